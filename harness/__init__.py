@@ -1,0 +1,1 @@
+"""The kata harness: pytest plugin, shared checks, budgets, curriculum manifest, self-test."""

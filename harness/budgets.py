@@ -1,0 +1,128 @@
+"""Measured budgets: FLOPs, peak bytes and time ratios, on any device.
+
+    flops = count_flops(attention, q, k, v)
+    peak = peak_bytes(attention, q, k, v)          # bytes of tensor storage allocated at once
+    ratio = time_ratio(mine, reference, x)         # median time of mine / reference
+    @gpu                                           # CUDA-only absolute budget; skipped on CPU
+
+Peak bytes come from a TorchDispatchMode that sees every new tensor storage an op creates
+and frees it when the storage dies, so it works on CPU (where torch keeps no memory stats).
+Scratch memory inside a fused kernel is invisible to it. On CUDA, `cuda_peak_bytes` reads the
+allocator instead.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import weakref
+from typing import Any, Callable
+
+import pytest
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+from torch.utils.flop_counter import FlopCounterMode
+
+aten = torch.ops.aten
+
+
+def _mv_flop(a_shape, b_shape, *args, out_shape=None, **kwargs) -> int:
+    return 2 * a_shape[0] * a_shape[1]
+
+
+def _dot_flop(a_shape, b_shape, *args, out_shape=None, **kwargs) -> int:
+    return 2 * a_shape[0]
+
+
+# FlopCounterMode misses these; see ../shared/NOTES.md.
+EXTRA_FLOP_FORMULAS = {aten.mv: _mv_flop, aten.dot: _dot_flop, aten.vdot: _dot_flop}
+
+
+def count_flops(fn: Callable, *args: Any, **kwargs: Any) -> int:
+    """Matmul-class FLOPs (2 per multiply-add) of fn(*args, **kwargs): mm, bmm, addmm, mv, dot,
+    convolutions and the fused attention ops. Elementwise ops count 0."""
+    with FlopCounterMode(display=False, custom_mapping=EXTRA_FLOP_FORMULAS) as counter:
+        fn(*args, **kwargs)
+    return counter.get_total_flops()
+
+
+class PeakMemory(TorchDispatchMode):
+    """Tracks bytes of tensor storage created inside the mode and still alive."""
+
+    def __init__(self):
+        super().__init__()
+        self.live = 0
+        self.peak = 0
+        self._seen: set[int] = set()
+
+    def _free(self, key: int, nbytes: int) -> None:
+        self._seen.discard(key)
+        self.live -= nbytes
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        inputs = {t.untyped_storage()._cdata for t in tree_leaves((args, kwargs))
+                  if isinstance(t, torch.Tensor)}
+        for t in tree_leaves(out):
+            if not isinstance(t, torch.Tensor):
+                continue
+            storage = t.untyped_storage()
+            key = storage._cdata
+            if key in inputs or key in self._seen:  # a view or an in-place result
+                continue
+            self._seen.add(key)
+            self.live += storage.nbytes()
+            weakref.finalize(storage, self._free, key, storage.nbytes())
+        self.peak = max(self.peak, self.live)
+        return out
+
+
+def peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> int:
+    """Most bytes of tensor storage that fn allocated and held at one time (any device).
+    The result's own storage counts while fn runs."""
+    with torch.no_grad(), PeakMemory() as tracker:
+        result = fn(*args, **kwargs)
+        del result
+    return tracker.peak
+
+
+def cuda_peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> int:
+    """Peak bytes the CUDA caching allocator handed out during fn, above what was live before."""
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    baseline = torch.cuda.memory_allocated()
+    with torch.no_grad():
+        fn(*args, **kwargs)
+    torch.cuda.synchronize()
+    return torch.cuda.max_memory_allocated() - baseline
+
+
+def median_time(fn: Callable, *args: Any, repeats: int = 7, **kwargs: Any) -> float:
+    """Median wall time of fn in seconds, after one warm-up call."""
+    def once() -> float:
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        fn(*args, **kwargs)
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        return time.perf_counter() - start
+
+    once()
+    return statistics.median(once() for _ in range(repeats))
+
+
+def time_ratio(fn: Callable, reference: Callable, *args: Any, repeats: int = 7, **kwargs: Any) -> float:
+    """Median time of fn divided by the median time of reference, measured in alternating
+    rounds in this process so machine load affects both alike."""
+    fn(*args, **kwargs), reference(*args, **kwargs)  # warm-up
+    mine, ref = [], []
+    for _ in range(repeats):
+        mine.append(median_time(fn, *args, repeats=1, **kwargs))
+        ref.append(median_time(reference, *args, repeats=1, **kwargs))
+    return statistics.median(mine) / max(statistics.median(ref), 1e-9)
+
+
+gpu = pytest.mark.gpu
+"""Marks a CUDA-only absolute budget. The plugin skips it with a reason when no GPU is present."""

@@ -1,0 +1,341 @@
+"""The curriculum manifest: every kata of the six phases, in the order a learner takes them.
+
+Stubs (katas/), specs (specs/), solutions (solutions/), the mistakes gallery, the README table
+and the learner tools all read this list; `harness/tests/test_consistency.py` fails when they
+disagree. A kata marked `planned` is catalogued but not built yet: it has no files.
+
+    python -m harness.curriculum --readme   # rewrite the README's curriculum table
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PHASES = {
+    1: "PyTorch fundamentals",
+    2: "Building blocks",
+    3: "Attention",
+    4: "Attention optimisation",
+    5: "Multi-head latent attention",
+    6: "DeepSeek",
+}
+
+
+@dataclass(frozen=True)
+class Kata:
+    id: str  # "topic/name": katas/topic/name.py, specs/topic/test_name.py
+    phase: int
+    day: str
+    title: str
+    requires: tuple[str, ...] = ()  # katas whose code this one imports
+    mistakes: tuple[str, ...] = ()  # gallery entries that must exist (the catalogue's row)
+    hints: tuple[str, ...] = ()  # progressive: vague first, nearly the answer last
+    planned: bool = False
+
+    @property
+    def topic(self) -> str:
+        return self.id.split("/")[0]
+
+    @property
+    def name(self) -> str:
+        return self.id.split("/")[1]
+
+    @property
+    def module(self) -> str:
+        return f"katas.{self.topic}.{self.name}"
+
+    @property
+    def stub_path(self) -> Path:
+        return ROOT / "katas" / self.topic / f"{self.name}.py"
+
+    @property
+    def solution_path(self) -> Path:
+        return ROOT / "solutions" / self.topic / f"{self.name}.py"
+
+    @property
+    def spec_path(self) -> Path:
+        return ROOT / "specs" / self.topic / f"test_{self.name}.py"
+
+    @property
+    def gallery_dir(self) -> Path:
+        return ROOT / "solutions" / "gallery" / self.topic / self.name
+
+
+K = Kata
+KATAS: tuple[Kata, ...] = (
+    # ---------------------------------------------------------------- Phase 1
+    K("tensors/creation", 1, "1", "Creating tensors: masks, positions, one-hot, numpy sharing",
+      mistakes=("copies_numpy", "float_positions", "diagonal_off_by_one"),
+      hints=(
+          "Every function here is one or two torch calls; the work is choosing the call "
+          "that gives the right dtype and memory behaviour.",
+          "causal_mask: position i may look at j when j <= i. torch.tril keeps exactly that "
+          "triangle, diagonal included. positions: torch.arange(t) then .expand(batch, t).",
+          "one_hot: compare idx[..., None] with torch.arange(num_classes) and cast to int64. "
+          "share_numpy: torch.from_numpy(a) shares memory; torch.tensor(a) copies.",
+      )),
+    K("tensors/indexing", 1, "1", "Indexing: gather, last token, masked mean",
+      mistakes=("last_token_off_by_one", "mean_over_all_positions", "empty_mask_nan"),
+      hints=(
+          "Think in index tensors: build an index with the same number of dims as x, then "
+          "let advanced indexing (or a gather you write yourself) pick the elements.",
+          "last_token: x[torch.arange(B), lengths - 1] picks one row per batch element. "
+          "The last real token of a sequence of length n sits at position n - 1.",
+          "masked_mean: sum x * mask over dim and divide by mask.sum(dim), clamped to at "
+          "least 1 so an empty row gives 0 instead of 0/0 = NaN.",
+      )),
+    K("tensors/reshaping", 1, "1", "Reshaping: heads, patches, squeeze",
+      mistakes=("view_without_transpose", "merge_with_view", "squeeze_all"),
+      hints=(
+          "Draw the memory layout. The channel dim C of (B, T, C) is laid out as H blocks of "
+          "D = C/H; splitting it must keep each head's D values together.",
+          "split_heads: view(B, T, H, D) then transpose(1, 2). merge_heads undoes both, and "
+          "after a transpose the tensor is not contiguous: use reshape (or contiguous().view).",
+          "patchify: reshape (B, C, H, W) to (B, C, H/p, p, W/p, p), permute so the patch "
+          "grid comes first and (C, p, p) last, then flatten. squeeze_dim: only drop a dim "
+          "whose size is 1; otherwise return x unchanged.",
+      )),
+    K("broadcasting/rules", 1, "2", "Broadcasting rules",
+      mistakes=("left_aligned", "accepts_mismatch", "copies"),
+      hints=(
+          "Shapes are aligned from the right: pad the shorter shape with 1s on the left.",
+          "Two dims are compatible when they are equal or one of them is 1; the result takes "
+          "the larger. Anything else is an error naming both sizes.",
+          "broadcast_to without copying: new size-1 (or new leading) dims get stride 0. "
+          "Build the strides and call x.as_strided(shape, strides).",
+      )),
+    K("broadcasting/products", 1, "2", "Dot and matmul from multiply and sum",
+      mistakes=("vector_as_column", "no_batch_broadcast", "keeps_promoted_dim"),
+      hints=(
+          "matmul is a broadcast multiply followed by a sum: (…, n, k, 1) * (…, 1, k, m) "
+          "summed over k.",
+          "1-D arguments: a vector on the left becomes (1, k), on the right (k, 1); after "
+          "the product remove exactly the dim you added.",
+          "Batch dims broadcast like any elementwise op: unsqueeze, multiply, sum(dim=-2).",
+      )),
+    K("broadcasting/reductions", 1, "2", "Reductions: mean, max with indices, distances, normalize",
+      mistakes=("keepdim_ignored", "wrong_sum_axis", "argmax_wrong_dim"),
+      hints=(
+          "A reduction removes `dim` unless keepdim=True; keep the dim when you need the "
+          "result to broadcast back against x.",
+          "max: values and indices both come from the same dim; torch.max's indices are "
+          "positions along that dim.",
+          "pairwise_sq_dists(a, b): ||a||^2 + ||b||^2 - 2 a b^T, or broadcast a[:, None] - "
+          "b[None] and sum squares over the last dim. normalize divides by the norm over dim, "
+          "kept for broadcasting, clamped away from 0.",
+      )),
+    K("autograd/basics", 1, "3", "Autograd: grad, jacobian, accumulation, no_grad",
+      mistakes=("backward_twice", "grad_not_accumulated", "output_attached"),
+      hints=(
+          "torch.autograd.grad(y, x) returns the gradient without touching x.grad.",
+          "jacobian: one grad call per output element (retain_graph=True), stacked into "
+          "shape output.shape + input.shape.",
+          "accumulated_grad: .grad adds up over backward calls; you may need retain_graph to "
+          "backward through the same graph twice. no_grad_eval: torch.no_grad() and eval().",
+      )),
+    K("autograd/rules", 1, "4", "Backward rules by hand, with broadcasting",
+      mistakes=("no_unbroadcast", "sub_sign", "div_grad_sign"),
+      hints=(
+          "Each backward returns one gradient per forward input, shaped like that input.",
+          "unbroadcast: sum over the leading dims that broadcasting added, then over every "
+          "dim that was 1 in the input's shape (keepdim=True).",
+          "d(a/b)/db = -a / b^2; d(a^b)/db = a^b * log(a); MatMul: grad_a = g @ b^T, "
+          "grad_b = a^T @ g.",
+      )),
+    K("autograd/engine", 1, "4", "A scalar autograd engine (micrograd-style)",
+      mistakes=("assign_not_accumulate", "insertion_order"),
+      hints=(
+          "Each Value stores its data, grad, the Values it came from and a function that "
+          "pushes its grad to them.",
+          "A node used twice receives gradient from both uses: accumulate with +=.",
+          "backward(): build a topological order with a DFS, set self.grad = 1 and call the "
+          "local backward functions in reverse order.",
+      )),
+    K("modules/mlp", 1, "5", "An MLP module and parameter counting",
+      mistakes=("plain_list", "counts_tied_twice"),
+      hints=(
+          "Sub-modules assigned as attributes of an nn.Module are registered; a plain Python "
+          "list of layers is not.",
+          "count_parameters: iterate module.parameters(), which yields a shared tensor once.",
+          "mlp_param_count: d_in*d_hidden + d_hidden*d_out weights plus d_hidden + d_out "
+          "biases when bias=True.",
+      )),
+    K("training/manual_mlp", 1, "6", "Forward and backward of an MLP by hand",
+      mistakes=("relu_mask_wrong_tensor", "no_divide_by_n", "weight_grad_transposed"),
+      hints=(
+          "Store in the cache every tensor the backward needs: x, the pre-activation h, the "
+          "activation a.",
+          "dlogits = (softmax(logits) - one_hot(y)) / N. Through the second Linear: "
+          "dW2 = dlogits^T @ a, db2 = dlogits.sum(0), da = dlogits @ W2.",
+          "Through ReLU: dh = da * (h > 0). Weight gradients have the weight's shape "
+          "(out, in).",
+      )),
+    K("training/loop", 1, "6", "A training loop: epochs, evaluation",
+      mistakes=("no_zero_grad", "mean_of_batch_means", "eval_in_train_mode"),
+      hints=(
+          "One step: zero_grad, forward, loss, backward, step.",
+          "A per-sample mean over an epoch weights each batch by its size: sum "
+          "loss.item() * batch_size, divide by the number of samples.",
+          "evaluate: model.eval() and torch.no_grad(); restore the previous mode after.",
+      )),
+    K("data/datasets", 1, "7", "Datasets and collate functions",
+      mistakes=("one_window_too_many", "target_not_shifted", "mask_inverted"),
+      hints=(
+          "With N tokens and block size T there are N - T windows: each needs T inputs "
+          "and the T next tokens.",
+          "x = tokens[i : i + T], y = tokens[i + 1 : i + T + 1].",
+          "pad_collate: pad to the longest sequence with pad_id; mask is True on real tokens.",
+      )),
+    # ---------------------------------------------------------------- Phase 2
+    K("layers/linear", 2, "8", "Linear layer and initialisation", planned=True,
+      mistakes=("fans_swapped", "weight_in_out")),
+    K("layers/embedding", 2, "8", "Embedding and dropout", planned=True,
+      mistakes=("dropout_scaled_in_eval", "dropout_unscaled_in_train")),
+    K("activations/functions", 2, "9", "Activations with hand-written backward", planned=True,
+      mistakes=("sigmoid_overflow", "silu_missing_term", "gelu_tanh_constant")),
+    K("losses/softmax", 2, "10", "Stable softmax and log-softmax", planned=True,
+      mistakes=("no_max_subtraction", "wrong_dim", "no_keepdim")),
+    K("losses/cross_entropy", 2, "10", "Cross-entropy with ignore_index and smoothing",
+      planned=True,
+      mistakes=("mean_over_ignored", "smoothing_over_c_minus_1", "log_of_softmax")),
+    K("losses/regression", 2, "10", "MSE and binary cross-entropy", planned=True,
+      mistakes=("naive_log_sigmoid", "pos_weight_on_negatives")),
+    K("optim/sgd", 2, "11", "SGD with momentum and Nesterov", planned=True,
+      mistakes=("momentum_buffer_zero_init", "nesterov_wrong")),
+    K("optim/adam", 2, "11", "Adam, AdamW, clipping and a cosine schedule", planned=True,
+      mistakes=("no_bias_correction", "adamw_l2", "eps_inside_sqrt")),
+    K("conv/conv2d", 2, "12", "conv2d by unfold and matmul", planned=True,
+      mistakes=("groups_ignored", "dilation_size_off_by_one")),
+    K("conv/pool", 2, "12", "Max and average pooling", planned=True,
+      mistakes=("padding_in_average", "stride_defaults_to_one")),
+    K("rnn/cells", 2, "13", "RNN, LSTM and GRU cells", planned=True,
+      mistakes=("gate_order_swapped", "reset_before_bias")),
+    K("rnn/layers", 2, "13", "A multi-layer LSTM", planned=True,
+      requires=("rnn/cells",), mistakes=("batch_first_ignored", "final_state_wrong_layer")),
+    K("norms/layer_norm", 2, "14", "LayerNorm with a hand-written backward", planned=True,
+      mistakes=("unbiased_variance", "eps_outside_sqrt", "normalise_over_batch")),
+    K("norms/batch_norm", 2, "14", "BatchNorm1d in train and eval", planned=True,
+      mistakes=("running_var_biased", "eval_uses_batch_stats", "momentum_reversed")),
+    K("norms/rms_norm", 2, "14", "RMSNorm, pre-norm and post-norm", planned=True,
+      mistakes=("mean_subtracted", "pre_norm_residual_inside")),
+    # ---------------------------------------------------------------- Phase 3
+    K("attention/sdpa", 3, "15-16", "Scaled dot-product attention", planned=True,
+      mistakes=("scale_by_d", "softmax_over_queries", "causal_bottom_right", "bool_mask_inverted")),
+    K("attention/masks", 3, "17", "Causal, padding and sliding-window masks", planned=True,
+      requires=("attention/sdpa",), mistakes=("window_off_by_one", "full_scores")),
+    K("attention/alibi", 3, "17", "ALiBi and linear-bias attention", planned=True,
+      requires=("attention/sdpa",),
+      mistakes=("slopes_non_power_of_two", "bias_sign", "absolute_position", "j_minus_i")),
+    K("attention/multi_head", 3, "18", "Multi-head attention", planned=True,
+      requires=("attention/sdpa",),
+      mistakes=("heads_wrong_axis", "weights_not_averaged", "scale_after_softmax")),
+    K("positional/sinusoidal", 3, "19", "Sinusoidal positions", planned=True,
+      mistakes=("concatenated", "base_exponent")),
+    K("positional/rope", 3, "19", "Rotary position embeddings", planned=True,
+      mistakes=("conventions_mixed", "offset_ignored", "frequencies_over_head_dim")),
+    K("transformer/block", 3, "20", "Encoder and decoder layers", planned=True,
+      requires=("attention/multi_head",), mistakes=("norm_placement", "ffn_residual_skipped")),
+    K("transformer/encoder_decoder", 3, "21", "The full Transformer and greedy decoding",
+      planned=True, requires=("transformer/block",),
+      mistakes=("decoder_not_causal", "cross_attention_keys_from_decoder")),
+    K("transformer/gpt2", 3, "—", "GPT-2", planned=True,
+      mistakes=("untied_head", "positions_not_offset", "not_causal")),
+    K("tokenization/bpe", 3, "—", "Byte-pair encoding", planned=True,
+      mistakes=("merges_across_pretokens", "nondeterministic_ties", "specials_split")),
+    # ---------------------------------------------------------------- Phase 4
+    K("inference/kv_cache", 4, "22", "KV cache", planned=True,
+      mistakes=("recompute_prefix", "position_offset", "concat_cache")),
+    K("inference/flash", 4, "22", "Flash attention (tiled, online softmax)", planned=True,
+      mistakes=("no_rescale", "causal_blocks_skipped")),
+    K("inference/gqa", 4, "23", "Grouped-query attention", planned=True,
+      mistakes=("repeat_not_interleave",)),
+    K("inference/mqa", 4, "24", "Multi-query attention", planned=True,
+      requires=("inference/gqa",), mistakes=("keys_per_head",)),
+    K("inference/memory", 4, "25", "Memory and FLOP arithmetic, rooflines", planned=True,
+      mistakes=("multiply_add_one_flop", "no_v_in_cache")),
+    # ---------------------------------------------------------------- Phase 5
+    K("mla/latent", 5, "26", "Low-rank factors and the latent cache", planned=True,
+      mistakes=("cache_per_head", "rope_forgotten", "naive_decompressed_cache")),
+    K("mla/components", 5, "27", "MLA components with DeepSeek's names", planned=True,
+      requires=("positional/rope", "norms/rms_norm"),
+      mistakes=("rope_on_compressed", "rope_key_per_head", "rotate_half", "norm_after_up",
+                "q_lora_when_rank_zero")),
+    K("mla/attention", 5, "28", "Multi-head latent attention with an absorbed decode path",
+      planned=True, requires=("mla/components",),
+      mistakes=("caches_full_kv", "scale_nope_only", "absorb_wrong_factor", "positions_restart")),
+    # ---------------------------------------------------------------- Phase 6
+    K("deepseek/config", 6, "29", "DeepSeek config and parameter counts", planned=True,
+      mistakes=("routed_counted_active", "shared_forgotten")),
+    K("deepseek/moe", 6, "30", "Mixture of experts: V2 and V3 routing", planned=True,
+      requires=("deepseek/config",),
+      mistakes=("bias_in_weights", "renorm_v2", "topk_softmax", "dropped_groups_zero",
+                "capacity_dropping", "residual_twice")),
+    K("deepseek/block", 6, "31", "The DeepSeek decoder layer", planned=True,
+      requires=("mla/attention", "deepseek/moe"), mistakes=("dense_switch_off_by_one",)),
+    K("deepseek/model", 6, "32", "The DeepSeek model and generation", planned=True,
+      requires=("deepseek/block",), mistakes=("cache_not_advanced", "positions_restart")),
+    K("deepseek/grpo", 6, "32", "GRPO loss", planned=True,
+      mistakes=("std_over_batch", "no_equal_reward_guard", "kl_sign", "padding_counted",
+                "old_not_detached")),
+)
+del K
+
+BY_ID = {k.id: k for k in KATAS}
+
+
+def get(kata_id: str) -> Kata:
+    """The kata called `kata_id` ("topic/name"); KeyError lists the close matches."""
+    try:
+        return BY_ID[kata_id]
+    except KeyError:
+        close = [k.id for k in KATAS if kata_id.split("/")[-1] in k.id]
+        raise KeyError(f"no kata {kata_id!r}" + (f"; did you mean {', '.join(close)}?" if close else "")) from None
+
+
+def built() -> list[Kata]:
+    return [k for k in KATAS if not k.planned]
+
+
+def for_spec(path: str | Path) -> Kata | None:
+    """The kata whose spec suite is `path` (specs/topic/test_name.py), or None."""
+    p = Path(path)
+    if not p.name.startswith("test_"):
+        return None
+    return BY_ID.get(f"{p.parent.name}/{p.stem[len('test_'):]}")
+
+
+README_START = "<!-- curriculum:start (generated by python -m harness.curriculum --readme) -->"
+README_END = "<!-- curriculum:end -->"
+
+
+def readme_table() -> str:
+    """The README's curriculum section: one table row per phase, built or planned."""
+    lines = ["| phase | days | topic | katas | status |", "|---|---|---|---|---|"]
+    for phase, title in PHASES.items():
+        katas = [k for k in KATAS if k.phase == phase]
+        days = [k.day for k in katas if k.day[0].isdigit()]
+        first, last = days[0].split("-")[0], days[-1].split("-")[-1]
+        status = "planned" if all(k.planned for k in katas) else (
+            "built" if not any(k.planned for k in katas) else
+            f"{sum(not k.planned for k in katas)}/{len(katas)} built")
+        names = ", ".join(f"`{k.id}`" for k in katas)
+        lines.append(f"| {phase} | {first}–{last} | {title} | {names} | {status} |")
+    return "\n".join([README_START, *lines, README_END])
+
+
+def _rewrite_readme() -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    readme.write_text(text[:start] + readme_table() + text[end:])
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--readme"]:
+        _rewrite_readme()
+    else:
+        print(readme_table())

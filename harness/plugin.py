@@ -1,0 +1,270 @@
+"""The pytest plugin behind every kata run (registered by the root conftest.py).
+
+It adds:
+- paths under katas/ mean their specs: `pytest katas/attention/alibi.py` runs
+  specs/attention/test_alibi.py against katas/attention/alibi.py;
+- --solutions (run the same specs against solutions/) and --phase (select phases);
+- specs in curriculum order, so `-x` stops at the first unfinished kata;
+- "not started: katas/x.py::f" instead of a NotImplementedError traceback, and "blocked"
+  when an unfinished earlier kata is the cause; timeouts that name the kata;
+- deterministic seeds, one torch thread, hypothesis profiles (dev by default, ci, gallery);
+- a progress summary per phase after every run, saved to .katas/state.json (learner runs
+  only; under xdist the controller alone writes it).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from harness import curriculum, loader, progress
+from harness.curriculum import ROOT
+
+try:  # hypothesis is a dependency; profiles are registered before its plugin loads one
+    from hypothesis import HealthCheck, Phase, settings
+
+    _common = dict(deadline=None, database=None, derandomize=True, print_blob=False,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                          HealthCheck.function_scoped_fixture])
+    settings.register_profile("dev", max_examples=20, **_common)
+    settings.register_profile("ci", max_examples=60, **_common)
+    # The self-test only needs to see a failure, not the smallest one: no shrinking.
+    settings.register_profile("gallery", max_examples=20,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate], **_common)
+    settings.load_profile(os.environ.get("KATAS_HYPOTHESIS_PROFILE", "dev"))
+except ImportError:  # pragma: no cover
+    pass
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("katas", "torch-katas")
+    group.addoption("--solutions", action="store_true",
+                    help="run the specs against solutions/ instead of your files in katas/")
+    group.addoption("--phase", metavar="PHASES",
+                    help="only these phases' specs: 2, 1-3 or 2,4 (see the README)")
+    group.addoption("--threads", type=int, default=1, metavar="N",
+                    help="torch.set_num_threads(N) for the run (default 1: tiny tensors run "
+                         "fastest on one thread)")
+    group.addoption("--impl-override", action="append", default=[], metavar="MODULE=FILE",
+                    help="(self-test) import MODULE, e.g. katas.tensors.creation, from FILE")
+
+
+def parse_phases(text: str) -> set[int]:
+    """'2' -> {2}; '1-3' -> {1, 2, 3}; '2,4' -> {2, 4}; phases are 1..6."""
+    phases: set[int] = set()
+    try:
+        for part in text.split(","):
+            lo, _, hi = part.strip().partition("-")
+            phases.update(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        phases = set()
+    if not phases or not phases <= set(curriculum.PHASES):
+        raise pytest.UsageError(
+            f"--phase {text!r}: give phase numbers 1-6, e.g. --phase 2, --phase 1-3 or --phase 2,4")
+    return phases
+
+
+def _map_kata_arg(arg: str, invocation_dir: Path) -> str:
+    """katas/topic/name.py[::test] -> specs/topic/test_name.py[::test]; folders likewise."""
+    path_part, sep, rest = arg.partition("::")
+    path = (invocation_dir / path_part).resolve()
+    katas_dir = ROOT / "katas"
+    if path != katas_dir and katas_dir not in path.parents:
+        return arg
+    rel = path.relative_to(katas_dir)
+    if path.is_dir() or path_part.endswith(("/", os.sep)):
+        target = ROOT / "specs" / rel
+    else:
+        target = ROOT / "specs" / rel.parent / f"test_{rel.stem}.py"
+        kata = curriculum.BY_ID.get(f"{rel.parent.as_posix()}/{rel.stem}")
+        if not target.exists():
+            why = "is planned and has no specs yet" if kata and kata.planned else "is not a kata"
+            raise pytest.UsageError(f"{path_part} {why}; `pytest --co -q` lists the specs")
+    return str(target) + sep + rest
+
+
+@dataclass
+class KataTally:
+    """What one run saw of one kata's specs (kept on the controller under xdist)."""
+    total: int = 0  # specs in the kata's suite before -k/--phase deselection
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    not_started: int = 0
+    blocked: int = 0
+    blocked_by: set[str] = field(default_factory=set)
+
+
+def _kata_of(item) -> curriculum.Kata | None:
+    return curriculum.for_spec(item.path)
+
+
+class KataSession:
+    """The plugin's per-run state and hooks; registered once per pytest config."""
+
+    def __init__(self, config):
+        self.config = config
+        self.impl = "solutions" if config.getoption("solutions") else "katas"
+        self.overrides = {m: Path(f).resolve() for m, f in
+                          (o.split("=", 1) for o in config.getoption("impl_override"))}
+        phase = config.getoption("phase")
+        self.phases = parse_phases(phase) if phase else None
+        self.tallies: dict[str, KataTally] = {}
+        self.is_worker = hasattr(config, "workerinput")
+        self.files: dict[Path, str] = {}  # kata file -> kata id, for reading tracebacks
+        for kata in curriculum.KATAS:
+            for base in loader.IMPLS:
+                self.files[ROOT / base / kata.topic / f"{kata.name}.py"] = kata.id
+        for module, file in self.overrides.items():
+            self.files[file] = module.split(".", 1)[1].replace(".", "/")
+
+    @property
+    def records_progress(self) -> bool:
+        """Only runs of the learner's own files count as progress."""
+        return self.impl == "katas" and not self.overrides
+
+    def kata_file(self, kata_id: str) -> str:
+        return f"{self.impl}/{kata_id}.py"
+
+    # ---------------------------------------------------------------- collection
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, session, config, items):
+        totals: dict[str, int] = {}
+        for item in items:
+            if kata := _kata_of(item):
+                totals[kata.id] = totals.get(kata.id, 0) + 1
+        for item in items:
+            if kata := _kata_of(item):
+                item.user_properties += [("kata", kata.id), ("kata_total", totals[kata.id])]
+        if self.phases is not None:
+            keep = [i for i in items if (k := _kata_of(i)) is None or k.phase in self.phases]
+            if len(keep) < len(items):
+                kept = set(map(id, keep))
+                config.hook.pytest_deselected(items=[i for i in items if id(i) not in kept])
+                items[:] = keep
+        order = {k.id: n for n, k in enumerate(curriculum.KATAS)}
+        items.sort(key=lambda i: order[k.id] if (k := _kata_of(i)) else len(order))
+        import torch
+
+        if not torch.cuda.is_available():
+            skip = pytest.mark.skip(reason="needs a CUDA GPU (absolute memory/latency budget)")
+            for item in items:
+                if item.get_closest_marker("gpu"):
+                    item.add_marker(skip)
+
+    # ---------------------------------------------------------------- reports
+    def _innermost_kata_frame(self, excinfo):
+        """(kata id, 'file::function', line) of the innermost traceback entry in a kata file."""
+        for entry in reversed(excinfo.traceback):
+            path = Path(str(entry.path)).resolve()
+            if path in self.files:
+                code = entry.frame.code.raw
+                func = getattr(code, "co_qualname", code.co_name)
+                shown = path.relative_to(ROOT) if ROOT in path.parents else path
+                return self.files[path], f"{shown.as_posix()}::{func}", entry.lineno + 1
+        return None
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        kata = _kata_of(item)
+        if not (kata and report.failed and call.excinfo is not None):
+            return
+        excinfo = call.excinfo
+        frame = self._innermost_kata_frame(excinfo)
+        raised_in_kata = Path(str(excinfo.traceback[-1].path)).resolve() in self.files
+        if excinfo.errisinstance(NotImplementedError) and frame and raised_in_kata:
+            owner, where, _ = frame
+            if owner == kata.id:
+                report.longrepr = (f"not started: {where}")
+                report.user_properties = [*report.user_properties, ("not_started", owner)]
+            else:
+                report.longrepr = (f"blocked: {kata.id} uses {where}, which is not "
+                                          f"started yet; finish {owner} first")
+                report.user_properties = [*report.user_properties, ("blocked_by", owner)]
+            return
+        text = str(excinfo.value)
+        if excinfo.typename == "Failed" and "pytest-timeout" in text:
+            seconds = text.split(">")[1].split("s)")[0] if ">" in text else "?"
+            where = f" (it was in {frame[1]}, line {frame[2]})" if frame else ""
+            report.longrepr = (
+                f"timed out after {seconds}s in {self.kata_file(kata.id)}{where}: "
+                f"an infinite loop, or far more work than the kata needs?")
+            return
+        if hasattr(report.longrepr, "addsection"):
+            hint = f"\nfirst hint: {kata.hints[0]}" if kata.hints else ""
+            report.longrepr.addsection(
+                f"kata {kata.id}", f"your file: {self.kata_file(kata.id)} (day {kata.day}){hint}")
+
+    def _tally(self, kata_id: str, total: int) -> KataTally:
+        return self.tallies.setdefault(kata_id, KataTally(total=total))
+
+    def pytest_runtest_logreport(self, report):
+        props = dict(report.user_properties)
+        if "kata" not in props or not (report.when == "call" or report.outcome != "passed"):
+            return
+        tally = self._tally(props["kata"], props["kata_total"])
+        if report.outcome == "passed":
+            tally.passed += 1
+        elif report.outcome == "skipped":
+            tally.skipped += 1
+        else:
+            tally.failed += 1
+            tally.not_started += "not_started" in props
+            if "blocked_by" in props:
+                tally.blocked += 1
+                tally.blocked_by.add(props["blocked_by"])
+
+    def pytest_collectreport(self, report):
+        if report.failed and (kata := curriculum.for_spec(report.nodeid.split("::")[0])):
+            self._tally(kata.id, 1).failed += 1
+
+    # ---------------------------------------------------------------- the end
+    def pytest_sessionfinish(self, session, exitstatus):
+        if not self.is_worker and self.records_progress and self.tallies:
+            progress.record(self.tallies)
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        if self.is_worker or self.overrides:
+            return
+        saved = progress.load() if self.records_progress else {}
+        statuses = progress.merge(saved, self.tallies)
+        progress.print_summary(terminalreporter, statuses, self.phases,
+                               recorded=self.records_progress)
+
+
+def pytest_configure(config):
+    session = KataSession(config)
+    config._katas = session
+    config.pluginmanager.register(session, f"katas-session-{id(config)}")
+    import torch
+
+    torch.set_num_threads(max(1, config.getoption("threads")))
+    invocation_dir = Path(config.invocation_params.dir)
+    config.args[:] = [_map_kata_arg(a, invocation_dir) for a in config.args]
+    session.finder = loader.install(session.impl, session.overrides)
+
+
+def pytest_unconfigure(config):
+    loader.uninstall(config._katas.finder)
+
+
+@pytest.fixture(autouse=True)
+def _kata_seed():
+    """Every spec starts from the same random state, so failures reproduce."""
+    import torch
+
+    torch.manual_seed(0)
+    random.seed(0)
+    try:
+        import numpy
+
+        numpy.random.seed(0)
+    except ImportError:  # pragma: no cover
+        pass
+    yield

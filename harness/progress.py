@@ -1,0 +1,150 @@
+"""The learner's progress: a per-kata status saved in .katas/state.json, and the summary
+printed at the end of every run.
+
+The file is JSON, written atomically (a temporary file renamed over the old one), and
+holds {"version": 1, "katas": {id: {"status", "passed", "total", "updated"}}, ...}; other
+top-level keys (the learner tools keep theirs there) are preserved. A status is one of
+"passed", "failing", "not started", "blocked". A corrupt file is set aside, never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness import curriculum
+
+if TYPE_CHECKING:
+    from harness.plugin import KataTally
+
+VERSION = 1
+
+
+def state_path() -> Path:
+    return Path(os.environ.get("KATAS_STATE", curriculum.ROOT / ".katas" / "state.json"))
+
+
+def load_state() -> dict:
+    """The whole state file; a fresh state when it is missing or unreadable."""
+    path = state_path()
+    try:
+        state = json.loads(path.read_text())
+        if not isinstance(state, dict) or not isinstance(state.get("katas", {}), dict):
+            raise ValueError("not a katas state object")
+    except FileNotFoundError:
+        return {"version": VERSION, "katas": {}}
+    except (OSError, ValueError) as err:
+        backup = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+        try:
+            path.replace(backup)
+            where = f"; it was moved to {backup}"
+        except OSError:
+            where = ""
+        warnings.warn(f"progress file {path} could not be read ({err}){where}; starting afresh")
+        return {"version": VERSION, "katas": {}}
+    state.setdefault("katas", {})
+    return state
+
+
+def save_state(state: dict) -> None:
+    """Write atomically: readers see the old file or the new one, never half of one."""
+    path = state_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(state, f, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load() -> dict[str, str]:
+    """kata id -> saved status."""
+    return {k: v.get("status") for k, v in load_state()["katas"].items() if isinstance(v, dict)}
+
+
+def status_of(tally: "KataTally") -> str | None:
+    """The status this run proves, or None when it saw too little (a -k or -x run that
+    passed only part of the suite says nothing new)."""
+    if tally.failed:
+        if tally.not_started == tally.failed:
+            return "not started"
+        if tally.blocked and tally.not_started + tally.blocked == tally.failed:
+            return "blocked"
+        return "failing"
+    if tally.passed and tally.passed + tally.skipped >= tally.total:
+        return "passed"
+    return None
+
+
+def merge(saved: dict[str, str], tallies: dict[str, "KataTally"]) -> dict[str, str]:
+    statuses = dict(saved)
+    for kata_id, tally in tallies.items():
+        if (status := status_of(tally)) is not None:
+            statuses[kata_id] = status
+    return statuses
+
+
+def record(tallies: dict[str, "KataTally"]) -> None:
+    state = load_state()
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+    for kata_id, tally in tallies.items():
+        if (status := status_of(tally)) is not None:
+            state["katas"][kata_id] = {"status": status, "passed": tally.passed,
+                                       "total": tally.total, "updated": now}
+    state["version"] = VERSION
+    try:
+        save_state(state)
+    except OSError as err:
+        warnings.warn(f"progress not saved: cannot write {state_path()} ({err})")
+
+
+def next_kata(statuses: dict[str, str]) -> curriculum.Kata | None:
+    """The first built kata, in curriculum order, that does not pass yet."""
+    return next((k for k in curriculum.built() if statuses.get(k.id) != "passed"), None)
+
+
+def bar(done: int, total: int, width: int = 20) -> str:
+    filled = round(width * done / total) if total else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+def summary_lines(statuses: dict[str, str], phases: set[int] | None = None) -> list[str]:
+    lines = []
+    for phase, title in curriculum.PHASES.items():
+        if phases is not None and phase not in phases:
+            continue
+        katas = [k for k in curriculum.KATAS if k.phase == phase]
+        built = [k for k in katas if not k.planned]
+        done = sum(statuses.get(k.id) == "passed" for k in built)
+        head = f"phase {phase}  {title:<28}"
+        if not built:
+            lines.append(f"{head} {'':>5}  planned ({len(katas)} katas)")
+            continue
+        planned = f"  (+{len(katas) - len(built)} planned)" if len(built) < len(katas) else ""
+        todo = next((k.id for k in built if statuses.get(k.id) != "passed"), None)
+        tail = f"  next: {todo}" if todo else "  complete"
+        lines.append(f"{head} {done:>2}/{len(built):<2}  {bar(done, len(built))}{tail}{planned}")
+    return lines
+
+
+def print_summary(tr, statuses: dict[str, str], phases: set[int] | None, recorded: bool) -> None:
+    title = "progress" if recorded else "progress of solutions/ in this run (not recorded)"
+    tr.write_sep("=", title)
+    for line in summary_lines(statuses, phases):
+        tr.write_line(line)
+    if not recorded:
+        return
+    todo = next_kata(statuses)
+    if todo:
+        tr.write_line(f"next kata: {todo.id} ({todo.title}): edit katas/{todo.id}.py, "
+                      f"then run: pytest katas/{todo.id}.py")
+    else:
+        tr.write_line("every built kata passes.")

@@ -1,0 +1,153 @@
+"""Run one kata's spec suite in this process against a chosen file, for the self-test.
+
+    result = run_spec(kata, override=Path("solutions/gallery/tensors/creation/copies_numpy.py"))
+    result.failed   # node ids of the specs that rejected it
+
+The kata's module (`katas.<topic>.<name>`) is imported from `override`; every other kata
+comes from solutions/, so a failure is the override's own. Torch stays imported between runs
+(that is the point: a fresh process per gallery entry would pay ~4 s of imports each); the
+spec and kata modules are imported afresh and the caller's are restored afterwards.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from harness.curriculum import ROOT, Kata
+
+OWN_MODULES = ("katas", "specs", "solutions")
+
+
+@dataclass
+class RunResult:
+    passed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # collection errors, with their text
+    messages: dict[str, str] = field(default_factory=dict)  # failed node id -> report text
+
+
+class _Recorder:
+    def __init__(self, result: RunResult):
+        self.result = result
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call" or report.outcome != "passed":
+            bucket = getattr(self.result, report.outcome)
+            if report.nodeid not in bucket:
+                bucket.append(report.nodeid)
+            if report.failed:
+                self.result.messages[report.nodeid] = str(report.longrepr)[-2000:]
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.result.errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
+
+
+def _is_own(name: str) -> bool:
+    return name.split(".")[0] in OWN_MODULES
+
+
+def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
+             profile: str = "gallery") -> RunResult:
+    """Run kata's specs with katas.<topic>.<name> imported from `override`."""
+    from hypothesis import settings
+
+    result = RunResult()
+    saved = {n: m for n, m in sys.modules.items() if _is_own(n)}
+    meta_path = list(sys.meta_path)
+    outer_profile = settings.get_current_profile_name()
+    for name in saved:
+        del sys.modules[name]
+    args = [str(kata.spec_path), "--solutions", f"--impl-override={kata.module}={override}",
+            "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "--no-header",
+            "--hypothesis-profile", profile, "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    if stop_at_first:
+        args.append("-x")
+    try:
+        pytest.main(args, plugins=[_Recorder(result)])
+    finally:
+        for name in [n for n in sys.modules if _is_own(n)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        sys.meta_path[:] = meta_path
+        settings.load_profile(outer_profile)
+    return result
+
+
+def pristine_stub(kata: Kata, scratch: Path) -> Path:
+    """The stub as committed (HEAD), so a learner's edits to katas/ cannot fool the check.
+    Falls back to the working file where git or the commit does not have it."""
+    rel = kata.stub_path.relative_to(ROOT).as_posix()
+    try:
+        text = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True,
+                              check=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return kata.stub_path
+    path = scratch / kata.topic / f"{kata.name}.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def gallery(kata: Kata) -> list[Path]:
+    """The kata's gallery of wrong solutions, one module per mistake."""
+    return sorted(kata.gallery_dir.glob("*.py")) if kata.gallery_dir.is_dir() else []
+
+
+def check(kata: Kata) -> list[str]:
+    """Every self-test verdict for one kata: solutions pass, the stub fails everywhere with
+    'not started', every gallery mistake is rejected. Returns the problems found."""
+    import tempfile
+
+    problems = []
+    result = run_spec(kata, kata.solution_path, stop_at_first=False, profile="ci")
+    if result.errors or result.failed or not result.passed:
+        problems.append(f"solution: {len(result.failed)} failed, errors {result.errors}: "
+                        + "\n".join(result.messages.values()))
+    with tempfile.TemporaryDirectory() as scratch:
+        result = run_spec(kata, pristine_stub(kata, Path(scratch)), stop_at_first=False)
+    if result.passed or result.errors:
+        problems.append(f"stub: passes {result.passed}; errors {result.errors}")
+    problems += [f"stub: {node} reads {msg.splitlines()[0]!r}, not 'not started'"
+                 for node, msg in result.messages.items() if not msg.startswith("not started")]
+    for mistake in gallery(kata):
+        result = run_spec(kata, mistake)
+        if result.errors or not result.failed:
+            problems.append(f"gallery {mistake.stem}: not rejected (errors {result.errors})")
+    missing = set(kata.mistakes) - {p.stem for p in gallery(kata)}
+    if missing:
+        problems.append(f"gallery lacks the catalogued mistakes {sorted(missing)}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    """python -m harness.selftest KATA [KATA ...]: the self-test verdicts for these katas."""
+    import contextlib
+    import io
+
+    from harness import curriculum
+
+    if not argv:
+        print(main.__doc__)
+        return 2
+    failed = 0
+    for kata_id in argv:
+        kata = curriculum.get(kata_id)
+        with contextlib.redirect_stdout(io.StringIO()):
+            problems = check(kata)
+        print(f"{kata.id}: {'ok' if not problems else 'PROBLEMS'} "
+              f"({len(gallery(kata))} gallery mistakes)")
+        for problem in problems:
+            print("  - " + problem.replace("\n", "\n    "))
+        failed += bool(problems)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,91 @@
+"""The manifest, katas/, specs/, solutions/, the gallery and the README agree."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from harness import curriculum
+from harness.curriculum import KATAS, ROOT
+from harness.selftest import gallery
+
+pytestmark = pytest.mark.selftest
+BUILT = curriculum.built()
+
+
+def public_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+            and not n.name.startswith("_")}
+
+
+def test_kata_ids_are_unique_and_well_formed():
+    ids = [k.id for k in KATAS]
+    assert len(ids) == len(set(ids))
+    assert all(k.id.count("/") == 1 and k.phase in curriculum.PHASES for k in KATAS)
+
+
+def test_phases_are_in_order():
+    phases = [k.phase for k in KATAS]
+    assert phases == sorted(phases)
+
+
+def test_prerequisites_come_earlier():
+    seen = set()
+    for kata in KATAS:
+        missing = [r for r in kata.requires if r not in seen]
+        assert not missing, f"{kata.id} requires {missing}, which do not come before it"
+        seen.add(kata.id)
+
+
+@pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
+def test_built_kata_has_every_file(kata):
+    for path in (kata.stub_path, kata.spec_path, kata.solution_path):
+        assert path.is_file(), f"{kata.id} is built but {path.relative_to(ROOT)} is missing"
+    assert (kata.stub_path.parent / "__init__.py").is_file()
+    assert len(kata.hints) >= 2, f"{kata.id}: give at least two progressive hints"
+
+
+@pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
+def test_stub_and_solution_define_the_same_public_names(kata):
+    stub, solution = public_names(kata.stub_path), public_names(kata.solution_path)
+    assert stub == solution, f"{kata.id}: stub has {sorted(stub)}, solution {sorted(solution)}"
+
+
+@pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
+def test_stub_docstring_states_the_task(kata):
+    doc = ast.get_docstring(ast.parse(kata.stub_path.read_text())) or ""
+    assert f"pytest katas/{kata.id}.py" in doc, f"{kata.id}: the stub's docstring says how to run it"
+    assert "Off limits" in doc or "off limits" in doc, f"{kata.id}: name the off-limits built-ins (or 'none')"
+
+
+@pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
+def test_gallery_covers_the_catalogued_mistakes(kata):
+    entries = {p.stem for p in gallery(kata)}
+    missing = set(kata.mistakes) - entries
+    assert not missing, f"{kata.id}: gallery lacks {sorted(missing)} (solutions/gallery/{kata.id}/)"
+    for path in gallery(kata):
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        assert doc and len(doc) > 30, f"{path.relative_to(ROOT)}: explain the mistake in its docstring"
+
+
+@pytest.mark.parametrize("kata", [k for k in KATAS if k.planned], ids=lambda k: k.id)
+def test_planned_kata_has_no_files_yet(kata):
+    present = [p for p in (kata.stub_path, kata.spec_path, kata.solution_path) if p.exists()]
+    assert not present, f"{kata.id} is marked planned but has {present}: mark it built"
+
+
+def test_no_stray_kata_files():
+    known = {k.id for k in KATAS}
+    for base, pattern in (("katas", "*.py"), ("solutions", "*.py"), ("specs", "test_*.py")):
+        for path in (ROOT / base).glob(f"*/{pattern}"):
+            if path.name == "__init__.py" or path.parent.name == "gallery":
+                continue
+            name = path.stem.removeprefix("test_") if base == "specs" else path.stem
+            assert f"{path.parent.name}/{name}" in known, f"{path.relative_to(ROOT)} is not in the manifest"
+
+
+def test_readme_table_matches_the_manifest():
+    readme = (ROOT / "README.md").read_text()
+    assert curriculum.readme_table() in readme, (
+        "README's curriculum table is stale: run python -m harness.curriculum --readme")

@@ -1,0 +1,36 @@
+"""Every spec fails on the untouched stub, and every gallery mistake is rejected.
+
+Each case runs one kata's spec suite in this process (harness/selftest.py) with the kata's
+module swapped for the stub or the mistake; all other katas come from solutions/.
+"""
+
+import pytest
+
+from harness import curriculum
+from harness.curriculum import ROOT
+from harness.selftest import gallery, pristine_stub, run_spec
+
+pytestmark = [pytest.mark.selftest, pytest.mark.timeout(0)]  # inner specs have their own
+BUILT = curriculum.built()
+MISTAKES = [(k, p) for k in BUILT for p in gallery(k)]
+
+
+@pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
+def test_every_spec_fails_on_the_stub(kata, tmp_path):
+    result = run_spec(kata, pristine_stub(kata, tmp_path), stop_at_first=False)
+    assert not result.errors, f"{kata.id}: specs did not collect against the stub:\n{result.errors}"
+    assert not result.passed, f"{kata.id}: these specs pass on the stub (vacuous): {result.passed}"
+    assert result.failed, f"{kata.id}: no spec ran"
+    crashes = {n: m for n, m in result.messages.items() if not m.startswith("not started:")}
+    assert not crashes, f"{kata.id}: on the stub these should read 'not started': {crashes}"
+
+
+@pytest.mark.parametrize("kata,mistake", MISTAKES,
+                         ids=[f"{k.id}/{p.stem}" for k, p in MISTAKES])
+def test_gallery_mistake_is_rejected(kata, mistake):
+    result = run_spec(kata, mistake)
+    where = mistake.relative_to(ROOT)
+    assert not result.errors, f"{where} does not import cleanly:\n{result.errors}"
+    assert result.failed, f"{where} passes every spec of {kata.id}: the specs miss this mistake"
+    not_started = [m for m in result.messages.values() if m.startswith("not started")]
+    assert not not_started, f"{where} is incomplete (raises NotImplementedError)"

@@ -1,0 +1,1 @@
+"""Your katas: one module per kata, stubs until you write them. See the README."""

@@ -1,0 +1,40 @@
+"""Day 1 — tensors/creation: masks, positions, one-hot, numpy sharing.
+
+Write:
+    causal_mask(n) -> (n, n) bool: True where query position i may attend key position j,
+        i.e. j <= i (the diagonal included: a token sees itself).
+    positions(batch, t) -> (batch, t) int64: every row is 0, 1, ..., t-1 (an arange expanded
+        over the batch).
+    one_hot(idx, num_classes) -> idx.shape + (num_classes,) int64: 1 at each index, 0
+        elsewhere, like F.one_hot. idx is an int64 tensor of any shape, values in
+        [0, num_classes).
+    share_numpy(a) -> a tensor that shares memory with the numpy array `a` (same dtype):
+        writing to one shows in the other.
+
+Off limits: torch.nn.functional.one_hot (you are writing it).
+Inputs must not be modified.
+Run: pytest katas/tensors/creation.py
+"""
+
+import numpy as np
+import torch
+
+
+def causal_mask(n: int) -> torch.Tensor:
+    """(n, n) bool, True on and below the diagonal."""
+    raise NotImplementedError
+
+
+def positions(batch: int, t: int) -> torch.Tensor:
+    """(batch, t) int64; row b is 0..t-1."""
+    raise NotImplementedError
+
+
+def one_hot(idx: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """idx (...) int64 -> (..., num_classes) int64."""
+    raise NotImplementedError
+
+
+def share_numpy(a: np.ndarray) -> torch.Tensor:
+    """A tensor viewing the same memory as `a`."""
+    raise NotImplementedError
