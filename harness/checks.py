@@ -16,6 +16,7 @@ import sys
 from typing import Any, Callable, Iterable
 
 import torch
+from torch.autograd.gradcheck import GradcheckError
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
@@ -121,7 +122,7 @@ def gradcheck(fn: Callable, *inputs: torch.Tensor, what: str = "backward", fast_
             and x.is_floating_point() else x for x in inputs]
     try:
         torch.autograd.gradcheck(fn, args, fast_mode=fast_mode, **kwargs)
-    except torch.autograd.gradcheck.GradcheckError as err:
+    except GradcheckError as err:
         first = str(err).strip().splitlines()
         _fail(f"{what}: gradient differs from finite differences (float64 gradcheck):\n  "
               + "\n  ".join(first[:12]), hint)

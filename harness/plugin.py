@@ -251,7 +251,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    loader.uninstall(config._katas.finder)
+    if finder := getattr(getattr(config, "_katas", None), "finder", None):
+        loader.uninstall(finder)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,43 @@
+"""Budgets measure what they claim: FLOPs exactly, bytes by storage, time as a ratio."""
+
+import pytest
+import torch
+
+from harness.budgets import count_flops, peak_bytes, time_ratio
+
+pytestmark = pytest.mark.selftest
+
+
+def naive_attention(q, k, v):
+    return torch.softmax(q @ k.transpose(-1, -2), dim=-1) @ v
+
+
+def chunked_attention(q, k, v, chunk=16):
+    return torch.cat([naive_attention(q[i:i + chunk], k, v) for i in range(0, len(q), chunk)])
+
+
+def test_matmul_flops_are_two_per_multiply_add():
+    a, b = torch.randn(5, 7), torch.randn(7, 3)
+    assert count_flops(torch.mm, a, b) == 2 * 5 * 7 * 3
+    assert count_flops(torch.mv, a, torch.randn(7)) == 2 * 5 * 7
+    assert count_flops(torch.dot, torch.randn(7), torch.randn(7)) == 2 * 7
+
+
+def test_peak_bytes_see_quadratic_and_linear_growth():
+    def peak(fn, t):
+        q = torch.randn(t, 8)
+        return peak_bytes(fn, q, q, q)
+
+    assert peak(naive_attention, 512) / peak(naive_attention, 256) > 3.5
+    assert peak(chunked_attention, 512) / peak(chunked_attention, 256) < 2.5
+
+
+def test_peak_bytes_ignore_views_and_count_what_is_held():
+    x = torch.randn(1000)
+    assert peak_bytes(lambda t: t.view(10, 100).transpose(0, 1), x) == 0
+    assert peak_bytes(lambda t: (t * 2, t * 3), x) == 2 * 4000
+
+
+def test_time_ratio_of_a_function_with_itself_is_near_one():
+    x = torch.randn(64, 64)
+    assert 0.33 < time_ratio(torch.mm, torch.mm, x, x) < 3

@@ -1,0 +1,133 @@
+"""The learner's experience, end to end: pytest runs in a scratch copy of the repository
+whose katas/ hold the pristine stubs (or files these tests write)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import curriculum
+from harness.curriculum import ROOT
+from harness.selftest import pristine_stub
+
+pytestmark = pytest.mark.selftest
+IGNORE = shutil.ignore_patterns(".venv", ".git", ".katas", ".pytest_cache", ".hypothesis",
+                                "__pycache__", "*.egg-info", "build")
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A copy of the repository with pristine stubs; run(...) runs pytest inside it."""
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT, copy, ignore=IGNORE)
+    for kata in curriculum.built():
+        stub = pristine_stub(kata, tmp_path / "stubs")
+        if stub.exists():  # a missing one fails test_consistency instead
+            shutil.copy(stub, copy / kata.stub_path.relative_to(ROOT))
+    state = tmp_path / "state.json"
+
+    def run(*args, cwd=copy, timeout=300):
+        env = {**os.environ, "KATAS_STATE": str(state), "PYTHONDONTWRITEBYTECODE": "1"}
+        env.pop("PYTEST_XDIST_WORKER", None)
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+                              cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        return proc.returncode, proc.stdout + proc.stderr
+
+    run.root, run.state = copy, state
+    return run
+
+
+def saved_status(state: Path) -> dict:
+    return {k: v["status"] for k, v in json.loads(state.read_text())["katas"].items()}
+
+
+def test_a_stub_reads_not_started_and_x_stops_there(repo):
+    code, out = repo("katas/tensors", "-x")
+    assert code == 1, out
+    assert "not started: katas/tensors/creation.py::causal_mask" in out
+    assert "1 failed" in out and "Traceback" not in out
+    assert "progress" in out and "next kata: tensors/creation" in out
+    assert saved_status(repo.state)["tensors/creation"] == "not started"
+
+
+def test_paths_inside_katas_work_from_there(repo):
+    code, out = repo("creation.py::test_one_hot_writes_its_own", cwd=repo.root / "katas" / "tensors")
+    assert code == 1, out
+    assert "not started: katas/tensors/creation.py::one_hot" in out
+    assert "1 failed" in out
+
+
+def test_a_passing_kata_is_recorded_and_a_partial_run_changes_nothing(repo):
+    shutil.copy(repo.root / "solutions/tensors/creation.py", repo.root / "katas/tensors/creation.py")
+    code, out = repo("katas/tensors/creation.py")
+    assert code == 0, out
+    assert saved_status(repo.state)["tensors/creation"] == "passed"
+    assert "next kata: tensors/creation" not in out
+    (repo.root / "katas/tensors/creation.py").write_text(
+        (repo.root / "solutions/tensors/creation.py").read_text().replace(".tril()", ".tril(-1)"))
+    code, out = repo("katas/tensors/creation.py", "-k", "one_hot")
+    assert code == 0, out
+    assert saved_status(repo.state)["tensors/creation"] == "passed", "a -k run proves nothing new"
+    code, out = repo("katas/tensors/creation.py")
+    assert code == 1 and saved_status(repo.state)["tensors/creation"] == "failing"
+    assert "causal_mask(1): 1 of 1 values differ" in out
+    assert "your file: katas/tensors/creation.py" in out
+
+
+def test_an_unfinished_prerequisite_reads_blocked(repo):
+    (repo.root / "katas/tensors/reshaping.py").write_text(
+        "def squeeze_dim(x, dim):\n    raise NotImplementedError\n")
+    solution = (repo.root / "solutions/tensors/creation.py").read_text()
+    (repo.root / "katas/tensors/creation.py").write_text(solution + (
+        "\n\nfrom katas.tensors.reshaping import squeeze_dim\n\n"
+        "def causal_mask(n):\n    return squeeze_dim(torch.ones(n, n, dtype=torch.bool).tril(), 0)\n"))
+    code, out = repo("katas/tensors/creation.py", "-x")
+    assert code == 1, out
+    assert ("blocked: tensors/creation uses katas/tensors/reshaping.py::squeeze_dim, which is "
+            "not started yet; finish tensors/reshaping first") in out
+    assert saved_status(repo.state)["tensors/creation"] == "blocked"
+
+
+def test_hung_code_times_out_naming_the_kata(repo):
+    solution = (repo.root / "solutions/tensors/creation.py").read_text()
+    (repo.root / "katas/tensors/creation.py").write_text(
+        solution + "\n\ndef causal_mask(n):\n    while True:\n        pass\n")
+    code, out = repo("katas/tensors/creation.py::test_causal_mask_first_token_sees_itself",
+                     "--timeout", "2")
+    assert code == 1, out
+    assert "timed out after 2.0s in katas/tensors/creation.py" in out
+    assert "katas/tensors/creation.py::causal_mask" in out
+
+
+def test_solutions_under_xdist_summarise_once_and_record_nothing(repo):
+    code, out = repo("--solutions", "--phase", "1", "-n", "2", "specs/tensors")
+    assert code == 0, out
+    assert out.count("progress of solutions/ in this run (not recorded)") == 1
+    assert "phase 2" not in out, "--phase 1 shows phase 1 only"
+    assert not repo.state.exists()
+
+
+def test_bad_phase_is_a_usage_error(repo):
+    code, out = repo("--phase", "7")
+    assert code == 4
+    assert "give phase numbers 1-6" in out
+
+
+def test_a_planned_kata_path_says_so(repo):
+    planned = next(k for k in curriculum.KATAS if k.planned)
+    code, out = repo(f"katas/{planned.id}.py")
+    assert code == 4
+    assert "is planned and has no specs yet" in out
+
+
+def test_a_corrupt_state_file_is_set_aside(repo):
+    repo.state.write_text("{not json")
+    code, out = repo("katas/tensors/creation.py", "-x")
+    assert code == 1, out
+    assert saved_status(repo.state)["tensors/creation"] == "not started"
+    backups = list(repo.state.parent.glob("state.json.corrupt-*"))
+    assert backups and backups[0].read_text() == "{not json"
