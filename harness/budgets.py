@@ -20,9 +20,10 @@ from typing import Any, Callable
 
 import pytest
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 from torch.utils.flop_counter import FlopCounterMode
+
+from harness.checks import LightDispatchMode
 
 aten = torch.ops.aten
 
@@ -47,7 +48,7 @@ def count_flops(fn: Callable, *args: Any, **kwargs: Any) -> int:
     return counter.get_total_flops()
 
 
-class PeakMemory(TorchDispatchMode):
+class PeakMemory(LightDispatchMode):
     """Tracks bytes of tensor storage created inside the mode and still alive."""
 
     def __init__(self):

@@ -191,7 +191,16 @@ class _ForbidFunctions(TorchFunctionMode):
         return func(*args, **(kwargs or {}))
 
 
-class _ForbidAten(TorchDispatchMode):
+class LightDispatchMode(TorchDispatchMode):
+    """A TorchDispatchMode that does not import torch._dynamo on first use (the default
+    wraps __torch_dispatch__ to keep torch.compile out of it, costing ~4 s per process)."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False
+
+
+class _ForbidAten(LightDispatchMode):
     def __init__(self, ops: dict[str, str]):
         super().__init__()
         self.ops = ops

@@ -81,12 +81,13 @@ KATAS: tuple[Kata, ...] = (
     K("tensors/indexing", 1, "1", "Indexing: gather, last token, masked mean",
       mistakes=("last_token_off_by_one", "mean_over_all_positions", "empty_mask_nan"),
       hints=(
-          "Think in index tensors: build an index with the same number of dims as x, then "
-          "let advanced indexing (or a gather you write yourself) pick the elements.",
-          "last_token: x[torch.arange(B), lengths - 1] picks one row per batch element. "
-          "The last real token of a sequence of length n sits at position n - 1.",
-          "masked_mean: sum x * mask over dim and divide by mask.sum(dim), clamped to at "
-          "least 1 so an empty row gives 0 instead of 0/0 = NaN.",
+          "Think in index tensors: one index tensor per dim you select along, broadcast "
+          "against each other.",
+          "gather_rows: x[rows, idx] with rows = torch.arange(B)[:, None] picks x[b, idx[b, k]]; "
+          "last_token: x[torch.arange(B), lengths - 1]; a sequence of n tokens ends at "
+          "position n - 1.",
+          "masked_mean: torch.where(mask, x, 0).sum(dim) / mask.sum(dim).clamp_min(1): the "
+          "clamp turns an empty slice's 0/0 into 0/1 = 0.",
       )),
     K("tensors/reshaping", 1, "1", "Reshaping: heads, patches, squeeze",
       mistakes=("view_without_transpose", "merge_with_view", "squeeze_all"),

@@ -1,0 +1,41 @@
+"""Day 1 — tensors/indexing: gather rows, pick the last token, average under a mask.
+
+Write:
+    gather_rows(x, idx) -> (B, K, C), same dtype as x. x is (B, T, C); idx is (B, K) int64
+        with values in [0, T) (repeats allowed, K may exceed T). Each batch element picks its
+        own rows: out[b, k] = x[b, idx[b, k]]. This is what
+        torch.gather(x, 1, idx[..., None].expand(B, K, C)) returns; write it with indexing.
+    last_token(x, lengths) -> (B, C), same dtype as x. x is (B, T, C), right-padded: sequence
+        b holds lengths[b] real tokens at positions 0 .. lengths[b] - 1, then padding.
+        lengths is (B,) int64 with 1 <= lengths[b] <= T. out[b] = x[b, lengths[b] - 1], the
+        last real token (not the first padding position).
+    masked_mean(x, mask, dim) -> x's shape without `dim`, same dtype as x. x is a floating
+        tensor of any shape; mask is a bool tensor of the same shape (True = counts). The mean
+        over `dim` of the entries where mask is True: their sum divided by how many there are
+        (not by x.shape[dim]). Rule for an empty slice (no True along `dim`): the result there
+        is 0, never NaN. dim may be negative. Masked-out entries may hold any finite value and
+        must not affect the result. (To average a (B, T, C) tensor over T with a (B, T) mask,
+        pass mask[..., None].expand_as(x).)
+
+Off limits: torch.gather, Tensor.gather and torch.take_along_dim in gather_rows (you are
+writing the gather; x[rows, idx] advanced indexing is the tool).
+Inputs must not be modified. Non-contiguous inputs must work.
+Run: pytest katas/tensors/indexing.py
+"""
+
+import torch
+
+
+def gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """x (B, T, C), idx (B, K) int64 -> (B, K, C) with out[b, k] = x[b, idx[b, k]]."""
+    raise NotImplementedError
+
+
+def last_token(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """x (B, T, C), lengths (B,) int64 -> (B, C): x[b, lengths[b] - 1] for each b."""
+    raise NotImplementedError
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
+    """Mean of x over dim counting only mask==True entries; an empty slice gives 0."""
+    raise NotImplementedError

@@ -1,0 +1,245 @@
+"""Specs for katas/tensors/indexing.py (day 1): gather_rows, last_token, masked_mean."""
+
+import pytest
+import torch
+from hypothesis import given, strategies as st
+
+from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, randn, unchanged
+from katas.tensors.indexing import gather_rows, last_token, masked_mean
+
+SEEDS = st.integers(0, 2**31 - 1)
+
+
+def torch_gather_rows(x, idx):
+    """The built-in answer: torch.gather along T with the index expanded over C."""
+    B, K = idx.shape
+    return torch.gather(x, 1, idx[..., None].expand(B, K, x.shape[2]))
+
+
+def loop_last_token(x, lengths):
+    """Independent answer: one Python index per sequence."""
+    return torch.stack([x[b, int(n) - 1] for b, n in enumerate(lengths)])
+
+
+def nan_masked_mean(x, mask, dim):
+    """Independent answer: hide masked-out entries as NaN, nanmean, empty slices -> 0."""
+    hidden = torch.where(mask, x, torch.full_like(x, float("nan")))
+    return torch.nanmean(hidden, dim).nan_to_num(nan=0.0)
+
+
+def random_idx(B, T, K, seed):
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(0, T, (B, K), generator=gen)
+
+
+def random_lengths(B, T, seed):
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(1, T + 1, (B,), generator=gen)
+
+
+# ------------------------------------------------------------------------ gather_rows
+
+# (B, T, C, K): sizes 1, primes, K below and above T
+GATHER_SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 11), (1, 13, 5, 3), (4, 2, 1, 6)]
+
+
+@pytest.mark.parametrize("B,T,C,K", GATHER_SHAPES)
+def test_gather_rows_matches_torch_gather(B, T, C, K):
+    x, idx = randn(B, T, C, seed=1), random_idx(B, T, K, seed=2)
+    out = gather_rows(x, idx)
+    assert_close(out, torch_gather_rows(x, idx), what=f"gather_rows(x {(B, T, C)}, idx {(B, K)})",
+                 hint="out[b, k] = x[b, idx[b, k]]: shape (B, K, C)")
+
+
+def test_gather_rows_each_batch_element_uses_its_own_indices():
+    x = torch.arange(2 * 4 * 3, dtype=torch.float32).reshape(2, 4, 3)
+    idx = torch.tensor([[0, 3], [2, 1]])
+    out = gather_rows(x, idx)
+    expected = torch.stack([x[0, [0, 3]], x[1, [2, 1]]])
+    assert_close(out, expected, what="gather_rows(x (2, 4, 3), idx [[0, 3], [2, 1]])",
+                 hint="x[:, idx] gives every batch element every row of idx, shape (B, B, K, C); "
+                      "pair each idx row with its own batch row: x[rows, idx] with rows of shape (B, 1)")
+
+
+@given(B=st.integers(1, 4), T=st.integers(1, 7), C=st.integers(1, 5), K=st.integers(1, 9), seed=SEEDS)
+def test_gather_rows_property_matches_torch_gather(B, T, C, K, seed):
+    x, idx = randn(B, T, C, seed=seed), random_idx(B, T, K, seed=seed + 1)
+    out = gather_rows(x, idx)
+    assert_close(out, torch_gather_rows(x, idx), what=f"gather_rows(x {(B, T, C)}, idx {(B, K)})")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.int64])
+def test_gather_rows_keeps_dtype(dtype):
+    x = (randn(3, 5, 2, seed=3, dtype=torch.float64) * 10).to(dtype)
+    idx = random_idx(3, 5, 4, seed=4)
+    out = gather_rows(x, idx)
+    assert_close(out, torch_gather_rows(x, idx), what=f"gather_rows(x of {dtype}, idx)")
+
+
+def test_gather_rows_non_contiguous_inputs_are_left_alone():
+    x, idx = non_contiguous(randn(3, 6, 4, seed=5)), non_contiguous(random_idx(3, 6, 5, seed=6))
+    with unchanged(x, idx, names=["x", "idx"]):
+        out = gather_rows(x, idx)
+    assert_close(out, torch_gather_rows(x.contiguous(), idx.contiguous()),
+                 what="gather_rows(non-contiguous x, non-contiguous idx)")
+
+
+def test_gather_rows_gradient_reaches_x():
+    x = randn(2, 5, 3, seed=7, dtype=torch.float64)
+    idx = torch.tensor([[1, 1, 4, 0], [3, 2, 3, 3]])  # repeated rows accumulate their gradients
+    gather_rows(x, idx)
+    assert_grads_match(gather_rows, torch_gather_rows, x, idx, what="gather_rows(x, idx) gradient",
+                       hint="build the output from x with differentiable indexing (no .tolist()/.item())")
+
+
+def test_gather_rows_writes_its_own_gather():
+    x, idx = randn(2, 5, 3, seed=8), random_idx(2, 5, 4, seed=9)
+    # function level only: forbid(aten=...) would import torch._dynamo (~5 s) for one spec
+    with forbid(torch.gather, torch.Tensor.gather, torch.take_along_dim, torch.Tensor.take_along_dim):
+        gather_rows(x, idx)
+
+
+# ------------------------------------------------------------------------ last_token
+
+def test_last_token_picks_position_length_minus_one():
+    x = randn(4, 6, 3, seed=10)
+    lengths = torch.tensor([3, 1, 5, 2])  # all shorter than T = 6: padding follows each
+    out = last_token(x, lengths)
+    assert_close(out, loop_last_token(x, lengths), what="last_token(x (4, 6, 3), lengths [3, 1, 5, 2])",
+                 hint="a sequence of n tokens occupies positions 0 .. n-1: its last token is at "
+                      "lengths - 1; position lengths is the first padding slot")
+
+
+def test_last_token_full_length_sequences():
+    x = randn(3, 5, 2, seed=11)
+    lengths = torch.tensor([5, 5, 2])  # two sequences fill the whole window
+    out = last_token(x, lengths)
+    assert_close(out, loop_last_token(x, lengths), what="last_token(x (3, 5, 2), lengths [5, 5, 2])",
+                 hint="a length-T sequence ends at position T-1; index lengths - 1")
+
+
+@pytest.mark.parametrize("B,T,C", [(1, 1, 1), (1, 4, 3), (5, 1, 2), (3, 7, 1), (2, 11, 13)])
+def test_last_token_shapes(B, T, C):
+    x, lengths = randn(B, T, C, seed=12), random_lengths(B, T, seed=13)
+    out = last_token(x, lengths)
+    assert_close(out, loop_last_token(x, lengths), what=f"last_token(x {(B, T, C)}, lengths {lengths.tolist()})",
+                 hint="one row per batch element: shape (B, C), row b = x[b, lengths[b] - 1]")
+
+
+@given(B=st.integers(1, 5), T=st.integers(1, 8), C=st.integers(1, 4), seed=SEEDS)
+def test_last_token_property(B, T, C, seed):
+    x, lengths = randn(B, T, C, seed=seed), random_lengths(B, T, seed=seed + 1)
+    out = last_token(x, lengths)
+    assert_close(out, loop_last_token(x, lengths),
+                 what=f"last_token(x {(B, T, C)}, lengths {lengths.tolist()})")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.int64])
+def test_last_token_keeps_dtype(dtype):
+    x = (randn(3, 4, 2, seed=14, dtype=torch.float64) * 10).to(dtype)
+    lengths = torch.tensor([4, 2, 1])
+    out = last_token(x, lengths)
+    assert_close(out, loop_last_token(x, lengths), what=f"last_token(x of {dtype}, lengths)")
+
+
+def test_last_token_non_contiguous_inputs_are_left_alone():
+    x, lengths = non_contiguous(randn(4, 5, 3, seed=15)), non_contiguous(torch.tensor([2, 5, 1, 4]))
+    with unchanged(x, lengths, names=["x", "lengths"]):
+        out = last_token(x, lengths)
+    assert_close(out, loop_last_token(x, lengths), what="last_token(non-contiguous x, non-contiguous lengths)")
+
+
+# ------------------------------------------------------------------------ masked_mean
+
+def test_masked_mean_divides_by_the_mask_count():
+    x = torch.tensor([[1.0, 2.0, 3.0, 4.0, 5.0],
+                      [10.0, 20.0, 30.0, 40.0, 50.0]])
+    mask = torch.tensor([[True, True, True, False, False],
+                         [False, True, False, True, True]])
+    out = masked_mean(x, mask, 1)
+    expected = torch.tensor([(1.0 + 2.0 + 3.0) / 3, (20.0 + 40.0 + 50.0) / 3])
+    assert_close(out, expected, what="masked_mean(x (2, 5), mask with 3 True per row, dim=1)",
+                 hint="divide the masked sum by how many entries the mask keeps (mask.sum(dim)), "
+                      "not by x.shape[dim]")
+
+
+def test_masked_mean_empty_slice_gives_zero():
+    x = randn(3, 4, seed=20)
+    mask = torch.tensor([[True, False, True, True],
+                         [False, False, False, False],  # nothing to average: the rule says 0
+                         [False, True, False, False]])
+    out = masked_mean(x, mask, -1)
+    expected = torch.stack([x[0, [0, 2, 3]].mean(), torch.tensor(0.0), x[2, 1]])
+    assert_close(out, expected, what="masked_mean(x (3, 4), mask with an all-False row, dim=-1)",
+                 hint="an empty slice is 0 / 0 = NaN; the stated rule is 0: divide by the count "
+                      "clamped to at least 1 (or use torch.where on count == 0)")
+
+
+def test_masked_mean_ignores_masked_out_values():
+    x = randn(2, 6, seed=21)
+    mask = torch.tensor([[True, False, True, False, False, True],
+                         [False, False, True, True, False, False]])
+    loud = torch.where(mask, x, torch.full_like(x, 1e6))  # masked-out entries must not matter
+    out = masked_mean(loud, mask, 1)
+    assert_close(out, nan_masked_mean(x, mask, 1), what="masked_mean(x with 1e6 at masked-out entries, mask, 1)",
+                 hint="zero the masked-out entries before summing (torch.where(mask, x, 0))")
+
+
+def test_masked_mean_full_mask_is_the_plain_mean():
+    x = randn(3, 5, 2, seed=22)
+    mask = torch.ones(3, 5, 2, dtype=torch.bool)
+    out = masked_mean(x, mask, 1)
+    assert_close(out, x.mean(1), what="masked_mean(x, all-True mask, 1)")
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1, -2, -3])
+def test_masked_mean_over_any_dim(dim):
+    gen = torch.Generator().manual_seed(23)
+    x = randn(3, 5, 7, seed=24)
+    mask = torch.rand(3, 5, 7, generator=gen) < 0.6
+    out = masked_mean(x, mask, dim)
+    assert_close(out, nan_masked_mean(x, mask, dim), what=f"masked_mean(x (3, 5, 7), mask, {dim})",
+                 hint="reduce over the dim you were given (negative dims count from the end); "
+                      "the result drops that dim")
+
+
+@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=3), dim_pick=st.integers(0, 5),
+       p=st.sampled_from([0.0, 0.3, 0.7, 1.0]), seed=SEEDS)
+def test_masked_mean_property(shape, dim_pick, p, seed):
+    dim = dim_pick % len(shape) - (len(shape) if dim_pick >= len(shape) else 0)
+    gen = torch.Generator().manual_seed(seed)
+    x = randn(*shape, seed=seed + 1)
+    mask = torch.rand(*shape, generator=gen) < p
+    out = masked_mean(x, mask, dim)
+    assert_close(out, nan_masked_mean(x, mask, dim),
+                 what=f"masked_mean(x {tuple(shape)}, mask ({int(mask.sum())} True), dim={dim})",
+                 hint="sum of kept entries / number kept; an empty slice gives 0")
+
+
+def test_masked_mean_keeps_float64():
+    x = randn(4, 3, seed=25, dtype=torch.float64)
+    mask = torch.tensor([[True, False, True], [False, False, True], [True, True, True], [False, True, False]])
+    out = masked_mean(x, mask, 1)
+    assert_close(out, nan_masked_mean(x, mask, 1), what="masked_mean(float64 x, mask, 1)")
+
+
+def test_masked_mean_non_contiguous_inputs_are_left_alone():
+    gen = torch.Generator().manual_seed(26)
+    x = non_contiguous(randn(4, 6, 3, seed=27))
+    mask = non_contiguous(torch.rand(4, 6, 3, generator=gen) < 0.5)
+    with unchanged(x, mask, names=["x", "mask"]):
+        out = masked_mean(x, mask, 1)
+    assert_close(out, nan_masked_mean(x.contiguous(), mask.contiguous(), 1),
+                 what="masked_mean(non-contiguous x, non-contiguous mask, 1)")
+
+
+def test_masked_mean_gradient_is_mask_over_count():
+    x = randn(3, 5, seed=28, dtype=torch.float64)
+    mask = torch.tensor([[True, False, True, True, False],
+                         [False, False, False, True, False],
+                         [True, True, True, True, True]])
+    masked_mean(x, mask, 1)
+    assert_grads_match(lambda x_: masked_mean(x_, mask, 1), lambda x_: nan_masked_mean(x_, mask, 1), x,
+                       what="masked_mean(x, mask, 1) gradient",
+                       hint="each kept entry gets upstream / count, masked-out entries get 0; keep "
+                            "the computation differentiable")
