@@ -159,15 +159,22 @@ class ForbiddenCall(SpecFailure):
     pass
 
 
+_PUBLIC_MODULES = {"torch.functional": "torch", "torch._tensor": "torch",
+                   "torch._C._nn": "torch.nn.functional", "torch._C._linalg": "torch.linalg",
+                   "torch._C._special": "torch.special", "torch._C._fft": "torch.fft"}
+
+
 def _qualified_name(fn: Any) -> str:
+    """The public name of a torch callable (torch.Tensor.softmax, not TensorBase.softmax)."""
     module = getattr(fn, "__module__", None) or ""
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
     if name.startswith(("TensorBase.", "_TensorBase.")):
         return "torch.Tensor." + name.split(".", 1)[1]
     if name.startswith("_VariableFunctionsClass."):
         return "torch." + name.split(".", 1)[1]
-    if module.startswith("torch._C._nn"):
-        return "torch.nn.functional." + name
+    module = _PUBLIC_MODULES.get(module, module)
+    if module == "torch.linalg" and name.startswith("linalg_"):
+        name = name[len("linalg_"):]
     return f"{module}.{name}" if module else name
 
 
@@ -220,30 +227,26 @@ def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
 
     targets: torch callables (F.one_hot, torch.Tensor.softmax) or dotted names
     ("torch.autograd.functional.jacobian"). Torch functions are caught by a TorchFunctionMode;
-    plain Python functions by patching them where they live and wherever a `katas.*` module
-    imported them by name. aten: aten op names caught below every Python alias, mapped to the
+    plain Python functions (which that mode never sees) by patching every alias of them in
+    torch.* and katas.* modules for the duration of the block. aten: aten op names caught below every Python alias, mapped to the
     name shown in the message (e.g. {"_softmax": "a softmax built-in"}).
     """
     resolved = [_resolve(t) for t in targets]
     banned = {id(obj): name for obj, name in resolved}
     aten_ops = dict(aten) if isinstance(aten, dict) else {op: f"aten.{op}" for op in aten}
     patches: list[tuple[Any, str, Any]] = []
-    for obj, name in resolved:
-        if isinstance(obj, type(forbid)):  # a Python function: torch-function modes miss it
+    python_functions = [(obj, name) for obj, name in resolved if isinstance(obj, type(forbid))]
+    if python_functions:  # torch-function modes miss these: patch every alias in torch and katas
+        homes = [m for n, m in list(sys.modules.items()) if m is not None and (
+            n.split(".")[0] in ("torch", "katas"))]
+        for obj, name in python_functions:
             def raiser(*a, _name=name, **k):
                 raise ForbiddenCall(f"this kata asks you to write it yourself; you called {_name}")
-            homes = [sys.modules.get(obj.__module__)] + [
-                m for n, m in list(sys.modules.items()) if n == "katas" or n.startswith("katas.")]
             for home in homes:
-                for attr, value in list(vars(home).items() if home else []):
+                for attr, value in list(getattr(home, "__dict__", {}).items()):
                     if value is obj:
                         patches.append((home, attr, value))
                         setattr(home, attr, raiser)
-            if "." in name:
-                mod = sys.modules.get(name.rpartition(".")[0])
-                if mod is not None and getattr(mod, name.rpartition(".")[2], None) is obj:
-                    patches.append((mod, name.rpartition(".")[2], obj))
-                    setattr(mod, name.rpartition(".")[2], raiser)
     try:
         with contextlib.ExitStack() as stack:
             if banned:
@@ -289,4 +292,4 @@ def non_contiguous(x: torch.Tensor) -> torch.Tensor:
 def randn(*shape: int, seed: int = 0, dtype: torch.dtype = torch.float32, **kwargs) -> torch.Tensor:
     """A normal tensor drawn from its own seeded generator (independent of global state)."""
     gen = torch.Generator().manual_seed(seed)
-    return torch.randn(*shape, generator=gen, dtype=dtype, **kwargs)
+    return torch.randn(shape, generator=gen, dtype=dtype, **kwargs)

@@ -103,31 +103,23 @@ KATAS: tuple[Kata, ...] = (
     K("broadcasting/rules", 1, "2", "Broadcasting rules",
       mistakes=("left_aligned", "accepts_mismatch", "copies"),
       hints=(
-          "Shapes are aligned from the right: pad the shorter shape with 1s on the left.",
-          "Two dims are compatible when they are equal or one of them is 1; the result takes "
-          "the larger. Anything else is an error naming both sizes.",
-          "broadcast_to without copying: new size-1 (or new leading) dims get stride 0. "
-          "Build the strides and call x.as_strided(shape, strides).",
+          'Shapes are aligned from the right: pad the shorter shape with 1s on the left.',
+          'Two dims are compatible when they are equal or one of them is 1; the result takes the other. Anything else is a ValueError naming both sizes.',
+          'broadcast_to without copying: new leading dims and grown size-1 dims get stride 0, the others keep x.stride(). Build the strides and return x.as_strided(shape, strides).',
       )),
     K("broadcasting/products", 1, "2", "Dot and matmul from multiply and sum",
       mistakes=("vector_as_column", "no_batch_broadcast", "keeps_promoted_dim"),
       hints=(
-          "matmul is a broadcast multiply followed by a sum: (…, n, k, 1) * (…, 1, k, m) "
-          "summed over k.",
-          "1-D arguments: a vector on the left becomes (1, k), on the right (k, 1); after "
-          "the product remove exactly the dim you added.",
-          "Batch dims broadcast like any elementwise op: unsqueeze, multiply, sum(dim=-2).",
+          'matmul is a broadcast multiply followed by a sum: (…, n, k, 1) * (…, 1, k, m) summed over k.',
+          "1-D arguments: a vector on the left becomes a row (1, k), on the right a column (k, 1); after the product remove exactly the dim you added. Check the two k's agree before multiplying: broadcasting would accept 1 vs 3.",
+          'Batch dims broadcast like any elementwise op: a.unsqueeze(-1) * b.unsqueeze(-3), then sum(dim=-2).',
       )),
     K("broadcasting/reductions", 1, "2", "Reductions: mean, max with indices, distances, normalize",
       mistakes=("keepdim_ignored", "wrong_sum_axis", "argmax_wrong_dim"),
       hints=(
-          "A reduction removes `dim` unless keepdim=True; keep the dim when you need the "
-          "result to broadcast back against x.",
-          "max: values and indices both come from the same dim; torch.max's indices are "
-          "positions along that dim.",
-          "pairwise_sq_dists(a, b): ||a||^2 + ||b||^2 - 2 a b^T, or broadcast a[:, None] - "
-          "b[None] and sum squares over the last dim. normalize divides by the norm over dim, "
-          "kept for broadcasting, clamped away from 0.",
+          'A reduction removes `dim` unless keepdim=True; keep the dim when you need the result to broadcast back against x.',
+          'max: values and indices both come from the same dim; the indices are positions along that dim. Scan the slices along dim, keeping the best value and its position with torch.where (min/sort are off limits too).',
+          'pairwise_sq_dists(a, b): broadcast a[:, None] - b[None] and sum squares over the last dim, or ||a||^2 + ||b||^2 - 2 a b^T. normalize divides by the norm over dim, kept for broadcasting, clamped with clamp_min(eps).',
       )),
     K("autograd/basics", 1, "3", "Autograd: grad, jacobian, accumulation, no_grad",
       mistakes=("backward_twice", "grad_not_accumulated", "output_attached"),

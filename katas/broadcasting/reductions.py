@@ -1,0 +1,53 @@
+"""Day 2 — broadcasting/reductions: mean, max with indices, pairwise distances, normalize.
+
+Write:
+    mean(x, dim=-1, keepdim=False) -> the mean of float tensor x over the single int dim `dim`
+        (negative dims count from the end), like torch.mean(x, dim, keepdim). The reduced dim
+        is removed, or kept with size 1 when keepdim=True. Same dtype as x.
+    max(x, dim=-1, keepdim=False) -> (values, indices) like torch.max(x, dim, keepdim):
+        values (x's dtype) is the largest entry along `dim`, indices (int64) its position
+        along `dim` (0 .. x.shape[dim]-1), so that x.gather(dim, indices) gives values (with
+        keepdim). Both have the same shape: `dim` removed, or kept with size 1 when
+        keepdim=True. On ties any position holding the maximum is accepted. x is a float or
+        integer tensor with at least one dim, without NaN. Return a tuple (a named tuple is
+        fine).
+    pairwise_sq_dists(a, b) -> (N, M): out[i, j] = sum_d (a[i, d] - b[j, d])**2 for a (N, D)
+        and b (M, D) of one float dtype; equals torch.cdist(a, b) ** 2 (checked within
+        rtol 1e-4, atol 1e-3 in float32 and rtol 1e-7, atol 1e-9 in float64, so the
+        |a|^2 + |b|^2 - 2 a.b expansion is fine).
+    normalize(x, dim=-1, eps=1e-12) -> x divided by its L2 norm over `dim`, like
+        F.normalize(x, p=2, dim=dim, eps=eps): the norm is clamped from below at eps, i.e.
+        x / max(||x||, eps), so a zero vector gives zeros (no NaN) and a vector shorter than
+        eps is divided by eps. Same shape and dtype as x.
+    All four must stay differentiable (autograd) where x, a, b are float.
+
+Off limits: torch.mean / Tensor.mean (and nanmean, var_mean, std_mean) in mean; torch.max,
+    amax, argmax, and also min, amin, argmin, aminmax, topk, sort, argsort, msort, kthvalue,
+    cummax (and their Tensor methods) in max; torch.cdist, torch.pdist,
+    F.pairwise_distance in pairwise_sq_dists; torch.nn.functional.normalize in normalize.
+    Sums, comparisons, torch.where, torch.maximum, norms and matmul are all allowed.
+Inputs must not be modified.
+Run: pytest katas/broadcasting/reductions.py
+"""
+
+import torch
+
+
+def mean(x: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
+    """Mean over `dim`; keeps it with size 1 when keepdim."""
+    raise NotImplementedError
+
+
+def max(x: torch.Tensor, dim: int = -1, keepdim: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """(values, int64 indices) of the maximum along `dim`, like torch.max(x, dim, keepdim)."""
+    raise NotImplementedError
+
+
+def pairwise_sq_dists(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """(N, D), (M, D) -> (N, M) squared Euclidean distances."""
+    raise NotImplementedError
+
+
+def normalize(x: torch.Tensor, dim: int = -1, eps: float = 1e-12) -> torch.Tensor:
+    """x / max(L2 norm of x over dim, eps)."""
+    raise NotImplementedError

@@ -1,0 +1,266 @@
+"""Specs for katas/broadcasting/products.py (day 2): dot, matmul (the torch.matmul contract).
+
+Values are compared with torch.dot / torch.matmul at harness.checks.DEFAULT_TOL (float32:
+rtol 1e-4, atol 1e-5; float64: rtol 1e-7, atol 1e-9): a different summation order stays well
+inside these for the small k used here.
+"""
+
+import contextlib
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
+
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, non_contiguous,
+                            unchanged)
+from katas.broadcasting.products import dot, matmul
+
+FORBIDDEN = (
+    torch.matmul, torch.Tensor.matmul, torch.Tensor.__matmul__, torch.Tensor.__rmatmul__,
+    torch.mm, torch.Tensor.mm, torch.bmm, torch.Tensor.bmm, torch.dot, torch.Tensor.dot,
+    torch.vdot, torch.Tensor.vdot, torch.mv, torch.Tensor.mv, torch.inner, torch.Tensor.inner,
+    torch.outer, torch.Tensor.outer, torch.ger, torch.Tensor.ger, torch.addmm, torch.Tensor.addmm,
+    torch.addmv, torch.Tensor.addmv, torch.addbmm, torch.Tensor.addbmm, torch.baddbmm,
+    torch.Tensor.baddbmm, torch.linalg.matmul, torch.linalg.vecdot, torch.linalg.multi_dot,
+    F.linear, F.bilinear,
+    # Python functions: named by their public path so that alias is caught too.
+    "torch.einsum", "torch.tensordot", "torch.chain_matmul",
+)
+# Below every alias: whatever Python path leads there, these aten ops are matrix products.
+FORBIDDEN_ATEN = {op: f"a matrix-product built-in (aten.{op})" for op in (
+    "mm", "bmm", "dot", "vdot", "mv", "addmm", "addmv", "addbmm", "baddbmm", "addr", "matmul",
+    "linear", "_addmm_activation")}
+
+DTYPES = [torch.float32, torch.float64]
+
+ROW_HINT = ("a 1-D LEFT argument is a row vector (1, k): a @ b = sum_k a[k] * b[..., k, :], "
+            "shape (..., m); it is not b @ a")
+COLUMN_HINT = "a 1-D RIGHT argument is a column (k, 1): a @ b = sum_k a[..., :, k] * b[k]"
+REMOVE_HINT = ("after the product remove exactly the dim you added for a 1-D argument: "
+               "(k,) @ (k, m) is (m,), not (1, m); (n, k) @ (k,) is (n,), not (n, 1)")
+BATCH_HINT = ("batch dims (all but the last two) broadcast like an elementwise op: "
+              "(2, 1, n, k) @ (5, k, m) -> (2, 5, n, m); unsqueeze so that a is (..., n, k, 1) "
+              "and b is (..., 1, k, m), multiply, sum over k")
+
+
+def fail(message: str, hint: str | None = None):
+    __tracebackhide__ = True
+    raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
+
+
+def randn(shape, seed, dtype=torch.float32):
+    return torch.randn(tuple(shape), generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+def expect_value_error(fn, *args, what, hint):
+    """fn(*args) must raise ValueError; any other exception propagates."""
+    __tracebackhide__ = True
+    try:
+        result = fn(*args)
+    except ValueError:
+        return
+    shown = (f"a tensor of shape {tuple(result.shape)}" if isinstance(result, torch.Tensor)
+             else repr(result))
+    fail(f"{what}: returned {shown}, expected a ValueError", hint)
+
+
+def hint_for(a_shape, b_shape):
+    if len(a_shape) == 1 and len(b_shape) >= 2:
+        return f"{ROW_HINT}; {REMOVE_HINT}"
+    if len(b_shape) == 1 and len(a_shape) >= 2:
+        return f"{COLUMN_HINT}; {REMOVE_HINT}"
+    if len(a_shape) == 1:
+        return "1-D @ 1-D is the dot product: a 0-d tensor"
+    return BATCH_HINT
+
+
+def check_matmul(a, b, *, forbidden=True):
+    __tracebackhide__ = True
+    what = f"matmul(a {tuple(a.shape)}, b {tuple(b.shape)})"
+    guard = forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN) if forbidden else contextlib.nullcontext()
+    with unchanged(a, b, names=["a", "b"]), guard:
+        out = matmul(a, b)
+    assert_close(out, torch.matmul(a, b), what=what, hint=hint_for(a.shape, b.shape))
+
+
+# ------------------------------------------------------------------------ dot
+
+@given(k=st.integers(1, 11), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**31 - 1))
+def test_dot_matches_torch(k, dtype, seed):
+    a, b = randn((k,), seed, dtype), randn((k,), seed + 1, dtype)
+    with unchanged(a, b, names=["a", "b"]), forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        out = dot(a, b)
+    assert_close(out, torch.dot(a, b), what=f"dot(a ({k},), b ({k},)) in {dtype}",
+                 hint="sum of a[i] * b[i]: a 0-d tensor of the inputs' dtype")
+
+
+def test_dot_non_contiguous():
+    a = non_contiguous(randn((7,), 1))
+    b = randn((7, 3), 2)[:, 1]  # a column slice: stride 3
+    out = dot(a, b)
+    assert_close(out, torch.dot(a, b), what="dot(non-contiguous a (7,), strided b (7,))")
+
+
+@pytest.mark.parametrize("a_shape,b_shape", [
+    ((3,), (4,)),
+    ((1,), (3,)),  # a * b would broadcast this silently
+    ((3,), (1,)),
+    ((2, 3), (3,)),
+    ((3,), (3, 1)),
+    ((), (1,)),
+])
+def test_dot_rejects_bad_shapes(a_shape, b_shape):
+    a, b = randn(a_shape, 3), randn(b_shape, 4)
+    expect_value_error(dot, a, b, what=f"dot(a {a_shape}, b {b_shape})",
+                       hint="dot takes two 1-D tensors of the SAME length; check before "
+                            "multiplying, since a * b broadcasts a length-1 vector silently")
+
+
+# ------------------------------------------------------------------------ matmul
+
+KINDS = ["1d@1d", "1d@2d", "2d@1d", "2d@2d", "nd@nd", "1d@nd", "nd@1d"]
+
+
+@st.composite
+def matmul_shapes(draw):
+    """(a's shape, b's shape) for one case of the torch.matmul contract."""
+    kind = draw(st.sampled_from(KINDS))
+    n, k, m = (draw(st.integers(1, 5)) for _ in range(3))
+    batches = draw(mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3,
+                                                 max_side=3)).input_shapes
+    ba, bb = batches
+    if kind == "nd@nd":  # one of them may be plain 2-D
+        drop = draw(st.sampled_from(["none", "a", "b"]))
+        ba, bb = (() if drop == "a" else ba), (() if drop == "b" else bb)
+    left = {"1d": (k,), "2d": (n, k), "nd": (*ba, n, k)}[kind.split("@")[0]]
+    right = {"1d": (k,), "2d": (k, m), "nd": (*bb, k, m)}[kind.split("@")[1]]
+    return left, right
+
+
+@given(shapes=matmul_shapes(), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**31 - 1))
+def test_matmul_matches_torch(shapes, dtype, seed):
+    a_shape, b_shape = shapes
+    a, b = randn(a_shape, seed, dtype), randn(b_shape, seed + 1, dtype)
+    check_matmul(a, b)
+
+
+def test_matmul_vectors_give_a_scalar():
+    a, b = randn((5,), 1), randn((5,), 2)
+    out = matmul(a, b)
+    assert_close(out, torch.matmul(a, b), what="matmul(a (5,), b (5,))",
+                 hint="1-D @ 1-D is the dot product: a 0-d tensor (remove both added dims)")
+
+
+@pytest.mark.parametrize("k,m", [(3, 3), (3, 5), (1, 4), (7, 2)])
+def test_matmul_vector_matrix_is_a_row(k, m):
+    a, b = randn((k,), 1), randn((k, m), 2)  # b is not symmetric: a @ b != b @ a
+    out = matmul(a, b)
+    assert_close(out, torch.matmul(a, b), what=f"matmul(a ({k},), b ({k}, {m}))",
+                 hint=f"{ROW_HINT}; {REMOVE_HINT}")
+
+
+@pytest.mark.parametrize("n,k", [(3, 3), (5, 3), (4, 1), (2, 7)])
+def test_matmul_matrix_vector_is_a_column(n, k):
+    a, b = randn((n, k), 1), randn((k,), 2)
+    out = matmul(a, b)
+    assert_close(out, torch.matmul(a, b), what=f"matmul(a ({n}, {k}), b ({k},))",
+                 hint=f"{COLUMN_HINT}; {REMOVE_HINT}")
+
+
+@pytest.mark.parametrize("a_shape,b_shape,out_shape", [
+    ((3,), (3, 4), (4,)),
+    ((4, 3), (3,), (4,)),
+    ((3,), (2, 5, 3, 4), (2, 5, 4)),
+    ((2, 5, 4, 3), (3,), (2, 5, 4)),
+    ((1,), (1, 1), (1,)),
+    ((1, 1), (1,), (1,)),
+])
+def test_matmul_removes_the_promoted_dim(a_shape, b_shape, out_shape):
+    a, b = randn(a_shape, 1), randn(b_shape, 2)
+    out = matmul(a, b)
+    expected = torch.matmul(a, b)
+    assert tuple(expected.shape) == out_shape  # the contract, as torch states it
+    assert_close(out, expected, what=f"matmul(a {a_shape}, b {b_shape})",
+                 hint=hint_for(a_shape, b_shape))
+
+
+def call_for_batches(a, b, what):
+    """matmul(a, b), turning a broadcasting RuntimeError inside it into a teaching failure."""
+    __tracebackhide__ = True
+    try:
+        return matmul(a, b)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        fail(f"{what} raised RuntimeError: {str(err).splitlines()[0]}", BATCH_HINT)
+
+
+@pytest.mark.parametrize("a_shape,b_shape", [
+    ((2, 1, 3, 4), (5, 4, 2)),
+    ((1, 3, 4), (6, 4, 5)),
+    ((6, 3, 4), (1, 4, 5)),
+    ((3, 4), (6, 4, 5)),
+    ((2, 3, 2, 3), (3, 3, 1)),
+    ((7, 1, 2, 3), (1, 5, 3, 2)),
+])
+def test_matmul_broadcasts_batch_dims(a_shape, b_shape):
+    a, b = randn(a_shape, 1), randn(b_shape, 2)
+    what = f"matmul(a {a_shape}, b {b_shape})"
+    out = call_for_batches(a, b, what)
+    assert_close(out, torch.matmul(a, b), what=what, hint=BATCH_HINT)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matmul_keeps_dtype(dtype):
+    a, b = randn((2, 3, 4), 1, dtype), randn((4, 5), 2, dtype)
+    out = matmul(a, b)
+    assert_close(out, torch.matmul(a, b), what=f"matmul(a (2, 3, 4), b (4, 5)) in {dtype}")
+
+
+def test_matmul_non_contiguous_inputs():
+    a = non_contiguous(randn((2, 3, 4), 1))
+    b = randn((5, 4), 2).t()  # (4, 5), transposed
+    c = randn((4,), 3)
+    check_matmul(a, b)
+    check_matmul(c, b)
+    check_matmul(a, non_contiguous(c))
+
+
+@pytest.mark.parametrize("a_shape,b_shape", [
+    ((2, 3), (4, 5)),
+    ((2, 1), (3, 4)),  # a broadcast multiply would accept k = 1 against k = 3
+    ((2, 3), (1, 4)),
+    ((4,), (1, 3)),
+    ((2, 3), (1,)),
+    ((3,), (4,)),
+    ((2, 2, 3), (2, 4, 3)),
+    ((), (3,)),
+    ((3, 2), ()),
+])
+def test_matmul_rejects_bad_shapes(a_shape, b_shape):
+    a, b = randn(a_shape, 3), randn(b_shape, 4)
+    expect_value_error(matmul, a, b, what=f"matmul(a {a_shape}, b {b_shape})",
+                       hint="the last dim of a must equal the contracted dim of b (its "
+                            "second-to-last, or its only dim if 1-D), checked before the "
+                            "broadcast multiply; 0-d arguments are an error")
+
+
+def test_matmul_is_differentiable():
+    a, b = randn((2, 3, 4), 1, torch.float64), randn((4, 5), 2, torch.float64)
+    assert_grads_match(matmul, torch.matmul, a, b, what="matmul(a (2, 3, 4), b (4, 5)) gradient",
+                       hint="build it from differentiable tensor ops (multiply, sum, views), "
+                            "no in-place writes or .item()")
+    v = randn((4,), 3, torch.float64)
+    assert_grads_match(matmul, torch.matmul, v, a.transpose(-1, -2).contiguous(),
+                       what="matmul(a (4,), b (2, 4, 3)) gradient")
+
+
+def test_dot_and_matmul_write_their_own():
+    a, b = randn((3, 4), 1), randn((4,), 2)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        out = matmul(a, b)
+        d = dot(b, b)
+    assert_close(out, torch.matmul(a, b), what="matmul(a (3, 4), b (4,))")
+    assert_close(d, torch.dot(b, b), what="dot(b (4,), b (4,))")

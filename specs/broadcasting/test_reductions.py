@@ -1,0 +1,327 @@
+"""Specs for katas/broadcasting/reductions.py (day 2): mean, max, pairwise_sq_dists, normalize.
+
+Tolerances: harness.checks.DEFAULT_TOL (float32 rtol 1e-4, atol 1e-5; float64 rtol 1e-7,
+atol 1e-9) except pairwise_sq_dists, compared with torch.cdist(a, b) ** 2 computed in float64
+within rtol 1e-4, atol 1e-3 (float32) and rtol 1e-7, atol 1e-9 (float64): the
+|a|^2 + |b|^2 - 2 a.b expansion cancels and loses a few float32 digits, which is accepted.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, non_contiguous,
+                            unchanged)
+from katas.broadcasting.reductions import max, mean, normalize, pairwise_sq_dists
+
+FORBID_MEAN = (torch.mean, torch.Tensor.mean, torch.nanmean, torch.Tensor.nanmean,
+               torch.var_mean, torch.std_mean)
+FORBID_MEAN_ATEN = {"mean": "a mean built-in (aten.mean)", "nanmean": "torch.nanmean"}
+FORBID_MAX = (torch.max, torch.Tensor.max, torch.amax, torch.Tensor.amax, torch.argmax,
+              torch.Tensor.argmax, torch.min, torch.Tensor.min, torch.amin, torch.Tensor.amin,
+              torch.argmin, torch.Tensor.argmin, torch.aminmax, torch.Tensor.aminmax, torch.topk,
+              torch.Tensor.topk, torch.sort, torch.Tensor.sort, torch.argsort, torch.Tensor.argsort,
+              torch.msort, torch.Tensor.msort, torch.kthvalue, torch.Tensor.kthvalue, torch.cummax,
+              torch.Tensor.cummax, F.max_pool1d, F.max_pool2d, F.adaptive_max_pool1d)
+FORBID_MAX_ATEN = {op: f"a max/min/sort built-in (aten.{op})" for op in (
+    "max", "amax", "argmax", "min", "amin", "argmin", "aminmax", "_aminmax", "topk", "sort",
+    "argsort", "msort", "kthvalue", "cummax", "_cummax_helper", "max_pool1d_with_indices",
+    "max_pool2d_with_indices", "adaptive_max_pool1d", "adaptive_max_pool2d")}
+FORBID_DISTS = ("torch.cdist", torch.pdist, F.pdist, F.pairwise_distance)
+FORBID_DISTS_ATEN = {op: f"a distance built-in (aten.{op})" for op in (
+    "cdist", "_cdist_forward", "_euclidean_dist", "pdist", "_pdist_forward", "pairwise_distance")}
+FORBID_NORMALIZE = ("torch.nn.functional.normalize",)
+
+DTYPES = [torch.float32, torch.float64]
+DIST_TOL = {torch.float32: (1e-4, 1e-3), torch.float64: (1e-7, 1e-9)}
+
+KEEPDIM_HINT = ("keepdim=True keeps the reduced dim with size 1 (x (2, 3, 4), dim=1 -> "
+                "(2, 1, 4)) so the result broadcasts against x; keepdim=False removes it")
+AXIS_HINT = "reduce over `dim` (negative dims count from the end) and over nothing else"
+INDEX_HINT = ("indices are positions ALONG `dim` (0 .. x.shape[dim]-1) of the maximum, the "
+              "same dim the values come from: x.gather(dim, indices) must give the values")
+
+
+def fail(message: str, hint: str | None = None):
+    __tracebackhide__ = True
+    raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
+
+
+def randn(shape, seed, dtype=torch.float32):
+    return torch.randn(tuple(shape), generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+@st.composite
+def shape_and_dim(draw, max_dims=4):
+    shape = tuple(draw(st.lists(st.sampled_from([1, 2, 3, 5]), min_size=1, max_size=max_dims)))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    return shape, dim
+
+
+# ------------------------------------------------------------------------ mean
+
+def check_mean(x, dim, keepdim, out, what):
+    __tracebackhide__ = True
+    hint = KEEPDIM_HINT if keepdim else (
+        f"{AXIS_HINT}, and divide by the number of elements summed, x.shape[dim]")
+    assert_close(out, torch.mean(x, dim=dim, keepdim=keepdim), what=what, hint=hint)
+
+
+@given(case=shape_and_dim(), keepdim=st.booleans(), dtype=st.sampled_from(DTYPES),
+       seed=st.integers(0, 2**31 - 1))
+def test_mean_matches_torch(case, keepdim, dtype, seed):
+    shape, dim = case
+    x = randn(shape, seed, dtype)
+    with unchanged(x, names=["x"]), forbid(*FORBID_MEAN, aten=FORBID_MEAN_ATEN):
+        out = mean(x, dim, keepdim)
+    check_mean(x, dim, keepdim, out, what=f"mean(x {shape}, dim={dim}, keepdim={keepdim})")
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1, -2, -3])
+def test_mean_over_each_dim(dim):
+    x = randn((2, 3, 5), 1)
+    out = mean(x, dim)
+    check_mean(x, dim, False, out, what=f"mean(x (2, 3, 5), dim={dim})")
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_mean_keepdim(dim):
+    x = randn((2, 3, 5), 2)
+    out = mean(x, dim, keepdim=True)
+    check_mean(x, dim, True, out, what=f"mean(x (2, 3, 5), dim={dim}, keepdim=True)")
+    centred = x - out  # the point of keepdim: it broadcasts back against x
+    assert_close(centred, x - torch.mean(x, dim, keepdim=True),
+                 what=f"x - mean(x, {dim}, keepdim=True)", hint=KEEPDIM_HINT)
+
+
+def test_mean_defaults_to_last_dim_without_keepdim():
+    x = randn((2, 3, 5), 3)
+    out = mean(x)
+    check_mean(x, -1, False, out, what="mean(x (2, 3, 5)) (defaults dim=-1, keepdim=False)")
+
+
+def test_mean_non_contiguous():
+    x = non_contiguous(randn((3, 7), 4))
+    with unchanged(x, names=["x"]):
+        out = mean(x, 0)
+    check_mean(x, 0, False, out, what="mean(non-contiguous x (3, 7), dim=0)")
+
+
+def test_mean_is_differentiable():
+    x = randn((3, 5), 5, torch.float64)
+    assert_grads_match(lambda t: mean(t, 1, True), lambda t: torch.mean(t, 1, True), x,
+                       what="mean(x (3, 5), 1, keepdim=True) gradient",
+                       hint="build it from differentiable ops (sum and divide)")
+
+
+# ------------------------------------------------------------------------ max
+
+def check_max(x, dim, keepdim, got, what):
+    """values equal torch.max's; indices: int64, same shape, and they point at the max."""
+    __tracebackhide__ = True
+    expected_values, expected_indices = torch.max(x, dim=dim, keepdim=keepdim)
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        fail(f"{what}: expected a tuple (values, indices), got {type(got).__name__}",
+             "return both: the max values and their int64 positions along dim")
+    values, indices = got
+    hint = KEEPDIM_HINT if keepdim else AXIS_HINT
+    assert_close(values, expected_values, what=f"{what} values", hint=hint)
+    if not isinstance(indices, torch.Tensor):
+        fail(f"{what} indices: expected a tensor, got {type(indices).__name__}")
+    if indices.shape != expected_indices.shape:
+        fail(f"{what} indices: shape {tuple(indices.shape)}, expected "
+             f"{tuple(expected_indices.shape)} (the same shape as the values)",
+             f"{INDEX_HINT}; {hint}")
+    if indices.dtype != torch.int64:
+        fail(f"{what} indices: dtype {indices.dtype}, expected torch.int64")
+    size = x.shape[dim]
+    if bool(((indices < 0) | (indices >= size)).any()):
+        fail(f"{what} indices: values outside 0..{size - 1} (x.shape[{dim}] = {size}), e.g. "
+             f"{int(indices[(indices < 0) | (indices >= size)][0])}", INDEX_HINT)
+    kept = indices if keepdim else indices.unsqueeze(dim)
+    picked = x.gather(dim, kept)
+    assert_close(picked if keepdim else picked.squeeze(dim), expected_values,
+                 what=f"x.gather({dim}, indices) for {what}", hint=INDEX_HINT)
+
+
+@given(case=shape_and_dim(), keepdim=st.booleans(),
+       dtype=st.sampled_from([torch.float32, torch.float64, torch.int64]),
+       seed=st.integers(0, 2**31 - 1))
+def test_max_matches_torch(case, keepdim, dtype, seed):
+    shape, dim = case
+    if dtype == torch.int64:  # small range: ties happen, and any tied position is accepted
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.randint(-4, 5, shape, generator=gen)
+    else:
+        x = randn(shape, seed, dtype)
+    with unchanged(x, names=["x"]), forbid(*FORBID_MAX, aten=FORBID_MAX_ATEN):
+        got = max(x, dim, keepdim)
+    check_max(x, dim, keepdim, got, what=f"max(x {shape} {dtype}, dim={dim}, keepdim={keepdim})")
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1, -2, -3])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_over_each_dim(dim, keepdim):
+    x = randn((4, 4, 4), 1)  # a cube: indices along the wrong dim still have the right shape
+    got = max(x, dim, keepdim)
+    check_max(x, dim, keepdim, got, what=f"max(x (4, 4, 4), dim={dim}, keepdim={keepdim})")
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2])
+def test_max_odd_shape(dim):
+    x = randn((2, 3, 5), 2)
+    got = max(x, dim, keepdim=True)
+    check_max(x, dim, True, got, what=f"max(x (2, 3, 5), dim={dim}, keepdim=True)")
+
+
+def test_max_defaults_to_last_dim_without_keepdim():
+    x = randn((3, 5), 3)
+    got = max(x)
+    check_max(x, -1, False, got, what="max(x (3, 5)) (defaults dim=-1, keepdim=False)")
+
+
+def test_max_ties_accept_any_max_position():
+    x = torch.tensor([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [-1.0, -5.0, -1.0, -7.0]])
+    got = max(x, 1)
+    check_max(x, 1, False, got, what="max(x with ties, dim=1)")
+
+
+def test_max_negative_values():
+    x = -1.0 - torch.rand(3, 4, generator=torch.Generator().manual_seed(4))  # all below -1
+    got = max(x, 0)
+    check_max(x, 0, False, got, what="max(all-negative x (3, 4), dim=0)")
+
+
+def test_max_non_contiguous():
+    x = non_contiguous(randn((3, 7), 5))
+    with unchanged(x, names=["x"]):
+        got = max(x, 0, True)
+    check_max(x, 0, True, got, what="max(non-contiguous x (3, 7), dim=0, keepdim=True)")
+
+
+def test_max_values_are_differentiable():
+    x = randn((3, 5), 6, torch.float64)
+    assert_grads_match(lambda t: max(t, 1)[0], lambda t: torch.max(t, 1)[0], x,
+                       what="max(x (3, 5), 1) values gradient",
+                       hint="the gradient flows to the position of each maximum")
+
+
+# ------------------------------------------------------------------------ pairwise_sq_dists
+
+def reference_dists(a, b):
+    return (torch.cdist(a.double(), b.double()) ** 2).to(a.dtype)
+
+
+def check_dists(a, b, out, what):
+    __tracebackhide__ = True
+    rtol, atol = DIST_TOL[a.dtype]
+    assert_close(out, reference_dists(a, b), what=what, rtol=rtol, atol=atol,
+                 hint="out[i, j] = sum over the feature dim D of (a[i] - b[j])**2: broadcast "
+                      "a (N, 1, D) against b (1, M, D) and sum over the LAST dim")
+
+
+@given(n=st.integers(1, 6), m=st.integers(1, 6), d=st.integers(1, 7),
+       dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**31 - 1))
+def test_pairwise_sq_dists_matches_cdist(n, m, d, dtype, seed):
+    a, b = randn((n, d), seed, dtype), randn((m, d), seed + 1, dtype)
+    with unchanged(a, b, names=["a", "b"]), forbid(*FORBID_DISTS, aten=FORBID_DISTS_ATEN):
+        out = pairwise_sq_dists(a, b)
+    check_dists(a, b, out, what=f"pairwise_sq_dists(a ({n}, {d}), b ({m}, {d})) in {dtype}")
+
+
+@pytest.mark.parametrize("n,m,d", [(1, 1, 1), (3, 5, 2), (7, 2, 3), (4, 4, 4), (2, 3, 13),
+                                   (5, 3, 3), (3, 2, 3)])
+def test_pairwise_sq_dists_shapes(n, m, d):
+    a, b = randn((n, d), 1), randn((m, d), 2)
+    out = pairwise_sq_dists(a, b)
+    check_dists(a, b, out, what=f"pairwise_sq_dists(a ({n}, {d}), b ({m}, {d}))")
+
+
+def test_pairwise_sq_dists_of_a_set_with_itself():
+    a = randn((5, 3), 3) * 4
+    out = pairwise_sq_dists(a, a)
+    check_dists(a, a, out, what="pairwise_sq_dists(a (5, 3), a) (diagonal ~0)")
+
+
+def test_pairwise_sq_dists_non_contiguous():
+    a = non_contiguous(randn((4, 3), 4))
+    b = randn((3, 6), 5).t()  # (6, 3), transposed
+    with unchanged(a, b, names=["a", "b"]):
+        out = pairwise_sq_dists(a, b)
+    check_dists(a, b, out, what="pairwise_sq_dists(non-contiguous a (4, 3), transposed b (6, 3))")
+
+
+def test_pairwise_sq_dists_is_differentiable():
+    a, b = randn((4, 3), 6, torch.float64), randn((5, 3), 7, torch.float64)
+    assert_grads_match(pairwise_sq_dists, lambda p, q: torch.cdist(p, q) ** 2, a, b,
+                       what="pairwise_sq_dists(a (4, 3), b (5, 3)) gradient", rtol=1e-6,
+                       atol=1e-8)
+
+
+# ------------------------------------------------------------------------ normalize
+
+def check_normalize(x, dim, eps, out, what):
+    __tracebackhide__ = True
+    assert_close(out, F.normalize(x, p=2.0, dim=dim, eps=eps), what=what,
+                 hint="divide by the L2 norm over `dim`, kept (keepdim=True) so it broadcasts "
+                      "against x, and clamped from below: x / max(norm, eps), not norm + eps")
+
+
+@given(case=shape_and_dim(), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**31 - 1))
+def test_normalize_matches_torch(case, dtype, seed):
+    shape, dim = case
+    x = randn(shape, seed, dtype)
+    with unchanged(x, names=["x"]), forbid(*FORBID_NORMALIZE):
+        out = normalize(x, dim)
+    check_normalize(x, dim, 1e-12, out, what=f"normalize(x {shape}, dim={dim}) in {dtype}")
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1, -2])
+def test_normalize_over_each_dim(dim):
+    x = randn((2, 3, 5), 1)
+    out = normalize(x, dim)
+    check_normalize(x, dim, 1e-12, out, what=f"normalize(x (2, 3, 5), dim={dim})")
+
+
+def test_normalize_defaults_to_last_dim():
+    x = randn((3, 4), 2)
+    out = normalize(x)
+    check_normalize(x, -1, 1e-12, out, what="normalize(x (3, 4)) (defaults dim=-1, eps=1e-12)")
+
+
+def test_normalize_gives_unit_rows():
+    x = randn((4, 6), 3) * 5
+    out = normalize(x, 1)
+    norms = out.pow(2).sum(1).sqrt()
+    assert_close(norms, torch.ones(4), what="L2 norms of normalize(x (4, 6), dim=1) over dim 1",
+                 hint="each slice along dim must come out with norm 1")
+
+
+def test_normalize_zero_vector_gives_zeros():
+    x = torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0]])
+    out = normalize(x, 1)
+    assert_close(out, torch.tensor([[0.0, 0.0, 0.0], [0.6, 0.0, 0.8]]),
+                 what="normalize([[0, 0, 0], [3, 0, 4]], dim=1)",
+                 hint="clamp the norm from below at eps: a zero vector gives 0 / eps = 0, not "
+                      "0 / 0 = NaN")
+
+
+@pytest.mark.parametrize("eps", [0.5, 1e-2])
+def test_normalize_clamps_the_norm_at_eps(eps):
+    x = torch.cat([randn((3, 4), 4) * 3, randn((2, 4), 5) * 1e-3])  # norms above and below eps
+    out = normalize(x, -1, eps)
+    check_normalize(x, -1, eps, out, what=f"normalize(x (5, 4), dim=-1, eps={eps})")
+
+
+def test_normalize_non_contiguous():
+    x = non_contiguous(randn((3, 5), 6))
+    with unchanged(x, names=["x"]):
+        out = normalize(x, 0)
+    check_normalize(x, 0, 1e-12, out, what="normalize(non-contiguous x (3, 5), dim=0)")
+
+
+def test_normalize_is_differentiable():
+    x = randn((3, 5), 7, torch.float64)
+    assert_grads_match(lambda t: normalize(t, 1), lambda t: F.normalize(t, dim=1), x,
+                       what="normalize(x (3, 5), dim=1) gradient")

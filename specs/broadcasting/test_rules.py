@@ -1,0 +1,238 @@
+"""Specs for katas/broadcasting/rules.py (day 2): broadcast_shapes, broadcast_to."""
+
+import re
+
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
+
+from harness.budgets import peak_bytes
+from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from katas.broadcasting.rules import broadcast_shapes, broadcast_to
+
+ALIGN_HINT = ("shapes are aligned at their LAST dim: pad the shorter shape with 1s on the "
+              "left, then compare sizes pair by pair")
+MISMATCH_HINT = ("two sizes broadcast only when they are equal or one of them is 1; "
+                 "anything else (2 vs 3) is an error")
+COPY_HINT = ("broadcast_to must not copy: build the strides yourself (0 for every broadcast "
+             "dim, x's own stride elsewhere) and return x.as_strided(shape, strides)")
+
+# Python functions by dotted name, so the torch.* alias is caught too (see harness.checks.forbid).
+FORBIDDEN_SHAPES = ("torch.broadcast_shapes", "torch.broadcast_tensors", torch.broadcast_to)
+FORBIDDEN_TO = (torch.broadcast_to, "torch.broadcast_shapes", "torch.broadcast_tensors",
+                torch.Tensor.expand, torch.Tensor.expand_as)
+EXPAND_ATEN = {"expand": "torch.Tensor.expand (or a built-in that expands)"}
+
+
+def fail(message: str, hint: str | None = None):
+    __tracebackhide__ = True
+    raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
+
+
+def expect_value_error(fn, *args, what, hint):
+    """fn(*args) must raise ValueError; returns the error. Any other exception propagates."""
+    __tracebackhide__ = True
+    try:
+        result = fn(*args)
+    except ValueError as err:
+        return err
+    shown = (f"a tensor of shape {tuple(result.shape)}" if isinstance(result, torch.Tensor)
+             else repr(result))
+    fail(f"{what}: returned {shown}, expected a ValueError", hint)
+
+
+def randn(*shape: int, seed: int) -> torch.Tensor:
+    """Seeded normal tensor; unlike harness.checks.randn it also accepts shape () (0-d)."""
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+
+
+def mentions(message: str, number: int) -> bool:
+    return re.search(rf"(?<!\d){number}(?!\d)", message) is not None
+
+
+# ------------------------------------------------------------------------ broadcast_shapes
+
+@given(case=st.integers(1, 4).flatmap(
+    lambda n: mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=4, max_side=5)))
+def test_broadcast_shapes_matches_torch(case):
+    shapes = case.input_shapes
+    with forbid(*FORBIDDEN_SHAPES, aten=EXPAND_ATEN):
+        got = broadcast_shapes(*shapes)
+    expected = tuple(torch.broadcast_shapes(*shapes))
+    if not isinstance(got, tuple):
+        fail(f"broadcast_shapes{shapes}: returned {type(got).__name__} {got!r}, expected a tuple "
+             f"of ints (a torch.Size is fine)")
+    if tuple(got) != expected:
+        fail(f"broadcast_shapes{shapes}: got {tuple(got)}, expected {expected}", ALIGN_HINT)
+
+
+@pytest.mark.parametrize("shapes,expected", [
+    (((4, 1), (3,)), (4, 3)),
+    (((2, 3), (3,)), (2, 3)),
+    (((5, 1, 3), (2, 1)), (5, 2, 3)),
+    (((1,), (7, 6)), (7, 6)),
+    (((), (3, 2)), (3, 2)),
+    (((2, 1), (1, 3), (5, 1, 1)), (5, 2, 3)),
+])
+def test_broadcast_shapes_aligns_from_the_right(shapes, expected):
+    got = broadcast_shapes(*shapes)
+    if tuple(got) != expected:
+        fail(f"broadcast_shapes{shapes}: got {tuple(got)}, expected {expected}", ALIGN_HINT)
+
+
+def test_broadcast_shapes_of_one_or_no_shape():
+    got = broadcast_shapes()
+    if tuple(got) != ():
+        fail(f"broadcast_shapes(): got {got!r}, expected () (no shapes: a scalar's shape)")
+    got = broadcast_shapes((3, 1, 2))
+    if tuple(got) != (3, 1, 2):
+        fail(f"broadcast_shapes((3, 1, 2)): got {got!r}; a single shape broadcasts to itself")
+
+
+@pytest.mark.parametrize("shapes,sizes", [
+    (((2,), (3,)), (2, 3)),
+    (((5, 3), (7, 3)), (5, 7)),
+    (((1, 3), (5,)), (3, 5)),  # fine from the left, wrong from the right
+    (((4, 6), (4,)), (6, 4)),
+    (((2, 1), (1, 3), (4, 1, 5)), (3, 5)),
+])
+def test_broadcast_shapes_rejects_incompatible_sizes(shapes, sizes):
+    err = expect_value_error(broadcast_shapes, *shapes, what=f"broadcast_shapes{shapes}",
+                             hint=f"{MISMATCH_HINT}; and {ALIGN_HINT}")
+    a, b = sizes
+    if not (mentions(str(err), a) and mentions(str(err), b)):
+        fail(f"broadcast_shapes{shapes} raised ValueError({str(err)!r}); the message should name "
+             f"both sizes that clash, {a} and {b}, so the caller can find the bad dim")
+
+
+@given(case=mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=4, max_side=5),
+       where=st.integers(0, 3), sizes=st.lists(st.integers(2, 9), min_size=2, max_size=2,
+                                               unique=True), swap=st.booleans())
+def test_broadcast_shapes_rejects_any_clash(case, where, sizes, swap):
+    a, b = (list(s) for s in case.input_shapes)
+    i = -1 - where % min(len(a), len(b))  # a dim both shapes have, counted from the right
+    a[i], b[i] = sizes
+    shapes = (tuple(b), tuple(a)) if swap else (tuple(a), tuple(b))
+    err = expect_value_error(broadcast_shapes, *shapes, what=f"broadcast_shapes{shapes}",
+                             hint=MISMATCH_HINT)
+    if not (mentions(str(err), sizes[0]) and mentions(str(err), sizes[1])):
+        fail(f"broadcast_shapes{shapes} raised ValueError({str(err)!r}); the message should name "
+             f"both sizes that clash, {sizes[0]} and {sizes[1]}")
+
+
+# ------------------------------------------------------------------------ broadcast_to
+
+@st.composite
+def to_cases(draw):
+    """(x's shape, a target shape x can be broadcast to)."""
+    target = tuple(draw(st.lists(st.integers(1, 5), min_size=0, max_size=4)))
+    kept = draw(st.integers(0, len(target)))
+    ones = draw(st.lists(st.booleans(), min_size=kept, max_size=kept))
+    x_shape = tuple(1 if one else s for one, s in zip(ones, target[len(target) - kept:]))
+    return x_shape, target
+
+
+def broadcast_dims(x_shape, target):
+    """Output dims that must have stride 0: new leading dims and grown size-1 dims."""
+    new = len(target) - len(x_shape)
+    return [i for i, size in enumerate(target)
+            if size > 1 and (i < new or x_shape[i - new] == 1)]
+
+
+def check_view(out, x, target, what):
+    __tracebackhide__ = True
+    assert_close(out, torch.broadcast_to(x, target), what=what,
+                 hint="broadcast_to repeats x along the new and size-1 dims, aligned at the right")
+    if out.untyped_storage().data_ptr() != x.untyped_storage().data_ptr():
+        fail(f"{what}: the result does not share x's storage: it is a copy", COPY_HINT)
+    zero = broadcast_dims(tuple(x.shape), target)
+    bad = [i for i in zero if out.stride(i) != 0]
+    if bad:
+        fail(f"{what}: stride {tuple(out.stride())}; dims {bad} are broadcast and must have "
+             f"stride 0", COPY_HINT)
+
+
+@given(case=to_cases(), seed=st.integers(0, 2**31 - 1))
+def test_broadcast_to_is_a_stride_zero_view(case, seed):
+    x_shape, target = case
+    x = randn(*x_shape, seed=seed)
+    with unchanged(x, names=["x"]), forbid(*FORBIDDEN_TO, aten=EXPAND_ATEN):
+        out = broadcast_to(x, target)
+    check_view(out, x, target, what=f"broadcast_to(x of shape {x_shape}, {target})")
+
+
+@pytest.mark.parametrize("x_shape,target", [
+    ((3,), (2, 3)),
+    ((1,), (5,)),
+    ((2, 1), (2, 7)),
+    ((1, 3, 1), (4, 2, 3, 5)),
+    ((), (2, 3)),
+    ((2, 3), (2, 3)),
+])
+def test_broadcast_to_shapes(x_shape, target):
+    x = randn(*x_shape, seed=1)
+    out = broadcast_to(x, target)
+    check_view(out, x, target, what=f"broadcast_to(x of shape {x_shape}, {target})")
+
+
+def test_broadcast_to_keeps_dtype():
+    x = torch.arange(3, dtype=torch.int64).reshape(3, 1)
+    out = broadcast_to(x, (2, 3, 4))
+    check_view(out, x, (2, 3, 4), what="broadcast_to(int64 x of shape (3, 1), (2, 3, 4))")
+
+
+def test_broadcast_to_non_contiguous_input():
+    x = non_contiguous(randn(3, 1, 5, seed=2))
+    with unchanged(x, names=["x"]):
+        out = broadcast_to(x, (2, 3, 4, 5))
+    check_view(out, x, (2, 3, 4, 5), what="broadcast_to(non-contiguous x (3, 1, 5), (2, 3, 4, 5))")
+
+
+def test_broadcast_to_view_with_storage_offset():
+    base = randn(4, 6, seed=3)
+    x = base[2:3, 1::2]  # shape (1, 3), storage offset 13, stride (6, 2)
+    out = broadcast_to(x, (5, 3))
+    check_view(out, x, (5, 3), what="broadcast_to(base[2:3, 1::2], (5, 3))")
+
+
+def test_broadcast_to_shows_writes_to_x():
+    x = torch.zeros(1, 3)
+    out = broadcast_to(x, (4, 3))
+    x[0, 1] = 7.0
+    if not bool((out[:, 1] == 7.0).all()):
+        fail("broadcast_to(x, (4, 3)): after x[0, 1] = 7 the result still holds the old value: "
+             "it is a copy, not a view", COPY_HINT)
+
+
+def test_broadcast_to_allocates_nothing():
+    x = randn(1, 64, seed=4)
+    target = (256, 64)
+    with forbid(*FORBIDDEN_TO, aten=EXPAND_ATEN):
+        used = peak_bytes(broadcast_to, x, target)
+    full = 256 * 64 * x.element_size()
+    if used >= full // 8:
+        fail(f"broadcast_to(x (1, 64), (256, 64)) allocated {used} bytes of tensor storage; the "
+             f"full result is {full} bytes and a view needs none", COPY_HINT)
+
+
+@pytest.mark.parametrize("x_shape,target", [
+    ((3,), (2,)),
+    ((3,), (1,)),  # broadcast_to is one-way: x's 3 cannot shrink to 1
+    ((2, 3), (3,)),
+    ((2, 1), (3, 4)),
+    ((4,), (4, 1)),
+])
+def test_broadcast_to_rejects_impossible_targets(x_shape, target):
+    x = randn(*x_shape, seed=5)
+    expect_value_error(broadcast_to, x, target,
+                       what=f"broadcast_to(x of shape {x_shape}, {target})",
+                       hint="every size of x (aligned at the right) must equal the target size "
+                            "or be 1, and x may not have more dims than the target")
+
+
+def test_broadcast_to_writes_its_own():
+    x = randn(3, 1, seed=6)
+    with forbid(*FORBIDDEN_TO, aten=EXPAND_ATEN):
+        out = broadcast_to(x, (2, 3, 4))
+    check_view(out, x, (2, 3, 4), what="broadcast_to(x of shape (3, 1), (2, 3, 4))")
