@@ -228,7 +228,9 @@ def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
     targets: torch callables (F.one_hot, torch.Tensor.softmax) or dotted names
     ("torch.autograd.functional.jacobian"). Torch functions are caught by a TorchFunctionMode;
     plain Python functions (which that mode never sees) by patching every alias of them in
-    torch.* and katas.* modules for the duration of the block. aten: aten op names caught below every Python alias, mapped to the
+    torch.* and katas.* modules for the duration of the block. Inside a custom
+    autograd.Function's backward no TorchFunctionMode is active: only the aten level sees
+    calls made there. aten: aten op names caught below every Python alias, mapped to the
     name shown in the message (e.g. {"_softmax": "a softmax built-in"}).
     """
     resolved = [_resolve(t) for t in targets]

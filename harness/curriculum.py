@@ -151,45 +151,53 @@ KATAS: tuple[Kata, ...] = (
     K("modules/mlp", 1, "5", "An MLP module and parameter counting",
       mistakes=("plain_list", "counts_tied_twice"),
       hints=(
-          "Sub-modules assigned as attributes of an nn.Module are registered; a plain Python "
-          "list of layers is not.",
-          "count_parameters: iterate module.parameters(), which yields a shared tensor once.",
-          "mlp_param_count: d_in*d_hidden + d_hidden*d_out weights plus d_hidden + d_out "
-          "biases when bias=True.",
+          'Sub-modules assigned as attributes of an nn.Module are registered; a plain Python list of layers is not: state_dict(), parameters() and optimizers never see them.',
+          'count_parameters: module.parameters() walks every sub-module and yields a shared (tied) parameter only once; state_dict() would also count buffers.',
+          'mlp_param_count: a Linear(a, b) has a*b weights and b biases, so d_in*d_hidden + d_hidden*d_out, plus d_hidden + d_out when bias=True.',
       )),
     K("training/manual_mlp", 1, "6", "Forward and backward of an MLP by hand",
       mistakes=("relu_mask_wrong_tensor", "no_divide_by_n", "weight_grad_transposed"),
       hints=(
-          "Store in the cache every tensor the backward needs: x, the pre-activation h, the "
-          "activation a.",
-          "dlogits = (softmax(logits) - one_hot(y)) / N. Through the second Linear: "
-          "dW2 = dlogits^T @ a, db2 = dlogits.sum(0), da = dlogits @ W2.",
-          "Through ReLU: dh = da * (h > 0). Weight gradients have the weight's shape "
-          "(out, in).",
+          'Keep in the cache every tensor the backward needs: x, the pre-activation h (or a = relu(h)), and W2.',
+          'dlogits = (softmax(logits) - one_hot(y)) / N. Through the second Linear: dW2 = dlogits.T @ a (shape (C, H), like W2), db2 = dlogits.sum(0), da = dlogits @ W2.',
+          "Through the ReLU: dh = da * (h > 0); then dW1 = dh.T @ x and db1 = dh.sum(0). Every gradient has its parameter's shape.",
       )),
     K("training/loop", 1, "6", "A training loop: epochs, evaluation",
       mistakes=("no_zero_grad", "mean_of_batch_means", "eval_in_train_mode"),
       hints=(
-          "One step: zero_grad, forward, loss, backward, step.",
-          "A per-sample mean over an epoch weights each batch by its size: sum "
-          "loss.item() * batch_size, divide by the number of samples.",
-          "evaluate: model.eval() and torch.no_grad(); restore the previous mode after.",
+          'One step per batch: zero_grad, forward, loss, backward, step.',
+          'A per-sample mean over an epoch weights each batch by its size: add loss.item() * batch_size, then divide by the number of samples (the last batch may be short).',
+          'evaluate: remember model.training, call model.eval(), loop under torch.no_grad(), then call model.train(was_training).',
       )),
     K("data/datasets", 1, "7", "Datasets and collate functions",
       mistakes=("one_window_too_many", "target_not_shifted", "mask_inverted"),
       hints=(
-          "With N tokens and block size T there are N - T windows: each needs T inputs "
-          "and the T next tokens.",
-          "x = tokens[i : i + T], y = tokens[i + 1 : i + T + 1].",
-          "pad_collate: pad to the longest sequence with pad_id; mask is True on real tokens.",
+          'With N tokens and block size T there are N - T windows: each needs T inputs and the T next tokens.',
+          'x = tokens[i : i + T], y = tokens[i + 1 : i + T + 1]; too few tokens for one window is a ValueError.',
+          'pad_collate: torch.full((B, L), pad_id), copy each sequence into the left of its row; mask = arange(L) < lengths[:, None] (True on real tokens).',
       )),
     # ---------------------------------------------------------------- Phase 2
-    K("layers/linear", 2, "8", "Linear layer and initialisation", planned=True,
-      mistakes=("fans_swapped", "weight_in_out")),
-    K("layers/embedding", 2, "8", "Embedding and dropout", planned=True,
-      mistakes=("dropout_scaled_in_eval", "dropout_unscaled_in_train")),
-    K("activations/functions", 2, "9", "Activations with hand-written backward", planned=True,
-      mistakes=("sigmoid_overflow", "silu_missing_term", "gelu_tanh_constant")),
+    K("layers/linear", 2, "8", "Linear layer and initialisation",
+      mistakes=("fans_swapped", "weight_in_out"),
+      hints=(
+          'nn.Linear keeps one row of weight per output: weight is (out_features, in_features) and the forward is x @ weight.T + bias, which works for any number of leading dims.',
+          'fan_in is how many inputs each output sums over: shape[1] times the product of any kernel dims (fan_out uses shape[0]). nn.Linear draws weight and bias from U(-1/sqrt(in_features), 1/sqrt(in_features)).',
+          'xavier_uniform_: a = gain * sqrt(6 / (fan_in + fan_out)); tensor.uniform_(-a, a) under torch.no_grad(). kaiming_normal_: std = gain / sqrt(fan), gain sqrt(2 / (1 + a^2)) for leaky_relu; tensor.normal_(0, std). Return tensor itself.',
+      )),
+    K("layers/embedding", 2, "8", "Embedding and dropout",
+      mistakes=("dropout_scaled_in_eval", "dropout_unscaled_in_train"),
+      hints=(
+          'An embedding is a table lookup: weight[idx] already has shape idx.shape + (embedding_dim,), and its backward adds up the gradients of repeated rows.',
+          'padding_idx: zero that row at init, and stop its gradient by detaching the pad positions, e.g. torch.where((idx == padding_idx)[..., None], out.detach(), out).',
+          'Dropout: in training keep = torch.rand(x.shape) >= p and return x * keep / (1 - p) (p = 1: zeros, not 0 * inf); when not self.training return x unchanged.',
+      )),
+    K("activations/functions", 2, "9", "Activations with hand-written backward",
+      mistakes=("sigmoid_overflow", "silu_missing_term", "gelu_tanh_constant"),
+      hints=(
+          'Each Function saves what its backward needs on ctx (input or output) and returns one gradient per forward argument: None for negative_slope, approximate, beta and threshold.',
+          "To stay finite at +-1e4, only ever exponentiate -|x| (sigmoid = 1/(1+e) or e/(1+e) with e = exp(-|x|)), and write derivatives through the output: sigmoid' = s(1 - s), tanh' = 1 - t^2.",
+          "SiLU' = s + x*s*(1 - s); GELU' = Phi(x) + x*phi(x); the tanh form uses sqrt(2/pi) and 0.044715; Softplus is x with gradient 1 where beta*x > threshold, sigmoid(beta*x) elsewhere; swiglu = silu(x @ w_gate) * (x @ w_up).",
+      )),
     K("losses/softmax", 2, "10", "Stable softmax and log-softmax", planned=True,
       mistakes=("no_max_subtraction", "wrong_dim", "no_keepdim")),
     K("losses/cross_entropy", 2, "10", "Cross-entropy with ignore_index and smoothing",

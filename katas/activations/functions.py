@@ -1,0 +1,147 @@
+"""Day 9 — activations/functions: activations with hand-written backward, and SwiGLU.
+
+Write each activation as a torch.autograd.Function with a static forward(ctx, x, ...) and a
+static backward(ctx, grad_output) that returns the gradient w.r.t. x (and None for every
+non-tensor argument). They are called through .apply with positional arguments; x is a
+floating tensor of any shape (float32 or float64) and the output has x's shape and dtype:
+
+    ReLU.apply(x)                              max(x, 0); gradient 1 where x > 0, else 0
+    LeakyReLU.apply(x, negative_slope=0.01)    x where x > 0, else negative_slope * x
+    Sigmoid.apply(x)                           1 / (1 + exp(-x))
+    Tanh.apply(x)                              (exp(x) - exp(-x)) / (exp(x) + exp(-x))
+    SiLU.apply(x)                              x * sigmoid(x)
+    GELU.apply(x, approximate="none")          "none": x * Phi(x) = 0.5 * x * (1 + erf(x / sqrt(2)))
+                                               "tanh": 0.5 * x * (1 + tanh(sqrt(2 / pi) *
+                                                       (x + 0.044715 * x^3)))
+    Softplus.apply(x, beta=1.0, threshold=20.0)
+                                               log(1 + exp(beta * x)) / beta, and x itself
+                                               where beta * x > threshold (like F.softplus)
+
+Each must equal its torch.nn.functional counterpart (F.relu, F.leaky_relu, torch.sigmoid,
+torch.tanh, F.silu, F.gelu(x, approximate=...), F.softplus(x, beta, threshold)) in value
+and gradient, and stay finite — forward and gradient — for inputs as large as +-1e4 in
+float32: no exp that overflows into inf/inf or 0 * inf.
+
+    swiglu(x, w_gate, w_up) -> silu(x @ w_gate) * (x @ w_up)
+        x (..., d_model); w_gate and w_up (d_model, d_hidden) -> (..., d_hidden).
+        (These weights are used as x @ w, not nn.Linear's x @ w.T.)
+    SwiGLU(d_model, d_hidden) — the gated feed-forward block of LLaMA-style models,
+        including the down projection:
+            forward(x) = swiglu(x, w_gate, w_up) @ w_down, (..., d_model) -> (..., d_model).
+        Parameters (registered; these are the state_dict keys):
+            w_gate: (d_model, d_hidden), w_up: (d_model, d_hidden), w_down: (d_hidden, d_model),
+        each initialised at random, e.g. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in
+        the matrix's first dim (its input size). No biases.
+
+Off limits, per activation (in both its forward and its backward): the built-in of the
+activation you are writing and its aten op — torch.relu / F.relu / Tensor.relu in ReLU,
+F.leaky_relu in LeakyReLU, torch.sigmoid / F.sigmoid / Tensor.sigmoid / torch.special.expit
+in Sigmoid, torch.tanh / F.tanh / Tensor.tanh in Tanh, F.silu in SiLU, F.gelu in GELU,
+F.softplus in Softplus. Other built-ins are allowed (e.g. torch.exp, torch.erf, torch.tanh
+inside GELU, torch.sigmoid inside SiLU). swiglu and SwiGLU: none (use your SiLU or F.silu).
+Inputs must not be modified.
+Run: pytest katas/activations/functions.py
+"""
+
+import torch
+from torch import nn
+
+
+class ReLU(torch.autograd.Function):
+    """max(x, 0) with a hand-written backward."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        raise NotImplementedError
+
+
+class LeakyReLU(torch.autograd.Function):
+    """x for x > 0, negative_slope * x otherwise."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        raise NotImplementedError
+
+
+class Sigmoid(torch.autograd.Function):
+    """1 / (1 + exp(-x)), finite for any x."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        raise NotImplementedError
+
+
+class Tanh(torch.autograd.Function):
+    """tanh(x) without torch.tanh, finite for any x."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        raise NotImplementedError
+
+
+class SiLU(torch.autograd.Function):
+    """x * sigmoid(x)."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        raise NotImplementedError
+
+
+class GELU(torch.autograd.Function):
+    """x * Phi(x) ("none", with erf) or its tanh approximation ("tanh")."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, approximate: str = "none") -> torch.Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        raise NotImplementedError
+
+
+class Softplus(torch.autograd.Function):
+    """log(1 + exp(beta * x)) / beta, linear above the threshold."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, beta: float = 1.0, threshold: float = 20.0) -> torch.Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        raise NotImplementedError
+
+
+def swiglu(x: torch.Tensor, w_gate: torch.Tensor, w_up: torch.Tensor) -> torch.Tensor:
+    """silu(x @ w_gate) * (x @ w_up): (..., d_model) -> (..., d_hidden)."""
+    raise NotImplementedError
+
+
+class SwiGLU(nn.Module):
+    """(swiglu(x, w_gate, w_up)) @ w_down: (..., d_model) -> (..., d_model)."""
+
+    def __init__(self, d_model: int, d_hidden: int):
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(..., d_model) -> (..., d_model)."""
+        raise NotImplementedError

@@ -1,0 +1,50 @@
+"""Day 7 — data/datasets: a next-token dataset and a padding collate function.
+
+Write:
+    NextTokenDataset(tokens, block_size): a torch.utils.data.Dataset over a 1-D int64 tensor
+        of N token ids, for training a language model with context length T = block_size.
+        Item i is the pair (x, y), both int64 of shape (T,):
+            x = tokens[i : i + T]          the context
+            y = tokens[i + 1 : i + T + 1]  the next token at every position of x
+        len(dataset) == N - T: every window whose last target still exists (block_size =
+        N - 1 gives exactly one window). If N <= T there is not one full window: the
+        constructor raises ValueError (saying how many tokens it got and how many it needs).
+        Valid indices are 0 <= i < len(dataset).
+    pad_collate(batch, pad_id) -> (padded, lengths, mask): a collate_fn for a DataLoader over
+        variable-length sequences. batch is a list of B 1-D int64 tensors, each with at
+        least one token; L is the longest length.
+            padded  (B, L) int64: row b is batch[b] followed by pad_id up to length L
+                    (padding on the right)
+            lengths (B,)   int64: the length of each sequence
+            mask    (B, L) bool:  True on real tokens, False on padding
+        Use it as DataLoader(data, batch_size=..., collate_fn=functools.partial(pad_collate,
+        pad_id=...)); with shuffle=True and generator=torch.Generator().manual_seed(s) the
+        order is the same every time the same seed is used.
+
+Off limits: none (torch.nn.utils.rnn.pad_sequence is allowed, but try it by hand first).
+Inputs must not be modified.
+Run: pytest katas/data/datasets.py
+"""
+
+import torch
+from torch.utils.data import Dataset
+
+
+class NextTokenDataset(Dataset):
+    """(x, y) windows of block_size tokens, y shifted one token ahead of x."""
+
+    def __init__(self, tokens: torch.Tensor, block_size: int):
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        """The number of windows: len(tokens) - block_size."""
+        raise NotImplementedError
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(tokens[i : i + T], tokens[i + 1 : i + T + 1]), int64."""
+        raise NotImplementedError
+
+
+def pad_collate(batch: list[torch.Tensor], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """B sequences -> (padded (B, L) int64, lengths (B,) int64, mask (B, L) bool, True = real)."""
+    raise NotImplementedError

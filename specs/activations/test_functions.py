@@ -1,0 +1,326 @@
+"""Specs for katas/activations/functions.py (day 9): activations as autograd.Functions with
+hand-written backward (ReLU, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, Softplus), swiglu and the
+SwiGLU module.
+
+Every activation is compared with its torch built-in in value and gradient (float32 and
+float64), passes gradcheck in float64, stays finite at +-1e4, and must not call the
+built-in it re-implements — neither in its forward nor in its backward (checked at the aten
+level too, which is what sees the backward).
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import (assert_close, assert_grads_match, assert_shape, forbid, gradcheck,
+                            non_contiguous, randn, unchanged)
+from katas.activations.functions import (GELU, SiLU, Sigmoid, Softplus, SwiGLU, Tanh, LeakyReLU,
+                                         ReLU, swiglu)
+
+OVERFLOW_HINT = ("exp(x) overflows to inf for x > 88 in float32 (709 in float64), and inf/inf "
+                 "or 0*inf is NaN: only ever exponentiate -|x| (or reuse the forward's output, "
+                 "e.g. sigma' = sigma * (1 - sigma))")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    fn: type  # the autograd.Function
+    args: tuple  # extra positional arguments after x
+    ref: Callable
+    forbidden: tuple  # torch callables this activation must not call
+    aten: dict  # aten ops (forward and backward) it must not reach
+    kinks: tuple = ()  # where the derivative jumps; sample points keep away from them
+    hint: str = ""
+    grad_hint: str = ""
+
+    def call(self, x):
+        return self.fn.apply(x, *self.args)
+
+    @property
+    def what(self) -> str:
+        extra = "".join(f", {a!r}" for a in self.args)
+        return f"{self.fn.__name__}.apply(x{extra})"
+
+
+def _aten(name: str) -> dict:
+    return {name: f"the built-in {name}", f"{name}_backward": f"the built-in {name}'s backward"}
+
+
+RELU_ATEN = {"relu": "the built-in relu", "threshold_backward": "the built-in relu's backward"}
+SILU_GRAD = ("d/dx [x * sigmoid(x)] = sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x)): the product "
+             "rule gives two terms; did you drop x * sigmoid'(x)?")
+GELU_TANH = ("tanh form: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), with "
+             "sqrt(2 / pi) = 0.79788...; its derivative needs the chain rule through the cubic")
+SOFTPLUS = ("softplus(x) = log(1 + exp(beta * x)) / beta, but x itself where beta * x > threshold "
+            "(gradient 1 there, sigmoid(beta * x) elsewhere)")
+
+CASES = [
+    Case("relu", ReLU, (), F.relu, (torch.relu, F.relu, torch.Tensor.relu), RELU_ATEN, kinks=(0.0,),
+         hint="max(x, 0)", grad_hint="1 where x > 0, 0 elsewhere"),
+    Case("leaky_relu_default", LeakyReLU, (), F.leaky_relu, (F.leaky_relu,), _aten("leaky_relu"),
+         kinks=(0.0,), hint="negative_slope defaults to 0.01, like F.leaky_relu",
+         grad_hint="1 where x > 0, negative_slope elsewhere"),
+    Case("leaky_relu_0.2", LeakyReLU, (0.2,), lambda x: F.leaky_relu(x, 0.2), (F.leaky_relu,),
+         _aten("leaky_relu"), kinks=(0.0,), hint="use the negative_slope argument",
+         grad_hint="1 where x > 0, negative_slope elsewhere"),
+    Case("sigmoid", Sigmoid, (), torch.sigmoid,
+         (torch.sigmoid, torch.Tensor.sigmoid, F.sigmoid, torch.special.expit), _aten("sigmoid"),
+         hint="1 / (1 + exp(-x)); for x < 0 compute it as exp(x) / (1 + exp(x))",
+         grad_hint="sigma'(x) = sigma(x) * (1 - sigma(x))"),
+    Case("tanh", Tanh, (), torch.tanh, (torch.tanh, torch.Tensor.tanh, F.tanh), _aten("tanh"),
+         hint="tanh(x) = (1 - exp(-2|x|)) / (1 + exp(-2|x|)) with the sign of x",
+         grad_hint="tanh'(x) = 1 - tanh(x)^2"),
+    Case("silu", SiLU, (), F.silu, (F.silu,), _aten("silu"), hint="x * sigmoid(x)",
+         grad_hint=SILU_GRAD),
+    Case("gelu_default", GELU, (), F.gelu, (F.gelu,), _aten("gelu"),
+         hint="approximate defaults to 'none': 0.5 * x * (1 + erf(x / sqrt(2)))",
+         grad_hint="d/dx [x Phi(x)] = Phi(x) + x * phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi)"),
+    Case("gelu_none", GELU, ("none",), F.gelu, (F.gelu,), _aten("gelu"),
+         hint="0.5 * x * (1 + erf(x / sqrt(2)))",
+         grad_hint="d/dx [x Phi(x)] = Phi(x) + x * phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi)"),
+    Case("gelu_tanh", GELU, ("tanh",), lambda x: F.gelu(x, approximate="tanh"), (F.gelu,),
+         _aten("gelu"), hint=GELU_TANH, grad_hint=GELU_TANH),
+    Case("softplus_default", Softplus, (), F.softplus, (F.softplus,), _aten("softplus"),
+         kinks=(20.0,), hint=SOFTPLUS + "; defaults beta=1, threshold=20", grad_hint=SOFTPLUS),
+    Case("softplus_beta2_threshold3", Softplus, (2.0, 3.0),
+         lambda x: F.softplus(x, beta=2.0, threshold=3.0), (F.softplus,), _aten("softplus"),
+         kinks=(1.5,), hint=SOFTPLUS, grad_hint=SOFTPLUS),
+    Case("softplus_beta0.5", Softplus, (0.5,), lambda x: F.softplus(x, beta=0.5), (F.softplus,),
+         _aten("softplus"), kinks=(40.0,), hint=SOFTPLUS, grad_hint=SOFTPLUS),
+]
+IDS = [c.id for c in CASES]
+EXTREMES = [-1e4, -1e3, -100.0, -30.0, -5.0, -0.5, 0.5, 5.0, 30.0, 100.0, 1e3, 1e4]
+
+
+def _sample(shape, seed, kinks=(), dtype=torch.float32, scale=3.0):
+    """Normal * scale values, nudged at least 0.05 away from every kink."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(tuple(shape), generator=gen, dtype=torch.float64) * scale
+    for k in kinks:
+        near = (x - k).abs() < 0.05
+        x = torch.where(near, torch.where(x >= k, x + 0.1, x - 0.1), x)
+    return x.to(dtype)
+
+
+# ------------------------------------------------------------------------ activations
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+@given(shape=st.lists(st.integers(1, 5), min_size=0, max_size=3), seed=st.integers(0, 2**31 - 1))
+def test_forward_matches_the_builtin(case, shape, seed):
+    x = _sample(shape, seed, case.kinks)
+    with unchanged(x, names=["x"]):
+        y = case.call(x)
+    assert_close(y, case.ref(x), what=f"{case.what} for x of shape {tuple(shape)}", hint=case.hint)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_forward_float64(case):
+    x = _sample((3, 7), seed=1, kinks=case.kinks, dtype=torch.float64)
+    assert_close(case.call(x), case.ref(x), what=f"{case.what} for float64 x", hint=case.hint)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_gradcheck_float64(case):
+    x = _sample((2, 5), seed=2, kinks=case.kinks, dtype=torch.float64)
+    if case.kinks and max(case.kinks) > 10:  # put a few points beyond the threshold too
+        x = torch.cat([x.flatten(), torch.tensor([case.kinks[0] + 2.0, case.kinks[0] + 7.0],
+                                                 dtype=torch.float64)])
+    gradcheck(case.call, x, what=f"{case.what} backward", hint=case.grad_hint)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_gradient_matches_autograd_float32(case):
+    x = _sample((4, 3, 5), seed=3, kinks=case.kinks)
+    assert_grads_match(case.call, case.ref, x, what=f"gradient of {case.what}", hint=case.grad_hint)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_non_contiguous_input(case):
+    x = non_contiguous(_sample((5, 6), seed=4, kinks=case.kinks)).requires_grad_()
+    with unchanged(x, names=["x"]):
+        y = case.call(x)
+    g = randn(5, 6, seed=5)
+    (grad,) = torch.autograd.grad(y, x, g)
+    x_ref = x.detach().clone().requires_grad_()
+    y_ref = case.ref(x_ref)
+    (grad_ref,) = torch.autograd.grad(y_ref, x_ref, g)
+    assert_close(y, y_ref, what=f"{case.what} for non-contiguous x", hint=case.hint)
+    assert_close(grad, grad_ref, what=f"gradient of {case.what} for non-contiguous x",
+                 hint=case.grad_hint)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_finite_and_correct_at_extremes(case, dtype):
+    x = torch.tensor(EXTREMES, dtype=dtype, requires_grad=True)
+    y = case.call(x)
+    (grad,) = torch.autograd.grad(y, x, torch.ones_like(y))
+    x_ref = x.detach().clone().requires_grad_()
+    y_ref = case.ref(x_ref)
+    (grad_ref,) = torch.autograd.grad(y_ref, x_ref, torch.ones_like(y_ref))
+    what = f"{case.what} at x = [-1e4, -1e3, -100, -30, -5, -0.5, 0.5, 5, 30, 100, 1e3, 1e4] ({dtype})"
+    assert_close(y, y_ref, what=what, hint=OVERFLOW_HINT)
+    assert_close(grad, grad_ref, what=f"gradient of {what}", hint=OVERFLOW_HINT)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_writes_its_own_forward_and_backward(case):
+    x = _sample((3, 4), seed=6, kinks=case.kinks).requires_grad_()
+    with forbid(*case.forbidden, aten=case.aten):
+        y = case.call(x)
+        torch.autograd.grad(y, x, torch.ones_like(y))
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_is_an_autograd_function_with_its_own_backward(case):
+    x = _sample((3,), seed=7, kinks=case.kinks).requires_grad_()
+    y = case.call(x)
+    node = y.grad_fn
+    own_backward = getattr(node, "_forward_cls", None) is case.fn
+    assert own_backward, (
+        f"{case.what}: the output's grad_fn is {type(node).__name__}, not {case.fn.__name__}'s own "
+        f"backward; hint: {case.fn.__name__} must subclass torch.autograd.Function and return its "
+        "result from forward, so that autograd calls your backward")
+
+
+def test_gelu_forms_differ():
+    x = torch.linspace(-4, 4, 81, dtype=torch.float64)
+    exact, approx = GELU.apply(x), GELU.apply(x, "tanh")
+    assert_close(exact, F.gelu(x), what="GELU.apply(x)", hint="the default is the erf form")
+    assert_close(approx, F.gelu(x, approximate="tanh"), what='GELU.apply(x, "tanh")', hint=GELU_TANH)
+
+
+def test_sigmoid_at_minus_1e4():
+    x = torch.tensor([-1e4, -1e3, -90.0], requires_grad=True)
+    y = Sigmoid.apply(x)
+    (grad,) = torch.autograd.grad(y, x, torch.ones(3))
+    assert_close(y, torch.zeros(3), atol=1e-30, rtol=0, what="Sigmoid.apply([-1e4, -1e3, -90])",
+                 hint=OVERFLOW_HINT)
+    assert_close(grad, torch.zeros(3), atol=1e-30, rtol=0,
+                 what="gradient of Sigmoid.apply([-1e4, -1e3, -90])", hint=OVERFLOW_HINT)
+
+
+def test_silu_gradient_has_both_product_rule_terms():
+    x = torch.tensor([-3.0, -1.0, 0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    y = SiLU.apply(x)
+    (grad,) = torch.autograd.grad(y, x, torch.ones(4, dtype=torch.float64))
+    s = 1 / (1 + torch.exp(-x.detach()))
+    assert_close(grad, s + x.detach() * s * (1 - s), what="gradient of SiLU.apply(x)", hint=SILU_GRAD)
+
+
+# ------------------------------------------------------------------------ swiglu
+
+def _swiglu_ref(x, w_gate, w_up):
+    return F.silu(x @ w_gate) * (x @ w_up)
+
+
+SWIGLU_HINT = ("swiglu(x, w_gate, w_up) = silu(x @ w_gate) * (x @ w_up): the SiLU goes on the "
+               "gate branch only, and the weights are (d_model, d_hidden), used as x @ w")
+
+
+@pytest.mark.parametrize("lead,d_model,d_hidden", [((), 1, 1), ((1,), 3, 2), ((5,), 4, 7),
+                                                   ((2, 3), 6, 11), ((2, 1, 3), 13, 5)])
+def test_swiglu_matches_formula(lead, d_model, d_hidden):
+    x = randn(*lead, d_model, seed=1)
+    w_gate, w_up = randn(d_model, d_hidden, seed=2), randn(d_model, d_hidden, seed=3)
+    with unchanged(x, w_gate, w_up, names=["x", "w_gate", "w_up"]):
+        y = swiglu(x, w_gate, w_up)
+    assert_close(y, _swiglu_ref(x, w_gate, w_up),
+                 what=f"swiglu(x {(*lead, d_model)}, w_gate, w_up ({d_model}, {d_hidden}))",
+                 hint=SWIGLU_HINT)
+
+
+@given(lead=st.lists(st.integers(1, 4), min_size=0, max_size=2), d_model=st.integers(1, 7),
+       d_hidden=st.integers(1, 7), seed=st.integers(0, 2**31 - 1))
+def test_swiglu_values_and_gradients_match_autograd(lead, d_model, d_hidden, seed):
+    x = randn(*lead, d_model, seed=seed)
+    w_gate, w_up = randn(d_model, d_hidden, seed=seed + 1), randn(d_model, d_hidden, seed=seed + 2)
+    assert_grads_match(swiglu, _swiglu_ref, x, w_gate, w_up, hint=SWIGLU_HINT,
+                       what=f"swiglu(x {(*lead, d_model)}, w_gate, w_up ({d_model}, {d_hidden}))")
+
+
+def test_swiglu_gradcheck_float64():
+    x = randn(2, 3, dtype=torch.float64, seed=4)
+    w_gate, w_up = randn(3, 4, dtype=torch.float64, seed=5), randn(3, 4, dtype=torch.float64, seed=6)
+    gradcheck(swiglu, x, w_gate, w_up, what="swiglu backward", hint=SWIGLU_HINT)
+
+
+def test_swiglu_non_contiguous_inputs():
+    x = non_contiguous(randn(3, 5, seed=7))
+    w_gate, w_up = non_contiguous(randn(5, 4, seed=8)), randn(4, 5, seed=9).T  # a transposed view
+    with unchanged(x, w_gate, w_up, names=["x", "w_gate", "w_up"]):
+        y = swiglu(x, w_gate, w_up)
+    assert_close(y, _swiglu_ref(x, w_gate, w_up), what="swiglu(non-contiguous x, w_gate, w_up)",
+                 hint=SWIGLU_HINT)
+
+
+# ------------------------------------------------------------------------ SwiGLU module
+
+SWIGLU_KEYS = {"w_gate": ("d_model", "d_hidden"), "w_up": ("d_model", "d_hidden"),
+               "w_down": ("d_hidden", "d_model")}
+
+
+def _module_params(module, d_model, d_hidden):
+    sizes = {"d_model": d_model, "d_hidden": d_hidden}
+    sd = module.state_dict()
+    assert set(sd) == set(SWIGLU_KEYS), (
+        f"SwiGLU({d_model}, {d_hidden}).state_dict() has keys {sorted(sd)}, expected "
+        f"{sorted(SWIGLU_KEYS)}; hint: three nn.Parameter attributes, no biases")
+    for key, dims in SWIGLU_KEYS.items():
+        assert_shape(sd[key], tuple(sizes[d] for d in dims),
+                     what=f"SwiGLU({d_model}, {d_hidden}).{key}",
+                     hint="w_gate and w_up are (d_model, d_hidden), w_down is (d_hidden, d_model)")
+    params = dict(module.named_parameters())
+    assert set(params) == set(SWIGLU_KEYS), (
+        f"SwiGLU's registered parameters are {sorted(params)}, expected {sorted(SWIGLU_KEYS)}; "
+        "wrap the weights in nn.Parameter")
+    return params
+
+
+@pytest.mark.parametrize("lead,d_model,d_hidden", [((), 4, 6), ((3,), 1, 1), ((2, 5), 7, 3),
+                                                   ((2, 1, 3), 5, 11)])
+def test_swiglu_module_matches_formula_and_autograd(lead, d_model, d_hidden):
+    module = SwiGLU(d_model, d_hidden)
+    params = _module_params(module, d_model, d_hidden)
+    x = randn(*lead, d_model, seed=10).requires_grad_()
+    y = module(x)
+    assert_shape(y, (*lead, d_model), what=f"SwiGLU({d_model}, {d_hidden})(x {(*lead, d_model)})",
+                 hint="the down projection w_down brings d_hidden back to d_model")
+    ref = {k: p.detach().clone().requires_grad_() for k, p in params.items()}
+    x_ref = x.detach().clone().requires_grad_()
+    y_ref = _swiglu_ref(x_ref, ref["w_gate"], ref["w_up"]) @ ref["w_down"]
+    what = f"SwiGLU({d_model}, {d_hidden})(x of shape {(*lead, d_model)})"
+    assert_close(y, y_ref, what=what, hint="forward(x) = swiglu(x, w_gate, w_up) @ w_down")
+    g = randn(*y_ref.shape, seed=11)
+    y.backward(g)
+    y_ref.backward(g)
+    assert_close(x.grad, x_ref.grad, what=f"{what}: gradient w.r.t. x")
+    for key, p in params.items():
+        assert p.grad is not None, f"{what}: no gradient reached {key}"
+        assert_close(p.grad, ref[key].grad, what=f"{what}: gradient w.r.t. {key}")
+
+
+def test_swiglu_module_initialisation():
+    module = SwiGLU(32, 48)
+    params = _module_params(module, 32, 48)
+    for key, p in params.items():
+        assert p.requires_grad, f"SwiGLU.{key} must require grad"
+        assert bool(p.isfinite().all()) and p.std().item() > 0, (
+            f"SwiGLU(32, 48).{key} is constant or not finite; initialise it at random")
+    assert not torch.equal(params["w_gate"], params["w_up"]), (
+        "SwiGLU(32, 48): w_gate and w_up start identical; draw each at random")
+
+
+def test_swiglu_module_float64():
+    module = SwiGLU(5, 3).double()
+    x = randn(2, 5, dtype=torch.float64, seed=12)
+    y = module(x)
+    assert y.dtype == torch.float64, f"SwiGLU(5, 3).double()(float64 x) returned {y.dtype}"
+    sd = module.state_dict()
+    assert_close(y, _swiglu_ref(x, sd["w_gate"], sd["w_up"]) @ sd["w_down"],
+                 what="SwiGLU(5, 3).double()(x)")

@@ -1,0 +1,244 @@
+"""Specs for katas/data/datasets.py (day 7): NextTokenDataset, pad_collate.
+
+Expected windows come from Tensor.unfold (every run of T + 1 consecutive tokens) and
+expected padding from torch.nn.utils.rnn.pad_sequence.
+"""
+
+import functools
+
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from torch.nn.utils.rnn import pad_sequence
+from torch.utils.data import DataLoader, Dataset
+
+from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
+from katas.data.datasets import NextTokenDataset, pad_collate
+
+
+def expect(ok, message):
+    """Fail with the message alone, without pytest's assertion introspection."""
+    __tracebackhide__ = True
+    if not ok:
+        raise SpecFailure(message)
+
+
+LEN_HINT = ("N tokens hold N - T windows: window i uses tokens i .. i + T (T inputs, and the "
+            "token after them as the last target), so the last window starts at N - T - 1")
+SHIFT_HINT = "y is x shifted one ahead: y = tokens[i + 1 : i + T + 1], the next token at each position"
+MASK_HINT = "mask is True on real tokens and False on padding: mask[b, j] = j < lengths[b]"
+
+
+def tokens_of(n, seed=0, vocab=50):
+    return torch.randint(0, vocab, (n,), generator=torch.Generator().manual_seed(seed))
+
+
+def expected_windows(tokens, block_size):
+    """(N - T, T) inputs and targets: every run of T + 1 tokens, split into x and y."""
+    runs = tokens.unfold(0, block_size + 1, 1)
+    return runs[:, :-1], runs[:, 1:]
+
+
+def all_items(ds, n):
+    xs, ys = zip(*(ds[i] for i in range(n)))
+    return torch.stack(xs), torch.stack(ys)
+
+
+def seqs_of(lengths, seed=0, vocab=30):
+    gen = torch.Generator().manual_seed(seed)
+    return [torch.randint(1, vocab, (n,), generator=gen) for n in lengths]
+
+
+def expected_collate(batch, pad_id):
+    lengths = torch.tensor([len(s) for s in batch])
+    mask = torch.arange(int(lengths.max()))[None, :] < lengths[:, None]
+    return pad_sequence(batch, batch_first=True, padding_value=pad_id), lengths, mask
+
+
+# ------------------------------------------------------------------------ NextTokenDataset
+
+# (N, T): block_size = N - 1 gives one window; sizes 1 and primes
+LENGTHS = [(10, 3), (5, 4), (2, 1), (13, 1), (17, 7), (31, 5)]
+
+
+@pytest.mark.parametrize("n,block_size", LENGTHS)
+def test_dataset_length(n, block_size):
+    ds = NextTokenDataset(tokens_of(n), block_size)
+    expect(len(ds) == n - block_size,
+           f"len(NextTokenDataset({n} tokens, block_size={block_size})) is {len(ds)}, expected "
+           f"{n - block_size}\n  hint: {LEN_HINT}")
+
+
+def test_dataset_is_a_torch_dataset():
+    ds = NextTokenDataset(tokens_of(6), 2)
+    expect(isinstance(ds, Dataset), "NextTokenDataset must subclass torch.utils.data.Dataset")
+
+
+@pytest.mark.parametrize("n,block_size", LENGTHS)
+def test_dataset_windows_are_shifted_pairs(n, block_size):
+    tokens = tokens_of(n, seed=1)
+    ds = NextTokenDataset(tokens, block_size)
+    x0, y0 = ds[0]
+    xs, ys = all_items(ds, n - block_size)
+    ex, ey = expected_windows(tokens, block_size)
+    assert_close(x0, ex[0], what=f"NextTokenDataset({n} tokens, block_size={block_size})[0][0] (x)",
+                 hint="x = tokens[i : i + T]: int64, shape (T,)")
+    assert_close(xs, ex, what=f"NextTokenDataset({n} tokens, block_size={block_size}): every x",
+                 hint="x = tokens[i : i + T]")
+    assert_close(y0, ey[0], what=f"NextTokenDataset({n} tokens, block_size={block_size})[0][1] (y)",
+                 hint=SHIFT_HINT)
+    assert_close(ys, ey, what=f"NextTokenDataset({n} tokens, block_size={block_size}): every y",
+                 hint=SHIFT_HINT)
+
+
+def test_dataset_last_window_ends_at_the_last_token():
+    tokens = torch.arange(100, 109)  # 9 tokens
+    ds = NextTokenDataset(tokens, 4)
+    x, y = ds[len(ds) - 1]
+    assert_close(x, torch.arange(104, 108), what="NextTokenDataset(100..108, block_size=4)[last] x",
+                 hint=LEN_HINT)
+    assert_close(y, torch.arange(105, 109), what="NextTokenDataset(100..108, block_size=4)[last] y",
+                 hint=SHIFT_HINT + "; the last target is the last token")
+
+
+def test_dataset_one_window_when_block_size_is_n_minus_1():
+    tokens = torch.tensor([7, 3, 9, 1, 4])
+    ds = NextTokenDataset(tokens, 4)
+    expect(len(ds) == 1, f"NextTokenDataset(5 tokens, block_size=4) has {len(ds)} windows, expected 1"
+                         f"\n  hint: {LEN_HINT}")
+    x, y = ds[0]
+    assert_close(x, torch.tensor([7, 3, 9, 1]), what="NextTokenDataset([7, 3, 9, 1, 4], 4)[0] x")
+    assert_close(y, torch.tensor([3, 9, 1, 4]), what="NextTokenDataset([7, 3, 9, 1, 4], 4)[0] y",
+                 hint=SHIFT_HINT)
+
+
+@pytest.mark.parametrize("n,block_size", [(4, 4), (3, 8), (1, 1)])
+def test_dataset_too_few_tokens_is_a_value_error(n, block_size):
+    with pytest.raises(ValueError):
+        NextTokenDataset(tokens_of(n), block_size)
+
+
+def test_dataset_items_are_int64():
+    ds = NextTokenDataset(tokens_of(12, seed=2), 5)
+    x, y = ds[3]
+    expect(x.dtype == torch.int64 and y.dtype == torch.int64,
+           f"NextTokenDataset(...)[3]: dtypes {x.dtype}, {y.dtype}, expected torch.int64 (token ids)")
+
+
+def test_dataset_non_contiguous_tokens_are_left_alone():
+    tokens = non_contiguous(tokens_of(11, seed=3))
+    with unchanged(tokens, names=["tokens"]):
+        ds = NextTokenDataset(tokens, 3)
+        xs, ys = all_items(ds, 8)
+    ex, ey = expected_windows(tokens.contiguous(), 3)
+    assert_close(xs, ex, what="NextTokenDataset(non-contiguous tokens, 3): every x")
+    assert_close(ys, ey, what="NextTokenDataset(non-contiguous tokens, 3): every y", hint=SHIFT_HINT)
+
+
+@given(n=st.integers(2, 40), data=st.data(), seed=st.integers(0, 2**31 - 1))
+def test_dataset_property(n, data, seed):
+    block_size = data.draw(st.integers(1, n - 1), label="block_size")
+    tokens = tokens_of(n, seed=seed)
+    ds = NextTokenDataset(tokens, block_size)
+    expect(len(ds) == n - block_size,
+           f"len(NextTokenDataset({n} tokens, block_size={block_size})) is {len(ds)}, expected "
+           f"{n - block_size}\n  hint: {LEN_HINT}")
+    xs, ys = all_items(ds, n - block_size)
+    ex, ey = expected_windows(tokens, block_size)
+    assert_close(xs, ex, what=f"NextTokenDataset({n} tokens, block_size={block_size}): every x")
+    assert_close(ys, ey, what=f"NextTokenDataset({n} tokens, block_size={block_size}): every y",
+                 hint=SHIFT_HINT)
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_dataset_in_a_seeded_shuffling_dataloader(seed):
+    tokens = tokens_of(23, seed=4)
+    ds = NextTokenDataset(tokens, 5)
+
+    def batches(dataset):
+        loader = DataLoader(dataset, batch_size=4, shuffle=True,
+                            generator=torch.Generator().manual_seed(seed))
+        return [(x, y) for x, y in loader]
+
+    first, again = batches(ds), batches(ds)
+    ex, ey = expected_windows(tokens, 5)
+    expected = batches(list(zip(ex, ey)))  # the same loader over the expected windows
+    expect(len(first) == len(expected),
+           f"DataLoader(NextTokenDataset(23 tokens, 5), batch_size=4) gave {len(first)} batches, "
+           f"expected {len(expected)}\n  hint: {LEN_HINT}")
+    for k, ((x, y), (x2, y2), (rx, ry)) in enumerate(zip(first, again, expected)):
+        assert_close(x, rx, what=f"DataLoader(shuffle=True, generator seeded {seed}) batch {k}: x")
+        assert_close(y, ry, what=f"DataLoader(shuffle=True, generator seeded {seed}) batch {k}: y",
+                     hint=SHIFT_HINT)
+        assert_close((x2, y2), (x, y), what=f"the same loader and seed, run again: batch {k}",
+                     hint="items must depend only on the index (no randomness in __getitem__)")
+
+
+# ------------------------------------------------------------------------ pad_collate
+
+CASES = [[3, 1, 4], [1], [5, 5], [2, 7, 1, 3, 11], [1, 1, 2]]
+
+
+@pytest.mark.parametrize("lengths", CASES, ids=str)
+@pytest.mark.parametrize("pad_id", [0, -1, 50257])
+def test_pad_collate_matches_pad_sequence(lengths, pad_id):
+    batch = seqs_of(lengths, seed=len(lengths))
+    padded, lens, mask = pad_collate(batch, pad_id)
+    e_padded, e_lens, e_mask = expected_collate(batch, pad_id)
+    assert_close(lens, e_lens, what=f"pad_collate(lengths {lengths}, pad_id={pad_id}) lengths",
+                 hint="an int64 tensor of shape (B,): len(seq) for each sequence")
+    assert_close(mask, e_mask, what=f"pad_collate(lengths {lengths}, pad_id={pad_id}) mask",
+                 hint=MASK_HINT + "; bool, shape (B, longest length)")
+    assert_close(padded, e_padded, what=f"pad_collate(lengths {lengths}, pad_id={pad_id}) padded",
+                 hint="shape (B, longest length), int64: each sequence on the left, pad_id after it")
+
+
+def test_pad_collate_mask_is_true_on_real_tokens():
+    padded, lengths, mask = pad_collate([torch.tensor([5, 6, 7]), torch.tensor([8])], 0)
+    expected = torch.tensor([[True, True, True], [True, False, False]])
+    assert_close(mask, expected, what="pad_collate([[5, 6, 7], [8]], 0) mask", hint=MASK_HINT)
+
+
+def test_pad_collate_real_tokens_read_back_in_order():
+    batch = seqs_of([4, 2, 6], seed=5)
+    padded, lengths, mask = pad_collate(batch, -1)
+    assert_close(padded[mask], torch.cat(batch), what="pad_collate(...): padded[mask]",
+                 hint=MASK_HINT + "; selecting the real tokens row by row gives the sequences back")
+    assert_close(padded[~mask], torch.full((int((~mask).sum()),), -1),
+                 what="pad_collate(..., pad_id=-1): padded[~mask]", hint="every padded slot holds pad_id")
+
+
+def test_pad_collate_non_contiguous_inputs_are_left_alone():
+    batch = [non_contiguous(s) for s in seqs_of([3, 5, 2], seed=6)]
+    with unchanged(*batch, names=["batch[0]", "batch[1]", "batch[2]"]):
+        out = pad_collate(batch, 0)
+    assert_close(tuple(out), expected_collate([s.contiguous() for s in batch], 0),
+                 what="pad_collate(non-contiguous sequences, 0)")
+
+
+@given(lengths=st.lists(st.integers(1, 10), min_size=1, max_size=6),
+       pad_id=st.integers(-5, 100), seed=st.integers(0, 2**31 - 1))
+def test_pad_collate_property(lengths, pad_id, seed):
+    batch = seqs_of(lengths, seed=seed)
+    out = pad_collate(batch, pad_id)
+    assert_close(tuple(out), expected_collate(batch, pad_id),
+                 what=f"pad_collate(lengths {lengths}, pad_id={pad_id}) (padded, lengths, mask)",
+                 hint=MASK_HINT)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_pad_collate_in_a_seeded_shuffling_dataloader(seed):
+    data = seqs_of([4, 1, 7, 3, 3, 9, 2, 5, 6, 1, 8], seed=7)
+    collate = functools.partial(pad_collate, pad_id=-1)
+
+    def loader(collate_fn):
+        return DataLoader(data, batch_size=3, shuffle=True, collate_fn=collate_fn,
+                          generator=torch.Generator().manual_seed(seed))
+
+    first, again = list(loader(collate)), list(loader(collate))
+    expected = [expected_collate(b, -1) for b in loader(lambda b: b)]
+    expect(len(first) == len(expected), f"the loader gave {len(first)} batches, expected {len(expected)}")
+    for k, (got, got2, want) in enumerate(zip(first, again, expected)):
+        assert_close(tuple(got), want, what=f"DataLoader(collate_fn=partial(pad_collate, pad_id=-1), "
+                                            f"generator seeded {seed}) batch {k}", hint=MASK_HINT)
+        assert_close(tuple(got2), tuple(got), what=f"the same loader and seed, run again: batch {k}")

@@ -1,0 +1,345 @@
+"""Specs for katas/layers/embedding.py (day 8): Embedding (with padding_idx) and Dropout.
+
+Statistical checks (initialisation, keep rate) use tens of thousands of draws and bounds
+many standard errors wide (see the comments): they never flake, yet a wrong distribution or
+a wrong keep probability misses them by far.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+from torch import nn
+
+from harness.checks import assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from katas.layers.embedding import Dropout, Embedding
+
+EMBEDDING_BUILTINS = dict(
+    targets=(F.embedding, torch.embedding),
+    aten={"embedding": "an embedding built-in (F.embedding / torch.embedding)",
+          "embedding_dense_backward": "the embedding built-in's backward"},
+)
+DROPOUT_BUILTINS = dict(
+    targets=(F.dropout, torch.dropout, torch.native_dropout, F.dropout1d, F.dropout2d,
+             F.dropout3d, F.alpha_dropout, F.feature_alpha_dropout),
+    aten={"native_dropout": "a dropout built-in (F.dropout / torch.dropout)"},
+)
+PAD_HINT = ("the row padding_idx must get no gradient: cut the pad positions off the graph "
+            "(e.g. torch.where(idx == padding_idx, out.detach(), out)) or zero that row's grad")
+
+
+def _idx(shape, num, seed):
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(0, num, tuple(shape), generator=gen)
+
+
+def _loaded_pair(num: int, dim: int, padding_idx=None):
+    """(mine, ref): my Embedding carrying the weights of a fresh nn.Embedding."""
+    mine = Embedding(num, dim, padding_idx=padding_idx)
+    ref = nn.Embedding(num, dim, padding_idx=padding_idx)
+    sd = mine.state_dict()
+    assert set(sd) == {"weight"}, (
+        f"Embedding({num}, {dim}).state_dict() has keys {sorted(sd)}, expected ['weight'] like "
+        "nn.Embedding; hint: register the table as an nn.Parameter named weight")
+    assert_shape(sd["weight"], (num, dim), what=f"Embedding({num}, {dim}).state_dict()['weight']",
+                 hint="one row per index: (num_embeddings, embedding_dim)")
+    mine.load_state_dict(ref.state_dict())
+    return mine, ref
+
+
+def _weight(module):
+    params = dict(module.named_parameters())
+    assert "weight" in params, ("the Embedding's weight is not a registered parameter; wrap it in "
+                                "nn.Parameter so it trains")
+    return params["weight"]
+
+
+# ------------------------------------------------------------------------ Embedding
+
+def test_embedding_state_dict_and_parameter():
+    mine, _ = _loaded_pair(7, 5)
+    w = _weight(mine)
+    assert w.requires_grad, "Embedding.weight must require grad"
+    assert w.dtype == torch.float32, f"Embedding.weight is {w.dtype}, expected float32"
+
+
+@pytest.mark.parametrize("num,dim,shape", [(1, 1, ()), (3, 2, ()), (7, 5, (3,)), (11, 3, (2, 4)),
+                                           (5, 13, (2, 3, 2)), (2, 1, (1, 1))])
+def test_embedding_forward_matches_nn_embedding(num, dim, shape):
+    mine, ref = _loaded_pair(num, dim)
+    idx = _idx(shape, num, seed=num * dim)
+    with unchanged(idx, names=["idx"]):
+        out = mine(idx)
+    assert_close(out, ref(idx), what=f"Embedding({num}, {dim})(idx of shape {shape})",
+                 hint="out[..., :] = weight[idx[...]]: output shape idx.shape + (embedding_dim,)")
+
+
+@given(num=st.integers(1, 9), dim=st.integers(1, 6),
+       shape=st.lists(st.integers(1, 4), min_size=0, max_size=3),
+       pad=st.one_of(st.none(), st.integers(0, 8)), seed=st.integers(0, 2**31 - 1))
+def test_embedding_forward_and_gradient_match_nn_embedding(num, dim, shape, pad, seed):
+    pad = None if pad is None else pad % num
+    mine, ref = _loaded_pair(num, dim, padding_idx=pad)
+    idx = _idx(shape, num, seed)
+    out = mine(idx)
+    expected = ref(idx)
+    what = f"Embedding({num}, {dim}, padding_idx={pad})(idx of shape {tuple(shape)})"
+    assert_close(out, expected, what=what)
+    g = randn(*expected.shape, seed=seed + 1)
+    out.backward(g)
+    expected.backward(g)
+    w = _weight(mine)
+    assert w.grad is not None, f"{what}: no gradient reached weight"
+    assert_close(w.grad, ref.weight.grad, what=f"{what}: gradient w.r.t. weight",
+                 hint="a row used several times adds up all its gradients; " + PAD_HINT)
+
+
+def test_embedding_repeated_indices_accumulate():
+    mine, ref = _loaded_pair(4, 3)
+    idx = torch.tensor([2, 2, 0, 2])
+    g = randn(4, 3, seed=5)
+    mine(idx).backward(g)
+    expected = torch.zeros(4, 3)
+    expected[2] = g[0] + g[1] + g[3]
+    expected[0] = g[2]
+    assert_close(_weight(mine).grad, expected, what="Embedding(4, 3)([2, 2, 0, 2]): weight.grad",
+                 hint="row 2 appears three times, so its gradient is the sum of three upstream rows")
+
+
+def test_embedding_padding_row_starts_at_zero():
+    w = Embedding(10, 4, padding_idx=3).state_dict()["weight"]
+    assert_close(w[3], torch.zeros(4), what="Embedding(10, 4, padding_idx=3).weight[3]",
+                 hint="like nn.Embedding, the padding row is initialised to zeros")
+    assert bool((w[torch.arange(10) != 3] != 0).all()), (
+        "Embedding(10, 4, padding_idx=3): only row 3 should start at zero")
+
+
+def test_embedding_padding_row_gets_no_gradient():
+    mine, ref = _loaded_pair(6, 4, padding_idx=1)
+    idx = torch.tensor([[1, 0, 1], [5, 1, 2]])
+    g = randn(2, 3, 4, seed=6)
+    mine(idx).backward(g)
+    ref(idx).backward(g)
+    grad = _weight(mine).grad
+    assert grad is not None, "Embedding(6, 4, padding_idx=1): no gradient reached weight"
+    assert_close(grad[1], torch.zeros(4), what="Embedding(6, 4, padding_idx=1): weight.grad[1]",
+                 hint=PAD_HINT)
+    assert_close(grad, ref.weight.grad, what="Embedding(6, 4, padding_idx=1): weight.grad")
+
+
+def test_embedding_returns_a_loaded_padding_row():
+    mine = Embedding(5, 3, padding_idx=0)
+    ref = nn.Embedding(5, 3, padding_idx=0)
+    with torch.no_grad():
+        ref.weight[0] = torch.tensor([1.0, -2.0, 3.0])  # a checkpoint with a non-zero pad row
+    mine.load_state_dict(ref.state_dict())
+    idx = torch.tensor([0, 3, 0])
+    out = mine(idx)
+    assert_close(out, ref(idx), what="Embedding(5, 3, padding_idx=0) with a non-zero row 0, ([0, 3, 0])",
+                 hint="padding_idx only stops the gradient; the forward returns whatever row 0 "
+                      "holds, like nn.Embedding")
+    g = randn(3, 3, seed=7)
+    out.backward(g)
+    assert_close(_weight(mine).grad[0], torch.zeros(3), hint=PAD_HINT,
+                 what="Embedding(5, 3, padding_idx=0) with a non-zero row 0: weight.grad[0]")
+
+
+def test_embedding_init_is_standard_normal():
+    w = Embedding(1000, 64).state_dict()["weight"].double()
+    # 64000 draws of N(0, 1): the sample std's standard error is 0.0028 and the mean's
+    # 0.004, so the bounds below are > 10 standard errors wide (never flake); a uniform or a
+    # scaled init (e.g. 1/sqrt(dim)) misses them by far.
+    std, mean = w.std().item(), w.mean().item()
+    assert abs(std - 1.0) <= 0.05, (f"Embedding(1000, 64).weight: sample std {std:.4g}, expected 1; "
+                                    "hint: nn.Embedding initialises from N(0, 1) (torch.randn)")
+    assert abs(mean) <= 0.05, f"Embedding(1000, 64).weight: sample mean {mean:.4g}, expected 0"
+    inside = (w.abs() <= 1.0).double().mean().item()
+    assert abs(inside - 0.6827) <= 0.02, (
+        f"Embedding(1000, 64).weight: {inside:.1%} of values within 1 of 0; N(0, 1) has 68.3% "
+        "there; hint: torch.randn, not a uniform draw")
+
+
+def test_embedding_same_in_train_and_eval_mode():
+    mine, ref = _loaded_pair(8, 3, padding_idx=2)
+    idx = torch.tensor([[2, 7, 0], [1, 2, 5]])
+    for mode in ("eval", "train"):
+        getattr(mine, mode)()
+        getattr(ref, mode)()
+        assert_close(mine(idx), ref(idx), what=f"Embedding(8, 3, padding_idx=2).{mode}()(idx)",
+                     hint="an embedding lookup behaves the same in both modes")
+
+
+def test_embedding_non_contiguous_idx():
+    mine, ref = _loaded_pair(9, 4)
+    idx = non_contiguous(_idx((3, 5), 9, seed=8))
+    with unchanged(idx, names=["idx"]):
+        out = mine(idx)
+    assert_close(out, ref(idx), what="Embedding(9, 4)(non-contiguous idx)")
+
+
+def test_embedding_float64_module():
+    mine, ref = _loaded_pair(6, 3)
+    mine, ref = mine.double(), ref.double()
+    idx = torch.tensor([[5, 0], [2, 2]])
+    assert_close(mine(idx), ref(idx), what="Embedding(6, 3).double()(idx)",
+                 hint="the output dtype follows the weight's")
+
+
+def test_embedding_writes_its_own():
+    idx = torch.tensor([[1, 2, 0], [3, 3, 1]])
+    with forbid(*EMBEDDING_BUILTINS["targets"], aten=EMBEDDING_BUILTINS["aten"]):
+        layer = Embedding(4, 5, padding_idx=0)
+        layer(idx).sum().backward()
+    inner = [type(m).__name__ for m in layer.modules() if isinstance(m, nn.Embedding)]
+    assert not inner, f"Embedding contains an nn.Embedding ({inner}); index your own weight"
+
+
+# ------------------------------------------------------------------------ Dropout
+
+def _away_from_zero(*shape, seed=0, dtype=torch.float32):
+    gen = torch.Generator().manual_seed(seed)  # (harness randn() cannot make a 0-d tensor)
+    x = torch.randn(shape, generator=gen, dtype=dtype)
+    return torch.where(x < 0, x - 0.5, x + 0.5)  # no exact zeros, so out == 0 means dropped
+
+
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.9, 1.0])
+def test_dropout_eval_is_the_identity(p):
+    drop = Dropout(p)
+    drop.eval()
+    x = randn(4, 7, seed=1)
+    with unchanged(x, names=["x"]):
+        out = drop(x)
+    assert_close(out, x, rtol=0, atol=0, what=f"Dropout({p}).eval()(x)",
+                 hint="in eval mode dropout does nothing: no mask and no scaling (the "
+                      "1/(1-p) scaling in training already keeps the expected value)")
+
+
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.8])
+def test_dropout_train_zeroes_with_probability_p_and_scales_survivors(p):
+    drop = Dropout(p)  # a new module is in training mode
+    x = _away_from_zero(250, 200, seed=2)
+    with unchanged(x, names=["x"]):
+        out = drop(x)
+    assert_shape(out, x.shape, what=f"Dropout({p})(x)")
+    kept = out != 0
+    assert_close(out[kept], x[kept] / (1 - p), what=f"Dropout({p})(x): the kept elements",
+                 hint="inverted dropout scales the survivors by 1 / (1 - p) during training, "
+                      "so the expected output equals the input")
+    # 50000 Bernoulli(1 - p) draws: the keep rate's standard error is <= 0.0022; 0.02 is 9
+    # of them. Keeping with probability p instead of 1 - p misses by >= 0.2.
+    rate = kept.double().mean().item()
+    assert abs(rate - (1 - p)) <= 0.02, (
+        f"Dropout({p})(x) kept {rate:.1%} of the elements, expected {1 - p:.0%}; hint: p is the "
+        "probability of zeroing an element, so each survives with probability 1 - p")
+
+
+def test_dropout_keeps_the_expected_value():
+    drop = Dropout(0.5)
+    out = drop(torch.ones(250, 200))
+    # Each output is 0 or 2 with equal probability: the mean of 50000 has standard error
+    # 0.0045; 0.04 is 9 of them. Without the 1/(1-p) scaling the mean is 0.5.
+    mean = out.double().mean().item()
+    assert abs(mean - 1.0) <= 0.04, (
+        f"Dropout(0.5)(torch.ones(250, 200)).mean() = {mean:.4g}, expected about 1; hint: scale "
+        "the survivors by 1 / (1 - p) so the expected value does not change")
+
+
+def test_dropout_p0_is_the_identity_in_training():
+    drop = Dropout(0.0)
+    x = randn(3, 5, seed=3)
+    assert_close(drop(x), x, rtol=0, atol=0, what="Dropout(0.0)(x) in training",
+                 hint="p = 0 drops nothing and scales by 1 / (1 - 0) = 1")
+
+
+def test_dropout_p1_gives_zeros_without_nan():
+    drop = Dropout(1.0)
+    x = randn(3, 5, seed=4).requires_grad_()
+    out = drop(x)
+    assert_close(out, torch.zeros(3, 5), what="Dropout(1.0)(x) in training",
+                 hint="p = 1 drops everything; 1 / (1 - p) is inf and 0 * inf is NaN, so "
+                      "handle p = 1 on its own")
+    if out.requires_grad:
+        (grad,) = torch.autograd.grad(out, x, torch.ones(3, 5))
+        assert_close(grad, torch.zeros(3, 5), what="gradient of Dropout(1.0)(x)",
+                     hint="p = 1: nothing gets through, so the gradient is zero (not NaN)")
+
+
+@pytest.mark.parametrize("p", [0.2, 0.6])
+def test_dropout_gradient_flows_through_the_same_mask(p):
+    drop = Dropout(p)
+    x = _away_from_zero(40, 50, seed=5).requires_grad_()
+    out = drop(x)
+    g = randn(40, 50, seed=6)
+    (grad,) = torch.autograd.grad(out, x, g)
+    kept = (out != 0).detach()
+    assert_close(grad, g * kept / (1 - p), what=f"gradient of Dropout({p})(x)",
+                 hint="the backward multiplies by the same mask and the same 1 / (1 - p) as "
+                      "the forward")
+
+
+def test_dropout_draws_a_fresh_independent_mask():
+    drop = Dropout(0.5)
+    a = drop(torch.ones(64, 64))
+    b = drop(torch.ones(64, 64))
+    assert not torch.equal(a, b), ("Dropout(0.5) dropped the same elements on two calls; draw a "
+                                   "new random mask on every forward")
+    rows_same = bool((a == a[0]).all())
+    cols_same = bool((a == a[:, :1]).all())
+    assert not rows_same and not cols_same, (
+        "Dropout(0.5)(torch.ones(64, 64)) used one mask for every row (or column); draw one "
+        "independent value per element, with the input's full shape")
+
+
+def test_dropout_follows_train_and_eval():
+    drop = Dropout(0.5)
+    drop.eval()
+    drop.train()
+    out = drop(torch.ones(32, 32))
+    assert bool((out == 0).any()), "Dropout(0.5) back in train() mode dropped nothing"
+    drop.eval()
+    assert_close(drop(torch.ones(32, 32)), torch.ones(32, 32), rtol=0, atol=0,
+                 what="Dropout(0.5) after .eval()", hint="check self.training, which train()/eval() set")
+
+
+@pytest.mark.parametrize("shape,dtype", [((), torch.float32), ((1,), torch.float32),
+                                         ((7,), torch.float64), ((2, 3, 5), torch.float64),
+                                         ((2, 1, 3, 1), torch.float32)])
+def test_dropout_keeps_shape_and_dtype(shape, dtype):
+    drop = Dropout(0.25)
+    x = _away_from_zero(*shape, seed=7, dtype=dtype)
+    out = drop(x)
+    assert_shape(out, shape, what=f"Dropout(0.25)(x of shape {shape})")
+    assert out.dtype == dtype, f"Dropout(0.25)({dtype} x) returned {out.dtype}"
+    kept = out != 0
+    assert_close(out[kept], x[kept] / 0.75, what=f"Dropout(0.25)(x of shape {shape}): kept elements")
+
+
+def test_dropout_non_contiguous_input():
+    drop = Dropout(0.5)
+    x = non_contiguous(_away_from_zero(20, 30, seed=8))
+    with unchanged(x, names=["x"]):
+        out = drop(x)
+    kept = out != 0
+    assert_close(out[kept], x[kept] * 2, what="Dropout(0.5)(non-contiguous x): kept elements")
+    assert 0.3 < kept.double().mean().item() < 0.7, "Dropout(0.5)(non-contiguous x): keep rate off"
+
+
+@given(shape=st.lists(st.integers(1, 6), min_size=1, max_size=3),
+       p=st.sampled_from([0.0, 0.1, 0.5, 0.75, 1.0]), seed=st.integers(0, 2**31 - 1))
+def test_dropout_outputs_zero_or_scaled_input(shape, p, seed):
+    drop = Dropout(p)
+    x = _away_from_zero(*shape, seed=seed)
+    out = drop(x)
+    assert_shape(out, shape, what=f"Dropout({p})(x of shape {tuple(shape)})")
+    expected = torch.zeros_like(x) if p == 1.0 else torch.where(out != 0, x / (1 - p), 0.0)
+    assert_close(out, expected, what=f"Dropout({p})(x of shape {tuple(shape)})",
+                 hint="every element is either 0 (dropped) or x / (1 - p) (kept)")
+
+
+def test_dropout_writes_its_own():
+    x = torch.ones(8, 8, requires_grad=True)
+    with forbid(*DROPOUT_BUILTINS["targets"], aten=DROPOUT_BUILTINS["aten"]):
+        drop = Dropout(0.5)
+        drop(x).sum().backward()
+    inner = [type(m).__name__ for m in drop.modules() if isinstance(m, nn.Dropout)]
+    assert not inner, f"Dropout contains an nn.Dropout ({inner}); draw the mask yourself"

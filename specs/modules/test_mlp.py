@@ -1,0 +1,271 @@
+"""Specs for katas/modules/mlp.py (day 5): MLP, count_parameters, mlp_param_count."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+from torch import nn
+
+from harness.checks import SpecFailure, assert_close, assert_shape, non_contiguous, randn, unchanged
+from katas.modules.mlp import MLP, count_parameters, mlp_param_count
+
+
+def expect(ok, message):
+    """Fail with the message alone, without pytest's assertion introspection."""
+    __tracebackhide__ = True
+    if not ok:
+        raise SpecFailure(message)
+
+
+KEYS = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
+# (d_in, d_hidden, d_out): sizes 1 and primes
+DIMS = [(1, 1, 1), (3, 7, 2), (5, 1, 3), (13, 11, 7), (8, 16, 4)]
+REGISTER_HINT = ("assign each layer as an attribute (self.fc1 = nn.Linear(...)); layers kept "
+                 "in a plain Python list or dict are not registered, so state_dict(), "
+                 "parameters(), .to() and optimizers never see them (nn.ModuleList would)")
+
+
+def reference_state(d_in, d_hidden, d_out, seed=0, dtype=torch.float32):
+    """A state_dict taken from two nn.Linear layers, and the function they compute."""
+    torch.manual_seed(seed)
+    fc1, fc2 = nn.Linear(d_in, d_hidden), nn.Linear(d_hidden, d_out)
+    fc1, fc2 = fc1.to(dtype), fc2.to(dtype)
+    state = {"fc1.weight": fc1.weight.detach().clone(), "fc1.bias": fc1.bias.detach().clone(),
+             "fc2.weight": fc2.weight.detach().clone(), "fc2.bias": fc2.bias.detach().clone()}
+
+    def reference(x):
+        return F.linear(F.relu(F.linear(x, state["fc1.weight"], state["fc1.bias"])),
+                        state["fc2.weight"], state["fc2.bias"])
+    return state, reference
+
+
+def loaded_mlp(d_in, d_hidden, d_out, seed=0, dtype=torch.float32):
+    model = MLP(d_in, d_hidden, d_out)
+    state, reference = reference_state(d_in, d_hidden, d_out, seed, dtype)
+    keys = set(model.state_dict())
+    expect(keys == set(KEYS),
+           f"MLP({d_in}, {d_hidden}, {d_out}).state_dict() has keys {sorted(keys)}, expected "
+           f"{sorted(KEYS)}\n  hint: {REGISTER_HINT}")
+    model = model.to(dtype)
+    model.load_state_dict(state)
+    return model, reference
+
+
+# ------------------------------------------------------------------------ MLP: structure
+
+@pytest.mark.parametrize("d_in,d_hidden,d_out", DIMS)
+def test_mlp_state_dict_has_the_linear_layout(d_in, d_hidden, d_out):
+    state = MLP(d_in, d_hidden, d_out).state_dict()
+    shapes = {k: tuple(v.shape) for k, v in state.items()}
+    expected = {"fc1.weight": (d_hidden, d_in), "fc1.bias": (d_hidden,),
+                "fc2.weight": (d_out, d_hidden), "fc2.bias": (d_out,)}
+    expect(shapes == expected,
+           f"MLP({d_in}, {d_hidden}, {d_out}).state_dict() shapes are {shapes}, expected {expected}"
+           f"\n  hint: {REGISTER_HINT}; like nn.Linear, a weight is stored (out_features, in_features)")
+
+
+def test_mlp_parameters_are_registered():
+    model = MLP(5, 7, 3)
+    found = sum(p.numel() for p in model.parameters())
+    expect(found == 5 * 7 + 7 + 7 * 3 + 3,
+           f"MLP(5, 7, 3).parameters() yields {found} scalars, expected {5 * 7 + 7 + 7 * 3 + 3}: "
+           f"an optimizer built from model.parameters() would not train every layer"
+           f"\n  hint: {REGISTER_HINT}")
+
+
+def test_mlp_is_an_nn_module_whose_dtype_follows_to():
+    model = MLP(4, 6, 3)
+    expect(isinstance(model, nn.Module), "MLP must subclass nn.Module")
+    model = model.to(torch.float64)
+    out = model(randn(2, 4, dtype=torch.float64))
+    assert_close(out.dtype, torch.float64, what="MLP(4, 6, 3).to(torch.float64)(x of float64).dtype",
+                 hint=REGISTER_HINT)
+
+
+# ------------------------------------------------------------------------ MLP: values
+
+@pytest.mark.parametrize("d_in,d_hidden,d_out", DIMS)
+@pytest.mark.parametrize("batch", [(), (1,), (6,), (2, 3)])
+def test_mlp_matches_linear_relu_linear(d_in, d_hidden, d_out, batch):
+    model, reference = loaded_mlp(d_in, d_hidden, d_out)
+    x = randn(*batch, d_in, seed=1)
+    out = model(x)
+    assert_close(out, reference(x), what=f"MLP({d_in}, {d_hidden}, {d_out})(x of shape {(*batch, d_in)})",
+                 hint="fc2(relu(fc1(x))) with the loaded nn.Linear weights (y = x @ W.T + b); "
+                      "keep every leading batch dim")
+
+
+def test_mlp_activation_is_relu():
+    model, reference = loaded_mlp(3, 5, 2)
+    x = torch.linspace(-6, 6, 3 * 8).reshape(8, 3)
+    assert_close(model(x), reference(x), what="MLP(3, 5, 2)(x spanning -6..6)",
+                 hint="the activation between fc1 and fc2 is ReLU (max(h, 0)), not GELU or tanh")
+
+
+def test_mlp_float64():
+    model, reference = loaded_mlp(4, 9, 5, dtype=torch.float64)
+    x = randn(3, 4, seed=2, dtype=torch.float64)
+    assert_close(model(x), reference(x), what="MLP(4, 9, 5) in float64")
+
+
+def test_mlp_non_contiguous_input_is_left_alone():
+    model, reference = loaded_mlp(5, 7, 3)
+    x = non_contiguous(randn(4, 6, 5, seed=3))
+    with unchanged(x, names=["x"]):
+        out = model(x)
+    assert_close(out, reference(x.contiguous()), what="MLP(5, 7, 3)(non-contiguous x of shape (4, 6, 5))")
+
+
+@given(d_in=st.integers(1, 9), d_hidden=st.integers(1, 9), d_out=st.integers(1, 9),
+       batch=st.lists(st.integers(1, 4), min_size=0, max_size=2), seed=st.integers(0, 2**31 - 1))
+def test_mlp_matches_reference_property(d_in, d_hidden, d_out, batch, seed):
+    model, reference = loaded_mlp(d_in, d_hidden, d_out, seed=seed % 1000)
+    x = randn(*batch, d_in, seed=seed)
+    out = model(x)
+    assert_shape(out, (*batch, d_out), what=f"MLP({d_in}, {d_hidden}, {d_out})(x of shape {(*batch, d_in)})")
+    assert_close(out, reference(x), what=f"MLP({d_in}, {d_hidden}, {d_out})(x of shape {(*batch, d_in)})")
+
+
+# ------------------------------------------------------------------------ MLP: gradients
+
+@pytest.mark.parametrize("d_in,d_hidden,d_out", [(3, 7, 2), (13, 11, 7)])
+def test_mlp_gradients_match_autograd_of_the_reference(d_in, d_hidden, d_out):
+    model, _ = loaded_mlp(d_in, d_hidden, d_out)
+    x = randn(5, d_in, seed=4).requires_grad_()
+    upstream = randn(5, d_out, seed=5)
+    (model(x) * upstream).sum().backward()
+
+    ref = {k: v.clone().requires_grad_() for k, v in reference_state(d_in, d_hidden, d_out)[0].items()}
+    x_ref = x.detach().clone().requires_grad_()
+    out = F.linear(F.relu(F.linear(x_ref, ref["fc1.weight"], ref["fc1.bias"])),
+                   ref["fc2.weight"], ref["fc2.bias"])
+    (out * upstream).sum().backward()
+
+    params = dict(model.named_parameters())
+    for key in KEYS:
+        expect(params[key].grad is not None,
+               f"MLP: no gradient reached {key}; is it used in forward?")
+        assert_close(params[key].grad, ref[key].grad, what=f"MLP({d_in}, {d_hidden}, {d_out}): grad of {key}")
+    assert_close(x.grad, x_ref.grad, what=f"MLP({d_in}, {d_hidden}, {d_out}): grad of x")
+
+
+# ------------------------------------------------------------------------ count_parameters
+
+class TiedLM(nn.Module):
+    """An embedding and an output head that share one weight (as in GPT-2)."""
+
+    def __init__(self, vocab, dim):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.hidden = nn.Linear(dim, dim)
+        self.head = nn.Linear(dim, vocab, bias=False)
+        self.head.weight = self.embed.weight  # tied: one Parameter in two sub-modules
+
+
+BUILTIN_MODULES = {
+    "Linear(7, 3)": lambda: nn.Linear(7, 3),
+    "Linear(7, 3, bias=False)": lambda: nn.Linear(7, 3, bias=False),
+    "Sequential(Linear, ReLU, Linear)": lambda: nn.Sequential(nn.Linear(5, 11), nn.ReLU(), nn.Linear(11, 2)),
+    "Conv2d(3, 4, 3)": lambda: nn.Conv2d(3, 4, 3),
+    "LSTM(5, 7, num_layers=2)": lambda: nn.LSTM(5, 7, num_layers=2),
+    "nested Sequential": lambda: nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.LayerNorm(3)),
+                                               nn.ModuleList([nn.Linear(3, 1), nn.Embedding(4, 2)])),
+    "ReLU (no parameters)": lambda: nn.ReLU(),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTIN_MODULES))
+def test_count_parameters_matches_parameters(name):
+    module = BUILTIN_MODULES[name]()
+    n = count_parameters(module)
+    assert_close(n, sum(p.numel() for p in module.parameters()), what=f"count_parameters({name})",
+                 hint="add p.numel() for every parameter of the module and of all its sub-modules")
+
+
+def test_count_parameters_returns_an_int():
+    n = count_parameters(nn.Linear(3, 2))
+    expect(isinstance(n, int) and not isinstance(n, bool),
+           f"count_parameters(nn.Linear(3, 2)) returned {type(n).__name__}, expected a Python int"
+           "\n  hint: p.numel() is an int already; sum them")
+
+
+def test_count_parameters_skips_buffers():
+    module = nn.Sequential(nn.Linear(3, 7), nn.BatchNorm1d(7))
+    n = count_parameters(module)
+    assert_close(n, 3 * 7 + 7 + 2 * 7, what="count_parameters(Sequential(Linear(3, 7), BatchNorm1d(7)))",
+                 hint="BatchNorm's running_mean, running_var and num_batches_tracked are buffers, "
+                      "not parameters; state_dict() holds both, parameters() only parameters")
+
+
+def test_count_parameters_counts_a_tied_weight_once():
+    module = TiedLM(11, 5)
+    n = count_parameters(module)
+    expected = 11 * 5 + (5 * 5 + 5)  # embedding (= head) weight once, plus the hidden Linear
+    assert_close(n, expected, what="count_parameters(embedding and head sharing one (11, 5) weight)",
+                 hint="the head's weight IS the embedding's weight (one Parameter object): count "
+                      "it once. module.parameters() yields a shared parameter only once; walking "
+                      "the sub-modules and adding their counts sees it twice")
+
+
+def test_count_parameters_counts_a_reused_module_once():
+    layer = nn.Linear(4, 4)
+    module = nn.Sequential(layer, nn.ReLU(), layer)  # the same layer applied twice
+    n = count_parameters(module)
+    assert_close(n, 4 * 4 + 4, what="count_parameters(Sequential(layer, ReLU(), layer))",
+                 hint="one layer used twice holds one set of parameters: count it once")
+
+
+def test_count_parameters_on_the_meta_device():
+    with torch.device("meta"):
+        module = nn.Sequential(nn.Linear(4096, 16384), nn.GELU(), nn.Linear(16384, 4096))
+    n = count_parameters(module)
+    assert_close(n, 2 * 4096 * 16384 + 16384 + 4096, what="count_parameters(a 4096/16384 MLP on the meta device)",
+                 hint="count from shapes only (numel), without reading any values")
+
+
+# ------------------------------------------------------------------------ mlp_param_count
+
+@pytest.mark.parametrize("d_in,d_hidden,d_out", DIMS + [(768, 3072, 768)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_mlp_param_count_formula(d_in, d_hidden, d_out, bias):
+    n = mlp_param_count(d_in, d_hidden, d_out, bias=bias)
+    weights = d_hidden * d_in + d_out * d_hidden
+    assert_close(n, weights + ((d_hidden + d_out) if bias else 0),
+                 what=f"mlp_param_count({d_in}, {d_hidden}, {d_out}, bias={bias})",
+                 hint="a Linear(a, b) has a*b weights and b biases (one per output)")
+
+
+def test_mlp_param_count_has_bias_by_default():
+    n = mlp_param_count(3, 5, 2)
+    assert_close(n, 3 * 5 + 5 + 5 * 2 + 2, what="mlp_param_count(3, 5, 2) (default bias=True)")
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_mlp_param_count_vs_linear_layers_on_the_meta_device(bias):
+    n = mlp_param_count(4096, 16384, 4096, bias=bias)
+    with torch.device("meta"):
+        layers = [nn.Linear(4096, 16384, bias=bias), nn.Linear(16384, 4096, bias=bias)]
+    assert_close(n, sum(p.numel() for layer in layers for p in layer.parameters()),
+                 what=f"mlp_param_count(4096, 16384, 4096, bias={bias}) vs nn.Linear layers on the meta device",
+                 hint="a Linear(a, b) has a*b weights and b biases (one per output)")
+
+
+def test_mlp_on_the_meta_device_counts_as_the_formula():
+    with torch.device("meta"):
+        model = MLP(4096, 16384, 4096)
+    n = count_parameters(model)
+    expected = mlp_param_count(4096, 16384, 4096)
+    assert_close(n, expected, what="count_parameters(MLP(4096, 16384, 4096) built on the meta device)")
+    expect(all(p.is_meta for p in model.parameters()),
+           "MLP built under `with torch.device('meta')` has parameters on another device: create "
+           "them without an explicit device= so the default device applies")
+
+
+@given(d_in=st.integers(1, 5000), d_hidden=st.integers(1, 5000), d_out=st.integers(1, 5000),
+       bias=st.booleans())
+def test_mlp_param_count_property(d_in, d_hidden, d_out, bias):
+    n = mlp_param_count(d_in, d_hidden, d_out, bias=bias)
+    with torch.device("meta"):
+        layers = nn.Sequential(nn.Linear(d_in, d_hidden, bias=bias), nn.Linear(d_hidden, d_out, bias=bias))
+    assert_close(n, sum(p.numel() for p in layers.parameters()),
+                 what=f"mlp_param_count({d_in}, {d_hidden}, {d_out}, bias={bias})")

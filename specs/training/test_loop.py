@@ -1,0 +1,276 @@
+"""Specs for katas/training/loop.py (day 6): train_epoch, fit, evaluate.
+
+The learner's loop is compared with the reference loop below on twin copies of a tiny
+float64 model (same initial weights, same batches, plain SGD), so every difference comes
+from the loop itself. Dataset sizes are not multiples of the batch size: the last batch is
+short.
+"""
+
+import copy
+
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from harness.checks import SpecFailure, assert_close, randn, unchanged
+from katas.training.loop import evaluate, fit, train_epoch
+
+
+def expect(ok, message):
+    """Fail with the message alone, without pytest's assertion introspection."""
+    __tracebackhide__ = True
+    if not ok:
+        raise SpecFailure(message)
+
+
+ZERO_GRAD_HINT = ("call optimizer.zero_grad() before every backward: .grad accumulates, so "
+                  "without it each step also applies the gradients of all earlier batches")
+WEIGHT_HINT = ("the last batch is short: a mean of the batch means over-weights its samples. "
+               "Add loss.item() * batch_size per batch and divide by the number of samples")
+EVAL_HINT = ("call model.eval() before evaluating (and model.train(...) after): in train mode "
+             "dropout drops units at random")
+
+
+def reference_epoch(model, loader, optimizer, loss_fn):
+    """The loop the specs compare with."""
+    model.train()
+    total, count = 0.0, 0
+    for inputs, targets in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * inputs.shape[0]
+        count += inputs.shape[0]
+    return total / count
+
+
+def make_model(seed=0, dropout=0.0, d_out=2):
+    torch.manual_seed(seed)
+    layers = [nn.Linear(3, 8), nn.Tanh()]
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    layers.append(nn.Linear(8, d_out))
+    return nn.Sequential(*layers).double()
+
+
+def make_data(n, seed=0, regression=False):
+    x = randn(n, 3, seed=seed, dtype=torch.float64)
+    if regression:
+        return x, torch.stack([x.sum(1), x[:, 0] * x[:, 1]], dim=1)
+    return x, (x[:, 0] + 0.5 * x[:, 1] > 0).long()
+
+
+def make_loader(x, y, batch_size, shuffle_seed=None):
+    generator = None if shuffle_seed is None else torch.Generator().manual_seed(shuffle_seed)
+    return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle_seed is not None,
+                      generator=generator)
+
+
+def as_float(value, what):
+    """The learner's loss as a float; a tensor still attached to a graph is a mistake."""
+    if isinstance(value, torch.Tensor):
+        expect(value.numel() == 1 and not value.requires_grad,
+               f"{what} returned {value!r}: a tensor attached to the autograd graph\n  hint: "
+               f"accumulate loss.item() (a Python float); summing loss tensors keeps every batch's "
+               f"graph alive")
+        value = value.item()
+    expect(isinstance(value, (float, int)),
+           f"{what} returned {type(value).__name__}, expected a float")
+    return torch.tensor(float(value), dtype=torch.float64)
+
+
+def full_loss(model, x, y, loss_fn):
+    """The mean loss over the whole dataset in one batch (eval mode, no graph)."""
+    model = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        return torch.tensor(loss_fn(model(x), y).item(), dtype=torch.float64)
+
+
+def assert_same_parameters(model, reference, what, hint):
+    expected = dict(reference.named_parameters())
+    for name, p in model.named_parameters():
+        assert_close(p, expected[name], what=f"{what}: parameter {name}", hint=hint)
+
+
+# ------------------------------------------------------------------------ train_epoch
+
+@pytest.mark.parametrize("n,batch_size,momentum", [(10, 4, 0.0), (13, 5, 0.9), (6, 2, 0.0),
+                                                   (7, 7, 0.9), (1, 1, 0.0)])
+def test_train_epoch_matches_the_reference_loop(n, batch_size, momentum):
+    x, y = make_data(n, seed=1)
+    model, twin = make_model(seed=2), make_model(seed=2)
+    loss_fn = nn.CrossEntropyLoss()
+    loss = train_epoch(model, make_loader(x, y, batch_size), torch.optim.SGD(
+        model.parameters(), lr=0.3, momentum=momentum), loss_fn)
+    expected = reference_epoch(twin, make_loader(x, y, batch_size), torch.optim.SGD(
+        twin.parameters(), lr=0.3, momentum=momentum), loss_fn)
+    what = f"train_epoch ({n} samples, batch size {batch_size}, SGD momentum={momentum})"
+    assert_same_parameters(model, twin, f"{what}: weights after the epoch",
+                           hint=ZERO_GRAD_HINT + "; one optimizer.step() per batch")
+    assert_close(as_float(loss, "train_epoch"), torch.tensor(expected, dtype=torch.float64),
+                 what=f"{what}: returned loss", hint=WEIGHT_HINT)
+
+
+@pytest.mark.parametrize("n,batch_size", [(10, 4), (13, 5), (5, 8), (9, 2), (1, 1), (12, 4)])
+def test_train_epoch_returns_the_mean_over_samples(n, batch_size):
+    # lr = 0: the weights stay put, so the epoch's loss is the loss of the whole dataset.
+    x, y = make_data(n, seed=3)
+    model = make_model(seed=4)
+    expected = full_loss(model, x, y, nn.CrossEntropyLoss())
+    loss = train_epoch(model, make_loader(x, y, batch_size), torch.optim.SGD(model.parameters(), lr=0.0),
+                       nn.CrossEntropyLoss())
+    assert_close(as_float(loss, "train_epoch"), expected,
+                 what=f"train_epoch({n} samples, batch size {batch_size}, lr=0): the epoch's mean loss",
+                 hint=WEIGHT_HINT)
+
+
+def test_train_epoch_with_a_regression_loss():
+    x, y = make_data(11, seed=5, regression=True)
+    model, twin = make_model(seed=6, d_out=2), make_model(seed=6, d_out=2)
+    loss = train_epoch(model, make_loader(x, y, 3), torch.optim.SGD(model.parameters(), lr=0.05),
+                       nn.MSELoss())
+    expected = reference_epoch(twin, make_loader(x, y, 3), torch.optim.SGD(twin.parameters(), lr=0.05),
+                               nn.MSELoss())
+    assert_same_parameters(model, twin, "train_epoch with nn.MSELoss: weights after the epoch",
+                           hint=ZERO_GRAD_HINT)
+    assert_close(as_float(loss, "train_epoch"), torch.tensor(expected, dtype=torch.float64),
+                 what="train_epoch with nn.MSELoss (11 samples, batch size 3): returned loss",
+                 hint=WEIGHT_HINT)
+
+
+def test_train_epoch_returns_a_float_not_a_graph():
+    x, y = make_data(6, seed=7)
+    model = make_model(seed=8)
+    loss = train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.1),
+                       nn.CrossEntropyLoss())
+    as_float(loss, "train_epoch")
+
+
+def test_train_epoch_trains_in_train_mode():
+    x, y = make_data(9, seed=30)
+    model = make_model(seed=31, dropout=0.5)
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append((torch.is_grad_enabled(), m[2].training)))
+    train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.1),
+                nn.CrossEntropyLoss())
+    expect(seen, "train_epoch never called the model")
+    expect(all(training for _, training in seen),
+           "train_epoch ran the model in eval mode: dropout was off during training"
+           "\n  hint: call model.train() at the start of the epoch")
+    expect(all(grad for grad, _ in seen), "train_epoch ran the model with gradients disabled")
+
+
+@given(n=st.integers(1, 20), batch_size=st.integers(1, 8), seed=st.integers(0, 2**31 - 1))
+def test_train_epoch_mean_over_samples_property(n, batch_size, seed):
+    x, y = make_data(n, seed=seed)
+    model = make_model(seed=seed % 1000)
+    expected = full_loss(model, x, y, nn.CrossEntropyLoss())
+    loss = train_epoch(model, make_loader(x, y, batch_size), torch.optim.SGD(model.parameters(), lr=0.0),
+                       nn.CrossEntropyLoss())
+    assert_close(as_float(loss, "train_epoch"), expected,
+                 what=f"train_epoch({n} samples, batch size {batch_size}, lr=0)", hint=WEIGHT_HINT)
+
+
+# ------------------------------------------------------------------------ fit
+
+def test_fit_matches_the_reference_epochs():
+    x, y = make_data(11, seed=9)
+    model, twin = make_model(seed=10), make_model(seed=10)
+    loss_fn = nn.CrossEntropyLoss()
+    losses = fit(model, make_loader(x, y, 4, shuffle_seed=11),
+                 torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9), loss_fn, 3)
+    loader = make_loader(x, y, 4, shuffle_seed=11)
+    optimizer = torch.optim.SGD(twin.parameters(), lr=0.2, momentum=0.9)
+    expected = [reference_epoch(twin, loader, optimizer, loss_fn) for _ in range(3)]
+    expect(losses is not None and len(losses) == 3,
+           f"fit(..., epochs=3) returned {losses!r}, expected a list of 3 per-epoch losses")
+    assert_same_parameters(model, twin, "fit(..., epochs=3) (shuffled, seeded loader): weights after",
+                           hint="each epoch is one train_epoch over the whole loader; " + ZERO_GRAD_HINT)
+    got = torch.stack([as_float(v, "fit") for v in losses])
+    assert_close(got, torch.tensor(expected, dtype=torch.float64),
+                 what="fit(..., epochs=3): the per-epoch losses",
+                 hint="one entry per epoch, in order: what train_epoch returned for it")
+
+
+def test_fit_with_one_epoch_is_train_epoch():
+    x, y = make_data(7, seed=12)
+    model, twin = make_model(seed=13), make_model(seed=13)
+    losses = fit(model, make_loader(x, y, 3), torch.optim.SGD(model.parameters(), lr=0.1),
+                 nn.CrossEntropyLoss(), 1)
+    expected = reference_epoch(twin, make_loader(x, y, 3), torch.optim.SGD(twin.parameters(), lr=0.1),
+                               nn.CrossEntropyLoss())
+    expect(losses is not None and len(losses) == 1, f"fit(..., epochs=1) returned {losses!r}")
+    assert_close(as_float(losses[0], "fit"), torch.tensor(expected, dtype=torch.float64),
+                 what="fit(..., epochs=1)[0]", hint=WEIGHT_HINT)
+
+
+def test_fit_lowers_the_loss():
+    x, y = make_data(40, seed=14)
+    model = make_model(seed=15)
+    losses = fit(model, make_loader(x, y, 8, shuffle_seed=16),
+                 torch.optim.SGD(model.parameters(), lr=0.5), nn.CrossEntropyLoss(), 15)
+    first, last = float(losses[0]), float(losses[-1])
+    expect(last < 0.8 * first,
+           f"fit: 15 epochs of SGD on separable data took the loss from {first:.4f} to {last:.4f}; "
+           f"expected a clear decrease\n  hint: {ZERO_GRAD_HINT}")
+
+
+# ------------------------------------------------------------------------ evaluate
+
+@pytest.mark.parametrize("n,batch_size", [(10, 4), (7, 7), (13, 5)])
+def test_evaluate_is_the_eval_mode_mean_loss(n, batch_size):
+    x, y = make_data(n, seed=20)
+    model = make_model(seed=21, dropout=0.5)
+    expected = full_loss(model, x, y, nn.CrossEntropyLoss())
+    loss = evaluate(model, make_loader(x, y, batch_size), nn.CrossEntropyLoss())
+    assert_close(as_float(loss, "evaluate"), expected,
+                 what=f"evaluate(model with Dropout(0.5), {n} samples, batch size {batch_size})",
+                 hint=EVAL_HINT + "; then " + WEIGHT_HINT)
+
+
+def test_evaluate_runs_without_grad_in_eval_mode():
+    x, y = make_data(9, seed=22)
+    model = make_model(seed=23, dropout=0.5)
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append((torch.is_grad_enabled(), m[2].training)))
+    evaluate(model, make_loader(x, y, 4), nn.CrossEntropyLoss())
+    expect(seen, "evaluate never called the model")
+    expect(not any(training for _, training in seen),
+           f"evaluate: the model ran in train mode\n  hint: {EVAL_HINT}")
+    expect(not any(grad for grad, _ in seen),
+           "evaluate: the model ran with gradients enabled, building a graph nobody uses\n  hint: "
+           "wrap the loop in `with torch.no_grad():` (or torch.inference_mode())")
+    expect(all(p.grad is None for p in model.parameters()), "evaluate must not compute gradients")
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_evaluate_restores_the_mode(mode):
+    x, y = make_data(5, seed=24)
+    model = make_model(seed=25, dropout=0.5).train(mode == "train")
+    evaluate(model, make_loader(x, y, 2), nn.CrossEntropyLoss())
+    modes = {m.training for m in model.modules()}
+    expect(modes == {mode == "train"}, f"evaluate: the model was in {mode} mode before and is in "
+        f"{'train' if model.training else 'eval'} mode after\n  hint: remember model.training, "
+        f"and call model.train(was_training) when done")
+
+
+def test_evaluate_changes_no_parameter():
+    x, y = make_data(8, seed=26)
+    model = make_model(seed=27, dropout=0.5)
+    params = list(model.parameters())
+    with unchanged(*params, names=[n for n, _ in model.named_parameters()]):
+        evaluate(model, make_loader(x, y, 3), nn.CrossEntropyLoss())
+
+
+@given(n=st.integers(1, 20), batch_size=st.integers(1, 8), seed=st.integers(0, 2**31 - 1))
+def test_evaluate_property(n, batch_size, seed):
+    x, y = make_data(n, seed=seed)
+    model = make_model(seed=seed % 1000, dropout=0.5)
+    expected = full_loss(model, x, y, nn.CrossEntropyLoss())
+    loss = evaluate(model, make_loader(x, y, batch_size), nn.CrossEntropyLoss())
+    assert_close(as_float(loss, "evaluate"), expected,
+                 what=f"evaluate(model with dropout, {n} samples, batch size {batch_size})",
+                 hint=EVAL_HINT + "; " + WEIGHT_HINT)

@@ -1,0 +1,215 @@
+"""Specs for katas/training/manual_mlp.py (day 6): mlp_forward, mlp_backward, cross_entropy_grad.
+
+Every gradient is compared with torch autograd on the same network written with F.linear and
+F.relu (and F.cross_entropy with reduction="mean"), in float64 unless stated.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from katas.training.manual_mlp import cross_entropy_grad, mlp_backward, mlp_forward
+
+
+def expect(ok, message):
+    """Fail with the message alone, without pytest's assertion introspection."""
+    __tracebackhide__ = True
+    if not ok:
+        raise SpecFailure(message)
+
+
+KEYS = ("W1", "b1", "W2", "b2")
+ORDER = ("W2", "b2", "W1", "b1")  # checked in the order the backward pass computes them
+NO_AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", torch.Tensor.backward)
+# (N, D, H, C): sizes 1 and primes; the square one makes a transposed gradient the right shape
+SIZES = [(5, 3, 7, 4), (1, 1, 1, 1), (1, 4, 3, 2), (13, 11, 7, 5), (6, 6, 6, 6)]
+GRAD_HINTS = {
+    "W2": "logits = a @ W2.T + b2, so dW2 = dlogits.T @ a: shape (C, H) like W2, (out, in)",
+    "b2": "b2 is added to every row: db2 = dlogits summed over the batch",
+    "W1": "dW1 = dh.T @ x with dh = (dlogits @ W2) * (h > 0): mask with the pre-activation h, "
+          "the ReLU's input",
+    "b1": "db1 = dh summed over the batch, with dh = (dlogits @ W2) * (h > 0)",
+}
+
+
+def make_params(d, h, c, seed=0, dtype=torch.float64):
+    return {"W1": randn(h, d, seed=seed, dtype=dtype), "b1": randn(h, seed=seed + 1, dtype=dtype),
+            "W2": randn(c, h, seed=seed + 2, dtype=dtype), "b2": randn(c, seed=seed + 3, dtype=dtype)}
+
+
+def reference_forward(x, params):
+    hidden = F.relu(F.linear(x, params["W1"], params["b1"]))
+    return F.linear(hidden, params["W2"], params["b2"])
+
+
+def autograd_grads(x, params, loss_of_logits):
+    leaves = {k: v.detach().clone().requires_grad_() for k, v in params.items()}
+    loss = loss_of_logits(reference_forward(x, leaves))
+    grads = torch.autograd.grad(loss, [leaves[k] for k in KEYS])
+    return dict(zip(KEYS, grads))
+
+
+def check_keys(grads, what):
+    expect(isinstance(grads, dict),
+           f"{what}: expected a dict of gradients, got {type(grads).__name__}")
+    missing = [k for k in KEYS if k not in grads]
+    expect(not missing, f"{what}: the dict lacks the keys {missing} (it has {sorted(grads)})")
+
+
+def check_grads(grads, expected, what):
+    check_keys(grads, what)
+    for key in ORDER:
+        assert_shape(grads[key], expected[key].shape, what=f"{what}: grads[{key!r}]",
+                     hint="a gradient has its parameter's shape; weights are (out, in) like nn.Linear, "
+                          "so dW = upstream.T @ input, not input.T @ upstream")
+    for key in ORDER:
+        assert_close(grads[key], expected[key], what=f"{what}: grads[{key!r}]", hint=GRAD_HINTS[key])
+
+
+# ------------------------------------------------------------------------ mlp_forward
+
+@pytest.mark.parametrize("n,d,h,c", SIZES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_forward_matches_linear_relu_linear(n, d, h, c, dtype):
+    x, params = randn(n, d, seed=10, dtype=dtype), make_params(d, h, c, dtype=dtype)
+    logits, _ = mlp_forward(x, params)
+    assert_close(logits, reference_forward(x, params), what=f"mlp_forward(x {(n, d)}, params) logits",
+                 hint="h = x @ W1.T + b1, a = relu(h), logits = a @ W2.T + b2 (weights are (out, in))")
+
+
+def test_forward_non_contiguous_inputs_are_left_alone():
+    x = non_contiguous(randn(4, 5, seed=11, dtype=torch.float64))
+    params = {k: non_contiguous(v) for k, v in make_params(5, 7, 3).items()}
+    with unchanged(x, *params.values(), names=["x", *params]):
+        logits, _ = mlp_forward(x, params)
+    assert_close(logits, reference_forward(x, params), what="mlp_forward(non-contiguous x and params)")
+
+
+# ------------------------------------------------------------------------ cross_entropy_grad
+
+def autograd_ce_grad(logits, y):
+    leaf = logits.detach().clone().requires_grad_()
+    return torch.autograd.grad(F.cross_entropy(leaf, y), leaf)[0]
+
+
+@pytest.mark.parametrize("n,c", [(4, 3), (1, 5), (13, 7), (2, 1), (7, 2)])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_cross_entropy_grad_matches_autograd(n, c, dtype):
+    logits = randn(n, c, seed=20, dtype=dtype) * 3
+    y = torch.randint(0, c, (n,), generator=torch.Generator().manual_seed(21))
+    with forbid(*NO_AUTOGRAD):
+        grad = cross_entropy_grad(logits, y)
+    assert_close(grad, autograd_ce_grad(logits, y), what=f"cross_entropy_grad(logits {(n, c)}, y)",
+                 hint="(softmax(logits) - one_hot(y)) / N: F.cross_entropy averages over the N "
+                      "rows, so every row's gradient carries a factor 1/N")
+
+
+def test_cross_entropy_grad_rows_scale_with_one_over_n():
+    logits = torch.zeros(8, 4, dtype=torch.float64)
+    y = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3])
+    grad = cross_entropy_grad(logits, y)
+    expected = (torch.full((8, 4), 0.25, dtype=torch.float64) - F.one_hot(y, 4).double()) / 8
+    assert_close(grad, expected, what="cross_entropy_grad(zeros (8, 4), y)",
+                 hint="with uniform logits softmax is 1/4 everywhere; the mean over N = 8 rows "
+                      "divides every entry by 8")
+
+
+def test_cross_entropy_grad_leaves_inputs_alone():
+    logits = non_contiguous(randn(5, 3, seed=22, dtype=torch.float64))
+    y = torch.tensor([2, 0, 1, 1, 2])
+    with unchanged(logits, y, names=["logits", "y"]):
+        grad = cross_entropy_grad(logits, y)
+    assert_close(grad, autograd_ce_grad(logits, y), what="cross_entropy_grad(non-contiguous logits, y)")
+
+
+@given(n=st.integers(1, 9), c=st.integers(1, 9), scale=st.floats(0.1, 20), seed=st.integers(0, 2**31 - 1))
+def test_cross_entropy_grad_property(n, c, scale, seed):
+    logits = randn(n, c, seed=seed, dtype=torch.float64) * scale
+    y = torch.randint(0, c, (n,), generator=torch.Generator().manual_seed(seed))
+    grad = cross_entropy_grad(logits, y)
+    assert_close(grad, autograd_ce_grad(logits, y), what=f"cross_entropy_grad(logits {(n, c)} * {scale:.3g}, y)")
+
+
+# ------------------------------------------------------------------------ mlp_backward
+
+@pytest.mark.parametrize("n,d,h,c", SIZES)
+def test_backward_matches_autograd_for_any_upstream_gradient(n, d, h, c):
+    x, params = randn(n, d, seed=30, dtype=torch.float64), make_params(d, h, c, seed=31)
+    dlogits = randn(n, c, seed=35, dtype=torch.float64)
+    logits, cache = mlp_forward(x, params)
+    with forbid(*NO_AUTOGRAD), unchanged(dlogits, names=["dlogits"]):
+        grads = mlp_backward(dlogits, cache)
+    expected = autograd_grads(x, params, lambda out: (out * dlogits).sum())
+    check_grads(grads, expected, what=f"mlp_backward(dlogits {(n, c)}, cache) for x {(n, d)}, H={h}")
+
+
+def test_backward_relu_gradient_at_zero_is_zero():
+    # Hidden unit 1 has W1 row 0 and bias 0, so its pre-activation is exactly 0 on every row.
+    x = randn(4, 3, seed=40, dtype=torch.float64)
+    params = make_params(3, 4, 2, seed=41)
+    params["W1"][1] = 0.0
+    params["b1"][1] = 0.0
+    dlogits = randn(4, 2, seed=42, dtype=torch.float64)
+    _, cache = mlp_forward(x, params)
+    grads = mlp_backward(dlogits, cache)
+    expected = autograd_grads(x, params, lambda out: (out * dlogits).sum())
+    check_keys(grads, "mlp_backward(dlogits, cache)")
+    zero_hint = "the convention (and torch's): relu'(0) = 0, so mask with h > 0, not h >= 0"
+    assert_close(grads["b1"][1], expected["b1"][1], what="mlp_backward(...)['b1'][1], where h == 0",
+                 hint=zero_hint)
+    assert_close(grads["W1"][1], expected["W1"][1], what="mlp_backward(...)['W1'][1], where h == 0",
+                 hint=zero_hint)
+    check_grads(grads, expected, what="mlp_backward with a pre-activation exactly 0")
+
+
+def test_backward_float32():
+    x, params = randn(6, 5, seed=50), make_params(5, 7, 3, seed=51, dtype=torch.float32)
+    dlogits = randn(6, 3, seed=52)
+    _, cache = mlp_forward(x, params)
+    grads = mlp_backward(dlogits, cache)
+    expected = autograd_grads(x, params, lambda out: (out * dlogits).sum())
+    for key in KEYS:
+        assert_close(grads[key], expected[key], what=f"mlp_backward in float32 [{key!r}]",
+                     hint="gradients keep the parameters' dtype")
+
+
+# ------------------------------------------------------------------------ the whole step
+
+@pytest.mark.parametrize("n,d,h,c", SIZES)
+def test_full_backward_of_cross_entropy_matches_autograd(n, d, h, c):
+    x, params = randn(n, d, seed=60, dtype=torch.float64), make_params(d, h, c, seed=61)
+    y = torch.randint(0, c, (n,), generator=torch.Generator().manual_seed(62))
+    logits, cache = mlp_forward(x, params)
+    with forbid(*NO_AUTOGRAD):
+        grads = mlp_backward(cross_entropy_grad(logits, y), cache)
+    expected = autograd_grads(x, params, lambda out: F.cross_entropy(out, y))
+    check_grads(grads, expected, what=f"mlp_backward(cross_entropy_grad(logits, y), cache), x {(n, d)}, H={h}")
+
+
+@given(n=st.integers(1, 8), d=st.integers(1, 8), h=st.integers(1, 8), c=st.integers(1, 8),
+       seed=st.integers(0, 2**31 - 1))
+def test_full_backward_property(n, d, h, c, seed):
+    x = randn(n, d, seed=seed, dtype=torch.float64)
+    params = make_params(d, h, c, seed=(seed + 1) % 2**31)
+    y = torch.randint(0, c, (n,), generator=torch.Generator().manual_seed(seed))
+    logits, cache = mlp_forward(x, params)
+    grads = mlp_backward(cross_entropy_grad(logits, y), cache)
+    expected = autograd_grads(x, params, lambda out: F.cross_entropy(out, y))
+    check_grads(grads, expected, what=f"manual gradients for x {(n, d)}, H={h}, C={c}")
+
+
+def test_a_manual_sgd_step_lowers_the_loss():
+    x = randn(32, 4, seed=70, dtype=torch.float64)
+    y = (x[:, 0] > 0).long()
+    params = make_params(4, 16, 2, seed=71)
+    losses = []
+    for _ in range(20):
+        logits, cache = mlp_forward(x, params)
+        losses.append(F.cross_entropy(logits, y).item())
+        grads = mlp_backward(cross_entropy_grad(logits, y), cache)
+        params = {k: params[k] - 0.5 * grads[k] for k in KEYS}
+    expect(losses[-1] < losses[0],
+           f"20 steps of gradient descent with your gradients took the loss from {losses[0]:.4f} to "
+           f"{losses[-1]:.4f}; a correct gradient points uphill, so params - lr * grad goes down")
