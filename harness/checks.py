@@ -179,11 +179,19 @@ def _qualified_name(fn: Any) -> str:
 
 
 def _resolve(target: Any) -> tuple[Any, str]:
-    if isinstance(target, str):
-        module_name, _, attr = target.rpartition(".")
-        obj = importlib.import_module(module_name)
-        return getattr(obj, attr), target
-    return target, _qualified_name(target)
+    """(callable, public name) for a callable or a dotted name like "torch.Tensor.backward"."""
+    if not isinstance(target, str):
+        return target, _qualified_name(target)
+    parts = target.split(".")
+    for split in range(len(parts) - 1, 0, -1):  # the longest importable module prefix
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attr in parts[split:]:
+            obj = getattr(obj, attr)
+        return obj, target
+    raise ValueError(f"forbid: cannot resolve {target!r}")
 
 
 class _ForbidFunctions(TorchFunctionMode):

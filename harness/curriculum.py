@@ -124,29 +124,23 @@ KATAS: tuple[Kata, ...] = (
     K("autograd/basics", 1, "3", "Autograd: grad, jacobian, accumulation, no_grad",
       mistakes=("backward_twice", "grad_not_accumulated", "output_attached"),
       hints=(
-          "torch.autograd.grad(y, x) returns the gradient without touching x.grad.",
-          "jacobian: one grad call per output element (retain_graph=True), stacked into "
-          "shape output.shape + input.shape.",
-          "accumulated_grad: .grad adds up over backward calls; you may need retain_graph to "
-          "backward through the same graph twice. no_grad_eval: torch.no_grad() and eval().",
+          'torch.autograd.grad(y, x) returns dy/dx without touching x.grad; .backward() adds into x.grad.',
+          'jacobian: flatten f(x) and take one torch.autograd.grad per output element with retain_graph=True; stack the rows and reshape to f(x).shape + x.shape.',
+          'accumulated_grad: y = f(x) once, then y.backward(retain_graph=True) `times` times; .grad adds up to times * df/dx. no_grad_eval: was = model.training; model.eval(); with torch.no_grad(): out = model(x); then model.train(was).',
       )),
     K("autograd/rules", 1, "4", "Backward rules by hand, with broadcasting",
       mistakes=("no_unbroadcast", "sub_sign", "div_grad_sign"),
       hints=(
-          "Each backward returns one gradient per forward input, shaped like that input.",
-          "unbroadcast: sum over the leading dims that broadcasting added, then over every "
-          "dim that was 1 in the input's shape (keepdim=True).",
-          "d(a/b)/db = -a / b^2; d(a^b)/db = a^b * log(a); MatMul: grad_a = g @ b^T, "
-          "grad_b = a^T @ g.",
+          "Each backward returns one gradient per forward input, with exactly that input's shape (the specs call backward directly).",
+          "unbroadcast: sum over the leading dims broadcasting added, then over every dim that is 1 in the input's shape, with keepdim=True.",
+          'Sub: (g, -g). Div: (g / b, -g * a / b**2). Pow: (g * b * a**(b - 1), g * a**b * log a). MatMul: (g @ b^T, a^T @ g), transposing the last two dims. Pass every one through unbroadcast.',
       )),
     K("autograd/engine", 1, "4", "A scalar autograd engine (micrograd-style)",
       mistakes=("assign_not_accumulate", "insertion_order"),
       hints=(
-          "Each Value stores its data, grad, the Values it came from and a function that "
-          "pushes its grad to them.",
-          "A node used twice receives gradient from both uses: accumulate with +=.",
-          "backward(): build a topological order with a DFS, set self.grad = 1 and call the "
-          "local backward functions in reverse order.",
+          'Each Value stores its data, grad, the Values it came from and a function that pushes its grad to them.',
+          'A node used twice receives gradient from both uses: accumulate with +=.',
+          'backward(): build a topological order with a post-order DFS (visited set), set self.grad = 1 and call the local backward functions in reverse of that order; first-reached (BFS) order is wrong for diamonds.',
       )),
     K("modules/mlp", 1, "5", "An MLP module and parameter counting",
       mistakes=("plain_list", "counts_tied_twice"),

@@ -1,0 +1,356 @@
+"""Specs for katas/autograd/basics.py (day 3): grad_of, jacobian, accumulated_grad, no_grad_eval."""
+
+import contextlib
+import copy
+
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from torch import nn
+
+from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_shape, forbid,
+                            non_contiguous, unchanged)
+from katas.autograd.basics import accumulated_grad, grad_of, jacobian, no_grad_eval
+
+SHAPES = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
+
+
+def randn(*shape, seed=0, dtype=torch.float32):
+    """A seeded normal tensor; unlike harness.checks.randn it also accepts shape () (0-d)."""
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+def f_sin(x):
+    """A scalar function that saves tensors for backward: sum(x * sin x)."""
+    return (x * x.sin()).sum()
+
+
+def df_sin(x):
+    """Its gradient by hand: sin x + x cos x."""
+    return x.sin() + x * x.cos()
+
+
+@contextlib.contextmanager
+def explain_second_backward(what):
+    """Turn 'backward through the graph a second time' into a message that teaches."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except RuntimeError as err:
+        if isinstance(err, NotImplementedError) or "second time" not in str(err):
+            raise
+        raise SpecFailure(
+            f"{what}: went backward through the same graph twice, but the first backward freed "
+            f"the graph's saved tensors.\n  hint: pass retain_graph=True to every backward "
+            f"(or torch.autograd.grad) call that will be followed by another through the same "
+            f"graph") from None
+
+
+@contextlib.contextmanager
+def no_jacobian_shortcuts():
+    __tracebackhide__ = True
+    try:
+        with forbid("torch.autograd.functional.jacobian", "torch.func.jacrev", "torch.func.jacfwd",
+                    "torch.func.vmap", "torch._vmap_internals._vmap"):
+            yield
+    except ForbiddenCall as err:
+        raise ForbiddenCall(
+            f"{err}\n  hint: jacobian is one torch.autograd.grad call per output element "
+            f"(retain_graph=True), stacked; torch.autograd.grad(..., is_grads_batched=True) runs "
+            f"vmap, which is off limits here") from None
+
+
+# ------------------------------------------------------------------------------ grad_of
+
+@given(shape=SHAPES, seed=st.integers(0, 2**31 - 1),
+       dtype=st.sampled_from([torch.float32, torch.float64]))
+def test_grad_of_matches_the_derivative(shape, seed, dtype):
+    x = randn(*shape, seed=seed, dtype=dtype)
+    with unchanged(x, names=["x"]):
+        g = grad_of(f_sin, x)
+    assert_close(g, df_sin(x), what=f"grad_of(sum(x * sin x), x of shape {shape}, {dtype})",
+                 hint="the gradient of a scalar has x's shape and dtype: torch.autograd.grad(y, x)")
+
+
+def test_grad_of_leaves_x_grad_alone():
+    x = randn(3, 5, seed=1, dtype=torch.float64).requires_grad_()
+    x.grad = torch.ones_like(x)
+    g = grad_of(lambda t: (t ** 3).sum(), x)
+    assert_close(g, 3 * x.detach() ** 2, what="grad_of(sum(x ** 3), x) with x.grad already holding ones",
+                 hint=".backward() ADDS into x.grad (1 + 3x^2 here); torch.autograd.grad returns "
+                      "the gradient without touching .grad")
+    assert_close(x.grad, torch.ones_like(x), what="x.grad after grad_of(f, x)",
+                 hint="use torch.autograd.grad, which returns the gradient; .backward() writes into x.grad")
+
+
+def test_grad_of_does_not_create_x_grad():
+    x = randn(4, seed=2).requires_grad_()
+    grad_of(f_sin, x)
+    assert x.grad is None, ("grad_of(f, x): x.grad was None before the call and holds a tensor "
+                            "after it.\n  hint: torch.autograd.grad(y, x) returns df/dx and leaves "
+                            "x.grad alone; .backward() writes into it")
+
+
+def test_grad_of_input_that_does_not_require_grad():
+    x = randn(2, 3, seed=3)
+    g = grad_of(f_sin, x)
+    assert_close(g, df_sin(x), what="grad_of(f, x) with x.requires_grad False",
+                 hint="make a leaf that requires grad first: x.detach().requires_grad_()")
+    assert not x.requires_grad, "grad_of(f, x) turned on x.requires_grad: work on a detached copy"
+
+
+def test_grad_of_non_leaf_input_is_differentiated_at_x():
+    w = randn(5, seed=4, dtype=torch.float64).requires_grad_()
+    x = w * 2 + 1  # not a leaf: the gradient asked for is df/dx, not df/dw
+    g = grad_of(f_sin, x)
+    assert_close(g, df_sin(x.detach()), what="grad_of(f, x) where x = 2 * w + 1 (not a leaf)",
+                 hint="differentiate with respect to x itself")
+    assert w.grad is None, "grad_of(f, x) wrote into the .grad of a leaf that x came from"
+
+
+def test_grad_of_result_is_plain_values():
+    x = randn(3, seed=5).requires_grad_()
+    g = grad_of(f_sin, x)
+    assert isinstance(g, torch.Tensor) and not g.requires_grad, (
+        "grad_of(f, x) returned a tensor that requires grad (still attached to a graph).\n"
+        "  hint: torch.autograd.grad without create_graph=True returns plain values")
+
+
+def test_grad_of_non_contiguous_input():
+    x = non_contiguous(randn(4, 3, seed=6))
+    with unchanged(x, names=["x"]):
+        g = grad_of(f_sin, x)
+    assert_close(g, df_sin(x), what="grad_of(f, non-contiguous x)")
+
+
+def test_grad_of_uses_torch_autograd_grad():
+    x = randn(3, seed=7)
+    with forbid("torch.func.grad"):
+        g = grad_of(f_sin, x)
+    assert_close(g, df_sin(x), what="grad_of(f, x)")
+
+
+# ------------------------------------------------------------------------------ jacobian
+
+FUNCTIONS = {
+    "elementwise x*tanh(x)": (lambda x: x * x.tanh(), lambda shape: shape),
+    "sum of squares (0-d)": (lambda x: (x ** 2).sum(), lambda shape: ()),
+    "a linear map to shape (2, 3)": (
+        lambda x: (randn(6, x.numel(), seed=99, dtype=x.dtype) @ x.reshape(-1)).reshape(2, 3),
+        lambda shape: (2, 3)),
+    "cumprod then sin, to shape (n,)": (lambda x: x.reshape(-1).cumprod(0).sin(),
+                                        lambda shape: (torch.Size(shape).numel(),)),
+}
+
+
+@given(shape=SHAPES, name=st.sampled_from(sorted(FUNCTIONS)), seed=st.integers(0, 2**31 - 1))
+def test_jacobian_matches_torch(shape, name, seed):
+    f, out_shape = FUNCTIONS[name]
+    x = randn(*shape, seed=seed, dtype=torch.float64)
+    with unchanged(x, names=["x"]), no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(f, x)
+    expected = torch.autograd.functional.jacobian(f, x)
+    assert expected.shape == tuple(out_shape(shape)) + shape
+    assert_close(jac, expected, what=f"jacobian({name}, x of shape {shape})",
+                 hint="shape f(x).shape + x.shape: row i (output element i) is the gradient of "
+                      "f(x).flatten()[i] with respect to x")
+
+
+def test_jacobian_of_a_linear_map_is_its_matrix():
+    a = randn(4, 4, seed=10, dtype=torch.float64)  # square and not symmetric: layout matters
+    x = randn(4, seed=11, dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(lambda x: A @ x, x)"):
+        jac = jacobian(lambda t: a @ t, x)
+    assert_close(jac, a, what="jacobian(lambda x: A @ x, x) for a 4x4 A",
+                 hint="J[i, j] = d out[i] / d x[j]: output index first. A transposed Jacobian "
+                      "stacks gradients as columns instead of rows")
+
+
+def test_jacobian_puts_output_dims_first():
+    a = randn(5, 6, seed=12, dtype=torch.float64)
+    x = randn(2, 3, seed=13, dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(lambda t: a @ t.reshape(6), x)
+    assert_close(jac, a.reshape(5, 2, 3), what="jacobian(lambda x: A @ x.reshape(6), x of shape (2, 3))",
+                 hint="the result is f(x).shape + x.shape = (5,) + (2, 3)")
+
+
+def test_jacobian_scalar_input():
+    x = torch.tensor(0.7, dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(lambda t: torch.stack([t.sin(), t ** 2, 3 * t]), x)
+    expected = torch.stack([x.cos(), 2 * x, torch.tensor(3.0, dtype=torch.float64)])
+    assert_close(jac, expected, what="jacobian(lambda x: [sin x, x^2, 3x], 0-d x)",
+                 hint="x.shape is (), so the Jacobian has shape f(x).shape = (3,)")
+
+
+def test_jacobian_float32():
+    x = randn(3, seed=14)
+    f = FUNCTIONS["elementwise x*tanh(x)"][0]
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(f, x)
+    assert_close(jac, torch.autograd.functional.jacobian(f, x), what="jacobian(f, float32 x)")
+
+
+def test_jacobian_leaves_x_alone():
+    x = randn(2, 2, seed=15, dtype=torch.float64).requires_grad_()
+    x.grad = torch.full_like(x, 5.0)
+    f = FUNCTIONS["cumprod then sin, to shape (n,)"][0]
+    with unchanged(x, names=["x"]), no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(f, x)
+    assert_close(jac, torch.autograd.functional.jacobian(f, x.detach()), what="jacobian(f, x)")
+    assert_close(x.grad, torch.full_like(x, 5.0), what="x.grad after jacobian(f, x)",
+                 hint="use torch.autograd.grad, which returns gradients without writing into x.grad")
+    assert not jac.requires_grad, "jacobian(f, x) returned a tensor still attached to a graph"
+
+
+def test_jacobian_non_contiguous_input():
+    x = non_contiguous(randn(3, 2, seed=16, dtype=torch.float64))
+    f = FUNCTIONS["elementwise x*tanh(x)"][0]
+    with unchanged(x, names=["x"]), no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(f, x)
+    assert_close(jac, torch.autograd.functional.jacobian(f, x.contiguous()),
+                 what="jacobian(f, non-contiguous x)")
+
+
+# ------------------------------------------------------------------------------ accumulated_grad
+
+class CountingF:
+    """f(x) = sum(x * sin x) that counts its calls (it saves tensors, so a second backward
+    through one graph needs retain_graph=True)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return f_sin(x)
+
+
+@pytest.mark.parametrize("times", [1, 2, 3, 5])
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3)])
+def test_accumulated_grad_adds_up(times, shape):
+    x = randn(*shape, seed=20, dtype=torch.float64).requires_grad_()
+    f = CountingF()
+    with explain_second_backward(f"accumulated_grad(f, x, times={times})"):
+        g = accumulated_grad(f, x, times)
+    assert_close(g, times * df_sin(x.detach()), what=f"accumulated_grad(f, x of shape {shape}, times={times})",
+                 hint=".grad is not overwritten by backward, it is added to: after `times` calls "
+                      "it holds times * df/dx. Do not zero it between calls")
+
+
+@pytest.mark.parametrize("times", [1, 3])
+def test_accumulated_grad_calls_f_once(times):
+    x = randn(3, seed=21, dtype=torch.float64).requires_grad_()
+    f = CountingF()
+    with explain_second_backward(f"accumulated_grad(f, x, times={times})"):
+        accumulated_grad(f, x, times)
+    assert f.calls == 1, (
+        f"accumulated_grad(f, x, times={times}) called f {f.calls} times; the kata asks for one "
+        f"forward pass and `times` backward passes through that same graph.\n  hint: y = f(x) "
+        f"once, then y.backward(retain_graph=True) in a loop")
+
+
+def test_accumulated_grad_float32_and_values_untouched():
+    x = randn(7, seed=22).requires_grad_()
+    f = CountingF()
+    with unchanged(x, names=["x"]), explain_second_backward("accumulated_grad(f, x, times=2)"):
+        g = accumulated_grad(f, x, 2)
+    assert_close(g, 2 * df_sin(x.detach()), what="accumulated_grad(f, float32 x, times=2)",
+                 hint=".grad adds up over backward calls")
+
+
+# ------------------------------------------------------------------------------ no_grad_eval
+
+class Probe(nn.Module):
+    """Identity that records, while it runs, whether grad mode was on and its training flag."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append((torch.is_grad_enabled(), self.training))
+        return x
+
+
+def make_model(seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(5, 7), nn.BatchNorm1d(7), nn.ReLU(), nn.Dropout(0.5),
+                         Probe(), nn.Linear(7, 3))
+
+
+def test_no_grad_eval_output_is_detached():
+    model = make_model()
+    x = randn(4, 5, seed=30).requires_grad_()
+    out = no_grad_eval(model, x)
+    assert isinstance(out, torch.Tensor), f"no_grad_eval returned {type(out).__name__}, not a tensor"
+    assert not out.requires_grad and out.grad_fn is None, (
+        f"no_grad_eval(model, x): the output is still attached to a graph (requires_grad="
+        f"{out.requires_grad}, grad_fn={out.grad_fn}).\n  hint: run the model inside "
+        f"`with torch.no_grad():`; eval() alone switches dropout/batch norm, not autograd")
+
+
+def test_no_grad_eval_builds_no_graph_while_running():
+    model = make_model()
+    x = randn(4, 5, seed=31).requires_grad_()
+    no_grad_eval(model, x)
+    probe = model[4]
+    assert probe.seen, "no_grad_eval(model, x) did not run the model"
+    assert not any(grad_on for grad_on, _ in probe.seen), (
+        "no_grad_eval(model, x): grad mode was on while the model ran, so a graph was built "
+        "(detaching the output afterwards does not undo that cost).\n  hint: call the model "
+        "inside `with torch.no_grad():` (or torch.inference_mode())")
+
+
+def test_no_grad_eval_runs_in_eval_mode():
+    model = make_model()
+    model.train()
+    x = randn(6, 5, seed=32)
+    reference = copy.deepcopy(model).eval()
+    with torch.no_grad():
+        expected = reference(x)
+    running_mean = model[1].running_mean.clone()
+    out = no_grad_eval(model, x)
+    assert all(not training for _, training in model[4].seen), (
+        "no_grad_eval(model, x): the model was in training mode while it ran.\n  hint: "
+        "model.eval() before the call (dropout off, batch norm uses its running statistics)")
+    assert_close(out, expected, what="no_grad_eval(model with dropout and batch norm, x)",
+                 hint="in eval mode dropout is the identity and batch norm uses running stats")
+    assert_close(model[1].running_mean, running_mean, what="batch norm running_mean after no_grad_eval",
+                 hint="a forward in training mode updates running stats, even under no_grad")
+
+
+def test_no_grad_eval_is_deterministic():
+    model = make_model()
+    x = randn(6, 5, seed=33)
+    first = no_grad_eval(model, x)
+    second = no_grad_eval(model, x)
+    assert_close(second, first, what="no_grad_eval(model with dropout, x) called twice",
+                 hint="dropout must be off: call model.eval()")
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["from_train", "from_eval"])
+def test_no_grad_eval_restores_training_mode(training):
+    model = make_model()
+    model.train(training)
+    no_grad_eval(model, randn(3, 5, seed=34))
+    modes = {name or "model": m.training for name, m in model.named_modules()}
+    wrong = [name for name, mode in modes.items() if mode != training]
+    assert not wrong, (
+        f"no_grad_eval(model, x): the model was in {'train' if training else 'eval'} mode "
+        f"before the call, and afterwards {wrong} are in {'eval' if training else 'train'} mode.\n"
+        f"  hint: remember was_training = model.training and finish with model.train(was_training)")
+
+
+@pytest.mark.parametrize("shape", [(1, 5), (2, 3, 5)])
+def test_no_grad_eval_values_and_batch_dims(shape):
+    torch.manual_seed(1)
+    model = nn.Linear(5, 3)
+    x = non_contiguous(randn(*shape, seed=35))
+    with unchanged(x, names=["x"]):
+        out = no_grad_eval(model, x)
+    assert_shape(out, shape[:-1] + (3,), what=f"no_grad_eval(Linear(5, 3), x of shape {shape})")
+    with torch.no_grad():
+        expected = model(x)
+    assert_close(out, expected, what=f"no_grad_eval(Linear(5, 3), x of shape {shape})")
