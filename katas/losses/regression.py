@@ -1,0 +1,46 @@
+"""Day 10 — losses/regression: MSE and binary cross-entropy (on probabilities and on logits).
+
+Write:
+    mse_loss(pred, target, reduction="mean") -> (pred - target)^2 reduced: "mean" (a 0-dim
+        tensor), "sum" (0-dim) or "none" (pred.shape). pred and target: float32/float64 of
+        the same shape (any shape); the result has their dtype. Like F.mse_loss.
+    bce_loss(probs, target) -> 0-dim tensor, the mean over all elements of
+            -(target * log(probs) + (1 - target) * log(1 - probs))
+        where each log is clamped at -100 first, as torch does, so probs of exactly 0 or 1
+        give finite losses (at most 100 per element) and never 0 * -inf = NaN. probs in
+        [0, 1]; target in [0, 1] (soft labels allowed); same shape. Like
+        F.binary_cross_entropy(probs, target).
+    bce_with_logits(logits, target, pos_weight=None) -> 0-dim tensor, the mean over all
+        elements of
+            -(pos_weight * target * log(sigmoid(x)) + (1 - target) * log(1 - sigmoid(x)))
+        computed stably: logits of ±1e4 give finite, correct losses and gradients
+        (log(sigmoid(x)) = -softplus(-x) = -(max(-x, 0) + log1p(exp(-|x|)))).
+        pos_weight (optional) weighs the POSITIVE term only; it broadcasts against logits
+        along the last dim (shape (C,) for (..., C) logits, or (1,)). None means 1.
+        Like F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight).
+
+Off limits: torch.nn.functional.mse_loss, torch.nn.functional.binary_cross_entropy,
+torch.nn.functional.binary_cross_entropy_with_logits, torch.binary_cross_entropy_with_logits
+(and nn.MSELoss / nn.BCELoss / nn.BCEWithLogitsLoss, which call them). F.softplus,
+F.logsigmoid and torch.log1p are allowed.
+Inputs must not be modified.
+Run: pytest katas/losses/regression.py
+"""
+
+import torch
+
+
+def mse_loss(pred: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    """Squared error, reduced by 'mean', 'sum' or 'none'."""
+    raise NotImplementedError
+
+
+def bce_loss(probs: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy of probabilities, logs clamped at -100."""
+    raise NotImplementedError
+
+
+def bce_with_logits(logits: torch.Tensor, target: torch.Tensor,
+                    pos_weight: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean binary cross-entropy of logits, stable, optional positive-class weight."""
+    raise NotImplementedError

@@ -1,0 +1,38 @@
+"""Day 10 — losses/regression: reference solution."""
+
+import torch
+
+
+def mse_loss(pred: torch.Tensor, target: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    """Squared error, reduced by 'mean', 'sum' or 'none'."""
+    sq = (pred - target) ** 2
+    if reduction == "none":
+        return sq
+    if reduction == "sum":
+        return sq.sum()
+    if reduction == "mean":
+        return sq.mean()
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
+
+
+def bce_loss(probs: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean binary cross-entropy of probabilities, logs clamped at -100."""
+    log_p = probs.log().clamp(min=-100)  # log(0) = -inf becomes -100, as in torch
+    log_1mp = (1 - probs).log().clamp(min=-100)
+    return -(target * log_p + (1 - target) * log_1mp).mean()
+
+
+def _log_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """log(sigmoid(x)) = -softplus(-x), without overflow: exp only ever sees -|x| <= 0."""
+    return -(torch.clamp(-x, min=0) + torch.log1p(torch.exp(-x.abs())))
+
+
+def bce_with_logits(logits: torch.Tensor, target: torch.Tensor,
+                    pos_weight: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean binary cross-entropy of logits, stable, optional positive-class weight."""
+    log_p = _log_sigmoid(logits)       # log(sigmoid(x))
+    log_1mp = _log_sigmoid(-logits)    # log(1 - sigmoid(x)) = log(sigmoid(-x))
+    positive = target * log_p
+    if pos_weight is not None:
+        positive = pos_weight * positive
+    return -(positive + (1 - target) * log_1mp).mean()

@@ -1,0 +1,240 @@
+"""Specs for katas/losses/cross_entropy.py (day 10): cross_entropy, cross_entropy_backward.
+
+Convention: the class dim is last, (N, C) or (B, T, C); the reference is
+F.cross_entropy(logits.reshape(-1, C), target.reshape(-1), ...), reshaped back for "none".
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, unchanged
+from katas.losses.cross_entropy import cross_entropy, cross_entropy_backward
+
+FORBIDDEN = (F.cross_entropy, F.nll_loss, torch.softmax, F.softmax, torch.Tensor.softmax,
+             torch.log_softmax, F.log_softmax, torch.Tensor.log_softmax, torch.logsumexp,
+             torch.Tensor.logsumexp)
+FORBIDDEN_ATEN = {"_log_softmax": "a log_softmax built-in (F.cross_entropy reaches it too)",
+                  "_softmax": "a softmax built-in", "logsumexp": "a logsumexp built-in",
+                  "nll_loss_forward": "an nll_loss built-in", "nll_loss2d_forward": "an nll_loss built-in"}
+
+HINT_LOSS = ("the class dim is the LAST one; per position loss = -log_softmax(logits, -1)[target], "
+             "then reduce")
+HINT_MEAN = ("'mean' divides the summed loss by the number of targets that are NOT ignore_index, "
+             "not by all positions; ignored positions contribute 0")
+HINT_SMOOTH = ("label smoothing spreads eps over ALL C classes (eps / C each, the true class "
+               "included): loss = (1 - eps) * nll + eps * mean over classes of -log_p")
+HINT_STABLE = ("log(softmax(x)) is -inf where a probability underflows to 0 (logits 1e4 apart); "
+               "compute log_softmax as (x - max) - log(sum(exp(x - max)))")
+HINT_BACKWARD = ("d mean-loss / d logits = (softmax(logits) - one_hot(target)) / number of "
+                 "positions (N, or B*T); softmax over the last dim, stably")
+
+
+def reference(logits, target, **kwargs):
+    """F.cross_entropy with the class dim last."""
+    c = logits.shape[-1]
+    out = F.cross_entropy(logits.reshape(-1, c), target.reshape(-1), **kwargs)
+    return out.reshape(target.shape) if kwargs.get("reduction") == "none" else out
+
+
+def make(batch, c, seed, *, n_ignored=0, ignore_index=-100, dtype=torch.float32, scale=3.0):
+    """Logits batch + (c,) and int64 targets batch; the first n_ignored positions (in a
+    shuffled order) are set to ignore_index."""
+    gen = torch.Generator().manual_seed(seed)
+    logits = scale * torch.randn(*batch, c, generator=gen, dtype=dtype)
+    target = torch.randint(0, c, batch, generator=gen)
+    if n_ignored:
+        flat = target.reshape(-1)
+        flat[torch.randperm(flat.numel(), generator=gen)[:n_ignored]] = ignore_index
+    return logits, target
+
+
+def describe(logits, target, **kwargs):
+    args = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    return f"cross_entropy(logits {tuple(logits.shape)}, target {tuple(target.shape)}{args})"
+
+
+# ------------------------------------------------------------------------ cross_entropy
+
+def test_default_arguments_match_torch():
+    logits, target = make((7,), 5, seed=1)
+    assert_close(cross_entropy(logits, target), F.cross_entropy(logits, target),
+                 what=describe(logits, target) + " (defaults)", hint=HINT_LOSS)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("batch,c", [((7,), 5), ((1,), 13), ((2, 3), 2), ((3, 5), 7), ((1, 1), 3), ((4,), 1)])
+def test_reductions_match_torch(batch, c, reduction):
+    logits, target = make(batch, c, seed=2)
+    out = cross_entropy(logits, target, reduction=reduction)
+    assert_close(out, reference(logits, target, reduction=reduction),
+                 what=describe(logits, target, reduction=reduction), hint=HINT_LOSS)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_dtype_follows_logits(dtype):
+    logits, target = make((2, 3), 5, seed=3, dtype=dtype)
+    assert_close(cross_entropy(logits, target), reference(logits, target),
+                 what=describe(logits, target) + f" in {dtype}", hint=HINT_LOSS)
+
+
+@pytest.mark.parametrize("batch", [(8,), (2, 5)])
+def test_mean_counts_only_non_ignored_targets(batch):
+    logits, target = make(batch, 5, seed=4, n_ignored=3)
+    assert_close(cross_entropy(logits, target), reference(logits, target),
+                 what=describe(logits, target) + " with 3 targets = -100", hint=HINT_MEAN)
+
+
+def test_ignored_positions_contribute_zero():
+    logits, target = make((2, 5), 4, seed=5, n_ignored=4)
+    out = cross_entropy(logits, target, reduction="none")
+    assert_close(out, reference(logits, target, reduction="none"),
+                 what=describe(logits, target, reduction="none") + " with 4 targets = -100",
+                 hint="positions whose target is ignore_index have loss 0")
+    out = cross_entropy(logits, target, reduction="sum")
+    assert_close(out, reference(logits, target, reduction="sum"),
+                 what=describe(logits, target, reduction="sum") + " with 4 targets = -100",
+                 hint="positions whose target is ignore_index have loss 0")
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_custom_ignore_index(reduction):
+    logits, target = make((3, 4), 6, seed=6, n_ignored=5, ignore_index=0)  # 0 as the pad id
+    out = cross_entropy(logits, target, ignore_index=0, reduction=reduction)
+    assert_close(out, reference(logits, target, ignore_index=0, reduction=reduction),
+                 what=describe(logits, target, ignore_index=0, reduction=reduction),
+                 hint="ignore_index may be a real class id such as 0 (padding); " + HINT_MEAN)
+
+
+@pytest.mark.parametrize("eps", [0.1, 0.5, 1.0])
+@pytest.mark.parametrize("c", [2, 5])
+def test_label_smoothing(eps, c):
+    logits, target = make((3, 4), c, seed=7)
+    for reduction in ("mean", "none"):
+        out = cross_entropy(logits, target, label_smoothing=eps, reduction=reduction)
+        assert_close(out, reference(logits, target, label_smoothing=eps, reduction=reduction),
+                     what=describe(logits, target, label_smoothing=eps, reduction=reduction),
+                     hint=HINT_SMOOTH)
+
+
+def test_label_smoothing_with_ignored_targets():
+    logits, target = make((9,), 4, seed=8, n_ignored=3)
+    for reduction in ("mean", "sum", "none"):
+        out = cross_entropy(logits, target, label_smoothing=0.2, reduction=reduction)
+        assert_close(out, reference(logits, target, label_smoothing=0.2, reduction=reduction),
+                     what=describe(logits, target, label_smoothing=0.2, reduction=reduction)
+                     + " with 3 targets = -100",
+                     hint="ignored positions get no smoothing term either; " + HINT_MEAN)
+
+
+@given(three_d=st.booleans(), n=st.integers(1, 6), c=st.integers(1, 7),
+       eps=st.sampled_from([0.0, 0.05, 0.3, 1.0]), ignore_p=st.sampled_from([0.0, 0.3, 0.8]),
+       reduction=st.sampled_from(["mean", "sum", "none"]), seed=st.integers(0, 2**31 - 1))
+def test_matches_torch_property(three_d, n, c, eps, ignore_p, reduction, seed):
+    gen = torch.Generator().manual_seed(seed)
+    batch = (2, n) if three_d else (n,)
+    logits = 4 * torch.randn(*batch, c, generator=gen)
+    target = torch.randint(0, c, batch, generator=gen)
+    drop = torch.rand(batch, generator=gen) < ignore_p
+    drop.view(-1)[0] = False  # at least one target counts, so 'mean' is defined
+    target = target.masked_fill(drop, -100)
+    out = cross_entropy(logits, target, reduction=reduction, label_smoothing=eps)
+    assert_close(out, reference(logits, target, reduction=reduction, label_smoothing=eps),
+                 what=describe(logits, target, reduction=reduction, label_smoothing=eps)
+                 + f" with {int(drop.sum())} ignored",
+                 hint=f"{HINT_LOSS}. {HINT_MEAN}. {HINT_SMOOTH}")
+
+
+# ------------------------------------------------------------------------ stability
+
+# At |x| ~ 1e4 one float32 ulp is ~1e-3: logsumexp(x) - x[target] (a correct form) carries that
+# rounding, so losses at such logits are compared with an absolute tolerance of 4 ulps of 1e4
+# (4.8e-3); log(softmax) gives inf there.
+ATOL_1E4 = 4 * 1e4 * torch.finfo(torch.float32).eps
+EXTREME = torch.tensor([[1e4, -1e4, 0.0],
+                        [-1e4, 1e4, 1e4],
+                        [1e4, 1e4 - 1, -1e4],
+                        [-1e4, -1e4, -1e4]])
+EXTREME_TARGET = torch.tensor([1, 0, 2, 2])
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_stable_at_large_logits(reduction, eps):
+    out = cross_entropy(EXTREME, EXTREME_TARGET, reduction=reduction, label_smoothing=eps)
+    assert_close(out, reference(EXTREME, EXTREME_TARGET, reduction=reduction, label_smoothing=eps),
+                 what=f"cross_entropy(logits of ±1e4, target, reduction={reduction!r}, "
+                      f"label_smoothing={eps})", atol=ATOL_1E4, hint=HINT_STABLE)
+
+
+def test_gradient_at_large_logits_matches_autograd():
+    assert_grads_match(lambda x: cross_entropy(x, EXTREME_TARGET, label_smoothing=0.1),
+                       lambda x: reference(x, EXTREME_TARGET, label_smoothing=0.1), EXTREME,
+                       what="cross_entropy(logits of ±1e4, target, label_smoothing=0.1)",
+                       hint=HINT_STABLE)
+
+
+@pytest.mark.parametrize("batch", [(6,), (2, 3)])
+def test_gradient_matches_autograd(batch):
+    logits, target = make(batch, 5, seed=9, n_ignored=2)
+    assert_grads_match(lambda x: cross_entropy(x, target, label_smoothing=0.2),
+                       lambda x: reference(x, target, label_smoothing=0.2), logits,
+                       what=describe(logits, target, label_smoothing=0.2) + " with 2 ignored",
+                       hint=f"{HINT_MEAN}. {HINT_SMOOTH}")
+
+
+# ------------------------------------------------------------------------ inputs
+
+def test_non_contiguous_inputs_are_left_alone():
+    logits, target = make((3, 4), 5, seed=10, n_ignored=2)
+    logits, target = non_contiguous(logits), non_contiguous(target)
+    with unchanged(logits, target, names=["logits", "target"]):
+        out = cross_entropy(logits, target, label_smoothing=0.1, reduction="none")
+        grad = cross_entropy_backward(logits, target.clamp(min=0))
+    assert_close(out, reference(logits.contiguous(), target.contiguous(), label_smoothing=0.1,
+                                reduction="none"),
+                 what="cross_entropy(non-contiguous logits and target, label_smoothing=0.1, reduction='none')",
+                 hint=HINT_LOSS)
+    x = logits.detach().clone().requires_grad_()
+    reference(x, target.clamp(min=0)).backward()
+    assert_close(grad, x.grad, what="cross_entropy_backward(non-contiguous logits and target)",
+                 hint=HINT_BACKWARD)
+
+
+def test_writes_its_own_cross_entropy():
+    logits, target = make((2, 3), 4, seed=11, n_ignored=1)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        cross_entropy(logits, target)
+        cross_entropy(logits, target, reduction="none", label_smoothing=0.1)
+
+
+# ------------------------------------------------------------------------ cross_entropy_backward
+
+def autograd_grad(logits, target):
+    x = logits.detach().clone().requires_grad_()
+    reference(x, target).backward()
+    return x.grad
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("batch,c", [((7,), 5), ((1,), 3), ((2, 3), 13), ((4,), 1)])
+def test_backward_matches_autograd(batch, c, dtype):
+    logits, target = make(batch, c, seed=12, dtype=dtype)
+    grad = cross_entropy_backward(logits, target)
+    assert_close(grad, autograd_grad(logits, target),
+                 what=f"cross_entropy_backward(logits {tuple(logits.shape)}, target {tuple(target.shape)})",
+                 hint=HINT_BACKWARD)
+
+
+def test_backward_is_stable_at_large_logits():
+    grad = cross_entropy_backward(EXTREME, EXTREME_TARGET)
+    assert_close(grad, autograd_grad(EXTREME, EXTREME_TARGET),
+                 what="cross_entropy_backward(logits of ±1e4, target)",
+                 hint="subtract the row max before exp; " + HINT_BACKWARD)
+
+
+def test_backward_writes_its_own():
+    logits, target = make((2, 3), 4, seed=13)
+    with forbid(*FORBIDDEN, torch.Tensor.backward, "torch.autograd.grad", aten=FORBIDDEN_ATEN):
+        cross_entropy_backward(logits, target)

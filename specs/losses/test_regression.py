@@ -1,0 +1,215 @@
+"""Specs for katas/losses/regression.py (day 10): mse_loss, bce_loss, bce_with_logits."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, unchanged
+from katas.losses.regression import bce_loss, bce_with_logits, mse_loss
+
+FORBIDDEN = (F.mse_loss, F.binary_cross_entropy, F.binary_cross_entropy_with_logits,
+             torch.binary_cross_entropy_with_logits)
+FORBIDDEN_ATEN = {"mse_loss": "an mse_loss built-in", "binary_cross_entropy": "a BCE built-in",
+                  "binary_cross_entropy_with_logits": "a BCE-with-logits built-in"}
+
+SHAPES = [(), (1,), (7,), (3, 5), (2, 3, 4)]
+
+HINT_MSE = "mean (or sum) of (pred - target) ** 2 over every element; 'none' keeps the shape"
+HINT_BCE = ("-(t * log(p) + (1 - t) * log(1 - p)), each log clamped at -100 BEFORE multiplying "
+            "(so p = 0 or 1 gives 100, and 0 * log(0) never makes NaN), averaged over all elements")
+HINT_STABLE = ("1 - sigmoid(x) rounds to 0 for x above ~17 in float32 and log(0) = -inf: use "
+               "log(sigmoid(x)) = -(max(-x, 0) + log1p(exp(-|x|))) (or F.logsigmoid) and "
+               "log(1 - sigmoid(x)) = log(sigmoid(-x))")
+HINT_POS = ("pos_weight multiplies the POSITIVE term only: -(pos_weight * t * log(sigmoid(x)) + "
+            "(1 - t) * log(1 - sigmoid(x)))")
+
+
+def _gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def randn(*shape, seed, dtype=torch.float32):
+    """A seeded normal tensor; shape () gives a 0-dim tensor."""
+    return torch.randn(shape, generator=_gen(seed), dtype=dtype)
+
+
+def probs_and_targets(shape, seed, dtype=torch.float32, soft=False):
+    gen = _gen(seed)
+    p = torch.rand(shape, generator=gen, dtype=dtype) * 0.98 + 0.01  # interior: (0.01, 0.99)
+    t = torch.rand(shape, generator=gen, dtype=dtype)
+    return p, (t if soft else (t > 0.5).to(dtype))
+
+
+def logits_and_targets(shape, seed, dtype=torch.float32, soft=False, scale=3.0):
+    gen = _gen(seed)
+    x = scale * torch.randn(shape, generator=gen, dtype=dtype)
+    t = torch.rand(shape, generator=gen, dtype=dtype)
+    return x, (t if soft else (t > 0.5).to(dtype))
+
+
+# ------------------------------------------------------------------------ mse_loss
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_mse_default_reduction_is_mean(shape):
+    pred, target = randn(*shape, seed=1), randn(*shape, seed=2)
+    assert_close(mse_loss(pred, target), F.mse_loss(pred, target),
+                 what=f"mse_loss(pred {shape}, target {shape}) (default reduction)", hint=HINT_MSE)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape", [(7,), (2, 3, 4)], ids=str)
+def test_mse_reductions_match_torch(shape, reduction, dtype):
+    pred, target = randn(*shape, seed=3, dtype=dtype), randn(*shape, seed=4, dtype=dtype)
+    assert_close(mse_loss(pred, target, reduction=reduction),
+                 F.mse_loss(pred, target, reduction=reduction),
+                 what=f"mse_loss(pred {shape}, target {shape}, reduction={reduction!r}) in {dtype}",
+                 hint=HINT_MSE)
+
+
+def test_mse_gradient_matches_autograd():
+    pred, target = randn(3, 5, seed=5), randn(3, 5, seed=6)
+    assert_grads_match(lambda p, t: mse_loss(p, t), lambda p, t: F.mse_loss(p, t), pred, target,
+                       what="mse_loss(pred, target) gradient", hint=HINT_MSE)
+
+
+# ------------------------------------------------------------------------ bce_loss
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_bce_matches_torch(shape):
+    p, t = probs_and_targets(shape, seed=7)
+    assert_close(bce_loss(p, t), F.binary_cross_entropy(p, t), what=f"bce_loss(probs {shape}, target {shape})",
+                 hint=HINT_BCE)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_bce_soft_targets(dtype):
+    p, t = probs_and_targets((4, 6), seed=8, dtype=dtype, soft=True)
+    assert_close(bce_loss(p, t), F.binary_cross_entropy(p, t),
+                 what=f"bce_loss(probs, soft targets in [0, 1]) in {dtype}", hint=HINT_BCE)
+
+
+def test_bce_probabilities_of_exactly_zero_and_one():
+    p = torch.tensor([0.0, 0.0, 1.0, 1.0, 0.5, 0.0, 1.0])
+    t = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.3, 0.6])
+    out = bce_loss(p, t)
+    assert_close(out, F.binary_cross_entropy(p, t),
+                 what="bce_loss(probs with exact 0s and 1s, target)",
+                 hint="torch clamps each log at -100, so a confident wrong answer costs 100 (not "
+                      "inf, not -log(1e-7) = 16.1 from clamping the probabilities) and a "
+                      "confident right one costs 0 (not NaN from 0 * log(0)); " + HINT_BCE)
+    for i in range(len(p)):
+        assert_close(bce_loss(p[i:i + 1], t[i:i + 1]), F.binary_cross_entropy(p[i:i + 1], t[i:i + 1]),
+                     what=f"bce_loss(probs=[{p[i].item()}], target=[{t[i].item()}])", hint=HINT_BCE)
+
+
+def test_bce_gradient_matches_autograd():
+    p, t = probs_and_targets((3, 5), seed=9, soft=True)
+    assert_grads_match(lambda a: bce_loss(a, t), lambda a: F.binary_cross_entropy(a, t), p,
+                       what="bce_loss(probs, target) gradient w.r.t. probs", hint=HINT_BCE)
+
+
+# ------------------------------------------------------------------------ bce_with_logits
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_bce_with_logits_default_matches_torch(shape):
+    x, t = logits_and_targets(shape, seed=10)
+    assert_close(bce_with_logits(x, t), F.binary_cross_entropy_with_logits(x, t),
+                 what=f"bce_with_logits(logits {shape}, target {shape}) (no pos_weight)", hint=HINT_STABLE)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_bce_with_logits_soft_targets(dtype):
+    x, t = logits_and_targets((4, 6), seed=11, dtype=dtype, soft=True)
+    assert_close(bce_with_logits(x, t), F.binary_cross_entropy_with_logits(x, t),
+                 what=f"bce_with_logits(logits, soft targets) in {dtype}", hint=HINT_STABLE)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (2, 4, 5), (7,)], ids=str)
+def test_bce_with_logits_pos_weight_per_class(shape):
+    x, t = logits_and_targets(shape, seed=12)
+    pos_weight = torch.rand(shape[-1], generator=_gen(13)) * 4 + 0.25
+    assert_close(bce_with_logits(x, t, pos_weight=pos_weight),
+                 F.binary_cross_entropy_with_logits(x, t, pos_weight=pos_weight),
+                 what=f"bce_with_logits(logits {shape}, target, pos_weight of shape ({shape[-1]},))",
+                 hint=HINT_POS)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_bce_with_logits_pos_weight_scalar(soft):
+    x, t = logits_and_targets((5, 3), seed=14, soft=soft)
+    pos_weight = torch.tensor([3.0])
+    assert_close(bce_with_logits(x, t, pos_weight), F.binary_cross_entropy_with_logits(x, t, pos_weight=pos_weight),
+                 what=f"bce_with_logits(logits, {'soft' if soft else 'hard'} target, pos_weight=[3.0])",
+                 hint=HINT_POS)
+
+
+def test_bce_with_logits_pos_weight_gradient():
+    x, t = logits_and_targets((4, 3), seed=15, soft=True)
+    pos_weight = torch.tensor([0.5, 2.0, 5.0])
+    assert_grads_match(lambda a: bce_with_logits(a, t, pos_weight),
+                       lambda a: F.binary_cross_entropy_with_logits(a, t, pos_weight=pos_weight), x,
+                       what="bce_with_logits(logits, target, pos_weight) gradient", hint=HINT_POS)
+
+
+# No logit is exactly 0: there the classic max(x, 0) - x * t + log1p(exp(-|x|)) has a kink
+# that autograd differentiates as a one-sided slope; the loss itself is still correct.
+EXTREME = torch.tensor([[1e4, -1e4, 1e4], [-1e4, 1e4, 0.5], [30.0, -30.0, 1e4 - 1]])
+EXTREME_TARGET = torch.tensor([[0.0, 1.0, 1.0], [0.0, 0.5, 1.0], [0.0, 1.0, 0.2]])
+
+
+@pytest.mark.parametrize("pos_weight", [None, torch.tensor([2.0, 0.5, 3.0])], ids=["none", "pos_weight"])
+def test_bce_with_logits_is_stable_at_large_logits(pos_weight):
+    out = bce_with_logits(EXTREME, EXTREME_TARGET, pos_weight)
+    assert_close(out, F.binary_cross_entropy_with_logits(EXTREME, EXTREME_TARGET, pos_weight=pos_weight),
+                 what=f"bce_with_logits(logits of ±1e4, target, pos_weight={'None' if pos_weight is None else 'tensor'})",
+                 hint=HINT_STABLE)
+    assert_grads_match(lambda a: bce_with_logits(a, EXTREME_TARGET, pos_weight),
+                       lambda a: F.binary_cross_entropy_with_logits(a, EXTREME_TARGET, pos_weight=pos_weight),
+                       EXTREME, what="bce_with_logits(logits of ±1e4, target) gradient",
+                       hint=HINT_STABLE + "; and no exp of a large positive number anywhere")
+
+
+@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=3),
+       scale=st.sampled_from([1.0, 20.0, 1e4]), soft=st.booleans(), weighted=st.booleans(),
+       seed=st.integers(0, 2**31 - 1))
+def test_bce_with_logits_property(shape, scale, soft, weighted, seed):
+    x, t = logits_and_targets(tuple(shape), seed=seed, soft=soft, scale=scale)
+    pos_weight = torch.rand(shape[-1], generator=_gen(seed + 1)) * 4 if weighted else None
+    out = bce_with_logits(x, t, pos_weight)
+    assert_close(out, F.binary_cross_entropy_with_logits(x, t, pos_weight=pos_weight),
+                 what=f"bce_with_logits(logits {tuple(shape)} of scale {scale}, "
+                      f"{'soft' if soft else 'hard'} target, pos_weight={'(C,)' if weighted else None})",
+                 hint=f"{HINT_STABLE}. {HINT_POS}")
+
+
+# ------------------------------------------------------------------------ inputs
+
+def test_inputs_are_left_alone_and_may_be_non_contiguous():
+    pred, target = non_contiguous(randn(3, 4, seed=16)), non_contiguous(randn(3, 4, seed=17))
+    p, t = (non_contiguous(v) for v in probs_and_targets((3, 4), seed=18))
+    x, tx = (non_contiguous(v) for v in logits_and_targets((3, 4), seed=19))
+    pos_weight = non_contiguous(torch.tensor([1.0, 2.0, 0.5, 3.0]))
+    with unchanged(pred, target, p, t, x, tx, pos_weight,
+                   names=["pred", "target", "probs", "target", "logits", "target", "pos_weight"]):
+        outs = (mse_loss(pred, target, reduction="none"), bce_loss(p, t),
+                bce_with_logits(x, tx, pos_weight))
+    assert_close(outs[0], F.mse_loss(pred, target, reduction="none"),
+                 what="mse_loss(non-contiguous pred and target, reduction='none')", hint=HINT_MSE)
+    assert_close(outs[1], F.binary_cross_entropy(p, t), what="bce_loss(non-contiguous probs and target)",
+                 hint=HINT_BCE)
+    assert_close(outs[2], F.binary_cross_entropy_with_logits(x, tx, pos_weight=pos_weight),
+                 what="bce_with_logits(non-contiguous logits, target and pos_weight)", hint=HINT_POS)
+
+
+def test_writes_its_own_losses():
+    pred, target = randn(3, 4, seed=20), randn(3, 4, seed=21)
+    p, t = probs_and_targets((3, 4), seed=22)
+    x, tx = logits_and_targets((3, 4), seed=23)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        mse_loss(pred, target)
+        mse_loss(pred, target, reduction="none")
+        bce_loss(p, t)
+        bce_with_logits(x, tx)
+        bce_with_logits(x, tx, torch.tensor([2.0]))

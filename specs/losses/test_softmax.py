@@ -1,0 +1,214 @@
+"""Specs for katas/losses/softmax.py (day 10): softmax, log_softmax, Softmax (manual backward)."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import (assert_close, assert_grads_match, forbid, gradcheck, non_contiguous,
+                            randn, unchanged)
+from katas.losses.softmax import Softmax, log_softmax, softmax
+
+INF = float("inf")
+
+FORBIDDEN = (torch.softmax, F.softmax, torch.Tensor.softmax, torch.log_softmax, F.log_softmax,
+             torch.Tensor.log_softmax, torch.logsumexp, torch.Tensor.logsumexp)
+FORBIDDEN_ATEN = {"_softmax": "a softmax built-in", "_log_softmax": "a log_softmax built-in",
+                  "logsumexp": "a logsumexp built-in",
+                  "_softmax_backward_data": "the built-in softmax backward"}
+
+# At |x| ~ 1e4 one float32 ulp is ~1e-3. x - logsumexp(x) (a correct log_softmax, and
+# exp of it, a correct softmax) carries that rounding where (x - max) - log(sum) does not, so
+# results for inputs that large are compared with an absolute tolerance of 4 ulps of 1e4
+# (4.8e-3; probabilities are at most 1). What these tests catch, overflow, gives inf or NaN.
+ATOL_1E4 = 4 * 1e4 * torch.finfo(torch.float32).eps
+
+HINT_DIM = ("every slice along `dim` must sum to 1: take the max and the sum over `dim` "
+            "(not always the last one) with keepdim=True, so they broadcast back against x")
+HINT_STABLE = ("exp overflows to inf above ~88 in float32 and underflows to 0 below ~-104: "
+               "subtract the max along dim first (softmax does not change when a constant "
+               "is added to a slice)")
+HINT_LOG = ("log(softmax(x)) is -inf where a probability underflowed to 0; compute "
+            "(x - max) - log(sum(exp(x - max))) instead")
+HINT_BACKWARD = ("the softmax Jacobian is diag(y) - y y^T, so grad_x = y * (g - sum(g * y, dim, "
+                 "keepdim=True)); y * (1 - y) * g keeps only the diagonal")
+
+# (shape, dim): sizes 1 and primes, every dim of a 3-D tensor, negative and positive dims.
+# Square shapes come first: there a missing keepdim gives wrong values instead of an error.
+CASES = [((5, 5), -1), ((4, 4, 4), 1), ((7,), -1), ((7,), 0), ((3, 5), -1), ((3, 5), 0),
+         ((3, 5), 1), ((2, 3, 4), 0), ((2, 3, 4), 1), ((2, 3, 4), -2), ((2, 3, 4), 2),
+         ((4, 1), -1), ((1, 13), 0), ((2, 1, 3), 1)]
+
+
+def _ids(case):
+    return f"{case[0]}-dim{case[1]}"
+
+
+# ------------------------------------------------------------------------ values
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_softmax_matches_torch(case, dtype):
+    shape, dim = case
+    x = 3 * randn(*shape, seed=1, dtype=dtype)
+    assert_close(softmax(x, dim), F.softmax(x, dim), what=f"softmax(x of shape {shape}, dim={dim})",
+                 hint=HINT_DIM)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_log_softmax_matches_torch(case, dtype):
+    shape, dim = case
+    x = 3 * randn(*shape, seed=2, dtype=dtype)
+    assert_close(log_softmax(x, dim), F.log_softmax(x, dim),
+                 what=f"log_softmax(x of shape {shape}, dim={dim})", hint=HINT_DIM)
+
+
+def test_default_dim_is_the_last():
+    x = randn(2, 3, 5, seed=3)
+    assert_close(softmax(x), F.softmax(x, dim=-1), what="softmax(x of shape (2, 3, 5)) (default dim)",
+                 hint="dim defaults to -1, the last dimension")
+    assert_close(log_softmax(x), F.log_softmax(x, dim=-1),
+                 what="log_softmax(x of shape (2, 3, 5)) (default dim)",
+                 hint="dim defaults to -1, the last dimension")
+    assert_close(Softmax.apply(x), F.softmax(x, dim=-1),
+                 what="Softmax.apply(x of shape (2, 3, 5)) (default dim)",
+                 hint="forward(ctx, x, dim=-1): dim defaults to -1")
+
+
+@st.composite
+def shape_and_dim(draw):
+    shape = draw(st.lists(st.integers(1, 6), min_size=1, max_size=4))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    return tuple(shape), dim
+
+
+@given(case=shape_and_dim(), seed=st.integers(0, 2**31 - 1))
+def test_softmax_is_a_distribution_along_dim(case, seed):
+    shape, dim = case
+    x = 4 * randn(*shape, seed=seed)
+    y = softmax(x, dim)
+    assert_close(y.sum(dim), torch.ones(x.sum(dim).shape), what=f"softmax(x of shape {shape}, dim={dim}).sum({dim})",
+                 hint=HINT_DIM)
+    assert_close(y, F.softmax(x, dim), what=f"softmax(x of shape {shape}, dim={dim})", hint=HINT_DIM)
+    assert_close(log_softmax(x, dim), F.log_softmax(x, dim),
+                 what=f"log_softmax(x of shape {shape}, dim={dim})", hint=HINT_DIM)
+
+
+@given(case=shape_and_dim(), seed=st.integers(0, 2**31 - 1), big=st.booleans())
+def test_shift_invariance(case, seed, big):
+    """softmax(x + c) == softmax(x) when c is constant along dim (it may vary elsewhere)."""
+    shape, dim = case
+    gen = torch.Generator().manual_seed(seed)
+    # Quarter steps and integer shifts are exact in float32, so x + c loses nothing.
+    x = torch.randint(-16, 17, shape, generator=gen).float() / 4
+    c_shape = list(shape)
+    c_shape[dim] = 1
+    bound = 10_000 if big else 50
+    c = torch.randint(-bound, bound + 1, c_shape, generator=gen).float()
+    what = f"(x of shape {shape} + c constant along dim={dim}, |c| <= {bound})"
+    atol = max(1e-5, 4 * (bound + 4) * torch.finfo(torch.float32).eps)  # see ATOL_1E4
+    assert_close(softmax(x + c, dim), F.softmax(x, dim), what="softmax" + what, atol=atol,
+                 hint=HINT_STABLE + "; and reduce over dim with keepdim=True")
+    assert_close(log_softmax(x + c, dim), F.log_softmax(x, dim), what="log_softmax" + what, atol=atol,
+                 hint=HINT_STABLE + "; and reduce over dim with keepdim=True")
+
+
+# ------------------------------------------------------------------------ stability
+
+EXTREME = torch.tensor([[1e4, 0.0, -1e4],
+                        [-1e4, -1e4, -1e4],
+                        [1e4, 1e4, 1e4],
+                        [-1e4, -1e4 + 1, -1e4 + 2],
+                        [1e4 - 2, 1e4, -1e4]])
+
+
+@pytest.mark.parametrize("dim", [-1, 0])
+def test_softmax_is_stable_at_large_logits(dim):
+    y = softmax(EXTREME, dim)
+    assert_close(y, F.softmax(EXTREME, dim), what=f"softmax(logits of ±1e4, dim={dim})",
+                 atol=ATOL_1E4, hint=HINT_STABLE)
+
+
+@pytest.mark.parametrize("dim", [-1, 0])
+def test_log_softmax_is_stable_at_large_logits(dim):
+    y = log_softmax(EXTREME, dim)
+    assert_close(y, F.log_softmax(EXTREME, dim), what=f"log_softmax(logits of ±1e4, dim={dim})",
+                 atol=ATOL_1E4, hint=HINT_STABLE + ". " + HINT_LOG)
+
+
+def test_masked_logits_get_probability_zero():
+    x = torch.tensor([[0.0, -INF, 1.0, 2.0], [-INF, 2.0, -INF, -INF], [3.0, -1.0, -INF, 0.5]])
+    assert_close(softmax(x), F.softmax(x, -1), what="softmax(logits with -inf entries)",
+                 hint="exp(-inf - max) is exactly 0; keep the max over each row (a finite one)")
+    assert_close(log_softmax(x), F.log_softmax(x, -1), what="log_softmax(logits with -inf entries)",
+                 hint="a masked entry's log-probability is -inf; " + HINT_LOG)
+
+
+# ------------------------------------------------------------------------ inputs
+
+def test_non_contiguous_input_is_left_alone():
+    x = non_contiguous(2 * randn(3, 4, 5, seed=4))
+    with unchanged(x, names=["x"]):
+        y = softmax(x, 1)
+        ly = log_softmax(x, 1)
+        fy = Softmax.apply(x, 1)
+    ref = x.contiguous()
+    assert_close(y, F.softmax(ref, 1), what="softmax(non-contiguous x, dim=1)", hint=HINT_DIM)
+    assert_close(ly, F.log_softmax(ref, 1), what="log_softmax(non-contiguous x, dim=1)", hint=HINT_DIM)
+    assert_close(fy, F.softmax(ref, 1), what="Softmax.apply(non-contiguous x, 1)", hint=HINT_DIM)
+
+
+def test_writes_its_own_softmax():
+    x = randn(3, 5, seed=5)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        softmax(x, -1)
+        softmax(x)
+        log_softmax(x, 0)
+        log_softmax(x)
+
+
+def test_softmax_function_writes_its_own_forward_and_backward():
+    x = randn(3, 5, seed=6, requires_grad=True)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        y = Softmax.apply(x, 0)
+        y.backward(torch.ones_like(y))
+
+
+def test_log_softmax_gradient_matches_autograd():
+    x = randn(4, 7, seed=7)
+    assert_grads_match(lambda t: log_softmax(t, -1), lambda t: F.log_softmax(t, -1), x,
+                       what="log_softmax(x, -1) gradient", hint=HINT_LOG)
+    assert_grads_match(lambda t: softmax(t, 0), lambda t: F.softmax(t, 0), x,
+                       what="softmax(x, 0) gradient", hint=HINT_DIM)
+
+
+# ------------------------------------------------------------------------ Softmax (autograd.Function)
+
+@pytest.mark.parametrize("case", [((3, 5), -1), ((3, 5), 0), ((2, 3, 4), 1), ((7,), 0), ((4, 1), -1)],
+                         ids=_ids)
+def test_softmax_function_gradcheck(case):
+    shape, dim = case
+    x = randn(*shape, seed=8, dtype=torch.float64)
+    gradcheck(Softmax.apply, x, dim, what=f"Softmax.apply(x of shape {shape}, {dim}) backward",
+              hint=HINT_BACKWARD)
+
+
+def test_softmax_function_gradcheck_default_dim():
+    x = randn(2, 6, seed=9, dtype=torch.float64)
+    gradcheck(Softmax.apply, x, what="Softmax.apply(x of shape (2, 6)) backward (default dim)",
+              hint=HINT_BACKWARD)
+
+
+@pytest.mark.parametrize("case", [((5, 5), -1), ((3, 5), 0), ((2, 3, 4), -2), ((2, 3, 4), 2)], ids=_ids)
+def test_softmax_function_agrees_with_autograd(case):
+    shape, dim = case
+    x = 2 * randn(*shape, seed=10)
+    assert_grads_match(lambda t: Softmax.apply(t, dim), lambda t: F.softmax(t, dim), x,
+                       what=f"Softmax.apply(x of shape {shape}, {dim})", hint=HINT_BACKWARD)
+
+
+def test_softmax_function_is_stable_at_large_logits():
+    x = EXTREME.clone()
+    assert_grads_match(lambda t: Softmax.apply(t, -1), lambda t: F.softmax(t, -1), x,
+                       what="Softmax.apply(logits of ±1e4, -1)", atol=ATOL_1E4, hint=HINT_STABLE)

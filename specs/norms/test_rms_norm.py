@@ -1,0 +1,234 @@
+"""Specs for katas/norms/rms_norm.py (day 14): RMSNorm, pre_norm, post_norm.
+
+Inputs have a non-zero mean throughout, so a LayerNorm (mean subtracted) cannot pass for an
+RMSNorm.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+from torch import nn
+
+from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from katas.norms.rms_norm import RMSNorm, post_norm, pre_norm
+
+HINT_RMS = ("RMSNorm divides by the root mean square over the last dim, sqrt(mean(x^2) + eps), "
+            "and multiplies by weight; it does NOT subtract the mean (that is LayerNorm)")
+HINT_EPS = ("eps goes inside the square root, sqrt(mean(x^2) + eps), and defaults to 1e-6; it "
+            "matters when x is small")
+HINT_PRE = ("pre-norm: x + sublayer(norm(x)). Only the sublayer's input is normalised: the "
+            "residual adds the raw x (not norm(x)), and the sum is not normalised again (that "
+            "is post-norm)")
+HINT_POST = "post-norm: norm(x + sublayer(x)). The residual sum is normalised, after the add"
+
+
+def _gen(seed):
+    return torch.Generator().manual_seed(seed)
+
+
+def inputs(*shape, seed, offset=2.0, scale=1.0, dtype=torch.float32):
+    """Normal values around a non-zero mean."""
+    return offset + scale * torch.randn(shape, generator=_gen(seed), dtype=dtype)
+
+
+def reference_norm(dim, *, eps=1e-6, seed=0):
+    """nn.RMSNorm with a random (non-trivial) weight."""
+    ref = nn.RMSNorm(dim, eps=eps)
+    with torch.no_grad():
+        ref.weight.copy_(torch.randn(dim, generator=_gen(seed)) + 1.0)
+    return ref
+
+
+def load_into(mine, ref):
+    keys = set(mine.state_dict())
+    if keys != {"weight"}:
+        raise SpecFailure(f"RMSNorm state_dict keys are {sorted(keys)}, expected ['weight'] "
+                          f"(nn.RMSNorm's); hint: register self.weight = nn.Parameter(torch.ones(dim))")
+    mine.load_state_dict(ref.state_dict())
+    return mine
+
+
+# ------------------------------------------------------------------------ RMSNorm: the module
+
+@pytest.mark.parametrize("dim", [1, 7, 16])
+def test_parameters_match_nn_rmsnorm(dim):
+    mine = RMSNorm(dim)
+    state = mine.state_dict()
+    assert set(state) == {"weight"}, (
+        f"RMSNorm({dim}).state_dict() has keys {sorted(state)}, expected ['weight'] like "
+        f"nn.RMSNorm; hint: self.weight = nn.Parameter(torch.ones(dim)), no bias")
+    assert_close(state["weight"], torch.ones(dim), what=f"RMSNorm({dim}).weight at init",
+                 hint="weight starts at ones, so a fresh RMSNorm only normalises")
+    params = list(mine.parameters())
+    assert len(params) == 1 and params[0] is mine.weight and mine.weight.requires_grad, (
+        f"RMSNorm({dim}).parameters() should yield exactly weight (a trainable nn.Parameter); "
+        f"got {len(params)} parameter(s)")
+
+
+def test_fresh_module_with_default_eps_matches_torch():
+    mine = RMSNorm(6)
+    x = inputs(3, 6, seed=1)
+    assert_close(mine(x), nn.RMSNorm(6, eps=1e-6)(x), what="RMSNorm(6)(x) (defaults)", hint=HINT_RMS)
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+@pytest.mark.parametrize("shape", [(7,), (3, 7), (2, 5, 16), (4, 1), (2, 3, 13)], ids=str)
+def test_matches_torch_with_loaded_weights(shape, mode):
+    dim = shape[-1]
+    mine = RMSNorm(dim)
+    ref = reference_norm(dim, seed=2)
+    load_into(mine, ref)
+    getattr(mine, mode)(), getattr(ref, mode)()
+    x = inputs(*shape, seed=3)
+    assert_close(mine(x), ref(x), what=f"RMSNorm({dim}) in {mode} mode on x of shape {shape}",
+                 hint=HINT_RMS)
+
+
+def test_constant_rows_are_not_zeroed():
+    mine = RMSNorm(4)
+    ref = reference_norm(4, seed=4)
+    load_into(mine, ref)
+    x = torch.tensor([[3.0, 3.0, 3.0, 3.0], [-2.0, -2.0, -2.0, -2.0], [1.0, 2.0, 3.0, 4.0]])
+    assert_close(mine(x), ref(x), what="RMSNorm(4) on rows of constants [3, 3, 3, 3], [-2, ...]",
+                 hint="a constant row c normalises to sign(c) * weight; zeros mean the row's mean "
+                      "was subtracted. " + HINT_RMS)
+
+
+@pytest.mark.parametrize("eps", [None, 1e-2, 1e-6])
+def test_eps_is_inside_the_sqrt(eps):
+    dim = 5
+    mine = RMSNorm(dim) if eps is None else RMSNorm(dim, eps=eps)
+    ref = reference_norm(dim, eps=1e-6 if eps is None else eps, seed=5)
+    load_into(mine, ref)
+    # Mean square ~1e-8: far below eps = 1e-6, so where eps goes decides the output.
+    x = inputs(3, dim, seed=6, offset=1e-4, scale=5e-5)
+    shown = "RMSNorm(5)" if eps is None else f"RMSNorm(5, eps={eps})"
+    assert_close(mine(x), ref(x), what=f"{shown} on x of magnitude 1e-4", hint=HINT_EPS)
+
+
+def test_float64():
+    mine = RMSNorm(7, eps=1e-5)
+    ref = reference_norm(7, eps=1e-5, seed=7)
+    load_into(mine, ref)
+    mine.double(), ref.double()
+    x = inputs(2, 3, 7, seed=8, dtype=torch.float64)
+    # Loose for float64 (1e-5): computing in float32 and casting back, as Llama does, is fine.
+    assert_close(mine(x), ref(x), what="RMSNorm(7, eps=1e-5).double() on float64 x", rtol=1e-5,
+                 atol=1e-6, hint=HINT_RMS)
+
+
+@pytest.mark.parametrize("shape", [(3, 7), (2, 4, 13)], ids=str)
+def test_gradients_match_torch(shape):
+    dim = shape[-1]
+    mine = RMSNorm(dim)
+    ref = reference_norm(dim, seed=9)
+    load_into(mine, ref)
+    x = inputs(*shape, seed=10)
+    upstream = torch.randn(shape, generator=_gen(11))
+    x_mine, x_ref = x.clone().requires_grad_(), x.clone().requires_grad_()
+    (mine(x_mine) * upstream).sum().backward()
+    (ref(x_ref) * upstream).sum().backward()
+    assert x_mine.grad is not None, "RMSNorm: no gradient reached the input x; is the output built from x?"
+    assert_close(x_mine.grad, x_ref.grad, what=f"RMSNorm({dim}) gradient w.r.t. x of shape {shape}",
+                 hint=HINT_RMS + "; let autograd differentiate it (no .detach())")
+    assert mine.weight.grad is not None, (
+        "RMSNorm: weight got no gradient; is it an nn.Parameter used in forward?")
+    assert_close(mine.weight.grad, ref.weight.grad, what=f"RMSNorm({dim}) gradient w.r.t. weight",
+                 hint="the output is the normalised x times weight")
+
+
+@given(lead=st.lists(st.integers(1, 4), min_size=0, max_size=2), dim=st.integers(1, 9),
+       offset=st.sampled_from([-3.0, 0.5, 5.0]), scale=st.sampled_from([1e-3, 1.0, 30.0]),
+       seed=st.integers(0, 2**31 - 1))
+def test_matches_torch_property(lead, dim, offset, scale, seed):
+    mine = RMSNorm(dim)
+    ref = reference_norm(dim, seed=seed)
+    load_into(mine, ref)
+    shape = (*lead, dim)
+    x = inputs(*shape, seed=seed + 1, offset=offset, scale=scale)
+    assert_close(mine(x), ref(x), what=f"RMSNorm({dim}) on x of shape {shape} (mean {offset}, "
+                                       f"spread {scale})", hint=HINT_RMS)
+
+
+def test_non_contiguous_input_is_left_alone():
+    mine = RMSNorm(5)
+    ref = reference_norm(5, seed=12)
+    load_into(mine, ref)
+    x = non_contiguous(inputs(3, 4, 5, seed=13))
+    with unchanged(x, names=["x"]):
+        out = mine(x)
+    assert_close(out, ref(x.contiguous()), what="RMSNorm(5) on a non-contiguous x", hint=HINT_RMS)
+
+
+def test_writes_its_own_rms_norm():
+    mine = RMSNorm(5)
+    x = inputs(2, 5, seed=14)
+    with forbid(F.rms_norm, torch.rms_norm):
+        mine(x)
+
+
+# ------------------------------------------------------------------------ pre_norm / post_norm
+
+def make_sublayer(d, seed):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(d, d), nn.Tanh())
+
+
+def make_norm(kind, d, seed):
+    if kind == "rms":
+        return reference_norm(d, seed=seed)
+    norm = nn.LayerNorm(d)
+    with torch.no_grad():
+        norm.weight.copy_(torch.randn(d, generator=_gen(seed)) + 1.0)
+        norm.bias.copy_(torch.randn(d, generator=_gen(seed + 1)))
+    return norm
+
+
+@pytest.mark.parametrize("kind", ["rms", "layer"])
+@pytest.mark.parametrize("shape", [(6,), (3, 6), (2, 5, 6)], ids=str)
+def test_pre_norm(shape, kind):
+    d = shape[-1]
+    sublayer, norm = make_sublayer(d, seed=20), make_norm(kind, d, seed=21)
+    x = inputs(*shape, seed=22)
+    with unchanged(x, names=["x"]):
+        out = pre_norm(x, sublayer, norm)
+    assert_close(out, x + sublayer(norm(x)),
+                 what=f"pre_norm(x of shape {shape}, Linear+Tanh, {type(norm).__name__})", hint=HINT_PRE)
+
+
+@pytest.mark.parametrize("kind", ["rms", "layer"])
+@pytest.mark.parametrize("shape", [(6,), (3, 6), (2, 5, 6)], ids=str)
+def test_post_norm(shape, kind):
+    d = shape[-1]
+    sublayer, norm = make_sublayer(d, seed=23), make_norm(kind, d, seed=24)
+    x = inputs(*shape, seed=25)
+    with unchanged(x, names=["x"]):
+        out = post_norm(x, sublayer, norm)
+    assert_close(out, norm(x + sublayer(x)),
+                 what=f"post_norm(x of shape {shape}, Linear+Tanh, {type(norm).__name__})", hint=HINT_POST)
+
+
+def test_wiring_accepts_plain_functions():
+    x = inputs(2, 3, 4, seed=26)
+    norm = lambda t: t / t.abs().amax(-1, keepdim=True)  # noqa: E731
+    sublayer = lambda t: torch.sin(3 * t)  # noqa: E731
+    assert_close(pre_norm(x, sublayer, norm), x + sublayer(norm(x)),
+                 what="pre_norm(x, sin(3t), t / max|t|)", hint=HINT_PRE)
+    assert_close(post_norm(x, sublayer, norm), norm(x + sublayer(x)),
+                 what="post_norm(x, sin(3t), t / max|t|)", hint=HINT_POST)
+
+
+def test_gradients_flow_through_the_residual():
+    d = 5
+    sublayer, norm = make_sublayer(d, seed=27), make_norm("rms", d, seed=28)
+    x = inputs(3, d, seed=29)
+    upstream = torch.randn(3, d, generator=_gen(30))
+    for fn, expected, hint in ((pre_norm, lambda t: t + sublayer(norm(t)), HINT_PRE),
+                               (post_norm, lambda t: norm(t + sublayer(t)), HINT_POST)):
+        x_mine, x_ref = x.clone().requires_grad_(), x.clone().requires_grad_()
+        (fn(x_mine, sublayer, norm) * upstream).sum().backward()
+        (expected(x_ref) * upstream).sum().backward()
+        assert x_mine.grad is not None, f"{fn.__name__}: no gradient reached x"
+        assert_close(x_mine.grad, x_ref.grad, what=f"{fn.__name__}(x, Linear+Tanh, RMSNorm) gradient w.r.t. x",
+                     hint=hint)
