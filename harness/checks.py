@@ -124,8 +124,10 @@ def gradcheck(fn: Callable, *inputs: torch.Tensor, what: str = "backward", fast_
         torch.autograd.gradcheck(fn, args, fast_mode=fast_mode, **kwargs)
     except GradcheckError as err:
         first = str(err).strip().splitlines()
-        _fail(f"{what}: gradient differs from finite differences (float64 gradcheck):\n  "
-              + "\n  ".join(first[:12]), hint)
+        message = f"{what}: gradient differs from finite differences (float64 gradcheck):\n  "
+    else:
+        return
+    _fail(message + "\n  ".join(first[:12]), hint)  # outside the except: no chained traceback
 
 
 def assert_grads_match(fn: Callable, reference: Callable, *inputs: torch.Tensor, what: str = "gradient",
@@ -178,19 +180,21 @@ def _qualified_name(fn: Any) -> str:
     return f"{module}.{name}" if module else name
 
 
-def _resolve(target: Any) -> tuple[Any, str]:
-    """(callable, public name) for a callable or a dotted name like "torch.Tensor.backward"."""
+def _resolve(target: Any) -> tuple[Any, str, Any]:
+    """(callable, public name, owning class or None) for a callable or a dotted name like
+    "torch.Tensor.backward" or "torch.optim.SGD.step"."""
     if not isinstance(target, str):
-        return target, _qualified_name(target)
+        return target, _qualified_name(target), None
     parts = target.split(".")
     for split in range(len(parts) - 1, 0, -1):  # the longest importable module prefix
         try:
             obj = importlib.import_module(".".join(parts[:split]))
         except ImportError:
             continue
+        owner = None
         for attr in parts[split:]:
-            obj = getattr(obj, attr)
-        return obj, target
+            owner, obj = obj, getattr(obj, attr)
+        return obj, target, owner if isinstance(owner, type) else None
     raise ValueError(f"forbid: cannot resolve {target!r}")
 
 
@@ -229,12 +233,16 @@ class _ForbidAten(LightDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
+_INHERITED = object()  # marks a patched method the class did not define itself
+
+
 @contextlib.contextmanager
 def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
     """Fail with a teaching message if the code inside calls any of `targets`.
 
     targets: torch callables (F.one_hot, torch.Tensor.softmax) or dotted names
-    ("torch.autograd.functional.jacobian"). Torch functions are caught by a TorchFunctionMode;
+    ("torch.autograd.functional.jacobian", "torch.optim.SGD.step": a method named on its
+    class is replaced on that class). Torch functions are caught by a TorchFunctionMode;
     plain Python functions (which that mode never sees) by patching every alias of them in
     torch.* and katas.* modules for the duration of the block. Inside a custom
     autograd.Function's backward no TorchFunctionMode is active: only the aten level sees
@@ -242,21 +250,30 @@ def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
     name shown in the message (e.g. {"_softmax": "a softmax built-in"}).
     """
     resolved = [_resolve(t) for t in targets]
-    banned = {id(obj): name for obj, name in resolved}
+    banned = {id(obj): name for obj, name, _ in resolved}
     aten_ops = dict(aten) if isinstance(aten, dict) else {op: f"aten.{op}" for op in aten}
     patches: list[tuple[Any, str, Any]] = []
-    python_functions = [(obj, name) for obj, name in resolved if isinstance(obj, type(forbid))]
+
+    def patch(home: Any, attr: str, original: Any, name: str) -> None:
+        def raiser(*a, **k):
+            raise ForbiddenCall(f"this kata asks you to write it yourself; you called {name}")
+        patches.append((home, attr, original))
+        setattr(home, attr, raiser)
+
+    python_functions = [(obj, name) for obj, name, owner in resolved
+                        if isinstance(obj, type(forbid)) and owner is None]
     if python_functions:  # torch-function modes miss these: patch every alias in torch and katas
         homes = [m for n, m in list(sys.modules.items()) if m is not None and (
             n.split(".")[0] in ("torch", "katas"))]
         for obj, name in python_functions:
-            def raiser(*a, _name=name, **k):
-                raise ForbiddenCall(f"this kata asks you to write it yourself; you called {_name}")
             for home in homes:
                 for attr, value in list(getattr(home, "__dict__", {}).items()):
                     if value is obj:
-                        patches.append((home, attr, value))
-                        setattr(home, attr, raiser)
+                        patch(home, attr, value, name)
+    for obj, name, owner in resolved:  # a method named on its class: patch the class
+        if owner is not None and isinstance(obj, type(forbid)):
+            attr = name.rpartition(".")[2]
+            patch(owner, attr, owner.__dict__.get(attr, _INHERITED), name)
     try:
         with contextlib.ExitStack() as stack:
             if banned:
@@ -266,7 +283,10 @@ def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
             yield
     finally:
         for home, attr, value in reversed(patches):
-            setattr(home, attr, value)
+            if value is _INHERITED:
+                delattr(home, attr)
+            else:
+                setattr(home, attr, value)
 
 
 # ------------------------------------------------------------------------------- mutation

@@ -123,3 +123,15 @@ def test_gradcheck_and_grads_match_catch_a_wrong_backward():
     assert "w.r.t. input 0" in failure(assert_grads_match, WrongSquare.apply, lambda t: t * t, x)
     gradcheck(lambda t: t * t, x)
     assert_grads_match(lambda t: t.square(), lambda t: t * t, x)
+
+
+def test_forbid_replaces_a_method_named_on_its_class_and_restores_it():
+    p = torch.nn.Parameter(torch.ones(2))
+    p.grad = torch.ones(2)
+    opt = torch.optim.SGD([p], lr=0.5)
+    with pytest.raises(ForbiddenCall, match="torch.optim.SGD.zero_grad"):
+        with forbid("torch.optim.SGD.zero_grad"):
+            opt.zero_grad()
+    assert "zero_grad" not in torch.optim.SGD.__dict__  # inherited: removed again, not pinned
+    opt.step()
+    assert torch.equal(p.detach(), torch.full((2,), 0.5))

@@ -1,0 +1,40 @@
+"""Day 12 — conv/pool: max and average pooling.
+
+Write:
+    max_pool2d(x, kernel_size, stride=None, padding=0) -> (N, C, H_out, W_out)
+        like F.max_pool2d(x, kernel_size, stride, padding): the largest value of each
+        kH×kW window. Padding never wins: pad with −inf (not zeros), so a window that
+        overlaps the border takes the max of its real pixels.
+    avg_pool2d(x, kernel_size, stride=None, padding=0) -> (N, C, H_out, W_out)
+        the mean of each window over its REAL pixels only: padded positions are neither summed
+        nor counted. This is F.avg_pool2d(x, kernel_size, stride, padding,
+        count_include_pad=False) — note that torch's own default, count_include_pad=True,
+        divides by kH·kW even at the border; this kata does not.
+
+    For both: x is (N, C, H, W) float; kernel_size, stride, padding are an int (same for both
+    dims) or a pair (for H, for W). stride=None means stride = kernel_size (windows side by
+    side, not overlapping). padding <= kernel_size // 2 per dim (as torch requires).
+    Output size per dim (floor mode, as torch's default):
+        H_out = (H + 2·padding − kH) // stride + 1
+    Output dtype = x's dtype; gradients flow to x through autograd (build the result from
+    differentiable ops). The input must be left unchanged.
+
+Off limits: F.max_pool2d / torch.max_pool2d, F.max_pool2d_with_indices, F.avg_pool2d, the
+nn.MaxPool2d / nn.AvgPool2d modules, the adaptive / 1-d / 3-d pooling built-ins and their aten
+ops. F.unfold, Tensor.unfold, F.pad and reductions (amax, max, sum, mean) are allowed.
+Run: pytest katas/conv/pool.py
+"""
+
+import torch
+
+
+def max_pool2d(x: torch.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> torch.Tensor:
+    """(N, C, H, W) -> (N, C, H_out, W_out): the max of each window (padding counts as −inf)."""
+    raise NotImplementedError
+
+
+def avg_pool2d(x: torch.Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+               padding: int | tuple[int, int] = 0) -> torch.Tensor:
+    """(N, C, H, W) -> (N, C, H_out, W_out): the mean of each window's real (unpadded) pixels."""
+    raise NotImplementedError

@@ -1,0 +1,43 @@
+"""No bias correction: p -= lr·m/(√v + eps) with the raw moving averages. m and v start at
+zero, so early on they are far too small — m by a factor (1 − b1^t), v by (1 − b2^t) — and the
+first step with the defaults is 0.1/√0.001 ≈ 3.2× too large. Divide m by (1 − b1^t) and v by
+(1 − b2^t), with t = 1 on the first step."""
+
+from typing import Any, Callable
+
+import torch
+
+from solutions.optim.adam import *  # noqa: F401,F403 (the rest is correct)
+from solutions.optim.adam import Adam as _CorrectAdam
+
+
+class Adam(_CorrectAdam):
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        for group in self.param_groups:
+            lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["exp_avg"] = torch.zeros_like(p)
+                    state["exp_avg_sq"] = torch.zeros_like(p)
+                g = p.grad
+                if weight_decay != 0:
+                    if self.decoupled:
+                        p.mul_(1 - lr * weight_decay)
+                    else:
+                        g = g + weight_decay * p
+                m = state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
+                v = state["exp_avg_sq"].mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                p.addcdiv_(m, v.sqrt().add_(eps), value=-lr)
+        return None
+
+
+class AdamW(Adam):
+    decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

@@ -1,0 +1,294 @@
+"""Specs for katas/conv/conv2d.py (day 12): conv2d by unfold + matmul vs F.conv2d, and a
+Conv2d module state_dict-compatible with nn.Conv2d.
+
+Tolerances: float32 uses rtol=1e-4, atol=1e-5 on values (sums of at most ~100 products of
+unit-normal numbers: a different summation order differs by ~1e-6) and atol=1e-4 on weight
+gradients (sums over every output position); float64 uses the harness defaults (1e-7, 1e-9).
+"""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+from torch import nn
+
+from harness.budgets import count_flops
+from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from katas.conv.conv2d import Conv2d, conv2d
+
+FORBIDDEN = (F.conv2d, torch.conv2d, torch.convolution)
+FORBIDDEN_ATEN = {op: "a convolution built-in" for op in (
+    "convolution", "_convolution", "conv2d", "_convolution_mode", "convolution_overrideable",
+    "mkldnn_convolution", "cudnn_convolution", "miopen_convolution", "thnn_conv2d",
+    "_slow_conv2d_forward", "slow_conv_dilated2d", "_conv_depthwise2d", "convolution_backward",
+    "conv_transpose2d", "slow_conv_transpose2d", "_nnpack_spatial_convolution")}
+
+HINT_SIZE = ("output size per dim: (H + 2·padding − dilation·(k − 1) − 1) // stride + 1 — a dilated "
+             "kernel spans dilation·(k − 1) + 1 pixels, not dilation·k")
+HINT_GROUPS = ("with groups=g, split the unfolded columns into g blocks of C_in/g·kH·kW rows and the "
+               "weight into g blocks of C_out/g filters; block j of the output only sees block j of "
+               "the input (a batched matmul over the group dim)")
+HINT_VALUES = ("conv2d is a cross-correlation (the kernel is not flipped): unfold x into columns "
+               "(N, C_in·kH·kW, L), multiply by w viewed as (C_out, C_in·kH·kW), add b per channel")
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def out_size(h, w, kernel, stride=1, padding=0, dilation=1, groups=1):
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = map(_pair, (kernel, stride, padding, dilation))
+    return (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+
+
+def describe(x, w, b=None, **kw):
+    args = [f"x {tuple(x.shape)}", f"w {tuple(w.shape)}"] + ([f"b {tuple(b.shape)}"] if b is not None else [])
+    return "conv2d(" + ", ".join(args + [f"{k}={v}" for k, v in kw.items()]) + ")"
+
+
+def run_conv2d(x, w, b=None, *, hint, **kw):
+    """The learner's conv2d; a shape error inside it becomes a failure with a hint."""
+    __tracebackhide__ = True
+    try:
+        return conv2d(x, w, b, **kw) if b is not None else conv2d(x, w, **kw)
+    except NotImplementedError:
+        raise
+    except (RuntimeError, ValueError, IndexError) as err:  # e.g. a view() that does not fit
+        raise SpecFailure(f"{describe(x, w, b, **kw)} raised {type(err).__name__}: {err}\n  hint: {hint}") from err
+
+
+def check_conv(x, w, b=None, *, hint=HINT_VALUES, rtol=None, atol=None, **kw):
+    out = run_conv2d(x, w, b, hint=hint, **kw)
+    what = describe(x, w, b, **kw)
+    n, c_out = x.shape[0], w.shape[0]
+    h_out, w_out = out_size(x.shape[2], x.shape[3], w.shape[2:], **kw)
+    assert_shape(out, (n, c_out, h_out, w_out), what=what, hint=HINT_SIZE)
+    assert_close(out, F.conv2d(x, w, b, **kw), what=what, hint=hint, rtol=rtol, atol=atol)
+
+
+# ------------------------------------------------------------------------------ conv2d
+
+def test_defaults_match_f_conv2d():
+    x, w, b = randn(2, 3, 7, 7, seed=1), randn(4, 3, 3, 3, seed=2), randn(4, seed=3)
+    check_conv(x, w, b)
+
+
+def test_bias_defaults_to_none():
+    x, w = randn(2, 3, 6, 5, seed=1), randn(5, 3, 2, 3, seed=2)
+    out = conv2d(x, w)
+    assert_close(out, F.conv2d(x, w), what=describe(x, w), hint="b=None means no bias")
+
+
+CASES = {
+    "stride": (dict(stride=2), HINT_SIZE),
+    "padding": (dict(padding=1), HINT_VALUES),
+    "dilation": (dict(dilation=2), HINT_SIZE),
+    "stride_pair": (dict(stride=(2, 1)), HINT_SIZE),
+    "padding_pair": (dict(padding=(0, 2)), "padding=(pH, pW): pH rows top and bottom, pW columns left and right"),
+    "dilation_pair": (dict(dilation=(1, 3)), HINT_SIZE),
+    "groups": (dict(groups=2), HINT_GROUPS),
+    "depthwise": (dict(groups=6), HINT_GROUPS),
+    "everything": (dict(stride=(2, 3), padding=(2, 1), dilation=(2, 1), groups=3), HINT_GROUPS),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_settings_match_f_conv2d(case):
+    kw, hint = CASES[case]
+    groups = kw.get("groups", 1)
+    x = randn(2, 6, 11, 9, seed=4)
+    w = randn(12, 6 // groups, 3, 3, seed=5)
+    b = randn(12, seed=6)
+    check_conv(x, w, b, hint=hint, **kw)
+
+
+def test_groups_keep_channel_blocks_apart():
+    # Two groups; the weight of group 1 is zero, so output channels 2..3 must be exactly b.
+    x = randn(1, 4, 5, 5, seed=7)
+    w = randn(4, 2, 3, 3, seed=8)
+    w[2:] = 0
+    b = torch.tensor([0.0, 0.0, 1.5, -2.0])
+    out = run_conv2d(x, w, b, groups=2, hint=HINT_GROUPS)
+    assert_close(out, F.conv2d(x, w, b, groups=2), what=describe(x, w, b, groups=2), hint=HINT_GROUPS)
+
+
+@pytest.mark.parametrize("h,w_,k,dilation", [(7, 7, 3, 2), (9, 8, 2, 3), (10, 10, 3, 4)])
+def test_output_size_with_dilation(h, w_, k, dilation):
+    x, w = randn(1, 2, h, w_, seed=9), randn(3, 2, k, k, seed=10)
+    out = run_conv2d(x, w, dilation=dilation, hint=HINT_SIZE)
+    assert_shape(out, (1, 3, *out_size(h, w_, k, dilation=dilation)), what=describe(x, w, dilation=dilation),
+                 hint=HINT_SIZE)
+    assert_close(out, F.conv2d(x, w, dilation=dilation), what=describe(x, w, dilation=dilation), hint=HINT_VALUES)
+
+
+@pytest.mark.parametrize("shape,wshape", [
+    ((1, 1, 1, 1), (1, 1, 1, 1)),
+    ((1, 1, 5, 11), (2, 1, 2, 3)),
+    ((3, 2, 13, 1), (7, 2, 3, 1)),
+    ((1, 5, 3, 3), (1, 5, 3, 3)),
+])
+def test_batch_one_and_odd_sizes(shape, wshape):
+    x, w, b = randn(*shape, seed=11), randn(*wshape, seed=12), randn(wshape[0], seed=13)
+    check_conv(x, w, b)
+
+
+def test_float64_and_non_contiguous_inputs_are_left_unchanged():
+    x = non_contiguous(randn(2, 4, 8, 7, seed=14, dtype=torch.float64))
+    w = non_contiguous(randn(6, 2, 3, 2, seed=15, dtype=torch.float64))
+    b = non_contiguous(randn(6, seed=16, dtype=torch.float64))
+    kw = dict(stride=(1, 2), padding=1, groups=2)
+    with unchanged(x, w, b, names=["x", "w", "b"]):
+        out = run_conv2d(x, w, b, hint=HINT_VALUES, **kw)
+    assert_close(out, F.conv2d(x, w, b, **kw), what=describe(x, w, b, **kw) + " (float64, non-contiguous)",
+                 hint="F.unfold needs no contiguous input; reshape (not view) what may be non-contiguous")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_gradients_match_autograd_of_f_conv2d(dtype):
+    x, w, b = randn(2, 4, 9, 8, seed=17, dtype=dtype), randn(6, 2, 3, 3, seed=18, dtype=dtype), \
+        randn(6, seed=19, dtype=dtype)
+    kw = dict(stride=2, padding=(1, 2), dilation=(2, 1), groups=2)
+    tol = {} if dtype == torch.float64 else dict(rtol=1e-4, atol=1e-4)
+    args = [t.clone().requires_grad_() for t in (x, w, b)]
+    out = run_conv2d(*args, hint=HINT_VALUES, **kw)
+    ref_args = [t.clone().requires_grad_() for t in (x, w, b)]
+    ref = F.conv2d(*ref_args, **kw)
+    assert_close(out, ref, what=describe(x, w, b, **kw), hint=HINT_VALUES, **tol)
+    upstream = randn(*ref.shape, seed=20, dtype=dtype)
+    grads = torch.autograd.grad((out * upstream).sum(), args, allow_unused=True)
+    ref_grads = torch.autograd.grad((ref * upstream).sum(), ref_args)
+    for name, g, r in zip("xwb", grads, ref_grads):
+        if g is None:
+            raise SpecFailure(f"{describe(x, w, b, **kw)}: no gradient reached {name}; keep it in the graph "
+                              "(no .detach(), no torch.no_grad())")
+        assert_close(g, r, what=f"d/d{name} of {describe(x, w, b, **kw)}", **tol,
+                     hint="build the output from differentiable torch ops and autograd does the rest")
+
+
+def test_does_not_call_a_convolution_built_in():
+    x, w, b = randn(2, 4, 7, 7, seed=21), randn(4, 2, 3, 3, seed=22), randn(4, seed=23)
+    xg = x.clone().requires_grad_()
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        out = conv2d(xg, w, b, stride=2, padding=1, groups=2)
+        out.sum().backward()
+
+
+def test_grouped_conv_does_not_pay_for_dense_work():
+    # F.conv2d's cost: 2·N·C_out·H_out·W_out·(C_in/groups)·kH·kW FLOPs. The budget allows 1.5×
+    # that (room for any matmul layout); a block-diagonal dense weight does groups× = 4× the work.
+    x, w = randn(2, 8, 9, 9, seed=27), randn(8, 2, 3, 3, seed=28)
+    flops = count_flops(conv2d, x, w, groups=4)
+    needed = 2 * 2 * 8 * 7 * 7 * 2 * 3 * 3
+    assert flops <= 1.5 * needed, (
+        f"conv2d(x (2, 8, 9, 9), w (8, 2, 3, 3), groups=4) used {flops} matmul FLOPs; a grouped "
+        f"convolution needs {needed} (2·N·C_out·H_out·W_out·C_in/groups·kH·kW). "
+        "hint: multiply each group's columns by that group's filters only (a batched matmul over "
+        "the group dim), not a dense block-diagonal weight")
+
+
+@given(data=st.data(), seed=st.integers(0, 2**31 - 1))
+def test_any_settings_match_f_conv2d(data, seed):
+    draw = data.draw
+    groups = draw(st.sampled_from([1, 2, 3]), label="groups")
+    c_in = groups * draw(st.integers(1, 2), label="C_in per group")
+    c_out = groups * draw(st.integers(1, 2), label="C_out per group")
+    kh, kw = draw(st.integers(1, 4), label="kH"), draw(st.integers(1, 4), label="kW")
+    sh, sw = draw(st.integers(1, 3), label="stride H"), draw(st.integers(1, 3), label="stride W")
+    ph, pw = draw(st.integers(0, 2), label="padding H"), draw(st.integers(0, 2), label="padding W")
+    dh, dw = draw(st.integers(1, 3), label="dilation H"), draw(st.integers(1, 3), label="dilation W")
+    min_h, min_w = max(1, dh * (kh - 1) + 1 - 2 * ph), max(1, dw * (kw - 1) + 1 - 2 * pw)
+    h = draw(st.integers(min_h, min_h + 6), label="H")
+    w_ = draw(st.integers(min_w, min_w + 6), label="W")
+    n = draw(st.integers(1, 2), label="N")
+    use_bias = draw(st.booleans(), label="bias")
+    # an int where both dims agree and the draw says so, a pair otherwise
+    settings = {}
+    for name, (a, b_) in dict(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw)).items():
+        settings[name] = a if a == b_ and draw(st.booleans(), label=f"{name} as int") else (a, b_)
+    x = randn(n, c_in, h, w_, seed=seed, dtype=torch.float64)
+    w = randn(c_out, c_in // groups, kh, kw, seed=seed + 1, dtype=torch.float64)
+    b = randn(c_out, seed=seed + 2, dtype=torch.float64) if use_bias else None
+    hint = HINT_GROUPS if groups > 1 else HINT_SIZE if (dh, dw) != (1, 1) else HINT_VALUES
+    check_conv(x, w, b, hint=hint, groups=groups, **settings)
+
+
+# ------------------------------------------------------------------------------ Conv2d
+
+MODULE_CASES = {
+    "defaults": (dict(), (3, 4, 3)),
+    "stride_padding_pairs": (dict(stride=(2, 1), padding=(1, 2)), (3, 5, (3, 2))),
+    "dilation_groups": (dict(dilation=2, groups=2, padding=2), (4, 6, 3)),
+    "no_bias": (dict(bias=False, stride=2), (2, 3, 2)),
+}
+
+
+def _module_pair(case):
+    kw, (c_in, c_out, k) = MODULE_CASES[case]
+    mine = Conv2d(c_in, c_out, k, **kw)
+    ref = nn.Conv2d(c_in, c_out, k, **kw)
+    try:
+        mine.load_state_dict(ref.state_dict())
+    except RuntimeError as err:
+        raise SpecFailure(f"Conv2d({c_in}, {c_out}, {k}, {kw}).load_state_dict(nn.Conv2d's state_dict) "
+                          f"failed: {err}\n  hint: register nn.Parameters named 'weight' (C_out, C_in // "
+                          "groups, kH, kW) and 'bias' (C_out,), and no bias parameter when bias=False") from err
+    return mine, ref, c_in, f"Conv2d({c_in}, {c_out}, {k}, {kw})"
+
+
+@pytest.mark.parametrize("case", list(MODULE_CASES))
+def test_module_loads_nn_conv2d_state_dict_and_matches(case):
+    mine, ref, c_in, what = _module_pair(case)
+    x = randn(2, c_in, 9, 8, seed=24)
+    xm, xr = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out, ref_out = mine(xm), ref(xr)
+    assert_close(out, ref_out, what=f"{what}(x {tuple(x.shape)})",
+                 hint="forward is conv2d(x, self.weight, self.bias, stride, padding, dilation, groups)")
+    upstream = randn(*ref_out.shape, seed=25)
+    (out * upstream).sum().backward()
+    (ref_out * upstream).sum().backward()
+    assert_close(xm.grad, xr.grad, what=f"input gradient of {what}", rtol=1e-4, atol=1e-4)
+    for (name, p), r in zip(mine.named_parameters(), ref.parameters()):
+        assert_close(p.grad, r.grad, what=f"gradient of {what}.{name}", rtol=1e-4, atol=1e-4,
+                     hint="the module's parameters must be the tensors used in forward")
+
+
+@pytest.mark.parametrize("case", ["defaults", "no_bias"])
+def test_module_state_dict_loads_into_nn_conv2d(case):
+    mine, ref, _, what = _module_pair(case)
+    ours = mine.state_dict()
+    theirs = ref.state_dict()
+    assert sorted(ours) == sorted(theirs), (
+        f"{what}.state_dict() keys {sorted(ours)}, expected {sorted(theirs)} like nn.Conv2d "
+        "(no extra buffers or parameters)")
+    ref.load_state_dict(ours)
+
+
+def test_module_initialisation_like_nn_conv2d():
+    mine = Conv2d(16, 32, 3, groups=2)
+    fan_in = 16 // 2 * 3 * 3  # 72: (in_channels // groups)·kH·kW
+    bound = 1 / math.sqrt(fan_in)
+    w = mine.weight.detach()
+    assert_shape(w, (32, 8, 3, 3), what="Conv2d(16, 32, 3, groups=2).weight",
+                 hint="weight is (out_channels, in_channels // groups, kH, kW)")
+    assert float(w.abs().max()) <= bound * (1 + 1e-6), (
+        f"Conv2d(16, 32, 3, groups=2).weight has |values| up to {float(w.abs().max()):.4g}, over the bound "
+        f"1/√fan_in = {bound:.4g} (fan_in = in_channels // groups · kH · kW = 72)")
+    # U(−a, a) has std a/√3. 2304 samples estimate it within ~1% (one standard error), so ±15%
+    # never flakes, while fan_out (32·9) instead of fan_in gives half the std and ignoring groups
+    # (fan_in 144) gives 0.71×.
+    expected_std = bound / math.sqrt(3)
+    std = float(w.std())
+    assert abs(std / expected_std - 1) < 0.15, (
+        f"Conv2d(16, 32, 3, groups=2).weight has std {std:.4g}, expected about {expected_std:.4g} for "
+        f"U(−1/√fan_in, 1/√fan_in) with fan_in = (in_channels // groups)·kH·kW = {fan_in}")
+    assert mine.bias is not None and float(mine.bias.detach().abs().max()) <= bound * (1 + 1e-6), (
+        f"Conv2d(16, 32, 3, groups=2).bias must lie in ±1/√fan_in = ±{bound:.4g}")
+
+
+def test_module_does_not_call_a_convolution_built_in():
+    mine = Conv2d(4, 6, 3, stride=2, padding=1, groups=2)
+    x = randn(1, 4, 7, 7, seed=26)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        mine(x)

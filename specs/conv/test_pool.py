@@ -1,0 +1,206 @@
+"""Specs for katas/conv/pool.py (day 12): max_pool2d vs F.max_pool2d and avg_pool2d vs
+F.avg_pool2d(count_include_pad=False).
+
+Tolerances: the harness defaults (float32 rtol=1e-4, atol=1e-5; float64 1e-7, 1e-9); a max is
+exact and a mean of at most 16 values differs from torch's by a few ulps.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from katas.conv.pool import avg_pool2d, max_pool2d
+
+FORBIDDEN = (F.max_pool2d, torch.max_pool2d, F.max_pool2d_with_indices, F.avg_pool2d,
+             F.adaptive_max_pool2d, F.adaptive_avg_pool2d, F.lp_pool2d, F.max_pool1d, F.avg_pool1d,
+             F.max_pool3d, F.avg_pool3d, torch.avg_pool1d, torch.max_pool1d)
+FORBIDDEN_ATEN = {op: "a pooling built-in" for op in (
+    "max_pool2d", "max_pool2d_with_indices", "avg_pool2d", "mkldnn_max_pool2d", "quantized_max_pool2d",
+    "adaptive_max_pool2d", "adaptive_avg_pool2d", "_adaptive_avg_pool2d", "fractional_max_pool2d",
+    "max_pool1d", "max_pool1d_with_indices", "avg_pool1d", "max_pool3d", "max_pool3d_with_indices",
+    "avg_pool3d", "_adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_avg_pool1d")}
+
+HINT_STRIDE = ("stride=None means stride = kernel_size (side-by-side windows, like torch); a stride of 1 "
+               "gives overlapping windows and a much larger output")
+HINT_SIZE = "output size per dim: (H + 2·padding − k) // stride + 1 (floor: a partial window at the end is dropped)"
+HINT_MAX = ("pad with −inf, not zeros: a padded position must never be the max (F.pad(x, ..., value=-inf), "
+            "then the max over each window)")
+HINT_AVG = ("divide each window's sum by the number of REAL pixels in it (count_include_pad=False): pool a "
+            "tensor of ones the same way to count them; dividing by kH·kW counts the padding")
+HINT_WINDOWS = ("every window: x.unfold(2, kH, sH).unfold(3, kW, sW) (after padding) or F.unfold; "
+                "kernel_size/stride/padding as (H, W) pairs")
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def out_size(h, w, kernel_size, stride=None, padding=0):
+    (kh, kw), (ph, pw) = _pair(kernel_size), _pair(padding)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+
+
+def describe(name, x, **kw):
+    return f"{name}(x {tuple(x.shape)}" + "".join(f", {k}={v}" for k, v in kw.items()) + ")"
+
+
+FUNCS = {"max_pool2d": max_pool2d, "avg_pool2d": avg_pool2d}
+HINTS = {"max_pool2d": HINT_MAX, "avg_pool2d": HINT_AVG}
+
+
+def reference(name, x, **kw):
+    if name == "max_pool2d":
+        return F.max_pool2d(x, **kw)
+    return F.avg_pool2d(x, **kw, count_include_pad=False)
+
+
+def run_pool(name, x, *, hint, **kw):
+    """The learner's pooling; a shape error inside it becomes a failure with a hint."""
+    __tracebackhide__ = True
+    try:
+        return FUNCS[name](x, **kw)
+    except NotImplementedError:
+        raise
+    except (RuntimeError, ValueError, IndexError) as err:  # e.g. a view() that does not fit
+        raise SpecFailure(f"{describe(name, x, **kw)} raised {type(err).__name__}: {err}\n  hint: {hint}") from err
+
+
+def check_pool(name, x, *, hint=None, shape_hint=HINT_SIZE, **kw):
+    hint = hint or HINTS[name]
+    out = run_pool(name, x, hint=hint, **kw)
+    what = describe(name, x, **kw)
+    assert_shape(out, (*x.shape[:2], *out_size(x.shape[2], x.shape[3], **kw)), what=what, hint=shape_hint)
+    assert_close(out, reference(name, x, **kw), what=what + (" (vs count_include_pad=False)" if name == "avg_pool2d" else ""),
+                 hint=hint)
+
+
+POOLS = ["max_pool2d", "avg_pool2d"]
+
+
+# ------------------------------------------------------------------------------ defaults
+
+@pytest.mark.parametrize("name", POOLS)
+def test_stride_defaults_to_kernel_size(name):
+    x = randn(2, 3, 8, 6, seed=1)
+    check_pool(name, x, kernel_size=2, shape_hint=HINT_STRIDE, hint=HINT_STRIDE)
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_stride_none_means_kernel_size_for_pairs_too(name):
+    x = randn(1, 2, 9, 10, seed=2)
+    check_pool(name, x, kernel_size=(3, 2), stride=None, shape_hint=HINT_STRIDE, hint=HINT_STRIDE)
+
+
+# ------------------------------------------------------------------------------ settings
+
+CASES = {
+    "overlapping": dict(kernel_size=3, stride=1),
+    "stride_pair": dict(kernel_size=2, stride=(1, 2)),
+    "kernel_pair": dict(kernel_size=(1, 3), stride=1),
+    "padding": dict(kernel_size=3, stride=2, padding=1),
+    "padding_pair": dict(kernel_size=(2, 4), stride=(2, 3), padding=(1, 2)),
+    "padding_default_stride": dict(kernel_size=2, padding=1),
+    "floor_drops_partial_window": dict(kernel_size=3, stride=2),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("name", POOLS)
+def test_settings_match_torch(name, case):
+    kw = CASES[case]
+    x = randn(2, 3, 9, 11, seed=3)
+    hint = HINTS[name] if "padding" in kw else HINT_WINDOWS
+    check_pool(name, x, hint=hint, **kw)
+
+
+def test_avg_pool_of_ones_is_one_everywhere_even_at_the_border():
+    x = torch.ones(1, 1, 5, 5)
+    out = run_pool("avg_pool2d", x, kernel_size=3, stride=1, padding=1, hint=HINT_AVG)
+    assert_close(out, torch.ones(1, 1, 5, 5), what="avg_pool2d(ones (1, 1, 5, 5), kernel_size=3, stride=1, padding=1)",
+                 hint=HINT_AVG + " (a corner window holds 4 real pixels: 4/4 = 1, not 4/9)")
+
+
+def test_max_pool_padding_never_wins():
+    x = randn(1, 2, 6, 6, seed=4) - 10.0  # every value is negative: a zero pad would win
+    check_pool("max_pool2d", x, kernel_size=3, stride=2, padding=1, hint=HINT_MAX)
+
+
+@pytest.mark.parametrize("name", POOLS)
+@pytest.mark.parametrize("shape,kw", [
+    ((1, 1, 1, 1), dict(kernel_size=1)),
+    ((1, 1, 2, 2), dict(kernel_size=2, padding=1, stride=1)),
+    ((3, 5, 7, 13), dict(kernel_size=(3, 5))),
+    ((1, 7, 13, 3), dict(kernel_size=(4, 3), stride=(3, 1), padding=(2, 1))),
+])
+def test_batch_one_and_odd_sizes(name, shape, kw):
+    check_pool(name, randn(*shape, seed=5), **kw)
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_float64_non_contiguous_input_is_left_unchanged(name):
+    x = non_contiguous(randn(2, 3, 8, 7, seed=6, dtype=torch.float64))
+    kw = dict(kernel_size=3, stride=(2, 1), padding=1)
+    with unchanged(x, names=["x"]):
+        out = run_pool(name, x, hint=HINTS[name], **kw)
+    assert_close(out, reference(name, x, **kw), what=describe(name, x, **kw) + " (float64, non-contiguous)",
+                 hint="F.pad and Tensor.unfold work on any strides; reshape (not view) what may be non-contiguous")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("name", POOLS)
+def test_gradients_match_autograd_of_torch(name, dtype):
+    x = randn(2, 3, 9, 8, seed=7, dtype=dtype)
+    kw = dict(kernel_size=3, stride=2, padding=1)
+    xm, xr = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out = run_pool(name, xm, hint=HINTS[name], **kw)
+    ref = reference(name, xr, **kw)
+    assert_close(out, ref, what=describe(name, x, **kw), hint=HINTS[name])
+    upstream = randn(*ref.shape, seed=8, dtype=dtype)
+    (grad,) = torch.autograd.grad((out * upstream).sum(), xm, allow_unused=True)
+    (ref_grad,) = torch.autograd.grad((ref * upstream).sum(), xr)
+    if grad is None:
+        raise SpecFailure(f"{describe(name, x, **kw)}: no gradient reached x; build the output from "
+                          "differentiable torch ops (no .detach(), no torch.no_grad())")
+    assert_close(grad, ref_grad, what=f"d/dx of {describe(name, x, **kw)}",
+                 hint="the max routes the gradient to the winning pixel; the mean spreads it as 1/count "
+                      "over the window's real pixels (overlapping windows add up)")
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_does_not_call_a_pooling_built_in(name):
+    x = randn(1, 2, 7, 7, seed=9).requires_grad_()
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        out = FUNCS[name](x, kernel_size=3, stride=2, padding=1)
+        out.sum().backward()
+
+
+# ------------------------------------------------------------------------------ properties
+
+def _draw_settings(draw):
+    kh, kw = draw(st.integers(1, 4), label="kH"), draw(st.integers(1, 4), label="kW")
+    ph, pw = draw(st.integers(0, kh // 2), label="padding H"), draw(st.integers(0, kw // 2), label="padding W")
+    stride = draw(st.one_of(st.none(), st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3))),
+                  label="stride")
+    h = draw(st.integers(max(1, kh - 2 * ph), kh + 6), label="H")
+    w = draw(st.integers(max(1, kw - 2 * pw), kw + 6), label="W")
+    kernel = kh if kh == kw and draw(st.booleans(), label="kernel as int") else (kh, kw)
+    padding = ph if ph == pw and draw(st.booleans(), label="padding as int") else (ph, pw)
+    kw_args = dict(kernel_size=kernel, padding=padding)
+    if stride is not None or draw(st.booleans(), label="pass stride=None explicitly"):
+        kw_args["stride"] = stride
+    return (draw(st.integers(1, 2), label="N"), draw(st.integers(1, 3), label="C"), h, w), kw_args
+
+
+@given(data=st.data(), seed=st.integers(0, 2**31 - 1))
+def test_max_pool_any_settings_match_torch(data, seed):
+    shape, kw = _draw_settings(data.draw)
+    check_pool("max_pool2d", randn(*shape, seed=seed, dtype=torch.float64), **kw)
+
+
+@given(data=st.data(), seed=st.integers(0, 2**31 - 1))
+def test_avg_pool_any_settings_match_torch(data, seed):
+    shape, kw = _draw_settings(data.draw)
+    check_pool("avg_pool2d", randn(*shape, seed=seed, dtype=torch.float64), **kw)

@@ -1,0 +1,298 @@
+"""Specs for katas/optim/sgd.py (day 11): SGD as a torch.optim.Optimizer, step for step vs
+torch.optim.SGD.
+
+Trajectories run in float64 on a small seeded MLP and compare every parameter after every
+step with rtol=1e-7, atol=1e-9: a different (correct) order of the same float64 operations
+drifts by ~1e-14 over 50 steps, while every catalogued mistake is off by > 1e-3.
+"""
+
+import copy
+
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from torch import nn
+
+from harness.checks import assert_close, forbid, non_contiguous, unchanged
+from katas.optim.sgd import SGD
+
+TOL64 = dict(rtol=1e-7, atol=1e-9)
+
+# Everything a learner could call instead of writing the update.
+FORBIDDEN = ("torch.optim.sgd.sgd", "torch.optim._functional.sgd",
+             "torch.optim.sgd._single_tensor_sgd", "torch.optim.sgd._multi_tensor_sgd",
+             "torch.optim.sgd._fused_sgd")
+FORBIDDEN_ATEN = {"_fused_sgd": "torch._fused_sgd_ (the fused SGD kernel)",
+                  "_fused_sgd_": "torch._fused_sgd_ (the fused SGD kernel)"}
+
+HINT_MOMENTUM = ("b = momentum·b + (1 − dampening)·g, then p -= lr·b; the buffer lives in "
+                 "self.state[p] between steps")
+HINT_FIRST = ("on a parameter's first step the momentum buffer is a copy of g (torch does not "
+              "damp the first step); starting it at zeros gives (1 − dampening)·g instead")
+HINT_NESTEROV = ("with nesterov=True the step is g + momentum·b, using the buffer b already "
+                 "updated this step (not b alone, not the previous b)")
+HINT_WD = "weight decay adds weight_decay·p to the gradient before the momentum buffer sees it"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def make_model(seed: int = 0, dtype: torch.dtype = torch.float64, extra_unused: bool = False) -> nn.Module:
+    """A small MLP (5 -> 7 -> 3, tanh) with seeded weights."""
+    gen = torch.Generator().manual_seed(seed)
+    layers = [nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3)]
+    if extra_unused:
+        layers.append(nn.Linear(3, 2))  # registered but never used: its grads stay None
+    model = nn.Sequential(*layers).to(dtype)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=dtype) * 0.5)
+    return model
+
+
+def make_data(seed: int = 0, dtype: torch.dtype = torch.float64):
+    gen = torch.Generator().manual_seed(seed + 1000)
+    x = torch.randn(16, 5, generator=gen, dtype=dtype)
+    y = torch.randn(16, 3, generator=gen, dtype=dtype)
+    return x, y
+
+
+def forward_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = model[2](model[1](model[0](x)))  # skips the unused layer when there is one
+    return ((out - y) ** 2).mean()
+
+
+def run_pair(make_mine, make_ref, *, steps: int = 50, seed: int = 0, dtype=torch.float64,
+             what: str, hint: str, tol=None, extra_unused: bool = False, before_step=None):
+    """Train two copies of one model, one with the learner's optimizer and one with torch's;
+    compare every parameter after every step."""
+    model = make_model(seed, dtype, extra_unused)
+    opt = make_mine(model)  # the learner's code first: a stub fails here, before any other work
+    ref_model = copy.deepcopy(model)
+    ref = make_ref(ref_model)
+    x, y = make_data(seed, dtype)
+    tol = TOL64 if tol is None and dtype == torch.float64 else (tol or {})
+    for t in range(1, steps + 1):
+        if before_step is not None:
+            before_step(t, opt, ref)
+        for m, o in ((model, opt), (ref_model, ref)):
+            o.zero_grad()
+            forward_loss(m, x, y).backward()
+        opt.step()
+        ref.step()
+        for (name, p), r in zip(model.named_parameters(), ref_model.parameters()):
+            assert_close(p, r, what=f"{what}: parameter {name!r} after step {t}", hint=hint, **tol)
+    return model, ref_model
+
+
+# ------------------------------------------------------------------------------ the class
+
+def test_is_a_torch_optimizer():
+    model = make_model()
+    opt = SGD(model.parameters(), lr=0.1)
+    assert isinstance(opt, torch.optim.Optimizer), (
+        "SGD must subclass torch.optim.Optimizer (zero_grad, param_groups, state_dict come from it)")
+    assert not isinstance(opt, torch.optim.SGD), (
+        "SGD subclasses torch.optim.SGD: this kata asks you to write the update yourself; "
+        "subclass torch.optim.Optimizer instead")
+
+
+def test_plain_sgd_with_default_options_matches_torch():
+    run_pair(lambda m: SGD(m.parameters(), lr=0.1),
+             lambda m: torch.optim.SGD(m.parameters(), lr=0.1),
+             what="SGD(params, lr=0.1)", hint="with the defaults the update is just p -= lr·p.grad")
+
+
+VARIANTS = {
+    "momentum": (dict(momentum=0.9), HINT_MOMENTUM),
+    "momentum_dampening": (dict(momentum=0.9, dampening=0.5), HINT_FIRST),
+    "weight_decay": (dict(weight_decay=0.05), HINT_WD),
+    "momentum_weight_decay": (dict(momentum=0.8, weight_decay=0.05), HINT_WD),
+    "nesterov": (dict(momentum=0.9, nesterov=True), HINT_NESTEROV),
+    "nesterov_weight_decay": (dict(momentum=0.7, weight_decay=0.02, nesterov=True), HINT_NESTEROV),
+    "everything_but_nesterov": (dict(momentum=0.6, dampening=0.3, weight_decay=0.01), HINT_FIRST),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_matches_torch_step_for_step_over_50_steps(variant):
+    options, hint = VARIANTS[variant]
+    args = ", ".join(f"{k}={v}" for k, v in options.items())
+    run_pair(lambda m: SGD(m.parameters(), lr=0.05, **options),
+             lambda m: torch.optim.SGD(m.parameters(), lr=0.05, **options),
+             what=f"SGD(params, lr=0.05, {args})", hint=hint)
+
+
+def test_float32_model_matches_torch():
+    # float32: default tolerances (rtol=1e-4, atol=1e-5); 50 steps drift by ~1e-7.
+    run_pair(lambda m: SGD(m.parameters(), lr=0.05, momentum=0.9, weight_decay=0.01),
+             lambda m: torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, weight_decay=0.01),
+             dtype=torch.float32, what="SGD(float32 params, lr=0.05, momentum=0.9, weight_decay=0.01)",
+             hint=HINT_MOMENTUM, tol={})
+
+
+# ------------------------------------------------------------------------------ by hand
+
+G1 = torch.tensor([0.3, -0.1, 0.2], dtype=torch.float64)
+G2 = torch.tensor([-0.5, 0.4, 0.1], dtype=torch.float64)
+P0 = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+
+
+def _two_steps(opt_factory):
+    """Two steps on one parameter P0 with the gradients G1 then G2."""
+    p = nn.Parameter(P0.clone())
+    opt = opt_factory([p])
+    for g in (G1, G2):
+        p.grad = g.clone()
+        opt.step()
+    return p
+
+
+def test_first_momentum_buffer_is_the_gradient_not_zeros():
+    lr, m, d = 0.1, 0.9, 0.5
+    p = _two_steps(lambda ps: SGD(ps, lr=lr, momentum=m, dampening=d))
+    b1 = G1                       # first step: the buffer is g itself, undamped
+    b2 = m * b1 + (1 - d) * G2    # later steps: momentum·b + (1 − dampening)·g
+    expected = P0 - lr * b1 - lr * b2
+    assert_close(p.detach(), expected, what="p after 2 steps of SGD(lr=0.1, momentum=0.9, dampening=0.5)",
+                 hint=HINT_FIRST)
+
+
+def test_nesterov_step_by_hand():
+    lr, m = 0.1, 0.9
+    p = _two_steps(lambda ps: SGD(ps, lr=lr, momentum=m, nesterov=True))
+    b1 = G1
+    b2 = m * b1 + G2
+    expected = P0 - lr * (G1 + m * b1) - lr * (G2 + m * b2)
+    assert_close(p.detach(), expected, what="p after 2 steps of SGD(lr=0.1, momentum=0.9, nesterov=True)",
+                 hint=HINT_NESTEROV)
+
+
+# ------------------------------------------------------------------------------ groups, lr
+
+def test_param_groups_with_their_own_options():
+    def groups(m, cls):
+        return cls([{"params": m[0].parameters(), "lr": 0.02, "nesterov": True},
+                    {"params": m[2].parameters(), "momentum": 0.5, "weight_decay": 0.1}],
+                   lr=0.07, momentum=0.9)
+    run_pair(lambda m: groups(m, SGD), lambda m: groups(m, torch.optim.SGD),
+             what="SGD([{layer 0, lr=0.02, nesterov=True}, {layer 2, momentum=0.5, weight_decay=0.1}], "
+                  "lr=0.07, momentum=0.9)",
+             hint="each group uses its own options; a group's missing options come from the "
+                  "constructor's defaults (read them from group[...] inside step)")
+
+
+def test_lr_changed_between_steps_is_used():
+    def schedule(t, opt, ref):
+        for o in (opt, ref):
+            for group in o.param_groups:
+                group["lr"] = 0.1 / t
+    run_pair(lambda m: SGD(m.parameters(), lr=0.1, momentum=0.9),
+             lambda m: torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9),
+             steps=20, before_step=schedule,
+             what="SGD with param_groups[0]['lr'] set to 0.1/t before step t",
+             hint="read lr from the param group at every step (schedulers change it there), "
+                  "do not keep a copy from __init__")
+
+
+def test_parameters_without_grad_are_skipped():
+    model, ref_model = run_pair(
+        lambda m: SGD(m.parameters(), lr=0.05, momentum=0.9, weight_decay=0.1),
+        lambda m: torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, weight_decay=0.1),
+        steps=5, extra_unused=True,
+        what="SGD(params incl. a layer that gets no gradient, lr=0.05, momentum=0.9, weight_decay=0.1)",
+        hint="a parameter whose .grad is None is skipped entirely: no weight decay, no momentum")
+    assert model[3].weight.grad is None
+
+
+# ------------------------------------------------------------------------------ shapes, dtypes
+
+def test_odd_shapes_and_non_contiguous_parameters():
+    gen = torch.Generator().manual_seed(3)
+    shapes = [(), (1,), (2, 3, 5), (7, 1)]
+    start = [torch.randn(s, generator=gen) for s in shapes]
+    mine = [nn.Parameter(t.clone()) for t in start]
+    mine[2] = nn.Parameter(non_contiguous(start[2]))
+    theirs = [nn.Parameter(t.clone()) for t in start]
+    opt = SGD(mine, lr=0.05, momentum=0.9, weight_decay=0.01, nesterov=True)
+    ref = torch.optim.SGD(theirs, lr=0.05, momentum=0.9, weight_decay=0.01, nesterov=True)
+
+    def loss(ps):
+        return sum(((p.sin() + 0.5 * p ** 2) * (i + 1)).sum() for i, p in enumerate(ps))
+
+    for t in range(1, 11):
+        for ps, o in ((mine, opt), (theirs, ref)):
+            o.zero_grad()
+            loss(ps).backward()
+        opt.step()
+        ref.step()
+        for s, p, r in zip(shapes, mine, theirs):
+            assert_close(p.detach(), r.detach(), what=f"float32 parameter of shape {s} after step {t}",
+                         hint="update each parameter in place, whatever its shape (0-d included)")
+
+
+def test_grads_are_left_untouched():
+    model = make_model()
+    x, y = make_data()
+    opt = SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        forward_loss(model, x, y).backward()
+        grads = [p.grad for p in model.parameters()]
+        with unchanged(*grads, names=[f"{n}.grad" for n, _ in model.named_parameters()],
+                       hint="g = p.grad + weight_decay·p makes a new tensor; p.grad.add_(...) "
+                            "would corrupt gradients that are accumulated or logged"):
+            opt.step()
+
+
+def test_state_dict_round_trip_resumes_the_same_trajectory():
+    model = make_model()
+    ref_model = copy.deepcopy(model)
+    x, y = make_data()
+    options = dict(lr=0.05, momentum=0.9, dampening=0.2, weight_decay=0.01)
+    opt = SGD(model.parameters(), **options)
+    ref = torch.optim.SGD(ref_model.parameters(), **options)
+
+    def train(m, o, steps):
+        for _ in range(steps):
+            o.zero_grad()
+            forward_loss(m, x, y).backward()
+            o.step()
+
+    train(model, opt, 5)
+    resumed = SGD(model.parameters(), **options)
+    resumed.load_state_dict(opt.state_dict())
+    train(model, resumed, 5)
+    train(ref_model, ref, 10)
+    for (name, p), r in zip(model.named_parameters(), ref_model.parameters()):
+        assert_close(p, r, what=f"parameter {name!r} after 5 steps, state_dict round trip, 5 more",
+                     hint="keep the momentum buffer in self.state[p] so state_dict() saves it", **TOL64)
+
+
+# ------------------------------------------------------------------------------ off limits
+
+def test_does_not_call_torch_sgd():
+    model = make_model()
+    x, y = make_data()
+    opt = SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=0.01, nesterov=True)
+    for _ in range(2):
+        opt.zero_grad()
+        forward_loss(model, x, y).backward()
+        with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+            opt.step()
+
+
+# ------------------------------------------------------------------------------ properties
+
+@given(momentum=st.sampled_from([0.0, 0.5, 0.9]), dampening=st.sampled_from([0.0, 0.3]),
+       weight_decay=st.sampled_from([0.0, 0.02]), nesterov=st.booleans(),
+       lr=st.sampled_from([0.01, 0.1]), seed=st.integers(0, 2**31 - 1))
+def test_any_options_match_torch(momentum, dampening, weight_decay, nesterov, lr, seed):
+    if nesterov and (momentum == 0 or dampening != 0):
+        nesterov = False  # torch rejects nesterov without momentum or with dampening
+    options = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                   nesterov=nesterov)
+    args = ", ".join(f"{k}={v}" for k, v in options.items())
+    run_pair(lambda m: SGD(m.parameters(), **options),
+             lambda m: torch.optim.SGD(m.parameters(), **options),
+             steps=8, seed=seed, what=f"SGD(params, {args}) (model seed {seed})",
+             hint=HINT_NESTEROV if nesterov else HINT_FIRST if dampening else HINT_MOMENTUM)
