@@ -1,0 +1,53 @@
+"""Day 14 — norms/batch_norm: BatchNorm1d in train and eval mode.
+
+Batch normalisation normalises each channel c with statistics taken ACROSS the batch:
+    y = (x - mean_c) / sqrt(var_c + eps) * weight_c + bias_c
+
+Write:
+    BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        an nn.Module with nn.BatchNorm1d's contract and state_dict.
+        Input x: (N, C) or (N, C, L) with C = num_features; output: same shape and dtype
+        (float32, or float64 after module.double()).
+        The statistics of channel c are over every value of that channel: dim 0 for (N, C),
+        dims 0 and 2 for (N, C, L); n = N (or N * L) values each.
+
+        State (so it loads nn.BatchNorm1d's state_dict):
+            parameters `weight` (C,) ones and `bias` (C,) zeros when affine=True
+                (affine=False: no parameters, no scaling or shift);
+            buffers (register_buffer) `running_mean` (C,) zeros, `running_var` (C,) ones and
+                `num_batches_tracked` int64 scalar 0 when track_running_stats=True
+                (track_running_stats=False: none of the three).
+
+        Training mode (module.train(), the default):
+            normalise with the batch mean and the BIASED batch variance (divide by n), and,
+            when track_running_stats, update the running statistics without autograd:
+                running_mean = (1 - momentum) * running_mean + momentum * batch_mean
+                running_var  = (1 - momentum) * running_var  + momentum * unbiased_batch_var
+                num_batches_tracked += 1
+            where unbiased_batch_var divides by n - 1 (PyTorch's convention, not Keras').
+        Eval mode (module.eval()):
+            normalise with running_mean and running_var and change no state;
+            without running statistics (track_running_stats=False) use the batch statistics.
+
+Off limits: F.batch_norm, torch.batch_norm, nn.BatchNorm1d/2d/3d, torch.native_batch_norm
+(aten native_batch_norm, _native_batch_norm_legit and friends).
+torch.mean, torch.var(correction=0 or 1), torch.rsqrt etc. are fine.
+Gradients flow through ordinary autograd. The input must not be modified.
+Run: pytest katas/norms/batch_norm.py
+"""
+
+import torch
+import torch.nn as nn
+
+
+class BatchNorm1d(nn.Module):
+    """nn.BatchNorm1d's contract: batch statistics in train mode, running ones in eval."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, track_running_stats: bool = True):
+        super().__init__()
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (N, C) or (N, C, L) -> same shape."""
+        raise NotImplementedError

@@ -1,0 +1,48 @@
+"""Day 14 — norms/batch_norm: reference solution."""
+
+import torch
+import torch.nn as nn
+
+
+class BatchNorm1d(nn.Module):
+    """nn.BatchNorm1d's contract: batch statistics in train mode, running ones in eval."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = True, track_running_stats: bool = True):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))
+            self.bias = nn.Parameter(torch.zeros(num_features))
+        else:
+            self.weight = self.bias = None
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (N, C) or (N, C, L) -> same shape."""
+        if x.dim() not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input, got {x.dim()}D")
+        dims = (0,) if x.dim() == 2 else (0, 2)  # every axis but the channels
+        shape = (1, -1) if x.dim() == 2 else (1, -1, 1)  # broadcast a (C,) vector against x
+        if self.training or not self.track_running_stats:
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, correction=0)  # biased: normalise with it
+            if self.training and self.track_running_stats:
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():  # running stats are bookkeeping, not part of the graph
+                    m = self.momentum
+                    self.running_mean.mul_(1 - m).add_(m * mean)
+                    self.running_var.mul_(1 - m).add_(m * var * n / (n - 1))  # unbiased
+                    self.num_batches_tracked += 1
+        else:
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean.reshape(shape)) * torch.rsqrt(var.reshape(shape) + self.eps)
+        if self.affine:
+            y = y * self.weight.reshape(shape) + self.bias.reshape(shape)
+        return y

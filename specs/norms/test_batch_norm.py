@@ -1,0 +1,282 @@
+"""Specs for katas/norms/batch_norm.py (day 14): BatchNorm1d, train and eval, vs nn.BatchNorm1d."""
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, randn, unchanged
+from katas.norms.batch_norm import BatchNorm1d
+
+FORBIDDEN = (F.batch_norm, torch.batch_norm, torch.native_batch_norm)
+FORBIDDEN_ATEN = {op: "a batch_norm built-in (F.batch_norm, nn.BatchNorm1d)" for op in (
+    "native_batch_norm", "native_batch_norm_backward", "_native_batch_norm_legit",
+    "_native_batch_norm_legit_no_training", "_native_batch_norm_legit_functional",
+    "cudnn_batch_norm", "miopen_batch_norm", "batch_norm_stats", "batch_norm_elemt")}
+
+HINT = ("per channel, over dim 0 for (N, C) and dims 0 and 2 for (N, C, L): y = (x - mean) / "
+        "sqrt(var + eps) * weight + bias with the BIASED batch variance in train mode")
+HINT_RUNNING_VAR = ("running_var is updated with the UNBIASED batch variance (divide by n - 1, "
+                    "n = N or N*L), even though the normalisation itself uses the biased one")
+HINT_MOMENTUM = ("PyTorch's momentum weighs the NEW batch: running = (1 - momentum) * running + "
+                 "momentum * batch_stat (Keras' momentum is the opposite)")
+HINT_EVAL = ("in eval() mode normalise with running_mean and running_var (if tracked) and leave "
+             "every buffer unchanged; check self.training")
+HINT_STEPS = f"{HINT}; {HINT_MOMENTUM}; {HINT_RUNNING_VAR}; num_batches_tracked += 1 per training step"
+
+
+def batch(shape, seed, dtype=torch.float32):
+    """Channels with their own offsets and scales, so statistics matter."""
+    c = shape[1]
+    view = (1, c) + (1,) * (len(shape) - 2)
+    offset = torch.linspace(-2.0, 3.0, c, dtype=dtype).reshape(view)
+    scale = torch.linspace(0.5, 4.0, c, dtype=dtype).reshape(view)
+    return randn(*shape, seed=seed, dtype=dtype) * scale + offset
+
+
+def pair(c, **kwargs):
+    """The learner's module and nn.BatchNorm1d with the same (random) affine parameters."""
+    mine = BatchNorm1d(c, **kwargs)
+    ref = nn.BatchNorm1d(c, **kwargs)
+    if ref.affine:
+        with torch.no_grad():
+            ref.weight.copy_(1 + 0.5 * randn(c, seed=100))
+            ref.bias.copy_(0.5 * randn(c, seed=101))
+    try:
+        mine.load_state_dict(ref.state_dict())
+    except RuntimeError as err:
+        raise SpecFailure(
+            f"BatchNorm1d({c}, {kwargs}).load_state_dict(nn.BatchNorm1d's state_dict) failed: "
+            f"{str(err).splitlines()[0]}\n  hint: parameters weight, bias (if affine) and buffers "
+            f"running_mean, running_var, num_batches_tracked (if track_running_stats)") from None
+    return mine, ref
+
+
+def call(c, kwargs):
+    args = ", ".join([str(c)] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    return f"BatchNorm1d({args})"
+
+
+STATE_HINTS = {
+    "running_mean": HINT_MOMENTUM,
+    "running_var": f"{HINT_RUNNING_VAR}; {HINT_MOMENTUM}",
+    "num_batches_tracked": "num_batches_tracked += 1 at every training step, never in eval()",
+}
+
+
+def compare_state(mine, ref, what, hint=None):
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        expected = getattr(ref, name)
+        if expected is not None:
+            assert_close(getattr(mine, name), expected, what=f"{what}: {name}",
+                         hint=hint or STATE_HINTS[name])
+
+
+def run_steps(mine, ref, shape, steps, what, seed=0, dtype=torch.float32):
+    """Several training steps, comparing output and running statistics after each, then eval."""
+    for step in range(steps):
+        x = batch(shape, seed=seed + step, dtype=dtype)
+        got = mine(x)
+        with torch.no_grad():
+            expected = ref(x)
+        assert_close(got, expected, what=f"{what} train step {step + 1} output", hint=HINT_STEPS)
+        compare_state(mine, ref, f"{what} after train step {step + 1}")
+    mine.eval()
+    ref.eval()
+    x = batch(shape, seed=seed + 99, dtype=dtype) * 2 + 1  # statistics unlike the running ones
+    got = mine(x)
+    with torch.no_grad():
+        expected = ref(x)
+    assert_close(got, expected, what=f"{what} eval() output after {steps} train steps", hint=HINT_EVAL)
+    compare_state(mine, ref, f"{what} after the eval() call", hint=HINT_EVAL)
+
+
+# ------------------------------------------------------------------ state
+
+@pytest.mark.parametrize("kwargs", [{}, {"affine": False}, {"track_running_stats": False},
+                                    {"affine": False, "track_running_stats": False},
+                                    {"eps": 1e-3, "momentum": 0.3}])
+def test_state_dict_matches_nn_batch_norm(kwargs):
+    mine = BatchNorm1d(5, **kwargs)
+    ref = nn.BatchNorm1d(5, **kwargs)
+    got, expected = mine.state_dict(), ref.state_dict()
+    assert set(got) == set(expected), (
+        f"{call(5, kwargs)}.state_dict() has keys {sorted(got)}, nn.BatchNorm1d's has "
+        f"{sorted(expected)}\n  hint: parameters weight, bias only if affine; buffers running_mean, "
+        f"running_var, num_batches_tracked only if track_running_stats")
+    for key, value in expected.items():
+        assert_close(got[key], value, what=f"{call(5, kwargs)}.state_dict()[{key!r}] at initialisation",
+                     hint="weight ones, bias zeros, running_mean zeros, running_var ones, "
+                          "num_batches_tracked = torch.tensor(0) (int64)")
+    params = {k for k, _ in mine.named_parameters()}
+    assert params == {k for k, _ in ref.named_parameters()}, (
+        f"{call(5, kwargs)}: parameters are {sorted(params)}, expected "
+        f"{sorted(k for k, _ in ref.named_parameters())}: running statistics are buffers "
+        f"(self.register_buffer), not parameters: no optimizer may touch them")
+
+
+# ------------------------------------------------------------------ several steps vs nn.BatchNorm1d
+
+@pytest.mark.parametrize("shape", [(8, 3), (4, 5, 7), (1, 2, 6), (3, 1), (2, 4, 1)])
+@pytest.mark.parametrize("kwargs", [{}, {"momentum": 0.3}, {"affine": False}, {"eps": 0.5}])
+def test_train_steps_then_eval_match_nn_batch_norm(shape, kwargs):
+    mine, ref = pair(shape[1], **kwargs)
+    run_steps(mine, ref, shape, steps=4, what=f"{call(shape[1], kwargs)} on x of {shape}")
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (3, 4, 5)])
+def test_without_running_stats_always_uses_the_batch(shape):
+    kwargs = {"track_running_stats": False}
+    mine, ref = pair(shape[1], **kwargs)
+    run_steps(mine, ref, shape, steps=2, what=f"{call(shape[1], kwargs)} on x of {shape}")
+
+
+def test_defaults():
+    mine, ref = BatchNorm1d(4), nn.BatchNorm1d(4)  # eps=1e-5, momentum=0.1, affine, tracked
+    x = 1e-3 * randn(6, 4, seed=3)  # variance ~1e-6: the default eps matters
+    got = mine(x)
+    with torch.no_grad():
+        expected = ref(x)
+    assert_close(got, expected, what="BatchNorm1d(4) (defaults) on x with std ~1e-3",
+                 hint="defaults: eps=1e-5 inside the sqrt, momentum=0.1, affine=True, "
+                      "track_running_stats=True, and a new module is in training mode")
+    compare_state(mine, ref, "BatchNorm1d(4) (defaults) after one step")
+
+
+@given(n=st.integers(2, 5), c=st.integers(1, 5), length=st.one_of(st.none(), st.integers(1, 4)),
+       momentum=st.sampled_from([0.1, 0.5, 0.9, 1.0]), affine=st.booleans(),
+       steps=st.integers(1, 3), seed=st.integers(0, 2**20))
+def test_matches_nn_batch_norm_on_random_batches(n, c, length, momentum, affine, steps, seed):
+    shape = (n, c) if length is None else (n, c, length)
+    kwargs = {"momentum": momentum, "affine": affine}
+    mine, ref = pair(c, **kwargs)
+    # float64: random batches may hold near-ties (variance << eps), where float32 itself cannot
+    # resolve x - mean; in float64 every correct formula agrees to far below the tolerance.
+    mine, ref = mine.double(), ref.double()
+    run_steps(mine, ref, shape, steps=steps, what=f"{call(c, kwargs)}.double() on x of {shape}",
+              seed=seed, dtype=torch.float64)
+
+
+def test_float64_after_double():
+    mine, ref = pair(3)
+    mine, ref = mine.double(), ref.double()
+    for step in range(2):
+        x = batch((5, 3, 2), seed=step, dtype=torch.float64)
+        got = mine(x)
+        with torch.no_grad():
+            assert_close(got, ref(x), what=f"BatchNorm1d(3).double() train step {step + 1}", hint=HINT)
+        compare_state(mine, ref, f"BatchNorm1d(3).double() after train step {step + 1}")
+
+
+# ------------------------------------------------------------------ the typical mistakes
+
+def test_running_var_uses_the_unbiased_variance():
+    mine = BatchNorm1d(2, momentum=1.0)  # momentum 1: running stats become the batch's
+    x = torch.tensor([[0.0, 1.0], [2.0, 5.0]])  # n = 2: biased var 1 and 4, unbiased 2 and 8
+    mine(x)
+    assert_close(mine.running_var, torch.tensor([2.0, 8.0]),
+                 what="BatchNorm1d(2, momentum=1.0) on [[0, 1], [2, 5]]: running_var",
+                 hint=HINT_RUNNING_VAR)
+    assert_close(mine.running_mean, torch.tensor([1.0, 3.0]),
+                 what="BatchNorm1d(2, momentum=1.0) on [[0, 1], [2, 5]]: running_mean", hint=HINT)
+
+
+def test_running_var_unbiased_over_n_times_l():
+    mine = BatchNorm1d(1, momentum=1.0)
+    x = torch.tensor([[[0.0, 2.0]], [[4.0, 6.0]]])  # (N=2, C=1, L=2): n = 4, mean 3, sum sq 20
+    mine(x)
+    assert_close(mine.running_var, torch.tensor([20.0 / 3]),
+                 what="BatchNorm1d(1, momentum=1.0) on x of (2, 1, 2): running_var",
+                 hint=HINT_RUNNING_VAR + "; for (N, C, L) the statistics pool all N*L values of a channel")
+
+
+def test_momentum_weighs_the_new_batch():
+    mine = BatchNorm1d(2)  # momentum 0.1
+    x = torch.tensor([[10.0, -4.0], [30.0, 0.0]])  # batch means 20, -2
+    mine(x)
+    assert_close(mine.running_mean, torch.tensor([2.0, -0.2]),
+                 what="BatchNorm1d(2) (momentum=0.1) after one step on batch means [20, -2]: running_mean",
+                 hint=HINT_MOMENTUM)
+    assert_close(mine.num_batches_tracked, torch.tensor(1), what="num_batches_tracked after one step",
+                 hint="num_batches_tracked += 1 at every training step (an int64 buffer)")
+
+
+def test_eval_uses_the_running_statistics():
+    mine, ref = pair(3)
+    for step in range(3):
+        mine(batch((6, 3), seed=step))
+        with torch.no_grad():
+            ref(batch((6, 3), seed=step))
+    mine.eval()
+    ref.eval()
+    x = batch((4, 3), seed=9) * 5 - 7  # far from the running statistics
+    got = mine(x)
+    with torch.no_grad():
+        expected = ref(x)
+    assert_close(got, expected, what="BatchNorm1d(3) in eval() mode after 3 train steps", hint=HINT_EVAL)
+    compare_state(mine, ref, "BatchNorm1d(3) after an eval() call", hint=HINT_EVAL)
+    single = mine(x[:1])  # batch of one: fine in eval, there are no batch statistics to take
+    assert_close(single, expected[:1], what="BatchNorm1d(3) in eval() mode on a batch of one", hint=HINT_EVAL)
+
+
+def test_running_statistics_carry_no_graph():
+    mine, _ = pair(3)
+    x = batch((5, 3), seed=4).requires_grad_()
+    mine(x)
+    for name in ("running_mean", "running_var"):
+        buf = getattr(mine, name)
+        assert not buf.requires_grad and buf.grad_fn is None, (
+            f"after a training step {name} is part of the autograd graph (requires_grad="
+            f"{buf.requires_grad}, grad_fn={buf.grad_fn}); every step would keep the previous "
+            f"graphs alive.\n  hint: update running statistics under torch.no_grad() (or from "
+            f"detached batch statistics)")
+
+
+# ------------------------------------------------------------------ gradients
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5)])
+def test_gradients_match_nn_batch_norm(mode, shape):
+    mine, ref = pair(3)
+    for m in (mine, ref):  # give the running statistics something to hold
+        with torch.no_grad():
+            m(batch(shape, seed=20))
+        getattr(m, mode)()
+    x = batch(shape, seed=21)
+    g = randn(*shape, seed=22)
+
+    def run(module):
+        xx = x.clone().requires_grad_()
+        params = dict(module.named_parameters())
+        grads = torch.autograd.grad(module(xx), [xx, *params.values()], g, allow_unused=True)
+        return dict(zip(["x", *params], grads))
+
+    got, expected = run(mine), run(ref)
+    for name, e in expected.items():
+        if got.get(name) is None:
+            raise SpecFailure(f"BatchNorm1d(3) in {mode}() mode: no gradient reached {name}")
+        assert_close(got[name], e, what=f"gradient of BatchNorm1d(3) in {mode}() mode on x of {shape} "
+                     f"w.r.t. {name}", hint=HINT + "; build it from differentiable ops (the batch mean "
+                     "and variance are part of the graph in train mode)")
+
+
+# ------------------------------------------------------------------ hygiene
+
+def test_non_contiguous_input_is_left_alone():
+    mine, ref = pair(4)
+    x = non_contiguous(batch((3, 4, 5), seed=30))
+    with unchanged(x, names=["x"]):
+        got = mine(x)
+    with torch.no_grad():
+        assert_close(got, ref(x.contiguous()), what="BatchNorm1d(4) on a non-contiguous (3, 4, 5) x", hint=HINT)
+    compare_state(mine, ref, "BatchNorm1d(4) after a step on a non-contiguous x")
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_writes_its_own(mode):
+    mine = BatchNorm1d(3)
+    x = batch((4, 3, 2), seed=31).requires_grad_()
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        getattr(mine, mode)()
+        mine(x).sum().backward()

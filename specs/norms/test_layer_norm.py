@@ -1,0 +1,308 @@
+"""Specs for katas/norms/layer_norm.py (day 14): LayerNormFunction and LayerNorm."""
+
+import copy
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, gradcheck,
+                            non_contiguous, randn, unchanged)
+from katas.norms.layer_norm import LayerNorm, LayerNormFunction
+
+FORBIDDEN = (F.layer_norm, torch.layer_norm, torch.native_layer_norm)
+FORBIDDEN_ATEN = {"native_layer_norm": "a layer_norm built-in (F.layer_norm, nn.LayerNorm)",
+                  "native_layer_norm_backward": "layer_norm's built-in backward"}
+
+HINT = ("per sample, over the normalised (trailing) dims only: y = (x - mean) / sqrt(var + eps) "
+        "* weight + bias, with the BIASED variance (divide by D, correction=0)")
+HINT_BACKWARD = ("with x_hat = (x - mean) * rstd and g = grad_y * weight: grad_x = rstd * (g - "
+                 "mean(g) - x_hat * mean(g * x_hat)); mean and var depend on x too, so both mean "
+                 "terms are needed; grad_weight = sum(grad_y * x_hat), grad_bias = sum(grad_y) "
+                 "over the leading dims")
+HINT_EPS = "eps goes INSIDE the square root: (x - mean) / sqrt(var + eps), i.e. rsqrt(var + eps)"
+HINT_ROWS = ("each sample is normalised with its own statistics, over the last dims only; never "
+             "mix statistics across the batch (that is BatchNorm)")
+
+SHAPES = [(1,), (7,), (3, 5), (2, 3, 4), (1, 1, 1), (4, 13), (5, 1)]
+
+
+def reference(x, normalized_shape, w, b, eps):
+    """F.layer_norm computed in float64 and rounded to x's dtype: the exact answer to compare
+    with (float32 built-ins round x - mean visibly when D = 1 and |x| is large)."""
+    up = (t.double() if t is not None else None for t in (x, w, b))
+    return F.layer_norm(next(up), normalized_shape, next(up), next(up), eps).to(x.dtype)
+
+
+def module_reference(ref, x):
+    """nn.LayerNorm's output computed in float64 (a copy of the module), rounded to x's dtype."""
+    with torch.no_grad():
+        return copy.deepcopy(ref).double()(x.double()).to(x.dtype)
+
+
+def affine(d, seed, dtype=torch.float32, weight=True, bias=True):
+    w = 1 + 0.5 * randn(d, seed=seed + 1, dtype=dtype) if weight else None
+    b = 0.5 * randn(d, seed=seed + 2, dtype=dtype) if bias else None
+    return w, b
+
+
+def ln_what(shape, w, b, eps):
+    return (f"LayerNormFunction.apply(x of {tuple(shape)}, weight={'(D,)' if w is not None else None}, "
+            f"bias={'(D,)' if b is not None else None}, eps={eps})")
+
+
+# ------------------------------------------------------------------ LayerNormFunction: forward
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_function_matches_f_layer_norm(shape, dtype):
+    x = randn(*shape, seed=len(shape), dtype=dtype) * 3 + 1
+    w, b = affine(shape[-1], seed=4, dtype=dtype)
+    got = LayerNormFunction.apply(x, w, b, 1e-5)
+    assert_close(got, reference(x, shape[-1:], w, b, 1e-5), what=ln_what(shape, w, b, 1e-5), hint=HINT)
+
+
+@pytest.mark.parametrize("weight,bias", [(False, False), (True, False), (False, True)])
+def test_function_accepts_none_weight_or_bias(weight, bias):
+    x = randn(3, 6, seed=1)
+    w, b = affine(6, seed=2, weight=weight, bias=bias)
+    got = LayerNormFunction.apply(x, w, b, 1e-5)
+    assert_close(got, F.layer_norm(x, (6,), w, b, 1e-5), what=ln_what((3, 6), w, b, 1e-5),
+                 hint="None weight means no scaling, None bias means no shift")
+
+
+def test_function_uses_the_biased_variance():
+    x = torch.tensor([[0.0, 2.0], [1.0, 4.0]])  # each row: mean m, biased var v = ((b-a)/2)^2
+    got = LayerNormFunction.apply(x, None, None, 0.0)
+    expected = torch.tensor([[-1.0, 1.0], [-1.0, 1.0]])  # (x - m) / sqrt(v): exactly +-1
+    assert_close(got, expected, what="LayerNormFunction.apply([[0, 2], [1, 4]], None, None, eps=0)",
+                 hint="biased variance: mean((x - mean)^2), divide by D (torch.var(..., "
+                      "correction=0)); the unbiased one (D - 1) gives +-0.707 here")
+
+
+@pytest.mark.parametrize("eps", [1e-5, 0.1])
+def test_function_eps_inside_the_square_root(eps):
+    x = 1e-3 * randn(4, 8, seed=3)  # variance ~1e-6: eps dominates the denominator
+    got = LayerNormFunction.apply(x, None, None, eps)
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    assert_close(got, (x - mean) / torch.sqrt(var + eps),
+                 what=f"LayerNormFunction.apply(x with std ~1e-3, None, None, eps={eps})", hint=HINT_EPS)
+
+
+def test_function_rows_are_independent():
+    x = randn(5, 6, seed=5) * torch.tensor([[1.0], [10.0], [0.1], [3.0], [50.0]])
+    w, b = affine(6, seed=6)
+    got = LayerNormFunction.apply(x, w, b, 1e-5)
+    alone = F.layer_norm(x[2:3], (6,), w, b, 1e-5)
+    assert_close(got[2:3], alone, what="row 2 of LayerNormFunction.apply(x of (5, 6), ...) vs row 2 "
+                 "normalised alone", hint=HINT_ROWS)
+
+
+# ------------------------------------------------------------------ LayerNormFunction: backward
+
+@pytest.mark.parametrize("shape", [(2, 3), (2, 2, 3), (4,), (3, 1)])
+@pytest.mark.parametrize("weight,bias", [(True, True), (False, False), (True, False)])
+def test_function_gradcheck_float64(shape, weight, bias):
+    x = randn(*shape, seed=7, dtype=torch.float64)
+    w, b = affine(shape[-1], seed=8, dtype=torch.float64, weight=weight, bias=bias)
+    gradcheck(LayerNormFunction.apply, x, w, b, 1e-5,
+              what=f"LayerNormFunction backward, {ln_what(shape, w, b, 1e-5)}", hint=HINT_BACKWARD)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (2, 3, 7), (6,)])
+def test_function_gradients_match_autograd_float32(shape):
+    x = randn(*shape, seed=9) * 2
+    w, b = affine(shape[-1], seed=10)
+    assert_grads_match(lambda x, w, b: LayerNormFunction.apply(x, w, b, 1e-5),
+                       lambda x, w, b: reference(x, shape[-1:], w, b, 1e-5), x, w, b,
+                       what=f"gradients of {ln_what(shape, w, b, 1e-5)} w.r.t. (x, weight, bias)",
+                       hint=HINT_BACKWARD)
+
+
+def test_function_backward_takes_a_non_contiguous_grad():
+    x = randn(4, 6, seed=11, requires_grad=True)
+    w, b = affine(6, seed=12)
+    w.requires_grad_()
+    b.requires_grad_()
+    g = non_contiguous(randn(4, 6, seed=13))
+    y = LayerNormFunction.apply(x, w, b, 1e-5)
+    got = torch.autograd.grad(y, (x, w, b), g)
+    xr, wr, br = (t.detach().clone().requires_grad_() for t in (x, w, b))
+    expected = torch.autograd.grad(F.layer_norm(xr, (6,), wr, br, 1e-5), (xr, wr, br), g)
+    assert_close(got, expected, what="LayerNormFunction gradients (x, weight, bias) for a "
+                 "non-contiguous grad_y", hint="grad_y may be strided: use reshape, not view")
+
+
+@given(batch=st.lists(st.integers(1, 4), min_size=0, max_size=2), d=st.integers(1, 9),
+       scale=st.sampled_from([1e-2, 1.0, 100.0]), weight=st.booleans(), bias=st.booleans(),
+       seed=st.integers(0, 2**31 - 1))
+def test_function_matches_autograd_on_random_inputs(batch, d, scale, weight, bias, seed):
+    # float64: random rows may hold near-ties (variance << mean^2 or << eps) that float32
+    # cannot resolve; in float64 every correct formula agrees. float32 is checked above.
+    shape = (*batch, d)
+    x = scale * randn(*shape, seed=seed, dtype=torch.float64)
+    w, b = affine(d, seed=seed % 1000, dtype=torch.float64, weight=weight, bias=bias)
+    inputs = [t for t in (x, w, b) if t is not None]
+
+    def mine(x, *rest):
+        it = iter(rest)
+        return LayerNormFunction.apply(x, next(it) if weight else None, next(it) if bias else None, 1e-5)
+
+    def ref(x, *rest):
+        it = iter(rest)
+        return reference(x, (d,), next(it) if weight else None, next(it) if bias else None, 1e-5)
+
+    assert_grads_match(mine, ref, *inputs, what=ln_what(shape, w, b, 1e-5) + f" with float64 x ~ {scale}*N(0, 1)",
+                       hint=f"{HINT}; {HINT_BACKWARD}")
+
+
+# ------------------------------------------------------------------ LayerNormFunction: hygiene
+
+def test_function_non_contiguous_inputs_are_left_alone():
+    x = non_contiguous(randn(3, 7, seed=14))
+    w, b = (non_contiguous(t) for t in affine(7, seed=15))
+    with unchanged(x, w, b, names=["x", "weight", "bias"]):
+        got = LayerNormFunction.apply(x, w, b, 1e-5)
+    assert_close(got, F.layer_norm(x.contiguous(), (7,), w.contiguous(), b.contiguous(), 1e-5),
+                 what="LayerNormFunction.apply on non-contiguous x, weight, bias", hint=HINT)
+
+
+def test_function_writes_its_own():
+    x = randn(3, 5, seed=16, requires_grad=True)
+    w, b = (t.requires_grad_() for t in affine(5, seed=17))
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        y = LayerNormFunction.apply(x, w, b, 1e-5)
+        y.backward(torch.ones_like(y))
+
+
+# ------------------------------------------------------------------ LayerNorm module
+
+@pytest.mark.parametrize("args,kwargs", [
+    ((6,), {}), (((2, 3),), {}), ((5,), {"bias": False}), ((4,), {"elementwise_affine": False}),
+    ((7,), {"eps": 1e-3}), (((1, 4),), {"elementwise_affine": True, "bias": True})])
+def test_module_state_dict_matches_nn_layer_norm(args, kwargs):
+    mine = LayerNorm(*args, **kwargs)
+    ref = nn.LayerNorm(*args, **kwargs)
+    call = f"LayerNorm({', '.join([repr(a) for a in args] + [f'{k}={v!r}' for k, v in kwargs.items()])})"
+    got, expected = mine.state_dict(), ref.state_dict()
+    assert set(got) == set(expected), (
+        f"{call}.state_dict() has keys {sorted(got)}, nn.LayerNorm's has {sorted(expected)}\n"
+        f"  hint: parameters `weight` and `bias` of shape normalized_shape; bias=False drops "
+        f"`bias`, elementwise_affine=False drops both")
+    for key in expected:
+        assert_close(got[key], expected[key], what=f"{call}.state_dict()[{key!r}] at initialisation",
+                     hint="weight starts at ones, bias at zeros, both of shape normalized_shape")
+    params = {k for k, _ in mine.named_parameters()}
+    assert params == set(expected), f"{call}: parameters are {sorted(params)}, expected {sorted(expected)}"
+
+
+@pytest.mark.parametrize("normalized_shape,x_shape", [
+    (6, (4, 6)), (5, (2, 3, 5)), ((3, 4), (2, 3, 4)), ((2, 3, 4), (2, 3, 4)), (1, (3, 1)), (7, (7,)),
+    ((1, 5), (3, 1, 5))])
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_module_matches_nn_layer_norm(normalized_shape, x_shape, mode):
+    ref = nn.LayerNorm(normalized_shape)
+    with torch.no_grad():
+        ref.weight.copy_(1 + 0.5 * randn(*ref.weight.shape, seed=1))
+        ref.bias.copy_(0.5 * randn(*ref.bias.shape, seed=2))
+    mine = LayerNorm(normalized_shape)
+    mine.load_state_dict(ref.state_dict())
+    getattr(mine, mode)()
+    getattr(ref, mode)()
+    x = 2 * randn(*x_shape, seed=3) + 1
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, module_reference(ref, x), what=f"LayerNorm({normalized_shape!r}) in {mode}() mode on x of {x_shape}",
+                     hint=HINT + "; a tuple normalized_shape means the last len(normalized_shape) dims")
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"eps": 0.1}, {"bias": False}, {"elementwise_affine": False}])
+def test_module_options_match_nn_layer_norm(kwargs):
+    mine = LayerNorm(8, **kwargs)
+    ref = nn.LayerNorm(8, **kwargs)
+    x = 1e-3 * randn(3, 8, seed=4)  # variance ~1e-6: the eps default matters
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, module_reference(ref, x), what=f"LayerNorm(8, {kwargs}) on x with std ~1e-3",
+                     hint=HINT_EPS + "; the default eps is 1e-5")
+
+
+def test_module_gradients_match_nn_layer_norm():
+    ref = nn.LayerNorm((3, 4))
+    with torch.no_grad():
+        ref.weight.copy_(1 + 0.5 * randn(3, 4, seed=5))
+        ref.bias.copy_(0.5 * randn(3, 4, seed=6))
+    mine = LayerNorm((3, 4))
+    mine.load_state_dict(ref.state_dict())
+    x = randn(2, 3, 4, seed=7)
+    g = randn(2, 3, 4, seed=8)
+
+    def run(module):
+        xx = x.clone().requires_grad_()
+        params = dict(module.named_parameters())
+        grads = torch.autograd.grad(module(xx), [xx, *params.values()], g, allow_unused=True)
+        return dict(zip(["x", *params], grads))
+
+    got, expected = run(mine), run(ref)
+    for name, e in expected.items():
+        if got.get(name) is None:
+            raise SpecFailure(f"LayerNorm((3, 4)): no gradient reached {name}")
+        assert_close(got[name], e, what=f"gradient of LayerNorm((3, 4)) w.r.t. {name}", hint=HINT_BACKWARD)
+
+
+def test_module_normalises_each_sample_alone():
+    ref = nn.LayerNorm(6)
+    mine = LayerNorm(6)
+    x = randn(5, 6, seed=9) * torch.tensor([[1.0], [10.0], [0.1], [3.0], [50.0]]) + torch.arange(5.0)[:, None]
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, module_reference(ref, x), what="LayerNorm(6) on 5 rows of different scales and offsets", hint=HINT_ROWS)
+        assert_close(mine(x[1:2]), got[1:2], what="LayerNorm(6)(x[1:2]) vs row 1 of LayerNorm(6)(x)",
+                     hint=HINT_ROWS)
+
+
+@given(batch=st.lists(st.integers(1, 4), min_size=1, max_size=2),
+       norm=st.lists(st.integers(1, 5), min_size=1, max_size=2), as_int=st.booleans(),
+       seed=st.integers(0, 2**31 - 1))
+def test_module_matches_nn_layer_norm_on_random_shapes(batch, norm, as_int, seed):
+    normalized_shape = norm[0] if as_int else tuple(norm)
+    norm = [norm[0]] if as_int else norm
+    ref = nn.LayerNorm(normalized_shape)
+    with torch.no_grad():
+        ref.weight.copy_(1 + randn(*norm, seed=seed + 1))
+        ref.bias.copy_(randn(*norm, seed=seed + 2))
+    mine = LayerNorm(normalized_shape)
+    mine.load_state_dict(ref.state_dict())
+    mine, ref = mine.double(), ref.double()  # float64, as above: no near-tie can flake
+    x = 3 * randn(*batch, *norm, seed=seed, dtype=torch.float64)
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, ref(x), what=f"LayerNorm({normalized_shape!r}).double() on x of {(*batch, *norm)}",
+                     hint=HINT + "; a tuple normalized_shape means the last len(normalized_shape) dims")
+
+
+def test_module_float64_after_double():
+    mine, ref = LayerNorm(5).double(), nn.LayerNorm(5).double()
+    x = randn(3, 5, seed=10, dtype=torch.float64)
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, ref(x), what="LayerNorm(5).double()(float64 x)")
+
+
+def test_module_non_contiguous_input_is_left_alone():
+    mine, ref = LayerNorm(4), nn.LayerNorm(4)
+    x = non_contiguous(randn(3, 2, 4, seed=11))
+    with unchanged(x, names=["x"]):
+        got = mine(x)
+    with torch.no_grad():
+        assert_close(got, module_reference(ref, x), what="LayerNorm(4) on a non-contiguous x", hint=HINT)
+
+
+def test_module_writes_its_own():
+    mine = LayerNorm((2, 3))
+    x = randn(4, 2, 3, seed=12, requires_grad=True)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        mine(x).sum().backward()

@@ -1,0 +1,241 @@
+"""Specs for katas/rnn/layers.py (day 13): LSTM, state_dict-compatible with nn.LSTM."""
+
+import math
+
+import pytest
+import torch
+import torch.nn as nn
+from hypothesis import given, strategies as st
+
+from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, randn, unchanged
+from katas.rnn.layers import LSTM
+
+FORBIDDEN = (torch.lstm, torch.lstm_cell)
+# The kernels nn.LSTM reaches below torch.lstm on CPU (oneDNN), CUDA (cuDNN), ROCm and MPS.
+FORBIDDEN_ATEN = {op: "a fused LSTM kernel (nn.LSTM / torch.lstm)" for op in (
+    "mkldnn_rnn_layer", "_cudnn_rnn", "miopen_rnn", "_thnn_fused_lstm_cell", "_lstm_mps")}
+
+HINT = ("run each layer over the whole sequence, one lstm_cell step at a time; layer k's input "
+        "is layer k-1's output sequence; output is the top layer's h at every step")
+HINT_BATCH_FIRST = ("batch_first=True means x is (B, T, I) and output (B, T, H): step over dim 1 "
+                    "(or transpose to time-major and back); h_n and c_n stay (num_layers, B, H)")
+HINT_FINAL = ("h_n[k] and c_n[k] are the last-step state of layer k, stacked in layer order "
+              "0..num_layers-1; h_n[-1] is the top layer's, equal to output's last step")
+HINT_STATE = "state = (h_0, c_0), each (num_layers, B, H): layer k starts from h_0[k], c_0[k]"
+
+
+def pair(mine, ref, *, batch_first=False):
+    """Load the reference's weights into the learner's module (strictly: same keys)."""
+    try:
+        mine.load_state_dict(ref.state_dict())
+    except RuntimeError as err:
+        raise SpecFailure(
+            f"LSTM.load_state_dict(nn.LSTM(...).state_dict()) failed: {str(err).splitlines()[0]}"
+            f"\n  hint: register parameters weight_ih_l{{k}}, weight_hh_l{{k}}, bias_ih_l{{k}}, "
+            f"bias_hh_l{{k}} directly on the module, with nn.LSTM's shapes") from None
+    return mine
+
+
+def inputs(t, b, i, h, layers, *, batch_first, seed, dtype=torch.float32):
+    x = randn(*((b, t, i) if batch_first else (t, b, i)), seed=seed, dtype=dtype)
+    state = (randn(layers, b, h, seed=seed + 1, dtype=dtype),
+             randn(layers, b, h, seed=seed + 2, dtype=dtype))
+    return x, state
+
+
+def describe(t, b, i, h, layers, batch_first, with_state):
+    shape = (b, t, i) if batch_first else (t, b, i)
+    state = f", (h_0, c_0) of ({layers}, {b}, {h})" if with_state else ""
+    return f"LSTM({i}, {h}, num_layers={layers}, batch_first={batch_first})(x of {shape}{state})"
+
+
+# ------------------------------------------------------------------ parameters
+
+@pytest.mark.parametrize("i,h,layers", [(3, 4, 1), (5, 2, 3), (1, 7, 2)])
+def test_state_dict_matches_nn_lstm(i, h, layers):
+    mine = LSTM(i, h, num_layers=layers)
+    expected = {k: tuple(v.shape) for k, v in nn.LSTM(i, h, num_layers=layers).state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in mine.state_dict().items()}
+    assert got == expected, (
+        f"LSTM({i}, {h}, num_layers={layers}).state_dict() has {got}, nn.LSTM's has {expected}\n"
+        f"  hint: parameters named weight_ih_l{{k}}, weight_hh_l{{k}}, bias_ih_l{{k}}, "
+        f"bias_hh_l{{k}} per layer, shapes (4H, I or H), (4H, H), (4H,), (4H,); no buffers")
+    params = {k for k, p in mine.named_parameters()}
+    assert params == set(expected), (
+        f"LSTM's parameters are {sorted(params)}, expected {sorted(expected)}: every weight and "
+        f"bias must be an nn.Parameter so that optimizers see it")
+
+
+def test_defaults_are_one_layer_time_major():
+    ref = nn.LSTM(3, 5)
+    mine = pair(LSTM(3, 5), ref)
+    x = randn(4, 2, 3, seed=3)  # (T=4, B=2, I=3): time-major, because batch_first=False by default
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, ref(x), what="LSTM(3, 5)(x of (4, 2, 3)) with the default "
+                     "num_layers=1, batch_first=False and state=None", hint=HINT_BATCH_FIRST)
+
+
+def test_parameters_initialised_like_nn_lstm():
+    h = 16
+    mine = LSTM(8, h, num_layers=2)
+    bound = 1 / math.sqrt(h)
+    values = torch.cat([p.detach().flatten() for p in mine.parameters()])
+    assert values.numel() > 0 and bool(values.isfinite().all()), "LSTM's parameters are not all finite"
+    assert float(values.abs().max()) <= bound + 1e-6, (
+        f"LSTM(8, 16) has a parameter of magnitude {float(values.abs().max()):.3g}; nn.LSTM draws "
+        f"every parameter from U(-1/sqrt(H), 1/sqrt(H)) = U(-{bound:.3g}, {bound:.3g})")
+    # U(-a, a) has std a/sqrt(3). Over these 3,584 draws the sample std is within ~2% of it;
+    # 0.8x..1.2x never flakes yet rejects zeros, constants and a different scale.
+    std, expected = float(values.std()), bound / math.sqrt(3)
+    assert 0.8 * expected <= std <= 1.2 * expected, (
+        f"LSTM(8, 16)'s parameters have std {std:.3g}; U(-1/sqrt(H), 1/sqrt(H)) gives "
+        f"{expected:.3g}: initialise with .uniform_(-1/sqrt(H), 1/sqrt(H))")
+
+
+# ------------------------------------------------------------------ values vs nn.LSTM
+
+@pytest.mark.parametrize("layers", [1, 3])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("with_state", [False, True])
+@pytest.mark.parametrize("t,b,i,h", [(5, 3, 4, 6), (1, 1, 1, 1), (7, 2, 3, 5)])
+def test_matches_nn_lstm(layers, batch_first, with_state, t, b, i, h):
+    ref = nn.LSTM(i, h, num_layers=layers, batch_first=batch_first)
+    mine = pair(LSTM(i, h, num_layers=layers, batch_first=batch_first), ref)
+    x, state = inputs(t, b, i, h, layers, batch_first=batch_first, seed=t * 100 + b * 10 + layers)
+    args = (x, state) if with_state else (x,)
+    got = mine(*args)
+    with torch.no_grad():
+        expected = ref(*args)
+    what = describe(t, b, i, h, layers, batch_first, with_state)
+    hint = " ; ".join([HINT] + ([HINT_BATCH_FIRST] if batch_first else []) +
+                      ([HINT_FINAL] if layers > 1 else []) + ([HINT_STATE] if with_state else []))
+    assert_close(got[0], expected[0], what=f"{what} output", hint=hint)
+    assert_close(got[1], expected[1], what=f"{what} (h_n, c_n)", hint=hint)
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_matches_nn_lstm_in_train_and_eval_mode(mode):
+    ref = nn.LSTM(3, 4, num_layers=2, batch_first=True)
+    mine = pair(LSTM(3, 4, num_layers=2, batch_first=True), ref)
+    getattr(mine, mode)()
+    getattr(ref, mode)()
+    x, state = inputs(5, 2, 3, 4, 2, batch_first=True, seed=21)
+    got = mine(x, state)
+    with torch.no_grad():
+        assert_close(got, ref(x, state), what=f"LSTM(3, 4, 2, batch_first=True) in {mode}() mode",
+                     hint=HINT)
+
+
+def test_float64_after_double():
+    ref = nn.LSTM(3, 4, num_layers=2).double()
+    mine = pair(LSTM(3, 4, num_layers=2).double(), ref)
+    x, state = inputs(4, 3, 3, 4, 2, batch_first=False, seed=5, dtype=torch.float64)
+    got = mine(x, state)
+    with torch.no_grad():
+        assert_close(got, ref(x, state), what="LSTM(3, 4, 2).double()(float64 x, state)",
+                     hint="create new tensors (e.g. default zero state) with x's dtype and device")
+
+
+@given(t=st.integers(1, 6), b=st.integers(1, 4), i=st.integers(1, 5), h=st.integers(1, 5),
+       layers=st.integers(1, 3), batch_first=st.booleans(), with_state=st.booleans(),
+       seed=st.integers(0, 2**31 - 1))
+def test_matches_nn_lstm_on_random_weights(t, b, i, h, layers, batch_first, with_state, seed):
+    ref = nn.LSTM(i, h, num_layers=layers, batch_first=batch_first)
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():  # weights larger than the default init, so every gate matters
+        for p in ref.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen))
+    mine = pair(LSTM(i, h, num_layers=layers, batch_first=batch_first), ref)
+    x, state = inputs(t, b, i, h, layers, batch_first=batch_first, seed=seed % 10_000)
+    args = (x, state) if with_state else (x,)
+    got = mine(*args)
+    with torch.no_grad():
+        expected = ref(*args)
+    assert_close(got, expected, what=describe(t, b, i, h, layers, batch_first, with_state)
+                 + " with N(0, 1) weights", hint=f"{HINT}; {HINT_BATCH_FIRST}; {HINT_FINAL}")
+
+
+# ------------------------------------------------------------------ the typical mistakes
+
+def test_batch_first_reads_batch_major_input():
+    b, t, i, h = 2, 5, 3, 4  # B != T, so swapping them changes every shape and value
+    ref = nn.LSTM(i, h, batch_first=True)
+    mine = pair(LSTM(i, h, batch_first=True), ref)
+    x = randn(b, t, i, seed=8)
+    out, (h_n, c_n) = mine(x)
+    with torch.no_grad():
+        ref_out, (ref_h, ref_c) = ref(x)
+    what = f"LSTM({i}, {h}, batch_first=True)(x of (B={b}, T={t}, I={i}))"
+    assert_close(h_n, ref_h, what=f"{what} h_n", hint=HINT_BATCH_FIRST)
+    assert_close(c_n, ref_c, what=f"{what} c_n", hint=HINT_BATCH_FIRST)
+    assert_close(out, ref_out, what=f"{what} output", hint=HINT_BATCH_FIRST)
+
+
+def test_final_state_of_every_layer():
+    ref = nn.LSTM(3, 4, num_layers=3)
+    mine = pair(LSTM(3, 4, num_layers=3), ref)
+    x = randn(6, 2, 3, seed=9)
+    out, (h_n, c_n) = mine(x)
+    with torch.no_grad():
+        _, (ref_h, ref_c) = ref(x)
+    assert_close(h_n[-1], out[-1], what="LSTM(3, 4, num_layers=3): h_n[-1] vs output[-1]",
+                 hint=HINT_FINAL)
+    for k in range(3):
+        assert_close(h_n[k], ref_h[k], what=f"LSTM(3, 4, num_layers=3) h_n[{k}] (layer {k})", hint=HINT_FINAL)
+        assert_close(c_n[k], ref_c[k], what=f"LSTM(3, 4, num_layers=3) c_n[{k}] (layer {k})", hint=HINT_FINAL)
+
+
+def test_given_initial_state_reaches_every_layer():
+    ref = nn.LSTM(2, 3, num_layers=3)
+    mine = pair(LSTM(2, 3, num_layers=3), ref)
+    x, state = inputs(1, 2, 2, 3, 3, batch_first=False, seed=10)
+    got = mine(x, state)
+    with torch.no_grad():
+        assert_close(got, ref(x, state), what="LSTM(2, 3, num_layers=3)(x of (1, 2, 2), (h_0, c_0))",
+                     hint=HINT_STATE)
+
+
+def test_gradients_match_nn_lstm():
+    ref = nn.LSTM(3, 4, num_layers=2, batch_first=True)
+    mine = pair(LSTM(3, 4, num_layers=2, batch_first=True), ref)
+    x, (h0, c0) = inputs(5, 2, 3, 4, 2, batch_first=True, seed=12)
+
+    def run(module):
+        leaves = [t.detach().clone().requires_grad_() for t in (x, h0, c0)]
+        out, (h_n, c_n) = module(leaves[0], (leaves[1], leaves[2]))
+        gen = torch.Generator().manual_seed(0)
+        loss = sum((o * torch.randn(o.shape, generator=gen)).sum() for o in (out, h_n, c_n))
+        params = dict(module.named_parameters())
+        grads = torch.autograd.grad(loss, leaves + list(params.values()), allow_unused=True)
+        return dict(zip(["x", "h_0", "c_0", *params], grads))
+
+    got = run(mine)
+    expected = run(ref)
+    for name, g in expected.items():
+        if got.get(name) is None:
+            raise SpecFailure(f"LSTM: no gradient reached {name}; is the output connected to it "
+                              f"(no .detach(), no torch.no_grad())?")
+        assert_close(got[name], g, what=f"gradient of LSTM(3, 4, 2, batch_first=True) w.r.t. {name}",
+                     hint=HINT)
+
+
+# ------------------------------------------------------------------ hygiene
+
+def test_non_contiguous_input_and_state_are_left_alone():
+    ref = nn.LSTM(3, 4, num_layers=2)
+    mine = pair(LSTM(3, 4, num_layers=2), ref)
+    x, (h0, c0) = inputs(4, 3, 3, 4, 2, batch_first=False, seed=14)
+    xs, h0s, c0s = non_contiguous(x), non_contiguous(h0), non_contiguous(c0)
+    with unchanged(xs, h0s, c0s, names=["x", "h_0", "c_0"]):
+        got = mine(xs, (h0s, c0s))
+    with torch.no_grad():
+        assert_close(got, ref(x, (h0, c0)), what="LSTM(3, 4, 2) on non-contiguous x, h_0, c_0", hint=HINT)
+
+
+def test_writes_its_own():
+    ref = nn.LSTM(3, 4, num_layers=2)
+    mine = pair(LSTM(3, 4, num_layers=2), ref)
+    x = randn(3, 2, 3, seed=15)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        mine(x)
