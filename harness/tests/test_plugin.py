@@ -14,7 +14,7 @@ from harness import curriculum
 from harness.curriculum import ROOT
 from harness.selftest import pristine_stub
 
-pytestmark = pytest.mark.selftest
+pytestmark = [pytest.mark.selftest, pytest.mark.timeout(300)]  # each runs pytest in a subprocess
 IGNORE = shutil.ignore_patterns(".venv", ".git", ".katas", ".pytest_cache", ".hypothesis",
                                 "__pycache__", "*.egg-info", "build")
 
