@@ -16,6 +16,7 @@ from __future__ import annotations
 import statistics
 import time
 import weakref
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import pytest
@@ -48,13 +49,27 @@ def count_flops(fn: Callable, *args: Any, **kwargs: Any) -> int:
     return counter.get_total_flops()
 
 
+@dataclass(frozen=True)
+class Allocation:
+    """A tensor storage created by an op (views and in-place results are not allocations)."""
+    shape: tuple[int, ...]
+    dtype: torch.dtype
+    nbytes: int
+    op: str
+
+    def __str__(self) -> str:
+        return f"{self.shape} {self.dtype} from aten.{self.op}"
+
+
 class PeakMemory(LightDispatchMode):
-    """Tracks bytes of tensor storage created inside the mode and still alive."""
+    """Tracks bytes of tensor storage created inside the mode and still alive, and records
+    every allocation."""
 
     def __init__(self):
         super().__init__()
         self.live = 0
         self.peak = 0
+        self.allocations: list[Allocation] = []
         self._seen: set[int] = set()
 
     def _free(self, key: int, nbytes: int) -> None:
@@ -74,6 +89,8 @@ class PeakMemory(LightDispatchMode):
                 continue
             self._seen.add(key)
             self.live += storage.nbytes()
+            self.allocations.append(Allocation(tuple(t.shape), t.dtype, storage.nbytes(),
+                                               func.overloadpacket.__name__))
             weakref.finalize(storage, self._free, key, storage.nbytes())
         self.peak = max(self.peak, self.live)
         return out
@@ -86,6 +103,14 @@ def peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> int:
         result = fn(*args, **kwargs)
         del result
     return tracker.peak
+
+
+def allocations(fn: Callable, *args: Any, **kwargs: Any) -> list[Allocation]:
+    """Every tensor storage fn created, in order, e.g. to reject any (T, T) tensor:
+    [a for a in allocations(f, q, k, v) if a.shape.count(T) >= 2]."""
+    with torch.no_grad(), PeakMemory() as tracker:
+        fn(*args, **kwargs)
+    return tracker.allocations
 
 
 def cuda_peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> int:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from harness.budgets import count_flops, peak_bytes, time_ratio
+from harness.budgets import allocations, count_flops, peak_bytes, time_ratio
 
 pytestmark = pytest.mark.selftest
 
@@ -41,3 +41,13 @@ def test_peak_bytes_ignore_views_and_count_what_is_held():
 def test_time_ratio_of_a_function_with_itself_is_near_one():
     x = torch.randn(64, 64)
     assert 0.33 < time_ratio(torch.mm, torch.mm, x, x) < 3
+
+
+def test_allocations_list_new_tensors_but_not_views():
+    def f(x):
+        scores = x @ x.T  # (T, T): new
+        return scores.transpose(0, 1).sum(0)  # a view, then a new (T,)
+
+    found = allocations(f, torch.randn(6, 3))
+    assert [(a.shape, a.op) for a in found] == [((6, 6), "mm"), ((6,), "sum")]
+    assert found[0].nbytes == 6 * 6 * 4 and "(6, 6) torch.float32 from aten.mm" == str(found[0])

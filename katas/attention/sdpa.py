@@ -1,0 +1,43 @@
+"""Days 15-16 — attention/sdpa: scaled dot-product attention, with masks.
+
+Write:
+    scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal=False, scale=None)
+        q: (..., L, E) queries, k: (..., S, E) keys, v: (..., S, Ev) values, float32 or
+            float64, all with the same leading batch dims "..." (none, or any number of
+            them, e.g. (B, H)). L (queries) and S (keys) may differ.
+        Returns (..., L, Ev), dtype of q:
+            weights = softmax(q @ k^T * scale + mask, over the KEYS, the last dim)
+            output  = weights @ v
+        scale: a float; None means 1 / sqrt(E) (E = the size of q's last dim).
+        attn_mask, broadcastable to (..., L, S) (e.g. (L, S), (B, 1, 1, S), (S,)):
+            bool:  True = this query may attend this key; False = it may not (its weight
+                   is exactly 0).
+            float: added to the scaled scores (an additive bias; -inf hides a key).
+        is_causal=True: query i may attend key j only when j <= i, counted from the top-left
+            corner like torch's tril (query 0 sees key 0 only, whatever L and S are).
+            Give at most one of attn_mask and is_causal (torch raises if both are set; you
+            may too).
+        A query row whose keys are ALL masked (every entry False, or every entry -inf)
+        returns zeros for that row, as torch does (its math path uses a "safe" softmax):
+        softmax of a row of -inf is 0/0 = NaN, so detect such rows and put 0 there.
+        Equal to torch.nn.functional.scaled_dot_product_attention on the same arguments
+        (dropout_p=0).
+
+    The softmax itself is allowed here (torch.softmax / Tensor.softmax), and so is your own
+    `from katas.losses.softmax import softmax`.
+
+Off limits: torch.nn.functional.scaled_dot_product_attention, nn.MultiheadAttention and
+torch.nn.functional.multi_head_attention_forward (and torch._safe_softmax, the SDPA's own
+masked-row helper, and the fused aten _scaled_dot_product_* kernels).
+Inputs must not be modified.
+Run: pytest katas/attention/sdpa.py
+"""
+
+import torch
+
+
+def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                                 attn_mask: torch.Tensor | None = None, is_causal: bool = False,
+                                 scale: float | None = None) -> torch.Tensor:
+    """softmax(q k^T * scale + mask) v over the keys: (..., L, E), (..., S, E), (..., S, Ev) -> (..., L, Ev)."""
+    raise NotImplementedError

@@ -1,0 +1,31 @@
+"""Days 15-16 — attention/sdpa: reference solution."""
+
+import math
+
+import torch
+
+
+def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                                 attn_mask: torch.Tensor | None = None, is_causal: bool = False,
+                                 scale: float | None = None) -> torch.Tensor:
+    """softmax(q k^T * scale + mask) v over the keys: (..., L, E), (..., S, E), (..., S, Ev) -> (..., L, Ev)."""
+    if is_causal and attn_mask is not None:
+        raise ValueError("give attn_mask or is_causal, not both")
+    L, S = q.shape[-2], k.shape[-2]
+    if scale is None:
+        scale = 1.0 / math.sqrt(q.shape[-1])
+    scores = (q @ k.transpose(-2, -1)) * scale  # (..., L, S)
+
+    if is_causal:  # top-left aligned: query i sees keys 0..i
+        attn_mask = torch.ones(L, S, dtype=torch.bool, device=q.device).tril()
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+
+    weights = scores.softmax(dim=-1)  # over the keys
+    # A row with every key hidden is softmax(-inf, ..., -inf) = NaN: give it zeros, like torch.
+    all_hidden = (scores == float("-inf")).all(dim=-1, keepdim=True)
+    weights = weights.masked_fill(all_hidden, 0.0)
+    return weights @ v

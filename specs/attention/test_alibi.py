@@ -1,0 +1,275 @@
+"""Specs for katas/attention/alibi.py (day 17): alibi_slopes, alibi_bias, alibi_attention,
+linear_bias_attention (LeetGPU's single-slope form)."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import assert_close, assert_grads_match, non_contiguous, randn, unchanged
+from katas.attention.alibi import alibi_attention, alibi_bias, alibi_slopes, linear_bias_attention
+
+SEEDS = st.integers(0, 2**31 - 1)
+INF = float("inf")
+
+HINT_POW2 = "for a power of two n, slope i (i = 1..n) is 2 ** (-8 * i / n): 8 heads give 1/2, 1/4, ..., 1/256"
+HINT_NON_POW2 = ("for n not a power of two, take p = 2 ** floor(log2(n)): the p slopes of a p-head model, "
+                 "then every other slope (the 1st, 3rd, 5th, ...) of a 2p-head model, n - p of them; "
+                 "12 heads end with 2^-0.5, 2^-1.5, 2^-2.5, 2^-3.5")
+HINT_BIAS = ("bias[h, i, j] = -slope[h] * (i - j): zero on the diagonal, NEGATIVE for keys in the past "
+             "(j < i), growing with the distance i - j, not with the absolute position i or j")
+HINT_ATTN = ("softmax(q k^T / sqrt(D) + bias) v with bias[h] = -slope[h] * (i - j) for head h = the "
+             "dim -3 index of q; causal=True also hides keys j > i (top-left: query i sees keys 0..i)")
+HINT_LINEAR = ("scores + alpha * (i - j) where i indexes the queries (rows) and j the keys (columns): "
+               "torch.arange(M)[:, None] - torch.arange(N)[None, :], not (j - i); no mask")
+
+
+def paper_slopes(n):
+    """Independent answer, the paper's rule in closed form: for p = 2^floor(log2 n), slopes
+    2^(-8 i / p) for i = 1..p, then 2^(-8 (2i - 1) / (2p)) (the odd ones of a 2p-head model)
+    for i = 1..n - p."""
+    p = 1
+    while p * 2 <= n:
+        p *= 2
+    return ([2.0 ** (-8.0 * i / p) for i in range(1, p + 1)]
+             + [2.0 ** (-4.0 * (2 * i - 1) / p) for i in range(1, n - p + 1)])
+
+
+def bias_loops(n, L, S):
+    """Independent answer: -m_h * (i - j), entry by entry."""
+    m = paper_slopes(n)
+    return torch.tensor([[[-m[h] * (i - j) for j in range(S)] for i in range(L)] for h in range(n)],
+                        dtype=torch.float64).reshape(n, L, S)
+
+
+def reference_alibi(q, k, v, causal):
+    H, L, S = q.shape[-3], q.shape[-2], k.shape[-2]
+    bias = bias_loops(H, L, S).to(q.dtype)
+    if causal:
+        bias = bias.masked_fill(~torch.ones(L, S, dtype=torch.bool).tril(), -INF)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+
+
+def reference_linear(q, k, v, alpha):
+    M, N = q.shape[-2], k.shape[-2]
+    bias = torch.tensor([[alpha * (i - j) for j in range(N)] for i in range(M)], dtype=q.dtype).reshape(M, N)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+
+
+def qkv(lead, L, S, D, Dv, seed=0, dtype=torch.float32):
+    return (randn(*lead, L, D, seed=seed, dtype=dtype), randn(*lead, S, D, seed=seed + 1, dtype=dtype),
+            randn(*lead, S, Dv, seed=seed + 2, dtype=dtype))
+
+
+# ------------------------------------------------------------------------ alibi_slopes
+
+# The paper's values written out as exponents of 2.
+PAPER_EXPONENTS = {
+    8: [-1, -2, -3, -4, -5, -6, -7, -8],
+    12: [-1, -2, -3, -4, -5, -6, -7, -8, -0.5, -1.5, -2.5, -3.5],
+    16: [-0.5 * i for i in range(1, 17)],
+}
+
+
+@pytest.mark.parametrize("n", [8, 12, 16])
+def test_slopes_of_the_paper(n):
+    expected = torch.tensor([2.0 ** e for e in PAPER_EXPONENTS[n]], dtype=torch.float32)
+    assert_close(alibi_slopes(n), expected, what=f"alibi_slopes({n})",
+                 hint=HINT_POW2 if n in (8, 16) else HINT_NON_POW2)
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 32])
+def test_slopes_for_powers_of_two(n):
+    expected = torch.tensor([2.0 ** (-8.0 * i / n) for i in range(1, n + 1)], dtype=torch.float32)
+    assert_close(alibi_slopes(n), expected, what=f"alibi_slopes({n})", hint=HINT_POW2)
+
+
+@pytest.mark.parametrize("n", [3, 5, 6, 7, 10, 20, 24, 40])
+def test_slopes_for_other_head_counts(n):
+    expected = torch.tensor(paper_slopes(n), dtype=torch.float32)
+    assert_close(alibi_slopes(n), expected, what=f"alibi_slopes({n})", hint=HINT_NON_POW2)
+
+
+@given(n=st.integers(1, 64))
+def test_slopes_property(n):
+    slopes = alibi_slopes(n)
+    assert_close(slopes, torch.tensor(paper_slopes(n), dtype=torch.float32), what=f"alibi_slopes({n})",
+                 hint=HINT_POW2 if n & (n - 1) == 0 else HINT_NON_POW2)
+
+
+# ------------------------------------------------------------------------ alibi_bias
+
+@pytest.mark.parametrize("n,L,S", [(8, 5, 5), (12, 4, 7), (4, 7, 3), (1, 1, 1), (3, 6, 6), (16, 2, 9)])
+def test_alibi_bias_is_minus_slope_times_relative_position(n, L, S):
+    out = alibi_bias(n, L, S)
+    assert_close(out, bias_loops(n, L, S).float(), what=f"alibi_bias({n}, {L}, {S})", hint=HINT_BIAS)
+
+
+def test_alibi_bias_penalises_distance_not_position():
+    out = alibi_bias(8, 4, 4)
+    # head 0 has slope 1/2: the diagonal is 0 everywhere, one step back costs 1/2, two cost 1.
+    expected = torch.tensor([[0.0, 0.5, 1.0, 1.5],
+                             [-0.5, 0.0, 0.5, 1.0],
+                             [-1.0, -0.5, 0.0, 0.5],
+                             [-1.5, -1.0, -0.5, 0.0]])
+    assert_close(out[0], expected, what="alibi_bias(8, 4, 4)[0] (slope 1/2)", hint=HINT_BIAS)
+
+
+@given(n=st.integers(1, 16), L=st.integers(1, 9), S=st.integers(1, 9))
+def test_alibi_bias_property(n, L, S):
+    out = alibi_bias(n, L, S)
+    assert_close(out, bias_loops(n, L, S).float(), what=f"alibi_bias({n}, {L}, {S})", hint=HINT_BIAS)
+
+
+# ------------------------------------------------------------------------ alibi_attention
+
+# (lead dims incl. heads, L, S, D, Dv)
+ALIBI_CASES = [((8,), 6, 6, 4, 3), ((2, 8), 7, 7, 8, 5), ((2, 12), 5, 5, 4, 4), ((3, 2, 4), 9, 9, 2, 3),
+               ((2, 6), 3, 7, 4, 2), ((2, 4), 7, 3, 4, 2), ((1, 1), 1, 1, 3, 1), ((2, 16), 13, 13, 4, 3)]
+
+
+def _alibi_ids(case):
+    return f"lead{case[0]}-L{case[1]}-S{case[2]}-D{case[3]}-Dv{case[4]}"
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=lambda c: "causal" if c else "bidirectional")
+@pytest.mark.parametrize("case", ALIBI_CASES, ids=_alibi_ids)
+def test_alibi_attention_matches_biased_sdpa(case, causal):
+    lead, L, S, D, Dv = case
+    q, k, v = qkv(lead, L, S, D, Dv, seed=1)
+    q, k = 2 * q, 2 * k  # scores of the same order as the bias
+    out = alibi_attention(q, k, v, causal)
+    assert_close(out, reference_alibi(q, k, v, causal),
+                 what=f"alibi_attention(q {(*lead, L, D)}, k {(*lead, S, D)}, v {(*lead, S, Dv)}, causal={causal})",
+                 hint=HINT_ATTN)
+
+
+def test_alibi_attention_is_causal_by_default():
+    q, k, v = qkv((2, 4), 6, 6, 4, 3, seed=2)
+    out = alibi_attention(q, k, v)
+    assert_close(out, reference_alibi(q, k, v, True), what="alibi_attention(q, k, v) (causal default)",
+                 hint="causal=True by default; " + HINT_ATTN)
+
+
+def test_alibi_attention_prefers_near_keys():
+    """With equal scores the bias alone decides: the last query's weights fall off with distance."""
+    H, T = 4, 6
+    q = torch.zeros(H, T, 4)
+    k = randn(H, T, 4, seed=3)
+    v = torch.eye(T).expand(H, T, T)  # output row = the query's weights over the keys
+    out = alibi_attention(q, k, v, causal=True)
+    m = torch.tensor(paper_slopes(H))
+    dist = torch.arange(T - 1, -1, -1.0)  # distances of keys 0..T-1 from query T-1
+    expected = torch.exp(-m[:, None] * dist) / torch.exp(-m[:, None] * dist).sum(-1, keepdim=True)
+    assert_close(out[:, -1], expected, what="alibi_attention(q = 0, k, v = eye)[:, -1] (the last query's weights)",
+                 hint="with q = 0 the weights are softmax(-slope * (i - j)): the nearest key weighs most; "
+                      + HINT_BIAS)
+
+
+def test_alibi_attention_float64():
+    q, k, v = qkv((2, 4), 5, 5, 4, 3, seed=4, dtype=torch.float64)
+    out = alibi_attention(q, k, v, causal=True)
+    assert_close(out, reference_alibi(q, k, v, True), what="alibi_attention(float64 q (2, 4, 5, 4))",
+                 rtol=1e-5, atol=1e-6, hint="the output keeps q's dtype; move the bias to q's dtype and device")
+
+
+@given(heads=st.integers(1, 12), batch=st.lists(st.integers(1, 2), max_size=2), L=st.integers(1, 8),
+       S=st.integers(1, 8), causal=st.booleans(), seed=SEEDS)
+def test_alibi_attention_property(heads, batch, L, S, causal, seed):
+    lead = (*batch, heads)
+    q, k, v = qkv(lead, L, S, 4, 3, seed=seed % 10_000)
+    out = alibi_attention(q, k, v, causal)
+    assert_close(out, reference_alibi(q, k, v, causal),
+                 what=f"alibi_attention(q {(*lead, L, 4)}, k {(*lead, S, 4)}, causal={causal})", hint=HINT_ATTN)
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=lambda c: "causal" if c else "bidirectional")
+def test_alibi_attention_gradients(causal):
+    q, k, v = qkv((2, 4), 5, 5, 4, 3, seed=5)
+    assert_grads_match(lambda q, k, v: alibi_attention(q, k, v, causal),
+                       lambda q, k, v: reference_alibi(q, k, v, causal), q, k, v,
+                       what=f"alibi_attention(..., causal={causal}) gradient",
+                       hint="build the result from differentiable ops; the bias itself needs no gradient")
+
+
+def test_alibi_attention_non_contiguous_inputs_are_left_alone():
+    q, k, v = (non_contiguous(t) for t in qkv((2, 4), 6, 6, 4, 3, seed=6))
+    with unchanged(q, k, v, names=["q", "k", "v"]):
+        out = alibi_attention(q, k, v, causal=True)
+    assert_close(out, reference_alibi(q.contiguous(), k.contiguous(), v.contiguous(), True),
+                 what="alibi_attention(non-contiguous q, k, v)", hint=HINT_ATTN)
+
+
+# ------------------------------------------------------------------------ linear_bias_attention
+
+# LeetGPU's shapes: q (M, d), k (N, d), v (N, dv), no batch dims
+LINEAR_CASES = [(4, 4, 8, 8), (5, 7, 4, 3), (7, 3, 6, 2), (1, 6, 4, 4), (6, 1, 4, 5), (13, 11, 16, 7)]
+
+
+@pytest.mark.parametrize("alpha", [0.5, -0.5, 1.0, -1.0, 0.0, 0.37])
+@pytest.mark.parametrize("M,N,d,dv", LINEAR_CASES)
+def test_linear_bias_attention_leetgpu_shapes(M, N, d, dv, alpha):
+    q, k, v = qkv((), M, N, d, dv, seed=7)
+    out = linear_bias_attention(q, k, v, alpha)
+    assert_close(out, reference_linear(q, k, v, alpha),
+                 what=f"linear_bias_attention(q ({M}, {d}), k ({N}, {d}), v ({N}, {dv}), alpha={alpha})",
+                 hint=HINT_LINEAR)
+
+
+def test_linear_bias_sign_of_i_minus_j():
+    """alpha > 0 favours keys with small j (i - j large); with q = 0 the weights show it."""
+    M, N = 3, 4
+    q, k = torch.zeros(M, 2), randn(N, 2, seed=8)
+    v = torch.eye(N)  # output row = the weights
+    out = linear_bias_attention(q, k, v, 1.0)
+    bias = torch.arange(M, dtype=torch.float32)[:, None] - torch.arange(N, dtype=torch.float32)[None, :]
+    expected = torch.exp(bias) / torch.exp(bias).sum(-1, keepdim=True)
+    assert_close(out, expected, what="linear_bias_attention(q = 0 (3, 2), k (4, 2), v = eye(4), alpha=1.0)",
+                 hint=HINT_LINEAR)
+
+
+@pytest.mark.parametrize("lead", [(2,), (2, 3)])
+def test_linear_bias_attention_batched(lead):
+    q, k, v = qkv(lead, 5, 6, 4, 3, seed=9)
+    out = linear_bias_attention(q, k, v, -0.7)
+    assert_close(out, reference_linear(q, k, v, -0.7),
+                 what=f"linear_bias_attention(q {(*lead, 5, 4)}, k {(*lead, 6, 4)}, alpha=-0.7)",
+                 hint="batch dims come first; i and j index the last two dims of the scores; " + HINT_LINEAR)
+
+
+@given(M=st.integers(1, 9), N=st.integers(1, 9), d=st.integers(1, 8), alpha=st.floats(-1.0, 1.0),
+       seed=SEEDS)
+def test_linear_bias_attention_property(M, N, d, alpha, seed):
+    q, k, v = qkv((), M, N, d, 3, seed=seed % 10_000)
+    out = linear_bias_attention(q, k, v, alpha)
+    assert_close(out, reference_linear(q, k, v, alpha),
+                 what=f"linear_bias_attention(q ({M}, {d}), k ({N}, {d}), alpha={alpha!r})", hint=HINT_LINEAR)
+
+
+def test_linear_bias_attention_float64_and_gradients():
+    q, k, v = qkv((), 5, 6, 4, 3, seed=10, dtype=torch.float64)
+    out = linear_bias_attention(q, k, v, 0.25)
+    assert_close(out, reference_linear(q, k, v, 0.25), what="linear_bias_attention(float64 q (5, 4), alpha=0.25)",
+                 rtol=1e-5, atol=1e-6, hint="the output keeps q's dtype; " + HINT_LINEAR)
+    assert_grads_match(lambda q, k, v: linear_bias_attention(q, k, v, 0.25),
+                       lambda q, k, v: reference_linear(q, k, v, 0.25), q, k, v,
+                       what="linear_bias_attention(..., alpha=0.25) gradient", rtol=1e-5, atol=1e-6,
+                       hint="build the result from differentiable ops")
+
+
+def test_linear_bias_attention_non_contiguous_inputs_are_left_alone():
+    q, k, v = (non_contiguous(t) for t in qkv((), 6, 5, 4, 3, seed=11))
+    with unchanged(q, k, v, names=["q", "k", "v"]):
+        out = linear_bias_attention(q, k, v, 0.6)
+    assert_close(out, reference_linear(q.contiguous(), k.contiguous(), v.contiguous(), 0.6),
+                 what="linear_bias_attention(non-contiguous q, k, v, alpha=0.6)", hint=HINT_LINEAR)
+
+
+def test_linear_bias_equals_alibi_per_head_without_mask():
+    """ALiBi without a mask is linear_bias_attention with alpha = -slope for each head."""
+    q, k, v = qkv((4,), 5, 6, 4, 3, seed=12)
+    out = alibi_attention(q, k, v, causal=False)
+    m = paper_slopes(4)
+    expected = torch.stack([reference_linear(q[h], k[h], v[h], -m[h]) for h in range(4)])
+    assert_close(out, expected, what="alibi_attention(q (4, 5, 4), k (4, 6, 4), causal=False)",
+                 hint="without a mask, head h is linear-bias attention with alpha = -slope[h]; " + HINT_ATTN)

@@ -1,0 +1,263 @@
+"""Specs for katas/attention/masks.py (day 17): causal_mask, padding_mask, sliding_window_mask,
+sliding_window_attention (banded, O(T * window) memory)."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.budgets import allocations, peak_bytes
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid,
+                            non_contiguous, randn, unchanged)
+from katas.attention.masks import causal_mask, padding_mask, sliding_window_attention, sliding_window_mask
+
+SEEDS = st.integers(0, 2**31 - 1)
+
+HINT_CAUSAL = ("True where key j <= query i, top-left aligned like sdpa's is_causal: "
+               "torch.ones(L, S, dtype=torch.bool).tril(), whatever L and S are")
+HINT_PAD = ("row b is True on positions 0 .. lengths[b]-1 (real tokens) and False on the padding "
+            "after them: compare torch.arange(S) with lengths[:, None]")
+HINT_WINDOW_CAUSAL = ("causal window: query i sees key j when i - window < j <= i, i.e. exactly "
+                      "`window` keys (itself and the window - 1 before it); check both ends for an "
+                      "off-by-one (<= vs <)")
+HINT_WINDOW_BIDI = ("bidirectional window: query i sees key j when |i - j| <= window, i.e. window "
+                    "keys on each side plus itself (2 * window + 1); check for an off-by-one (<= vs <)")
+HINT_ATTN = ("softmax(q k^T / sqrt(D)) v where the sliding window allows, -inf elsewhere; every "
+             "block of queries needs the keys of its own windows, not only the keys of its own block")
+
+
+def window_mask_loops(L, window, causal):
+    """Independent answer: the rule written out entry by entry."""
+    rows = [[(i - window < j <= i) if causal else abs(i - j) <= window for j in range(L)]
+            for i in range(L)]
+    return torch.tensor(rows, dtype=torch.bool).reshape(L, L)
+
+
+def reference_attention(q, k, v, window, causal):
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=window_mask_loops(q.shape[-2], window, causal))
+
+
+def qkv(batch, T, D, Dv, seed=0, dtype=torch.float32):
+    return (randn(*batch, T, D, seed=seed, dtype=dtype), randn(*batch, T, D, seed=seed + 1, dtype=dtype),
+            randn(*batch, T, Dv, seed=seed + 2, dtype=dtype))
+
+
+def mode(causal):
+    return "causal" if causal else "bidirectional"
+
+
+# ------------------------------------------------------------------------ causal_mask
+
+@pytest.mark.parametrize("L,S", [(1, 1), (4, 4), (3, 7), (7, 3), (1, 5), (5, 1), (13, 11)])
+def test_causal_mask_is_top_left_lower_triangle(L, S):
+    expected = torch.tensor([[j <= i for j in range(S)] for i in range(L)], dtype=torch.bool).reshape(L, S)
+    assert_close(causal_mask(L, S), expected, what=f"causal_mask({L}, {S})", hint=HINT_CAUSAL)
+
+
+def test_causal_mask_matches_sdpa_is_causal():
+    q, k, v = randn(2, 3, 4, seed=1), randn(2, 6, 4, seed=2), randn(2, 6, 5, seed=3)
+    mask = causal_mask(3, 6)
+    assert_close(F.scaled_dot_product_attention(q, k, v, attn_mask=mask),
+                 F.scaled_dot_product_attention(q, k, v, is_causal=True),
+                 what="F.scaled_dot_product_attention(q (2, 3, 4), k (2, 6, 4), attn_mask=causal_mask(3, 6)) "
+                      "vs is_causal=True", hint=HINT_CAUSAL)
+
+
+# ------------------------------------------------------------------------ padding_mask
+
+@pytest.mark.parametrize("lengths,S", [([3, 1, 5], 5), ([0, 2], 4), ([7], 7), ([1, 1, 1, 1], 1),
+                                       ([0], 3), ([2, 11, 5], 13)])
+def test_padding_mask_marks_the_real_tokens(lengths, S):
+    lens = torch.tensor(lengths, dtype=torch.int64)
+    expected = torch.tensor([[s < n for s in range(S)] for n in lengths], dtype=torch.bool).reshape(len(lengths), S)
+    with unchanged(lens, names=["lengths"]):
+        out = padding_mask(lens, S)
+    assert_close(out, expected, what=f"padding_mask(tensor({lengths}), {S})", hint=HINT_PAD)
+
+
+def test_padding_mask_hides_padded_keys_from_attention():
+    lens = torch.tensor([2, 4])
+    mask = padding_mask(lens, 4)
+    q, k, v = randn(2, 3, 5, 4, seed=4), randn(2, 3, 4, 4, seed=5), randn(2, 3, 4, 2, seed=6)
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, None, :])
+    expected = torch.stack([F.scaled_dot_product_attention(q[b], k[b, :, :n], v[b, :, :n])
+                            for b, n in enumerate(lens.tolist())])
+    assert_close(out, expected, what="attention with attn_mask=padding_mask(tensor([2, 4]), 4)[:, None, None, :]",
+                 hint="attending with the mask must equal attending over the first lengths[b] keys only; " + HINT_PAD)
+
+
+def test_padding_mask_non_contiguous_lengths():
+    lens = non_contiguous(torch.tensor([4, 0, 2, 3]))
+    out = padding_mask(lens, 5)
+    expected = torch.arange(5)[None, :] < torch.tensor([4, 0, 2, 3])[:, None]
+    assert_close(out, expected, what="padding_mask(non-contiguous lengths [4, 0, 2, 3], 5)", hint=HINT_PAD)
+
+
+# ------------------------------------------------------------------------ sliding_window_mask
+
+WINDOW_CASES = [(1, 1), (5, 1), (5, 2), (7, 3), (8, 8), (6, 10), (13, 4), (2, 1)]
+
+
+@pytest.mark.parametrize("L,window", WINDOW_CASES)
+def test_causal_sliding_window_mask(L, window):
+    out = sliding_window_mask(L, window, causal=True)
+    assert_close(out, window_mask_loops(L, window, True), what=f"sliding_window_mask({L}, {window}, causal=True)",
+                 hint=HINT_WINDOW_CAUSAL)
+
+
+@pytest.mark.parametrize("L,window", WINDOW_CASES)
+def test_bidirectional_sliding_window_mask(L, window):
+    out = sliding_window_mask(L, window, causal=False)
+    assert_close(out, window_mask_loops(L, window, False), what=f"sliding_window_mask({L}, {window}, causal=False)",
+                 hint=HINT_WINDOW_BIDI)
+
+
+def test_sliding_window_mask_is_causal_by_default():
+    out = sliding_window_mask(6, 2)
+    assert_close(out, window_mask_loops(6, 2, True), what="sliding_window_mask(6, 2) (causal default)",
+                 hint="causal=True by default; " + HINT_WINDOW_CAUSAL)
+
+
+def test_causal_window_counts_exactly_window_keys():
+    L, window = 9, 3
+    out = sliding_window_mask(L, window, causal=True)
+    counts = out.sum(-1)
+    expected = torch.clamp(torch.arange(L) + 1, max=window)
+    assert_close(counts, expected, what=f"sliding_window_mask({L}, {window}, causal=True).sum(-1) (keys per query)",
+                 hint=HINT_WINDOW_CAUSAL)
+
+
+@given(L=st.integers(1, 20), window=st.integers(1, 22), causal=st.booleans())
+def test_sliding_window_mask_property(L, window, causal):
+    out = sliding_window_mask(L, window, causal)
+    assert_close(out, window_mask_loops(L, window, causal),
+                 what=f"sliding_window_mask({L}, {window}, causal={causal})",
+                 hint=HINT_WINDOW_CAUSAL if causal else HINT_WINDOW_BIDI)
+
+
+def test_large_window_is_causal_or_full():
+    assert_close(sliding_window_mask(7, 7, causal=True), torch.ones(7, 7, dtype=torch.bool).tril(),
+                 what="sliding_window_mask(7, 7, causal=True)", hint="window >= L gives the plain causal mask")
+    assert_close(sliding_window_mask(7, 6, causal=False), torch.ones(7, 7, dtype=torch.bool),
+                 what="sliding_window_mask(7, 6, causal=False)",
+                 hint="|i - j| <= 6 holds for every pair when L = 7: everything is allowed")
+
+
+# ------------------------------------------------------------------------ sliding_window_attention
+
+# (batch, T, D, Dv, window): one block and many, windows of 1, small, T - 1, T and above T
+ATTN_CASES = [((), 7, 4, 3, 2), ((2,), 13, 8, 5, 3), ((2, 3), 11, 4, 4, 1), ((1,), 40, 6, 3, 5),
+              ((2,), 70, 4, 2, 9), ((3,), 9, 5, 5, 8), ((), 1, 3, 2, 1), ((2,), 67, 8, 4, 16)]
+
+
+def _attn_ids(case):
+    return f"b{case[0]}-T{case[1]}-D{case[2]}-Dv{case[3]}-w{case[4]}"
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+@pytest.mark.parametrize("case", ATTN_CASES, ids=_attn_ids)
+def test_sliding_window_attention_matches_masked_sdpa(case, causal):
+    batch, T, D, Dv, window = case
+    q, k, v = qkv(batch, T, D, Dv, seed=7)
+    out = sliding_window_attention(q, k, v, window, causal)
+    assert_close(out, reference_attention(q, k, v, window, causal),
+                 what=f"sliding_window_attention(q {(*batch, T, D)}, v {(*batch, T, Dv)}, window={window}, "
+                      f"causal={causal})",
+                 hint=(HINT_WINDOW_CAUSAL if causal else HINT_WINDOW_BIDI) + "; " + HINT_ATTN)
+
+
+def test_sliding_window_attention_float64():
+    q, k, v = qkv((2,), 37, 4, 3, seed=8, dtype=torch.float64)
+    out = sliding_window_attention(q, k, v, 5, causal=True)
+    assert_close(out, reference_attention(q, k, v, 5, True),
+                 what="sliding_window_attention(float64 q (2, 37, 4), window=5)", hint=HINT_ATTN)
+
+
+def test_sliding_window_attention_is_causal_by_default():
+    q, k, v = qkv((2,), 12, 4, 3, seed=9)
+    out = sliding_window_attention(q, k, v, 3)
+    assert_close(out, reference_attention(q, k, v, 3, True),
+                 what="sliding_window_attention(q, k, v, 3) (causal default)",
+                 hint="causal=True by default; " + HINT_WINDOW_CAUSAL)
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+@pytest.mark.parametrize("extra", [0, 1, 5])
+def test_window_at_least_T_is_plain_attention(causal, extra):
+    T = 10
+    q, k, v = qkv((2, 2), T, 4, 3, seed=10)
+    out = sliding_window_attention(q, k, v, T + extra, causal)
+    expected = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    assert_close(out, expected, what=f"sliding_window_attention(q (2, 2, {T}, 4), window={T + extra}, causal={causal})",
+                 hint="a window as long as the sequence hides nothing beyond the causal rule: plain "
+                      + ("causal attention" if causal else "full attention"))
+
+
+@given(T=st.integers(1, 80), window=st.integers(1, 85), causal=st.booleans(),
+       batch=st.lists(st.integers(1, 2), max_size=2), seed=SEEDS)
+def test_sliding_window_attention_property(T, window, causal, batch, seed):
+    q, k, v = qkv(tuple(batch), T, 4, 3, seed=seed % 10_000)
+    out = sliding_window_attention(q, k, v, window, causal)
+    assert_close(out, reference_attention(q, k, v, window, causal),
+                 what=f"sliding_window_attention(q {(*batch, T, 4)}, window={window}, causal={causal})",
+                 hint=(HINT_WINDOW_CAUSAL if causal else HINT_WINDOW_BIDI) + "; " + HINT_ATTN)
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_attention_gradients(causal):
+    q, k, v = qkv((2,), 23, 4, 3, seed=11)
+    assert_grads_match(lambda q, k, v: sliding_window_attention(q, k, v, 4, causal),
+                       lambda q, k, v: reference_attention(q, k, v, 4, causal), q, k, v,
+                       what=f"sliding_window_attention(q (2, 23, 4), window=4, causal={causal}) gradient",
+                       hint="build the result from differentiable ops (slicing, matmul, softmax, cat)")
+
+
+def test_sliding_window_attention_non_contiguous_inputs_are_left_alone():
+    q, k, v = (non_contiguous(t) for t in qkv((2, 2), 19, 4, 3, seed=12))
+    with unchanged(q, k, v, names=["q", "k", "v"]):
+        out = sliding_window_attention(q, k, v, 4, causal=False)
+    assert_close(out, reference_attention(q.contiguous(), k.contiguous(), v.contiguous(), 4, False),
+                 what="sliding_window_attention(non-contiguous q, k, v, window=4, causal=False)", hint=HINT_ATTN)
+
+
+def test_sliding_window_attention_writes_its_own():
+    q, k, v = qkv((2,), 20, 4, 3, seed=13)
+    with forbid(F.scaled_dot_product_attention,
+                aten={"_safe_softmax": "F.scaled_dot_product_attention (seen as its aten._safe_softmax)"}):
+        sliding_window_attention(q, k, v, 4, causal=True)
+        sliding_window_attention(q, k, v, 4, causal=False)
+
+
+# ------------------------------------------------------------------------ memory budget
+
+BUDGET_WINDOW, BUDGET_D = 16, 8
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_peak_memory_grows_linearly_with_T(causal):
+    peaks = {}
+    for T in (256, 512):
+        q, k, v = qkv((), T, BUDGET_D, BUDGET_D, seed=14)
+        peaks[T] = peak_bytes(sliding_window_attention, q, k, v, BUDGET_WINDOW, causal)
+    ratio = peaks[512] / max(peaks[256], 1)
+    if ratio >= 3.0:
+        raise SpecFailure(
+            f"sliding_window_attention(q (T, {BUDGET_D}), window={BUDGET_WINDOW}, causal={causal}): peak memory "
+            f"{peaks[256]:,} bytes at T=256 and {peaks[512]:,} at T=512, a ratio of {ratio:.2f}; the budget is "
+            f"below 3 (memory growing with T * window doubles, T x T scores quadruple)\n  hint: never build "
+            f"(T, T) scores, weights or masks; process the queries in blocks and give each block only the "
+            f"keys within `window` of it")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_no_T_by_T_tensor_is_built(causal):
+    T = 512
+    q, k, v = qkv((), T, BUDGET_D, BUDGET_D, seed=15)
+    found = [a for a in allocations(sliding_window_attention, q, k, v, BUDGET_WINDOW, causal)
+             if a.shape.count(T) >= 2]
+    if found:
+        raise SpecFailure(
+            f"sliding_window_attention(q ({T}, {BUDGET_D}), window={BUDGET_WINDOW}, causal={causal}) built "
+            f"{len(found)} tensor(s) with two dims of size T={T}, first {found[0]}: that is "
+            f"O(T^2) memory, whatever the window\n  hint: only the scores of a query against its own "
+            f"window of keys are needed (at most 2 * window + 1 per query)")

@@ -1,0 +1,324 @@
+"""Specs for katas/attention/sdpa.py (days 15-16): scaled_dot_product_attention."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import (assert_close, assert_grads_match, forbid, gradcheck, non_contiguous,
+                            randn, unchanged)
+from katas.attention.sdpa import scaled_dot_product_attention as sdpa
+
+SEEDS = st.integers(0, 2**31 - 1)
+INF = float("inf")
+
+FORBIDDEN = (F.scaled_dot_product_attention, F.multi_head_attention_forward)
+FORBIDDEN_ATEN = {
+    "_safe_softmax": "torch._safe_softmax (the masked-row helper inside F.scaled_dot_product_attention)",
+    "_scaled_dot_product_attention_math": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_flash_attention_for_cpu": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_flash_attention": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_efficient_attention": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_cudnn_attention": "a built-in scaled_dot_product_attention kernel",
+    "_native_multi_head_attention": "the built-in multi-head attention kernel",
+}
+
+HINT_SCALE = "the default scale is 1 / sqrt(E) (E = q.shape[-1]), not 1 / E; an explicit scale= replaces it"
+HINT_KEYS = ("softmax over the KEYS (the last dim of q @ k^T, size S): each query's weights "
+             "sum to 1; softmax over dim -2 normalises over the queries instead")
+HINT_BOOL = ("a bool mask says True = attend: keep the scores where the mask is True and put "
+             "-inf where it is False (masked_fill(~mask, -inf)), not the other way round")
+HINT_FLOAT = "a float mask is added to the scaled scores before the softmax (-inf entries hide a key)"
+HINT_CAUSAL = ("is_causal aligns the mask top-left like torch: query i sees keys j <= i, "
+               "i.e. torch.ones(L, S).tril(); tril(diagonal=S - L) aligns it bottom-right")
+HINT_EMPTY = ("a row with every key masked is softmax(-inf, ..., -inf) = 0/0 = NaN (or, with a "
+              "large finite negative like -1e9, a uniform average of v): torch returns zeros for "
+              "such a row; find rows whose scores are all -inf and set their weights to 0")
+
+
+def ref(q, k, v, **kwargs):
+    return F.scaled_dot_product_attention(q, k, v, **kwargs)
+
+
+def qkv(batch, L, S, E, Ev, seed=0, dtype=torch.float32):
+    return (randn(*batch, L, E, seed=seed, dtype=dtype), randn(*batch, S, E, seed=seed + 1, dtype=dtype),
+            randn(*batch, S, Ev, seed=seed + 2, dtype=dtype))
+
+
+def random_bool_mask(shape, seed, p=0.5):
+    """A random bool mask in which every row keeps at least one key (no fully masked rows)."""
+    gen = torch.Generator().manual_seed(seed)
+    mask = torch.rand(shape, generator=gen) < p
+    first = torch.randint(0, shape[-1], shape[:-1], generator=gen)
+    return mask | F.one_hot(first, shape[-1]).bool()
+
+
+def random_float_mask(shape, seed, dtype=torch.float32):
+    """Random additive biases with some -inf entries, every row keeping a finite one."""
+    gen = torch.Generator().manual_seed(seed)
+    bias = torch.randn(shape, generator=gen, dtype=dtype)
+    keep = random_bool_mask(shape, seed + 7)
+    return bias.masked_fill(~keep, -INF)
+
+
+def desc(batch, L, S, E, Ev):
+    return f"q {(*batch, L, E)}, k {(*batch, S, E)}, v {(*batch, S, Ev)}"
+
+
+# (batch, L, S, E, Ev): L != S both ways, sizes 1 and primes, no batch / one / two batch dims.
+SHAPES = [((), 5, 7, 4, 3), ((2,), 3, 5, 8, 8), ((2, 3), 7, 4, 5, 2), ((1,), 1, 6, 4, 5),
+          ((3,), 6, 1, 3, 4), ((2, 1), 11, 13, 16, 7), ((), 1, 1, 2, 1)]
+
+
+def _ids(case):
+    return f"b{case[0]}-L{case[1]}-S{case[2]}-E{case[3]}-Ev{case[4]}"
+
+
+# ------------------------------------------------------------------------ no mask
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("case", SHAPES, ids=_ids)
+def test_matches_torch_without_mask(case, dtype):
+    q, k, v = qkv(*case, seed=1, dtype=dtype)
+    out = sdpa(q, k, v)
+    assert_close(out, ref(q, k, v), what=f"scaled_dot_product_attention({desc(*case)})",
+                 hint=HINT_SCALE + "; and " + HINT_KEYS)
+
+
+def test_default_scale_is_one_over_sqrt_e():
+    q, k, v = qkv((2,), 4, 6, 16, 3, seed=2)
+    out = sdpa(q, k, v)
+    assert_close(out, ref(q, k, v, scale=1 / math.sqrt(16)),
+                 what=f"scaled_dot_product_attention({desc((2,), 4, 6, 16, 3)})", hint=HINT_SCALE)
+
+
+@pytest.mark.parametrize("scale", [0.3, 1.0, 2.5])
+def test_explicit_scale_replaces_the_default(scale):
+    q, k, v = qkv((2,), 4, 6, 9, 3, seed=3)
+    out = sdpa(q, k, v, scale=scale)
+    assert_close(out, ref(q, k, v, scale=scale), what=f"scaled_dot_product_attention(..., scale={scale})",
+                 hint="multiply q @ k^T by `scale` when it is given, instead of 1 / sqrt(E)")
+
+
+def test_weights_over_the_keys_sum_to_one():
+    """With v all ones, every output entry is the sum of that query's weights: exactly 1."""
+    q, k = 3 * randn(2, 5, 4, seed=4), randn(2, 7, 4, seed=5)
+    ones = torch.ones(2, 7, 3)
+    out = sdpa(q, k, ones)
+    assert_close(out, torch.ones(2, 5, 3), what="scaled_dot_product_attention(q (2, 5, 4), k (2, 7, 4), v=ones)",
+                 hint="every query's weights must sum to 1 over the keys; " + HINT_KEYS)
+
+
+# ------------------------------------------------------------------------ masks
+
+# (batch, L, S, mask shape): masks broadcastable to (..., L, S)
+MASK_CASES = [((), 5, 7, (5, 7)), ((2,), 4, 6, (4, 6)), ((2, 3), 5, 4, (2, 1, 5, 4)),
+              ((2, 3), 3, 7, (2, 1, 1, 7)), ((2,), 6, 5, (5,)), ((3,), 1, 4, (3, 1, 4)),
+              ((2, 2), 7, 7, (1, 7, 7))]
+
+
+def _mask_ids(case):
+    return f"b{case[0]}-L{case[1]}-S{case[2]}-mask{case[3]}"
+
+
+@pytest.mark.parametrize("case", MASK_CASES, ids=_mask_ids)
+def test_bool_mask_true_means_attend(case):
+    batch, L, S, mshape = case
+    q, k, v = qkv(batch, L, S, 4, 3, seed=6)
+    mask = random_bool_mask(mshape, seed=7)
+    out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out, ref(q, k, v, attn_mask=mask),
+                 what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)}, bool attn_mask {mshape})",
+                 hint=HINT_BOOL)
+
+
+def test_bool_mask_hides_exactly_the_false_keys():
+    """Query 0 may see only key 2, query 1 every key but key 2: the output tells which."""
+    q, k = randn(2, 4, seed=8), randn(4, 4, seed=9)
+    v = torch.eye(4)  # output row = that query's weights over the 4 keys
+    mask = torch.tensor([[False, False, True, False], [True, True, False, True]])
+    out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out, ref(q, k, v, attn_mask=mask),
+                 what="scaled_dot_product_attention(q (2, 4), k (4, 4), v = eye(4), attn_mask "
+                      "[[F, F, T, F], [T, T, F, T]]) (row = the weights)",
+                 hint=HINT_BOOL)
+
+
+@pytest.mark.parametrize("case", MASK_CASES, ids=_mask_ids)
+def test_float_mask_is_added_to_the_scores(case):
+    batch, L, S, mshape = case
+    q, k, v = qkv(batch, L, S, 4, 3, seed=10)
+    mask = random_float_mask(mshape, seed=11)
+    out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out, ref(q, k, v, attn_mask=mask),
+                 what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)}, float attn_mask {mshape})",
+                 hint=HINT_FLOAT + "; after the scaling, not scaled with them")
+
+
+def test_float_mask_with_custom_scale():
+    q, k, v = qkv((2,), 5, 6, 4, 3, seed=12)
+    mask = random_float_mask((5, 6), seed=13)
+    out = sdpa(q, k, v, attn_mask=mask, scale=0.7)
+    assert_close(out, ref(q, k, v, attn_mask=mask, scale=0.7),
+                 what="scaled_dot_product_attention(..., float attn_mask (5, 6), scale=0.7)",
+                 hint="scores = q @ k^T * scale + mask: the mask is added after scaling")
+
+
+# ------------------------------------------------------------------------ causal
+
+@pytest.mark.parametrize("L,S", [(4, 4), (3, 7), (1, 5), (7, 3), (6, 1), (5, 6)])
+def test_is_causal_is_aligned_top_left(L, S):
+    q, k, v = qkv((2,), L, S, 4, 3, seed=14)
+    out = sdpa(q, k, v, is_causal=True)
+    expected = ref(q, k, v, attn_mask=torch.ones(L, S, dtype=torch.bool).tril())
+    assert_close(out, expected, what=f"scaled_dot_product_attention(q (2, {L}, 4), k (2, {S}, 4), is_causal=True)",
+                 hint=HINT_CAUSAL)
+    assert_close(out, ref(q, k, v, is_causal=True), what="  ... vs F.scaled_dot_product_attention(is_causal=True)",
+                 hint=HINT_CAUSAL)
+
+
+def test_causal_first_query_sees_only_the_first_key():
+    q, k = randn(3, 4, seed=15), randn(5, 4, seed=16)
+    v = torch.arange(5.0)[:, None] * torch.ones(5, 2)  # key j carries the value j
+    out = sdpa(q, k, v, is_causal=True)
+    assert_close(out[0], torch.zeros(2), what="scaled_dot_product_attention(q (3, 4), k (5, 4), is_causal=True)[0]",
+                 hint="query 0 may only see key 0 (value 0 here). " + HINT_CAUSAL)
+
+
+def test_is_causal_defaults_to_false():
+    q, k, v = qkv((2,), 4, 4, 4, 3, seed=17)
+    out = sdpa(q, k, v, None)
+    assert_close(out, ref(q, k, v), what="scaled_dot_product_attention(q, k, v, None) (is_causal default)",
+                 hint="is_causal=False by default: every query sees every key")
+
+
+# ------------------------------------------------------------------------ fully masked rows
+
+def test_fully_masked_bool_row_gives_zeros():
+    q, k, v = qkv((2,), 3, 5, 4, 3, seed=18)
+    mask = torch.ones(3, 5, dtype=torch.bool)
+    mask[1] = False
+    out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out[:, 1], torch.zeros(2, 3),
+                 what="scaled_dot_product_attention(..., bool attn_mask whose row 1 is all False)[:, 1]",
+                 hint=HINT_EMPTY)
+    assert_close(out, ref(q, k, v, attn_mask=mask),
+                 what="scaled_dot_product_attention(..., bool attn_mask whose row 1 is all False)",
+                 hint="the other rows are ordinary attention")
+
+
+def test_fully_masked_float_row_gives_zeros():
+    q, k, v = qkv((), 4, 3, 5, 2, seed=19)
+    mask = torch.zeros(4, 3)
+    mask[0] = -INF
+    mask[2, 1] = -INF
+    out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out[0], torch.zeros(2),
+                 what="scaled_dot_product_attention(..., float attn_mask whose row 0 is all -inf)[0]",
+                 hint=HINT_EMPTY)
+    assert_close(out, ref(q, k, v, attn_mask=mask),
+                 what="scaled_dot_product_attention(..., float attn_mask whose row 0 is all -inf)",
+                 hint="the other rows are ordinary attention")
+
+
+def test_padded_batch_element_gives_zeros_not_nan():
+    """A key-padding mask (B, 1, 1, S) in which batch element 1 has no real key at all."""
+    q, k, v = qkv((2, 2), 3, 4, 4, 3, seed=20)
+    mask = torch.tensor([[True, True, False, False], [False, False, False, False]]).view(2, 1, 1, 4)
+    out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out, ref(q, k, v, attn_mask=mask),
+                 what="scaled_dot_product_attention(..., key-padding mask (2, 1, 1, 4), element 1 all False)",
+                 hint=HINT_EMPTY)
+
+
+# ------------------------------------------------------------------------ properties
+
+@st.composite
+def attention_case(draw):
+    batch = tuple(draw(st.lists(st.integers(1, 3), min_size=0, max_size=2)))
+    L, S = draw(st.integers(1, 7)), draw(st.integers(1, 7))
+    E, Ev = draw(st.integers(1, 8)), draw(st.integers(1, 5))
+    kind = draw(st.sampled_from(["none", "bool", "float", "causal"]))
+    scale = draw(st.one_of(st.none(), st.floats(0.05, 3.0)))
+    return batch, L, S, E, Ev, kind, scale
+
+
+@given(case=attention_case(), seed=SEEDS)
+def test_matches_torch_on_random_settings(case, seed):
+    batch, L, S, E, Ev, kind, scale = case
+    q, k, v = qkv(batch, L, S, E, Ev, seed=seed % 10_000)
+    kwargs = {"scale": scale}
+    if kind == "bool":
+        kwargs["attn_mask"] = random_bool_mask((L, S), seed)
+    elif kind == "float":
+        kwargs["attn_mask"] = random_float_mask((L, S), seed)
+    elif kind == "causal":
+        kwargs["is_causal"] = True
+    out = sdpa(q, k, v, **kwargs)
+    hint = {"none": HINT_SCALE + "; " + HINT_KEYS, "bool": HINT_BOOL, "float": HINT_FLOAT,
+            "causal": HINT_CAUSAL}[kind]
+    shown = ", ".join(f"{n}={'<mask>' if n == 'attn_mask' else val}" for n, val in kwargs.items())
+    assert_close(out, ref(q, k, v, **kwargs),
+                 what=f"scaled_dot_product_attention({desc(batch, L, S, E, Ev)}, {kind}: {shown})",
+                 hint=hint)
+
+
+@given(seed=SEEDS, shift=st.integers(-20, 20))
+def test_adding_a_constant_to_the_float_mask_changes_nothing(seed, shift):
+    """Softmax over the keys ignores a per-query constant; a softmax over queries would not."""
+    q, k, v = qkv((2,), 4, 5, 3, 2, seed=seed % 10_000)
+    bias = randn(4, 5, seed=seed % 10_000 + 3)
+    row_shift = torch.arange(4.0)[:, None] * shift  # a different constant for every query
+    out = sdpa(q, k, v, attn_mask=bias + row_shift)
+    assert_close(out, ref(q, k, v, attn_mask=bias), what="scaled_dot_product_attention(..., mask + per-query constant)",
+                 rtol=1e-4, atol=1e-5, hint=HINT_KEYS)
+
+
+# ------------------------------------------------------------------------ gradients
+
+def test_gradcheck_float64():
+    q, k, v = qkv((2,), 3, 4, 3, 2, seed=21, dtype=torch.float64)
+    mask = random_bool_mask((3, 4), seed=22)
+
+    def attend(q, k, v):
+        return sdpa(q, k, v, attn_mask=mask)
+
+    gradcheck(attend, q, k, v, what="scaled_dot_product_attention(q, k, v, bool mask) backward",
+              hint="build the result from differentiable torch ops only (no .item(), no .detach())")
+
+
+@pytest.mark.parametrize("kind", ["none", "bool", "float", "causal"])
+def test_gradients_match_torch(kind):
+    q, k, v = qkv((2, 2), 4, 5, 3, 2, seed=23)
+    kwargs = {"none": {}, "bool": {"attn_mask": random_bool_mask((4, 5), 24)},
+              "float": {"attn_mask": random_float_mask((4, 5), 25)}, "causal": {"is_causal": True}}[kind]
+    assert_grads_match(lambda q, k, v: sdpa(q, k, v, **kwargs), lambda q, k, v: ref(q, k, v, **kwargs),
+                       q, k, v, what=f"scaled_dot_product_attention gradient ({kind} mask)",
+                       hint="the forward must match F.scaled_dot_product_attention; use differentiable ops")
+
+
+# ------------------------------------------------------------------------ inputs
+
+def test_non_contiguous_inputs_are_left_alone():
+    q, k, v = (non_contiguous(t) for t in qkv((2, 3), 5, 4, 4, 3, seed=26))
+    mask = non_contiguous(random_bool_mask((5, 4), seed=27))
+    with unchanged(q, k, v, mask, names=["q", "k", "v", "attn_mask"]):
+        out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out, ref(q.contiguous(), k.contiguous(), v.contiguous(), attn_mask=mask.contiguous()),
+                 what="scaled_dot_product_attention(non-contiguous q, k, v, attn_mask)")
+
+
+def test_float_mask_is_left_alone():
+    q, k, v = qkv((2,), 3, 4, 4, 3, seed=28)
+    mask = random_float_mask((3, 4), seed=29)
+    with unchanged(q, k, v, mask, names=["q", "k", "v", "attn_mask"]):
+        sdpa(q, k, v, attn_mask=mask, scale=0.5)
+
+
+def test_writes_its_own_attention():
+    q, k, v = qkv((2,), 3, 4, 4, 3, seed=30)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        sdpa(q, k, v, attn_mask=random_bool_mask((3, 4), seed=31))
+        sdpa(q, k, v, is_causal=True)
