@@ -11,14 +11,14 @@ spec and kata modules are imported afresh and the caller's are restored afterwar
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from harness.curriculum import ROOT, Kata
+from harness.curriculum import Kata
+from harness.stubs import committed_stub
 
 OWN_MODULES = ("katas", "specs", "solutions")
 
@@ -81,17 +81,14 @@ def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
 
 
 def pristine_stub(kata: Kata, scratch: Path) -> Path:
-    """The stub as committed (HEAD), so a learner's edits to katas/ cannot fool the check.
-    Falls back to the working file where git or the commit does not have it."""
-    rel = kata.stub_path.relative_to(ROOT).as_posix()
-    try:
-        text = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True,
-                              check=True, text=True).stdout
-    except (OSError, subprocess.CalledProcessError):
+    """The newest committed stub of the kata (harness.stubs), written under `scratch`, so a
+    learner's edits cannot fool the check; the working file where git has none."""
+    source = committed_stub(kata)
+    if source is None:
         return kata.stub_path
     path = scratch / kata.topic / f"{kata.name}.py"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    path.write_text(source)
     return path
 
 

@@ -8,6 +8,7 @@ import pytest
 from harness import curriculum
 from harness.curriculum import KATAS, ROOT
 from harness.selftest import gallery
+from harness.stubs import is_stub
 
 pytestmark = pytest.mark.selftest
 BUILT = curriculum.built()
@@ -50,6 +51,13 @@ def test_built_kata_has_every_file(kata):
 def test_stub_and_solution_define_the_same_public_names(kata):
     stub, solution = public_names(kata.stub_path), public_names(kata.solution_path)
     assert stub == solution, f"{kata.id}: stub has {sorted(stub)}, solution {sorted(solution)}"
+
+
+@pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
+def test_stub_is_a_stub_and_solution_is_not(kata):
+    assert is_stub(kata.stub_path.read_text()), (
+        f"{kata.id}: every public function and method of the stub must only raise NotImplementedError")
+    assert not is_stub(kata.solution_path.read_text())
 
 
 @pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
