@@ -1,0 +1,332 @@
+"""Specs for katas/transformer/gpt2.py: GPT2Config, GPT2 (forward, generate).
+
+The reference is Hugging Face transformers' GPT2LMHeadModel, frozen into golden fixtures by
+scripts/make_gpt2_fixtures.py (tiny config: vocab 61, 32 positions, n_embd 24, 2 layers, 3
+heads; seeded random weights, LayerNorms and biases included): specs/transformer/fixtures/
+gpt2_tiny.pt holds the weights under the kata's names, input batches, the reference logits
+(computed in float64), a loss's gradients and greedy continuations. Nothing here imports
+transformers or touches the network.
+"""
+
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
+from katas.transformer.gpt2 import GPT2, GPT2Config
+
+FIXTURE = torch.load(Path(__file__).parent / "fixtures" / "gpt2_tiny.pt", weights_only=True)
+CFG = FIXTURE["config"]
+V, BLOCK, C = CFG["vocab_size"], CFG["block_size"], CFG["n_embd"]
+GPT2_SMALL = 124_439_808
+
+# float32 forward vs float64 reference: observed errors ~4e-6 on logits of magnitude up to ~14.
+LOGIT_TOL = dict(rtol=1e-4, atol=1e-4)
+
+HINT_BLOCKS = ("x = wte(idx) + wpe(0..T-1); every block: x = x + attn(ln_1(x)), x = x + mlp(ln_2(x)); "
+               "then logits = lm_head(ln_f(x)); mlp = c_proj(GELU_tanh(c_fc(x))) with "
+               "nn.GELU(approximate='tanh'); LayerNorm eps = config.layer_norm_epsilon")
+HINT_ATTN = ("q, k, v = c_attn(x).split(n_embd, dim=-1) in that order; heads: view(B, T, n_head, hd)"
+             ".transpose(1, 2); scores q @ k^T / sqrt(hd) masked causally (token t sees 0..t); "
+             "weights @ v, heads transposed back and reshaped to (B, T, n_embd), then c_proj")
+HINT_POSITIONS = ("positions are 0, 1, ..., T-1: the first token of the window takes wpe row 0, and "
+                  "a full window T = block_size uses every row of wpe")
+HINT_CAUSAL = ("attention must be causal: token t attends tokens 0..t only; set the scores of keys "
+               "j > t to -inf before the softmax (torch.ones(T, T, dtype=torch.bool).tril())")
+HINT_TOKENS = ("and the heads must split each token's channels: q.view(B, T, n_head, hd).transpose(1, 2); "
+               "q.view(B, n_head, T, hd) straight from (B, T, C) mixes channels of different tokens")
+HINT_CROP = ("generate must feed forward at most block_size tokens: context = idx[:, -block_size:] "
+             "(the LAST block_size tokens; their positions are again 0..block_size-1)")
+
+
+def require(condition: bool, message: str) -> None:
+    """Fail with `message` (and no assertion-rewrite dump of the objects involved)."""
+    __tracebackhide__ = True
+    if not condition:
+        raise SpecFailure(message)
+
+
+def tiny(**changes) -> GPT2:
+    return GPT2(GPT2Config(**{**CFG, **changes}))
+
+
+def load(model: GPT2, state_dict: dict) -> GPT2:
+    """load_state_dict(strict=True) with a readable failure; returns the model in eval mode."""
+    __tracebackhide__ = True
+    try:
+        model.load_state_dict(state_dict, strict=True)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise SpecFailure("GPT2(config).load_state_dict(reference weights) failed:\n  "
+                          + str(err).strip().replace("\n", "\n  ")[:1500]
+                          + "\n  hint: test_state_dict_has_nanogpt_keys lists the names and shapes") from None
+    return model.eval()
+
+
+def loaded(**changes) -> GPT2:
+    return load(tiny(**changes), FIXTURE["state_dict"])
+
+
+def closed_form(vocab_size, block_size, n_layer, n_embd) -> int:
+    """Embeddings + per layer (2 LayerNorms, c_attn, attn c_proj, c_fc, mlp c_proj) + ln_f; head tied."""
+    per_layer = 4 * n_embd + (3 * n_embd * n_embd + 3 * n_embd) + (n_embd * n_embd + n_embd) \
+        + (4 * n_embd * n_embd + 4 * n_embd) + (4 * n_embd * n_embd + n_embd)
+    return vocab_size * n_embd + block_size * n_embd + n_layer * per_layer + 2 * n_embd
+
+
+def count_hint(n: int, cfg: GPT2Config) -> str:
+    expected = closed_form(cfg.vocab_size, cfg.block_size, cfg.n_layer, cfg.n_embd)
+    diff = n - expected
+    if diff == cfg.vocab_size * cfg.n_embd:
+        return ("exactly one extra vocab_size x n_embd matrix: the head is not tied; set "
+                "self.lm_head.weight = self.transformer.wte.weight so both names hold ONE Parameter")
+    if diff == -cfg.block_size * cfg.n_embd:
+        return "exactly the position embeddings missing: add transformer.wpe = nn.Embedding(block_size, n_embd)"
+    if diff == cfg.vocab_size:
+        return "exactly vocab_size extra: lm_head has a bias; GPT-2's head is nn.Linear(n_embd, vocab_size, bias=False)"
+    return (f"{diff:+,} parameters off; per layer: ln_1, c_attn (3C x C + 3C), attn c_proj (C x C + C), "
+            "ln_2, c_fc (4C x C + 4C), mlp c_proj (C x 4C + C); plus wte, wpe, ln_f, and a tied head")
+
+
+# ------------------------------------------------------------------------ structure
+
+def test_state_dict_has_nanogpt_keys():
+    model = tiny()
+    mine = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    expected = {k: tuple(v.shape) for k, v in FIXTURE["state_dict"].items()}
+    missing, unexpected = sorted(set(expected) - set(mine)), sorted(set(mine) - set(expected))
+    require(not missing and not unexpected,
+            f"GPT2({CFG}).state_dict() keys differ from nanoGPT's:\n"
+            f"  missing    {missing[:8]}{' ...' if len(missing) > 8 else ''}\n"
+            f"  unexpected {unexpected[:8]}{' ...' if len(unexpected) > 8 else ''}\n"
+            "  hint: self.transformer = nn.ModuleDict(dict(wte=..., wpe=..., h=nn.ModuleList(blocks), "
+            "ln_f=...)); each block has ln_1, attn (c_attn, c_proj), ln_2, mlp (c_fc, c_proj); "
+            "register a causal-mask buffer with persistent=False (or build the mask in forward)")
+    wrong = {k: (mine[k], expected[k]) for k in expected if mine[k] != expected[k]}
+    require(not wrong,
+            "GPT2 parameter shapes differ (got, expected): "
+            + "; ".join(f"{k}: {g} vs {e}" for k, (g, e) in list(wrong.items())[:6])
+            + "\n  hint: nn.Linear stores (out_features, in_features): c_attn is (3C, C), c_fc (4C, C), "
+            "mlp.c_proj (C, 4C); wpe has block_size rows")
+
+
+def test_lm_head_is_tied_to_the_token_embedding():
+    model = tiny()
+    params = dict(model.named_parameters(remove_duplicate=False))
+    head, wte = params.get("lm_head.weight"), params.get("transformer.wte.weight")
+    require(head is not None and wte is not None,
+            "GPT2 needs parameters named lm_head.weight and transformer.wte.weight")
+    require(head is wte,
+            "GPT2: lm_head.weight is a different Parameter from transformer.wte.weight\n"
+            "  hint: GPT-2 ties them: self.lm_head.weight = self.transformer.wte.weight (one Parameter "
+            "under two names, trained by both uses); a copy or a fresh nn.Linear is untied")
+
+
+@pytest.mark.parametrize("name,changes,expected", [
+    ("gpt2-small", {}, GPT2_SMALL),
+    ("tiny", CFG, closed_form(V, BLOCK, CFG["n_layer"], C)),
+], ids=["gpt2-small", "tiny"])
+def test_parameter_count_on_the_meta_device(name, changes, expected):
+    config = GPT2Config(**changes)
+    with torch.device("meta"):
+        model = GPT2(config)
+    n = sum(p.numel() for p in model.parameters())  # a tied Parameter is listed once
+    require(n == expected,
+            f"{name}: GPT2({config}) has {n:,} parameters, expected {expected:,}\n"
+            f"  hint: {count_hint(n, config)}")
+
+
+# ------------------------------------------------------------------------ forward
+
+def _forward(model, idx):
+    __tracebackhide__ = True
+    try:
+        return model(idx)
+    except IndexError as err:
+        raise SpecFailure(f"GPT2 forward(idx {tuple(idx.shape)}) raised IndexError: {err}\n"
+                          f"  hint: {HINT_POSITIONS}") from None
+
+
+@pytest.mark.parametrize("B,T", [(1, 1), (3, 5), (2, 13), (1, BLOCK)])
+def test_logits_shape_and_dtype(B, T):
+    model = loaded()
+    idx = torch.randint(0, V, (B, T), generator=torch.Generator().manual_seed(B * 100 + T))
+    logits = _forward(model, idx)
+    require(isinstance(logits, torch.Tensor) and tuple(logits.shape) == (B, T, V),
+            f"GPT2 forward(idx ({B}, {T})) returned "
+            f"{tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__}, "
+            f"expected logits of shape ({B}, {T}, vocab_size={V})\n"
+            "  hint: return only the logits tensor (no (logits, loss) tuple), one row per position")
+    require(logits.dtype == torch.float32, f"GPT2 forward: logits dtype {logits.dtype}, expected float32")
+
+
+HINT_ONE_TOKEN = ("with one token, attention returns that token's own value vector, so the error sits "
+                  "in the embeddings (" + HINT_POSITIONS + "), the LayerNorms, the MLP's GELU (tanh "
+                  "form), the residuals or the head; " + HINT_BLOCKS)
+
+
+def test_logits_of_one_token_match_the_reference_gpt2():
+    model = loaded()
+    idx, expected = FIXTURE["inputs"][0], FIXTURE["logits"][0]
+    logits = _forward(model, idx)
+    assert_close(logits, expected, what=f"GPT2 logits for idx {tuple(idx.shape)} vs Hugging Face GPT2LMHeadModel",
+                 **LOGIT_TOL, hint=HINT_ONE_TOKEN)
+
+
+def test_changing_a_future_token_leaves_earlier_logits_alone():
+    model = loaded()
+    idx = torch.randint(0, V, (2, 12), generator=torch.Generator().manual_seed(5))
+    changed = idx.clone()
+    changed[:, 6:] = (idx[:, 6:] + 17) % V
+    before, after = model(idx), model(changed)
+    assert_close(after[:, :6], before[:, :6], what="GPT2 logits[:, :6] after changing tokens 6..11",
+                 rtol=1e-5, atol=1e-5, hint=HINT_CAUSAL + "; " + HINT_TOKENS)
+
+
+def test_logits_of_a_prefix_equal_the_first_rows():
+    model = loaded()
+    idx = torch.randint(0, V, (3, 10), generator=torch.Generator().manual_seed(6))
+    full, prefix = model(idx), model(idx[:, :4])
+    assert_close(prefix, full[:, :4], what="GPT2 forward(idx[:, :4]) vs forward(idx)[:, :4]",
+                 rtol=1e-5, atol=1e-5,
+                 hint="the logits at position t depend on tokens 0..t only, not on the sequence's length: "
+                      + HINT_CAUSAL + "; " + HINT_POSITIONS + "; " + HINT_TOKENS)
+
+
+@pytest.mark.parametrize("case", range(1, len(FIXTURE["inputs"])),
+                         ids=[f"idx{tuple(x.shape)}" for x in FIXTURE["inputs"][1:]])
+def test_logits_match_the_reference_gpt2(case):
+    model = loaded()
+    idx, expected = FIXTURE["inputs"][case], FIXTURE["logits"][case]
+    logits = _forward(model, idx)
+    T = idx.shape[1]
+    assert_close(logits, expected, what=f"GPT2 logits for idx {tuple(idx.shape)} vs Hugging Face GPT2LMHeadModel",
+                 **LOGIT_TOL, hint=(f"T = {T} tokens{' = block_size' if T == BLOCK else ''}: if the one-token "
+                                    "and causality specs pass, look at attention across tokens: " + HINT_ATTN))
+
+
+def test_gradients_match_the_reference_gpt2():
+    model = loaded()
+    logits = model(FIXTURE["grad_input"])
+    F.cross_entropy(logits.reshape(-1, V), FIXTURE["grad_target"].reshape(-1)).backward()
+    params = dict(model.named_parameters(remove_duplicate=False))  # both names of the tied weight
+    for name, expected in FIXTURE["grads"].items():
+        grad = params[name].grad
+        require(grad is not None, f"GPT2: no gradient reached {name}; is it used in forward?")
+        hint = ("wte is used twice (embedding and tied head): its gradient is the sum of both; "
+                "an untied head leaves out the head's part") if name == "transformer.wte.weight" else (
+            "if the logits match, the gradients follow: check the parameter is used once, in place")
+        assert_close(grad, expected, what=f"d cross_entropy / d {name}", rtol=1e-3, atol=1e-5, hint=hint)
+
+
+def test_dropout_is_off_in_eval_mode():
+    model = load(tiny(dropout=0.3), FIXTURE["state_dict"])
+    idx, expected = FIXTURE["inputs"][1], FIXTURE["logits"][1]
+    logits = model(idx)
+    assert_close(logits, expected, what="GPT2(dropout=0.3).eval() logits vs the reference", **LOGIT_TOL,
+                 hint="use nn.Dropout modules (or F.dropout(..., training=self.training)): eval() turns them off")
+
+
+def test_forward_takes_non_contiguous_idx_and_leaves_it_alone():
+    model = loaded()
+    idx = non_contiguous(FIXTURE["inputs"][1])
+    with unchanged(idx, names=["idx"]):
+        logits = model(idx)
+    assert_close(logits, FIXTURE["logits"][1], what="GPT2 forward(non-contiguous idx (3, 7))", **LOGIT_TOL)
+
+
+# ------------------------------------------------------------------------ generate
+
+def _generate(model, idx, n, **kwargs):
+    __tracebackhide__ = True
+    try:
+        return model.generate(idx, n, **kwargs)
+    except (IndexError, ValueError, AssertionError) as err:
+        raise SpecFailure(f"GPT2.generate(idx {tuple(idx.shape)}, {n}, {kwargs}) raised "
+                          f"{type(err).__name__}: {err}\n  hint: {HINT_CROP}") from None
+
+
+@pytest.mark.parametrize("case", range(len(FIXTURE["greedy"])),
+                         ids=[f"prompt{tuple(p.shape)}+{s.shape[1] - p.shape[1]}" for p, s in FIXTURE["greedy"]])
+def test_greedy_generation_matches_the_reference(case):
+    prompt, expected = FIXTURE["greedy"][case]
+    model = loaded()
+    n = expected.shape[1] - prompt.shape[1]
+    out = _generate(model, prompt, n, temperature=0)
+    assert_close(out, expected,
+                 what=f"GPT2.generate(prompt {tuple(prompt.shape)}, {n}, temperature=0) vs step-by-step "
+                      "argmax of the reference (the sequence passes block_size)",
+                 hint="return cat(prompt, new tokens) as int64; temperature=0 means argmax of the last "
+                      "position's logits; " + HINT_CROP)
+
+
+def test_top_k_1_is_greedy():
+    prompt, expected = FIXTURE["greedy"][0]
+    model = loaded()
+    n = expected.shape[1] - prompt.shape[1]
+    torch.manual_seed(0)
+    out = _generate(model, prompt, n, top_k=1)
+    assert_close(out, expected, what=f"GPT2.generate(prompt {tuple(prompt.shape)}, {n}, top_k=1)",
+                 hint="with top_k=1 only the largest logit survives (the others -inf), so sampling "
+                      "must pick it every time")
+
+
+def test_generate_leaves_idx_and_mode_alone():
+    prompt, expected = FIXTURE["greedy"][1]
+    model = loaded()
+    with unchanged(prompt, names=["idx"]):
+        out = _generate(model, prompt, 2, temperature=0)
+    assert_close(out, expected[:, : prompt.shape[1] + 2], what="GPT2.generate(prompt (1, 40), 2, temperature=0)",
+                 hint=HINT_CROP)
+    require(not model.training, "GPT2.generate switched the model to train mode; leave the mode as it is")
+
+
+def constant_logits_model(seed: int = 7, spread: float = 1.5):
+    """The reference weights with ln_f's weight zeroed: ln_f outputs its bias b whatever the
+    input, so the logits are wte @ b at every position. Returns (model, z float64)."""
+    state = dict(FIXTURE["state_dict"])
+    wte = state["transformer.wte.weight"].double()
+    b = torch.randn(C, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    b = b * spread / (wte @ b).std()
+    state["transformer.ln_f.weight"] = torch.zeros(C)
+    state["transformer.ln_f.bias"] = b.float()
+    return load(tiny(), state), wte @ b.float().double()
+
+
+def test_top_k_samples_only_among_the_top_k():
+    model, z = constant_logits_model()
+    top3 = set(z.topk(3).indices.tolist())
+    torch.manual_seed(1)
+    out = _generate(model, torch.zeros(300, 1, dtype=torch.long), 2, temperature=5.0, top_k=3)
+    new = out[:, 1:]
+    outside = sorted(set(new.flatten().tolist()) - top3)
+    require(not outside,
+            f"GPT2.generate(..., temperature=5.0, top_k=3) sampled tokens {outside[:10]} outside the 3 "
+            f"most likely {sorted(top3)}\n  hint: keep the top_k largest logits and set every other one to "
+            "-inf before the softmax (v = logits.topk(k).values; logits[logits < v[:, [-1]]] = -inf)")
+    seen = set(new.flatten().tolist())
+    require(len(seen) > 1,
+            f"GPT2.generate(..., temperature=5.0, top_k=3) produced only token {seen} in 600 draws\n"
+            "  hint: with top_k, sample from the softmax of the kept logits (torch.multinomial), don't take the argmax")
+
+
+@pytest.mark.parametrize("temperature", [None, 0.5, 2.0], ids=["default", "t0.5", "t2.0"])
+def test_sampling_follows_softmax_of_logits_over_temperature(temperature):
+    model, z = constant_logits_model()
+    N = 4000
+    kwargs = {} if temperature is None else {"temperature": temperature}
+    torch.manual_seed(2)
+    out = _generate(model, torch.zeros(N, 1, dtype=torch.long), 1, **kwargs)
+    freq = torch.bincount(out[:, 1], minlength=V).double() / N
+    p = torch.softmax(z / (temperature or 1.0), dim=0)
+    sigma = (p * (1 - p) / N).sqrt()
+    worst = int(((freq - p).abs() - 5 * sigma).argmax())
+    require(bool(((freq - p).abs() <= 5 * sigma + 2 / N).all()),
+            f"GPT2.generate(..., {kwargs or 'default temperature 1.0'}): token {worst} was sampled with "
+            f"frequency {freq[worst].item():.4f} over {N} draws; softmax(logits / T) gives it "
+            f"{p[worst].item():.4f} (+- {5 * sigma[worst].item():.4f})\n"
+            "  hint: divide the last position's logits by the temperature, softmax, then torch.multinomial "
+            "(temperature=1.0 by default: the model's own distribution)")
