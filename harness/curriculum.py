@@ -367,9 +367,14 @@ KATAS: tuple[Kata, ...] = (
       requires=("mla/attention", "deepseek/moe"), mistakes=("dense_switch_off_by_one",)),
     K("deepseek/model", 6, "32", "The DeepSeek model and generation", planned=True,
       requires=("deepseek/block",), mistakes=("cache_not_advanced", "positions_restart")),
-    K("deepseek/grpo", 6, "32", "GRPO loss", planned=True,
+    K("deepseek/grpo", 6, "32", "GRPO loss",
       mistakes=("std_over_batch", "no_equal_reward_guard", "kl_sign", "padding_counted",
-                "old_not_detached")),
+                "old_not_detached"),
+      hints=(
+          "Two separate pieces: advantages come from each group's own rewards; the loss is a PPO-style clipped surrogate plus a KL term, averaged per sequence first, then over sequences.",
+          "group_advantages: mean and std over the LAST dim only (torch.std's unbiased default), and (r - mean) / (std + eps) so an all-equal group gives 0. grpo_loss: detach logp_old and logp_ref; advantages[:, None] broadcasts one value over a sequence's tokens.",
+          'rho = exp(logp - logp_old); surr = min(rho*A, rho.clamp(1-eps, 1+eps)*A); kl = exp(logp_ref - logp) - (logp_ref - logp) - 1; per_token = where(mask, surr - beta*kl, 0); loss = -(per_token.sum(-1) / mask.sum(-1)).mean().',
+      )),
 )
 del K
 

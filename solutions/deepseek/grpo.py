@@ -1,0 +1,30 @@
+"""Day 32 — deepseek/grpo: reference solution."""
+
+import torch
+
+
+def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
+    """(n_groups, G) rewards -> (n_groups, G) group-normalised advantages."""
+    mean = rewards.mean(dim=-1, keepdim=True)
+    std = rewards.std(dim=-1, keepdim=True)  # unbiased, per group
+    return (rewards - mean) / (std + eps)  # equal rewards: 0 / eps = 0
+
+
+def grpo_loss(logp: torch.Tensor, logp_old: torch.Tensor, logp_ref: torch.Tensor,
+              advantages: torch.Tensor, mask: torch.Tensor, clip_eps: float = 0.2,
+              beta: float = 0.04) -> torch.Tensor:
+    """The GRPO loss (a 0-dim tensor to minimise) for (B, T) per-token log-probs."""
+    mask = mask.to(logp.dtype)
+    logp_old, logp_ref = logp_old.detach(), logp_ref.detach()
+    adv = advantages.detach().to(logp.dtype)[:, None]  # (B, 1): one value per sequence
+
+    ratio = torch.exp(logp - logp_old)
+    surrogate = torch.minimum(ratio * adv, ratio.clamp(1 - clip_eps, 1 + clip_eps) * adv)
+    log_ref_ratio = logp_ref - logp
+    kl = torch.exp(log_ref_ratio) - log_ref_ratio - 1
+    per_token = surrogate - beta * kl
+
+    # where() rather than multiply: padding values never reach the sum, not even as 0 * inf.
+    per_token = torch.where(mask > 0, per_token, torch.zeros_like(per_token))
+    per_sequence = per_token.sum(dim=-1) / mask.sum(dim=-1)
+    return -per_sequence.mean()
