@@ -6,6 +6,13 @@
     katas reset KATA | --all     restore the stub, saving your file to .katas/backups/ first
     katas solution KATA          the reference solution, once the kata passes (or --force)
     katas badges [--out DIR]     one SVG badge and one shields.io endpoint JSON per phase
+    katas watch [KATA] [--all]   re-run a kata's specs on every save (default: the next kata)
+    katas pair --names A,B [--minutes N] [KATA]
+                                 watch mode for a pair: the driver changes every N minutes,
+                                 a session log is written to .katas/sessions/ at the end
+    katas drill KATA [--minutes N]
+                                 a timed mock interview on a fresh copy of the stub (your
+                                 katas/ file is not touched); the result goes to the state file
 
 KATA is "topic/name" (e.g. tensors/creation), a path such as katas/tensors/creation.py, or a
 kata name that is unique (creation).
@@ -15,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from harness import curriculum, progress
@@ -53,9 +62,10 @@ def _built(kata: Kata) -> Kata:
     return kata
 
 
-def task_of(kata: Kata) -> str:
-    """The first paragraph of the stub's task: the 'Write:' block of its docstring."""
-    doc = ast.get_docstring(ast.parse(kata.stub_path.read_text())) or ""
+def task_of(kata: Kata, source: str | None = None) -> str:
+    """The first paragraph of the stub's task: the 'Write:' block of its docstring (of
+    `source`, by default the kata's file)."""
+    doc = ast.get_docstring(ast.parse(source or kata.stub_path.read_text())) or ""
     return doc.split("\n\nRun:")[0].strip()
 
 
@@ -84,21 +94,14 @@ def cmd_next(args) -> int:
 
 
 def cmd_hint(args) -> int:
+    from harness.watch import next_hint
+
     kata = _built(find_kata(args.kata))
-    state = progress.load_state()
-    shown = state.setdefault("hints", {}).get(kata.id, 0)
-    if shown >= len(kata.hints):
-        print(f"all {len(kata.hints)} hints of {kata.id} are shown:")
-        for n, hint in enumerate(kata.hints, 1):
-            print(f"  {n}. {hint}")
-        print("still stuck? read the failing spec in " + str(kata.spec_path.relative_to(ROOT)))
-        return 0
-    print(f"hint {shown + 1}/{len(kata.hints)} for {kata.id}: {kata.hints[shown]}")
-    state["hints"][kata.id] = shown + 1
-    try:
-        progress.save_state(state)
-    except OSError as err:
-        print(f"(could not remember that this hint was shown: {err})", file=sys.stderr)
+    lines = next_hint(kata)
+    print("\n".join(line for line in lines if not line.startswith("(could not")))
+    for line in lines:
+        if line.startswith("(could not"):
+            print(line, file=sys.stderr)
     return 0
 
 
@@ -131,7 +134,11 @@ def reset_one(kata: Kata) -> str:
             saved = f"; your file is saved in {_backup(kata.stub_path).relative_to(ROOT)}"
         except OSError as err:
             raise CliError(f"{kata.id}: could not back up your file ({err}); nothing changed")
-    kata.stub_path.write_text(stub)
+    try:
+        kata.stub_path.parent.mkdir(parents=True, exist_ok=True)
+        kata.stub_path.write_text(stub)
+    except OSError as err:
+        raise CliError(f"{kata.id}: could not write the stub ({err}){saved}")
     return f"{kata.id}: stub restored{saved}"
 
 
@@ -204,6 +211,111 @@ def cmd_badges(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- watch, pair, drill
+
+def _watch_target(text: str | None) -> Kata | None:
+    """The kata named, or the next unfinished one (None when every built kata passes)."""
+    if text:
+        kata = _built(find_kata(text))
+    elif (kata := progress.next_kata(progress.load())) is None:
+        return None
+    if not kata.stub_path.exists():
+        raise CliError(f"katas/{kata.id}.py is missing: `katas reset {kata.id}` restores the stub")
+    return kata
+
+
+def _positive(minutes: float, flag: str = "--minutes") -> float:
+    if not minutes > 0:
+        raise CliError(f"{flag} must be a positive number of minutes, not {minutes:g}")
+    return minutes
+
+
+def _warm() -> None:
+    from harness import watch
+
+    print("loading torch and pytest once (re-runs then take a fraction of a second)...",
+          flush=True)
+    print(f"ready in {watch.warm_up():.1f} s. Keys (then Enter): {watch.KEYS}", flush=True)
+
+
+def cmd_watch(args) -> int:
+    from harness import watch
+
+    kata = _watch_target(args.kata)
+    if kata is None:
+        print("every built kata passes: nothing to watch. Planned katas arrive with later releases.")
+        return 0
+    _warm()
+    print(f"watching katas/{kata.id}.py: save it and the specs re-run.")
+    watch.loop(watch.Watcher(kata, all_specs=args.all))
+    return 0
+
+
+def parse_names(text: str) -> list[str]:
+    """'Ada, Linus' -> ['Ada', 'Linus']: two or more distinct names."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise CliError(f"--names {text!r}: give two or more different names, e.g. --names Ada,Linus")
+    return names
+
+
+def cmd_pair(args) -> int:
+    from harness import watch
+
+    names, minutes = parse_names(args.names), _positive(args.minutes)
+    kata = _watch_target(args.kata)
+    if kata is None:
+        print("every built kata passes: nothing to pair on. Try `katas drill KATA`.")
+        return 0
+    _warm()
+    print(f"watching katas/{kata.id}.py: save it and the specs re-run.")
+    watch.loop(watch.PairWatcher(kata, names=names, minutes=minutes, all_specs=args.all))
+    return 0
+
+
+def pristine_source(kata: Kata) -> str:
+    """The kata's stub as committed (harness.stubs), or the file itself while it is a stub."""
+    stub = committed_stub(kata)
+    if stub is None and kata.stub_path.exists() and is_stub(kata.stub_path.read_text()):
+        stub = kata.stub_path.read_text()
+    if stub is None:
+        raise CliError(f"{kata.id}: no committed stub found in git history, and your file is "
+                       "no longer a stub: cannot set up a drill")
+    return stub
+
+
+def drill_file(kata: Kata, source: str) -> Path:
+    """Write the stub to <state dir>/drills/<timestamp>/<topic>/<name>.py."""
+    base = progress.state_path().parent / "drills"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder, n = base / stamp, 1
+    while folder.exists():
+        folder, n = base / f"{stamp}-{n}", n + 1
+    path = folder / kata.topic / f"{kata.name}.py"
+    try:
+        path.parent.mkdir(parents=True)
+        path.write_text(source)
+    except OSError as err:
+        raise CliError(f"cannot create the drill's scratch copy under {base} ({err})")
+    return path
+
+
+def cmd_drill(args) -> int:
+    from harness import watch
+
+    kata = _built(find_kata(args.kata))
+    minutes = _positive(args.minutes)
+    source = pristine_source(kata)
+    path = drill_file(kata, source)
+    shown = path.relative_to(ROOT) if ROOT in path.parents else path
+    print(f"drill: {kata.id} ({kata.title}), {minutes:g} minutes.\n\n{task_of(kata, source)}\n")
+    print(f"edit {shown} (a fresh stub; katas/{kata.id}.py is not touched).")
+    _warm()
+    drill = watch.DrillWatcher(kata, file=path, minutes=minutes, all_specs=args.all)
+    watch.loop(drill)
+    return 0 if drill.outcome == "passed" else 1
+
+
 # ----------------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,13 +339,41 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("badges", help="write per-phase badges (SVG and shields.io JSON)")
     p.add_argument("--out", help="folder (default .katas/badges)")
     p.set_defaults(run=cmd_badges)
+    all_help = "run every spec, not stopping at the first failure (slower; counts the failures)"
+    p = sub.add_parser("watch", help="re-run a kata's specs on every save")
+    p.add_argument("kata", nargs="?", help="default: the next unfinished kata")
+    p.add_argument("--all", action="store_true", help=all_help)
+    p.set_defaults(run=cmd_watch)
+    p = sub.add_parser("pair", help="watch mode with driver/navigator rotation and a session log")
+    p.add_argument("kata", nargs="?", help="default: the next unfinished kata")
+    p.add_argument("--names", required=True, help="who pairs, the first drives first: Ada,Linus")
+    p.add_argument("--minutes", type=float, default=15, help="minutes per driver (default 15)")
+    p.add_argument("--all", action="store_true", help=all_help)
+    p.set_defaults(run=cmd_pair)
+    p = sub.add_parser("drill", help="a timed mock interview on a fresh copy of the stub")
+    p.add_argument("kata")
+    p.add_argument("--minutes", type=float, default=30, help="time allowed (default 30)")
+    p.add_argument("--all", action="store_true", help=all_help)
+    p.set_defaults(run=cmd_drill)
     return parser
+
+
+@contextlib.contextmanager
+def plain_warnings():
+    """Warnings (a corrupt state file set aside, progress not saved) as one plain line."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"katas: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        with plain_warnings():
+            return args.run(args)
     except CliError as err:
         print(f"katas {args.command}: {err}", file=sys.stderr)
         return 2

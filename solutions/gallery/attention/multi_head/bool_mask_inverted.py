@@ -1,0 +1,43 @@
+"""Bool masks read with scaled_dot_product_attention's convention (True = attend). In
+nn.MultiheadAttention a True in key_padding_mask or attn_mask means the opposite: that key is
+NOT allowed (a padding position, a future token). Passing the masks straight to your own sdpa,
+or writing masked_fill(~mask, -inf), hides exactly the keys that should be seen. Fix:
+scores.masked_fill(mask, -inf) (or hand your sdpa the inverted mask, ~mask)."""
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from solutions.attention.multi_head import *  # noqa: F401,F403 (the rest is correct)
+from solutions.attention.multi_head import MultiHeadAttention as _Correct
+
+
+def _additive_inverted(mask, dtype):
+    if mask.dtype == torch.bool:  # wrong: True read as "may attend"
+        return torch.zeros(mask.shape, dtype=dtype).masked_fill(~mask, float("-inf"))
+    return mask
+
+
+class MultiHeadAttention(_Correct):
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
+                attn_mask=None, average_attn_weights=True):
+        B, L, E = query.shape
+        S, H, D = key.shape[1], self.num_heads, self.head_dim
+        w_q, w_k, w_v = self.in_proj_weight.chunk(3)
+        b_q, b_k, b_v = self.in_proj_bias.chunk(3) if self.in_proj_bias is not None else (None,) * 3
+        q, k, v = F.linear(query, w_q, b_q), F.linear(key, w_k, b_k), F.linear(value, w_v, b_v)
+        q = q.view(B, L, H, D).transpose(1, 2)
+        k = k.view(B, S, H, D).transpose(1, 2)
+        v = v.view(B, S, H, D).transpose(1, 2)
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(D)
+        if attn_mask is not None:
+            bias = _additive_inverted(attn_mask, scores.dtype)
+            scores = scores + (bias if bias.dim() == 2 else bias.view(B, H, L, S))
+        if key_padding_mask is not None:
+            scores = scores + _additive_inverted(key_padding_mask, scores.dtype).view(B, 1, 1, S)
+        weights = scores.softmax(dim=-1)
+        out = self.out_proj((weights @ v).transpose(1, 2).reshape(B, L, E))
+        if not need_weights:
+            return out, None
+        return out, weights.mean(dim=1) if average_attn_weights else weights

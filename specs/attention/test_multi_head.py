@@ -1,0 +1,456 @@
+"""Specs for katas/attention/multi_head.py (day 18): MultiHeadAttention vs nn.MultiheadAttention.
+
+Every comparison loads nn.MultiheadAttention(E, H, batch_first=True)'s state_dict (random
+weights and biases, so that every term matters) into the learner's module. Tolerances: the
+float32 defaults of harness.checks (rtol 1e-4, atol 1e-5) for values, atol 1e-4 for gradients;
+float64 defaults for float64.
+"""
+
+import contextlib
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from katas.attention.multi_head import MultiHeadAttention
+
+SEEDS = st.integers(0, 2**31 - 1)
+INF = float("inf")
+
+FORBIDDEN = (F.multi_head_attention_forward, F.scaled_dot_product_attention)
+FORBIDDEN_ATEN = {
+    "_native_multi_head_attention": "nn.MultiheadAttention's fused kernel",
+    "_scaled_dot_product_attention_math": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_flash_attention_for_cpu": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_flash_attention": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_efficient_attention": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_cudnn_attention": "a built-in scaled_dot_product_attention kernel",
+}
+
+HINT = ("project with the three row blocks of in_proj_weight (q, k, v in that order); split "
+        "heads with view(B, T, H, D).transpose(1, 2); per head softmax(q k^T / sqrt(D)) over the "
+        "keys (D = E // H, scaled before the softmax); merge heads back; out_proj")
+HINT_HEADS = ("split (B, L, E) into heads as x.view(B, L, H, D).transpose(1, 2) -> (B, H, L, D): "
+              "head h owns the channels h*D..(h+1)*D-1 of EVERY position; x.view(B, H, L, D) "
+              "without the transpose mixes positions into heads")
+HINT_SCALE = ("divide the scores q k^T by sqrt(D) (D = E // H, the head size) BEFORE the softmax; "
+              "scaling the softmax output makes rows that no longer sum to 1")
+HINT_AVERAGE = ("need_weights returns the softmax weights averaged over the heads: "
+                "weights.mean(dim=1) -> (B, L, S), each row summing to 1 (a sum over heads gives H); "
+                "with average_attn_weights=False return them per head, (B, H, L, S)")
+HINT_BOOL = ("nn.MultiheadAttention's bool masks mean True = NOT allowed (hide that key): "
+             "scores.masked_fill(mask, -inf). This is the opposite of scaled_dot_product_attention's "
+             "attn_mask, where True = attend")
+HINT_FLOAT = "a float mask is added to the scaled scores (q k^T / sqrt(D) + mask), before the softmax"
+HINT_KPM = ("key_padding_mask (B, S) hides keys per batch element: view it as (B, 1, 1, S) so it "
+            "broadcasts over heads and queries")
+HINT_3D = ("a 3-D attn_mask is (B * H, L, S) with index b * H + h: view it as (B, H, L, S); "
+           "a 2-D one (L, S) is shared by every batch element and head")
+
+
+# ------------------------------------------------------------------ helpers
+
+@contextlib.contextmanager
+def slow_path():
+    """The reference runs on torch's plain (non-fused) path, whatever mode it is in."""
+    before = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(before)
+
+
+def reference(E, H, *, bias=True, seed=0, dtype=torch.float32):
+    """nn.MultiheadAttention with random weights and biases (so that every term matters)."""
+    ref = nn.MultiheadAttention(E, H, bias=bias, batch_first=True).to(dtype)
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in ref.named_parameters():
+            std = 1.5 / E**0.5 if p.dim() == 2 else 0.5
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=dtype) * std)
+    return ref.eval()
+
+
+def pair(ref, E, H, *, bias=True):
+    """The learner's module holding the reference's weights (strict load: same keys)."""
+    mine = MultiHeadAttention(E, H, bias=bias).to(ref.in_proj_weight.dtype)
+    try:
+        mine.load_state_dict(ref.state_dict())
+    except RuntimeError as err:
+        raise SpecFailure(
+            f"MultiHeadAttention({E}, {H}, bias={bias}).load_state_dict(nn.MultiheadAttention's "
+            f"state_dict) failed: {str(err).splitlines()[0][:300]}\n  hint: register "
+            f"in_proj_weight (3E, E) and in_proj_bias (3E,) as parameters and out_proj = "
+            f"nn.Linear(E, E, bias=bias); with bias=False, register_parameter('in_proj_bias', None)"
+        ) from None
+    return mine
+
+
+def call_ref(ref, *args, **kwargs):
+    with slow_path():
+        return ref(*args, **kwargs)
+
+
+def tensors(B, L, S, E, seed, *, self_attn=False, dtype=torch.float32):
+    gen = torch.Generator().manual_seed(seed)
+    q = torch.randn(B, L, E, generator=gen, dtype=dtype)
+    if self_attn:
+        return q, q, q
+    return q, torch.randn(B, S, E, generator=gen, dtype=dtype), torch.randn(B, S, E, generator=gen, dtype=dtype)
+
+
+def padding(B, S, seed):
+    """(B, S) bool, True = padding: each row keeps its first `length` keys (length >= 1)."""
+    gen = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(1, S + 1, (B,), generator=gen)
+    return torch.arange(S)[None, :] >= lengths[:, None], lengths
+
+
+def hidden(shape, seed, keep_below):
+    """Random bool mask, True = hidden; every row keeps a key with index < keep_below[row]."""
+    gen = torch.Generator().manual_seed(seed)
+    mask = torch.rand(shape, generator=gen) < 0.5
+    keep = (torch.rand(shape[:-1], generator=gen) * keep_below).long()
+    return mask & ~F.one_hot(keep, shape[-1]).bool()
+
+
+def as_float(mask, seed, dtype=torch.float32):
+    """A float mask hiding the same keys (-inf), with random finite biases elsewhere."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randn(mask.shape, generator=gen, dtype=dtype).masked_fill(mask, -INF)
+
+
+def masks(kind, B, H, L, S, seed, dtype=torch.float32):
+    """key_padding_mask / attn_mask of one kind; no query row has every key hidden."""
+    kpm, lengths = padding(B, S, seed)
+    min_len = int(lengths.min())
+    out = {}
+    if "kpm" in kind:
+        out["key_padding_mask"] = kpm if "bool" in kind else as_float(kpm, seed + 1, dtype)
+    if "2d" in kind or "3d" in kind:
+        shape = (L, S) if "2d" in kind else (B * H, L, S)
+        keep_below = min_len if "kpm" in kind else S
+        m = hidden(shape, seed + 2, keep_below)
+        out["attn_mask"] = m if "bool" in kind else as_float(m, seed + 3, dtype)
+    return out
+
+
+def describe(E, H, q, k, **kwargs):
+    shown = "".join(f", {n}={'bool' if m.dtype == torch.bool else 'float'} {tuple(m.shape)}"
+                    for n, m in kwargs.items() if isinstance(m, torch.Tensor))
+    shown += "".join(f", {n}={v}" for n, v in kwargs.items() if not isinstance(v, torch.Tensor))
+    same = " (self-attention)" if q is k else ""
+    return f"MultiHeadAttention({E}, {H})(query {tuple(q.shape)}, key/value {tuple(k.shape)}{shown}){same}"
+
+
+def hint_for(kwargs):
+    parts = [HINT]
+    mask = kwargs.get("attn_mask", kwargs.get("key_padding_mask"))
+    if mask is not None:
+        parts.append(HINT_BOOL if mask.dtype == torch.bool else HINT_FLOAT)
+    if "key_padding_mask" in kwargs:
+        parts.append(HINT_KPM)
+    if "attn_mask" in kwargs and kwargs["attn_mask"].dim() == 3:
+        parts.append(HINT_3D)
+    return "; ".join(parts)
+
+
+def check(E, H, B, L, S, *, seed, kind="none", self_attn=False, bias=True, dtype=torch.float32,
+          **extra):
+    """Output and weights of the learner's module equal nn.MultiheadAttention's."""
+    __tracebackhide__ = True
+    ref = reference(E, H, bias=bias, seed=seed, dtype=dtype)
+    mine = pair(ref, E, H, bias=bias)
+    S = L if self_attn else S
+    q, k, v = tensors(B, L, S, E, seed + 5, self_attn=self_attn, dtype=dtype)
+    kwargs = {**masks(kind, B, H, L, S, seed + 7, dtype), **extra}
+    out, weights = mine(q, k, v, **kwargs)
+    with torch.no_grad():
+        ref_out, ref_weights = call_ref(ref, q, k, v, **kwargs)
+    what = describe(E, H, q, k, **kwargs)
+    hint = hint_for(kwargs)
+    assert_close(out, ref_out, what=f"{what} output", hint=hint)
+    if kwargs.get("need_weights", True):
+        avg = kwargs.get("average_attn_weights", True)
+        assert_close(weights, ref_weights, what=f"{what} weights",
+                     hint=(HINT_AVERAGE if avg else HINT_HEADS + "; " + HINT_AVERAGE) + "; " + hint)
+    else:
+        assert weights is None, f"{what} returned weights {weights!r}; need_weights=False returns (output, None)"
+
+
+# ------------------------------------------------------------------ parameters
+
+@pytest.mark.parametrize("E,H,bias", [(6, 2, True), (8, 4, False), (5, 1, True), (12, 3, False)])
+def test_state_dict_matches_nn_multihead_attention(E, H, bias):
+    mine = MultiHeadAttention(E, H, bias=bias)
+    expected = {k: tuple(v.shape) for k, v in
+                nn.MultiheadAttention(E, H, bias=bias, batch_first=True).state_dict().items()}
+    got = {k: tuple(v.shape) for k, v in mine.state_dict().items()}
+    assert got == expected, (
+        f"MultiHeadAttention({E}, {H}, bias={bias}).state_dict() has {got}, "
+        f"nn.MultiheadAttention's has {expected}\n  hint: in_proj_weight (3E, E), in_proj_bias (3E,) "
+        f"(only with bias), out_proj = nn.Linear(E, E, bias=bias); nothing else (no buffers)")
+    params = {name for name, _ in mine.named_parameters()}
+    assert params == set(expected), (
+        f"MultiHeadAttention's parameters are {sorted(params)}, expected {sorted(expected)}: every "
+        f"weight must be an nn.Parameter (registered), so that optimizers and .to() see it")
+
+
+def test_is_written_from_scratch():
+    mine = MultiHeadAttention(8, 2)
+    builtin = [name or "the module itself" for name, m in mine.named_modules()
+               if isinstance(m, nn.MultiheadAttention)]
+    assert not builtin, (
+        f"MultiHeadAttention is or holds an nn.MultiheadAttention ({builtin}); this kata asks you "
+        f"to write it yourself from nn.Parameter, nn.Linear and tensor ops")
+
+
+# ------------------------------------------------------------------ the anatomy
+
+def test_weights_rows_sum_to_one():
+    ref = reference(8, 2, seed=10)
+    mine = pair(ref, 8, 2)
+    q, k, v = tensors(3, 4, 7, 8, seed=11)
+    _, weights = mine(q, k, v)
+    assert isinstance(weights, torch.Tensor) and weights.shape == (3, 4, 7), (
+        f"MultiHeadAttention(8, 2)(query (3, 4, 8), key (3, 7, 8)) weights: got "
+        f"{getattr(weights, 'shape', weights)}, expected shape (3, 4, 7)\n  hint: {HINT_AVERAGE}")
+    sums = weights.sum(-1)
+    if torch.allclose(sums, torch.full_like(sums, 2.0)):  # H = 2
+        hint = HINT_AVERAGE
+    elif torch.allclose(sums, torch.full_like(sums, 0.5)):  # 1 / sqrt(D), D = 4
+        hint = HINT_SCALE
+    else:
+        hint = HINT_SCALE + "; " + HINT_AVERAGE
+    assert_close(sums, torch.ones(3, 4),
+                 what="MultiHeadAttention(8, 2)(query (3, 4, 8), key/value (3, 7, 8)) weights.sum(-1) "
+                 "(each query's weights over the keys)", hint=hint)
+
+
+def test_heads_own_contiguous_channel_blocks():
+    """With identity projections, head h attends with channels h*D..(h+1)*D-1 of each position."""
+    E, H, D, B, L, S = 6, 3, 2, 2, 4, 5
+    ref = nn.MultiheadAttention(E, H, batch_first=True)
+    ref.load_state_dict({"in_proj_weight": torch.eye(E).repeat(3, 1), "in_proj_bias": torch.zeros(3 * E),
+                         "out_proj.weight": torch.eye(E), "out_proj.bias": torch.zeros(E)})
+    mine = pair(ref, E, H)
+    q, k, v = tensors(B, L, S, E, seed=7)
+    out, _ = mine(q, k, v)
+    blocks = []
+    for h in range(H):  # one independent single-head attention per channel block
+        c = slice(h * D, (h + 1) * D)
+        w = torch.softmax(q[..., c] @ k[..., c].transpose(1, 2) / D**0.5, dim=-1)
+        blocks.append(w @ v[..., c])
+    assert_close(out, torch.cat(blocks, dim=-1),
+                 what="MultiHeadAttention(6, 3) with identity projections (query (2, 4, 6), key/value (2, 5, 6))",
+                 hint=HINT_HEADS + "; and scale the scores by 1/sqrt(D) with D = E // H = 2 (not 1/sqrt(E)), "
+                 "before the softmax")
+
+
+def test_weights_are_averaged_over_heads():
+    ref = reference(8, 4, seed=8)
+    mine = pair(ref, 8, 4)
+    q, k, v = tensors(2, 5, 6, 8, seed=9)
+    _, weights = mine(q, k, v)
+    _, per_head = mine(q, k, v, average_attn_weights=False)
+    assert_close(weights, per_head.mean(dim=1) if isinstance(per_head, torch.Tensor) else per_head,
+                 what="MultiHeadAttention(8, 4)(...) weights vs the mean over heads of "
+                 "average_attn_weights=False's weights", hint=HINT_AVERAGE)
+
+
+# ------------------------------------------------------------------ values
+
+# (E, H, B, L, S): sizes 1 and primes, L != S both ways, one head and many.
+CROSS = [(6, 2, 2, 5, 7), (8, 4, 3, 7, 3), (5, 1, 1, 4, 6), (12, 3, 2, 1, 5), (9, 3, 1, 6, 1),
+         (10, 5, 2, 13, 11)]
+SELF = [(6, 2, 2, 5), (8, 4, 3, 7), (7, 7, 1, 3), (4, 1, 2, 1), (12, 6, 1, 11)]
+
+
+@pytest.mark.parametrize("E,H,B,L", SELF, ids=lambda c: str(c))
+def test_self_attention_matches_torch(E, H, B, L):
+    check(E, H, B, L, L, seed=1, self_attn=True)
+
+
+@pytest.mark.parametrize("E,H,B,L,S", CROSS, ids=lambda c: str(c))
+def test_cross_attention_matches_torch(E, H, B, L, S):
+    check(E, H, B, L, S, seed=2)
+
+
+def test_defaults_return_head_averaged_weights():
+    ref = reference(6, 3, seed=3)
+    mine = pair(ref, 6, 3)
+    q, k, v = tensors(2, 4, 5, 6, seed=4)
+    out, weights = mine(q, k, v)
+    with torch.no_grad():
+        ref_out, ref_weights = call_ref(ref, q, k, v)
+    assert_close(out, ref_out, what="MultiHeadAttention(6, 3)(query (2, 4, 6), key/value (2, 5, 6)) "
+                 "output (default arguments)", hint=HINT)
+    assert_close(weights, ref_weights, what="MultiHeadAttention(6, 3)(query, key, value) weights "
+                 "(need_weights=True and average_attn_weights=True by default)", hint=HINT_AVERAGE)
+
+
+def test_need_weights_false_returns_none():
+    check(8, 2, 2, 3, 6, seed=5, need_weights=False)
+
+
+@pytest.mark.parametrize("E,H,B,L,S", [(6, 2, 2, 5, 7), (12, 4, 1, 6, 6), (8, 8, 2, 3, 4)])
+def test_per_head_weights_match_torch(E, H, B, L, S):
+    """average_attn_weights=False exposes each head: a wrong head split shows here first."""
+    check(E, H, B, L, S, seed=6, average_attn_weights=False)
+
+
+def test_bias_false_matches_torch():
+    check(8, 2, 2, 4, 5, seed=13, bias=False)
+    check(8, 2, 2, 4, 4, seed=14, bias=False, self_attn=True, kind="bool kpm")
+
+
+def test_float64_after_double():
+    check(6, 3, 2, 5, 4, seed=15, dtype=torch.float64, kind="float kpm 2d")
+    check(6, 2, 2, 3, 3, seed=16, dtype=torch.float64, self_attn=True, kind="bool 3d")
+
+
+# ------------------------------------------------------------------ masks
+
+MASK_KINDS = ["bool kpm", "float kpm", "bool 2d", "float 2d", "bool 3d", "float 3d",
+              "bool kpm 2d", "float kpm 2d", "bool kpm 3d", "float kpm 3d"]
+
+
+@pytest.mark.parametrize("kind", MASK_KINDS)
+@pytest.mark.parametrize("E,H,B,L,S,self_attn", [(6, 2, 3, 5, 7, False), (8, 4, 2, 6, 6, True),
+                                                   (9, 3, 2, 7, 2, False)])
+def test_masks_match_torch(kind, E, H, B, L, S, self_attn):
+    check(E, H, B, L, S, seed=17, kind=kind, self_attn=self_attn)
+
+
+@pytest.mark.parametrize("kind", MASK_KINDS)
+def test_masks_without_weights_match_torch(kind):
+    """need_weights=False (the path a transformer layer uses) applies the same masks."""
+    check(6, 2, 3, 5, 7, seed=18, kind=kind, need_weights=False)
+    check(8, 4, 2, 6, 6, seed=19, kind=kind, self_attn=True, need_weights=False)
+
+
+def test_bool_mask_true_means_hidden():
+    """attn_mask True on key 2 for every query: key 2 gets weight exactly 0 (True = NOT allowed)."""
+    ref = reference(4, 2, seed=18)
+    mine = pair(ref, 4, 2)
+    q, k, v = tensors(1, 3, 5, 4, seed=19)
+    mask = torch.zeros(3, 5, dtype=torch.bool)
+    mask[:, 2] = True
+    _, weights = mine(q, k, v, attn_mask=mask)
+    assert_close(weights[..., 2], torch.zeros(1, 3),
+                 what="MultiHeadAttention(4, 2)(..., attn_mask True at key 2) weights[..., 2]",
+                 hint=HINT_BOOL)
+
+
+def test_key_padding_equals_dropping_the_padded_keys():
+    """Hiding the last keys with key_padding_mask equals attending over the shorter sequence."""
+    ref = reference(6, 2, seed=20)
+    mine = pair(ref, 6, 2)
+    q, k, v = tensors(1, 4, 7, 6, seed=21)
+    kpm = torch.tensor([[False] * 4 + [True] * 3])
+    out, weights = mine(q, k, v, key_padding_mask=kpm)
+    with torch.no_grad():
+        short_out, _ = call_ref(ref, q, k[:, :4], v[:, :4])
+    assert_close(out, short_out, what="MultiHeadAttention(6, 2)(query (1, 4, 6), key/value (1, 7, 6), "
+                 "key_padding_mask hiding keys 4..6) vs attending over keys 0..3 only",
+                 hint=HINT_BOOL + "; " + HINT_KPM)
+    assert_close(weights[..., 4:], torch.zeros(1, 4, 3), what="  ... weights of the padding keys",
+                 hint=HINT_BOOL)
+
+
+# ------------------------------------------------------------------ properties
+
+@st.composite
+def settings(draw):
+    H, D = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    B, L, S = draw(st.integers(1, 3)), draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    self_attn = draw(st.booleans())
+    kind = draw(st.sampled_from(["none"] + MASK_KINDS))
+    weights = draw(st.sampled_from([{}, {"average_attn_weights": False}, {"need_weights": False}]))
+    return H * D, H, B, L, S, self_attn, kind, weights
+
+
+@given(case=settings(), seed=SEEDS)
+def test_matches_torch_on_random_settings(case, seed):
+    E, H, B, L, S, self_attn, kind, weights = case
+    check(E, H, B, L, S, seed=seed % 100_000, kind=kind, self_attn=self_attn, **weights)
+
+
+# ------------------------------------------------------------------ gradients
+
+@pytest.mark.parametrize("kind,self_attn", [("none", False), ("bool kpm 2d", False), ("float 3d", True)])
+def test_gradients_match_torch(kind, self_attn):
+    E, H, B, L, S = 6, 3, 2, 4, 5
+    ref = reference(E, H, seed=22)
+    mine = pair(ref, E, H)
+    q0, k0, v0 = tensors(B, L, S, E, seed=23, self_attn=self_attn)
+    kwargs = masks(kind, B, H, L, k0.shape[1], seed=24)
+    gen = torch.Generator().manual_seed(25)
+    g_out = torch.randn(B, L, E, generator=gen)
+    g_w = torch.randn(B, L, k0.shape[1], generator=gen)
+
+    def run(module, fn):
+        x = q0.detach().clone().requires_grad_()
+        kv = (x, x) if self_attn else (k0.detach().clone().requires_grad_(),
+                                       v0.detach().clone().requires_grad_())
+        out, w = fn(module, x, *kv)
+        loss = (out * g_out).sum() + (w * g_w).sum()
+        inputs = [x] if self_attn else [x, *kv]
+        names = [n for n, _ in module.named_parameters()]
+        grads = torch.autograd.grad(loss, inputs + [p for _, p in module.named_parameters()],
+                                    allow_unused=True)
+        return dict(zip((["query"] if self_attn else ["query", "key", "value"]) + names, grads))
+
+    mine_grads = run(mine, lambda m, *a: m(*a, **kwargs))
+    with slow_path():
+        ref_grads = run(ref, lambda m, *a: m(*a, **kwargs))
+    what = f"gradient of MultiHeadAttention({E}, {H}) ({kind} masks{', self-attention' if self_attn else ''})"
+    for name, expected in ref_grads.items():
+        got = mine_grads.get(name)
+        if got is None:
+            raise SpecFailure(f"{what}: no gradient reached {name}; build the output from "
+                              f"differentiable ops on the parameters (no .data, no .detach())")
+        assert_close(got, expected, what=f"{what} w.r.t. {name}", atol=1e-4,
+                     hint="the forward must match nn.MultiheadAttention's; use differentiable ops")
+
+
+# ------------------------------------------------------------------ inputs
+
+def test_non_contiguous_inputs_are_left_alone():
+    ref = reference(6, 2, seed=26)
+    mine = pair(ref, 6, 2)
+    q, k, v = (non_contiguous(t) for t in tensors(2, 5, 4, 6, seed=27))
+    m = masks("bool kpm 2d", 2, 2, 5, 4, seed=28)
+    kpm, am = non_contiguous(m["key_padding_mask"]), non_contiguous(m["attn_mask"])
+    with unchanged(q, k, v, kpm, am, names=["query", "key", "value", "key_padding_mask", "attn_mask"]):
+        out, weights = mine(q, k, v, key_padding_mask=kpm, attn_mask=am)
+    with torch.no_grad():
+        expected = call_ref(ref, q.contiguous(), k.contiguous(), v.contiguous(),
+                            key_padding_mask=kpm.contiguous(), attn_mask=am.contiguous())
+    assert_close((out, weights), expected,
+                 what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks)",
+                 hint="x.view needs a contiguous tensor: use .reshape, or .contiguous() first")
+
+
+def test_float_masks_are_left_alone():
+    mine = pair(reference(6, 3, seed=29), 6, 3)
+    q, k, v = tensors(2, 3, 4, 6, seed=30, self_attn=False)
+    m = masks("float kpm 3d", 2, 3, 3, 4, seed=31)
+    with unchanged(q, k, v, m["key_padding_mask"], m["attn_mask"],
+                   names=["query", "key", "value", "key_padding_mask", "attn_mask"]):
+        mine(q, k, v, **m)
+
+
+def test_writes_its_own_attention():
+    mine = pair(reference(6, 2, seed=32), 6, 2).eval()
+    q, k, v = tensors(2, 3, 4, 6, seed=33)
+    x = q
+    m = masks("bool kpm 2d", 2, 2, 3, 4, seed=34)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN), torch.no_grad():
+        mine(q, k, v)
+        mine(x, x, x, need_weights=False)
+        mine(q, k, v, need_weights=False, **m)

@@ -1,0 +1,535 @@
+"""Specs for katas/transformer/encoder_decoder.py (day 21): Transformer and greedy_decode.
+
+Transformer loads nn.Transformer(batch_first=True)'s state_dict (random weights, biases and
+LayerNorm affines) and must match it, whole and through encode/decode, in eval mode.
+greedy_decode is checked against a step-by-step argmax loop written here, run one row at a time
+on nn.Transformer with the same weights (embeddings and output head supplied by the specs).
+Tolerances: rtol 1e-4, atol 1e-4 for float32 values through several layers, atol 1e-4 for
+gradients; float64 defaults for float64. Greedy cases whose top-2 logits come within 1e-3 of
+each other anywhere are skipped (a different but correct summation order could flip them).
+"""
+
+import contextlib
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from hypothesis import assume, given, strategies as st
+
+from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from katas.transformer.encoder_decoder import Transformer, greedy_decode
+
+# nn.Transformer warns that it cannot use nested tensors for some settings: not the learner's concern.
+pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning")
+
+SEEDS = st.integers(0, 2**31 - 1)
+INF = float("inf")
+TOL = dict(rtol=1e-4, atol=1e-4)
+
+FORBIDDEN = (F.multi_head_attention_forward,)
+FORBIDDEN_ATEN = {
+    "_transformer_encoder_layer_fwd": "nn.TransformerEncoderLayer's fused kernel",
+    "_native_multi_head_attention": "nn.MultiheadAttention's fused kernel",
+}
+BUILTINS = (nn.Transformer, nn.TransformerEncoder, nn.TransformerDecoder,
+            nn.TransformerEncoderLayer, nn.TransformerDecoderLayer, nn.MultiheadAttention)
+
+KEYS = ("self.encoder with .layers (nn.ModuleList of your EncoderLayer) and .norm "
+        "(nn.LayerNorm(d_model)); self.decoder likewise with DecoderLayer; nothing else")
+HINT_ENCODE = ("encode: run src through encoder.layers[0], [1], ... in order, each with src_mask "
+               "and src_key_padding_mask, then apply encoder.norm (also when norm_first=False)")
+HINT_DECODE = ("decode: run tgt through decoder.layers in order; EVERY layer gets the same memory "
+               "(the encoder's output) as its cross-attention keys and values, never the decoder's "
+               "own stream; then decoder.norm")
+HINT_FORWARD = "forward(src, tgt, ...) = decode(tgt, encode(src, src_mask, src_key_padding_mask), ...)"
+HINT_MASKS = ("hand each mask to the right place: src_mask/src_key_padding_mask to the encoder "
+              "layers, tgt_mask/tgt_key_padding_mask to the decoder's self-attention, "
+              "memory_mask/memory_key_padding_mask to its cross-attention")
+HINT_GREEDY = ("encode once; then repeat: logits = model.decode(ys, memory, tgt_mask=<causal (T, T) "
+               "mask: True above the diagonal>, memory_key_padding_mask=src_key_padding_mask); "
+               "append logits[:, -1].argmax(-1). Without the causal mask earlier positions see "
+               "later tokens and the logits change")
+HINT_CAUSAL = ("decode the prefix with a CAUSAL tgt_mask, as in training: without it, earlier "
+               "positions see later tokens, and with more than one decoder layer that changes the "
+               "last position's logits. Mask convention: bool True = hidden, i.e. "
+               "torch.ones(T, T, dtype=torch.bool).triu(1)")
+HINT_EOS = ("a row is finished once it produced eos_id (kept in the output); later positions of "
+            "a finished row are eos_id; stop when every row is finished or rows are max_len long "
+            "(bos included)")
+
+
+# ------------------------------------------------------------------ helpers
+
+@contextlib.contextmanager
+def slow_path():
+    """The reference runs on torch's plain path (no nested tensors, no fused kernels)."""
+    before = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(before)
+
+
+def randomize(module, seed, scale=1.2):
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            noise = torch.randn(p.shape, generator=gen, dtype=p.dtype)
+            if p.dim() == 2:
+                p.copy_(noise * scale / p.shape[1] ** 0.5)
+            elif "norm" in name and name.endswith("weight"):
+                p.copy_(1 + 0.3 * noise)
+            else:
+                p.copy_(0.3 * noise)
+    return module
+
+
+def reference(d, h, ne, nd, ff, *, norm_first=False, seed=0, dtype=torch.float32, scale=1.2):
+    ref = nn.Transformer(d, h, ne, nd, ff, dropout=0.0, batch_first=True, norm_first=norm_first)
+    return randomize(ref.to(dtype), seed, scale).eval()
+
+
+def load(mine, ref, what):
+    try:
+        mine.load_state_dict(ref.state_dict())
+    except RuntimeError as err:
+        raise SpecFailure(f"{what}.load_state_dict(nn.Transformer's state_dict) failed: "
+                          f"{str(err).splitlines()[0][:300]}\n  hint: {KEYS}") from None
+    return mine.eval()
+
+
+def pair(d, h, ne, nd, ff, *, norm_first=False, seed=0, dtype=torch.float32):
+    ref = reference(d, h, ne, nd, ff, norm_first=norm_first, seed=seed, dtype=dtype)
+    mine = Transformer(d, h, ne, nd, ff, norm_first=norm_first).to(dtype)
+    return load(mine, ref, f"Transformer({d}, {h}, {ne}, {nd}, {ff}, norm_first={norm_first})"), ref
+
+
+def randn(*shape, seed, dtype=torch.float32):
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+
+
+def padding(B, S, seed):
+    gen = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(1, S + 1, (B,), generator=gen)
+    return torch.arange(S)[None, :] >= lengths[:, None], int(lengths.min())
+
+
+def hidden(shape, seed, keep_below):
+    gen = torch.Generator().manual_seed(seed)
+    mask = torch.rand(shape, generator=gen) < 0.5
+    keep = (torch.rand(shape[:-1], generator=gen) * keep_below).long()
+    return mask & ~F.one_hot(keep, shape[-1]).bool()
+
+
+def causal(T, dtype=torch.bool):
+    mask = torch.ones(T, T, dtype=torch.bool).triu(1)
+    return mask if dtype == torch.bool else torch.zeros(T, T, dtype=dtype).masked_fill(mask, -INF)
+
+
+def all_masks(kind, B, S, T, seed, dtype=torch.float32):
+    """The eight mask arguments for one kind: 'none', 'causal', 'bool' (every mask, bool) or
+    'float' (every mask, float). No query row ever has all its keys hidden."""
+    out = {}
+    if kind == "none":
+        return out
+    if kind == "causal":
+        return {"tgt_mask": causal(T)}
+    skpm, smin = padding(B, S, seed)
+    tkpm, tmin = padding(B, T, seed + 1)
+    out = {"src_key_padding_mask": skpm, "tgt_key_padding_mask": tkpm,
+           "memory_key_padding_mask": skpm,
+           "src_mask": hidden((S, S), seed + 2, smin), "memory_mask": hidden((T, S), seed + 3, smin),
+           "tgt_mask": causal(T) & ~F.one_hot(torch.zeros(T, dtype=torch.long), T).bool()}
+    if kind == "float":
+        gen = torch.Generator().manual_seed(seed + 4)
+        out = {n: torch.randn(m.shape, generator=gen, dtype=dtype).masked_fill(m, -INF)
+               for n, m in out.items()}
+    return out
+
+
+def shown(masks):
+    return "".join(f", {n}={'bool' if m.dtype == torch.bool else 'float'} {tuple(m.shape)}"
+                   for n, m in masks.items())
+
+
+def check_forward(d, h, ne, nd, ff, B, S, T, *, seed, kind="none", norm_first=False,
+                  dtype=torch.float32, tol=TOL):
+    __tracebackhide__ = True
+    mine, ref = pair(d, h, ne, nd, ff, norm_first=norm_first, seed=seed, dtype=dtype)
+    src, tgt = randn(B, S, d, seed=seed + 1, dtype=dtype), randn(B, T, d, seed=seed + 2, dtype=dtype)
+    masks = all_masks(kind, B, S, T, seed + 3, dtype)
+    out = mine(src, tgt, **masks)
+    with torch.no_grad(), slow_path():
+        expected = ref(src, tgt, **masks)
+    assert_close(out, expected, what=f"Transformer({d}, {h}, {ne}, {nd}, {ff}, norm_first={norm_first})"
+                 f"(src {tuple(src.shape)}, tgt {tuple(tgt.shape)}{shown(masks)})", **tol,
+                 hint="; ".join([HINT_FORWARD, HINT_ENCODE, HINT_DECODE] + ([HINT_MASKS] if masks else [])))
+
+
+# ------------------------------------------------------------------ structure
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("d,h,ne,nd,ff", [(8, 2, 1, 1, 16), (6, 3, 2, 3, 5), (4, 1, 3, 1, 1)])
+def test_state_dict_matches_nn_transformer(d, h, ne, nd, ff, norm_first):
+    mine = Transformer(d, h, ne, nd, ff, norm_first=norm_first)
+    ref = nn.Transformer(d, h, ne, nd, ff, batch_first=True, norm_first=norm_first)
+    got = {k: tuple(v.shape) for k, v in mine.state_dict().items()}
+    expected = {k: tuple(v.shape) for k, v in ref.state_dict().items()}
+    assert got == expected, (
+        f"Transformer({d}, {h}, {ne}, {nd}, {ff}, norm_first={norm_first}).state_dict() differs from "
+        f"nn.Transformer's:\n  missing {sorted(set(expected) - set(got))[:8]}, unexpected "
+        f"{sorted(set(got) - set(expected))[:8]}\n  hint: {KEYS}")
+
+
+def test_written_from_scratch():
+    mine = Transformer(8, 2, 2, 2, 16)
+    builtin = [f"{name or 'the model itself'} ({type(m).__name__})" for name, m in mine.named_modules()
+               if isinstance(m, BUILTINS)]
+    assert not builtin, (f"Transformer is or holds torch's built-in {builtin}; this kata asks you to "
+                         f"stack your own EncoderLayer and DecoderLayer")
+    src, tgt = randn(2, 5, 8, seed=1), randn(2, 4, 8, seed=2)
+    masks = all_masks("bool", 2, 5, 4, seed=3)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN), torch.no_grad():
+        mine.eval()(src, tgt, **masks)
+
+
+# ------------------------------------------------------------------ encode and decode
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("ne", [1, 3])
+def test_encode_matches_torch_encoder(ne, norm_first):
+    mine, ref = pair(8, 2, ne, 1, 12, norm_first=norm_first, seed=4)
+    src = randn(3, 6, 8, seed=5)
+    skpm, smin = padding(3, 6, seed=6)
+    src_mask = hidden((6, 6), 7, smin)
+    memory = mine.encode(src, src_mask=src_mask, src_key_padding_mask=skpm)
+    with torch.no_grad(), slow_path():
+        expected = ref.encoder(src, mask=src_mask, src_key_padding_mask=skpm)
+    assert_close(memory, expected, what=f"Transformer(8, 2, {ne}, 1, 12, norm_first={norm_first}).encode("
+                 "src (3, 6, 8), src_mask bool (6, 6), src_key_padding_mask bool (3, 6))", **TOL,
+                 hint=HINT_ENCODE)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("nd", [1, 3])
+def test_decode_matches_torch_decoder(nd, norm_first):
+    """decode is given a memory directly: every decoder layer must attend to it."""
+    mine, ref = pair(8, 2, 1, nd, 12, norm_first=norm_first, seed=8)
+    tgt, memory = randn(2, 5, 8, seed=9), randn(2, 7, 8, seed=10)
+    mkpm, _ = padding(2, 7, seed=11)
+    out = mine.decode(tgt, memory, tgt_mask=causal(5), memory_key_padding_mask=mkpm)
+    with torch.no_grad(), slow_path():
+        expected = ref.decoder(tgt, memory, tgt_mask=causal(5), memory_key_padding_mask=mkpm)
+    assert_close(out, expected, what=f"Transformer(8, 2, 1, {nd}, 12, norm_first={norm_first}).decode("
+                 "tgt (2, 5, 8), memory (2, 7, 8), tgt_mask causal, memory_key_padding_mask (2, 7))", **TOL,
+                 hint=HINT_DECODE)
+
+
+def test_decode_uses_the_tgt_mask():
+    """Changing a later target position must not change earlier outputs under a causal tgt_mask."""
+    mine, _ = pair(8, 2, 1, 2, 12, seed=12)
+    tgt, memory = randn(1, 5, 8, seed=13), randn(1, 4, 8, seed=14)
+    changed = tgt.clone()
+    changed[:, -1] += 3.0
+    out = mine.decode(tgt, memory, tgt_mask=causal(5))
+    out_changed = mine.decode(changed, memory, tgt_mask=causal(5))
+    assert_close(out_changed[:, :-1], out[:, :-1],
+                 what="Transformer(8, 2, 1, 2, 12).decode(tgt, memory, tgt_mask=causal)[:, :-1] after "
+                 "changing tgt's last position", **TOL,
+                 hint="hand tgt_mask to every decoder layer's self-attention: with a causal mask, "
+                      "position i never sees positions j > i")
+
+
+# ------------------------------------------------------------------ forward vs nn.Transformer
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("d,h,ne,nd,ff,B,S,T", [(8, 2, 2, 2, 16, 2, 5, 4), (6, 3, 1, 3, 7, 3, 1, 6),
+                                                 (4, 1, 3, 1, 5, 1, 7, 1), (10, 5, 2, 2, 13, 2, 11, 3)])
+def test_forward_matches_torch(d, h, ne, nd, ff, B, S, T, norm_first):
+    check_forward(d, h, ne, nd, ff, B, S, T, seed=15, norm_first=norm_first)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("kind", ["causal", "bool", "float"])
+def test_forward_with_masks_matches_torch(kind, norm_first):
+    check_forward(8, 2, 2, 2, 12, 3, 6, 5, seed=16, kind=kind, norm_first=norm_first)
+
+
+def test_forward_float64():
+    check_forward(6, 2, 2, 2, 9, 2, 5, 4, seed=17, kind="float", dtype=torch.float64, tol={})
+    check_forward(6, 3, 1, 2, 9, 2, 4, 5, seed=18, kind="bool", norm_first=True, dtype=torch.float64, tol={})
+
+
+@st.composite
+def transformer_settings(draw):
+    h, hd = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return (h * hd, h, draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 8)),
+            draw(st.integers(1, 3)), draw(st.integers(1, 6)), draw(st.integers(1, 6)),
+            draw(st.booleans()), draw(st.sampled_from(["none", "causal", "bool", "float"])))
+
+
+@given(case=transformer_settings(), seed=SEEDS)
+def test_forward_on_random_settings(case, seed):
+    d, h, ne, nd, ff, B, S, T, norm_first, kind = case
+    check_forward(d, h, ne, nd, ff, B, S, T, seed=seed % 100_000, kind=kind, norm_first=norm_first)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_gradients_match_torch(norm_first):
+    mine, ref = pair(6, 2, 2, 2, 10, norm_first=norm_first, seed=19)
+    src0, tgt0 = randn(2, 5, 6, seed=20), randn(2, 4, 6, seed=21)
+    masks = all_masks("bool", 2, 5, 4, seed=22)
+    g = randn(2, 4, 6, seed=23)
+
+    def run(module):
+        src, tgt = src0.clone().requires_grad_(), tgt0.clone().requires_grad_()
+        loss = (module(src, tgt, **masks) * g).sum()
+        names = [n for n, _ in module.named_parameters()]
+        grads = torch.autograd.grad(loss, [src, tgt] + [p for _, p in module.named_parameters()],
+                                    allow_unused=True)
+        return dict(zip(["src", "tgt"] + names, grads))
+
+    got = run(mine)
+    with slow_path():
+        expected = run(ref)
+    what = f"gradient of Transformer(6, 2, 2, 2, 10, norm_first={norm_first})(src, tgt, bool masks)"
+    for name, exp in expected.items():
+        if got.get(name) is None:
+            raise SpecFailure(f"{what}: no gradient reached {name}; is every layer and norm used?")
+        assert_close(got[name], exp, what=f"{what} w.r.t. {name}", atol=1e-4,
+                     hint="the forward must match nn.Transformer's; use differentiable ops")
+
+
+def test_non_contiguous_inputs_are_left_alone():
+    mine, ref = pair(6, 3, 1, 2, 8, seed=24)
+    src, tgt = non_contiguous(randn(2, 5, 6, seed=25)), non_contiguous(randn(2, 4, 6, seed=26))
+    masks = {n: non_contiguous(m) for n, m in all_masks("float", 2, 5, 4, seed=27).items()}
+    with unchanged(src, tgt, *masks.values(), names=["src", "tgt", *masks]):
+        out = mine(src, tgt, **masks)
+    with torch.no_grad(), slow_path():
+        expected = ref(src.contiguous(), tgt.contiguous(), **{n: m.contiguous() for n, m in masks.items()})
+    assert_close(out, expected, what="Transformer(6, 3, 1, 2, 8)(non-contiguous src, tgt and masks)", **TOL)
+
+
+# ------------------------------------------------------------------ greedy decoding
+
+VOCAB, BOS = 11, 1
+
+
+class Seq2Seq(nn.Module):
+    """Token ids -> logits around a core transformer (nn.Transformer or the learner's): the
+    model interface greedy_decode is given (encode / decode with keyword masks)."""
+
+    def __init__(self, core, d, seed, max_pos=16):
+        super().__init__()
+        self.core = core
+        self.src_emb, self.tgt_emb = nn.Embedding(VOCAB, d), nn.Embedding(VOCAB, d)
+        self.pos = nn.Embedding(max_pos, d)
+        self.head = nn.Linear(d, VOCAB)
+        gen = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for p in (self.src_emb.weight, self.tgt_emb.weight, self.pos.weight):
+                p.copy_(torch.randn(p.shape, generator=gen))
+            self.head.weight.copy_(torch.randn(VOCAB, d, generator=gen) * 2 / d**0.5)
+            self.head.bias.zero_()
+        self.eval()
+
+    def embed(self, table, ids):
+        return table(ids) + self.pos(torch.arange(ids.shape[1]))
+
+    def encode(self, src, src_key_padding_mask=None):
+        x = self.embed(self.src_emb, src)
+        if isinstance(self.core, nn.Transformer):
+            with slow_path():
+                return self.core.encoder(x, src_key_padding_mask=src_key_padding_mask)
+        return self.core.encode(x, src_key_padding_mask=src_key_padding_mask)
+
+    def decode(self, tgt, memory, tgt_mask=None, memory_key_padding_mask=None):
+        y = self.embed(self.tgt_emb, tgt)
+        if isinstance(self.core, nn.Transformer):
+            with slow_path():
+                h = self.core.decoder(y, memory, tgt_mask=tgt_mask,
+                                      memory_key_padding_mask=memory_key_padding_mask)
+        else:
+            h = self.core.decode(y, memory, tgt_mask=tgt_mask, memory_key_padding_mask=memory_key_padding_mask)
+        return self.head(h)
+
+
+def seq2seq(seed, *, d=16, h=2, ne=2, nd=2, norm_first=True, learner=False):
+    """Random weights (larger than the default init, so that greedy outputs vary with the input)."""
+    ref = reference(d, h, ne, nd, 2 * d, norm_first=norm_first, seed=seed, scale=2.0)
+    if learner:
+        mine = Transformer(d, h, ne, nd, 2 * d, norm_first=norm_first)
+        return Seq2Seq(load(mine, ref, f"Transformer({d}, {h}, {ne}, {nd}, {2 * d})"), d, seed + 1)
+    return Seq2Seq(ref, d, seed + 1)
+
+
+def source(B, S, seed):
+    return torch.randint(0, VOCAB, (B, S), generator=torch.Generator().manual_seed(seed))
+
+
+@torch.no_grad()
+def rollout(model, src, steps, src_key_padding_mask=None):
+    """The reference: one row at a time, `steps` greedy steps (decode the prefix with a causal
+    mask, argmax at the last position), no stopping. Returns (rows of token lists, per row the
+    top-2 logit margins of each step)."""
+    rows, margins = [], []
+    with slow_path():
+        for b in range(src.shape[0]):
+            kpm = None if src_key_padding_mask is None else src_key_padding_mask[b:b + 1]
+            memory = model.encode(src[b:b + 1], src_key_padding_mask=kpm)
+            ys, row_margins = [BOS], []
+            for _ in range(steps):
+                logits = model.decode(torch.tensor([ys]), memory, tgt_mask=causal(len(ys), torch.float32),
+                                      memory_key_padding_mask=kpm)[0, -1]
+                top = logits.topk(2).values
+                row_margins.append(float(top[0] - top[1]))
+                ys.append(int(logits.argmax()))
+            rows.append(ys)
+            margins.append(row_margins)
+    return rows, margins
+
+
+def first_eos(row, eos, max_len):
+    """Length of `row` up to and including its first eos after bos (max_len if none)."""
+    return row.index(eos, 1) + 1 if eos in row[1:max_len] else max_len
+
+
+def expected_tokens(rows, margins, eos, max_len):
+    """Each row cut after its first eos, padded with eos to the longest; and the smallest top-2
+    margin over the steps that decide the output."""
+    ends = [first_eos(r, eos, max_len) for r in rows]
+    width = max(ends)
+    tokens = torch.tensor([r[:e] + [eos] * (width - e) for r, e in zip(rows, ends)])
+    margin = min([INF] + [x for m, e in zip(margins, ends) for x in m[:e - 1]])
+    return tokens, margin, ends
+
+
+def pick_eos(rows, max_len, *, everywhere=False):
+    """An eos id (not BOS) at which the rows stop at as many different times as possible
+    (with everywhere=True: one that every row produces)."""
+    best, best_score = None, -1
+    for tok in range(VOCAB):
+        if tok == BOS:
+            continue
+        ends = [first_eos(r, tok, max_len) for r in rows]
+        if everywhere and any(tok not in r[1:max_len] for r in rows):
+            continue
+        score = len(set(ends))
+        if score > best_score:
+            best, best_score = tok, score
+    return best
+
+
+def call(what, model, src, eos, max_len, kpm=None, **kwargs):
+    args = f"model, src {tuple(src.shape)}, bos_id={BOS}, eos_id={eos}, max_len={max_len}"
+    return greedy_decode(model, src, BOS, eos, max_len, **({} if kpm is None else {"src_key_padding_mask": kpm})), \
+        f"greedy_decode({args}{', src_key_padding_mask' if kpm is not None else ''}){what}"
+
+
+def check_greedy(model, src, max_len, *, eos=None, kpm=None, hint=HINT_GREEDY, what="",
+                 reference_model=None, tie=None):
+    """greedy_decode equals the reference rollout; `tie` handles near ties (hypothesis: assume)."""
+    __tracebackhide__ = True
+    rows, margins = rollout(reference_model or model, src, max_len - 1, kpm)
+    eos = pick_eos(rows, max_len) if eos is None else eos
+    expected, margin, ends = expected_tokens(rows, margins, eos, max_len)
+    if tie is not None:
+        tie(margin > 1e-3)
+    else:
+        assert margin > 1e-3, "spec data: a near tie in the reference rollout; choose another seed"
+    got, shown_call = call(what, model, src, eos, max_len, kpm)
+    assert_close(got, expected, what=f"{shown_call} (expected rows of {ends} tokens up to eos)",
+                 hint=hint if hint.startswith(HINT_EOS) else (diagnose(got, expected, ends) or hint))
+    return ends
+
+
+def diagnose(got, expected, ends):
+    """HINT_EOS when the generated tokens are right and only the stopping or padding is wrong."""
+    if not isinstance(got, torch.Tensor) or got.dim() != 2 or got.shape[0] != expected.shape[0]:
+        return None
+    width = min(got.shape[1], expected.shape[1])
+    decided = torch.arange(width)[None, :] < torch.tensor(ends)[:, None]
+    same = (got[:, :width].long() == expected[:, :width]) | ~decided
+    if bool(same.all()):
+        return HINT_EOS
+    return None
+
+
+def test_greedy_decode_matches_step_by_step_argmax():
+    ends = check_greedy(seq2seq(seed=30), source(4, 6, seed=31), max_len=9)
+    assert len(set(ends)) > 1, "spec data: the rows should stop at different times"
+
+
+@pytest.mark.parametrize("seed", [32, 33, 34])
+def test_greedy_decode_sees_only_the_past(seed):
+    """Three decoder layers: a decoder that looks ahead changes the last position's logits."""
+    check_greedy(seq2seq(seed=seed, nd=3), source(3, 5, seed=seed + 100), max_len=8, hint=HINT_CAUSAL)
+
+
+def test_greedy_decode_pads_finished_rows_with_eos():
+    model, src = seq2seq(seed=35), source(5, 4, seed=36)
+    ends = check_greedy(model, src, max_len=10, hint=HINT_EOS)
+    assert len(set(ends)) > 2, "spec data: the rows should stop at different times"
+
+
+def test_greedy_decode_stops_when_every_row_is_done():
+    model, src = seq2seq(seed=37), source(3, 5, seed=38)
+    rows, _ = rollout(model, src, 11)
+    eos = pick_eos(rows, 12, everywhere=True)
+    ends = check_greedy(model, src, max_len=12, eos=eos,
+                        hint=HINT_EOS + "; here every row produces eos, so T_out = the longest row < max_len")
+    assert max(ends) < 12, "spec data: every row should finish before max_len"
+
+
+def test_greedy_decode_without_eos_runs_to_max_len():
+    model, src = seq2seq(seed=39), source(2, 5, seed=40)
+    rows, _ = rollout(model, src, 5)
+    eos = next(t for t in range(VOCAB) if t != BOS and all(t not in r for r in rows))
+    check_greedy(model, src, max_len=6, eos=eos,
+                 hint=HINT_EOS + "; no row produces eos here, so the output is (B, max_len)")
+
+
+def test_greedy_decode_max_len_one_is_just_bos():
+    got, what = call("", seq2seq(seed=41), source(3, 4, seed=42), 2, 1)
+    assert_close(got, torch.full((3, 1), BOS), what=what,
+                 hint="max_len counts bos: with max_len=1 there is no step to take; return int64 (B, 1)")
+
+
+def test_greedy_decode_with_source_padding():
+    kpm, _ = padding(4, 7, seed=45)
+    check_greedy(seq2seq(seed=43), source(4, 7, seed=44), 8, kpm=kpm,
+                 hint=HINT_GREEDY + "; pass src_key_padding_mask to model.encode(src_key_padding_mask=...) "
+                 "and to model.decode(memory_key_padding_mask=...)")
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_greedy_decode_with_your_transformer(norm_first):
+    """End to end: your greedy_decode on your Transformer = the reference loop on nn.Transformer."""
+    mine = seq2seq(seed=46, norm_first=norm_first, learner=True)
+    kpm, _ = padding(3, 6, seed=48)
+    check_greedy(mine, source(3, 6, seed=47), 8, kpm=kpm, reference_model=seq2seq(seed=46, norm_first=norm_first),
+                 what=f" on your Transformer (norm_first={norm_first})",
+                 hint="; ".join([HINT_GREEDY, HINT_ENCODE, HINT_DECODE]))
+
+
+@given(B=st.integers(1, 3), S=st.integers(1, 5), max_len=st.integers(1, 6), nd=st.integers(1, 2),
+       padded=st.booleans(), seed=SEEDS)
+def test_greedy_decode_on_random_settings(B, S, max_len, nd, padded, seed):
+    seed = seed % 100_000
+    kpm = padding(B, S, seed + 1)[0] if padded else None
+    check_greedy(seq2seq(seed=seed, d=8, ne=1, nd=nd), source(B, S, seed + 2), max_len, kpm=kpm,
+                 hint=HINT_GREEDY + "; " + HINT_EOS, tie=assume)
+
+
+def test_greedy_decode_leaves_src_alone():
+    model = seq2seq(seed=49)
+    src = non_contiguous(source(2, 5, seed=50))
+    kpm = non_contiguous(padding(2, 5, seed=51)[0])
+    with unchanged(src, kpm, names=["src", "src_key_padding_mask"]):
+        got, what = call("", model, src, 3, 5, kpm)
+    rows, margins = rollout(model, src.contiguous(), 4, kpm.contiguous())
+    expected, _, _ = expected_tokens(rows, margins, 3, 5)
+    assert_close(got, expected, what=what + " with non-contiguous src and mask", hint=HINT_GREEDY)
