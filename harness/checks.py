@@ -307,6 +307,21 @@ def unchanged(*tensors: torch.Tensor, names: Iterable[str] | None = None, hint: 
                   f"(work on a new tensor, e.g. x = x * 2 instead of x *= 2)", hint)
 
 
+# ------------------------------------------------------------------------------ references
+
+@contextlib.contextmanager
+def mha_slow_path():
+    """Run torch's nn.MultiheadAttention / nn.Transformer* references on their plain path.
+    In eval mode under no_grad the fused fast path zeroes padded outputs and may drop an
+    is_causal mask, so it is no fair reference for a learner's module."""
+    before = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(before)
+
+
 # ------------------------------------------------------------------------------ inputs
 
 def non_contiguous(x: torch.Tensor) -> torch.Tensor:

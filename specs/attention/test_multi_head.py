@@ -6,7 +6,6 @@ float32 defaults of harness.checks (rtol 1e-4, atol 1e-5) for values, atol 1e-4 
 float64 defaults for float64.
 """
 
-import contextlib
 
 import pytest
 import torch
@@ -14,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from harness.checks import SpecFailure, mha_slow_path, assert_close, forbid, non_contiguous, unchanged
 from katas.attention.multi_head import MultiHeadAttention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -53,17 +52,6 @@ HINT_3D = ("a 3-D attn_mask is (B * H, L, S) with index b * H + h: view it as (B
 
 # ------------------------------------------------------------------ helpers
 
-@contextlib.contextmanager
-def slow_path():
-    """The reference runs on torch's plain (non-fused) path, whatever mode it is in."""
-    before = torch.backends.mha.get_fastpath_enabled()
-    torch.backends.mha.set_fastpath_enabled(False)
-    try:
-        yield
-    finally:
-        torch.backends.mha.set_fastpath_enabled(before)
-
-
 def reference(E, H, *, bias=True, seed=0, dtype=torch.float32):
     """nn.MultiheadAttention with random weights and biases (so that every term matters)."""
     ref = nn.MultiheadAttention(E, H, bias=bias, batch_first=True).to(dtype)
@@ -91,7 +79,7 @@ def pair(ref, E, H, *, bias=True):
 
 
 def call_ref(ref, *args, **kwargs):
-    with slow_path():
+    with mha_slow_path():
         return ref(*args, **kwargs)
 
 
@@ -406,7 +394,7 @@ def test_gradients_match_torch(kind, self_attn):
         return dict(zip((["query"] if self_attn else ["query", "key", "value"]) + names, grads))
 
     mine_grads = run(mine, lambda m, *a: m(*a, **kwargs))
-    with slow_path():
+    with mha_slow_path():
         ref_grads = run(ref, lambda m, *a: m(*a, **kwargs))
     what = f"gradient of MultiHeadAttention({E}, {H}) ({kind} masks{', self-attention' if self_attn else ''})"
     for name, expected in ref_grads.items():

@@ -7,7 +7,6 @@ dropout=0. Tolerances: rtol 1e-4, atol 1e-5 for float32 values (harness defaults
 for gradients; float64 defaults for float64.
 """
 
-import contextlib
 
 import pytest
 import torch
@@ -15,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from harness.checks import SpecFailure, mha_slow_path, assert_close, forbid, non_contiguous, unchanged
 from katas.transformer.block import DecoderLayer, EncoderLayer, FeedForward
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -48,17 +47,6 @@ HINT_CAUSAL = ("is_causal=True with no mask: hide the keys j > i yourself, e.g. 
 
 
 # ------------------------------------------------------------------ helpers
-
-@contextlib.contextmanager
-def slow_path():
-    """The reference runs on torch's plain (non-fused) path, whatever mode it is in."""
-    before = torch.backends.mha.get_fastpath_enabled()
-    torch.backends.mha.set_fastpath_enabled(False)
-    try:
-        yield
-    finally:
-        torch.backends.mha.set_fastpath_enabled(before)
-
 
 def randomize(module, seed):
     """Random weights, biases and LayerNorm affines: every parameter matters."""
@@ -115,7 +103,7 @@ def decoder_pair(d, h, ff, *, norm_first=False, dropout=0.0, seed=0, dtype=torch
 
 
 def call_ref(ref, *args, **kwargs):
-    with slow_path():
+    with mha_slow_path():
         return ref(*args, **kwargs)
 
 
@@ -577,7 +565,7 @@ def test_encoder_gradients_match_torch(norm_first):
         return grads
 
     got = run(mine)
-    with slow_path():
+    with mha_slow_path():
         expected = run(ref)
     compare_grads(f"gradient of EncoderLayer(6, 2, 10, norm_first={norm_first})", got, expected)
 
@@ -598,7 +586,7 @@ def test_decoder_gradients_match_torch(norm_first):
         return grads
 
     got = run(mine)
-    with slow_path():
+    with mha_slow_path():
         expected = run(ref)
     compare_grads(f"gradient of DecoderLayer(6, 2, 10, norm_first={norm_first})", got, expected)
 

@@ -9,7 +9,6 @@ gradients; float64 defaults for float64. Greedy cases whose top-2 logits come wi
 each other anywhere are skipped (a different but correct summation order could flip them).
 """
 
-import contextlib
 
 import pytest
 import torch
@@ -17,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import assume, given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from harness.checks import SpecFailure, mha_slow_path, assert_close, forbid, non_contiguous, unchanged
 from katas.transformer.encoder_decoder import Transformer, greedy_decode
 
 # nn.Transformer warns that it cannot use nested tensors for some settings: not the learner's concern.
@@ -60,17 +59,6 @@ HINT_EOS = ("a row is finished once it produced eos_id (kept in the output); lat
 
 
 # ------------------------------------------------------------------ helpers
-
-@contextlib.contextmanager
-def slow_path():
-    """The reference runs on torch's plain path (no nested tensors, no fused kernels)."""
-    before = torch.backends.mha.get_fastpath_enabled()
-    torch.backends.mha.set_fastpath_enabled(False)
-    try:
-        yield
-    finally:
-        torch.backends.mha.set_fastpath_enabled(before)
-
 
 def randomize(module, seed, scale=1.2):
     gen = torch.Generator().manual_seed(seed)
@@ -161,7 +149,7 @@ def check_forward(d, h, ne, nd, ff, B, S, T, *, seed, kind="none", norm_first=Fa
     src, tgt = randn(B, S, d, seed=seed + 1, dtype=dtype), randn(B, T, d, seed=seed + 2, dtype=dtype)
     masks = all_masks(kind, B, S, T, seed + 3, dtype)
     out = mine(src, tgt, **masks)
-    with torch.no_grad(), slow_path():
+    with torch.no_grad(), mha_slow_path():
         expected = ref(src, tgt, **masks)
     assert_close(out, expected, what=f"Transformer({d}, {h}, {ne}, {nd}, {ff}, norm_first={norm_first})"
                  f"(src {tuple(src.shape)}, tgt {tuple(tgt.shape)}{shown(masks)})", **tol,
@@ -205,7 +193,7 @@ def test_encode_matches_torch_encoder(ne, norm_first):
     skpm, smin = padding(3, 6, seed=6)
     src_mask = hidden((6, 6), 7, smin)
     memory = mine.encode(src, src_mask=src_mask, src_key_padding_mask=skpm)
-    with torch.no_grad(), slow_path():
+    with torch.no_grad(), mha_slow_path():
         expected = ref.encoder(src, mask=src_mask, src_key_padding_mask=skpm)
     assert_close(memory, expected, what=f"Transformer(8, 2, {ne}, 1, 12, norm_first={norm_first}).encode("
                  "src (3, 6, 8), src_mask bool (6, 6), src_key_padding_mask bool (3, 6))", **TOL,
@@ -220,7 +208,7 @@ def test_decode_matches_torch_decoder(nd, norm_first):
     tgt, memory = randn(2, 5, 8, seed=9), randn(2, 7, 8, seed=10)
     mkpm, _ = padding(2, 7, seed=11)
     out = mine.decode(tgt, memory, tgt_mask=causal(5), memory_key_padding_mask=mkpm)
-    with torch.no_grad(), slow_path():
+    with torch.no_grad(), mha_slow_path():
         expected = ref.decoder(tgt, memory, tgt_mask=causal(5), memory_key_padding_mask=mkpm)
     assert_close(out, expected, what=f"Transformer(8, 2, 1, {nd}, 12, norm_first={norm_first}).decode("
                  "tgt (2, 5, 8), memory (2, 7, 8), tgt_mask causal, memory_key_padding_mask (2, 7))", **TOL,
@@ -292,7 +280,7 @@ def test_gradients_match_torch(norm_first):
         return dict(zip(["src", "tgt"] + names, grads))
 
     got = run(mine)
-    with slow_path():
+    with mha_slow_path():
         expected = run(ref)
     what = f"gradient of Transformer(6, 2, 2, 2, 10, norm_first={norm_first})(src, tgt, bool masks)"
     for name, exp in expected.items():
@@ -308,7 +296,7 @@ def test_non_contiguous_inputs_are_left_alone():
     masks = {n: non_contiguous(m) for n, m in all_masks("float", 2, 5, 4, seed=27).items()}
     with unchanged(src, tgt, *masks.values(), names=["src", "tgt", *masks]):
         out = mine(src, tgt, **masks)
-    with torch.no_grad(), slow_path():
+    with torch.no_grad(), mha_slow_path():
         expected = ref(src.contiguous(), tgt.contiguous(), **{n: m.contiguous() for n, m in masks.items()})
     assert_close(out, expected, what="Transformer(6, 3, 1, 2, 8)(non-contiguous src, tgt and masks)", **TOL)
 
@@ -342,14 +330,14 @@ class Seq2Seq(nn.Module):
     def encode(self, src, src_key_padding_mask=None):
         x = self.embed(self.src_emb, src)
         if isinstance(self.core, nn.Transformer):
-            with slow_path():
+            with mha_slow_path():
                 return self.core.encoder(x, src_key_padding_mask=src_key_padding_mask)
         return self.core.encode(x, src_key_padding_mask=src_key_padding_mask)
 
     def decode(self, tgt, memory, tgt_mask=None, memory_key_padding_mask=None):
         y = self.embed(self.tgt_emb, tgt)
         if isinstance(self.core, nn.Transformer):
-            with slow_path():
+            with mha_slow_path():
                 h = self.core.decoder(y, memory, tgt_mask=tgt_mask,
                                       memory_key_padding_mask=memory_key_padding_mask)
         else:
@@ -376,7 +364,7 @@ def rollout(model, src, steps, src_key_padding_mask=None):
     mask, argmax at the last position), no stopping. Returns (rows of token lists, per row the
     top-2 logit margins of each step)."""
     rows, margins = [], []
-    with slow_path():
+    with mha_slow_path():
         for b in range(src.shape[0]):
             kpm = None if src_key_padding_mask is None else src_key_padding_mask[b:b + 1]
             memory = model.encode(src[b:b + 1], src_key_padding_mask=kpm)
