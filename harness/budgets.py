@@ -22,7 +22,7 @@ from typing import Any, Callable
 import pytest
 import torch
 from torch.utils._pytree import tree_leaves
-from torch.utils.flop_counter import FlopCounterMode
+from torch.utils.flop_counter import flop_registry, sdpa_flop_count, shape_wrapper
 
 from harness.checks import LightDispatchMode
 
@@ -37,16 +37,52 @@ def _dot_flop(a_shape, b_shape, *args, out_shape=None, **kwargs) -> int:
     return 2 * a_shape[0]
 
 
-# FlopCounterMode misses these; see ../shared/NOTES.md.
-EXTRA_FLOP_FORMULAS = {aten.mv: _mv_flop, aten.dot: _dot_flop, aten.vdot: _dot_flop}
+def _sdpa_cpu_flop(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+    return sdpa_flop_count(query_shape, key_shape, value_shape)
+
+
+# FlopCounterMode misses these (see ../shared/NOTES.md): mv, dot, and CPU SDPA's fused op.
+EXTRA_FLOP_FORMULAS = {aten.mv: _mv_flop, aten.dot: _dot_flop, aten.vdot: _dot_flop,
+                       aten._scaled_dot_product_flash_attention_for_cpu: _sdpa_cpu_flop}
+FLOP_FORMULAS = {**flop_registry, **{op: shape_wrapper(f) for op, f in EXTRA_FLOP_FORMULAS.items()}}
+_METADATA_OPS = {aten.is_contiguous.default, aten.is_contiguous.memory_format, aten.size.default,
+                 aten.sym_size.default, aten.stride.default, aten.sym_stride.default,
+                 aten.storage_offset.default, aten.sym_storage_offset.default, aten.numel.default,
+                 aten.sym_numel.default, aten.dim.default, torch.ops.prim.layout.default}
+
+
+class FlopCounter(LightDispatchMode):
+    """FlopCounterMode's counting (torch.utils.flop_counter's formulas, the same decomposition
+    rule) plus EXTRA_FLOP_FORMULAS, without the ~4 s torch._dynamo import that
+    FlopCounterMode's first use costs."""
+
+    def __init__(self):
+        super().__init__()
+        self.flops = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func in _METADATA_OPS:
+            return NotImplemented
+        formula = FLOP_FORMULAS.get(func.overloadpacket)
+        if formula is None and func is not torch.ops.prim.device.default:
+            with self:
+                result = func.decompose(*args, **kwargs)
+            if result is not NotImplemented:
+                return result
+        out = func(*args, **kwargs)
+        if formula is not None:
+            self.flops += formula(*args, **kwargs, out_val=out)
+        return out
 
 
 def count_flops(fn: Callable, *args: Any, **kwargs: Any) -> int:
-    """Matmul-class FLOPs (2 per multiply-add) of fn(*args, **kwargs): mm, bmm, addmm, mv, dot,
-    convolutions and the fused attention ops. Elementwise ops count 0."""
-    with FlopCounterMode(display=False, custom_mapping=EXTRA_FLOP_FORMULAS) as counter:
+    """Matmul-class FLOPs (2 per multiply-add) of fn(*args, **kwargs), as FlopCounterMode counts
+    them: mm, bmm, addmm, convolutions, the attention ops, plus mv, dot and CPU SDPA.
+    Elementwise ops count 0."""
+    with FlopCounter() as counter:
         fn(*args, **kwargs)
-    return counter.get_total_flops()
+    return counter.flops
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,20 @@ def chunked_attention(q, k, v, chunk=16):
     return torch.cat([naive_attention(q[i:i + chunk], k, v) for i in range(0, len(q), chunk)])
 
 
+def test_flop_counts_equal_flop_counter_mode_and_fill_its_gaps():
+    from torch.utils.flop_counter import FlopCounterMode
+
+    q = torch.randn(2, 3, 16, 8)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 12), torch.nn.GELU(), torch.nn.Linear(12, 5))
+    for fn, args in [(model, (torch.randn(7, 8),)), (torch.bmm, (torch.randn(2, 3, 4), torch.randn(2, 4, 5))),
+                     (torch.nn.functional.conv2d, (torch.randn(1, 3, 9, 9), torch.randn(4, 3, 3, 3)))]:
+        with FlopCounterMode(display=False) as reference:
+            fn(*args)
+        assert count_flops(fn, *args) == reference.get_total_flops() > 0
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    assert count_flops(sdpa, q, q, q) == 2 * (2 * 2 * 3 * 16 * 16 * 8)  # QK^T and PV
+
+
 def test_matmul_flops_are_two_per_multiply_add():
     a, b = torch.randn(5, 7), torch.randn(7, 3)
     assert count_flops(torch.mm, a, b) == 2 * 5 * 7 * 3

@@ -1,0 +1,90 @@
+"""Phase 3 (no fixed day) — tokenization/bpe: byte-pair encoding, trained and applied like tiktoken.
+
+Text becomes token ids in three steps: cut out the special tokens, split the rest into
+pre-tokens with a regex (the split patterns below, from GPT-2 and GPT-4), then merge the
+UTF-8 bytes of each pre-token with learned merges. Ids 0..255 are the single bytes; merge i
+creates id 256 + i; special tokens come after the merges.
+
+Write:
+    train_bpe(text, vocab_size, special_tokens=(), pattern=GPT4_SPLIT_PATTERN)
+        -> list[tuple[int, int]]: the merges, in the order learned; merge i is the pair of
+        token ids (a, b) that becomes the new id 256 + i (a and b are always < 256 + i).
+        - vocab_size counts everything: the 256 bytes, the merges and the special tokens, so
+          you return vocab_size - 256 - len(special_tokens) merges, or fewer when no pair is
+          left to merge (every pre-token is already one token). ValueError when vocab_size is
+          smaller than 256 + len(special_tokens).
+        - Special tokens are cut out of the text first: their text is never counted, and no
+          pair spans one. Then each piece between them is split with
+          regex.findall(pattern, piece); pairs never span two pre-tokens.
+        - Each step merges the most frequent adjacent pair. A pair's count is the number of
+          places it occurs, summed over all pre-tokens ("aaa" holds (a, a) twice).
+          Ties go to the lexicographically greater pair of bytes: compare
+          (bytes of a, bytes of b) as a tuple, so (b"ba", b"a") beats (b"b", b"zz") and
+          (b"b", b"c") beats (b"aa", b"c") — the bytes, not the ids, and not the
+          concatenation a + b.
+        - A merge replaces the pair's occurrences left to right, without overlap:
+          a a a -> aa a.
+        - Budget: on the specs' 100 KB corpus (vocab_size 384) training must take at most
+          25x the reference's time: work on the distinct pre-tokens with their counts, not
+          on every occurrence in the text.
+    BPETokenizer(merges, pattern=GPT4_SPLIT_PATTERN, special_tokens=())
+        merges: as train_bpe returns them; special_tokens: strings, given ids
+        256 + len(merges) + 0, 1, 2, ... in order (special tokens do not overlap each other).
+        .vocab: dict[int, bytes], every id (bytes, merges and special tokens) -> its bytes;
+            vocab[256 + i] == vocab[a] + vocab[b] for merge i = (a, b).
+        .encode(text, allowed_special="none") -> list[int]
+            allowed_special: "all", "none" or a collection of special-token strings. Allowed
+            special tokens found in the text become their single id; all other text,
+            including special tokens that are not allowed, is encoded as ordinary text:
+            split with the pattern (each piece between special tokens on its own), and in
+            each pre-token the merges are applied by rank, the earliest-learned adjacent pair
+            first, until none applies. The result equals
+            tiktoken.Encoding(pat_str=pattern, mergeable_ranks=..., special_tokens=...).
+        .decode(ids) -> str: join the ids' bytes and decode them as UTF-8 with
+            errors="replace" (an invalid byte sequence becomes U+FFFD, like minbpe), so
+            decode(encode(s)) == s for every string s.
+
+GPT2_SPLIT_PATTERN and GPT4_SPLIT_PATTERN are given (tiktoken's "gpt2" and "cl100k_base"
+patterns). Use them with the `regex` module (installed with tiktoken), not `re`: they need
+\\p{L}, \\p{N} and possessive quantifiers. GPT-4's splits numbers into chunks of 1-3 digits
+and matches contractions case-insensitively ("HOW'S" -> "HOW", "'S").
+
+Off limits: tiktoken and any other tokenizer library (the specs use tiktoken as the oracle).
+Inputs must not be modified.
+Run: pytest katas/tokenization/bpe.py
+"""
+
+from __future__ import annotations
+
+from typing import Collection, Iterable, Literal
+
+GPT2_SPLIT_PATTERN = (
+    r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
+)
+GPT4_SPLIT_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+
+
+def train_bpe(text: str, vocab_size: int, special_tokens: Iterable[str] = (),
+              pattern: str = GPT4_SPLIT_PATTERN) -> list[tuple[int, int]]:
+    """Learn byte-level BPE merges from text; merge i creates token id 256 + i."""
+    raise NotImplementedError
+
+
+class BPETokenizer:
+    """Encodes text with trained merges, a split pattern and special tokens; decodes ids."""
+
+    def __init__(self, merges: Iterable[tuple[int, int]], pattern: str = GPT4_SPLIT_PATTERN,
+                 special_tokens: Iterable[str] = ()):
+        raise NotImplementedError
+
+    def encode(self, text: str,
+               allowed_special: Literal["all", "none"] | Collection[str] = "none") -> list[int]:
+        """text -> token ids; allowed special tokens become their ids, the rest is plain text."""
+        raise NotImplementedError
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """ids -> text; bytes that are not valid UTF-8 become U+FFFD."""
+        raise NotImplementedError

@@ -1,0 +1,50 @@
+"""Special tokens left in the training text: the regex splits "<|endoftext|>" into "<|",
+"endoftext", "|>", whose pairs get counted and merged like any other text (the vocabulary
+fills with pieces of the special token, and pairs across it count too). Cut the text at the
+special tokens first and train only on the pieces between them."""
+
+from collections import Counter, defaultdict
+from typing import Iterable
+
+import regex
+
+from solutions.tokenization.bpe import *  # noqa: F401,F403 (the rest is correct)
+from solutions.tokenization.bpe import _merge, _split_on
+
+
+def train_bpe(text: str, vocab_size: int, special_tokens: Iterable[str] = (),
+              pattern: str = GPT4_SPLIT_PATTERN) -> list[tuple[int, int]]:
+    specials = list(special_tokens)
+    n_merges = vocab_size - 256 - len(specials)
+    if n_merges < 0:
+        raise ValueError("vocab_size too small")
+    chunks = [text]  # special tokens not cut out
+    word_counts = Counter(piece for chunk in chunks for piece in regex.findall(pattern, chunk))
+    words = [list(word.encode("utf-8")) for word in word_counts]
+    freqs = list(word_counts.values())
+    pair_counts = Counter()
+    where = defaultdict(set)
+    for w, (ids, freq) in enumerate(zip(words, freqs)):
+        for pair in zip(ids, ids[1:]):
+            pair_counts[pair] += freq
+            where[pair].add(w)
+    vocab = {i: bytes([i]) for i in range(256)}
+    merges = []
+    for new_id in range(256, 256 + n_merges):
+        if not pair_counts:
+            break
+        top = max(pair_counts.values())
+        best = max((p for p, c in pair_counts.items() if c == top),
+                   key=lambda p: (vocab[p[0]], vocab[p[1]]))
+        merges.append(best)
+        vocab[new_id] = vocab[best[0]] + vocab[best[1]]
+        for w in where.pop(best):
+            ids, freq = words[w], freqs[w]
+            for pair in zip(ids, ids[1:]):
+                pair_counts[pair] -= freq
+            ids = words[w] = _merge(ids, best, new_id)
+            for pair in zip(ids, ids[1:]):
+                pair_counts[pair] += freq
+                where[pair].add(w)
+        pair_counts = +pair_counts
+    return merges

@@ -1,0 +1,52 @@
+"""Stale pair counts after a merge: the incremental update forgets the neighbours. When
+(a, b) becomes z in ... x a b y ..., the pairs (x, a) and (b, y) lose one occurrence and
+(x, z), (z, y) gain one. Here only the merged pair is removed and the new pairs are added, so
+(x, a) and (b, y) keep counts they no longer have, and later merges pick pairs that are rare
+or gone. Recount, or subtract all of a changed word's old pairs before adding its new ones."""
+
+from collections import Counter, defaultdict
+from typing import Iterable
+
+import regex
+
+from solutions.tokenization.bpe import *  # noqa: F401,F403 (the rest is correct)
+from solutions.tokenization.bpe import _merge, _split_on
+
+
+def train_bpe(text: str, vocab_size: int, special_tokens: Iterable[str] = (),
+              pattern: str = GPT4_SPLIT_PATTERN) -> list[tuple[int, int]]:
+    specials = list(special_tokens)
+    n_merges = vocab_size - 256 - len(specials)
+    if n_merges < 0:
+        raise ValueError("vocab_size too small")
+    chunks = _split_on(text, specials)[::2]
+    word_counts = Counter(piece for chunk in chunks for piece in regex.findall(pattern, chunk))
+    words = [list(word.encode("utf-8")) for word in word_counts]
+    freqs = list(word_counts.values())
+    pair_counts = Counter()
+    where = defaultdict(set)
+    for w, (ids, freq) in enumerate(zip(words, freqs)):
+        for pair in zip(ids, ids[1:]):
+            pair_counts[pair] += freq
+            where[pair].add(w)
+    vocab = {i: bytes([i]) for i in range(256)}
+    merges = []
+    for new_id in range(256, 256 + n_merges):
+        if not pair_counts:
+            break
+        top = max(pair_counts.values())
+        best = max((p for p, c in pair_counts.items() if c == top),
+                   key=lambda p: (vocab[p[0]], vocab[p[1]]))
+        merges.append(best)
+        vocab[new_id] = vocab[best[0]] + vocab[best[1]]
+        for w in where.pop(best, ()):
+            ids, freq = words[w], freqs[w]
+            old_pairs = set(zip(ids, ids[1:]))
+            ids = words[w] = _merge(ids, best, new_id)
+            for pair in zip(ids, ids[1:]):
+                if pair not in old_pairs:  # the new pairs (x, z), (z, y) are added...
+                    pair_counts[pair] += freq
+                    where[pair].add(w)
+        del pair_counts[best]  # ...but (x, a) and (b, y) keep their old counts
+        pair_counts = +pair_counts
+    return merges

@@ -1,0 +1,244 @@
+"""Specs for katas/inference/flash.py (day 22): flash_attention."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.budgets import allocations, count_flops, cuda_peak_bytes, gpu, peak_bytes
+from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, randn, unchanged
+from katas.inference.flash import flash_attention
+
+SEEDS = st.integers(0, 2**31 - 1)
+
+FORBIDDEN = (F.scaled_dot_product_attention,)
+FORBIDDEN_ATEN = {
+    "_safe_softmax": "torch._safe_softmax (inside F.scaled_dot_product_attention)",
+    "_scaled_dot_product_attention_math": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_flash_attention_for_cpu": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_flash_attention": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_efficient_attention": "a built-in scaled_dot_product_attention kernel",
+    "_scaled_dot_product_cudnn_attention": "a built-in scaled_dot_product_attention kernel",
+}
+
+HINT_ONLINE = ("when a tile raises a row's max from m to m_new, rescale BOTH running sums: "
+               "l = exp(m - m_new) * l + p.sum(-1) and acc = exp(m - m_new) * acc + p @ v_tile; "
+               "output = acc / l at the end")
+HINT_CAUSAL = ("causal is top-left aligned like torch: query i sees key j when j <= i; skip only the "
+               "tiles entirely above the diagonal (first key after the last query); the diagonal tile "
+               "is computed with the mask j <= i inside it")
+HINT_RAGGED = ("the last tile along the queries and the keys is smaller when L or S is not a multiple "
+               "of block_size (slice [start:min(start + block_size, L)])")
+HINT_STABLE = "subtract the running max before exp: exp(score - m) never overflows"
+
+
+def qkv(batch, L, S, D, Dv, seed=0, dtype=torch.float32):
+    return (randn(*batch, L, D, seed=seed, dtype=dtype), randn(*batch, S, D, seed=seed + 1, dtype=dtype),
+            randn(*batch, S, Dv, seed=seed + 2, dtype=dtype))
+
+
+def ref(q, k, v, causal=False):
+    return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+
+
+def desc(batch, L, S, D, Dv):
+    return f"q {(*batch, L, D)}, k {(*batch, S, D)}, v {(*batch, S, Dv)}"
+
+
+def mode(causal):
+    return "causal" if causal else "full"
+
+
+# (batch, L, S, D, Dv, block_size): ragged last tiles, L != S both ways, block sizes 1, prime,
+# larger than T, no / one / two batch dims.
+CASES = [((), 13, 13, 4, 4, 4), ((2,), 17, 17, 8, 8, 5), ((2, 3), 9, 20, 4, 3, 7), ((1,), 20, 9, 6, 5, 7),
+         ((2,), 11, 11, 4, 4, 1), ((3,), 37, 29, 8, 4, 100), ((2, 2), 1, 6, 4, 4, 3), ((2,), 6, 1, 4, 2, 3),
+         ((), 64, 64, 8, 8, 16)]
+
+
+def _ids(case):
+    return f"b{case[0]}-L{case[1]}-S{case[2]}-D{case[3]}-Dv{case[4]}-block{case[5]}"
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_matches_sdpa(case, causal):
+    *shape, block = case
+    q, k, v = qkv(*shape, seed=1)
+    out = flash_attention(q, k, v, causal=causal, block_size=block)
+    assert_close(out, ref(q, k, v, causal),
+                 what=f"flash_attention({desc(*shape)}, causal={causal}, block_size={block})",
+                 hint=(HINT_CAUSAL + "; " if causal else "") + HINT_ONLINE + "; " + HINT_RAGGED)
+
+
+def test_defaults_are_full_attention_and_block_64():
+    q, k, v = qkv((2,), 150, 130, 8, 8, seed=2)  # ragged with 64: tiles of 64, 64, 22 and 64, 64, 2
+    out = flash_attention(q, k, v)
+    assert_close(out, ref(q, k, v), what=f"flash_attention({desc((2,), 150, 130, 8, 8)}) (defaults)",
+                 hint="causal=False by default; " + HINT_RAGGED + "; " + HINT_ONLINE)
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_float64(causal):
+    q, k, v = qkv((2,), 19, 23, 5, 3, seed=3, dtype=torch.float64)
+    out = flash_attention(q, k, v, causal=causal, block_size=6)
+    assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), 19, 23, 5, 3)}, "
+                 f"causal={causal}, block_size=6)", hint="keep q's dtype for the output and the accumulators")
+
+
+@pytest.mark.parametrize("growing", [True, False], ids=["max-grows", "max-shrinks"])
+def test_running_sum_is_rescaled_when_the_max_changes(growing):
+    """Keys whose scores rise (or fall) steeply along S: every new tile moves the running max."""
+    q, k, v = qkv((2,), 8, 24, 4, 4, seed=4)
+    ramp = torch.linspace(0.2, 3.0, 24)[:, None]
+    k = k.abs() * (ramp if growing else ramp.flip(0))
+    q = q.abs()  # positive q . k: scores follow the ramp
+    out = flash_attention(q, k, v, block_size=4)
+    assert_close(out, ref(q, k, v), what=f"flash_attention(q (2, 8, 4), k (2, 24, 4) with scores "
+                 f"{'rising' if growing else 'falling'} along the keys, block_size=4)", hint=HINT_ONLINE)
+
+
+def test_weights_sum_to_one():
+    """With v all ones the output is each row's total weight: exactly 1 (acc / l)."""
+    q, k, _ = qkv((3,), 10, 14, 4, 1, seed=5)
+    out = flash_attention(q, k, torch.ones(3, 14, 2), block_size=3)
+    assert_close(out, torch.ones(3, 10, 2), what="flash_attention(q (3, 10, 4), k (3, 14, 4), v=ones, block_size=3)",
+                 hint="the output is acc / l, where l is the sum of exp(score - m) over the same keys as acc, "
+                      "rescaled the same way; " + HINT_ONLINE)
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_large_scores_do_not_overflow(causal):
+    q, k, v = qkv((2,), 12, 12, 4, 4, seed=6)
+    q = q * 60  # scores in the hundreds: exp(score) is inf in float32
+    out = flash_attention(q, k, v, causal=causal, block_size=5)
+    assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q * 60 (scores ~ 100s), causal={causal}, "
+                 f"block_size=5)", hint=HINT_STABLE, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("L,S", [(5, 12), (12, 5), (1, 9), (9, 1)])
+def test_causal_is_aligned_top_left(L, S):
+    q, k, v = qkv((2,), L, S, 4, 4, seed=7)
+    out = flash_attention(q, k, v, causal=True, block_size=3)
+    expected = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.ones(L, S, dtype=torch.bool).tril())
+    assert_close(out, expected, what=f"flash_attention(q (2, {L}, 4), k (2, {S}, 4), causal=True, block_size=3)",
+                 hint=HINT_CAUSAL + "; with L != S, query i still sees keys 0..i (not i + S - L)")
+
+
+@st.composite
+def flash_case(draw):
+    batch = tuple(draw(st.lists(st.integers(1, 3), min_size=0, max_size=2)))
+    L, S = draw(st.integers(1, 40)), draw(st.integers(1, 40))
+    D, Dv = draw(st.integers(1, 8)), draw(st.integers(1, 6))
+    block = draw(st.integers(1, 48))
+    causal = draw(st.booleans())
+    return batch, L, S, D, Dv, block, causal
+
+
+@given(case=flash_case(), seed=SEEDS)
+def test_matches_sdpa_on_random_shapes(case, seed):
+    batch, L, S, D, Dv, block, causal = case
+    q, k, v = qkv(batch, L, S, D, Dv, seed=seed % 10_000)
+    out = flash_attention(q, k, v, causal=causal, block_size=block)
+    assert_close(out, ref(q, k, v, causal),
+                 what=f"flash_attention({desc(batch, L, S, D, Dv)}, causal={causal}, block_size={block})",
+                 hint=(HINT_CAUSAL + "; " if causal else "") + HINT_ONLINE + "; " + HINT_RAGGED)
+
+
+def test_non_contiguous_inputs_are_left_alone():
+    q, k, v = (non_contiguous(t) for t in qkv((2, 3), 11, 9, 4, 5, seed=8))
+    with unchanged(q, k, v, names=["q", "k", "v"]):
+        out = flash_attention(q, k, v, causal=True, block_size=4)
+    assert_close(out, ref(q.contiguous(), k.contiguous(), v.contiguous(), True),
+                 what="flash_attention(non-contiguous q, k, v, causal=True, block_size=4)", hint=HINT_CAUSAL)
+
+
+def test_writes_its_own_attention():
+    q, k, v = qkv((2,), 10, 10, 4, 4, seed=9)
+    with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
+        flash_attention(q, k, v, block_size=4)
+        flash_attention(q, k, v, causal=True, block_size=4)
+
+
+# ------------------------------------------------------------------------ budgets
+
+BUDGET_D, BUDGET_BLOCK = 16, 32
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_peak_memory_does_not_grow_with_T_squared(causal):
+    """Budget: from T = 256 to 512 the peak bytes at most ~double (output and per-row statistics
+    grow with T); a (T, T) score matrix would quadruple them."""
+    peaks = {}
+    for T in (256, 512):
+        q, k, v = qkv((), T, T, BUDGET_D, BUDGET_D, seed=10)
+        peaks[T] = peak_bytes(flash_attention, q, k, v, causal=causal, block_size=BUDGET_BLOCK)
+    ratio = peaks[512] / max(peaks[256], 1)
+    if not ratio < 3.0:
+        naive = 512 * 512 * 4
+        raise SpecFailure(
+            f"flash_attention(q (T, {BUDGET_D}), causal={causal}, block_size={BUDGET_BLOCK}): peak memory "
+            f"{peaks[256]:,} bytes at T=256 and {peaks[512]:,} at T=512, a ratio of {ratio:.2f}; the budget is "
+            f"below 3 (linear memory doubles, a T x T matrix quadruples: {naive:,} bytes of scores at T=512)\n"
+            f"  hint: keep only one (block_size x block_size) tile of scores alive at a time, plus per-row "
+            f"running max, running sum and accumulator")
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_no_L_by_S_tensor_is_built(causal):
+    L, S = 320, 448
+    q, k, v = qkv((), L, S, BUDGET_D, BUDGET_D, seed=11)
+    found = [a for a in allocations(flash_attention, q, k, v, causal=causal, block_size=BUDGET_BLOCK)
+             if (L in a.shape and S in a.shape) or math.prod(a.shape) >= L * S // 2]
+    if found:
+        raise SpecFailure(
+            f"flash_attention(q ({L}, {BUDGET_D}), k ({S}, {BUDGET_D}), causal={causal}, block_size={BUDGET_BLOCK}) "
+            f"built {len(found)} tensor(s) of the size of the whole score matrix, first {found[0]}: that is "
+            f"O(L * S) memory, what flash attention exists to avoid\n  hint: scores, probabilities and causal "
+            f"masks are built one tile at a time ((block_size, block_size)), never for all of L x S")
+
+
+def test_causal_skips_the_tiles_above_the_diagonal():
+    """Budget: at L = S = 256 with tiles of 32, causal needs 36 of the 64 tiles (0.56 of the
+    FLOPs); computing every tile and masking would cost 1.0."""
+    T = 256
+    q, k, v = qkv((), T, T, BUDGET_D, BUDGET_D, seed=12)
+    causal = count_flops(flash_attention, q, k, v, causal=True, block_size=BUDGET_BLOCK)
+    full = count_flops(flash_attention, q, k, v, causal=False, block_size=BUDGET_BLOCK)
+    if not causal <= 0.7 * full:
+        raise SpecFailure(
+            f"flash_attention(q ({T}, {BUDGET_D}), block_size={BUDGET_BLOCK}): {causal:,} matmul FLOPs with "
+            f"causal=True and {full:,} without, a ratio of {causal / max(full, 1):.2f}; the budget is <= 0.7 "
+            f"(skipping the tiles entirely above the diagonal gives 0.56)\n  hint: for a tile of queries "
+            f"i0..i1-1, the keys from i1 on are all masked: stop the loop over key tiles there instead "
+            f"of computing them and masking")
+
+
+# ------------------------------------------------------------------------ CUDA budgets
+
+@gpu
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_cuda_matches_sdpa(causal):
+    q, k, v = (t.cuda() for t in qkv((2, 4), 300, 300, 64, 64, seed=13))
+    out = flash_attention(q, k, v, causal=causal)
+    assert_close(out, ref(q, k, v, causal), what=f"flash_attention on CUDA, q (2, 4, 300, 64), causal={causal}",
+                 hint="create the running statistics and the output on q's device", rtol=1e-3, atol=1e-3)
+
+
+@gpu
+def test_cuda_peak_memory_is_far_below_naive_attention():
+    """On a GPU at T = 4096: flash's peak bytes stay below a quarter of naive attention's
+    (softmax(q k^T) v materialises (H, T, T) scores and weights)."""
+    q, k, v = (t.cuda() for t in qkv((2,), 4096, 4096, 64, 64, seed=14))
+
+    def naive(q, k, v):
+        return torch.softmax(q @ k.transpose(-2, -1) / 8.0, dim=-1) @ v
+
+    flash = cuda_peak_bytes(flash_attention, q, k, v)
+    baseline = cuda_peak_bytes(naive, q, k, v)
+    if not flash < baseline / 4:
+        raise SpecFailure(
+            f"flash_attention(q (2, 4096, 64)) on CUDA: peak {flash:,} bytes, naive attention {baseline:,}; "
+            f"the budget is below a quarter of naive\n  hint: only one tile of scores may be alive at a time")

@@ -1,0 +1,486 @@
+"""Specs for katas/inference/kv_cache.py (day 22): KVCache, SlidingWindowCache, CachedSelfAttention."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
+from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
+from katas.inference.kv_cache import CachedSelfAttention, KVCache, SlidingWindowCache
+
+SEEDS = st.integers(0, 2**31 - 1)
+aten = torch.ops.aten
+
+# float32 results are compared with a float64 reference: RoPE angles computed in float32 and a
+# different summation order stay well inside these.
+TOL32 = dict(rtol=1e-4, atol=1e-4)
+TOL64 = dict(rtol=1e-5, atol=1e-6)  # a float32 frequency table (a common, fine choice) is ~1e-7 off
+
+HINT_UPDATE = ("update(k, v) writes the T new positions at length .. length+T-1 and returns "
+               "buffer[:, :, :length] for keys and values (every position so far, oldest first)")
+HINT_RESET = "reset() sets length back to 0: the next update writes at position 0 again"
+HINT_FULL = ("without a cache: q, k, v = qkv(x) split in that order, heads of D = C // H channels, "
+             "rotate-half RoPE (pair i with i + D/2, angle p * 10000^(-2i/D)) on q and k at "
+             "positions 0..T-1, causal attention with scale 1/sqrt(D), merge heads, proj")
+HINT_OFFSET = ("the new tokens sit at positions cache.length .. cache.length+T-1: rotate q and k with "
+               "that offset (read cache.length BEFORE update), not from position 0")
+HINT_BOTTOM_RIGHT = ("with a cache the T new queries are the LAST T of the S keys: query t sees key j "
+                     "when j <= S - T + t (tril(diagonal=S - T)); is_causal=True aligns top-left, "
+                     "which is only right when S == T")
+HINT_WINDOW = ("token p must see the keys at positions p - window < j <= p: update returns the last "
+               "min(length, window) keys, oldest first; and RoPE needs the true position p "
+               "(tokens seen so far), not the number of keys stored")
+HINT_CAT = ("write into the preallocated buffer in place (self.k[:, :, start:end] = k) and return a "
+            "slice of it; torch.cat (or stack, clone, contiguous) copies the whole cache every step")
+
+
+# ------------------------------------------------------------------------ an independent reference
+
+def make_weights(C, seed, dtype=torch.float32):
+    gen = torch.Generator().manual_seed(seed)
+    w = lambda *shape, scale: (torch.randn(shape, generator=gen, dtype=torch.float64) * scale).to(dtype)
+    return {"qkv.weight": w(3 * C, C, scale=1 / math.sqrt(C)), "qkv.bias": w(3 * C, scale=0.1),
+            "proj.weight": w(C, C, scale=1 / math.sqrt(C)), "proj.bias": w(C, scale=0.1)}
+
+
+def make_attention(C, H, seed=0, dtype=torch.float32):
+    attn = CachedSelfAttention(C, H)
+    sd = make_weights(C, seed, dtype)
+    attn.load_state_dict(sd)
+    return attn.to(dtype), sd
+
+
+def rope_reference(x, positions):
+    """Rotate-half RoPE as complex multiplication: channel pair (i, i + D/2) is x_i + 1j x_{i+D/2}."""
+    D = x.shape[-1]
+    theta = 10000.0 ** (-2 * torch.arange(D // 2, dtype=torch.float64) / D)
+    z = torch.complex(x[..., :D // 2], x[..., D // 2:]) * torch.polar(
+        torch.ones(len(positions), D // 2, dtype=torch.float64), positions[:, None].double() * theta)
+    return torch.cat([z.real, z.imag], dim=-1)
+
+
+def reference(x, sd, H, window=None):
+    """Causal (optionally sliding-window) self-attention with RoPE, computed in float64."""
+    x64 = x.double()
+    sd = {n: t.double() for n, t in sd.items()}
+    B, T, C = x.shape
+    q, k, v = F.linear(x64, sd["qkv.weight"], sd["qkv.bias"]).split(C, dim=-1)
+    q, k, v = (t.reshape(B, T, H, C // H).transpose(1, 2) for t in (q, k, v))
+    pos = torch.arange(T)
+    q, k = rope_reference(q, pos), rope_reference(k, pos)
+    i, j = pos[:, None], pos[None, :]
+    mask = j <= i
+    if window is not None:
+        mask &= j > i - window
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    return F.linear(out.transpose(1, 2).reshape(B, T, C), sd["proj.weight"], sd["proj.bias"]).to(x.dtype)
+
+
+def decode(attn, x, cache, chunks):
+    """Feed x (B, T, C) through attn in consecutive chunks of the given sizes; cat the outputs."""
+    outs, start = [], 0
+    for size in chunks:
+        outs.append(attn(x[:, start:start + size], cache))
+        start += size
+    assert start == x.shape[1]
+    return torch.cat(outs, dim=1)
+
+
+def tok(B, H, T, D, seed, dtype=torch.float32):
+    return randn(B, H, T, D, seed=seed, dtype=dtype), randn(B, H, T, D, seed=seed + 1, dtype=dtype)
+
+
+# ------------------------------------------------------------------------ KVCache
+
+def test_kv_cache_update_returns_everything_so_far():
+    B, H, D = 2, 3, 5
+    cache = KVCache(B, H, 11, D)
+    seen_k, seen_v = [], []
+    for step, T in enumerate([3, 1, 4, 1, 2]):
+        k, v = tok(B, H, T, D, seed=10 * step)
+        keys, values = cache.update(k, v)
+        seen_k.append(k)
+        seen_v.append(v)
+        n = sum(t.shape[2] for t in seen_k)
+        what = f"KVCache(2, 3, 11, 5): update #{step + 1} (of {T} positions, {n} in all)"
+        assert_close(keys, torch.cat(seen_k, dim=2), what=what + " keys", hint=HINT_UPDATE)
+        assert_close(values, torch.cat(seen_v, dim=2), what=what + " values", hint=HINT_UPDATE)
+        assert_close(cache.length, n, what=what + ": cache.length", hint="length counts the positions stored")
+
+
+def test_kv_cache_starts_empty_and_fills_to_max_len():
+    cache = KVCache(1, 2, 4, 2)
+    assert_close(cache.length, 0, what="KVCache(1, 2, 4, 2).length before any update")
+    k, v = tok(1, 2, 4, 2, seed=1)
+    keys, values = cache.update(k, v)
+    assert_close(keys, k, what="KVCache(1, 2, 4, 2).update(4 positions) keys: a full cache", hint=HINT_UPDATE)
+    assert_close(values, v, what="KVCache(1, 2, 4, 2).update(4 positions) values", hint=HINT_UPDATE)
+
+
+def test_kv_cache_overflow_raises_value_error():
+    cache = KVCache(1, 2, 5, 4)
+    cache.update(*tok(1, 2, 3, 4, seed=2))
+    with pytest.raises(ValueError):
+        cache.update(*tok(1, 2, 3, 4, seed=3))  # 3 + 3 > max_len 5
+
+
+def test_kv_cache_reset_starts_over():
+    cache = KVCache(2, 2, 6, 4)
+    cache.update(*tok(2, 2, 5, 4, seed=4))
+    cache.reset()
+    assert_close(cache.length, 0, what="KVCache.length after reset()", hint=HINT_RESET)
+    k, v = tok(2, 2, 2, 4, seed=5)
+    keys, values = cache.update(k, v)
+    assert_close(keys, k, what="KVCache: keys returned by the first update after reset()", hint=HINT_RESET)
+    assert_close(values, v, what="KVCache: values returned by the first update after reset()", hint=HINT_RESET)
+
+
+def test_kv_cache_default_dtype_and_explicit_dtype_device():
+    cache = KVCache(1, 2, 3, 4)
+    keys, values = cache.update(*tok(1, 2, 1, 4, seed=6))
+    assert_close(keys.dtype, torch.float32, what="KVCache(1, 2, 3, 4) (default dtype): keys.dtype")
+    cache = KVCache(1, 2, 3, 4, dtype=torch.float64, device="cpu")
+    k, v = tok(1, 2, 2, 4, seed=7, dtype=torch.float64)
+    keys, values = cache.update(k, v)
+    assert_close(keys, k, what="KVCache(..., dtype=torch.float64, device='cpu').update(k, v) keys",
+                 hint="allocate the buffers with the dtype and device given")
+    assert_close(values, v, what="KVCache(..., dtype=torch.float64, device='cpu').update(k, v) values")
+
+
+def test_kv_cache_non_contiguous_inputs_are_left_alone():
+    cache = KVCache(2, 3, 8, 4)
+    k, v = non_contiguous(randn(2, 3, 5, 4, seed=8)), randn(2, 5, 3, 4, seed=9).transpose(1, 2)
+    with unchanged(k, v, names=["k", "v"]):
+        keys, values = cache.update(k, v)
+    assert_close(keys, k.contiguous(), what="KVCache.update(non-contiguous k, v) keys", hint=HINT_UPDATE)
+    assert_close(values, v.contiguous(), what="KVCache.update(non-contiguous k, v) values", hint=HINT_UPDATE)
+
+
+def _update_allocations(length, B=2, H=2, D=8, max_len=64):
+    cache = KVCache(B, H, max_len, D)
+    cache.update(*tok(B, H, length, D, seed=11))
+    k, v = tok(B, H, 1, D, seed=12)
+    return allocations(cache.update, k, v)
+
+
+def test_kv_cache_update_allocates_nothing_that_grows():
+    """Budget: one update at length 10 and at length 50 allocate the same bytes (a correct one:
+    none), and never a tensor as large as the cache contents (B, H, length, D)."""
+    B, H, D = 2, 2, 8
+    short, long = _update_allocations(10), _update_allocations(50)
+    big = [a for a in long if a.nbytes >= B * H * 50 * D * 4 // 2]
+    grown = sum(a.nbytes for a in long) - sum(a.nbytes for a in short)
+    if big or grown > 0:
+        first = big[0] if big else max(long, key=lambda a: a.nbytes)
+        raise SpecFailure(
+            f"KVCache(2, 2, 64, 8).update(one position): at length 50 it allocated "
+            f"{sum(a.nbytes for a in long):,} bytes ({len(long)} tensors, e.g. {first}), at length 10 "
+            f"{sum(a.nbytes for a in short):,}: the cache is copied at every step instead of written in "
+            f"place\n  hint: {HINT_CAT}")
+
+
+# ------------------------------------------------------------------------ SlidingWindowCache
+
+@pytest.mark.parametrize("window", [1, 3, 4])
+def test_sliding_cache_returns_the_last_window_in_order(window):
+    B, H, D = 2, 2, 3
+    cache = SlidingWindowCache(B, H, window, D)
+    ks, vs = tok(B, H, 11, D, seed=13)
+    for n in range(1, 12):
+        keys, values = cache.update(ks[:, :, n - 1:n], vs[:, :, n - 1:n])
+        lo = max(0, n - window)
+        what = f"SlidingWindowCache(2, 2, window={window}, 3) after {n} single updates"
+        assert_close(keys, ks[:, :, lo:n], what=what + " keys",
+                     hint="return the last min(length, window) keys, oldest first (a ring buffer must "
+                          "be read starting at the oldest slot)")
+        assert_close(values, vs[:, :, lo:n], what=what + " values", hint="the same order as the keys")
+        assert_close(cache.length, n, what=what + ": length",
+                     hint="length counts every token seen (it grows past window: it is the next position)")
+
+
+def test_sliding_cache_multi_position_updates():
+    B, H, D, window = 1, 3, 2, 4
+    cache = SlidingWindowCache(B, H, window, D)
+    ks, vs = tok(B, H, 15, D, seed=14)
+    n = 0
+    for T in [3, 1, 6, 2, 3]:  # 6 > window: only its last 4 survive
+        keys, values = cache.update(ks[:, :, n:n + T], vs[:, :, n:n + T])
+        n += T
+        lo = max(0, n - window)
+        what = f"SlidingWindowCache(1, 3, window=4, 2): update of {T} positions ({n} seen)"
+        assert_close(keys, ks[:, :, lo:n], what=what + " keys", hint="return the last min(length, window) keys, oldest first")
+        assert_close(values, vs[:, :, lo:n], what=what + " values")
+
+
+def test_sliding_cache_reset_and_dtype():
+    cache = SlidingWindowCache(1, 2, 3, 4, dtype=torch.float64)
+    cache.update(*tok(1, 2, 5, 4, seed=15, dtype=torch.float64))
+    cache.reset()
+    assert_close(cache.length, 0, what="SlidingWindowCache.length after reset()", hint=HINT_RESET)
+    k, v = tok(1, 2, 1, 4, seed=16, dtype=torch.float64)
+    keys, values = cache.update(k, v)
+    assert_close(keys, k, what="SlidingWindowCache(..., dtype=float64): keys after reset() and one update",
+                 hint=HINT_RESET + "; and only the new position is returned")
+    assert_close(values, v, what="SlidingWindowCache(..., dtype=float64): values after reset() and one update")
+
+
+def _bytes_held(n_tokens, B=2, H=2, window=4, D=8):
+    """Bytes of tensor storage still alive after building the cache and feeding it n_tokens
+    single positions (each made inside the tracker, so keeping them counts)."""
+    gen = torch.Generator().manual_seed(17)
+    with torch.no_grad(), PeakMemory() as tracker:
+        cache = SlidingWindowCache(B, H, window, D)
+        for _ in range(n_tokens):
+            k, v = torch.randn(B, H, 1, D, generator=gen), torch.randn(B, H, 1, D, generator=gen)
+            cache.update(k, v)
+            del k, v
+        held = tracker.live
+    del cache
+    return held
+
+
+def test_sliding_cache_memory_is_fixed():
+    """Budget: the bytes the cache keeps alive after 8 tokens and after 40 are the same."""
+    few, many = _bytes_held(8), _bytes_held(40)
+    slack = 2 * 2 * 2 * 8 * 4  # one new (k, v) position's bytes
+    if many > few + slack:
+        raise SpecFailure(
+            f"SlidingWindowCache(2, 2, window=4, 8): holds {few:,} bytes after 8 tokens and {many:,} after "
+            f"40; a sliding-window cache must stay the same size however many tokens pass through\n"
+            f"  hint: keep a (B, H, window, D) buffer per tensor and overwrite the oldest slot "
+            f"(position p goes to slot p % window); do not keep every position and slice the last window")
+
+
+# ------------------------------------------------------------------------ CachedSelfAttention
+
+def test_state_dict_keys_and_shapes():
+    attn = CachedSelfAttention(12, 3)
+    shapes = {n: tuple(t.shape) for n, t in attn.state_dict().items()}
+    expected = {"qkv.weight": (36, 12), "qkv.bias": (36,), "proj.weight": (12, 12), "proj.bias": (12,)}
+    assert_close(shapes, expected, what="CachedSelfAttention(12, 3).state_dict() keys and shapes",
+                 hint="two nn.Linear layers named qkv (C -> 3C) and proj (C -> C), with biases")
+
+
+@pytest.mark.parametrize("B,T,C,H", [(1, 1, 8, 2), (2, 7, 12, 3), (3, 13, 16, 2), (1, 5, 4, 1)])
+def test_full_forward_without_cache(B, T, C, H):
+    attn, sd = make_attention(C, H, seed=20)
+    x = randn(B, T, C, seed=21)
+    out = attn(x)
+    assert_close(out, reference(x, sd, H), what=f"CachedSelfAttention({C}, {H})(x {(B, T, C)})",
+                 hint=HINT_FULL, **TOL32)
+
+
+def test_token_by_token_decoding_equals_the_full_forward():
+    B, T, C, H = 2, 9, 16, 2
+    attn, sd = make_attention(C, H, seed=22)
+    x = randn(B, T, C, seed=23)
+    out = decode(attn, x, KVCache(B, H, 16, C // H), [1] * T)
+    assert_close(out, reference(x, sd, H),
+                 what=f"CachedSelfAttention({C}, {H}): 9 tokens decoded one at a time through a KVCache",
+                 hint=HINT_OFFSET, **TOL32)
+
+
+def test_prefill_7_then_decode_5_equals_a_full_forward_of_12():
+    B, C, H = 2, 12, 3
+    attn, sd = make_attention(C, H, seed=24)
+    x = randn(B, 12, C, seed=25)
+    out = decode(attn, x, KVCache(B, H, 12, C // H), [7, 1, 1, 1, 1, 1])
+    expected = reference(x, sd, H)
+    assert_close(out[:, :7], expected[:, :7], what="CachedSelfAttention(12, 3): prefill of 7 through an empty KVCache",
+                 hint="a prefill is an ordinary causal forward whose k, v also go into the cache", **TOL32)
+    assert_close(out[:, 7:], expected[:, 7:], what="CachedSelfAttention(12, 3): 5 tokens decoded after a prefill of 7",
+                 hint=HINT_OFFSET, **TOL32)
+
+
+def test_prefill_7_then_a_chunk_of_5_equals_a_full_forward_of_12():
+    B, C, H = 1, 12, 2
+    attn, sd = make_attention(C, H, seed=26)
+    x = randn(B, 12, C, seed=27)
+    out = decode(attn, x, KVCache(B, H, 20, C // H), [7, 5])
+    assert_close(out[:, 7:], reference(x, sd, H)[:, 7:],
+                 what="CachedSelfAttention(12, 2): a chunk of 5 tokens after a prefill of 7",
+                 hint=HINT_BOTTOM_RIGHT + "; " + HINT_OFFSET, **TOL32)
+
+
+@st.composite
+def decoding_case(draw):
+    B, H = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    D = draw(st.sampled_from([2, 4, 6]))
+    T = draw(st.integers(1, 12))
+    chunks, left = [], T
+    while left:
+        chunks.append(draw(st.integers(1, left)))
+        left -= chunks[-1]
+    return B, H, D, chunks
+
+
+@given(case=decoding_case(), seed=SEEDS)
+def test_any_split_into_chunks_equals_the_full_forward(case, seed):
+    B, H, D, chunks = case
+    T, C = sum(chunks), H * D
+    attn, sd = make_attention(C, H, seed=seed % 10_000)
+    x = randn(B, T, C, seed=seed % 10_000 + 1)
+    out = decode(attn, x, KVCache(B, H, T + 2, D), chunks)
+    assert_close(out, reference(x, sd, H),
+                 what=f"CachedSelfAttention({C}, {H}) fed {T} tokens in chunks {chunks} through a KVCache",
+                 hint=HINT_OFFSET + "; " + HINT_BOTTOM_RIGHT, **TOL32)
+
+
+def test_cache_length_follows_the_tokens_fed():
+    attn, _ = make_attention(8, 2, seed=28)
+    cache = KVCache(1, 2, 10, 4)
+    decode(attn, randn(1, 6, 8, seed=29), cache, [4, 1, 1])
+    assert_close(cache.length, 6, what="KVCache.length after CachedSelfAttention fed 4 + 1 + 1 tokens through it",
+                 hint="forward(x, cache) must call cache.update(k, v) once with the new tokens' keys and values")
+
+
+def test_float64_decoding():
+    B, T, C, H = 2, 6, 8, 2
+    attn, sd = make_attention(C, H, seed=30, dtype=torch.float64)
+    x = randn(B, T, C, seed=31, dtype=torch.float64)
+    out = decode(attn, x, KVCache(B, H, T, C // H, dtype=torch.float64), [2, 1, 3])
+    assert_close(out, reference(x, sd, H), what="CachedSelfAttention(8, 2).double() decoding float64 tokens",
+                 hint="keep the input's dtype throughout (build RoPE's cos/sin in x.dtype)", **TOL64)
+
+
+def test_non_contiguous_input_is_left_alone():
+    attn, sd = make_attention(12, 3, seed=32)
+    x = non_contiguous(randn(2, 5, 12, seed=33))
+    with unchanged(x, names=["x"]):
+        out = attn(x)
+    assert_close(out, reference(x.contiguous(), sd, 3), what="CachedSelfAttention(12, 3)(non-contiguous x)",
+                 hint=HINT_FULL, **TOL32)
+
+
+def test_gradients_match_autograd_of_the_reference():
+    C, H = 8, 2
+    attn, sd = make_attention(C, H, seed=34)
+    names = list(sd)
+
+    def mine(x, *params):
+        return torch.func.functional_call(attn, dict(zip(names, params)), (x,))
+
+    def theirs(x, *params):
+        return reference(x, dict(zip(names, params)), H)
+
+    assert_grads_match(mine, theirs, randn(2, 5, C, seed=35), *sd.values(),
+                       what="CachedSelfAttention(8, 2) gradient (input, qkv.weight, qkv.bias, proj.weight, proj.bias)",
+                       hint="build the forward from differentiable torch ops", **TOL32)
+
+
+# ------------------------------------------------------------------------ sliding-window decoding
+
+@pytest.mark.parametrize("window", [1, 3, 20])
+def test_sliding_window_decoding_equals_sliding_window_attention(window):
+    B, T, C, H = 2, 11, 8, 2
+    attn, sd = make_attention(C, H, seed=36)
+    x = randn(B, T, C, seed=37)
+    out = decode(attn, x, SlidingWindowCache(B, H, window, C // H), [1] * T)
+    assert_close(out, reference(x, sd, H, window=window),
+                 what=f"CachedSelfAttention(8, 2): 11 tokens decoded one at a time through "
+                      f"SlidingWindowCache(window={window})",
+                 hint=HINT_WINDOW, **TOL32)
+
+
+# ------------------------------------------------------------------------ budgets
+
+STEP_B, STEP_C, STEP_H = 1, 16, 2
+
+
+def decode_step_flops(context):
+    """Matmul FLOPs of one decode step (1 new token) after a prefill of `context` tokens."""
+    attn, _ = make_attention(STEP_C, STEP_H, seed=40)
+    cache = KVCache(STEP_B, STEP_H, context + 1, STEP_C // STEP_H)
+    x = randn(STEP_B, context + 1, STEP_C, seed=41)
+    with torch.no_grad():
+        attn(x[:, :context], cache)
+        return count_flops(attn, x[:, context:], cache)
+
+
+def test_decode_step_flops_grow_linearly_with_the_context():
+    """Budget: (f(4T) - f(2T)) / (f(2T) - f(T)) is 2 when a step's work is linear in the context
+    (one query against the cached keys) and nears 4 when the whole prefix is re-run."""
+    f = {T: decode_step_flops(T) for T in (32, 64, 128)}
+    growth = (f[128] - f[64]) / max(f[64] - f[32], 1)
+    if not growth <= 2.5:
+        raise SpecFailure(
+            f"CachedSelfAttention(16, 2) decode step through a KVCache: {f[32]:,} FLOPs at context 32, "
+            f"{f[64]:,} at 64, {f[128]:,} at 128; growth (f(128) - f(64)) / (f(64) - f(32)) = {growth:.2f}, "
+            f"the budget is <= 2.5 (linear: 2; quadratic: 4)\n  hint: a decode step computes q, k, v for "
+            f"the new token only and attends that ONE query over the cached keys; re-running the whole "
+            f"prefix (every query against every key) makes each step quadratic")
+
+
+def test_decode_step_projects_the_new_token_only():
+    """Budget: one step costs about the minimum: qkv and proj on the new token (8 B C^2) plus one
+    query against S = context + 1 keys (q k^T and weights @ v: 4 B C S)."""
+    context = 64
+    flops = decode_step_flops(context)
+    minimum = 8 * STEP_B * STEP_C**2 + 4 * STEP_B * STEP_C * (context + 1)
+    if not flops <= 1.25 * minimum:
+        raise SpecFailure(
+            f"CachedSelfAttention(16, 2) decode step at context {context}: {flops:,} matmul FLOPs, the "
+            f"minimum is {minimum:,} (budget 1.25x)\n  hint: keep the rotated keys and the values in the "
+            f"cache and project only the new token; recomputing k and v of the whole prefix (or "
+            f"attending over the whole max_len buffer) repeats work at every step")
+
+
+def test_decode_step_allocates_nothing_as_large_as_the_cache():
+    """Budget: a decode step allocates per-step scores (B, H, 1, S) but nothing of the cache's
+    size (B, H, S, D): no concatenation, no copy of the keys."""
+    B, C, H, context = 2, 16, 2, 60
+    D = C // H
+    attn, _ = make_attention(C, H, seed=42)
+    cache = KVCache(B, H, 64, D)
+    x = randn(B, context + 1, C, seed=43)
+    with torch.no_grad():
+        attn(x[:, :context], cache)
+    found = allocations(attn, x[:, context:], cache)
+    limit = B * H * (context + 1) * D // 2
+    big = [a for a in found if math.prod(a.shape) >= limit]
+    if big:
+        raise SpecFailure(
+            f"CachedSelfAttention({C}, {H}) decode step at context {context}: allocated {len(big)} tensor(s) of "
+            f"at least {limit} elements, first {big[0]}; the cache holds (B, H, S, D) = {(B, H, context + 1, D)}: "
+            f"a step that copies it does work proportional to the whole cache in memory traffic\n"
+            f"  hint: {HINT_CAT}; store keys already rotated, so old keys never need RoPE again")
+
+
+# ------------------------------------------------------------------------ CUDA budgets
+
+@gpu
+def test_cuda_decoding_equals_the_full_forward():
+    B, T, C, H = 2, 9, 16, 2
+    attn, sd = make_attention(C, H, seed=44)
+    attn = attn.cuda()
+    x = randn(B, T, C, seed=45)
+    out = decode(attn, x.cuda(), KVCache(B, H, T, C // H, device="cuda"), [4, 1, 1, 1, 1, 1])
+    assert_close(out.cpu(), reference(x, sd, H), what="CachedSelfAttention(16, 2) on CUDA decoding through a KVCache",
+                 hint="allocate the cache buffers (and RoPE tables) on x's device", rtol=1e-3, atol=1e-3)
+
+
+@gpu
+def test_cuda_cached_decode_step_is_faster_than_a_full_recompute():
+    """On a GPU: a decode step at context 2048 takes less than half the time of a full forward
+    over the 2049 tokens (a ratio measured in this process; no calibration needed). The full
+    forward is ~270 GFLOP here, so the step's launch overhead cannot make up for it."""
+    B, C, H, context = 8, 1024, 16, 2048
+    attn, _ = make_attention(C, H, seed=46)
+    attn = attn.cuda()
+    x = randn(B, context + 1, C, seed=47).cuda()
+    cache = KVCache(B, H, context + 16, C // H, device="cuda")  # room for the 8 timed steps
+    new_token = x[:, context:]
+
+    with torch.no_grad():
+        attn(x[:, :context], cache)
+        t_step = median_time(attn, new_token, cache)  # each call decodes one more token
+        t_full = median_time(attn, x)
+    if not t_step < 0.5 * t_full:
+        raise SpecFailure(
+            f"CachedSelfAttention({C}, {H}) on CUDA, B={B}: a cached decode step at context {context} took "
+            f"{t_step * 1e3:.3f} ms, a full forward of {context + 1} tokens {t_full * 1e3:.3f} ms; the budget "
+            f"is below half\n  hint: a decode step projects only the new token and attends one query over "
+            f"the cache; nothing in it should be proportional to context^2 or copy the cache")

@@ -1,0 +1,383 @@
+"""Specs for katas/mla/components.py (day 27): rope_interleaved and MLAProjections.
+
+References: an independent float64 formula written here (RoPE as complex multiplication of the
+pairs (2i, 2i+1), F.linear on the same weights), and golden fixtures from Hugging Face
+transformers' DeepseekV3Attention (scripts/make_mla_fixtures.py, specs/mla/fixtures/mla_tiny.pt)
+with query compression on (q_lora_rank 40) and off (None). Sizes all differ (hidden 48, 4 heads,
+query latent 40, KV latent 24, nope 12, rope 8, value 10) so no mis-split can hide.
+Tolerances: float64 rtol = atol = 1e-5; float32 rtol = atol = 1e-4.
+"""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, strategies as st
+
+from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
+from katas.mla.components import MLAConfig, MLAProjections, rope_interleaved
+from specs.mla._reference import (SMALL, expected_shapes, load_fixture, near, random_state_dict,
+                                  ref_parts, ref_rms, ref_rope, ref_rope_half)
+
+SEEDS = st.integers(0, 2**31 - 1)
+FIXTURE = load_fixture()
+TOL = {torch.float64: dict(rtol=1e-5, atol=1e-5), torch.float32: dict(rtol=1e-4, atol=1e-4)}
+
+HINT_PAIRS = ("DeepSeek rotates INTERLEAVED pairs: a, b = x[..., 0::2], x[..., 1::2]; "
+              "out[..., 0::2] = a*cos - b*sin, out[..., 1::2] = b*cos + a*sin, with angle "
+              "position * theta^(-2i/d) for pair i")
+HINT_HALF = ("that is rotate-half (pairs i and i + d/2, Llama in Hugging Face); DeepSeek pairs "
+             "neighbouring channels (2i, 2i+1): " + HINT_PAIRS)
+HINT_Q = ("q = q_b_proj(q_a_layernorm(q_a_proj(x))) (or q_proj(x) without query compression); "
+          "view(B, T, H, nope + rope).transpose(1, 2); split into [nope | rope]; RoPE on the rope "
+          "part only, at `positions`, with theta = config.rope_theta")
+HINT_LATENT = ("kv_a_proj_with_mqa(x) split into [kv_lora_rank | rope]: c_kv = kv_a_layernorm(first "
+               "part), no RoPE; k_rope = RoPE(last part) at `positions` (theta = config.rope_theta), "
+               "one (B, T, rope) key shared by all heads")
+HINT_EXPAND = ("kv_b_proj(c_kv).view(B, S, H, nope + v_head_dim).transpose(1, 2), split into "
+               "[nope | v_head_dim]; no norm here (it belongs to the latent, before kv_b_proj)")
+
+
+# ------------------------------------------------------------------------ helpers
+
+KEYS_HINT = ("submodules q_a_proj, q_a_layernorm, q_b_proj (or q_proj when q_lora_rank is 0/None), "
+             "kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj; nn.Linear(..., bias=False); the "
+             "RMSNorms sit on the latents (sizes q_lora_rank and kv_lora_rank)")
+
+
+def load(module, sd, what):
+    try:
+        module.load_state_dict(sd)
+    except RuntimeError as err:
+        if isinstance(err, NotImplementedError):
+            raise
+        raise SpecFailure(f"{what}.load_state_dict(DeepSeek-named weights) failed: "
+                          f"{str(err).splitlines()[0][:400]}\n  hint: {KEYS_HINT}") from None
+    return module
+
+
+def build(cfg, sd, dtype):
+    module = MLAProjections(MLAConfig(**cfg))
+    return load(module.to(dtype), {k: v.to(dtype) for k, v in sd.items()}, f"MLAProjections({cfg_name(cfg)})")
+
+
+def cfg_name(cfg) -> str:
+    return f"q_lora_rank={cfg['q_lora_rank']}"
+
+
+def rope_hint(out, raw, positions, theta, base_hint):
+    """The hint for the mistake a wrong rotated output looks like."""
+    if near(out, ref_rope_half(raw, positions, theta)):
+        return HINT_HALF
+    if near(out, raw):
+        return ("no rotation was applied (or every token was rotated as if at position 0): "
+                "rotate by `positions`; " + base_hint)
+    if theta != 10000.0 and near(out, ref_rope(raw, positions, 10000.0)):
+        return f"rotated with theta 10000; this config has rope_theta {theta}: use config.rope_theta"
+    if near(out, ref_rope(raw, positions, theta), tol=1e-3):
+        return ("close but not within tolerance: compute the angles in x's dtype "
+                "(torch.arange(0, d, 2) / d is float32 unless you pass dtype=)")
+    return base_hint
+
+
+def check_parts(module, cfg, sd, x, positions, dtype, what, which=("queries", "latent", "expand")):
+    """Compare queries / latent / expand_kv of `module` with the formula on the same weights."""
+    ref = ref_parts({k: v.double() for k, v in sd.items()}, cfg, x.double(), positions)
+    tol = TOL[dtype]
+    if "queries" in which:
+        q_nope, q_rope = module.queries(x, positions)
+        assert_close(q_nope, ref["q_nope"].to(dtype), **tol, what=f"{what}.queries(x, positions)[0] (q_nope)",
+                     hint=HINT_Q)
+        raw = _raw_q_rope(sd, cfg, x, dtype)
+        assert_close(q_rope, ref["q_rope"].to(dtype), **tol, what=f"{what}.queries(x, positions)[1] (q_rope)",
+                     hint=rope_hint(q_rope, raw, positions, cfg["rope_theta"], HINT_Q))
+    if "latent" in which:
+        c_kv, k_rope = module.latent(x, positions)
+        assert_close(c_kv, ref["c_kv"].to(dtype), **tol, what=f"{what}.latent(x, positions)[0] (c_kv)",
+                     hint=latent_hint(c_kv, sd, cfg, x, positions))
+        raw = F.linear(x.double(), sd["kv_a_proj_with_mqa.weight"].double())[..., cfg["kv_lora_rank"]:]
+        assert_close(k_rope, ref["k_rope"].to(dtype), **tol, what=f"{what}.latent(x, positions)[1] (k_rope)",
+                     hint=rope_hint(k_rope, raw, positions, cfg["rope_theta"], HINT_LATENT))
+    if "expand" in which:
+        k_nope, v = module.expand_kv(ref["c_kv"].to(dtype))
+        assert_close(k_nope, ref["k_nope"].to(dtype), **tol, what=f"{what}.expand_kv(c_kv)[0] (k_nope)",
+                     hint=HINT_EXPAND)
+        assert_close(v, ref["v"].to(dtype), **tol, what=f"{what}.expand_kv(c_kv)[1] (v)", hint=HINT_EXPAND)
+
+
+def _raw_q_rope(sd, cfg, x, dtype):
+    ref = ref_parts({k: v.double() for k, v in sd.items()}, cfg, x.double(),
+                    torch.zeros(x.shape[1], dtype=torch.int64), rope=lambda t, p, th: t)
+    return ref["q_rope"]
+
+
+def latent_hint(c_kv, sd, cfg, x, positions):
+    r = cfg["kv_lora_rank"]
+    raw = F.linear(x.double(), sd["kv_a_proj_with_mqa.weight"].double())[..., :r]
+    normed = ref_rms(raw, sd["kv_a_layernorm.weight"].double(), cfg["rms_norm_eps"])
+    if near(c_kv, ref_rope(normed, positions, cfg["rope_theta"])) or near(
+            c_kv, ref_rms(ref_rope(raw, positions, cfg["rope_theta"]), sd["kv_a_layernorm.weight"].double(),
+                          cfg["rms_norm_eps"])):
+        return ("RoPE was applied to the compressed latent: c_kv gets NO rotation (the rotation could "
+                "not pass through kv_b_proj); only the separate rope key k_rope is rotated")
+    if near(c_kv, raw):
+        return "c_kv is not normalised: apply kv_a_layernorm to the latent (before kv_b_proj); " + HINT_LATENT
+    return HINT_LATENT
+
+
+CONFIGS = [dict(SMALL), dict(SMALL, q_lora_rank=0), dict(SMALL, q_lora_rank=None)]
+CONFIG_IDS = ["q_lora_rank=40", "q_lora_rank=0", "q_lora_rank=None"]
+
+
+# ------------------------------------------------------------------------ submodules
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=CONFIG_IDS)
+def test_submodules_have_deepseek_names_and_shapes(cfg):
+    module = MLAProjections(MLAConfig(**cfg))
+    got = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    want = expected_shapes(cfg)
+    missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+    hint = KEYS_HINT
+    if any(k.startswith("q_a_") or k.startswith("q_b_") for k in extra) and not cfg["q_lora_rank"]:
+        hint = ("q_lora_rank is 0/None: no query compression, so no q_a_proj, q_a_layernorm or "
+                "q_b_proj at all (test `if config.q_lora_rank:`, which is False for 0 and None); "
+                "build q_proj only")
+    if missing or extra:
+        raise SpecFailure(f"MLAProjections({cfg_name(cfg)}).state_dict(): missing keys {missing}, "
+                          f"unexpected keys {extra}\n  hint: {hint}")
+    for key, shape in want.items():
+        shape_hint = KEYS_HINT
+        if key == "kv_a_proj_with_mqa.weight":
+            shape_hint = ("kv_a_proj_with_mqa outputs kv_lora_rank + qk_rope_head_dim: the latent and ONE "
+                          "rope key shared by all heads (not one per head)")
+        elif "layernorm" in key:
+            shape_hint = ("the RMSNorm normalises the latent, between the down- and the up-projection: "
+                          "q_a_layernorm = RMSNorm(q_lora_rank), kv_a_layernorm = RMSNorm(kv_lora_rank)")
+        assert_close(got[key], want[key], what=f"MLAProjections({cfg_name(cfg)}): {key} shape",
+                     hint=shape_hint)
+    for key in [k for k in want if "layernorm" in k]:
+        assert_close(module.state_dict()[key], torch.ones(want[key]), what=f"a fresh {key}",
+                     hint="RMSNorm's weight starts at ones")
+
+
+# ------------------------------------------------------------------------ rope_interleaved
+
+@given(lead=st.lists(st.integers(1, 3), min_size=0, max_size=2), T=st.integers(1, 6),
+       half=st.integers(1, 6), start=st.integers(0, 30), theta=st.sampled_from([10000.0, 500.0]),
+       seed=SEEDS)
+def test_rope_interleaved_matches_complex_rotation(lead, T, half, start, theta, seed):
+    x = randn(*lead, T, 2 * half, seed=seed, dtype=torch.float64)
+    positions = torch.arange(start, start + T)
+    out = rope_interleaved(x, positions, theta)
+    assert_close(out, ref_rope(x, positions, theta), **TOL[torch.float64],
+                 what=f"rope_interleaved(x {tuple(x.shape)}, positions {start}..{start + T - 1}, {theta})",
+                 hint=rope_hint(out, x, positions, theta, HINT_PAIRS))
+
+
+def test_rope_interleaved_pairs_neighbouring_channels():
+    # one nonzero channel, 0: interleaved moves it into channel 1 only; rotate-half into channel 4
+    x = torch.zeros(1, 8, dtype=torch.float64)
+    x[0, 0] = 1.0
+    out = rope_interleaved(x, torch.tensor([1]), 10000.0)
+    expected = torch.zeros(1, 8, dtype=torch.float64)
+    expected[0, 0], expected[0, 1] = math.cos(1.0), math.sin(1.0)
+    assert_close(out, expected, **TOL[torch.float64], what="rope_interleaved(e_0 of size 8, positions [1])",
+                 hint=rope_hint(out, x, torch.tensor([1]), 10000.0, HINT_PAIRS))
+
+
+def test_rope_interleaved_default_theta_and_position_zero():
+    x = randn(3, 4, 6, seed=5, dtype=torch.float64)
+    positions = torch.tensor([0, 1, 2, 3])
+    out = rope_interleaved(x, positions)
+    assert_close(out, ref_rope(x, positions, 10000.0), **TOL[torch.float64],
+                 what="rope_interleaved(x, positions) with the default theta", hint=HINT_PAIRS)
+    assert_close(out[:, 0], x[:, 0], what="rope_interleaved(...) at position 0",
+                 hint="position 0 turns by angle 0: the identity")
+
+
+@given(half=st.integers(1, 6), m=st.integers(0, 40), n=st.integers(0, 40), shift=st.integers(0, 20),
+       seed=SEEDS)
+def test_rope_interleaved_scores_depend_on_relative_position(half, m, n, shift, seed):
+    q, k = randn(2 * half, seed=seed, dtype=torch.float64), randn(2 * half, seed=seed + 1, dtype=torch.float64)
+    def score(a, b):
+        return (rope_interleaved(q[None], torch.tensor([a])) * rope_interleaved(k[None], torch.tensor([b]))).sum()
+    assert_close(score(m + shift, n + shift), score(m, n), rtol=1e-5, atol=1e-4,
+                 what=f"rope(q, {m + shift}) . rope(k, {n + shift}) vs rope(q, {m}) . rope(k, {n})",
+                 hint="both vectors must turn by the same angles per pair: " + HINT_PAIRS)
+
+
+def test_rope_interleaved_float32_and_broadcast_positions():
+    x = randn(2, 3, 8, seed=1)
+    positions = torch.tensor([[4, 7, 9], [0, 2, 30]])  # (B, T): a position per token
+    out = rope_interleaved(x, positions, 10000.0)
+    assert_close(out, ref_rope(x, positions, 10000.0), **TOL[torch.float32],
+                 what="rope_interleaved(float32 x (2, 3, 8), positions (2, 3))",
+                 hint="positions broadcast against x.shape[:-1]; the output keeps x's shape and dtype")
+
+
+def test_rope_interleaved_non_contiguous_input_left_alone():
+    x = non_contiguous(randn(2, 4, 5, 8, seed=2, dtype=torch.float64))
+    positions = torch.arange(3, 8)
+    with unchanged(x, positions, names=["x", "positions"]):
+        out = rope_interleaved(x, positions, 500.0)
+    assert_close(out, ref_rope(x, positions, 500.0), **TOL[torch.float64],
+                 what="rope_interleaved(non-contiguous x, positions 3..7, 500.0)",
+                 hint="reshape (not view) works on strided inputs; " + HINT_PAIRS)
+
+
+def test_rope_interleaved_gradient():
+    x = randn(2, 3, 4, 8, seed=3, dtype=torch.float64)
+    positions = torch.arange(5, 9)
+    assert_grads_match(lambda t: rope_interleaved(t, positions, 10000.0),
+                       lambda t: ref_rope(t, positions, 10000.0), x,
+                       what="rope_interleaved gradient w.r.t. x", rtol=1e-5, atol=1e-5,
+                       hint="build the output from x with differentiable ops (no in-place writes into x)")
+
+
+# ------------------------------------------------------------------------ projections vs formula
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=CONFIG_IDS)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_projections_match_the_formula(cfg, dtype):
+    sd = random_state_dict(cfg, seed=7)
+    module = build(cfg, sd, dtype)
+    x = randn(2, 5, cfg["hidden_size"], seed=8, dtype=dtype)
+    check_parts(module, cfg, sd, x, torch.arange(6, 11), dtype, f"MLAProjections({cfg_name(cfg)}, {dtype})")
+
+
+@given(B=st.integers(1, 3), T=st.integers(1, 7), start=st.integers(0, 30), seed=SEEDS,
+       which=st.sampled_from([0, 1, 2]), theta=st.sampled_from([10000.0, 1000.0]))
+def test_projections_match_the_formula_everywhere(B, T, start, seed, which, theta):
+    cfg = dict(CONFIGS[which], rope_theta=theta)
+    sd = random_state_dict(cfg, seed=seed)
+    module = build(cfg, sd, torch.float64)
+    x = randn(B, T, cfg["hidden_size"], seed=seed + 1, dtype=torch.float64)
+    check_parts(module, cfg, sd, x, torch.arange(start, start + T), torch.float64,
+                f"MLAProjections({cfg_name(cfg)}, rope_theta={theta})")
+
+
+@pytest.mark.parametrize("name", ["q_lora", "no_q_lora"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_projections_match_hugging_face_deepseek_v3(name, dtype):
+    cfg, sd = FIXTURE["configs"][name], FIXTURE["state_dicts"][name]
+    case = FIXTURE["cases"][name][0]
+    module = MLAProjections(MLAConfig(**cfg))
+    parts_sd = {k: v for k, v in sd.items() if not k.startswith("o_proj")}
+    load(module.to(dtype), {k: v.to(dtype) for k, v in parts_sd.items()}, f"MLAProjections({cfg_name(cfg)})")
+    x, start = case["x"].to(dtype), case["start_pos"]
+    positions = torch.arange(start, start + x.shape[1])
+    exp, tol = case["components"], TOL[dtype]
+    what = f"MLAProjections({cfg_name(cfg)}, {dtype}) vs HF DeepseekV3Attention"
+    q_nope, q_rope = module.queries(x, positions)
+    raw_sd = {k: v.double() for k, v in parts_sd.items()}
+    assert_close(q_nope, exp["q_nope"].to(dtype), **tol, what=f"{what}: q_nope", hint=HINT_Q)
+    assert_close(q_rope, exp["q_rope"].to(dtype), **tol, what=f"{what}: q_rope",
+                 hint=rope_hint(q_rope, _raw_q_rope(raw_sd, cfg, x, dtype), positions, cfg["rope_theta"], HINT_Q))
+    c_kv, k_rope = module.latent(x, positions)
+    assert_close(c_kv, exp["c_kv"].to(dtype), **tol, what=f"{what}: c_kv",
+                 hint=latent_hint(c_kv, raw_sd, cfg, x, positions))
+    raw = F.linear(x.double(), raw_sd["kv_a_proj_with_mqa.weight"])[..., cfg["kv_lora_rank"]:]
+    assert_close(k_rope, exp["k_rope"].to(dtype), **tol, what=f"{what}: k_rope",
+                 hint=rope_hint(k_rope, raw, positions, cfg["rope_theta"], HINT_LATENT))
+    k_nope, v = module.expand_kv(exp["c_kv"].to(dtype))
+    assert_close(k_nope, exp["k_nope"].to(dtype), **tol, what=f"{what}: expand_kv(c_kv)[0]", hint=HINT_EXPAND)
+    assert_close(v, exp["v"].to(dtype), **tol, what=f"{what}: expand_kv(c_kv)[1]", hint=HINT_EXPAND)
+
+
+# ------------------------------------------------------------------------ decoupled RoPE
+
+def test_latent_is_the_same_at_every_position():
+    cfg = dict(SMALL)
+    module = build(cfg, random_state_dict(cfg, seed=9), torch.float64)
+    x = randn(2, 4, 48, seed=10, dtype=torch.float64)
+    c0, _ = module.latent(x, torch.arange(0, 4))
+    c1, _ = module.latent(x, torch.arange(17, 21))
+    assert_close(c1, c0, what="latent(x, positions 17..20)[0] vs latent(x, positions 0..3)[0] (c_kv)",
+                 hint="c_kv carries no position: RoPE goes on the separate rope key only (RoPE on the "
+                      "latent could not be absorbed into kv_b_proj)")
+    q0, _ = module.queries(x, torch.arange(0, 4))
+    q1, _ = module.queries(x, torch.arange(17, 21))
+    assert_close(q1, q0, what="queries(x, positions 17..20)[0] vs positions 0..3 (q_nope)",
+                 hint="q_nope carries no position: RoPE goes on q_rope only")
+
+
+def test_rope_key_comes_from_the_hidden_state_and_is_shared_by_heads():
+    cfg = dict(SMALL)
+    sd = random_state_dict(cfg, seed=11)
+    module = build(cfg, sd, torch.float64)
+    x = randn(3, 5, 48, seed=12, dtype=torch.float64)
+    positions = torch.arange(2, 7)
+    _, k_rope = module.latent(x, positions)
+    assert_close(tuple(k_rope.shape), (3, 5, cfg["qk_rope_head_dim"]), what="latent(x (3, 5, 48), ...)[1].shape",
+                 hint="ONE rope key per token (B, T, qk_rope_head_dim), shared by every head: no head dim")
+    # change everything the latent path owns: the rope key must not move
+    changed = dict(sd)
+    w = sd["kv_a_proj_with_mqa.weight"].clone()
+    w[: cfg["kv_lora_rank"]] = randn(cfg["kv_lora_rank"], 48, seed=13, dtype=torch.float64)
+    changed["kv_a_proj_with_mqa.weight"] = w
+    changed["kv_a_layernorm.weight"] = 2.0 + sd["kv_a_layernorm.weight"]
+    changed["kv_b_proj.weight"] = -sd["kv_b_proj.weight"]
+    module2 = build(cfg, changed, torch.float64)
+    _, k_rope2 = module2.latent(x, positions)
+    assert_close(k_rope2, k_rope, what="latent(...)[1] (k_rope) after changing the latent's weights only",
+                 hint="k_rope = RoPE(the LAST qk_rope_head_dim outputs of kv_a_proj_with_mqa(x)): it comes "
+                      "from the hidden state, not from c_kv, kv_a_layernorm or kv_b_proj")
+
+
+def test_norm_eps_comes_from_the_config():
+    cfg = dict(SMALL, rms_norm_eps=0.5)  # large enough to change every value
+    sd = random_state_dict(cfg, seed=14)
+    module = build(cfg, sd, torch.float64)
+    x = randn(2, 3, 48, seed=15, dtype=torch.float64)
+    check_parts(module, cfg, sd, x, torch.arange(3), torch.float64, "MLAProjections(rms_norm_eps=0.5)",
+                which=("queries", "latent"))
+
+
+# ------------------------------------------------------------------------ inputs, gradients
+
+def test_non_contiguous_inputs_are_left_alone():
+    cfg = dict(SMALL)
+    sd = random_state_dict(cfg, seed=16)
+    module = build(cfg, sd, torch.float64)
+    x = non_contiguous(randn(2, 3, 48, seed=17, dtype=torch.float64))
+    positions = torch.arange(1, 4)
+    with unchanged(x, positions, names=["x", "positions"]):
+        check_parts(module, cfg, sd, x, positions, torch.float64, "MLAProjections (non-contiguous x)",
+                    which=("queries", "latent"))
+    c_kv = non_contiguous(randn(2, 6, 24, seed=18, dtype=torch.float64))
+    with unchanged(c_kv, names=["c_kv"]):
+        k_nope, v = module.expand_kv(c_kv)
+    ref = F.linear(c_kv, sd["kv_b_proj.weight"]).reshape(2, 6, 4, 22).permute(0, 2, 1, 3)
+    assert_close(k_nope, ref[..., :12], **TOL[torch.float64], what="expand_kv(non-contiguous c_kv)[0]",
+                 hint=HINT_EXPAND)
+    assert_close(v, ref[..., 12:], **TOL[torch.float64], what="expand_kv(non-contiguous c_kv)[1]",
+                 hint=HINT_EXPAND)
+
+
+@pytest.mark.parametrize("cfg", [CONFIGS[0], CONFIGS[2]], ids=[CONFIG_IDS[0], CONFIG_IDS[2]])
+def test_gradients_reach_x_and_every_weight(cfg):
+    sd = random_state_dict(cfg, seed=19)
+    module = build(cfg, sd, torch.float64)
+    x = randn(2, 4, 48, seed=20, dtype=torch.float64, requires_grad=True)
+    positions = torch.arange(3, 7)
+    q_nope, q_rope = module.queries(x, positions)
+    c_kv, k_rope = module.latent(x, positions)
+    k_nope, v = module.expand_kv(c_kv)
+    gen = torch.Generator().manual_seed(21)
+    outs = [q_nope, q_rope, c_kv, k_rope, k_nope, v]
+    weights = [torch.randn(o.shape, generator=gen, dtype=torch.float64) for o in outs]
+    loss = sum((o * w).sum() for o, w in zip(outs, weights))
+    names = sorted(expected_shapes(cfg))
+    params = dict(module.named_parameters())
+    grads = torch.autograd.grad(loss, [x] + [params[n] for n in names])
+
+    ref_sd = {n: sd[n].clone().requires_grad_() for n in names}
+    xr = x.detach().clone().requires_grad_()
+    ref = ref_parts(ref_sd, cfg, xr, positions)
+    ref_loss = sum((ref[k] * w).sum() for k, w in zip(["q_nope", "q_rope", "c_kv", "k_rope", "k_nope", "v"], weights))
+    ref_grads = torch.autograd.grad(ref_loss, [xr] + [ref_sd[n] for n in names])
+    for name, g, r in zip(["x"] + names, grads, ref_grads):
+        assert_close(g, r, **TOL[torch.float64], what=f"d(loss)/d({name}) ({cfg_name(cfg)})",
+                     hint="every output must be a differentiable function of x and the weights "
+                          "(no .detach(), no torch.no_grad(), no in-place writes)")

@@ -1,0 +1,685 @@
+"""Specs for katas/tokenization/bpe.py (phase 3): train_bpe, BPETokenizer (encode, decode).
+
+Oracles, all independent of the reference solution:
+- training: `plain_bpe` below, BPE straight from the rules in the stub (recount every pair over
+  the distinct pre-tokens at every step), with `regex.findall` for the split;
+- encoding: a tiktoken.Encoding built offline from the same merges (rank of a token's bytes =
+  its id), so no download is needed;
+- decoding: UTF-8 of the joined bytes with errors="replace".
+The training budget is a time ratio to the reference solution, measured in this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import regex
+import tiktoken
+from hypothesis import given, strategies as st
+
+from harness.budgets import time_ratio
+from harness.checks import ForbiddenCall, SpecFailure
+from katas.tokenization.bpe import BPETokenizer, train_bpe
+from solutions.tokenization.bpe import train_bpe as reference_train_bpe  # the budget's yardstick
+
+# The specs' own copies of tiktoken's patterns ("gpt2" and "cl100k_base" in
+# tiktoken_ext/openai_public.py), so a changed constant in the kata file cannot fool them.
+GPT2 = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
+GPT4 = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+        r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
+PATTERNS = {"gpt2": GPT2, "gpt4": GPT4}
+
+# Generated English-like text with digits and unicode: see fixtures/make_corpus.py. Read as
+# bytes so that its \r\n line ends survive on every platform.
+CORPUS = (Path(__file__).parent / "fixtures" / "corpus.txt").read_bytes().decode("utf-8")
+# 128 merges: enough for the ratios below to separate, and one run of an asymptotically slow
+# trainer still ends well inside the 60 s timeout on a loaded machine.
+CORPUS_VOCAB = 384
+EOT, FIM = "<|endoftext|>", "<|fim_prefix|>"
+
+HINT_PRETOKENS = ("split first: regex.findall(pattern, piece) gives the pre-tokens; count pairs "
+                  "inside each pre-token only (a dict pre-token -> count is the usual start)")
+HINT_TIES = ("among pairs with the top count take max by (bytes of a, bytes of b), e.g. "
+             "max(tied, key=lambda p: (vocab[p[0]], vocab[p[1]])); max(counts, key=counts.get) "
+             "returns whichever tied pair the dict saw first")
+HINT_SPECIALS = ("cut the text at the special tokens before the regex split (e.g. regex.split "
+                 "on the escaped special tokens joined by '|'); each piece between them is "
+                 "split and merged on its own, and each allowed special token becomes its id")
+
+
+# ------------------------------------------------------------------------ the oracles
+
+def pretokens(text: str, pattern: str, specials=()) -> list[str]:
+    """Cut out the special tokens, then split each piece between them with the pattern."""
+    pieces = [text]
+    if specials:
+        pieces = regex.split("|".join(regex.escape(s) for s in specials), text)
+    return [p for piece in pieces for p in regex.findall(pattern, piece)]
+
+
+def _replace(word: tuple, pair: tuple, new: int) -> tuple:
+    out, i = [], 0
+    while i < len(word):
+        if word[i:i + 2] == pair:
+            out.append(new)
+            i += 2
+        else:
+            out.append(word[i])
+            i += 1
+    return tuple(out)
+
+
+def plain_bpe(text: str, n_merges: int, specials=(), pattern: str = GPT4):
+    """BPE by the stub's rules, recounting from scratch each step: (merges, vocab, counts before
+    the last step that found a pair, or before merge n_merges if it stopped there)."""
+    words = Counter(tuple(p.encode("utf-8")) for p in pretokens(text, pattern, specials))
+    vocab = {i: bytes([i]) for i in range(256)}
+    merges: list[tuple[int, int]] = []
+    counts: Counter = Counter()
+    while True:
+        counts = Counter()
+        for word, n in words.items():
+            for pair in zip(word, word[1:]):
+                counts[pair] += n
+        if not counts or len(merges) == n_merges:
+            return merges, vocab, counts
+        best = max(counts, key=lambda p: (counts[p], vocab[p[0]], vocab[p[1]]))
+        new = 256 + len(merges)
+        merges.append(best)
+        vocab[new] = vocab[best[0]] + vocab[best[1]]
+        words = {_replace(w, best, new): n for w, n in words.items()}
+
+
+def expected_merges(text: str, vocab_size: int, specials=(), pattern: str = GPT4):
+    return list(_expected_merges(text, vocab_size, tuple(specials), pattern))
+
+
+@functools.cache
+def _expected_merges(text: str, vocab_size: int, specials: tuple, pattern: str) -> tuple:
+    return tuple(plain_bpe(text, vocab_size - 256 - len(specials), specials, pattern)[0])
+
+
+@functools.cache
+def corpus_merges(pattern_name: str) -> tuple[tuple[int, int], ...]:
+    """Plain BPE on the corpus (GPT-2: a shorter piece, to save time)."""
+    text = CORPUS if pattern_name == "gpt4" else CORPUS[:30_000]
+    return tuple(expected_merges(text, CORPUS_VOCAB, pattern=PATTERNS[pattern_name]))
+
+
+_learner_cache: dict[str, list] = {}
+
+
+def learner_corpus_merges():
+    """train_bpe(CORPUS, CORPUS_VOCAB), run once per session: the budget test and two others
+    need it."""
+    if "merges" not in _learner_cache:
+        _learner_cache["merges"] = train_bpe(CORPUS, CORPUS_VOCAB)
+    return _learner_cache["merges"]
+
+
+def show(pair, vocab) -> str:
+    return "(" + ", ".join(repr(vocab[i]) if i in vocab else f"id {i}?" for i in pair) + ")"
+
+
+def check_merge_list(merges, what: str) -> list[tuple[int, int]]:
+    """A list of (a, b) pairs of ints, each made of ids that exist before it."""
+    __tracebackhide__ = True
+    if not isinstance(merges, list):
+        raise SpecFailure(f"{what}: returned {type(merges).__name__}, expected a list of (a, b) "
+                          f"tuples (merge i creates id 256 + i)")
+    for i, m in enumerate(merges):
+        if not (isinstance(m, tuple) and len(m) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in m)):
+            raise SpecFailure(f"{what}: merge {i} is {m!r}; each merge is a tuple (a, b) of two "
+                              f"int token ids")
+        if not all(0 <= x < 256 + i for x in m):
+            raise SpecFailure(f"{what}: merge {i} = {m!r} uses an id that does not exist yet: "
+                              f"merge {i} creates id {256 + i}, so a and b must be < {256 + i}")
+    return merges
+
+
+def check_within_pretokens(merges, text: str, *, specials=(), pattern: str = GPT4,
+                           what: str) -> list[tuple[int, int]]:
+    """Every merged token's bytes lie inside one pre-token (which a stale count never breaks:
+    a pair that once occurred inside a pre-token is a piece of it)."""
+    __tracebackhide__ = True
+    merges = check_merge_list(merges, what)
+    words = sorted(set(pretokens(text, pattern, specials)))
+    encoded = [w.encode("utf-8") for w in words]
+    vocab = {i: bytes([i]) for i in range(256)}
+    for i, (a, b) in enumerate(merges):
+        vocab[256 + i] = token = vocab[a] + vocab[b]
+        if not any(token in w for w in encoded):
+            raise SpecFailure(
+                f"{what}: merge {i} makes {token!r}, which is inside none of the pre-tokens "
+                f"{words[:16]}{' ...' if len(words) > 16 else ''}: it spans a boundary between "
+                f"pre-tokens" + (" or a special token" if specials else "")
+                + f"\n  hint: {HINT_SPECIALS if specials else HINT_PRETOKENS}")
+    return merges
+
+
+def assert_merges(got, text: str, vocab_size: int, *, specials=(), pattern: str = GPT4,
+                  what: str, hint: str | None = None) -> None:
+    """got equals plain BPE's merges; on a difference, say where and with which counts."""
+    __tracebackhide__ = True
+    got = check_within_pretokens(got, text, specials=specials, pattern=pattern, what=what)
+    expected = expected_merges(text, vocab_size, specials, pattern)
+    if got == expected:
+        return
+    i = next((k for k, (g, e) in enumerate(zip(got, expected)) if g != e), None)
+    if i is None:
+        _, vocab, counts = plain_bpe(text, min(len(got), len(expected)), specials, pattern)
+        if len(got) < len(expected):
+            best = max(counts, key=lambda p: (counts[p], vocab[p[0]], vocab[p[1]]))
+            detail = (f"you stopped after {len(got)} merges, expected {len(expected)}; the pair "
+                      f"{show(best, vocab)} still occurs {counts[best]} time(s)")
+        else:
+            detail = (f"you made {len(got)} merges, expected {len(expected)}: after merge "
+                      f"{len(expected) - 1} " + ("no pair is left to merge" if not counts else
+                                                "the vocabulary is full (vocab_size counts the "
+                                                "256 bytes, the merges and the special tokens)"))
+        raise SpecFailure(f"{what}: {detail}" + (f"\n  hint: {hint}" if hint else ""))
+    _, vocab, counts = plain_bpe(text, i, specials, pattern)
+    g, e = got[i], expected[i]
+    detail = (f"merge {i} (new id {256 + i}) is {show(g, vocab)}, expected {show(e, vocab)}; at "
+              f"that point {show(e, vocab)} occurs {counts[e]} time(s) and {show(g, vocab)} "
+              f"{counts.get(g, 0)}")
+    if counts.get(g, 0) == 0:
+        detail += (f": {show(g, vocab)} is not an adjacent pair anywhere at that point; its count "
+                   f"is stale (when (a, b) becomes z in x a b y, the pairs (x, a) and (b, y) "
+                   f"lose one occurrence and (x, z), (z, y) gain one)")
+    elif counts[g] == counts[e]:
+        detail += (" -- a tie, which goes to the greater (bytes of a, bytes of b): "
+                   f"{(vocab[e[0]], vocab[e[1]])!r} > {(vocab[g[0]], vocab[g[1]])!r}")
+    else:
+        detail += (": yours is less frequent (count every occurrence, weighed by how often its "
+                   "pre-token occurs, and keep the counts up to date after each merge)")
+    raise SpecFailure(f"{what}: {detail}" + (f"\n  hint: {hint}" if hint else ""))
+
+
+def tiktoken_for(merges, pattern: str, specials=()) -> tiktoken.Encoding:
+    """tiktoken.Encoding with these merges, ranks = ids. Checked first: tiktoken needs every
+    one of the 256 bytes (present by construction here) and distinct bytes for every token,
+    and panics (a BaseException) rather than raising otherwise."""
+    __tracebackhide__ = True
+    merges = check_merge_list(list(merges), "the merges")
+    vocab = {i: bytes([i]) for i in range(256)}
+    ranks = {b: i for i, b in vocab.items()}
+    for i, (a, b) in enumerate(merges):
+        token = vocab[256 + i] = vocab[a] + vocab[b]
+        if token in ranks:
+            raise SpecFailure(f"merges {ranks[token] - 256} and {i} both make the token {token!r}; "
+                              f"each merge must create a new token (tiktoken needs distinct "
+                              f"bytes for every rank)")
+        ranks[token] = 256 + i
+    return tiktoken.Encoding(f"spec-{len(merges)}", pat_str=pattern, mergeable_ranks=ranks,
+                             special_tokens={s: 256 + len(merges) + k for k, s in enumerate(specials)})
+
+
+@functools.cache
+def _tiktoken_disagrees() -> frozenset[str]:
+    """Characters whose class (\\p{L}, \\p{N}, \\s) differs between the `regex` module and
+    tiktoken's Rust regex: the two can ship different Unicode versions (regex 2026 knows
+    letters that tiktoken 0.14 does not). Such characters split differently through no fault
+    of yours, so the tiktoken comparisons leave them out."""
+    chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    ranks = {bytes([i]): i for i in range(256)}
+    odd: set[str] = set()
+    for cls in (r"\p{L}", r"\p{N}", r"\s"):
+        enc = tiktoken.Encoding(f"class {cls}", pat_str=cls, mergeable_ranks=ranks, special_tokens={})
+        odd |= set(enc.decode(enc.encode_ordinary(chars))) ^ set(regex.findall(cls, chars))
+    return frozenset(odd)
+
+
+def tiktoken_safe(text: str) -> str:
+    odd = _tiktoken_disagrees()
+    return "".join(c for c in text if c not in odd)
+
+
+# ------------------------------------------------------------------------ strategies
+
+PIECES = ["'s", "'S", "'ll", "'VE", "don't", "HOW'S", "we're", " ", "   ", "\n", "\r\n", "\n\n  \n",
+          "\t", " \t ", "1", "12", "123456", "3.14", "$9.99", "😀", "👍🏽", "👨‍👩‍👧", "e\u0301",
+          "a\u0308\u0301", "ſ", "ß", "İ", "东京", "привет", "λόγος", "!!", "...", "' '"]
+
+
+@st.composite
+def corpus_slices(draw):
+    start = draw(st.integers(0, len(CORPUS) - 1))
+    return CORPUS[start:start + draw(st.integers(1, 80))]
+
+
+any_text = st.lists(st.one_of(st.text(max_size=10), st.sampled_from(PIECES), corpus_slices()),
+                    max_size=12).map("".join)
+
+
+def with_specials(text_strategy):
+    return st.lists(st.one_of(text_strategy, st.sampled_from([EOT, FIM])), max_size=6).map("".join)
+
+
+def ids_to_pieces(ids, vocab) -> list:
+    return [vocab.get(i, f"<id {i}>") for i in ids]
+
+
+# ======================================================================== train_bpe
+
+def test_train_returns_merges_of_existing_ids():
+    merges = train_bpe("low lower lowest newer wider", 266)
+    check_merge_list(merges, "train_bpe('low lower lowest newer wider', 266)")
+    assert len(merges) == 10, (
+        f"train_bpe(text, 266): {len(merges)} merges, expected 266 - 256 = 10 (enough pairs remain)")
+
+
+def test_train_vocab_size_counts_bytes_merges_and_specials():
+    text = "the cat sat on the mat with the hat; " * 20
+    merges = train_bpe(text, 270, special_tokens=[EOT, FIM])
+    assert len(merges) == 12, (
+        f"train_bpe(text, 270, special_tokens=[2 tokens]): {len(merges)} merges, expected "
+        f"270 - 256 - 2 = 12\n  hint: vocab_size counts the 256 bytes, the merges and the "
+        f"special tokens")
+    assert train_bpe(text, 256) == [], "train_bpe(text, 256): the 256 bytes fill the vocabulary, no merges"
+    assert train_bpe(text, 258, special_tokens=[EOT, FIM]) == [], (
+        "train_bpe(text, 258, special_tokens=[2 tokens]): bytes and special tokens fill it, no merges")
+
+
+@pytest.mark.parametrize("vocab_size,specials", [(255, ()), (257, (EOT, FIM)), (0, ())])
+def test_train_rejects_a_vocab_too_small(vocab_size, specials):
+    with pytest.raises(ValueError):
+        train_bpe("some text", vocab_size, special_tokens=specials)
+
+
+def test_train_merges_the_most_frequent_pair_first():
+    text = "hug pug pun bun hugs"  # (u, g) 3 times, (u, n) 2, (" ", p) 2, ...
+    assert_merges(train_bpe(text, 257), text, 257, what=f"train_bpe({text!r}, 257)",
+                  hint="count each adjacent pair of ids over all pre-tokens; merge the commonest")
+    # A pre-token that occurs 5 times counts 5 times: (z, q) 5 beats (a, b) in 3 distinct words.
+    text = "zq\nzq\nzq\nzq\nzq\nab\nabc\nabd\n"
+    assert_merges(train_bpe(text, 257), text, 257, what=f"train_bpe({text!r}, 257)",
+                  hint="weigh each distinct pre-token's pairs by how often the pre-token occurs")
+
+
+def test_train_breaks_ties_by_the_greater_pair_of_bytes():
+    # Every pair occurs once; the first one seen, (a, b), is the smallest.
+    text = "ab\ncd\nxy\n"
+    merges = train_bpe(text, 259)
+    check_within_pretokens(merges, text, what=f"train_bpe({text!r}, 259)")
+    expected = [(ord("x"), ord("y")), (ord("c"), ord("d")), (ord("a"), ord("b"))]
+    assert merges == expected, (
+        f"train_bpe({text!r}, 259): got {merges}, expected {expected}: all three pairs occur "
+        f"once, and a tie goes to the lexicographically greater pair of bytes: (b'x', b'y') "
+        f"first\n  hint: {HINT_TIES}")
+    assert_merges(train_bpe("ab\ncd\nab\ncd\n" * 3 + "xy\n" * 6, 257), "ab\ncd\nab\ncd\n" * 3 + "xy\n" * 6,
+                  257, what="train_bpe(text with (a, b), (c, d) and (x, y) 6 times each, 257)",
+                  hint=HINT_TIES)
+
+
+def test_train_ties_compare_bytes_not_ids():
+    # (a, a) goes first; then (aa, c) and (b, c) tie at 2. By bytes (b"b", b"c") > (b"aa", b"c");
+    # by ids (256, 99) > (98, 99), the wrong way round. (aa, c) is also seen first.
+    text = "aa\naa\naa\naac\naac\nbc\nbc\n"
+    merges = train_bpe(text, 259)
+    assert_merges(merges, text, 259, what=f"train_bpe({text!r}, 259)",
+                  hint="compare the pairs' bytes, vocab[a] and vocab[b], not the ids: id 256 "
+                       "(b'aa') is greater than id 98 (b'b') but its bytes are smaller")
+
+
+def test_train_ties_compare_the_pair_not_the_concatenation():
+    # (b, a) first; then (ba, a) and (b, z) tie at 2: (b"ba", b"a") > (b"b", b"z") as pairs,
+    # while the concatenations compare the other way, b"baa" < b"bz".
+    text = "ba\nba\nba\nbaa\nbaa\nbz\nbz\n"
+    merges = train_bpe(text, 259)
+    assert_merges(merges, text, 259, what=f"train_bpe({text!r}, 259)",
+                  hint="compare the tuple (vocab[a], vocab[b]), not vocab[a] + vocab[b]")
+
+
+def test_train_counts_overlapping_pairs_and_merges_left_to_right():
+    # "aaa" holds (a, a) twice, so it beats (b, c) (once); merging it gives [aa, a], so the
+    # next pairs are (aa, a) and (b, c), tied at 1, with (b"b", b"c") the greater.
+    text = "aaa\nbc\n"
+    merges = train_bpe(text, 1000)
+    check_within_pretokens(merges, text, what=f"train_bpe({text!r}, 1000)")
+    expected = [(97, 97), (98, 99), (256, 97)]
+    assert merges == expected, (
+        f"train_bpe({text!r}, 1000): got {merges}, expected {expected}: 'aaa' holds the pair "
+        f"(a, a) twice (counted at every position), and the merge replaces it left to right: "
+        f"a a a -> aa a, then (aa, a) is merged last")
+
+
+def test_train_updates_pair_counts_after_each_merge():
+    # (a, b) goes first (4), then (ab, z) (3): after the merge, (b, z) no longer occurs;
+    # a stale count of 3 for it would win the tie against (ab, z), since b"b" > b"ab".
+    text = "abz\nabz\nabz\nab\ncd\ncd\n"
+    merges = train_bpe(text, 259)
+    assert_merges(merges, text, 259, what=f"train_bpe({text!r}, 259)",
+                  hint="after merging (a, b) into z, update the counts of the pairs around each "
+                       "occurrence, or recount from the merged pre-tokens")
+
+
+@pytest.mark.parametrize("name", ["gpt2", "gpt4"])
+def test_train_never_merges_across_pretokens(name):
+    # Trained until every pre-token is one token. GPT-2 keeps "123456" whole and splits
+    # "'S" into "'" and "S"; GPT-4 splits digits into "123", "456" and keeps "'S" whole.
+    text = "  hello123456 world's HOW'S\n\n  x  hello2024!!\n"
+    merges = train_bpe(text, 1000, pattern=PATTERNS[name])
+    assert_merges(merges, text, 1000, pattern=PATTERNS[name],
+                  what=f"train_bpe({text!r}, 1000, pattern=GPT{name[3]}_SPLIT_PATTERN)",
+                  hint=f"{HINT_PRETOKENS}; here they are {pretokens(text, PATTERNS[name])}")
+
+
+def test_train_default_pattern_is_gpt4():
+    text = "  hello123456 world's HOW'S 1234567 it'S\n"
+    assert_merges(train_bpe(text, 1000), text, 1000, what=f"train_bpe({text!r}, 1000)",
+                  hint="pattern defaults to GPT4_SPLIT_PATTERN (digits in chunks of at most 3)")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ab", [(97, 98)]),
+    ("", []),
+    ("a", []),
+    ("ab\nab\n", [(97, 98)]),  # "\n" pre-tokens are single bytes
+])
+def test_train_stops_when_no_pair_is_left(text, expected):
+    got = train_bpe(text, 1000)
+    check_within_pretokens(got, text, what=f"train_bpe({text!r}, 1000)")
+    assert got == expected, (
+        f"train_bpe({text!r}, 1000): got {got}, expected {expected}: the pre-tokens are "
+        f"{pretokens(text, GPT4)}; once each is a single token nothing is left to merge, so "
+        f"fewer merges come back")
+
+
+def test_train_cuts_out_special_tokens():
+    # Deleting the special tokens would glue y to x ("yx" 30 times); splitting on them with the
+    # regex would count "<|", "endoftext" and "|>".
+    text = ("x" + EOT + "y") * 30 + " the end" + EOT
+    merges = train_bpe(text, 1000, special_tokens=[EOT])
+    assert_merges(merges, text, 1000, specials=[EOT],
+                  what=f"train_bpe(('x{EOT}y' * 30) + ' the end{EOT}', 1000, special_tokens=[EOT])",
+                  hint="cut the text at the special tokens and train on the pieces between "
+                       "them: 'x<|endoftext|>yx<|endoftext|>y' gives 'x', 'yx', 'y', where "
+                       "(y, x) is a pair but (x, y) is not, and nothing of the special token "
+                       "itself is counted")
+
+
+@given(text=st.text(alphabet="aabbc d\n'1é😀", max_size=40), extra=st.integers(0, 30),
+       use_specials=st.booleans())
+def test_train_equals_plain_bpe(text, extra, use_specials):
+    specials = [EOT] if use_specials else []
+    if use_specials:
+        text = text.replace("d", EOT)
+    vocab_size = 256 + len(specials) + extra
+    merges = train_bpe(text, vocab_size, special_tokens=specials)
+    assert_merges(merges, text, vocab_size, specials=specials,
+                  what=f"train_bpe({text!r}, {vocab_size}, special_tokens={specials})",
+                  hint="after each merge, the counts of the pairs around every replaced "
+                       "occurrence change too: recount, or update both neighbours")
+
+
+MAX_TRAIN_RATIO = 25.0
+
+
+def test_train_time_within_budget():
+    """Training is not asymptotically slower than the reference (incremental pair counts).
+
+    Calibration on 2 CPU cores, idle and with both cores busy (load 6-10), 100 KB corpus, 384
+    tokens: the reference takes 0.1-0.3 s; correct ways of recounting at every merge over the
+    distinct pre-tokens (`plain_bpe` above; Sennrich's original loop over space-separated
+    symbols) run at 6-12x of it; recounting over every pre-token occurrence of the corpus
+    (minbpe's RegexTokenizer on this corpus, whose cost per merge grows with the corpus) at
+    75-150x. The bound, 25x, leaves a factor >= 2 on both sides. One run of yours is measured
+    after three of the reference: <= 25/3 x the best reference run, it passes at once;
+    > 2 x 25 x the worst, it fails at once (no need to run it again); in between, time_ratio
+    (alternating rounds in this process) decides.
+    """
+    reference = []
+    for _ in range(3):
+        start = time.perf_counter()
+        reference_train_bpe(CORPUS, CORPUS_VOCAB)
+        reference.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    _learner_cache["merges"] = train_bpe(CORPUS, CORPUS_VOCAB)
+    once = time.perf_counter() - start
+    if once <= MAX_TRAIN_RATIO / 3 * min(reference):
+        return
+    ratio = once / max(reference)
+    if ratio <= 2 * MAX_TRAIN_RATIO:
+        ratio = time_ratio(train_bpe, reference_train_bpe, CORPUS, CORPUS_VOCAB, repeats=1)
+    assert ratio <= MAX_TRAIN_RATIO, (
+        f"train_bpe(corpus of {len(CORPUS.encode())} bytes, {CORPUS_VOCAB}) took {once:.2f} s, "
+        f"{ratio:.0f}x the reference's {min(reference):.2f}-{max(reference):.2f} s (budget: "
+        f"{MAX_TRAIN_RATIO:.0f}x)\n  hint: count each distinct pre-token once with its number of "
+        f"occurrences (a Counter of pre-tokens) and recount pairs over those, not over every "
+        f"pre-token of the text; faster still, after a merge update only the pre-tokens that "
+        f"held the pair")
+
+
+def test_train_on_the_corpus_equals_plain_bpe():
+    merges = learner_corpus_merges()
+    assert_merges(merges, CORPUS, CORPUS_VOCAB,
+                  what=f"train_bpe(corpus, {CORPUS_VOCAB})",
+                  hint="if the first merges agree and a later one does not, pair counts went "
+                       "stale: when (a, b) becomes z in x a b y, the pairs (x, a) and (b, y) lose "
+                       "a count and (x, z) and (z, y) gain one")
+
+
+def test_train_leaves_its_arguments_alone():
+    specials = [EOT, FIM]
+    train_bpe("a b" + EOT + "c", 300, special_tokens=specials)
+    assert specials == [EOT, FIM], "train_bpe modified the special_tokens list it was given"
+
+
+# ======================================================================== BPETokenizer
+
+def test_vocab_maps_every_id_to_its_bytes():
+    merges = [(104, 101), (108, 108), (256, 257), (32, 116)]  # he, ll, hell, " t"
+    tok = BPETokenizer(merges, special_tokens=[EOT, FIM])
+    expected = {i: bytes([i]) for i in range(256)}
+    expected.update({256: b"he", 257: b"ll", 258: b"hell", 259: b" t", 260: EOT.encode(),
+                     261: FIM.encode()})
+    vocab = dict(tok.vocab)
+    if vocab != expected:
+        wrong = sorted(i for i in expected.keys() | vocab.keys() if vocab.get(i) != expected.get(i))
+        raise SpecFailure(
+            f"BPETokenizer({merges}, special_tokens=[EOT, FIM]).vocab: {len(wrong)} ids differ, "
+            f"first {wrong[0]}: got {vocab.get(wrong[0], 'nothing')!r}, expected "
+            f"{expected.get(wrong[0], 'nothing')!r}\n  hint: ids 0-255 are the bytes, "
+            f"vocab[256 + i] = vocab[a] + vocab[b] for merge i, then the special tokens' UTF-8")
+
+
+def test_encode_applies_merges_by_rank():
+    merges = [(98, 99), (97, 98)]  # bc is merged before ab
+    tok = BPETokenizer(merges)
+    got = tok.encode("abc")
+    assert got == [97, 256], (
+        f"BPETokenizer([(b, c), (a, b)]).encode('abc'): got {got}, expected [97, 256] (a, bc): "
+        f"(b, c) has the lower rank (learned first), so it is applied first even though (a, b) "
+        f"comes first in the text\n  hint: repeatedly merge the adjacent pair with the lowest "
+        f"merge index, until no adjacent pair is a merge")
+    enc = tiktoken_for(merges, GPT4)
+    for text in ["abcabc", "aabbcc abc", "cab bca"]:
+        got, want = tok.encode(text), enc.encode_ordinary(text)
+        assert got == want, f"BPETokenizer([(b, c), (a, b)]).encode({text!r}): got {got}, expected {want}"
+
+
+def test_encode_and_decode_the_empty_string():
+    tok = BPETokenizer([(104, 101), (256, 108)])
+    assert tok.encode("") == [], "encode(''): expected []"
+    assert tok.decode([]) == "", "decode([]): expected ''"
+
+
+@pytest.mark.parametrize("name", ["gpt4", "gpt2"])
+@given(text=any_text)
+def test_encode_matches_tiktoken(name, text):
+    merges = corpus_merges(name)
+    tok = BPETokenizer(list(merges), pattern=PATTERNS[name])
+    text = tiktoken_safe(text)
+    got = tok.encode(text)
+    want = tiktoken_for(merges, PATTERNS[name]).encode_ordinary(text)
+    if got != want:
+        vocab = tiktoken_for(merges, PATTERNS[name])
+        raise SpecFailure(
+            f"BPETokenizer(merges, pattern=GPT{name[3]}_SPLIT_PATTERN).encode({text!r}):\n"
+            f"  got      {got}\n  expected {want} (tiktoken with the same merges)\n"
+            f"  as bytes {[vocab.decode_single_token_bytes(i) for i in got if i < vocab.n_vocab]}\n"
+            f"  expected {[vocab.decode_single_token_bytes(i) for i in want]}\n"
+            f"  pre-tokens {regex.findall(PATTERNS[name], text)}\n"
+            f"  hint: split with regex.findall(pattern, text), then in each pre-token merge the "
+            f"adjacent pair with the lowest rank until none is left; tokens never span pre-tokens")
+
+
+def test_encode_default_pattern_is_gpt4():
+    merges = corpus_merges("gpt4")
+    tok = BPETokenizer(list(merges))
+    text = "  hello123456 world's HOW'S 1234567\n\n it'S 2024"
+    got = tok.encode(text)
+    want = tiktoken_for(merges, GPT4).encode_ordinary(text)
+    assert got == want, (
+        f"BPETokenizer(merges).encode({text!r}): got {got}, expected {want}\n  hint: pattern "
+        f"defaults to GPT4_SPLIT_PATTERN")
+
+
+def test_encode_with_your_own_merges_matches_tiktoken():
+    merges = learner_corpus_merges()
+    tok = BPETokenizer(merges)
+    texts = [CORPUS[:2000], CORPUS[50_000:51_000], "Ada's café 🚀 costs $12.50 at 10:45, OK?",
+             "  hello123456 world's HOW'S\n\n\t x"]
+    enc = tiktoken_for(merges, GPT4)
+    for text in texts:
+        got, want = tok.encode(text), enc.encode_ordinary(text)
+        assert got == want, (
+            f"BPETokenizer(train_bpe(corpus, {CORPUS_VOCAB})).encode({text[:60]!r}...): differs "
+            f"from tiktoken with your merges at position "
+            f"{next((k for k, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))}"
+            f": got {got[:30]}..., expected {want[:30]}...")
+
+
+def test_special_token_is_one_id_after_the_merges():
+    merges = list(corpus_merges("gpt4"))
+    tok = BPETokenizer(merges, special_tokens=[EOT, FIM])
+    text = f"hello{EOT}world {FIM}x<|end"
+    got = tok.encode(text, allowed_special="all")
+    eot, fim = 256 + len(merges), 257 + len(merges)
+    enc = tiktoken_for(merges, GPT4, [EOT, FIM])
+    want = enc.encode(text, allowed_special="all")
+    if got != want:
+        pieces = ids_to_pieces(got, {i: enc.decode_single_token_bytes(i) for i in range(enc.n_vocab)})
+        raise SpecFailure(
+            f"BPETokenizer(256 merges, special_tokens=[EOT, FIM]).encode({text!r}, "
+            f"allowed_special='all'):\n  got      {got}\n  expected {want}\n  your tokens {pieces}\n"
+            f"  each special token is one id, after the merges: {EOT} -> {eot}, {FIM} -> {fim}"
+            f"\n  hint: {HINT_SPECIALS}")
+
+
+@given(text=with_specials(any_text))
+def test_special_tokens_match_tiktoken(text):
+    merges = corpus_merges("gpt4")
+    tok = BPETokenizer(list(merges), special_tokens=[EOT, FIM])
+    text = tiktoken_safe(text)
+    got = tok.encode(text, allowed_special="all")
+    want = tiktoken_for(merges, GPT4, [EOT, FIM]).encode(text, allowed_special="all")
+    assert got == want, (
+        f"BPETokenizer(merges, special_tokens=[EOT, FIM]).encode({text!r}, allowed_special='all')"
+        f":\n  got      {got}\n  expected {want} (tiktoken)\n  hint: {HINT_SPECIALS}")
+
+
+@pytest.mark.parametrize("allowed", ["none", "default", {FIM}, [EOT, FIM]], ids=str)
+def test_allowed_special_chooses_which_become_ids(allowed):
+    merges = corpus_merges("gpt4")
+    tok = BPETokenizer(list(merges), special_tokens=[EOT, FIM])
+    text = f"a{EOT}b {FIM}c{EOT}"
+    got = tok.encode(text) if allowed == "default" else tok.encode(text, allowed_special=allowed)
+    enc = tiktoken_for(merges, GPT4, [EOT, FIM])
+    allowed_set = set() if allowed in ("none", "default") else set(allowed)
+    want = enc.encode(text, allowed_special=allowed_set, disallowed_special=())
+    call = "encode(text)" if allowed == "default" else f"encode(text, allowed_special={allowed!r})"
+    assert got == want, (
+        f"BPETokenizer(merges, special_tokens=[EOT, FIM]).{call} with text={text!r}:\n"
+        f"  got      {got}\n  expected {want}\n  hint: only the allowed special tokens become "
+        f"ids (none by default); the others are ordinary text, split by the pattern")
+
+
+@given(text=with_specials(any_text), allow=st.booleans())
+def test_decode_inverts_encode(text, allow):
+    tok = BPETokenizer(list(corpus_merges("gpt4")), special_tokens=[EOT, FIM])
+    ids = tok.encode(text, allowed_special="all" if allow else "none")
+    back = tok.decode(ids)
+    assert back == text, (
+        f"decode(encode({text!r}, allowed_special={'all' if allow else 'none'!r})) gave "
+        f"{back!r}\n  hint: join the bytes of all ids first, then decode the whole as UTF-8 "
+        f"(one character may be split over several tokens)")
+
+
+def test_decode_joins_bytes_before_decoding():
+    tok = BPETokenizer([(0xF0, 0x9F)])
+    ids = [256, 0x98, 0x80, 104, 105]  # F0 9F | 98 | 80 | h | i = "😀hi"
+    got = tok.decode(ids)
+    assert got == "😀hi", (
+        f"decode({ids}) (the 4 bytes of U+1F600 spread over 3 tokens, then 'hi'): got {got!r}, "
+        f"expected '😀hi'\n  hint: b''.join(vocab[i] for i in ids).decode('utf-8', "
+        f"errors='replace'); decoding token by token cuts the character apart")
+
+
+@pytest.mark.parametrize("data", [b"\xff", b"h\xffi", b"\xf0\x9f", b"\xf0\x9f\x98", b"ok\xc3",
+                                  b"\xe2\x82\xac\x80"])
+def test_decode_replaces_invalid_utf8(data):
+    tok = BPETokenizer([])
+    try:
+        got = tok.decode(list(data))
+    except UnicodeDecodeError as err:
+        raise SpecFailure(f"decode({list(data)}) raised {err!r}\n  hint: bytes that are not "
+                          f"valid UTF-8 become U+FFFD: .decode('utf-8', errors='replace')") from None
+    want = data.decode("utf-8", errors="replace")
+    assert got == want, f"decode({list(data)}) ({data!r}): got {got!r}, expected {want!r}"
+
+
+def test_tokenizer_leaves_its_arguments_alone():
+    merges = [(104, 101), (108, 108)]
+    specials = [EOT]
+    tok = BPETokenizer(merges, special_tokens=specials)
+    tok.encode(f"hello{EOT}", allowed_special="all")
+    assert merges == [(104, 101), (108, 108)], "BPETokenizer modified the merges list it was given"
+    assert specials == [EOT], "BPETokenizer modified the special_tokens list it was given"
+
+
+@contextlib.contextmanager
+def tokenizer_libraries_off_limits():
+    """tiktoken (and its teaching module) refuse to work inside the block."""
+    import tiktoken._educational as educational
+
+    def refuser(name):
+        def refuse(*args, **kwargs):
+            __tracebackhide__ = True
+            raise ForbiddenCall(f"this kata asks you to write BPE yourself; you called {name}")
+        return refuse
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("__init__", "encode", "encode_ordinary", "encode_batch",
+                     "encode_ordinary_batch", "decode", "decode_bytes", "decode_batch",
+                     "encode_single_token", "decode_single_token_bytes", "decode_tokens_bytes",
+                     "_encode_bytes", "encode_with_unstable"):
+            if hasattr(tiktoken.Encoding, name):
+                patch.setattr(tiktoken.Encoding, name, refuser(f"tiktoken.Encoding.{name}"))
+        for module, name in ((tiktoken, "get_encoding"), (tiktoken, "encoding_for_model"),
+                             (educational, "bpe_train"), (educational, "bpe_encode"),
+                             (educational, "SimpleBytePairEncoding")):
+            patch.setattr(module, name, refuser(f"{module.__name__}.{name}"))
+        yield
+
+
+def test_writes_its_own_bpe():
+    with tokenizer_libraries_off_limits():
+        merges = train_bpe("the cat sat on the mat, the end", 270)
+        tok = BPETokenizer(merges, special_tokens=[EOT])
+        ids = tok.encode(f"the mat{EOT}", allowed_special="all")
+        tok.decode(ids)
+    kata = sys.modules[train_bpe.__module__]
+    used = sorted(name for name, value in vars(kata).items()
+                  if getattr(value, "__name__", "").split(".")[0] in ("tiktoken", "tokenizers")
+                  or (getattr(value, "__module__", None) or "").split(".")[0] in ("tiktoken", "tokenizers"))
+    assert not used, (f"this kata asks you to write BPE yourself; your module uses {used} "
+                      f"from a tokenizer library")
