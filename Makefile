@@ -11,12 +11,12 @@ BIN := .venv/bin
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "torch-katas needs Python 3.10+"'
 	$(PYTHON) -m venv .venv
 	$(BIN)/pip install --quiet --disable-pip-version-check "torch==$(TORCH_VERSION)"
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
-# The learner's loop: every spec in curriculum order, stopping at the first failure.
+# The learner's loop: watch the next unfinished kata and re-run its specs on every save.
 learn: .venv/.installed
-	@$(BIN)/pytest katas -x || true
+	@$(BIN)/katas watch
 
 # The self-test: specs pass on solutions/, fail on the stubs, reject every gallery mistake,
 # and the manifest, files and README agree.

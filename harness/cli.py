@@ -66,7 +66,7 @@ def task_of(kata: Kata, source: str | None = None) -> str:
     """The first paragraph of the stub's task: the 'Write:' block of its docstring (of
     `source`, by default the kata's file)."""
     doc = ast.get_docstring(ast.parse(source or kata.stub_path.read_text())) or ""
-    return doc.split("\n\nRun:")[0].strip()
+    return doc.split("\nRun:")[0].strip()
 
 
 # ----------------------------------------------------------------------------- commands
@@ -105,6 +105,11 @@ def cmd_hint(args) -> int:
     return 0
 
 
+def shown(path: Path) -> Path:
+    """A path as the learner reads it: relative to the repository when inside it."""
+    return path.relative_to(ROOT) if ROOT in path.parents else path
+
+
 def _backup(path: Path) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = progress.state_path().parent / "backups" / stamp / path.relative_to(ROOT)
@@ -131,7 +136,7 @@ def reset_one(kata: Kata) -> str:
     saved = ""
     if current is not None:
         try:
-            saved = f"; your file is saved in {_backup(kata.stub_path).relative_to(ROOT)}"
+            saved = f"; your file is saved in {shown(_backup(kata.stub_path))}"
         except OSError as err:
             raise CliError(f"{kata.id}: could not back up your file ({err}); nothing changed")
     try:
@@ -230,12 +235,13 @@ def _positive(minutes: float, flag: str = "--minutes") -> float:
     return minutes
 
 
-def _warm() -> None:
+def _warm(keys: str | None = None) -> None:
     from harness import watch
 
     print("loading torch and pytest once (re-runs then take a fraction of a second)...",
           flush=True)
-    print(f"ready in {watch.warm_up():.1f} s. Keys (then Enter): {watch.KEYS}", flush=True)
+    print(f"ready in {watch.warm_up():.1f} s. Keys (then Enter): {keys or watch.KEYS}",
+          flush=True)
 
 
 def cmd_watch(args) -> int:
@@ -243,7 +249,7 @@ def cmd_watch(args) -> int:
 
     kata = _watch_target(args.kata)
     if kata is None:
-        print("every built kata passes: nothing to watch. Planned katas arrive with later releases.")
+        print("every built kata passes: nothing to watch. Planned katas arrive later.")
         return 0
     _warm()
     print(f"watching katas/{kata.id}.py: save it and the specs re-run.")
@@ -255,7 +261,8 @@ def parse_names(text: str) -> list[str]:
     """'Ada, Linus' -> ['Ada', 'Linus']: two or more distinct names."""
     names = [n.strip() for n in text.split(",") if n.strip()]
     if len(names) < 2 or len(set(names)) != len(names):
-        raise CliError(f"--names {text!r}: give two or more different names, e.g. --names Ada,Linus")
+        raise CliError(f"--names {text!r}: give two or more different names, "
+                       "e.g. --names Ada,Linus")
     return names
 
 
@@ -307,10 +314,11 @@ def cmd_drill(args) -> int:
     minutes = _positive(args.minutes)
     source = pristine_source(kata)
     path = drill_file(kata, source)
-    shown = path.relative_to(ROOT) if ROOT in path.parents else path
-    print(f"drill: {kata.id} ({kata.title}), {minutes:g} minutes.\n\n{task_of(kata, source)}\n")
-    print(f"edit {shown} (a fresh stub; katas/{kata.id}.py is not touched).")
-    _warm()
+    plural = "" if minutes == 1 else "s"
+    print(f"drill: {kata.id} ({kata.title}), {minutes:g} minute{plural}.\n\n"
+          f"{task_of(kata, source)}\n")
+    print(f"edit {shown(path)} (a fresh stub; katas/{kata.id}.py is not touched).")
+    _warm(watch.DRILL_KEYS)
     drill = watch.DrillWatcher(kata, file=path, minutes=minutes, all_specs=args.all)
     watch.loop(drill)
     return 0 if drill.outcome == "passed" else 1
@@ -377,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as err:
         print(f"katas {args.command}: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C while loading torch: no traceback
+        print(file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import linecache
 import math
 import os
 import queue
+import re
 import sys
 import threading
 import time
@@ -45,6 +46,7 @@ SKIPPED_PLUGINS = ("cacheprovider", "xdist", "doctest", "junitxml", "pastebin", 
                    "setuponly", "setupplan", "unraisableexception", "threadexception")
 POLL_SECONDS = 0.1
 KEYS = "Enter re-run (next kata once passed) · n next kata · r re-run · h hint · q quit"
+DRILL_KEYS = "Enter re-run · h hint · q give up"
 
 
 # ----------------------------------------------------------------------------- one run
@@ -61,7 +63,8 @@ class Verdict:
     first_failure: str = ""  # the spec's name (test function and parameters)
     message: str = ""  # short text of the first failure or of the error
     blocked_by: tuple[str, ...] = ()
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall clock of the run
+    cpu: float = 0.0  # CPU seconds of the run (what an idle machine would take)
     warnings: list[str] = field(default_factory=list)  # e.g. progress could not be saved
     output: str = ""  # pytest's own output, for debugging
 
@@ -85,7 +88,7 @@ class _Recorder:
 
     def pytest_collectreport(self, report):
         if report.failed:
-            self.errors.append(_tail(str(report.longrepr), 8))
+            self.errors.append(error_lines(str(report.longrepr)))
 
     def pytest_warning_recorded(self, warning_message, when, nodeid, location):
         text = str(warning_message.message)
@@ -93,12 +96,27 @@ class _Recorder:
             self.warnings.append(text)
 
     def pytest_keyboard_interrupt(self, excinfo):
-        self.interrupted = True
+        # Collection errors end a session with Session.Interrupted, a KeyboardInterrupt too.
+        self.interrupted = excinfo.type is KeyboardInterrupt
 
 
 def _tail(text: str, lines: int) -> str:
     kept = [line for line in text.strip().splitlines() if line.strip()]
     return "\n".join(kept[-lines:])
+
+
+def error_lines(text: str) -> str:
+    """The learner's part of an import error: the 'E' lines, and the frames (with their code
+    line) that are not pytest's, the standard library's or the spec's."""
+    lines = text.strip().splitlines()
+    kept = []
+    for n, line in enumerate(lines):
+        if line.startswith("E "):
+            kept.append(line)
+        elif (m := re.match(r"(\S+\.py):\d+: in ", line)) and not re.search(
+                r"site-packages|/lib/python|^specs/|importlib", m.group(1)):
+            kept += [line] + lines[n + 1:n + 2]
+    return "\n".join(kept[-12:]) if kept else _tail(text, 8)
 
 
 def short_message(report, max_lines: int = 10) -> str:
@@ -126,7 +144,8 @@ def pytest_args(kata: Kata, *, override: Path | None = None, all_specs: bool = F
     all_specs. With override, katas.<topic>.<name> comes from that file and every other kata
     from solutions/ (a drill: nothing is recorded)."""
     args = [str(kata.spec_path), "-q", "--no-header", f"--rootdir={ROOT}",
-            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+            "-W", "ignore::pytest.PytestAssertRewriteWarning",
+            "--continue-on-collection-errors"]  # else pytest formats the error twice: ~0.5 s
     for plugin in SKIPPED_PLUGINS:
         args += ["-p", f"no:{plugin}"]
     if not all_specs:
@@ -164,7 +183,7 @@ def run_kata(kata: Kata, *, override: Path | None = None, all_specs: bool = Fals
         del sys.modules[name]
     _forget_bytecode([override or kata.stub_path])
     out = io.StringIO()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             code = pytest.main(pytest_args(kata, override=override, all_specs=all_specs),
@@ -175,10 +194,12 @@ def run_kata(kata: Kata, *, override: Path | None = None, all_specs: bool = Fals
         sys.modules.update(saved)
         sys.meta_path[:] = meta_path
         settings.load_profile(profile)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if recorder.interrupted:
         raise KeyboardInterrupt
-    return _verdict(kata, recorder, int(code), seconds, out.getvalue())
+    verdict = _verdict(kata, recorder, int(code), seconds, out.getvalue())
+    verdict.cpu = cpu
+    return verdict
 
 
 def _verdict(kata: Kata, recorder: _Recorder, code: int, seconds: float, output: str) -> Verdict:
@@ -291,8 +312,6 @@ class Watcher:
     runner(kata, override=..., all_specs=...) -> Verdict is run_kata unless a test passes a
     fake; clock() gives epoch seconds; out is where the screen text goes."""
 
-    mode = "watch"
-
     def __init__(self, kata: Kata, *, runner: Callable[..., Verdict] = run_kata, out=None,
                  clock: Callable[[], float] = time.time, all_specs: bool = False,
                  interval: float = POLL_SECONDS):
@@ -356,7 +375,8 @@ class Watcher:
         self.out.flush()
 
     def header(self, verdict: Verdict) -> str:
-        return f"── {verdict.kata} ── {clock_text(self.clock())} ── {verdict.seconds:.2f} s ──"
+        when = clock_text(self.clock())
+        return f"── {verdict.kata} ── {when} ── {verdict.seconds:.2f} s ──"
 
     def render(self, v: Verdict) -> str:
         """The verdict, the first failure (short) and the next step."""
@@ -371,7 +391,8 @@ class Watcher:
             lines.append(v.message)
         else:
             if v.stopped_early:
-                count = f"stopped at the first failure; {v.passed} of {v.total} specs passed before it"
+                count = (f"stopped at the first failure; {v.passed} of {v.total} specs passed "
+                         "before it")
             else:
                 count = f"{v.failed} of {v.total} specs failing"
             if v.status == "not started":
@@ -437,6 +458,9 @@ class Watcher:
             return
         if kata.planned:
             self.say(f"{kata.id} is planned: it has no stub or specs yet")
+            return
+        if not kata.stub_path.exists():
+            self.say(f"katas/{kata.id}.py is missing: `katas reset {kata.id}` restores the stub")
             return
         self.switch_to(kata)
         self.say(f"now watching {kata.id}")
@@ -528,8 +552,6 @@ def loop(watcher: Watcher, *, input: Iterable[str | None] | Callable[[], str | N
 class PairWatcher(Watcher):
     """Watch mode for a pair (or a mob): the driver changes every `minutes`, announced on
     screen; finish() writes the session log to <state dir>/sessions/<timestamp>.json."""
-
-    mode = "pair"
 
     def __init__(self, kata: Kata, *, names: list[str], minutes: float, **kwargs):
         super().__init__(kata, **kwargs)
@@ -623,8 +645,6 @@ class DrillWatcher(Watcher):
     is never touched), the specs run on it via --impl-override, a deadline; finish() appends
     the result to the state file under "drills"."""
 
-    mode = "drill"
-
     def __init__(self, kata: Kata, *, file: Path, minutes: float, **kwargs):
         self._file = file
         self.minutes = minutes
@@ -667,7 +687,8 @@ class DrillWatcher(Watcher):
     def next_step(self, v: Verdict, rel) -> str:
         if v.status == "passed":
             return "drill done."
-        return super().next_step(v, rel).replace("r re-run · ", "").replace(" · q quit", " · q give up")
+        step = super().next_step(v, rel)
+        return step.replace("r re-run · ", "").replace(" · q quit", " · q give up")
 
     def run_once(self) -> Verdict:
         verdict = super().run_once()
@@ -681,10 +702,10 @@ class DrillWatcher(Watcher):
             self.outcome, self.done = "gave up", True
         elif command == "h":
             self.say("\n".join(next_hint(self.kata, drill=True)))
-        elif command == "n" or command not in ("", "r", "?", "help"):
-            self.say("a drill stays on its kata: Enter re-run · h hint · q give up")
+        elif command in ("", "r"):
+            self.run_once()
         else:
-            super().handle(command)
+            self.say(f"a drill stays on its kata: {DRILL_KEYS}")
 
     def tick(self) -> None:
         now = self.clock()
