@@ -20,6 +20,13 @@ def public_names(path: Path) -> set[str]:
             and not n.name.startswith("_")}
 
 
+def constants(path: Path) -> set[str]:
+    """Module-level names assigned in `path` (data the stub gives, e.g. split patterns)."""
+    tree = ast.parse(path.read_text())
+    return {t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+
+
 def test_kata_ids_are_unique_and_well_formed():
     ids = [k.id for k in KATAS]
     assert len(ids) == len(set(ids))
@@ -47,10 +54,23 @@ def test_built_kata_has_every_file(kata):
     assert len(kata.hints) >= 2, f"{kata.id}: give at least two progressive hints"
 
 
+def imported_from(path: Path, module: str) -> set[str]:
+    """Names that `path` imports from `module` (from module import a, b)."""
+    tree = ast.parse(path.read_text())
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+            and node.module == module for alias in node.names}
+
+
 @pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
-def test_stub_and_solution_define_the_same_public_names(kata):
+def test_the_specs_use_only_names_the_stub_defines(kata):
+    """The stub is the contract: the specs import only its names, and the solution defines
+    them all (it may add helpers of its own)."""
     stub, solution = public_names(kata.stub_path), public_names(kata.solution_path)
-    assert stub == solution, f"{kata.id}: stub has {sorted(stub)}, solution {sorted(solution)}"
+    used = imported_from(kata.spec_path, kata.module)
+    assert used, f"{kata.id}: the spec should import the kata's names from {kata.module}"
+    assert used <= stub | constants(kata.stub_path), (
+        f"{kata.id}: the spec imports {sorted(used - stub)}, which the stub does not define")
+    assert stub <= solution, f"{kata.id}: the solution lacks {sorted(stub - solution)}"
 
 
 @pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
