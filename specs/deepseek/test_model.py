@@ -1,0 +1,381 @@
+"""Specs for katas/deepseek/model.py (day 32): DeepSeekModel, DeepSeekForCausalLM (forward,
+make_cache, generate).
+
+References: golden fixtures from Hugging Face transformers' DeepseekV3ForCausalLM and
+DeepseekV2ForCausalLM on the same weights (scripts/make_deepseek_fixtures.py: three tiny
+configs, V3 routing with and without query compression and V2 routing; logits and greedy
+continuations, each routing decision and each greedy step won by a clear margin), and an
+independent float64 decoder written from the equations (specs/deepseek/_model_reference.py).
+Sizes all differ (vocab 97, hidden 48, dense MLP 64, 4 heads, query latent 40, KV latent 24,
+nope 12, rope 8, value 10, 3 layers with the first dense, 8 experts of width 16 in 4 groups,
+2 per token). Tolerances: rtol = atol = 1e-4 against the fixture (HF normalises and routes in
+float32); float64 against the reference or itself rtol = atol = 2e-5 (routing weights are
+float32 in every implementation). Budgets: FLOPs of generate (harness.budgets.count_flops,
+deterministic) against a prefill plus one cached step per token; the cache's bytes against
+n_layers * T * (kv_lora_rank + qk_rope_head_dim) per sequence, for the tiny model and for
+DeepSeek-V3's dimensions at 128K tokens (on the meta device: nothing is allocated).
+"""
+
+import dataclasses
+
+import pytest
+import torch
+from hypothesis import assume, given, strategies as st
+
+from harness.budgets import count_flops
+from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
+from katas.deepseek.config import DeepSeekConfig
+from katas.deepseek.model import DeepSeekForCausalLM, DeepSeekModel
+from specs.deepseek import _model_reference as ref
+
+FIXTURE = ref.load_fixture()
+NAMES = ["v3", "v3_no_q_lora", "v2"]
+SEEDS = st.integers(0, 2**31 - 1)
+FIXTURE_TOL = dict(rtol=1e-4, atol=1e-4)
+TOL64 = dict(rtol=2e-5, atol=2e-5)
+MIN_MARGIN = 1e-5
+# DeepSeek-V3's config.json: what its latent cache depends on
+V3_CACHE = dict(num_hidden_layers=61, first_k_dense_replace=3, kv_lora_rank=512, qk_rope_head_dim=64,
+                max_position_embeddings=163840)
+SMALL_REST = dict(hidden_size=16, num_attention_heads=2, q_lora_rank=None, qk_nope_head_dim=8, v_head_dim=8,
+                  intermediate_size=8, moe_intermediate_size=4, n_routed_experts=4, n_group=2, topk_group=1,
+                  num_experts_per_tok=1)
+
+HINT_MODEL = ("logits = lm_head(norm(layers(embed_tokens(ids)))): embed, every DecoderLayer(config, i) in "
+              "order, the final RMSNorm, then the untied lm_head (Linear(hidden, vocab, bias=False))")
+HINT_GENERATE = ("prefill the whole prompt ONCE with a fresh cache at start_pos=0, take the argmax of the LAST "
+                 "position's logits, then feed each new token alone at start_pos = the number of tokens already "
+                 "cached (T0 for the first new token, then T0 + 1, ...): not frozen at T0 (the cache must "
+                 "advance) and not restarting at 0 (positions continue after the prompt)")
+HINT_CACHE = ("with a cache, layer i gets cache[i] and the same start_pos; every layer stores the new tokens' "
+              "latents at start_pos and attends to all cached positions 0 .. start_pos + T - 1")
+KEYS_HINT = ("names as in Hugging Face's DeepseekV3ForCausalLM: model.embed_tokens, model.layers.{i} "
+             "(DecoderLayer), model.norm, lm_head")
+
+
+def config(name: str = "v3", **changes) -> DeepSeekConfig:
+    """The fixture's config `name` (fields DeepSeekConfig does not have are left out)."""
+    fields = {f.name for f in dataclasses.fields(DeepSeekConfig)}
+    return DeepSeekConfig(**{k: v for k, v in {**FIXTURE["configs"][name], **changes}.items() if k in fields})
+
+
+def build(c: DeepSeekConfig, weights: dict, dtype=torch.float64) -> DeepSeekForCausalLM:
+    """DeepSeekForCausalLM(c) with `weights` loaded (strict), in dtype and eval mode."""
+    __tracebackhide__ = True
+    model = DeepSeekForCausalLM(c)
+    try:
+        model.load_state_dict(weights, strict=True)
+    except RuntimeError as err:
+        raise SpecFailure("DeepSeekForCausalLM(config).load_state_dict(reference weights) failed:\n  "
+                          + str(err).strip().replace("\n", "\n  ")[:1500] + f"\n  hint: {KEYS_HINT}") from None
+    return model.to(dtype).eval()
+
+
+def loaded(name: str = "v3", dtype=torch.float64) -> DeepSeekForCausalLM:
+    return build(config(name), FIXTURE["state_dicts"][name], dtype)
+
+
+def cache_tensors(cache) -> list[torch.Tensor]:
+    """Every tensor the per-layer cache objects hold (attributes, and lists/dicts in them)."""
+    found = []
+
+    def walk(obj, depth=0):
+        if isinstance(obj, torch.Tensor):
+            found.append(obj)
+        elif depth < 3 and isinstance(obj, (list, tuple)):
+            for o in obj:
+                walk(o, depth + 1)
+        elif depth < 3 and isinstance(obj, dict):
+            for o in obj.values():
+                walk(o, depth + 1)
+        elif depth < 3 and hasattr(obj, "__dict__"):
+            for o in vars(obj).values():
+                walk(o, depth + 1)
+
+    walk(list(cache))
+    return found
+
+
+def make_cache(model, batch_size, max_len):
+    __tracebackhide__ = True
+    cache = model.make_cache(batch_size, max_len)
+    n_layers = len(model.model.layers)
+    if not isinstance(cache, (list, tuple)) or len(cache) != n_layers:
+        raise SpecFailure(f"make_cache({batch_size}, {max_len}) returned {type(cache).__name__} "
+                          f"{'of length ' + str(len(cache)) if isinstance(cache, (list, tuple)) else ''}; expected a "
+                          f"list of {n_layers} MLACache, one per layer")
+    return cache
+
+
+def greedy_by_full_forwards(model, prompt, n):
+    """Greedy decoding without any cache: the whole sequence through forward at every step."""
+    seq = prompt
+    with torch.no_grad():
+        for _ in range(n):
+            seq = torch.cat([seq, model(seq)[:, -1].argmax(-1, keepdim=True)], dim=1)
+    return seq
+
+
+# ------------------------------------------------------------------------ structure
+
+@pytest.mark.parametrize("name", NAMES)
+def test_state_dict_keys_and_shapes(name):
+    model = DeepSeekForCausalLM(config(name))
+    mine = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    expected = {k: tuple(v.shape) for k, v in FIXTURE["state_dicts"][name].items()}
+    missing, unexpected = sorted(set(expected) - set(mine)), sorted(set(mine) - set(expected))
+    wrong = sorted(k for k in set(mine) & set(expected) if mine[k] != expected[k])
+    if missing or unexpected or wrong:
+        raise SpecFailure(
+            f"DeepSeekForCausalLM({name} config).state_dict() differs from Hugging Face's DeepseekV3ForCausalLM:\n"
+            f"  missing {missing[:8]}{' ...' if len(missing) > 8 else ''}\n"
+            f"  unexpected {unexpected[:8]}{' ...' if len(unexpected) > 8 else ''}\n"
+            + "".join(f"  {k}: shape {mine[k]}, expected {expected[k]}\n" for k in wrong[:8])
+            + f"  hint: {KEYS_HINT}")
+
+
+def test_lm_head_is_its_own_matrix():
+    model = DeepSeekForCausalLM(config("v3"))
+    head, embed = model.lm_head.weight, model.model.embed_tokens.weight
+    if head is embed or head.data_ptr() == embed.data_ptr():
+        raise SpecFailure("DeepSeekForCausalLM: lm_head.weight is embed_tokens.weight (tied); DeepSeek keeps "
+                          "two matrices (tie_word_embeddings=False): lm_head = nn.Linear(hidden_size, vocab_size, "
+                          "bias=False) with its own weight")
+    n = sum(p.numel() for p in model.parameters())
+    expected = sum(torch.Size(s).numel() for k, s in ref.model_shapes(config("v3")).items()
+                   if not k.endswith("e_score_correction_bias"))
+    assert n == expected, (f"DeepSeekForCausalLM(v3 config) has {n:,} parameters, expected {expected:,} "
+                           f"({n - expected:+,}); the correction bias is a buffer, not a parameter")
+
+
+@pytest.mark.parametrize("name", ["v3", "v2"])
+def test_deepseek_model_returns_the_normalised_hidden_states(name):
+    c = config(name)
+    model = DeepSeekModel(c)
+    weights = {k[len("model."):]: v for k, v in FIXTURE["state_dicts"][name].items() if k.startswith("model.")}
+    try:
+        model.load_state_dict(weights, strict=True)
+    except RuntimeError as err:
+        raise SpecFailure("DeepSeekModel(config).load_state_dict(reference weights) failed:\n  "
+                          + str(err).strip().replace("\n", "\n  ")[:1500]
+                          + "\n  hint: embed_tokens, layers.{i}, norm") from None
+    model = model.double().eval()
+    ids = FIXTURE["logits"][name][0]["input_ids"]
+    with torch.no_grad():
+        out = model(ids)
+    sd = {k: v.double() for k, v in FIXTURE["state_dicts"][name].items()}
+    assert_close(out, ref.hidden(sd, c, ids), **TOL64, what=f"DeepSeekModel({name} config)(ids {tuple(ids.shape)})",
+                 hint="embed_tokens, every layer in order, then the final norm (its output is what lm_head reads)")
+
+
+# ------------------------------------------------------------------------ logits
+
+CASES = [(n, i) for n in NAMES for i in range(len(FIXTURE["logits"][n]))]
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("name,case", CASES, ids=[f"{n}-{tuple(FIXTURE['logits'][n][i]['input_ids'].shape)}"
+                                                  for n, i in CASES])
+def test_logits_match_hugging_face(name, case, dtype):
+    model = loaded(name, dtype)
+    ids = FIXTURE["logits"][name][case]["input_ids"]
+    with torch.no_grad():
+        out = model(ids)
+    assert_close(out, FIXTURE["logits"][name][case]["logits"].to(dtype), **FIXTURE_TOL,
+                 what=f"DeepSeekForCausalLM({name} config)(ids {tuple(ids.shape)}) in {dtype} vs Hugging Face's "
+                      f"{'DeepseekV2ForCausalLM' if name == 'v2' else 'DeepseekV3ForCausalLM'}",
+                 hint=HINT_MODEL)
+
+
+@given(seed=SEEDS, B=st.integers(1, 2), T=st.integers(1, 5), k=st.sampled_from([0, 1, 3]),
+       style=st.sampled_from(NAMES))
+def test_logits_match_the_reference(seed, B, T, k, style):
+    c = config(style, first_k_dense_replace=k)
+    weights = ref.random_weights(ref.model_shapes(c), seed=seed)
+    model = build(c, weights)
+    ids = torch.randint(0, c.vocab_size, (B, T), generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        out = model(ids)
+    margins = []
+    expected = ref.logits(weights, c, ids, margins)
+    assume(min(margins, default=float("inf")) > MIN_MARGIN)
+    assert_close(out, expected, **TOL64,
+                 what=f"DeepSeekForCausalLM({style} config, first_k_dense_replace={k})(ids ({B}, {T}))",
+                 hint=HINT_MODEL)
+
+
+def test_a_later_token_leaves_earlier_logits_alone():
+    model = loaded("v3")
+    ids = FIXTURE["logits"]["v3"][0]["input_ids"][:1]
+    changed = ids.clone()
+    changed[0, -1] = (ids[0, -1] + 1) % 97
+    with torch.no_grad():
+        a, b = model(ids), model(changed)
+    assert_close(b[:, :-1], a[:, :-1], **TOL64, what="DeepSeekForCausalLM logits of positions 0..10 after "
+                 "changing token 11", hint="the model must be causal: position t sees tokens 0..t only")
+
+
+# ------------------------------------------------------------------------ the latent cache
+
+def test_make_cache_gives_one_latent_cache_per_layer():
+    model = loaded("v3", torch.float64)
+    cache = make_cache(model, 3, 10)
+    c = config("v3")
+    for i, layer_cache in enumerate(cache):
+        tensors = cache_tensors([layer_cache])
+        shapes = sorted(tuple(t.shape) for t in tensors)
+        expected = sorted([(3, 10, c.kv_lora_rank), (3, 10, c.qk_rope_head_dim)])
+        if shapes != expected:
+            raise SpecFailure(f"make_cache(3, 10)[{i}] holds tensors of shapes {shapes}, expected {expected}: "
+                              "an MLACache(config, batch_size, max_len) per layer (c_kv and k_rope)")
+        for t in tensors:
+            if t.dtype != torch.float64:
+                raise SpecFailure(f"make_cache on a float64 model made a {t.dtype} cache; use the dtype (and "
+                                  "device) of the model's weights, e.g. self.lm_head.weight.dtype")
+
+
+@pytest.mark.parametrize("chunks", [(7, 1, 1, 1, 1, 1), (7, 3, 2), (1,) * 12],
+                         ids=["prefill7+5x1", "7+3+2", "12x1"])
+@pytest.mark.parametrize("name", ["v3", "v2"])
+def test_incremental_decoding_equals_the_full_forward(name, chunks):
+    model = loaded(name, torch.float64)
+    ids = FIXTURE["logits"][name][0]["input_ids"]                     # (2, 12)
+    cache = make_cache(model, 2, 12)
+    outs, start = [], 0
+    with torch.no_grad():
+        for n in chunks:
+            outs.append(model(ids[:, start:start + n], cache, start))
+            start += n
+        full = model(ids)
+    assert_close(torch.cat(outs, dim=1), full, **TOL64,
+                 what=f"DeepSeekForCausalLM({name} config) fed chunks {chunks} through make_cache(2, 12) vs one "
+                      "forward of all 12 tokens", hint=HINT_CACHE)
+
+
+def test_cache_bytes_at_a_long_context():
+    model = loaded("v3", torch.float64)
+    c = config("v3")
+    B, T = 2, 4096
+    cache = make_cache(model, B, T)
+    held = sum(t.numel() * t.element_size() for t in cache_tensors(cache))
+    latent = c.num_hidden_layers * B * T * (c.kv_lora_rank + c.qk_rope_head_dim) * 8
+    full_kv = c.num_hidden_layers * B * T * c.num_attention_heads * (c.qk_nope_head_dim + c.qk_rope_head_dim
+                                                                     + c.v_head_dim) * 8
+    if held != latent:
+        raise SpecFailure(f"make_cache({B}, {T}) holds {held:,} bytes; the latent cache is n_layers * B * T * "
+                          f"(kv_lora_rank + qk_rope_head_dim) * 8 = {latent:,} bytes in float64 (full per-head "
+                          f"keys and values would be {full_kv:,})\n  hint: one MLACache per layer, nothing else")
+    assert held * 3 < full_kv  # 32 against 120 numbers per token and layer here
+
+
+def test_deepseek_v3_cache_at_128k_tokens_on_the_meta_device():
+    # DeepSeek-V3's layer count and latent sizes (all the cache depends on); everything else
+    # shrunk so that the model builds quickly. On the meta device: the 9 GB cache (and any
+    # table sized by max_position_embeddings) is described, not allocated.
+    c = config("v3", **V3_CACHE, **SMALL_REST)
+    T = 128 * 1024
+    with torch.device("meta"):
+        model = DeepSeekForCausalLM(c).to(torch.bfloat16)
+        cache = make_cache(model, 1, T)
+    tensors = cache_tensors(cache)
+    wrong = [t for t in tensors if t.device.type != "meta" or t.dtype != torch.bfloat16]
+    if wrong:
+        raise SpecFailure(f"make_cache on a bfloat16 model on the meta device made a {wrong[0].dtype} cache on "
+                          f"{wrong[0].device}; use the dtype and device of the model's weights")
+    held = sum(t.numel() * t.element_size() for t in tensors)
+    latent = 61 * T * (512 + 64) * 2
+    full_kv = 61 * T * 128 * (128 + 64 + 128) * 2   # V3's 128 heads of keys (nope + rope) and values
+    if held != latent:
+        raise SpecFailure(f"DeepSeek-V3's cache at {T:,} tokens: {held / 1e9:.1f} GB, expected 61 layers x {T:,} x "
+                          f"(512 + 64) x 2 bytes = {latent / 1e9:.1f} GB (full per-head K/V: {full_kv / 1e9:.0f} GB)"
+                          "\n  hint: one MLACache per layer, nothing else")
+    assert 9.2e9 < held < 9.3e9 and 650e9 < full_kv < 660e9
+
+
+# ------------------------------------------------------------------------ generate
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("name", NAMES)
+def test_generate_matches_hugging_face_greedy(name, dtype):
+    case = FIXTURE["greedy"][name][0]
+    prompt, expected = case["prompt"], case["tokens"]
+    model = loaded(name, dtype)
+    n = expected.shape[1] - prompt.shape[1]
+    out = model.generate(prompt, n)
+    assert_close(out, expected, what=f"DeepSeekForCausalLM({name} config, {dtype}).generate(prompt "
+                 f"{tuple(prompt.shape)}, {n}) vs Hugging Face's greedy continuation", hint=HINT_GENERATE)
+
+
+def test_generate_equals_greedy_decoding_without_a_cache():
+    model = loaded("v3", torch.float64)
+    prompt = FIXTURE["logits"]["v3"][0]["input_ids"][:, :3]
+    out = model.generate(prompt, 9)
+    assert_close(out, greedy_by_full_forwards(model, prompt, 9),
+                 what="DeepSeekForCausalLM(v3 config).generate(prompt (2, 3), 9) vs argmax of full forwards "
+                      "(no cache) step by step", hint=HINT_GENERATE)
+
+
+def test_generate_is_deterministic_and_rows_are_independent():
+    model = loaded("v3", torch.float64)
+    prompt = FIXTURE["greedy"]["v3"][0]["prompt"]
+    first = model.generate(prompt, 5)
+    assert_close(model.generate(prompt, 5), first, what="DeepSeekForCausalLM.generate called twice",
+                 hint="greedy decoding is deterministic: argmax, no sampling, a fresh cache per call")
+    assert_close(model.generate(prompt[1:], 5), first[1:],
+                 what="generate(prompt[1:], 5) vs row 1 of generate(prompt, 5)",
+                 hint="each sequence is decoded on its own: no state shared between rows or calls")
+
+
+def test_generate_prefills_once_then_one_token_per_step():
+    model = loaded("v3", torch.float64)
+    T0, n = 12, 6
+    prompt = torch.randint(0, 97, (1, T0), generator=torch.Generator().manual_seed(3))
+    actual = count_flops(model.generate, prompt, n)
+    cache = make_cache(model, 1, T0 + n)
+    budget = count_flops(model, prompt, cache, 0)
+    for i in range(n - 1):
+        budget += count_flops(model, prompt[:, i:i + 1], cache, T0 + i)
+    if actual > 1.25 * budget:
+        raise SpecFailure(f"DeepSeekForCausalLM.generate(prompt (1, {T0}), {n}) did {actual:,} FLOPs; a prefill of "
+                          f"the prompt and {n - 1} cached one-token steps take {budget:,} ({actual / budget:.1f}x)\n"
+                          "  hint: prefill the prompt ONCE into a cache from make_cache, then feed ONE token per step "
+                          "(T = 1) at its start_pos; re-running the whole sequence at every step ignores the cache")
+
+
+def test_generate_leaves_inputs_and_mode_alone():
+    model = loaded("v3", torch.float64).train()
+    case = FIXTURE["greedy"]["v3"][0]
+    prompt = non_contiguous(case["prompt"])
+    with unchanged(prompt, names=["input_ids"]):
+        out = model.generate(prompt, 3)
+    assert_close(out, case["tokens"][:, : prompt.shape[1] + 3],
+                 what="DeepSeekForCausalLM.generate(non-contiguous prompt (2, 5), 3)",
+                 hint="return torch.cat([input_ids, new tokens], dim=1), int64")
+    assert model.training, "generate switched the model to eval mode; leave the mode as it is"
+    assert out.dtype == torch.int64, f"generate returned {out.dtype} tokens; token ids are int64"
+
+
+def test_generate_zero_new_tokens_returns_the_prompt():
+    model = loaded("v3", torch.float64)
+    prompt = FIXTURE["greedy"]["v3"][0]["prompt"]
+    assert_close(model.generate(prompt, 0), prompt, what="generate(prompt (2, 5), 0)",
+                 hint="max_new_tokens=0: nothing to decode, the prompt comes back")
+
+
+# ------------------------------------------------------------------------ gradients
+
+def test_gradients_match_the_reference():
+    c = config("v3")
+    model = loaded("v3", torch.float64)
+    ids = FIXTURE["logits"]["v3"][0]["input_ids"][:, :6]
+    upstream = torch.randn(2, 6, c.vocab_size, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    (model(ids) * upstream).sum().backward()
+    sd = {k: v.double().requires_grad_() for k, v in FIXTURE["state_dicts"]["v3"].items()
+          if not k.endswith("e_score_correction_bias")}
+    sd.update({k: v.double() for k, v in FIXTURE["state_dicts"]["v3"].items() if k.endswith("e_score_correction_bias")})
+    (ref.logits(sd, c, ids) * upstream).sum().backward()
+    for name, p in model.named_parameters():
+        got = p.grad if p.grad is not None else torch.zeros_like(p)
+        want = sd[name].grad if sd[name].grad is not None else torch.zeros_like(sd[name])
+        assert_close(got, want, **TOL64, what=f"d loss / d {name}",
+                     hint="keep the forward differentiable (no .detach(), no torch.no_grad() in forward)")
