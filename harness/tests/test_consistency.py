@@ -97,10 +97,10 @@ def test_gallery_covers_the_catalogued_mistakes(kata):
         assert doc and len(doc) > 30, f"{path.relative_to(ROOT)}: explain the mistake in its docstring"
 
 
-@pytest.mark.parametrize("kata", [k for k in KATAS if k.planned], ids=lambda k: k.id)
-def test_planned_kata_has_no_files_yet(kata):
-    present = [p for p in (kata.stub_path, kata.spec_path, kata.solution_path) if p.exists()]
-    assert not present, f"{kata.id} is marked planned but has {present}: mark it built"
+def test_planned_katas_have_no_files_yet():
+    for kata in (k for k in KATAS if k.planned):
+        present = [p for p in (kata.stub_path, kata.spec_path, kata.solution_path) if p.exists()]
+        assert not present, f"{kata.id} is marked planned but has {present}: mark it built"
 
 
 def test_no_stray_kata_files():
