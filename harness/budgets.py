@@ -160,29 +160,30 @@ def cuda_peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> int:
     return torch.cuda.max_memory_allocated() - baseline
 
 
+def _time_once(fn: Callable, *args: Any, **kwargs: Any) -> float:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn(*args, **kwargs)
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
 def median_time(fn: Callable, *args: Any, repeats: int = 7, **kwargs: Any) -> float:
     """Median wall time of fn in seconds, after one warm-up call."""
-    def once() -> float:
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn(*args, **kwargs)
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        return time.perf_counter() - start
-
-    once()
-    return statistics.median(once() for _ in range(repeats))
+    fn(*args, **kwargs)
+    return statistics.median(_time_once(fn, *args, **kwargs) for _ in range(repeats))
 
 
 def time_ratio(fn: Callable, reference: Callable, *args: Any, repeats: int = 7, **kwargs: Any) -> float:
     """Median time of fn divided by the median time of reference, measured in alternating
-    rounds in this process so machine load affects both alike."""
-    fn(*args, **kwargs), reference(*args, **kwargs)  # warm-up
+    rounds (after one warm-up call each) in this process so machine load affects both alike."""
+    fn(*args, **kwargs), reference(*args, **kwargs)
     mine, ref = [], []
     for _ in range(repeats):
-        mine.append(median_time(fn, *args, repeats=1, **kwargs))
-        ref.append(median_time(reference, *args, repeats=1, **kwargs))
+        mine.append(_time_once(fn, *args, **kwargs))
+        ref.append(_time_once(reference, *args, **kwargs))
     return statistics.median(mine) / max(statistics.median(ref), 1e-9)
 
 

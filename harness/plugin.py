@@ -19,29 +19,27 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 from harness import curriculum, loader, progress
 from harness.curriculum import ROOT
 
-try:  # hypothesis is a dependency; profiles are registered before its plugin loads one
-    from hypothesis import HealthCheck, Phase, settings
-
-    # One failure per property (never an ExceptionGroup, so a stub reads "not started"),
-    # deterministic, no database, no deadline (the first example pays torch's warm-up).
-    _common = dict(deadline=None, database=None, derandomize=True, print_blob=False,
-                   report_multiple_bugs=False,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                          HealthCheck.function_scoped_fixture])
-    _find_and_shrink = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
-    settings.register_profile("dev", max_examples=20, phases=_find_and_shrink, **_common)
-    settings.register_profile("ci", max_examples=60, phases=_find_and_shrink, **_common)
-    # The self-test only needs to see a failure, not the smallest one: no shrinking.
-    settings.register_profile("gallery", max_examples=20,
-                              phases=[Phase.explicit, Phase.reuse, Phase.generate], **_common)
-    settings.load_profile(os.environ.get("KATAS_HYPOTHESIS_PROFILE", "dev"))
-except ImportError:  # pragma: no cover
-    pass
+# Profiles are registered before hypothesis's own plugin loads the one --hypothesis-profile names.
+# One failure per property (never an ExceptionGroup, so a stub reads "not started"),
+# deterministic, no database, no deadline (the first example pays torch's warm-up).
+_common = dict(deadline=None, database=None, derandomize=True, print_blob=False,
+               report_multiple_bugs=False,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                      HealthCheck.function_scoped_fixture])
+_find_and_shrink = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
+settings.register_profile("dev", max_examples=20, phases=_find_and_shrink, **_common)
+settings.register_profile("ci", max_examples=60, phases=_find_and_shrink, **_common)
+# The self-test only needs to see a failure, not the smallest one: no shrinking.
+settings.register_profile("gallery", max_examples=20,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate], **_common)
+settings.load_profile("dev")  # --hypothesis-profile ci (or gallery) overrides it
 
 
 def pytest_addoption(parser):
@@ -266,10 +264,5 @@ def _kata_seed():
 
     torch.manual_seed(0)
     random.seed(0)
-    try:
-        import numpy
-
-        numpy.random.seed(0)
-    except ImportError:  # pragma: no cover
-        pass
+    numpy.random.seed(0)
     yield
