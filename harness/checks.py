@@ -1,24 +1,30 @@
-"""Checks every spec shares. Each failure says what differed, where, and (when given) a hint.
+"""Checks every spec shares. Each failure says what differed, where, and a hint.
 
     assert_close(actual, expected, what="causal_mask(5)", hint="...")
+    assert_raises(ValueError, broadcast_shapes, (2,), (3,), contract="...", mentions=(2, 3))
     assert_grads_match(fn, reference, x, w)          # a manual backward vs autograd
     gradcheck(MyFunction.apply, x, y)                # float64 finite differences
     with forbid(F.one_hot): one_hot(idx, 5)          # "you called torch.nn.functional.one_hot"
     with unchanged(x, idx): gather_rows(x, idx)      # inputs not modified in place
-    non_contiguous(x)                                # same values, strided storage
+    non_contiguous(x)                                # same values, a layout .view cannot merge
+
+When values differ, assert_close asks harness.diagnose whether the learner's output equals a
+known mistake of the kata's gallery on the same inputs, and then gives that mistake's hint
+instead of the spec's. Every call into kata code is also guarded (harness.guard): inputs
+written in place and leaked global settings fail at the call itself.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import sys
 from typing import Any, Callable, Iterable
 
 import torch
 from torch.autograd.gradcheck import GradcheckError
-from torch.overrides import TorchFunctionMode
-from torch.utils._python_dispatch import TorchDispatchMode
+
+from harness import diagnose
+from harness.failures import SpecFailure, fail as _fail, learner_line_of
+from harness.forbid import ForbiddenCall, LightDispatchMode, forbid  # noqa: F401 (re-exported)
 
 # Tolerances when a spec states none: float32 arithmetic done in a different order than the
 # reference (a hand-written sum vs a fused kernel) stays well inside these.
@@ -28,15 +34,6 @@ DEFAULT_TOL = {
     torch.bfloat16: (1.6e-2, 1e-3),
     torch.float16: (1e-3, 1e-4),
 }
-
-
-class SpecFailure(AssertionError):
-    """A spec failed: the message is written for the learner."""
-
-
-def _fail(message: str, hint: str | None) -> None:
-    __tracebackhide__ = True
-    raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
 
 
 def _describe(x: Any) -> str:
@@ -66,9 +63,10 @@ def assert_close(actual: Any, expected: Any, *, what: str = "output", rtol: floa
     if not isinstance(actual, torch.Tensor):
         _fail(f"{what}: expected a torch.Tensor, got {_describe(actual)}", hint)
     if actual.shape != expected.shape:
-        _fail(f"{what}: shape {tuple(actual.shape)}, expected {tuple(expected.shape)}", hint)
+        _fail(f"{what}: shape {tuple(actual.shape)}, expected {tuple(expected.shape)}",
+              _diagnosed(actual, hint))
     if check_dtype and actual.dtype != expected.dtype:
-        _fail(f"{what}: dtype {actual.dtype}, expected {expected.dtype}", hint)
+        _fail(f"{what}: dtype {actual.dtype}, expected {expected.dtype}", _diagnosed(actual, hint))
     if actual.device != expected.device:
         _fail(f"{what}: on device {actual.device}, expected {expected.device}", hint)
     a, e = actual.detach(), expected.detach()
@@ -98,7 +96,47 @@ def assert_close(actual: Any, expected: Any, *, what: str = "output", rtol: floa
         detail = (f"max abs error {diff[idx].item():.3g} (rel {rel.item():.3g}) at index {idx}: "
                   f"got {a[idx].item():.6g}, expected {e[idx].item():.6g}; "
                   f"tolerance rtol={rtol_:g}, atol={atol_:g}")
-    _fail(f"{what}: {n_bad} of {e.numel()} values differ; {detail}", hint)
+    _fail(f"{what}: {n_bad} of {e.numel()} values differ; {detail}", _diagnosed(actual, hint))
+
+
+def _diagnosed(actual: Any, hint: str | None) -> str | None:
+    """The gallery mistake `actual` equals, if any (harness.diagnose); else the spec's hint."""
+    try:
+        return diagnose.explain(actual) or hint
+    except Exception:  # diagnosis is a courtesy: never let it hide the real failure
+        return hint
+
+
+def assert_raises(exc_type: type[BaseException], fn: Callable, *args: Any, contract: str,
+                  mentions: Iterable[Any] = (), what: str | None = None, hint: str | None = None,
+                  **kwargs: Any) -> BaseException:
+    """fn(*args, **kwargs) must raise exc_type, with every item of `mentions` (the numbers the
+    contract promises) in its message. contract: the docstring's promise, quoted in every
+    failure. Returns the exception. Another exception type fails as "expected ValueError
+    (the contract says ...), got IndexError: ..." pointing at the learner's line; a stub's
+    NotImplementedError passes through (it reads "not started")."""
+    __tracebackhide__ = True
+    what = what or f"{getattr(fn, '__qualname__', fn)}(...)"
+    expected = exc_type.__name__
+    try:
+        result = fn(*args, **kwargs)
+    except exc_type as err:
+        text = str(err)
+        missing = [repr(m) if isinstance(m, str) else str(m) for m in mentions if str(m) not in text]
+        if missing:
+            _fail(f"{what} raised {expected}({text!r}), but the message does not mention "
+                  f"{', '.join(missing)}; the contract says: {contract}", hint)
+        return err
+    except (NotImplementedError, SpecFailure):
+        raise
+    except Exception as err:
+        where = learner_line_of(err.__traceback__)
+        at = f"\n  at {where}" if where else ""
+        _fail(f"{what}: expected {expected} (the contract says: {contract}), got "
+              f"{type(err).__name__}: {err}{at}", hint or f"check the inputs first and raise "
+              f"{expected} with a message that names the offending values")
+    _fail(f"{what} returned {_describe(result)} instead of raising {expected}; the contract "
+          f"says: {contract}", hint)
 
 
 def assert_shape(actual: Any, shape: Iterable[int], *, what: str = "output", hint: str | None = None) -> None:
@@ -126,8 +164,37 @@ def gradcheck(fn: Callable, *inputs: torch.Tensor, what: str = "backward", fast_
         first = str(err).strip().splitlines()
         message = f"{what}: gradient differs from finite differences (float64 gradcheck):\n  "
     else:
+        _check_strided_grad_output(fn, args, what, hint)
         return
     _fail(message + "\n  ".join(first[:12]), hint)  # outside the except: no chained traceback
+
+
+def _check_strided_grad_output(fn: Callable, args: list, what: str, hint: str | None) -> None:
+    """The backward gives the same gradients when grad_output is non-contiguous (gradcheck
+    only ever passes contiguous ones)."""
+    __tracebackhide__ = True
+    leaves = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
+    out = fn(*args)
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
+            if isinstance(o, torch.Tensor) and o.requires_grad]
+    if not outs or not leaves:
+        return
+    gen = torch.Generator().manual_seed(4321)
+    upstream = [torch.randn(o.shape, generator=gen, dtype=o.dtype) for o in outs]
+    expected = torch.autograd.grad(outs, leaves, upstream, retain_graph=True, allow_unused=True)
+    try:
+        got = torch.autograd.grad(outs, leaves, [non_contiguous(g) for g in upstream],
+                                  allow_unused=True)
+    except RuntimeError as err:
+        where = learner_line_of(err.__traceback__)
+        _fail(f"{what}: the backward fails when grad_output is not contiguous (as it is behind "
+              f"a transpose): {err}" + (f"\n  at {where}" if where else ""),
+              "use .reshape (or .contiguous().view) on grad_output, never .view")
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if e is not None:
+            assert_close(g, e, what=f"{what} w.r.t. input {i} for a non-contiguous grad_output",
+                         rtol=1e-10, atol=1e-12, hint="the layout of grad_output must not change "
+                         "the gradient: .view or .as_strided on it reads the wrong elements")
 
 
 def assert_grads_match(fn: Callable, reference: Callable, *inputs: torch.Tensor, what: str = "gradient",
@@ -140,10 +207,12 @@ def assert_grads_match(fn: Callable, reference: Callable, *inputs: torch.Tensor,
         out = f(*args)
         outs = out if isinstance(out, (tuple, list)) else (out,)
         gen = torch.Generator().manual_seed(1234)
-        total = sum((o * torch.randn(o.shape, generator=gen, dtype=o.dtype)).sum()
-                    for o in outs if isinstance(o, torch.Tensor) and o.requires_grad)
+        outs = [o for o in outs if isinstance(o, torch.Tensor) and o.requires_grad]
+        # incoming gradients in a transposed, gapped layout: a hand-written backward that
+        # calls .view on grad_output fails here, as it would behind a transpose in a model
+        upstream = [non_contiguous(torch.randn(o.shape, generator=gen, dtype=o.dtype)) for o in outs]
         leaves = [a for a in args if isinstance(a, torch.Tensor) and a.requires_grad]
-        grads = torch.autograd.grad(total, leaves, allow_unused=True)
+        grads = torch.autograd.grad(outs, leaves, upstream, allow_unused=True)
         return out, grads
 
     out, grads = run(fn)
@@ -153,140 +222,6 @@ def assert_grads_match(fn: Callable, reference: Callable, *inputs: torch.Tensor,
         if g is None:
             _fail(f"{what}: no gradient reached input {i}; is the output connected to it?", hint)
         assert_close(g, r, what=f"{what} w.r.t. input {i}", rtol=rtol, atol=atol, hint=hint)
-
-
-# ------------------------------------------------------------------------------ forbidden
-
-class ForbiddenCall(SpecFailure):
-    pass
-
-
-_PUBLIC_MODULES = {"torch.functional": "torch", "torch._tensor": "torch",
-                   "torch._C._nn": "torch.nn.functional", "torch._C._linalg": "torch.linalg",
-                   "torch._C._special": "torch.special", "torch._C._fft": "torch.fft"}
-
-
-def _qualified_name(fn: Any) -> str:
-    """The public name of a torch callable (torch.Tensor.softmax, not TensorBase.softmax)."""
-    module = getattr(fn, "__module__", None) or ""
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
-    if name.startswith(("TensorBase.", "_TensorBase.")):
-        return "torch.Tensor." + name.split(".", 1)[1]
-    if name.startswith("_VariableFunctionsClass."):
-        return "torch." + name.split(".", 1)[1]
-    module = _PUBLIC_MODULES.get(module, module)
-    if module == "torch.linalg" and name.startswith("linalg_"):
-        name = name[len("linalg_"):]
-    return f"{module}.{name}" if module else name
-
-
-def _resolve(target: Any) -> tuple[Any, str, Any]:
-    """(callable, public name, owning class or None) for a callable or a dotted name like
-    "torch.Tensor.backward" or "torch.optim.SGD.step"."""
-    if not isinstance(target, str):
-        return target, _qualified_name(target), None
-    parts = target.split(".")
-    for split in range(len(parts) - 1, 0, -1):  # the longest importable module prefix
-        try:
-            obj = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        owner = None
-        for attr in parts[split:]:
-            owner, obj = obj, getattr(obj, attr)
-        return obj, target, owner if isinstance(owner, type) else None
-    raise ValueError(f"forbid: cannot resolve {target!r}")
-
-
-class _ForbidFunctions(TorchFunctionMode):
-    def __init__(self, banned: dict[int, str]):
-        super().__init__()
-        self.banned = banned
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        if id(func) in self.banned:
-            raise ForbiddenCall(
-                f"this kata asks you to write it yourself; you called {self.banned[id(func)]}")
-        return func(*args, **(kwargs or {}))
-
-
-class LightDispatchMode(TorchDispatchMode):
-    """A TorchDispatchMode that does not import torch._dynamo on first use (the default
-    wraps __torch_dispatch__ to keep torch.compile out of it, costing ~4 s per process)."""
-
-    @classmethod
-    def _should_skip_dynamo(cls) -> bool:
-        return False
-
-
-class _ForbidAten(LightDispatchMode):
-    def __init__(self, ops: dict[str, str]):
-        super().__init__()
-        self.ops = ops
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        name = func.overloadpacket.__name__
-        if name in self.ops:
-            raise ForbiddenCall(
-                f"this kata asks you to write it yourself; you called {self.ops[name]} "
-                f"(seen as the aten op {name})")
-        return func(*args, **(kwargs or {}))
-
-
-_INHERITED = object()  # marks a patched method the class did not define itself
-
-
-@contextlib.contextmanager
-def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
-    """Fail with a teaching message if the code inside calls any of `targets`.
-
-    targets: torch callables (F.one_hot, torch.Tensor.softmax) or dotted names
-    ("torch.autograd.functional.jacobian", "torch.optim.SGD.step": a method named on its
-    class is replaced on that class). Torch functions are caught by a TorchFunctionMode;
-    plain Python functions (which that mode never sees) by patching every alias of them in
-    torch.* and katas.* modules for the duration of the block. Inside a custom
-    autograd.Function's backward no TorchFunctionMode is active: only the aten level sees
-    calls made there. aten: aten op names caught below every Python alias, mapped to the
-    name shown in the message (e.g. {"_softmax": "a softmax built-in"}).
-    """
-    resolved = [_resolve(t) for t in targets]
-    banned = {id(obj): name for obj, name, _ in resolved}
-    aten_ops = dict(aten) if isinstance(aten, dict) else {op: f"aten.{op}" for op in aten}
-    patches: list[tuple[Any, str, Any]] = []
-
-    def patch(home: Any, attr: str, original: Any, name: str) -> None:
-        def raiser(*a, **k):
-            raise ForbiddenCall(f"this kata asks you to write it yourself; you called {name}")
-        patches.append((home, attr, original))
-        setattr(home, attr, raiser)
-
-    python_functions = [(obj, name) for obj, name, owner in resolved
-                        if isinstance(obj, type(forbid)) and owner is None]
-    if python_functions:  # torch-function modes miss these: patch every alias in torch and katas
-        homes = [m for n, m in list(sys.modules.items()) if m is not None and (
-            n.split(".")[0] in ("torch", "katas"))]
-        for obj, name in python_functions:
-            for home in homes:
-                for attr, value in list(getattr(home, "__dict__", {}).items()):
-                    if value is obj:
-                        patch(home, attr, value, name)
-    for obj, name, owner in resolved:  # a method named on its class: patch the class
-        if owner is not None and isinstance(obj, type(forbid)):
-            attr = name.rpartition(".")[2]
-            patch(owner, attr, owner.__dict__.get(attr, _INHERITED), name)
-    try:
-        with contextlib.ExitStack() as stack:
-            if banned:
-                stack.enter_context(_ForbidFunctions(banned))
-            if aten_ops:
-                stack.enter_context(_ForbidAten(aten_ops))
-            yield
-    finally:
-        for home, attr, value in reversed(patches):
-            if value is _INHERITED:
-                delattr(home, attr)
-            else:
-                setattr(home, attr, value)
 
 
 # ------------------------------------------------------------------------------- mutation
@@ -325,9 +260,15 @@ def mha_slow_path():
 # ------------------------------------------------------------------------------ inputs
 
 def non_contiguous(x: torch.Tensor) -> torch.Tensor:
-    """A copy of `x` with the same values whose storage is strided (non-contiguous whenever
-    x has more than one element). requires_grad is carried over."""
-    holder = torch.empty(*x.shape, 2, dtype=x.dtype, device=x.device)[..., 0]
+    """A copy of `x` with the same values in a layout that `.view` cannot merge: the storage
+    holds the dims in reverse order (a transpose of every pair) with a gap after each
+    element. `x.view(-1, C)`, `x.view(B, H, T, D)` from (B, T, C) and `.view(-1)` all raise
+    on it unless at most one dim is larger than 1. requires_grad is carried over."""
+    if x.dim() == 0:
+        return x.detach().clone().requires_grad_(x.requires_grad)
+    order = list(reversed(range(x.dim())))
+    storage = torch.empty(*(x.shape[d] for d in order), 2, dtype=x.dtype, device=x.device)
+    holder = storage[..., 0].permute(*order)
     with torch.no_grad():
         holder.copy_(x)
     assert x.numel() <= 1 or not holder.is_contiguous()

@@ -64,6 +64,10 @@ class Kata:
     def gallery_dir(self) -> Path:
         return ROOT / "solutions" / "gallery" / self.topic / self.name
 
+    @property
+    def variants_dir(self) -> Path:
+        return ROOT / "solutions" / "variants" / self.topic / self.name
+
 
 K = Kata
 KATAS: tuple[Kata, ...] = (

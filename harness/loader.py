@@ -9,13 +9,30 @@ Solutions import each other as `katas.*` too, so every variant runs unchanged.
 from __future__ import annotations
 
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 from pathlib import Path
 
+from harness import guard
 from harness.curriculum import ROOT
 
 IMPLS = ("katas", "solutions")
+
+
+class GuardingLoader(importlib.machinery.SourceFileLoader):
+    """Imports a kata file, then guards its public functions and classes (harness.guard)."""
+
+    def exec_module(self, module):
+        super().exec_module(module)
+        guard.install(module)
+
+
+def _spec(fullname: str, path: Path, package_dir: Path | None = None):
+    loader = GuardingLoader(fullname, str(path))
+    return importlib.util.spec_from_file_location(
+        fullname, path, loader=loader,
+        submodule_search_locations=[str(package_dir)] if package_dir else None)
 
 
 class KataFinder(importlib.abc.MetaPathFinder):
@@ -31,13 +48,12 @@ class KataFinder(importlib.abc.MetaPathFinder):
         if fullname != "katas" and not fullname.startswith("katas."):
             return None
         if fullname in self.overrides:
-            return importlib.util.spec_from_file_location(fullname, self.overrides[fullname])
+            return _spec(fullname, self.overrides[fullname])
         base = ROOT / self.impl / Path(*fullname.split(".")[1:])
         if base.is_dir():
-            return importlib.util.spec_from_file_location(
-                fullname, base / "__init__.py", submodule_search_locations=[str(base)])
+            return _spec(fullname, base / "__init__.py", package_dir=base)
         if base.with_suffix(".py").is_file():
-            return importlib.util.spec_from_file_location(fullname, base.with_suffix(".py"))
+            return _spec(fullname, base.with_suffix(".py"))
         return None
 
 

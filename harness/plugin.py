@@ -23,7 +23,7 @@ import numpy
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from harness import curriculum, loader, progress
+from harness import curriculum, diagnose, guard, loader, progress
 from harness.curriculum import ROOT
 
 # Profiles are registered before hypothesis's own plugin loads the one --hypothesis-profile names.
@@ -53,6 +53,8 @@ def pytest_addoption(parser):
                          "fastest on one thread)")
     group.addoption("--impl-override", action="append", default=[], metavar="MODULE=FILE",
                     help="(self-test) import MODULE, e.g. katas.tensors.creation, from FILE")
+    group.addoption("--no-diagnose", action="store_true",
+                    help="(self-test) do not compare failing outputs with the gallery's mistakes")
 
 
 def parse_phases(text: str) -> set[int]:
@@ -130,6 +132,10 @@ class KataSession:
         return self.impl == "katas" and not self.overrides
 
     def kata_file(self, kata_id: str) -> str:
+        """The file that answered for the kata: an --impl-override file when one was given."""
+        override = self.overrides.get("katas." + kata_id.replace("/", "."))
+        if override is not None:
+            return override.relative_to(ROOT).as_posix() if ROOT in override.parents else str(override)
         return f"{self.impl}/{kata_id}.py"
 
     # ---------------------------------------------------------------- collection
@@ -250,6 +256,8 @@ def pytest_configure(config):
     invocation_dir = Path(config.invocation_params.dir)
     config.args[:] = [_map_kata_arg(a, invocation_dir) for a in config.args]
     session.finder = loader.install(session.impl, session.overrides)
+    diagnose.reset(enabled=not config.getoption("no_diagnose"))
+    session.baseline_state = guard.read_state()
 
 
 def pytest_unconfigure(config):
@@ -266,3 +274,20 @@ def _kata_seed():
     random.seed(0)
     numpy.random.seed(0)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _kata_global_state(request):
+    """Every spec starts from the run's global torch settings and must leave them as it found
+    them. Calls into kata code are checked one by one (harness.guard); this catches what no
+    single call did, such as a setting changed at a kata module's import."""
+    guard.clear_records()
+    baseline = request.config._katas.baseline_state
+    guard.restore_state(baseline)
+    yield
+    guard.clear_records()
+    changed = guard.restore_state(baseline)
+    if changed:
+        what, before, after, fix = changed[0]
+        pytest.fail(f"after this spec, {what} was {after!r} (the run started with {before!r}): "
+                    f"kata code changed a global torch setting\n  hint: {fix}", pytrace=False)

@@ -54,8 +54,9 @@ def _is_own(name: str) -> bool:
 
 
 def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
-             profile: str = "gallery") -> RunResult:
-    """Run kata's specs with katas.<topic>.<name> imported from `override`."""
+             profile: str = "gallery", diagnose: bool = False) -> RunResult:
+    """Run kata's specs with katas.<topic>.<name> imported from `override`. diagnose: let
+    failures look for a matching gallery mistake (off: the self-test needs only the verdict)."""
     from hypothesis import settings
 
     result = RunResult()
@@ -69,6 +70,8 @@ def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
             "--hypothesis-profile", profile, "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if stop_at_first:
         args.append("-x")
+    if not diagnose:
+        args.append("--no-diagnose")
     try:
         pytest.main(args, plugins=[_Recorder(result)])
     finally:
@@ -97,6 +100,12 @@ def gallery(kata: Kata) -> list[Path]:
     return sorted(kata.gallery_dir.glob("*.py")) if kata.gallery_dir.is_dir() else []
 
 
+def variants(kata: Kata) -> list[Path]:
+    """Correct solutions in other styles (solutions/variants/<topic>/<kata>/): every spec
+    must accept them, so the specs pin behaviour, not the reference's internals."""
+    return sorted(kata.variants_dir.glob("*.py")) if kata.variants_dir.is_dir() else []
+
+
 def check(kata: Kata) -> list[str]:
     """Every self-test verdict for one kata: solutions pass, the stub fails everywhere with
     'not started', every gallery mistake is rejected. Returns the problems found."""
@@ -117,6 +126,10 @@ def check(kata: Kata) -> list[str]:
         result = run_spec(kata, mistake)
         if result.errors or not result.failed:
             problems.append(f"gallery {mistake.stem}: not rejected (errors {result.errors})")
+    for variant in variants(kata):
+        result = run_spec(kata, variant, stop_at_first=False)
+        if result.errors or result.failed or not result.passed:
+            problems.append(f"variant {variant.stem}: rejected: " + "\n".join(result.messages.values()))
     missing = set(kata.mistakes) - {p.stem for p in gallery(kata)}
     if missing:
         problems.append(f"gallery lacks the catalogued mistakes {sorted(missing)}")
@@ -139,7 +152,7 @@ def main(argv: list[str]) -> int:
         with contextlib.redirect_stdout(io.StringIO()):
             problems = check(kata)
         print(f"{kata.id}: {'ok' if not problems else 'PROBLEMS'} "
-              f"({len(gallery(kata))} gallery mistakes)")
+              f"({len(gallery(kata))} gallery mistakes, {len(variants(kata))} correct variants)")
         for problem in problems:
             print("  - " + problem.replace("\n", "\n    "))
         failed += bool(problems)

@@ -1,4 +1,5 @@
-"""Every spec fails on the untouched stub, and every gallery mistake is rejected.
+"""Every spec fails on the untouched stub, every gallery mistake is rejected, and every
+correct variant (solutions/variants/) is accepted.
 
 Each case runs one kata's spec suite in this process (harness/selftest.py) with the kata's
 module swapped for the stub or the mistake; all other katas come from solutions/.
@@ -8,11 +9,12 @@ import pytest
 
 from harness import curriculum
 from harness.curriculum import ROOT
-from harness.selftest import gallery, pristine_stub, run_spec
+from harness.selftest import gallery, pristine_stub, run_spec, variants
 
 pytestmark = [pytest.mark.selftest, pytest.mark.timeout(0)]  # inner specs have their own
 BUILT = curriculum.built()
 MISTAKES = [(k, p) for k in BUILT for p in gallery(k)]
+VARIANTS = [(k, p) for k in BUILT for p in variants(k)]
 
 
 @pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
@@ -34,3 +36,14 @@ def test_gallery_mistake_is_rejected(kata, mistake):
     assert result.failed, f"{where} passes every spec of {kata.id}: the specs miss this mistake"
     not_started = [m for m in result.messages.values() if m.startswith("not started")]
     assert not not_started, f"{where} is incomplete (raises NotImplementedError)"
+
+
+@pytest.mark.parametrize("kata,variant", VARIANTS,
+                         ids=[f"{k.id}/{p.stem}" for k, p in VARIANTS])
+def test_correct_variant_is_accepted(kata, variant):
+    result = run_spec(kata, variant, stop_at_first=False)
+    where = variant.relative_to(ROOT)
+    assert not result.errors, f"{where} does not import cleanly:\n{result.errors}"
+    assert result.passed and not result.failed, (
+        f"{where} is a correct {kata.id} in another style, but these specs reject it "
+        f"(a spec pins internals, or a tolerance is too tight):\n" + "\n".join(result.messages.values()))

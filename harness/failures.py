@@ -1,0 +1,67 @@
+"""How a spec fails: SpecFailure carries a message written for the learner, and
+`learner_line()` finds the line of the learner's own code that is running now.
+
+Kept apart from checks.py so that every harness module (forbid, guard, checks) can raise
+and locate failures without importing each other.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+from pathlib import Path
+
+from harness.curriculum import ROOT
+
+# Module names under which learner (and reference) code runs: the loader imports every
+# kata, a gallery mistake or a pristine stub as katas.<topic>.<name>; solutions import
+# each other as solutions.* through star imports.
+_OWN_PREFIXES = ("katas.", "solutions.")
+
+
+class SpecFailure(AssertionError):
+    """A spec failed: the message is written for the learner."""
+
+
+def fail(message: str, hint: str | None = None) -> None:
+    __tracebackhide__ = True
+    raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
+
+
+def shown_path(filename: str) -> str:
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def learner_line(skip: int = 1) -> str | None:
+    """'katas/x/y.py:12 in f: <source line>' for the innermost frame of kata code on the
+    current stack, or None when none is running."""
+    frame = sys._getframe(skip)
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if name.startswith(_OWN_PREFIXES):
+            code = frame.f_code
+            source = linecache.getline(code.co_filename, frame.f_lineno).strip()
+            func = getattr(code, "co_qualname", code.co_name)
+            return f"{shown_path(code.co_filename)}:{frame.f_lineno} in {func}: {source}"
+        frame = frame.f_back
+    return None
+
+
+def learner_line_of(tb) -> str | None:
+    """Like learner_line, for the innermost kata frame of a caught exception's traceback."""
+    found = None
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_globals.get("__name__", "").startswith(_OWN_PREFIXES):
+            found = (frame.f_code, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return None
+    code, line = found
+    source = linecache.getline(code.co_filename, line).strip()
+    func = getattr(code, "co_qualname", code.co_name)
+    return f"{shown_path(code.co_filename)}:{line} in {func}: {source}"
