@@ -4,6 +4,19 @@ Conv2d module state_dict-compatible with nn.Conv2d.
 Tolerances: float32 uses rtol=1e-4, atol=1e-5 on values (sums of at most ~100 products of
 unit-normal numbers: a different summation order differs by ~1e-6) and atol=1e-4 on weight
 gradients (sums over every output position); float64 uses the harness defaults (1e-7, 1e-9).
+
+Contract -> specs:
+- "like F.conv2d (cross-correlation, zero padding)", b=None default: test_defaults_*, test_bias_defaults_to_none
+- stride/padding/dilation int or pair, groups blocks: test_settings_*, test_groups_keep_*, test_any_settings_*
+- output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes
+- any batch incl. N = 0: test_empty_batch_gives_empty_output
+- output dtype = x's (float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
+  test_output_on_the_input_device
+- non-contiguous inputs, inputs unchanged: test_float64_and_non_contiguous_*
+- gradients to x, w, b: test_gradients_match_autograd_*
+- off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
+- Conv2d state_dict keys, forward, bias=False: test_module_loads_*, test_module_state_dict_*
+- init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*
 """
 
 import math
@@ -16,6 +29,7 @@ from torch import nn
 
 from harness.budgets import count_flops
 from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.edges import assert_dtype_kept, tolerance
 from katas.conv.conv2d import Conv2d, conv2d
 
 FORBIDDEN = (F.conv2d, torch.conv2d, torch.convolution)
@@ -292,3 +306,52 @@ def test_module_does_not_call_a_convolution_built_in():
     x = randn(1, 4, 7, 7, seed=26)
     with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
         mine(x)
+
+
+# ------------------------------------------------------------------------------ edges
+
+def test_empty_batch_gives_empty_output():
+    # N = 0 is a valid batch: reshape(n, groups, -1, L) cannot infer -1 from 0 elements.
+    x, w, b = randn(0, 4, 6, 5, seed=29), randn(6, 2, 3, 2, seed=30), randn(6, seed=31)
+    check_conv(x, w, b, groups=2, hint="with N = 0 every -1 in a reshape is ambiguous: spell out "
+               "the sizes (n, groups, C_in/groups·kH·kW, L) from x.shape and w.shape")
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_keeps_dtype(dtype):
+    x, w, b = randn(2, 4, 6, 6, seed=32, dtype=dtype), randn(4, 2, 3, 3, seed=33, dtype=dtype), \
+        randn(4, seed=34, dtype=dtype)
+    out = run_conv2d(x, w, b, groups=2, padding=1, hint=HINT_VALUES)
+    what = describe(x, w, b, groups=2, padding=1) + f" in {dtype}"
+    assert_dtype_kept(out, x, what)
+    ref = F.conv2d(x.double(), w.double(), b.double(), groups=2, padding=1).to(dtype)
+    assert_close(out, ref, what=what, **tolerance(dtype), hint=HINT_VALUES)
+
+
+def test_output_on_the_input_device():
+    # The meta device stands in for a GPU: a buffer made with torch.zeros(...) without
+    # device=x.device lands on the CPU.
+    x, w, b = torch.empty(2, 4, 7, 6, device="meta"), torch.empty(6, 2, 3, 3, device="meta"), \
+        torch.empty(6, device="meta")
+    out = conv2d(x, w, b, stride=(2, 1), groups=2)
+    what = describe(x, w, b, stride=(2, 1), groups=2) + " on the meta device"
+    assert isinstance(out, torch.Tensor) and out.device == x.device, (
+        f"{what} returned a tensor on {getattr(out, 'device', type(out).__name__)}; the output must be "
+        "on x's device. hint: build any buffer with device=x.device (and dtype=x.dtype), or avoid "
+        "buffers: a batched matmul over the group dim needs none")
+    assert_shape(out, (2, 6, 3, 4), what=what, hint=HINT_SIZE)
+
+
+def test_module_bias_initialisation_like_nn_conv2d():
+    # 1024 bias values estimate the std of U(−a, a) within ~1.5%: zeros, or a bound from
+    # fan_out, fail ±15% at once.
+    mine = Conv2d(4, 1024, 3, groups=2)
+    bound = 1 / math.sqrt(4 // 2 * 3 * 3)
+    bias = mine.bias.detach()
+    std = float(bias.std())
+    expected = bound / math.sqrt(3)
+    assert float(bias.abs().max()) <= bound * (1 + 1e-6) and abs(std / expected - 1) < 0.15, (
+        f"Conv2d(4, 1024, 3, groups=2).bias has std {std:.4g} and max |value| {float(bias.abs().max()):.4g}; "
+        f"expected U(−1/√fan_in, 1/√fan_in) with fan_in = (in_channels // groups)·kH·kW = 18, std "
+        f"about {expected:.4g}. hint: the bias is initialised like the weight (not zeros), with the "
+        "weight's fan_in")
