@@ -8,8 +8,8 @@ harness.guard records the last outermost calls into kata code (inputs as they we
 the call, and the result). `explain` finds the call whose result holds `actual`, loads each
 gallery module of that kata that redefines the function (or the class of the method), runs
 it on copies of the same inputs and compares. Modules are rebuilt from their constructor
-arguments and the learner's state_dict. Calls that take other stateful objects (a cache)
-are never re-run: diagnosis must not touch the learner's objects. Any error in an
+arguments and the learner's state_dict; kata objects passed in (a cache) were deep-copied
+before the call, so diagnosis never touches the learner's own objects. Any error in an
 alternative just means "no match".
 """
 
@@ -75,9 +75,14 @@ def _find(result: Any, actual: torch.Tensor, depth: int = 0) -> tuple | None:
 
 
 def _plain_inputs(obj: Any, depth: int = 0) -> bool:
-    """Only tensors, numbers, strings and containers of them: safe to pass to other code."""
+    """Only tensors, numbers, strings, copied kata objects and containers of them: safe to
+    pass to other code."""
     if isinstance(obj, (torch.Tensor, *_PLAIN)):
         return True
+    if isinstance(obj, guard.Uncopied):
+        return False
+    if guard._own(type(obj)) and not isinstance(obj, torch.nn.Module) and not callable(obj):
+        return True  # a kata object (a cache): the record holds a deep copy of it
     if depth < 4 and isinstance(obj, (list, tuple)):
         return all(_plain_inputs(item, depth + 1) for item in obj)
     if depth < 4 and isinstance(obj, dict):
@@ -143,11 +148,12 @@ def explain(actual: Any) -> str | None:
         folder = _gallery_dir(record.module)
         if folder is None or not folder.is_dir() or not _plain_inputs((record.args, record.kwargs)):
             return None
-        return _match(record, path, sorted(folder.glob("*.py")))
+        return _match(record, path, actual, sorted(folder.glob("*.py")))
     return None
 
 
-def _match(record: guard.Record, path: tuple, mistakes: list[Path]) -> str | None:
+def _match(record: guard.Record, path: tuple, actual: torch.Tensor,
+           mistakes: list[Path]) -> str | None:
     found = []
     rng = torch.get_rng_state()
     guard._local.depth = 1  # alternatives run unguarded and unrecorded

@@ -22,6 +22,7 @@ counters, peak-memory trackers and forbid() never see them.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import threading
@@ -127,8 +128,19 @@ def _walk(obj: Any, path: tuple, depth: int = 0):
             yield from _walk(item, path + (key,), depth + 1)
 
 
+class Uncopied:
+    """Stands in a recorded call for an argument that could not be copied."""
+
+
 def _copy(obj: Any, depth: int = 0) -> Any:
-    """obj with every tensor replaced by a detached clone (structure kept)."""
+    """obj with every tensor replaced by a detached clone (structure kept), and kata objects
+    other than modules (a cache, a config) deep-copied, so that diagnosis can re-run the call
+    without touching the learner's objects."""
+    if _own(type(obj)) and not isinstance(obj, (torch.nn.Module, type)) and not callable(obj):
+        try:
+            return copy.deepcopy(obj)
+        except Exception:
+            return Uncopied()
     if isinstance(obj, torch.Tensor):
         if obj.numel() > _CLONE_LIMIT or obj.device.type == "meta" or obj.is_sparse:
             return None

@@ -1,5 +1,6 @@
 """The shared checks catch what they promise and say so clearly."""
 
+import importlib.util
 import sys
 import types
 
@@ -7,8 +8,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match, forbid,
-                            gradcheck, non_contiguous, unchanged)
+from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
+                            assert_raises, forbid, gradcheck, non_contiguous, unchanged)
+from harness.curriculum import ROOT
 
 pytestmark = pytest.mark.selftest
 
@@ -135,3 +137,87 @@ def test_forbid_replaces_a_method_named_on_its_class_and_restores_it():
     assert "zero_grad" not in torch.optim.SGD.__dict__  # inherited: removed again, not pinned
     opt.step()
     assert torch.equal(p.detach(), torch.full((2,), 0.5))
+
+
+# ------------------------------------------------------------------ non-contiguous layouts
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (2, 3, 4, 5), (5,)])
+def test_non_contiguous_defeats_view(shape):
+    x = torch.arange(float(torch.Size(shape).numel())).reshape(shape)
+    y = non_contiguous(x)
+    assert torch.equal(x, y) and not y.is_contiguous()
+    if len(shape) >= 2:
+        with pytest.raises(RuntimeError):
+            y.view(-1)
+    if len(shape) >= 3:
+        with pytest.raises(RuntimeError):
+            y.view(-1, shape[-1])
+    assert non_contiguous(torch.tensor(2.0)).shape == ()
+
+
+def test_grads_match_and_gradcheck_catch_a_backward_that_views_grad_output():
+    class ViewBackward(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.view(-1).mul(2).view(g.shape)
+
+    x = torch.randn(3, 4)
+    assert "fails when grad_output is not contiguous" in failure(gradcheck, ViewBackward.apply, x)
+    with pytest.raises((SpecFailure, RuntimeError)):
+        assert_grads_match(ViewBackward.apply, lambda t: t * 2, x)
+
+
+# ------------------------------------------------------------------ promised errors
+
+def _kata_function(source: str, name: str):
+    module = types.ModuleType("katas.fake_raises")
+    exec(compile(source, "katas/fake_raises.py", "exec"), module.__dict__)
+    return getattr(module, name)
+
+
+def test_assert_raises_accepts_the_promised_error_with_its_numbers():
+    f = _kata_function("def f(a, b):\n    raise ValueError(f'sizes {a} and {b} differ')\n", "f")
+    err = assert_raises(ValueError, f, 2, 3, contract="a ValueError naming both sizes", mentions=(2, 3))
+    assert "2 and 3" in str(err)
+    text = failure(assert_raises, ValueError, f, 2, 3, contract="naming both sizes", mentions=(7,))
+    assert "does not mention 7" in text
+
+
+def test_assert_raises_names_the_wrong_exception_and_the_learners_line():
+    f = _kata_function("def f(xs):\n    return xs[5]\n", "f")
+    text = failure(assert_raises, ValueError, f, [1], contract="a ValueError for short input",
+                   what="f([1])")
+    assert "f([1]): expected ValueError (the contract says: a ValueError for short input), " \
+           "got IndexError: list index out of range" in text
+    assert "katas/fake_raises.py:2 in f" in text
+
+
+def test_assert_raises_when_nothing_is_raised_and_for_a_stub():
+    assert "returned int 1 instead of raising ValueError" in failure(
+        assert_raises, ValueError, lambda: 1, contract="always")
+    with pytest.raises(NotImplementedError):
+        assert_raises(ValueError, _kata_function("def f():\n    raise NotImplementedError\n", "f"),
+                      contract="-")
+
+
+# ------------------------------------------------------------------ diagnosis
+
+def test_a_failing_output_that_equals_a_gallery_mistake_gets_that_mistakes_hint():
+    from harness import diagnose, loader
+
+    path = ROOT / "solutions/gallery/losses/softmax/wrong_dim.py"
+    spec = loader._spec("katas.losses.softmax", path)
+    learner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(learner)  # guarded, as the loader imports a learner's file
+    diagnose.reset()
+    x = torch.randn(3, 4)
+    text = failure(assert_close, learner.softmax(x, dim=0), F.softmax(x, dim=0),
+                   what="softmax(x, dim=0)", hint="the spec's own guess")
+    assert "your output equals a known mistake" in text and "the spec's own guess" not in text
+    assert "hint: your output equals a known mistake: Summing over the wrong dim" in text
+    y = learner.softmax(x, dim=0) + 1  # an output no gallery mistake gives: the spec's hint stays
+    assert "the spec's own guess" in failure(assert_close, y, F.softmax(x, dim=0), hint="the spec's own guess")
