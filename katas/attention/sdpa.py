@@ -8,7 +8,9 @@ Write:
         Returns (..., L, Ev), dtype of q:
             weights = softmax(q @ k^T * scale + mask, over the KEYS, the last dim)
             output  = weights @ v
-        scale: a float; None means 1 / sqrt(E) (E = the size of q's last dim).
+        Computed in q's dtype: float64 inputs get float64 accuracy (no float32 detour).
+        scale: a float; None means 1 / sqrt(E) (E = the size of q's last dim). Only None
+            means "not given": scale=0.0 is a real scale (every score 0, a plain average).
         attn_mask, broadcastable to (..., L, S) (e.g. (L, S), (B, 1, 1, S), (S,)):
             bool:  True = this query may attend this key; False = it may not (its weight
                    is exactly 0).
@@ -19,7 +21,12 @@ Write:
             may too).
         A query row whose keys are ALL masked (every entry False, or every entry -inf)
         returns zeros for that row, as torch does (its math path uses a "safe" softmax):
-        softmax of a row of -inf is 0/0 = NaN, so detect such rows and put 0 there.
+        softmax of a row of -inf is 0/0 = NaN, so detect such rows and put 0 there. Its
+        gradient is 0 too, as torch's: no NaN may reach q.grad, k.grad or v.grad (a NaN
+        that a masked_fill hides in the forward still poisons the backward).
+        Scores may be large (|q @ k^T * scale| ~ 100 in float32): exp of such a score
+        overflows, so a hand-written softmax must subtract the row max first.
+        Empty sizes work: a batch dim, L or S of 0 (S = 0: every row is fully masked).
         Equal to torch.nn.functional.scaled_dot_product_attention on the same arguments
         (dropout_p=0).
 

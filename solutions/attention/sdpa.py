@@ -24,8 +24,9 @@ def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tens
         else:
             scores = scores + attn_mask
 
-    weights = scores.softmax(dim=-1)  # over the keys
     # A row with every key hidden is softmax(-inf, ..., -inf) = NaN: give it zeros, like torch.
+    # The row is replaced BEFORE the softmax too, so no NaN reaches the backward either.
     all_hidden = (scores == float("-inf")).all(dim=-1, keepdim=True)
-    weights = weights.masked_fill(all_hidden, 0.0)
+    scores = scores.masked_fill(all_hidden, 0.0)
+    weights = scores.softmax(dim=-1).masked_fill(all_hidden, 0.0)  # over the keys
     return weights @ v

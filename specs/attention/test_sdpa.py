@@ -1,4 +1,22 @@
-"""Specs for katas/attention/sdpa.py (days 15-16): scaled_dot_product_attention."""
+"""Specs for katas/attention/sdpa.py (days 15-16): scaled_dot_product_attention.
+
+Contract -> specs:
+- "softmax over the KEYS", shapes L != S, any batch dims, dtype of q: test_matches_torch_*,
+  test_weights_over_the_keys_sum_to_one, hypothesis test_matches_torch_on_random_settings
+- "scale: None means 1/sqrt(E)", "only None means not given" (scale=0.0): test_default_scale_*,
+  test_explicit_scale_*, test_scale_zero_is_a_scale_not_the_default
+- "computed in q's dtype" (float64, float64 float mask): test_float64_is_computed_in_float64
+- bool mask True = attend, float mask added after scaling, broadcast shapes: test_bool_mask_*,
+  test_float_mask_*, test_adding_a_constant_*
+- is_causal top-left, default False: test_is_causal_*, test_causal_first_query_*
+- fully masked row -> zeros, and zero gradient: test_fully_masked_*, test_padded_batch_*,
+  test_fully_masked_row_has_zero_gradient
+- large scores (+-100..300 in float32): test_large_scores_stay_finite
+- empty sizes (batch 0, L 0, S 0): test_empty_sizes
+- gradients: test_gradcheck_float64, test_gradients_match_torch
+- inputs untouched, non-contiguous, built-ins off limits: test_non_contiguous_*, test_float_mask_is_left_alone,
+  test_writes_its_own_attention
+"""
 
 import math
 
@@ -322,3 +340,78 @@ def test_writes_its_own_attention():
     with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
         sdpa(q, k, v, attn_mask=random_bool_mask((3, 4), seed=31))
         sdpa(q, k, v, is_causal=True)
+
+
+# ------------------------------------------------------------------------ edge cases
+
+@pytest.mark.parametrize("falsy", [0.0, 0])
+def test_scale_zero_is_a_scale_not_the_default(falsy):
+    """scale=0.0 makes every score 0: each query averages the values uniformly."""
+    q, k, v = qkv((2,), 3, 5, 4, 2, seed=32)
+    out = sdpa(q, k, v, scale=falsy)
+    assert_close(out, v.mean(dim=-2, keepdim=True).expand(2, 3, 2),
+                 what=f"scaled_dot_product_attention(q (2, 3, 4), k (2, 5, 4), v, scale={falsy!r})",
+                 hint="only scale=None means 'not given': `scale or 1 / sqrt(E)` replaces an "
+                      "explicit 0.0; write `if scale is None: scale = ...`")
+
+
+@pytest.mark.parametrize("size", [100.0, 300.0])
+def test_large_scores_stay_finite(size):
+    """Scores of +-100 and more in float32: exp(100) overflows unless the row max is subtracted."""
+    q = randn(2, 4, 6, 4, seed=33)
+    k = randn(2, 4, 7, 4, seed=34)
+    q = q / q.norm(dim=-1, keepdim=True) * size
+    k = k / k.norm(dim=-1, keepdim=True)
+    v = randn(2, 4, 7, 3, seed=35)
+    out = sdpa(q, k, v, scale=1.0)
+    expected = ref(q.double(), k.double(), v.double(), scale=1.0).float()
+    assert_close(out, expected, what=f"scaled_dot_product_attention(q, k, v, scale=1.0) with scores up to +-{size:g}",
+                 rtol=1e-4, atol=1e-4,
+                 hint="exp(100) overflows float32 (inf / inf = NaN): subtract each row's max score "
+                      "before exp, or use torch.softmax, which does")
+
+
+def test_float64_is_computed_in_float64():
+    q, k, v = qkv((2, 3), 5, 6, 7, 4, seed=36, dtype=torch.float64)
+    bool_mask = random_bool_mask((5, 6), seed=37)
+    float_mask = random_float_mask((5, 6), seed=38, dtype=torch.float64)
+    for kwargs, shown in (({}, ""), ({"attn_mask": bool_mask}, ", bool attn_mask"),
+                          ({"attn_mask": float_mask}, ", float64 attn_mask"), ({"is_causal": True}, ", is_causal=True")):
+        out = sdpa(q, k, v, **kwargs)
+        assert out.dtype == torch.float64, (
+            f"scaled_dot_product_attention(float64 q, k, v{shown}) returned {out.dtype}; it keeps q's dtype")
+        assert_close(out, ref(q, k, v, **kwargs), what=f"scaled_dot_product_attention(float64 q, k, v{shown})",
+                     rtol=1e-11, atol=1e-12,
+                     hint="compute in q's dtype: a .float() (or a float32 mask or table) on the way "
+                          "loses float64 accuracy; a float mask may be float64 too, not only float32")
+
+
+@pytest.mark.parametrize("kind", ["float", "bool", "padding"])
+def test_fully_masked_row_has_zero_gradient(kind):
+    """torch's gradient through a fully masked row is 0; a NaN hidden by masked_fill after the
+    softmax comes back in the backward and poisons every gradient it touches."""
+    q, k, v = qkv((2,), 4, 5, 3, 2, seed=39)
+    if kind == "float":
+        mask = random_float_mask((4, 5), seed=40)
+        mask[2] = -INF
+    elif kind == "bool":
+        mask = random_bool_mask((4, 5), seed=40)
+        mask[1] = False
+    else:
+        mask = torch.tensor([[True, True, True, False, False], [False] * 5]).view(2, 1, 5)
+    assert_grads_match(lambda q, k, v: sdpa(q, k, v, attn_mask=mask),
+                       lambda q, k, v: ref(q, k, v, attn_mask=mask), q, k, v,
+                       what=f"scaled_dot_product_attention gradient with a fully masked row ({kind} mask)",
+                       hint="replace the scores of a fully masked row by 0 BEFORE the softmax (then "
+                            "zero its weights): softmax of all -inf is NaN, and the NaN flows into the "
+                            "backward even when the forward hides it")
+
+
+@pytest.mark.parametrize("batch,L,S", [((0,), 3, 4), ((2, 0), 3, 4), ((2,), 0, 4), ((2,), 3, 0)],
+                         ids=["batch0", "batch-2x0", "L0", "S0"])
+def test_empty_sizes(batch, L, S):
+    q, k, v = qkv(batch, L, S, 4, 3, seed=41)
+    out = sdpa(q, k, v)
+    assert_close(out, ref(q, k, v), what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)})",
+                 hint="size-0 dims must flow through: with S = 0 every row is fully masked and "
+                      "returns zeros; a reduction such as amax over an empty key dim raises")
