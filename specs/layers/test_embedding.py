@@ -1,5 +1,26 @@
 """Specs for katas/layers/embedding.py (day 8): Embedding (with padding_idx) and Dropout.
 
+Contract-to-spec map:
+- Embedding "weight registered, state_dict key weight, float32": state_dict_and_parameter
+- "N(0, 1) like nn.Embedding": init_is_standard_normal
+- "row padding_idx starts at zero" (incl. padding_idx=0, a falsy int): padding_row_starts_at_zero,
+  padding_idx_zero_is_not_none
+- "idx of any shape -> idx.shape + (dim,)" (0-d, size-0 and size-1 dims, non-contiguous):
+  forward_matches_nn_embedding, empty_idx, non_contiguous_idx, hypothesis forward_and_gradient
+- "pad row never receives a gradient; others accumulate": padding_row_gets_no_gradient,
+  repeated_indices_accumulate, returns_a_loaded_padding_row, hypothesis
+- "forward returns whatever row padding_idx holds": returns_a_loaded_padding_row
+- state_dict from nn.Embedding loads; output dtype follows the weight (.double(), .half(),
+  .bfloat16(), with padding_idx): float64_module, half_module_with_padding
+- Dropout train: "zero with prob p, scale 1/(1-p)": train_zeroes..., keeps_the_expected_value,
+  outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
+  "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
+  NaN": p0..., p1...; eval identity: eval_is_the_identity, follows_train_and_eval
+- "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64) and device (meta):
+  keeps_shape_and_dtype, half_precision, empty_input, keeps_device
+- "gradient through the same mask and scale": gradient_flows_through_the_same_mask
+- built-ins off limits: writes_its_own
+
 Statistical checks (initialisation, keep rate) use tens of thousands of draws and bounds
 many standard errors wide (see the comments): they never flake, yet a wrong distribution or
 a wrong keep probability misses them by far.
@@ -12,6 +33,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.checks import assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.edges import HALF_DTYPES, assert_dtype_kept, tolerance
 from katas.layers.embedding import Dropout, Embedding
 
 EMBEDDING_BUILTINS = dict(
@@ -185,6 +207,44 @@ def test_embedding_float64_module():
                  hint="the output dtype follows the weight's")
 
 
+def test_embedding_padding_idx_zero_is_not_none():
+    mine = Embedding(6, 4, padding_idx=0)
+    w = _weight(mine)
+    assert_close(w.detach()[0], torch.zeros(4), what="Embedding(6, 4, padding_idx=0).weight[0]",
+                 hint="padding_idx=0 is a real padding index: test `padding_idx is not None`, "
+                      "not `if padding_idx:` (0 is falsy)")
+    idx = torch.tensor([0, 3, 0, 5])
+    mine(idx).backward(randn(4, 4, seed=11))
+    assert_close(w.grad[0], torch.zeros(4), what="Embedding(6, 4, padding_idx=0): weight.grad[0]",
+                 hint="padding_idx=0 is falsy: test `padding_idx is not None`; " + PAD_HINT)
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+def test_embedding_empty_idx(shape):
+    mine, ref = _loaded_pair(5, 3, padding_idx=2)
+    idx = torch.zeros(shape, dtype=torch.long)
+    out = mine(idx)
+    assert_close(out, ref(idx), what=f"Embedding(5, 3, padding_idx=2)(idx of shape {shape})",
+                 hint="an empty idx gives an empty (..., embedding_dim) output; reshape(..., -1) "
+                      "cannot infer -1 from 0 elements: spell out embedding_dim")
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64])
+def test_embedding_half_module_with_padding(dtype):
+    mine, ref = _loaded_pair(7, 4, padding_idx=3)
+    mine, ref = mine.to(dtype), ref.to(dtype)
+    idx = torch.tensor([[3, 1, 6], [0, 3, 3]])
+    out = mine(idx)
+    what = f"Embedding(7, 4, padding_idx=3).to({dtype})(idx)"
+    assert_dtype_kept(out, _weight(mine), what)
+    assert_close(out, ref(idx), what=what, rtol=0, atol=0)
+    g = randn(2, 3, 4, seed=12).to(dtype)
+    out.backward(g)
+    ref(idx).backward(g)
+    assert_close(_weight(mine).grad, ref.weight.grad, what=f"{what}: weight.grad", hint=PAD_HINT,
+                 **tolerance(dtype))
+
+
 def test_embedding_writes_its_own():
     idx = torch.tensor([[1, 2, 0], [3, 3, 1]])
     with forbid(*EMBEDDING_BUILTINS["targets"], aten=EMBEDDING_BUILTINS["aten"]):
@@ -312,6 +372,55 @@ def test_dropout_keeps_shape_and_dtype(shape, dtype):
     assert out.dtype == dtype, f"Dropout(0.25)({dtype} x) returned {out.dtype}"
     kept = out != 0
     assert_close(out[kept], x[kept] / 0.75, what=f"Dropout(0.25)(x of shape {shape}): kept elements")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES)
+def test_dropout_half_precision(dtype):
+    drop = Dropout(0.3)
+    x = _away_from_zero(40, 30, seed=9, dtype=dtype)
+    out = drop(x)
+    assert_dtype_kept(out, x, f"Dropout(0.3)({dtype} x)")
+    kept = out != 0
+    assert_close(out[kept], x[kept] / 0.7, what=f"Dropout(0.3)({dtype} x): kept elements",
+                 **tolerance(dtype))
+    assert 0.55 < kept.double().mean().item() < 0.85, f"Dropout(0.3)({dtype} x): keep rate off"
+    drop.eval()
+    assert_close(drop(x), x, rtol=0, atol=0, what=f"Dropout(0.3).eval()({dtype} x)")
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 2, 4)])
+def test_dropout_empty_input(shape):
+    for p in (0.5, 1.0):
+        out = Dropout(p)(torch.ones(shape))
+        assert_shape(out, shape, what=f"Dropout({p})(x of shape {shape})")
+
+
+def test_dropout_follows_torch_manual_seed():
+    drop = Dropout(0.5)
+    x = torch.ones(16, 16)
+    torch.manual_seed(123)
+    a = drop(x)
+    torch.manual_seed(123)
+    b = drop(x)
+    assert torch.equal(a, b), (
+        "Dropout(0.5): torch.manual_seed(123) before two calls gave two different masks; the "
+        "contract says the mask comes from torch's global random generator (torch.rand / "
+        "torch.bernoulli without a private torch.Generator, not Python's random or numpy)")
+    torch.manual_seed(123)
+    c = Dropout(0.5)(x)
+    assert torch.equal(a, c), ("a new Dropout(0.5) after torch.manual_seed(123) dropped other "
+                               "elements: draw the mask from torch's global generator")
+
+
+def test_dropout_keeps_device():
+    x = torch.empty(5, 7, device="meta")
+    for p in (0.0, 0.4, 1.0):
+        out = Dropout(p)(x)
+        assert isinstance(out, torch.Tensor) and out.device == x.device, (
+            f"Dropout({p})(x on the meta device) returned a tensor on "
+            f"{getattr(out, 'device', None)}; the output lives on x's device (hint: "
+            "torch.rand(x.shape, device=x.device) or torch.rand_like(x))")
+        assert_shape(out, (5, 7), what=f"Dropout({p})(x on the meta device)")
 
 
 def test_dropout_non_contiguous_input():
