@@ -16,6 +16,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match, forbid,
                             gradcheck, non_contiguous, unchanged)
+from harness.edges import HALF_DTYPES, tolerance, with_exact
 from katas.autograd.rules import Add, Div, Exp, Log, MatMul, Mul, Pow, Sub, unbroadcast
 
 BINARY = {
@@ -55,6 +56,9 @@ MATMUL_CASES = [
     ((3, 4), (2, 4, 5)),
     ((2, 1, 3, 4), (5, 4, 2)),
     ((2, 3, 2, 2), (1, 1, 2, 3)),
+    ((0, 3), (3, 2)),
+    ((2, 0), (0, 3)),
+    ((1, 3, 4), (2, 4, 5)),
 ]
 NO_AUTOGRAD_INSIDE = ("torch.autograd.grad", "torch.autograd.backward", torch.Tensor.backward,
                       "torch.autograd.functional.vjp", "torch.func.vjp")
@@ -133,7 +137,8 @@ def ids(cases):
 
 # ------------------------------------------------------------------------------ unbroadcast
 
-@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4),
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, min_side=0,
+                                           max_side=4),
        seed=st.integers(0, 2**31 - 1))
 def test_unbroadcast_sums_back_to_shape(shapes, seed):
     shape, grad_shape = shapes.input_shapes[0], shapes.result_shape
@@ -149,7 +154,8 @@ def test_unbroadcast_sums_back_to_shape(shapes, seed):
 
 @pytest.mark.parametrize("grad_shape,shape", [
     ((3, 4), (3, 1)), ((3, 4), (4,)), ((3, 4), (1, 4)), ((2, 3, 4), (1,)), ((2, 3), ()),
-    ((2, 3), (2, 3)), ((5, 1, 3), (1, 1, 1)), ((2, 7, 3), (7, 1)), ((), ())])
+    ((2, 3), (2, 3)), ((5, 1, 3), (1, 1, 1)), ((2, 7, 3), (7, 1)), ((), ()),
+    ((0,), (1,)), ((2, 0, 3), (1, 3)), ((0, 4), (4,)), ((3, 0), (3, 0))])
 def test_unbroadcast_cases(grad_shape, shape):
     grad = torch.arange(torch.Size(grad_shape).numel(), dtype=torch.float32).reshape(grad_shape)
     with unchanged(grad, names=["grad"]), forbid(torch.Tensor.sum_to_size):
@@ -158,6 +164,15 @@ def test_unbroadcast_cases(grad_shape, shape):
     (x.expand(grad_shape) * grad).sum().backward()
     assert_close(out, x.grad, what=f"unbroadcast(grad of shape {grad_shape}, torch.Size({shape}))",
                  hint=UNBROADCAST_HINT)
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+def test_unbroadcast_keeps_half_dtype(dtype):
+    grad = torch.ones(2, 3, 4, dtype=dtype)
+    out = unbroadcast(grad, (3, 1))
+    assert_close(out, torch.full((3, 1), 8.0, dtype=dtype), what=f"unbroadcast(ones(2, 3, 4, "
+                 f"dtype={dtype}), (3, 1))", hint="the result keeps grad's dtype: summing in "
+                 "float32 for accuracy is fine, but cast back with .to(grad.dtype)")
 
 
 def test_unbroadcast_takes_a_plain_tuple_and_keeps_dtype():
@@ -191,6 +206,66 @@ def test_binary_non_contiguous_inputs(name):
     fn, op, hint = BINARY[name]
     inputs = [non_contiguous(x) for x in make_inputs(name, [(3, 4), (1, 4)], seed=4)]
     check_backward(fn, op, inputs, f"{name}.apply(non-contiguous a (3, 4), b (1, 4))", hint)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_at_exact_zeros(name):
+    """Exact zeros in either factor (bases and divisors stay in their domains): a product rule
+    that recovers a factor as out / a gives 0 / 0 = NaN there."""
+    fn, op, hint = BINARY[name]
+    a, b = make_inputs(name, [(3, 4), (3, 4)], seed=13, dtype=torch.float64)
+    if name not in ("Pow",):
+        a = with_exact(a, (0.0,), every=2)
+    if name not in ("Div",):
+        b = with_exact(b, (0.0,), every=3)
+    check_backward(fn, op, [a, b], f"{name}.apply(a, b) with exact zeros planted in "
+                   f"{'a and b' if name not in ('Pow', 'Div') else ('b' if name == 'Pow' else 'a')}",
+                   hint + "; never recover a factor as out / other (0 / 0 = NaN at an exact zero)")
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["only a requires grad", "only b requires grad"])
+@pytest.mark.parametrize("name", sorted(BINARY) + ["MatMul"])
+def test_backward_when_one_input_needs_no_grad(name, which):
+    """The contract allows None for an input with needs_input_grad False, and requires the
+    right gradient for the other one."""
+    fn, op, hint = BINARY[name] if name in BINARY else (MatMul, torch.matmul, MATMUL_HINT)
+    shapes = [(2, 3, 4), (4, 5)] if name == "MatMul" else [(3, 1), (2, 3, 4)]
+    inputs = make_inputs(name, shapes, seed=14, dtype=torch.float64)
+    what = f"{name}.apply(a {shapes[0]}, b {shapes[1]}) with only input {which} requiring grad"
+    leaves = [x.detach().requires_grad_(i == which) for i, x in enumerate(inputs)]
+    out = fn.apply(*leaves)
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        raise SpecFailure(f"{what}: the output is not attached to the Function's backward")
+    g = torch.randn(out.shape, generator=torch.Generator().manual_seed(15), dtype=out.dtype)
+    with by_hand(what):
+        grads = out.grad_fn.apply(g)
+    grads = list(grads) if isinstance(grads, (tuple, list)) else [grads]
+    expected = reference_grads(op, inputs, g)[which]
+    if len(grads) < 2 or grads[which] is None:
+        raise SpecFailure(f"{what}: backward returned no gradient for input {which}, which "
+                          f"requires grad", "check ctx.needs_input_grad[i] with the index of "
+                          "the input whose gradient you compute (0 for a, 1 for b)")
+    assert_close(grads[which], expected, what=f"{what}: gradient for input {which}", hint=hint)
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+@pytest.mark.parametrize("name", sorted(BINARY) + sorted(UNARY) + ["MatMul"])
+def test_half_precision_keeps_dtype(name, dtype):
+    """Any floating dtype: the gradients have each input's dtype (float16 / bfloat16 too)."""
+    fn, op, hint = (BINARY.get(name) or UNARY.get(name) or (MatMul, torch.matmul, MATMUL_HINT))
+    shapes = {"MatMul": [(2, 3, 4), (4, 5)]}.get(name, [(3, 1), (2, 3, 4)] if name in BINARY
+                                                 else [(2, 3)])
+    inputs32 = make_inputs(name, shapes, seed=16)
+    inputs = [x.to(dtype) for x in inputs32]
+    what = f"{name}.apply(...) on {dtype} inputs of shapes {shapes}"
+    out, grads, g = call_backward(fn, inputs, what, seed=17)
+    expected = reference_grads(op, [x.float() for x in inputs], g.float())
+    for i, (grad, e, x) in enumerate(zip(grads, expected, inputs)):
+        if grad is None:
+            raise SpecFailure(f"{what}: backward returned None for input {i}, which requires grad")
+        assert_close(grad, e.to(dtype), what=f"{what}: gradient for input {i}",
+                     hint="each gradient keeps its input's dtype: a helper tensor or a sum in "
+                     "float32 must be cast back", **tolerance(dtype))
 
 
 def test_sub_order_matters():
