@@ -12,6 +12,7 @@ from hypothesis import given, strategies as st
 from torch.overrides import TorchFunctionMode
 
 from harness.checks import ForbiddenCall, SpecFailure, assert_close
+from harness.edges import assert_exact_type
 from katas.autograd.engine import Value
 
 TOPO_HINT = ("a node may push its gradient to its inputs only once every user has pushed to it: "
@@ -63,6 +64,18 @@ def test_value_holds_its_data_and_a_zero_grad():
                  what="Value(1.5).grad before any backward")
 
 
+@pytest.mark.parametrize("data", [2, -3, 0], ids=lambda d: f"Value({d})")
+def test_data_is_a_float_even_from_an_int(data):
+    v = Value(data)
+    assert_exact_type(v.data, float, f"Value({data}).data")
+    assert_close(number(v.data, f"Value({data}).data"), torch.tensor(float(data), dtype=torch.float64),
+                 what=f"Value({data}).data")
+    with NoTorch():
+        for expr, out in (("Value(2) + 1", Value(2) + 1), ("3 * Value(2)", 3 * Value(2)),
+                          ("Value(2) ** 2", Value(2) ** 2), ("Value(3).relu()", Value(3).relu())):
+            assert_exact_type(out.data, float, f"({expr}).data")
+
+
 def test_backward_of_a_leaf_sets_its_grad_to_one():
     v = Value(-3.0)
     v.backward()
@@ -102,7 +115,7 @@ UNARY = {
 }
 
 
-@pytest.mark.parametrize("a,b", [(1.5, -0.5), (-2.0, 3.0), (0.25, 0.75)])
+@pytest.mark.parametrize("a,b", [(1.5, -0.5), (-2.0, 3.0), (0.25, 0.75), (0.0, 3.0), (0.0, -0.5)])
 @pytest.mark.parametrize("expr", list(BINARY))
 def test_binary_op(expr, a, b):
     fn, hint = BINARY[expr]
@@ -142,6 +155,45 @@ def test_unary_op(name, a):
     with NoTorch():
         out = fn(va)
         out.backward()
+    ta = leaf(a)
+    tout = torch_fn(ta)
+    tout.retain_grad()
+    tout.backward()
+    compare([out, va], [tout, ta], ["out", "a"], f"out = a.{name}() with a={a}", hint)
+
+
+@pytest.mark.parametrize("expr", ["a * 3", "3 * a", "a ** 2", "a ** 3", "a / 4"])
+def test_op_with_a_number_at_zero(expr):
+    """At a = 0 a local rule that recovers a factor as out / a divides 0 by 0."""
+    fn, hint = WITH_NUMBER[expr]
+    va = Value(0.0)
+    with NoTorch():
+        out = fn(va)
+        out.backward()
+    ta = leaf(0.0)
+    tout = fn(ta)
+    tout.retain_grad()
+    tout.backward()
+    compare([out, va], [tout, ta], ["out", "a"], f"out = {expr} with a=0.0",
+            hint + "; use the saved inputs, not out.data / a (0 / 0 at a = 0)")
+
+
+@pytest.mark.parametrize("a", [-800.0, -40.0, 40.0, 800.0])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_saturating_ops_at_large_inputs(name, a):
+    """sigmoid and tanh are finite everywhere: math.exp(800) overflows (OverflowError), so
+    neither may exponentiate a large positive number (1 + e^-x at x = -800, e^2x at x = 800)."""
+    fn, torch_fn, hint = UNARY[name]
+    va = Value(a)
+    try:
+        with NoTorch():
+            out = fn(va)
+            out.backward()
+    except OverflowError as err:
+        raise SpecFailure(f"a.{name}() with a={a} raised OverflowError ({err}); the result is "
+                          f"finite ({torch_fn(torch.tensor(a, dtype=torch.float64)).item():.6g})",
+                          "sigmoid: use e^x / (1 + e^x) for x < 0 and 1 / (1 + e^-x) for x >= 0 "
+                          "(or 0.5 * (1 + tanh(x / 2))); tanh: use math.tanh") from None
     ta = leaf(a)
     tout = torch_fn(ta)
     tout.retain_grad()
