@@ -101,6 +101,11 @@ _PUBLIC_MODULES = {"torch.functional": "torch", "torch._tensor": "torch",
 
 def _qualified_name(fn: Any) -> str:
     """The public name of a torch callable (torch.Tensor.softmax, not TensorBase.softmax)."""
+    if isinstance(fn, torch._ops.OpOverload):
+        packet = fn.overloadpacket.__name__
+        return f"torch.ops.aten.{packet}" + ("" if fn._overloadname == "default" else f".{fn._overloadname}")
+    if isinstance(fn, torch._ops.OpOverloadPacket):
+        return f"torch.ops.aten.{fn.__name__}"
     module = getattr(fn, "__module__", None) or ""
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
     if name.startswith(("TensorBase.", "_TensorBase.")):
