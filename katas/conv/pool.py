@@ -4,7 +4,12 @@ Write:
     max_pool2d(x, kernel_size, stride=None, padding=0) -> (N, C, H_out, W_out)
         like F.max_pool2d(x, kernel_size, stride, padding): the largest value of each
         kH×kW window. Padding never wins: pad with −inf (not zeros), so a window that
-        overlaps the border takes the max of its real pixels.
+        overlaps the border takes the max of its real pixels (even when every real pixel is
+        hugely negative: a finite pad such as −1e9 is not enough).
+        Ties (decided here; torch leaves it open): the output is the max value itself, and the
+        window's gradient goes to its tied max pixels in any split that sums to the upstream
+        gradient (torch gives it all to one of them, amax splits it evenly: both are fine);
+        pixels below the max get none from that window.
     avg_pool2d(x, kernel_size, stride=None, padding=0) -> (N, C, H_out, W_out)
         the mean of each window over its REAL pixels only: padded positions are neither summed
         nor counted. This is F.avg_pool2d(x, kernel_size, stride, padding,
@@ -16,7 +21,8 @@ Write:
     side, not overlapping). padding <= kernel_size // 2 per dim (as torch requires).
     Output size per dim (floor mode, as torch's default):
         H_out = (H + 2·padding − kH) // stride + 1
-    Output dtype = x's dtype; gradients flow to x through autograd (build the result from
+    Any batch size N, including 0 (an empty output). Output dtype = x's dtype (float16 and
+    bfloat16 too) and output device = x's device; gradients flow to x through autograd (build the result from
     differentiable ops). The input must be left unchanged.
 
 Off limits: F.max_pool2d / torch.max_pool2d, F.max_pool2d_with_indices, F.avg_pool2d, the

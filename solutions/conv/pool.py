@@ -1,4 +1,9 @@
-"""Day 12 — conv/pool: reference solution."""
+"""Day 12 — conv/pool: reference solution.
+
+Ties in max_pool2d: amax splits the window's gradient evenly among its tied max pixels
+(the stub allows any split that sums to the upstream gradient). Counts are built with
+x's dtype and device, so half inputs stay half and meta/GPU inputs stay there.
+"""
 
 import torch
 import torch.nn.functional as F

@@ -3,6 +3,20 @@ F.avg_pool2d(count_include_pad=False).
 
 Tolerances: the harness defaults (float32 rtol=1e-4, atol=1e-5; float64 1e-7, 1e-9); a max is
 exact and a mean of at most 16 values differs from torch's by a few ulps.
+
+Contract -> specs:
+- stride=None means kernel_size (int and pair): test_stride_defaults_*, test_stride_none_*
+- int or pair settings, floor output size: test_settings_match_torch, test_*_any_settings_*
+- max: padding never wins (−inf, also vs huge finite negatives): test_max_pool_padding_never_wins*
+- max ties (decided: the max value; gradient only to tied max pixels, summing to upstream):
+  test_max_pool_ties_value_and_gradient
+- avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
+- any N incl. 0, sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
+- dtype kept (float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
+  test_output_on_the_input_device
+- non-contiguous input left unchanged: test_float64_non_contiguous_*
+- gradients through autograd: test_gradients_match_autograd_of_torch
+- off limits: test_does_not_call_a_pooling_built_in
 """
 
 import pytest
@@ -11,6 +25,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.edges import assert_dtype_kept, tolerance
 from katas.conv.pool import avg_pool2d, max_pool2d
 
 FORBIDDEN = (F.max_pool2d, torch.max_pool2d, F.max_pool2d_with_indices, F.avg_pool2d,
@@ -204,3 +219,67 @@ def test_max_pool_any_settings_match_torch(data, seed):
 def test_avg_pool_any_settings_match_torch(data, seed):
     shape, kw = _draw_settings(data.draw)
     check_pool("avg_pool2d", randn(*shape, seed=seed, dtype=torch.float64), **kw)
+
+
+# ------------------------------------------------------------------------------ edges
+
+@pytest.mark.parametrize("name", POOLS)
+def test_empty_batch(name):
+    check_pool(name, randn(0, 3, 6, 5, seed=10), kernel_size=2, padding=1,
+               hint="with N = 0 a reshape with -1 is ambiguous: spell out the sizes from x.shape")
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("name", POOLS)
+def test_half_precision_keeps_dtype(name, dtype):
+    x = randn(2, 3, 7, 6, seed=11, dtype=dtype)
+    kw = dict(kernel_size=3, stride=2, padding=1)
+    out = run_pool(name, x, hint=HINTS[name], **kw)
+    what = describe(name, x, **kw) + f" in {dtype}"
+    assert_dtype_kept(out, x, what)
+    assert_close(out, reference(name, x.double(), **kw).to(dtype), what=what, **tolerance(dtype), hint=HINTS[name])
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_output_on_the_input_device(name):
+    # The meta device stands in for a GPU: a count made with torch.ones(...) without
+    # device=x.device lands on the CPU.
+    x = torch.empty(2, 3, 7, 6, device="meta")
+    kw = dict(kernel_size=3, stride=2, padding=1)
+    out = run_pool(name, x, hint="build every helper tensor (the ones you pool to count real pixels) "
+                   "with device=x.device and dtype=x.dtype", **kw)
+    assert isinstance(out, torch.Tensor) and out.device == x.device, (
+        f"{describe(name, x, **kw)} on the meta device returned a tensor on "
+        f"{getattr(out, 'device', type(out).__name__)}; the output must be on x's device")
+    assert_shape(out, (2, 3, 4, 3), what=describe(name, x, **kw) + " on the meta device", hint=HINT_SIZE)
+
+
+def test_max_pool_padding_never_wins_against_huge_negative_values():
+    # Finite values far below any "very negative" pad: only −inf padding never wins.
+    x = randn(1, 2, 5, 6, seed=12).abs() * -1e30 - 1e30
+    check_pool("max_pool2d", x, kernel_size=3, stride=2, padding=1,
+               hint="pad with float('-inf'), not a finite stand-in such as -1e9: real pixels can be smaller")
+
+
+def test_max_pool_ties_value_and_gradient():
+    # Integer-valued pixels in {0, 1, 2}: most windows hold several copies of their max. The
+    # value is the max itself; the window's gradient goes only to its max pixels and sums to
+    # the upstream gradient (any split among tied pixels is allowed).
+    gen = torch.Generator().manual_seed(13)
+    x = torch.randint(0, 3, (2, 2, 6, 8), generator=gen).to(torch.float64)
+    kw = dict(kernel_size=2)
+    what = describe("max_pool2d", x, **kw) + " with tied maxima"
+    xg = x.clone().requires_grad_()
+    out = run_pool("max_pool2d", xg, hint=HINT_MAX, **kw)
+    assert_close(out, F.max_pool2d(x, **kw), what=what,
+                 hint="the output is the window's max value; a mask (x == max) times x, summed, counts a tie twice")
+    upstream = randn(*out.shape, seed=14, dtype=torch.float64)
+    (grad,) = torch.autograd.grad((out * upstream).sum(), xg, allow_unused=True)
+    if grad is None:
+        raise SpecFailure(f"{what}: no gradient reached x")
+    windows = grad.reshape(2, 2, 3, 2, 4, 2).permute(0, 1, 2, 4, 3, 5).reshape(2, 2, 3, 4, 4)
+    assert_close(windows.sum(-1), upstream, what=f"d/dx of {what}, summed over each 2×2 window",
+                 hint="each window passes its upstream gradient on exactly once, split among its tied max pixels")
+    is_max = x == F.max_pool2d(x, **kw).repeat_interleave(2, 2).repeat_interleave(2, 3)
+    assert_close(grad * ~is_max, torch.zeros_like(grad), what=f"d/dx of {what} at pixels below their window's max",
+                 hint="only the window's max pixels receive gradient")
