@@ -41,6 +41,8 @@ Write (all batch-first: x is (B, T, d_model), float32 or float64 like the parame
             post-LN: x = norm1(x + sa(x)); x = norm2(x + ca(x)); x = norm3(x + ff(x))
             pre-LN:  x = x + sa(norm1(x)); x = x + ca(norm2(x)); x = x + ff(norm3(x))
             (memory itself is never normalised by the layer.)
+        Dropout as in EncoderLayer: on sa's, ca's and ff's outputs before each residual add,
+        and inside ff after the activation; train() mode only.
 
     Masks follow nn.MultiheadAttention (see katas/attention/multi_head.py): bool True = NOT
     allowed, float = added to the scores; attn masks (T, T) / (T, S) or (B * nhead, ., .),

@@ -168,7 +168,7 @@ def check_encoder(d, h, ff, B, T, *, seed, kind="none", norm_first=False, dtype=
     if is_causal:
         kwargs["is_causal"] = True
     out = mine(x, **kwargs)
-    ref_kwargs = dict(kwargs)
+    ref_kwargs = {k: v for k, v in kwargs.items() if k != "is_causal"}  # torch: a mere hint
     if ref_kind is not None:  # torch needs the explicit mask behind the is_causal hint
         ref_kwargs["src_mask"] = attention_masks(ref_kind, B, h, T, T, seed + 2, dtype)[0]
     with torch.no_grad():
@@ -190,7 +190,7 @@ def check_decoder(d, h, ff, B, T, S, *, seed, kind="none", norm_first=False, dty
     kwargs = {"tgt_mask": tm, "memory_mask": mm, "tgt_key_padding_mask": tkpm,
               "memory_key_padding_mask": mkpm, **(flags or {})}
     out = mine(x, memory, **kwargs)
-    ref_kwargs = dict(kwargs)
+    ref_kwargs = {k: v for k, v in kwargs.items() if not k.endswith("is_causal")}
     if ref_kind is not None:
         ref_kwargs["tgt_mask"] = attention_masks(ref_kind[0], B, h, T, T, seed + 3, dtype)[0]
         ref_kwargs["memory_mask"] = attention_masks(ref_kind[1], B, h, T, S, seed + 4, dtype)[0]
@@ -443,6 +443,15 @@ def test_encoder_is_causal_with_its_mask():
     check_encoder(6, 2, 8, 2, 5, seed=27, kind="float causal", is_causal=True, hint=HINT_CAUSAL)
 
 
+HINT_GIVEN = ("with is_causal=True AND a mask, use the given mask as it is (the flag only says "
+              "what to build when no mask is given): build the causal mask only if mask is None")
+
+
+@pytest.mark.parametrize("kind", ["bool 2d", "float kpm 2d", "bool 3d"])
+def test_encoder_is_causal_uses_a_given_non_causal_mask(kind):
+    check_encoder(6, 2, 8, 2, 5, seed=60, kind=kind, is_causal=True, hint=HINT_GIVEN)
+
+
 def test_encoder_float64():
     check_encoder(6, 3, 9, 2, 5, seed=28, kind="float kpm 2d", dtype=torch.float64)
     check_encoder(6, 3, 9, 2, 5, seed=29, kind="bool 3d", norm_first=True, dtype=torch.float64)
@@ -480,6 +489,18 @@ def test_decoder_tgt_is_causal_without_a_mask(norm_first):
 def test_decoder_memory_is_causal_without_a_mask():
     check_decoder(6, 2, 8, 2, 5, 7, seed=33, flags={"tgt_is_causal": True, "memory_is_causal": True},
                   ref_kind=("causal", "causal"), hint=HINT_CAUSAL + " (the (T, S) memory mask too)")
+
+
+def test_decoder_memory_is_causal_alone():
+    check_decoder(6, 2, 8, 2, 4, 6, seed=61, flags={"memory_is_causal": True},
+                  ref_kind=("none", "causal"), hint=HINT_CAUSAL + "; memory_is_causal builds the "
+                  "(T, S) memory mask only, tgt_is_causal the (T, T) self-attention mask only")
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_decoder_causal_flags_use_given_masks(norm_first):
+    check_decoder(6, 2, 8, 2, 5, 4, seed=62, kind=("bool 2d", "float 2d"), norm_first=norm_first,
+                  flags={"tgt_is_causal": True, "memory_is_causal": True}, hint=HINT_GIVEN)
 
 
 def test_decoder_is_causal_with_its_mask():
@@ -617,3 +638,125 @@ def test_non_contiguous_inputs_are_left_alone():
                             memory_mask=mm.contiguous(), tgt_key_padding_mask=tkpm.contiguous(),
                             memory_key_padding_mask=mkpm.contiguous())
     assert_close(out, expected, what="DecoderLayer(6, 3, 8, norm_first=True)(non-contiguous tgt, memory and masks)")
+
+
+# ------------------------------------------------------------------ dropout at every place the contract names
+
+def test_feed_forward_dropout_is_after_the_activation():
+    """d_model 1, hidden units h_i = 2**i, linear2 sums them: each output / 2 spells out, bit by
+    bit, which hidden units the dropout kept. Dropout after linear2 keeps all or none."""
+    ff = FeedForward(1, 8, dropout=0.5)
+    with torch.no_grad():
+        ff.linear1.weight.zero_()
+        ff.linear1.bias.copy_(2.0 ** torch.arange(8))
+        ff.linear2.weight.fill_(1.0)
+        ff.linear2.bias.zero_()
+    torch.manual_seed(0)
+    out = ff.train()(torch.zeros(400, 1)).detach().flatten() / 2  # 1 / (1 - p) = 2
+    what = "FeedForward(1, 8, dropout=0.5).train()(x) with linear1 giving h_i = 2**i and linear2 summing them"
+    assert torch.equal(out, out.round()), (
+        f"{what}: outputs are not 2 * (a sum of a subset of the h_i), e.g. {out[:4].tolist()}\n  hint: "
+        f"dropout(p) zeroes each hidden activation and scales the kept ones by 1 / (1 - p); use nn.Dropout")
+    partial = ((out != 0) & (out != 255)).float().mean().item()
+    assert partial > 0.8, (
+        f"{what}: {1 - partial:.0%} of the rows kept all hidden units or none; dropout acts on the whole "
+        f"output, not on each hidden unit\n  hint: forward(x) = linear2(dropout(activation(linear1(x)))): "
+        f"the dropout sits inside, after the activation")
+
+
+def dropout_parts(mine, call, x):
+    """(d_train, d_eval): the sublayer's contribution out - x in train and in eval mode."""
+    with torch.no_grad():
+        e = call(mine.eval()) - x
+        torch.manual_seed(1)
+        d = call(mine.train()) - x
+    mine.eval()
+    return d, e
+
+
+def check_output_dropout(d, e, what, where):
+    """d = dropout(e) exactly: each element is 0 or e / (1 - p) with p = 0.5."""
+    __tracebackhide__ = True
+    zero = d == 0
+    frac = zero.float().mean().item()
+    assert 0.3 < frac < 0.7, (
+        f"{what}: {frac:.0%} of the {where} output's elements were dropped in train() mode with "
+        f"dropout=0.5, expected about half\n  hint: apply dropout (p = dropout) to {where}'s output "
+        f"before adding it to the residual: x = x + dropout({where}(norm(x)))")
+    assert_close(torch.where(zero, 0.0, d), torch.where(zero, 0.0, 2 * e),
+                 what=f"{what}: the kept elements of dropout({where}(...))", atol=1e-5,
+                 hint=f"only {where}'s output is dropped (and scaled by 1 / (1 - p)); the residual "
+                      f"stream x itself is never dropped")
+
+
+@pytest.mark.parametrize("where", ["sa", "ff"])
+def test_encoder_dropout_on_each_sublayer_output(where):
+    mine, ref = encoder_pair(8, 2, 16, norm_first=True, dropout=0.5, seed=63)
+    silence(ref, "linear2" if where == "sa" else "self_attn.out_proj")
+    load(mine, ref, "EncoderLayer(8, 2, 16, dropout=0.5, norm_first=True)", ENC_KEYS)
+    x = randn(2, 20, 8, seed=64)
+    d, e = dropout_parts(mine, lambda m: m(x), x)
+    what = (f"EncoderLayer(8, 2, 16, dropout=0.5, norm_first=True).train()(src) with only {where} "
+            f"active (the other sublayer silenced)")
+    if where == "sa":
+        check_output_dropout(d, e, what, "sa")
+    else:
+        check_ff_dropout(d, e, what)
+
+
+def check_ff_dropout(d, e, what):
+    __tracebackhide__ = True
+    zero = d == 0
+    frac = zero.float().mean().item()
+    assert 0.3 < frac < 0.7, (
+        f"{what}: {frac:.0%} of ff's output elements were dropped in train() mode with dropout=0.5, "
+        f"expected about half\n  hint: x = x + dropout(ff(norm2(x))): ff's output has its own dropout "
+        f"before the residual add (besides the one inside ff)")
+    same = ((d - 2 * e).abs() <= 1e-5 + 1e-4 * (2 * e).abs()) & ~zero
+    frac_same = same.float().sum().item() / max(1, int((~zero).sum()))
+    assert frac_same < 0.3, (
+        f"{what}: the kept outputs are exactly 2 * ff(x) in {frac_same:.0%} of the elements: no "
+        f"dropout inside ff\n  hint: ff(x) = linear2(dropout(relu(linear1(x)))), then another dropout "
+        f"on ff's output before the residual add")
+
+
+@pytest.mark.parametrize("where", ["sa", "ca", "ff"])
+def test_decoder_dropout_on_each_sublayer_output(where):
+    mine, ref = decoder_pair(8, 2, 16, norm_first=True, dropout=0.5, seed=65)
+    for name, prefix in (("sa", "self_attn.out_proj"), ("ca", "multihead_attn.out_proj"), ("ff", "linear2")):
+        if name != where:
+            silence(ref, prefix)
+    load(mine, ref, "DecoderLayer(8, 2, 16, dropout=0.5, norm_first=True)", DEC_KEYS)
+    x, memory = randn(2, 20, 8, seed=66), randn(2, 7, 8, seed=67)
+    d, e = dropout_parts(mine, lambda m: m(x, memory), x)
+    what = (f"DecoderLayer(8, 2, 16, dropout=0.5, norm_first=True).train()(tgt, memory) with only "
+            f"{where} active (the other sublayers silenced)")
+    if where == "ff":
+        check_ff_dropout(d, e, what)
+    else:
+        check_output_dropout(d, e, what, where)
+
+
+# ------------------------------------------------------------------ LayerNorm eps
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_layer_norm_eps_is_torch_default(norm_first):
+    """Inputs with variance ~1e-6: eps 1e-5 vs 1e-6 changes the normalised values by ~40%."""
+    mine, ref = encoder_pair(6, 2, 8, norm_first=norm_first, seed=68)
+    silence(ref, "self_attn.out_proj")
+    load(mine, ref, "EncoderLayer(6, 2, 8)", ENC_KEYS)
+    x = randn(2, 5, 6, seed=69) * 1e-3
+    with torch.no_grad():
+        expected = call_ref(ref, x)
+    hint = "nn.LayerNorm(d_model) with its default eps=1e-5, as torch's layers use"
+    assert_close(mine(x), expected, what=f"EncoderLayer(6, 2, 8, norm_first={norm_first})(src of "
+                 f"scale 1e-3) with self-attention silenced", hint=hint)
+    mine, ref = decoder_pair(6, 2, 8, norm_first=norm_first, seed=70)
+    silence(ref, "self_attn.out_proj")
+    silence(ref, "multihead_attn.out_proj")
+    load(mine, ref, "DecoderLayer(6, 2, 8)", DEC_KEYS)
+    memory = randn(2, 3, 6, seed=71)
+    with torch.no_grad():
+        expected = call_ref(ref, x, memory)
+    assert_close(mine(x, memory), expected, what=f"DecoderLayer(6, 2, 8, norm_first={norm_first})(tgt "
+                 f"of scale 1e-3, memory) with both attentions silenced", hint=hint)
