@@ -171,6 +171,7 @@ class _ForbidFunctions(TorchFunctionMode):
         self.by_id, self.by_op = by_id, by_op
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
+        __tracebackhide__ = True  # the learner's line is the one to show
         if id(func) in self.by_id:
             raise _refusal(self.by_id[id(func)])
         op = canonical_name(func)
@@ -185,6 +186,7 @@ class _ForbidAten(LightDispatchMode):
         self.ops, self.by_op = ops, by_op
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        __tracebackhide__ = True
         name = func.overloadpacket.__name__
         if name in self.ops:
             raise _refusal(self.ops[name], f"the aten op {name}")
@@ -229,6 +231,7 @@ def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
 
     def patch(home: Any, attr: str, original: Any, name: str) -> None:
         def raiser(*a, **k):
+            __tracebackhide__ = True
             raise _refusal(name)
         patches.append((home, attr, original))
         setattr(home, attr, raiser)

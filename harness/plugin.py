@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from harness import curriculum, diagnose, guard, loader, progress
 from harness.curriculum import ROOT
+from harness.failures import SpecFailure, learner_line_of
 
 # Profiles are registered before hypothesis's own plugin loads the one --hypothesis-profile names.
 # One failure per property (never an ExceptionGroup, so a stub reads "not started"),
@@ -206,8 +207,13 @@ class KataSession:
             return
         if hasattr(report.longrepr, "addsection"):
             hint = f"\nfirst hint: {kata.hints[0]}" if kata.hints else ""
+            raised = ""
+            if raised_in_kata and not excinfo.errisinstance(SpecFailure):
+                # the learner's code itself raised: name its line first, torch frames aside
+                where = learner_line_of(excinfo.tb)
+                raised = f"\nyour code raised {excinfo.typename}: {str(excinfo.value)[:300]}\n  at {where}"
             report.longrepr.addsection(
-                f"kata {kata.id}", f"your file: {self.kata_file(kata.id)} (day {kata.day}){hint}")
+                f"kata {kata.id}", f"your file: {self.kata_file(kata.id)} (day {kata.day}){raised}{hint}")
 
     def _tally(self, kata_id: str, total: int) -> KataTally:
         return self.tallies.setdefault(kata_id, KataTally(total=total))
