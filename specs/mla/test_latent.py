@@ -4,6 +4,17 @@ low_rank_factorize is checked against Eckart–Young with singular values from
 torch.linalg.svdvals in float64 (tolerance 1e-8 relative to ||W||, float32: 1e-4), and through
 matrices built to be exactly low-rank. The cache arithmetic is checked against DeepSeek-V2's
 and V3's published dimensions (config.json) and the V2 paper's 2·n_h·d_h vs (d_c + d_h^R).
+
+Contract-to-spec map:
+- "best rank-`rank`", Eckart–Young errors, shapes, W's dtype: shapes_and_best_error,
+  eckart_young, keeps_the_largest, recovers_an_exactly_low_rank, float32
+- "any batch dims": m, n from the last two dims (rank > batch size, empty batch): reads_m_n
+- "1 <= rank <= min(m, n), else ValueError" (batched too): rejects_a_rank_out_of_range
+- "W must not be modified", non-contiguous W / W.T: non_contiguous_input_left_alone
+- formulas of mha/mla/decompressed/cache_ratio/popular_ratio/mla_cache_bytes: *_formula, *_deepseek
+- "(all ints)" / "-> float": cache_counts_are_ints_and_ratios_floats, popular_ratio_is_a_true_division
+- mla_cache_bytes defaults, positional batch_size, seq_len 0, bytes_per_element=1:
+  mla_cache_bytes_zero_tokens_and_one_byte_elements, v3_at_128k_tokens
 """
 
 import math
@@ -12,7 +23,8 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, non_contiguous, randn, unchanged
+from harness.checks import assert_close, assert_raises, non_contiguous, randn, unchanged
+from harness.edges import assert_exact_type
 from katas.mla.latent import (cache_ratio, decompressed_cache_elements, low_rank_factorize,
                               mha_cache_elements, mla_cache_bytes, mla_cache_elements,
                               popular_ratio)
@@ -127,14 +139,58 @@ def test_low_rank_factorize_non_contiguous_input_left_alone():
     check_factors(Wt, 3, A, B, "low_rank_factorize(W.T, 3)")
 
 
-@pytest.mark.parametrize("rank", [0, 5, -1])
-def test_low_rank_factorize_rejects_a_rank_out_of_range(rank):
-    W = randn(4, 6, seed=0)
-    with pytest.raises(ValueError):
-        low_rank_factorize(W, rank)
+@pytest.mark.parametrize("shape,rank", [((4, 6), 0), ((4, 6), 5), ((4, 6), -1), ((6, 7, 2), 3),
+                                        ((2, 3, 5, 4), 5)])
+def test_low_rank_factorize_rejects_a_rank_out_of_range(shape, rank):
+    W = randn(*shape, seed=0)
+    assert_raises(ValueError, low_rank_factorize, W, rank,
+                  contract="1 <= rank <= min(m, n) (m, n: the LAST two dims of W), else ValueError",
+                  what=f"low_rank_factorize(W of shape {shape}, {rank})",
+                  hint="m, n = W.shape[-2:] (batch dims come first); check the rank before the SVD")
+
+
+@pytest.mark.parametrize("shape,rank", [((2, 5, 4), 3), ((3, 1, 6, 6), 6), ((0, 4, 3), 2)])
+def test_low_rank_factorize_reads_m_n_from_the_last_two_dims(shape, rank):
+    # a rank above a batch size is fine: only the matrix dims bound it; an empty batch is allowed
+    W = randn(*shape, seed=5, dtype=torch.float64)
+    A, B = low_rank_factorize(W, rank)
+    if W.numel():
+        check_factors(W, rank, A, B, f"low_rank_factorize(W of shape {shape}, {rank})")
+    else:
+        assert_close(tuple(A.shape), shape[:-2] + (shape[-2], rank), what=f"low_rank_factorize(W of "
+                     f"shape {shape}, {rank}): A.shape")
+        assert_close(tuple(B.shape), shape[:-2] + (rank, shape[-1]), what=f"low_rank_factorize(W of "
+                     f"shape {shape}, {rank}): B.shape")
 
 
 # ------------------------------------------------------------------------ cache arithmetic
+
+def test_cache_counts_are_ints_and_ratios_floats():
+    for value, what in [(mha_cache_elements(128, 128), "mha_cache_elements(128, 128)"),
+                        (mla_cache_elements(512, 64), "mla_cache_elements(512, 64)"),
+                        (decompressed_cache_elements(128, 128, 64, 128),
+                         "decompressed_cache_elements(128, 128, 64, 128)"),
+                        (mla_cache_bytes(V3, 7), "mla_cache_bytes(V3, 7)"),
+                        (mla_cache_bytes(V3, 7, batch_size=2, bytes_per_element=1),
+                         "mla_cache_bytes(V3, 7, batch_size=2, bytes_per_element=1)")]:
+        assert_exact_type(value, int, what)
+    assert_exact_type(cache_ratio(4, 8, 16, 8), float, "cache_ratio(4, 8, 16, 8)")
+    assert_exact_type(popular_ratio(1024, 512), float, "popular_ratio(1024, 512)")
+
+
+@pytest.mark.parametrize("hidden,rank", [(1000, 512), (7168, 1536), (5, 2)])
+def test_popular_ratio_is_a_true_division(hidden, rank):
+    assert_close(popular_ratio(hidden, rank), pytest.approx(2 * hidden / rank, rel=1e-12),
+                 what=f"popular_ratio({hidden}, {rank})",
+                 hint="2 * hidden_size / kv_lora_rank with /, not //: the ratio need not be whole")
+
+
+def test_mla_cache_bytes_zero_tokens_and_one_byte_elements():
+    assert_close(mla_cache_bytes(V3, 0), 0, what="mla_cache_bytes(V3, 0): an empty cache")
+    assert_close(mla_cache_bytes(V2, 10, bytes_per_element=1), 60 * 576 * 10,
+                 what="mla_cache_bytes(V2, 10, bytes_per_element=1) (FP8)", hint=HINT_BYTES)
+    assert_close(mla_cache_bytes(V2, 10, 5), 60 * 576 * 10 * 5 * 2,
+                 what="mla_cache_bytes(V2, 10, 5): batch_size passed by position", hint=HINT_BYTES)
 
 def test_mha_cache_elements_deepseek_v2():
     assert_close(mha_cache_elements(128, 128), 32768, what="mha_cache_elements(128, 128)",
