@@ -12,20 +12,26 @@ Write:
         kind="mha": every layer caches a key AND a value vector of head_dim per head, n_heads
                     heads, per token (n_kv_heads is ignored);
         kind="gqa": the same with n_kv_heads heads (grouped-query attention, day 23);
-        kind="mqa": the same with one head (multi-query attention, day 24);
+        kind="mqa": the same with one head (multi-query attention, day 24; n_kv_heads is
+                    ignored);
         kind="mla": multi-head latent attention (DeepSeek-V2/V3) caches, per token and layer,
                     the compressed latent (kv_lora_rank elements) and the shared rope key
                     (qk_rope_head_dim elements): kv_lora_rank + qk_rope_head_dim elements, no
                     separate values and nothing per head (n_heads and head_dim are ignored).
         The spec compares it with the bytes of real cache tensors built with torch.empty.
+        Returns an exact int, also for counts far beyond 2**53 (no float on the way: a
+        division such as n_kv_heads / n_heads makes a float that rounds large counts).
+        Raises ValueError naming the problem for an unknown kind (e.g. "MHA" or "gqa "),
+        for kind="gqa" without n_kv_heads, and for kind="mla" without kv_lora_rank or
+        qk_rope_head_dim (never silently fall back to another kind).
 
     matmul_flops(m, n, k) -> int
         FLOPs of an (m, k) @ (k, n) product: m * n output elements, each a sum of k
         multiply-adds, and a multiply-add is 2 FLOPs (one multiply, one add), the convention
-        of torch.utils.flop_counter.FlopCounterMode and of vendors' peak FLOP/s.
+        of torch.utils.flop_counter.FlopCounterMode and of vendors' peak FLOP/s. An exact int.
 
     arithmetic_intensity(flops, bytes) -> float
-        FLOPs per byte moved: flops / bytes.
+        FLOPs per byte moved: flops / bytes, a float (also for int arguments: 8, 4 -> 2.0).
 
     roofline_time(flops, bytes, peak_flops, bandwidth) -> float
         Seconds under the roofline model: the step can go no faster than its compute
@@ -33,9 +39,9 @@ Write:
         (bytes / bandwidth, bandwidth in bytes/s), and overlaps the two: the larger one.
         A step is compute-bound when the first is larger, i.e. when its arithmetic
         intensity exceeds the ridge point peak_flops / bandwidth (about 295 FLOP/byte on
-        an H100), memory-bound otherwise.
+        an H100), memory-bound otherwise. A float (also for int arguments).
 
-    decode_step_cost(config, context) -> (flops, bytes), two ints
+    decode_step_cost(config, context) -> (flops, bytes), a tuple of two exact ints
         One decode step (batch 1, one new token) of the decoder-only transformer below,
         where `context` is the number of keys the new token attends to in every layer (the
         tokens already cached plus the new one, context >= 1). config is a ModelConfig:

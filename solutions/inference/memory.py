@@ -31,6 +31,13 @@ def kv_cache_bytes(batch: int, seq_len: int, n_layers: int, n_heads: int, head_d
                    n_kv_heads: int | None = None, dtype_bytes: int = 2, kind: str = "mha",
                    kv_lora_rank: int | None = None, qk_rope_head_dim: int | None = None) -> int:
     """Bytes of the KV cache for kind "mha", "gqa", "mqa" or "mla"."""
+    if kind not in ("mha", "gqa", "mqa", "mla"):
+        raise ValueError(f"unknown kind {kind!r}: expected 'mha', 'gqa', 'mqa' or 'mla'")
+    if kind == "gqa" and n_kv_heads is None:
+        raise ValueError("kind='gqa' needs n_kv_heads")
+    if kind == "mla" and (kv_lora_rank is None or qk_rope_head_dim is None):
+        raise ValueError(f"kind='mla' needs kv_lora_rank and qk_rope_head_dim (got kv_lora_rank="
+                         f"{kv_lora_rank}, qk_rope_head_dim={qk_rope_head_dim})")
     if kind == "mla":  # one latent and one shared rope key per token and layer
         per_token_layer = kv_lora_rank + qk_rope_head_dim
     else:

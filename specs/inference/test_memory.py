@@ -6,6 +6,20 @@ on real products and on a small decoder written here as the stub describes it; b
 the nbytes of real tensors (torch.empty caches, the decoder's weights and cache). Counts are
 integers and must match exactly; times and intensities are floats compared with rtol 1e-9.
 The H100 figures are the stub's H100 constant: 989.5e12 FLOP/s dense BF16, 3.35e12 bytes/s.
+
+Contract -> specs:
+- matmul_flops "2 per multiply-add" vs FlopCounterMode: test_matmul_flops_* ; "an exact int":
+  test_counts_are_exact_ints
+- kv_cache_bytes mha/gqa/mqa/mla vs real tensors, defaults kind="mha", dtype_bytes=2:
+  test_*_cache_bytes_match_real_tensors, test_defaults_*, test_named_models,
+  test_cache_shrinks_by_hq_over_hkv; "n_kv_heads is ignored" (mha, mqa):
+  test_mha_and_mqa_ignore_n_kv_heads; "exact int beyond 2**53": test_counts_are_exact_ints,
+  test_cache_bytes_exact_beyond_2_53; ValueError for an unknown kind / a missing argument:
+  test_unknown_kind_raises, test_missing_arguments_raise
+- arithmetic_intensity, roofline_time "the larger", floats: test_arithmetic_intensity,
+  test_roofline_time_*, test_intensity_and_time_are_floats
+- decode_step_cost flops vs FlopCounterMode, bytes vs real tensors, linear in context, a tuple
+  of two ints, memory-bound on H100: test_decode_*, test_counts_are_exact_ints
 """
 
 import dataclasses
@@ -17,7 +31,8 @@ import torch.nn as nn
 from hypothesis import given, strategies as st
 
 from harness.budgets import count_flops
-from harness.checks import SpecFailure, randn
+from harness.checks import SpecFailure, assert_raises, randn
+from harness.edges import assert_exact_type
 from katas.inference.memory import (H100, ModelConfig, arithmetic_intensity, decode_step_cost, kv_cache_bytes,
                                     matmul_flops, roofline_time)
 
@@ -344,3 +359,79 @@ def test_decode_is_memory_bound_on_h100():
     close(roofline_time(flops, nbytes, H100.peak_flops, H100.bandwidth), nbytes / H100.bandwidth,
           "roofline_time of that decode step on H100 (memory-bound: bytes / bandwidth, about 4.7 ms)",
           "max(compute time, memory time)")
+
+
+# --------------------------------------------------------------------- types, ignored and missing arguments
+
+def test_counts_are_exact_ints():
+    assert_exact_type(matmul_flops(3, 5, 7), int, "matmul_flops(3, 5, 7)")
+    for kind, extra in [("mha", {}), ("gqa", dict(n_kv_heads=2)), ("mqa", {}),
+                        ("mla", dict(kv_lora_rank=8, qk_rope_head_dim=4))]:
+        shown = ", ".join(f"{k}={v}" for k, v in extra.items())
+        assert_exact_type(kv_cache_bytes(2, 9, 3, 4, 8, kind=kind, **extra), int,
+                          f"kv_cache_bytes(2, 9, 3, 4, 8, kind={kind!r}{', ' + shown if shown else ''})")
+    c = CONFIGS["gqa"]
+    result = decode_step_cost(c, 7)
+    if type(result) is not tuple or len(result) != 2:
+        raise SpecFailure(f"decode_step_cost({c}, 7) returned {result!r}; the contract says a tuple "
+                          f"(flops, bytes)\n  hint: return flops, nbytes")
+    assert_exact_type(result[0], int, f"decode_step_cost({c}, 7)[0] (flops)")
+    assert_exact_type(result[1], int, f"decode_step_cost({c}, 7)[1] (bytes)")
+
+
+def test_cache_bytes_exact_beyond_2_53():
+    """Odd factors whose product passes 2**53: a float anywhere on the way rounds the count."""
+    batch, seq_len, n_layers, n_heads, head_dim, n_kv = 9973, 1_000_003, 61, 99, 193, 11
+    args = (batch, seq_len, n_layers, n_heads, head_dim)
+    per = batch * seq_len * n_layers
+    cases = [("mha", {}, 2 * per * n_heads * head_dim), ("gqa", dict(n_kv_heads=n_kv), 2 * per * n_kv * head_dim),
+             ("mqa", {}, 2 * per * head_dim), ("mla", dict(kv_lora_rank=511, qk_rope_head_dim=63), per * 574)]
+    for kind, extra, expected in cases:
+        got = kv_cache_bytes(*args, dtype_bytes=1, kind=kind, **extra)
+        exact(got, expected, f"kv_cache_bytes{args}, dtype_bytes=1, kind={kind!r}, {extra} (about "
+              f"{expected:.2e} bytes, more than 2**53)",
+              "compute with ints only: a division (n_kv_heads / n_heads) or a float factor turns the count "
+              "into a float, which cannot hold every integer above 2**53; " + HINT_KV)
+        assert_exact_type(got, int, f"kv_cache_bytes{args}, dtype_bytes=1, kind={kind!r}")
+
+
+def test_mha_and_mqa_ignore_n_kv_heads():
+    got = kv_cache_bytes(2, 9, 3, 6, 4, n_kv_heads=2, kind="mha")
+    exact(got, real_kv_bytes(2, 9, 3, 6, 4, torch.bfloat16),
+          "kv_cache_bytes(2, 9, n_layers=3, n_heads=6, head_dim=4, n_kv_heads=2, kind='mha')",
+          "kind='mha' caches all n_heads heads: n_kv_heads is ignored there, even when given")
+    got = kv_cache_bytes(2, 9, 3, 6, 4, n_kv_heads=2, kind="mqa")
+    exact(got, real_kv_bytes(2, 9, 3, 1, 4, torch.bfloat16),
+          "kv_cache_bytes(2, 9, n_layers=3, n_heads=6, head_dim=4, n_kv_heads=2, kind='mqa')",
+          "kind='mqa' caches ONE key and one value head: n_kv_heads is ignored there, even when given")
+
+
+@pytest.mark.parametrize("kind", ["MHA", "gqa ", "mla2", "latent"])
+def test_unknown_kind_raises(kind):
+    assert_raises(ValueError, kv_cache_bytes, 1, 8, 2, 4, 8, n_kv_heads=2, kind=kind, kv_lora_rank=4,
+                  qk_rope_head_dim=2, contract="ValueError naming the problem for an unknown kind (never "
+                  "silently fall back to another kind)", mentions=(kind,),
+                  what=f"kv_cache_bytes(1, 8, 2, 4, 8, n_kv_heads=2, kind={kind!r}, ...)",
+                  hint="check kind against 'mha', 'gqa', 'mqa', 'mla' first and raise ValueError(f\"unknown "
+                       "kind {kind!r}\"); an else branch that computes MHA hides a typo")
+
+
+@pytest.mark.parametrize("kind,extra,missing", [
+    ("gqa", {}, "n_kv_heads"), ("mla", dict(qk_rope_head_dim=64), "kv_lora_rank"),
+    ("mla", dict(kv_lora_rank=512), "qk_rope_head_dim")])
+def test_missing_arguments_raise(kind, extra, missing):
+    shown = "".join(f", {k}={v}" for k, v in extra.items())
+    assert_raises(ValueError, kv_cache_bytes, 1, 8, 2, 4, 8, kind=kind, **extra,
+                  contract=f"ValueError for kind={kind!r} without {missing}", mentions=(missing,),
+                  what=f"kv_cache_bytes(1, 8, 2, 4, 8, kind={kind!r}{shown})",
+                  hint=f"kind={kind!r} needs {missing}: raise ValueError naming it instead of defaulting "
+                       f"(n_kv_heads = n_heads would silently compute MHA)")
+
+
+def test_intensity_and_time_are_floats():
+    got = arithmetic_intensity(8, 4)
+    close(got, 2.0, "arithmetic_intensity(8, 4)", "flops / bytes")
+    assert_exact_type(got, float, "arithmetic_intensity(8, 4)")
+    got = roofline_time(8, 4, 2, 2)
+    close(got, 4.0, "roofline_time(8, 4, 2, 2)", "max(flops / peak_flops, bytes / bandwidth)")
+    assert_exact_type(got, float, "roofline_time(8, 4, 2, 2)")
