@@ -25,6 +25,7 @@ import ast
 import contextlib
 import json
 import shutil
+import os
 import sys
 import time
 import warnings
@@ -388,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C while loading torch: no traceback
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `katas status | head -2`: the reader left, nothing is wrong
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ class KataSession:
         self.overrides = {m: Path(f).resolve() for m, f in
                           (o.split("=", 1) for o in config.getoption("impl_override"))}
         phase = config.getoption("phase")
-        self.phases = parse_phases(phase) if phase else None
+        self.phases = parse_phases(phase) if phase is not None else None
         self.tallies: dict[str, KataTally] = {}
         self.is_worker = hasattr(config, "workerinput")
         self.files: dict[Path, str] = {}  # kata file -> kata id, for reading tracebacks
@@ -252,13 +252,30 @@ class KataSession:
                                recorded=self.records_progress)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
+    """Bad options get one clear line, before any plugin acts on them."""
+    threads = config.getoption("threads")
+    if threads < 1:
+        raise pytest.UsageError(f"--threads {threads}: give a positive number of threads, e.g. --threads 2")
+    profile = config.getoption("hypothesis_profile", None)
+    if profile is not None:
+        try:
+            settings.get_profile(profile)
+        except Exception:
+            known = ", ".join(sorted(settings._profiles))
+            raise pytest.UsageError(f"--hypothesis-profile {profile!r} is not a profile; "
+                                    f"choose one of: {known}") from None
+    _configure_session(config)
+
+
+def _configure_session(config):
     session = KataSession(config)
     config._katas = session
     config.pluginmanager.register(session, f"katas-session-{id(config)}")
     import torch
 
-    torch.set_num_threads(max(1, config.getoption("threads")))
+    torch.set_num_threads(config.getoption("threads"))
     invocation_dir = Path(config.invocation_params.dir)
     config.args[:] = [_map_kata_arg(a, invocation_dir) for a in config.args]
     session.finder = loader.install(session.impl, session.overrides)

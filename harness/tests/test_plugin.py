@@ -133,3 +133,18 @@ def test_a_corrupt_state_file_is_set_aside(repo):
     assert saved_status(repo.state)["tensors/creation"] == "not started"
     backups = list(repo.state.parent.glob("state.json.corrupt-*"))
     assert backups and backups[0].read_text() == "{not json"
+
+
+@pytest.mark.parametrize("option,says", [
+    ("--phase=", "--phase '': give phase numbers 1-6"),
+    ("--threads=0", "--threads 0: give a positive number of threads"),
+    ("--threads=-3", "--threads -3: give a positive number of threads"),
+    ("--hypothesis-profile=nope", "--hypothesis-profile 'nope' is not a profile; choose one of"),
+])
+def test_a_bad_option_gets_one_clear_line(option, says):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co", "-q",
+                           option, "specs/tensors/test_creation.py"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 4 and says in out, out
+    assert "INTERNALERROR" not in out and "Traceback" not in out, out
