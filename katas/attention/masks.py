@@ -8,7 +8,8 @@ Write:
         sdpa's is_causal (= torch.ones(L, S, dtype=torch.bool).tril()), for L != S too.
     padding_mask(lengths, S) -> (B, S) bool: lengths is a (B,) int64 tensor of sequence
         lengths in [0, S]; row b is True on the first lengths[b] positions (the real tokens)
-        and False on the padding after them. Same device as lengths. To hide padded keys
+        and False on the padding after them. Same device as lengths (build every helper,
+        e.g. an arange, on lengths.device). B = 0 gives a (0, S) mask, S = 0 a (B, 0) one. To hide padded keys
         from (B, H, L, S) scores, use padding_mask(lengths, S)[:, None, None, :].
     sliding_window_mask(L, window, causal=True) -> (L, L) bool, window >= 1:
         causal=True:  query i attends key j when i - window < j <= i (itself and the
@@ -22,6 +23,9 @@ Write:
         1 / sqrt(D) under sliding_window_mask(T, window, causal), i.e. to
         F.scaled_dot_product_attention(q, k, v, attn_mask=sliding_window_mask(T, window, causal)).
         With window >= T it is plain attention (causal, or full when causal=False).
+        T = 0 returns an empty (..., 0, Dv) tensor. float64 inputs are computed in float64.
+        Scores may be large (+-100) or all very negative (~ -150): a hand-written softmax
+        must subtract the row max, and an online (running) max must start at -inf, not 0.
         Budget: its peak memory must grow with T * window, not T^2. Never build a (T, T)
         tensor (scores, weights or mask). Process the queries in blocks (a block of queries
         needs only the keys within `window` of it), or gather each query's own window of

@@ -44,4 +44,6 @@ def sliding_window_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, 
         allowed = _window_allowed(pos[start:stop, None], pos[None, lo:hi], window, causal)
         weights = scores.masked_fill(~allowed, float("-inf")).softmax(dim=-1)  # the diagonal is always allowed
         outs.append(weights @ v[..., lo:hi, :])
+    if not outs:  # T = 0: nothing to attend
+        return q.new_zeros(*q.shape[:-1], v.shape[-1])
     return torch.cat(outs, dim=-2)

@@ -1,5 +1,18 @@
 """Specs for katas/attention/masks.py (day 17): causal_mask, padding_mask, sliding_window_mask,
-sliding_window_attention (banded, O(T * window) memory)."""
+sliding_window_attention (banded, O(T * window) memory).
+
+Contract -> specs:
+- causal_mask top-left for L != S, bool: test_causal_mask_*
+- padding_mask True on the first lengths[b], any lengths in [0, S], non-contiguous: test_padding_mask_*;
+  "same device as lengths" (meta): test_padding_mask_same_device_as_lengths; B = 0, S = 0: test_padding_mask_empty_sizes
+- sliding_window_mask causal i - window < j <= i, bidirectional |i - j| <= window, default causal:
+  test_causal_sliding_window_mask, test_bidirectional_*, test_*_by_default, test_causal_window_counts_*, property
+- sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
+  test_window_at_least_T_*; T = 0: test_sliding_window_attention_empty_T; float64 accuracy:
+  test_sliding_window_attention_float64_accuracy; scores +100/+300/-150 (no max shift, online max from 0):
+  test_sliding_window_attention_extreme_scores; gradients, inputs untouched, SDPA off limits
+- budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T, test_no_T_by_T_tensor_is_built
+"""
 
 import pytest
 import torch
@@ -261,3 +274,74 @@ def test_no_T_by_T_tensor_is_built(causal):
             f"{len(found)} tensor(s) with two dims of size T={T}, first {found[0]}: that is "
             f"O(T^2) memory, whatever the window\n  hint: only the scores of a query against its own "
             f"window of keys are needed (at most 2 * window + 1 per query)")
+
+
+# ------------------------------------------------------------------------ edge cases
+
+def test_padding_mask_same_device_as_lengths():
+    """On the meta device (no data): every helper must be built on lengths.device."""
+    lens = torch.tensor([3, 1, 0], device="meta")
+    try:
+        out = padding_mask(lens, 5)
+    except (NotImplementedError, RuntimeError) as err:
+        if "meta" in str(err) and "device" not in str(err):
+            return  # a loop over lengths.tolist() needs the data: the meta device cannot judge it
+        if "meta" in str(err):
+            raise SpecFailure(
+                f"padding_mask(lengths on the meta device, 5) raised {type(err).__name__}: {err}\n  "
+                f"hint: the result lives on lengths.device: torch.arange(S, device=lengths.device)")
+        raise
+    if out.device != lens.device or out.shape != (3, 5) or out.dtype != torch.bool:
+        raise SpecFailure(
+            f"padding_mask(lengths on the meta device, 5) returned a {out.dtype} tensor of shape "
+            f"{tuple(out.shape)} on {out.device}; expected bool (3, 5) on meta (same device as lengths)"
+            f"\n  hint: torch.arange(S, device=lengths.device) < lengths[:, None]")
+
+
+@pytest.mark.parametrize("lengths,S", [([], 4), ([0, 0], 0), ([], 0)], ids=["B0", "S0", "B0-S0"])
+def test_padding_mask_empty_sizes(lengths, S):
+    lens = torch.tensor(lengths, dtype=torch.int64)
+    out = padding_mask(lens, S)
+    assert_close(out, torch.zeros(len(lengths), S, dtype=torch.bool),
+                 what=f"padding_mask(tensor({lengths}), {S})",
+                 hint="B = 0 gives a (0, S) mask and S = 0 a (B, 0) one: a comparison of "
+                      "torch.arange(S) with lengths[:, None] handles both; stacking per-row masks fails on B = 0")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_attention_empty_T(causal):
+    q, k, v = qkv((2, 3), 0, 4, 5, seed=16)
+    out = sliding_window_attention(q, k, v, 3, causal)
+    assert_close(out, torch.zeros(2, 3, 0, 5), what=f"sliding_window_attention(q (2, 3, 0, 4), v (2, 3, 0, 5), "
+                 f"window=3, causal={causal})",
+                 hint="T = 0 returns an empty (..., 0, Dv) tensor: torch.cat of an empty list of blocks raises")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_attention_float64_accuracy(causal):
+    q, k, v = qkv((2,), 45, 4, 3, seed=17, dtype=torch.float64)
+    out = sliding_window_attention(q, k, v, 6, causal)
+    assert out.dtype == torch.float64, f"sliding_window_attention(float64 q, k, v) returned {out.dtype}"
+    assert_close(out, reference_attention(q, k, v, 6, causal), rtol=1e-11, atol=1e-12,
+                 what=f"sliding_window_attention(float64 q (2, 45, 4), window=6, causal={causal})",
+                 hint="compute in the inputs' dtype: a float32 detour (.float(), a float32 table) loses float64 accuracy")
+
+
+def _aligned(T, D, score, seed):
+    """q, k whose every score q_i . k_j / sqrt(D) is close to `score`."""
+    u = torch.ones(D) / D ** 0.5
+    q = u * (score * D ** 0.5) + 0.05 * randn(2, T, D, seed=seed)
+    k = u + 0.05 * randn(2, T, D, seed=seed + 1)
+    return q, k, randn(2, T, 3, seed=seed + 2)
+
+
+@pytest.mark.parametrize("score", [100.0, -150.0, 300.0], ids=["plus100", "minus150", "plus300"])
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_attention_extreme_scores(score, causal):
+    q, k, v = _aligned(70, 4, score, seed=18)
+    out = sliding_window_attention(q, k, v, 5, causal)
+    expected = reference_attention(q.double(), k.double(), v.double(), 5, causal).float()
+    assert_close(out, expected, rtol=1e-4, atol=1e-4,
+                 what=f"sliding_window_attention(q, k (2, 70, 4), window=5, causal={causal}) with every score near {score:g}",
+                 hint="exp(100) overflows float32 and exp(-150) underflows to 0: subtract each row's max "
+                      "before exp, and start a running (online) max at -inf, not 0")
