@@ -3,7 +3,10 @@
     katas status                 progress per phase and the next kata
     katas next                   the first unfinished kata: its file and its task
     katas hint KATA              the next progressive hint (remembers how many you have seen)
-    katas reset KATA | --all     restore the stub, saving your file to .katas/backups/ first
+    katas reset KATA | --all [--yes]
+                                 restore the stub, saving your file to .katas/backups/ first,
+                                 and forget the kata's progress (--all asks to confirm)
+    katas restore [STAMP]        bring back the files of the latest (or the named) reset
     katas solution KATA          the reference solution, once the kata passes (or --force)
     katas badges [--out DIR]     one SVG badge and one shields.io endpoint JSON per phase
     katas watch [KATA] [--all]   re-run a kata's specs on every save (default: the next kata)
@@ -111,9 +114,14 @@ def shown(path: Path) -> Path:
     return path.relative_to(ROOT) if ROOT in path.parents else path
 
 
-def _backup(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = progress.state_path().parent / "backups" / stamp / path.relative_to(ROOT)
+def backups_dir() -> Path:
+    return progress.state_path().parent / "backups"
+
+
+def _backup(path: Path, stamp: str | None = None) -> Path:
+    """Copy a kata file to backups/<stamp>/, one folder per reset run."""
+    stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
+    target = backups_dir() / stamp / path.relative_to(ROOT)
     n = 1
     while target.exists():
         target = target.with_name(f"{path.stem}.{n}{path.suffix}")
@@ -123,21 +131,23 @@ def _backup(path: Path) -> Path:
     return target
 
 
-def reset_one(kata: Kata) -> str:
-    """Restore one kata's stub; returns what was done. Raises CliError before changing
-    anything when it cannot."""
+def reset_one(kata: Kata, stamp: str | None = None) -> str:
+    """Restore one kata's stub and forget its progress; returns what was done. Raises
+    CliError before changing anything when it cannot."""
     current = kata.stub_path.read_text() if kata.stub_path.exists() else None
     stub = committed_stub(kata)
     if stub is None:
         if current is not None and is_stub(current):
+            progress.forget([kata.id])
             return f"{kata.id}: already the stub"
         raise CliError(f"{kata.id}: no committed stub found in git history; nothing changed")
     if current == stub:
+        progress.forget([kata.id])
         return f"{kata.id}: already the stub"
     saved = ""
     if current is not None:
         try:
-            saved = f"; your file is saved in {shown(_backup(kata.stub_path))}"
+            saved = f"; your file is saved in {shown(_backup(kata.stub_path, stamp))}"
         except OSError as err:
             raise CliError(f"{kata.id}: could not back up your file ({err}); nothing changed")
     try:
@@ -145,15 +155,55 @@ def reset_one(kata: Kata) -> str:
         kata.stub_path.write_text(stub)
     except OSError as err:
         raise CliError(f"{kata.id}: could not write the stub ({err}){saved}")
+    progress.forget([kata.id])
     return f"{kata.id}: stub restored{saved}"
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def cmd_reset(args) -> int:
     if args.all == bool(args.kata):
         raise CliError("give one KATA or --all")
-    katas = [k for k in curriculum.built()] if args.all else [_built(find_kata(args.kata))]
-    for kata in katas:
-        print(reset_one(kata))
+    if not args.all:
+        print(reset_one(_built(find_kata(args.kata))))
+        return 0
+    katas = list(curriculum.built())
+    if not args.yes and not _confirm(f"Reset all {len(katas)} katas to their stubs? "
+                                     "(your files are backed up first)"):
+        raise CliError("reset --all replaces every kata file: run it again with --yes to confirm")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    lines = [reset_one(kata, stamp) for kata in katas]
+    restored = sum("stub restored" in line for line in lines)
+    where = backups_dir() / stamp
+    print(f"{restored} of {len(katas)} katas reset to their stubs, {len(katas) - restored} were "
+          f"stubs already; progress cleared.")
+    if restored:
+        print(f"your files are in {shown(where)}/ (`katas restore {stamp}` brings them back)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Copy a reset's backups back over the kata files (backing up what is there first)."""
+    root = backups_dir()
+    stamps = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if not stamps:
+        raise CliError(f"no backups in {shown(root)}: nothing to restore")
+    stamp = args.stamp or stamps[-1]
+    if stamp not in stamps:
+        raise CliError(f"no backup {stamp!r}; there are: {', '.join(stamps[-5:])}")
+    files = sorted((root / stamp).rglob("*.py"))
+    now = time.strftime("%Y%m%d-%H%M%S") + "-before-restore"
+    for saved in files:
+        target = ROOT / saved.relative_to(root / stamp)
+        if target.exists() and not is_stub(target.read_text()) and target.read_text() != saved.read_text():
+            _backup(target, now)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(saved, target)
+        print(f"{shown(target)}: restored from {shown(saved)}")
     return 0
 
 
@@ -340,7 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reset", help="restore a kata's stub (your file is backed up)")
     p.add_argument("kata", nargs="?")
     p.add_argument("--all", action="store_true", help="every built kata")
+    p.add_argument("--yes", action="store_true", help="with --all: do not ask to confirm")
     p.set_defaults(run=cmd_reset)
+    p = sub.add_parser("restore", help="bring back the files a reset backed up")
+    p.add_argument("stamp", nargs="?", help="which reset (a folder in .katas/backups/; default: the latest)")
+    p.set_defaults(run=cmd_restore)
     p = sub.add_parser("solution", help="show the reference once the kata passes")
     p.add_argument("kata")
     p.add_argument("--force", action="store_true", help="show it even if the kata does not pass")

@@ -106,6 +106,19 @@ def record(tallies: dict[str, "KataTally"]) -> None:
         warnings.warn(f"progress not saved: cannot write {state_path()} ({err})")
 
 
+def forget(kata_ids) -> None:
+    """Drop these katas' progress (a reset kata starts again from "not started")."""
+    state = load_state()
+    if not any(k in state["katas"] for k in kata_ids):
+        return
+    for kata_id in kata_ids:
+        state["katas"].pop(kata_id, None)
+    try:
+        save_state(state)
+    except OSError as err:
+        warnings.warn(f"progress not saved: cannot write {state_path()} ({err})")
+
+
 def next_kata(statuses: dict[str, str]) -> curriculum.Kata | None:
     """The first built kata, in curriculum order, that does not pass yet."""
     return next((k for k in curriculum.built() if statuses.get(k.id) != "passed"), None)

@@ -177,12 +177,32 @@ def test_reset_changes_nothing_when_the_backup_cannot_be_written(tmp_path, monke
     assert (repo / "katas/tensors/creation.py").read_text() == "# my work\n"
 
 
-def test_reset_all_and_bad_arguments(state, run, repo, monkeypatch):
+def test_reset_clears_the_katas_progress(state, run, repo):
+    save(state, katas=passed(CREATION, INDEXING))
+    run("reset", CREATION.id)
+    assert json.loads(state.read_text())["katas"].keys() == {INDEXING.id}
+    code, _, err = run("solution", CREATION.id)
+    assert code == 2 and "does not pass yet" in err
+
+
+def test_reset_all_asks_summarises_and_restore_brings_the_files_back(state, run, repo, monkeypatch):
     monkeypatch.setattr(curriculum, "built", lambda: [CREATION, INDEXING])
-    code, out, _ = run("reset", "--all")
-    assert code == 0
-    assert f"{CREATION.id}: stub restored" in out and f"{INDEXING.id}: stub restored" in out
+    (repo / "katas/tensors/indexing.py").write_text("# indexing work\n")
+    save(state, katas=passed(CREATION))
+    code, _, err = run("reset", "--all")  # no terminal to ask: refuse, change nothing
+    assert code == 2 and "--yes" in err
+    assert (repo / "katas/tensors/creation.py").read_text() == "# my work\n"
+    code, out, _ = run("reset", "--all", "--yes")
+    assert code == 0 and "2 of 2 katas reset to their stubs" in out and "katas restore" in out
+    assert len(out.strip().splitlines()) == 2
     assert (repo / "katas/tensors/indexing.py").read_text() == STUB
+    assert json.loads(state.read_text())["katas"] == {}
+    assert len(list((state.parent / "backups").iterdir())) == 1  # one folder for the run
+    code, out, _ = run("restore")
+    assert code == 0 and (repo / "katas/tensors/indexing.py").read_text() == "# indexing work\n"
+    assert (repo / "katas/tensors/creation.py").read_text() == "# my work\n"
+    code, _, err = run("restore", "nope")
+    assert code == 2 and "no backup 'nope'" in err
     for argv in (["reset"], ["reset", CREATION.id, "--all"]):
         code, _, err = run(*argv)
         assert code == 2 and "give one KATA or --all" in err
