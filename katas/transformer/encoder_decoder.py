@@ -49,7 +49,8 @@ Write (batch-first throughout; float32 or float64 like the parameters):
         Algorithm: encode once; start every row with bos_id; repeatedly decode the whole
         prefix with a CAUSAL tgt_mask (the decoder must not look ahead, exactly as in
         training), take the argmax of the logits at the LAST position, append it.
-        Row b is finished once it has produced eos_id (eos included in the output). After a
+        Row b is finished once it has produced eos_id (eos included in the output; the bos
+        in column 0 was not produced, so bos_id == eos_id does not finish a row). After a
         row is finished, its later positions are filled with eos_id. Stop as soon as every row
         is finished, or when rows are max_len tokens long (bos included; max_len >= 1). So
         T_out = the longest row's length: <= max_len, and == max_len if some row never

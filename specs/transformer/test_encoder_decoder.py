@@ -315,6 +315,7 @@ class Seq2Seq(nn.Module):
         self.core = core
         self.src_emb, self.tgt_emb = nn.Embedding(VOCAB, d), nn.Embedding(VOCAB, d)
         self.pos = nn.Embedding(max_pos, d)
+        self.encode_calls = 0
         self.head = nn.Linear(d, VOCAB)
         gen = torch.Generator().manual_seed(seed)
         with torch.no_grad():
@@ -327,14 +328,17 @@ class Seq2Seq(nn.Module):
     def embed(self, table, ids):
         return table(ids) + self.pos(torch.arange(ids.shape[1]))
 
-    def encode(self, src, src_key_padding_mask=None):
+    # masks are keyword-only: the contract says greedy_decode names them (a positional mask
+    # lands on another parameter of a model whose signature differs, e.g. memory_mask)
+    def encode(self, src, *, src_key_padding_mask=None):
+        self.encode_calls += 1
         x = self.embed(self.src_emb, src)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
                 return self.core.encoder(x, src_key_padding_mask=src_key_padding_mask)
         return self.core.encode(x, src_key_padding_mask=src_key_padding_mask)
 
-    def decode(self, tgt, memory, tgt_mask=None, memory_key_padding_mask=None):
+    def decode(self, tgt, memory, *, tgt_mask=None, memory_key_padding_mask=None):
         y = self.embed(self.tgt_emb, tgt)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
@@ -521,3 +525,70 @@ def test_greedy_decode_leaves_src_alone():
     rows, margins = rollout(model, src.contiguous(), 4, kpm.contiguous())
     expected, _, _ = expected_tokens(rows, margins, 3, 5)
     assert_close(got, expected, what=what + " with non-contiguous src and mask", hint=HINT_GREEDY)
+
+
+def test_greedy_decode_bos_equal_to_eos():
+    """bos_id == eos_id (one special token for both, as some vocabularies do): the bos in column 0
+    was not produced by the model, so it does not finish the row."""
+    model, src = seq2seq(seed=52), source(3, 5, seed=53)
+    rows, margins = rollout(model, src, 6)
+    expected, _, ends = expected_tokens(rows, margins, BOS, 7)
+    got = greedy_decode(model, src, BOS, BOS, 7)
+    assert_close(got, expected, what=f"greedy_decode(model, src (3, 5), bos_id={BOS}, eos_id={BOS}, "
+                 f"max_len=7) (expected rows of {ends} tokens)",
+                 hint="a row is finished once it has PRODUCED eos_id: look for eos among the generated "
+                      "tokens (columns 1 ...), never at the bos in column 0")
+
+
+def test_greedy_decode_encodes_once():
+    model, src = seq2seq(seed=54), source(2, 5, seed=55)
+    greedy_decode(model, src, BOS, 0, 6)
+    assert model.encode_calls == 1, (
+        f"greedy_decode(model, src (2, 5), bos_id={BOS}, eos_id=0, max_len=6) called model.encode "
+        f"{model.encode_calls} times\n  hint: the source does not change while decoding: encode once "
+        f"before the loop and reuse memory at every step")
+
+
+def test_greedy_decode_passes_padding_to_both_encode_and_decode():
+    """Only cross-attention sees the padding here: the reference encodes with the mask and
+    decodes with it, and a decode without memory_key_padding_mask reads padded memory rows."""
+    model = seq2seq(seed=56, ne=1)
+    src = source(3, 7, seed=57)
+    kpm = torch.zeros(3, 7, dtype=torch.bool)
+    kpm[:, 2:] = True  # long padding: most of memory must be ignored
+    check_greedy(model, src, 7, kpm=kpm,
+                 hint="pass src_key_padding_mask to model.encode(src_key_padding_mask=...) AND, as "
+                      "memory_key_padding_mask, to every model.decode(...) call")
+
+
+# ------------------------------------------------------------------ dropout and defaults
+
+def test_transformer_defaults():
+    """Transformer(d, h, ne, nd, ff) in train() mode: dropout=0.0 and post-LN by default."""
+    ref = reference(8, 2, 2, 2, 16, seed=58)
+    mine = load(Transformer(8, 2, 2, 2, 16), ref, "Transformer(8, 2, 2, 2, 16)").train()
+    src, tgt = randn(2, 5, 8, seed=59), randn(2, 4, 8, seed=60)
+    with torch.no_grad(), mha_slow_path():
+        expected = ref(src, tgt, tgt_mask=causal(4))
+    assert_close(mine(src, tgt, tgt_mask=causal(4)), expected, **TOL,
+                 what="Transformer(8, 2, 2, 2, 16).train()(src, tgt, tgt_mask=causal) with the defaults",
+                 hint="defaults: dropout=0.0 (train() mode is deterministic), norm_first=False")
+
+
+def test_dropout_reaches_every_layer():
+    """dropout=0.5 in train() mode: both the encoder's and the decoder's layers drop."""
+    mine, _ = pair(8, 2, 1, 1, 16, seed=61)
+    drop = Transformer(8, 2, 1, 1, 16, dropout=0.5)
+    drop.load_state_dict(mine.state_dict())
+    src, tgt = randn(2, 5, 8, seed=62), randn(2, 4, 8, seed=63)
+    with torch.no_grad():
+        memory = drop.eval().encode(src)
+        dec_eval = drop.decode(tgt, memory)
+        torch.manual_seed(0)
+        drop.train()
+        enc_train, dec_train = drop.encode(src), drop.decode(tgt, memory)
+    for name, a, b in (("encode(src)", enc_train, memory), ("decode(tgt, memory)", dec_train, dec_eval)):
+        assert not torch.allclose(a, b), (
+            f"Transformer(8, 2, 1, 1, 16, dropout=0.5).train().{name} equals its eval() output: no "
+            f"dropout\n  hint: build every EncoderLayer and DecoderLayer with the model's dropout: "
+            f"EncoderLayer(d_model, nhead, dim_feedforward, dropout, norm_first)")

@@ -1,0 +1,30 @@
+"""Finished rows read from the whole sequence, bos included: (ys == eos_id).any(1) marks every
+row finished at once when bos_id == eos_id (one special token for both, as in many
+vocabularies), and greedy_decode returns just the bos column.
+
+Fix: a row is finished once it has PRODUCED eos_id: test only the newly generated tokens
+(columns 1 ...), e.g. finished |= next_token == eos_id."""
+
+import torch
+
+from solutions.transformer.encoder_decoder import *  # noqa: F401,F403 (the rest is correct)
+
+
+@torch.no_grad()
+def greedy_decode(model: Any, src: torch.Tensor, bos_id: int, eos_id: int, max_len: int,
+                  src_key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """src (B, S) int64 -> (B, T_out) int64: bos, then argmax tokens until eos (rows padded with eos)."""
+    B = src.shape[0]
+    memory = model.encode(src, src_key_padding_mask=src_key_padding_mask)
+    ys = torch.full((B, 1), bos_id, dtype=torch.long, device=src.device)
+    finished = torch.zeros(B, dtype=torch.bool, device=src.device)
+    while ys.shape[1] < max_len and not bool(finished.all()):
+        T = ys.shape[1]
+        causal = torch.ones(T, T, dtype=torch.bool, device=src.device).triu(1)  # hide the future
+        logits = model.decode(ys, memory, tgt_mask=causal,
+                              memory_key_padding_mask=src_key_padding_mask)
+        next_token = logits[:, -1].argmax(dim=-1)
+        next_token = next_token.masked_fill(finished, eos_id)  # finished rows: pad with eos
+        ys = torch.cat([ys, next_token[:, None]], dim=1)
+        finished = (ys == eos_id).any(dim=1)  # wrong: column 0 (bos) counts
+    return ys
