@@ -5,6 +5,18 @@ F.scaled_dot_product_attention(..., enable_gqa=True) and a single kv head. Toler
 harness.checks' defaults (float32 rtol 1e-4 / atol 1e-5; float64 rtol 1e-7 / atol 1e-9).
 Cache bytes are the real bytes of every tensor the cache object holds, compared with the
 bytes of a multi-head cache of the same dimensions.
+
+Contract -> specs:
+- state_dict keys/shapes, ONE key and value head: test_state_dict_keys_and_shapes
+- forward causal, scale 1/sqrt(hd), float32/float64, non-contiguous x, gradients:
+  test_forward_matches_reference, test_float64_and_input_left_alone, test_gradients_match_reference
+- MQACache.update writes at length.., returns everything so far: test_cache_update_returns_everything_so_far
+- "length: an int, 0 at first": test_cache_length_is_an_int_from_zero
+- default dtype float32, `dtype`, `device` honoured (meta device: nothing built on the default
+  device): test_cache_default_dtype_is_float32, test_float64_cache, test_cache_and_model_on_the_given_device
+- decoding token by token / prefill then decode equals the full forward (T = 1 sees every key):
+  test_decoding_*, test_prefill_7_then_decode_5_*
+- cache bytes exactly 1/H of MHA's, preallocated, never grown: test_cache_bytes_*, test_cache_filled_*
 """
 
 import pytest
@@ -14,6 +26,7 @@ from hypothesis import given, strategies as st
 from torch.func import functional_call
 
 from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
+from harness.edges import assert_exact_type
 from katas.inference.mqa import MQACache, MultiQueryAttention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -244,3 +257,57 @@ def test_cache_filled_by_the_model_stays_one_over_h(d_model, n_heads):
             f"{d_model}, {n_heads}) decoded 9 tokens through it; expected {mha // n_heads:,}, 1/{n_heads} of a "
             f"multi-head cache ({mha:,} bytes for {n_heads} heads)\n  hint: {HINT_PER_HEAD}; the cache "
             f"is preallocated once (max_len positions) and written in place, never grown with torch.cat")
+
+
+# --------------------------------------------------------------------- length, dtype, device
+
+def test_cache_length_is_an_int_from_zero():
+    cache = MQACache(2, 10, 3)
+    assert_exact_type(cache.length, int, "MQACache(2, 10, 3).length before any update")
+    assert_close(cache.length, 0, what="MQACache(2, 10, 3).length before any update")
+    for T, total in [(4, 4), (1, 5), (2, 7)]:
+        cache.update(randn(2, 1, T, 3, seed=T), randn(2, 1, T, 3, seed=T + 10))
+        assert_exact_type(cache.length, int, f"MQACache(2, 10, 3).length after updates totalling {total} positions")
+        assert_close(cache.length, total, what=f"MQACache(2, 10, 3).length after updates totalling {total} positions",
+                     hint="length counts the positions stored: add T at every update")
+
+
+def test_cache_default_dtype_is_float32():
+    cache = MQACache(2, 32, 8)
+    got = cache_bytes(cache)
+    expected = 2 * 2 * 32 * 8 * 4
+    if not expected <= got <= expected + BOOKKEEPING:
+        raise SpecFailure(f"MQACache(2, 32, 8) (default dtype) holds {got:,} bytes of tensors; expected {expected:,}: "
+                          f"keys and values of one head in float32\n  hint: dtype defaults to torch.float32")
+    keys, values = cache.update(randn(2, 1, 3, 8, seed=1), randn(2, 1, 3, 8, seed=2))
+    assert_close(keys.dtype, torch.float32, what="MQACache(2, 32, 8).update(...) keys.dtype (default dtype)")
+
+
+def _on_meta(what, fn, *args):
+    """Run fn on meta tensors; a tensor built on the default device shows up as a device clash."""
+    try:
+        return fn(*args)
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err):
+            raise
+        raise SpecFailure(f"{what} failed on the meta device: {str(err).splitlines()[0]}\n  hint: build every "
+                          f"tensor on the device asked for (device=device in the cache, device=x.device for "
+                          f"masks in forward): a buffer on the default device clashes with the inputs") from None
+
+
+def test_cache_and_model_on_the_given_device():
+    cache = MQACache(2, 8, 4, device="meta")
+    keys, values = _on_meta("MQACache(2, 8, 4, device='meta').update(meta k, v)", cache.update,
+                            torch.empty(2, 1, 3, 4, device="meta"), torch.empty(2, 1, 3, 4, device="meta"))
+    assert_close(str(keys.device), "meta", what="MQACache(2, 8, 4, device='meta').update(...) keys.device",
+                 hint="allocate the buffers with device=device")
+    assert_close(tuple(keys.shape), (2, 1, 3, 4), what="MQACache(2, 8, 4, device='meta').update(...) keys.shape")
+    model = loaded(8, 2, weights(8, 2, seed=30)).to("meta")
+    cache = MQACache(2, 8, 4, device="meta")
+    x = torch.empty(2, 5, 8, device="meta")
+    with torch.no_grad():
+        out = _on_meta("MultiQueryAttention(8, 2) on the meta device, prefill of 5 through a meta MQACache",
+                       model, x, cache)
+        assert_close(str(out.device), "meta", what="MultiQueryAttention(8, 2) on meta: output device")
+        out = _on_meta("MultiQueryAttention(8, 2) on the meta device, one decode step", model, x[:, :1], cache)
+    assert_close(tuple(out.shape), (2, 1, 8), what="MultiQueryAttention(8, 2) on meta: decode step output shape")
