@@ -5,6 +5,21 @@ EncoderLayer and DecoderLayer load nn.TransformerEncoderLayer / nn.TransformerDe
 swapped norm or a missing bias shows), and must match them in eval mode, or in train mode with
 dropout=0. Tolerances: rtol 1e-4, atol 1e-5 for float32 values (harness defaults), atol 1e-4
 for gradients; float64 defaults for float64.
+
+Contract -> specs:
+- FeedForward keys, "relu" default / "gelu" erf, any leading dims: test_feed_forward_*
+- dropout inside ff after the activation: test_feed_forward_dropout_is_after_the_activation
+- dropout on sa / ca / ff outputs before each residual add (never on the stream):
+  test_{encoder,decoder}_dropout_on_each_sublayer_output; train() only: test_dropout_*
+- state_dict keys, no built-in layers: test_state_dicts_match_torch, test_written_from_scratch
+- post-LN / pre-LN wiring, residual around each sublayer: test_*_residual, *_matches_torch
+- cross-attention keys/values from memory: test_decoder_cross_attention_reads_memory
+- LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
+- masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings
+- causal flags: build when mask is None (test_*_is_causal_without_a_mask,
+  test_decoder_memory_is_causal_alone), use a given mask as it is
+  (test_encoder_is_causal_uses_a_given_non_causal_mask, test_decoder_causal_flags_use_given_masks)
+- float64, gradients, non-contiguous inputs: test_*_float64, test_*_gradients_*, test_non_contiguous_*
 """
 
 

@@ -7,6 +7,21 @@ on nn.Transformer with the same weights (embeddings and output head supplied by 
 Tolerances: rtol 1e-4, atol 1e-4 for float32 values through several layers, atol 1e-4 for
 gradients; float64 defaults for float64. Greedy cases whose top-2 logits come within 1e-3 of
 each other anywhere are skipped (a different but correct summation order could flip them).
+
+Contract -> specs:
+- state_dict keys incl. both final norms, no built-ins: test_state_dict_*, test_written_from_scratch
+- encode / decode / forward vs torch (layers in order, same memory, masks, float64, grads):
+  test_encode_*, test_decode_*, test_forward_*, test_gradients_*, test_non_contiguous_*
+- defaults dropout=0.0, norm_first=False; dropout reaching every layer: test_transformer_defaults,
+  test_dropout_reaches_every_layer
+- greedy: causal prefix, argmax at the last position: test_greedy_decode_matches_*, *_sees_only_the_past
+- eos kept, finished rows padded, early stop, max_len (incl. 1): test_greedy_decode_pads_*, *_stops_*,
+  *_runs_to_max_len, *_max_len_one_*, *_random_settings
+- bos_id == eos_id does not finish a row: test_greedy_decode_bos_equal_to_eos
+- encode once: test_greedy_decode_encodes_once; masks passed by keyword (the spec model's are
+  keyword-only): every greedy spec
+- src_key_padding_mask to encode AND decode: test_greedy_decode_with_source_padding,
+  test_greedy_decode_passes_padding_to_both_encode_and_decode
 """
 
 
