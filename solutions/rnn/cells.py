@@ -1,4 +1,5 @@
-"""Day 13 — rnn/cells: reference solution."""
+"""Day 13 — rnn/cells: reference solution (computes in the inputs' dtype; torch.sigmoid and
+torch.tanh saturate at huge pre-activations)."""
 
 import torch
 import torch.nn.functional as F

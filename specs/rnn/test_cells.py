@@ -1,4 +1,17 @@
-"""Specs for katas/rnn/cells.py (day 13): rnn_cell, lstm_cell, gru_cell."""
+"""Specs for katas/rnn/cells.py (day 13): rnn_cell, lstm_cell, gru_cell.
+
+Contract -> specs:
+- formulas with nn.*Cell's weight layout, float32 and float64, B and sizes 1 / primes:
+  test_cell_matches_nn_module_with_its_weights, test_cell_matches_builtin_on_random_weights
+- LSTM gate order i, f, g, o: test_lstm_gate_order_is_i_f_g_o
+- GRU r multiplies (W_hn h + b_hn); h' = (1 − z)·n + z·h: test_gru_reset_gate_*, test_gru_update_gate_*
+- RNN uses tanh with both biases: test_rnn_cell_uses_tanh, the module tests
+- gates saturate, never NaN, at huge pre-activations: test_cell_saturates_at_huge_pre_activations
+- float64 computed in float64 (TIGHT64): test_cell_float64_is_computed_in_float64
+- gradients through autograd to x, state, weights: test_cell_gradients_match_autograd_of_builtin
+- non-contiguous inputs, inputs unchanged: test_cell_non_contiguous_inputs_are_left_alone
+- off limits: test_cell_writes_its_own
+"""
 
 import pytest
 import torch
@@ -6,6 +19,7 @@ import torch.nn as nn
 from hypothesis import given, strategies as st
 
 from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, randn, unchanged
+from harness.edges import TIGHT64
 from katas.rnn.cells import gru_cell, lstm_cell, rnn_cell
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -175,3 +189,31 @@ def test_cell_writes_its_own(kind):
     x, state, w = draw(kind, 2, 3, 4, seed=13)
     with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
         learner(kind, x, state, *w)
+
+
+# ------------------------------------------------------------------ edges
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_cell_saturates_at_huge_pre_activations(kind):
+    # Pre-activations in the hundreds (±): sigmoid and tanh saturate. exp(x) / (1 + exp(x)) or
+    # (exp(2x) − 1) / (exp(2x) + 1) overflow to inf / inf = NaN past x ~ 44..88 in float32.
+    x, state, w = draw(kind, 3, 4, 5, seed=17)
+    x = x * 100.0
+    if kind == "lstm":
+        state = (state[0] * 100.0, state[1])
+    else:
+        state = state * 100.0
+    got = learner(kind, x, state, *w)
+    assert_close(got, builtin(kind, x, state, *w),
+                 what=signature(kind, 3, 4, 5) + " with pre-activations of about ±100",
+                 hint="use torch.sigmoid and torch.tanh: they saturate to 0/1 and ±1, while a hand-made "
+                      "exp formula overflows to inf / inf = NaN at large inputs")
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_cell_float64_is_computed_in_float64(kind):
+    x, state, w = draw(kind, 4, 6, 5, seed=19, dtype=torch.float64)
+    got = learner(kind, x, state, *w)
+    assert_close(got, builtin(kind, x, state, *w), what=signature(kind, 4, 6, 5, torch.float64),
+                 **TIGHT64, hint="keep float64 inputs in float64 (no .float(), no float32 helper tensors); "
+                                 "a float32 detour loses digits after the 7th")
