@@ -6,6 +6,22 @@ transformers' DeepseekV3Attention (scripts/make_mla_fixtures.py, specs/mla/fixtu
 with query compression on (q_lora_rank 40) and off (None). Sizes all differ (hidden 48, 4 heads,
 query latent 40, KV latent 24, nope 12, rope 8, value 10) so no mis-split can hide.
 Tolerances: float64 rtol = atol = 1e-5; float32 rtol = atol = 1e-4.
+
+Contract-to-spec map:
+- submodule names/shapes, no bias, no q_a_* when q_lora_rank 0/None, norm weights ones:
+  submodules_have_deepseek_names_and_shapes
+- RMSNorm default eps 1e-6, explicit eps (0.0 too): rms_norm_default_eps_and_explicit_eps;
+  "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
+- rope_interleaved: interleaved pairs, theta, default theta, position 0, relative positions,
+  broadcast positions, non-contiguous, gradient: rope_interleaved_*; "compute in x's dtype":
+  rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64;
+  any positions / T = 0: rope_interleaved_arbitrary_positions_and_empty_input; device of x:
+  rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device
+- queries / latent / expand_kv formulas, head layout, float32/float64, HF fixtures:
+  projections_match_*; each token's own position: projections_use_each_tokens_own_position
+- decoupled RoPE (c_kv and q_nope position-free; rope key from x, shared): latent_is_the_same_*,
+  rope_key_comes_from_the_hidden_state_*
+- non-contiguous inputs, gradients to x and every weight: non_contiguous_*, gradients_*
 """
 
 import math
@@ -16,7 +32,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
-from katas.mla.components import MLAConfig, MLAProjections, rope_interleaved
+from harness.edges import assert_dtype_kept
+from katas.mla.components import MLAConfig, MLAProjections, RMSNorm, rope_interleaved
 from specs.mla._reference import (SMALL, expected_shapes, load_fixture, near, random_state_dict,
                                   ref_parts, ref_rms, ref_rope, ref_rope_half)
 
@@ -235,6 +252,59 @@ def test_rope_interleaved_gradient():
                        hint="build the output from x with differentiable ops (no in-place writes into x)")
 
 
+# float64 all the way: float32 angles (arange(0, d, 2) / d without dtype=, a complex64 table)
+# miss the float64 formula by ~1e-6 at position ~1000
+TIGHT = dict(rtol=1e-10, atol=1e-10)
+HINT_F64 = ("compute the angles in x's dtype: torch.arange(0, d, 2, dtype=x.dtype, device=x.device), "
+            "positions.to(x.dtype); no float32 / complex64 table for float64 inputs")
+
+
+def test_rope_interleaved_float64_is_computed_in_float64():
+    x = randn(2, 5, 16, seed=30, dtype=torch.float64)
+    positions = torch.arange(1000, 1005)
+    out = rope_interleaved(x, positions, 10000.0)
+    assert_close(out, ref_rope(x, positions, 10000.0), **TIGHT,
+                 what="rope_interleaved(float64 x (2, 5, 16), positions 1000..1004)", hint=HINT_F64)
+
+
+def test_rope_interleaved_arbitrary_positions_and_empty_input():
+    x = randn(3, 5, 6, seed=31, dtype=torch.float64)
+    positions = torch.tensor([7, 0, 3, 3, 12])  # any positions, not a range from positions[0]
+    assert_close(rope_interleaved(x, positions), ref_rope(x, positions), **TOL[torch.float64],
+                 what="rope_interleaved(x, positions [7, 0, 3, 3, 12])",
+                 hint="each vector turns by ITS OWN position: do not rebuild a range from positions[0]")
+    empty = randn(2, 0, 8, seed=32)
+    out = rope_interleaved(empty, torch.arange(0))
+    assert_close(tuple(out.shape), (2, 0, 8), what="rope_interleaved(x of shape (2, 0, 8), arange(0)).shape")
+    assert_dtype_kept(out, empty, "rope_interleaved(float32 x of shape (2, 0, 8), ...)")
+
+
+def test_rope_interleaved_stays_on_the_input_device():
+    x = torch.empty(2, 3, 8, device="meta", dtype=torch.float64)
+    positions = torch.arange(3, device="meta")
+    try:
+        out = rope_interleaved(x, positions)
+    except (RuntimeError, NotImplementedError) as err:
+        if type(err) is NotImplementedError:
+            raise
+        raise SpecFailure(f"rope_interleaved(x on the meta device, positions on meta) raised {err}\n  "
+                          "hint: build the frequencies on x's device: torch.arange(0, d, 2, "
+                          "dtype=x.dtype, device=x.device)") from None
+    assert out.device == x.device and out.shape == x.shape and out.dtype == x.dtype, (
+        f"rope_interleaved(x on meta (2, 3, 8) float64): got {out.device} {tuple(out.shape)} {out.dtype}")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_rms_norm_default_eps_and_explicit_eps(dtype):
+    x = randn(3, 6, seed=33, dtype=dtype) * 1e-3  # mean(x^2) ~ 1e-6: eps is visible
+    norm = RMSNorm(6).to(dtype)
+    assert_close(norm(x), ref_rms(x, torch.ones(6, dtype=dtype), 1e-6), what=f"RMSNorm(6)(x of size 1e-3, {dtype})",
+                 hint="the default eps is 1e-6, inside the sqrt: x / sqrt(mean(x^2) + eps) * weight")
+    norm = RMSNorm(6, eps=0.0).to(dtype)
+    assert_close(norm(x), ref_rms(x, torch.ones(6, dtype=dtype), 0.0), what=f"RMSNorm(6, eps=0.0)(x, {dtype})",
+                 hint="eps=0.0 is a value, not 'not given': use the eps you were passed")
+
+
 # ------------------------------------------------------------------------ projections vs formula
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=CONFIG_IDS)
@@ -332,6 +402,47 @@ def test_norm_eps_comes_from_the_config():
     x = randn(2, 3, 48, seed=15, dtype=torch.float64)
     check_parts(module, cfg, sd, x, torch.arange(3), torch.float64, "MLAProjections(rms_norm_eps=0.5)",
                 which=("queries", "latent"))
+
+
+def test_projections_in_float64_rotate_in_float64():
+    cfg = dict(SMALL)
+    sd = random_state_dict(cfg, seed=34)
+    module = build(cfg, sd, torch.float64)
+    x = randn(1, 6, 48, seed=35, dtype=torch.float64)
+    positions = torch.arange(50, 56)
+    ref = ref_parts({k: v.double() for k, v in sd.items()}, cfg, x, positions)
+    assert_close(module.queries(x, positions)[1], ref["q_rope"], **TIGHT,
+                 what="MLAProjections(...).double().queries(x float64, positions 50..55)[1] (q_rope)", hint=HINT_F64)
+    assert_close(module.latent(x, positions)[1], ref["k_rope"], **TIGHT,
+                 what="MLAProjections(...).double().latent(x float64, positions 50..55)[1] (k_rope)", hint=HINT_F64)
+
+
+def test_projections_use_each_tokens_own_position():
+    cfg = dict(SMALL)
+    sd = random_state_dict(cfg, seed=36)
+    module = build(cfg, sd, torch.float64)
+    x = randn(2, 4, 48, seed=37, dtype=torch.float64)
+    positions = torch.tensor([9, 2, 2, 30])
+    check_parts(module, cfg, sd, x, positions, torch.float64, "MLAProjections (positions [9, 2, 2, 30])",
+                which=("queries", "latent"))
+
+
+def test_projections_on_the_meta_device():
+    # everything made inside the methods must follow x's device (a table on the CPU fails here)
+    module = MLAProjections(MLAConfig(**SMALL)).to("meta")
+    x = torch.empty(2, 3, 48, device="meta")
+    positions = torch.arange(4, 7, device="meta")
+    try:
+        outs = module.queries(x, positions) + module.latent(x, positions)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise SpecFailure(f"MLAProjections on the meta device: queries/latent raised {err}\n  hint: "
+                          "build RoPE's frequencies from x (device=x.device, dtype=x.dtype), not as a "
+                          "CPU tensor or a buffer that .to() does not move") from None
+    shapes = [tuple(o.shape) for o in outs]
+    assert shapes == [(2, 4, 3, 12), (2, 4, 3, 8), (2, 3, 24), (2, 3, 8)] and all(
+        o.device.type == "meta" for o in outs), f"MLAProjections on meta: got shapes {shapes}"
 
 
 # ------------------------------------------------------------------------ inputs, gradients
