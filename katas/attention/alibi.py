@@ -21,13 +21,19 @@ Write:
         -3 (any leading batch dims before them), H = q.shape[-3]:
             softmax(q @ k^T / sqrt(D) + alibi_bias(H, L, S) [+ causal mask]) @ v
         causal=True hides the keys j > i (top-left aligned: query i sees keys 0..i);
-        causal=False uses the bias alone. Output dtype = q's dtype.
+        causal=False uses the bias alone. Output dtype = q's dtype, on q's device.
+        Computed in q's dtype: for float64 inputs the bias is built in float64 too (slopes
+        such as 2^-0.5 not rounded to float32 first), and every helper tensor (bias, mask)
+        lives on q's device.
     linear_bias_attention(q, k, v, alpha) -> (..., M, dv), LeetGPU's single-slope form:
             softmax(Q K^T / sqrt(d) + alpha * (i - j)) V
         q (..., M, d), k (..., N, d), v (..., N, dv), float32/float64: LeetGPU's (M, d),
         (N, d), (N, dv) with no leading dims, or with any batch dims in front. i = query
         index 0..M-1, j = key index 0..N-1, alpha a float in [-1, 1]. No mask at all.
         (ALiBi without the mask is this with alpha = -m_h for head h.)
+        Computed in q's dtype on q's device (alpha * (i - j) in float64 for float64 inputs).
+    Both attentions must survive large scores (|q k^T / sqrt(d)| ~ 100 in float32): a
+    hand-written softmax subtracts the row max first.
 
 You may use torch.softmax, F.scaled_dot_product_attention with a float attn_mask, or your
 own attention (from katas.attention.sdpa import scaled_dot_product_attention).

@@ -1,5 +1,17 @@
 """Specs for katas/attention/alibi.py (day 17): alibi_slopes, alibi_bias, alibi_attention,
-linear_bias_attention (LeetGPU's single-slope form)."""
+linear_bias_attention (LeetGPU's single-slope form).
+
+Contract -> specs:
+- slopes: powers of two 2^(-8i/n), the paper's interleaving otherwise, float32: test_slopes_*
+- alibi_bias = -m_h (i - j), top-left, no masking, float32: test_alibi_bias_*
+- alibi_attention: heads at dim -3, any batch dims, L != S, causal top-left, default causal, gradients,
+  inputs untouched: test_alibi_attention_*; "computed in q's dtype" (float64, 12 heads):
+  test_alibi_attention_float64_is_computed_in_float64; "on q's device" (meta): test_alibi_attention_on_q_device
+- linear_bias_attention: alpha (i - j) not (j - i), any alpha in [-1, 1] incl. 0, batched, no mask:
+  test_linear_bias_*; float64 / device: test_linear_bias_attention_float64_is_computed_in_float64,
+  test_linear_bias_attention_on_q_device; ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
+- large scores (+-100, +-300) in both attentions: test_large_scores_stay_finite
+"""
 
 import pytest
 import torch
@@ -273,3 +285,68 @@ def test_linear_bias_equals_alibi_per_head_without_mask():
     expected = torch.stack([reference_linear(q[h], k[h], v[h], -m[h]) for h in range(4)])
     assert_close(out, expected, what="alibi_attention(q (4, 5, 4), k (4, 6, 4), causal=False)",
                  hint="without a mask, head h is linear-bias attention with alpha = -slope[h]; " + HINT_ATTN)
+
+
+# ------------------------------------------------------------------------ dtype, device, large scores
+
+def test_alibi_attention_float64_is_computed_in_float64():
+    """12 heads: slopes like 2^-0.5 and 2^-1.5 are not exact in float32."""
+    for causal in (True, False):
+        q, k, v = qkv((2, 12), 7, 7, 4, 3, seed=13, dtype=torch.float64)
+        out = alibi_attention(q, k, v, causal)
+        assert out.dtype == torch.float64, f"alibi_attention(float64 q, k, v) returned {out.dtype}"
+        assert_close(out, reference_alibi(q, k, v, causal), rtol=1e-11, atol=1e-12,
+                     what=f"alibi_attention(float64 q (2, 12, 7, 4), causal={causal})",
+                     hint="for float64 inputs build the bias in float64: alibi_bias(...) is float32, and "
+                          "2^-0.5 rounded to float32 is off by ~1e-8; compute the slopes and i - j in q.dtype")
+
+
+def test_linear_bias_attention_float64_is_computed_in_float64():
+    q, k, v = qkv((), 9, 11, 4, 3, seed=14, dtype=torch.float64)
+    out = linear_bias_attention(q, k, v, 0.37)
+    assert out.dtype == torch.float64, f"linear_bias_attention(float64 q, k, v) returned {out.dtype}"
+    assert_close(out, reference_linear(q, k, v, 0.37), rtol=1e-11, atol=1e-12,
+                 what="linear_bias_attention(float64 q (9, 4), k (11, 4), alpha=0.37)",
+                 hint="build alpha * (i - j) in q.dtype: a float32 position table (torch.arange(...).float()) "
+                      "rounds 0.37 * (i - j) to float32")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=lambda c: "causal" if c else "bidirectional")
+def test_alibi_attention_on_q_device(causal):
+    """On the meta device (shapes only): every helper tensor must be built on q.device."""
+    q, k, v = (t.to("meta") for t in qkv((2, 4), 5, 6, 4, 3, seed=15))
+    out = alibi_attention(q, k, v, causal)
+    assert out.device == q.device and tuple(out.shape) == (2, 4, 5, 3), (
+        f"alibi_attention(q, k, v on the meta device, causal={causal}) returned shape {tuple(out.shape)} "
+        f"on {out.device}; expected (2, 4, 5, 3) on meta")
+
+
+def test_linear_bias_attention_on_q_device():
+    q, k, v = (t.to("meta") for t in qkv((3,), 5, 6, 4, 2, seed=16))
+    out = linear_bias_attention(q, k, v, 0.5)
+    assert out.device == q.device and tuple(out.shape) == (3, 5, 2), (
+        f"linear_bias_attention(q, k, v on the meta device) returned shape {tuple(out.shape)} on "
+        f"{out.device}; expected (3, 5, 2) on meta")
+
+
+def _large(lead, L, S, size, seed):
+    q, k = randn(*lead, L, 4, seed=seed), randn(*lead, S, 4, seed=seed + 1)
+    q = q / q.norm(dim=-1, keepdim=True) * size * 2  # scores q.k / sqrt(4) up to +-size
+    k = k / k.norm(dim=-1, keepdim=True)
+    return q, k, randn(*lead, S, 3, seed=seed + 2)
+
+
+@pytest.mark.parametrize("size", [100.0, 300.0])
+def test_large_scores_stay_finite(size):
+    q, k, v = _large((2, 4), 6, 6, size, seed=17)
+    for causal in (True, False):
+        out = alibi_attention(q, k, v, causal)
+        expected = reference_alibi(q.double(), k.double(), v.double(), causal).float()
+        assert_close(out, expected, rtol=1e-4, atol=1e-4,
+                     what=f"alibi_attention(q, k, v, causal={causal}) with scores up to +-{size:g}",
+                     hint="exp(100) overflows float32: subtract each row's max before exp (torch.softmax does)")
+    q, k, v = _large((), 5, 7, size, seed=18)
+    out = linear_bias_attention(q, k, v, 0.5)
+    assert_close(out, reference_linear(q.double(), k.double(), v.double(), 0.5).float(), rtol=1e-4, atol=1e-4,
+                 what=f"linear_bias_attention(q, k, v, alpha=0.5) with scores up to +-{size:g}",
+                 hint="exp(100) overflows float32: subtract each row's max before exp (torch.softmax does)")
