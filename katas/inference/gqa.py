@@ -11,14 +11,18 @@ K and V are never copied out to Hq heads.
 Write:
     grouped_query_attention(q, k, v, is_causal=False) -> (B, Hq, L, Dv):
         q: (B, Hq, L, D), k: (B, Hkv, S, D), v: (B, Hkv, S, Dv); float32 or float64; the
-        output has q's dtype. Hq must be a multiple of Hkv: otherwise raise ValueError.
+        output has q's dtype and is computed in it (float64 inputs are checked to 1e-12).
+        Hq must be a multiple of Hkv: otherwise raise ValueError (also when Hq < Hkv, e.g.
+        Hq = 2 with Hkv = 4), before any work.
         Query head h attends with kv head h // (Hq // Hkv):
             out[:, h] = softmax(q[:, h] @ k[:, h // G]^T / sqrt(D)) @ v[:, h // G]
         is_causal=True: query i sees key j when j <= i, aligned top-left like
         F.scaled_dot_product_attention's is_causal (also when L != S).
         The result equals F.scaled_dot_product_attention(q, k, v, is_causal=is_causal,
-        enable_gqa=True). Inputs may be non-contiguous (e.g. straight from a transpose):
-        use reshape, not view, where the layout matters. Gradients flow to q, k and v.
+        enable_gqa=True), also for large scores (|q k^T / sqrt(D)| in the hundreds: no
+        overflow) and on any device (helper tensors such as a mask on q's device). Inputs
+        may be non-contiguous (e.g. straight from a transpose): use reshape, not view,
+        where the layout matters. Gradients flow to q, k and v.
 
         Budget (the point of GQA): never build K or V for every query head. The spec lists
         every tensor your function allocates (B=2, Hq=10, Hkv=2, so G=5; L=1 and L=3;

@@ -5,6 +5,21 @@ grouping, with a loop over query heads written out here). Tolerances: harness.ch
 defaults (float32 rtol 1e-4 / atol 1e-5, float64 rtol 1e-7 / atol 1e-9); gradients are
 compared in float64. The budget lists every tensor the learner's function allocates
 (harness.budgets.allocations): deterministic, no timing.
+
+Contract -> specs:
+- "query head h reads kv head h // G", equal to SDPA(enable_gqa=True), L != S, MHA and MQA
+  ends, any shapes: test_matches_sdpa_*, test_query_head_h_reads_kv_head_h_over_G,
+  test_kv_heads_equal_query_heads_*, test_one_kv_head_*, test_matches_sdpa_property
+- "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S
+- "computed in q's dtype" (float64 to 1e-12): test_float64
+- large scores: test_large_scores_do_not_overflow; any device (meta): test_runs_on_the_inputs_device
+- gradients to q, k, v: test_gradients_match_sdpa; non-contiguous inputs: test_non_contiguous_*,
+  test_heads_from_a_transpose
+- ValueError unless Hq is a multiple of Hkv (also Hq < Hkv): test_hq_not_a_multiple_of_hkv_is_refused
+- off limits SDPA / repeat_interleave: test_writes_its_own; no K/V copy per query head:
+  test_no_copy_of_k_or_v_per_query_head
+- module: state_dict keys, Llama head layout, causal by default, is_causal flag, float64,
+  gradients, meta device: test_state_dict_*, test_module_*
 """
 
 import math
@@ -17,7 +32,9 @@ from hypothesis import given, strategies as st
 from torch.func import functional_call
 
 from harness.budgets import allocations
-from harness.checks import SpecFailure, assert_close, assert_grads_match, forbid, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, forbid, non_contiguous,
+                            randn, unchanged)
+from harness.edges import TIGHT64
 from katas.inference.gqa import GroupedQueryAttention, grouped_query_attention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -141,7 +158,40 @@ def test_float64(is_causal):
     q, k, v = qkv(2, 6, 2, 5, 7, 4, 3, seed=8, dtype=torch.float64)
     out = grouped_query_attention(q, k, v, is_causal)
     assert_close(out, sdpa(q, k, v, is_causal), what=call_name(q, k, v, is_causal) + " in float64",
-                 hint="keep the inputs' dtype (no float32 constants or buffers); " + HINT_ATTN)
+                 hint="compute in the inputs' dtype (no .float(), no float32 constants or buffers): float64 "
+                      "is compared to 1e-12; " + HINT_ATTN, **TIGHT64)
+
+
+@pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
+def test_large_scores_do_not_overflow(is_causal):
+    q, k, v = qkv(2, 6, 2, 5, 7, 4, 4, seed=30)
+    q = q * 60  # scores in the hundreds: exp(score) is inf in float32
+    out = grouped_query_attention(q, k, v, is_causal)
+    assert_close(out, sdpa(q, k, v, is_causal), what=call_name(q, k, v, is_causal) + " with q * 60 (scores ~ 100s)",
+                 hint="subtract each row's max before exp (torch.softmax does): exp(100) overflows float32 "
+                      "and inf / inf is NaN", rtol=1e-4, atol=1e-4)
+
+
+def _on_meta(what, fn, *args, **kwargs):
+    """Run fn on meta tensors; a helper tensor built on the default device clashes with them."""
+    try:
+        return fn(*args, **kwargs)
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err):
+            raise
+        raise SpecFailure(f"{what} failed on the meta device: {str(err).splitlines()[0]}\n  hint: build helper "
+                          f"tensors (the causal mask, an arange) on q's device: torch.ones(L, S, dtype=torch.bool, "
+                          f"device=q.device); on a GPU a CPU mask fails the same way") from None
+
+
+def test_runs_on_the_inputs_device():
+    q, k, v = (torch.empty(2, 6, 5, 4, device="meta"), torch.empty(2, 3, 7, 4, device="meta"),
+               torch.empty(2, 3, 7, 3, device="meta"))
+    for is_causal in (False, True):
+        out = _on_meta(f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, 3, 7, 4), v (2, 3, 7, 3), "
+                       f"is_causal={is_causal})", grouped_query_attention, q, k, v, is_causal)
+        assert_close((str(out.device), tuple(out.shape)), ("meta", (2, 6, 5, 3)),
+                     what=f"grouped_query_attention on meta tensors, is_causal={is_causal}: (device, shape)")
 
 
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
@@ -172,10 +222,14 @@ def test_heads_from_a_transpose():
     check(q, k, v, True)
 
 
-def test_hq_not_a_multiple_of_hkv_is_refused():
-    q, k, v = qkv(1, 5, 2, 3, 3, 4, 4, seed=14)
-    with pytest.raises(ValueError):
-        grouped_query_attention(q, k, v)
+@pytest.mark.parametrize("Hq,Hkv", [(5, 2), (7, 3), (6, 4), (2, 4), (3, 6)])
+def test_hq_not_a_multiple_of_hkv_is_refused(Hq, Hkv):
+    q, k, v = qkv(1, Hq, Hkv, 3, 3, 4, 4, seed=14)
+    assert_raises(ValueError, grouped_query_attention, q, k, v,
+                  contract="Hq must be a multiple of Hkv: otherwise raise ValueError (also when Hq < Hkv)",
+                  what=f"grouped_query_attention(q with Hq={Hq} heads, k and v with Hkv={Hkv})",
+                  hint="check Hq % Hkv != 0 first and raise ValueError naming both head counts; a mapping "
+                       "such as h * Hkv // Hq runs without error on head counts GQA does not define")
 
 
 def test_writes_its_own():
@@ -315,6 +369,15 @@ def test_module_gradients_match_reference():
     assert_grads_match(learner, reference, x, *W.values(),
                        what="GroupedQueryAttention(12, 6, 2) gradient (inputs: x, then "
                             + ", ".join(names) + ")", hint=HINT_MODULE)
+
+
+def test_module_on_the_meta_device():
+    mine = loaded(12, 6, 2, weights(12, 6, 2, seed=31)).to("meta")
+    x = torch.empty(2, 5, 12, device="meta")
+    with torch.no_grad():
+        out = _on_meta("GroupedQueryAttention(12, 6, 2).to('meta')(meta x (2, 5, 12))", mine, x)
+    assert_close((str(out.device), tuple(out.shape)), ("meta", (2, 5, 12)),
+                 what="GroupedQueryAttention(12, 6, 2) on the meta device: (device, shape)")
 
 
 def test_module_writes_its_own():
