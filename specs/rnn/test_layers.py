@@ -1,4 +1,17 @@
-"""Specs for katas/rnn/layers.py (day 13): LSTM, state_dict-compatible with nn.LSTM."""
+"""Specs for katas/rnn/layers.py (day 13): LSTM, state_dict-compatible with nn.LSTM.
+
+Contract -> specs:
+- nn.LSTM's keys/shapes, all nn.Parameters: test_state_dict_matches_nn_lstm
+- init U(±1/sqrt(H)) for every parameter (biases, weight_ih with I != H): test_parameters_initialised_*,
+  test_every_parameter_initialised_uniform_in_one_over_sqrt_h
+- defaults num_layers=1, batch_first=False, state=None: test_defaults_are_one_layer_time_major
+- forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
+  test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
+- dtype follows .double() incl. the default zero state; device of x: test_float64_after_double,
+  test_float64_default_state_after_double, test_output_and_state_on_the_module_device
+- gradients to x, h_0, c_0 and every parameter: test_gradients_match_nn_lstm
+- non-contiguous inputs unchanged: test_non_contiguous_*; off limits: test_writes_its_own
+"""
 
 import math
 
@@ -239,3 +252,54 @@ def test_writes_its_own():
     x = randn(3, 2, 3, seed=15)
     with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
         mine(x)
+
+
+# ------------------------------------------------------------------ edges
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_float64_default_state_after_double(batch_first):
+    # state=None in a .double()'d module: the zero state must be float64 too.
+    ref = nn.LSTM(3, 4, num_layers=2, batch_first=batch_first).double()
+    mine = pair(LSTM(3, 4, num_layers=2, batch_first=batch_first).double(), ref)
+    x, _ = inputs(4, 3, 3, 4, 2, batch_first=batch_first, seed=16, dtype=torch.float64)
+    what = f"LSTM(3, 4, 2, batch_first={batch_first}).double()(float64 x) with state=None"
+    hint = ("make the default zero state with x's dtype and device: x.new_zeros(num_layers, B, H) "
+            "(torch.zeros(...) alone is float32 on the CPU)")
+    try:
+        got = mine(x)
+    except RuntimeError as err:
+        raise SpecFailure(f"{what} raised RuntimeError: {err}\n  hint: {hint}") from err
+    with torch.no_grad():
+        expected = ref(x)
+    assert_close(got, expected, what=what, hint=hint)
+
+
+def test_output_and_state_on_the_module_device():
+    # The meta device stands in for a GPU: a zero state made without device=x.device is on the CPU.
+    mine = LSTM(3, 4, num_layers=2, batch_first=True).to("meta")
+    x = torch.empty(2, 5, 3, device="meta")
+    what = "LSTM(3, 4, 2, batch_first=True).to('meta')(x of (2, 5, 3) on meta) with state=None"
+    hint = "make the default zero state on x's device: x.new_zeros(num_layers, B, H)"
+    try:
+        out, (h_n, c_n) = mine(x)
+    except RuntimeError as err:
+        raise SpecFailure(f"{what} raised RuntimeError: {err}\n  hint: {hint}") from err
+    for name, t, shape in (("output", out, (2, 5, 4)), ("h_n", h_n, (2, 2, 4)), ("c_n", c_n, (2, 2, 4))):
+        assert t.device == x.device, f"{what}: {name} is on {t.device}, expected meta (x's device)\n  hint: {hint}"
+        assert tuple(t.shape) == shape, f"{what}: {name} has shape {tuple(t.shape)}, expected {shape}"
+
+
+def test_every_parameter_initialised_uniform_in_one_over_sqrt_h():
+    # Checked per parameter (biases included, I != H): 1024 draws per bias estimate the std
+    # of U(-a, a) within ~1.5%, so ±15% never flakes, while zero biases or weight_ih bounded
+    # by 1/sqrt(I) fail.
+    i, h = 2, 256
+    mine = LSTM(i, h)
+    bound = 1 / math.sqrt(h)
+    for name, p in mine.named_parameters():
+        v = p.detach()
+        std, expected = float(v.std()), bound / math.sqrt(3)
+        assert float(v.abs().max()) <= bound + 1e-6 and abs(std / expected - 1) < 0.15, (
+            f"LSTM({i}, {h}).{name} has std {std:.3g} and max |value| {float(v.abs().max()):.3g}; "
+            f"nn.LSTM draws every parameter, biases included, from U(-1/sqrt(H), 1/sqrt(H)) = "
+            f"U(-{bound:.3g}, {bound:.3g}) (std {expected:.3g}), with H = hidden_size, not input_size")
