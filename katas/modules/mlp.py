@@ -3,14 +3,16 @@
 Write:
     MLP(d_in, d_hidden, d_out) -> an nn.Module computing fc2(relu(fc1(x))):
         fc1 is a Linear layer d_in -> d_hidden, fc2 a Linear layer d_hidden -> d_out, both
-        with a bias, the activation between them is ReLU. Its state_dict has exactly the
+        with a bias, the activation between them is ReLU, with torch's derivative 0 at exactly 0
+        (F.relu, nn.ReLU or torch.where(h > 0, h, 0) all do; clamp(min=0) passes gradient 1 and
+        torch.maximum(h, 0) passes 1/2 there). Its state_dict has exactly the
         keys "fc1.weight" (d_hidden, d_in), "fc1.bias" (d_hidden,), "fc2.weight"
         (d_out, d_hidden), "fc2.bias" (d_out,), laid out like nn.Linear's (weight is
         (out, in)), so a state_dict saved from nn.Linear layers loads into it.
         forward(x): x (..., d_in) float -> (..., d_out), same dtype; any number of leading
-        batch dims.
+        batch dims, of any size (0 included).
     count_parameters(module) -> int: the number of scalar parameters of `module` and all of
-        its sub-modules. A parameter shared by two sub-modules (tied weights) is one
+        its sub-modules, frozen ones (requires_grad=False) included. A parameter shared by two sub-modules (tied weights) is one
         parameter: count it once. Buffers (e.g. BatchNorm's running_mean) are not parameters.
         Must work on the meta device (no data needed, only shapes).
     mlp_param_count(d_in, d_hidden, d_out, bias=True) -> int: the number of parameters of a
