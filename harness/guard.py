@@ -60,6 +60,17 @@ class Record:
 
 
 RECORDS: list[Record] = []
+# (module, name) of kata functions that ran into the spec timeout: later specs that call one
+# fail at once with "not run: ... hung" instead of waiting out the timeout again.
+HUNG: dict[tuple[str, str], str] = {}
+
+
+class Hung(AssertionError):
+    """A spec called a kata function that hung in an earlier spec of this run."""
+
+
+def _is_timeout(err: BaseException) -> bool:
+    return type(err).__name__ == "Failed" and str(err).startswith("Timeout")
 
 
 def clear_records() -> None:
@@ -258,14 +269,19 @@ def guarded(fn: Callable, name: str, *, module: str = "", owner: type | None = N
         __tracebackhide__ = True
         if _depth():
             return fn(*args, **kwargs)
+        if (module, name) in HUNG:
+            raise Hung(f"not run: {name} hung in an earlier spec ({HUNG[module, name]}); "
+                       f"fix the loop and run again")
         state = read_state()
         inputs = args[1:] if skip_first else args
         snapshot = _Snapshot(inputs, kwargs) if check_inputs else None
         _local.depth = 1
         try:
             result = fn(*args, **kwargs)
-        except BaseException:
+        except BaseException as err:
             restore_state(state)
+            if _is_timeout(err):
+                HUNG[module, name] = str(err).splitlines()[0].strip("+ ")
             raise
         finally:
             _local.depth = 0

@@ -182,3 +182,52 @@ def test_the_state_fixture_catches_a_setting_changed_outside_any_call(tmp_path):
     assert code == 1
     assert [when for when, _ in reports] == ["teardown"]
     assert "after this spec, gradients enabled was False" in reports[0][1]
+
+
+def test_after_a_function_hangs_later_specs_calling_it_fail_at_once(tmp_path):
+    import sys
+    import time
+
+    (tmp_path / "hang.py").write_text("def spin(x):\n    while True:\n        x = x + 1\n\n"
+                                      "def fine(x):\n    return x\n")
+    spec = tmp_path / "test_hang.py"
+    spec.write_text(textwrap.dedent(f"""
+        import importlib.util
+        from harness import loader
+
+        s = loader._spec("katas.fake.hang", {str(tmp_path / "hang.py")!r})
+        m = importlib.util.module_from_spec(s)
+        s.loader.exec_module(m)
+
+        def test_first():
+            m.spin(0)
+
+        def test_second():
+            m.spin(1)
+
+        def test_third():
+            m.spin(2)
+
+        def test_other_function_still_runs():
+            assert m.fine(3) == 3
+    """))
+    reports = []
+
+    class Recorder:
+        def pytest_runtest_logreport(self, report):
+            if report.when == "call":
+                reports.append((report.outcome, str(report.longrepr)))
+
+    meta_path = list(sys.meta_path)
+    start = time.monotonic()
+    try:
+        pytest.main([str(spec), "-p", "harness.plugin", "-p", "no:cacheprovider", "-q",
+                     "-p", "no:xdist", "--timeout", "2", "--rootdir", str(tmp_path)],
+                    plugins=[Recorder()])
+    finally:
+        sys.meta_path[:] = meta_path
+    assert time.monotonic() - start < 5 + 2, "the later specs waited for the timeout again"
+    outcomes = [o for o, _ in reports]
+    assert outcomes == ["failed", "failed", "failed", "passed"]
+    assert "Timeout" in reports[0][1]
+    assert all(r.startswith("not run: spin hung in an earlier spec") for _, r in reports[1:3])

@@ -148,3 +148,13 @@ def test_a_bad_option_gets_one_clear_line(option, says):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 4 and says in out, out
     assert "INTERNALERROR" not in out and "Traceback" not in out, out
+
+
+def test_a_broken_kata_outside_the_selected_phases_does_not_stop_the_run(repo):
+    broken = repo.root / "katas/mla/latent.py"
+    broken.write_text(broken.read_text() + "\ndef oops(:\n")
+    code, out = repo("--phase", "1", "-x")
+    assert code == 1 and "not started: katas/tensors/creation.py" in out, out
+    assert "error" not in out.splitlines()[-1].lower(), out
+    code, out = repo("--phase", "5", "-x")
+    assert "specs/mla/test_latent.py" in out and "error" in out.lower()
