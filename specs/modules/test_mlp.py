@@ -1,4 +1,18 @@
-"""Specs for katas/modules/mlp.py (day 5): MLP, count_parameters, mlp_param_count."""
+"""Specs for katas/modules/mlp.py (day 5): MLP, count_parameters, mlp_param_count.
+
+Contract -> specs:
+- MLP state_dict keys/shapes, (out, in) layout, registered layers: test_mlp_state_dict_*,
+  test_mlp_parameters_are_registered, loaded_mlp (nn.Linear state_dict loads)
+- fc2(relu(fc1(x))), any leading batch dims incl. size 0, same dtype (float64, half), non-
+  contiguous x: test_mlp_matches_*, test_mlp_empty_batch, test_mlp_float64, test_mlp_half_*,
+  test_mlp_non_contiguous_input_is_left_alone, test_mlp_matches_reference_property
+- ReLU with derivative 0 at exactly 0: test_mlp_activation_is_relu, test_mlp_relu_grad_at_zero
+- gradients vs autograd: test_mlp_gradients_match_autograd_of_the_reference
+- count_parameters: int (exact type), every sub-module, buffers out, tied/reused once, frozen
+  included, meta device: test_count_parameters_*
+- mlp_param_count: formula, bias default True, bias=False, exact int, no module built and no
+  tensor made: test_mlp_param_count_*
+"""
 
 import pytest
 import torch
@@ -7,6 +21,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.checks import SpecFailure, assert_close, assert_shape, non_contiguous, randn, unchanged
+from harness.edges import HALF_DTYPES, assert_exact_type, tolerance
 from katas.modules.mlp import MLP, count_parameters, mlp_param_count
 
 
@@ -102,6 +117,50 @@ def test_mlp_activation_is_relu():
                  hint="the activation between fc1 and fc2 is ReLU (max(h, 0)), not GELU or tanh")
 
 
+@pytest.mark.parametrize("batch", [(0,), (2, 0), (0, 3)], ids=str)
+def test_mlp_empty_batch(batch):
+    model, reference = loaded_mlp(5, 7, 3)
+    x = randn(*batch, 5, seed=1)
+    out = model(x)
+    assert_shape(out, (*batch, 3), what=f"MLP(5, 7, 3)(x of shape {(*batch, 5)})",
+                 hint="any leading batch dims, size 0 included: nn.Linear handles them; "
+                      "x.reshape(-1, d_in) then out.reshape(*batch, -1) fails on 0 elements")
+    assert_close(out, reference(x), what=f"MLP(5, 7, 3)(x of shape {(*batch, 5)})")
+
+
+def test_mlp_relu_grad_at_zero():
+    """Pre-activations exactly 0 (zero bias, inputs with zero rows): torch's relu'(0) = 0."""
+    model, _ = loaded_mlp(3, 4, 2)
+    state, _ = reference_state(3, 4, 2)
+    state["fc1.bias"] = torch.zeros(4)
+    model.load_state_dict(state)
+    x = torch.tensor([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5], [0.0, 0.0, 0.0]])
+    upstream = randn(3, 2, seed=6)
+    (model(x) * upstream).sum().backward()
+    ref = {k: v.clone().requires_grad_() for k, v in state.items()}
+    out = F.linear(F.relu(F.linear(x, ref["fc1.weight"], ref["fc1.bias"])),
+                   ref["fc2.weight"], ref["fc2.bias"])
+    (out * upstream).sum().backward()
+    params = dict(model.named_parameters())
+    for key in ("fc1.bias", "fc1.weight"):
+        expect(params[key].grad is not None, f"MLP: no gradient reached {key}; is it used in forward?")
+        assert_close(params[key].grad, ref[key].grad,
+                     what=f"MLP(3, 4, 2) with fc1.bias = 0 and zero input rows (pre-activations "
+                          f"exactly 0): grad of {key}",
+                     hint="ReLU's derivative at exactly 0 is 0, as torch's: clamp(min=0) passes "
+                          "gradient 1 there and torch.maximum(h, zeros) 1/2; use F.relu")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+def test_mlp_half_precision_keeps_dtype(dtype):
+    model, reference = loaded_mlp(4, 6, 3)
+    model = model.to(dtype)
+    x = randn(2, 4, seed=2)
+    out = model(x.to(dtype))
+    assert_close(out, reference(x).to(dtype), what=f"MLP(4, 6, 3).to({dtype})(x of {dtype})",
+                 hint="the output keeps x's dtype", **tolerance(dtype))
+
+
 def test_mlp_float64():
     model, reference = loaded_mlp(4, 9, 5, dtype=torch.float64)
     x = randn(3, 4, seed=2, dtype=torch.float64)
@@ -182,11 +241,19 @@ def test_count_parameters_matches_parameters(name):
                  hint="add p.numel() for every parameter of the module and of all its sub-modules")
 
 
-def test_count_parameters_returns_an_int():
-    n = count_parameters(nn.Linear(3, 2))
-    expect(isinstance(n, int) and not isinstance(n, bool),
-           f"count_parameters(nn.Linear(3, 2)) returned {type(n).__name__}, expected a Python int"
-           "\n  hint: p.numel() is an int already; sum them")
+@pytest.mark.parametrize("name", ["Linear(3, 2)", "ReLU (no parameters)"])
+def test_count_parameters_returns_an_int(name):
+    module = {"Linear(3, 2)": lambda: nn.Linear(3, 2), "ReLU (no parameters)": nn.ReLU}[name]()
+    assert_exact_type(count_parameters(module), int, f"count_parameters({name})")
+
+
+def test_count_parameters_counts_frozen_parameters():
+    module = nn.Sequential(nn.Linear(3, 5), nn.Linear(5, 2))
+    module[0].requires_grad_(False)  # frozen (fine-tuning only the head): still parameters
+    n = count_parameters(module)
+    assert_close(n, 3 * 5 + 5 + 5 * 2 + 2, what="count_parameters(Sequential(frozen Linear(3, 5), "
+                 "Linear(5, 2)))", hint="every parameter counts, frozen ones too: do not filter "
+                 "on p.requires_grad (that counts trainable parameters, another number)")
 
 
 def test_count_parameters_skips_buffers():
@@ -233,6 +300,35 @@ def test_mlp_param_count_formula(d_in, d_hidden, d_out, bias):
     assert_close(n, weights + ((d_hidden + d_out) if bias else 0),
                  what=f"mlp_param_count({d_in}, {d_hidden}, {d_out}, bias={bias})",
                  hint="a Linear(a, b) has a*b weights and b biases (one per output)")
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_mlp_param_count_returns_an_int(bias):
+    assert_exact_type(mlp_param_count(3, 5, 2, bias=bias), int, f"mlp_param_count(3, 5, 2, bias={bias})")
+
+
+class _NoTensors(torch.overrides.TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        raise SpecFailure(f"mlp_param_count called torch ({getattr(func, '__name__', func)}); "
+                          f"the contract says a closed-form formula, no module built and no "
+                          f"memory used\n  hint: d_in * d_hidden + d_hidden * d_out (+ biases), "
+                          f"in plain int arithmetic")
+
+
+def test_mlp_param_count_builds_no_module(monkeypatch):
+    built = []
+    original = nn.Module.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(nn.Module, "__init__", spy)
+    with _NoTensors():
+        mlp_param_count(4096, 16384, 4096, bias=True)
+    monkeypatch.undo()
+    expect(not built, f"mlp_param_count built modules ({', '.join(built)}); the contract says a "
+           f"closed-form formula, no module built (not even on the meta device)")
 
 
 def test_mlp_param_count_has_bias_by_default():
