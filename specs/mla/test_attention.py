@@ -10,6 +10,19 @@ harness.budgets.count_flops (deterministic). A forward without a cache only sees
 differences (RoPE), so positions are really tested by decoding through the cache (prefill 7 +
 5 steps, chunked prefill) and by the cached rope keys. CUDA budgets (skipped without a GPU) compare the
 latent cache's bytes and the absorbed decode step's time with the naive path, as ratios.
+
+Contract-to-spec map:
+- state_dict = HF's (o_proj added, no bias): state_dict_is_hugging_faces
+- scores, scale 1/sqrt(nope + rope), causal, heads concatenated, o_proj: matches_hugging_face_*,
+  matches_the_formula, default_arguments_*; large scores: large_scores_do_not_overflow
+- absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs: absorbed_decode_*
+- MLACache: zeros, dtype (default float32), device: fresh_cache_*; only c_kv and k_rope, size
+  independent of heads: cache_holds_*; update returns prefixes, rows :B only:
+  cache_update_returns_the_prefix_*, cache_update_with_a_smaller_batch_*; ValueError for
+  start_pos + T > max_len and B > batch_size: cache_update_returns_the_prefix_and_rejects_overflow
+- decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_*,
+  decode_with_a_cache_made_for_a_bigger_batch
+- device of x for positions/masks: forward_on_the_meta_device; gradients, non-contiguous x
 """
 
 import math
@@ -19,7 +32,7 @@ import torch
 from hypothesis import given, strategies as st
 
 from harness.budgets import count_flops, gpu, time_ratio
-from harness.checks import SpecFailure, assert_close, non_contiguous, randn, unchanged
+from harness.checks import SpecFailure, assert_close, assert_raises, non_contiguous, randn, unchanged
 from katas.mla.attention import MLACache, MultiHeadLatentAttention
 from katas.mla.components import MLAConfig
 from specs.mla._reference import (SMALL, dims, expected_shapes, load_fixture, near, random_state_dict,
@@ -315,8 +328,113 @@ def test_cache_update_returns_the_prefix_and_rejects_overflow():
                  hint="return the cached positions 0 .. start_pos + T - 1 (here 5 of them)")
     assert_close(k_all, torch.cat([k1, k2], dim=1), what="update(c_kv, k_rope, 4)[1] after update(..., 0) of 4",
                  hint="return the cached positions 0 .. start_pos + T - 1 (here 5 of them)")
-    with pytest.raises(ValueError):
-        cache.update(randn(2, 2, 24, seed=17, dtype=torch.float64), randn(2, 2, 8, seed=18, dtype=torch.float64), 5)
+    assert_raises(ValueError, cache.update, randn(2, 2, 24, seed=17, dtype=torch.float64),
+                  randn(2, 2, 8, seed=18, dtype=torch.float64), 5,
+                  contract="ValueError if start_pos + T > max_len or B > batch_size",
+                  what="MLACache(config, 2, 6).update(2 tokens, start_pos=5)")
+    assert_raises(ValueError, cache.update, randn(3, 1, 24, seed=17, dtype=torch.float64),
+                  randn(3, 1, 8, seed=18, dtype=torch.float64), 0,
+                  contract="ValueError if start_pos + T > max_len or B > batch_size",
+                  what="MLACache(config, batch_size=2, 6).update(a batch of 3, start_pos=0)",
+                  hint="check B = c_kv.shape[0] against the cache's batch_size before writing: "
+                       "self.c_kv[:B] silently stops at batch_size rows")
+
+
+def test_fresh_cache_is_zeros_of_the_given_dtype_and_device():
+    config = MLAConfig(**SMALL)
+    for kwargs, dtype in [({}, torch.float32), ({"dtype": torch.float64}, torch.float64)]:
+        cache = MLACache(config, 3, 5, **kwargs)
+        require_cache_fields(cache, f"MLACache(config, 3, 5, {kwargs})")
+        for name, width in [("c_kv", 24), ("k_rope", 8)]:
+            t = getattr(cache, name)
+            assert_close(t, torch.zeros(3, 5, width, dtype=dtype), what=f"MLACache(config, 3, 5, "
+                         f"**{kwargs}).{name} when fresh", hint="zeros of (batch_size, max_len, width) in "
+                         "the given dtype (default float32): torch.zeros(..., dtype=dtype, device=device)")
+    cache = MLACache(config, 2, 4, dtype=torch.float64, device="meta")
+    assert cache.c_kv.device.type == "meta" and cache.k_rope.device.type == "meta", (
+        f"MLACache(..., device='meta') allocated on {cache.c_kv.device} / {cache.k_rope.device}: "
+        "pass device= to torch.zeros")
+
+
+def test_cache_update_with_a_smaller_batch_touches_rows_up_to_b_only():
+    config = MLAConfig(**SMALL)
+    cache = MLACache(config, 3, 6, dtype=torch.float64)
+    c, k = randn(2, 3, 24, seed=41, dtype=torch.float64), randn(2, 3, 8, seed=42, dtype=torch.float64)
+    c_all, k_all = cache.update(c, k, 1)
+    assert_close(tuple(c_all.shape), (2, 4, 24), what="MLACache(config, 3, 6).update(batch of 2, 3 tokens, "
+                 "start_pos=1)[0].shape", hint="return rows :B (the caller's batch), positions :start_pos + T")
+    assert_close(tuple(k_all.shape), (2, 4, 8), what="...update(batch of 2, ...)[1].shape",
+                 hint="return rows :B (the caller's batch), positions :start_pos + T")
+    assert_close(c_all[:, 1:], c, what="update(...)[0][:, 1:] (the stored tokens)")
+    assert_close(k_all[:, 1:], k, what="update(...)[1][:, 1:] (the stored tokens)")
+    assert_close(cache.c_kv[2], torch.zeros(6, 24, dtype=torch.float64),
+                 what="cache.c_kv[2] after an update with a batch of 2", hint="write rows :B only")
+
+
+@pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
+def test_decode_with_a_cache_made_for_a_bigger_batch(absorb):
+    cfg = CONFIGS[0]
+    sd = random_state_dict(cfg, 43, with_o_proj=True)
+    module = build(cfg, sd)
+    x = randn(2, 6, 48, seed=44, dtype=torch.float64)
+    cache = MLACache(MLAConfig(**cfg), 3, 8, dtype=torch.float64)  # made for 3, used with 2
+    with torch.no_grad():
+        outs = [run(module, x[:, :4], "forward(x[:, :4], cache of batch 3, start_pos=0)", cache=cache,
+                    start_pos=0, absorb=absorb)]
+        for t in (4, 5):
+            outs.append(run(module, x[:, t:t + 1], f"forward(x[:, {t}:{t + 1}], cache of batch 3, start_pos={t})",
+                            cache=cache, start_pos=t, absorb=absorb))
+    assert_close(torch.cat(outs, 1), ref_attention(sd, cfg, x, 0), **TOL[torch.float64],
+                 what=f"prefill 4 + 2 decode steps of a batch of 2 through a cache made for 3 (absorb={absorb})",
+                 hint="a cache for batch_size sequences serves any B <= batch_size: use rows :B of it")
+
+
+@given(B=st.integers(1, 2), T=st.integers(1, 5), start=st.integers(0, 9), seed=SEEDS)
+def test_absorbed_equals_naive_to_float64_rounding(B, T, start, seed):
+    cfg = CONFIGS[0]
+    module = build(cfg, random_state_dict(cfg, seed, with_o_proj=True))
+    x = randn(B, T, 48, seed=seed + 3, dtype=torch.float64)
+    naive = run(module, x, "forward(x, absorb=False)", start_pos=start, absorb=False)
+    absorbed = run(module, x, "forward(x, absorb=True)", start_pos=start, absorb=True)
+    assert_close(absorbed, naive, rtol=1e-10, atol=1e-10,
+                 what=f"float64 forward(x {tuple(x.shape)}, start_pos={start}, absorb=True) vs absorb=False",
+                 hint="the absorbed path is the same computation reassociated: in float64 it agrees to "
+                      "~1e-13; compute every step in the module's dtype; " + HINT_ABSORB)
+
+
+@pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
+def test_large_scores_do_not_overflow(absorb):
+    cfg = CONFIGS[0]
+    sd = random_state_dict(cfg, 45, with_o_proj=True)
+    sd["q_b_proj.weight"] = sd["q_b_proj.weight"] * 10  # scores of a few hundred
+    sd["kv_b_proj.weight"] = sd["kv_b_proj.weight"] * 10
+    module = build(cfg, sd, torch.float32)
+    x = randn(2, 6, 48, seed=46)
+    out = run(module, x, f"forward(x, absorb={absorb}) with scores ~300", absorb=absorb)
+    assert_close(out, ref_attention(sd, cfg, x.double(), 0).float(), rtol=1e-3, atol=1e-3,
+                 what=f"float32 forward(x, absorb={absorb}) with attention scores of a few hundred",
+                 hint="exp(300) overflows float32: subtract the row max before exp (or use "
+                      "torch.softmax); mask with -inf, not by multiplying")
+
+
+@pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
+def test_forward_on_the_meta_device(absorb):
+    # positions and the causal mask must be built on x's device (a CPU arange fails here)
+    config = MLAConfig(**SMALL)
+    module = MultiHeadLatentAttention(config).to("meta")
+    x = torch.empty(2, 3, 48, device="meta")
+    cache = MLACache(config, 2, 6, device="meta")
+    try:
+        outs = [module(x, start_pos=2, absorb=absorb), module(x, cache=cache, start_pos=0, absorb=absorb),
+                module(x[:, :1], cache=cache, start_pos=3, absorb=absorb)]
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise SpecFailure(f"MultiHeadLatentAttention on the meta device (absorb={absorb}) raised {err}\n"
+                          "  hint: build positions and masks on x's device: torch.arange(..., "
+                          "device=x.device)") from None
+    shapes = [tuple(o.shape) for o in outs]
+    assert shapes == [(2, 3, 48), (2, 3, 48), (2, 1, 48)], f"forward on meta: got shapes {shapes}"
 
 
 def test_absorbed_decode_needs_fewer_flops_at_long_context():
