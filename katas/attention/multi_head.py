@@ -18,7 +18,10 @@ Write:
                                attn_mask=None, average_attn_weights=True)
             -> (output, weights), exactly as nn.MultiheadAttention(batch_first=True):
         query (B, L, E), key (B, S, E), value (B, S, E), float32 or float64 (the parameters'
-            dtype). Self-attention passes the same tensor three times; cross-attention has
+            dtype), computed in that dtype (float64 all the way: no float32 softmax). Any
+            B, L, S >= 1, and size-0 batches or query sequences (B = 0 or L = 0) too.
+            Scores may be large (+-100 in float32): a hand-written softmax subtracts the row
+            max first. Self-attention passes the same tensor three times; cross-attention has
             L != S in general.
         1. project: q = query @ W_q^T + b_q, k = key @ W_k^T + b_k, v = value @ W_v^T + b_v
            (W_q, W_k, W_v = the three row blocks of in_proj_weight);

@@ -4,6 +4,21 @@ Every comparison loads nn.MultiheadAttention(E, H, batch_first=True)'s state_dic
 weights and biases, so that every term matters) into the learner's module. Tolerances: the
 float32 defaults of harness.checks (rtol 1e-4, atol 1e-5) for values, atol 1e-4 for gradients;
 float64 defaults for float64.
+
+Contract -> specs:
+- state_dict keys/shapes, registered parameters, bias=False, written from scratch:
+  test_state_dict_matches_*, test_is_written_from_scratch, test_bias_false_matches_torch
+- project / split heads (h*D..(h+1)*D-1) / softmax(q k^T / sqrt(D)) over keys / merge / out_proj:
+  test_heads_own_contiguous_channel_blocks, test_weights_rows_sum_to_one, test_self_/cross_attention_*
+- weights: averaged (B, L, S), per head (B, H, L, S), None when need_weights=False, defaults:
+  test_weights_are_averaged_*, test_per_head_weights_*, test_need_weights_false_*, test_defaults_*
+- masks: bool True = hidden, float added, key_padding (B, S), attn_mask (L, S) and (B*H, L, S) with
+  b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
+- float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
+  test_float64_is_computed_in_float64
+- size-0 batch / sequence: test_empty_batch_or_queries; scores +-100/300: test_large_scores_stay_finite
+- gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
+  test_gradients_match_torch, test_non_contiguous_*, test_float_masks_are_left_alone, test_writes_its_own_attention
 """
 
 
@@ -442,3 +457,55 @@ def test_writes_its_own_attention():
         mine(q, k, v)
         mine(x, x, x, need_weights=False)
         mine(q, k, v, need_weights=False, **m)
+
+
+# ------------------------------------------------------------------ edge cases
+
+@pytest.mark.parametrize("B,L,S", [(0, 3, 4), (2, 0, 4), (0, 0, 0)], ids=["B0", "L0", "B0-L0-S0"])
+def test_empty_batch_or_queries(B, L, S):
+    ref = reference(6, 2, seed=35)
+    mine = pair(ref, 6, 2)
+    q, k, v = tensors(B, L, S, 6, seed=36)
+    out, weights = mine(q, k, v)
+    assert_close((out, weights), (torch.zeros(B, L, 6), torch.zeros(B, L, S)),
+                 what=f"MultiHeadAttention(6, 2)(query {(B, L, 6)}, key/value {(B, S, 6)})",
+                 hint="size-0 batches and sequences flow through: .view(B, -1, H, D) (or reshape(B, -1, E)) "
+                      "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D)")
+
+
+@pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
+def test_float64_is_computed_in_float64(kind):
+    """nn.MultiheadAttention .double()'d vs the learner's: float64 all the way (no float32 softmax)."""
+    E, H, B, L, S = 8, 2, 2, 5, 6
+    ref = reference(E, H, seed=37, dtype=torch.float64)
+    mine = pair(ref, E, H)
+    q, k, v = tensors(B, L, S, E, seed=38, dtype=torch.float64)
+    kwargs = masks(kind, B, H, L, S, seed=39, dtype=torch.float64)
+    out, weights = mine(q, k, v, **kwargs)
+    with torch.no_grad():
+        expected = call_ref(ref, q, k, v, **kwargs)
+    assert_close((out, weights), expected, rtol=1e-10, atol=1e-12,
+                 what=describe(E, H, q, k, **kwargs) + " in float64",
+                 hint="compute in the parameters' dtype: softmax(..., dtype=torch.float32) or a .float() "
+                      "on the way keeps float64 outputs but only float32 accuracy")
+
+
+@pytest.mark.parametrize("size", [100.0, 300.0])
+def test_large_scores_stay_finite(size):
+    """Identity projections and unit vectors: per-head scores reach +-size in float32."""
+    E, H, D, B, L, S = 8, 2, 4, 2, 4, 6
+    ref = nn.MultiheadAttention(E, H, batch_first=True)
+    ref.load_state_dict({"in_proj_weight": torch.eye(E).repeat(3, 1), "in_proj_bias": torch.zeros(3 * E),
+                         "out_proj.weight": torch.eye(E), "out_proj.bias": torch.zeros(E)})
+    mine = pair(ref, E, H)
+    q, k, v = tensors(B, L, S, E, seed=40)
+    q = q / q.norm(dim=-1, keepdim=True) * size * D ** 0.5
+    k = k / k.norm(dim=-1, keepdim=True)
+    out, weights = mine(q, k, v)
+    ref64 = ref.double()
+    with torch.no_grad():
+        exp_out, exp_w = call_ref(ref64, q.double(), k.double(), v.double())
+    assert_close((out, weights), (exp_out.float(), exp_w.float()), rtol=1e-4, atol=1e-4,
+                 what=f"MultiHeadAttention(8, 2)(...) with per-head scores up to +-{size:g}",
+                 hint="exp(100) overflows float32: a hand-written softmax must subtract each row's max "
+                      "first (torch.softmax does)")
