@@ -1,4 +1,15 @@
-"""Specs for katas/positional/sinusoidal.py (day 19): sinusoidal_table."""
+"""Specs for katas/positional/sinusoidal.py (day 19): sinusoidal_table.
+
+Contract -> specs:
+- (max_len, d_model), float32: test_returns_float32_*; float32 whatever the default dtype:
+  test_float32_even_under_a_float64_default_dtype
+- sin on 2i, cos on 2i + 1 (interleaved), one frequency per pair: test_position_zero_*,
+  test_first_pair_*, test_each_channel_pair_lies_on_the_unit_circle
+- exponent 2i / d_model: test_position_one_reveals_the_frequencies, test_matches_the_formula*
+- odd d_model ends with a lone sin (d_model = 1 too), max_len = 1: test_odd_d_model_*, SHAPES, hypothesis
+- long tables (float32 or float64 internally): test_long_table_matches_the_formula
+- relative-offset property: test_dot_product_depends_only_on_the_distance
+"""
 
 import pytest
 import torch
@@ -165,3 +176,23 @@ def test_dot_product_depends_only_on_the_distance(half, p, q, k):
                  atol=1e-4, rtol=0.0,
                  hint="each pair must be (sin, cos) of one angle pos * w_i, so the dot product of two "
                       "rows is sum_i cos((p - q) w_i); " + HINT_LAYOUT)
+
+
+# ------------------------------------------------------------------------ dtype whatever the default
+
+@pytest.mark.parametrize("max_len,d_model", [(5, 4), (7, 5)])
+def test_float32_even_under_a_float64_default_dtype(max_len, d_model):
+    """torch.set_default_dtype(torch.float64) is common in scientific code: the table is float32 anyway."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        table = sinusoidal_table(max_len, d_model)
+    finally:
+        torch.set_default_dtype(before)
+    assert isinstance(table, torch.Tensor) and table.dtype == torch.float32, (
+        f"sinusoidal_table({max_len}, {d_model}) under torch.set_default_dtype(torch.float64) returned "
+        f"{getattr(table, 'dtype', type(table).__name__)}; the contract says float32\n  hint: a table "
+        f"made with torch.zeros(...) / torch.empty(...) without dtype= follows the default dtype: "
+        f"return table.float() (or build it with dtype=torch.float32)")
+    assert_close(table, formula(max_len, d_model), what=f"sinusoidal_table({max_len}, {d_model}) "
+                 f"(default dtype float64)", **tolerance(max_len), hint=diagnose(table, max_len, d_model))
