@@ -14,7 +14,8 @@ parameter is a weight of its size):
     model.layers.{i}, i = 0 .. num_hidden_layers - 1:
         input_layernorm                      (H,)
         self_attn (multi-head latent attention):
-            q_lora_rank is None:  q_proj         (n * d_qk, H)
+            q_lora_rank None or 0: q_proj        (n * d_qk, H)   (0 means no query compression
+                                                    too, as in mla/components: no empty q_a_proj)
             otherwise:            q_a_proj       (q_lora_rank, H)
                                   q_a_layernorm  (q_lora_rank,)
                                   q_b_proj       (n * d_qk, q_lora_rank)
@@ -41,7 +42,7 @@ parameter is a weight of its size):
 
 Write:
     count_parameters(config) -> (total, activated): two Python ints, in closed form, from the
-        config's numbers alone (arithmetic: build no module, allocate no tensor).
+        config's numbers alone (arithmetic: build no module, allocate no tensor: no torch op runs).
         total: every parameter of the model above. The multi-token-prediction (MTP) module
             (num_nextn_predict_layers, 1 in V3) is NOT counted: DeepSeek's 671B excludes it
             (685B on disk with it).
@@ -86,7 +87,7 @@ class DeepSeekConfig:
     first_k_dense_replace: int = 3        # layers 0 .. k-1 use the dense MLP, the rest MoE
     # multi-head latent attention (query/key width per head: qk_nope_head_dim + qk_rope_head_dim)
     num_attention_heads: int = 128
-    q_lora_rank: int | None = 1536        # None: no query compression (a plain q_proj)
+    q_lora_rank: int | None = 1536        # None or 0: no query compression (a plain q_proj)
     kv_lora_rank: int = 512
     qk_nope_head_dim: int = 128
     qk_rope_head_dim: int = 64
