@@ -2,6 +2,17 @@
 
 Every gradient is compared with torch autograd on the same network written with F.linear and
 F.relu (and F.cross_entropy with reduction="mean"), in float64 unless stated.
+
+Contract -> specs:
+- forward: Linear -> ReLU -> Linear with (out, in) weights, logits in x's dtype (float32,
+  float64, float16, bfloat16), non-contiguous inputs untouched: test_forward_*
+- cross_entropy_grad = (softmax - one_hot) / N, any C incl. 1, stable at logits up to 1e4,
+  keeps the dtype: test_cross_entropy_grad_*
+- backward: each key, parameter's shape and dtype (half too), any upstream gradient (non-
+  contiguous too), relu'(0) = 0, uses the cache it is given (two forwards in flight):
+  test_backward_*
+- no autograd inside: forbid in the backward/cross-entropy specs; the whole step and SGD:
+  test_full_backward_*, test_a_manual_sgd_step_lowers_the_loss
 """
 
 import pytest
@@ -10,6 +21,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.edges import HALF_DTYPES, LARGE_LOGITS, tolerance
 from katas.training.manual_mlp import cross_entropy_grad, mlp_backward, mlp_forward
 
 
@@ -106,6 +118,29 @@ def test_cross_entropy_grad_matches_autograd(n, c, dtype):
                       "rows, so every row's gradient carries a factor 1/N")
 
 
+@pytest.mark.parametrize("scale", LARGE_LOGITS, ids=lambda s: f"logits ~ {s:g}")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_cross_entropy_grad_at_large_logits(scale, dtype):
+    logits = randn(4, 5, seed=23, dtype=dtype) * scale
+    y = torch.tensor([0, 4, 2, 1])
+    grad = cross_entropy_grad(logits, y)
+    assert_close(grad, autograd_ce_grad(logits, y),
+                 what=f"cross_entropy_grad(logits of size ~{scale:g} ({dtype}), y)",
+                 hint="exp(logits) overflows past ~88 in float32 (~709 in float64): subtract each "
+                      "row's max before exp, or use torch.softmax")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+def test_cross_entropy_grad_keeps_half_dtype(dtype):
+    logits32 = randn(6, 4, seed=24) * 2
+    y = torch.tensor([0, 1, 2, 3, 3, 1])
+    grad = cross_entropy_grad(logits32.to(dtype), y)
+    assert_close(grad, autograd_ce_grad(logits32.to(dtype).float(), y).to(dtype),
+                 what=f"cross_entropy_grad(logits of {dtype}, y)",
+                 hint="the gradient keeps logits' dtype: a one-hot made with .float() promotes a "
+                      "half-precision result to float32; use .to(logits.dtype)", **tolerance(dtype))
+
+
 def test_cross_entropy_grad_rows_scale_with_one_over_n():
     logits = torch.zeros(8, 4, dtype=torch.float64)
     y = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3])
@@ -173,6 +208,49 @@ def test_backward_float32():
     for key in KEYS:
         assert_close(grads[key], expected[key], what=f"mlp_backward in float32 [{key!r}]",
                      hint="gradients keep the parameters' dtype")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+def test_backward_half_precision_keeps_dtype(dtype):
+    x32, params32 = randn(6, 5, seed=53), make_params(5, 7, 3, seed=54, dtype=torch.float32)
+    dlogits32 = randn(6, 3, seed=55)
+    x, params, dlogits = x32.to(dtype), {k: v.to(dtype) for k, v in params32.items()}, dlogits32.to(dtype)
+    logits, cache = mlp_forward(x, params)
+    assert_close(logits, reference_forward(x.float(), {k: v.float() for k, v in params.items()}).to(dtype),
+                 what=f"mlp_forward(x of {dtype}, params of {dtype}) logits",
+                 hint="logits keep x's dtype", **tolerance(dtype))
+    grads = mlp_backward(dlogits, cache)
+    check_keys(grads, f"mlp_backward in {dtype}")
+    expected = autograd_grads(x.float(), {k: v.float() for k, v in params.items()},
+                              lambda out: (out * dlogits.float()).sum())
+    for key in ORDER:
+        assert_close(grads[key], expected[key].to(dtype), what=f"mlp_backward in {dtype} [{key!r}]",
+                     hint="gradients keep the parameters' dtype: a ReLU mask made with .float() "
+                          "promotes them to float32; multiply by (h > 0) or use torch.where",
+                     **tolerance(dtype))
+
+
+def test_backward_non_contiguous_upstream_gradient():
+    x, params = randn(4, 5, seed=56, dtype=torch.float64), make_params(5, 7, 3, seed=57)
+    dlogits = non_contiguous(randn(4, 3, seed=58, dtype=torch.float64))
+    _, cache = mlp_forward(x, params)
+    grads = mlp_backward(dlogits, cache)
+    expected = autograd_grads(x, params, lambda out: (out * dlogits).sum())
+    check_grads(grads, expected, what="mlp_backward(non-contiguous dlogits (4, 3), cache)")
+
+
+def test_backward_uses_the_cache_it_is_given():
+    """Two forwards in flight (two micro-batches, or a forward for logging in between): each
+    backward works from its own cache, not from whatever the last forward left behind."""
+    params = make_params(5, 7, 3, seed=59)
+    x1, x2 = randn(4, 5, seed=63, dtype=torch.float64), randn(6, 5, seed=64, dtype=torch.float64)
+    dlogits = randn(4, 3, seed=65, dtype=torch.float64)
+    _, cache1 = mlp_forward(x1, params)
+    mlp_forward(x2, params)
+    grads = mlp_backward(dlogits, cache1)
+    expected = autograd_grads(x1, params, lambda out: (out * dlogits).sum())
+    check_grads(grads, expected, what="_, cache1 = mlp_forward(x1, params); mlp_forward(x2, params); "
+                "mlp_backward(dlogits, cache1)")
 
 
 # ------------------------------------------------------------------------ the whole step
