@@ -17,7 +17,7 @@ class DeepSeekConfig:
     first_k_dense_replace: int = 3        # layers 0 .. k-1 use the dense MLP, the rest MoE
     # multi-head latent attention (query/key width per head: qk_nope_head_dim + qk_rope_head_dim)
     num_attention_heads: int = 128
-    q_lora_rank: int | None = 1536        # None: no query compression (a plain q_proj)
+    q_lora_rank: int | None = 1536        # None or 0: no query compression (a plain q_proj)
     kv_lora_rank: int = 512
     qk_nope_head_dim: int = 128
     qk_rope_head_dim: int = 64
@@ -83,7 +83,7 @@ def _attention_parameters(c: DeepSeekConfig) -> int:
     """One MLA block: query path, joint KV down-projection, KV up-projection, output."""
     n, h = c.num_attention_heads, c.hidden_size
     d_qk = c.qk_nope_head_dim + c.qk_rope_head_dim
-    if c.q_lora_rank is None:
+    if not c.q_lora_rank:  # None or 0: no query compression
         query = h * n * d_qk                                           # q_proj
     else:
         query = (h * c.q_lora_rank + c.q_lora_rank                      # q_a_proj, q_a_layernorm

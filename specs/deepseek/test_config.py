@@ -3,6 +3,16 @@
 Ground truth for tiny configs: a DeepSeek model built here from nn.Linear / nn.Embedding /
 nn.RMSNorm on the meta device (shapes only), counted parameter by parameter. For DeepSeek-V2
 and V3: the published figures, whole billions (236B / 21B and 671B / 37B).
+
+Contract-to-spec map:
+- every block of the model (query path with/without compression incl. q_lora_rank 0, MLA, norms,
+  dense/MoE switch at first_k_dense_replace incl. beyond the layer count, gate, shared experts
+  fused, lm_head, tied embeddings once): tiny_configs_*, random_tiny_configs_*
+- activated = total - unrouted experts - embedding: activated_counts_only_*, shared_experts_*
+- MTP not counted; correction bias a buffer: the_mtp_module_*, the_correction_bias_*
+- published 236B/21B, 671B/37B: deepseek_v2_*, deepseek_v3_*
+- "two Python ints": unpack in every check; "build no module, allocate no tensor":
+  counts_in_closed_form_*, counts_allocate_no_tensor; config not modified
 """
 
 import dataclasses
@@ -13,6 +23,7 @@ import torch
 from hypothesis import given, strategies as st
 from torch import nn
 
+from harness.budgets import allocations
 from harness.checks import SpecFailure, forbid
 from katas.deepseek.config import DEEPSEEK_V2, DEEPSEEK_V3, TINY, count_parameters
 
@@ -34,7 +45,7 @@ def swiglu(hidden, intermediate):
 
 def mla(c):
     n, h, d_qk = c.num_attention_heads, c.hidden_size, c.qk_nope_head_dim + c.qk_rope_head_dim
-    if c.q_lora_rank is None:
+    if not c.q_lora_rank:  # None or 0: no query compression
         parts = dict(q_proj=nn.Linear(h, n * d_qk, bias=False))
     else:
         parts = dict(q_a_proj=nn.Linear(h, c.q_lora_rank, bias=False),
@@ -206,6 +217,8 @@ CONFIGS = {
     "every layer dense": replace(TINY, first_k_dense_replace=3),
     "tied embeddings": replace(TINY, tie_word_embeddings=True),
     "one layer": replace(TINY, num_hidden_layers=1, first_k_dense_replace=0),
+    "q_lora_rank 0 (no query compression)": replace(TINY, q_lora_rank=0),
+    "first_k_dense_replace beyond the layers": replace(TINY, first_k_dense_replace=5),
     "odd sizes": replace(TINY, 
         vocab_size=31, hidden_size=13, intermediate_size=17, moe_intermediate_size=11,
         num_hidden_layers=5, first_k_dense_replace=2, num_attention_heads=3, q_lora_rank=5,
@@ -336,7 +349,7 @@ def reference_parts(c):
     n_dense = min(c.first_k_dense_replace, c.num_hidden_layers)
     n_moe = c.num_hidden_layers - n_dense
     d_qk = c.qk_nope_head_dim + c.qk_rope_head_dim
-    q = h * n * d_qk if c.q_lora_rank is None else c.q_lora_rank * (h + 1 + n * d_qk)
+    q = h * n * d_qk if not c.q_lora_rank else c.q_lora_rank * (h + 1 + n * d_qk)
     attn = (q + h * (c.kv_lora_rank + c.qk_rope_head_dim) + c.kv_lora_rank
             + c.kv_lora_rank * n * (c.qk_nope_head_dim + c.v_head_dim) + n * c.v_head_dim * h)
     expert = 3 * h * c.moe_intermediate_size
@@ -371,6 +384,13 @@ def test_counts_in_closed_form_without_building_modules():
     config = DEEPSEEK_V3
     with forbid("torch.nn.Module.__init__"):
         count_parameters(config)
+
+
+def test_counts_allocate_no_tensor():
+    made = allocations(count_parameters, DEEPSEEK_V3)
+    expect(not made, f"count_parameters(DEEPSEEK_V3) ran torch ops that made {len(made)} tensor(s) "
+           f"(first: {made[0] if made else None}); the contract says arithmetic only, no tensor\n  "
+           f"hint: multiply the config's ints in Python (no torch.tensor(...).prod().item())")
 
 
 def test_the_config_is_not_modified():
