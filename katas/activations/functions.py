@@ -6,21 +6,25 @@ non-tensor argument). They are called through .apply with positional arguments; 
 floating tensor of any shape (float32 or float64) and the output has x's shape and dtype:
 
     ReLU.apply(x)                              max(x, 0); gradient 1 where x > 0, else 0
+                                               (so 0 at x = 0, like F.relu)
     LeakyReLU.apply(x, negative_slope=0.01)    x where x > 0, else negative_slope * x
+                                               (gradient negative_slope at x = 0)
     Sigmoid.apply(x)                           1 / (1 + exp(-x))
     Tanh.apply(x)                              (exp(x) - exp(-x)) / (exp(x) + exp(-x))
     SiLU.apply(x)                              x * sigmoid(x)
     GELU.apply(x, approximate="none")          "none": x * Phi(x) = 0.5 * x * (1 + erf(x / sqrt(2)))
                                                "tanh": 0.5 * x * (1 + tanh(sqrt(2 / pi) *
                                                        (x + 0.044715 * x^3)))
+                                               any other approximate: ValueError naming it
     Softplus.apply(x, beta=1.0, threshold=20.0)
                                                log(1 + exp(beta * x)) / beta, and x itself
                                                where beta * x > threshold (like F.softplus)
 
 Each must equal its torch.nn.functional counterpart (F.relu, F.leaky_relu, torch.sigmoid,
 torch.tanh, F.silu, F.gelu(x, approximate=...), F.softplus(x, beta, threshold)) in value
-and gradient, and stay finite — forward and gradient — for inputs as large as +-1e4 in
-float32: no exp that overflows into inf/inf or 0 * inf.
+and gradient (for float64 x to float64 precision: compute in x's dtype), and stay finite —
+forward and gradient — for inputs as large as +-1e4 in float32: no exp that overflows into
+inf/inf or 0 * inf.
 
     swiglu(x, w_gate, w_up) -> silu(x @ w_gate) * (x @ w_up)
         x (..., d_model); w_gate and w_up (d_model, d_hidden) -> (..., d_hidden).
@@ -39,7 +43,7 @@ F.leaky_relu in LeakyReLU, torch.sigmoid / F.sigmoid / Tensor.sigmoid / torch.sp
 in Sigmoid, torch.tanh / F.tanh / Tensor.tanh in Tanh, F.silu in SiLU, F.gelu in GELU,
 F.softplus in Softplus. Other built-ins are allowed (e.g. torch.exp, torch.erf, torch.tanh
 inside GELU, torch.sigmoid inside SiLU). swiglu and SwiGLU: none (use your SiLU or F.silu).
-Inputs must not be modified.
+Inputs must not be modified, and neither may grad_output in a backward (return a new tensor).
 Run: pytest katas/activations/functions.py
 """
 

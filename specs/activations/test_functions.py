@@ -6,6 +6,28 @@ Every activation is compared with its torch built-in in value and gradient (floa
 float64), passes gradcheck in float64, stays finite at +-1e4, and must not call the
 built-in it re-implements — neither in its forward nor in its backward (checked at the aten
 level too, which is what sees the backward).
+
+Contract-to-spec map:
+- "equal to its F counterpart in value and gradient", any shape, float32/float64:
+  forward_matches_the_builtin (hypothesis), gradient_matches_autograd_float32,
+  float64_tight (value and gradient to 1e-12: computing in float32, or float32 constants, fail),
+  empty_and_scalar_shapes (size-0 and 0-d x), non_contiguous_input, gradcheck_float64
+- "ReLU: gradient 1 where x > 0, else 0"; "LeakyReLU: negative_slope * x where not x > 0";
+  "Softplus: x where beta * x > threshold" (strict >): exact_kinks (x = 0 and beta*x == threshold
+  planted exactly)
+- explicit falsy arguments (negative_slope=0.0, threshold=0.0): CASES leaky_relu_slope0,
+  softplus_threshold0 run through every spec
+- arguments kept per call on ctx (two calls with different arguments before backward):
+  arguments_are_per_call
+- backward returns a fresh gradient (grad_output not written in place, other branches intact):
+  backward_leaves_grad_output_alone
+- "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4
+- GELU "none" (default) / "tanh"; any other approximate: ValueError naming it:
+  gelu_forms_differ, gelu_rejects_unknown_approximate
+- built-ins off limits forward and backward; own autograd.Function: writes_its_own...,
+  is_an_autograd_function...
+- swiglu formula, shapes, gradients, non-contiguous: swiglu_*; SwiGLU keys/shapes/no biases,
+  random init, float64, gradients: swiglu_module_*
 """
 
 from dataclasses import dataclass
@@ -16,8 +38,9 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (assert_close, assert_grads_match, assert_shape, forbid, gradcheck,
-                            non_contiguous, randn, unchanged)
+from harness.checks import (assert_close, assert_grads_match, assert_raises, assert_shape, forbid,
+                            gradcheck, non_contiguous, randn, unchanged)
+from harness.edges import TIGHT64
 from katas.activations.functions import (GELU, SiLU, Sigmoid, Softplus, SwiGLU, Tanh, LeakyReLU,
                                          ReLU, swiglu)
 
@@ -68,6 +91,11 @@ CASES = [
     Case("leaky_relu_0.2", LeakyReLU, (0.2,), lambda x: F.leaky_relu(x, 0.2), (F.leaky_relu,),
          _aten("leaky_relu"), kinks=(0.0,), hint="use the negative_slope argument",
          grad_hint="1 where x > 0, negative_slope elsewhere"),
+    Case("leaky_relu_slope0", LeakyReLU, (0.0,), lambda x: F.leaky_relu(x, 0.0), (F.leaky_relu,),
+         _aten("leaky_relu"), kinks=(0.0,),
+         hint="negative_slope=0.0 is a real slope (LeakyReLU then equals ReLU): test "
+              "`is None`, never `negative_slope or 0.01`",
+         grad_hint="1 where x > 0, negative_slope (here 0) elsewhere"),
     Case("sigmoid", Sigmoid, (), torch.sigmoid,
          (torch.sigmoid, torch.Tensor.sigmoid, F.sigmoid, torch.special.expit), _aten("sigmoid"),
          hint="1 / (1 + exp(-x)); for x < 0 compute it as exp(x) / (1 + exp(x))",
@@ -92,6 +120,10 @@ CASES = [
          kinks=(1.5,), hint=SOFTPLUS, grad_hint=SOFTPLUS),
     Case("softplus_beta0.5", Softplus, (0.5,), lambda x: F.softplus(x, beta=0.5), (F.softplus,),
          _aten("softplus"), kinks=(40.0,), hint=SOFTPLUS, grad_hint=SOFTPLUS),
+    Case("softplus_threshold0", Softplus, (1.0, 0.0),
+         lambda x: F.softplus(x, beta=1.0, threshold=0.0), (F.softplus,), _aten("softplus"),
+         kinks=(0.0,), hint=SOFTPLUS + "; threshold=0.0 is a real threshold (never `threshold "
+         "or 20`)", grad_hint=SOFTPLUS),
 ]
 IDS = [c.id for c in CASES]
 EXTREMES = [-1e4, -1e3, -100.0, -30.0, -5.0, -0.5, 0.5, 5.0, 30.0, 100.0, 1e3, 1e4]
@@ -118,10 +150,99 @@ def test_forward_matches_the_builtin(case, shape, seed):
     assert_close(y, case.ref(x), what=f"{case.what} for x of shape {tuple(shape)}", hint=case.hint)
 
 
+def _value_and_grad(fn, x, g):
+    x = x.detach().clone().requires_grad_()
+    y = fn(x)
+    (grad,) = torch.autograd.grad(y, x, g.clone())
+    return y, grad
+
+
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_forward_float64(case):
     x = _sample((3, 7), seed=1, kinks=case.kinks, dtype=torch.float64)
     assert_close(case.call(x), case.ref(x), what=f"{case.what} for float64 x", hint=case.hint)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_float64_tight(case):
+    x = _sample((4, 6), seed=11, kinks=case.kinks, dtype=torch.float64)
+    g = randn(4, 6, seed=12, dtype=torch.float64)
+    y, grad = _value_and_grad(case.call, x, g)
+    y_ref, grad_ref = _value_and_grad(case.ref, x, g)
+    hint = ("for float64 x compute in float64 all the way: no .float(), no torch.tensor(constant) "
+            "without dtype (a float32 constant is rounded to 7 digits)")
+    assert_close(y, y_ref, what=f"{case.what} for float64 x (to 1e-12)", hint=hint, **TIGHT64)
+    assert_close(grad, grad_ref, what=f"gradient of {case.what} for float64 x (to 1e-12)",
+                 hint=hint, **TIGHT64)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_exact_kinks(case):
+    points = [0.0, *case.kinks, -1.0, 2.5, -0.0]
+    x = torch.tensor(points * 2, dtype=torch.float64)
+    g = torch.linspace(0.5, 1.5, x.numel(), dtype=torch.float64)
+    y, grad = _value_and_grad(case.call, x, g)
+    y_ref, grad_ref = _value_and_grad(case.ref, x, g)
+    what = f"{case.what} at exactly x = {points}"
+    hint = ("at the kink itself follow the contract's strict rule: 'x > 0' (ReLU, LeakyReLU) and "
+            "'beta * x > threshold' (Softplus) are false there, so use > , not >=")
+    assert_close(y, y_ref, what=what, hint=hint, **TIGHT64)
+    assert_close(grad, grad_ref, what=f"gradient of {what}", hint=hint, **TIGHT64)
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0, 3), ()])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_empty_and_scalar_shapes(case, shape):
+    x = _sample(shape, seed=13, kinks=case.kinks)
+    g = torch.ones(shape)
+    y, grad = _value_and_grad(case.call, x, g)
+    y_ref, grad_ref = _value_and_grad(case.ref, x, g)
+    assert_close(y, y_ref, what=f"{case.what} for x of shape {shape}", hint=case.hint)
+    assert_close(grad, grad_ref, what=f"gradient of {case.what} for x of shape {shape}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_backward_leaves_grad_output_alone(case):
+    x = _sample((3, 5), seed=14, kinks=case.kinks)
+    g = randn(3, 5, seed=15)
+    g_before = g.clone()
+    two_branch = lambda f: (lambda t: t * 3.0 + f(t))  # noqa: E731
+    x_mine = x.detach().clone().requires_grad_()
+    (grad,) = torch.autograd.grad(two_branch(case.call)(x_mine), x_mine, g)
+    assert torch.equal(g, g_before), (
+        f"{case.what}: the backward wrote into grad_output (the upstream gradient changed); "
+        "hint: return a new tensor (grad_output * mask), never grad_output[...] = 0 or *=")
+    grad_ref = _value_and_grad(two_branch(case.ref), x, g)[1]
+    assert_close(grad, grad_ref, what=f"gradient of 3 * x + {case.what}",
+                 hint="grad_output is shared with the other branch (3 * x): modifying it in place "
+                      "corrupts that branch's gradient")
+
+
+@pytest.mark.parametrize("fn,first,second,ref", [
+    (LeakyReLU, (0.2,), (0.5,), lambda x, a: F.leaky_relu(x, *a)),
+    (GELU, ("tanh",), ("none",), lambda x, a: F.gelu(x, approximate=a[0])),
+    (GELU, ("none",), ("tanh",), lambda x, a: F.gelu(x, approximate=a[0])),
+    (Softplus, (2.0, 3.0), (0.5, 1.0), lambda x, a: F.softplus(x, *a)),
+], ids=["leaky_relu", "gelu_tanh_then_none", "gelu_none_then_tanh", "softplus"])
+def test_arguments_are_per_call(fn, first, second, ref):
+    x = _sample((7,), seed=16, kinks=(0.0, 1.5, 2.0)).requires_grad_()
+    y1, y2 = fn.apply(x, *first), fn.apply(x, *second)  # both forwards before any backward
+    (g1,) = torch.autograd.grad(y1, x, torch.ones(7))
+    (g2,) = torch.autograd.grad(y2, x, torch.ones(7))
+    for args, grad in ((first, g1), (second, g2)):
+        x_ref = x.detach().clone().requires_grad_()
+        (expected,) = torch.autograd.grad(ref(x_ref, args), x_ref, torch.ones(7))
+        assert_close(grad, expected, what=f"gradient of {fn.__name__}.apply(x, {', '.join(map(repr, args))}) "
+                     f"after two calls {first} and {second}",
+                     hint="keep each call's arguments on ctx (ctx.negative_slope = ...), not on "
+                          "the class or a global: the next call overwrites those")
+
+
+def test_gelu_rejects_unknown_approximate():
+    x = randn(3, seed=17)
+    assert_raises(ValueError, GELU.apply, x, "Tanh", contract="approximate is 'none' or 'tanh'; "
+                  "any other value raises ValueError naming it", mentions=("Tanh",),
+                  what='GELU.apply(x, "Tanh")')
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
