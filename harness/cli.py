@@ -1,8 +1,10 @@
 """The `katas` command: the learner's tools around the specs.
 
+    katas                        the same as `katas watch`: the learner's loop
     katas status                 progress per phase and the next kata
+    katas list                   every kata with its phase, day and status
     katas next                   the first unfinished kata: its file and its task
-    katas hint KATA              the next progressive hint (remembers how many you have seen)
+    katas hint [KATA]            the next progressive hint (default: the kata you are on)
     katas reset KATA | --all [--yes]
                                  restore the stub, saving your file to .katas/backups/ first,
                                  and forget the kata's progress (--all asks to confirm)
@@ -53,10 +55,10 @@ def find_kata(text: str) -> Kata:
     matches = [k for k in curriculum.KATAS if k.name == key or k.id.endswith("/" + key)]
     if len(matches) == 1:
         return matches[0]
-    close = [k.id for k in curriculum.KATAS if key.split("/")[-1] in k.id]
+    close = curriculum.close_matches(key)
     if len(matches) > 1:
         raise CliError(f"{text!r} is ambiguous: {', '.join(k.id for k in matches)}")
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `katas status` lists them"
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `katas list` lists them"
     raise CliError(f"no kata {text!r}{hint}")
 
 
@@ -97,10 +99,26 @@ def cmd_next(args) -> int:
     return 0
 
 
+def cmd_list(args) -> int:
+    """Every kata with its phase, day and status."""
+    statuses = progress.load()
+    for phase, title in curriculum.PHASES.items():
+        print(f"phase {phase}  {title}")
+        for kata in (k for k in curriculum.KATAS if k.phase == phase):
+            status = "planned" if kata.planned else statuses.get(kata.id) or "not run"
+            print(f"  day {kata.day:<6} {kata.id:<30} {status:<12} {kata.title}")
+    return 0
+
+
 def cmd_hint(args) -> int:
     from harness.watch import next_hint
 
-    kata = _built(find_kata(args.kata))
+    if args.kata is None:  # the kata you are on: the first that does not pass
+        kata = progress.next_kata(progress.load())
+        if kata is None:
+            raise CliError("every built kata passes: name one, e.g. `katas hint tensors/creation`")
+    else:
+        kata = _built(find_kata(args.kata))
     lines = next_hint(kata)
     print("\n".join(line for line in lines if not line.startswith("(could not")))
     for line in lines:
@@ -381,11 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="katas", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("status", help="progress per phase").set_defaults(run=cmd_status)
+    sub.add_parser("list", help="every kata with its phase, day and status").set_defaults(run=cmd_list)
     sub.add_parser("next", help="the first unfinished kata").set_defaults(run=cmd_next)
     p = sub.add_parser("hint", help="the next hint for a kata")
-    p.add_argument("kata")
+    p.add_argument("kata", nargs="?", help="default: the kata you are on (the next unfinished one)")
     p.set_defaults(run=cmd_hint)
     p = sub.add_parser("reset", help="restore a kata's stub (your file is backed up)")
     p.add_argument("kata", nargs="?")
@@ -433,7 +452,8 @@ def plain_warnings():
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv or ["watch"])  # bare `katas` starts the loop
     try:
         with plain_warnings():
             return args.run(args)

@@ -468,12 +468,24 @@ del K
 BY_ID = {k.id: k for k in KATAS}
 
 
+def close_matches(text: str, n: int = 3) -> list[str]:
+    """Kata ids that look like `text` (a mistyped id, name or path)."""
+    import difflib
+
+    key = text.strip().removesuffix(".py").split("katas/")[-1]
+    by_name = {k.name: k.id for k in KATAS}
+    found = difflib.get_close_matches(key, list(BY_ID), n=n, cutoff=0.6)
+    found += [by_name[m] for m in difflib.get_close_matches(key.split("/")[-1], list(by_name), n=n, cutoff=0.7)]
+    found += [k.id for k in KATAS if key.split("/")[-1] and key.split("/")[-1] in k.id]
+    return list(dict.fromkeys(found))[:n]
+
+
 def get(kata_id: str) -> Kata:
     """The kata called `kata_id` ("topic/name"); KeyError lists the close matches."""
     try:
         return BY_ID[kata_id]
     except KeyError:
-        close = [k.id for k in KATAS if kata_id.split("/")[-1] in k.id]
+        close = close_matches(kata_id)
         raise KeyError(f"no kata {kata_id!r}" + (f"; did you mean {', '.join(close)}?" if close else "")) from None
 
 

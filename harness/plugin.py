@@ -87,9 +87,20 @@ def _map_kata_arg(arg: str, invocation_dir: Path) -> str:
         target = ROOT / "specs" / rel.parent / f"test_{rel.stem}.py"
         kata = curriculum.BY_ID.get(f"{rel.parent.as_posix()}/{rel.stem}")
         if not target.exists():
-            why = "is planned and has no specs yet" if kata and kata.planned else "is not a kata"
-            raise pytest.UsageError(f"{path_part} {why}; `pytest --co -q` lists the specs")
+            if kata and kata.planned:
+                raise pytest.UsageError(f"{path_part} is planned and has no specs yet")
+            close = curriculum.close_matches(rel.as_posix())
+            mean = f"; did you mean {', '.join(f'katas/{c}.py' for c in close)}?" if close else ""
+            raise pytest.UsageError(f"{path_part} is not a kata{mean} (`katas list` shows them all)")
+        if rest and not rest.startswith(("test_", "Test")):
+            # katas/x.py::one_hot means "the specs of one_hot": every spec whose name has it
+            FUNCTION_FILTERS.setdefault(target.resolve(), set()).add(rest.split("[")[0])
+            return str(target)
     return str(target) + sep + rest
+
+
+# spec file -> kata function names asked for with katas/x.py::name (see _map_kata_arg)
+FUNCTION_FILTERS: dict[Path, set[str]] = {}
 
 
 @dataclass
@@ -157,6 +168,19 @@ class KataSession:
         for item in items:
             if kata := _kata_of(item):
                 item.user_properties += [("kata", kata.id), ("kata_total", totals[kata.id])]
+        if FUNCTION_FILTERS:
+            keep = [i for i in items if i.path.resolve() not in FUNCTION_FILTERS
+                    or any(name in i.name for name in FUNCTION_FILTERS[i.path.resolve()])]
+            asked = {n for names in FUNCTION_FILTERS.values() for n in names}
+            found = {n for i in keep for n in asked if n in i.name}
+            if asked - found:
+                raise pytest.UsageError(
+                    f"no spec is named after {', '.join(sorted(asked - found))}: give a public "
+                    f"function of the kata (katas/topic/name.py::function) or a spec's name")
+            if len(keep) < len(items):
+                kept = set(map(id, keep))
+                config.hook.pytest_deselected(items=[i for i in items if id(i) not in kept])
+                items[:] = keep
         if self.phases is not None:
             keep = [i for i in items if (k := _kata_of(i)) is None or k.phase in self.phases]
             if len(keep) < len(items):
@@ -288,6 +312,7 @@ def _configure_session(config):
 
     torch.set_num_threads(config.getoption("threads"))
     invocation_dir = Path(config.invocation_params.dir)
+    FUNCTION_FILTERS.clear()
     config.args[:] = [_map_kata_arg(a, invocation_dir) for a in config.args]
     session.finder = loader.install(session.impl, session.overrides)
     diagnose.reset(enabled=not config.getoption("no_diagnose"))

@@ -644,3 +644,32 @@ def test_the_readme_documents_every_command_and_flag():
                 if flag.startswith("--") and flag != "--help":
                     assert f"katas {name}" in section and flag in section, (
                         f"README: `katas {name} {flag}` is not documented")
+
+
+# ----------------------------------------------------------------------------- habits
+
+def test_list_shows_every_kata_with_phase_day_and_status(state, run):
+    save(state, katas=passed(CREATION))
+    code, out, _ = run("list")
+    assert code == 0 and "phase 1  PyTorch fundamentals" in out
+    line = next(l for l in out.splitlines() if CREATION.id in l)
+    assert "day 1" in line and "passed" in line and CREATION.title in line
+    assert all(k.id in out for k in curriculum.KATAS)
+    assert "planned" in next(l for l in out.splitlines() if PLANNED.id in l)
+
+
+def test_hint_without_a_name_means_the_kata_you_are_on(state, run):
+    save(state, katas=passed(CREATION))
+    code, out, _ = run("hint")
+    assert code == 0 and out.startswith(f"hint 1/{len(INDEXING.hints)} for {INDEXING.id}")
+
+
+def test_bare_katas_starts_watch(monkeypatch, run):
+    seen = []
+    monkeypatch.setattr(cli, "cmd_watch", lambda args: seen.append(args.command) or 0)
+    assert run()[0] == 0 and seen == ["watch"]
+
+
+def test_a_mistyped_kata_gets_did_you_mean(run):
+    code, _, err = run("hint", "creaton")
+    assert code == 2 and "did you mean tensors/creation?" in err

@@ -158,3 +158,13 @@ def test_a_broken_kata_outside_the_selected_phases_does_not_stop_the_run(repo):
     assert "error" not in out.splitlines()[-1].lower(), out
     code, out = repo("--phase", "5", "-x")
     assert "specs/mla/test_latent.py" in out and "error" in out.lower()
+
+
+def test_one_functions_specs_and_did_you_mean_for_paths(repo):
+    code, out = repo("katas/tensors/creation.py::one_hot", "-q")
+    assert code == 1 and "test_one_hot" in out and "test_causal_mask" not in out, out
+    assert "not started: katas/tensors/creation.py::one_hot" in out
+    code, out = repo("katas/tensors/creaton.py")
+    assert code == 4 and "did you mean katas/tensors/creation.py" in out, out
+    code, out = repo("katas/tensors/creation.py::nope")
+    assert code == 4 and "no spec is named after nope" in out, out
