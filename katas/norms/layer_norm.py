@@ -4,6 +4,10 @@ Layer normalisation rescales each sample by its own statistics:
     y = (x - mean) / sqrt(var + eps) * weight + bias
 where mean and var are taken over the normalised (trailing) dims of that one sample, and var
 is the BIASED variance (divide by the number of elements, not by n - 1), as nn.LayerNorm does.
+Numerics: the variance must stay accurate when a sample's mean is far from 0 compared with its
+spread (x ~ 1000 + N(0, 1) in float32): compute it from x - mean, not as E[x^2] - E[x]^2.
+float64 inputs are computed in float64 throughout (no float32 detour). Leading dims may be of
+any size, 0 included (an empty output). eps is used exactly as given, 0.0 included.
 
 Write:
     LayerNormFunction — a torch.autograd.Function with a hand-written backward, normalising

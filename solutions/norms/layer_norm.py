@@ -1,5 +1,7 @@
 """Day 14 — norms/layer_norm: reference solution."""
 
+import math
+
 import torch
 import torch.nn as nn
 
@@ -53,7 +55,8 @@ class LayerNorm(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (..., *normalized_shape) -> same shape."""
         k = len(self.normalized_shape)
-        flat = x.reshape(*x.shape[: x.dim() - k], -1)  # the normalised dims as one last dim
+        d = math.prod(self.normalized_shape)  # spelled out: -1 is ambiguous for an empty batch
+        flat = x.reshape(*x.shape[: x.dim() - k], d)  # the normalised dims as one last dim
         w = self.weight.reshape(-1) if self.weight is not None else None
         b = self.bias.reshape(-1) if self.bias is not None else None
         return LayerNormFunction.apply(flat, w, b, self.eps).reshape(x.shape)

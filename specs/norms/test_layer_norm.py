@@ -1,4 +1,21 @@
-"""Specs for katas/norms/layer_norm.py (day 14): LayerNormFunction and LayerNorm."""
+"""Specs for katas/norms/layer_norm.py (day 14): LayerNormFunction and LayerNorm.
+
+Contract -> specs:
+- y = (x − mean)/sqrt(var + eps)·w + b over the last dim, any leading dims (none, 1, 0):
+  test_function_matches_f_layer_norm, test_empty_batch
+- weight/bias None: test_function_accepts_none_*; biased variance: test_function_uses_the_biased_variance
+- eps inside the sqrt, eps as given (0.0 too): test_function_eps_*, test_module_options_*,
+  test_module_eps_zero_is_used_as_given
+- per-sample statistics: test_function_rows_are_independent, test_module_normalises_each_sample_alone
+- mean far from 0 (two-pass variance): test_function_mean_far_from_zero_float32, test_module_mean_far_*
+- float64 computed in float64 (TIGHT64): test_function_float64_*, test_module_float64_is_computed_*
+- manual backward: gradcheck (incl. None args, no leading dims), float32 vs autograd, non-contiguous
+  grad_y, random shapes: test_function_gradcheck_float64, test_function_gradients_*, test_function_backward_*,
+  test_function_matches_autograd_on_random_inputs
+- module: state_dict keys/ones/zeros and options, int/tuple normalized_shape, train/eval, gradients,
+  .double(), non-contiguous: test_module_*
+- off limits: test_function_writes_its_own, test_module_writes_its_own
+"""
 
 import copy
 
@@ -10,6 +27,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, gradcheck,
                             non_contiguous, randn, unchanged)
+from harness.edges import TIGHT64, far_from_zero
 from katas.norms.layer_norm import LayerNorm, LayerNormFunction
 
 FORBIDDEN = (F.layer_norm, torch.layer_norm, torch.native_layer_norm)
@@ -306,3 +324,74 @@ def test_module_writes_its_own():
     x = randn(4, 2, 3, seed=12, requires_grad=True)
     with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
         mine(x).sum().backward()
+
+
+# ------------------------------------------------------------------ edges
+
+FAR = dict(rtol=1e-3, atol=1e-3)  # a two-pass float32 variance is off by ~1e-4 at mean 1000
+
+
+def test_function_mean_far_from_zero_float32():
+    x = far_from_zero(randn(8, 16, seed=18), 1e3)  # mean ~1000, std ~1
+    w, b = affine(16, seed=19)
+    got = LayerNormFunction.apply(x, w, b, 1e-5)
+    assert_close(got, reference(x, (16,), w, b, 1e-5), what=ln_what((8, 16), w, b, 1e-5) + " with x ~ 1000 + N(0, 1)",
+                 **FAR, hint="var = mean((x - mean)^2), not mean(x^2) - mean(x)^2: at mean 1000 the "
+                             "difference of two numbers ~1e6 loses every digit of a variance ~1 in float32")
+
+
+def test_module_mean_far_from_zero_float32():
+    mine, ref = LayerNorm((2, 8)), nn.LayerNorm((2, 8))
+    x = far_from_zero(randn(4, 2, 8, seed=20), 1e3)
+    got = mine(x)
+    assert_close(got, module_reference(ref, x), what="LayerNorm((2, 8)) on x ~ 1000 + N(0, 1)", **FAR,
+                 hint="var = mean((x - mean)^2), not mean(x^2) - mean(x)^2 (catastrophic cancellation)")
+
+
+def test_function_float64_is_computed_in_float64():
+    x = randn(4, 9, seed=21, dtype=torch.float64) * 3 + 2
+    w, b = affine(9, seed=22, dtype=torch.float64)
+    x_, w_, b_ = (t.clone().requires_grad_() for t in (x, w, b))
+    got = LayerNormFunction.apply(x_, w_, b_, 1e-5)
+    what = ln_what((4, 9), w, b, 1e-5) + " in float64"
+    hint = "keep float64 in float64: no .float(), no float32 helper tensors"
+    assert_close(got, reference(x, (9,), w, b, 1e-5), what=what, **TIGHT64, hint=hint)
+    g = randn(4, 9, seed=23, dtype=torch.float64)
+    grads = torch.autograd.grad(got, (x_, w_, b_), g)
+    xr, wr, br = (t.clone().requires_grad_() for t in (x, w, b))
+    expected = torch.autograd.grad(F.layer_norm(xr, (9,), wr, br, 1e-5), (xr, wr, br), g)
+    assert_close(grads, expected, what=f"gradients of {what}", **TIGHT64, hint=hint)
+
+
+def test_module_float64_is_computed_in_float64():
+    mine, ref = LayerNorm((3, 4)).double(), nn.LayerNorm((3, 4)).double()
+    x = randn(2, 3, 4, seed=24, dtype=torch.float64) * 3 + 2
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, ref(x), what="LayerNorm((3, 4)).double()(float64 x)", **TIGHT64,
+                     hint="keep float64 in float64: no .float(), no float32 helper tensors")
+
+
+def test_empty_batch():
+    x = randn(0, 5, seed=25)
+    w, b = affine(5, seed=26)
+    assert_close(LayerNormFunction.apply(x, w, b, 1e-5), F.layer_norm(x, (5,), w, b, 1e-5),
+                 what="LayerNormFunction.apply(x of (0, 5), weight, bias, 1e-5)")
+    mine, ref = LayerNorm((2, 3)), nn.LayerNorm((2, 3))
+    x = randn(0, 2, 3, seed=27)
+    try:
+        got = mine(x)
+    except RuntimeError as err:
+        raise SpecFailure(f"LayerNorm((2, 3))(x of (0, 2, 3)) raised RuntimeError: {err}\n  hint: an empty "
+                          "batch is valid; a reshape with -1 cannot infer a size from 0 elements, so "
+                          "spell out prod(normalized_shape)") from err
+    with torch.no_grad():
+        assert_close(got, ref(x), what="LayerNorm((2, 3))(x of (0, 2, 3))")
+
+
+def test_module_eps_zero_is_used_as_given():
+    mine, ref = LayerNorm(8, eps=0.0), nn.LayerNorm(8, eps=0.0)
+    x = 1e-3 * randn(3, 8, seed=28)  # variance ~1e-6: eps=1e-5 instead of 0 changes y by ~5x
+    got = mine(x)
+    assert_close(got, module_reference(ref, x), what="LayerNorm(8, eps=0.0) on x with std ~1e-3",
+                 hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-5`)")
