@@ -23,7 +23,8 @@ Write:
         wte=..., wpe=..., h=nn.ModuleList(...), ln_f=...)); self.lm_head = nn.Linear(...);
         then tie with self.lm_head.weight = self.transformer.wte.weight.
 
-    GPT2.forward(idx) -> logits (B, T, V) float32, for idx (B, T) int64 with 1 <= T <= block_size:
+    GPT2.forward(idx) -> logits (B, T, V) float32, for idx (B, T) int64 with 1 <= T <= block_size
+        (T > block_size raises ValueError naming T and block_size):
         x = wte(idx) + wpe(positions 0, 1, ..., T-1)            (dropout after, in training)
         for each block:  x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))        (pre-LayerNorm)
         logits = lm_head(ln_f(x))
@@ -31,6 +32,10 @@ Write:
             c_attn(x).split(C, dim=-1); head h uses channels h*hd .. (h+1)*hd - 1 of each;
             softmax(q k^T / sqrt(hd)) with token t attending tokens 0..t only; heads
             concatenated back in order, then c_proj.
+        Dropout (p = config.dropout, train() mode only) at exactly these places, as nanoGPT:
+        on wte(idx) + wpe(pos); on the attention weights after the softmax; on attn's c_proj
+        output and on the mlp's c_proj output, each before its residual add (none inside
+        the mlp).
         mlp: c_proj(GELU_tanh(c_fc(x))), GELU with the tanh approximation
             (nn.GELU(approximate="tanh")), as GPT-2 was trained.
         LayerNorms use eps = config.layer_norm_epsilon. The specs compare the logits with
@@ -42,10 +47,11 @@ Write:
           window), run forward, keep the logits of the last position;
         - temperature == 0: greedy, the argmax (top_k is then ignored);
         - otherwise divide the logits by temperature; with top_k, keep only the top_k
-          largest logits (the rest -inf); sample from their softmax with torch.multinomial
+          largest logits (the rest -inf; top_k >= vocab_size keeps them all); sample from their softmax with torch.multinomial
           (the global RNG: torch.manual_seed makes runs repeat).
-        Does not modify idx; does not change train/eval mode (call model.eval() first); no
-        gradients needed (decorate it with @torch.no_grad()).
+        Does not modify idx; does not change train/eval mode, in either direction (the caller
+        calls model.eval() first); runs without gradients (decorate it with @torch.no_grad()).
+        max_new_tokens=0 returns idx's tokens.
 
 Parameter count: GPT-2 small (GPT2Config()) has 124,439,808 parameters, the tied head counted
 once: sum(p.numel() for p in model.parameters()). Build it on the meta device to count without

@@ -6,6 +6,21 @@ heads; seeded random weights, LayerNorms and biases included): specs/transformer
 gpt2_tiny.pt holds the weights under the kata's names, input batches, the reference logits
 (computed in float64), a loss's gradients and greedy continuations. Nothing here imports
 transformers or touches the network.
+
+Contract -> specs:
+- exact state_dict keys and shapes, tied head, 124,439,808 on meta: test_state_dict_*,
+  test_lm_head_is_tied_*, test_parameter_count_*
+- logits (B, T, V) float32 vs Hugging Face, causality, 0-based positions, grads:
+  test_logits_*, test_changing_a_future_token_*, test_gradients_*, test_forward_takes_non_contiguous_*
+- eps = config.layer_norm_epsilon (formula oracle): test_layer_norm_eps_comes_from_the_config
+- T > block_size -> ValueError naming both: test_forward_longer_than_block_size_raises
+- dropout only in train(), at embeddings / attention weights / both residual branches, none
+  inside the mlp: test_dropout_is_off_in_eval_mode, test_dropout_at_every_place_in_training
+- generate: crop, greedy, top_k (incl. 1 and >= vocab), temperature (incl. 0 with top_k, int
+  and float), softmax(logits / T) sampling on the global RNG, max_new_tokens=0:
+  test_greedy_*, test_top_k_*, test_temperature_zero_*, test_sampling_*, test_zero_new_tokens_*
+- generate under no_grad, mode unchanged both ways, idx untouched: test_generate_runs_without_gradients,
+  test_generate_leaves_train_mode_alone, test_generate_leaves_idx_and_mode_alone
 """
 
 from pathlib import Path
@@ -330,3 +345,227 @@ def test_sampling_follows_softmax_of_logits_over_temperature(temperature):
             f"{p[worst].item():.4f} (+- {5 * sigma[worst].item():.4f})\n"
             "  hint: divide the last position's logits by the temperature, softmax, then torch.multinomial "
             "(temperature=1.0 by default: the model's own distribution)")
+
+
+# ------------------------------------------------------------------------ a formula oracle
+
+def formula_logits(state: dict, idx: torch.Tensor, n_head: int, eps: float) -> torch.Tensor:
+    """GPT-2's forward written out from the contract, in float64 (the oracle for configs the
+    fixtures do not cover)."""
+    w = {k: v.double() for k, v in state.items()}
+    B, T = idx.shape
+    x = w["transformer.wte.weight"][idx] + w["transformer.wpe.weight"][:T]
+    n_layer = len({k.split(".")[2] for k in w if k.startswith("transformer.h.")})
+    Cx = x.shape[-1]
+    hd = Cx // n_head
+    hidden = torch.ones(T, T, dtype=torch.bool).triu(1)
+    for i in range(n_layer):
+        p = lambda name: w[f"transformer.h.{i}.{name}"]  # noqa: E731
+        u = F.layer_norm(x, (Cx,), p("ln_1.weight"), p("ln_1.bias"), eps)
+        q, k, v = F.linear(u, p("attn.c_attn.weight"), p("attn.c_attn.bias")).split(Cx, dim=-1)
+        q, k, v = (t.reshape(B, T, n_head, hd).transpose(1, 2) for t in (q, k, v))
+        s = (q @ k.transpose(-2, -1) / hd ** 0.5).masked_fill(hidden, float("-inf"))
+        y = (s.softmax(-1) @ v).transpose(1, 2).reshape(B, T, Cx)
+        x = x + F.linear(y, p("attn.c_proj.weight"), p("attn.c_proj.bias"))
+        u = F.layer_norm(x, (Cx,), p("ln_2.weight"), p("ln_2.bias"), eps)
+        h = F.gelu(F.linear(u, p("mlp.c_fc.weight"), p("mlp.c_fc.bias")), approximate="tanh")
+        x = x + F.linear(h, p("mlp.c_proj.weight"), p("mlp.c_proj.bias"))
+    x = F.layer_norm(x, (Cx,), w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], eps)
+    return x @ w["transformer.wte.weight"].T
+
+
+@pytest.mark.parametrize("eps", [0.5, 1e-2])
+def test_layer_norm_eps_comes_from_the_config(eps):
+    idx = FIXTURE["inputs"][1]
+    oracle = formula_logits(FIXTURE["state_dict"], idx, CFG["n_head"], CFG["layer_norm_epsilon"])
+    assert torch.allclose(oracle, FIXTURE["logits"][1].double(), rtol=1e-6, atol=1e-6), \
+        "spec data: formula_logits disagrees with Hugging Face's fixture logits"
+    model = loaded(layer_norm_epsilon=eps)
+    expected = formula_logits(FIXTURE["state_dict"], idx, CFG["n_head"], eps).float()
+    assert_close(_forward(model, idx), expected, **LOGIT_TOL,
+                 what=f"GPT2(GPT2Config(..., layer_norm_epsilon={eps})) logits for idx {tuple(idx.shape)}",
+                 hint="every LayerNorm (ln_1, ln_2, ln_f) takes eps=config.layer_norm_epsilon, not a "
+                      "hard-coded 1e-5")
+
+
+def test_forward_longer_than_block_size_raises():
+    from harness.checks import assert_raises
+    model = loaded()
+    idx = torch.zeros(1, BLOCK + 1, dtype=torch.long)
+    assert_raises(ValueError, model, idx, what=f"GPT2 forward(idx (1, {BLOCK + 1})) with block_size={BLOCK}",
+                  contract="T > block_size raises ValueError naming T and block_size",
+                  mentions=(BLOCK + 1, BLOCK))
+
+
+# ------------------------------------------------------------------------ dropout in training
+
+def dropout_trace(model, idx):
+    """Run model(idx) in train() mode and record, through forward hooks on the pinned modules,
+    the tensors around every place the contract puts a dropout."""
+    rec, hooks = {}, []
+    block0, block1 = model.transformer.h[0], model.transformer.h[1]
+
+    def out(name):
+        return lambda m, args, output: rec.__setitem__(name, output.detach().clone())
+
+    def inp(name):
+        return lambda m, args: rec.__setitem__(name, args[0].detach().clone())
+
+    for module, name in ((block0.ln_1, "u"), (block0.attn.c_attn, "qkv"), (block0.attn.c_proj, "y"),
+                         (block0.mlp.c_fc, "f"), (block0.mlp.c_proj, "m")):
+        hooks.append(module.register_forward_hook(out(name)))
+    for module, name in ((block0.ln_1, "x0"), (block0.attn.c_proj, "z"), (block0.ln_2, "x1"),
+                         (block0.mlp.c_proj, "g"), (block1.ln_1, "x2")):
+        hooks.append(module.register_forward_pre_hook(inp(name)))
+    try:
+        torch.manual_seed(0)
+        with torch.no_grad():
+            model.train()(idx)
+    finally:
+        for h in hooks:
+            h.remove()
+        model.eval()
+    with torch.no_grad():  # the embeddings from the parameters (wpe may be sliced, not called)
+        rec["emb"] = model.transformer.wte.weight[idx] + model.transformer.wpe.weight[: idx.shape[1]]
+    missing = {"u", "qkv", "y", "f", "m", "x0", "z", "x1", "g", "x2"} - set(rec)
+    if missing:
+        pytest.skip(f"the spec observes dropout through hooks on the pinned modules, and "
+                    f"{sorted(missing)} were not called as modules")
+    return rec
+
+
+def check_dropped(got, base, what, where):
+    """got = dropout(base) with p = 0.5: every element 0 or 2 * base, about half of them 0."""
+    __tracebackhide__ = True
+    zero = got == 0
+    frac = zero.float().mean().item()
+    require(0.35 < frac < 0.65,
+            f"GPT2(dropout=0.5).train(): {frac:.0%} of {what} were dropped, expected about half\n"
+            f"  hint: dropout (p = config.dropout, active in train() mode) {where}")
+    assert_close(torch.where(zero, 0.0, got), torch.where(zero, 0.0, 2 * base), atol=1e-5,
+                 what=f"GPT2(dropout=0.5).train(): the kept elements of {what}",
+                 hint=f"dropout {where}, scaled by 1 / (1 - p), and nowhere else on that path")
+
+
+DROPOUT_PLACES = ["embeddings", "attention weights", "attention residual", "mlp residual", "inside mlp"]
+
+
+@pytest.mark.parametrize("place", DROPOUT_PLACES)
+def test_dropout_at_every_place_in_training(place):
+    model = load(tiny(dropout=0.5), FIXTURE["state_dict"])
+    idx = torch.randint(0, V, (4, 16), generator=torch.Generator().manual_seed(8))
+    r = dropout_trace(model, idx)
+    if place == "embeddings":
+        check_dropped(r["x0"], r["emb"], "the embeddings wte(idx) + wpe(pos) entering "
+                      "block 0", "on wte(idx) + wpe(pos), before the first block")
+    elif place == "attention residual":
+        check_dropped(r["x1"] - r["x0"], r["y"], "attention's output c_proj(y) added to the stream",
+                      "on attn's c_proj output, before the residual add: x = x + dropout(c_proj(y))")
+    elif place == "mlp residual":
+        check_dropped(r["x2"] - r["x1"], r["m"], "the mlp's output added to the stream",
+                      "on the mlp's c_proj output, before the residual add")
+    elif place == "inside mlp":
+        assert_close(r["g"], F.gelu(r["f"], approximate="tanh"), atol=1e-6,
+                     what="GPT2(dropout=0.5).train(): the mlp's c_proj input vs GELU_tanh(c_fc(x))",
+                     hint="GPT-2 has no dropout inside the mlp: c_proj(GELU_tanh(c_fc(x))), then dropout "
+                          "on its output")
+    else:
+        B, T = idx.shape
+        H, hd = CFG["n_head"], C // CFG["n_head"]
+        q, k, v = (t.reshape(B, T, H, hd).transpose(1, 2) for t in r["qkv"].split(C, dim=-1))
+        s = (q @ k.transpose(-2, -1) / hd ** 0.5).masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1),
+                                                              float("-inf"))
+        undropped = (s.softmax(-1) @ v).transpose(1, 2).reshape(B, T, C)
+        require(not torch.allclose(r["z"], undropped, atol=1e-4),
+                "GPT2(dropout=0.5).train(): attention's output (c_proj's input) equals softmax(q k^T / "
+                "sqrt(hd)) @ v exactly: the attention weights were not dropped\n  hint: dropout on the "
+                "attention weights after the softmax (weights = dropout(softmax(scores))), or "
+                "F.scaled_dot_product_attention(..., dropout_p=p if self.training else 0.0)")
+
+
+# ------------------------------------------------------------------------ generate: modes, edges, RNG
+
+def grad_mode_spy(model):
+    """Forward hooks on the pinned modules recording torch.is_grad_enabled() while they run."""
+    seen, hooks = [], []
+    for module in (model.transformer.wte, model.transformer.ln_f, model.lm_head, model.transformer.h[0]):
+        hooks.append(module.register_forward_hook(lambda m, a, o: seen.append(torch.is_grad_enabled())))
+    return seen, hooks
+
+
+def test_generate_runs_without_gradients():
+    model = loaded()
+    prompt = FIXTURE["greedy"][0][0]
+    seen, hooks = grad_mode_spy(model)
+    try:
+        _generate(model, prompt, 2, temperature=0)
+    finally:
+        for h in hooks:
+            h.remove()
+    if not seen:
+        pytest.skip("no pinned module was called as a module during generate")
+    require(not any(seen),
+            "GPT2.generate ran forward with gradients enabled: every step builds an autograd graph "
+            "that nobody will use\n  hint: decorate generate with @torch.no_grad() (the caller's grad "
+            "mode is restored when it returns)")
+
+
+def test_generate_leaves_train_mode_alone():
+    prompt, expected = FIXTURE["greedy"][0]
+    model = loaded().train()  # dropout 0: train mode computes the same logits
+    out = _generate(model, prompt, 3, temperature=0)
+    assert_close(out, expected[:, : prompt.shape[1] + 3], what="GPT2.train().generate(prompt, 3, temperature=0)",
+                 hint=HINT_CROP)
+    require(model.training and all(m.training for m in model.modules()),
+            "GPT2.generate switched a train()-mode model (or one of its modules) to eval mode; the "
+            "contract says generate does not change the mode: the caller calls model.eval() first")
+
+
+@pytest.mark.parametrize("temperature", [0, 0.0], ids=["int 0", "float 0.0"])
+def test_temperature_zero_ignores_top_k(temperature):
+    prompt, expected = FIXTURE["greedy"][0]
+    model = loaded()
+    n = expected.shape[1] - prompt.shape[1]
+    torch.manual_seed(3)
+    out = _generate(model, prompt, n, temperature=temperature, top_k=5)
+    assert_close(out, expected, what=f"GPT2.generate(prompt {tuple(prompt.shape)}, {n}, "
+                 f"temperature={temperature!r}, top_k=5)",
+                 hint="temperature == 0 means greedy argmax whatever top_k is (check it before dividing "
+                      "by the temperature or sampling)")
+
+
+def test_zero_new_tokens_returns_idx():
+    prompt = FIXTURE["greedy"][0][0]
+    out = _generate(loaded(), prompt, 0, temperature=0)
+    assert_close(out, prompt, what=f"GPT2.generate(prompt {tuple(prompt.shape)}, 0)",
+                 hint="max_new_tokens=0: no step, return idx's tokens as they are (int64 (B, T))")
+
+
+def test_top_k_at_least_vocab_size_keeps_every_logit():
+    model, z = constant_logits_model()
+    N = 4000
+    torch.manual_seed(4)
+    out = _generate(model, torch.zeros(N, 1, dtype=torch.long), 1, temperature=2.0, top_k=V + 4)
+    freq = torch.bincount(out[:, 1], minlength=V).double() / N
+    p = torch.softmax(z / 2.0, dim=0)
+    sigma = (p * (1 - p) / N).sqrt()
+    require(bool(((freq - p).abs() <= 5 * sigma + 2 / N).all()),
+            f"GPT2.generate(..., temperature=2.0, top_k={V + 4}) with vocab_size={V}: the sampled "
+            f"frequencies are not softmax(logits / 2)\n  hint: top_k >= vocab_size keeps every logit "
+            f"(use min(top_k, vocab_size) in topk)")
+
+
+def test_sampling_uses_the_global_rng():
+    model, _ = constant_logits_model()
+    prompt = torch.zeros(64, 1, dtype=torch.long)
+    runs = []
+    for seed in (5, 5, 6):
+        torch.manual_seed(seed)
+        runs.append(_generate(model, prompt, 3, temperature=2.0))
+    require(torch.equal(runs[0], runs[1]),
+            "GPT2.generate(..., temperature=2.0) gave different samples after the same "
+            "torch.manual_seed(5)\n  hint: sample with torch.multinomial on the global RNG")
+    require(not torch.equal(runs[0], runs[2]),
+            "GPT2.generate(..., temperature=2.0) gave the same samples after torch.manual_seed(5) and "
+            "torch.manual_seed(6): it ignores the global RNG (a private, fixed-seed generator?)\n  hint: "
+            "torch.multinomial(probs, 1) without generator=, so torch.manual_seed controls it")
