@@ -235,8 +235,10 @@ def cmd_solution(args) -> int:
     print(kata.solution_path.read_text())
     gallery = sorted(kata.gallery_dir.glob("*.py"))
     if gallery:
-        print(f"# typical mistakes, each explained: {kata.gallery_dir.relative_to(ROOT)}/ "
-              f"({', '.join(p.stem for p in gallery)})")
+        print(f"# typical mistakes ({kata.gallery_dir.relative_to(ROOT)}/), each explained:\n")
+        for path in gallery:
+            doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+            print(f"- {path.stem}: {' '.join(doc.split())}\n")
     return 0
 
 

@@ -224,6 +224,7 @@ def test_solution_waits_for_a_pass_unless_forced(state, run):
     assert code == 0 and "# solutions/tensors/creation.py" in out
     assert CREATION.solution_path.read_text() in out
     assert "typical mistakes" in out
+    assert "- copies_numpy: " in out  # each mistake with its explanation
     save(state, katas=passed(CREATION))
     code, out, _ = run("solution", CREATION.id)
     assert code == 0 and CREATION.solution_path.read_text() in out
