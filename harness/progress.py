@@ -119,9 +119,11 @@ def forget(kata_ids) -> None:
         warnings.warn(f"progress not saved: cannot write {state_path()} ({err})")
 
 
-def next_kata(statuses: dict[str, str]) -> curriculum.Kata | None:
-    """The first built kata, in curriculum order, that does not pass yet."""
-    return next((k for k in curriculum.built() if statuses.get(k.id) != "passed"), None)
+def next_kata(statuses: dict[str, str], phases: set[int] | None = None) -> curriculum.Kata | None:
+    """The first built kata (of `phases`, when given), in curriculum order, that does not
+    pass yet."""
+    return next((k for k in curriculum.built() if statuses.get(k.id) != "passed"
+                 and (phases is None or k.phase in phases)), None)
 
 
 def bar(done: int, total: int, width: int = 20) -> str:
@@ -155,9 +157,10 @@ def print_summary(tr, statuses: dict[str, str], phases: set[int] | None, recorde
         tr.write_line(line)
     if not recorded:
         return
-    todo = next_kata(statuses)
+    todo = next_kata(statuses, phases)
     if todo:
         tr.write_line(f"next kata: {todo.id} ({todo.title}): edit katas/{todo.id}.py, "
                       f"then run: pytest katas/{todo.id}.py")
     else:
-        tr.write_line("every built kata passes.")
+        scope = "" if phases is None else f" of phase {', '.join(map(str, sorted(phases)))}"
+        tr.write_line(f"every built kata{scope} passes.")

@@ -45,6 +45,7 @@ def test_corrupt_state_is_moved_aside(tmp_path, monkeypatch):
 def test_next_kata_is_the_first_unfinished_in_curriculum_order():
     assert progress.next_kata({}).id == "tensors/creation"
     assert progress.next_kata({"tensors/creation": "passed"}).id == "tensors/indexing"
+    assert progress.next_kata({}, phases={4}).id == "inference/kv_cache"  # pytest --phase 4
 
 
 @pytest.mark.parametrize("text,phases", [
