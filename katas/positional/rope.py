@@ -9,12 +9,18 @@ Write:
         float32, one column per FREQUENCY (not per channel):
             theta_i   = base^(-2i / head_dim)       for i = 0, 1, ..., head_dim/2 - 1
             cos[m, i] = cos(m * theta_i),   sin[m, i] = sin(m * theta_i),   m = 0..max_len-1
-        head_dim is even. (Llama's code stores the same columns twice, (max_len, head_dim);
+        head_dim is even. float32 whatever torch.get_default_dtype() is (torch.arange(n) / n
+        follows the default dtype). (Llama's code stores the same columns twice, (max_len, head_dim);
         here every frequency appears once, and apply_rope pairs it with the right channels.)
 
     apply_rope(x, cos, sin, offset=0, interleaved=False) -> the same shape and dtype as x.
         x: (..., T, head_dim) float32 or float64, any leading dims, e.g. (B, H, T, head_dim);
             the positions run along dim -2: x[..., t, :] is the token at position offset + t.
+            Any layout (a transposed or strided view, even one whose last dim is not stride 1)
+            and any T >= 0 (T = 0 returns an empty tensor of x's shape).
+        Computed in x's dtype: the tables are cast to x's dtype, so float32 x with float64
+            tables returns float32, and float64 x with float64 tables keeps float64 accuracy
+            (no float32 detour through .float()).
         cos, sin: (max_len, head_dim // 2) tables as rope_cache returns them (the spec also
             passes tables of its own), with max_len >= offset + T; use rows offset..offset+T-1.
         offset: the position of x[..., 0, :]. During decoding, a new token at position 57 is

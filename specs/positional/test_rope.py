@@ -1,4 +1,17 @@
-"""Specs for katas/positional/rope.py (day 19): rope_cache and apply_rope."""
+"""Specs for katas/positional/rope.py (day 19): rope_cache and apply_rope.
+
+Contract -> specs:
+- rope_cache: (max_len, head_dim // 2) float32 (also under a float64 default dtype), theta_i =
+  base^(-2i/head_dim), base honoured: test_cache_*
+- apply_rope pairs: rotate-half (i, i + d/2) default, interleaved (2i, 2i + 1), counter-clockwise:
+  test_apply_rope_matches_complex_rotation, test_pairs_of_*, test_default_convention_is_rotate_half
+- offset = position of x[..., 0, :], decoding token by token: test_offset_*, test_decoding_*
+- same dtype as x, computed in x's dtype: test_float64_in_float64_out, test_float64_keeps_float64_accuracy,
+  test_output_dtype_is_x_dtype_whatever_the_tables
+- any leading dims / any layout / T = 0: SHAPES, test_non_contiguous_*, test_any_layout_of_x, test_empty_sequence
+- relative-position and norm properties (hypothesis): test_dot_product_*, test_rotation_preserves_*
+- differentiable w.r.t. x, inputs untouched: test_gradcheck_float64, test_gradients_match_*
+"""
 
 import math
 
@@ -355,3 +368,75 @@ def test_non_contiguous_inputs_are_left_alone(interleaved):
     assert_close(out, reference(x, cos, sin, 2, interleaved),
                  what=f"apply_rope(x (2, 3, 5, 8) non-contiguous, offset=2, {convention(interleaved)})",
                  hint=diagnose(out, x, cos, sin, 2, interleaved))
+
+
+# ------------------------------------------------------------------------ dtype, layout, sizes
+
+@pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
+def test_float64_keeps_float64_accuracy(interleaved):
+    x = randn(2, 3, 6, 8, seed=16, dtype=torch.float64)
+    cos, sin = random_tables(8, 4, seed=17, dtype=torch.float64)
+    out = apply_rope(x, cos, sin, offset=2, interleaved=interleaved)
+    assert out.dtype == torch.float64, f"apply_rope(float64 x, float64 tables) returned {out.dtype}"
+    assert_close(out, reference(x, cos, sin, 2, interleaved), rtol=1e-12, atol=1e-12,
+                 what=f"apply_rope(float64 x (2, 3, 6, 8), float64 cos/sin, offset=2, {convention(interleaved)})",
+                 hint="compute in x's dtype: cos.float() / x.float() (or view_as_complex on a float32 "
+                      "copy) loses float64 accuracy; cast the tables with .to(x.dtype)")
+
+
+@pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
+def test_output_dtype_is_x_dtype_whatever_the_tables(interleaved):
+    x = randn(2, 5, 6, seed=18)
+    cos, sin = random_tables(5, 3, seed=19, dtype=torch.float64)
+    out = apply_rope(x, cos, sin, interleaved=interleaved)
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float32, (
+        f"apply_rope(float32 x, float64 cos/sin, {convention(interleaved)}) returned "
+        f"{getattr(out, 'dtype', type(out).__name__)}; the output has x's dtype\n  hint: float32 * "
+        f"float64 promotes to float64: cast the table rows with .to(x.dtype) first")
+    assert_close(out, reference(x, cos, sin, 0, interleaved), what=f"apply_rope(float32 x, float64 tables, "
+                 f"{convention(interleaved)})", hint=diagnose(out, x, cos, sin, 0, interleaved))
+    x64 = randn(2, 5, 6, seed=20, dtype=torch.float64)
+    c32, s32 = rope_cache(6, 5)
+    out64 = apply_rope(x64, c32, s32, interleaved=interleaved)
+    assert_close(out64, reference(x64, c32, s32, 0, interleaved), rtol=1e-12, atol=1e-12,
+                 what=f"apply_rope(float64 x, float32 rope_cache tables, {convention(interleaved)})",
+                 hint="float64 x with float32 tables returns float64: cast the tables up, not x down")
+
+
+@pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
+def test_any_layout_of_x(interleaved):
+    """A layout whose last dim is not stride 1: view_as_complex needs a contiguous copy."""
+    x = non_contiguous(randn(2, 3, 5, 8, seed=21))
+    cos, sin = rope_cache(8, 9)
+    out = apply_rope(x, cos, sin, offset=1, interleaved=interleaved)
+    assert_close(out, reference(x.contiguous(), cos, sin, 1, interleaved),
+                 what=f"apply_rope(x (2, 3, 5, 8) in a gapped, transposed layout, offset=1, {convention(interleaved)})",
+                 hint="x may be any view: .view(-1, T, D) and torch.view_as_complex (last dim stride 1) "
+                      "fail on it; use .reshape, and .contiguous() before view_as_complex")
+
+
+@pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
+def test_empty_sequence(interleaved):
+    x = randn(2, 3, 0, 8, seed=22)
+    cos, sin = rope_cache(8, 4)
+    out = apply_rope(x, cos, sin, offset=2, interleaved=interleaved)
+    assert_close(out, x.clone(), what=f"apply_rope(x (2, 3, 0, 8), offset=2, {convention(interleaved)})",
+                 hint="T = 0 returns an empty tensor of x's shape: reshape(-1, T, D) cannot infer -1 from "
+                      "0 elements; keep the leading dims as they are and broadcast the table rows")
+
+
+def test_cache_float32_under_a_float64_default_dtype():
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        cos, sin = rope_cache(8, 6)
+    finally:
+        torch.set_default_dtype(before)
+    for name, t in (("cos", cos), ("sin", sin)):
+        assert isinstance(t, torch.Tensor) and t.dtype == torch.float32, (
+            f"rope_cache(8, 6) {name} under torch.set_default_dtype(torch.float64): "
+            f"{getattr(t, 'dtype', type(t).__name__)}, expected float32\n  hint: torch.arange(0, d, 2) / d "
+            f"follows the default dtype: return .float() (or give every tensor dtype=)")
+    expected = angles(6, 8)
+    assert_close((cos, sin), (expected.cos().float(), expected.sin().float()), rtol=0.0, atol=1e-4,
+                 what="rope_cache(8, 6) (default dtype float64)", hint=diagnose_cache(cos, sin, 8, 6))
