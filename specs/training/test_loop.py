@@ -4,6 +4,16 @@ The learner's loop is compared with the reference loop below on twin copies of a
 float64 model (same initial weights, same batches, plain SGD), so every difference comes
 from the loop itself. Dataset sizes are not multiples of the batch size: the last batch is
 short.
+
+Contract -> specs:
+- train_epoch: train mode even when handed an eval-mode model, reset-forward-loss-backward-
+  step per batch (stale .grad from before the epoch must not leak into the first step), mean
+  over SAMPLES with a short last batch, a Python float: test_train_epoch_*
+- "DataLoader (or any iterable)": plain lists, one-shot iterators, drop_last loaders (count
+  the samples seen, not len(dataset)): test_*_any_iterable, test_*_drop_last
+- fit: a list of floats, one per epoch, in order; epochs=0 -> [] and no step: test_fit_*
+- evaluate: eval mode, no graph, no parameter changed, mode restored both ways, mean over
+  samples, a Python float: test_evaluate_*
 """
 
 import copy
@@ -15,6 +25,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from harness.checks import SpecFailure, assert_close, randn, unchanged
+from harness.edges import OneShot, assert_exact_type
 from katas.training.loop import evaluate, fit, train_epoch
 
 
@@ -147,6 +158,68 @@ def test_train_epoch_returns_a_float_not_a_graph():
     loss = train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.1),
                        nn.CrossEntropyLoss())
     as_float(loss, "train_epoch")
+    assert_exact_type(loss, float, "train_epoch(model, loader, optimizer, loss_fn)")
+
+
+def test_train_epoch_switches_an_eval_mode_model_to_train_mode():
+    x, y = make_data(9, seed=32)
+    model = make_model(seed=33, dropout=0.5).eval()  # e.g. right after an evaluate()
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append(m[2].training))
+    train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.1),
+                nn.CrossEntropyLoss())
+    expect(seen and all(seen), "train_epoch on a model left in eval mode trained it in eval mode "
+           "(dropout off)\n  hint: call model.train() at the start of every epoch; the model may "
+           "come from an evaluate() or a model.eval() elsewhere")
+
+
+def test_train_epoch_resets_gradients_before_the_first_step():
+    """.grad left over from before the epoch (a previous backward, a gradient check) must not
+    reach the first optimizer.step(): reset, then forward, loss, backward, step."""
+    x, y = make_data(10, seed=34)
+    model, twin = make_model(seed=35), make_model(seed=35)
+    for m in (model, twin):
+        for p in m.parameters():
+            p.grad = torch.full_like(p, 5.0)
+    loss = train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.3),
+                       nn.CrossEntropyLoss())
+    expected = reference_epoch(twin, make_loader(x, y, 4), torch.optim.SGD(twin.parameters(), lr=0.3),
+                               nn.CrossEntropyLoss())
+    assert_same_parameters(model, twin, "train_epoch on a model whose .grad already holds 5.0: "
+                           "weights after the epoch", hint="reset the gradients at the start of "
+                           "each step (zero_grad, forward, loss, backward, step), not after the "
+                           "step: a zero_grad at the end leaves the first step with stale gradients")
+    assert_close(as_float(loss, "train_epoch"), torch.tensor(expected, dtype=torch.float64),
+                 what="train_epoch with stale gradients before the epoch: returned loss")
+
+
+@pytest.mark.parametrize("kind", ["list of batches", "one-shot iterator"])
+def test_train_epoch_any_iterable(kind):
+    x, y = make_data(11, seed=36)
+    batches = [(x[i:i + 4], y[i:i + 4]) for i in range(0, 11, 4)]
+    loader = batches if kind == "list of batches" else OneShot(batches, "the loader")
+    model, twin = make_model(seed=37), make_model(seed=37)
+    loss = train_epoch(model, loader, torch.optim.SGD(model.parameters(), lr=0.3),
+                       nn.CrossEntropyLoss())
+    expected = reference_epoch(twin, batches, torch.optim.SGD(twin.parameters(), lr=0.3),
+                               nn.CrossEntropyLoss())
+    what = f"train_epoch with the loader a {kind} (11 samples in batches of 4, 4, 3)"
+    assert_same_parameters(model, twin, f"{what}: weights after the epoch", hint=ZERO_GRAD_HINT)
+    assert_close(as_float(loss, what), torch.tensor(expected, dtype=torch.float64),
+                 what=f"{what}: returned loss", hint="the loader is any iterable: count the "
+                 "samples as you go (inputs.shape[0] per batch), not with len(loader.dataset)")
+
+
+def test_train_epoch_drop_last_counts_the_samples_seen():
+    x, y = make_data(11, seed=38)
+    model = make_model(seed=39)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4, drop_last=True)  # 8 of 11 samples
+    loss = train_epoch(model, loader, torch.optim.SGD(model.parameters(), lr=0.0), nn.CrossEntropyLoss())
+    expected = full_loss(model, x[:8], y[:8], nn.CrossEntropyLoss())
+    assert_close(as_float(loss, "train_epoch"), expected,
+                 what="train_epoch(DataLoader(11 samples, batch_size=4, drop_last=True), lr=0)",
+                 hint="the mean is over the samples the epoch saw (8 here): count inputs.shape[0] "
+                      "per batch, not len(loader.dataset)")
 
 
 def test_train_epoch_trains_in_train_mode():
@@ -193,6 +266,32 @@ def test_fit_matches_the_reference_epochs():
     assert_close(got, torch.tensor(expected, dtype=torch.float64),
                  what="fit(..., epochs=3): the per-epoch losses",
                  hint="one entry per epoch, in order: what train_epoch returned for it")
+
+
+def test_fit_returns_a_list_of_floats():
+    x, y = make_data(7, seed=17)
+    model = make_model(seed=18).eval()
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append(m.training))
+    losses = fit(model, make_loader(x, y, 3), torch.optim.SGD(model.parameters(), lr=0.1),
+                 nn.CrossEntropyLoss(), 2)
+    assert_exact_type(losses, list, "fit(..., epochs=2)")
+    expect(len(losses) == 2, f"fit(..., epochs=2) returned {len(losses)} losses")
+    for i, v in enumerate(losses):
+        assert_exact_type(v, float, f"fit(..., epochs=2)[{i}]")
+    expect(seen and all(seen), "fit on a model left in eval mode trained it in eval mode"
+           "\n  hint: each epoch is a train_epoch, which calls model.train()")
+
+
+def test_fit_with_zero_epochs_does_nothing():
+    x, y = make_data(7, seed=19)
+    model = make_model(seed=20)
+    params = list(model.parameters())
+    with unchanged(*params, names=[n for n, _ in model.named_parameters()]):
+        losses = fit(model, make_loader(x, y, 3), torch.optim.SGD(model.parameters(), lr=0.1),
+                     nn.CrossEntropyLoss(), 0)
+    expect(losses == [] and isinstance(losses, list),
+           f"fit(..., epochs=0) returned {losses!r}, expected [] (zero epochs, no step)")
 
 
 def test_fit_with_one_epoch_is_train_epoch():
@@ -244,6 +343,30 @@ def test_evaluate_runs_without_grad_in_eval_mode():
            "evaluate: the model ran with gradients enabled, building a graph nobody uses\n  hint: "
            "wrap the loop in `with torch.no_grad():` (or torch.inference_mode())")
     expect(all(p.grad is None for p in model.parameters()), "evaluate must not compute gradients")
+
+
+def test_evaluate_returns_a_float():
+    x, y = make_data(7, seed=28)
+    model = make_model(seed=29)
+    loss = evaluate(model, make_loader(x, y, 3), nn.CrossEntropyLoss())
+    assert_exact_type(loss, float, "evaluate(model, loader, loss_fn)")
+
+
+@pytest.mark.parametrize("kind", ["list of batches", "one-shot iterator", "drop_last DataLoader"])
+def test_evaluate_any_iterable(kind):
+    x, y = make_data(11, seed=40)
+    model = make_model(seed=41, dropout=0.5)
+    batches = [(x[i:i + 4], y[i:i + 4]) for i in range(0, 11, 4)]
+    if kind == "drop_last DataLoader":
+        loader, n_seen = DataLoader(TensorDataset(x, y), batch_size=4, drop_last=True), 8
+    else:
+        loader, n_seen = (batches if kind == "list of batches" else OneShot(batches, "the loader")), 11
+    expected = full_loss(model, x[:n_seen], y[:n_seen], nn.CrossEntropyLoss())
+    loss = evaluate(model, loader, nn.CrossEntropyLoss())
+    assert_close(as_float(loss, "evaluate"), expected,
+                 what=f"evaluate with the loader a {kind} (11 samples, batches of 4)",
+                 hint="the loader is any iterable: iterate it once and count inputs.shape[0] per "
+                      "batch; len(loader.dataset) is wrong for drop_last and missing for a list")
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])
