@@ -1,4 +1,21 @@
-"""Specs for katas/inference/flash.py (day 22): flash_attention."""
+"""Specs for katas/inference/flash.py (day 22): flash_attention.
+
+Contract -> specs:
+- equal to SDPA, any batch dims, L != S, ragged tiles, block 1 / prime / > T: test_matches_sdpa,
+  test_matches_sdpa_on_random_shapes; defaults causal=False, block_size=64: test_defaults_*
+- "dtype of q, computed in it" (float64 to 1e-12): test_float64
+- online rescaling of l and acc: test_running_sum_is_rescaled_*, test_weights_sum_to_one
+- stable: scores of 100s: test_large_scores_do_not_overflow; running max from -inf (rows near
+  -150): test_running_max_starts_at_minus_inf
+- causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped:
+  test_causal_skips_the_tiles_above_the_diagonal
+- L = 0 and a batch dim of 0: test_empty_queries_or_batch; non-contiguous inputs:
+  test_non_contiguous_inputs_are_left_alone; q's device: test_cuda_matches_sdpa (GPU only: a
+  meta-device check would import torch._dynamo, ~1.6 s, on the first meta exp)
+- off limits SDPA and its kernels: test_writes_its_own_attention
+- memory: no L x S tensor, peak linear in T, block_size honoured (no tile larger than
+  block_size^2): test_no_L_by_S_tensor_is_built, test_peak_memory_*, test_block_size_is_honoured
+"""
 
 import math
 
@@ -9,6 +26,7 @@ from hypothesis import given, strategies as st
 
 from harness.budgets import allocations, count_flops, cuda_peak_bytes, gpu, peak_bytes
 from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, randn, unchanged
+from harness.edges import TIGHT64
 from katas.inference.flash import flash_attention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -85,7 +103,33 @@ def test_float64(causal):
     q, k, v = qkv((2,), 19, 23, 5, 3, seed=3, dtype=torch.float64)
     out = flash_attention(q, k, v, causal=causal, block_size=6)
     assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), 19, 23, 5, 3)}, "
-                 f"causal={causal}, block_size=6)", hint="keep q's dtype for the output and the accumulators")
+                 f"causal={causal}, block_size=6)", hint="compute in q's dtype: the running max, sum and accumulator "
+                 "made with q.new_zeros / q.new_full (torch.zeros(...) without dtype is float32, and float64 "
+                 "is compared to 1e-12)", **TIGHT64)
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_running_max_starts_at_minus_inf(causal):
+    """Every score near -150: exp(score - 0) underflows float32 to 0 when the max starts at 0."""
+    q, k, v = qkv((2,), 9, 11, 4, 3, seed=20)
+    q, k = q * 0.3, k * 0.3
+    q[..., -1], k[..., -1] = 1.0, -300.0  # q . k / sqrt(4) = -150 + small
+    out = flash_attention(q, k, v, causal=causal, block_size=4)
+    expected = ref(q.double(), k.double(), v.double(), causal).float()
+    assert_close(out, expected, what=f"flash_attention(q (2, 9, 4), k (2, 11, 4) with every score near -150, "
+                 f"causal={causal}, block_size=4)",
+                 hint="start the running max at -inf (q.new_full(..., -inf)), not 0: with the max stuck at 0 "
+                      "exp(-150) underflows to 0 in float32 and acc / l is 0 / 0", rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_empty_queries_or_batch(causal):
+    for batch, L in [((2,), 0), ((0, 3), 5)]:
+        q, k, v = qkv(batch, L, 6, 4, 3, seed=21)
+        out = flash_attention(q, k, v, causal=causal, block_size=4)
+        assert_close(out, ref(q, k, v, causal), what=f"flash_attention({desc(batch, L, 6, 4, 3)}, causal={causal}, "
+                     f"block_size=4) (empty)", hint="L = 0 or an empty batch gives an empty (..., L, Dv) output: "
+                     "allocate the output first and fill it tile by tile (torch.cat of an empty list fails)")
 
 
 @pytest.mark.parametrize("growing", [True, False], ids=["max-grows", "max-shrinks"])
@@ -198,6 +242,23 @@ def test_no_L_by_S_tensor_is_built(causal):
             f"built {len(found)} tensor(s) of the size of the whole score matrix, first {found[0]}: that is "
             f"O(L * S) memory, what flash attention exists to avoid\n  hint: scores, probabilities and causal "
             f"masks are built one tile at a time ((block_size, block_size)), never for all of L x S")
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_block_size_is_honoured(causal):
+    """Budget: at block_size 8 with L = S = 64 and D = Dv = 2, nothing larger than the output
+    (64 * 2 = 128 elements) is ever allocated; one 8 x 8 tile of scores is 64."""
+    T, block, limit = 64, 8, 64 * 2
+    q, k, v = qkv((), T, T, 2, 2, seed=22)
+    found = [a for a in allocations(flash_attention, q, k, v, causal=causal, block_size=block)
+             if math.prod(a.shape) > limit]
+    if found:
+        raise SpecFailure(
+            f"flash_attention(q ({T}, 2), k ({T}, 2), v ({T}, 2), causal={causal}, block_size={block}) allocated "
+            f"{len(found)} tensor(s) larger than the output ({limit} elements), first {found[0]}; a tile of scores "
+            f"is at most {block} x {block} = {block * block}\n  hint: tile BOTH the queries and the keys by "
+            f"block_size (scores of shape (..., <= block_size, <= block_size)); a fixed tile size, or all keys "
+            f"(or all queries) at once, ignores the argument")
 
 
 def test_causal_skips_the_tiles_above_the_diagonal():
