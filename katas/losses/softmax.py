@@ -3,7 +3,9 @@
 Write:
     softmax(x, dim=-1) -> same shape and dtype as x (float32 or float64): exp(x) normalised
         so that every slice along `dim` is non-negative and sums to 1, like F.softmax(x, dim).
-        `dim` may be any dimension, negative or positive.
+        `dim` may be any dimension, negative or positive. Other dims may have size 0 (an
+        empty batch gives an empty result); a 0-d x is one slice, so softmax(x) is 1.
+        float64 x is computed in float64 (no rounding through float32).
     log_softmax(x, dim=-1) -> same shape and dtype as x: log(softmax(x, dim)), computed
         without ever taking the log of a probability that underflowed to 0, like
         F.log_softmax(x, dim).

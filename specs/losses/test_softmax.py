@@ -1,4 +1,19 @@
-"""Specs for katas/losses/softmax.py (day 10): softmax, log_softmax, Softmax (manual backward)."""
+"""Specs for katas/losses/softmax.py (day 10): softmax, log_softmax, Softmax (manual backward).
+
+Contract-to-spec map:
+- "like F.softmax / F.log_softmax", any dim negative or positive, float32 and float64:
+  softmax_matches_torch, log_softmax_matches_torch, softmax_is_a_distribution_along_dim
+  (hypothesis), default_dim_is_the_last
+- "same dtype as x" and float64 computed in float64 (to 1e-12, values and gradients):
+  float64_is_computed_in_float64
+- any shape: size-0 dims beside dim, 0-d x (its own slice: probability 1): empty_and_scalar_inputs
+- stability ("±1e4 finite and correct", shift invariance, log never of an underflowed 0):
+  *_stable_at_large_logits, shift_invariance, rows_far_apart (a global max instead of the
+  slice's)
+- "-inf entries get probability 0": masked_logits_get_probability_zero
+- Softmax.apply hand-written backward y*(g - sum(g*y)), default dim: softmax_function_*
+- built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_*, non_contiguous_*
+"""
 
 import pytest
 import torch
@@ -7,6 +22,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, forbid, gradcheck, non_contiguous,
                             randn, unchanged)
+from harness.edges import TIGHT64
 from katas.losses.softmax import Softmax, log_softmax, softmax
 
 INF = float("inf")
@@ -143,6 +159,52 @@ def test_masked_logits_get_probability_zero():
                  hint="exp(-inf - max) is exactly 0; keep the max over each row (a finite one)")
     assert_close(log_softmax(x), F.log_softmax(x, -1), what="log_softmax(logits with -inf entries)",
                  hint="a masked entry's log-probability is -inf; " + HINT_LOG)
+
+
+def test_rows_far_apart():
+    # one row near +80, one near -80: a max over the whole tensor (not per slice) sends the
+    # second row's exp to 0 (0 / 0 = NaN) in float32, or its log to -inf
+    x = torch.tensor([[80.0, 79.0, 78.5], [-80.0, -81.0, -79.5]])
+    for dim, xs in ((-1, x), (0, x.T.contiguous())):
+        assert_close(softmax(xs, dim), F.softmax(xs, dim), what=f"softmax(rows near +80 and -80, dim={dim})",
+                     hint="subtract each slice's own max (amax over dim, keepdim=True), not the max of "
+                          "the whole tensor")
+        assert_close(log_softmax(xs, dim), F.log_softmax(xs, dim),
+                     what=f"log_softmax(rows near +80 and -80, dim={dim})",
+                     hint="subtract each slice's own max (amax over dim, keepdim=True)")
+        assert_close(Softmax.apply(xs, dim), F.softmax(xs, dim),
+                     what=f"Softmax.apply(rows near +80 and -80, {dim})", hint=HINT_STABLE)
+
+
+@pytest.mark.parametrize("case", [((6, 9), 0), ((3, 4, 5), 1), ((2, 7), -1)], ids=_ids)
+def test_float64_is_computed_in_float64(case):
+    shape, dim = case
+    x = 5 * randn(*shape, seed=21, dtype=torch.float64)
+    hint = ("float64 in, float64 all the way: no x.float() 'for stability', no float32 helper "
+            "tensors; float32 rounding shows up in the 8th digit")
+    for name, mine, ref in (("softmax", softmax, F.softmax), ("log_softmax", log_softmax, F.log_softmax)):
+        out = mine(x, dim)
+        assert out.dtype == torch.float64, f"{name}(float64 x, dim={dim}) returned {out.dtype}"
+        assert_close(out, ref(x, dim), what=f"{name}(float64 x of shape {shape}, dim={dim}) to 1e-12",
+                     hint=hint, **TIGHT64)
+    g = randn(*shape, seed=22, dtype=torch.float64)
+    xs = [x.clone().requires_grad_() for _ in range(2)]
+    (mine,) = torch.autograd.grad(Softmax.apply(xs[0], dim), xs[0], g)
+    (ref,) = torch.autograd.grad(F.softmax(xs[1], dim), xs[1], g)
+    assert_close(mine, ref, what=f"Softmax.apply(float64 x of shape {shape}, {dim}) backward to 1e-12",
+                 hint=hint, **TIGHT64)
+
+
+@pytest.mark.parametrize("shape,dim", [((0, 5), -1), ((2, 0, 3), -1), ((0, 4), 1), ((2, 0, 3), 0),
+                                       ((), -1), ((), 0)])
+def test_empty_and_scalar_inputs(shape, dim):
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(23))
+    what = f"(x of shape {shape}, dim={dim})"
+    hint = ("work on whole tensors with reductions over dim (keepdim=True): a loop over rows "
+            "breaks on an empty batch, and a 0-d x is a single slice whose softmax is 1")
+    assert_close(softmax(x, dim), F.softmax(x, dim), what="softmax" + what, hint=hint)
+    assert_close(log_softmax(x, dim), F.log_softmax(x, dim), what="log_softmax" + what, hint=hint)
+    assert_close(Softmax.apply(x, dim), F.softmax(x, dim), what="Softmax.apply" + what, hint=hint)
 
 
 # ------------------------------------------------------------------------ inputs
