@@ -9,7 +9,9 @@ Write:
         len(dataset) == N - T: every window whose last target still exists (block_size =
         N - 1 gives exactly one window). If N <= T there is not one full window: the
         constructor raises ValueError (saying how many tokens it got and how many it needs).
-        Valid indices are 0 <= i < len(dataset).
+        Valid indices are 0 <= i < len(dataset); any other index (negative ones included)
+        raises IndexError, so that `for x, y in dataset` (Python's iteration over
+        __getitem__) stops after the last window instead of yielding short slices forever.
     pad_collate(batch, pad_id) -> (padded, lengths, mask): a collate_fn for a DataLoader over
         variable-length sequences. batch is a list of B 1-D int64 tensors, each with at
         least one token; L is the longest length.
