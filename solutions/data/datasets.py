@@ -20,7 +20,9 @@ class NextTokenDataset(Dataset):
         return len(self.tokens) - self.block_size
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """(tokens[i : i + T], tokens[i + 1 : i + T + 1]), int64."""
+        """(tokens[i : i + T], tokens[i + 1 : i + T + 1]), int64; IndexError outside 0..len-1."""
+        if not 0 <= i < len(self):  # slicing past the end would return short windows
+            raise IndexError(f"NextTokenDataset index {i} out of range for {len(self)} windows")
         chunk = self.tokens[i: i + self.block_size + 1].long()
         return chunk[:-1], chunk[1:]
 

@@ -2,6 +2,17 @@
 
 Expected windows come from Tensor.unfold (every run of T + 1 consecutive tokens) and
 expected padding from torch.nn.utils.rnn.pad_sequence.
+
+Contract -> specs:
+- windows x = tokens[i:i+T], y shifted by one, int64 (T,), len N - T, block_size = N - 1:
+  test_dataset_length, *_windows_*, *_last_window_*, *_one_window_*, *_items_are_int64,
+  test_dataset_property, non-contiguous tokens
+- N <= T: ValueError naming the count it got and the count it needs: test_dataset_too_few_*
+- index outside 0..len-1 (negative too): IndexError, so iteration stops:
+  test_dataset_index_out_of_range, test_dataset_iterates_to_its_end
+- seeded shuffling DataLoader gives the same order: *_in_a_seeded_shuffling_dataloader
+- pad_collate: padded on the right with pad_id (0, negative, large), lengths int64, mask bool
+  True = real, also when a real token equals pad_id; B = 1, length-1 rows: test_pad_collate_*
 """
 
 import functools
@@ -12,7 +23,7 @@ from hypothesis import given, strategies as st
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import DataLoader, Dataset
 
-from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
+from harness.checks import SpecFailure, assert_close, assert_raises, non_contiguous, unchanged
 from katas.data.datasets import NextTokenDataset, pad_collate
 
 
@@ -112,10 +123,44 @@ def test_dataset_one_window_when_block_size_is_n_minus_1():
                  hint=SHIFT_HINT)
 
 
-@pytest.mark.parametrize("n,block_size", [(4, 4), (3, 8), (1, 1)])
+@pytest.mark.parametrize("n,block_size", [(4, 4), (3, 8), (1, 1), (6, 9)])
 def test_dataset_too_few_tokens_is_a_value_error(n, block_size):
-    with pytest.raises(ValueError):
-        NextTokenDataset(tokens_of(n), block_size)
+    assert_raises(ValueError, NextTokenDataset, tokens_of(n), block_size,
+                  contract="if N <= T the constructor raises ValueError, saying how many tokens "
+                           "it got and how many it needs (T + 1)",
+                  mentions=(n, block_size + 1),
+                  what=f"NextTokenDataset({n} tokens, block_size={block_size})",
+                  hint=f"raise ValueError(f'got {{N}} tokens, need at least {{T + 1}}') before "
+                       f"storing anything")
+
+
+@pytest.mark.parametrize("index", ["len", "len + 3", "-1"])
+def test_dataset_index_out_of_range(index):
+    ds = NextTokenDataset(tokens_of(9, seed=8), 4)  # 5 windows
+    i = {"len": 5, "len + 3": 8, "-1": -1}[index]
+    assert_raises(IndexError, ds.__getitem__, i,
+                  contract="valid indices are 0 <= i < len(dataset); any other index raises "
+                           "IndexError",
+                  what=f"NextTokenDataset(9 tokens, block_size=4)[{i}] (5 windows)",
+                  hint="check 0 <= i < len(self) first: slicing past the end returns a short "
+                       "window, and a negative i slices from the wrong place")
+
+
+def test_dataset_iterates_to_its_end():
+    tokens = torch.arange(20, 27)  # 7 tokens, block_size 3: 4 windows
+    ds = NextTokenDataset(tokens, 3)
+    items = []
+    for item in ds:  # Python's legacy protocol: __getitem__(0), (1), ... until IndexError
+        items.append(item)
+        if len(items) > 10:
+            raise SpecFailure("`for x, y in NextTokenDataset(7 tokens, block_size=3)` did not stop "
+                              "after the 4 windows\n  hint: raise IndexError for i >= len(self)")
+    expect(len(items) == 4, f"`list(NextTokenDataset(7 tokens, block_size=3))` has {len(items)} "
+           f"items, expected 4\n  hint: {LEN_HINT}")
+    ex, ey = expected_windows(tokens, 3)
+    assert_close(torch.stack([x for x, _ in items]), ex, what="list(NextTokenDataset(20..26, 3)): every x")
+    assert_close(torch.stack([y for _, y in items]), ey, what="list(NextTokenDataset(20..26, 3)): every y",
+                 hint=SHIFT_HINT)
 
 
 def test_dataset_items_are_int64():
@@ -197,6 +242,21 @@ def test_pad_collate_mask_is_true_on_real_tokens():
     padded, lengths, mask = pad_collate([torch.tensor([5, 6, 7]), torch.tensor([8])], 0)
     expected = torch.tensor([[True, True, True], [True, False, False]])
     assert_close(mask, expected, what="pad_collate([[5, 6, 7], [8]], 0) mask", hint=MASK_HINT)
+
+
+@pytest.mark.parametrize("pad_id", [0, 7])
+def test_pad_collate_real_tokens_equal_to_pad_id(pad_id):
+    """A real token may equal pad_id (token 0 is a real token in many vocabularies): the mask
+    and lengths come from the lengths, not from comparing with pad_id."""
+    batch = [torch.tensor([pad_id, 3, pad_id]), torch.tensor([5, pad_id]), torch.tensor([pad_id])]
+    padded, lengths, mask = pad_collate(batch, pad_id)
+    e_padded, e_lens, e_mask = expected_collate(batch, pad_id)
+    what = f"pad_collate([[{pad_id}, 3, {pad_id}], [5, {pad_id}], [{pad_id}]], pad_id={pad_id})"
+    hint = ("real tokens can equal pad_id: build lengths from len(seq) and the mask from "
+            "position < length, never from padded != pad_id")
+    assert_close(lengths, e_lens, what=f"{what} lengths", hint=hint)
+    assert_close(mask, e_mask, what=f"{what} mask", hint=hint)
+    assert_close(padded, e_padded, what=f"{what} padded")
 
 
 def test_pad_collate_real_tokens_read_back_in_order():
