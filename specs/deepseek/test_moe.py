@@ -7,6 +7,21 @@ group score = sum of the group's top two, dropped groups at -inf, renormalised w
 times routed_scaling_factor) and a per-token loop over the same weights. Tokens whose
 routing is a near tie (two candidates within 1e-5) are left out of value comparisons: a
 different but correct summation order may break such a tie either way.
+
+Contract-to-spec map:
+- Gate structure (weight, persistent float32 zero bias buffer only for noaux_tc): test_gate_has_*
+- Gate steps 1-6 (V2 softmax no renorm, V2-Lite greedy, V3 sigmoid/bias/groups/-inf/renorm,
+  scale), published configs, random configs: test_gate_v2_*, test_gate_v3_*, test_gate_random_*
+- "any leading dims": test_gate_any_leading_dims; "computed in float32" for float64 / bf16 x and a
+  .double()'d gate: test_gate_routes_in_float32_whatever_the_dtype; non-contiguous x
+- Expert SwiGLU, no bias, dtype: test_expert_*
+- MoE keys, fused shared experts, None when 0: test_moe_state_dict_*, test_moe_without_shared_experts
+- MoE values, no residual, dtype (float64, bf16), batch independence, permutation, gradients:
+  test_moe_*; vectorised dispatch (op count, FLOPs, time): test_moe_dispatch_*, computes_only_*,
+  much_faster_*
+- load_balance_loss formula, alpha when balanced, gradient through P only, scores' dtype (half,
+  float64): test_load_balance_loss_*
+- update_bias direction, sign(0), bias dtype (half too), true mean: test_update_bias_*
 """
 
 import dataclasses
@@ -21,6 +36,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.budgets import count_flops, time_ratio
+from harness.edges import assert_dtype_kept, tolerance
 from harness.checks import (LightDispatchMode, SpecFailure, assert_close, assert_shape,
                             non_contiguous, randn, unchanged)
 from katas.deepseek.config import DEEPSEEK_V2, DEEPSEEK_V3, TINY
@@ -343,6 +359,23 @@ def test_gate_random_configs(c, tokens, seed):
                V2_HINT if c.scoring_func == "softmax" else V3_HINT, min_fraction=0)
 
 
+@pytest.mark.parametrize("shape", [(32,), (2, 1, 3, 32)], ids=["one token (H,)", "three leading dims"])
+def test_gate_any_leading_dims(shape):
+    gate = loaded_gate(V3, seed=60)
+    check_gate(gate, randn(*shape, seed=61), V3, "tiny V3", "x (..., H) is flattened to N = x.numel() // H "
+               "tokens: x.reshape(-1, H); " + V3_HINT, min_fraction=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.bfloat16])
+def test_gate_routes_in_float32_whatever_the_dtype(dtype):
+    gate = loaded_gate(V2, seed=62)
+    if dtype == torch.float64:
+        gate = gate.to(dtype)  # a .double()'d model: weight float64 too
+    check_gate(gate, randn(3, 4, 32, seed=63).to(dtype), V2, f"tiny V2, x {dtype}, weight "
+               f"{gate.weight.dtype}", "cast BOTH to float32: logits = x.float() @ self.weight.float().T; "
+               "topk_weight is float32 for any input dtype", min_fraction=0)
+
+
 def test_gate_non_contiguous_input():
     gate = loaded_gate(V3, seed=11)
     x = non_contiguous(randn(3, 4, 32, seed=12))
@@ -550,6 +583,15 @@ def test_moe_float64():
 def test_moe_bfloat16_keeps_the_dtype():
     moe = loaded_moe(V3, seed=28, dtype=torch.bfloat16)
     check_moe(moe, V3, randn(2, 4, 32, seed=29).to(torch.bfloat16))
+
+
+def test_moe_without_shared_experts():
+    c = replace(TINY, n_shared_experts=0)
+    moe = loaded_moe(c, seed=32)
+    expect(getattr(moe, "shared_experts", "missing") is None,
+           f"MoE(tiny, n_shared_experts=0).shared_experts is {getattr(moe, 'shared_experts', 'missing')!r}; "
+           f"the contract says None when n_shared_experts == 0 (no zero-width Expert)")
+    check_moe(moe, c, randn(2, 5, 32, seed=33))
 
 
 # ------------------------------------------------------------------ MoE: each token on its own
@@ -779,7 +821,34 @@ def test_load_balance_loss_gradient_flows_through_the_scores_only():
            f"scores' float32")
 
 
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float64])
+def test_load_balance_loss_keeps_the_scores_dtype(dtype):
+    scores, idx = routed(6, 4, 2, seed=9)
+    loss = load_balance_loss(scores.to(dtype), idx, 0.01)
+    assert_dtype_kept(loss, scores.to(dtype), f"load_balance_loss(scores {dtype}, topk_idx, 0.01)")
+    ref = reference_balance_loss(scores.to(dtype).double(), idx, 0.01)
+    assert_close(loss, ref.to(dtype), **tolerance(dtype), what=f"load_balance_loss(scores {dtype}, ...)")
+
+
 # ------------------------------------------------------------------ update_bias
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_update_bias_keeps_a_half_precision_bias_dtype(dtype):
+    bias = torch.tensor([0.5, -0.25, 0.0, 1.0], dtype=dtype)
+    counts = torch.tensor([7, 1, 3, 3])  # mean 3.5: none at the mean
+    new = update_bias(bias, counts, 0.125)
+    assert_dtype_kept(new, bias, f"update_bias(bias {dtype}, int64 counts, 0.125)")
+    assert_close(new, torch.tensor([0.375, -0.125, 0.125, 1.125], dtype=dtype),
+                 what=f"update_bias(bias {dtype}, counts [7, 1, 3, 3], 0.125)",
+                 hint="a float32 sign (counts.float()) promotes the half bias: cast the step to "
+                      "bias.dtype before adding")
+
+
+def test_update_bias_mean_is_not_rounded_down():
+    # mean of [2, 1] is 1.5: integer division (sum // E = 1) would leave expert 1 alone
+    new = update_bias(torch.zeros(2), torch.tensor([2, 1]), 1.0)
+    assert_close(new, torch.tensor([-1.0, 1.0]), what="update_bias(zeros(2), counts [2, 1], 1.0)",
+                 hint="mean(counts) is a true mean (1.5 here): counts.double().mean(), not sum // E")
 
 @pytest.mark.parametrize("counts_dtype", [torch.int64, torch.float32])
 def test_update_bias_moves_against_the_load(counts_dtype):
