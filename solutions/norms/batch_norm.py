@@ -30,6 +30,9 @@ class BatchNorm1d(nn.Module):
             raise ValueError(f"expected 2D or 3D input, got {x.dim()}D")
         dims = (0,) if x.dim() == 2 else (0, 2)  # every axis but the channels
         shape = (1, -1) if x.dim() == 2 else (1, -1, 1)  # broadcast a (C,) vector against x
+        if self.training and x.numel() // x.shape[1] == 1:
+            raise ValueError(f"expected more than 1 value per channel when training, got input of "
+                             f"shape {tuple(x.shape)} (n = 1)")
         if self.training or not self.track_running_stats:
             mean = x.mean(dim=dims)
             var = x.var(dim=dims, correction=0)  # biased: normalise with it

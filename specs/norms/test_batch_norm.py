@@ -1,4 +1,22 @@
-"""Specs for katas/norms/batch_norm.py (day 14): BatchNorm1d, train and eval, vs nn.BatchNorm1d."""
+"""Specs for katas/norms/batch_norm.py (day 14): BatchNorm1d, train and eval, vs nn.BatchNorm1d.
+
+Contract -> specs:
+- state_dict: weight/bias iff affine, buffers iff track_running_stats, initial values, int64
+  counter, buffers not parameters: test_state_dict_matches_nn_batch_norm
+- (N, C) and (N, C, L), train steps then eval, options, defaults, float64: test_train_steps_then_eval_*,
+  test_defaults, test_matches_nn_batch_norm_on_random_batches, test_float64_after_double
+- running_var unbiased (n = N or N·L), momentum weighs the new batch, counter: test_running_var_*,
+  test_momentum_weighs_the_new_batch; momentum=0.0 as given: test_explicit_zero_momentum_is_used
+- eval uses running stats and changes no state; untracked always uses the batch:
+  test_eval_uses_the_running_statistics, test_without_running_stats_always_uses_the_batch
+- n = 1 in training raises ValueError before any state change (decided): test_one_value_per_channel_*
+- channel means far from 0 (two-pass variance): test_mean_far_from_zero_float32
+- running stats carry no graph; gradients in train and eval: test_running_statistics_carry_no_graph,
+  test_gradients_match_nn_batch_norm
+- non-contiguous input unchanged: test_non_contiguous_*; off limits: test_writes_its_own
+"""
+
+import copy
 
 import pytest
 import torch
@@ -6,7 +24,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, randn, unchanged
+from harness.checks import SpecFailure, assert_close, assert_raises, forbid, non_contiguous, randn, unchanged
+from harness.edges import far_from_zero
 from katas.norms.batch_norm import BatchNorm1d
 
 FORBIDDEN = (F.batch_norm, torch.batch_norm, torch.native_batch_norm)
@@ -280,3 +299,48 @@ def test_writes_its_own(mode):
     with forbid(*FORBIDDEN, aten=FORBIDDEN_ATEN):
         getattr(mine, mode)()
         mine(x).sum().backward()
+
+
+# ------------------------------------------------------------------ edges
+
+@pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5)])
+def test_mean_far_from_zero_float32(shape):
+    # Every channel ~ 1000 + its spread: E[x^2] - E[x]^2 cancels catastrophically in float32.
+    mine, ref = pair(3)
+    ref = copy.deepcopy(ref).double()
+    x = far_from_zero(batch(shape, seed=40), 1e3)
+    got = mine(x)
+    with torch.no_grad():
+        expected = ref(x.double()).float()
+    tol = dict(rtol=1e-3, atol=1e-3)  # a two-pass float32 variance is off by ~1e-4 here
+    hint = ("var = mean((x - mean)^2), not mean(x^2) - mean(x)^2: at mean 1000 the difference of two "
+            "numbers ~1e6 loses every digit of a variance ~1 in float32")
+    assert_close(got, expected, what=f"BatchNorm1d(3) train step on x of {shape} with channel means ~1000",
+                 **tol, hint=hint)
+    assert_close(mine.running_var, ref.running_var.float(),
+                 what=f"BatchNorm1d(3) running_var after a step on x of {shape} with channel means ~1000",
+                 **tol, hint=hint)
+
+
+def test_explicit_zero_momentum_is_used():
+    kwargs = {"momentum": 0.0}
+    mine, ref = pair(3, **kwargs)
+    run_steps(mine, ref, (6, 3, 2), steps=2, what=f"{call(3, kwargs)} on x of (6, 3, 2)")
+    assert_close(mine.running_mean, torch.zeros(3), what=f"{call(3, kwargs)}: running_mean after 2 steps",
+                 hint="momentum=0.0 is a value, not 'not given': the running statistics stay frozen "
+                      "(no `momentum or 0.1`)")
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1)])
+def test_one_value_per_channel_in_training_raises(shape):
+    mine = BatchNorm1d(3)
+    x = randn(*shape, seed=41)
+    assert_raises(ValueError, mine, x, what=f"BatchNorm1d(3) in train mode on x of {shape}",
+                  contract="a channel with a single value (n = 1) has no batch variance: raise ValueError "
+                           "(as nn.BatchNorm1d does) before touching any state")
+    assert_close(mine.num_batches_tracked, torch.tensor(0), what=f"num_batches_tracked after the refused {shape} batch",
+                 hint="check n before updating any state")
+    assert_close(mine.running_var, torch.ones(3), what=f"running_var after the refused {shape} batch",
+                 hint="check n before updating any state")
+    mine.eval()  # eval needs no batch statistics: a single sample is fine
+    assert_close(mine(x), x / (1 + 1e-5) ** 0.5, what=f"BatchNorm1d(3) in eval() on x of {shape}", hint=HINT_EVAL)
