@@ -4,6 +4,19 @@ Initialisation is checked statistically on large tensors with bounds loose enoug
 flake (each bound is many standard errors wide; see the comments) yet far tighter than the
 errors they catch: a swapped fan_in/fan_out changes a std by sqrt(1024/16) = 8x or
 sqrt(1000/40) = 5x here, a wrong gain by at least 15%.
+
+Contract -> specs:
+- Linear parameters: keys weight (out, in) / bias only when bias=True, float32, trainable,
+  default bias=True: test_linear_state_dict_*, *_default_has_a_bias, *_parameters_are_float32,
+  *_weights_are_trainable_parameters
+- forward = x @ W.T + b, any leading dims (none, size 0), same dtype as x (float64, half),
+  non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*, *_non_contiguous_input
+- init U(+-1/sqrt(in)) for weight and bias, random, controlled by torch.manual_seed:
+  test_linear_*_init_*, test_linear_init_follows_torch_manual_seed
+- xavier/kaiming: in place on the tensor itself (a view fills its base), returns it, works on a
+  Parameter, keeps dtype (half too), distribution and std by the fan formulas, explicit gain=0.0,
+  seeded by torch.manual_seed: test_xavier_*, test_kaiming_*, test_init_functions_*
+- off limits: test_linear_writes_its_own, test_init_functions_write_their_own
 """
 
 import math
@@ -15,6 +28,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.checks import assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.edges import HALF_DTYPES, tolerance
 from katas.layers.linear import Linear, kaiming_normal_, xavier_uniform_
 
 INIT_BUILTINS = (nn.init.xavier_uniform_, nn.init.xavier_normal_, nn.init.kaiming_uniform_,
@@ -73,6 +87,15 @@ def test_linear_default_has_a_bias():
     assert_shape(sd["bias"], (6,), what="Linear(4, 6).state_dict()['bias']")
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_parameters_are_float32(bias):
+    layer = Linear(5, 3, bias=bias)
+    for name, p in layer.named_parameters():
+        assert p.dtype == torch.float32, (
+            f"Linear(5, 3, bias={bias}).{name} is {p.dtype}; the contract says float32 (like "
+            "nn.Linear): create it with torch.empty(out, in) and let .to(dtype) convert it")
+
+
 def test_linear_weights_are_trainable_parameters():
     layer = Linear(4, 3)
     params = dict(layer.named_parameters())
@@ -84,7 +107,8 @@ def test_linear_weights_are_trainable_parameters():
 
 # ------------------------------------------------------------------------ Linear: forward
 
-SHAPES = [((), 1, 1), ((), 5, 3), ((1,), 7, 2), ((4,), 3, 11), ((2, 3), 13, 5), ((2, 1, 3), 4, 1)]
+SHAPES = [((), 1, 1), ((), 5, 3), ((1,), 7, 2), ((4,), 3, 11), ((2, 3), 13, 5), ((2, 1, 3), 4, 1),
+          ((0,), 4, 3), ((2, 0), 3, 2)]
 
 
 @pytest.mark.parametrize("lead,in_f,out_f", SHAPES)
@@ -121,6 +145,16 @@ def test_linear_non_contiguous_input():
     with unchanged(x, names=["x"]):
         y = mine(x)
     assert_close(y, ref(x), what="Linear(6, 4)(non-contiguous x)")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+def test_linear_half_module(dtype):
+    mine, ref = _loaded_pair(7, 3)
+    mine = mine.to(dtype)
+    x = randn(2, 7, seed=6)
+    y = mine(x.to(dtype))
+    assert_close(y, ref(x).to(dtype), what=f"Linear(7, 3).to({dtype})(x of {dtype})",
+                 hint="the output keeps x's dtype", **tolerance(dtype))
 
 
 def test_linear_float64_module():
@@ -202,6 +236,19 @@ def test_linear_bias_init_is_uniform_with_fan_in_bound():
         f"+-1/sqrt(in_features); hint: {LINEAR_INIT_HINT}")
 
 
+def test_linear_init_follows_torch_manual_seed():
+    torch.manual_seed(1234)
+    a = Linear(8, 16).state_dict()
+    torch.manual_seed(1234)
+    b = Linear(8, 16).state_dict()
+    for key in a:
+        assert torch.equal(a[key], b[key]), (
+            f"torch.manual_seed(1234) then Linear(8, 16), twice: the {key}s differ. Initialise "
+            "like nn.Linear, from torch's global generator (tensor.uniform_(low, high)), so "
+            "torch.manual_seed makes runs reproducible; a private torch.Generator, numpy or "
+            "Python's random module escapes it")
+
+
 def test_linear_init_is_random():
     a = Linear(16, 64).state_dict()["weight"]
     b = Linear(16, 64).state_dict()["weight"]
@@ -257,6 +304,50 @@ def test_xavier_distribution(shape, gain):
         f"{what}: largest |value| {biggest:.4g}; U(-a, a) with a = {bound:.4g} stays inside and "
         f"reaches the edges; hint: {hint}")
     assert abs(t.double().mean().item()) <= 0.05 * bound, f"{what}: the values are not centred on 0"
+
+
+def test_xavier_fills_a_view_in_place():
+    """Initialising one block of a fused weight (as for the q, k, v rows of an attention
+    in_proj_weight): the view's storage is the big tensor's, and it must be the one filled."""
+    base = torch.zeros(90, 40)
+    block = base[30:60]
+    out = xavier_uniform_(block)
+    assert out is block, "xavier_uniform_(base[30:60]) must return the view it was given"
+    assert base[30:60].abs().sum().item() > 0, (
+        "xavier_uniform_(base[30:60]) left base[30:60] all zeros: it replaced the view's data "
+        "instead of writing into it; hint: " + FILL_HINT + " (not tensor.data = ...)")
+    assert base[:30].abs().sum().item() == 0 and base[60:].abs().sum().item() == 0, (
+        "xavier_uniform_(base[30:60]) wrote outside the view")
+
+
+def test_xavier_gain_zero_is_not_the_default():
+    t = torch.full((30, 20), float("nan"))
+    xavier_uniform_(t, gain=0.0)
+    assert bool((t == 0).all()), (
+        "xavier_uniform_(t, gain=0.0) must fill t with U(-0, 0) = zeros; it did not (was 0.0 "
+        "read as 'not given', as in `gain or 1.0`?)")
+
+
+def test_init_functions_follow_torch_manual_seed():
+    for name, fn in (("xavier_uniform_", xavier_uniform_), ("kaiming_normal_", kaiming_normal_)):
+        torch.manual_seed(99)
+        a = fn(torch.empty(16, 8))
+        torch.manual_seed(99)
+        b = fn(torch.empty(16, 8))
+        assert torch.equal(a, b), (
+            f"torch.manual_seed(99) then {name}(torch.empty(16, 8)), twice: different values; "
+            "draw from torch's global generator (tensor.uniform_ / tensor.normal_)")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+def test_init_functions_keep_half_dtype(dtype):
+    for name, fn in (("xavier_uniform_", xavier_uniform_), ("kaiming_normal_", kaiming_normal_)):
+        t = torch.zeros(40, 60, dtype=dtype)
+        out = fn(t)
+        assert out is t and out.dtype == dtype and out.shape == (40, 60), (
+            f"{name}(a {dtype} (40, 60) tensor) gave {out.dtype} {tuple(out.shape)}, "
+            f"{'the same' if out is t else 'a new'} tensor")
+        assert t.abs().sum().item() > 0, f"{name}(a {dtype} tensor) left it all zeros"
 
 
 def test_xavier_keeps_dtype():
