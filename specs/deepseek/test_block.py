@@ -10,6 +10,19 @@ Tolerances: rtol = atol = 1e-4 against the fixture (HF normalises and routes in 
 float64 against the reference rtol = atol = 2e-5 (routing weights are float32 in every
 implementation, and V2 scales them by 16). Inputs whose routing is a near-tie (a margin below
 1e-5 between the last chosen and the first rejected expert or group) are skipped.
+
+Contract-to-spec map:
+- submodule names / state_dict keys and shapes (dense and MoE, V2/V3, no q compression):
+  test_state_dict_keys_and_shapes
+- dense iff layer_idx < first_k_dense_replace (k = 0..3, k beyond the layers):
+  test_dense_for_the_first_*, test_the_switch_changes_the_output
+- pre-norm residuals on the un-normalised stream: test_residuals_carry_x_*
+- values vs HF and the reference (float32/float64, positions): test_layer_matches_*
+- cache and start_pos passed on (prefill + decode, chunks): test_decoding_with_the_cache_*
+- shapes, x's dtype, non-contiguous x left alone: test_shapes_dtypes_and_inputs_left_alone
+- gradients: test_gradients_match_the_reference
+- eps = config.rms_norm_eps (0.5, and an explicit 0.0): test_norms_use_the_configs_eps,
+  test_an_explicit_zero_eps_is_used
 """
 
 import dataclasses
@@ -244,3 +257,19 @@ def test_norms_use_the_configs_eps():
     expected, _ = reference(weights, c, 0, x)
     assert_close(out, expected, **REF_TOL[torch.float64], what="DecoderLayer(config with rms_norm_eps=0.5, 0)(x)",
                  hint="both RMSNorms take eps=config.rms_norm_eps")
+
+
+@pytest.mark.parametrize("layer_idx", [0, 1], ids=["dense", "moe"])
+def test_an_explicit_zero_eps_is_used(layer_idx):
+    # activations of size 1e-3: mean(x^2) ~ 1e-6, so eps 0 and the default 1e-6 differ visibly
+    c = dataclasses.replace(config("v3"), rms_norm_eps=0.0)
+    weights = layer_weights("v3", layer_idx)
+    layer = build(c, layer_idx, weights)
+    x = randn(1, 4, 48, seed=10, dtype=torch.float64) * 1e-3
+    with torch.no_grad():
+        out = layer(x)
+    expected, margin = reference(weights, c, layer_idx, x)
+    assert margin > MIN_MARGIN
+    assert_close(out, expected, **REF_TOL[torch.float64],
+                 what=f"DecoderLayer(config with rms_norm_eps=0.0, {layer_idx})(x of size 1e-3)",
+                 hint="rms_norm_eps=0.0 is a value: pass config.rms_norm_eps as it is (no `or 1e-6`)")
