@@ -99,6 +99,11 @@ def _map_kata_arg(arg: str, invocation_dir: Path) -> str:
     return str(target) + sep + rest
 
 
+# Frames that never locate a learner's bug (paths containing these are left out of reports).
+_HIDDEN_FRAMES = (f"{os.sep}torch{os.sep}", f"{os.sep}contextlib.py", f"{os.sep}_pytest{os.sep}",
+                  f"{os.sep}pluggy{os.sep}", str(ROOT / "harness") + os.sep,
+                  f"{os.sep}hypothesis{os.sep}")
+
 # spec file -> kata function names asked for with katas/x.py::name (see _map_kata_arg)
 FUNCTION_FILTERS: dict[Path, set[str]] = {}
 
@@ -130,6 +135,7 @@ class KataSession:
         phase = config.getoption("phase")
         self.phases = parse_phases(phase) if phase is not None else None
         self.tallies: dict[str, KataTally] = {}
+        self.footed: set[str] = set()  # katas whose failure footer was printed in this run
         self.is_worker = hasattr(config, "workerinput")
         self.files: dict[Path, str] = {}  # kata file -> kata id, for reading tracebacks
         for kata in curriculum.KATAS:
@@ -209,8 +215,20 @@ class KataSession:
                 return self.files[path], f"{shown.as_posix()}::{func}", entry.lineno + 1
         return None
 
+    def _trim(self, excinfo) -> None:
+        """Keep the spec's and the learner's frames: torch, the harness, contextlib and
+        pytest's own frames say nothing about the bug."""
+        def shown(entry) -> bool:
+            path = str(entry.path)
+            return not any(part in path for part in _HIDDEN_FRAMES)
+        trimmed = excinfo.traceback.filter(shown)
+        if len(trimmed):
+            excinfo.traceback = trimmed
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
+        if call.excinfo is not None and _kata_of(item) is not None:
+            self._trim(call.excinfo)
         outcome = yield
         report = outcome.get_result()
         kata = _kata_of(item)
@@ -247,6 +265,11 @@ class KataSession:
                 # the learner's code itself raised: name its line first, torch frames aside
                 where = learner_line_of(excinfo.tb)
                 raised = f"\nyour code raised {excinfo.typename}: {str(excinfo.value)[:300]}\n  at {where}"
+            if kata.id in self.footed:  # the footer once per kata and run (per worker under -n)
+                if raised:
+                    report.longrepr.addsection(f"kata {kata.id}", raised.strip())
+                return
+            self.footed.add(kata.id)
             report.longrepr.addsection(
                 f"kata {kata.id}", f"your file: {self.kata_file(kata.id)} (day {kata.day}){raised}{hint}")
 

@@ -47,3 +47,14 @@ def test_correct_variant_is_accepted(kata, variant):
     assert result.passed and not result.failed, (
         f"{where} is a correct {kata.id} in another style, but these specs reject it "
         f"(a spec pins internals, or a tolerance is too tight):\n" + "\n".join(result.messages.values()))
+
+
+def test_failure_reports_are_trimmed_and_the_footer_comes_once():
+    kata = curriculum.get("losses/softmax")
+    result = run_spec(kata, kata.gallery_dir / "no_keepdim.py", stop_at_first=False, diagnose=True)
+    reports = list(result.messages.values())
+    assert len(reports) > 3
+    assert sum("your file: solutions/gallery/losses/softmax/no_keepdim.py" in r for r in reports) == 1
+    assert not any("site-packages/torch" in r or "contextlib.py" in r for r in reports)
+    assert all("your output equals a known mistake: keepdim missing" in r for r in reports
+               if "values differ" in r)
