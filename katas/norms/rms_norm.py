@@ -8,13 +8,16 @@ Write:
         dtype) -> same shape and dtype:
             x / sqrt(mean(x ** 2 over the last dim) + eps) * weight
         Unlike LayerNorm there is no mean subtraction and no bias: a row of constants c
-        normalises to sign(c) * weight (up to eps), not to 0. eps goes INSIDE the sqrt.
+        normalises to sign(c) * weight (up to eps), not to 0. eps goes INSIDE the sqrt, and
+        is used exactly as given (eps=0.0 is a value, not "not given"). Leading dims may be of
+        any size, 0 included; a row of exact zeros gives 0 with a finite gradient.
         Equals nn.RMSNorm(dim, eps=eps) with the same weight.
     pre_norm(x, sublayer, norm) -> x + sublayer(norm(x))   (GPT-2, Llama: the residual
         stream carries x itself; only the sublayer's input is normalised)
     post_norm(x, sublayer, norm) -> norm(x + sublayer(x))  (the original Transformer)
         sublayer and norm are any callables mapping (..., d) -> (..., d) (modules or
-        functions); call each as given.
+        functions); call each as given, exactly once per wiring call (a sublayer may be
+        stochastic, e.g. hold dropout: the output must use that one call's result).
 
 Off limits: torch.nn.functional.rms_norm, torch.rms_norm (and nn.RMSNorm, which calls them)
 inside RMSNorm.forward; use pow/mean/rsqrt (or sqrt) and arithmetic.

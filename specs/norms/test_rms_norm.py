@@ -2,6 +2,19 @@
 
 Inputs have a non-zero mean throughout, so a LayerNorm (mean subtracted) cannot pass for an
 RMSNorm.
+
+Contract -> specs:
+- weight (dim,) ones, state_dict key "weight" only: test_parameters_match_nn_rmsnorm, load_into
+- x / sqrt(mean(x^2) + eps) * weight over the last dim, vs nn.RMSNorm, train/eval, sizes 1 and
+  primes: test_fresh_module_*, test_matches_torch_with_loaded_weights, test_matches_torch_property
+- no mean subtraction (constant rows): test_constant_rows_are_not_zeroed
+- eps inside the sqrt, default 1e-6, eps=0.0 as given: test_eps_is_inside_the_sqrt, test_explicit_zero_eps_is_used
+- float64 (float32 internals allowed): test_float64; gradients: test_gradients_match_torch
+- empty leading dim, exact zero rows (finite gradient): test_empty_batch_and_zero_rows
+- non-contiguous input unchanged: test_non_contiguous_*; off limits: test_writes_its_own_rms_norm
+- pre_norm = x + sublayer(norm(x)), post_norm = norm(x + sublayer(x)), any callables, gradients:
+  test_pre_norm, test_post_norm, test_wiring_accepts_plain_functions, test_gradients_flow_*
+- each callable runs exactly once (stochastic sublayer): test_sublayer_and_norm_run_exactly_once
 """
 
 import pytest
@@ -232,3 +245,68 @@ def test_gradients_flow_through_the_residual():
         assert x_mine.grad is not None, f"{fn.__name__}: no gradient reached x"
         assert_close(x_mine.grad, x_ref.grad, what=f"{fn.__name__}(x, Linear+Tanh, RMSNorm) gradient w.r.t. x",
                      hint=hint)
+
+
+# ------------------------------------------------------------------------ edges
+
+def test_explicit_zero_eps_is_used():
+    mine = RMSNorm(5, eps=0.0)
+    ref = reference_norm(5, eps=0.0, seed=31)
+    load_into(mine, ref)
+    x = inputs(3, 5, seed=32, offset=1e-4, scale=5e-5)  # mean square ~1e-8: any eps shows
+    assert_close(mine(x), ref(x), what="RMSNorm(5, eps=0.0) on x of magnitude 1e-4",
+                 hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-6`)")
+
+
+def test_empty_batch_and_zero_rows():
+    mine = RMSNorm(4)
+    ref = reference_norm(4, seed=33)
+    load_into(mine, ref)
+    empty = torch.empty(0, 3, 4)
+    assert_close(mine(empty), ref(empty), what="RMSNorm(4) on x of shape (0, 3, 4)", hint=HINT_RMS)
+    x = inputs(3, 4, seed=34)
+    x[1] = 0.0  # a row of exact zeros: output 0, gradient weight / sqrt(eps), finite
+    x_mine, x_ref = x.clone().requires_grad_(), x.clone().requires_grad_()
+    upstream = torch.randn(3, 4, generator=_gen(35))
+    out = mine(x_mine)
+    assert_close(out, ref(x_ref), what="RMSNorm(4) on x whose row 1 is all zeros", hint=HINT_RMS)
+    (out * upstream).sum().backward()
+    (ref(x_ref) * upstream).sum().backward()
+    assert_close(x_mine.grad, x_ref.grad, what="RMSNorm(4) gradient w.r.t. x whose row 1 is all zeros",
+                 hint="keep eps inside the sqrt: sqrt(mean(x^2)) has an infinite slope at 0, "
+                      "sqrt(mean(x^2) + eps) does not")
+
+
+class CountingSublayer:
+    """A stochastic sublayer (like one holding dropout): a fresh output on every call, and
+    a record of how often it ran."""
+
+    def __init__(self, seed):
+        self.gen, self.outputs = _gen(seed), []
+
+    def __call__(self, t):
+        out = torch.tanh(t) * (1 + torch.rand(t.shape, generator=self.gen))
+        self.outputs.append(out)
+        return out
+
+
+@pytest.mark.parametrize("wiring", ["pre_norm", "post_norm"])
+def test_sublayer_and_norm_run_exactly_once(wiring):
+    x = inputs(2, 3, 6, seed=36)
+    norm_calls = []
+    ref_norm = reference_norm(6, seed=37)
+
+    def norm(t):
+        norm_calls.append(t)
+        return ref_norm(t)
+
+    sublayer = CountingSublayer(38)
+    fn = pre_norm if wiring == "pre_norm" else post_norm
+    out = fn(x, sublayer, norm)
+    what = f"{wiring}(x, a stochastic sublayer, RMSNorm)"
+    assert len(sublayer.outputs) == 1 and len(norm_calls) == 1, (
+        f"{what} called sublayer {len(sublayer.outputs)} time(s) and norm {len(norm_calls)} time(s); "
+        "each must run exactly once (a sublayer with dropout gives a different result each call)\n"
+        "  hint: compute sublayer(...) once, keep the result in a variable and use it")
+    expected = x + sublayer.outputs[0] if wiring == "pre_norm" else ref_norm(x + sublayer.outputs[0])
+    assert_close(out, expected, what=what, hint=HINT_PRE if wiring == "pre_norm" else HINT_POST)
