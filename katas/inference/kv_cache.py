@@ -19,15 +19,16 @@ Write:
             stored so far, each (batch, n_heads, length, head_dim): VIEWS of the buffers
             (slices, no copies). Never torch.cat onto the cache: that allocates a new
             (B, H, length, D) tensor at every step, which the specs measure.
-            Raises ValueError if length + T would exceed max_len.
+            Raises ValueError if length + T would exceed max_len, before writing anything:
+            the cache is left as it was (same length, same contents, still usable).
         reset(): length back to 0 (the buffers are reused; their old values are ignored).
 
     SlidingWindowCache(batch, n_heads, window, head_dim, dtype=torch.float32, device=None)
         Keeps only the last `window` positions, in memory of a fixed size (a ring buffer of
         (batch, n_heads, window, head_dim) per tensor, or shifting): the bytes it holds do
         not grow however many tokens go through it.
-        length: the number of tokens seen so far (it grows past window: it is the position
-            of the next token, which RoPE needs).
+        length: an int, the number of tokens seen so far (it grows past window: it is the
+            position of the next token, which RoPE needs); 0 at first.
         update(k, v) -> (keys, values): appends T >= 1 positions and returns the last
             min(length, window) keys and values, OLDEST FIRST (in position order), each
             (batch, n_heads, min(length, window), head_dim). They may be views or a fresh
@@ -41,7 +42,10 @@ Write:
             proj.weight (C, C), proj.bias (C,): an nn.Linear(C, C) named proj.
         C = d_model, H = n_heads, D = C // H (even); head h owns channels h*D .. (h+1)*D - 1
         of q, of k and of v.
-        forward(x, cache=None) -> (B, T, C), float32 or float64 (the parameters' dtype):
+        forward(x, cache=None) -> (B, T, C), float32 or float64 (the parameters' dtype),
+        computed in that dtype: for float64 everything is float64, RoPE's angles p * theta_i
+        included (angles from a float32 arange are ~1e-7 off; the specs compare float64
+        decoding to 1e-12):
             x: (B, T, C), the tokens AFTER those already in the cache (all of them without one).
             1. q, k, v = split(qkv(x)), each split into heads: (B, H, T, D).
             2. RoPE, rotate-half convention, base 10000, on q and k (not v): x[..., t, :]
@@ -65,8 +69,8 @@ Write:
         With a SlidingWindowCache, decode one token per call (T = 1): token p then sees the
         window keys at positions p - window < j <= p (sliding-window causal attention).
         A decode step must only do the new token's work: project the new token(s) only, and
-        attend over the keys stored so far (not the whole max_len buffer), so the step's
-        FLOPs grow linearly with the context.
+        attend over the keys stored so far (not the whole max_len buffer, masked), so the
+        step's FLOPs grow linearly with the context and do not depend on max_len.
 
 Off limits: none (F.scaled_dot_product_attention is allowed, with the mask above).
 Inputs must not be modified.

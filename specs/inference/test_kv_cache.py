@@ -1,4 +1,24 @@
-"""Specs for katas/inference/kv_cache.py (day 22): KVCache, SlidingWindowCache, CachedSelfAttention."""
+"""Specs for katas/inference/kv_cache.py (day 22): KVCache, SlidingWindowCache, CachedSelfAttention.
+
+Contract -> specs:
+- KVCache: preallocated, update writes at length.. and returns everything so far:
+  test_kv_cache_update_returns_everything_so_far, test_kv_cache_starts_empty_*; "length: an int,
+  0 at first": test_kv_cache_update_returns_* (exact int), test_kv_cache_starts_empty_*;
+  ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; reset:
+  test_kv_cache_reset_*; dtype default float32, dtype and device honoured (meta device):
+  test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device; non-contiguous k, v:
+  test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
+- SlidingWindowCache: last min(length, window) oldest first, length an int past window:
+  test_sliding_cache_returns_*, test_sliding_cache_multi_position_updates; reset, dtype:
+  test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
+  k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
+- CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
+  proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask), any
+  chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); non-contiguous
+  x; gradients; sliding-window decoding: the tests of that section
+- budgets: FLOPs per step linear in the context and independent of max_len (max_len 256 for every
+  context), the new token projected only, no cache-sized allocation: test_decode_step_*
+"""
 
 import math
 
@@ -8,7 +28,9 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
-from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, non_contiguous, randn,
+                            unchanged)
+from harness.edges import assert_exact_type
 from katas.inference.kv_cache import CachedSelfAttention, KVCache, SlidingWindowCache
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -17,7 +39,9 @@ aten = torch.ops.aten
 # float32 results are compared with a float64 reference: RoPE angles computed in float32 and a
 # different summation order stay well inside these.
 TOL32 = dict(rtol=1e-4, atol=1e-4)
-TOL64 = dict(rtol=1e-5, atol=1e-6)  # a float32 frequency table (a common, fine choice) is ~1e-7 off
+# float64 is computed in float64 (the contract says so, RoPE angles included): a float32 frequency
+# table or arange is ~1e-7 off, far outside these
+TOL64 = dict(rtol=1e-12, atol=1e-12)
 
 HINT_UPDATE = ("update(k, v) writes the T new positions at length .. length+T-1 and returns "
                "buffer[:, :, :length] for keys and values (every position so far, oldest first)")
@@ -47,10 +71,10 @@ def make_weights(C, seed, dtype=torch.float32):
 
 
 def make_attention(C, H, seed=0, dtype=torch.float32):
-    attn = CachedSelfAttention(C, H)
-    sd = make_weights(C, seed, dtype)
+    attn = CachedSelfAttention(C, H).to(dtype)  # convert first: loading float64 weights into float32
+    sd = make_weights(C, seed, dtype)            # parameters would round them
     attn.load_state_dict(sd)
-    return attn.to(dtype), sd
+    return attn, sd
 
 
 def rope_reference(x, positions):
@@ -109,22 +133,35 @@ def test_kv_cache_update_returns_everything_so_far():
         assert_close(keys, torch.cat(seen_k, dim=2), what=what + " keys", hint=HINT_UPDATE)
         assert_close(values, torch.cat(seen_v, dim=2), what=what + " values", hint=HINT_UPDATE)
         assert_close(cache.length, n, what=what + ": cache.length", hint="length counts the positions stored")
+        assert_exact_type(cache.length, int, what + ": cache.length")
 
 
 def test_kv_cache_starts_empty_and_fills_to_max_len():
     cache = KVCache(1, 2, 4, 2)
     assert_close(cache.length, 0, what="KVCache(1, 2, 4, 2).length before any update")
+    assert_exact_type(cache.length, int, "KVCache(1, 2, 4, 2).length before any update")
     k, v = tok(1, 2, 4, 2, seed=1)
     keys, values = cache.update(k, v)
     assert_close(keys, k, what="KVCache(1, 2, 4, 2).update(4 positions) keys: a full cache", hint=HINT_UPDATE)
     assert_close(values, v, what="KVCache(1, 2, 4, 2).update(4 positions) values", hint=HINT_UPDATE)
 
 
-def test_kv_cache_overflow_raises_value_error():
+def test_kv_cache_overflow_raises_value_error_and_leaves_the_cache_as_it_was():
     cache = KVCache(1, 2, 5, 4)
-    cache.update(*tok(1, 2, 3, 4, seed=2))
-    with pytest.raises(ValueError):
-        cache.update(*tok(1, 2, 3, 4, seed=3))  # 3 + 3 > max_len 5
+    k1, v1 = tok(1, 2, 3, 4, seed=2)
+    cache.update(k1, v1)
+    assert_raises(ValueError, cache.update, *tok(1, 2, 3, 4, seed=3),
+                  contract="Raises ValueError if length + T would exceed max_len",
+                  what="KVCache(1, 2, 5, 4) holding 3 positions: update(3 more positions)",
+                  hint="check length + T > max_len BEFORE writing; a slice past the end of the buffer "
+                       "raises a RuntimeError (or silently keeps fewer positions)")
+    assert_close(cache.length, 3, what="KVCache(1, 2, 5, 4).length after a refused update (3 stored)",
+                 hint="check first, then write and add T: a refused update must leave the cache as it was")
+    k2, v2 = tok(1, 2, 2, 4, seed=4)
+    keys, values = cache.update(k2, v2)
+    assert_close((keys, values), (torch.cat([k1, k2], 2), torch.cat([v1, v2], 2)),
+                 what="KVCache(1, 2, 5, 4): update(2 positions) after a refused update (3 stored)",
+                 hint="a refused update writes nothing: the next update continues at the old length")
 
 
 def test_kv_cache_reset_starts_over():
@@ -199,6 +236,7 @@ def test_sliding_cache_returns_the_last_window_in_order(window):
         assert_close(values, vs[:, :, lo:n], what=what + " values", hint="the same order as the keys")
         assert_close(cache.length, n, what=what + ": length",
                      hint="length counts every token seen (it grows past window: it is the next position)")
+        assert_exact_type(cache.length, int, what + ": length")
 
 
 def test_sliding_cache_multi_position_updates():
@@ -225,6 +263,52 @@ def test_sliding_cache_reset_and_dtype():
     assert_close(keys, k, what="SlidingWindowCache(..., dtype=float64): keys after reset() and one update",
                  hint=HINT_RESET + "; and only the new position is returned")
     assert_close(values, v, what="SlidingWindowCache(..., dtype=float64): values after reset() and one update")
+
+
+def test_sliding_cache_non_contiguous_inputs():
+    B, H, D, window = 2, 3, 4, 3
+    cache = SlidingWindowCache(B, H, window, D)
+    assert_close(cache.length, 0, what="SlidingWindowCache(2, 3, window=3, 4).length before any update")
+    ks, vs = tok(B, H, 7, D, seed=18)
+    n = 0
+    for T in [2, 1, 4]:
+        k, v = non_contiguous(ks[:, :, n:n + T]), vs[:, :, n:n + T].transpose(0, 1).contiguous().transpose(0, 1)
+        keys, values = cache.update(k, v)
+        n += T
+        what = f"SlidingWindowCache(2, 3, window=3, 4).update(non-contiguous k, v of {T} positions) ({n} seen)"
+        assert_close(keys, ks[:, :, max(0, n - window):n], what=what + " keys",
+                     hint="k and v may come straight from a transpose: use reshape or slice assignment, "
+                          "never .view on them")
+        assert_close(values, vs[:, :, max(0, n - window):n], what=what + " values")
+
+
+def _meta_tensors(obj):
+    return [t for t in vars(obj).values() if isinstance(t, torch.Tensor)] + [
+        t for c in vars(obj).values() if isinstance(c, (list, tuple, dict))
+        for t in (c.values() if isinstance(c, dict) else c) if isinstance(t, torch.Tensor)]
+
+
+def test_caches_live_on_the_given_device():
+    cache = KVCache(2, 2, 8, 4, device="meta")
+    try:
+        keys, values = cache.update(torch.empty(2, 2, 3, 4, device="meta"), torch.empty(2, 2, 3, 4, device="meta"))
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err):
+            raise
+        raise SpecFailure(f"KVCache(2, 2, 8, 4, device='meta').update(meta k, v) failed: "
+                          f"{str(err).splitlines()[0]}\n  hint: allocate the buffers with device=device "
+                          f"(None is the default device)") from None
+    assert_close((str(keys.device), str(values.device), tuple(keys.shape)), ("meta", "meta", (2, 2, 3, 4)),
+                 what="KVCache(2, 2, 8, 4, device='meta').update(meta k, v): (keys.device, values.device, "
+                      "keys.shape)", hint="allocate the buffers with device=device")
+    sliding = SlidingWindowCache(2, 2, 3, 4, device="meta")
+    held = [t for t in _meta_tensors(sliding) if t.numel() >= 2 * 2 * 3 * 4]
+    off = [f"{tuple(t.shape)} on {t.device}" for t in held if str(t.device) != "meta"]
+    if not held or off:
+        raise SpecFailure(f"SlidingWindowCache(2, 2, window=3, 4, device='meta') holds "
+                          f"{off or 'no (2, 2, 3, 4) buffer'} right after construction; its buffers must be "
+                          f"preallocated on the device given\n  hint: torch.zeros(batch, n_heads, window, "
+                          f"head_dim, dtype=dtype, device=device) in __init__")
 
 
 def _bytes_held(n_tokens, B=2, H=2, window=4, D=8):
@@ -343,7 +427,11 @@ def test_float64_decoding():
     x = randn(B, T, C, seed=31, dtype=torch.float64)
     out = decode(attn, x, KVCache(B, H, T, C // H, dtype=torch.float64), [2, 1, 3])
     assert_close(out, reference(x, sd, H), what="CachedSelfAttention(8, 2).double() decoding float64 tokens",
-                 hint="keep the input's dtype throughout (build RoPE's cos/sin in x.dtype)", **TOL64)
+                 hint="compute in float64 throughout: positions and frequencies from a float64 arange (a float32 "
+                      "torch.arange gives angles ~1e-7 off), cos/sin in x.dtype", **TOL64)
+    out = attn(x)
+    assert_close(out, reference(x, sd, H), what="CachedSelfAttention(8, 2).double()(float64 x (2, 6, 8)) without "
+                 "a cache", hint="compute in float64 throughout: RoPE angles from a float64 arange", **TOL64)
 
 
 def test_non_contiguous_input_is_left_alone():
@@ -387,13 +475,14 @@ def test_sliding_window_decoding_equals_sliding_window_attention(window):
 
 # ------------------------------------------------------------------------ budgets
 
-STEP_B, STEP_C, STEP_H = 1, 16, 2
+STEP_B, STEP_C, STEP_H, STEP_MAX_LEN = 1, 16, 2, 256
 
 
 def decode_step_flops(context):
-    """Matmul FLOPs of one decode step (1 new token) after a prefill of `context` tokens."""
+    """Matmul FLOPs of one decode step (1 new token) after a prefill of `context` tokens, in a
+    cache of max_len 256 whatever the context (the step must not depend on max_len)."""
     attn, _ = make_attention(STEP_C, STEP_H, seed=40)
-    cache = KVCache(STEP_B, STEP_H, context + 1, STEP_C // STEP_H)
+    cache = KVCache(STEP_B, STEP_H, STEP_MAX_LEN, STEP_C // STEP_H)
     x = randn(STEP_B, context + 1, STEP_C, seed=41)
     with torch.no_grad():
         attn(x[:, :context], cache)
@@ -423,9 +512,10 @@ def test_decode_step_projects_the_new_token_only():
     if not flops <= 1.25 * minimum:
         raise SpecFailure(
             f"CachedSelfAttention(16, 2) decode step at context {context}: {flops:,} matmul FLOPs, the "
-            f"minimum is {minimum:,} (budget 1.25x)\n  hint: keep the rotated keys and the values in the "
-            f"cache and project only the new token; recomputing k and v of the whole prefix (or "
-            f"attending over the whole max_len buffer) repeats work at every step")
+            f"minimum is {minimum:,} (budget 1.25x; the cache has max_len {STEP_MAX_LEN})\n  hint: keep the "
+            f"rotated keys and the values in the cache and project only the new token; recomputing k and v "
+            f"of the whole prefix, or attending over the whole max_len buffer with the unused positions "
+            f"masked, repeats work at every step: attend over the keys update() returns")
 
 
 def test_decode_step_allocates_nothing_as_large_as_the_cache():
