@@ -7,6 +7,7 @@ Contract -> specs:
 - defaults num_layers=1, batch_first=False, state=None: test_defaults_are_one_layer_time_major
 - forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
   test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
+- a fresh zero state per call, any batch size (3, 1, 2): test_one_module_serves_any_batch_size
 - dtype follows .double() incl. the default zero state; device of x: test_float64_after_double,
   test_float64_default_state_after_double, test_output_and_state_on_the_module_device
 - gradients to x, h_0, c_0 and every parameter: test_gradients_match_nn_lstm
@@ -303,3 +304,22 @@ def test_every_parameter_initialised_uniform_in_one_over_sqrt_h():
             f"LSTM({i}, {h}).{name} has std {std:.3g} and max |value| {float(v.abs().max()):.3g}; "
             f"nn.LSTM draws every parameter, biases included, from U(-1/sqrt(H), 1/sqrt(H)) = "
             f"U(-{bound:.3g}, {bound:.3g}) (std {expected:.3g}), with H = hidden_size, not input_size")
+
+
+def test_one_module_serves_any_batch_size():
+    # The same module, state=None, on B = 3, then B = 1, then B = 2: the zero state is made
+    # per call for that call's batch, and nothing carries over from one call to the next.
+    ref = nn.LSTM(3, 4, num_layers=2, batch_first=True)
+    mine = pair(LSTM(3, 4, num_layers=2, batch_first=True), ref)
+    for k, b in enumerate((3, 1, 2)):
+        x = randn(b, 5, 3, seed=50 + k)
+        what = f"call {k + 1} of one LSTM(3, 4, 2, batch_first=True): x of ({b}, 5, 3), state=None"
+        hint = ("make the zero state inside forward, sized (num_layers, B, H) from this x, and keep "
+                "no state between calls")
+        try:
+            got = mine(x)
+        except RuntimeError as err:
+            raise SpecFailure(f"{what} raised RuntimeError: {err}\n  hint: {hint}") from err
+        with torch.no_grad():
+            expected = ref(x)
+        assert_close(got, expected, what=what, hint=hint)
