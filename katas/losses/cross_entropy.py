@@ -13,7 +13,9 @@ Write:
         and loss = 0 where target == ignore_index.
         reduction "none": the per-position losses, shape target.shape, dtype of logits;
             "sum": their sum (a 0-dim tensor); "mean": the sum divided by the number of
-            positions whose target is NOT ignore_index (a 0-dim tensor).
+            positions whose target is NOT ignore_index (a 0-dim tensor). When every target is
+            ignore_index (or there are no positions) that is 0 / 0 = NaN, like F.cross_entropy;
+            "sum" is then 0. Any other reduction raises ValueError naming it.
     cross_entropy_backward(logits, target) -> same shape and dtype as logits: the gradient
         of cross_entropy(logits, target) (mean over all N or B*T positions; no ignored
         targets, no smoothing) with respect to logits, by hand:

@@ -2,6 +2,23 @@
 
 Convention: the class dim is last, (N, C) or (B, T, C); the reference is
 F.cross_entropy(logits.reshape(-1, C), target.reshape(-1), ...), reshaped back for "none".
+
+Contract-to-spec map:
+- (N, C) and (B, T, C), class dim last, defaults: default_arguments_match_torch,
+  reductions_match_torch, matches_torch_property (hypothesis)
+- "none": shape target.shape, dtype of logits; "sum"/"mean": 0-dim tensors:
+  reductions_match_torch, dtype_follows_logits, float64_to_1e12
+- "mean" over non-ignored positions; ignored contribute 0; ignore_index may be a class id (0),
+  incl. with smoothing: mean_counts_only..., ignored_positions_contribute_zero,
+  custom_ignore_index, custom_ignore_index_with_smoothing
+- every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0: all_ignored
+- empty batch (0 positions): empty_batch
+- unknown reduction: ValueError naming it: unknown_reduction
+- label smoothing over all C classes (eps/C each), with ignored targets: label_smoothing*
+- stability at ±1e4, gradients vs autograd: stable_at_large_logits, gradient_*
+- cross_entropy_backward = (softmax - one_hot) / positions, dtype kept (float64 to 1e-12),
+  stable, no autograd: backward_*
+- built-ins off limits; inputs untouched (non-contiguous too): writes_its_own*, non_contiguous*
 """
 
 import pytest
@@ -9,7 +26,9 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, unchanged
+from harness.checks import (assert_close, assert_grads_match, assert_raises, forbid,
+                            non_contiguous, unchanged)
+from harness.edges import TIGHT64
 from katas.losses.cross_entropy import cross_entropy, cross_entropy_backward
 
 FORBIDDEN = (F.cross_entropy, F.nll_loss, torch.softmax, F.softmax, torch.Tensor.softmax,
@@ -105,6 +124,69 @@ def test_custom_ignore_index(reduction):
     assert_close(out, reference(logits, target, ignore_index=0, reduction=reduction),
                  what=describe(logits, target, ignore_index=0, reduction=reduction),
                  hint="ignore_index may be a real class id such as 0 (padding); " + HINT_MEAN)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_custom_ignore_index_with_smoothing(reduction):
+    logits, target = make((2, 5), 4, seed=16, n_ignored=4, ignore_index=3)  # a real class id
+    out = cross_entropy(logits, target, ignore_index=3, reduction=reduction, label_smoothing=0.25)
+    assert_close(out, reference(logits, target, ignore_index=3, reduction=reduction,
+                                label_smoothing=0.25),
+                 what=describe(logits, target, ignore_index=3, reduction=reduction,
+                               label_smoothing=0.25),
+                 hint="positions whose target equals ignore_index (here the class 3) drop out of "
+                      "both terms and the count; test target != ignore_index, not target >= 0")
+
+
+@pytest.mark.parametrize("batch", [(5,), (2, 3)])
+def test_all_ignored(batch):
+    logits, target = make(batch, 4, seed=17)
+    target = torch.full_like(target, -100)
+    what = describe(logits, target) + " with every target = -100"
+    for eps in (0.0, 0.1):
+        out = cross_entropy(logits, target, label_smoothing=eps)
+        assert isinstance(out, torch.Tensor) and out.dim() == 0 and bool(out.isnan()), (
+            f"{what}, label_smoothing={eps}: got {out!r}; the contract (like F.cross_entropy) "
+            "divides the sum 0 by the count 0 of non-ignored targets, which is NaN; hint: do not "
+            "clamp the count to 1 or special-case it to 0")
+        assert_close(cross_entropy(logits, target, reduction="sum", label_smoothing=eps),
+                     reference(logits, target, reduction="sum"), what=what + ", reduction='sum'")
+        assert_close(cross_entropy(logits, target, reduction="none", label_smoothing=eps),
+                     reference(logits, target, reduction="none"), what=what + ", reduction='none'")
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0)])
+def test_empty_batch(shape):
+    logits, target = torch.zeros(*shape, 5), torch.zeros(shape, dtype=torch.long)
+    for reduction in ("sum", "none"):
+        assert_close(cross_entropy(logits, target, reduction=reduction),
+                     reference(logits, target, reduction=reduction),
+                     what=describe(logits, target, reduction=reduction),
+                     hint="no positions: 'sum' is 0 and 'none' an empty tensor of target's shape")
+    out = cross_entropy(logits, target)
+    assert isinstance(out, torch.Tensor) and out.dim() == 0 and bool(out.isnan()), (
+        f"{describe(logits, target)}: got {out!r}; 'mean' over 0 positions is 0 / 0 = NaN, like "
+        "F.cross_entropy")
+
+
+def test_unknown_reduction():
+    logits, target = make((3,), 4, seed=18)
+    assert_raises(ValueError, cross_entropy, logits, target, reduction="average",
+                  contract="reduction is 'mean', 'sum' or 'none'; anything else raises ValueError "
+                           "naming it", mentions=("average",),
+                  what="cross_entropy(logits, target, reduction='average')")
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.3])
+def test_float64_to_1e12(eps):
+    logits, target = make((3, 4), 6, seed=19, dtype=torch.float64, n_ignored=2)
+    for reduction in ("mean", "sum", "none"):
+        out = cross_entropy(logits, target, reduction=reduction, label_smoothing=eps)
+        assert_close(out, reference(logits, target, reduction=reduction, label_smoothing=eps),
+                     what=describe(logits, target, reduction=reduction, label_smoothing=eps)
+                     + " in float64, to 1e-12", **TIGHT64,
+                     hint="float64 logits are computed in float64: no .float() and no float32 "
+                          "helper tensors")
 
 
 @pytest.mark.parametrize("eps", [0.1, 0.5, 1.0])
@@ -227,9 +309,19 @@ def test_backward_matches_autograd(batch, c, dtype):
                  hint=HINT_BACKWARD)
 
 
+def test_backward_float64_to_1e12():
+    logits, target = make((2, 5), 7, seed=20, dtype=torch.float64)
+    grad = cross_entropy_backward(logits, target)
+    assert_close(grad, autograd_grad(logits, target), **TIGHT64,
+                 what="cross_entropy_backward(float64 logits (2, 5, 7), target) to 1e-12",
+                 hint="stay in float64: a one-hot or count built in float32 rounds the result")
+
+
 def test_backward_is_stable_at_large_logits():
     grad = cross_entropy_backward(EXTREME, EXTREME_TARGET)
-    assert_close(grad, autograd_grad(EXTREME, EXTREME_TARGET),
+    # exp(x - logsumexp(x)) is a correct softmax that carries logsumexp's float32 rounding at
+    # 1e4 (see ATOL_1E4); overflow, what this catches, gives NaN
+    assert_close(grad, autograd_grad(EXTREME, EXTREME_TARGET), atol=ATOL_1E4,
                  what="cross_entropy_backward(logits of ±1e4, target)",
                  hint="subtract the row max before exp; " + HINT_BACKWARD)
 
