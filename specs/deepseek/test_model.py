@@ -14,6 +14,18 @@ float32 in every implementation). Budgets: FLOPs of generate (harness.budgets.co
 deterministic) against a prefill plus one cached step per token; the cache's bytes against
 n_layers * T * (kv_lora_rank + qk_rope_head_dim) per sequence, for the tiny model and for
 DeepSeek-V3's dimensions at 128K tokens (on the meta device: nothing is allocated).
+
+Contract-to-spec map:
+- names / state_dict keys, untied lm_head: test_state_dict_keys_and_shapes, test_lm_head_is_its_own_matrix
+- DeepSeekModel returns the normalised hidden states: test_deepseek_model_returns_*
+- logits vs HF and the reference, causal: test_logits_match_*, test_a_later_token_*
+- make_cache: one MLACache per layer, model dtype/device, bytes: test_make_cache_*, cache_bytes_*,
+  deepseek_v3_cache_at_128k_*
+- incremental decoding == full forward: test_incremental_decoding_*
+- generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, prefill once then
+  one token per step (FLOPs), inputs and train mode left alone, eval mode left alone, no_grad,
+  max_new_tokens 0 and 1: test_generate_*
+- gradients of forward: test_gradients_match_the_reference
 """
 
 import dataclasses
@@ -353,6 +365,41 @@ def test_generate_leaves_inputs_and_mode_alone():
                  hint="return torch.cat([input_ids, new tokens], dim=1), int64")
     assert model.training, "generate switched the model to eval mode; leave the mode as it is"
     assert out.dtype == torch.int64, f"generate returned {out.dtype} tokens; token ids are int64"
+
+
+def test_generate_leaves_an_eval_model_in_eval_mode():
+    model = loaded("v3", torch.float64).eval()
+    prompt = FIXTURE["greedy"]["v3"][0]["prompt"]
+    model.generate(prompt, 2)
+    modes = {name or "the model": m.training for name, m in model.named_modules()}
+    switched = [name for name, training in modes.items() if training]
+    assert not switched, (f"generate on an eval-mode model left {switched[:3]} in train mode; the contract "
+                          "says the model's train/eval mode is left as it is (do not call self.train() "
+                          "at the end: restore the mode you found, or never change it)")
+
+
+def test_generate_runs_without_building_a_graph():
+    model = loaded("v3", torch.float64)
+    seen = []
+    handle = model.lm_head.register_forward_hook(lambda m, i, o: seen.append(torch.is_grad_enabled()))
+    try:
+        model.generate(FIXTURE["greedy"]["v3"][0]["prompt"], 3)
+    finally:
+        handle.remove()
+    assert seen and not any(seen), (
+        f"generate ran lm_head with grad mode on in {sum(seen)} of {len(seen)} calls; the contract says no "
+        "gradients: decorate generate with @torch.no_grad() (or run its body under `with torch.no_grad():`), "
+        "else every step keeps its graph alive")
+
+
+def test_generate_one_new_token():
+    model = loaded("v3", torch.float64)
+    case = FIXTURE["greedy"]["v3"][0]
+    prompt = case["prompt"]
+    out = model.generate(prompt, 1)
+    assert_close(out, case["tokens"][:, : prompt.shape[1] + 1], what="generate(prompt (2, 5), 1)",
+                 hint="one new token: the argmax of the prefill's last logits, appended to the prompt "
+                      "(T0 + max_new_tokens columns)")
 
 
 def test_generate_zero_new_tokens_returns_the_prompt():
