@@ -19,8 +19,11 @@ Write:
             stored so far, each (batch, n_heads, length, head_dim): VIEWS of the buffers
             (slices, no copies). Never torch.cat onto the cache: that allocates a new
             (B, H, length, D) tensor at every step, which the specs measure.
-            Raises ValueError if length + T would exceed max_len, before writing anything:
-            the cache is left as it was (same length, same contents, still usable).
+            Raises ValueError if length + T would exceed max_len, or if k or v is not
+            (batch, n_heads, T, head_dim) with the cache's own batch, n_heads and head_dim
+            (a batch or head count of 1 would otherwise broadcast silently into the
+            buffer), before writing anything: the cache is left as it was (same length,
+            same contents, still usable).
         reset(): length back to 0 (the buffers are reused; their old values are ignored).
 
     SlidingWindowCache(batch, n_heads, window, head_dim, dtype=torch.float32, device=None)
@@ -29,7 +32,9 @@ Write:
         not grow however many tokens go through it.
         length: an int, the number of tokens seen so far (it grows past window: it is the
             position of the next token, which RoPE needs); 0 at first.
-        update(k, v) -> (keys, values): appends T >= 1 positions and returns the last
+        update(k, v) -> (keys, values): appends T >= 1 positions (k, v shaped and checked
+            as for KVCache: ValueError, cache unchanged, unless (batch, n_heads, T, head_dim))
+            and returns the last
             min(length, window) keys and values, OLDEST FIRST (in position order), each
             (batch, n_heads, min(length, window), head_dim). They may be views or a fresh
             tensor of that fixed size.

@@ -7,6 +7,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def _check_shapes(buffer: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
+    """k and v must be (batch, n_heads, T, head_dim) with the buffer's batch, n_heads, head_dim."""
+    B, H, _, D = buffer.shape
+    for name, t in (("k", k), ("v", v)):
+        if t.dim() != 4 or (t.shape[0], t.shape[1], t.shape[3]) != (B, H, D) or t.shape[2] != k.shape[2]:
+            raise ValueError(f"{name} has shape {tuple(t.shape)}; this cache expects ({B}, {H}, T, {D}) "
+                             f"with the same T for k and v")
+
+
 class KVCache:
     """Preallocated keys and values of one attention layer: (B, H, max_len, D) each."""
 
@@ -19,6 +28,7 @@ class KVCache:
 
     def update(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Write k, v (B, H, T, D) at positions length..length+T-1; return every key and value so far."""
+        _check_shapes(self.k, k, v)
         start, end = self.length, self.length + k.shape[2]
         if end > self.max_len:
             raise ValueError(f"KVCache holds {self.max_len} positions; {start} stored + {k.shape[2]} new "
@@ -45,6 +55,7 @@ class SlidingWindowCache:
 
     def update(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Append k, v (B, H, T, D); return the last min(length, window) keys and values, oldest first."""
+        _check_shapes(self.k, k, v)
         for t in range(k.shape[2]):  # slot of position p is p % window
             slot = (self.length + t) % self.window
             self.k[:, :, slot] = k[:, :, t]

@@ -4,7 +4,9 @@ Contract -> specs:
 - KVCache: preallocated, update writes at length.. and returns everything so far:
   test_kv_cache_update_returns_everything_so_far, test_kv_cache_starts_empty_*; "length: an int,
   0 at first": test_kv_cache_update_returns_* (exact int), test_kv_cache_starts_empty_*;
-  ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; reset:
+  ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; ValueError for k, v
+  of another batch / n_heads / head_dim (KVCache and SlidingWindowCache), cache unchanged:
+  test_update_of_the_wrong_shape_raises_value_error; reset:
   test_kv_cache_reset_*; dtype default float32, dtype and device honoured (meta device):
   test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device; non-contiguous k, v:
   test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
@@ -162,6 +164,35 @@ def test_kv_cache_overflow_raises_value_error_and_leaves_the_cache_as_it_was():
     assert_close((keys, values), (torch.cat([k1, k2], 2), torch.cat([v1, v2], 2)),
                  what="KVCache(1, 2, 5, 4): update(2 positions) after a refused update (3 stored)",
                  hint="a refused update writes nothing: the next update continues at the old length")
+
+
+BAD_SHAPES = [((1, 2, 2, 4), (1, 2, 2, 4), "batch 1 into a batch-3 cache (it would broadcast)"),
+              ((2, 2, 2, 4), (2, 2, 2, 4), "batch 2 into a batch-3 cache"),
+              ((4, 2, 2, 4), (4, 2, 2, 4), "batch 4 into a batch-3 cache"),
+              ((3, 1, 2, 4), (3, 1, 2, 4), "1 head into a 2-head cache (it would broadcast)"),
+              ((3, 2, 2, 5), (3, 2, 2, 5), "head_dim 5 into a head_dim-4 cache"),
+              ((3, 2, 2, 4), (3, 2, 1, 4), "k of 2 positions with v of 1")]
+
+
+@pytest.mark.parametrize("kind", ["KVCache", "SlidingWindowCache"])
+@pytest.mark.parametrize("k_shape,v_shape,case", BAD_SHAPES, ids=[c[2].split(" (")[0] for c in BAD_SHAPES])
+def test_update_of_the_wrong_shape_raises_value_error(kind, k_shape, v_shape, case):
+    cache = KVCache(3, 2, 8, 4) if kind == "KVCache" else SlidingWindowCache(3, 2, 8, 4)
+    k1, v1 = tok(3, 2, 2, 4, seed=40)
+    cache.update(k1, v1)
+    assert_raises(ValueError, cache.update, randn(*k_shape, seed=41), randn(*v_shape, seed=42),
+                  contract="ValueError if k or v is not (batch, n_heads, T, head_dim) with the cache's own batch, "
+                           "n_heads and head_dim, before writing anything",
+                  what=f"{kind}(3, 2, 8, 4).update(k {k_shape}, v {v_shape}): {case}",
+                  hint="compare k.shape and v.shape with (batch, n_heads, T, head_dim) first and raise ValueError: "
+                       "slice assignment broadcasts a size-1 batch or head dim silently")
+    assert_close(cache.length, 2, what=f"{kind}(3, 2, 8, 4).length after a refused update ({case})",
+                 hint="check the shapes before writing or counting: a refused update leaves the cache as it was")
+    k2, v2 = tok(3, 2, 1, 4, seed=43)
+    keys, values = cache.update(k2, v2)
+    assert_close((keys, values), (torch.cat([k1, k2], 2), torch.cat([v1, v2], 2)),
+                 what=f"{kind}(3, 2, 8, 4): a valid update after a refused one ({case})",
+                 hint="a refused update writes nothing")
 
 
 def test_kv_cache_reset_starts_over():

@@ -15,6 +15,8 @@ class KVCache:
         self.length = 0
 
     def update(self, k, v):
+        if k.dim() != 4 or v.shape != k.shape or k.shape[:2] + k.shape[3:] != self._keys.shape[:2] + self._keys.shape[3:]:
+            raise ValueError(f"k {tuple(k.shape)} / v {tuple(v.shape)} do not fit a cache of {tuple(self._keys.shape)}")
         lo, hi = self.length, self.length + k.size(2)
         if hi > self._keys.size(2):
             raise ValueError(f"max_len {self._keys.size(2)} exceeded: {lo} + {k.size(2)}")
@@ -35,6 +37,9 @@ class SlidingWindowCache:
         self.length = 0
 
     def update(self, k, v):
+        want = (self.ring_k.size(0), self.ring_k.size(1), k.size(2), self.ring_k.size(3))
+        if tuple(k.shape) != want or tuple(v.shape) != want:
+            raise ValueError(f"expected k and v of shape {want}, got {tuple(k.shape)}, {tuple(v.shape)}")
         T = k.size(2)
         keep = min(T, self.w)
         pos = torch.arange(self.length + T - keep, self.length + T, device=self.ring_k.device)

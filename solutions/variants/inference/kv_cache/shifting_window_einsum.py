@@ -6,6 +6,12 @@ import torch
 import torch.nn as nn
 
 
+def _expect(buf, k, v):
+    B, H, _, D = buf.shape
+    if k.shape != v.shape or k.dim() != 4 or (k.shape[0], k.shape[1], k.shape[3]) != (B, H, D):
+        raise ValueError(f"expected k and v of shape ({B}, {H}, T, {D}), got {tuple(k.shape)} and {tuple(v.shape)}")
+
+
 class KVCache:
     def __init__(self, batch, n_heads, max_len, head_dim, dtype=torch.float32, device=None):
         self.capacity = max_len
@@ -18,6 +24,7 @@ class KVCache:
         return self.n
 
     def update(self, k, v):
+        _expect(self.buf["k"], k, v)
         T = k.shape[2]
         if self.n + T > self.capacity:
             raise ValueError(f"cannot store {self.n + T} positions in a cache of {self.capacity}")
@@ -40,6 +47,7 @@ class SlidingWindowCache:
         self.length = 0
 
     def update(self, k, v):
+        _expect(self.keys, k, v)
         W, T = self.window, k.shape[2]
         for buf, new in ((self.keys, k), (self.values, v)):
             if T >= W:
