@@ -2,6 +2,17 @@
 
 Every check builds the same expression twice, once with Value and once with float64 torch
 tensors, and compares .data and .grad of every node with torch's values and gradients.
+
+Contract -> specs:
+- Value(data): .data a float (also from an int, also for results), .grad 0.0 before backward;
+  a leaf's backward sets grad 1: test_value_*, test_data_is_a_float_*, test_backward_of_a_leaf_*
+- +, -, *, / with Values and plain numbers on either side, ** with int/float k, at exact zeros:
+  test_binary_op, test_op_with_a_plain_number, test_op_with_a_number_at_zero
+- exp, log, tanh, relu (0 at 0), sigmoid; sigmoid/tanh finite at +-800: test_unary_op,
+  test_relu_at_zero_*, test_saturating_ops_at_large_inputs
+- += for reused nodes, reverse topological order: test_node_used_*, test_diamond,
+  test_deep_diamond_chain, test_longer_path_listed_first, random graphs (hypothesis)
+- plain Python floats only: NoTorch around every engine call
 """
 
 import math

@@ -5,6 +5,21 @@ gradcheck (finite differences through autograd's engine); and its backward calle
 (out.grad_fn.apply(g)), whose gradients must have each input's exact shape and match autograd
 of the plain torch op. The direct call matters: the engine sums a gradient of the broadcast
 shape back for you, so gradcheck alone would not notice a missing unbroadcast.
+
+Contract -> specs:
+- unbroadcast: exactly `shape`, leading dims summed, size-1 dims summed with keepdim, size-0
+  dims, tuple or torch.Size, dtype kept (float64, half), sum_to_size off limits:
+  test_unbroadcast_*
+- each binary op under any broadcast (0-d included), forward value, one gradient per input
+  with its shape and dtype, signs of Sub/Div, exact zeros, non-contiguous inputs, gradcheck:
+  test_binary_*, test_sub_order_matters, test_div_gradient_signs
+- Pow: gradient w.r.t. the exponent too (positive bases): BINARY "Pow" in all of the above
+- Exp, Log (a > 0): test_unary_*
+- MatMul (..., n, k) @ (..., k, m), batch broadcast, size-0 n/k: test_matmul_*
+- None allowed only where needs_input_grad is False: test_backward_when_one_input_needs_no_grad
+- half precision dtypes kept: test_half_precision_keeps_dtype
+- no autograd inside backward: by_hand in every direct backward call
+- the Functions chain like torch ops: test_functions_compose_like_torch_ops
 """
 
 import contextlib

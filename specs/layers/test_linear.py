@@ -306,18 +306,22 @@ def test_xavier_distribution(shape, gain):
     assert abs(t.double().mean().item()) <= 0.05 * bound, f"{what}: the values are not centred on 0"
 
 
-def test_xavier_fills_a_view_in_place():
+@pytest.mark.parametrize("name", ["xavier_uniform_", "kaiming_normal_"])
+@pytest.mark.parametrize("view", ["rows", "transposed"])
+def test_init_fills_a_view_in_place(name, view):
     """Initialising one block of a fused weight (as for the q, k, v rows of an attention
-    in_proj_weight): the view's storage is the big tensor's, and it must be the one filled."""
+    in_proj_weight), or a transposed view: the view's storage is the big tensor's, and it
+    must be the one filled."""
+    fn = {"xavier_uniform_": xavier_uniform_, "kaiming_normal_": kaiming_normal_}[name]
     base = torch.zeros(90, 40)
-    block = base[30:60]
-    out = xavier_uniform_(block)
-    assert out is block, "xavier_uniform_(base[30:60]) must return the view it was given"
-    assert base[30:60].abs().sum().item() > 0, (
-        "xavier_uniform_(base[30:60]) left base[30:60] all zeros: it replaced the view's data "
-        "instead of writing into it; hint: " + FILL_HINT + " (not tensor.data = ...)")
+    block, shown = (base[30:60], "base[30:60]") if view == "rows" else (base[30:60].T, "base[30:60].T")
+    out = fn(block)
+    assert out is block, f"{name}({shown}) must return the view it was given"
+    assert (base[30:60] != 0).double().mean().item() > 0.99, (
+        f"{name}({shown}) did not fill base[30:60]: it replaced the view's data instead of "
+        f"writing into it; hint: " + FILL_HINT + " (not tensor.data = ...)")
     assert base[:30].abs().sum().item() == 0 and base[60:].abs().sum().item() == 0, (
-        "xavier_uniform_(base[30:60]) wrote outside the view")
+        f"{name}({shown}) wrote outside the view")
 
 
 def test_xavier_gain_zero_is_not_the_default():
