@@ -8,7 +8,9 @@ Write:
         Returns (..., L, Ev), dtype of q:
             weights = softmax(q @ k^T * scale + mask, over the KEYS, the last dim)
             output  = weights @ v
-        Computed in q's dtype: float64 inputs get float64 accuracy (no float32 detour).
+        Computed in q's dtype: float64 inputs get float64 accuracy (no float32 detour), and
+            the output is q's dtype whatever torch.get_default_dtype() is (a helper made with
+            torch.zeros(L, S) and no dtype= follows the default).
         scale: a float; None means 1 / sqrt(E) (E = the size of q's last dim). Only None
             means "not given": scale=0.0 is a real scale (every score 0, a plain average).
         attn_mask, broadcastable to (..., L, S) (e.g. (L, S), (B, 1, 1, S), (S,)):

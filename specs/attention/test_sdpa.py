@@ -12,7 +12,7 @@ Contract -> specs:
 - fully masked row -> zeros, and zero gradient: test_fully_masked_*, test_padded_batch_*,
   test_fully_masked_row_has_zero_gradient
 - large scores (+-100..300 in float32): test_large_scores_stay_finite
-- empty sizes (batch 0, L 0, S 0): test_empty_sizes
+- empty sizes (batch 0, L 0, S 0): test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
 - gradients: test_gradcheck_float64, test_gradients_match_torch
 - inputs untouched, non-contiguous, built-ins off limits: test_non_contiguous_*, test_float_mask_is_left_alone,
   test_writes_its_own_attention
@@ -415,3 +415,22 @@ def test_empty_sizes(batch, L, S):
     assert_close(out, ref(q, k, v), what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)})",
                  hint="size-0 dims must flow through: with S = 0 every row is fully masked and "
                       "returns zeros; a reduction such as amax over an empty key dim raises")
+
+
+@pytest.mark.parametrize("kind", ["causal", "bool"])
+def test_dtype_of_q_under_a_float64_default_dtype(kind):
+    """A helper mask made with torch.zeros(L, S) (no dtype) is float64 under this default and
+    promotes float32 scores."""
+    q, k, v = qkv((2,), 4, 5, 3, 2, seed=42)
+    kwargs = {"is_causal": True} if kind == "causal" else {"attn_mask": random_bool_mask((4, 5), seed=43)}
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        out = sdpa(q, k, v, **kwargs)
+    finally:
+        torch.set_default_dtype(before)
+    assert_close(out, ref(q, k, v, **kwargs),
+                 what=f"scaled_dot_product_attention(float32 q, k, v, {kind} mask) under "
+                      f"torch.set_default_dtype(torch.float64)",
+                 hint="the output has q's dtype: build helper masks as bool, or with dtype=q.dtype "
+                      "(torch.zeros(L, S) follows the default dtype)")
