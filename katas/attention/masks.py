@@ -23,7 +23,8 @@ Write:
         1 / sqrt(D) under sliding_window_mask(T, window, causal), i.e. to
         F.scaled_dot_product_attention(q, k, v, attn_mask=sliding_window_mask(T, window, causal)).
         With window >= T it is plain attention (causal, or full when causal=False).
-        T = 0 returns an empty (..., 0, Dv) tensor. float64 inputs are computed in float64.
+        T = 0 returns an empty (..., 0, Dv) tensor. float64 inputs are computed in float64;
+        the output has q's dtype whatever torch.get_default_dtype() is.
         Scores may be large (+-100) or all very negative (~ -150): a hand-written softmax
         must subtract the row max, and an online (running) max must start at -inf, not 0.
         Budget: its peak memory must grow with T * window, not T^2. Never build a (T, T)

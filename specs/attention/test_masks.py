@@ -11,6 +11,7 @@ Contract -> specs:
   test_window_at_least_T_*; T = 0: test_sliding_window_attention_empty_T; float64 accuracy:
   test_sliding_window_attention_float64_accuracy; scores +100/+300/-150 (no max shift, online max from 0):
   test_sliding_window_attention_extreme_scores; gradients, inputs untouched, SDPA off limits
+- q's dtype under a float64 default dtype: test_sliding_window_attention_dtype_under_*
 - budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T, test_no_T_by_T_tensor_is_built
 """
 
@@ -345,3 +346,20 @@ def test_sliding_window_attention_extreme_scores(score, causal):
                  what=f"sliding_window_attention(q, k (2, 70, 4), window=5, causal={causal}) with every score near {score:g}",
                  hint="exp(100) overflows float32 and exp(-150) underflows to 0: subtract each row's max "
                       "before exp, and start a running (online) max at -inf, not 0")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_attention_dtype_under_a_float64_default_dtype(causal):
+    q, k, v = qkv((2,), 40, 4, 3, seed=19)
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        out = sliding_window_attention(q, k, v, 5, causal)
+    finally:
+        torch.set_default_dtype(before)
+    assert_close(out, reference_attention(q, k, v, 5, causal),
+                 what=f"sliding_window_attention(float32 q (2, 40, 4), window=5, causal={causal}) under "
+                      f"torch.set_default_dtype(torch.float64)",
+                 hint="the output keeps the inputs' dtype: accumulators and masks made with torch.zeros(...) "
+                      "/ torch.full(...) without dtype= follow the default dtype; use dtype=q.dtype "
+                      "(or q.new_zeros)")
