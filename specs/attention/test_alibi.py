@@ -11,6 +11,7 @@ Contract -> specs:
   test_linear_bias_*; float64 / device: test_linear_bias_attention_float64_is_computed_in_float64,
   test_linear_bias_attention_on_q_device; ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
 - large scores (+-100, +-300) in both attentions: test_large_scores_stay_finite
+- every dtype under a float64 default dtype: test_dtypes_under_a_float64_default_dtype
 """
 
 import pytest
@@ -350,3 +351,26 @@ def test_large_scores_stay_finite(size):
     assert_close(out, reference_linear(q.double(), k.double(), v.double(), 0.5).float(), rtol=1e-4, atol=1e-4,
                  what=f"linear_bias_attention(q, k, v, alpha=0.5) with scores up to +-{size:g}",
                  hint="exp(100) overflows float32: subtract each row's max before exp (torch.softmax does)")
+
+
+def test_dtypes_under_a_float64_default_dtype():
+    """torch.tensor(list) and torch.arange(n) / n follow the default dtype: the contract does not."""
+    q, k, v = qkv((2, 6), 5, 5, 4, 3, seed=19)
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        slopes, bias = alibi_slopes(6), alibi_bias(6, 5, 5)
+        out_alibi = alibi_attention(q, k, v, causal=True)
+        out_linear = linear_bias_attention(q[0, 0], k[0, 0], v[0, 0], 0.3)
+    finally:
+        torch.set_default_dtype(before)
+    hint = ("the contract fixes the dtypes: slopes and bias float32, attention outputs in q's dtype; "
+            "torch.tensor(python floats) and torch.arange(n) / n follow torch.get_default_dtype(): give dtype=")
+    assert_close(slopes, torch.tensor(paper_slopes(6), dtype=torch.float32),
+                 what="alibi_slopes(6) under torch.set_default_dtype(torch.float64)", hint=hint)
+    assert_close(bias, bias_loops(6, 5, 5).float(), what="alibi_bias(6, 5, 5) under a float64 default dtype",
+                 hint=hint)
+    assert_close(out_alibi, reference_alibi(q, k, v, True),
+                 what="alibi_attention(float32 q (2, 6, 5, 4)) under a float64 default dtype", hint=hint)
+    assert_close(out_linear, reference_linear(q[0, 0], k[0, 0], v[0, 0], 0.3),
+                 what="linear_bias_attention(float32 q (5, 4), alpha=0.3) under a float64 default dtype", hint=hint)
