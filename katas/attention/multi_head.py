@@ -18,7 +18,8 @@ Write:
                                attn_mask=None, average_attn_weights=True)
             -> (output, weights), exactly as nn.MultiheadAttention(batch_first=True):
         query (B, L, E), key (B, S, E), value (B, S, E), float32 or float64 (the parameters'
-            dtype), computed in that dtype (float64 all the way: no float32 softmax). Any
+            dtype), computed in that dtype (float64 all the way: no float32 softmax), whatever
+            torch.get_default_dtype() is. Any
             B, L, S >= 1, and size-0 batches or query sequences (B = 0 or L = 0) too.
             Scores may be large (+-100 in float32): a hand-written softmax subtracts the row
             max first. Self-attention passes the same tensor three times; cross-attention has

@@ -15,7 +15,7 @@ Contract -> specs:
 - masks: bool True = hidden, float added, key_padding (B, S), attn_mask (L, S) and (B*H, L, S) with
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
-  test_float64_is_computed_in_float64
+  test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype
 - size-0 batch / sequence: test_empty_batch_or_queries; scores +-100/300: test_large_scores_stay_finite
 - gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
   test_gradients_match_torch, test_non_contiguous_*, test_float_masks_are_left_alone, test_writes_its_own_attention
@@ -509,3 +509,25 @@ def test_large_scores_stay_finite(size):
                  what=f"MultiHeadAttention(8, 2)(...) with per-head scores up to +-{size:g}",
                  hint="exp(100) overflows float32: a hand-written softmax must subtract each row's max "
                       "first (torch.softmax does)")
+
+
+@pytest.mark.parametrize("kind", ["bool kpm 2d", "bool 3d"])
+def test_float32_module_under_a_float64_default_dtype(kind):
+    """A bool mask turned into a bias with torch.zeros(shape) (no dtype) is float64 under this
+    default and promotes a float32 module's scores."""
+    E, H, B, L, S = 6, 2, 2, 4, 5
+    ref = reference(E, H, seed=41)
+    mine = pair(ref, E, H)
+    q, k, v = tensors(B, L, S, E, seed=42)
+    kwargs = masks(kind, B, H, L, S, seed=43)
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        out, weights = mine(q, k, v, **kwargs)
+    finally:
+        torch.set_default_dtype(before)
+    with torch.no_grad():
+        expected = call_ref(ref, q, k, v, **kwargs)
+    assert_close((out, weights), expected, what=describe(E, H, q, k, **kwargs) + " under a float64 default dtype",
+                 hint="outputs have the parameters' dtype: build mask biases with dtype=scores.dtype "
+                      "(torch.zeros(shape) follows torch.get_default_dtype())")
