@@ -22,6 +22,10 @@ Write:
         update(k, v) -> (keys, values): k, v (batch, 1, T, head_dim), T >= 1 new positions;
             writes them at positions length .. length + T - 1, adds T to length, and returns
             every key and value stored so far, each (batch, 1, length, head_dim).
+            Raises ValueError, before writing anything (length and contents unchanged), if
+            length + T would exceed max_len or if k or v is not (batch, 1, T, head_dim) with
+            the cache's own batch and head_dim (a batch of 1 would otherwise broadcast
+            silently into every row of the buffer).
 
     MultiQueryAttention(d_model, n_heads): causal self-attention, an nn.Module.
         head_dim = d_model // n_heads (d_model divisible by n_heads). Parameters, all

@@ -17,6 +17,10 @@ class MQACache:
 
     def update(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Write k, v (B, 1, T, hd) at positions length..length+T-1; return every key and value so far."""
+        B, _, _, hd = self.k.shape
+        for name, t in (("k", k), ("v", v)):
+            if t.dim() != 4 or (t.shape[0], t.shape[1], t.shape[3]) != (B, 1, hd) or t.shape[2] != k.shape[2]:
+                raise ValueError(f"{name} has shape {tuple(t.shape)}; this cache expects ({B}, 1, T, {hd})")
         start, end = self.length, self.length + k.shape[2]
         if end > self.k.shape[2]:
             raise ValueError(f"the cache holds {self.k.shape[2]} positions; {end} were asked for")

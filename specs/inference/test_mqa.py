@@ -12,6 +12,8 @@ Contract -> specs:
   test_forward_matches_reference, test_float64_and_input_left_alone, test_gradients_match_reference
 - MQACache.update writes at length.., returns everything so far: test_cache_update_returns_everything_so_far
 - "length: an int, 0 at first": test_cache_length_is_an_int_from_zero
+- ValueError past max_len or for k, v not (batch, 1, T, head_dim), cache unchanged:
+  test_cache_refuses_overflow_and_wrong_shapes
 - default dtype float32, `dtype`, `device` honoured (meta device: nothing built on the default
   device): test_cache_default_dtype_is_float32, test_float64_cache, test_cache_and_model_on_the_given_device
 - decoding token by token / prefill then decode equals the full forward (T = 1 sees every key):
@@ -25,7 +27,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch.func import functional_call
 
-from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, non_contiguous, randn,
+                            unchanged)
 from harness.edges import assert_exact_type
 from katas.inference.mqa import MQACache, MultiQueryAttention
 
@@ -311,3 +314,29 @@ def test_cache_and_model_on_the_given_device():
         assert_close(str(out.device), "meta", what="MultiQueryAttention(8, 2) on meta: output device")
         out = _on_meta("MultiQueryAttention(8, 2) on the meta device, one decode step", model, x[:, :1], cache)
     assert_close(tuple(out.shape), (2, 1, 8), what="MultiQueryAttention(8, 2) on meta: decode step output shape")
+
+
+@pytest.mark.parametrize("k_shape,v_shape,case", [
+    ((2, 1, 5, 3), (2, 1, 5, 3), "4 + 5 positions into max_len 8"),
+    ((1, 1, 2, 3), (1, 1, 2, 3), "batch 1 into a batch-2 cache (it would broadcast)"),
+    ((3, 1, 2, 3), (3, 1, 2, 3), "batch 3 into a batch-2 cache"),
+    ((2, 2, 2, 3), (2, 2, 2, 3), "2 kv heads into a one-head cache"),
+    ((2, 1, 2, 4), (2, 1, 2, 4), "head_dim 4 into a head_dim-3 cache"),
+    ((2, 1, 2, 3), (2, 1, 1, 3), "k of 2 positions with v of 1")], ids=lambda c: c if isinstance(c, str) else None)
+def test_cache_refuses_overflow_and_wrong_shapes(k_shape, v_shape, case):
+    cache = MQACache(2, 8, 3)
+    k1, v1 = randn(2, 1, 4, 3, seed=50), randn(2, 1, 4, 3, seed=51)
+    cache.update(k1, v1)
+    assert_raises(ValueError, cache.update, randn(*k_shape, seed=52), randn(*v_shape, seed=53),
+                  contract="ValueError, before writing anything, if length + T would exceed max_len or k or v is "
+                           "not (batch, 1, T, head_dim)",
+                  what=f"MQACache(2, 8, 3) holding 4 positions: update(k {k_shape}, v {v_shape}): {case}",
+                  hint="check the shapes and length + T <= max_len first and raise ValueError: slice assignment "
+                       "broadcasts a batch of 1 silently, and a slice past the end raises a RuntimeError")
+    assert_close(cache.length, 4, what=f"MQACache(2, 8, 3).length after a refused update ({case})",
+                 hint="check before writing or counting: a refused update leaves the cache as it was")
+    k2, v2 = randn(2, 1, 1, 3, seed=54), randn(2, 1, 1, 3, seed=55)
+    keys, values = cache.update(k2, v2)
+    assert_close((keys, values), (torch.cat([k1, k2], 2), torch.cat([v1, v2], 2)),
+                 what=f"MQACache(2, 8, 3): a valid update after a refused one ({case})",
+                 hint="a refused update writes nothing")

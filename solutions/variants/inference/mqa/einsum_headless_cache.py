@@ -15,6 +15,11 @@ class MQACache:
     def update(self, k, v):
         n = self.length
         T = k.shape[2]
+        B, L, hd = self.keys.shape
+        if k.dim() != 4 or k.shape != v.shape or (k.shape[0], k.shape[1], k.shape[3]) != (B, 1, hd):
+            raise ValueError(f"k, v must be ({B}, 1, T, {hd}); got {tuple(k.shape)}, {tuple(v.shape)}")
+        if n + T > L:
+            raise ValueError(f"max_len {L} exceeded ({n} + {T})")
         self.keys[:, n:n + T] = k[:, 0]
         self.values[:, n:n + T] = v[:, 0]
         self.length = n + T

@@ -16,6 +16,9 @@ class MQACache:
         return self._n
 
     def update(self, k, v):
+        want = (self.kv.shape[1], 1, k.shape[2], self.kv.shape[4])
+        if tuple(k.shape) != want or tuple(v.shape) != want or self._n + k.shape[2] > self.kv.shape[3]:
+            raise ValueError(f"cannot store k {tuple(k.shape)}, v {tuple(v.shape)} at {self._n} in {tuple(self.kv.shape)}")
         T = k.shape[2]
         self.kv[0, :, :, self._n:self._n + T].copy_(k)
         self.kv[1, :, :, self._n:self._n + T].copy_(v)
