@@ -43,7 +43,9 @@ Write:
         loss w.r.t. logp[i, t] is -A_i / (|o_i| * B) on completion tokens, 0 on padding:
         the policy gradient A * grad log pi.
         Padding: whatever (finite) values logp, logp_old, logp_ref hold where mask is False
-        change nothing, neither the loss nor any gradient.
+        change nothing, neither the loss nor any gradient, even values like +-1e3 whose exp
+        overflows (zeroing the padded terms AFTER an exp still sends 0 * inf = NaN back through
+        the backward: keep padding out of the arithmetic).
 
 Off limits: none.
 Inputs must not be modified.
