@@ -14,8 +14,15 @@ def grpo_loss(logp: torch.Tensor, logp_old: torch.Tensor, logp_ref: torch.Tensor
               advantages: torch.Tensor, mask: torch.Tensor, clip_eps: float = 0.2,
               beta: float = 0.04) -> torch.Tensor:
     """The GRPO loss (a 0-dim tensor to minimise) for (B, T) per-token log-probs."""
-    mask = mask.to(logp.dtype)
-    logp_old, logp_ref = logp_old.detach(), logp_ref.detach()
+    keep = mask.bool() if mask.dtype == torch.bool else mask > 0
+    # Padding values never enter the arithmetic: replaced by 0 BEFORE exp, so that a huge
+    # finite padding value can make neither the loss nor a gradient inf/NaN (a where() after
+    # the exp would still send 0 * inf = NaN back through the unused branch).
+    zero = torch.zeros((), dtype=logp.dtype, device=logp.device)
+    logp = torch.where(keep, logp, zero)
+    logp_old = torch.where(keep, logp_old.detach(), zero)
+    logp_ref = torch.where(keep, logp_ref.detach(), zero)
+    mask = keep.to(logp.dtype)
     adv = advantages.detach().to(logp.dtype)[:, None]  # (B, 1): one value per sequence
 
     ratio = torch.exp(logp - logp_old)
@@ -24,7 +31,6 @@ def grpo_loss(logp: torch.Tensor, logp_old: torch.Tensor, logp_ref: torch.Tensor
     kl = torch.exp(log_ref_ratio) - log_ref_ratio - 1
     per_token = surrogate - beta * kl
 
-    # where() rather than multiply: padding values never reach the sum, not even as 0 * inf.
-    per_token = torch.where(mask > 0, per_token, torch.zeros_like(per_token))
+    per_token = torch.where(keep, per_token, torch.zeros_like(per_token))
     per_sequence = per_token.sum(dim=-1) / mask.sum(dim=-1)
     return -per_sequence.mean()

@@ -6,6 +6,20 @@ clipped surrogate, the per-token KL estimator pi_ref/pi - log(pi_ref/pi) - 1, an
 below is written straight from those formulas: a Python loop over the sequences in float64.
 Tolerances: float64 inputs use the harness's float64 defaults (rtol 1e-7, atol 1e-9);
 float32 results are compared with rtol 1e-4, atol 1e-5.
+
+Contract-to-spec map:
+- group_advantages: per-group mean/unbiased std, other groups ignored, n_groups 1, equal rewards
+  -> 0, eps added (0.5 and an explicit 0.0), shape/dtype, non-contiguous, rewards far from 0:
+  test_a_group_ignores_*, test_group_advantages_*, test_equal_rewards_*, test_eps_*
+- grpo_loss: one advantage per sequence (B == T too), per-sequence token average, padding values
+  change nothing (moderate and +-1e3 where exp overflows), left padding: test_each_token_*,
+  test_sequences_of_different_lengths_*, test_*padding_*
+- rho = 1 gradient = A grad log pi; old/ref logp detached; clipping both signs, no gradient when
+  clipped; KL estimator, its own term, >= 0: test_gradient_*, test_parameter_gradient_*,
+  test_*_detached_*, test_clip*, test_kl_*
+- defaults and explicit clip_eps / beta (incl. 0.0), logp's dtype (float32, float64 advantages),
+  float mask, non-contiguous, property vs reference: test_loss_*, test_clip_eps_and_beta_are_used,
+  test_float*, test_non_contiguous_*
 """
 
 import math
@@ -14,6 +28,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
+from harness.edges import assert_dtype_kept
 from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
 from katas.deepseek.grpo import group_advantages, grpo_loss
 
@@ -208,6 +223,25 @@ def test_group_advantages_keep_shape_and_dtype(dtype):
                  what=f"group_advantages(rewards (3, 5) {dtype})", hint=HINT_GROUP)
 
 
+def test_group_advantages_rewards_far_from_zero():
+    # float32 rewards around 1e4 with spread ~1: E[r^2] - E[r]^2 cancels every digit
+    gen = torch.Generator().manual_seed(21)
+    rewards = (1e4 + torch.randn(3, 6, generator=gen, dtype=torch.float64)).float()
+    out = group_advantages(rewards)
+    assert_close(out, reference_advantages(rewards.double(), 1e-4).float(), rtol=1e-3, atol=1e-3,
+                 what="group_advantages(float32 rewards near 1e4, spread 1)",
+                 hint="compute the std from the deviations (r - mean), as torch.std does; "
+                      "sqrt(mean(r^2) - mean(r)^2) loses every digit when the mean is far from 0")
+
+
+def test_group_advantages_explicit_zero_eps():
+    rewards = torch.tensor([[0.0, 1e-3, 2e-3], [5.0, 5.001, 4.999]], dtype=torch.float64)
+    out = group_advantages(rewards, eps=0.0)
+    assert_close(out, reference_advantages(rewards, 0.0), rtol=1e-6, atol=1e-9,
+                 what="group_advantages(rewards with std 1e-3, eps=0.0)",
+                 hint="eps=0.0 is a value, not 'not given': (r - mean) / (std + eps) with the eps passed")
+
+
 def test_group_advantages_non_contiguous_input_is_left_alone():
     rewards = non_contiguous(torch.randn(4, 5, generator=torch.Generator().manual_seed(9)))
     with unchanged(rewards, names=["rewards"]):
@@ -272,6 +306,26 @@ def test_padding_values_change_nothing():
     assert_close(grad_b, grad_a, what=f"d {what} / d logp", hint=HINT_PADDING)
     assert_close(grad_b[pad], torch.zeros(int(pad.sum()), dtype=torch.float64),
                  what=f"d {what} / d logp at the padding positions", hint=HINT_PADDING)
+
+
+@pytest.mark.parametrize("extreme", [1e3, -1e3], ids=["+1e3", "-1e3"])
+def test_huge_padding_values_change_nothing(extreme):
+    batch = make_batch(3, 5, seed=19, p_keep=0.6)
+    pad = ~batch["mask"]
+    altered = dict(batch)
+    signs = {"logp": -1.0, "logp_old": 1.0, "logp_ref": 1.0}  # exp(logp_ref - logp) overflows too
+    for key, sign in signs.items():
+        altered[key] = torch.where(pad, torch.full_like(batch[key], sign * extreme), batch[key])
+    logp_a, logp_b = leaf(batch["logp"]), leaf(altered["logp"])
+    out_a = grpo_loss(**{**batch, "logp": logp_a}, beta=0.1)
+    out_b = grpo_loss(**{**altered, "logp": logp_b}, beta=0.1)
+    what = f"grpo_loss(...) with padding values of {extreme:+g} (exp overflows there)"
+    hint = ("padding must stay out of the arithmetic: replace the padded logp / logp_old / logp_ref "
+            "by 0 with torch.where BEFORE any exp; multiplying by the mask, or a where() after the exp, "
+            "gives 0 * inf = NaN in the loss or its gradient")
+    assert_close(out_b, out_a.detach(), what=what, hint=hint)
+    grad_b = grad_wrt_logp(out_b, logp_b, what)
+    assert_close(grad_b, grad_wrt_logp(out_a, logp_a, what), what=f"d {what} / d logp", hint=hint)
 
 
 # -------------------------------------------------------- grpo_loss: the policy gradient
@@ -469,7 +523,7 @@ def test_loss_with_default_arguments():
                  what=describe(batch) + " (defaults clip_eps=0.2, beta=0.04)", hint=HINT_LOSS)
 
 
-@pytest.mark.parametrize("clip_eps,beta", [(0.1, 0.0), (0.3, 0.04), (0.2, 1.0)])
+@pytest.mark.parametrize("clip_eps,beta", [(0.1, 0.0), (0.3, 0.04), (0.2, 1.0), (0.0, 0.04)])
 def test_clip_eps_and_beta_are_used(clip_eps, beta):
     batch = make_batch(3, 5, seed=2, spread=0.8)
     out = grpo_loss(**batch, clip_eps=clip_eps, beta=beta)
@@ -483,6 +537,15 @@ def test_float32_gives_a_float32_scalar():
     expected = reference_loss(**batch, clip_eps=0.2, beta=0.04).to(torch.float32)
     assert_close(out, expected, rtol=1e-4, atol=1e-5,
                  what=describe(batch) + ": a 0-dim float32 tensor", hint=HINT_LOSS)
+
+
+def test_float64_advantages_do_not_promote_a_float32_loss():
+    batch = make_batch(3, 6, seed=5, dtype=torch.float32)
+    batch["advantages"] = batch["advantages"].double()  # group_advantages of float64 rewards
+    out = grpo_loss(**batch)
+    assert_dtype_kept(out, batch["logp"], "grpo_loss(float32 logp, ..., float64 advantages, ...)")
+    assert_close(out, reference_loss(**batch, clip_eps=0.2, beta=0.04).float(), rtol=1e-4, atol=1e-5,
+                 what=describe(batch) + " with float64 advantages")
 
 
 def test_float_mask_equals_bool_mask():
