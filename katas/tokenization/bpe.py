@@ -36,13 +36,18 @@ Write:
             allowed_special: "all", "none" or a collection of special-token strings. Allowed
             special tokens found in the text become their single id; all other text,
             including special tokens that are not allowed, is encoded as ordinary text:
-            split with the pattern (each piece between special tokens on its own), and in
+            split with the pattern (each piece between ALLOWED special tokens on its own; a
+            special token that is not allowed is cut at nowhere, so " <|endoftext|>" keeps
+            " <|" as one pre-token), and in
             each pre-token the merges are applied by rank, the earliest-learned adjacent pair
             first, until none applies. The result equals
             tiktoken.Encoding(pat_str=pattern, mergeable_ranks=..., special_tokens=...).
         .decode(ids) -> str: join the ids' bytes and decode them as UTF-8 with
             errors="replace" (an invalid byte sequence becomes U+FFFD, like minbpe), so
             decode(encode(s)) == s for every string s.
+
+Any iterable: merges, special_tokens (of train_bpe and BPETokenizer) and decode's ids may be
+one-shot iterables (a generator): read each once. encode returns a list of Python ints.
 
 GPT2_SPLIT_PATTERN and GPT4_SPLIT_PATTERN are given (tiktoken's "gpt2" and "cl100k_base"
 patterns). Use them with the `regex` module (installed with tiktoken), not `re`: they need

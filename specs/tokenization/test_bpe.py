@@ -7,6 +7,27 @@ Oracles, all independent of the reference solution:
   its id), so no download is needed;
 - decoding: UTF-8 of the joined bytes with errors="replace".
 The training budget is a time ratio to the reference solution, measured in this process.
+
+Contract -> specs:
+- merges: list of (a, b) int tuples with a, b < 256 + i: test_train_returns_*, check_merge_list
+- vocab_size counts bytes + merges + specials; ValueError below 256 + specials; fewer merges
+  when nothing is left: test_train_vocab_size_*, test_train_rejects_*, test_train_stops_*
+- most frequent pair, weighted by pre-token counts; ties by (bytes a, bytes b), not ids, not
+  the concatenation; overlaps counted, merged left to right; counts kept fresh:
+  test_train_merges_*, test_train_breaks_ties_*, test_train_ties_*, test_train_counts_*,
+  test_train_updates_*, test_train_equals_plain_bpe (hypothesis, two specials), *_corpus_*
+- pre-tokens never crossed (both patterns, GPT-4 default): test_train_never_merges_*, *_default_*
+- specials cut out first, every one, any iterable: test_train_cuts_out_special_tokens,
+  test_train_cuts_every_special_token_of_any_iterable
+- budget 25x the reference: test_train_time_within_budget
+- vocab, encode by rank, = tiktoken (both patterns, own merges, default GPT-4):
+  test_vocab_*, test_encode_*
+- specials: ids after the merges, allowed_special all / none / collection, disallowed ones cut
+  nowhere: test_special_*, test_allowed_special_*, test_disallowed_special_tokens_do_not_cut_*
+- decode: bytes joined then UTF-8 with replace, inverse of encode, any iterable of ids:
+  test_decode_*; merges/specials one-shot in BPETokenizer: test_tokenizer_takes_*;
+  list[int] / str: test_encode_returns_a_list_of_int_and_decode_a_str
+- inputs untouched, no tokenizer library: test_*_leaves_its_arguments_alone, test_writes_its_own_bpe
 """
 
 from __future__ import annotations
@@ -24,7 +45,8 @@ import tiktoken
 from hypothesis import given, strategies as st
 
 from harness.budgets import time_ratio
-from harness.checks import ForbiddenCall, SpecFailure
+from harness.checks import ForbiddenCall, SpecFailure, assert_raises
+from harness.edges import OneShot
 from katas.tokenization.bpe import BPETokenizer, train_bpe
 from solutions.tokenization.bpe import train_bpe as reference_train_bpe  # the budget's yardstick
 
@@ -290,8 +312,9 @@ def test_train_vocab_size_counts_bytes_merges_and_specials():
 
 @pytest.mark.parametrize("vocab_size,specials", [(255, ()), (257, (EOT, FIM)), (0, ())])
 def test_train_rejects_a_vocab_too_small(vocab_size, specials):
-    with pytest.raises(ValueError):
-        train_bpe("some text", vocab_size, special_tokens=specials)
+    assert_raises(ValueError, train_bpe, "some text", vocab_size, special_tokens=specials,
+                  what=f"train_bpe('some text', {vocab_size}, special_tokens={list(specials)})",
+                  contract="ValueError when vocab_size is smaller than 256 + len(special_tokens)")
 
 
 def test_train_merges_the_most_frequent_pair_first():
@@ -409,9 +432,9 @@ def test_train_cuts_out_special_tokens():
 @given(text=st.text(alphabet="aabbc d\n'1é😀", max_size=40), extra=st.integers(0, 30),
        use_specials=st.booleans())
 def test_train_equals_plain_bpe(text, extra, use_specials):
-    specials = [EOT] if use_specials else []
+    specials = [EOT, FIM] if use_specials else []
     if use_specials:
-        text = text.replace("d", EOT)
+        text = text.replace("d", EOT).replace("1", FIM)
     vocab_size = 256 + len(specials) + extra
     merges = train_bpe(text, vocab_size, special_tokens=specials)
     assert_merges(merges, text, vocab_size, specials=specials,
@@ -683,3 +706,75 @@ def test_writes_its_own_bpe():
                   or (getattr(value, "__module__", None) or "").split(".")[0] in ("tiktoken", "tokenizers"))
     assert not used, (f"this kata asks you to write BPE yourself; your module uses {used} "
                       f"from a tokenizer library")
+
+
+# ======================================================================== any iterable, exact types
+
+@pytest.mark.parametrize("one_shot", [False, True], ids=["list", "one-shot"])
+def test_train_cuts_every_special_token_of_any_iterable(one_shot):
+    text = ("x " + EOT + " y" + FIM + "z") * 10
+    specials = OneShot([EOT, FIM], "train_bpe's special_tokens") if one_shot else [EOT, FIM]
+    merges = train_bpe(text, 280, special_tokens=specials)
+    shown_specials = "<a one-shot iterable of EOT, FIM>" if one_shot else "[EOT, FIM]"
+    assert_merges(merges, text, 280, specials=[EOT, FIM],
+                  what=f"train_bpe({text[:30]!r}..., 280, special_tokens={shown_specials})",
+                  hint="cut the text at EVERY special token before the pattern split; "
+                       "special_tokens is any iterable (a generator, say): read it once into a "
+                       "list and use the list for the count and the split")
+
+
+def test_tokenizer_takes_merges_and_specials_as_one_shot_iterables():
+    merges = list(corpus_merges("gpt4"))
+    tok = BPETokenizer(OneShot(merges, "BPETokenizer's merges"),
+                       special_tokens=OneShot([EOT, FIM], "BPETokenizer's special_tokens"))
+    text = f"hello world{EOT} it's {FIM}2024"
+    want = tiktoken_for(merges, GPT4, [EOT, FIM]).encode(text, allowed_special="all")
+    got = tok.encode(text, allowed_special="all")
+    assert got == want, (
+        f"BPETokenizer(<one-shot merges>, special_tokens=<one-shot [EOT, FIM]>).encode({text!r}, "
+        f"allowed_special='all'): got {got}, expected {want}\n  hint: merges and special_tokens "
+        f"are any iterables: read each once into a list in __init__")
+    enc = tiktoken_for(merges, GPT4)
+    assert dict(tok.vocab) == {**{i: enc.decode_single_token_bytes(i) for i in range(256 + len(merges))},
+                               256 + len(merges): EOT.encode(), 257 + len(merges): FIM.encode()}, (
+        "BPETokenizer(<one-shot merges>, ...).vocab is incomplete: the merges were read twice?")
+
+
+def test_decode_takes_any_iterable_of_ids():
+    tok = BPETokenizer(list(corpus_merges("gpt4")), special_tokens=[EOT])
+    text = f"caf\u00e9 \U0001F600 {EOT}ok"
+    ids = tok.encode(text, allowed_special="all")
+    got = tok.decode(OneShot(ids, "decode's ids"))
+    assert got == text, (f"decode(<a one-shot iterable of ids>) gave {got!r}, expected {text!r}\n  "
+                         f"hint: ids is any iterable: go over it once")
+    got = tok.decode(iter(ids))
+    assert got == text, f"decode(iter(ids)) gave {got!r}, expected {text!r}"
+
+
+def test_encode_returns_a_list_of_int_and_decode_a_str():
+    tok = BPETokenizer(list(corpus_merges("gpt4")), special_tokens=[EOT])
+    ids = tok.encode(f"the end{EOT}", allowed_special="all")
+    assert type(ids) is list and all(type(i) is int for i in ids), (
+        f"encode(...) returned {type(ids).__name__} of {sorted({type(i).__name__ for i in ids})}; "
+        f"the contract says list[int]")
+    text = tok.decode(ids)
+    assert type(text) is str, f"decode(...) returned {type(text).__name__}, expected str"
+
+
+@pytest.mark.parametrize("allowed", [{FIM}, "none"], ids=str)
+def test_disallowed_special_tokens_do_not_cut_pre_tokens(allowed):
+    """A special token that is not allowed is plain text: " <|" is one pre-token, so a space
+    before it must stay attached (cutting at every special token first gives " " and "<|").
+    The merge (b" ", b"<") is added so that the two splits give different ids."""
+    merges = list(corpus_merges("gpt4")) + [(32, 60)]
+    tok = BPETokenizer(merges, special_tokens=[EOT, FIM])
+    text = f"x {EOT} y {FIM}z\n{EOT}\n"
+    enc = tiktoken_for(merges, GPT4, [EOT, FIM])
+    allowed_set = set() if allowed == "none" else set(allowed)
+    want = enc.encode(text, allowed_special=allowed_set, disallowed_special=())
+    got = tok.encode(text, allowed_special=allowed)
+    assert got == want, (
+        f"BPETokenizer(merges, special_tokens=[EOT, FIM]).encode({text!r}, allowed_special="
+        f"{allowed!r}):\n  got      {got}\n  expected {want}\n  pre-tokens expected "
+        f"{pretokens(text, GPT4, allowed_set)}\n  hint: cut the text only at the ALLOWED special tokens; a disallowed one is ordinary "
+        f"text and is split by the pattern together with its neighbours")
