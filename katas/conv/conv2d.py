@@ -9,7 +9,9 @@ Write:
         `groups` equal blocks and output channel block j only sees input block j.
         Output size, per dim (H shown; W alike):
             H_out = (H + 2·padding − dilation·(kH − 1) − 1) // stride + 1
-        Output dtype = x's dtype; gradients flow to x, w and b through autograd.
+        Output dtype = x's dtype (float64 is computed in float64, not through float32) and
+        output device = x's device; any batch size N, 0 included; gradients flow to x, w and b
+        through autograd.
         The inputs must be left unchanged.
 
     Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,

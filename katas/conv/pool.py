@@ -22,8 +22,9 @@ Write:
     Output size per dim (floor mode, as torch's default):
         H_out = (H + 2·padding − kH) // stride + 1
     Any batch size N, including 0 (an empty output). Output dtype = x's dtype (float16 and
-    bfloat16 too) and output device = x's device; gradients flow to x through autograd (build the result from
-    differentiable ops). The input must be left unchanged.
+    bfloat16 too; float64 is computed in float64, not through float32) and output device =
+    x's device; gradients flow to x through autograd (build the result from differentiable
+    ops). The input must be left unchanged.
 
 Off limits: F.max_pool2d / torch.max_pool2d, F.max_pool2d_with_indices, F.avg_pool2d, the
 nn.MaxPool2d / nn.AvgPool2d modules, the adaptive / 1-d / 3-d pooling built-ins and their aten

@@ -7,7 +7,8 @@ Write:
     BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         an nn.Module with nn.BatchNorm1d's contract and state_dict.
         Input x: (N, C) or (N, C, L) with C = num_features; output: same shape and dtype
-        (float32, or float64 after module.double()).
+        (float32, or float64 after module.double(); float64 is computed in float64, outputs
+        and running statistics alike, not through float32).
         The statistics of channel c are over every value of that channel: dim 0 for (N, C),
         dims 0 and 2 for (N, C, L); n = N (or N * L) values each.
 

@@ -10,7 +10,7 @@ Contract -> specs:
 - stride/padding/dilation int or pair, groups blocks: test_settings_*, test_groups_keep_*, test_any_settings_*
 - output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes
 - any batch incl. N = 0: test_empty_batch_gives_empty_output
-- output dtype = x's (float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
+- output dtype = x's (float64 computed in float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device
 - non-contiguous inputs, inputs unchanged: test_float64_and_non_contiguous_*
 - gradients to x, w, b: test_gradients_match_autograd_*
@@ -29,7 +29,7 @@ from torch import nn
 
 from harness.budgets import count_flops
 from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
-from harness.edges import assert_dtype_kept, tolerance
+from harness.edges import TIGHT64, assert_dtype_kept, tolerance
 from katas.conv.conv2d import Conv2d, conv2d
 
 FORBIDDEN = (F.conv2d, torch.conv2d, torch.convolution)
@@ -355,3 +355,12 @@ def test_module_bias_initialisation_like_nn_conv2d():
         f"expected U(−1/√fan_in, 1/√fan_in) with fan_in = (in_channels // groups)·kH·kW = 18, std "
         f"about {expected:.4g}. hint: the bias is initialised like the weight (not zeros), with the "
         "weight's fan_in")
+
+
+def test_float64_is_computed_in_float64():
+    x, w, b = randn(2, 4, 7, 6, seed=35, dtype=torch.float64), randn(6, 2, 3, 3, seed=36, dtype=torch.float64), \
+        randn(6, seed=37, dtype=torch.float64)
+    kw = dict(padding=1, groups=2)
+    out = run_conv2d(x, w, b, hint=HINT_VALUES, **kw)
+    assert_close(out, F.conv2d(x, w, b, **kw), what=describe(x, w, b, **kw) + " in float64", **TIGHT64,
+                 hint="keep float64 in float64: no .float() and no float32 helper tensors on the way")

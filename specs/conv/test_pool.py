@@ -12,7 +12,7 @@ Contract -> specs:
   test_max_pool_ties_value_and_gradient
 - avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
 - any N incl. 0, sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
-- dtype kept (float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
+- dtype kept (float64 computed in float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device
 - non-contiguous input left unchanged: test_float64_non_contiguous_*
 - gradients through autograd: test_gradients_match_autograd_of_torch
@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
-from harness.edges import assert_dtype_kept, tolerance
+from harness.edges import TIGHT64, assert_dtype_kept, tolerance
 from katas.conv.pool import avg_pool2d, max_pool2d
 
 FORBIDDEN = (F.max_pool2d, torch.max_pool2d, F.max_pool2d_with_indices, F.avg_pool2d,
@@ -283,3 +283,12 @@ def test_max_pool_ties_value_and_gradient():
     is_max = x == F.max_pool2d(x, **kw).repeat_interleave(2, 2).repeat_interleave(2, 3)
     assert_close(grad * ~is_max, torch.zeros_like(grad), what=f"d/dx of {what} at pixels below their window's max",
                  hint="only the window's max pixels receive gradient")
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_float64_is_computed_in_float64(name):
+    x = randn(2, 3, 8, 7, seed=15, dtype=torch.float64) * 3 + 1
+    kw = dict(kernel_size=3, stride=2, padding=1)
+    out = run_pool(name, x, hint=HINTS[name], **kw)
+    assert_close(out, reference(name, x, **kw), what=describe(name, x, **kw) + " in float64", **TIGHT64,
+                 hint="keep float64 in float64: no .float() and no float32 count or helper tensor")

@@ -4,7 +4,8 @@ Contract -> specs:
 - state_dict: weight/bias iff affine, buffers iff track_running_stats, initial values, int64
   counter, buffers not parameters: test_state_dict_matches_nn_batch_norm
 - (N, C) and (N, C, L), train steps then eval, options, defaults, float64: test_train_steps_then_eval_*,
-  test_defaults, test_matches_nn_batch_norm_on_random_batches, test_float64_after_double
+  test_defaults, test_matches_nn_batch_norm_on_random_batches, test_float64_after_double,
+  test_float64_is_computed_in_float64 (TIGHT64, outputs and running stats)
 - running_var unbiased (n = N or N·L), momentum weighs the new batch, counter: test_running_var_*,
   test_momentum_weighs_the_new_batch; momentum=0.0 as given: test_explicit_zero_momentum_is_used
 - eval uses running stats and changes no state; untracked always uses the batch:
@@ -25,7 +26,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import SpecFailure, assert_close, assert_raises, forbid, non_contiguous, randn, unchanged
-from harness.edges import far_from_zero
+from harness.edges import TIGHT64, far_from_zero
 from katas.norms.batch_norm import BatchNorm1d
 
 FORBIDDEN = (F.batch_norm, torch.batch_norm, torch.native_batch_norm)
@@ -344,3 +345,24 @@ def test_one_value_per_channel_in_training_raises(shape):
                  hint="check n before updating any state")
     mine.eval()  # eval needs no batch statistics: a single sample is fine
     assert_close(mine(x), x / (1 + 1e-5) ** 0.5, what=f"BatchNorm1d(3) in eval() on x of {shape}", hint=HINT_EVAL)
+
+
+def test_float64_is_computed_in_float64():
+    mine, ref = pair(3, momentum=0.3)
+    mine, ref = mine.double(), ref.double()
+    hint = "keep float64 in float64: no .float() and no float32 helper tensors (outputs and running stats)"
+    for step in range(2):
+        x = batch((5, 3, 4), seed=50 + step, dtype=torch.float64) * 3 + 1
+        got = mine(x)
+        with torch.no_grad():
+            expected = ref(x)
+        assert_close(got, expected, what=f"BatchNorm1d(3, momentum=0.3).double() train step {step + 1}",
+                     **TIGHT64, hint=hint)
+        for name in ("running_mean", "running_var"):
+            assert_close(getattr(mine, name), getattr(ref, name), **TIGHT64, hint=hint,
+                         what=f"BatchNorm1d(3, momentum=0.3).double() {name} after train step {step + 1}")
+    mine.eval(), ref.eval()
+    x = batch((4, 3), seed=52, dtype=torch.float64)
+    with torch.no_grad():
+        expected = ref(x)
+    assert_close(mine(x), expected, what="BatchNorm1d(3, momentum=0.3).double() in eval()", **TIGHT64, hint=hint)
