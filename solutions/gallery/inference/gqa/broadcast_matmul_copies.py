@@ -1,9 +1,11 @@
 """Right values, a hidden copy: q.view(B, Hkv, G, L, D) @ k[:, :, None].transpose(-2, -1)
 looks copy-free, but torch.matmul broadcasts the size-1 group dim of k by expanding it and
 reshaping it to (B * Hkv * G, D, S) for one bmm: that reshape of an expanded tensor copies K
-G times (and V likewise for the second product). Fold the group into the query axis so no
-operand needs broadcasting: q.reshape(B, Hkv, G * L, D) @ k.transpose(-2, -1) is a plain
-batched matmul over (B, Hkv). (torch.einsum("bhgld,bhsd->bhgls", ...) also avoids the copy.)"""
+G times (and V likewise for the second product).
+
+Fix: fold the group into the query axis so no operand needs broadcasting:
+q.reshape(B, Hkv, G * L, D) @ k.transpose(-2, -1) is a plain batched matmul over (B, Hkv).
+(torch.einsum("bhgld,bhsd->bhgls", ...) also avoids the copy.)"""
 
 import math
 

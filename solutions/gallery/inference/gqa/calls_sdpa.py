@@ -1,7 +1,9 @@
 """Calls the built-in: F.scaled_dot_product_attention(q, k, v, enable_gqa=True) gives the
 right values, but the kata is to write the grouping yourself (and, on CPU, the built-in's
-math path copies K and V per query head with repeat_interleave). Write
-softmax(q k^T / sqrt(D)) v with the G query heads of a group folded into the query axis."""
+math path copies K and V per query head with repeat_interleave).
+
+Fix: write softmax(q k^T / sqrt(D)) v with the G query heads of a group folded into the
+query axis."""
 
 import torch.nn.functional as F
 

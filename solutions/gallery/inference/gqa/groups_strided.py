@@ -1,7 +1,9 @@
 """Copy-free but grouped the wrong way: q.reshape(B, G, Hkv, L, D) puts query heads
 h = g * Hkv + j in group j, so head h reads kv head h % Hkv (the tiled layout). The groups
-are CONSECUTIVE heads: q.reshape(B, Hkv, G, L, D), head h = j * G + g reading kv head
-j = h // G. Reshape the head axis as (Hkv, G), kv head outermost."""
+are CONSECUTIVE heads.
+
+Fix: q.reshape(B, Hkv, G, L, D), head h = j * G + g reading kv head j = h // G: reshape the
+head axis as (Hkv, G), kv head outermost."""
 
 import math
 

@@ -1,8 +1,9 @@
 """Right values, wrong memory: expands K and V to one head per query head,
 k[:, :, None].expand(B, Hkv, G, S, D).reshape(B, Hq, S, D) (what Hugging Face's repeat_kv and
 repeat_interleave do). The reshape of an expanded tensor cannot be a view, so it copies K and
-V G times: a decode step reads Hq heads of K/V again and the saving of GQA is gone. Keep K and
-V as they are and put the G query heads of a group side by side instead:
+V G times: a decode step reads Hq heads of K/V again and the saving of GQA is gone.
+
+Fix: keep K and V as they are and put the G query heads of a group side by side instead:
 q.reshape(B, Hkv, G * L, D) @ k.transpose(-2, -1)."""
 
 import math

@@ -1,9 +1,11 @@
 """Tiles the kv heads instead of grouping them: k.repeat(1, G, 1, 1) lays the kv heads out as
-0, 1, ..., Hkv-1, 0, 1, ... so query head h reads kv head h % Hkv. GQA groups CONSECUTIVE
-query heads: heads j*G .. j*G+G-1 share kv head j, i.e. head h reads kv head h // G (what
-repeat_interleave(G, dim=1) would give, and what q.reshape(B, Hkv, G * L, D) gives without
-any copy). The two agree only when Hkv = 1 or G = 1, so an MQA or MHA test never notices.
-(This version also copies K and V per query head, which the budget rejects too.)"""
+0, 1, ..., Hkv-1, 0, 1, ... so query head h reads kv head h % Hkv. The two layouts agree only
+when Hkv = 1 or G = 1, so an MQA or MHA test never notices. (This version also copies K and V
+per query head, which the budget rejects too.)
+
+Fix: GQA groups CONSECUTIVE query heads: heads j*G .. j*G+G-1 share kv head j, i.e. head h
+reads kv head h // G (what repeat_interleave(G, dim=1) would give, and what
+q.reshape(B, Hkv, G * L, D) gives without any copy)."""
 
 import math
 

@@ -1,8 +1,10 @@
 """Assumes the attention width is d_model: sizes W_q and W_o as (d_model, d_model) and W_k, W_v
 as (d_model, d_model * n_kv_heads / n_heads). That holds only when n_heads * head_dim ==
 d_model, which many models break (Gemma 7B: 16 heads of 256 with d_model 3072; DeepSeek's
-heads are wider than d_model / n_heads too). Size them with n_heads * head_dim and
-n_kv_heads * head_dim, the widths the projections really have."""
+heads are wider than d_model / n_heads too).
+
+Fix: size them with n_heads * head_dim and n_kv_heads * head_dim, the widths the projections
+really have."""
 
 from solutions.inference.memory import *  # noqa: F401,F403 (the rest is correct)
 from solutions.inference.memory import kv_cache_bytes, matmul_flops

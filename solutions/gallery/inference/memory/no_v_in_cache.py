@@ -1,7 +1,8 @@
 """Forgets the values: counts one vector of head_dim per kv head per token and layer, i.e.
-only the keys. Attention caches K AND V, so the cache is
-2 * batch * seq_len * n_layers * kv_heads * head_dim * dtype_bytes. (MLA is different: its
-latent serves both keys and values, so kv_lora_rank + qk_rope_head_dim has no factor 2.)"""
+only the keys. Attention caches K AND V.
+
+Fix: 2 * batch * seq_len * n_layers * kv_heads * head_dim * dtype_bytes. (MLA is different:
+its latent serves both keys and values, so kv_lora_rank + qk_rope_head_dim has no factor 2.)"""
 
 from solutions.inference.memory import *  # noqa: F401,F403 (the rest is correct)
 

@@ -1,8 +1,10 @@
 """A cache that grows with torch.cat: it holds only the positions seen so far, and every
 update allocates a new, longer tensor and copies the whole cache into it (quadratic work
 and memory churn over a generation). The values are right, but the cache is not
-preallocated: preallocate keys and values for max_len positions once, in __init__, and
-write each new position in place (self.k[:, :, start:end] = k)."""
+preallocated.
+
+Fix: preallocate keys and values for max_len positions once, in __init__, and write each
+new position in place (self.k[:, :, start:end] = k)."""
 
 import torch
 

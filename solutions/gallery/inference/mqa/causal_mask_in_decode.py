@@ -1,8 +1,10 @@
 """is_causal=True on a decode step: with one new query and S cached keys, the top-left
 causal mask (key j visible when j <= i, i = 0) hides every key but the first, so each
 decoded token attends to token 0 only. A single new token is the LAST position: it sees
-every cached key, itself included. Use is_causal only for a prefill into an empty cache
-(or align the mask bottom-right: key j visible when j <= S - T + i)."""
+every cached key, itself included.
+
+Fix: use is_causal only for a prefill into an empty cache (or align the mask bottom-right:
+key j visible when j <= S - T + i)."""
 
 from katas.inference.gqa import grouped_query_attention
 from solutions.inference.mqa import *  # noqa: F401,F403 (the rest is correct)

@@ -1,8 +1,10 @@
 """Keys and values projected per head: k_proj and v_proj map d_model -> d_model and split
 into n_heads heads, which is plain multi-head attention. The cache then needs n_heads heads
-of K and V (n_heads times the bytes) and the point of MQA is lost. Multi-query attention
-projects ONE key head and ONE value head, k_proj = nn.Linear(d_model, head_dim, bias=False)
-(and v_proj alike), shared by all the query heads."""
+of K and V (n_heads times the bytes) and the point of MQA is lost.
+
+Fix: multi-query attention projects ONE key head and ONE value head,
+k_proj = nn.Linear(d_model, head_dim, bias=False) (and v_proj alike), shared by all the
+query heads."""
 
 import torch
 import torch.nn as nn
