@@ -2,8 +2,9 @@
 
 Write:
     mse_loss(pred, target, reduction="mean") -> (pred - target)^2 reduced: "mean" (a 0-dim
-        tensor), "sum" (0-dim) or "none" (pred.shape). pred and target: float32/float64 of
-        the same shape (any shape); the result has their dtype. Like F.mse_loss.
+        tensor), "sum" (0-dim) or "none" (pred.shape); any other reduction raises ValueError
+        naming it. pred and target: float32/float64 of the same shape (any shape); the result
+        has their dtype. Like F.mse_loss.
     bce_loss(probs, target) -> 0-dim tensor, the mean over all elements of
             -(target * log(probs) + (1 - target) * log(1 - probs))
         where each log is clamped at -100 first, as torch does, so probs of exactly 0 or 1
@@ -14,7 +15,9 @@ Write:
         elements of
             -(pos_weight * target * log(sigmoid(x)) + (1 - target) * log(1 - sigmoid(x)))
         computed stably: logits of ±1e4 give finite, correct losses and gradients
-        (log(sigmoid(x)) = -softplus(-x) = -(max(-x, 0) + log1p(exp(-|x|)))).
+        (log(sigmoid(x)) = -softplus(-x) = -(max(-x, 0) + log1p(exp(-|x|)))). The gradient
+        must equal torch's at exactly x = 0 too (a zero-initialised head starts there), where
+        autograd's one-sided slopes of max(-x, 0) and |x| in that one-liner are wrong.
         pos_weight (optional) weighs the POSITIVE term only; it broadcasts against logits
         along the last dim (shape (C,) for (..., C) logits, or (1,)). None means 1.
         Like F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight).
@@ -23,6 +26,8 @@ Off limits: torch.nn.functional.mse_loss, torch.nn.functional.binary_cross_entro
 torch.nn.functional.binary_cross_entropy_with_logits, torch.binary_cross_entropy_with_logits
 (and nn.MSELoss / nn.BCELoss / nn.BCEWithLogitsLoss, which call them). F.softplus,
 F.logsigmoid and torch.log1p are allowed.
+Every "mean" is over all elements (over 0 elements it is NaN, like torch). float64 inputs are
+computed in float64.
 Inputs must not be modified.
 Run: pytest katas/losses/regression.py
 """

@@ -23,8 +23,16 @@ def bce_loss(probs: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def _log_sigmoid(x: torch.Tensor) -> torch.Tensor:
-    """log(sigmoid(x)) = -softplus(-x), without overflow: exp only ever sees -|x| <= 0."""
-    return -(torch.clamp(-x, min=0) + torch.log1p(torch.exp(-x.abs())))
+    """log(sigmoid(x)) = -softplus(-x), without overflow: exp only ever sees arguments <= 0.
+
+    Written per branch (-log1p(exp(-x)) for x >= 0, x - log1p(exp(x)) below) rather than as
+    -(max(-x, 0) + log1p(exp(-|x|))): that one-liner is right in value, but autograd takes
+    one-sided slopes of max and |x| at x = 0 and gets the gradient wrong there (1 - t instead of
+    0.5 - t), which is exactly where a zero-initialised head starts. The clamps keep the branch
+    that torch.where discards finite, so its zero gradient never meets an inf."""
+    pos = x.clamp(min=0)
+    neg = x.clamp(max=0)
+    return torch.where(x >= 0, -torch.log1p(torch.exp(-pos)), neg - torch.log1p(torch.exp(neg)))
 
 
 def bce_with_logits(logits: torch.Tensor, target: torch.Tensor,

@@ -1,11 +1,28 @@
-"""Specs for katas/losses/regression.py (day 10): mse_loss, bce_loss, bce_with_logits."""
+"""Specs for katas/losses/regression.py (day 10): mse_loss, bce_loss, bce_with_logits.
+
+Contract-to-spec map:
+- mse_loss reductions "mean" (default) / "sum" / "none", any shape incl. 0-d and size-0,
+  their dtype: mse_default_reduction_is_mean, mse_reductions_match_torch, empty_inputs,
+  float64_to_1e12; unknown reduction: ValueError naming it: mse_unknown_reduction
+- bce_loss: mean of -(t log p + (1 - t) log(1 - p)), each log clamped at -100 (exact 0/1,
+  and p so small that log p < -100 in float64), soft labels: bce_*, float64_to_1e12
+- bce_with_logits: stable at ±1e4 (values and gradients), gradients right at exactly x = 0
+  (a zero-initialised head): bce_with_logits_*, gradient_at_zero_logits
+- pos_weight on the POSITIVE term only, (C,) or (1,) along the last dim, float64 too:
+  bce_with_logits_pos_weight_*, float64_to_1e12
+- means over all elements (size-0: NaN like torch): empty_inputs
+- built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_losses,
+  inputs_are_left_alone...
+"""
 
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, unchanged
+from harness.checks import (assert_close, assert_grads_match, assert_raises, forbid,
+                            non_contiguous, unchanged)
+from harness.edges import TIGHT64
 from katas.losses.regression import bce_loss, bce_with_logits, mse_loss
 
 FORBIDDEN = (F.mse_loss, F.binary_cross_entropy, F.binary_cross_entropy_with_logits,
@@ -182,6 +199,73 @@ def test_bce_with_logits_property(shape, scale, soft, weighted, seed):
                  what=f"bce_with_logits(logits {tuple(shape)} of scale {scale}, "
                       f"{'soft' if soft else 'hard'} target, pos_weight={'(C,)' if weighted else None})",
                  hint=f"{HINT_STABLE}. {HINT_POS}")
+
+
+@pytest.mark.parametrize("pos_weight", [None, torch.tensor([2.0, 0.5, 1.0, 3.0])], ids=["none", "pos_weight"])
+def test_gradient_at_zero_logits(pos_weight):
+    # a zero-initialised classifier head gives logits of exactly 0 on its first step
+    x = torch.zeros(3, 4)
+    x[1] = torch.tensor([0.0, 2.0, -1.5, 0.0])
+    t = torch.tensor([[0.0, 1.0, 0.3, 1.0], [1.0, 0.0, 1.0, 0.6], [0.5, 0.0, 1.0, 0.0]])
+    assert_grads_match(lambda a: bce_with_logits(a, t, pos_weight),
+                       lambda a: F.binary_cross_entropy_with_logits(a, t, pos_weight=pos_weight), x,
+                       what="bce_with_logits(logits with exact zeros, target) gradient",
+                       hint="at x = 0 the gradient is (sigmoid(0) - t) / n, shaped by pos_weight: "
+                            "max(x, 0) and |x| have kinks there whose one-sided slopes autograd picks, "
+                            "so max(x, 0) - x * t + log1p(exp(-|x|)) differentiates wrongly at 0; "
+                            "use F.logsigmoid, or split log(sigmoid(x)) into two branches by the sign "
+                            "of x (clamping each branch's input), or write the backward")
+
+
+def test_mse_unknown_reduction():
+    pred, target = randn(3, seed=30), randn(3, seed=31)
+    assert_raises(ValueError, mse_loss, pred, target, reduction="avg",
+                  contract="reduction is 'mean', 'sum' or 'none'; anything else raises ValueError "
+                           "naming it", mentions=("avg",), what="mse_loss(pred, target, reduction='avg')")
+
+
+@pytest.mark.parametrize("shape", [(0,), (2, 0)], ids=str)
+def test_empty_inputs(shape):
+    e = torch.zeros(shape)
+    for reduction in ("mean", "sum", "none"):
+        assert_close(mse_loss(e, e, reduction=reduction), F.mse_loss(e, e, reduction=reduction),
+                     what=f"mse_loss(empty {shape}, empty {shape}, reduction={reduction!r})",
+                     hint="the mean over 0 elements is 0 / 0 = NaN (like torch), the sum 0, and "
+                          "'none' an empty tensor")
+    assert_close(bce_loss(e + 0.5, e), F.binary_cross_entropy(e + 0.5, e),
+                 what=f"bce_loss(empty {shape}, empty {shape})", hint="the mean over 0 elements is NaN")
+    assert_close(bce_with_logits(e, e), F.binary_cross_entropy_with_logits(e, e),
+                 what=f"bce_with_logits(empty {shape}, empty {shape})", hint="the mean over 0 elements is NaN")
+
+
+def test_float64_to_1e12():
+    hint = ("float64 inputs are computed in float64 all the way: no .float(), no torch.tensor(...) "
+            "constants or helper tensors in float32")
+    pred, target = randn(4, 5, seed=32, dtype=torch.float64), randn(4, 5, seed=33, dtype=torch.float64)
+    for reduction in ("mean", "sum", "none"):
+        assert_close(mse_loss(pred, target, reduction=reduction),
+                     F.mse_loss(pred, target, reduction=reduction), **TIGHT64, hint=hint,
+                     what=f"mse_loss(float64 pred, target, reduction={reduction!r}) to 1e-12")
+    p, t = probs_and_targets((4, 5), seed=34, dtype=torch.float64, soft=True)
+    p = p.clone()
+    p[0, :3] = torch.tensor([1e-50, 0.0, 1.0], dtype=torch.float64)  # log(1e-50) = -115 -> -100
+    t = t.clone()
+    t[0, :3] = torch.tensor([1.0, 0.4, 0.7], dtype=torch.float64)
+    assert_close(bce_loss(p, t), F.binary_cross_entropy(p, t), **TIGHT64,
+                 what="bce_loss(float64 probs incl. 1e-50, 0 and 1, soft target) to 1e-12",
+                 hint="clamp every log at -100 (log(1e-50) = -115.1 becomes -100 too, not only "
+                      "log(0)); " + hint)
+    x, tx = logits_and_targets((4, 5), seed=35, dtype=torch.float64, soft=True)
+    pw = torch.tensor([0.5, 1.0, 2.0, 3.5, 1.25], dtype=torch.float64)
+    for pos_weight in (None, pw):
+        assert_close(bce_with_logits(x, tx, pos_weight),
+                     F.binary_cross_entropy_with_logits(x, tx, pos_weight=pos_weight), **TIGHT64,
+                     what=f"bce_with_logits(float64 logits, target, pos_weight={'None' if pos_weight is None else 'float64 (5,)'}) to 1e-12",
+                     hint=hint)
+    assert_grads_match(lambda a: bce_with_logits(a, tx, pw),
+                       lambda a: F.binary_cross_entropy_with_logits(a, tx, pos_weight=pw), x,
+                       what="bce_with_logits(float64 logits, target, pos_weight) gradient to 1e-12",
+                       hint=hint, **TIGHT64)
 
 
 # ------------------------------------------------------------------------ inputs
