@@ -21,7 +21,8 @@ Contract-to-spec map:
   cache_update_returns_the_prefix_*, cache_update_with_a_smaller_batch_*; ValueError for
   start_pos + T > max_len and B > batch_size: cache_update_returns_the_prefix_and_rejects_overflow
 - decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_*,
-  decode_with_a_cache_made_for_a_bigger_batch
+  decode_with_a_cache_made_for_a_bigger_batch; "attend to every cached position 0 .. start_pos +
+  T - 1" (not max_len): decode_cost_grows_with_the_context_not_with_max_len
 - device of x for positions/masks: forward_on_the_meta_device; gradients, non-contiguous x
 """
 
@@ -459,6 +460,22 @@ def test_absorbed_decode_needs_fewer_flops_at_long_context():
         f"should cost about 2*H*(2r + rope) = {2 * H * (2 * r + rdim)} per cached token, the naive one "
         f"about 2*r*H*(nope + v) = {2 * r * H * (nope + vd)} more (it expands every cached latent)\n"
         f"  hint: with absorb=True never call kv_b_proj / expand_kv on the cache: " + HINT_ABSORB)
+
+
+@pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
+def test_decode_cost_grows_with_the_context_not_with_max_len(absorb):
+    config = MLAConfig(**SMALL)
+    module = MultiHeadLatentAttention(config)
+    x = randn(1, 1, 48, seed=47)
+    flops = {}
+    for max_len in (32, 512):
+        cache = MLACache(config, 1, max_len)
+        with torch.no_grad():
+            flops[max_len] = count_flops(module, x, cache=cache, start_pos=16, absorb=absorb)
+    assert flops[32] == flops[512], (
+        f"a decode step at start_pos=16 (absorb={absorb}) costs {flops[32]:,} FLOPs with a cache of "
+        f"max_len 32 and {flops[512]:,} with max_len 512; attend to the cached prefix only\n  hint: use "
+        f"what cache.update returns (positions 0 .. start_pos + T - 1), not the whole preallocated cache")
 
 
 # ------------------------------------------------------------------------ gradients and inputs
