@@ -215,20 +215,27 @@ class KataSession:
                 return self.files[path], f"{shown.as_posix()}::{func}", entry.lineno + 1
         return None
 
-    def _trim(self, excinfo) -> None:
+    @staticmethod
+    def _trim(item) -> None:
         """Keep the spec's and the learner's frames: torch, the harness, contextlib and
-        pytest's own frames say nothing about the bug."""
-        def shown(entry) -> bool:
-            path = str(entry.path)
-            return not any(part in path for part in _HIDDEN_FRAMES)
-        trimmed = excinfo.traceback.filter(shown)
-        if len(trimmed):
-            excinfo.traceback = trimmed
+        pytest's own frames say nothing about the bug. (pytest rebuilds tracebacks from the
+        raw frames while cutting them, so the trim wraps the item's own filter.)"""
+        if "_traceback_filter" in vars(item):
+            return
+        own_filter = item._traceback_filter
+
+        def trimmed(excinfo):
+            traceback = own_filter(excinfo)
+            kept = [entry for entry in traceback
+                    if not any(part in str(entry.path) for part in _HIDDEN_FRAMES)]
+            return type(traceback)(kept) if kept else traceback
+
+        item._traceback_filter = trimmed
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         if call.excinfo is not None and _kata_of(item) is not None:
-            self._trim(call.excinfo)
+            self._trim(item)
         outcome = yield
         report = outcome.get_result()
         kata = _kata_of(item)
@@ -239,7 +246,9 @@ class KataSession:
             return
         excinfo = call.excinfo
         frame = self._innermost_kata_frame(excinfo)
-        raised_in_kata = Path(str(excinfo.traceback[-1].path)).resolve() in self.files
+        innermost = next((e for e in reversed(excinfo.traceback)
+                          if not any(part in str(e.path) for part in _HIDDEN_FRAMES)), None)
+        raised_in_kata = innermost is not None and Path(str(innermost.path)).resolve() in self.files
         if excinfo.errisinstance(NotImplementedError) and frame and raised_in_kata:
             owner, where, _ = frame
             if owner == kata.id:
