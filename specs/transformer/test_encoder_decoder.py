@@ -22,6 +22,7 @@ Contract -> specs:
   keyword-only): every greedy spec
 - src_key_padding_mask to encode AND decode: test_greedy_decode_with_source_padding,
   test_greedy_decode_passes_padding_to_both_encode_and_decode
+- the documented positional order of forward / encode / decode: test_positional_arguments_*
 """
 
 
@@ -607,3 +608,29 @@ def test_dropout_reaches_every_layer():
             f"Transformer(8, 2, 1, 1, 16, dropout=0.5).train().{name} equals its eval() output: no "
             f"dropout\n  hint: build every EncoderLayer and DecoderLayer with the model's dropout: "
             f"EncoderLayer(d_model, nhead, dim_feedforward, dropout, norm_first)")
+
+
+def test_positional_arguments_follow_the_signature():
+    """forward / encode / decode called positionally, in the documented (nn.Transformer) order."""
+    mine, ref = pair(8, 2, 2, 2, 12, seed=64)
+    src, tgt = randn(2, 5, 8, seed=65), randn(2, 4, 8, seed=66)
+    m = all_masks("bool", 2, 5, 4, seed=67)
+    order = ["src_mask", "tgt_mask", "memory_mask", "src_key_padding_mask", "tgt_key_padding_mask",
+             "memory_key_padding_mask"]
+    with torch.no_grad(), mha_slow_path():
+        expected = ref(src, tgt, **m)
+        memory = ref.encoder(src, mask=m["src_mask"], src_key_padding_mask=m["src_key_padding_mask"])
+        decoded = ref.decoder(tgt, memory, tgt_mask=m["tgt_mask"], memory_mask=m["memory_mask"],
+                              tgt_key_padding_mask=m["tgt_key_padding_mask"],
+                              memory_key_padding_mask=m["memory_key_padding_mask"])
+    hint = ("keep the documented parameter order: forward(src, tgt, src_mask, tgt_mask, memory_mask, "
+            "src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask); encode(src, "
+            "src_mask, src_key_padding_mask); decode(tgt, memory, tgt_mask, memory_mask, "
+            "tgt_key_padding_mask, memory_key_padding_mask)")
+    assert_close(mine(src, tgt, *(m[n] for n in order)), expected, **TOL, hint=hint,
+                 what="Transformer(8, 2, 2, 2, 12)(src, tgt, <the six masks positionally>)")
+    assert_close(mine.encode(src, m["src_mask"], m["src_key_padding_mask"]), memory, **TOL, hint=hint,
+                 what="Transformer(8, 2, 2, 2, 12).encode(src, src_mask, src_key_padding_mask)")
+    assert_close(mine.decode(tgt, memory, m["tgt_mask"], m["memory_mask"], m["tgt_key_padding_mask"],
+                             m["memory_key_padding_mask"]), decoded, **TOL, hint=hint,
+                 what="Transformer(8, 2, 2, 2, 12).decode(tgt, memory, <the four masks positionally>)")
