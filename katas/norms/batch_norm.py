@@ -6,7 +6,7 @@ Batch normalisation normalises each channel c with statistics taken ACROSS the b
 Write:
     BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         an nn.Module with nn.BatchNorm1d's contract and state_dict.
-        Input x: (N, C) or (N, C, L) with C = num_features; output: same shape and dtype
+        Input x: (N, C) or (N, C, L) with C = num_features; output: same shape, dtype and device
         (float32, or float64 after module.double(); float64 is computed in float64, outputs
         and running statistics alike, not through float32).
         The statistics of channel c are over every value of that channel: dim 0 for (N, C),

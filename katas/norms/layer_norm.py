@@ -15,7 +15,7 @@ Write:
             y = LayerNormFunction.apply(x, weight, bias, eps)
         x (..., D) float32 or float64 with any number of leading dims (or none);
         weight (D,) or None (no scaling); bias (D,) or None (no shift); eps a float.
-        y has x's shape and dtype. backward(ctx, grad_y) returns the gradients for
+        y has x's shape, dtype and device. backward(ctx, grad_y) returns the gradients for
         (x, weight, bias, eps): tensors of their shapes, None for an argument that was None,
         and None for eps. It must handle any grad_y layout (use reshape, not view).
         With x_hat = (x - mean) * rstd, rstd = 1 / sqrt(var + eps) and g = grad_y * weight:

@@ -14,6 +14,7 @@ Contract -> specs:
 - channel means far from 0 (two-pass variance): test_mean_far_from_zero_float32
 - running stats carry no graph; gradients in train and eval: test_running_statistics_carry_no_graph,
   test_gradients_match_nn_batch_norm
+- output on the module's device (meta), train and eval: test_output_on_the_module_device
 - non-contiguous input unchanged: test_non_contiguous_*; off limits: test_writes_its_own
 """
 
@@ -366,3 +367,23 @@ def test_float64_is_computed_in_float64():
     with torch.no_grad():
         expected = ref(x)
     assert_close(mine(x), expected, what="BatchNorm1d(3, momentum=0.3).double() in eval()", **TIGHT64, hint=hint)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"affine": False}, {"affine": False, "track_running_stats": False}])
+def test_output_on_the_module_device(kwargs):
+    # The meta device stands in for a GPU: a helper made with torch.ones(C) / torch.tensor(...)
+    # without device=x.device lands on the CPU.
+    mine = BatchNorm1d(4, **kwargs).to("meta")
+    what = f"{call(4, kwargs)}.to('meta')"
+    for mode, shape in (("train", (3, 4, 2)), ("eval", (3, 4))):
+        getattr(mine, mode)()
+        x = torch.empty(*shape, device="meta")
+        try:
+            out = mine(x)
+        except NotImplementedError:
+            raise
+        except RuntimeError as err:
+            raise SpecFailure(f"{what} in {mode}() on x of {shape} raised RuntimeError: {err}\n  hint: make "
+                              "every helper tensor on x's device (x.new_ones(C), torch.ones_like(...))") from err
+        assert out.device == x.device and out.shape == x.shape, (
+            f"{what} in {mode}() on x of {shape} gave {tuple(out.shape)} on {out.device}; expected {shape} on meta")

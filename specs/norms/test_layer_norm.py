@@ -14,6 +14,7 @@ Contract -> specs:
   test_function_matches_autograd_on_random_inputs
 - module: state_dict keys/ones/zeros and options, int/tuple normalized_shape, train/eval, gradients,
   .double(), non-contiguous: test_module_*
+- output and gradient on x's device (None weight/bias): test_output_and_gradient_on_the_input_device
 - off limits: test_function_writes_its_own, test_module_writes_its_own
 """
 
@@ -381,6 +382,8 @@ def test_empty_batch():
     x = randn(0, 2, 3, seed=27)
     try:
         got = mine(x)
+    except NotImplementedError:
+        raise
     except RuntimeError as err:
         raise SpecFailure(f"LayerNorm((2, 3))(x of (0, 2, 3)) raised RuntimeError: {err}\n  hint: an empty "
                           "batch is valid; a reshape with -1 cannot infer a size from 0 elements, so "
@@ -395,3 +398,29 @@ def test_module_eps_zero_is_used_as_given():
     got = mine(x)
     assert_close(got, module_reference(ref, x), what="LayerNorm(8, eps=0.0) on x with std ~1e-3",
                  hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-5`)")
+
+
+def _on_meta(what, fn):
+    try:
+        return fn()
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise SpecFailure(f"{what} raised RuntimeError: {err}\n  hint: make every helper tensor (a ones "
+                          "weight for None, a count) on x's device and dtype, or avoid it") from err
+
+
+def test_output_and_gradient_on_the_input_device():
+    # The meta device stands in for a GPU: a stand-in torch.ones(D) for a None weight lands on the CPU.
+    x = torch.empty(3, 5, device="meta", requires_grad=True)
+    what = "LayerNormFunction.apply(x of (3, 5) on meta, None, None, 1e-5)"
+    y = _on_meta(what, lambda: LayerNormFunction.apply(x, None, None, 1e-5))
+    assert isinstance(y, torch.Tensor) and y.device == x.device, f"{what}: output on {getattr(y, 'device', None)}, expected meta"
+    (gx,) = _on_meta(what + " backward", lambda: torch.autograd.grad(y, x, torch.empty(3, 5, device="meta")))
+    assert gx.device == x.device, f"{what}: gradient on {gx.device}, expected meta (x's device)"
+    mine = LayerNorm((2, 5), elementwise_affine=False)
+    xm = torch.empty(4, 2, 5, device="meta")
+    out = _on_meta("LayerNorm((2, 5), elementwise_affine=False)(x on meta)", lambda: mine(xm))
+    assert out.device == xm.device and out.shape == xm.shape, (
+        f"LayerNorm((2, 5), elementwise_affine=False)(x of (4, 2, 5) on meta) gave {tuple(out.shape)} on "
+        f"{out.device}; expected (4, 2, 5) on meta")
