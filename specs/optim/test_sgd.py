@@ -4,6 +4,24 @@ torch.optim.SGD.
 Trajectories run in float64 on a small seeded MLP and compare every parameter after every
 step with rtol=1e-7, atol=1e-9: a different (correct) order of the same float64 operations
 drifts by ~1e-14 over 50 steps, while every catalogued mistake is off by > 1e-3.
+
+Contract-to-spec map:
+- subclass of torch.optim.Optimizer, not torch.optim.SGD: is_a_torch_optimizer
+- the update rule (weight decay, momentum, dampening, first buffer = g, nesterov), step for step:
+  matches_torch_*, float32_model, first_momentum_buffer..., nesterov_step_by_hand,
+  any_options_match_torch (hypothesis)
+- "first step" is per parameter (one that gets its first gradient late starts from its g):
+  late_parameter_starts_its_own_buffer
+- param groups / defaults, lr read at every step: param_groups..., lr_changed...
+- parameters without grad skipped: parameters_without_grad_are_skipped
+- buffer in self.state[p], state_dict round trip: state_dict_round_trip...
+- closure called once with grad enabled before the update, its result returned; else None:
+  closure_*
+- any shape (0-d), non-contiguous, any floating dtype (float16/bfloat16), identity and storage
+  kept (in place): odd_shapes..., half_precision_parameters, updates_in_place
+- p.grad untouched, also when zero_grad(set_to_none=False) reuses grad tensors (a buffer
+  aliasing p.grad): grads_are_left_untouched, buffer_does_not_alias_grad
+- torch's SGD internals off limits: does_not_call_torch_sgd
 """
 
 import copy
@@ -14,6 +32,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.checks import assert_close, forbid, non_contiguous, unchanged
+from harness.edges import HALF_DTYPES, tolerance
 from katas.optim.sgd import SGD
 
 TOL64 = dict(rtol=1e-7, atol=1e-9)
@@ -266,6 +285,132 @@ def test_state_dict_round_trip_resumes_the_same_trajectory():
     for (name, p), r in zip(model.named_parameters(), ref_model.parameters()):
         assert_close(p, r, what=f"parameter {name!r} after 5 steps, state_dict round trip, 5 more",
                      hint="keep the momentum buffer in self.state[p] so state_dict() saves it", **TOL64)
+
+
+def test_buffer_does_not_alias_grad():
+    # zero_grad(set_to_none=False) zeroes the same .grad tensors in place and backward then
+    # accumulates into them: a momentum buffer that IS p.grad (b = g with no copy, when
+    # weight_decay = 0) is zeroed and overwritten along with it
+    model = make_model()
+    opt = SGD(model.parameters(), lr=0.05, momentum=0.9)
+    ref_model = copy.deepcopy(model)
+    ref = torch.optim.SGD(ref_model.parameters(), lr=0.05, momentum=0.9)
+    x, y = make_data()
+    hint = ("the first momentum buffer must be a copy of g (g.clone()): with weight_decay = 0, "
+            "g is p.grad itself, so the buffer would alias p.grad, and updating it in place "
+            "corrupts the gradient (and zero_grad wipes the buffer)")
+    for t in range(1, 8):
+        for m, o in ((model, opt), (ref_model, ref)):
+            o.zero_grad(set_to_none=False)
+            forward_loss(m, x, y).backward()
+        grads = [p.grad for p in model.parameters()]
+        with unchanged(*grads, names=[f"{n}.grad" for n, _ in model.named_parameters()], hint=hint):
+            opt.step()
+        ref.step()
+        for (name, p), r in zip(model.named_parameters(), ref_model.parameters()):
+            assert_close(p, r, what=f"SGD(lr=0.05, momentum=0.9) with zero_grad(set_to_none=False): "
+                         f"parameter {name!r} after step {t}", hint=hint, **TOL64)
+
+
+def test_late_parameter_starts_its_own_buffer():
+    gen = torch.Generator().manual_seed(5)
+    start = [torch.randn(4, generator=gen, dtype=torch.float64) for _ in range(2)]
+    mine = [nn.Parameter(t.clone()) for t in start]
+    theirs = [nn.Parameter(t.clone()) for t in start]
+    options = dict(lr=0.1, momentum=0.9, dampening=0.5)
+    opt, ref = SGD(mine, **options), torch.optim.SGD(theirs, **options)
+    for t in range(1, 7):
+        for ps, o in ((mine, opt), (theirs, ref)):
+            o.zero_grad()
+            loss = (ps[0] ** 2).sum() + (((ps[1] - 1) ** 2).sum() if t >= 3 else 0.0)
+            loss.backward()
+        opt.step()
+        ref.step()
+        for i, (p, r) in enumerate(zip(mine, theirs)):
+            assert_close(p.detach(), r.detach(), **TOL64,
+                         what=f"SGD(lr=0.1, momentum=0.9, dampening=0.5): parameter {i} after step {t} "
+                              "(parameter 1 gets its first gradient at step 3)",
+                         hint="'the first step' is each parameter's own first step with a gradient: "
+                              "test whether self.state[p] has a buffer yet, not a global step count")
+
+
+def test_closure_is_called_with_grad_and_its_result_returned():
+    model = make_model()
+    ref_model = copy.deepcopy(model)
+    x, y = make_data()
+    opt = SGD(model.parameters(), lr=0.05, momentum=0.9)
+    ref = torch.optim.SGD(ref_model.parameters(), lr=0.05, momentum=0.9)
+    calls = []
+
+    def closure():
+        calls.append(torch.is_grad_enabled())
+        opt.zero_grad()
+        loss = forward_loss(model, x, y)
+        loss.backward()  # needs gradients enabled inside step's no_grad
+        return loss
+
+    def ref_closure():
+        ref.zero_grad()
+        loss = forward_loss(ref_model, x, y)
+        loss.backward()
+        return loss
+
+    for t in range(1, 4):
+        calls.clear()
+        out = opt.step(closure)
+        expected = ref.step(ref_closure)
+        assert calls == [True], (
+            f"SGD.step(closure) at step {t} called the closure {len(calls)} times"
+            + (f" with gradients enabled = {calls}" if calls else "")
+            + "; call it exactly once, under torch.enable_grad(), before updating")
+        assert_close(out, expected, what=f"SGD.step(closure) at step {t}: returned value",
+                     hint="return the closure's result (the loss before this update)")
+        for (name, p), r in zip(model.named_parameters(), ref_model.parameters()):
+            assert_close(p, r, what=f"SGD.step(closure): parameter {name!r} after step {t}",
+                         hint="call the closure first (it computes the gradients), then update",
+                         **TOL64)
+    opt.zero_grad()
+    forward_loss(model, x, y).backward()
+    result = opt.step()
+    assert result is None, f"SGD.step() without a closure returned {result!r}, expected None"
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES)
+def test_half_precision_parameters(dtype):
+    gen = torch.Generator().manual_seed(7)
+    start = [torch.randn(s, generator=gen).to(dtype) for s in [(3, 4), (5,), ()]]
+    mine = [nn.Parameter(t.clone()) for t in start]
+    theirs = [nn.Parameter(t.clone()) for t in start]
+    options = dict(lr=0.05, momentum=0.9, weight_decay=0.01, nesterov=True)
+    opt, ref = SGD(mine, **options), torch.optim.SGD(theirs, **options)
+    for t in range(1, 6):
+        for ps, o in ((mine, opt), (theirs, ref)):
+            o.zero_grad()
+            sum(((p.float() - 0.3) ** 2).sum() for p in ps).backward()
+        opt.step()
+        ref.step()
+        for p, r in zip(mine, theirs):
+            assert p.dtype == dtype, f"SGD turned a {dtype} parameter into {p.dtype}"
+            assert_close(p.detach(), r.detach(), what=f"{dtype} parameter of shape "
+                         f"{tuple(p.shape)} after step {t}", **tolerance(dtype),
+                         hint="keep the buffer and the update in the parameter's dtype")
+
+
+def test_updates_in_place():
+    model = make_model()
+    params = list(model.parameters())
+    ptrs = [p.data_ptr() for p in params]
+    opt = SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=0.01)
+    x, y = make_data()
+    for _ in range(2):
+        opt.zero_grad()
+        forward_loss(model, x, y).backward()
+        opt.step()
+    assert all(a is b for a, b in zip(model.parameters(), params)), "SGD replaced parameter objects"
+    moved = [p.data_ptr() for p in params]
+    assert moved == ptrs, (
+        "SGD.step() gave a parameter new storage (p.data = ... or a new tensor): update it in "
+        "place (p.add_(g, alpha=-lr)) so views of it and the module's references stay valid")
 
 
 # ------------------------------------------------------------------------------ off limits
