@@ -200,6 +200,7 @@ def test_kv_cache_reset_starts_over():
     cache.update(*tok(2, 2, 5, 4, seed=4))
     cache.reset()
     assert_close(cache.length, 0, what="KVCache.length after reset()", hint=HINT_RESET)
+    assert_exact_type(cache.length, int, "KVCache.length after reset()")
     k, v = tok(2, 2, 2, 4, seed=5)
     keys, values = cache.update(k, v)
     assert_close(keys, k, what="KVCache: keys returned by the first update after reset()", hint=HINT_RESET)
@@ -289,6 +290,7 @@ def test_sliding_cache_reset_and_dtype():
     cache.update(*tok(1, 2, 5, 4, seed=15, dtype=torch.float64))
     cache.reset()
     assert_close(cache.length, 0, what="SlidingWindowCache.length after reset()", hint=HINT_RESET)
+    assert_exact_type(cache.length, int, "SlidingWindowCache.length after reset()")
     k, v = tok(1, 2, 1, 4, seed=16, dtype=torch.float64)
     keys, values = cache.update(k, v)
     assert_close(keys, k, what="SlidingWindowCache(..., dtype=float64): keys after reset() and one update",
