@@ -2,14 +2,19 @@
 
 Write:
     causal_mask(n) -> (n, n) bool: True where query position i may attend key position j,
-        i.e. j <= i (the diagonal included: a token sees itself).
+        i.e. j <= i (the diagonal included: a token sees itself). n = 0 gives a (0, 0) bool
+        tensor.
     positions(batch, t) -> (batch, t) int64: every row is 0, 1, ..., t-1 (an arange expanded
-        over the batch).
+        over the batch). batch = 0 or t = 0 give an empty int64 tensor of that shape.
     one_hot(idx, num_classes) -> idx.shape + (num_classes,) int64: 1 at each index, 0
-        elsewhere, like F.one_hot. idx is an int64 tensor of any shape, values in
-        [0, num_classes).
-    share_numpy(a) -> a tensor that shares memory with the numpy array `a` (same dtype):
-        writing to one shows in the other.
+        elsewhere, like F.one_hot. idx is an int64 tensor of any shape (0-dim, size-0 dims,
+        non-contiguous), values in [0, num_classes); the width is always num_classes, never
+        idx.max() + 1. The result is on idx's device.
+    share_numpy(a) -> a tensor that shares memory with the numpy array `a` (same dtype and
+        shape, any dtype torch supports, 0-dim and non-contiguous arrays such as a.T or
+        a[:, ::2] included): writing to one shows in the other. Arrays with a negative stride
+        (a[::-1]) cannot be shared, since torch has no negative strides: raise ValueError, as
+        torch.from_numpy does.
 
 Off limits: torch.nn.functional.one_hot (you are writing it).
 Inputs must not be modified.

@@ -1,12 +1,28 @@
-"""Specs for katas/tensors/creation.py (day 1): causal_mask, positions, one_hot, share_numpy."""
+"""Specs for katas/tensors/creation.py (day 1): causal_mask, positions, one_hot, share_numpy.
+
+Contract-to-spec map:
+- causal_mask: (n, n) bool, j <= i, diagonal kept, n in 1..16 -> test_causal_mask_*;
+  n = 0 gives (0, 0) bool -> test_causal_mask_empty.
+- positions: (batch, t) int64 rows 0..t-1 -> test_positions_rows_count_from_zero, _index_an_embedding;
+  batch = 0 / t = 0 empty int64 -> test_positions_empty.
+- one_hot: vs F.one_hot for any shape incl. 0-dim and size-0 dims (hypothesis) ->
+  test_one_hot_matches_torch, test_one_hot_empty; width is num_classes not idx.max()+1 ->
+  test_one_hot_width_is_num_classes; non-contiguous idx -> test_one_hot_non_contiguous_*;
+  on idx's device (meta) -> test_one_hot_on_idx_device; F.one_hot off limits -> _writes_its_own.
+- share_numpy: same dtype (float16/32/64, int32/64, uint8, bool) and shape, 0-dim ->
+  test_share_numpy_keeps_dtype_and_values, _zero_dim; writes both ways -> _sees_writes, _writes_reach;
+  non-contiguous arrays shared, not copied -> test_share_numpy_non_contiguous_array_is_shared;
+  negative stride ValueError -> test_share_numpy_negative_stride_raises.
+"""
 
 import numpy as np
 import pytest
 import torch
+import torch.utils.dlpack
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, forbid, non_contiguous, unchanged
+from harness.checks import SpecFailure, assert_close, assert_raises, forbid, non_contiguous, unchanged
 from katas.tensors.creation import causal_mask, one_hot, positions, share_numpy
 
 SIZES = [1, 2, 3, 7, 16]
@@ -28,6 +44,12 @@ def test_causal_mask_first_token_sees_itself():
                  hint="position 0 must attend to something, itself: keep the diagonal")
 
 
+def test_causal_mask_empty():
+    assert_close(causal_mask(0), torch.ones(0, 0, dtype=torch.bool), what="causal_mask(0)",
+                 hint="n = 0 is a (0, 0) bool tensor; torch.tensor([]) of an empty list is a (0,) "
+                 "float32 tensor: build the mask from torch.arange(n) or torch.ones(n, n, dtype=torch.bool)")
+
+
 # ------------------------------------------------------------------------ positions
 
 @pytest.mark.parametrize("batch,t", [(1, 1), (1, 5), (3, 7), (4, 1), (2, 13)])
@@ -35,6 +57,14 @@ def test_positions_rows_count_from_zero(batch, t):
     expected = torch.stack([torch.arange(t, dtype=torch.int64)] * batch)
     assert_close(positions(batch, t), expected, what=f"positions({batch}, {t})",
                  hint="int64 0..t-1 in every row; torch.arange(t) is int64 already")
+
+
+@pytest.mark.parametrize("batch,t", [(0, 4), (3, 0), (0, 0)])
+def test_positions_empty(batch, t):
+    assert_close(positions(batch, t), torch.zeros(batch, t, dtype=torch.int64),
+                 what=f"positions({batch}, {t})",
+                 hint="an empty result is still (batch, t) int64; torch.tensor of empty Python "
+                 "lists gives float32 (and loses the shape): use torch.arange(t).expand(batch, t)")
 
 
 def test_positions_index_an_embedding():
@@ -53,6 +83,47 @@ def test_one_hot_matches_torch(shape, num_classes, seed):
                  what=f"one_hot(idx of shape {tuple(shape)}, {num_classes})")
 
 
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+def test_one_hot_empty(shape):
+    idx = torch.zeros(shape, dtype=torch.int64)
+    assert_close(one_hot(idx, 4), F.one_hot(idx, 4), what=f"one_hot(idx of shape {shape}, 4)",
+                 hint="an empty idx still gives idx.shape + (num_classes,) int64; do not read "
+                 "idx.max() (it fails on an empty tensor)")
+
+
+@pytest.mark.parametrize("values", [[0, 0, 0], [1, 2, 1]])
+def test_one_hot_width_is_num_classes(values):
+    idx = torch.tensor(values)
+    assert_close(one_hot(idx, 6), F.one_hot(idx, 6), what=f"one_hot(torch.tensor({values}), 6)",
+                 hint="the last dim is num_classes wide even when the largest class is absent; "
+                 "never idx.max() + 1")
+
+
+def test_one_hot_on_idx_device():
+    """On the meta device (shapes only): helper tensors must be built on idx.device."""
+    idx = torch.tensor([[3, 0, 1], [2, 2, 4]]).to("meta")
+    try:
+        out = one_hot(idx, 5)
+    except NotImplementedError as err:
+        if not str(err):
+            raise  # the stub: not started
+        return  # an op without a meta kernel: the meta device cannot judge it
+    except RuntimeError as err:
+        text = str(err)
+        if "device" in text:
+            raise SpecFailure(f"one_hot(idx on the meta device, 5) raised RuntimeError: {text}\n"
+                              f"  hint: build every helper tensor on idx.device: "
+                              f"torch.arange(num_classes, device=idx.device)") from None
+        if "meta" in text:
+            return  # the code reads data (a check on idx.max()): the meta device cannot judge it
+        raise
+    assert isinstance(out, torch.Tensor) and out.device == idx.device and tuple(out.shape) == (2, 3, 5) \
+        and out.dtype == torch.int64, (
+        f"one_hot(idx on the meta device, 5) returned {out!r}; expected a (2, 3, 5) int64 tensor "
+        f"on idx's device (meta). hint: torch.zeros / torch.eye / torch.arange without "
+        f"device=idx.device build on the CPU")
+
+
 def test_one_hot_non_contiguous_input_is_left_alone():
     idx = non_contiguous(torch.tensor([[3, 0, 1], [2, 2, 4]]))
     with unchanged(idx, names=["idx"]):
@@ -67,12 +138,58 @@ def test_one_hot_writes_its_own():
 
 # ------------------------------------------------------------------------ share_numpy
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+NP_TO_TORCH = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64,
+               np.int32: torch.int32, np.int64: torch.int64, np.uint8: torch.uint8, np.bool_: torch.bool}
+
+
+@pytest.mark.parametrize("dtype", list(NP_TO_TORCH), ids=lambda d: np.dtype(d).name)
 def test_share_numpy_keeps_dtype_and_values(dtype):
-    a = np.arange(6, dtype=dtype).reshape(2, 3)
+    a = (np.arange(6) % 2 if dtype is np.bool_ else np.arange(6)).astype(dtype).reshape(2, 3)
     t = share_numpy(a)
-    assert_close(t, torch.arange(6).reshape(2, 3).to(getattr(torch, np.dtype(dtype).name)),
-                 what="share_numpy(a)")
+    expected = torch.arange(6).reshape(2, 3)
+    expected = (expected % 2 if dtype is np.bool_ else expected).to(NP_TO_TORCH[dtype])
+    assert_close(t, expected, what=f"share_numpy(a) for a {np.dtype(dtype).name} array of shape (2, 3)",
+                 hint="keep the array's dtype and shape: torch.from_numpy(a), no .float() or reshape")
+
+
+def test_share_numpy_zero_dim():
+    a = np.array(2.5, dtype=np.float64)
+    t = share_numpy(a)
+    assert_close(t, torch.tensor(2.5, dtype=torch.float64), what="share_numpy(np.array(2.5))")
+    a[...] = 4.0
+    assert t.item() == 4.0, "share_numpy(np.array(2.5)): a write to the 0-dim array did not reach the tensor"
+
+
+@pytest.mark.parametrize("view", ["a.T", "a[:, ::2]", "a[1:, 1:3]"])
+def test_share_numpy_non_contiguous_array_is_shared(view):
+    base = np.arange(24, dtype=np.float32).reshape(4, 6)
+    a = eval(view, {"a": base})
+    t = share_numpy(a)
+    assert_close(t, torch.from_numpy(a.copy()), what=f"share_numpy({view}) for a of shape (4, 6)")
+    a[0, 0] = -1.0
+    assert t[0, 0].item() == -1.0, (
+        f"share_numpy({view}): a write to the array did not show in the tensor; a non-contiguous "
+        f"array was copied. hint: torch.from_numpy shares strided arrays as they are; "
+        f"np.ascontiguousarray, .copy() or .reshape(-1) copy them")
+
+
+def test_share_numpy_negative_stride_raises(monkeypatch):
+    a = np.arange(5, dtype=np.float32)[::-1]
+    real = torch.from_dlpack
+
+    def from_dlpack(obj, *args, **kwargs):
+        # torch.from_dlpack aborts the whole process on a negative stride (a torch bug)
+        if isinstance(obj, np.ndarray) and any(st_ < 0 for st_ in obj.strides):
+            raise SpecFailure("share_numpy(np.arange(5)[::-1]) called torch.from_dlpack on an array "
+                              "with a negative stride, which aborts the Python process\n  hint: check "
+                              "a.strides first and raise ValueError (or use torch.from_numpy)")
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "from_dlpack", from_dlpack)
+    monkeypatch.setattr(torch.utils.dlpack, "from_dlpack", from_dlpack)
+    assert_raises(ValueError, share_numpy, a, what="share_numpy(np.arange(5)[::-1])",
+                  contract="arrays with a negative stride cannot be shared: raise ValueError, as "
+                  "torch.from_numpy does", hint="do not copy to make it work: a copy shares nothing")
 
 
 def test_share_numpy_sees_writes_to_the_array():
