@@ -248,8 +248,13 @@ class KataSession:
         frame = self._innermost_kata_frame(excinfo)
         innermost = next((e for e in reversed(excinfo.traceback)
                           if not any(part in str(e.path) for part in _HIDDEN_FRAMES)), None)
+        # raised in kata code itself: a stub's `raise NotImplementedError` is the innermost
+        # frame of all; torch's own NotImplementedError (a meta tensor copied) is not
+        last = excinfo.traceback[-1]
+        stub_raised = (Path(str(last.path)).resolve() in self.files
+                       and "raise NotImplementedError" in str(last.statement))
         raised_in_kata = innermost is not None and Path(str(innermost.path)).resolve() in self.files
-        if excinfo.errisinstance(NotImplementedError) and frame and raised_in_kata:
+        if excinfo.errisinstance(NotImplementedError) and frame and stub_raised:
             owner, where, _ = frame
             if owner == kata.id:
                 report.longrepr = (f"not started: {where}")
