@@ -775,3 +775,26 @@ def test_layer_norm_eps_is_torch_default(norm_first):
         expected = call_ref(ref, x, memory)
     assert_close(mine(x, memory), expected, what=f"DecoderLayer(6, 2, 8, norm_first={norm_first})(tgt "
                  f"of scale 1e-3, memory) with both attentions silenced", hint=hint)
+
+
+# ------------------------------------------------------------------ device
+
+def test_causal_masks_are_built_on_the_input_device():
+    """The meta device stands in for a GPU: a mask made on the default device (no device=)
+    meets meta tensors and fails."""
+    hint = ("build the causal mask on the input's device: torch.ones(T, S, dtype=torch.bool, "
+            "device=x.device).triu(1)")
+    enc = EncoderLayer(8, 2, 16).to("meta")
+    x, memory = torch.empty(2, 5, 8, device="meta"), torch.empty(2, 3, 8, device="meta")
+    try:
+        out = enc(x, is_causal=True)
+        require_meta = out.device.type == "meta" and tuple(out.shape) == (2, 5, 8)
+        dec = DecoderLayer(8, 2, 16).to("meta")
+        out = dec(x, memory, tgt_is_causal=True, memory_is_causal=True)
+        require_meta = require_meta and out.device.type == "meta" and tuple(out.shape) == (2, 5, 8)
+    except (RuntimeError, NotImplementedError) as err:
+        if isinstance(err, NotImplementedError) and "meta" not in str(err):
+            raise
+        raise SpecFailure(f"EncoderLayer / DecoderLayer on the meta device with the causal flags "
+                          f"set raised {type(err).__name__}: {str(err)[:300]}\n  hint: {hint}") from None
+    assert require_meta, f"the layers' outputs on meta inputs are not (2, 5, 8) meta tensors\n  hint: {hint}"
