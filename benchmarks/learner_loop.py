@@ -5,7 +5,7 @@
 
 - import floor: a new process running `import torch, pytest` (what every cold run pays);
 - cold run: `pytest katas/<kata>.py -x` in a new process (the learner's file as it is);
-- warm re-run: `katas watch`'s in-process run of the same specs (harness.watch.run_kata),
+- warm re-run: `katas watch`'s in-process run of the same specs (harness.runner.run_kata),
   median of --repeat runs after the first;
 - save -> verdict: a Watcher polling a scratch copy, from the write of the file to the printed
   verdict, polling latency included, for the pristine stub (not started), a typical mistake
@@ -120,7 +120,7 @@ def measure(args, scratch: Path) -> int:
     os.environ["KATAS_STATE"] = str(scratch / "state.json")
     env = dict(os.environ)
     env.pop("PYTEST_XDIST_WORKER", None)
-    from harness import curriculum, watch
+    from harness import curriculum, runner
     from harness.selftest import gallery, pristine_stub
 
     kata = curriculum.get(args.kata)
@@ -136,11 +136,11 @@ def measure(args, scratch: Path) -> int:
     rows.append((f"cold: pytest katas/{kata.id}.py -x (new process)", cold, cold_cpu,
                  f"exit {code}"))
 
-    seconds, cpu, _ = timed(watch.warm_up)
+    seconds, cpu, _ = timed(runner.warm_up)
     rows.append(("watch: warm-up imports (once per session)", seconds, cpu, ""))
-    first = watch.run_kata(kata)
+    first = runner.run_kata(kata)
     rows.append(("watch: first run after warm-up", first.seconds, first.cpu, first.status))
-    runs = [watch.run_kata(kata) for _ in range(args.repeat)]
+    runs = [runner.run_kata(kata) for _ in range(args.repeat)]
     warm = statistics.median(v.seconds for v in runs)
     warm_cpu = statistics.median(v.cpu for v in runs)
     rows.append((f"watch: warm re-run, your file (median of {args.repeat})", warm, warm_cpu,

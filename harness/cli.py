@@ -37,29 +37,12 @@ import warnings
 from pathlib import Path
 
 from harness import curriculum, progress
-from harness.curriculum import ROOT, Kata
+from harness.curriculum import ROOT, Kata, UnknownKata, find_kata
 from harness.stubs import committed_stub, is_stub
 
 
 class CliError(Exception):
     """A message for the learner; the command exits with status 2 and changes nothing."""
-
-
-def find_kata(text: str) -> Kata:
-    """A kata from 'topic/name', 'katas/topic/name.py' or a unique 'name'."""
-    key = text.strip().removesuffix(".py")
-    for prefix in ("katas/", "solutions/", "specs/", "./katas/"):
-        key = key.removeprefix(prefix)
-    if key in curriculum.BY_ID:
-        return curriculum.BY_ID[key]
-    matches = [k for k in curriculum.KATAS if k.name == key or k.id.endswith("/" + key)]
-    if len(matches) == 1:
-        return matches[0]
-    close = curriculum.close_matches(key)
-    if len(matches) > 1:
-        raise CliError(f"{text!r} is ambiguous: {', '.join(k.id for k in matches)}")
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `katas list` lists them"
-    raise CliError(f"no kata {text!r}{hint}")
 
 
 def _built(kata: Kata) -> Kata:
@@ -111,7 +94,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_hint(args) -> int:
-    from harness.watch import next_hint
+    from harness.hints import next_hint
 
     if args.kata is None:  # the kata you are on: the first that does not pass
         kata = progress.next_kata(progress.load())
@@ -307,11 +290,11 @@ def _positive(minutes: float, flag: str = "--minutes") -> float:
 
 
 def _warm(keys: str | None = None) -> None:
-    from harness import watch
+    from harness import runner, watch
 
     print("loading torch and pytest once (re-runs then take a fraction of a second)...",
           flush=True)
-    print(f"ready in {watch.warm_up():.1f} s. Keys (then Enter): {keys or watch.KEYS}",
+    print(f"ready in {runner.warm_up():.1f} s. Keys (then Enter): {keys or watch.KEYS}",
           flush=True)
 
 
@@ -338,7 +321,7 @@ def parse_names(text: str) -> list[str]:
 
 
 def cmd_pair(args) -> int:
-    from harness import watch
+    from harness import pair, watch
 
     names, minutes = parse_names(args.names), _positive(args.minutes)
     kata = _watch_target(args.kata)
@@ -347,7 +330,7 @@ def cmd_pair(args) -> int:
         return 0
     _warm()
     print(f"watching katas/{kata.id}.py: save it and the specs re-run.")
-    watch.loop(watch.PairWatcher(kata, names=names, minutes=minutes, all_specs=args.all))
+    watch.loop(pair.PairWatcher(kata, names=names, minutes=minutes, all_specs=args.all))
     return 0
 
 
@@ -379,7 +362,7 @@ def drill_file(kata: Kata, source: str) -> Path:
 
 
 def cmd_drill(args) -> int:
-    from harness import watch
+    from harness import drill as drills, watch
 
     kata = _built(find_kata(args.kata))
     minutes = _positive(args.minutes)
@@ -389,8 +372,8 @@ def cmd_drill(args) -> int:
     print(f"drill: {kata.id} ({kata.title}), {minutes:g} minute{plural}.\n\n"
           f"{task_of(kata, source)}\n")
     print(f"edit {shown(path)} (a fresh stub; katas/{kata.id}.py is not touched).")
-    _warm(watch.DRILL_KEYS)
-    drill = watch.DrillWatcher(kata, file=path, minutes=minutes, all_specs=args.all)
+    _warm(drills.DRILL_KEYS)
+    drill = drills.DrillWatcher(kata, file=path, minutes=minutes, all_specs=args.all)
     watch.loop(drill)
     return 0 if drill.outcome == "passed" else 1
 
@@ -459,8 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with plain_warnings():
             return args.run(args)
-    except CliError as err:
-        print(f"katas {args.command}: {err}", file=sys.stderr)
+    except (CliError, UnknownKata) as err:
+        print(f"katas {args.command}: {err.args[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C while loading torch: no traceback
         print(file=sys.stderr)

@@ -480,6 +480,28 @@ def close_matches(text: str, n: int = 3) -> list[str]:
     return list(dict.fromkeys(found))[:n]
 
 
+class UnknownKata(LookupError):
+    """A kata name that matches no kata, or several."""
+
+
+def find_kata(text: str) -> Kata:
+    """A kata from 'topic/name', 'katas/topic/name.py' or a unique 'name'; UnknownKata names
+    the close matches."""
+    key = text.strip().removesuffix(".py")
+    for prefix in ("katas/", "solutions/", "specs/", "./katas/"):
+        key = key.removeprefix(prefix)
+    if key in BY_ID:
+        return BY_ID[key]
+    matches = [k for k in KATAS if k.name == key or k.id.endswith("/" + key)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise UnknownKata(f"{text!r} is ambiguous: {', '.join(k.id for k in matches)}")
+    close = close_matches(key)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `katas list` lists them"
+    raise UnknownKata(f"no kata {text!r}{hint}")
+
+
 def get(kata_id: str) -> Kata:
     """The kata called `kata_id` ("topic/name"); KeyError lists the close matches."""
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy
@@ -24,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from harness import curriculum, diagnose, guard, loader, progress
+from harness.progress import KataTally
 from harness.curriculum import ROOT
 from harness.failures import SpecFailure, learner_line_of
 
@@ -106,18 +106,6 @@ _HIDDEN_FRAMES = (f"{os.sep}torch{os.sep}", f"{os.sep}contextlib.py", f"{os.sep}
 
 # spec file -> kata function names asked for with katas/x.py::name (see _map_kata_arg)
 FUNCTION_FILTERS: dict[Path, set[str]] = {}
-
-
-@dataclass
-class KataTally:
-    """What one run saw of one kata's specs (kept on the controller under xdist)."""
-    total: int = 0  # specs in the kata's suite before -k/--phase deselection
-    passed: int = 0
-    failed: int = 0
-    skipped: int = 0
-    not_started: int = 0
-    blocked: int = 0
-    blocked_by: set[str] = field(default_factory=set)
 
 
 def _kata_of(item) -> curriculum.Kata | None:

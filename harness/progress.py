@@ -14,13 +14,10 @@ import os
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from harness import curriculum
-
-if TYPE_CHECKING:
-    from harness.plugin import KataTally
 
 VERSION = 1
 
@@ -70,7 +67,19 @@ def load() -> dict[str, str]:
     return {k: v.get("status") for k, v in load_state()["katas"].items() if isinstance(v, dict)}
 
 
-def status_of(tally: "KataTally") -> str | None:
+@dataclass
+class KataTally:
+    """What one run saw of one kata's specs (kept on the controller under xdist)."""
+    total: int = 0  # specs in the kata's suite before -k/--phase deselection
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    not_started: int = 0
+    blocked: int = 0
+    blocked_by: set[str] = field(default_factory=set)
+
+
+def status_of(tally: KataTally) -> str | None:
     """The status this run proves, or None when it saw too little (a -k or -x run that
     passed only part of the suite says nothing new)."""
     if tally.failed:
@@ -84,7 +93,7 @@ def status_of(tally: "KataTally") -> str | None:
     return None
 
 
-def merge(saved: dict[str, str], tallies: dict[str, "KataTally"]) -> dict[str, str]:
+def merge(saved: dict[str, str], tallies: dict[str, KataTally]) -> dict[str, str]:
     statuses = dict(saved)
     for kata_id, tally in tallies.items():
         if (status := status_of(tally)) is not None:
@@ -92,7 +101,7 @@ def merge(saved: dict[str, str], tallies: dict[str, "KataTally"]) -> dict[str, s
     return statuses
 
 
-def record(tallies: dict[str, "KataTally"]) -> None:
+def record(tallies: dict[str, KataTally]) -> None:
     state = load_state()
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     for kata_id, tally in tallies.items():
@@ -124,6 +133,17 @@ def next_kata(statuses: dict[str, str], phases: set[int] | None = None) -> curri
     pass yet."""
     return next((k for k in curriculum.built() if statuses.get(k.id) != "passed"
                  and (phases is None or k.phase in phases)), None)
+
+
+def following_kata(current: curriculum.Kata, statuses: dict[str, str]) -> curriculum.Kata | None:
+    """The next unfinished built kata after `current` in curriculum order, else the first
+    unfinished one before it."""
+    built = curriculum.built()
+    at = built.index(current) if current in built else -1
+    for kata in built[at + 1:] + built[:max(at, 0)]:
+        if statuses.get(kata.id) != "passed":
+            return kata
+    return None
 
 
 def bar(done: int, total: int, width: int = 20) -> str:

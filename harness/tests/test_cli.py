@@ -9,14 +9,16 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from harness import cli, curriculum, watch
+from harness import cli, curriculum, drill as drills, pair as pairs, runner as in_process, watch
 from harness.curriculum import ROOT
 from harness.stubs import committed_stub, is_stub
-from harness.watch import Verdict
+from harness.runner import Verdict
 
 pytestmark = pytest.mark.selftest
 
@@ -372,6 +374,7 @@ def test_ctrl_c_ends_the_loop_cleanly(state, repo):
     w = watch.loop(watch.Watcher(CREATION, runner=interrupted, out=out, clock=Clock()),
                    input=lambda: None, sleep=lambda s: None)
     assert "(interrupted)" in out.getvalue() and w.runs == 0
+    assert "cancelled" not in out.getvalue(), "a Ctrl-C is not a cancelled run"
 
 
 def test_stdin_is_read_without_blocking(monkeypatch):
@@ -420,7 +423,7 @@ def test_watch_on_a_missing_file_says_how_to_get_it_back(state, run, repo):
 
 def test_the_in_process_run_records_progress_like_pytest(state):
     before = {n: m for n, m in sys.modules.items() if n.split(".")[0] in ("katas", "specs")}
-    verdict = watch.run_kata(CREATION)
+    verdict = in_process.run_kata(CREATION)
     assert verdict.status in ("passed", "failing", "not started", "blocked"), verdict
     assert json.loads(state.read_text())["katas"][CREATION.id]["status"] == verdict.status
     assert verdict.total > 0 and verdict.seconds > 0
@@ -431,7 +434,7 @@ def test_the_in_process_run_records_progress_like_pytest(state):
 @pytest.mark.filterwarnings("ignore:progress file")
 def test_progress_that_cannot_be_saved_is_a_warning_in_the_verdict(tmp_path, monkeypatch):
     unwritable(tmp_path, monkeypatch)
-    verdict = watch.run_kata(CREATION)
+    verdict = in_process.run_kata(CREATION)
     assert verdict.status != "error"
     assert any(w.startswith("progress not saved") for w in verdict.warnings), verdict.warnings
     text = watch.Watcher(CREATION, out=io.StringIO()).render(verdict)
@@ -441,7 +444,7 @@ def test_progress_that_cannot_be_saved_is_a_warning_in_the_verdict(tmp_path, mon
 def test_a_file_that_does_not_import_reads_error(state, tmp_path):
     path = tmp_path / "creation.py"
     path.write_text("import torch\n\nSIZE = undefined_name\n")
-    verdict = watch.run_kata(CREATION, override=path)
+    verdict = in_process.run_kata(CREATION, override=path)
     assert verdict.status == "error" and "NameError" in verdict.message
     assert f"{path.name}:3: in <module>" in verdict.message, "the learner's frame is shown"
     assert "SIZE = undefined_name" in verdict.message
@@ -449,10 +452,10 @@ def test_a_file_that_does_not_import_reads_error(state, tmp_path):
 
 
 def test_pytest_args_keep_runs_short():
-    args = watch.pytest_args(CREATION)
+    args = in_process.pytest_args(CREATION)
     assert args[0] == str(CREATION.spec_path) and "-x" in args and "-q" in args
     assert "no:cacheprovider" in args and "--solutions" not in args
-    args = watch.pytest_args(CREATION, override=Path("/tmp/x.py"), all_specs=True)
+    args = in_process.pytest_args(CREATION, override=Path("/tmp/x.py"), all_specs=True)
     assert "-x" not in args and "--solutions" in args
     assert f"--impl-override={CREATION.module}=/tmp/x.py" in args
 
@@ -475,11 +478,83 @@ def test_a_same_size_save_within_a_second_is_not_hidden_by_stale_bytecode(
     second_start = int(path.parent.stat().st_mtime) + 10
     path.write_text(first)
     os.utime(path, ns=(second_start * 10**9 + 100_000_000,) * 2)
-    assert watch.run_kata(CREATION, override=path).status == "not started"
+    assert in_process.run_kata(CREATION, override=path).status == "not started"
     path.write_text(second)
     os.utime(path, ns=(second_start * 10**9 + 600_000_000,) * 2)  # the same whole second
-    verdict = watch.run_kata(CREATION, override=path)
+    verdict = in_process.run_kata(CREATION, override=path)
     assert verdict.status == "failing" and "NotImplementedErrox" in verdict.message
+
+
+class OnFile(watch.Watcher):
+    """Watch mode on a scratch copy (the specs run on `path` through --impl-override)."""
+
+    def __init__(self, kata, path, **kwargs):
+        self.path = path
+        super().__init__(kata, **kwargs)
+
+    file = property(lambda self: self.path)
+    override = property(lambda self: self.path)
+
+    def watched(self):
+        return [self.path]
+
+
+def hung_copy(tmp_path, stub_text) -> Path:
+    path = tmp_path / "hung" / "creation.py"
+    path.parent.mkdir()
+    path.write_text(stub_text.replace("raise NotImplementedError", "while True:\n        pass"))
+    return path
+
+
+def later(seconds, action):
+    timer = threading.Timer(seconds, action)
+    timer.start()
+    return timer
+
+
+def test_a_save_cancels_a_hung_run_and_the_next_run_starts_at_once(state, tmp_path, stub_text):
+    path = hung_copy(tmp_path, stub_text)
+    out = io.StringIO()
+    w = OnFile(CREATION, path, out=out, clock=Clock())
+    start = time.perf_counter()
+    later(1.0, lambda: path.write_text(stub_text))  # the learner saves a fix mid-run
+    assert w.run_once() is None, "the hung run was cancelled"
+    assert time.perf_counter() - start < 6, "cancelled within moments, not at the spec timeout"
+    assert "(run cancelled: the file changed, running again)" in out.getvalue()
+    assert w.changed(), "the save is still to be run"
+    w.poll()
+    assert w.last is not None and w.last.status == "not started", w.last
+
+
+def test_q_typed_during_a_hung_run_quits_at_once(state, tmp_path, stub_text):
+    path = hung_copy(tmp_path, stub_text)
+    out = io.StringIO()
+    typed = []
+
+    def read():
+        return typed.pop(0) if typed else None
+    read.quit_typed = threading.Event()
+
+    def type_q():
+        typed.append("q")
+        read.quit_typed.set()
+    later(1.0, type_q)
+    start = time.perf_counter()
+    w = watch.loop(OnFile(CREATION, path, out=out, clock=Clock()), input=read,
+                   sleep=lambda s: None)
+    assert time.perf_counter() - start < 6 and w.done and w.runs == 0
+    assert "(run cancelled: quitting)" in out.getvalue() and "(interrupted)" not in out.getvalue()
+
+
+def test_stdin_reader_flags_q_at_once(monkeypatch):
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(sys, "stdin", os.fdopen(read_end))
+    reader = watch.StdinReader()
+    os.write(write_end, b"h\n")
+    assert not reader.quit_typed.wait(0.3)
+    os.write(write_end, b"q\n")
+    assert reader.quit_typed.wait(2), "q is seen while a run is still going"
+    os.close(write_end)
 
 
 # ----------------------------------------------------------------------------- pair
@@ -492,7 +567,7 @@ def test_pair_rotates_the_driver_and_logs_the_session(state, repo):
     def at(minutes):
         return lambda: setattr(clock, "now", t0 + minutes * 60)
 
-    pair = watch.PairWatcher(CREATION, names=["Ada", "Linus"], minutes=10,
+    pair = pairs.PairWatcher(CREATION, names=["Ada", "Linus"], minutes=10,
                              runner=fake_runner(NOT_STARTED, PASSED), out=out, clock=clock)
     watch.loop(pair, input=script(None, at(5), None, at(10.5), None,
                                   lambda: mine.write_text("done = True\n"), None,
@@ -500,7 +575,7 @@ def test_pair_rotates_the_driver_and_logs_the_session(state, repo):
     text = out.getvalue()
     assert text.startswith("pair session: Ada drives, Linus navigates; the driver changes "
                            "every 10 min")
-    assert re.search(r"switch! Linus drives, Ada navigates \(next switch at", text)
+    assert re.search(r"switch! Linus drives, Ada navigates \(next: Ada drives at \d", text)
     assert re.search(r"switch! Ada drives, Linus navigates", text)
     assert "Ada driving" in text and "Linus driving" in text
     log = json.loads(pair.log_path.read_text())
@@ -517,12 +592,24 @@ def test_pair_rotates_the_driver_and_logs_the_session(state, repo):
 def test_pair_log_is_printed_when_it_cannot_be_written(tmp_path, monkeypatch, repo):
     unwritable(tmp_path, monkeypatch)
     out = io.StringIO()
-    pair = watch.PairWatcher(CREATION, names=["Ada", "Linus", "Grace"], minutes=1,
+    pair = pairs.PairWatcher(CREATION, names=["Ada", "Linus", "Grace"], minutes=1,
                              runner=fake_runner(NOT_STARTED), out=out, clock=Clock())
     watch.loop(pair, input=script(None, "q"), sleep=lambda s: None)
     text = out.getvalue()
     assert "could not write the session log" in text and '"names": [' in text
     assert pair.log_path is None
+
+
+def test_a_mob_of_three_knows_who_is_next_from_the_start(state, repo):
+    clock, out = Clock(), io.StringIO()
+    t0 = clock.now
+    pair = pairs.PairWatcher(CREATION, names=["Ada", "Linus", "Grace"], minutes=10,
+                             runner=fake_runner(NOT_STARTED), out=out, clock=clock)
+    watch.loop(pair, input=script(None, lambda: setattr(clock, "now", t0 + 601), None, "q"),
+               sleep=lambda s: None)
+    first, *rest = out.getvalue().splitlines()
+    assert first.startswith("pair session: Ada drives, Linus navigates") and "next: Linus drives" in first
+    assert any("switch! Linus drives, Grace navigates (next: Grace drives" in line for line in rest)
 
 
 # ----------------------------------------------------------------------------- drill
@@ -539,8 +626,8 @@ def test_drill_works_on_a_scratch_copy_and_records_the_result(state, monkeypatch
 
     def runner(kata, override=None, all_specs=False):  # real on the stub, then a quick pass
         assert override == path
-        return watch.run_kata(kata, override=override) if not drill.runs else fake(kata)
-    drill = watch.DrillWatcher(CREATION, file=path, minutes=20, out=out, clock=clock,
+        return in_process.run_kata(kata, override=override) if not drill.runs else fake(kata)
+    drill = drills.DrillWatcher(CREATION, file=path, minutes=20, out=out, clock=clock,
                                runner=runner)
 
     def finish_it():
@@ -568,7 +655,7 @@ def test_drill_time_up_and_giving_up(state, tmp_path, repo):
     path.write_text(STUB)
     clock, out = Clock(), io.StringIO()
     t0 = clock.now
-    drill = watch.DrillWatcher(CREATION, file=path, minutes=10, out=out, clock=clock,
+    drill = drills.DrillWatcher(CREATION, file=path, minutes=10, out=out, clock=clock,
                                runner=fake_runner(NOT_STARTED, FAILING))
     drill.poll()
     for minutes, shown in ((5, "⏱ 5:00 left"), (9 + 1 / 60, "⏱ 0:59 left")):
@@ -585,7 +672,7 @@ def test_drill_time_up_and_giving_up(state, tmp_path, repo):
     assert drill.result["passed"] is False and drill.result["seconds_used"] == 600
     assert drill.result["specs"] == "3/20" and drill.result["hints"] == 0
     assert "not passed (time up) in 10:00 of 10 min, 0 hints used" in out.getvalue()
-    drill = watch.DrillWatcher(CREATION, file=path, minutes=10, out=io.StringIO(),
+    drill = drills.DrillWatcher(CREATION, file=path, minutes=10, out=io.StringIO(),
                                clock=Clock(), runner=fake_runner(NOT_STARTED))
     watch.loop(drill, input=script(None, "q"), sleep=lambda s: None)
     assert drill.result["outcome"] == "gave up"

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from harness import progress
-from harness.plugin import KataTally, parse_phases
+from harness.plugin import parse_phases
+from harness.progress import KataTally
 
 pytestmark = pytest.mark.selftest
 
