@@ -65,3 +65,20 @@ def learner_line_of(tb) -> str | None:
     source = linecache.getline(code.co_filename, line).strip()
     func = getattr(code, "co_qualname", code.co_name)
     return f"{shown_path(code.co_filename)}:{line} in {func}: {source}"
+
+
+def import_error_text(filename: str, err: BaseException) -> str:
+    """Why a kata file does not import, the learner's line first:
+    'katas/x/y.py:47: SyntaxError: invalid syntax' and the line with its caret, or
+    'katas/x/y.py:3 in <module>: SIZE = undefined_name' and the exception."""
+    if isinstance(err, SyntaxError) and err.lineno is not None:
+        lines = [f"{shown_path(err.filename or filename)}:{err.lineno}: {type(err).__name__}: {err.msg}"]
+        if err.text:
+            code = err.text.rstrip("\n")
+            indent = len(code) - len(code.lstrip())
+            lines.append("    " + code.strip())
+            if err.offset:
+                lines.append("    " + " " * max(err.offset - 1 - indent, 0) + "^")
+        return "\n".join(lines)
+    where = learner_line_of(err.__traceback__) or shown_path(filename)
+    return f"{where}\n{type(err).__name__}: {str(err)[:500]}"

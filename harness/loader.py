@@ -18,13 +18,20 @@ from harness import guard
 from harness.curriculum import ROOT
 
 IMPLS = ("katas", "solutions")
+# (file, exception) of each kata file that failed to import, innermost first; the plugin
+# reads it to report a collection error as the learner's line (see failures.import_error_text)
+IMPORT_ERRORS: list[tuple[str, BaseException]] = []
 
 
 class GuardingLoader(importlib.machinery.SourceFileLoader):
     """Imports a kata file, then guards its public functions and classes (harness.guard)."""
 
     def exec_module(self, module):
-        super().exec_module(module)
+        try:
+            super().exec_module(module)
+        except Exception as err:
+            IMPORT_ERRORS.append((self.path, err))
+            raise
         guard.install(module)
 
 

@@ -14,8 +14,10 @@ It adds:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import warnings
 from pathlib import Path
 
 import numpy
@@ -25,7 +27,7 @@ from hypothesis import HealthCheck, Phase, settings
 from harness import curriculum, diagnose, guard, loader, progress
 from harness.progress import KataTally
 from harness.curriculum import ROOT
-from harness.failures import SpecFailure, learner_line_of
+from harness.failures import SpecFailure, import_error_text, learner_line_of, shown_path
 
 # Profiles are registered before hypothesis's own plugin loads the one --hypothesis-profile names.
 # One failure per property (never an ExceptionGroup, so a stub reads "not started"),
@@ -108,6 +110,16 @@ _HIDDEN_FRAMES = (f"{os.sep}torch{os.sep}", f"{os.sep}contextlib.py", f"{os.sep}
 FUNCTION_FILTERS: dict[Path, set[str]] = {}
 
 
+def quiet_assertion(err: BaseException) -> None:
+    """`assert ok, "message"` in a spec: the message says what the contract wants, so drop the
+    rewritten `assert (False)` / `+ where False = all(<generator ...>)` lines pytest appends."""
+    if type(err) is AssertionError and len(err.args) == 1 and isinstance(err.args[0], str):
+        text = err.args[0]
+        message, sep, _ = text.partition("\nassert ")
+        if sep and message.strip() and not text.startswith("assert "):
+            err.args = (message,)
+
+
 def _kata_of(item) -> curriculum.Kata | None:
     return curriculum.for_spec(item.path)
 
@@ -123,6 +135,7 @@ class KataSession:
         phase = config.getoption("phase")
         self.phases = parse_phases(phase) if phase is not None else None
         self.tallies: dict[str, KataTally] = {}
+        self.notices: list[str] = []  # state-file problems, one line each in the summary
         self.footed: set[str] = set()  # katas whose failure footer was printed in this run
         self.is_worker = hasattr(config, "workerinput")
         self.files: dict[Path, str] = {}  # kata file -> kata id, for reading tracebacks
@@ -224,6 +237,7 @@ class KataSession:
     def pytest_runtest_makereport(self, item, call):
         if call.excinfo is not None and _kata_of(item) is not None:
             self._trim(item)
+            quiet_assertion(call.excinfo.value)
         outcome = yield
         report = outcome.get_result()
         kata = _kata_of(item)
@@ -294,22 +308,54 @@ class KataSession:
                 tally.blocked += 1
                 tally.blocked_by.add(props["blocked_by"])
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_make_collect_report(self, collector):
+        """A spec file whose kata file does not import: the learner's line first, not pytest's
+        import machinery."""
+        loader.IMPORT_ERRORS.clear()
+        outcome = yield
+        report = outcome.get_result()
+        kata = curriculum.for_spec(collector.path) if isinstance(collector, pytest.Module) else None
+        if report.failed and kata and loader.IMPORT_ERRORS:
+            filename, err = loader.IMPORT_ERRORS[0]
+            report.longrepr = (f"{shown_path(filename)} does not import, so the specs of "
+                               f"{kata.id} cannot run:\n{import_error_text(filename, err)}")
+        loader.IMPORT_ERRORS.clear()
+
     def pytest_collectreport(self, report):
         if report.failed and (kata := curriculum.for_spec(report.nodeid.split("::")[0])):
             self._tally(kata.id, 1).failed += 1
 
     # ---------------------------------------------------------------- the end
+    @contextlib.contextmanager
+    def _noticing(self):
+        """State-file problems become one line each at the end (self.notices), not pytest
+        warnings with their source lines."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", progress.ProgressWarning)
+            yield
+        for w in caught:
+            if issubclass(w.category, progress.ProgressWarning):
+                if str(w.message) not in self.notices:
+                    self.notices.append(str(w.message))
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
     def pytest_sessionfinish(self, session, exitstatus):
         if not self.is_worker and self.records_progress and self.tallies:
-            progress.record(self.tallies)
+            with self._noticing():
+                progress.record(self.tallies)
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
         if self.is_worker or self.overrides:
             return
-        saved = progress.load() if self.records_progress else {}
+        with self._noticing():
+            saved = progress.load() if self.records_progress else {}
         statuses = progress.merge(saved, self.tallies)
         progress.print_summary(terminalreporter, statuses, self.phases,
                                recorded=self.records_progress)
+        for notice in self.notices:
+            terminalreporter.write_line(f"katas: warning: {notice}", yellow=True)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -22,6 +22,10 @@ from harness import curriculum
 VERSION = 1
 
 
+class ProgressWarning(UserWarning):
+    """The state file could not be read or written; the run itself is not affected."""
+
+
 def state_path() -> Path:
     return Path(os.environ.get("KATAS_STATE", curriculum.ROOT / ".katas" / "state.json"))
 
@@ -33,7 +37,7 @@ def load_state() -> dict:
         state = json.loads(path.read_text())
         if not isinstance(state, dict) or not isinstance(state.get("katas", {}), dict):
             raise ValueError("not a katas state object")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing saved there yet
         return {"version": VERSION, "katas": {}}
     except (OSError, ValueError) as err:
         backup = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
@@ -42,7 +46,8 @@ def load_state() -> dict:
             where = f"; it was moved to {backup}"
         except OSError:
             where = ""
-        warnings.warn(f"progress file {path} could not be read ({err}){where}; starting afresh")
+        warnings.warn(f"progress file {path} could not be read ({err}){where}; starting afresh",
+                      ProgressWarning)
         return {"version": VERSION, "katas": {}}
     state.setdefault("katas", {})
     return state
@@ -112,7 +117,7 @@ def record(tallies: dict[str, KataTally]) -> None:
     try:
         save_state(state)
     except OSError as err:
-        warnings.warn(f"progress not saved: cannot write {state_path()} ({err})")
+        warnings.warn(f"progress not saved: cannot write {state_path()} ({err})", ProgressWarning)
 
 
 def forget(kata_ids) -> None:
@@ -125,7 +130,7 @@ def forget(kata_ids) -> None:
     try:
         save_state(state)
     except OSError as err:
-        warnings.warn(f"progress not saved: cannot write {state_path()} ({err})")
+        warnings.warn(f"progress not saved: cannot write {state_path()} ({err})", ProgressWarning)
 
 
 def next_kata(statuses: dict[str, str], phases: set[int] | None = None) -> curriculum.Kata | None:

@@ -58,7 +58,6 @@ class _Recorder:
         self.config = None
         self.first: tuple[str, str] | None = None  # (spec name, short message)
         self.errors: list[str] = []
-        self.warnings: list[str] = []
         self.interrupted = False
 
     def pytest_configure(self, config):
@@ -71,11 +70,6 @@ class _Recorder:
     def pytest_collectreport(self, report):
         if report.failed:
             self.errors.append(error_lines(str(report.longrepr)))
-
-    def pytest_warning_recorded(self, warning_message, when, nodeid, location):
-        text = str(warning_message.message)
-        if text.startswith(("progress", "cannot write")):
-            self.warnings.append(text)
 
     def pytest_keyboard_interrupt(self, excinfo):
         # Collection errors end a session with Session.Interrupted, a KeyboardInterrupt too.
@@ -185,9 +179,9 @@ def run_kata(kata: Kata, *, override: Path | None = None, all_specs: bool = Fals
 
 
 def _verdict(kata: Kata, recorder: _Recorder, code: int, seconds: float, output: str) -> Verdict:
-    verdict = Verdict(kata=kata.id, status="error", seconds=seconds, output=output,
-                      warnings=recorder.warnings)
     session = getattr(recorder.config, "_katas", None)
+    verdict = Verdict(kata=kata.id, status="error", seconds=seconds, output=output,
+                      warnings=list(session.notices) if session is not None else [])
     tally = session.tallies.get(kata.id) if session is not None else None
     if tally is not None:
         verdict.passed, verdict.failed, verdict.total = tally.passed, tally.failed, tally.total

@@ -221,3 +221,18 @@ def test_a_failing_output_that_equals_a_gallery_mistake_gets_that_mistakes_hint(
     assert "hint: your output equals a known mistake: Summing over the wrong dim" in text
     y = learner.softmax(x, dim=0) + 1  # an output no gallery mistake gives: the spec's hint stays
     assert "the spec's own guess" in failure(assert_close, y, F.softmax(x, dim=0), hint="the spec's own guess")
+
+
+def test_a_spec_assert_with_a_message_reads_as_the_message_alone():
+    from harness.plugin import quiet_assertion
+
+    with pytest.raises(AssertionError) as info:
+        assert all(x > 1 for x in [0]), "the contract wants every x above 1"
+    assert "where False = all(" in str(info.value), "pytest's rewriting is on in this module"
+    quiet_assertion(info.value)
+    assert str(info.value) == "the contract wants every x above 1"
+    with pytest.raises(AssertionError) as info:
+        assert [0] == [1]
+    before = str(info.value)
+    quiet_assertion(info.value)
+    assert str(info.value) == before, "an assert without a message keeps pytest's explanation"

@@ -446,9 +446,20 @@ def test_a_file_that_does_not_import_reads_error(state, tmp_path):
     path.write_text("import torch\n\nSIZE = undefined_name\n")
     verdict = in_process.run_kata(CREATION, override=path)
     assert verdict.status == "error" and "NameError" in verdict.message
-    assert f"{path.name}:3: in <module>" in verdict.message, "the learner's frame is shown"
-    assert "SIZE = undefined_name" in verdict.message
+    assert f"{path.name}:3 in <module>: SIZE = undefined_name" in verdict.message, (
+        "the learner's frame is shown")
+    assert "importlib" not in verdict.message and "_pytest" not in verdict.message
     assert not state.exists(), "override runs record no progress"
+
+
+def test_a_syntax_error_shows_the_learners_line_first(state, tmp_path):
+    path = tmp_path / "creation.py"
+    path.write_text("import torch\n\n\ndef causal_mask(n:\n    pass\n")
+    verdict = in_process.run_kata(CREATION, override=path)
+    lines = verdict.message.splitlines()
+    assert verdict.status == "error" and "does not import" in lines[0], verdict.message
+    assert re.search(rf"{path.name}:4: SyntaxError: ", lines[1]), verdict.message
+    assert lines[2].strip() == "def causal_mask(n:" and lines[3].strip() == "^"
 
 
 def test_pytest_args_keep_runs_short():
@@ -761,3 +772,13 @@ def test_bare_katas_starts_watch(monkeypatch, run):
 def test_a_mistyped_kata_gets_did_you_mean(run):
     code, _, err = run("hint", "creaton")
     assert code == 2 and "did you mean tensors/creation?" in err
+
+
+@pytest.mark.parametrize("command", ["list", "status"])
+def test_a_reader_that_leaves_early_is_not_an_error(command):
+    """`katas list | head -2`: the pipe closes before the output is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", command], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and err == "", err

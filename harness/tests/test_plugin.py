@@ -30,7 +30,7 @@ def repo(tmp_path):
             shutil.copy(stub, copy / kata.stub_path.relative_to(ROOT))
     state = tmp_path / "state.json"
 
-    def run(*args, cwd=copy, timeout=300):
+    def run(*args, cwd=copy, timeout=300, state=state):
         env = {**os.environ, "KATAS_STATE": str(state), "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("PYTEST_XDIST_WORKER", None)
         proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
@@ -133,6 +133,16 @@ def test_a_corrupt_state_file_is_set_aside(repo):
     assert saved_status(repo.state)["tensors/creation"] == "not started"
     backups = list(repo.state.parent.glob("state.json.corrupt-*"))
     assert backups and backups[0].read_text() == "{not json"
+    assert out.count("katas: warning: progress file") == 1 and "UserWarning" not in out, out
+
+
+def test_an_unwritable_state_folder_is_one_line(repo, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the state folder should be")
+    code, out = repo("katas/tensors/creation.py", "-x", state=blocker / "state.json")
+    assert code == 1, out
+    notes = [line for line in out.splitlines() if "blocker" in line]
+    assert len(notes) == 1 and notes[0].startswith("katas: warning: progress not saved"), out
 
 
 @pytest.mark.parametrize("option,says", [
