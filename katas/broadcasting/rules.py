@@ -2,7 +2,8 @@
 
 Write:
     broadcast_shapes(*shapes) -> tuple[int, ...]: the shape that tensors of these shapes
-        broadcast to, like torch.broadcast_shapes (a torch.Size is fine: it is a tuple).
+        broadcast to, like torch.broadcast_shapes (a torch.Size is fine: it is a tuple); its
+        sizes are plain Python ints (not 0-dim tensors).
         Each shape is a tuple of positive ints (size-0 dims are not tested); any number of
         shapes, including none (the result is then ()).
         Rule: align the shapes at their LAST dim (pad the shorter ones with 1s on the left);
@@ -14,7 +15,9 @@ Write:
         with stride 0 along every broadcast dim (a new leading dim, or a size-1 dim of x that
         grows). `shape` is a tuple of positive ints; raise ValueError when x cannot be broadcast
         to it (a size of x that is neither 1 nor the target size, or more dims than `shape`).
-        x may be non-contiguous or a view with a storage offset.
+        x may be non-contiguous, a view with a storage offset, or itself broadcast (stride 0),
+        of any dtype. The result is differentiable w.r.t. x, like torch.broadcast_to's: the
+        gradient reaching x sums over the broadcast positions (as_strided does this for you).
 
 Off limits: torch.broadcast_shapes, torch.broadcast_to, torch.broadcast_tensors,
     torch.Tensor.expand, torch.Tensor.expand_as (you are writing them). torch.Tensor.as_strided

@@ -20,7 +20,8 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def broadcast_to(x: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
-    """A stride-0 view of x with shape `shape` (no copy); ValueError if impossible."""
+    """A stride-0 view of x with shape `shape` (no copy); ValueError if impossible.
+    Differentiable w.r.t. x (as_strided's backward sums over the broadcast positions)."""
     shape = tuple(shape)
     new = len(shape) - x.dim()
     if new < 0:

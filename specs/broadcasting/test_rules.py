@@ -1,4 +1,22 @@
-"""Specs for katas/broadcasting/rules.py (day 2): broadcast_shapes, broadcast_to."""
+"""Specs for katas/broadcasting/rules.py (day 2): broadcast_shapes, broadcast_to.
+
+Contract-to-spec map:
+- broadcast_shapes == torch.broadcast_shapes for 1..4 shapes incl. () shapes, a tuple of
+  plain ints (not 0-dim tensors) -> test_broadcast_shapes_matches_torch, _returns_plain_ints;
+  aligned at the LAST dim, size 1 takes the other -> test_broadcast_shapes_aligns_from_the_right;
+  no shapes -> (), one shape -> itself -> test_broadcast_shapes_of_one_or_no_shape;
+  a clash raises ValueError naming both sizes, also between shapes that are not neighbours
+  and past a size-1 shape -> test_broadcast_shapes_rejects_incompatible_sizes, _any_clash.
+- broadcast_to == torch.broadcast_to values, shares x's storage, stride 0 on new leading and
+  grown size-1 dims -> test_broadcast_to_is_a_stride_zero_view (hypothesis, incl.
+  non-contiguous x), _shapes; any dtype (int64, bool, float16, bfloat16, float64) ->
+  _keeps_dtype; non-contiguous x, already-broadcast x (stride 0), storage offset ->
+  _non_contiguous_input, _already_broadcast_input, _view_with_storage_offset; a view, not a
+  copy -> _shows_writes_to_x, _allocates_nothing; ValueError for a size neither 1 nor the
+  target, for more dims than `shape` (even leading 1s) -> _rejects_impossible_targets;
+  differentiable w.r.t. x (decision stated in the stub) -> _is_differentiable;
+  off-limits built-ins -> forbid in the hypothesis tests and _writes_its_own.
+"""
 
 import re
 
@@ -8,7 +26,8 @@ from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from harness.budgets import peak_bytes
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_raises, forbid, non_contiguous,
+                            unchanged)
 from katas.broadcasting.rules import broadcast_shapes, broadcast_to
 
 ALIGN_HINT = ("shapes are aligned at their LAST dim: pad the shorter shape with 1s on the "
@@ -30,16 +49,16 @@ def fail(message: str, hint: str | None = None):
     raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
 
 
-def expect_value_error(fn, *args, what, hint):
-    """fn(*args) must raise ValueError; returns the error. Any other exception propagates."""
+SHAPES_CONTRACT = ("two sizes are compatible when they are equal or one of them is 1; anything "
+                   "else raises ValueError whose message names both sizes")
+TO_CONTRACT = ("raise ValueError when x cannot be broadcast to `shape` (a size of x that is "
+               "neither 1 nor the target size, or more dims than `shape`)")
+
+
+def expect_value_error(fn, *args, what, hint, contract=SHAPES_CONTRACT):
+    """fn(*args) must raise ValueError (harness.checks.assert_raises); returns the error."""
     __tracebackhide__ = True
-    try:
-        result = fn(*args)
-    except ValueError as err:
-        return err
-    shown = (f"a tensor of shape {tuple(result.shape)}" if isinstance(result, torch.Tensor)
-             else repr(result))
-    fail(f"{what}: returned {shown}, expected a ValueError", hint)
+    return assert_raises(ValueError, fn, *args, contract=contract, what=what, hint=hint)
 
 
 def randn(*shape: int, seed: int) -> torch.Tensor:
@@ -65,6 +84,28 @@ def test_broadcast_shapes_matches_torch(case):
              f"of ints (a torch.Size is fine)")
     if tuple(got) != expected:
         fail(f"broadcast_shapes{shapes}: got {tuple(got)}, expected {expected}", ALIGN_HINT)
+    check_plain_ints(got, what=f"broadcast_shapes{shapes}")
+
+
+def check_plain_ints(got, what):
+    __tracebackhide__ = True
+    odd = [size for size in got if type(size) is not int]
+    if odd:
+        shown = (f"a 0-dim tensor {odd[0]!r}" if isinstance(odd[0], torch.Tensor)
+                 else f"{type(odd[0]).__name__} {odd[0]!r}")
+        fail(f"{what}: returned {got!r}, whose sizes include {shown}; the contract says a tuple "
+             f"of ints", "convert every size with int(...) (or .tolist() on a tensor) before "
+             "building the tuple: a 0-dim tensor compares equal to an int but is no size")
+
+
+@pytest.mark.parametrize("shapes", [((4, 1), (3,)), ((2, 1), (1, 3), (5, 1, 1)), ((3,),),
+                                    ((1,), (1, 1))])
+def test_broadcast_shapes_returns_plain_ints(shapes):
+    got = broadcast_shapes(*shapes)
+    if not isinstance(got, tuple):
+        fail(f"broadcast_shapes{shapes}: returned {type(got).__name__} {got!r}, expected a tuple "
+             f"of ints (a torch.Size is fine)")
+    check_plain_ints(got, what=f"broadcast_shapes{shapes}")
 
 
 @pytest.mark.parametrize("shapes,expected", [
@@ -96,6 +137,10 @@ def test_broadcast_shapes_of_one_or_no_shape():
     (((1, 3), (5,)), (3, 5)),  # fine from the left, wrong from the right
     (((4, 6), (4,)), (6, 4)),
     (((2, 1), (1, 3), (4, 1, 5)), (3, 5)),
+    (((3,), (1,), (4,)), (3, 4)),  # the clash is not between neighbours
+    (((1,), (3,), (4,)), (3, 4)),  # past a first shape of size 1
+    (((2, 3), (1, 1), (1, 1), (2, 4)), (3, 4)),
+    (((5, 1), (1,), (1, 1), (3, 1)), (5, 3)),
 ])
 def test_broadcast_shapes_rejects_incompatible_sizes(shapes, sizes):
     err = expect_value_error(broadcast_shapes, *shapes, what=f"broadcast_shapes{shapes}",
@@ -106,19 +151,32 @@ def test_broadcast_shapes_rejects_incompatible_sizes(shapes, sizes):
              f"both sizes that clash, {a} and {b}, so the caller can find the bad dim")
 
 
-@given(case=mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=4, max_side=5),
-       where=st.integers(0, 3), sizes=st.lists(st.integers(2, 9), min_size=2, max_size=2,
-                                               unique=True), swap=st.booleans())
-def test_broadcast_shapes_rejects_any_clash(case, where, sizes, swap):
-    a, b = (list(s) for s in case.input_shapes)
-    i = -1 - where % min(len(a), len(b))  # a dim both shapes have, counted from the right
-    a[i], b[i] = sizes
-    shapes = (tuple(b), tuple(a)) if swap else (tuple(a), tuple(b))
+@st.composite
+def clashing_shapes(draw):
+    """(shapes, (p, q)): 2..4 shapes that broadcast except at one dim, where shape i holds
+    p, shape j holds q (i < j, not necessarily neighbours) and every other shape holds 1."""
+    n = draw(st.integers(2, 4))
+    shapes = [list(s) for s in draw(mutually_broadcastable_shapes(
+        num_shapes=n, min_dims=1, max_dims=4, max_side=5)).input_shapes]
+    i, j = sorted(draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True)))
+    depth = min(len(shapes[i]), len(shapes[j]))
+    at = -1 - draw(st.integers(0, depth - 1))  # a dim both shapes have, counted from the right
+    p, q = draw(st.lists(st.integers(2, 9), min_size=2, max_size=2, unique=True))
+    for k, shape in enumerate(shapes):
+        if len(shape) >= -at:
+            shape[at] = p if k == i else q if k == j else 1
+    return tuple(tuple(s) for s in shapes), (p, q)
+
+
+@given(case=clashing_shapes())
+def test_broadcast_shapes_rejects_any_clash(case):
+    shapes, (p, q) = case
     err = expect_value_error(broadcast_shapes, *shapes, what=f"broadcast_shapes{shapes}",
-                             hint=MISMATCH_HINT)
-    if not (mentions(str(err), sizes[0]) and mentions(str(err), sizes[1])):
+                             hint=f"{MISMATCH_HINT}; compare every shape with the result so far, "
+                                  f"not only neighbouring shapes")
+    if not (mentions(str(err), p) and mentions(str(err), q)):
         fail(f"broadcast_shapes{shapes} raised ValueError({str(err)!r}); the message should name "
-             f"both sizes that clash, {sizes[0]} and {sizes[1]}")
+             f"both sizes that clash, {p} and {q}")
 
 
 # ------------------------------------------------------------------------ broadcast_to
@@ -153,10 +211,11 @@ def check_view(out, x, target, what):
              f"stride 0", COPY_HINT)
 
 
-@given(case=to_cases(), seed=st.integers(0, 2**31 - 1))
-def test_broadcast_to_is_a_stride_zero_view(case, seed):
+@given(case=to_cases(), seed=st.integers(0, 2**31 - 1), strided=st.booleans())
+def test_broadcast_to_is_a_stride_zero_view(case, seed, strided):
     x_shape, target = case
     x = randn(*x_shape, seed=seed)
+    x = non_contiguous(x) if strided else x
     with unchanged(x, names=["x"]), forbid(*FORBIDDEN_TO, aten=EXPAND_ATEN):
         out = broadcast_to(x, target)
     check_view(out, x, target, what=f"broadcast_to(x of shape {x_shape}, {target})")
@@ -176,10 +235,15 @@ def test_broadcast_to_shapes(x_shape, target):
     check_view(out, x, target, what=f"broadcast_to(x of shape {x_shape}, {target})")
 
 
-def test_broadcast_to_keeps_dtype():
-    x = torch.arange(3, dtype=torch.int64).reshape(3, 1)
+@pytest.mark.parametrize("dtype", [torch.int64, torch.bool, torch.float16, torch.bfloat16,
+                                   torch.float64, torch.uint8])
+def test_broadcast_to_keeps_dtype(dtype):
+    x = (torch.arange(3).reshape(3, 1) - 1).to(dtype)
     out = broadcast_to(x, (2, 3, 4))
-    check_view(out, x, (2, 3, 4), what="broadcast_to(int64 x of shape (3, 1), (2, 3, 4))")
+    if isinstance(out, torch.Tensor) and out.dtype != dtype:
+        fail(f"broadcast_to({dtype} x of shape (3, 1), (2, 3, 4)): dtype {out.dtype}; a view "
+             f"has x's dtype", COPY_HINT)
+    check_view(out, x, (2, 3, 4), what=f"broadcast_to({dtype} x of shape (3, 1), (2, 3, 4))")
 
 
 def test_broadcast_to_non_contiguous_input():
@@ -187,6 +251,15 @@ def test_broadcast_to_non_contiguous_input():
     with unchanged(x, names=["x"]):
         out = broadcast_to(x, (2, 3, 4, 5))
     check_view(out, x, (2, 3, 4, 5), what="broadcast_to(non-contiguous x (3, 1, 5), (2, 3, 4, 5))")
+
+
+def test_broadcast_to_already_broadcast_input():
+    x = randn(3, seed=7).as_strided((2, 3), (0, 1))  # itself a broadcast: stride 0 on dim 0
+    out = broadcast_to(x, (4, 2, 3))
+    check_view(out, x, (4, 2, 3), what="broadcast_to(x (2, 3) with strides (0, 1), (4, 2, 3))")
+    y = randn(2, 1, seed=8)[:, :, None].as_strided((2, 1, 3), (1, 1, 0))  # grown last dim
+    out = broadcast_to(y, (2, 5, 3))
+    check_view(out, y, (2, 5, 3), what="broadcast_to(y (2, 1, 3) with strides (1, 1, 0), (2, 5, 3))")
 
 
 def test_broadcast_to_view_with_storage_offset():
@@ -222,10 +295,13 @@ def test_broadcast_to_allocates_nothing():
     ((2, 3), (3,)),
     ((2, 1), (3, 4)),
     ((4,), (4, 1)),
+    ((1, 3), (3,)),  # more dims than the target, even if the extra ones are 1s
+    ((1,), ()),
+    ((2, 3), (2, 1, 3)),  # aligned at the right: 2 meets 1
 ])
 def test_broadcast_to_rejects_impossible_targets(x_shape, target):
     x = randn(*x_shape, seed=5)
-    expect_value_error(broadcast_to, x, target,
+    expect_value_error(broadcast_to, x, target, contract=TO_CONTRACT,
                        what=f"broadcast_to(x of shape {x_shape}, {target})",
                        hint="every size of x (aligned at the right) must equal the target size "
                             "or be 1, and x may not have more dims than the target")
@@ -236,3 +312,32 @@ def test_broadcast_to_writes_its_own():
     with forbid(*FORBIDDEN_TO, aten=EXPAND_ATEN):
         out = broadcast_to(x, (2, 3, 4))
     check_view(out, x, (2, 3, 4), what="broadcast_to(x of shape (3, 1), (2, 3, 4))")
+
+
+@pytest.mark.parametrize("x_shape,target", [((3, 1), (2, 3, 4)), ((4,), (3, 4)), ((2, 3), (2, 3))])
+def test_broadcast_to_is_differentiable(x_shape, target):
+    x = randn(*x_shape, seed=9).double().requires_grad_()
+    out = broadcast_to(x, target)
+    what = f"broadcast_to(x of shape {x_shape}, {target})"
+    if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        fail(f"{what}: the result is not connected to x's graph (no grad_fn); the contract says "
+             f"it is differentiable like torch.broadcast_to",
+             "x.as_strided(...) is differentiable; Tensor.set_(storage, ...), .data or .detach() "
+             "cut the graph")
+    upstream = randn(*target, seed=10).double()
+    (grad,) = torch.autograd.grad(out, x, upstream)
+    assert_close(grad, torch.autograd.grad(torch.broadcast_to(x, target), x, upstream)[0],
+                 what=f"gradient of {what} w.r.t. x",
+                 hint="each element of x is read at every broadcast position, so its gradient "
+                      "is the sum of the upstream gradient over them")
+
+
+def test_broadcast_to_gradient_reaches_a_strided_base():
+    base = randn(4, 6, seed=11).double().requires_grad_()
+    x = base[2:3, 1::2]  # (1, 3), storage offset 13
+    upstream = randn(5, 3, seed=12).double()
+    (grad,) = torch.autograd.grad(broadcast_to(x, (5, 3)), base, upstream)
+    expected = torch.zeros(4, 6, dtype=torch.float64)
+    expected[2, 1::2] = upstream.sum(0)
+    assert_close(grad, expected, what="gradient of broadcast_to(base[2:3, 1::2], (5, 3)) "
+                 "w.r.t. base", hint="the gradient must land on the elements of base that x views")
