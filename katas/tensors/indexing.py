@@ -5,17 +5,27 @@ Write:
         with values in [0, T) (repeats allowed, K may exceed T). Each batch element picks its
         own rows: out[b, k] = x[b, idx[b, k]]. This is what
         torch.gather(x, 1, idx[..., None].expand(B, K, C)) returns; write it with indexing.
+        B, K or C may be 0 (the result is then empty, shape (B, K, C)). x may hold any
+        values, inf and NaN included: rows that are not picked must not affect the result.
+        Differentiable: the gradient reaches x (a row picked twice gets both gradients).
     last_token(x, lengths) -> (B, C), same dtype as x. x is (B, T, C), right-padded: sequence
         b holds lengths[b] real tokens at positions 0 .. lengths[b] - 1, then padding.
         lengths is (B,) int64 with 1 <= lengths[b] <= T. out[b] = x[b, lengths[b] - 1], the
-        last real token (not the first padding position).
-    masked_mean(x, mask, dim) -> x's shape without `dim`, same dtype as x. x is a floating
-        tensor of any shape; mask is a bool tensor of the same shape (True = counts). The mean
+        last real token (not the first padding position). B or C may be 0 (an empty
+        result). Padding positions may hold any values, inf and NaN included, and must not
+        affect the result. Differentiable: the gradient reaches x at the picked positions
+        only.
+    masked_mean(x, mask, dim) -> x's shape without `dim`, same dtype as x (float16 and
+        bfloat16 included). x is a floating tensor of any shape with at least one dim (sizes
+        0 allowed); mask is a bool tensor of the same shape (True = counts). The mean
         over `dim` of the entries where mask is True: their sum divided by how many there are
-        (not by x.shape[dim]). Rule for an empty slice (no True along `dim`): the result there
-        is 0, never NaN. dim may be negative. Masked-out entries may hold any finite value and
-        must not affect the result. (To average a (B, T, C) tensor over T with a (B, T) mask,
-        pass mask[..., None].expand_as(x).)
+        (not by x.shape[dim], and not by the count plus an eps). A float64 x is computed in
+        float64 (float64 accuracy). Rule for an empty slice (no True along `dim`): the result
+        there is 0, never NaN. dim may be negative. Masked-out entries may hold any finite
+        value, up to the dtype's largest, and must not affect the result. Differentiable:
+        each kept entry gets upstream / count; masked-out entries and empty slices get 0,
+        never NaN. (To average a (B, T, C) tensor over T with a (B, T) mask, pass
+        mask[..., None].expand_as(x), a stride-0 mask; that must work.)
 
 Off limits: torch.gather, Tensor.gather and torch.take_along_dim in gather_rows (you are
 writing the gather; x[rows, idx] advanced indexing is the tool).

@@ -1,4 +1,9 @@
-"""Day 1 — tensors/indexing: reference solution."""
+"""Day 1 — tensors/indexing: reference solution.
+
+Decisions stated in the stub: B, K, C may be 0; unpicked rows and padding may hold inf/NaN
+(so index, never multiply by a one-hot); masked_mean keeps half dtypes, is exact in float64
+(count clamped to 1, no eps) and its gradient on an empty slice is 0, not NaN.
+"""
 
 import torch
 

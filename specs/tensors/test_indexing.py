@@ -1,10 +1,33 @@
-"""Specs for katas/tensors/indexing.py (day 1): gather_rows, last_token, masked_mean."""
+"""Specs for katas/tensors/indexing.py (day 1): gather_rows, last_token, masked_mean.
+
+Contract-to-spec map:
+- gather_rows: out[b, k] = x[b, idx[b, k]], shape (B, K, C), K below/above T, sizes 1 and primes
+  -> test_gather_rows_matches_torch_gather, _property_matches_torch_gather; each batch row uses
+  its own idx -> _each_batch_element_uses_its_own_indices; B, K, C (and T with K) = 0 ->
+  _empty_sizes; same dtype (float64, int64, float16, bfloat16) -> _keeps_dtype; inf/NaN in rows not
+  picked -> _unpicked_rows_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient
+  with repeated rows -> _gradient_reaches_x; torch.gather / take_along_dim off limits -> _writes_its_own_gather.
+- last_token: position lengths - 1, not lengths -> test_last_token_picks_position_length_minus_one,
+  _full_length_sequences; (B, C) for sizes 1 and primes -> _shapes, _property; B = 0, C = 0 ->
+  _empty_sizes; same dtype (float64, int64, halves) -> _keeps_dtype; inf/NaN padding ignored ->
+  _padding_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient at the picked
+  positions only -> _gradient_reaches_picked_positions.
+- masked_mean: sum / mask count (not / x.shape[dim]) -> test_masked_mean_divides_by_the_mask_count;
+  empty slice -> 0 -> _empty_slice_gives_zero; masked-out values up to finfo.max ignored ->
+  _ignores_masked_out_values, _ignores_huge_masked_out_values; full mask = mean -> _full_mask_*;
+  any dim incl. negative -> _over_any_dim; any shape incl. size-0 dims (hypothesis) -> _property;
+  float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
+  _keeps_half_dtypes; non-contiguous and the documented stride-0 expanded mask ->
+  _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices ->
+  _gradient_is_mask_over_count.
+"""
 
 import pytest
 import torch
 from hypothesis import given, strategies as st
 
 from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, randn, unchanged
+from harness.edges import HALF_DTYPES, TIGHT64, assert_dtype_kept, shapes, tolerance
 from katas.tensors.indexing import gather_rows, last_token, masked_mean
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -25,6 +48,18 @@ def nan_masked_mean(x, mask, dim):
     """Independent answer: hide masked-out entries as NaN, nanmean, empty slices -> 0."""
     hidden = torch.where(mask, x, torch.full_like(x, float("nan")))
     return torch.nanmean(hidden, dim).nan_to_num(nan=0.0)
+
+
+def loop_masked_mean(x, mask):
+    """Independent answer for 2-D x reduced over dim 1: a Python sum / count per row."""
+    rows = [x[b][mask[b]].sum() / max(int(mask[b].sum()), 1) for b in range(x.shape[0])]
+    return torch.stack(rows)
+
+
+def gather_last_token(x, lengths):
+    """The built-in answer (also for B = 0): torch.gather at lengths - 1."""
+    B, _, C = x.shape
+    return torch.gather(x, 1, (lengths - 1)[:, None, None].expand(B, 1, C)).squeeze(1)
 
 
 def random_idx(B, T, K, seed):
@@ -68,7 +103,26 @@ def test_gather_rows_property_matches_torch_gather(B, T, C, K, seed):
     assert_close(out, torch_gather_rows(x, idx), what=f"gather_rows(x {(B, T, C)}, idx {(B, K)})")
 
 
-@pytest.mark.parametrize("dtype", [torch.float64, torch.int64])
+@pytest.mark.parametrize("B,T,C,K", [(0, 3, 2, 4), (2, 3, 2, 0), (2, 3, 0, 4), (2, 0, 3, 0), (0, 0, 0, 0)])
+def test_gather_rows_empty_sizes(B, T, C, K):
+    x, idx = randn(B, T, C, seed=40), random_idx(B, max(T, 1), K, seed=41)
+    out = gather_rows(x, idx)
+    assert_close(out, torch_gather_rows(x, idx), what=f"gather_rows(x {(B, T, C)}, idx {(B, K)})",
+                 hint="B, K or C may be 0: the answer is an empty (B, K, C) tensor; a Python loop "
+                      "that torch.stack()s one tensor per batch element fails on an empty list")
+
+
+def test_gather_rows_unpicked_rows_may_hold_inf_and_nan():
+    x = randn(2, 6, 3, seed=42)
+    idx = torch.tensor([[0, 2, 2], [5, 1, 5]])
+    x[0, 1], x[0, 4], x[1, 3] = float("inf"), float("nan"), float("-inf")  # never picked
+    out = gather_rows(x, idx)
+    assert_close(out, torch_gather_rows(x, idx), what="gather_rows(x with inf/NaN in rows idx never names, idx)",
+                 hint="a gather copies the picked rows; a one-hot matmul multiplies every other "
+                      "row by 0, and 0 * inf = NaN: index, do not multiply")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.int64, *HALF_DTYPES])
 def test_gather_rows_keeps_dtype(dtype):
     x = (randn(3, 5, 2, seed=3, dtype=torch.float64) * 10).to(dtype)
     idx = random_idx(3, 5, 4, seed=4)
@@ -100,6 +154,38 @@ def test_gather_rows_writes_its_own_gather():
 
 
 # ------------------------------------------------------------------------ last_token
+
+@pytest.mark.parametrize("B,T,C", [(0, 4, 3), (2, 4, 0), (0, 1, 0)])
+def test_last_token_empty_sizes(B, T, C):
+    x, lengths = randn(B, T, C, seed=43), random_lengths(B, T, seed=44)
+    out = last_token(x, lengths)
+    assert_close(out, gather_last_token(x, lengths), what=f"last_token(x {(B, T, C)}, lengths {lengths.tolist()})",
+                 hint="B or C may be 0: the answer is an empty (B, C) tensor; torch.stack() of "
+                      "an empty Python list raises")
+
+
+def test_last_token_padding_may_hold_inf_and_nan():
+    x = randn(3, 5, 2, seed=45)
+    lengths = torch.tensor([2, 5, 3])
+    positions = torch.arange(5)[None, :, None].expand(3, 5, 2)
+    padding = positions >= lengths[:, None, None]
+    junk = torch.tensor([float("nan"), float("inf"), float("-inf")]).repeat(10)[:30].reshape(3, 5, 2)
+    x = torch.where(padding, junk, x)
+    out = last_token(x, lengths)
+    assert_close(out, loop_last_token(x, lengths), what="last_token(x with inf/NaN padding, lengths [2, 5, 3])",
+                 hint="pick the row by indexing; multiplying by a one-hot mask and summing over T "
+                      "turns 0 * inf and 0 * NaN padding into NaN")
+
+
+def test_last_token_gradient_reaches_picked_positions():
+    x = randn(3, 4, 2, seed=46, dtype=torch.float64)
+    lengths = torch.tensor([1, 4, 3])
+    last_token(x, lengths)
+    assert_grads_match(last_token, loop_last_token, x, lengths, what="last_token(x, lengths [1, 4, 3]) gradient",
+                       hint="keep the output connected to x (index it; no .numpy(), .tolist() or "
+                            "detach): x[b, lengths[b] - 1] gets the upstream gradient, every other "
+                            "position 0")
+
 
 def test_last_token_picks_position_length_minus_one():
     x = randn(4, 6, 3, seed=10)
@@ -134,7 +220,7 @@ def test_last_token_property(B, T, C, seed):
                  what=f"last_token(x {(B, T, C)}, lengths {lengths.tolist()})")
 
 
-@pytest.mark.parametrize("dtype", [torch.float64, torch.int64])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.int64, *HALF_DTYPES])
 def test_last_token_keeps_dtype(dtype):
     x = (randn(3, 4, 2, seed=14, dtype=torch.float64) * 10).to(dtype)
     lengths = torch.tensor([4, 2, 1])
@@ -185,6 +271,22 @@ def test_masked_mean_ignores_masked_out_values():
                  hint="zero the masked-out entries before summing (torch.where(mask, x, 0))")
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, *HALF_DTYPES])
+def test_masked_mean_ignores_huge_masked_out_values(dtype):
+    x = randn(3, 6, seed=29, dtype=dtype)
+    mask = torch.tensor([[True, False, True, False, True, True],
+                         [False, False, True, True, False, False],
+                         [True, True, False, False, False, False]])
+    big = torch.finfo(dtype).max
+    loud = torch.where(mask, x, torch.tensor([big, -big], dtype=dtype).repeat(9).reshape(3, 6))
+    out = masked_mean(loud, mask, 1)
+    assert_close(out, nan_masked_mean(x.double(), mask, 1).to(dtype), **tolerance(dtype),
+                 what=f"masked_mean(x with +-finfo({dtype}).max at masked-out entries, mask, 1)",
+                 hint="masked-out entries may hold any finite value: select the kept ones "
+                      "(torch.where(mask, x, 0)) before summing; a total that includes them and "
+                      "subtracts them again overflows to inf - inf = NaN")
+
+
 def test_masked_mean_full_mask_is_the_plain_mean():
     x = randn(3, 5, 2, seed=22)
     mask = torch.ones(3, 5, 2, dtype=torch.bool)
@@ -203,7 +305,7 @@ def test_masked_mean_over_any_dim(dim):
                       "the result drops that dim")
 
 
-@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=3), dim_pick=st.integers(0, 5),
+@given(shape=shapes(1, 3, 0, 5), dim_pick=st.integers(0, 5),
        p=st.sampled_from([0.0, 0.3, 0.7, 1.0]), seed=SEEDS)
 def test_masked_mean_property(shape, dim_pick, p, seed):
     dim = dim_pick % len(shape) - (len(shape) if dim_pick >= len(shape) else 0)
@@ -213,14 +315,41 @@ def test_masked_mean_property(shape, dim_pick, p, seed):
     out = masked_mean(x, mask, dim)
     assert_close(out, nan_masked_mean(x, mask, dim),
                  what=f"masked_mean(x {tuple(shape)}, mask ({int(mask.sum())} True), dim={dim})",
-                 hint="sum of kept entries / number kept; an empty slice gives 0")
+                 hint="sum of kept entries / number kept; an empty slice (also a size-0 dim) gives 0")
 
 
-def test_masked_mean_keeps_float64():
-    x = randn(4, 3, seed=25, dtype=torch.float64)
+def test_masked_mean_float64_is_exact():
+    x = randn(4, 3, seed=25, dtype=torch.float64) * 1e3 + 1.0 / 3.0
     mask = torch.tensor([[True, False, True], [False, False, True], [True, True, True], [False, True, False]])
     out = masked_mean(x, mask, 1)
-    assert_close(out, nan_masked_mean(x, mask, 1), what="masked_mean(float64 x, mask, 1)")
+    assert_close(out, loop_masked_mean(x, mask), what="masked_mean(float64 x, mask, 1)", **TIGHT64,
+                 hint="divide by exactly the count (mask.sum(dim), clamped to 1 for empty slices), "
+                      "not count + eps, and stay in float64 (no .float() on x or the count)")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES)
+def test_masked_mean_keeps_half_dtypes(dtype):
+    x = randn(3, 5, seed=30, dtype=dtype)
+    mask = torch.tensor([[True, False, True, True, False],
+                         [False, False, False, False, False],
+                         [True, True, True, True, True]])
+    out = masked_mean(x, mask, 1)
+    assert_dtype_kept(out, x, f"masked_mean(x of {dtype}, mask, 1)")
+    assert_close(out, nan_masked_mean(x.double(), mask, 1).to(dtype), **tolerance(dtype),
+                 what=f"masked_mean(x of {dtype}, mask, 1)")
+
+
+def test_masked_mean_expanded_mask():
+    gen = torch.Generator().manual_seed(31)
+    x = randn(3, 5, 4, seed=32)
+    mask2d = torch.rand(3, 5, generator=gen) < 0.5
+    mask2d[1] = False  # one empty sequence
+    mask = mask2d[..., None].expand_as(x)  # stride 0 along C, as the docstring suggests
+    out = masked_mean(x, mask, 1)
+    assert_close(out, nan_masked_mean(x, mask.contiguous(), 1),
+                 what="masked_mean(x (3, 5, 4), mask[..., None].expand_as(x), 1)",
+                 hint="an expanded mask is a stride-0 view: use .reshape, never .view, and do not "
+                      "write into it")
 
 
 def test_masked_mean_non_contiguous_inputs_are_left_alone():
@@ -236,10 +365,11 @@ def test_masked_mean_non_contiguous_inputs_are_left_alone():
 def test_masked_mean_gradient_is_mask_over_count():
     x = randn(3, 5, seed=28, dtype=torch.float64)
     mask = torch.tensor([[True, False, True, True, False],
-                         [False, False, False, True, False],
+                         [False, False, False, False, False],  # empty slice: gradient 0, not NaN
                          [True, True, True, True, True]])
     masked_mean(x, mask, 1)
-    assert_grads_match(lambda x_: masked_mean(x_, mask, 1), lambda x_: nan_masked_mean(x_, mask, 1), x,
-                       what="masked_mean(x, mask, 1) gradient",
-                       hint="each kept entry gets upstream / count, masked-out entries get 0; keep "
-                            "the computation differentiable")
+    assert_grads_match(lambda x_: masked_mean(x_, mask, 1), lambda x_: loop_masked_mean(x_, mask), x,
+                       what="masked_mean(x, mask with an all-False row, 1) gradient",
+                       hint="each kept entry gets upstream / count, masked-out entries and empty "
+                            "slices get 0: torch.where(count == 0, 0, total / count) still back-"
+                            "propagates 0 * (1 / 0) = NaN into x * mask; clamp the count to 1 instead")
