@@ -55,6 +55,9 @@ Write (batch-first throughout; float32 or float64 like the parameters):
         is finished, or when rows are max_len tokens long (bos included; max_len >= 1). So
         T_out = the longest row's length: <= max_len, and == max_len if some row never
         produced eos_id. Output column 0 is bos_id.
+        Runs without gradients (decorate it with @torch.no_grad()): no step builds a graph.
+        Decodes in the mode the model is in and never changes it, in either direction (it calls
+        neither model.eval() nor model.train(): the caller calls model.eval() first).
 
 Reuse your layers: `from katas.transformer.block import EncoderLayer, DecoderLayer` (finish
 transformer/block first). nn.LayerNorm, nn.ModuleList are allowed. Inputs must not be modified.

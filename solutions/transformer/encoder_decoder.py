@@ -61,7 +61,9 @@ class Transformer(nn.Module):
 @torch.no_grad()
 def greedy_decode(model: Any, src: torch.Tensor, bos_id: int, eos_id: int, max_len: int,
                   src_key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
-    """src (B, S) int64 -> (B, T_out) int64: bos, then argmax tokens until eos (rows padded with eos)."""
+    """src (B, S) int64 -> (B, T_out) int64: bos, then argmax tokens until eos (rows padded with eos).
+
+    No gradients (the decorator); the model's train/eval mode is neither read nor changed."""
     B = src.shape[0]
     memory = model.encode(src, src_key_padding_mask=src_key_padding_mask)
     ys = torch.full((B, 1), bos_id, dtype=torch.long, device=src.device)

@@ -23,6 +23,15 @@ Contract -> specs:
 - src_key_padding_mask to encode AND decode: test_greedy_decode_with_source_padding,
   test_greedy_decode_passes_padding_to_both_encode_and_decode
 - the documented positional order of forward / encode / decode: test_positional_arguments_*
+- forward applies only the masks it is given (no causal mask added, src_key_padding_mask never
+  standing in for memory_key_padding_mask or the reverse): test_forward_matches_torch (no masks),
+  test_forward_gives_each_padding_mask_to_its_own_attention
+- greedy: max_len counts bos (max_len=1 -> bos only, no extra step): *_max_len_one_*, *_runs_to_max_len;
+  stop only when EVERY row is finished: *_pads_*, *_stops_*; causal mask = triu(1), not triu():
+  *_sees_only_the_past, *_matches_*
+- greedy without gradients (decision): test_greedy_decode_runs_without_gradients
+- greedy leaves train/eval mode alone, both directions, also while decoding (decision):
+  test_greedy_decode_leaves_the_mode_alone[train|eval]
 """
 
 
@@ -266,6 +275,31 @@ def test_forward_float64():
     check_forward(6, 3, 1, 2, 9, 2, 4, 5, seed=18, kind="bool", norm_first=True, dtype=torch.float64, tol={})
 
 
+
+def key_padding(lengths, S):
+    return torch.arange(S)[None, :] >= torch.tensor(lengths)[:, None]
+
+
+@pytest.mark.parametrize("given", ["src only", "memory only", "both, different"])
+def test_forward_gives_each_padding_mask_to_its_own_attention(given):
+    """forward applies only the masks it is given: src_key_padding_mask reaches the encoder's
+    self-attention only, memory_key_padding_mask the decoder's cross-attention only; neither
+    stands in for the other when it is None (nn.Transformer does not reuse one as the other)."""
+    mine, ref = pair(8, 2, 1, 2, 12, seed=68)
+    src, tgt = randn(3, 7, 8, seed=69), randn(3, 4, 8, seed=70)
+    heavy, other = key_padding([2, 3, 6], 7), key_padding([5, 1, 4], 7)  # every row keeps a key
+    masks = {"src only": {"src_key_padding_mask": heavy},
+             "memory only": {"memory_key_padding_mask": heavy},
+             "both, different": {"src_key_padding_mask": heavy, "memory_key_padding_mask": other}}[given]
+    out = mine(src, tgt, **masks)
+    with torch.no_grad(), mha_slow_path():
+        expected = ref(src, tgt, **masks)
+    assert_close(out, expected, **TOL, what=f"Transformer(8, 2, 1, 2, 12)(src (3, 7, 8), tgt (3, 4, 8){shown(masks)})",
+                 hint="hand src_key_padding_mask to the encoder layers only and memory_key_padding_mask "
+                      "to the decoder layers' cross-attention only, each exactly as given (None stays "
+                      "None): nn.Transformer never reuses the source padding for memory, the caller "
+                      "passes memory_key_padding_mask itself")
+
 @st.composite
 def transformer_settings(draw):
     h, hd = draw(st.integers(1, 3)), draw(st.integers(1, 3))
@@ -332,6 +366,7 @@ class Seq2Seq(nn.Module):
         self.src_emb, self.tgt_emb = nn.Embedding(VOCAB, d), nn.Embedding(VOCAB, d)
         self.pos = nn.Embedding(max_pos, d)
         self.encode_calls = 0
+        self.seen = []  # (torch.is_grad_enabled(), self.training) at every encode / decode call
         self.head = nn.Linear(d, VOCAB)
         gen = torch.Generator().manual_seed(seed)
         with torch.no_grad():
@@ -348,6 +383,7 @@ class Seq2Seq(nn.Module):
     # lands on another parameter of a model whose signature differs, e.g. memory_mask)
     def encode(self, src, *, src_key_padding_mask=None):
         self.encode_calls += 1
+        self.seen.append((torch.is_grad_enabled(), self.training))
         x = self.embed(self.src_emb, src)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
@@ -355,6 +391,7 @@ class Seq2Seq(nn.Module):
         return self.core.encode(x, src_key_padding_mask=src_key_padding_mask)
 
     def decode(self, tgt, memory, *, tgt_mask=None, memory_key_padding_mask=None):
+        self.seen.append((torch.is_grad_enabled(), self.training))
         y = self.embed(self.tgt_emb, tgt)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
@@ -575,6 +612,42 @@ def test_greedy_decode_passes_padding_to_both_encode_and_decode():
     check_greedy(model, src, 7, kpm=kpm,
                  hint="pass src_key_padding_mask to model.encode(src_key_padding_mask=...) AND, as "
                       "memory_key_padding_mask, to every model.decode(...) call")
+
+
+def test_greedy_decode_runs_without_gradients():
+    model, src = seq2seq(seed=71), source(2, 5, seed=72)
+    greedy_decode(model, src, BOS, 0, 5)
+    grads = [g for g, _ in model.seen]
+    if not grads or any(grads):
+        raise SpecFailure(
+            f"greedy_decode(model, src (2, 5), bos_id={BOS}, eos_id=0, max_len=5) called model.encode / "
+            f"model.decode with gradients enabled ({sum(grads)} of {len(grads)} calls): every step "
+            f"builds an autograd graph that nobody will use\n  hint: decorate greedy_decode with "
+            f"@torch.no_grad() (or wrap its body in `with torch.no_grad():`); the caller's grad mode "
+            f"comes back when it returns")
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_greedy_decode_leaves_the_mode_alone(mode):
+    """The model decodes in the mode it is given and keeps it, in either direction (dropout is
+    0 here, so train() mode decodes the same tokens)."""
+    model, src = seq2seq(seed=73), source(3, 5, seed=74)
+    rows, margins = rollout(model, src, 5)
+    expected, margin, ends = expected_tokens(rows, margins, 3, 6)
+    assert margin > 1e-3, "spec data: a near tie in the reference rollout; choose another seed"
+    model.train(mode == "train")
+    model.seen.clear()
+    got = greedy_decode(model, src, BOS, 3, 6)
+    what = f"greedy_decode(model.{mode}(), src (3, 5), bos_id={BOS}, eos_id=3, max_len=6)"
+    assert_close(got, expected, what=f"{what} (expected rows of {ends} tokens)", hint=HINT_GREEDY)
+    during = sorted({"train" if training else "eval" for _, training in model.seen})
+    after = sorted({"train" if m.training else "eval" for m in model.modules()})
+    if during != [mode] or after != [mode]:
+        raise SpecFailure(
+            f"{what} changed the model's mode: it was in {mode} mode, model.encode / decode ran in "
+            f"{during} mode and afterwards the model's modules are in {after} mode\n  hint: "
+            f"greedy_decode never calls model.eval() or model.train(): the caller puts the model "
+            f"in eval() first, and greedy_decode leaves that choice alone, in either direction")
 
 
 # ------------------------------------------------------------------ dropout and defaults
