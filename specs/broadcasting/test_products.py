@@ -1,5 +1,23 @@
 """Specs for katas/broadcasting/products.py (day 2): dot, matmul (the torch.matmul contract).
 
+Contract-to-spec map:
+- dot: sum_i a[i] * b[i] as a 0-d tensor vs torch.dot -> test_dot_matches_torch (float32/64);
+  any dtype kept (float16, bfloat16, int64) -> test_dot_keeps_dtype; k = 0 gives 0 ->
+  test_dot_empty; non-contiguous -> test_dot_non_contiguous; ValueError unless both 1-D of
+  one length, incl. same-shape 2-D and 0-d pairs and (1,) vs (3,) -> test_dot_rejects_bad_shapes;
+  differentiable -> test_dot_is_differentiable.
+- matmul: every row of the contract table vs torch.matmul (hypothesis) ->
+  test_matmul_matches_torch; 1-D @ 1-D is 0-d -> _vectors_give_a_scalar; 1-D left is a ROW,
+  1-D right a COLUMN, the added dim removed (incl. size-1 neighbours a squeeze() would eat)
+  -> _vector_matrix_is_a_row, _matrix_vector_is_a_column, _removes_the_promoted_dim;
+  batch dims broadcast -> _broadcasts_batch_dims; dtype kept for float16/bfloat16/32/64 ->
+  _keeps_dtype; float64 computed in float64 -> _float64_is_exact; size-0 dims (k = 0 gives
+  zeros) -> _size_zero_dims; non-contiguous -> _non_contiguous_inputs; ValueError for 0-d
+  and for contracted sizes that differ, also where a broadcast multiply would accept k = 1
+  and on the 1-D @ batched paths -> _rejects_bad_shapes; differentiable on every path ->
+  _is_differentiable; off-limits built-ins -> forbid in the hypothesis tests and
+  _write_their_own.
+
 Values are compared with torch.dot / torch.matmul at harness.checks.DEFAULT_TOL (float32:
 rtol 1e-4, atol 1e-5; float64: rtol 1e-7, atol 1e-9): a different summation order stays well
 inside these for the small k used here.
@@ -13,8 +31,9 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, non_contiguous,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, forbid,
+                            non_contiguous, unchanged)
+from harness.edges import HALF_DTYPES, TIGHT64, assert_dtype_kept, tolerance
 from katas.broadcasting.products import dot, matmul
 
 FORBIDDEN = (
@@ -54,16 +73,14 @@ def randn(shape, seed, dtype=torch.float32):
     return torch.randn(tuple(shape), generator=torch.Generator().manual_seed(seed), dtype=dtype)
 
 
-def expect_value_error(fn, *args, what, hint):
-    """fn(*args) must raise ValueError; any other exception propagates."""
+DOT_CONTRACT = "raise ValueError if a or b is not 1-D, or if their lengths differ"
+MATMUL_CONTRACT = "raise ValueError if an argument is 0-d or the contracted sizes differ"
+
+
+def expect_value_error(fn, *args, what, hint, contract):
+    """fn(*args) must raise ValueError (harness.checks.assert_raises)."""
     __tracebackhide__ = True
-    try:
-        result = fn(*args)
-    except ValueError:
-        return
-    shown = (f"a tensor of shape {tuple(result.shape)}" if isinstance(result, torch.Tensor)
-             else repr(result))
-    fail(f"{what}: returned {shown}, expected a ValueError", hint)
+    assert_raises(ValueError, fn, *args, contract=contract, what=what, hint=hint)
 
 
 def hint_for(a_shape, b_shape):
@@ -103,6 +120,29 @@ def test_dot_non_contiguous():
     assert_close(out, torch.dot(a, b), what="dot(non-contiguous a (7,), strided b (7,))")
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.int64])
+def test_dot_keeps_dtype(dtype):
+    if dtype == torch.int64:
+        a = torch.tensor([3, -1, 4, 1, -5])
+        b = torch.tensor([2, 7, -1, 8, 2])
+    else:
+        a, b = randn((6,), 1).to(dtype), randn((6,), 2).to(dtype)
+    what = f"dot(a (len {a.numel()}), b) in {dtype}"
+    out = dot(a, b)
+    assert_dtype_kept(out, a, what)
+    expected = torch.dot(a.double(), b.double()).to(dtype) if dtype != torch.int64 else torch.dot(a, b)
+    assert_close(out, expected, what=what, **(tolerance(dtype) if dtype in HALF_DTYPES else {}),
+                 hint="start the sum from the inputs themselves ((a * b).sum()), not from "
+                      "torch.zeros(()) or torch.tensor(0.0), which are float32")
+
+
+def test_dot_empty():
+    a, b = torch.zeros(0, dtype=torch.float64), torch.zeros(0, dtype=torch.float64)
+    out = dot(a, b)
+    assert_close(out, torch.dot(a, b), what="dot(a (0,), b (0,)) in float64",
+                 hint="an empty sum is 0: a 0-d tensor of the inputs' dtype; no a[0] needed")
+
+
 @pytest.mark.parametrize("a_shape,b_shape", [
     ((3,), (4,)),
     ((1,), (3,)),  # a * b would broadcast this silently
@@ -110,12 +150,24 @@ def test_dot_non_contiguous():
     ((2, 3), (3,)),
     ((3,), (3, 1)),
     ((), (1,)),
+    ((2, 3), (2, 3)),  # same shape, but not 1-D
+    ((), ()),
+    ((1, 4), (1, 4)),
 ])
 def test_dot_rejects_bad_shapes(a_shape, b_shape):
     a, b = randn(a_shape, 3), randn(b_shape, 4)
-    expect_value_error(dot, a, b, what=f"dot(a {a_shape}, b {b_shape})",
-                       hint="dot takes two 1-D tensors of the SAME length; check before "
-                            "multiplying, since a * b broadcasts a length-1 vector silently")
+    expect_value_error(dot, a, b, what=f"dot(a {a_shape}, b {b_shape})", contract=DOT_CONTRACT,
+                       hint="dot takes two 1-D tensors of the SAME length; check a.dim() == 1 "
+                            "and b.dim() == 1 (equal shapes are not enough) and the lengths, "
+                            "before multiplying, since a * b broadcasts a length-1 vector silently")
+
+
+def test_dot_is_differentiable():
+    a, b = randn((5,), 5, torch.float64), randn((5,), 6, torch.float64)
+    assert_grads_match(dot, torch.dot, a, b, what="dot(a (5,), b (5,)) gradient",
+                       hint="build it from differentiable tensor ops ((a * b).sum()); a new "
+                            "tensor made from Python numbers (.item(), float(), torch.tensor) "
+                            "has no graph")
 
 
 # ------------------------------------------------------------------------ matmul
@@ -176,6 +228,10 @@ def test_matmul_matrix_vector_is_a_column(n, k):
     ((2, 5, 4, 3), (3,), (2, 5, 4)),
     ((1,), (1, 1), (1,)),
     ((1, 1), (1,), (1,)),
+    ((3,), (1, 3, 1), (1, 1)),  # size-1 dims that are not the promoted one stay
+    ((1, 4, 3), (3,), (1, 4)),
+    ((1,), (1, 1, 1), (1, 1)),
+    ((2, 1, 3), (3,), (2, 1)),
 ])
 def test_matmul_removes_the_promoted_dim(a_shape, b_shape, out_shape):
     a, b = randn(a_shape, 1), randn(b_shape, 2)
@@ -212,11 +268,45 @@ def test_matmul_broadcasts_batch_dims(a_shape, b_shape):
     assert_close(out, torch.matmul(a, b), what=what, hint=BATCH_HINT)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dtype", DTYPES + list(HALF_DTYPES))
 def test_matmul_keeps_dtype(dtype):
-    a, b = randn((2, 3, 4), 1, dtype), randn((4, 5), 2, dtype)
+    a, b = randn((2, 3, 4), 1).to(dtype), randn((4, 5), 2).to(dtype)
+    what = f"matmul(a (2, 3, 4), b (4, 5)) in {dtype}"
     out = matmul(a, b)
-    assert_close(out, torch.matmul(a, b), what=f"matmul(a (2, 3, 4), b (4, 5)) in {dtype}")
+    assert_dtype_kept(out, a, what)
+    expected = torch.matmul(a.double(), b.double()).to(dtype)
+    assert_close(out, expected, what=what,
+                 **(tolerance(dtype) if dtype in HALF_DTYPES else {}))
+
+
+def test_matmul_float64_is_exact():
+    a, b = randn((3, 2, 4, 6), 1, torch.float64), randn((2, 6, 5), 2, torch.float64)
+    v = randn((6,), 3, torch.float64)
+    for x, y in ((a, b), (v, b), (a, v), (v, v)):
+        what = f"matmul(a {tuple(x.shape)}, b {tuple(y.shape)}) in float64"
+        assert_close(matmul(x, y), torch.matmul(x, y), what=what, **TIGHT64,
+                     hint="float64 inputs must be computed in float64: a float32 accumulator "
+                          "or a .float() inside loses ~8 of the 16 digits")
+
+
+@pytest.mark.parametrize("a_shape,b_shape", [
+    ((2, 0), (0, 3)),  # k = 0: an empty sum, zeros
+    ((0,), (0,)),
+    ((0,), (0, 4)),
+    ((3, 0), (0,)),
+    ((0, 3), (3, 4)),  # n = 0
+    ((2, 3), (3, 0)),  # m = 0
+    ((0, 2, 3), (3, 4)),  # batch size 0
+    ((3,), (0, 3, 4)),
+    ((2, 1, 2, 0), (3, 0, 2)),
+])
+def test_matmul_size_zero_dims(a_shape, b_shape):
+    a, b = randn(a_shape, 1), randn(b_shape, 2)
+    what = f"matmul(a {a_shape}, b {b_shape})"
+    assert_close(call_for_batches(a, b, what), torch.matmul(a, b), what=what,
+                 hint="size-0 dims follow the same rules: k = 0 is an empty sum (zeros), and "
+                      "n, m or a batch dim of 0 give an empty result; avoid reshape(-1, ...) "
+                      "(ambiguous for 0 elements) and loops that start from a[..., 0]")
 
 
 def test_matmul_non_contiguous_inputs():
@@ -238,10 +328,19 @@ def test_matmul_non_contiguous_inputs():
     ((2, 2, 3), (2, 4, 3)),
     ((), (3,)),
     ((3, 2), ()),
+    ((), ()),
+    ((1,), (3,)),  # 1-D @ 1-D: a * b would broadcast 1 against 3
+    ((3,), (1,)),
+    ((2, 1), (3,)),
+    ((1,), (2, 3, 4)),  # 1-D left against a batched right
+    ((3,), (2, 4, 5)),
+    ((2, 3, 1), (4,)),  # batched left against a 1-D right
+    ((2, 5, 4), (3,)),
 ])
 def test_matmul_rejects_bad_shapes(a_shape, b_shape):
     a, b = randn(a_shape, 3), randn(b_shape, 4)
     expect_value_error(matmul, a, b, what=f"matmul(a {a_shape}, b {b_shape})",
+                       contract=MATMUL_CONTRACT,
                        hint="the last dim of a must equal the contracted dim of b (its "
                             "second-to-last, or its only dim if 1-D), checked before the "
                             "broadcast multiply; 0-d arguments are an error")
@@ -255,6 +354,11 @@ def test_matmul_is_differentiable():
     v = randn((4,), 3, torch.float64)
     assert_grads_match(matmul, torch.matmul, v, a.transpose(-1, -2).contiguous(),
                        what="matmul(a (4,), b (2, 4, 3)) gradient")
+    assert_grads_match(matmul, torch.matmul, a, v, what="matmul(a (2, 3, 4), b (4,)) gradient")
+    assert_grads_match(matmul, torch.matmul, v, v.flip(0), what="matmul(a (4,), b (4,)) gradient")
+    c, d = randn((2, 1, 3, 4), 4, torch.float64), randn((5, 4, 2), 5, torch.float64)
+    assert_grads_match(matmul, torch.matmul, c, d,
+                       what="matmul(a (2, 1, 3, 4), b (5, 4, 2)) gradient")
 
 
 def test_dot_and_matmul_write_their_own():
