@@ -11,16 +11,26 @@ spec and kata modules are imported afresh and the caller's are restored afterwar
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from harness.curriculum import Kata
+from harness.curriculum import ROOT, Kata
 from harness.stubs import committed_stub
 
 OWN_MODULES = ("katas", "specs", "solutions")
+# Plugins a one-file re-run never needs; unraisableexception and threadexception each force
+# gc.collect() passes that cost ~0.2 s per run with torch loaded (most of a short run).
+SKIPPED_PLUGINS = ("cacheprovider", "xdist", "doctest", "junitxml", "pastebin", "stepwise",
+                   "setuponly", "setupplan", "unraisableexception", "threadexception")
+# gallery mistake ("topic/kata/stem") -> the spec that rejected it last time. A mistake's run
+# starts with that spec, so -x stops after one spec instead of after the tens that pass
+# before it; the rest follow in file order, so a stale entry costs time, never a verdict.
+# Rewritten by `python -m harness.selftest --catches`.
+CATCHES = ROOT / "solutions" / "gallery" / "catches.json"
 
 
 @dataclass
@@ -49,14 +59,37 @@ class _Recorder:
             self.result.errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
 
 
+class _FirstSpec:
+    """Collect `name` (a spec id after '::') first; the others keep their order."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def pytest_collection_modifyitems(self, items):
+        items.sort(key=lambda item: item.nodeid.split("::", 1)[-1] != self.name)
+
+
 def _is_own(name: str) -> bool:
     return name.split(".")[0] in OWN_MODULES
 
 
+def mistake_key(kata: Kata, mistake: Path) -> str:
+    return f"{kata.id}/{mistake.stem}"
+
+
+def load_catches() -> dict[str, str]:
+    try:
+        catches = json.loads(CATCHES.read_text())
+    except (OSError, ValueError):
+        return {}
+    return catches if isinstance(catches, dict) else {}
+
+
 def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
-             profile: str = "gallery", diagnose: bool = False) -> RunResult:
+             profile: str = "gallery", diagnose: bool = False, first: str | None = None) -> RunResult:
     """Run kata's specs with katas.<topic>.<name> imported from `override`. diagnose: let
-    failures look for a matching gallery mistake (off: the self-test needs only the verdict)."""
+    failures look for a matching gallery mistake (off: the self-test needs only the verdict).
+    first: the spec to run first (see CATCHES)."""
     from hypothesis import settings
 
     result = RunResult()
@@ -66,14 +99,15 @@ def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
     for name in saved:
         del sys.modules[name]
     args = [str(kata.spec_path), "--solutions", f"--impl-override={kata.module}={override}",
-            "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "--no-header",
+            *(arg for plugin in SKIPPED_PLUGINS for arg in ("-p", f"no:{plugin}")), "-q", "--no-header",
             "--hypothesis-profile", profile, "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if stop_at_first:
         args.append("-x")
     if not diagnose:
         args.append("--no-diagnose")
     try:
-        pytest.main(args, plugins=[_Recorder(result)])
+        plugins = [_Recorder(result)] + ([_FirstSpec(first)] if first else [])
+        pytest.main(args, plugins=plugins)
     finally:
         for name in [n for n in sys.modules if _is_own(n)]:
             del sys.modules[name]
@@ -122,8 +156,9 @@ def check(kata: Kata) -> list[str]:
         problems.append(f"stub: passes {result.passed}; errors {result.errors}")
     problems += [f"stub: {node} reads {msg.splitlines()[0]!r}, not 'not started'"
                  for node, msg in result.messages.items() if not msg.startswith("not started")]
+    catches = load_catches()
     for mistake in gallery(kata):
-        result = run_spec(kata, mistake)
+        result = run_spec(kata, mistake, first=catches.get(mistake_key(kata, mistake)))
         if result.errors or not result.failed:
             problems.append(f"gallery {mistake.stem}: not rejected (errors {result.errors})")
     for variant in variants(kata):
@@ -136,13 +171,38 @@ def check(kata: Kata) -> list[str]:
     return problems
 
 
+def record_catches(katas: list[Kata]) -> dict[str, str]:
+    """Run every gallery mistake of `katas` and write the spec that rejects each to CATCHES
+    (entries of other katas are kept; mistakes no longer in the gallery are dropped)."""
+    from harness import curriculum
+
+    catches = {k: v for k, v in load_catches().items()
+               if k.rsplit("/", 1)[0] in curriculum.BY_ID
+               and (curriculum.BY_ID[k.rsplit("/", 1)[0]].gallery_dir / f"{k.rsplit('/', 1)[1]}.py").exists()}
+    for kata in katas:
+        for mistake in gallery(kata):
+            result = run_spec(kata, mistake, first=catches.get(mistake_key(kata, mistake)))
+            if result.failed:
+                catches[mistake_key(kata, mistake)] = result.failed[0].split("::", 1)[-1]
+    CATCHES.write_text(json.dumps(dict(sorted(catches.items())), indent=0) + "\n")
+    return catches
+
+
 def main(argv: list[str]) -> int:
-    """python -m harness.selftest KATA [KATA ...]: the self-test verdicts for these katas."""
+    """python -m harness.selftest KATA [KATA ...]: the self-test verdicts for these katas.
+    python -m harness.selftest --catches [KATA ...]: rewrite the gallery's catches.json (all
+    katas by default)."""
     import contextlib
     import io
 
     from harness import curriculum
 
+    if argv and argv[0] == "--catches":
+        katas = [curriculum.get(k) for k in argv[1:]] or curriculum.built()
+        with contextlib.redirect_stdout(io.StringIO()):
+            catches = record_catches(katas)
+        print(f"{CATCHES.relative_to(ROOT)}: {len(catches)} mistakes")
+        return 0
     if not argv:
         print(main.__doc__)
         return 2

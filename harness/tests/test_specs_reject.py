@@ -9,12 +9,13 @@ import pytest
 
 from harness import curriculum
 from harness.curriculum import ROOT
-from harness.selftest import gallery, pristine_stub, run_spec, variants
+from harness.selftest import gallery, load_catches, mistake_key, pristine_stub, run_spec, variants
 
 pytestmark = [pytest.mark.selftest, pytest.mark.timeout(0)]  # inner specs have their own
 BUILT = curriculum.built()
 MISTAKES = [(k, p) for k in BUILT for p in gallery(k)]
 VARIANTS = [(k, p) for k in BUILT for p in variants(k)]
+CATCHES = load_catches()
 
 
 @pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
@@ -30,7 +31,7 @@ def test_every_spec_fails_on_the_stub(kata, tmp_path):
 @pytest.mark.parametrize("kata,mistake", MISTAKES,
                          ids=[f"{k.id}/{p.stem}" for k, p in MISTAKES])
 def test_gallery_mistake_is_rejected(kata, mistake):
-    result = run_spec(kata, mistake)
+    result = run_spec(kata, mistake, first=CATCHES.get(mistake_key(kata, mistake)))
     where = mistake.relative_to(ROOT)
     assert not result.errors, f"{where} does not import cleanly:\n{result.errors}"
     assert result.failed, f"{where} passes every spec of {kata.id}: the specs miss this mistake"
