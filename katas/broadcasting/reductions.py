@@ -3,22 +3,30 @@
 Write:
     mean(x, dim=-1, keepdim=False) -> the mean of float tensor x over the single int dim `dim`
         (negative dims count from the end), like torch.mean(x, dim, keepdim). The reduced dim
-        is removed, or kept with size 1 when keepdim=True. Same dtype as x.
+        is removed, or kept with size 1 when keepdim=True. Same dtype as x, for every float
+        dtype (float16 and bfloat16 included), computed in it (float64 stays float64). A size-0
+        dim gives NaN (0 / 0), as in torch.
     max(x, dim=-1, keepdim=False) -> (values, indices) like torch.max(x, dim, keepdim):
         values (x's dtype) is the largest entry along `dim`, indices (int64) its position
         along `dim` (0 .. x.shape[dim]-1), so that x.gather(dim, indices) gives values (with
         keepdim). Both have the same shape: `dim` removed, or kept with size 1 when
         keepdim=True. On ties any position holding the maximum is accepted. x is a float or
-        integer tensor with at least one dim, without NaN. Return a tuple (a named tuple is
+        integer tensor (any float dtype, int32, int64, uint8) with at least one dim, without
+        NaN; it may hold -inf, +inf and huge finite values (-1e300 in float64), and int64
+        values beyond 2**53 that a float cannot hold exactly. Return a tuple (a named tuple is
         fine).
     pairwise_sq_dists(a, b) -> (N, M): out[i, j] = sum_d (a[i, d] - b[j, d])**2 for a (N, D)
         and b (M, D) of one float dtype; equals torch.cdist(a, b) ** 2 (checked within
         rtol 1e-4, atol 1e-3 in float32 and rtol 1e-7, atol 1e-9 in float64, so the
-        |a|^2 + |b|^2 - 2 a.b expansion is fine).
+        |a|^2 + |b|^2 - 2 a.b expansion is fine). N, M or D may be 0 (D = 0 gives zeros).
+        Its gradient is the one of the formula above, also where a[i] == b[j] (0 there).
     normalize(x, dim=-1, eps=1e-12) -> x divided by its L2 norm over `dim`, like
         F.normalize(x, p=2, dim=dim, eps=eps): the norm is clamped from below at eps, i.e.
         x / max(||x||, eps), so a zero vector gives zeros (no NaN) and a vector shorter than
-        eps is divided by eps. Same shape and dtype as x.
+        eps is divided by eps. Same shape and dtype as x. eps=0.0 means no clamp (it is not
+        "use the default"). The gradient is F.normalize's, also at a zero vector, where it is
+        finite (grad / eps): sqrt's derivative at 0 is infinite, so take the norm with
+        torch.linalg.vector_norm (whose backward is 0 at 0) or keep sqrt away from 0.
     All four must stay differentiable (autograd) where x, a, b are float.
 
 Off limits: torch.mean / Tensor.mean (and nanmean, var_mean, std_mean) in mean; torch.max,

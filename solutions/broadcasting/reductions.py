@@ -30,5 +30,7 @@ def pairwise_sq_dists(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def normalize(x: torch.Tensor, dim: int = -1, eps: float = 1e-12) -> torch.Tensor:
     """x / max(L2 norm of x over dim, eps)."""
-    norm = (x * x).sum(dim=dim, keepdim=True).sqrt()  # kept, so it broadcasts against x
+    # kept, so it broadcasts against x; vector_norm's backward is 0 at a zero vector, where
+    # sqrt's would be infinite (0 * inf = NaN)
+    norm = torch.linalg.vector_norm(x, ord=2, dim=dim, keepdim=True)
     return x / norm.clamp_min(eps)

@@ -1,5 +1,26 @@
 """Specs for katas/broadcasting/reductions.py (day 2): mean, max, pairwise_sq_dists, normalize.
 
+Contract-to-spec map:
+- mean: vs torch.mean over any dim (negative too), keepdim both ways -> test_mean_matches_torch,
+  _over_each_dim, _keepdim, _defaults_to_last_dim_without_keepdim; dtype kept for float16,
+  bfloat16, float64 computed in float64 -> test_mean_keeps_dtype, _float64_is_exact; size-0
+  dims (NaN over an empty dim) -> _size_zero_dims; non-contiguous -> _non_contiguous;
+  differentiable -> _is_differentiable.
+- max: values vs torch.max, int64 indices of the same shape along `dim` (gather gives the
+  values), ties any -> test_max_matches_torch, _over_each_dim, _odd_shape, _ties_*, defaults;
+  every dtype kept (float16, bfloat16, int32, uint8) -> _keeps_dtype; all-negative, huge
+  finite, +-inf -> _negative_values, _huge_and_infinite_values; int64 beyond 2**53 ->
+  _int64_beyond_float_precision; non-contiguous -> _non_contiguous; values differentiable
+  -> _values_are_differentiable.
+- pairwise_sq_dists: vs cdist**2 within the stated tolerances -> _matches_cdist, _shapes,
+  _of_a_set_with_itself; N, M or D = 0 -> _size_zero; non-contiguous -> _non_contiguous;
+  gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
+- normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults;
+  unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
+  _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
+  _keeps_dtype; non-contiguous; gradient, also at a zero vector -> _is_differentiable,
+  _gradient_at_a_zero_vector.
+
 Tolerances: harness.checks.DEFAULT_TOL (float32 rtol 1e-4, atol 1e-5; float64 rtol 1e-7,
 atol 1e-9) except pairwise_sq_dists, compared with torch.cdist(a, b) ** 2 computed in float64
 within rtol 1e-4, atol 1e-3 (float32) and rtol 1e-7, atol 1e-9 (float64): the
@@ -13,6 +34,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, non_contiguous,
                             unchanged)
+from harness.edges import HALF_DTYPES, TIGHT64, assert_dtype_kept, tolerance
 from katas.broadcasting.reductions import max, mean, normalize, pairwise_sq_dists
 
 FORBID_MEAN = (torch.mean, torch.Tensor.mean, torch.nanmean, torch.Tensor.nanmean,
@@ -108,6 +130,35 @@ def test_mean_non_contiguous():
     check_mean(x, 0, False, out, what="mean(non-contiguous x (3, 7), dim=0)")
 
 
+@pytest.mark.parametrize("dtype", list(HALF_DTYPES) + [torch.float64])
+def test_mean_keeps_dtype(dtype):
+    x = randn((3, 6), 8).to(dtype)
+    what = f"mean(x (3, 6) in {dtype}, dim=1)"
+    out = mean(x, 1)
+    assert_dtype_kept(out, x, what)
+    assert_close(out, torch.mean(x.double(), 1).to(dtype), what=what,
+                 **(tolerance(dtype) if dtype in HALF_DTYPES else {}),
+                 hint="divide by a Python int (x.shape[dim]) or a tensor of x's dtype; a count "
+                      "made with torch.full/torch.tensor without dtype is float32 and promotes")
+
+
+def test_mean_float64_is_exact():
+    x = randn((4, 7), 9, torch.float64) * 1e3 + 1e6
+    assert_close(mean(x, 1), torch.mean(x, 1), what="mean(x (4, 7) in float64 near 1e6, dim=1)",
+                 **TIGHT64, hint="compute in x's dtype: a float32 sum loses 9 of float64's digits")
+
+
+@pytest.mark.parametrize("shape,dim", [((0, 3), 1), ((0, 3), 0), ((2, 0), 1), ((2, 0, 3), -1)])
+def test_mean_size_zero_dims(shape, dim):
+    x = randn(shape, 10)
+    for keepdim in (False, True):
+        what = f"mean(x {shape}, dim={dim}, keepdim={keepdim})"
+        out = mean(x, dim, keepdim)
+        assert_close(out, torch.mean(x, dim, keepdim), what=what,
+                     hint="empty dims follow the same rules: the mean over a size-0 dim is 0 / 0 "
+                          "= NaN (as torch.mean), and reducing another dim of an empty x is empty")
+
+
 def test_mean_is_differentiable():
     x = randn((3, 5), 5, torch.float64)
     assert_grads_match(lambda t: mean(t, 1, True), lambda t: torch.mean(t, 1, True), x,
@@ -193,6 +244,38 @@ def test_max_negative_values():
     check_max(x, 0, False, got, what="max(all-negative x (3, 4), dim=0)")
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.int32, torch.uint8,
+                                   torch.float64])
+def test_max_keeps_dtype(dtype):
+    x = (randn((3, 5), 11) * 4).to(dtype) if dtype.is_floating_point else \
+        torch.randint(0, 9, (3, 5), generator=torch.Generator().manual_seed(11)).to(dtype)
+    for dim in (0, 1):
+        got = max(x, dim)
+        if isinstance(got, (tuple, list)) and len(got) == 2:
+            assert_dtype_kept(got[0], x, f"max(x (3, 5) in {dtype}, dim={dim}) values")
+        check_max(x, dim, False, got, what=f"max(x (3, 5) in {dtype}, dim={dim})")
+
+
+@pytest.mark.parametrize("dtype,big", [(torch.float32, 1e30), (torch.float64, 1e300)])
+def test_max_huge_and_infinite_values(dtype, big):
+    inf = float("inf")
+    x = torch.tensor([[-3 * big, -big, -2 * big],
+                      [-inf, -inf, -inf],
+                      [-inf, -big, -inf],
+                      [1.0, inf, -inf],
+                      [big, 2 * big, -big]], dtype=dtype)
+    got = max(x, 1)
+    check_max(x, 1, False, got, what=f"max(x with values near +-{big:g} and +-inf in {dtype}, dim=1)")
+
+
+def test_max_int64_beyond_float_precision():
+    base = 2 ** 53
+    x = torch.tensor([[base, base + 1, base - 1], [-base - 1, -base - 3, -base - 2],
+                      [2 ** 62, 2 ** 62 + 1, 2 ** 62 - 1]], dtype=torch.int64)
+    got = max(x, 1, keepdim=True)
+    check_max(x, 1, True, got, what="max(int64 x with values beyond 2**53, dim=1, keepdim=True)")
+
+
 def test_max_non_contiguous():
     x = non_contiguous(randn((3, 7), 5))
     with unchanged(x, names=["x"]):
@@ -250,6 +333,26 @@ def test_pairwise_sq_dists_non_contiguous():
     with unchanged(a, b, names=["a", "b"]):
         out = pairwise_sq_dists(a, b)
     check_dists(a, b, out, what="pairwise_sq_dists(non-contiguous a (4, 3), transposed b (6, 3))")
+
+
+@pytest.mark.parametrize("n,m,d", [(0, 3, 2), (3, 0, 2), (2, 3, 0), (0, 0, 4)])
+def test_pairwise_sq_dists_size_zero(n, m, d):
+    a, b = randn((n, d), 8), randn((m, d), 9)
+    out = pairwise_sq_dists(a, b)
+    check_dists(a, b, out, what=f"pairwise_sq_dists(a ({n}, {d}), b ({m}, {d}))")
+
+
+def test_pairwise_sq_dists_gradient_at_coincident_points():
+    a = randn((4, 3), 10, torch.float64)
+    b = torch.cat([a[2:3], randn((2, 3), 11, torch.float64), a[0:1]])  # b[0] == a[2], b[3] == a[0]
+    formula = lambda p, q: ((p[:, None, :] - q[None, :, :]) ** 2).sum(-1)  # noqa: E731
+    assert_grads_match(pairwise_sq_dists, formula, a, b,
+                       what="pairwise_sq_dists(a (4, 3), b (4, 3)) gradient where a[i] == b[j]",
+                       hint="no sqrt on the way: the gradient of sum (a - b)**2 is 2 (a - b), "
+                            "0 at coincident points; a distance square-rooted and squared again "
+                            "has an infinite sqrt derivative there (NaN)")
+    assert_grads_match(lambda p: pairwise_sq_dists(p, p), lambda p: formula(p, p), a,
+                       what="pairwise_sq_dists(a, a) gradient (zero diagonal)")
 
 
 def test_pairwise_sq_dists_is_differentiable():
@@ -312,6 +415,36 @@ def test_normalize_clamps_the_norm_at_eps(eps):
     x = torch.cat([randn((3, 4), 4) * 3, randn((2, 4), 5) * 1e-3])  # norms above and below eps
     out = normalize(x, -1, eps)
     check_normalize(x, -1, eps, out, what=f"normalize(x (5, 4), dim=-1, eps={eps})")
+
+
+def test_normalize_eps_zero_is_not_the_default():
+    x = torch.tensor([[3e-14, 0.0, 4e-14], [3.0, 0.0, 4.0]], dtype=torch.float64)
+    out = normalize(x, 1, 0.0)
+    assert_close(out, F.normalize(x, dim=1, eps=0.0), what="normalize(x with a row of norm 5e-14, "
+                 "dim=1, eps=0.0) in float64",
+                 hint="eps=0.0 is an explicit value: `eps or 1e-12` (or `if not eps`) replaces it "
+                      "with the default; test `eps is None` if you need a default at all")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES)
+def test_normalize_keeps_dtype(dtype):
+    x = (randn((3, 5), 12) * 3).to(dtype)
+    what = f"normalize(x (3, 5) in {dtype}, dim=1)"
+    out = normalize(x, 1)
+    assert_dtype_kept(out, x, what)
+    assert_close(out, F.normalize(x.double(), dim=1).to(dtype), what=what, **tolerance(dtype))
+
+
+def test_normalize_gradient_at_a_zero_vector():
+    x = torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0], [0.0, 0.0, 0.0]], dtype=torch.float64)
+    for eps in (0.1, 1e-12):
+        assert_grads_match(lambda t: normalize(t, 1, eps), lambda t: F.normalize(t, dim=1, eps=eps),
+                           x, what=f"normalize(x with zero rows, dim=1, eps={eps:g}) gradient",
+                           rtol=1e-7, atol=1e-9,
+                           hint="at a zero vector the clamped norm is the constant eps, so the "
+                                "gradient is grad / eps; (x * x).sum().sqrt() has an infinite "
+                                "derivative at 0 and 0 * inf = NaN: use torch.linalg.vector_norm "
+                                "or clamp the squared sum at eps**2 before the sqrt")
 
 
 def test_normalize_non_contiguous():
