@@ -30,7 +30,8 @@ Write:
     BPETokenizer(merges, pattern=GPT4_SPLIT_PATTERN, special_tokens=())
         merges: as train_bpe returns them; special_tokens: strings, given ids
         256 + len(merges) + 0, 1, 2, ... in order (special tokens do not overlap each other).
-        .vocab: dict[int, bytes], every id (bytes, merges and special tokens) -> its bytes;
+        .vocab: dict[int, bytes], every id (bytes, merges and special tokens) -> its bytes
+            (a special token's are its UTF-8, whatever characters it holds);
             vocab[256 + i] == vocab[a] + vocab[b] for merge i = (a, b).
         .encode(text, allowed_special="none") -> list[int]
             allowed_special: "all", "none" or a collection of special-token strings. Allowed

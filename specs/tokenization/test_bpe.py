@@ -27,7 +27,17 @@ Contract -> specs:
 - decode: bytes joined then UTF-8 with replace, inverse of encode, any iterable of ids:
   test_decode_*; merges/specials one-shot in BPETokenizer: test_tokenizer_takes_*;
   list[int] / str: test_encode_returns_a_list_of_int_and_decode_a_str
-- inputs untouched, no tokenizer library: test_*_leaves_its_arguments_alone, test_writes_its_own_bpe
+- inputs untouched (specials, merges, allowed_special lists), no tokenizer library:
+  test_*_leaves_its_arguments_alone, test_writes_its_own_bpe
+- ValueError checked before anything else, also for an empty text: test_train_rejects_*[empty text]
+- ties compare raw bytes above 127 (not decoded text): test_train_ties_compare_raw_bytes_beyond_ascii
+- special tokens cut as literal strings (regex metacharacters escaped): test_train_escapes_the_special_tokens
+- allowed_special any collection (set, list, tuple, frozenset, empty): test_allowed_special_*
+- special tokens of any text: vocab = UTF-8, encode = tiktoken, round trip:
+  test_non_ascii_special_tokens_round_trip
+- documented positional order of train_bpe / BPETokenizer / encode: test_positional_arguments_*
+- not covered by decision: special tokens overlapping each other (the stub excludes them;
+  tiktoken's own choice between overlapping ones is unordered, so there is no oracle)
 """
 
 from __future__ import annotations
@@ -310,10 +320,12 @@ def test_train_vocab_size_counts_bytes_merges_and_specials():
         "train_bpe(text, 258, special_tokens=[2 tokens]): bytes and special tokens fill it, no merges")
 
 
+@pytest.mark.parametrize("text", ["some text", ""], ids=["text", "empty text"])
 @pytest.mark.parametrize("vocab_size,specials", [(255, ()), (257, (EOT, FIM)), (0, ())])
-def test_train_rejects_a_vocab_too_small(vocab_size, specials):
-    assert_raises(ValueError, train_bpe, "some text", vocab_size, special_tokens=specials,
-                  what=f"train_bpe('some text', {vocab_size}, special_tokens={list(specials)})",
+def test_train_rejects_a_vocab_too_small(vocab_size, specials, text):
+    """Also for an empty text, where no pair would ever be merged: the check comes first."""
+    assert_raises(ValueError, train_bpe, text, vocab_size, special_tokens=specials,
+                  what=f"train_bpe({text!r}, {vocab_size}, special_tokens={list(specials)})",
                   contract="ValueError when vocab_size is smaller than 256 + len(special_tokens)")
 
 
@@ -359,6 +371,30 @@ def test_train_ties_compare_the_pair_not_the_concatenation():
     merges = train_bpe(text, 259)
     assert_merges(merges, text, 259, what=f"train_bpe({text!r}, 259)",
                   hint="compare the tuple (vocab[a], vocab[b]), not vocab[a] + vocab[b]")
+
+
+def test_train_ties_compare_raw_bytes_beyond_ascii():
+    # "èé" is c3 a8 c3 a9: three pairs once each; by bytes (b"\xc3", b"\xa9") is the greatest,
+    # and it comes last. Decoding the lone bytes as text ("\ufffd" for each) ties them all.
+    # Then (b"\xc3\xa9"...) and the ASCII pair (z, y), seen first, are compared by bytes too.
+    text = "zy\nèé\nzy\nèé\n"
+    merges = train_bpe(text, 260)
+    assert_merges(merges, text, 260, what=f"train_bpe({text!r}, 260)",
+                  hint="compare the raw bytes, vocab[a] and vocab[b], as bytes objects: bytes "
+                       "above 127 compare greater than ASCII, and a lone byte of a multi-byte "
+                       "character is no text at all (decoding it gives U+FFFD for every one)")
+
+
+def test_train_escapes_the_special_tokens():
+    # Special tokens hold regex metacharacters: "<|endoftext|>" unescaped in a regex means
+    # "<" or "endoftext" or ">", which would cut "a<b", "c>d" and the word "endoftext" too.
+    text = ("if a<b and c>d: endoftext\n" + EOT) * 8
+    merges = train_bpe(text, 300, special_tokens=[EOT])
+    assert_merges(merges, text, 300, specials=[EOT],
+                  what=f"train_bpe(('if a<b and c>d: endoftext\\n' + EOT) * 8, 300, special_tokens=[EOT])",
+                  hint="cut at the special tokens as literal strings: regex.escape each one before "
+                       "joining them with '|' (or use str.split / str.find); unescaped, '<|endoftext|>' "
+                       "is the regex '<' | 'endoftext' | '>'")
 
 
 def test_train_counts_overlapping_pairs_and_merges_left_to_right():
@@ -610,7 +646,8 @@ def test_special_tokens_match_tiktoken(text):
         f":\n  got      {got}\n  expected {want} (tiktoken)\n  hint: {HINT_SPECIALS}")
 
 
-@pytest.mark.parametrize("allowed", ["none", "default", {FIM}, [EOT, FIM]], ids=str)
+@pytest.mark.parametrize("allowed", ["none", "default", {FIM}, [EOT, FIM], (EOT,), frozenset({EOT, FIM}), []],
+                         ids=["none", "default", "set", "list", "tuple", "frozenset", "empty list"])
 def test_allowed_special_chooses_which_become_ids(allowed):
     merges = corpus_merges("gpt4")
     tok = BPETokenizer(list(merges), special_tokens=[EOT, FIM])
@@ -662,11 +699,12 @@ def test_decode_replaces_invalid_utf8(data):
 
 def test_tokenizer_leaves_its_arguments_alone():
     merges = [(104, 101), (108, 108)]
-    specials = [EOT]
+    specials, allowed = [EOT, FIM], [EOT, FIM]
     tok = BPETokenizer(merges, special_tokens=specials)
-    tok.encode(f"hello{EOT}", allowed_special="all")
+    tok.encode(f"hello{EOT}", allowed_special=allowed)
     assert merges == [(104, 101), (108, 108)], "BPETokenizer modified the merges list it was given"
-    assert specials == [EOT], "BPETokenizer modified the special_tokens list it was given"
+    assert specials == [EOT, FIM], "BPETokenizer modified the special_tokens list it was given"
+    assert allowed == [EOT, FIM], "encode modified the allowed_special list it was given"
 
 
 @contextlib.contextmanager
@@ -778,3 +816,47 @@ def test_disallowed_special_tokens_do_not_cut_pre_tokens(allowed):
         f"{allowed!r}):\n  got      {got}\n  expected {want}\n  pre-tokens expected "
         f"{pretokens(text, GPT4, allowed_set)}\n  hint: cut the text only at the ALLOWED special tokens; a disallowed one is ordinary "
         f"text and is split by the pattern together with its neighbours")
+
+
+NON_ASCII_SPECIALS = ["<|终|>", "\U0001F51A", "<|é|>"]
+
+
+@given(text=st.lists(st.one_of(any_text, st.sampled_from(NON_ASCII_SPECIALS)), max_size=6).map("".join))
+def test_non_ascii_special_tokens_round_trip(text):
+    """Special tokens are any strings: their vocab entry is their UTF-8, and they round-trip."""
+    merges = list(corpus_merges("gpt4"))
+    tok = BPETokenizer(merges, special_tokens=NON_ASCII_SPECIALS)
+    first = 256 + len(merges)
+    for k, special in enumerate(NON_ASCII_SPECIALS):
+        got = tok.vocab.get(first + k)
+        if got != special.encode("utf-8"):
+            raise SpecFailure(f"BPETokenizer(merges, special_tokens={NON_ASCII_SPECIALS!r}).vocab"
+                              f"[{first + k}] is {got!r}, expected {special.encode('utf-8')!r}\n  "
+                              f"hint: a special token's bytes are its UTF-8: special.encode('utf-8')")
+    text = tiktoken_safe(text)
+    got = tok.encode(text, allowed_special="all")
+    want = tiktoken_for(merges, GPT4, NON_ASCII_SPECIALS).encode(text, allowed_special="all")
+    assert got == want, (
+        f"BPETokenizer(merges, special_tokens={NON_ASCII_SPECIALS!r}).encode({text!r}, "
+        f"allowed_special='all'):\n  got      {got}\n  expected {want} (tiktoken)\n  hint: {HINT_SPECIALS}")
+    back = tok.decode(got)
+    assert back == text, (f"decode(encode({text!r}, allowed_special='all')) gave {back!r}\n  hint: "
+                          f"join the bytes of every id (a special token's are its UTF-8), then decode")
+
+
+def test_positional_arguments_follow_the_signature():
+    """train_bpe(text, vocab_size, special_tokens, pattern) and BPETokenizer(merges, pattern,
+    special_tokens), called positionally in the documented order."""
+    text = "  hello123456 world's HOW'S\n" + EOT + " x  hello2024!!\n"
+    merges = train_bpe(text, 300, [EOT], GPT2)
+    assert_merges(merges, text, 300, specials=[EOT], pattern=GPT2,
+                  what="train_bpe(text, 300, [EOT], GPT2_SPLIT_PATTERN) (positional)",
+                  hint="keep the documented parameter order: train_bpe(text, vocab_size, "
+                       "special_tokens=(), pattern=GPT4_SPLIT_PATTERN)")
+    tok = BPETokenizer(merges, GPT2, [EOT])
+    got = tok.encode(text, "all")
+    want = tiktoken_for(merges, GPT2, [EOT]).encode(text, allowed_special="all")
+    assert got == want, (
+        f"BPETokenizer(merges, GPT2_SPLIT_PATTERN, [EOT]).encode(text, 'all') (positional): got "
+        f"{got}, expected {want}\n  hint: keep the documented parameter order: BPETokenizer(merges, "
+        f"pattern=GPT4_SPLIT_PATTERN, special_tokens=()) and encode(text, allowed_special='none')")
