@@ -64,6 +64,17 @@ def test_built_kata_has_every_file(kata):
     assert len(kata.hints) >= 2, f"{kata.id}: give at least two progressive hints"
 
 
+@pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
+def test_built_kata_has_five_graded_hints(kata):
+    """Idea, plan, torch calls, the contract's edge cases, nearly the answer: at least five
+    distinct hints, each short enough to read at a glance (one or two sentences)."""
+    assert len(kata.hints) >= 5, f"{kata.id}: give at least five graded hints, not {len(kata.hints)}"
+    repeated = {h for h in kata.hints if kata.hints.count(h) > 1}
+    assert not repeated, f"{kata.id}: hints repeat: {sorted(repeated)}"
+    long = [(i + 1, len(h)) for i, h in enumerate(kata.hints) if len(h) > 300]
+    assert not long, f"{kata.id}: hints over 300 characters (hint number, length): {long}"
+
+
 def imported_from(path: Path, module: str) -> set[str]:
     """Names that `path` imports from `module` (from module import a, b)."""
     tree = ast.parse(path.read_text())
