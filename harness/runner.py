@@ -109,10 +109,10 @@ def short_message(report, max_lines: int = 10) -> str:
     else:
         text = _tail(str(longrepr), max_lines)
     lines = text.strip().splitlines()
-    cut = [line if len(line) <= 240 else line[:237] + "..." for line in lines[:max_lines]]
+    kept = lines[:max_lines]  # long lines stay whole: the screen wraps them (watch.wrapped)
     if len(lines) > max_lines:
-        cut.append(f"... ({len(lines) - max_lines} more lines: run pytest katas/... to see all)")
-    return "\n".join(cut)
+        kept.append(f"... ({len(lines) - max_lines} more lines: run pytest katas/... to see all)")
+    return "\n".join(kept)
 
 
 def pytest_args(kata: Kata, *, override: Path | None = None, all_specs: bool = False) -> list[str]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import _thread
 import os
 import queue
+import shutil
 import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -25,6 +27,8 @@ from harness.runner import Verdict, run_kata
 
 POLL_SECONDS = 0.1
 QUIT = ("q", "quit", "exit")
+# Lines longer than the terminal wrap at word boundaries under their own indent, never cut.
+MIN_WIDTH = 40
 KEYS = "Enter re-run (next kata once passed) · n next kata · r re-run · h hint · q quit"
 
 
@@ -58,13 +62,15 @@ class Watcher:
     """Watch one kata: re-run its specs when its file changes and print the verdict.
 
     runner(kata, override=..., all_specs=...) -> Verdict is run_kata unless a test passes a
-    fake; clock() gives epoch seconds; out is where the screen text goes."""
+    fake; clock() gives epoch seconds; out is where the screen text goes; width folds long
+    lines (default: the terminal's width when out is a terminal, else lines stay whole)."""
 
     def __init__(self, kata: Kata, *, runner: Callable[..., Verdict] = run_kata, out=None,
                  clock: Callable[[], float] = time.time, all_specs: bool = False,
-                 interval: float = POLL_SECONDS):
+                 interval: float = POLL_SECONDS, width: int | None = None):
         self.runner, self.clock, self.all_specs, self.interval = runner, clock, all_specs, interval
         self.out = out if out is not None else sys.stdout
+        self.fixed_width = width
         self.done = False
         self.runs = 0
         self.last: Verdict | None = None
@@ -131,8 +137,15 @@ class Watcher:
 
     # ------------------------------------------------------------ screen
     def say(self, text: str) -> None:
-        self.out.write(text.rstrip("\n") + "\n")
+        text, width = text.rstrip("\n"), self.width()
+        self.out.write((wrapped(text, width) if width else text) + "\n")
         self.out.flush()
+
+    def width(self) -> int | None:
+        if self.fixed_width:
+            return max(MIN_WIDTH, self.fixed_width)
+        isatty = getattr(self.out, "isatty", None)
+        return max(MIN_WIDTH, shutil.get_terminal_size().columns) if isatty and isatty() else None
 
     def header(self, verdict: Verdict) -> str:
         when = clock_text(self.clock())
@@ -236,6 +249,20 @@ class Watcher:
 
 
 # ----------------------------------------------------------------------------- input
+
+def wrapped(text: str, width: int) -> str:
+    """Each line of text folded to `width` columns; continuation lines keep the line's own
+    indent plus two spaces, so a long message reads whole instead of running off the screen."""
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        out += textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent + "  ",
+                             break_long_words=True, break_on_hyphens=False) or [line]
+    return "\n".join(out)
+
 
 class Canceller:
     """Cancel the run in progress when `wanted()` turns true: a daemon thread polls it and

@@ -782,3 +782,15 @@ def test_a_reader_that_leaves_early_is_not_an_error(command):
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and err == "", err
+
+
+def test_watch_wraps_long_lines_instead_of_cutting_them(state, repo):
+    long_hint = "hint: " + " ".join(f"word{i}" for i in range(80))  # ~560 characters
+    failing = ("failing", {**FAILING[1], "message": "SpecFailure: values differ\n  " + long_hint})
+    out = io.StringIO()
+    w = watch.Watcher(CREATION, runner=fake_runner(failing), out=out, clock=Clock(), width=60)
+    w.run_once()
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 60 for line in lines), max(lines, key=len)
+    folded = " ".join(line.strip() for line in lines if line.startswith("    ") or "hint:" in line)
+    assert "word0" in folded and "word79" in folded, "nothing of the message is cut"

@@ -178,3 +178,22 @@ def test_one_functions_specs_and_did_you_mean_for_paths(repo):
     assert code == 4 and "did you mean katas/tensors/creation.py" in out, out
     code, out = repo("katas/tensors/creation.py::nope")
     assert code == 4 and "no spec is named after nope" in out, out
+
+
+def test_the_self_test_stays_green_after_a_learner_solves_katas(repo):
+    """A learner's fork: stubs committed, then one kata solved and committed, another solved
+    and not committed. The self-test reads the committed stubs, not the learner's files."""
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=learner", "-c", "user.email=l@example.org", *args],
+                       cwd=repo.root, check=True, capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "fork")
+    for kata_id in ("tensors/creation", "tensors/indexing"):
+        kata = curriculum.get(kata_id)
+        (repo.root / kata.stub_path.relative_to(ROOT)).write_text(kata.solution_path.read_text())
+    git("commit", "-q", "-m", "my creation kata", "--", "katas/tensors/creation.py")
+    code, out = repo("harness/tests/test_consistency.py", "harness/tests/test_specs_reject.py",
+                     "-q", "-k", "(creation or indexing) and not rejected and not accepted")
+    assert code == 0, out
+    assert "passed" in out.splitlines()[-1], out
