@@ -12,8 +12,10 @@ Contract -> specs:
 - manual backward: gradcheck (incl. None args, no leading dims), float32 vs autograd, non-contiguous
   grad_y, random shapes: test_function_gradcheck_float64, test_function_gradients_*, test_function_backward_*,
   test_function_matches_autograd_on_random_inputs
+- backward uses the given eps (1e-5, 0.1, 0.0) at a small variance: test_function_backward_uses_eps_as_given
+- grad_y not modified in place: the harness guard on every backward call
 - module: state_dict keys/ones/zeros and options, int/tuple normalized_shape, train/eval, gradients,
-  .double(), non-contiguous: test_module_*
+  .double(), non-contiguous x with one or several normalised dims (reshape, not view): test_module_*
 - output and gradient on x's device (None weight/bias): test_output_and_gradient_on_the_input_device
 - off limits: test_function_writes_its_own, test_module_writes_its_own
 """
@@ -139,6 +141,18 @@ def test_function_gradients_match_autograd_float32(shape):
                        lambda x, w, b: reference(x, shape[-1:], w, b, 1e-5), x, w, b,
                        what=f"gradients of {ln_what(shape, w, b, 1e-5)} w.r.t. (x, weight, bias)",
                        hint=HINT_BACKWARD)
+
+
+@pytest.mark.parametrize("eps", [1e-5, 0.1, 0.0])
+def test_function_backward_uses_eps_as_given(eps):
+    # variance ~1e-6: a backward that recomputes rstd with a default eps (or none) is far off
+    x = 1e-3 * randn(3, 8, seed=29, dtype=torch.float64)
+    w, b = affine(8, seed=30, dtype=torch.float64)
+    assert_grads_match(lambda x, w, b: LayerNormFunction.apply(x, w, b, eps),
+                       lambda x, w, b: reference(x, (8,), w, b, eps), x, w, b,
+                       what=f"gradients of {ln_what((3, 8), w, b, eps)} on float64 x with std ~1e-3",
+                       hint="the backward needs the forward's rstd = 1 / sqrt(var + eps) with THIS eps: "
+                            "save rstd (or eps on ctx), never recompute it with a default eps or none")
 
 
 def test_function_backward_takes_a_non_contiguous_grad():
@@ -311,13 +325,21 @@ def test_module_float64_after_double():
         assert_close(got, ref(x), what="LayerNorm(5).double()(float64 x)")
 
 
-def test_module_non_contiguous_input_is_left_alone():
-    mine, ref = LayerNorm(4), nn.LayerNorm(4)
+@pytest.mark.parametrize("normalized_shape", [4, (2, 4)])
+def test_module_non_contiguous_input_is_left_alone(normalized_shape):
+    mine, ref = LayerNorm(normalized_shape), nn.LayerNorm(normalized_shape)
     x = non_contiguous(randn(3, 2, 4, seed=11))
+    what = f"LayerNorm({normalized_shape!r}) on a non-contiguous x of (3, 2, 4)"
     with unchanged(x, names=["x"]):
-        got = mine(x)
+        try:
+            got = mine(x)
+        except NotImplementedError:
+            raise
+        except RuntimeError as err:
+            raise SpecFailure(f"{what} raised RuntimeError: {err}\n  hint: x may be strided (behind a "
+                              "transpose): flatten the normalised dims with .reshape, not .view") from err
     with torch.no_grad():
-        assert_close(got, module_reference(ref, x), what="LayerNorm(4) on a non-contiguous x", hint=HINT)
+        assert_close(got, module_reference(ref, x), what=what, hint=HINT)
 
 
 def test_module_writes_its_own():
