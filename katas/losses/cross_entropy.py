@@ -6,6 +6,8 @@ Write:
             output). F.cross_entropy wants the class dim second, (B, C, T), instead: yours
             equals F.cross_entropy(logits.reshape(-1, C), target.reshape(-1), ...).
         target: (N,) or (B, T) int64 class indices in [0, C), or ignore_index (padding).
+            ignore_index is any int, also one outside [0, C) such as a pad id C or -1: it
+            is never looked up as a class.
         Per position, with log_p = log_softmax(logits) over the classes and eps =
         label_smoothing (the target distribution puts 1 - eps on the true class and eps / C
         on EVERY class, the true one included):
@@ -15,12 +17,14 @@ Write:
             "sum": their sum (a 0-dim tensor); "mean": the sum divided by the number of
             positions whose target is NOT ignore_index (a 0-dim tensor). When every target is
             ignore_index (or there are no positions) that is 0 / 0 = NaN, like F.cross_entropy;
-            "sum" is then 0. Any other reduction raises ValueError naming it.
+            "sum" is then 0. Any other reduction (another case such as "Sum", or None)
+            raises ValueError naming it.
     cross_entropy_backward(logits, target) -> same shape and dtype as logits: the gradient
         of cross_entropy(logits, target) (mean over all N or B*T positions; no ignored
         targets, no smoothing) with respect to logits, by hand:
             (softmax(logits) - one_hot(target)) / number of positions.
 
+Both results live on logits' device: make helper tensors (an arange, a one-hot) there.
 Stable: logits of ±1e4 give finite losses and gradients equal to torch's. Take the log
 inside the softmax (log_softmax = x - max - log(sum(exp(x - max)))), never log(softmax(x)).
 You may reuse your own katas/losses/softmax.py (from katas.losses.softmax import ...).

@@ -13,7 +13,9 @@ Contract-to-spec map:
   custom_ignore_index, custom_ignore_index_with_smoothing
 - every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0: all_ignored
 - empty batch (0 positions): empty_batch
-- unknown reduction: ValueError naming it: unknown_reduction
+- unknown reduction (a typo, another case, None): ValueError naming it: unknown_reduction
+- ignore_index outside [0, C) (a pad id = C, a large id, -1): ignore_index_outside_the_classes
+- outputs on logits' device (meta stands in for a GPU): outputs_on_the_logits_device
 - label smoothing over all C classes (eps/C each), with ignored targets: label_smoothing*
 - stability at ±1e4, gradients vs autograd: stable_at_large_logits, gradient_*
 - cross_entropy_backward = (softmax - one_hot) / positions, dtype kept (float64 to 1e-12),
@@ -29,6 +31,7 @@ from hypothesis import given, strategies as st
 from harness.checks import (assert_close, assert_grads_match, assert_raises, forbid,
                             non_contiguous, unchanged)
 from harness.edges import TIGHT64
+from harness.failures import fail
 from katas.losses.cross_entropy import cross_entropy, cross_entropy_backward
 
 FORBIDDEN = (F.cross_entropy, F.nll_loss, torch.softmax, F.softmax, torch.Tensor.softmax,
@@ -169,12 +172,31 @@ def test_empty_batch(shape):
         "F.cross_entropy")
 
 
-def test_unknown_reduction():
+@pytest.mark.parametrize("reduction", ["average", "Sum", "MEAN", None])
+def test_unknown_reduction(reduction):
     logits, target = make((3,), 4, seed=18)
-    assert_raises(ValueError, cross_entropy, logits, target, reduction="average",
-                  contract="reduction is 'mean', 'sum' or 'none'; anything else raises ValueError "
-                           "naming it", mentions=("average",),
-                  what="cross_entropy(logits, target, reduction='average')")
+    assert_raises(ValueError, cross_entropy, logits, target, reduction=reduction,
+                  contract="reduction is exactly 'mean', 'sum' or 'none' (case matters, like "
+                           "F.cross_entropy); anything else raises ValueError naming it",
+                  mentions=(str(reduction),),
+                  what=f"cross_entropy(logits, target, reduction={reduction!r})",
+                  hint="compare reduction with the three names as given: no .lower(), and None "
+                       "is not 'none'")
+
+
+@pytest.mark.parametrize("ignore_index", [6, 1000, -1])
+@pytest.mark.parametrize("eps", [0.0, 0.2])
+def test_ignore_index_outside_the_classes(ignore_index, eps):
+    # a pad id equal to C (appended after the vocabulary) or any id past it is a valid
+    # ignore_index: it is never looked up as a class
+    logits, target = make((2, 5), 6, seed=21, n_ignored=4, ignore_index=ignore_index)
+    for reduction in ("mean", "sum", "none"):
+        kwargs = dict(ignore_index=ignore_index, reduction=reduction, label_smoothing=eps)
+        assert_close(cross_entropy(logits, target, **kwargs), reference(logits, target, **kwargs),
+                     what=describe(logits, target, **kwargs) + " (ignore_index not a class id)",
+                     hint="replace the ignored targets by a valid class before gather / one_hot "
+                          "(torch.where(keep, target, 0)); target.clamp(min=0) only fixes negative "
+                          "pad ids, an index >= C is out of range")
 
 
 @pytest.mark.parametrize("eps", [0.0, 0.3])
@@ -282,6 +304,46 @@ def test_non_contiguous_inputs_are_left_alone():
     reference(x, target.clamp(min=0)).backward()
     assert_close(grad, x.grad, what="cross_entropy_backward(non-contiguous logits and target)",
                  hint=HINT_BACKWARD)
+
+
+def on_meta(what, fn):
+    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
+    A helper tensor made without device= meets a meta one and torch names both devices: that
+    fails. Code that reads data (.item(), boolean indexing) cannot run on meta, which says
+    nothing about devices: that returns None (the meta device cannot judge it)."""
+    __tracebackhide__ = True
+    try:
+        return fn()
+    except NotImplementedError as err:
+        if not str(err):
+            raise  # the stub's bare raise: not started
+        return None
+    except RuntimeError as err:
+        if "device" not in str(err) and "meta" in str(err):
+            return None
+        if "device" not in str(err):
+            raise
+        message = f"{what} raised RuntimeError: {err}"
+    fail(message, "the result lives on logits.device: make every helper tensor (an arange, a "
+                  "one-hot, a zeros/full) with device=logits.device, or with *_like(logits)")
+
+
+def test_outputs_on_the_logits_device():
+    logits = torch.empty(2, 3, 5, device="meta")
+    target = torch.empty(2, 3, dtype=torch.long, device="meta")
+    for reduction, shape in (("none", (2, 3)), ("sum", ()), ("mean", ())):
+        for eps in (0.0, 0.1):
+            what = f"cross_entropy(logits (2, 3, 5) on meta, target, reduction={reduction!r}, label_smoothing={eps})"
+            out = on_meta(what, lambda: cross_entropy(logits, target, reduction=reduction,
+                                                      label_smoothing=eps))
+            if out is not None and (out.device != logits.device or tuple(out.shape) != shape):
+                fail(f"{what} gave {tuple(out.shape)} on {out.device}; expected {shape} on meta",
+                     "build every helper tensor on logits.device")
+    what = "cross_entropy_backward(logits (2, 3, 5) on meta, target)"
+    grad = on_meta(what, lambda: cross_entropy_backward(logits, target))
+    if grad is not None and (grad.device != logits.device or grad.shape != logits.shape):
+        fail(f"{what} gave {tuple(grad.shape)} on {grad.device}; expected (2, 3, 5) on meta",
+             "torch.arange(C, device=logits.device) for the one-hot")
 
 
 def test_writes_its_own_cross_entropy():

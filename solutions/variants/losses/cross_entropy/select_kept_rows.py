@@ -27,5 +27,5 @@ def cross_entropy_backward(logits, target):
     x = logits.to(torch.float64)
     e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
     p = e / e.sum(-1, keepdim=True)
-    p = p - (torch.arange(x.shape[-1]) == target[..., None]).to(p.dtype)
+    p = p - (torch.arange(x.shape[-1], device=x.device) == target[..., None]).to(p.dtype)
     return (p / target.numel()).to(logits.dtype)
