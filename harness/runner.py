@@ -106,6 +106,7 @@ def short_message(report, max_lines: int = 10) -> str:
         for name, content in getattr(report, "sections", []):
             if "Hypothesis" in name or "hypothesis" in name:
                 text += "\n" + _tail(content, 3)
+        text += raised_at(longrepr)
     else:
         text = _tail(str(longrepr), max_lines)
     lines = text.strip().splitlines()
@@ -113,6 +114,15 @@ def short_message(report, max_lines: int = 10) -> str:
     if len(lines) > max_lines:
         kept.append(f"... ({len(lines) - max_lines} more lines: run pytest katas/... to see all)")
     return "\n".join(kept)
+
+
+def raised_at(longrepr) -> str:
+    """'\n  at katas/x.py:12 in f: <line>' when the learner's own code raised (the plugin
+    puts that line in the kata's report section), else ''."""
+    for title, content, *_ in getattr(longrepr, "sections", []):
+        if title.startswith("kata ") and "\n  at " in content:
+            return "\n  at " + content.split("\n  at ", 1)[1].splitlines()[0]
+    return ""
 
 
 def pytest_args(kata: Kata, *, override: Path | None = None, all_specs: bool = False) -> list[str]:

@@ -462,6 +462,16 @@ def test_a_syntax_error_shows_the_learners_line_first(state, tmp_path):
     assert lines[2].strip() == "def causal_mask(n:" and lines[3].strip() == "^"
 
 
+def test_a_verdict_where_the_learners_code_raised_names_its_line(state, tmp_path):
+    path = tmp_path / "creation.py"
+    path.write_text("from solutions.tensors.creation import *  # noqa\n\n\n"
+                    "def causal_mask(n):\n    return 1 / 0\n")
+    verdict = in_process.run_kata(CREATION, override=path)
+    assert verdict.status == "failing", verdict
+    assert verdict.message.splitlines()[0] == "ZeroDivisionError: division by zero"
+    assert f"{path.name}:5 in causal_mask: return 1 / 0" in verdict.message.splitlines()[1]
+
+
 def test_pytest_args_keep_runs_short():
     args = in_process.pytest_args(CREATION)
     assert args[0] == str(CREATION.spec_path) and "-x" in args and "-q" in args
