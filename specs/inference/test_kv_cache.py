@@ -18,6 +18,8 @@ Contract -> specs:
   proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask), any
   chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
+- CachedSelfAttention on x's device (mask, RoPE tables; meta device, with KVCache and
+  SlidingWindowCache): test_forward_runs_on_the_input_device
 - budgets: FLOPs per step linear in the context and independent of max_len (max_len 256 for every
   context), the new token projected only, no cache-sized allocation: test_decode_step_*
 """
@@ -504,6 +506,36 @@ def test_sliding_window_decoding_equals_sliding_window_attention(window):
                  what=f"CachedSelfAttention(8, 2): 11 tokens decoded one at a time through "
                       f"SlidingWindowCache(window={window})",
                  hint=HINT_WINDOW, **TOL32)
+
+
+# ------------------------------------------------------------------------ device
+
+def test_forward_runs_on_the_input_device():
+    """The meta device stands in for a GPU: a causal mask, a position table or a ring-buffer
+    index made on the default device (no device=) meets meta tensors and fails. Code that
+    reads tensor data (a Python branch on a tensor, .item()) cannot run on meta: not judged."""
+    attn = CachedSelfAttention(8, 2).to("meta")
+    kv, sliding = KVCache(2, 2, 8, 4, device="meta"), SlidingWindowCache(2, 2, 2, 4, device="meta")
+    runs = [("no cache", 4, None), ("KVCache(device='meta'): prefill", 3, kv),
+            ("KVCache(device='meta'): a chunk after the prefill", 2, kv),
+            ("KVCache(device='meta'): one decoded token", 1, kv)]
+    runs += [(f"SlidingWindowCache(window=2, device='meta'): token {n}", 1, sliding) for n in range(4)]
+    for case, T, cache in runs:
+        what = f"CachedSelfAttention(8, 2) on the meta device, x (2, {T}, 8) on meta, {case}"
+        try:
+            out = attn(torch.empty(2, T, 8, device="meta"), cache)
+        except (RuntimeError, NotImplementedError) as err:
+            text = str(err)
+            if "meta" in text and "device" not in text:
+                return  # the code reads data: the meta device cannot judge it
+            if "meta" not in text:
+                raise
+            raise SpecFailure(f"{what} raised {type(err).__name__}: {text.splitlines()[0]}\n  hint: build "
+                              f"every helper tensor on x's device: the causal mask (torch.ones(T, S, "
+                              f"dtype=torch.bool, device=x.device)), the RoPE positions and frequencies "
+                              f"(torch.arange(..., device=x.device)), a ring-buffer index") from None
+        assert_close((str(out.device), tuple(out.shape)), ("meta", (2, T, 8)),
+                     what=f"{what}: (output device, shape)", hint="the output lives on x's device")
 
 
 # ------------------------------------------------------------------------ budgets
