@@ -27,8 +27,11 @@ Write:
         gradient is 0 too, as torch's: no NaN may reach q.grad, k.grad or v.grad (a NaN
         that a masked_fill hides in the forward still poisons the backward).
         Scores may be large (|q @ k^T * scale| ~ 100 in float32): exp of such a score
-        overflows, so a hand-written softmax must subtract the row max first.
+        overflows, so a hand-written softmax must subtract the row max first. Either sign:
+        a row may sit entirely near -150 (an additive mask), and a hidden key may hold a
+        row's largest score; neither changes the answer.
         Empty sizes work: a batch dim, L or S of 0 (S = 0: every row is fully masked).
+        Any device: helper tensors you build (a causal mask) go on q.device.
         Equal to torch.nn.functional.scaled_dot_product_attention on the same arguments
         (dropout_p=0).
 

@@ -11,7 +11,10 @@ Contract -> specs:
 - is_causal top-left, default False: test_is_causal_*, test_causal_first_query_*
 - fully masked row -> zeros, and zero gradient: test_fully_masked_*, test_padded_batch_*,
   test_fully_masked_row_has_zero_gradient
-- large scores (+-100..300 in float32): test_large_scores_stay_finite
+- large scores (+-100..300 in float32): test_large_scores_stay_finite; "either sign" (rows near
+  -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
+  test_bool_mask_hiding_the_largest_scores
+- "any device: helpers on q.device" (meta): test_works_on_q_device
 - empty sizes (batch 0, L 0, S 0): test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
 - gradients: test_gradcheck_float64, test_gradients_match_torch
 - inputs untouched, non-contiguous, built-ins off limits: test_non_contiguous_*, test_float_mask_is_left_alone,
@@ -25,8 +28,9 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (assert_close, assert_grads_match, forbid, gradcheck, non_contiguous,
-                            randn, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, gradcheck,
+                            non_contiguous, randn, unchanged)
+from harness.edges import very_negative
 from katas.attention.sdpa import scaled_dot_product_attention as sdpa
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -434,3 +438,58 @@ def test_dtype_of_q_under_a_float64_default_dtype(kind):
                       f"torch.set_default_dtype(torch.float64)",
                  hint="the output has q's dtype: build helper masks as bool, or with dtype=q.dtype "
                       "(torch.zeros(L, S) follows the default dtype)")
+
+
+def test_bool_mask_hiding_the_largest_scores():
+    """The hidden keys hold each row's largest scores (+150, +200), the allowed ones -100 and
+    below: a softmax over every key underflows the allowed weights to 0, so zeroing the hidden
+    weights afterwards and renormalising divides zeros. The mask goes in before the softmax."""
+    q = torch.tensor([1.0, 0.9, 0.8]).view(1, 3, 1).expand(2, 3, 1)
+    k = torch.tensor([200.0, -100.0, 150.0, -101.0, -102.0, -120.0]).view(1, 6, 1).expand(2, 6, 1)
+    v = randn(2, 6, 3, seed=44)
+    mask = torch.tensor([False, True, False, True, True, True])
+    out = sdpa(q, k, v, attn_mask=mask, scale=1.0)
+    expected = ref(q.double(), k.double(), v.double(), attn_mask=mask, scale=1.0).float()
+    assert_close(out, expected, what="scaled_dot_product_attention(q (2, 3, 1), k (2, 6, 1), v, bool attn_mask "
+                 "(6,) hiding the keys of scores +200 and +150, scale=1.0)", rtol=1e-4, atol=1e-5,
+                 hint="hide the keys BEFORE the softmax (masked_fill(~mask, -inf) on the scores): "
+                      "softmax over every key, then zeroing the hidden weights and renormalising, "
+                      "divides weights that underflowed to 0 when a hidden key dominates the row")
+
+
+def test_rows_of_very_negative_scores():
+    """A float mask near -150 makes every score of a row very negative (a legal additive
+    bias): the row max is about -150 and exp(-150) underflows float32, so the max must be
+    subtracted as it is, not clamped at 0."""
+    q, k, v = qkv((2,), 4, 5, 3, 2, seed=45)
+    mask = very_negative(randn(4, 5, seed=46))
+    out = sdpa(q, k, v, attn_mask=mask)
+    expected = ref(q.double(), k.double(), v.double(), attn_mask=mask.double()).float()
+    assert_close(out, expected, what="scaled_dot_product_attention(q (2, 4, 3), k (2, 5, 3), v, float attn_mask "
+                 "(4, 5) near -150)", rtol=1e-4, atol=1e-5,
+                 hint="subtract each row's own max score, whatever its sign: a max clamped at 0 "
+                      "(to avoid the -inf max of a fully masked row) leaves exp(-150) = 0 and 0 / 0; "
+                      "handle fully masked rows separately")
+
+
+@pytest.mark.parametrize("kind", ["causal", "bool"])
+def test_works_on_q_device(kind):
+    """On the meta device (shapes only) every helper tensor must be built on q.device: a
+    causal mask made with torch.ones(L, S) lands on the CPU and fails next to GPU scores."""
+    q, k, v = (t.to("meta") for t in qkv((2, 3), 5, 6, 4, 3, seed=47))
+    kwargs = {"is_causal": True} if kind == "causal" else {
+        "attn_mask": random_bool_mask((5, 6), seed=48).to("meta")}
+    what = f"scaled_dot_product_attention(q, k, v on the meta device, {kind} mask)"
+    try:
+        out = sdpa(q, k, v, **kwargs)
+    except (RuntimeError, NotImplementedError) as err:
+        text = str(err)
+        if "meta" in text and "device" not in text:
+            return  # the code reads data (a Python branch on a tensor): meta cannot judge it
+        if "meta" in text:
+            raise SpecFailure(f"{what} raised {type(err).__name__}: {text}\n  hint: build every helper "
+                              f"tensor (the causal mask) on q.device: torch.ones(L, S, dtype=torch.bool, "
+                              f"device=q.device)") from None
+        raise
+    assert out.device == q.device and tuple(out.shape) == (2, 3, 5, 3), (
+        f"{what} returned shape {tuple(out.shape)} on {out.device}; expected (2, 3, 5, 3) on meta")
