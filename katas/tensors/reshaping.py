@@ -14,7 +14,13 @@ Write:
         the patch, column in the patch): feature c*p*p + dy*p + dx = img[b, c, i*p+dy, j*p+dx].
         This equals F.unfold(img, p, stride=p).transpose(1, 2).
     squeeze_dim(x, dim) -> x without dimension `dim` when x.shape[dim] == 1; when that size is
-        not 1, x's shape and values unchanged. Any other size-1 dims stay. dim may be negative.
+        not 1 (0 included: a size-0 dim is not a size-1 dim), x's shape and values unchanged.
+        Any other size-1 dims stay. dim may be negative.
+
+Every output keeps its input's dtype (float, half, integer or bool alike) and device.
+Empty tensors work: B and T may be 0 in split_heads and merge_heads (an empty batch or
+sequence: the output has the shape the rules above give, e.g. (2, 3, 0, 4) from (2, 0, 12)
+with 3 heads), B may be 0 in patchify, and squeeze_dim takes any shape with at least one dim.
 
 Off limits: torch.nn.functional.unfold and nn.Unfold in patchify (you are writing it;
 reshape/permute, or Tensor.unfold, are fine).

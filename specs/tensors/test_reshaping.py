@@ -1,4 +1,24 @@
-"""Specs for katas/tensors/reshaping.py (day 1): split_heads, merge_heads, patchify, squeeze_dim."""
+"""Specs for katas/tensors/reshaping.py (day 1): split_heads, merge_heads, patchify, squeeze_dim.
+
+Contract-to-spec map:
+- split_heads: head h owns channels h*D .. h*D+D-1 -> test_split_heads_keeps_each_heads_channels_
+  together, _shapes_and_values (H = 1, H = C, odd sizes), _property; dtype kept (float64, int64,
+  bfloat16, bool) -> _keeps_dtype; B or T = 0 -> _empty_batch_or_sequence; non-contiguous x,
+  not modified -> _non_contiguous_input_is_left_alone.
+- merge_heads: inverse of split_heads, out[b, t, h*D+d] = x[b, h, t, d] -> test_merge_heads_of_
+  an_attention_output, _shapes_and_values, _undoes_split_heads, _property; any strides (a
+  transpose, a gapped layout) -> _on_a_transposed_input, _strided_input_is_left_alone; dtype kept
+  -> _keeps_dtype; B or T = 0 -> _empty_batch_or_sequence.
+- patchify: row-major patch grid, (channel, dy, dx) features, equals F.unfold -> test_patchify_
+  numbers_patches_and_features_like_unfold, _matches_unfold, _property; dtype kept (uint8 images,
+  int64, half) -> _keeps_dtype; B = 0 -> _empty_batch; non-contiguous, not modified ->
+  _non_contiguous_float64_input_is_left_alone; F.unfold off limits -> _writes_its_own_unfold.
+- squeeze_dim: only `dim`, only when its size is 1, negative dims -> test_squeeze_dim_removes_only_
+  that_dim, _leaves_a_larger_dim_alone, _cases, _property; a size-0 dim stays -> _keeps_a_size_
+  zero_dim; dtype kept (int32, bool, half) -> _keeps_dtype; non-contiguous, not modified ->
+  _non_contiguous_input_is_left_alone.
+- every function: output on the input's device -> test_output_stays_on_the_input_device (meta).
+"""
 
 import pytest
 import torch
@@ -68,11 +88,25 @@ def test_split_heads_property(B, T, H, D, seed):
     assert_close(out, sliced_heads(x, H), what=f"split_heads(x {(B, T, H * D)}, {H})", hint=SPLIT_HINT)
 
 
-@pytest.mark.parametrize("dtype", [torch.float64, torch.int64])
+DTYPE_HINT = ("reshaping moves values, it never converts them: a buffer made with torch.zeros(...) "
+              "or torch.empty(...) without dtype=x.dtype (or a sum/mean/matmul doing the work) "
+              "changes the dtype")
+EMPTY_HINT = ("-1 cannot be inferred from a tensor with 0 elements (reshape(B, T, -1) raises when B "
+              "or T is 0): spell out every size, e.g. reshape(B, T, H * D), or use flatten/unflatten")
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.int64, torch.bfloat16, torch.bool])
 def test_split_heads_keeps_dtype(dtype):
     x = (randn(2, 3, 8, seed=2, dtype=torch.float64) * 10).to(dtype)
     out = split_heads(x, 4)
-    assert_close(out, sliced_heads(x, 4), what=f"split_heads(x of {dtype}, 4)")
+    assert_close(out, sliced_heads(x, 4), what=f"split_heads(x of {dtype}, 4)", hint=DTYPE_HINT)
+
+
+@pytest.mark.parametrize("B,T", [(0, 3), (2, 0), (0, 0)])
+def test_split_heads_empty_batch_or_sequence(B, T):
+    x = torch.zeros(B, T, 12)
+    out = split_heads(x, 3)
+    assert_shape(out, (B, 3, T, 4), what=f"split_heads(x {(B, T, 12)}, 3)", hint=EMPTY_HINT)
 
 
 def test_split_heads_non_contiguous_input_is_left_alone():
@@ -121,6 +155,21 @@ def test_merge_heads_property(B, H, T, D, seed):
     y = randn(B, T, H, D, seed=seed).transpose(1, 2)
     out = merge(y, f"merge_heads(transposed y {(B, H, T, D)})")
     assert_close(out, concat_heads(y), what=f"merge_heads(transposed y {(B, H, T, D)})", hint=MERGE_HINT)
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.float16, torch.bfloat16, torch.bool])
+def test_merge_heads_keeps_dtype(dtype):
+    y = (randn(2, 5, 3, 4, seed=15, dtype=torch.float64) * 10).to(dtype).transpose(1, 2)
+    out = merge(y, f"merge_heads(transposed y (2, 3, 5, 4) of {dtype})")
+    assert_close(out, concat_heads(y), what=f"merge_heads(transposed y (2, 3, 5, 4) of {dtype})",
+                 hint=DTYPE_HINT)
+
+
+@pytest.mark.parametrize("B,T", [(0, 5), (2, 0), (0, 0)])
+def test_merge_heads_empty_batch_or_sequence(B, T):
+    y = torch.zeros(B, 3, T, 4)
+    out = merge(y, f"merge_heads(y {(B, 3, T, 4)})")
+    assert_shape(out, (B, T, 12), what=f"merge_heads(y {(B, 3, T, 4)})", hint=EMPTY_HINT)
 
 
 def test_merge_heads_strided_input_is_left_alone():
@@ -176,6 +225,21 @@ def test_patchify_non_contiguous_float64_input_is_left_alone():
         out = patchify(img, 2)
     assert_close(out, unfold_patches(img.contiguous(), 2), what="patchify(non-contiguous float64 img, 2)",
                  hint=PATCH_HINT)
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int64, torch.float16, torch.bfloat16])
+def test_patchify_keeps_dtype(dtype):
+    # images often arrive as uint8: the patches are the same bytes, rearranged
+    img = (randn(2, 3, 4, 6, seed=16, dtype=torch.float64).abs() * 40).to(dtype)
+    out = patchify(img, 2)
+    assert_close(out, loop_patches(img, 2), what=f"patchify(img (2, 3, 4, 6) of {dtype}, 2)",
+                 hint=DTYPE_HINT)
+
+
+def test_patchify_empty_batch():
+    img = torch.zeros(0, 2, 4, 6)
+    out = patchify(img, 2)
+    assert_shape(out, (0, 6, 8), what="patchify(img (0, 2, 4, 6), 2)", hint=EMPTY_HINT)
 
 
 def test_patchify_writes_its_own_unfold():
@@ -240,3 +304,51 @@ def test_squeeze_dim_non_contiguous_input_is_left_alone():
     with unchanged(x, names=["x"]):
         out = squeeze_dim(x, 1)
     assert_close(out, x.contiguous().reshape(3, 4), what="squeeze_dim(non-contiguous x (3, 1, 4), 1)")
+
+
+@pytest.mark.parametrize("shape,dim,expected", [
+    ((0, 1, 3), 0, (0, 1, 3)),
+    ((0, 1, 3), 1, (0, 3)),
+    ((2, 0), -1, (2, 0)),
+    ((0,), 0, (0,)),
+])
+def test_squeeze_dim_keeps_a_size_zero_dim(shape, dim, expected):
+    x = torch.zeros(shape)
+    out = squeeze_dim(x, dim)
+    assert_shape(out, expected, what=f"squeeze_dim(x {shape}, {dim})",
+                 hint="only a dim of size exactly 1 goes: test x.shape[dim] == 1, not < 2 or <= 1; "
+                      "a size-0 dim holds no entries, and dropping it changes the shape")
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.bool, torch.float16])
+def test_squeeze_dim_keeps_dtype(dtype):
+    x = (randn(3, 1, 4, seed=17, dtype=torch.float64) * 10).to(dtype)
+    out = squeeze_dim(x, 1)
+    assert_close(out, x.reshape(3, 4), what=f"squeeze_dim(x (3, 1, 4) of {dtype}, 1)",
+                 hint="drop the dim with squeeze(dim), reshape or indexing: x.sum(dim) or x.mean(dim) "
+                      "over a size-1 dim promotes integers and bools (or refuses them)")
+
+
+# ------------------------------------------------------------------------ every function
+
+ON_META = {
+    "split_heads": (lambda x: split_heads(x, 3), (2, 5, 12), (2, 3, 5, 4)),
+    "merge_heads": (merge_heads, (2, 3, 5, 4), (2, 5, 12)),
+    "patchify": (lambda x: patchify(x, 2), (2, 3, 4, 6), (2, 6, 12)),
+    "squeeze_dim": (lambda x: squeeze_dim(x, 1), (3, 1, 4), (3, 4)),
+}
+
+
+@pytest.mark.parametrize("name", list(ON_META))
+def test_output_stays_on_the_input_device(name):
+    # the meta device holds shapes and dtypes but no data: a buffer made without
+    # device=x.device lands on the CPU, as it would for an input on a GPU
+    fn, shape, expected = ON_META[name]
+    x = torch.empty(shape, device="meta", dtype=torch.float64)
+    out = fn(x)
+    assert_shape(out, expected, what=f"{name}(x {shape} on the meta device)")
+    if out.device != x.device or out.dtype != x.dtype:
+        raise SpecFailure(
+            f"{name}(x {shape}, float64 on the meta device) returned a {out.dtype} tensor on "
+            f"{out.device}; the output stays on x's device with x's dtype\n  hint: build any new "
+            f"tensor with x.new_empty(...) or torch.empty(..., dtype=x.dtype, device=x.device)")
