@@ -6,19 +6,23 @@ targets)` returns the MEAN loss over the batch as a 0-d tensor (like nn.CrossEnt
 
 Write:
     train_epoch(model, loader, optimizer, loss_fn) -> float: one pass over the loader in train
-        mode (model.train()), one optimisation step per batch: reset the gradients, forward,
-        loss, backward, optimizer.step(). Returns the mean loss over SAMPLES of the epoch: each
-        batch's loss (computed before its step) weighted by its batch size, divided by the
-        number of samples.
+        mode (model.train()), one optimisation step per batch: reset the gradients of every
+        parameter the optimizer updates (optimizer.zero_grad(): loss_fn may hold learnable
+        parameters too, which model.zero_grad() misses), forward, loss, backward,
+        optimizer.step(). Returns the mean loss over SAMPLES of the epoch: each batch's loss
+        (computed before its step) weighted by its batch size inputs.shape[0] (not by the
+        number of elements or tokens of inputs or targets), divided by the number of samples.
     fit(model, loader, optimizer, loss_fn, epochs) -> list[float]: `epochs` calls of
         train_epoch; returns the list of their mean losses, one per epoch, in order.
     evaluate(model, loader, loss_fn) -> float: the mean loss over samples (weighted like
         train_epoch), computed in eval mode (model.eval(): dropout off) and without building
-        a graph (torch.no_grad() or torch.inference_mode()). Changes no parameter, and leaves
-        the model in the mode it found it (train or eval).
+        a graph (torch.no_grad() or torch.inference_mode(), which also leave torch's grad mode
+        as they found it, even when evaluate is called inside a torch.no_grad() block).
+        Changes no parameter, and leaves the model in the mode it found it (train or eval).
 
-Return Python floats (loss.item()), not tensors: a running total of loss tensors keeps every
-batch's graph alive.
+Return Python floats (loss.item()), not tensors: a running total of loss tensors (or a list
+of them, even one turned into a float at the end) keeps every batch's graph alive until the
+epoch ends; accumulate loss.item() per batch.
 Off limits: none.
 Run: pytest katas/training/loop.py
 """

@@ -6,22 +6,34 @@ from the loop itself. Dataset sizes are not multiples of the batch size: the las
 short.
 
 Contract -> specs:
-- train_epoch: train mode even when handed an eval-mode model, reset-forward-loss-backward-
-  step per batch (stale .grad from before the epoch must not leak into the first step), mean
-  over SAMPLES with a short last batch, a Python float: test_train_epoch_*
+- train_epoch: train mode even when handed an eval-mode model: test_train_epoch_switches_*,
+  test_train_epoch_trains_in_train_mode
+- reset-forward-loss-backward-step per batch, stale .grad before the epoch:
+  test_train_epoch_matches_the_reference_loop, test_train_epoch_resets_gradients_*
+- "reset the gradients of every parameter the optimizer updates" (a learnable loss_fn):
+  test_train_epoch_resets_every_parameter_the_optimizer_updates
+- mean over SAMPLES, short last batch, weighted by inputs.shape[0] not tokens:
+  test_train_epoch_returns_the_mean_*, test_*_weights_batches_by_batch_size_not_tokens,
+  test_*_property
+- a Python float; no batch graph kept alive (running total or list of loss tensors):
+  test_train_epoch_returns_a_float_not_a_graph, test_train_epoch_frees_each_batch_graph
 - "DataLoader (or any iterable)": plain lists, one-shot iterators, drop_last loaders (count
   the samples seen, not len(dataset)): test_*_any_iterable, test_*_drop_last
 - fit: a list of floats, one per epoch, in order; epochs=0 -> [] and no step: test_fit_*
 - evaluate: eval mode, no graph, no parameter changed, mode restored both ways, mean over
   samples, a Python float: test_evaluate_*
+- evaluate leaves torch's grad mode as found (inside no_grad):
+  test_evaluate_inside_no_grad_leaves_grad_disabled
 """
 
 import copy
+import weakref
 
 import pytest
 import torch
 from hypothesis import given, strategies as st
 from torch import nn
+from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from harness.checks import SpecFailure, assert_close, randn, unchanged
@@ -40,6 +52,8 @@ ZERO_GRAD_HINT = ("call optimizer.zero_grad() before every backward: .grad accum
                   "without it each step also applies the gradients of all earlier batches")
 WEIGHT_HINT = ("the last batch is short: a mean of the batch means over-weights its samples. "
                "Add loss.item() * batch_size per batch and divide by the number of samples")
+TOKEN_HINT = ("weight each batch's mean loss by its batch size inputs.shape[0] (the number of "
+              "sequences), not by inputs.numel() or targets.numel() (elements or tokens)")
 EVAL_HINT = ("call model.eval() before evaluating (and model.train(...) after): in train mode "
              "dropout drops units at random")
 
@@ -78,6 +92,55 @@ def make_loader(x, y, batch_size, shuffle_seed=None):
     generator = None if shuffle_seed is None else torch.Generator().manual_seed(shuffle_seed)
     return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle_seed is not None,
                       generator=generator)
+
+
+def token_batches(seed=0):
+    """Batches of 4, 4 and 3 sequences of lengths 2, 6 and 1: inputs (B, T, 3), targets (B, T).
+    Weighting a batch by its elements or tokens instead of B gives another mean."""
+    batches = []
+    for i, (b, t) in enumerate([(4, 2), (4, 6), (3, 1)]):
+        x = randn(b, t, 3, seed=seed + i, dtype=torch.float64)
+        batches.append((x, (x[..., 0] > 0).long()))
+    return batches
+
+
+def token_loss(output, targets):
+    """The batch's mean cross-entropy over its tokens (a 0-d tensor, like any loss_fn)."""
+    return F.cross_entropy(output.reshape(-1, output.shape[-1]), targets.reshape(-1))
+
+
+def mean_over_sequences(model, batches):
+    """Each batch's token loss weighted by its number of sequences B, in float64."""
+    with torch.no_grad():
+        losses = [token_loss(model(x), y).item() * x.shape[0] for x, y in batches]
+    return torch.tensor(sum(losses) / sum(x.shape[0] for x, _ in batches), dtype=torch.float64)
+
+
+class GraphTracker:
+    """A loss_fn wrapper that tags every batch's loss with a sentinel living as long as that
+    batch's autograd graph, and records how many earlier graphs are still alive at each call."""
+
+    class _Tag(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, loss, sentinel):
+            ctx.sentinel = sentinel
+            return loss.clone()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, None
+
+    class _Sentinel:
+        pass
+
+    def __init__(self, loss_fn):
+        self.loss_fn, self.refs, self.alive = loss_fn, [], []
+
+    def __call__(self, output, targets):
+        self.alive.append(sum(r() is not None for r in self.refs))
+        sentinel = self._Sentinel()
+        self.refs.append(weakref.ref(sentinel))
+        return self._Tag.apply(self.loss_fn(output, targets), sentinel)
 
 
 def as_float(value, what):
@@ -236,6 +299,59 @@ def test_train_epoch_trains_in_train_mode():
     expect(all(grad for grad, _ in seen), "train_epoch ran the model with gradients disabled")
 
 
+def test_train_epoch_weights_batches_by_batch_size_not_tokens():
+    # lr = 0: the epoch's loss is each batch's token mean weighted by B (4, 4, 3 sequences)
+    batches = token_batches(seed=42)
+    model = nn.Linear(3, 2).double()
+    expected = mean_over_sequences(model, batches)
+    loss = train_epoch(model, batches, torch.optim.SGD(model.parameters(), lr=0.0), token_loss)
+    assert_close(as_float(loss, "train_epoch"), expected,
+                 what="train_epoch over batches of 4, 4, 3 sequences of lengths 2, 6, 1 "
+                      "(inputs (B, T, 3), targets (B, T)), lr=0",
+                 hint=TOKEN_HINT)
+
+
+def test_train_epoch_resets_every_parameter_the_optimizer_updates():
+    """loss_fn holds a learnable temperature that the optimizer updates too: its gradient must
+    be reset every step like the model's (optimizer.zero_grad(), not model.zero_grad())."""
+    x, y = make_data(11, seed=43)
+    results = []
+    for _ in range(2):
+        model = make_model(seed=44)
+        temperature = nn.Parameter(torch.tensor(1.0, dtype=torch.float64))
+        def loss_fn(output, targets, temperature=temperature):
+            return F.cross_entropy(output / temperature, targets)
+        optimizer = torch.optim.SGD([*model.parameters(), temperature], lr=0.3)
+        run = train_epoch if not results else reference_epoch
+        results.append((run(model, make_loader(x, y, 4), optimizer, loss_fn), model, temperature))
+    (loss, model, temperature), (expected, twin, twin_temperature) = results
+    what = "train_epoch with a loss_fn holding a learnable temperature in the optimizer"
+    assert_close(temperature.detach(), twin_temperature.detach(),
+                 what=f"{what}: the temperature after the epoch",
+                 hint="reset the gradients with optimizer.zero_grad(): model.zero_grad() leaves "
+                      "the loss_fn's parameters accumulating gradients from every batch")
+    assert_same_parameters(model, twin, f"{what}: weights after the epoch", hint=ZERO_GRAD_HINT)
+    assert_close(as_float(loss, "train_epoch"), torch.tensor(expected, dtype=torch.float64),
+                 what=f"{what}: returned loss")
+
+
+def test_train_epoch_frees_each_batch_graph():
+    """A running total of loss tensors keeps every batch's graph alive until the epoch ends,
+    even when the total becomes a float at the end: at most the previous batch's graph (still
+    held by the loop's `loss` variable) may be alive when the next loss is computed."""
+    x, y = make_data(12, seed=45)
+    model = make_model(seed=46)
+    tracker = GraphTracker(nn.CrossEntropyLoss())
+    train_epoch(model, make_loader(x, y, 2), torch.optim.SGD(model.parameters(), lr=0.1), tracker)
+    expect(len(tracker.alive) == 6, f"train_epoch called loss_fn {len(tracker.alive)} times for "
+           f"6 batches; expected once per batch")
+    expect(max(tracker.alive) <= 1,
+           f"train_epoch kept the autograd graphs of earlier batches alive: when computing the "
+           f"loss of batches 1..6, {tracker.alive} earlier graphs were still referenced\n  hint: "
+           f"accumulate loss.item() * batch_size (a float); a running total (or list) of loss "
+           f"tensors holds every batch's graph until the epoch ends")
+
+
 @given(n=st.integers(1, 20), batch_size=st.integers(1, 8), seed=st.integers(0, 2**31 - 1))
 def test_train_epoch_mean_over_samples_property(n, batch_size, seed):
     x, y = make_data(n, seed=seed)
@@ -386,6 +502,28 @@ def test_evaluate_changes_no_parameter():
     params = list(model.parameters())
     with unchanged(*params, names=[n for n, _ in model.named_parameters()]):
         evaluate(model, make_loader(x, y, 3), nn.CrossEntropyLoss())
+
+
+def test_evaluate_weights_batches_by_batch_size_not_tokens():
+    batches = token_batches(seed=47)
+    model = nn.Linear(3, 2).double()
+    expected = mean_over_sequences(model, batches)
+    loss = evaluate(model, batches, token_loss)
+    assert_close(as_float(loss, "evaluate"), expected,
+                 what="evaluate over batches of 4, 4, 3 sequences of lengths 2, 6, 1 "
+                      "(inputs (B, T, 3), targets (B, T))", hint=TOKEN_HINT)
+
+
+def test_evaluate_inside_no_grad_leaves_grad_disabled():
+    x, y = make_data(5, seed=48)
+    model = make_model(seed=49)
+    with torch.no_grad():
+        evaluate(model, make_loader(x, y, 2), nn.CrossEntropyLoss())
+        still_off = not torch.is_grad_enabled()
+    expect(still_off, "evaluate called inside `with torch.no_grad():` switched gradients back "
+           "on for the rest of the caller's block\n  hint: use `with torch.no_grad():` (or "
+           "torch.inference_mode()) inside evaluate: it restores the grad mode it found; "
+           "torch.set_grad_enabled(False) ... set_grad_enabled(True) turns it on unconditionally")
 
 
 @given(n=st.integers(1, 20), batch_size=st.integers(1, 8), seed=st.integers(0, 2**31 - 1))
