@@ -29,7 +29,8 @@ torch.exp, ...); the work is the backward.
 
 Off limits: in backward, torch.autograd.grad, torch.autograd.backward, Tensor.backward and
     torch.func.vjp / torch.autograd.functional.vjp (write each derivative by hand); in
-    unbroadcast, Tensor.sum_to_size (you are writing it).
+    unbroadcast and in every backward, Tensor.sum_to_size (you are writing it: the backward
+    rules sum back through your unbroadcast).
 Inputs must not be modified.
 Run: pytest katas/autograd/rules.py
 """

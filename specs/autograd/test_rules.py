@@ -18,7 +18,7 @@ Contract -> specs:
 - MatMul (..., n, k) @ (..., k, m), batch broadcast, size-0 n/k: test_matmul_*
 - None allowed only where needs_input_grad is False: test_backward_when_one_input_needs_no_grad
 - half precision dtypes kept: test_half_precision_keeps_dtype
-- no autograd inside backward: by_hand in every direct backward call
+- no autograd and no sum_to_size inside backward: by_hand in every direct backward call
 - the Functions chain like torch ops: test_functions_compose_like_torch_ops
 """
 
@@ -75,8 +75,10 @@ MATMUL_CASES = [
     ((2, 0), (0, 3)),
     ((1, 3, 4), (2, 4, 5)),
 ]
-NO_AUTOGRAD_INSIDE = ("torch.autograd.grad", "torch.autograd.backward", torch.Tensor.backward,
-                      "torch.autograd.functional.vjp", "torch.func.vjp")
+# In backward: no autograd (the derivative is the kata), and no sum_to_size (unbroadcast is).
+OFF_LIMITS_IN_BACKWARD = ("torch.autograd.grad", "torch.autograd.backward", torch.Tensor.backward,
+                          "torch.autograd.functional.vjp", "torch.func.vjp",
+                          torch.Tensor.sum_to_size)
 
 
 def make_inputs(name, shapes, seed, dtype=torch.float32):
@@ -95,14 +97,16 @@ def make_inputs(name, shapes, seed, dtype=torch.float32):
 
 @contextlib.contextmanager
 def by_hand(what):
-    """Autograd may not be called inside backward: the derivative is the kata."""
+    """Autograd may not be called inside backward (the derivative is the kata), nor
+    sum_to_size (every gradient is summed back through the learner's unbroadcast)."""
     __tracebackhide__ = True
     try:
-        with forbid(*NO_AUTOGRAD_INSIDE):
+        with forbid(*OFF_LIMITS_IN_BACKWARD):
             yield
     except ForbiddenCall as err:
         raise ForbiddenCall(f"{what}: {err} inside backward.\n  hint: write the derivative with "
-                            f"tensor ops (saved inputs, grad_out, unbroadcast)") from None
+                            f"tensor ops (saved inputs, grad_out) and sum it back with your own "
+                            f"unbroadcast(grad, x.shape)") from None
 
 
 def call_backward(fn, inputs, what, seed=0):
