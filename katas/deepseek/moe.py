@@ -15,6 +15,9 @@ Write:
         forward(x) -> (topk_idx, topk_weight) for x (..., H), any leading dims, flattened to
             N tokens: topk_idx (N, k) int64 and topk_weight (N, k) float32. Row t names the k
             distinct experts of token t, in any order, and their weights in the same order.
+            N may be 0 (an empty batch): both outputs are then (0, k).
+            Each step below reads its own field (scoring_func, topk_method, norm_topk_prob),
+            whatever the others are: a config may mix V2 and V3 switches.
             1. logits = x @ weight.T, computed in float32 (cast both with .float()).
             2. scores = softmax(logits) over ALL E experts if scoring_func == "softmax" (V2),
                sigmoid(logits) if "sigmoid" (V3).
@@ -45,7 +48,7 @@ Write:
         State-dict keys, as in DeepSeek's checkpoints: gate.weight
         (+ gate.e_score_correction_bias), experts.{j}.{gate,up,down}_proj.weight,
         shared_experts.{gate,up,down}_proj.weight.
-        forward(x (B, T, H)) -> (B, T, H), x's dtype: for every token t
+        forward(x (B, T, H)) -> (B, T, H), x's dtype (T may be 0): for every token t
             y_t = sum_j topk_weight[t, j] * experts[topk_idx[t, j]](x_t) + shared_experts(x_t)
         ONLY the FFN output: no residual (the decoder layer adds it: h = h + moe(norm(h))).
         Every token's output depends on that token alone: no expert capacity, no token

@@ -36,7 +36,7 @@ class Gate(nn.Module):
         if c.topk_method == "noaux_tc":
             choice = choice + self.e_score_correction_bias
         if c.topk_method in ("group_limited_greedy", "noaux_tc") and c.n_group > 1:
-            grouped = choice.view(len(x), c.n_group, -1)                  # (N, G, E/G)
+            grouped = choice.view(len(x), c.n_group, c.n_routed_experts // c.n_group)  # (N, G, E/G)
             if c.topk_method == "noaux_tc":
                 group_scores = grouped.topk(2, dim=-1).values.sum(dim=-1)
             else:

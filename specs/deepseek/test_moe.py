@@ -12,6 +12,9 @@ Contract-to-spec map:
 - Gate structure (weight, persistent float32 zero bias buffer only for noaux_tc): test_gate_has_*
 - Gate steps 1-6 (V2 softmax no renorm, V2-Lite greedy, V3 sigmoid/bias/groups/-inf/renorm,
   scale), published configs, random configs: test_gate_v2_*, test_gate_v3_*, test_gate_random_*
+- "each step reads its own field" (mixed V2/V3 switches; greedy ignores n_group):
+  test_gate_each_switch_reads_its_own_field
+- "N may be 0" / "T may be 0": test_zero_tokens_give_empty_outputs
 - "any leading dims": test_gate_any_leading_dims; "computed in float32" for float64 / bf16 x and a
   .double()'d gate: test_gate_routes_in_float32_whatever_the_dtype; non-contiguous x
 - Expert SwiGLU, no bias, dtype: test_expert_*
@@ -81,7 +84,7 @@ def route(x, weight, c, bias=None, *, mistake=None):
     near_tie = torch.zeros(n, dtype=torch.bool)
     grouped = c.topk_method in ("group_limited_greedy", "noaux_tc") and c.n_group > 1
     if grouped and mistake != "no_groups":
-        g = choice.view(n, c.n_group, -1)
+        g = choice.view(n, c.n_group, e // c.n_group)
         top_two = g.topk(2, dim=-1).values.sum(dim=-1) if g.shape[-1] >= 2 else g[..., 0]
         use_top_two = (c.topk_method == "noaux_tc") != (mistake == "group_score_flipped")
         group_scores = top_two if use_top_two else g.amax(dim=-1)
@@ -357,6 +360,55 @@ def test_gate_random_configs(c, tokens, seed):
     gate = loaded_gate(c, seed=seed % 10_000)
     check_gate(gate, randn(tokens, c.hidden_size, seed=seed), c, describe(c),
                V2_HINT if c.scoring_func == "softmax" else V3_HINT, min_fraction=0)
+
+
+# Each step reads its own field: renormalise on norm_topk_prob, add the bias on topk_method
+# "noaux_tc", score a group by its top two on "noaux_tc" (by its best on
+# "group_limited_greedy"), group only for those two methods. Mixed configs tell a learner who
+# keys every "V3" step on scoring_func == "sigmoid" (or groups whenever n_group > 1) apart.
+MIXED = {
+    "softmax, greedy, renormalised": dict(scoring_func="softmax", topk_method="greedy",
+                                          n_group=1, topk_group=1, norm_topk_prob=True),
+    "sigmoid, noaux_tc, not renormalised": dict(scoring_func="sigmoid", topk_method="noaux_tc",
+                                                norm_topk_prob=False),
+    "sigmoid, group_limited_greedy": dict(scoring_func="sigmoid", n_group=4, topk_group=2,
+                                          topk_method="group_limited_greedy", num_experts_per_tok=3),
+    "softmax, noaux_tc": dict(scoring_func="softmax", topk_method="noaux_tc", n_group=4,
+                              topk_group=2, num_experts_per_tok=3),
+    "greedy with n_group=4": dict(scoring_func="softmax", topk_method="greedy", n_group=4,
+                                  topk_group=1, norm_topk_prob=False, num_experts_per_tok=3),
+}
+
+
+@pytest.mark.parametrize("name", list(MIXED))
+def test_gate_each_switch_reads_its_own_field(name):
+    c = replace(TINY, n_routed_experts=16, **MIXED[name])
+    gate = loaded_gate(c, seed=70)
+    check_gate(gate, randn(24, 32, seed=71), c, f"{name}: {describe(c)}",
+               "each step reads its own field, whatever scoring_func is: renormalise iff "
+               "norm_topk_prob; the correction bias and the top-two group score iff topk_method "
+               "== 'noaux_tc' (the best score for 'group_limited_greedy'); groups only for those "
+               "two methods ('greedy' ignores n_group)")
+
+
+@pytest.mark.parametrize("c", [V3, V2, V2_LITE], ids=["V3", "V2", "V2-Lite"])
+def test_zero_tokens_give_empty_outputs(c):
+    gate, moe = loaded_gate(c, seed=72), loaded_moe(c, seed=73)
+    for shape in [(0, 32), (2, 0, 32)]:
+        idx, w = gate(torch.zeros(shape))
+        k = c.num_experts_per_tok
+        expect(tuple(idx.shape) == (0, k) and tuple(w.shape) == (0, k) and idx.dtype == torch.int64
+               and w.dtype == torch.float32,
+               f"Gate({style(c)})(x of shape {shape}) gave topk_idx {idx.dtype} {tuple(idx.shape)}, "
+               f"topk_weight {w.dtype} {tuple(w.shape)}; expected int64 and float32 of shape (0, {k})"
+               f"\n  hint: N = 0 tokens is a batch like any other: view the groups as "
+               f"(N, n_group, E // n_group), not (N, n_group, -1) (-1 is ambiguous with 0 elements)")
+    x = torch.zeros(2, 0, 32)
+    out = moe(x)
+    expect(isinstance(out, torch.Tensor) and tuple(out.shape) == (2, 0, 32) and out.dtype == x.dtype,
+           f"MoE({style(c)})(x of shape (2, 0, 32)) gave {out!r:.80}; expected an empty float32 "
+           f"(2, 0, 32)\n  hint: with no tokens no expert runs: torch.cat of an empty list of "
+           f"per-expert outputs raises; index_add_ each expert's rows into a zero output instead")
 
 
 @pytest.mark.parametrize("shape", [(32,), (2, 1, 3, 32)], ids=["one token (H,)", "three leading dims"])

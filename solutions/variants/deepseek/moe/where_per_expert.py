@@ -26,7 +26,7 @@ class Gate(nn.Module):
             if c.topk_method == "noaux_tc":
                 choice += self.e_score_correction_bias.float()
             if c.topk_method != "greedy" and c.n_group > 1:
-                g = choice.reshape(choice.shape[0], c.n_group, -1)
+                g = choice.reshape(choice.shape[0], c.n_group, c.n_routed_experts // c.n_group)
                 if c.topk_method == "noaux_tc":
                     gs = g.sort(-1, descending=True).values[..., :2].sum(-1)
                 else:
