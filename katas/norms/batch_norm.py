@@ -28,11 +28,16 @@ Write:
             where unbiased_batch_var divides by n - 1 (PyTorch's convention, not Keras').
             A channel with a single value (n = 1: x of (1, C) or (1, C, 1)) has no batch
             variance: raise ValueError (as nn.BatchNorm1d does) before touching any state.
+            An empty batch (n = 0: x of (0, C), (0, C, L) or (N, C, 0)) is allowed in both
+            modes: the output is empty, and a training step leaves running_mean and
+            running_var as they are (there is nothing to average, and no NaN may reach them)
+            while num_batches_tracked still counts the step, as in nn.BatchNorm1d.
             Numerics: the batch variance must stay accurate when a channel's mean is far from
             0 compared with its spread (x ~ 1000 + N(0, 1) in float32): compute it from
             x - mean, not as E[x^2] - E[x]^2.
         momentum is used exactly as given: momentum=0.0 freezes the running statistics
-        (num_batches_tracked still counts); it is not "not given".
+        (num_batches_tracked still counts); it is not "not given". So is eps: eps=0.0 means no
+        eps at all (nn.BatchNorm1d refuses it in training; this module does not).
         Eval mode (module.eval()):
             normalise with running_mean and running_var and change no state;
             without running statistics (track_running_stats=False) use the batch statistics.

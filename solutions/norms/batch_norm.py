@@ -40,8 +40,9 @@ class BatchNorm1d(nn.Module):
                 n = x.numel() // x.shape[1]
                 with torch.no_grad():  # running stats are bookkeeping, not part of the graph
                     m = self.momentum
-                    self.running_mean.mul_(1 - m).add_(m * mean)
-                    self.running_var.mul_(1 - m).add_(m * var * n / (n - 1))  # unbiased
+                    if n > 0:  # an empty batch has no statistics: keep the running ones
+                        self.running_mean.mul_(1 - m).add_(m * mean)
+                        self.running_var.mul_(1 - m).add_(m * var * n / (n - 1))  # unbiased
                     self.num_batches_tracked += 1
         else:
             mean, var = self.running_mean, self.running_var

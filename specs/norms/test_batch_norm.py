@@ -11,6 +11,8 @@ Contract -> specs:
 - eval uses running stats and changes no state; untracked always uses the batch:
   test_eval_uses_the_running_statistics, test_without_running_stats_always_uses_the_batch
 - n = 1 in training raises ValueError before any state change (decided): test_one_value_per_channel_*
+- empty batch (n = 0) allowed, running stats kept, step counted (decided): test_empty_batch
+- eps=0.0 used as given, train and eval: test_explicit_zero_eps_is_used
 - channel means far from 0 (two-pass variance): test_mean_far_from_zero_float32
 - running stats carry no graph; gradients in train and eval: test_running_statistics_carry_no_graph,
   test_gradients_match_nn_batch_norm
@@ -331,6 +333,47 @@ def test_explicit_zero_momentum_is_used():
     assert_close(mine.running_mean, torch.zeros(3), what=f"{call(3, kwargs)}: running_mean after 2 steps",
                  hint="momentum=0.0 is a value, not 'not given': the running statistics stay frozen "
                       "(no `momentum or 0.1`)")
+
+
+def test_explicit_zero_eps_is_used():
+    # nn.BatchNorm1d refuses eps=0 in training; the contract uses eps as given, so the oracle
+    # is the formula in float64.
+    kwargs = {"eps": 0.0, "momentum": 1.0}  # momentum 1: eval then uses this batch's statistics
+    mine, ref = pair(3, **kwargs)
+    w, b = ref.weight.detach().double(), ref.bias.detach().double()
+    what = f"{call(3, kwargs)} on x with std ~1e-3"
+    hint = "eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-5`)"
+    x = 1e-3 * randn(6, 3, seed=42)  # variance ~1e-6: eps=1e-5 instead of 0 shrinks y ~3x
+    var, mean = torch.var_mean(x.double(), dim=0, correction=0)
+    expected = ((x.double() - mean) / var.sqrt() * w + b).float()
+    assert_close(mine(x), expected, what=f"{what}, train step", hint=hint)
+    mine.eval()
+    x2 = 1e-3 * randn(4, 3, seed=43)
+    expected = ((x2.double() - mean) / (var * 6 / 5).sqrt() * w + b).float()  # running_var: unbiased
+    assert_close(mine(x2), expected, what=f"{what}, eval() after that step", hint=hint)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (0, 3, 2), (2, 3, 0)])
+def test_empty_batch(shape):
+    mine, ref = pair(3)
+    x = randn(*shape, seed=44)
+    for mode in ("train", "eval"):
+        getattr(mine, mode)(), getattr(ref, mode)()
+        what = f"BatchNorm1d(3) in {mode}() on an empty x of {shape}"
+        try:
+            got = mine(x)
+        except NotImplementedError:
+            raise
+        except (RuntimeError, ValueError, ZeroDivisionError) as err:
+            raise SpecFailure(f"{what} raised {type(err).__name__}: {err}\n  hint: an empty batch "
+                              "(n = 0) is allowed: return the empty output; only n = 1 is refused") from err
+        with torch.no_grad():
+            expected = ref(x)
+        assert_close(got, expected, what=what, hint="the output has x's (empty) shape")
+        compare_state(mine, ref, f"{what}: the state afterwards",
+                      hint="an empty batch has nothing to average: leave running_mean and running_var "
+                           "as they are (its mean is NaN: if n > 0, update them), and still count the "
+                           "step in num_batches_tracked")
 
 
 @pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1)])

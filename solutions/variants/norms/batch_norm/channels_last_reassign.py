@@ -35,8 +35,9 @@ class BatchNorm1d(nn.Module):
             var = ((flat - mean) ** 2).sum(0) / n
             if self.training and self.track_running_stats:
                 m = self.momentum
-                self.running_mean = (1 - m) * self.running_mean + m * mean.detach()
-                self.running_var = (1 - m) * self.running_var + m * var.detach() * (n / (n - 1))
+                if n:  # nothing to average in an empty batch
+                    self.running_mean = (1 - m) * self.running_mean + m * mean.detach()
+                    self.running_var = (1 - m) * self.running_var + m * var.detach() * (n / (n - 1))
                 self.num_batches_tracked = self.num_batches_tracked + 1
         else:
             mean, var = self.running_mean, self.running_var

@@ -23,14 +23,15 @@ class BatchNorm1d(nn.Module):
         use_batch = self.training or not self.track_running_stats
         if use_batch:
             n = x.numel() // x.shape[1]
-            if self.training and n < 2:
+            if self.training and n == 1:
                 raise ValueError(f"expected more than 1 value per channel when training, got n = {n}")
             var64, mean64 = torch.var_mean(x.to(torch.float64), dim=dims, correction=0)
             mean, var = mean64.to(x.dtype), var64.to(x.dtype)
             if self.training and self.track_running_stats:
                 with torch.no_grad():
-                    self.running_mean.lerp_(mean64.to(self.running_mean.dtype), self.momentum)
-                    self.running_var.lerp_((var64 * n / (n - 1)).to(self.running_var.dtype), self.momentum)
+                    if n > 0:  # an empty batch leaves the running statistics alone
+                        self.running_mean.lerp_(mean64.to(self.running_mean.dtype), self.momentum)
+                        self.running_var.lerp_((var64 * n / (n - 1)).to(self.running_var.dtype), self.momentum)
                     self.num_batches_tracked.add_(1)
         else:
             mean, var = self.running_mean, self.running_var
