@@ -7,7 +7,8 @@ Contract -> specs:
 - windows x = tokens[i:i+T], y shifted by one, int64 (T,), len N - T, block_size = N - 1:
   test_dataset_length, *_windows_*, *_last_window_*, *_one_window_*, *_items_are_int64,
   test_dataset_property, non-contiguous tokens
-- N <= T: ValueError naming the count it got and the count it needs: test_dataset_too_few_*
+- N <= T (N = 0 too): ValueError naming the count it got and the count it needs:
+  test_dataset_too_few_*
 - index outside 0..len-1 (negative too): IndexError, so iteration stops:
   test_dataset_index_out_of_range, test_dataset_iterates_to_its_end
 - seeded shuffling DataLoader gives the same order: *_in_a_seeded_shuffling_dataloader
@@ -123,7 +124,7 @@ def test_dataset_one_window_when_block_size_is_n_minus_1():
                  hint=SHIFT_HINT)
 
 
-@pytest.mark.parametrize("n,block_size", [(4, 4), (3, 8), (1, 1), (6, 9)])
+@pytest.mark.parametrize("n,block_size", [(4, 4), (3, 8), (1, 1), (6, 9), (0, 3)])
 def test_dataset_too_few_tokens_is_a_value_error(n, block_size):
     assert_raises(ValueError, NextTokenDataset, tokens_of(n), block_size,
                   contract="if N <= T the constructor raises ValueError, saying how many tokens "
