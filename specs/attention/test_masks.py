@@ -12,7 +12,10 @@ Contract -> specs:
   test_sliding_window_attention_float64_accuracy; scores +100/+300/-150 (no max shift, online max from 0):
   test_sliding_window_attention_extreme_scores; gradients, inputs untouched, SDPA off limits
 - q's dtype under a float64 default dtype: test_sliding_window_attention_dtype_under_*
-- budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T, test_no_T_by_T_tensor_is_built
+- budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T (ratio < 2.5),
+  test_no_T_by_T_tensor_is_built; work T * window (FLOPs): test_flops_grow_linearly_with_T
+- "helpers on q.device" (meta): test_sliding_window_attention_on_q_device
+- "L or S of 0: an empty mask": test_causal_mask_empty_sizes, test_sliding_window_mask_empty
 """
 
 import pytest
@@ -20,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.budgets import allocations, peak_bytes
+from harness.budgets import allocations, count_flops, peak_bytes
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid,
                             non_contiguous, randn, unchanged)
 from katas.attention.masks import causal_mask, padding_mask, sliding_window_attention, sliding_window_mask
@@ -254,13 +257,33 @@ def test_peak_memory_grows_linearly_with_T(causal):
         q, k, v = qkv((), T, BUDGET_D, BUDGET_D, seed=14)
         peaks[T] = peak_bytes(sliding_window_attention, q, k, v, BUDGET_WINDOW, causal)
     ratio = peaks[512] / max(peaks[256], 1)
-    if ratio >= 3.0:
+    if ratio >= 2.5:
         raise SpecFailure(
             f"sliding_window_attention(q (T, {BUDGET_D}), window={BUDGET_WINDOW}, causal={causal}): peak memory "
             f"{peaks[256]:,} bytes at T=256 and {peaks[512]:,} at T=512, a ratio of {ratio:.2f}; the budget is "
-            f"below 3 (memory growing with T * window doubles, T x T scores quadruple)\n  hint: never build "
-            f"(T, T) scores, weights or masks; process the queries in blocks and give each block only the "
-            f"keys within `window` of it")
+            f"below 2.5 (memory growing with T * window doubles, T x T scores quadruple)\n  hint: never build "
+            f"(T, T) scores, weights or masks; process the queries in blocks of a fixed size (not T / 8: "
+            f"such blocks grow with T) and give each block only the keys within `window` of it")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_flops_grow_linearly_with_T(causal):
+    """Work grows with T * window too: a block of queries multiplied by all T keys (then
+    masked) keeps memory linear but does T^2 work."""
+    flops = {}
+    for T in (256, 512):
+        q, k, v = qkv((), T, BUDGET_D, BUDGET_D, seed=20)
+        flops[T] = count_flops(sliding_window_attention, q, k, v, BUDGET_WINDOW, causal)
+    if flops[256] == 0:
+        return  # no matmul-class op at all (elementwise products): nothing to measure
+    ratio = flops[512] / flops[256]
+    if ratio >= 2.5:
+        raise SpecFailure(
+            f"sliding_window_attention(q (T, {BUDGET_D}), window={BUDGET_WINDOW}, causal={causal}): "
+            f"{flops[256]:,} matmul FLOPs at T=256 and {flops[512]:,} at T=512, a ratio of {ratio:.2f}; the "
+            f"budget is below 2.5 (work growing with T * window doubles, all T keys per query quadruple)"
+            f"\n  hint: give each block of queries only the keys its windows reach, k[..., lo:hi, :] with "
+            f"lo = start - window + 1 (causal) or start - window, not all of k with a mask")
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
@@ -363,3 +386,39 @@ def test_sliding_window_attention_dtype_under_a_float64_default_dtype(causal):
                  hint="the output keeps the inputs' dtype: accumulators and masks made with torch.zeros(...) "
                       "/ torch.full(...) without dtype= follow the default dtype; use dtype=q.dtype "
                       "(or q.new_zeros)")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_attention_on_q_device(causal):
+    """On the meta device (shapes only) every helper tensor (positions, masks, accumulators)
+    must be built on q.device: torch.arange(T) lands on the CPU and fails next to GPU scores."""
+    q, k, v = (t.to("meta") for t in qkv((2, 3), 40, 4, 5, seed=21))
+    what = f"sliding_window_attention(q, k, v on the meta device, window=5, causal={causal})"
+    try:
+        out = sliding_window_attention(q, k, v, 5, causal)
+    except (NotImplementedError, RuntimeError) as err:
+        text = str(err)
+        if "meta" in text and "device" not in text:
+            return  # the code reads data (a Python branch on a tensor): meta cannot judge it
+        if "meta" in text:
+            raise SpecFailure(f"{what} raised {type(err).__name__}: {text}\n  hint: build every helper "
+                              f"tensor on q.device: torch.arange(T, device=q.device)") from None
+        raise
+    assert out.device == q.device and tuple(out.shape) == (2, 3, 40, 5), (
+        f"{what} returned shape {tuple(out.shape)} on {out.device}; expected (2, 3, 40, 5) on meta")
+
+
+@pytest.mark.parametrize("L,S", [(0, 4), (3, 0), (0, 0)])
+def test_causal_mask_empty_sizes(L, S):
+    out = causal_mask(L, S)
+    assert_close(out, torch.zeros(L, S, dtype=torch.bool), what=f"causal_mask({L}, {S})",
+                 hint="L = 0 or S = 0 gives an empty (L, S) bool mask: torch.tensor of an empty list of "
+                      "rows has shape (0,), not (0, S); build it with torch.ones(L, S, dtype=torch.bool).tril()")
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_mask_empty(causal):
+    out = sliding_window_mask(0, 3, causal)
+    assert_close(out, torch.zeros(0, 0, dtype=torch.bool), what=f"sliding_window_mask(0, 3, causal={causal})",
+                 hint="L = 0 gives an empty (0, 0) bool mask: compare torch.arange(L)[:, None] with "
+                      "torch.arange(L)[None, :] rather than building a list of rows")
