@@ -14,7 +14,7 @@ backward() can fill in d(output)/d(node) for every node of the expression graph.
         v + w, v + 2, 2 + v        v - w, v - 2, 2 - v
         v * w, v * 2, 2 * v        v / w, v / 2, 2 / v
         v ** k for a plain number k (int or float; the specs use v.data > 0 when k is not an
-            integer). A Value exponent is not part of the contract.
+            integer, and v.data != 0 when k <= 0). A Value exponent is not part of the contract.
     Methods, each returning a new Value:
         v.exp(), v.log() (v.data > 0), v.tanh(), v.relu() (derivative 0 at 0 and below, as in
         torch), v.sigmoid() (1 / (1 + e^-x)).

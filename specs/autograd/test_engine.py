@@ -6,13 +6,16 @@ tensors, and compares .data and .grad of every node with torch's values and grad
 Contract -> specs:
 - Value(data): .data a float (also from an int, also for results), .grad 0.0 before backward;
   a leaf's backward sets grad 1: test_value_*, test_data_is_a_float_*, test_backward_of_a_leaf_*
+- .data of every node exactly a Python float, .grad a Python number (no numpy scalars):
+  compare() in every check
 - +, -, *, / with Values and plain numbers on either side, ** with int/float k, at exact zeros:
   test_binary_op, test_op_with_a_plain_number, test_op_with_a_number_at_zero
 - exp, log, tanh, relu (0 at 0), sigmoid; sigmoid/tanh finite at +-800: test_unary_op,
   test_relu_at_zero_*, test_saturating_ops_at_large_inputs
 - += for reused nodes, reverse topological order: test_node_used_*, test_diamond,
   test_deep_diamond_chain, test_longer_path_listed_first, random graphs (hypothesis)
-- plain Python floats only: NoTorch around every engine call
+- plain Python floats and math only: NoTorch around every engine call; numpy scalars
+  rejected by compare() (np.exp's inf hides sigmoid's overflow: test_saturating_ops_*)
 """
 
 import math
@@ -24,6 +27,7 @@ from torch.overrides import TorchFunctionMode
 
 from harness.checks import ForbiddenCall, SpecFailure, assert_close
 from harness.edges import assert_exact_type
+from harness.failures import fail
 from katas.autograd.engine import Value
 
 TOPO_HINT = ("a node may push its gradient to its inputs only once every user has pushed to it: "
@@ -44,10 +48,14 @@ def leaf(x):
     return torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
 
 
-def number(v, what):
-    """A Value's .data or .grad as a float tensor (a plain number is expected)."""
-    if isinstance(v, torch.Tensor) or not isinstance(v, (int, float)):
-        raise SpecFailure(f"{what} is {type(v).__name__} {v!r}; expected a plain Python number")
+def number(v, what, exact_float=False):
+    """A Value's .data or .grad as a float tensor. A plain Python number is expected (a
+    numpy scalar is a float subclass, but numpy is off limits); .data exactly a float."""
+    if type(v) not in ((float,) if exact_float else (int, float)):
+        fail(f"{what} is {type(v).__module__}.{type(v).__name__} {v!r}; expected a plain "
+             f"Python {'float' if exact_float else 'number'}", "the engine works on plain Python "
+             "floats with the math module: no numpy (np.exp returns numpy.float64), no torch; "
+             "float(data) in __init__")
     return torch.tensor(float(v), dtype=torch.float64)
 
 
@@ -55,7 +63,7 @@ def compare(nodes, tensors, names, what, hint):
     """Data and grad of each Value against its torch mirror (grad None counts as 0)."""
     __tracebackhide__ = True
     listing = f"{what}; nodes [{', '.join(names)}]"
-    data = torch.stack([number(v.data, f"{n}.data") for v, n in zip(nodes, names)])
+    data = torch.stack([number(v.data, f"{n}.data", exact_float=True) for v, n in zip(nodes, names)])
     grads = torch.stack([number(v.grad, f"{n}.grad") for v, n in zip(nodes, names)])
     expected_data = torch.stack([t.detach() for t in tensors])
     expected_grads = torch.stack([t.grad if t.grad is not None else torch.zeros((), dtype=torch.float64)
