@@ -38,6 +38,8 @@ Write:
         the mlp).
         mlp: c_proj(GELU_tanh(c_fc(x))), GELU with the tanh approximation
             (nn.GELU(approximate="tanh")), as GPT-2 was trained.
+        Positions and any causal mask are built on idx's device (device=idx.device, or a
+        registered buffer that moves with the model).
         LayerNorms use eps = config.layer_norm_epsilon. The specs compare the logits with
         Hugging Face's GPT2LMHeadModel on the same weights (committed fixtures) in eval mode.
 
@@ -49,8 +51,10 @@ Write:
         - otherwise divide the logits by temperature; with top_k, keep only the top_k
           largest logits (the rest -inf; top_k >= vocab_size keeps them all); sample from their softmax with torch.multinomial
           (the global RNG: torch.manual_seed makes runs repeat).
-        Does not modify idx; does not change train/eval mode, in either direction (the caller
-        calls model.eval() first); runs without gradients (decorate it with @torch.no_grad()).
+        Does not modify idx; does not change train/eval mode, in either direction, not even
+        for the duration of the call (the caller calls model.eval() first; a model left in
+        train() mode generates in train mode, dropout included); runs without gradients
+        (decorate it with @torch.no_grad()).
         max_new_tokens=0 returns idx's tokens.
 
 Parameter count: GPT-2 small (GPT2Config()) has 124,439,808 parameters, the tied head counted

@@ -19,8 +19,10 @@ Contract -> specs:
 - generate: crop, greedy, top_k (incl. 1 and >= vocab), temperature (incl. 0 with top_k, int
   and float), softmax(logits / T) sampling on the global RNG, max_new_tokens=0:
   test_greedy_*, test_top_k_*, test_temperature_zero_*, test_sampling_*, test_zero_new_tokens_*
-- generate under no_grad, mode unchanged both ways, idx untouched: test_generate_runs_without_gradients,
-  test_generate_leaves_train_mode_alone, test_generate_leaves_idx_and_mode_alone
+- generate under no_grad, mode unchanged both ways (also while it runs), idx untouched:
+  test_generate_runs_without_gradients, test_generate_leaves_train_mode_alone,
+  test_generate_leaves_idx_and_mode_alone
+- forward on idx's device (positions, causal mask; meta device): test_forward_runs_on_the_input_device
 """
 
 from pathlib import Path
@@ -347,6 +349,40 @@ def test_sampling_follows_softmax_of_logits_over_temperature(temperature):
             "(temperature=1.0 by default: the model's own distribution)")
 
 
+def test_forward_runs_on_the_input_device():
+    """The meta device stands in for a GPU: positions or a causal mask made on the default
+    device (no device=) meet meta tensors and fail. Code that reads tensor data (a Python
+    branch on a tensor, .item()) cannot run on meta: not judged."""
+    model = tiny().to("meta")
+    idx = torch.empty(2, 5, dtype=torch.long, device="meta")
+    # the meta device lets a CPU index read a meta table, a GPU does not: watch wpe's input
+    fed = []
+    hook = model.transformer.wpe.register_forward_pre_hook(
+        lambda m, args: fed.extend(str(a.device) for a in args if isinstance(a, torch.Tensor)))
+    try:
+        out = model(idx)
+    except (RuntimeError, NotImplementedError) as err:
+        text = str(err)
+        if "meta" in text and "device" not in text:
+            return  # the code reads data: the meta device cannot judge it
+        if "meta" not in text:
+            raise
+        raise SpecFailure(f"GPT2(tiny config).to('meta')(idx (2, 5) on meta) raised {type(err).__name__}: "
+                          f"{text.splitlines()[0]}\n  hint: build the positions and the causal mask on "
+                          f"idx's device: torch.arange(T, device=idx.device), torch.ones(T, T, "
+                          f"dtype=torch.bool, device=x.device) (or a registered buffer, which moves with "
+                          f"the model)") from None
+    finally:
+        hook.remove()
+    off = [d for d in fed if d != "meta"]
+    require(not off, f"GPT2(tiny config).to('meta')(idx (2, 5) on meta) called transformer.wpe with positions "
+                     f"on {off[0] if off else ''}, not on idx's device: on a GPU that lookup fails\n  hint: "
+                     f"pos = torch.arange(T, device=idx.device)")
+    assert_close((str(out.device), tuple(out.shape)), ("meta", (2, 5, V)),
+                 what="GPT2(tiny config).to('meta')(idx (2, 5) on meta): (logits device, shape)",
+                 hint="the logits live on idx's device")
+
+
 # ------------------------------------------------------------------------ a formula oracle
 
 def formula_logits(state: dict, idx: torch.Tensor, n_head: int, eps: float) -> torch.Tensor:
@@ -513,12 +549,24 @@ def test_generate_runs_without_gradients():
 def test_generate_leaves_train_mode_alone():
     prompt, expected = FIXTURE["greedy"][0]
     model = loaded().train()  # dropout 0: train mode computes the same logits
-    out = _generate(model, prompt, 3, temperature=0)
+    modes, hooks = [], []
+    for module in (model, model.transformer.h[0], model.transformer.h[-1]):
+        hooks.append(module.register_forward_pre_hook(lambda m, args: modes.append(m.training)))
+    try:
+        out = _generate(model, prompt, 3, temperature=0)
+    finally:
+        for h in hooks:
+            h.remove()
     assert_close(out, expected[:, : prompt.shape[1] + 3], what="GPT2.train().generate(prompt, 3, temperature=0)",
                  hint=HINT_CROP)
     require(model.training and all(m.training for m in model.modules()),
             "GPT2.generate switched a train()-mode model (or one of its modules) to eval mode; the "
             "contract says generate does not change the mode: the caller calls model.eval() first")
+    require(all(modes),
+            f"GPT2.generate on a train()-mode model ran {modes.count(False)} of its {len(modes)} forward "
+            f"calls (of the model or its blocks) in eval mode, then switched back: the contract says "
+            f"generate does not change the mode, not even for the call's duration\n  hint: drop the "
+            f"self.eval() / self.train(was_training) pair: the caller calls model.eval() first")
 
 
 @pytest.mark.parametrize("temperature", [0, 0.0], ids=["int 0", "float 0.0"])
