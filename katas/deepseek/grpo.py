@@ -24,7 +24,9 @@ Write:
                     (the only input gradients flow into).
         logp_old:   (B, T) the same under pi_old, the policy that sampled the outputs.
         logp_ref:   (B, T) the same under pi_ref, the frozen reference model.
-        advantages: (B,) one advantage per sequence, the same for each of its tokens.
+        advantages: (B,) one advantage per sequence, the same for each of its tokens; a
+                    constant like logp_old and logp_ref (no gradient reaches it, even when the
+                    caller's rewards came from a model that requires grad).
         mask:       (B, T) bool or 0./1. float, True on the completion's tokens and False on
                     padding (anywhere in the row); every row has at least one True.
         Per token t of sequence i (only where mask is True; |o_i| = mask[i].sum()):
@@ -37,7 +39,10 @@ Write:
         i.e. average over each sequence's own tokens first (short and long completions
         weigh the same), then over the B sequences. The KL is its own term in the loss,
         not a penalty folded into the reward or the advantage.
-        logp_old and logp_ref are constants: detach them inside (the caller may pass
+        Log-probs of real tokens can be very negative (a sampled rare token: -150 and
+        below, where float32 exp underflows to 0): build rho and pi_ref/pi from DIFFERENCES
+        of log-probs as written above, never as exp(logp) / exp(logp_old).
+        logp_old, logp_ref and advantages are constants: detach them inside (the caller may pass
         tensors that require grad, or logp itself when pi_old is pi_theta).
         Consequence (one update per sampling stage, rho = 1, beta = 0): the gradient of the
         loss w.r.t. logp[i, t] is -A_i / (|o_i| * B) on completion tokens, 0 on padding:

@@ -17,6 +17,10 @@ Contract-to-spec map:
 - rho = 1 gradient = A grad log pi; old/ref logp detached; clipping both signs, no gradient when
   clipped; KL estimator, its own term, >= 0: test_gradient_*, test_parameter_gradient_*,
   test_*_detached_*, test_clip*, test_kl_*
+- advantages are constants (no gradient, even when they require grad):
+  test_no_gradient_reaches_the_advantages
+- very unlikely tokens (log-probs -150, -800 in float32): rho and pi_ref/pi from differences:
+  test_very_unlikely_tokens_do_not_underflow
 - defaults and explicit clip_eps / beta (incl. 0.0), logp's dtype (float32, float64 advantages),
   float mask, non-contiguous, property vs reference: test_loss_*, test_clip_eps_and_beta_are_used,
   test_float*, test_non_contiguous_*
@@ -504,6 +508,43 @@ def test_no_gradient_reaches_old_or_reference_logp():
             raise SpecFailure(f"grpo_loss: a gradient reached {name} (max |grad| "
                               f"{g.abs().max().item():.3g}); it is a constant\n  hint: "
                               + (HINT_DETACH_OLD if name == "logp_old" else HINT_DETACH_REF))
+
+
+def test_no_gradient_reaches_the_advantages():
+    # advantages from a learned reward model may carry a graph: they are still constants
+    batch = make_batch(3, 4, seed=23)
+    logp, advantages = leaf(batch["logp"]), leaf(batch["advantages"])
+    out = grpo_loss(logp, batch["logp_old"], batch["logp_ref"], advantages, batch["mask"], beta=0.3)
+    what = "grpo_loss(logp, ..., advantages (requires grad), mask, beta=0.3)"
+    grad = grad_wrt_logp(out, logp, what)
+    (g,) = torch.autograd.grad(out, [advantages], allow_unused=True, retain_graph=True)
+    if g is not None and bool(g.ne(0).any()):
+        raise SpecFailure(f"{what}: a gradient reached the advantages (max |grad| "
+                          f"{g.abs().max().item():.3g}); they are constants\n  hint: detach them "
+                          f"inside, like logp_old and logp_ref: adv = advantages.detach()[:, None]")
+    ref_logp = leaf(batch["logp"])
+    (expected,) = torch.autograd.grad(reference_loss(**{**batch, "logp": ref_logp}, clip_eps=0.2,
+                                                     beta=0.3), [ref_logp])
+    assert_close(grad, expected, what=f"d {what} / d logp", hint=HINT_LOSS)
+
+
+@pytest.mark.parametrize("shift", [-150.0, -800.0])
+def test_very_unlikely_tokens_do_not_underflow(shift):
+    # float32 exp(-150) is 0: exp(logp) / exp(logp_old) is then 0 / 0 = NaN on a real token
+    batch = make_batch(3, 5, seed=24, dtype=torch.float32)
+    for name in ("logp", "logp_old", "logp_ref"):
+        batch[name] = batch[name] + shift
+    logp = leaf(batch["logp"])
+    what = describe(batch, beta=0.1) + f" with every log-prob near {shift:g} (rare tokens)"
+    out = grpo_loss(**{**batch, "logp": logp}, beta=0.1)
+    hint = ("compute rho = exp(logp - logp_old) and pi_ref/pi = exp(logp_ref - logp) from "
+            "differences of log-probs: exp(logp) / exp(logp_old) underflows to 0 / 0 in float32")
+    ref_logp = leaf(batch["logp"])
+    expected = reference_loss(**{**batch, "logp": ref_logp}, clip_eps=0.2, beta=0.1)
+    assert_close(out, expected.float(), rtol=1e-4, atol=1e-5, what=what, hint=hint)
+    (expected_grad,) = torch.autograd.grad(expected, [ref_logp])
+    assert_close(grad_wrt_logp(out, logp, what), expected_grad.float(), rtol=1e-4, atol=1e-5,
+                 what=f"d {what} / d logp", hint=hint)
 
 
 # ----------------------------------------------- grpo_loss: values against the reference
