@@ -24,7 +24,7 @@ Off limits: torch.softmax, torch.nn.functional.softmax, Tensor.softmax, torch.lo
 torch.nn.functional.log_softmax, Tensor.log_softmax, torch.logsumexp, Tensor.logsumexp (and
 nn.Softmax / nn.LogSoftmax, torch.special.* versions, which reach the same kernels); use
 exp, log, sum, max/amax and arithmetic.
-Inputs must not be modified.
+Inputs must not be modified (Softmax.backward's grad_out included).
 Run: pytest katas/losses/softmax.py
 """
 

@@ -12,6 +12,10 @@ Contract-to-spec map:
   slice's)
 - "-inf entries get probability 0": masked_logits_get_probability_zero
 - Softmax.apply hand-written backward y*(g - sum(g*y)), default dim: softmax_function_*
+- backward by hand: no autograd inside it, y saved with ctx.save_for_backward, grad_out not
+  modified in place: softmax_function_backward_by_hand
+- dtype kept, 0-d float64 too: scalar_keeps_dtype (no meta-device spec: its first use
+  imports torch._dynamo, ~1.3 CPU-s per cold run, for a bug softmax rarely has)
 - built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_*, non_contiguous_*
 """
 
@@ -20,9 +24,10 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (assert_close, assert_grads_match, forbid, gradcheck, non_contiguous,
-                            randn, unchanged)
+from harness.checks import (ForbiddenCall, assert_close, assert_grads_match, forbid, gradcheck,
+                            non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64
+from harness.failures import fail
 from katas.losses.softmax import Softmax, log_softmax, softmax
 
 INF = float("inf")
@@ -189,7 +194,7 @@ def test_float64_is_computed_in_float64(case):
                      hint=hint, **TIGHT64)
     g = randn(*shape, seed=22, dtype=torch.float64)
     xs = [x.clone().requires_grad_() for _ in range(2)]
-    (mine,) = torch.autograd.grad(Softmax.apply(xs[0], dim), xs[0], g)
+    (mine,) = torch.autograd.grad(Softmax.apply(xs[0], dim), xs[0], g.clone())
     (ref,) = torch.autograd.grad(F.softmax(xs[1], dim), xs[1], g)
     assert_close(mine, ref, what=f"Softmax.apply(float64 x of shape {shape}, {dim}) backward to 1e-12",
                  hint=hint, **TIGHT64)
@@ -205,6 +210,15 @@ def test_empty_and_scalar_inputs(shape, dim):
     assert_close(softmax(x, dim), F.softmax(x, dim), what="softmax" + what, hint=hint)
     assert_close(log_softmax(x, dim), F.log_softmax(x, dim), what="log_softmax" + what, hint=hint)
     assert_close(Softmax.apply(x, dim), F.softmax(x, dim), what="Softmax.apply" + what, hint=hint)
+
+
+def test_scalar_keeps_dtype():
+    x = torch.tensor(0.7, dtype=torch.float64)
+    hint = ("a 0-d x is one slice: reduce over dim as for any other shape (or return "
+            "torch.ones_like(x) / torch.zeros_like(x)); torch.tensor(1.0) is float32 on the CPU")
+    for name, mine, ref in (("softmax", softmax, F.softmax), ("log_softmax", log_softmax, F.log_softmax),
+                            ("Softmax.apply", Softmax.apply, F.softmax)):
+        assert_close(mine(x, -1), ref(x, -1), what=f"{name}(float64 x of shape (), -1)", hint=hint)
 
 
 # ------------------------------------------------------------------------ inputs
@@ -274,3 +288,36 @@ def test_softmax_function_is_stable_at_large_logits():
     x = EXTREME.clone()
     assert_grads_match(lambda t: Softmax.apply(t, -1), lambda t: F.softmax(t, -1), x,
                        what="Softmax.apply(logits of ±1e4, -1)", atol=ATOL_1E4, hint=HINT_STABLE)
+
+
+NO_AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", torch.Tensor.backward,
+               "torch.autograd.functional.vjp", "torch.func.vjp")
+
+
+@pytest.mark.parametrize("case", [((3, 5), -1), ((2, 3, 4), 1)], ids=_ids)
+def test_softmax_function_backward_by_hand(case):
+    shape, dim = case
+    x = randn(*shape, seed=11, dtype=torch.float64, requires_grad=True)
+    what = f"Softmax.apply(x of shape {shape}, {dim}) backward"
+    y = Softmax.apply(x, dim)
+    if not isinstance(y, torch.Tensor) or y.grad_fn is None:
+        fail(f"Softmax.apply(x of shape {shape}, {dim}) returned {type(y).__name__} without a "
+             "grad_fn: return the tensor from forward")
+    if not y.grad_fn.saved_tensors:
+        fail(f"{what}: nothing was saved with ctx.save_for_backward",
+             "ctx.save_for_backward(y) in forward and (y,) = ctx.saved_tensors in backward; a "
+             "plain attribute (ctx.y = y) skips autograd's checks and keeps y alive in a cycle")
+    g = randn(*shape, seed=12, dtype=torch.float64)
+    try:
+        with unchanged(g, names=["grad_out"], hint="compute a new tensor: grad_out may be shared "
+                       "with other branches of the graph, so sub_/mul_ on it corrupt their "
+                       "gradients"), forbid(*NO_AUTOGRAD):
+            grads = y.grad_fn.apply(g)
+    except ForbiddenCall as err:
+        raise ForbiddenCall(f"{what}: {err} inside backward.\n  hint: the backward is the kata: "
+                            "y * (grad_out - (grad_out * y).sum(dim, keepdim=True)) from the "
+                            "saved y, no autograd") from None
+    grad = grads[0] if isinstance(grads, (tuple, list)) else grads
+    xr = x.detach().clone().requires_grad_()
+    (expected,) = torch.autograd.grad(F.softmax(xr, dim), xr, g)
+    assert_close(grad, expected, what=what, hint=HINT_BACKWARD)
