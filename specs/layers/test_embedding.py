@@ -12,6 +12,8 @@ Contract-to-spec map:
 - "forward returns whatever row padding_idx holds": returns_a_loaded_padding_row
 - state_dict from nn.Embedding loads; output dtype follows the weight (.double(), .half(),
   .bfloat16(), with padding_idx): float64_module, half_module_with_padding
+- "equivalent to nn.Embedding" on any device (meta, with padding_idx, forward and backward):
+  keeps_device
 - Dropout train: "zero with prob p, scale 1/(1-p)": train_zeroes..., keeps_the_expected_value,
   outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
   "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
@@ -32,7 +34,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn,
+                            unchanged)
 from harness.edges import HALF_DTYPES, assert_dtype_kept, tolerance
 from katas.layers.embedding import Dropout, Embedding
 
@@ -243,6 +246,29 @@ def test_embedding_half_module_with_padding(dtype):
     ref(idx).backward(g)
     assert_close(_weight(mine).grad, ref.weight.grad, what=f"{what}: weight.grad", hint=PAD_HINT,
                  **tolerance(dtype))
+
+
+def test_embedding_keeps_device():
+    """Everything the forward and backward build lives on the weight's device: a helper made
+    with torch.ones(...) or torch.tensor([...]) without device= breaks the module on a GPU
+    (here: the meta device, which has no data and no CPU fallback)."""
+    mine = Embedding(6, 3, padding_idx=2).to("meta")
+    idx = torch.tensor([[2, 5, 0], [1, 2, 2]], device="meta")
+    what = "Embedding(6, 3, padding_idx=2).to('meta')(idx on the meta device)"
+    hint = ("build any helper tensor (a pad mask, an index) on the weight's device: "
+            "torch.ones(..., device=self.weight.device), or compare idx == padding_idx directly")
+    try:
+        out = mine(idx)
+        assert_shape(out, (2, 3, 3), what=what)
+        assert out.device == idx.device, f"{what}: output on {out.device}, expected meta"
+        out.sum().backward()
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise SpecFailure(f"{what}: the forward or backward failed with {err}\n  hint: {hint}") from None
+    grad = _weight(mine).grad
+    assert grad is not None and grad.device == idx.device, (
+        f"{what}: weight.grad is {None if grad is None else grad.device}, expected a meta tensor")
 
 
 def test_embedding_writes_its_own():
