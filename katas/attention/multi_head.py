@@ -16,14 +16,18 @@ Write:
 
     MultiHeadAttention.forward(query, key, value, key_padding_mask=None, need_weights=True,
                                attn_mask=None, average_attn_weights=True)
-            -> (output, weights), exactly as nn.MultiheadAttention(batch_first=True):
+            -> (output, weights), exactly as nn.MultiheadAttention(batch_first=True), with its
+            argument order (callers may pass the masks and flags positionally):
         query (B, L, E), key (B, S, E), value (B, S, E), float32 or float64 (the parameters'
             dtype), computed in that dtype (float64 all the way: no float32 softmax), whatever
             torch.get_default_dtype() is. Any
             B, L, S >= 1, and size-0 batches or query sequences (B = 0 or L = 0) too.
             Scores may be large (+-100 in float32): a hand-written softmax subtracts the row
             max first. Self-attention passes the same tensor three times; cross-attention has
-            L != S in general.
+            L != S in general. query and key may also be one tensor with a different value
+            (DETR passes x + pos, x + pos, x): project each of the three with its own weights.
+            Any device: helper tensors you build (a bias from a bool mask) go on the inputs'
+            device.
         1. project: q = query @ W_q^T + b_q, k = key @ W_k^T + b_k, v = value @ W_v^T + b_v
            (W_q, W_k, W_v = the three row blocks of in_proj_weight);
         2. split heads: (B, L, E) -> (B, H, L, D), head h owning channels h*D .. (h+1)*D - 1;

@@ -17,6 +17,10 @@ Contract -> specs:
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype
 - size-0 batch / sequence: test_empty_batch_or_queries; scores +-100/300: test_large_scores_stay_finite
+- "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
+  key is value (cross-attention): test_query_is_key_but_value_differs
+- "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
+- helpers on the inputs' device (meta): test_runs_on_the_inputs_device
 - gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
   test_gradients_match_torch, test_non_contiguous_*, test_float_masks_are_left_alone, test_writes_its_own_attention
 """
@@ -531,3 +535,74 @@ def test_float32_module_under_a_float64_default_dtype(kind):
     assert_close((out, weights), expected, what=describe(E, H, q, k, **kwargs) + " under a float64 default dtype",
                  hint="outputs have the parameters' dtype: build mask biases with dtype=scores.dtype "
                       "(torch.zeros(shape) follows torch.get_default_dtype())")
+
+
+def test_query_is_key_but_value_differs():
+    """DETR-style self-attention passes query = key = x + pos and value = x: a fused
+    'self-attention' projection taken when `query is key` projects the wrong value."""
+    E, H, B, L = 6, 2, 2, 5
+    ref = reference(E, H, seed=44)
+    mine = pair(ref, E, H)
+    x, _, v = tensors(B, L, L, E, seed=45)
+    out, weights = mine(x, x, v)
+    with torch.no_grad():
+        expected = call_ref(ref, x, x, v)
+    assert_close((out, weights), expected, what=f"MultiHeadAttention({E}, {H})(x, x, value) (query is key, "
+                 f"value a different tensor)",
+                 hint="project value with W_v itself: a fused in_proj of one tensor is right only when "
+                      "query, key AND value are the same tensor (check `query is key is value`, or "
+                      "always project the three separately)")
+    m = tensors(B, 7, 7, E, seed=46)[1]
+    out, weights = mine(x, m, m)
+    with torch.no_grad():
+        expected = call_ref(ref, x, m, m)
+    assert_close((out, weights), expected, what=f"MultiHeadAttention({E}, {H})(x, memory, memory) "
+                 f"(key is value, query a different tensor)", hint="project each of query, key, value "
+                 "with its own row block of in_proj_weight")
+
+
+def test_positional_arguments_follow_the_signature():
+    """forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights):
+    nn.MultiheadAttention's order, so that code calling it positionally keeps working."""
+    E, H, B, L, S = 6, 2, 3, 4, 5
+    ref = reference(E, H, seed=47)
+    mine = pair(ref, E, H)
+    q, k, v = tensors(B, L, S, E, seed=48)
+    m = masks("bool kpm 2d", B, H, L, S, seed=49)
+    kpm, am = m["key_padding_mask"], m["attn_mask"]
+    for args, shown in (((kpm,), "key_padding_mask"),
+                        ((kpm, True, am, False), "key_padding_mask, True, attn_mask, False")):
+        got = mine(q, k, v, *args)
+        with torch.no_grad():
+            expected = call_ref(ref, q, k, v, *args)
+        assert_close(got, expected, what=f"MultiHeadAttention({E}, {H})(query, key, value, {shown}) "
+                     f"(positional)", hint="keep nn.MultiheadAttention's parameter order: forward(query, "
+                     "key, value, key_padding_mask=None, need_weights=True, attn_mask=None, "
+                     "average_attn_weights=True)")
+
+
+@pytest.mark.parametrize("kind", ["bool kpm 2d", "bool 3d"])
+def test_runs_on_the_inputs_device(kind):
+    """On the meta device (shapes only) every helper tensor (a bias made from a bool mask)
+    must be built on the inputs' device: torch.zeros(mask.shape) lands on the CPU."""
+    E, H, B, L, S = 6, 2, 2, 4, 5
+    mine = pair(reference(E, H, seed=50), E, H).to("meta")
+    q, k, v = (t.to("meta") for t in tensors(B, L, S, E, seed=51))
+    kwargs = {n: m.to("meta") for n, m in masks(kind, B, H, L, S, seed=52).items()}
+    what = describe(E, H, q, k, **kwargs) + " on the meta device"
+    try:
+        out, weights = mine(q, k, v, **kwargs)
+    except (NotImplementedError, RuntimeError) as err:
+        text = str(err)
+        if "meta" in text and "device" not in text:
+            return  # the code reads data (a Python branch on a tensor): meta cannot judge it
+        if "meta" in text:
+            raise SpecFailure(f"{what} raised {type(err).__name__}: {text}\n  hint: build every helper "
+                              f"tensor on the inputs' device: torch.zeros(mask.shape, dtype=scores.dtype, "
+                              f"device=mask.device)") from None
+        raise
+    assert out.device == q.device and tuple(out.shape) == (B, L, E), (
+        f"{what}: output of shape {tuple(out.shape)} on {out.device}; expected {(B, L, E)} on meta")
+    assert weights is not None and weights.device == q.device and tuple(weights.shape) == (B, L, S), (
+        f"{what}: weights {getattr(weights, 'shape', weights)} on {getattr(weights, 'device', None)}; "
+        f"expected {(B, L, S)} on meta")
