@@ -14,7 +14,8 @@ Contract -> specs:
 - any N incl. 0, sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
 - dtype kept (float64 computed in float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device
-- non-contiguous input left unchanged: test_float64_non_contiguous_*
+- non-contiguous input left unchanged, with and without padding (no view / as_strided that
+  assumes a contiguous x): test_float64_non_contiguous_*
 - gradients through autograd: test_gradients_match_autograd_of_torch
 - off limits: test_does_not_call_a_pooling_built_in
 """
@@ -154,14 +155,19 @@ def test_batch_one_and_odd_sizes(name, shape, kw):
     check_pool(name, randn(*shape, seed=5), **kw)
 
 
+@pytest.mark.parametrize("kw", [dict(kernel_size=3, stride=(2, 1), padding=1), dict(kernel_size=2)],
+                         ids=["padded", "unpadded_default_stride"])
 @pytest.mark.parametrize("name", POOLS)
-def test_float64_non_contiguous_input_is_left_unchanged(name):
+def test_float64_non_contiguous_input_is_left_unchanged(name, kw):
+    # Unpadded too: F.pad copies x into a fresh contiguous tensor, so only padding=0 shows a
+    # window trick (view into blocks, as_strided with strides computed from the shape) that
+    # assumes a contiguous x.
     x = non_contiguous(randn(2, 3, 8, 7, seed=6, dtype=torch.float64))
-    kw = dict(kernel_size=3, stride=(2, 1), padding=1)
     with unchanged(x, names=["x"]):
         out = run_pool(name, x, hint=HINTS[name], **kw)
     assert_close(out, reference(name, x, **kw), what=describe(name, x, **kw) + " (float64, non-contiguous)",
-                 hint="F.pad and Tensor.unfold work on any strides; reshape (not view) what may be non-contiguous")
+                 hint="F.pad and Tensor.unfold work on any strides; reshape (not view) what may be non-contiguous, "
+                      "and take as_strided's strides from x.stride(), never from its shape")
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
