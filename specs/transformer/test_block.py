@@ -17,7 +17,9 @@ Contract -> specs:
 - LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
 - masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings
 - causal flags: build when mask is None (test_*_is_causal_without_a_mask,
-  test_decoder_memory_is_causal_alone), use a given mask as it is
+  test_decoder_memory_is_causal_alone), also beside a key padding mask
+  (test_encoder_is_causal_with_only_a_key_padding_mask,
+  test_decoder_causal_flags_with_only_key_padding_masks), use a given mask as it is
   (test_encoder_is_causal_uses_a_given_non_causal_mask, test_decoder_causal_flags_use_given_masks)
 - float64, gradients, non-contiguous inputs: test_*_float64, test_*_gradients_*, test_non_contiguous_*
 """
@@ -462,6 +464,16 @@ HINT_GIVEN = ("with is_causal=True AND a mask, use the given mask as it is (the 
               "what to build when no mask is given): build the causal mask only if mask is None")
 
 
+HINT_KPM_CAUSAL = ("a key padding mask is not an attention mask: with is_causal=True and src_mask None "
+                   "(tgt_mask / memory_mask None), build the causal mask even when a key padding mask "
+                   "is given; the two are applied together")
+
+
+@pytest.mark.parametrize("kind", ["bool kpm", "float kpm"])
+def test_encoder_is_causal_with_only_a_key_padding_mask(kind):
+    check_encoder(6, 2, 8, 3, 5, seed=63, kind=kind, is_causal=True, ref_kind="causal", hint=HINT_KPM_CAUSAL)
+
+
 @pytest.mark.parametrize("kind", ["bool 2d", "float kpm 2d", "bool 3d"])
 def test_encoder_is_causal_uses_a_given_non_causal_mask(kind):
     check_encoder(6, 2, 8, 2, 5, seed=60, kind=kind, is_causal=True, hint=HINT_GIVEN)
@@ -510,6 +522,12 @@ def test_decoder_memory_is_causal_alone():
     check_decoder(6, 2, 8, 2, 4, 6, seed=61, flags={"memory_is_causal": True},
                   ref_kind=("none", "causal"), hint=HINT_CAUSAL + "; memory_is_causal builds the "
                   "(T, S) memory mask only, tgt_is_causal the (T, T) self-attention mask only")
+
+
+def test_decoder_causal_flags_with_only_key_padding_masks():
+    check_decoder(6, 2, 8, 3, 5, 6, seed=64, kind=("bool kpm", "float kpm"),
+                  flags={"tgt_is_causal": True, "memory_is_causal": True}, ref_kind=("causal", "causal"),
+                  hint=HINT_KPM_CAUSAL)
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
