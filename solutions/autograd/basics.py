@@ -23,14 +23,14 @@ def grad_of(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch
 def jacobian(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """The Jacobian of f at x, shaped f(x).shape + x.shape."""
     x = _fresh_leaf(x)
-    with torch.enable_grad():
+    with torch.enable_grad():  # the caller may be inside torch.no_grad(); flat[i] is recorded too
         y = f(x)
-    flat = y.reshape(-1)
-    rows = []
-    for i in range(flat.numel()):
-        # One vector-Jacobian product per output element; the graph is reused, so keep it.
-        (row,) = torch.autograd.grad(flat[i], x, retain_graph=True, allow_unused=True)
-        rows.append(torch.zeros_like(x) if row is None else row)
+        flat = y.reshape(-1)
+        rows = []
+        for i in range(flat.numel()):
+            # One vector-Jacobian product per output element; the graph is reused, so keep it.
+            (row,) = torch.autograd.grad(flat[i], x, retain_graph=True, allow_unused=True)
+            rows.append(torch.zeros_like(x) if row is None else row)
     if not rows:
         return x.new_zeros(y.shape + x.shape)
     return torch.stack(rows).reshape(y.shape + x.shape)
@@ -39,7 +39,8 @@ def jacobian(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torc
 def accumulated_grad(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
                      times: int) -> torch.Tensor:
     """x's .grad after `times` backward calls through one graph of f(x)."""
-    y = f(x)
+    with torch.enable_grad():  # the caller may be inside torch.no_grad()
+        y = f(x)
     for _ in range(times):
         y.backward(retain_graph=True)  # the same graph again: its buffers must survive
     return x.grad

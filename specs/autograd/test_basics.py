@@ -1,4 +1,30 @@
-"""Specs for katas/autograd/basics.py (day 3): grad_of, jacobian, accumulated_grad, no_grad_eval."""
+"""Specs for katas/autograd/basics.py (day 3): grad_of, jacobian, accumulated_grad, no_grad_eval.
+
+Contract-to-spec map:
+- grad_of: df/dx shaped like x (0-d too), float32/float64 -> test_grad_of_matches_the_derivative;
+  x.grad left alone / not created -> _leaves_x_grad_alone, _does_not_create_x_grad; x not
+  requiring grad, non-leaf x -> _input_that_does_not_require_grad, _non_leaf_input_is_
+  differentiated_at_x; plain values -> _result_is_plain_values; non-contiguous ->
+  _non_contiguous_input; torch.func.grad off limits -> _uses_torch_autograd_grad.
+- jacobian: vs torch.autograd.functional.jacobian over shapes and functions (0-d in or out) ->
+  test_jacobian_matches_torch, _scalar_input, _float32; layout (output dims first) ->
+  _of_a_linear_map_is_its_matrix, _puts_output_dims_first; autograd's derivative (stop-gradient,
+  relu at 0), not finite differences -> _is_autograds_derivative; dtype of x when f changes it
+  -> _keeps_x_dtype_when_f_changes_it; 0 elements in x or f(x) -> _with_zero_elements; device
+  of x -> _stays_on_x_device (CUDA only); x, x.grad untouched, detached result -> _leaves_x_alone;
+  non-contiguous -> _non_contiguous_input; jacobian/jacrev/jacfwd/vmap off limits -> every
+  jacobian spec (no_jacobian_shortcuts).
+- accumulated_grad: times * df/dx for times 1..5, shapes incl. 0-d -> test_accumulated_grad_
+  adds_up; one forward -> _calls_f_once; float32, values untouched -> _float32_and_values_untouched.
+- grad mode off at the call (grad_of, jacobian, accumulated_grad inside torch.no_grad()), the
+  caller's mode kept -> test_gradients_inside_no_grad.
+- no_grad_eval: detached output -> test_no_grad_eval_output_is_detached; no graph while running
+  -> _builds_no_graph_while_running; eval mode, running stats kept -> _runs_in_eval_mode,
+  _is_deterministic; mode restored (train and eval), also when the model raises ->
+  _restores_training_mode, _restores_training_mode_when_the_model_raises; the caller's grad
+  mode kept -> _keeps_the_callers_grad_mode; values, batch dims, non-contiguous ->
+  _values_and_batch_dims.
+"""
 
 import contextlib
 import copy
@@ -8,6 +34,7 @@ import torch
 from hypothesis import given, strategies as st
 from torch import nn
 
+from harness.budgets import gpu
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_shape, forbid,
                             non_contiguous, unchanged)
 from katas.autograd.basics import accumulated_grad, grad_of, jacobian, no_grad_eval
@@ -44,6 +71,22 @@ def explain_second_backward(what):
             f"the graph's saved tensors.\n  hint: pass retain_graph=True to every backward "
             f"(or torch.autograd.grad) call that will be followed by another through the same "
             f"graph") from None
+
+
+@contextlib.contextmanager
+def grad_mode_off(what):
+    """Run the block inside torch.no_grad(), turning 'does not require grad' into a lesson."""
+    __tracebackhide__ = True
+    try:
+        with torch.no_grad():
+            yield
+    except RuntimeError as err:
+        if isinstance(err, NotImplementedError) or "does not require grad" not in str(err):
+            raise
+        raise SpecFailure(
+            f"{what}: called inside torch.no_grad(), f(x) built no graph, so there was nothing to "
+            f"differentiate ({str(err).splitlines()[0]}).\n  hint: grad mode belongs to the "
+            f"caller; turn it on around f yourself: with torch.enable_grad(): y = f(x)") from None
 
 
 @contextlib.contextmanager
@@ -213,6 +256,61 @@ def test_jacobian_non_contiguous_input():
                  what="jacobian(f, non-contiguous x)")
 
 
+def test_jacobian_is_autograds_derivative():
+    # x * x.detach(): autograd treats the detached factor as a constant (d/dx = x, not 2x);
+    # relu at an exact 0 has derivative 0. Finite differences see neither.
+    x = torch.tensor([-1.5, 0.0, 2.0, 0.0, 0.5], dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(lambda t: t * t.detach() + t.relu(), x)
+    expected = torch.diag(x + (x > 0).to(torch.float64))
+    assert_close(jac, expected, what="jacobian(lambda x: x * x.detach() + x.relu(), x with exact zeros)",
+                 hint="the Jacobian is autograd's: one torch.autograd.grad per output element. "
+                      "Finite differences differentiate through x.detach() (2x instead of x) and "
+                      "give relu'(0) = 0.5")
+
+
+def test_jacobian_keeps_x_dtype_when_f_changes_it():
+    x = randn(4, seed=17)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(lambda t: t.to(torch.float64).sin(), x)
+    expected = torch.diag(x.to(torch.float64).cos()).to(torch.float32)
+    assert_close(jac, expected, what="jacobian(lambda x: x.double().sin(), float32 x of shape (4,))",
+                 hint="the Jacobian has x's dtype (each row is a gradient with respect to x); a "
+                      "buffer made with dtype=f(x).dtype takes the output's instead")
+
+
+@pytest.mark.parametrize("shape,name,out_shape", [
+    ((0,), "sin", (0,)),
+    ((2, 0), "sum", ()),
+    ((3,), "empty slice", (0, 3)),
+])
+def test_jacobian_with_zero_elements(shape, name, out_shape):
+    f = {"sin": torch.sin, "sum": torch.sum,
+         "empty slice": lambda t: 2 * t.reshape(1, 3)[:0]}[name]
+    x = randn(*shape, seed=18, dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(f, x)
+    assert_close(jac, torch.zeros(out_shape + shape, dtype=torch.float64),
+                 what=f"jacobian({name}, x of shape {shape}) with f(x) of shape {out_shape}",
+                 hint="with 0 output or input elements there are no gradients to stack "
+                      "(torch.stack([]) raises): return zeros of shape f(x).shape + x.shape")
+
+
+@gpu
+def test_jacobian_stays_on_x_device():
+    # (autograd on the meta device imports torch._dynamo, ~5 s: this one needs a GPU)
+    x = torch.randn(3, 2, device="cuda", dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(lambda t: t * t.tanh(), x)
+    if jac.device != x.device:
+        raise SpecFailure(
+            f"jacobian(f, x (3, 2) on {x.device}) returned a tensor on {jac.device}; the Jacobian "
+            f"lives on x's device\n  hint: build any buffer with x.new_zeros(...) (or dtype=x.dtype, "
+            f"device=x.device)")
+    expected = torch.autograd.functional.jacobian(lambda t: t * t.tanh(), x)
+    assert_close(jac, expected, what="jacobian(x * tanh(x), x (3, 2) float64 on CUDA)")
+
+
 # ------------------------------------------------------------------------------ accumulated_grad
 
 class CountingF:
@@ -258,6 +356,27 @@ def test_accumulated_grad_float32_and_values_untouched():
         g = accumulated_grad(f, x, 2)
     assert_close(g, 2 * df_sin(x.detach()), what="accumulated_grad(f, float32 x, times=2)",
                  hint=".grad adds up over backward calls")
+
+
+# ------------------------------------------------------------------------------ grad mode off
+
+@pytest.mark.parametrize("name", ["grad_of", "jacobian", "accumulated_grad"])
+def test_gradients_inside_no_grad(name):
+    # e.g. an input gradient taken inside an evaluation loop that runs under torch.no_grad()
+    x = randn(2, 3, seed=23, dtype=torch.float64)
+    what = f"{name}(f, x) inside torch.no_grad()"
+    with grad_mode_off(what), no_jacobian_shortcuts(), explain_second_backward(what):
+        if name == "grad_of":
+            got, expected = grad_of(f_sin, x), df_sin(x)
+        elif name == "jacobian":
+            got, expected = jacobian(torch.sin, x), torch.diag(x.cos().reshape(-1)).reshape(2, 3, 2, 3)
+        else:
+            leaf = x.clone().requires_grad_()
+            got, expected = accumulated_grad(f_sin, leaf, 2), 2 * df_sin(x)
+        grad_mode_after = torch.is_grad_enabled()
+    assert_close(got, expected, what=what)
+    assert not grad_mode_after, (f"{what}: grad mode was on after the call; the caller turned it "
+                                 f"off.\n  hint: `with torch.enable_grad():` around f restores it")
 
 
 # ------------------------------------------------------------------------------ no_grad_eval
@@ -341,6 +460,36 @@ def test_no_grad_eval_restores_training_mode(training):
         f"no_grad_eval(model, x): the model was in {'train' if training else 'eval'} mode "
         f"before the call, and afterwards {wrong} are in {'eval' if training else 'train'} mode.\n"
         f"  hint: remember was_training = model.training and finish with model.train(was_training)")
+
+
+class Boom(nn.Module):
+    """A layer that fails, as a shape mismatch deep inside a model would."""
+
+    def forward(self, x):
+        raise ValueError("boom: shape mismatch inside the model")
+
+
+def test_no_grad_eval_restores_training_mode_when_the_model_raises():
+    model = nn.Sequential(nn.Linear(5, 5), nn.Dropout(0.5), Boom())
+    model.train()
+    with pytest.raises(ValueError, match="boom"):
+        no_grad_eval(model, randn(3, 5, seed=36))
+    wrong = [name or "model" for name, m in model.named_modules() if not m.training]
+    assert not wrong, (
+        f"no_grad_eval(model, x) where model(x) raises: the model was in train mode before the call "
+        f"and {wrong} are left in eval mode.\n  hint: restore the mode in a finally block: "
+        f"try: ... finally: model.train(was_training)")
+
+
+def test_no_grad_eval_keeps_the_callers_grad_mode():
+    model = make_model()
+    with torch.no_grad():
+        no_grad_eval(model, randn(3, 5, seed=37))
+        grad_mode_after = torch.is_grad_enabled()
+    assert not grad_mode_after, (
+        "no_grad_eval(model, x) called inside torch.no_grad() turned grad mode back on for the "
+        "caller.\n  hint: `with torch.no_grad():` restores whatever mode was on; "
+        "torch.set_grad_enabled(True) afterwards does not")
 
 
 @pytest.mark.parametrize("shape", [(1, 5), (2, 3, 5)])
