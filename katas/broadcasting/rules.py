@@ -10,6 +10,8 @@ Write:
         two sizes are compatible when they are equal or one of them is 1, and the result takes
         the other one. Anything else raises ValueError whose message names both sizes, e.g.
         "cannot broadcast (2, 3) with (4,): size 3 vs 4".
+        It is plain Python arithmetic on the sizes: no tensors (not even meta ones: adding
+        empty tensors only to read the result's shape is torch broadcasting for you), no numpy.
     broadcast_to(x, shape) -> a tensor of shape `shape` with x's values broadcast over it,
         like torch.broadcast_to, WITHOUT copying: the result is a view that shares x's storage,
         with stride 0 along every broadcast dim (a new leading dim, or a size-1 dim of x that
@@ -20,7 +22,8 @@ Write:
         gradient reaching x sums over the broadcast positions (as_strided does this for you).
 
 Off limits: torch.broadcast_shapes, torch.broadcast_to, torch.broadcast_tensors,
-    torch.Tensor.expand, torch.Tensor.expand_as (you are writing them). torch.Tensor.as_strided
+    torch.Tensor.expand, torch.Tensor.expand_as, and numpy's broadcast_shapes, broadcast,
+    broadcast_arrays and broadcast_to (you are writing them). torch.Tensor.as_strided
     is allowed: it is the tool for broadcast_to.
 Inputs must not be modified.
 Run: pytest katas/broadcasting/rules.py

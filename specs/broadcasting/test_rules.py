@@ -6,7 +6,10 @@ Contract-to-spec map:
   aligned at the LAST dim, size 1 takes the other -> test_broadcast_shapes_aligns_from_the_right;
   no shapes -> (), one shape -> itself -> test_broadcast_shapes_of_one_or_no_shape;
   a clash raises ValueError naming both sizes, also between shapes that are not neighbours
-  and past a size-1 shape -> test_broadcast_shapes_rejects_incompatible_sizes, _any_clash.
+  and past a size-1 shape -> test_broadcast_shapes_rejects_incompatible_sizes, _any_clash;
+  plain Python on the sizes (no torch call, meta tensors included; numpy's broadcast_shapes,
+  broadcast, broadcast_arrays, broadcast_to off limits) -> plain_python in _matches_torch
+  and _rejects_any_clash.
 - broadcast_to == torch.broadcast_to values, shares x's storage, stride 0 on new leading and
   grown size-1 dims -> test_broadcast_to_is_a_stride_zero_view (hypothesis, incl.
   non-contiguous x), _shapes; any dtype (int64, bool, float16, bfloat16, float64) ->
@@ -18,8 +21,10 @@ Contract-to-spec map:
   off-limits built-ins -> forbid in the hypothesis tests and _writes_its_own.
 """
 
+import contextlib
 import re
 
+import numpy
 import pytest
 import torch
 from hypothesis import given, strategies as st
@@ -42,6 +47,49 @@ FORBIDDEN_SHAPES = ("torch.broadcast_shapes", "torch.broadcast_tensors", torch.b
 FORBIDDEN_TO = (torch.broadcast_to, "torch.broadcast_shapes", "torch.broadcast_tensors",
                 torch.Tensor.expand, torch.Tensor.expand_as)
 EXPAND_ATEN = {"expand": "torch.Tensor.expand (or a built-in that expands)"}
+
+
+NUMPY_BROADCASTING = ("broadcast_shapes", "broadcast", "broadcast_arrays", "broadcast_to")
+
+
+class _NoTensors(torch.overrides.TorchFunctionMode):
+    def __init__(self, what):
+        super().__init__()
+        self.what = what
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        fail(f"{self.what} called torch's {getattr(func, '__name__', func)}; broadcast_shapes is "
+             f"plain Python arithmetic on the sizes (no tensors, not even on the meta device)",
+             f"{ALIGN_HINT}; {MISMATCH_HINT}")
+
+
+@contextlib.contextmanager
+def plain_python(what):
+    """broadcast_shapes works on Python ints only: any torch call fails, and numpy's
+    broadcasting functions (under numpy.* and any name the learner's module bound them to)
+    fail when called."""
+    __tracebackhide__ = True
+    originals = {name: getattr(numpy, name) for name in NUMPY_BROADCASTING}
+    patched = []
+
+    def refuse(name):
+        def raiser(*args, **kwargs):
+            fail(f"{what} called numpy.{name}; this kata asks you to write the broadcasting rule "
+                 f"yourself (numpy's broadcasting functions are off limits)", ALIGN_HINT)
+        return raiser
+
+    for home in (numpy.__dict__, broadcast_shapes.__globals__):
+        for attr, value in list(home.items()):
+            for name, original in originals.items():
+                if value is original:
+                    patched.append((home, attr, value))
+                    home[attr] = refuse(name)
+    try:
+        with _NoTensors(what):
+            yield
+    finally:
+        for home, attr, value in reversed(patched):
+            home[attr] = value
 
 
 def fail(message: str, hint: str | None = None):
@@ -76,7 +124,7 @@ def mentions(message: str, number: int) -> bool:
     lambda n: mutually_broadcastable_shapes(num_shapes=n, min_dims=0, max_dims=4, max_side=5)))
 def test_broadcast_shapes_matches_torch(case):
     shapes = case.input_shapes
-    with forbid(*FORBIDDEN_SHAPES, aten=EXPAND_ATEN):
+    with plain_python(f"broadcast_shapes{shapes}"), forbid(*FORBIDDEN_SHAPES, aten=EXPAND_ATEN):
         got = broadcast_shapes(*shapes)
     expected = tuple(torch.broadcast_shapes(*shapes))
     if not isinstance(got, tuple):
@@ -171,9 +219,10 @@ def clashing_shapes(draw):
 @given(case=clashing_shapes())
 def test_broadcast_shapes_rejects_any_clash(case):
     shapes, (p, q) = case
-    err = expect_value_error(broadcast_shapes, *shapes, what=f"broadcast_shapes{shapes}",
-                             hint=f"{MISMATCH_HINT}; compare every shape with the result so far, "
-                                  f"not only neighbouring shapes")
+    with plain_python(f"broadcast_shapes{shapes}"):
+        err = expect_value_error(broadcast_shapes, *shapes, what=f"broadcast_shapes{shapes}",
+                                 hint=f"{MISMATCH_HINT}; compare every shape with the result so "
+                                      f"far, not only neighbouring shapes")
     if not (mentions(str(err), p) and mentions(str(err), q)):
         fail(f"broadcast_shapes{shapes} raised ValueError({str(err)!r}); the message should name "
              f"both sizes that clash, {p} and {q}")
