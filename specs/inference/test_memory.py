@@ -15,7 +15,8 @@ Contract -> specs:
   test_cache_shrinks_by_hq_over_hkv; "n_kv_heads is ignored" (mha, mqa):
   test_mha_and_mqa_ignore_n_kv_heads; "exact int beyond 2**53": test_counts_are_exact_ints,
   test_cache_bytes_exact_beyond_2_53; ValueError for an unknown kind / a missing argument:
-  test_unknown_kind_raises, test_missing_arguments_raise
+  test_unknown_kind_raises, test_missing_arguments_raise; only None is missing (an explicit
+  qk_rope_head_dim=0 is given): test_mla_without_a_rope_key_is_a_given_zero
 - arithmetic_intensity, roofline_time "the larger", floats: test_arithmetic_intensity,
   test_roofline_time_*, test_intensity_and_time_are_floats
 - decode_step_cost flops vs FlopCounterMode, bytes vs real tensors, linear in context, a tuple
@@ -426,6 +427,21 @@ def test_missing_arguments_raise(kind, extra, missing):
                   what=f"kv_cache_bytes(1, 8, 2, 4, 8, kind={kind!r}{shown})",
                   hint=f"kind={kind!r} needs {missing}: raise ValueError naming it instead of defaulting "
                        f"(n_kv_heads = n_heads would silently compute MHA)")
+
+
+def test_mla_without_a_rope_key_is_a_given_zero():
+    """qk_rope_head_dim=0 (a latent cache with no decoupled rope key) is given, not missing:
+    `if not qk_rope_head_dim` reads an explicit 0 as None."""
+    try:
+        got = kv_cache_bytes(2, 11, 3, 4, 16, kind="mla", kv_lora_rank=8, qk_rope_head_dim=0)
+    except ValueError as err:
+        raise SpecFailure(f"kv_cache_bytes(2, 11, n_layers=3, n_heads=4, head_dim=16, kind='mla', kv_lora_rank=8, "
+                          f"qk_rope_head_dim=0) raised ValueError({err}); 0 is a given value (no rope key), only "
+                          f"None is missing\n  hint: test `qk_rope_head_dim is None`, not `not qk_rope_head_dim`: "
+                          f"an explicit 0 is falsy") from None
+    exact(got, real_mla_bytes(2, 11, 3, 8, 0, torch.bfloat16),
+          "kv_cache_bytes(2, 11, n_layers=3, n_heads=4, head_dim=16, kind='mla', kv_lora_rank=8, qk_rope_head_dim=0) "
+          "vs real latent tensors (no rope key)", HINT_MLA)
 
 
 def test_intensity_and_time_are_floats():
