@@ -6,7 +6,8 @@ Contract -> specs:
 - LSTM gate order i, f, g, o: test_lstm_gate_order_is_i_f_g_o
 - GRU r multiplies (W_hn h + b_hn); h' = (1 − z)·n + z·h: test_gru_reset_gate_*, test_gru_update_gate_*
 - RNN uses tanh with both biases: test_rnn_cell_uses_tanh, the module tests
-- gates saturate, never NaN, at huge pre-activations: test_cell_saturates_at_huge_pre_activations
+- gates saturate, never NaN, at huge pre-activations, gradients too: test_cell_saturates_at_huge_pre_activations,
+  test_cell_gradients_stay_finite_at_huge_pre_activations
 - float64 computed in float64 (TIGHT64): test_cell_float64_is_computed_in_float64
 - gradients through autograd to x, state, weights: test_cell_gradients_match_autograd_of_builtin
 - non-contiguous inputs, inputs unchanged: test_cell_non_contiguous_inputs_are_left_alone
@@ -208,6 +209,26 @@ def test_cell_saturates_at_huge_pre_activations(kind):
                  what=signature(kind, 3, 4, 5) + " with pre-activations of about ±100",
                  hint="use torch.sigmoid and torch.tanh: they saturate to 0/1 and ±1, while a hand-made "
                       "exp formula overflows to inf / inf = NaN at large inputs")
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_cell_gradients_stay_finite_at_huge_pre_activations(kind):
+    # 1 / (1 + exp(-x)) saturates to 0 in the forward, but its backward multiplies
+    # -1/inf^2 = -0 by exp(-x) = inf: NaN. torch.sigmoid / torch.tanh give the true ~0.
+    x, state, w = draw(kind, 3, 4, 5, seed=23)
+    x = x * 100.0
+    if kind == "lstm":
+        fn = lambda x, h0, c0, *w: lstm_cell(x, (h0, c0), *w)  # noqa: E731
+        ref = lambda x, h0, c0, *w: torch.lstm_cell(x, (h0, c0), *w)  # noqa: E731
+        inputs = (x, state[0] * 100.0, state[1], *w)
+    else:
+        fn = lambda x, h0, *w: learner(kind, x, h0, *w)  # noqa: E731
+        ref = lambda x, h0, *w: builtin(kind, x, h0, *w)  # noqa: E731
+        inputs = (x, state * 100.0, *w)
+    assert_grads_match(fn, ref, *inputs,
+                       what=f"gradients of {signature(kind, 3, 4, 5)} with pre-activations of about ±100",
+                       hint="use torch.sigmoid and torch.tanh: a hand-made 1 / (1 + exp(-x)) saturates in "
+                            "the forward, but its backward computes 0 * inf = NaN once exp overflows")
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])

@@ -2,7 +2,8 @@
 in float32, exp(a) is inf and the gate is inf / inf = NaN instead of 1, so a cell fed large
 inputs (or with large weights) returns NaN where nn.LSTMCell saturates.
 
-Fix: torch.sigmoid (or 1 / (1 + exp(−a)), which only ever divides by a large number)."""
+Fix: torch.sigmoid (1 / (1 + exp(−a)) gets the forward right but not the gradient: at a
+large negative a its backward computes 0 * inf = NaN)."""
 
 import torch
 import torch.nn.functional as F
