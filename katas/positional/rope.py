@@ -36,7 +36,8 @@ Write:
             view_as_complex, DeepSeek's MLA):
                 a = 2i, b = 2i + 1           (neighbouring channels)
         Weights trained with one convention are wrong with the other: both are tested.
-        Differentiable with respect to x.
+        Differentiable with respect to x. Any device (the tables live on x's device): helper
+        tensors you build (an output buffer, position indices) go on x.device.
 
 Off limits: none (torch has no RoPE built-in; torch.view_as_complex and torch.polar are fine).
 Inputs must not be modified.
