@@ -24,7 +24,10 @@ Contract-to-spec map:
 - incremental decoding == full forward: test_incremental_decoding_*
 - generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, prefill once then
   one token per step (FLOPs), inputs and train mode left alone, eval mode left alone, no_grad,
-  max_new_tokens 0 and 1: test_generate_*
+  max_new_tokens 0 and 1: test_generate_*; "No stopping at an end-of-sequence token":
+  test_generate_does_not_stop_at_the_end_of_sequence_token; "a cache for T0 + max_new_tokens
+  positions" (not max_position_embeddings; peak bytes): test_generate_makes_a_cache_for_the_tokens_it_needs
+- final norm eps = rms_norm_eps: test_final_norm_uses_the_config_eps
 - gradients of forward: test_gradients_match_the_reference
 """
 
@@ -34,7 +37,7 @@ import pytest
 import torch
 from hypothesis import assume, given, strategies as st
 
-from harness.budgets import count_flops
+from harness.budgets import count_flops, peak_bytes
 from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
 from katas.deepseek.config import DeepSeekConfig
 from katas.deepseek.model import DeepSeekForCausalLM, DeepSeekModel
@@ -216,6 +219,20 @@ def test_logits_match_the_reference(seed, B, T, k, style):
                  hint=HINT_MODEL)
 
 
+def test_final_norm_uses_the_config_eps():
+    c = config("v3", rms_norm_eps=0.5)  # large enough to change every logit
+    model = build(c, FIXTURE["state_dicts"]["v3"])
+    ids = FIXTURE["logits"]["v3"][0]["input_ids"][:1, :6]
+    with torch.no_grad():
+        out = model(ids)
+    margins = []
+    expected = ref.logits({k: v.double() for k, v in FIXTURE["state_dicts"]["v3"].items()}, c, ids, margins)
+    assert min(margins, default=float("inf")) > MIN_MARGIN, "(spec) a routing near tie"
+    assert_close(out, expected, **TOL64, what="DeepSeekForCausalLM(v3 config, rms_norm_eps=0.5)(ids (1, 6))",
+                 hint="the final norm is RMSNorm(hidden_size, eps=config.rms_norm_eps), like every norm of "
+                      "the model: RMSNorm's default eps is not the config's")
+
+
 def test_a_later_token_leaves_earlier_logits_alone():
     model = loaded("v3")
     ids = FIXTURE["logits"]["v3"][0]["input_ids"][:1]
@@ -390,6 +407,35 @@ def test_generate_runs_without_building_a_graph():
         f"generate ran lm_head with grad mode on in {sum(seen)} of {len(seen)} calls; the contract says no "
         "gradients: decorate generate with @torch.no_grad() (or run its body under `with torch.no_grad():`), "
         "else every step keeps its graph alive")
+
+
+def test_generate_does_not_stop_at_the_end_of_sequence_token():
+    case = FIXTURE["greedy"]["v3"][0]
+    prompt, expected = case["prompt"][:1], case["tokens"][:1]
+    first = int(expected[0, prompt.shape[1]])
+    model = build(config("v3", eos_token_id=first), FIXTURE["state_dicts"]["v3"])  # EOS = the 1st new token
+    out = model.generate(prompt, expected.shape[1] - prompt.shape[1])
+    assert_close(out, expected, what=f"generate(prompt (1, 5), 7) when eos_token_id is {first}, the first "
+                 f"token it generates", hint="generate always decodes max_new_tokens tokens: no stopping "
+                 "(and no padding) at config.eos_token_id")
+
+
+def test_generate_makes_a_cache_for_the_tokens_it_needs():
+    # max_position_embeddings 4096: a cache that long is 3 layers x 4096 x 32 x 8 = 3.1 MB, while
+    # generate(prompt (1, 5), 2) needs 7 positions (5 KB) and a few dozen KB of activations
+    c = config("v3", max_position_embeddings=2**12)
+    model = build(c, FIXTURE["state_dicts"]["v3"])
+    prompt, n = FIXTURE["greedy"]["v3"][0]["prompt"][:1], 2
+    held = peak_bytes(model.generate, prompt, n)
+    per_position = c.num_hidden_layers * (c.kv_lora_rank + c.qk_rope_head_dim) * 8
+    budget = per_position * c.max_position_embeddings // 8
+    if held > budget:
+        raise SpecFailure(f"generate(prompt (1, 5), {n}) held {held:,} bytes at its peak (budget {budget:,}, an "
+                          f"eighth of a cache of max_position_embeddings = {c.max_position_embeddings} positions); a "
+                          f"cache for the T0 + max_new_tokens = {prompt.shape[1] + n} positions is "
+                          f"{per_position * (prompt.shape[1] + n):,} bytes\n  hint: make_cache(B, T0 + "
+                          f"max_new_tokens): the cache needs the positions this call decodes, not "
+                          f"config.max_position_embeddings")
 
 
 def test_generate_one_new_token():
