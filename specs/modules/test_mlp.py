@@ -10,6 +10,8 @@ Contract -> specs:
 - gradients vs autograd: test_mlp_gradients_match_autograd_of_the_reference
 - count_parameters: int (exact type), every sub-module, buffers out, tied/reused once, frozen
   included, meta device: test_count_parameters_*
+- "the module and all of its sub-modules": parameters held by a module beside its children,
+  0-d parameters: test_count_parameters_counts_parameters_held_beside_children
 - mlp_param_count: formula, bias default True, bias=False, exact int, no module built and no
   tensor made: test_mlp_param_count_*
 """
@@ -280,6 +282,31 @@ def test_count_parameters_counts_a_reused_module_once():
     n = count_parameters(module)
     assert_close(n, 4 * 4 + 4, what="count_parameters(Sequential(layer, ReLU(), layer))",
                  hint="one layer used twice holds one set of parameters: count it once")
+
+
+class ScaledHead(nn.Module):
+    """Parameters held by the module itself next to its children: a 0-d learnable scale (like
+    CLIP's logit_scale) and a (2,) offset, beside a Linear and a ModuleList."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.tensor(2.0))
+        self.offset = nn.Parameter(torch.zeros(2))
+        self.proj = nn.Linear(3, 2)
+        self.blocks = nn.ModuleList([nn.Linear(2, 2)])
+
+
+@pytest.mark.parametrize("name", ["module with a 0-d scale and its own params beside children",
+                                  "MultiheadAttention(8, 2)"])
+def test_count_parameters_counts_parameters_held_beside_children(name):
+    module = ScaledHead() if name.startswith("module") else nn.MultiheadAttention(8, 2)
+    expected = 1 + 2 + (3 * 2 + 2) + (2 * 2 + 2) if isinstance(module, ScaledHead) else \
+        3 * 8 * 8 + 3 * 8 + (8 * 8 + 8)  # in_proj_weight, in_proj_bias (its own), out_proj
+    n = count_parameters(module)
+    assert_close(n, expected, what=f"count_parameters({name})",
+                 hint="a module may hold parameters itself as well as in its children, and a "
+                      "parameter may be 0-d (numel() is 1; math.prod(()) is 1, but "
+                      "functools.reduce(mul, ()) raises): module.parameters() walks them all")
 
 
 def test_count_parameters_on_the_meta_device():
