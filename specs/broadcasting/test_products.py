@@ -2,7 +2,8 @@
 
 Contract-to-spec map:
 - dot: sum_i a[i] * b[i] as a 0-d tensor vs torch.dot -> test_dot_matches_torch (float32/64);
-  any dtype kept (float16, bfloat16, int64) -> test_dot_keeps_dtype; k = 0 gives 0 ->
+  any dtype kept (float16, bfloat16, int64) -> test_dot_keeps_dtype; int64 exact beyond
+  2**53 (not through float64) -> test_dot_int64_is_exact; k = 0 gives 0 ->
   test_dot_empty; non-contiguous -> test_dot_non_contiguous; ValueError unless both 1-D of
   one length, incl. same-shape 2-D and 0-d pairs and (1,) vs (3,) -> test_dot_rejects_bad_shapes;
   differentiable -> test_dot_is_differentiable.
@@ -134,6 +135,18 @@ def test_dot_keeps_dtype(dtype):
     assert_close(out, expected, what=what, **(tolerance(dtype) if dtype in HALF_DTYPES else {}),
                  hint="start the sum from the inputs themselves ((a * b).sum()), not from "
                       "torch.zeros(()) or torch.tensor(0.0), which are float32")
+
+
+def test_dot_int64_is_exact():
+    """int64 products beyond 2**53 (a float64 has 53 bits of mantissa): an int64 dot
+    computed through float64 (or float32) and cast back is off in the last digits."""
+    a = torch.tensor([2**40 + 1, 3, -7])
+    b = torch.tensor([2**20 + 3, 5, 2**33 + 1])
+    out = dot(a, b)
+    assert_dtype_kept(out, a, "dot(a, b) in int64")
+    assert_close(out, torch.dot(a, b), what="dot([2**40 + 1, 3, -7], [2**20 + 3, 5, 2**33 + 1]) "
+                 "in int64", hint="integers are multiplied and summed exactly in their own dtype: "
+                 "upcast to float64 only for floating inputs (a.is_floating_point())")
 
 
 def test_dot_empty():
