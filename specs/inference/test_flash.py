@@ -10,8 +10,9 @@ Contract -> specs:
 - causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped (every
   one: a bound off by one computes a masked tile per row): test_causal_skips_the_tiles_above_the_diagonal
 - L = 0 and a batch dim of 0: test_empty_queries_or_batch; non-contiguous inputs:
-  test_non_contiguous_inputs_are_left_alone; q's device: test_cuda_matches_sdpa (GPU only: a
-  meta-device check would import torch._dynamo, ~1.6 s, on the first meta exp)
+  test_non_contiguous_inputs_are_left_alone; q's device: test_helper_tensors_are_built_on_q_device
+  (the default device set to meta first: cheap; a clash is confirmed on meta inputs, which imports
+  torch._dynamo, ~1.6 s, only then), test_cuda_matches_sdpa
 - off limits SDPA and its kernels: test_writes_its_own_attention
 - memory: no L x S tensor, peak linear in T, block_size honoured (no tile larger than
   block_size^2): test_no_L_by_S_tensor_is_built, test_peak_memory_*, test_block_size_is_honoured
@@ -197,6 +198,42 @@ def test_non_contiguous_inputs_are_left_alone():
         out = flash_attention(q, k, v, causal=True, block_size=4)
     assert_close(out, ref(q.contiguous(), k.contiguous(), v.contiguous(), True),
                  what="flash_attention(non-contiguous q, k, v, causal=True, block_size=4)", hint=HINT_CAUSAL)
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=mode)
+def test_helper_tensors_are_built_on_q_device(causal):
+    """A mask or arange made without device= lives on the default device, not q's (on a GPU the
+    first masked tile fails). First a cheap probe: CPU inputs with the default device set to
+    meta, so such a helper lands on meta and clashes with the CPU scores. A clash is then
+    confirmed on meta inputs (where, as on a GPU, a CPU 0-dim helper is allowed); code that
+    reads tensor data cannot run on meta and is not judged."""
+    q, k, v = qkv((2,), 9, 7, 4, 3, seed=23)
+    what = f"flash_attention({desc((2,), 9, 7, 4, 3)} on the meta device, causal={causal}, block_size=4)"
+    try:
+        with torch.device("meta"):
+            out = flash_attention(q, k, v, causal=causal, block_size=4)
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err):
+            raise
+    else:
+        assert_close(str(out.device), "cpu", what=f"flash_attention(CPU q, k, v, causal={causal}, block_size=4) "
+                     f"with the default device set to meta: the output's device",
+                     hint="allocate the output on q's device (q.new_empty(*q.shape[:-1], Dv)); torch.empty(...) "
+                          "without device= puts it on the default device")
+        return
+    try:
+        out = flash_attention(*(t.to("meta") for t in (q, k, v)), causal=causal, block_size=4)
+    except (RuntimeError, NotImplementedError) as err:
+        text = str(err)
+        if "meta" in text and "device" not in text:
+            return  # the code reads data: the meta device cannot judge it
+        if "meta" not in text:
+            raise
+        raise SpecFailure(f"{what} raised {type(err).__name__}: {text.splitlines()[0]}\n  hint: build every "
+                          f"helper tensor on q's device: torch.arange(i0, i1, device=q.device) for the causal "
+                          f"mask's rows and columns, q.new_full / q.new_zeros for the running statistics") from None
+    assert_close((str(out.device), tuple(out.shape)), ("meta", (2, 9, 3)), what=f"{what}: (device, shape)",
+                 hint="the output lives on q's device: q.new_empty(..., Dv)")
 
 
 def test_writes_its_own_attention():
