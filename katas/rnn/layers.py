@@ -12,7 +12,8 @@ Write:
         Initialise every parameter uniform in [-1/sqrt(H), 1/sqrt(H)], as nn.LSTM does.
 
     LSTM.forward(x, state=None) -> (output, (h_n, c_n)), exactly as nn.LSTM:
-        x: (T, B, I), or (B, T, I) when batch_first=True.
+        x: (T, B, I), or (B, T, I) when batch_first=True. B may be any size, 0 included
+            (empty output and states, as nn.LSTM); T >= 1 (nn.LSTM refuses an empty sequence).
         state: (h_0, c_0), each (num_layers, B, H); None means zeros.
         output: the LAST layer's hidden state at every step, (T, B, H) or (B, T, H) when
             batch_first=True.

@@ -8,6 +8,7 @@ Contract -> specs:
 - forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
   test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
 - a fresh zero state per call, any batch size (3, 1, 2): test_one_module_serves_any_batch_size
+- B = 0 (decided: empty output and states, as nn.LSTM), with and without a state: test_empty_batch
 - dtype follows .double() incl. the default zero state; device of x: test_float64_after_double,
   test_float64_default_state_after_double, test_output_and_state_on_the_module_device
 - gradients to x, h_0, c_0 and every parameter: test_gradients_match_nn_lstm
@@ -308,6 +309,29 @@ def test_every_parameter_initialised_uniform_in_one_over_sqrt_h():
             f"LSTM({i}, {h}).{name} has std {std:.3g} and max |value| {float(v.abs().max()):.3g}; "
             f"nn.LSTM draws every parameter, biases included, from U(-1/sqrt(H), 1/sqrt(H)) = "
             f"U(-{bound:.3g}, {bound:.3g}) (std {expected:.3g}), with H = hidden_size, not input_size")
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_empty_batch(batch_first, with_state):
+    # B = 0: a reshape(T * B, -1) (to project every step at once) cannot infer -1 from 0 elements.
+    ref = nn.LSTM(3, 4, num_layers=2, batch_first=batch_first)
+    mine = pair(LSTM(3, 4, num_layers=2, batch_first=batch_first), ref)
+    x, state = inputs(5, 0, 3, 4, 2, batch_first=batch_first, seed=60)
+    args = (x, state) if with_state else (x,)
+    what = describe(5, 0, 3, 4, 2, batch_first, with_state)
+    hint = ("an empty batch (B = 0) is valid: spell out every size in a reshape (T * B, I), never -1 "
+            "next to a 0")
+    try:
+        got = mine(*args)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise SpecFailure(f"{what} raised RuntimeError: {err}\n  hint: {hint}") from err
+    with torch.no_grad():
+        expected = ref(*args)
+    assert_close(got[0], expected[0], what=f"{what} output", hint=hint)
+    assert_close(got[1], expected[1], what=f"{what} (h_n, c_n)", hint=hint)
 
 
 def test_one_module_serves_any_batch_size():
