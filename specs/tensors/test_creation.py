@@ -2,14 +2,16 @@
 
 Contract-to-spec map:
 - causal_mask: (n, n) bool, j <= i, diagonal kept, n in 1..16 -> test_causal_mask_*;
-  n = 0 gives (0, 0) bool -> test_causal_mask_empty.
+  n = 0 gives (0, 0) bool -> test_causal_mask_empty; no size limit, a new tensor per call
+  (no slice of a cached mask) -> test_causal_mask_is_a_new_tensor_every_call, _of_a_long_sequence.
 - positions: (batch, t) int64 rows 0..t-1 -> test_positions_rows_count_from_zero, _index_an_embedding;
   batch = 0 / t = 0 empty int64 -> test_positions_empty.
 - one_hot: vs F.one_hot for any shape incl. 0-dim and size-0 dims (hypothesis) ->
   test_one_hot_matches_torch, test_one_hot_empty; width is num_classes not idx.max()+1 ->
   test_one_hot_width_is_num_classes; non-contiguous idx -> test_one_hot_non_contiguous_*;
-  on idx's device (meta) -> test_one_hot_on_idx_device; F.one_hot off limits -> _writes_its_own.
-- share_numpy: same dtype (float16/32/64, int32/64, uint8, bool) and shape, 0-dim ->
+  on idx's device (meta; CUDA also when idx's values are read) -> test_one_hot_on_idx_device,
+  _on_cuda (gpu); F.one_hot off limits -> _writes_its_own.
+- share_numpy: same dtype (float16/32/64, int8/16/32/64, uint8, bool) and shape, 0-dim ->
   test_share_numpy_keeps_dtype_and_values, _zero_dim; writes both ways -> _sees_writes, _writes_reach;
   non-contiguous arrays shared, not copied -> test_share_numpy_non_contiguous_array_is_shared;
   negative stride ValueError -> test_share_numpy_negative_stride_raises.
@@ -22,6 +24,7 @@ import torch.utils.dlpack
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
+from harness.budgets import gpu
 from harness.checks import SpecFailure, assert_close, assert_raises, forbid, non_contiguous, unchanged
 from katas.tensors.creation import causal_mask, one_hot, positions, share_numpy
 
@@ -48,6 +51,29 @@ def test_causal_mask_empty():
     assert_close(causal_mask(0), torch.ones(0, 0, dtype=torch.bool), what="causal_mask(0)",
                  hint="n = 0 is a (0, 0) bool tensor; torch.tensor([]) of an empty list is a (0,) "
                  "float32 tensor: build the mask from torch.arange(n) or torch.ones(n, n, dtype=torch.bool)")
+
+
+MASK_CACHE_HINT = ("build the mask afresh on every call (torch.ones(n, n, dtype=torch.bool).tril()); "
+                   "a slice of one precomputed mask is shared by every caller, and has a size limit")
+
+
+def test_causal_mask_is_a_new_tensor_every_call():
+    first = causal_mask(6)
+    first.fill_(False)  # a caller combining masks in place: mask &= keep
+    smaller = causal_mask(4)
+    again = causal_mask(6)
+    i = torch.arange(6)
+    assert_close(again, i[:, None] >= i[None, :], what="causal_mask(6) after an earlier result was "
+                 "overwritten in place", hint=MASK_CACHE_HINT)
+    assert_close(smaller, (i[:, None] >= i[None, :])[:4, :4], what="causal_mask(4) after "
+                 "causal_mask(6) was overwritten in place", hint=MASK_CACHE_HINT)
+
+
+def test_causal_mask_of_a_long_sequence():
+    n = 2500  # longer than any fixed block size a cached mask is built for
+    mask = causal_mask(n)
+    i = torch.arange(n)
+    assert_close(mask, i[:, None] >= i[None, :], what=f"causal_mask({n})", hint=MASK_CACHE_HINT)
 
 
 # ------------------------------------------------------------------------ positions
@@ -124,6 +150,17 @@ def test_one_hot_on_idx_device():
         f"device=idx.device build on the CPU")
 
 
+@gpu
+def test_one_hot_on_cuda():
+    # the meta test above lets code that reads idx's values off the hook; a GPU does not
+    idx = torch.tensor([[3, 0, 1], [2, 2, 4]], device="cuda")
+    out = one_hot(idx, 5)
+    if out.device != idx.device:
+        raise SpecFailure(f"one_hot(idx on {idx.device}, 5) returned a tensor on {out.device}\n  hint: "
+                          f"torch.zeros / torch.eye / torch.arange without device=idx.device build on the CPU")
+    assert_close(out, F.one_hot(idx, 5), what="one_hot(idx (2, 3) on CUDA, 5)")
+
+
 def test_one_hot_non_contiguous_input_is_left_alone():
     idx = non_contiguous(torch.tensor([[3, 0, 1], [2, 2, 4]]))
     with unchanged(idx, names=["idx"]):
@@ -139,7 +176,8 @@ def test_one_hot_writes_its_own():
 # ------------------------------------------------------------------------ share_numpy
 
 NP_TO_TORCH = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64,
-               np.int32: torch.int32, np.int64: torch.int64, np.uint8: torch.uint8, np.bool_: torch.bool}
+               np.int8: torch.int8, np.int16: torch.int16, np.int32: torch.int32, np.int64: torch.int64,
+               np.uint8: torch.uint8, np.bool_: torch.bool}
 
 
 @pytest.mark.parametrize("dtype", list(NP_TO_TORCH), ids=lambda d: np.dtype(d).name)
