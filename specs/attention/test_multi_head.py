@@ -594,9 +594,9 @@ def test_runs_on_the_inputs_device(kind):
         out, weights = mine(q, k, v, **kwargs)
     except (NotImplementedError, RuntimeError) as err:
         text = str(err)
-        if "meta" in text and "device" not in text:
+        if "meta" in text and "device" not in text and "copy out of meta" not in text:
             return  # the code reads data (a Python branch on a tensor): meta cannot judge it
-        if "meta" in text:
+        if "meta" in text:  # a device mismatch, or results copied into a buffer on the CPU
             raise SpecFailure(f"{what} raised {type(err).__name__}: {text}\n  hint: build every helper "
                               f"tensor on the inputs' device: torch.zeros(mask.shape, dtype=scores.dtype, "
                               f"device=mask.device)") from None

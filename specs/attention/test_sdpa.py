@@ -484,9 +484,9 @@ def test_works_on_q_device(kind):
         out = sdpa(q, k, v, **kwargs)
     except (RuntimeError, NotImplementedError) as err:
         text = str(err)
-        if "meta" in text and "device" not in text:
+        if "meta" in text and "device" not in text and "copy out of meta" not in text:
             return  # the code reads data (a Python branch on a tensor): meta cannot judge it
-        if "meta" in text:
+        if "meta" in text:  # a device mismatch, or results copied into a buffer on the CPU
             raise SpecFailure(f"{what} raised {type(err).__name__}: {text}\n  hint: build every helper "
                               f"tensor (the causal mask) on q.device: torch.ones(L, S, dtype=torch.bool, "
                               f"device=q.device)") from None
