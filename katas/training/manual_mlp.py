@@ -9,6 +9,8 @@ weights laid out like nn.Linear's, (out_features, in_features), so
 
 Write:
     mlp_forward(x, params) -> (logits, cache): x (N, D) float, logits (N, C) in x's dtype.
+        Any N >= 0: an empty batch (N = 0) gives empty logits, and mlp_backward then returns
+        all-zero gradients of the parameters' shapes (a sum over no rows is 0).
         cache is yours: whatever mlp_backward needs (a tuple or dict of tensors).
     mlp_backward(dlogits, cache) -> grads: dlogits (N, C) is dL/dlogits for some scalar
         loss L; return a dict with the keys "W1", "b1", "W2", "b2", each dL/d(that

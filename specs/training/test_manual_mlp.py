@@ -11,6 +11,8 @@ Contract -> specs:
 - backward: each key, parameter's shape and dtype (half too), any upstream gradient (non-
   contiguous too), relu'(0) = 0, uses the cache it is given (two forwards in flight):
   test_backward_*
+- "any N >= 0": an empty batch gives empty logits and zero gradients (tensors of the
+  parameters' shapes): test_backward_of_an_empty_batch_is_zero
 - no autograd inside: forbid in the backward/cross-entropy specs; the whole step and SGD:
   test_full_backward_*, test_a_manual_sgd_step_lowers_the_loss
 """
@@ -251,6 +253,21 @@ def test_backward_uses_the_cache_it_is_given():
     expected = autograd_grads(x1, params, lambda out: (out * dlogits).sum())
     check_grads(grads, expected, what="_, cache1 = mlp_forward(x1, params); mlp_forward(x2, params); "
                 "mlp_backward(dlogits, cache1)")
+
+
+def test_backward_of_an_empty_batch_is_zero():
+    """N = 0 (the last micro-batch of a split, a filtered batch): every gradient is a sum over
+    no rows, so zeros of the parameter's shape; sum() over an empty generator gives the int 0
+    and torch.stack([]) raises."""
+    x, params = torch.zeros(0, 5, dtype=torch.float64), make_params(5, 7, 3, seed=66)
+    logits, cache = mlp_forward(x, params)
+    assert_shape(logits, (0, 3), what="mlp_forward(x of shape (0, 5), params) logits")
+    y = torch.zeros(0, dtype=torch.int64)
+    dlogits = cross_entropy_grad(logits, y)
+    assert_shape(dlogits, (0, 3), what="cross_entropy_grad(logits (0, 3), y (0,))")
+    grads = mlp_backward(torch.zeros(0, 3, dtype=torch.float64), cache)
+    expected = {k: torch.zeros_like(v) for k, v in params.items()}
+    check_grads(grads, expected, what="mlp_backward(dlogits (0, 3), cache) for x of shape (0, 5)")
 
 
 # ------------------------------------------------------------------------ the whole step
