@@ -37,6 +37,9 @@ Write:
         mla_cache_elements(...) * bytes_per_element (2 = BF16). config is a dict with the keys
         of DeepSeek's config.json (num_hidden_layers, num_attention_heads, hidden_size,
         kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, ...): use what you need.
+        Only the num_hidden_layers decoder layers count: DeepSeek-V3's config.json also has
+        num_nextn_predict_layers (1, the multi-token-prediction module, not loaded for
+        ordinary decoding), which adds no layer here.
 
 DeepSeek's numbers (check yours against them): DeepSeek-V2 and V3 both have 128 heads,
 qk_nope_head_dim 128, qk_rope_head_dim 64, v_head_dim 128, kv_lora_rank 512 (hidden_size 5120

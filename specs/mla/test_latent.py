@@ -15,6 +15,8 @@ Contract-to-spec map:
 - "(all ints)" / "-> float": cache_counts_are_ints_and_ratios_floats, popular_ratio_is_a_true_division
 - mla_cache_bytes defaults, positional batch_size, seq_len 0, bytes_per_element=1:
   mla_cache_bytes_zero_tokens_and_one_byte_elements, v3_at_128k_tokens
+- "num_hidden_layers" (V3's config.json with num_nextn_predict_layers 1: MTP not counted):
+  mla_cache_bytes_per_token, v3_at_128k_tokens (V3 dict)
 """
 
 import math
@@ -34,17 +36,21 @@ SEEDS = st.integers(0, 2**31 - 1)
 # DeepSeek's config.json values (deepseek-ai/DeepSeek-V2 and DeepSeek-V3 on the Hub).
 V2 = dict(num_hidden_layers=60, hidden_size=5120, num_attention_heads=128, q_lora_rank=1536,
           kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128)
+# V3's config.json also lists its multi-token-prediction module (num_nextn_predict_layers 1) and
+# its dense first layers: neither changes the decoder's cache (61 layers of 576).
 V3 = dict(num_hidden_layers=61, hidden_size=7168, num_attention_heads=128, q_lora_rank=1536,
-          kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128)
+          kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128,
+          num_nextn_predict_layers=1, first_k_dense_replace=3)
 
 HINT_SVD = ("U, S, Vh = torch.linalg.svd(W, full_matrices=False); keep the FIRST `rank` columns "
             "of U, values of S (the largest: svd sorts them in descending order) and rows of Vh, "
             "and put S into the product: A @ B must equal U_r @ diag(S_r) @ Vh_r")
 HINT_MLA = ("MLA caches, per token and layer, the latent c_kv (kv_lora_rank values) AND the "
             "decoupled rope key k_rope (qk_rope_head_dim values); both are shared by every head")
-HINT_BYTES = ("layers * batch * tokens * (kv_lora_rank + qk_rope_head_dim) * bytes_per_element: "
-              "no head count (the latent is shared by all heads) and no per-head K/V (MLA never "
-              "caches the decompressed keys and values)")
+HINT_BYTES = ("num_hidden_layers * batch * tokens * (kv_lora_rank + qk_rope_head_dim) * "
+              "bytes_per_element: no head count (the latent is shared by all heads), no per-head K/V "
+              "(MLA never caches the decompressed keys and values), and no extra layer for the "
+              "multi-token-prediction module (num_nextn_predict_layers)")
 
 
 # ------------------------------------------------------------------------ low_rank_factorize
