@@ -8,7 +8,8 @@ floating tensor of any shape (float32 or float64) and the output has x's shape a
     ReLU.apply(x)                              max(x, 0); gradient 1 where x > 0, else 0
                                                (so 0 at x = 0, like F.relu)
     LeakyReLU.apply(x, negative_slope=0.01)    x where x > 0, else negative_slope * x
-                                               (gradient negative_slope at x = 0)
+                                               (gradient negative_slope at x = 0); any
+                                               slope, also negative or above 1
     Sigmoid.apply(x)                           1 / (1 + exp(-x))
     Tanh.apply(x)                              (exp(x) - exp(-x)) / (exp(x) + exp(-x))
     SiLU.apply(x)                              x * sigmoid(x)
@@ -34,8 +35,9 @@ inf/inf or 0 * inf.
             forward(x) = swiglu(x, w_gate, w_up) @ w_down, (..., d_model) -> (..., d_model).
         Parameters (registered; these are the state_dict keys):
             w_gate: (d_model, d_hidden), w_up: (d_model, d_hidden), w_down: (d_hidden, d_model),
-        each initialised at random, e.g. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in
-        the matrix's first dim (its input size). No biases.
+        each initialised at random with a spread of about 1/sqrt(fan_in), fan_in being the
+        matrix's first dim (its input size): e.g. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) or
+        N(0, 1/fan_in), not a unit normal (outputs would grow with sqrt(d)). No biases.
 
 Off limits, per activation (in both its forward and its backward): the built-in of the
 activation you are writing and its aten op — torch.relu / F.relu / Tensor.relu in ReLU,
@@ -44,6 +46,8 @@ in Sigmoid, torch.tanh / F.tanh / Tensor.tanh in Tanh, F.silu in SiLU, F.gelu in
 F.softplus in Softplus. Other built-ins are allowed (e.g. torch.exp, torch.erf, torch.tanh
 inside GELU, torch.sigmoid inside SiLU). swiglu and SwiGLU: none (use your SiLU or F.silu).
 Inputs must not be modified, and neither may grad_output in a backward (return a new tensor).
+Outputs and gradients live on x's device (make helper tensors with *_like(x) or device=);
+SwiGLU built under `with torch.device(...)` has its parameters there.
 Run: pytest katas/activations/functions.py
 """
 

@@ -17,17 +17,21 @@ Contract-to-spec map:
   planted exactly)
 - explicit falsy arguments (negative_slope=0.0, threshold=0.0): CASES leaky_relu_slope0,
   softplus_threshold0 run through every spec
+- LeakyReLU "any slope, also negative or above 1" (max(x, a*x), a mask from the output):
+  leaky_relu_any_slope
+- outputs and gradients on x's device, SwiGLU under torch.device (meta stands in for a GPU):
+  outputs_on_the_input_device
 - arguments kept per call on ctx (two calls with different arguments before backward):
   arguments_are_per_call
 - backward returns a fresh gradient (grad_output not written in place, other branches intact):
   backward_leaves_grad_output_alone
 - "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4
-- GELU "none" (default) / "tanh"; any other approximate: ValueError naming it:
+- GELU "none" (default) / "tanh"; any other approximate ("Tanh", "erf", None): ValueError naming it:
   gelu_forms_differ, gelu_rejects_unknown_approximate
 - built-ins off limits forward and backward; own autograd.Function: writes_its_own...,
   is_an_autograd_function...
 - swiglu formula, shapes, gradients, non-contiguous: swiglu_*; SwiGLU keys/shapes/no biases,
-  random init, float64, gradients: swiglu_module_*
+  random init with spread ~1/sqrt(fan_in), float64, gradients: swiglu_module_*
 """
 
 from dataclasses import dataclass
@@ -41,6 +45,7 @@ from hypothesis import given, strategies as st
 from harness.checks import (assert_close, assert_grads_match, assert_raises, assert_shape, forbid,
                             gradcheck, non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64
+from harness.failures import fail
 from katas.activations.functions import (GELU, SiLU, Sigmoid, Softplus, SwiGLU, Tanh, LeakyReLU,
                                          ReLU, swiglu)
 
@@ -238,11 +243,28 @@ def test_arguments_are_per_call(fn, first, second, ref):
                           "the class or a global: the next call overwrites those")
 
 
-def test_gelu_rejects_unknown_approximate():
+@pytest.mark.parametrize("approximate", ["Tanh", "erf", None])
+def test_gelu_rejects_unknown_approximate(approximate):
     x = randn(3, seed=17)
-    assert_raises(ValueError, GELU.apply, x, "Tanh", contract="approximate is 'none' or 'tanh'; "
-                  "any other value raises ValueError naming it", mentions=("Tanh",),
-                  what='GELU.apply(x, "Tanh")')
+    assert_raises(ValueError, GELU.apply, x, approximate, contract="approximate is 'none' or "
+                  "'tanh'; any other value raises ValueError naming it", mentions=(str(approximate),),
+                  what=f"GELU.apply(x, {approximate!r})",
+                  hint="compare approximate with 'none' and 'tanh' exactly; anything else, None "
+                       "included, raises")
+
+
+@pytest.mark.parametrize("slope", [-0.5, 1.5, 3.0])
+def test_leaky_relu_any_slope(slope):
+    x = torch.tensor([-3.0, -1.0, -0.25, 0.0, 0.25, 1.0, 3.0], dtype=torch.float64)
+    g = torch.linspace(0.5, 1.5, 7, dtype=torch.float64)
+    y, grad = _value_and_grad(lambda t: LeakyReLU.apply(t, slope), x, g)
+    y_ref, grad_ref = _value_and_grad(lambda t: F.leaky_relu(t, slope), x, g)
+    what = f"LeakyReLU.apply(x, {slope}) at x = {x.tolist()}"
+    hint = ("pick by the sign of the INPUT: torch.where(x > 0, x, slope * x); max(x, slope * x) "
+            "is that only for 0 <= slope <= 1, and a mask from the output (y > 0) flips for a "
+            "negative slope")
+    assert_close(y, y_ref, what=what, hint=hint, **TIGHT64)
+    assert_close(grad, grad_ref, what=f"gradient of {what}", hint=hint, **TIGHT64)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -332,6 +354,62 @@ def test_silu_gradient_has_both_product_rule_terms():
     (grad,) = torch.autograd.grad(y, x, torch.ones(4, dtype=torch.float64))
     s = 1 / (1 + torch.exp(-x.detach()))
     assert_close(grad, s + x.detach() * s * (1 - s), what="gradient of SiLU.apply(x)", hint=SILU_GRAD)
+
+
+def on_meta(what, fn):
+    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
+    A helper tensor made without device= meets a meta one and torch names both devices: that
+    fails. Code that reads data (.item(), a Python branch on values) cannot run on meta, which
+    says nothing about devices: that returns None (the meta device cannot judge it)."""
+    __tracebackhide__ = True
+    try:
+        return fn()
+    except NotImplementedError as err:
+        if not str(err):
+            raise  # the stub's bare raise: not started
+        return None
+    except RuntimeError as err:
+        if "device" not in str(err) and "meta" in str(err):
+            return None
+        if "device" not in str(err):
+            raise
+        message = f"{what} raised RuntimeError: {err}"
+    fail(message, "outputs and gradients live on x.device: make every helper tensor with "
+                  "torch.zeros_like(x) / torch.ones_like(x) or device=x.device, not "
+                  "torch.zeros(x.shape)")
+
+
+def _forward_and_backward(fn, x):
+    y = fn(x)
+    (grad,) = torch.autograd.grad(y, x, torch.empty(y.shape, device=y.device))
+    return y, grad
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_outputs_on_the_input_device(case):
+    x = torch.empty(2, 3, device="meta", requires_grad=True)
+    what = f"{case.what} with x of (2, 3) on meta, and its backward"
+    out = on_meta(what, lambda: _forward_and_backward(case.call, x))
+    if out is not None and any(t.device != x.device or t.shape != x.shape for t in out):
+        fail(f"{what} gave {[(tuple(t.shape), str(t.device)) for t in out]}; expected (2, 3) "
+             "on meta for the output and the gradient", "build every helper tensor on x.device")
+
+
+def test_swiglu_on_the_input_device():
+    with torch.device("meta"):
+        module = SwiGLU(4, 6)
+    what = "SwiGLU(4, 6) built under torch.device('meta')"
+    wrong = {k: str(p.device) for k, p in module.named_parameters() if p.device.type != "meta"}
+    if wrong:
+        fail(f"{what} has parameters on {wrong}; expected meta",
+             "create the weights with torch.empty(...) (it follows the default device), not with "
+             "an explicit device='cpu' or a CPU tensor")
+    x = torch.empty(3, 4, device="meta")
+    for name, fn in (("swiglu(x, w_gate, w_up) on meta", lambda: swiglu(x, module.w_gate, module.w_up)),
+                     (f"{what}(x on meta)", lambda: module(x))):
+        out = on_meta(name, fn)
+        if out is not None and out.device != x.device:
+            fail(f"{name} gave a tensor on {out.device}; expected meta")
 
 
 # ------------------------------------------------------------------------ swiglu
@@ -435,6 +513,14 @@ def test_swiglu_module_initialisation():
             f"SwiGLU(32, 48).{key} is constant or not finite; initialise it at random")
     assert not torch.equal(params["w_gate"], params["w_up"]), (
         "SwiGLU(32, 48): w_gate and w_up start identical; draw each at random")
+    for key, p in params.items():
+        fan_in = p.shape[0]
+        spread = p.detach().std().item() * fan_in ** 0.5  # 0.58 for U(+-1/sqrt(fan_in)), 1 for N(0, 1/fan_in)
+        assert 0.2 < spread < 2.0, (
+            f"SwiGLU(32, 48).{key} ({tuple(p.shape)}) has std {spread / fan_in ** 0.5:.3g}, "
+            f"{spread:.3g} / sqrt(fan_in = {fan_in}); the contract asks for a spread of about "
+            "1 / sqrt(fan_in); hint: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), e.g. "
+            "torch.empty(fan_in, fan_out).uniform_(-bound, bound), not torch.randn (std 1)")
 
 
 def test_swiglu_module_float64():
