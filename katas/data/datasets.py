@@ -7,8 +7,9 @@ Write:
             x = tokens[i : i + T]          the context
             y = tokens[i + 1 : i + T + 1]  the next token at every position of x
         len(dataset) == N - T: every window whose last target still exists (block_size =
-        N - 1 gives exactly one window). If N <= T there is not one full window: the
-        constructor raises ValueError (saying how many tokens it got and how many it needs).
+        N - 1 gives exactly one window). If N <= T (N = 0 included) there is not one full
+        window: the constructor raises ValueError whose message names both numbers, the N
+        tokens it got and the T + 1 it needs (e.g. "got 4 tokens, need at least 5").
         Valid indices are 0 <= i < len(dataset); any other index (negative ones included)
         raises IndexError, so that `for x, y in dataset` (Python's iteration over
         __getitem__) stops after the last window instead of yielding short slices forever.
