@@ -14,8 +14,9 @@ Contract -> specs:
   test_logits_*, test_changing_a_future_token_*, test_gradients_*, test_forward_takes_non_contiguous_*
 - eps = config.layer_norm_epsilon (formula oracle): test_layer_norm_eps_comes_from_the_config
 - T > block_size -> ValueError naming both: test_forward_longer_than_block_size_raises
-- dropout only in train(), at embeddings / attention weights / both residual branches, none
-  inside the mlp: test_dropout_is_off_in_eval_mode, test_dropout_at_every_place_in_training
+- dropout only in train(), at embeddings / attention weights (after the softmax: token 0's one
+  weight becomes 0 or 2) / both residual branches, none inside the mlp:
+  test_dropout_is_off_in_eval_mode, test_dropout_at_every_place_in_training
 - generate: crop, greedy, top_k (incl. 1 and >= vocab), temperature (incl. 0 with top_k, int
   and float), softmax(logits / T) sampling on the global RNG, max_new_tokens=0:
   test_greedy_*, test_top_k_*, test_temperature_zero_*, test_sampling_*, test_zero_new_tokens_*
@@ -517,6 +518,18 @@ def test_dropout_at_every_place_in_training(place):
                 "sqrt(hd)) @ v exactly: the attention weights were not dropped\n  hint: dropout on the "
                 "attention weights after the softmax (weights = dropout(softmax(scores))), or "
                 "F.scaled_dot_product_attention(..., dropout_p=p if self.training else 0.0)")
+        # token 0 attends to itself only: its one weight (1 after the softmax) is dropped to 0 or
+        # kept as 2, so each head's output there is 0 or 2 v; a dropout on the scores, before the
+        # softmax, leaves that weight at 1 (output v)
+        first = r["z"][:, 0].reshape(B, H, hd)
+        v0 = v[:, :, 0]
+        dropped = first.abs().amax(-1) == 0
+        assert_close(torch.where(dropped[..., None], 0.0, first), torch.where(dropped[..., None], 0.0, 2 * v0),
+                     atol=1e-5, what="GPT2(dropout=0.5).train(): block 0's attention output at token 0 (which "
+                     "sees only itself), per head: 0 or 2 v",
+                     hint="dropout on the attention weights AFTER the softmax: a token's weights sum to 1, then "
+                          "each is zeroed or scaled by 1 / (1 - p); dropping scores before the softmax "
+                          "renormalises them away (token 0's single weight stays 1)")
 
 
 # ------------------------------------------------------------------------ generate: modes, edges, RNG
