@@ -140,29 +140,40 @@ def variants(kata: Kata) -> list[Path]:
     return sorted(kata.variants_dir.glob("*.py")) if kata.variants_dir.is_dir() else []
 
 
-def check(kata: Kata) -> list[str]:
+def check(kata: Kata, timings: dict[str, float] | None = None) -> list[str]:
     """Every self-test verdict for one kata: solutions pass, the stub fails everywhere with
-    'not started', every gallery mistake is rejected. Returns the problems found."""
+    'not started', every gallery mistake is rejected, every variant is accepted. Returns the
+    problems found. timings, when given, gains the CPU seconds of each part ("solution",
+    "stub", "gallery", "variants"), for benchmarks/speed.py."""
     import tempfile
+    import time
+
+    def run(part: str, override: Path, **kwargs) -> RunResult:
+        start = time.process_time()
+        try:
+            return run_spec(kata, override, **kwargs)
+        finally:
+            if timings is not None:
+                timings[part] = timings.get(part, 0.0) + time.process_time() - start
 
     problems = []
-    result = run_spec(kata, kata.solution_path, stop_at_first=False, profile="ci")
+    result = run("solution", kata.solution_path, stop_at_first=False, profile="ci")
     if result.errors or result.failed or not result.passed:
         problems.append(f"solution: {len(result.failed)} failed, errors {result.errors}: "
                         + "\n".join(result.messages.values()))
     with tempfile.TemporaryDirectory() as scratch:
-        result = run_spec(kata, pristine_stub(kata, Path(scratch)), stop_at_first=False)
+        result = run("stub", pristine_stub(kata, Path(scratch)), stop_at_first=False)
     if result.passed or result.errors:
         problems.append(f"stub: passes {result.passed}; errors {result.errors}")
     problems += [f"stub: {node} reads {msg.splitlines()[0]!r}, not 'not started'"
                  for node, msg in result.messages.items() if not msg.startswith("not started")]
     catches = load_catches()
     for mistake in gallery(kata):
-        result = run_spec(kata, mistake, first=catches.get(mistake_key(kata, mistake)))
+        result = run("gallery", mistake, first=catches.get(mistake_key(kata, mistake)))
         if result.errors or not result.failed:
             problems.append(f"gallery {mistake.stem}: not rejected (errors {result.errors})")
     for variant in variants(kata):
-        result = run_spec(kata, variant, stop_at_first=False)
+        result = run("variants", variant, stop_at_first=False)
         if result.errors or result.failed or not result.passed:
             problems.append(f"variant {variant.stem}: rejected: " + "\n".join(result.messages.values()))
     missing = set(kata.mistakes) - {p.stem for p in gallery(kata)}
