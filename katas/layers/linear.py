@@ -4,7 +4,10 @@ Write:
     Linear(in_features, out_features, bias=True) — an nn.Module equivalent to nn.Linear.
         Parameters (registered, so they appear in state_dict() under these keys):
             weight: (out_features, in_features) float32 — one row per output, like nn.Linear;
-            bias:   (out_features,) float32, only when bias=True (no "bias" key otherwise).
+            bias:   (out_features,) float32, only when bias=True (no "bias" key otherwise);
+                    with bias=False the attribute layer.bias is None, like nn.Linear's, so
+                    code such as `if layer.bias is not None: nn.init.zeros_(layer.bias)`
+                    works on both (self.register_parameter("bias", None) does it).
         Initialise both like nn.Linear: every value drawn uniformly from
             U(-1/sqrt(in_features), 1/sqrt(in_features)).
         forward(x): x @ weight^T + bias, x (..., in_features) -> (..., out_features), same

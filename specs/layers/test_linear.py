@@ -9,6 +9,7 @@ Contract -> specs:
 - Linear parameters: keys weight (out, in) / bias only when bias=True, float32, trainable,
   default bias=True: test_linear_state_dict_*, *_default_has_a_bias, *_parameters_are_float32,
   *_weights_are_trainable_parameters
+- bias=False: layer.bias is None (like nn.Linear): test_linear_without_bias_has_bias_none
 - forward = x @ W.T + b, any leading dims (none, size 0), same dtype as x (float64, half),
   non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*, *_non_contiguous_input
 - init U(+-1/sqrt(in)) for weight and bias, random, controlled by torch.manual_seed:
@@ -78,6 +79,18 @@ def test_linear_state_dict_has_nn_linear_keys_and_shapes(bias):
     for key in ref:
         assert_shape(sd[key], ref[key].shape, what=f"Linear(5, 3).state_dict()[{key!r}]",
                      hint=WEIGHT_HINT)
+
+
+def test_linear_without_bias_has_bias_none():
+    layer = Linear(5, 3, bias=False)
+    has = hasattr(layer, "bias")
+    assert has and layer.bias is None, (
+        f"Linear(5, 3, bias=False).bias is "
+        f"{'missing (AttributeError)' if not has else type(layer.bias).__name__}, expected None "
+        "like nn.Linear's: model code such as `if m.bias is not None: nn.init.zeros_(m.bias)` "
+        "relies on it; hint: self.register_parameter('bias', None) when bias=False")
+    sd = layer.state_dict()
+    assert set(sd) == {"weight"}, f"Linear(5, 3, bias=False).state_dict() has keys {sorted(sd)}"
 
 
 def test_linear_default_has_a_bias():
