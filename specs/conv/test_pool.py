@@ -11,6 +11,7 @@ Contract -> specs:
 - max ties (decided: the max value; gradient only to tied max pixels, summing to upstream):
   test_max_pool_ties_value_and_gradient
 - avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
+- real pixels equal to 0 are pixels (padding found by position, not value): test_real_zero_pixels_are_pixels
 - any N incl. 0, sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
 - dtype kept (float64 computed in float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device
@@ -137,6 +138,16 @@ def test_avg_pool_of_ones_is_one_everywhere_even_at_the_border():
     out = run_pool("avg_pool2d", x, kernel_size=3, stride=1, padding=1, hint=HINT_AVG)
     assert_close(out, torch.ones(1, 1, 5, 5), what="avg_pool2d(ones (1, 1, 5, 5), kernel_size=3, stride=1, padding=1)",
                  hint=HINT_AVG + " (a corner window holds 4 real pixels: 4/4 = 1, not 4/9)")
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_real_zero_pixels_are_pixels(name):
+    # After a ReLU about half the pixels are exactly 0: they are real pixels, counted in the
+    # average and able to be the max. Only the padding is left out.
+    x = torch.relu(randn(2, 3, 7, 6, seed=16))
+    check_pool(name, x, kernel_size=3, stride=1, padding=1,
+               hint="tell padding apart by position (pool a tensor of ones to count real pixels, pad "
+                    "the max with -inf), never by value: a real pixel may be exactly 0")
 
 
 def test_max_pool_padding_never_wins():
