@@ -68,12 +68,13 @@ Write:
             loss = alpha * sum_i f_i * P_i
         scores (T, E): the gate's affinities for ALL experts (softmax), differentiable; the
         loss's gradient flows through P only (f is a count). dtype of scores. Perfectly
-        balanced routing with uniform scores gives exactly alpha.
+        balanced routing with uniform scores gives exactly alpha; alpha=0.0 gives 0.
     update_bias(bias, expert_counts, gamma) -> new bias (E,), bias's dtype: DeepSeek-V3's
         auxiliary-loss-free balancing, after a training step:
             new_bias = bias + gamma * sign(mean(expert_counts) - expert_counts)
         (an overloaded expert's bias goes DOWN by gamma, an underloaded one's UP; one exactly
-        at the mean load keeps its bias). expert_counts (E,): tokens routed to each expert
+        at the mean load keeps its bias; gamma=0.0 freezes the bias, as in DeepSeek-V3's last
+        500B training tokens). expert_counts (E,): tokens routed to each expert
         (int64 from bincount, or float). Returns a new tensor; bias is not modified.
 
 Off limits: none (torch.topk, softmax, sigmoid, argsort, index_add_ are all fine).

@@ -24,7 +24,9 @@ Contract-to-spec map:
   much_faster_*
 - load_balance_loss formula, alpha when balanced, gradient through P only, scores' dtype (half,
   float64): test_load_balance_loss_*
-- update_bias direction, sign(0), bias dtype (half too), true mean: test_update_bias_*
+- update_bias direction, sign(0), bias dtype (half too), true mean, gamma=0.0 (frozen):
+  test_update_bias_*
+- load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
 """
 
 import dataclasses
@@ -860,6 +862,14 @@ def test_load_balance_loss_is_alpha_when_perfectly_balanced():
                       "the sum is 1, the loss alpha; forgot the E/(K*T) factor?")
 
 
+def test_load_balance_loss_alpha_zero_is_zero():
+    scores, idx = routed(5, 4, 2, seed=11)
+    loss = load_balance_loss(scores, idx, 0.0)
+    assert_close(loss, torch.tensor(0.0, dtype=scores.dtype), what="load_balance_loss(scores, topk_idx, "
+                 "alpha=0.0)", hint="alpha=0.0 turns the loss off: it is a value, not 'not given' (no "
+                 "`alpha or 0.001`)")
+
+
 def test_load_balance_loss_gradient_flows_through_the_scores_only():
     scores, idx = routed(7, 5, 2, seed=3)
     scores = scores.float().requires_grad_()
@@ -921,6 +931,15 @@ def test_update_bias_leaves_an_expert_at_the_mean_alone():
                  what="update_bias(bias float64, counts [3, 4, 5], gamma=0.5)",
                  hint="sign(0) = 0: an expert exactly at the mean load keeps its bias; the result "
                       "keeps the bias's dtype")
+
+
+def test_update_bias_gamma_zero_freezes_the_bias():
+    # DeepSeek-V3 trains its last 500B tokens with gamma = 0.0: the bias must stay as it is
+    bias = torch.tensor([0.5, -0.2, 0.0, -1.0])
+    new = update_bias(bias, torch.tensor([10, 2, 6, 6]), 0.0)
+    assert_close(new, bias, what="update_bias(bias, counts [10, 2, 6, 6], gamma=0.0)",
+                 hint="gamma=0.0 is a value (a frozen bias), not 'not given': use the gamma passed, "
+                      "no `gamma or 0.001`")
 
 
 @given(e=st.integers(1, 16), seed=st.integers(0, 2**31 - 1))
