@@ -9,8 +9,9 @@ for gradients; float64 defaults for float64.
 Contract -> specs:
 - FeedForward keys, "relu" default / "gelu" erf, any leading dims: test_feed_forward_*
 - dropout inside ff after the activation: test_feed_forward_dropout_is_after_the_activation
-- dropout on sa / ca / ff outputs before each residual add (never on the stream):
-  test_{encoder,decoder}_dropout_on_each_sublayer_output; train() only: test_dropout_*
+- dropout on sa / ca / ff outputs before each residual add (never on the stream), pre-LN and
+  post-LN (read at each norm's input): test_{encoder,decoder}_dropout_on_each_sublayer_output;
+  train() only: test_dropout_*
 - state_dict keys, no built-in layers: test_state_dicts_match_torch, test_written_from_scratch
 - post-LN / pre-LN wiring, residual around each sublayer: test_*_residual, *_matches_torch
 - cross-attention keys/values from memory: test_decoder_cross_attention_reads_memory
@@ -707,44 +708,80 @@ def dropout_parts(mine, call, x):
     return d, e
 
 
-def check_output_dropout(d, e, what, where):
+def check_output_dropout(d, e, what, where, post=False):
     """d = dropout(e) exactly: each element is 0 or e / (1 - p) with p = 0.5."""
     __tracebackhide__ = True
     zero = d == 0
     frac = zero.float().mean().item()
+    wiring = (f"x = norm(x + dropout({where}(x))), never dropout(norm(...))" if post
+              else f"x = x + dropout({where}(norm(x)))")
     assert 0.3 < frac < 0.7, (
         f"{what}: {frac:.0%} of the {where} output's elements were dropped in train() mode with "
         f"dropout=0.5, expected about half\n  hint: apply dropout (p = dropout) to {where}'s output "
-        f"before adding it to the residual: x = x + dropout({where}(norm(x)))")
+        f"before adding it to the residual: {wiring}")
     assert_close(torch.where(zero, 0.0, d), torch.where(zero, 0.0, 2 * e),
                  what=f"{what}: the kept elements of dropout({where}(...))", atol=1e-5,
                  hint=f"only {where}'s output is dropped (and scaled by 1 / (1 - p)); the residual "
                       f"stream x itself is never dropped")
 
 
+def post_ln_dropout_parts(mine, call, x, norms, k):
+    """Post-LN: (d_train, d_eval), sublayer k's contribution to the stream, read through hooks
+    as the input of norms[k] minus the stream entering that residual step (x, or norms[k - 1]'s
+    output). The other sublayers are silenced, so that stream is the same in both modes."""
+    rec, hooks = {}, []
+    hooks.append(getattr(mine, norms[k]).register_forward_pre_hook(
+        lambda m, args: rec.__setitem__("in", args[0].detach().clone())))
+    if k:
+        hooks.append(getattr(mine, norms[k - 1]).register_forward_hook(
+            lambda m, args, out: rec.__setitem__("prev", out.detach().clone())))
+    parts = []
+    try:
+        for train in (True, False):
+            rec.clear()
+            torch.manual_seed(1)
+            with torch.no_grad():
+                call(mine.train(train))
+            if "in" not in rec or (k and "prev" not in rec):
+                pytest.skip(f"the spec reads the post-LN sublayer outputs through hooks on {norms[k]}, "
+                            f"which was not called as a module")
+            parts.append(rec["in"] - (rec["prev"] if k else x))
+    finally:
+        for h in hooks:
+            h.remove()
+        mine.eval()
+    return parts[0], parts[1]
+
+
+@pytest.mark.parametrize("norm_first", [True, False], ids=["pre-LN", "post-LN"])
 @pytest.mark.parametrize("where", ["sa", "ff"])
-def test_encoder_dropout_on_each_sublayer_output(where):
-    mine, ref = encoder_pair(8, 2, 16, norm_first=True, dropout=0.5, seed=63)
+def test_encoder_dropout_on_each_sublayer_output(where, norm_first):
+    mine, ref = encoder_pair(8, 2, 16, norm_first=norm_first, dropout=0.5, seed=63)
     silence(ref, "linear2" if where == "sa" else "self_attn.out_proj")
-    load(mine, ref, "EncoderLayer(8, 2, 16, dropout=0.5, norm_first=True)", ENC_KEYS)
+    load(mine, ref, f"EncoderLayer(8, 2, 16, dropout=0.5, norm_first={norm_first})", ENC_KEYS)
     x = randn(2, 20, 8, seed=64)
-    d, e = dropout_parts(mine, lambda m: m(x), x)
-    what = (f"EncoderLayer(8, 2, 16, dropout=0.5, norm_first=True).train()(src) with only {where} "
-            f"active (the other sublayer silenced)")
-    if where == "sa":
-        check_output_dropout(d, e, what, "sa")
+    if norm_first:
+        d, e = dropout_parts(mine, lambda m: m(x), x)
     else:
-        check_ff_dropout(d, e, what)
+        d, e = post_ln_dropout_parts(mine, lambda m: m(x), x, ("norm1", "norm2"), ["sa", "ff"].index(where))
+    what = (f"EncoderLayer(8, 2, 16, dropout=0.5, norm_first={norm_first}).train()(src) with only {where} "
+            f"active (the other sublayer silenced)" + ("" if norm_first else f", read at the input of "
+            f"norm{['sa', 'ff'].index(where) + 1}"))
+    if where == "sa":
+        check_output_dropout(d, e, what, "sa", post=not norm_first)
+    else:
+        check_ff_dropout(d, e, what, post=not norm_first)
 
 
-def check_ff_dropout(d, e, what):
+def check_ff_dropout(d, e, what, post=False):
     __tracebackhide__ = True
     zero = d == 0
     frac = zero.float().mean().item()
+    wiring = "x = norm(x + dropout(ff(x)))" if post else "x = x + dropout(ff(norm(x)))"
     assert 0.3 < frac < 0.7, (
         f"{what}: {frac:.0%} of ff's output elements were dropped in train() mode with dropout=0.5, "
-        f"expected about half\n  hint: x = x + dropout(ff(norm2(x))): ff's output has its own dropout "
-        f"before the residual add (besides the one inside ff)")
+        f"expected about half\n  hint: {wiring}: ff's output has its own dropout before the residual "
+        f"add (besides the one inside ff), and the stream itself is never dropped")
     same = ((d - 2 * e).abs() <= 1e-5 + 1e-4 * (2 * e).abs()) & ~zero
     frac_same = same.float().sum().item() / max(1, int((~zero).sum()))
     assert frac_same < 0.3, (
@@ -753,21 +790,27 @@ def check_ff_dropout(d, e, what):
         f"on ff's output before the residual add")
 
 
+@pytest.mark.parametrize("norm_first", [True, False], ids=["pre-LN", "post-LN"])
 @pytest.mark.parametrize("where", ["sa", "ca", "ff"])
-def test_decoder_dropout_on_each_sublayer_output(where):
-    mine, ref = decoder_pair(8, 2, 16, norm_first=True, dropout=0.5, seed=65)
+def test_decoder_dropout_on_each_sublayer_output(where, norm_first):
+    mine, ref = decoder_pair(8, 2, 16, norm_first=norm_first, dropout=0.5, seed=65)
     for name, prefix in (("sa", "self_attn.out_proj"), ("ca", "multihead_attn.out_proj"), ("ff", "linear2")):
         if name != where:
             silence(ref, prefix)
-    load(mine, ref, "DecoderLayer(8, 2, 16, dropout=0.5, norm_first=True)", DEC_KEYS)
+    load(mine, ref, f"DecoderLayer(8, 2, 16, dropout=0.5, norm_first={norm_first})", DEC_KEYS)
     x, memory = randn(2, 20, 8, seed=66), randn(2, 7, 8, seed=67)
-    d, e = dropout_parts(mine, lambda m: m(x, memory), x)
-    what = (f"DecoderLayer(8, 2, 16, dropout=0.5, norm_first=True).train()(tgt, memory) with only "
-            f"{where} active (the other sublayers silenced)")
-    if where == "ff":
-        check_ff_dropout(d, e, what)
+    k = ["sa", "ca", "ff"].index(where)
+    if norm_first:
+        d, e = dropout_parts(mine, lambda m: m(x, memory), x)
     else:
-        check_output_dropout(d, e, what, where)
+        d, e = post_ln_dropout_parts(mine, lambda m: m(x, memory), x, ("norm1", "norm2", "norm3"), k)
+    what = (f"DecoderLayer(8, 2, 16, dropout=0.5, norm_first={norm_first}).train()(tgt, memory) with only "
+            f"{where} active (the other sublayers silenced)" + ("" if norm_first else f", read at the input "
+            f"of norm{k + 1}"))
+    if where == "ff":
+        check_ff_dropout(d, e, what, post=not norm_first)
+    else:
+        check_output_dropout(d, e, what, where, post=not norm_first)
 
 
 # ------------------------------------------------------------------ LayerNorm eps
