@@ -13,7 +13,9 @@ Write:
             else there), but that row never receives a gradient: weight.grad[padding_idx] is
             all zeros whatever the upstream gradient, so training never moves the pad vector.
             Every other row accumulates the gradients of all its occurrences, like nn.Embedding.
-        A state_dict saved from nn.Embedding loads into your Embedding unchanged.
+        A state_dict saved from nn.Embedding loads into your Embedding unchanged. Like
+        nn.Embedding it works on any device after .to(device): anything forward or backward
+        builds (a pad mask, an index tensor) lives on the weight's device.
 
     Dropout(p) — an nn.Module equivalent to nn.Dropout(p), 0 <= p <= 1.
         In training mode (module.train(), the default for a new module): zero each element

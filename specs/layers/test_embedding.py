@@ -251,7 +251,9 @@ def test_embedding_half_module_with_padding(dtype):
 def test_embedding_keeps_device():
     """Everything the forward and backward build lives on the weight's device: a helper made
     with torch.ones(...) or torch.tensor([...]) without device= breaks the module on a GPU
-    (here: the meta device, which has no data and no CPU fallback)."""
+    (here: the meta device, which has no CPU fallback). Meta tensors hold no data, so code
+    that reads values (an index bounds check with .item()) cannot run there: only a device
+    mismatch fails this spec."""
     mine = Embedding(6, 3, padding_idx=2).to("meta")
     idx = torch.tensor([[2, 5, 0], [1, 2, 2]], device="meta")
     what = "Embedding(6, 3, padding_idx=2).to('meta')(idx on the meta device)"
@@ -265,6 +267,8 @@ def test_embedding_keeps_device():
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        if "device" not in str(err):  # e.g. a bounds check with .item(): meta has no data
+            return
         raise SpecFailure(f"{what}: the forward or backward failed with {err}\n  hint: {hint}") from None
     grad = _weight(mine).grad
     assert grad is not None and grad.device == idx.device, (
