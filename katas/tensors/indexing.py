@@ -20,7 +20,10 @@ Write:
         0 allowed); mask is a bool tensor of the same shape (True = counts). The mean
         over `dim` of the entries where mask is True: their sum divided by how many there are
         (not by x.shape[dim], and not by the count plus an eps). A float64 x is computed in
-        float64 (float64 accuracy). Rule for an empty slice (no True along `dim`): the result
+        float64 (float64 accuracy); float16 and bfloat16 are accumulated in float32, as
+        torch.mean does, so a mean of representable values is finite even when their sum
+        overflows the dtype (700 float16 values near 100 sum to 7e4 > 65504, their mean is
+        100). Rule for an empty slice (no True along `dim`): the result
         there is 0, never NaN. dim may be negative. Masked-out entries may hold any finite
         value, up to the dtype's largest, and must not affect the result. Differentiable:
         each kept entry gets upstream / count; masked-out entries and empty slices get 0,

@@ -1,7 +1,7 @@
 """Day 1 — tensors/indexing: reference solution.
 
 Decisions stated in the stub: B, K, C may be 0; unpicked rows and padding may hold inf/NaN
-(so index, never multiply by a one-hot); masked_mean keeps half dtypes, is exact in float64
+(so index, never multiply by a one-hot); masked_mean keeps half dtypes (accumulated in float32), is exact in float64
 (count clamped to 1, no eps) and its gradient on an empty slice is 0, not NaN.
 """
 
@@ -22,6 +22,8 @@ def last_token(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
     """Mean of x over dim counting only mask==True entries; an empty slice gives 0."""
-    total = torch.where(mask, x, torch.zeros_like(x)).sum(dim)
+    # half dtypes accumulate in float32 (like torch.mean): their sum may overflow, the mean not
+    acc = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
+    total = torch.where(mask, x, torch.zeros_like(x)).sum(dim, dtype=acc)
     count = mask.sum(dim).clamp_min(1)  # an empty slice sums to 0; 0 / 1 = 0, not 0 / 0 = NaN
-    return total / count.to(x.dtype)
+    return (total / count.to(acc)).to(x.dtype)

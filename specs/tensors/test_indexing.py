@@ -17,7 +17,8 @@ Contract-to-spec map:
   _ignores_masked_out_values, _ignores_huge_masked_out_values; full mask = mean -> _full_mask_*;
   any dim incl. negative -> _over_any_dim; any shape incl. size-0 dims (hypothesis) -> _property;
   float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
-  _keeps_half_dtypes; non-contiguous and the documented stride-0 expanded mask ->
+  _keeps_half_dtypes; halves accumulated in float32 (a sum beyond float16's largest, a finite
+  mean) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
   _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices ->
   _gradient_is_mask_over_count.
 """
@@ -337,6 +338,20 @@ def test_masked_mean_keeps_half_dtypes(dtype):
     assert_dtype_kept(out, x, f"masked_mean(x of {dtype}, mask, 1)")
     assert_close(out, nan_masked_mean(x.double(), mask, 1).to(dtype), **tolerance(dtype),
                  what=f"masked_mean(x of {dtype}, mask, 1)")
+
+
+def test_masked_mean_half_sum_may_overflow_the_dtype():
+    # float16 mean pooling over a long sequence: 700 values near 100 sum to ~7e4, beyond
+    # float16's largest (65504); their mean, 100, is not
+    x = (100 + randn(2, 700, seed=33)).to(torch.float16)
+    mask = torch.ones(2, 700, dtype=torch.bool)
+    mask[1, ::2] = False
+    out = masked_mean(x, mask, 1)
+    assert_close(out, nan_masked_mean(x.double(), mask, 1).to(torch.float16), **tolerance(torch.float16),
+                 what="masked_mean(float16 x (2, 700) near 100, mask, 1)",
+                 hint="a float16 sum of 700 values near 100 overflows to inf: accumulate half "
+                      "dtypes in float32 (sum(dim, dtype=torch.float32)), divide, then cast back "
+                      "to x.dtype, as torch.mean does")
 
 
 def test_masked_mean_expanded_mask():

@@ -18,6 +18,9 @@ def last_token(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
-    total = (x * mask).sum(dim)  # a bool mask does not promote x's dtype
+    half = x.dtype in (torch.float16, torch.bfloat16)
+    wide = x.float() if half else x  # a half sum may overflow where the mean does not
+    total = (wide * mask).sum(dim)  # a bool mask does not promote the dtype
     count = mask.sum(dim)
-    return torch.where(count > 0, total, torch.zeros_like(total)) / count.clamp_min(1).to(x.dtype)
+    mean = torch.where(count > 0, total, torch.zeros_like(total)) / count.clamp_min(1).to(wide.dtype)
+    return mean.to(x.dtype)
