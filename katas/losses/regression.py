@@ -2,8 +2,8 @@
 
 Write:
     mse_loss(pred, target, reduction="mean") -> (pred - target)^2 reduced: "mean" (a 0-dim
-        tensor), "sum" (0-dim) or "none" (pred.shape); any other reduction raises ValueError
-        naming it. pred and target: float32/float64 of the same shape (any shape); the result
+        tensor), "sum" (0-dim) or "none" (pred.shape); any other reduction (another case such
+        as "Sum", or None) raises ValueError naming it. pred and target: float32/float64 of the same shape (any shape); the result
         has their dtype. Like F.mse_loss.
     bce_loss(probs, target) -> 0-dim tensor, the mean over all elements of
             -(target * log(probs) + (1 - target) * log(1 - probs))
@@ -27,7 +27,8 @@ torch.nn.functional.binary_cross_entropy_with_logits, torch.binary_cross_entropy
 (and nn.MSELoss / nn.BCELoss / nn.BCEWithLogitsLoss, which call them). F.softplus,
 F.logsigmoid and torch.log1p are allowed.
 Every "mean" is over all elements (over 0 elements it is NaN, like torch). float64 inputs are
-computed in float64.
+computed in float64 (pos_weight too). Results live on the inputs' device: a helper tensor (a
+default pos_weight) is made there, or is a Python number.
 Inputs must not be modified.
 Run: pytest katas/losses/regression.py
 """

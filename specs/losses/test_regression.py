@@ -3,13 +3,16 @@
 Contract-to-spec map:
 - mse_loss reductions "mean" (default) / "sum" / "none", any shape incl. 0-d and size-0,
   their dtype: mse_default_reduction_is_mean, mse_reductions_match_torch, empty_inputs,
-  float64_to_1e12; unknown reduction: ValueError naming it: mse_unknown_reduction
+  float64_to_1e12; unknown reduction (a typo, another case, None): ValueError naming it:
+  mse_unknown_reduction
 - bce_loss: mean of -(t log p + (1 - t) log(1 - p)), each log clamped at -100 (exact 0/1,
   and p so small that log p < -100 in float64), soft labels: bce_*, float64_to_1e12
 - bce_with_logits: stable at ±1e4 (values and gradients), gradients right at exactly x = 0
   (a zero-initialised head): bce_with_logits_*, gradient_at_zero_logits
-- pos_weight on the POSITIVE term only, (C,) or (1,) along the last dim, float64 too:
-  bce_with_logits_pos_weight_*, float64_to_1e12
+- pos_weight on the POSITIVE term only, (C,) or (1,) along the last dim, float64 too (weights
+  not exact in float32): bce_with_logits_pos_weight_*, float64_to_1e12
+- results on the inputs' device, pos_weight None or given (meta stands in for a GPU):
+  results_on_the_input_device
 - means over all elements (size-0: NaN like torch): empty_inputs
 - built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_losses,
   inputs_are_left_alone...
@@ -23,6 +26,7 @@ from hypothesis import given, strategies as st
 from harness.checks import (assert_close, assert_grads_match, assert_raises, forbid,
                             non_contiguous, unchanged)
 from harness.edges import TIGHT64
+from harness.failures import fail
 from katas.losses.regression import bce_loss, bce_with_logits, mse_loss
 
 FORBIDDEN = (F.mse_loss, F.binary_cross_entropy, F.binary_cross_entropy_with_logits,
@@ -217,11 +221,15 @@ def test_gradient_at_zero_logits(pos_weight):
                             "of x (clamping each branch's input), or write the backward")
 
 
-def test_mse_unknown_reduction():
+@pytest.mark.parametrize("reduction", ["avg", "Sum", "MEAN", None])
+def test_mse_unknown_reduction(reduction):
     pred, target = randn(3, seed=30), randn(3, seed=31)
-    assert_raises(ValueError, mse_loss, pred, target, reduction="avg",
-                  contract="reduction is 'mean', 'sum' or 'none'; anything else raises ValueError "
-                           "naming it", mentions=("avg",), what="mse_loss(pred, target, reduction='avg')")
+    assert_raises(ValueError, mse_loss, pred, target, reduction=reduction,
+                  contract="reduction is exactly 'mean', 'sum' or 'none' (case matters, like "
+                           "F.mse_loss); anything else raises ValueError naming it",
+                  mentions=(str(reduction),), what=f"mse_loss(pred, target, reduction={reduction!r})",
+                  hint="compare reduction with the three names as given: no .lower(), and None "
+                       "is not 'none'")
 
 
 @pytest.mark.parametrize("shape", [(0,), (2, 0)], ids=str)
@@ -256,7 +264,7 @@ def test_float64_to_1e12():
                  hint="clamp every log at -100 (log(1e-50) = -115.1 becomes -100 too, not only "
                       "log(0)); " + hint)
     x, tx = logits_and_targets((4, 5), seed=35, dtype=torch.float64, soft=True)
-    pw = torch.tensor([0.5, 1.0, 2.0, 3.5, 1.25], dtype=torch.float64)
+    pw = torch.tensor([0.3, 1.1, 2.7, 3.5, 0.1], dtype=torch.float64)  # 0.3, 1.1, 2.7, 0.1: not exact in float32
     for pos_weight in (None, pw):
         assert_close(bce_with_logits(x, tx, pos_weight),
                      F.binary_cross_entropy_with_logits(x, tx, pos_weight=pos_weight), **TIGHT64,
@@ -266,6 +274,43 @@ def test_float64_to_1e12():
                        lambda a: F.binary_cross_entropy_with_logits(a, tx, pos_weight=pw), x,
                        what="bce_with_logits(float64 logits, target, pos_weight) gradient to 1e-12",
                        hint=hint, **TIGHT64)
+
+
+def on_meta(what, fn):
+    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
+    A helper tensor made without device= meets a meta one and torch names both devices: that
+    fails. Code that reads data (.item(), a Python branch on values) cannot run on meta, which
+    says nothing about devices: that returns None (the meta device cannot judge it)."""
+    __tracebackhide__ = True
+    try:
+        return fn()
+    except NotImplementedError as err:
+        if not str(err):
+            raise  # the stub's bare raise: not started
+        return None
+    except RuntimeError as err:
+        if "device" not in str(err) and "meta" in str(err):
+            return None
+        if "device" not in str(err):
+            raise
+        message = f"{what} raised RuntimeError: {err}"
+    fail(message, "the loss lives on the inputs' device: make every helper tensor (a default "
+                  "pos_weight, a -100 floor) with *_like(x) or device=x.device, or use a Python "
+                  "number (1.0, -100.0) instead of a tensor")
+
+
+def test_results_on_the_input_device():
+    a, b = torch.empty(4, 3, device="meta"), torch.empty(4, 3, device="meta")
+    pw = torch.empty(3, device="meta")
+    calls = [("mse_loss(pred, target) on meta", lambda: mse_loss(a, b), ()),
+             ("mse_loss(pred, target, reduction='none') on meta", lambda: mse_loss(a, b, reduction="none"), (4, 3)),
+             ("bce_loss(probs, target) on meta", lambda: bce_loss(a, b), ()),
+             ("bce_with_logits(logits, target) on meta", lambda: bce_with_logits(a, b), ()),
+             ("bce_with_logits(logits, target, pos_weight) on meta", lambda: bce_with_logits(a, b, pw), ())]
+    for what, fn, shape in calls:
+        out = on_meta(what, fn)
+        if out is not None and (out.device != a.device or tuple(out.shape) != shape):
+            fail(f"{what} gave {tuple(out.shape)} on {out.device}; expected {shape} on meta")
 
 
 # ------------------------------------------------------------------------ inputs
