@@ -1,8 +1,10 @@
 """Day 7 — data/datasets: a next-token dataset and a padding collate function.
 
 Write:
-    NextTokenDataset(tokens, block_size): a torch.utils.data.Dataset over a 1-D int64 tensor
-        of N token ids, for training a language model with context length T = block_size.
+    NextTokenDataset(tokens, block_size): a torch.utils.data.Dataset over a 1-D tensor of N
+        token ids, for training a language model with context length T = block_size. The ids
+        may come in any integer dtype (int64, or int32 / uint16 as read from a token file to
+        save memory); the items are always int64 (what embeddings and cross_entropy expect).
         Item i is the pair (x, y), both int64 of shape (T,):
             x = tokens[i : i + T]          the context
             y = tokens[i + 1 : i + T + 1]  the next token at every position of x

@@ -7,6 +7,8 @@ Contract -> specs:
 - windows x = tokens[i:i+T], y shifted by one, int64 (T,), len N - T, block_size = N - 1:
   test_dataset_length, *_windows_*, *_last_window_*, *_one_window_*, *_items_are_int64,
   test_dataset_property, non-contiguous tokens
+- "ids in any integer dtype; items always int64" (int32, uint16, uint8 tokens):
+  test_dataset_items_are_int64_for_compact_token_dtypes
 - N <= T (N = 0 too): ValueError naming the count it got and the count it needs:
   test_dataset_too_few_*
 - index outside 0..len-1 (negative too): IndexError, so iteration stops:
@@ -169,6 +171,20 @@ def test_dataset_items_are_int64():
     x, y = ds[3]
     expect(x.dtype == torch.int64 and y.dtype == torch.int64,
            f"NextTokenDataset(...)[3]: dtypes {x.dtype}, {y.dtype}, expected torch.int64 (token ids)")
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.uint16, torch.uint8], ids=str)
+def test_dataset_items_are_int64_for_compact_token_dtypes(dtype):
+    """Token files are often stored as uint16 (GPT-2's 50257 ids fit) or int32: the items
+    are int64 all the same, as nn.Embedding and F.cross_entropy's targets expect."""
+    tokens = tokens_of(12, seed=9)
+    ds = NextTokenDataset(tokens.to(dtype), 5)
+    xs, ys = all_items(ds, 7)
+    ex, ey = expected_windows(tokens, 5)
+    what = f"NextTokenDataset(12 tokens of {dtype}, 5)"
+    hint = "convert the windows to int64 (.long()): the ids may be stored in a smaller dtype"
+    assert_close(xs, ex, what=f"{what}: every x", hint=hint)
+    assert_close(ys, ey, what=f"{what}: every y", hint=hint)
 
 
 def test_dataset_non_contiguous_tokens_are_left_alone():
