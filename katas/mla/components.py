@@ -15,8 +15,9 @@ max_position_embeddings.
 
 Write:
     RMSNorm(dim, eps=1e-6): x / sqrt(mean(x^2 over the last dim) + eps) * weight, parameter
-        `weight` (dim,) initialised to ones. (Or delete the class and import yours:
-        `from katas.norms.rms_norm import RMSNorm`.)
+        `weight` (dim,) initialised to ones, computed in x's dtype (float64 in, float64
+        throughout: no float32 upcast as in Hugging Face's bf16-minded DeepseekV3RMSNorm).
+        (Or delete the class and import yours: `from katas.norms.rms_norm import RMSNorm`.)
 
     rope_interleaved(x, positions, theta=10000.0) -> same shape and dtype as x
         x: (..., d) float32 or float64, d even. positions: int64 tensor broadcastable against

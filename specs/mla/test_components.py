@@ -10,7 +10,8 @@ Tolerances: float64 rtol = atol = 1e-5; float32 rtol = atol = 1e-4.
 Contract-to-spec map:
 - submodule names/shapes, no bias, no q_a_* when q_lora_rank 0/None, norm weights ones:
   submodules_have_deepseek_names_and_shapes
-- RMSNorm default eps 1e-6, explicit eps (0.0 too): rms_norm_default_eps_and_explicit_eps;
+- RMSNorm default eps 1e-6, explicit eps (0.0 too), "computed in x's dtype" (float64 to 1e-7):
+  rms_norm_default_eps_and_explicit_eps;
   "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
 - rope_interleaved: interleaved pairs, theta, default theta, position 0, relative positions,
   broadcast positions, non-contiguous, gradient: rope_interleaved_*; "compute in x's dtype":
@@ -256,7 +257,8 @@ def test_rope_interleaved_gradient():
 # miss the float64 formula by ~1e-6 at position ~1000
 TIGHT = dict(rtol=1e-10, atol=1e-10)
 HINT_F64 = ("compute the angles in x's dtype: torch.arange(0, d, 2, dtype=x.dtype, device=x.device), "
-            "positions.to(x.dtype); no float32 / complex64 table for float64 inputs")
+            "positions.to(x.dtype); no float32 / complex64 table for float64 inputs (and an RMSNorm "
+            "that normalises in x's dtype, without a float32 upcast)")
 
 
 def test_rope_interleaved_float64_is_computed_in_float64():
@@ -299,7 +301,8 @@ def test_rms_norm_default_eps_and_explicit_eps(dtype):
     x = randn(3, 6, seed=33, dtype=dtype) * 1e-3  # mean(x^2) ~ 1e-6: eps is visible
     norm = RMSNorm(6).to(dtype)
     assert_close(norm(x), ref_rms(x, torch.ones(6, dtype=dtype), 1e-6), what=f"RMSNorm(6)(x of size 1e-3, {dtype})",
-                 hint="the default eps is 1e-6, inside the sqrt: x / sqrt(mean(x^2) + eps) * weight")
+                 hint="the default eps is 1e-6, inside the sqrt: x / sqrt(mean(x^2) + eps) * weight, "
+                      "computed in x's dtype (no .float() upcast for a float64 x)")
     norm = RMSNorm(6, eps=0.0).to(dtype)
     assert_close(norm(x), ref_rms(x, torch.ones(6, dtype=dtype), 0.0), what=f"RMSNorm(6, eps=0.0)(x, {dtype})",
                  hint="eps=0.0 is a value, not 'not given': use the eps you were passed")
