@@ -86,10 +86,14 @@ def load_catches() -> dict[str, str]:
 
 
 def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
-             profile: str = "gallery", diagnose: bool = False, first: str | None = None) -> RunResult:
+             profile: str = "gallery", diagnose: bool = False, first: str | None = None,
+             brief: bool = False) -> RunResult:
     """Run kata's specs with katas.<topic>.<name> imported from `override`. diagnose: let
     failures look for a matching gallery mistake (off: the self-test needs only the verdict).
-    first: the spec to run first (see CATCHES)."""
+    first: the spec to run first (see CATCHES). brief: Python's plain tracebacks in the
+    messages; pytest's own format parses each traceback's source files, 4-5x the cost of a
+    stub's run of 60-90 failing specs, where only the verdict and the plugin's one-line
+    'not started' are read."""
     from hypothesis import settings
 
     result = RunResult()
@@ -105,6 +109,8 @@ def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
         args.append("-x")
     if not diagnose:
         args.append("--no-diagnose")
+    if brief:
+        args.append("--tb=native")
     try:
         plugins = [_Recorder(result)] + ([_FirstSpec(first)] if first else [])
         pytest.main(args, plugins=plugins)
@@ -162,14 +168,14 @@ def check(kata: Kata, timings: dict[str, float] | None = None) -> list[str]:
         problems.append(f"solution: {len(result.failed)} failed, errors {result.errors}: "
                         + "\n".join(result.messages.values()))
     with tempfile.TemporaryDirectory() as scratch:
-        result = run("stub", pristine_stub(kata, Path(scratch)), stop_at_first=False)
+        result = run("stub", pristine_stub(kata, Path(scratch)), stop_at_first=False, brief=True)
     if result.passed or result.errors:
         problems.append(f"stub: passes {result.passed}; errors {result.errors}")
     problems += [f"stub: {node} reads {msg.splitlines()[0]!r}, not 'not started'"
                  for node, msg in result.messages.items() if not msg.startswith("not started")]
     catches = load_catches()
     for mistake in gallery(kata):
-        result = run("gallery", mistake, first=catches.get(mistake_key(kata, mistake)))
+        result = run("gallery", mistake, first=catches.get(mistake_key(kata, mistake)), brief=True)
         if result.errors or not result.failed:
             problems.append(f"gallery {mistake.stem}: not rejected (errors {result.errors})")
     for variant in variants(kata):
@@ -192,7 +198,7 @@ def record_catches(katas: list[Kata]) -> dict[str, str]:
                and (curriculum.BY_ID[k.rsplit("/", 1)[0]].gallery_dir / f"{k.rsplit('/', 1)[1]}.py").exists()}
     for kata in katas:
         for mistake in gallery(kata):
-            result = run_spec(kata, mistake, first=catches.get(mistake_key(kata, mistake)))
+            result = run_spec(kata, mistake, first=catches.get(mistake_key(kata, mistake)), brief=True)
             if result.failed:
                 catches[mistake_key(kata, mistake)] = result.failed[0].split("::", 1)[-1]
     CATCHES.write_text(json.dumps(dict(sorted(catches.items())), indent=0) + "\n")

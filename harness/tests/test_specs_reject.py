@@ -20,7 +20,7 @@ CATCHES = load_catches()
 
 @pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
 def test_every_spec_fails_on_the_stub(kata, tmp_path):
-    result = run_spec(kata, pristine_stub(kata, tmp_path), stop_at_first=False)
+    result = run_spec(kata, pristine_stub(kata, tmp_path), stop_at_first=False, brief=True)
     assert not result.errors, f"{kata.id}: specs did not collect against the stub:\n{result.errors}"
     assert not result.passed, f"{kata.id}: these specs pass on the stub (vacuous): {result.passed}"
     assert result.failed, f"{kata.id}: no spec ran"
@@ -31,7 +31,7 @@ def test_every_spec_fails_on_the_stub(kata, tmp_path):
 @pytest.mark.parametrize("kata,mistake", MISTAKES,
                          ids=[f"{k.id}/{p.stem}" for k, p in MISTAKES])
 def test_gallery_mistake_is_rejected(kata, mistake):
-    result = run_spec(kata, mistake, first=CATCHES.get(mistake_key(kata, mistake)))
+    result = run_spec(kata, mistake, first=CATCHES.get(mistake_key(kata, mistake)), brief=True)
     where = mistake.relative_to(ROOT)
     assert not result.errors, f"{where} does not import cleanly:\n{result.errors}"
     assert result.failed, f"{where} passes every spec of {kata.id}: the specs miss this mistake"
