@@ -5,7 +5,8 @@ Write:
         like F.max_pool2d(x, kernel_size, stride, padding): the largest value of each
         kH×kW window. Padding never wins: pad with −inf (not zeros), so a window that
         overlaps the border takes the max of its real pixels (even when every real pixel is
-        hugely negative: a finite pad such as −1e9 is not enough).
+        hugely negative, or −inf itself: a finite pad such as −1e9 or
+        torch.finfo(x.dtype).min is not enough).
         Ties (decided here; torch leaves it open): the output is the max value itself, and the
         window's gradient goes to its tied max pixels in any split that sums to the upstream
         gradient (torch gives it all to one of them, amax splits it evenly: both are fine);

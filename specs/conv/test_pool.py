@@ -7,7 +7,7 @@ exact and a mean of at most 16 values differs from torch's by a few ulps.
 Contract -> specs:
 - stride=None means kernel_size (int and pair): test_stride_defaults_*, test_stride_none_*
 - int or pair settings, floor output size: test_settings_match_torch, test_*_any_settings_*
-- max: padding never wins (−inf, also vs huge finite negatives): test_max_pool_padding_never_wins*
+- max: padding never wins (−inf, also vs huge finite negatives and −inf pixels): test_max_pool_padding_never_wins*
 - max ties (decided: the max value; gradient only to tied max pixels, summing to upstream):
   test_max_pool_ties_value_and_gradient
 - avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
@@ -276,6 +276,20 @@ def test_max_pool_padding_never_wins_against_huge_negative_values():
     x = randn(1, 2, 5, 6, seed=12).abs() * -1e30 - 1e30
     check_pool("max_pool2d", x, kernel_size=3, stride=2, padding=1,
                hint="pad with float('-inf'), not a finite stand-in such as -1e9: real pixels can be smaller")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_max_pool_padding_never_wins_against_minus_infinity(dtype):
+    # −inf is a float too (a masked feature map): a border window whose real pixels are all
+    # −inf has max −inf. A pad of torch.finfo(dtype).min, the most negative FINITE value, wins.
+    x = randn(1, 2, 5, 6, seed=17).to(dtype)
+    x[:, :, :2, :] = float("-inf")
+    kw = dict(kernel_size=3, stride=2, padding=1)
+    hint = "pad with float('-inf'), not torch.finfo(x.dtype).min: a real pixel may be −inf itself"
+    out = run_pool("max_pool2d", x, hint=hint, **kw)
+    # exact (a max rounds nothing): a relative tolerance would accept any finite value for −inf
+    assert_close(out, F.max_pool2d(x, **kw), what=describe("max_pool2d", x, **kw) + f" in {dtype} with "
+                 "rows 0 and 1 all −inf", rtol=0, atol=0, hint=hint)
 
 
 def test_max_pool_ties_value_and_gradient():
