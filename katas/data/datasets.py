@@ -16,8 +16,10 @@ Write:
         raises IndexError, so that `for x, y in dataset` (Python's iteration over
         __getitem__) stops after the last window instead of yielding short slices forever.
     pad_collate(batch, pad_id) -> (padded, lengths, mask): a collate_fn for a DataLoader over
-        variable-length sequences. batch is a list of B 1-D int64 tensors, each with at
-        least one token; L is the longest length.
+        variable-length sequences. batch is a list of B 1-D tensors of token ids (int64, or
+        any other integer dtype as for NextTokenDataset), each with at least one token; L is
+        the longest length. pad_id is any int (negative, or too large for the sequences'
+        dtype, included): padded is int64 whatever the sequences' dtype.
             padded  (B, L) int64: row b is batch[b] followed by pad_id up to length L
                     (padding on the right)
             lengths (B,)   int64: the length of each sequence

@@ -16,6 +16,8 @@ Contract -> specs:
 - seeded shuffling DataLoader gives the same order: *_in_a_seeded_shuffling_dataloader
 - pad_collate: padded on the right with pad_id (0, negative, large), lengths int64, mask bool
   True = real, also when a real token equals pad_id; B = 1, length-1 rows: test_pad_collate_*
+- sequences of any integer dtype, padded int64, pad_id outside the sequences' dtype:
+  test_pad_collate_compact_token_dtypes
 """
 
 import functools
@@ -291,6 +293,18 @@ def test_pad_collate_non_contiguous_inputs_are_left_alone():
         out = pad_collate(batch, 0)
     assert_close(tuple(out), expected_collate([s.contiguous() for s in batch], 0),
                  what="pad_collate(non-contiguous sequences, 0)")
+
+
+@pytest.mark.parametrize("dtype,pad_id", [(torch.int32, -1), (torch.uint8, 300), (torch.uint16, 0)],
+                         ids=str)
+def test_pad_collate_compact_token_dtypes(dtype, pad_id):
+    batch = seqs_of([3, 1, 4], seed=8)
+    out = pad_collate([s.to(dtype) for s in batch], pad_id)
+    assert_close(tuple(out), expected_collate(batch, pad_id),
+                 what=f"pad_collate(sequences of {dtype}, pad_id={pad_id}) (padded, lengths, mask)",
+                 hint="padded is int64 whatever the sequences' dtype: build it with "
+                      "torch.full(..., pad_id, dtype=torch.int64) (pad_id may not fit the "
+                      "sequences' dtype) and copy the sequences into it")
 
 
 @given(lengths=st.lists(st.integers(1, 10), min_size=1, max_size=6),
