@@ -12,11 +12,12 @@ Write:
         keepdim). Both have the same shape: `dim` removed, or kept with size 1 when
         keepdim=True. On ties any position holding the maximum is accepted. x is a float or
         integer tensor (any float dtype, int32, int64, uint8) with at least one dim, without
-        NaN; it may hold -inf, +inf and huge finite values (-1e300 in float64), and int64
+        NaN; x.shape[dim] >= 1, while the other dims may be 0 (then both results are empty); it may hold -inf, +inf and huge finite values (-1e300 in float64), and int64
         values beyond 2**53 that a float cannot hold exactly. Return a tuple (a named tuple is
         fine).
     pairwise_sq_dists(a, b) -> (N, M): out[i, j] = sum_d (a[i, d] - b[j, d])**2 for a (N, D)
-        and b (M, D) of one float dtype; equals torch.cdist(a, b) ** 2 (checked within
+        and b (M, D) of one float dtype (float16 and bfloat16 included, though torch.cdist
+        lacks them; the result has that dtype); equals torch.cdist(a, b) ** 2 (checked within
         rtol 1e-4, atol 1e-3 in float32 and rtol 1e-7, atol 1e-9 in float64, so the
         |a|^2 + |b|^2 - 2 a.b expansion is fine). N, M or D may be 0 (D = 0 gives zeros).
         Its gradient is the one of the formula above, also where a[i] == b[j] (0 there).

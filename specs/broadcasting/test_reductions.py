@@ -10,10 +10,12 @@ Contract-to-spec map:
   values), ties any -> test_max_matches_torch, _over_each_dim, _odd_shape, _ties_*, defaults;
   every dtype kept (float16, bfloat16, int32, uint8) -> _keeps_dtype; all-negative, huge
   finite, +-inf -> _negative_values, _huge_and_infinite_values; int64 beyond 2**53 ->
-  _int64_beyond_float_precision; non-contiguous -> _non_contiguous; values differentiable
-  -> _values_are_differentiable.
+  _int64_beyond_float_precision; size-0 dims other than `dim` -> _size_zero_other_dims;
+  a tuple, not a list -> check_max in every max spec; non-contiguous -> _non_contiguous;
+  values differentiable -> _values_are_differentiable.
 - pairwise_sq_dists: vs cdist**2 within the stated tolerances -> _matches_cdist, _shapes,
-  _of_a_set_with_itself; N, M or D = 0 -> _size_zero; non-contiguous -> _non_contiguous;
+  _of_a_set_with_itself; N, M or D = 0 -> _size_zero; float16/bfloat16 kept (decision; vs a
+  float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
   gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
 - normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults;
   unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
@@ -172,9 +174,10 @@ def check_max(x, dim, keepdim, got, what):
     """values equal torch.max's; indices: int64, same shape, and they point at the max."""
     __tracebackhide__ = True
     expected_values, expected_indices = torch.max(x, dim=dim, keepdim=keepdim)
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
+    if not isinstance(got, tuple) or len(got) != 2:
         fail(f"{what}: expected a tuple (values, indices), got {type(got).__name__}",
-             "return both: the max values and their int64 positions along dim")
+             "return both, as a tuple: return values, indices (a named tuple is fine; a list "
+             "is not)")
     values, indices = got
     hint = KEEPDIM_HINT if keepdim else AXIS_HINT
     assert_close(values, expected_values, what=f"{what} values", hint=hint)
@@ -276,6 +279,24 @@ def test_max_int64_beyond_float_precision():
     check_max(x, 1, True, got, what="max(int64 x with values beyond 2**53, dim=1, keepdim=True)")
 
 
+@pytest.mark.parametrize("shape,dim", [((0, 3), 1), ((3, 0), 0), ((2, 0, 3), -1), ((0, 4, 2), 1)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_size_zero_other_dims(shape, dim, keepdim):
+    """A size-0 dim other than `dim` gives empty values and indices of the right shape: no
+    slice to loop over, nothing to stack."""
+    x = randn(shape, 13)
+    what = f"max(x {shape}, dim={dim}, keepdim={keepdim})"
+    try:
+        got = max(x, dim, keepdim)
+    except NotImplementedError:
+        raise
+    except (RuntimeError, IndexError) as err:
+        fail(f"{what} raised {type(err).__name__}: {str(err).splitlines()[0]}",
+             "reduce with whole-tensor ops (comparisons and torch.where over the slices along "
+             "dim): a Python loop over the rows with torch.stack fails when there are none")
+    check_max(x, dim, keepdim, got, what=what)
+
+
 def test_max_non_contiguous():
     x = non_contiguous(randn((3, 7), 5))
     with unchanged(x, names=["x"]):
@@ -333,6 +354,21 @@ def test_pairwise_sq_dists_non_contiguous():
     with unchanged(a, b, names=["a", "b"]):
         out = pairwise_sq_dists(a, b)
     check_dists(a, b, out, what="pairwise_sq_dists(non-contiguous a (4, 3), transposed b (6, 3))")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)
+def test_pairwise_sq_dists_keeps_half_dtype(dtype):
+    """torch.cdist has no float16/bfloat16 kernel; the contract covers them: the oracle is
+    float64, with an absolute tolerance scaled to the squared norms (the expansion cancels)."""
+    a, b = (randn((4, 3), 14) * 0.7).to(dtype), (randn((5, 3), 15) * 0.7).to(dtype)
+    what = f"pairwise_sq_dists(a (4, 3), b (5, 3)) in {dtype}"
+    out = pairwise_sq_dists(a, b)
+    assert_dtype_kept(out, a, what)
+    scale = float((a.double() ** 2).sum(1).max() + (b.double() ** 2).sum(1).max())
+    assert_close(out, reference_dists(a, b), what=what, rtol=tolerance(dtype)["rtol"],
+                 atol=4 * torch.finfo(dtype).eps * scale,
+                 hint="the result keeps the inputs' dtype: computing in float32 is fine, but "
+                      "cast back with .to(a.dtype)")
 
 
 @pytest.mark.parametrize("n,m,d", [(0, 3, 2), (3, 0, 2), (2, 3, 0), (0, 0, 4)])
