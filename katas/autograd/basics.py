@@ -27,9 +27,11 @@ Write:
         while model runs, grad mode is off (torch.no_grad() or torch.inference_mode()) and the
         model is in eval mode (dropout off, batch norm uses and keeps its running stats). The
         output does not require grad and has no grad_fn, even when x requires grad. Afterwards
-        model.training is what it was before the call (train stays train, eval stays eval),
-        also when model(x) raises (the error propagates unchanged), and so is the caller's grad
-        mode: called inside torch.no_grad(), grad mode is still off when it returns.
+        model.training is what it was before the call (train stays train, eval stays eval,
+        for model and every submodule; model.train(was_training) is enough: submodules that
+        were in a mode other than model's may come back in model's mode), also when model(x)
+        raises (the error propagates unchanged), and so is the caller's grad mode: called
+        inside torch.no_grad(), grad mode is still off when it returns.
 
 Off limits: torch.autograd.functional.jacobian, torch.func.jacrev, torch.func.jacfwd,
     torch.func.vmap / torch.vmap, and torch.autograd.grad(..., is_grads_batched=True) (it runs
