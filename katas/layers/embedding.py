@@ -6,6 +6,8 @@ Write:
         Parameter (registered; state_dict key "weight"):
             weight: (num_embeddings, embedding_dim) float32, initialised from N(0, 1) like
                 nn.Embedding, except that the row padding_idx (when given) starts at zero.
+                Drawn from torch's global random generator (like nn.Embedding), so every
+                new table is different and torch.manual_seed(s) makes the init repeatable.
         forward(idx): idx int64 of any shape (values in [0, num_embeddings)) ->
             idx.shape + (embedding_dim,), row idx[...] of weight for every index.
         padding_idx (None or an int in [0, num_embeddings)): the forward still returns

@@ -2,7 +2,8 @@
 
 Contract-to-spec map:
 - Embedding "weight registered, state_dict key weight, float32": state_dict_and_parameter
-- "N(0, 1) like nn.Embedding": init_is_standard_normal
+- "N(0, 1) like nn.Embedding": init_is_standard_normal; "from torch's global generator"
+  (different each time, repeatable under torch.manual_seed): init_follows_torch_manual_seed
 - "row padding_idx starts at zero" (incl. padding_idx=0, a falsy int): padding_row_starts_at_zero,
   padding_idx_zero_is_not_none
 - "idx of any shape -> idx.shape + (dim,)" (0-d, size-0 and size-1 dims, non-contiguous):
@@ -182,6 +183,22 @@ def test_embedding_init_is_standard_normal():
     assert abs(inside - 0.6827) <= 0.02, (
         f"Embedding(1000, 64).weight: {inside:.1%} of values within 1 of 0; N(0, 1) has 68.3% "
         "there; hint: torch.randn, not a uniform draw")
+
+
+def test_embedding_init_follows_torch_manual_seed():
+    torch.manual_seed(321)
+    a = Embedding(20, 6, padding_idx=1).state_dict()["weight"]
+    torch.manual_seed(321)
+    b = Embedding(20, 6, padding_idx=1).state_dict()["weight"]
+    assert torch.equal(a, b), (
+        "torch.manual_seed(321) then Embedding(20, 6, padding_idx=1), twice: the weights differ; "
+        "draw the table from torch's global generator (torch.randn / weight.normal_()), not "
+        "numpy or Python's random, so torch.manual_seed makes runs repeatable")
+    c = Embedding(20, 6, padding_idx=1).state_dict()["weight"]
+    assert not torch.equal(a, c), (
+        "two Embedding(20, 6) tables built one after the other are identical: a private "
+        "torch.Generator with a fixed seed gives every table the same init; draw from torch's "
+        "global generator")
 
 
 def test_embedding_same_in_train_and_eval_mode():
