@@ -19,8 +19,9 @@ Write:
             g = g + momentum * b    if nesterov            (look ahead along the new buffer)
             g = b                   otherwise
         p = p - lr * g
-    Keep the momentum buffer b of each parameter in self.state[p] (a dict), so that
-    state_dict() / load_state_dict() save and restore it. If closure is given, call it (with
+    Keep the momentum buffer b of each parameter in self.state[p] (a dict, keyed by the
+    parameter itself, not id(p)), so that state_dict() / load_state_dict() save and restore
+    it, also into a new model's parameters when a run resumes from a checkpoint. If closure is given, call it (with
     gradients enabled) before updating and return its result; otherwise return None.
 
     Shapes and dtypes: parameters of any shape (0-d included) and floating dtype; every update

@@ -14,7 +14,9 @@ Contract-to-spec map:
   late_parameter_starts_its_own_buffer
 - param groups / defaults, lr read at every step: param_groups..., lr_changed...
 - parameters without grad skipped: parameters_without_grad_are_skipped
-- buffer in self.state[p], state_dict round trip: state_dict_round_trip...
+- buffer in self.state[p], state_dict round trip: state_dict_round_trip..., and through a
+  saved checkpoint into a fresh model (state keyed by the parameter, not id(p)):
+  checkpoint_resumes_in_a_fresh_model
 - closure called once with grad enabled before the update, its result returned; else None:
   closure_*
 - any shape (0-d), non-contiguous, any floating dtype (float16/bfloat16), identity and storage
@@ -285,6 +287,39 @@ def test_state_dict_round_trip_resumes_the_same_trajectory():
     for (name, p), r in zip(model.named_parameters(), ref_model.parameters()):
         assert_close(p, r, what=f"parameter {name!r} after 5 steps, state_dict round trip, 5 more",
                      hint="keep the momentum buffer in self.state[p] so state_dict() saves it", **TOL64)
+
+
+def test_checkpoint_resumes_in_a_fresh_model():
+    # what resuming a run does: save both state_dicts, build a new model and optimizer (new
+    # parameter objects), load, continue
+    model = make_model()
+    ref_model = copy.deepcopy(model)
+    x, y = make_data()
+    options = dict(lr=0.05, momentum=0.9, dampening=0.2, weight_decay=0.01)
+    opt = SGD(model.parameters(), **options)
+    ref = torch.optim.SGD(ref_model.parameters(), **options)
+
+    def train(m, o, steps):
+        for _ in range(steps):
+            o.zero_grad()
+            forward_loss(m, x, y).backward()
+            o.step()
+
+    train(model, opt, 5)
+    # a deep copy stands in for torch.save / torch.load (no tensor shared with the run)
+    checkpoint = copy.deepcopy({"model": model.state_dict(), "optimizer": opt.state_dict()})
+    fresh = make_model(seed=1)
+    fresh.load_state_dict(checkpoint["model"])
+    resumed = SGD(fresh.parameters(), **options)
+    resumed.load_state_dict(checkpoint["optimizer"])
+    train(fresh, resumed, 5)
+    train(ref_model, ref, 10)
+    for (name, p), r in zip(fresh.named_parameters(), ref_model.parameters()):
+        assert_close(p, r, what=f"parameter {name!r}: 5 steps, checkpoint saved, loaded into a new "
+                     "model and a new SGD, 5 more steps", **TOL64,
+                     hint="key the state by the parameter itself (self.state[p]): state_dict() "
+                          "maps those keys to positions, so a new model's parameters find their "
+                          "buffers; id(p) or a name of your own does not survive the reload")
 
 
 def test_buffer_does_not_alias_grad():
