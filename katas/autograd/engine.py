@@ -21,6 +21,9 @@ backward() can fill in d(output)/d(node) for every node of the expression graph.
 
     out.backward() -> None: sets out.grad = 1 and, for every Value that out depends on, adds
         d(out)/d(node) into node.grad. Call it once on a freshly built graph (all grads 0).
+        Leaves may be reused, as in a training loop: set their .grad back to 0, build a new
+        graph on them and call backward() on its output; only that graph counts (nothing
+        kept from an earlier backward() may push gradient again).
         A node used more than once (x * x, or a node reached by two paths) receives gradient
         from every use, so the local rules must add into .grad (+=), and a node may push its
         gradient to its inputs only after ALL of its users have pushed theirs to it: visit the

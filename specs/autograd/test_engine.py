@@ -14,6 +14,8 @@ Contract -> specs:
   test_relu_at_zero_*, test_saturating_ops_at_large_inputs
 - += for reused nodes, reverse topological order: test_node_used_*, test_diamond,
   test_deep_diamond_chain, test_longer_path_listed_first, random graphs (hypothesis)
+- leaves reused by a second graph (training loop), only that graph counts:
+  test_a_second_graph_on_the_same_leaves
 - plain Python floats and math only: NoTorch around every engine call; numpy scalars
   rejected by compare() (np.exp's inf hides sigmoid's overflow: test_saturating_ops_*)
 """
@@ -327,6 +329,33 @@ def test_longer_path_listed_first():
     compare([out, q, p, x, y], [tout, tq, tp, tx, ty], ["out", "q", "p", "x", "y"],
             "p = x * y; q = p.exp(); out = q * x - p with x=1.7, y=-0.4",
             TOPO_HINT + "; and " + ACCUMULATE_HINT)
+
+
+def test_a_second_graph_on_the_same_leaves():
+    """A training loop: the leaves (parameters) are reused, their grads reset to 0, a new graph
+    is built on them and backward() runs again. A topological order kept between calls (a
+    mutable default argument, a class attribute) replays the first graph's nodes, whose
+    gradients then reach the leaves a second time."""
+    w, b = Value(0.8), Value(-0.3)
+    tw, tb = leaf(0.8), leaf(-0.3)
+    for step, x in enumerate((1.5, -2.0)):
+        w.grad, b.grad = 0.0, 0.0
+        with NoTorch():
+            h = (w * x + b).tanh()
+            out = h * h + w
+            out.backward()
+        tw.grad, tb.grad = None, None
+        th = (tw * x + tb).tanh()
+        th.retain_grad()
+        tout = th * th + tw
+        tout.retain_grad()
+        tout.backward()
+        compare([out, h, w, b], [tout, th, tw, tb], ["out", "h", "w", "b"],
+                f"step {step + 1} of a training loop on the same leaves w=0.8, b=-0.3: grads "
+                f"reset to 0, then h = (w * {x} + b).tanh(); out = h * h + w; out.backward()",
+                "backward() builds a new topological order from the output each time it is "
+                "called: no list or visited set that outlives the call (no mutable default "
+                "argument such as def build(v, visited=set()), no class attribute)")
 
 
 # ------------------------------------------------------------------------------ random graphs
