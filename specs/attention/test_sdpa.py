@@ -445,8 +445,8 @@ def test_bool_mask_hiding_the_largest_scores():
     """The hidden keys hold each row's largest scores (+150, +200), the allowed ones -100 and
     below: a softmax over every key underflows the allowed weights to 0, so zeroing the hidden
     weights afterwards and renormalising divides zeros. The mask goes in before the softmax."""
-    q = torch.tensor([1.0, 0.9, 0.8]).view(1, 3, 1).expand(2, 3, 1)
-    k = torch.tensor([200.0, -100.0, 150.0, -101.0, -102.0, -120.0]).view(1, 6, 1).expand(2, 6, 1)
+    q = torch.tensor([1.0, 0.9, 0.8]).view(1, 3, 1).repeat(2, 1, 1)
+    k = torch.tensor([200.0, -100.0, 150.0, -101.0, -102.0, -120.0]).view(1, 6, 1).repeat(2, 1, 1)
     v = randn(2, 6, 3, seed=44)
     mask = torch.tensor([False, True, False, True, True, True])
     out = sdpa(q, k, v, attn_mask=mask, scale=1.0)
