@@ -3,7 +3,11 @@
 Write:
     MLP(d_in, d_hidden, d_out) -> an nn.Module computing fc2(relu(fc1(x))):
         fc1 is a Linear layer d_in -> d_hidden, fc2 a Linear layer d_hidden -> d_out, both
-        with a bias, the activation between them is ReLU, with torch's derivative 0 at exactly 0
+        with a bias and initialised like nn.Linear (which does it for you): every weight and
+        bias drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = the layer's input size,
+        with torch's global generator (not zeros, which never break the symmetry between
+        hidden units, nor torch.randn, whose std of 1 blows up the activations). The
+        activation between them is ReLU, with torch's derivative 0 at exactly 0
         (F.relu, nn.ReLU or torch.where(h > 0, h, 0) all do; clamp(min=0) passes gradient 1 and
         torch.maximum(h, 0) passes 1/2 there). Its state_dict has exactly the
         keys "fc1.weight" (d_hidden, d_in), "fc1.bias" (d_hidden,), "fc2.weight"

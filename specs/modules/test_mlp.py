@@ -3,6 +3,8 @@
 Contract -> specs:
 - MLP state_dict keys/shapes, (out, in) layout, registered layers: test_mlp_state_dict_*,
   test_mlp_parameters_are_registered, loaded_mlp (nn.Linear state_dict loads)
+- "initialised like nn.Linear", U(+-1/sqrt(fan_in)), not zeros or randn:
+  test_mlp_is_initialised_like_nn_linear
 - fc2(relu(fc1(x))), any leading batch dims incl. size 0, same dtype (float64, half), non-
   contiguous x: test_mlp_matches_*, test_mlp_empty_batch, test_mlp_float64, test_mlp_half_*,
   test_mlp_non_contiguous_input_is_left_alone, test_mlp_matches_reference_property
@@ -97,6 +99,36 @@ def test_mlp_is_an_nn_module_whose_dtype_follows_to():
     out = model(randn(2, 4, dtype=torch.float64))
     assert_close(out.dtype, torch.float64, what="MLP(4, 6, 3).to(torch.float64)(x of float64).dtype",
                  hint=REGISTER_HINT)
+
+
+def test_mlp_is_initialised_like_nn_linear():
+    torch.manual_seed(5)
+    state = MLP(256, 64, 32).state_dict()
+    torch.manual_seed(5)
+    again = MLP(256, 64, 32).state_dict()
+    expect(all(torch.equal(state[k], again[k]) for k in KEYS),
+           "torch.manual_seed(5) then MLP(256, 64, 32), twice: the weights differ\n  hint: "
+           "draw the init from torch's global generator (nn.Linear does), not numpy or a "
+           "private generator")
+    for key, fan_in in (("fc1.weight", 256), ("fc1.bias", 256), ("fc2.weight", 64), ("fc2.bias", 64)):
+        values = state[key].double()
+        bound = 1.0 / fan_in ** 0.5
+        what = f"MLP(256, 64, 32) fresh {key}"
+        hint = (f"initialise like nn.Linear (nn.Linear layers do it): U(-1/sqrt(fan_in), "
+                f"1/sqrt(fan_in)) = U(-{bound:.4g}, {bound:.4g}) here; zeros never break the "
+                f"symmetry between hidden units and torch.randn's std of 1 is far too large")
+        biggest = values.abs().max().item()
+        expect(biggest <= bound * (1 + 1e-6),
+               f"{what}: a value of size {biggest:.4g} lies outside +-{bound:.4g}\n  hint: {hint}")
+        # >= 32 uniform draws fill +-bound: the largest |value| is below bound/2 with
+        # probability 2**-32; the weights' std (>= 2048 draws) is within 15% of bound/sqrt(3)
+        # by > 10 standard errors.
+        expect(biggest >= bound / 2, f"{what}: every value is within +-{biggest:.4g}, but "
+               f"U(-{bound:.4g}, {bound:.4g}) fills the interval\n  hint: {hint}")
+        if key.endswith("weight"):
+            std = values.std().item()
+            expect(abs(std / (bound / 3 ** 0.5) - 1) <= 0.15,
+                   f"{what}: sample std {std:.4g}, expected {bound / 3 ** 0.5:.4g}\n  hint: {hint}")
 
 
 # ------------------------------------------------------------------------ MLP: values
