@@ -27,7 +27,8 @@ Write:
                 num_batches_tracked += 1
             where unbiased_batch_var divides by n - 1 (PyTorch's convention, not Keras').
             A channel with a single value (n = 1: x of (1, C) or (1, C, 1)) has no batch
-            variance: raise ValueError (as nn.BatchNorm1d does) before touching any state.
+            variance: raise ValueError (as nn.BatchNorm1d does) before touching any state,
+            with or without track_running_stats.
             An empty batch (n = 0: x of (0, C), (0, C, L) or (N, C, 0)) is allowed in both
             modes: the output is empty, and a training step leaves running_mean and
             running_var as they are (there is nothing to average, and no NaN may reach them)

@@ -10,7 +10,8 @@ Contract -> specs:
   test_momentum_weighs_the_new_batch; momentum=0.0 as given: test_explicit_zero_momentum_is_used
 - eval uses running stats and changes no state; untracked always uses the batch:
   test_eval_uses_the_running_statistics, test_without_running_stats_always_uses_the_batch
-- n = 1 in training raises ValueError before any state change (decided): test_one_value_per_channel_*
+- n = 1 in training raises ValueError before any state change (decided), tracked or not:
+  test_one_value_per_channel_*
 - empty batch (n = 0) allowed, running stats kept, step counted (decided): test_empty_batch
 - eps=0.0 used as given, train and eval: test_explicit_zero_eps_is_used
 - channel means far from 0 (two-pass variance): test_mean_far_from_zero_float32
@@ -389,6 +390,19 @@ def test_one_value_per_channel_in_training_raises(shape):
                  hint="check n before updating any state")
     mine.eval()  # eval needs no batch statistics: a single sample is fine
     assert_close(mine(x), x / (1 + 1e-5) ** 0.5, what=f"BatchNorm1d(3) in eval() on x of {shape}", hint=HINT_EVAL)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_one_value_per_channel_raises_without_running_stats_too(affine):
+    # Not only the unbiased running update (n - 1) needs n > 1: normalising with the batch
+    # variance of a single value gives (x - x) / sqrt(0 + eps) = 0, a meaningless output.
+    kwargs = {"track_running_stats": False, "affine": affine}
+    assert_raises(ValueError, BatchNorm1d(3, **kwargs), randn(1, 3, seed=45),
+                  what=f"{call(3, kwargs)} in train mode on x of (1, 3)",
+                  contract="a channel with a single value (n = 1) has no batch variance: raise ValueError "
+                           "(as nn.BatchNorm1d does), whether or not running statistics are tracked",
+                  hint="check n = N (or N * L) before anything else in training mode, not only where "
+                       "running_var is updated")
 
 
 def test_float64_is_computed_in_float64():
