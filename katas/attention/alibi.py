@@ -33,6 +33,8 @@ Write:
         index 0..M-1, j = key index 0..N-1, alpha a float in [-1, 1]. No mask at all.
         (ALiBi without the mask is this with alpha = -m_h for head h.)
         Computed in q's dtype on q's device (alpha * (i - j) in float64 for float64 inputs).
+    Empty sizes work in both attentions: a batch dim of 0 or no queries (L = 0, M = 0) give
+    an empty output of the right shape.
     Both attentions must survive large scores (|q k^T / sqrt(d)| ~ 100 in float32): a
     hand-written softmax subtracts the row max first.
 

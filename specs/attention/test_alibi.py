@@ -13,6 +13,7 @@ Contract -> specs:
   test_linear_bias_attention_on_q_device; ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
 - large scores (+-100, +-300) in both attentions: test_large_scores_stay_finite
 - every dtype under a float64 default dtype: test_dtypes_under_a_float64_default_dtype
+- "empty sizes" (a batch dim of 0, L = 0) in both attentions: test_empty_sizes
 """
 
 import pytest
@@ -399,3 +400,20 @@ def test_dtypes_under_a_float64_default_dtype():
                  what="alibi_attention(float32 q (2, 6, 5, 4)) under a float64 default dtype", hint=hint)
     assert_close(out_linear, reference_linear(q[0, 0], k[0, 0], v[0, 0], 0.3),
                  what="linear_bias_attention(float32 q (5, 4), alpha=0.3) under a float64 default dtype", hint=hint)
+
+
+@pytest.mark.parametrize("lead,L", [((0, 4), 5), ((2, 0, 4), 3), ((2, 4), 0)], ids=["batch0", "batch-2x0", "L0"])
+def test_empty_sizes(lead, L):
+    """A size-0 batch dim or no queries at all flow through to an empty output."""
+    q, k, v = qkv(lead, L, 6, 4, 3, seed=20)
+    for causal in (True, False):
+        out = alibi_attention(q, k, v, causal)
+        assert_close(out, torch.zeros(*lead, L, 3), what=f"alibi_attention(q {(*lead, L, 4)}, k {(*lead, 6, 4)}, "
+                     f"v {(*lead, 6, 3)}, causal={causal})",
+                     hint="size-0 dims must flow through: reshape(-1, H, L, D) cannot infer -1 from 0 "
+                          "elements; broadcast the (H, L, S) bias over the leading dims instead of flattening them")
+    q, k, v = qkv(lead[:-1], L, 6, 4, 3, seed=21)
+    out = linear_bias_attention(q, k, v, 0.5)
+    assert_close(out, torch.zeros(*lead[:-1], L, 3), what=f"linear_bias_attention(q {(*lead[:-1], L, 4)}, "
+                 f"k {(*lead[:-1], 6, 4)}, alpha=0.5)",
+                 hint="size-0 dims must flow through: keep the leading dims as they are (no reshape(-1, ...))")
