@@ -17,6 +17,7 @@ Contract-to-spec map:
   keeps_device
 - Dropout train: "zero with prob p, scale 1/(1-p)": train_zeroes..., keeps_the_expected_value,
   outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
+  "each element independently" (binomial count, a lone element): drops_each_element_independently;
   "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
   NaN": p0..., p1...; eval identity: eval_is_the_identity, follows_train_and_eval
 - "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64) and device (meta):
@@ -395,6 +396,28 @@ def test_dropout_draws_a_fresh_independent_mask():
     assert not rows_same and not cols_same, (
         "Dropout(0.5)(torch.ones(64, 64)) used one mask for every row (or column); draw one "
         "independent value per element, with the input's full shape")
+
+
+def test_dropout_drops_each_element_independently():
+    """Each element is dropped by its own coin flip: the number dropped varies from call to
+    call (binomial), and a lone element is dropped about p of the time. Dropping exactly
+    round(p * numel) elements (randperm) gives the same count every call and never (or
+    always) drops a single element."""
+    drop = Dropout(0.5)
+    torch.manual_seed(2024)
+    counts = {int((drop(torch.ones(50)) == 0).sum()) for _ in range(20)}
+    # 20 draws of Binomial(50, 0.5): all equal with probability < 0.12**19 (never)
+    assert len(counts) > 1, (
+        f"Dropout(0.5)(torch.ones(50)) dropped exactly {counts.pop()} elements on each of 20 "
+        "calls; each element is zeroed independently with probability p, so the count varies "
+        "(hint: keep = torch.rand(x.shape, device=x.device) >= p, not a fixed number of "
+        "randperm positions)")
+    single = sum(int(drop(torch.ones(1)).item() == 0) for _ in range(200))
+    # Binomial(200, 0.5): 60..140 is > 5.6 standard errors wide
+    assert 60 <= single <= 140, (
+        f"Dropout(0.5)(torch.ones(1)) dropped the element {single} times in 200 calls, "
+        "expected about 100: a lone element is dropped with probability p (hint: one "
+        "independent random draw per element)")
 
 
 def test_dropout_follows_train_and_eval():
