@@ -14,7 +14,8 @@ Contract -> specs:
   test_function_matches_autograd_on_random_inputs
 - backward uses the given eps (1e-5, 0.1, 0.0) at a small variance: test_function_backward_uses_eps_as_given
 - grad_y not modified in place: the harness guard on every backward call
-- module: state_dict keys/ones/zeros and options, int/tuple normalized_shape, train/eval, gradients,
+- module: state_dict keys/ones/zeros and options (each with int and tuple normalized_shape),
+  int/tuple normalized_shape, train/eval, gradients,
   .double(), non-contiguous x with one or several normalised dims (reshape, not view): test_module_*
 - output and gradient on x's device (None weight/bias): test_output_and_gradient_on_the_input_device
 - off limits: test_function_writes_its_own, test_module_writes_its_own
@@ -252,15 +253,19 @@ def test_module_matches_nn_layer_norm(normalized_shape, x_shape, mode):
                      hint=HINT + "; a tuple normalized_shape means the last len(normalized_shape) dims")
 
 
+@pytest.mark.parametrize("normalized_shape", [8, (2, 4)])
 @pytest.mark.parametrize("kwargs", [{}, {"eps": 0.1}, {"bias": False}, {"elementwise_affine": False}])
-def test_module_options_match_nn_layer_norm(kwargs):
-    mine = LayerNorm(8, **kwargs)
-    ref = nn.LayerNorm(8, **kwargs)
-    x = 1e-3 * randn(3, 8, seed=4)  # variance ~1e-6: the eps default matters
+def test_module_options_match_nn_layer_norm(kwargs, normalized_shape):
+    # (2, 4) too: every option must still normalise over all the trailing dims
+    mine = LayerNorm(normalized_shape, **kwargs)
+    ref = nn.LayerNorm(normalized_shape, **kwargs)
+    x = 1e-3 * randn(3, 8, seed=4).reshape(3, *((8,) if normalized_shape == 8 else normalized_shape))
     got = mine(x)
     with torch.no_grad():
-        assert_close(got, module_reference(ref, x), what=f"LayerNorm(8, {kwargs}) on x with std ~1e-3",
-                     hint=HINT_EPS + "; the default eps is 1e-5")
+        assert_close(got, module_reference(ref, x), what=f"LayerNorm({normalized_shape!r}, {kwargs}) on x of "
+                     f"{tuple(x.shape)} with std ~1e-3", hint=HINT_EPS + "; the default eps is 1e-5; "
+                     "a tuple normalized_shape means the last len(normalized_shape) dims, with or without "
+                     "weight and bias")
 
 
 def test_module_gradients_match_nn_layer_norm():
