@@ -15,10 +15,12 @@ Write:
         (out, in)), so a state_dict saved from nn.Linear layers loads into it.
         forward(x): x (..., d_in) float -> (..., d_out), same dtype; any number of leading
         batch dims, of any size (0 included).
-    count_parameters(module) -> int: the number of scalar parameters of `module` and all of
-        its sub-modules, frozen ones (requires_grad=False) included. A parameter shared by two sub-modules (tied weights) is one
-        parameter: count it once. Buffers (e.g. BatchNorm's running_mean) are not parameters.
-        Must work on the meta device (no data needed, only shapes).
+    count_parameters(module) -> int: the number of scalar parameters of `module` itself and
+        of all its sub-modules (a module may hold parameters of its own beside its children,
+        and a parameter may be 0-d), frozen ones (requires_grad=False) included. A parameter
+        shared by two sub-modules (tied weights) is one parameter: count it once. Buffers
+        (e.g. BatchNorm's running_mean) are not parameters. Must work on the meta device (no
+        data needed, only shapes).
     mlp_param_count(d_in, d_hidden, d_out, bias=True) -> int: the number of parameters of a
         Linear(d_in, d_hidden) -> Linear(d_hidden, d_out) pair, by a closed-form formula
         (no module built, no memory used); bias=False leaves out both biases.
