@@ -20,6 +20,8 @@ Contract -> specs:
 - half precision dtypes kept: test_half_precision_keeps_dtype
 - no autograd and no sum_to_size inside backward: by_hand in every direct backward call
 - the Functions chain like torch ops: test_functions_compose_like_torch_ops
+- state per node on ctx (one Function used twice, backward after both forwards):
+  test_a_function_used_twice_in_one_graph
 """
 
 import contextlib
@@ -359,6 +361,33 @@ def test_matmul_non_contiguous():
 
 
 # ------------------------------------------------------------------------------ together
+
+@pytest.mark.parametrize("name", sorted(BINARY) + sorted(UNARY) + ["MatMul"])
+def test_a_function_used_twice_in_one_graph(name):
+    """Two nodes of one Function, both forwards before either backward: what a backward
+    needs lives on its own ctx, not on the class or in a module-level variable (the second
+    forward would overwrite the first node's tensors)."""
+    if name == "MatMul":
+        fn, op, hint = MatMul, torch.matmul, MATMUL_HINT
+        x, y, z = make_inputs("MatMul", [(2, 3, 4), (4, 5), (5, 2)], seed=18, dtype=torch.float64)
+        mine, plain = (lambda p, q, r: fn.apply(fn.apply(p, q), r)), (lambda p, q, r: op(op(p, q), r))
+        inputs, shown = (x, y, z), "MatMul.apply(MatMul.apply(a (2, 3, 4), b (4, 5)), c (5, 2))"
+    elif name in BINARY:
+        fn, op, hint = BINARY[name]
+        x, y = make_inputs(name, [(3, 1), (4,)], seed=18, dtype=torch.float64)
+        z = make_inputs(name, [(2, 3, 4), (2, 3, 4)], seed=19, dtype=torch.float64)[1]
+        mine, plain = (lambda p, q, r: fn.apply(fn.apply(p, q), r)), (lambda p, q, r: op(op(p, q), r))
+        inputs, shown = (x, y, z), f"{name}.apply({name}.apply(a (3, 1), b (4,)), c (2, 3, 4))"
+    else:
+        fn, op, hint = UNARY[name]
+        x = make_inputs(name, [(2, 3)], seed=18, dtype=torch.float64)[0] + (1.5 if name == "Log" else 0)
+        mine, plain = (lambda p: fn.apply(fn.apply(p))), (lambda p: op(op(p)))
+        inputs, shown = (x,), f"{name}.apply({name}.apply(a (2, 3)))"
+    assert_grads_match(mine, plain, *inputs, what=f"{shown} gradient",
+                       hint="keep what backward needs on ctx (ctx.save_for_backward(...) or "
+                            "ctx.attribute), one per node: a class attribute or a global is "
+                            "overwritten by the next forward of the same Function")
+
 
 def test_functions_compose_like_torch_ops():
     a, b, c = make_inputs("Pow", [(3, 1), (4,), (2, 3, 4)], seed=11)
