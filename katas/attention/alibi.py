@@ -24,8 +24,9 @@ Write:
         causal=False uses the bias alone. Output dtype = q's dtype, on q's device.
         Computed in q's dtype: for float64 inputs the bias is built in float64 too (slopes
         such as 2^-0.5 not rounded to float32 first), and every helper tensor (bias, mask, an
-        output buffer) lives on q's device. The dtypes above hold whatever torch.get_default_dtype() is
-        (torch.tensor(list) and torch.arange(n) / n follow it: give dtype=).
+        output buffer) lives on q's device. The dtypes above hold whatever
+        torch.get_default_dtype() is (torch.tensor(list) and torch.arange(n) / n follow it:
+        give dtype=).
     linear_bias_attention(q, k, v, alpha) -> (..., M, dv), LeetGPU's single-slope form:
             softmax(Q K^T / sqrt(d) + alpha * (i - j)) V
         q (..., M, d), k (..., N, d), v (..., N, dv), float32/float64: LeetGPU's (M, d),
