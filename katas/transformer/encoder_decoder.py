@@ -11,6 +11,9 @@ Write (batch-first throughout; float32 or float64 like the parameters):
             decoder.layers.{i}.*  your DecoderLayer(...), i = 0 .. num_decoder_layers - 1
             decoder.norm.*        nn.LayerNorm(d_model): the decoder's final norm
         Both final norms exist and are applied for norm_first=False too, as in nn.Transformer.
+        num_encoder_layers, num_decoder_layers >= 1 (nn.Transformer needs at least one).
+        Dropout acts inside the layers only: nothing comes after encoder.norm / decoder.norm,
+        in train() mode too (no extra dropout on memory or on the output).
         (Any structure with these names works, e.g. self.encoder = nn.Module() with
         .layers = nn.ModuleList([...]) and .norm = nn.LayerNorm(d_model).)
 
@@ -41,6 +44,7 @@ Write (batch-first throughout; float32 or float64 like the parameters):
                 model.encode(src, src_key_padding_mask=...) -> memory
                 model.decode(tgt, memory, tgt_mask=..., memory_key_padding_mask=...)
                     -> logits (B, T, vocab) for the target prefix tgt (B, T) int64
+            (greedy_decode passes the prefix as an int64 tensor, also while it builds it)
             (e.g. embeddings + your Transformer's encode/decode + a linear head; the specs
             pass their own, built on nn.Transformer or on your Transformer). Its masks use the
             convention above.

@@ -14,6 +14,8 @@ Contract -> specs:
   test_encode_*, test_decode_*, test_forward_*, test_gradients_*, test_non_contiguous_*
 - defaults dropout=0.0, norm_first=False; dropout reaching every layer: test_transformer_defaults,
   test_dropout_reaches_every_layer
+- dropout inside the layers only, final norms last also in train(): test_train_mode_outputs_come_from_the_final_norms
+- the prefix given to model.decode is an int64 (B, T) tensor: Seq2Seq.decode checks it in every greedy spec
 - greedy: causal prefix, argmax at the last position: test_greedy_decode_matches_*, *_sees_only_the_past
 - eos kept, finished rows padded, early stop, max_len (incl. 1): test_greedy_decode_pads_*, *_stops_*,
   *_runs_to_max_len, *_max_len_one_*, *_random_settings
@@ -392,6 +394,14 @@ class Seq2Seq(nn.Module):
 
     def decode(self, tgt, memory, *, tgt_mask=None, memory_key_padding_mask=None):
         self.seen.append((torch.is_grad_enabled(), self.training))
+        if not isinstance(tgt, torch.Tensor) or tgt.dtype != torch.int64 or tgt.dim() != 2:
+            got = (f"a {tgt.dtype} tensor of shape {tuple(tgt.shape)}" if isinstance(tgt, torch.Tensor)
+                   else f"a {type(tgt).__name__}")
+            raise SpecFailure(
+                f"greedy_decode called model.decode(tgt, memory, ...) with tgt = {got}; the model's "
+                f"interface takes the target prefix as a (B, T) int64 tensor of token ids\n  hint: "
+                f"keep the prefix int64 (torch.full((B, 1), bos_id, dtype=torch.long, device=src.device), "
+                f"argmax returns int64): models index tables or call F.one_hot with it, which need int64")
         y = self.embed(self.tgt_emb, tgt)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
@@ -681,6 +691,32 @@ def test_dropout_reaches_every_layer():
             f"Transformer(8, 2, 1, 1, 16, dropout=0.5).train().{name} equals its eval() output: no "
             f"dropout\n  hint: build every EncoderLayer and DecoderLayer with the model's dropout: "
             f"EncoderLayer(d_model, nhead, dim_feedforward, dropout, norm_first)")
+
+
+def test_train_mode_outputs_come_from_the_final_norms():
+    """dropout=0.5 in train() mode: dropout acts inside the layers only (as in nn.Transformer);
+    encode's and decode's last step is still encoder.norm / decoder.norm. With those norms at
+    weight 1, bias 0, every output row has mean 0 and variance 1."""
+    ref = reference(8, 2, 1, 1, 16, seed=75)
+    with torch.no_grad():
+        for norm in (ref.encoder.norm, ref.decoder.norm):
+            norm.weight.fill_(1.0)
+            norm.bias.zero_()
+    drop = load(Transformer(8, 2, 1, 1, 16, dropout=0.5), ref, "Transformer(8, 2, 1, 1, 16, dropout=0.5)")
+    src, tgt = randn(2, 5, 8, seed=76), randn(2, 4, 8, seed=77)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        drop.train()
+        memory = drop.encode(src)
+        out = drop.decode(tgt, memory)
+    for name, y in (("encode(src)", memory), ("decode(tgt, memory)", out)):
+        what = f"Transformer(8, 2, 1, 1, 16, dropout=0.5).train().{name}"
+        hint = ("dropout belongs inside the layers only: nothing comes after encoder.norm / "
+                "decoder.norm, not even in train() mode (no extra dropout on memory or on the output)")
+        assert_close(y.mean(-1), torch.zeros(y.shape[:-1]), atol=1e-4,
+                     what=f"row means of {what} (final norm weight 1, bias 0)", hint=hint)
+        assert_close(y.var(-1, unbiased=False), torch.ones(y.shape[:-1]), rtol=0, atol=1e-3,
+                     what=f"row variances of {what} (final norm weight 1, bias 0)", hint=hint)
 
 
 def test_positional_arguments_follow_the_signature():
