@@ -12,9 +12,10 @@ Write:
         keepdim). Both have the same shape: `dim` removed, or kept with size 1 when
         keepdim=True. On ties any position holding the maximum is accepted. x is a float or
         integer tensor (any float dtype, int32, int64, uint8) with at least one dim, without
-        NaN; x.shape[dim] >= 1, while the other dims may be 0 (then both results are empty); it may hold -inf, +inf and huge finite values (-1e300 in float64), and int64
+        NaN; x.shape[dim] >= 1, while the other dims may be 0 (then both results are
+        empty). x may hold -inf, +inf and huge finite values (-1e300 in float64), and int64
         values beyond 2**53 that a float cannot hold exactly. Return a tuple (a named tuple is
-        fine).
+        fine; a list is not).
     pairwise_sq_dists(a, b) -> (N, M): out[i, j] = sum_d (a[i, d] - b[j, d])**2 for a (N, D)
         and b (M, D) of one float dtype (float16 and bfloat16 included, though torch.cdist
         lacks them; the result has that dtype); equals torch.cdist(a, b) ** 2 (checked within

@@ -367,22 +367,23 @@ def test_a_function_used_twice_in_one_graph(name):
     """Two nodes of one Function, both forwards before either backward: what a backward
     needs lives on its own ctx, not on the class or in a module-level variable (the second
     forward would overwrite the first node's tensors)."""
-    if name == "MatMul":
-        fn, op, hint = MatMul, torch.matmul, MATMUL_HINT
-        x, y, z = make_inputs("MatMul", [(2, 3, 4), (4, 5), (5, 2)], seed=18, dtype=torch.float64)
-        mine, plain = (lambda p, q, r: fn.apply(fn.apply(p, q), r)), (lambda p, q, r: op(op(p, q), r))
-        inputs, shown = (x, y, z), "MatMul.apply(MatMul.apply(a (2, 3, 4), b (4, 5)), c (5, 2))"
-    elif name in BINARY:
-        fn, op, hint = BINARY[name]
-        x, y = make_inputs(name, [(3, 1), (4,)], seed=18, dtype=torch.float64)
-        z = make_inputs(name, [(2, 3, 4), (2, 3, 4)], seed=19, dtype=torch.float64)[1]
-        mine, plain = (lambda p, q, r: fn.apply(fn.apply(p, q), r)), (lambda p, q, r: op(op(p, q), r))
-        inputs, shown = (x, y, z), f"{name}.apply({name}.apply(a (3, 1), b (4,)), c (2, 3, 4))"
-    else:
+    if name in UNARY:
         fn, op, hint = UNARY[name]
-        x = make_inputs(name, [(2, 3)], seed=18, dtype=torch.float64)[0] + (1.5 if name == "Log" else 0)
+        x = make_inputs(name, [(2, 3)], seed=18, dtype=torch.float64)[0]
+        inputs = (x + 1.5 if name == "Log" else x,)  # log(log(x)) needs x > 1
         mine, plain = (lambda p: fn.apply(fn.apply(p))), (lambda p: op(op(p)))
-        inputs, shown = (x,), f"{name}.apply({name}.apply(a (2, 3)))"
+        shown = f"{name}.apply({name}.apply(a (2, 3)))"
+    else:
+        fn, op, hint = BINARY.get(name) or (MatMul, torch.matmul, MATMUL_HINT)
+        if name == "MatMul":
+            inputs = make_inputs(name, [(2, 3, 4), (4, 5), (5, 2)], seed=18, dtype=torch.float64)
+        else:
+            inputs = make_inputs(name, [(3, 1), (4,)], seed=18, dtype=torch.float64) + \
+                make_inputs(name, [(2, 3, 4), (2, 3, 4)], seed=19, dtype=torch.float64)[1:]
+        shapes = [tuple(t.shape) for t in inputs]
+        mine = lambda p, q, r: fn.apply(fn.apply(p, q), r)  # noqa: E731
+        plain = lambda p, q, r: op(op(p, q), r)  # noqa: E731
+        shown = f"{name}.apply({name}.apply(a {shapes[0]}, b {shapes[1]}), c {shapes[2]})"
     assert_grads_match(mine, plain, *inputs, what=f"{shown} gradient",
                        hint="keep what backward needs on ctx (ctx.save_for_backward(...) or "
                             "ctx.attribute), one per node: a class attribute or a global is "
