@@ -18,7 +18,10 @@ Write:
         train_epoch), computed in eval mode (model.eval(): dropout off) and without building
         a graph (torch.no_grad() or torch.inference_mode(), which also leave torch's grad mode
         as they found it, even when evaluate is called inside a torch.no_grad() block).
-        Changes no parameter, and leaves the model in the mode it found it (train or eval).
+        Changes no parameter, and leaves the model in the mode it found it (train or eval):
+        was_training = model.training first, model.train(was_training) at the end is enough
+        (submodules set to a mode other than model's, and a model or loss_fn that raises,
+        are not promised anything).
 
 Return Python floats (loss.item()), not tensors: a running total of loss tensors (or a list
 of them, even one turned into a float at the end) keeps every batch's graph alive until the
