@@ -20,9 +20,10 @@ Write:
             v_hat = v / (1 - b2 ** t)
             p = p - lr * m_hat / (sqrt(v_hat) + eps)   (eps outside the square root)
         m and v have the parameter's shape and dtype (float16 / bfloat16 parameters keep
-        float16 / bfloat16 moments, like torch). Keep t, m and v of each parameter in
-        self.state[p] (a dict), so that state_dict() /
-        load_state_dict() save and restore them. If closure is given, call it (with gradients
+        float16 / bfloat16 moments, like torch), on the parameter's device. Keep t, m and v
+        of each parameter in self.state[p] (a dict, keyed by the parameter itself, not id(p)),
+        so that state_dict() / load_state_dict() save and restore them, also into a new
+        model's parameters when a run resumes from a checkpoint. If closure is given, call it (with gradients
         enabled) before updating and return its result; otherwise return None.
         p.grad must be left untouched (compute g as a new tensor).
 
@@ -34,8 +35,8 @@ Write:
         gradient is then multiplied in place by
             clip_coef = min(max_norm / (total_norm + 1e-6), 1.0)
         (so nothing changes when the total norm is under max_norm). Returns the total norm
-        from BEFORE clipping, a 0-d tensor of the gradients' dtype; when no parameter has a
-        gradient it returns torch.tensor(0.0) and changes nothing.
+        from BEFORE clipping, a 0-d tensor of the gradients' dtype and device; when no
+        parameter has a gradient it returns torch.tensor(0.0) and changes nothing.
 
     cosine_schedule(step, max_lr, min_lr, warmup, total) -> float
         linear warmup, then cosine decay to min_lr (nanoGPT's get_lr with a warmup that

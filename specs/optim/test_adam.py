@@ -15,6 +15,12 @@ Contract-to-spec map:
 - closure called once with grad enabled, its result returned; None otherwise: closure_*
 - any shape/dtype (float16/bfloat16), in place (storage kept), p.grad untouched:
   odd_shapes..., half_precision_parameters, updates_in_place, grads_are_left_untouched
+- "m and v have the parameter's shape and dtype" (half moments stay half):
+  half_precision_moments_keep_the_dtype
+- state keyed by the parameter: a checkpoint resumes in a fresh model (not id(p)):
+  checkpoint_resumes_in_a_fresh_model
+- state, updates and the clip norm on the parameters' device (meta stands in for a GPU):
+  on_the_parameters_device
 - clip_grad_norm_: torch's total norm for every norm_type, coefficient min(max/(n+1e-6), 1),
   generator read once, single tensor, None grads, strided grads: clip_grad_norm_*
 - clip scales the gradients IN PLACE (same .grad tensors): clip_grad_norm_scales_in_place
@@ -33,6 +39,7 @@ from torch import nn
 
 from harness.checks import assert_close, forbid, non_contiguous, unchanged
 from harness.edges import HALF_DTYPES, assert_exact_type, tolerance
+from harness.failures import fail
 from katas.optim.adam import Adam, AdamW, clip_grad_norm_, cosine_schedule
 
 TOL64 = dict(rtol=1e-6, atol=1e-9)
@@ -352,6 +359,102 @@ def test_state_dict_round_trip_resumes_the_same_trajectory(name):
     for (pname, p), r in zip(model.named_parameters(), ref_model.parameters()):
         assert_close(p, r, what=f"{name}: parameter {pname!r} after 5 steps, state_dict round trip, 5 more",
                      hint="keep t, m and v in self.state[p] so state_dict() saves them", **TOL64)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_checkpoint_resumes_in_a_fresh_model(name):
+    # what resuming a run does: save both state_dicts, build a new model and optimizer (new
+    # parameter objects), load, continue; a deep copy stands in for torch.save / torch.load
+    model = make_model()
+    ref_model = copy.deepcopy(model)
+    x, y = make_data()
+    options = dict(lr=1e-2, weight_decay=0.05)
+    opt = MINE[name](model.parameters(), **options)
+    ref = TORCH[name](ref_model.parameters(), **options)
+
+    def train(m, o, steps):
+        for _ in range(steps):
+            o.zero_grad()
+            forward_loss(m, x, y).backward()
+            o.step()
+
+    train(model, opt, 5)
+    checkpoint = copy.deepcopy({"model": model.state_dict(), "optimizer": opt.state_dict()})
+    fresh = make_model(seed=1)
+    fresh.load_state_dict(checkpoint["model"])
+    resumed = MINE[name](fresh.parameters(), **options)
+    resumed.load_state_dict(checkpoint["optimizer"])
+    train(fresh, resumed, 5)
+    train(ref_model, ref, 10)
+    for (pname, p), r in zip(fresh.named_parameters(), ref_model.parameters()):
+        assert_close(p, r, what=f"{name}: parameter {pname!r}: 5 steps, checkpoint saved, loaded into "
+                     "a new model and optimizer, 5 more steps", **TOL64,
+                     hint="key the state by the parameter itself (self.state[p]): state_dict() maps "
+                          "those keys to positions, so a new model's parameters find their t, m and "
+                          "v; id(p) or a name of your own does not survive the reload")
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES)
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_half_precision_moments_keep_the_dtype(name, dtype):
+    params = [nn.Parameter(torch.randn(3, 4).to(dtype)), nn.Parameter(torch.randn(5).to(dtype))]
+    opt = MINE[name](params, lr=0.05)
+    for p in params:
+        p.grad = torch.randn(p.shape).to(dtype)
+    opt.step()
+    for i, p in enumerate(params):
+        moments = [v for v in opt.state[p].values()
+                   if isinstance(v, torch.Tensor) and v.numel() == p.numel()]
+        wrong = [f"{tuple(v.shape)} {v.dtype}" for v in moments if v.dtype != dtype or v.shape != p.shape]
+        if len(moments) < 2 or wrong:
+            fail(f"{name}: after one step, self.state[p] for the {dtype} parameter {i} of shape "
+                 f"{tuple(p.shape)} holds tensors {[f'{tuple(v.shape)} {v.dtype}' for v in moments]}; "
+                 f"the contract keeps m and v in the parameter's shape and dtype, like torch",
+                 "torch.zeros_like(p) for both moments (not torch.zeros(p.shape), not float32 "
+                 "'master' moments)")
+
+
+def on_meta(what, fn):
+    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
+    A helper tensor made without device= meets a meta one and torch names both devices: that
+    fails. Code that reads data (.item(), a Python branch on values) cannot run on meta, which
+    says nothing about devices: that returns None (the meta device cannot judge it)."""
+    __tracebackhide__ = True
+    try:
+        return fn()
+    except NotImplementedError as err:
+        if not str(err):
+            raise  # the stub's bare raise: not started
+        return None
+    except RuntimeError as err:
+        if "device" not in str(err) and "meta" in str(err):
+            return None
+        if "device" not in str(err):
+            raise
+        message = f"{what} raised RuntimeError: {err}"
+    fail(message, "state and results live on the parameters' device: make m and v with "
+                  "torch.zeros_like(p), and any accumulator on the gradients' device (or start "
+                  "from a Python 0.0)")
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_on_the_parameters_device(name):
+    params = [nn.Parameter(torch.empty(3, 4, device="meta")), nn.Parameter(torch.empty(5, device="meta"))]
+    opt = MINE[name](params, lr=1e-2, weight_decay=0.1)
+    for p in params:
+        p.grad = torch.empty(p.shape, device="meta")
+    what = f"{name}(parameters on meta, lr=1e-2, weight_decay=0.1).step() (twice)"
+    on_meta(what, lambda: (opt.step(), opt.step()))
+    for i, p in enumerate(params):
+        away = [str(v.device) for v in opt.state[p].values()
+                if isinstance(v, torch.Tensor) and v.numel() > 1 and v.device != p.device]
+        if p.device.type != "meta" or away:
+            fail(f"{what}: parameter {i} is on {p.device} with state tensors on {away}; expected "
+                 "everything on meta", "torch.zeros_like(p) for m and v; update p in place")
+    what = "clip_grad_norm_(parameters with gradients on meta, 1.0)"
+    total = on_meta(what, lambda: clip_grad_norm_(params, 1.0))
+    if total is not None and total.device.type != "meta":
+        fail(f"{what} returned a norm on {total.device}; expected meta (the gradients' device)")
 
 
 # ------------------------------------------------------------------------------ off limits
