@@ -18,8 +18,8 @@ Contract -> specs:
   proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask), any
   chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
-- CachedSelfAttention on x's device (mask, RoPE tables; meta device, with KVCache and
-  SlidingWindowCache): test_forward_runs_on_the_input_device
+- CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
+  confirmed on the meta device, with KVCache and SlidingWindowCache): test_forward_runs_on_the_input_device
 - budgets: FLOPs per step linear in the context and independent of max_len (max_len 256 for every
   context), the new token projected only, no cache-sized allocation: test_decode_step_*
 """
@@ -30,6 +30,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_leaves
 
 from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, non_contiguous, randn,
@@ -510,17 +512,52 @@ def test_sliding_window_decoding_equals_sliding_window_attention(window):
 
 # ------------------------------------------------------------------------ device
 
+class _MixedDevices(TorchFunctionMode):
+    """Records every torch call whose tensor arguments mix the meta device with another one."""
+
+    def __init__(self):
+        super().__init__()
+        self.mixed = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
+        if "meta" in devices and len(devices) > 1:
+            self.mixed.append(getattr(func, "__name__", repr(func)))
+        return func(*args, **kwargs)
+
+
+def _device_runs(attn, kv, sliding, device):
+    """(case, T, cache) calls of the device spec: no cache, a KVCache prefill, chunk and decode
+    step, and single tokens through a SlidingWindowCache past its window."""
+    runs = [("no cache", 4, None), (f"KVCache(device={device!r}): prefill", 3, kv),
+            (f"KVCache(device={device!r}): a chunk after the prefill", 2, kv),
+            (f"KVCache(device={device!r}): one decoded token", 1, kv)]
+    return runs + [(f"SlidingWindowCache(window=2, device={device!r}): token {n}", 1, sliding) for n in range(4)]
+
+
 def test_forward_runs_on_the_input_device():
-    """The meta device stands in for a GPU: a causal mask, a position table or a ring-buffer
-    index made on the default device (no device=) meets meta tensors and fails. Code that
-    reads tensor data (a Python branch on a tensor, .item()) cannot run on meta: not judged."""
-    attn = CachedSelfAttention(8, 2).to("meta")
+    """A causal mask, a position table or a ring-buffer index made on the default device (no
+    device=) is on the wrong device when the model runs on a GPU. A cheap probe first: CPU
+    model, caches and inputs with the default device set to meta, so such a helper lands on meta
+    and any call mixing it with CPU tensors is recorded. A mix is then judged on the meta device
+    itself (as on a GPU, a CPU 0-dim helper is allowed there); code that reads tensor data
+    (a Python branch on a tensor, .item()) cannot run on meta and is not judged."""
+    attn = CachedSelfAttention(8, 2)
+    kv, sliding = KVCache(2, 2, 8, 4, device="cpu"), SlidingWindowCache(2, 2, 2, 4, device="cpu")
+    runs = [(randn(2, T, 8, seed=T), cache) for _, T, cache in _device_runs(attn, kv, sliding, "cpu")]
+    probe = _MixedDevices()
+    try:
+        with torch.device("meta"), probe:
+            outs = [attn(x, cache) for x, cache in runs]
+        if not probe.mixed and all(out.device.type == "cpu" for out in outs):
+            return
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err):
+            raise
+    attn = attn.to("meta")  # a mix or a clash: judge it on the meta device
     kv, sliding = KVCache(2, 2, 8, 4, device="meta"), SlidingWindowCache(2, 2, 2, 4, device="meta")
-    runs = [("no cache", 4, None), ("KVCache(device='meta'): prefill", 3, kv),
-            ("KVCache(device='meta'): a chunk after the prefill", 2, kv),
-            ("KVCache(device='meta'): one decoded token", 1, kv)]
-    runs += [(f"SlidingWindowCache(window=2, device='meta'): token {n}", 1, sliding) for n in range(4)]
-    for case, T, cache in runs:
+    for case, T, cache in _device_runs(attn, kv, sliding, "meta"):
         what = f"CachedSelfAttention(8, 2) on the meta device, x (2, {T}, 8) on meta, {case}"
         try:
             out = attn(torch.empty(2, T, 8, device="meta"), cache)
