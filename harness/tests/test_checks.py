@@ -51,6 +51,20 @@ def test_assert_close_nan_where_a_number_was_expected_fails():
     failure(assert_close, torch.tensor([float("inf")]), torch.tensor([1.0]))
 
 
+def test_assert_close_infinity_is_met_only_by_the_same_infinity():
+    inf = float("inf")
+    for got in (3.0e38, -inf, float("nan")):
+        failure(assert_close, torch.tensor([got, 0.0]), torch.tensor([inf, 0.0]), rtol=1e-3)
+    assert_close(torch.tensor([inf, -inf]), torch.tensor([inf, -inf]), rtol=1e-3)
+
+
+def test_assert_close_compares_complex_parts_both():
+    expected = torch.tensor([1 + 2j, 3 - 1j], dtype=torch.complex64)
+    assert_close(expected.clone(), expected)
+    assert "values differ" in failure(assert_close, expected.conj(), expected)
+    assert "values differ" in failure(assert_close, expected.real.to(torch.complex64), expected)
+
+
 def test_assert_close_compares_sequences_and_rejects_non_tensors():
     failure(assert_close, (torch.zeros(2), torch.ones(2)), (torch.zeros(2), torch.zeros(2)))
     assert "expected a torch.Tensor" in failure(assert_close, [0.0, 0.0], torch.zeros(2))
