@@ -17,6 +17,8 @@ Contract -> specs:
 - xavier/kaiming: in place on the tensor itself (a view fills its base), returns it, works on a
   Parameter, keeps dtype (half too), distribution and std by the fan formulas, explicit gain=0.0,
   seeded by torch.manual_seed: test_xavier_*, test_kaiming_*, test_init_functions_*
+- kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched:
+  test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error
 - off limits: test_linear_writes_its_own, test_init_functions_write_their_own
 """
 
@@ -28,7 +30,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.checks import (assert_close, assert_raises, assert_shape, forbid, non_contiguous, randn,
+                            unchanged)
 from harness.edges import HALF_DTYPES, tolerance
 from katas.layers.linear import Linear, kaiming_normal_, xavier_uniform_
 
@@ -438,6 +441,24 @@ def test_kaiming_std_matches_the_formula(shape, kwargs):
         f"{what}: {inside:.1%} of the values lie within one std of 0; a normal distribution "
         "has 68.3% there; hint: draw with tensor.normal_(0, std), not uniform_")
     assert abs(t.double().mean().item()) <= 0.1 * expected, f"{what}: the values are not centred on 0"
+
+
+@pytest.mark.parametrize("kwargs,named", [({"nonlinearity": "Relu"}, "Relu"),
+                                          ({"nonlinearity": "gelu"}, "gelu"),
+                                          ({"mode": "fan_avg"}, "fan_avg")], ids=str)
+def test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error(kwargs, named):
+    t = torch.zeros(6, 4)
+    args = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    assert_raises(ValueError, kaiming_normal_, t, **kwargs,
+                  contract="any other mode or nonlinearity raises ValueError naming it, before "
+                           "the tensor is touched", mentions=(named,),
+                  what=f"kaiming_normal_(torch.zeros(6, 4){args})",
+                  hint="check mode and nonlinearity against the listed names and raise "
+                       "ValueError(f'unsupported nonlinearity {nonlinearity!r}'): a dict lookup "
+                       "raises KeyError, and an else: gain = 1 hides the typo")
+    assert t.abs().sum().item() == 0, (
+        f"kaiming_normal_(torch.zeros(6, 4){args}) raised, but only after filling the tensor; "
+        "check the arguments first")
 
 
 def test_kaiming_keeps_dtype():

@@ -38,6 +38,8 @@ def xavier_uniform_(tensor, gain=1.0):
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    if nonlinearity not in _GAINS or mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"kaiming_normal_: unsupported mode={mode!r} or nonlinearity={nonlinearity!r}")
     fi, fo = _fan_in_out(tensor)
     std = _GAINS[nonlinearity](a) / math.sqrt(fi if mode == "fan_in" else fo)
     with torch.no_grad():

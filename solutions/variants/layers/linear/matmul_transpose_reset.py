@@ -38,6 +38,8 @@ def xavier_uniform_(tensor, gain=1.0):
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     fan_in, fan_out = _fans(tensor)
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
     fan = {"fan_in": fan_in, "fan_out": fan_out}[mode]
     if nonlinearity == "leaky_relu":
         gain = math.sqrt(2.0 / (1 + a ** 2))
@@ -45,8 +47,10 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
         gain = math.sqrt(2.0)
     elif nonlinearity == "tanh":
         gain = 5.0 / 3
-    else:
+    elif nonlinearity in ("linear", "sigmoid"):
         gain = 1.0
+    else:
+        raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
     with torch.no_grad():
         tensor.normal_(mean=0.0, std=gain / math.sqrt(fan))
     return tensor
