@@ -2,9 +2,10 @@
 
 Write:
     NextTokenDataset(tokens, block_size): a torch.utils.data.Dataset over a 1-D tensor of N
-        token ids, for training a language model with context length T = block_size. The ids
-        may come in any integer dtype (int64, or int32 / uint16 as read from a token file to
-        save memory); the items are always int64 (what embeddings and cross_entropy expect).
+        token ids, for training a language model with context length T = block_size >= 1.
+        The ids may come in any integer dtype (int64, or int32 / uint16 as read from a token
+        file to save memory); the items are always int64 (what embeddings and cross_entropy
+        expect).
         Item i is the pair (x, y), both int64 of shape (T,):
             x = tokens[i : i + T]          the context
             y = tokens[i + 1 : i + T + 1]  the next token at every position of x
@@ -16,7 +17,7 @@ Write:
         raises IndexError, so that `for x, y in dataset` (Python's iteration over
         __getitem__) stops after the last window instead of yielding short slices forever.
     pad_collate(batch, pad_id) -> (padded, lengths, mask): a collate_fn for a DataLoader over
-        variable-length sequences. batch is a list of B 1-D tensors of token ids (int64, or
+        variable-length sequences. batch is a list of B >= 1 1-D tensors of token ids (int64, or
         any other integer dtype as for NextTokenDataset), each with at least one token; L is
         the longest length. pad_id is any int (negative, or too large for the sequences'
         dtype, included): padded is int64 whatever the sequences' dtype.

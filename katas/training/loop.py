@@ -1,8 +1,9 @@
 """Day 6 — training/loop: a training loop, epochs, evaluation.
 
 `loader` is a DataLoader (or any iterable) yielding (inputs, targets) batches; the batch size
-is inputs.shape[0], and the last batch may be shorter than the others. `loss_fn(output,
-targets)` returns the MEAN loss over the batch as a 0-d tensor (like nn.CrossEntropyLoss()).
+is inputs.shape[0], and the last batch may be shorter than the others; it yields at least one
+batch (an empty loader is not promised anything). `loss_fn(output, targets)` returns the
+MEAN loss over the batch as a 0-d tensor (like nn.CrossEntropyLoss()).
 
 Write:
     train_epoch(model, loader, optimizer, loss_fn) -> float: one pass over the loader in train
