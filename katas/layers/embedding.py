@@ -26,7 +26,8 @@ Write:
             call (from torch's global random generator). p = 0: output equals the input.
             p = 1: output is all zeros (no NaN).
         In eval mode (module.eval()): the identity, output equals the input exactly.
-        Output has x's shape, dtype and device (also for size-0 and 0-d x); the gradient flows through the same mask and scale.
+        Output has x's shape, dtype and device (also for size-0 and 0-d x); the gradient
+        flows through the same mask and scale.
 
 Off limits: torch.nn.Embedding, torch.nn.functional.embedding, torch.embedding (index the
 weight yourself); torch.nn.Dropout, torch.nn.functional.dropout, torch.dropout,
