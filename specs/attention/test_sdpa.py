@@ -15,7 +15,7 @@ Contract -> specs:
   -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
   test_bool_mask_hiding_the_largest_scores
 - "any device: helpers on q.device" (meta): test_works_on_q_device
-- empty sizes (batch 0, L 0, S 0): test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
+- empty sizes (batch 0, L 0, S 0), float32 and float64: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
 - gradients: test_gradcheck_float64, test_gradients_match_torch
 - inputs untouched, non-contiguous, built-ins off limits: test_non_contiguous_*, test_float_mask_is_left_alone,
   test_writes_its_own_attention
@@ -414,12 +414,14 @@ def test_fully_masked_row_has_zero_gradient(kind):
 
 @pytest.mark.parametrize("batch,L,S", [((0,), 3, 4), ((2, 0), 3, 4), ((2,), 0, 4), ((2,), 3, 0)],
                          ids=["batch0", "batch-2x0", "L0", "S0"])
-def test_empty_sizes(batch, L, S):
-    q, k, v = qkv(batch, L, S, 4, 3, seed=41)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_empty_sizes(batch, L, S, dtype):
+    q, k, v = qkv(batch, L, S, 4, 3, seed=41, dtype=dtype)
     out = sdpa(q, k, v)
-    assert_close(out, ref(q, k, v), what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)})",
+    assert_close(out, ref(q, k, v), what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)}, {dtype})",
                  hint="size-0 dims must flow through: with S = 0 every row is fully masked and "
-                      "returns zeros; a reduction such as amax over an empty key dim raises")
+                      "returns zeros; a reduction such as amax over an empty key dim raises; an early "
+                      "return keeps q's dtype and device: q.new_zeros(...), not torch.zeros(...)")
 
 
 @pytest.mark.parametrize("kind", ["causal", "bool"])
@@ -473,12 +475,13 @@ def test_rows_of_very_negative_scores():
                       "handle fully masked rows separately")
 
 
-@pytest.mark.parametrize("kind", ["causal", "bool"])
+@pytest.mark.parametrize("kind", ["causal", "bool", "S0"])
 def test_works_on_q_device(kind):
     """On the meta device (shapes only) every helper tensor must be built on q.device: a
-    causal mask made with torch.ones(L, S) lands on the CPU and fails next to GPU scores."""
-    q, k, v = (t.to("meta") for t in qkv((2, 3), 5, 6, 4, 3, seed=47))
-    kwargs = {"is_causal": True} if kind == "causal" else {
+    causal mask made with torch.ones(L, S), or an early torch.zeros(...) for S = 0, lands
+    on the CPU and fails next to GPU scores."""
+    q, k, v = (t.to("meta") for t in qkv((2, 3), 5, 0 if kind == "S0" else 6, 4, 3, seed=47))
+    kwargs = {"is_causal": True} if kind == "causal" else {} if kind == "S0" else {
         "attn_mask": random_bool_mask((5, 6), seed=48).to("meta")}
     what = f"scaled_dot_product_attention(q, k, v on the meta device, {kind} mask)"
     try:
@@ -491,8 +494,8 @@ def test_works_on_q_device(kind):
             return  # the code reads data (a Python branch on a tensor): meta cannot judge it
         if "meta" in text:  # a device mismatch, or results copied into a buffer on the CPU
             raise SpecFailure(f"{what} raised {type(err).__name__}: {text}\n  hint: build every helper "
-                              f"tensor (the causal mask) on q.device: torch.ones(L, S, dtype=torch.bool, "
-                              f"device=q.device)") from None
+                              f"tensor (the causal mask, an early result) on q.device: torch.ones(L, S, "
+                              f"dtype=torch.bool, device=q.device), q.new_zeros(...)") from None
         raise
     assert out.device == q.device and tuple(out.shape) == (2, 3, 5, 3), (
         f"{what} returned shape {tuple(out.shape)} on {out.device}; expected (2, 3, 5, 3) on meta")
