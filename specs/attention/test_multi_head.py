@@ -16,7 +16,7 @@ Contract -> specs:
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype
-- size-0 batch / sequence: test_empty_batch_or_queries; scores +-100/300: test_large_scores_stay_finite
+- size-0 batch / sequence (float32 and float64): test_empty_batch_or_queries; scores +-100/300: test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
   key is value (cross-attention): test_query_is_key_but_value_differs
 - "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
@@ -467,15 +467,17 @@ def test_writes_its_own_attention():
 # ------------------------------------------------------------------ edge cases
 
 @pytest.mark.parametrize("B,L,S", [(0, 3, 4), (2, 0, 4), (0, 0, 0)], ids=["B0", "L0", "B0-L0-S0"])
-def test_empty_batch_or_queries(B, L, S):
-    ref = reference(6, 2, seed=35)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_empty_batch_or_queries(B, L, S, dtype):
+    ref = reference(6, 2, seed=35, dtype=dtype)
     mine = pair(ref, 6, 2)
-    q, k, v = tensors(B, L, S, 6, seed=36)
+    q, k, v = tensors(B, L, S, 6, seed=36, dtype=dtype)
     out, weights = mine(q, k, v)
-    assert_close((out, weights), (torch.zeros(B, L, 6), torch.zeros(B, L, S)),
-                 what=f"MultiHeadAttention(6, 2)(query {(B, L, 6)}, key/value {(B, S, 6)})",
+    assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, S, dtype=dtype)),
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)})",
                  hint="size-0 batches and sequences flow through: .view(B, -1, H, D) (or reshape(B, -1, E)) "
-                      "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D)")
+                      "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D); an early "
+                      "return keeps the dtype and device: query.new_zeros(...), not torch.zeros(...)")
 
 
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
