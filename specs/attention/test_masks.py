@@ -8,7 +8,7 @@ Contract -> specs:
 - sliding_window_mask causal i - window < j <= i, bidirectional |i - j| <= window, default causal:
   test_causal_sliding_window_mask, test_bidirectional_*, test_*_by_default, test_causal_window_counts_*, property
 - sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
-  test_window_at_least_T_*; T = 0: test_sliding_window_attention_empty_T; float64 accuracy:
+  test_window_at_least_T_*; T = 0 (float32 and float64): test_sliding_window_attention_empty_T; float64 accuracy:
   test_sliding_window_attention_float64_accuracy; scores +100/+300/-150 (no max shift, online max from 0):
   test_sliding_window_attention_extreme_scores; gradients, inputs untouched, SDPA off limits
 - q's dtype under a float64 default dtype: test_sliding_window_attention_dtype_under_*
@@ -334,12 +334,14 @@ def test_padding_mask_empty_sizes(lengths, S):
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
-def test_sliding_window_attention_empty_T(causal):
-    q, k, v = qkv((2, 3), 0, 4, 5, seed=16)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_sliding_window_attention_empty_T(causal, dtype):
+    q, k, v = qkv((2, 3), 0, 4, 5, seed=16, dtype=dtype)
     out = sliding_window_attention(q, k, v, 3, causal)
-    assert_close(out, torch.zeros(2, 3, 0, 5), what=f"sliding_window_attention(q (2, 3, 0, 4), v (2, 3, 0, 5), "
-                 f"window=3, causal={causal})",
-                 hint="T = 0 returns an empty (..., 0, Dv) tensor: torch.cat of an empty list of blocks raises")
+    assert_close(out, torch.zeros(2, 3, 0, 5, dtype=dtype), what=f"sliding_window_attention({dtype} q (2, 3, 0, 4), "
+                 f"v (2, 3, 0, 5), window=3, causal={causal})",
+                 hint="T = 0 returns an empty (..., 0, Dv) tensor of q's dtype: torch.cat of an empty list of "
+                      "blocks raises, and an early torch.zeros(...) without dtype= is float32: use q.new_zeros(...)")
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
