@@ -13,7 +13,7 @@ Contract -> specs:
   test_linear_bias_attention_on_q_device; ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
 - large scores (+-100, +-300) in both attentions: test_large_scores_stay_finite
 - every dtype under a float64 default dtype: test_dtypes_under_a_float64_default_dtype
-- "empty sizes" (a batch dim of 0, L = 0) in both attentions: test_empty_sizes
+- "empty sizes" (a batch dim of 0, L = 0) in both attentions, float32 and float64: test_empty_sizes
 """
 
 import pytest
@@ -403,17 +403,20 @@ def test_dtypes_under_a_float64_default_dtype():
 
 
 @pytest.mark.parametrize("lead,L", [((0, 4), 5), ((2, 0, 4), 3), ((2, 4), 0)], ids=["batch0", "batch-2x0", "L0"])
-def test_empty_sizes(lead, L):
-    """A size-0 batch dim or no queries at all flow through to an empty output."""
-    q, k, v = qkv(lead, L, 6, 4, 3, seed=20)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_empty_sizes(lead, L, dtype):
+    """A size-0 batch dim or no queries at all flow through to an empty output of q's dtype."""
+    q, k, v = qkv(lead, L, 6, 4, 3, seed=20, dtype=dtype)
     for causal in (True, False):
         out = alibi_attention(q, k, v, causal)
-        assert_close(out, torch.zeros(*lead, L, 3), what=f"alibi_attention(q {(*lead, L, 4)}, k {(*lead, 6, 4)}, "
-                     f"v {(*lead, 6, 3)}, causal={causal})",
+        assert_close(out, torch.zeros(*lead, L, 3, dtype=dtype), what=f"alibi_attention({dtype} q {(*lead, L, 4)}, "
+                     f"k {(*lead, 6, 4)}, v {(*lead, 6, 3)}, causal={causal})",
                      hint="size-0 dims must flow through: reshape(-1, H, L, D) cannot infer -1 from 0 "
-                          "elements; broadcast the (H, L, S) bias over the leading dims instead of flattening them")
-    q, k, v = qkv(lead[:-1], L, 6, 4, 3, seed=21)
+                          "elements; broadcast the (H, L, S) bias over the leading dims instead of flattening them; "
+                          "an early return keeps q's dtype and device: q.new_zeros(...), not torch.zeros(...)")
+    q, k, v = qkv(lead[:-1], L, 6, 4, 3, seed=21, dtype=dtype)
     out = linear_bias_attention(q, k, v, 0.5)
-    assert_close(out, torch.zeros(*lead[:-1], L, 3), what=f"linear_bias_attention(q {(*lead[:-1], L, 4)}, "
-                 f"k {(*lead[:-1], 6, 4)}, alpha=0.5)",
-                 hint="size-0 dims must flow through: keep the leading dims as they are (no reshape(-1, ...))")
+    assert_close(out, torch.zeros(*lead[:-1], L, 3, dtype=dtype), what=f"linear_bias_attention({dtype} q "
+                 f"{(*lead[:-1], L, 4)}, k {(*lead[:-1], 6, 4)}, alpha=0.5)",
+                 hint="size-0 dims must flow through: keep the leading dims as they are (no reshape(-1, ...)); an "
+                      "early return keeps q's dtype and device: q.new_zeros(...), not torch.zeros(...)")
