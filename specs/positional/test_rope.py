@@ -418,11 +418,12 @@ def test_any_layout_of_x(interleaved):
 
 
 @pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
-def test_empty_sequence(interleaved):
-    x = randn(2, 3, 0, 8, seed=22)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_empty_sequence(interleaved, dtype):
+    x = randn(2, 3, 0, 8, seed=22, dtype=dtype)
     cos, sin = rope_cache(8, 4)
     out = apply_rope(x, cos, sin, offset=2, interleaved=interleaved)
-    assert_close(out, x.clone(), what=f"apply_rope(x (2, 3, 0, 8), offset=2, {convention(interleaved)})",
+    assert_close(out, x.clone(), what=f"apply_rope({dtype} x (2, 3, 0, 8), offset=2, {convention(interleaved)})",
                  hint="T = 0 returns an empty tensor of x's shape: reshape(-1, T, D) cannot infer -1 from "
                       "0 elements; keep the leading dims as they are and broadcast the table rows")
 
