@@ -13,7 +13,8 @@ Contract-to-spec map:
   -> _vector_matrix_is_a_row, _matrix_vector_is_a_column, _removes_the_promoted_dim;
   batch dims broadcast -> _broadcasts_batch_dims; dtype kept for float16/bfloat16/32/64 ->
   _keeps_dtype; float64 computed in float64 -> _float64_is_exact; size-0 dims (k = 0 gives
-  zeros) -> _size_zero_dims; non-contiguous -> _non_contiguous_inputs; ValueError for 0-d
+  zeros), in float32/float64/float16 and still attached to the graph -> _size_zero_dims;
+  non-contiguous -> _non_contiguous_inputs; ValueError for 0-d
   and for contracted sizes that differ, also where a broadcast multiply would accept k = 1
   and on the 1-D @ batched paths -> _rejects_bad_shapes; differentiable on every path ->
   _is_differentiable; off-limits built-ins -> forbid in the hypothesis tests and
@@ -313,13 +314,22 @@ def test_matmul_float64_is_exact():
     ((3,), (0, 3, 4)),
     ((2, 1, 2, 0), (3, 0, 2)),
 ])
-def test_matmul_size_zero_dims(a_shape, b_shape):
-    a, b = randn(a_shape, 1), randn(b_shape, 2)
-    what = f"matmul(a {a_shape}, b {b_shape})"
-    assert_close(call_for_batches(a, b, what), torch.matmul(a, b), what=what,
-                 hint="size-0 dims follow the same rules: k = 0 is an empty sum (zeros), and "
-                      "n, m or a batch dim of 0 give an empty result; avoid reshape(-1, ...) "
-                      "(ambiguous for 0 elements) and loops that start from a[..., 0]")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16], ids=str)
+def test_matmul_size_zero_dims(a_shape, b_shape, dtype):
+    a = randn(a_shape, 1, dtype).requires_grad_()
+    b = randn(b_shape, 2, dtype).requires_grad_()
+    what = f"matmul(a {a_shape}, b {b_shape}) in {dtype}"
+    out = call_for_batches(a, b, what)
+    assert_close(out, torch.matmul(a, b), what=what,
+                 hint="size-0 dims follow the same rules: k = 0 is an empty sum (zeros of the "
+                      "inputs' dtype), and n, m or a batch dim of 0 give an empty result; avoid "
+                      "reshape(-1, ...) (ambiguous for 0 elements), loops that start from "
+                      "a[..., 0], and a special case returning torch.zeros(...)")
+    if not out.requires_grad:
+        fail(f"{what}: the result is not attached to a and b's graph (requires_grad is False); "
+             f"the contract says matmul stays differentiable, also for empty or k = 0 products",
+             "build even the empty sum from the inputs (multiply, then sum over a size-0 dim "
+             "gives zeros with a graph); a fresh torch.zeros(...) has none")
 
 
 def test_matmul_non_contiguous_inputs():
