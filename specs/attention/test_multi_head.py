@@ -15,7 +15,8 @@ Contract -> specs:
 - masks: bool True = hidden, float added, key_padding (B, S), attn_mask (L, S) and (B*H, L, S) with
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
-  test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype
+  test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
+  without need_weights: a separate need_weights=False path must keep the dtype too)
 - size-0 batch / sequence (float32 and float64): test_empty_batch_or_queries; scores +-100/300: test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
   key is value (cross-attention): test_query_is_key_but_value_differs
@@ -481,13 +482,14 @@ def test_empty_batch_or_queries(B, L, S, dtype):
 
 
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
-def test_float64_is_computed_in_float64(kind):
+@pytest.mark.parametrize("need_weights", [True, False], ids=["weights", "no-weights"])
+def test_float64_is_computed_in_float64(kind, need_weights):
     """nn.MultiheadAttention .double()'d vs the learner's: float64 all the way (no float32 softmax)."""
     E, H, B, L, S = 8, 2, 2, 5, 6
     ref = reference(E, H, seed=37, dtype=torch.float64)
     mine = pair(ref, E, H)
     q, k, v = tensors(B, L, S, E, seed=38, dtype=torch.float64)
-    kwargs = masks(kind, B, H, L, S, seed=39, dtype=torch.float64)
+    kwargs = {**masks(kind, B, H, L, S, seed=39, dtype=torch.float64), "need_weights": need_weights}
     out, weights = mine(q, k, v, **kwargs)
     with torch.no_grad():
         expected = call_ref(ref, q, k, v, **kwargs)
@@ -519,14 +521,15 @@ def test_large_scores_stay_finite(size):
 
 
 @pytest.mark.parametrize("kind", ["bool kpm 2d", "bool 3d"])
-def test_float32_module_under_a_float64_default_dtype(kind):
+@pytest.mark.parametrize("need_weights", [True, False], ids=["weights", "no-weights"])
+def test_float32_module_under_a_float64_default_dtype(kind, need_weights):
     """A bool mask turned into a bias with torch.zeros(shape) (no dtype) is float64 under this
     default and promotes a float32 module's scores."""
     E, H, B, L, S = 6, 2, 2, 4, 5
     ref = reference(E, H, seed=41)
     mine = pair(ref, E, H)
     q, k, v = tensors(B, L, S, E, seed=42)
-    kwargs = masks(kind, B, H, L, S, seed=43)
+    kwargs = {**masks(kind, B, H, L, S, seed=43), "need_weights": need_weights}
     before = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
     try:
