@@ -69,6 +69,9 @@ Write:
                key is visible. (F.scaled_dot_product_attention's is_causal=True aligns
                top-left: right only when S == T.)
             5. Merge the heads back to (B, T, C) and apply proj.
+        Build every helper tensor (the mask, RoPE's positions and angles) on x's device: the
+        model runs wherever its parameters and the cache are (a GPU, or the meta device in
+        the specs).
         So decoding token by token through a cache (or a prefill of 7 tokens then 5 single
         tokens, or a chunk of 5) gives exactly the full causal forward of all the tokens.
         With a SlidingWindowCache, decode one token per call (T = 1): token p then sees the
