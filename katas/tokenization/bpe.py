@@ -34,18 +34,21 @@ Write:
             (a special token's are its UTF-8, whatever characters it holds);
             vocab[256 + i] == vocab[a] + vocab[b] for merge i = (a, b).
         .encode(text, allowed_special="none") -> list[int]
-            allowed_special: "all", "none" or a collection of special-token strings. Allowed
-            special tokens found in the text become their single id; all other text,
-            including special tokens that are not allowed, is encoded as ordinary text:
-            split with the pattern (each piece between ALLOWED special tokens on its own; a
-            special token that is not allowed is cut at nowhere, so " <|endoftext|>" keeps
-            " <|" as one pre-token), and in
+            allowed_special: "all", "none" or a collection of special-token strings (a string
+            in it that is not one of this tokenizer's special tokens is ignored, as tiktoken
+            does: that text stays plain text). Allowed special tokens found in the text become
+            their single id; all other text, including special tokens that are not allowed, is
+            encoded as ordinary text (where merges rebuild a special token's bytes, they give
+            merge ids, never the special token's id): split with the pattern (each piece
+            between ALLOWED special tokens on its own; a special token that is not allowed is
+            cut at nowhere, so " <|endoftext|>" keeps " <|" as one pre-token), and in
             each pre-token the merges are applied by rank, the earliest-learned adjacent pair
             first, until none applies. The result equals
             tiktoken.Encoding(pat_str=pattern, mergeable_ranks=..., special_tokens=...).
         .decode(ids) -> str: join the ids' bytes and decode them as UTF-8 with
             errors="replace" (an invalid byte sequence becomes U+FFFD, like minbpe), so
-            decode(encode(s)) == s for every string s.
+            decode(encode(s)) == s for every string s (that UTF-8 can encode: no lone
+            surrogates).
 
 Any iterable: merges, special_tokens (of train_bpe and BPETokenizer) and decode's ids may be
 one-shot iterables (a generator): read each once. encode returns a list of Python ints.

@@ -117,8 +117,8 @@ class BPETokenizer:
             allowed = set(self.special_tokens)
         elif allowed_special == "none":
             allowed = set()
-        else:
-            allowed = set(allowed_special)
+        else:  # strings that are not special tokens of this tokenizer are ignored, as in tiktoken
+            allowed = set(allowed_special) & self.special_tokens.keys()
         ids: list[int] = []
         for i, chunk in enumerate(_split_on(text, allowed)):
             if i % 2:  # an allowed special token

@@ -36,6 +36,10 @@ Contract -> specs:
 - special tokens of any text: vocab = UTF-8, encode = tiktoken, round trip:
   test_non_ascii_special_tokens_round_trip
 - documented positional order of train_bpe / BPETokenizer / encode: test_positional_arguments_*
+- a disallowed special token's text gets merge ids only, never the special id (no bytes -> id
+  table holding the specials): test_disallowed_special_tokens_never_come_from_merges
+- allowed_special strings that are not special tokens are ignored (decision, as tiktoken):
+  test_allowed_special_ignores_strings_that_are_not_special_tokens
 - not covered by decision: special tokens overlapping each other (the stub excludes them;
   tiktoken's own choice between overlapping ones is unordered, so there is no oracle)
 """
@@ -816,6 +820,52 @@ def test_disallowed_special_tokens_do_not_cut_pre_tokens(allowed):
         f"{allowed!r}):\n  got      {got}\n  expected {want}\n  pre-tokens expected "
         f"{pretokens(text, GPT4, allowed_set)}\n  hint: cut the text only at the ALLOWED special tokens; a disallowed one is ordinary "
         f"text and is split by the pattern together with its neighbours")
+
+
+@pytest.mark.parametrize("merges,special,text", [
+    ([(69, 78)], "END", "THE END"),  # E N -> EN; then (EN, D) makes the bytes of "END"
+    ([(0xF0, 0x9F), (256, 0x94)], "\U0001F51A", "a \U0001F51A!"),  # F0 9F 94 + 9A = U+1F51A
+], ids=["ascii", "emoji"])
+@pytest.mark.parametrize("allowed", ["none", "other"])
+def test_disallowed_special_tokens_never_come_from_merges(merges, special, text, allowed):
+    """A pre-token that spells a special token which is not allowed is merged by the merges
+    alone: two tokens whose bytes join to the special token's bytes are not a merge."""
+    tok = BPETokenizer(merges, special_tokens=[special, EOT])
+    allowed_special = "none" if allowed == "none" else {EOT}
+    got = tok.encode(text, allowed_special=allowed_special)
+    want = tiktoken_for(merges, GPT4, [special, EOT]).encode(
+        text, allowed_special=set() if allowed == "none" else {EOT}, disallowed_special=())
+    assert got == want, (
+        f"BPETokenizer({merges}, special_tokens=[{special!r}, EOT]).encode({text!r}, "
+        f"allowed_special={allowed_special!r}):\n  got      {got}\n  expected {want} (tiktoken)\n"
+        f"  hint: id {256 + len(merges)} is the special token {special!r}, which is not allowed "
+        f"here: encode its text with the merges only (a bytes -> id table for merging must hold "
+        f"the bytes and the merges, not the special tokens)")
+
+
+@pytest.mark.parametrize("allowed", [{"<|unknown|>"}, {"<|unknown|>", EOT}, ["<|unknown|>", FIM, EOT]],
+                         ids=["unknown only", "unknown and EOT", "list with all"])
+def test_allowed_special_ignores_strings_that_are_not_special_tokens(allowed):
+    """A string in allowed_special that is not one of the tokenizer's special tokens is
+    ignored (decision, as tiktoken does): its text is encoded as plain text."""
+    merges = list(corpus_merges("gpt4"))
+    tok = BPETokenizer(merges, special_tokens=[EOT, FIM])
+    text = f"a<|unknown|>b {EOT}c{FIM}"
+    try:
+        got = tok.encode(text, allowed_special=allowed)
+    except (KeyError, ValueError) as err:
+        raise SpecFailure(
+            f"BPETokenizer(merges, special_tokens=[EOT, FIM]).encode({text!r}, allowed_special="
+            f"{allowed!r}) raised {err!r}\n  hint: strings in allowed_special that are not special "
+            f"tokens of this tokenizer are ignored (as tiktoken does): keep only the allowed "
+            f"strings that are special tokens, e.g. set(allowed_special) & special_tokens.keys()"
+        ) from None
+    want = tiktoken_for(merges, GPT4, [EOT, FIM]).encode(
+        text, allowed_special=set(allowed) & {EOT, FIM}, disallowed_special=())
+    assert got == want, (
+        f"BPETokenizer(merges, special_tokens=[EOT, FIM]).encode({text!r}, allowed_special="
+        f"{allowed!r}):\n  got      {got}\n  expected {want} (tiktoken)\n  hint: '<|unknown|>' is "
+        f"no special token here: it is plain text, split by the pattern like any other")
 
 
 NON_ASCII_SPECIALS = ["<|终|>", "\U0001F51A", "<|é|>"]

@@ -100,7 +100,7 @@ class BPETokenizer:
 
     def encode(self, text, allowed_special="none"):
         allowed = (set(self._special) if allowed_special == "all" else
-                   set() if allowed_special == "none" else set(allowed_special))
+                   set() if allowed_special == "none" else set(allowed_special) & set(self._special))
         chunks, specials = _pieces(text, allowed)
         out = []
         for n, chunk in enumerate(chunks):

@@ -96,7 +96,7 @@ class BPETokenizer:
         if isinstance(allowed_special, str):
             allowed = list(self.special_ids) if allowed_special == "all" else []
         else:
-            allowed = [s for s in allowed_special]
+            allowed = [s for s in allowed_special if s in self.special_ids]  # others: plain text
         out = []
         for is_special, piece in _cut(text, allowed):
             if is_special:
