@@ -337,15 +337,16 @@ def test_train_epoch_resets_every_parameter_the_optimizer_updates():
 
 def test_train_epoch_frees_each_batch_graph():
     """A running total of loss tensors keeps every batch's graph alive until the epoch ends,
-    even when the total becomes a float at the end: at most the previous batch's graph (still
-    held by the loop's `loss` variable) may be alive when the next loss is computed."""
+    even when the total becomes a float at the end: the number of earlier graphs alive when
+    the next loss is computed must not grow with the batches (the loop's `loss` variable
+    still holds the previous one; a bounded couple more are tolerated)."""
     x, y = make_data(12, seed=45)
     model = make_model(seed=46)
     tracker = GraphTracker(nn.CrossEntropyLoss())
     train_epoch(model, make_loader(x, y, 2), torch.optim.SGD(model.parameters(), lr=0.1), tracker)
     expect(len(tracker.alive) == 6, f"train_epoch called loss_fn {len(tracker.alive)} times for "
            f"6 batches; expected once per batch")
-    expect(max(tracker.alive) <= 1,
+    expect(max(tracker.alive) <= 2,
            f"train_epoch kept the autograd graphs of earlier batches alive: when computing the "
            f"loss of batches 1..6, {tracker.alive} earlier graphs were still referenced\n  hint: "
            f"accumulate loss.item() * batch_size (a float); a running total (or list) of loss "
