@@ -6,6 +6,7 @@
     gradcheck(MyFunction.apply, x, y)                # float64 finite differences
     with forbid(F.one_hot): one_hot(idx, 5)          # "you called torch.nn.functional.one_hot"
     with unchanged(x, idx): gather_rows(x, idx)      # inputs not modified in place
+    on_meta(f, x_meta, what="f(x)", hint="...")      # helper tensors built on x's device
     non_contiguous(x)                                # same values, a layout .view cannot merge
 
 When values differ, assert_close asks harness.diagnose whether the learner's output equals a
@@ -247,6 +248,37 @@ def unchanged(*tensors: torch.Tensor, names: Iterable[str] | None = None, hint: 
         if not same or t._version != v:
             _fail(f"{label} was modified in place; this kata must leave its inputs untouched "
                   f"(work on a new tensor, e.g. x = x * 2 instead of x *= 2)", hint)
+
+
+# ------------------------------------------------------------------------------ devices
+
+_READS_DATA = (".item(", ".tolist(", ".cpu(", ".numpy(", "bool(", "int(", "float(")
+
+
+def on_meta(fn: Callable, *args: Any, what: str, hint: str, **kwargs: Any) -> Any:
+    """fn(*args, **kwargs) with its inputs on the meta device, a stand-in for a GPU (shape,
+    dtype and device, no data): the result, or None when the meta device cannot judge.
+
+    A helper tensor built without device= meets a meta input and torch names both devices,
+    or a result copied into a CPU buffer cannot leave meta: that fails with `hint`. Code that
+    reads values (.item(), .tolist(), a Python branch on a tensor) cannot run on meta, which
+    says nothing about devices: then None. A stub's bare NotImplementedError passes through.
+    """
+    __tracebackhide__ = True
+    try:
+        return fn(*args, **kwargs)
+    except (RuntimeError, NotImplementedError) as err:
+        text = str(err)
+        if "meta" not in text.lower():
+            raise  # the stub's bare raise (not started), or the learner's own error
+        line = learner_line_of(err.__traceback__) or ""
+        reads_data = any(call in line for call in _READS_DATA)
+        mismatch = "device" in text or ("copy out of meta" in text and not reads_data)
+        if not mismatch:
+            return None
+        raise SpecFailure(f"{what} raised {type(err).__name__} on the meta device: "
+                          f"{text.splitlines()[0]}" + (f"\n  at {line}" if line else "")
+                          + f"\n  hint: {hint}") from None
 
 
 # ------------------------------------------------------------------------------ references

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
-                            assert_raises, forbid, gradcheck, non_contiguous, unchanged)
+                            assert_raises, forbid, gradcheck, non_contiguous, on_meta, unchanged)
 from harness.curriculum import ROOT
 
 pytestmark = pytest.mark.selftest
@@ -250,3 +250,19 @@ def test_a_spec_assert_with_a_message_reads_as_the_message_alone():
     before = str(info.value)
     quiet_assertion(info.value)
     assert str(info.value) == before, "an assert without a message keeps pytest's explanation"
+
+
+def test_on_meta_fails_a_helper_tensor_off_the_inputs_device_and_cannot_judge_data_reads():
+    x = torch.empty(2, 3, device="meta")
+    ok = on_meta(lambda t: t + torch.ones_like(t), x, what="f(x)", hint="use x.device")
+    assert ok.device.type == "meta" and ok.shape == (2, 3)
+    message = failure(on_meta, lambda t: t + torch.ones(2, 3), x, what="f(x)", hint="use x.device")
+    assert message.startswith("f(x) raised RuntimeError on the meta device") and "hint: use x.device" in message
+    buffer = torch.empty(2, 3)
+    assert "hint" in failure(on_meta, lambda t: buffer.copy_(t), x, what="f(x)", hint="h")
+    assert on_meta(lambda t: t * t.sum().item(), x, what="f(x)", hint="h") is None
+
+    def stub(t):
+        raise NotImplementedError
+    with pytest.raises(NotImplementedError):
+        on_meta(stub, x, what="f(x)", hint="h")
