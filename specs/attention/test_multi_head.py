@@ -17,7 +17,8 @@ Contract -> specs:
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
   without need_weights: a separate need_weights=False path must keep the dtype too)
-- size-0 batch / sequence (float32 and float64): test_empty_batch_or_queries; scores +-100/300: test_large_scores_stay_finite
+- size-0 batch / sequence (float32 and float64): test_empty_batch_or_queries; scores +-100/300 (with and
+  without need_weights): test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
   key is value (cross-attention): test_query_is_key_but_value_differs
 - "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
@@ -511,13 +512,15 @@ def test_large_scores_stay_finite(size):
     q = q / q.norm(dim=-1, keepdim=True) * size * D ** 0.5
     k = k / k.norm(dim=-1, keepdim=True)
     out, weights = mine(q, k, v)
+    fast, _ = mine(q, k, v, need_weights=False)
     ref64 = ref.double()
     with torch.no_grad():
         exp_out, exp_w = call_ref(ref64, q.double(), k.double(), v.double())
+    hint = "exp(100) overflows float32: a hand-written softmax must subtract each row's max first (torch.softmax does)"
     assert_close((out, weights), (exp_out.float(), exp_w.float()), rtol=1e-4, atol=1e-4,
-                 what=f"MultiHeadAttention(8, 2)(...) with per-head scores up to +-{size:g}",
-                 hint="exp(100) overflows float32: a hand-written softmax must subtract each row's max "
-                      "first (torch.softmax does)")
+                 what=f"MultiHeadAttention(8, 2)(...) with per-head scores up to +-{size:g}", hint=hint)
+    assert_close(fast, exp_out.float(), rtol=1e-4, atol=1e-4, hint=hint + " (in the need_weights=False path too)",
+                 what=f"MultiHeadAttention(8, 2)(..., need_weights=False) output with per-head scores up to +-{size:g}")
 
 
 @pytest.mark.parametrize("kind", ["bool kpm 2d", "bool 3d"])
