@@ -15,7 +15,8 @@ Contract -> specs:
 - ValueError past max_len or for k, v not (batch, 1, T, head_dim), cache unchanged:
   test_cache_refuses_overflow_and_wrong_shapes
 - default dtype float32, `dtype`, `device` honoured (meta device: nothing built on the default
-  device): test_cache_default_dtype_is_float32, test_float64_cache, test_cache_and_model_on_the_given_device
+  device; the model probed with the default device set to meta first, a clash judged on meta):
+  test_cache_default_dtype_is_float32, test_float64_cache, test_cache_and_model_on_the_given_device
 - decoding token by token / prefill then decode equals the full forward (T = 1 sees every key):
   test_decoding_*, test_prefill_7_then_decode_5_*
 - cache bytes exactly 1/H of MHA's, preallocated, never grown: test_cache_bytes_*, test_cache_filled_*
@@ -26,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch.func import functional_call
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_leaves
 
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, non_contiguous, randn,
                             unchanged)
@@ -286,6 +289,37 @@ def test_cache_default_dtype_is_float32():
     assert_close(keys.dtype, torch.float32, what="MQACache(2, 32, 8).update(...) keys.dtype (default dtype)")
 
 
+class _MixedDevices(TorchFunctionMode):
+    """Records every torch call whose tensor arguments mix the meta device with another one."""
+
+    def __init__(self):
+        super().__init__()
+        self.mixed = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
+        if "meta" in devices and len(devices) > 1:
+            self.mixed.append(getattr(func, "__name__", repr(func)))
+        return func(*args, **kwargs)
+
+
+def _clean_on_cpu(fn, *args, **kwargs):
+    """fn on CPU tensors with the default device set to meta: True when no call mixed meta with
+    CPU tensors and the output is on the CPU. A helper made without device= lands on meta; then
+    (False) the case is judged on the meta device itself, which costs a one-off torch._dynamo
+    import that correct code is spared."""
+    probe = _MixedDevices()
+    try:
+        with torch.device("meta"), probe:
+            out = fn(*args, **kwargs)
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err):
+            raise
+        return False
+    return not probe.mixed and isinstance(out, torch.Tensor) and out.device.type == "cpu"
+
+
 def _on_meta(what, fn, *args):
     """Run fn on meta tensors; a tensor built on the default device shows up as a device clash."""
     try:
@@ -305,7 +339,12 @@ def test_cache_and_model_on_the_given_device():
     assert_close(str(keys.device), "meta", what="MQACache(2, 8, 4, device='meta').update(...) keys.device",
                  hint="allocate the buffers with device=device")
     assert_close(tuple(keys.shape), (2, 1, 3, 4), what="MQACache(2, 8, 4, device='meta').update(...) keys.shape")
-    model = loaded(8, 2, weights(8, 2, seed=30)).to("meta")
+    model = loaded(8, 2, weights(8, 2, seed=30))
+    cpu_cache, x = MQACache(2, 8, 4, device="cpu"), randn(2, 5, 8, seed=31)
+    with torch.no_grad():
+        if _clean_on_cpu(model, x, cpu_cache) and _clean_on_cpu(model, x[:, :1], cpu_cache):
+            return
+    model = model.to("meta")
     cache = MQACache(2, 8, 4, device="meta")
     x = torch.empty(2, 5, 8, device="meta")
     with torch.no_grad():
