@@ -3,8 +3,8 @@
 Contract-to-spec map:
 - dot: sum_i a[i] * b[i] as a 0-d tensor vs torch.dot -> test_dot_matches_torch (float32/64);
   any dtype kept (float16, bfloat16, int64) -> test_dot_keeps_dtype; int64 exact beyond
-  2**53 (not through float64) -> test_dot_int64_is_exact; k = 0 gives 0 ->
-  test_dot_empty; non-contiguous -> test_dot_non_contiguous; ValueError unless both 1-D of
+  2**53 (not through float64) -> test_dot_int64_is_exact; k = 0 gives 0 (on the
+  graph) -> test_dot_empty; non-contiguous -> test_dot_non_contiguous; ValueError unless both 1-D of
   one length, incl. same-shape 2-D and 0-d pairs and (1,) vs (3,) -> test_dot_rejects_bad_shapes;
   differentiable -> test_dot_is_differentiable.
 - matmul: every row of the contract table vs torch.matmul (hypothesis) ->
@@ -85,6 +85,16 @@ def expect_value_error(fn, *args, what, hint, contract):
     assert_raises(ValueError, fn, *args, contract=contract, what=what, hint=hint)
 
 
+def check_attached(out, what):
+    """Inputs that require grad give a result on their graph, also an empty sum."""
+    __tracebackhide__ = True
+    if isinstance(out, torch.Tensor) and not out.requires_grad:
+        fail(f"{what}: the result is not attached to the inputs' graph (requires_grad is "
+             f"False); the contract says the result stays differentiable, also for an empty sum",
+             "build even the empty sum from the inputs (multiply, then sum over a size-0 dim "
+             "gives zeros with a graph); a fresh torch.zeros(...) or torch.tensor(0.0) has none")
+
+
 def hint_for(a_shape, b_shape):
     if len(a_shape) == 1 and len(b_shape) >= 2:
         return f"{ROW_HINT}; {REMOVE_HINT}"
@@ -151,10 +161,12 @@ def test_dot_int64_is_exact():
 
 
 def test_dot_empty():
-    a, b = torch.zeros(0, dtype=torch.float64), torch.zeros(0, dtype=torch.float64)
+    a = torch.zeros(0, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(0, dtype=torch.float64, requires_grad=True)
     out = dot(a, b)
     assert_close(out, torch.dot(a, b), what="dot(a (0,), b (0,)) in float64",
                  hint="an empty sum is 0: a 0-d tensor of the inputs' dtype; no a[0] needed")
+    check_attached(out, "dot(a (0,), b (0,)) with a and b requiring grad")
 
 
 @pytest.mark.parametrize("a_shape,b_shape", [
@@ -325,11 +337,7 @@ def test_matmul_size_zero_dims(a_shape, b_shape, dtype):
                       "inputs' dtype), and n, m or a batch dim of 0 give an empty result; avoid "
                       "reshape(-1, ...) (ambiguous for 0 elements), loops that start from "
                       "a[..., 0], and a special case returning torch.zeros(...)")
-    if not out.requires_grad:
-        fail(f"{what}: the result is not attached to a and b's graph (requires_grad is False); "
-             f"the contract says matmul stays differentiable, also for empty or k = 0 products",
-             "build even the empty sum from the inputs (multiply, then sum over a size-0 dim "
-             "gives zeros with a graph); a fresh torch.zeros(...) has none")
+    check_attached(out, what)
 
 
 def test_matmul_non_contiguous_inputs():

@@ -4,7 +4,7 @@ Contract-to-spec map:
 - mean: vs torch.mean over any dim (negative too), keepdim both ways -> test_mean_matches_torch,
   _over_each_dim, _keepdim, _defaults_to_last_dim_without_keepdim; dtype kept for float16,
   bfloat16, float64 computed in float64 -> test_mean_keeps_dtype, _float64_is_exact; size-0
-  dims (NaN over an empty dim) -> _size_zero_dims; non-contiguous -> _non_contiguous;
+  dims (NaN over an empty dim), in x's dtype and on the graph -> _size_zero_dims; non-contiguous -> _non_contiguous;
   differentiable -> _is_differentiable.
 - max: values vs torch.max, int64 indices of the same shape along `dim` (gather gives the
   values), ties any -> test_max_matches_torch, _over_each_dim, _odd_shape, _ties_*, defaults;
@@ -14,7 +14,7 @@ Contract-to-spec map:
   a tuple, not a list -> check_max in every max spec; non-contiguous -> _non_contiguous;
   values differentiable -> _values_are_differentiable.
 - pairwise_sq_dists: vs cdist**2 within the stated tolerances -> _matches_cdist, _shapes,
-  _of_a_set_with_itself; N, M or D = 0 -> _size_zero; float16/bfloat16 kept (decision; vs a
+  _of_a_set_with_itself; N, M or D = 0 (float32/64, on the graph) -> _size_zero; float16/bfloat16 kept (decision; vs a
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
   gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
 - normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults;
@@ -150,15 +150,29 @@ def test_mean_float64_is_exact():
                  **TIGHT64, hint="compute in x's dtype: a float32 sum loses 9 of float64's digits")
 
 
+def check_attached(out, what):
+    """Inputs that require grad give a result on their graph, also an empty reduction."""
+    __tracebackhide__ = True
+    if isinstance(out, torch.Tensor) and not out.requires_grad:
+        fail(f"{what}: the result is not attached to the inputs' graph (requires_grad is "
+             f"False); the contract says it stays differentiable, also over a size-0 dim",
+             "no special case for empty inputs: the general formula already gives the right "
+             "values (an empty sum is 0), of the inputs' dtype and with a graph; a fresh "
+             "torch.zeros(...) / torch.full(...) has neither")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16], ids=str)
 @pytest.mark.parametrize("shape,dim", [((0, 3), 1), ((0, 3), 0), ((2, 0), 1), ((2, 0, 3), -1)])
-def test_mean_size_zero_dims(shape, dim):
-    x = randn(shape, 10)
+def test_mean_size_zero_dims(shape, dim, dtype):
+    x = randn(shape, 10, dtype).requires_grad_()
     for keepdim in (False, True):
-        what = f"mean(x {shape}, dim={dim}, keepdim={keepdim})"
+        what = f"mean(x {shape} in {dtype}, dim={dim}, keepdim={keepdim})"
         out = mean(x, dim, keepdim)
         assert_close(out, torch.mean(x, dim, keepdim), what=what,
                      hint="empty dims follow the same rules: the mean over a size-0 dim is 0 / 0 "
-                          "= NaN (as torch.mean), and reducing another dim of an empty x is empty")
+                          "= NaN (as torch.mean), and reducing another dim of an empty x is "
+                          "empty; a special case with torch.full(..., nan) loses x's dtype")
+        check_attached(out, what)
 
 
 def test_mean_is_differentiable():
@@ -371,11 +385,14 @@ def test_pairwise_sq_dists_keeps_half_dtype(dtype):
                       "cast back with .to(a.dtype)")
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("n,m,d", [(0, 3, 2), (3, 0, 2), (2, 3, 0), (0, 0, 4)])
-def test_pairwise_sq_dists_size_zero(n, m, d):
-    a, b = randn((n, d), 8), randn((m, d), 9)
+def test_pairwise_sq_dists_size_zero(n, m, d, dtype):
+    a, b = randn((n, d), 8, dtype).requires_grad_(), randn((m, d), 9, dtype).requires_grad_()
+    what = f"pairwise_sq_dists(a ({n}, {d}), b ({m}, {d})) in {dtype}"
     out = pairwise_sq_dists(a, b)
-    check_dists(a, b, out, what=f"pairwise_sq_dists(a ({n}, {d}), b ({m}, {d}))")
+    check_dists(a.detach(), b.detach(), out, what=what)
+    check_attached(out, what)
 
 
 def test_pairwise_sq_dists_gradient_at_coincident_points():
