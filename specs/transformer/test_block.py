@@ -31,6 +31,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_leaves
 
 from harness.checks import SpecFailure, mha_slow_path, assert_close, forbid, non_contiguous, unchanged
 from katas.transformer.block import DecoderLayer, EncoderLayer, FeedForward
@@ -840,11 +842,49 @@ def test_layer_norm_eps_is_torch_default(norm_first):
 
 # ------------------------------------------------------------------ device
 
+class _MixedDevices(TorchFunctionMode):
+    """Records every torch call whose tensor arguments mix the meta device with another one."""
+
+    def __init__(self):
+        super().__init__()
+        self.mixed = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
+        if "meta" in devices and len(devices) > 1:
+            self.mixed.append(getattr(func, "__name__", repr(func)))
+        return func(*args, **kwargs)
+
+
+def _clean_on_cpu(fn, *args, **kwargs):
+    """fn on CPU tensors with the default device set to meta: True when no call mixed meta with
+    CPU tensors and the output is on the CPU. A mask made without device= lands on meta; then
+    (False) the case is judged on the meta device itself, which costs a one-off torch._dynamo
+    import that correct code is spared."""
+    probe = _MixedDevices()
+    try:
+        with torch.device("meta"), probe:
+            out = fn(*args, **kwargs)
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err):
+            raise
+        return False
+    return not probe.mixed and isinstance(out, torch.Tensor) and out.device.type == "cpu"
+
+
 def test_causal_masks_are_built_on_the_input_device():
     """The meta device stands in for a GPU: a mask made on the default device (no device=)
-    meets meta tensors and fails."""
+    meets meta tensors and fails. Probed first on the CPU with the default device set to meta
+    (cheap); only a clash there is judged on the meta device."""
     hint = ("build the causal mask on the input's device: torch.ones(T, S, dtype=torch.bool, "
             "device=x.device).triu(1)")
+    enc, dec = EncoderLayer(8, 2, 16).eval(), DecoderLayer(8, 2, 16).eval()
+    x, memory = randn(2, 5, 8, seed=90), randn(2, 3, 8, seed=91)
+    with torch.no_grad():
+        if _clean_on_cpu(enc, x, is_causal=True) and _clean_on_cpu(dec, x, memory, tgt_is_causal=True,
+                                                                   memory_is_causal=True):
+            return
     enc = EncoderLayer(8, 2, 16).to("meta")
     x, memory = torch.empty(2, 5, 8, device="meta"), torch.empty(2, 3, 8, device="meta")
     try:
