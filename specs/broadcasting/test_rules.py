@@ -4,7 +4,7 @@ Contract-to-spec map:
 - broadcast_shapes == torch.broadcast_shapes for 1..4 shapes incl. () shapes, a tuple of
   plain ints (not 0-dim tensors) -> test_broadcast_shapes_matches_torch, _returns_plain_ints;
   aligned at the LAST dim, size 1 takes the other -> test_broadcast_shapes_aligns_from_the_right;
-  no shapes -> (), one shape -> itself -> test_broadcast_shapes_of_one_or_no_shape;
+  no shapes -> (), one shape -> itself, both tuples -> test_broadcast_shapes_of_one_or_no_shape;
   a clash raises ValueError naming both sizes, also between shapes that are not neighbours
   and past a size-1 shape -> test_broadcast_shapes_rejects_incompatible_sizes, _any_clash;
   plain Python on the sizes (no torch call, meta tensors included; numpy's broadcast_shapes,
@@ -172,11 +172,14 @@ def test_broadcast_shapes_aligns_from_the_right(shapes, expected):
 
 def test_broadcast_shapes_of_one_or_no_shape():
     got = broadcast_shapes()
-    if tuple(got) != ():
-        fail(f"broadcast_shapes(): got {got!r}, expected () (no shapes: a scalar's shape)")
+    if not isinstance(got, tuple) or tuple(got) != ():
+        fail(f"broadcast_shapes(): got {got!r}, expected () (no shapes: a scalar's shape, "
+             f"a tuple like every other result)")
     got = broadcast_shapes((3, 1, 2))
-    if tuple(got) != (3, 1, 2):
-        fail(f"broadcast_shapes((3, 1, 2)): got {got!r}; a single shape broadcasts to itself")
+    if not isinstance(got, tuple) or tuple(got) != (3, 1, 2):
+        fail(f"broadcast_shapes((3, 1, 2)): got {got!r}; a single shape broadcasts to itself "
+             f"(a tuple)")
+    check_plain_ints(got, what="broadcast_shapes((3, 1, 2))")
 
 
 @pytest.mark.parametrize("shapes,sizes", [
