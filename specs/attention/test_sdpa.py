@@ -11,7 +11,7 @@ Contract -> specs:
 - is_causal top-left, default False: test_is_causal_*, test_causal_first_query_*
 - fully masked row -> zeros, and zero gradient: test_fully_masked_*, test_padded_batch_*,
   test_fully_masked_row_has_zero_gradient
-- large scores (+-100..300 in float32): test_large_scores_stay_finite; "either sign" (rows near
+- large scores (+-100..300 in float32; no mask, causal, bool mask): test_large_scores_stay_finite; "either sign" (rows near
   -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
   test_bool_mask_hiding_the_largest_scores
 - "any device: helpers on q.device" (meta): test_works_on_q_device
@@ -368,12 +368,14 @@ def test_large_scores_stay_finite(size):
     q = q / q.norm(dim=-1, keepdim=True) * size
     k = k / k.norm(dim=-1, keepdim=True)
     v = randn(2, 4, 7, 3, seed=35)
-    out = sdpa(q, k, v, scale=1.0)
-    expected = ref(q.double(), k.double(), v.double(), scale=1.0).float()
-    assert_close(out, expected, what=f"scaled_dot_product_attention(q, k, v, scale=1.0) with scores up to +-{size:g}",
-                 rtol=1e-4, atol=1e-4,
-                 hint="exp(100) overflows float32 (inf / inf = NaN): subtract each row's max score "
-                      "before exp, or use torch.softmax, which does")
+    mask = random_bool_mask((6, 7), seed=49)
+    for kwargs, shown in (({}, ""), ({"is_causal": True}, ", is_causal=True"), ({"attn_mask": mask}, ", bool attn_mask")):
+        out = sdpa(q, k, v, scale=1.0, **kwargs)
+        expected = ref(q.double(), k.double(), v.double(), scale=1.0, **kwargs).float()
+        assert_close(out, expected, rtol=1e-4, atol=1e-4,
+                     what=f"scaled_dot_product_attention(q, k, v, scale=1.0{shown}) with scores up to +-{size:g}",
+                     hint="exp(100) overflows float32 (inf / inf = NaN): subtract each row's max score "
+                          "before exp (in the masked path too), or use torch.softmax, which does")
 
 
 def test_float64_is_computed_in_float64():
