@@ -36,6 +36,7 @@ Contract -> specs:
 - special tokens of any text: vocab = UTF-8, encode = tiktoken, round trip:
   test_non_ascii_special_tokens_round_trip
 - documented positional order of train_bpe / BPETokenizer / encode: test_positional_arguments_*
+- special ids in the order given (no set, no sorting): test_special_token_ids_follow_the_given_order
 - a disallowed special token's text gets merge ids only, never the special id (no bytes -> id
   table holding the specials): test_disallowed_special_tokens_never_come_from_merges
 - allowed_special strings that are not special tokens are ignored (decision, as tiktoken):
@@ -841,6 +842,22 @@ def test_disallowed_special_tokens_never_come_from_merges(merges, special, text,
         f"  hint: id {256 + len(merges)} is the special token {special!r}, which is not allowed "
         f"here: encode its text with the merges only (a bytes -> id table for merging must hold "
         f"the bytes and the merges, not the special tokens)")
+
+
+def test_special_token_ids_follow_the_given_order():
+    """Eight special tokens, given in no sorted order: id 256 + len(merges) + k is the k-th one
+    given (a set, or sorting, reorders them)."""
+    merges = [(104, 101), (256, 108)]
+    specials = [f"<|s{k}|>" for k in (5, 2, 7, 0, 6, 3, 1, 4)]
+    tok = BPETokenizer(merges, special_tokens=specials)
+    got = {s: tok.encode(s, allowed_special="all") for s in specials}
+    expected = {s: [258 + k] for k, s in enumerate(specials)}
+    vocab = {258 + k: tok.vocab.get(258 + k) for k in range(len(specials))}
+    assert got == expected and vocab == {258 + k: s.encode() for k, s in enumerate(specials)}, (
+        f"BPETokenizer(2 merges, special_tokens={specials}): encode(s, allowed_special='all') "
+        f"gave {got}, vocab[258:266] {vocab}; expected {expected}\n  hint: special tokens get ids "
+        f"256 + len(merges) + 0, 1, 2, ... in the order given: enumerate(special_tokens) (read "
+        f"once into a list), not a set or a sorted list")
 
 
 @pytest.mark.parametrize("allowed", [{"<|unknown|>"}, {"<|unknown|>", EOT}, ["<|unknown|>", FIM, EOT]],
