@@ -17,6 +17,7 @@ Contract -> specs:
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
 - Conv2d state_dict keys, forward, bias=False: test_module_loads_*, test_module_state_dict_*
 - init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*
+- fan_in = (C_in // groups)·kH·kW with a (kH, kW) pair: test_module_initialisation_with_a_non_square_kernel
 """
 
 import math
@@ -364,3 +365,19 @@ def test_float64_is_computed_in_float64():
     out = run_conv2d(x, w, b, hint=HINT_VALUES, **kw)
     assert_close(out, F.conv2d(x, w, b, **kw), what=describe(x, w, b, **kw) + " in float64", **TIGHT64,
                  hint="keep float64 in float64: no .float() and no float32 helper tensors on the way")
+
+
+def test_module_initialisation_with_a_non_square_kernel():
+    # fan_in = (in_channels // groups)·kH·kW = 8·1·5 = 40; a square-kernel shortcut (kH·kH = 1
+    # or kW·kW = 25) gives bounds √5 times too wide or too narrow. 2560 weights: std within ~1%.
+    mine = Conv2d(16, 64, (1, 5), groups=2)
+    what = "Conv2d(16, 64, (1, 5), groups=2)"
+    bound = 1 / math.sqrt(16 // 2 * 1 * 5)
+    for name, t in (("weight", mine.weight), ("bias", mine.bias)):
+        t = t.detach()
+        std, top = float(t.std()), float(t.abs().max())
+        expected = bound / math.sqrt(3)
+        assert top <= bound * (1 + 1e-6) and abs(std / expected - 1) < 0.25, (
+            f"{what}.{name} has std {std:.4g} and max |value| {top:.4g}; expected U(−1/√fan_in, "
+            f"1/√fan_in) with fan_in = (in_channels // groups)·kH·kW = 8·1·5 = 40, std about "
+            f"{expected:.4g}. hint: a kernel_size pair (kH, kW) gives kH·kW taps, not kH² or kW²")
