@@ -7,6 +7,7 @@
     with forbid(F.one_hot): one_hot(idx, 5)          # "you called torch.nn.functional.one_hot"
     with unchanged(x, idx): gather_rows(x, idx)      # inputs not modified in place
     on_meta(f, x_meta, what="f(x)", hint="...")      # helper tensors built on x's device
+    assert_on_input_device(lambda: f(x), lambda: f(x_meta), what=..., hint=...)  # cheaper
     non_contiguous(x)                                # same values, a layout .view cannot merge
 
 When values differ, assert_close asks harness.diagnose whether the learner's output equals a
@@ -22,6 +23,8 @@ from typing import Any, Callable, Iterable
 
 import torch
 from torch.autograd.gradcheck import GradcheckError
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_leaves
 
 from harness import diagnose
 from harness.failures import SpecFailure, fail as _fail, learner_line_of
@@ -279,6 +282,52 @@ def on_meta(fn: Callable, *args: Any, what: str, hint: str, **kwargs: Any) -> An
         raise SpecFailure(f"{what} raised {type(err).__name__} on the meta device: "
                           f"{text.splitlines()[0]}" + (f"\n  at {line}" if line else "")
                           + f"\n  hint: {hint}") from None
+
+
+class _MixedDevices(TorchFunctionMode):
+    """Records the torch calls whose tensor arguments mix the meta device with another."""
+
+    def __init__(self):
+        super().__init__()
+        self.mixed: list[str] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
+        if "meta" in devices and len(devices) > 1:
+            self.mixed.append(getattr(func, "__name__", repr(func)))
+        return func(*args, **kwargs)
+
+
+def assert_on_input_device(cpu_call: Callable[[], Any], meta_call: Callable[[], Any], *,
+                           what: str, hint: str) -> None:
+    """The code builds its helper tensors on its inputs' device, as it must to run on a GPU.
+
+    cpu_call() does the work on CPU inputs, meta_call() the same work on meta inputs (and a
+    module moved to meta). A cheap probe first: cpu_call() with the default device set to
+    meta, so a helper made without device= lands on meta, and every torch call mixing it with
+    the CPU inputs is recorded; its tensor outputs must stay on the CPU. Only when the probe
+    finds something is meta_call() judged with on_meta (as on a GPU, a 0-dim CPU helper is
+    allowed there), and its outputs must be on meta: the first meta op of a process costs
+    seconds (it imports torch._dynamo), which correct code never pays this way. The probe
+    cannot see a helper made with an explicit device="cpu"; use on_meta alone where that
+    matters.
+    """
+    __tracebackhide__ = True
+    probe = _MixedDevices()
+    try:
+        with torch.device("meta"), probe:
+            out = cpu_call()
+        if not probe.mixed and all(t.device.type == "cpu" for t in tree_leaves(out)
+                                   if isinstance(t, torch.Tensor)):
+            return
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err).lower():
+            raise
+    out = on_meta(meta_call, what=what, hint=hint)
+    wrong = [tuple(t.shape) for t in tree_leaves(out) if isinstance(t, torch.Tensor) and t.device.type != "meta"]
+    if out is not None and wrong:
+        _fail(f"{what}: outputs of shapes {wrong} are not on the inputs' device (meta)", hint)
 
 
 # ------------------------------------------------------------------------------ references

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
-                            assert_raises, forbid, gradcheck, non_contiguous, on_meta, unchanged)
+                            assert_on_input_device, assert_raises, forbid, gradcheck, non_contiguous, on_meta,
+                            unchanged)
 from harness.curriculum import ROOT
 
 pytestmark = pytest.mark.selftest
@@ -266,3 +267,17 @@ def test_on_meta_fails_a_helper_tensor_off_the_inputs_device_and_cannot_judge_da
         raise NotImplementedError
     with pytest.raises(NotImplementedError):
         on_meta(stub, x, what="f(x)", hint="h")
+
+
+def test_assert_on_input_device_judges_only_what_the_cheap_probe_flags():
+    x, x_meta = torch.ones(2, 3), torch.empty(2, 3, device="meta")
+    assert_on_input_device(lambda: x + torch.ones_like(x), lambda: x_meta + torch.ones_like(x_meta),
+                           what="f(x)", hint="h")
+    message = failure(assert_on_input_device, lambda: x + torch.ones(2, 3), lambda: x_meta + torch.ones(2, 3),
+                      what="f(x)", hint="use x.device")
+    assert "meta device" in message and "hint: use x.device" in message
+    scale = lambda t: t * torch.tensor(2.0)  # noqa: E731 (a 0-dim CPU helper is fine on a GPU)
+    assert_on_input_device(lambda: scale(x), lambda: scale(x_meta), what="f(x)", hint="h")
+    assert "not on the inputs' device" in failure(  # flagged by the probe, then an output off meta
+        assert_on_input_device, lambda: x + torch.ones(2, 3), lambda: torch.zeros(2, 3, device="cpu"),
+        what="f(x)", hint="h")
