@@ -116,8 +116,10 @@ def _alternative(module: Any, record: guard.Record, instance: Any):
     return getattr(rebuilt, method)
 
 
-def _equal(got: Any, actual: torch.Tensor) -> bool:
-    if not isinstance(got, torch.Tensor) or got.shape != actual.shape or got.dtype != actual.dtype:
+def _equal(got: Any, actual: Any) -> bool:
+    if not (isinstance(got, torch.Tensor) and isinstance(actual, torch.Tensor)):
+        return False
+    if got.shape != actual.shape or got.dtype != actual.dtype:
         return False
     a, g = actual.detach(), got.detach()
     if not a.is_floating_point():
@@ -152,29 +154,41 @@ def explain(actual: Any) -> str | None:
     return None
 
 
+def _rerun(module: Any, record: guard.Record, path: tuple) -> Any:
+    """The record's call computed the way `module` does (None when it cannot be)."""
+    try:
+        instance = record.instance() if record.instance is not None else None
+        alternative = _alternative(module, record, instance)
+        if alternative is None:
+            return None
+        args, kwargs = guard._copy(record.args), guard._copy(record.kwargs)
+        with torch.no_grad():
+            got = alternative(*args, **kwargs)
+        for step in path:
+            got = got[step]
+        return got
+    except Exception:
+        return None
+
+
 def _match(record: guard.Record, path: tuple, actual: torch.Tensor,
            mistakes: list[Path]) -> str | None:
+    """The first mistake whose output equals `actual`, skipping those that on these inputs
+    equal the reference solution too (they cannot tell the learner's bug apart); None when
+    `actual` itself equals the reference's output (the failure lies elsewhere)."""
     found = []
     rng = torch.get_rng_state()
     guard._local.depth = 1  # alternatives run unguarded and unrecorded
     try:
+        topic, name = record.module.split(".")[1:]
+        reference = _load(ROOT / "solutions" / topic / f"{name}.py")
+        expected = _rerun(reference, record, path) if reference is not None else None
+        if _equal(expected, actual):
+            return None
         for file in mistakes:
             module = _load(file)
-            if module is None:
-                continue
-            try:
-                instance = record.instance() if record.instance is not None else None
-                alternative = _alternative(module, record, instance)
-                if alternative is None:
-                    continue
-                args, kwargs = guard._copy(record.args), guard._copy(record.kwargs)
-                with torch.no_grad():
-                    got = alternative(*args, **kwargs)
-                for step in path:
-                    got = got[step]
-            except Exception:
-                continue
-            if _equal(got, actual):
+            got = _rerun(module, record, path) if module is not None else None
+            if _equal(got, actual) and not _equal(got, expected):
                 found.append(module)
     finally:
         guard._local.depth = 0

@@ -238,6 +238,20 @@ def test_a_failing_output_that_equals_a_gallery_mistake_gets_that_mistakes_hint(
     assert "the spec's own guess" in failure(assert_close, y, F.softmax(x, dim=0), hint="the spec's own guess")
 
 
+def test_a_mistake_that_equals_the_reference_on_these_inputs_is_never_named():
+    """On small logits no_max_subtraction gives the right answer: a learner whose output is
+    right there (failing some other check) must not be told it made that mistake."""
+    from harness import diagnose, loader
+
+    spec = loader._spec("katas.losses.softmax", ROOT / "solutions/losses/softmax.py")
+    learner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(learner)
+    diagnose.reset()
+    x = torch.randn(3, 4)
+    text = failure(assert_close, learner.softmax(x), F.softmax(x, dim=-1) + 1e-3, hint="the spec's own guess")
+    assert "the spec's own guess" in text and "known mistake" not in text
+
+
 def test_a_spec_assert_with_a_message_reads_as_the_message_alone():
     from harness.plugin import quiet_assertion
 
