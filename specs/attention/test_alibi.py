@@ -21,8 +21,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
-from harness.failures import learner_line_of
+from harness.checks import assert_close, assert_grads_match, assert_on_input_device, non_contiguous, randn, unchanged
 from katas.attention.alibi import alibi_attention, alibi_bias, alibi_slopes, linear_bias_attention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -315,45 +314,25 @@ def test_linear_bias_attention_float64_is_computed_in_float64():
                       "rounds 0.37 * (i - j) to float32")
 
 
-def on_meta(fn, *args, what):
-    """fn(*args) on meta tensors; None when the code reads data (a Python branch on a tensor,
-    .item()), which the meta device cannot judge; a device mismatch fails with a hint."""
-    __tracebackhide__ = True
-    try:
-        return fn(*args)
-    except (RuntimeError, NotImplementedError) as err:
-        text = str(err)
-        line = learner_line_of(err.__traceback__) or ""
-        reads_data = any(call in line for call in (".tolist(", ".item(", ".cpu(", ".numpy("))
-        if "meta" in text and "device" not in text and ("copy out of meta" not in text or reads_data):
-            return None
-        if "meta" in text:  # a device mismatch, or results copied into a buffer on the CPU
-            raise SpecFailure(f"{what} raised {type(err).__name__}: {text}\n  at {line}\n  hint: build every "
-                              f"helper tensor (positions, slopes, mask, an output buffer) on q.device: "
-                              f"torch.arange(L, device=q.device), torch.empty(..., device=q.device)") from None
-        raise
+_DEVICE_HINT = ("build every helper tensor (positions, slopes, mask, an output buffer) on q.device: "
+                "torch.arange(L, device=q.device), torch.empty(..., device=q.device)")
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=lambda c: "causal" if c else "bidirectional")
 def test_alibi_attention_on_q_device(causal):
-    """On the meta device (shapes only): every helper tensor must be built on q.device."""
-    q, k, v = (t.to("meta") for t in qkv((2, 4), 5, 6, 4, 3, seed=15))
-    out = on_meta(alibi_attention, q, k, v, causal, what=f"alibi_attention(q, k, v on meta, causal={causal})")
-    if out is None:
-        return
-    assert out.device == q.device and tuple(out.shape) == (2, 4, 5, 3), (
-        f"alibi_attention(q, k, v on the meta device, causal={causal}) returned shape {tuple(out.shape)} "
-        f"on {out.device}; expected (2, 4, 5, 3) on meta")
+    """Every helper tensor must be built on q.device: probed with the default device set to
+    meta, a clash judged on the meta device (shapes only)."""
+    q, k, v = qkv((2, 4), 5, 6, 4, 3, seed=15)
+    assert_on_input_device(lambda: alibi_attention(q, k, v, causal),
+                           lambda: alibi_attention(*(t.to("meta") for t in (q, k, v)), causal),
+                           what=f"alibi_attention(q, k, v on meta, causal={causal})", hint=_DEVICE_HINT)
 
 
 def test_linear_bias_attention_on_q_device():
-    q, k, v = (t.to("meta") for t in qkv((3,), 5, 6, 4, 2, seed=16))
-    out = on_meta(linear_bias_attention, q, k, v, 0.5, what="linear_bias_attention(q, k, v on meta, 0.5)")
-    if out is None:
-        return
-    assert out.device == q.device and tuple(out.shape) == (3, 5, 2), (
-        f"linear_bias_attention(q, k, v on the meta device) returned shape {tuple(out.shape)} on "
-        f"{out.device}; expected (3, 5, 2) on meta")
+    q, k, v = qkv((3,), 5, 6, 4, 2, seed=16)
+    assert_on_input_device(lambda: linear_bias_attention(q, k, v, 0.5),
+                           lambda: linear_bias_attention(*(t.to("meta") for t in (q, k, v)), 0.5),
+                           what="linear_bias_attention(q, k, v on meta, 0.5)", hint=_DEVICE_HINT)
 
 
 def _large(lead, L, S, size, seed):
