@@ -105,7 +105,7 @@ KATAS: tuple[Kata, ...] = (
           'Shapes are aligned from the right: pad the shorter shape with 1s on the left, then compare the sizes dim by dim.',
           "Two dims are compatible when they are equal or one of them is 1; the result takes the other. broadcast_to builds a view whose strides say how to walk x's memory for every position of the target shape.",
           'broadcast_to: new leading dims and grown size-1 dims get stride 0, the others keep x.stride(); build the strides and return x.as_strided(shape, strides, x.storage_offset()).',
-          "Incompatible sizes raise ValueError naming both sizes (e.g. 'size 3 vs 4'); so does x with more dims than shape. No shapes give (); sizes are plain ints. broadcast_shapes is plain Python: no tensors (meta ones too), no numpy. x may be non-contiguous, offset, already stride 0, of any dtype.",
+          "Incompatible sizes raise ValueError naming both sizes (e.g. 'size 3 vs 4'); so does x with more dims than shape. No shapes give (), one shape its own tuple; sizes are plain ints. broadcast_shapes is plain Python: no tensors (meta too), no numpy. x may be non-contiguous, offset, stride 0, any dtype.",
           'broadcast_shapes: n = max(len(s)); pad each with (1,) * (n - len(s)); per dim keep the size that is not 1, raising ValueError on a clash. broadcast_to: strides = [0] * new dims + [0 if xs == 1 and ts != 1 else st ...].',
       )),
     K("broadcasting/products", 1, "2", "Dot and matmul from multiply and sum",
@@ -416,7 +416,7 @@ KATAS: tuple[Kata, ...] = (
       hints=(
           'Two halves: train_bpe learns merges from pair counts inside pre-tokens; encode replays them by rank inside each pre-token. Special tokens are cut out of the text before anything else.',
           'Training: split at the special tokens, pre-tokenise each piece with the regex, count distinct pre-tokens; each step count adjacent pairs weighted by those counts, merge the best pair everywhere, record it.',
-          "regex.split on '|'.join(map(regex.escape, specials)) in a capturing group; regex.findall(pattern, piece); collections.Counter of tuples of byte ids; pick max by (count, vocab[a], vocab[b]); new id 256 + i.",
+          "regex.split on '|'.join(map(regex.escape, specials)) in a capturing group; regex.findall(pattern, piece); collections.Counter of tuples of byte ids; pick max by (count, vocab[a], vocab[b]); new id 256 + i; specials then get 256 + len(merges) + j in their given order (no set).",
           "Ties: the greater (vocab[a], vocab[b]) bytes, not ids. Merge left to right (a a a -> aa a). Too small vocab_size: ValueError. Read generators once. Disallowed specials are plain text (merges never yield a special id); non-special allowed_special strings are ignored; decode: errors='replace'.",
           "encode per pre-token: ids = list(piece.encode('utf-8')); while some adjacent pair is in the ranks, merge the lowest-ranked one. Too slow? Keep pair counts and, per pair, the pre-tokens holding it; after a merge update just those.",
       )),
