@@ -12,7 +12,7 @@ outputs have the dtype of the inputs (float32 or float64), and float64 inputs ar
 float64 throughout (not through float32). Any pre-activation a float can hold is fine: gates
 saturate to 0 or 1 (and tanh to ±1), never inf or NaN, and so do their gradients (finite,
 ~0), so use torch.sigmoid / torch.tanh, not a hand-made exp formula that overflows.
-B may be any size, including 1.
+B may be any size, 0 and 1 included (B = 0 gives empty (0, H) outputs).
 
 Write:
     rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh) -> h' (B, H):

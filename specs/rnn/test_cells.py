@@ -8,6 +8,7 @@ Contract -> specs:
 - RNN uses tanh with both biases: test_rnn_cell_uses_tanh, the module tests
 - gates saturate, never NaN, at huge pre-activations, gradients too: test_cell_saturates_at_huge_pre_activations,
   test_cell_gradients_stay_finite_at_huge_pre_activations
+- B = 0 (empty (0, H) outputs, gradients too): test_cell_empty_batch
 - float64 computed in float64 (TIGHT64): test_cell_float64_is_computed_in_float64
 - gradients through autograd to x, state, weights: test_cell_gradients_match_autograd_of_builtin
 - non-contiguous inputs, inputs unchanged: test_cell_non_contiguous_inputs_are_left_alone
@@ -238,3 +239,21 @@ def test_cell_float64_is_computed_in_float64(kind):
     assert_close(got, builtin(kind, x, state, *w), what=signature(kind, 4, 6, 5, torch.float64),
                  **TIGHT64, hint="keep float64 inputs in float64 (no .float(), no float32 helper tensors); "
                                  "a float32 detour loses digits after the 7th")
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_cell_empty_batch(kind):
+    # B = 0 is a batch like any other: a view(B, G, -1) of the gates cannot infer -1 from 0
+    # elements, while chunk / split / slicing the last dim work for every B.
+    x, state, w = draw(kind, 0, 3, 4, seed=29)
+    w = [t.requires_grad_() for t in w]
+    got = learner(kind, x, state, *w)
+    expected = builtin(kind, x, state, *w)
+    assert_close(got, expected, what=signature(kind, 0, 3, 4) + " (an empty batch)",
+                 hint="split the gates along the last dim (chunk / split / slices); a reshape with "
+                      "-1 next to B = 0 is ambiguous and raises")
+    loss = sum(t.sum() for t in (got if kind == "lstm" else (got,)))
+    grads = torch.autograd.grad(loss, w, allow_unused=True)
+    for name, g in zip(["w_ih", "w_hh", "b_ih", "b_hh"], grads):
+        assert g is None or (g == 0).all(), (
+            f"{signature(kind, 0, 3, 4)}: the gradient w.r.t. {name} of an empty batch must be 0")
