@@ -1,8 +1,9 @@
 """Day 3 — autograd/basics: gradients, Jacobians, .grad accumulation, no_grad.
 
 Write:
-    grad_of(f, x) -> tensor shaped like x: df/dx, where f maps a tensor shaped like x to a
-        scalar (0-d) tensor. Use torch.autograd.grad. x is a floating tensor of any shape
+    grad_of(f, x) -> tensor shaped like x, with x's dtype and device (no conversion, also for
+        float16/bfloat16): df/dx, where f maps a tensor shaped like x to a scalar (0-d)
+        tensor. Use torch.autograd.grad. x is a floating tensor of any shape
         (0-d included); it may or may not require grad, and may be a leaf or the result of
         other ops. Leave x alone: its values and its .grad (whatever it holds) must not
         change. The result is plain values: it does not require grad.

@@ -5,7 +5,8 @@ Contract-to-spec map:
   x.grad left alone / not created -> _leaves_x_grad_alone, _does_not_create_x_grad; x not
   requiring grad, non-leaf x -> _input_that_does_not_require_grad, _non_leaf_input_is_
   differentiated_at_x; plain values -> _result_is_plain_values; non-contiguous ->
-  _non_contiguous_input; torch.func.grad off limits -> _uses_torch_autograd_grad.
+  _non_contiguous_input; x's dtype for float16/bfloat16 (no upcast) -> _keeps_half_dtypes;
+  torch.func.grad off limits -> _uses_torch_autograd_grad.
 - jacobian: vs torch.autograd.functional.jacobian over shapes and functions (0-d in or out) ->
   test_jacobian_matches_torch, _scalar_input, _float32; layout (output dims first) ->
   _of_a_linear_map_is_its_matrix, _puts_output_dims_first; autograd's derivative (stop-gradient,
@@ -15,7 +16,8 @@ Contract-to-spec map:
   non-contiguous -> _non_contiguous_input; jacobian/jacrev/jacfwd/vmap off limits -> every
   jacobian spec (no_jacobian_shortcuts).
 - accumulated_grad: times * df/dx for times 1..5, shapes incl. 0-d -> test_accumulated_grad_
-  adds_up; one forward -> _calls_f_once; float32, values untouched -> _float32_and_values_untouched.
+  adds_up; one forward -> _calls_f_once; `times` backward passes through that one y (not
+  one pass scaled by times) -> _goes_backward_times_times; float32, values untouched -> _float32_and_values_untouched.
 - grad mode off at the call (grad_of, jacobian, accumulated_grad inside torch.no_grad()), the
   caller's mode kept -> test_gradients_inside_no_grad.
 - no_grad_eval: detached output -> test_no_grad_eval_output_is_detached; no graph while running
@@ -164,6 +166,20 @@ def test_grad_of_non_contiguous_input():
     with unchanged(x, names=["x"]):
         g = grad_of(f_sin, x)
     assert_close(g, df_sin(x), what="grad_of(f, non-contiguous x)")
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_grad_of_keeps_half_dtypes(dtype):
+    x = randn(6, seed=8).to(dtype)
+    g = grad_of(f_sin, x)
+    expected = df_sin(x.to(torch.float64))
+    if isinstance(g, torch.Tensor) and g.dtype != dtype:
+        raise SpecFailure(
+            f"grad_of(sum(x * sin x), {dtype} x of shape (6,)) returned a {g.dtype} gradient; "
+            f"df/dx has x's dtype and device, as torch.autograd.grad(y, x) gives.\n  hint: do not "
+            f"convert x (x.float(), x.double()) before differentiating: x.detach().requires_grad_()")
+    assert_close(g, expected.to(dtype), what=f"grad_of(sum(x * sin x), {dtype} x of shape (6,))",
+                 rtol=2e-2, atol=2e-2)
 
 
 def test_grad_of_uses_torch_autograd_grad():
@@ -347,6 +363,36 @@ def test_accumulated_grad_calls_f_once(times):
         f"accumulated_grad(f, x, times={times}) called f {f.calls} times; the kata asks for one "
         f"forward pass and `times` backward passes through that same graph.\n  hint: y = f(x) "
         f"once, then y.backward(retain_graph=True) in a loop")
+
+
+class CountingBackward:
+    """f(x) = sum(x * sin x) that counts the backward passes that go through its output y."""
+
+    def __init__(self):
+        self.backwards = 0
+
+    def __call__(self, x):
+        y = f_sin(x)
+        if y.requires_grad:
+            y.register_hook(self._count)
+        return y
+
+    def _count(self, grad):
+        self.backwards += 1
+
+
+@pytest.mark.parametrize("times", [2, 4])
+def test_accumulated_grad_goes_backward_times_times(times):
+    x = randn(3, seed=24, dtype=torch.float64).requires_grad_()
+    f = CountingBackward()
+    with explain_second_backward(f"accumulated_grad(f, x, times={times})"):
+        g = accumulated_grad(f, x, times)
+    assert_close(g, times * df_sin(x.detach()), what=f"accumulated_grad(f, x of shape (3,), times={times})")
+    assert f.backwards == times, (
+        f"accumulated_grad(f, x, times={times}) went backward through y = f(x) {f.backwards} "
+        f"time(s); the kata asks for `times` backward calls through that one graph (the answer "
+        f"times * df/dx is what .grad shows afterwards, not a formula to apply).\n  hint: "
+        f"for _ in range(times): y.backward(retain_graph=True)")
 
 
 def test_accumulated_grad_float32_and_values_untouched():
