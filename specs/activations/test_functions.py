@@ -43,7 +43,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, assert_raises, assert_shape, forbid,
-                            gradcheck, non_contiguous, randn, unchanged)
+                            gradcheck, non_contiguous, on_meta, randn, unchanged)
 from harness.edges import TIGHT64
 from harness.failures import fail
 from katas.activations.functions import (GELU, SiLU, Sigmoid, Softplus, SwiGLU, Tanh, LeakyReLU,
@@ -356,27 +356,9 @@ def test_silu_gradient_has_both_product_rule_terms():
     assert_close(grad, s + x.detach() * s * (1 - s), what="gradient of SiLU.apply(x)", hint=SILU_GRAD)
 
 
-def on_meta(what, fn):
-    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
-    A helper tensor made without device= meets a meta one and torch names both devices: that
-    fails. Code that reads data (.item(), a Python branch on values) cannot run on meta, which
-    says nothing about devices: that returns None (the meta device cannot judge it)."""
-    __tracebackhide__ = True
-    try:
-        return fn()
-    except NotImplementedError as err:
-        if not str(err):
-            raise  # the stub's bare raise: not started
-        return None
-    except RuntimeError as err:
-        if "device" not in str(err) and "meta" in str(err):
-            return None
-        if "device" not in str(err):
-            raise
-        message = f"{what} raised RuntimeError: {err}"
-    fail(message, "outputs and gradients live on x.device: make every helper tensor with "
-                  "torch.zeros_like(x) / torch.ones_like(x) or device=x.device, not "
-                  "torch.zeros(x.shape)")
+HINT_DEVICE = ("outputs and gradients live on x.device: make every helper tensor with "
+               "torch.zeros_like(x) / torch.ones_like(x) or device=x.device, not "
+               "torch.zeros(x.shape)")
 
 
 def _forward_and_backward(fn, x):
@@ -389,7 +371,7 @@ def _forward_and_backward(fn, x):
 def test_outputs_on_the_input_device(case):
     x = torch.empty(2, 3, device="meta", requires_grad=True)
     what = f"{case.what} with x of (2, 3) on meta, and its backward"
-    out = on_meta(what, lambda: _forward_and_backward(case.call, x))
+    out = on_meta(lambda: _forward_and_backward(case.call, x), what=what, hint=HINT_DEVICE)
     if out is not None and any(t.device != x.device or t.shape != x.shape for t in out):
         fail(f"{what} gave {[(tuple(t.shape), str(t.device)) for t in out]}; expected (2, 3) "
              "on meta for the output and the gradient", "build every helper tensor on x.device")
@@ -407,7 +389,7 @@ def test_swiglu_on_the_input_device():
     x = torch.empty(3, 4, device="meta")
     for name, fn in (("swiglu(x, w_gate, w_up) on meta", lambda: swiglu(x, module.w_gate, module.w_up)),
                      (f"{what}(x on meta)", lambda: module(x))):
-        out = on_meta(name, fn)
+        out = on_meta(fn, what=name, hint=HINT_DEVICE)
         if out is not None and out.device != x.device:
             fail(f"{name} gave a tensor on {out.device}; expected meta")
 

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, assert_raises, forbid,
-                            non_contiguous, unchanged)
+                            non_contiguous, on_meta, unchanged)
 from harness.edges import TIGHT64
 from harness.failures import fail
 from katas.losses.cross_entropy import cross_entropy, cross_entropy_backward
@@ -306,26 +306,8 @@ def test_non_contiguous_inputs_are_left_alone():
                  hint=HINT_BACKWARD)
 
 
-def on_meta(what, fn):
-    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
-    A helper tensor made without device= meets a meta one and torch names both devices: that
-    fails. Code that reads data (.item(), boolean indexing) cannot run on meta, which says
-    nothing about devices: that returns None (the meta device cannot judge it)."""
-    __tracebackhide__ = True
-    try:
-        return fn()
-    except NotImplementedError as err:
-        if not str(err):
-            raise  # the stub's bare raise: not started
-        return None
-    except RuntimeError as err:
-        if "device" not in str(err) and "meta" in str(err):
-            return None
-        if "device" not in str(err):
-            raise
-        message = f"{what} raised RuntimeError: {err}"
-    fail(message, "the result lives on logits.device: make every helper tensor (an arange, a "
-                  "one-hot, a zeros/full) with device=logits.device, or with *_like(logits)")
+HINT_DEVICE = ("the result lives on logits.device: make every helper tensor (an arange, a one-hot, a "
+               "zeros/full) with device=logits.device, or with *_like(logits)")
 
 
 def test_outputs_on_the_logits_device():
@@ -333,14 +315,15 @@ def test_outputs_on_the_logits_device():
     target = torch.empty(2, 3, dtype=torch.long, device="meta")
     for reduction, shape in (("none", (2, 3)), ("sum", ()), ("mean", ())):
         for eps in (0.0, 0.1):
-            what = f"cross_entropy(logits (2, 3, 5) on meta, target, reduction={reduction!r}, label_smoothing={eps})"
-            out = on_meta(what, lambda: cross_entropy(logits, target, reduction=reduction,
-                                                      label_smoothing=eps))
+            what = (f"cross_entropy(logits (2, 3, 5) on meta, target, reduction={reduction!r}, "
+                    f"label_smoothing={eps})")
+            out = on_meta(cross_entropy, logits, target, reduction=reduction,
+                          label_smoothing=eps, what=what, hint=HINT_DEVICE)
             if out is not None and (out.device != logits.device or tuple(out.shape) != shape):
                 fail(f"{what} gave {tuple(out.shape)} on {out.device}; expected {shape} on meta",
                      "build every helper tensor on logits.device")
     what = "cross_entropy_backward(logits (2, 3, 5) on meta, target)"
-    grad = on_meta(what, lambda: cross_entropy_backward(logits, target))
+    grad = on_meta(lambda: cross_entropy_backward(logits, target), what=what, hint=HINT_DEVICE)
     if grad is not None and (grad.device != logits.device or grad.shape != logits.shape):
         fail(f"{what} gave {tuple(grad.shape)} on {grad.device}; expected (2, 3, 5) on meta",
              "torch.arange(C, device=logits.device) for the one-hot")

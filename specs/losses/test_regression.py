@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, assert_raises, forbid,
-                            non_contiguous, unchanged)
+                            non_contiguous, on_meta, unchanged)
 from harness.edges import TIGHT64
 from harness.failures import fail
 from katas.losses.regression import bce_loss, bce_with_logits, mse_loss
@@ -276,27 +276,9 @@ def test_float64_to_1e12():
                        hint=hint, **TIGHT64)
 
 
-def on_meta(what, fn):
-    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
-    A helper tensor made without device= meets a meta one and torch names both devices: that
-    fails. Code that reads data (.item(), a Python branch on values) cannot run on meta, which
-    says nothing about devices: that returns None (the meta device cannot judge it)."""
-    __tracebackhide__ = True
-    try:
-        return fn()
-    except NotImplementedError as err:
-        if not str(err):
-            raise  # the stub's bare raise: not started
-        return None
-    except RuntimeError as err:
-        if "device" not in str(err) and "meta" in str(err):
-            return None
-        if "device" not in str(err):
-            raise
-        message = f"{what} raised RuntimeError: {err}"
-    fail(message, "the loss lives on the inputs' device: make every helper tensor (a default "
-                  "pos_weight, a -100 floor) with *_like(x) or device=x.device, or use a Python "
-                  "number (1.0, -100.0) instead of a tensor")
+HINT_DEVICE = ("the loss lives on the inputs' device: make every helper tensor (a default "
+               "pos_weight, a -100 floor) with *_like(x) or device=x.device, or use a Python number "
+               "(1.0, -100.0) instead of a tensor")
 
 
 def test_results_on_the_input_device():
@@ -308,7 +290,7 @@ def test_results_on_the_input_device():
              ("bce_with_logits(logits, target) on meta", lambda: bce_with_logits(a, b), ()),
              ("bce_with_logits(logits, target, pos_weight) on meta", lambda: bce_with_logits(a, b, pw), ())]
     for what, fn, shape in calls:
-        out = on_meta(what, fn)
+        out = on_meta(fn, what=what, hint=HINT_DEVICE)
         if out is not None and (out.device != a.device or tuple(out.shape) != shape):
             fail(f"{what} gave {tuple(out.shape)} on {out.device}; expected {shape} on meta")
 

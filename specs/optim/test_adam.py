@@ -37,7 +37,7 @@ import torch
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import assert_close, forbid, non_contiguous, unchanged
+from harness.checks import assert_close, forbid, non_contiguous, on_meta, unchanged
 from harness.edges import HALF_DTYPES, assert_exact_type, tolerance
 from harness.failures import fail
 from katas.optim.adam import Adam, AdamW, clip_grad_norm_, cosine_schedule
@@ -414,27 +414,9 @@ def test_half_precision_moments_keep_the_dtype(name, dtype):
                  "'master' moments)")
 
 
-def on_meta(what, fn):
-    """fn() on meta tensors (a stand-in for a GPU: no data, only shape, dtype and device).
-    A helper tensor made without device= meets a meta one and torch names both devices: that
-    fails. Code that reads data (.item(), a Python branch on values) cannot run on meta, which
-    says nothing about devices: that returns None (the meta device cannot judge it)."""
-    __tracebackhide__ = True
-    try:
-        return fn()
-    except NotImplementedError as err:
-        if not str(err):
-            raise  # the stub's bare raise: not started
-        return None
-    except RuntimeError as err:
-        if "device" not in str(err) and "meta" in str(err):
-            return None
-        if "device" not in str(err):
-            raise
-        message = f"{what} raised RuntimeError: {err}"
-    fail(message, "state and results live on the parameters' device: make m and v with "
-                  "torch.zeros_like(p), and any accumulator on the gradients' device (or start "
-                  "from a Python 0.0)")
+HINT_DEVICE = ("state and results live on the parameters' device: make m and v with "
+               "torch.zeros_like(p), and any accumulator on the gradients' device (or start from a "
+               "Python 0.0)")
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
@@ -444,7 +426,7 @@ def test_on_the_parameters_device(name):
     for p in params:
         p.grad = torch.empty(p.shape, device="meta")
     what = f"{name}(parameters on meta, lr=1e-2, weight_decay=0.1).step() (twice)"
-    on_meta(what, lambda: (opt.step(), opt.step()))
+    on_meta(lambda: (opt.step(), opt.step()), what=what, hint=HINT_DEVICE)
     for i, p in enumerate(params):
         away = [str(v.device) for v in opt.state[p].values()
                 if isinstance(v, torch.Tensor) and v.numel() > 1 and v.device != p.device]
@@ -452,7 +434,7 @@ def test_on_the_parameters_device(name):
             fail(f"{what}: parameter {i} is on {p.device} with state tensors on {away}; expected "
                  "everything on meta", "torch.zeros_like(p) for m and v; update p in place")
     what = "clip_grad_norm_(parameters with gradients on meta, 1.0)"
-    total = on_meta(what, lambda: clip_grad_norm_(params, 1.0))
+    total = on_meta(lambda: clip_grad_norm_(params, 1.0), what=what, hint=HINT_DEVICE)
     if total is not None and total.device.type != "meta":
         fail(f"{what} returned a norm on {total.device}; expected meta (the gradients' device)")
 
