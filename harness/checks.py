@@ -6,6 +6,7 @@
     gradcheck(MyFunction.apply, x, y)                # float64 finite differences
     with forbid(F.one_hot): one_hot(idx, 5)          # "you called torch.nn.functional.one_hot"
     with unchanged(x, idx): gather_rows(x, idx)      # inputs not modified in place
+    with no_torch("Value", "plain floats only"): ...  # code the contract wants torch-free
     on_meta(f, x_meta, what="f(x)", hint="...")      # helper tensors built on x's device
     assert_on_input_device(lambda: f(x), lambda: f(x_meta), what=..., hint=...)  # cheaper
     non_contiguous(x)                                # same values, a layout .view cannot merge
@@ -251,6 +252,24 @@ def unchanged(*tensors: torch.Tensor, names: Iterable[str] | None = None, hint: 
         if not same or t._version != v:
             _fail(f"{label} was modified in place; this kata must leave its inputs untouched "
                   f"(work on a new tensor, e.g. x = x * 2 instead of x *= 2)", hint)
+
+
+class _NoTorch(TorchFunctionMode):
+    def __init__(self, what: str, why: str, hint: str | None):
+        super().__init__()
+        self.what, self.why, self.hint = what, why, hint
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        __tracebackhide__ = True
+        name = getattr(func, "__name__", repr(func))
+        raise ForbiddenCall(f"{self.what} called torch ({name}); {self.why}"
+                            + (f"\n  hint: {self.hint}" if self.hint else ""))
+
+
+def no_torch(what: str, why: str, hint: str | None = None) -> contextlib.AbstractContextManager:
+    """Inside, any torch call (a tensor made, even on the meta device) fails with
+    '<what> called torch (<name>); <why>': for code the contract wants in plain Python."""
+    return _NoTorch(what, why, hint)
 
 
 # ------------------------------------------------------------------------------ devices

@@ -295,3 +295,16 @@ def test_assert_on_input_device_judges_only_what_the_cheap_probe_flags():
     assert "not on the inputs' device" in failure(  # flagged by the probe, then an output off meta
         assert_on_input_device, lambda: x + torch.ones(2, 3), lambda: torch.zeros(2, 3, device="cpu"),
         what="f(x)", hint="h")
+
+
+def test_no_torch_fails_any_torch_call_and_says_why():
+    from harness.checks import no_torch
+
+    with no_torch("f(3)", "plain ints only", "n * (n + 1) // 2"):
+        assert 3 * 4 // 2 == 6
+
+    def makes_a_tensor():
+        with no_torch("f(3)", "plain ints only", "n * (n + 1) // 2"):
+            torch.empty(0, device="meta")
+    message = failure(makes_a_tensor)
+    assert message.startswith("f(3) called torch (empty); plain ints only") and "hint: n * (n + 1) // 2" in message

@@ -16,7 +16,7 @@ Contract -> specs:
   test_deep_diamond_chain, test_longer_path_listed_first, random graphs (hypothesis)
 - leaves reused by a second graph (training loop), only that graph counts:
   test_a_second_graph_on_the_same_leaves
-- plain Python floats and math only: NoTorch around every engine call; numpy scalars
+- plain Python floats and math only: plain_floats() around every engine call; numpy scalars
   rejected by compare() (np.exp's inf hides sigmoid's overflow: test_saturating_ops_*)
 """
 
@@ -25,9 +25,8 @@ import math
 import pytest
 import torch
 from hypothesis import given, strategies as st
-from torch.overrides import TorchFunctionMode
 
-from harness.checks import ForbiddenCall, SpecFailure, assert_close
+from harness.checks import SpecFailure, assert_close, no_torch
 from harness.edges import assert_exact_type
 from harness.failures import fail
 from katas.autograd.engine import Value
@@ -38,12 +37,9 @@ TOPO_HINT = ("a node may push its gradient to its inputs only once every user ha
 ACCUMULATE_HINT = "a node used twice gets gradient from both uses: add into .grad (+=), never assign (=)"
 
 
-class NoTorch(TorchFunctionMode):
+def plain_floats():
     """The engine runs on plain Python floats: any torch call inside it fails."""
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        raise ForbiddenCall(f"Value called torch ({getattr(func, '__name__', func)}); this kata's "
-                            f"engine works on plain Python floats with the math module")
+    return no_torch("Value", "this kata's engine works on plain Python floats with the math module")
 
 
 def leaf(x):
@@ -91,7 +87,7 @@ def test_data_is_a_float_even_from_an_int(data):
     assert_exact_type(v.data, float, f"Value({data}).data")
     assert_close(number(v.data, f"Value({data}).data"), torch.tensor(float(data), dtype=torch.float64),
                  what=f"Value({data}).data")
-    with NoTorch():
+    with plain_floats():
         for expr, out in (("Value(2) + 1", Value(2) + 1), ("3 * Value(2)", 3 * Value(2)),
                           ("Value(2) ** 2", Value(2) ** 2), ("Value(3).relu()", Value(3).relu())):
             assert_exact_type(out.data, float, f"({expr}).data")
@@ -141,7 +137,7 @@ UNARY = {
 def test_binary_op(expr, a, b):
     fn, hint = BINARY[expr]
     va, vb = Value(a), Value(b)
-    with NoTorch():
+    with plain_floats():
         out = fn(va, vb)
         out.backward()
     ta, tb = leaf(a), leaf(b)
@@ -156,7 +152,7 @@ def test_binary_op(expr, a, b):
 def test_op_with_a_plain_number(expr, a):
     fn, hint = WITH_NUMBER[expr]
     va = Value(a)
-    with NoTorch():
+    with plain_floats():
         out = fn(va)
         out.backward()
     ta = leaf(a)
@@ -173,7 +169,7 @@ def test_unary_op(name, a):
     if name == "log":
         a = abs(a)
     va = Value(a)
-    with NoTorch():
+    with plain_floats():
         out = fn(va)
         out.backward()
     ta = leaf(a)
@@ -188,7 +184,7 @@ def test_op_with_a_number_at_zero(expr):
     """At a = 0 a local rule that recovers a factor as out / a divides 0 by 0."""
     fn, hint = WITH_NUMBER[expr]
     va = Value(0.0)
-    with NoTorch():
+    with plain_floats():
         out = fn(va)
         out.backward()
     ta = leaf(0.0)
@@ -207,7 +203,7 @@ def test_saturating_ops_at_large_inputs(name, a):
     fn, torch_fn, hint = UNARY[name]
     va = Value(a)
     try:
-        with NoTorch():
+        with plain_floats():
             out = fn(va)
             out.backward()
     except OverflowError as err:
@@ -224,7 +220,7 @@ def test_saturating_ops_at_large_inputs(name, a):
 
 def test_relu_at_zero_passes_no_gradient():
     va = Value(0.0)
-    with NoTorch():
+    with plain_floats():
         out = va.relu()
         out.backward()
     ta = leaf(0.0)
@@ -239,7 +235,7 @@ def test_relu_at_zero_passes_no_gradient():
 
 def test_node_used_twice_in_one_op():
     x = Value(3.0)
-    with NoTorch():
+    with plain_floats():
         out = x * x
         out.backward()
     tx = leaf(3.0)
@@ -249,7 +245,7 @@ def test_node_used_twice_in_one_op():
 
 def test_node_used_by_two_ops():
     x, y = Value(2.0), Value(-1.5)
-    with NoTorch():
+    with plain_floats():
         a = x * y
         out = a + x
         out.backward()
@@ -268,7 +264,7 @@ def test_diamond(order):
     # x -> b -> c, and out uses both b and c: b is reached by two paths. In "b + c", b is the
     # first input of out, but its gradient is complete only after c has pushed its share.
     x = Value(0.6)
-    with NoTorch():
+    with plain_floats():
         b = x.tanh()
         c = b * 3.0
         out = b + c if order == "b + c" else c + b
@@ -288,7 +284,7 @@ def test_diamond(order):
 def test_deep_diamond_chain():
     # Every level uses the previous node twice through two paths of different lengths.
     x = Value(0.3)
-    with NoTorch():
+    with plain_floats():
         node = x
         nodes = [x]
         for _ in range(4):
@@ -313,7 +309,7 @@ def test_deep_diamond_chain():
 def test_longer_path_listed_first():
     # out = (x * y) * x, where x's direct use comes after the path through x * y.
     x, y = Value(1.7), Value(-0.4)
-    with NoTorch():
+    with plain_floats():
         p = x * y
         q = p.exp()
         out = q * x - p
@@ -340,7 +336,7 @@ def test_a_second_graph_on_the_same_leaves():
     tw, tb = leaf(0.8), leaf(-0.3)
     for step, x in enumerate((1.5, -2.0)):
         w.grad, b.grad = 0.0, 0.0
-        with NoTorch():
+        with plain_floats():
             h = (w * x + b).tanh()
             out = h * h + w
             out.backward()
@@ -430,7 +426,7 @@ def test_random_expression_graphs_match_torch(leaves, program):
     lines.append("out = " + " + ".join(reversed(names)))
 
     nodes = [Value(x) for x in leaves]
-    with NoTorch():
+    with plain_floats():
         for op, ia, ib, c in steps:
             nodes.append(apply_op(op, nodes[ia], nodes[ib], c))
         out = nodes[-1]

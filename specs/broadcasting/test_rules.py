@@ -31,8 +31,8 @@ from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from harness.budgets import peak_bytes
-from harness.checks import (SpecFailure, assert_close, assert_raises, forbid, non_contiguous,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_raises, forbid, no_torch,
+                            non_contiguous, unchanged)
 from katas.broadcasting.rules import broadcast_shapes, broadcast_to
 
 ALIGN_HINT = ("shapes are aligned at their LAST dim: pad the shorter shape with 1s on the "
@@ -50,17 +50,6 @@ EXPAND_ATEN = {"expand": "torch.Tensor.expand (or a built-in that expands)"}
 
 
 NUMPY_BROADCASTING = ("broadcast_shapes", "broadcast", "broadcast_arrays", "broadcast_to")
-
-
-class _NoTensors(torch.overrides.TorchFunctionMode):
-    def __init__(self, what):
-        super().__init__()
-        self.what = what
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        fail(f"{self.what} called torch's {getattr(func, '__name__', func)}; broadcast_shapes is "
-             f"plain Python arithmetic on the sizes (no tensors, not even on the meta device)",
-             f"{ALIGN_HINT}; {MISMATCH_HINT}")
 
 
 @contextlib.contextmanager
@@ -85,7 +74,8 @@ def plain_python(what):
                     patched.append((home, attr, value))
                     home[attr] = refuse(name)
     try:
-        with _NoTensors(what):
+        with no_torch(what, "broadcast_shapes is plain Python arithmetic on the sizes (no tensors, not "
+                            "even on the meta device)", f"{ALIGN_HINT}; {MISMATCH_HINT}"):
             yield
     finally:
         for home, attr, value in reversed(patched):
