@@ -17,7 +17,9 @@ Write:
         not 1 (0 included: a size-0 dim is not a size-1 dim), x's shape and values unchanged.
         Any other size-1 dims stay. dim may be negative.
 
-Every output keeps its input's dtype (float, half, integer or bool alike) and device.
+Every output keeps its input's dtype (float, half, integer or bool alike) and device, and
+every value exactly as it is, inf and NaN included: these functions move values, they never
+compute them.
 Empty tensors work: B and T may be 0 in split_heads and merge_heads (an empty batch or
 sequence: the output has the shape the rules above give, e.g. (2, 3, 0, 4) from (2, 0, 12)
 with 3 heads), B may be 0 in patchify, and squeeze_dim takes any shape with at least one dim.

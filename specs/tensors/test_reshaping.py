@@ -17,6 +17,8 @@ Contract-to-spec map:
   that_dim, _leaves_a_larger_dim_alone, _cases, _property; a size-0 dim stays -> _keeps_a_size_
   zero_dim; dtype kept (int32, bool, half) -> _keeps_dtype; non-contiguous, not modified ->
   _non_contiguous_input_is_left_alone.
+- split_heads, merge_heads, patchify: values moved, not computed (inf/NaN stay put, no 0/1
+  matmul or identity convolution) -> test_values_are_moved_not_computed.
 - every function: output on the input's device -> test_output_stays_on_the_input_device (meta).
 """
 
@@ -330,6 +332,34 @@ def test_squeeze_dim_keeps_dtype(dtype):
 
 
 # ------------------------------------------------------------------------ every function
+
+def with_non_finite(x):
+    """x with inf, -inf and NaN planted at a few places (masked scores, missing pixels)."""
+    flat = x.clone().reshape(-1)
+    flat[::5] = float("inf")
+    flat[2::7] = float("-inf")
+    flat[3::11] = float("nan")
+    return flat.reshape(x.shape)
+
+
+MOVE_CASES = {
+    "split_heads": (lambda x: split_heads(x, 3), (2, 4, 6), lambda x: sliced_heads(x, 3)),
+    "merge_heads": (merge_heads, (2, 3, 4, 2), concat_heads),
+    "patchify": (lambda x: patchify(x, 2), (2, 2, 4, 6), lambda x: loop_patches(x, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(MOVE_CASES))
+def test_values_are_moved_not_computed(name):
+    # a rearrangement copies each value as it is; arithmetic (a one-hot matmul, an identity
+    # convolution kernel) turns inf * 0 into NaN and spreads it over every output it touches
+    fn, shape, independent = MOVE_CASES[name]
+    x = with_non_finite(randn(*shape, seed=18))
+    out = fn(x)
+    assert_close(out, independent(x), what=f"{name}(x {shape} holding inf, -inf and NaN)",
+                 hint="move values with view/reshape/permute/transpose (or indexing): multiplying "
+                      "by a 0/1 matrix or an identity kernel is not a rearrangement, 0 * inf is NaN")
+
 
 ON_META = {
     "split_heads": (lambda x: split_heads(x, 3), (2, 5, 12), (2, 3, 5, 4)),
