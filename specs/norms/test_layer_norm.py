@@ -14,6 +14,8 @@ Contract -> specs:
   test_function_matches_autograd_on_random_inputs
 - backward uses the given eps (1e-5, 0.1, 0.0) at a small variance: test_function_backward_uses_eps_as_given
 - grad_y not modified in place: the harness guard on every backward call
+- backward's own outputs have the inputs' shapes ((D,) for weight and bias, None for eps), called
+  directly: test_function_backward_returns_gradients_of_the_inputs_shapes
 - module: state_dict keys/ones/zeros and options (each with int and tuple normalized_shape),
   int/tuple normalized_shape, train/eval, gradients,
   .double(), non-contiguous x with one or several normalised dims (reshape, not view): test_module_*
@@ -168,6 +170,29 @@ def test_function_backward_takes_a_non_contiguous_grad():
     expected = torch.autograd.grad(F.layer_norm(xr, (6,), wr, br, 1e-5), (xr, wr, br), g)
     assert_close(got, expected, what="LayerNormFunction gradients (x, weight, bias) for a "
                  "non-contiguous grad_y", hint="grad_y may be strided: use reshape, not view")
+
+
+@pytest.mark.parametrize("shape", [(4, 6), (2, 3, 5), (5,)])
+def test_function_backward_returns_gradients_of_the_inputs_shapes(shape):
+    # Called directly (y.grad_fn.apply): the autograd engine quietly sums a (..., D) gradient
+    # down to weight's (D,), so only a direct call shows a missing sum over the leading dims.
+    x = randn(*shape, seed=31, dtype=torch.float64, requires_grad=True)
+    w, b = (t.requires_grad_() for t in affine(shape[-1], seed=32, dtype=torch.float64))
+    y = LayerNormFunction.apply(x, w, b, 1e-5)
+    g = randn(*shape, seed=33, dtype=torch.float64)
+    grads = y.grad_fn.apply(g)
+    what = f"LayerNormFunction.backward(ctx, grad_y of {shape}) called directly"
+    if not isinstance(grads, (tuple, list)) or len(grads) != 4:
+        raise SpecFailure(f"{what} returned {type(grads).__name__}; expected 4 gradients "
+                          "(grad_x, grad_weight, grad_bias, None)")
+    xr, wr, br = (t.detach().clone().requires_grad_() for t in (x, w, b))
+    expected = torch.autograd.grad(F.layer_norm(xr, shape[-1:], wr, br, 1e-5), (xr, wr, br), g)
+    for name, got, exp in zip(("grad_x", "grad_weight", "grad_bias"), grads, expected):
+        assert_close(got, exp, what=f"{what}: {name}",
+                     hint="return each gradient in its input's shape: grad_weight = (grad_y * x_hat) and "
+                          "grad_bias = grad_y, each SUMMED over the leading dims to (D,) (autograd would "
+                          "hide a missing sum, other callers of backward do not)")
+    assert grads[3] is None, f"{what}: the gradient for eps (a float) must be None, got {type(grads[3]).__name__}"
 
 
 @given(batch=st.lists(st.integers(1, 4), min_size=0, max_size=2), d=st.integers(1, 9),
