@@ -17,7 +17,8 @@ Contract-to-spec map:
   non-contiguous -> _non_contiguous_inputs; ValueError for 0-d
   and for contracted sizes that differ, also where a broadcast multiply would accept k = 1
   and on the 1-D @ batched paths -> _rejects_bad_shapes; differentiable on every path ->
-  _is_differentiable; off-limits built-ins -> forbid in the hypothesis tests and
+  _is_differentiable; every path (incl. k = 0 and batch 0) on the inputs' device (meta) ->
+  _stays_on_the_inputs_device; off-limits built-ins -> forbid in the hypothesis tests and
   _write_their_own.
 
 Values are compared with torch.dot / torch.matmul at harness.checks.DEFAULT_TOL (float32:
@@ -33,8 +34,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, forbid,
-                            non_contiguous, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
+                            assert_raises, forbid, non_contiguous, unchanged)
 from harness.edges import HALF_DTYPES, TIGHT64, assert_dtype_kept, tolerance
 from katas.broadcasting.products import dot, matmul
 
@@ -390,6 +391,22 @@ def test_matmul_is_differentiable():
     c, d = randn((2, 1, 3, 4), 4, torch.float64), randn((5, 4, 2), 5, torch.float64)
     assert_grads_match(matmul, torch.matmul, c, d,
                        what="matmul(a (2, 1, 3, 4), b (5, 4, 2)) gradient")
+
+
+@pytest.mark.parametrize("a_shape,b_shape", [
+    ((2, 0), (0, 3)),  # k = 0: the empty sum
+    ((3,), (0, 3, 4)),  # a batch size 0
+    ((2, 1, 3, 4), (5, 4, 2)),
+    ((4,), (4,)),
+])
+def test_matmul_stays_on_the_inputs_device(a_shape, b_shape):
+    """Every path builds on the inputs' device (here the meta device stands in for a GPU)."""
+    a, b = randn(a_shape, 1), randn(b_shape, 2)
+    assert_on_input_device(lambda: matmul(a, b), lambda: matmul(a.to("meta"), b.to("meta")),
+                           what=f"matmul(a {a_shape}, b {b_shape} on the meta device)",
+                           hint="build everything from the inputs (multiply, sum, views): a "
+                                "torch.zeros(shape, dtype=a.dtype) without device=a.device is a "
+                                "CPU tensor, which a GPU input cannot meet")
 
 
 def test_dot_and_matmul_write_their_own():
