@@ -21,6 +21,8 @@ Contract-to-spec map:
   test_no_gradient_reaches_the_advantages
 - very unlikely tokens (log-probs -150, -800 in float32): rho and pi_ref/pi from differences:
   test_very_unlikely_tokens_do_not_underflow
+- log-ratios as written, never clamped (22 in rho with A < 0, 15 in the KL):
+  test_large_log_ratios_are_not_clamped
 - defaults and explicit clip_eps / beta (incl. 0.0), logp's dtype (float32, float64 advantages),
   float mask, non-contiguous, property vs reference: test_loss_*, test_clip_eps_and_beta_are_used,
   test_float*, test_non_contiguous_*
@@ -545,6 +547,31 @@ def test_very_unlikely_tokens_do_not_underflow(shift):
     (expected_grad,) = torch.autograd.grad(expected, [ref_logp])
     assert_close(grad_wrt_logp(out, logp, what), expected_grad.float(), rtol=1e-4, atol=1e-5,
                  what=f"d {what} / d logp", hint=hint)
+
+
+def test_large_log_ratios_are_not_clamped():
+    # a policy far from pi_old or pi_ref on a token (log-ratios of 22 and 15 are finite, the
+    # contract has no cap): rho and pi_ref/pi are exp of the FULL difference
+    batch = make_batch(2, 3, seed=31, dtype=torch.float64)
+    batch["mask"] = torch.ones(2, 3, dtype=torch.bool)
+    batch["advantages"] = torch.tensor([-1.0, 0.5], dtype=torch.float64)
+    batch["logp_old"] = batch["logp"].clone()
+    batch["logp_ref"] = batch["logp"].clone()
+    batch["logp_old"][0, 1] -= 22.0  # rho = e^22 with A < 0: the unclipped term is the min
+    batch["logp_ref"][1, 2] += 15.0  # pi_ref / pi = e^15 in the KL
+    logp = leaf(batch["logp"])
+    what = describe(batch, beta=0.1) + " with log-ratios of 22 (rho) and 15 (pi_ref/pi)"
+    hint = ("use the log-ratios as they are: rho = exp(logp - logp_old), pi_ref/pi = "
+            "exp(logp_ref - logp); clamping them (to [-10, 10] or [-20, 20] for "
+            "'stability') changes the loss and zeroes the gradient exactly where the policy "
+            "moved furthest")
+    out = grpo_loss(**{**batch, "logp": logp}, beta=0.1)
+    ref_logp = leaf(batch["logp"])
+    expected = reference_loss(**{**batch, "logp": ref_logp}, clip_eps=0.2, beta=0.1)
+    assert_close(out, expected, what=what, hint=hint)
+    (expected_grad,) = torch.autograd.grad(expected, [ref_logp])
+    assert_close(grad_wrt_logp(out, logp, what), expected_grad, what=f"d {what} / d logp",
+                 hint=hint)
 
 
 # ----------------------------------------------- grpo_loss: values against the reference
