@@ -11,7 +11,7 @@ Contract -> specs:
 - output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes
 - any batch incl. N = 0: test_empty_batch_gives_empty_output
 - output dtype = x's (float64 computed in float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
-  test_output_on_the_input_device
+  test_output_on_the_input_device, test_output_on_the_input_device_without_a_bias (b=None)
 - non-contiguous inputs, inputs unchanged: test_float64_and_non_contiguous_*
 - gradients to x, w, b: test_gradients_match_autograd_*
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
@@ -29,7 +29,8 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.budgets import count_flops
-from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_shape, forbid, non_contiguous, on_meta, randn,
+                            unchanged)
 from harness.edges import TIGHT64, assert_dtype_kept, tolerance
 from katas.conv.conv2d import Conv2d, conv2d
 
@@ -341,6 +342,20 @@ def test_output_on_the_input_device():
         "on x's device. hint: build any buffer with device=x.device (and dtype=x.dtype), or avoid "
         "buffers: a batched matmul over the group dim needs none")
     assert_shape(out, (2, 6, 3, 4), what=what, hint=HINT_SIZE)
+
+
+def test_output_on_the_input_device_without_a_bias():
+    # b=None: a stand-in torch.zeros(C_out) bias made without device=x.device lands on the CPU.
+    x, w = torch.empty(2, 4, 7, 6, device="meta"), torch.empty(6, 2, 3, 3, device="meta")
+    what = describe(x, w, groups=2) + " (b=None) on the meta device"
+    out = on_meta(conv2d, x, w, groups=2, what=what,
+                  hint="b=None means no bias: skip the addition (or build any stand-in with "
+                       "device=x.device and dtype=x.dtype)")
+    if out is not None:
+        assert isinstance(out, torch.Tensor) and out.device == x.device, (
+            f"{what} returned a tensor on {getattr(out, 'device', type(out).__name__)}; the output must "
+            "be on x's device")
+        assert_shape(out, (2, 6, 5, 4), what=what, hint=HINT_SIZE)
 
 
 def test_module_bias_initialisation_like_nn_conv2d():
