@@ -23,7 +23,8 @@ Write:
         data needed, only shapes).
     mlp_param_count(d_in, d_hidden, d_out, bias=True) -> int: the number of parameters of a
         Linear(d_in, d_hidden) -> Linear(d_hidden, d_out) pair, by a closed-form formula
-        (no module built, no memory used); bias=False leaves out both biases.
+        (no module built, no memory used); bias=False leaves out both biases. bias is read as
+        a truth value: 0 counts as False and 1 as True.
 
 Off limits: none (nn.Linear, nn.ReLU and F.relu are fine to use).
 Inputs must not be modified.

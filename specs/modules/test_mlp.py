@@ -5,6 +5,8 @@ Contract -> specs:
   test_mlp_parameters_are_registered, loaded_mlp (nn.Linear state_dict loads)
 - "initialised like nn.Linear", U(+-1/sqrt(fan_in)), not zeros or randn:
   test_mlp_is_initialised_like_nn_linear
+- "with torch's global generator" (no seed fixed inside __init__): test_mlp_init_follows_the_
+  global_generator
 - fc2(relu(fc1(x))), any leading batch dims incl. size 0, same dtype (float64, half), non-
   contiguous x: test_mlp_matches_*, test_mlp_empty_batch, test_mlp_float64, test_mlp_half_*,
   test_mlp_non_contiguous_input_is_left_alone, test_mlp_matches_reference_property
@@ -14,7 +16,7 @@ Contract -> specs:
   included, meta device: test_count_parameters_*
 - "the module and all of its sub-modules": parameters held by a module beside its children,
   0-d parameters: test_count_parameters_counts_parameters_held_beside_children
-- mlp_param_count: formula, bias default True, bias=False, exact int, no module built and no
+- mlp_param_count: formula, bias default True, bias=False, bias as a truth value (0/1), exact int, no module built and no
   tensor made: test_mlp_param_count_*
 """
 
@@ -129,6 +131,21 @@ def test_mlp_is_initialised_like_nn_linear():
             std = values.std().item()
             expect(abs(std / (bound / 3 ** 0.5) - 1) <= 0.15,
                    f"{what}: sample std {std:.4g}, expected {bound / 3 ** 0.5:.4g}\n  hint: {hint}")
+
+
+def test_mlp_init_follows_the_global_generator():
+    torch.manual_seed(5)
+    first = MLP(6, 5, 3).state_dict()
+    second = MLP(6, 5, 3).state_dict()  # the generator has moved on: fresh draws
+    torch.manual_seed(6)
+    other_seed = MLP(6, 5, 3).state_dict()
+    same = [k for k in KEYS if torch.equal(first[k], second[k]) or torch.equal(first[k], other_seed[k])]
+    expect(not same,
+           f"MLP(6, 5, 3) built twice in a row, and once after torch.manual_seed(6), has the same "
+           f"{same} as the first one built after torch.manual_seed(5)\n  hint: every MLP draws "
+           f"its init from torch's global generator, which the caller seeds (nn.Linear does it); "
+           f"torch.manual_seed(...) or a torch.Generator with a fixed seed inside __init__ makes "
+           f"every model (and every ensemble member or restart) start from the same weights")
 
 
 # ------------------------------------------------------------------------ MLP: values
@@ -388,6 +405,16 @@ def test_mlp_param_count_builds_no_module(monkeypatch):
     monkeypatch.undo()
     expect(not built, f"mlp_param_count built modules ({', '.join(built)}); the contract says a "
            f"closed-form formula, no module built (not even on the meta device)")
+
+
+@pytest.mark.parametrize("bias", [0, 1], ids=["bias=0", "bias=1"])
+def test_mlp_param_count_bias_is_a_truth_value(bias):
+    # flags read from a config file or argparse often arrive as 0/1
+    n = mlp_param_count(3, 5, 2, bias=bias)
+    assert_close(n, 3 * 5 + 5 * 2 + ((5 + 2) if bias else 0),
+                 what=f"mlp_param_count(3, 5, 2, bias={bias})",
+                 hint="test the flag's truth (if bias: ...), not its identity: `bias is True` is "
+                      "False for 1, `bias is not False` is True for 0")
 
 
 def test_mlp_param_count_has_bias_by_default():
