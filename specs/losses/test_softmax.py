@@ -10,10 +10,11 @@ Contract-to-spec map:
 - stability ("±1e4 finite and correct", shift invariance, log never of an underflowed 0):
   *_stable_at_large_logits, shift_invariance, rows_far_apart (a global max instead of the
   slice's)
-- "-inf entries get probability 0": masked_logits_get_probability_zero
+- "-inf entries get probability 0" (exactly 0, softmax and Softmax.apply):
+  masked_logits_get_probability_zero
 - Softmax.apply hand-written backward y*(g - sum(g*y)), default dim: softmax_function_*
-- backward by hand: no autograd inside it, y saved with ctx.save_for_backward, grad_out not
-  modified in place: softmax_function_backward_by_hand
+- backward by hand: no autograd inside it, y itself saved with ctx.save_for_backward (not x
+  recomputed), grad_out not modified in place: softmax_function_backward_by_hand
 - dtype kept, 0-d float64 too: scalar_keeps_dtype (no meta-device spec: its first use
   imports torch._dynamo, ~1.3 CPU-s per cold run, for a bug softmax rarely has)
 - built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_*, non_contiguous_*
@@ -164,6 +165,16 @@ def test_masked_logits_get_probability_zero():
                  hint="exp(-inf - max) is exactly 0; keep the max over each row (a finite one)")
     assert_close(log_softmax(x), F.log_softmax(x, -1), what="log_softmax(logits with -inf entries)",
                  hint="a masked entry's log-probability is -inf; " + HINT_LOG)
+    # exactly 0, not merely below assert_close's atol: a clamp of x - max "against underflow"
+    # or an epsilon added to exp gives masked entries (padding, future tokens) a weight
+    masked = x == -INF
+    for name, probs in (("softmax", softmax(x)), ("Softmax.apply", Softmax.apply(x))):
+        leaked = probs.detach()[masked]
+        if (leaked != 0).any():
+            fail(f"{name}(logits with -inf entries): masked entries got probabilities "
+                 f"{leaked.tolist()}, expected exactly 0",
+                 "exp(-inf - max) is exactly 0: no clamp on x - max and no epsilon added to exp "
+                 "(an underflow to 0 is the right answer)")
 
 
 def test_rows_far_apart():
@@ -307,6 +318,10 @@ def test_softmax_function_backward_by_hand(case):
         fail(f"{what}: nothing was saved with ctx.save_for_backward",
              "ctx.save_for_backward(y) in forward and (y,) = ctx.saved_tensors in backward; a "
              "plain attribute (ctx.y = y) skips autograd's checks and keeps y alive in a cycle")
+    if not any(s.shape == y.shape and torch.equal(s, y.detach()) for s in y.grad_fn.saved_tensors):
+        fail(f"{what}: the output y is not among the tensors saved with ctx.save_for_backward",
+             "save y itself (ctx.save_for_backward(y)): the backward needs only y, so saving x "
+             "and recomputing softmax(x) in backward does the forward's work twice")
     g = randn(*shape, seed=12, dtype=torch.float64)
     try:
         with unchanged(g, names=["grad_out"], hint="compute a new tensor: grad_out may be shared "
