@@ -8,8 +8,9 @@ can hand you those modules' own parameters:
 
 where I = input_size, H = hidden_size and G is the number of gate blocks stacked along the
 rows (1 for the RNN, 4 for the LSTM, 3 for the GRU). x is (B, I); h and c are (B, H); the
-outputs have the dtype of the inputs (float32 or float64), and float64 inputs are computed in
-float64 throughout (not through float32). Any pre-activation a float can hold is fine: gates
+outputs have the dtype of the inputs (float32 or float64) and their device (any helper tensor
+is made on x's device), and float64 inputs are computed in float64 throughout (not through
+float32). Any pre-activation a float can hold is fine: gates
 saturate to 0 or 1 (and tanh to ±1), never inf or NaN, and so do their gradients (finite,
 ~0), so use torch.sigmoid / torch.tanh, not a hand-made exp formula that overflows.
 B may be any size, 0 and 1 included (B = 0 gives empty (0, H) outputs).

@@ -9,6 +9,7 @@ Contract -> specs:
 - gates saturate, never NaN, at huge pre-activations, gradients too: test_cell_saturates_at_huge_pre_activations,
   test_cell_gradients_stay_finite_at_huge_pre_activations
 - B = 0 (empty (0, H) outputs, gradients too): test_cell_empty_batch
+- outputs on the inputs' device (meta; no CPU helper tensor): test_cell_output_on_the_input_device
 - float64 computed in float64 (TIGHT64): test_cell_float64_is_computed_in_float64
 - gradients through autograd to x, state, weights: test_cell_gradients_match_autograd_of_builtin
 - non-contiguous inputs, inputs unchanged: test_cell_non_contiguous_inputs_are_left_alone
@@ -20,7 +21,8 @@ import torch
 import torch.nn as nn
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, randn, unchanged
+from harness.checks import (assert_close, assert_grads_match, forbid, non_contiguous, on_meta, randn,
+                            unchanged)
 from harness.edges import TIGHT64
 from katas.rnn.cells import gru_cell, lstm_cell, rnn_cell
 
@@ -257,3 +259,22 @@ def test_cell_empty_batch(kind):
     for name, g in zip(["w_ih", "w_hh", "b_ih", "b_hh"], grads):
         assert g is None or (g == 0).all(), (
             f"{signature(kind, 0, 3, 4)}: the gradient w.r.t. {name} of an empty batch must be 0")
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_cell_output_on_the_input_device(kind):
+    # The meta device stands in for a GPU: a helper such as torch.ones(B, H) for 1 - z, made
+    # without device=x.device, lands on the CPU.
+    b, i, h = 2, 3, 4
+    g = GATES[kind]
+    meta = lambda *shape: torch.empty(*shape, device="meta")  # noqa: E731
+    state = (meta(b, h), meta(b, h)) if kind == "lstm" else meta(b, h)
+    weights = [meta(g * h, i), meta(g * h, h), meta(g * h), meta(g * h)]
+    what = signature(kind, b, i, h) + " on the meta device"
+    out = on_meta(learner, kind, meta(b, i), state, *weights, what=what,
+                  hint="make any helper tensor on x's device (torch.ones_like(z), or just 1 - z)")
+    if out is not None:
+        for t in (out if kind == "lstm" else (out,)):
+            assert isinstance(t, torch.Tensor) and t.device.type == "meta" and t.shape == (b, h), (
+                f"{what} returned {getattr(t, 'shape', type(t).__name__)} on "
+                f"{getattr(t, 'device', None)}; expected ({b}, {h}) on meta (x's device)")
