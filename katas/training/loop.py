@@ -12,14 +12,17 @@ Write:
         parameters too, which model.zero_grad() misses), forward, loss, backward,
         optimizer.step(). Returns the mean loss over SAMPLES of the epoch: each batch's loss
         (computed before its step) weighted by its batch size inputs.shape[0] (not by the
-        number of elements or tokens of inputs or targets), divided by the number of samples.
+        number of elements or tokens of inputs or targets, nor by len(targets): targets may
+        be flattened to (B*T,)), divided by the number of samples.
     fit(model, loader, optimizer, loss_fn, epochs) -> list[float]: `epochs` calls of
         train_epoch; returns the list of their mean losses, one per epoch, in order.
     evaluate(model, loader, loss_fn) -> float: the mean loss over samples (weighted like
         train_epoch), computed in eval mode (model.eval(): dropout off) and without building
         a graph (torch.no_grad() or torch.inference_mode(), which also leave torch's grad mode
         as they found it, even when evaluate is called inside a torch.no_grad() block).
-        Changes no parameter, and leaves the model in the mode it found it (train or eval):
+        Changes no parameter (not its value, its .grad, or its requires_grad: a frozen layer
+        stays frozen; torch.no_grad() needs no model.requires_grad_(False)), and leaves the
+        model in the mode it found it (train or eval):
         was_training = model.training first, model.train(was_training) at the end is enough
         (submodules set to a mode other than model's, and a model or loss_fn that raises,
         are not promised anything).

@@ -24,6 +24,12 @@ Contract -> specs:
   samples, a Python float: test_evaluate_*
 - evaluate leaves torch's grad mode as found (inside no_grad):
   test_evaluate_inside_no_grad_leaves_grad_disabled
+- evaluate "without building a graph" also for the loss (a learnable loss_fn):
+  test_evaluate_computes_the_loss_without_a_graph
+- evaluate "changes no parameter": values, .grad and requires_grad (a frozen layer stays
+  frozen): test_evaluate_leaves_grads_and_frozen_parameters_as_found
+- batch size is inputs.shape[0], not len(targets) (targets flattened to (B*T,)):
+  test_*_batch_size_is_inputs_shape_0_not_len_targets
 """
 
 import copy
@@ -525,6 +531,72 @@ def test_evaluate_inside_no_grad_leaves_grad_disabled():
            "on for the rest of the caller's block\n  hint: use `with torch.no_grad():` (or "
            "torch.inference_mode()) inside evaluate: it restores the grad mode it found; "
            "torch.set_grad_enabled(False) ... set_grad_enabled(True) turns it on unconditionally")
+
+
+def flat_token_batches(seed=0):
+    """token_batches with the targets flattened to (B*T,): len(targets) is B*T, not B."""
+    return [(x, y.reshape(-1)) for x, y in token_batches(seed)]
+
+
+@pytest.mark.parametrize("fn", ["train_epoch", "evaluate"])
+def test_batch_size_is_inputs_shape_0_not_len_targets(fn):
+    batches = flat_token_batches(seed=50)
+    model = nn.Linear(3, 2).double()
+    expected = mean_over_sequences(model, batches)
+    if fn == "train_epoch":
+        loss = train_epoch(model, batches, torch.optim.SGD(model.parameters(), lr=0.0), token_loss)
+    else:
+        loss = evaluate(model, batches, token_loss)
+    assert_close(as_float(loss, fn), expected,
+                 what=f"{fn} over batches of 4, 4, 3 sequences of lengths 2, 6, 1 (inputs "
+                      f"(B, T, 3), targets flattened to (B*T,))" + (", lr=0" if fn == "train_epoch" else ""),
+                 hint="the batch size is inputs.shape[0]; len(targets) or targets.shape[0] counts "
+                      "the targets' rows, which are tokens here")
+
+
+def test_evaluate_computes_the_loss_without_a_graph():
+    """loss_fn holds a learnable temperature: computing the loss outside torch.no_grad() (only
+    the model's forward inside) builds a graph through it for every batch."""
+    x, y = make_data(9, seed=51)
+    model = make_model(seed=52)
+    temperature = nn.Parameter(torch.tensor(2.0, dtype=torch.float64))
+    grad_modes = []
+
+    def loss_fn(output, targets):
+        grad_modes.append(torch.is_grad_enabled())
+        return F.cross_entropy(output / temperature, targets)
+
+    evaluate(model, make_loader(x, y, 4), loss_fn)
+    expect(grad_modes and not any(grad_modes),
+           "evaluate called loss_fn with gradients enabled, building a graph through the loss "
+           "(loss_fn may hold learnable parameters)\n  hint: put the whole loop, loss included, "
+           "inside `with torch.no_grad():`, not only the model's forward")
+
+
+def test_evaluate_leaves_grads_and_frozen_parameters_as_found():
+    """A fine-tuning model: its first layer frozen, the rest holding .grad from a backward the
+    caller is accumulating. evaluate changes none of it."""
+    x, y = make_data(8, seed=53)
+    model = make_model(seed=54)
+    model[0].requires_grad_(False)
+    for p in model[2].parameters():
+        p.grad = torch.full_like(p, 0.5)
+    flags = {n: p.requires_grad for n, p in model.named_parameters()}
+    grads = {n: None if p.grad is None else p.grad.clone() for n, p in model.named_parameters()}
+    evaluate(model, make_loader(x, y, 3), nn.CrossEntropyLoss())
+    for name, p in model.named_parameters():
+        expect(p.requires_grad == flags[name],
+               f"evaluate changed {name}.requires_grad from {flags[name]} to {p.requires_grad}\n"
+               f"  hint: torch.no_grad() is enough; model.requires_grad_(False) ... "
+               f"requires_grad_(True) unfreezes the layers the caller froze")
+        if grads[name] is None:
+            expect(p.grad is None, f"evaluate gave {name} a .grad; it had none")
+        else:
+            expect(p.grad is not None, f"evaluate cleared {name}.grad (model.zero_grad()?): the "
+                   f"caller's accumulated gradients are lost\n  hint: evaluate computes no "
+                   f"gradients, so it has none to reset")
+            assert_close(p.grad, grads[name], what=f"evaluate: {name}.grad after the call",
+                         hint="evaluate computes no gradients and touches no .grad")
 
 
 @given(n=st.integers(1, 20), batch_size=st.integers(1, 8), seed=st.integers(0, 2**31 - 1))
