@@ -24,7 +24,8 @@ Contract-to-spec map:
   much_faster_*
 - load_balance_loss formula, alpha when balanced, gradient through P only, scores' dtype (half,
   float64): test_load_balance_loss_*
-- update_bias direction, sign(0), bias dtype (half too), true mean, gamma=0.0 (frozen):
+- update_bias direction, sign(0), bias dtype (half too), true mean, gamma=0.0 (frozen, and
+  still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
 """
@@ -940,6 +941,11 @@ def test_update_bias_gamma_zero_freezes_the_bias():
     assert_close(new, bias, what="update_bias(bias, counts [10, 2, 6, 6], gamma=0.0)",
                  hint="gamma=0.0 is a value (a frozen bias), not 'not given': use the gamma passed, "
                       "no `gamma or 0.001`")
+    expect(new is not bias and (new.numel() == 0 or new.data_ptr() != bias.data_ptr()),
+           "update_bias(bias, counts, gamma=0.0) returned bias itself (or a view of it); the "
+           "contract says it returns a NEW tensor: a caller that updates the result in place "
+           "(new.clamp_(...)) would write into the old bias. Compute bias + gamma * sign(...) "
+           "also when gamma is 0, or return bias.clone()")
 
 
 @given(e=st.integers(1, 16), seed=st.integers(0, 2**31 - 1))
