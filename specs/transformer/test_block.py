@@ -31,10 +31,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
-from torch.overrides import TorchFunctionMode
-from torch.utils._pytree import tree_leaves
 
-from harness.checks import SpecFailure, mha_slow_path, assert_close, forbid, non_contiguous, unchanged
+from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device, forbid, non_contiguous,
+                            unchanged)
 from katas.transformer.block import DecoderLayer, EncoderLayer, FeedForward
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -842,37 +841,6 @@ def test_layer_norm_eps_is_torch_default(norm_first):
 
 # ------------------------------------------------------------------ device
 
-class _MixedDevices(TorchFunctionMode):
-    """Records every torch call whose tensor arguments mix the meta device with another one."""
-
-    def __init__(self):
-        super().__init__()
-        self.mixed = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
-        if "meta" in devices and len(devices) > 1:
-            self.mixed.append(getattr(func, "__name__", repr(func)))
-        return func(*args, **kwargs)
-
-
-def _clean_on_cpu(fn, *args, **kwargs):
-    """fn on CPU tensors with the default device set to meta: True when no call mixed meta with
-    CPU tensors and the output is on the CPU. A mask made without device= lands on meta; then
-    (False) the case is judged on the meta device itself, which costs a one-off torch._dynamo
-    import that correct code is spared."""
-    probe = _MixedDevices()
-    try:
-        with torch.device("meta"), probe:
-            out = fn(*args, **kwargs)
-    except (RuntimeError, NotImplementedError) as err:
-        if "meta" not in str(err):
-            raise
-        return False
-    return not probe.mixed and isinstance(out, torch.Tensor) and out.device.type == "cpu"
-
-
 def test_causal_masks_are_built_on_the_input_device():
     """The meta device stands in for a GPU: a mask made on the default device (no device=)
     meets meta tensors and fails. Probed first on the CPU with the default device set to meta
@@ -881,21 +849,11 @@ def test_causal_masks_are_built_on_the_input_device():
             "device=x.device).triu(1)")
     enc, dec = EncoderLayer(8, 2, 16).eval(), DecoderLayer(8, 2, 16).eval()
     x, memory = randn(2, 5, 8, seed=90), randn(2, 3, 8, seed=91)
-    with torch.no_grad():
-        if _clean_on_cpu(enc, x, is_causal=True) and _clean_on_cpu(dec, x, memory, tgt_is_causal=True,
-                                                                   memory_is_causal=True):
-            return
-    enc = EncoderLayer(8, 2, 16).to("meta")
-    x, memory = torch.empty(2, 5, 8, device="meta"), torch.empty(2, 3, 8, device="meta")
-    try:
-        out = enc(x, is_causal=True)
-        require_meta = out.device.type == "meta" and tuple(out.shape) == (2, 5, 8)
-        dec = DecoderLayer(8, 2, 16).to("meta")
-        out = dec(x, memory, tgt_is_causal=True, memory_is_causal=True)
-        require_meta = require_meta and out.device.type == "meta" and tuple(out.shape) == (2, 5, 8)
-    except (RuntimeError, NotImplementedError) as err:
-        if isinstance(err, NotImplementedError) and "meta" not in str(err):
-            raise
-        raise SpecFailure(f"EncoderLayer / DecoderLayer on the meta device with the causal flags "
-                          f"set raised {type(err).__name__}: {str(err)[:300]}\n  hint: {hint}") from None
-    assert require_meta, f"the layers' outputs on meta inputs are not (2, 5, 8) meta tensors\n  hint: {hint}"
+    assert_on_input_device(torch.no_grad()(lambda: enc(x, is_causal=True)),
+                           lambda: EncoderLayer(8, 2, 16).to("meta")(x.to("meta"), is_causal=True),
+                           what="EncoderLayer(8, 2, 16) on the meta device with is_causal=True", hint=hint)
+    assert_on_input_device(
+        torch.no_grad()(lambda: dec(x, memory, tgt_is_causal=True, memory_is_causal=True)),
+        lambda: DecoderLayer(8, 2, 16).to("meta")(x.to("meta"), memory.to("meta"), tgt_is_causal=True,
+                                                  memory_is_causal=True),
+        what="DecoderLayer(8, 2, 16) on the meta device with tgt_is_causal=True, memory_is_causal=True", hint=hint)
