@@ -2,7 +2,8 @@
 
 Write:
     conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> (N, C_out, H_out, W_out)
-        like F.conv2d (cross-correlation, zero padding), computed with F.unfold and a matmul.
+        like F.conv2d (cross-correlation, zero padding), computed with F.unfold and a matmul
+        (every window at once: no Python loop over output positions).
         x: (N, C_in, H, W); w: (C_out, C_in // groups, kH, kW); b: (C_out,) or None.
         stride, padding, dilation: an int (same for both dims) or a pair (for H, for W).
         groups: C_in and C_out are both divisible by it; input channels are split into

@@ -15,6 +15,7 @@ Contract -> specs:
 - non-contiguous inputs, inputs unchanged: test_float64_and_non_contiguous_*
 - gradients to x, w, b: test_gradients_match_autograd_*
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
+- unfold + matmul, all windows at once (op count independent of image size): test_no_python_loop_over_output_positions
 - Conv2d state_dict keys, forward, bias=False: test_module_loads_*, test_module_state_dict_*
 - init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*
 - fan_in = (C_in // groups)·kH·kW with a (kH, kW) pair: test_module_initialisation_with_a_non_square_kernel
@@ -32,6 +33,7 @@ from harness.budgets import count_flops
 from harness.checks import (SpecFailure, assert_close, assert_shape, forbid, non_contiguous, on_meta, randn,
                             unchanged)
 from harness.edges import TIGHT64, assert_dtype_kept, tolerance
+from harness.forbid import LightDispatchMode
 from katas.conv.conv2d import Conv2d, conv2d
 
 FORBIDDEN = (F.conv2d, torch.conv2d, torch.convolution)
@@ -202,6 +204,39 @@ def test_grouped_conv_does_not_pay_for_dense_work():
         f"convolution needs {needed} (2·N·C_out·H_out·W_out·C_in/groups·kH·kW). "
         "hint: multiply each group's columns by that group's filters only (a batched matmul over "
         "the group dim), not a dense block-diagonal weight")
+
+
+class _OpCounter(LightDispatchMode):
+    """Counts the aten ops a call runs: a vectorised conv2d runs the same ops at any image size."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.calls += 1
+        return func(*args, **(kwargs or {}))
+
+
+def _ops_for(x, w, **kw):
+    with _OpCounter() as counter:
+        conv2d(x, w, **kw)
+    return counter.calls
+
+
+def test_no_python_loop_over_output_positions():
+    # "computed with F.unfold and a matmul": every window at once. A loop over output rows or
+    # pixels runs a few ops per position, so its op count grows with the image (here 6×6 ->
+    # 14×14 outputs, 5.4× the positions); unfold + matmul runs the same ops at any size.
+    w = randn(4, 2, 3, 3, seed=38)
+    kw = dict(padding=1, groups=2)
+    small = _ops_for(randn(1, 4, 6, 6, seed=39), w, **kw)
+    large = _ops_for(randn(1, 4, 14, 14, seed=40), w, **kw)
+    assert large <= small + 4, (
+        f"{describe(randn(1, 4, 14, 14, seed=40), w, **kw)} ran {large} torch ops, against {small} for a 6×6 "
+        "input: the work grows with the number of output positions, so conv2d loops over them in "
+        "Python.\n  hint: unfold every window at once (F.unfold -> (N, C_in·kH·kW, L)) and multiply all "
+        "of them by the weight in one (batched) matmul")
 
 
 @given(data=st.data(), seed=st.integers(0, 2**31 - 1))
