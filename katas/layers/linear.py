@@ -24,8 +24,9 @@ Write:
             "linear", "sigmoid": 1;  "tanh": 5/3;  "relu": sqrt(2);
             "leaky_relu": sqrt(2 / (1 + a^2))  (a is the negative slope);
         and return the same tensor object. Any other mode or nonlinearity (a typo such as
-        "Relu" or "fan_avg") raises ValueError naming it, before the tensor is touched: a
-        silent default gain would hide the typo.
+        "Relu" or "fan_avg", or a name torch.nn.init.calculate_gain knows but this list
+        lacks, such as "selu" or "conv2d") raises ValueError naming it, before the tensor is
+        touched: a silent default gain would hide the typo.
 
     Fans, for a weight of shape (out, in, *kernel) with at least 2 dims (a Linear weight is
     (out, in); a Conv2d weight is (out, in, kh, kw)):

@@ -17,7 +17,8 @@ Contract -> specs:
 - xavier/kaiming: in place on the tensor itself (a view fills its base), returns it, works on a
   Parameter, keeps dtype (half too), distribution and std by the fan formulas, explicit gain=0.0,
   seeded by torch.manual_seed: test_xavier_*, test_kaiming_*, test_init_functions_*
-- kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched:
+- kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched; also
+  the names torch's calculate_gain knows but the contract's list lacks (selu, conv2d):
   test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error
 - off limits: test_linear_writes_its_own, test_init_functions_write_their_own
 """
@@ -445,6 +446,8 @@ def test_kaiming_std_matches_the_formula(shape, kwargs):
 
 @pytest.mark.parametrize("kwargs,named", [({"nonlinearity": "Relu"}, "Relu"),
                                           ({"nonlinearity": "gelu"}, "gelu"),
+                                          ({"nonlinearity": "selu"}, "selu"),
+                                          ({"nonlinearity": "conv2d"}, "conv2d"),
                                           ({"mode": "fan_avg"}, "fan_avg")], ids=str)
 def test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error(kwargs, named):
     t = torch.zeros(6, 4)
@@ -453,7 +456,8 @@ def test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error(kwargs, named):
                   contract="any other mode or nonlinearity raises ValueError naming it, before "
                            "the tensor is touched", mentions=(named,),
                   what=f"kaiming_normal_(torch.zeros(6, 4){args})",
-                  hint="check mode and nonlinearity against the listed names and raise "
+                  hint="check mode and nonlinearity against the listed names only (not torch's "
+                       "calculate_gain table: no selu, no conv2d) and raise "
                        "ValueError(f'unsupported nonlinearity {nonlinearity!r}'): a dict lookup "
                        "raises KeyError, and an else: gain = 1 hides the typo")
     assert t.abs().sum().item() == 0, (
