@@ -24,11 +24,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
-from torch.overrides import TorchFunctionMode
-from torch.utils._pytree import tree_leaves
 
 from harness.budgets import allocations, count_flops, cuda_peak_bytes, gpu, peak_bytes
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, randn, unchanged
+from harness.checks import SpecFailure, assert_close, assert_on_input_device, forbid, non_contiguous, randn, unchanged
 from harness.edges import TIGHT64
 from katas.inference.flash import flash_attention
 
@@ -202,21 +200,6 @@ def test_non_contiguous_inputs_are_left_alone():
                  what="flash_attention(non-contiguous q, k, v, causal=True, block_size=4)", hint=HINT_CAUSAL)
 
 
-class _MixedDevices(TorchFunctionMode):
-    """Records every torch call whose tensor arguments mix the meta device with another one."""
-
-    def __init__(self):
-        super().__init__()
-        self.mixed = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
-        if "meta" in devices and len(devices) > 1:
-            self.mixed.append(getattr(func, "__name__", repr(func)))
-        return func(*args, **kwargs)
-
-
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_helper_tensors_are_built_on_q_device(causal):
     """A mask or arange made without device= lives on the default device, not q's (on a GPU the
@@ -225,34 +208,14 @@ def test_helper_tensors_are_built_on_q_device(causal):
     scores. A clash is then confirmed on meta inputs (where, as on a GPU, a CPU 0-dim helper is allowed); code that
     reads tensor data cannot run on meta and is not judged."""
     q, k, v = qkv((2,), 9, 7, 4, 3, seed=23)
-    what = f"flash_attention({desc((2,), 9, 7, 4, 3)} on the meta device, causal={causal}, block_size=4)"
-    probe = _MixedDevices()
-    try:
-        with torch.device("meta"), probe:
-            out = flash_attention(q, k, v, causal=causal, block_size=4)
-    except (RuntimeError, NotImplementedError) as err:
-        if "meta" not in str(err):
-            raise
-    else:
-        assert_close(str(out.device), "cpu", what=f"flash_attention(CPU q, k, v, causal={causal}, block_size=4) "
-                     f"with the default device set to meta: the output's device",
-                     hint="allocate the output on q's device (q.new_empty(*q.shape[:-1], Dv)); torch.empty(...) "
-                          "without device= puts it on the default device")
-        if not probe.mixed:
-            return
-    try:
-        out = flash_attention(*(t.to("meta") for t in (q, k, v)), causal=causal, block_size=4)
-    except (RuntimeError, NotImplementedError) as err:
-        text = str(err)
-        if "meta" in text and "device" not in text:
-            return  # the code reads data: the meta device cannot judge it
-        if "meta" not in text:
-            raise
-        raise SpecFailure(f"{what} raised {type(err).__name__}: {text.splitlines()[0]}\n  hint: build every "
-                          f"helper tensor on q's device: torch.arange(i0, i1, device=q.device) for the causal "
-                          f"mask's rows and columns, q.new_full / q.new_zeros for the running statistics") from None
-    assert_close((str(out.device), tuple(out.shape)), ("meta", (2, 9, 3)), what=f"{what}: (device, shape)",
-                 hint="the output lives on q's device: q.new_empty(..., Dv)")
+    assert_on_input_device(
+        lambda: flash_attention(q, k, v, causal=causal, block_size=4),
+        lambda: flash_attention(*(t.to("meta") for t in (q, k, v)), causal=causal, block_size=4),
+        what=f"flash_attention({desc((2,), 9, 7, 4, 3)} on the meta device, causal={causal}, block_size=4)",
+        hint="build every helper tensor on q's device: torch.arange(i0, i1, device=q.device) for the causal "
+             "mask's rows and columns, q.new_full / q.new_zeros for the running statistics; allocate the output "
+             "on q's device (q.new_empty(*q.shape[:-1], Dv)): torch.empty(...) without device= puts it on the "
+             "default device")
 
 
 def test_writes_its_own_attention():
