@@ -30,4 +30,3 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
     std = gain / math.sqrt(fan_in if mode == "fan_in" else fan_out)
     with torch.no_grad():
         return tensor.normal_(0.0, std)
-
