@@ -11,8 +11,9 @@ Contract-to-spec map:
 - "mean" over non-ignored positions; ignored contribute 0; ignore_index may be a class id (0),
   incl. with smoothing: mean_counts_only..., ignored_positions_contribute_zero,
   custom_ignore_index, custom_ignore_index_with_smoothing
-- every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0: all_ignored
-- empty batch (0 positions): empty_batch
+- every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0, in the logits' dtype
+  (float64 too: no torch.tensor(nan) literal): all_ignored
+- empty batch (0 positions), float32 and float64: empty_batch
 - unknown reduction (a typo, another case, None): ValueError naming it: unknown_reduction
 - ignore_index outside [0, C) (a pad id = C, a large id, -1): ignore_index_outside_the_classes
 - outputs on logits' device (meta stands in for a GPU): outputs_on_the_logits_device
@@ -141,35 +142,49 @@ def test_custom_ignore_index_with_smoothing(reduction):
                       "both terms and the count; test target != ignore_index, not target >= 0")
 
 
+HINT_LITERAL = ("a special case returning torch.tensor(nan) or torch.tensor(0.0) is float32 on "
+                "the CPU: no special case is needed (sum / count gives both), or build it from "
+                "logits (logits.new_tensor(...), torch.full((), ..., dtype=logits.dtype, "
+                "device=logits.device))")
+
+
+def assert_nan_scalar(out, logits, what, hint):
+    assert isinstance(out, torch.Tensor) and out.dim() == 0 and bool(out.isnan()), (
+        f"{what}: got {out!r}; the contract (like F.cross_entropy) divides the sum 0 by the "
+        f"count 0 of non-ignored targets, which is NaN; hint: {hint}")
+    if out.dtype != logits.dtype:
+        fail(f"{what}: NaN of dtype {out.dtype}, expected {logits.dtype} (the logits' dtype)",
+             HINT_LITERAL)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("batch", [(5,), (2, 3)])
-def test_all_ignored(batch):
-    logits, target = make(batch, 4, seed=17)
+def test_all_ignored(batch, dtype):
+    logits, target = make(batch, 4, seed=17, dtype=dtype)
     target = torch.full_like(target, -100)
-    what = describe(logits, target) + " with every target = -100"
+    what = describe(logits, target) + f" in {dtype} with every target = -100"
     for eps in (0.0, 0.1):
         out = cross_entropy(logits, target, label_smoothing=eps)
-        assert isinstance(out, torch.Tensor) and out.dim() == 0 and bool(out.isnan()), (
-            f"{what}, label_smoothing={eps}: got {out!r}; the contract (like F.cross_entropy) "
-            "divides the sum 0 by the count 0 of non-ignored targets, which is NaN; hint: do not "
-            "clamp the count to 1 or special-case it to 0")
+        assert_nan_scalar(out, logits, f"{what}, label_smoothing={eps}",
+                          "do not clamp the count to 1 or special-case it to 0")
         assert_close(cross_entropy(logits, target, reduction="sum", label_smoothing=eps),
                      reference(logits, target, reduction="sum"), what=what + ", reduction='sum'")
         assert_close(cross_entropy(logits, target, reduction="none", label_smoothing=eps),
                      reference(logits, target, reduction="none"), what=what + ", reduction='none'")
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0)])
-def test_empty_batch(shape):
-    logits, target = torch.zeros(*shape, 5), torch.zeros(shape, dtype=torch.long)
+def test_empty_batch(shape, dtype):
+    logits, target = torch.zeros(*shape, 5, dtype=dtype), torch.zeros(shape, dtype=torch.long)
     for reduction in ("sum", "none"):
         assert_close(cross_entropy(logits, target, reduction=reduction),
                      reference(logits, target, reduction=reduction),
-                     what=describe(logits, target, reduction=reduction),
-                     hint="no positions: 'sum' is 0 and 'none' an empty tensor of target's shape")
-    out = cross_entropy(logits, target)
-    assert isinstance(out, torch.Tensor) and out.dim() == 0 and bool(out.isnan()), (
-        f"{describe(logits, target)}: got {out!r}; 'mean' over 0 positions is 0 / 0 = NaN, like "
-        "F.cross_entropy")
+                     what=describe(logits, target, reduction=reduction) + f" in {dtype}",
+                     hint="no positions: 'sum' is 0 and 'none' an empty tensor of target's shape, "
+                          "both in the logits' dtype; " + HINT_LITERAL)
+    assert_nan_scalar(cross_entropy(logits, target), logits, describe(logits, target) + f" in {dtype}",
+                      "'mean' over 0 positions is 0 / 0 = NaN, like F.cross_entropy")
 
 
 @pytest.mark.parametrize("reduction", ["average", "Sum", "MEAN", None])
