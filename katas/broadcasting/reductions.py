@@ -30,6 +30,7 @@ Write:
         finite (grad / eps): sqrt's derivative at 0 is infinite, so take the norm with
         torch.linalg.vector_norm (whose backward is 0 at 0) or keep sqrt away from 0.
     All four must stay differentiable (autograd) where x, a, b are float.
+    Results live on the inputs' device (CPU or GPU): build any helper tensor there.
 
 Off limits: torch.mean / Tensor.mean (and nanmean, var_mean, std_mean) in mean; torch.max,
     amax, argmax, and also min, amin, argmin, aminmax, topk, sort, argsort, msort, kthvalue,

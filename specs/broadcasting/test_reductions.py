@@ -12,7 +12,8 @@ Contract-to-spec map:
   finite, +-inf -> _negative_values, _huge_and_infinite_values; int64 beyond 2**53 ->
   _int64_beyond_float_precision; size-0 dims other than `dim` -> _size_zero_other_dims;
   a tuple, not a list -> check_max in every max spec; non-contiguous -> _non_contiguous;
-  values differentiable -> _values_are_differentiable.
+  values differentiable -> _values_are_differentiable; values and indices on x's device
+  (meta) -> _stays_on_the_inputs_device.
 - pairwise_sq_dists: vs cdist**2 within the stated tolerances -> _matches_cdist, _shapes,
   _of_a_set_with_itself; N, M or D = 0 (float32/64, on the graph) -> _size_zero; float16/bfloat16 kept (decision; vs a
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
@@ -34,8 +35,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, non_contiguous,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
+                            forbid, non_contiguous, unchanged)
 from harness.edges import HALF_DTYPES, TIGHT64, assert_dtype_kept, tolerance
 from katas.broadcasting.reductions import max, mean, normalize, pairwise_sq_dists
 
@@ -323,6 +324,18 @@ def test_max_values_are_differentiable():
     assert_grads_match(lambda t: max(t, 1)[0], lambda t: torch.max(t, 1)[0], x,
                        what="max(x (3, 5), 1) values gradient",
                        hint="the gradient flows to the position of each maximum")
+
+
+@pytest.mark.parametrize("shape,dim,keepdim", [((2, 5), 1, False), ((3, 4, 2), 0, True),
+                                               ((0, 3), 1, False)])
+def test_max_stays_on_the_inputs_device(shape, dim, keepdim):
+    """Values and indices live on x's device (the meta device stands in for a GPU)."""
+    x = randn(shape, 7)
+    assert_on_input_device(lambda: max(x, dim, keepdim), lambda: max(x.to("meta"), dim, keepdim),
+                           what=f"max(x {shape} on the meta device, dim={dim}, keepdim={keepdim})",
+                           hint="build the indices on x's device: torch.zeros(shape, "
+                                "dtype=torch.int64, device=x.device) (a bare torch.zeros is a "
+                                "CPU tensor, which a GPU input cannot meet)")
 
 
 # ------------------------------------------------------------------------ pairwise_sq_dists

@@ -13,7 +13,7 @@ def mean(x, dim=-1, keepdim=False):
 def max(x, dim=-1, keepdim=False):
     slices = x.unbind(dim)
     values = functools.reduce(torch.maximum, slices)
-    indices = torch.full(values.shape, len(slices), dtype=torch.int64)
+    indices = torch.full(values.shape, len(slices), dtype=torch.int64, device=x.device)
     for i in reversed(range(len(slices))):  # the last write is the first position
         indices = torch.where(slices[i] == values, i, indices)
     if keepdim:
