@@ -24,6 +24,7 @@ Write:
         dims may raise any error (not tested).
     Build both from elementwise multiply (with broadcasting) and sum, plus views such as
     unsqueeze / squeeze / reshape / transpose. Both must stay differentiable (autograd).
+    Results live on the inputs' device (CPU or GPU), also for size-0 inputs.
 
 Off limits: torch.matmul and the @ operator, torch.mm, torch.bmm, torch.dot, torch.vdot,
     torch.mv, torch.einsum, torch.tensordot, torch.inner, torch.outer, torch.ger,
