@@ -31,12 +31,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch.func import functional_call
-from torch.overrides import TorchFunctionMode
-from torch.utils._pytree import tree_leaves
 
 from harness.budgets import allocations
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, forbid, non_contiguous,
-                            randn, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
+                            forbid, non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64
 from katas.inference.gqa import GroupedQueryAttention, grouped_query_attention
 
@@ -175,60 +173,17 @@ def test_large_scores_do_not_overflow(is_causal):
                       "and inf / inf is NaN", rtol=1e-4, atol=1e-4)
 
 
-class _MixedDevices(TorchFunctionMode):
-    """Records every torch call whose tensor arguments mix the meta device with another one."""
-
-    def __init__(self):
-        super().__init__()
-        self.mixed = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
-        if "meta" in devices and len(devices) > 1:
-            self.mixed.append(getattr(func, "__name__", repr(func)))
-        return func(*args, **kwargs)
-
-
-def _clean_on_cpu(fn, *args, **kwargs):
-    """fn on CPU tensors with the default device set to meta: True when no call mixed meta with
-    CPU tensors and the output is on the CPU. A helper made without device= lands on meta; then
-    (False) the case is judged on the meta device itself, which costs a one-off torch._dynamo
-    import that correct code is spared."""
-    probe = _MixedDevices()
-    try:
-        with torch.device("meta"), probe:
-            out = fn(*args, **kwargs)
-    except (RuntimeError, NotImplementedError) as err:
-        if "meta" not in str(err):
-            raise
-        return False
-    return not probe.mixed and isinstance(out, torch.Tensor) and out.device.type == "cpu"
-
-
-def _on_meta(what, fn, *args, **kwargs):
-    """Run fn on meta tensors; a helper tensor built on the default device clashes with them."""
-    try:
-        return fn(*args, **kwargs)
-    except (RuntimeError, NotImplementedError) as err:
-        if "meta" not in str(err):
-            raise
-        raise SpecFailure(f"{what} failed on the meta device: {str(err).splitlines()[0]}\n  hint: build helper "
-                          f"tensors (the causal mask, an arange) on q's device: torch.ones(L, S, dtype=torch.bool, "
-                          f"device=q.device); on a GPU a CPU mask fails the same way") from None
+HINT_DEVICE = ("build helper tensors (the causal mask, an arange) on q's device: torch.ones(L, S, dtype=torch.bool, "
+               "device=q.device); on a GPU a CPU mask fails the same way")
 
 
 def test_runs_on_the_inputs_device():
-    cpu = qkv(2, 6, 3, 5, 7, 4, 3, seed=17)
-    if all(_clean_on_cpu(grouped_query_attention, *cpu, is_causal) for is_causal in (False, True)):
-        return
-    q, k, v = (torch.empty(2, 6, 5, 4, device="meta"), torch.empty(2, 3, 7, 4, device="meta"),
-               torch.empty(2, 3, 7, 3, device="meta"))
+    q, k, v = qkv(2, 6, 3, 5, 7, 4, 3, seed=17)
     for is_causal in (False, True):
-        out = _on_meta(f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, 3, 7, 4), v (2, 3, 7, 3), "
-                       f"is_causal={is_causal})", grouped_query_attention, q, k, v, is_causal)
-        assert_close((str(out.device), tuple(out.shape)), ("meta", (2, 6, 5, 3)),
-                     what=f"grouped_query_attention on meta tensors, is_causal={is_causal}: (device, shape)")
+        assert_on_input_device(lambda: grouped_query_attention(q, k, v, is_causal),
+                               lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), is_causal),
+                               what=f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, 3, 7, 4), v (2, 3, 7, 3), "
+                                    f"is_causal={is_causal})", hint=HINT_DEVICE)
 
 
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
@@ -410,15 +365,10 @@ def test_module_gradients_match_reference():
 
 def test_module_on_the_meta_device():
     mine = loaded(12, 6, 2, weights(12, 6, 2, seed=31))
+    x = randn(2, 5, 12, seed=32)
     with torch.no_grad():
-        if _clean_on_cpu(mine, randn(2, 5, 12, seed=32)):
-            return
-    mine = mine.to("meta")
-    x = torch.empty(2, 5, 12, device="meta")
-    with torch.no_grad():
-        out = _on_meta("GroupedQueryAttention(12, 6, 2).to('meta')(meta x (2, 5, 12))", mine, x)
-    assert_close((str(out.device), tuple(out.shape)), ("meta", (2, 5, 12)),
-                 what="GroupedQueryAttention(12, 6, 2) on the meta device: (device, shape)")
+        assert_on_input_device(lambda: mine(x), lambda: mine.to("meta")(x.to("meta")),
+                               what="GroupedQueryAttention(12, 6, 2).to('meta')(meta x (2, 5, 12))", hint=HINT_DEVICE)
 
 
 def test_module_writes_its_own():
