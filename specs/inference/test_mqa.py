@@ -27,11 +27,9 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch.func import functional_call
-from torch.overrides import TorchFunctionMode
-from torch.utils._pytree import tree_leaves
 
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, non_contiguous, randn,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
+                            non_contiguous, on_meta, randn, unchanged)
 from harness.edges import assert_exact_type
 from katas.inference.mqa import MQACache, MultiQueryAttention
 
@@ -289,70 +287,31 @@ def test_cache_default_dtype_is_float32():
     assert_close(keys.dtype, torch.float32, what="MQACache(2, 32, 8).update(...) keys.dtype (default dtype)")
 
 
-class _MixedDevices(TorchFunctionMode):
-    """Records every torch call whose tensor arguments mix the meta device with another one."""
-
-    def __init__(self):
-        super().__init__()
-        self.mixed = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        devices = {t.device.type for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
-        if "meta" in devices and len(devices) > 1:
-            self.mixed.append(getattr(func, "__name__", repr(func)))
-        return func(*args, **kwargs)
-
-
-def _clean_on_cpu(fn, *args, **kwargs):
-    """fn on CPU tensors with the default device set to meta: True when no call mixed meta with
-    CPU tensors and the output is on the CPU. A helper made without device= lands on meta; then
-    (False) the case is judged on the meta device itself, which costs a one-off torch._dynamo
-    import that correct code is spared."""
-    probe = _MixedDevices()
-    try:
-        with torch.device("meta"), probe:
-            out = fn(*args, **kwargs)
-    except (RuntimeError, NotImplementedError) as err:
-        if "meta" not in str(err):
-            raise
-        return False
-    return not probe.mixed and isinstance(out, torch.Tensor) and out.device.type == "cpu"
-
-
-def _on_meta(what, fn, *args):
-    """Run fn on meta tensors; a tensor built on the default device shows up as a device clash."""
-    try:
-        return fn(*args)
-    except (RuntimeError, NotImplementedError) as err:
-        if "meta" not in str(err):
-            raise
-        raise SpecFailure(f"{what} failed on the meta device: {str(err).splitlines()[0]}\n  hint: build every "
-                          f"tensor on the device asked for (device=device in the cache, device=x.device for "
-                          f"masks in forward): a buffer on the default device clashes with the inputs") from None
+HINT_DEVICE = ("build every tensor on the device asked for (device=device in the cache, device=x.device for "
+               "masks in forward): a buffer on the default device clashes with the inputs")
 
 
 def test_cache_and_model_on_the_given_device():
     cache = MQACache(2, 8, 4, device="meta")
-    keys, values = _on_meta("MQACache(2, 8, 4, device='meta').update(meta k, v)", cache.update,
-                            torch.empty(2, 1, 3, 4, device="meta"), torch.empty(2, 1, 3, 4, device="meta"))
-    assert_close(str(keys.device), "meta", what="MQACache(2, 8, 4, device='meta').update(...) keys.device",
-                 hint="allocate the buffers with device=device")
-    assert_close(tuple(keys.shape), (2, 1, 3, 4), what="MQACache(2, 8, 4, device='meta').update(...) keys.shape")
+    kv = on_meta(cache.update, torch.empty(2, 1, 3, 4, device="meta"), torch.empty(2, 1, 3, 4, device="meta"),
+                 what="MQACache(2, 8, 4, device='meta').update(meta k, v)", hint=HINT_DEVICE)
+    if kv is not None:  # None: the code reads data, which the meta device cannot judge
+        keys, values = kv
+        assert_close(str(keys.device), "meta", what="MQACache(2, 8, 4, device='meta').update(...) keys.device",
+                     hint="allocate the buffers with device=device")
+        assert_close(tuple(keys.shape), (2, 1, 3, 4), what="MQACache(2, 8, 4, device='meta').update(...) keys.shape")
     model = loaded(8, 2, weights(8, 2, seed=30))
     cpu_cache, x = MQACache(2, 8, 4, device="cpu"), randn(2, 5, 8, seed=31)
+
+    def prefill_then_decode(model, x, cache):
+        return model(x, cache), model(x[:, :1], cache)
+
     with torch.no_grad():
-        if _clean_on_cpu(model, x, cpu_cache) and _clean_on_cpu(model, x[:, :1], cpu_cache):
-            return
-    model = model.to("meta")
-    cache = MQACache(2, 8, 4, device="meta")
-    x = torch.empty(2, 5, 8, device="meta")
-    with torch.no_grad():
-        out = _on_meta("MultiQueryAttention(8, 2) on the meta device, prefill of 5 through a meta MQACache",
-                       model, x, cache)
-        assert_close(str(out.device), "meta", what="MultiQueryAttention(8, 2) on meta: output device")
-        out = _on_meta("MultiQueryAttention(8, 2) on the meta device, one decode step", model, x[:, :1], cache)
-    assert_close(tuple(out.shape), (2, 1, 8), what="MultiQueryAttention(8, 2) on meta: decode step output shape")
+        assert_on_input_device(
+            lambda: prefill_then_decode(model, x, cpu_cache),
+            lambda: prefill_then_decode(model.to("meta"), x.to("meta"), MQACache(2, 8, 4, device="meta")),
+            what="MultiQueryAttention(8, 2) on the meta device, prefill of 5 then one decode step through a meta "
+                 "MQACache", hint=HINT_DEVICE)
 
 
 @pytest.mark.parametrize("k_shape,v_shape,case", [
