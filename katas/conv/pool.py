@@ -15,7 +15,9 @@ Write:
         the mean of each window over its REAL pixels only: padded positions are neither summed
         nor counted. This is F.avg_pool2d(x, kernel_size, stride, padding,
         count_include_pad=False) — note that torch's own default, count_include_pad=True,
-        divides by kH·kW even at the border; this kata does not.
+        divides by kH·kW even at the border; this kata does not. A real pixel that is NaN or
+        ±inf is a pixel like any other (its window's mean is then NaN or ±inf, as in torch):
+        tell padding apart by position, never by value.
 
     For both: x is (N, C, H, W) float; kernel_size, stride, padding are an int (same for both
     dims) or a pair (for H, for W). stride=None means stride = kernel_size (windows side by

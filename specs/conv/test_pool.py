@@ -12,6 +12,7 @@ Contract -> specs:
   test_max_pool_ties_value_and_gradient
 - avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
 - real pixels equal to 0 are pixels (padding found by position, not value): test_real_zero_pixels_are_pixels
+- real NaN / ±inf pixels are pixels (no nanmean, no finite mask): test_non_finite_pixels_are_pixels
 - any N incl. 0, sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
 - dtype kept (float64 computed in float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device
@@ -148,6 +149,22 @@ def test_real_zero_pixels_are_pixels(name):
     check_pool(name, x, kernel_size=3, stride=1, padding=1,
                hint="tell padding apart by position (pool a tensor of ones to count real pixels, pad "
                     "the max with -inf), never by value: a real pixel may be exactly 0")
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_non_finite_pixels_are_pixels(name):
+    # NaN and ±inf pixels are real pixels too: the window's mean (or max) is NaN or ±inf, as in
+    # torch. Padding found by value (pad with NaN then nanmean, pad with −inf then keep the
+    # finite values) silently drops them, hiding a NaN that should surface.
+    x = randn(1, 2, 6, 7, seed=18)
+    x[0, 0, 1, 1] = float("nan")
+    x[0, 0, 5, 6] = float("-inf")
+    x[0, 1, 0, 3] = float("-inf")
+    x[0, 1, 4, 5] = float("inf")
+    check_pool(name, x, kernel_size=3, stride=2, padding=1,
+               hint="tell padding apart by position (pool a tensor of ones to count real pixels, pad the "
+                    "max with -inf), never by value: a real pixel may be NaN or ±inf, and then so is "
+                    "its window's result")
 
 
 def test_max_pool_padding_never_wins():
