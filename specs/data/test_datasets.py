@@ -9,6 +9,8 @@ Contract -> specs:
   test_dataset_property, non-contiguous tokens
 - "ids in any integer dtype; items always int64" (int32, uint16, uint8 tokens):
   test_dataset_items_are_int64_for_compact_token_dtypes
+- "uint16 ... to save memory": no int64 (or int32) copy of all the tokens, neither in the
+  constructor nor per item (convert each window): test_dataset_keeps_compact_tokens_compact
 - N <= T (N = 0 too): ValueError naming the count it got and the count it needs:
   test_dataset_too_few_*
 - index outside 0..len-1 (negative too): IndexError, so iteration stops:
@@ -28,6 +30,7 @@ from hypothesis import given, strategies as st
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import DataLoader, Dataset
 
+from harness.budgets import peak_bytes
 from harness.checks import SpecFailure, assert_close, assert_raises, non_contiguous, unchanged
 from katas.data.datasets import NextTokenDataset, pad_collate
 
@@ -187,6 +190,30 @@ def test_dataset_items_are_int64_for_compact_token_dtypes(dtype):
     hint = "convert the windows to int64 (.long()): the ids may be stored in a smaller dtype"
     assert_close(xs, ex, what=f"{what}: every x", hint=hint)
     assert_close(ys, ey, what=f"{what}: every y", hint=hint)
+
+
+def test_dataset_keeps_compact_tokens_compact():
+    """uint16 token files exist to save memory: converting all N tokens to int64 (8 N bytes,
+    4x the file) in the constructor, or in every __getitem__, defeats them. Only the window
+    read is converted."""
+    n, block_size = 4096, 8
+    tokens = tokens_of(n, seed=10).to(torch.uint16)
+    built = peak_bytes(NextTokenDataset, tokens, block_size)
+    expect(built < 4 * n,
+           f"NextTokenDataset({n} uint16 tokens, block_size={block_size}) allocated {built} bytes "
+           f"while building, a copy of all the tokens in a wider dtype ({n} tokens are {2 * n} "
+           f"bytes as uint16, {8 * n} as int64)\n  hint: keep the tokens as given and convert "
+           f"each window to int64 in __getitem__")
+    ds = NextTokenDataset(tokens, block_size)
+    item = peak_bytes(ds.__getitem__, 100)
+    expect(item < n,
+           f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[100] allocated {item} "
+           f"bytes for a window of {block_size + 1} tokens: it converted all the tokens\n  hint: "
+           f"slice the window first, then convert it (.long()): self.tokens[i : i + T + 1].long()")
+    x, y = ds[100]
+    ex, ey = expected_windows(tokens_of(n, seed=10), block_size)
+    assert_close((x, y), (ex[100], ey[100]), what=f"NextTokenDataset({n} uint16 tokens, "
+                 f"block_size={block_size})[100]", hint="int64 windows, y shifted by one")
 
 
 def test_dataset_non_contiguous_tokens_are_left_alone():

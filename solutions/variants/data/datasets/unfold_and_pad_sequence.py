@@ -1,4 +1,4 @@
-"""Windows precomputed with Tensor.unfold at construction (IndexError from a range check); pad_collate via pad_sequence and a broadcast comparison."""
+"""Windows as a Tensor.unfold view at construction (converted to int64 per item) (IndexError from a range check); pad_collate via pad_sequence and a broadcast comparison."""
 
 import torch
 from torch.nn.utils.rnn import pad_sequence
@@ -11,7 +11,7 @@ class NextTokenDataset(Dataset):
         if n < block_size + 1:
             raise ValueError(f"{n} tokens given; a window of block_size {block_size} needs "
                              f"{block_size + 1}")
-        self.windows = tokens.long().unfold(0, block_size + 1, 1)
+        self.windows = tokens.unfold(0, block_size + 1, 1)  # a view: no copy of the tokens
 
     def __len__(self):
         return self.windows.shape[0]
@@ -20,7 +20,7 @@ class NextTokenDataset(Dataset):
         if i < 0 or i >= self.windows.shape[0]:
             raise IndexError(f"index {i} out of range")
         w = self.windows[i]
-        return w[:-1].clone(), w[1:].clone()
+        return w[:-1].long().clone(), w[1:].long().clone()
 
 
 def pad_collate(batch, pad_id):
