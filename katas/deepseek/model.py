@@ -38,6 +38,9 @@ Write:
             ONCE (prefill, start_pos=0), take the argmax of the last position's logits as the
             next token; then feed each new token alone (T = 1) with the cache at its own
             position: the first generated token sits at position T0, the next at T0 + 1, ...
+            So the model runs max_new_tokens times in all: the prefill of all T0 prompt
+            tokens, then max_new_tokens - 1 single tokens (the last new token is never fed
+            back: its logits would go unused).
             Deterministic (argmax, no sampling); each row independent of the others; no
             gradients (torch.no_grad()); the model's train/eval mode left as it is.
             max_new_tokens = 0 returns the prompt. No stopping at an end-of-sequence token.

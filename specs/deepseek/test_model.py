@@ -23,7 +23,8 @@ Contract-to-spec map:
   deepseek_v3_cache_at_128k_*
 - incremental decoding == full forward: test_incremental_decoding_*
 - generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, prefill once then
-  one token per step (FLOPs), inputs and train mode left alone, eval mode left alone, no_grad,
+  one token per step (FLOPs), max_new_tokens model runs (T0 tokens, then 1 each, the last new
+  token never fed): test_generate_runs_the_prompt_once_*, inputs and train mode left alone, eval mode left alone, no_grad,
   max_new_tokens 0 and 1: test_generate_*; "No stopping at an end-of-sequence token":
   test_generate_does_not_stop_at_the_end_of_sequence_token; "a cache for T0 + max_new_tokens
   positions" (not max_position_embeddings; peak bytes): test_generate_makes_a_cache_for_the_tokens_it_needs
@@ -369,6 +370,26 @@ def test_generate_prefills_once_then_one_token_per_step():
                           f"the prompt and {n - 1} cached one-token steps take {budget:,} ({actual / budget:.1f}x)\n"
                           "  hint: prefill the prompt ONCE into a cache from make_cache, then feed ONE token per step "
                           "(T = 1) at its start_pos; re-running the whole sequence at every step ignores the cache")
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_generate_runs_the_prompt_once_then_each_new_token_but_the_last(n):
+    model = loaded("v3", torch.float64)
+    prompt = FIXTURE["greedy"]["v3"][0]["prompt"]  # (2, 5)
+    fed = []
+    handle = model.model.embed_tokens.register_forward_hook(lambda m, i, o: fed.append(i[0].shape[-1]))
+    try:
+        model.generate(prompt, n)
+    finally:
+        handle.remove()
+    expected = [prompt.shape[1]] + [1] * (n - 1)
+    if fed != expected:
+        raise SpecFailure(
+            f"generate(prompt (2, 5), {n}) ran the model on {fed} tokens per call; the contract runs it "
+            f"{n} times: the whole prompt once ({prompt.shape[1]} tokens), then each new token alone but "
+            f"the last, {expected}\n  hint: prefill ALL T0 prompt tokens in one call (not T0 - 1 and then "
+           "the last one alone), and stop once the last token is appended: feeding it would compute "
+            "logits nobody reads (and needs a cache one position longer)")
 
 
 def test_generate_leaves_inputs_and_mode_alone():
