@@ -11,7 +11,8 @@ Contract-to-spec map:
   test_one_hot_width_is_num_classes; non-contiguous idx -> test_one_hot_non_contiguous_*;
   on idx's device (meta; CUDA also when idx's values are read) -> test_one_hot_on_idx_device,
   _on_cuda (gpu); F.one_hot off limits -> _writes_its_own.
-- share_numpy: same dtype (float16/32/64, int8/16/32/64, uint8, bool) and shape, 0-dim ->
+- share_numpy: same dtype (float16/32/64, int8/16/32/64, uint8, bool; complex64/128, uint16:
+  any dtype torch supports, no whitelist) and shape, 0-dim ->
   test_share_numpy_keeps_dtype_and_values, _zero_dim; writes both ways -> _sees_writes, _writes_reach;
   non-contiguous arrays shared, not copied -> test_share_numpy_non_contiguous_array_is_shared;
   negative stride ValueError -> test_share_numpy_negative_stride_raises.
@@ -177,7 +178,9 @@ def test_one_hot_writes_its_own():
 
 NP_TO_TORCH = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64,
                np.int8: torch.int8, np.int16: torch.int16, np.int32: torch.int32, np.int64: torch.int64,
-               np.uint8: torch.uint8, np.bool_: torch.bool}
+               np.uint8: torch.uint8, np.bool_: torch.bool,
+               # less common ones torch supports too: a table of "the usual dtypes" misses them
+               np.complex64: torch.complex64, np.complex128: torch.complex128, np.uint16: torch.uint16}
 
 
 @pytest.mark.parametrize("dtype", list(NP_TO_TORCH), ids=lambda d: np.dtype(d).name)
