@@ -44,7 +44,9 @@ Write:
             without running statistics (track_running_stats=False) use the batch statistics.
 
 Off limits: F.batch_norm, torch.batch_norm, nn.BatchNorm1d/2d/3d, torch.native_batch_norm
-(aten native_batch_norm, _native_batch_norm_legit and friends).
+(aten native_batch_norm, _native_batch_norm_legit and friends), and the other normalisation
+built-ins that would do the work on rearranged rows: F.layer_norm, F.group_norm,
+F.instance_norm (and their torch.* / nn.* forms).
 torch.mean, torch.var(correction=0 or 1), torch.rsqrt etc. are fine.
 Gradients flow through ordinary autograd. The input must not be modified.
 Run: pytest katas/norms/batch_norm.py

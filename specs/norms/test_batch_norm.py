@@ -33,7 +33,8 @@ from harness.checks import SpecFailure, assert_close, assert_raises, forbid, non
 from harness.edges import TIGHT64, far_from_zero
 from katas.norms.batch_norm import BatchNorm1d
 
-FORBIDDEN = (F.batch_norm, torch.batch_norm, torch.native_batch_norm)
+FORBIDDEN = (F.batch_norm, torch.batch_norm, torch.native_batch_norm,
+             F.layer_norm, F.group_norm, F.instance_norm)  # other norms on rearranged rows
 FORBIDDEN_ATEN = {op: "a batch_norm built-in (F.batch_norm, nn.BatchNorm1d)" for op in (
     "native_batch_norm", "native_batch_norm_backward", "_native_batch_norm_legit",
     "_native_batch_norm_legit_no_training", "_native_batch_norm_legit_functional",
