@@ -20,6 +20,7 @@ written in place and leaked global settings fail at the call itself.
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any, Callable, Iterable
 
 import torch
@@ -274,7 +275,9 @@ def no_torch(what: str, why: str, hint: str | None = None) -> contextlib.Abstrac
 
 # ------------------------------------------------------------------------------ devices
 
-_READS_DATA = (".item(", ".tolist(", ".cpu(", ".numpy(", "bool(", "int(", "float(")
+# a learner's line that reads tensor values: .item(), .tolist(), .cpu(), .numpy(), or a
+# Python number made from a tensor (float(x), not float("-inf"))
+_READS_DATA = re.compile(r"\.(item|tolist|cpu|numpy)\(|(?<![.\w])(bool|int|float)\((?![\"'])")
 
 
 def on_meta(fn: Callable, *args: Any, what: str, hint: str, **kwargs: Any) -> Any:
@@ -294,7 +297,7 @@ def on_meta(fn: Callable, *args: Any, what: str, hint: str, **kwargs: Any) -> An
         if "meta" not in text.lower():
             raise  # the stub's bare raise (not started), or the learner's own error
         line = learner_line_of(err.__traceback__) or ""
-        reads_data = any(call in line for call in _READS_DATA)
+        reads_data = bool(_READS_DATA.search(line))
         mismatch = "device" in text or ("copy out of meta" in text and not reads_data)
         if not mismatch:
             return None

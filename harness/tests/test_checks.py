@@ -276,6 +276,10 @@ def test_on_meta_fails_a_helper_tensor_off_the_inputs_device_and_cannot_judge_da
     buffer = torch.empty(2, 3)
     assert "hint" in failure(on_meta, lambda t: buffer.copy_(t), x, what="f(x)", hint="h")
     assert on_meta(lambda t: t * t.sum().item(), x, what="f(x)", hint="h") is None
+    from harness.checks import _READS_DATA
+    assert [bool(_READS_DATA.search(line)) for line in (
+        "n = int(lengths.max())", "if bool(mask.any()):", "v = t.tolist()",
+        'y = x.masked_fill(m, float("-inf"))', "a = b.float()", "out = torch.empty(3)")] == [True] * 3 + [False] * 3
 
     def stub(t):
         raise NotImplementedError
