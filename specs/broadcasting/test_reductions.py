@@ -2,12 +2,14 @@
 
 Contract-to-spec map:
 - mean: vs torch.mean over any dim (negative too), keepdim both ways -> test_mean_matches_torch,
-  _over_each_dim, _keepdim, _defaults_to_last_dim_without_keepdim; dtype kept for float16,
+  _over_each_dim, _keepdim, _defaults_to_last_dim_without_keepdim; only `dim` removed
+  (other size-1 dims stay) -> _keeps_other_size_one_dims; dtype kept for float16,
   bfloat16, float64 computed in float64 -> test_mean_keeps_dtype, _float64_is_exact; size-0
   dims (NaN over an empty dim), in x's dtype and on the graph -> _size_zero_dims; non-contiguous -> _non_contiguous;
   differentiable -> _is_differentiable.
 - max: values vs torch.max, int64 indices of the same shape along `dim` (gather gives the
-  values), ties any -> test_max_matches_torch, _over_each_dim, _odd_shape, _ties_*, defaults;
+  values), ties any -> test_max_matches_torch, _over_each_dim, _odd_shape, _ties_*, defaults; only `dim`
+  removed (other size-1 dims stay) -> _keeps_other_size_one_dims;
   every dtype kept (float16, bfloat16, int32, uint8) -> _keeps_dtype; all-negative, huge
   finite, +-inf -> _negative_values, _huge_and_infinite_values; int64 beyond 2**53 ->
   _int64_beyond_float_precision; size-0 dims other than `dim` -> _size_zero_other_dims;
@@ -63,7 +65,8 @@ DIST_TOL = {torch.float32: (1e-4, 1e-3), torch.float64: (1e-7, 1e-9)}
 
 KEEPDIM_HINT = ("keepdim=True keeps the reduced dim with size 1 (x (2, 3, 4), dim=1 -> "
                 "(2, 1, 4)) so the result broadcasts against x; keepdim=False removes it")
-AXIS_HINT = "reduce over `dim` (negative dims count from the end) and over nothing else"
+AXIS_HINT = ("reduce over `dim` (negative dims count from the end) and over nothing else; "
+             "keepdim=False removes that dim only: squeeze(dim), not a bare squeeze()")
 INDEX_HINT = ("indices are positions ALONG `dim` (0 .. x.shape[dim]-1) of the maximum, the "
               "same dim the values come from: x.gather(dim, indices) must give the values")
 
@@ -124,6 +127,13 @@ def test_mean_defaults_to_last_dim_without_keepdim():
     x = randn((2, 3, 5), 3)
     out = mean(x)
     check_mean(x, -1, False, out, what="mean(x (2, 3, 5)) (defaults dim=-1, keepdim=False)")
+
+
+@pytest.mark.parametrize("shape,dim", [((1, 4), 1), ((3, 1, 4), -1), ((1, 5, 1), 1)])
+def test_mean_keeps_other_size_one_dims(shape, dim):
+    """keepdim=False removes `dim` only: a size-1 dim elsewhere stays (no bare squeeze())."""
+    x = randn(shape, 15)
+    check_mean(x, dim, False, mean(x, dim), what=f"mean(x {shape}, dim={dim})")
 
 
 def test_mean_non_contiguous():
@@ -242,6 +252,14 @@ def test_max_odd_shape(dim):
     x = randn((2, 3, 5), 2)
     got = max(x, dim, keepdim=True)
     check_max(x, dim, True, got, what=f"max(x (2, 3, 5), dim={dim}, keepdim=True)")
+
+
+@pytest.mark.parametrize("shape,dim", [((1, 4), 1), ((3, 1, 4), -1), ((1, 5, 1), 1), ((4, 1), 0)])
+def test_max_keeps_other_size_one_dims(shape, dim):
+    """keepdim=False removes `dim` only: a size-1 dim elsewhere stays (no bare squeeze())."""
+    x = randn(shape, 14)
+    got = max(x, dim)
+    check_max(x, dim, False, got, what=f"max(x {shape}, dim={dim})")
 
 
 def test_max_defaults_to_last_dim_without_keepdim():
