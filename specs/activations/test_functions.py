@@ -31,7 +31,8 @@ Contract-to-spec map:
 - built-ins off limits forward and backward; own autograd.Function: writes_its_own...,
   is_an_autograd_function...
 - swiglu formula, shapes, gradients, non-contiguous: swiglu_*; SwiGLU keys/shapes/no biases,
-  random init with spread ~1/sqrt(fan_in), float64, gradients: swiglu_module_*
+  random init with spread ~1/sqrt(fan_in), fan_in the first dim (a 16 x 256 matrix too:
+  kaiming_uniform_'s dim-1 fan or a fan_out spread fail), float64, gradients: swiglu_module_*
 """
 
 from dataclasses import dataclass
@@ -486,23 +487,31 @@ def test_swiglu_module_matches_formula_and_autograd(lead, d_model, d_hidden):
         assert_close(p.grad, ref[key].grad, what=f"{what}: gradient w.r.t. {key}")
 
 
-def test_swiglu_module_initialisation():
-    module = SwiGLU(32, 48)
-    params = _module_params(module, 32, 48)
+# (16, 256): fan_in (the first dim) and fan_out 16x apart, so a spread taken from the second
+# dim (nn.init.kaiming_uniform_ on an (in, out) matrix reads fan_in from dim 1, as for
+# nn.Linear's (out, in) weight; or randn / sqrt(fan_out)) leaves the 0.2..2 band, while a
+# Xavier spread sqrt(2 / (fan_in + fan_out)) stays inside it
+@pytest.mark.parametrize("d_model,d_hidden", [(32, 48), (16, 256)])
+def test_swiglu_module_initialisation(d_model, d_hidden):
+    module = SwiGLU(d_model, d_hidden)
+    params = _module_params(module, d_model, d_hidden)
+    name = f"SwiGLU({d_model}, {d_hidden})"
     for key, p in params.items():
         assert p.requires_grad, f"SwiGLU.{key} must require grad"
         assert bool(p.isfinite().all()) and p.std().item() > 0, (
-            f"SwiGLU(32, 48).{key} is constant or not finite; initialise it at random")
+            f"{name}.{key} is constant or not finite; initialise it at random")
     assert not torch.equal(params["w_gate"], params["w_up"]), (
-        "SwiGLU(32, 48): w_gate and w_up start identical; draw each at random")
+        f"{name}: w_gate and w_up start identical; draw each at random")
     for key, p in params.items():
         fan_in = p.shape[0]
         spread = p.detach().std().item() * fan_in ** 0.5  # 0.58 for U(+-1/sqrt(fan_in)), 1 for N(0, 1/fan_in)
         assert 0.2 < spread < 2.0, (
-            f"SwiGLU(32, 48).{key} ({tuple(p.shape)}) has std {spread / fan_in ** 0.5:.3g}, "
+            f"{name}.{key} ({tuple(p.shape)}) has std {spread / fan_in ** 0.5:.3g}, "
             f"{spread:.3g} / sqrt(fan_in = {fan_in}); the contract asks for a spread of about "
-            "1 / sqrt(fan_in); hint: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), e.g. "
-            "torch.empty(fan_in, fan_out).uniform_(-bound, bound), not torch.randn (std 1)")
+            "1 / sqrt(fan_in), fan_in being the FIRST dim (the weight is used as x @ w); hint: "
+            "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), e.g. torch.empty(fan_in, fan_out).uniform_("
+            "-bound, bound); not torch.randn (std 1), and not nn.init.kaiming_uniform_ (it reads "
+            "fan_in from dim 1, nn.Linear's (out, in) layout)")
 
 
 def test_swiglu_module_float64():
