@@ -19,6 +19,8 @@ Contract -> specs:
 - greedy: causal prefix, argmax at the last position: test_greedy_decode_matches_*, *_sees_only_the_past
 - eos kept, finished rows padded, early stop, max_len (incl. 1): test_greedy_decode_pads_*, *_stops_*,
   *_runs_to_max_len, *_max_len_one_*, *_random_settings
+- "stop as soon as every row is finished": no decode call after the last row's eos (not
+  max_len - 1 steps then trimmed): test_greedy_decode_stops_when_every_row_is_done
 - bos_id == eos_id does not finish a row: test_greedy_decode_bos_equal_to_eos
 - encode once: test_greedy_decode_encodes_once; masks passed by keyword (the spec model's are
   keyword-only): every greedy spec
@@ -369,6 +371,7 @@ class Seq2Seq(nn.Module):
         self.pos = nn.Embedding(max_pos, d)
         self.encode_calls = 0
         self.seen = []  # (torch.is_grad_enabled(), self.training) at every encode / decode call
+        self.prefix_lengths = []  # tgt.shape[1] at every decode call
         self.head = nn.Linear(d, VOCAB)
         gen = torch.Generator().manual_seed(seed)
         with torch.no_grad():
@@ -402,6 +405,7 @@ class Seq2Seq(nn.Module):
                 f"interface takes the target prefix as a (B, T) int64 tensor of token ids\n  hint: "
                 f"keep the prefix int64 (torch.full((B, 1), bos_id, dtype=torch.long, device=src.device), "
                 f"argmax returns int64): models index tables or call F.one_hot with it, which need int64")
+        self.prefix_lengths.append(tgt.shape[1])
         y = self.embed(self.tgt_emb, tgt)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
@@ -537,6 +541,16 @@ def test_greedy_decode_stops_when_every_row_is_done():
     ends = check_greedy(model, src, max_len=12, eos=eos,
                         hint=HINT_EOS + "; here every row produces eos, so T_out = the longest row < max_len")
     assert max(ends) < 12, "spec data: every row should finish before max_len"
+    model.prefix_lengths.clear()
+    greedy_decode(model, src, BOS, eos, 12)
+    longest = max(model.prefix_lengths, default=0)
+    if longest != max(ends) - 1:
+        raise SpecFailure(
+            f"greedy_decode(model, src (3, 5), bos_id={BOS}, eos_id={eos}, max_len=12): every row had "
+            f"produced eos after {max(ends)} tokens, yet model.decode was called with prefixes up to "
+            f"{longest} tokens long (expected {max(ends) - 1}, the prefix that produced the last "
+            f"row's eos)\n  hint: stop the loop as soon as every row is finished, not after "
+            f"max_len - 1 steps followed by trimming: each extra step decodes the whole batch again")
 
 
 def test_greedy_decode_without_eos_runs_to_max_len():
