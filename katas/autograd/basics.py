@@ -27,8 +27,10 @@ Write:
     no_grad_eval(model, x) -> model(x) computed in evaluation mode without building a graph:
         while model runs, grad mode is off (torch.no_grad() or torch.inference_mode()) and the
         model is in eval mode (dropout off, batch norm uses and keeps its running stats). The
-        output does not require grad and has no grad_fn, even when x requires grad. Afterwards
-        model.training is what it was before the call (train stays train, eval stays eval,
+        output does not require grad and has no grad_fn, even when x requires grad (one
+        exception: when the model returns x itself, as nn.Identity does, x may come back as
+        it is, detached or not). Afterwards model.training is what it was before the call
+        (train stays train, eval stays eval,
         for model and every submodule; model.train(was_training) is enough: submodules that
         were in a mode other than model's may come back in model's mode), also when model(x)
         raises (the error propagates unchanged), and so is the caller's grad mode: called
