@@ -44,6 +44,7 @@ Write:
             Deterministic (argmax, no sampling); each row independent of the others; no
             gradients (torch.no_grad()); the model's train/eval mode left as it is.
             max_new_tokens = 0 returns the prompt. No stopping at an end-of-sequence token.
+            Runs where the model and input_ids are (a GPU): every tensor it builds goes there.
 
 Conventions: DeepSeek's (Hugging Face's DeepseekV3ForCausalLM) names and layout; no dropout;
 rope_scaling (YaRN) is not applied (the specs use rope_scaling=None). float32 or float64

@@ -24,7 +24,8 @@ Contract-to-spec map:
 - incremental decoding == full forward: test_incremental_decoding_*
 - generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, prefill once then
   one token per step (FLOPs), max_new_tokens model runs (T0 tokens, then 1 each, the last new
-  token never fed): test_generate_runs_the_prompt_once_*, inputs and train mode left alone, eval mode left alone, no_grad,
+  token never fed): test_generate_runs_the_prompt_once_*, on the model's device (meta):
+  test_generate_builds_its_tensors_on_the_models_device, inputs and train mode left alone, eval mode left alone, no_grad,
   max_new_tokens 0 and 1: test_generate_*; "No stopping at an end-of-sequence token":
   test_generate_does_not_stop_at_the_end_of_sequence_token; "a cache for T0 + max_new_tokens
   positions" (not max_position_embeddings; peak bytes): test_generate_makes_a_cache_for_the_tokens_it_needs
@@ -32,6 +33,7 @@ Contract-to-spec map:
 - gradients of forward: test_gradients_match_the_reference
 """
 
+import copy
 import dataclasses
 
 import pytest
@@ -39,7 +41,7 @@ import torch
 from hypothesis import assume, given, strategies as st
 
 from harness.budgets import count_flops, peak_bytes
-from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
+from harness.checks import SpecFailure, assert_close, assert_on_input_device, non_contiguous, unchanged
 from katas.deepseek.config import DeepSeekConfig
 from katas.deepseek.model import DeepSeekForCausalLM, DeepSeekModel
 from specs.deepseek import _model_reference as ref
@@ -390,6 +392,23 @@ def test_generate_runs_the_prompt_once_then_each_new_token_but_the_last(n):
             f"the last, {expected}\n  hint: prefill ALL T0 prompt tokens in one call (not T0 - 1 and then "
            "the last one alone), and stop once the last token is appended: feeding it would compute "
             "logits nobody reads (and needs a cache one position longer)")
+
+
+def test_generate_builds_its_tensors_on_the_models_device():
+    # every layer dense: the MoE's data-dependent dispatch cannot run on the meta device
+    c = config("v3", first_k_dense_replace=3)
+    model = DeepSeekForCausalLM(c).eval()
+    prompt = FIXTURE["greedy"]["v3"][0]["prompt"]  # (2, 5)
+
+    def on_meta_device():
+        meta_model = copy.deepcopy(model).to("meta")
+        return meta_model.generate(prompt.to("meta"), 3)
+
+    assert_on_input_device(lambda: model.generate(prompt, 3), on_meta_device,
+                           what="DeepSeekForCausalLM.generate(prompt (2, 5), 3) on the meta device",
+                           hint="generate runs where the model and the prompt are (a GPU): build "
+                                "its tensors there, e.g. torch.empty(..., device=input_ids.device) "
+                                "or input_ids.new_empty(...), never a bare torch.empty/zeros")
 
 
 def test_generate_leaves_inputs_and_mode_alone():
