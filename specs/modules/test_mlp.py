@@ -26,7 +26,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import SpecFailure, assert_close, assert_shape, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_shape, no_torch, non_contiguous, randn,
+                            unchanged)
 from harness.edges import HALF_DTYPES, assert_exact_type, tolerance
 from katas.modules.mlp import MLP, count_parameters, mlp_param_count
 
@@ -383,14 +384,6 @@ def test_mlp_param_count_returns_an_int(bias):
     assert_exact_type(mlp_param_count(3, 5, 2, bias=bias), int, f"mlp_param_count(3, 5, 2, bias={bias})")
 
 
-class _NoTensors(torch.overrides.TorchFunctionMode):
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        raise SpecFailure(f"mlp_param_count called torch ({getattr(func, '__name__', func)}); "
-                          f"the contract says a closed-form formula, no module built and no "
-                          f"memory used\n  hint: d_in * d_hidden + d_hidden * d_out (+ biases), "
-                          f"in plain int arithmetic")
-
-
 def test_mlp_param_count_builds_no_module(monkeypatch):
     built = []
     original = nn.Module.__init__
@@ -400,7 +393,8 @@ def test_mlp_param_count_builds_no_module(monkeypatch):
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(nn.Module, "__init__", spy)
-    with _NoTensors():
+    with no_torch("mlp_param_count", "the contract says a closed-form formula, no module built and no "
+                  "memory used", "d_in * d_hidden + d_hidden * d_out (+ biases), in plain int arithmetic"):
         mlp_param_count(4096, 16384, 4096, bias=True)
     monkeypatch.undo()
     expect(not built, f"mlp_param_count built modules ({', '.join(built)}); the contract says a "
