@@ -24,6 +24,8 @@ Contract -> specs:
 - bos_id == eos_id does not finish a row: test_greedy_decode_bos_equal_to_eos
 - encode once: test_greedy_decode_encodes_once; masks passed by keyword (the spec model's are
   keyword-only): every greedy spec
+- greedy output "on src's device" (prefix, causal mask, flags built on src.device; meta probe):
+  test_greedy_decode_builds_its_tensors_on_src_device
 - src_key_padding_mask to encode AND decode: test_greedy_decode_with_source_padding,
   test_greedy_decode_passes_padding_to_both_encode_and_decode
 - the documented positional order of forward / encode / decode: test_positional_arguments_*
@@ -39,13 +41,16 @@ Contract -> specs:
 """
 
 
+import copy
+
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import assume, given, strategies as st
 
-from harness.checks import SpecFailure, mha_slow_path, assert_close, forbid, non_contiguous, unchanged
+from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device, forbid,
+                            non_contiguous, unchanged)
 from katas.transformer.encoder_decoder import Transformer, greedy_decode
 
 # nn.Transformer warns that it cannot use nested tensors for some settings: not the learner's concern.
@@ -382,7 +387,7 @@ class Seq2Seq(nn.Module):
         self.eval()
 
     def embed(self, table, ids):
-        return table(ids) + self.pos(torch.arange(ids.shape[1]))
+        return table(ids) + self.pos(torch.arange(ids.shape[1], device=ids.device))
 
     # masks are keyword-only: the contract says greedy_decode names them (a positional mask
     # lands on another parameter of a model whose signature differs, e.g. memory_mask)
@@ -624,6 +629,23 @@ def test_greedy_decode_encodes_once():
         f"greedy_decode(model, src (2, 5), bos_id={BOS}, eos_id=0, max_len=6) called model.encode "
         f"{model.encode_calls} times\n  hint: the source does not change while decoding: encode once "
         f"before the loop and reuse memory at every step")
+
+
+def test_greedy_decode_builds_its_tensors_on_src_device():
+    """The output is "on src's device": the prefix, the causal mask and any flags must be built
+    with device=src.device (probed with the default device set to meta, as a GPU stand-in)."""
+    model, src = seq2seq(seed=58), source(2, 5, seed=59)
+    kpm = padding(2, 5, seed=60)[0]
+    assert_on_input_device(
+        lambda: greedy_decode(model, src, BOS, 3, 5, src_key_padding_mask=kpm),
+        lambda: greedy_decode(copy.deepcopy(model).to("meta"), src.to("meta"), BOS, 3, 5,
+                              src_key_padding_mask=kpm.to("meta")),
+        what=f"greedy_decode(model, src (2, 5), bos_id={BOS}, eos_id=3, max_len=5, "
+             f"src_key_padding_mask) with the model and src on another device (meta)",
+        hint="build every tensor on src.device: torch.full((B, 1), bos_id, dtype=torch.long, "
+             "device=src.device), torch.ones(T, T, dtype=torch.bool, device=src.device).triu(1), "
+             "the finished flags likewise; without device= they land on the CPU while the model "
+             "runs on the GPU")
 
 
 def test_greedy_decode_passes_padding_to_both_encode_and_decode():
