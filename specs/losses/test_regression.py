@@ -13,7 +13,8 @@ Contract-to-spec map:
   not exact in float32): bce_with_logits_pos_weight_*, float64_to_1e12
 - results on the inputs' device, pos_weight None or given (meta stands in for a GPU):
   results_on_the_input_device
-- means over all elements (size-0: NaN like torch): empty_inputs
+- means over all elements (size-0: NaN like torch, in the inputs' dtype, float64 too):
+  empty_inputs
 - built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_losses,
   inputs_are_left_alone...
 """
@@ -232,18 +233,22 @@ def test_mse_unknown_reduction(reduction):
                        "is not 'none'")
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("shape", [(0,), (2, 0)], ids=str)
-def test_empty_inputs(shape):
-    e = torch.zeros(shape)
+def test_empty_inputs(shape, dtype):
+    e = torch.zeros(shape, dtype=dtype)
+    of = f"(empty {shape}, empty {shape} in {dtype}"
+    literal = ("; a special case returning torch.tensor(float('nan')) is float32 on the CPU: "
+               "no special case is needed (.mean() of nothing is NaN in the input's dtype)")
     for reduction in ("mean", "sum", "none"):
         assert_close(mse_loss(e, e, reduction=reduction), F.mse_loss(e, e, reduction=reduction),
-                     what=f"mse_loss(empty {shape}, empty {shape}, reduction={reduction!r})",
+                     what=f"mse_loss{of}, reduction={reduction!r})",
                      hint="the mean over 0 elements is 0 / 0 = NaN (like torch), the sum 0, and "
-                          "'none' an empty tensor")
+                          "'none' an empty tensor, all in the inputs' dtype" + literal)
     assert_close(bce_loss(e + 0.5, e), F.binary_cross_entropy(e + 0.5, e),
-                 what=f"bce_loss(empty {shape}, empty {shape})", hint="the mean over 0 elements is NaN")
+                 what=f"bce_loss{of})", hint="the mean over 0 elements is NaN" + literal)
     assert_close(bce_with_logits(e, e), F.binary_cross_entropy_with_logits(e, e),
-                 what=f"bce_with_logits(empty {shape}, empty {shape})", hint="the mean over 0 elements is NaN")
+                 what=f"bce_with_logits{of})", hint="the mean over 0 elements is NaN" + literal)
 
 
 def test_float64_to_1e12():
