@@ -78,7 +78,8 @@ Write:
         (int64 from bincount, or float). Returns a new tensor; bias is not modified.
 
 Off limits: none (torch.topk, softmax, sigmoid, argsort, index_add_ are all fine).
-Conventions: inputs are not modified. Initialisation is not checked (the specs load their own
+Conventions: inputs are not modified; everything runs on the inputs' device (a GPU): helper
+tensors are built there (device=x.device, *_like, new_*). Initialisation is not checked (the specs load their own
 weights); DeepSeek draws the gate's weight from normal(0, initializer_range).
 Run: pytest katas/deepseek/moe.py
 """

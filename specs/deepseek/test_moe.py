@@ -28,8 +28,11 @@ Contract-to-spec map:
   still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
+- helpers on the inputs' device (meta), Gate and load_balance_loss (MoE's data-dependent
+  dispatch cannot run on meta): test_*_builds_its_tensors_on_the_inputs_device
 """
 
+import copy
 import dataclasses
 from dataclasses import replace
 import math
@@ -43,8 +46,8 @@ from torch import nn
 
 from harness.budgets import count_flops, time_ratio
 from harness.edges import assert_dtype_kept, tolerance
-from harness.checks import (LightDispatchMode, SpecFailure, assert_close, assert_shape,
-                            non_contiguous, randn, unchanged)
+from harness.checks import (LightDispatchMode, SpecFailure, assert_close, assert_on_input_device,
+                            assert_shape, non_contiguous, randn, unchanged)
 from katas.deepseek.config import DEEPSEEK_V2, DEEPSEEK_V3, TINY
 from katas.deepseek.moe import Expert, Gate, MoE, load_balance_loss, update_bias
 
@@ -56,6 +59,9 @@ def expect(ok, message):
         raise SpecFailure(message)
 
 
+HINT_DEVICE = ("this code runs where its inputs are (a GPU): build helper tensors there, with "
+               "device=x.device or *_like / new_* (torch.zeros_like(group_scores), "
+               "scores.new_zeros(E)), never a bare torch.zeros/ones/full")
 TIE = 1e-5  # routing margins below this are near ties: such tokens are not compared
 
 V3 = TINY  # sigmoid, noaux_tc, 8 experts in 4 groups, 2 groups kept, k = 2
@@ -392,6 +398,27 @@ def test_gate_each_switch_reads_its_own_field(name):
                "norm_topk_prob; the correction bias and the top-two group score iff topk_method "
                "== 'noaux_tc' (the best score for 'group_limited_greedy'); groups only for those "
                "two methods ('greedy' ignores n_group)")
+
+
+@pytest.mark.parametrize("c", [V3, V2], ids=["V3 noaux_tc", "V2 group_limited_greedy"])
+def test_gate_builds_its_tensors_on_the_inputs_device(c):
+    gate = Gate(c)
+    x = randn(2, 3, c.hidden_size, seed=41)
+
+    def on_meta_device():
+        return copy.deepcopy(gate).to("meta")(x.to("meta"))
+
+    assert_on_input_device(lambda: gate(x), on_meta_device, what=f"Gate(config)(x (2, 3, "
+                           f"{c.hidden_size})) on the meta device", hint=HINT_DEVICE)
+
+
+def test_load_balance_loss_builds_its_tensors_on_the_inputs_device():
+    scores = torch.rand(6, 8, generator=torch.Generator().manual_seed(42)).softmax(-1)
+    topk_idx = torch.tensor([[0, 1], [2, 3], [4, 5], [6, 7], [0, 2], [1, 3]])
+    assert_on_input_device(lambda: load_balance_loss(scores, topk_idx, 0.1),
+                           lambda: load_balance_loss(scores.to("meta"), topk_idx.to("meta"), 0.1),
+                           what="load_balance_loss(scores (6, 8), topk_idx (6, 2), 0.1) on the "
+                                "meta device", hint=HINT_DEVICE)
 
 
 @pytest.mark.parametrize("c", [V3, V2, V2_LITE], ids=["V3", "V2", "V2-Lite"])
