@@ -12,6 +12,8 @@ Contract -> specs:
 - bias=False: layer.bias is None (like nn.Linear): test_linear_without_bias_has_bias_none
 - forward = x @ W.T + b, any leading dims (none, size 0), same dtype as x (float64, half),
   non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*, *_non_contiguous_input
+- forward on the layer's device, no helper on the default device (meta probe), bias or not:
+  test_linear_forward_stays_on_the_input_device
 - init U(+-1/sqrt(in)) for weight and bias, random, controlled by torch.manual_seed:
   test_linear_*_init_*, test_linear_init_follows_torch_manual_seed
 - xavier/kaiming: in place on the tensor itself (a view fills its base), returns it, works on a
@@ -23,6 +25,7 @@ Contract -> specs:
 - off limits: test_linear_writes_its_own, test_init_functions_write_their_own
 """
 
+import copy
 import math
 
 import pytest
@@ -31,8 +34,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import (assert_close, assert_raises, assert_shape, forbid, non_contiguous, randn,
-                            unchanged)
+from harness.checks import (assert_close, assert_on_input_device, assert_raises, assert_shape, forbid,
+                            non_contiguous, randn, unchanged)
 from harness.edges import HALF_DTYPES, tolerance
 from katas.layers.linear import Linear, kaiming_normal_, xavier_uniform_
 
@@ -154,6 +157,19 @@ def test_linear_same_in_train_and_eval_mode():
         getattr(ref, mode)()
         assert_close(mine(x), ref(x), what=f"Linear(5, 4).{mode}()(x)",
                      hint="a Linear layer behaves the same in both modes")
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_forward_stays_on_the_input_device(bias):
+    """A layer moved to the GPU computes there: no helper tensor (a zero bias for bias=False,
+    an output buffer) built on the default device (probed with meta as the other device)."""
+    mine = Linear(5, 3, bias=bias)
+    x = randn(2, 5, seed=7)
+    assert_on_input_device(lambda: mine(x), lambda: copy.deepcopy(mine).to("meta")(x.to("meta")),
+                           what=f"Linear(5, 3, bias={bias}).to(device)(x on that device)",
+                           hint="build nothing on the default device in forward: with bias=False "
+                                "return x @ weight.T alone, not + torch.zeros(out_features) "
+                                "(a CPU tensor, while the layer runs on the GPU)")
 
 
 def test_linear_non_contiguous_input():
