@@ -21,6 +21,7 @@ Contract-to-spec map:
   test_no_gradient_reaches_the_advantages
 - very unlikely tokens (log-probs -150, -800 in float32): rho and pi_ref/pi from differences:
   test_very_unlikely_tokens_do_not_underflow
+- "dtype (and device) of logp": test_loss_is_on_the_device_of_logp (meta device)
 - log-ratios as written, never clamped (22 in rho with A < 0, 15 in the KL):
   test_large_log_ratios_are_not_clamped
 - defaults and explicit clip_eps / beta (incl. 0.0), logp's dtype (float32, float64 advantages),
@@ -35,7 +36,8 @@ import torch
 from hypothesis import given, strategies as st
 
 from harness.edges import assert_dtype_kept
-from harness.checks import SpecFailure, assert_close, non_contiguous, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_on_input_device, non_contiguous,
+                            unchanged)
 from katas.deepseek.grpo import group_advantages, grpo_loss
 
 HINT_GROUP = ("normalise each group (row) on its own: A = (r - r.mean(-1, keepdim=True)) / "
@@ -572,6 +574,17 @@ def test_large_log_ratios_are_not_clamped():
     (expected_grad,) = torch.autograd.grad(expected, [ref_logp])
     assert_close(grad_wrt_logp(out, logp, what), expected_grad, what=f"d {what} / d logp",
                  hint=hint)
+
+
+def test_loss_is_on_the_device_of_logp():
+    batch = make_batch(3, 4, seed=33, dtype=torch.float32)
+    meta = {k: v.to("meta") for k, v in batch.items()}
+    assert_on_input_device(lambda: grpo_loss(**batch), lambda: grpo_loss(**meta),
+                           what=describe(batch) + " on the meta device",
+                           hint="the loss lives where logp is (a GPU): build every helper there "
+                                "(logp.new_zeros(B), torch.zeros(..., device=logp.device), "
+                                "*_like), never a bare torch.zeros(B) to collect the sequences' "
+                                "terms in")
 
 
 # ----------------------------------------------- grpo_loss: values against the reference
