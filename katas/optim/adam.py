@@ -8,7 +8,8 @@ Write:
         iterable of tensors or of param-group dicts; options missing from a group come from the
         constructor's arguments (pass them to Optimizer.__init__ as `defaults`).
         step(closure=None) updates, in place and under torch.no_grad(), every parameter p whose
-        p.grad is not None (others are skipped), with its group's options (b1, b2 = betas):
+        p.grad is not None (others are skipped: no update, and no state is created for them),
+        with its group's options (b1, b2 = betas):
             t = t + 1                                  (t counts this parameter's steps, from 0)
             g = p.grad
             Adam:  g = g + weight_decay * p            (L2 penalty folded into the gradient)

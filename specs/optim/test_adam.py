@@ -7,8 +7,8 @@ drifts by ~1e-13 over 50 steps, while every catalogued mistake is off by > 1e-5.
 
 Contract-to-spec map:
 - Adam/AdamW subclass Optimizer, update rule step for step (bias correction, eps outside the
-  sqrt, L2 vs decoupled decay), defaults, groups, lr read each step, skipped params, state_dict
-  round trip: are_torch_optimizers, *_by_hand, matches_torch_*, param_groups..., lr_changed...,
+  sqrt, L2 vs decoupled decay), defaults, groups, lr read each step, skipped params (no
+  update and no state), state_dict round trip: are_torch_optimizers, *_by_hand, matches_torch_*, param_groups..., lr_changed...,
   parameters_without_grad..., state_dict_round_trip..., any_options_match_torch (hypothesis)
 - "t counts this parameter's steps" (a parameter whose first gradient comes late):
   late_parameter_counts_its_own_steps
@@ -284,13 +284,26 @@ def test_lr_changed_between_steps_is_used():
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
 def test_parameters_without_grad_are_skipped(name):
+    made = []
+
+    def mine(m):
+        made.append(MINE[name](m.parameters(), lr=1e-2, weight_decay=0.1))
+        return made[-1]
+
+    what = f"{name}(params incl. a layer that gets no gradient, lr=1e-2, weight_decay=0.1)"
     model, _ = run_pair(
-        lambda m: MINE[name](m.parameters(), lr=1e-2, weight_decay=0.1),
-        lambda m: TORCH[name](m.parameters(), lr=1e-2, weight_decay=0.1),
-        steps=5, extra_unused=True,
-        what=f"{name}(params incl. a layer that gets no gradient, lr=1e-2, weight_decay=0.1)",
+        mine, lambda m: TORCH[name](m.parameters(), lr=1e-2, weight_decay=0.1),
+        steps=5, extra_unused=True, what=what,
         hint="a parameter whose .grad is None is skipped entirely: no decay, no state, no step")
     assert model[3].weight.grad is None
+    # no state either: m and v for a frozen part of a model (a fine-tuned backbone) would
+    # double its memory for nothing
+    stateful = [n for n, p in model[3].named_parameters() if made[0].state.get(p)]
+    if stateful:
+        fail(f"{what}: after 5 steps the optimizer holds state for the unused layer's {stateful}, "
+             "which never had a gradient",
+             "create a parameter's t, m and v lazily, in step, the first time its .grad is not "
+             "None (not for every parameter in __init__)")
 
 
 # ------------------------------------------------------------------------------ shapes, dtypes
