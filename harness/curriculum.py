@@ -515,7 +515,7 @@ KATAS: tuple[Kata, ...] = (
           'Gate: float32 logits, scores (softmax for V2, sigmoid for V3), a biased choice, a group limit, top-k, weights from the unbiased scores. MoE: group the (token, expert) pairs by expert, run each expert once on its rows, add back.',
           'logits = x.float() @ weight.float().T; choice.view(N, n_group, E // n_group); group scores with amax(-1) or topk(2).values.sum(-1); torch.topk; scores.gather(1, idx); argsort, bincount, index_add_.',
           'Each switch reads its own field (scoring_func, topk_method, norm_topk_prob): configs mix V2/V3; greedy has no groups. Bias and group limit only choose; dropped groups get -inf, not 0. N = 0 gives (0, k). alpha=0.0, gamma=0.0 as given (still a new bias tensor). Keep dtypes. No residual.',
-          'MoE: order = topk_idx.flatten().argsort(); token = order // k; per expert: out.index_add_(0, rows, expert(x[rows]).float() * w[:, None]), out float32 zeros; out.to(x.dtype) + shared. loss = alpha * (bincount(idx, minlength=E).to(scores.dtype) * E/(K*T) * scores.mean(0)).sum().',
+          "MoE: order = topk_idx.flatten().argsort(); token = order // k; per expert: out.index_add_(0, rows, expert(x[rows]).float() * w[:, None]), out float32 zeros on x's device; out.to(x.dtype) + shared. loss = alpha * (bincount(idx, minlength=E).to(scores.dtype) * E/(K*T) * scores.mean(0)).sum().",
       )),
     K("deepseek/block", 6, "31", "The DeepSeek decoder layer",
       requires=("mla/attention", "deepseek/moe"), mistakes=("dense_switch_off_by_one",),
