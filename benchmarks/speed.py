@@ -95,8 +95,10 @@ def make_test() -> None:
         start, cpu = time.perf_counter(), children_cpu()
         proc = subprocess.run(["make", "test"], cwd=clone, env=env, capture_output=True, text=True)
         wall, cpu = time.perf_counter() - start, children_cpu() - cpu
-    last = (proc.stdout.strip().splitlines() or [""])[-1]
-    print(f"\nmake test on a fresh clone: {wall:6.1f} s wall, {cpu:6.1f} s cpu, exit {proc.returncode}: {last}")
+    lines = proc.stdout.strip().splitlines() or [""]
+    print(f"\nmake test on a fresh clone: {wall:6.1f} s wall, {cpu:6.1f} s cpu, exit {proc.returncode}: {lines[-1]}")
+    for line in (line for line in lines if line.startswith(("FAILED", "ERROR"))):
+        print("  " + line)
 
 
 def main() -> int:
