@@ -82,6 +82,14 @@ def forward_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Te
     return ((out - y) ** 2).mean()
 
 
+def train(model: nn.Module, optimizer, x: torch.Tensor, y: torch.Tensor, steps: int) -> None:
+    """`steps` full-batch steps of model on (x, y) with optimizer."""
+    for _ in range(steps):
+        optimizer.zero_grad()
+        forward_loss(model, x, y).backward()
+        optimizer.step()
+
+
 def run_pair(make_mine, make_ref, *, steps: int = 50, seed: int = 0, dtype=torch.float64,
              what: str, hint: str, tol=None, extra_unused: bool = False, before_step=None):
     """Train two copies of one model, one with the learner's optimizer and one with torch's;
@@ -273,17 +281,11 @@ def test_state_dict_round_trip_resumes_the_same_trajectory():
     opt = SGD(model.parameters(), **options)
     ref = torch.optim.SGD(ref_model.parameters(), **options)
 
-    def train(m, o, steps):
-        for _ in range(steps):
-            o.zero_grad()
-            forward_loss(m, x, y).backward()
-            o.step()
-
-    train(model, opt, 5)
+    train(model, opt, x, y, 5)
     resumed = SGD(model.parameters(), **options)
     resumed.load_state_dict(opt.state_dict())
-    train(model, resumed, 5)
-    train(ref_model, ref, 10)
+    train(model, resumed, x, y, 5)
+    train(ref_model, ref, x, y, 10)
     for (name, p), r in zip(model.named_parameters(), ref_model.parameters()):
         assert_close(p, r, what=f"parameter {name!r} after 5 steps, state_dict round trip, 5 more",
                      hint="keep the momentum buffer in self.state[p] so state_dict() saves it", **TOL64)
@@ -299,21 +301,15 @@ def test_checkpoint_resumes_in_a_fresh_model():
     opt = SGD(model.parameters(), **options)
     ref = torch.optim.SGD(ref_model.parameters(), **options)
 
-    def train(m, o, steps):
-        for _ in range(steps):
-            o.zero_grad()
-            forward_loss(m, x, y).backward()
-            o.step()
-
-    train(model, opt, 5)
+    train(model, opt, x, y, 5)
     # a deep copy stands in for torch.save / torch.load (no tensor shared with the run)
     checkpoint = copy.deepcopy({"model": model.state_dict(), "optimizer": opt.state_dict()})
     fresh = make_model(seed=1)
     fresh.load_state_dict(checkpoint["model"])
     resumed = SGD(fresh.parameters(), **options)
     resumed.load_state_dict(checkpoint["optimizer"])
-    train(fresh, resumed, 5)
-    train(ref_model, ref, 10)
+    train(fresh, resumed, x, y, 5)
+    train(ref_model, ref, x, y, 10)
     for (name, p), r in zip(fresh.named_parameters(), ref_model.parameters()):
         assert_close(p, r, what=f"parameter {name!r}: 5 steps, checkpoint saved, loaded into a new "
                      "model and a new SGD, 5 more steps", **TOL64,
