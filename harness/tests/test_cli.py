@@ -521,26 +521,38 @@ class OnFile(watch.Watcher):
 
 
 def hung_copy(tmp_path, stub_text) -> Path:
+    """The stub with every function hanging; each first touches hung/running (see once_hung)."""
     path = tmp_path / "hung" / "creation.py"
     path.parent.mkdir()
-    path.write_text(stub_text.replace("raise NotImplementedError", "while True:\n        pass"))
+    running = path.parent / "running"
+    path.write_text(stub_text.replace(
+        "raise NotImplementedError",
+        f"open({str(running)!r}, 'w').close()\n    while True:\n        pass"))
     return path
 
 
-def later(seconds, action):
-    timer = threading.Timer(seconds, action)
-    timer.start()
-    return timer
+def once_hung(path, action) -> threading.Thread:
+    """Run action once the hung copy at `path` is inside its loop (a first run in a new
+    process may take more than a second to get there), plus a moment."""
+    def wait_then_act():
+        deadline = time.perf_counter() + 60
+        while not (path.parent / "running").exists() and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        action()
+    thread = threading.Thread(target=wait_then_act, daemon=True)
+    thread.start()
+    return thread
 
 
 def test_a_save_cancels_a_hung_run_and_the_next_run_starts_at_once(state, tmp_path, stub_text):
     path = hung_copy(tmp_path, stub_text)
     out = io.StringIO()
     w = OnFile(CREATION, path, out=out, clock=Clock())
-    start = time.perf_counter()
-    later(1.0, lambda: path.write_text(stub_text))  # the learner saves a fix mid-run
+    saved = []
+    once_hung(path, lambda: (path.write_text(stub_text), saved.append(time.perf_counter())))  # a fix
     assert w.run_once() is None, "the hung run was cancelled"
-    assert time.perf_counter() - start < 6, "cancelled within moments, not at the spec timeout"
+    assert saved and time.perf_counter() - saved[0] < 10, "cancelled within moments, not at the 15 s spec timeout"
     assert "(run cancelled: the file changed, running again)" in out.getvalue()
     assert w.changed(), "the save is still to be run"
     w.poll()
@@ -559,11 +571,12 @@ def test_q_typed_during_a_hung_run_quits_at_once(state, tmp_path, stub_text):
     def type_q():
         typed.append("q")
         read.quit_typed.set()
-    later(1.0, type_q)
-    start = time.perf_counter()
+        typed_at.append(time.perf_counter())
+    typed_at = []
+    once_hung(path, type_q)
     w = watch.loop(OnFile(CREATION, path, out=out, clock=Clock()), input=read,
                    sleep=lambda s: None)
-    assert time.perf_counter() - start < 6 and w.done and w.runs == 0
+    assert typed_at and time.perf_counter() - typed_at[0] < 10 and w.done and w.runs == 0
     assert "(run cancelled: quitting)" in out.getvalue() and "(interrupted)" not in out.getvalue()
 
 
