@@ -105,7 +105,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--katas", default="tensors/creation,losses/softmax,attention/sdpa",
                         help="comma-separated katas for the cold/floor pairs")
-    parser.add_argument("--pairs", type=int, default=5, help="alternating rounds per kata")
+    parser.add_argument("--pairs", type=int, default=5, help="alternating rounds per kata (0: none)")
     parser.add_argument("--slowest", type=int, default=0, metavar="N",
                         help="pair the N slowest phase 1-3 katas instead of --katas")
     parser.add_argument("--phases", action="store_true", help="self-test CPU seconds per phase")
@@ -117,8 +117,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="katas-speed-") as folder:
         os.environ["KATAS_STATE"] = str(Path(folder) / "state.json")
         env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
-        kata_ids = slowest(args.slowest, env) if args.slowest else args.katas.split(",")
-        paired(kata_ids, env, args.pairs)
+        if args.pairs > 0:
+            kata_ids = slowest(args.slowest, env) if args.slowest else args.katas.split(",")
+            paired(kata_ids, env, args.pairs)
         if args.phases:
             phases()
     if args.make_test:

@@ -13,6 +13,7 @@ import _thread
 import os
 import queue
 import shutil
+import signal
 import sys
 import textwrap
 import threading
@@ -268,7 +269,9 @@ class Canceller:
     """Cancel the run in progress when `wanted()` turns true: a daemon thread polls it and
     interrupts the main thread (a KeyboardInterrupt, `fired` set), so a hung spec never
     holds a save or a q back until its timeout. Only the main thread can be interrupted; in
-    any other thread the run simply is not cancelled."""
+    any other thread the run simply is not cancelled. Where SIGINT is ignored (a process
+    started in the background, as CI may start `make test`), interrupt_main would do
+    nothing, so Python's own SIGINT handler is put in place for the run."""
 
     def __init__(self, wanted: Callable[[], bool], interval: float = POLL_SECONDS):
         self.wanted, self.interval = wanted, interval
@@ -276,9 +279,13 @@ class Canceller:
         self._lock = threading.Lock()
         self._armed = threading.current_thread() is threading.main_thread()
         self._stop = threading.Event()
+        self._sigint = None  # the SIGINT disposition to restore, where it was not Python's
 
     def __enter__(self) -> "Canceller":
         if self._armed:
+            if not callable(handler := signal.getsignal(signal.SIGINT)):
+                self._sigint = handler
+                signal.signal(signal.SIGINT, signal.default_int_handler)
             threading.Thread(target=self._watch, name="katas-cancel", daemon=True).start()
         return self
 
@@ -301,6 +308,8 @@ class Canceller:
                     time.sleep(0)
             except KeyboardInterrupt:
                 pass
+        if self._sigint is not None:
+            signal.signal(signal.SIGINT, self._sigint)
 
 
 class StdinReader:
