@@ -214,6 +214,41 @@ def banned_ops(*targets: Any) -> dict[str, str]:
     return ops
 
 
+class _AliasIndex:
+    """Where each function sits in the modules of torch.* and katas.*: id of the function ->
+    {(module name, attribute): module}. A scan of every torch module costs ~9 ms, too much for
+    each forbid(), so modules are indexed once and again only when new or resized; the index
+    is refreshed when sys.modules or the katas modules change. Entries may go stale (a
+    module replaced, an attribute reassigned): each is checked against the live module."""
+
+    def __init__(self):
+        self.sizes: dict[str, tuple[Any, int]] = {}  # module name -> (module, namespace size)
+        self.where: dict[int, dict[tuple[str, str], Any]] = {}  # id -> {(name, attr): module}
+        self.key: tuple = ()
+
+    def _refresh(self) -> None:
+        for name, module in list(sys.modules.items()):
+            if module is None or name.split(".")[0] not in ("torch", "katas"):
+                continue
+            namespace = getattr(module, "__dict__", {})
+            if self.sizes.get(name, (None, -1)) != (module, len(namespace)):
+                self.sizes[name] = (module, len(namespace))
+                for attr, value in list(namespace.items()):
+                    if type(value) is types.FunctionType:  # isinstance would wake deprecated proxies
+                        self.where.setdefault(id(value), {})[name, attr] = module
+
+    def of(self, obj: Any) -> list[tuple[Any, str]]:
+        key = (len(sys.modules), *(id(m) for n, m in list(sys.modules.items()) if n.startswith("katas")))
+        if key != self.key:
+            self._refresh()
+            self.key = key
+        return [(module, attr) for (name, attr), module in list(self.where.get(id(obj), {}).items())
+                if sys.modules.get(name) is module and getattr(module, "__dict__", {}).get(attr) is obj]
+
+
+_ALIASES = _AliasIndex()
+
+
 @contextlib.contextmanager
 def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
     """Fail with a teaching message if the code inside calls any of `targets`, by any route.
@@ -236,16 +271,10 @@ def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
         patches.append((home, attr, original))
         setattr(home, attr, raiser)
 
-    python_functions = [(obj, name) for obj, name, owner in resolved
-                        if isinstance(obj, types.FunctionType) and owner is None]
-    if python_functions:  # torch-function modes miss these: patch every alias in torch and katas
-        homes = [m for n, m in list(sys.modules.items()) if m is not None and (
-            n.split(".")[0] in ("torch", "katas"))]
-        for obj, name in python_functions:
-            for home in homes:
-                for attr, value in list(getattr(home, "__dict__", {}).items()):
-                    if value is obj:
-                        patch(home, attr, value, name)
+    for obj, name, owner in resolved:  # torch-function modes miss these: patch every alias
+        if isinstance(obj, types.FunctionType) and owner is None:
+            for home, attr in _ALIASES.of(obj):
+                patch(home, attr, obj, name)
     for obj, name, owner in resolved:  # a method named on its class: patch the class
         if owner is not None and isinstance(obj, types.FunctionType):
             attr = name.rpartition(".")[2]
