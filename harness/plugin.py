@@ -71,7 +71,8 @@ def parse_phases(text: str) -> set[int]:
         phases = set()
     if not phases or not phases <= set(curriculum.PHASES):
         raise pytest.UsageError(
-            f"--phase {text!r}: give phase numbers 1-6, e.g. --phase 2, --phase 1-3 or --phase 2,4")
+            f"--phase {text!r}: give phase numbers 1-{max(curriculum.PHASES)}, e.g. --phase 2, "
+            "--phase 1-3 or --phase 2,4")
     return phases
 
 

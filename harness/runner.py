@@ -17,7 +17,6 @@ import importlib.util
 import io
 import linecache
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +24,8 @@ from typing import Iterable
 
 from harness import progress
 from harness.curriculum import ROOT, Kata
+from harness.nested import SKIP_ARGS, nested_run
 
-OWN_MODULES = ("katas", "specs", "solutions")
-# Plugins a one-file, one-process re-run never needs; unraisableexception and threadexception
-# each force gc.collect() passes that cost ~0.3 s with torch loaded.
-SKIPPED_PLUGINS = ("cacheprovider", "xdist", "doctest", "junitxml", "pastebin", "stepwise",
-                   "setuponly", "setupplan", "unraisableexception", "threadexception")
 
 
 @dataclass
@@ -131,18 +126,13 @@ def pytest_args(kata: Kata, *, override: Path | None = None, all_specs: bool = F
     from solutions/ (a drill: nothing is recorded)."""
     args = [str(kata.spec_path), "-q", "--no-header", f"--rootdir={ROOT}",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
-            "--continue-on-collection-errors"]  # else pytest formats the error twice: ~0.5 s
-    for plugin in SKIPPED_PLUGINS:
-        args += ["-p", f"no:{plugin}"]
+            "--continue-on-collection-errors",  # else pytest formats the error twice: ~0.5 s
+            *SKIP_ARGS]
     if not all_specs:
         args.append("-x")
     if override is not None:
         args += ["--solutions", f"--impl-override={kata.module}={override}"]
     return args
-
-
-def _is_own(name: str) -> bool:
-    return name.split(".")[0] in OWN_MODULES
 
 
 def _forget_bytecode(paths: Iterable[Path]) -> None:
@@ -159,27 +149,14 @@ def run_kata(kata: Kata, *, override: Path | None = None, all_specs: bool = Fals
     """Run one kata's specs in this process (see pytest_args) and return the verdict. The
     caller's katas.*/specs.* modules, import hooks and hypothesis profile are restored."""
     import pytest
-    from hypothesis import settings
 
     recorder = _Recorder()
-    saved = {n: m for n, m in sys.modules.items() if _is_own(n)}
-    meta_path = list(sys.meta_path)
-    profile = settings.get_current_profile_name()
-    for name in saved:
-        del sys.modules[name]
     _forget_bytecode([override or kata.stub_path])
     out = io.StringIO()
     start, cpu = time.perf_counter(), time.process_time()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            code = pytest.main(pytest_args(kata, override=override, all_specs=all_specs),
-                               plugins=[recorder])
-    finally:
-        for name in [n for n in sys.modules if _is_own(n)]:
-            del sys.modules[name]
-        sys.modules.update(saved)
-        sys.meta_path[:] = meta_path
-        settings.load_profile(profile)
+    with nested_run(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = pytest.main(pytest_args(kata, override=override, all_specs=all_specs),
+                           plugins=[recorder])
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if recorder.interrupted:
         raise KeyboardInterrupt

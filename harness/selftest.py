@@ -6,7 +6,7 @@
 The kata's module (`katas.<topic>.<name>`) is imported from `override`; every other kata
 comes from solutions/, so a failure is the override's own. Torch stays imported between runs
 (that is the point: a fresh process per gallery entry would pay ~4 s of imports each); the
-spec and kata modules are imported afresh and the caller's are restored afterwards.
+spec and kata modules are imported afresh (harness.nested).
 """
 
 from __future__ import annotations
@@ -19,13 +19,9 @@ from pathlib import Path
 import pytest
 
 from harness.curriculum import ROOT, Kata
+from harness.nested import SKIP_ARGS, nested_run
 from harness.stubs import committed_stub
 
-OWN_MODULES = ("katas", "specs", "solutions")
-# Plugins a one-file re-run never needs; unraisableexception and threadexception each force
-# gc.collect() passes that cost ~0.2 s per run with torch loaded (most of a short run).
-SKIPPED_PLUGINS = ("cacheprovider", "xdist", "doctest", "junitxml", "pastebin", "stepwise",
-                   "setuponly", "setupplan", "unraisableexception", "threadexception")
 # gallery mistake ("topic/kata/stem") -> the spec that rejected it last time. A mistake's run
 # starts with that spec, so -x stops after one spec instead of after the tens that pass
 # before it; the rest follow in file order, so a stale entry costs time, never a verdict.
@@ -69,10 +65,6 @@ class _FirstSpec:
         items.sort(key=lambda item: item.nodeid.split("::", 1)[-1] != self.name)
 
 
-def _is_own(name: str) -> bool:
-    return name.split(".")[0] in OWN_MODULES
-
-
 def mistake_key(kata: Kata, mistake: Path) -> str:
     return f"{kata.id}/{mistake.stem}"
 
@@ -90,36 +82,23 @@ def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
              brief: bool = False) -> RunResult:
     """Run kata's specs with katas.<topic>.<name> imported from `override`. diagnose: let
     failures look for a matching gallery mistake (off: the self-test needs only the verdict).
-    first: the spec to run first (see CATCHES). brief: Python's plain tracebacks in the
-    messages; pytest's own format parses each traceback's source files, 4-5x the cost of a
-    stub's run of 60-90 failing specs, where only the verdict and the plugin's one-line
-    'not started' are read."""
-    from hypothesis import settings
-
+    first: the spec to run first (see CATCHES). brief: Python's plain tracebacks and asserts
+    in the messages, for runs where only the verdict and the plugin's one-line 'not started'
+    are read; pytest's own format parses each traceback's source files (4-5x the cost of a
+    stub's run of 60-90 failing specs) and its assert rewriting costs ~10 ms a run."""
     result = RunResult()
-    saved = {n: m for n, m in sys.modules.items() if _is_own(n)}
-    meta_path = list(sys.meta_path)
-    outer_profile = settings.get_current_profile_name()
-    for name in saved:
-        del sys.modules[name]
     args = [str(kata.spec_path), "--solutions", f"--impl-override={kata.module}={override}",
-            *(arg for plugin in SKIPPED_PLUGINS for arg in ("-p", f"no:{plugin}")), "-q", "--no-header",
+            *SKIP_ARGS, "-q", "--no-header",
             "--hypothesis-profile", profile, "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     if stop_at_first:
         args.append("-x")
     if not diagnose:
         args.append("--no-diagnose")
-    if brief:
-        args.append("--tb=native")
-    try:
-        plugins = [_Recorder(result)] + ([_FirstSpec(first)] if first else [])
+    if brief:  # plain asserts too: the rewrite hook's set-up scans every installed file list
+        args += ["--tb=native", "--assert=plain"]
+    plugins = [_Recorder(result)] + ([_FirstSpec(first)] if first else [])
+    with nested_run():
         pytest.main(args, plugins=plugins)
-    finally:
-        for name in [n for n in sys.modules if _is_own(n)]:
-            del sys.modules[name]
-        sys.modules.update(saved)
-        sys.meta_path[:] = meta_path
-        settings.load_profile(outer_profile)
     return result
 
 

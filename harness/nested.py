@@ -1,0 +1,41 @@
+"""pytest runs inside this process (the self-test's runs, watch mode's): torch stays imported
+between them, which is the point (a new process pays ~3 s of imports); each run imports its
+own katas.*, specs.* and solutions.* modules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+OWN_PACKAGES = ("katas", "specs", "solutions")
+# Plugins a one-file re-run never needs; unraisableexception and threadexception each force
+# gc.collect() passes that cost ~0.2-0.3 s per run with torch loaded (most of a short run).
+SKIPPED_PLUGINS = ("cacheprovider", "xdist", "doctest", "junitxml", "pastebin", "stepwise",
+                   "setuponly", "setupplan", "unraisableexception", "threadexception")
+SKIP_ARGS = tuple(arg for plugin in SKIPPED_PLUGINS for arg in ("-p", f"no:{plugin}"))
+
+
+def _is_own(name: str) -> bool:
+    return name.split(".")[0] in OWN_PACKAGES
+
+
+@contextlib.contextmanager
+def nested_run():
+    """Set the caller's katas.*, specs.* and solutions.* modules aside for a run, so that it
+    imports its own; restore them, the import hooks and the hypothesis profile afterwards."""
+    from hypothesis import settings
+
+    saved = {n: m for n, m in sys.modules.items() if _is_own(n)}
+    meta_path = list(sys.meta_path)
+    profile = settings.get_current_profile_name()
+    for name in saved:
+        del sys.modules[name]
+    try:
+        yield
+    finally:
+        for name in [n for n in sys.modules if _is_own(n)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        sys.meta_path[:] = meta_path
+        settings.load_profile(profile)
