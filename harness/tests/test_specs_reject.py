@@ -2,20 +2,35 @@
 correct variant (solutions/variants/) is accepted.
 
 Each case runs one kata's spec suite in this process (harness/selftest.py) with the kata's
-module swapped for the stub or the mistake; all other katas come from solutions/.
+module swapped for the stub, a mistake or a variant; all other katas come from solutions/.
+A kata's gallery runs in one session, each mistake first against the spec that rejected it
+last time (selftest.gallery_verdicts).
 """
+
+import gc
+import shutil
 
 import pytest
 
 from harness import curriculum
 from harness.curriculum import ROOT
-from harness.selftest import gallery, load_catches, mistake_key, pristine_stub, run_spec, variants
+from harness.selftest import (gallery, gallery_verdicts, load_catches, mistake_key, pristine_stub,
+                              run_gallery_batch, run_spec, variants)
 
 pytestmark = [pytest.mark.selftest, pytest.mark.timeout(0)]  # inner specs have their own
 BUILT = curriculum.built()
-MISTAKES = [(k, p) for k in BUILT for p in gallery(k)]
 VARIANTS = [(k, p) for k in BUILT for p in variants(k)]
 CATCHES = load_catches()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def long_lived_objects_out_of_gc_sight():
+    """The runs below each set off full garbage collections, which would walk torch's
+    ~300,000 long-lived objects every time (~10% of their CPU)."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
 
 
 @pytest.mark.parametrize("kata", BUILT, ids=lambda k: k.id)
@@ -28,15 +43,26 @@ def test_every_spec_fails_on_the_stub(kata, tmp_path):
     assert not crashes, f"{kata.id}: on the stub these should read 'not started': {crashes}"
 
 
-@pytest.mark.parametrize("kata,mistake", MISTAKES,
-                         ids=[f"{k.id}/{p.stem}" for k, p in MISTAKES])
-def test_gallery_mistake_is_rejected(kata, mistake):
-    result = run_spec(kata, mistake, first=CATCHES.get(mistake_key(kata, mistake)), brief=True)
-    where = mistake.relative_to(ROOT)
-    assert not result.errors, f"{where} does not import cleanly:\n{result.errors}"
-    assert result.failed, f"{where} passes every spec of {kata.id}: the specs miss this mistake"
-    not_started = [m for m in result.messages.values() if m.startswith("not started")]
-    assert not not_started, f"{where} is incomplete (raises NotImplementedError)"
+@pytest.mark.parametrize("kata", [k for k in BUILT if gallery(k)], ids=lambda k: k.id)
+def test_every_gallery_mistake_is_rejected(kata):
+    problems = [problem for problem in gallery_verdicts(kata).values() if problem]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_gallery_batch_keeps_each_mistake_to_its_own_copy(tmp_path):
+    """In the one-session gallery run, a correct copy run after each mistake (the same spec)
+    still passes: no mistake's modules, hangs or settings leak into the next copy."""
+    kata = curriculum.get("losses/softmax")
+    order, catches = [], dict(CATCHES)
+    for mistake in gallery(kata):
+        correct = tmp_path / f"{mistake.stem}_then_correct.py"
+        shutil.copy(kata.solution_path, correct)
+        catches[mistake_key(kata, correct)] = CATCHES[mistake_key(kata, mistake)]
+        order += [mistake, correct]
+    results = run_gallery_batch(kata, order, catches)
+    assert all(results[m].failed for m in order[::2]), "every mistake fails its spec"
+    leaked = {c.stem: results[c].messages for c in order[1::2] if not results[c].passed or results[c].failed}
+    assert not leaked, leaked
 
 
 @pytest.mark.parametrize("kata,variant", VARIANTS,
