@@ -5,9 +5,11 @@ PYTHON ?= python3
 TORCH_VERSION ?= 2.13.0
 BIN := .venv/bin
 # pip would compile all ~6,600 files of torch and its helpers (~25 CPU-s); the runs import
-# about a third of them, so those are compiled by importing them once, bytecode writing on
-# even where PYTHONDONTWRITEBYTECODE is set (every later process would compile them again).
-WARM := import sys; sys.dont_write_bytecode = False; import torch, torch._dynamo, torch.utils.flop_counter, torch.testing
+# about a third of them: those are compiled by importing them once, bytecode writing on even
+# where PYTHONDONTWRITEBYTECODE is set (each process would compile them again).
+WARM := import sys; sys.dont_write_bytecode = False; \
+	import torch, torch._dynamo, torch.utils.flop_counter, torch.testing, numpy, hypothesis, \
+	xdist, execnet, pytest_timeout, tiktoken, regex, _pytest.config; _pytest.config.get_config()
 
 .PHONY: learn test
 
@@ -15,7 +17,6 @@ WARM := import sys; sys.dont_write_bytecode = False; import torch, torch._dynamo
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "torch-katas needs Python 3.10+"'
 	$(PYTHON) -m venv .venv
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile "torch==$(TORCH_VERSION)" -e ".[dev]"
-	$(BIN)/python -m compileall -q -j 0 -x '/(torch|functorch|torchgen|sympy|networkx|mpmath)/' .venv/lib > /dev/null
 	$(BIN)/python -c '$(WARM)'
 	touch $@
 
