@@ -102,57 +102,55 @@ def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
     return result
 
 
-class _MistakeModule(pytest.Module):
-    """The kata's spec file, imported afresh with katas.<topic>.<name> from one mistake."""
+class _CopyModule(pytest.Module):
+    """The kata's spec file, imported afresh with katas.<topic>.<name> from one file."""
 
-    def __init__(self, *args, batch: "_GalleryBatch", mistake: Path, **kwargs):
+    def __init__(self, *args, batch: "_Batch", file: Path, **kwargs):
         super().__init__(*args, **kwargs)
-        self.batch, self.mistake = batch, mistake
+        self.batch, self.file = batch, file
 
     def _getobj(self):
-        self.batch.use(self.mistake, imported=None)
+        self.batch.use(self.file, imported=None)
         module = super()._getobj()
-        self.batch.imported[self.mistake] = {n: m for n, m in sys.modules.items() if _is_kata(n)}
+        self.batch.imported[self.file] = {n: m for n, m in sys.modules.items() if _is_kata(n)}
         del sys.modules[module.__name__]  # the next copy imports its own
         return module
 
 
-class _GalleryFile(pytest.File):
-    def __init__(self, *args, batch: "_GalleryBatch", **kwargs):
+class _Copies(pytest.File):
+    def __init__(self, *args, batch: "_Batch", **kwargs):
         super().__init__(*args, **kwargs)
         self.batch = batch
 
     def collect(self):
-        for mistake in self.batch.mistakes:
-            yield _MistakeModule.from_parent(self, path=self.path, name=mistake.stem,
-                                             nodeid=f"{self.nodeid}::{mistake.stem}",
-                                             batch=self.batch, mistake=mistake)
+        for file in self.batch.files:
+            yield _CopyModule.from_parent(self, path=self.path, name=file.stem,
+                                          nodeid=f"{self.nodeid}::{file.stem}", batch=self.batch, file=file)
 
 
 def _is_kata(name: str) -> bool:
     return name == "katas" or name.startswith("katas.")
 
 
-class _GalleryBatch:
-    """A plugin that runs a kata's whole gallery in one pytest session: the spec file is
-    collected once per mistake, each copy importing katas.<topic>.<name> (and the solutions
-    that use it) from that mistake, and of each copy only the spec that rejected the mistake
-    last time (CATCHES) runs. A session costs ~45 ms before any spec runs: one per mistake
-    was most of the gallery's time."""
+class _Batch:
+    """A plugin that runs a kata's specs against several files in one pytest session: the
+    spec file is collected once per file, each copy importing katas.<topic>.<name> (and the
+    solutions that use it) from that file, and of each copy only the spec `only` names runs
+    (a gallery mistake's recorded catch). A session costs ~45 ms before any spec runs: one
+    per gallery mistake was most of the gallery's time."""
 
-    def __init__(self, kata: Kata, mistakes: list[Path], catches: dict[str, str]):
-        self.kata, self.mistakes = kata, mistakes
-        self.first = {m: catches.get(mistake_key(kata, m)) for m in mistakes}
-        self.imported: dict[Path, dict] = {}  # mistake -> the katas.* modules its copy imported
-        self.results = {m: RunResult() for m in mistakes}
+    def __init__(self, kata: Kata, files: list[Path], only: dict[Path, str | None]):
+        self.kata, self.files, self.only = kata, files, only
+        self.imported: dict[Path, dict] = {}  # file -> the katas.* modules its copy imported
+        self.results = {f: RunResult() for f in files}
 
-    def use(self, mistake: Path, imported: dict | None) -> None:
-        """Make katas.* resolve as the mistake's copy saw it: imports to come and, when given,
+    def use(self, file: Path, imported: dict | None) -> None:
+        """Make katas.* resolve as the file's copy saw it: imports to come and, when given,
         the modules it imported."""
         from harness import guard
 
         session = self.config._katas
-        session.overrides[self.kata.module] = session.finder.overrides[self.kata.module] = mistake
+        session.overrides[self.kata.module] = session.finder.overrides[self.kata.module] = file
         for name in [n for n in sys.modules if _is_kata(n)]:
             del sys.modules[name]
         sys.modules.update(imported or {})
@@ -160,44 +158,47 @@ class _GalleryBatch:
 
     def pytest_configure(self, config):
         self.config = config
-        for mistake in self.mistakes:  # tracebacks through any mistake read as the kata's
-            config._katas.files[mistake.resolve()] = self.kata.id
+        for file in self.files:  # tracebacks through any of them read as the kata's
+            config._katas.files[file.resolve()] = self.kata.id
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pycollect_makemodule(self, module_path, parent):
         if module_path == self.kata.spec_path:
-            return _GalleryFile.from_parent(parent, path=module_path, batch=self)
+            return _Copies.from_parent(parent, path=module_path, batch=self)
         return None
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items):
-        items[:] = [i for i in items if i.name == self.first.get(getattr(i.parent, "mistake", None))]
+        items[:] = [i for i in items if i.name == self.only.get(getattr(i.parent, "file", None))]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
-        self.use(item.parent.mistake, self.imported[item.parent.mistake])
+        self.use(item.parent.file, self.imported[item.parent.file])
 
     def pytest_runtest_logreport(self, report):
-        mistake = next(m for m in self.mistakes if report.nodeid.split("::")[1] == m.stem)
-        _Recorder(self.results[mistake]).pytest_runtest_logreport(report)
+        file = next(f for f in self.files if report.nodeid.split("::")[1] == f.stem)
+        _Recorder(self.results[file]).pytest_runtest_logreport(report)
+
+    def run(self, profile: str, *extra: str) -> dict[Path, RunResult]:
+        args = [str(self.kata.spec_path), "--solutions", f"--impl-override={self.kata.module}={self.files[0]}",
+                *SKIP_ARGS, "-q", "--no-header", "--hypothesis-profile", profile, "--no-diagnose",
+                "-W", "ignore::pytest.PytestAssertRewriteWarning", *extra]
+        if any(self.only.values()):
+            with nested_run():
+                pytest.main(args, plugins=[self])
+        return self.results
 
 
 def run_gallery_batch(kata: Kata, mistakes: list[Path], catches: dict[str, str]) -> dict[Path, RunResult]:
     """Each mistake's run of the spec that rejected it last time, all in one session (a
     mistake without a recorded spec is not run: its result stays empty)."""
-    batch = _GalleryBatch(kata, mistakes, catches)
-    if any(batch.first.values()):
-        args = [str(kata.spec_path), "--solutions", f"--impl-override={kata.module}={mistakes[0]}",
-                *SKIP_ARGS, "-q", "--no-header", "--hypothesis-profile", "gallery", "--no-diagnose",
-                "--tb=native", "--assert=plain", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-        with nested_run():
-            pytest.main(args, plugins=[batch])
-    return batch.results
+    only = {m: catches.get(mistake_key(kata, m)) for m in mistakes}
+    return _Batch(kata, mistakes, only).run("gallery", "--tb=native", "--assert=plain")
 
 
 def gallery_verdicts(kata: Kata, mistakes: list[Path] | None = None) -> dict[Path, str | None]:
     """Each gallery mistake -> None when the specs reject it, else what is wrong. All run in
-    one session (_GalleryBatch), each with the spec that rejected it last time; a mistake
+    one session (_Batch), each with the spec that rejected it last time; a mistake
     that spec does not reject there is run again alone, through all specs (run_spec)."""
     mistakes = gallery(kata) if mistakes is None else mistakes
     catches = load_catches()
@@ -212,6 +213,21 @@ def gallery_verdicts(kata: Kata, mistakes: list[Path] | None = None) -> dict[Pat
             f"{where} does not import cleanly:\n{result.errors}" if result.errors else
             f"{where} passes every spec of {kata.id}: the specs miss this mistake" if not result.failed else
             f"{where} is incomplete (raises NotImplementedError)" if _not_started(result) else None)
+    return verdicts
+
+
+def variant_verdicts(kata: Kata) -> dict[Path, str | None]:
+    """Each correct variant -> None when every spec accepts it, else what rejected it. (One
+    session per variant: unlike the gallery's, these runs are mostly their specs' own work.)"""
+    verdicts = {}
+    for variant in variants(kata):
+        result = run_spec(kata, variant, stop_at_first=False)
+        where = variant.relative_to(ROOT) if ROOT in variant.parents else variant
+        verdicts[variant] = (
+            f"{where} does not import cleanly:\n{result.errors}" if result.errors else
+            None if result.passed and not result.failed else
+            f"{where} is a correct {kata.id} in another style, but these specs reject it (a spec "
+            f"pins internals, or a tolerance is too tight):\n" + "\n".join(result.messages.values()))
     return verdicts
 
 
@@ -273,10 +289,10 @@ def check(kata: Kata, timings: dict[str, float] | None = None) -> list[str]:
     problems += [f"gallery: {problem}" for problem in gallery_verdicts(kata).values() if problem]
     if timings is not None:
         timings["gallery"] = timings.get("gallery", 0.0) + time.process_time() - start
-    for variant in variants(kata):
-        result = run("variants", variant, stop_at_first=False)
-        if result.errors or result.failed or not result.passed:
-            problems.append(f"variant {variant.stem}: rejected: " + "\n".join(result.messages.values()))
+    start = time.process_time()
+    problems += [f"variant: {problem}" for problem in variant_verdicts(kata).values() if problem]
+    if timings is not None:
+        timings["variants"] = timings.get("variants", 0.0) + time.process_time() - start
     missing = set(kata.mistakes) - {p.stem for p in gallery(kata)}
     if missing:
         problems.append(f"gallery lacks the catalogued mistakes {sorted(missing)}")
