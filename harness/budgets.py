@@ -13,7 +13,10 @@ allocator instead.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import statistics
+import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -185,6 +188,41 @@ def time_ratio(fn: Callable, reference: Callable, *args: Any, repeats: int = 7, 
         mine.append(_time_once(fn, *args, **kwargs))
         ref.append(_time_once(reference, *args, **kwargs))
     return statistics.median(mine) / max(statistics.median(ref), 1e-9)
+
+
+class OverTime(BaseException):
+    """Raised inside a `deadline` block that ran past its seconds (a BaseException, so that
+    the code under test cannot swallow it with `except Exception`)."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float):
+    """Stop the block with OverTime once it has run `seconds` of wall time: a budget whose
+    verdict is already known past a bound need not wait for a slow solution to finish.
+    SIGALRM's timer is shared with pytest-timeout: when the spec's own time limit would come
+    first, the block runs under that alone; otherwise the limit's remaining time is put back
+    afterwards. Without SIGALRM, or off the main thread, the block runs to its end."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    if 0 < remaining <= seconds:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OverTime(f"still running after {seconds:.2f} s")
+
+    start = time.perf_counter()
+    handler = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, handler)
+        if remaining > 0:
+            signal.setitimer(signal.ITIMER_REAL, max(remaining - (time.perf_counter() - start), 1e-3))
 
 
 gpu = pytest.mark.gpu

@@ -1,9 +1,12 @@
 """Budgets measure what they claim: FLOPs exactly, bytes by storage, time as a ratio."""
 
+import signal
+import time
+
 import pytest
 import torch
 
-from harness.budgets import allocations, count_flops, peak_bytes, time_ratio
+from harness.budgets import OverTime, allocations, count_flops, deadline, peak_bytes, time_ratio
 
 pytestmark = pytest.mark.selftest
 
@@ -65,3 +68,17 @@ def test_allocations_list_new_tensors_but_not_views():
     found = allocations(f, torch.randn(6, 3))
     assert [(a.shape, a.op) for a in found] == [((6, 6), "mm"), ((6,), "sum")]
     assert found[0].nbytes == 6 * 6 * 4 and "(6, 6) torch.float32 from aten.mm" == str(found[0])
+
+
+def test_a_deadline_stops_a_slow_block_and_gives_the_spec_timeout_back():
+    before, _ = signal.getitimer(signal.ITIMER_REAL)
+    start = time.perf_counter()
+    with pytest.raises(OverTime), deadline(0.2):
+        while True:
+            pass
+    assert 0.15 < time.perf_counter() - start < 1.5
+    after, _ = signal.getitimer(signal.ITIMER_REAL)
+    assert (after > 0) == (before > 0), "pytest-timeout's alarm is put back"
+    with deadline(5):
+        pass
+    assert signal.getsignal(signal.SIGALRM) is not None
