@@ -27,7 +27,6 @@ from harness.curriculum import ROOT, Kata
 from harness.nested import SKIP_ARGS, nested_run
 
 
-
 @dataclass
 class Verdict:
     """What one run of a kata's specs showed."""

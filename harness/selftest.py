@@ -180,10 +180,10 @@ class _Batch:
         _Recorder(self.results[file]).pytest_runtest_logreport(report)
 
     def run(self, profile: str, *extra: str) -> dict[Path, RunResult]:
-        args = [str(self.kata.spec_path), "--solutions", f"--impl-override={self.kata.module}={self.files[0]}",
-                *SKIP_ARGS, "-q", "--no-header", "--hypothesis-profile", profile, "--no-diagnose",
-                "-W", "ignore::pytest.PytestAssertRewriteWarning", *extra]
         if any(self.only.values()):
+            args = [str(self.kata.spec_path), "--solutions", f"--impl-override={self.kata.module}={self.files[0]}",
+                    *SKIP_ARGS, "-q", "--no-header", "--hypothesis-profile", profile, "--no-diagnose",
+                    "-W", "ignore::pytest.PytestAssertRewriteWarning", *extra]
             with nested_run():
                 pytest.main(args, plugins=[self])
         return self.results

@@ -283,7 +283,7 @@ class Canceller:
 
     def __enter__(self) -> "Canceller":
         if self._armed:
-            if not callable(handler := signal.getsignal(signal.SIGINT)):
+            if (handler := signal.getsignal(signal.SIGINT)) in (signal.SIG_IGN, signal.SIG_DFL):
                 self._sigint = handler
                 signal.signal(signal.SIGINT, signal.default_int_handler)
             threading.Thread(target=self._watch, name="katas-cancel", daemon=True).start()
