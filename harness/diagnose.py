@@ -178,20 +178,19 @@ def _match(record: guard.Record, path: tuple, actual: torch.Tensor,
     `actual` itself equals the reference's output (the failure lies elsewhere)."""
     found = []
     rng = torch.get_rng_state()
-    guard._local.depth = 1  # alternatives run unguarded and unrecorded
     try:
-        topic, name = record.module.split(".")[1:]
-        reference = _load(ROOT / "solutions" / topic / f"{name}.py")
-        expected = _rerun(reference, record, path) if reference is not None else None
-        if _equal(expected, actual):
-            return None
-        for file in mistakes:
-            module = _load(file)
-            got = _rerun(module, record, path) if module is not None else None
-            if _equal(got, actual) and not _equal(got, expected):
-                found.append(module)
+        with guard.unguarded():  # alternatives run unguarded and unrecorded
+            topic, name = record.module.split(".")[1:]
+            reference = _load(ROOT / "solutions" / topic / f"{name}.py")
+            expected = _rerun(reference, record, path) if reference is not None else None
+            if _equal(expected, actual):
+                return None
+            for file in mistakes:
+                module = _load(file)
+                got = _rerun(module, record, path) if module is not None else None
+                if _equal(got, actual) and not _equal(got, expected):
+                    found.append(module)
     finally:
-        guard._local.depth = 0
         torch.set_rng_state(rng)
     if not found:
         return None
