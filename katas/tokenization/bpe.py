@@ -9,6 +9,12 @@ Write:
     train_bpe(text, vocab_size, special_tokens=(), pattern=GPT4_SPLIT_PATTERN)
         -> list[tuple[int, int]]: the merges, in the order learned; merge i is the pair of
         token ids (a, b) that becomes the new id 256 + i (a and b are always < 256 + i).
+        - text: the training text as a str, or a file to read as an os.PathLike (a
+          pathlib.Path, or anything with __fspath__). A str is always the text itself, even
+          one that names a file. A file is its bytes decoded as UTF-8 with the line ends kept
+          as they are ("\\r\\n" stays "\\r\\n": no newline translation), so the merges are the
+          same as from its text. A missing file raises FileNotFoundError (an OSError) whose
+          message names the path; vocab_size is checked before the file is read.
         - vocab_size counts everything: the 256 bytes, the merges and the special tokens, so
           you return vocab_size - 256 - len(special_tokens) merges, or fewer when no pair is
           left to merge (every pre-token is already one token). ValueError when vocab_size is
@@ -45,13 +51,31 @@ Write:
             each pre-token the merges are applied by rank, the earliest-learned adjacent pair
             first, until none applies. The result equals
             tiktoken.Encoding(pat_str=pattern, mergeable_ranks=..., special_tokens=...).
+        .encode_iterable(iterable, allowed_special="none") -> an iterator of ints
+            iterable: str chunks of one text, in order: an open text file's lines, or pieces
+            cut anywhere (inside a word, a run of spaces, a "\\r\\n" or a special token; empty
+            chunks too). The ids are exactly encode("".join(chunks), allowed_special), however
+            the text is cut: a pre-token is never split at a chunk boundary, and an allowed
+            special token cut across chunks is still found and becomes its one id.
+            Lazy: read the chunks one at a time and yield each pre-token's ids once the text
+            read after it shows the pre-token is complete (text read up to "we'r" may go on as
+            "we're", "12" may become "123", "  " a longer run, "<|endof" an allowed
+            "<|endoftext|>"): every id of a line of words (say "The cat sat.\\n") is out before
+            the line after the next one is read, and an endless iterable works
+            (itertools.islice).
+            Budget: keep only the text whose ids may still change. Peak memory (tracemalloc)
+            must not grow with the length of the text: the specs read a text's lines 1x and 8x
+            over, and the peak may grow by at most the size of the 1x text (no joining the
+            chunks, no list of every id); nor may the work per chunk (the 8x run is stopped
+            past 30x the time of the 1x run: do not re-encode all the text read so far).
         .decode(ids) -> str: join the ids' bytes and decode them as UTF-8 with
             errors="replace" (an invalid byte sequence becomes U+FFFD, like minbpe), so
             decode(encode(s)) == s for every string s (that UTF-8 can encode: no lone
             surrogates).
 
-Any iterable: merges, special_tokens (of train_bpe and BPETokenizer) and decode's ids may be
-one-shot iterables (a generator): read each once. encode returns a list of Python ints.
+Any iterable: merges, special_tokens (of train_bpe and BPETokenizer), decode's ids and
+encode_iterable's chunks may be one-shot iterables (a generator): read each once. encode
+returns a list of Python ints; encode_iterable an iterator (a generator) of Python ints.
 
 GPT2_SPLIT_PATTERN and GPT4_SPLIT_PATTERN are given (tiktoken's "gpt2" and "cl100k_base"
 patterns). Use them with the `regex` module (installed with tiktoken), not `re`: they need
@@ -65,7 +89,8 @@ Run: pytest katas/tokenization/bpe.py
 
 from __future__ import annotations
 
-from typing import Collection, Iterable, Literal
+import os
+from typing import Collection, Iterable, Iterator, Literal
 
 GPT2_SPLIT_PATTERN = (
     r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
@@ -76,9 +101,10 @@ GPT4_SPLIT_PATTERN = (
 )
 
 
-def train_bpe(text: str, vocab_size: int, special_tokens: Iterable[str] = (),
+def train_bpe(text: str | os.PathLike, vocab_size: int, special_tokens: Iterable[str] = (),
               pattern: str = GPT4_SPLIT_PATTERN) -> list[tuple[int, int]]:
-    """Learn byte-level BPE merges from text; merge i creates token id 256 + i."""
+    """Learn byte-level BPE merges from text (a str, or a file's path); merge i creates token
+    id 256 + i."""
     raise NotImplementedError
 
 
@@ -92,6 +118,12 @@ class BPETokenizer:
     def encode(self, text: str,
                allowed_special: Literal["all", "none"] | Collection[str] = "none") -> list[int]:
         """text -> token ids; allowed special tokens become their ids, the rest is plain text."""
+        raise NotImplementedError
+
+    def encode_iterable(self, iterable: Iterable[str],
+                        allowed_special: Literal["all", "none"] | Collection[str] = "none"
+                        ) -> Iterator[int]:
+        """Chunks of text -> token ids, lazily: the ids of encode("".join(chunks))."""
         raise NotImplementedError
 
     def decode(self, ids: Iterable[int]) -> str:

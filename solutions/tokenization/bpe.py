@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
-from typing import Collection, Iterable, Literal
+from pathlib import Path
+from typing import Collection, Iterable, Iterator, Literal
 
 import regex
 
@@ -37,14 +39,17 @@ def _merge(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
     return out
 
 
-def train_bpe(text: str, vocab_size: int, special_tokens: Iterable[str] = (),
+def train_bpe(text: str | os.PathLike, vocab_size: int, special_tokens: Iterable[str] = (),
               pattern: str = GPT4_SPLIT_PATTERN) -> list[tuple[int, int]]:
-    """Learn byte-level BPE merges from text; merge i creates token id 256 + i."""
+    """Learn byte-level BPE merges from text (a str, or a file's path); merge i creates token
+    id 256 + i."""
     specials = list(special_tokens)
     n_merges = vocab_size - 256 - len(specials)
     if n_merges < 0:
         raise ValueError(f"vocab_size {vocab_size} is smaller than the 256 bytes plus "
                          f"{len(specials)} special tokens")
+    if isinstance(text, os.PathLike):  # a file: its bytes as UTF-8, "\r\n" kept as it is
+        text = Path(text).read_bytes().decode("utf-8")  # a missing file: FileNotFoundError
 
     # Pre-tokens, each distinct one once with its count. Special tokens are cut out first, so
     # no pair spans one and their text is never counted.
@@ -110,15 +115,18 @@ class BPETokenizer:
             ids = _merge(ids, pair, self.ranks[pair])
         return ids
 
+    def _allowed(self, allowed_special) -> set[str]:
+        if allowed_special == "all":
+            return set(self.special_tokens)
+        if allowed_special == "none":
+            return set()
+        # strings that are not special tokens of this tokenizer are ignored, as in tiktoken
+        return set(allowed_special) & self.special_tokens.keys()
+
     def encode(self, text: str,
                allowed_special: Literal["all", "none"] | Collection[str] = "none") -> list[int]:
         """text -> token ids; allowed special tokens become their ids, the rest is plain text."""
-        if allowed_special == "all":
-            allowed = set(self.special_tokens)
-        elif allowed_special == "none":
-            allowed = set()
-        else:  # strings that are not special tokens of this tokenizer are ignored, as in tiktoken
-            allowed = set(allowed_special) & self.special_tokens.keys()
+        allowed = self._allowed(allowed_special)
         ids: list[int] = []
         for i, chunk in enumerate(_split_on(text, allowed)):
             if i % 2:  # an allowed special token
@@ -127,6 +135,40 @@ class BPETokenizer:
             for piece in regex.findall(self.pattern, chunk):
                 ids.extend(self._encode_piece(piece))
         return ids
+
+    def encode_iterable(self, iterable: Iterable[str],
+                        allowed_special: Literal["all", "none"] | Collection[str] = "none"
+                        ) -> Iterator[int]:
+        """Chunks of text -> token ids, lazily: the ids of encode("".join(chunks))."""
+        allowed = self._allowed(allowed_special)
+        pending = ""  # text read but not yet encoded: its last pre-tokens may still change
+        for chunk in iterable:
+            pending += chunk
+            ids, pending = self._encode_final_part(pending, allowed)
+            yield from ids
+        yield from self.encode(pending, allowed)  # the text has ended: all of it is final
+
+    def _encode_final_part(self, text: str, allowed: set[str]) -> tuple[list[int], str]:
+        """(ids of the start of text that no continuation can change, the rest of text)."""
+        *closed, tail = _split_on(text, allowed)
+        ids = self.encode("".join(closed), allowed)  # it ends with a special token: final
+        # An allowed special token may have begun at the end ("<|endof"): hold that end back.
+        held = 0
+        for special in allowed:
+            for k in range(len(special) - 1, held, -1):  # its longest proper prefix first
+                if tail.endswith(special[:k]):
+                    held = k
+                    break
+        # The last two pre-tokens may still change: "1" may become "123", "  " a longer run,
+        # and GPT-2's pattern splits "we'r" as "we", "'", "r" but "we're" as "we", "'re".
+        # Both patterns look at most two characters past a pre-token's start, besides runs
+        # that reach the end of the text (and then the pre-token is the last one).
+        # The others are encoded as found here, not split again: in "x   12r" the spaces
+        # are "  ", " " (a digit follows), but "x   " split on its own ends in "   ".
+        pieces = regex.findall(self.pattern, tail[:len(tail) - held])[:-2]
+        for piece in pieces:
+            ids.extend(self._encode_piece(piece))
+        return ids, tail[sum(map(len, pieces)):]
 
     def decode(self, ids: Iterable[int]) -> str:
         """ids -> text; bytes that are not valid UTF-8 become U+FFFD."""

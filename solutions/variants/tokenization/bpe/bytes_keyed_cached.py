@@ -1,8 +1,9 @@
-"""Bytes-keyed style: tokens tracked as bytes during training (ties compared directly), incremental counts over distinct pre-tokens, an lru-cached encoder keyed by pre-token and a regex alternation for specials."""
+"""Bytes-keyed style: tokens tracked as bytes during training (ties compared directly), incremental counts over distinct pre-tokens, an lru-cached encoder keyed by pre-token and a regex alternation for specials; streaming as a generator of final pieces (held back: pre-tokens that start in the last two characters or end at the end, and an unfinished special token)."""
 
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter, defaultdict
 
 import regex
@@ -22,6 +23,9 @@ def train_bpe(text, vocab_size, special_tokens=(), pattern=GPT4_SPLIT_PATTERN):
     specials = tuple(special_tokens)
     if vocab_size < 256 + len(specials):
         raise ValueError(f"vocab_size {vocab_size} cannot hold 256 bytes and {len(specials)} specials")
+    if isinstance(text, os.PathLike):
+        with open(text, encoding="utf-8", newline="") as f:  # newline="": "\r\n" kept
+            text = f.read()
     freq = Counter()
     for chunk in _pieces(text, specials)[0]:
         freq.update(regex.findall(pattern, chunk))
@@ -109,6 +113,48 @@ class BPETokenizer:
             if n < len(specials):
                 out.append(self._special[specials[n]])
         return out
+
+    def _allowed(self, allowed_special):
+        return (set(self._special) if allowed_special == "all" else
+                set() if allowed_special == "none" else set(allowed_special) & set(self._special))
+
+    def _final_pieces(self, chunks, allowed):
+        """(is_special, text) pieces of the joined chunks, each yielded once nothing after it
+        can change it: pre-tokens as the pattern finds them, and allowed special tokens."""
+        pending = ""
+        for chunk in chunks:
+            pending += chunk
+            texts, specials = _pieces(pending, allowed)
+            for text, special in zip(texts, specials):  # closed by a special token: final
+                for piece in self._pattern.findall(text):
+                    yield False, piece
+                yield True, special
+            tail = texts[-1]
+            # where an allowed special token may be starting ("<|end"), the text stops for now
+            stop = next((i for i in range(max(0, len(tail) - max(map(len, allowed), default=0)), len(tail))
+                         if any(s.startswith(tail[i:]) for s in allowed)), len(tail))
+            matches = list(self._pattern.finditer(tail, 0, stop))
+            keep = len(matches)
+            # a pre-token is decided once the text goes on 2 characters past its start and
+            # past its end (contractions look 2 ahead: "'r" may be "'re")
+            while keep and (matches[keep - 1].start() >= stop - 2 or matches[keep - 1].end() >= stop):
+                keep -= 1
+            for m in matches[:keep]:
+                yield False, m.group()
+            pending = tail[matches[keep - 1].end():] if keep else tail
+        texts, specials = _pieces(pending, allowed)
+        for n, text in enumerate(texts):
+            for piece in self._pattern.findall(text):
+                yield False, piece
+            if n < len(specials):
+                yield True, specials[n]
+
+    def encode_iterable(self, iterable, allowed_special="none"):
+        for is_special, piece in self._final_pieces(iterable, self._allowed(allowed_special)):
+            if is_special:
+                yield self._special[piece]
+            else:
+                yield from self._encode_piece(piece)
 
     def decode(self, ids):
         return b"".join(map(self.vocab.__getitem__, ids)).decode("utf-8", "replace")

@@ -1,12 +1,15 @@
 """Heap style: training pops the best pair from a lazy max-heap (stale entries skipped by
 re-checking the live count), pre-token occurrences indexed per pair; encoding merges bytes
 tiktoken-style (the adjacent pair whose joined bytes have the lowest rank), specials cut with
-str.find."""
+str.find; streaming keeps a pending string and cuts it before its last two pre-tokens (or
+before an unfinished special token), encoding the pieces before the cut as found."""
 
 from __future__ import annotations
 
 import heapq
+import os
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import regex
 
@@ -45,6 +48,8 @@ def train_bpe(text, vocab_size, special_tokens=(), pattern=GPT4_SPLIT_PATTERN):
     budget = vocab_size - 256 - len(specials)
     if budget < 0:
         raise ValueError(f"vocab_size {vocab_size} < 256 + {len(specials)} special tokens")
+    if not isinstance(text, str):  # an os.PathLike: the file's bytes, as UTF-8
+        text = Path(text).read_bytes().decode("utf-8")
     freq = Counter()
     for piece in _cut(text, specials)[0]:
         freq.update(regex.findall(pattern, piece))
@@ -116,13 +121,15 @@ class BPETokenizer:
             parts[i:i + 2] = [parts[i] + parts[i + 1]]
         return [self._rank[x] for x in parts]
 
-    def encode(self, text, allowed_special="none"):
+    def _allowed(self, allowed_special):
         if allowed_special == "all":
-            allowed = list(self._special)
-        elif allowed_special == "none":
-            allowed = []
-        else:
-            allowed = [s for s in allowed_special if s in self._special]
+            return list(self._special)
+        if allowed_special == "none":
+            return []
+        return [s for s in allowed_special if s in self._special]
+
+    def encode(self, text, allowed_special="none"):
+        allowed = self._allowed(allowed_special)
         pieces, found = _cut(text, allowed)
         ids = []
         for k, piece in enumerate(pieces):
@@ -131,6 +138,30 @@ class BPETokenizer:
             if k < len(found):
                 ids.append(self._special[found[k]])
         return ids
+
+    def encode_iterable(self, iterable, allowed_special="none"):
+        allowed = self._allowed(allowed_special)
+        pending = ""
+        for chunk in iterable:
+            pending += chunk
+            pieces, found = _cut(pending, allowed)
+            for piece, special in zip(pieces, found):  # followed by a special token: final
+                for p in self._pattern.findall(piece):
+                    yield from self._piece(p)
+                yield self._special[special]
+            tail = pieces[-1]
+            end = len(tail)  # hold back an end of the text that begins a special token
+            for s in allowed:
+                for k in range(min(len(s) - 1, len(tail)), 0, -1):
+                    if tail.endswith(s[:k]):
+                        end = min(end, len(tail) - k)
+                        break
+            words = self._pattern.findall(tail[:end])
+            done = words[:-2]  # the last two may still change ("we'r" -> "we're")
+            for p in done:
+                yield from self._piece(p)
+            pending = tail[sum(len(p) for p in done):]
+        yield from self.encode(pending, allowed)
 
     def decode(self, ids):
         out = bytearray()

@@ -1,7 +1,8 @@
-"""Recount style: pair counts rebuilt from the distinct pre-tokens at every merge, specials cut by a str.find scan, encode by repeated lowest-rank search over tuples."""
+"""Recount style: pair counts rebuilt from the distinct pre-tokens at every merge, specials cut by a str.find scan, encode by repeated lowest-rank search over tuples; streaming through a small buffer object that releases the text before its last two pre-tokens."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import regex
@@ -48,6 +49,9 @@ def train_bpe(text, vocab_size, special_tokens=(), pattern=GPT4_SPLIT_PATTERN):
     budget = vocab_size - 256 - len(specials)
     if budget < 0:
         raise ValueError(f"vocab_size={vocab_size} < 256 + {len(specials)} special tokens")
+    if isinstance(text, os.PathLike):
+        with open(os.fspath(text), "rb") as f:
+            text = f.read().decode("utf-8")
     words = Counter()
     for is_special, piece in _cut(text, specials):
         if not is_special:
@@ -92,13 +96,14 @@ class BPETokenizer:
             word = _replace(word, pair, 256 + r)
         return list(word)
 
-    def encode(self, text, allowed_special="none"):
+    def _allowed(self, allowed_special):
         if isinstance(allowed_special, str):
-            allowed = list(self.special_ids) if allowed_special == "all" else []
-        else:
-            allowed = [s for s in allowed_special if s in self.special_ids]  # others: plain text
+            return list(self.special_ids) if allowed_special == "all" else []
+        return [s for s in allowed_special if s in self.special_ids]  # others: plain text
+
+    def _encode_parts(self, parts):
         out = []
-        for is_special, piece in _cut(text, allowed):
+        for is_special, piece in parts:
             if is_special:
                 out.append(self.special_ids[piece])
             else:
@@ -106,8 +111,43 @@ class BPETokenizer:
                     out += self._piece(p)
         return out
 
+    def encode(self, text, allowed_special="none"):
+        return self._encode_parts(_cut(text, self._allowed(allowed_special)))
+
+    def encode_iterable(self, iterable, allowed_special="none"):
+        stream = _Stream(self.pattern, self._allowed(allowed_special))
+        for chunk in iterable:
+            yield from self._encode_parts(stream.feed(chunk))
+        yield from self._encode_parts(stream.close())
+
     def decode(self, ids):
         data = bytearray()
         for i in ids:
             data += self.vocab[i]
         return bytes(data).decode("utf-8", errors="replace")
+
+
+class _Stream:
+    """Text arrives in chunks; feed returns the parts (is_special, text) that no later text
+    can change, as _cut gives them; close returns the rest."""
+
+    def __init__(self, pattern, specials):
+        self.pattern, self.specials, self.buffer = pattern, specials, ""
+
+    def feed(self, chunk):
+        self.buffer += chunk
+        parts = _cut(self.buffer, self.specials)
+        tail = parts[-1][1]
+        # the earliest position from which the tail could still be the start of a special
+        hold = next((i for i in range(len(tail))
+                     if any(len(s) > len(tail) - i and s.startswith(tail[i:]) for s in self.specials)),
+                    len(tail))
+        matches = list(regex.finditer(self.pattern, tail[:hold]))[:-2]  # the last two may grow
+        # the complete pre-tokens go out as separate parts: each is split alone, and alone
+        # it is still one pre-token (the prefix split again as one text could split otherwise)
+        self.buffer = tail[matches[-1].end():] if matches else tail
+        return parts[:-1] + [(False, m.group()) for m in matches]
+
+    def close(self):
+        parts, self.buffer = _cut(self.buffer, self.specials), ""
+        return parts
