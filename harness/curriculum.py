@@ -263,6 +263,15 @@ KATAS: tuple[Kata, ...] = (
           "eps goes after the sqrt. Adam adds weight_decay·p to g; AdamW does p.mul_(1 − lr·weight_decay). Leave p.grad untouched. State keyed by p (not id(p)), zeros_like(p): p's dtype and device. clip_grad_norm_: read a generator once, skip None grads (none: tensor(0.0)); inf norm is max |g|.",
           'clip: total = vector_norm(stack([vector_norm(g, norm_type) for g in grads]), norm_type); each g.mul_(min(max_norm / (total + 1e-6), 1)). cosine_schedule: three branches, step < warmup, step <= total, then min_lr.',
       )),
+    K("training/checkpoint", 2, "11", "Checkpoints: resume exactly, write atomically",
+      mistakes=("optimizer_state_not_saved", "rng_not_restored", "written_in_place"),
+      hints=(
+          'A resumed run repeats the lost one only if it gets back everything the next steps read: weights, optimizer state, the step, and every random generator. A save must never destroy the last good checkpoint.',
+          'Save one dict (model, optimizer, step, rng, extra) with torch.save into a temporary file beside path, then rename it onto path. Load: read with weights_only=True, check the file, load model and optimizer, then restore the random states.',
+          'state_dict() / load_state_dict() for model and optimizer; torch.get_rng_state, random.getstate, np.random.get_state (keys via torch.from_numpy); tempfile.mkstemp(dir=folder), f.flush(), os.fsync(f.fileno()), os.replace(tmp, path).',
+          'On a failed save remove the temp file and re-raise. Wrap torch.load errors (not FileNotFoundError) in ValueError naming the path; list missing keys. A strict load_state_dict raises after copying what matched: clone the weights first and put them back. Restore RNGs last.',
+          'save: payload = {...}; fd, tmp = mkstemp(dir=folder); try: with os.fdopen(fd, "wb") as f: torch.save(payload, f); f.flush(); os.fsync(f.fileno()); os.replace(tmp, path) except BaseException: os.remove(tmp); raise.',
+      )),
     K("conv/conv2d", 2, "12", "conv2d by unfold and matmul",
       mistakes=("groups_ignored", "dilation_size_off_by_one"),
       hints=(
