@@ -555,6 +555,16 @@ KATAS: tuple[Kata, ...] = (
           'Equal rewards give 0 via (r - mean) / (std + eps). Detach logp_old, logp_ref AND advantages; cast A to logp.dtype. Ratios from differences, exp(logp - logp_old): exp(-150) underflows. Padding may hold +-1e3: torch.where it away BEFORE any exp (0 * inf = NaN). mask: bool or float.',
           'keep = mask.bool(); lp, old, ref = where(keep, ., 0) of logp and the detached others; rho = exp(lp - old); A = advantages.detach().to(lp)[:, None]; surr = min(rho*A, rho.clamp(1-eps, 1+eps)*A); kl = exp(ref - lp) - (ref - lp) - 1; loss = -(((surr - beta*kl) * keep).sum(-1) / keep.sum(-1)).mean().',
       )),
+    K("deepseek/math", 6, "32", "DeepSeekMath-7B: a Llama built from your katas",
+      requires=("norms/rms_norm", "positional/rope", "attention/sdpa", "inference/kv_cache", "deepseek/moe"),
+      mistakes=("positions_restart_while_decoding", "rope_theta_ignored", "kv_heads_mixed_up"),
+      hints=(
+          'DeepSeekMath-7B is a Llama: embed, pre-norm layers (attention, then a SwiGLU MLP), a final RMSNorm, an untied head. Nearly every piece is a kata you wrote; the work is wiring them and keeping the positions straight.',
+          "The model turns the tokens' positions into cos/sin rows once and hands them to every layer. Attention: project, rotate q and k, update the cache, attend with a bottom-right causal mask, merge heads, o_proj. count_parameters adds up the weight shapes.",
+          'rope_cache(head_dim, max_position_embeddings, base=config.rope_theta) in persistent=False buffers; cos[position_ids] is (B, T, head_dim/2); torch.stack([apply_rope(q[b], cos[b], sin[b]) for b in range(B)]); KVCache(B, num_key_value_heads, max_len, head_dim, dtype=..., device=...).',
+          'Default positions start at cache[0].length, read before any layer writes. K, V and the cache have num_key_value_heads heads; head h reads KV head h // G. Rotate-half, not interleaved. Validate the config and the positions (ValueError) before any work. The head is not tied.',
+          'mask = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T); out = scaled_dot_product_attention(q.reshape(B, n_kv, G*T, hd), k, v, attn_mask=mask.repeat(G, 1)); count = 2*V*H + L*(2*H*n*hd + 2*H*n_kv*hd + 3*H*ff + 2*H) + H.',
+      )),
 )
 del K
 
