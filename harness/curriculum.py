@@ -565,6 +565,16 @@ KATAS: tuple[Kata, ...] = (
           'Default positions start at cache[0].length, read before any layer writes. K, V and the cache have num_key_value_heads heads; head h reads KV head h // G. Rotate-half, not interleaved. Validate the config and the positions (ValueError) before any work. The head is not tied.',
           'mask = torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T); out = scaled_dot_product_attention(q.reshape(B, n_kv, G*T, hd), k, v, attn_mask=mask.repeat(G, 1)); count = 2*V*H + L*(2*H*n*hd + 2*H*n_kv*hd + 3*H*ff + 2*H) + H.',
       )),
+    K("deepseek/grpo_train", 6, "32", "A GRPO training loop on a verifiable task",
+      requires=("deepseek/grpo",),
+      mistakes=("advantages_over_the_whole_batch", "reference_updated_with_policy"),
+      hints=(
+          "Each step is one sampling stage: the policy as it is now answers every prompt several times, a checker scores the answers, and then you take several gradient steps against that frozen snapshot of what was sampled.",
+          "Sample, score, group advantages, then log-probs of the sampled answers under the policy (pi_old, kept) and the reference, both without gradients; then inner_updates times recompute logp with grad, grpo_loss, zero_grad, backward, step.",
+          "torch.multinomial(softmax(logits, -1), G, replacement=True, generator=generator); prompts.repeat_interleave(G, 0) and answers.reshape(-1) keep each group together; log_softmax(...).gather(-1, answers[:, None]) gives (N, 1).",
+          "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
+          "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
+      )),
 )
 del K
 
