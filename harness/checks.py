@@ -369,6 +369,24 @@ def mha_slow_path():
 
 # ------------------------------------------------------------------------------ inputs
 
+def tensors_held(obj: Any, depth: int = 3) -> list[torch.Tensor]:
+    """Every tensor `obj` holds, `depth` levels down through lists, tuples, dict values and
+    object attributes (a learner's cache object, whatever it keeps its buffers in)."""
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if depth == 0:
+        return []
+    if isinstance(obj, (list, tuple)):
+        parts = obj
+    elif isinstance(obj, dict):
+        parts = obj.values()
+    elif hasattr(obj, "__dict__"):
+        parts = vars(obj).values()
+    else:
+        return []
+    return [t for part in list(parts) for t in tensors_held(part, depth - 1)]
+
+
 def non_contiguous(x: torch.Tensor) -> torch.Tensor:
     """A copy of `x` with the same values in a layout that `.view` cannot merge: the storage
     holds the dims in reverse order (a transpose of every pair) with a gap after each

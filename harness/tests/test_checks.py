@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
                             assert_on_input_device, assert_raises, forbid, gradcheck, non_contiguous, on_meta,
-                            unchanged)
+                            tensors_held, unchanged)
 from harness.curriculum import ROOT
 
 pytestmark = pytest.mark.selftest
@@ -312,3 +312,16 @@ def test_no_torch_fails_any_torch_call_and_says_why():
             torch.empty(0, device="meta")
     message = failure(makes_a_tensor)
     assert message.startswith("f(3) called torch (empty); plain ints only") and "hint: n * (n + 1) // 2" in message
+
+
+def test_tensors_held_finds_a_caches_buffers_three_levels_down():
+    class Layer:
+        def __init__(self):
+            self.k, self.v = torch.zeros(2), torch.ones(2)
+            self.pages = [torch.zeros(1), {"scale": torch.ones(1)}]
+            self.length = 3
+    cache = [Layer(), Layer()]
+    found = tensors_held(cache)
+    assert len(found) == 6 and all(isinstance(t, torch.Tensor) for t in found)
+    assert tensors_held(torch.ones(1), depth=0)[0].shape == (1,)
+    assert tensors_held([[[[torch.ones(1)]]]]) == [], "no deeper than three levels"

@@ -64,7 +64,7 @@ from hypothesis import given, strategies as st
 
 from harness.budgets import allocations
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_raises, forbid, non_contiguous,
-                            unchanged)
+                            tensors_held, unchanged)
 from katas.deepseek.math import (DEEPSEEK_MATH_7B, Attention, DecoderLayer, DeepSeekMathConfig,
                                  DeepSeekMathForCausalLM, DeepSeekMathModel, count_parameters)
 from katas.inference.kv_cache import KVCache
@@ -154,27 +154,6 @@ def spec_shapes(c) -> dict[str, tuple[int, ...]]:
 
 def spec_count(c) -> int:
     return sum(math.prod(s) for s in spec_shapes(c).values())
-
-
-def cache_tensors(cache) -> list[torch.Tensor]:
-    """Every tensor the per-layer cache objects hold (attributes, and lists/dicts in them)."""
-    found = []
-
-    def walk(obj, depth=0):
-        if isinstance(obj, torch.Tensor):
-            found.append(obj)
-        elif depth < 3 and isinstance(obj, (list, tuple)):
-            for o in obj:
-                walk(o, depth + 1)
-        elif depth < 3 and isinstance(obj, dict):
-            for o in obj.values():
-                walk(o, depth + 1)
-        elif depth < 3 and hasattr(obj, "__dict__"):
-            for o in vars(obj).values():
-                walk(o, depth + 1)
-
-    walk(list(cache))
-    return found
 
 
 def make_cache(model, batch_size, max_len):
@@ -410,7 +389,7 @@ def test_make_cache_gives_one_kv_cache_per_layer():
                               "(katas.inference.kv_cache)")
         if layer_cache.length != 0:
             raise SpecFailure(f"make_cache(3, 10)[{i}].length is {layer_cache.length}; a new cache is empty")
-        buffers = [t for t in cache_tensors([layer_cache]) if t.is_floating_point() and t.dim() == 4]
+        buffers = [t for t in tensors_held([layer_cache]) if t.is_floating_point() and t.dim() == 4]
         shapes = sorted(tuple(t.shape) for t in buffers)
         expected = [(3, c.num_key_value_heads, 10, hd)] * 2
         if shapes != expected:

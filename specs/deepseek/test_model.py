@@ -41,7 +41,8 @@ import torch
 from hypothesis import assume, given, strategies as st
 
 from harness.budgets import count_flops, peak_bytes
-from harness.checks import SpecFailure, assert_close, assert_on_input_device, non_contiguous, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_on_input_device, non_contiguous, tensors_held,
+                            unchanged)
 from katas.deepseek.config import DeepSeekConfig
 from katas.deepseek.model import DeepSeekForCausalLM, DeepSeekModel
 from specs.deepseek import _model_reference as ref
@@ -91,27 +92,6 @@ def build(c: DeepSeekConfig, weights: dict, dtype=torch.float64) -> DeepSeekForC
 
 def loaded(name: str = "v3", dtype=torch.float64) -> DeepSeekForCausalLM:
     return build(config(name), FIXTURE["state_dicts"][name], dtype)
-
-
-def cache_tensors(cache) -> list[torch.Tensor]:
-    """Every tensor the per-layer cache objects hold (attributes, and lists/dicts in them)."""
-    found = []
-
-    def walk(obj, depth=0):
-        if isinstance(obj, torch.Tensor):
-            found.append(obj)
-        elif depth < 3 and isinstance(obj, (list, tuple)):
-            for o in obj:
-                walk(o, depth + 1)
-        elif depth < 3 and isinstance(obj, dict):
-            for o in obj.values():
-                walk(o, depth + 1)
-        elif depth < 3 and hasattr(obj, "__dict__"):
-            for o in vars(obj).values():
-                walk(o, depth + 1)
-
-    walk(list(cache))
-    return found
 
 
 def make_cache(model, batch_size, max_len):
@@ -254,7 +234,7 @@ def test_make_cache_gives_one_latent_cache_per_layer():
     cache = make_cache(model, 3, 10)
     c = config("v3")
     for i, layer_cache in enumerate(cache):
-        tensors = cache_tensors([layer_cache])
+        tensors = tensors_held([layer_cache])
         shapes = sorted(tuple(t.shape) for t in tensors)
         expected = sorted([(3, 10, c.kv_lora_rank), (3, 10, c.qk_rope_head_dim)])
         if shapes != expected:
@@ -289,7 +269,7 @@ def test_cache_bytes_at_a_long_context():
     c = config("v3")
     B, T = 2, 4096
     cache = make_cache(model, B, T)
-    held = sum(t.numel() * t.element_size() for t in cache_tensors(cache))
+    held = sum(t.numel() * t.element_size() for t in tensors_held(cache))
     latent = c.num_hidden_layers * B * T * (c.kv_lora_rank + c.qk_rope_head_dim) * 8
     full_kv = c.num_hidden_layers * B * T * c.num_attention_heads * (c.qk_nope_head_dim + c.qk_rope_head_dim
                                                                      + c.v_head_dim) * 8
@@ -309,7 +289,7 @@ def test_deepseek_v3_cache_at_128k_tokens_on_the_meta_device():
     with torch.device("meta"):
         model = DeepSeekForCausalLM(c).to(torch.bfloat16)
         cache = make_cache(model, 1, T)
-    tensors = cache_tensors(cache)
+    tensors = tensors_held(cache)
     wrong = [t for t in tensors if t.device.type != "meta" or t.dtype != torch.bfloat16]
     if wrong:
         raise SpecFailure(f"make_cache on a bfloat16 model on the meta device made a {wrong[0].dtype} cache on "
