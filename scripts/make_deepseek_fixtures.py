@@ -74,6 +74,8 @@ import transformers
 from transformers import DeepseekV2Config, DeepseekV2ForCausalLM, DeepseekV3Config, DeepseekV3ForCausalLM
 from transformers.models.deepseek_v3.modeling_deepseek_v3 import DeepseekV3MoE, DeepseekV3TopkRouter
 
+from fixture_packing import pack_state_dicts  # scripts/ is on sys.path when run as a script
+
 OUT = Path(__file__).resolve().parents[1] / "specs" / "deepseek" / "fixtures" / "deepseek_tiny.pt"
 MIN_ROUTE_MARGIN = 1e-3
 MIN_LOGIT_MARGIN = 1e-2
@@ -324,21 +326,10 @@ def main() -> None:
             monitor.close()
 
     # one float16 buffer holding every distinct tensor once; the state dicts are views into it
-    unique: dict[int, torch.Tensor] = {}
-    for sd in weights.values():
-        for t in sd.values():
-            unique.setdefault(id(t), t)
-    flat = torch.cat([t.flatten() for t in unique.values()])
-    offsets, at = {}, 0
-    for key, t in unique.items():
-        offsets[key] = at
-        at += t.numel()
-    for name, sd in weights.items():
-        fixture["state_dicts"][name] = {k: flat[offsets[id(t)]: offsets[id(t)] + t.numel()].view(t.shape)
-                                        for k, t in sd.items()}
+    fixture["state_dicts"], n_weights = pack_state_dicts(weights)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     torch.save(fixture, OUT)
-    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB; {flat.numel()} float16 weights)")
+    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB; {n_weights} float16 weights)")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ import torch
 import transformers
 from transformers import LlamaConfig, LlamaForCausalLM
 
+from fixture_packing import pack_state_dicts  # scripts/ is on sys.path when run as a script
+
 OUT = Path(__file__).resolve().parents[1] / "specs" / "deepseek" / "fixtures" / "math_tiny.pt"
 
 BASE = dict(vocab_size=67, hidden_size=32, intermediate_size=40, num_hidden_layers=2,
@@ -150,21 +152,10 @@ def main() -> None:
                          "scripts/make_math_fixtures.py",
                "configs": CONFIGS, "state_dicts": {}, "cases": cases}
     # one float16 buffer holding every distinct tensor once; the state dicts are views into it
-    unique: dict[int, torch.Tensor] = {}
-    for sd in weights.values():
-        for t in sd.values():
-            unique.setdefault(id(t), t)
-    flat = torch.cat([t.flatten() for t in unique.values()])
-    offsets, at = {}, 0
-    for key, t in unique.items():
-        offsets[key] = at
-        at += t.numel()
-    for name, sd in weights.items():
-        fixture["state_dicts"][name] = {k: flat[offsets[id(t)]: offsets[id(t)] + t.numel()].view(t.shape)
-                                        for k, t in sd.items()}
+    fixture["state_dicts"], n_weights = pack_state_dicts(weights)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     torch.save(fixture, OUT)
-    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB; {flat.numel()} float16 weights, {len(cases)} cases)")
+    print(f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB; {n_weights} float16 weights, {len(cases)} cases)")
 
 
 if __name__ == "__main__":
