@@ -24,10 +24,12 @@ import numpy
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from harness import curriculum, diagnose, guard, loader, progress
+from harness import curriculum, diagnose, guard, lazy_dynamo, loader, progress
 from harness.progress import KataTally
 from harness.curriculum import ROOT
 from harness.failures import SpecFailure, import_error_text, learner_line_of, shown_path
+
+lazy_dynamo.install()  # before any spec: most of them would import torch._dynamo for nothing
 
 # Profiles are registered before hypothesis's own plugin loads the one --hypothesis-profile names.
 # One failure per property (never an ExceptionGroup, so a stub reads "not started"),
