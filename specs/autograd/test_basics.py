@@ -12,7 +12,7 @@ Contract-to-spec map:
   _of_a_linear_map_is_its_matrix, _puts_output_dims_first; autograd's derivative (stop-gradient,
   relu at 0), not finite differences -> _is_autograds_derivative; dtype of x when f changes it
   -> _keeps_x_dtype_when_f_changes_it; 0 elements in x or f(x) -> _with_zero_elements; device
-  of x -> _stays_on_x_device (CUDA only); x, x.grad untouched, detached result -> _leaves_x_alone;
+  of x -> _is_built_on_x_device (meta), _stays_on_x_device (CUDA); x, x.grad untouched, detached result -> _leaves_x_alone;
   non-contiguous -> _non_contiguous_input; jacobian/jacrev/jacfwd/vmap off limits -> every
   jacobian spec (no_jacobian_shortcuts).
 - accumulated_grad: times * df/dx for times 1..5, shapes incl. 0-d -> test_accumulated_grad_
@@ -38,7 +38,7 @@ from torch import nn
 
 from harness.budgets import gpu
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_shape, forbid,
-                            non_contiguous, unchanged)
+                            non_contiguous, on_meta, unchanged)
 from katas.autograd.basics import accumulated_grad, grad_of, jacobian, no_grad_eval
 
 SHAPES = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
@@ -312,9 +312,24 @@ def test_jacobian_with_zero_elements(shape, name, out_shape):
                       "(torch.stack([]) raises): return zeros of shape f(x).shape + x.shape")
 
 
+def test_jacobian_is_built_on_x_device():
+    """On the meta device (shapes and devices, no values), a stand-in for a GPU."""
+    x = torch.randn(3, 2, dtype=torch.float64).to("meta")
+    hint = ("build every buffer on x's device: x.new_zeros(...), torch.zeros_like(x), or "
+            "device=x.device (torch.zeros(n) alone is on the CPU)")
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = on_meta(jacobian, lambda t: t * t.tanh(), x, what="jacobian(x * tanh(x), x (3, 2) on meta)",
+                      hint=hint)
+    if jac is None:
+        return  # the code reads values (.item(), a Python branch): the meta device cannot judge
+    if jac.device != x.device or tuple(jac.shape) != (3, 2, 3, 2) or jac.dtype != torch.float64:
+        raise SpecFailure(f"jacobian(f, x (3, 2) float64 on meta) returned shape {tuple(jac.shape)}, "
+                          f"{jac.dtype} on {jac.device}; expected (3, 2, 3, 2) float64 on meta, "
+                          f"x's device\n  hint: {hint}")
+
+
 @gpu
 def test_jacobian_stays_on_x_device():
-    # (autograd on the meta device imports torch._dynamo, ~5 s: this one needs a GPU)
     x = torch.randn(3, 2, device="cuda", dtype=torch.float64)
     with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
         jac = jacobian(lambda t: t * t.tanh(), x)

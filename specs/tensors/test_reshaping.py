@@ -246,8 +246,8 @@ def test_patchify_empty_batch():
 
 def test_patchify_writes_its_own_unfold():
     img = randn(1, 2, 4, 4, seed=9)
-    # F.unfold is also what nn.Unfold calls; function level only (aten= would import torch._dynamo)
-    with forbid(F.unfold):
+    # F.unfold is also what nn.Unfold calls; aten.im2col is what both run
+    with forbid(F.unfold, aten={"im2col": "F.unfold (as aten.im2col)"}):
         patchify(img, 2)
 
 
