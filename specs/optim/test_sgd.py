@@ -10,10 +10,12 @@ Contract-to-spec map:
 - the update rule (weight decay, momentum, dampening, first buffer = g, nesterov), step for step:
   matches_torch_*, float32_model, first_momentum_buffer..., nesterov_step_by_hand,
   any_options_match_torch (hypothesis)
-- "first step" is per parameter (one that gets its first gradient late starts from its g):
-  late_parameter_starts_its_own_buffer
+- "first step" is per parameter (one that gets its first gradient late starts from its g; an
+  all-zero gradient is a first step too): late_parameter_starts_its_own_buffer
+- options a group sets to 0 / 0.0 / False are kept (no `or default`): group_options_set_to_zero_are_kept
 - param groups / defaults, lr read at every step: param_groups..., lr_changed...
-- parameters without grad skipped: parameters_without_grad_are_skipped
+- parameters without grad skipped (only those: requires_grad=False with a grad is updated):
+  parameters_without_grad_are_skipped, frozen_parameter_with_a_gradient_is_updated
 - buffer in self.state[p], state_dict round trip: state_dict_round_trip..., and through a
   saved checkpoint into a fresh model (state keyed by the parameter, not id(p)):
   checkpoint_resumes_in_a_fresh_model
@@ -210,6 +212,31 @@ def test_param_groups_with_their_own_options():
                   "constructor's defaults (read them from group[...] inside step)")
 
 
+FALSY_GROUPS = {
+    # constructor defaults that are all non-zero, and groups that set an option to 0 on purpose
+    "zero_momentum_wd_lr_dampening": (
+        dict(lr=0.05, momentum=0.9, dampening=0.5, weight_decay=0.05),
+        lambda m: [{"params": [m[0].weight], "momentum": 0.0, "weight_decay": 0.0},
+                   {"params": [m[0].bias], "lr": 0.0},
+                   {"params": m[2].parameters(), "dampening": 0.0}]),
+    "nesterov_false": (
+        dict(lr=0.05, momentum=0.9, nesterov=True),
+        lambda m: [{"params": m[0].parameters(), "nesterov": False},
+                   {"params": m[2].parameters()}]),
+}
+
+
+@pytest.mark.parametrize("case", list(FALSY_GROUPS))
+def test_group_options_set_to_zero_are_kept(case):
+    defaults, groups = FALSY_GROUPS[case]
+    args = ", ".join(f"{k}={v}" for k, v in defaults.items())
+    run_pair(lambda m: SGD(groups(m), **defaults), lambda m: torch.optim.SGD(groups(m), **defaults),
+             steps=10, what=f"SGD(groups that set {case.replace('_', ' ')} explicitly, {args})",
+             hint="an option a group sets explicitly wins, also when it is 0, 0.0 or False: "
+                  "read group[name] (Optimizer.__init__ has filled in the missing ones); "
+                  "group.get(name) or default replaces an explicit 0 by the default")
+
+
 def test_lr_changed_between_steps_is_used():
     def schedule(t, opt, ref):
         for o in (opt, ref):
@@ -234,6 +261,26 @@ def test_parameters_without_grad_are_skipped():
 
 
 # ------------------------------------------------------------------------------ shapes, dtypes
+
+def test_frozen_parameter_with_a_gradient_is_updated():
+    # requires_grad=False does not exempt a parameter: torch.optim.SGD updates every parameter
+    # whose .grad is not None (here a gradient assigned by hand, as a frozen layer keeps its
+    # last one), weight decay included
+    options = dict(lr=0.1, momentum=0.9, weight_decay=0.1)
+    results = []
+    for cls in (SGD, torch.optim.SGD):
+        p = nn.Parameter(P0.clone(), requires_grad=False)
+        opt = cls([p], **options)
+        for g in (G1, G2):
+            p.grad = g.clone()
+            opt.step()
+        results.append(p.detach())
+    assert_close(results[0], results[1], **TOL64,
+                 what="a parameter with requires_grad=False and .grad set, after 2 steps of "
+                      "SGD(lr=0.1, momentum=0.9, weight_decay=0.1)",
+                 hint="skip a parameter only when p.grad is None, as the contract says; do not "
+                      "test p.requires_grad")
+
 
 def test_odd_shapes_and_non_contiguous_parameters():
     gen = torch.Generator().manual_seed(3)
@@ -343,7 +390,10 @@ def test_buffer_does_not_alias_grad():
                          f"parameter {name!r} after step {t}", hint=hint, **TOL64)
 
 
-def test_late_parameter_starts_its_own_buffer():
+@pytest.mark.parametrize("set_to_none", [True, False], ids=["grad_none", "grad_zeros"])
+def test_late_parameter_starts_its_own_buffer(set_to_none):
+    # grad_zeros: zero_grad(set_to_none=False) gives parameter 1 an all-zero gradient on steps
+    # 1 and 2; that is a gradient (not None), so its buffer starts there, at zeros
     gen = torch.Generator().manual_seed(5)
     start = [torch.randn(4, generator=gen, dtype=torch.float64) for _ in range(2)]
     mine = [nn.Parameter(t.clone()) for t in start]
@@ -352,17 +402,20 @@ def test_late_parameter_starts_its_own_buffer():
     opt, ref = SGD(mine, **options), torch.optim.SGD(theirs, **options)
     for t in range(1, 7):
         for ps, o in ((mine, opt), (theirs, ref)):
-            o.zero_grad()
-            loss = (ps[0] ** 2).sum() + (((ps[1] - 1) ** 2).sum() if t >= 3 else 0.0)
+            o.zero_grad(set_to_none=set_to_none)
+            late = ((ps[1] - 1) ** 2).sum() if t >= 3 else 0.0 if set_to_none else 0.0 * ps[1].sum()
+            loss = (ps[0] ** 2).sum() + late
             loss.backward()
         opt.step()
         ref.step()
         for i, (p, r) in enumerate(zip(mine, theirs)):
             assert_close(p.detach(), r.detach(), **TOL64,
                          what=f"SGD(lr=0.1, momentum=0.9, dampening=0.5): parameter {i} after step {t} "
-                              "(parameter 1 gets its first gradient at step 3)",
-                         hint="'the first step' is each parameter's own first step with a gradient: "
-                              "test whether self.state[p] has a buffer yet, not a global step count")
+                              + ("(parameter 1 gets its first gradient at step 3)" if set_to_none else
+                                 "(parameter 1 gets all-zero gradients on steps 1-2, real ones from 3)"),
+                         hint="'the first step' is each parameter's own first step with a gradient "
+                              "(an all-zero gradient counts): test whether self.state[p] has a "
+                              "buffer yet, not a global step count, nor whether the buffer is zero")
 
 
 def test_closure_is_called_with_grad_and_its_result_returned():
