@@ -8,7 +8,8 @@ gradients (sums over every output position); float64 uses the harness defaults (
 Contract -> specs:
 - "like F.conv2d (cross-correlation, zero padding)", b=None default: test_defaults_*, test_bias_defaults_to_none
 - stride/padding/dilation int or pair, groups blocks: test_settings_*, test_groups_keep_*, test_any_settings_*
-- output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes
+- output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes; a 1×1 kernel
+  strides and pads too: test_pointwise_kernel_keeps_stride_and_padding
 - any batch incl. N = 0: test_empty_batch_gives_empty_output
 - output dtype = x's (float64 computed in float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device, test_output_on_the_input_device_without_a_bias (b=None)
@@ -150,6 +151,15 @@ def test_output_size_with_dilation(h, w_, k, dilation):
 def test_batch_one_and_odd_sizes(shape, wshape):
     x, w, b = randn(*shape, seed=11), randn(*wshape, seed=12), randn(wshape[0], seed=13)
     check_conv(x, w, b)
+
+
+@pytest.mark.parametrize("kw", [dict(stride=2), dict(padding=(1, 0)), dict(stride=(1, 3), padding=1, dilation=2)],
+                         ids=["stride", "padding", "all"])
+def test_pointwise_kernel_keeps_stride_and_padding(kw):
+    # a 1×1 kernel is a per-pixel matmul only at stride 1 without padding: a shortcut that
+    # skips unfold for it drops the stride (fewer outputs) and the zero border (more outputs)
+    x, w, b = randn(2, 3, 7, 6, seed=41), randn(5, 3, 1, 1, seed=42), randn(5, seed=43)
+    check_conv(x, w, b, hint="a 1×1 kernel still strides and pads like any other: " + HINT_SIZE, **kw)
 
 
 def test_float64_and_non_contiguous_inputs_are_left_unchanged():
