@@ -5,8 +5,9 @@ Write:
         token ids, for training a language model with context length T = block_size >= 1.
         The ids may come in any integer dtype (int64, or int32 / uint16 as read from a token
         file to save memory); the items are always int64 (what embeddings and cross_entropy
-        expect). Keep the tokens in their own dtype: no int64 (or int32) copy of all N tokens,
-        in the constructor or per item; convert only the window an item reads.
+        expect). Keep the tokens in their own dtype: no wider copy of all N tokens (an int64 or
+        int32 tensor, a numpy array, a Python list), in the constructor or per item; convert
+        only the window an item reads.
         Item i is the pair (x, y), both int64 of shape (T,):
             x = tokens[i : i + T]          the context
             y = tokens[i + 1 : i + T + 1]  the next token at every position of x

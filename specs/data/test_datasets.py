@@ -10,7 +10,8 @@ Contract -> specs:
 - "ids in any integer dtype; items always int64" (int32, uint16, uint8 tokens):
   test_dataset_items_are_int64_for_compact_token_dtypes
 - "uint16 ... to save memory": no int64 (or int32) copy of all the tokens, neither in the
-  constructor nor per item (convert each window): test_dataset_keeps_compact_tokens_compact
+  constructor nor per item (convert each window), torch storage or Python memory (a list,
+  a numpy array): test_dataset_keeps_compact_tokens_compact
 - N <= T (N = 0 too): ValueError naming the count it got and the count it needs:
   test_dataset_too_few_*
 - index outside 0..len-1 (negative too): IndexError, so iteration stops:
@@ -18,11 +19,12 @@ Contract -> specs:
 - seeded shuffling DataLoader gives the same order: *_in_a_seeded_shuffling_dataloader
 - pad_collate: padded on the right with pad_id (0, negative, large), lengths int64, mask bool
   True = real, also when a real token equals pad_id; B = 1, length-1 rows: test_pad_collate_*
-- sequences of any integer dtype, padded int64, pad_id outside the sequences' dtype:
-  test_pad_collate_compact_token_dtypes
+- sequences of any integer dtype, padded int64, pad_id outside the sequences' dtype (and
+  outside int32: padded built in int32 then widened fails): test_pad_collate_compact_token_dtypes
 """
 
 import functools
+import tracemalloc
 
 import pytest
 import torch
@@ -192,19 +194,50 @@ def test_dataset_items_are_int64_for_compact_token_dtypes(dtype):
     assert_close(ys, ey, what=f"{what}: every y", hint=hint)
 
 
+def python_peak_bytes(fn, *args):
+    """Peak bytes of Python-side memory (tracemalloc: lists, numpy arrays) fn allocated.
+    peak_bytes sees only torch storage; a numpy int64 copy or a list of ids is a copy too."""
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    try:
+        result = fn(*args)
+        peak = tracemalloc.get_traced_memory()[1] - base
+        del result
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+    return peak
+
+
 def test_dataset_keeps_compact_tokens_compact():
     """uint16 token files exist to save memory: converting all N tokens to int64 (8 N bytes,
     4x the file) in the constructor, or in every __getitem__, defeats them. Only the window
-    read is converted."""
+    read is converted. A copy outside torch (tokens.tolist(), tokens.numpy().astype(np.int64))
+    is a copy all the same: Python-side memory is measured too."""
     n, block_size = 4096, 8
     tokens = tokens_of(n, seed=10).to(torch.uint16)
     built = peak_bytes(NextTokenDataset, tokens, block_size)
+    built_py = python_peak_bytes(NextTokenDataset, tokens, block_size)
+    expect(built_py < 4 * n,
+           f"NextTokenDataset({n} uint16 tokens, block_size={block_size}) allocated {built_py} "
+           f"bytes of Python memory (a list or numpy array) while building: a copy of all the "
+           f"tokens ({2 * n} bytes as uint16)\n  hint: keep the tensor as given (no .tolist(), no "
+           f"numpy int64 copy) and convert each window to int64 in __getitem__")
     expect(built < 4 * n,
            f"NextTokenDataset({n} uint16 tokens, block_size={block_size}) allocated {built} bytes "
            f"while building, a copy of all the tokens in a wider dtype ({n} tokens are {2 * n} "
            f"bytes as uint16, {8 * n} as int64)\n  hint: keep the tokens as given and convert "
            f"each window to int64 in __getitem__")
     ds = NextTokenDataset(tokens, block_size)
+    item_py = python_peak_bytes(ds.__getitem__, 100)
+    expect(item_py < n,
+           f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[100] allocated {item_py} "
+           f"bytes of Python memory (a list or numpy array) for a window of {block_size + 1} "
+           f"tokens: it converted all the tokens\n  hint: slice the window first, then convert "
+           f"it: self.tokens[i : i + T + 1].long()")
     item = peak_bytes(ds.__getitem__, 100)
     expect(item < n,
            f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[100] allocated {item} "
@@ -322,8 +355,8 @@ def test_pad_collate_non_contiguous_inputs_are_left_alone():
                  what="pad_collate(non-contiguous sequences, 0)")
 
 
-@pytest.mark.parametrize("dtype,pad_id", [(torch.int32, -1), (torch.uint8, 300), (torch.uint16, 0)],
-                         ids=str)
+@pytest.mark.parametrize("dtype,pad_id", [(torch.int32, -1), (torch.uint8, 300), (torch.uint16, 0),
+                                          (torch.int32, 2**31)], ids=str)
 def test_pad_collate_compact_token_dtypes(dtype, pad_id):
     batch = seqs_of([3, 1, 4], seed=8)
     out = pad_collate([s.to(dtype) for s in batch], pad_id)
