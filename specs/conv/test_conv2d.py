@@ -17,7 +17,8 @@ Contract -> specs:
 - gradients to x, w, b: test_gradients_match_autograd_*
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
 - unfold + matmul, all windows at once (op count independent of image size): test_no_python_loop_over_output_positions
-- Conv2d state_dict keys, forward, bias=False: test_module_loads_*, test_module_state_dict_*
+- Conv2d state_dict keys, forward, bias=False, weight/bias registered as parameters (not
+  buffers): test_module_loads_*, test_module_state_dict_*
 - init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*
 - fan_in = (C_in // groups)·kH·kW with a (kH, kW) pair: test_module_initialisation_with_a_non_square_kernel
 """
@@ -310,8 +311,14 @@ def test_module_loads_nn_conv2d_state_dict_and_matches(case):
     (out * upstream).sum().backward()
     (ref_out * upstream).sum().backward()
     assert_close(xm.grad, xr.grad, what=f"input gradient of {what}", rtol=1e-4, atol=1e-4)
-    for (name, p), r in zip(mine.named_parameters(), ref.parameters()):
-        assert_close(p.grad, r.grad, what=f"gradient of {what}.{name}", rtol=1e-4, atol=1e-4,
+    params, ref_params = dict(mine.named_parameters()), dict(ref.named_parameters())
+    if sorted(params) != sorted(ref_params):
+        raise SpecFailure(f"{what}.named_parameters() are {sorted(params)}, expected {sorted(ref_params)} "
+                          "like nn.Conv2d\n  hint: register weight and bias as nn.Parameter (a buffer or "
+                          "a plain tensor loads from the state_dict but is never trained: optimizers "
+                          "see only module.parameters())")
+    for name, r in ref_params.items():
+        assert_close(params[name].grad, r.grad, what=f"gradient of {what}.{name}", rtol=1e-4, atol=1e-4,
                      hint="the module's parameters must be the tensors used in forward")
 
 
