@@ -13,7 +13,8 @@ Contract-to-spec map:
 - "first step" is per parameter (one that gets its first gradient late starts from its g; an
   all-zero gradient is a first step too): late_parameter_starts_its_own_buffer
 - options a group sets to 0 / 0.0 / False are kept (no `or default`): group_options_set_to_zero_are_kept
-- param groups / defaults, lr read at every step: param_groups..., lr_changed...
+- param groups / defaults, lr read at every step, groups added later (add_param_group):
+  param_groups..., lr_changed..., param_group_added_later_is_updated
 - parameters without grad skipped (only those: requires_grad=False with a grad is updated):
   parameters_without_grad_are_skipped, frozen_parameter_with_a_gradient_is_updated
 - buffer in self.state[p], state_dict round trip: state_dict_round_trip..., and through a
@@ -235,6 +236,31 @@ def test_group_options_set_to_zero_are_kept(case):
              hint="an option a group sets explicitly wins, also when it is 0, 0.0 or False: "
                   "read group[name] (Optimizer.__init__ has filled in the missing ones); "
                   "group.get(name) or default replaces an explicit 0 by the default")
+
+
+def test_param_group_added_later_is_updated():
+    # fine-tuning unfreezes a layer mid-run with add_param_group: step walks self.param_groups
+    # as they are now, not a list of parameters taken in __init__
+    models = {}
+
+    def mine(m):
+        models["mine"] = m
+        return SGD(m[0].parameters(), lr=0.05, momentum=0.9)
+
+    def ref(m):
+        models["ref"] = m
+        return torch.optim.SGD(m[0].parameters(), lr=0.05, momentum=0.9)
+
+    def unfreeze(t, opt, ref_opt):
+        if t == 4:
+            opt.add_param_group({"params": list(models["mine"][2].parameters()), "lr": 0.02})
+            ref_opt.add_param_group({"params": list(models["ref"][2].parameters()), "lr": 0.02})
+
+    run_pair(mine, ref, steps=8, before_step=unfreeze,
+             what="SGD(layer 0, lr=0.05, momentum=0.9), layer 2 added with add_param_group(lr=0.02) "
+                  "before step 4",
+             hint="iterate self.param_groups inside step (add_param_group appends to it); a list "
+                  "of parameters or groups copied in __init__ never sees the new group")
 
 
 def test_lr_changed_between_steps_is_used():
