@@ -13,8 +13,9 @@ Write:
         Odd d_model: the same formula, channel by channel; the last channel (d_model - 1,
         which is even) is a sin whose pair has no cos: PE[pos, d_model - 1] =
         sin(pos / 10000^((d_model - 1) / d_model)).
-        Compute in float32 or float64 as you like; return float32, whatever
-        torch.get_default_dtype() is (a table from torch.zeros(...) without dtype= follows it).
+        Compute in float32 or float64 as you like (positions counted exactly, past 2048 too);
+        return float32, whatever torch.get_default_dtype() is (a table from torch.zeros(...)
+        without dtype= follows it, and under a bfloat16 default it would also compute in bfloat16).
 
 Usage: x = token_embeddings + sinusoidal_table(T, d_model)[:T]  (broadcast over the batch).
 

@@ -1,13 +1,14 @@
 """Specs for katas/positional/sinusoidal.py (day 19): sinusoidal_table.
 
 Contract -> specs:
-- (max_len, d_model), float32: test_returns_float32_*; float32 whatever the default dtype:
+- (max_len, d_model), float32: test_returns_float32_*; float32 whatever the default dtype, and
+  computed in float32/float64 even under a bfloat16/float16 default:
   test_float32_even_under_a_float64_default_dtype
 - sin on 2i, cos on 2i + 1 (interleaved), one frequency per pair: test_position_zero_*,
   test_first_pair_*, test_each_channel_pair_lies_on_the_unit_circle
 - exponent 2i / d_model: test_position_one_reveals_the_frequencies, test_matches_the_formula*
 - odd d_model ends with a lone sin (d_model = 1 too), max_len = 1: test_odd_d_model_*, SHAPES, hypothesis
-- long tables (float32 or float64 internally): test_long_table_matches_the_formula
+- long tables (float32 or float64 internally; positions past 2048 exact): test_long_table_matches_the_formula
 - relative-offset property: test_dot_product_depends_only_on_the_distance
 """
 
@@ -139,11 +140,15 @@ def test_matches_the_formula(max_len, d_model):
                  **tolerance(max_len), hint=diagnose(table, max_len, d_model))
 
 
-def test_long_table_matches_the_formula():
-    table = sinusoidal_table(1024, 64)
-    assert_close(table, formula(1024, 64), what="sinusoidal_table(1024, 64)", **tolerance(1024),
-                 hint=diagnose(table, 1024, 64) + " (float32 angles lose digits at large positions: "
-                      "pos * 10000^(-2i/d) and pos / 10000^(2i/d) are both fine; so is float64)")
+@pytest.mark.parametrize("max_len,d_model", [(1024, 64), (4100, 4)])
+def test_long_table_matches_the_formula(max_len, d_model):
+    """Beyond 2048 a float16 position counter rounds (2049 -> 2048); float32 counts exactly to 2^24."""
+    table = sinusoidal_table(max_len, d_model)
+    assert_close(table, formula(max_len, d_model), what=f"sinusoidal_table({max_len}, {d_model})",
+                 **tolerance(max_len),
+                 hint=diagnose(table, max_len, d_model) + " (float32 angles lose digits at large "
+                      "positions: pos * 10000^(-2i/d) and pos / 10000^(2i/d) are both fine; so is "
+                      "float64; but float16 or bfloat16 positions round past 2048 and 256)")
 
 
 @pytest.mark.parametrize("max_len,d_model", [(9, 5), (4, 7), (3, 1), (11, 13)])
@@ -180,19 +185,25 @@ def test_dot_product_depends_only_on_the_distance(half, p, q, k):
 
 # ------------------------------------------------------------------------ dtype whatever the default
 
-@pytest.mark.parametrize("max_len,d_model", [(5, 4), (7, 5)])
-def test_float32_even_under_a_float64_default_dtype(max_len, d_model):
-    """torch.set_default_dtype(torch.float64) is common in scientific code: the table is float32 anyway."""
+@pytest.mark.parametrize("default,max_len,d_model", [(torch.float64, 5, 4), (torch.float64, 7, 5),
+                                                     (torch.bfloat16, 300, 6), (torch.float16, 40, 9)])
+def test_float32_even_under_a_float64_default_dtype(default, max_len, d_model):
+    """torch.set_default_dtype(torch.float64) is common in scientific code, a bfloat16 or float16
+    default in LLM loaders: the table is float32 anyway, computed in float32 or float64."""
     before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
+    torch.set_default_dtype(default)
     try:
         table = sinusoidal_table(max_len, d_model)
     finally:
         torch.set_default_dtype(before)
     assert isinstance(table, torch.Tensor) and table.dtype == torch.float32, (
-        f"sinusoidal_table({max_len}, {d_model}) under torch.set_default_dtype(torch.float64) returned "
+        f"sinusoidal_table({max_len}, {d_model}) under torch.set_default_dtype({default}) returned "
         f"{getattr(table, 'dtype', type(table).__name__)}; the contract says float32\n  hint: a table "
         f"made with torch.zeros(...) / torch.empty(...) without dtype= follows the default dtype: "
         f"return table.float() (or build it with dtype=torch.float32)")
     assert_close(table, formula(max_len, d_model), what=f"sinusoidal_table({max_len}, {d_model}) "
-                 f"(default dtype float64)", **tolerance(max_len), hint=diagnose(table, max_len, d_model))
+                 f"(default dtype {default})", **tolerance(max_len),
+                 hint=f"torch.arange(0, d_model, 2) * float, torch.zeros(...) or torch.exp(...) without "
+                      f"dtype= compute in the default dtype, here {default}: give the helper tensors "
+                      f"dtype=torch.float32 (or float64) explicitly, not only the result; "
+                      + diagnose(table, max_len, d_model))
