@@ -5,7 +5,8 @@ Write:
         Parameter: `weight`, shape (dim,), initialised to ones (its state_dict has exactly
         the key "weight", so nn.RMSNorm(dim)'s state_dict loads into it and back).
         forward(x): x of shape (..., dim), float32 or float64 (module and input in the same
-        dtype) -> same shape and dtype:
+        dtype) -> same shape, dtype and device (any device: a helper tensor you build, such as
+        an eps tensor, goes on x.device):
             x / sqrt(mean(x ** 2 over the last dim) + eps) * weight
         Unlike LayerNorm there is no mean subtraction and no bias: a row of constants c
         normalises to sign(c) * weight (up to eps), not to 0. eps goes INSIDE the sqrt, and

@@ -12,6 +12,7 @@ Contract -> specs:
 - float64 (float32 internals allowed): test_float64; gradients: test_gradients_match_torch
 - empty leading dim, exact zero rows (finite gradient): test_empty_batch_and_zero_rows
 - non-contiguous input unchanged: test_non_contiguous_*; off limits: test_writes_its_own_rms_norm
+- same device as x (helpers on x.device): test_runs_on_the_input_device
 - pre_norm = x + sublayer(norm(x)), post_norm = norm(x + sublayer(x)), any callables, gradients:
   test_pre_norm, test_post_norm, test_wiring_accepts_plain_functions, test_gradients_flow_*
 - each callable runs exactly once (stochastic sublayer): test_sublayer_and_norm_run_exactly_once
@@ -23,7 +24,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_on_input_device, forbid, non_contiguous,
+                            unchanged)
 from katas.norms.rms_norm import RMSNorm, post_norm, pre_norm
 
 HINT_RMS = ("RMSNorm divides by the root mean square over the last dim, sqrt(mean(x^2) + eps), "
@@ -172,6 +174,17 @@ def test_non_contiguous_input_is_left_alone():
     with unchanged(x, names=["x"]):
         out = mine(x)
     assert_close(out, ref(x.contiguous()), what="RMSNorm(5) on a non-contiguous x", hint=HINT_RMS)
+
+
+def test_runs_on_the_input_device():
+    """The meta device stands in for a GPU: a helper built without device= stays on the CPU."""
+    mine, on_meta = RMSNorm(5), RMSNorm(5).to("meta")
+    x = inputs(2, 3, 5, seed=15)
+    assert_on_input_device(lambda: mine(x), lambda: on_meta(x.to("meta")),
+                           what="RMSNorm(5)(x) with module and x on the meta device",
+                           hint="a helper tensor such as torch.tensor(eps) or torch.full(..., eps) made "
+                                "without device=x.device lives on the CPU; add the Python float eps "
+                                "directly (mean_square + self.eps) or build the helper on x.device")
 
 
 def test_writes_its_own_rms_norm():
