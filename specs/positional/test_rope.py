@@ -1,7 +1,8 @@
 """Specs for katas/positional/rope.py (day 19): rope_cache and apply_rope.
 
 Contract -> specs:
-- rope_cache: (max_len, head_dim // 2) float32 (also under a float64 default dtype), theta_i =
+- rope_cache: (max_len, head_dim // 2) float32 (also under a float64 or bfloat16 default dtype,
+  computed in float32/float64 there: test_cache_float32_under_another_default_dtype), theta_i =
   base^(-2i/head_dim), base honoured: test_cache_*
 - apply_rope pairs: rotate-half (i, i + d/2) default, interleaved (2i, 2i + 1), counter-clockwise:
   test_apply_rope_matches_complex_rotation, test_pairs_of_*, test_default_convention_is_rotate_half
@@ -428,21 +429,27 @@ def test_empty_sequence(interleaved, dtype):
                       "0 elements; keep the leading dims as they are and broadcast the table rows")
 
 
-def test_cache_float32_under_a_float64_default_dtype():
+@pytest.mark.parametrize("default,max_len", [(torch.float64, 6), (torch.bfloat16, 300)], ids=str)
+def test_cache_float32_under_another_default_dtype(default, max_len):
+    """A float64 default (scientific code) or a bfloat16 one (LLM loaders that build the model
+    under it, as Meta's Llama code does): float32 tables, computed in float32 or float64."""
     before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
+    torch.set_default_dtype(default)
     try:
-        cos, sin = rope_cache(8, 6)
+        cos, sin = rope_cache(8, max_len)
     finally:
         torch.set_default_dtype(before)
     for name, t in (("cos", cos), ("sin", sin)):
         assert isinstance(t, torch.Tensor) and t.dtype == torch.float32, (
-            f"rope_cache(8, 6) {name} under torch.set_default_dtype(torch.float64): "
+            f"rope_cache(8, {max_len}) {name} under torch.set_default_dtype({default}): "
             f"{getattr(t, 'dtype', type(t).__name__)}, expected float32\n  hint: torch.arange(0, d, 2) / d "
             f"follows the default dtype: return .float() (or give every tensor dtype=)")
-    expected = angles(6, 8)
+    expected = angles(max_len, 8)
     assert_close((cos, sin), (expected.cos().float(), expected.sin().float()), rtol=0.0, atol=1e-4,
-                 what="rope_cache(8, 6) (default dtype float64)", hint=diagnose_cache(cos, sin, 8, 6))
+                 what=f"rope_cache(8, {max_len}) (default dtype {default})",
+                 hint=f"torch.arange(0, head_dim, 2) / head_dim and a float arange of positions follow the "
+                      f"default dtype, here {default}: give them dtype=torch.float32 (or float64), as "
+                      f"Llama's .float() does, not only the result; " + diagnose_cache(cos, sin, 8, max_len))
 
 
 @pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
