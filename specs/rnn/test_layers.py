@@ -7,7 +7,8 @@ Contract -> specs:
 - defaults num_layers=1, batch_first=False, state=None: test_defaults_are_one_layer_time_major
 - forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
   test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
-- a fresh zero state per call, any batch size (3, 1, 2): test_one_module_serves_any_batch_size
+- a fresh zero state per call (nothing carried over), any batch size (3, 3, 1, 2):
+  test_one_module_serves_any_batch_size
 - B = 0 (decided: empty output and states, as nn.LSTM), with and without a state: test_empty_batch
 - dtype follows .double() incl. the default zero state; device of x: test_float64_after_double,
   test_float64_default_state_after_double, test_output_and_state_on_the_module_device
@@ -335,15 +336,17 @@ def test_empty_batch(batch_first, with_state):
 
 
 def test_one_module_serves_any_batch_size():
-    # The same module, state=None, on B = 3, then B = 1, then B = 2: the zero state is made
-    # per call for that call's batch, and nothing carries over from one call to the next.
+    # The same module, state=None, on B = 3, 3 again, then 1, then 2: the zero state is made
+    # per call for that call's batch, and nothing carries over from one call to the next (the
+    # second call of batch 3 starts from zeros, not from the first call's final state).
     ref = nn.LSTM(3, 4, num_layers=2, batch_first=True)
     mine = pair(LSTM(3, 4, num_layers=2, batch_first=True), ref)
-    for k, b in enumerate((3, 1, 2)):
+    for k, b in enumerate((3, 3, 1, 2)):
         x = randn(b, 5, 3, seed=50 + k)
         what = f"call {k + 1} of one LSTM(3, 4, 2, batch_first=True): x of ({b}, 5, 3), state=None"
         hint = ("make the zero state inside forward, sized (num_layers, B, H) from this x, and keep "
-                "no state between calls")
+                "no state between calls: state=None means zeros, not 'continue from the last call' "
+                "(a caller who wants that passes the returned (h_n, c_n) back in)")
         try:
             got = mine(x)
         except NotImplementedError:
