@@ -13,6 +13,7 @@ Contract -> specs:
 - exp, log, tanh, relu (0 at 0), sigmoid; sigmoid/tanh finite at +-800: test_unary_op,
   test_relu_at_zero_*, test_saturating_ops_at_large_inputs
 - += for reused nodes, reverse topological order: test_node_used_*, test_diamond,
+  test_nodes_with_equal_data_are_different_nodes,
   test_deep_diamond_chain, test_longer_path_listed_first, random graphs (hypothesis)
 - leaves reused by a second graph (training loop), only that graph counts:
   test_a_second_graph_on_the_same_leaves
@@ -325,6 +326,29 @@ def test_longer_path_listed_first():
     compare([out, q, p, x, y], [tout, tq, tp, tx, ty], ["out", "q", "p", "x", "y"],
             "p = x * y; q = p.exp(); out = q * x - p with x=1.7, y=-0.4",
             TOPO_HINT + "; and " + ACCUMULATE_HINT)
+
+
+def test_nodes_with_equal_data_are_different_nodes():
+    """a = x * 2 and b = x + x hold the same number but are two nodes: a visited set keyed on
+    the value (a Value.__eq__/__hash__ on .data) skips b, and b's gradient never reaches x."""
+    x = Value(1.5)
+    with plain_floats():
+        a = x * 2
+        b = x + x
+        out = a * b
+        out.backward()
+    tx = leaf(1.5)
+    ta = tx * 2
+    ta.retain_grad()
+    tb = tx + tx
+    tb.retain_grad()
+    tout = ta * tb
+    tout.retain_grad()
+    tout.backward()
+    compare([out, a, b, x], [tout, ta, tb, tx], ["out", "a", "b", "x"],
+            "a = x * 2; b = x + x; out = a * b with x=1.5 (a and b both hold 3.0)",
+            "track visited nodes by identity (id(node), or the default object hash), never by "
+            "value: two nodes may hold equal numbers; " + TOPO_HINT)
 
 
 def test_a_second_graph_on_the_same_leaves():
