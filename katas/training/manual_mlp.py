@@ -22,6 +22,8 @@ Write:
 
 Convention: the ReLU's gradient at exactly 0 is 0, as in torch (pass the gradient only
 where h > 0).
+Devices: every result is on its inputs' device; a helper tensor you build (a one-hot, a mask,
+zeros) goes on that device too (F.one_hot(y, C), torch.zeros_like(...), device=x.device).
 Off limits: autograd — torch.autograd.grad, torch.autograd.backward and Tensor.backward —
 inside mlp_backward and cross_entropy_grad: every gradient is computed by hand.
 (torch.softmax and F.one_hot are fine.)

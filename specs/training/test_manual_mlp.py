@@ -13,6 +13,7 @@ Contract -> specs:
   test_backward_*
 - "any N >= 0": an empty batch gives empty logits and zero gradients (tensors of the
   parameters' shapes): test_backward_of_an_empty_batch_is_zero
+- results on the inputs' device (helpers made there; meta): test_runs_on_the_device_of_its_inputs
 - no autograd inside: forbid in the backward/cross-entropy specs; the whole step and SGD:
   test_full_backward_*, test_a_manual_sgd_step_lowers_the_loss
 """
@@ -22,7 +23,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_shape, forbid, non_contiguous,
+                            randn, unchanged)
 from harness.edges import HALF_DTYPES, LARGE_LOGITS, tolerance
 from katas.training.manual_mlp import cross_entropy_grad, mlp_backward, mlp_forward
 
@@ -268,6 +270,29 @@ def test_backward_of_an_empty_batch_is_zero():
     grads = mlp_backward(torch.zeros(0, 3, dtype=torch.float64), cache)
     expected = {k: torch.zeros_like(v) for k, v in params.items()}
     check_grads(grads, expected, what="mlp_backward(dlogits (0, 3), cache) for x of shape (0, 5)")
+
+
+@pytest.mark.parametrize("part", ["cross_entropy_grad", "mlp_forward+mlp_backward"])
+def test_runs_on_the_device_of_its_inputs(part):
+    """The meta device stands in for a GPU: a one-hot or a ReLU mask built with torch.zeros(...)
+    without device= lives on the CPU, and the step fails as soon as the model moves."""
+    x, params = randn(4, 5, seed=80, dtype=torch.float64), make_params(5, 7, 3, seed=81)
+    y = torch.tensor([2, 0, 1, 1])
+    dlogits = randn(4, 3, seed=82, dtype=torch.float64)
+
+    def step(x, params, y, dlogits):
+        if part == "cross_entropy_grad":
+            return cross_entropy_grad(x @ params["W1"].T @ params["W2"].T, y)
+        logits, cache = mlp_forward(x, params)
+        return logits, mlp_backward(dlogits, cache)
+
+    meta = lambda t: t.to("meta")  # noqa: E731
+    assert_on_input_device(lambda: step(x, params, y, dlogits),
+                           lambda: step(meta(x), {k: meta(v) for k, v in params.items()}, meta(y), meta(dlogits)),
+                           what=f"{part} with every input on the meta device",
+                           hint="build helper tensors on the inputs' device: F.one_hot(y, C), "
+                                "torch.zeros_like(logits), (h > 0) or torch.zeros(..., device=x.device), "
+                                "never torch.zeros(shape) alone")
 
 
 # ------------------------------------------------------------------------ the whole step

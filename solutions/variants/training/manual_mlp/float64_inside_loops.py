@@ -17,11 +17,11 @@ def mlp_forward(x, params):
 def mlp_backward(dlogits, cache):
     x, h, a, W2, dtypes = cache
     g = dlogits.double()
-    dW2 = torch.zeros(W2.shape, dtype=torch.float64)
+    dW2 = torch.zeros(W2.shape, dtype=torch.float64, device=g.device)
     for i in range(g.shape[0]):
         dW2 += torch.outer(g[i], a[i])
     dh = (g @ W2) * (h > 0)
-    dW1 = torch.zeros(h.shape[1], x.shape[1], dtype=torch.float64)
+    dW1 = torch.zeros(h.shape[1], x.shape[1], dtype=torch.float64, device=g.device)
     for i in range(g.shape[0]):
         dW1 += torch.outer(dh[i], x[i])
     out = {"W1": dW1, "b1": dh.sum(0), "W2": dW2, "b2": g.sum(0)}
