@@ -9,7 +9,9 @@ Write:
             bias_hh_l{k}    (4H,)
         (H = hidden_size, I = input_size; gate rows in the order i, f, g, o as in
         katas/rnn/cells.py), so `mine.load_state_dict(nn.LSTM(...).state_dict())` works.
-        Initialise every parameter uniform in [-1/sqrt(H), 1/sqrt(H)], as nn.LSTM does.
+        Initialise every parameter uniform in [-1/sqrt(H), 1/sqrt(H)], as nn.LSTM does: random
+        draws from torch's global generator (torch.manual_seed makes them reproducible; two
+        modules get different values; never seed inside the module).
 
     LSTM.forward(x, state=None) -> (output, (h_n, c_n)), exactly as nn.LSTM:
         x: (T, B, I), or (B, T, I) when batch_first=True. B may be any size, 0 included

@@ -3,7 +3,9 @@
 Contract -> specs:
 - nn.LSTM's keys/shapes, all nn.Parameters: test_state_dict_matches_nn_lstm
 - init U(±1/sqrt(H)) for every parameter (biases, weight_ih with I != H): test_parameters_initialised_*,
-  test_every_parameter_initialised_uniform_in_one_over_sqrt_h
+  test_every_parameter_initialised_uniform_in_one_over_sqrt_h; drawn from torch's global
+  generator (reproducible by torch.manual_seed, fresh per module):
+  test_initialisation_draws_from_torchs_global_generator
 - defaults num_layers=1, batch_first=False, state=None: test_defaults_are_one_layer_time_major
 - forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
   test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
@@ -50,6 +52,13 @@ def pair(mine, ref, *, batch_first=False):
             f"\n  hint: register parameters weight_ih_l{{k}}, weight_hh_l{{k}}, bias_ih_l{{k}}, "
             f"bias_hh_l{{k}} directly on the module, with nn.LSTM's shapes") from None
     return mine
+
+
+def expect(ok, message):
+    """Fail with the message alone, without pytest's assertion introspection."""
+    __tracebackhide__ = True
+    if not ok:
+        raise SpecFailure(message)
 
 
 def inputs(t, b, i, h, layers, *, batch_first, seed, dtype=torch.float32):
@@ -310,6 +319,25 @@ def test_every_parameter_initialised_uniform_in_one_over_sqrt_h():
             f"LSTM({i}, {h}).{name} has std {std:.3g} and max |value| {float(v.abs().max()):.3g}; "
             f"nn.LSTM draws every parameter, biases included, from U(-1/sqrt(H), 1/sqrt(H)) = "
             f"U(-{bound:.3g}, {bound:.3g}) (std {expected:.3g}), with H = hidden_size, not input_size")
+
+
+def test_initialisation_draws_from_torchs_global_generator():
+    # As nn.LSTM: torch.manual_seed makes the init reproducible, and two modules built one
+    # after the other differ (a generator seeded inside __init__ gives every LSTM the same
+    # weights, and a torch.manual_seed there resets the caller's random stream).
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(5)
+        first, second = LSTM(3, 4, num_layers=2), LSTM(3, 4, num_layers=2)
+        torch.manual_seed(5)
+        again = LSTM(3, 4, num_layers=2)
+    hint = ("draw the init from torch's global generator (tensor.uniform_(-b, b) or torch.rand "
+            "without generator=), and never seed it inside the module")
+    for name, p in first.named_parameters():
+        q, r = dict(second.named_parameters())[name], dict(again.named_parameters())[name]
+        expect(not torch.equal(p, q), f"two LSTM(3, 4, num_layers=2) built one after the other have "
+               f"the same {name}; nn.LSTM draws fresh random values for every module\n  hint: {hint}")
+        expect(torch.equal(p, r), f"LSTM(3, 4, num_layers=2) after torch.manual_seed(5), twice: {name} "
+               f"differs; the init should depend on torch's global seed alone\n  hint: {hint}")
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
