@@ -14,7 +14,7 @@ Contract -> specs:
   test_relu_at_zero_*, test_saturating_ops_at_large_inputs
 - += for reused nodes, reverse topological order: test_node_used_*, test_diamond,
   test_nodes_with_equal_data_are_different_nodes,
-  test_deep_diamond_chain, test_longer_path_listed_first, random graphs (hypothesis)
+  test_deep_diamond_chain, test_a_sum_three_hundred_nodes_deep, test_longer_path_listed_first, random graphs (hypothesis)
 - leaves reused by a second graph (training loop), only that graph counts:
   test_a_second_graph_on_the_same_leaves
 - plain Python floats and math only: plain_floats() around every engine call; numpy scalars
@@ -280,6 +280,22 @@ def test_diamond(order):
     tout.backward()
     compare([out, c, b, x], [tout, tc, tb, tx], ["out", "c", "b", "x"],
             f"b = x.tanh(); c = b * 3; out = {order} with x=0.6", TOPO_HINT)
+
+
+def test_a_sum_three_hundred_nodes_deep():
+    # the contract's depth: a few hundred nodes (a recursive topological sort is fine)
+    xs = [Value(0.01 * i) for i in range(300)]
+    with plain_floats():
+        total = xs[0]
+        for v in xs[1:]:
+            total = total + v * 2
+        total.backward()
+    expected = 2 * sum(0.01 * i for i in range(1, 300))
+    if abs(total.data - expected) > 1e-9 or xs[0].grad != 1.0 or any(v.grad != 2.0 for v in xs[1:]):
+        raise SpecFailure(f"total = x0 + 2*x1 + ... + 2*x299: data {total.data} (expected {expected}), "
+                          f"grads x0 {xs[0].grad}, others {sorted({v.grad for v in xs[1:]})} (expected "
+                          f"1.0 and 2.0)\n  hint: backward visits every node once, in reverse "
+                          f"topological order")
 
 
 def test_deep_diamond_chain():
