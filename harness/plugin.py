@@ -15,6 +15,7 @@ It adds:
 from __future__ import annotations
 
 import contextlib
+import linecache
 import os
 import random
 import warnings
@@ -249,26 +250,13 @@ class KataSession:
             return
         if not (kata and report.failed and call.excinfo is not None):
             return
+        if {"not_started", "blocked_by"} & set(dict(report.user_properties)):
+            return  # pytest_runtest_makereport below made it
         excinfo = call.excinfo
         frame = self._innermost_kata_frame(excinfo)
         innermost = next((e for e in reversed(excinfo.traceback)
                           if not any(part in str(e.path) for part in _HIDDEN_FRAMES)), None)
-        # raised in kata code itself: a stub's `raise NotImplementedError` is the innermost
-        # frame of all; torch's own NotImplementedError (a meta tensor copied) is not
-        last = excinfo.traceback[-1]
-        stub_raised = (Path(str(last.path)).resolve() in self.files
-                       and "raise NotImplementedError" in str(last.statement))
         raised_in_kata = innermost is not None and Path(str(innermost.path)).resolve() in self.files
-        if excinfo.errisinstance(NotImplementedError) and frame and stub_raised:
-            owner, where, _ = frame
-            if owner == kata.id:
-                report.longrepr = (f"not started: {where}")
-                report.user_properties = [*report.user_properties, ("not_started", owner)]
-            else:
-                report.longrepr = (f"blocked: {kata.id} uses {where}, which is not "
-                                          f"started yet; finish {owner} first")
-                report.user_properties = [*report.user_properties, ("blocked_by", owner)]
-            return
         text = str(excinfo.value)
         if excinfo.typename == "Failed" and "pytest-timeout" in text:
             seconds = text.split(">")[1].split("s)")[0] if ">" in text else "?"
@@ -291,6 +279,28 @@ class KataSession:
             self.footed.add(kata.id)
             report.longrepr.addsection(
                 f"kata {kata.id}", f"your file: {self.kata_file(kata.id)} (day {kata.day}){raised}{hint}")
+
+    def not_started(self, item, call) -> tuple[str, tuple[str, str]] | None:
+        """("not started: file::function", report property) when a stub's NotImplementedError
+        stopped the spec ("blocked: ..." when the stub is an earlier kata's), else None."""
+        kata, excinfo = _kata_of(item), call.excinfo
+        if kata is None or excinfo is None or not excinfo.errisinstance(NotImplementedError):
+            return None
+        # raised in kata code itself: a stub's `raise NotImplementedError` is the innermost
+        # frame of all; torch's own NotImplementedError (a meta tensor copied) is not
+        last = excinfo.traceback[-1]
+        if Path(str(last.path)).resolve() not in self.files:
+            return None
+        line = linecache.getline(str(last.path), last.lineno + 1)
+        if "raise NotImplementedError" not in line and "raise NotImplementedError" not in str(last.statement):
+            return None  # (the statement, parsed from the file, only when the line is not it)
+        frame = self._innermost_kata_frame(excinfo)
+        if frame is None:
+            return None
+        owner, where, _ = frame
+        if owner == kata.id:
+            return f"not started: {where}", ("not_started", owner)
+        return f"blocked: {kata.id} uses {where}, which is not started yet; finish {owner} first", ("blocked_by", owner)
 
     def _tally(self, kata_id: str, total: int) -> KataTally:
         return self.tallies.setdefault(kata_id, KataTally(total=total))
@@ -392,6 +402,21 @@ def _configure_session(config):
     diagnose.reset(enabled=not config.getoption("no_diagnose"))
     guard.HUNG.clear()
     session.baseline_state = guard.read_state()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """A spec stopped by a stub gets its one-line report here, before pytest formats a
+    traceback that the line would replace (most of the time of a stub's run)."""
+    session = getattr(item.config, "_katas", None)
+    found = session.not_started(item, call) if session is not None else None
+    if found is None:
+        return None
+    longrepr, prop = found
+    sections = [(f"Captured {key} {when}", content) for when, key, content in item._report_sections]
+    return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
+                             longrepr, call.when, sections, call.duration, call.start, call.stop,
+                             user_properties=[*item.user_properties, prop])
 
 
 def pytest_unconfigure(config):
