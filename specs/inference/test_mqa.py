@@ -12,8 +12,8 @@ Contract -> specs:
   test_forward_matches_reference, test_float64_and_input_left_alone, test_gradients_match_reference
 - MQACache.update writes at length.., returns everything so far: test_cache_update_returns_everything_so_far
 - "length: an int, 0 at first": test_cache_length_is_an_int_from_zero
-- ValueError past max_len or for k, v not (batch, 1, T, head_dim), cache unchanged:
-  test_cache_refuses_overflow_and_wrong_shapes
+- ValueError past max_len or for k, v not (batch, 1, T, head_dim), cache unchanged (v checked
+  as fully as k): test_cache_refuses_overflow_and_wrong_shapes
 - default dtype float32, `dtype`, `device` honoured (meta device: nothing built on the default
   device; the model probed with the default device set to meta first, a clash judged on meta):
   test_cache_default_dtype_is_float32, test_float64_cache, test_cache_and_model_on_the_given_device
@@ -320,7 +320,9 @@ def test_cache_and_model_on_the_given_device():
     ((3, 1, 2, 3), (3, 1, 2, 3), "batch 3 into a batch-2 cache"),
     ((2, 2, 2, 3), (2, 2, 2, 3), "2 kv heads into a one-head cache"),
     ((2, 1, 2, 4), (2, 1, 2, 4), "head_dim 4 into a head_dim-3 cache"),
-    ((2, 1, 2, 3), (2, 1, 1, 3), "k of 2 positions with v of 1")], ids=lambda c: c if isinstance(c, str) else None)
+    ((2, 1, 2, 3), (2, 1, 1, 3), "k of 2 positions with v of 1"),
+    ((2, 1, 2, 3), (1, 1, 2, 3), "a right k with v of batch 1 (v would broadcast)"),
+    ((2, 1, 2, 3), (2, 1, 2, 4), "a right k with v of head_dim 4")], ids=lambda c: c if isinstance(c, str) else None)
 def test_cache_refuses_overflow_and_wrong_shapes(k_shape, v_shape, case):
     cache = MQACache(2, 8, 3)
     k1, v1 = randn(2, 1, 4, 3, seed=50), randn(2, 1, 4, 3, seed=51)
@@ -329,8 +331,8 @@ def test_cache_refuses_overflow_and_wrong_shapes(k_shape, v_shape, case):
                   contract="ValueError, before writing anything, if length + T would exceed max_len or k or v is "
                            "not (batch, 1, T, head_dim)",
                   what=f"MQACache(2, 8, 3) holding 4 positions: update(k {k_shape}, v {v_shape}): {case}",
-                  hint="check the shapes and length + T <= max_len first and raise ValueError: slice assignment "
-                       "broadcasts a batch of 1 silently, and a slice past the end raises a RuntimeError")
+                  hint="check the shapes of k AND v and length + T <= max_len first and raise ValueError: slice "
+                       "assignment broadcasts a batch of 1 silently, and a slice past the end raises a RuntimeError")
     assert_close(cache.length, 4, what=f"MQACache(2, 8, 3).length after a refused update ({case})",
                  hint="check before writing or counting: a refused update leaves the cache as it was")
     k2, v2 = randn(2, 1, 1, 3, seed=54), randn(2, 1, 1, 3, seed=55)
