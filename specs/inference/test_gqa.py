@@ -11,7 +11,7 @@ Contract -> specs:
   ends, any shapes: test_matches_sdpa_*, test_query_head_h_reads_kv_head_h_over_G,
   test_kv_heads_equal_query_heads_*, test_one_kv_head_*, test_matches_sdpa_property
 - "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S
-- "computed in q's dtype" (float64 to 1e-12): test_float64
+- "computed in q's dtype" (float64 to 1e-12, D = 3 so a float32 scale shows): test_float64
 - large scores: test_large_scores_do_not_overflow; any device (default device set to meta first,
   a clash judged on the meta device): test_runs_on_the_inputs_device
 - gradients to q, k, v: test_gradients_match_sdpa; non-contiguous inputs: test_non_contiguous_*,
@@ -156,10 +156,12 @@ def test_matches_sdpa_property(B, Hkv, G, L, S, D, Dv, is_causal, seed):
 
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
 def test_float64(is_causal):
-    q, k, v = qkv(2, 6, 2, 5, 7, 4, 3, seed=8, dtype=torch.float64)
+    # D = 3: 1/sqrt(3) is not a float32 number, so a float32 scale (torch.tensor(D).sqrt()) shows
+    q, k, v = qkv(2, 6, 2, 5, 7, 3, 4, seed=8, dtype=torch.float64)
     out = grouped_query_attention(q, k, v, is_causal)
     assert_close(out, sdpa(q, k, v, is_causal), what=call_name(q, k, v, is_causal) + " in float64",
-                 hint="compute in the inputs' dtype (no .float(), no float32 constants or buffers): float64 "
+                 hint="compute in the inputs' dtype (no .float(), no float32 constants or buffers such as "
+                      "torch.tensor(D).sqrt() for the scale: use math.sqrt(D)): float64 "
                       "is compared to 1e-12; " + HINT_ATTN, **TIGHT64)
 
 
