@@ -7,7 +7,8 @@ thin product's middle (the latent) is tiny. This kata computes both.
 
 Write:
     low_rank_factorize(W, rank) -> (A, B)
-        W: (..., m, n) float32 or float64 (any batch dims); 1 <= rank <= min(m, n), else
+        W: (..., m, n) float32 or float64 (any batch dims, any layout: a transposed or
+        permuted, non-contiguous stack is a valid W); 1 <= rank <= min(m, n), else
         ValueError. A: (..., m, rank), B: (..., rank, n), W's dtype, with A @ B the BEST
         rank-`rank` approximation of W. By Eckart–Young that is the truncated SVD
         W = U diag(S) Vh -> keep the `rank` largest singular values. The error then is
@@ -34,7 +35,8 @@ Write:
         latent alone, the rope key left out).
     mla_cache_bytes(config, seq_len, batch_size=1, bytes_per_element=2) -> int
         the whole model's MLA cache: num_hidden_layers * batch_size * seq_len *
-        mla_cache_elements(...) * bytes_per_element (2 = BF16). config is a dict with the keys
+        mla_cache_elements(...) * bytes_per_element (2 = BF16); seq_len = 0 or an explicit
+        batch_size = 0 gives 0. config is a dict with the keys
         of DeepSeek's config.json (num_hidden_layers, num_attention_heads, hidden_size,
         kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, ...): use what you need.
         Only the num_hidden_layers decoder layers count: DeepSeek-V3's config.json also has

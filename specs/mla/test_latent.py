@@ -10,10 +10,11 @@ Contract-to-spec map:
   eckart_young, keeps_the_largest, recovers_an_exactly_low_rank, float32
 - "any batch dims": m, n from the last two dims (rank > batch size, empty batch): reads_m_n
 - "1 <= rank <= min(m, n), else ValueError" (batched too): rejects_a_rank_out_of_range
-- "W must not be modified", non-contiguous W / W.T: non_contiguous_input_left_alone
+- "W must not be modified", any layout: non-contiguous W / W.T / a strided (2, 3, 5, 4) stack:
+  non_contiguous_input_left_alone
 - formulas of mha/mla/decompressed/cache_ratio/popular_ratio/mla_cache_bytes: *_formula, *_deepseek
 - "(all ints)" / "-> float": cache_counts_are_ints_and_ratios_floats, popular_ratio_is_a_true_division
-- mla_cache_bytes defaults, positional batch_size, seq_len 0, bytes_per_element=1:
+- mla_cache_bytes defaults, positional batch_size, seq_len 0, an explicit batch_size=0, bytes_per_element=1:
   mla_cache_bytes_zero_tokens_and_one_byte_elements, v3_at_128k_tokens
 - "num_hidden_layers" (V3's config.json with num_nextn_predict_layers 1: MTP not counted):
   mla_cache_bytes_per_token, v3_at_128k_tokens (V3 dict)
@@ -25,7 +26,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, assert_raises, non_contiguous, randn, unchanged
+from harness.checks import SpecFailure, assert_close, assert_raises, non_contiguous, randn, unchanged
 from harness.edges import assert_exact_type
 from katas.mla.latent import (cache_ratio, decompressed_cache_elements, low_rank_factorize,
                               mha_cache_elements, mla_cache_bytes, mla_cache_elements,
@@ -143,6 +144,17 @@ def test_low_rank_factorize_non_contiguous_input_left_alone():
     with unchanged(Wt, names=["W.T"]):
         A, B = low_rank_factorize(Wt, 3)
     check_factors(Wt, 3, A, B, "low_rank_factorize(W.T, 3)")
+    # two batch dims in a strided layout: W.view(-1, m, n) cannot merge them (a 2-D W always views)
+    Wb = non_contiguous(randn(2, 3, 5, 4, seed=13, dtype=torch.float64))
+    with unchanged(Wb, names=["W"]):
+        try:
+            A, B = low_rank_factorize(Wb, 3)
+        except RuntimeError as err:
+            raise SpecFailure(f"low_rank_factorize(non-contiguous W of shape (2, 3, 5, 4), 3) raised RuntimeError: "
+                              f"{str(err).splitlines()[0]}\n  hint: a batched W may be non-contiguous (a permuted "
+                              f"or transposed stack): flatten its batch dims with reshape, not view, or pass the "
+                              f"(..., m, n) tensor to torch.linalg.svd as it is") from None
+    check_factors(Wb, 3, A, B, "low_rank_factorize(non-contiguous W of shape (2, 3, 5, 4), 3)")
 
 
 @pytest.mark.parametrize("shape,rank", [((4, 6), 0), ((4, 6), 5), ((4, 6), -1), ((6, 7, 2), 3),
@@ -197,6 +209,9 @@ def test_mla_cache_bytes_zero_tokens_and_one_byte_elements():
                  what="mla_cache_bytes(V2, 10, bytes_per_element=1) (FP8)", hint=HINT_BYTES)
     assert_close(mla_cache_bytes(V2, 10, 5), 60 * 576 * 10 * 5 * 2,
                  what="mla_cache_bytes(V2, 10, 5): batch_size passed by position", hint=HINT_BYTES)
+    assert_close(mla_cache_bytes(V2, 10, batch_size=0), 0,
+                 what="mla_cache_bytes(V2, 10, batch_size=0): no sequence at all",
+                 hint="an explicit batch_size=0 is a value, not 'not given': no `batch_size or 1`")
 
 def test_mha_cache_elements_deepseek_v2():
     assert_close(mha_cache_elements(128, 128), 32768, what="mha_cache_elements(128, 128)",
