@@ -59,8 +59,11 @@ Write:
             Works with and without a cache, for any T >= 1 and either path.
 
 Conventions: DeepSeek-V3's inference/model.py (start_pos, naive vs absorb) and Hugging Face's
-DeepseekV3Attention names; float32 or float64 (module, inputs and cache in the same dtype);
-no dropout, no YaRN scaling (softmax_scale is exactly 1/sqrt(nope + rope)).
+DeepseekV3Attention names; float32 or float64 (module, inputs and cache in the same dtype),
+every step computed in that dtype: a float64 module agrees with a float64 reference to
+1e-10, so no float32 softmax (Hugging Face's upcast is meant for half precision) and no
+float32 constant such as a tensor-valued scale; no dropout, no YaRN scaling (softmax_scale
+is exactly 1/sqrt(nope + rope)).
 You use your own katas.mla.components (MLAConfig, MLAProjections).
 Off limits: none (F.scaled_dot_product_attention is allowed; torch.einsum is handy).
 Inputs must not be modified (the cache is meant to be written).

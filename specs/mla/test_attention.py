@@ -15,10 +15,13 @@ Contract-to-spec map:
 - state_dict = HF's (o_proj added, no bias): state_dict_is_hugging_faces
 - scores, scale 1/sqrt(nope + rope), causal, heads concatenated, o_proj: matches_hugging_face_*,
   matches_the_formula, default_arguments_*; large scores: large_scores_do_not_overflow
-- absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs: absorbed_decode_*
+- "every step computed in that dtype" (float64 to 1e-10): float64_is_computed_in_float64
+- absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
+  2-token chunks: the absorbed path for any T): absorbed_decode_*
 - MLACache: zeros, dtype (default float32), device: fresh_cache_*; only c_kv and k_rope, size
   independent of heads: cache_holds_*; update returns prefixes, rows :B only:
-  cache_update_returns_the_prefix_*, cache_update_with_a_smaller_batch_*; ValueError for
+  cache_update_returns_the_prefix_* (also after a rewind to an earlier start_pos),
+  cache_update_with_a_smaller_batch_*; ValueError for
   start_pos + T > max_len and B > batch_size: cache_update_returns_the_prefix_and_rejects_overflow
 - decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_*,
   decode_with_a_cache_made_for_a_bigger_batch; "attend to every cached position 0 .. start_pos +
@@ -75,7 +78,8 @@ def cfg_name(cfg) -> str:
 
 
 def build(cfg, sd, dtype=torch.float64):
-    module = MultiHeadLatentAttention(MLAConfig(**cfg))
+    # converted BEFORE loading: float64 weights loaded into float32 parameters would be rounded
+    module = MultiHeadLatentAttention(MLAConfig(**cfg)).to(dtype)
     try:
         module.load_state_dict({k: v.to(dtype) for k, v in sd.items()})
     except RuntimeError as err:
@@ -329,6 +333,14 @@ def test_cache_update_returns_the_prefix_and_rejects_overflow():
                  hint="return the cached positions 0 .. start_pos + T - 1 (here 5 of them)")
     assert_close(k_all, torch.cat([k1, k2], dim=1), what="update(c_kv, k_rope, 4)[1] after update(..., 0) of 4",
                  hint="return the cached positions 0 .. start_pos + T - 1 (here 5 of them)")
+    # a rewind (a rejected draft token, a regenerated step): store at start_pos 2 and return
+    # positions 0 .. 2, not everything ever written
+    c3, k3 = randn(2, 1, 24, seed=19, dtype=torch.float64), randn(2, 1, 8, seed=20, dtype=torch.float64)
+    c_all, k_all = cache.update(c3, k3, 2)
+    assert_close((c_all, k_all), (torch.cat([c1[:, :2], c3], dim=1), torch.cat([k1[:, :2], k3], dim=1)),
+                 what="update(1 token, start_pos=2) after 5 cached positions -> (c_kv, k_rope)",
+                 hint="store at start_pos and return positions 0 .. start_pos + T - 1 (3 of them): the "
+                      "prefix follows start_pos, not a count of the positions ever written")
     assert_raises(ValueError, cache.update, randn(2, 2, 24, seed=17, dtype=torch.float64),
                   randn(2, 2, 8, seed=18, dtype=torch.float64), 5,
                   contract="ValueError if start_pos + T > max_len or B > batch_size",
@@ -390,6 +402,20 @@ def test_decode_with_a_cache_made_for_a_bigger_batch(absorb):
                  hint="a cache for batch_size sequences serves any B <= batch_size: use rows :B of it")
 
 
+@pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
+def test_float64_is_computed_in_float64(absorb):
+    cfg = CONFIGS[0]
+    sd = random_state_dict(cfg, 48, with_o_proj=True)
+    module = build(cfg, sd)
+    x = randn(2, 5, 48, seed=49, dtype=torch.float64)
+    out = run(module, x, f"forward(x, start_pos=3, absorb={absorb})", start_pos=3, absorb=absorb)
+    assert_close(out, ref_attention(sd, cfg, x, 3), rtol=1e-10, atol=1e-10,
+                 what=f"float64 forward(x (2, 5, 48), start_pos=3, absorb={absorb}) vs a float64 reference",
+                 hint="compute every step in the module's dtype: no softmax(..., dtype=torch.float32), no "
+                      "float32 scale tensor (torch.tensor(d).rsqrt()): use a Python float "
+                      "(nope + rope) ** -0.5")
+
+
 @given(B=st.integers(1, 2), T=st.integers(1, 5), start=st.integers(0, 9), seed=SEEDS)
 def test_absorbed_equals_naive_to_float64_rounding(B, T, start, seed):
     cfg = CONFIGS[0]
@@ -438,12 +464,13 @@ def test_forward_on_the_meta_device(absorb):
     assert shapes == [(2, 3, 48), (2, 3, 48), (2, 1, 48)], f"forward on meta: got shapes {shapes}"
 
 
-def test_absorbed_decode_needs_fewer_flops_at_long_context():
+@pytest.mark.parametrize("T", [1, 2], ids=["one-token", "two-token-chunk"])
+def test_absorbed_decode_needs_fewer_flops_at_long_context(T):
     cfg = dict(SMALL)
     config = MLAConfig(**cfg)
     module = MultiHeadLatentAttention(config)
-    cache = MLACache(config, 1, 2049)
-    x = randn(1, 1, 48, seed=19)
+    cache = MLACache(config, 1, 2048 + T)
+    x = randn(1, T, 48, seed=19)
 
     def step(context, absorb):  # one decode step with `context` tokens already cached
         with torch.no_grad():
@@ -455,11 +482,13 @@ def test_absorbed_decode_needs_fewer_flops_at_long_context():
     per_naive = (naive[2048] - naive[1024]) / 1024
     per_absorbed = (absorbed[2048] - absorbed[1024]) / 1024
     assert absorbed[2048] < naive[2048] / 2 and per_absorbed < per_naive / 2, (
-        f"decode step FLOPs at 2048 cached tokens: absorbed {absorbed[2048]:,}, naive {naive[2048]:,}; "
+        f"FLOPs of a step of {T} token(s) at 2048 cached tokens: absorbed {absorbed[2048]:,}, naive "
+        f"{naive[2048]:,}; "
         f"per extra cached token: absorbed {per_absorbed:.0f}, naive {per_naive:.0f}. The absorbed path "
         f"should cost about 2*H*(2r + rope) = {2 * H * (2 * r + rdim)} per cached token, the naive one "
         f"about 2*r*H*(nope + v) = {2 * r * H * (nope + vd)} more (it expands every cached latent)\n"
-        f"  hint: with absorb=True never call kv_b_proj / expand_kv on the cache: " + HINT_ABSORB)
+        f"  hint: with absorb=True never call kv_b_proj / expand_kv on the cache, whatever T is (not "
+        f"only for single-token steps): " + HINT_ABSORB)
 
 
 @pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
