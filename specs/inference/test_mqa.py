@@ -15,8 +15,9 @@ Contract -> specs:
 - ValueError past max_len or for k, v not (batch, 1, T, head_dim), cache unchanged (v checked
   as fully as k): test_cache_refuses_overflow_and_wrong_shapes
 - default dtype float32, `dtype`, `device` honoured (meta device: nothing built on the default
-  device; the model probed with the default device set to meta first, a clash judged on meta):
-  test_cache_default_dtype_is_float32, test_float64_cache, test_cache_and_model_on_the_given_device
+  device; the model probed with the default device set to meta first, a clash judged on meta);
+  device=None is the default device, not the CPU: test_cache_default_dtype_is_float32,
+  test_float64_cache, test_cache_and_model_on_the_given_device, test_cache_device_none_*
 - decoding token by token / prefill then decode equals the full forward (T = 1 sees every key):
   test_decoding_*, test_prefill_7_then_decode_5_*
 - cache bytes exactly 1/H of MHA's, preallocated, never grown: test_cache_bytes_*, test_cache_filled_*
@@ -29,7 +30,7 @@ from hypothesis import given, strategies as st
 from torch.func import functional_call
 
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
-                            non_contiguous, on_meta, randn, unchanged)
+                            non_contiguous, on_meta, randn, tensors_held, unchanged)
 from harness.edges import assert_exact_type
 from katas.inference.mqa import MQACache, MultiQueryAttention
 
@@ -312,6 +313,19 @@ def test_cache_and_model_on_the_given_device():
             lambda: prefill_then_decode(model.to("meta"), x.to("meta"), MQACache(2, 8, 4, device="meta")),
             what="MultiQueryAttention(8, 2) on the meta device, prefill of 5 then one decode step through a meta "
                  "MQACache", hint=HINT_DEVICE)
+
+
+def test_cache_device_none_means_the_default_device():
+    with torch.device("meta"):  # the default device, as torch.set_default_device("cuda") would set it
+        cache = MQACache(2, 8, 4)
+    big = [t for t in tensors_held(cache) if t.numel() >= 2 * 8 * 4]
+    wrong = [(tuple(t.shape), str(t.device)) for t in big if t.device.type != "meta"]
+    if not big or wrong:
+        raise SpecFailure(
+            f"MQACache(2, 8, 4) made with the default device set to meta holds its buffers on "
+            f"{wrong or 'no tensor of 2 * 8 * 4 elements'}; device=None means the default device\n  hint: "
+            f"pass device=device to torch.zeros as it is (None lets torch pick the default device); "
+            f"`device or 'cpu'` pins the cache to the CPU")
 
 
 @pytest.mark.parametrize("k_shape,v_shape,case", [
