@@ -18,7 +18,8 @@ O(r * H * (nope + v)) to O(H * (2r + rope)). (DeepSeek-V3's inference/model.py: 
 
 Write:
     MLACache(config, batch_size, max_len, dtype=torch.float32, device=None)
-        The cache of ONE attention layer. It holds exactly two tensors, zeros at first:
+        The cache of ONE attention layer. It holds exactly two tensors, zeros at first, of
+        `dtype` on `device` (None: the default device, as for torch.zeros):
             c_kv    (batch_size, max_len, kv_lora_rank)      the NORMALISED latents
                     (kv_a_layernorm already applied: what latent() returns)
             k_rope  (batch_size, max_len, qk_rope_head_dim)  the ROTATED rope keys

@@ -18,7 +18,7 @@ Contract-to-spec map:
 - "every step computed in that dtype" (float64 to 1e-10): float64_is_computed_in_float64
 - absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
   2-token chunks: the absorbed path for any T): absorbed_decode_*
-- MLACache: zeros, dtype (default float32), device: fresh_cache_*; only c_kv and k_rope, size
+- MLACache: zeros, dtype (default float32), device (None: the default device): fresh_cache_*; only c_kv and k_rope, size
   independent of heads: cache_holds_*; update returns prefixes, rows :B only:
   cache_update_returns_the_prefix_* (also after a rewind to an earlier start_pos),
   cache_update_with_a_smaller_batch_*; ValueError for
@@ -367,6 +367,12 @@ def test_fresh_cache_is_zeros_of_the_given_dtype_and_device():
     assert cache.c_kv.device.type == "meta" and cache.k_rope.device.type == "meta", (
         f"MLACache(..., device='meta') allocated on {cache.c_kv.device} / {cache.k_rope.device}: "
         "pass device= to torch.zeros")
+    with torch.device("meta"):  # device=None: the default device (here meta), not the CPU
+        cache = MLACache(config, 2, 4)
+    assert cache.c_kv.device.type == "meta" and cache.k_rope.device.type == "meta", (
+        f"MLACache(config, 2, 4) made with the default device set to meta allocated on {cache.c_kv.device} / "
+        f"{cache.k_rope.device}; device=None means the default device\n  hint: pass device=device to "
+        f"torch.zeros as it is (`device or 'cpu'` pins the cache to the CPU)")
 
 
 def test_cache_update_with_a_smaller_batch_touches_rows_up_to_b_only():
