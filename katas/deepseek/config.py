@@ -52,7 +52,8 @@ Write:
               num_experts_per_tok of the n_routed_experts count (the shared experts and the
               gate always work, so they count);
             - the input embedding table (a lookup reads one row; it computes nothing). The
-              lm_head does count: it is a matrix multiply.
+              lm_head does count: it is a matrix multiply. With tied embeddings the one
+              shared matrix is the lm_head too, so it stays in activated (once).
             DeepSeek's published figures fit this convention: about 20.9B for V2 (published
             "21B") and 36.6B for V3 (published "37B"; README_WEIGHTS.md says 36.7B). With the
             embedding table counted too they would be 21.4B and 37.6B (which rounds to 38B).

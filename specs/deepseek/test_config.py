@@ -8,7 +8,8 @@ Contract-to-spec map:
 - every block of the model (query path with/without compression incl. q_lora_rank 0, MLA, norms,
   dense/MoE switch at first_k_dense_replace incl. beyond the layer count, gate, shared experts
   fused, lm_head, tied embeddings once): tiny_configs_*, random_tiny_configs_*
-- activated = total - unrouted experts - embedding: activated_counts_only_*, shared_experts_*
+- activated = total - unrouted experts - embedding (a tied matrix stays, as the lm_head):
+  activated_counts_only_*, shared_experts_*, tiny_configs_*[tied embeddings]
 - MTP not counted; correction bias a buffer: the_mtp_module_*, the_correction_bias_*
 - published 236B/21B, 671B/37B: deepseek_v2_*, deepseek_v3_*
 - "two Python ints": unpack in every check; "build no module, allocate no tensor":
