@@ -18,8 +18,8 @@ Contract-to-spec map:
 - "every step computed in that dtype" (float64 to 1e-10): float64_is_computed_in_float64
 - absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
   2-token chunks: the absorbed path for any T): absorbed_decode_*
-- MLACache: zeros, dtype (default float32), device (None: the default device): fresh_cache_*; only c_kv and k_rope, size
-  independent of heads: cache_holds_*; update returns prefixes, rows :B only:
+- MLACache: zeros, dtype (default float32), device (None: the default device): fresh_cache_*;
+  only c_kv and k_rope, size independent of heads: cache_holds_*; update returns prefixes, rows :B only:
   cache_update_returns_the_prefix_* (also after a rewind to an earlier start_pos),
   cache_update_with_a_smaller_batch_*; ValueError for
   start_pos + T > max_len and B > batch_size: cache_update_returns_the_prefix_and_rejects_overflow
@@ -489,8 +489,8 @@ def test_absorbed_decode_needs_fewer_flops_at_long_context(T):
     per_absorbed = (absorbed[2048] - absorbed[1024]) / 1024
     assert absorbed[2048] < naive[2048] / 2 and per_absorbed < per_naive / 2, (
         f"FLOPs of a step of {T} token(s) at 2048 cached tokens: absorbed {absorbed[2048]:,}, naive "
-        f"{naive[2048]:,}; "
-        f"per extra cached token: absorbed {per_absorbed:.0f}, naive {per_naive:.0f}. The absorbed path "
+        f"{naive[2048]:,}; per extra cached token: absorbed {per_absorbed:.0f}, naive {per_naive:.0f}. "
+        f"The absorbed path "
         f"should cost about 2*H*(2r + rope) = {2 * H * (2 * r + rdim)} per cached token, the naive one "
         f"about 2*r*H*(nope + v) = {2 * r * H * (nope + vd)} more (it expands every cached latent)\n"
         f"  hint: with absorb=True never call kv_b_proj / expand_kv on the cache, whatever T is (not "
