@@ -237,11 +237,15 @@ class _AliasIndex:
                     if type(value) is types.FunctionType:  # isinstance would wake deprecated proxies
                         self.where.setdefault(id(value), {})[name, attr] = module
 
-    def of(self, obj: Any) -> list[tuple[Any, str]]:
+    def update(self) -> None:
+        """Index what changed since the last call (once per forbid(), not per target)."""
         key = (len(sys.modules), *(id(m) for n, m in list(sys.modules.items()) if n.startswith("katas")))
         if key != self.key:
             self._refresh()
             self.key = key
+
+    def of(self, obj: Any) -> list[tuple[Any, str]]:
+        """(module, attribute) of every place obj sits, as of the last update()."""
         return [(module, attr) for (name, attr), module in list(self.where.get(id(obj), {}).items())
                 if sys.modules.get(name) is module and getattr(module, "__dict__", {}).get(attr) is obj]
 
@@ -271,6 +275,7 @@ def forbid(*targets: Any, aten: dict[str, str] | Iterable[str] = ()):
         patches.append((home, attr, original))
         setattr(home, attr, raiser)
 
+    _ALIASES.update()
     for obj, name, owner in resolved:  # torch-function modes miss these: patch every alias
         if isinstance(obj, types.FunctionType) and owner is None:
             for home, attr in _ALIASES.of(obj):

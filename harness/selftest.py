@@ -79,13 +79,14 @@ def load_catches() -> dict[str, str]:
 
 def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
              profile: str = "gallery", diagnose: bool = False, first: str | None = None,
-             brief: bool = False) -> RunResult:
+             brief: bool = False, plain_asserts: bool = False) -> RunResult:
     """Run kata's specs with katas.<topic>.<name> imported from `override`. diagnose: let
     failures look for a matching gallery mistake (off: the self-test needs only the verdict).
     first: the spec to run first (see CATCHES). brief: Python's plain tracebacks and asserts
     in the messages, for runs where only the verdict and the plugin's one-line 'not started'
     are read; pytest's own format parses each traceback's source files (4-5x the cost of a
-    stub's run of 60-90 failing specs) and its assert rewriting costs ~10 ms a run."""
+    stub's run of 60-90 failing specs) and its assert rewriting costs ~10 ms a run.
+    plain_asserts: no rewriting (a run that should pass: a spec's own message says enough)."""
     result = RunResult()
     args = [str(kata.spec_path), "--solutions", f"--impl-override={kata.module}={override}",
             *SKIP_ARGS, "-q", "--no-header",
@@ -96,6 +97,8 @@ def run_spec(kata: Kata, override: Path, *, stop_at_first: bool = True,
         args.append("--no-diagnose")
     if brief:  # plain asserts too: the rewrite hook's set-up scans every installed file list
         args += ["--tb=native", "--assert=plain"]
+    elif plain_asserts:
+        args.append("--assert=plain")
     plugins = [_Recorder(result)] + ([_FirstSpec(first)] if first else [])
     with nested_run():
         pytest.main(args, plugins=plugins)
@@ -231,7 +234,7 @@ def variant_verdicts(kata: Kata) -> dict[Path, str | None]:
     session per variant: unlike the gallery's, these runs are mostly their specs' own work.)"""
     verdicts = {}
     for variant in variants(kata):
-        result = run_spec(kata, variant, stop_at_first=False)
+        result = run_spec(kata, variant, stop_at_first=False, plain_asserts=True)
         where = variant.relative_to(ROOT) if ROOT in variant.parents else variant
         verdicts[variant] = (
             f"{where} does not import cleanly:\n{result.errors}" if result.errors else
