@@ -70,13 +70,13 @@ def layer_weights(name: str, layer_idx: int) -> dict:
 def build(c: DeepSeekConfig, layer_idx: int, weights: dict, dtype=torch.float64) -> DecoderLayer:
     """DecoderLayer(c, layer_idx) with `weights` loaded (strict), in dtype and eval mode."""
     __tracebackhide__ = True
-    layer = DecoderLayer(c, layer_idx)
+    layer = DecoderLayer(c, layer_idx).to(dtype)  # before loading: float64 weights stay exact
     try:
         layer.load_state_dict(weights, strict=True)
     except RuntimeError as err:
         raise SpecFailure(f"DecoderLayer(config, {layer_idx}).load_state_dict(reference weights) failed:\n  "
                           + str(err).strip().replace("\n", "\n  ")[:1500] + f"\n  hint: {KEYS_HINT}") from None
-    return layer.to(dtype).eval()
+    return layer.eval()
 
 
 def kind(layer_keys) -> str:
@@ -160,14 +160,14 @@ def test_layer_matches_hugging_face(name, layer_idx, dtype):
 def test_the_switch_changes_the_output(k, layer_idx):
     c = config("v3", first_k_dense_replace=k)
     weights = ref.random_weights(ref.layer_shapes(c, layer_idx), seed=10 + k)
-    layer = DecoderLayer(c, layer_idx)
+    layer = DecoderLayer(c, layer_idx).double()  # before loading: float64 weights stay exact
     try:
         layer.load_state_dict(weights, strict=True)
     except RuntimeError as err:
         raise SpecFailure(f"DecoderLayer(config with first_k_dense_replace={k}, layer_idx={layer_idx}) cannot load "
                           f"a {'dense' if ref.is_dense(c, layer_idx) else 'MoE'} layer's weights:\n  "
                           + str(err).strip().splitlines()[0][:300] + f"\n  hint: {HINT_SWITCH}") from None
-    layer = layer.double().eval()
+    layer = layer.eval()
     x = randn(2, 5, c.hidden_size, seed=k, dtype=torch.float64)
     with torch.no_grad():
         out = layer(x)
