@@ -17,7 +17,8 @@ Contract-to-spec map:
   matches_the_formula, default_arguments_*; large scores: large_scores_do_not_overflow
 - "every step computed in that dtype" (float64 to 1e-10): float64_is_computed_in_float64
 - absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
-  2-token chunks: the absorbed path for any T): absorbed_decode_*
+  2-token chunks: the absorbed path for any T): absorbed_decode_*; without a cache too:
+  absorbed_forward_without_a_cache_never_expands_the_latents
 - MLACache: zeros, dtype (default float32), device (None: the default device): fresh_cache_*;
   only c_kv and k_rope, size independent of heads: cache_holds_*; update returns prefixes, rows :B only:
   cache_update_returns_the_prefix_* (also after a rewind to an earlier start_pos),
@@ -495,6 +496,25 @@ def test_absorbed_decode_needs_fewer_flops_at_long_context(T):
         f"about 2*r*H*(nope + v) = {2 * r * H * (nope + vd)} more (it expands every cached latent)\n"
         f"  hint: with absorb=True never call kv_b_proj / expand_kv on the cache, whatever T is (not "
         f"only for single-token steps): " + HINT_ABSORB)
+
+
+def test_absorbed_forward_without_a_cache_never_expands_the_latents():
+    """absorb=True with cache=None: every query meets every latent (r + rope wide), never keys
+    and values expanded from them (nope + rope and v wide): the quadratic term of the FLOPs."""
+    cfg = dict(SMALL)
+    module = MultiHeadLatentAttention(MLAConfig(**cfg))
+    H, nope, rdim, vd, r = dims(cfg)
+    flops = {}
+    for T in (16, 32):
+        with torch.no_grad():
+            flops[T] = count_flops(module, randn(1, T, 48, seed=T), absorb=True)
+    per_pair = (flops[32] - 2 * flops[16]) / (2 * 16 ** 2)  # FLOPs per (query, key) pair
+    absorbed, naive = 2 * H * (2 * r + rdim), 2 * H * (nope + rdim + vd)
+    assert abs(per_pair - absorbed) < abs(per_pair - naive), (
+        f"forward(x (1, T, 48), cache=None, absorb=True) costs {per_pair:.0f} FLOPs per (query, key) "
+        f"pair (from T = 16 and 32): the absorbed path costs 2*H*(2r + rope) = {absorbed}, the naive "
+        f"one 2*H*(nope + rope + v) = {naive}\n  hint: absorb=True means the absorbed path with or "
+        f"without a cache: " + HINT_ABSORB)
 
 
 @pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
