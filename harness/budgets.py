@@ -2,6 +2,7 @@
 
     flops = count_flops(attention, q, k, v)
     peak = peak_bytes(attention, q, k, v)          # bytes of tensor storage allocated at once
+    out, py_peak = python_peak_bytes(f, text)      # bytes of Python memory (lists, numpy)
     ratio = time_ratio(mine, reference, x)         # median time of mine / reference
     @gpu                                           # CUDA-only absolute budget; skipped on CPU
 
@@ -18,6 +19,7 @@ import signal
 import statistics
 import threading
 import time
+import tracemalloc
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -142,6 +144,22 @@ def peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> int:
         result = fn(*args, **kwargs)
         del result
     return tracker.peak
+
+
+def python_peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> tuple[Any, int]:
+    """(fn(*args, **kwargs), most bytes of Python memory it allocated at one time): lists,
+    dicts, bytes, numpy arrays (tracemalloc). peak_bytes sees torch storage only."""
+    tracing = tracemalloc.is_tracing()
+    if not tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    try:
+        result = fn(*args, **kwargs)
+        return result, tracemalloc.get_traced_memory()[1] - base
+    finally:
+        if not tracing:
+            tracemalloc.stop()
 
 
 def allocations(fn: Callable, *args: Any, **kwargs: Any) -> list[Allocation]:

@@ -82,3 +82,12 @@ def test_a_deadline_stops_a_slow_block_and_gives_the_spec_timeout_back():
     with deadline(5):
         pass
     assert signal.getsignal(signal.SIGALRM) is not None
+
+
+def test_python_peak_bytes_sees_python_memory_and_returns_the_result():
+    from harness.budgets import python_peak_bytes
+
+    result, peak = python_peak_bytes(lambda n: len(list(range(n))), 100_000)
+    assert result == 100_000 and peak > 8 * 100_000  # a list of 100,000 references at least
+    _, small = python_peak_bytes(lambda: None)
+    assert small < 10_000

@@ -24,7 +24,6 @@ Contract -> specs:
 """
 
 import functools
-import tracemalloc
 
 import pytest
 import torch
@@ -32,7 +31,7 @@ from hypothesis import given, strategies as st
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import DataLoader, Dataset
 
-from harness.budgets import peak_bytes
+from harness.budgets import peak_bytes, python_peak_bytes
 from harness.checks import SpecFailure, assert_close, assert_raises, non_contiguous, unchanged
 from katas.data.datasets import NextTokenDataset, pad_collate
 
@@ -194,24 +193,6 @@ def test_dataset_items_are_int64_for_compact_token_dtypes(dtype):
     assert_close(ys, ey, what=f"{what}: every y", hint=hint)
 
 
-def python_peak_bytes(fn, *args):
-    """Peak bytes of Python-side memory (tracemalloc: lists, numpy arrays) fn allocated.
-    peak_bytes sees only torch storage; a numpy int64 copy or a list of ids is a copy too."""
-    tracing = tracemalloc.is_tracing()
-    if not tracing:
-        tracemalloc.start()
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    try:
-        result = fn(*args)
-        peak = tracemalloc.get_traced_memory()[1] - base
-        del result
-    finally:
-        if not tracing:
-            tracemalloc.stop()
-    return peak
-
-
 def test_dataset_keeps_compact_tokens_compact():
     """uint16 token files exist to save memory: converting all N tokens to int64 (8 N bytes,
     4x the file) in the constructor, or in every __getitem__, defeats them. Only the window
@@ -220,7 +201,7 @@ def test_dataset_keeps_compact_tokens_compact():
     n, block_size = 4096, 8
     tokens = tokens_of(n, seed=10).to(torch.uint16)
     built = peak_bytes(NextTokenDataset, tokens, block_size)
-    built_py = python_peak_bytes(NextTokenDataset, tokens, block_size)
+    built_py = python_peak_bytes(NextTokenDataset, tokens, block_size)[1]
     expect(built_py < 4 * n,
            f"NextTokenDataset({n} uint16 tokens, block_size={block_size}) allocated {built_py} "
            f"bytes of Python memory (a list or numpy array) while building: a copy of all the "
@@ -232,7 +213,7 @@ def test_dataset_keeps_compact_tokens_compact():
            f"bytes as uint16, {8 * n} as int64)\n  hint: keep the tokens as given and convert "
            f"each window to int64 in __getitem__")
     ds = NextTokenDataset(tokens, block_size)
-    item_py = python_peak_bytes(ds.__getitem__, 100)
+    item_py = python_peak_bytes(ds.__getitem__, 100)[1]
     expect(item_py < n,
            f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[100] allocated {item_py} "
            f"bytes of Python memory (a list or numpy array) for a window of {block_size + 1} "

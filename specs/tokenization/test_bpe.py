@@ -76,7 +76,6 @@ import io
 import itertools
 import sys
 import time
-import tracemalloc
 from collections import Counter
 from pathlib import Path
 
@@ -85,7 +84,7 @@ import regex
 import tiktoken
 from hypothesis import given, strategies as st
 
-from harness.budgets import OverTime, deadline, time_ratio
+from harness.budgets import OverTime, deadline, python_peak_bytes, time_ratio
 from harness.checks import ForbiddenCall, SpecFailure, assert_raises
 from harness.edges import OneShot
 from harness.guard import unguarded
@@ -1235,20 +1234,9 @@ MEMORY_TEXT = CORPUS[:CORPUS.rindex("\n", 0, 1500) + 1] + EOT + "\n"
 
 def _traced(fn, *args):
     """(fn(*args), peak bytes of Python memory allocated while it ran, seconds)."""
-    tracing = tracemalloc.is_tracing()
-    if not tracing:
-        tracemalloc.start()
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
     start = time.perf_counter()
-    try:
-        result = fn(*args)
-    finally:
-        seconds = time.perf_counter() - start
-        peak = tracemalloc.get_traced_memory()[1] - base
-        if not tracing:
-            tracemalloc.stop()
-    return result, peak, seconds
+    result, peak = python_peak_bytes(fn, *args)
+    return result, peak, time.perf_counter() - start
 
 
 def test_encode_iterable_memory_does_not_grow_with_the_text():
