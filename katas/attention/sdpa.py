@@ -11,8 +11,9 @@ Write:
         Computed in q's dtype: float64 inputs get float64 accuracy (no float32 detour), and
             the output is q's dtype whatever torch.get_default_dtype() is (a helper made with
             torch.zeros(L, S) and no dtype= follows the default).
-        scale: a float; None means 1 / sqrt(E) (E = the size of q's last dim). Only None
-            means "not given": scale=0.0 is a real scale (every score 0, a plain average).
+        scale: a float (any sign); None means 1 / sqrt(E) (E = the size of q's last dim).
+            Only None means "not given": scale=0.0 is a real scale (every score 0, a plain
+            average).
         attn_mask, broadcastable to (..., L, S) (e.g. (L, S), (B, 1, 1, S), (S,)):
             bool:  True = this query may attend this key; False = it may not (its weight
                    is exactly 0).
@@ -21,8 +22,9 @@ Write:
             corner like torch's tril (query 0 sees key 0 only, whatever L and S are).
             Give at most one of attn_mask and is_causal (torch raises if both are set; you
             may too).
-        A query row whose keys are ALL masked (every entry False, or every entry -inf)
-        returns zeros for that row, as torch does (its math path uses a "safe" softmax):
+        A query row whose keys are ALL masked (every entry False, or every entry -inf; a
+        finite bias such as -1e9 on every key is not a mask) returns zeros for that row, as
+        torch does (its math path uses a "safe" softmax):
         softmax of a row of -inf is 0/0 = NaN, so detect such rows and put 0 there. Its
         gradient is 0 too, as torch's: no NaN may reach q.grad, k.grad or v.grad (a NaN
         that a masked_fill hides in the forward still poisons the backward).

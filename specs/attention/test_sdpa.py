@@ -4,13 +4,14 @@ Contract -> specs:
 - "softmax over the KEYS", shapes L != S, any batch dims, dtype of q: test_matches_torch_*,
   test_weights_over_the_keys_sum_to_one, hypothesis test_matches_torch_on_random_settings
 - "scale: None means 1/sqrt(E)", "only None means not given" (scale=0.0): test_default_scale_*,
-  test_explicit_scale_*, test_scale_zero_is_a_scale_not_the_default
+  test_explicit_scale_* (negative too), test_scale_zero_is_a_scale_not_the_default
 - "computed in q's dtype" (float64, float64 float mask): test_float64_is_computed_in_float64
 - bool mask True = attend, float mask added after scaling, broadcast shapes: test_bool_mask_*,
   test_float_mask_*, test_adding_a_constant_*
 - is_causal top-left, default False: test_is_causal_*, test_causal_first_query_*
 - fully masked row -> zeros, and zero gradient: test_fully_masked_*, test_padded_batch_*,
-  test_fully_masked_row_has_zero_gradient
+  test_fully_masked_row_has_zero_gradient; a row of finite -1e9 biases is not masked:
+  test_finite_very_negative_float_row_is_not_masked
 - large scores (+-100..300 in float32; no mask, causal, bool mask): test_large_scores_stay_finite; "either sign" (rows near
   -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
   test_bool_mask_hiding_the_largest_scores
@@ -116,12 +117,13 @@ def test_default_scale_is_one_over_sqrt_e():
                  what=f"scaled_dot_product_attention({desc((2,), 4, 6, 16, 3)})", hint=HINT_SCALE)
 
 
-@pytest.mark.parametrize("scale", [0.3, 1.0, 2.5])
+@pytest.mark.parametrize("scale", [0.3, 1.0, 2.5, -0.5])
 def test_explicit_scale_replaces_the_default(scale):
     q, k, v = qkv((2,), 4, 6, 9, 3, seed=3)
     out = sdpa(q, k, v, scale=scale)
     assert_close(out, ref(q, k, v, scale=scale), what=f"scaled_dot_product_attention(..., scale={scale})",
-                 hint="multiply q @ k^T by `scale` when it is given, instead of 1 / sqrt(E)")
+                 hint="multiply q @ k^T by `scale` when it is given, instead of 1 / sqrt(E); any "
+                      "float, a negative one too (sqrt(scale) on q and k each fails there)")
 
 
 def test_weights_over_the_keys_sum_to_one():
@@ -243,6 +245,21 @@ def test_fully_masked_float_row_gives_zeros():
     assert_close(out, ref(q, k, v, attn_mask=mask),
                  what="scaled_dot_product_attention(..., float attn_mask whose row 0 is all -inf)",
                  hint="the other rows are ordinary attention")
+
+
+def test_finite_very_negative_float_row_is_not_masked():
+    """A float mask row of -1e9 on every key is a (large, finite) additive bias, not a mask:
+    torch gives that row the softmax of its scores, here a uniform average of v. Only rows
+    of all -inf (or all False) are fully masked."""
+    q, k, v = qkv((2,), 4, 5, 3, 2, seed=50)
+    mask = torch.zeros(4, 5)
+    mask[1] = -1e9
+    mask[3, 2] = -INF
+    out = sdpa(q, k, v, attn_mask=mask)
+    assert_close(out, ref(q, k, v, attn_mask=mask),
+                 what="scaled_dot_product_attention(..., float attn_mask whose row 1 is -1e9 on every key)",
+                 hint="find fully masked rows by -inf (scores == -inf).all(-1), not by a threshold "
+                      "such as scores <= -1e8: a finite bias of -1e9 leaves an ordinary softmax row")
 
 
 def test_padded_batch_element_gives_zeros_not_nan():
