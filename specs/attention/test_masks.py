@@ -9,9 +9,9 @@ Contract -> specs:
   test_causal_sliding_window_mask, test_bidirectional_*, test_*_by_default, test_causal_window_counts_*, property
 - sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
   test_window_at_least_T_*; T = 0 (float32 and float64): test_sliding_window_attention_empty_T; float64 accuracy:
-  test_sliding_window_attention_float64_accuracy; scores +100/+300/-150 (no max shift, online max from 0):
+  test_sliding_window_attention_float64_accuracy (D = 5, window 6 and = T); scores +100/+300/-150 (no max shift, online max from 0):
   test_sliding_window_attention_extreme_scores; gradients, inputs untouched, SDPA off limits
-- q's dtype under a float64 default dtype: test_sliding_window_attention_dtype_under_*
+- q's dtype under a float64 default dtype (window 5 and = T): test_sliding_window_attention_dtype_under_*
 - budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T (ratio < 2.5),
   test_no_T_by_T_tensor_is_built; work T * window (FLOPs): test_flops_grow_linearly_with_T
 - "helpers on q.device" (meta): test_sliding_window_attention_on_q_device
@@ -334,13 +334,17 @@ def test_sliding_window_attention_empty_T(causal, dtype):
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
-def test_sliding_window_attention_float64_accuracy(causal):
-    q, k, v = qkv((2,), 45, 4, 3, seed=17, dtype=torch.float64)
-    out = sliding_window_attention(q, k, v, 6, causal)
+@pytest.mark.parametrize("window", [6, 45], ids=["window6", "window-T"])
+def test_sliding_window_attention_float64_accuracy(causal, window):
+    """D = 5: 1 / sqrt(5) is not a float32 number (1 / sqrt(4) would hide a float32 scale);
+    window = T takes any plain-attention shortcut."""
+    q, k, v = qkv((2,), 45, 5, 3, seed=17, dtype=torch.float64)
+    out = sliding_window_attention(q, k, v, window, causal)
     assert out.dtype == torch.float64, f"sliding_window_attention(float64 q, k, v) returned {out.dtype}"
-    assert_close(out, reference_attention(q, k, v, 6, causal), rtol=1e-11, atol=1e-12,
-                 what=f"sliding_window_attention(float64 q (2, 45, 4), window=6, causal={causal})",
-                 hint="compute in the inputs' dtype: a float32 detour (.float(), a float32 table) loses float64 accuracy")
+    assert_close(out, reference_attention(q, k, v, window, causal), rtol=1e-11, atol=1e-12,
+                 what=f"sliding_window_attention(float64 q (2, 45, 5), window={window}, causal={causal})",
+                 hint="compute in the inputs' dtype: a float32 detour (.float(), a float32 table, a scale "
+                      "made as torch.tensor(D).rsqrt()) loses float64 accuracy; use 1 / math.sqrt(D)")
 
 
 def _aligned(T, D, score, seed):
@@ -364,16 +368,17 @@ def test_sliding_window_attention_extreme_scores(score, causal):
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
-def test_sliding_window_attention_dtype_under_a_float64_default_dtype(causal):
+@pytest.mark.parametrize("window", [5, 40], ids=["window5", "window-T"])
+def test_sliding_window_attention_dtype_under_a_float64_default_dtype(causal, window):
     q, k, v = qkv((2,), 40, 4, 3, seed=19)
     before = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
     try:
-        out = sliding_window_attention(q, k, v, 5, causal)
+        out = sliding_window_attention(q, k, v, window, causal)
     finally:
         torch.set_default_dtype(before)
-    assert_close(out, reference_attention(q, k, v, 5, causal),
-                 what=f"sliding_window_attention(float32 q (2, 40, 4), window=5, causal={causal}) under "
+    assert_close(out, reference_attention(q, k, v, window, causal),
+                 what=f"sliding_window_attention(float32 q (2, 40, 4), window={window}, causal={causal}) under "
                       f"torch.set_default_dtype(torch.float64)",
                  hint="the output keeps the inputs' dtype: accumulators and masks made with torch.zeros(...) "
                       "/ torch.full(...) without dtype= follow the default dtype; use dtype=q.dtype "
