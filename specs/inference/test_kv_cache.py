@@ -5,10 +5,11 @@ Contract -> specs:
   test_kv_cache_update_returns_everything_so_far, test_kv_cache_starts_empty_*; "length: an int,
   0 at first": test_kv_cache_update_returns_* (exact int), test_kv_cache_starts_empty_*;
   ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; ValueError for k, v
-  of another batch / n_heads / head_dim (KVCache and SlidingWindowCache), cache unchanged:
+  of another batch / n_heads / head_dim or a 3-D k, v (KVCache and SlidingWindowCache), cache unchanged:
   test_update_of_the_wrong_shape_raises_value_error; reset:
   test_kv_cache_reset_*; dtype default float32, dtype and device honoured (meta device):
-  test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device; non-contiguous k, v:
+  test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device (device=None under a meta
+  default device too); reset keeps the dtype (float64): test_kv_cache_reset_*; non-contiguous k, v:
   test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
 - SlidingWindowCache: last min(length, window) oldest first, length an int past window:
   test_sliding_cache_returns_*, test_sliding_cache_multi_position_updates; reset, dtype:
@@ -173,7 +174,8 @@ BAD_SHAPES = [((1, 2, 2, 4), (1, 2, 2, 4), "batch 1 into a batch-3 cache (it wou
               ((4, 2, 2, 4), (4, 2, 2, 4), "batch 4 into a batch-3 cache"),
               ((3, 1, 2, 4), (3, 1, 2, 4), "1 head into a 2-head cache (it would broadcast)"),
               ((3, 2, 2, 5), (3, 2, 2, 5), "head_dim 5 into a head_dim-4 cache"),
-              ((3, 2, 2, 4), (3, 2, 1, 4), "k of 2 positions with v of 1")]
+              ((3, 2, 2, 4), (3, 2, 1, 4), "k of 2 positions with v of 1"),
+              ((3, 2, 4), (3, 2, 4), "3-D k, v without their T dim (T = head_dim would broadcast)")]
 
 
 @pytest.mark.parametrize("kind", ["KVCache", "SlidingWindowCache"])
@@ -197,16 +199,19 @@ def test_update_of_the_wrong_shape_raises_value_error(kind, k_shape, v_shape, ca
                  hint="a refused update writes nothing")
 
 
-def test_kv_cache_reset_starts_over():
-    cache = KVCache(2, 2, 6, 4)
-    cache.update(*tok(2, 2, 5, 4, seed=4))
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_kv_cache_reset_starts_over(dtype):
+    cache = KVCache(2, 2, 6, 4, dtype=dtype)
+    cache.update(*tok(2, 2, 5, 4, seed=4, dtype=dtype))
     cache.reset()
     assert_close(cache.length, 0, what="KVCache.length after reset()", hint=HINT_RESET)
     assert_exact_type(cache.length, int, "KVCache.length after reset()")
-    k, v = tok(2, 2, 2, 4, seed=5)
+    k, v = tok(2, 2, 2, 4, seed=5, dtype=dtype)
     keys, values = cache.update(k, v)
-    assert_close(keys, k, what="KVCache: keys returned by the first update after reset()", hint=HINT_RESET)
-    assert_close(values, v, what="KVCache: values returned by the first update after reset()", hint=HINT_RESET)
+    hint = HINT_RESET + "; the buffers keep their dtype and device (a reallocation with torch.zeros(shape) follows the default dtype)"
+    assert_close(keys, k, what=f"KVCache(..., dtype={dtype}): keys returned by the first update after reset()", hint=hint)
+    assert_close(values, v, what=f"KVCache(..., dtype={dtype}): values returned by the first update after reset()",
+                 hint=hint)
 
 
 def test_kv_cache_default_dtype_and_explicit_dtype_device():
@@ -333,14 +338,20 @@ def test_caches_live_on_the_given_device():
         assert_close((str(keys.device), str(values.device), tuple(keys.shape)), ("meta", "meta", (2, 2, 3, 4)),
                      what="KVCache(2, 2, 8, 4, device='meta').update(meta k, v): (keys.device, values.device, "
                           "keys.shape)", hint="allocate the buffers with device=device")
-    sliding = SlidingWindowCache(2, 2, 3, 4, device="meta")
-    held = [t for t in _meta_tensors(sliding) if t.numel() >= 2 * 2 * 3 * 4]
-    off = [f"{tuple(t.shape)} on {t.device}" for t in held if str(t.device) != "meta"]
-    if not held or off:
-        raise SpecFailure(f"SlidingWindowCache(2, 2, window=3, 4, device='meta') holds "
-                          f"{off or 'no (2, 2, 3, 4) buffer'} right after construction; its buffers must be "
-                          f"preallocated on the device given\n  hint: torch.zeros(batch, n_heads, window, "
-                          f"head_dim, dtype=dtype, device=device) in __init__")
+    for made, default in ((lambda: SlidingWindowCache(2, 2, 3, 4, device="meta"), False),
+                          (lambda: SlidingWindowCache(2, 2, 3, 4), True), (lambda: KVCache(2, 2, 3, 4), True)):
+        with torch.device("meta" if default else "cpu"):  # device=None: the default device (here meta)
+            cache = made()
+        name = f"{type(cache).__name__}(2, 2, 3, 4{'' if default else ', device=meta'})" + (
+            " made with the default device set to meta" if default else "")
+        held = [t for t in _meta_tensors(cache) if t.numel() >= 2 * 2 * 3 * 4]
+        off = [f"{tuple(t.shape)} on {t.device}" for t in held if str(t.device) != "meta"]
+        if not held or off:
+            raise SpecFailure(f"{name} holds {off or 'no (2, 2, 3, 4) buffer'} right after construction; its "
+                              f"buffers must be preallocated on the device given (device=None: the default "
+                              f"device)\n  hint: torch.zeros(batch, n_heads, window, head_dim, dtype=dtype, "
+                              f"device=device) in __init__, device passed as it is (`device or 'cpu'` pins the "
+                              f"cache to the CPU)")
 
 
 def _bytes_held(n_tokens, B=2, H=2, window=4, D=8):
