@@ -5,7 +5,7 @@ Contract -> specs:
 - slopes: powers of two 2^(-8i/n), the paper's interleaving otherwise, float32: test_slopes_*
 - alibi_bias = -m_h (i - j), top-left, no masking, float32: test_alibi_bias_*
 - alibi_attention: heads at dim -3, any batch dims, L != S, causal top-left, default causal, gradients,
-  inputs untouched: test_alibi_attention_*; "computed in q's dtype" (float64, 12 heads):
+  inputs untouched: test_alibi_attention_*; "computed in q's dtype" (float64, 12 and 16 heads):
   test_alibi_attention_float64_is_computed_in_float64; "on q's device" (meta, also an output buffer on
   the CPU): test_alibi_attention_on_q_device
 - linear_bias_attention: alpha (i - j) not (j - i), any alpha in [-1, 1] incl. 0, batched, no mask:
@@ -292,14 +292,16 @@ def test_linear_bias_equals_alibi_per_head_without_mask():
 
 # ------------------------------------------------------------------------ dtype, device, large scores
 
-def test_alibi_attention_float64_is_computed_in_float64():
-    """12 heads: slopes like 2^-0.5 and 2^-1.5 are not exact in float32."""
+@pytest.mark.parametrize("heads", [12, 16])
+def test_alibi_attention_float64_is_computed_in_float64(heads):
+    """12 heads: slopes like 2^-0.5 and 2^-1.5 are not exact in float32; 16 heads (a power
+    of two, 2^-0.5 again) for a separate power-of-two path."""
     for causal in (True, False):
-        q, k, v = qkv((2, 12), 7, 7, 4, 3, seed=13, dtype=torch.float64)
+        q, k, v = qkv((2, heads), 7, 7, 4, 3, seed=13, dtype=torch.float64)
         out = alibi_attention(q, k, v, causal)
         assert out.dtype == torch.float64, f"alibi_attention(float64 q, k, v) returned {out.dtype}"
         assert_close(out, reference_alibi(q, k, v, causal), rtol=1e-11, atol=1e-12,
-                     what=f"alibi_attention(float64 q (2, 12, 7, 4), causal={causal})",
+                     what=f"alibi_attention(float64 q (2, {heads}, 7, 4), causal={causal})",
                      hint="for float64 inputs build the bias in float64: alibi_bias(...) is float32, and "
                           "2^-0.5 rounded to float32 is off by ~1e-8; compute the slopes and i - j in q.dtype")
 
