@@ -29,7 +29,8 @@ Write:
 
 Return Python floats (loss.item()), not tensors: a running total of loss tensors (or a list
 of them, even one turned into a float at the end) keeps every batch's graph alive until the
-epoch ends; accumulate loss.item() per batch.
+epoch ends; accumulate loss.item() per batch. A float64 model's mean loss keeps float64
+precision (a running total in a float32 tensor, torch.zeros(()) or torch.tensor(0.0), rounds it).
 Off limits: none.
 Run: pytest katas/training/loop.py
 """

@@ -30,6 +30,8 @@ Contract -> specs:
   frozen): test_evaluate_leaves_grads_and_frozen_parameters_as_found
 - batch size is inputs.shape[0], not len(targets) (targets flattened to (B*T,)):
   test_*_batch_size_is_inputs_shape_0_not_len_targets
+- a float64 model's mean keeps float64 precision (no float32 running total):
+  test_float64_losses_keep_float64_precision
 """
 
 import copy
@@ -608,3 +610,21 @@ def test_evaluate_property(n, batch_size, seed):
     assert_close(as_float(loss, "evaluate"), expected,
                  what=f"evaluate(model with dropout, {n} samples, batch size {batch_size})",
                  hint=EVAL_HINT + "; " + WEIGHT_HINT)
+
+
+@pytest.mark.parametrize("fn", ["train_epoch", "evaluate"])
+def test_float64_losses_keep_float64_precision(fn):
+    """A float64 model's batch losses summed in a float32 tensor (torch.zeros(()) or
+    torch.tensor(0.0), the default dtype) come back rounded to ~1e-8; Python floats keep all."""
+    x, y = make_data(11, seed=55)
+    model = make_model(seed=56)
+    expected = full_loss(model, x, y, nn.CrossEntropyLoss())
+    if fn == "train_epoch":
+        loss = train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.0),
+                           nn.CrossEntropyLoss())
+    else:
+        loss = evaluate(model, make_loader(x, y, 4), nn.CrossEntropyLoss())
+    assert_close(as_float(loss, fn), expected, rtol=1e-12, atol=1e-12,
+                 what=f"{fn}(float64 model, 11 samples, batch size 4" + (", lr=0)" if fn == "train_epoch" else ")"),
+                 hint="accumulate loss.item() * batch size in a Python float: a running total in a float32 "
+                      "tensor (torch.zeros(()), torch.tensor(0.0)) rounds a float64 model's losses")
