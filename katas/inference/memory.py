@@ -24,7 +24,8 @@ Write:
         Raises ValueError naming the problem for an unknown kind (e.g. "MHA" or "gqa "),
         for kind="gqa" without n_kv_heads, and for kind="mla" without kv_lora_rank or
         qk_rope_head_dim (never silently fall back to another kind). "Without" means None:
-        an explicit qk_rope_head_dim=0 (a latent cache with no rope key) is a given value.
+        an explicit qk_rope_head_dim=0 (a latent cache with no rope key) is a given value, and
+        so is kv_lora_rank=0.
 
     matmul_flops(m, n, k) -> int
         FLOPs of an (m, k) @ (k, n) product: m * n output elements, each a sum of k

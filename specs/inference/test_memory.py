@@ -16,7 +16,8 @@ Contract -> specs:
   test_mha_and_mqa_ignore_n_kv_heads; "exact int beyond 2**53": test_counts_are_exact_ints,
   test_cache_bytes_exact_beyond_2_53; ValueError for an unknown kind / a missing argument:
   test_unknown_kind_raises, test_missing_arguments_raise; only None is missing (an explicit
-  qk_rope_head_dim=0 is given): test_mla_without_a_rope_key_is_a_given_zero
+  qk_rope_head_dim=0 is given): test_mla_without_a_rope_key_is_a_given_zero; kv_lora_rank=0 too:
+  test_mla_zero_rank_is_a_given_zero
 - arithmetic_intensity, roofline_time "the larger", floats: test_arithmetic_intensity,
   test_roofline_time_*, test_intensity_and_time_are_floats
 - decode_step_cost flops vs FlopCounterMode, bytes vs real tensors, linear in context, a tuple
@@ -442,6 +443,20 @@ def test_mla_without_a_rope_key_is_a_given_zero():
     exact(got, real_mla_bytes(2, 11, 3, 8, 0, torch.bfloat16),
           "kv_cache_bytes(2, 11, n_layers=3, n_heads=4, head_dim=16, kind='mla', kv_lora_rank=8, qk_rope_head_dim=0) "
           "vs real latent tensors (no rope key)", HINT_MLA)
+
+
+def test_mla_zero_rank_is_a_given_zero():
+    """The same rule for kv_lora_rank: only None is missing, so kv_lora_rank=0 is sized (the
+    rope key alone) however odd; `not kv_lora_rank or qk_rope_head_dim is None` refuses it."""
+    try:
+        got = kv_cache_bytes(2, 11, 3, 4, 16, kind="mla", kv_lora_rank=0, qk_rope_head_dim=8)
+    except ValueError as err:
+        raise SpecFailure(f"kv_cache_bytes(2, 11, n_layers=3, n_heads=4, head_dim=16, kind='mla', kv_lora_rank=0, "
+                          f"qk_rope_head_dim=8) raised ValueError({err}); 'without' means None, and 0 is a given "
+                          f"value\n  hint: test `kv_lora_rank is None`, not `not kv_lora_rank`") from None
+    exact(got, real_mla_bytes(2, 11, 3, 0, 8, torch.bfloat16),
+          "kv_cache_bytes(2, 11, n_layers=3, n_heads=4, head_dim=16, kind='mla', kv_lora_rank=0, qk_rope_head_dim=8) "
+          "vs real tensors (the rope key alone)", HINT_MLA)
 
 
 def test_intensity_and_time_are_floats():
