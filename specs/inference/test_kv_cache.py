@@ -349,8 +349,8 @@ def test_caches_live_on_the_given_device():
         if not held or off:
             raise SpecFailure(f"{name} holds {off or 'no (2, 2, 3, 4) buffer'} right after construction; its "
                               f"buffers must be preallocated on the device given (device=None: the default "
-                              f"device)\n  hint: torch.zeros(batch, n_heads, window, head_dim, dtype=dtype, "
-                              f"device=device) in __init__, device passed as it is (`device or 'cpu'` pins the "
+                              f"device)\n  hint: torch.zeros(batch, n_heads, window (or max_len), head_dim, "
+                              f"dtype=dtype, device=device) in __init__, device passed as it is (`device or 'cpu'` pins the "
                               f"cache to the CPU)")
 
 
