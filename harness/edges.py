@@ -7,6 +7,7 @@ Specs use these in a line or two each. Every helper states the bug it flushes ou
         tolerance(dtype) -> dict(rtol=, atol=) for comparing against a float32/float64 oracle
         TIGHT64: float64 tolerance for contracts that say "compute in x's dtype"
         assert_dtype_kept(out, x, what)      a .float() or torch.ones() without dtype upcasts
+        with default_dtype(torch.float64):   tables and helpers that follow the default dtype
     sizes
         shapes(min_dims, max_dims, min_side=0 or 1, max_side)  (hypothesis; sizes 0 and 1 first)
         ODD_SIZES: 1 and primes
@@ -23,6 +24,7 @@ Specs use these in a line or two each. Every helper states the bug it flushes ou
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Iterable, Iterator
 
 import torch
@@ -64,6 +66,19 @@ def assert_dtype_kept(out: Any, x: torch.Tensor, what: str) -> None:
         fail(f"{what}: returned {out.dtype} for {x.dtype} input; the output keeps the input's "
              f"dtype", "a helper tensor made with torch.ones(...), torch.arange(...) or .float() "
              "without dtype=x.dtype promotes the result: build it with dtype=x.dtype")
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    """torch's default dtype set to `dtype` inside the block: torch.tensor(floats),
+    torch.arange(n) / n and torch.zeros(...) without dtype= follow it; a contract that fixes
+    a dtype must not."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)
 
 
 # ------------------------------------------------------------------------ sizes

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import assert_close, assert_grads_match, assert_on_input_device, non_contiguous, randn, unchanged
+from harness.edges import default_dtype
 from katas.attention.alibi import alibi_attention, alibi_bias, alibi_slopes, linear_bias_attention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -363,14 +364,10 @@ def test_large_scores_stay_finite(size):
 def test_dtypes_under_a_float64_default_dtype():
     """torch.tensor(list) and torch.arange(n) / n follow the default dtype: the contract does not."""
     q, k, v = qkv((2, 6), 5, 5, 4, 3, seed=19)
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    try:
+    with default_dtype(torch.float64):
         slopes, bias = alibi_slopes(6), alibi_bias(6, 5, 5)
         out_alibi = alibi_attention(q, k, v, causal=True)
         out_linear = linear_bias_attention(q[0, 0], k[0, 0], v[0, 0], 0.3)
-    finally:
-        torch.set_default_dtype(before)
     hint = ("the contract fixes the dtypes: slopes and bias float32, attention outputs in q's dtype; "
             "torch.tensor(python floats) and torch.arange(n) / n follow torch.get_default_dtype(): give dtype=")
     assert_close(slopes, torch.tensor(paper_slopes(6), dtype=torch.float32),

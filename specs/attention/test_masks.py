@@ -26,6 +26,7 @@ from hypothesis import given, strategies as st
 from harness.budgets import allocations, count_flops, peak_bytes
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, forbid,
                             non_contiguous, randn, unchanged)
+from harness.edges import default_dtype
 from katas.attention.masks import causal_mask, padding_mask, sliding_window_attention, sliding_window_mask
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -371,12 +372,8 @@ def test_sliding_window_attention_extreme_scores(score, causal):
 @pytest.mark.parametrize("window", [5, 40], ids=["window5", "window-T"])
 def test_sliding_window_attention_dtype_under_a_float64_default_dtype(causal, window):
     q, k, v = qkv((2,), 40, 4, 3, seed=19)
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    try:
+    with default_dtype(torch.float64):
         out = sliding_window_attention(q, k, v, window, causal)
-    finally:
-        torch.set_default_dtype(before)
     assert_close(out, reference_attention(q, k, v, window, causal),
                  what=f"sliding_window_attention(float32 q (2, 40, 4), window={window}, causal={causal}) under "
                       f"torch.set_default_dtype(torch.float64)",

@@ -31,7 +31,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, assert_on_input_device, forbid, gradcheck,
                             non_contiguous, randn, unchanged)
-from harness.edges import very_negative
+from harness.edges import default_dtype, very_negative
 from katas.attention.sdpa import scaled_dot_product_attention as sdpa
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -448,12 +448,8 @@ def test_dtype_of_q_under_a_float64_default_dtype(kind):
     promotes float32 scores."""
     q, k, v = qkv((2,), 4, 5, 3, 2, seed=42)
     kwargs = {"is_causal": True} if kind == "causal" else {"attn_mask": random_bool_mask((4, 5), seed=43)}
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    try:
+    with default_dtype(torch.float64):
         out = sdpa(q, k, v, **kwargs)
-    finally:
-        torch.set_default_dtype(before)
     assert_close(out, ref(q, k, v, **kwargs),
                  what=f"scaled_dot_product_attention(float32 q, k, v, {kind} mask) under "
                       f"torch.set_default_dtype(torch.float64)",

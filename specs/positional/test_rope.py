@@ -23,6 +23,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, assert_on_input_device, gradcheck, non_contiguous, randn,
                             unchanged)
+from harness.edges import default_dtype
 from katas.positional.rope import apply_rope, rope_cache
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -433,12 +434,8 @@ def test_empty_sequence(interleaved, dtype):
 def test_cache_float32_under_another_default_dtype(default, max_len):
     """A float64 default (scientific code) or a bfloat16 one (LLM loaders that build the model
     under it, as Meta's Llama code does): float32 tables, computed in float32 or float64."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(default)
-    try:
+    with default_dtype(default):
         cos, sin = rope_cache(8, max_len)
-    finally:
-        torch.set_default_dtype(before)
     for name, t in (("cos", cos), ("sin", sin)):
         assert isinstance(t, torch.Tensor) and t.dtype == torch.float32, (
             f"rope_cache(8, {max_len}) {name} under torch.set_default_dtype({default}): "

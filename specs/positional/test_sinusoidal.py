@@ -17,6 +17,7 @@ import torch
 from hypothesis import given, strategies as st
 
 from harness.checks import assert_close, assert_shape
+from harness.edges import default_dtype
 from katas.positional.sinusoidal import sinusoidal_table
 
 HINT_LAYOUT = ("interleave them: sin on the even channels 0, 2, 4, ... and cos on the odd channels "
@@ -190,12 +191,8 @@ def test_dot_product_depends_only_on_the_distance(half, p, q, k):
 def test_float32_even_under_a_float64_default_dtype(default, max_len, d_model):
     """torch.set_default_dtype(torch.float64) is common in scientific code, a bfloat16 or float16
     default in LLM loaders: the table is float32 anyway, computed in float32 or float64."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(default)
-    try:
+    with default_dtype(default):
         table = sinusoidal_table(max_len, d_model)
-    finally:
-        torch.set_default_dtype(before)
     assert isinstance(table, torch.Tensor) and table.dtype == torch.float32, (
         f"sinusoidal_table({max_len}, {d_model}) under torch.set_default_dtype({default}) returned "
         f"{getattr(table, 'dtype', type(table).__name__)}; the contract says float32\n  hint: a table "
