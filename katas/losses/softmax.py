@@ -3,7 +3,8 @@
 Write:
     softmax(x, dim=-1) -> same shape and dtype as x (float32 or float64): exp(x) normalised
         so that every slice along `dim` is non-negative and sums to 1, like F.softmax(x, dim).
-        `dim` may be any dimension, negative or positive. Other dims may have size 0 (an
+        `dim` may be any dimension, negative or positive; one outside [-x.dim(), x.dim())
+        raises IndexError, as in F.softmax (no wrapping with %). Other dims may have size 0 (an
         empty batch gives an empty result); a 0-d x is one slice, so softmax(x) is 1.
         float64 x is computed in float64 (no rounding through float32).
     log_softmax(x, dim=-1) -> same shape and dtype as x: log(softmax(x, dim)), computed

@@ -7,6 +7,7 @@ Contract-to-spec map:
 - "same dtype as x" and float64 computed in float64 (to 1e-12, values and gradients):
   float64_is_computed_in_float64
 - any shape: size-0 dims beside dim, 0-d x (its own slice: probability 1): empty_and_scalar_inputs
+- a dim outside [-x.dim(), x.dim()) raises IndexError (no dim % x.dim()): dim_out_of_range_raises
 - stability ("±1e4 finite and correct", shift invariance, log never of an underflowed 0):
   *_stable_at_large_logits, shift_invariance, rows_far_apart (a global max instead of the
   slice's)
@@ -25,8 +26,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (ForbiddenCall, assert_close, assert_grads_match, forbid, gradcheck,
-                            non_contiguous, randn, unchanged)
+from harness.checks import (ForbiddenCall, assert_close, assert_grads_match, assert_raises, forbid,
+                            gradcheck, non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64
 from harness.failures import fail
 from katas.losses.softmax import Softmax, log_softmax, softmax
@@ -221,6 +222,18 @@ def test_empty_and_scalar_inputs(shape, dim):
     assert_close(softmax(x, dim), F.softmax(x, dim), what="softmax" + what, hint=hint)
     assert_close(log_softmax(x, dim), F.log_softmax(x, dim), what="log_softmax" + what, hint=hint)
     assert_close(Softmax.apply(x, dim), F.softmax(x, dim), what="Softmax.apply" + what, hint=hint)
+
+
+@pytest.mark.parametrize("shape,dim", [((3, 5), 2), ((3, 5), -3), ((4,), 1)])
+def test_dim_out_of_range_raises(shape, dim):
+    x = randn(*shape, seed=24)
+    contract = ("a dim outside [-x.dim(), x.dim()) raises IndexError, as in F.softmax "
+                "(no wrapping with %)")
+    hint = ("reduce over dim as given (amax/sum raise IndexError themselves); dim % x.dim() "
+            "turns a typo such as dim=2 on a matrix into a softmax over another dim")
+    for name, fn in (("softmax", softmax), ("log_softmax", log_softmax), ("Softmax.apply", Softmax.apply)):
+        assert_raises(IndexError, fn, x, dim, contract=contract, what=f"{name}(x of shape {shape}, {dim})",
+                      hint=hint)
 
 
 def test_scalar_keeps_dtype():

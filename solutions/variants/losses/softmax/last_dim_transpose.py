@@ -6,7 +6,7 @@ import torch
 def _last(x, dim):
     if x.dim() == 0:
         return x.unsqueeze(0), lambda t: t.squeeze(0)
-    d = dim % x.dim()
+    d = dim  # transpose checks the range (IndexError), as F.softmax does
     return x.transpose(d, -1), lambda t: t.transpose(d, -1)
 
 
