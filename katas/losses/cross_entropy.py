@@ -12,7 +12,8 @@ Write:
         label_smoothing (the target distribution puts 1 - eps on the true class and eps / C
         on EVERY class, the true one included):
             loss = -(1 - eps) * log_p[target] - (eps / C) * sum_c log_p[c]
-        and loss = 0 where target == ignore_index.
+        and loss = 0 where target == ignore_index (exactly 0 whatever the logits hold
+        there, NaN or -inf included: padding positions may carry garbage).
         reduction "none": the per-position losses, shape target.shape, dtype of logits;
             "sum": their sum (a 0-dim tensor); "mean": the sum divided by the number of
             positions whose target is NOT ignore_index (a 0-dim tensor). When every target is

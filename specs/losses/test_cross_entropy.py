@@ -11,6 +11,9 @@ Contract-to-spec map:
 - "mean" over non-ignored positions; ignored contribute 0; ignore_index may be a class id (0),
   incl. with smoothing: mean_counts_only..., ignored_positions_contribute_zero,
   custom_ignore_index, custom_ignore_index_with_smoothing
+- ignored positions give exactly 0 even when their logits are NaN or -inf (masked_fill /
+  where, not a multiply by the mask): ignored_garbage_logits_give_zero
+- reduction compared by value ("".join(...) built at runtime, not `is`): reduction_built_at_runtime
 - every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0, in the logits' dtype
   (float64 too: no torch.tensor(nan) literal): all_ignored
 - empty batch (0 positions), float32 and float64: empty_batch
@@ -119,6 +122,36 @@ def test_ignored_positions_contribute_zero():
     assert_close(out, reference(logits, target, reduction="sum"),
                  what=describe(logits, target, reduction="sum") + " with 4 targets = -100",
                  hint="positions whose target is ignore_index have loss 0")
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_ignored_garbage_logits_give_zero(eps):
+    # padding positions of a real model may hold NaN (a fully masked attention row) or -inf;
+    # F.cross_entropy drops them: 0 * NaN is NaN, so a multiply by the mask leaks them
+    logits, target = make((2, 3), 4, seed=22)
+    logits[0, 1] = float("nan")
+    logits[1, 2] = float("-inf")
+    target[0, 1] = target[1, 2] = -100
+    for reduction in ("none", "sum", "mean"):
+        kwargs = dict(reduction=reduction, label_smoothing=eps)
+        assert_close(cross_entropy(logits, target, **kwargs), reference(logits, target, **kwargs),
+                     what=describe(logits, target, **kwargs) + " with NaN / -inf logits at the 2 "
+                          "ignored positions",
+                     hint="ignored positions are exactly 0 whatever their logits: "
+                          "loss.masked_fill(~keep, 0) or torch.where(keep, loss, 0), not loss * keep "
+                          "(0 * NaN is NaN)")
+
+
+def test_reduction_built_at_runtime():
+    # a reduction read from a config is an equal string, not the same object as the literal
+    logits, target = make((2, 3), 4, seed=23)
+    for name in ("mean", "sum", "none"):
+        runtime = "".join(list(name))
+        assert_close(cross_entropy(logits, target, reduction=runtime),
+                     reference(logits, target, reduction=name),
+                     what=describe(logits, target, reduction=name) + " (a string built at runtime)",
+                     hint="compare strings with ==, not `is` (identity holds only for interned "
+                          "literals)")
 
 
 @pytest.mark.parametrize("reduction", ["mean", "none"])

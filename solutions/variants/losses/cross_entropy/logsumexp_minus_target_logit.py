@@ -1,6 +1,6 @@
 """Per position, logsumexp(logits) - logits[target] (the log-softmax never materialised);
-smoothing as logsumexp - mean(logits), the same as mean(-log_p); ignored positions masked
-by multiplying with the keep mask."""
+smoothing as logsumexp - mean(logits), the same as mean(-log_p); ignored positions zeroed
+with torch.where on the keep mask (exact 0 even where the logits are NaN or -inf)."""
 
 import torch
 
@@ -12,7 +12,7 @@ def cross_entropy(logits, target, ignore_index=-100, reduction="mean", label_smo
     safe = torch.where(keep, target, 0)
     nll = lse - logits.gather(-1, safe.unsqueeze(-1)).squeeze(-1)
     smooth = lse - logits.mean(-1)
-    loss = ((1 - label_smoothing) * nll + label_smoothing * smooth) * keep
+    loss = torch.where(keep, (1 - label_smoothing) * nll + label_smoothing * smooth, 0.0)
     if reduction == "none":
         return loss
     if reduction == "sum":
