@@ -8,7 +8,8 @@ Write:
         iterable of tensors or of param-group dicts; options missing from a group come from the
         constructor's arguments (pass them to Optimizer.__init__ as `defaults`).
         step(closure=None) updates, in place and under torch.no_grad(), every parameter p whose
-        p.grad is not None (others are skipped: no update, and no state is created for them),
+        p.grad is not None, an all-zero gradient included (others are skipped: no update, and
+        no state is created for them),
         with its group's options (b1, b2 = betas):
             t = t + 1                                  (t counts this parameter's steps, from 0)
             g = p.grad
@@ -35,7 +36,9 @@ Write:
         vector (norm_type is a float >= 1 or float("inf") for the largest |value|). Every
         gradient is then multiplied in place by
             clip_coef = min(max_norm / (total_norm + 1e-6), 1.0)
-        (so nothing changes when the total norm is under max_norm). Returns the total norm
+        always, with no `if total_norm > max_norm` test (so nothing changes when the total
+        norm is well under max_norm; at max_norm, or within 1e-6 under it, clip_coef < 1 and
+        the gradients shrink, like torch). Returns the total norm
         from BEFORE clipping, a 0-d tensor of the gradients' dtype and device; when no
         parameter has a gradient it returns torch.tensor(0.0) and changes nothing.
 

@@ -12,6 +12,8 @@ Contract-to-spec map:
   parameters_without_grad..., state_dict_round_trip..., any_options_match_torch (hypothesis)
 - "t counts this parameter's steps" (a parameter whose first gradient comes late):
   late_parameter_counts_its_own_steps
+- "p.grad is not None" is the only skip: an all-zero gradient still steps (momentum moves p):
+  zero_gradient_still_steps
 - closure called once with grad enabled, its result returned; None otherwise: closure_*
 - any shape/dtype (float16/bfloat16), in place (storage kept), p.grad untouched:
   odd_shapes..., half_precision_parameters, updates_in_place, grads_are_left_untouched
@@ -23,6 +25,8 @@ Contract-to-spec map:
   on_the_parameters_device
 - clip_grad_norm_: torch's total norm for every norm_type, coefficient min(max/(n+1e-6), 1),
   generator read once, single tensor, None grads, strided grads: clip_grad_norm_*
+- clip_coef applied whatever the norm (< 1 at total = max_norm and just under it, the 1e-6):
+  clip_grad_norm_coefficient_applies_at_and_under_the_max
 - clip scales the gradients IN PLACE (same .grad tensors): clip_grad_norm_scales_in_place
 - returns a 0-d tensor of the gradients' dtype (bfloat16, float64), 0 when no gradient:
   clip_grad_norm_dtype, clip_grad_norm_no_gradients
@@ -502,6 +506,29 @@ def test_late_parameter_counts_its_own_steps(name):
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_zero_gradient_still_steps(name):
+    gen = torch.Generator().manual_seed(6)
+    start = [torch.randn(3, generator=gen, dtype=torch.float64) for _ in range(2)]
+    mine = [nn.Parameter(t.clone()) for t in start]
+    theirs = [nn.Parameter(t.clone()) for t in start]
+    options = dict(lr=0.05, weight_decay=0.1)
+    opt, ref = MINE[name](mine, **options), TORCH[name](theirs, **options)
+    for t in range(1, 6):
+        for ps, o in ((mine, opt), (theirs, ref)):
+            o.zero_grad()
+            # parameter 1: a real gradient at steps 1-2, then an all-zero one (not None)
+            ((ps[0] ** 2).sum() + ((ps[1] - 1) ** 2).sum() * (1.0 if t <= 2 else 0.0)).backward()
+        opt.step()
+        ref.step()
+        for i, (p, r) in enumerate(zip(mine, theirs)):
+            assert_close(p.detach(), r.detach(), **TOL64,
+                         what=f"{name}(lr=0.05, weight_decay=0.1): parameter {i} after step {t} "
+                              "(parameter 1's gradient is all zeros from step 3 on)",
+                         hint="only a .grad of None is skipped: a zero gradient is still a step "
+                              "(t + 1, m and v decay, the momentum m keeps moving p, decay applies)")
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
 def test_closure_is_called_with_grad_and_its_result_returned(name):
     model = make_model()
     ref_model = copy.deepcopy(model)
@@ -648,6 +675,22 @@ def test_clip_grad_norm_coefficient_has_the_1e_minus_6():
     _check_clip(mine, ref, total, ref_total, "clip_grad_norm_(float64 params with tiny gradients, max_norm=1e-4)",
                 "clip_coef = max_norm / (total_norm + 1e-6), like torch (the 1e-6 guards against 0)",
                 rtol=1e-6, atol=1e-15)
+
+
+@pytest.mark.parametrize("ratio", [1.0, 0.5])
+def test_clip_grad_norm_coefficient_applies_at_and_under_the_max(ratio):
+    # total = ratio * max_norm ~ 1e-6: max_norm / (total + 1e-6) is ~1/2 (ratio 1) or ~2/3
+    # (ratio 0.5), below 1, so torch scales even though total <= max_norm
+    mine, ref = _grad_params(SHAPES, seed=9, scale=2e-7, dtype=torch.float64)
+    norm = float(torch.linalg.vector_norm(torch.cat([p.grad.reshape(-1) for p in ref])))
+    max_norm = norm / ratio
+    total = clip_grad_norm_(mine, max_norm)
+    ref_total = torch.nn.utils.clip_grad_norm_(ref, max_norm)
+    _check_clip(mine, ref, total, ref_total,
+                f"clip_grad_norm_(float64 gradients of total norm {norm:.3g}, max_norm={max_norm:.3g})",
+                "multiply by clip_coef = min(max_norm / (total + 1e-6), 1) every time, as the "
+                "contract says; `if total > max_norm:` skips it at and just under the max, where "
+                "the 1e-6 already makes it < 1", rtol=1e-6, atol=1e-15)
 
 
 def test_clip_grad_norm_takes_a_generator_once():
