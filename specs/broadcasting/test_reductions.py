@@ -23,7 +23,8 @@ Contract-to-spec map:
 - normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults;
   unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
   _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
-  _keeps_dtype; non-contiguous; gradient, also at a zero vector -> _is_differentiable,
+  _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
+  _large_half_entries; non-contiguous; gradient, also at a zero vector -> _is_differentiable,
   _gradient_at_a_zero_vector.
 
 Tolerances: harness.checks.DEFAULT_TOL (float32 rtol 1e-4, atol 1e-5; float64 rtol 1e-7,
@@ -519,6 +520,21 @@ def test_normalize_keeps_dtype(dtype):
     assert_close(out, F.normalize(x.double(), dim=1).to(dtype), what=what, **tolerance(dtype))
 
 
+@pytest.mark.parametrize("dtype,big", [(torch.float16, 300.0)])
+def test_normalize_large_half_entries(dtype, big):
+    # squares of these entries pass float16's max, 65504 (bfloat16 has float32's range, and
+    # torch's own norm accumulates in float32, so no bfloat16 case)
+    x = torch.tensor([[3.0, 0.0, 4.0], [3.0, -1.0, 4.0], [-2.0, 2.0, 1.0]], dtype=torch.float64)
+    x = (x * torch.tensor([[big], [big / 3], [1.0]], dtype=torch.float64)).to(dtype)
+    what = f"normalize(x (3, 3) in {dtype} with entries up to {4 * big:g}, dim=1)"
+    out = normalize(x, 1)
+    assert_dtype_kept(out, x, what)
+    assert_close(out, F.normalize(x.double(), dim=1).to(dtype), what=what, **tolerance(dtype),
+                 hint="x * x overflows to inf in float16 above ~256, and "
+                      "x / inf = 0: take the norm with torch.linalg.vector_norm (it accumulates in "
+                      "float32) or square in float32")
+
+
 def test_normalize_gradient_at_a_zero_vector():
     x = torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0], [0.0, 0.0, 0.0]], dtype=torch.float64)
     for eps in (0.1, 1e-12):
@@ -528,7 +544,8 @@ def test_normalize_gradient_at_a_zero_vector():
                            hint="at a zero vector the clamped norm is the constant eps, so the "
                                 "gradient is grad / eps; (x * x).sum().sqrt() has an infinite "
                                 "derivative at 0 and 0 * inf = NaN: use torch.linalg.vector_norm "
-                                "or clamp the squared sum at eps**2 before the sqrt")
+                                "or clamp the squared sum at eps**2 before the sqrt (squared in float32 for "
+                                "half inputs)")
 
 
 def test_normalize_non_contiguous():

@@ -1,4 +1,4 @@
-"""mean accumulated in float64 and cast back; max folded with torch.maximum over the slices along dim (indices: the first slice equal to the max); pairwise_sq_dists by the |a|^2 + |b|^2 - 2 a.b expansion; normalize by a square root of the squared sum clamped at eps**2."""
+"""mean accumulated in float64 and cast back; max folded with torch.maximum over the slices along dim (indices: the first slice equal to the max); pairwise_sq_dists by the |a|^2 + |b|^2 - 2 a.b expansion; normalize by a square root of the squared sum (in float32 for half inputs) clamped at eps**2."""
 
 import functools
 
@@ -29,4 +29,5 @@ def pairwise_sq_dists(a, b):
 
 
 def normalize(x, dim=-1, eps=1e-12):
-    return x / (x * x).sum(dim, keepdim=True).clamp_min(eps * eps).sqrt()
+    xf = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x  # float16 squares overflow past 256
+    return x / (xf * xf).sum(dim, keepdim=True).clamp_min(eps * eps).sqrt().to(x.dtype)
