@@ -12,6 +12,7 @@ Contract-to-spec map:
   parameters_without_grad..., state_dict_round_trip..., any_options_match_torch (hypothesis)
 - "t counts this parameter's steps" (a parameter whose first gradient comes late):
   late_parameter_counts_its_own_steps
+- eps=0.0 is explicit, not the default: eps_zero_is_not_the_default
 - "p.grad is not None" is the only skip: an all-zero gradient still steps (momentum moves p):
   zero_gradient_still_steps
 - closure called once with grad enabled, its result returned; None otherwise: closure_*
@@ -25,6 +26,8 @@ Contract-to-spec map:
   on_the_parameters_device
 - clip_grad_norm_: torch's total norm for every norm_type, coefficient min(max/(n+1e-6), 1),
   generator read once, single tensor, None grads, strided grads: clip_grad_norm_*
+- inf-norm of all-negative gradients (|g|, not g.max()), max_norm=0.0 explicit:
+  clip_grad_norm_inf_norm_of_negative_gradients, clip_grad_norm_max_norm_zero_zeroes_the_gradients
 - clip_coef applied whatever the norm (< 1 at total = max_norm and just under it, the 1e-6):
   clip_grad_norm_coefficient_applies_at_and_under_the_max
 - clip scales the gradients IN PLACE (same .grad tensors): clip_grad_norm_scales_in_place
@@ -257,6 +260,17 @@ def test_small_gradients_show_where_eps_goes(name):
     run_pair(lambda m: MINE[name](m.parameters(), lr=1e-2),
              lambda m: TORCH[name](m.parameters(), lr=1e-2), steps=20, loss_scale=1e-6,
              what=f"{name}(params, lr=1e-2) with gradients of ~1e-6", hint=HINT_EPS)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_eps_zero_is_not_the_default(name):
+    # gradients of ~1e-6: √v̂ ~ 1e-6, so an eps of 1e-8 slipped in for the explicit 0.0 moves
+    # every update by ~1%
+    run_pair(lambda m: MINE[name](m.parameters(), lr=1e-2, eps=0.0),
+             lambda m: TORCH[name](m.parameters(), lr=1e-2, eps=0.0), steps=5, loss_scale=1e-6,
+             what=f"{name}(params, lr=1e-2, eps=0.0) with gradients of ~1e-6",
+             hint="eps=0.0 is an explicit value: `group['eps'] or 1e-8` (or `if not eps`) "
+                  "replaces it with the default; read the group's options as they are")
 
 
 def test_float32_model_matches_torch():
@@ -653,6 +667,28 @@ def test_clip_grad_norm_matches_torch(norm_type):
     hint = HINT_CLIP if norm_type != float("inf") else (
         "the inf-norm is the largest |gradient value| over all tensors")
     _check_clip(mine, ref, total, ref_total, what, hint)
+
+
+def test_clip_grad_norm_inf_norm_of_negative_gradients():
+    # every gradient negative: the inf-norm is the largest |value|, not the largest value
+    mine, ref = _grad_params(SHAPES, seed=10)
+    for ps in (mine, ref):
+        for p in ps:
+            p.grad = -p.grad.abs()
+    total = clip_grad_norm_(mine, 0.5, float("inf"))
+    ref_total = torch.nn.utils.clip_grad_norm_(ref, 0.5, float("inf"))
+    _check_clip(mine, ref, total, ref_total, "clip_grad_norm_(all-negative gradients, 0.5, norm_type=inf)",
+                "the inf-norm is max |g| over all gradients: g.abs().max() (or "
+                "torch.linalg.vector_norm(g, float('inf'))), not g.max()")
+
+
+def test_clip_grad_norm_max_norm_zero_zeroes_the_gradients():
+    mine, ref = _grad_params(SHAPES, seed=11)
+    total = clip_grad_norm_(mine, 0.0)
+    ref_total = torch.nn.utils.clip_grad_norm_(ref, 0.0)
+    _check_clip(mine, ref, total, ref_total, "clip_grad_norm_(params, max_norm=0.0)",
+                "max_norm=0.0 is an explicit value (clip_coef 0 zeroes every gradient): no "
+                "`max_norm or ...` default")
 
 
 def test_clip_grad_norm_under_the_max_changes_nothing():
