@@ -28,10 +28,11 @@ Write:
         eps is divided by eps. Same shape and dtype as x. eps=0.0 means no clamp (it is not
         "use the default"). Large entries must not overflow: float16 x of a few hundred (whose
         squares pass float16's max, 65504) is normalised like F.normalize does (x * x in
-        float16 overflows to inf there; torch's norm accumulates in float32). In float16 the default eps rounds to 0, so F.normalize gives NaN for a float16 zero
-        vector: NaN or zeros are both accepted there. The gradient is F.normalize's, also at a zero vector, where it is
-        finite (grad / eps): sqrt's derivative at 0 is infinite, so take the norm with
-        torch.linalg.vector_norm (whose backward is 0 at 0) or keep sqrt away from 0.
+        float16 overflows to inf there; torch's norm accumulates in float32). In float16 the
+        default eps rounds to 0, so F.normalize gives NaN for a float16 zero vector: NaN or
+        zeros are both accepted there. The gradient is F.normalize's, also at a zero vector,
+        where it is finite (grad / eps): sqrt's derivative at 0 is infinite, so take the norm
+        with torch.linalg.vector_norm (whose backward is 0 at 0) or keep sqrt away from 0.
     All four must stay differentiable (autograd) where x, a, b are float.
     Results live on the inputs' device (CPU or GPU): build any helper tensor there.
 
