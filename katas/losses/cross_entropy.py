@@ -13,7 +13,10 @@ Write:
         on EVERY class, the true one included):
             loss = -(1 - eps) * log_p[target] - (eps / C) * sum_c log_p[c]
         and loss = 0 where target == ignore_index (exactly 0 whatever the logits hold
-        there, NaN or -inf included: padding positions may carry garbage).
+        there, NaN or -inf included: padding positions may carry garbage). With eps = 0 the
+        second term is absent, not 0 * sum (0 * -inf is NaN): -inf logits on classes other
+        than the target (a vocabulary mask) give a finite loss, as in F.cross_entropy; with
+        eps > 0 they make that position's loss +inf, as torch's.
         reduction "none": the per-position losses, shape target.shape, dtype of logits;
             "sum": their sum (a 0-dim tensor); "mean": the sum divided by the number of
             positions whose target is NOT ignore_index (a 0-dim tensor). When every target is

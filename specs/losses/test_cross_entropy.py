@@ -13,6 +13,8 @@ Contract-to-spec map:
   custom_ignore_index, custom_ignore_index_with_smoothing
 - ignored positions give exactly 0 even when their logits are NaN or -inf (masked_fill /
   where, not a multiply by the mask): ignored_garbage_logits_give_zero
+- -inf logits on other classes (a vocabulary mask): finite without smoothing, +inf with it,
+  as torch: minus_inf_logits_of_other_classes_a_vocabulary_mask
 - reduction compared by value ("".join(...) built at runtime, not `is`): reduction_built_at_runtime
 - every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0, in the logits' dtype
   (float64 too: no torch.tensor(nan) literal): all_ignored
@@ -140,6 +142,32 @@ def test_ignored_garbage_logits_give_zero(eps):
                      hint="ignored positions are exactly 0 whatever their logits: "
                           "loss.masked_fill(~keep, 0) or torch.where(keep, loss, 0), not loss * keep "
                           "(0 * NaN is NaN)")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_minus_inf_logits_of_other_classes_a_vocabulary_mask(dtype):
+    # a vocabulary mask sets the logits of banned classes to -inf; without smoothing the loss
+    # reads only the target's log-probability, finite, as F.cross_entropy's; with smoothing
+    # it takes every class's log-probability, so it is +inf, as torch's
+    logits, target = make((2, 3), 5, seed=24, dtype=dtype)
+    banned = torch.arange(5)[None, None, :] != target[..., None]  # every class but the target ...
+    banned[..., :2] = False                                       # ... from class 2 on
+    logits = logits.masked_fill(banned, float("-inf"))
+    for reduction in ("none", "mean"):
+        assert_close(cross_entropy(logits, target, reduction=reduction),
+                     reference(logits, target, reduction=reduction),
+                     what=describe(logits, target, reduction=reduction) + " with -inf logits on "
+                          "classes other than the target",
+                     hint="with label_smoothing=0 the smoothing term is absent, not 0 * sum(log_p) "
+                          "(0 * -inf is NaN): add it only when label_smoothing > 0")
+    smoothed = cross_entropy(logits, target, reduction="none", label_smoothing=0.1)
+    rows = banned.any(-1)
+    if not (torch.isinf(smoothed[rows]).all() and (smoothed[rows] > 0).all()):
+        fail(describe(logits, target, reduction="none", label_smoothing=0.1) + f" with -inf logits "
+             f"on other classes gave {smoothed[rows].tolist()} there; expected +inf (eps / C times "
+             f"-log_p = +inf), as F.cross_entropy gives",
+             "the smoothing term -(eps / C) * sum_c log_p[c] is +inf when a log_p is -inf; do not "
+             "mask or clamp it")
 
 
 def test_reduction_built_at_runtime():

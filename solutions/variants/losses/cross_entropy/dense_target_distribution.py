@@ -17,7 +17,7 @@ def cross_entropy(logits, target, ignore_index=-100, reduction="mean", label_smo
     cls = torch.where(valid, target, 0)
     dist = F.one_hot(cls, c).to(logits.dtype) * (1 - label_smoothing) + label_smoothing / c
     log_p = logits - _lse(logits)
-    per = -(dist * log_p).sum(-1)
+    per = -torch.where(dist > 0, dist * log_p, 0.0).sum(-1)  # classes of weight 0 (eps = 0) add 0, even at -inf
     per = torch.where(valid, per, torch.zeros((), dtype=per.dtype))
     if reduction == "none":
         return per

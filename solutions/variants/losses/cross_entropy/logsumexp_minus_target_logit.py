@@ -11,8 +11,10 @@ def cross_entropy(logits, target, ignore_index=-100, reduction="mean", label_smo
     keep = target != ignore_index
     safe = torch.where(keep, target, 0)
     nll = lse - logits.gather(-1, safe.unsqueeze(-1)).squeeze(-1)
-    smooth = lse - logits.mean(-1)
-    loss = torch.where(keep, (1 - label_smoothing) * nll + label_smoothing * smooth, 0.0)
+    loss = (1 - label_smoothing) * nll
+    if label_smoothing:  # only then: 0 * (lse - mean of logits with a -inf) would be NaN
+        loss = loss + label_smoothing * (lse - logits.mean(-1))
+    loss = torch.where(keep, loss, 0.0)
     if reduction == "none":
         return loss
     if reduction == "sum":

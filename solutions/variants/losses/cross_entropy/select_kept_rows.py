@@ -11,7 +11,9 @@ def cross_entropy(logits, target, ignore_index=-100, reduction="mean", label_smo
     shifted = rows - rows.max(dim=-1, keepdim=True).values
     log_p = shifted - torch.log(torch.exp(shifted).sum(-1, keepdim=True))
     nll = -torch.gather(log_p, 1, t[:, None])[:, 0]
-    kept_loss = nll * (1 - label_smoothing) - log_p.sum(-1) * (label_smoothing / c)
+    kept_loss = nll * (1 - label_smoothing)
+    if label_smoothing:  # only then: 0 * a -inf log-probability would be NaN
+        kept_loss = kept_loss - log_p.sum(-1) * (label_smoothing / c)
     if reduction == "mean":
         return kept_loss.mean()
     if reduction == "sum":
