@@ -10,7 +10,12 @@ Write:
         where each log is clamped at -100 first, as torch does, so probs of exactly 0 or 1
         give finite losses (at most 100 per element) and never 0 * -inf = NaN. probs in
         [0, 1]; target in [0, 1] (soft labels allowed); same shape. Like
-        F.binary_cross_entropy(probs, target).
+        F.binary_cross_entropy(probs, target). Its gradient w.r.t. probs is finite (no NaN,
+        no inf) for every probs in [0, 1], exactly 0 and 1 included (a float32 sigmoid reaches
+        1.0 for x above ~17, and one below ~-87 is a subnormal 1e-40 or so), and equals
+        torch's away from 0 and 1; at and right next to them any finite value will do (0, as
+        from clamping, is fine). Careful: the backward of log(p).clamp(min=-100) at p = 0 is
+        the clamp's 0 times log's 1/0 = inf, i.e. NaN, and 1 / p overflows for a subnormal p.
     bce_with_logits(logits, target, pos_weight=None) -> 0-dim tensor, the mean over all
         elements of
             -(pos_weight * target * log(sigmoid(x)) + (1 - target) * log(1 - sigmoid(x)))

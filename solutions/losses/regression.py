@@ -15,10 +15,21 @@ def mse_loss(pred: torch.Tensor, target: torch.Tensor, reduction: str = "mean") 
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
 
 
+def _clamped_log(x: torch.Tensor) -> torch.Tensor:
+    """log(x).clamp(min=-100), as torch does, with a finite gradient everywhere in [0, 1].
+
+    log(x).clamp(min=-100) alone is right in value, but at x = 0 its backward multiplies the
+    clamp's zero slope by log's infinite one (0 * inf = NaN), and for a float32 subnormal x
+    1 / x overflows to inf. Below the smallest normal number the log is taken of a detached x:
+    the value is kept and the gradient there is 0, like any clamped region's."""
+    tiny = torch.finfo(x.dtype).tiny
+    return torch.where(x >= tiny, x.clamp(min=tiny).log(), x.detach().log()).clamp(min=-100)
+
+
 def bce_loss(probs: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Mean binary cross-entropy of probabilities, logs clamped at -100."""
-    log_p = probs.log().clamp(min=-100)  # log(0) = -inf becomes -100, as in torch
-    log_1mp = (1 - probs).log().clamp(min=-100)
+    log_p = _clamped_log(probs)  # log(0) = -inf becomes -100, as in torch
+    log_1mp = _clamped_log(1 - probs)
     return -(target * log_p + (1 - target) * log_1mp).mean()
 
 

@@ -7,6 +7,9 @@ Contract-to-spec map:
   mse_unknown_reduction
 - bce_loss: mean of -(t log p + (1 - t) log(1 - p)), each log clamped at -100 (exact 0/1,
   and p so small that log p < -100 in float64), soft labels: bce_*, float64_to_1e12
+- bce_loss gradient finite at probs of exactly 0 and 1 (targets 0, 1, 0.3; float32 and
+  float64) and at a float32 subnormal p, torch's in the interior:
+  bce_gradient_is_finite_at_exactly_zero_and_one
 - bce_with_logits: stable at ±1e4 (values and gradients), gradients right at exactly x = 0
   (a zero-initialised head): bce_with_logits_*, gradient_at_zero_logits
 - pos_weight on the POSITIVE term only, (C,) or (1,) along the last dim, float64 too (weights
@@ -124,6 +127,51 @@ def test_bce_probabilities_of_exactly_zero_and_one():
     for i in range(len(p)):
         assert_close(bce_loss(p[i:i + 1], t[i:i + 1]), F.binary_cross_entropy(p[i:i + 1], t[i:i + 1]),
                      what=f"bce_loss(probs=[{p[i].item()}], target=[{t[i].item()}])", hint=HINT_BCE)
+
+
+HINT_EDGE_GRAD = ("log(p).clamp(min=-100) is right in value, but its backward at p = 0 is the "
+                  "clamp's slope 0 times log's slope 1/0 = inf, i.e. NaN (and at p = 1 the same "
+                  "for log(1 - p)): below torch.finfo(p.dtype).tiny take the log of a safe or "
+                  "detached value (torch.where(p >= tiny, p.clamp(min=tiny).log(), "
+                  "p.detach().log())), so the clamped region gets a finite gradient (0 is fine); a float32 sigmoid gives exactly 1.0 for "
+                  "x above ~17, so a model trained through this turns its weights to NaN")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_bce_gradient_is_finite_at_exactly_zero_and_one(dtype):
+    p = torch.tensor([0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.25], dtype=dtype)
+    t = torch.tensor([0.0, 1.0, 0.3, 0.0, 1.0, 0.3, 0.6], dtype=dtype)
+    assert_close(bce_loss(p, t), F.binary_cross_entropy(p, t), **(TIGHT64 if dtype == torch.float64 else {}),
+                 what=f"bce_loss(probs with exact 0s and 1s, target 0, 1 and 0.3) in {dtype}", hint=HINT_BCE)
+    leaf = p.clone().requires_grad_()
+    bce_loss(leaf, t).backward()
+    g = leaf.grad
+    if g is None or not bool(g.isfinite().all()):
+        fail(f"bce_loss(probs={p.tolist()}, target={t.tolist()}) in {dtype}: the gradient w.r.t. "
+             f"probs is {None if g is None else g.tolist()}; the contract promises a finite "
+             f"gradient for every probs in [0, 1], exactly 0 and 1 included", HINT_EDGE_GRAD)
+    # away from the clamped edges it is torch's
+    ref = p.clone().requires_grad_()
+    F.binary_cross_entropy(ref, t).backward()
+    assert_close(g[-1], ref.grad[-1],
+                 what=f"bce_loss gradient at probs=0.25 (an interior element next to exact 0s and 1s) in {dtype}",
+                 hint=HINT_EDGE_GRAD)
+    # a float32 sigmoid of x below ~-87 is subnormal: 1 / p overflows to inf there
+    if dtype == torch.float32:
+        p, t = torch.tensor([1e-40, 0.5]), torch.tensor([1.0, 0.5])
+        assert_close(bce_loss(p, t), F.binary_cross_entropy(p, t),
+                     what="bce_loss(probs=[1e-40 (subnormal), 0.5], target=[1, 0.5])", hint=HINT_BCE)
+        leaf = p.clone().requires_grad_()
+        bce_loss(leaf, t).backward()
+        g = leaf.grad
+        if g is None or not bool(g.isfinite().all()):
+            fail(f"bce_loss(probs=[1e-40, 0.5], target=[1, 0.5]) in float32: the gradient w.r.t. "
+                 f"probs is {None if g is None else g.tolist()}; the contract promises a finite "
+                 f"gradient for every probs in [0, 1]",
+                 "1e-40 is a float32 subnormal (a sigmoid of x < -87 gives one): log's slope 1 / p "
+                 "overflows to inf there though log(p) = -92 is above the -100 clamp; below "
+                 "torch.finfo(dtype).tiny take the log of a detached (or clamped) p, or write the "
+                 "backward as torch does: (p - t) / max(p * (1 - p), 1e-12) / n")
 
 
 def test_bce_gradient_matches_autograd():

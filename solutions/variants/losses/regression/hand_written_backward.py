@@ -1,4 +1,5 @@
-"""bce_with_logits as an autograd.Function with the closed-form gradient; sums divided by numel."""
+"""bce_with_logits and bce_loss as autograd.Functions with closed-form gradients (bce_loss's
+is torch's, floored at 1e-12); sums divided by numel."""
 
 import torch
 
@@ -14,9 +15,22 @@ def mse_loss(pred, target, reduction="mean"):
     raise ValueError(f"bad reduction {reduction!r}")
 
 
+class _BCE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, p, t):
+        ctx.save_for_backward(p, t)
+        terms = t * p.log().clamp(min=-100.0) + (1.0 - t) * (1.0 - p).log().clamp(min=-100.0)
+        return -terms.sum() / terms.numel()
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors
+        # torch's own formula: (p - t) / (p (1 - p)), the denominator floored at 1e-12 (finite at 0 and 1)
+        return g * (p - t) / (p * (1 - p)).clamp(min=1e-12) / p.numel(), None
+
+
 def bce_loss(probs, target):
-    terms = target * probs.log().clamp(min=-100.0) + (1.0 - target) * (1.0 - probs).log().clamp(min=-100.0)
-    return -terms.sum() / terms.numel()
+    return _BCE.apply(probs, target)
 
 
 def _sigmoid(x):

@@ -1,5 +1,6 @@
 """torch's own decomposition: bce_with_logits = (1 - t) * x + (1 + (pos_weight - 1) * t) *
-softplus(-x), with softplus(-x) = -logsigmoid(x); bce_loss through log1p(-p); mse through
+softplus(-x), with softplus(-x) = -logsigmoid(x); bce_loss through a log lifted at tiny
+plus a detached correction; mse through
 torch.square and sum / numel."""
 
 import torch
@@ -17,9 +18,17 @@ def mse_loss(pred, target, reduction="mean"):
     raise ValueError(f"unknown reduction {reduction!r}")
 
 
+def _log_floored(x):
+    # log of x clamped at the smallest normal number (a finite slope everywhere), plus a
+    # detached correction that restores log(x) below it; then torch's -100 floor
+    tiny = torch.finfo(x.dtype).tiny
+    lifted = torch.log(x.clamp(min=tiny))
+    return torch.clamp(lifted + (torch.log(x) - lifted).detach(), min=-100.0)
+
+
 def bce_loss(probs, target):
-    log_p = torch.clamp(torch.log(probs), min=-100.0)
-    log_1mp = torch.clamp(torch.log1p(-probs), min=-100.0)
+    log_p = _log_floored(probs)
+    log_1mp = _log_floored(1 - probs)
     return torch.mean(-(target * log_p + (1 - target) * log_1mp))
 
 

@@ -13,10 +13,18 @@ def mse_loss(pred, target, reduction="mean"):
     return ops[reduction](sq)
 
 
+def _log(x, log_fn, ok):
+    # log_fn sees 1 wherever ok is False, so its slope stays finite; there the value comes
+    # from a detached input (gradient 0)
+    safe = torch.where(ok, x, torch.ones_like(x))
+    return torch.where(ok, log_fn(safe), log_fn(x.detach()))
+
+
 def bce_loss(probs, target):
-    floor = torch.tensor(-100.0, dtype=probs.dtype)
-    log_p = torch.maximum(torch.log(probs), floor)
-    log_q = torch.maximum(torch.log1p(-probs), floor)
+    floor = torch.tensor(-100.0, dtype=probs.dtype, device=probs.device)
+    tiny = torch.finfo(probs.dtype).tiny
+    log_p = torch.maximum(_log(probs, torch.log, probs >= tiny), floor)
+    log_q = torch.maximum(_log(-probs, torch.log1p, probs < 1), floor)
     return torch.mean(-(target * log_p) - (1 - target) * log_q)
 
 
