@@ -10,6 +10,7 @@
     on_meta(f, x_meta, what="f(x)", hint="...")      # helper tensors built on x's device
     assert_on_input_device(lambda: f(x), lambda: f(x_meta), what=..., hint=...)  # cheaper
     non_contiguous(x)                                # same values, a layout .view cannot merge
+    assert_parameters_like(mine, nn.Linear(3, 4), what="Linear(3, 4)")  # weights are trained
 
 When values differ, assert_close asks harness.diagnose whether the learner's output equals a
 known mistake of the kata's gallery on the same inputs, and then gives that mistake's hint
@@ -350,6 +351,69 @@ def assert_on_input_device(cpu_call: Callable[[], Any], meta_call: Callable[[], 
     wrong = [tuple(t.shape) for t in tree_leaves(out) if isinstance(t, torch.Tensor) and t.device.type != "meta"]
     if out is not None and wrong:
         _fail(f"{what}: outputs of shapes {wrong} are not on the inputs' device (meta)", hint)
+
+
+# ------------------------------------------------------------------------------ modules
+
+def assert_parameters_like(mine: torch.nn.Module, reference: torch.nn.Module | dict, *, what: str,
+                           like: str | None = None, hint: str | None = None) -> None:
+    """`mine` has the same named_parameters() as `reference`: the same names, each an
+    nn.Parameter of the same shape whose requires_grad is the reference's. `reference` is a
+    module (torch's, or the kata's reference) or, where a spec has none, a dict of the
+    expected parameter names to shapes (all trainable); `like` names it in messages. A weight
+    registered as a buffer, or kept as a plain tensor attribute, loads from a state_dict and
+    computes the right forward, but optimizers (which see only module.parameters()) never
+    train it: this check is what catches it."""
+    __tracebackhide__ = True
+    if isinstance(reference, torch.nn.Module):
+        expected = {n: (tuple(p.shape), p.requires_grad) for n, p in reference.named_parameters()}
+        torch_module = type(reference).__module__.startswith("torch.nn")
+        like = like or ("nn." if torch_module else "") + type(reference).__name__
+    else:
+        expected = {n: (tuple(shape), True) for n, shape in reference.items()}
+        like = like or "the reference"
+    params = dict(mine.named_parameters())
+    if sorted(params) != sorted(expected):
+        buffers = dict(mine.named_buffers())
+        missing = sorted(set(expected) - set(params))
+        extra = sorted(set(params) - set(expected))
+        as_buffer = [n for n in missing if n in buffers]
+        as_plain = [n for n in missing if n not in buffers and isinstance(_attr(mine, n), torch.Tensor)]
+        detail = []
+        if as_buffer:
+            detail.append(f"{', '.join(as_buffer[:6])}{' ...' if len(as_buffer) > 6 else ''} "
+                          f"{'is a buffer' if len(as_buffer) == 1 else 'are buffers'}")
+        if as_plain:
+            detail.append(f"{', '.join(as_plain[:6])}{' ...' if len(as_plain) > 6 else ''} "
+                          f"{'is a plain tensor attribute' if len(as_plain) == 1 else 'are plain tensor attributes'}")
+        if extra:
+            detail.append(f"{', '.join(extra[:6])}{' ...' if len(extra) > 6 else ''} should not be "
+                          f"{'a parameter' if len(extra) == 1 else 'parameters'}")
+        def names(keys: list) -> str:
+            return f"{keys[:8]}{' ...' if len(keys) > 8 else ''}"
+        _fail(f"{what}.named_parameters() differ from {like}'s: missing {names(missing)}, unexpected "
+              f"{names(extra)}" + (f" ({'; '.join(detail)})" if detail else ""),
+              hint or "register every weight as nn.Parameter (self.weight = nn.Parameter(...)), "
+              "with the reference's names; a buffer or a plain tensor loads from the state_dict "
+              "and gives the right forward, but it is never trained: optimizers see only "
+              "module.parameters(). Running statistics and other state stay buffers")
+    for name, (shape, requires_grad) in expected.items():
+        p = params[name]
+        if not isinstance(p, torch.nn.Parameter) or p.requires_grad != requires_grad:
+            _fail(f"{what}.{name}: {type(p).__name__} with requires_grad={p.requires_grad}, expected "
+                  f"an nn.Parameter with requires_grad={requires_grad} like {like}'s",
+                  hint or "wrap the tensor in nn.Parameter and leave requires_grad alone")
+        if tuple(p.shape) != shape:
+            _fail(f"{what}.{name}: shape {tuple(p.shape)}, expected {shape} like {like}'s", hint)
+
+
+def _attr(module: torch.nn.Module, dotted: str) -> Any:
+    obj: Any = module
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
 
 
 # ------------------------------------------------------------------------------ references

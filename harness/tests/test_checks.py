@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
-                            assert_on_input_device, assert_raises, forbid, gradcheck, non_contiguous, on_meta,
+                            assert_on_input_device, assert_parameters_like, assert_raises, forbid, gradcheck, non_contiguous, on_meta,
                             tensors_held, unchanged)
 from harness.curriculum import ROOT
 
@@ -325,3 +325,41 @@ def test_tensors_held_finds_a_caches_buffers_three_levels_down():
     assert len(found) == 6 and all(isinstance(t, torch.Tensor) for t in found)
     assert tensors_held(torch.ones(1), depth=0)[0].shape == (1,)
     assert tensors_held([[[[torch.ones(1)]]]]) == [], "no deeper than three levels"
+
+
+def test_assert_parameters_like_catches_weights_held_as_buffers_or_plain_tensors():
+    ref = torch.nn.Linear(3, 2)
+
+    class Held(torch.nn.Module):
+        def __init__(self, how):
+            super().__init__()
+            w, b = torch.zeros(2, 3), torch.zeros(2)
+            if how == "buffer":
+                self.register_buffer("weight", w)
+                self.register_buffer("bias", b)
+            elif how == "plain":
+                self.weight, self.bias = w, torch.nn.Parameter(b)
+            elif how == "frozen":
+                self.weight, self.bias = torch.nn.Parameter(w, requires_grad=False), torch.nn.Parameter(b)
+            else:
+                self.weight, self.bias = torch.nn.Parameter(w), torch.nn.Parameter(b)
+
+    assert_parameters_like(Held("parameter"), ref, what="Linear(3, 2)")
+    message = failure(assert_parameters_like, Held("buffer"), ref, what="Linear(3, 2)")
+    assert "named_parameters() differ from nn.Linear's: missing ['bias', 'weight'], unexpected []" in message
+    assert "bias, weight are buffers" in message and "never trained" in message
+    assert "weight is a plain tensor attribute" in failure(assert_parameters_like, Held("plain"), ref, what="L")
+    assert "requires_grad=False" in failure(assert_parameters_like, Held("frozen"), ref, what="L")
+    bn = torch.nn.BatchNorm1d(2)
+    class StatsAsParameters(torch.nn.BatchNorm1d):
+        def __init__(self):
+            super().__init__(2)
+            del self.running_mean
+            self.running_mean = torch.nn.Parameter(torch.zeros(2))
+    assert "running_mean should not be a parameter" in failure(assert_parameters_like, StatsAsParameters(), bn, what="BN")
+    shapes = {"weight": (2, 3), "bias": (2,)}
+    assert_parameters_like(Held("parameter"), shapes, what="L")
+    assert "weight: shape (2, 3), expected (3, 2)" in failure(
+        assert_parameters_like, Held("parameter"), {"weight": (3, 2), "bias": (2,)}, what="L")
+    assert "differ from DeepSeek's: missing ['bias', 'weight']" in failure(
+        assert_parameters_like, Held("buffer"), shapes, what="L", like="DeepSeek")

@@ -32,8 +32,8 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.budgets import count_flops
-from harness.checks import (SpecFailure, assert_close, assert_shape, forbid, non_contiguous, on_meta, randn,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_shape, forbid,
+                            non_contiguous, on_meta, randn, unchanged)
 from harness.edges import TIGHT64, assert_dtype_kept, tolerance
 from harness.forbid import LightDispatchMode
 from katas.conv.conv2d import Conv2d, conv2d
@@ -311,12 +311,8 @@ def test_module_loads_nn_conv2d_state_dict_and_matches(case):
     (out * upstream).sum().backward()
     (ref_out * upstream).sum().backward()
     assert_close(xm.grad, xr.grad, what=f"input gradient of {what}", rtol=1e-4, atol=1e-4)
+    assert_parameters_like(mine, ref, what=what)
     params, ref_params = dict(mine.named_parameters()), dict(ref.named_parameters())
-    if sorted(params) != sorted(ref_params):
-        raise SpecFailure(f"{what}.named_parameters() are {sorted(params)}, expected {sorted(ref_params)} "
-                          "like nn.Conv2d\n  hint: register weight and bias as nn.Parameter (a buffer or "
-                          "a plain tensor loads from the state_dict but is never trained: optimizers "
-                          "see only module.parameters())")
     for name, r in ref_params.items():
         assert_close(params[name].grad, r.grad, what=f"gradient of {what}.{name}", rtol=1e-4, atol=1e-4,
                      hint="the module's parameters must be the tensors used in forward")
