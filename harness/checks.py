@@ -391,7 +391,7 @@ def assert_parameters_like(mine: torch.nn.Module, reference: torch.nn.Module | d
                           f"{'a parameter' if len(extra) == 1 else 'parameters'}")
         def names(keys: list) -> str:
             return f"{keys[:8]}{' ...' if len(keys) > 8 else ''}"
-        _fail(f"{what}.named_parameters() differ from {like}'s: missing {names(missing)}, unexpected "
+        _fail(f"{what}.named_parameters() differ from those of {like}: missing {names(missing)}, unexpected "
               f"{names(extra)}" + (f" ({'; '.join(detail)})" if detail else ""),
               hint or "register every weight as nn.Parameter (self.weight = nn.Parameter(...)), "
               "with the reference's names; a buffer or a plain tensor loads from the state_dict "
@@ -401,10 +401,10 @@ def assert_parameters_like(mine: torch.nn.Module, reference: torch.nn.Module | d
         p = params[name]
         if not isinstance(p, torch.nn.Parameter) or p.requires_grad != requires_grad:
             _fail(f"{what}.{name}: {type(p).__name__} with requires_grad={p.requires_grad}, expected "
-                  f"an nn.Parameter with requires_grad={requires_grad} like {like}'s",
+                  f"an nn.Parameter with requires_grad={requires_grad} as in {like}",
                   hint or "wrap the tensor in nn.Parameter and leave requires_grad alone")
         if tuple(p.shape) != shape:
-            _fail(f"{what}.{name}: shape {tuple(p.shape)}, expected {shape} like {like}'s", hint)
+            _fail(f"{what}.{name}: shape {tuple(p.shape)}, expected {shape} as in {like}", hint)
 
 
 def _attr(module: torch.nn.Module, dotted: str) -> Any:

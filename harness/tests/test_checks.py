@@ -346,7 +346,7 @@ def test_assert_parameters_like_catches_weights_held_as_buffers_or_plain_tensors
 
     assert_parameters_like(Held("parameter"), ref, what="Linear(3, 2)")
     message = failure(assert_parameters_like, Held("buffer"), ref, what="Linear(3, 2)")
-    assert "named_parameters() differ from nn.Linear's: missing ['bias', 'weight'], unexpected []" in message
+    assert "named_parameters() differ from those of nn.Linear: missing ['bias', 'weight'], unexpected []" in message
     assert "bias, weight are buffers" in message and "never trained" in message
     assert "weight is a plain tensor attribute" in failure(assert_parameters_like, Held("plain"), ref, what="L")
     assert "requires_grad=False" in failure(assert_parameters_like, Held("frozen"), ref, what="L")
@@ -361,5 +361,5 @@ def test_assert_parameters_like_catches_weights_held_as_buffers_or_plain_tensors
     assert_parameters_like(Held("parameter"), shapes, what="L")
     assert "weight: shape (2, 3), expected (3, 2)" in failure(
         assert_parameters_like, Held("parameter"), {"weight": (3, 2), "bias": (2,)}, what="L")
-    assert "differ from DeepSeek's: missing ['bias', 'weight']" in failure(
+    assert "differ from those of DeepSeek: missing ['bias', 'weight']" in failure(
         assert_parameters_like, Held("buffer"), shapes, what="L", like="DeepSeek")

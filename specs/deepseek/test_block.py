@@ -12,7 +12,8 @@ implementation, and V2 scales them by 16). Inputs whose routing is a near-tie (a
 1e-5 between the last chosen and the first rejected expert or group) are skipped.
 
 Contract-to-spec map:
-- submodule names / state_dict keys and shapes (dense and MoE, V2/V3, no q compression):
+- submodule names / state_dict keys and shapes (dense and MoE, V2/V3, no q compression),
+  every weight an nn.Parameter (not a buffer), only e_score_correction_bias a buffer:
   test_state_dict_keys_and_shapes
 - dense iff layer_idx < first_k_dense_replace (k = 0..3, k beyond the layers):
   test_dense_for_the_first_*, test_the_switch_changes_the_output
@@ -31,7 +32,8 @@ import pytest
 import torch
 from hypothesis import assume, given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, assert_grads_match, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_parameters_like, non_contiguous,
+                            randn, unchanged)
 from katas.deepseek.block import DecoderLayer
 from katas.deepseek.config import DeepSeekConfig
 from katas.mla.attention import MLACache
@@ -123,6 +125,11 @@ def test_state_dict_keys_and_shapes(name, layer_idx):
             f"  unexpected {unexpected[:8]}{' ...' if len(unexpected) > 8 else ''}\n"
             + "".join(f"  {k}: shape {mine[k]}, expected {expected[k]}\n" for k in wrong[:8])
             + f"  hint: {KEYS_HINT}; {HINT_SWITCH}")
+    # every weight trains: a scale kept as a buffer has the right key but no optimizer sees it
+    assert_parameters_like(layer, {k: s for k, s in expected.items() if not k.endswith("e_score_correction_bias")},
+                           what=f"DecoderLayer({name} config, layer_idx={layer_idx})", like="DeepSeek's DecoderLayer",
+                           hint="every weight (norm scales included) is an nn.Parameter; only the gate's "
+                                "e_score_correction_bias is a buffer")
 
 
 # ------------------------------------------------------------------------ values
