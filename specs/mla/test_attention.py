@@ -12,7 +12,8 @@ differences (RoPE), so positions are really tested by decoding through the cache
 latent cache's bytes and the absorbed decode step's time with the naive path, as ratios.
 
 Contract-to-spec map:
-- state_dict = HF's (o_proj added, no bias): state_dict_is_hugging_faces
+- state_dict = HF's (o_proj added, no bias), every weight an nn.Parameter (no buffers):
+  state_dict_is_hugging_faces
 - scores, scale 1/sqrt(nope + rope), causal, heads concatenated, o_proj: matches_hugging_face_*,
   matches_the_formula, default_arguments_*; large scores: large_scores_do_not_overflow
 - "every step computed in that dtype" (float64 to 1e-10): float64_is_computed_in_float64
@@ -37,7 +38,8 @@ import torch
 from hypothesis import given, strategies as st
 
 from harness.budgets import count_flops, gpu, time_ratio
-from harness.checks import SpecFailure, assert_close, assert_raises, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_raises, non_contiguous,
+                            randn, unchanged)
 from katas.mla.attention import MLACache, MultiHeadLatentAttention
 from katas.mla.components import MLAConfig
 from specs.mla._reference import (SMALL, dims, expected_shapes, load_fixture, near, random_state_dict,
@@ -175,6 +177,9 @@ def test_state_dict_is_hugging_faces(cfg):
     for key, shape in want.items():
         assert_close(got[key], shape, what=f"MultiHeadLatentAttention({cfg_name(cfg)}): {key} shape",
                      hint=KEYS_HINT)
+    assert_parameters_like(module, want, what=f"MultiHeadLatentAttention({cfg_name(cfg)})",
+                           like="DeepSeek's attention", hint="every weight is an nn.Parameter (RMSNorm's "
+                           "scale too, not a buffer), so an optimizer trains it")
 
 
 @pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])

@@ -8,8 +8,8 @@ query latent 40, KV latent 24, nope 12, rope 8, value 10) so no mis-split can hi
 Tolerances: float64 rtol = atol = 1e-5; float32 rtol = atol = 1e-4.
 
 Contract-to-spec map:
-- submodule names/shapes, no bias, no q_a_* when q_lora_rank 0/None, norm weights ones:
-  submodules_have_deepseek_names_and_shapes
+- submodule names/shapes, no bias, no q_a_* when q_lora_rank 0/None, norm weights ones, every
+  weight an nn.Parameter (RMSNorm's scale not a buffer): submodules_have_deepseek_names_and_shapes
 - RMSNorm default eps 1e-6, explicit eps (0.0 too), "computed in x's dtype" (float64 to 1e-7):
   rms_norm_default_eps_and_explicit_eps;
   "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
@@ -32,8 +32,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, non_contiguous,
-                            on_meta, randn, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
+                            assert_parameters_like, non_contiguous, on_meta, randn, unchanged)
 from harness.edges import assert_dtype_kept
 from katas.mla.components import MLAConfig, MLAProjections, RMSNorm, rope_interleaved
 from specs.mla._reference import (SMALL, expected_shapes, load_fixture, near, random_state_dict,
@@ -178,6 +178,9 @@ def test_submodules_have_deepseek_names_and_shapes(cfg):
     for key in [k for k in want if "layernorm" in k]:
         assert_close(module.state_dict()[key], torch.ones(want[key]), what=f"a fresh {key}",
                      hint="RMSNorm's weight starts at ones")
+    assert_parameters_like(module, want, what=f"MLAProjections({cfg_name(cfg)})", like="DeepSeek's attention",
+                           hint="every weight is an nn.Parameter: RMSNorm's scale too (self.weight = "
+                                "nn.Parameter(torch.ones(dim)), not a buffer), so an optimizer trains it")
 
 
 # ------------------------------------------------------------------------ rope_interleaved
