@@ -7,12 +7,14 @@ dropout=0. Tolerances: rtol 1e-4, atol 1e-5 for float32 values (harness defaults
 for gradients; float64 defaults for float64.
 
 Contract -> specs:
-- FeedForward keys, "relu" default / "gelu" erf, any leading dims: test_feed_forward_*
+- FeedForward keys (weights nn.Parameters, not buffers), "relu" default / "gelu" erf, any
+  leading dims: test_feed_forward_*
 - dropout inside ff after the activation: test_feed_forward_dropout_is_after_the_activation
 - dropout on sa / ca / ff outputs before each residual add (never on the stream), pre-LN and
   post-LN (read at each norm's input): test_{encoder,decoder}_dropout_on_each_sublayer_output;
   train() only: test_dropout_*
-- state_dict keys, no built-in layers: test_state_dicts_match_torch, test_written_from_scratch
+- state_dict keys, every weight an nn.Parameter like torch's, no built-in layers:
+  test_state_dicts_match_torch, test_written_from_scratch
 - post-LN / pre-LN wiring, residual around each sublayer: test_*_residual, *_matches_torch
 - cross-attention keys/values from memory: test_decoder_cross_attention_reads_memory
 - LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
@@ -32,8 +34,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device, forbid, non_contiguous,
-                            unchanged)
+from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device,
+                            assert_parameters_like, forbid, non_contiguous, unchanged)
 from katas.transformer.block import DecoderLayer, EncoderLayer, FeedForward
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -250,6 +252,7 @@ def test_feed_forward_state_dict(d, ff):
     assert got == expected, (
         f"FeedForward({d}, {ff}).state_dict() has {got}, expected {expected}\n  hint: "
         f"linear1 = nn.Linear(d_model, dim_feedforward), linear2 = nn.Linear(dim_feedforward, d_model)")
+    assert_parameters_like(mine, expected, what=f"FeedForward({d}, {ff})", like="nn.TransformerEncoderLayer's feed-forward")
 
 
 def feed_forward_weights(d, ff, seed, dtype=torch.float32):
@@ -324,6 +327,7 @@ def test_state_dicts_match_torch(d, h, ff, norm_first):
             f"  missing {sorted(set(expected) - set(got))}, unexpected {sorted(set(got) - set(expected))}, "
             f"shapes differ at {sorted(k for k in set(got) & set(expected) if got[k] != expected[k])}\n"
             f"  hint: {keys}")
+        assert_parameters_like(mine, ref, what=f"{name}({d}, {h}, {ff}, norm_first={norm_first})")
 
 
 def test_written_from_scratch():

@@ -9,7 +9,8 @@ gradients; float64 defaults for float64. Greedy cases whose top-2 logits come wi
 each other anywhere are skipped (a different but correct summation order could flip them).
 
 Contract -> specs:
-- state_dict keys incl. both final norms, no built-ins: test_state_dict_*, test_written_from_scratch
+- state_dict keys incl. both final norms, every weight an nn.Parameter (no buffers), no
+  built-ins: test_state_dict_*, test_written_from_scratch
 - encode / decode / forward vs torch (layers in order, same memory, masks, float64, grads):
   test_encode_*, test_decode_*, test_forward_*, test_gradients_*, test_non_contiguous_*
 - defaults dropout=0.0, norm_first=False; dropout reaching every layer: test_transformer_defaults,
@@ -49,8 +50,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import assume, given, strategies as st
 
-from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device, forbid,
-                            non_contiguous, unchanged)
+from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device,
+                            assert_parameters_like, forbid, non_contiguous, unchanged)
 from katas.transformer.encoder_decoder import Transformer, greedy_decode
 
 # nn.Transformer warns that it cannot use nested tensors for some settings: not the learner's concern.
@@ -203,6 +204,7 @@ def test_state_dict_matches_nn_transformer(d, h, ne, nd, ff, norm_first):
         f"Transformer({d}, {h}, {ne}, {nd}, {ff}, norm_first={norm_first}).state_dict() differs from "
         f"nn.Transformer's:\n  missing {sorted(set(expected) - set(got))[:8]}, unexpected "
         f"{sorted(set(got) - set(expected))[:8]}\n  hint: {KEYS}")
+    assert_parameters_like(mine, ref, what=f"Transformer({d}, {h}, {ne}, {nd}, {ff}, norm_first={norm_first})")
 
 
 def test_written_from_scratch():
