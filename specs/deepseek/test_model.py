@@ -16,7 +16,8 @@ n_layers * T * (kv_lora_rank + qk_rope_head_dim) per sequence, for the tiny mode
 DeepSeek-V3's dimensions at 128K tokens (on the meta device: nothing is allocated).
 
 Contract-to-spec map:
-- names / state_dict keys, untied lm_head: test_state_dict_keys_and_shapes, test_lm_head_is_its_own_matrix
+- names / state_dict keys, every weight an nn.Parameter (only e_score_correction_bias a buffer),
+  untied lm_head: test_state_dict_keys_and_shapes, test_lm_head_is_its_own_matrix
 - DeepSeekModel returns the normalised hidden states: test_deepseek_model_returns_*
 - logits vs HF and the reference, causal: test_logits_match_*, test_a_later_token_*
 - make_cache: one MLACache per layer, model dtype/device, bytes: test_make_cache_*, cache_bytes_*,
@@ -41,8 +42,8 @@ import torch
 from hypothesis import assume, given, strategies as st
 
 from harness.budgets import count_flops, peak_bytes
-from harness.checks import (SpecFailure, assert_close, assert_on_input_device, non_contiguous, tensors_held,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_parameters_like,
+                            non_contiguous, tensors_held, unchanged)
 from katas.deepseek.config import DeepSeekConfig
 from katas.deepseek.model import DeepSeekForCausalLM, DeepSeekModel
 from specs.deepseek import _model_reference as ref
@@ -130,6 +131,11 @@ def test_state_dict_keys_and_shapes(name):
             f"  unexpected {unexpected[:8]}{' ...' if len(unexpected) > 8 else ''}\n"
             + "".join(f"  {k}: shape {mine[k]}, expected {expected[k]}\n" for k in wrong[:8])
             + f"  hint: {KEYS_HINT}")
+    # every weight trains: one kept as a buffer has the right key but no optimizer sees it
+    assert_parameters_like(model, {k: s for k, s in expected.items() if not k.endswith("e_score_correction_bias")},
+                           what=f"DeepSeekForCausalLM({name} config)", like="DeepseekV3ForCausalLM",
+                           hint="every weight (embedding, norm scales, projections, gates, experts) is an "
+                                "nn.Parameter; only the gates' e_score_correction_bias is a buffer")
 
 
 def test_lm_head_is_its_own_matrix():

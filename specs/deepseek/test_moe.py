@@ -17,8 +17,9 @@ Contract-to-spec map:
 - "N may be 0" / "T may be 0": test_zero_tokens_give_empty_outputs
 - "any leading dims": test_gate_any_leading_dims; "computed in float32" for float64 / bf16 x and a
   .double()'d gate: test_gate_routes_in_float32_whatever_the_dtype; non-contiguous x
-- Expert SwiGLU, no bias, dtype: test_expert_*
-- MoE keys, fused shared experts, None when 0: test_moe_state_dict_*, test_moe_without_shared_experts
+- Expert SwiGLU, no bias, weights nn.Parameters (not buffers), dtype: test_expert_*
+- MoE keys, every weight an nn.Parameter, fused shared experts, None when 0: test_moe_state_dict_*,
+  test_moe_without_shared_experts
 - MoE values, no residual, dtype (float64, bf16), batch independence, permutation, gradients:
   test_moe_*; vectorised dispatch (op count, FLOPs, time): test_moe_dispatch_*, computes_only_*,
   much_faster_*
@@ -47,7 +48,7 @@ from torch import nn
 from harness.budgets import count_flops, time_ratio
 from harness.edges import assert_dtype_kept, tolerance
 from harness.checks import (LightDispatchMode, SpecFailure, assert_close, assert_on_input_device,
-                            assert_shape, non_contiguous, randn, unchanged)
+                            assert_parameters_like, assert_shape, non_contiguous, randn, unchanged)
 from katas.deepseek.config import DEEPSEEK_V2, DEEPSEEK_V3, TINY
 from katas.deepseek.moe import Expert, Gate, MoE, load_balance_loss, update_bias
 
@@ -473,6 +474,9 @@ def test_expert_is_a_swiglu_without_biases():
     expect(shapes == expected, f"Expert(5, 7).state_dict() shapes {shapes}, expected {expected}"
            f"\n  hint: three nn.Linear(..., bias=False) named gate_proj, up_proj, down_proj")
     state = {k: randn(*v, seed=i) for i, (k, v) in enumerate(expected.items())}
+    assert_parameters_like(expert, expected, what="Expert(5, 7)", like="DeepSeek's expert",
+                           hint="three nn.Linear(..., bias=False) (or nn.Parameters), never buffers: "
+                                "an optimizer trains only module.parameters()")
     expert.load_state_dict(state)
     x = randn(2, 3, 5, seed=9)
     with unchanged(x, names=["x"]):
@@ -611,6 +615,11 @@ def check_moe(moe, c, x, label=None, min_fraction=0.5):
 
 def test_moe_state_dict_matches_deepseeks_checkpoints():
     moe = loaded_moe(V3)
+    assert_parameters_like(moe, {k: tuple(v.shape) for k, v in moe.state_dict().items()
+                                 if not k.endswith("e_score_correction_bias")},
+                           what="MoE(tiny V3)", like="DeepSeek's MoE",
+                           hint="every weight (gate, experts, shared experts) is an nn.Parameter; only "
+                                "the gate's e_score_correction_bias is a buffer")
     expect(isinstance(moe.experts, nn.ModuleList) and len(moe.experts) == 8,
            f"MoE(tiny V3).experts is {type(moe.experts).__name__}; expected an nn.ModuleList of 8")
     shared = moe.shared_experts.gate_proj.weight.shape
