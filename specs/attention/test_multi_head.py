@@ -34,8 +34,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device, forbid, non_contiguous,
-                            unchanged)
+from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device, assert_parameters_like,
+                            forbid, non_contiguous, unchanged)
 from katas.attention.multi_head import MultiHeadAttention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -204,10 +204,9 @@ def test_state_dict_matches_nn_multihead_attention(E, H, bias):
         f"MultiHeadAttention({E}, {H}, bias={bias}).state_dict() has {got}, "
         f"nn.MultiheadAttention's has {expected}\n  hint: in_proj_weight (3E, E), in_proj_bias (3E,) "
         f"(only with bias), out_proj = nn.Linear(E, E, bias=bias); nothing else (no buffers)")
-    params = {name for name, _ in mine.named_parameters()}
-    assert params == set(expected), (
-        f"MultiHeadAttention's parameters are {sorted(params)}, expected {sorted(expected)}: every "
-        f"weight must be an nn.Parameter (registered), so that optimizers and .to() see it")
+    assert_parameters_like(mine, expected, what=f"MultiHeadAttention({E}, {H}, bias={bias})",
+                           like="nn.MultiheadAttention",
+                           hint="every weight must be an nn.Parameter (registered), so that optimizers see it")
 
 
 def test_is_written_from_scratch():

@@ -29,7 +29,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, assert_raises, forbid, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_raises, forbid, non_contiguous,
+                            randn, unchanged)
 from harness.edges import TIGHT64, far_from_zero
 from katas.norms.batch_norm import BatchNorm1d
 
@@ -134,11 +135,9 @@ def test_state_dict_matches_nn_batch_norm(kwargs):
         assert_close(got[key], value, what=f"{call(5, kwargs)}.state_dict()[{key!r}] at initialisation",
                      hint="weight ones, bias zeros, running_mean zeros, running_var ones, "
                           "num_batches_tracked = torch.tensor(0) (int64)")
-    params = {k for k, _ in mine.named_parameters()}
-    assert params == {k for k, _ in ref.named_parameters()}, (
-        f"{call(5, kwargs)}: parameters are {sorted(params)}, expected "
-        f"{sorted(k for k, _ in ref.named_parameters())}: running statistics are buffers "
-        f"(self.register_buffer), not parameters: no optimizer may touch them")
+    assert_parameters_like(mine, ref, what=call(5, kwargs),
+                           hint="weight and bias are nn.Parameters (trained); running statistics are "
+                                "buffers (self.register_buffer), not parameters: no optimizer may touch them")
 
 
 # ------------------------------------------------------------------ several steps vs nn.BatchNorm1d

@@ -16,7 +16,7 @@ Contract -> specs:
 - grad_y not modified in place: the harness guard on every backward call
 - backward's own outputs have the inputs' shapes ((D,) for weight and bias, None for eps), called
   directly: test_function_backward_returns_gradients_of_the_inputs_shapes
-- module: state_dict keys/ones/zeros and options (each with int and tuple normalized_shape),
+- module: state_dict keys/ones/zeros, weight/bias trainable nn.Parameters, options (each with int and tuple normalized_shape),
   int/tuple normalized_shape, train/eval, gradients,
   .double(), non-contiguous x with one or several normalised dims (reshape, not view): test_module_*
 - output and gradient on x's device (None weight/bias): test_output_and_gradient_on_the_input_device
@@ -31,8 +31,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, forbid, gradcheck,
-                            non_contiguous, randn, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_parameters_like, forbid,
+                            gradcheck, non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64, far_from_zero
 from katas.norms.layer_norm import LayerNorm, LayerNormFunction
 
@@ -254,8 +254,7 @@ def test_module_state_dict_matches_nn_layer_norm(args, kwargs):
     for key in expected:
         assert_close(got[key], expected[key], what=f"{call}.state_dict()[{key!r}] at initialisation",
                      hint="weight starts at ones, bias at zeros, both of shape normalized_shape")
-    params = {k for k, _ in mine.named_parameters()}
-    assert params == set(expected), f"{call}: parameters are {sorted(params)}, expected {sorted(expected)}"
+    assert_parameters_like(mine, ref, what=call)
 
 
 @pytest.mark.parametrize("normalized_shape,x_shape", [

@@ -25,7 +25,7 @@ import torch
 import torch.nn as nn
 from hypothesis import given, strategies as st
 
-from harness.checks import SpecFailure, assert_close, forbid, non_contiguous, randn, unchanged
+from harness.checks import SpecFailure, assert_close, assert_parameters_like, forbid, non_contiguous, randn, unchanged
 from katas.rnn.layers import LSTM
 
 FORBIDDEN = (torch.lstm, torch.lstm_cell)
@@ -85,10 +85,8 @@ def test_state_dict_matches_nn_lstm(i, h, layers):
         f"LSTM({i}, {h}, num_layers={layers}).state_dict() has {got}, nn.LSTM's has {expected}\n"
         f"  hint: parameters named weight_ih_l{{k}}, weight_hh_l{{k}}, bias_ih_l{{k}}, "
         f"bias_hh_l{{k}} per layer, shapes (4H, I or H), (4H, H), (4H,), (4H,); no buffers")
-    params = {k for k, p in mine.named_parameters()}
-    assert params == set(expected), (
-        f"LSTM's parameters are {sorted(params)}, expected {sorted(expected)}: every weight and "
-        f"bias must be an nn.Parameter so that optimizers see it")
+    assert_parameters_like(mine, expected, what=f"LSTM({i}, {h}, num_layers={layers})", like="nn.LSTM",
+                           hint="every weight and bias must be an nn.Parameter so that optimizers see it")
 
 
 def test_defaults_are_one_layer_time_major():
