@@ -366,13 +366,14 @@ def assert_parameters_like(mine: torch.nn.Module, reference: torch.nn.Module | d
     train it: this check is what catches it."""
     __tracebackhide__ = True
     if isinstance(reference, torch.nn.Module):
-        expected = {n: (tuple(p.shape), p.requires_grad) for n, p in reference.named_parameters()}
+        expected = {n: (tuple(p.shape), p.requires_grad)
+                    for n, p in reference.named_parameters(remove_duplicate=False)}
         torch_module = type(reference).__module__.startswith("torch.nn")
         like = like or ("nn." if torch_module else "") + type(reference).__name__
     else:
         expected = {n: (tuple(shape), True) for n, shape in reference.items()}
         like = like or "the reference"
-    params = dict(mine.named_parameters())
+    params = dict(mine.named_parameters(remove_duplicate=False))  # a tied weight under each name
     if sorted(params) != sorted(expected):
         buffers = dict(mine.named_buffers())
         missing = sorted(set(expected) - set(params))

@@ -363,3 +363,13 @@ def test_assert_parameters_like_catches_weights_held_as_buffers_or_plain_tensors
         assert_parameters_like, Held("parameter"), {"weight": (3, 2), "bias": (2,)}, what="L")
     assert "differ from those of DeepSeek: missing ['bias', 'weight']" in failure(
         assert_parameters_like, Held("buffer"), shapes, what="L", like="DeepSeek")
+
+    class Tied(torch.nn.Module):  # a tied weight counts under both names, whichever comes first
+        def __init__(self, head_first):
+            super().__init__()
+            first, second = ("head", "embed") if head_first else ("embed", "head")
+            setattr(self, first, torch.nn.Linear(3, 5, bias=False))
+            setattr(self, second, torch.nn.Linear(3, 5, bias=False))
+            self.head.weight = self.embed.weight
+    assert_parameters_like(Tied(True), Tied(False), what="Tied")
+    assert_parameters_like(Tied(False), {"embed.weight": (5, 3), "head.weight": (5, 3)}, what="Tied")

@@ -26,8 +26,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import (SpecFailure, assert_close, assert_shape, no_torch, non_contiguous, randn,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_shape, no_torch,
+                            non_contiguous, randn, unchanged)
 from harness.edges import HALF_DTYPES, assert_exact_type, tolerance
 from katas.modules.mlp import MLP, count_parameters, mlp_param_count
 
@@ -93,6 +93,8 @@ def test_mlp_parameters_are_registered():
            f"MLP(5, 7, 3).parameters() yields {found} scalars, expected {5 * 7 + 7 + 7 * 3 + 3}: "
            f"an optimizer built from model.parameters() would not train every layer"
            f"\n  hint: {REGISTER_HINT}")
+    assert_parameters_like(model, {"fc1.weight": (7, 5), "fc1.bias": (7,), "fc2.weight": (3, 7), "fc2.bias": (3,)},
+                           what="MLP(5, 7, 3)", like="two nn.Linear layers fc1, fc2", hint=REGISTER_HINT)
 
 
 def test_mlp_is_an_nn_module_whose_dtype_follows_to():

@@ -8,7 +8,8 @@ gpt2_tiny.pt holds the weights under the kata's names, input batches, the refere
 transformers or touches the network.
 
 Contract -> specs:
-- exact state_dict keys and shapes, tied head, 124,439,808 on meta: test_state_dict_*,
+- exact state_dict keys and shapes, every weight an nn.Parameter (no buffers), tied head,
+  124,439,808 on meta: test_state_dict_*,
   test_lm_head_is_tied_*, test_parameter_count_*
 - logits (B, T, V) float32 vs Hugging Face, causality, 0-based positions, grads:
   test_logits_*, test_changing_a_future_token_*, test_gradients_*, test_forward_takes_non_contiguous_*
@@ -32,7 +33,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from harness.checks import SpecFailure, assert_close, non_contiguous, on_meta, unchanged
+from harness.checks import SpecFailure, assert_close, assert_parameters_like, non_contiguous, on_meta, unchanged
 from katas.transformer.gpt2 import GPT2, GPT2Config
 
 FIXTURE = torch.load(Path(__file__).parent / "fixtures" / "gpt2_tiny.pt", weights_only=True)
@@ -129,6 +130,9 @@ def test_state_dict_has_nanogpt_keys():
             + "; ".join(f"{k}: {g} vs {e}" for k, (g, e) in list(wrong.items())[:6])
             + "\n  hint: nn.Linear stores (out_features, in_features): c_attn is (3C, C), c_fc (4C, C), "
             "mlp.c_proj (C, 4C); wpe has block_size rows")
+    assert_parameters_like(model, expected, what=f"GPT2({CFG})", like="nanoGPT's GPT",
+                           hint="every weight is an nn.Parameter (lm_head.weight is transformer.wte.weight, "
+                                "one tied Parameter); only a causal mask may be a (non-persistent) buffer")
 
 
 def test_lm_head_is_tied_to_the_token_embedding():
