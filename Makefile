@@ -27,4 +27,4 @@ learn: .venv/.installed
 # The self-test: specs pass on solutions/, fail on the stubs, reject every gallery mistake,
 # and the manifest, files and README agree.
 test: .venv/.installed
-	$(BIN)/pytest --solutions -n auto --hypothesis-profile ci specs harness/tests
+	$(BIN)/pytest --solutions -n auto --dist worksteal --hypothesis-profile ci specs harness/tests
