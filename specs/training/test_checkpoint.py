@@ -253,6 +253,19 @@ def expect_same_run(resumed, reference, what, hint):
     expect(found is None, f"{head} {found}, unlike the run that never stopped\n  hint: {hint}")
 
 
+# ------------------------------------------------------------------------ saving, first
+# (no training before it: a stub reads "not started" without paying for torch's optimizer
+# step, whose first call imports torch._dynamo, ~1.5 s)
+
+def test_save_creates_missing_folders(tmp_path):
+    run = Run(20, optimizer="sgd")
+    path = tmp_path / "runs" / "exp1" / "ckpt.pt"
+    save_checkpoint(path, run.model, run.optimizer, 5)
+    expect(path.is_file() and read(path)["step"] == 5,
+           f"save_checkpoint to runs/exp1/ckpt.pt (folders missing) wrote no checkpoint\n  hint: "
+           f"os.makedirs(os.path.dirname(path), exist_ok=True) first")
+
+
 # ------------------------------------------------------------------------ resuming
 
 def test_resume_restores_the_weights_and_step(tmp_path):
@@ -580,14 +593,6 @@ def test_the_temporary_file_is_flushed_and_fsynced_before_the_replace(tmp_path, 
            "the file onto path: until the fsync, a power cut can leave an empty checkpoint under "
            "the name\n  hint: flush and os.fsync the temporary file, then os.replace")
 
-
-def test_save_creates_missing_folders(tmp_path):
-    run = Run(20, optimizer="sgd")
-    path = tmp_path / "runs" / "exp1" / "ckpt.pt"
-    save_checkpoint(path, run.model, run.optimizer, 5)
-    expect(path.is_file() and read(path)["step"] == 5,
-           f"save_checkpoint to runs/exp1/ckpt.pt (folders missing) wrote no checkpoint\n  hint: "
-           f"os.makedirs(os.path.dirname(path), exist_ok=True) first")
 
 
 def test_save_changes_no_random_state(tmp_path):
