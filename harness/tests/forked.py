@@ -5,7 +5,7 @@
 
 A server process imports torch and pytest once; each run is a child forked from
 it that then does what `python -m pytest` does (chdir, environment, sys.argv, sys.path[0],
-pytest.console_main), with its own stdout and stderr. Where fork is not safe (not Linux), each
+pytest's console entry point), with its own stdout and stderr. Where fork is not safe (not Linux), each
 run is a plain subprocess instead.
 """
 
