@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from harness.nested import SKIP_ARGS, nested_run
 from harness.selftest import pristine_stub
 from harness.tests.forked import PytestProcesses
 
-pytestmark = [pytest.mark.selftest, pytest.mark.timeout(300)]  # each runs pytest in a subprocess
+pytestmark = [pytest.mark.selftest, pytest.mark.timeout(300)]  # each runs pytest in a new process
 IGNORE = shutil.ignore_patterns(".venv", ".git", ".katas", ".pytest_cache", ".hypothesis",
                                 "__pycache__", "*.egg-info", "build")
 
