@@ -58,8 +58,8 @@ _METADATA_OPS = {aten.is_contiguous.default, aten.is_contiguous.memory_format, a
 
 class FlopCounter(LightDispatchMode):
     """FlopCounterMode's counting (torch.utils.flop_counter's formulas, the same decomposition
-    rule) plus EXTRA_FLOP_FORMULAS, without the ~4 s torch._dynamo import that
-    FlopCounterMode's first use costs."""
+    rule) plus EXTRA_FLOP_FORMULAS (mv, dot, CPU attention), which FlopCounterMode does not
+    count."""
 
     def __init__(self):
         super().__init__()

@@ -16,8 +16,8 @@ Contract-to-spec map:
 - Softmax.apply hand-written backward y*(g - sum(g*y)), default dim: softmax_function_*
 - backward by hand: no autograd inside it, y itself saved with ctx.save_for_backward (not x
   recomputed), grad_out not modified in place: softmax_function_backward_by_hand
-- dtype kept, 0-d float64 too: scalar_keeps_dtype (no meta-device spec: its first use
-  imports torch._dynamo, ~1.3 CPU-s per cold run, for a bug softmax rarely has)
+- dtype kept, 0-d float64 too: scalar_keeps_dtype (no meta-device spec: the contract
+  states no device rule)
 - built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_*, non_contiguous_*
 """
 
