@@ -56,7 +56,9 @@ import atexit
 import contextlib
 import ctypes
 import datetime
+import faulthandler
 import functools
+import gc
 import mmap
 import os
 import pickle
@@ -419,6 +421,8 @@ def _child(rank: int, world: int, store: str, conn: Connection, status: _Status,
         for sig in (signal.SIGALRM, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
         _die_with_parent()
+        gc.disable()  # nor touches them: each page an object lives on would be copied
+        faulthandler.disable()  # gloo aborts on a size mismatch: the parent says so, briefly
         if os.getppid() != parent:
             return
         for other in _ALL_PARENT_ENDS:
@@ -448,7 +452,11 @@ def _child(rank: int, world: int, store: str, conn: Connection, status: _Status,
             _state.depth = 0
             status.set(_CODE, "")
             try:
-                reply = ("ok", namespace[name](rank, world, *args, **kwargs), log)
+                check = namespace.get(name)
+                if check is None:
+                    raise LookupError(f"{name} was defined after the ranks started: define checks "
+                                      f"at the spec module's top level")
+                reply = ("ok", check(rank, world, *args, **kwargs), log)
             except BaseException as err:  # noqa: BLE001 - everything goes back to the parent
                 reply = ("err", _pack_error(err), log)
             _state.logs[:] = []
@@ -483,6 +491,7 @@ class _Group:
         self.conns: list[Connection] = []
         store = os.path.join(self.folder, "store")
         parent = os.getpid()
+        gc.freeze()  # the ranks' collector never walks (and copies) the parent's objects
         try:
             for rank in range(self.world):
                 mine, theirs = Pipe()
@@ -506,6 +515,8 @@ class _Group:
         except BaseException:
             self.close()
             raise
+        finally:
+            gc.unfreeze()
 
     def alive(self) -> bool:
         return bool(self.pids)
@@ -541,8 +552,10 @@ class _Group:
             time.sleep(0.01)
         return "its pipe closed"
 
-    def run(self, name: str, args: tuple, kwargs: dict) -> tuple[list, list[CommLog], bool]:
-        """Run a check on every rank: (results, logs, keep) or raise what went wrong."""
+    def run(self, name: str, args: tuple, kwargs: dict) -> tuple[list, list[CommLog]]:
+        """Run a check on every rank: (results, logs), or raise what went wrong (self.keep
+        then says whether the ranks are still in step and may run the next check)."""
+        self.keep = False
         for conn in self.conns:
             conn.send((name, args, kwargs))
         replies: dict[int, tuple] = {}
@@ -578,7 +591,10 @@ class _Group:
         states = [self.status.read(r) for r in range(self.world)]
         logs = [replies[r][2] if r in replies else CommLog() for r in range(self.world)]
         if why is None and all(reply[0] == "ok" for reply in replies.values()):
-            return [replies[r][1] for r in range(self.world)], logs, True
+            return [replies[r][1] for r in range(self.world)], logs
+        # every rank raised before any communication (a stub, a bad argument): the ranks are in
+        # step and stay; otherwise they may hold half-done messages and are replaced
+        self.keep = why is None and all(reply[0] == "err" and not reply[2].ops for reply in replies.values())
         self._raise(name, replies, states, why, logs)
 
     def _raise(self, name, replies, states, why, logs) -> None:
@@ -610,9 +626,12 @@ class _Group:
             _raise_from_frames(err, packed["frames"])
         if died:
             rank, (_, text, _) = died[0]
+            hint = ("\n  hint: gloo aborts a rank whose recv gets more bytes than its buffer holds: "
+                    "every recv's buffer must have the dtype and size of the matching send"
+                    if "signal 6" in text and states[rank][0] == _COMM else "")
             raise DistributedFailure(
                 f"{name}: rank {rank} of {world} died ({text}) while it was "
-                f"{doing(rank).split(' was ', 1)[1]}" + ("; " + "; ".join(stuck) if stuck else ""))
+                f"{doing(rank).split(' was ', 1)[1]}" + ("; " + "; ".join(stuck) if stuck else "") + hint)
         if errors:  # only communication errors: a timeout of gloo's own
             rank, (_, packed, _) = errors[0]
             blocked = [doing(r) for r in range(world)]
@@ -671,13 +690,13 @@ class RankPool:
                     pool.close()
             group = self._groups[world] = _Group(world, self._namespace)
         self.comm = []
-        keep = False
         try:
-            results, self.comm, keep = group.run(name, args, kwargs)
-            return results
-        finally:
-            if not keep:
+            results, self.comm = group.run(name, args, kwargs)
+        except BaseException:  # also pytest-timeout's or Ctrl-C's, while the ranks run
+            if not group.keep:
                 group.close()
+            raise
+        return results
 
     def close(self) -> None:
         for group in self._groups.values():
