@@ -479,12 +479,27 @@ def _child(rank: int, world: int, store: str, conn: Connection, status: _Status,
 _ALL_PARENT_ENDS: "weakref.WeakSet[Connection]" = weakref.WeakSet()
 
 
+def _remove_stale_folders() -> None:
+    """The store folders of runs that were killed (SIGKILL leaves no time to clean up)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(tempfile.gettempdir()):
+            pid = entry.name.split("-")[2] if entry.name.startswith("katas-dist-") else ""
+            if pid.isdigit() and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), 0)
+                except ProcessLookupError:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                except OSError:
+                    pass
+
+
 class _Group:
     """The ranks of one world size, forked and joined in a gloo process group."""
 
     def __init__(self, world: int, namespace: dict):
         self.world = world
-        self.folder = tempfile.mkdtemp(prefix="katas-dist-")
+        _remove_stale_folders()
+        self.folder = tempfile.mkdtemp(prefix=f"katas-dist-{os.getpid()}-")
         self.status = _Status(world)
         self.pids: list[int] = []
         self.reaped: set[int] = set()
