@@ -59,6 +59,7 @@ import datetime
 import faulthandler
 import functools
 import gc
+import importlib
 import mmap
 import os
 import pickle
@@ -127,7 +128,7 @@ class Wait:
     in_backward: bool
 
 
-@dataclass
+@dataclass(eq=False)  # logs are told apart by identity (comm_log removes its own)
 class CommLog:
     """The communication of one rank during a check (or a `with comm_log()` block)."""
     ops: list[Op] = field(default_factory=list)
@@ -180,7 +181,7 @@ def comm_log():
     try:
         yield log
     finally:
-        _state.logs.remove(log)
+        _state.logs[:] = [other for other in _state.logs if other is not log]
 
 
 def _tensors(x) -> list[torch.Tensor]:
@@ -681,8 +682,13 @@ class RankPool:
     """The ranks of one spec module: `POOL = RankPool()` at module level, then
     `POOL.run(world_size, check, *args, **kwargs)` in its specs (see the module docstring)."""
 
-    def __init__(self):
+    def __init__(self, preimport: tuple[str, ...] = ()):
+        """preimport: modules to import in this process before the ranks are forked, so that
+        each rank does not import them again: torch.optim's first step imports torch._dynamo
+        (~1.5 s of CPU in every freshly forked rank): RankPool(preimport=("torch._dynamo",))
+        pays it once per process (or step by hand: p -= lr * p.grad under torch.no_grad())."""
         self._namespace = sys._getframe(1).f_globals
+        self._preimport = preimport
         self._groups: dict[int, _Group] = {}
         self.comm: list[CommLog] = []  # the last check's communication, per rank
         _POOLS.add(self)
@@ -703,6 +709,8 @@ class RankPool:
             for pool in list(_POOLS):
                 if pool is not self:
                     pool.close()
+            for module in self._preimport:
+                importlib.import_module(module)
             group = self._groups[world] = _Group(world, self._namespace)
         self.comm = []
         try:
