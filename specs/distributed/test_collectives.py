@@ -1,5 +1,5 @@
 """Specs for katas/distributed/collectives.py (day 39): ring all-reduce, all-gather and
-reduce-scatter from send/recv, run on real gloo process groups of 1 to 4 ranks
+reduce-scatter from send/recv, run on real gloo process groups of 1, 2 and 4 ranks
 (harness.distributed forks them once per spec module and reuses them).
 
 Each rank's input is a seeded function of its rank and the case (`_input`), so the parent
@@ -10,7 +10,7 @@ peers, message sizes in call order, handles waited.
 
 Contract-to-spec map:
 - ring_all_reduce: the element-wise sum on every rank, shape and dtype kept (float32,
-  float64, int64; 0-d; ragged N; N < W leaving chunks empty) on 2, 3 and 4 ranks:
+  float64, int64; 0-d; ragged N; N < W leaving chunks empty) on 2 and 4 ranks:
   all_reduce_sums_every_rank; "what dist.all_reduce computes": all_reduce_equals_the_builtin
 - ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
   all_gather_concatenates_in_rank_order
@@ -218,7 +218,7 @@ def _chunks(n: int, world: int) -> list[int]:
 
 
 def test_all_reduce_messages_follow_the_ring_schedule():
-    for world, n in ((4, 10), (3, 10)):
+    for world, n in ((4, 10), (2, 7)):
         c = _chunks(n, world)
         steps = range(world - 1)
         total = _schedule_check(
@@ -232,7 +232,7 @@ def test_all_reduce_messages_follow_the_ring_schedule():
 
 
 def test_all_gather_messages_follow_the_ring_schedule():
-    for world in (4, 3):
+    for world in (4, 2):
         total = _schedule_check(
             "all_gather", world, (2, 3), sends=lambda r: [6] * (world - 1), recvs=lambda r: [6] * (world - 1),
             how="W - 1 steps, each sending one whole block (a rank's input) right and receiving one from the left")
@@ -240,7 +240,7 @@ def test_all_gather_messages_follow_the_ring_schedule():
 
 
 def test_reduce_scatter_messages_follow_the_ring_schedule():
-    for world, rows in ((4, 6), (3, 7)):
+    for world, rows in ((4, 6), (2, 5)):
         c = [k * 2 for k in _chunks(rows, world)]  # shape (rows, 2): elements per block
         steps = range(world - 1)
         total = _schedule_check(
