@@ -663,8 +663,9 @@ class _Group:
         if why == "stall":
             head = (f"{name}: stuck: for {STALL:.0f} s every rank still running waited in "
                     f"communication that no other rank was going to complete:")
-            hint = ("a send that meets no recv (every rank sending first blocks the ring), a "
-                    "collective one rank skips, or tensors of different sizes")
+            hint = ("a send that meets no recv (every rank sending first blocks the ring), a recv "
+                    "from a rank that sends elsewhere, a collective one rank skips, or tensors of "
+                    "different sizes")
         else:
             head = f"{name}: did not finish within {CHECK_TIMEOUT:.0f} s on {world} ranks:"
             hint = "an infinite loop, or a rank waiting for another that never arrives"
