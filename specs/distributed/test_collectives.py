@@ -173,12 +173,13 @@ def _logs(name: str, world: int, shape: tuple | None = None) -> list:
 
 def test_only_send_and_recv_are_used():
     for name in FUNCTIONS:
-        for rank, log in enumerate(_logs(name, 4)):
-            other = sorted({op.name for op in log.ops} - set(SENDS + RECVS))
-            if other:
-                fail(f"ring_{name} on rank {rank} of 4 called torch.distributed.{other[0]}: only "
-                     f"send, recv, isend and irecv are allowed (the point is to build the collective)",
-                     "one chunk per message to the right neighbour, one from the left, W - 1 steps per phase")
+        for world in (4, 2):
+            for rank, log in enumerate(_logs(name, world)):
+                other = sorted({op.name for op in log.ops} - set(SENDS + RECVS))
+                if other:
+                    fail(f"ring_{name} on rank {rank} of {world} called torch.distributed.{other[0]}: only "
+                         f"send, recv, isend and irecv are allowed (the point is to build the collective)",
+                         "one chunk per message to the right neighbour, one from the left, W - 1 steps per phase")
 
 
 def test_messages_go_to_the_ring_neighbours():

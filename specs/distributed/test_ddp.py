@@ -23,7 +23,7 @@ Contract-to-spec map:
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
   training_equals_one_process_on_the_whole_batch
 - buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
-  together the trainable gradient bytes (bucket_bytes 300, 1, 1 MiB):
+  together the trainable gradient bytes (bucket_bytes 300, exactly 288, 1, 1 MiB):
   one_all_reduce_per_bucket
 - launched from hooks while backward runs, async_op=True: all_reduces_launch_during_backward
 - nothing waits inside backward; every handle waited by finish; finish launches nothing:
@@ -228,7 +228,9 @@ def test_frozen_parameters_get_no_gradient():
 
 # ---------------------------------------------------------------- communication
 def test_one_all_reduce_per_bucket():
-    cases = ((300, SIZES_300, "bucket_bytes=300"), (1, [40, 48, 80, 192, 240], "bucket_bytes=1: one each"),
+    cases = ((300, SIZES_300, "bucket_bytes=300"),
+             (288, SIZES_300, "bucket_bytes=288: a bucket may hold exactly bucket_bytes"),
+             (1, [40, 48, 80, 192, 240], "bucket_bytes=1: one each"),
              (1 << 20, [600], "bucket_bytes=1 MiB: one bucket"))
     for bucket_bytes, sizes, label in cases:
         for rank, result in enumerate(_run(2, bucket_bytes)):
