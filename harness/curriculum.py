@@ -22,6 +22,7 @@ PHASES = {
     4: "Attention optimisation",
     5: "Multi-head latent attention",
     6: "DeepSeek",
+    7: "Kernels",
 }
 
 
@@ -574,6 +575,16 @@ KATAS: tuple[Kata, ...] = (
           "torch.multinomial(softmax(logits, -1), G, replacement=True, generator=generator); prompts.repeat_interleave(G, 0) and answers.reshape(-1) keep each group together; log_softmax(...).gather(-1, answers[:, None]) gives (N, 1).",
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
+      )),
+    K("kernels/flash_attention", 7, "37", "FlashAttention-2 forward and backward: PyTorch tiles, then Triton",
+      mistakes=("causal_skip_off_by_one", "max_not_subtracted_across_blocks", "l_by_s_buffer",
+                "accumulates_in_input_dtype", "wrapper_computes_with_torch"),
+      hints=(
+          "The backward needs the softmax probabilities P, but storing them is the Nq x Nk matrix the forward avoided; the forward's row logsumexp L rebuilds any tile of P exactly: P = exp(S - L).",
+          "Forward: inference/flash's online softmax in float32, plus lse = m + log(l). Backward: delta = rowsum(dO * O), then per (key tile, query tile) recompute P = exp(S - lse) and add to dV, dK, dQ. PyTorch first; the Triton kernels are the same loops, one program per tile.",
+          "Per tile pair: dV_j += P^T dO_i; dP = dO_i V_j^T; dS = P * (dP - delta_i); dQ_i += dS K_j * scale; dK_j += dS^T Q_i * scale. Causal: key tiles below min(Nk, i1); backward query tiles from (j0 // block_q) * block_q. The Function saves q, k, v, o, lse.",
+          "Triton forward: grid (cdiv(Nq, BLOCK_Q), B); rows = pid * BLOCK_Q + tl.arange(0, BLOCK_Q); load q once (mask rows < n_q); per key tile load K, V masked cols < n_k; s = tl.dot(q, tl.trans(k)) * scale, -inf where masked; m, l, acc in tl.float32; store o and lse once.",
+          "Triton backward: a delta kernel (tl.sum(o * do, 1)); a dK/dV kernel per key tile looping over query tiles, p = tl.where(keep, tl.exp(s - lse[:, None]), 0); a dQ kernel per query tile looping over key tiles. Outputs from q.new_empty (contiguous); pass input strides.",
       )),
 )
 del K
