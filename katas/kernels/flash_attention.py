@@ -28,7 +28,7 @@ Part 1, PyTorch tiles (any float dtype: float16, bfloat16, float32, float64):
         exp(m_old - m_new) whenever the max grows. lse = m + log(l).
         Accumulate in float32, whatever the input dtype (float64 for float64): the scores,
         m, l and the running output; cast o to q's dtype once at the end. (float16/bfloat16
-        sums drift: lse is compared to 1e-4 for them.)
+        sums drift: lse is compared to 1e-5 for them.)
         Causal work: a tile whose keys all come after all of its queries (entirely above the
         diagonal) is skipped, not computed and masked (the specs count matmul FLOPs); the tile
         on the diagonal is computed with the mask j <= i inside it.
