@@ -53,8 +53,9 @@ Part 1, PyTorch tiles (any float dtype: float16, bfloat16, float32, float64):
 Part 2, Triton (float16 or float32 q, k, v of one dtype; d in {16, 32, 64, 128}; block_q
 and block_k powers of two >= 16; anything else raises ValueError naming the value):
     flash_forward_triton(q, k, v, is_causal=False, block_q=16, block_k=16) -> (o, lse)
-        Same values and dtypes as flash_forward (lse float32). One @triton.jit kernel, one
-        program per (query tile, batch): grid (triton.cdiv(Nq, block_q), B). Inside: load
+        Same values and dtypes as flash_forward (lse float32). One launch of one @triton.jit
+        kernel, one program per (query tile, batch): a grid of triton.cdiv(Nq, block_q) * B
+        programs, e.g. (triton.cdiv(Nq, block_q), B). Inside: load
         the query tile once, loop over key tiles (masking the ragged last ones), online
         softmax in float32 (tl.dot's accumulation, m, l and the running output), store o and
         lse once.
@@ -68,8 +69,8 @@ and block_k powers of two >= 16; anything else raises ValueError naming the valu
         accumulates dQ over the key tiles; delta from its own small kernel or inside them).
         It writes dq, dk, dv once each, plus at most one float32 per query row (delta):
         no Nq x Nk buffer, no atomics needed.
-    class FlashAttentionTriton(torch.autograd.Function): as FlashAttentionTorch, on the
-        Triton functions above (default blocks 16, 16).
+    class FlashAttentionTriton(torch.autograd.Function): as FlashAttentionTorch (apply(q, k, v,
+        is_causal=False) -> o, lse saved for the backward), on the Triton functions above.
     The kernels do the work: the Python wrappers only check arguments, allocate outputs
     (torch.empty / new_empty / zeros), read shapes and strides, and launch kernels; any torch
     arithmetic in them (matmul, exp, sum, a torch softmax, ...) fails the specs, forward and
