@@ -45,8 +45,8 @@ Part 1, PyTorch tiles (any float dtype: float16, bfloat16, float32, float64):
     class FlashAttentionTorch(torch.autograd.Function):
         o = FlashAttentionTorch.apply(q, k, v, is_causal=False)   (is_causal positional too)
         forward: flash_forward with the default blocks (16, 16); saves q, k, v, o and lse
-            (ctx.save_for_backward: lse, shape (B, Nq), is among o.grad_fn.saved_tensors, as
-            Stanford CS336's tests look for it); returns o only.
+            (ctx.save_for_backward): lse is the ONLY tensor of shape (B, Nq) among
+            o.grad_fn.saved_tensors, as Stanford CS336's tests look for it; returns o only.
         backward: flash_backward on the saved tensors; gradients for q, k, v (None for
             is_causal). The graph holds no Nq x Nk tensor.
 

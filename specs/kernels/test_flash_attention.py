@@ -317,10 +317,11 @@ def test_function_saves_lse():
     q.requires_grad_()
     o = FlashAttentionTorch.apply(q, k, v)
     saved = [t for t in (o.grad_fn.saved_tensors if o.grad_fn is not None else ()) if t.shape == (2, 19)]
-    if not saved:
-        raise SpecFailure("FlashAttentionTorch.apply(q (2, 19, 8), ...): no tensor of shape (2, 19) (lse) among "
-                          "o.grad_fn.saved_tensors\n  hint: ctx.save_for_backward(q, k, v, o, lse) in forward: the "
-                          "backward recomputes P from lse (and CS336's tests look for it there)")
+    if len(saved) != 1:
+        raise SpecFailure(f"FlashAttentionTorch.apply(q (2, 19, 8), ...): {len(saved)} tensors of shape (2, 19) among "
+                          f"o.grad_fn.saved_tensors; the contract: exactly one, lse\n  hint: "
+                          f"ctx.save_for_backward(q, k, v, o, lse) in forward (the backward recomputes P from lse, "
+                          f"and CS336's tests look for exactly one (B, Nq) tensor there); recompute delta in backward")
     _, lse_ref = dense(q, k, v)
     assert_close(saved[0], lse_ref.float(), what="the (2, 19) tensor saved by FlashAttentionTorch (lse)",
                  hint="save the lse that flash_forward returns")
@@ -498,9 +499,9 @@ def test_triton_function_gradients():
     hint = ("forward: flash_forward_triton, save q, k, v, o, lse; backward: flash_backward_triton on them (grad_o "
             "may be non-contiguous: pass its strides); return (dq, dk, dv, None)")
     assert_close(seen["o"], dense(q, k, v, True)[0].to(dtype), what=f"{what} (forward)", hint=hint, **tol)
-    if not any(t.shape == (1, 19) for t in seen["o"].grad_fn.saved_tensors):
-        raise SpecFailure(f"{what}: no tensor of shape (1, 19) (lse) among o.grad_fn.saved_tensors\n  hint: "
-                          f"ctx.save_for_backward(q, k, v, o, lse), as in FlashAttentionTorch")
+    if sum(t.shape == (1, 19) for t in seen["o"].grad_fn.saved_tensors) != 1:
+        raise SpecFailure(f"{what}: not exactly one tensor of shape (1, 19) (lse) among o.grad_fn.saved_tensors\n"
+                          f"  hint: ctx.save_for_backward(q, k, v, o, lse), as in FlashAttentionTorch")
     for name, g, e in zip(("dq", "dk", "dv"), seen["grads"], dense_grads(q, k, v, upstream, True)):
         assert_close(g, e.to(dtype), what=f"{what} {name}", hint=hint, **tol)
 
