@@ -22,6 +22,7 @@ PHASES = {
     4: "Attention optimisation",
     5: "Multi-head latent attention",
     6: "DeepSeek",
+    7: "Kernels",
 }
 
 
@@ -574,6 +575,16 @@ KATAS: tuple[Kata, ...] = (
           "torch.multinomial(softmax(logits, -1), G, replacement=True, generator=generator); prompts.repeat_interleave(G, 0) and answers.reshape(-1) keep each group together; log_softmax(...).gather(-1, answers[:, None]) gives (N, 1).",
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
+      )),
+    # ---------------------------------------------------------------- Phase 7
+    K("kernels/vector", 7, "33", "Triton kernels: program ids, masked blocks, a fused bias + GELU",
+      mistakes=("no_mask", "wrapper_computes_with_torch"),
+      hints=(
+          "A Triton kernel runs once per program; each program finds its BLOCK of elements from tl.program_id(0) and handles them all at once as a vector, masking the lanes that fall past the end.",
+          "Kernel: offsets from the program id, a mask offsets < n, masked loads, the arithmetic, a masked store. Wrapper: check the arguments, make the inputs contiguous, allocate the output, launch over triton.cdiv(n, block) programs.",
+          "offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK); tl.load(x_ptr + offsets, mask=mask); tl.store(out_ptr + offsets, value, mask=mask); kernel[(triton.cdiv(n, block),)](x, y, out, n, BLOCK=block); out = torch.empty_like(x).",
+          "Mask both loads and the store. The bias of flat element i is b[i % N]. Upcast half inputs with x.to(tl.float32) before adding (tl.math.erf takes float32/float64); keep float64. ValueError for shapes, dtypes, a block that is not a power of two. n = 0: empty output.",
+          "bias_gelu_kernel: mask = offsets < n; x = tl.load(x_ptr + offsets, mask=mask); b = tl.load(b_ptr + offsets % N, mask=mask); v = x.to(tl.float32) + b.to(tl.float32); y = 0.5 * v * (1 + tl.math.erf(v * 0.7071067811865476)); tl.store(out_ptr + offsets, y.to(out_ptr.dtype.element_ty), mask=mask).",
       )),
 )
 del K
