@@ -34,10 +34,12 @@ Importing this module instruments the interpreter and every launch:
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
+import inspect
 import linecache
-import os
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -258,11 +260,41 @@ def _kernel_line(fn, tb) -> str:
     return f"{shown_path(code.co_filename)}:{found.tb_lineno} in {code.co_name}: {source}"
 
 
+@functools.lru_cache(maxsize=None)
+def _stub_line(fn) -> int | None:
+    """The line of `raise NotImplementedError` when fn's body is only that (a stub kernel)."""
+    try:
+        lines, first = inspect.getsourcelines(fn)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.FunctionDef) else []
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise):
+        return None
+    exc = body[0].exc
+    name = exc.func if isinstance(exc, ast.Call) else exc
+    return first + body[0].lineno - 1 if isinstance(name, ast.Name) and name.id == "NotImplementedError" else None
+
+
+def _raise_stub(fn) -> None:
+    """A compiled (GPU) launch of a stub kernel: raise its NotImplementedError from the stub's
+    own line, as the interpreter would, so that the plugin reports "not started" (the Triton
+    compiler would report an unsupported `raise` instead)."""
+    line = _stub_line(fn)
+    if line is not None:
+        code = compile("\n" * (line - 1) + "raise NotImplementedError", fn.__code__.co_filename, "exec")
+        exec(code, {"__name__": fn.__module__})
+
+
 def _launching(run: Callable) -> Callable:
     @functools.wraps(run)
     def launch(self, *args, grid, warmup, **kwargs):
         if warmup:
             return run(self, *args, grid=grid, warmup=warmup, **kwargs)
+        if isinstance(self, JITFunction):
+            _raise_stub(self.fn)
         record = Launch(kernel=_name(self), grid=tuple(grid) if isinstance(grid, tuple) else None)
         for recording in _S.recordings:
             recording.launches.append(record)
