@@ -586,6 +586,15 @@ KATAS: tuple[Kata, ...] = (
           "Mask both loads and the store. The bias of flat element i is b[i % N]. Upcast half inputs with x.to(tl.float32) before adding (tl.math.erf takes float32/float64); keep float64. ValueError for shapes, dtypes, a block that is not a power of two. n = 0: empty output.",
           "bias_gelu_kernel: mask = offsets < n; x = tl.load(x_ptr + offsets, mask=mask); b = tl.load(b_ptr + offsets % N, mask=mask); v = x.to(tl.float32) + b.to(tl.float32); y = 0.5 * v * (1 + tl.math.erf(v * 0.7071067811865476)); tl.store(out_ptr + offsets, y.to(out_ptr.dtype.element_ty), mask=mask).",
       )),
+    K("kernels/softmax", 7, "34", "A softmax kernel: one block per row, then the online softmax across blocks",
+      mistakes=("max_not_subtracted_across_blocks", "accumulates_in_input_dtype"),
+      hints=(
+          "One program per row. A row that fits one block is loaded whole; a longer row is walked block by block, remembering the largest entry so far and a sum that is corrected whenever that largest entry changes.",
+          "softmax_kernel: masked load of the row (other=-inf), float32, max, exp, sum, divide, masked store. online_softmax_kernel: a first loop over blocks updates a running max m and sum l; a second loop writes exp(x - m) / l.",
+          "row = tl.program_id(0); cols = tl.arange(0, BLOCK); x = tl.load(x_ptr + row * x_row_stride + cols, mask=cols < n_cols, other=float('-inf')).to(tl.float32); tl.max(x, axis=0), tl.exp, tl.sum(e, axis=0). Wrapper: x.reshape(-1, N), grid (rows,).",
+          "BLOCK = triton.next_power_of_2(N) for softmax. Upcast to float32 (keep float64). A block of only -inf keeps m = -inf: guard exp(m - m_new) with tl.where. ValueError for 0-dim or integer x and a bad block; empty x: empty output. Pass x2.stride(0) as the row stride.",
+          "Online pass 1: m_new = tl.maximum(m, tl.max(x, axis=0)); alpha = tl.where(m_new == float('-inf'), 1.0, tl.exp(m - m_new)); p = tl.where(m_new == float('-inf'), 0.0, tl.exp(x - m_new)); l = l * alpha + tl.sum(p, axis=0); m = m_new. Pass 2: tl.store(..., (tl.exp(x - m) / l).to(out_ptr.dtype.element_ty), mask=mask).",
+      )),
 )
 del K
 
