@@ -593,7 +593,7 @@ KATAS: tuple[Kata, ...] = (
           "softmax_kernel: masked load of the row (other=-inf), float32, max, exp, sum, divide, masked store. online_softmax_kernel: a first loop over blocks updates a running max m and sum l; a second loop writes exp(x - m) / l.",
           "row = tl.program_id(0); cols = tl.arange(0, BLOCK); x = tl.load(x_ptr + row * x_row_stride + cols, mask=cols < n_cols, other=float('-inf')).to(tl.float32); tl.max(x, axis=0), tl.exp, tl.sum(e, axis=0). Wrapper: x.reshape(-1, N), grid (rows,).",
           "BLOCK = triton.next_power_of_2(N) for softmax. Upcast to float32 (keep float64). A block of only -inf keeps m = -inf: guard exp(m - m_new) with tl.where. ValueError for 0-dim or integer x and a bad block; empty x: empty output. Pass x2.stride(0) as the row stride.",
-          "Online pass 1: m_new = tl.maximum(m, tl.max(x, axis=0)); alpha = tl.where(m_new == float('-inf'), 1.0, tl.exp(m - m_new)); p = tl.where(m_new == float('-inf'), 0.0, tl.exp(x - m_new)); l = l * alpha + tl.sum(p, axis=0); m = m_new. Pass 2: tl.store(..., (tl.exp(x - m) / l).to(out_ptr.dtype.element_ty), mask=mask).",
+          "Pass 1: m_new = tl.maximum(m, tl.max(x, axis=0)); dead = m_new == float('-inf'); alpha = tl.where(dead, 1.0, tl.exp(m - m_new)); p = tl.where(dead, 0.0, tl.exp(x - m_new)); l = l * alpha + tl.sum(p, axis=0); m = m_new. Pass 2: store (tl.exp(x - m) / l).to(out_ptr.dtype.element_ty) with the mask.",
       )),
 )
 del K
