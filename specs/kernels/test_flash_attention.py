@@ -514,6 +514,7 @@ def test_triton_rejects_what_the_kernels_do_not_take():
            ((q.bfloat16(), k.bfloat16(), v.bfloat16()), {}, ("bfloat16",), "bfloat16 inputs"),
            ((q, k.half(), v.half()), {}, (), "mixed dtypes"),
            ((q[..., :8], k[..., :8], v[..., :8]), {}, (8,), "d = 8"),
+           (qkv(1, 5, 6, 48, seed=36), {}, (48,), "d = 48"),
            ((q, k, v), {"block_q": 8}, (8,), "block_q = 8"), ((q, k, v), {"block_k": 24}, (24,), "block_k = 24"),
            ((q, k, v[:, :5]), {}, (), "v shorter than k")]
     for args, kwargs, mentions, label in bad:

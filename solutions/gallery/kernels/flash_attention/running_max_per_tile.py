@@ -1,6 +1,7 @@
 """The PyTorch forward uses each key tile's own max (s.amax(-1)) as the new max instead
 of the running max: exp(m - m_new) rescales correctly while the max grows, but after a tile of
-larger scores it is exp(large positive), which overflows to inf and turns the row into NaN.
+larger scores it is exp(large positive), which overflows to inf and turns the row into NaN;
+and a row that a causal tile masks entirely gets the max -inf there: exp(-inf - -inf) = NaN.
 
 Fix: m_new = torch.maximum(m, s.amax(dim=-1))."""
 
