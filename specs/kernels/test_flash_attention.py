@@ -38,8 +38,9 @@ Part 2, Triton
 - any strides, inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
 - the kernels do the work (no torch arithmetic in the wrappers, forward and backward, kernels
   launched), and traffic (forward: q once, K/V once per query tile that needs them, writes o and
-  lse only; backward: writes dq, dk, dv plus <= one float32 per row):
-  test_triton_forward_kernel_and_traffic, test_triton_backward_kernels_and_writes
+  lse only; backward: writes dq, dk, dv plus <= one float32 per row, reads <= 1.1 x the FA2
+  ideal over the causal tile pairs only): test_triton_forward_kernel_and_traffic,
+  test_triton_backward_kernels_and_traffic
 On a CUDA device (gpu marker, skipped here; not yet run on a GPU): compiled kernels against
 F.scaled_dot_product_attention in value and gradient, the forward's peak memory (o and lse only),
 its latency as a ratio to SDPA: test_cuda_*
@@ -582,17 +583,22 @@ def test_triton_forward_kernel_and_traffic(causal):
             f"keep scores and probabilities in registers (no Nq x Nk scratch buffer)")
 
 
-def test_triton_backward_kernels_and_writes():
+def test_triton_backward_kernels_and_traffic():
     """The kernels do the work: no torch arithmetic in the wrapper (delta included).
-    Budget: the backward writes dq, dk, dv (each once) plus at most one float32 per query
-    row (delta); nothing of size Nq x Nk."""
-    B, nq, nk, d = 1, 24, 24, 16
+    Budget, bytes counted under the interpreter: the backward writes dq, dk, dv (each once)
+    plus at most one float32 per query row (delta), nothing of size Nq x Nk. It reads at most
+    1.1 x the FlashAttention-2 ideal, which is (d-vectors of 4 bytes, lse and delta 4 bytes a
+    row): delta = O and dO once; per key tile, K and V once, and for every query tile the causal
+    mask needs with it, Q, dO, lse, delta; per query tile, Q, dO, lse, delta once, and for every
+    key tile it needs, K and V. (Recomputing delta from O inside both kernels instead of a
+    delta kernel costs ~4% more here; visiting the tiles above the diagonal ~30%.)"""
+    B, nq, nk, d, bq, bk = 1, 40, 40, 16, 16, 16
     q, k, v = qkv(B, nq, nk, d, seed=42)
     grad_o = randn(B, nq, d, seed=43)
     o, lse = (t.float() for t in dense(q, k, v, True))
-    what = f"flash_backward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal=True)"
+    what = f"flash_backward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal=True, block_q={bq}, block_k={bk})"
     with traffic() as seen:
-        kernel_does_the_work(flash_backward_triton, q, k, v, o, lse, grad_o, True, what=what)
+        kernel_does_the_work(flash_backward_triton, q, k, v, o, lse, grad_o, True, bq, bk, what=what)
     limit = 3 * B * nq * d * 4 + B * nq * 4
     if seen.stored_bytes > limit:
         raise SpecFailure(
@@ -600,6 +606,22 @@ def test_triton_backward_kernels_and_writes():
             f"float32 per row ({B * nq * 4:,}) = {limit:,}\n  launches:\n{seen}\n  hint: recompute P and dS per "
             f"tile in registers from lse; accumulate dk, dv in the key-tile program and dq in the query-tile "
             f"program, and store each once")
+    vec, row = d * 4, d * 4 * 2 + 8  # a d-vector; a query row's Q, dO, lse and delta
+    tiles_q = [(i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)]
+    tiles_k = [(j0, min(j0 + bk, nk)) for j0 in range(0, nk, bk)]
+    pairs = [(i, j) for i in tiles_q for j in tiles_k if j[0] < i[1]]  # causal: key tile starts before the query tile ends
+    ideal = B * (2 * nq * vec                                              # delta: O and dO
+                 + 2 * nk * vec + sum((i[1] - i[0]) * row for i, j in pairs)  # dK/dV programs
+                 + nq * row + sum(2 * (j[1] - j[0]) * vec for i, j in pairs))  # dQ programs
+    if seen.loaded_bytes > 1.1 * ideal:
+        raise SpecFailure(
+            f"{what} read {seen.loaded_bytes:,} bytes; the budget is 1.1 x {ideal:,} (delta: O and dO once; each K/V "
+            f"tile once in its dK/dV program plus Q, dO, lse, delta of every query tile it meets; each query tile's "
+            f"Q, dO, lse, delta once in its dQ program plus K, V of every key tile it meets; causal: only the "
+            f"{len(pairs)} of {len(tiles_q) * len(tiles_k)} tile pairs on or below the diagonal)\n  launches:\n{seen}"
+            f"\n  hint: causal: the dK/dV program of key tile j0 starts its loop at the query tile holding row j0 "
+            f"((j0 // BLOCK_Q) * BLOCK_Q); the dQ program of query tile i stops before (i + 1) * BLOCK_Q; load each "
+            f"tile once per pair")
 
 
 # ------------------------------------------------------------------------ CUDA budgets (skipped without a GPU)
