@@ -436,7 +436,7 @@ def _kernels_interpreted(request):
 
 
 # (case, causal): few launches, each program is interpreted in Python
-TCASES = [((1, 19, 23, 16, 16, 16), False), ((2, 19, 23, 16, 16, 16), True), ((1, 37, 9, 16, 16, 32), True),
+TCASES = [((1, 19, 23, 16, 16, 16), False), ((1, 19, 23, 16, 16, 16), True), ((1, 37, 9, 16, 16, 32), True),
           ((1, 9, 37, 32, 32, 16), False), ((1, 1, 1, 16, 16, 16), True)]
 TBACKWARD = [((1, 19, 23, 16, 16, 16), False), ((1, 9, 37, 32, 32, 16), True)]
 
