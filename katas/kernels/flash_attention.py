@@ -55,10 +55,9 @@ and block_k powers of two >= 16; anything else raises ValueError naming the valu
     flash_forward_triton(q, k, v, is_causal=False, block_q=16, block_k=16) -> (o, lse)
         Same values and dtypes as flash_forward (lse float32). One launch of one @triton.jit
         kernel, one program per (query tile, batch): a grid of triton.cdiv(Nq, block_q) * B
-        programs, e.g. (triton.cdiv(Nq, block_q), B). Inside: load
-        the query tile once, loop over key tiles (masking the ragged last ones), online
-        softmax in float32 (tl.dot's accumulation, m, l and the running output), store o and
-        lse once.
+        programs, e.g. (triton.cdiv(Nq, block_q), B). Inside: load the query tile once, loop
+        over key tiles (masking the ragged last ones), online softmax in float32 (tl.dot's
+        accumulation, m, l and the running output), store o and lse once.
         Traffic (counted under the interpreter: bytes of every tl.load and tl.store, masked
         elements not counted): the q tile read once; each K and V tile read once per query
         tile that needs it (causal: only key tiles starting before the query tile's end);
