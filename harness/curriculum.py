@@ -595,6 +595,15 @@ KATAS: tuple[Kata, ...] = (
           "BLOCK = triton.next_power_of_2(N) for softmax. Upcast to float32 (keep float64). A block of only -inf keeps m = -inf: guard exp(m - m_new) with tl.where. ValueError for 0-dim or integer x and a bad block; empty x: empty output. Pass x2.stride(0) as the row stride.",
           "Pass 1: m_new = tl.maximum(m, tl.max(x, axis=0)); dead = m_new == float('-inf'); alpha = tl.where(dead, 1.0, tl.exp(m - m_new)); p = tl.where(dead, 0.0, tl.exp(x - m_new)); l = l * alpha + tl.sum(p, axis=0); m = m_new. Pass 2: store (tl.exp(x - m) / l).to(out_ptr.dtype.element_ty) with the mask.",
       )),
+    K("kernels/matmul", 7, "35", "A tiled matmul kernel: float32 accumulation, masked edges, grouped order",
+      mistakes=("accumulates_in_input_dtype", "wrapper_computes_with_torch"),
+      hints=(
+          "Each program computes one tile of C by sliding along K: a tile of A times a tile of B, added into an accumulator. The order in which programs pick their tiles decides how often the same rows of A and columns of B are fetched.",
+          "Map the program id to a tile (pid_m, pid_n) in grouped order; build 2-D offset grids for the A and B tiles from the strides; loop over K in BLOCK_K steps with masked loads; accumulate with tl.dot; store the tile masked.",
+          "rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M); ks = tl.arange(0, BLOCK_K); a = tl.load(a_ptr + rows[:, None] * stride_am + (k0 + ks[None, :]) * stride_ak, mask=..., other=0.0); acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32); acc += tl.dot(a, b).",
+          "Masks on M and K for A, K and N for B, M and N for the store; other=0.0 on loads. Float32 accumulator, cast on the store. The last group of tile rows may be short: min(num_pid_m - first_pid_m, GROUP_M). K = 0 stores zeros. Pass strides, never copy a or b.",
+          "group_id = pid // (GROUP_M * num_pid_n); first_pid_m = group_id * GROUP_M; size = tl.minimum(num_pid_m - first_pid_m, GROUP_M); pid_m = first_pid_m + (pid % (GROUP_M * num_pid_n)) % size; pid_n = (pid % (GROUP_M * num_pid_n)) // size. Grid: (cdiv(M, bm) * cdiv(N, bn),).",
+      )),
 )
 del K
 
