@@ -240,15 +240,16 @@ def _install() -> None:
                      irun=_interp.InterpretedFunction.run, jrun=JITFunction.run,
                      dcall=_interp.InterpretedFunction.__call__)
 
-    def create_masked_load(self, ptrs, mask, other, cache_policy, is_volatile):
+    # (the arguments after the mask differ between Triton versions: cache policy, eviction...)
+    def create_masked_load(self, ptrs, mask, other, *rest):
         _count("load", ptrs, mask)
         if other is None:
             other = _undefined(ptrs, mask)
-        return _original["load"](self, ptrs, mask, other, cache_policy, is_volatile)
+        return _original["load"](self, ptrs, mask, other, *rest)
 
-    def create_masked_store(self, ptrs, value, mask, cache_policy):
+    def create_masked_store(self, ptrs, value, mask, *rest):
         _count("store", ptrs, mask)
-        return _original["store"](self, ptrs, value, mask, cache_policy)
+        return _original["store"](self, ptrs, value, mask, *rest)
 
     def set_grid_dim(self, *grid):
         if _S.current is not None:
