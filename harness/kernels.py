@@ -14,9 +14,9 @@ Importing this module instruments the interpreter and every launch:
 
     y = kernel_does_the_work(add, x, x, what="add(x, x)")  # torch compute in the wrapper fails
 
-- Traffic: under the interpreter every tl.load / tl.store (and what lowers to them: masked,
-  block-pointer and descriptor loads) is counted in bytes per launch and per pointer argument,
-  counting only the lanes the mask keeps. Atomics are not counted. On a CUDA machine,
+- Traffic: under the interpreter every tl.load / tl.store (masked or not; tensor-descriptor
+  loads lower to them too) is counted in bytes per launch and per pointer argument, counting
+  only the lanes the mask keeps. Atomics are not counted. On a CUDA machine,
   `traffic(module)` runs that module's kernels in the interpreter for the block, so a
   traffic budget holds on any machine.
 - Masked lanes loaded without other= read NaN under the interpreter (a large negative
@@ -30,7 +30,11 @@ Importing this module instruments the interpreter and every launch:
   reads as a message, not as a crash or silent garbage.
 - Errors inside a kernel under the interpreter are re-raised as KernelError naming the
   learner's kernel line (not the interpreter's frames); a stub kernel's NotImplementedError
-  passes through unchanged, so the plugin reads it as "not started".
+  passes through unchanged, so the plugin reads it as "not started" (on a GPU, where the stub
+  would be compiled, the launch raises it from the stub's own line instead).
+- Speed: a @triton.jit function called from a kernel (tl.max, tl.sum, ...) re-patches the
+  language once per launch instead of once per call, and the interpreter's int32 overflow
+  asserts are off: interpreted kernels run ~2-4x faster.
 - kernel_does_the_work: outside kernel launches the wrapper may only allocate (empty,
   empty_like, zeros, full, ...), take views (view, reshape of a contiguous tensor, transpose,
   slices, expand, ...) and launch; any other aten op fails, naming the op and the learner's
