@@ -14,18 +14,27 @@ Importing this module instruments the interpreter and every launch:
 
     y = kernel_does_the_work(add, x, x, what="add(x, x)")  # torch compute in the wrapper fails
 
-- Traffic: under the interpreter every tl.load / tl.store (and what lowers to them: masked,
-  block-pointer and descriptor loads) is counted in bytes per launch and per pointer argument,
-  counting only the lanes the mask keeps. Atomics are not counted. On a CUDA machine,
+- Traffic: under the interpreter every tl.load / tl.store (masked or not; tensor-descriptor
+  loads lower to them too) is counted in bytes per launch and per pointer argument, counting
+  only the lanes the mask keeps. Atomics are not counted. On a CUDA machine,
   `traffic(module)` runs that module's kernels in the interpreter for the block, so a
   traffic budget holds on any machine.
+- Masked lanes loaded without other= read NaN under the interpreter (a large negative
+  number for integers), not the interpreter's 0: on a GPU they are undefined, so a kernel
+  that needs them to be 0 must say other=0.0.
+- traffic(trace=True) also records which elements each program loaded and stored
+  (Launch.touched): a spec can check which tile a program computed.
 - Bounds: under the interpreter, a load or store whose unmasked lanes point outside every
   tensor passed to the kernel (the extent of the view passed, not its whole storage) fails
   before it touches memory, with the kernel's line: a missing mask on the ragged last block
   reads as a message, not as a crash or silent garbage.
 - Errors inside a kernel under the interpreter are re-raised as KernelError naming the
   learner's kernel line (not the interpreter's frames); a stub kernel's NotImplementedError
-  passes through unchanged, so the plugin reads it as "not started".
+  passes through unchanged, so the plugin reads it as "not started" (on a GPU, where the stub
+  would be compiled, the launch raises it from the stub's own line instead).
+- Speed: a @triton.jit function called from a kernel (tl.max, tl.sum, ...) re-patches the
+  language once per launch instead of once per call, and the interpreter's int32 overflow
+  asserts are off: interpreted kernels run ~2-4x faster.
 - kernel_does_the_work: outside kernel launches the wrapper may only allocate (empty,
   empty_like, zeros, full, ...), take views (view, reshape of a contiguous tensor, transpose,
   slices, expand, ...) and launch; any other aten op fails, naming the op and the learner's
@@ -37,6 +46,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import functools
 import inspect
 import linecache
@@ -85,6 +95,16 @@ class Launch:
     stored: dict[str, int] = field(default_factory=dict)
     counted: bool = False  # True when it ran in the interpreter (loaded/stored are real)
     args: dict[str, Any] = field(default_factory=dict)  # its non-tensor arguments: n, BLOCK, ...
+    # traffic(trace=True): (kind, argument) -> program (x, y, z) -> element offsets it touched
+    trace: dict | None = None
+
+    def touched(self, kind: str, arg: str) -> dict[tuple[int, int, int], np.ndarray]:
+        """traffic(trace=True) only: program -> the sorted element offsets (from the tensor's
+        first element, in elements) it loaded ("load") or stored ("store") through `arg`."""
+        if self.trace is None:
+            raise ValueError("element offsets are recorded under traffic(trace=True) only")
+        return {program: np.unique(np.concatenate(parts))
+                for program, parts in self.trace.get((kind, arg), {}).items()}
 
     @property
     def programs(self) -> int:
@@ -108,6 +128,7 @@ class Launch:
 class Traffic:
     """The launches made inside a `traffic()` block, in order."""
     launches: list[Launch] = field(default_factory=list)
+    trace: bool = False  # record which elements each program touched (Launch.touched)
 
     @property
     def count(self) -> int:
@@ -175,6 +196,10 @@ def _count(kind: str, ptrs, mask) -> None:
         if hit.any():
             book[arg] = book.get(arg, 0) + int(hit.sum()) * itemsize
             inside |= hit
+            if _S.current.trace is not None:
+                program = tuple(int(i) for i in _interp.interpreter_builder.grid_idx)
+                elements = ((active[hit] - lo) // itemsize).astype(np.int64)
+                _S.current.trace.setdefault((kind, arg), {}).setdefault(program, []).append(elements)
     if not inside.all():
         outside = int((~inside).sum())
         verb = "tl.load read" if kind == "load" else "tl.store wrote"
@@ -183,6 +208,27 @@ def _count(kind: str, ptrs, mask) -> None:
             f"{verb} {outside} of its {active.size} unmasked lanes outside every tensor passed to "
             f"the kernel (tensor arguments: {args}). Lanes past the end of a tensor must be "
             f"masked off: mask=offsets < n on the ragged last block, other= for the loaded value.")
+
+
+def _undefined(ptrs, mask):
+    """What a masked-off lane loaded without other= holds: undefined on a GPU, NaN here (the
+    interpreter would give 0, which hides a missing other=0.0 until the kernel runs on a GPU).
+    Integers get a large negative value; bool lanes stay False."""
+    if bool(np.asarray(mask.data).all()):
+        return None
+    element = ptrs.get_element_ty()
+    np_dtype = _interp._get_np_dtype(element)
+    if element == triton.language.bfloat16:
+        fill = np.full(np.shape(ptrs.data), 0x7FC0, dtype=np.uint16)  # a bfloat16 NaN's bits
+    elif np_dtype.kind == "f":
+        fill = np.full(np.shape(ptrs.data), np.nan, dtype=np_dtype)
+    elif np_dtype.kind in "iu":
+        info = np.iinfo(np_dtype)
+        fill = np.full(np.shape(ptrs.data), info.min // 2 + 12345 if np_dtype.kind == "i" else info.max // 2,
+                       dtype=np_dtype)
+    else:
+        return None
+    return _interp.TensorHandle(fill, element)
 
 
 _original: dict[str, Any] = {}
@@ -198,13 +244,16 @@ def _install() -> None:
                      irun=_interp.InterpretedFunction.run, jrun=JITFunction.run,
                      dcall=_interp.InterpretedFunction.__call__)
 
-    def create_masked_load(self, ptrs, mask, other, cache_policy, is_volatile):
+    # (the arguments after the mask differ between Triton versions: cache policy, eviction...)
+    def create_masked_load(self, ptrs, mask, other, *rest):
         _count("load", ptrs, mask)
-        return _original["load"](self, ptrs, mask, other, cache_policy, is_volatile)
+        if other is None:
+            other = _undefined(ptrs, mask)
+        return _original["load"](self, ptrs, mask, other, *rest)
 
-    def create_masked_store(self, ptrs, value, mask, cache_policy):
+    def create_masked_store(self, ptrs, value, mask, *rest):
         _count("store", ptrs, mask)
-        return _original["store"](self, ptrs, value, mask, cache_policy)
+        return _original["store"](self, ptrs, value, mask, *rest)
 
     def set_grid_dim(self, *grid):
         if _S.current is not None:
@@ -247,6 +296,10 @@ def _install() -> None:
         finally:
             _S.extents = []
 
+    # The interpreter checks every int32 add/sub/mul for overflow by redoing it in int64 with a
+    # device_assert: ~half of an interpreted matmul's time; the specs' sizes are far from 2^31.
+    _interp.interpreter_builder.options = dataclasses.replace(_interp.interpreter_builder.options,
+                                                              sanitize_overflow=False)
     builder.create_masked_load = create_masked_load
     builder.create_masked_store = create_masked_store
     builder.set_grid_dim = set_grid_dim
@@ -318,7 +371,8 @@ def _launching(run: Callable) -> Callable:
             return run(self, *args, grid=grid, warmup=warmup, **kwargs)
         if isinstance(self, JITFunction):
             _raise_stub(self.fn)
-        record = Launch(kernel=_name(self), grid=tuple(grid) if isinstance(grid, tuple) else None)
+        record = Launch(kernel=_name(self), grid=tuple(grid) if isinstance(grid, tuple) else None,
+                        trace={} if any(r.trace for r in _S.recordings) else None)
         for recording in _S.recordings:
             recording.launches.append(record)
         outer = _S.current
@@ -358,11 +412,12 @@ def _interpreted(modules) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def traffic(*modules) -> Iterator[Traffic]:
+def traffic(*modules, trace: bool = False) -> Iterator[Traffic]:
     """Record every kernel launch inside the block (see Traffic). Bytes are counted only for
     kernels that run in the interpreter: on a CUDA machine name the kata modules whose kernels
-    to interpret for the block, e.g. traffic(sys.modules[add.__module__])."""
-    record = Traffic()
+    to interpret for the block, e.g. traffic(kata_module(add)). trace=True also records the
+    element offsets each program loads and stores (Launch.touched)."""
+    record = Traffic(trace=trace)
     _S.recordings.append(record)
     try:
         with _interpreted(modules) if not interpreting() else contextlib.nullcontext():

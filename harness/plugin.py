@@ -136,10 +136,32 @@ def _kata_of(item) -> curriculum.Kata | None:
 
 KERNELS_PHASE = 7  # Triton kernels: the phase whose specs need triton
 NEEDS_TRITON = "needs triton: pip install -e '.[kernels]'"  # harness.kernels.NEEDS_TRITON
+TRITON_MIN = (3, 8)  # 3.6's interpreter fails on a loop bound given at run time (numpy 2)
+
+
+def triton_version() -> tuple[int, ...] | None:
+    """The installed triton's version, read from its metadata (triton is not imported)."""
+    if importlib.util.find_spec("triton") is None:
+        return None
+    try:
+        from importlib.metadata import version
+
+        return tuple(int(part) for part in version("triton").split("+")[0].split(".")[:2])
+    except (ImportError, ValueError):
+        return TRITON_MIN  # a development build: assume it is recent
 
 
 def triton_installed() -> bool:
-    return importlib.util.find_spec("triton") is not None
+    version = triton_version()
+    return version is not None and version >= TRITON_MIN
+
+
+def needs_triton_reason() -> str:
+    version = triton_version()
+    if version is None:
+        return NEEDS_TRITON
+    return (f"needs triton >= {'.'.join(map(str, TRITON_MIN))} ({'.'.join(map(str, version))} is installed): "
+            f"pip install -U -e '.[kernels]'")
 
 
 def use_triton_interpreter(environ=os.environ) -> None:
@@ -159,7 +181,7 @@ class _NeedsTriton(pytest.Module):
     (its kata imports triton), so the kata is neither failing nor passed."""
 
     def collect(self):
-        pytest.skip(f"{NEEDS_TRITON} ({curriculum.for_spec(self.path).id})")
+        pytest.skip(f"{needs_triton_reason()} ({curriculum.for_spec(self.path).id})")
 
 
 class KataSession:

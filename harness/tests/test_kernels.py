@@ -23,7 +23,15 @@ def test_triton_is_installed_where_it_has_wheels():
     if not WHEELS:
         pytest.skip("triton has no wheels here: phase 7 is skipped with 'needs triton'")
     assert plugin.triton_installed(), (
-        "triton is missing, so phase 7 would be skipped: pip install -e '.[kernels]' (make's venv does)")
+        f"{plugin.needs_triton_reason()}: phase 7 would be skipped (make's venv installs the kernels extra)")
+
+
+def test_an_old_triton_is_named_in_the_skip(monkeypatch):
+    monkeypatch.setattr(plugin, "triton_version", lambda: (3, 6))
+    assert not plugin.triton_installed()
+    assert plugin.needs_triton_reason() == "needs triton >= 3.8 (3.6 is installed): pip install -U -e '.[kernels]'"
+    monkeypatch.setattr(plugin, "triton_version", lambda: None)
+    assert plugin.needs_triton_reason() == "needs triton: pip install -e '.[kernels]'"
 
 
 def test_the_interpreter_is_chosen_without_cuda_and_a_users_choice_is_kept():
@@ -48,7 +56,7 @@ class _Reports:
 
 
 def test_without_triton_phase_7_is_skipped_and_never_passed(monkeypatch, tmp_path):
-    monkeypatch.setattr(plugin, "triton_installed", lambda: False)
+    monkeypatch.setattr(plugin, "triton_version", lambda: None)  # as if not installed
     monkeypatch.setenv("KATAS_STATE", str(tmp_path / "state.json"))
     kata = next(k for k in curriculum.built() if k.phase == plugin.KERNELS_PHASE)
     recorder = _Reports()
@@ -88,6 +96,22 @@ def _copy_unmasked(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
 def _bad_arange(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
     offs = tl.arange(0, 3)
     tl.store(dst_ptr + offs, tl.load(src_ptr + offs))
+
+
+@triton.jit
+def _copy_no_other(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    tl.store(dst_ptr + offs, tl.load(src_ptr + offs, mask=offs < n))  # masked lanes stored
+
+
+@triton.jit
+def _row_max(src_ptr, dst_ptr, n, BLOCK: tl.constexpr):
+    """Calls tl.max (a @triton.jit function) in a loop: the device-call path."""
+    offs = tl.arange(0, BLOCK)
+    best = tl.full((), float("-inf"), tl.float32)
+    for start in range(0, n, BLOCK):
+        best = tl.maximum(best, tl.max(tl.load(src_ptr + start + offs, mask=start + offs < n, other=float("-inf")), 0))
+    tl.store(dst_ptr, best)
 
 
 @triton.jit
@@ -193,3 +217,31 @@ def test_assert_traffic_states_the_ideal():
     kernels.assert_traffic(100, 100, what="k", how="x read once")
     with pytest.raises(AssertionError, match=r"k: moved 120 bytes, over the budget of 100 B \(x read once\)"):
         kernels.assert_traffic(120, 100, what="k", how="x read once")
+
+
+@needs_interpreter
+def test_masked_lanes_without_other_read_nan_and_trace_records_each_programs_elements():
+    src, dst = torch.arange(6.0), torch.zeros(8)
+    with kernels.traffic(trace=True) as t:
+        _copy_no_other[(2,)](src, dst, 6, BLOCK=4)  # lanes 6, 7 are masked on the load only
+    assert torch.equal(dst[:6], src) and dst[6:].isnan().all(), dst
+    launch = t.launches[0]
+    assert launch.args == {"n": 6, "BLOCK": 4}
+    loads, stores = launch.touched("load", "src_ptr"), launch.touched("store", "dst_ptr")
+    assert {p: e.tolist() for p, e in loads.items()} == {(0, 0, 0): [0, 1, 2, 3], (1, 0, 0): [4, 5]}
+    assert {p: e.tolist() for p, e in stores.items()} == {(0, 0, 0): [0, 1, 2, 3], (1, 0, 0): [4, 5, 6, 7]}
+    with kernels.traffic() as plain:
+        _copy[(1,)](src, dst, 6, BLOCK=8)
+    with pytest.raises(ValueError, match="trace=True"):
+        plain.launches[0].touched("load", "src_ptr")
+
+
+@needs_interpreter
+def test_device_functions_in_a_loop_and_integer_arithmetic_stay_right():
+    """tl.max called in a loop (the language is patched once per launch, not per call), and
+    int32 offsets with the overflow asserts off."""
+    x = torch.randn(37)
+    out = torch.empty(1)
+    for _ in range(2):
+        _row_max[(1,)](x, out, 37, BLOCK=8)
+        assert out.item() == x.max().item()
