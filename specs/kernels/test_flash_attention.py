@@ -27,8 +27,8 @@ Part 1, PyTorch tiles
   graph, which uses blocks of 16): test_no_Nq_by_Nk_tensor, test_block_sizes_are_honoured
 - SDPA off limits: test_writes_its_own_attention
 Part 2, Triton
-- values, lse float32, causal, ragged, Nq != Nk, float16/float32: test_triton_forward_matches_dense_attention,
-  test_triton_forward_float16
+- values, lse float32, causal, ragged, Nq != Nk, float16/float32, block_q honoured (the grid):
+  test_triton_forward_matches_dense_attention, test_triton_forward_float16
 - max subtracted across tiles: test_triton_large_scores_do_not_overflow
 - backward: test_triton_backward_matches_autograd; FlashAttentionTriton (gradients, is_causal
   default, lse saved, computed by the kernels forward and backward): test_triton_function_gradients
@@ -437,7 +437,7 @@ def _kernels_interpreted(request):
 
 # (case, causal): few launches, each program is interpreted in Python
 TCASES = [((1, 19, 23, 16, 16, 16), False), ((1, 19, 23, 16, 16, 16), True), ((1, 37, 9, 16, 16, 32), True),
-          ((1, 9, 37, 32, 32, 16), False), ((1, 1, 1, 16, 16, 16), True)]
+          ((1, 40, 37, 32, 32, 16), False), ((1, 1, 1, 16, 16, 16), True)]
 TBACKWARD = [((1, 19, 23, 16, 16, 16), False), ((1, 9, 37, 32, 32, 16), True)]
 
 
@@ -449,8 +449,15 @@ def _tids(case):
 def test_triton_forward_matches_dense_attention(case):
     (B, nq, nk, d, bq, bk), causal = case
     q, k, v = qkv(B, nq, nk, d, seed=30, device=DEVICE)
-    o, lse = flash_forward_triton(q, k, v, causal, bq, bk)
-    _check_forward(o, lse, q, k, v, causal, call("flash_forward_triton", B, nq, nk, d, causal, bq, bk))
+    with traffic() as seen:
+        o, lse = flash_forward_triton(q, k, v, causal, bq, bk)
+    what = call("flash_forward_triton", B, nq, nk, d, causal, bq, bk)
+    _check_forward(o, lse, q, k, v, causal, what)
+    programs = [launch.programs for launch in seen.launches]
+    if programs != [-(-nq // bq) * B]:
+        raise SpecFailure(f"{what} launched {len(programs)} kernel(s) of {programs} programs; the contract: one launch, "
+                          f"one program per (query tile of block_q rows, batch) = cdiv({nq}, {bq}) * {B}\n  hint: "
+                          f"grid = (triton.cdiv(Nq, block_q), B) and BLOCK_Q=block_q: honour the caller's block sizes")
 
 
 def test_triton_forward_float16():
