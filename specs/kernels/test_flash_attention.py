@@ -117,7 +117,8 @@ def mode(causal):
 
 
 def call(fn_name, B, nq, nk, d, causal, bq, bk, dtype=torch.float32):
-    return f"{fn_name}(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), {dtype}, is_causal={causal}, block_q={bq}, block_k={bk})"
+    return (f"{fn_name}(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), {dtype}, is_causal={causal}, block_q={bq}, "
+            f"block_k={bk})")
 
 
 # ============================================================================ Part 1: PyTorch
@@ -224,8 +225,9 @@ def test_bad_shapes_raise_value_error():
     o, lse = dense(q, k, v)
     for args, kwargs, mentions in bad[:2] + bad[-1:]:
         shapes = ", ".join(str(tuple(t.shape)) for t in args)
+        extra = "".join(f", {n}={x}" for n, x in kwargs.items())
         assert_raises(ValueError, flash_backward, *args, o, lse, o, **kwargs, contract=contract, mentions=mentions,
-                      what=f"flash_backward({shapes}, o, lse, grad_o{''.join(f', {n}={x}' for n, x in kwargs.items())})")
+                      what=f"flash_backward({shapes}, o, lse, grad_o{extra})")
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
@@ -353,6 +355,9 @@ def test_causal_skips_the_tiles_above_the_diagonal(which):
                 "tile holding row j0 ((j0 // block_q) * block_q), or stop the key loop before i1"))
 
 
+NAMES = {"forward": "flash_forward", "backward": "flash_backward", "function": "FlashAttentionTorch forward + backward"}
+
+
 def _big(alloc, nq, nk):
     return (nq in alloc.shape and nk in alloc.shape) or math.prod(alloc.shape) >= nq * nk // 2
 
@@ -382,7 +387,7 @@ def test_no_Nq_by_Nk_tensor(which):
     found = [a for a in found if _big(a, nq, nk)]
     if found:
         raise SpecFailure(
-            f"{ {'forward': 'flash_forward', 'backward': 'flash_backward', 'function': 'FlashAttentionTorch forward + backward'}[which]}"
+            f"{NAMES[which]}"
             f"(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d})) built {len(found)} tensor(s) of the size of the whole score "
             f"matrix, first {found[0]}: O(Nq * Nk) memory, what FlashAttention exists to avoid\n  hint: scores and "
             f"probabilities exist one (block_q x block_k) tile at a time; the backward recomputes them from lse "
@@ -455,9 +460,10 @@ def test_triton_forward_matches_dense_attention(case):
     _check_forward(o, lse, q, k, v, causal, what)
     programs = [launch.programs for launch in seen.launches]
     if programs != [-(-nq // bq) * B]:
-        raise SpecFailure(f"{what} launched {len(programs)} kernel(s) of {programs} programs; the contract: one launch, "
-                          f"one program per (query tile of block_q rows, batch) = cdiv({nq}, {bq}) * {B}\n  hint: "
-                          f"grid = (triton.cdiv(Nq, block_q), B) and BLOCK_Q=block_q: honour the caller's block sizes")
+        raise SpecFailure(f"{what} launched {len(programs)} kernel(s) of {programs} programs; the contract: one "
+                          f"launch, one program per (query tile of block_q rows, batch) = cdiv({nq}, {bq}) * {B}"
+                          f"\n  hint: grid = (triton.cdiv(Nq, block_q), B) and BLOCK_Q=block_q: honour the caller's "
+                          f"block sizes")
 
 
 def test_triton_forward_float16():
@@ -574,7 +580,8 @@ def test_triton_forward_kernel_and_traffic(causal):
     Loads may be fewer (a causal mask on the loads), never more; stores exactly these."""
     B, nq, nk, d, bq, bk = 1, 24, 24, 16, 16, 16
     q, k, v = qkv(B, nq, nk, d, seed=41, device=DEVICE)
-    what = f"flash_forward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal={causal}, block_q={bq}, block_k={bk})"
+    what = (f"flash_forward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal={causal}, block_q={bq}, "
+            f"block_k={bk})")
     with traffic() as seen:
         kernel_does_the_work(flash_forward_triton, q, k, v, causal, bq, bk, what=what)
     programs = [launch.programs for launch in seen.launches]
@@ -590,8 +597,8 @@ def test_triton_forward_kernel_and_traffic(causal):
     ideal_stores = B * nq * d * 4 + B * nq * 4
     if seen.loaded_bytes > ideal_loads:
         raise SpecFailure(
-            f"{what} read {seen.loaded_bytes:,} bytes; the ideal is q once ({B * nq * d * 4:,}) + each K and V tile once "
-            f"per query tile that needs it ({2 * B * kv_rows * d * 4:,}) = {ideal_loads:,}\n  launches:\n{seen}\n"
+            f"{what} read {seen.loaded_bytes:,} bytes; the ideal is q once ({B * nq * d * 4:,}) + each K and V tile "
+            f"once per query tile that needs it ({2 * B * kv_rows * d * 4:,}) = {ideal_loads:,}\n  launches:\n{seen}\n"
             f"  hint: load the q tile once before the loop over key tiles; read each K and V tile once per query "
             f"tile" + (", and only the key tiles that start before the query tile ends (j0 < (pid + 1) * BLOCK_Q)"
                        if causal else "") + "; read nothing else")
@@ -615,7 +622,8 @@ def test_triton_backward_kernels_and_traffic():
     q, k, v = qkv(B, nq, nk, d, seed=42, device=DEVICE)
     grad_o = randn(B, nq, d, seed=43).to(DEVICE)
     o, lse = (t.float() for t in dense(q, k, v, True))
-    what = f"flash_backward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal=True, block_q={bq}, block_k={bk})"
+    what = (f"flash_backward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal=True, block_q={bq}, "
+            f"block_k={bk})")
     with traffic() as seen:
         kernel_does_the_work(flash_backward_triton, q, k, v, o, lse, grad_o, True, bq, bk, what=what)
     limit = 3 * B * nq * d * 4 + B * nq * 4
@@ -628,7 +636,8 @@ def test_triton_backward_kernels_and_traffic():
     vec, row = d * 4, d * 4 * 2 + 8  # a d-vector; a query row's Q, dO, lse and delta
     tiles_q = [(i0, min(i0 + bq, nq)) for i0 in range(0, nq, bq)]
     tiles_k = [(j0, min(j0 + bk, nk)) for j0 in range(0, nk, bk)]
-    pairs = [(i, j) for i in tiles_q for j in tiles_k if j[0] < i[1]]  # causal: key tile starts before the query tile ends
+    # causal: the pairs whose key tile starts before the query tile ends
+    pairs = [(i, j) for i in tiles_q for j in tiles_k if j[0] < i[1]]
     ideal = B * (2 * nq * vec                                              # delta: O and dO
                  + 2 * nk * vec + sum((i[1] - i[0]) * row for i, j in pairs)  # dK/dV programs
                  + nq * row + sum(2 * (j[1] - j[0]) * vec for i, j in pairs))  # dQ programs

@@ -1,4 +1,6 @@
-"""Correct variant: FlashAttention-1 loop order in PyTorch (key tiles outside, full-length running statistics updated in place, einsum), query-outer backward; Triton forward in base-2 exponentials, delta recomputed inside the dK/dV and dQ kernels (no delta kernel)."""
+"""Correct variant: FlashAttention-1 loop order in PyTorch (key tiles outside, full-length
+running statistics updated in place, einsum) and a query-outer backward; the Triton forward in
+base-2 exponentials, delta recomputed inside the dK/dV and dQ kernels (no delta kernel)."""
 
 
 import math

@@ -1,4 +1,7 @@
-"""Correct variant: the PyTorch forward merges normalised per-tile partials by their logsumexps (torch.logaddexp) instead of a running max and sum; a two-pass backward (dq per query tile, then dk, dv per key tile); the Triton forward puts the batch on grid axis 0 and masks causal K/V loads row-wise."""
+"""Correct variant: the PyTorch forward merges normalised per-tile partials by their
+logsumexps (torch.logaddexp) instead of a running max and sum; a two-pass backward (dq per
+query tile, then dk, dv per key tile); the Triton forward puts the batch on grid axis 0 and
+masks causal K/V loads row-wise."""
 
 
 import math
