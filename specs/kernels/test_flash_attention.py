@@ -70,8 +70,8 @@ HINT_CAUSAL = ("causal is top-left like torch: query i sees key j when j <= i, w
                "(j > i gets -inf) inside it")
 HINT_RAGGED = ("the last tile is smaller when Nq or Nk is not a multiple of the block size: slice "
                "[j0:min(j0 + block_k, Nk)] (Triton: mask the loads and the scores with offsets < n)")
-HINT_BACKWARD = ("recompute P = exp(s * scale... - lse) per tile, dV += P^T dO, dP = dO V^T, dS = P * (dP - delta) "
-                 "with delta = rowsum(dO * O), dQ += dS K * scale, dK += dS^T Q * scale")
+HINT_BACKWARD = ("recompute each tile P = exp(q_tile k_tile^T * scale - lse), dV += P^T dO, dP = dO V^T, "
+                 "dS = P * (dP - delta) with delta = rowsum(dO * O), dQ += dS K * scale, dK += dS^T Q * scale")
 
 
 def qkv(B, nq, nk, d, seed=0, dtype=torch.float32, device="cpu"):
