@@ -1,4 +1,4 @@
-"""The curriculum manifest: every kata of the six phases, in the order a learner takes them.
+"""The curriculum manifest: every kata of the eight phases, in the order a learner takes them.
 
 Stubs (katas/), specs (specs/), solutions (solutions/), the mistakes gallery, the README table
 and the learner tools all read this list; `harness/tests/test_consistency.py` fails when they
@@ -22,6 +22,7 @@ PHASES = {
     4: "Attention optimisation",
     5: "Multi-head latent attention",
     6: "DeepSeek",
+    7: "Kernels",
     8: "Scale-out",
 }
 
@@ -576,6 +577,45 @@ KATAS: tuple[Kata, ...] = (
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
       )),
+    # ---------------------------------------------------------------- Phase 7
+    K("kernels/vector", 7, "33", "Triton kernels: program ids, masked blocks, a fused bias + GELU",
+      mistakes=("no_mask", "wrapper_computes_with_torch"),
+      hints=(
+          "A Triton kernel runs once per program; each program finds its BLOCK of elements from tl.program_id(0) and handles them all at once as a vector, masking the lanes that fall past the end.",
+          "Kernel: offsets from the program id, a mask offsets < n, masked loads, the arithmetic, a masked store. Wrapper: check the arguments, make the inputs contiguous, allocate the output, launch over triton.cdiv(n, block) programs.",
+          "offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK); tl.load(x_ptr + offsets, mask=mask); tl.store(out_ptr + offsets, value, mask=mask); kernel[(triton.cdiv(n, block),)](x, y, out, n, BLOCK=block); out = torch.empty_like(x).",
+          "Mask both loads and the store. The bias of flat element i is b[i % N]. Upcast half inputs with x.to(tl.float32) before adding (tl.math.erf takes float32/float64); keep float64. ValueError for shapes, dtypes, a block that is not a power of two. n = 0: empty output.",
+          "bias_gelu_kernel: mask = offsets < n; x = tl.load(x_ptr + offsets, mask=mask); b = tl.load(b_ptr + offsets % N, mask=mask); v = x.to(tl.float32) + b.to(tl.float32); y = 0.5 * v * (1 + tl.math.erf(v * 0.7071067811865476)); tl.store(out_ptr + offsets, y.to(out_ptr.dtype.element_ty), mask=mask).",
+      )),
+    K("kernels/softmax", 7, "34", "A softmax kernel: one block per row, then the online softmax across blocks",
+      mistakes=("max_not_subtracted_across_blocks", "accumulates_in_input_dtype"),
+      hints=(
+          "One program per row. A row that fits one block is loaded whole; a longer row is walked block by block, remembering the largest entry so far and a sum that is corrected whenever that largest entry changes.",
+          "softmax_kernel: masked load of the row (other=-inf), float32, max, exp, sum, divide, masked store. online_softmax_kernel: a first loop over blocks updates a running max m and sum l; a second loop writes exp(x - m) / l.",
+          "row = tl.program_id(0); cols = tl.arange(0, BLOCK); x = tl.load(x_ptr + row * x_row_stride + cols, mask=cols < n_cols, other=float('-inf')).to(tl.float32); tl.max(x, axis=0), tl.exp, tl.sum(e, axis=0). Wrapper: x.reshape(-1, N), grid (rows,).",
+          "BLOCK = triton.next_power_of_2(N) for softmax. Upcast to float32 (keep float64). A block of only -inf keeps m = -inf: guard exp(m - m_new) with tl.where. ValueError for 0-dim or integer x and a bad block; empty x: empty output. Pass x2.stride(0) as the row stride.",
+          "Pass 1: m_new = tl.maximum(m, tl.max(x, axis=0)); dead = m_new == float('-inf'); alpha = tl.where(dead, 1.0, tl.exp(m - m_new)); p = tl.where(dead, 0.0, tl.exp(x - m_new)); l = l * alpha + tl.sum(p, axis=0); m = m_new. Pass 2: store (tl.exp(x - m) / l).to(out_ptr.dtype.element_ty) with the mask.",
+      )),
+    K("kernels/matmul", 7, "35", "A tiled matmul kernel: float32 accumulation, masked edges, grouped order",
+      mistakes=("accumulates_in_input_dtype", "wrapper_computes_with_torch"),
+      hints=(
+          "Each program computes one tile of C by sliding along K: a tile of A times a tile of B, added into an accumulator. The order in which programs pick their tiles decides how often the same rows of A and columns of B are fetched.",
+          "Map the program id to a tile (pid_m, pid_n) in grouped order; build 2-D offset grids for the A and B tiles from the strides; loop over K in BLOCK_K steps with masked loads; accumulate with tl.dot; store the tile masked.",
+          "rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M); ks = tl.arange(0, BLOCK_K); a = tl.load(a_ptr + rows[:, None] * stride_am + (k0 + ks[None, :]) * stride_ak, mask=..., other=0.0); acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32); acc += tl.dot(a, b).",
+          "Masks on M and K for A, K and N for B, M and N for the store; other=0.0 on loads. Float32 accumulator, cast on the store. The last group of tile rows may be short: min(num_pid_m - first_pid_m, GROUP_M). K = 0 stores zeros. Pass strides, never copy a or b.",
+          "group_id = pid // (GROUP_M * num_pid_n); first_pid_m = group_id * GROUP_M; size = tl.minimum(num_pid_m - first_pid_m, GROUP_M); pid_m = first_pid_m + (pid % (GROUP_M * num_pid_n)) % size; pid_n = (pid % (GROUP_M * num_pid_n)) // size. Grid: (cdiv(M, bm) * cdiv(N, bn),).",
+      )),
+    K("kernels/flash_attention", 7, "37", "FlashAttention-2 forward and backward: PyTorch tiles, then Triton",
+      mistakes=("causal_skip_off_by_one", "max_not_subtracted_across_blocks", "l_by_s_buffer",
+                "accumulates_in_input_dtype", "wrapper_computes_with_torch"),
+      hints=(
+          "The backward needs the softmax probabilities P, but storing them is the Nq x Nk matrix the forward avoided; the forward's row logsumexp L rebuilds any tile of P exactly: P = exp(S - L).",
+          "Forward: inference/flash's online softmax in float32, plus lse = m + log(l). Backward: delta = rowsum(dO * O), then per (key tile, query tile) recompute P = exp(S - lse) and add to dV, dK, dQ. PyTorch first; the Triton kernels are the same loops, one program per tile.",
+          "Per tile pair: dV_j += P^T dO_i; dP = dO_i V_j^T; dS = P * (dP - delta_i); dQ_i += dS K_j * scale; dK_j += dS^T Q_i * scale. Causal: key tiles below min(Nk, i1); backward query tiles from (j0 // block_q) * block_q. The Function saves q, k, v, o, lse.",
+          "Triton forward: grid (cdiv(Nq, BLOCK_Q), B); rows = pid * BLOCK_Q + tl.arange(0, BLOCK_Q); load q once (mask rows < n_q); per key tile load K, V masked cols < n_k; s = tl.dot(q, tl.trans(k)) * scale, -inf where masked; m, l, acc in tl.float32; store o and lse once.",
+          "Triton backward: a delta kernel (tl.sum(o * do, 1)); a dK/dV kernel per key tile looping over query tiles, p = tl.where(keep, tl.exp(s - lse[:, None]), 0); a dQ kernel per query tile looping over key tiles. Outputs from q.new_empty (contiguous); pass input strides.",
+      )),
+    # ---------------------------------------------------------------- Phase 8
     K("distributed/collectives", 8, "39", "Ring all-reduce, all-gather and reduce-scatter from send/recv",
       mistakes=("shards_off_by_one_at_ragged_split", "wrong_send_recv_order"),
       hints=(
