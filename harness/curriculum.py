@@ -22,6 +22,7 @@ PHASES = {
     4: "Attention optimisation",
     5: "Multi-head latent attention",
     6: "DeepSeek",
+    7: "Kernels",
 }
 
 
@@ -574,6 +575,15 @@ KATAS: tuple[Kata, ...] = (
           "torch.multinomial(softmax(logits, -1), G, replacement=True, generator=generator); prompts.repeat_interleave(G, 0) and answers.reshape(-1) keep each group together; log_softmax(...).gather(-1, answers[:, None]) gives (N, 1).",
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
+      )),
+    K("kernels/rmsnorm", 7, "36", "A fused RMSNorm in Triton: forward, backward, autograd",
+      mistakes=("no_mask_ragged_block", "accumulate_in_input_dtype", "wrapper_computes_with_torch"),
+      hints=(
+          "One program per row: load the row once, reduce it in registers, store the result once. The backward does the same per row, and the weight's gradient is a sum over every row, so it needs a reduction across programs.",
+          "Forward program: mask = cols < N; x, w loaded and converted to float32; rstd = 1 / sqrt(sum(x * x) / N + eps); store y = x * rstd * w and rstd[row]. Backward program: loop over rows pid, pid + P, ...; dx per row; add dy * x_hat into a float32 partial row; a second kernel adds the P partial rows into dw.",
+          "cols = tl.arange(0, BLOCK_N) with BLOCK_N = triton.next_power_of_2(N); x = tl.load(x_ptr + row * stride_xm + cols * stride_xn, mask=cols < N, other=0.0).to(tl.float32); tl.sum(x * x, axis=0); launch kernel[(M,)](...). The accumulation dtype can ride on rstd's pointer: rstd_ptr.dtype.element_ty.",
+          "Divide by N, not BLOCK_N (masked columns are zeros). Every load .to(float32) before arithmetic (float64 stays float64); rstd and the dw partials in that dtype; round only on the final stores. Pass both strides of x and dy. M = 0: launch nothing, dw = zeros. Check weight's shape and dtype before launching.",
+          "Backward per row: x_hat = x * rstd; wdy = w * dy; c = tl.sum(wdy * x_hat, axis=0) / N; dx = (wdy - x_hat * c) * rstd; dw_acc += dy * x_hat; after the loop tl.store(dw_part_ptr + pid * N + cols, dw_acc, mask=mask). Then out[cols] = sum over p of part[p, cols] in a one-dimensional kernel.",
       )),
 )
 del K
