@@ -8,12 +8,13 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-compile
 # pip would compile all ~6,600 files of torch and its helpers (~25 CPU-s); the runs import
 # about a third of them: those are compiled by importing them once, bytecode writing on even
 # where PYTHONDONTWRITEBYTECODE is set (each process would compile them again). Torch's part
-# (~6 s) runs beside the second pip install, which adds nothing torch imports.
+# (~6 s) runs beside the second pip install, which adds nothing torch imports. That install
+# includes the kernels extra (triton, phase 7; skipped where it has no wheel).
 WARM_TORCH := import sys; sys.dont_write_bytecode = False; \
 	import torch, torch._dynamo, torch.utils.flop_counter, torch.testing, numpy
 WARM_REST := import sys; sys.dont_write_bytecode = False; \
-	import hypothesis, xdist, execnet, pytest_timeout, tiktoken, regex, _pytest.config; \
-	_pytest.config.get_config()
+	import hypothesis, xdist, execnet, pytest_timeout, tiktoken, regex, _pytest.config, importlib.util; \
+	_pytest.config.get_config(); importlib.util.find_spec("triton") and __import__("triton.language")
 
 .PHONY: learn test
 
@@ -21,7 +22,7 @@ WARM_REST := import sys; sys.dont_write_bytecode = False; \
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "torch-katas needs Python 3.10+"'
 	$(PYTHON) -m venv .venv
 	$(PIP) "torch==$(TORCH_VERSION)" "numpy>=1.24"
-	$(BIN)/python -c '$(WARM_TORCH)' & warm=$$!; $(PIP) "torch==$(TORCH_VERSION)" -e ".[dev]" && wait $$warm
+	$(BIN)/python -c '$(WARM_TORCH)' & warm=$$!; $(PIP) "torch==$(TORCH_VERSION)" -e ".[dev,kernels]" && wait $$warm
 	$(BIN)/python -c '$(WARM_REST)'
 	touch $@
 

@@ -9,12 +9,17 @@ It adds:
   when an unfinished earlier kata is the cause; timeouts that name the kata;
 - deterministic seeds, one torch thread, hypothesis profiles (dev by default, ci, gallery);
 - a progress summary per phase after every run, saved to .katas/state.json (learner runs
-  only; under xdist the controller alone writes it).
+  only; under xdist the controller alone writes it);
+- phase 7 (Triton kernels): TRITON_INTERPRET=1 when no CUDA device is present (set before
+  triton is imported; a value the user set is kept), and its specs skipped with
+  "needs triton: pip install -e '.[kernels]'" where triton is not installed (never an import
+  error, never counted as passed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import linecache
 import os
 import random
@@ -106,7 +111,8 @@ def _map_kata_arg(arg: str, invocation_dir: Path) -> str:
 
 
 # Frames that never locate a learner's bug (paths containing these are left out of reports).
-_HIDDEN_FRAMES = (f"{os.sep}torch{os.sep}", f"{os.sep}contextlib.py", f"{os.sep}_pytest{os.sep}",
+_HIDDEN_FRAMES = (f"{os.sep}torch{os.sep}", f"{os.sep}triton{os.sep}", f"{os.sep}contextlib.py",
+                  f"{os.sep}_pytest{os.sep}",
                   f"{os.sep}pluggy{os.sep}", str(ROOT / "harness") + os.sep,
                   f"{os.sep}hypothesis{os.sep}")
 
@@ -126,6 +132,34 @@ def quiet_assertion(err: BaseException) -> None:
 
 def _kata_of(item) -> curriculum.Kata | None:
     return curriculum.for_spec(item.path)
+
+
+KERNELS_PHASE = 7  # Triton kernels: the phase whose specs need triton
+NEEDS_TRITON = "needs triton: pip install -e '.[kernels]'"  # harness.kernels.NEEDS_TRITON
+
+
+def triton_installed() -> bool:
+    return importlib.util.find_spec("triton") is not None
+
+
+def use_triton_interpreter(environ=os.environ) -> None:
+    """Triton kernels run in its CPU interpreter when no CUDA device is present. Triton reads
+    TRITON_INTERPRET when a kernel is decorated, so this runs before any kata is imported;
+    a value the user set (TRITON_INTERPRET=0 or 1) is kept."""
+    if "TRITON_INTERPRET" in environ:
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        environ["TRITON_INTERPRET"] = "1"
+
+
+class _NeedsTriton(pytest.Module):
+    """A phase-7 spec file where triton is not installed: one skip, no import of the spec
+    (its kata imports triton), so the kata is neither failing nor passed."""
+
+    def collect(self):
+        pytest.skip(f"{NEEDS_TRITON} ({curriculum.for_spec(self.path).id})")
 
 
 class KataSession:
@@ -209,6 +243,13 @@ class KataSession:
             for item in items:
                 if item.get_closest_marker("gpu"):
                     item.add_marker(skip)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makemodule(self, module_path, parent):
+        kata = curriculum.for_spec(module_path)
+        if kata is not None and kata.phase == KERNELS_PHASE and not triton_installed():
+            return _NeedsTriton.from_parent(parent, path=module_path)
+        return None
 
     # ---------------------------------------------------------------- reports
     def _innermost_kata_frame(self, excinfo):
@@ -397,6 +438,7 @@ def _configure_session(config):
     import torch
 
     torch.set_num_threads(config.getoption("threads"))
+    use_triton_interpreter()
     invocation_dir = Path(config.invocation_params.dir)
     FUNCTION_FILTERS.clear()
     config.args[:] = [_map_kata_arg(a, invocation_dir) for a in config.args]

@@ -1,0 +1,381 @@
+"""Phase 7's shared harness: Triton kernels specced on any machine.
+
+Without a CUDA device the plugin sets TRITON_INTERPRET=1 before triton is imported (a value
+the user set is kept), so @triton.jit kernels run on CPU tensors in Triton's interpreter.
+Importing this module instruments the interpreter and every launch:
+
+    x = torch.randn(1000, device=DEVICE)            # "cpu" under the interpreter, else "cuda"
+    with traffic() as t:                            # memory traffic of every launch inside
+        y = add(x, x)
+    t.count, t.launches[0].grid                     # launches and their grids
+    t.loaded_bytes, t.stored_bytes                  # masked-off lanes are not counted
+    t.loaded_from("x_ptr"), t.stored_to("out_ptr")  # per kernel argument (by its name)
+
+    y = kernel_does_the_work(add, x, x, what="add(x, x)")  # torch compute in the wrapper fails
+
+- Traffic: under the interpreter every tl.load / tl.store (and what lowers to them: masked,
+  block-pointer and descriptor loads) is counted in bytes per launch and per pointer argument,
+  counting only the lanes the mask keeps. Atomics are not counted. On a CUDA machine,
+  `traffic(module)` runs that module's kernels in the interpreter for the block, so a
+  traffic budget holds on any machine.
+- Bounds: under the interpreter, a load or store whose unmasked lanes point outside every
+  tensor passed to the kernel (the extent of the view passed, not its whole storage) fails
+  before it touches memory, with the kernel's line: a missing mask on the ragged last block
+  reads as a message, not as a crash or silent garbage.
+- Errors inside a kernel under the interpreter are re-raised as KernelError naming the
+  learner's kernel line (not the interpreter's frames); a stub kernel's NotImplementedError
+  passes through unchanged, so the plugin reads it as "not started".
+- kernel_does_the_work: outside kernel launches the wrapper may only allocate (empty,
+  empty_like, zeros, full, ...), take views (view, reshape of a contiguous tensor, transpose,
+  slices, expand, ...) and launch; any other aten op fails, naming the op and the learner's
+  line. The interpreter's own torch calls (copies to and from the host) happen inside the
+  launch and are not judged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import linecache
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+import triton
+from triton.runtime import interpreter as _interp
+from triton.runtime.errors import InterpreterError
+from triton.runtime.jit import JITFunction
+
+from harness.failures import fail, learner_line, learner_line_of, shown_path
+from harness.forbid import ForbiddenCall, LightDispatchMode
+
+NEEDS_TRITON = "needs triton: pip install -e '.[kernels]'"
+
+
+def interpreting() -> bool:
+    """True when @triton.jit kernels run in Triton's CPU interpreter (TRITON_INTERPRET=1)."""
+    return bool(triton.knobs.runtime.interpret)
+
+
+DEVICE = torch.device("cpu") if interpreting() or not torch.cuda.is_available() else torch.device("cuda")
+
+
+class KernelError(RuntimeError):
+    """A kernel failed while it ran in Triton's interpreter; the message names its line."""
+
+
+class _OutOfBounds(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------- records
+
+@dataclass
+class Launch:
+    """One kernel launch: its name, grid (x, y, z) and, under the interpreter, the bytes it
+    loaded and stored per pointer argument (masked-off lanes not counted)."""
+    kernel: str
+    grid: tuple[int, ...] | None = None
+    loaded: dict[str, int] = field(default_factory=dict)
+    stored: dict[str, int] = field(default_factory=dict)
+    counted: bool = False  # True when it ran in the interpreter (loaded/stored are real)
+
+    @property
+    def programs(self) -> int:
+        return int(np.prod(self.grid)) if self.grid else 0
+
+    @property
+    def loaded_bytes(self) -> int:
+        return sum(self.loaded.values())
+
+    @property
+    def stored_bytes(self) -> int:
+        return sum(self.stored.values())
+
+    def __str__(self) -> str:
+        loads = ", ".join(f"{k} {v} B" for k, v in self.loaded.items()) or "nothing"
+        stores = ", ".join(f"{k} {v} B" for k, v in self.stored.items()) or "nothing"
+        return f"{self.kernel}[grid={self.grid}]: loaded {loads}; stored {stores}"
+
+
+@dataclass
+class Traffic:
+    """The launches made inside a `traffic()` block, in order."""
+    launches: list[Launch] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.launches)
+
+    @property
+    def loaded_bytes(self) -> int:
+        return sum(launch.loaded_bytes for launch in self.launches)
+
+    @property
+    def stored_bytes(self) -> int:
+        return sum(launch.stored_bytes for launch in self.launches)
+
+    def loaded_from(self, arg: str) -> int:
+        """Bytes loaded through the kernel argument named `arg`, over every launch."""
+        return sum(launch.loaded.get(arg, 0) for launch in self.launches)
+
+    def stored_to(self, arg: str) -> int:
+        return sum(launch.stored.get(arg, 0) for launch in self.launches)
+
+    def __str__(self) -> str:
+        return "\n".join(f"  launch {i}: {launch}" for i, launch in enumerate(self.launches)) or "  no launch"
+
+
+class _State:
+    depth = 0  # kernel launches in progress (torch ops inside them are the launch's own)
+    current: Launch | None = None
+    extents: list[tuple[str, int, int]] = []  # (argument, first byte, one past the last)
+    recordings: list[Traffic] = []
+
+
+_S = _State()
+
+
+def _name(kernel: Any) -> str:
+    fn = getattr(kernel, "fn", kernel)
+    while hasattr(fn, "fn"):
+        fn = fn.fn
+    return getattr(fn, "__name__", repr(kernel))
+
+
+# ---------------------------------------------------------------------------- instrumentation
+
+def _extent(tensor: torch.Tensor) -> tuple[int, int]:
+    start = tensor.data_ptr()
+    if tensor.numel() == 0:
+        return start, start
+    last = sum((size - 1) * stride for size, stride in zip(tensor.shape, tensor.stride()) if size > 0)
+    return start, start + (last + 1) * tensor.element_size()
+
+
+def _count(kind: str, ptrs, mask) -> None:
+    """Count the bytes of the unmasked lanes per argument; fail on a lane outside them all."""
+    if _S.current is None:
+        return
+    addresses = np.asarray(ptrs.data).astype(np.uint64, copy=False)
+    keep = np.broadcast_to(np.asarray(mask.data, dtype=bool), addresses.shape)
+    active = addresses[keep]
+    itemsize = np.dtype(_interp._get_np_dtype(ptrs.get_element_ty())).itemsize
+    inside = np.zeros(active.shape, dtype=bool)
+    book = _S.current.loaded if kind == "load" else _S.current.stored
+    for arg, lo, hi in _S.extents:
+        hit = (active >= lo) & (active + itemsize <= hi) & ~inside
+        if hit.any():
+            book[arg] = book.get(arg, 0) + int(hit.sum()) * itemsize
+            inside |= hit
+    if not inside.all():
+        outside = int((~inside).sum())
+        verb = "tl.load read" if kind == "load" else "tl.store wrote"
+        args = ", ".join(f"{a} ({(hi - lo) // itemsize} elements)" for a, lo, hi in _S.extents) or "none"
+        raise _OutOfBounds(
+            f"{verb} {outside} of its {active.size} unmasked lanes outside every tensor passed to "
+            f"the kernel (tensor arguments: {args}). Lanes past the end of a tensor must be "
+            f"masked off: mask=offsets < n on the ragged last block, other= for the loaded value.")
+
+
+_original: dict[str, Any] = {}
+
+
+def _install() -> None:
+    if _original:
+        return
+    builder = _interp.InterpreterBuilder
+    executor = _interp.GridExecutor
+    _original.update(load=builder.create_masked_load, store=builder.create_masked_store,
+                     grid=builder.set_grid_dim, init=executor._init_args_hst, call=executor.__call__,
+                     irun=_interp.InterpretedFunction.run, jrun=JITFunction.run)
+
+    def create_masked_load(self, ptrs, mask, other, cache_policy, is_volatile):
+        _count("load", ptrs, mask)
+        return _original["load"](self, ptrs, mask, other, cache_policy, is_volatile)
+
+    def create_masked_store(self, ptrs, value, mask, cache_policy):
+        _count("store", ptrs, mask)
+        return _original["store"](self, ptrs, value, mask, cache_policy)
+
+    def set_grid_dim(self, *grid):
+        if _S.current is not None:
+            _S.current.grid = tuple(int(g) for g in grid)
+            _S.current.counted = True
+        return _original["grid"](self, *grid)
+
+    def _init_args_hst(self, args_dev, kwargs):
+        args_hst, kwargs_hst = _original["init"](self, args_dev, kwargs)
+        names = list(self.arg_names)
+        pairs = list(zip(names, args_hst)) + list(kwargs_hst.items())
+        _S.extents = [(name, *_extent(_interp._unwrap_tensor(value))) for name, value in pairs
+                      if hasattr(value, "data_ptr")]
+        return args_hst, kwargs_hst
+
+    def grid_call(self, *args, **kwargs):
+        __tracebackhide__ = True
+        try:
+            return _original["call"](self, *args, **kwargs)
+        except InterpreterError as err:
+            raise _kernel_error(self.fn, err) from None
+        finally:
+            _S.extents = []
+
+    builder.create_masked_load = create_masked_load
+    builder.create_masked_store = create_masked_store
+    builder.set_grid_dim = set_grid_dim
+    executor._init_args_hst = _init_args_hst
+    executor.__call__ = grid_call
+    _interp.InterpretedFunction.run = _launching(_original["irun"])
+    JITFunction.run = _launching(_original["jrun"])
+
+
+def _kernel_error(fn, err: BaseException) -> BaseException:
+    cause = err
+    while isinstance(cause, InterpreterError) and cause.__cause__ is not None:
+        cause = cause.__cause__
+    if isinstance(cause, NotImplementedError):
+        return cause  # a stub kernel: the plugin reports "not started"
+    where = learner_line_of(cause.__traceback__) or _kernel_line(fn, cause.__traceback__)
+    what = str(cause) if isinstance(cause, _OutOfBounds) else f"{type(cause).__name__}: {cause}"
+    return KernelError(f"kernel {_name(fn)} failed in Triton's interpreter (TRITON_INTERPRET=1)\n"
+                       f"  at {where}\n  {what}")
+
+
+def _kernel_line(fn, tb) -> str:
+    """'file:line in kernel: source' of the innermost traceback entry in the kernel's file."""
+    filename, found = getattr(getattr(fn, "__code__", None), "co_filename", None), None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            found = tb
+        tb = tb.tb_next
+    if found is None:
+        return f"kernel {_name(fn)}"
+    code = found.tb_frame.f_code
+    source = linecache.getline(code.co_filename, found.tb_lineno).strip()
+    return f"{shown_path(code.co_filename)}:{found.tb_lineno} in {code.co_name}: {source}"
+
+
+def _launching(run: Callable) -> Callable:
+    @functools.wraps(run)
+    def launch(self, *args, grid, warmup, **kwargs):
+        if warmup:
+            return run(self, *args, grid=grid, warmup=warmup, **kwargs)
+        record = Launch(kernel=_name(self), grid=tuple(grid) if isinstance(grid, tuple) else None)
+        for recording in _S.recordings:
+            recording.launches.append(record)
+        outer = _S.current
+        _S.depth += 1
+        _S.current = record
+        try:
+            return run(self, *args, grid=grid, warmup=warmup, **kwargs)
+        finally:
+            _S.depth -= 1
+            _S.current = outer
+    return launch
+
+
+_install()
+
+
+# ---------------------------------------------------------------------------- traffic
+
+@contextlib.contextmanager
+def _interpreted(modules) -> Iterator[None]:
+    """Run the @triton.jit kernels of `modules` in the interpreter for the block (on a CUDA
+    machine, where they would otherwise compile): the traffic counter needs the interpreter."""
+    swapped = []
+    for module in modules:
+        for name, value in list(vars(module).items()):
+            if isinstance(value, JITFunction):
+                setattr(module, name, _interp.InterpretedFunction(value.fn))
+                swapped.append((module, name, value))
+    was = triton.knobs.runtime.interpret
+    triton.knobs.runtime.interpret = True
+    try:
+        yield
+    finally:
+        triton.knobs.runtime.interpret = was
+        for module, name, value in swapped:
+            setattr(module, name, value)
+
+
+@contextlib.contextmanager
+def traffic(*modules) -> Iterator[Traffic]:
+    """Record every kernel launch inside the block (see Traffic). Bytes are counted only for
+    kernels that run in the interpreter: on a CUDA machine name the kata modules whose kernels
+    to interpret for the block, e.g. traffic(sys.modules[add.__module__])."""
+    record = Traffic()
+    _S.recordings.append(record)
+    try:
+        with _interpreted(modules) if not interpreting() else contextlib.nullcontext():
+            yield record
+    finally:
+        _S.recordings.remove(record)
+
+
+def kata_module(fn: Callable):
+    """The module that defined fn (a guarded kata function keeps its __module__)."""
+    import sys
+
+    return sys.modules[getattr(fn, "__module__", None) or fn.__wrapped__.__module__]
+
+
+# ---------------------------------------------------------------------------- the kernel does the work
+
+aten = torch.ops.aten
+# Allocation, views and metadata: what a wrapper may do outside its launches.
+WRAPPER_OPS = frozenset({
+    "empty", "empty_like", "empty_strided", "new_empty", "new_empty_strided", "zeros",
+    "zeros_like", "new_zeros", "zero_", "full", "full_like", "new_full", "fill_", "ones",
+    "ones_like", "new_ones", "scalar_tensor", "lift_fresh", "view", "_unsafe_view",
+    "_reshape_alias", "reshape", "as_strided", "t", "transpose", "permute", "expand", "slice",
+    "select", "unsqueeze", "squeeze", "detach", "alias", "unbind", "split", "split_with_sizes",
+    "narrow", "unflatten", "flatten", "view_as", "expand_as", "movedim", "diagonal",
+    "sym_size", "sym_stride", "sym_numel", "sym_storage_offset", "is_contiguous", "size",
+    "stride", "numel", "dim", "storage_offset", "_local_scalar_dense", "record_stream",
+})
+
+
+class _WrapperOnly(LightDispatchMode):
+    def __init__(self, what: str, allowed: frozenset[str]):
+        super().__init__()
+        self.what, self.allowed = what, allowed
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = func.overloadpacket.__name__ if hasattr(func, "overloadpacket") else str(func)
+        if _S.depth == 0 and name not in self.allowed and func is not torch.ops.prim.device.default:
+            line = learner_line(2)
+            at = f"\n  at {line}" if line else ""
+            raise ForbiddenCall(
+                f"{self.what} computed with torch (aten.{name}) outside its kernel launch{at}\n"
+                f"  the kernel must do the work: the Python wrapper may only allocate the output "
+                f"(torch.empty, empty_like, zeros), take views and launch the kernel")
+        return func(*args, **kwargs)
+
+
+def kernel_does_the_work(fn: Callable, *args: Any, what: str, allow: tuple[str, ...] = (),
+                         **kwargs: Any) -> Any:
+    """fn(*args, **kwargs), failing when fn computes with torch outside its kernel launches or
+    launches no kernel. `allow`: extra aten op names the contract permits in the wrapper
+    (e.g. "clone" for a .contiguous() copy)."""
+    __tracebackhide__ = True
+    with traffic() as seen, _WrapperOnly(what, WRAPPER_OPS | set(allow)):
+        result = fn(*args, **kwargs)
+    if not seen.count:
+        fail(f"{what} launched no Triton kernel: the contract wants the work done in a "
+             f"@triton.jit kernel launched as kernel[grid](...)")
+    return result
+
+
+def assert_traffic(actual: int, ideal: int, *, what: str, how: str, slack: float = 1.0,
+                   hint: str | None = None, report: Traffic | None = None) -> None:
+    """actual <= ideal * slack bytes, else a failure stating how the ideal was computed."""
+    __tracebackhide__ = True
+    if actual > ideal * slack:
+        bound = f"{ideal} B" if slack == 1.0 else f"{slack:g} x {ideal} B"
+        shown = f"\n  launches:\n{report}" if report is not None else ""
+        fail(f"{what}: moved {actual} bytes, over the budget of {bound} ({how}){shown}", hint)
