@@ -580,9 +580,9 @@ KATAS: tuple[Kata, ...] = (
       mistakes=("no_mask_ragged_block", "accumulate_in_input_dtype", "wrapper_computes_with_torch"),
       hints=(
           "One program per row: load the row once, reduce it in registers, store the result once. The backward does the same per row, and the weight's gradient is a sum over every row, so it needs a reduction across programs.",
-          "Forward program: mask = cols < N; x, w loaded and converted to float32; rstd = 1 / sqrt(sum(x * x) / N + eps); store y = x * rstd * w and rstd[row]. Backward program: loop over rows pid, pid + P, ...; dx per row; add dy * x_hat into a float32 partial row; a second kernel adds the P partial rows into dw.",
+          "Forward program: mask = cols < N; load x and w as float32; rstd = 1 / sqrt(sum(x * x) / N + eps); store y = x * rstd * w and rstd[row]. Backward program: loop over rows pid, pid + P, ...; dx per row; add dy * x_hat into a float32 partial row; a second kernel adds the partials.",
           "cols = tl.arange(0, BLOCK_N) with BLOCK_N = triton.next_power_of_2(N); x = tl.load(x_ptr + row * stride_xm + cols * stride_xn, mask=cols < N, other=0.0).to(tl.float32); tl.sum(x * x, axis=0); launch kernel[(M,)](...). The accumulation dtype can ride on rstd's pointer: rstd_ptr.dtype.element_ty.",
-          "Divide by N, not BLOCK_N (masked columns are zeros). Every load .to(float32) before arithmetic (float64 stays float64); rstd and the dw partials in that dtype; round only on the final stores. Pass both strides of x and dy. M = 0: launch nothing, dw = zeros. Check weight's shape and dtype before launching.",
+          "Divide by N, not BLOCK_N (masked columns are zeros). Every load .to(float32) before arithmetic (float64 stays float64); rstd and dw partials in that dtype; round only on the final stores. Pass both strides of x and dy. M = 0: no launch, dw = zeros. Check weight's shape and dtype first.",
           "Backward per row: x_hat = x * rstd; wdy = w * dy; c = tl.sum(wdy * x_hat, axis=0) / N; dx = (wdy - x_hat * c) * rstd; dw_acc += dy * x_hat; after the loop tl.store(dw_part_ptr + pid * N + cols, dw_acc, mask=mask). Then out[cols] = sum over p of part[p, cols] in a one-dimensional kernel.",
       )),
 )
