@@ -585,6 +585,17 @@ KATAS: tuple[Kata, ...] = (
           "Divide by N, not BLOCK_N (masked columns are zeros). Every load .to(float32) before arithmetic (float64 stays float64); rstd and dw partials in that dtype; round only on the final stores. Pass both strides of x and dy. M = 0: no launch, dw = zeros. Check weight's shape and dtype first.",
           "Backward per row: x_hat = x * rstd; wdy = w * dy; c = tl.sum(wdy * x_hat, axis=0) / N; dx = (wdy - x_hat * c) * rstd; dw_acc += dy * x_hat; after the loop tl.store(dw_part_ptr + pid * N + cols, dw_acc, mask=mask). Then out[cols] = sum over p of part[p, cols] in a one-dimensional kernel.",
       )),
+    K("kernels/mla_decode", 7, "38", "FlashMLA-style decode: split-KV attention over the latent cache",
+      requires=("mla/attention",),
+      mistakes=("no_mask_ragged_block", "max_not_subtracted_across_blocks", "combine_without_max",
+                "partials_in_input_dtype", "wrapper_computes_with_torch"),
+      hints=(
+          "MLA decode is multi-query attention over the latents: every head scores the same cached rows. One program per (sequence, split) holds all H heads, so each cached row is loaded once; the splits' partial results are merged by a second kernel.",
+          "Split kernel: read the length, find the split's [start, end), load the (H, r) and (H, rope) queries, then per block of keys: scores, online softmax (running max, sum, output), and store acc / l and m + log(l). Combine kernel: per head, weigh each split by exp(lse_s - lse).",
+          "scores = (tl.dot(q, tl.trans(c)) + tl.dot(qr, tl.trans(kr))) * scale, masked to -inf where n >= end; tiles padded to powers of two (at least 16 for tl.dot) and masked on H, r, rope. chunk = cdiv(cdiv(length, num_splits), block_n) * block_n; start = split * chunk.",
+          "Mask keys past the length on the loads and the scores. Subtract the max in the splits and in the combine. An empty split stores lse = -inf and o = 0 (guard l = 0). Partials in float32. absorbed_decode: cache.update first, lengths start_pos + 1, scale 1/sqrt(nope + rope).",
+          "m_new = max(m, max(s)); alpha = exp(m - m_new); p = exp(s - m_new); l = l * alpha + sum(p); acc = acc * alpha + tl.dot(p, c). Combine: M = max_s lse_s; w_s = exp(lse_s - M); o = sum(w_s * o_s) / sum(w_s); lse = M + log(sum(w_s)).",
+      )),
 )
 del K
 
