@@ -18,8 +18,9 @@ Write:
         x (M, N) 2-D, any strides (pass x.stride(0) and x.stride(1) to the kernel: a sliced
         or transposed x is read in place, never copied); weight (N,) of x's dtype.
         y: (M, N), x's dtype, contiguous. rstd: (M,), the accumulation dtype (below).
-        Exactly ONE kernel launch, one program per row (grid (M,)); each program loads its row
-        of x once and stores its row of y once, and rstd[row]. N need not be a power of two:
+        Exactly ONE kernel launch. Each program normalises whole rows (one row per program,
+        grid (M,), is the simple choice): it loads each of its rows of x once, the weight at
+        most once, and stores each row of y once, and rstd[row]. N need not be a power of two:
         the block is triton.next_power_of_2(N) wide and every load and store is masked to the
         N real columns (nothing outside x, weight, y or rstd is read or written).
     rms_norm_backward(dy, x, weight, rstd) -> (dx, dw)

@@ -16,7 +16,8 @@ def _mla_split_kernel(q_lat_ptr, q_rope_ptr, c_kv_ptr, k_rope_ptr, seqlens_ptr, 
     b = tl.program_id(0)
     split = tl.program_id(1)
     seqlen = tl.load(seqlens_ptr + b)
-    chunk = tl.cdiv(tl.cdiv(seqlen, NUM_SPLITS), BLOCK_N) * BLOCK_N   # whole blocks per split
+    per_split = (seqlen + NUM_SPLITS - 1) // NUM_SPLITS                # cdiv, in plain arithmetic
+    chunk = (per_split + BLOCK_N - 1) // BLOCK_N * BLOCK_N             # whole blocks per split
     start = split * chunk
     end = tl.minimum(start + chunk, seqlen)                          # may be <= start: empty split
 

@@ -11,7 +11,7 @@ Contract -> specs:
   block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full
 - the max subtracted in the splits and in the combine (scores ~ 300): test_large_scores
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
-- any strides (slices of a larger cache, transposed queries): test_strided_inputs
+- any strides, read in place (slices of a larger cache, transposed queries): test_strided_inputs
 - B = 0: test_empty_batch; ValueErrors: test_errors
 - exactly two launches, split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
@@ -97,7 +97,8 @@ def test_matches_formula(num_splits, block_n):
 
 def test_lengths_one_and_full():
     args = problem(b=3, h=1, r=5, dr=2, s=7, lengths=(1, 7, 2), seed=2)
-    check(args, 0.3, "mla_decode(B=3, H=1, r=5, rope=2, cache of 7, lengths [1, 7, 2], block_n=4)",
+    args[-1] = args[-1].long()                          # cache_seqlens of any integer dtype
+    check(args, 0.3, "mla_decode(B=3, H=1, r=5, rope=2, cache of 7, int64 lengths [1, 7, 2], block_n=4)",
           num_splits=2, block_n=4, hint=HINT_SOFTMAX + "; " + HINT_MASK + "; " + HINT_EMPTY)
 
 
@@ -127,10 +128,12 @@ def test_strided_inputs():
     wide[1:3, :12, 3:27] = c
     c_view = wide[1:3, :12, 3:27]                       # rows of 40, batch stride 960
     q_t = q.transpose(0, 1).contiguous().transpose(0, 1)  # (B, H, r) with strides (r, B*r, 1)
+    hint = ("address every tensor with its own strides (b * stride_b + n * stride_n + r * stride_r): "
+            "the cache is usually a slice of a larger one, read in place (no .contiguous() copy)")
+    kernel_does_the_work(mla_decode, q_t, qr, c_view, kr, lens, 0.25, num_splits=2, block_n=8,
+                         what="mla_decode on slices of a larger cache and transposed queries")
     check([q_t, qr, c_view, kr, lens], 0.25, "mla_decode on slices of a larger cache and transposed queries",
-          num_splits=2, block_n=8,
-          hint="address every tensor with its own strides (b * stride_b + n * stride_n + r * stride_r): "
-               "the cache is usually a slice of a larger one")
+          num_splits=2, block_n=8, hint=hint)
 
 
 def test_empty_batch():

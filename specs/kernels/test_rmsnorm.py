@@ -20,11 +20,11 @@ Contract -> specs:
 - rms_norm / RMSNormFunction: any leading dims, 1-D x, value and both gradients vs
   F.rms_norm: test_rms_norm_autograd; float64 to 1e-10: test_float64_to_1e_10;
   finite differences: test_gradcheck
-- M = 0: test_empty_batch
+- M = 0 (no launch): test_empty_batch
 - errors (ValueError, message names the shapes): test_errors
 - inputs not modified: test_inputs_unchanged
-- the wrappers compute nothing with torch, all maths in kernels (harness.kernels
-  kernel_does_the_work): test_kernels_do_the_work
+- the wrappers compute nothing with torch, all maths in kernels, strided x read in place
+  without a copy (harness.kernels kernel_does_the_work): test_kernels_do_the_work
 - forward: ONE launch; x loaded once, y stored once (traffic budget):
   test_forward_traffic_reads_x_once_writes_y_once
 - backward: at most two launches; dy and x loaded once (traffic budget): test_backward_traffic
@@ -224,7 +224,10 @@ def test_empty_batch():
     y, rstd = rms_norm_forward(x, w.detach(), 1e-6)
     assert y.shape == (0, 6) and rstd.shape == (0,), (
         f"rms_norm_forward on x (0, 6): y {tuple(y.shape)}, rstd {tuple(rstd.shape)}; expected (0, 6) and (0,)")
-    dx, dw = rms_norm_backward(torch.empty(0, 6, device=DEVICE), x, w.detach(), rstd)
+    with traffic(kata_module(rms_norm_backward)) as t:
+        dx, dw = rms_norm_backward(torch.empty(0, 6, device=DEVICE), x, w.detach(), rstd)
+        rms_norm_forward(x, w.detach(), 1e-6)
+    assert t.count == 0, f"rms_norm_forward / rms_norm_backward on M = 0 launched {t.count} kernels; expected none\n{t}"
     assert dx.shape == (0, 6), f"rms_norm_backward on M = 0: dx has shape {tuple(dx.shape)}, expected (0, 6)"
     assert_close(dw, torch.zeros(6, device=DEVICE), what="dw of rms_norm_backward on M = 0",
                  hint="no rows: dw is zeros (allocate it with torch.zeros and launch nothing)")
@@ -272,6 +275,18 @@ def test_kernels_do_the_work():
     x3 = x.reshape(1, 5, 13).requires_grad_()
     y3 = kernel_does_the_work(rms_norm, x3, w, 1e-6, what="rms_norm(x (1, 5, 13), w)")
     assert_close(y3, y_ref.float().reshape(1, 5, 13), what="rms_norm(x (1, 5, 13), w)", hint=hint)
+    # a transposed x is read in place through its strides: no .contiguous() copy in the wrapper
+    xt = rows(13, 5, seed=45).t()
+    yt, _ = kernel_does_the_work(rms_norm_forward, xt, w, 1e-6, what="rms_norm_forward(transposed x (5, 13), w)")
+    assert_close(yt, reference(xt, w, 1e-6)[0].float(), what="rms_norm_forward(transposed x (5, 13), w)",
+                 hint="pass x.stride(0) and x.stride(1) to the kernel instead of copying x")
+    dyt = rows(13, 5, seed=46, offset=0.0).t()
+    _, rstd_t = rms_norm_forward(xt, w, 1e-6)
+    dxt, dwt = kernel_does_the_work(rms_norm_backward, dyt, xt, w, rstd_t,
+                                    what="rms_norm_backward(transposed dy, transposed x, w, rstd)")
+    _, _, dx_ref_t, dw_ref_t = reference(xt, w, 1e-6, dyt)
+    assert_close(dxt, dx_ref_t.float(), what="dx of rms_norm_backward on transposed dy and x",
+                 hint="pass the strides of dy and x to the kernel instead of copying them")
 
 
 # ------------------------------------------------------------------------------ traffic budgets
