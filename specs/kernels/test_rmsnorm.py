@@ -7,7 +7,8 @@ non-trivial weight; row widths N are ragged (5, 13, 33: not powers of two) and 1
 Contract -> specs:
 - rms_norm_forward: y vs F.rms_norm, rstd vs 1/sqrt(mean(x^2) + eps), shapes and dtypes,
   ragged N and N = 1, one row and many: test_forward_matches_torch
-- eps inside the sqrt, as given, default 1e-6: test_eps_inside_the_sqrt
+- eps inside the sqrt, as given, default 1e-6 (rms_norm_forward and rms_norm):
+  test_eps_inside_the_sqrt
 - any float dtype in, y in x's dtype, rstd/partials in the accumulation dtype:
   test_forward_dtypes, test_backward_dtypes
 - every load converted to float32 before arithmetic (float16 rows with |x| ~ 100):
@@ -114,6 +115,8 @@ def test_eps_inside_the_sqrt(eps):
             "(default 1e-6); it decides the result when x is small")
     assert_close(rstd, rstd_ref.float(), what=f"rstd of {what} on x ~ 1e-3", hint=hint)
     assert_close(y, y_ref.float(), what=f"y of {what} on x ~ 1e-3", hint=hint)
+    if what.endswith("(default eps)"):
+        assert_close(rms_norm(x, w), y_ref.float(), what="rms_norm(x, w) (default eps) on x ~ 1e-3", hint=hint)
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64], ids=str)
