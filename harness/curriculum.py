@@ -576,6 +576,25 @@ KATAS: tuple[Kata, ...] = (
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
       )),
+    # ---------------------------------------------------------------- Phase 7
+    K("kernels/vector", 7, "33", "Triton kernels: program ids, masked blocks, a fused bias + GELU",
+      mistakes=("no_mask", "wrapper_computes_with_torch"),
+      hints=(
+          "A Triton kernel runs once per program; each program finds its BLOCK of elements from tl.program_id(0) and handles them all at once as a vector, masking the lanes that fall past the end.",
+          "Kernel: offsets from the program id, a mask offsets < n, masked loads, the arithmetic, a masked store. Wrapper: check the arguments, make the inputs contiguous, allocate the output, launch over triton.cdiv(n, block) programs.",
+          "offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK); tl.load(x_ptr + offsets, mask=mask); tl.store(out_ptr + offsets, value, mask=mask); kernel[(triton.cdiv(n, block),)](x, y, out, n, BLOCK=block); out = torch.empty_like(x).",
+          "Mask both loads and the store. The bias of flat element i is b[i % N]. Upcast half inputs with x.to(tl.float32) before adding (tl.math.erf takes float32/float64); keep float64. ValueError for shapes, dtypes, a block that is not a power of two. n = 0: empty output.",
+          "bias_gelu_kernel: mask = offsets < n; x = tl.load(x_ptr + offsets, mask=mask); b = tl.load(b_ptr + offsets % N, mask=mask); v = x.to(tl.float32) + b.to(tl.float32); y = 0.5 * v * (1 + tl.math.erf(v * 0.7071067811865476)); tl.store(out_ptr + offsets, y.to(out_ptr.dtype.element_ty), mask=mask).",
+      )),
+    K("kernels/softmax", 7, "34", "A softmax kernel: one block per row, then the online softmax across blocks",
+      mistakes=("max_not_subtracted_across_blocks", "accumulates_in_input_dtype"),
+      hints=(
+          "One program per row. A row that fits one block is loaded whole; a longer row is walked block by block, remembering the largest entry so far and a sum that is corrected whenever that largest entry changes.",
+          "softmax_kernel: masked load of the row (other=-inf), float32, max, exp, sum, divide, masked store. online_softmax_kernel: a first loop over blocks updates a running max m and sum l; a second loop writes exp(x - m) / l.",
+          "row = tl.program_id(0); cols = tl.arange(0, BLOCK); x = tl.load(x_ptr + row * x_row_stride + cols, mask=cols < n_cols, other=float('-inf')).to(tl.float32); tl.max(x, axis=0), tl.exp, tl.sum(e, axis=0). Wrapper: x.reshape(-1, N), grid (rows,).",
+          "BLOCK = triton.next_power_of_2(N) for softmax. Upcast to float32 (keep float64). A block of only -inf keeps m = -inf: guard exp(m - m_new) with tl.where. ValueError for 0-dim or integer x and a bad block; empty x: empty output. Pass x2.stride(0) as the row stride.",
+          "Pass 1: m_new = tl.maximum(m, tl.max(x, axis=0)); dead = m_new == float('-inf'); alpha = tl.where(dead, 1.0, tl.exp(m - m_new)); p = tl.where(dead, 0.0, tl.exp(x - m_new)); l = l * alpha + tl.sum(p, axis=0); m = m_new. Pass 2: store (tl.exp(x - m) / l).to(out_ptr.dtype.element_ty) with the mask.",
+      )),
     K("kernels/rmsnorm", 7, "36", "A fused RMSNorm in Triton: forward, backward, autograd",
       mistakes=("no_mask_ragged_block", "accumulate_in_input_dtype", "wrapper_computes_with_torch"),
       hints=(

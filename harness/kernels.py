@@ -10,6 +10,7 @@ Importing this module instruments the interpreter and every launch:
     t.count, t.launches[0].grid                     # launches and their grids
     t.loaded_bytes, t.stored_bytes                  # masked-off lanes are not counted
     t.loaded_from("x_ptr"), t.stored_to("out_ptr")  # per kernel argument (by its name)
+    t.launches[0].args["BLOCK"]                     # its other (non-tensor) arguments
 
     y = kernel_does_the_work(add, x, x, what="add(x, x)")  # torch compute in the wrapper fails
 
@@ -34,10 +35,12 @@ Importing this module instruments the interpreter and every launch:
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
+import inspect
 import linecache
-import os
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -81,6 +84,7 @@ class Launch:
     loaded: dict[str, int] = field(default_factory=dict)
     stored: dict[str, int] = field(default_factory=dict)
     counted: bool = False  # True when it ran in the interpreter (loaded/stored are real)
+    args: dict[str, Any] = field(default_factory=dict)  # its non-tensor arguments: n, BLOCK, ...
 
     @property
     def programs(self) -> int:
@@ -133,6 +137,7 @@ class _State:
     current: Launch | None = None
     extents: list[tuple[str, int, int]] = []  # (argument, first byte, one past the last)
     recordings: list[Traffic] = []
+    patched: set[int] = set()  # modules whose language a device-function call patched this launch
 
 
 _S = _State()
@@ -190,7 +195,8 @@ def _install() -> None:
     executor = _interp.GridExecutor
     _original.update(load=builder.create_masked_load, store=builder.create_masked_store,
                      grid=builder.set_grid_dim, init=executor._init_args_hst, call=executor.__call__,
-                     irun=_interp.InterpretedFunction.run, jrun=JITFunction.run)
+                     irun=_interp.InterpretedFunction.run, jrun=JITFunction.run,
+                     dcall=_interp.InterpretedFunction.__call__)
 
     def create_masked_load(self, ptrs, mask, other, cache_policy, is_volatile):
         _count("load", ptrs, mask)
@@ -212,10 +218,28 @@ def _install() -> None:
         pairs = list(zip(names, args_hst)) + list(kwargs_hst.items())
         _S.extents = [(name, *_extent(_interp._unwrap_tensor(value))) for name, value in pairs
                       if hasattr(value, "data_ptr")]
+        if _S.current is not None:
+            _S.current.args.update((name, value) for name, value in pairs if not hasattr(value, "data_ptr"))
         return args_hst, kwargs_hst
+
+    def device_call(self, *args, **kwargs):
+        """A @triton.jit function called from a kernel (tl.max, tl.sum and the other reductions
+        are such functions). Triton patches the whole language again on every such call
+        (~3 ms, most of an interpreted softmax); its patches are never undone within a launch,
+        so one per launch and module is the same."""
+        key = id(self.fn.__globals__)
+        if key not in _S.patched:
+            _S.patched.add(key)
+            return _original["dcall"](self, *args, **kwargs)
+        fn = self.rewrite()
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:
+            raise InterpreterError(repr(e)) from e
 
     def grid_call(self, *args, **kwargs):
         __tracebackhide__ = True
+        _S.patched = set()
         try:
             return _original["call"](self, *args, **kwargs)
         except InterpreterError as err:
@@ -229,6 +253,7 @@ def _install() -> None:
     executor._init_args_hst = _init_args_hst
     executor.__call__ = grid_call
     _interp.InterpretedFunction.run = _launching(_original["irun"])
+    _interp.InterpretedFunction.__call__ = device_call
     JITFunction.run = _launching(_original["jrun"])
 
 
@@ -258,11 +283,41 @@ def _kernel_line(fn, tb) -> str:
     return f"{shown_path(code.co_filename)}:{found.tb_lineno} in {code.co_name}: {source}"
 
 
+@functools.lru_cache(maxsize=None)
+def _stub_line(fn) -> int | None:
+    """The line of `raise NotImplementedError` when fn's body is only that (a stub kernel)."""
+    try:
+        lines, first = inspect.getsourcelines(fn)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.FunctionDef) else []
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise):
+        return None
+    exc = body[0].exc
+    name = exc.func if isinstance(exc, ast.Call) else exc
+    return first + body[0].lineno - 1 if isinstance(name, ast.Name) and name.id == "NotImplementedError" else None
+
+
+def _raise_stub(fn) -> None:
+    """A compiled (GPU) launch of a stub kernel: raise its NotImplementedError from the stub's
+    own line, as the interpreter would, so that the plugin reports "not started" (the Triton
+    compiler would report an unsupported `raise` instead)."""
+    line = _stub_line(fn)
+    if line is not None:
+        code = compile("\n" * (line - 1) + "raise NotImplementedError", fn.__code__.co_filename, "exec")
+        exec(code, {"__name__": fn.__module__})
+
+
 def _launching(run: Callable) -> Callable:
     @functools.wraps(run)
     def launch(self, *args, grid, warmup, **kwargs):
         if warmup:
             return run(self, *args, grid=grid, warmup=warmup, **kwargs)
+        if isinstance(self, JITFunction):
+            _raise_stub(self.fn)
         record = Launch(kernel=_name(self), grid=tuple(grid) if isinstance(grid, tuple) else None)
         for recording in _S.recordings:
             recording.launches.append(record)

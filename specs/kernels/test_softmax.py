@@ -1,0 +1,315 @@
+"""Specs for katas/kernels/softmax.py (day 34): softmax_kernel, softmax, online_softmax_kernel,
+online_softmax.
+
+The kernels run in Triton's CPU interpreter without a GPU (harness.kernels counts launches,
+grids and bytes). Oracle: torch.softmax in float64, rounded to the input dtype.
+
+Contract -> specs:
+- softmax_kernel: row r at x_ptr + r * x_row_stride (out: out_row_stride), one block, lanes past
+  n_cols masked as -inf: test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf
+- softmax = torch.softmax(x, -1), any leading dims, N = 1 / prime / power of two, every dtype:
+  test_softmax_matches_torch; one launch, grid (rows,), BLOCK = next_power_of_2(N):
+  test_softmax_launches_one_program_per_row; traffic 2 n: test_softmax_traffic
+- online_softmax_kernel: strided rows, any n_cols in blocks: test_online_kernel_reads_strided_rows;
+  running max rescales the running sum (the max grows across blocks, or shrinks):
+  test_online_softmax_rescales_when_the_max_moves; loads twice, stores once:
+  test_online_softmax_traffic
+- online_softmax = torch.softmax for block < N, = N, > N, block 1: test_online_softmax_matches_torch;
+  one launch, grid (rows,), BLOCK = block, default 1024: test_online_softmax_launches_one_program_per_row
+- both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
+  float64 in float64: test_float64; stable for +-1e4: test_large_entries_are_stable; -inf entries,
+  first blocks all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout, unchanged, new
+  contiguous output: test_non_contiguous_inputs; empty: test_empty; ValueErrors before any
+  launch: test_rejects_*; off limits (torch compute in a wrapper): test_the_kernels_do_the_work
+- GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
+  test_gpu_softmax_allocates_only_its_output
+"""
+
+import pytest
+import torch
+import triton
+
+from harness.budgets import cuda_peak_bytes, gpu, time_ratio
+from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
+from harness.edges import TIGHT64
+from harness.failures import fail
+from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from katas.kernels.softmax import online_softmax, online_softmax_kernel, softmax, softmax_kernel
+
+HINT_ONE_BLOCK = ("cols = tl.arange(0, BLOCK); mask = cols < n_cols; x = tl.load(x_ptr + row * x_row_stride + "
+                  "cols, mask=mask, other=float('-inf')).to(tl.float32); e = tl.exp(x - tl.max(x, axis=0)); "
+                  "store e / tl.sum(e, axis=0)")
+HINT_ONLINE = ("first pass over the blocks: m_new = tl.maximum(m, tl.max(x, axis=0)); l = l * tl.exp(m - m_new) + "
+               "tl.sum(tl.exp(x - m_new), axis=0); m = m_new. Second pass: store tl.exp(x - m) / l")
+HINT_WRAPPER = ("x2 = x.reshape(-1, N) (contiguous when x2.stride(-1) != 1); out = torch.empty((rows, N), dtype=x.dtype, "
+                "device=x.device); kernel[(rows,)](x2, out, N, x2.stride(0), out.stride(0), BLOCK=...); "
+                "return out.view(x.shape)")
+
+
+def rows_of(*shape, dtype=torch.float32, seed=0, scale=3.0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(*shape, generator=g) * scale).to(dtype).to(DEVICE)
+
+
+def ref(x):
+    return torch.softmax(x.double(), dim=-1).to(x.dtype)
+
+
+def module():
+    return kata_module(softmax)
+
+
+# exp(-inf - (-inf)) in the interpreter's numpy arithmetic: the NaN the contract expects
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+
+FUNCS = {"softmax": lambda x: softmax(x), "online_softmax": lambda x: online_softmax(x, block=8)}
+
+
+# -------------------------------------------------------------------------------- softmax
+
+def test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf():
+    """3 rows of 5 inside wider matrices (row strides 8 and 7), BLOCK 16; every entry < 0, so
+    masked lanes loaded as 0 would win the max."""
+    base = -rows_of(3, 8, seed=1).abs() - 1
+    out_base = torch.full((3, 7), -5.0, device=DEVICE)
+    x, out = base[:, :5], out_base[:, :5]
+    softmax_kernel[(3,)](x, out, 5, 8, 7, BLOCK=16)
+    what = "softmax_kernel[(3,)](x rows of 5 every 8 elements, out rows every 7, n_cols=5, BLOCK=16)"
+    assert_close(out, ref(x), what=what, hint="row r starts at x_ptr + r * x_row_stride and out_ptr + r * "
+                 "out_row_stride; " + HINT_ONE_BLOCK)
+    assert_close(out_base[:, 5:], torch.full((3, 2), -5.0, device=DEVICE), what=f"{what}: out beyond each row",
+                 hint="store with mask=cols < n_cols")
+
+
+SHAPES = [(4, 5), (3, 1), (2, 3, 16), (1, 37), (6,)]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
+def test_softmax_matches_torch(dtype):
+    for shape in SHAPES:
+        x = rows_of(*shape, dtype=dtype, seed=2)
+        with unchanged(x, names=["x"]):
+            out = softmax(x)
+        assert_close(out, ref(x), what=f"softmax(x {shape} {dtype})", hint=HINT_ONE_BLOCK + "; " + HINT_WRAPPER)
+
+
+def _one_launch(t, kernel, rows, block, what):
+    names = [launch.kernel for launch in t.launches]
+    if names != [kernel]:
+        fail(f"{what} launched {names or 'nothing'}; the contract is one launch of {kernel}\n{t}", HINT_WRAPPER)
+    launch = t.launches[0]
+    if launch.grid != (rows, 1, 1):
+        fail(f"{what} launched {kernel} over the grid {launch.grid}; expected ({rows},): one program per row",
+             HINT_WRAPPER)
+    if launch.args.get("BLOCK") != block:
+        fail(f"{what} launched {kernel} with BLOCK={launch.args.get('BLOCK')}; expected BLOCK={block}", HINT_WRAPPER)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (2, 2, 16), (2, 1)], ids=str)
+def test_softmax_launches_one_program_per_row(shape):
+    x = rows_of(*shape, seed=3)
+    with traffic(module()) as t:
+        softmax(x)
+    rows, N = x.numel() // shape[-1], shape[-1]
+    _one_launch(t, "softmax_kernel", rows, triton.next_power_of_2(N),
+                f"softmax(x {shape}) (BLOCK = triton.next_power_of_2({N}))")
+
+
+def test_softmax_traffic():
+    x = rows_of(3, 6, seed=4)
+    with traffic(module()) as t:
+        softmax(x)
+    n = x.numel()
+    assert_traffic(t.loaded_from("x_ptr"), 4 * n, what="softmax(x (3, 6) float32): loads of x", report=t,
+                   how=f"each of the n = {n} elements loaded once, 4 bytes each; masked lanes move nothing",
+                   hint="one tl.load of the row, reused for the max, the exp and the sum")
+    assert_traffic(t.stored_bytes, 4 * n, what="softmax(x (3, 6) float32): stores", report=t,
+                   how=f"each of the n = {n} outputs stored once")
+    if t.stored_to("out_ptr") < 4 * n:
+        fail(f"softmax(x (3, 6)): stored {t.stored_to('out_ptr')} bytes to out_ptr, fewer than its {4 * n}\n{t}",
+             HINT_ONE_BLOCK)
+
+
+# -------------------------------------------------------------------------------- online_softmax
+
+def test_online_kernel_reads_strided_rows():
+    base = rows_of(2, 23, seed=5)
+    out_base = torch.full((2, 21), -5.0, device=DEVICE)
+    x, out = base[:, :19], out_base[:, :19]
+    online_softmax_kernel[(2,)](x, out, 19, 23, 21, BLOCK=8)
+    what = "online_softmax_kernel[(2,)](x rows of 19 every 23 elements, out rows every 21, n_cols=19, BLOCK=8)"
+    assert_close(out, ref(x), what=what, hint="row r starts at x_ptr + r * x_row_stride and out_ptr + r * "
+                 "out_row_stride; blocks at start + tl.arange(0, BLOCK) for start in range(0, n_cols, BLOCK), "
+                 "masked with start + cols < n_cols; " + HINT_ONLINE)
+    assert_close(out_base[:, 19:], torch.full((2, 2), -5.0, device=DEVICE), what=f"{what}: out beyond each row",
+                 hint="mask the store of the ragged last block")
+
+
+@pytest.mark.parametrize("shape,block", [((3, 16), 4), ((2, 2, 21), 8), ((2, 5), 1), ((1, 1), 1), ((2, 9), 16),
+                                         ((3, 12), 64), ((2, 32), 32)], ids=str)
+def test_online_softmax_matches_torch(shape, block):
+    """block smaller than N (ragged or not), equal to it, larger; block 1; N = 1."""
+    x = rows_of(*shape, seed=6)
+    with unchanged(x, names=["x"]):
+        out = online_softmax(x, block=block)
+    assert_close(out, ref(x), what=f"online_softmax(x {shape}, block={block})", hint=HINT_ONLINE)
+
+
+@pytest.mark.parametrize("order", ["rising", "falling"])
+def test_online_softmax_rescales_when_the_max_moves(order):
+    """Each block's entries are larger (or smaller) than the last block's: the running max moves."""
+    ramp = torch.linspace(-6, 6, 24, device=DEVICE)
+    x = torch.stack([ramp, ramp * 0.5 + 1]) if order == "rising" else torch.stack([ramp.flip(0), ramp.flip(0) * 2])
+    x = x + rows_of(2, 24, seed=7, scale=0.1)
+    out = online_softmax(x, block=4)
+    assert_close(out, ref(x), what=f"online_softmax(x (2, 24) {order} along the row, block=4)",
+                 hint="when a block raises the max from m to m_new, rescale what was summed: "
+                      "l = l * tl.exp(m - m_new) + tl.sum(tl.exp(x - m_new)); the second pass uses the final m")
+
+
+@pytest.mark.parametrize("shape,block", [((3, 40), None), ((2, 20), 8), ((4, 3), 1)], ids=str)
+def test_online_softmax_launches_one_program_per_row(shape, block):
+    x = rows_of(*shape, seed=8)
+    with traffic(module()) as t:
+        online_softmax(x) if block is None else online_softmax(x, block=block)
+    rows = x.numel() // shape[-1]
+    _one_launch(t, "online_softmax_kernel", rows, 1024 if block is None else block,
+                f"online_softmax(x {shape}{'' if block is None else f', block={block}'})"
+                + (" (block defaults to 1024)" if block is None else ""))
+
+
+def test_online_softmax_traffic():
+    x = rows_of(2, 19, seed=9)
+    with traffic(module()) as t:
+        online_softmax(x, block=8)
+    n = x.numel()
+    assert_traffic(t.loaded_from("x_ptr"), 2 * 4 * n, what="online_softmax(x (2, 19) float32, block=8): loads of x",
+                   report=t, how=f"two passes, each loading the n = {n} elements once (4 bytes): 2 * {n} * 4",
+                   hint="pass 1 finds the max AND the sum together (online); pass 2 writes. A separate max pass "
+                        "reads the row a third time")
+    assert_traffic(t.stored_bytes, 4 * n, what="online_softmax(x (2, 19) float32, block=8): stores", report=t,
+                   how=f"each output stored once: {n} * 4", hint="store only in the second pass")
+    if t.stored_to("out_ptr") < 4 * n:
+        fail(f"online_softmax: stored {t.stored_to('out_ptr')} bytes to out_ptr, fewer than its {4 * n}\n{t}",
+             HINT_ONLINE)
+
+
+# -------------------------------------------------------------------------------- both
+
+def test_half_rows_are_accumulated_in_float32():
+    """A float16 row of 64: one entry 0 (exp = 1) and 63 entries near -9.8 (exp ~ 5.6e-5), in
+    blocks of 8. Each later block adds ~4.5e-4 to a running sum near 1, less than half a float16
+    step there (4.9e-4): a float16 running sum drops every one of them, ~0.3% in all."""
+    x = torch.full((1, 64), -9.8, device=DEVICE) + rows_of(1, 64, seed=10, scale=0.01)
+    x[0, 0] = 0.0
+    x = x.half()
+    out = online_softmax(x, block=8)
+    assert_close(out, ref(x), what="online_softmax(x (1, 64) float16: one 0, the rest near -9.8, block=8)",
+                 hint="convert each loaded block to float32 (x.to(tl.float32)) and keep m and l in float32 "
+                      "(tl.zeros((), tl.float32)); round to float16 only on the store", rtol=1e-3, atol=0)
+    x = rows_of(2, 12, seed=11).to(torch.bfloat16)
+    for name, fn in FUNCS.items():
+        assert_close(fn(x), ref(x), what=f"{name}(x (2, 12) bfloat16)",
+                     hint="convert the loaded bfloat16 to float32 before any arithmetic (Triton's CPU interpreter "
+                          "has no bfloat16 arithmetic)")
+
+
+def test_float64():
+    x = rows_of(3, 13, dtype=torch.float64, seed=12)
+    for name, fn in FUNCS.items():
+        assert_close(fn(x), ref(x), what=f"{name}(x (3, 13) float64)",
+                     hint="float64 stays float64: convert only half and float32 inputs to float32", **TIGHT64)
+
+
+def test_large_entries_are_stable():
+    x = rows_of(3, 11, seed=13) * 3000  # entries of +-1e4: exp overflows float32 past ~88
+    for name, fn in FUNCS.items():
+        assert_close(fn(x), ref(x), what=f"{name}(x (3, 11) with entries up to ~1e4)",
+                     hint="subtract the (running) max before tl.exp")
+
+
+def test_minus_inf_entries():
+    x = rows_of(4, 20, seed=14)
+    x[0, ::3] = float("-inf")          # scattered masked scores
+    x[1, :17] = float("-inf")          # the first blocks (of 8) hold nothing but -inf
+    x[2, 5:] = float("-inf")           # the last blocks are all -inf
+    x[3] = float("-inf")               # nothing but -inf: NaN, like torch
+    for name, fn in FUNCS.items():
+        out = fn(x)
+        assert_close(out, ref(x), what=f"{name}(x (4, 20) with -inf entries: scattered, in the first blocks, in "
+                     f"the last blocks, a whole row)",
+                     hint="a block whose entries are all -inf leaves m = -inf, and exp(-inf - (-inf)) is NaN: use "
+                          "tl.where(m_new == float('-inf'), ...) to add nothing until a finite entry arrives")
+
+
+def test_non_contiguous_inputs():
+    for x in [non_contiguous(rows_of(2, 2, 9, seed=15)), rows_of(7, 3, seed=16).t(), rows_of(2, 10, seed=17)[:, 1:8]]:
+        for name, fn in FUNCS.items():
+            with unchanged(x, names=["x"]):
+                out = fn(x)
+            what = f"{name}(x {tuple(x.shape)} with strides {x.stride()})"
+            assert_close(out, ref(x), what=what, hint="pass the row stride (x2.stride(0)) to the kernel, and make x "
+                         "contiguous first when its last dim is not (stride(-1) != 1); " + HINT_WRAPPER)
+            if not out.is_contiguous() or out.shape != x.shape or out.data_ptr() == x.data_ptr():
+                fail(f"{what}: return a new contiguous tensor of x's shape", HINT_WRAPPER)
+
+
+def test_empty():
+    for shape in [(0, 5), (3, 0), (2, 0, 4)]:
+        x = torch.empty(shape, device=DEVICE)
+        for name, fn in FUNCS.items():
+            assert_close(fn(x), x, what=f"{name}(x {shape})", hint="no elements: return an empty tensor of x's shape "
+                         "(no launch needed)")
+
+
+@pytest.mark.parametrize("name", FUNCS)
+def test_rejects_a_scalar_or_integer_x(name):
+    fn = {"softmax": softmax, "online_softmax": online_softmax}[name]
+    with traffic(module()) as t:
+        assert_raises(ValueError, fn, torch.tensor(2.0, device=DEVICE), contract="ValueError when x is 0-dim, "
+                      "naming its shape", mentions=["()"], what=f"{name}(x of shape ())")
+        assert_raises(ValueError, fn, torch.ones(2, 3, dtype=torch.int64, device=DEVICE),
+                      contract="ValueError when x is not floating point, naming the dtype", mentions=["int64"],
+                      what=f"{name}(x int64)")
+    if t.count:
+        fail(f"{name}: raise the ValueError before any launch (it launched {t.count} kernels)")
+
+
+@pytest.mark.parametrize("block", [3, 0, 24])
+def test_rejects_a_block_that_is_not_a_power_of_two(block):
+    assert_raises(ValueError, online_softmax, rows_of(2, 5), block=block,
+                  contract="ValueError when block is not a power of two >= 1, naming block", mentions=[block],
+                  what=f"online_softmax(x, block={block})")
+
+
+def test_the_kernels_do_the_work():
+    x = rows_of(3, 7, seed=18)
+    for name, fn in FUNCS.items():
+        out = kernel_does_the_work(fn, x, what=f"{name}(x (3, 7))", allow=("clone",))
+        assert_close(out, ref(x), what=f"{name}(x (3, 7))", hint=HINT_WRAPPER)
+
+
+# -------------------------------------------------------------------------------- GPU budgets
+
+@gpu
+def test_gpu_softmax_latency_near_torch():
+    x = torch.randn(4096, 2048, device="cuda")
+    ratio = time_ratio(softmax, lambda x: torch.softmax(x, -1), x)
+    assert ratio < 1.5, f"softmax took {ratio:.2f}x torch.softmax's time on (4096, 2048) float32 (budget 1.5x)"
+
+
+@gpu
+def test_gpu_online_softmax_latency_near_torch():
+    """Rows of 32768 in blocks of 1024: two reads and one write, as torch's own kernel."""
+    x = torch.randn(512, 32768, device="cuda")
+    ratio = time_ratio(lambda x: online_softmax(x, block=1024), lambda x: torch.softmax(x, -1), x)
+    assert ratio < 2.0, f"online_softmax took {ratio:.2f}x torch.softmax's time on (512, 32768) (budget 2x)"
+
+
+@gpu
+def test_gpu_softmax_allocates_only_its_output():
+    x = torch.randn(2048, 2048, device="cuda", dtype=torch.float16)
+    for fn in (softmax, online_softmax):
+        peak = cuda_peak_bytes(fn, x)
+        assert peak <= x.numel() * 2 * 1.05, (
+            f"{fn.__name__}'s peak was {peak} bytes above what was live; its output alone is {x.numel() * 2}")

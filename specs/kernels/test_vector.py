@@ -1,0 +1,422 @@
+"""Specs for katas/kernels/vector.py (day 33): add_kernel, add, bias_gelu_kernel, bias_gelu.
+
+Without a GPU the kernels run in Triton's CPU interpreter (the plugin sets TRITON_INTERPRET=1);
+harness.kernels counts each launch's grid and the bytes its loads and stores move, and fails a
+lane outside the tensors passed with the kernel's line. Oracles: torch's x + y and
+F.gelu(x + bias) (exact erf form), computed in float64 where the contract says float32.
+
+Contract -> specs:
+- add_kernel: program p handles its own block and no other: test_add_kernel_program_handles_its_block;
+  masked past n (ragged last block, programs past the end do nothing):
+  test_add_kernel_masks_the_ragged_block; loads x, y once and stores out once:
+  test_add_kernel_moves_each_element_once
+- add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n):
+  test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
+  (one launch of add_kernel, grid (cdiv(n, block),)): test_add_launches_add_kernel_once_over_cdiv_programs;
+  n = 0: test_add_empty; any layout, inputs unchanged: test_add_non_contiguous_inputs;
+  ValueErrors (shapes, dtypes, block): test_add_rejects_*; traffic 3 n elements:
+  test_add_traffic_is_three_n_elements
+- bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
+  test_bias_gelu_kernel_uses_the_bias_of_each_column; traffic: test_bias_gelu_traffic
+- bias_gelu = F.gelu(x + bias) exact (not tanh): test_bias_gelu_matches_torch,
+  test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
+  test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
+  launch (one, cdiv grid, default block): test_bias_gelu_launches_once_over_cdiv_programs;
+  n = 0: test_bias_gelu_empty; any layout, unchanged: test_bias_gelu_non_contiguous_inputs;
+  ValueErrors (bias shape, dtypes, 0-dim / integer x, block): test_bias_gelu_rejects_*
+- off limits (torch compute in a wrapper): test_the_kernels_do_the_work
+- GPU (skipped here): test_gpu_add_latency_near_torch, test_gpu_bias_gelu_beats_unfused_torch,
+  test_gpu_bias_gelu_allocates_only_its_output
+"""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+import triton
+from hypothesis import given, settings, strategies as st
+
+from harness.budgets import cuda_peak_bytes, gpu, time_ratio
+from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
+from harness.edges import TIGHT64
+from harness.failures import fail
+from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from katas.kernels.vector import add, add_kernel, bias_gelu, bias_gelu_kernel
+
+HINT_MASK = ("offsets = pid * BLOCK + tl.arange(0, BLOCK); mask = offsets < n; pass mask= to every "
+             "tl.load and tl.store")
+HINT_PID = ("program p starts at p * BLOCK: offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)")
+HINT_GRID = "grid = (triton.cdiv(n, block),): ceil(n / block) programs, the last one ragged"
+HINT_GELU = ("gelu(v) = 0.5 * v * (1 + erf(v / sqrt(2))) with tl.math.erf, v = x + b[i % N], "
+             "all in float32: x.to(tl.float32)")
+HINT_WRAPPER = ("check, then x = x.contiguous(); out = torch.empty_like(x); "
+                "kernel[(triton.cdiv(n, block),)](x, ..., out, n, BLOCK=block); return out")
+
+SENTINEL = -777.0
+
+
+def vec(n, dtype=torch.float32, seed=0, scale=3.0):
+    g = torch.Generator().manual_seed(seed)
+    if dtype.is_floating_point:
+        return (torch.randn(n, generator=g) * scale).to(dtype).to(DEVICE)
+    return torch.randint(-1000, 1000, (n,), generator=g, dtype=dtype).to(DEVICE)
+
+
+def padded(values, pad=5):
+    """(buffer, view): `values` in the middle of a buffer of sentinels, so that a stray write
+    outside the view shows in the buffer (the interpreter already refuses it)."""
+    buf = torch.full((values.numel() + 2 * pad,), SENTINEL, dtype=values.dtype, device=values.device)
+    view = buf[pad:pad + values.numel()]
+    view.copy_(values)
+    return buf, view
+
+
+def untouched_outside(buf, n, pad=5, what=""):
+    outside = torch.cat([buf[:pad], buf[pad + n:]])
+    if not bool((outside == SENTINEL).all()):
+        fail(f"{what} wrote outside out[0:{n}]", HINT_MASK)
+
+
+def module():
+    return kata_module(add)
+
+
+def gelu_ref(x, bias):
+    return F.gelu(x.double() + bias.double())
+
+
+# -------------------------------------------------------------------------------- add_kernel
+
+@pytest.mark.parametrize("n,BLOCK,programs", [(10, 4, 3), (8, 4, 2), (1, 16, 1), (13, 4, 5), (5, 8, 3)],
+                         ids=lambda v: str(v))
+def test_add_kernel_masks_the_ragged_block(n, BLOCK, programs):
+    """programs >= cdiv(n, BLOCK): the last block is ragged, and extra programs do nothing."""
+    x, y = vec(n, seed=1), vec(n, seed=2)
+    buf, out = padded(torch.zeros(n, device=DEVICE))
+    what = f"add_kernel[({programs},)](x, y, out, n={n}, BLOCK={BLOCK})"
+    add_kernel[(programs,)](x, y, out, n, BLOCK=BLOCK)
+    untouched_outside(buf, n, what=what)
+    assert_close(out, x + y, what=what, hint=HINT_MASK + "; " + HINT_PID)
+
+
+def test_add_kernel_program_handles_its_block():
+    """A grid of 2 programs over 4 blocks: only blocks 0 and 1 are written."""
+    n, BLOCK = 16, 4
+    x, y = vec(n, seed=3), vec(n, seed=4)
+    out = torch.full((n,), SENTINEL, device=DEVICE)
+    add_kernel[(2,)](x, y, out, n, BLOCK=BLOCK)
+    expected = torch.cat([(x + y)[:8], torch.full((8,), SENTINEL, device=DEVICE)])
+    assert_close(out, expected, what="add_kernel[(2,)](x, y, out, n=16, BLOCK=4) (out filled with -777 "
+                 "first: programs 0 and 1 write out[0:8], nothing writes out[8:16])",
+                 hint=HINT_PID + "; a program handles its own BLOCK elements and no others (no loop over "
+                 "the whole array)")
+
+
+def test_add_kernel_moves_each_element_once():
+    n, BLOCK = 11, 4
+    x, y, out = vec(n, seed=5), vec(n, seed=6), torch.empty(n, device=DEVICE)
+    with traffic(module()) as t:
+        add_kernel[(3,)](x, y, out, n, BLOCK=BLOCK)
+    ideal = 4 * n  # float32: n elements of 4 bytes
+    what = f"add_kernel[(3,)] on n={n} float32"
+    how = "each element loaded once: n * 4 bytes; masked-off lanes move nothing"
+    for arg, moved in [("x_ptr", t.loaded_from("x_ptr")), ("y_ptr", t.loaded_from("y_ptr")),
+                       ("out_ptr", t.stored_to("out_ptr"))]:
+        assert_traffic(moved, ideal, what=f"{what}: {arg}", how=how, report=t,
+                       hint="load x and y once per element, store out once")
+        if moved < ideal:
+            fail(f"{what}: {arg} moved {moved} bytes, less than the {ideal} of its n elements\n{t}", HINT_MASK)
+    assert_traffic(t.loaded_from("out_ptr") + t.stored_to("x_ptr") + t.stored_to("y_ptr"), 0,
+                   what=f"{what}: loads of out and stores to x or y", how="out is only written, x and y only read",
+                   report=t)
+
+
+# -------------------------------------------------------------------------------- add
+
+ADD_DTYPES = [torch.float32, torch.float16, torch.bfloat16, torch.float64, torch.int32, torch.int64]
+
+
+@pytest.mark.parametrize("dtype", ADD_DTYPES, ids=str)
+def test_add_matches_torch(dtype):
+    for shape, block in [((37,), 8), ((3, 5), 4), ((2, 3, 4), 32), ((1,), 1), ((5,), 2), ((40,), 64)]:
+        n = math.prod(shape)
+        x, y = vec(n, dtype, seed=7).reshape(shape), vec(n, dtype, seed=8).reshape(shape)
+        with unchanged(x, y, names=["x", "y"]):
+            out = add(x, y, block=block)
+        what = f"add(x {tuple(shape)} {dtype}, y, block={block})"
+        exact = {} if dtype.is_floating_point else dict(rtol=0, atol=0)
+        hint = HINT_WRAPPER + "; " + HINT_MASK + ("; add bfloat16 in float32: (x.to(tl.float32) + "
+                                                  "y.to(tl.float32)).to(out_ptr.dtype.element_ty)"
+                                                  if dtype == torch.bfloat16 else "")
+        assert_close(out, (x.double() + y.double()).to(dtype) if dtype.is_floating_point else x + y,
+                     what=what, hint=hint, **exact)
+        if out.data_ptr() in (x.data_ptr(), y.data_ptr()) or not out.is_contiguous():
+            fail(f"{what}: return a new contiguous tensor (torch.empty_like(x) of the contiguous x), not "
+                 f"one of the inputs or a strided view", HINT_WRAPPER)
+
+
+@settings(max_examples=8)
+@given(n=st.integers(1, 200), log_block=st.integers(3, 7), seed=st.integers(0, 1000))
+def test_add_on_random_sizes(n, log_block, seed):
+    x, y = vec(n, seed=seed), vec(n, seed=seed + 1)
+    out = add(x, y, block=2 ** log_block)
+    assert_close(out, x + y, what=f"add(x ({n},), y, block={2 ** log_block})", hint=HINT_MASK + "; " + HINT_GRID)
+
+
+@pytest.mark.parametrize("n,block", [(3000, None), (10, 4), (8, 4), (1, 1024), (7, 1)], ids=lambda v: str(v))
+def test_add_launches_add_kernel_once_over_cdiv_programs(n, block):
+    x, y = vec(n, seed=9), vec(n, seed=10)
+    with traffic(module()) as t:
+        out = add(x, y) if block is None else add(x, y, block=block)
+    blk = 1024 if block is None else block
+    what = f"add(x ({n},), y{'' if block is None else f', block={block}'})"
+    names = [launch.kernel for launch in t.launches]
+    if names != ["add_kernel"]:
+        fail(f"{what} launched {names or 'nothing'}; the contract is one launch of add_kernel\n{t}", HINT_WRAPPER)
+    grid = tuple(g for g in t.launches[0].grid) if t.launches[0].grid else None
+    if grid != (triton.cdiv(n, blk), 1, 1):
+        fail(f"{what} launched add_kernel over the grid {grid}; expected ({triton.cdiv(n, blk)},) = "
+             f"triton.cdiv({n}, {blk}) programs" + (" (block defaults to 1024)" if block is None else ""),
+             HINT_GRID)
+    assert_close(out, x + y, what=what, hint=HINT_MASK)
+
+
+def test_add_empty():
+    for shape in [(0,), (2, 0, 3)]:
+        x = torch.empty(shape, device=DEVICE)
+        out = add(x, x.clone(), block=4)
+        assert_close(out, x, what=f"add(x {shape}, y {shape})", hint="n = 0: return torch.empty_like(x) "
+                     "(a grid of 0 programs does nothing)")
+
+
+def test_add_non_contiguous_inputs():
+    x = non_contiguous(vec(20, seed=11).reshape(4, 5))
+    y = vec(20, seed=12).reshape(5, 4).t()
+    with unchanged(x, y, names=["x", "y"]):
+        out = add(x, y, block=8)
+    assert_close(out, x.contiguous() + y.contiguous(), what="add(non-contiguous x (4, 5), transposed y, block=8)",
+                 hint="the kernel sees flat contiguous arrays: x = x.contiguous() (and y) before the launch")
+    if not out.is_contiguous():
+        fail("add(non-contiguous x, y): return a new contiguous tensor", HINT_WRAPPER)
+
+
+def test_add_rejects_mismatched_shapes():
+    assert_raises(ValueError, add, vec(6).reshape(2, 3), vec(6).reshape(3, 2),
+                  contract="ValueError when the shapes differ, naming both shapes",
+                  mentions=["(2, 3)", "(3, 2)"], what="add(x (2, 3), y (3, 2))")
+    assert_raises(ValueError, add, vec(6), vec(5), contract="ValueError when the shapes differ, naming both "
+                  "shapes", mentions=["(6,)", "(5,)"], what="add(x (6,), y (5,))")
+
+
+def test_add_rejects_mismatched_dtypes():
+    assert_raises(ValueError, add, vec(6), vec(6, torch.float64), contract="ValueError when the dtypes "
+                  "differ, naming both dtypes", mentions=["float32", "float64"],
+                  what="add(x float32, y float64)")
+
+
+@pytest.mark.parametrize("block", [3, 0, -4, 6, 1000])
+def test_add_rejects_a_block_that_is_not_a_power_of_two(block):
+    assert_raises(ValueError, add, vec(6), vec(6), block=block,
+                  contract="ValueError when block is not a power of two >= 1, naming block",
+                  mentions=[block], what=f"add(x, y, block={block})",
+                  hint="check block before the launch: block >= 1 and block & (block - 1) == 0")
+
+
+def test_add_traffic_is_three_n_elements():
+    n = 21
+    for dtype in (torch.float32, torch.float16):
+        x, y = vec(n, dtype, seed=13), vec(n, dtype, seed=14)
+        with traffic(module()) as t:
+            add(x, y, block=8)
+        ideal = 3 * n * x.element_size()
+        what = f"add(x ({n},) {dtype}, y, block=8)"
+        assert_traffic(t.loaded_bytes + t.stored_bytes, ideal, what=what, report=t,
+                       how=f"x and y loaded once, out stored once: 3 * {n} elements of {x.element_size()} bytes")
+        if t.stored_to("out_ptr") != n * x.element_size():
+            fail(f"{what}: stored {t.stored_to('out_ptr')} bytes to out_ptr, expected {n * x.element_size()} "
+                 f"(each of its n elements once)\n{t}", HINT_MASK)
+
+
+# -------------------------------------------------------------------------------- bias_gelu
+
+def test_bias_gelu_kernel_uses_the_bias_of_each_column():
+    """Launched by the spec on a (3, 5) x with BLOCK 4 over 5 programs (one past the end)."""
+    rows, N, BLOCK = 3, 5, 4
+    x, b = vec(rows * N, seed=15), vec(N, seed=16)
+    buf, out = padded(torch.zeros(rows * N, device=DEVICE))
+    what = f"bias_gelu_kernel[(5,)](x (3, 5) flat, b (5,), out, n=15, N=5, BLOCK=4)"
+    bias_gelu_kernel[(5,)](x, b, out, rows * N, N, BLOCK=BLOCK)
+    untouched_outside(buf, rows * N, what=what)
+    assert_close(out.reshape(rows, N), gelu_ref(x.reshape(rows, N), b).float(), what=what,
+                 hint="element i of the flat (rows, N) array is in column i % N: b = tl.load(b_ptr + offsets % N, "
+                      "mask=mask); " + HINT_GELU)
+
+
+BG_CASES = [((7,), 4), ((3, 5), 4), ((2, 3, 10), 16), ((4, 1), 2), ((1, 33), 8), ((2, 70), 32), ((6, 3), 1024)]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
+def test_bias_gelu_matches_torch(dtype):
+    for shape, block in BG_CASES:
+        x = vec(math.prod(shape), dtype, seed=17).reshape(shape)
+        b = vec(shape[-1], dtype, seed=18)
+        with unchanged(x, b, names=["x", "bias"]):
+            out = bias_gelu(x, b, block=block)
+        what = f"bias_gelu(x {shape} {dtype}, bias ({shape[-1]},), block={block})"
+        assert_close(out, gelu_ref(x, b).to(dtype), what=what, hint=HINT_GELU + "; " + HINT_MASK)
+        if out.data_ptr() == x.data_ptr() or not out.is_contiguous():
+            fail(f"{what}: return a new contiguous tensor (torch.empty_like of the contiguous x)", HINT_WRAPPER)
+
+
+def test_bias_gelu_is_the_exact_gelu():
+    x = torch.linspace(-4, 4, 41, device=DEVICE).reshape(1, 41)
+    b = torch.zeros(41, device=DEVICE)
+    out = bias_gelu(x, b, block=16)
+    assert_close(out, gelu_ref(x, b).float(), what="bias_gelu(x = linspace(-4, 4, 41), bias = 0)",
+                 hint="the exact GELU uses erf: 0.5 * v * (1 + tl.math.erf(v * 0.7071067811865476)); the tanh "
+                      "approximation differs by up to ~5e-4", rtol=1e-5, atol=1e-6)
+
+
+def test_bias_gelu_half_inputs_are_computed_in_float32():
+    """x near -3, bias ~ 1e-3: x + bias rounded to float16 loses the bias, and the error grows
+    through gelu's slope to several float16 ulps of the small output."""
+    g = torch.Generator().manual_seed(19)
+    x = (-3 + torch.rand(4, 32, generator=g)).half().to(DEVICE)
+    b = (torch.rand(32, generator=g) * 2e-3 - 1e-3).half().to(DEVICE)
+    out = bias_gelu(x, b, block=64)
+    assert_close(out, gelu_ref(x, b).half(), what="bias_gelu(x float16 in [-3, -2], bias float16 ~ 1e-3)",
+                 hint="convert BOTH loads to float32 before adding: v = x.to(tl.float32) + b.to(tl.float32); "
+                      "adding in float16 rounds x + b first", rtol=1.5e-3, atol=0)
+
+
+def test_bias_gelu_float64():
+    x = vec(24, torch.float64, seed=20).reshape(4, 6)
+    b = vec(6, torch.float64, seed=21)
+    out = bias_gelu(x, b, block=8)
+    assert_close(out, gelu_ref(x, b), what="bias_gelu(x (4, 6) float64, bias float64)",
+                 hint="float64 stays float64: do not convert it to float32 (only half dtypes are upcast)",
+                 **TIGHT64)
+
+
+@pytest.mark.parametrize("shape,block", [((3, 100), None), ((5, 7), 8), ((2, 9), 2)], ids=str)
+def test_bias_gelu_launches_once_over_cdiv_programs(shape, block):
+    x, b = vec(math.prod(shape), seed=22).reshape(shape), vec(shape[-1], seed=23)
+    with traffic(module()) as t:
+        out = bias_gelu(x, b) if block is None else bias_gelu(x, b, block=block)
+    n, blk = math.prod(shape), 1024 if block is None else block
+    what = f"bias_gelu(x {shape}, bias{'' if block is None else f', block={block}'})"
+    names = [launch.kernel for launch in t.launches]
+    if names != ["bias_gelu_kernel"]:
+        fail(f"{what} launched {names or 'nothing'}; the contract is one launch of bias_gelu_kernel\n{t}",
+             HINT_WRAPPER)
+    if t.launches[0].grid != (triton.cdiv(n, blk), 1, 1):
+        fail(f"{what} launched bias_gelu_kernel over the grid {t.launches[0].grid}; expected "
+             f"({triton.cdiv(n, blk)},) = triton.cdiv({n}, {blk})" + (" (block defaults to 1024)" if block is None
+                                                                       else ""), HINT_GRID)
+    assert_close(out, gelu_ref(x, b).float(), what=what, hint=HINT_GELU)
+
+
+def test_bias_gelu_empty():
+    for shape in [(0, 4), (2, 0, 3)]:
+        x, b = torch.empty(shape, device=DEVICE), torch.zeros(shape[-1], device=DEVICE)
+        out = bias_gelu(x, b, block=4)
+        assert_close(out, x, what=f"bias_gelu(x {shape}, bias ({shape[-1]},))",
+                     hint="n = 0: return an empty tensor of x's shape")
+
+
+def test_bias_gelu_non_contiguous_inputs():
+    x = non_contiguous(vec(24, seed=24).reshape(2, 3, 4))
+    b = vec(8, seed=25)[::2]
+    with unchanged(x, b, names=["x", "bias"]):
+        out = bias_gelu(x, b, block=8)
+    assert_close(out, gelu_ref(x, b).float(), what="bias_gelu(non-contiguous x (2, 3, 4), bias = b[::2])",
+                 hint="x = x.contiguous() and bias = bias.contiguous() before the launch: the kernel reads flat "
+                      "arrays")
+    if not out.is_contiguous():
+        fail("bias_gelu(non-contiguous x, bias): return a new contiguous tensor", HINT_WRAPPER)
+
+
+def test_bias_gelu_rejects_a_bias_of_the_wrong_shape():
+    for xs, bs in [((2, 3), (2,)), ((2, 3), (1, 3)), ((4,), (3,))]:
+        assert_raises(ValueError, bias_gelu, vec(math.prod(xs)).reshape(xs), vec(math.prod(bs)).reshape(bs),
+                      contract="ValueError when bias is not 1-D of size x.shape[-1], naming both shapes",
+                      mentions=[str(xs), str(bs)], what=f"bias_gelu(x {xs}, bias {bs})")
+
+
+def test_bias_gelu_rejects_mismatched_dtypes():
+    assert_raises(ValueError, bias_gelu, vec(6).reshape(2, 3), vec(3, torch.float16),
+                  contract="ValueError when the dtypes differ, naming both", mentions=["float32", "float16"],
+                  what="bias_gelu(x float32, bias float16)")
+
+
+def test_bias_gelu_rejects_a_scalar_or_integer_x():
+    assert_raises(ValueError, bias_gelu, torch.tensor(1.0, device=DEVICE), vec(1),
+                  contract="ValueError when x is 0-dim, naming its shape", mentions=["()"],
+                  what="bias_gelu(x of shape (), bias (1,))")
+    assert_raises(ValueError, bias_gelu, vec(6, torch.int32).reshape(2, 3), vec(3, torch.int32),
+                  contract="ValueError when x is not a floating dtype, naming the dtype", mentions=["int32"],
+                  what="bias_gelu(x int32, bias int32)")
+
+
+@pytest.mark.parametrize("block", [3, 0, 12])
+def test_bias_gelu_rejects_a_block_that_is_not_a_power_of_two(block):
+    assert_raises(ValueError, bias_gelu, vec(6).reshape(2, 3), vec(3), block=block,
+                  contract="ValueError when block is not a power of two >= 1, naming block",
+                  mentions=[block], what=f"bias_gelu(x, bias, block={block})")
+
+
+def test_bias_gelu_traffic():
+    rows, N = 3, 7
+    x, b = vec(rows * N, seed=26).reshape(rows, N), vec(N, seed=27)
+    with traffic(module()) as t:
+        bias_gelu(x, b, block=8)
+    n = rows * N
+    what = f"bias_gelu(x ({rows}, {N}) float32, bias, block=8)"
+    assert_traffic(t.loaded_from("x_ptr"), 4 * n, what=f"{what}: x_ptr", report=t,
+                   how=f"each of the n = {n} x elements loaded once, 4 bytes each",
+                   hint="load x once per element (a fused kernel reads its input once)")
+    assert_traffic(t.loaded_from("b_ptr"), 4 * n, what=f"{what}: b_ptr", report=t,
+                   how="at most one bias element per x element: n * 4 bytes")
+    assert_traffic(t.stored_bytes, 4 * n, what=f"{what}: stores", report=t,
+                   how=f"each of the n = {n} outputs stored once; nothing else is written")
+    if t.stored_to("out_ptr") < 4 * n or t.loaded_from("x_ptr") < 4 * n:
+        fail(f"{what}: every x element must be loaded and every out element stored\n{t}", HINT_MASK)
+
+
+# -------------------------------------------------------------------------------- off limits
+
+def test_the_kernels_do_the_work():
+    x, y = vec(12, seed=28).reshape(3, 4), vec(12, seed=29).reshape(3, 4)
+    out = kernel_does_the_work(add, x, y, block=4, what="add(x (3, 4), y, block=4)", allow=("clone",))
+    assert_close(out, x + y, what="add(x (3, 4), y, block=4)", hint=HINT_WRAPPER)
+    b = vec(4, seed=30)
+    out = kernel_does_the_work(bias_gelu, x, b, block=4, what="bias_gelu(x (3, 4), bias (4,), block=4)",
+                               allow=("clone",))
+    assert_close(out, gelu_ref(x, b).float(), what="bias_gelu(x (3, 4), bias (4,), block=4)", hint=HINT_GELU)
+
+
+# -------------------------------------------------------------------------------- GPU budgets
+
+@gpu
+def test_gpu_add_latency_near_torch():
+    """Bandwidth-bound: a masked 1-D kernel at block 1024 runs close to torch's own add."""
+    x, y = torch.randn(1 << 24, device="cuda"), torch.randn(1 << 24, device="cuda")
+    ratio = time_ratio(add, torch.add, x, y)
+    assert ratio < 1.5, f"add took {ratio:.2f}x torch.add's time on 16M float32 elements (budget 1.5x)"
+
+
+@gpu
+def test_gpu_bias_gelu_beats_unfused_torch():
+    """Fused: one read of x and one write; unfused torch writes x + bias and reads it back."""
+    x, b = torch.randn(4096, 4096, device="cuda"), torch.randn(4096, device="cuda")
+    ratio = time_ratio(bias_gelu, lambda x, b: F.gelu(x + b), x, b)
+    assert ratio < 1.0, f"bias_gelu took {ratio:.2f}x the time of F.gelu(x + b) (budget: faster than unfused)"
+
+
+@gpu
+def test_gpu_bias_gelu_allocates_only_its_output():
+    x, b = torch.randn(2048, 2048, device="cuda"), torch.randn(2048, device="cuda")
+    peak = cuda_peak_bytes(bias_gelu, x, b)
+    assert peak <= x.numel() * 4 * 1.05, (
+        f"bias_gelu's peak was {peak} bytes above what was live; its output alone is {x.numel() * 4}")
