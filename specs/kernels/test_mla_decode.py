@@ -271,6 +271,6 @@ def test_gpu_latency_against_sdpa():
     def torch_decode():
         return F.scaled_dot_product_attention(qq, kk, c[:, None], scale=scale)
 
-    ratio = time_ratio(lambda: mla_decode(q, qr, c, kr, lens, scale, num_splits=4, block_n=64), torch_decode)
+    ratio = time_ratio(lambda: mla_decode(q, qr, c, kr, lens, scale, num_splits=8, block_n=32), torch_decode)
     assert ratio < 3.0, (f"mla_decode (B=16, H=16, r=512, cache 4096, bfloat16) took {ratio:.2f}x the time of "
                          f"F.scaled_dot_product_attention on the same problem; expected within 3x")
