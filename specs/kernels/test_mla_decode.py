@@ -1,0 +1,276 @@
+"""Specs for katas/kernels/mla_decode.py (day 38): FlashMLA-style split-KV decode in Triton.
+
+Oracles: a float64 torch formula per sequence (softmax of the scaled latent + rope scores,
+torch.logsumexp) for mla_decode, and mla/attention's absorbed decode (attn(x, cache,
+start_pos, absorb=True), the learner's own day-28 module) for absorbed_decode. Cache rows past
+each length are filled with huge values, so a key that should be masked shows.
+
+Contract -> specs:
+- o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
+  ragged lengths, any num_splits / block_n (one split, many, empty splits, ragged last
+  block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full
+- the max subtracted in the splits and in the combine (scores ~ 300): test_large_scores
+- dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
+- any strides, read in place (slices of a larger cache, transposed queries): test_strided_inputs
+- B = 0: test_empty_batch; ValueErrors: test_errors
+- exactly two launches, split grid (B, num_splits), each cached row loaded once for all
+  heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
+- no torch compute in the wrapper, the combine included: test_kernels_do_the_work
+- absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
+  prefill and two decode steps: test_absorbed_decode_matches_mla_attention; one token only:
+  test_absorbed_decode_one_token_only
+- inputs not modified: test_inputs_unchanged
+- on a CUDA device (gpu marker, skipped here): latency within 3x of
+  F.scaled_dot_product_attention on the same problem: test_gpu_latency_against_sdpa
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from harness.budgets import gpu, time_ratio
+from harness.checks import assert_close, assert_raises, unchanged
+from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from katas.kernels.mla_decode import absorbed_decode, mla_decode
+from katas.mla.attention import MLACache, MultiHeadLatentAttention
+from katas.mla.components import MLAConfig
+
+GARBAGE = 1e4  # what the cache holds past each sequence's length
+HINT_SOFTMAX = ("program (b, s) scores all H heads against the split's keys, "
+                "score = (q_latent . c_kv[n] + q_rope . k_rope[n]) * softmax_scale, keeps an online "
+                "softmax per head (running max, sum and output in float32), and stores acc / l and "
+                "lse = m + log(l); the combine weighs each split by exp(lse_s - lse)")
+HINT_MASK = ("positions >= the sequence's length (cache_seqlens[b]) must not be scored or loaded: "
+             "mask the ragged last block of each split (n < end) on the loads and set masked "
+             "scores to -inf")
+HINT_EMPTY = ("a split with no position (more splits than blocks) must store lse = -inf and o = 0, "
+              "never NaN: guard l = 0 before dividing, and the combine gives it weight exp(-inf) = 0")
+
+
+def problem(b=2, h=3, r=24, dr=6, s=16, lengths=(13, 5), *, seed=0, dtype=torch.float32, q_scale=1.0):
+    g = torch.Generator().manual_seed(seed)
+    q = torch.randn(b, h, r, generator=g) * q_scale
+    qr = torch.randn(b, h, dr, generator=g) * q_scale
+    c = torch.randn(b, s, r, generator=g)
+    kr = torch.randn(b, s, dr, generator=g)
+    for i, n in enumerate(lengths):
+        c[i, n:], kr[i, n:] = GARBAGE, -GARBAGE
+    lens = torch.tensor(lengths, dtype=torch.int32)
+    return [t.to(dtype).to(DEVICE) for t in (q, qr, c, kr)] + [lens.to(DEVICE)]
+
+
+def reference(q, qr, c, kr, lens, scale):
+    """(o (B, H, r), lse (B, H)) in float64, one sequence at a time."""
+    outs, lses = [], []
+    for b in range(q.shape[0]):
+        n = int(lens[b])
+        ck, kk = c[b, :n].double(), kr[b, :n].double()
+        scores = (q[b].double() @ ck.T + qr[b].double() @ kk.T) * scale
+        lses.append(torch.logsumexp(scores, -1))
+        outs.append(torch.softmax(scores, -1) @ ck)
+    return torch.stack(outs), torch.stack(lses)
+
+
+def check(args, scale, what, *, num_splits=2, block_n=16, hint=HINT_SOFTMAX, o_tol=None, lse_tol=None):
+    o, lse = mla_decode(*args, scale, num_splits=num_splits, block_n=block_n)
+    o_ref, lse_ref = reference(*args, scale)
+    dtype = args[0].dtype
+    assert o.dtype == dtype and lse.dtype == torch.float32, (
+        f"{what}: o_latent is {o.dtype} and lse {lse.dtype}; expected q_latent's dtype {dtype} and float32")
+    assert_close(lse, lse_ref.float(), what=f"lse of {what}", **(lse_tol or dict(rtol=1e-5, atol=1e-5)), hint=hint)
+    assert_close(o, o_ref.to(dtype), what=f"o_latent of {what}", **(o_tol or dict(rtol=1e-4, atol=1e-5)), hint=hint)
+    assert o.is_contiguous(), f"{what}: o_latent should be contiguous (allocate it with torch.empty((B, H, r)))"
+    return o, lse
+
+
+# ------------------------------------------------------------------------------ values
+
+@pytest.mark.parametrize("num_splits,block_n", [(1, 16), (2, 8), (3, 4)], ids=str)
+def test_matches_formula(num_splits, block_n):
+    # lengths 13 and 5: ragged last blocks; 3 splits of blocks of 4 leave the third split of
+    # each sequence empty
+    args = problem(seed=1)
+    what = f"mla_decode(B=2, H=3, r=24, rope=6, lengths [13, 5], num_splits={num_splits}, block_n={block_n})"
+    hint = HINT_SOFTMAX + "; " + HINT_MASK + ("; " + HINT_EMPTY if num_splits > 2 else "")
+    check(args, 0.2, what, num_splits=num_splits, block_n=block_n, hint=hint)
+
+
+def test_lengths_one_and_full():
+    args = problem(b=3, h=1, r=5, dr=2, s=7, lengths=(1, 7, 2), seed=2)
+    args[-1] = args[-1].long()                          # cache_seqlens of any integer dtype
+    check(args, 0.3, "mla_decode(B=3, H=1, r=5, rope=2, cache of 7, int64 lengths [1, 7, 2], block_n=4)",
+          num_splits=2, block_n=4, hint=HINT_SOFTMAX + "; " + HINT_MASK + "; " + HINT_EMPTY)
+
+
+def test_large_scores():
+    # scores of a few hundred: exp() without the max subtracted overflows float32 (e^89)
+    args = problem(seed=3, q_scale=15.0)
+    check(args, 1.0, "mla_decode with scores ~ 300 (num_splits=2, block_n=4)", num_splits=2, block_n=4,
+          o_tol=dict(rtol=1e-4, atol=1e-4), lse_tol=dict(rtol=1e-5, atol=1e-3),
+          hint="subtract the running max before every exp, in each split (rescale l and acc by "
+               "exp(m_old - m_new)) and in the combine (exp(lse_s - max_s lse_s)); exp of a score "
+               "of 300 is inf in float32")
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_half_precision(dtype):
+    args = problem(seed=4, dtype=dtype)
+    check(args, 0.2, f"mla_decode on {dtype} (num_splits=2, block_n=8)", num_splits=2, block_n=8,
+          o_tol=dict(rtol=2e-3, atol=2e-3) if dtype == torch.float16 else dict(rtol=1.6e-2, atol=1e-2),
+          lse_tol=dict(rtol=1e-5, atol=1e-4),
+          hint="convert every load to float32 and keep m, l, acc and the partial buffers in float32; "
+               "round o to the input dtype once, in the combine's store; lse stays float32")
+
+
+def test_strided_inputs():
+    q, qr, c, kr, lens = problem(seed=5, s=12, lengths=(12, 7))
+    wide = torch.full((4, 24, 40), GARBAGE, device=DEVICE)
+    wide[1:3, :12, 3:27] = c
+    c_view = wide[1:3, :12, 3:27]                       # rows of 40, batch stride 960
+    q_t = q.transpose(0, 1).contiguous().transpose(0, 1)  # (B, H, r) with strides (r, B*r, 1)
+    hint = ("address every tensor with its own strides (b * stride_b + n * stride_n + r * stride_r): "
+            "the cache is usually a slice of a larger one, read in place (no .contiguous() copy)")
+    kernel_does_the_work(mla_decode, q_t, qr, c_view, kr, lens, 0.25, num_splits=2, block_n=8,
+                         what="mla_decode on slices of a larger cache and transposed queries")
+    check([q_t, qr, c_view, kr, lens], 0.25, "mla_decode on slices of a larger cache and transposed queries",
+          num_splits=2, block_n=8, hint=hint)
+
+
+def test_empty_batch():
+    args = problem(b=0, lengths=())
+    with traffic(kata_module(mla_decode)) as t:
+        o, lse = mla_decode(*args, 0.2)
+    assert o.shape == (0, 3, 24) and lse.shape == (0, 3), (
+        f"mla_decode with B = 0: shapes {tuple(o.shape)} and {tuple(lse.shape)}, expected (0, 3, 24) and (0, 3)")
+    assert t.count == 0, f"mla_decode with B = 0 launched {t.count} kernels; the contract says: no launch\n{t}"
+
+
+def test_errors():
+    q, qr, c, kr, lens = problem(seed=6)
+    assert_raises(ValueError, mla_decode, q, qr, c[..., :20], kr, lens, 0.2,
+                  contract="ValueError when r differs between q_latent and c_kv")
+    assert_raises(ValueError, mla_decode, q, qr[..., :4], c, kr, lens, 0.2,
+                  contract="ValueError when rope differs between q_rope and k_rope")
+    assert_raises(ValueError, mla_decode, q, qr, c[:1], kr[:1], lens, 0.2,
+                  contract="ValueError when the cache's batch is not q's")
+    assert_raises(ValueError, mla_decode, q, qr, c, kr, lens[:1], 0.2,
+                  contract="ValueError when cache_seqlens is not of shape (B,)")
+    assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, num_splits=0,
+                  contract="ValueError when num_splits < 1")
+    assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, block_n=0, contract="ValueError when block_n < 1")
+
+
+def test_inputs_unchanged():
+    args = problem(seed=7)
+    with unchanged(*args, names=("q_latent", "q_rope", "c_kv", "k_rope", "cache_seqlens")):
+        mla_decode(*args, 0.2, num_splits=1, block_n=16)
+
+
+# ------------------------------------------------------------------------------ the kernels do the work
+
+def test_kernels_do_the_work():
+    args = problem(seed=8)
+    o, lse = kernel_does_the_work(mla_decode, *args, 0.2, num_splits=2, block_n=16,
+                                  what="mla_decode(...)")
+    o_ref, lse_ref = reference(*args, 0.2)
+    hint = ("the wrapper validates, allocates (torch.empty) and launches; the scores, the "
+            "softmax and the combine of the splits all happen in @triton.jit kernels")
+    assert_close(lse, lse_ref.float(), what="lse of mla_decode", hint=hint)
+    assert_close(o, o_ref.float(), what="o_latent of mla_decode", hint=hint)
+
+
+def test_two_launches_and_traffic():
+    b, h, r, dr, splits = 2, 3, 24, 6, 3
+    args = problem(b=b, h=h, r=r, dr=dr, s=16, lengths=(13, 5), seed=9)
+    with traffic(kata_module(mla_decode)) as t:
+        mla_decode(*args, 0.2, num_splits=splits, block_n=4)
+    assert t.count == 2, (f"mla_decode made {t.count} launches; the contract says two: the split kernel, "
+                          f"then the combine kernel\n{t}")
+    assert t.launches[0].programs == b * splits, (
+        f"the split kernel ran {t.launches[0].programs} programs; expected B * num_splits = {b * splits} "
+        f"(grid (B, num_splits): each program takes all H heads of its sequence)\n{t}")
+    s, f32, cached = 4, 4, 13 + 5
+    ideal_loads = (cached * (r + dr) * s                   # each cached row once, for all heads
+                   + b * splits * h * (r + dr) * s         # each program loads its queries
+                   + b * splits * 8                        # cache_seqlens[b] per program (<= 8 B)
+                   + b * splits * h * r * f32              # the combine reads the partial outputs once
+                   + 2 * b * splits * h * 2 * f32)         # and up to 2 statistics (lse, or m and l) twice
+    ideal_stores = b * splits * h * (r + 2) * f32 + b * h * r * s + b * h * f32
+    hint = ("one program per (sequence, split) holds all H heads, so each cached c_kv / k_rope row "
+            "is loaded once, not once per head; mask the loads to the sequence's length (rows past "
+            "it are not read at all)")
+    assert_traffic(t.loaded_bytes, ideal_loads, what="mla_decode(B=2, H=3, lengths [13, 5], 3 splits): loads",
+                   how=f"ideal: the {cached} cached rows once ({cached}*({r}+{dr})*{s} B), the queries once "
+                       f"per split program, cache_seqlens, and the float32 partials read back by the combine",
+                   hint=hint, report=t)
+    assert_traffic(t.stored_bytes, ideal_stores, what="mla_decode(B=2, H=3, lengths [13, 5], 3 splits): stores",
+                   how="ideal: the float32 partials (B*splits*H*(r+2)*4 B: the output and at most two "
+                       "statistics per head and split), o_latent and lse once",
+                   hint="store each split's acc / l and lse once, then o_latent and lse once", report=t)
+
+
+# ------------------------------------------------------------------------------ absorbed_decode
+
+def mla_module(seed):
+    cfg = MLAConfig(hidden_size=32, num_attention_heads=3, q_lora_rank=20, kv_lora_rank=24,
+                    qk_nope_head_dim=8, qk_rope_head_dim=6, v_head_dim=10, max_position_embeddings=64)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        attn = MultiHeadLatentAttention(cfg).to(DEVICE)
+        with torch.no_grad():
+            for p in attn.parameters():
+                p.normal_(0.0, 0.3) if p.dim() > 1 else p.uniform_(0.5, 1.5)
+    return cfg, attn
+
+
+def test_absorbed_decode_matches_mla_attention():
+    cfg, attn = mla_module(10)
+    g = torch.Generator().manual_seed(11)
+    prefix = torch.randn(2, 4, 32, generator=g).to(DEVICE)
+    steps = [torch.randn(2, 1, 32, generator=g).to(DEVICE) for _ in range(2)]
+    ref_cache, my_cache = MLACache(cfg, 3, 8), MLACache(cfg, 3, 8)
+    hint = ("absorbed_decode: positions = [start_pos]; q_nope, q_rope = attn.queries(x, positions); "
+            "c_kv, k_rope = attn.latent(x, positions); cache.update first; q_latent = q_nope @ W_UK; "
+            "mla_decode over the updated cache with lengths start_pos + 1 and scale 1/sqrt(nope + rope); "
+            "then W_UV and attn.o_proj")
+    with torch.no_grad():
+        attn(prefix, cache=ref_cache, start_pos=0, absorb=True)
+        attn(prefix, cache=my_cache, start_pos=0, absorb=True)
+        for i, x in enumerate(steps):
+            pos = 4 + i
+            expected = attn(x, cache=ref_cache, start_pos=pos, absorb=True)
+            got = absorbed_decode(attn, x, my_cache, pos, num_splits=2, block_n=4)
+            assert_close(got, expected, what=f"absorbed_decode(attn, x, cache, start_pos={pos})",
+                         rtol=1e-4, atol=1e-5, hint=hint)
+            assert_close(my_cache.c_kv, ref_cache.c_kv, what=f"cache.c_kv after absorbed_decode at start_pos={pos}",
+                         hint="store the new token with cache.update(c_kv, k_rope, start_pos) before attending")
+            assert_close(my_cache.k_rope, ref_cache.k_rope,
+                         what=f"cache.k_rope after absorbed_decode at start_pos={pos}",
+                         hint="store the new token with cache.update(c_kv, k_rope, start_pos) before attending")
+
+
+def test_absorbed_decode_one_token_only():
+    cfg, attn = mla_module(12)
+    x = torch.randn(2, 2, 32, generator=torch.Generator().manual_seed(13)).to(DEVICE)
+    with torch.no_grad():
+        assert_raises(ValueError, absorbed_decode, attn, x, MLACache(cfg, 2, 8), 0,
+                      contract="ValueError if x holds more than one token")
+
+
+# ------------------------------------------------------------------------------ on a GPU
+
+@gpu
+def test_gpu_latency_against_sdpa():
+    b, h, r, dr, s = 16, 16, 512, 64, 4096
+    q, qr = torch.randn(b, h, r, device="cuda", dtype=torch.bfloat16), torch.randn(b, h, dr, device="cuda", dtype=torch.bfloat16)
+    c, kr = torch.randn(b, s, r, device="cuda", dtype=torch.bfloat16), torch.randn(b, s, dr, device="cuda", dtype=torch.bfloat16)
+    lens = torch.full((b,), s, dtype=torch.int32, device="cuda")
+    scale = (128 + 64) ** -0.5
+    qq, kk = torch.cat([q, qr], -1)[:, None], torch.cat([c, kr], -1)[:, None]   # heads as query rows
+
+    def torch_decode():
+        return F.scaled_dot_product_attention(qq, kk, c[:, None], scale=scale)
+
+    ratio = time_ratio(lambda: mla_decode(q, qr, c, kr, lens, scale, num_splits=8, block_n=32), torch_decode)
+    assert ratio < 3.0, (f"mla_decode (B=16, H=16, r=512, cache 4096, bfloat16) took {ratio:.2f}x the time of "
+                         f"F.scaled_dot_product_attention on the same problem; expected within 3x")
