@@ -22,6 +22,7 @@ PHASES = {
     4: "Attention optimisation",
     5: "Multi-head latent attention",
     6: "DeepSeek",
+    8: "Scale-out",
 }
 
 
@@ -574,6 +575,15 @@ KATAS: tuple[Kata, ...] = (
           "torch.multinomial(softmax(logits, -1), G, replacement=True, generator=generator); prompts.repeat_interleave(G, 0) and answers.reshape(-1) keep each group together; log_softmax(...).gather(-1, answers[:, None]) gives (N, 1).",
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
+      )),
+    K("distributed/zero", 8, "41", "ZeRO-1: a sharded optimizer",
+      mistakes=("shard_off_by_one",),
+      hints=(
+          "Every rank computes the same update; ZeRO-1 gives each rank one slice of the flattened parameters, keeps optimizer state for that slice only, and shares the results with one all-gather.",
+          "shard_range is torch.tensor_split's rule. Copy your slice of the flat parameters into a new leaf tensor and build optimizer_cls([shard]); each step: its gradient slice, inner step, all-gather, copy back in place.",
+          "base, extra = divmod(numel, W); start = rank * base + min(rank, extra). Slice the flat gradient by walking the parameters (keep the parts overlapping [start, stop)). gloo's all-gather needs equal sizes: pad to ceil(N / W).",
+          "Rank r's gathered block holds its stop - start real elements, then padding: cut each block with shard_range(N, W, r). Check every p.grad first (ValueError with its index). Free the gather output: memory counts whole storages.",
+          "step: shard.grad = flat_slice(grads); optimizer.step(); shard.grad = None; mine = zeros(size); mine[:len(shard)] = shard; dist.all_gather(blocks, mine); flat = cat(block[:b - a] for each rank); p.copy_(flat[o:o + n].view_as(p)).",
       )),
 )
 del K
