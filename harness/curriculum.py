@@ -585,6 +585,15 @@ KATAS: tuple[Kata, ...] = (
           "Rank r's gathered block holds its stop - start real elements, then padding: cut each block with shard_range(N, W, r). Check every p.grad first (ValueError with its index). Free the gather output: memory counts whole storages.",
           "step: shard.grad = flat_slice(grads); optimizer.step(); shard.grad = None; mine = zeros(size); mine[:len(shard)] = shard; dist.all_gather(blocks, mine); flat = cat(block[:b - a] for each rank); p.copy_(flat[o:o + n].view_as(p)).",
       )),
+    K("distributed/tensor_parallel", 8, "43", "Megatron tensor parallelism: column and row parallel layers",
+      mistakes=("row_column_swapped", "split_off_by_one"),
+      hints=(
+          "Split a wide layer across ranks without changing its result: one layer keeps a slice of its outputs, the next a slice of its inputs, and one all-reduce sums the partial products.",
+          "ColumnParallelLinear: weight rows [a, b) (output features), no forward communication. RowParallelLinear: weight columns [a, b), partial product, all-reduce, then the whole bias. Pair them: column, activation, row.",
+          "dist.all_reduce is invisible to autograd: write two autograd.Functions, one identity forward with an all-reduce in backward (before the column layer), one all-reduce forward with an identity backward (after the row layer).",
+          "The split is torch.tensor_split's over n // block groups (attention passes block=head_dim: whole heads). Attention's q, k, v share x: reduce its gradient once (all_reduce_input_grad=False on each, one identity/all-reduce Function at the entry).",
+          "class Copy(Function): forward(ctx, x): return x.view_as(x); backward(ctx, g): g = g.clone(); dist.all_reduce(g); return g. class Reduce(Function): forward(ctx, x): x = x.clone(); dist.all_reduce(x); return x; backward(ctx, g): return g.",
+      )),
 )
 del K
 
