@@ -585,6 +585,15 @@ KATAS: tuple[Kata, ...] = (
           "Rank r's gathered block holds its stop - start real elements, then padding: cut each block with shard_range(N, W, r). Check every p.grad first (ValueError with its index). Free the gather output: memory counts whole storages.",
           "step: shard.grad = flat_slice(grads); optimizer.step(); shard.grad = None; mine = zeros(size); mine[:len(shard)] = shard; dist.all_gather(blocks, mine); flat = cat(block[:b - a] for each rank); p.copy_(flat[o:o + n].view_as(p)).",
       )),
+    K("distributed/fsdp", 8, "42", "FSDP: parameters sharded at rest, gathered one layer at a time",
+      mistakes=("shard_floor_split",),
+      hints=(
+          "Each rank stores 1/W of every layer. To run a layer, all ranks pool their pieces (all-gather), use the whole layer, and drop it again; backward does the same and hands each rank the averaged gradient of its own piece.",
+          "Per child of the Sequential: flatten its parameters, zero-pad to W * S, keep your S-element slice as an nn.Parameter, move the layer to meta. Forward per unit: all-gather, functional_call, free. Backward: gather again, recompute, reduce-scatter the flat gradient, divide by W.",
+          "A torch.autograd.Function per unit call: forward(x, shard) gathers and runs the layer under no_grad, saving x and the shard; backward gathers again and gets the input's and parameters' gradients with torch.autograd.grad.",
+          "S = ceil(P / W) for every rank (gloo needs equal sizes): padding only at the end of the flat vector, its gradient 0. The layer's parameters are views of the gathered vector's first P elements. Return the shard's gradient from backward: autograd accumulates it into .grad.",
+          "backward: full = gather(shard).requires_grad_(); y = functional_call(layer, views(full), (x_in,)); gfull, gx = torch.autograd.grad(y, (full, x_in), grad_y); out = empty(S); dist.reduce_scatter(out, list(gfull.view(W, S))); return gx, out / W.",
+      )),
     K("distributed/tensor_parallel", 8, "43", "Megatron tensor parallelism: column and row parallel layers",
       mistakes=("row_column_swapped", "split_off_by_one"),
       hints=(
