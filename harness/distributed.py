@@ -56,7 +56,10 @@ import atexit
 import contextlib
 import ctypes
 import datetime
+import faulthandler
 import functools
+import gc
+import importlib
 import mmap
 import os
 import pickle
@@ -125,7 +128,7 @@ class Wait:
     in_backward: bool
 
 
-@dataclass
+@dataclass(eq=False)  # logs are told apart by identity (comm_log removes its own)
 class CommLog:
     """The communication of one rank during a check (or a `with comm_log()` block)."""
     ops: list[Op] = field(default_factory=list)
@@ -178,7 +181,7 @@ def comm_log():
     try:
         yield log
     finally:
-        _state.logs.remove(log)
+        _state.logs[:] = [other for other in _state.logs if other is not log]
 
 
 def _tensors(x) -> list[torch.Tensor]:
@@ -419,6 +422,8 @@ def _child(rank: int, world: int, store: str, conn: Connection, status: _Status,
         for sig in (signal.SIGALRM, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
         _die_with_parent()
+        gc.disable()  # nor touches them: each page an object lives on would be copied
+        faulthandler.disable()  # gloo aborts on a size mismatch: the parent says so, briefly
         if os.getppid() != parent:
             return
         for other in _ALL_PARENT_ENDS:
@@ -448,7 +453,11 @@ def _child(rank: int, world: int, store: str, conn: Connection, status: _Status,
             _state.depth = 0
             status.set(_CODE, "")
             try:
-                reply = ("ok", namespace[name](rank, world, *args, **kwargs), log)
+                check = namespace.get(name)
+                if check is None:
+                    raise LookupError(f"{name} was defined after the ranks started: define checks "
+                                      f"at the spec module's top level")
+                reply = ("ok", check(rank, world, *args, **kwargs), log)
             except BaseException as err:  # noqa: BLE001 - everything goes back to the parent
                 reply = ("err", _pack_error(err), log)
             _state.logs[:] = []
@@ -471,18 +480,34 @@ def _child(rank: int, world: int, store: str, conn: Connection, status: _Status,
 _ALL_PARENT_ENDS: "weakref.WeakSet[Connection]" = weakref.WeakSet()
 
 
+def _remove_stale_folders() -> None:
+    """The store folders of runs that were killed (SIGKILL leaves no time to clean up)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(tempfile.gettempdir()):
+            pid = entry.name.split("-")[2] if entry.name.startswith("katas-dist-") else ""
+            if pid.isdigit() and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), 0)
+                except ProcessLookupError:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                except OSError:
+                    pass
+
+
 class _Group:
     """The ranks of one world size, forked and joined in a gloo process group."""
 
     def __init__(self, world: int, namespace: dict):
         self.world = world
-        self.folder = tempfile.mkdtemp(prefix="katas-dist-")
+        _remove_stale_folders()
+        self.folder = tempfile.mkdtemp(prefix=f"katas-dist-{os.getpid()}-")
         self.status = _Status(world)
         self.pids: list[int] = []
         self.reaped: set[int] = set()
         self.conns: list[Connection] = []
         store = os.path.join(self.folder, "store")
         parent = os.getpid()
+        gc.freeze()  # the ranks' collector never walks (and copies) the parent's objects
         try:
             for rank in range(self.world):
                 mine, theirs = Pipe()
@@ -506,6 +531,8 @@ class _Group:
         except BaseException:
             self.close()
             raise
+        finally:
+            gc.unfreeze()
 
     def alive(self) -> bool:
         return bool(self.pids)
@@ -541,8 +568,10 @@ class _Group:
             time.sleep(0.01)
         return "its pipe closed"
 
-    def run(self, name: str, args: tuple, kwargs: dict) -> tuple[list, list[CommLog], bool]:
-        """Run a check on every rank: (results, logs, keep) or raise what went wrong."""
+    def run(self, name: str, args: tuple, kwargs: dict) -> tuple[list, list[CommLog]]:
+        """Run a check on every rank: (results, logs), or raise what went wrong (self.keep
+        then says whether the ranks are still in step and may run the next check)."""
+        self.keep = False
         for conn in self.conns:
             conn.send((name, args, kwargs))
         replies: dict[int, tuple] = {}
@@ -578,7 +607,10 @@ class _Group:
         states = [self.status.read(r) for r in range(self.world)]
         logs = [replies[r][2] if r in replies else CommLog() for r in range(self.world)]
         if why is None and all(reply[0] == "ok" for reply in replies.values()):
-            return [replies[r][1] for r in range(self.world)], logs, True
+            return [replies[r][1] for r in range(self.world)], logs
+        # every rank raised before any communication (a stub, a bad argument): the ranks are in
+        # step and stay; otherwise they may hold half-done messages and are replaced
+        self.keep = why is None and all(reply[0] == "err" and not reply[2].ops for reply in replies.values())
         self._raise(name, replies, states, why, logs)
 
     def _raise(self, name, replies, states, why, logs) -> None:
@@ -610,9 +642,12 @@ class _Group:
             _raise_from_frames(err, packed["frames"])
         if died:
             rank, (_, text, _) = died[0]
+            hint = ("\n  hint: gloo aborts a rank whose recv gets more bytes than its buffer holds: "
+                    "every recv's buffer must have the dtype and size of the matching send"
+                    if "signal 6" in text and states[rank][0] == _COMM else "")
             raise DistributedFailure(
                 f"{name}: rank {rank} of {world} died ({text}) while it was "
-                f"{doing(rank).split(' was ', 1)[1]}" + ("; " + "; ".join(stuck) if stuck else ""))
+                f"{doing(rank).split(' was ', 1)[1]}" + ("; " + "; ".join(stuck) if stuck else "") + hint)
         if errors:  # only communication errors: a timeout of gloo's own
             rank, (_, packed, _) = errors[0]
             blocked = [doing(r) for r in range(world)]
@@ -647,8 +682,13 @@ class RankPool:
     """The ranks of one spec module: `POOL = RankPool()` at module level, then
     `POOL.run(world_size, check, *args, **kwargs)` in its specs (see the module docstring)."""
 
-    def __init__(self):
+    def __init__(self, preimport: tuple[str, ...] = ()):
+        """preimport: modules to import in this process before the ranks are forked, so that
+        each rank does not import them again: torch.optim's first step imports torch._dynamo
+        (~1.5 s of CPU in every freshly forked rank): RankPool(preimport=("torch._dynamo",))
+        pays it once per process (or step by hand: p -= lr * p.grad under torch.no_grad())."""
         self._namespace = sys._getframe(1).f_globals
+        self._preimport = preimport
         self._groups: dict[int, _Group] = {}
         self.comm: list[CommLog] = []  # the last check's communication, per rank
         _POOLS.add(self)
@@ -669,15 +709,17 @@ class RankPool:
             for pool in list(_POOLS):
                 if pool is not self:
                     pool.close()
+            for module in self._preimport:
+                importlib.import_module(module)
             group = self._groups[world] = _Group(world, self._namespace)
         self.comm = []
-        keep = False
         try:
-            results, self.comm, keep = group.run(name, args, kwargs)
-            return results
-        finally:
-            if not keep:
+            results, self.comm = group.run(name, args, kwargs)
+        except BaseException:  # also pytest-timeout's or Ctrl-C's, while the ranks run
+            if not group.keep:
                 group.close()
+            raise
+        return results
 
     def close(self) -> None:
         for group in self._groups.values():
