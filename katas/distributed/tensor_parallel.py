@@ -11,7 +11,9 @@ all-reduce in forward and ONE in backward per pair, and gives the unsplit layers
 The code runs inside an initialised process group: rank = dist.get_rank() and
 W = dist.get_world_size() of the default group. Every rank passes the same input and the same
 full nn.Linear layers (same values); each keeps only its slice (copies, the given layers are
-not changed).
+not changed): a split layer's parameters are exactly weight and bias (bias absent when None),
+the modules below hold exactly their sublayers' ones, and none keeps a buffer or the given
+nn.Linear itself as a submodule.
 
 The split: n features in groups of `block` consecutive features (block = 1 for plain layers,
 head_dim for attention, so that a rank owns whole heads); n / block groups are split like

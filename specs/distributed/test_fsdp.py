@@ -2,8 +2,9 @@
 process groups (harness.distributed's pool, W = 2 and 4) against single-process autograd on
 the whole batch, run in this process.
 
-The model is Linear(5, 7), Tanh, Linear(7, 6), Tanh, Linear(6, 3) in float64: units of
-P = 42, 48 and 21 parameters (42 % 4, 21 % 2 and 21 % 4 are ragged) and two units with none.
+The model is Linear(5, 7), Tanh, Sequential(Linear(7, 6), Tanh), Linear(6, 3) in float64:
+units of P = 42, 48 (a child whose parameters sit one level down: names "0.weight", "0.bias")
+and 21 parameters (42 % 4, 21 % 2 and 21 % 4 are ragged) and a unit with none.
 Every rank trains on its own equal slice of an 8-row batch (loss: the mean over its slice),
 with an Adam-style update written here on fsdp.parameters() (elementwise, like any
 torch.optim optimizer; written out so that the ranks never import torch._dynamo). The
@@ -62,11 +63,11 @@ HINT_COMM = ("forward: one all-gather per unit with parameters; backward: one al
 # ------------------------------------------------------------------------------ helpers
 
 def make_model() -> nn.Sequential:
+    """Linear(5, 7), Tanh, Sequential(Linear(7, 6), Tanh) (a unit with nested parameters), Linear(6, 3)."""
     gen = torch.Generator().manual_seed(0)
-    layers = []
-    for a, b in SIZES:
-        layers += [nn.Linear(a, b), nn.Tanh()]
-    model = nn.Sequential(*layers[:-1]).double()
+    (a1, b1), (a2, b2), (a3, b3) = SIZES
+    model = nn.Sequential(nn.Linear(a1, b1), nn.Tanh(), nn.Sequential(nn.Linear(a2, b2), nn.Tanh()),
+                          nn.Linear(a3, b3)).double()
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64) * 0.5)

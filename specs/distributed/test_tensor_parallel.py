@@ -20,6 +20,8 @@ Contract-to-spec map:
   size in forward, bias added once, no backward communication, gradients:
   test_row_parallel_linear[...]
 - "copies, the given layers are not changed": test_layers_are_copies
+- a split layer holds only its slice: parameters exactly weight (+ bias), no buffers, in every
+  test that builds one (expect_names)
 - ParallelMLP: fc1/fc2 attributes of the two classes, equal to the unsplit MLP (any
   activation), x's gradient, exactly 2 all-reduces per forward + backward: test_parallel_mlp
 - ParallelSelfAttention: q/k/v/o attributes, whole heads per rank (ragged, a rank with
@@ -97,6 +99,21 @@ def detached(t):
     return None if t is None else t.detach().clone()
 
 
+def state_names(module):
+    """The names of the module's parameters and of its non-empty buffers."""
+    return (sorted(n for n, _ in module.named_parameters()),
+            sorted(n for n, b in module.named_buffers() if b.numel()))
+
+
+def expect_names(got, params, what):
+    want = (sorted(params), [])
+    if tuple(got) != want:
+        fail(f"{what}: its parameters are {got[0]} and its buffers {got[1]}; the contract wants exactly the "
+             f"parameters {sorted(params)} and no buffer: a split layer holds its slice, not the whole layer "
+             "(a kept nn.Linear submodule would be trained and saved in full on every rank)",
+             "copy the slices into new nn.Parameters and do not keep the given layer")
+
+
 def storage_is_own(t) -> bool:
     return t is None or t.untyped_storage().nbytes() == t.numel() * t.element_size()
 
@@ -118,7 +135,7 @@ def _column(rank, world, bias, block, reduce):
     y, fwd, bwd = run_logged(go)
     return dict(weight=detached(layer.weight), bias=detached(layer.bias), y=detached(y),
                 x_grad=detached(x.grad), grads=grads(layer.weight, layer.bias), fwd=fwd, bwd=bwd,
-                own=storage_is_own(layer.weight) and storage_is_own(layer.bias))
+                own=storage_is_own(layer.weight) and storage_is_own(layer.bias), names=state_names(layer))
 
 
 def _row(rank, world, bias, block):
@@ -137,7 +154,7 @@ def _row(rank, world, bias, block):
     y, fwd, bwd = run_logged(go)
     return dict(weight=detached(layer.weight), bias=detached(layer.bias), y=detached(y),
                 x_grad=detached(x_local.grad), grads=grads(layer.weight, layer.bias), fwd=fwd, bwd=bwd,
-                own=storage_is_own(layer.weight) and storage_is_own(layer.bias))
+                own=storage_is_own(layer.weight) and storage_is_own(layer.bias), names=state_names(layer))
 
 
 def _copies(rank, world):
@@ -168,7 +185,7 @@ def _mlp(rank, world, activation):
         return y
 
     y, fwd, bwd = run_logged(go)
-    return dict(kinds=kinds, y=detached(y), x_grad=detached(x.grad), fwd=fwd, bwd=bwd,
+    return dict(kinds=kinds, y=detached(y), x_grad=detached(x.grad), fwd=fwd, bwd=bwd, names=state_names(mlp),
                 grads=grads(mlp.fc1.weight, mlp.fc1.bias, mlp.fc2.weight, mlp.fc2.bias))
 
 
@@ -185,7 +202,7 @@ def _attention(rank, world, heads):
         return y
 
     y, fwd, bwd = run_logged(go)
-    return dict(kinds=kinds, y=detached(y), x_grad=detached(x.grad), fwd=fwd, bwd=bwd,
+    return dict(kinds=kinds, y=detached(y), x_grad=detached(x.grad), fwd=fwd, bwd=bwd, names=state_names(attn),
                 grads=grads(attn.q_proj.weight, attn.v_proj.bias, attn.o_proj.weight, attn.o_proj.bias))
 
 
@@ -237,6 +254,7 @@ def test_column_parallel_linear(world, reduce, block, bias):
     for rank, r in enumerate(reports):
         a, b = split(10, world, rank, block)
         at = f"{name}, rank {rank} (owns output features [{a}, {b}))"
+        expect_names(r["names"], ["weight", "bias"] if bias else ["weight"], at)
         assert_close(r["weight"], lin.weight.detach()[a:b], what=f"{at}: weight", hint=HINT_SPLIT + "; " + HINT_COLUMN)
         if bias:
             assert_close(r["bias"], lin.bias.detach()[a:b], what=f"{at}: bias", hint=HINT_COLUMN)
@@ -270,6 +288,7 @@ def test_row_parallel_linear(world, block, bias):
     for rank, r in enumerate(reports):
         a, b = split(10, world, rank, block)
         at = f"{name}, rank {rank} (owns input features [{a}, {b}))"
+        expect_names(r["names"], ["weight", "bias"] if bias else ["weight"], at)
         assert_close(r["weight"], lin.weight.detach()[:, a:b], what=f"{at}: weight", hint=HINT_SPLIT + "; " + HINT_ROW)
         if bias:
             assert_close(r["bias"], lin.bias.detach(), what=f"{at}: bias (the whole bias on every rank)", hint=HINT_ROW)
@@ -314,6 +333,7 @@ def test_parallel_mlp(world, activation):
             fail(f"{at}: fc1 is a {r['kinds'][0]} and fc2 a {r['kinds'][1]}; the contract wants "
                  "fc1 = ColumnParallelLinear(fc1) and fc2 = RowParallelLinear(fc2)",
                  "column first (split the hidden features), then row (sum the partial outputs)")
+        expect_names(r["names"], ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"], at)
         assert_close(r["y"], y.detach(), what=f"{at}: output", hint=HINT_ROW, **TOL)
         assert_close(r["x_grad"], x.grad, what=f"{at}: x.grad", hint=HINT_F, **TOL)
         a, b = split(10, world, rank)
@@ -340,6 +360,7 @@ def test_parallel_attention(world, heads):
         if r["kinds"] != ("ColumnParallelLinear",) * 3 + ("RowParallelLinear",):
             fail(f"{at}: q_proj, k_proj, v_proj, o_proj are {', '.join(r['kinds'])}; the contract wants "
                  "three ColumnParallelLinear and a RowParallelLinear", None)
+        expect_names(r["names"], [f"{p}_proj.{w}" for p in "qkvo" for w in ("weight", "bias")], at)
         head_hint = ("split by whole heads: block=head_dim, so rank r owns heads tensor_split(range(n_heads), W)[r] "
                      "and the rows [h0 * head_dim, h1 * head_dim) of q, k, v (the same columns of o)")
         assert_close(r["y"], y.detach(), what=f"{at}: output", hint=head_hint, **TOL)
