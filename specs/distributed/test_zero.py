@@ -22,7 +22,7 @@ Contract-to-spec map:
 - step: parameters copied IN PLACE (same objects, same storage): test_parameters_updated_in_place
 - step reads gradients only, leaves every p.grad unchanged: test_gradients_left_unchanged
 - a missing .grad raises ValueError naming the index: test_missing_gradient_raises
-- no parameters / mixed dtypes raise ValueError: test_bad_parameters_raise
+- no parameters / mixed dtypes / mixed devices (CPU + meta) raise ValueError: test_bad_parameters_raise
 - params may be a generator, read once: every spec passes model.parameters()
 - ONE all-gather per step of ceil(N / W) elements sent, no other collective:
   test_one_all_gather_per_step
@@ -200,7 +200,9 @@ def _bad_parameters(rank, world):
     out = {}
     for case, params in (("no parameters", []),
                          ("float32 and float64 parameters",
-                          [nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2, dtype=torch.float64))])):
+                          [nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2, dtype=torch.float64))]),
+                         ("a CPU and a meta-device parameter (two devices)",
+                          [nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2, device="meta"))])):
         try:
             ZeroOptimizer(iter(params), torch.optim.SGD, lr=0.1)
             out[case] = None
