@@ -28,9 +28,8 @@ Write:
         forward(x) -> the output of model(x), computed one unit at a time:
             1. all-gather the unit's shards (ONE all-gather per unit: dist.all_gather or
                dist.all_gather_into_tensor; every rank sends its S elements) into the
-               padded flat vector, and view its first P elements as the
-               layer's parameters (torch.func.functional_call runs a layer with given
-               parameters);
+               padded flat vector, and view its first P elements as the layer's
+               parameters (torch.func.functional_call runs a layer with given ones);
             2. run the layer;
             3. free the gathered parameters before the next unit's all-gather: nothing
                autograd saves may keep them alive until backward (save the unit's input,
@@ -57,16 +56,17 @@ Write:
             the unsharded model with the whole batch: every shard equals the matching slice
             of the single-process model's padded flat vector (its padding stays 0 with
             SGD, Adam, AdamW), for W = 2 and 4 and P % W != 0.
-        Memory: at rest, a rank holds the shards only (every tensor reachable from the
-            module, its attributes included, adds up to at most sum(S) + 64 elements). While
+        Memory: at rest (between steps, gradients cleared), a rank holds the shards only:
+            every tensor reachable from the module, its attributes included, adds up to at
+            most sum(S) + 64 elements (meta tensors hold no memory and do not count). While
             forward and backward run, at most the parameters of the unit that is running
             (and the next, when prefetched) are gathered. Measured on a model of 10 equal
             Linear units and a batch of one row: the tensors allocated during forward peak
             at no more than 4 units' padded parameter bytes (the running unit, a copy
             made while gathering it, the next one prefetched, and the activations), those
-            allocated during backward at no more than 6 units above
-            the shard gradients; keeping every unit's gathered parameters from forward to
-            backward, or gathering them all up front, needs 10.
+            allocated during backward at no more than 6 units above the shard gradients;
+            keeping every unit's gathered parameters from forward to backward, or gathering
+            them all up front, needs 10.
         The wrapped `model`'s layers may be changed (moved to meta) by FSDP: callers pass a
         model they do not need afterwards.
 
