@@ -1,6 +1,8 @@
-"""zero_grad() zeroes the gradients in place by default instead of setting them to None.
+"""All-reduces and averages its gradient slice before the update, as if ZeRO-1 reduced the
+gradients: at a ragged split the ranks' slices differ in size and gloo aborts; at an even split
+the values come out right (they were already averaged) for an all-reduce the contract rules out.
 
-Fix: def zero_grad(self, set_to_none: bool = True).
+Fix: ZeRO-1's step reads the gradients as they are; its only collective is the all-gather.
 """
 
 
@@ -57,6 +59,8 @@ class ZeroOptimizer:
             if p.grad is None:
                 raise ValueError(f"parameter {i} has no gradient: ZeroOptimizer.step needs every .grad")
         self.shard.grad = self._flat_slice([p.grad for p in self.params])
+        dist.all_reduce(self.shard.grad)
+        self.shard.grad /= self.world_size
         self.optimizer.step()
         self.shard.grad = None
 
@@ -73,7 +77,7 @@ class ZeroOptimizer:
             p.copy_(flat[offset:offset + p.numel()].view_as(p))
             offset += p.numel()
 
-    def zero_grad(self, set_to_none: bool = False) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
             if set_to_none:
                 p.grad = None

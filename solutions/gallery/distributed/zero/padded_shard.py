@@ -1,7 +1,7 @@
-"""Shards split like torch.chunk (ceil(numel / W) each, the last rank short or empty), not like
-torch.tensor_split.
+"""The inner optimizer steps the padded shard (ceil(N / W) elements, padding included) instead of
+the stop - start elements this rank owns.
 
-Fix: base, extra = divmod(numel, W): the first numel % W ranks own base + 1, the rest base.
+Fix: shard = the flat vector's [start, stop); pad only the copy that is all-gathered.
 """
 
 
@@ -15,9 +15,10 @@ import torch.distributed as dist
 
 def shard_range(numel: int, world_size: int, rank: int) -> tuple[int, int]:
     """Elements [start, stop) of a flat vector of `numel` that `rank` owns (torch.tensor_split's split)."""
-    size = -(-numel // world_size)
-    start = min(rank * size, numel)
-    return start, min(start + size, numel)
+    base, extra = divmod(numel, world_size)
+    start = rank * base + min(rank, extra)
+    stop = start + base + (1 if rank < extra else 0)
+    return start, stop
 
 
 class ZeroOptimizer:
@@ -35,7 +36,9 @@ class ZeroOptimizer:
         self.numel = sum(p.numel() for p in self.params)
         self.start, self.stop = shard_range(self.numel, self.world_size, self.rank)
         with torch.no_grad():
-            self.shard = self._flat_slice([p.detach() for p in self.params]).clone()
+            own = self._flat_slice([p.detach() for p in self.params])
+            size = -(-self.numel // self.world_size)
+            self.shard = torch.cat([own, own.new_zeros(size - len(own))])
         self.shard.requires_grad_(True)
         self.optimizer = optimizer_cls([self.shard], **kwargs)
 
@@ -56,14 +59,14 @@ class ZeroOptimizer:
         for i, p in enumerate(self.params):
             if p.grad is None:
                 raise ValueError(f"parameter {i} has no gradient: ZeroOptimizer.step needs every .grad")
-        self.shard.grad = self._flat_slice([p.grad for p in self.params])
+        own = self._flat_slice([p.grad for p in self.params])
+        self.shard.grad = torch.cat([own, own.new_zeros(len(self.shard) - len(own))])
         self.optimizer.step()
         self.shard.grad = None
 
         # all-gather the updated shards; every block padded to the largest shard's size
         size = -(-self.numel // self.world_size)
-        mine = torch.zeros(size, dtype=self.shard.dtype, device=self.shard.device)
-        mine[:len(self.shard)] = self.shard
+        mine = self.shard.detach().clone()
         blocks = [torch.empty_like(mine) for _ in range(self.world_size)]
         dist.all_gather(blocks, mine)
         flat = torch.cat([block[:stop - start] for block, (start, stop) in
