@@ -2,7 +2,9 @@
 ZeroOptimizer on real gloo process groups (harness.distributed's pool, W = 2 and 4) against
 the unsharded torch.optim optimizer run in this process on the same gradients.
 
-Every rank computes the same full-batch gradient (the contract: gradients arrive already
+The optimizers are torch.optim.Optimizer subclasses written here with torch's AdamW and SGD
+(momentum) updates: torch's own step() imports torch._dynamo, which would cost every forked
+rank ~1 CPU-s. Every rank computes the same full-batch gradient (the contract: gradients arrive already
 averaged), so every rank must end each step with exactly the single-process parameters. The
 model (7 -> 24 -> 5, tanh, float64) has N = 317 elements: 317 % 2 == 317 % 4 == 1, so the
 split is ragged at both sizes; a 1 -> 1 Linear (N = 2) puts empty shards on ranks 2 and 3.
@@ -46,9 +48,57 @@ from katas.distributed.zero import ZeroOptimizer, shard_range
 POOL = RankPool()
 TOL = dict(rtol=1e-12, atol=1e-14)
 GATHERS = ("all_gather", "all_gather_into_tensor", "all_gather_single")
+
+
+class AdamW(torch.optim.Optimizer):
+    """torch.optim.AdamW's update, written out: torch's own step imports torch._dynamo
+    (~1 CPU-s per process, in every rank that was forked before it), this one does not."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"], state["exp_avg_sq"] = torch.zeros_like(p), torch.zeros_like(p)
+                state["step"] += 1
+                t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                m.mul_(b1).add_(p.grad, alpha=1 - b1)
+                v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                p.sub_(group["lr"] * (m / (1 - b1 ** t)) / ((v / (1 - b2 ** t)).sqrt() + group["eps"]))
+
+
+class SGD(torch.optim.Optimizer):
+    """torch.optim.SGD with momentum (no dampening, no Nesterov), written out like AdamW above."""
+
+    def __init__(self, params, lr=0.1, momentum=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = p.grad.clone()
+                else:
+                    state["momentum_buffer"].mul_(group["momentum"]).add_(p.grad)
+                p.sub_(state["momentum_buffer"], alpha=group["lr"])
+
+
 OPTIMIZERS = {
-    "AdamW": (torch.optim.AdamW, dict(lr=0.05, weight_decay=0.1), 2),
-    "SGD": (torch.optim.SGD, dict(lr=0.1, momentum=0.9), 1),
+    "AdamW": (AdamW, dict(lr=0.05, weight_decay=0.1), 2),
+    "SGD": (SGD, dict(lr=0.1, momentum=0.9), 1),
 }
 STEPS = 4
 
@@ -181,7 +231,7 @@ def inner_shard(opt):
 
 def _missing_grad(rank, world):
     model = make_model()
-    opt = ZeroOptimizer(model.parameters(), torch.optim.SGD, lr=0.1)
+    opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
     x, y = make_data()
     backward(model, x, y)
     model[2].weight.grad = None  # parameter index 2 in model.parameters()
@@ -204,7 +254,7 @@ def _bad_parameters(rank, world):
                          ("a CPU and a meta-device parameter (two devices)",
                           [nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2, device="meta"))])):
         try:
-            ZeroOptimizer(iter(params), torch.optim.SGD, lr=0.1)
+            ZeroOptimizer(iter(params), SGD, lr=0.1)
             out[case] = None
         except ValueError:
             out[case] = "ValueError"
@@ -217,7 +267,7 @@ def _bad_parameters(rank, world):
 
 def _zero_grad(rank, world):
     model = make_model()
-    opt = ZeroOptimizer(model.parameters(), torch.optim.SGD, lr=0.1)
+    opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
     x, y = make_data()
     backward(model, x, y)
     grads = [p.grad for p in model.parameters()]
@@ -258,24 +308,10 @@ def test_shard_range_example_from_the_docstring():
 _CACHE: dict = {}
 
 
-def optimizers_warm() -> None:
-    """Import torch._dynamo here, once, before the ranks fork: every torch.optim step imports
-    it (~1.5 CPU-s), and forked ranks then inherit it instead of importing it each. A stub
-    fails first, without that cost."""
-    try:
-        ZeroOptimizer([], torch.optim.SGD, lr=0.1)  # no process group here: only a stub's
-    except NotImplementedError:                     # NotImplementedError matters
-        raise
-    except Exception:  # noqa: BLE001 (a real implementation needs the process group)
-        pass
-    import torch._dynamo  # noqa: F401
-
-
 def trained(world: int, name: str, sizes=(7, 24, 5), steps: int = STEPS) -> list[dict]:
     """Every rank's report for one run (cached: several specs read the same run)."""
     key = (world, name, sizes, steps)
     if key not in _CACHE:
-        optimizers_warm()
         _CACHE[key] = POOL.run(world, _train, name, sizes, steps)
     return _CACHE[key]
 
@@ -311,7 +347,7 @@ def test_inner_optimizer_holds_the_shard(world):
         start, stop = (lambda c: (int(c[0]), int(c[-1]) + 1))(torch.tensor_split(torch.arange(n), world)[rank])
         for t, (cls, tensors) in enumerate(report["shard"], start=1):
             if cls != "AdamW" or tensors is None:
-                fail(f"rank {rank}: ZeroOptimizer(..., torch.optim.AdamW).optimizer is a {cls}: "
+                fail(f"rank {rank}: ZeroOptimizer(..., AdamW).optimizer is a {cls}: "
                      "the contract wants the inner optimizer_cls instance there", HINT_SHARD)
             if len(tensors) != 1:
                 fail(f"rank {rank} of {world}: the inner optimizer steps {len(tensors)} tensors; the "
@@ -349,7 +385,6 @@ def test_gradients_left_unchanged():
 
 
 def test_missing_gradient_raises():
-    optimizers_warm()
     for rank, (kind, message) in enumerate(POOL.run(2, _missing_grad)):
         if kind != "ValueError":
             got = "returned normally" if kind is None else f"raised {kind}: {message}"
@@ -408,7 +443,6 @@ def test_state_memory_falls_as_one_over_world_size(world, name):
 
 
 def test_zero_grad():
-    optimizers_warm()
     for rank, (zeroed, nones) in enumerate(POOL.run(2, _zero_grad)):
         if not zeroed:
             fail(f"rank {rank}: zero_grad(set_to_none=False) did not zero every p.grad in place",
