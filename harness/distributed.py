@@ -246,6 +246,8 @@ def _describe(name: str, args, kwargs) -> Op:
     index, keyword, peer_index, peer_keyword = _PAYLOAD[name]
     tensors = _tensors(_arg(args, kwargs, index, keyword))
     peer = _arg(args, kwargs, peer_index, peer_keyword)
+    if peer is None and peer_keyword is not None:  # batch_isend_irecv passes group_dst/group_src
+        peer = kwargs.get("group_" + peer_keyword)
     if name == "reduce":
         peer = None
     first = tensors[0] if tensors else None
@@ -312,10 +314,12 @@ def _install_wrappers() -> None:
     from torch.distributed import distributed_c10d as c10d
 
     for name in _PAYLOAD:
-        for module in (dist, c10d):
-            fn = getattr(module, name, None)
-            if fn is not None:
-                setattr(module, name, _wrap(name, fn))
+        fn = getattr(c10d, name, None)
+        if fn is not None:  # one wrapper in both places: torch compares them (P2POp: op is isend)
+            wrapped = _wrap(name, fn)
+            for module in (dist, c10d):
+                if getattr(module, name, None) in (fn, wrapped):
+                    setattr(module, name, wrapped)
 
 
 if dist.is_available():
@@ -659,8 +663,9 @@ class _Group:
         if why == "stall":
             head = (f"{name}: stuck: for {STALL:.0f} s every rank still running waited in "
                     f"communication that no other rank was going to complete:")
-            hint = ("a send that meets no recv (every rank sending first blocks the ring), a "
-                    "collective one rank skips, or tensors of different sizes")
+            hint = ("a send that meets no recv (every rank sending first blocks the ring), a recv "
+                    "from a rank that sends elsewhere, a collective one rank skips, or tensors of "
+                    "different sizes")
         else:
             head = f"{name}: did not finish within {CHECK_TIMEOUT:.0f} s on {world} ranks:"
             hint = "an infinite loop, or a rank waiting for another that never arrives"

@@ -14,7 +14,8 @@ Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
 - wraps module as self.module, forward = module(...), no communication:
   forward_is_the_modules_and_communicates_nothing
-- every parameter and buffer broadcast from rank 0 (frozen ones too), in place; only
+- every parameter and buffer broadcast from rank 0 (frozen ones too), in place (same tensor
+  objects and storage); only
   broadcasts from rank 0, their bytes the parameters' and buffers' total:
   construction_copies_rank_0s_parameters_and_buffers
 - after finish_gradient_synchronization, .grad = the full batch's gradient (the average of the
@@ -22,7 +23,7 @@ Contract-to-spec map:
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
   training_equals_one_process_on_the_whole_batch
 - buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
-  together the trainable gradient bytes (bucket_bytes 300, 1, 1 MiB):
+  together the trainable gradient bytes (bucket_bytes 300, exactly 288, 1, 1 MiB):
   one_all_reduce_per_bucket
 - launched from hooks while backward runs, async_op=True: all_reduces_launch_during_backward
 - nothing waits inside backward; every handle waited by finish; finish launches nothing:
@@ -92,9 +93,13 @@ def _train(rank, world, bucket_bytes, steps):
     """Per rank: the state after construction, then per step the gradients after finish, the
     parameters after the step and the communication of forward, backward and finish."""
     net = _Net(seed=100 + rank)
+    tensors = [*net.parameters(), *net.buffers()]
+    storages = [t.untyped_storage().data_ptr() for t in tensors]
     with comm_log() as built:
         ddp = DDP(net, bucket_bytes)
-    out = {"initial": _state(net), "built": built, "steps": []}
+    in_place = [name for (name, t), old, ptr in zip([*net.named_parameters(), *net.named_buffers()], tensors, storages)
+                if t is not old or t.untyped_storage().data_ptr() != ptr]
+    out = {"initial": _state(net), "built": built, "replaced": in_place, "steps": []}
     for step in range(steps):
         x, y = _batch(step, world)
         net.zero_grad()
@@ -178,6 +183,10 @@ def test_construction_copies_rank_0s_parameters_and_buffers():
                          what=f"rank {rank}: {name} after DDP(...) (rank 0's initial value)",
                          hint="broadcast every parameter AND buffer (frozen ones too) from rank 0, in "
                               "place: dist.broadcast(tensor, src=0) under torch.no_grad()")
+        if result["replaced"]:
+            fail(f"rank {rank}: DDP(...) replaced {result['replaced']} instead of writing rank 0's values "
+                 f"into them in place: an optimizer made before DDP would no longer see the model's "
+                 f"parameters", "dist.broadcast(tensor, src=0) writes into the tensor you pass")
         built = result["built"]
         total = sum(t.numel() * t.element_size() for t in expected.values())
         if set(built.names()) != {"broadcast"} or any(op.peer != 0 for op in built.ops) or built.bytes() != total:
@@ -219,7 +228,9 @@ def test_frozen_parameters_get_no_gradient():
 
 # ---------------------------------------------------------------- communication
 def test_one_all_reduce_per_bucket():
-    cases = ((300, SIZES_300, "bucket_bytes=300"), (1, [40, 48, 80, 192, 240], "bucket_bytes=1: one each"),
+    cases = ((300, SIZES_300, "bucket_bytes=300"),
+             (288, SIZES_300, "bucket_bytes=288: a bucket may hold exactly bucket_bytes"),
+             (1, [40, 48, 80, 192, 240], "bucket_bytes=1: one each"),
              (1 << 20, [600], "bucket_bytes=1 MiB: one bucket"))
     for bucket_bytes, sizes, label in cases:
         for rank, result in enumerate(_run(2, bucket_bytes)):
