@@ -655,6 +655,33 @@ KATAS: tuple[Kata, ...] = (
           "Buckets: walk reversed([p for p in module.parameters() if p.requires_grad]), open a new bucket when size + p.numel() * p.element_size() > bucket_bytes. Divide the summed gradient by W once. Reset the ready counts and handles after finish, or the second step never launches.",
           "hook(p): ready[b] += 1; if ready[b] == len(bucket): flat = torch.cat([q.grad.reshape(-1) for q in bucket]); pending.append((dist.all_reduce(flat, async_op=True), flat, b)). finish: for h, flat, b: h.wait(); flat /= W; copy slices into each q.grad; then pending = [], ready = [0] * n.",
       )),
+    K("distributed/zero", 8, "41", "ZeRO-1: a sharded optimizer",
+      mistakes=("shard_off_by_one",),
+      hints=(
+          "Every rank computes the same update; ZeRO-1 gives each rank one slice of the flattened parameters, keeps optimizer state for that slice only, and shares the results with one all-gather.",
+          "shard_range is torch.tensor_split's rule. Copy your slice of the flat parameters into a new leaf tensor and build optimizer_cls([shard]); each step: its gradient slice, inner step, all-gather, copy back in place.",
+          "base, extra = divmod(numel, W); start = rank * base + min(rank, extra). Slice the flat gradient by walking the parameters (keep the parts overlapping [start, stop)). gloo's all-gather needs equal sizes: pad to ceil(N / W).",
+          "Rank r's gathered block holds its stop - start real elements, then padding: cut each block with shard_range(N, W, r). Check every p.grad first (ValueError with its index). Free the gather output: memory counts whole storages.",
+          "step: shard.grad = flat_slice(grads); optimizer.step(); shard.grad = None; mine = zeros(size); mine[:len(shard)] = shard; dist.all_gather(blocks, mine); flat = cat(block[:b - a] for each rank); p.copy_(flat[o:o + n].view_as(p)).",
+      )),
+    K("distributed/fsdp", 8, "42", "FSDP: parameters sharded at rest, gathered one layer at a time",
+      mistakes=("shard_floor_split",),
+      hints=(
+          "Each rank stores 1/W of every layer. To run a layer, all ranks pool their pieces (all-gather), use the whole layer, and drop it again; backward does the same and hands each rank the averaged gradient of its own piece.",
+          "Per child of the Sequential: flatten its parameters, zero-pad to W * S, keep your S-element slice as an nn.Parameter, move the layer to meta. Forward per unit: all-gather, functional_call, free. Backward: gather again, recompute, reduce-scatter the flat gradient, divide by W.",
+          "A torch.autograd.Function per unit call: forward(x, shard) gathers and runs the layer under no_grad, saving x and the shard; backward gathers again and gets the input's and parameters' gradients with torch.autograd.grad.",
+          "S = ceil(P / W) for every rank (gloo needs equal sizes): padding only at the end of the flat vector, its gradient 0. The layer's parameters are views of the gathered vector's first P elements. Return the shard's gradient from backward: autograd accumulates it into .grad.",
+          "backward: full = gather(shard).requires_grad_(); y = functional_call(layer, views(full), (x_in,)); gfull, gx = torch.autograd.grad(y, (full, x_in), grad_y); out = empty(S); dist.reduce_scatter(out, list(gfull.view(W, S))); return gx, out / W.",
+      )),
+    K("distributed/tensor_parallel", 8, "43", "Megatron tensor parallelism: column and row parallel layers",
+      mistakes=("row_column_swapped", "split_off_by_one"),
+      hints=(
+          "Split a wide layer across ranks without changing its result: one layer keeps a slice of its outputs, the next a slice of its inputs, and one all-reduce sums the partial products.",
+          "ColumnParallelLinear: weight rows [a, b) (output features), no forward communication. RowParallelLinear: weight columns [a, b), partial product, all-reduce, then the whole bias. Pair them: column, activation, row.",
+          "dist.all_reduce is invisible to autograd: write two autograd.Functions, one identity forward with an all-reduce in backward (before the column layer), one all-reduce forward with an identity backward (after the row layer).",
+          "The split is torch.tensor_split's over n // block groups (attention passes block=head_dim: whole heads). Attention's q, k, v share x: reduce its gradient once (all_reduce_input_grad=False on each, one identity/all-reduce Function at the entry).",
+          "class Copy(Function): forward(ctx, x): return x.view_as(x); backward(ctx, g): g = g.clone(); dist.all_reduce(g); return g. class Reduce(Function): forward(ctx, x): x = x.clone(); dist.all_reduce(x); return x; backward(ctx, g): return g.",
+      )),
 )
 del K
 

@@ -1,0 +1,452 @@
+"""Specs for katas/distributed/zero.py (day 41): shard_range against torch.tensor_split, and
+ZeroOptimizer on real gloo process groups (harness.distributed's pool, W = 2 and 4) against
+the unsharded torch.optim optimizer run in this process on the same gradients.
+
+The optimizers are torch.optim.Optimizer subclasses written here with torch's AdamW and SGD
+(momentum) updates: torch's own step() imports torch._dynamo, which would cost every forked
+rank ~1 CPU-s. Every rank computes the same full-batch gradient (the contract: gradients arrive already
+averaged), so every rank must end each step with exactly the single-process parameters. The
+model (7 -> 24 -> 5, tanh, float64) has N = 317 elements: 317 % 2 == 317 % 4 == 1, so the
+split is ragged at both sizes; a 1 -> 1 Linear (N = 2) puts empty shards on ranks 2 and 3.
+Comparisons use rtol=1e-12: the same elementwise float64 operations on a slice give the same
+bits; every catalogued mistake is off by far more.
+
+Contract-to-spec map:
+- shard_range: tensor_split's split, contiguous in rank order, larger shards first, empty
+  ranges when numel < W, plain ints: test_shard_range_*
+- "equal to the unsharded optimizer" for AdamW and SGD with momentum, every rank, every
+  step, W = 2 and 4, ragged N: test_matches_the_unsharded_optimizer
+- N < W (ranks that own nothing): test_more_ranks_than_elements
+- optimizer: optimizer_cls over ONE new leaf tensor of stop - start elements that holds the
+  flat vector's [start, stop), requires_grad, its own storage: test_inner_optimizer_holds_the_shard
+- "its param_groups are where a schedule sets lr" (lr changed mid-run): in
+  test_matches_the_unsharded_optimizer (lr halves after step 2)
+- step: parameters copied IN PLACE (same objects, same storage): test_parameters_updated_in_place
+- step reads gradients only, leaves every p.grad unchanged: test_gradients_left_unchanged
+- a missing .grad raises ValueError naming the index: test_missing_gradient_raises
+- no parameters / mixed dtypes / mixed devices (CPU + meta) raise ValueError: test_bad_parameters_raise
+- params may be a generator, read once: every spec passes model.parameters()
+- ONE all-gather per step of ceil(N / W) elements sent, no other collective:
+  test_one_all_gather_per_step
+- memory between steps <= (2 + s) * ceil(N / W) + 64 elements, whole storages counted:
+  test_state_memory_falls_as_one_over_world_size
+- zero_grad: None by default, zeroed in place with set_to_none=False: test_zero_grad
+"""
+
+import math
+import types
+
+import pytest
+import torch
+from torch import nn
+
+from harness.checks import assert_close
+from harness.distributed import CommLog, RankPool, comm_log
+from harness.failures import fail
+from katas.distributed.zero import ZeroOptimizer, shard_range
+
+POOL = RankPool()
+TOL = dict(rtol=1e-12, atol=1e-14)
+GATHERS = ("all_gather", "all_gather_into_tensor", "all_gather_single")
+
+
+class AdamW(torch.optim.Optimizer):
+    """torch.optim.AdamW's update, written out: torch's own step imports torch._dynamo
+    (~1 CPU-s per process, in every rank that was forked before it), this one does not."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"], state["exp_avg_sq"] = torch.zeros_like(p), torch.zeros_like(p)
+                state["step"] += 1
+                t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                m.mul_(b1).add_(p.grad, alpha=1 - b1)
+                v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                p.sub_(group["lr"] * (m / (1 - b1 ** t)) / ((v / (1 - b2 ** t)).sqrt() + group["eps"]))
+
+
+class SGD(torch.optim.Optimizer):
+    """torch.optim.SGD with momentum (no dampening, no Nesterov), written out like AdamW above."""
+
+    def __init__(self, params, lr=0.1, momentum=0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = p.grad.clone()
+                else:
+                    state["momentum_buffer"].mul_(group["momentum"]).add_(p.grad)
+                p.sub_(state["momentum_buffer"], alpha=group["lr"])
+
+
+OPTIMIZERS = {
+    "AdamW": (AdamW, dict(lr=0.05, weight_decay=0.1), 2),
+    "SGD": (SGD, dict(lr=0.1, momentum=0.9), 1),
+}
+STEPS = 4
+
+HINT_SPLIT = ("torch.tensor_split's rule: base, extra = divmod(numel, W); rank r starts at "
+              "r * base + min(r, extra) and owns base + (1 if r < extra else 0) elements")
+HINT_GATHER = ("pad your shard to ceil(N / W) elements, all-gather, then keep the first "
+               "stop - start elements of every rank's block (rank r's range is "
+               "shard_range(N, W, r)): the padding sits inside the gathered vector, not only at its end")
+HINT_SHARD = ("self.shard = the flat vector's [start, stop), cloned into its own tensor; each step "
+              "give it the matching slice of the flat gradient, step the inner optimizer, all-gather")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def make_model(sizes=(7, 24, 5)) -> nn.Module:
+    gen = torch.Generator().manual_seed(0)
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [nn.Linear(a, b), nn.Tanh()]
+    model = nn.Sequential(*layers[:-1]).double()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64) * 0.5)
+    return model
+
+
+def make_data(sizes=(7, 24, 5)):
+    gen = torch.Generator().manual_seed(1)
+    return (torch.randn(12, sizes[0], generator=gen, dtype=torch.float64),
+            torch.randn(12, sizes[-1], generator=gen, dtype=torch.float64))
+
+
+def backward(model, x, y) -> None:
+    ((model(x) - y) ** 2).mean().backward()
+
+
+def flat(tensors) -> torch.Tensor:
+    return torch.cat([t.detach().reshape(-1) for t in tensors])
+
+
+def held_elements(root, exclude: set) -> tuple[int, list[str]]:
+    """Elements of every tensor storage reachable from root's attributes (dicts, lists, objects,
+    tensors' .grad), each storage counted once, whole; storages in `exclude` left out."""
+    seen, storages, found = set(), {}, []
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType,
+                                                   types.BuiltinFunctionType, str, bytes)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, torch.Tensor):
+            storage = obj.untyped_storage()
+            key = storage._cdata
+            if key not in exclude and key not in storages:
+                storages[key] = storage.nbytes() // obj.element_size()
+                found.append(f"{tuple(obj.shape)} (storage of {storages[key]})")
+            if obj.grad is not None:
+                stack.append(obj.grad)
+        elif isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif hasattr(obj, "__dict__"):
+            stack.extend(vars(obj).values())
+    return sum(storages.values()), found
+
+
+def reference(name: str, sizes=(7, 24, 5), steps: int = STEPS) -> list[list[torch.Tensor]]:
+    """The unsharded optimizer's parameters after every step (lr halved after step 2)."""
+    cls, kwargs, _ = OPTIMIZERS[name]
+    model, (x, y) = make_model(sizes), make_data(sizes)
+    opt = cls(model.parameters(), **kwargs)
+    out = []
+    for t in range(1, steps + 1):
+        opt.zero_grad()
+        backward(model, x, y)
+        opt.step()
+        if t == 2:
+            opt.param_groups[0]["lr"] /= 2
+        out.append([p.detach().clone() for p in model.parameters()])
+    return out
+
+
+# ------------------------------------------------------------------------------ checks (on every rank)
+
+def _train(rank, world, name, sizes=(7, 24, 5), steps=STEPS):
+    cls, kwargs, _ = OPTIMIZERS[name]
+    model, (x, y) = make_model(sizes), make_data(sizes)
+    params = list(model.parameters())
+    opt = ZeroOptimizer(model.parameters(), cls, **kwargs)
+    report = {"steps": [], "shard": [], "comm": [], "in_place": True, "grads_kept": True, "held": None}
+    ids = [(id(p), p.data_ptr()) for p in params]
+    with comm_log() as log:  # one log for the run, cut per step (by op counts)
+        for t in range(1, steps + 1):
+            opt.zero_grad()
+            backward(model, x, y)
+            grads = [p.grad.clone() for p in params]
+            grad_objects = [p.grad for p in params]
+            before = len(log.ops)
+            opt.step()
+            report["comm"].append(CommLog(ops=log.ops[before:]))
+            report["grads_kept"] &= all(p.grad is g for p, g in zip(params, grad_objects)) and all(
+                torch.equal(p.grad, g) for p, g in zip(params, grads))
+            report["in_place"] &= [(id(p), p.data_ptr()) for p in params] == ids
+            report["steps"].append([p.detach().clone() for p in params])
+            report["shard"].append(inner_shard(opt))
+            if t == 2:
+                inner = getattr(opt, "optimizer", None)
+                if inner is not None:
+                    inner.param_groups[0]["lr"] /= 2
+    exclude = {p.untyped_storage()._cdata for p in params}
+    exclude |= {p.grad.untyped_storage()._cdata for p in params if p.grad is not None}
+    report["held"] = held_elements(opt, exclude)
+    return report
+
+
+def inner_shard(opt):
+    """What the contract's `optimizer` attribute holds: (class, [(numel, leaf, requires_grad,
+    values, own storage)])."""
+    inner = getattr(opt, "optimizer", None)
+    if not isinstance(inner, torch.optim.Optimizer):
+        return (type(inner).__name__, None)
+    tensors = [p for group in inner.param_groups for p in group["params"]]
+    return (type(inner).__name__, [(t.numel(), t.is_leaf, t.requires_grad, t.detach().clone(),
+                                    t.untyped_storage().nbytes() == t.numel() * t.element_size())
+                                   for t in tensors])
+
+
+def _missing_grad(rank, world):
+    model = make_model()
+    opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
+    x, y = make_data()
+    backward(model, x, y)
+    model[2].weight.grad = None  # parameter index 2 in model.parameters()
+    try:
+        opt.step()
+    except ValueError as err:
+        return ("ValueError", str(err))
+    except NotImplementedError:
+        raise
+    except Exception as err:  # noqa: BLE001 (reported in the parent)
+        return (type(err).__name__, str(err))
+    return (None, "")
+
+
+def _bad_parameters(rank, world):
+    out = {}
+    for case, params in (("no parameters", []),
+                         ("float32 and float64 parameters",
+                          [nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2, dtype=torch.float64))]),
+                         ("a CPU and a meta-device parameter (two devices)",
+                          [nn.Parameter(torch.zeros(3)), nn.Parameter(torch.zeros(2, device="meta"))])):
+        try:
+            ZeroOptimizer(iter(params), SGD, lr=0.1)
+            out[case] = None
+        except ValueError:
+            out[case] = "ValueError"
+        except NotImplementedError:
+            raise
+        except Exception as err:  # noqa: BLE001
+            out[case] = f"{type(err).__name__}: {err}"
+    return out
+
+
+def _zero_grad(rank, world):
+    model = make_model()
+    opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
+    x, y = make_data()
+    backward(model, x, y)
+    grads = [p.grad for p in model.parameters()]
+    opt.zero_grad(set_to_none=False)
+    zeroed = all(p.grad is g and not g.any() for p, g in zip(model.parameters(), grads))
+    opt.zero_grad()
+    return zeroed, [p.grad is None for p in model.parameters()]
+
+
+# ------------------------------------------------------------------------------ specs
+
+def test_shard_range_splits_like_tensor_split():
+    for numel in range(0, 14):
+        for world in range(1, 6):
+            expected = [(int(c[0]), int(c[-1]) + 1) if len(c) else None
+                        for c in torch.tensor_split(torch.arange(numel), world)]
+            position = 0
+            for rank in range(world):
+                got = shard_range(numel, world, rank)
+                if not (isinstance(got, tuple) and len(got) == 2 and all(type(v) is int for v in got)):
+                    fail(f"shard_range({numel}, {world}, {rank}) returned {got!r}: expected a tuple "
+                         "of two plain ints (start, stop)", HINT_SPLIT)
+                want = expected[rank] or (position, position)
+                if got != want:
+                    fail(f"shard_range({numel}, {world}, {rank}) = {got}, expected {want} "
+                         f"(torch.tensor_split of {numel} elements into {world}: sizes "
+                         f"{[len(c) for c in torch.tensor_split(torch.arange(numel), world)]})", HINT_SPLIT)
+                position = want[1]
+
+
+def test_shard_range_example_from_the_docstring():
+    got = [shard_range(10, 4, r) for r in range(4)]
+    if got != [(0, 3), (3, 6), (6, 8), (8, 10)]:
+        fail(f"shard_range(10, 4, r) for r = 0..3 gave {got}, the docstring says "
+             "(0, 3), (3, 6), (6, 8), (8, 10)", HINT_SPLIT)
+
+
+_CACHE: dict = {}
+
+
+def trained(world: int, name: str, sizes=(7, 24, 5), steps: int = STEPS) -> list[dict]:
+    """Every rank's report for one run (cached: several specs read the same run)."""
+    key = (world, name, sizes, steps)
+    if key not in _CACHE:
+        _CACHE[key] = POOL.run(world, _train, name, sizes, steps)
+    return _CACHE[key]
+
+
+@pytest.mark.parametrize("name", ["AdamW", "SGD"])
+@pytest.mark.parametrize("world", [2, 4])
+def test_matches_the_unsharded_optimizer(world, name):
+    reports, ref = trained(world, name), reference(name)
+    for rank, report in enumerate(reports):
+        for t, (mine, want) in enumerate(zip(report["steps"], ref), start=1):
+            for i, (p, r) in enumerate(zip(mine, want)):
+                assert_close(p, r, what=f"rank {rank} of {world}, {name}: parameter {i} after step {t}"
+                             + (" (lr halved through optimizer.param_groups after step 2)" if t > 2 else ""),
+                             hint=HINT_GATHER, **TOL)
+
+
+def test_more_ranks_than_elements():
+    reports = trained(4, "SGD", (1, 1), 3)
+    ref = reference("SGD", (1, 1), 3)
+    for rank, report in enumerate(reports):
+        for t, (mine, want) in enumerate(zip(report["steps"], ref), start=1):
+            for i, (p, r) in enumerate(zip(mine, want)):
+                assert_close(p, r, what=f"a Linear(1, 1) (N = 2) on 4 ranks, ranks 2 and 3 owning "
+                             f"nothing: rank {rank}, parameter {i} after step {t}", hint=HINT_GATHER, **TOL)
+
+
+@pytest.mark.parametrize("world", [2, 4])
+def test_inner_optimizer_holds_the_shard(world):
+    reports = trained(world, "AdamW")
+    n = sum(p.numel() for p in make_model().parameters())
+    ref = reference("AdamW")
+    for rank, report in enumerate(reports):
+        start, stop = (lambda c: (int(c[0]), int(c[-1]) + 1))(torch.tensor_split(torch.arange(n), world)[rank])
+        for t, (cls, tensors) in enumerate(report["shard"], start=1):
+            if cls != "AdamW" or tensors is None:
+                fail(f"rank {rank}: ZeroOptimizer(..., AdamW).optimizer is a {cls}: "
+                     "the contract wants the inner optimizer_cls instance there", HINT_SHARD)
+            if len(tensors) != 1:
+                fail(f"rank {rank} of {world}: the inner optimizer steps {len(tensors)} tensors; the "
+                     "contract wants ONE flat shard tensor", HINT_SHARD)
+            numel, leaf, requires_grad, values, own = tensors[0]
+            if numel != stop - start:
+                fail(f"rank {rank} of {world}: the shard has {numel} elements, expected "
+                     f"{stop - start} = shard_range({n}, {world}, {rank}) = ({start}, {stop})", HINT_SPLIT)
+            if not (leaf and requires_grad):
+                fail(f"rank {rank}: the shard is {'not a leaf' if not leaf else 'requires_grad=False'}: "
+                     "the contract wants a new leaf tensor with requires_grad=True", HINT_SHARD)
+            if not own:
+                fail(f"rank {rank}: the shard is a view of a larger storage (a full-size buffer or the "
+                     "parameters): clone the slice into its own tensor", HINT_SHARD)
+            assert_close(values, flat(ref[t - 1])[start:stop],
+                         what=f"rank {rank} of {world}: the inner optimizer's shard after step {t} "
+                         f"(the flat vector's [{start}, {stop}))", hint=HINT_SHARD, **TOL)
+
+
+def test_parameters_updated_in_place():
+    for rank, report in enumerate(trained(2, "AdamW")):
+        if not report["in_place"]:
+            fail(f"rank {rank}: after step() the model's parameters are other tensors or sit in "
+                 "other storage: copy the gathered values into them in place (p.copy_(...)); a "
+                 "model or optimizer holding the old tensors would not see the update",
+                 "with torch.no_grad(): p.copy_(flat[offset:offset + p.numel()].view_as(p))")
+
+
+def test_gradients_left_unchanged():
+    for rank, report in enumerate(trained(2, "AdamW")):
+        if not report["grads_kept"]:
+            fail(f"rank {rank}: step() changed or replaced a parameter's .grad; it must only read "
+                 "its slice of the gradients (they are already averaged: no all-reduce, no scaling)",
+                 "copy the gradient slice into the shard's .grad; leave p.grad alone")
+
+
+def test_missing_gradient_raises():
+    for rank, (kind, message) in enumerate(POOL.run(2, _missing_grad)):
+        if kind != "ValueError":
+            got = "returned normally" if kind is None else f"raised {kind}: {message}"
+            fail(f"rank {rank}: step() with parameter 2's .grad None {got}; the contract says "
+                 "ValueError naming the parameter's index (a missing gradient is a bug, not a skip)",
+                 "check every p.grad before any communication and raise ValueError(f'parameter {i} ...')")
+        if "2" not in message:
+            fail(f"rank {rank}: the ValueError {message!r} does not name the parameter's index, 2", None)
+
+
+def test_bad_parameters_raise():
+    for rank, out in enumerate(POOL.run(2, _bad_parameters)):
+        for case, got in out.items():
+            if got != "ValueError":
+                fail(f"rank {rank}: ZeroOptimizer with {case} "
+                     f"{'was accepted' if got is None else 'raised ' + got}; the contract says ValueError",
+                     "read params once into a list, then check it is not empty and that every "
+                     "parameter has the first one's dtype and device")
+
+
+@pytest.mark.parametrize("world", [2, 4])
+def test_one_all_gather_per_step(world):
+    n = sum(p.numel() for p in make_model().parameters())
+    size = math.ceil(n / world)
+    for rank, report in enumerate(trained(world, "SGD")):
+        for t, log in enumerate(report["comm"], start=1):
+            ops = log.calls()
+            if len(ops) != 1 or ops[0].name not in GATHERS:
+                fail(f"rank {rank} of {world}, step {t}: step() communicated {log.summary()}; the "
+                     "contract allows exactly ONE all-gather (dist.all_gather or all_gather_into_tensor; "
+                     "all_gather_single is not counted here) and no other collective",
+                     "gradients arrive averaged (no all-reduce); the one all-gather returns every "
+                     "rank's updated shard")
+            if ops[0].bytes != size * 8:
+                fail(f"rank {rank} of {world}, step {t}: the all-gather sent {ops[0].bytes} bytes; "
+                     f"expected ceil(N / W) = ceil({n} / {world}) = {size} float64 elements "
+                     f"({size * 8} bytes): your shard, padded", HINT_GATHER)
+
+
+@pytest.mark.parametrize("world", [2, 4])
+@pytest.mark.parametrize("name", ["AdamW", "SGD"])
+def test_state_memory_falls_as_one_over_world_size(world, name):
+    n = sum(p.numel() for p in make_model().parameters())
+    states = OPTIMIZERS[name][2]
+    bound = (2 + states) * math.ceil(n / world) + 64
+    for rank, report in enumerate(trained(world, name)):
+        held, found = report["held"]
+        if held > bound:
+            fail(f"rank {rank} of {world}, {name}: between steps the optimizer holds {held} elements "
+                 f"of tensors ({', '.join(found[:8])}); the contract allows (2 + {states}) * "
+                 f"ceil({n} / {world}) + 64 = {bound}: the shard, its gradient and its "
+                 f"{states} state tensor{'s' if states > 1 else ''}, nothing of the model's size "
+                 f"({n} elements)",
+                 "keep no flat copy of all parameters or gradients, and no all-gather buffer between "
+                 "steps; a slice keeps its whole storage alive, so clone() the shard")
+
+
+def test_zero_grad():
+    for rank, (zeroed, nones) in enumerate(POOL.run(2, _zero_grad)):
+        if not zeroed:
+            fail(f"rank {rank}: zero_grad(set_to_none=False) did not zero every p.grad in place",
+                 "for p in params: p.grad.zero_() when set_to_none is False")
+        if not all(nones):
+            fail(f"rank {rank}: zero_grad() left {nones.count(False)} gradients; by default "
+                 "(set_to_none=True) every p.grad becomes None", "p.grad = None")
