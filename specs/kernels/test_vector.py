@@ -119,8 +119,8 @@ def test_add_kernel_program_handles_its_block():
 def test_add_kernel_moves_each_element_once():
     n, BLOCK = 11, 4
     x, y, out = vec(n, seed=5), vec(n, seed=6), torch.empty(n, device=DEVICE)
-    with traffic(module()) as t:
-        add_kernel[(3,)](x, y, out, n, BLOCK=BLOCK)
+    with traffic(module()) as t:  # the kernel by module attribute: interpreted there on a GPU too
+        module().add_kernel[(3,)](x, y, out, n, BLOCK=BLOCK)
     ideal = 4 * n  # float32: n elements of 4 bytes
     what = f"add_kernel[(3,)] on n={n} float32"
     how = "each element loaded once: n * 4 bytes; masked-off lanes move nothing"
