@@ -50,6 +50,7 @@ import dataclasses
 import functools
 import inspect
 import linecache
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -396,7 +397,10 @@ def _interpreted(modules) -> Iterator[None]:
     """Run the @triton.jit kernels of `modules` in the interpreter for the block (on a CUDA
     machine, where they would otherwise compile): the traffic counter needs the interpreter."""
     swapped = []
-    for module in modules:
+    # every kata module, and Triton's own @triton.jit library (tl.cdiv, tl.max, tl.sum, ...)
+    found = [m for name, m in list(sys.modules.items()) if m is not None
+             and (name.startswith("triton.language") or name.split(".")[0] == "katas")]
+    for module in dict.fromkeys([*modules, *found]):
         for name, value in list(vars(module).items()):
             if isinstance(value, JITFunction):
                 setattr(module, name, _interp.InterpretedFunction(value.fn))
@@ -414,9 +418,11 @@ def _interpreted(modules) -> Iterator[None]:
 @contextlib.contextmanager
 def traffic(*modules, trace: bool = False) -> Iterator[Traffic]:
     """Record every kernel launch inside the block (see Traffic). Bytes are counted only for
-    kernels that run in the interpreter: on a CUDA machine name the kata modules whose kernels
-    to interpret for the block, e.g. traffic(kata_module(add)). trace=True also records the
-    element offsets each program loads and stores (Launch.touched)."""
+    kernels that run in the interpreter: on a CUDA machine the block runs the kernels of every
+    katas.* module (and of `modules`, e.g. kata_module(add)) in the interpreter, looked up by
+    module attribute: launch a kernel as kata_module(add).add_kernel[grid](...) there, not
+    through a name the spec imported. trace=True also records the element offsets each program
+    loads and stores (Launch.touched)."""
     record = Traffic(trace=trace)
     _S.recordings.append(record)
     try:
@@ -428,8 +434,6 @@ def traffic(*modules, trace: bool = False) -> Iterator[Traffic]:
 
 def kata_module(fn: Callable):
     """The module that defined fn (a guarded kata function keeps its __module__)."""
-    import sys
-
     return sys.modules[getattr(fn, "__module__", None) or fn.__wrapped__.__module__]
 
 

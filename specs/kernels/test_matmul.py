@@ -219,10 +219,13 @@ def test_traffic_matches_the_tiling():
 
 
 def test_rejects_bad_shapes():
-    for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2))]:
-        assert_raises(ValueError, matmul, mat(*sa), mat(*sb), contract="ValueError when a or b is not 2-D or K "
-                      "differs, naming both shapes", mentions=[str(sa), str(sb)],
-                      what=f"matmul(a {sa}, b {sb})")
+    with traffic(module()) as t:
+        for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2))]:
+            assert_raises(ValueError, matmul, mat(*sa), mat(*sb), contract="ValueError when a or b is not 2-D or K "
+                          "differs, naming both shapes", mentions=[str(sa), str(sb)],
+                          what=f"matmul(a {sa}, b {sb})")
+    if t.count:
+        fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
 def test_rejects_bad_dtypes():

@@ -57,10 +57,13 @@ SENTINEL = -777.0
 
 
 def vec(n, dtype=torch.float32, seed=0, scale=3.0):
+    """Floats ~ N(0, scale); integers spread over most of their range (int64 past 2^53, so that
+    a detour through float32 or float64 shows)."""
     g = torch.Generator().manual_seed(seed)
     if dtype.is_floating_point:
         return (torch.randn(n, generator=g) * scale).to(dtype).to(DEVICE)
-    return torch.randint(-1000, 1000, (n,), generator=g, dtype=dtype).to(DEVICE)
+    high = 2**30 if dtype == torch.int32 else 2**61
+    return torch.randint(-high, high, (n,), generator=g, dtype=dtype).to(DEVICE)
 
 
 def padded(values, pad=5):
@@ -116,8 +119,8 @@ def test_add_kernel_program_handles_its_block():
 def test_add_kernel_moves_each_element_once():
     n, BLOCK = 11, 4
     x, y, out = vec(n, seed=5), vec(n, seed=6), torch.empty(n, device=DEVICE)
-    with traffic(module()) as t:
-        add_kernel[(3,)](x, y, out, n, BLOCK=BLOCK)
+    with traffic(module()) as t:  # the kernel by module attribute: interpreted there on a GPU too
+        module().add_kernel[(3,)](x, y, out, n, BLOCK=BLOCK)
     ideal = 4 * n  # float32: n elements of 4 bytes
     what = f"add_kernel[(3,)] on n={n} float32"
     how = "each element loaded once: n * 4 bytes; masked-off lanes move nothing"
@@ -145,7 +148,7 @@ def test_add_matches_torch(dtype):
         with unchanged(x, y, names=["x", "y"]):
             out = add(x, y, block=block)
         what = f"add(x {tuple(shape)} {dtype}, y, block={block})"
-        exact = {} if dtype.is_floating_point else dict(rtol=0, atol=0)
+        exact = TIGHT64 if dtype == torch.float64 else {} if dtype.is_floating_point else dict(rtol=0, atol=0)
         hint = HINT_WRAPPER + "; " + HINT_MASK + ("; add bfloat16 in float32: (x.to(tl.float32) + "
                                                   "y.to(tl.float32)).to(out_ptr.dtype.element_ty)"
                                                   if dtype == torch.bfloat16 else "")
@@ -201,18 +204,28 @@ def test_add_non_contiguous_inputs():
         fail("add(non-contiguous x, y): return a new contiguous tensor", HINT_WRAPPER)
 
 
+def no_launch(t, what):
+    if t.count:
+        fail(f"{what}: raise the ValueError before any launch (it launched {[l.kernel for l in t.launches]})",
+             "check every argument first, then allocate and launch")
+
+
 def test_add_rejects_mismatched_shapes():
-    assert_raises(ValueError, add, vec(6).reshape(2, 3), vec(6).reshape(3, 2),
-                  contract="ValueError when the shapes differ, naming both shapes",
-                  mentions=["(2, 3)", "(3, 2)"], what="add(x (2, 3), y (3, 2))")
-    assert_raises(ValueError, add, vec(6), vec(5), contract="ValueError when the shapes differ, naming both "
-                  "shapes", mentions=["(6,)", "(5,)"], what="add(x (6,), y (5,))")
+    with traffic(module()) as t:
+        assert_raises(ValueError, add, vec(6).reshape(2, 3), vec(6).reshape(3, 2),
+                      contract="ValueError when the shapes differ, naming both shapes",
+                      mentions=["(2, 3)", "(3, 2)"], what="add(x (2, 3), y (3, 2))")
+        assert_raises(ValueError, add, vec(6), vec(5), contract="ValueError when the shapes differ, naming both "
+                      "shapes", mentions=["(6,)", "(5,)"], what="add(x (6,), y (5,))")
+    no_launch(t, "add(x, y) with mismatched shapes")
 
 
 def test_add_rejects_mismatched_dtypes():
-    assert_raises(ValueError, add, vec(6), vec(6, torch.float64), contract="ValueError when the dtypes "
-                  "differ, naming both dtypes", mentions=["float32", "float64"],
-                  what="add(x float32, y float64)")
+    with traffic(module()) as t:
+        assert_raises(ValueError, add, vec(6), vec(6, torch.float64), contract="ValueError when the dtypes "
+                      "differ, naming both dtypes", mentions=["float32", "float64"],
+                      what="add(x float32, y float64)")
+    no_launch(t, "add(x float32, y float64)")
 
 
 @pytest.mark.parametrize("block", [3, 0, -4, 6, 1000])
@@ -338,10 +351,12 @@ def test_bias_gelu_non_contiguous_inputs():
 
 
 def test_bias_gelu_rejects_a_bias_of_the_wrong_shape():
-    for xs, bs in [((2, 3), (2,)), ((2, 3), (1, 3)), ((4,), (3,))]:
-        assert_raises(ValueError, bias_gelu, vec(math.prod(xs)).reshape(xs), vec(math.prod(bs)).reshape(bs),
-                      contract="ValueError when bias is not 1-D of size x.shape[-1], naming both shapes",
-                      mentions=[str(xs), str(bs)], what=f"bias_gelu(x {xs}, bias {bs})")
+    with traffic(module()) as t:
+        for xs, bs in [((2, 3), (2,)), ((2, 3), (1, 3)), ((4,), (3,))]:
+            assert_raises(ValueError, bias_gelu, vec(math.prod(xs)).reshape(xs), vec(math.prod(bs)).reshape(bs),
+                          contract="ValueError when bias is not 1-D of size x.shape[-1], naming both shapes",
+                          mentions=[str(xs), str(bs)], what=f"bias_gelu(x {xs}, bias {bs})")
+    no_launch(t, "bias_gelu(x, bias of the wrong shape)")
 
 
 def test_bias_gelu_rejects_mismatched_dtypes():
