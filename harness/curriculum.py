@@ -22,6 +22,7 @@ PHASES = {
     4: "Attention optimisation",
     5: "Multi-head latent attention",
     6: "DeepSeek",
+    8: "Scale-out",
 }
 
 
@@ -574,6 +575,15 @@ KATAS: tuple[Kata, ...] = (
           "torch.multinomial(softmax(logits, -1), G, replacement=True, generator=generator); prompts.repeat_interleave(G, 0) and answers.reshape(-1) keep each group together; log_softmax(...).gather(-1, answers[:, None]) gives (N, 1).",
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
+      )),
+    K("distributed/context_parallel", 8, "45", "Ring attention: context parallelism",
+      mistakes=("no_rescale",),
+      hints=(
+          "Each rank holds one chunk of the sequence. Pass the key/value blocks around a ring so every rank sees every block once, and merge each block into a running softmax instead of ever holding the whole sequence.",
+          "This is the online softmax of inference/flash with a block per ring step: keep m, l and acc per query row; step s uses the block of rank (r - s) % W; between steps send yours to r + 1 and receive from r - 1.",
+          "dist.get_rank(), dist.get_world_size(); torch.empty_like(k) buffers; dist.P2POp(dist.isend, k, nxt), dist.P2POp(dist.irecv, k_buf, prev), dist.batch_isend_irecv(ops), then req.wait() for each.",
+          "A blocking send on every rank deadlocks: post isends. Positions are global (r*T + t): earlier ranks' blocks are fully visible, yours is masked j <= i, later ones skipped but still passed. W - 1 passes, none after the last step. .contiguous() before sending; never write into k or v.",
+          "m = full(q.shape[:-1], -inf); for step: s = q @ k.mT / sqrt(D) (mask if causal and source == rank); m_new = maximum(m, s.amax(-1)); p = exp(s - m_new[..., None]); c = exp(m - m_new); acc = acc * c[..., None] + p @ v; l = l * c + p.sum(-1); m = m_new; pass k, v on. return acc / l[..., None].",
       )),
 )
 del K
