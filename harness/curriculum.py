@@ -585,6 +585,16 @@ KATAS: tuple[Kata, ...] = (
           "A blocking send on every rank deadlocks: post isends. Positions are global (r*T + t): earlier ranks' blocks are fully visible, yours is masked j <= i, later ones skipped but still passed. W - 1 passes, none after the last step. .contiguous() before sending; never write into k or v.",
           "m = full(q.shape[:-1], -inf); for step: s = q @ k.mT / sqrt(D) (mask if causal and source == rank); m_new = maximum(m, s.amax(-1)); p = exp(s - m_new[..., None]); c = exp(m - m_new); acc = acc * c[..., None] + p @ v; l = l * c + p.sum(-1); m = m_new; pass k, v on. return acc / l[..., None].",
       )),
+    K("distributed/expert_parallel", 8, "46", "Expert parallelism: the MoE over all_to_all",
+      requires=("deepseek/moe",),
+      mistakes=("wrong_split_sizes",),
+      hints=(
+          "Each rank keeps only its share of the experts. Tokens stay where they are routed, travel to the rank that owns their expert, get computed there, and travel back to be combined exactly as in deepseek/moe.",
+          "Route with the gate, sort the (token, expert) pairs by expert (which also groups them by owner rank), tell every rank how many rows to expect, exchange the rows, run each local expert once, send the results back with the splits swapped, combine with the weights.",
+          "L = E // W; owner = topk_idx // L; send_counts = torch.bincount(owner.flatten(), minlength=W); dist.all_to_all_single(recv_counts, send_counts); dist.all_to_all_single(out, inp, output_split_sizes, input_split_sizes).",
+          "Received counts are the output splits (they differ from what you send when routing is uneven). Send the local expert index (global - r*L). A rank with no tokens still joins every all_to_all. E % W != 0: ValueError before any communication.",
+          "order = flat.argsort(stable=True); token_of = order // k; send tokens[token_of] and flat[order] % L; results[sel] = experts[j](arrived[sel]); send back, splits swapped; routed.index_add_(0, token_of, back.float() * w.flatten()[order, None]); + shared.",
+      )),
 )
 del K
 

@@ -25,6 +25,7 @@ has answered; then the parent kills and reaps them all. Children also die with t
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import gc
 import datetime
 import linecache
@@ -148,6 +149,7 @@ def _child(rank, world_size, store_dir, cases, conn):
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # die with the parent
     except OSError:
         pass
+    faulthandler.disable()  # a gloo abort prints its own reason; no thread dump
     gc.disable()  # a collection would touch (and copy) every page shared with the parent
     torch.set_num_threads(1)
     _install_counters()
@@ -220,14 +222,18 @@ def _run(world_size: int, cases: list, timeout: float) -> list[list]:
                     pass
                 del waiting[rank]
     finally:
-        for p in procs:
+        died = {}
+        for rank, p in enumerate(procs):
             if p.is_alive():
                 p.kill()
+            elif answers[rank] is None:
+                died[rank] = p.exitcode
             p.join()
         for c in conns:
             c.close()
         shutil.rmtree(store_dir, ignore_errors=True)
-    return [a if a is not None else [None] * len(cases) for a in answers]
+    return [a if a is not None else [("died", died[r])] * len(cases) if r in died else [None] * len(cases)
+            for r, a in enumerate(answers)]
 
 
 def on_ranks(world_size: int, check, *args, timeout: float = CHECK_TIMEOUT) -> list:
@@ -286,14 +292,21 @@ def _report(world_size, answers) -> None:
     __tracebackhide__ = True
     errors = [(r, a[1]) for r, a in enumerate(answers) if a is not None and a[0] == "error"]
     silent = [r for r, a in enumerate(answers) if a is None]
+    died = [(r, a[1]) for r, a in enumerate(answers) if a is not None and a[0] == "died"]
     for _, (_, _, not_started, _, where, _, _) in errors:
         if not_started and where is not None:
             _raise_not_started(where)
-    if not errors and not silent:
+    if not errors and not silent and not died:
         return
     waited = [(r, e) for r, e in errors if _broke_the_group(e) or e[0] == "skipped"]
     causes = [(r, e) for r, e in errors if (r, e) not in waited]
     lines = []
+    for r, code in died:  # a crash is the cause of everything else
+        how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
+        lines.append(f"rank {r} died ({how}) before answering. gloo aborts a process when a collective's "
+                     "sizes disagree between ranks (stderr above: \"Received data size doesn't match "
+                     "expected size\"): for all_to_all_single, rank a's input_split_sizes[b] must equal "
+                     "rank b's output_split_sizes[a]; exchange the counts first")
     for r, (typename, text, _, is_spec, where, op, _) in causes:  # the causes first
         if is_spec:
             lines.append(f"rank {r}: {text}")
@@ -301,12 +314,13 @@ def _report(world_size, answers) -> None:
             first = text.splitlines()[0] if text else ""
             lines.append(f"rank {r} raised {typename}: {first[:400]}{_line(where)}")
     if waited or silent:
-        if not causes:
+        if not causes and not died:
             lines.append(f"a rank waited more than {PG_TIMEOUT:g} s for a peer (of {world_size} ranks): "
-                         "a deadlock, or a rank that skipped a send/recv or collective. A blocking "
-                         "dist.send waits until the peer posts the matching recv: when two ranks both "
-                         "send first, neither ever receives. Post sends with dist.isend (wait them "
-                         "later) or pair them with the recv (dist.batch_isend_irecv).")
+                         "a deadlock, or a rank that skipped a collective or a send/recv the others "
+                         "wait for. A blocking dist.send waits until the peer posts the matching recv: "
+                         "when two ranks both send first, neither ever receives (post sends with "
+                         "dist.isend and wait them later, or dist.batch_isend_irecv). Every rank must "
+                         "call every collective, also a rank with nothing to send.")
         for r, (typename, text, _, _, where, op, _) in waited:
             if typename == "skipped":
                 continue
