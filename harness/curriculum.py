@@ -576,6 +576,15 @@ KATAS: tuple[Kata, ...] = (
           "group_advantages(rewards.view(P, G)).reshape(-1), never over the whole batch. logp_old and logp_ref under torch.no_grad() once per step; the reference is never updated or synced. kl = mean(exp(d) - d - 1), d = logp_ref - logp_old. sparkline: min(int((v - lo) / (hi - lo) * 8), 7).",
           "no_grad: a = multinomial(..).reshape(-1); pN = prompts.repeat_interleave(G, 0); r = task.reward(pN, a); A = group_advantages(r.view(P, G)).reshape(-1); old, ref = lp(policy), lp(reference). K times: loss = grpo_loss(lp(policy), old, ref, A, ones(N, 1, bool), eps, beta); zero_grad, backward, step.",
       )),
+    K("distributed/collectives", 8, "39", "Ring all-reduce, all-gather and reduce-scatter from send/recv",
+      mistakes=("shards_off_by_one_at_ragged_split", "wrong_send_recv_order"),
+      hints=(
+          "Picture the ranks in a circle: each one only ever talks to its two neighbours, passing one slice of the tensor per step. After W - 1 steps of adding what arrives, every slice has visited every rank once.",
+          "Flatten and cut the tensor into W chunks with torch.tensor_split. All-reduce is a reduce-scatter (W - 1 steps: send one chunk right, add the chunk that arrives from the left) followed by an all-gather (W - 1 more steps, copying instead of adding). Work on a copy: the input stays as it was.",
+          "dist.send blocks until the neighbour posts its recv, so if every rank sends first nobody receives: h = dist.isend(chunk.contiguous(), (r + 1) % W); dist.recv(buffer, (r - 1) % W); h.wait(). The receive buffer needs the chunk's size and dtype (torch.empty_like).",
+          "Reduce-scatter step s sends chunk (r - s) % W and adds into (r - s - 1) % W; all-gather step s sends (r - s + 1) % W and overwrites (r - s) % W. all_gather moves whole blocks the same way; reduce_scatter shifts by one so rank r ends with block r.",
+          "out = x.clone().contiguous(); c = torch.tensor_split(out.view(-1), W); for s in range(W - 1): buf = torch.empty_like(c[(r-s-1)%W]); exchange(c[(r-s)%W], buf); c[(r-s-1)%W] += buf; then for s in range(W - 1): exchange(c[(r-s+1)%W], c[(r-s)%W]); return out (W == 1 or numel 0: return the copy).",
+      )),
     K("distributed/context_parallel", 8, "45", "Ring attention: context parallelism",
       mistakes=("no_rescale",),
       hints=(

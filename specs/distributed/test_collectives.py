@@ -1,0 +1,287 @@
+"""Specs for katas/distributed/collectives.py (day 39): ring all-reduce, all-gather and
+reduce-scatter from send/recv, run on real gloo process groups of 1 to 4 ranks
+(harness.distributed forks them once per spec module and reuses them).
+
+Each rank's input is a seeded function of its rank and the case (`_input`), so the parent
+computes every rank's expected result independently (a float64 sum or a concatenation of all
+ranks' inputs); one spec also compares with torch.distributed's own all_reduce on the same
+ranks. Communication is read from harness.distributed's log of every rank's calls: names,
+peers, message sizes in call order, handles waited.
+
+Contract-to-spec map:
+- ring_all_reduce: the element-wise sum on every rank, shape and dtype kept (float32,
+  float64, int64; 0-d; ragged N; N < W leaving chunks empty) on 2, 3 and 4 ranks:
+  all_reduce_sums_every_rank; "what dist.all_reduce computes": all_reduce_equals_the_builtin
+- ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
+  all_gather_concatenates_in_rank_order
+- ring_reduce_scatter: block r of torch.tensor_split(sum, W, dim=0), zero rows when rows < W:
+  reduce_scatter_returns_this_ranks_block; 0-d ValueError and its message:
+  reduce_scatter_of_a_0d_tensor_raises
+- "returns a NEW tensor, the input unchanged" (the guard checks the input after every call;
+  a W = 1 result must not share the input's storage), "inputs may be non-contiguous":
+  non_contiguous_inputs, one_rank_returns_a_copy_and_sends_nothing
+- off limits: every collective; only send/recv/isend/irecv: only_send_and_recv_are_used
+- the ring: sends only to (r + 1) % W, receives only from (r - 1) % W:
+  messages_go_to_the_ring_neighbours
+- tensor_split's chunks, the schedules (which chunk or block each step sends and receives),
+  2 (W - 1) / W - 1 messages per rank, totals 2 (W - 1) N and (W - 1) N, each all-gather
+  message a whole input: all_reduce_messages_follow_the_ring_schedule,
+  all_gather_messages_follow_the_ring_schedule, reduce_scatter_messages_follow_the_ring_schedule
+- every isend/irecv handle waited before returning: every_async_handle_is_waited
+- W = 1: a copy, no messages: one_rank_returns_a_copy_and_sends_nothing
+- no elements: an empty result of the right shape, no messages: empty_tensors_send_nothing
+- a blocking send first on every rank deadlocks: caught as a failure naming each rank's send
+  (harness.distributed), by whichever spec runs first
+"""
+
+import pytest
+import torch
+import torch.distributed as dist
+
+from harness.checks import assert_close, assert_raises, non_contiguous
+from harness.distributed import RankPool, comm_log
+from harness.failures import fail
+from katas.distributed.collectives import ring_all_gather, ring_all_reduce, ring_reduce_scatter
+
+POOL = RankPool()
+FUNCTIONS = {"all_reduce": ring_all_reduce, "all_gather": ring_all_gather,
+             "reduce_scatter": ring_reduce_scatter}
+SENDS, RECVS = ("send", "isend"), ("recv", "irecv")
+F32, F64, I64 = torch.float32, torch.float64, torch.int64
+
+
+def _input(rank: int, shape: tuple, dtype: torch.dtype) -> torch.Tensor:
+    """Rank `rank`'s input for a case: seeded by the rank and the shape, so anyone can make it."""
+    gen = torch.Generator().manual_seed(1000 + 37 * rank + 7 * len(shape) + sum(shape))
+    if dtype.is_floating_point:
+        return torch.randn(shape, generator=gen, dtype=F64).to(dtype)
+    return torch.randint(-50, 50, shape, generator=gen, dtype=dtype)
+
+
+def _apply(rank, world, name, cases, strided=False):
+    """(result, its communication log, result shares the input's storage) for each case."""
+    out = []
+    for shape, dtype in cases:
+        x = _input(rank, shape, dtype)
+        if strided:
+            x = non_contiguous(x)
+        with comm_log() as log:
+            y = FUNCTIONS[name](x)
+        shares = isinstance(y, torch.Tensor) and y.numel() > 0 and (
+            y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr())
+        out.append((y, log, shares))
+    return out
+
+
+def _call(name: str, world: int, cases: list, strided: bool = False) -> list:
+    """results[rank][case] = (result, log, shares)."""
+    return POOL.run(world, _apply, name, cases, strided)
+
+
+def _expected(name: str, rank: int, world: int, shape: tuple, dtype: torch.dtype) -> torch.Tensor:
+    inputs = [_input(q, shape, dtype) for q in range(world)]
+    if name == "all_gather":
+        return torch.cat([x.reshape(1) if x.dim() == 0 else x for x in inputs])
+    total = torch.stack([x.to(F64) for x in inputs]).sum(0).to(dtype)
+    if name == "reduce_scatter":
+        return torch.tensor_split(total, world, dim=0)[rank]
+    return total
+
+
+TOL = dict(rtol=1e-5, atol=1e-5)
+
+
+def _check_values(name: str, world: int, cases: list, strided: bool = False, hint: str | None = None):
+    results = _call(name, world, cases, strided)
+    for rank in range(world):
+        for (shape, dtype), (y, _, _) in zip(cases, results[rank]):
+            layout = "non-contiguous " if strided else ""
+            assert_close(y, _expected(name, rank, world, shape, dtype), **TOL, hint=hint,
+                         what=f"rank {rank} of {world}: ring_{name} of a {layout}{dtype} tensor of shape {shape}")
+
+
+def test_all_reduce_sums_every_rank():
+    for world, cases in ((4, [((7,), F32), ((), I64), ((2,), F64)]), (2, [((3, 1, 5), F32)])):
+        _check_values("all_reduce", world, cases,
+                      hint="every rank must end with the sum of all ranks' tensors: reduce-scatter "
+                           "(add what you receive), then all-gather (replace); check the chunk "
+                           "indices at a ragged size")
+
+
+def _with_builtin(rank, world):
+    x = _input(rank, (10,), F32)
+    mine = ring_all_reduce(x)
+    theirs = x.clone()
+    dist.all_reduce(theirs)
+    return mine, theirs
+
+
+def test_all_reduce_equals_the_builtin():
+    for rank, (mine, theirs) in enumerate(POOL.run(4, _with_builtin)):
+        assert_close(mine, theirs, **TOL, what=f"rank {rank} of 4: ring_all_reduce vs dist.all_reduce")
+
+
+def test_all_gather_concatenates_in_rank_order():
+    for world, cases in ((4, [((3,), F32), ((2, 3), I64), ((), F64)]), (2, [((1, 2, 2), F32)])):
+        _check_values("all_gather", world, cases,
+                      hint="block q of the result is rank q's tensor: the block you receive in a "
+                           "step came from further left each step ((r - s - 1) % W)")
+
+
+def test_reduce_scatter_returns_this_ranks_block():
+    for world, cases in ((4, [((5, 3), F32), ((3,), I64)]), (2, [((3, 2), F64), ((1, 4), F32)])):
+        _check_values("reduce_scatter", world, cases,
+                      hint="rank r returns block r of torch.tensor_split(sum, W, dim=0): the first "
+                           "rows % W blocks have one row more; with fewer rows than ranks some "
+                           "blocks have zero rows")
+
+
+def _reduce_scatter_0d(rank, world):
+    assert_raises(ValueError, ring_reduce_scatter, torch.tensor(1.0), what="ring_reduce_scatter(0-d tensor)",
+                  contract='a 0-d tensor raises ValueError("ring_reduce_scatter needs a tensor with at '
+                           'least one dimension")', mentions=("at least one dimension",))
+
+
+def test_reduce_scatter_of_a_0d_tensor_raises():
+    POOL.run(2, _reduce_scatter_0d)
+
+
+def test_non_contiguous_inputs():
+    for name, shape in (("all_reduce", (3, 4)), ("all_gather", (2, 3)), ("reduce_scatter", (3, 2))):
+        _check_values(name, 2, [(shape, F32)], strided=True,
+                      hint="dist.send needs a contiguous tensor, and .view(-1) fails on this layout: "
+                           "work on a contiguous copy (.reshape(-1) or .contiguous())")
+
+
+# ---------------------------------------------------------------- communication
+_RUNS: dict = {}  # (name, world, shape) -> results: the communication specs share their runs
+SHAPES = {"all_reduce": (10,), "all_gather": (2, 3), "reduce_scatter": (6, 2)}
+
+
+def _logs(name: str, world: int, shape: tuple | None = None) -> list:
+    """Each rank's communication log of one call, after checking the call's values."""
+    shape = shape or SHAPES[name]
+    key = (name, world, shape)
+    if key not in _RUNS:
+        results = _call(name, world, [(shape, F32)])
+        for rank in range(world):
+            assert_close(results[rank][0][0], _expected(name, rank, world, shape, F32), **TOL,
+                         what=f"rank {rank} of {world}: ring_{name} of a float32 tensor of shape {shape}")
+        _RUNS[key] = [rank_results[0][1] for rank_results in results]
+    return _RUNS[key]
+
+
+def test_only_send_and_recv_are_used():
+    for name in FUNCTIONS:
+        for rank, log in enumerate(_logs(name, 4)):
+            other = sorted({op.name for op in log.ops} - set(SENDS + RECVS))
+            if other:
+                fail(f"ring_{name} on rank {rank} of 4 called torch.distributed.{other[0]}: only "
+                     f"send, recv, isend and irecv are allowed (the point is to build the collective)",
+                     "one chunk per message to the right neighbour, one from the left, W - 1 steps per phase")
+
+
+def test_messages_go_to_the_ring_neighbours():
+    world = 4
+    for name in FUNCTIONS:
+        for rank, log in enumerate(_logs(name, world)):
+            right, left = (rank + 1) % world, (rank - 1) % world
+            for op in log.ops:
+                wanted = right if op.name in SENDS else left
+                if op.peer != wanted:
+                    fail(f"ring_{name} on rank {rank} of {world}: {op} (at {op.where or '?'}): a ring "
+                         f"sends only to the right neighbour (rank {right}) and receives only from "
+                         f"the left one (rank {left})", "dst = (rank + 1) % W, src = (rank - 1) % W")
+
+
+def _sizes(log, kinds, itemsize) -> list[int]:
+    return [op.bytes // itemsize for op in log.ops if op.name in kinds]
+
+
+def _schedule_check(name: str, world: int, shape: tuple, sends, recvs, how: str):
+    """sends(rank)/recvs(rank): the element counts of the messages in order."""
+    logs = _logs(name, world, shape)
+    numel = torch.Size(shape).numel()
+    for rank, log in enumerate(logs):
+        for kinds, expected, what in ((SENDS, sends(rank), "sent"), (RECVS, recvs(rank), "received")):
+            got = _sizes(log, kinds, 4)
+            if got != expected:
+                fail(f"ring_{name} of {numel} elements on {world} ranks: rank {rank} {what} messages "
+                     f"of {got} elements, in that order; the ring schedule's are {expected}\n  "
+                     f"(rank {rank}'s communication: {log.summary()})", how)
+    total = sum(sum(_sizes(log, SENDS, 4)) for log in logs)
+    return total
+
+
+def _chunks(n: int, world: int) -> list[int]:
+    return [n // world + (i < n % world) for i in range(world)]
+
+
+def test_all_reduce_messages_follow_the_ring_schedule():
+    for world, n in ((4, 10), (3, 10)):
+        c = _chunks(n, world)
+        steps = range(world - 1)
+        total = _schedule_check(
+            "all_reduce", world, (n,),
+            sends=lambda r: [c[(r - s) % world] for s in steps] + [c[(r - s + 1) % world] for s in steps],
+            recvs=lambda r: [c[(r - s - 1) % world] for s in steps] + [c[(r - s) % world] for s in steps],
+            how="chunks as torch.tensor_split(flat, W) cuts them (the first N % W one element "
+                "longer); reduce-scatter step s sends chunk (r - s) % W and receives (r - s - 1) % W; "
+                "all-gather step s sends (r - s + 1) % W and receives (r - s) % W; one chunk per message")
+        assert total == 2 * (world - 1) * n, f"all ranks together sent {total} elements, expected 2 (W - 1) N"
+
+
+def test_all_gather_messages_follow_the_ring_schedule():
+    for world in (4, 3):
+        total = _schedule_check(
+            "all_gather", world, (2, 3), sends=lambda r: [6] * (world - 1), recvs=lambda r: [6] * (world - 1),
+            how="W - 1 steps, each sending one whole block (a rank's input) right and receiving one from the left")
+        assert total == (world - 1) * world * 6
+
+
+def test_reduce_scatter_messages_follow_the_ring_schedule():
+    for world, rows in ((4, 6), (3, 7)):
+        c = [k * 2 for k in _chunks(rows, world)]  # shape (rows, 2): elements per block
+        steps = range(world - 1)
+        total = _schedule_check(
+            "reduce_scatter", world, (rows, 2),
+            sends=lambda r: [c[(r - s - 1) % world] for s in steps],
+            recvs=lambda r: [c[(r - s - 2) % world] for s in steps],
+            how="blocks of rows as torch.tensor_split(tensor, W, dim=0) cuts them; step s sends block "
+                "(r - s - 1) % W and adds the received block (r - s - 2) % W, so rank r ends with block r")
+        assert total == (world - 1) * rows * 2
+
+
+def test_every_async_handle_is_waited():
+    for name in FUNCTIONS:
+        for rank, log in enumerate(_logs(name, 4)):
+            for op in log.ops:
+                if op.async_op and not op.waited:
+                    fail(f"ring_{name} on rank {rank} of 4: the handle of {op} (at {op.where or '?'}) was "
+                         f"never waited: the message may still be in flight when the function returns",
+                         "keep the handle of each isend/irecv and call .wait() on it before you return")
+
+
+def test_one_rank_returns_a_copy_and_sends_nothing():
+    for name in FUNCTIONS:
+        [[(y, log, shares)]] = _call(name, 1, [((2, 3), F32)])
+        assert_close(y, _input(0, (2, 3), F32), what=f"ring_{name} on 1 rank")
+        if shares:
+            fail(f"ring_{name} on 1 rank returned the input's own storage: return a new tensor "
+                 f"(a copy), so that a later in-place change of one does not change the other")
+        if log.ops:
+            fail(f"ring_{name} on 1 rank communicated ({log.summary()}): with W = 1 there is "
+                 f"nobody to talk to")
+
+
+def test_empty_tensors_send_nothing():
+    shapes = ((0,), (0, 3))
+    for name in FUNCTIONS:
+        results = _call(name, 2, [(shape, F32) for shape in shapes])
+        for rank in range(2):
+            for shape, (y, log, _) in zip(shapes, results[rank]):
+                assert_close(y, _expected(name, rank, 2, shape, F32),
+                             what=f"rank {rank} of 2: ring_{name} of an empty tensor of shape {shape}")
+                if log.ops:
+                    fail(f"ring_{name} of an empty tensor on rank {rank} of 2 communicated "
+                         f"({log.summary()}): a tensor with no elements needs no messages")
