@@ -585,6 +585,15 @@ KATAS: tuple[Kata, ...] = (
           "Reduce-scatter step s sends chunk (r - s) % W and adds into (r - s - 1) % W; all-gather step s sends (r - s + 1) % W and overwrites (r - s) % W. all_gather moves whole blocks the same way; reduce_scatter shifts by one so rank r ends with block r.",
           "out = x.clone().contiguous(); c = torch.tensor_split(out.view(-1), W); for s in range(W - 1): buf = torch.empty_like(c[(r-s-1)%W]); exchange(c[(r-s)%W], buf); c[(r-s-1)%W] += buf; then for s in range(W - 1): exchange(c[(r-s+1)%W], c[(r-s)%W]); return out (W == 1 or numel 0: return the copy).",
       )),
+    K("distributed/pipeline", 8, "44", "Pipeline parallelism: GPipe and 1F1B schedules",
+      mistakes=("blocking_sends_1f1b",),
+      hints=(
+          "Each rank holds a few consecutive layers. Micro-batches flow through the ranks like an assembly line: activations forward to the next rank, gradients back to the previous one; the schedule decides when each rank runs which forward and backward.",
+          "Write forward(i) (receive or take micro-batch i, run the stage, send the output or compute the loss) and backward() (the oldest stored micro-batch: receive its gradient or use the loss, backpropagate, send x.grad back), then call them in the schedule's order.",
+          "torch.empty(activation_shape, dtype=dtype) as receive buffer; dist.recv(buf, src); x.requires_grad_(); torch.autograd.backward(y, grad); handle = dist.isend(t.detach().contiguous(), dst) kept and waited at the end; inputs.chunk(M).",
+          "GPipe: all forwards, then all backwards. 1F1B: w = min(W - r - 1, M) warm-up forwards, then forward + backward pairs, then w backwards. Backpropagate loss / M; return the mean loss on the last rank only; never zero .grad; ValueError for another schedule.",
+          "if gpipe: for i in range(M): forward(i); then M times backward(). else: w = min(W - r - 1, M); forward(i) for i < w; for i in range(w, M): forward(i); backward(); then w times backward(). Sends with isend, never a blocking send.",
+      )),
     K("distributed/context_parallel", 8, "45", "Ring attention: context parallelism",
       mistakes=("no_rescale",),
       hints=(
