@@ -132,7 +132,10 @@ def train(world, c, *, rtol=None, atol=None):
     single-process training. The ranks' communication is left in COMM."""
     __tracebackhide__ = True
     global COMM
-    loss, grads = reference(c, world)  # first: the forked ranks inherit autograd's warm state
+    # torch.autograd.backward(y, grad) imports torch.fx's symbolic shapes (sympy, ~1 s) on first
+    # use: import it here once, so the forked ranks inherit it instead of each importing it
+    import torch.fx.experimental.symbolic_shapes  # noqa: F401
+    loss, grads = reference(c, world)
     if (world, c) not in _RUNS:
         _RUNS[(world, c)] = (POOL.run(world, _train, c), POOL.comm)
     results, COMM = _RUNS[(world, c)]
