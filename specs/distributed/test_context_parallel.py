@@ -1,9 +1,10 @@
 """Specs for katas/distributed/context_parallel.py (day 45): ring_attention.
 
-Every check forks W real processes joined in a gloo group (specs/distributed/_ranks.py) and
-compares each rank's rows with full attention over the whole sequence, computed here in
-float64 by the plain formula softmax(Q K^T / sqrt(D) + causal mask) V (independent of the
-ring and of the online softmax).
+Every check runs on real gloo process groups of 1, 2 and 4 ranks (harness.distributed forks
+them once per spec module) and compares each rank's rows with full attention over the whole
+sequence, computed here in float64 by the plain formula softmax(Q K^T / sqrt(D) + causal
+mask) V (independent of the ring and of the online softmax). Communication is read from
+harness.distributed's log of every rank's calls.
 
 Contract -> specs:
 - equal to full attention, W = 2 and 4, causal and not, (B, H) leading dims, Dv != D:
@@ -27,11 +28,22 @@ import math
 
 import pytest
 import torch
+import torch.distributed as dist
 
 from harness.budgets import peak_bytes
 from harness.checks import SpecFailure, assert_close, non_contiguous, randn
 from katas.distributed.context_parallel import ring_attention
-from specs.distributed._ranks import RankCases, comm
+from harness.distributed import RankPool
+
+POOL = RankPool()
+
+# harness.distributed wraps torch.distributed.isend/irecv and distributed_c10d's separately, and
+# P2POp / batch_isend_irecv compare the op with distributed_c10d's: dist.P2POp(dist.isend, ...)
+# then raises "Invalid op". One wrapper in both places (for the lead to move into the harness).
+from torch.distributed import distributed_c10d as _c10d  # noqa: E402
+
+for _name in ("isend", "irecv"):
+    setattr(_c10d, _name, getattr(dist, _name))
 
 HINT_RING = ("step s attends to the K/V block of rank (r - s) % W (your own first); between steps "
              "send the block you hold to rank (r + 1) % W and receive the next from (r - 1) % W")
@@ -64,15 +76,18 @@ def qkv(lead, T, D, Dv, seed=0, dtype=torch.float32):
 
 
 def _attend(rank, world, cases, prepare=None):
-    """On every rank: ring_attention on its chunks of each case; (outputs, traffic)."""
+    """On every rank: ring_attention on its chunks of each case; the outputs."""
     outs = []
     for q, k, v, causal in cases:
         mine = [chunk(t, rank, world).contiguous() for t in (q, k, v)]
         if prepare is not None:
             mine = prepare(*mine)
         with torch.no_grad():
-            outs.append(ring_attention(*mine, causal=causal))
-    return outs, comm()
+            out = ring_attention(*mine, causal=causal)
+        # sent back as numpy: a tensor result goes through torch's shared-memory pickling,
+        # whose fd server (multiprocessing.resource_sharer) lost results of these ranks
+        outs.append(out.numpy() if isinstance(out, torch.Tensor) else out)
+    return outs
 
 
 def _non_contiguous(q, k, v):
@@ -92,10 +107,7 @@ def _peak(rank, world, q, k, v):
     return peak_bytes(ring_attention, *mine, causal=False)
 
 
-# ---------------------------------------------------------------- the cases, run per world size
-# Every case is registered here and runs in one fork of W processes per world size (a fresh
-# process group per case), on the first spec that needs one; each spec then judges its own.
-RANKS = RankCases()
+# ---------------------------------------------------------------- the cases
 CASES = {
     ("full", 2): (2, [(*qkv((2, 2), 6, 8, 5, seed=20), False), (*qkv((2, 2), 6, 8, 5, seed=23), True)]),
     ("full", 4): (4, [(*qkv((2, 2), 12, 8, 5, seed=40), False), (*qkv((2, 2), 12, 8, 5, seed=43), True)]),
@@ -103,36 +115,42 @@ CASES = {
                       (*qkv((2, 1, 3), 4, 4, 2, seed=22), True), (*qkv((2, 1, 3), 4, 4, 2, seed=23), False)]),
     ("float64", 2): (2, [(*qkv((2,), 6, 8, 4, seed=30, dtype=torch.float64), c) for c in (False, True)]),
     ("one", 1): (1, [(*qkv((2, 2), 5, 4, 3, seed=70), c) for c in (False, True)]),
+    ("non_contiguous", 2): (2, [(*qkv((2, 3), 4, 6, 4, seed=50), False), (*qkv((2, 3), 4, 6, 4, seed=51), True)]),
 }
 _q, _k, _v = qkv((2,), 8, 4, 4, seed=40)  # every later rank's keys score higher: the max grows
 CASES[("growing", 4)] = (4, [(_q.abs() + 0.5, _k.abs() * torch.arange(1, 9.0).repeat_interleave(2)[:8, None], _v, c)
                              for c in (False, True)])
-for (name, world), (_, cases) in CASES.items():
-    RANKS.add(world, name, _attend, cases)
-NC_CASES = [(*qkv((2, 3), 4, 6, 4, seed=50), False), (*qkv((2, 3), 4, 6, 4, seed=51), True)]
-RANKS.add(2, "non_contiguous", _attend, NC_CASES, _non_contiguous)
 UNMODIFIED = qkv((2,), 6, 4, 4, seed=60)
-RANKS.add(2, "unmodified", _unmodified, *UNMODIFIED)
 MEMORY = (4, 2, 128, 8)  # world, T per rank, D, Dv: K/V blocks dominate every other tensor
-RANKS.add(4, "memory", _peak, *qkv((), MEMORY[0] * MEMORY[1], MEMORY[2], MEMORY[3], seed=90))
+_RUNS = {}  # (name, world) -> (outputs by rank, communication by rank): each case runs once
+
+
+def run(name, world):
+    __tracebackhide__ = True
+    if (name, world) not in _RUNS:
+        prepare = _non_contiguous if name == "non_contiguous" else None
+        _RUNS[(name, world)] = (POOL.run(world, _attend, CASES[(name, world)][1], prepare), POOL.comm)
+    return _RUNS[(name, world)]
 
 
 def check(name, world, *, cases=None, rtol=None, atol=None, hint=None):
     """Compare every rank's outputs of a registered case (or of its calls `cases`, a tail of
     them) with full attention."""
     __tracebackhide__ = True
-    registered = CASES[(name, world)][1] if (name, world) in CASES else cases
+    registered = CASES[(name, world)][1]
     cases = cases if cases is not None else registered
-    results = RANKS.results(world, name)
+    results, comm = run(name, world)
     for case_no, (q, k, v, causal) in enumerate(cases, start=len(registered) - len(cases)):
         expected = full_attention(q, k, v, causal).to(q.dtype)
         T = q.shape[-2] // world
-        for rank, (outs, _) in enumerate(results):
+        for rank, outs in enumerate(results):
+            out = outs[case_no]
+            out = torch.from_numpy(out) if not isinstance(out, torch.Tensor) and hasattr(out, "dtype") else out
             what = (f"ring_attention on rank {rank} of {world} (chunks q, k {tuple(q.shape[:-2]) + (T, q.shape[-1])}, "
                     f"v {tuple(v.shape[:-2]) + (T, v.shape[-1])}, causal={causal}, {q.dtype})")
-            assert_close(outs[case_no], chunk(expected, rank, world), what=what, rtol=rtol, atol=atol,
+            assert_close(out, chunk(expected, rank, world), what=what, rtol=rtol, atol=atol,
                          hint=hint or (HINT_CAUSAL if causal else f"{HINT_RING}; {HINT_ONLINE}"))
-    return results
+    return comm
 
 
 @pytest.mark.parametrize("world", [2, 4])
@@ -160,11 +178,11 @@ def test_partial_results_are_rescaled_when_the_max_grows():
 
 
 def test_non_contiguous_inputs():
-    check("non_contiguous", 2, cases=NC_CASES)
+    check("non_contiguous", 2)
 
 
 def test_inputs_are_not_modified():
-    for rank, same in enumerate(RANKS.results(2, "unmodified")):
+    for rank, same in enumerate(POOL.run(2, _unmodified, *UNMODIFIED)):
         for name, ok in zip("qkv", same):
             if not ok:
                 raise SpecFailure(f"ring_attention changed its input {name} on rank {rank}: receive "
@@ -173,25 +191,25 @@ def test_inputs_are_not_modified():
 
 
 def test_world_size_one():
-    results = check("one", 1)
-    if results[0][1]:
-        raise SpecFailure(f"ring_attention with W = 1 communicated {results[0][1]} (op: (calls, bytes)): "
+    comm = check("one", 1)
+    if comm[0].ops:
+        raise SpecFailure(f"ring_attention with W = 1 communicated: {comm[0].summary()}; "
                           "a single rank holds the whole sequence; there is nothing to pass")
 
 
 def test_ring_traffic():
     world = 4
-    results = check("full", world)
+    comm = check("full", world)
     q, k, v, _ = CASES[("full", world)][1][0]
     block = (chunk(k, 0, world).numel() + chunk(v, 0, world).numel()) * k.element_size()
     expected = 2 * (world - 1) * block  # two calls: causal=False, then causal=True
-    for rank, (_, traffic) in enumerate(results):
-        collectives = {op: n for op, n in traffic.items() if op not in ("send", "recv", "isend", "irecv")}
+    for rank, log in enumerate(comm):
+        traffic = log.summary(20)
+        collectives = [str(op) for op in log.ops if op.name not in ("send", "recv", "isend", "irecv")]
         if collectives:
-            raise SpecFailure(f"rank {rank} called collectives {collectives} (op: (calls, bytes)): ring "
-                              "attention is point-to-point only; no rank may gather the whole K/V")
-        sent = sum(traffic.get(op, (0, 0))[1] for op in ("send", "isend"))
-        received = sum(traffic.get(op, (0, 0))[1] for op in ("recv", "irecv"))
+            raise SpecFailure(f"rank {rank} called {', '.join(collectives)}: ring attention is "
+                              "point-to-point only; no rank may gather the whole K/V")
+        sent, received = log.bytes("send", "isend"), log.bytes("recv", "irecv")
         if (sent, received) != (expected, expected):
             raise SpecFailure(
                 f"rank {rank} of {world} sent {sent} and received {received} bytes over two calls "
@@ -206,7 +224,8 @@ def test_memory_holds_no_gathered_sequence():
     block = T * (D + Dv) * 4
     small = T * T * 4 * 6 + T * Dv * 4 * 4 + T * 4 * 8  # scores, exp, accumulators, row stats
     limit = 3 * block + small
-    for rank, peak in enumerate(RANKS.results(world, "memory")):
+    q, k, v = qkv((), world * T, D, Dv, seed=90)
+    for rank, peak in enumerate(POOL.run(world, _peak, q, k, v)):
         if peak > limit:
             raise SpecFailure(
                 f"ring_attention on rank {rank} of {world} allocated up to {peak} bytes at once; one "

@@ -1,7 +1,8 @@
 """Specs for katas/distributed/expert_parallel.py (day 46): ExpertParallelMoE.
 
-Every check forks W real processes joined in a gloo group (specs/distributed/_ranks.py).
-Each rank builds the same deepseek/moe MoE (same seed, random weights and correction bias),
+Every check runs on real gloo process groups of 1, 2 and 4 ranks (harness.distributed forks
+them once per spec module); communication is read from its log of every rank's calls. Each
+rank builds the same deepseek/moe MoE (same seed, random weights and correction bias),
 wraps it in ExpertParallelMoE and runs ITS OWN tokens through both: the expert-parallel
 output must equal the single-process MoE's on the same tokens (the reference is
 deepseek/moe, whose own specs check it against an independent router).
@@ -31,7 +32,9 @@ from harness.checks import SpecFailure, assert_close, randn
 from katas.deepseek.config import TINY
 from katas.deepseek.moe import MoE
 from katas.distributed.expert_parallel import ExpertParallelMoE
-from specs.distributed._ranks import RankCases, comm
+from harness.distributed import RankPool
+
+POOL = RankPool()
 
 V3 = replace(TINY, n_routed_experts=8, n_group=4, topk_group=2)  # k = 2, H = 32, one shared
 V2 = replace(TINY, scoring_func="softmax", topk_method="group_limited_greedy", norm_topk_prob=False,
@@ -61,17 +64,15 @@ def make_moe(config, seed, dtype=torch.float32, bias=None):
 
 
 def _run(rank, world, config, seed, sizes, dtype=torch.float32, bias=None):
-    """(ep(x), moe(x), traffic, N) on this rank for its own tokens x of shape sizes[rank]."""
+    """(ep(x), moe(x)) on this rank for its own tokens x of shape sizes[rank], as numpy (a tensor
+    result travels through torch's shared-memory pickling, whose fd server can lose it)."""
     moe = make_moe(config, seed, dtype, bias)
     ep = ExpertParallelMoE(moe)
     x = randn(*sizes[rank], config.hidden_size, seed=seed + 100 + rank, dtype=dtype)
     with torch.no_grad():
         reference = moe(x)
-        before = comm()
         out = ep(x)
-    traffic = {op: (n - before.get(op, (0, 0))[0], b - before.get(op, (0, 0))[1])
-               for op, (n, b) in comm().items()}
-    return out, reference, {op: v for op, v in traffic.items() if v[0]}
+    return (out.numpy() if isinstance(out, torch.Tensor) else out), reference.numpy()
 
 
 def _kept(rank, world, config, seed):
@@ -96,11 +97,10 @@ def _uneven_split(rank, world, config):
     try:
         ExpertParallelMoE(MoE(config))
     except ValueError as e:
-        return "ValueError", str(e), comm()
-    return None, "", comm()
+        return "ValueError", str(e)
+    return None, ""
 
 
-RANKS = RankCases()
 CASES = {
     # name, world: (config, seed, per-rank token shapes (B, T), dtype, bias)
     ("v3", 2): (V3, 1, [(2, 5), (1, 7)], torch.float32, None),
@@ -113,22 +113,23 @@ CASES = {
     # every token chooses experts 4..7 (rank 1 of 2): rank 0 sends nothing to itself
     ("uneven", 2): (V3, 8, [(2, 5), (1, 3)], torch.float32, torch.tensor([0.0] * 4 + [5.0] * 4)),
 }
-for (name, world), (config, seed, sizes, dtype, bias) in CASES.items():
-    RANKS.add(world, name, _run, config, seed, sizes, dtype, bias)
-RANKS.add(4, "kept", _kept, V3, 9)
-RANKS.add(4, "odd", _uneven_split, replace(V3, n_routed_experts=6, n_group=3, topk_group=2))
+_RUNS = {}  # (name, world) -> (results by rank, communication by rank): each case runs once
 
 
 def check(name, world, *, rtol=None, atol=None, hint=HINT_COMBINE):
     __tracebackhide__ = True
-    config, _, sizes, dtype, _ = CASES[(name, world)]
-    results = RANKS.results(world, name)
-    for rank, (out, reference, _) in enumerate(results):
+    config, seed, sizes, dtype, bias = CASES[(name, world)]
+    if (name, world) not in _RUNS:
+        _RUNS[(name, world)] = (POOL.run(world, _run, config, seed, sizes, dtype, bias), POOL.comm)
+    results, comm = _RUNS[(name, world)]
+    for rank, (out, reference) in enumerate(results):
+        out = torch.from_numpy(out) if hasattr(out, "dtype") and not isinstance(out, torch.Tensor) else out
+        reference = torch.from_numpy(reference)
         what = (f"ExpertParallelMoE on rank {rank} of {world} ({config.n_routed_experts} experts, "
                 f"{config.n_routed_experts // world} per rank, {config.topk_method} routing, k = "
                 f"{config.num_experts_per_tok}) for its tokens of shape {sizes[rank] + (config.hidden_size,)}, {dtype}")
         assert_close(out, reference, what=what, rtol=rtol, atol=atol, hint=hint)
-    return results
+    return comm
 
 
 @pytest.mark.parametrize("world", [2, 4])
@@ -157,7 +158,7 @@ def test_float64():
 
 
 def test_keeps_only_its_experts():
-    for rank, (keys, expected, same, replicated) in enumerate(RANKS.results(4, "kept")):
+    for rank, (keys, expected, same, replicated) in enumerate(POOL.run(4, _kept, V3, 9)):
         if keys != expected:
             raise SpecFailure(
                 f"ExpertParallelMoE on rank {rank} of 4 (8 experts) has state-dict keys {keys}; expected "
@@ -171,7 +172,9 @@ def test_keeps_only_its_experts():
 
 
 def test_experts_must_split_evenly():
-    for rank, (kind, text, traffic) in enumerate(RANKS.results(4, "odd")):
+    results = POOL.run(4, _uneven_split, replace(V3, n_routed_experts=6, n_group=3, topk_group=2))
+    for rank, (kind, text) in enumerate(results):
+        traffic = POOL.comm[rank].summary() if POOL.comm[rank].ops else None
         if kind != "ValueError":
             raise SpecFailure(f"ExpertParallelMoE(moe with 6 experts) on 4 ranks did not raise ValueError "
                               f"on rank {rank}: 6 experts cannot be split evenly over 4 ranks")
@@ -187,21 +190,21 @@ def test_traffic(name, world):
     config, _, sizes, dtype, _ = CASES[(name, world)]
     k, H = config.num_experts_per_tok, config.hidden_size
     s = torch.empty((), dtype=dtype).element_size()
-    results = check(name, world)
-    for rank, (_, _, traffic) in enumerate(results):
-        other = {op: v for op, v in traffic.items() if op not in ("all_to_all", "all_to_all_single")}
+    comm = check(name, world)
+    for rank, log in enumerate(comm):
+        other = [str(op) for op in log.ops if op.name not in ("all_to_all", "all_to_all_single")]
         if other:
-            raise SpecFailure(f"ExpertParallelMoE on rank {rank} called {other} (op: (calls, bytes)): expert "
+            raise SpecFailure(f"ExpertParallelMoE on rank {rank} called {', '.join(other)}: expert "
                               "parallelism moves tokens with all_to_all(_single) only: no all_gather of "
                               "the batch, no all_reduce of every expert's output, no send/recv")
-        if not traffic and world > 1:
+        if not log.ops and world > 1:
             raise SpecFailure(f"ExpertParallelMoE on rank {rank} of {world} made no all_to_all: the experts "
                               "live on other ranks; the tokens must travel to them")
     n_all = sum(b * t for b, t in sizes)
-    sent = sum(b for _, _, traffic in results for _, b in traffic.values())
+    sent = sum(log.bytes() for log in comm)
     limit = 2 * n_all * k * H * s + 2 * (n_all * k + world * world) * 8
     if sent > limit:
-        per_rank = [traffic for _, _, traffic in results]
+        per_rank = "; ".join(f"rank {r}: {log.summary()}" for r, log in enumerate(comm))
         raise SpecFailure(
             f"ExpertParallelMoE's all_to_alls carried {sent} bytes over its {world} ranks ({per_rank}); "
             f"with {n_all} tokens in all, k = {k}, H = {H} the bound is 2*N*k*H*{s} + 2*(N*k + W*W)*8 = "

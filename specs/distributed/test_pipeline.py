@@ -108,8 +108,20 @@ def _train(rank, world, c):
     x, t = make_batch(M * mb, H, seed, dtype)
     loss = pipeline_step(stage, x if rank == 0 else None, t if rank == world - 1 else None, F.mse_loss,
                          num_microbatches=M, activation_shape=(mb, H), schedule=schedule, dtype=dtype)
-    grads = [None if p.grad is None else p.grad.clone() for p in stage.inner.parameters()]
+    grads = [None if p.grad is None else p.grad.numpy().copy() for p in stage.inner.parameters()]
+    # tensors go back as numpy: a tensor result travels through torch's shared-memory pickling,
+    # whose fd server (multiprocessing.resource_sharer) can lose it
+    if isinstance(loss, torch.Tensor):
+        loss = ("tensor", tuple(loss.shape), loss.requires_grad, loss.detach().numpy().copy())
     return loss, grads, stage.events
+
+
+def _tensor(x):
+    """A rank's returned loss or gradient back as a tensor (None and other values as they are)."""
+    if isinstance(x, tuple) and x and x[0] == "tensor":
+        t = torch.from_numpy(x[3])
+        return t.requires_grad_() if x[2] else t
+    return torch.from_numpy(x) if hasattr(x, "dtype") and not isinstance(x, torch.Tensor) else x
 
 
 def reference(c, world):
@@ -142,6 +154,7 @@ def train(world, c, *, rtol=None, atol=None):
     L, H, mb, M, schedule, dtype, _, _ = c
     label = f"pipeline_step(schedule={schedule!r}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
     for rank, (got_loss, got_grads, _) in enumerate(results):
+        got_loss, got_grads = _tensor(got_loss), [_tensor(g) for g in got_grads]
         what = label.format(rank)
         if rank == world - 1:
             if not isinstance(got_loss, torch.Tensor) or got_loss.shape != () or got_loss.requires_grad:
