@@ -15,6 +15,9 @@ Contract -> specs:
 - float64 computed in float64 (1e-10): test_float64
 - online-softmax rescale by exp(m - m_new) (later blocks with larger scores):
   test_partial_results_are_rescaled_when_the_max_grows
+- running max starts at -inf (scores near -200): test_running_max_starts_at_minus_infinity
+- causal: fully masked blocks (from later ranks) skipped, their compute never done (FLOPs
+  counted on each rank): test_causal_skips_the_blocks_after_its_queries
 - non-contiguous inputs: test_non_contiguous_inputs; inputs not modified: the guard on every
   call, and test_inputs_are_not_modified
 - W = 1: plain attention, no communication: test_world_size_one
@@ -30,7 +33,7 @@ import pytest
 import torch
 import torch.distributed as dist
 
-from harness.budgets import peak_bytes
+from harness.budgets import count_flops, peak_bytes
 from harness.checks import SpecFailure, assert_close, non_contiguous, randn
 from katas.distributed.context_parallel import ring_attention
 from harness.distributed import RankPool
@@ -102,6 +105,11 @@ def _unmodified(rank, world, q, k, v):
     return [bool(torch.equal(a, b)) for a, b in zip(mine, before)]
 
 
+def _flops(rank, world, q, k, v):
+    mine = [chunk(t, rank, world).contiguous() for t in (q, k, v)]
+    return [count_flops(ring_attention, *mine, causal=causal) for causal in (False, True)]
+
+
 def _peak(rank, world, q, k, v):
     mine = [chunk(t, rank, world).contiguous() for t in (q, k, v)]
     return peak_bytes(ring_attention, *mine, causal=False)
@@ -120,6 +128,9 @@ CASES = {
 _q, _k, _v = qkv((2,), 8, 4, 4, seed=40)  # every later rank's keys score higher: the max grows
 CASES[("growing", 4)] = (4, [(_q.abs() + 0.5, _k.abs() * torch.arange(1, 9.0).repeat_interleave(2)[:8, None], _v, c)
                              for c in (False, True)])
+# scores all near -200 (q = -k): a running max started at 0 underflows every exp to 0, 0 / 0
+_q, _k, _v = qkv((2,), 4, 4, 4, seed=45)
+CASES[("negative", 2)] = (2, [(_q.abs() * 20 + 20, -(_k.abs() * 20 + 20), _v, c) for c in (False, True)])
 UNMODIFIED = qkv((2,), 6, 4, 4, seed=60)
 MEMORY = (4, 2, 128, 8)  # world, T per rank, D, Dv: K/V blocks dominate every other tensor
 _RUNS = {}  # (name, world) -> (outputs by rank, communication by rank): each case runs once
@@ -175,6 +186,23 @@ def test_float64():
 
 def test_partial_results_are_rescaled_when_the_max_grows():
     check("growing", 4, hint=HINT_ONLINE)
+
+
+def test_running_max_starts_at_minus_infinity():
+    check("negative", 2, hint="start the running max m at -inf (torch.full(..., float('-inf'))), not 0: "
+                              "scores near -200 underflow exp(score - 0) to 0 and acc / l becomes 0 / 0")
+
+
+def test_causal_skips_the_blocks_after_its_queries():
+    world, T, D, Dv = 4, 2, 8, 4
+    q, k, v = qkv((2,), world * T, D, Dv, seed=95)
+    per_block = 2 * 2 * T * T * (D + Dv)  # q @ k^T and p @ v, batch 2, 2 flops per multiply-add
+    for rank, (full, causal) in enumerate(POOL.run(world, _flops, q, k, v)):
+        if causal > (rank + 1) * per_block:
+            raise SpecFailure(
+                f"ring_attention(causal=True) on rank {rank} of {world} did {causal} matmul FLOPs (causal=False: "
+                f"{full}); the blocks of ranks after {rank} are entirely masked for its queries: skip their "
+                f"compute (still pass them on). Blocks 0..{rank} need at most {(rank + 1) * per_block}")
 
 
 def test_non_contiguous_inputs():

@@ -21,7 +21,8 @@ Contract -> specs:
   min(W - r - 1, M), pairs, drain): test_schedule_order
 - stored activations: 1F1B at most W - r, GPipe M: test_stored_activations
 - point-to-point only, neighbours only, M activations forward and M gradients back per rank,
-  each activation_shape x dtype: test_point_to_point_traffic
+  each activation_shape x dtype, every async handle waited before returning:
+  test_point_to_point_traffic
 - unknown schedule: ValueError naming it, before any communication: test_unknown_schedule_raises
 - a 1F1B with blocking sends deadlocks: failed by harness.distributed's stall detection,
   naming each rank's send (whichever 1F1B spec runs first)
@@ -280,6 +281,13 @@ def test_point_to_point_traffic(schedule):
                     f"{log.summary(20)}; expected {M} activations to rank {rank + 1} (if r < W - 1) and "
                     f"{M} gradients to rank {rank - 1} (if r > 0), each activation_shape x dtype = "
                     f"{size} bytes, and as many received")
+        unwaited = [str(op) for op in log.ops if op.async_op and not op.waited]
+        if unwaited:
+            raise SpecFailure(
+                f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} returned without waiting "
+                f"{len(unwaited)} of its async handles ({', '.join(unwaited[:4])}): keep every handle "
+                "dist.isend/irecv/batch_isend_irecv returns and call .wait() on each before returning "
+                "(until then the message may not have left, and its buffer must stay untouched)")
 
 
 def _unknown(rank, world):
