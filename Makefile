@@ -4,7 +4,7 @@
 PYTHON ?= python3
 TORCH_VERSION ?= 2.13.0
 BIN := .venv/bin
-PIP := $(BIN)/pip install --quiet --disable-pip-version-check --no-compile
+PIP := pip install --quiet --disable-pip-version-check --no-compile
 # pip would compile all ~6,600 files of torch and its helpers (~25 CPU-s); the runs import
 # about a third of them: those are compiled by importing them once, bytecode writing on even
 # where PYTHONDONTWRITEBYTECODE is set (each process would compile them again). Torch's part
@@ -19,10 +19,17 @@ WARM_REST := import sys; sys.dont_write_bytecode = False; \
 
 .venv/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "torch-katas needs Python 3.10+"'
-	$(PYTHON) -m venv .venv
-	$(PIP) "torch==$(TORCH_VERSION)" "numpy>=1.24"
-	$(BIN)/python -c '$(WARM_TORCH)' & warm=$$!; $(PIP) "torch==$(TORCH_VERSION)" -e ".[dev]" && wait $$warm
-	$(BIN)/python -c '$(WARM_REST)'
+	@# The venv's own pip (ensurepip compiles its ~700 files, ~3 CPU-s) is set up beside
+	@# the torch install, which this Python's pip does (pip >= 22.3 has --python); an older
+	@# pip gets the plain sequence.
+	if $(PYTHON) -m pip --python $(PYTHON) --version >/dev/null 2>&1; then \
+	  $(PYTHON) -m venv --without-pip .venv && \
+	  { $(BIN)/python -m ensurepip --default-pip >/dev/null & pip=$$!; } && \
+	  $(PYTHON) -m $(PIP) --python $(BIN)/python "torch==$(TORCH_VERSION)" "numpy>=1.24" && \
+	  wait $$pip; \
+	else $(PYTHON) -m venv .venv && $(BIN)/$(PIP) "torch==$(TORCH_VERSION)" "numpy>=1.24"; fi
+	$(BIN)/python -c '$(WARM_TORCH)' & warm=$$!; \
+	  $(BIN)/$(PIP) "torch==$(TORCH_VERSION)" -e ".[dev]" && $(BIN)/python -c '$(WARM_REST)' && wait $$warm
 	touch $@
 
 # The learner's loop: watch the next unfinished kata and re-run its specs on every save.

@@ -585,6 +585,16 @@ KATAS: tuple[Kata, ...] = (
           "Reduce-scatter step s sends chunk (r - s) % W and adds into (r - s - 1) % W; all-gather step s sends (r - s + 1) % W and overwrites (r - s) % W. all_gather moves whole blocks the same way; reduce_scatter shifts by one so rank r ends with block r.",
           "out = x.clone().contiguous(); c = torch.tensor_split(out.view(-1), W); for s in range(W - 1): buf = torch.empty_like(c[(r-s-1)%W]); exchange(c[(r-s)%W], buf); c[(r-s-1)%W] += buf; then for s in range(W - 1): exchange(c[(r-s+1)%W], c[(r-s)%W]); return out (W == 1 or numel 0: return the copy).",
       )),
+    K("distributed/ddp", 8, "40", "Data parallelism: rank-0 broadcast, bucketed all-reduce from gradient hooks",
+      mistakes=("gradients_averaged_twice", "gradients_not_averaged", "bucket_waited_before_backward_ends",
+                "parameters_not_broadcast"),
+      hints=(
+          "Every rank runs the same model on its own slice of the batch. If they start from the same weights and apply the same averaged gradient, they stay identical: that is all DDP is. The craft is to start communicating while backward is still producing gradients.",
+          "Construction: broadcast weights and buffers from rank 0, cut the trainable parameters into buckets (last layer first), put a hook on each. Backward: when a bucket's gradients are all in, all-reduce them at once without waiting. finish: wait, average, copy back.",
+          "dist.broadcast(t, src=0) under torch.no_grad(); p.register_post_accumulate_grad_hook(fn) calls fn(p) once p.grad is complete; dist.all_reduce(flat, async_op=True) returns a handle; handle.wait() in finish_gradient_synchronization.",
+          "Buckets: walk reversed([p for p in module.parameters() if p.requires_grad]), open a new bucket when size + p.numel() * p.element_size() > bucket_bytes. Divide the summed gradient by W once. Reset the ready counts and handles after finish, or the second step never launches.",
+          "hook(p): ready[b] += 1; if ready[b] == len(bucket): flat = torch.cat([q.grad.reshape(-1) for q in bucket]); pending.append((dist.all_reduce(flat, async_op=True), flat, b)). finish: for h, flat, b: h.wait(); flat /= W; copy slices into each q.grad; then pending = [], ready = [0] * n.",
+      )),
     K("distributed/pipeline", 8, "44", "Pipeline parallelism: GPipe and 1F1B schedules",
       mistakes=("blocking_sends_1f1b",),
       hints=(

@@ -59,6 +59,7 @@ import datetime
 import faulthandler
 import functools
 import gc
+import importlib
 import mmap
 import os
 import pickle
@@ -127,7 +128,7 @@ class Wait:
     in_backward: bool
 
 
-@dataclass
+@dataclass(eq=False)  # logs are told apart by identity (comm_log removes its own)
 class CommLog:
     """The communication of one rank during a check (or a `with comm_log()` block)."""
     ops: list[Op] = field(default_factory=list)
@@ -180,7 +181,7 @@ def comm_log():
     try:
         yield log
     finally:
-        _state.logs.remove(log)
+        _state.logs[:] = [other for other in _state.logs if other is not log]
 
 
 def _tensors(x) -> list[torch.Tensor]:
@@ -245,6 +246,8 @@ def _describe(name: str, args, kwargs) -> Op:
     index, keyword, peer_index, peer_keyword = _PAYLOAD[name]
     tensors = _tensors(_arg(args, kwargs, index, keyword))
     peer = _arg(args, kwargs, peer_index, peer_keyword)
+    if peer is None and peer_keyword is not None:  # batch_isend_irecv passes group_dst/group_src
+        peer = kwargs.get("group_" + peer_keyword)
     if name == "reduce":
         peer = None
     first = tensors[0] if tensors else None
@@ -311,10 +314,12 @@ def _install_wrappers() -> None:
     from torch.distributed import distributed_c10d as c10d
 
     for name in _PAYLOAD:
-        for module in (dist, c10d):
-            fn = getattr(module, name, None)
-            if fn is not None:
-                setattr(module, name, _wrap(name, fn))
+        fn = getattr(c10d, name, None)
+        if fn is not None:  # one wrapper in both places: torch compares them (P2POp: op is isend)
+            wrapped = _wrap(name, fn)
+            for module in (dist, c10d):
+                if getattr(module, name, None) in (fn, wrapped):
+                    setattr(module, name, wrapped)
 
 
 if dist.is_available():
@@ -658,8 +663,9 @@ class _Group:
         if why == "stall":
             head = (f"{name}: stuck: for {STALL:.0f} s every rank still running waited in "
                     f"communication that no other rank was going to complete:")
-            hint = ("a send that meets no recv (every rank sending first blocks the ring), a "
-                    "collective one rank skips, or tensors of different sizes")
+            hint = ("a send that meets no recv (every rank sending first blocks the ring), a recv "
+                    "from a rank that sends elsewhere, a collective one rank skips, or tensors of "
+                    "different sizes")
         else:
             head = f"{name}: did not finish within {CHECK_TIMEOUT:.0f} s on {world} ranks:"
             hint = "an infinite loop, or a rank waiting for another that never arrives"
@@ -681,8 +687,13 @@ class RankPool:
     """The ranks of one spec module: `POOL = RankPool()` at module level, then
     `POOL.run(world_size, check, *args, **kwargs)` in its specs (see the module docstring)."""
 
-    def __init__(self):
+    def __init__(self, preimport: tuple[str, ...] = ()):
+        """preimport: modules to import in this process before the ranks are forked, so that
+        each rank does not import them again: torch.optim's first step imports torch._dynamo
+        (~1.5 s of CPU in every freshly forked rank): RankPool(preimport=("torch._dynamo",))
+        pays it once per process (or step by hand: p -= lr * p.grad under torch.no_grad())."""
         self._namespace = sys._getframe(1).f_globals
+        self._preimport = preimport
         self._groups: dict[int, _Group] = {}
         self.comm: list[CommLog] = []  # the last check's communication, per rank
         _POOLS.add(self)
@@ -703,6 +714,8 @@ class RankPool:
             for pool in list(_POOLS):
                 if pool is not self:
                     pool.close()
+            for module in self._preimport:
+                importlib.import_module(module)
             group = self._groups[world] = _Group(world, self._namespace)
         self.comm = []
         try:

@@ -66,6 +66,22 @@ def test_results_come_back_by_rank_and_communication_is_counted():
     assert POOL.run(2, _sum_and_log, 1)[1][0].item() == 3  # the same ranks, reused
 
 
+def _batched(rank, world):
+    got = torch.zeros(2)
+    ops = [dist.P2POp(dist.isend, torch.full((2,), float(rank)), (rank + 1) % world),
+           dist.P2POp(dist.irecv, got, (rank - 1) % world)]
+    for work in dist.batch_isend_irecv(ops):
+        work.wait()
+    return got
+
+
+def test_batched_point_to_point_is_logged_per_op():
+    results = POOL.run(4, _batched)
+    assert [r.tolist() for r in results] == [[3.0, 3.0], [0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+    ops = POOL.comm[1].ops
+    assert [(op.name, op.peer, op.bytes, op.waited) for op in ops] == [("isend", 2, 8, True), ("irecv", 0, 8, True)]
+
+
 def _both_send_first(rank, world):
     dist.send(torch.ones(4), 1 - rank)
     dist.recv(torch.zeros(4), 1 - rank)

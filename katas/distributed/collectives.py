@@ -24,7 +24,8 @@ Write:
         received chunk (r - s - 1) % W into its own copy; afterwards rank r holds the full sum
         of chunk (r + 1) % W. All-gather phase, W - 1 steps: pass the summed chunks around,
         replacing instead of adding. Volume: every rank sends 2 (W - 1) messages and receives
-        2 (W - 1), each one chunk (N // W or N // W + 1 elements); all ranks together send
+        2 (W - 1), each one chunk (N // W or N // W + 1 elements; when N < W, the messages of
+        empty chunks may be left out); all ranks together send
         exactly 2 (W - 1) N elements: about 2 (W - 1) / W x N per rank, which stays below
         twice the tensor however many ranks join (sending the whole tensor to every rank costs
         (W - 1) N per rank).

@@ -21,50 +21,25 @@ Contract -> specs:
 - non-contiguous inputs: test_non_contiguous_inputs; inputs not modified: the guard on every
   call, and test_inputs_are_not_modified
 - W = 1: plain attention, no communication: test_world_size_one
-- ring traffic: point-to-point only, to (r + 1) % W and from (r - 1) % W (where the log knows
-  the peer: not for batch_isend_irecv's ops), (W-1)(|k|+|v|) bytes sent and received, no collective:
-  test_ring_traffic; a send-first deadlock fails by gloo's timeout naming the op (every spec)
+- ring traffic: point-to-point only, to (r + 1) % W and from (r - 1) % W,
+  (W-1)(|k|+|v|) bytes sent and received, no collective:
+  test_ring_traffic; a send-first deadlock fails by harness.distributed's stall detection,
+  naming each rank's send (whichever spec runs first)
 - memory: at most 3 K/V blocks allocated besides the inputs, no gathering (every allocation
-  counted in the child, W = 4): test_memory_holds_no_gathered_sequence
+  counted on each rank, W = 4): test_memory_holds_no_gathered_sequence
 """
 
 import math
 
 import pytest
 import torch
-import torch.distributed as dist
 
 from harness.budgets import count_flops, peak_bytes
 from harness.checks import SpecFailure, assert_close, non_contiguous, randn
-from katas.distributed.context_parallel import ring_attention
 from harness.distributed import RankPool
+from katas.distributed.context_parallel import ring_attention
 
 POOL = RankPool()
-
-# For the lead to move into harness.distributed: it wraps torch.distributed.isend/irecv and
-# distributed_c10d's separately, and P2POp / batch_isend_irecv compare the op with
-# distributed_c10d's, so dist.P2POp(dist.isend, ...) raises "Invalid op"; and batch_isend_irecv
-# passes the peer as group_dst/group_src, which the log does not read (peer None). One function
-# in both places, naming the peer dst/src (the default group: group rank == global rank).
-from torch.distributed import distributed_c10d as _c10d  # noqa: E402
-
-
-def _peer_named(fn, group_key, key):
-    def call(tensor, *args, **kwargs):
-        if kwargs.get(group_key) is not None and not args and kwargs.get(key) is None \
-                and kwargs.get("group") in (None, _c10d.GroupMember.WORLD):
-            kwargs[key] = kwargs.pop(group_key)
-        return fn(tensor, *args, **kwargs)
-    call.__wrapped__ = fn
-    return call
-
-
-for _name, _keys in (("isend", ("group_dst", "dst")), ("irecv", ("group_src", "src"))):
-    if not getattr(getattr(dist, _name), "_peer_named", False):
-        _shim = _peer_named(getattr(dist, _name), *_keys)
-        _shim._peer_named = True
-        setattr(_c10d, _name, _shim)
-        setattr(dist, _name, _shim)
 
 HINT_RING = ("step s attends to the K/V block of rank (r - s) % W (your own first); between steps "
              "send the block you hold to rank (r + 1) % W and receive the next from (r - 1) % W")

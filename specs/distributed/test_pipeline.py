@@ -31,7 +31,6 @@ Contract -> specs:
 
 import pytest
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
@@ -41,31 +40,6 @@ from katas.distributed.pipeline import partition, pipeline_step
 
 POOL = RankPool()
 P2P = ("send", "recv", "isend", "irecv")
-
-# For the lead to move into harness.distributed: it wraps torch.distributed.isend/irecv and
-# distributed_c10d's separately, and P2POp / batch_isend_irecv compare the op with
-# distributed_c10d's, so dist.P2POp(dist.isend, ...) raises "Invalid op"; and batch_isend_irecv
-# passes the peer as group_dst/group_src, which the log does not read (peer None). One function
-# in both places, naming the peer dst/src (the default group: group rank == global rank).
-from torch.distributed import distributed_c10d as _c10d  # noqa: E402
-
-
-def _peer_named(fn, group_key, key):
-    def call(tensor, *args, **kwargs):
-        if kwargs.get(group_key) is not None and not args and kwargs.get(key) is None \
-                and kwargs.get("group") in (None, _c10d.GroupMember.WORLD):
-            kwargs[key] = kwargs.pop(group_key)
-        return fn(tensor, *args, **kwargs)
-    call.__wrapped__ = fn
-    return call
-
-
-for _name, _keys in (("isend", ("group_dst", "dst")), ("irecv", ("group_src", "src"))):
-    if not getattr(getattr(dist, _name), "_peer_named", False):
-        _shim = _peer_named(getattr(dist, _name), *_keys)
-        _shim._peer_named = True
-        setattr(_c10d, _name, _shim)
-        setattr(dist, _name, _shim)
 
 HINT_GRADS = ("the last stage backpropagates loss_fn(out_i, t_i) / M for each micro-batch; stage r > 0 "
               "makes its received activation require grad and sends x.grad back after its backward; "

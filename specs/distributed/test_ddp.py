@@ -1,0 +1,277 @@
+"""Specs for katas/distributed/ddp.py (day 40): a DDP wrapper on real gloo process groups of 2
+and 4 ranks (harness.distributed), compared with single-process training on the
+concatenated batch, and its communication read from each rank's log.
+
+The model (`_Net`, float64 so that a different summation order is invisible at rtol 1e-9) has
+three Linear layers, a frozen parameter and a buffer, all initialised from a seed that
+depends on the rank: only the broadcast from rank 0 makes the ranks agree. The parent builds
+the reference (rank 0's initial weights, trained on the whole batch with a mean loss) and
+compares every rank's parameters and gradients with it. Trainable gradients in reverse
+order: 80, 40, 240, 48, 192 bytes (600 in all); with bucket_bytes=300 the greedy buckets
+hold 120, 288 and 192 bytes (forward order would give 240, 280, 80).
+
+Contract-to-spec map:
+- bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
+- wraps module as self.module, forward = module(...), no communication:
+  forward_is_the_modules_and_communicates_nothing
+- every parameter and buffer broadcast from rank 0 (frozen ones too), in place (same tensor
+  objects and storage); only
+  broadcasts from rank 0, their bytes the parameters' and buffers' total:
+  construction_copies_rank_0s_parameters_and_buffers
+- after finish_gradient_synchronization, .grad = the full batch's gradient (the average of the
+  ranks'), same shape and dtype: gradients_are_the_full_batch_average
+- equal to single-process training on the concatenated batch, step after step (W = 2, 4):
+  training_equals_one_process_on_the_whole_batch
+- buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
+  together the trainable gradient bytes (bucket_bytes 300, exactly 288, 1, 1 MiB):
+  one_all_reduce_per_bucket
+- launched from hooks while backward runs, async_op=True: all_reduces_launch_during_backward
+- nothing waits inside backward; every handle waited by finish; finish launches nothing:
+  handles_are_waited_in_finish_not_in_backward
+- frozen parameters: no bucket, .grad stays None: frozen_parameters_get_no_gradient
+- the next backward starts afresh (every bucket launches again): covered by the 3-step
+  training and one_all_reduce_per_bucket's second step
+- off limits: torch's DistributedDataParallel (its C++ reducer's all-reduces never reach
+  torch.distributed.all_reduce: one_all_reduce_per_bucket sees none)
+"""
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from harness.checks import assert_close, assert_raises
+from harness.distributed import RankPool, comm_log
+from harness.failures import fail
+from katas.distributed.ddp import DDP
+
+POOL = RankPool()
+B = 3  # samples per rank
+TOL = dict(rtol=1e-9, atol=1e-12)
+SIZES_300 = [120, 192, 288]
+
+
+class _Net(nn.Module):
+    def __init__(self, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.a = nn.Linear(4, 6)
+        self.frozen = nn.Parameter(torch.randn(6), requires_grad=False)
+        self.b = nn.Linear(6, 5)
+        self.c = nn.Linear(5, 2, bias=False)
+        self.register_buffer("scale", torch.rand(2) + 0.5)
+        self.double()
+
+    def forward(self, x):
+        h = torch.tanh(self.a(x) + self.frozen)
+        return self.c(torch.tanh(self.b(h))) * self.scale
+
+
+def _batch(step: int, world: int):
+    gen = torch.Generator().manual_seed(500 + step)
+    return (torch.randn(world * B, 4, generator=gen, dtype=torch.float64),
+            torch.randn(world * B, 2, generator=gen, dtype=torch.float64))
+
+
+def _sgd_step(module: nn.Module, lr: float = 0.2) -> None:
+    """Plain SGD by hand: torch.optim's first step imports torch._dynamo (~1.5 s in every
+    freshly forked rank)."""
+    with torch.no_grad():
+        for p in module.parameters():
+            if p.grad is not None:
+                p -= lr * p.grad
+
+
+def _state(module: nn.Module) -> dict:
+    return {name: t.detach().clone() for name, t in [*module.named_parameters(), *module.named_buffers()]}
+
+
+def _grads(module: nn.Module) -> dict:
+    return {name: None if p.grad is None else p.grad.clone() for name, p in module.named_parameters()}
+
+
+def _train(rank, world, bucket_bytes, steps):
+    """Per rank: the state after construction, then per step the gradients after finish, the
+    parameters after the step and the communication of forward, backward and finish."""
+    net = _Net(seed=100 + rank)
+    tensors = [*net.parameters(), *net.buffers()]
+    storages = [t.untyped_storage().data_ptr() for t in tensors]
+    with comm_log() as built:
+        ddp = DDP(net, bucket_bytes)
+    in_place = [name for (name, t), old, ptr in zip([*net.named_parameters(), *net.named_buffers()], tensors, storages)
+                if t is not old or t.untyped_storage().data_ptr() != ptr]
+    out = {"initial": _state(net), "built": built, "replaced": in_place, "steps": []}
+    for step in range(steps):
+        x, y = _batch(step, world)
+        net.zero_grad()
+        with comm_log() as forward:
+            loss = nn.functional.mse_loss(ddp(x[rank * B:(rank + 1) * B]), y[rank * B:(rank + 1) * B])
+        with comm_log() as backward:
+            loss.backward()
+        with comm_log() as finish:
+            ddp.finish_gradient_synchronization()
+        grads = _grads(net)
+        _sgd_step(net)
+        out["steps"].append(dict(grads=grads, params=_state(net), forward=forward, backward=backward,
+                                 finish=finish))
+    return out
+
+
+def _reference(world: int, steps: int) -> list[dict]:
+    """Single-process training on the whole batch from rank 0's initial weights."""
+    net = _Net(seed=100)
+    out = []
+    for step in range(steps):
+        x, y = _batch(step, world)
+        net.zero_grad()
+        nn.functional.mse_loss(net(x), y).backward()
+        grads = _grads(net)
+        _sgd_step(net)
+        out.append(dict(grads=grads, params=_state(net)))
+    return out
+
+
+_RUNS: dict = {}
+
+
+def _run(world: int, bucket_bytes: int = 300, steps: int = 2) -> list[dict]:
+    key = (world, bucket_bytes, steps)
+    if key not in _RUNS:
+        _RUNS[key] = POOL.run(world, _train, bucket_bytes, steps)
+    return _RUNS[key]
+
+
+# ---------------------------------------------------------------- values
+def _bad_bucket(rank, world):
+    for bad in (0, -5):
+        with comm_log() as log:
+            assert_raises(ValueError, DDP, _Net(seed=1), bad, what=f"DDP(module, bucket_bytes={bad})",
+                          contract='bucket_bytes <= 0 raises ValueError("bucket_bytes must be positive, '
+                                   'got <bucket_bytes>"), before any communication', mentions=(bad,))
+        if log.ops:
+            fail(f"DDP(module, bucket_bytes={bad}) communicated ({log.summary()}) before raising: "
+                 f"check the arguments first")
+
+
+def test_bucket_bytes_must_be_positive():
+    POOL.run(2, _bad_bucket)
+
+
+def _forward(rank, world):
+    net = _Net(seed=100 + rank)
+    ddp = DDP(net, 300)
+    if ddp.module is not net:
+        fail("DDP(module, ...).module must be the module itself (not a copy)")
+    x = torch.randn(B, 4, dtype=torch.float64)
+    with comm_log() as log:
+        got = ddp(x)
+    assert_close(got, net(x), what=f"rank {rank}: DDP(module)(x) vs module(x)")
+    if log.ops:
+        fail(f"rank {rank}: DDP's forward communicated ({log.summary()}): forward is the module's own; "
+             f"the all-reduces belong to backward")
+
+
+def test_forward_is_the_modules_and_communicates_nothing():
+    POOL.run(2, _forward)
+
+
+def test_construction_copies_rank_0s_parameters_and_buffers():
+    expected = _state(_Net(seed=100))
+    results = _run(2)
+    for rank, result in enumerate(results):
+        for name, value in expected.items():
+            assert_close(result["initial"][name], value, rtol=0, atol=0,
+                         what=f"rank {rank}: {name} after DDP(...) (rank 0's initial value)",
+                         hint="broadcast every parameter AND buffer (frozen ones too) from rank 0, in "
+                              "place: dist.broadcast(tensor, src=0) under torch.no_grad()")
+        if result["replaced"]:
+            fail(f"rank {rank}: DDP(...) replaced {result['replaced']} instead of writing rank 0's values "
+                 f"into them in place: an optimizer made before DDP would no longer see the model's "
+                 f"parameters", "dist.broadcast(tensor, src=0) writes into the tensor you pass")
+        built = result["built"]
+        total = sum(t.numel() * t.element_size() for t in expected.values())
+        if set(built.names()) != {"broadcast"} or any(op.peer != 0 for op in built.ops) or built.bytes() != total:
+            fail(f"rank {rank}: DDP(...) communicated {built.summary()}; expected broadcasts from "
+                 f"rank 0 only, of the parameters' and buffers' {total} bytes, each once")
+
+
+def test_gradients_are_the_full_batch_average():
+    reference = _reference(2, 1)[0]["grads"]
+    for rank, result in enumerate(_run(2)):
+        for name, value in reference.items():
+            if value is None:
+                continue
+            assert_close(result["steps"][0]["grads"][name], value, **TOL,
+                         what=f"rank {rank}: {name}.grad after finish_gradient_synchronization "
+                              f"(the gradient of the mean loss over both ranks' samples)",
+                         hint="each rank's gradient is of ITS mean loss: the all-reduce sums W of them; "
+                              "divide the sum by W exactly once")
+
+
+def test_training_equals_one_process_on_the_whole_batch():
+    for world, steps in ((2, 2), (4, 3)):
+        reference = _reference(world, steps)
+        for rank, result in enumerate(_run(world, 300, steps)):
+            for step in range(steps):
+                for name, value in reference[step]["params"].items():
+                    assert_close(result["steps"][step]["params"][name], value, **TOL,
+                                 what=f"rank {rank} of {world}: {name} after step {step + 1}",
+                                 hint="every step must see the averaged gradients of THIS backward: "
+                                      "reset the buckets after finish_gradient_synchronization")
+
+
+def test_frozen_parameters_get_no_gradient():
+    for rank, result in enumerate(_run(2)):
+        if result["steps"][0]["grads"]["frozen"] is not None:
+            fail(f"rank {rank}: the frozen parameter (requires_grad=False) has a .grad after "
+                 f"finish_gradient_synchronization: frozen parameters are in no bucket")
+
+
+# ---------------------------------------------------------------- communication
+def test_one_all_reduce_per_bucket():
+    cases = ((300, SIZES_300, "bucket_bytes=300"),
+             (288, SIZES_300, "bucket_bytes=288: a bucket may hold exactly bucket_bytes"),
+             (1, [40, 48, 80, 192, 240], "bucket_bytes=1: one each"),
+             (1 << 20, [600], "bucket_bytes=1 MiB: one bucket"))
+    for bucket_bytes, sizes, label in cases:
+        for rank, result in enumerate(_run(2, bucket_bytes)):
+            for step, record in enumerate(result["steps"]):
+                got = sorted(op.bytes for op in record["backward"].calls("all_reduce"))
+                if got != sizes:
+                    fail(f"rank {rank}, step {step + 1}, {label}: backward all-reduced buckets of {got} "
+                         f"bytes; expected {sizes} (one all-reduce per bucket)\n  backward's "
+                         f"communication: {record['backward'].summary()}",
+                         "take the trainable parameters in reverse order of module.parameters(); start "
+                         "a new bucket when adding the next would exceed bucket_bytes; flatten each "
+                         "bucket's gradients into ONE tensor for one dist.all_reduce")
+
+
+def test_all_reduces_launch_during_backward():
+    for rank, result in enumerate(_run(2)):
+        record = result["steps"][0]
+        late = record["finish"].calls("all_reduce")
+        if late or not record["backward"].calls("all_reduce"):
+            fail(f"rank {rank}: finish_gradient_synchronization launched {len(late)} all-reduce(s): "
+                 f"buckets launch from the gradient hooks while backward runs, so communication "
+                 f"overlaps the rest of backward", "param.register_post_accumulate_grad_hook(hook)")
+        for op in record["backward"].calls("all_reduce"):
+            if not op.in_backward or not op.async_op:
+                fail(f"rank {rank}: {op} at {op.where or '?'} was launched "
+                     f"{'outside backward' if not op.in_backward else 'with async_op=False'}: "
+                     f"launch each bucket from a gradient hook with async_op=True and keep the handle")
+
+
+def test_handles_are_waited_in_finish_not_in_backward():
+    for rank, result in enumerate(_run(2)):
+        record = result["steps"][0]
+        for wait in [w for w in record["backward"].waits if w.in_backward]:
+            op = record["backward"].ops[wait.op]
+            fail(f"rank {rank}: the handle of {op} was waited during backward: the next gradients "
+                 f"wait for this bucket's communication instead of overlapping with it",
+                 "keep the handles; wait for them in finish_gradient_synchronization")
+        for op in record["backward"].calls("all_reduce"):
+            if not op.waited:
+                fail(f"rank {rank}: the handle of {op} was never waited: finish_gradient_synchronization "
+                     f"must wait every bucket before the gradients are read")
+        if record["finish"].ops:
+            fail(f"rank {rank}: finish_gradient_synchronization communicated {record['finish'].summary()}: "
+                 f"it only waits for the buckets' all-reduces")
