@@ -246,8 +246,9 @@ def test_stored_activations(schedule):
                 f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world}, M = {M}: at most {peak} "
                 f"micro-batches were between their forward and their backward; "
                 + (f"GPipe keeps all M = {M}" if schedule == "gpipe" else
-                   f"1F1B keeps at most W - r = {bound} (the point of 1F1B: bounded by the stages, "
-                   "not by M): start the backwards after min(W - r - 1, M) warm-up forwards"))
+                   f"1F1B's warm-up of min(W - r - 1, M) forwards then one forward per backward keeps "
+                   f"exactly W - r = {bound} here, never more (the point of 1F1B: bounded by the stages, "
+                   "not by M), and no fewer (fewer means the pipe never fills)"))
 
 
 @pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
