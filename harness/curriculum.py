@@ -682,6 +682,34 @@ KATAS: tuple[Kata, ...] = (
           "The split is torch.tensor_split's over n // block groups (attention passes block=head_dim: whole heads). Attention's q, k, v share x: reduce its gradient once (all_reduce_input_grad=False on each, one identity/all-reduce Function at the entry).",
           "class Copy(Function): forward(ctx, x): return x.view_as(x); backward(ctx, g): g = g.clone(); dist.all_reduce(g); return g. class Reduce(Function): forward(ctx, x): x = x.clone(); dist.all_reduce(x); return x; backward(ctx, g): return g.",
       )),
+    K("distributed/pipeline", 8, "44", "Pipeline parallelism: GPipe and 1F1B schedules",
+      mistakes=("blocking_sends_1f1b",),
+      hints=(
+          "Each rank holds a few consecutive layers. Micro-batches flow through the ranks like an assembly line: activations forward to the next rank, gradients back to the previous one; the schedule decides when each rank runs which forward and backward.",
+          "Write forward(i) (receive or take micro-batch i, run the stage, send the output or compute the loss) and backward() (the oldest stored micro-batch: receive its gradient or use the loss, backpropagate, send x.grad back), then call them in the schedule's order.",
+          "torch.empty(activation_shape, dtype=dtype) as receive buffer; dist.recv(buf, src); x.requires_grad_(); torch.autograd.backward(y, grad); handle = dist.isend(t.detach().contiguous(), dst) kept and waited at the end; inputs.chunk(M).",
+          "GPipe: all forwards, then all backwards. 1F1B: w = min(W - r - 1, M) warm-up forwards, then forward + backward pairs, then w backwards. Backpropagate loss / M; return the mean loss on the last rank only; never zero .grad; ValueError for another schedule.",
+          "if gpipe: for i in range(M): forward(i); then M times backward(). else: w = min(W - r - 1, M); forward(i) for i < w; for i in range(w, M): forward(i); backward(); then w times backward(). Sends with isend, never a blocking send.",
+      )),
+    K("distributed/context_parallel", 8, "45", "Ring attention: context parallelism",
+      mistakes=("no_rescale",),
+      hints=(
+          "Each rank holds one chunk of the sequence. Pass the key/value blocks around a ring so every rank sees every block once, and merge each block into a running softmax instead of ever holding the whole sequence.",
+          "This is the online softmax of inference/flash with a block per ring step: keep m, l and acc per query row; step s uses the block of rank (r - s) % W; between steps send yours to r + 1 and receive from r - 1.",
+          "dist.get_rank(), dist.get_world_size(); torch.empty_like(k) buffers; dist.P2POp(dist.isend, k, nxt), dist.P2POp(dist.irecv, k_buf, prev), dist.batch_isend_irecv(ops), then req.wait() for each.",
+          "A blocking send on every rank deadlocks: post isends. Positions are global (r*T + t): earlier ranks' blocks are fully visible, yours is masked j <= i, later ones skipped but still passed. W - 1 passes, none after the last step. .contiguous() before sending; never write into k or v.",
+          "m = full(q.shape[:-1], -inf); for step: s = q @ k.mT / sqrt(D) (mask if causal and source == rank); m_new = maximum(m, s.amax(-1)); p = exp(s - m_new[..., None]); c = exp(m - m_new); acc = acc * c[..., None] + p @ v; l = l * c + p.sum(-1); m = m_new; pass k, v on. return acc / l[..., None].",
+      )),
+    K("distributed/expert_parallel", 8, "46", "Expert parallelism: the MoE over all_to_all",
+      requires=("deepseek/moe",),
+      mistakes=("wrong_split_sizes",),
+      hints=(
+          "Each rank keeps only its share of the experts. Tokens stay where they are routed, travel to the rank that owns their expert, get computed there, and travel back to be combined exactly as in deepseek/moe.",
+          "Route with the gate, sort the (token, expert) pairs by expert (which also groups them by owner rank), tell every rank how many rows to expect, exchange the rows, run each local expert once, send the results back with the splits swapped, combine with the weights.",
+          "L = E // W; owner = topk_idx // L; send_counts = torch.bincount(owner.flatten(), minlength=W); dist.all_to_all_single(recv_counts, send_counts); dist.all_to_all_single(out, inp, output_split_sizes, input_split_sizes).",
+          "Received counts are the output splits (they differ from what you send when routing is uneven). Send the local expert index (global - r*L). A rank with no tokens still joins every all_to_all. E % W != 0: ValueError before any communication.",
+          "order = flat.argsort(stable=True); token_of = order // k; send tokens[token_of] and flat[order] % L; results[sel] = experts[j](arrived[sel]); send back, splits swapped; routed.index_add_(0, token_of, back.float() * w.flatten()[order, None]); + shared.",
+      )),
 )
 del K
 

@@ -1,0 +1,302 @@
+"""Specs for katas/distributed/pipeline.py (day 44): partition and pipeline_step (GPipe, 1F1B).
+
+pipeline_step runs on real gloo process groups of 1, 2 and 4 ranks (harness.distributed
+forks them once per spec module). Every rank builds the same seeded layers (Linear + Tanh
+blocks), takes ITS stage by the spec's own partition formula, and wraps it in a recorder that
+logs each forward (F) and each backward (B: the gradient reaching the stage's output). The
+parent trains the whole model on the whole batch in one process (loss_fn(model(x), t)
+.backward()) and compares every rank's gradients and the returned loss with it.
+Communication is read from harness.distributed's log of every rank's calls.
+
+Contract -> specs:
+- partition: sizes differ by one, earlier stages larger, contiguous; ValueError naming both
+  numbers: test_partition_*
+- gradients and loss equal to single-process training on the whole batch, GPipe and 1F1B,
+  W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training
+- loss returned on the last rank only (detached scalar), None elsewhere: same spec
+- gradients accumulated into .grad, never zeroed: test_gradients_accumulate
+- float64 activations and model (dtype=): test_float64
+- W = 1: one stage, no communication: test_one_rank
+- the schedules' exact F/B orders per rank (GPipe: all F then all B; 1F1B: warm-up
+  min(W - r - 1, M), pairs, drain): test_schedule_order
+- stored activations: 1F1B at most W - r, GPipe M: test_stored_activations
+- point-to-point only, neighbours only, M activations forward and M gradients back per rank,
+  each activation_shape x dtype, every async handle waited before returning:
+  test_point_to_point_traffic
+- unknown schedule: ValueError naming it, before any communication: test_unknown_schedule_raises
+- a 1F1B with blocking sends deadlocks: failed by harness.distributed's stall detection,
+  naming each rank's send (whichever 1F1B spec runs first)
+- inputs and targets not modified: the guard on every call (in each rank)
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from harness.checks import SpecFailure, assert_close, assert_raises
+from harness.distributed import RankPool
+from katas.distributed.pipeline import partition, pipeline_step
+
+POOL = RankPool()
+P2P = ("send", "recv", "isend", "irecv")
+
+HINT_GRADS = ("the last stage backpropagates loss_fn(out_i, t_i) / M for each micro-batch; stage r > 0 "
+              "makes its received activation require grad and sends x.grad back after its backward; "
+              "stage r < W - 1 calls torch.autograd.backward(out_i, grad_from_next); never zero .grad")
+
+
+def stages_of(num_layers, world):
+    """The spec's own partition: earlier stages take the extra layers."""
+    base, extra = divmod(num_layers, world)
+    sizes = [base + (r < extra) for r in range(world)]
+    starts = [sum(sizes[:r]) for r in range(world)]
+    return [list(range(s, s + n)) for s, n in zip(starts, sizes)]
+
+
+def make_layers(num_layers, hidden, seed, dtype):
+    torch.manual_seed(seed)
+    return [nn.Sequential(nn.Linear(hidden, hidden), nn.Tanh()).to(dtype) for _ in range(num_layers)]
+
+
+def make_batch(batch, hidden, seed, dtype):
+    g = torch.Generator().manual_seed(seed + 1)
+    return (torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype),
+            torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype))
+
+
+class Recorded(nn.Module):
+    """The stage, logging F at each forward and B when the gradient reaches its output."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+        self.events = []
+
+    def forward(self, x):
+        self.events.append("F")
+        y = self.inner(x)
+        if y.requires_grad:
+            y.register_hook(self._backward)
+        return y
+
+    def _backward(self, grad):
+        self.events.append("B")
+        return grad
+
+
+# (layers, hidden, micro-batch size, M, schedule, dtype, seed, prefill .grad with ones)
+def case(world, M, schedule, *, layers=None, hidden=4, mb=2, dtype=torch.float32, seed=0, prefill=False):
+    return (layers or world + 1, hidden, mb, M, schedule, dtype, seed + 10 * world + M, prefill)
+
+
+def _train(rank, world, c):
+    L, H, mb, M, schedule, dtype, seed, prefill = c
+    layers = make_layers(L, H, seed, dtype)
+    stage = Recorded(nn.Sequential(*[layers[i] for i in stages_of(L, world)[rank]]))
+    if prefill:
+        for p in stage.parameters():
+            p.grad = torch.ones_like(p)
+    x, t = make_batch(M * mb, H, seed, dtype)
+    loss = pipeline_step(stage, x if rank == 0 else None, t if rank == world - 1 else None, F.mse_loss,
+                         num_microbatches=M, activation_shape=(mb, H), schedule=schedule, dtype=dtype)
+    grads = [None if p.grad is None else p.grad.numpy().copy() for p in stage.inner.parameters()]
+    # tensors go back as numpy: a tensor result travels through torch's shared-memory pickling,
+    # whose fd server (multiprocessing.resource_sharer) can lose it
+    if isinstance(loss, torch.Tensor):
+        loss = ("tensor", tuple(loss.shape), loss.requires_grad, loss.detach().numpy().copy())
+    return loss, grads, stage.events
+
+
+def _tensor(x):
+    """A rank's returned loss or gradient back as a tensor (None and other values as they are)."""
+    if isinstance(x, tuple) and x and x[0] == "tensor":
+        t = torch.from_numpy(x[3])
+        return t.requires_grad_() if x[2] else t
+    return torch.from_numpy(x) if hasattr(x, "dtype") and not isinstance(x, torch.Tensor) else x
+
+
+def reference(c, world):
+    """Single-process training on the whole batch: the loss and each rank's expected grads."""
+    L, H, mb, M, schedule, dtype, seed, prefill = c
+    layers = make_layers(L, H, seed, dtype)
+    x, t = make_batch(M * mb, H, seed, dtype)
+    loss = F.mse_loss(nn.Sequential(*layers)(x), t)
+    loss.backward()
+    grads = [[p.grad + (1.0 if prefill else 0.0) for i in idx for p in layers[i].parameters()]
+             for idx in stages_of(L, world)]
+    return loss.detach(), grads
+
+
+_RUNS = {}  # (world, case) -> (results, comm): specs sharing a case run it once
+
+
+def train(world, c, *, rtol=None, atol=None):
+    """Run the case on `world` ranks (once per module); compare loss and gradients with
+    single-process training. The ranks' communication is left in COMM."""
+    __tracebackhide__ = True
+    global COMM
+    # torch.autograd.backward(y, grad) imports torch.fx's symbolic shapes (sympy, ~1 s) on first
+    # use: import it here once, so the forked ranks inherit it instead of each importing it
+    import torch.fx.experimental.symbolic_shapes  # noqa: F401
+    loss, grads = reference(c, world)
+    if (world, c) not in _RUNS:
+        _RUNS[(world, c)] = (POOL.run(world, _train, c), POOL.comm)
+    results, COMM = _RUNS[(world, c)]
+    L, H, mb, M, schedule, dtype, _, _ = c
+    label = f"pipeline_step(schedule={schedule!r}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
+    for rank, (got_loss, got_grads, _) in enumerate(results):
+        got_loss, got_grads = _tensor(got_loss), [_tensor(g) for g in got_grads]
+        what = label.format(rank)
+        if rank == world - 1:
+            if not isinstance(got_loss, torch.Tensor) or got_loss.shape != () or got_loss.requires_grad:
+                raise SpecFailure(f"{what} returned {got_loss!r}: the last rank returns the step's loss, "
+                                  "the mean of the M micro-batch losses, as a detached scalar tensor")
+            assert_close(got_loss, loss, what=f"{what}: the returned loss", rtol=rtol, atol=atol,
+                         hint="return the MEAN of the M micro-batch losses (each a mean over its "
+                              "micro-batch): it equals the whole batch's loss")
+        elif got_loss is not None:
+            raise SpecFailure(f"{what} returned {got_loss!r}: only the last rank has the loss; every "
+                              "other rank returns None")
+        names = [f"layer {i}.{n}" for i in stages_of(L, world)[rank]
+                 for n, _ in make_layers(1, H, 0, dtype)[0].named_parameters()]
+        for name, got, expected in zip(names, got_grads, grads[rank]):
+            if got is None:
+                raise SpecFailure(f"{what}: {name} has no gradient: every stage runs the backward of "
+                                  f"every micro-batch. hint: {HINT_GRADS}")
+            assert_close(got, expected, what=f"{what}: the gradient of {name}", rtol=rtol, atol=atol,
+                         hint=HINT_GRADS)
+    return results
+
+
+def expected_order(schedule, world, rank, M):
+    if schedule == "gpipe":
+        return "F" * M + "B" * M
+    w = min(world - rank - 1, M)
+    return "F" * w + "FB" * (M - w) + "B" * w
+
+
+# ---------------------------------------------------------------- partition (no ranks needed)
+
+@pytest.mark.parametrize("layers, world", [(7, 3), (8, 4), (5, 2), (4, 4), (6, 1), (10, 4)])
+def test_partition_earlier_stages_take_the_extra_layers(layers, world):
+    got = partition(layers, world)
+    expected = [range(idx[0], idx[-1] + 1) for idx in stages_of(layers, world)]
+    if [list(r) for r in got] != [list(r) for r in expected]:
+        raise SpecFailure(f"partition({layers}, {world}) returned {got}; expected {expected}: contiguous "
+                          f"stages of {layers} // {world} layers, the first {layers} % {world} one larger")
+
+
+@pytest.mark.parametrize("layers, world", [(2, 3), (0, 1), (3, 0)])
+def test_partition_refuses_an_empty_stage(layers, world):
+    assert_raises(ValueError, partition, layers, world, mentions=(layers, world),
+                  contract=f"partition({layers}, {world}): every stage needs at least one layer")
+
+
+# ---------------------------------------------------------------- training on ranks
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+@pytest.mark.parametrize("world, M", [(2, 3), (4, 6), (4, 2), (2, 1)])
+def test_matches_single_process_training(schedule, world, M):  # (4, 6) and (4, 2): shared runs
+    train(world, case(world, M, schedule))
+
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+def test_gradients_accumulate(schedule):
+    train(2, case(2, 2, schedule, prefill=True))
+
+
+def test_float64():
+    train(2, case(2, 3, "1f1b", dtype=torch.float64, layers=4), rtol=1e-10, atol=1e-12)
+
+
+def test_one_rank():
+    for schedule in ("gpipe", "1f1b"):
+        train(1, case(1, 3, schedule, layers=2))
+        if COMM[0].ops:
+            raise SpecFailure(f"pipeline_step on 1 rank communicated: {COMM[0].summary()}; one stage "
+                              "holds the whole model")
+
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+@pytest.mark.parametrize("world, M", [(4, 6), (4, 2)])
+def test_schedule_order(schedule, world, M):
+    for rank, (_, _, events) in enumerate(train(world, case(world, M, schedule))):
+        order, expected = "".join(events), expected_order(schedule, world, rank, M)
+        if order != expected:
+            raise SpecFailure(
+                f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} with M = {M} ran its "
+                f"forwards and backwards as {' '.join(order)}; expected {' '.join(expected)}. "
+                + ("GPipe: every forward, then every backward" if schedule == "gpipe" else
+                   f"1F1B: w = min(W - r - 1, M) = {min(world - rank - 1, M)} warm-up forwards, then "
+                   "(forward, backward) pairs, then the last w backwards"))
+
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+def test_stored_activations(schedule):
+    world, M = 4, 6
+    for rank, (_, _, events) in enumerate(train(world, case(world, M, schedule))):
+        alive = peak = 0
+        for e in events:
+            alive += 1 if e == "F" else -1
+            peak = max(peak, alive)
+        bound = M if schedule == "gpipe" else world - rank
+        if peak != bound:
+            raise SpecFailure(
+                f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world}, M = {M}: at most {peak} "
+                f"micro-batches were between their forward and their backward; "
+                + (f"GPipe keeps all M = {M}" if schedule == "gpipe" else
+                   f"1F1B's warm-up of min(W - r - 1, M) forwards then one forward per backward keeps "
+                   f"exactly W - r = {bound} here, never more (the point of 1F1B: bounded by the stages, "
+                   "not by M), and no fewer (fewer means the pipe never fills)"))
+
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+def test_point_to_point_traffic(schedule):
+    world, M, mb, H = 4, 6, 2, 4
+    train(world, case(world, M, schedule, mb=mb, hidden=H))
+    size = mb * H * 4
+    for rank, log in enumerate(COMM):
+        other = [op for op in log.ops if op.name not in P2P]
+        if other:
+            raise SpecFailure(f"pipeline_step on rank {rank} called {', '.join(map(str, other))}: a pipeline "
+                              "only passes activations and gradients to its neighbours (send/recv)")
+        for kind, names in (("sent", ("send", "isend")), ("received", ("recv", "irecv"))):
+            ops = log.calls(*names)
+            peers = sorted(op.peer for op in ops if op.peer is not None)
+            expected_peers = sorted([rank + 1] * M * (rank < world - 1) + [rank - 1] * M * (rank > 0))
+            sizes = {op.bytes for op in ops}
+            if len(ops) != len(expected_peers) or (len(peers) == len(ops) and peers != expected_peers) \
+                    or (ops and sizes != {size}):
+                raise SpecFailure(
+                    f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world}, M = {M}: {kind} "
+                    f"{log.summary(20)}; expected {M} activations to rank {rank + 1} (if r < W - 1) and "
+                    f"{M} gradients to rank {rank - 1} (if r > 0), each activation_shape x dtype = "
+                    f"{size} bytes, and as many received")
+        unwaited = [str(op) for op in log.ops if op.async_op and not op.waited]
+        if unwaited:
+            raise SpecFailure(
+                f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} returned without waiting "
+                f"{len(unwaited)} of its async handles ({', '.join(unwaited[:4])}): keep every handle "
+                "dist.isend/irecv/batch_isend_irecv returns and call .wait() on each before returning "
+                "(until then the message may not have left, and its buffer must stay untouched)")
+
+
+def _unknown(rank, world):
+    try:
+        pipeline_step(nn.Linear(2, 2), torch.zeros(2, 2), torch.zeros(2, 2), F.mse_loss,
+                      num_microbatches=1, activation_shape=(2, 2), schedule="interleaved")
+    except ValueError as e:
+        return str(e)
+    return None
+
+
+def test_unknown_schedule_raises():
+    for rank, text in enumerate(POOL.run(2, _unknown)):
+        if text is None or "interleaved" not in text:
+            raise SpecFailure(f"pipeline_step(schedule='interleaved') on rank {rank} "
+                              + ("did not raise ValueError" if text is None else f"raised {text!r}")
+                              + ": an unknown schedule is a ValueError naming it ('gpipe' or '1f1b')")
+        if POOL.comm[rank].ops:
+            raise SpecFailure(f"pipeline_step(schedule='interleaved') communicated before raising: "
+                              f"{POOL.comm[rank].summary()}; check the schedule first")
