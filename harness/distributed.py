@@ -466,10 +466,11 @@ def _child(rank: int, world: int, store: str, conn: Connection, status: _Status,
                 reply = ("err", _pack_error(err), log)
             _state.logs[:] = []
             status.set(_DONE, "")
-            try:
-                conn.send(reply)
+            try:  # plain pickle: tensors go by value (torch's shared-memory pickling lost
+                payload = pickle.dumps(reply)  # them when the rank was gone before they were read)
             except Exception as err:  # an unpicklable result
-                conn.send(("err", _pack_error(TypeError(f"the check's result cannot be sent back: {err}")), log))
+                payload = pickle.dumps(("err", _pack_error(TypeError(f"the check's result cannot be sent back: {err}")), log))
+            conn.send_bytes(payload)
     except BaseException:  # noqa: BLE001
         code = 1
         with contextlib.suppress(Exception):
@@ -588,7 +589,7 @@ class _Group:
             for conn in wait([self.conns[r] for r in pending], timeout=0.02):
                 rank = self.conns.index(conn)
                 try:
-                    replies[rank] = conn.recv()
+                    replies[rank] = pickle.loads(conn.recv_bytes())
                 except (EOFError, OSError):
                     replies[rank] = ("died", self.exit_text(rank), CommLog())
                 if replies[rank][0] != "ok" and first_error_at is None:
