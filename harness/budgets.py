@@ -20,6 +20,7 @@ import statistics
 import threading
 import time
 import tracemalloc
+import types
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -160,6 +161,39 @@ def python_peak_bytes(fn: Callable, *args: Any, **kwargs: Any) -> tuple[Any, int
     finally:
         if not tracing:
             tracemalloc.stop()
+
+
+def held_elements(root: Any, exclude: frozenset | set = frozenset()) -> tuple[int, list[str]]:
+    """What an object holds: the elements of every tensor storage reachable from root (its
+    attributes, dicts, lists, tuples, sets, tensors' .grad), each storage counted once and
+    whole (a view holds its whole base), and one line per storage for messages. Meta tensors
+    hold nothing; storages whose key (`t.untyped_storage()._cdata`) is in `exclude` are left
+    out."""
+    seen, storages, found = set(), {}, []
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType,
+                                               types.BuiltinFunctionType, str, bytes)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, torch.Tensor):
+            if obj.device.type != "meta":
+                storage = obj.untyped_storage()
+                key = storage._cdata
+                if key not in exclude and key not in storages:
+                    storages[key] = storage.nbytes() // obj.element_size()
+                    found.append(f"{tuple(obj.shape)} (storage of {storages[key]})")
+            if obj.grad is not None:
+                stack.append(obj.grad)
+        elif isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif hasattr(obj, "__dict__"):
+            stack.extend(vars(obj).values())
+    return sum(storages.values()), found
 
 
 def allocations(fn: Callable, *args: Any, **kwargs: Any) -> list[Allocation]:

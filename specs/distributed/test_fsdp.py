@@ -30,13 +30,12 @@ Contract-to-spec map:
 """
 
 import math
-import types
 
 import pytest
 import torch
 from torch import nn
 
-from harness.budgets import PeakMemory
+from harness.budgets import PeakMemory, held_elements
 from harness.checks import assert_close
 from harness.distributed import CommLog, RankPool, comm_log
 from harness.failures import fail
@@ -152,35 +151,6 @@ def reference(world):
                     offset += p.numel()
         out["params"].append([f.clone() for f in flats])
     return out
-
-
-def held_elements(root) -> tuple[int, list[str]]:
-    """Elements of every non-meta tensor storage reachable from root (attributes, dicts, lists,
-    tensors' .grad), each storage counted once and whole."""
-    seen, storages, found = set(), {}, []
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType,
-                                                   types.BuiltinFunctionType, str, bytes)):
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, torch.Tensor):
-            if obj.device.type != "meta":
-                storage = obj.untyped_storage()
-                if storage._cdata not in storages:
-                    storages[storage._cdata] = storage.nbytes() // obj.element_size()
-                    found.append(f"{tuple(obj.shape)}")
-            if obj.grad is not None:
-                stack.append(obj.grad)
-        elif isinstance(obj, dict):
-            stack.extend(obj.keys())
-            stack.extend(obj.values())
-        elif isinstance(obj, (list, tuple, set, frozenset)):
-            stack.extend(obj)
-        elif hasattr(obj, "__dict__"):
-            stack.extend(vars(obj).values())
-    return sum(storages.values()), found
 
 
 # ------------------------------------------------------------------------------ checks (on every rank)

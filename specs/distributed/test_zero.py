@@ -34,12 +34,12 @@ Contract-to-spec map:
 """
 
 import math
-import types
 
 import pytest
 import torch
 from torch import nn
 
+from harness.budgets import held_elements
 from harness.checks import assert_close
 from harness.distributed import CommLog, RankPool, comm_log
 from harness.failures import fail
@@ -137,35 +137,6 @@ def backward(model, x, y) -> None:
 
 def flat(tensors) -> torch.Tensor:
     return torch.cat([t.detach().reshape(-1) for t in tensors])
-
-
-def held_elements(root, exclude: set) -> tuple[int, list[str]]:
-    """Elements of every tensor storage reachable from root's attributes (dicts, lists, objects,
-    tensors' .grad), each storage counted once, whole; storages in `exclude` left out."""
-    seen, storages, found = set(), {}, []
-    stack = [root]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType,
-                                                   types.BuiltinFunctionType, str, bytes)):
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, torch.Tensor):
-            storage = obj.untyped_storage()
-            key = storage._cdata
-            if key not in exclude and key not in storages:
-                storages[key] = storage.nbytes() // obj.element_size()
-                found.append(f"{tuple(obj.shape)} (storage of {storages[key]})")
-            if obj.grad is not None:
-                stack.append(obj.grad)
-        elif isinstance(obj, dict):
-            stack.extend(obj.keys())
-            stack.extend(obj.values())
-        elif isinstance(obj, (list, tuple, set, frozenset)):
-            stack.extend(obj)
-        elif hasattr(obj, "__dict__"):
-            stack.extend(vars(obj).values())
-    return sum(storages.values()), found
 
 
 def reference(name: str, sizes=(7, 24, 5), steps: int = STEPS) -> list[list[torch.Tensor]]:
