@@ -70,7 +70,7 @@ def pytest_addoption(parser):
 
 
 def parse_phases(text: str) -> set[int]:
-    """'2' -> {2}; '1-3' -> {1, 2, 3}; '2,4' -> {2, 4}; phases are 1..6."""
+    """'2' -> {2}; '1-3' -> {1, 2, 3}; '2,4' -> {2, 4}; phases are the manifest's (1..8)."""
     phases: set[int] = set()
     try:
         for part in text.split(","):
