@@ -164,3 +164,19 @@ def test_checks_must_be_module_level_functions():
     assert POOL.run(2, _nested) == [0, 1]
     distributed.shutdown_all()
     assert not _children()
+
+
+
+def _single_collectives(rank, world):
+    gathered, summed = torch.zeros(2 * world), torch.zeros(1)
+    with comm_log() as log:
+        dist.all_gather_single(gathered, torch.full((2,), float(rank)))
+        dist.reduce_scatter_single(summed, torch.ones(world))
+    return gathered, summed, log.names()
+
+
+def test_the_single_tensor_collectives_are_counted_too():
+    """torch 2.13's all_gather_single and reduce_scatter_single are logged like the others."""
+    for gathered, summed, names in POOL.run(2, _single_collectives):
+        assert torch.equal(gathered, torch.tensor([0.0, 0.0, 1.0, 1.0])) and summed.item() == 2
+        assert names == ["all_gather_single", "reduce_scatter_single"], names

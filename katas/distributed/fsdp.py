@@ -26,10 +26,11 @@ Write:
             sharded optimizer. A child with no parameters (nn.Tanh, nn.GELU) is a unit with
             no shard: it runs as it is, with no communication.
         forward(x) -> the output of model(x), computed one unit at a time:
-            1. all-gather the unit's shards (ONE all-gather per unit: dist.all_gather or
-               dist.all_gather_into_tensor; every rank sends its S elements) into the
-               padded flat vector, and view its first P elements as the layer's
-               parameters (torch.func.functional_call runs a layer with given ones);
+            1. all-gather the unit's shards (ONE all-gather per unit: dist.all_gather,
+               all_gather_into_tensor or all_gather_single; every rank sends its S
+               elements) into the padded flat vector, and view its first P elements as
+               the layer's parameters (torch.func.functional_call runs a layer with given
+               ones);
             2. run the layer;
             3. free the gathered parameters before the next unit's all-gather: nothing
                autograd saves may keep them alive until backward (save the unit's input,
@@ -39,8 +40,8 @@ Write:
             1. all-gather the unit's parameters again (ONE all-gather per unit);
             2. compute the gradients of the unit's input and of its parameters (recomputing
                the layer's forward from its saved input is fine: layers are deterministic);
-            3. ONE reduce-scatter per unit (dist.reduce_scatter or
-               dist.reduce_scatter_tensor) of the padded flat gradient (W * S elements; the
+            3. ONE reduce-scatter per unit (dist.reduce_scatter, reduce_scatter_tensor
+               or reduce_scatter_single) of the padded flat gradient (W * S elements; the
                padding's gradient is 0), summed over ranks and divided by W: the average of
                the ranks' gradients. Rank r's part, [r * S, (r + 1) * S), is its shard's
                gradient, accumulated into shard.grad like any autograd gradient (added
@@ -69,9 +70,6 @@ Write:
             them all up front, needs 10.
         The wrapped `model`'s layers may be changed (moved to meta) by FSDP: callers pass a
         model they do not need afterwards.
-
-(The spec's communication counter does not see torch 2.13's new all_gather_single and
-reduce_scatter_single: use the names above.)
 
 Off limits: torch.distributed.fsdp (FullyShardedDataParallel, fully_shard) and
 torch.distributed._composable.

@@ -40,11 +40,10 @@ Write:
                step does NOT reduce them; it reads only its slice [start, stop) of the
                flat gradient vector and leaves every p.grad unchanged.
             2. The inner optimizer updates the shard with that gradient slice.
-            3. ONE all-gather (dist.all_gather or dist.all_gather_into_tensor; the
-               spec's counter does not see torch 2.13's new all_gather_single) of the
-               updated shards; every rank sends ceil(N / W) elements (its shard,
-               zero-padded at the end to that size, since gloo's all-gather needs equal
-               sizes), so the output holds W * ceil(N / W).
+            3. ONE all-gather (dist.all_gather, all_gather_into_tensor or
+               all_gather_single) of the updated shards; every rank sends ceil(N / W)
+               elements (its shard, zero-padded at the end to that size, since gloo's
+               all-gather needs equal sizes), so the output holds W * ceil(N / W).
                Cut the padding back out of every rank's block (rank r's block holds
                shard_range(N, W, r)'s elements, then padding), and copy the result into
                the parameters IN PLACE (the same tensor objects, the same storage:

@@ -47,8 +47,8 @@ SIZES = ((5, 7), (7, 6), (6, 3))
 ROWS = 8
 STEPS = 3
 LR, BETAS, EPS = 0.05, (0.9, 0.99), 1e-8
-GATHERS = ("all_gather", "all_gather_into_tensor")
-SCATTERS = ("reduce_scatter", "reduce_scatter_tensor")
+GATHERS = ("all_gather", "all_gather_into_tensor", "all_gather_single")
+SCATTERS = ("reduce_scatter", "reduce_scatter_tensor", "reduce_scatter_single")
 
 HINT_SHARD = ("flat = cat(p.reshape(-1) for p in unit.parameters()); pad it with zeros to W * S "
               "(S = ceil(P / W)); rank r keeps nn.Parameter(flat[r * S:(r + 1) * S].clone())")

@@ -385,8 +385,8 @@ def test_one_all_gather_per_step(world):
             ops = log.calls()
             if len(ops) != 1 or ops[0].name not in GATHERS:
                 fail(f"rank {rank} of {world}, step {t}: step() communicated {log.summary()}; the "
-                     "contract allows exactly ONE all-gather (dist.all_gather or all_gather_into_tensor; "
-                     "all_gather_single is not counted here) and no other collective",
+                     "contract allows exactly ONE all-gather (dist.all_gather, all_gather_into_tensor or "
+                     "all_gather_single) and no other collective",
                      "gradients arrive averaged (no all-reduce); the one all-gather returns every "
                      "rank's updated shard")
             if ops[0].bytes != size * 8:
