@@ -65,8 +65,6 @@ from triton.runtime.jit import JITFunction
 from harness.failures import fail, learner_line, learner_line_of, shown_path
 from harness.forbid import ForbiddenCall, LightDispatchMode
 
-NEEDS_TRITON = "needs triton: pip install -e '.[kernels]'"
-
 
 def interpreting() -> bool:
     """True when @triton.jit kernels run in Triton's CPU interpreter (TRITON_INTERPRET=1)."""

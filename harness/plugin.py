@@ -19,7 +19,6 @@ It adds:
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import linecache
 import os
 import random
@@ -31,7 +30,7 @@ import numpy
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from harness import curriculum, diagnose, guard, lazy_dynamo, loader, progress
+from harness import curriculum, diagnose, guard, lazy_dynamo, loader, progress, triton_extra
 from harness.progress import KataTally
 from harness.curriculum import ROOT
 from harness.failures import SpecFailure, import_error_text, learner_line_of, shown_path
@@ -135,54 +134,12 @@ def _kata_of(item) -> curriculum.Kata | None:
     return curriculum.for_spec(item.path)
 
 
-KERNELS_PHASE = 7  # Triton kernels: the phase whose specs need triton
-NEEDS_TRITON = "needs triton: pip install -e '.[kernels]'"  # harness.kernels.NEEDS_TRITON
-TRITON_MIN = (3, 8)  # 3.6's interpreter fails on a loop bound given at run time (numpy 2)
-
-
-def triton_version() -> tuple[int, ...] | None:
-    """The installed triton's version, read from its metadata (triton is not imported)."""
-    if importlib.util.find_spec("triton") is None:
-        return None
-    try:
-        from importlib.metadata import version
-
-        return tuple(int(part) for part in version("triton").split("+")[0].split(".")[:2])
-    except (ImportError, ValueError):
-        return TRITON_MIN  # a development build: assume it is recent
-
-
-def triton_installed() -> bool:
-    version = triton_version()
-    return version is not None and version >= TRITON_MIN
-
-
-def needs_triton_reason() -> str:
-    version = triton_version()
-    if version is None:
-        return NEEDS_TRITON
-    return (f"needs triton >= {'.'.join(map(str, TRITON_MIN))} ({'.'.join(map(str, version))} is installed): "
-            f"pip install -U -e '.[kernels]'")
-
-
-def use_triton_interpreter(environ=os.environ) -> None:
-    """Triton kernels run in its CPU interpreter when no CUDA device is present. Triton reads
-    TRITON_INTERPRET when a kernel is decorated, so this runs before any kata is imported;
-    a value the user set (TRITON_INTERPRET=0 or 1) is kept."""
-    if "TRITON_INTERPRET" in environ:
-        return
-    import torch
-
-    if not torch.cuda.is_available():
-        environ["TRITON_INTERPRET"] = "1"
-
-
 class _NeedsTriton(pytest.Module):
     """A phase-7 spec file where triton is not installed: one skip, no import of the spec
     (its kata imports triton), so the kata is neither failing nor passed."""
 
     def collect(self):
-        pytest.skip(f"{needs_triton_reason()} ({curriculum.for_spec(self.path).id})")
+        pytest.skip(f"{triton_extra.needs_triton_reason()} ({curriculum.for_spec(self.path).id})")
 
 
 class KataSession:
@@ -270,7 +227,7 @@ class KataSession:
     @pytest.hookimpl(tryfirst=True)
     def pytest_pycollect_makemodule(self, module_path, parent):
         kata = curriculum.for_spec(module_path)
-        if kata is not None and kata.phase == KERNELS_PHASE and not triton_installed():
+        if kata is not None and kata.phase == triton_extra.KERNELS_PHASE and not triton_extra.triton_installed():
             return _NeedsTriton.from_parent(parent, path=module_path)
         return None
 
@@ -461,7 +418,7 @@ def _configure_session(config):
     import torch
 
     torch.set_num_threads(config.getoption("threads"))
-    use_triton_interpreter()
+    triton_extra.use_triton_interpreter()
     invocation_dir = Path(config.invocation_params.dir)
     FUNCTION_FILTERS.clear()
     config.args[:] = [_map_kata_arg(a, invocation_dir) for a in config.args]

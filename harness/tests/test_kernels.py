@@ -10,7 +10,7 @@ import types
 import pytest
 import torch
 
-from harness import curriculum, plugin
+from harness import curriculum, triton_extra
 from harness.nested import SKIP_ARGS, nested_run
 
 pytestmark = pytest.mark.selftest
@@ -22,25 +22,25 @@ def test_triton_is_installed_where_it_has_wheels():
     """The self-test must run phase 7, not skip it: `make test` installs the kernels extra."""
     if not WHEELS:
         pytest.skip("triton has no wheels here: phase 7 is skipped with 'needs triton'")
-    assert plugin.triton_installed(), (
-        f"{plugin.needs_triton_reason()}: phase 7 would be skipped (make's venv installs the kernels extra)")
+    assert triton_extra.triton_installed(), (
+        f"{triton_extra.needs_triton_reason()}: phase 7 would be skipped (make's venv installs the kernels extra)")
 
 
 def test_an_old_triton_is_named_in_the_skip(monkeypatch):
-    monkeypatch.setattr(plugin, "triton_version", lambda: (3, 6))
-    assert not plugin.triton_installed()
-    assert plugin.needs_triton_reason() == "needs triton >= 3.8 (3.6 is installed): pip install -U -e '.[kernels]'"
-    monkeypatch.setattr(plugin, "triton_version", lambda: None)
-    assert plugin.needs_triton_reason() == "needs triton: pip install -e '.[kernels]'"
+    monkeypatch.setattr(triton_extra, "triton_version", lambda: (3, 6))
+    assert not triton_extra.triton_installed()
+    assert triton_extra.needs_triton_reason() == "needs triton >= 3.8 (3.6 is installed): pip install -U -e '.[kernels]'"
+    monkeypatch.setattr(triton_extra, "triton_version", lambda: None)
+    assert triton_extra.needs_triton_reason() == "needs triton: pip install -e '.[kernels]'"
 
 
 def test_the_interpreter_is_chosen_without_cuda_and_a_users_choice_is_kept():
     environ = {}
-    plugin.use_triton_interpreter(environ)
+    triton_extra.use_triton_interpreter(environ)
     assert environ == ({} if torch.cuda.is_available() else {"TRITON_INTERPRET": "1"})
     for value in ("0", "1"):
         environ = {"TRITON_INTERPRET": value}
-        plugin.use_triton_interpreter(environ)
+        triton_extra.use_triton_interpreter(environ)
         assert environ == {"TRITON_INTERPRET": value}
 
 
@@ -56,9 +56,9 @@ class _Reports:
 
 
 def test_without_triton_phase_7_is_skipped_and_never_passed(monkeypatch, tmp_path):
-    monkeypatch.setattr(plugin, "triton_version", lambda: None)  # as if not installed
+    monkeypatch.setattr(triton_extra, "triton_version", lambda: None)  # as if not installed
     monkeypatch.setenv("KATAS_STATE", str(tmp_path / "state.json"))
-    kata = next(k for k in curriculum.built() if k.phase == plugin.KERNELS_PHASE)
+    kata = next(k for k in curriculum.built() if k.phase == triton_extra.KERNELS_PHASE)
     recorder = _Reports()
     with nested_run():
         code = pytest.main([str(kata.spec_path), *SKIP_ARGS, "-q", "--no-header"],
