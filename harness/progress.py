@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import curriculum
+from harness import curriculum, triton_extra
 
 VERSION = 1
 
@@ -171,6 +171,8 @@ def summary_lines(statuses: dict[str, str], phases: set[int] | None = None) -> l
         planned = f"  (+{len(katas) - len(built)} planned)" if len(built) < len(katas) else ""
         todo = next((k.id for k in built if statuses.get(k.id) != "passed"), None)
         tail = f"  next: {todo}" if todo else "  complete"
+        if todo and phase == triton_extra.KERNELS_PHASE and not triton_extra.triton_installed():
+            tail = f"  {triton_extra.needs_triton_reason()}"
         lines.append(f"{head} {done:>2}/{len(built):<2}  {bar(done, len(built))}{tail}{planned}")
     return lines
 

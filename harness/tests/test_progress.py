@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from harness import curriculum, progress
+from harness import curriculum, progress, triton_extra
 from harness.plugin import parse_phases
 from harness.progress import KataTally
 
@@ -60,3 +60,11 @@ def test_phase_grammar(text, phases):
 def test_phase_grammar_rejects(text):
     with pytest.raises(pytest.UsageError, match=f"give phase numbers 1-{max(curriculum.PHASES)}"):
         parse_phases(text)
+
+
+def test_the_summary_says_phase_7_needs_triton_where_it_is_missing(monkeypatch):
+    line = lambda: next(l for l in progress.summary_lines({}) if l.startswith("phase 7"))  # noqa: E731
+    monkeypatch.setattr(triton_extra, "triton_version", lambda: triton_extra.TRITON_MIN)
+    assert "next: kernels/vector" in line()
+    monkeypatch.setattr(triton_extra, "triton_version", lambda: None)
+    assert line().endswith("needs triton: pip install -e '.[kernels]'") and "next:" not in line()
