@@ -13,7 +13,7 @@ It adds:
 - phase 7 (Triton kernels): TRITON_INTERPRET=1 when no CUDA device is present (set before
   triton is imported; a value the user set is kept), and its specs skipped with
   "needs triton: pip install -e '.[kernels]'" where triton is not installed (never an import
-  error, never counted as passed).
+  error, never counted as passed); phase 8's likewise where os.fork is missing (Windows).
 """
 
 from __future__ import annotations
@@ -134,12 +134,27 @@ def _kata_of(item) -> curriculum.Kata | None:
     return curriculum.for_spec(item.path)
 
 
-class _NeedsTriton(pytest.Module):
-    """A phase-7 spec file where triton is not installed: one skip, no import of the spec
-    (its kata imports triton), so the kata is neither failing nor passed."""
+SCALE_OUT_PHASE = 8  # torch.distributed: harness.distributed forks the ranks
+NEEDS_FORK = "needs os.fork to start its ranks (Linux or macOS; on Windows, use WSL)"
+
+
+def unmet_need(kata: curriculum.Kata) -> str | None:
+    """Why this machine cannot run the kata's specs at all, else None: phase 7 needs triton,
+    phase 8 forks its ranks."""
+    if kata.phase == triton_extra.KERNELS_PHASE and not triton_extra.triton_installed():
+        return triton_extra.needs_triton_reason()
+    if kata.phase == SCALE_OUT_PHASE and not hasattr(os, "fork"):
+        return NEEDS_FORK
+    return None
+
+
+class _Unrunnable(pytest.Module):
+    """A spec file this machine cannot run (unmet_need): one skip, no import of the spec (a
+    phase-7 kata imports triton), so the kata is neither failing nor passed."""
 
     def collect(self):
-        pytest.skip(f"{triton_extra.needs_triton_reason()} ({curriculum.for_spec(self.path).id})")
+        kata = curriculum.for_spec(self.path)
+        pytest.skip(f"{unmet_need(kata)} ({kata.id})")
 
 
 class KataSession:
@@ -227,8 +242,8 @@ class KataSession:
     @pytest.hookimpl(tryfirst=True)
     def pytest_pycollect_makemodule(self, module_path, parent):
         kata = curriculum.for_spec(module_path)
-        if kata is not None and kata.phase == triton_extra.KERNELS_PHASE and not triton_extra.triton_installed():
-            return _NeedsTriton.from_parent(parent, path=module_path)
+        if kata is not None and unmet_need(kata):
+            return _Unrunnable.from_parent(parent, path=module_path)
         return None
 
     # ---------------------------------------------------------------- reports

@@ -180,3 +180,14 @@ def test_the_single_tensor_collectives_are_counted_too():
     for gathered, summed, names in POOL.run(2, _single_collectives):
         assert torch.equal(gathered, torch.tensor([0.0, 0.0, 1.0, 1.0])) and summed.item() == 2
         assert names == ["all_gather_single", "reduce_scatter_single"], names
+
+
+def test_without_os_fork_phase_8_is_skipped_with_the_reason(monkeypatch):
+    """Windows has no os.fork: phase 8's spec files are then one skip each (the same path as
+    phase 7 without triton, tested in test_kernels), never an AttributeError."""
+    from harness import curriculum, plugin
+
+    kata = next(k for k in curriculum.built() if k.phase == plugin.SCALE_OUT_PHASE)
+    assert plugin.unmet_need(kata) is None
+    monkeypatch.delattr(os, "fork")
+    assert plugin.unmet_need(kata) == plugin.NEEDS_FORK
