@@ -12,7 +12,7 @@ hold 120, 288 and 192 bytes (forward order would give 240, 280, 80).
 
 Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
-- wraps module as self.module, forward = module(...), no communication:
+- wraps module as self.module, forward = module(...) (keyword arguments passed on), no communication:
   forward_is_the_modules_and_communicates_nothing
 - every parameter and buffer broadcast from rank 0 (frozen ones too), in place (same tensor
   objects and storage); only
@@ -185,7 +185,10 @@ def _forward(rank, world):
     x = torch.randn(B, 4, dtype=torch.float64)
     with comm_log() as log:
         got = ddp(x)
+        by_name = ddp(x=x)
     assert_close(got, net(x), what=f"rank {rank}: DDP(module)(x) vs module(x)")
+    assert_close(by_name, net(x), what=f"rank {rank}: DDP(module)(x=x) vs module(x) (a keyword argument)",
+                 hint="forward(*args, **kwargs) -> self.module(*args, **kwargs): pass keyword arguments on")
     if log.ops:
         fail(f"rank {rank}: DDP's forward communicated ({log.summary()}): forward is the module's own; "
              f"the all-reduces belong to backward")
