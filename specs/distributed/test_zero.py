@@ -16,6 +16,8 @@ Contract-to-spec map:
   ranges when numel < W, plain ints: test_shard_range_*
 - "equal to the unsharded optimizer" for AdamW and SGD with momentum, every rank, every
   step, W = 2 and 4, ragged N: test_matches_the_unsharded_optimizer
+- W = 1 (one shard of all N elements, its values still copied into the parameters):
+  test_one_rank_owns_everything
 - N < W (ranks that own nothing): test_more_ranks_than_elements
 - optimizer: optimizer_cls over ONE new leaf tensor of stop - start elements that holds the
   flat vector's [start, stop), requires_grad, its own storage: test_inner_optimizer_holds_the_shard
@@ -333,6 +335,23 @@ def test_matches_the_unsharded_optimizer(world, name):
                 assert_close(p, r, what=f"rank {rank} of {world}, {name}: parameter {i} after step {t}"
                              + (" (lr halved through optimizer.param_groups after step 2)" if t > 2 else ""),
                              hint=HINT_GATHER, **TOL)
+
+
+def test_one_rank_owns_everything():
+    reports, ref = trained(1, "SGD"), reference("SGD")
+    n = sum(p.numel() for p in make_model().parameters())
+    [report] = reports
+    for t, (mine, want) in enumerate(zip(report["steps"], ref), start=1):
+        for i, (p, r) in enumerate(zip(mine, want)):
+            assert_close(p, r, what=f"W = 1 (one rank owns all {n} elements), SGD: parameter {i} after step {t}",
+                         hint="with one rank the shard is the whole flat vector, and its new values "
+                              "must still reach the parameters (the all-gather of one block, then the copy)",
+                         **TOL)
+    cls, tensors = report["shard"][0]
+    if tensors is None or len(tensors) != 1 or tensors[0][0] != n:
+        fail(f"W = 1: the inner optimizer holds {None if tensors is None else [t[0] for t in tensors]} "
+             f"elements; the contract wants ONE shard tensor of all N = {n} elements, also on one rank",
+             HINT_SHARD)
 
 
 def test_more_ranks_than_elements():
