@@ -32,7 +32,8 @@ Contract-to-spec map:
   all_gather_messages_follow_the_ring_schedule, reduce_scatter_messages_follow_the_ring_schedule
 - every isend/irecv handle waited before returning: every_async_handle_is_waited
 - W = 1: a copy (0-d included), no messages: one_rank_returns_a_copy_and_sends_nothing
-- no elements: an empty result of the right shape, no messages: empty_tensors_send_nothing
+- no elements (no rows, or rows of no columns): an empty result of the right shape, no
+  messages: empty_tensors_send_nothing
 - a blocking send first on every rank deadlocks: caught as a failure naming each rank's send
   (harness.distributed), by whichever spec runs first
 """
@@ -308,7 +309,7 @@ def test_one_rank_returns_a_copy_and_sends_nothing():
 
 
 def test_empty_tensors_send_nothing():
-    shapes = ((0,), (0, 3))
+    shapes = ((0,), (0, 3), (2, 0))  # (2, 0): rows, but no elements
     for name in FUNCTIONS:
         results = _call(name, 2, [(shape, F32) for shape in shapes])
         for rank in range(2):
@@ -316,5 +317,6 @@ def test_empty_tensors_send_nothing():
                 assert_close(y, _expected(name, rank, 2, shape, F32),
                              what=f"rank {rank} of 2: ring_{name} of an empty tensor of shape {shape}")
                 if log.ops:
-                    fail(f"ring_{name} of an empty tensor on rank {rank} of 2 communicated "
-                         f"({log.summary()}): a tensor with no elements needs no messages")
+                    fail(f"ring_{name} of an empty tensor of shape {shape} on rank {rank} of 2 communicated "
+                         f"({log.summary()}): a tensor with no elements needs no messages",
+                         "test tensor.numel() == 0, not the number of rows: a (2, 0) tensor has rows")
