@@ -35,7 +35,8 @@ Write:
             too). Its param_groups are where a learning-rate schedule sets "lr".
         step() -> None, under torch.no_grad():
             1. Every parameter must have a .grad (else ValueError naming the parameter's
-               index in params: a missing gradient is a bug here, not a skip). The
+               index in params: a missing gradient is a bug here, not a skip), checked
+               first: a step that raises changes nothing (no update, no communication). The
                gradients are the same on every rank (already averaged, e.g. by DDP):
                step does NOT reduce them; it reads only its slice [start, stop) of the
                flat gradient vector and leaves every p.grad unchanged.

@@ -11,7 +11,9 @@ peers, message sizes in call order, handles waited.
 Contract-to-spec map:
 - ring_all_reduce: the element-wise sum on every rank, shape and dtype kept (float32,
   float64, int64; 0-d; ragged N; N < W leaving chunks empty) on 2 and 4 ranks:
-  all_reduce_sums_every_rank; "what dist.all_reduce computes": all_reduce_equals_the_builtin
+  all_reduce_sums_every_rank; "what dist.all_reduce computes": all_reduce_equals_the_builtin;
+  the sum in the input's own dtype (int64 near 2 ** 60, float64 1 + 2 ** -40: no float32 or
+  float64 detour), all-reduce and reduce-scatter: sums_are_exact_in_the_inputs_dtype
 - ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
   all_gather_concatenates_in_rank_order
 - ring_reduce_scatter: block r of torch.tensor_split(sum, W, dim=0), zero rows when rows < W:
@@ -25,11 +27,13 @@ Contract-to-spec map:
   messages_go_to_the_ring_neighbours
 - tensor_split's chunks, the schedules (which chunk or block each step sends and receives),
   2 (W - 1) / W - 1 messages per rank, totals 2 (W - 1) N and (W - 1) N, each all-gather
-  message a whole input: all_reduce_messages_follow_the_ring_schedule,
+  message a whole input; N < W (one chunk per message, empty ones may be left out, never the
+  whole tensor): all_reduce_messages_follow_the_ring_schedule,
   all_gather_messages_follow_the_ring_schedule, reduce_scatter_messages_follow_the_ring_schedule
 - every isend/irecv handle waited before returning: every_async_handle_is_waited
-- W = 1: a copy, no messages: one_rank_returns_a_copy_and_sends_nothing
-- no elements: an empty result of the right shape, no messages: empty_tensors_send_nothing
+- W = 1: a copy (0-d included), no messages: one_rank_returns_a_copy_and_sends_nothing
+- no elements (no rows, or rows of no columns): an empty result of the right shape, no
+  messages: empty_tensors_send_nothing
 - a blocking send first on every rank deadlocks: caught as a failure naming each rank's send
   (harness.distributed), by whichever spec runs first
 """
@@ -121,6 +125,29 @@ def test_all_reduce_equals_the_builtin():
         assert_close(mine, theirs, **TOL, what=f"rank {rank} of 4: ring_all_reduce vs dist.all_reduce")
 
 
+def _exact(rank, world):
+    """Inputs whose sum a float32 (or, for int64, a float64) detour would round."""
+    big = torch.tensor([2 ** 60 + 12345 * rank + 1, -(2 ** 59) - 7 * rank, 3 * rank], dtype=I64)
+    fine = 1.0 + (rank + 1) * 2.0 ** -40 * torch.tensor([1.0, -3.0, 5.0], dtype=F64)
+    return {(name, str(x.dtype)): FUNCTIONS[name](x) for name in ("all_reduce", "reduce_scatter") for x in (big, fine)}
+
+
+def test_sums_are_exact_in_the_inputs_dtype():
+    world = 4
+    big = [[2 ** 60 + 12345 * q + 1, -(2 ** 59) - 7 * q, 3 * q] for q in range(world)]
+    fine = [[1.0 + (q + 1) * 2.0 ** -40 * c for c in (1.0, -3.0, 5.0)] for q in range(world)]
+    sums = {str(I64): torch.tensor([sum(col) for col in zip(*big)], dtype=I64),   # Python ints: exact
+            str(F64): torch.tensor([sum(col) for col in zip(*fine)], dtype=F64)}  # exact in float64
+    for rank, results in enumerate(POOL.run(world, _exact)):
+        for (name, dtype), y in results.items():
+            expected = sums[dtype] if name == "all_reduce" else torch.tensor_split(sums[dtype], world)[rank]
+            assert_close(y, expected, rtol=0, atol=0,
+                         what=f"rank {rank} of {world}: ring_{name} of {dtype} values the dtype holds exactly",
+                         hint="add in the input's own dtype: a float32 (or float64, for int64) buffer, "
+                              "message or accumulator rounds the sum (2 ** 60 + 1 is not a float64; "
+                              "1 + 2 ** -40 is not a float32)")
+
+
 def test_all_gather_concatenates_in_rank_order():
     for world, cases in ((2, [((3,), F32), ((1, 2, 2), I64)]), (4, [((3,), F32), ((2, 3), I64), ((), F64)])):
         _check_values("all_gather", world, cases,
@@ -199,16 +226,20 @@ def _sizes(log, kinds, itemsize) -> list[int]:
     return [op.bytes // itemsize for op in log.ops if op.name in kinds]
 
 
-def _schedule_check(name: str, world: int, shape: tuple, sends, recvs, how: str):
-    """sends(rank)/recvs(rank): the element counts of the messages in order."""
+def _schedule_check(name: str, world: int, shape: tuple, sends, recvs, how: str, drop_empty: bool = False):
+    """sends(rank)/recvs(rank): the element counts of the messages in order (drop_empty: the
+    messages of empty chunks may be left out, so 0s are not compared)."""
     logs = _logs(name, world, shape)
     numel = torch.Size(shape).numel()
     for rank, log in enumerate(logs):
         for kinds, expected, what in ((SENDS, sends(rank), "sent"), (RECVS, recvs(rank), "received")):
             got = _sizes(log, kinds, 4)
+            if drop_empty:
+                got, expected = [k for k in got if k], [k for k in expected if k]
             if got != expected:
                 fail(f"ring_{name} of {numel} elements on {world} ranks: rank {rank} {what} messages "
-                     f"of {got} elements, in that order; the ring schedule's are {expected}\n  "
+                     f"of {got} elements, in that order; the ring schedule's are {expected}"
+                     f"{' (messages of empty chunks not counted)' if drop_empty else ''}\n  "
                      f"(rank {rank}'s communication: {log.summary()})", how)
     total = sum(sum(_sizes(log, SENDS, 4)) for log in logs)
     return total
@@ -219,11 +250,11 @@ def _chunks(n: int, world: int) -> list[int]:
 
 
 def test_all_reduce_messages_follow_the_ring_schedule():
-    for world, n in ((4, 10), (2, 7)):
+    for world, n in ((4, 10), (2, 7), (4, 3)):  # 3 < 4: chunk 3 is empty, its messages may be left out
         c = _chunks(n, world)
         steps = range(world - 1)
         total = _schedule_check(
-            "all_reduce", world, (n,),
+            "all_reduce", world, (n,), drop_empty=n < world,
             sends=lambda r: [c[(r - s) % world] for s in steps] + [c[(r - s + 1) % world] for s in steps],
             recvs=lambda r: [c[(r - s - 1) % world] for s in steps] + [c[(r - s) % world] for s in steps],
             how="chunks as torch.tensor_split(flat, W) cuts them (the first N % W one element "
@@ -265,18 +296,20 @@ def test_every_async_handle_is_waited():
 
 def test_one_rank_returns_a_copy_and_sends_nothing():
     for name in FUNCTIONS:
-        [[(y, log, shares)]] = _call(name, 1, [((2, 3), F32)])
-        assert_close(y, _input(0, (2, 3), F32), what=f"ring_{name} on 1 rank")
-        if shares:
-            fail(f"ring_{name} on 1 rank returned the input's own storage: return a new tensor "
-                 f"(a copy), so that a later in-place change of one does not change the other")
-        if log.ops:
-            fail(f"ring_{name} on 1 rank communicated ({log.summary()}): with W = 1 there is "
-                 f"nobody to talk to")
+        shapes = ((2, 3),) if name == "reduce_scatter" else ((2, 3), ())  # 0-d: all_gather's (1,)
+        for shape, (y, log, shares) in zip(shapes, _call(name, 1, [(shape, F32) for shape in shapes])[0]):
+            assert_close(y, _expected(name, 0, 1, shape, F32), what=f"ring_{name} on 1 rank, shape {shape}")
+            if shares:
+                fail(f"ring_{name} on 1 rank returned the input's own storage (shape {shape}): return a "
+                     f"new tensor (a copy), so that a later in-place change of one does not change the "
+                     f"other", "a 0-d tensor's .reshape(1) is a view of it, not a copy")
+            if log.ops:
+                fail(f"ring_{name} on 1 rank communicated ({log.summary()}): with W = 1 there is "
+                     f"nobody to talk to")
 
 
 def test_empty_tensors_send_nothing():
-    shapes = ((0,), (0, 3))
+    shapes = ((0,), (0, 3), (2, 0))  # (2, 0): rows, but no elements
     for name in FUNCTIONS:
         results = _call(name, 2, [(shape, F32) for shape in shapes])
         for rank in range(2):
@@ -284,5 +317,6 @@ def test_empty_tensors_send_nothing():
                 assert_close(y, _expected(name, rank, 2, shape, F32),
                              what=f"rank {rank} of 2: ring_{name} of an empty tensor of shape {shape}")
                 if log.ops:
-                    fail(f"ring_{name} of an empty tensor on rank {rank} of 2 communicated "
-                         f"({log.summary()}): a tensor with no elements needs no messages")
+                    fail(f"ring_{name} of an empty tensor of shape {shape} on rank {rank} of 2 communicated "
+                         f"({log.summary()}): a tensor with no elements needs no messages",
+                         "test tensor.numel() == 0, not the number of rows: a (2, 0) tensor has rows")

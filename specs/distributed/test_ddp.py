@@ -12,7 +12,7 @@ hold 120, 288 and 192 bytes (forward order would give 240, 280, 80).
 
 Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
-- wraps module as self.module, forward = module(...), no communication:
+- wraps module as self.module, forward = module(...) (keyword arguments passed on), no communication:
   forward_is_the_modules_and_communicates_nothing
 - every parameter and buffer broadcast from rank 0 (frozen ones too), in place (same tensor
   objects and storage); only
@@ -23,8 +23,11 @@ Contract-to-spec map:
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
   training_equals_one_process_on_the_whole_batch
 - buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
-  together the trainable gradient bytes (bucket_bytes 300, exactly 288, 1, 1 MiB):
-  one_all_reduce_per_bucket
+  together the trainable gradient bytes (bucket_bytes 300, exactly 288, 1, 100 where a
+  larger parameter sits between smaller ones, 1 MiB): one_all_reduce_per_bucket
+- buckets by reverse registration order even when backward's gradient order differs, and
+  every handle matched to its own bucket when they launch out of bucket order (a model
+  registering its last layer first): buckets_follow_parameter_order_not_gradient_order
 - launched from hooks while backward runs, async_op=True: all_reduces_launch_during_backward
 - nothing waits inside backward; every handle waited by finish; finish launches nothing:
   handles_are_waited_in_finish_not_in_backward
@@ -66,6 +69,24 @@ class _Net(nn.Module):
         return self.c(torch.tanh(self.b(h))) * self.scale
 
 
+class _Reordered(_Net):
+    """_Net with c registered first: reverse registration order (b, a, c) is not the order
+    backward produces the gradients (c, b, a), so buckets launch out of their order."""
+
+    def __init__(self, seed: int):
+        nn.Module.__init__(self)
+        torch.manual_seed(seed)
+        self.c = nn.Linear(5, 2, bias=False)
+        self.a = nn.Linear(4, 6)
+        self.frozen = nn.Parameter(torch.randn(6), requires_grad=False)
+        self.b = nn.Linear(6, 5)
+        self.register_buffer("scale", torch.rand(2) + 0.5)
+        self.double()
+
+
+MODELS = {"_Net": _Net, "_Reordered": _Reordered}
+
+
 def _batch(step: int, world: int):
     gen = torch.Generator().manual_seed(500 + step)
     return (torch.randn(world * B, 4, generator=gen, dtype=torch.float64),
@@ -89,10 +110,10 @@ def _grads(module: nn.Module) -> dict:
     return {name: None if p.grad is None else p.grad.clone() for name, p in module.named_parameters()}
 
 
-def _train(rank, world, bucket_bytes, steps):
+def _train(rank, world, bucket_bytes, steps, model="_Net"):
     """Per rank: the state after construction, then per step the gradients after finish, the
     parameters after the step and the communication of forward, backward and finish."""
-    net = _Net(seed=100 + rank)
+    net = MODELS[model](seed=100 + rank)
     tensors = [*net.parameters(), *net.buffers()]
     storages = [t.untyped_storage().data_ptr() for t in tensors]
     with comm_log() as built:
@@ -116,9 +137,9 @@ def _train(rank, world, bucket_bytes, steps):
     return out
 
 
-def _reference(world: int, steps: int) -> list[dict]:
+def _reference(world: int, steps: int, model: str = "_Net") -> list[dict]:
     """Single-process training on the whole batch from rank 0's initial weights."""
-    net = _Net(seed=100)
+    net = MODELS[model](seed=100)
     out = []
     for step in range(steps):
         x, y = _batch(step, world)
@@ -133,10 +154,10 @@ def _reference(world: int, steps: int) -> list[dict]:
 _RUNS: dict = {}
 
 
-def _run(world: int, bucket_bytes: int = 300, steps: int = 2) -> list[dict]:
-    key = (world, bucket_bytes, steps)
+def _run(world: int, bucket_bytes: int = 300, steps: int = 2, model: str = "_Net") -> list[dict]:
+    key = (world, bucket_bytes, steps, model)
     if key not in _RUNS:
-        _RUNS[key] = POOL.run(world, _train, bucket_bytes, steps)
+        _RUNS[key] = POOL.run(world, _train, bucket_bytes, steps, model)
     return _RUNS[key]
 
 
@@ -164,7 +185,10 @@ def _forward(rank, world):
     x = torch.randn(B, 4, dtype=torch.float64)
     with comm_log() as log:
         got = ddp(x)
+        by_name = ddp(x=x)
     assert_close(got, net(x), what=f"rank {rank}: DDP(module)(x) vs module(x)")
+    assert_close(by_name, net(x), what=f"rank {rank}: DDP(module)(x=x) vs module(x) (a keyword argument)",
+                 hint="forward(*args, **kwargs) -> self.module(*args, **kwargs): pass keyword arguments on")
     if log.ops:
         fail(f"rank {rank}: DDP's forward communicated ({log.summary()}): forward is the module's own; "
              f"the all-reduces belong to backward")
@@ -231,6 +255,8 @@ def test_one_all_reduce_per_bucket():
     cases = ((300, SIZES_300, "bucket_bytes=300"),
              (288, SIZES_300, "bucket_bytes=288: a bucket may hold exactly bucket_bytes"),
              (1, [40, 48, 80, 192, 240], "bucket_bytes=1: one each"),
+             (100, [40, 48, 80, 192, 240], "bucket_bytes=100: 240 and 192 are over it, so each gets a "
+                                           "bucket of its own and the parameter after it starts a new one"),
              (1 << 20, [600], "bucket_bytes=1 MiB: one bucket"))
     for bucket_bytes, sizes, label in cases:
         for rank, result in enumerate(_run(2, bucket_bytes)):
@@ -243,6 +269,28 @@ def test_one_all_reduce_per_bucket():
                          "take the trainable parameters in reverse order of module.parameters(); start "
                          "a new bucket when adding the next would exceed bucket_bytes; flatten each "
                          "bucket's gradients into ONE tensor for one dist.all_reduce")
+
+
+def test_buckets_follow_parameter_order_not_gradient_order():
+    """_Reordered: buckets by reverse registration order are 280, 240, 80 bytes (b, a, c);
+    backward finishes c's first, so the buckets launch in the order 2, 0, 1."""
+    reference = _reference(2, 2, "_Reordered")
+    for rank, result in enumerate(_run(2, 300, 2, "_Reordered")):
+        for step, record in enumerate(result["steps"]):
+            got = sorted(op.bytes for op in record["backward"].calls("all_reduce"))
+            if got != [80, 240, 280]:
+                fail(f"rank {rank}, step {step + 1}: with c registered first (reverse order b.bias 40, "
+                     f"b.weight 240, a.bias 48, a.weight 192, c.weight 80 bytes) and bucket_bytes=300, "
+                     f"backward all-reduced buckets of {got} bytes; expected [80, 240, 280]",
+                     "group by REVERSE order of module.parameters(), fixed at construction, not by the "
+                     "order gradients arrive in backward")
+            for name, value in reference[step]["grads"].items():
+                if value is not None:
+                    assert_close(record["grads"][name], value, **TOL,
+                                 what=f"rank {rank}, step {step + 1}: {name}.grad of a model whose buckets "
+                                      f"launch out of order (c's bucket, the last, finishes first)",
+                                 hint="remember which bucket each handle belongs to: the handles complete "
+                                      "in the order backward reaches the buckets, not in bucket order")
 
 
 def test_all_reduces_launch_during_backward():

@@ -16,6 +16,8 @@ Contract-to-spec map:
   ranges when numel < W, plain ints: test_shard_range_*
 - "equal to the unsharded optimizer" for AdamW and SGD with momentum, every rank, every
   step, W = 2 and 4, ragged N: test_matches_the_unsharded_optimizer
+- W = 1 (one shard of all N elements, its values still copied into the parameters):
+  test_one_rank_owns_everything
 - N < W (ranks that own nothing): test_more_ranks_than_elements
 - optimizer: optimizer_cls over ONE new leaf tensor of stop - start elements that holds the
   flat vector's [start, stop), requires_grad, its own storage: test_inner_optimizer_holds_the_shard
@@ -23,17 +25,22 @@ Contract-to-spec map:
   test_matches_the_unsharded_optimizer (lr halves after step 2)
 - step: parameters copied IN PLACE (same objects, same storage): test_parameters_updated_in_place
 - step reads gradients only, leaves every p.grad unchanged: test_gradients_left_unchanged
-- a missing .grad raises ValueError naming the index: test_missing_gradient_raises
+- a missing .grad raises ValueError naming the index (a standalone 2, not a digit of a shape),
+  checked first: no communication, parameters unchanged: test_missing_gradient_raises
+- the flat vector is p.reshape(-1) row-major: non-contiguous (transposed) parameters and
+  gradients: test_non_contiguous_parameters_and_gradients
 - no parameters / mixed dtypes / mixed devices (CPU + meta) raise ValueError: test_bad_parameters_raise
 - params may be a generator, read once: every spec passes model.parameters()
 - ONE all-gather per step of ceil(N / W) elements sent, no other collective:
   test_one_all_gather_per_step
 - memory between steps <= (2 + s) * ceil(N / W) + 64 elements, whole storages counted:
   test_state_memory_falls_as_one_over_world_size
-- zero_grad: None by default, zeroed in place with set_to_none=False: test_zero_grad
+- zero_grad: None by default, zeroed in place with set_to_none=False, parameters without a
+  .grad skipped (like torch.optim.Optimizer.zero_grad): test_zero_grad
 """
 
 import math
+import re
 
 import pytest
 import torch
@@ -206,15 +213,18 @@ def _missing_grad(rank, world):
     x, y = make_data()
     backward(model, x, y)
     model[2].weight.grad = None  # parameter index 2 in model.parameters()
+    before = flat(model.parameters())
     try:
-        opt.step()
+        with comm_log() as log:
+            opt.step()
     except ValueError as err:
-        return ("ValueError", str(err))
+        changed = not torch.equal(flat(model.parameters()), before)
+        return ("ValueError", str(err), log.summary() if log.ops else None, changed)
     except NotImplementedError:
         raise
     except Exception as err:  # noqa: BLE001 (reported in the parent)
-        return (type(err).__name__, str(err))
-    return (None, "")
+        return (type(err).__name__, str(err), None, False)
+    return (None, "", None, False)
 
 
 def _bad_parameters(rank, world):
@@ -236,6 +246,28 @@ def _bad_parameters(rank, world):
     return out
 
 
+def _strided_params():
+    """A transposed (non-contiguous) weight and a bias, N = 17, with non-contiguous gradients."""
+    gen = torch.Generator().manual_seed(3)
+    w = nn.Parameter(torch.randn(3, 4, generator=gen, dtype=torch.float64).t())
+    b = nn.Parameter(torch.randn(5, generator=gen, dtype=torch.float64))
+    grads = [[torch.randn(3, 4, generator=gen, dtype=torch.float64).t(),
+              torch.randn(5, generator=gen, dtype=torch.float64)] for _ in range(2)]
+    return [w, b], grads
+
+
+def _strided(rank, world):
+    params, grads = _strided_params()
+    opt = ZeroOptimizer(iter(params), SGD, lr=0.1, momentum=0.9)
+    out = []
+    for step_grads in grads:
+        for p, g in zip(params, step_grads):
+            p.grad = g
+        opt.step()
+        out.append([p.detach().clone() for p in params])
+    return out
+
+
 def _zero_grad(rank, world):
     model = make_model()
     opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
@@ -245,7 +277,13 @@ def _zero_grad(rank, world):
     opt.zero_grad(set_to_none=False)
     zeroed = all(p.grad is g and not g.any() for p, g in zip(model.parameters(), grads))
     opt.zero_grad()
-    return zeroed, [p.grad is None for p in model.parameters()]
+    nones = [p.grad is None for p in model.parameters()]
+    try:  # like torch.optim.Optimizer.zero_grad: parameters without a .grad are skipped
+        opt.zero_grad(set_to_none=False)
+        skipped = all(p.grad is None for p in model.parameters())
+    except AttributeError as err:
+        skipped = f"AttributeError: {err}"
+    return zeroed, nones, skipped
 
 
 # ------------------------------------------------------------------------------ specs
@@ -299,6 +337,23 @@ def test_matches_the_unsharded_optimizer(world, name):
                              hint=HINT_GATHER, **TOL)
 
 
+def test_one_rank_owns_everything():
+    reports, ref = trained(1, "SGD"), reference("SGD")
+    n = sum(p.numel() for p in make_model().parameters())
+    [report] = reports
+    for t, (mine, want) in enumerate(zip(report["steps"], ref), start=1):
+        for i, (p, r) in enumerate(zip(mine, want)):
+            assert_close(p, r, what=f"W = 1 (one rank owns all {n} elements), SGD: parameter {i} after step {t}",
+                         hint="with one rank the shard is the whole flat vector, and its new values "
+                              "must still reach the parameters (the all-gather of one block, then the copy)",
+                         **TOL)
+    cls, tensors = report["shard"][0]
+    if tensors is None or len(tensors) != 1 or tensors[0][0] != n:
+        fail(f"W = 1: the inner optimizer holds {None if tensors is None else [t[0] for t in tensors]} "
+             f"elements; the contract wants ONE shard tensor of all N = {n} elements, also on one rank",
+             HINT_SHARD)
+
+
 def test_more_ranks_than_elements():
     reports = trained(4, "SGD", (1, 1), 3)
     ref = reference("SGD", (1, 1), 3)
@@ -307,6 +362,25 @@ def test_more_ranks_than_elements():
             for i, (p, r) in enumerate(zip(mine, want)):
                 assert_close(p, r, what=f"a Linear(1, 1) (N = 2) on 4 ranks, ranks 2 and 3 owning "
                              f"nothing: rank {rank}, parameter {i} after step {t}", hint=HINT_GATHER, **TOL)
+
+
+def test_non_contiguous_parameters_and_gradients():
+    params, grads = _strided_params()
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    want = []
+    for step_grads in grads:
+        for p, g in zip(params, step_grads):
+            p.grad = g
+        opt.step()
+        want.append([p.detach().clone() for p in params])
+    for rank, got in enumerate(POOL.run(2, _strided)):
+        for t, (mine, ref) in enumerate(zip(got, want), start=1):
+            for i, (p, r) in enumerate(zip(mine, ref)):
+                assert_close(p, r, **TOL, what=f"rank {rank} of 2: non-contiguous parameter {i} (a transposed "
+                             f"weight, its gradient transposed too) after step {t}",
+                             hint="flatten with p.reshape(-1) (row-major, as the docstring says), not "
+                                  ".view(-1), and copy back with p.copy_(flat_piece.view_as(p)) or "
+                                  "reshape: a transposed tensor has no flat view")
 
 
 @pytest.mark.parametrize("world", [2, 4])
@@ -356,14 +430,20 @@ def test_gradients_left_unchanged():
 
 
 def test_missing_gradient_raises():
-    for rank, (kind, message) in enumerate(POOL.run(2, _missing_grad)):
+    for rank, (kind, message, communicated, changed) in enumerate(POOL.run(2, _missing_grad)):
         if kind != "ValueError":
             got = "returned normally" if kind is None else f"raised {kind}: {message}"
             fail(f"rank {rank}: step() with parameter 2's .grad None {got}; the contract says "
                  "ValueError naming the parameter's index (a missing gradient is a bug, not a skip)",
                  "check every p.grad before any communication and raise ValueError(f'parameter {i} ...')")
-        if "2" not in message:
-            fail(f"rank {rank}: the ValueError {message!r} does not name the parameter's index, 2", None)
+        if not re.search(r"\b2\b", message):
+            fail(f"rank {rank}: the ValueError {message!r} does not name the parameter's index, 2 "
+                 "(its position in params, counted from 0)", "raise ValueError(f'parameter {i} has no gradient')")
+        if communicated or changed:
+            fail(f"rank {rank}: step() raised the ValueError only after "
+                 f"{'communicating (' + communicated + ')' if communicated else 'updating the parameters'}: "
+                 "a step that raises must change nothing", "check every p.grad first, before the inner "
+                 "optimizer's step and the all-gather")
 
 
 def test_bad_parameters_raise():
@@ -414,10 +494,14 @@ def test_state_memory_falls_as_one_over_world_size(world, name):
 
 
 def test_zero_grad():
-    for rank, (zeroed, nones) in enumerate(POOL.run(2, _zero_grad)):
+    for rank, (zeroed, nones, skipped) in enumerate(POOL.run(2, _zero_grad)):
         if not zeroed:
             fail(f"rank {rank}: zero_grad(set_to_none=False) did not zero every p.grad in place",
                  "for p in params: p.grad.zero_() when set_to_none is False")
         if not all(nones):
             fail(f"rank {rank}: zero_grad() left {nones.count(False)} gradients; by default "
                  "(set_to_none=True) every p.grad becomes None", "p.grad = None")
+        if skipped is not True:
+            fail(f"rank {rank}: zero_grad(set_to_none=False) on parameters whose .grad is None "
+                 f"{'raised ' + skipped if isinstance(skipped, str) else 'gave them a gradient'}; "
+                 "torch.optim.Optimizer.zero_grad skips them", "if p.grad is not None: p.grad.zero_()")

@@ -43,7 +43,7 @@ def ring_all_reduce(tensor: torch.Tensor) -> torch.Tensor:
 
 def ring_all_gather(tensor: torch.Tensor) -> torch.Tensor:
     rank, world = dist.get_rank(), dist.get_world_size()
-    mine = tensor.contiguous().reshape(-1, *tensor.shape[1:]) if tensor.dim() else tensor.reshape(1)
+    mine = tensor.contiguous() if tensor.dim() else tensor.reshape(1)
     rows = mine.shape[0]
     out = mine.new_empty((world * rows, *mine.shape[1:]))
     out[rank * rows:(rank + 1) * rows] = mine
