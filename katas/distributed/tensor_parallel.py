@@ -28,12 +28,16 @@ Write:
             split of linear.out_features; bias: nn.Parameter linear.bias[a:b], or None when
             linear has no bias.
         forward(x (..., in_features)) -> x @ weight.T + bias, (..., b - a): this rank's
-            slice of linear(x). No communication in forward. Backward (when x requires
-            grad): the gradient of x from this rank covers only its output slice, so it is all-reduced (summed over the
-            ranks: ONE all_reduce of x's size) before it flows on, when
+            slice of linear(x), for any number of batch dims and any strides of x. No
+            communication in forward. Backward (when x requires grad): the gradient of x
+            from this rank covers only its output slice, so it is all-reduced (summed over
+            the ranks: ONE all_reduce of x's size) before it flows on, when
             all_reduce_input_grad is True; when False it is left as it is (the caller
-            reduces it once for several layers that share x). Weight and bias gradients are
-            this rank's slices of the unsplit layer's gradients, with no communication.
+            reduces it once for several layers that share x). Only this layer's part of x's
+            gradient is reduced, not what other uses of x (a residual x + ...) add to it.
+            When x does not require grad (data), backward makes no communication. Weight and
+            bias gradients are this rank's slices of the unsplit layer's gradients, with no
+            communication.
     RowParallelLinear(linear, block=1) -> nn.Module
         weight: nn.Parameter, linear.weight[:, a:b] (out_features, b - a), with [a, b) the
             split of linear.in_features; bias: nn.Parameter, the WHOLE linear.bias
