@@ -23,7 +23,7 @@ Contract-to-spec map:
   one backward (each call's backward with its own saved input): test_gradients_accumulate
 - ONE all-gather per unit in forward, ONE all-gather + ONE reduce-scatter per unit in
   backward, with S and W * S elements sent, units without parameters silent, no other
-  collective: test_communication_per_step
+  collective, every async handle waited: test_communication_per_step
 - under torch.no_grad() only the forward all-gathers: test_no_grad_forward_only_gathers
 - at rest (after training, gradients cleared) only the shards are held: test_only_shards_at_rest,
   and on the 10-unit model (where one kept unit, e.g. a reused gather buffer or the last
@@ -354,6 +354,11 @@ def test_communication_per_step(world):
             gathers = sorted(op.bytes for op in bwd.calls() if op.name in GATHERS)
             scatters = sorted(op.bytes for op in bwd.calls() if op.name in SCATTERS)
             others = [op for op in bwd.calls() if op.name not in GATHERS + SCATTERS]
+            for op in fwd.calls() + bwd.calls():
+                if op.async_op and not op.waited:
+                    fail(f"{at}: {op} at {op.where} was launched with async_op=True and its handle never "
+                         "waited: its result may not have arrived when it is used",
+                         "call .wait() on the handle before using the gathered (or scattered) tensor")
             if others or gathers != sorted(s * 8 for s in sizes) or scatters != sorted(s * 8 * world for s in sizes):
                 fail(f"{at}: backward communicated {bwd.summary()}; expected per unit with parameters one "
                      f"all-gather of S elements and one reduce-scatter of W * S (S = {sizes}, W = {world}), "

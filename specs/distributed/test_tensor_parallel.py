@@ -31,6 +31,7 @@ Contract-to-spec map:
   causal attention, x's gradient (with a residual), weight gradients, ONE backward
   all-reduce: test_parallel_attention
 - under torch.no_grad() one all-reduce per pair: test_no_grad_forward_makes_one_all_reduce
+- every async all-reduce's handle waited: in every count of all-reduces (expect_ops)
 """
 
 import math
@@ -250,6 +251,11 @@ def expect_ops(log: CommLog, count: int, nbytes: int, what: str, hint: str) -> N
     if len(ops) != count or any(op.name != "all_reduce" for op in ops) or any(op.bytes != nbytes for op in ops):
         fail(f"{what}: expected {count} all_reduce call{'s' if count != 1 else ''} of {nbytes} bytes "
              f"each, got {log.summary()}", hint)
+    for op in ops:
+        if op.async_op and not op.waited:
+            fail(f"{what}: {op} at {op.where} was launched with async_op=True and its handle never waited: "
+                 "the sum may not have arrived when the tensor is used", "call .wait() on the handle before "
+                 "using the tensor (or make the call blocking)")
 
 
 # ------------------------------------------------------------------------------ specs
