@@ -51,7 +51,7 @@ Write:
     ParallelMLP(fc1, fc2, activation=F.gelu) -> nn.Module, the MLP fc2(activation(fc1(x)))
         fc1 = ColumnParallelLinear(fc1), fc2 = RowParallelLinear(fc2) (attributes of those
         names); the hidden features are split, the activation runs on this rank's slice.
-        forward(x (..., d)) -> (..., d), equal to the unsplit MLP on every rank, and the
+        forward(x (..., d), any strides) -> (..., d), equal to the unsplit MLP on every rank, and the
         gradients of x equal to the unsplit MLP's. Communication per forward + backward:
         exactly 2 all_reduce calls (one in forward, one in backward), each of x's size.
     ParallelSelfAttention(q_proj, k_proj, v_proj, o_proj, n_heads) -> nn.Module
@@ -63,7 +63,7 @@ Write:
         Split by heads: q_proj, k_proj, v_proj become ColumnParallelLinear(...,
         all_reduce_input_grad=False, block=head_dim) and o_proj RowParallelLinear(...,
         block=head_dim) (attributes of those names); rank r runs its own heads only.
-        forward(x (B, T, d)) -> (B, T, d), equal to the unsplit attention on every rank,
+        forward(x (B, T, d), any strides) -> (B, T, d), equal to the unsplit attention on every rank,
         gradients of x included. The gradient of x (shared by q, k and v) is all-reduced
         ONCE in backward, not once per projection: exactly 2 all_reduce calls per forward +
         backward, each of x's size. Under torch.no_grad(), forward makes one all_reduce.

@@ -24,10 +24,10 @@ Contract-to-spec map:
 - a split layer holds only its slice: parameters exactly weight (+ bias), no buffers, in every
   test that builds one (expect_names)
 - ParallelMLP: fc1/fc2 attributes of the two classes, equal to the unsplit MLP (any
-  activation), x's gradient (with a residual: only the layer's part of it is reduced), exactly
+  activation, x not contiguous), x's gradient (with a residual: only the layer's part of it is reduced), exactly
   2 all-reduces per forward + backward: test_parallel_mlp
 - ParallelSelfAttention: q/k/v/o attributes, whole heads per rank (ragged, a rank with
-  none), head_dim = q_proj.out_features // n_heads (8 // 4 with d = 12), equal to the unsplit
+  none), head_dim = q_proj.out_features // n_heads (8 // 4 with d = 12), x not contiguous, equal to the unsplit
   causal attention, x's gradient (with a residual), weight gradients, ONE backward
   all-reduce: test_parallel_attention
 - under torch.no_grad() one all-reduce per pair: test_no_grad_forward_makes_one_all_reduce
@@ -186,7 +186,7 @@ ACTIVATIONS = {"gelu": F.gelu, "silu": F.silu}
 
 def _mlp(rank, world, activation):
     fc1, fc2 = linear(6, 10, seed=5), linear(10, 6, seed=6)
-    x = tensor(B, T, 6, seed=7).requires_grad_()
+    x = strided((B, T), 6, seed=7).requires_grad_()  # not contiguous
     upstream = tensor(B, T, 6, seed=8)
     kwargs = {} if activation == "gelu" else {"activation": ACTIVATIONS[activation]}
     mlp = ParallelMLP(fc1, fc2, **kwargs)
@@ -205,7 +205,7 @@ def _mlp(rank, world, activation):
 def _attention(rank, world, heads, inner):
     q, k, v, o = (linear(12, inner, seed=10), linear(12, inner, seed=11), linear(12, inner, seed=12),
                   linear(inner, 12, seed=13))
-    x = tensor(B, 5, 12, seed=9).requires_grad_()
+    x = strided((B, 5), 12, seed=9).requires_grad_()  # not contiguous
     upstream = tensor(B, 5, 12, seed=14)
     attn = ParallelSelfAttention(q, k, v, o, heads)
     kinds = tuple(type(getattr(attn, name, None)).__name__ for name in ("q_proj", "k_proj", "v_proj", "o_proj"))
@@ -348,7 +348,7 @@ def test_layers_are_copies():
 def test_parallel_mlp(world, activation):
     reports = POOL.run(world, _mlp, activation)
     fc1, fc2 = linear(6, 10, seed=5), linear(10, 6, seed=6)
-    x = tensor(B, T, 6, seed=7).requires_grad_()
+    x = strided((B, T), 6, seed=7).requires_grad_()  # not contiguous
     upstream = tensor(B, T, 6, seed=8)
     y = fc2(ACTIVATIONS[activation](fc1(x)))
     ((y + x) * upstream).sum().backward()
@@ -377,7 +377,7 @@ def test_parallel_attention(world, heads, inner):
     reports = POOL.run(world, _attention, heads, inner)
     q, k, v, o = (linear(12, inner, seed=10), linear(12, inner, seed=11), linear(12, inner, seed=12),
                   linear(inner, 12, seed=13))
-    x = tensor(B, 5, 12, seed=9).requires_grad_()
+    x = strided((B, 5), 12, seed=9).requires_grad_()  # not contiguous
     upstream = tensor(B, 5, 12, seed=14)
     y = reference_attention(q, k, v, o, heads, x)
     ((y + x) * upstream).sum().backward()
