@@ -14,7 +14,8 @@ batch (data parallelism) and calls forward and backward on it.
 
 Write:
     FSDP(model) -> nn.Module, for model an nn.Sequential (the same values on every rank).
-        Units: every child of `model`, in order, is one unit. A unit's flat vector is its
+        Units: every child of `model`, in order, is one unit (a child holding several layers,
+        an nn.Sequential block, is ONE unit, not one per layer). A unit's flat vector is its
         parameters (in its .parameters() order) flattened row-major and concatenated: P
         elements, zero-padded at the end to W * S elements, S = ceil(P / W). Rank r keeps
         elements [r * S, (r + 1) * S) of it: its shard.
@@ -46,6 +47,8 @@ Write:
                the ranks' gradients. Rank r's part, [r * S, (r + 1) * S), is its shard's
                gradient, accumulated into shard.grad like any autograd gradient (added
                when .grad already holds one).
+            forward may run more than once before one backward (micro-batches summed into one
+            loss): each call's backward uses that call's own saved input, as autograd does.
             So the gradient of the input x comes out as in single-process autograd, and a
             training step costs per unit with parameters: 2 all-gathers of S elements sent
             and 1 reduce-scatter of W * S elements sent; no all-reduce, no broadcast. Under
@@ -59,7 +62,8 @@ Write:
             SGD, Adam, AdamW), for W = 2 and 4 and P % W != 0.
         Memory: at rest (between steps, gradients cleared), a rank holds the shards only:
             every tensor reachable from the module, its attributes included, adds up to at
-            most sum(S) + 64 elements (meta tensors hold no memory and do not count). While
+            most sum(S) + 64 elements (meta tensors hold no memory and do not count): no
+            gathered vector, nor a gather buffer reused for every unit, outlives its use. While
             forward and backward run, at most the parameters of the unit that is running
             (and the next, when prefetched) are gathered. Measured on a model of 10 equal
             Linear units and a batch of one row: the tensors allocated during forward peak

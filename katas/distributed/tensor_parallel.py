@@ -28,12 +28,16 @@ Write:
             split of linear.out_features; bias: nn.Parameter linear.bias[a:b], or None when
             linear has no bias.
         forward(x (..., in_features)) -> x @ weight.T + bias, (..., b - a): this rank's
-            slice of linear(x). No communication in forward. Backward (when x requires
-            grad): the gradient of x from this rank covers only its output slice, so it is all-reduced (summed over the
-            ranks: ONE all_reduce of x's size) before it flows on, when
+            slice of linear(x), for any number of batch dims and any strides of x. No
+            communication in forward. Backward (when x requires grad): the gradient of x
+            from this rank covers only its output slice, so it is all-reduced (summed over
+            the ranks: ONE all_reduce of x's size) before it flows on, when
             all_reduce_input_grad is True; when False it is left as it is (the caller
-            reduces it once for several layers that share x). Weight and bias gradients are
-            this rank's slices of the unsplit layer's gradients, with no communication.
+            reduces it once for several layers that share x). Only this layer's part of x's
+            gradient is reduced, not what other uses of x (a residual x + ...) add to it.
+            When x does not require grad (data), backward makes no communication. Weight and
+            bias gradients are this rank's slices of the unsplit layer's gradients, with no
+            communication.
     RowParallelLinear(linear, block=1) -> nn.Module
         weight: nn.Parameter, linear.weight[:, a:b] (out_features, b - a), with [a, b) the
             split of linear.in_features; bias: nn.Parameter, the WHOLE linear.bias
@@ -47,7 +51,7 @@ Write:
     ParallelMLP(fc1, fc2, activation=F.gelu) -> nn.Module, the MLP fc2(activation(fc1(x)))
         fc1 = ColumnParallelLinear(fc1), fc2 = RowParallelLinear(fc2) (attributes of those
         names); the hidden features are split, the activation runs on this rank's slice.
-        forward(x (..., d)) -> (..., d), equal to the unsplit MLP on every rank, and the
+        forward(x (..., d), any strides) -> (..., d), equal to the unsplit MLP on every rank, and the
         gradients of x equal to the unsplit MLP's. Communication per forward + backward:
         exactly 2 all_reduce calls (one in forward, one in backward), each of x's size.
     ParallelSelfAttention(q_proj, k_proj, v_proj, o_proj, n_heads) -> nn.Module
@@ -59,7 +63,7 @@ Write:
         Split by heads: q_proj, k_proj, v_proj become ColumnParallelLinear(...,
         all_reduce_input_grad=False, block=head_dim) and o_proj RowParallelLinear(...,
         block=head_dim) (attributes of those names); rank r runs its own heads only.
-        forward(x (B, T, d)) -> (B, T, d), equal to the unsplit attention on every rank,
+        forward(x (B, T, d), any strides) -> (B, T, d), equal to the unsplit attention on every rank,
         gradients of x included. The gradient of x (shared by q, k and v) is all-reduced
         ONCE in backward, not once per projection: exactly 2 all_reduce calls per forward +
         backward, each of x's size. Under torch.no_grad(), forward makes one all_reduce.

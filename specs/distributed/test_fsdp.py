@@ -2,9 +2,10 @@
 process groups (harness.distributed's pool, W = 2 and 4) against single-process autograd on
 the whole batch, run in this process.
 
-The model is Linear(5, 7), Tanh, Sequential(Linear(7, 6), Tanh), Linear(6, 3) in float64:
-units of P = 42, 48 (a child whose parameters sit one level down: names "0.weight", "0.bias")
-and 21 parameters (42 % 4, 21 % 2 and 21 % 4 are ragged) and a unit with none.
+The model is Linear(5, 7), Tanh, Sequential(Linear(7, 6), Tanh, Linear(6, 6)), Linear(6, 3) in
+float64: units of P = 42, 90 (a child whose parameters sit one level down, in two layers: ONE
+unit, names "0.weight", ..., "2.bias") and 21 parameters (42 % 4, 90 % 4, 21 % 2 and 21 % 4
+are ragged) and a unit with none.
 Every rank trains on its own equal slice of an 8-row batch (loss: the mean over its slice),
 with an Adam-style update written here on fsdp.parameters() (elementwise, like any
 torch.optim optimizer; written out so that the ranks never import torch._dynamo). The
@@ -18,12 +19,15 @@ Contract-to-spec map:
 - forward = model(x), x's gradient as in single-process autograd: test_forward_and_input_gradient
 - shard gradients = slices of the averaged (whole-batch) gradient; training equal to the
   single-process model, padding staying 0: test_training_matches_one_process
-- gradients accumulate into shard.grad (added when .grad holds one): test_gradients_accumulate
+- gradients accumulate into shard.grad (added when .grad holds one), and two forwards before
+  one backward (each call's backward with its own saved input): test_gradients_accumulate
 - ONE all-gather per unit in forward, ONE all-gather + ONE reduce-scatter per unit in
   backward, with S and W * S elements sent, units without parameters silent, no other
-  collective: test_communication_per_step
+  collective, every async handle waited: test_communication_per_step
 - under torch.no_grad() only the forward all-gathers: test_no_grad_forward_only_gathers
-- at rest (after training, gradients cleared) only the shards are held: test_only_shards_at_rest
+- at rest (after training, gradients cleared) only the shards are held: test_only_shards_at_rest,
+  and on the 10-unit model (where one kept unit, e.g. a reused gather buffer or the last
+  gathered vector, exceeds the 64 elements' slack): test_peak_parameter_memory_is_about_one_unit
 - peak: at most ~one unit's parameters gathered at a time (10 Linear units: forward's
   allocations peak at <= 4 units' padded bytes, backward's at <= 6 above the shard
   gradients): test_peak_parameter_memory_is_about_one_unit
@@ -43,7 +47,7 @@ from katas.distributed.fsdp import FSDP
 
 POOL = RankPool()
 TOL = dict(rtol=1e-10, atol=1e-12)
-SIZES = ((5, 7), (7, 6), (6, 3))
+SIZES = ((5, 7), (7, 6), (6, 6), (6, 3))
 ROWS = 8
 STEPS = 3
 LR, BETAS, EPS = 0.05, (0.9, 0.99), 1e-8
@@ -62,11 +66,12 @@ HINT_COMM = ("forward: one all-gather per unit with parameters; backward: one al
 # ------------------------------------------------------------------------------ helpers
 
 def make_model() -> nn.Sequential:
-    """Linear(5, 7), Tanh, Sequential(Linear(7, 6), Tanh) (a unit with nested parameters), Linear(6, 3)."""
+    """Linear(5, 7), Tanh, Sequential(Linear(7, 6), Tanh, Linear(6, 6)) (ONE unit with nested
+    parameters in two layers), Linear(6, 3)."""
     gen = torch.Generator().manual_seed(0)
-    (a1, b1), (a2, b2), (a3, b3) = SIZES
-    model = nn.Sequential(nn.Linear(a1, b1), nn.Tanh(), nn.Sequential(nn.Linear(a2, b2), nn.Tanh()),
-                          nn.Linear(a3, b3)).double()
+    (a1, b1), (a2, b2), (a3, b3), (a4, b4) = SIZES
+    model = nn.Sequential(nn.Linear(a1, b1), nn.Tanh(), nn.Sequential(nn.Linear(a2, b2), nn.Tanh(), nn.Linear(a3, b3)),
+                          nn.Linear(a4, b4)).double()
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64) * 0.5)
@@ -194,7 +199,19 @@ def _accumulate(rank, world):
     loss_of(fsdp(x), y).backward()
     once = [p.grad.clone() for p in fsdp.parameters()]
     loss_of(fsdp(x), y).backward()
-    return once, [p.grad.clone() for p in fsdp.parameters()]
+    twice = [p.grad.clone() for p in fsdp.parameters()]
+    # two micro-batches: one backward each, then both forwards before one backward of the sum
+    half = len(x) // 2
+    parts = [(x[:half], y[:half]), (x[half:], y[half:])]
+    for p in fsdp.parameters():
+        p.grad = None
+    for xp, yp in parts:
+        loss_of(fsdp(xp), yp).backward()
+    apart = [p.grad.clone() for p in fsdp.parameters()]
+    for p in fsdp.parameters():
+        p.grad = None
+    sum(loss_of(fsdp(xp), yp) for xp, yp in parts).backward()
+    return once, twice, apart, [p.grad.clone() for p in fsdp.parameters()]
 
 
 def _no_grad(rank, world):
@@ -219,7 +236,10 @@ def _peak(rank, world):
         loss.backward()
     grads = sum(p.grad.numel() * 8 for p in fsdp.parameters() if p.grad is not None)
     largest = lambda tracker: [str(a) for a in sorted(tracker.allocations, key=lambda a: -a.nbytes)[:3]]  # noqa: E731
-    return forward.peak, backward.peak, grads, largest(forward), largest(backward)
+    del loss
+    for p in fsdp.parameters():
+        p.grad = None
+    return forward.peak, backward.peak, grads, largest(forward), largest(backward), held_elements(fsdp)
 
 
 # ------------------------------------------------------------------------------ specs
@@ -261,7 +281,7 @@ def test_parameters_are_the_shards(world):
         if report["shapes"] != want:
             fail(f"rank {rank} of {world}: FSDP(model).parameters() gave {report['shapes']}; expected one "
                  f"1-D float64 nn.Parameter per unit with parameters, of S = ceil(P / W) elements: {want} "
-                 "(P = 42, 48, 21), and nothing else (the layers' full parameters must not stay "
+                 "(P = 42, 90, 21), and nothing else (the layers' full parameters must not stay "
                  "parameters of the module)", HINT_SHARD)
         for i, (got, flat) in enumerate(zip(report["initial"], flats)):
             s = flat.numel() // world
@@ -307,12 +327,18 @@ def test_training_matches_one_process(world):
 
 
 def test_gradients_accumulate():
-    for rank, (once, twice) in enumerate(run(2, _accumulate)):
+    for rank, (once, twice, apart, joint) in enumerate(run(2, _accumulate)):
         for i, (a, b) in enumerate(zip(once, twice)):
             assert_close(b, 2 * a, what=f"rank {rank}: shard {i}'s .grad after two backward passes "
                          "without zero_grad (twice the first)",
                          hint="add the reduce-scattered gradient to shard.grad, as autograd does (returning "
                          "it from an autograd.Function's backward does exactly that)", **TOL)
+        for i, (a, b) in enumerate(zip(apart, joint)):
+            assert_close(b, a, what=f"rank {rank}: shard {i}'s .grad of loss(fsdp(x1)) + loss(fsdp(x2)) with both "
+                         "forwards before one backward (the same as one backward after each forward)",
+                         hint="each forward call's backward needs that call's own input: save it on the autograd "
+                         "graph (ctx.save_for_backward), not on the unit or the module, where the next call "
+                         "overwrites it", **TOL)
 
 
 @pytest.mark.parametrize("world", [2, 4])
@@ -328,6 +354,11 @@ def test_communication_per_step(world):
             gathers = sorted(op.bytes for op in bwd.calls() if op.name in GATHERS)
             scatters = sorted(op.bytes for op in bwd.calls() if op.name in SCATTERS)
             others = [op for op in bwd.calls() if op.name not in GATHERS + SCATTERS]
+            for op in fwd.calls() + bwd.calls():
+                if op.async_op and not op.waited:
+                    fail(f"{at}: {op} at {op.where} was launched with async_op=True and its handle never "
+                         "waited: its result may not have arrived when it is used",
+                         "call .wait() on the handle before using the gathered (or scattered) tensor")
             if others or gathers != sorted(s * 8 for s in sizes) or scatters != sorted(s * 8 * world for s in sizes):
                 fail(f"{at}: backward communicated {bwd.summary()}; expected per unit with parameters one "
                      f"all-gather of S elements and one reduce-scatter of W * S (S = {sizes}, W = {world}), "
@@ -360,7 +391,8 @@ def test_only_shards_at_rest(world):
 @pytest.mark.parametrize("world", [2])
 def test_peak_parameter_memory_is_about_one_unit(world):
     unit = math.ceil(32 * 33 / world) * world * 8
-    for rank, (fwd, bwd, grads, fwd_largest, bwd_largest) in enumerate(run(world, _peak)):
+    shards = DEEP * math.ceil(32 * 33 / world)
+    for rank, (fwd, bwd, grads, fwd_largest, bwd_largest, (held, found)) in enumerate(run(world, _peak)):
         model = f"{DEEP} Linear(32, 32) units (batch of one row; {unit} bytes of padded parameters each)"
         hint = ("free each unit's gathered parameters before the next unit runs: save the unit's input "
                 "for backward (not its parameters, not views of them) and gather again there")
@@ -372,3 +404,9 @@ def test_peak_parameter_memory_is_about_one_unit(world):
             fail(f"rank {rank} of {world}: the backward of {model} held up to {bwd} bytes of tensors at "
                  f"once, {(bwd - grads) / unit:.1f} units above the shard gradients ({grads} bytes); the "
                  f"contract allows 6. Largest: {', '.join(bwd_largest)}", hint)
+        if held > shards + 64:
+            fail(f"rank {rank} of {world}: after a step of {model} (gradients cleared) the FSDP module holds "
+                 f"{held} elements of tensors ({', '.join(found[:8])}); the shards are {shards}, the contract "
+                 f"allows {shards + 64}: a unit's gathered vector (or a gather buffer reused for every unit) "
+                 "must not outlive its use", "allocate each gathered vector when the unit runs and keep no "
+                 "reference to it (no attribute, no global, no cache) once the unit is done")

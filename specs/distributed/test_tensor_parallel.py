@@ -13,9 +13,10 @@ while every catalogued mistake is off by far more. Sizes are ragged: 10 features
 Contract-to-spec map:
 - the split (tensor_split's rule over groups of `block`): the weight/bias shapes and values
   in test_column_parallel_linear, test_row_parallel_linear (block=1 and block=2)
-- ColumnParallelLinear: weight rows [a, b), bias[a, b) or None, output slice, no forward
-  communication, x's gradient all-reduced once when all_reduce_input_grad (partial when
-  False), weight/bias gradients are slices: test_column_parallel_linear[...]
+- ColumnParallelLinear: weight rows [a, b), bias[a, b) or None, output slice for x of 2, 3
+  and 4 dims (not contiguous), no forward communication, x's gradient all-reduced once when
+  all_reduce_input_grad (partial when False), no communication in backward when x needs no
+  gradient, weight/bias gradients are slices: test_column_parallel_linear[...]
 - RowParallelLinear: weight columns [a, b), the whole bias, one all-reduce of the output's
   size in forward, bias added once, no backward communication, gradients:
   test_row_parallel_linear[...]
@@ -23,11 +24,14 @@ Contract-to-spec map:
 - a split layer holds only its slice: parameters exactly weight (+ bias), no buffers, in every
   test that builds one (expect_names)
 - ParallelMLP: fc1/fc2 attributes of the two classes, equal to the unsplit MLP (any
-  activation), x's gradient, exactly 2 all-reduces per forward + backward: test_parallel_mlp
+  activation, x not contiguous), x's gradient (with a residual: only the layer's part of it is reduced), exactly
+  2 all-reduces per forward + backward: test_parallel_mlp
 - ParallelSelfAttention: q/k/v/o attributes, whole heads per rank (ragged, a rank with
-  none), equal to the unsplit causal attention, x's gradient, weight gradients, ONE
-  backward all-reduce: test_parallel_attention
+  none), head_dim = q_proj.out_features // n_heads (8 // 4 with d = 12), x not contiguous, equal to the unsplit
+  causal attention, x's gradient (with a residual), weight gradients, ONE backward
+  all-reduce: test_parallel_attention
 - under torch.no_grad() one all-reduce per pair: test_no_grad_forward_makes_one_all_reduce
+- every async all-reduce's handle waited: in every count of all-reduces (expect_ops)
 """
 
 import math
@@ -72,6 +76,12 @@ def linear(n_in: int, n_out: int, bias: bool = True, seed: int = 0) -> nn.Linear
 
 def tensor(*shape: int, seed: int) -> torch.Tensor:
     return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+
+
+def strided(lead: tuple, n: int, seed: int) -> torch.Tensor:
+    """A (*lead, n) input; with 2 or more lead dims not contiguous, its lead dims in reverse
+    order in memory (x.view(-1, n) fails on it, x.reshape(-1, n) copies)."""
+    return tensor(*reversed(lead), n, seed=seed).permute(*reversed(range(len(lead))), len(lead))
 
 
 def split(n: int, world: int, rank: int, block: int = 1) -> tuple[int, int]:
@@ -120,10 +130,10 @@ def storage_is_own(t) -> bool:
 
 # ------------------------------------------------------------------------------ checks (on every rank)
 
-def _column(rank, world, bias, block, reduce):
+def _column(rank, world, bias, block, reduce, lead):
     lin = linear(5, 10, bias)
-    x = tensor(B, T, 5, seed=1).requires_grad_()
-    upstream = tensor(B, T, 10, seed=2)
+    x = strided(lead, 5, seed=1).requires_grad_()
+    upstream = tensor(*lead, 10, seed=2)
     layer = ColumnParallelLinear(lin, all_reduce_input_grad=reduce, block=block)
     a, b = split(10, world, rank, block)
 
@@ -133,14 +143,17 @@ def _column(rank, world, bias, block, reduce):
         return y
 
     y, fwd, bwd = run_logged(go)
-    return dict(weight=detached(layer.weight), bias=detached(layer.bias), y=detached(y),
-                x_grad=detached(x.grad), grads=grads(layer.weight, layer.bias), fwd=fwd, bwd=bwd,
-                own=storage_is_own(layer.weight) and storage_is_own(layer.bias), names=state_names(layer))
+    report = dict(weight=detached(layer.weight), bias=detached(layer.bias), y=detached(y),
+                  x_grad=detached(x.grad), grads=grads(layer.weight, layer.bias), fwd=fwd, bwd=bwd,
+                  own=storage_is_own(layer.weight) and storage_is_own(layer.bias), names=state_names(layer))
+    # the first layer of a model: its input (data) needs no gradient, so there is none to reduce
+    _, _, report["bwd_data"] = run_logged(lambda: (layer(x.detach()) * upstream[..., a:b]).sum().backward())
+    return report
 
 
 def _row(rank, world, bias, block):
     lin = linear(10, 4, bias)
-    x = tensor(B, T, 10, seed=3)
+    x = strided((B, T), 10, seed=3)
     upstream = tensor(B, T, 4, seed=4)
     layer = RowParallelLinear(lin, block=block)
     a, b = split(10, world, rank, block)
@@ -173,7 +186,7 @@ ACTIVATIONS = {"gelu": F.gelu, "silu": F.silu}
 
 def _mlp(rank, world, activation):
     fc1, fc2 = linear(6, 10, seed=5), linear(10, 6, seed=6)
-    x = tensor(B, T, 6, seed=7).requires_grad_()
+    x = strided((B, T), 6, seed=7).requires_grad_()  # not contiguous
     upstream = tensor(B, T, 6, seed=8)
     kwargs = {} if activation == "gelu" else {"activation": ACTIVATIONS[activation]}
     mlp = ParallelMLP(fc1, fc2, **kwargs)
@@ -181,7 +194,7 @@ def _mlp(rank, world, activation):
 
     def go():
         y = mlp(x)
-        (y * upstream).sum().backward()
+        ((y + x) * upstream).sum().backward()  # a residual: x's gradient from mlp plus its own
         return y
 
     y, fwd, bwd = run_logged(go)
@@ -189,16 +202,17 @@ def _mlp(rank, world, activation):
                 grads=grads(mlp.fc1.weight, mlp.fc1.bias, mlp.fc2.weight, mlp.fc2.bias))
 
 
-def _attention(rank, world, heads):
-    q, k, v, o = (linear(12, 12, seed=10 + i) for i in range(4))
-    x = tensor(B, 5, 12, seed=9).requires_grad_()
+def _attention(rank, world, heads, inner):
+    q, k, v, o = (linear(12, inner, seed=10), linear(12, inner, seed=11), linear(12, inner, seed=12),
+                  linear(inner, 12, seed=13))
+    x = strided((B, 5), 12, seed=9).requires_grad_()  # not contiguous
     upstream = tensor(B, 5, 12, seed=14)
     attn = ParallelSelfAttention(q, k, v, o, heads)
     kinds = tuple(type(getattr(attn, name, None)).__name__ for name in ("q_proj", "k_proj", "v_proj", "o_proj"))
 
     def go():
         y = attn(x)
-        (y * upstream).sum().backward()
+        ((y + x) * upstream).sum().backward()  # a residual: x's gradient from attention plus its own
         return y
 
     y, fwd, bwd = run_logged(go)
@@ -237,20 +251,29 @@ def expect_ops(log: CommLog, count: int, nbytes: int, what: str, hint: str) -> N
     if len(ops) != count or any(op.name != "all_reduce" for op in ops) or any(op.bytes != nbytes for op in ops):
         fail(f"{what}: expected {count} all_reduce call{'s' if count != 1 else ''} of {nbytes} bytes "
              f"each, got {log.summary()}", hint)
+    for op in ops:
+        if op.async_op and not op.waited:
+            fail(f"{what}: {op} at {op.where} was launched with async_op=True and its handle never waited: "
+                 "the sum may not have arrived when the tensor is used", "call .wait() on the handle before "
+                 "using the tensor (or make the call blocking)")
 
 
 # ------------------------------------------------------------------------------ specs
 
 # every value of every option, each on both world sizes, without the whole product
-@pytest.mark.parametrize("world, reduce, block, bias", [(2, True, 1, True), (4, True, 1, False), (4, False, 2, True),
-                                                        (2, False, 2, False), (4, True, 2, True)])
-def test_column_parallel_linear(world, reduce, block, bias):
-    reports = POOL.run(world, _column, bias, block, reduce)
+# every value of every option, each on both world sizes, without the whole product; inputs of
+# 2 to 4 dims, their feature dim not contiguous
+@pytest.mark.parametrize("world, reduce, block, bias, lead", [(2, True, 1, True, (B, T)), (4, True, 1, False, (6,)),
+                                                              (4, False, 2, True, (B, T)), (2, False, 2, False, (B, T)),
+                                                              (4, True, 2, True, (2, 1, 3))])
+def test_column_parallel_linear(world, reduce, block, bias, lead):
+    reports = POOL.run(world, _column, bias, block, reduce, lead)
     lin = linear(5, 10, bias)
-    x = tensor(B, T, 5, seed=1).requires_grad_()
-    upstream = tensor(B, T, 10, seed=2)
+    x = strided(lead, 5, seed=1).requires_grad_()
+    upstream = tensor(*lead, 10, seed=2)
     (lin(x) * upstream).sum().backward()
-    name = f"ColumnParallelLinear(Linear(5, 10{'' if bias else ', bias=False'}), all_reduce_input_grad={reduce}, block={block}) on {world} ranks"
+    name = (f"ColumnParallelLinear(Linear(5, 10{'' if bias else ', bias=False'}), all_reduce_input_grad={reduce}, "
+            f"block={block}) on {world} ranks, x of shape {(*lead, 5)}{' (not contiguous)' if len(lead) > 1 else ''}")
     for rank, r in enumerate(reports):
         a, b = split(10, world, rank, block)
         at = f"{name}, rank {rank} (owns output features [{a}, {b}))"
@@ -269,8 +292,11 @@ def test_column_parallel_linear(world, reduce, block, bias):
         assert_close(r["x_grad"], want, what=f"{at}: x.grad after backward of this rank's output slice"
                      + (" (summed over the ranks)" if reduce else " (this rank's part only: not reduced)"),
                      hint=HINT_F if reduce else "with all_reduce_input_grad=False, leave x's gradient as it is", **TOL)
-        expect_ops(r["bwd"], 1 if reduce else 0, B * T * 5 * 8, f"{at}: backward",
+        expect_ops(r["bwd"], 1 if reduce else 0, x.numel() * 8, f"{at}: backward",
                    HINT_F if reduce else "all_reduce_input_grad=False: the caller reduces x's gradient")
+        expect_ops(r["bwd_data"], 0, 0, f"{at}: backward of layer(x) for an x that does not require grad (data)",
+                   "only x's gradient is all-reduced, and there is none to reduce when x does not require grad: "
+                   "an identity-forward, all-reduce-backward autograd.Function on x is never called then")
         assert_close(r["grads"][0], lin.weight.grad[a:b], what=f"{at}: weight.grad", hint=HINT_COLUMN, **TOL)
         if bias:
             assert_close(r["grads"][1], lin.bias.grad[a:b], what=f"{at}: bias.grad", hint=HINT_COLUMN, **TOL)
@@ -280,7 +306,7 @@ def test_column_parallel_linear(world, reduce, block, bias):
 def test_row_parallel_linear(world, block, bias):
     reports = POOL.run(world, _row, bias, block)
     lin = linear(10, 4, bias)
-    x = tensor(B, T, 10, seed=3).requires_grad_()
+    x = strided((B, T), 10, seed=3).requires_grad_()
     upstream = tensor(B, T, 4, seed=4)
     y = lin(x)
     (y * upstream).sum().backward()
@@ -322,10 +348,10 @@ def test_layers_are_copies():
 def test_parallel_mlp(world, activation):
     reports = POOL.run(world, _mlp, activation)
     fc1, fc2 = linear(6, 10, seed=5), linear(10, 6, seed=6)
-    x = tensor(B, T, 6, seed=7).requires_grad_()
+    x = strided((B, T), 6, seed=7).requires_grad_()  # not contiguous
     upstream = tensor(B, T, 6, seed=8)
     y = fc2(ACTIVATIONS[activation](fc1(x)))
-    (y * upstream).sum().backward()
+    ((y + x) * upstream).sum().backward()
     name = f"ParallelMLP(Linear(6, 10), Linear(10, 6){'' if activation == 'gelu' else ', activation=F.silu'}) on {world} ranks"
     for rank, r in enumerate(reports):
         at = f"{name}, rank {rank}"
@@ -335,7 +361,8 @@ def test_parallel_mlp(world, activation):
                  "column first (split the hidden features), then row (sum the partial outputs)")
         expect_names(r["names"], ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"], at)
         assert_close(r["y"], y.detach(), what=f"{at}: output", hint=HINT_ROW, **TOL)
-        assert_close(r["x_grad"], x.grad, what=f"{at}: x.grad", hint=HINT_F, **TOL)
+        assert_close(r["x_grad"], x.grad, what=f"{at}: x.grad (the loss adds x itself: a residual)",
+                     hint=HINT_F + " (not a hook on x itself: that would all-reduce the residual's gradient too)", **TOL)
         a, b = split(10, world, rank)
         for got, want, label in zip(r["grads"], (fc1.weight.grad[a:b], fc1.bias.grad[a:b], fc2.weight.grad[:, a:b],
                                                  fc2.bias.grad), ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")):
@@ -344,16 +371,19 @@ def test_parallel_mlp(world, activation):
         expect_ops(r["bwd"], 1, B * T * 6 * 8, f"{at}: backward", HINT_F)
 
 
-@pytest.mark.parametrize("world, heads", [(2, 3), (4, 3), (4, 6)])
-def test_parallel_attention(world, heads):
-    reports = POOL.run(world, _attention, heads)
-    q, k, v, o = (linear(12, 12, seed=10 + i) for i in range(4))
-    x = tensor(B, 5, 12, seed=9).requires_grad_()
+# inner = q_proj.out_features: 8 != d = 12 in one case (head_dim = inner // n_heads, not d // n_heads)
+@pytest.mark.parametrize("world, heads, inner", [(2, 3, 12), (4, 3, 12), (4, 6, 12), (2, 4, 8)])
+def test_parallel_attention(world, heads, inner):
+    reports = POOL.run(world, _attention, heads, inner)
+    q, k, v, o = (linear(12, inner, seed=10), linear(12, inner, seed=11), linear(12, inner, seed=12),
+                  linear(inner, 12, seed=13))
+    x = strided((B, 5), 12, seed=9).requires_grad_()  # not contiguous
     upstream = tensor(B, 5, 12, seed=14)
     y = reference_attention(q, k, v, o, heads, x)
-    (y * upstream).sum().backward()
-    hd = 12 // heads
-    name = f"ParallelSelfAttention(4 x Linear(12, 12), n_heads={heads}) on {world} ranks"
+    ((y + x) * upstream).sum().backward()
+    hd = inner // heads
+    name = (f"ParallelSelfAttention(3 x Linear(12, {inner}), Linear({inner}, 12), n_heads={heads}) on {world} ranks "
+            f"(head_dim = {inner} // {heads} = {hd})")
     for rank, r in enumerate(reports):
         h0, h1 = split(heads, world, rank)
         at = f"{name}, rank {rank} (owns heads [{h0}, {h1}))"
@@ -363,8 +393,10 @@ def test_parallel_attention(world, heads):
         expect_names(r["names"], [f"{p}_proj.{w}" for p in "qkvo" for w in ("weight", "bias")], at)
         head_hint = ("split by whole heads: block=head_dim, so rank r owns heads tensor_split(range(n_heads), W)[r] "
                      "and the rows [h0 * head_dim, h1 * head_dim) of q, k, v (the same columns of o)")
-        assert_close(r["y"], y.detach(), what=f"{at}: output", hint=head_hint, **TOL)
-        assert_close(r["x_grad"], x.grad, what=f"{at}: x.grad", hint=HINT_F, **TOL)
+        assert_close(r["y"], y.detach(), what=f"{at}: output", hint=head_hint + "; head_dim = q_proj.out_features "
+                     "// n_heads and the scores scaled by 1 / sqrt(head_dim)", **TOL)
+        assert_close(r["x_grad"], x.grad, what=f"{at}: x.grad (the loss adds x itself: a residual)",
+                     hint=HINT_F + " (not a hook on x itself: that would all-reduce the residual's gradient too)", **TOL)
         rows = slice(h0 * hd, h1 * hd)
         for got, want, label in zip(r["grads"], (q.weight.grad[rows], v.bias.grad[rows], o.weight.grad[:, rows],
                                                  o.bias.grad), ("q_proj.weight", "v_proj.bias", "o_proj.weight", "o_proj.bias")):
