@@ -138,6 +138,10 @@ class CommLog:
         """The ops with one of these names (all of them when none is given)."""
         return [op for op in self.ops if not names or op.name in names]
 
+    def unwaited(self, *names: str) -> list[Op]:
+        """The async ops (of these names, or all) whose handle's wait() was never called."""
+        return [op for op in self.calls(*names) if op.async_op and not op.waited]
+
     def bytes(self, *names: str) -> int:
         return sum(op.bytes for op in self.calls(*names))
 
