@@ -6,10 +6,11 @@ spec can see which C tile each program computed. Oracle: float64 a @ b rounded t
 
 Contract -> specs:
 - matmul = a @ b, any M, N, K (ragged edges, 1, not multiples of the blocks), float16 / float32,
-  default and explicit blocks: test_matmul_matches_torch; K = 0 gives zeros, M = 0 / N = 0
-  empty: test_empty_and_k_zero
+  default and explicit blocks: test_matmul_matches_torch; K = 0 gives zeros (written, not
+  torch.empty's memory: it reads NaN there), M = 0 / N = 0 empty: test_empty_and_k_zero
 - program pid computes exactly the grouped-order tile (pid_m, pid_n), the last group short,
-  GROUP_M 1 (row order) and > tile rows: test_each_program_computes_its_grouped_tile
+  GROUP_M 1 (row order) and > tile rows, a short last group inside a group span it does not divide,
+  BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
 - 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through, defaults
   32/32/32/8: test_matmul_launches_one_grouped_grid
 - strides of a, b and c (a transposed b, C inside a wider buffer), stores masked:
@@ -19,8 +20,9 @@ Contract -> specs:
 - float32 accumulation of float16: test_half_inputs_accumulate_in_float32
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
-- ValueErrors before any launch: test_rejects_*; off limits (torch compute, copies of a or b in
-  the wrapper): test_the_kernel_does_the_work
+- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1): test_rejects_*; off limits
+  (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16):
+  test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
 """
 
@@ -28,6 +30,7 @@ import numpy as np
 import pytest
 import torch
 import triton
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
@@ -93,34 +96,56 @@ def test_matmul_matches_torch(dtype):
             fail(f"{what}: return a new contiguous (M, N) tensor", HINT_WRAPPER)
 
 
+class uninitialised_memory_is_nan(TorchDispatchMode):
+    """Within it, torch.empty / empty_like / empty_strided float results read NaN (as torch's
+    deterministic mode fills them, without that mode's seconds of start-up): an output allocated
+    and never written shows, instead of whatever zeros the allocator happened to hand out."""
+
+    EMPTY = {torch.ops.aten.empty.memory_format, torch.ops.aten.empty_like.default,
+             torch.ops.aten.empty_strided.default}
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func in self.EMPTY and out.is_floating_point():
+            out.fill_(float("nan"))
+        return out
+
+
 def test_empty_and_k_zero():
+    """torch.empty's memory reads NaN here (not the allocator's chance zeros): K = 0 must write
+    its zeros."""
     for M, N, K in [(0, 5, 3), (4, 0, 3), (3, 70, 0), (0, 0, 0)]:
         a, b = mat(M, K, seed=3), mat(K, N, seed=4)
-        assert_close(matmul(a, b, 16, 16, 16, 2), torch.zeros(M, N, device=DEVICE),
+        with uninitialised_memory_is_nan():
+            c = matmul(a, b, 16, 16, 16, 2)
+        assert_close(c, torch.zeros(M, N, device=DEVICE),
                      what=f"matmul(a ({M}, {K}), b ({K}, {N}))",
                      hint="K = 0 is an empty sum: zeros (the kernel's loop over K runs zero times and stores its "
                           "zero accumulator); M = 0 or N = 0: an empty (M, N) tensor")
 
 
-@pytest.mark.parametrize("M,N,group_m", [(80, 48, 2), (80, 48, 1), (80, 48, 8), (33, 64, 3)], ids=str)
-def test_each_program_computes_its_grouped_tile(M, N, group_m):
-    """Blocks of 16: 5 (or 3) tile rows, 3 (or 4) tile columns; the last group may be short."""
+@pytest.mark.parametrize("M,N,group_m,bn", [(80, 48, 2, 16), (80, 48, 1, 16), (80, 48, 8, 16), (33, 64, 3, 16),
+                                            (80, 96, 3, 32)], ids=str)
+def test_each_program_computes_its_grouped_tile(M, N, group_m, bn):
+    """block_m = block_k = 16, block_n = bn: 5 (or 3) tile rows, 3 (or 4) tile columns; the last
+    group may be short. (80, 96, 3, 32): the last group holds 2 tile rows while a group spans
+    GROUP_M * num_pid_n = 9 programs (pid % num_pid_in_group matters), and BLOCK_N != BLOCK_M."""
     a, b = mat(M, 16, seed=5), mat(16, N, seed=6)
     with traffic(module(), trace=True) as t:
-        c = matmul(a, b, block_m=16, block_n=16, block_k=16, group_m=group_m)
-    what = f"matmul(a ({M}, 16), b (16, {N}), blocks of 16, group_m={group_m})"
+        c = matmul(a, b, block_m=16, block_n=bn, block_k=16, group_m=group_m)
+    what = f"matmul(a ({M}, 16), b (16, {N}), block_m=16, block_n={bn}, block_k=16, group_m={group_m})"
     if t.count != 1:
         fail(f"{what}: expected one launch of matmul_kernel\n{t}", HINT_WRAPPER)
-    num_m, num_n = triton.cdiv(M, 16), triton.cdiv(N, 16)
+    num_m, num_n = triton.cdiv(M, 16), triton.cdiv(N, bn)
     stored = t.launches[0].touched("store", "c_ptr")
     for pid in range(num_m * num_n):
         pm, pn = grouped(pid, num_m, num_n, group_m)
         rows = np.arange(pm * 16, min(pm * 16 + 16, M))
-        cols = np.arange(pn * 16, min(pn * 16 + 16, N))
+        cols = np.arange(pn * bn, min(pn * bn + bn, N))
         want = np.sort((rows[:, None] * N + cols[None, :]).ravel())
         got = stored.get((pid, 0, 0), np.array([], dtype=np.int64))
         if not np.array_equal(got, want):
-            tiles = sorted({(int(e // N) // 16, int(e % N) // 16) for e in got})
+            tiles = sorted({(int(e // N) // 16, int(e % N) // bn) for e in got})
             fail(f"{what}: program {pid} stored {len(got)} elements of C in the tiles {tiles}; the grouped order "
                  f"gives it exactly tile (pid_m, pid_n) = ({pm}, {pn}), {len(want)} elements",
                  HINT_ORDER + "; a program stores only its own tile (masked at the edges)")
@@ -220,7 +245,7 @@ def test_traffic_matches_the_tiling():
 
 def test_rejects_bad_shapes():
     with traffic(module()) as t:
-        for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2))]:
+        for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((3, 4), (4, 2, 2))]:
             assert_raises(ValueError, matmul, mat(*sa), mat(*sb), contract="ValueError when a or b is not 2-D or K "
                           "differs, naming both shapes", mentions=[str(sa), str(sb)],
                           what=f"matmul(a {sa}, b {sb})")
@@ -232,26 +257,33 @@ def test_rejects_bad_dtypes():
     with traffic(module()) as t:
         assert_raises(ValueError, matmul, mat(4, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when the "
                       "dtypes differ, naming them", mentions=["float32", "float16"], what="matmul(float32, float16)")
-        assert_raises(ValueError, matmul, mat(4, 4, dtype=torch.float64), mat(4, 4, dtype=torch.float64),
-                      contract="ValueError unless both are float16 or both float32, naming the dtype",
-                      mentions=["float64"], what="matmul(float64, float64)")
+        for dtype in (torch.float64, torch.bfloat16):
+            name = str(dtype).removeprefix("torch.")
+            assert_raises(ValueError, matmul, mat(4, 4, dtype=dtype), mat(4, 4, dtype=dtype),
+                          contract="ValueError unless both are float16 or both float32, naming the dtype",
+                          mentions=[name], what=f"matmul({name}, {name})")
     if t.count:
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
 @pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_n", 24), ("block_k", 0), ("block_k", 8),
-                                       ("group_m", 0)], ids=str)
+                                       ("group_m", 0), ("group_m", -1)], ids=str)
 def test_rejects_bad_blocks(arg, value):
     assert_raises(ValueError, matmul, mat(20, 20), mat(20, 20), **{arg: value},
                   contract="ValueError when a block is not a power of two >= 16 or group_m < 1, naming the argument",
                   mentions=[arg], what=f"matmul(a, b, {arg}={value})")
 
 
-def test_the_kernel_does_the_work():
-    a, b = mat(20, 18, seed=16), mat(17, 18, seed=17).t()
-    c = kernel_does_the_work(matmul, a, b, 16, 16, 16, 2, what="matmul(a (20, 18), b = (17, 18).t())")
-    assert_close(c, ref(a, b), what="matmul(a (20, 18), b = (17, 18).t())",
-                 hint="no copy of a or b either (.contiguous() is a torch op): pass their strides to the kernel")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+def test_the_kernel_does_the_work(dtype):
+    """float16 too: a float32 C converted to a's dtype in the wrapper (.to) is torch computation
+    outside the kernel; the kernel's store rounds once to C's dtype."""
+    a, b = mat(20, 18, dtype=dtype, seed=16), mat(17, 18, dtype=dtype, seed=17).t()
+    what = f"matmul(a (20, 18) {dtype}, b = (17, 18).t())"
+    c = kernel_does_the_work(matmul, a, b, 16, 16, 16, 2, what=what)
+    assert_close(c, ref(a, b), what=what, **tol(dtype),
+                 hint="no copy of a or b either (.contiguous() is a torch op): pass their strides to the kernel; "
+                      "allocate C in a's dtype and let the store round: acc.to(c_ptr.dtype.element_ty)")
 
 
 # -------------------------------------------------------------------------------- GPU budgets

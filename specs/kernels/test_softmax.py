@@ -17,10 +17,12 @@ Contract -> specs:
 - online_softmax = torch.softmax for block < N, = N, > N, block 1: test_online_softmax_matches_torch;
   one launch, grid (rows,), BLOCK = block, default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
-  float64 in float64: test_float64; stable for +-1e4: test_large_entries_are_stable; -inf entries,
-  first blocks all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout, unchanged, new
-  contiguous output: test_non_contiguous_inputs; empty: test_empty; ValueErrors before any
-  launch: test_rejects_*; off limits (torch compute in a wrapper): test_the_kernels_do_the_work
+  float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
+  (running max started at -inf, not 0): test_large_entries_are_stable; -inf entries, first blocks
+  all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
+  x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
+  empty: test_empty; ValueErrors before any launch: test_rejects_*; off limits (torch compute in a
+  wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
   test_gpu_softmax_allocates_only_its_output
 """
@@ -222,10 +224,16 @@ def test_float64():
 
 
 def test_large_entries_are_stable():
-    x = rows_of(3, 11, seed=13) * 3000  # entries of +-1e4: exp overflows float32 past ~88
+    """Rows 0-1: entries of +-1e4 (exp overflows float32 past ~88). Row 2: every entry <= -1000,
+    so a running max started at 0 instead of -inf never moves and every exp(x - 0) underflows to
+    0 (a 0 / 0 row)."""
+    x = rows_of(3, 11, seed=13) * 3000
+    x[2] = -x[2].abs() - 1000
     for name, fn in FUNCS.items():
-        assert_close(fn(x), ref(x), what=f"{name}(x (3, 11) with entries up to ~1e4)",
-                     hint="subtract the (running) max before tl.exp")
+        assert_close(fn(x), ref(x), what=f"{name}(x (3, 11) with entries up to ~1e4, row 2 all <= -1000)",
+                     hint="subtract the (running) max before tl.exp; start the running max at -inf "
+                          "(tl.full((), float('-inf'), tl.float32)), not 0: a row of only very negative entries "
+                          "has a max far below 0")
 
 
 def test_minus_inf_entries():
@@ -243,13 +251,18 @@ def test_minus_inf_entries():
 
 
 def test_non_contiguous_inputs():
-    for x in [non_contiguous(rows_of(2, 2, 9, seed=15)), rows_of(7, 3, seed=16).t(), rows_of(2, 10, seed=17)[:, 1:8]]:
+    """The last case, rows_of(2, 3, 9)[:, :2]: unit stride along N but rows not evenly spaced
+    (strides (27, 9, 1)): no single row stride reaches all 4 rows, so reshape has to copy."""
+    for x in [non_contiguous(rows_of(2, 2, 9, seed=15)), rows_of(7, 3, seed=16).t(), rows_of(2, 10, seed=17)[:, 1:8],
+              rows_of(2, 3, 9, seed=19)[:, :2]]:
         for name, fn in FUNCS.items():
             with unchanged(x, names=["x"]):
                 out = fn(x)
             what = f"{name}(x {tuple(x.shape)} with strides {x.stride()})"
             assert_close(out, ref(x), what=what, hint="pass the row stride (x2.stride(0)) to the kernel, and make x "
-                         "contiguous first when its last dim is not (stride(-1) != 1); " + HINT_WRAPPER)
+                         "contiguous first when its last dim is not (stride(-1) != 1); the rows of x.reshape(-1, N) "
+                         "are evenly spaced (reshape copies when they cannot be), those of x.stride(-2) need not "
+                         "be; " + HINT_WRAPPER)
             if not out.is_contiguous() or out.shape != x.shape or out.data_ptr() == x.data_ptr():
                 fail(f"{what}: return a new contiguous tensor of x's shape", HINT_WRAPPER)
 
@@ -282,11 +295,16 @@ def test_rejects_a_block_that_is_not_a_power_of_two(block):
                   what=f"online_softmax(x, block={block})")
 
 
-def test_the_kernels_do_the_work():
-    x = rows_of(3, 7, seed=18)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+def test_the_kernels_do_the_work(dtype):
+    """float16 too: a float32 output converted to x's dtype in the wrapper (.to) is torch
+    computation outside the kernel; the kernel's store rounds to x's dtype."""
+    x = rows_of(3, 7, dtype=dtype, seed=18)
     for name, fn in FUNCS.items():
-        out = kernel_does_the_work(fn, x, what=f"{name}(x (3, 7))", allow=("clone",))
-        assert_close(out, ref(x), what=f"{name}(x (3, 7))", hint=HINT_WRAPPER)
+        out = kernel_does_the_work(fn, x, what=f"{name}(x (3, 7) {dtype})", allow=("clone",))
+        assert_close(out, ref(x), what=f"{name}(x (3, 7) {dtype})",
+                     hint=HINT_WRAPPER + "; the output is allocated in x's dtype and the kernel's store rounds: "
+                          "y.to(out_ptr.dtype.element_ty)")
 
 
 # -------------------------------------------------------------------------------- GPU budgets

@@ -23,8 +23,9 @@ Contract -> specs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block): test_bias_gelu_launches_once_over_cdiv_programs;
   n = 0: test_bias_gelu_empty; any layout, unchanged: test_bias_gelu_non_contiguous_inputs;
-  ValueErrors (bias shape, dtypes, 0-dim / integer x, block): test_bias_gelu_rejects_*
-- off limits (torch compute in a wrapper): test_the_kernels_do_the_work
+  ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
+  test_bias_gelu_rejects_*
+- off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_add_latency_near_torch, test_gpu_bias_gelu_beats_unfused_torch,
   test_gpu_bias_gelu_allocates_only_its_output
 """
@@ -360,9 +361,11 @@ def test_bias_gelu_rejects_a_bias_of_the_wrong_shape():
 
 
 def test_bias_gelu_rejects_mismatched_dtypes():
-    assert_raises(ValueError, bias_gelu, vec(6).reshape(2, 3), vec(3, torch.float16),
-                  contract="ValueError when the dtypes differ, naming both", mentions=["float32", "float16"],
-                  what="bias_gelu(x float32, bias float16)")
+    with traffic(module()) as t:
+        assert_raises(ValueError, bias_gelu, vec(6).reshape(2, 3), vec(3, torch.float16),
+                      contract="ValueError when the dtypes differ, naming both", mentions=["float32", "float16"],
+                      what="bias_gelu(x float32, bias float16)")
+    no_launch(t, "bias_gelu(x float32, bias float16)")
 
 
 def test_bias_gelu_rejects_a_scalar_or_integer_x():
@@ -401,14 +404,20 @@ def test_bias_gelu_traffic():
 
 # -------------------------------------------------------------------------------- off limits
 
-def test_the_kernels_do_the_work():
-    x, y = vec(12, seed=28).reshape(3, 4), vec(12, seed=29).reshape(3, 4)
-    out = kernel_does_the_work(add, x, y, block=4, what="add(x (3, 4), y, block=4)", allow=("clone",))
-    assert_close(out, x + y, what="add(x (3, 4), y, block=4)", hint=HINT_WRAPPER)
-    b = vec(4, seed=30)
-    out = kernel_does_the_work(bias_gelu, x, b, block=4, what="bias_gelu(x (3, 4), bias (4,), block=4)",
-                               allow=("clone",))
-    assert_close(out, gelu_ref(x, b).float(), what="bias_gelu(x (3, 4), bias (4,), block=4)", hint=HINT_GELU)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+def test_the_kernels_do_the_work(dtype):
+    """float16 too: a float32 output buffer converted to x's dtype in the wrapper (.to) is torch
+    computation outside the kernel, and the kernel's store is where the contract rounds."""
+    x, y = vec(12, dtype, seed=28).reshape(3, 4), vec(12, dtype, seed=29).reshape(3, 4)
+    what = f"add(x (3, 4) {dtype}, y, block=4)"
+    out = kernel_does_the_work(add, x, y, block=4, what=what, allow=("clone",))
+    assert_close(out, (x.double() + y.double()).to(dtype), what=what, hint=HINT_WRAPPER)
+    b = vec(4, dtype, seed=30)
+    what = f"bias_gelu(x (3, 4) {dtype}, bias (4,), block=4)"
+    out = kernel_does_the_work(bias_gelu, x, b, block=4, what=what, allow=("clone",))
+    assert_close(out, gelu_ref(x, b).to(dtype), what=what,
+                 hint=HINT_GELU + "; allocate the output in x's dtype (torch.empty_like(x)) and let the kernel's "
+                 "store round: .to(out_ptr.dtype.element_ty)")
 
 
 # -------------------------------------------------------------------------------- GPU budgets
