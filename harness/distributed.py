@@ -73,7 +73,6 @@ import tempfile
 import threading
 import time
 import traceback
-import types
 import warnings
 import weakref
 from dataclasses import dataclass, field
@@ -83,7 +82,6 @@ from typing import Any, Callable
 import torch
 import torch.distributed as dist
 
-from harness.curriculum import ROOT
 from harness.failures import SpecFailure, shown_path
 
 PG_TIMEOUT = 5.0  # seconds: every process group's own timeout (gloo raises after it)

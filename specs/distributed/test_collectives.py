@@ -38,7 +38,6 @@ Contract-to-spec map:
   (harness.distributed), by whichever spec runs first
 """
 
-import pytest
 import torch
 import torch.distributed as dist
 

@@ -39,7 +39,6 @@ Contract-to-spec map:
 """
 
 import torch
-import torch.distributed as dist
 from torch import nn
 
 from harness.checks import assert_close, assert_raises

@@ -259,7 +259,7 @@ def test_bias_gelu_kernel_uses_the_bias_of_each_column():
     rows, N, BLOCK = 3, 5, 4
     x, b = vec(rows * N, seed=15), vec(N, seed=16)
     buf, out = padded(torch.zeros(rows * N, device=DEVICE))
-    what = f"bias_gelu_kernel[(5,)](x (3, 5) flat, b (5,), out, n=15, N=5, BLOCK=4)"
+    what = "bias_gelu_kernel[(5,)](x (3, 5) flat, b (5,), out, n=15, N=5, BLOCK=4)"
     bias_gelu_kernel[(5,)](x, b, out, rows * N, N, BLOCK=BLOCK)
     untouched_outside(buf, rows * N, what=what)
     assert_close(out.reshape(rows, N), gelu_ref(x.reshape(rows, N), b).float(), what=what,
