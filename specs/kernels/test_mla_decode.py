@@ -9,7 +9,8 @@ Contract -> specs:
 - o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
   ragged lengths, any num_splits / block_n (one split, many, empty splits, ragged last
   block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full
-- the max subtracted in the splits and in the combine (scores ~ 300): test_large_scores
+- the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
+  combine's max from -inf): test_large_scores
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
 - any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
   and q_rope): test_strided_inputs
@@ -113,6 +114,15 @@ def test_large_scores():
           hint="subtract the running max before every exp, in each split (rescale l and acc by "
                "exp(m_old - m_new)) and in the combine (exp(lse_s - max_s lse_s)); exp of a score "
                "of 300 is inf in float32")
+    # scores ~ -300 for every key: lse far below 0, so a combine whose max starts at 0 instead of
+    # -inf (or that skips the max) weighs every split by exp(-300) = 0 in float32 and gives NaN
+    q, qr, c, kr, lens = problem(seed=3)
+    q = 0.5 * q - 4.0
+    c = torch.where(c == GARBAGE, c, c + 3.0)
+    check([q, qr, c, kr, lens], 1.0, "mla_decode with scores ~ -300 (num_splits=2, block_n=4)", num_splits=2,
+          block_n=4, o_tol=dict(rtol=1e-4, atol=1e-4), lse_tol=dict(rtol=1e-5, atol=1e-3),
+          hint="the combine's M = max_s lse_s starts at -inf (not 0): with every lse far below 0, "
+               "exp(lse_s - 0) underflows to 0 in float32 and o = 0 / 0")
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
