@@ -12,7 +12,8 @@ Contract -> specs:
 - any float dtype in, y in x's dtype, rstd/partials in the accumulation dtype:
   test_forward_dtypes, test_backward_dtypes
 - every load converted to float32 before arithmetic (float16 rows with |x| ~ 100):
-  test_float16_sum_of_squares_accumulates_in_float32
+  test_float16_sum_of_squares_accumulates_in_float32; y rounded to float16 once, when stored:
+  test_float16_y_rounded_once
 - dw reduced across rows in the accumulation dtype (float16 partial sums overflow):
   test_float16_weight_gradient_accumulates_in_float32
 - any strides, read in place (sliced, transposed x and dy): test_strided_inputs
@@ -138,6 +139,21 @@ def test_float16_sum_of_squares_accumulates_in_float32():
     x, w = rows(2, 64, seed=7, dtype=torch.float16, scale=70.0), weight(64, seed=8, dtype=torch.float16)
     check_forward(x, w, 1e-6, "rms_norm_forward on float16 rows with |x| ~ 100 (sum of squares > 65504)",
                   hint=HINT_ACC)
+
+
+def test_float16_y_rounded_once():
+    # y = x * rstd * w all in float32, rounded to float16 once, is the correctly rounded value
+    # of the exact y (float32's error is ~1e-7, a float16 ulp ~1e-3): at most a stray element
+    # differs. Rounding x * rstd to float16 before multiplying by w (as in the familiar
+    # `weight * hidden.to(input_dtype)`) rounds twice and misses about 1 element in 4.
+    x, w = rows(4, 64, seed=50, dtype=torch.float16), weight(64, seed=51, dtype=torch.float16)
+    y, _ = rms_norm_forward(x, w, 1e-6)
+    y_ref = reference(x, w, 1e-6)[0].to(torch.float16)
+    off = int((y != y_ref).sum())
+    assert off <= 2, (
+        f"rms_norm_forward on float16 x (4, 64): {off} of 256 elements of y differ from the correctly "
+        f"rounded float16 value (expected at most 2); hint: compute y = x * rstd * w entirely in float32 "
+        f"and round to float16 once, when storing (not x * rstd rounded first, then times w)")
 
 
 # ------------------------------------------------------------------------------ backward
