@@ -67,8 +67,9 @@ and block_k powers of two >= 16; anything else raises ValueError naming the valu
         one program per key tile accumulates dK, dV over the query tiles; one per query tile
         accumulates dQ over the key tiles; delta from its own small kernel or inside them).
         Causal: skip the tile pairs above the diagonal, as in Part 1. Traffic: it writes dq, dk,
-        dv once each, plus at most one float32 per query row (delta): no Nq x Nk buffer, no
-        atomics needed; it reads at most 1.1 x the FlashAttention-2 ideal (the spec states it:
+        dv once each, plus at most one float32 per query row (delta, float32 for float16 inputs
+        too: dP - delta cancels): no Nq x Nk buffer, no atomics needed; it reads at most 1.1 x
+        the FlashAttention-2 ideal (the spec states it:
         each tile once per program, plus once per tile pair the causal mask needs).
     class FlashAttentionTriton(torch.autograd.Function): as FlashAttentionTorch (apply(q, k, v,
         is_causal=False) -> o, lse saved for the backward), on the Triton functions above.

@@ -59,8 +59,9 @@ Write:
         (kv_b_proj.weight viewed as (H, nope + v, r), as on day 28).
 
 Dtypes: float32, float16 or bfloat16 inputs (q, cache in one dtype); every load converted to
-float32 before arithmetic. Sizes: any H, r, rope, block_n (not only powers of two: the tiles
-are padded to powers of two and masked).
+float32 before arithmetic. Sizes: any H, r, rope (not only powers of two: the tiles are
+padded to powers of two and masked); block_n is a power of two (the width of tl.arange over
+the positions; other values are outside the contract).
 Off limits in mla_decode: torch compute on tensor data (no torch softmax, matmul,
 logsumexp, ...): it validates, allocates (torch.empty / zeros) and launches. All the
 attention arithmetic and the combine are in @triton.jit kernels.

@@ -13,7 +13,8 @@ Part 1, PyTorch tiles
 - accumulate in float32 for float16/bfloat16 (lse to 1e-5): test_forward_half_precision_accumulates_in_float32
 - online max from -inf, subtracted across tiles: test_forward_large_scores_do_not_overflow,
   test_forward_running_max_starts_at_minus_inf
-- ValueError for other ranks, mismatched B / d / Nk, block < 1: test_bad_shapes_raise_value_error
+- ValueError for other ranks, mismatched B / d / Nk, block < 1 (0 and negative):
+  test_bad_shapes_raise_value_error
 - any strides, inputs untouched: test_non_contiguous_inputs_are_left_alone
 - backward = autograd of dense attention, dtypes of q, k, v: test_backward_matches_autograd,
   test_backward_half_precision
@@ -27,15 +28,17 @@ Part 1, PyTorch tiles
   graph, which uses blocks of 16): test_no_Nq_by_Nk_tensor, test_block_sizes_are_honoured
 - SDPA off limits: test_writes_its_own_attention
 Part 2, Triton
-- values, lse float32, causal, ragged, Nq != Nk, float16/float32, block_q honoured (the grid):
-  test_triton_forward_matches_dense_attention, test_triton_forward_float16
+- values, lse float32, causal (block_q < block_k and block_q > block_k), ragged, Nq != Nk,
+  float16/float32, block_q honoured (the grid): test_triton_forward_matches_dense_attention,
+  test_triton_forward_float16
 - max subtracted across tiles: test_triton_large_scores_do_not_overflow
-- backward: test_triton_backward_matches_autograd; FlashAttentionTriton (gradients, is_causal
+- backward (causal with block_q > block_k over several query tiles): test_triton_backward_matches_autograd;
+  delta kept in float32 for float16 inputs: test_triton_backward_delta_in_float32; FlashAttentionTriton (gradients, is_causal
   default, lse saved, computed by the kernels forward and backward): test_triton_function_gradients
 - forward: one launch, one program per (query tile, batch): test_triton_forward_kernel_and_traffic
 - ValueError for float64 / bfloat16, d not in {16, 32, 64, 128}, blocks not powers of two >= 16,
-  and Part 1's shape errors: test_triton_rejects_what_the_kernels_do_not_take
-- any strides, inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
+  and Part 1's shape errors, forward and backward: test_triton_rejects_what_the_kernels_do_not_take
+- any strides (each input its own layout), inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
 - the kernels do the work (no torch arithmetic in the wrappers, forward and backward, kernels
   launched), and traffic (forward: q once, K/V once per query tile that needs them, writes o and
   lse only; backward: writes dq, dk, dv plus <= one float32 per row, reads <= 1.1 x the FA2
@@ -217,7 +220,8 @@ def test_bad_shapes_raise_value_error():
     q, k, v = qkv(2, 5, 6, 4, seed=7)
     contract = "anything else (other ranks, mismatched B, d or Nk, a block size < 1) raises ValueError"
     bad = [((q[None], k, v), {}, ()), ((q, k, v[:, :5]), {}, (6, 5)), ((q, k[..., :3], v[..., :3]), {}, (4, 3)),
-           ((q[:1], k, v), {}, (1, 2)), ((q, k, v), {"block_q": 0}, (0,)), ((q, k, v), {"block_k": 0}, (0,))]
+           ((q[:1], k, v), {}, (1, 2)), ((q, k, v), {"block_q": 0}, (0,)), ((q, k, v), {"block_q": -4}, (-4,)),
+           ((q, k, v), {"block_k": 0}, (0,))]
     for args, kwargs, mentions in bad:
         shapes = ", ".join(str(tuple(t.shape)) for t in args)
         assert_raises(ValueError, flash_forward, *args, **kwargs, contract=contract, mentions=mentions,
@@ -442,8 +446,9 @@ def _kernels_interpreted(request):
 
 # (case, causal): few launches, each program is interpreted in Python
 TCASES = [((1, 19, 23, 16, 16, 16), False), ((1, 19, 23, 16, 16, 16), True), ((1, 37, 9, 16, 16, 32), True),
-          ((1, 40, 37, 32, 32, 16), False), ((1, 1, 1, 16, 16, 16), True)]
-TBACKWARD = [((1, 19, 23, 16, 16, 16), False), ((1, 9, 37, 32, 32, 16), True)]
+          ((1, 40, 37, 32, 32, 16), False), ((1, 40, 37, 16, 32, 16), True), ((1, 1, 1, 16, 16, 16), True)]
+# causal with block_q > block_k and Nq > block_q: the skip bounds mix the two block sizes correctly
+TBACKWARD = [((1, 19, 23, 16, 16, 16), False), ((1, 9, 37, 32, 32, 16), True), ((1, 40, 23, 16, 32, 16), True)]
 
 
 def _tids(case):
@@ -502,6 +507,23 @@ def test_triton_backward_matches_autograd(case):
                      hint=(HINT_CAUSAL + "; " if causal else "") + HINT_BACKWARD + "; " + HINT_RAGGED)
 
 
+def test_triton_backward_delta_in_float32():
+    # float16 inputs with v ~ 20: delta = rowsum(dO * O) ~ 100 while dP - delta is ~ 1, so delta
+    # rounded to float16 (an error of ~0.03) shows in dq and dk; the oracle is the FA-2 formulas in
+    # float64 on the SAME float16 o and float32 lse the kernels are given
+    q, k, v = qkv(1, 19, 23, 16, seed=60, device=DEVICE)
+    q, k, v = q.half(), k.half(), (v * 0.5 + 20.0).half()
+    grad_o = randn(1, 19, 16, seed=61).half().to(DEVICE)
+    o, lse = dense(q, k, v)
+    o, lse = o.half(), lse.float()
+    grads = flash_backward_triton(q, k, v, o, lse, grad_o)
+    what = call("flash_backward_triton", 1, 19, 23, 16, False, 16, 16, torch.float16) + " with v ~ 20"
+    for name, g, e in zip(("dq", "dk", "dv"), grads, formula_grads(q, k, v, o, lse, grad_o)):
+        assert_close(g, e.half(), what=f"{what} {name}", rtol=2e-3, atol=2e-3,
+                     hint="compute delta = rowsum(dO * O) in float32 and keep it in a float32 buffer (at most one "
+                          "float32 per query row), even for float16 inputs: dP - delta cancels")
+
+
 def test_triton_function_gradients():
     dtype = torch.float16
     q, k, v = qkv(1, 19, 23, 16, seed=35, dtype=dtype, device=DEVICE)
@@ -549,13 +571,24 @@ def test_triton_rejects_what_the_kernels_do_not_take():
     o, lse = (t.float() for t in dense(q, k, v))
     assert_raises(ValueError, flash_backward_triton, q, k, v, o, lse, o, block_k=24, contract=contract,
                   mentions=(24,), what="flash_backward_triton(block_k = 24)")
+    # the backward validates dtypes and d as the forward does, before launching anything
+    for args, mentions, label in [((q.double(), k.double(), v.double()), ("float64",), "float64 inputs"),
+                                  ((q, k.half(), v.half()), (), "mixed dtypes"),
+                                  (bad[4][0], (48,), "d = 48")]:
+        o, lse = (t.to(args[0].dtype) for t in dense(*args))
+        assert_raises(ValueError, flash_backward_triton, *args, o, lse.float(), o, contract=contract,
+                      mentions=mentions, what=f"flash_backward_triton({label})",
+                      hint="run the same argument checks as flash_forward_triton (dtype, d, blocks)")
 
 
 def test_triton_non_contiguous_inputs_are_left_alone():
-    q, k, v = (non_contiguous(t) for t in qkv(2, 12, 17, 16, seed=37, device=DEVICE))
-    grad_o = non_contiguous(randn(2, 12, 16, seed=38).to(DEVICE))
+    # every input in its own layout (k and v, q and grad_o have equal shapes but different strides)
+    q, k, v = qkv(2, 12, 17, 16, seed=37, device=DEVICE)
+    q, k, v = non_contiguous(q), non_contiguous(k), v.transpose(0, 2).contiguous().transpose(0, 2)
+    grad_o = randn(2, 12, 16, seed=38).to(DEVICE).transpose(1, 2).contiguous().transpose(1, 2)
     what = call("flash_forward_triton", 2, 12, 17, 16, True, 16, 16) + " (non-contiguous)"
-    hint = ("pass every input's strides to the kernel (q.stride(0), q.stride(1), q.stride(2)) and address "
+    hint = ("pass every input's own strides to the kernel (q.stride(0), q.stride(1), q.stride(2); k's for k, v's "
+            "for v, grad_o's for grad_o: equal shapes need not mean equal strides) and address "
             "q + b * stride_b + row * stride_n + col * stride_d; allocate outputs contiguous (q.new_empty(B, Nq, d), "
             "not empty_like, which copies q's strides) and store them as such")
     with unchanged(q, k, v, names=["q", "k", "v"]):

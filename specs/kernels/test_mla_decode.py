@@ -9,15 +9,19 @@ Contract -> specs:
 - o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
   ragged lengths, any num_splits / block_n (one split, many, empty splits, ragged last
   block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full
-- the max subtracted in the splits and in the combine (scores ~ 300): test_large_scores
+- the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
+  combine's max from -inf): test_large_scores
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
-- any strides, read in place (slices of a larger cache, transposed queries): test_strided_inputs
-- B = 0: test_empty_batch; ValueErrors: test_errors
+- any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
+  and q_rope): test_strided_inputs
+- B = 0: test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens,
+  num_splits / block_n 0 or negative): test_errors
 - exactly two launches, split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
 - no torch compute in the wrapper, the combine included: test_kernels_do_the_work
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
-  prefill and two decode steps: test_absorbed_decode_matches_mla_attention; one token only:
+  prefill and two decode steps, num_splits passed on to mla_decode (its split grid):
+  test_absorbed_decode_matches_mla_attention; one token only:
   test_absorbed_decode_one_token_only
 - inputs not modified: test_inputs_unchanged
 - on a CUDA device (gpu marker, skipped here): latency within 3x of
@@ -110,6 +114,15 @@ def test_large_scores():
           hint="subtract the running max before every exp, in each split (rescale l and acc by "
                "exp(m_old - m_new)) and in the combine (exp(lse_s - max_s lse_s)); exp of a score "
                "of 300 is inf in float32")
+    # scores ~ -300 for every key: lse far below 0, so a combine whose max starts at 0 instead of
+    # -inf (or that skips the max) weighs every split by exp(-300) = 0 in float32 and gives NaN
+    q, qr, c, kr, lens = problem(seed=3)
+    q = 0.5 * q - 4.0
+    c = torch.where(c == GARBAGE, c, c + 3.0)
+    check([q, qr, c, kr, lens], 1.0, "mla_decode with scores ~ -300 (num_splits=2, block_n=4)", num_splits=2,
+          block_n=4, o_tol=dict(rtol=1e-4, atol=1e-4), lse_tol=dict(rtol=1e-5, atol=1e-3),
+          hint="the combine's M = max_s lse_s starts at -inf (not 0): with every lse far below 0, "
+               "exp(lse_s - 0) underflows to 0 in float32 and o = 0 / 0")
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
@@ -128,12 +141,16 @@ def test_strided_inputs():
     wide[1:3, :12, 3:27] = c
     c_view = wide[1:3, :12, 3:27]                       # rows of 40, batch stride 960
     q_t = q.transpose(0, 1).contiguous().transpose(0, 1)  # (B, H, r) with strides (r, B*r, 1)
-    hint = ("address every tensor with its own strides (b * stride_b + n * stride_n + r * stride_r): "
-            "the cache is usually a slice of a larger one, read in place (no .contiguous() copy)")
-    kernel_does_the_work(mla_decode, q_t, qr, c_view, kr, lens, 0.25, num_splits=2, block_n=8,
-                         what="mla_decode on slices of a larger cache and transposed queries")
-    check([q_t, qr, c_view, kr, lens], 0.25, "mla_decode on slices of a larger cache and transposed queries",
-          num_splits=2, block_n=8, hint=hint)
+    qr_t = qr.transpose(1, 2).contiguous().transpose(1, 2)  # (B, H, rope) with strides (H*rope, 1, H)
+    wide_r = torch.full((2, 12, 9), -GARBAGE, device=DEVICE)
+    wide_r[:, :, 2:8] = kr
+    kr_view = wide_r[:, :, 2:8]                         # rows of 9
+    hint = ("address every tensor with its own strides (b * stride_b + n * stride_n + r * stride_r), "
+            "q_rope and k_rope too: the cache is usually a slice of a larger one, read in place "
+            "(no .contiguous() copy)")
+    what = "mla_decode on slices of a larger cache (c_kv and k_rope) and transposed queries (q_latent and q_rope)"
+    kernel_does_the_work(mla_decode, q_t, qr_t, c_view, kr_view, lens, 0.25, num_splits=2, block_n=8, what=what)
+    check([q_t, qr_t, c_view, kr_view, lens], 0.25, what, num_splits=2, block_n=8, hint=hint)
 
 
 def test_empty_batch():
@@ -155,6 +172,13 @@ def test_errors():
                   contract="ValueError when the cache's batch is not q's")
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens[:1], 0.2,
                   contract="ValueError when cache_seqlens is not of shape (B,)")
+    assert_raises(ValueError, mla_decode, q, qr[:, :2], c, kr, lens, 0.2,
+                  contract="ValueError when H differs between q_latent and q_rope")
+    assert_raises(ValueError, mla_decode, q, qr, c, kr[:, :10], lens, 0.2,
+                  contract="ValueError when c_kv and k_rope do not cover the same cache positions")
+    for bad in ({"num_splits": -1}, {"block_n": -4}):
+        assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, **bad,
+                      contract="ValueError when num_splits < 1 or block_n < 1 (negative values too)")
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, num_splits=0,
                   contract="ValueError when num_splits < 1")
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, block_n=0, contract="ValueError when block_n < 1")
@@ -239,7 +263,13 @@ def test_absorbed_decode_matches_mla_attention():
         for i, x in enumerate(steps):
             pos = 4 + i
             expected = attn(x, cache=ref_cache, start_pos=pos, absorb=True)
-            got = absorbed_decode(attn, x, my_cache, pos, num_splits=2, block_n=4)
+            with traffic(kata_module(mla_decode)) as t:
+                got = absorbed_decode(attn, x, my_cache, pos, num_splits=3, block_n=4)
+            assert t.count == 2 and t.launches[0].programs == 2 * 3, (
+                f"absorbed_decode(attn, x, cache, start_pos={pos}, num_splits=3, block_n=4) launched {t.count} "
+                f"kernels, the first with {t.launches[0].programs if t.count else 0} programs; expected "
+                f"mla_decode's two launches with B * num_splits = 6 split programs (pass num_splits and "
+                f"block_n on to mla_decode)\n{t}")
             assert_close(got, expected, what=f"absorbed_decode(attn, x, cache, start_pos={pos})",
                          rtol=1e-4, atol=1e-5, hint=hint)
             assert_close(my_cache.c_kv, ref_cache.c_kv, what=f"cache.c_kv after absorbed_decode at start_pos={pos}",

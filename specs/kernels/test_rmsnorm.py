@@ -12,17 +12,21 @@ Contract -> specs:
 - any float dtype in, y in x's dtype, rstd/partials in the accumulation dtype:
   test_forward_dtypes, test_backward_dtypes
 - every load converted to float32 before arithmetic (float16 rows with |x| ~ 100):
-  test_float16_sum_of_squares_accumulates_in_float32
+  test_float16_sum_of_squares_accumulates_in_float32; y rounded to float16 once, when stored:
+  test_float16_y_rounded_once
 - dw reduced across rows in the accumulation dtype (float16 partial sums overflow):
   test_float16_weight_gradient_accumulates_in_float32
 - any strides, read in place (sliced, transposed x and dy): test_strided_inputs
-- rms_norm_backward: dx, dw vs autograd of F.rms_norm, M below and above the number of
-  programs, M = 1: test_backward_matches_torch
-- rms_norm / RMSNormFunction: any leading dims, 1-D x, value and both gradients vs
-  F.rms_norm: test_rms_norm_autograd; float64 to 1e-10: test_float64_to_1e_10;
+- rms_norm_backward: dx (contiguous), dw vs autograd of F.rms_norm, M below and above the
+  number of programs, M = 1, N = 33 (dw's reduction covers every column):
+  test_backward_matches_torch
+- rms_norm / RMSNormFunction: any leading dims, 1-D x, non-contiguous x and dy, value and
+  both gradients vs F.rms_norm: test_rms_norm_autograd; saves x, weight, rstd, never y:
+  test_saves_x_weight_rstd_never_y; float64 to 1e-10: test_float64_to_1e_10;
   finite differences: test_gradcheck
 - M = 0 (no launch): test_empty_batch
-- errors (ValueError, message names the shapes): test_errors
+- errors (ValueError before any launch, message names the shapes; rms_norm_backward
+  validates weight too): test_errors
 - inputs not modified: test_inputs_unchanged
 - the wrappers compute nothing with torch, all maths in kernels, strided x read in place
   without a copy (harness.kernels kernel_does_the_work): test_kernels_do_the_work
@@ -38,7 +42,7 @@ import torch
 import torch.nn.functional as F
 
 from harness.budgets import gpu, time_ratio
-from harness.checks import assert_close, assert_raises, gradcheck, unchanged
+from harness.checks import assert_close, assert_raises, gradcheck, non_contiguous, unchanged
 from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
 from katas.kernels.rmsnorm import RMSNormFunction, rms_norm, rms_norm_backward, rms_norm_forward  # noqa: F401
 HALF = (torch.float16, torch.bfloat16)
@@ -137,6 +141,21 @@ def test_float16_sum_of_squares_accumulates_in_float32():
                   hint=HINT_ACC)
 
 
+def test_float16_y_rounded_once():
+    # y = x * rstd * w all in float32, rounded to float16 once, is the correctly rounded value
+    # of the exact y (float32's error is ~1e-7, a float16 ulp ~1e-3): at most a stray element
+    # differs. Rounding x * rstd to float16 before multiplying by w (as in the familiar
+    # `weight * hidden.to(input_dtype)`) rounds twice and misses about 1 element in 4.
+    x, w = rows(4, 64, seed=50, dtype=torch.float16), weight(64, seed=51, dtype=torch.float16)
+    y, _ = rms_norm_forward(x, w, 1e-6)
+    y_ref = reference(x, w, 1e-6)[0].to(torch.float16)
+    off = int((y != y_ref).sum())
+    assert off <= 2, (
+        f"rms_norm_forward on float16 x (4, 64): {off} of 256 elements of y differ from the correctly "
+        f"rounded float16 value (expected at most 2); hint: compute y = x * rstd * w entirely in float32 "
+        f"and round to float16 once, when storing (not x * rstd rounded first, then times w)")
+
+
 # ------------------------------------------------------------------------------ backward
 
 def check_backward(dy, x, w, eps, what, hint=HINT_BWD):
@@ -147,13 +166,17 @@ def check_backward(dy, x, w, eps, what, hint=HINT_BWD):
         f"{what}: dx is {dx.dtype} and dw {dw.dtype}; expected x's dtype {x.dtype} and weight's {w.dtype}")
     assert_close(dx, dx_ref.to(x.dtype), what=f"dx of {what}", **TOL[x.dtype], hint=hint)
     assert_close(dw, dw_ref.to(w.dtype), what=f"dw of {what}", **TOL[x.dtype], hint=hint)
+    assert dx.is_contiguous(), (f"dx of {what} has strides {dx.stride()}; it should be a new contiguous "
+                                f"(M, N) tensor (torch.empty((M, N)), not torch.empty_like(x) of a strided x)")
 
 
-@pytest.mark.parametrize("m,n", [(1, 5), (3, 16), (9, 13)], ids=str)
+@pytest.mark.parametrize("m,n", [(1, 5), (3, 16), (9, 13), (5, 33)], ids=str)
 def test_backward_matches_torch(m, n):
     x, w, dy = rows(m, n, seed=9), weight(n, seed=10), rows(m, n, seed=11, offset=-0.3)
     check_backward(dy, x, w, 1e-6, f"rms_norm_backward with x ({m}, {n})",
-                   hint=HINT_BWD + ("; " + HINT_MASK if n & (n - 1) else ""))
+                   hint=HINT_BWD + ("; " + HINT_MASK if n & (n - 1) else "")
+                   + ("; the dw reduction kernel must cover all N columns (its block and grid follow N)"
+                      if n > 32 else ""))
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
@@ -183,23 +206,41 @@ def test_float16_weight_gradient_accumulates_in_float32():
 
 # ------------------------------------------------------------------------------ autograd
 
-@pytest.mark.parametrize("shape", [(2, 3, 13), (5,), (1, 1, 4)], ids=str)
-def test_rms_norm_autograd(shape):
+@pytest.mark.parametrize("shape,strided", [((2, 3, 13), False), ((5,), False), ((1, 1, 4), False),
+                                          ((2, 3, 5), True)], ids=str)
+def test_rms_norm_autograd(shape, strided):
+    # strided: x and the incoming dy are non-contiguous (x.view(-1, N) / dy.view(...) raise on them)
     n = shape[-1]
-    x = rows(1, int(torch.tensor(shape).prod()), seed=23).reshape(shape).requires_grad_()
+    x = rows(1, int(torch.tensor(shape).prod()), seed=23).reshape(shape)
+    x = (non_contiguous(x) if strided else x).requires_grad_()
     w = weight(n, seed=24).requires_grad_()
     dy = rows(1, x.numel(), seed=25, offset=-0.4).reshape(shape)
+    dy = non_contiguous(dy) if strided else dy
+    shown = f"{'non-contiguous ' if strided else ''}x of shape {shape}"
     y = rms_norm(x, w, 1e-6)
     y_ref, _, dx_ref, dw_ref = reference(x, w, 1e-6, dy)
-    assert_close(y, y_ref.float(), what=f"rms_norm(x of shape {shape}, w)",
-                 hint="flatten the leading dims (x.reshape(-1, N)), run the forward, view y as x's shape")
+    assert_close(y, y_ref.float(), what=f"rms_norm({shown}, w)",
+                 hint="flatten the leading dims (x.reshape(-1, N): .view fails on a non-contiguous x), "
+                      "run the forward, view y as x's shape")
     y.backward(dy)
     assert x.grad is not None and w.grad is not None, (
         f"rms_norm(x of shape {shape}, w).backward() gave no gradient to "
         f"{'x' if x.grad is None else 'weight'}; RMSNormFunction.backward returns (dx, dw, None)")
-    assert_close(x.grad, dx_ref.float(), what=f"x.grad after rms_norm(x of shape {shape}, w).backward(dy)", hint=HINT_BWD)
-    assert_close(w.grad, dw_ref.float(), what=f"weight.grad after rms_norm(x of shape {shape}, w).backward(dy)",
+    assert_close(x.grad, dx_ref.float(), what=f"x.grad after rms_norm({shown}, w).backward({'non-contiguous ' if strided else ''}dy)",
+                 hint=HINT_BWD + "; dy may arrive non-contiguous: dy.reshape(M, N) (or pass its strides), not dy.view")
+    assert_close(w.grad, dw_ref.float(), what=f"weight.grad after rms_norm({shown}, w).backward(dy)",
                  hint=HINT_BWD)
+
+
+def test_saves_x_weight_rstd_never_y():
+    x, w = rows(3, 13, seed=47).requires_grad_(), weight(13, seed=48).requires_grad_()
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        y = rms_norm(x, w, 1e-6)
+    storages = [t.untyped_storage().data_ptr() for t in saved]
+    assert y.untyped_storage().data_ptr() not in storages, (
+        f"RMSNormFunction.forward saved y for the backward (saved shapes {[tuple(t.shape) for t in saved]}); "
+        f"the contract saves x, weight and rstd only, never y: the backward recomputes x_hat = x * rstd")
 
 
 def test_float64_to_1e_10():
@@ -253,6 +294,16 @@ def test_errors():
     assert_raises(ValueError, rms_norm_backward, x.reshape(15), x.reshape(15), w, torch.ones(1, device=DEVICE),
                   contract="x not 2-D: ValueError")
     assert_raises(ValueError, rms_norm_forward, x, w.double(), contract="weight's dtype not x's: ValueError")
+    _, rstd = rms_norm_forward(x, w, 1e-6)
+    with traffic(kata_module(rms_norm_backward)) as t:
+        assert_raises(ValueError, rms_norm_backward, x, x, weight(7, seed=33), rstd, contract=contract,
+                      mentions=("(7,)", "(5,)"))
+        assert_raises(ValueError, rms_norm_backward, x, x, w.double(), rstd,
+                      contract="weight's dtype not x's: ValueError")
+        assert_raises(ValueError, rms_norm_forward, x, w.double(), contract="weight's dtype not x's: ValueError")
+        assert_raises(ValueError, rms_norm, x, w.half(), contract="weight's dtype not x's: ValueError")
+    assert t.count == 0, (f"a call that raises ValueError launched {t.count} kernels first; the contract "
+                          f"validates x and weight before any launch\n{t}")
 
 
 def test_inputs_unchanged():
