@@ -43,7 +43,8 @@ Part 2, Triton
   launched), and traffic (forward: q once, K/V once per query tile that needs them, writes o and
   lse only; backward: writes dq, dk, dv plus <= one float32 per row, reads <= 1.1 x the FA2
   ideal over the causal tile pairs only): test_triton_forward_kernel_and_traffic,
-  test_triton_backward_kernels_and_traffic
+  test_triton_backward_kernels_and_traffic; float16 too (no float32 o cast by the wrapper):
+  test_triton_forward_float16
 On a CUDA device (gpu marker, skipped here; not yet run on a GPU): compiled kernels against
 F.scaled_dot_product_attention in value and gradient, the forward's peak memory (o and lse only),
 its latency as a ratio to SDPA: test_cuda_*
@@ -473,8 +474,9 @@ def test_triton_forward_matches_dense_attention(case):
 
 def test_triton_forward_float16():
     q, k, v = qkv(1, 19, 64, 16, seed=31, dtype=torch.float16, device=DEVICE)
-    o, lse = flash_forward_triton(q, k, v)
     what = call("flash_forward_triton", 1, 19, 64, 16, False, 16, 16, torch.float16)
+    # a float32 o cast to float16 in the wrapper (.to) would be torch compute: the kernel stores o
+    o, lse = kernel_does_the_work(flash_forward_triton, q, k, v, what=what)
     hint = ("accumulate in float32 inside the kernel (tl.zeros(..., dtype=tl.float32) for m, l and the output; "
             "tl.dot accumulates in float32); store o in the output's dtype (o.to(O.dtype.element_ty)) and lse "
             "in float32")

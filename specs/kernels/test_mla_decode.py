@@ -18,7 +18,8 @@ Contract -> specs:
   num_splits / block_n 0 or negative): test_errors
 - exactly two launches, split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
-- no torch compute in the wrapper, the combine included: test_kernels_do_the_work
+- no torch compute in the wrapper, the combine included: test_kernels_do_the_work, and in
+  half precision (no float32 o cast by the wrapper): test_half_precision
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
   prefill and two decode steps, num_splits passed on to mla_decode (its split grid):
   test_absorbed_decode_matches_mla_attention; one token only:
@@ -128,6 +129,8 @@ def test_large_scores():
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
 def test_half_precision(dtype):
     args = problem(seed=4, dtype=dtype)
+    # a float32 o cast to the input dtype in the wrapper (.to) would be torch compute
+    kernel_does_the_work(mla_decode, *args, 0.2, num_splits=2, block_n=8, what=f"mla_decode on {dtype}")
     check(args, 0.2, f"mla_decode on {dtype} (num_splits=2, block_n=8)", num_splits=2, block_n=8,
           o_tol=dict(rtol=2e-3, atol=2e-3) if dtype == torch.float16 else dict(rtol=1.6e-2, atol=1e-2),
           lse_tol=dict(rtol=1e-5, atol=1e-4),

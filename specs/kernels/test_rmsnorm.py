@@ -29,7 +29,8 @@ Contract -> specs:
   validates weight too): test_errors
 - inputs not modified: test_inputs_unchanged
 - the wrappers compute nothing with torch, all maths in kernels, strided x read in place
-  without a copy (harness.kernels kernel_does_the_work): test_kernels_do_the_work
+  without a copy, in float32 and float16 (no float32 y cast by the wrapper; harness.kernels
+  kernel_does_the_work): test_kernels_do_the_work
 - forward: ONE launch; x loaded once, y stored once (traffic budget):
   test_forward_traffic_reads_x_once_writes_y_once
 - backward: at most two launches; dy and x loaded once (traffic budget): test_backward_traffic
@@ -341,6 +342,10 @@ def test_kernels_do_the_work():
     _, _, dx_ref_t, dw_ref_t = reference(xt, w, 1e-6, dyt)
     assert_close(dxt, dx_ref_t.float(), what="dx of rms_norm_backward on transposed dy and x",
                  hint="pass the strides of dy and x to the kernel instead of copying them")
+    # in half precision too, where a float32 result cast in the wrapper (.to) is torch compute
+    xh, wh, dyh = x.half(), w.half(), dy.half()
+    _, rstd_h = kernel_does_the_work(rms_norm_forward, xh, wh, 1e-6, what="rms_norm_forward(float16 x, w)")
+    kernel_does_the_work(rms_norm_backward, dyh, xh, wh, rstd_h, what="rms_norm_backward(float16 dy, x, w, rstd)")
 
 
 # ------------------------------------------------------------------------------ traffic budgets
