@@ -16,7 +16,8 @@ Backward, with x_hat = x * rstd and dy the upstream gradient of the row:
 Write:
     rms_norm_forward(x, weight, eps=1e-6) -> (y, rstd)
         x (M, N) 2-D, any strides (pass x.stride(0) and x.stride(1) to the kernel: a sliced
-        or transposed x is read in place, never copied); weight (N,) of x's dtype.
+        or transposed x is read in place, never copied); weight (N,) of x's dtype, contiguous
+        (a strided weight is outside the contract: it may be read as if contiguous).
         y: (M, N), x's dtype, contiguous. rstd: (M,), the accumulation dtype (below).
         Exactly ONE kernel launch. Each program normalises whole rows (one row per program,
         grid (M,), is the simple choice): it loads each of its rows of x once, the weight at
