@@ -16,6 +16,8 @@ Contract -> specs:
 - online-softmax rescale by exp(m - m_new) (later blocks with larger scores):
   test_partial_results_are_rescaled_when_the_max_grows
 - running max starts at -inf (scores near -200): test_running_max_starts_at_minus_infinity
+- masked entries and the starting max are -inf, not a large finite number (float64 scores
+  near -1e10): test_masks_and_running_max_are_minus_infinity
 - causal: fully masked blocks (from later ranks) skipped, their compute never done (FLOPs
   counted on each rank): test_causal_skips_the_blocks_after_its_queries
 - non-contiguous inputs: test_non_contiguous_inputs; inputs not modified: the guard on every
@@ -124,6 +126,11 @@ CASES[("growing", 4)] = (4, [(_q.abs() + 0.5, _k.abs() * torch.arange(1, 9.0).re
 # scores all near -200 (q = -k): a running max started at 0 underflows every exp to 0, 0 / 0
 _q, _k, _v = qkv((2,), 4, 4, 4, seed=45)
 CASES[("negative", 2)] = (2, [(_q.abs() * 20 + 20, -(_k.abs() * 20 + 20), _v, c) for c in (False, True)])
+# float64 scores near -1e10 (q[..., 0] = a, k[..., 0] = -a, the rest O(1)): a mask or a starting
+# max of a large finite number (-1e4, -1e9) instead of -inf beats every real score
+_q, _k, _v = qkv((2,), 4, 4, 4, seed=47, dtype=torch.float64)
+_q[..., 0], _k[..., 0] = math.sqrt(2e10), -math.sqrt(2e10)
+CASES[("huge_negative", 2)] = (2, [(_q, _k, _v, c) for c in (False, True)])
 UNMODIFIED = qkv((2,), 6, 4, 4, seed=60)
 MEMORY = (4, 2, 128, 8)  # world, T per rank, D, Dv: K/V blocks dominate every other tensor
 _RUNS = {}  # (name, world) -> (outputs by rank, communication by rank): each case runs once
@@ -184,6 +191,13 @@ def test_partial_results_are_rescaled_when_the_max_grows():
 def test_running_max_starts_at_minus_infinity():
     check("negative", 2, hint="start the running max m at -inf (torch.full(..., float('-inf'))), not 0: "
                               "scores near -200 underflow exp(score - 0) to 0 and acc / l becomes 0 / 0")
+
+
+def test_masks_and_running_max_are_minus_infinity():
+    check("huge_negative", 2, rtol=1e-4, atol=1e-6,
+          hint="masked scores are -inf (masked_fill(mask, float('-inf'))) and the running max starts at "
+               "-inf: a large finite stand-in (-1e4, -1e9) is larger than real scores near -1e10, so "
+               "masked keys get all the weight (or exp underflows to 0 / 0)")
 
 
 def test_causal_skips_the_blocks_after_its_queries():
