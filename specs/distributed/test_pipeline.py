@@ -9,12 +9,14 @@ parent trains the whole model on the whole batch in one process (loss_fn(model(x
 Communication is read from harness.distributed's log of every rank's calls.
 
 Contract -> specs:
-- partition: sizes differ by one, earlier stages larger, contiguous; ValueError naming both
+- partition: a list of ranges, sizes differ by one, earlier stages larger, contiguous; ValueError naming both
   numbers: test_partition_*
 - gradients and loss equal to single-process training on the whole batch, GPipe and 1F1B,
   W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training
 - loss returned on the last rank only (detached scalar), None elsewhere: same spec
 - gradients accumulated into .grad, never zeroed: test_gradients_accumulate
+- inputs / targets handed to every rank are ignored off rank 0 / the last rank (the role comes
+  from the rank, not from `inputs is not None`): test_inputs_and_targets_given_to_every_rank
 - float64 activations and model (dtype=): test_float64
 - inputs of another dtype (int64 token ids into an nn.Embedding: never cast to dtype=) and a
   stage whose output is non-contiguous (sent .contiguous()): test_token_inputs_and_non_contiguous_outputs
@@ -104,21 +106,24 @@ class ColumnMajor(nn.Module):
         return self.inner(x).mT.contiguous().mT
 
 
-# (layers, hidden, micro-batch size, M, schedule, dtype, seed, prefill .grad with ones, tokens)
+# (layers, hidden, micro-batch size, M, schedule, dtype, seed, prefill .grad with ones, tokens,
+#  inputs and targets handed to every rank instead of None)
 def case(world, M, schedule, *, layers=None, hidden=4, mb=2, dtype=torch.float32, seed=0, prefill=False,
-         tokens=False):
-    return (layers or world + 1, hidden, mb, M, schedule, dtype, seed + 10 * world + M, prefill, tokens)
+         tokens=False, everywhere=False):
+    return (layers or world + 1, hidden, mb, M, schedule, dtype, seed + 10 * world + M, prefill, tokens,
+            everywhere)
 
 
 def _train(rank, world, c):
-    L, H, mb, M, schedule, dtype, seed, prefill, tokens = c
+    L, H, mb, M, schedule, dtype, seed, prefill, tokens, everywhere = c
     layers = make_layers(L, H, seed, dtype, tokens)
     stage = Recorded(nn.Sequential(*[layers[i] for i in stages_of(L, world)[rank]]))
     if prefill:
         for p in stage.parameters():
             p.grad = torch.ones_like(p)
     x, t = make_batch(M * mb, H, seed, dtype, tokens)
-    loss = pipeline_step(stage, x if rank == 0 else None, t if rank == world - 1 else None, F.mse_loss,
+    loss = pipeline_step(stage, x if rank == 0 or everywhere else None,
+                         t if rank == world - 1 or everywhere else None, F.mse_loss,
                          num_microbatches=M, activation_shape=(mb, H), schedule=schedule, dtype=dtype)
     grads = [None if p.grad is None else p.grad.numpy().copy() for p in stage.inner.parameters()]
     # tensors go back as numpy: a tensor result travels through torch's shared-memory pickling,
@@ -138,7 +143,7 @@ def _tensor(x):
 
 def reference(c, world):
     """Single-process training on the whole batch: the loss and each rank's expected grads."""
-    L, H, mb, M, schedule, dtype, seed, prefill, tokens = c
+    L, H, mb, M, schedule, dtype, seed, prefill, tokens, _ = c
     layers = make_layers(L, H, seed, dtype, tokens)
     x, t = make_batch(M * mb, H, seed, dtype, tokens)
     loss = F.mse_loss(nn.Sequential(*layers)(x), t)
@@ -163,7 +168,7 @@ def train(world, c, *, rtol=None, atol=None):
     if (world, c) not in _RUNS:
         _RUNS[(world, c)] = (POOL.run(world, _train, c), POOL.comm)
     results, COMM = _RUNS[(world, c)]
-    L, H, mb, M, schedule, dtype, _, _, tokens = c
+    L, H, mb, M, schedule, dtype, _, _, tokens, _ = c
     label = f"pipeline_step(schedule={schedule!r}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
     for rank, (got_loss, got_grads, _) in enumerate(results):
         got_loss, got_grads = _tensor(got_loss), [_tensor(g) for g in got_grads]
@@ -202,6 +207,9 @@ def expected_order(schedule, world, rank, M):
 def test_partition_earlier_stages_take_the_extra_layers(layers, world):
     got = partition(layers, world)
     expected = [range(idx[0], idx[-1] + 1) for idx in stages_of(layers, world)]
+    if not isinstance(got, list) or not all(isinstance(r, range) for r in got):
+        raise SpecFailure(f"partition({layers}, {world}) returned {got!r}; expected a list of range objects "
+                          f"{expected} (range(start, stop) per stage, not lists of indices)")
     if [list(r) for r in got] != [list(r) for r in expected]:
         raise SpecFailure(f"partition({layers}, {world}) returned {got}; expected {expected}: contiguous "
                           f"stages of {layers} // {world} layers, the first {layers} % {world} one larger")
@@ -235,6 +243,11 @@ def test_token_inputs_and_non_contiguous_outputs():
     inputs go to stage 0 as they are. Every stage's output is non-contiguous: send .contiguous()."""
     for schedule in ("gpipe", "1f1b"):
         train(2, case(2, 2, schedule, tokens=True))
+
+
+def test_inputs_and_targets_given_to_every_rank():
+    """inputs and targets are ignored off rank 0 / the last rank: the rank decides its role."""
+    train(4, case(4, 2, "1f1b", everywhere=True))
 
 
 def test_one_rank():
