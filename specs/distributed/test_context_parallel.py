@@ -8,7 +8,8 @@ harness.distributed's log of every rank's calls.
 
 Contract -> specs:
 - equal to full attention, W = 2 and 4, causal and not, (B, H) leading dims, Dv != D:
-  test_matches_full_attention
+  test_matches_full_attention (every non-causal case calls ring_attention(q, k, v): the
+  default is causal=False)
 - causal positions are GLOBAL (r*T + t): test_matches_full_attention[causal],
   test_causal_uses_global_positions (a block from an earlier rank is fully visible)
 - any leading dims (none, three), T = 1: test_any_leading_dims_and_one_position
@@ -80,8 +81,8 @@ def _attend(rank, world, cases, prepare=None):
         mine = [chunk(t, rank, world).contiguous() for t in (q, k, v)]
         if prepare is not None:
             mine = prepare(*mine)
-        with torch.no_grad():
-            out = ring_attention(*mine, causal=causal)
+        with torch.no_grad():  # the non-causal calls rely on the default causal=False
+            out = ring_attention(*mine, causal=True) if causal else ring_attention(*mine)
         # sent back as numpy: a tensor result goes through torch's shared-memory pickling,
         # whose fd server (multiprocessing.resource_sharer) lost results of these ranks
         outs.append(out.numpy() if isinstance(out, torch.Tensor) else out)
@@ -157,8 +158,9 @@ def check(name, world, *, cases=None, rtol=None, atol=None, hint=None):
         for rank, outs in enumerate(results):
             out = outs[case_no]
             out = torch.from_numpy(out) if not isinstance(out, torch.Tensor) and hasattr(out, "dtype") else out
+            mode = "causal=True" if causal else "causal at its default, False"
             what = (f"ring_attention on rank {rank} of {world} (chunks q, k {tuple(q.shape[:-2]) + (T, q.shape[-1])}, "
-                    f"v {tuple(v.shape[:-2]) + (T, v.shape[-1])}, causal={causal}, {q.dtype})")
+                    f"v {tuple(v.shape[:-2]) + (T, v.shape[-1])}, {mode}, {q.dtype})")
             assert_close(out, chunk(expected, rank, world), what=what, rtol=rtol, atol=atol,
                          hint=hint or (HINT_CAUSAL if causal else f"{HINT_RING}; {HINT_ONLINE}"))
     return comm
