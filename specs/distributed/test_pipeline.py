@@ -12,7 +12,8 @@ Contract -> specs:
 - partition: a list of ranges, sizes differ by one, earlier stages larger, contiguous; ValueError naming both
   numbers: test_partition_*
 - gradients and loss equal to single-process training on the whole batch, GPipe and 1F1B,
-  W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training
+  W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training (schedule="1f1b" and
+  dtype=torch.float32 are never passed: the defaults)
 - loss returned on the last rank only (detached scalar), None elsewhere: same spec
 - gradients accumulated into .grad, never zeroed: test_gradients_accumulate
 - inputs / targets handed to every rank are ignored off rank 0 / the last rank (the role comes
@@ -122,9 +123,12 @@ def _train(rank, world, c):
         for p in stage.parameters():
             p.grad = torch.ones_like(p)
     x, t = make_batch(M * mb, H, seed, dtype, tokens)
+    defaults = {"schedule": "1f1b", "dtype": torch.float32}  # left out: the defaults are used
+    options = {name: value for name, value in (("schedule", schedule), ("dtype", dtype))
+               if value != defaults[name]}
     loss = pipeline_step(stage, x if rank == 0 or everywhere else None,
                          t if rank == world - 1 or everywhere else None, F.mse_loss,
-                         num_microbatches=M, activation_shape=(mb, H), schedule=schedule, dtype=dtype)
+                         num_microbatches=M, activation_shape=(mb, H), **options)
     grads = [None if p.grad is None else p.grad.numpy().copy() for p in stage.inner.parameters()]
     # tensors go back as numpy: a tensor result travels through torch's shared-memory pickling,
     # whose fd server (multiprocessing.resource_sharer) can lose it
@@ -169,7 +173,7 @@ def train(world, c, *, rtol=None, atol=None):
         _RUNS[(world, c)] = (POOL.run(world, _train, c), POOL.comm)
     results, COMM = _RUNS[(world, c)]
     L, H, mb, M, schedule, dtype, _, _, tokens, _ = c
-    label = f"pipeline_step(schedule={schedule!r}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
+    label = f"pipeline_step({called(schedule)}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
     for rank, (got_loss, got_grads, _) in enumerate(results):
         got_loss, got_grads = _tensor(got_loss), [_tensor(g) for g in got_grads]
         what = label.format(rank)
@@ -192,6 +196,11 @@ def train(world, c, *, rtol=None, atol=None):
             assert_close(got, expected, what=f"{what}: the gradient of {name}", rtol=rtol, atol=atol,
                          hint=HINT_GRADS)
     return results
+
+
+def called(schedule):
+    """How the spec's ranks passed the schedule: 1F1B is left to the default."""
+    return "schedule at its default, '1f1b'" if schedule == "1f1b" else f"schedule={schedule!r}"
 
 
 def expected_order(schedule, world, rank, M):
@@ -272,7 +281,7 @@ def test_schedule_order(schedule, world, M):
                 "pop()), in GPipe too")
         if order != expected:
             raise SpecFailure(
-                f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} with M = {M} ran its "
+                f"pipeline_step({called(schedule)}) on rank {rank} of {world} with M = {M} ran its "
                 f"forwards and backwards as {' '.join(order)}; expected {' '.join(expected)}. "
                 + ("GPipe: every forward, then every backward" if schedule == "gpipe" else
                    f"1F1B: w = min(W - r - 1, M) = {min(world - rank - 1, M)} warm-up forwards, then "
