@@ -26,10 +26,11 @@ Write:
         everything, no communication). No optimizer step, no zero_grad: gradients are
         ACCUMULATED into the .grad of stage's parameters, as loss.backward() would.
         stage: this rank's part of the model (an nn.Module called on one micro-batch).
-        inputs: the whole batch (B, ...) on rank 0 (None or ignored elsewhere), of any dtype
-            (e.g. int64 token ids for an nn.Embedding): stage 0 gets its micro-batches as they
-            are, never cast to dtype; targets: the whole batch's targets on the last rank
-            (None or ignored elsewhere).
+        inputs: the whole batch (B, ...) on rank 0 (None or ignored elsewhere); targets: the
+            whole batch's targets on the last rank (None or ignored elsewhere). Both of any
+            dtype (e.g. int64 token ids for an nn.Embedding, int64 classes for
+            F.cross_entropy): their micro-batches go to stage 0 / loss_fn as they are, never
+            cast to dtype.
         M = num_microbatches (>= 1): inputs and targets are cut into M equal micro-batches
             along dim 0 (torch.chunk / split; B = M * activation_shape[0] is the caller's
             promise, not checked). Micro-batch i is inputs.chunk(M)[i].

@@ -19,7 +19,8 @@ Contract -> specs:
 - inputs / targets handed to every rank are ignored off rank 0 / the last rank (the role comes
   from the rank, not from `inputs is not None`): test_inputs_and_targets_given_to_every_rank
 - float64 activations and model (dtype=): test_float64
-- inputs of another dtype (int64 token ids into an nn.Embedding: never cast to dtype=) and a
+- inputs and targets of another dtype (int64 token ids into an nn.Embedding, int64 classes for
+  F.cross_entropy: never cast to dtype=) and a
   stage whose output is non-contiguous (sent .contiguous()): test_token_inputs_and_non_contiguous_outputs
 - W = 1: one stage, no communication: test_one_rank
 - the schedules' exact F/B orders per rank (GPipe: all F then all B; 1F1B: warm-up
@@ -75,7 +76,9 @@ def make_batch(batch, hidden, seed, dtype, tokens=False):
     g = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype)
     t = torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype)
-    return (torch.randint(0, VOCAB, (batch,), generator=g) if tokens else x), t
+    if tokens:  # token ids in, class indices as targets (cross-entropy over the hidden units)
+        return torch.randint(0, VOCAB, (batch,), generator=g), torch.randint(0, hidden, (batch,), generator=g)
+    return x, t
 
 
 class Recorded(nn.Module):
@@ -127,7 +130,7 @@ def _train(rank, world, c):
     options = {name: value for name, value in (("schedule", schedule), ("dtype", dtype))
                if value != defaults[name]}
     loss = pipeline_step(stage, x if rank == 0 or everywhere else None,
-                         t if rank == world - 1 or everywhere else None, F.mse_loss,
+                         t if rank == world - 1 or everywhere else None, F.cross_entropy if tokens else F.mse_loss,
                          num_microbatches=M, activation_shape=(mb, H), **options)
     grads = [None if p.grad is None else p.grad.numpy().copy() for p in stage.inner.parameters()]
     # tensors go back as numpy: a tensor result travels through torch's shared-memory pickling,
@@ -150,7 +153,7 @@ def reference(c, world):
     L, H, mb, M, schedule, dtype, seed, prefill, tokens, _ = c
     layers = make_layers(L, H, seed, dtype, tokens)
     x, t = make_batch(M * mb, H, seed, dtype, tokens)
-    loss = F.mse_loss(nn.Sequential(*layers)(x), t)
+    loss = (F.cross_entropy if tokens else F.mse_loss)(nn.Sequential(*layers)(x), t)
     loss.backward()
     grads = [[p.grad + (1.0 if prefill else 0.0) for i in idx for p in layers[i].parameters()]
              for idx in stages_of(L, world)]
@@ -248,8 +251,9 @@ def test_float64():
 
 
 def test_token_inputs_and_non_contiguous_outputs():
-    """inputs are int64 token ids (an nn.Embedding first): dtype= is the ACTIVATIONS' dtype, the
-    inputs go to stage 0 as they are. Every stage's output is non-contiguous: send .contiguous()."""
+    """inputs are int64 token ids (an nn.Embedding first), targets int64 class indices (F.cross_entropy):
+    dtype= is the ACTIVATIONS' dtype, inputs and targets go to the stages as they are. Every stage's
+    output is non-contiguous: send .contiguous()."""
     for schedule in ("gpipe", "1f1b"):
         train(2, case(2, 2, schedule, tokens=True))
 
