@@ -70,13 +70,16 @@ def _run(rank, world, config, seed, sizes, dtype=torch.float32, bias=None):
     """(ep(x), moe(x)) on this rank for its own tokens x of shape sizes[rank], as numpy (a tensor
     result travels through torch's shared-memory pickling, whose fd server can lose it); odd
     ranks' x is non-contiguous. Also this rank's expert calls during ep(x), as (global expert,
-    rows) (hooks on moe's experts, set before ExpertParallelMoE is built: copies keep them), and
-    how many of its (token, expert) pairs go to each expert."""
+    rows): hooks on ep.experts[j] (expert r*L + j, whether moe's own module or a copy) and on
+    every other expert of moe; and how many of its (token, expert) pairs go to each expert."""
     moe = make_moe(config, seed, dtype, bias)
-    calls = []
-    for e, expert in enumerate(moe.experts):
-        expert.register_forward_hook(lambda module, args, out, e=e: calls.append((e, args[0].shape[0])))
     ep = ExpertParallelMoE(moe)
+    calls, L = [], config.n_routed_experts // world
+    local = list(getattr(ep, "experts", None) or [])
+    hooked = [(rank * L + j, expert) for j, expert in enumerate(local)] if len(local) == L else []
+    hooked += [(e, expert) for e, expert in enumerate(moe.experts) if not any(expert is m for m in local)]
+    for e, expert in hooked:
+        expert.register_forward_hook(lambda module, args, out, e=e: calls.append((e, args[0].shape[0])))
     x = randn(*sizes[rank], config.hidden_size, seed=seed + 100 + rank, dtype=dtype)
     if rank % 2 and x.numel():
         x = non_contiguous(x)
