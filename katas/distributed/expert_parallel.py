@@ -21,10 +21,10 @@ Write:
             experts = nn.ModuleList of its L experts: experts[j] is moe.experts[r*L + j].
             State-dict keys: gate.weight (+ gate.e_score_correction_bias),
             experts.{j}.{gate,up,down}_proj.weight for j < L, shared_experts.*.
-        forward(x (B, T, H)) -> (B, T, H), x's dtype: this rank's tokens only. B and T may
-            differ between ranks, and a rank may have no tokens at all (B*T = 0): it still
-            takes part in every all_to_all (others may send it nothing and wait for nothing,
-            but the collective needs every rank).
+        forward(x (B, T, H)) -> (B, T, H), x's dtype: this rank's tokens only (x may be
+            non-contiguous). B and T may differ between ranks, and a rank may have no tokens
+            at all (B*T = 0): it still takes part in every all_to_all (others may send it
+            nothing and wait for nothing, but the collective needs every rank).
             1. topk_idx, topk_weight = self.gate(tokens) (tokens = x flattened to (N, H)).
             2. Dispatch: each of the N*k (token, expert) pairs goes to rank
                topk_idx // L. Exchange how many rows each rank sends every other rank
@@ -33,7 +33,9 @@ Write:
                output_split_sizes = rows it receives from each (the counts just
                received: the two lists differ whenever routing is uneven). The owner also
                needs each row's expert (send the local expert index, or per-expert counts).
-            3. The owner runs each of its experts ONCE on all rows for it (from every rank).
+            3. The owner runs each of its experts ONCE on all rows for it (from every rank
+               together: one call per expert, never one per source rank; no call, or one on
+               zero rows, for an expert nobody chose).
             4. Return: all_to_all_single the result rows back, with the split sizes swapped.
             5. Combine as deepseek/moe: y_t = sum_j topk_weight[t, j] * result[t, j] in
                float32, cast to x's dtype, plus shared_experts(tokens) (on this rank, for

@@ -27,13 +27,18 @@ Write:
         ACCUMULATED into the .grad of stage's parameters, as loss.backward() would.
         stage: this rank's part of the model (an nn.Module called on one micro-batch).
         inputs: the whole batch (B, ...) on rank 0 (None or ignored elsewhere); targets: the
-            whole batch's targets on the last rank (None or ignored elsewhere).
+            whole batch's targets on the last rank (None or ignored elsewhere). Both of any
+            dtype (e.g. int64 token ids for an nn.Embedding, int64 classes for
+            F.cross_entropy): their micro-batches go to stage 0 / loss_fn as they are, never
+            cast to dtype.
         M = num_microbatches (>= 1): inputs and targets are cut into M equal micro-batches
             along dim 0 (torch.chunk / split; B = M * activation_shape[0] is the caller's
             promise, not checked). Micro-batch i is inputs.chunk(M)[i].
         activation_shape: the shape of what every stage but the last outputs for ONE
             micro-batch, and so of every activation and activation gradient passed between
-            stages (the receiver needs it to allocate its buffer); dtype: their dtype.
+            stages (the receiver needs it to allocate its buffer); dtype: their dtype. A
+            stage's output may be non-contiguous (send/recv need contiguous tensors:
+            .contiguous()).
         The last stage computes loss_i = loss_fn(stage_output_i, targets_i) (a mean over
             the micro-batch) and backpropagates loss_i / M, so the step's gradients equal
             those of loss_fn(model(inputs), targets).backward() on the whole batch.

@@ -8,7 +8,8 @@ harness.distributed's log of every rank's calls.
 
 Contract -> specs:
 - equal to full attention, W = 2 and 4, causal and not, (B, H) leading dims, Dv != D:
-  test_matches_full_attention
+  test_matches_full_attention (every non-causal case calls ring_attention(q, k, v): the
+  default is causal=False)
 - causal positions are GLOBAL (r*T + t): test_matches_full_attention[causal],
   test_causal_uses_global_positions (a block from an earlier rank is fully visible)
 - any leading dims (none, three), T = 1: test_any_leading_dims_and_one_position
@@ -16,6 +17,8 @@ Contract -> specs:
 - online-softmax rescale by exp(m - m_new) (later blocks with larger scores):
   test_partial_results_are_rescaled_when_the_max_grows
 - running max starts at -inf (scores near -200): test_running_max_starts_at_minus_infinity
+- masked entries and the starting max are -inf, not a large finite number (float64 scores
+  near -1e10): test_masks_and_running_max_are_minus_infinity
 - causal: fully masked blocks (from later ranks) skipped, their compute never done (FLOPs
   counted on each rank): test_causal_skips_the_blocks_after_its_queries
 - non-contiguous inputs: test_non_contiguous_inputs; inputs not modified: the guard on every
@@ -78,8 +81,8 @@ def _attend(rank, world, cases, prepare=None):
         mine = [chunk(t, rank, world).contiguous() for t in (q, k, v)]
         if prepare is not None:
             mine = prepare(*mine)
-        with torch.no_grad():
-            out = ring_attention(*mine, causal=causal)
+        with torch.no_grad():  # the non-causal calls rely on the default causal=False
+            out = ring_attention(*mine, causal=True) if causal else ring_attention(*mine)
         # sent back as numpy: a tensor result goes through torch's shared-memory pickling,
         # whose fd server (multiprocessing.resource_sharer) lost results of these ranks
         outs.append(out.numpy() if isinstance(out, torch.Tensor) else out)
@@ -124,6 +127,11 @@ CASES[("growing", 4)] = (4, [(_q.abs() + 0.5, _k.abs() * torch.arange(1, 9.0).re
 # scores all near -200 (q = -k): a running max started at 0 underflows every exp to 0, 0 / 0
 _q, _k, _v = qkv((2,), 4, 4, 4, seed=45)
 CASES[("negative", 2)] = (2, [(_q.abs() * 20 + 20, -(_k.abs() * 20 + 20), _v, c) for c in (False, True)])
+# float64 scores near -1e10 (q[..., 0] = a, k[..., 0] = -a, the rest O(1)): a mask or a starting
+# max of a large finite number (-1e4, -1e9) instead of -inf beats every real score
+_q, _k, _v = qkv((2,), 4, 4, 4, seed=47, dtype=torch.float64)
+_q[..., 0], _k[..., 0] = math.sqrt(2e10), -math.sqrt(2e10)
+CASES[("huge_negative", 2)] = (2, [(_q, _k, _v, c) for c in (False, True)])
 UNMODIFIED = qkv((2,), 6, 4, 4, seed=60)
 MEMORY = (4, 2, 128, 8)  # world, T per rank, D, Dv: K/V blocks dominate every other tensor
 _RUNS = {}  # (name, world) -> (outputs by rank, communication by rank): each case runs once
@@ -150,8 +158,9 @@ def check(name, world, *, cases=None, rtol=None, atol=None, hint=None):
         for rank, outs in enumerate(results):
             out = outs[case_no]
             out = torch.from_numpy(out) if not isinstance(out, torch.Tensor) and hasattr(out, "dtype") else out
+            mode = "causal=True" if causal else "causal at its default, False"
             what = (f"ring_attention on rank {rank} of {world} (chunks q, k {tuple(q.shape[:-2]) + (T, q.shape[-1])}, "
-                    f"v {tuple(v.shape[:-2]) + (T, v.shape[-1])}, causal={causal}, {q.dtype})")
+                    f"v {tuple(v.shape[:-2]) + (T, v.shape[-1])}, {mode}, {q.dtype})")
             assert_close(out, chunk(expected, rank, world), what=what, rtol=rtol, atol=atol,
                          hint=hint or (HINT_CAUSAL if causal else f"{HINT_RING}; {HINT_ONLINE}"))
     return comm
@@ -184,6 +193,13 @@ def test_partial_results_are_rescaled_when_the_max_grows():
 def test_running_max_starts_at_minus_infinity():
     check("negative", 2, hint="start the running max m at -inf (torch.full(..., float('-inf'))), not 0: "
                               "scores near -200 underflow exp(score - 0) to 0 and acc / l becomes 0 / 0")
+
+
+def test_masks_and_running_max_are_minus_infinity():
+    check("huge_negative", 2, rtol=1e-4, atol=1e-6,
+          hint="masked scores are -inf (masked_fill(mask, float('-inf'))) and the running max starts at "
+               "-inf: a large finite stand-in (-1e4, -1e9) is larger than real scores near -1e10, so "
+               "masked keys get all the weight (or exp underflows to 0 / 0)")
 
 
 def test_causal_skips_the_blocks_after_its_queries():

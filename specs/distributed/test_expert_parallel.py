@@ -14,6 +14,9 @@ Contract -> specs:
 - uneven routing (every token to one rank's experts: split sizes differ per direction):
   test_uneven_routing_needs_exchanged_split_sizes
 - float64 x, computed and returned in float64: test_float64
+- non-contiguous x (odd ranks, every case); each local expert run once on exactly the rows
+  routed to it from every rank, no other expert run (forward hooks on moe's experts):
+  every spec that compares outputs (check())
 - rank r keeps experts r*L .. (r+1)*L - 1 (same weights), gate and shared experts, state-dict
   keys: test_keeps_only_its_experts
 - E not a multiple of W: ValueError naming both, before any communication:
@@ -28,7 +31,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from harness.checks import SpecFailure, assert_close, randn
+from harness.checks import SpecFailure, assert_close, non_contiguous, randn
 from katas.deepseek.config import TINY
 from katas.deepseek.moe import MoE
 from katas.distributed.expert_parallel import ExpertParallelMoE
@@ -65,14 +68,28 @@ def make_moe(config, seed, dtype=torch.float32, bias=None):
 
 def _run(rank, world, config, seed, sizes, dtype=torch.float32, bias=None):
     """(ep(x), moe(x)) on this rank for its own tokens x of shape sizes[rank], as numpy (a tensor
-    result travels through torch's shared-memory pickling, whose fd server can lose it)."""
+    result travels through torch's shared-memory pickling, whose fd server can lose it); odd
+    ranks' x is non-contiguous. Also this rank's expert calls during ep(x), as (global expert,
+    rows): hooks on ep.experts[j] (expert r*L + j, whether moe's own module or a copy) and on
+    every other expert of moe; and how many of its (token, expert) pairs go to each expert."""
     moe = make_moe(config, seed, dtype, bias)
     ep = ExpertParallelMoE(moe)
+    calls, L = [], config.n_routed_experts // world
+    local = list(getattr(ep, "experts", None) or [])
+    hooked = [(rank * L + j, expert) for j, expert in enumerate(local)] if len(local) == L else []
+    hooked += [(e, expert) for e, expert in enumerate(moe.experts) if not any(expert is m for m in local)]
+    for e, expert in hooked:
+        expert.register_forward_hook(lambda module, args, out, e=e: calls.append((e, args[0].shape[0])))
     x = randn(*sizes[rank], config.hidden_size, seed=seed + 100 + rank, dtype=dtype)
+    if rank % 2 and x.numel():
+        x = non_contiguous(x)
     with torch.no_grad():
         reference = moe(x)
+        pairs = torch.bincount(moe.gate(x.reshape(-1, x.shape[-1]))[0].flatten(),
+                               minlength=config.n_routed_experts).tolist()
+        calls.clear()
         out = ep(x)
-    return (out.numpy() if isinstance(out, torch.Tensor) else out), reference.numpy()
+    return (out.numpy() if isinstance(out, torch.Tensor) else out), reference.numpy(), list(calls), pairs
 
 
 def _kept(rank, world, config, seed):
@@ -122,13 +139,30 @@ def check(name, world, *, rtol=None, atol=None, hint=HINT_COMBINE):
     if (name, world) not in _RUNS:
         _RUNS[(name, world)] = (POOL.run(world, _run, config, seed, sizes, dtype, bias), POOL.comm)
     results, comm = _RUNS[(name, world)]
-    for rank, (out, reference) in enumerate(results):
+    for rank, (out, reference, _, _) in enumerate(results):
         out = torch.from_numpy(out) if hasattr(out, "dtype") and not isinstance(out, torch.Tensor) else out
         reference = torch.from_numpy(reference)
         what = (f"ExpertParallelMoE on rank {rank} of {world} ({config.n_routed_experts} experts, "
                 f"{config.n_routed_experts // world} per rank, {config.topk_method} routing, k = "
                 f"{config.num_experts_per_tok}) for its tokens of shape {sizes[rank] + (config.hidden_size,)}, {dtype}")
         assert_close(out, reference, what=what, rtol=rtol, atol=atol, hint=hint)
+    E = config.n_routed_experts
+    L, pairs = E // world, [sum(r[3][e] for r in results) for e in range(E)]
+    for rank, (_, _, calls, _) in enumerate(results):
+        mine = range(rank * L, (rank + 1) * L)
+        for e in range(E):
+            rows = [n for c, n in calls if c == e]
+            if e not in mine and rows:
+                raise SpecFailure(f"ExpertParallelMoE on rank {rank} of {world} ran expert {e} (rows {rows}); "
+                                  f"rank {rank} owns experts {mine.start} .. {mine.stop - 1} only: each rank "
+                                  "computes only its own experts")
+            if e in mine and (len(rows) > 1 or sum(rows) != pairs[e]):
+                raise SpecFailure(
+                    f"ExpertParallelMoE on rank {rank} of {world} ran its expert {e} {len(rows)} times on "
+                    f"{rows} rows; the ranks routed {pairs[e]} (token, expert) pairs to it: run each local "
+                    "expert ONCE on exactly the rows for it from every rank (select them by their expert "
+                    "index, e.g. torch.where(arrived_expert == j)), not once per source rank, not on "
+                    "every arrived row")
     return comm
 
 

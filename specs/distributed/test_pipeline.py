@@ -9,16 +9,23 @@ parent trains the whole model on the whole batch in one process (loss_fn(model(x
 Communication is read from harness.distributed's log of every rank's calls.
 
 Contract -> specs:
-- partition: sizes differ by one, earlier stages larger, contiguous; ValueError naming both
+- partition: a list of ranges, sizes differ by one, earlier stages larger, contiguous; ValueError naming both
   numbers: test_partition_*
 - gradients and loss equal to single-process training on the whole batch, GPipe and 1F1B,
-  W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training
+  W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training (schedule="1f1b" and
+  dtype=torch.float32 are never passed: the defaults)
 - loss returned on the last rank only (detached scalar), None elsewhere: same spec
 - gradients accumulated into .grad, never zeroed: test_gradients_accumulate
+- inputs / targets handed to every rank are ignored off rank 0 / the last rank (the role comes
+  from the rank, not from `inputs is not None`): test_inputs_and_targets_given_to_every_rank
 - float64 activations and model (dtype=): test_float64
+- inputs and targets of another dtype (int64 token ids into an nn.Embedding, int64 classes for
+  F.cross_entropy: never cast to dtype=) and a
+  stage whose output is non-contiguous (sent .contiguous()): test_token_inputs_and_non_contiguous_outputs
 - W = 1: one stage, no communication: test_one_rank
 - the schedules' exact F/B orders per rank (GPipe: all F then all B; 1F1B: warm-up
-  min(W - r - 1, M), pairs, drain): test_schedule_order
+  min(W - r - 1, M), pairs, drain), backwards in micro-batch order 0 .. M - 1 (GPipe too):
+  test_schedule_order
 - stored activations: 1F1B at most W - r, GPipe M: test_stored_activations
 - point-to-point only, neighbours only, M activations forward and M gradients back per rank,
   each activation_shape x dtype, every async handle waited before returning:
@@ -54,19 +61,29 @@ def stages_of(num_layers, world):
     return [list(range(s, s + n)) for s, n in zip(starts, sizes)]
 
 
-def make_layers(num_layers, hidden, seed, dtype):
+VOCAB = 7  # the "tokens" cases: layer 0 is an nn.Embedding(VOCAB, hidden) fed int64 token ids
+
+
+def make_layers(num_layers, hidden, seed, dtype, tokens=False):
     torch.manual_seed(seed)
-    return [nn.Sequential(nn.Linear(hidden, hidden), nn.Tanh()).to(dtype) for _ in range(num_layers)]
+    layers = [nn.Sequential(nn.Linear(hidden, hidden), nn.Tanh()).to(dtype) for _ in range(num_layers)]
+    if tokens:  # token ids in, and every layer's output non-contiguous
+        layers = [ColumnMajor(nn.Embedding(VOCAB, hidden).to(dtype))] + [ColumnMajor(l) for l in layers[1:]]
+    return layers
 
 
-def make_batch(batch, hidden, seed, dtype):
+def make_batch(batch, hidden, seed, dtype, tokens=False):
     g = torch.Generator().manual_seed(seed + 1)
-    return (torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype),
-            torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype))
+    x = torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype)
+    t = torch.randn(batch, hidden, generator=g, dtype=torch.float64).to(dtype)
+    if tokens:  # token ids in, class indices as targets (cross-entropy over the hidden units)
+        return torch.randint(0, VOCAB, (batch,), generator=g), torch.randint(0, hidden, (batch,), generator=g)
+    return x, t
 
 
 class Recorded(nn.Module):
-    """The stage, logging F at each forward and B when the gradient reaches its output."""
+    """The stage, logging F<i> at the forward of its i-th micro-batch and B<i> when the gradient
+    reaches that micro-batch's output."""
 
     def __init__(self, inner):
         super().__init__()
@@ -74,32 +91,47 @@ class Recorded(nn.Module):
         self.events = []
 
     def forward(self, x):
-        self.events.append("F")
+        i = sum(e[0] == "F" for e in self.events)
+        self.events.append(f"F{i}")
         y = self.inner(x)
         if y.requires_grad:
-            y.register_hook(self._backward)
+            y.register_hook(lambda grad: self.events.append(f"B{i}"))
         return y
 
-    def _backward(self, grad):
-        self.events.append("B")
-        return grad
+
+class ColumnMajor(nn.Module):
+    """A layer whose output is NOT contiguous (a transposed copy, transposed back): same values."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return self.inner(x).mT.contiguous().mT
 
 
-# (layers, hidden, micro-batch size, M, schedule, dtype, seed, prefill .grad with ones)
-def case(world, M, schedule, *, layers=None, hidden=4, mb=2, dtype=torch.float32, seed=0, prefill=False):
-    return (layers or world + 1, hidden, mb, M, schedule, dtype, seed + 10 * world + M, prefill)
+# (layers, hidden, micro-batch size, M, schedule, dtype, seed, prefill .grad with ones, tokens,
+#  inputs and targets handed to every rank instead of None)
+def case(world, M, schedule, *, layers=None, hidden=4, mb=2, dtype=torch.float32, seed=0, prefill=False,
+         tokens=False, everywhere=False):
+    return (layers or world + 1, hidden, mb, M, schedule, dtype, seed + 10 * world + M, prefill, tokens,
+            everywhere)
 
 
 def _train(rank, world, c):
-    L, H, mb, M, schedule, dtype, seed, prefill = c
-    layers = make_layers(L, H, seed, dtype)
+    L, H, mb, M, schedule, dtype, seed, prefill, tokens, everywhere = c
+    layers = make_layers(L, H, seed, dtype, tokens)
     stage = Recorded(nn.Sequential(*[layers[i] for i in stages_of(L, world)[rank]]))
     if prefill:
         for p in stage.parameters():
             p.grad = torch.ones_like(p)
-    x, t = make_batch(M * mb, H, seed, dtype)
-    loss = pipeline_step(stage, x if rank == 0 else None, t if rank == world - 1 else None, F.mse_loss,
-                         num_microbatches=M, activation_shape=(mb, H), schedule=schedule, dtype=dtype)
+    x, t = make_batch(M * mb, H, seed, dtype, tokens)
+    defaults = {"schedule": "1f1b", "dtype": torch.float32}  # left out: the defaults are used
+    options = {name: value for name, value in (("schedule", schedule), ("dtype", dtype))
+               if value != defaults[name]}
+    loss = pipeline_step(stage, x if rank == 0 or everywhere else None,
+                         t if rank == world - 1 or everywhere else None, F.cross_entropy if tokens else F.mse_loss,
+                         num_microbatches=M, activation_shape=(mb, H), **options)
     grads = [None if p.grad is None else p.grad.numpy().copy() for p in stage.inner.parameters()]
     # tensors go back as numpy: a tensor result travels through torch's shared-memory pickling,
     # whose fd server (multiprocessing.resource_sharer) can lose it
@@ -118,10 +150,10 @@ def _tensor(x):
 
 def reference(c, world):
     """Single-process training on the whole batch: the loss and each rank's expected grads."""
-    L, H, mb, M, schedule, dtype, seed, prefill = c
-    layers = make_layers(L, H, seed, dtype)
-    x, t = make_batch(M * mb, H, seed, dtype)
-    loss = F.mse_loss(nn.Sequential(*layers)(x), t)
+    L, H, mb, M, schedule, dtype, seed, prefill, tokens, _ = c
+    layers = make_layers(L, H, seed, dtype, tokens)
+    x, t = make_batch(M * mb, H, seed, dtype, tokens)
+    loss = (F.cross_entropy if tokens else F.mse_loss)(nn.Sequential(*layers)(x), t)
     loss.backward()
     grads = [[p.grad + (1.0 if prefill else 0.0) for i in idx for p in layers[i].parameters()]
              for idx in stages_of(L, world)]
@@ -143,8 +175,8 @@ def train(world, c, *, rtol=None, atol=None):
     if (world, c) not in _RUNS:
         _RUNS[(world, c)] = (POOL.run(world, _train, c), POOL.comm)
     results, COMM = _RUNS[(world, c)]
-    L, H, mb, M, schedule, dtype, _, _ = c
-    label = f"pipeline_step(schedule={schedule!r}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
+    L, H, mb, M, schedule, dtype, _, _, tokens, _ = c
+    label = f"pipeline_step({called(schedule)}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
     for rank, (got_loss, got_grads, _) in enumerate(results):
         got_loss, got_grads = _tensor(got_loss), [_tensor(g) for g in got_grads]
         what = label.format(rank)
@@ -159,7 +191,7 @@ def train(world, c, *, rtol=None, atol=None):
             raise SpecFailure(f"{what} returned {got_loss!r}: only the last rank has the loss; every "
                               "other rank returns None")
         names = [f"layer {i}.{n}" for i in stages_of(L, world)[rank]
-                 for n, _ in make_layers(1, H, 0, dtype)[0].named_parameters()]
+                 for n, _ in make_layers(L, H, 0, dtype, tokens)[i].named_parameters()]
         for name, got, expected in zip(names, got_grads, grads[rank]):
             if got is None:
                 raise SpecFailure(f"{what}: {name} has no gradient: every stage runs the backward of "
@@ -167,6 +199,11 @@ def train(world, c, *, rtol=None, atol=None):
             assert_close(got, expected, what=f"{what}: the gradient of {name}", rtol=rtol, atol=atol,
                          hint=HINT_GRADS)
     return results
+
+
+def called(schedule):
+    """How the spec's ranks passed the schedule: 1F1B is left to the default."""
+    return "schedule at its default, '1f1b'" if schedule == "1f1b" else f"schedule={schedule!r}"
 
 
 def expected_order(schedule, world, rank, M):
@@ -182,6 +219,9 @@ def expected_order(schedule, world, rank, M):
 def test_partition_earlier_stages_take_the_extra_layers(layers, world):
     got = partition(layers, world)
     expected = [range(idx[0], idx[-1] + 1) for idx in stages_of(layers, world)]
+    if not isinstance(got, list) or not all(isinstance(r, range) for r in got):
+        raise SpecFailure(f"partition({layers}, {world}) returned {got!r}; expected a list of range objects "
+                          f"{expected} (range(start, stop) per stage, not lists of indices)")
     if [list(r) for r in got] != [list(r) for r in expected]:
         raise SpecFailure(f"partition({layers}, {world}) returned {got}; expected {expected}: contiguous "
                           f"stages of {layers} // {world} layers, the first {layers} % {world} one larger")
@@ -210,6 +250,19 @@ def test_float64():
     train(2, case(2, 3, "1f1b", dtype=torch.float64, layers=4), rtol=1e-10, atol=1e-12)
 
 
+def test_token_inputs_and_non_contiguous_outputs():
+    """inputs are int64 token ids (an nn.Embedding first), targets int64 class indices (F.cross_entropy):
+    dtype= is the ACTIVATIONS' dtype, inputs and targets go to the stages as they are. Every stage's
+    output is non-contiguous: send .contiguous()."""
+    for schedule in ("gpipe", "1f1b"):
+        train(2, case(2, 2, schedule, tokens=True))
+
+
+def test_inputs_and_targets_given_to_every_rank():
+    """inputs and targets are ignored off rank 0 / the last rank: the rank decides its role."""
+    train(4, case(4, 2, "1f1b", everywhere=True))
+
+
 def test_one_rank():
     for schedule in ("gpipe", "1f1b"):
         train(1, case(1, 3, schedule, layers=2))
@@ -222,10 +275,17 @@ def test_one_rank():
 @pytest.mark.parametrize("world, M", [(4, 6), (4, 2)])
 def test_schedule_order(schedule, world, M):
     for rank, (_, _, events) in enumerate(train(world, case(world, M, schedule))):
-        order, expected = "".join(events), expected_order(schedule, world, rank, M)
+        order, expected = "".join(e[0] for e in events), expected_order(schedule, world, rank, M)
+        backwards = [int(e[1:]) for e in events if e[0] == "B"]
+        if order == expected and backwards != list(range(M)):
+            raise SpecFailure(
+                f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} with M = {M} ran the "
+                f"backwards of micro-batches {backwards}; expected {list(range(M))}: backwards always go in "
+                "micro-batch order, the oldest stored micro-batch first (a queue: pop(0), not a stack's "
+                "pop()), in GPipe too")
         if order != expected:
             raise SpecFailure(
-                f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} with M = {M} ran its "
+                f"pipeline_step({called(schedule)}) on rank {rank} of {world} with M = {M} ran its "
                 f"forwards and backwards as {' '.join(order)}; expected {' '.join(expected)}. "
                 + ("GPipe: every forward, then every backward" if schedule == "gpipe" else
                    f"1F1B: w = min(W - r - 1, M) = {min(world - rank - 1, M)} warm-up forwards, then "
@@ -238,7 +298,7 @@ def test_stored_activations(schedule):
     for rank, (_, _, events) in enumerate(train(world, case(world, M, schedule))):
         alive = peak = 0
         for e in events:
-            alive += 1 if e == "F" else -1
+            alive += 1 if e[0] == "F" else -1
             peak = max(peak, alive)
         bound = M if schedule == "gpipe" else world - rank
         if peak != bound:

@@ -1,6 +1,6 @@
 """Expert parallelism built from per-destination lists (a loop over ranks, torch.where on each
-pair's owner), concatenated for all_to_all_single and split again on arrival (gloo's list
-all_to_all needs equal sizes)."""
+pair's owner), concatenated for all_to_all_single (gloo's list all_to_all needs equal sizes);
+the returned rows split again per destination for the combine."""
 
 from __future__ import annotations
 
@@ -36,17 +36,13 @@ class ExpertParallelMoE(nn.Module):
         in_ids = topk_idx.new_empty(sum(sizes))
         dist.all_to_all_single(in_rows, torch.cat(out_rows), sizes, mine)
         dist.all_to_all_single(in_ids, torch.cat(out_ids), sizes, mine)
-        in_rows, in_ids = in_rows.split(sizes), in_ids.split(sizes)
-        answers = []
-        for rows, ids in zip(in_rows, in_ids):
-            res = torch.empty_like(rows)
-            for j, expert in enumerate(self.experts):
-                m = ids == j
-                if m.any():
-                    res[m] = expert(rows[m])
-            answers.append(res)
+        res = torch.empty_like(in_rows)
+        for j, expert in enumerate(self.experts):                   # once, on rows from every rank
+            m = in_ids == j
+            if m.any():
+                res[m] = expert(in_rows[m])
         back = flat.new_empty(sum(mine), flat.shape[-1])
-        dist.all_to_all_single(back, torch.cat(answers), mine, sizes)
+        dist.all_to_all_single(back, res, mine, sizes)
         back = back.split(mine)
         y = torch.zeros(flat.shape, dtype=torch.float32, device=x.device)
         for (t, s), res in zip(picks, back):

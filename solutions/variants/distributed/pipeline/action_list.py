@@ -47,7 +47,7 @@ def pipeline_step(stage, inputs, targets, loss_fn, *, num_microbatches, activati
                 losses.append(l.detach())
                 y = l / M
             else:
-                out = y.detach().clone()
+                out = y.detach().clone(memory_format=torch.contiguous_format)  # send needs contiguous
                 handles.append((dist.isend(out, dst=r + 1), out))
             xs[i], ys[i] = x, y
         else:
@@ -59,7 +59,7 @@ def pipeline_step(stage, inputs, targets, loss_fn, *, num_microbatches, activati
                 dist.recv(g, src=r + 1)
                 y.backward(g)
             if r > 0:
-                gx = x.grad.detach().clone()
+                gx = x.grad.detach().clone(memory_format=torch.contiguous_format)
                 handles.append((dist.isend(gx, dst=r - 1), gx))
     for h, _ in handles:
         h.wait()
