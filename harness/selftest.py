@@ -138,16 +138,12 @@ def _kata_modules() -> list[str]:
     return [n for n in [n for n in sys.modules if n.startswith("katas")] if n == "katas" or n[5] == "."]
 
 
-EVERY_SPEC = "*"  # a _Batch `only` value: the copy runs all of the kata's specs
-
-
 class _Batch:
     """A plugin that runs a kata's specs against several files in one pytest session: the
     spec file is collected once per file, each copy importing katas.<topic>.<name> (and the
     solutions that use it) from that file, and of each copy only the spec `only` names runs
-    (a gallery mistake's recorded catch; EVERY_SPEC: all of them, for a variant). A
-    session costs ~45 ms before any spec runs: one per gallery mistake was most of the
-    gallery's time."""
+    (a gallery mistake's recorded catch). A session costs ~45 ms before any spec runs: one
+    per gallery mistake was most of the gallery's time."""
 
     def __init__(self, kata: Kata, files: list[Path], only: dict[Path, str | None]):
         self.kata, self.files, self.only = kata, files, only
@@ -183,23 +179,17 @@ class _Batch:
         were most of a gallery batch's time."""
         if isinstance(collector, _CopyModule) and callable(obj) and name.startswith("test"):
             only = self.only.get(collector.file)
-            if only is None or only != EVERY_SPEC and name != only.split("[")[0]:
+            if only is None or name != only.split("[")[0]:
                 return []
         return None
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items):
-        def runs(item) -> bool:
-            copy = item.getparent(_CopyModule)
-            only = self.only.get(copy.file) if copy else None
-            return only == EVERY_SPEC or item.name == only
-
-        items[:] = [i for i in items if runs(i)]
+        items[:] = [i for i in items if i.name == self.only.get(getattr(i.parent, "file", None))]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
-        file = item.getparent(_CopyModule).file
-        self.use(file, self.imported[file])
+        self.use(item.parent.file, self.imported[item.parent.file])
 
     def pytest_runtest_logreport(self, report):
         file = next(f for f in self.files if report.nodeid.split("::")[1] == f.stem)
@@ -263,16 +253,11 @@ def gallery_verdicts(kata: Kata, mistakes: list[Path] | None = None) -> dict[Pat
 
 
 def variant_verdicts(kata: Kata) -> dict[Path, str | None]:
-    """Each correct variant -> None when every spec accepts it, else what rejected it. All
-    run in one session (_Batch, every spec of each copy); a variant that did not pass there
-    cleanly is run again alone, whose report is the verdict."""
+    """Each correct variant -> None when every spec accepts it, else what rejected it. (One
+    session per variant: unlike the gallery's, these runs are mostly their specs' own work.)"""
     verdicts = {}
-    found = variants(kata)
-    batch = _Batch(kata, found, dict.fromkeys(found, EVERY_SPEC)).run("gallery", "--assert=plain")
-    for variant in found:
-        result = batch[variant]
-        if not result.passed or result.failed or result.errors:
-            result = run_spec(kata, variant, stop_at_first=False, plain_asserts=True)
+    for variant in variants(kata):
+        result = run_spec(kata, variant, stop_at_first=False, plain_asserts=True)
         where = variant.relative_to(ROOT) if ROOT in variant.parents else variant
         verdicts[variant] = (
             f"{where} does not import cleanly:\n{result.errors}" if result.errors else
