@@ -112,9 +112,8 @@ def _map_kata_arg(arg: str, invocation_dir: Path) -> str:
 
 # Frames that never locate a learner's bug (paths containing these are left out of reports).
 _HIDDEN_FRAMES = (f"{os.sep}torch{os.sep}", f"{os.sep}triton{os.sep}", f"{os.sep}contextlib.py",
-                  f"{os.sep}_pytest{os.sep}",
-                  f"{os.sep}pluggy{os.sep}", str(ROOT / "harness") + os.sep,
-                  f"{os.sep}hypothesis{os.sep}")
+                  f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}", f"{os.sep}hypothesis{os.sep}",
+                  str(ROOT / "harness") + os.sep)
 
 # spec file -> kata function names asked for with katas/x.py::name (see _map_kata_arg)
 FUNCTION_FILTERS: dict[Path, set[str]] = {}
