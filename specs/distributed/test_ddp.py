@@ -3,7 +3,8 @@ and 4 ranks (harness.distributed), compared with single-process training on the
 concatenated batch, and its communication read from each rank's log.
 
 The model (`_Net`, float64 so that a different summation order is invisible at rtol 1e-9) has
-three Linear layers, a frozen parameter and a buffer, all initialised from a seed that
+three Linear layers, a frozen parameter, a float buffer and an int64 buffer (unused in
+forward, like BatchNorm's num_batches_tracked), all initialised from a seed that
 depends on the rank: only the broadcast from rank 0 makes the ranks agree. The parent builds
 the reference (rank 0's initial weights, trained on the whole batch with a mean loss) and
 compares every rank's parameters and gradients with it. Trainable gradients in reverse
@@ -14,7 +15,8 @@ Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
 - wraps module as self.module, forward = module(...) (keyword arguments passed on), no communication:
   forward_is_the_modules_and_communicates_nothing
-- every parameter and buffer broadcast from rank 0 (frozen ones too), in place (same tensor
+- every parameter and buffer broadcast from rank 0 (frozen ones and integer buffers too), in
+  place (same tensor
   objects and storage); only
   broadcasts from rank 0, their bytes the parameters' and buffers' total:
   construction_copies_rank_0s_parameters_and_buffers
@@ -61,6 +63,7 @@ class _Net(nn.Module):
         self.b = nn.Linear(6, 5)
         self.c = nn.Linear(5, 2, bias=False)
         self.register_buffer("scale", torch.rand(2) + 0.5)
+        self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
         self.double()
 
     def forward(self, x):
@@ -80,6 +83,7 @@ class _Reordered(_Net):
         self.frozen = nn.Parameter(torch.randn(6), requires_grad=False)
         self.b = nn.Linear(6, 5)
         self.register_buffer("scale", torch.rand(2) + 0.5)
+        self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
         self.double()
 
 
