@@ -10,7 +10,7 @@ Communication is read from harness.distributed's log of every rank's calls.
 
 Contract -> specs:
 - partition: a list of ranges, sizes differ by one, earlier stages larger, contiguous; ValueError naming both
-  numbers: test_partition_*
+  numbers when num_layers < world_size or world_size < 1 (0 and negative): test_partition_*
 - gradients and loss equal to single-process training on the whole batch, GPipe and 1F1B,
   W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training (schedule="1f1b" and
   dtype=torch.float32 are never passed: the defaults)
@@ -227,7 +227,7 @@ def test_partition_earlier_stages_take_the_extra_layers(layers, world):
                           f"stages of {layers} // {world} layers, the first {layers} % {world} one larger")
 
 
-@pytest.mark.parametrize("layers, world", [(2, 3), (0, 1), (3, 0)])
+@pytest.mark.parametrize("layers, world", [(2, 3), (0, 1), (3, 0), (3, -1)])
 def test_partition_refuses_an_empty_stage(layers, world):
     assert_raises(ValueError, partition, layers, world, mentions=(layers, world),
                   contract=f"partition({layers}, {world}): every stage needs at least one layer")
