@@ -28,7 +28,8 @@ Write:
             split of linear.out_features; bias: nn.Parameter linear.bias[a:b], or None when
             linear has no bias.
         forward(x (..., in_features)) -> x @ weight.T + bias, (..., b - a): this rank's
-            slice of linear(x), for any number of batch dims and any strides of x. No
+            slice of linear(x), for any number of batch dims (none too: x of shape
+            (in_features,)) and any strides of x. No
             communication in forward. Backward (when x requires grad): the gradient of x
             from this rank covers only its output slice, so it is all-reduced (summed over
             the ranks: ONE all_reduce of x's size) before it flows on, when

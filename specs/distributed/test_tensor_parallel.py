@@ -13,8 +13,8 @@ while every catalogued mistake is off by far more. Sizes are ragged: 10 features
 Contract-to-spec map:
 - the split (tensor_split's rule over groups of `block`): the weight/bias shapes and values
   in test_column_parallel_linear, test_row_parallel_linear (block=1 and block=2)
-- ColumnParallelLinear: weight rows [a, b), bias[a, b) or None, output slice for x of 2, 3
-  and 4 dims (not contiguous), no forward communication, x's gradient all-reduced once when
+- ColumnParallelLinear: weight rows [a, b), bias[a, b) or None, output slice for x of 1
+  (no batch dims), 2, 3 and 4 dims (not contiguous), no forward communication, x's gradient all-reduced once when
   all_reduce_input_grad (partial when False), no communication in backward when x needs no
   gradient, weight/bias gradients are slices: test_column_parallel_linear[...]
 - RowParallelLinear: weight columns [a, b), the whole bias, one all-reduce of the output's
@@ -261,10 +261,10 @@ def expect_ops(log: CommLog, count: int, nbytes: int, what: str, hint: str) -> N
 
 # every value of every option, each on both world sizes, without the whole product
 # every value of every option, each on both world sizes, without the whole product; inputs of
-# 2 to 4 dims, their feature dim not contiguous
+# 1 to 4 dims (1: no batch dims at all), those of 3 or more dims not contiguous
 @pytest.mark.parametrize("world, reduce, block, bias, lead", [(2, True, 1, True, (B, T)), (4, True, 1, False, (6,)),
                                                               (4, False, 2, True, (B, T)), (2, False, 2, False, (B, T)),
-                                                              (4, True, 2, True, (2, 1, 3))])
+                                                              (4, True, 2, True, (2, 1, 3)), (2, True, 1, True, ())])
 def test_column_parallel_linear(world, reduce, block, bias, lead):
     reports = POOL.run(world, _column, bias, block, reduce, lead)
     lin = linear(5, 10, bias)
