@@ -43,7 +43,8 @@ Write:
         weight: nn.Parameter, linear.weight[:, a:b] (out_features, b - a), with [a, b) the
             split of linear.in_features; bias: nn.Parameter, the WHOLE linear.bias
             (out_features,) on every rank, or None.
-        forward(x_local (..., b - a)), this rank's slice of the input features ->
+        forward(x_local (..., b - a)), any batch dims (none too), this rank's slice of the
+            input features ->
             all_reduce(x_local @ weight.T) + bias, (..., out_features): the whole of
             linear(x) on every rank. ONE all_reduce (sum) of the output's size in forward;
             the bias is added once, after the sum (not on every rank before it). Backward:
