@@ -28,7 +28,8 @@ Write:
             split of linear.out_features; bias: nn.Parameter linear.bias[a:b], or None when
             linear has no bias.
         forward(x (..., in_features)) -> x @ weight.T + bias, (..., b - a): this rank's
-            slice of linear(x), for any number of batch dims and any strides of x. No
+            slice of linear(x), for any number of batch dims (none too: x of shape
+            (in_features,)) and any strides of x. No
             communication in forward. Backward (when x requires grad): the gradient of x
             from this rank covers only its output slice, so it is all-reduced (summed over
             the ranks: ONE all_reduce of x's size) before it flows on, when
@@ -42,7 +43,8 @@ Write:
         weight: nn.Parameter, linear.weight[:, a:b] (out_features, b - a), with [a, b) the
             split of linear.in_features; bias: nn.Parameter, the WHOLE linear.bias
             (out_features,) on every rank, or None.
-        forward(x_local (..., b - a)), this rank's slice of the input features ->
+        forward(x_local (..., b - a)), any batch dims (none too), this rank's slice of the
+            input features ->
             all_reduce(x_local @ weight.T) + bias, (..., out_features): the whole of
             linear(x) on every rank. ONE all_reduce (sum) of the output's size in forward;
             the bias is added once, after the sum (not on every rank before it). Backward:

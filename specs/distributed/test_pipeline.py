@@ -10,7 +10,7 @@ Communication is read from harness.distributed's log of every rank's calls.
 
 Contract -> specs:
 - partition: a list of ranges, sizes differ by one, earlier stages larger, contiguous; ValueError naming both
-  numbers: test_partition_*
+  numbers when num_layers < world_size or world_size < 1 (0 and negative): test_partition_*
 - gradients and loss equal to single-process training on the whole batch, GPipe and 1F1B,
   W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training (schedule="1f1b" and
   dtype=torch.float32 are never passed: the defaults)
@@ -30,7 +30,8 @@ Contract -> specs:
 - point-to-point only, neighbours only, M activations forward and M gradients back per rank,
   each activation_shape x dtype, every async handle waited before returning:
   test_point_to_point_traffic
-- unknown schedule: ValueError naming it, before any communication: test_unknown_schedule_raises
+- unknown schedule (incl. another spelling, 'GPipe'): ValueError naming it, before any communication:
+  test_unknown_schedule_raises
 - a 1F1B with blocking sends deadlocks: failed by harness.distributed's stall detection,
   naming each rank's send (whichever 1F1B spec runs first)
 - inputs and targets not modified: the guard on every call (in each rank)
@@ -227,7 +228,7 @@ def test_partition_earlier_stages_take_the_extra_layers(layers, world):
                           f"stages of {layers} // {world} layers, the first {layers} % {world} one larger")
 
 
-@pytest.mark.parametrize("layers, world", [(2, 3), (0, 1), (3, 0)])
+@pytest.mark.parametrize("layers, world", [(2, 3), (0, 1), (3, 0), (3, -1)])
 def test_partition_refuses_an_empty_stage(layers, world):
     assert_raises(ValueError, partition, layers, world, mentions=(layers, world),
                   contract=f"partition({layers}, {world}): every stage needs at least one layer")
@@ -342,21 +343,24 @@ def test_point_to_point_traffic(schedule):
                 "(until then the message may not have left, and its buffer must stay untouched)")
 
 
-def _unknown(rank, world):
+def _unknown(rank, world, schedule):
     try:
         pipeline_step(nn.Linear(2, 2), torch.zeros(2, 2), torch.zeros(2, 2), F.mse_loss,
-                      num_microbatches=1, activation_shape=(2, 2), schedule="interleaved")
+                      num_microbatches=1, activation_shape=(2, 2), schedule=schedule)
     except ValueError as e:
         return str(e)
     return None
 
 
-def test_unknown_schedule_raises():
-    for rank, text in enumerate(POOL.run(2, _unknown)):
-        if text is None or "interleaved" not in text:
-            raise SpecFailure(f"pipeline_step(schedule='interleaved') on rank {rank} "
+@pytest.mark.parametrize("schedule", ["interleaved", "GPipe"])
+def test_unknown_schedule_raises(schedule):
+    """'GPipe': the names are exact ("gpipe", "1f1b"); another spelling is another schedule."""
+    for rank, text in enumerate(POOL.run(2, _unknown, schedule)):
+        if text is None or schedule not in text:
+            raise SpecFailure(f"pipeline_step(schedule={schedule!r}) on rank {rank} "
                               + ("did not raise ValueError" if text is None else f"raised {text!r}")
-                              + ": an unknown schedule is a ValueError naming it ('gpipe' or '1f1b')")
+                              + ": an unknown schedule is a ValueError naming it (the schedules are exactly "
+                              "'gpipe' and '1f1b': no case folding, no prefix matching)")
         if POOL.comm[rank].ops:
-            raise SpecFailure(f"pipeline_step(schedule='interleaved') communicated before raising: "
+            raise SpecFailure(f"pipeline_step(schedule={schedule!r}) communicated before raising: "
                               f"{POOL.comm[rank].summary()}; check the schedule first")

@@ -13,11 +13,11 @@ while every catalogued mistake is off by far more. Sizes are ragged: 10 features
 Contract-to-spec map:
 - the split (tensor_split's rule over groups of `block`): the weight/bias shapes and values
   in test_column_parallel_linear, test_row_parallel_linear (block=1 and block=2)
-- ColumnParallelLinear: weight rows [a, b), bias[a, b) or None, output slice for x of 2, 3
-  and 4 dims (not contiguous), no forward communication, x's gradient all-reduced once when
+- ColumnParallelLinear: weight rows [a, b), bias[a, b) or None, output slice for x of 1
+  (no batch dims), 2, 3 and 4 dims (not contiguous), no forward communication, x's gradient all-reduced once when
   all_reduce_input_grad (partial when False), no communication in backward when x needs no
   gradient, weight/bias gradients are slices: test_column_parallel_linear[...]
-- RowParallelLinear: weight columns [a, b), the whole bias, one all-reduce of the output's
+- RowParallelLinear (x_local of 1, 3 and 4 dims): weight columns [a, b), the whole bias, one all-reduce of the output's
   size in forward, bias added once, no backward communication, gradients:
   test_row_parallel_linear[...]
 - "copies, the given layers are not changed": test_layers_are_copies
@@ -151,10 +151,10 @@ def _column(rank, world, bias, block, reduce, lead):
     return report
 
 
-def _row(rank, world, bias, block):
+def _row(rank, world, bias, block, lead):
     lin = linear(10, 4, bias)
-    x = strided((B, T), 10, seed=3)
-    upstream = tensor(B, T, 4, seed=4)
+    x = strided(lead, 10, seed=3)
+    upstream = tensor(*lead, 4, seed=4)
     layer = RowParallelLinear(lin, block=block)
     a, b = split(10, world, rank, block)
     x_local = x[..., a:b].clone().requires_grad_()
@@ -261,10 +261,10 @@ def expect_ops(log: CommLog, count: int, nbytes: int, what: str, hint: str) -> N
 
 # every value of every option, each on both world sizes, without the whole product
 # every value of every option, each on both world sizes, without the whole product; inputs of
-# 2 to 4 dims, their feature dim not contiguous
+# 1 to 4 dims (1: no batch dims at all), those of 3 or more dims not contiguous
 @pytest.mark.parametrize("world, reduce, block, bias, lead", [(2, True, 1, True, (B, T)), (4, True, 1, False, (6,)),
                                                               (4, False, 2, True, (B, T)), (2, False, 2, False, (B, T)),
-                                                              (4, True, 2, True, (2, 1, 3))])
+                                                              (4, True, 2, True, (2, 1, 3)), (2, True, 1, True, ())])
 def test_column_parallel_linear(world, reduce, block, bias, lead):
     reports = POOL.run(world, _column, bias, block, reduce, lead)
     lin = linear(5, 10, bias)
@@ -301,12 +301,13 @@ def test_column_parallel_linear(world, reduce, block, bias, lead):
             assert_close(r["grads"][1], lin.bias.grad[a:b], what=f"{at}: bias.grad", hint=HINT_COLUMN, **TOL)
 
 
-@pytest.mark.parametrize("world, block, bias", [(2, 1, True), (4, 1, True), (4, 2, False), (2, 2, True)])
-def test_row_parallel_linear(world, block, bias):
-    reports = POOL.run(world, _row, bias, block)
+@pytest.mark.parametrize("world, block, bias, lead", [(2, 1, True, (B, T)), (4, 1, True, ()), (4, 2, False, (2, 1, 3)),
+                                                      (2, 2, True, (B, T))])
+def test_row_parallel_linear(world, block, bias, lead):
+    reports = POOL.run(world, _row, bias, block, lead)
     lin = linear(10, 4, bias)
-    x = strided((B, T), 10, seed=3).requires_grad_()
-    upstream = tensor(B, T, 4, seed=4)
+    x = strided(lead, 10, seed=3).requires_grad_()
+    upstream = tensor(*lead, 4, seed=4)
     y = lin(x)
     (y * upstream).sum().backward()
     name = f"RowParallelLinear(Linear(10, 4{'' if bias else ', bias=False'}), block={block}) on {world} ranks"
@@ -320,7 +321,7 @@ def test_row_parallel_linear(world, block, bias):
         elif r["bias"] is not None:
             fail(f"{at}: bias is {r['bias']!r}; the contract says None when linear has no bias", None)
         assert_close(r["y"], y.detach(), what=f"{at}: forward output (the whole of linear(x))", hint=HINT_ROW, **TOL)
-        expect_ops(r["fwd"], 1, B * T * 4 * 8, f"{at}: forward", HINT_ROW)
+        expect_ops(r["fwd"], 1, math.prod(lead) * 4 * 8, f"{at}: forward", HINT_ROW)
         expect_ops(r["bwd"], 0, 0, f"{at}: backward", "the output's gradient is the same on every rank: "
                    "the forward all-reduce's backward is the identity")
         assert_close(r["x_grad"], x.grad[..., a:b], what=f"{at}: x_local.grad", hint=HINT_G, **TOL)
@@ -337,7 +338,7 @@ def test_layers_are_copies():
                  "its storage, and keeps the whole full weight alive)",
                  "nn.Parameter(linear.weight.detach()[a:b].clone())")
     for world in (2, 4):
-        for rank, r in enumerate(POOL.run(world, _row, True, 1)):
+        for rank, r in enumerate(POOL.run(world, _row, True, 1, (B, T))):
             if not r["own"]:
                 fail(f"rank {rank} of {world}: RowParallelLinear's weight or bias is a view of a larger "
                      "storage: clone the slice", "nn.Parameter(linear.weight.detach()[:, a:b].clone())")
