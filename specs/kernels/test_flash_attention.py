@@ -32,7 +32,8 @@ Part 2, Triton
   float16/float32, block_q honoured (the grid): test_triton_forward_matches_dense_attention,
   test_triton_forward_float16
 - max subtracted across tiles: test_triton_large_scores_do_not_overflow
-- backward (causal with block_q > block_k over several query tiles): test_triton_backward_matches_autograd;
+- backward (causal with block_q > block_k over several query tiles, and block_k = 32 > block_q
+  with Nk > block_k: block_k honoured): test_triton_backward_matches_autograd;
   delta kept in float32 for float16 inputs: test_triton_backward_delta_in_float32; FlashAttentionTriton (gradients, is_causal
   default, lse saved, computed by the kernels forward and backward): test_triton_function_gradients
 - forward: one launch, one program per (query tile, batch): test_triton_forward_kernel_and_traffic
@@ -449,7 +450,9 @@ def _kernels_interpreted(request):
 TCASES = [((1, 19, 23, 16, 16, 16), False), ((1, 19, 23, 16, 16, 16), True), ((1, 37, 9, 16, 16, 32), True),
           ((1, 40, 37, 32, 32, 16), False), ((1, 40, 37, 16, 32, 16), True), ((1, 1, 1, 16, 16, 16), True)]
 # causal with block_q > block_k and Nq > block_q: the skip bounds mix the two block sizes correctly
-TBACKWARD = [((1, 19, 23, 16, 16, 16), False), ((1, 9, 37, 32, 32, 16), True), ((1, 40, 23, 16, 32, 16), True)]
+# and block_k > block_q with Nk > block_k: the caller's block_k is honoured in the backward too
+TBACKWARD = [((1, 19, 23, 16, 16, 16), False), ((1, 9, 37, 32, 32, 16), True), ((1, 40, 23, 16, 32, 16), True),
+             ((1, 19, 45, 16, 16, 32), True)]
 
 
 def _tids(case):

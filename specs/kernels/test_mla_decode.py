@@ -18,6 +18,8 @@ Contract -> specs:
   num_splits / block_n 0 or negative): test_errors
 - exactly two launches, split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
+- splits are consecutive ranges of whole blocks of block_n positions (block_n honoured; which
+  rows each split program loaded, traffic(trace=True)): test_splits_are_whole_blocks_of_block_n
 - no torch compute in the wrapper, the combine included: test_kernels_do_the_work, and in
   half precision (no float32 o cast by the wrapper): test_half_precision
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
@@ -29,6 +31,7 @@ Contract -> specs:
   F.scaled_dot_product_attention on the same problem: test_gpu_latency_against_sdpa
 """
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -248,6 +251,40 @@ def mla_module(seed):
             for p in attn.parameters():
                 p.normal_(0.0, 0.3) if p.dim() > 1 else p.uniform_(0.5, 1.5)
     return cfg, attn
+
+
+@pytest.mark.parametrize("length,num_splits,block_n", [(13, 2, 4), (20, 2, 32)], ids=str)
+def test_splits_are_whole_blocks_of_block_n(length, num_splits, block_n):
+    # which cached rows each split program loaded (traffic(trace=True)): the splits cut
+    # 0 .. length - 1 into consecutive ranges that start at multiples of block_n (13, 2, 4: not
+    # at 7 = cdiv(13, 2); 20, 2, 32: one block, not two halves of 16 as block_n = 16 would give)
+    r = 5
+    q, qr, c, kr, lens = problem(b=1, h=2, r=r, dr=3, s=24, lengths=(length,), seed=30)
+    with traffic(kata_module(mla_decode), trace=True) as t:
+        mla_decode(q, qr, c, kr, lens, 0.3, num_splits=num_splits, block_n=block_n)
+    split = t.launches[0]
+    want = set(range(length * r))   # the c_kv elements of the sequence's rows (c_kv is contiguous)
+    c_args = [arg for (kind, arg) in split.trace if kind == "load"
+              and set(np.concatenate(list(split.touched("load", arg).values()) or [np.empty(0)]).tolist()) == want]
+    assert c_args, (f"mla_decode(length {length}, num_splits={num_splits}, block_n={block_n}): the split kernel "
+                    f"did not load exactly the c_kv rows 0 .. {length - 1}\n{t}\n  hint: {HINT_MASK}")
+    ranges = []
+    for program, offsets in split.touched("load", c_args[0]).items():
+        rows = np.unique(offsets // r)
+        if len(rows) == 0:
+            continue
+        assert rows[-1] - rows[0] + 1 == len(rows), (
+            f"split program {program} loaded the cached rows {rows.tolist()}: a split is one range of "
+            f"consecutive positions")
+        ranges.append((int(rows[0]), int(rows[-1]) + 1))
+    ranges.sort()
+    starts = [a for a, _ in ranges]
+    assert all(a % block_n == 0 for a in starts) and [b for _, b in ranges][:-1] == starts[1:], (
+        f"mla_decode(length {length}, num_splits={num_splits}, block_n={block_n}): the split programs "
+        f"loaded the ranges of positions {ranges}; expected consecutive ranges, each starting at a "
+        f"multiple of block_n = {block_n} (a split is a whole number of blocks of block_n positions)"
+        f"\n  hint: chunk = cdiv(cdiv(length, num_splits), block_n) * block_n, split s = "
+        f"[s * chunk, min((s + 1) * chunk, length)), and BLOCK_N=block_n in the launch (not a fixed 16)")
 
 
 def test_absorbed_decode_matches_mla_attention():
