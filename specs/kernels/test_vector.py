@@ -13,7 +13,8 @@ Contract -> specs:
 - add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n):
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
   (one launch of add_kernel, grid (cdiv(n, block),)): test_add_launches_add_kernel_once_over_cdiv_programs;
-  n = 0: test_add_empty; any layout, inputs unchanged: test_add_non_contiguous_inputs;
+  n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
+  test_add_non_contiguous_inputs;
   ValueErrors (shapes, dtypes, block): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
@@ -195,14 +196,20 @@ def test_add_empty():
 
 
 def test_add_non_contiguous_inputs():
-    x = non_contiguous(vec(20, seed=11).reshape(4, 5))
-    y = vec(20, seed=12).reshape(5, 4).t()
-    with unchanged(x, y, names=["x", "y"]):
-        out = add(x, y, block=8)
-    assert_close(out, x.contiguous() + y.contiguous(), what="add(non-contiguous x (4, 5), transposed y, block=8)",
-                 hint="the kernel sees flat contiguous arrays: x = x.contiguous() (and y) before the launch")
-    if not out.is_contiguous():
-        fail("add(non-contiguous x, y): return a new contiguous tensor", HINT_WRAPPER)
+    """Each input is made contiguous on its own: a contiguous x says nothing about y's layout
+    (and the other way round)."""
+    cases = [("non-contiguous x (4, 5), transposed y", non_contiguous(vec(20, seed=11).reshape(4, 5)),
+              vec(20, seed=12).reshape(5, 4).t()),
+             ("contiguous x (4, 5), transposed y", vec(20, seed=13).reshape(4, 5), vec(20, seed=14).reshape(5, 4).t()),
+             ("transposed x (4, 5), contiguous y", vec(20, seed=15).reshape(5, 4).t(), vec(20, seed=16).reshape(4, 5))]
+    for label, x, y in cases:
+        with unchanged(x, y, names=["x", "y"]):
+            out = add(x, y, block=8)
+        assert_close(out, x.contiguous() + y.contiguous(), what=f"add({label}, block=8)",
+                     hint="the kernel sees flat contiguous arrays: x = x.contiguous() and y = y.contiguous() before "
+                          "the launch, each on its own (x being contiguous says nothing about y)")
+        if not out.is_contiguous():
+            fail(f"add({label}): return a new contiguous tensor", HINT_WRAPPER)
 
 
 def no_launch(t, what):
