@@ -18,7 +18,7 @@ Contract -> specs:
   one launch, grid (rows,), BLOCK = block, default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
   float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
-  (running max started at -inf, not 0): test_large_entries_are_stable; -inf entries, first blocks
+  (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
   empty: test_empty; ValueErrors before any launch: test_rejects_*; off limits (torch compute in a
@@ -226,14 +226,17 @@ def test_float64():
 def test_large_entries_are_stable():
     """Rows 0-1: entries of +-1e4 (exp overflows float32 past ~88). Row 2: every entry <= -1000,
     so a running max started at 0 instead of -inf never moves and every exp(x - 0) underflows to
-    0 (a 0 / 0 row)."""
-    x = rows_of(3, 11, seed=13) * 3000
+    0 (a 0 / 0 row). Row 3: every entry -1e35 (finite float32): a running max started at a finite
+    "minus infinity" such as -1e30 never moves either (the softmax of equal entries is uniform)."""
+    x = rows_of(4, 11, seed=13) * 3000
     x[2] = -x[2].abs() - 1000
+    x[3] = -1e35
     for name, fn in FUNCS.items():
-        assert_close(fn(x), ref(x), what=f"{name}(x (3, 11) with entries up to ~1e4, row 2 all <= -1000)",
+        assert_close(fn(x), ref(x), what=f"{name}(x (4, 11) with entries up to ~1e4, row 2 all <= -1000, "
+                     f"row 3 all -1e35)",
                      hint="subtract the (running) max before tl.exp; start the running max at -inf "
-                          "(tl.full((), float('-inf'), tl.float32)), not 0: a row of only very negative entries "
-                          "has a max far below 0")
+                          "(tl.full((), float('-inf'), tl.float32)), not 0 and not a finite stand-in like -1e30: "
+                          "a row of only very negative entries has a max far below it")
 
 
 def test_minus_inf_entries():
