@@ -23,7 +23,8 @@ Contract -> specs:
   test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block): test_bias_gelu_launches_once_over_cdiv_programs;
-  n = 0: test_bias_gelu_empty; any layout, unchanged: test_bias_gelu_non_contiguous_inputs;
+  n = 0: test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
+  test_bias_gelu_non_contiguous_inputs;
   ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
   test_bias_gelu_rejects_*
 - off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
@@ -347,15 +348,20 @@ def test_bias_gelu_empty():
 
 
 def test_bias_gelu_non_contiguous_inputs():
-    x = non_contiguous(vec(24, seed=24).reshape(2, 3, 4))
-    b = vec(8, seed=25)[::2]
-    with unchanged(x, b, names=["x", "bias"]):
-        out = bias_gelu(x, b, block=8)
-    assert_close(out, gelu_ref(x, b).float(), what="bias_gelu(non-contiguous x (2, 3, 4), bias = b[::2])",
-                 hint="x = x.contiguous() and bias = bias.contiguous() before the launch: the kernel reads flat "
-                      "arrays")
-    if not out.is_contiguous():
-        fail("bias_gelu(non-contiguous x, bias): return a new contiguous tensor", HINT_WRAPPER)
+    """x and bias are made contiguous each on its own: a contiguous x says nothing about bias."""
+    cases = [("non-contiguous x (2, 3, 4), bias = b[::2]", non_contiguous(vec(24, seed=24).reshape(2, 3, 4)),
+              vec(8, seed=25)[::2]),
+             ("contiguous x (2, 3, 4), bias = b[::2]", vec(24, seed=26).reshape(2, 3, 4), vec(8, seed=27)[::2]),
+             ("non-contiguous x (2, 3, 4), contiguous bias", non_contiguous(vec(24, seed=28).reshape(2, 3, 4)),
+              vec(4, seed=29))]
+    for label, x, b in cases:
+        with unchanged(x, b, names=["x", "bias"]):
+            out = bias_gelu(x, b, block=8)
+        assert_close(out, gelu_ref(x, b).float(), what=f"bias_gelu({label})",
+                     hint="x = x.contiguous() and bias = bias.contiguous() before the launch, each on its own (x "
+                          "being contiguous says nothing about bias): the kernel reads flat arrays")
+        if not out.is_contiguous():
+            fail(f"bias_gelu({label}): return a new contiguous tensor", HINT_WRAPPER)
 
 
 def test_bias_gelu_rejects_a_bias_of_the_wrong_shape():
