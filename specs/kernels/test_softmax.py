@@ -21,8 +21,8 @@ Contract -> specs:
   (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
-  empty: test_empty; ValueErrors before any launch: test_rejects_*; off limits (torch compute in a
-  wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
+  empty: test_empty; ValueErrors before any launch (block also for an empty x): test_rejects_*;
+  off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
   test_gpu_softmax_allocates_only_its_output
 """
@@ -293,9 +293,11 @@ def test_rejects_a_scalar_or_integer_x(name):
 
 @pytest.mark.parametrize("block", [3, 0, 24])
 def test_rejects_a_block_that_is_not_a_power_of_two(block):
-    assert_raises(ValueError, online_softmax, rows_of(2, 5), block=block,
-                  contract="ValueError when block is not a power of two >= 1, naming block", mentions=[block],
-                  what=f"online_softmax(x, block={block})")
+    for rows in (2, 0):  # an empty x has nothing to launch, but block is still wrong
+        assert_raises(ValueError, online_softmax, rows_of(rows, 5), block=block,
+                      contract="ValueError when block is not a power of two >= 1, naming block", mentions=[block],
+                      what=f"online_softmax(x ({rows}, 5), block={block})",
+                      hint="check block before the launch, and before any early return for an empty x")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)

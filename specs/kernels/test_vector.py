@@ -15,7 +15,7 @@ Contract -> specs:
   (one launch of add_kernel, grid (cdiv(n, block),)): test_add_launches_add_kernel_once_over_cdiv_programs;
   n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
   test_add_non_contiguous_inputs;
-  ValueErrors (shapes, dtypes, block): test_add_rejects_*; traffic 3 n elements:
+  ValueErrors (shapes, dtypes, block also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
   test_bias_gelu_kernel_uses_the_bias_of_each_column; traffic: test_bias_gelu_traffic
@@ -239,10 +239,12 @@ def test_add_rejects_mismatched_dtypes():
 
 @pytest.mark.parametrize("block", [3, 0, -4, 6, 1000])
 def test_add_rejects_a_block_that_is_not_a_power_of_two(block):
-    assert_raises(ValueError, add, vec(6), vec(6), block=block,
-                  contract="ValueError when block is not a power of two >= 1, naming block",
-                  mentions=[block], what=f"add(x, y, block={block})",
-                  hint="check block before the launch: block >= 1 and block & (block - 1) == 0")
+    for n in (6, 0):  # an empty x has nothing to launch, but block is still wrong
+        assert_raises(ValueError, add, vec(n), vec(n), block=block,
+                      contract="ValueError when block is not a power of two >= 1, naming block",
+                      mentions=[block], what=f"add(x ({n},), y ({n},), block={block})",
+                      hint="check block before the launch, and before any early return for an empty x: block >= 1 "
+                           "and block & (block - 1) == 0")
 
 
 def test_add_traffic_is_three_n_elements():
@@ -392,9 +394,11 @@ def test_bias_gelu_rejects_a_scalar_or_integer_x():
 
 @pytest.mark.parametrize("block", [3, 0, 12])
 def test_bias_gelu_rejects_a_block_that_is_not_a_power_of_two(block):
-    assert_raises(ValueError, bias_gelu, vec(6).reshape(2, 3), vec(3), block=block,
-                  contract="ValueError when block is not a power of two >= 1, naming block",
-                  mentions=[block], what=f"bias_gelu(x, bias, block={block})")
+    for rows in (2, 0):  # an empty x has nothing to launch, but block is still wrong
+        assert_raises(ValueError, bias_gelu, vec(3 * rows).reshape(rows, 3), vec(3), block=block,
+                      contract="ValueError when block is not a power of two >= 1, naming block",
+                      mentions=[block], what=f"bias_gelu(x ({rows}, 3), bias (3,), block={block})",
+                      hint="check block before the launch, and before any early return for an empty x")
 
 
 def test_bias_gelu_traffic():
