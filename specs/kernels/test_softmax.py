@@ -21,7 +21,7 @@ Contract -> specs:
   (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
-  empty: test_empty; ValueErrors before any launch (block also for an empty x): test_rejects_*;
+  empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
   off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
   test_gpu_softmax_allocates_only_its_output
@@ -284,9 +284,11 @@ def test_rejects_a_scalar_or_integer_x(name):
     with traffic(module()) as t:
         assert_raises(ValueError, fn, torch.tensor(2.0, device=DEVICE), contract="ValueError when x is 0-dim, "
                       "naming its shape", mentions=["()"], what=f"{name}(x of shape ())")
-        assert_raises(ValueError, fn, torch.ones(2, 3, dtype=torch.int64, device=DEVICE),
-                      contract="ValueError when x is not floating point, naming the dtype", mentions=["int64"],
-                      what=f"{name}(x int64)")
+        for shape in [(2, 3), (0, 3)]:  # an empty x too: check the dtype before any early return
+            assert_raises(ValueError, fn, torch.ones(shape, dtype=torch.int64, device=DEVICE),
+                          contract="ValueError when x is not floating point, naming the dtype", mentions=["int64"],
+                          what=f"{name}(x {shape} int64)",
+                          hint="check x's dtype before the launch, and before any early return for an empty x")
     if t.count:
         fail(f"{name}: raise the ValueError before any launch (it launched {t.count} kernels)")
 
