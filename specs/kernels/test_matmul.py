@@ -20,7 +20,7 @@ Contract -> specs:
 - float32 accumulation of float16: test_half_inputs_accumulate_in_float32
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
-- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1): test_rejects_*; off limits
+- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; blocks also for M = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16):
   test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
@@ -269,9 +269,12 @@ def test_rejects_bad_dtypes():
 @pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_n", 24), ("block_k", 0), ("block_k", 8),
                                        ("group_m", 0), ("group_m", -1)], ids=str)
 def test_rejects_bad_blocks(arg, value):
-    assert_raises(ValueError, matmul, mat(20, 20), mat(20, 20), **{arg: value},
-                  contract="ValueError when a block is not a power of two >= 16 or group_m < 1, naming the argument",
-                  mentions=[arg], what=f"matmul(a, b, {arg}={value})")
+    for m in (20, 0):  # an empty C has nothing to launch, but the argument is still wrong
+        assert_raises(ValueError, matmul, mat(m, 20), mat(20, 20), **{arg: value},
+                      contract="ValueError when a block is not a power of two >= 16 or group_m < 1, naming the argument",
+                      mentions=[arg], what=f"matmul(a ({m}, 20), b (20, 20), {arg}={value})",
+                      hint="check the blocks and group_m before the launch, and before any early return for M = 0 "
+                           "or N = 0")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)

@@ -18,11 +18,11 @@ Contract -> specs:
   one launch, grid (rows,), BLOCK = block, default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
   float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
-  (running max started at -inf, not 0): test_large_entries_are_stable; -inf entries, first blocks
+  (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
-  empty: test_empty; ValueErrors before any launch: test_rejects_*; off limits (torch compute in a
-  wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
+  empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
+  off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
   test_gpu_softmax_allocates_only_its_output
 """
@@ -226,14 +226,17 @@ def test_float64():
 def test_large_entries_are_stable():
     """Rows 0-1: entries of +-1e4 (exp overflows float32 past ~88). Row 2: every entry <= -1000,
     so a running max started at 0 instead of -inf never moves and every exp(x - 0) underflows to
-    0 (a 0 / 0 row)."""
-    x = rows_of(3, 11, seed=13) * 3000
+    0 (a 0 / 0 row). Row 3: every entry -1e35 (finite float32): a running max started at a finite
+    "minus infinity" such as -1e30 never moves either (the softmax of equal entries is uniform)."""
+    x = rows_of(4, 11, seed=13) * 3000
     x[2] = -x[2].abs() - 1000
+    x[3] = -1e35
     for name, fn in FUNCS.items():
-        assert_close(fn(x), ref(x), what=f"{name}(x (3, 11) with entries up to ~1e4, row 2 all <= -1000)",
+        assert_close(fn(x), ref(x), what=f"{name}(x (4, 11) with entries up to ~1e4, row 2 all <= -1000, "
+                     f"row 3 all -1e35)",
                      hint="subtract the (running) max before tl.exp; start the running max at -inf "
-                          "(tl.full((), float('-inf'), tl.float32)), not 0: a row of only very negative entries "
-                          "has a max far below 0")
+                          "(tl.full((), float('-inf'), tl.float32)), not 0 and not a finite stand-in like -1e30: "
+                          "a row of only very negative entries has a max far below it")
 
 
 def test_minus_inf_entries():
@@ -281,18 +284,22 @@ def test_rejects_a_scalar_or_integer_x(name):
     with traffic(module()) as t:
         assert_raises(ValueError, fn, torch.tensor(2.0, device=DEVICE), contract="ValueError when x is 0-dim, "
                       "naming its shape", mentions=["()"], what=f"{name}(x of shape ())")
-        assert_raises(ValueError, fn, torch.ones(2, 3, dtype=torch.int64, device=DEVICE),
-                      contract="ValueError when x is not floating point, naming the dtype", mentions=["int64"],
-                      what=f"{name}(x int64)")
+        for shape in [(2, 3), (0, 3)]:  # an empty x too: check the dtype before any early return
+            assert_raises(ValueError, fn, torch.ones(shape, dtype=torch.int64, device=DEVICE),
+                          contract="ValueError when x is not floating point, naming the dtype", mentions=["int64"],
+                          what=f"{name}(x {shape} int64)",
+                          hint="check x's dtype before the launch, and before any early return for an empty x")
     if t.count:
         fail(f"{name}: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
 @pytest.mark.parametrize("block", [3, 0, 24])
 def test_rejects_a_block_that_is_not_a_power_of_two(block):
-    assert_raises(ValueError, online_softmax, rows_of(2, 5), block=block,
-                  contract="ValueError when block is not a power of two >= 1, naming block", mentions=[block],
-                  what=f"online_softmax(x, block={block})")
+    for rows in (2, 0):  # an empty x has nothing to launch, but block is still wrong
+        assert_raises(ValueError, online_softmax, rows_of(rows, 5), block=block,
+                      contract="ValueError when block is not a power of two >= 1, naming block", mentions=[block],
+                      what=f"online_softmax(x ({rows}, 5), block={block})",
+                      hint="check block before the launch, and before any early return for an empty x")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)

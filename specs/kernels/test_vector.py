@@ -13,8 +13,9 @@ Contract -> specs:
 - add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n):
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
   (one launch of add_kernel, grid (cdiv(n, block),)): test_add_launches_add_kernel_once_over_cdiv_programs;
-  n = 0: test_add_empty; any layout, inputs unchanged: test_add_non_contiguous_inputs;
-  ValueErrors (shapes, dtypes, block): test_add_rejects_*; traffic 3 n elements:
+  n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
+  test_add_non_contiguous_inputs;
+  ValueErrors (shapes, dtypes, block also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
   test_bias_gelu_kernel_uses_the_bias_of_each_column; traffic: test_bias_gelu_traffic
@@ -22,7 +23,8 @@ Contract -> specs:
   test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block): test_bias_gelu_launches_once_over_cdiv_programs;
-  n = 0: test_bias_gelu_empty; any layout, unchanged: test_bias_gelu_non_contiguous_inputs;
+  n = 0: test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
+  test_bias_gelu_non_contiguous_inputs;
   ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
   test_bias_gelu_rejects_*
 - off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
@@ -195,14 +197,20 @@ def test_add_empty():
 
 
 def test_add_non_contiguous_inputs():
-    x = non_contiguous(vec(20, seed=11).reshape(4, 5))
-    y = vec(20, seed=12).reshape(5, 4).t()
-    with unchanged(x, y, names=["x", "y"]):
-        out = add(x, y, block=8)
-    assert_close(out, x.contiguous() + y.contiguous(), what="add(non-contiguous x (4, 5), transposed y, block=8)",
-                 hint="the kernel sees flat contiguous arrays: x = x.contiguous() (and y) before the launch")
-    if not out.is_contiguous():
-        fail("add(non-contiguous x, y): return a new contiguous tensor", HINT_WRAPPER)
+    """Each input is made contiguous on its own: a contiguous x says nothing about y's layout
+    (and the other way round)."""
+    cases = [("non-contiguous x (4, 5), transposed y", non_contiguous(vec(20, seed=11).reshape(4, 5)),
+              vec(20, seed=12).reshape(5, 4).t()),
+             ("contiguous x (4, 5), transposed y", vec(20, seed=13).reshape(4, 5), vec(20, seed=14).reshape(5, 4).t()),
+             ("transposed x (4, 5), contiguous y", vec(20, seed=15).reshape(5, 4).t(), vec(20, seed=16).reshape(4, 5))]
+    for label, x, y in cases:
+        with unchanged(x, y, names=["x", "y"]):
+            out = add(x, y, block=8)
+        assert_close(out, x.contiguous() + y.contiguous(), what=f"add({label}, block=8)",
+                     hint="the kernel sees flat contiguous arrays: x = x.contiguous() and y = y.contiguous() before "
+                          "the launch, each on its own (x being contiguous says nothing about y)")
+        if not out.is_contiguous():
+            fail(f"add({label}): return a new contiguous tensor", HINT_WRAPPER)
 
 
 def no_launch(t, what):
@@ -231,10 +239,12 @@ def test_add_rejects_mismatched_dtypes():
 
 @pytest.mark.parametrize("block", [3, 0, -4, 6, 1000])
 def test_add_rejects_a_block_that_is_not_a_power_of_two(block):
-    assert_raises(ValueError, add, vec(6), vec(6), block=block,
-                  contract="ValueError when block is not a power of two >= 1, naming block",
-                  mentions=[block], what=f"add(x, y, block={block})",
-                  hint="check block before the launch: block >= 1 and block & (block - 1) == 0")
+    for n in (6, 0):  # an empty x has nothing to launch, but block is still wrong
+        assert_raises(ValueError, add, vec(n), vec(n), block=block,
+                      contract="ValueError when block is not a power of two >= 1, naming block",
+                      mentions=[block], what=f"add(x ({n},), y ({n},), block={block})",
+                      hint="check block before the launch, and before any early return for an empty x: block >= 1 "
+                           "and block & (block - 1) == 0")
 
 
 def test_add_traffic_is_three_n_elements():
@@ -340,15 +350,20 @@ def test_bias_gelu_empty():
 
 
 def test_bias_gelu_non_contiguous_inputs():
-    x = non_contiguous(vec(24, seed=24).reshape(2, 3, 4))
-    b = vec(8, seed=25)[::2]
-    with unchanged(x, b, names=["x", "bias"]):
-        out = bias_gelu(x, b, block=8)
-    assert_close(out, gelu_ref(x, b).float(), what="bias_gelu(non-contiguous x (2, 3, 4), bias = b[::2])",
-                 hint="x = x.contiguous() and bias = bias.contiguous() before the launch: the kernel reads flat "
-                      "arrays")
-    if not out.is_contiguous():
-        fail("bias_gelu(non-contiguous x, bias): return a new contiguous tensor", HINT_WRAPPER)
+    """x and bias are made contiguous each on its own: a contiguous x says nothing about bias."""
+    cases = [("non-contiguous x (2, 3, 4), bias = b[::2]", non_contiguous(vec(24, seed=24).reshape(2, 3, 4)),
+              vec(8, seed=25)[::2]),
+             ("contiguous x (2, 3, 4), bias = b[::2]", vec(24, seed=26).reshape(2, 3, 4), vec(8, seed=27)[::2]),
+             ("non-contiguous x (2, 3, 4), contiguous bias", non_contiguous(vec(24, seed=28).reshape(2, 3, 4)),
+              vec(4, seed=29))]
+    for label, x, b in cases:
+        with unchanged(x, b, names=["x", "bias"]):
+            out = bias_gelu(x, b, block=8)
+        assert_close(out, gelu_ref(x, b).float(), what=f"bias_gelu({label})",
+                     hint="x = x.contiguous() and bias = bias.contiguous() before the launch, each on its own (x "
+                          "being contiguous says nothing about bias): the kernel reads flat arrays")
+        if not out.is_contiguous():
+            fail(f"bias_gelu({label}): return a new contiguous tensor", HINT_WRAPPER)
 
 
 def test_bias_gelu_rejects_a_bias_of_the_wrong_shape():
@@ -379,9 +394,11 @@ def test_bias_gelu_rejects_a_scalar_or_integer_x():
 
 @pytest.mark.parametrize("block", [3, 0, 12])
 def test_bias_gelu_rejects_a_block_that_is_not_a_power_of_two(block):
-    assert_raises(ValueError, bias_gelu, vec(6).reshape(2, 3), vec(3), block=block,
-                  contract="ValueError when block is not a power of two >= 1, naming block",
-                  mentions=[block], what=f"bias_gelu(x, bias, block={block})")
+    for rows in (2, 0):  # an empty x has nothing to launch, but block is still wrong
+        assert_raises(ValueError, bias_gelu, vec(3 * rows).reshape(rows, 3), vec(3), block=block,
+                      contract="ValueError when block is not a power of two >= 1, naming block",
+                      mentions=[block], what=f"bias_gelu(x ({rows}, 3), bias (3,), block={block})",
+                      hint="check block before the launch, and before any early return for an empty x")
 
 
 def test_bias_gelu_traffic():
