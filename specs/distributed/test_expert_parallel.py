@@ -67,9 +67,8 @@ def make_moe(config, seed, dtype=torch.float32, bias=None):
 
 
 def _run(rank, world, config, seed, sizes, dtype=torch.float32, bias=None):
-    """(ep(x), moe(x)) on this rank for its own tokens x of shape sizes[rank], as numpy (a tensor
-    result travels through torch's shared-memory pickling, whose fd server can lose it); odd
-    ranks' x is non-contiguous. Also this rank's expert calls during ep(x), as (global expert,
+    """(ep(x), moe(x)) on this rank for its own tokens x of shape sizes[rank]; odd ranks' x is
+    non-contiguous. Also this rank's expert calls during ep(x), as (global expert,
     rows): hooks on ep.experts[j] (expert r*L + j, whether moe's own module or a copy) and on
     every other expert of moe; and how many of its (token, expert) pairs go to each expert."""
     moe = make_moe(config, seed, dtype, bias)
@@ -89,7 +88,7 @@ def _run(rank, world, config, seed, sizes, dtype=torch.float32, bias=None):
                                minlength=config.n_routed_experts).tolist()
         calls.clear()
         out = ep(x)
-    return (out.numpy() if isinstance(out, torch.Tensor) else out), reference.numpy(), list(calls), pairs
+    return out, reference, list(calls), pairs
 
 
 def _kept(rank, world, config, seed):
@@ -140,8 +139,6 @@ def check(name, world, *, rtol=None, atol=None, hint=HINT_COMBINE):
         _RUNS[(name, world)] = (POOL.run(world, _run, config, seed, sizes, dtype, bias), POOL.comm)
     results, comm = _RUNS[(name, world)]
     for rank, (out, reference, _, _) in enumerate(results):
-        out = torch.from_numpy(out) if hasattr(out, "dtype") and not isinstance(out, torch.Tensor) else out
-        reference = torch.from_numpy(reference)
         what = (f"ExpertParallelMoE on rank {rank} of {world} ({config.n_routed_experts} experts, "
                 f"{config.n_routed_experts // world} per rank, {config.topk_method} routing, k = "
                 f"{config.num_experts_per_tok}) for its tokens of shape {sizes[rank] + (config.hidden_size,)}, {dtype}")

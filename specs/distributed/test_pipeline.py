@@ -133,9 +133,8 @@ def _train(rank, world, c):
     loss = pipeline_step(stage, x if rank == 0 or everywhere else None,
                          t if rank == world - 1 or everywhere else None, F.cross_entropy if tokens else F.mse_loss,
                          num_microbatches=M, activation_shape=(mb, H), **options)
-    grads = [None if p.grad is None else p.grad.numpy().copy() for p in stage.inner.parameters()]
-    # tensors go back as numpy: a tensor result travels through torch's shared-memory pickling,
-    # whose fd server (multiprocessing.resource_sharer) can lose it
+    grads = [None if p.grad is None else p.grad.clone() for p in stage.inner.parameters()]
+    # the loss goes back as (shape, requires_grad, values): the spec checks it was detached
     if isinstance(loss, torch.Tensor):
         loss = ("tensor", tuple(loss.shape), loss.requires_grad, loss.detach().numpy().copy())
     return loss, grads, stage.events
@@ -146,7 +145,7 @@ def _tensor(x):
     if isinstance(x, tuple) and x and x[0] == "tensor":
         t = torch.from_numpy(x[3])
         return t.requires_grad_() if x[2] else t
-    return torch.from_numpy(x) if hasattr(x, "dtype") and not isinstance(x, torch.Tensor) else x
+    return x
 
 
 def reference(c, world):
