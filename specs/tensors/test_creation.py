@@ -12,10 +12,10 @@ Contract-to-spec map:
   on idx's device (meta; CUDA also when idx's values are read) -> test_one_hot_on_idx_device,
   _on_cuda (gpu); F.one_hot off limits -> _writes_its_own.
 - share_numpy: same dtype (float16/32/64, int8/16/32/64, uint8, bool; complex64/128, uint16:
-  any dtype torch supports, no whitelist) and shape, 0-dim ->
+  any dtype torch supports, no whitelist) and shape, shared for every one of them, 0-dim ->
   test_share_numpy_keeps_dtype_and_values, _zero_dim; writes both ways -> _sees_writes, _writes_reach;
   non-contiguous arrays shared, not copied -> test_share_numpy_non_contiguous_array_is_shared;
-  negative stride ValueError -> test_share_numpy_negative_stride_raises.
+  negative stride on any axis ValueError -> test_share_numpy_negative_stride_raises.
 """
 
 import numpy as np
@@ -191,6 +191,12 @@ def test_share_numpy_keeps_dtype_and_values(dtype):
     expected = (expected % 2 if dtype is np.bool_ else expected).to(NP_TO_TORCH[dtype])
     assert_close(t, expected, what=f"share_numpy(a) for a {np.dtype(dtype).name} array of shape (2, 3)",
                  hint="keep the array's dtype and shape: torch.from_numpy(a), no .float() or reshape")
+    a[0, 0] = 1  # every dtype is shared, not only the common ones
+    if t[0, 0].item() != 1:
+        raise SpecFailure(f"share_numpy(a) for a {np.dtype(dtype).name} array: a write to the array "
+                          f"did not show in the tensor; it was copied (a special path for this dtype?)"
+                          f"\n  hint: torch.from_numpy shares every dtype torch supports, bool and "
+                          f"complex included: no astype/view round trip, no torch.tensor(a)")
 
 
 def test_share_numpy_zero_dim():
@@ -214,23 +220,32 @@ def test_share_numpy_non_contiguous_array_is_shared(view):
         f"np.ascontiguousarray, .copy() or .reshape(-1) copy them")
 
 
-def test_share_numpy_negative_stride_raises(monkeypatch):
-    a = np.arange(5, dtype=np.float32)[::-1]
+NEGATIVE_STRIDES = {  # a flipped 1-D array, and 2-D arrays flipped along one axis
+    "np.arange(5)[::-1]": lambda base: np.arange(5, dtype=np.float32)[::-1],
+    "a[:, ::-1] for a of shape (3, 4)": lambda base: base[:, ::-1],
+    "a[::-1, ::2] for a of shape (3, 4)": lambda base: base[::-1, ::2],
+}
+
+
+@pytest.mark.parametrize("view", list(NEGATIVE_STRIDES))
+def test_share_numpy_negative_stride_raises(monkeypatch, view):
+    a = NEGATIVE_STRIDES[view](np.arange(12, dtype=np.float32).reshape(3, 4))
     real = torch.from_dlpack
 
     def from_dlpack(obj, *args, **kwargs):
         # torch.from_dlpack aborts the whole process on a negative stride (a torch bug)
         if isinstance(obj, np.ndarray) and any(st_ < 0 for st_ in obj.strides):
-            raise SpecFailure("share_numpy(np.arange(5)[::-1]) called torch.from_dlpack on an array "
+            raise SpecFailure(f"share_numpy({view}) called torch.from_dlpack on an array "
                               "with a negative stride, which aborts the Python process\n  hint: check "
                               "a.strides first and raise ValueError (or use torch.from_numpy)")
         return real(obj, *args, **kwargs)
 
     monkeypatch.setattr(torch, "from_dlpack", from_dlpack)
     monkeypatch.setattr(torch.utils.dlpack, "from_dlpack", from_dlpack)
-    assert_raises(ValueError, share_numpy, a, what="share_numpy(np.arange(5)[::-1])",
+    assert_raises(ValueError, share_numpy, a, what=f"share_numpy({view})",
                   contract="arrays with a negative stride cannot be shared: raise ValueError, as "
-                  "torch.from_numpy does", hint="do not copy to make it work: a copy shares nothing")
+                  "torch.from_numpy does", hint="do not copy to make it work: a copy shares nothing; "
+                  "a negative stride may be on any axis (check every entry of a.strides)")
 
 
 def test_share_numpy_sees_writes_to_the_array():
