@@ -26,6 +26,8 @@ Contract-to-spec map:
   _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
   _large_half_entries; non-contiguous; gradient, also at a zero vector -> _is_differentiable,
   _gradient_at_a_zero_vector.
+- all four: results on the inputs' device (meta; max above, mean with an empty dim,
+  pairwise_sq_dists also with D = 0, normalize) -> test_results_stay_on_the_inputs_device.
 
 Tolerances: harness.checks.DEFAULT_TOL (float32 rtol 1e-4, atol 1e-5; float64 rtol 1e-7,
 atol 1e-9) except pairwise_sq_dists, compared with torch.cdist(a, b) ** 2 computed in float64
@@ -559,3 +561,26 @@ def test_normalize_is_differentiable():
     x = randn((3, 5), 7, torch.float64)
     assert_grads_match(lambda t: normalize(t, 1), lambda t: F.normalize(t, dim=1), x,
                        what="normalize(x (3, 5), dim=1) gradient")
+
+
+# ------------------------------------------------------------------------ every function
+
+ON_DEVICE = {  # name -> (call on inputs, input shapes)
+    "mean(x (2, 0, 3), dim=1)": (lambda x: mean(x, 1), [(2, 0, 3)]),
+    "pairwise_sq_dists(a (3, 2), b (4, 2))": (pairwise_sq_dists, [(3, 2), (4, 2)]),
+    "pairwise_sq_dists(a (3, 0), b (4, 0))": (pairwise_sq_dists, [(3, 0), (4, 0)]),
+    "normalize(x (3, 4), dim=1, eps=0.5)": (lambda x: normalize(x, 1, 0.5), [(3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", list(ON_DEVICE))
+def test_results_stay_on_the_inputs_device(name):
+    """The meta device stands in for a GPU: a helper built without device= is a CPU tensor."""
+    fn, shapes = ON_DEVICE[name]
+    inputs = [randn(shape, 20 + i) for i, shape in enumerate(shapes)]
+    assert_on_input_device(lambda: fn(*inputs), lambda: fn(*(t.to("meta") for t in inputs)),
+                           what=f"{name} on the meta device",
+                           hint="build any helper tensor on the inputs' device (torch.full_like, "
+                                "x.new_full, or device=x.device); a torch.full / torch.zeros / "
+                                "torch.ones without device= is a CPU tensor that a GPU input "
+                                "cannot meet (a Python float such as eps needs no tensor at all)")

@@ -6,7 +6,7 @@ import torch
 def mean(x, dim=-1, keepdim=False):
     moved = x.movedim(dim, -1)
     n = moved.shape[-1]
-    out = (moved @ torch.ones(n, dtype=x.dtype)) / n
+    out = (moved @ torch.ones(n, dtype=x.dtype, device=x.device)) / n
     return out.unsqueeze(dim) if keepdim else out
 
 
