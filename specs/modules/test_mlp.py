@@ -13,7 +13,8 @@ Contract -> specs:
 - ReLU with derivative 0 at exactly 0: test_mlp_activation_is_relu, test_mlp_relu_grad_at_zero
 - gradients vs autograd: test_mlp_gradients_match_autograd_of_the_reference
 - count_parameters: int (exact type), every sub-module, buffers out, tied/reused once, frozen
-  included, meta device: test_count_parameters_*
+  included, meta device (distinct same-shape parameters there, where every data_ptr() is 0):
+  test_count_parameters_*
 - "the module and all of its sub-modules": parameters held by a module beside its children,
   0-d parameters: test_count_parameters_counts_parameters_held_beside_children
 - mlp_param_count: formula, bias default True, bias=False, bias as a truth value (0/1), exact int, no module built and no
@@ -367,6 +368,14 @@ def test_count_parameters_on_the_meta_device():
     n = count_parameters(module)
     assert_close(n, 2 * 4096 * 16384 + 16384 + 4096, what="count_parameters(a 4096/16384 MLP on the meta device)",
                  hint="count from shapes only (numel), without reading any values")
+    with torch.device("meta"):
+        blocks = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.Linear(64, 64))
+    assert_close(count_parameters(blocks), 3 * (64 * 64 + 64),
+                 what="count_parameters(three distinct Linear(64, 64) on the meta device)",
+                 hint="tell shared parameters apart by identity (module.parameters() already "
+                      "yields each Parameter object once): on the meta device every tensor's "
+                      "data_ptr() is 0, so deduplicating by data_ptr (or storage) merges distinct "
+                      "parameters of the same shape")
 
 
 # ------------------------------------------------------------------------ mlp_param_count
