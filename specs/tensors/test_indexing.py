@@ -21,13 +21,16 @@ Contract-to-spec map:
   mean) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
   _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices ->
   _gradient_is_mask_over_count.
+- every function: results on the inputs' device (meta; helpers such as flat offsets built
+  there) -> test_results_stay_on_the_inputs_device.
 """
 
 import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, assert_grads_match, forbid, non_contiguous, randn, unchanged
+from harness.checks import (assert_close, assert_grads_match, assert_on_input_device, forbid, non_contiguous,
+                            randn, unchanged)
 from harness.edges import HALF_DTYPES, TIGHT64, assert_dtype_kept, shapes, tolerance
 from katas.tensors.indexing import gather_rows, last_token, masked_mean
 
@@ -388,3 +391,26 @@ def test_masked_mean_gradient_is_mask_over_count():
                        hint="each kept entry gets upstream / count, masked-out entries and empty "
                             "slices get 0: torch.where(count == 0, 0, total / count) still back-"
                             "propagates 0 * (1 / 0) = NaN into x * mask; clamp the count to 1 instead")
+
+
+# ------------------------------------------------------------------------ every function
+
+ON_DEVICE = {  # name -> (call, inputs); the meta device stands in for a GPU
+    "gather_rows(x (3, 5, 2), idx (3, 4))":
+        (gather_rows, lambda: (randn(3, 5, 2, seed=50), random_idx(3, 5, 4, seed=51))),
+    "last_token(x (3, 5, 2), lengths [2, 5, 1])":
+        (last_token, lambda: (randn(3, 5, 2, seed=52), torch.tensor([2, 5, 1]))),
+    "masked_mean(x (3, 5), mask, 1)":
+        (lambda x, m: masked_mean(x, m, 1), lambda: (randn(3, 5, seed=53), torch.arange(15).reshape(3, 5) % 3 == 0)),
+}
+
+
+@pytest.mark.parametrize("name", list(ON_DEVICE))
+def test_results_stay_on_the_inputs_device(name):
+    fn, make = ON_DEVICE[name]
+    inputs = make()
+    assert_on_input_device(lambda: fn(*inputs), lambda: fn(*(t.to("meta") for t in inputs)),
+                           what=f"{name} on the meta device",
+                           hint="build helper tensors on the inputs' device: torch.arange(B, "
+                                "device=x.device); a bare torch.arange(B) is a CPU tensor, and "
+                                "CPU offsets + GPU lengths fail")
