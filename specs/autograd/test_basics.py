@@ -14,7 +14,7 @@ Contract-to-spec map:
   -> _keeps_x_dtype_when_f_changes_it; 0 elements in x or f(x) (x's dtype too) -> _with_zero_
   elements; device of x (also the empty Jacobian) -> _is_built_on_x_device (meta),
   _stays_on_x_device (CUDA); x.requires_grad not turned on -> _of_a_linear_map_is_its_matrix;
-  x, x.grad untouched, detached result -> _leaves_x_alone; non-contiguous -> _non_contiguous_input; jacobian/jacrev/jacfwd/vmap off limits -> every
+  x, x.grad untouched, detached result -> _leaves_x_alone; non-contiguous x or gradients -> _non_contiguous_input; jacobian/jacrev/jacfwd/vmap off limits -> every
   jacobian spec (no_jacobian_shortcuts).
 - accumulated_grad: times * df/dx for times 1..5, shapes incl. 0-d -> test_accumulated_grad_
   adds_up; one forward -> _calls_f_once; `times` backward passes through that one y (not
@@ -274,6 +274,14 @@ def test_jacobian_non_contiguous_input():
         jac = jacobian(f, x)
     assert_close(jac, torch.autograd.functional.jacobian(f, x.contiguous()),
                  what="jacobian(f, non-contiguous x)")
+    # an f that transposes: each gradient comes back as a transposed (non-contiguous) tensor
+    x = randn(3, 2, seed=19, dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(lambda t: t.mT.exp(), x)
+    assert_close(jac, torch.autograd.functional.jacobian(lambda t: t.mT.exp(), x),
+                 what="jacobian(lambda x: x.mT.exp(), x of shape (3, 2))",
+                 hint="the gradients autograd returns may be non-contiguous (here transposed): "
+                      "flatten them with .reshape(-1), not .view(-1)")
 
 
 def test_jacobian_is_autograds_derivative():
