@@ -11,9 +11,10 @@ Contract-to-spec map:
   test_jacobian_matches_torch, _scalar_input, _float32; layout (output dims first) ->
   _of_a_linear_map_is_its_matrix, _puts_output_dims_first; autograd's derivative (stop-gradient,
   relu at 0), not finite differences -> _is_autograds_derivative; dtype of x when f changes it
-  -> _keeps_x_dtype_when_f_changes_it; 0 elements in x or f(x) -> _with_zero_elements; device
-  of x -> _is_built_on_x_device (meta), _stays_on_x_device (CUDA); x, x.grad untouched, detached result -> _leaves_x_alone;
-  non-contiguous -> _non_contiguous_input; jacobian/jacrev/jacfwd/vmap off limits -> every
+  -> _keeps_x_dtype_when_f_changes_it; 0 elements in x or f(x) (x's dtype too) -> _with_zero_
+  elements; device of x (also the empty Jacobian) -> _is_built_on_x_device (meta),
+  _stays_on_x_device (CUDA); x.requires_grad not turned on -> _of_a_linear_map_is_its_matrix;
+  x, x.grad untouched, detached result -> _leaves_x_alone; non-contiguous x or gradients -> _non_contiguous_input; jacobian/jacrev/jacfwd/vmap off limits -> every
   jacobian spec (no_jacobian_shortcuts).
 - accumulated_grad: times * df/dx for times 1..5, shapes incl. 0-d -> test_accumulated_grad_
   adds_up; one forward -> _calls_f_once; `times` backward passes through that one y (not
@@ -223,6 +224,9 @@ def test_jacobian_of_a_linear_map_is_its_matrix():
     assert_close(jac, a, what="jacobian(lambda x: A @ x, x) for a 4x4 A",
                  hint="J[i, j] = d out[i] / d x[j]: output index first. A transposed Jacobian "
                       "stacks gradients as columns instead of rows")
+    assert not x.requires_grad, ("jacobian(f, x) turned on x.requires_grad (x did not require "
+                                 "grad before the call).\n  hint: work on a detached copy: "
+                                 "x.detach().requires_grad_()")
 
 
 def test_jacobian_puts_output_dims_first():
@@ -270,6 +274,14 @@ def test_jacobian_non_contiguous_input():
         jac = jacobian(f, x)
     assert_close(jac, torch.autograd.functional.jacobian(f, x.contiguous()),
                  what="jacobian(f, non-contiguous x)")
+    # an f that transposes: each gradient comes back as a transposed (non-contiguous) tensor
+    x = randn(3, 2, seed=19, dtype=torch.float64)
+    with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
+        jac = jacobian(lambda t: t.mT.exp(), x)
+    assert_close(jac, torch.autograd.functional.jacobian(lambda t: t.mT.exp(), x),
+                 what="jacobian(lambda x: x.mT.exp(), x of shape (3, 2))",
+                 hint="the gradients autograd returns may be non-contiguous (here transposed): "
+                      "flatten them with .reshape(-1), not .view(-1)")
 
 
 def test_jacobian_is_autograds_derivative():
@@ -295,37 +307,41 @@ def test_jacobian_keeps_x_dtype_when_f_changes_it():
                       "buffer made with dtype=f(x).dtype takes the output's instead")
 
 
-@pytest.mark.parametrize("shape,name,out_shape", [
-    ((0,), "sin", (0,)),
-    ((2, 0), "sum", ()),
-    ((3,), "empty slice", (0, 3)),
+@pytest.mark.parametrize("shape,name,out_shape,dtype", [
+    ((0,), "sin", (0,), torch.float64),
+    ((2, 0), "sum", (), torch.float64),
+    ((3,), "empty slice", (0, 3), torch.float64),
+    ((3,), "empty slice in float64", (0, 3), torch.float32),
 ])
-def test_jacobian_with_zero_elements(shape, name, out_shape):
+def test_jacobian_with_zero_elements(shape, name, out_shape, dtype):
     f = {"sin": torch.sin, "sum": torch.sum,
-         "empty slice": lambda t: 2 * t.reshape(1, 3)[:0]}[name]
-    x = randn(*shape, seed=18, dtype=torch.float64)
+         "empty slice": lambda t: 2 * t.reshape(1, 3)[:0],
+         "empty slice in float64": lambda t: t.double().reshape(1, 3)[:0]}[name]
+    x = randn(*shape, seed=18, dtype=dtype)
     with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
         jac = jacobian(f, x)
-    assert_close(jac, torch.zeros(out_shape + shape, dtype=torch.float64),
-                 what=f"jacobian({name}, x of shape {shape}) with f(x) of shape {out_shape}",
+    assert_close(jac, torch.zeros(out_shape + shape, dtype=dtype),
+                 what=f"jacobian({name}, {dtype} x of shape {shape}) with f(x) of shape {out_shape}",
                  hint="with 0 output or input elements there are no gradients to stack "
-                      "(torch.stack([]) raises): return zeros of shape f(x).shape + x.shape")
+                      "(torch.stack([]) raises): return zeros of shape f(x).shape + x.shape, in x's "
+                      "dtype (not f(x)'s) and on x's device: x.new_zeros(...)")
 
 
-def test_jacobian_is_built_on_x_device():
+@pytest.mark.parametrize("shape", [(3, 2), (2, 0)], ids=["3x2", "2x0_empty"])
+def test_jacobian_is_built_on_x_device(shape):
     """On the meta device (shapes and devices, no values), a stand-in for a GPU."""
-    x = torch.randn(3, 2, dtype=torch.float64).to("meta")
+    x = torch.randn(shape, dtype=torch.float64).to("meta")
     hint = ("build every buffer on x's device: x.new_zeros(...), torch.zeros_like(x), or "
-            "device=x.device (torch.zeros(n) alone is on the CPU)")
+            "device=x.device (torch.zeros(n) alone is on the CPU), also the empty Jacobian "
+            "returned when there are no gradients to stack")
+    what = f"jacobian(x * tanh(x), x {shape} float64 on meta)"
     with no_jacobian_shortcuts(), explain_second_backward("jacobian(f, x)"):
-        jac = on_meta(jacobian, lambda t: t * t.tanh(), x, what="jacobian(x * tanh(x), x (3, 2) on meta)",
-                      hint=hint)
+        jac = on_meta(jacobian, lambda t: t * t.tanh(), x, what=what, hint=hint)
     if jac is None:
         return  # the code reads values (.item(), a Python branch): the meta device cannot judge
-    if jac.device != x.device or tuple(jac.shape) != (3, 2, 3, 2) or jac.dtype != torch.float64:
-        raise SpecFailure(f"jacobian(f, x (3, 2) float64 on meta) returned shape {tuple(jac.shape)}, "
-                          f"{jac.dtype} on {jac.device}; expected (3, 2, 3, 2) float64 on meta, "
-                          f"x's device\n  hint: {hint}")
+    if jac.device != x.device or tuple(jac.shape) != shape + shape or jac.dtype != torch.float64:
+        raise SpecFailure(f"{what} returned shape {tuple(jac.shape)}, {jac.dtype} on {jac.device}; "
+                          f"expected {shape + shape} float64 on meta, x's device\n  hint: {hint}")
 
 
 @gpu

@@ -24,8 +24,8 @@ Contract -> specs:
 - "holding, through torch.save, the dict ...": weights_only-loadable, model / optimizer
   entries, the three RNG states at the call, numpy keys as a tensor: test_the_file_*;
   "step": a Python int, also for a 0-d tensor or numpy int: test_the_saved_step_is_a_python_int
-- extra: default None, any weights_only value back as saved: test_extra_*
-- a str or a pathlib.Path: test_a_str_or_a_path_round_trips
+- extra: default None, any weights_only value back as saved (falsy 0 and [] too): test_extra_*
+- a str or a pathlib.Path, also a bare file name (no folder part): test_a_str_or_a_path_round_trips
 - atomic: a crash inside torch.save keeps the old checkpoint, leaves no file when there was
   none, no temporary file, the exception propagates: test_a_crash_during_save_*;
   no temporary file after a save: test_a_save_leaves_one_file; a reader of the old file
@@ -391,15 +391,30 @@ def test_extra_round_trips_as_saved(tmp_path):
     found = difference(got, extra, "extra")
     expect(found is None, f"load_checkpoint returned {found} (saved extra={extra!r})\n  hint: "
            f"save `extra` under 'extra' and return it unchanged")
+    for falsy in (0, []):  # the epoch 0, no history yet: not None, not a default
+        save_checkpoint(path, run.model, run.optimizer, 4, extra=falsy)
+        _, got = load_checkpoint(path, fresh.model, fresh.optimizer)
+        expect(type(got) is type(falsy) and got == falsy,
+               f"saved with extra={falsy!r}, load_checkpoint returned extra={got!r}\n  hint: "
+               f"save `extra` as given; `extra or None` (or `or {{}}`) replaces a falsy value")
 
 
-@pytest.mark.parametrize("kind", ["str", "pathlib.Path"])
-def test_a_str_or_a_path_round_trips(tmp_path, kind):
+@pytest.mark.parametrize("kind", ["str", "pathlib.Path", "bare file name"])
+def test_a_str_or_a_path_round_trips(tmp_path, kind, monkeypatch):
     run = Run(10, optimizer="adam")
     run.train(1)
     path = tmp_path / "ckpt.pt"
+    if kind == "bare file name":  # "ckpt.pt" in the working folder: os.path.dirname is ""
+        monkeypatch.chdir(tmp_path)
+        path = "ckpt.pt"
     path = str(path) if kind == "str" else path
-    save_checkpoint(path, run.model, run.optimizer, 1)
+    try:
+        save_checkpoint(path, run.model, run.optimizer, 1)
+    except FileNotFoundError as err:
+        raise SpecFailure(f"save_checkpoint({str(path)!r}) with path a {kind} raised "
+                          f"FileNotFoundError: {err}\n  hint: os.path.dirname('ckpt.pt') is '' and "
+                          f"os.makedirs('') fails; take the folder of os.path.abspath(path) (or "
+                          f"Path(path).parent, which is '.')") from None
     fresh = Run(11, optimizer="adam")
     step, _ = load_checkpoint(path, fresh.model, fresh.optimizer)
     found = difference(fresh.model.state_dict(), run.model.state_dict(), "model.state_dict()")
