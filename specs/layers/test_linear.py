@@ -19,8 +19,8 @@ Contract -> specs:
 - xavier/kaiming: in place on the tensor itself (a view fills its base), returns it, works on a
   Parameter, keeps dtype (half too), distribution and std by the fan formulas, explicit gain=0.0,
   seeded by torch.manual_seed: test_xavier_*, test_kaiming_*, test_init_functions_*
-- kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched; also
-  the names torch's calculate_gain knows but the contract's list lacks (selu, conv2d):
+- kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched (names
+  are case-sensitive: "Relu" and "Fan_Out" are typos, not aliases); also the names torch's calculate_gain knows but the contract's list lacks (selu, conv2d):
   test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error
 - off limits: test_linear_writes_its_own, test_init_functions_write_their_own
 """
@@ -464,7 +464,8 @@ def test_kaiming_std_matches_the_formula(shape, kwargs):
                                           ({"nonlinearity": "gelu"}, "gelu"),
                                           ({"nonlinearity": "selu"}, "selu"),
                                           ({"nonlinearity": "conv2d"}, "conv2d"),
-                                          ({"mode": "fan_avg"}, "fan_avg")], ids=str)
+                                          ({"mode": "fan_avg"}, "fan_avg"),
+                                          ({"mode": "Fan_Out"}, "Fan_Out")], ids=str)
 def test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error(kwargs, named):
     t = torch.zeros(6, 4)
     args = "".join(f", {k}={v!r}" for k, v in kwargs.items())
@@ -472,7 +473,7 @@ def test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error(kwargs, named):
                   contract="any other mode or nonlinearity raises ValueError naming it, before "
                            "the tensor is touched", mentions=(named,),
                   what=f"kaiming_normal_(torch.zeros(6, 4){args})",
-                  hint="check mode and nonlinearity against the listed names only (not torch's "
+                  hint="check mode and nonlinearity against the listed names only, exactly as spelled (no .lower()), (not torch's "
                        "calculate_gain table: no selu, no conv2d) and raise "
                        "ValueError(f'unsupported nonlinearity {nonlinearity!r}'): a dict lookup "
                        "raises KeyError, and an else: gain = 1 hides the typo")
