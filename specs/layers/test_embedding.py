@@ -12,14 +12,14 @@ Contract-to-spec map:
   repeated_indices_accumulate, returns_a_loaded_padding_row, hypothesis
 - "forward returns whatever row padding_idx holds": returns_a_loaded_padding_row
 - state_dict from nn.Embedding loads; output dtype follows the weight (.double(), .half(),
-  .bfloat16(), with padding_idx): float64_module, half_module_with_padding
+  .bfloat16(), with padding_idx; float64 rows copied exactly): float64_module, half_module_with_padding
 - "equivalent to nn.Embedding" on any device (meta, with padding_idx, forward and backward):
   keeps_device
 - Dropout train: "zero with prob p, scale 1/(1-p)": train_zeroes..., keeps_the_expected_value,
   outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
   "each element independently" (binomial count, a lone element): drops_each_element_independently;
   "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
-  NaN": p0..., p1...; eval identity: eval_is_the_identity, follows_train_and_eval
+  NaN": p0..., p1...; eval identity (gradient included): eval_is_the_identity, follows_train_and_eval
 - "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64) and device (meta):
   keeps_shape_and_dtype, half_precision, empty_input, keeps_device
 - "gradient through the same mask and scale": gradient_flows_through_the_same_mask
@@ -223,9 +223,13 @@ def test_embedding_non_contiguous_idx():
 def test_embedding_float64_module():
     mine, ref = _loaded_pair(6, 3)
     mine, ref = mine.double(), ref.double()
+    # float64 rows that float32 cannot hold: a float32 detour would round them
+    ref.load_state_dict({"weight": randn(6, 3, seed=9, dtype=torch.float64) / 3})
+    mine.load_state_dict(ref.state_dict())
     idx = torch.tensor([[5, 0], [2, 2]])
-    assert_close(mine(idx), ref(idx), what="Embedding(6, 3).double()(idx)",
-                 hint="the output dtype follows the weight's")
+    assert_close(mine(idx), ref(idx), rtol=0, atol=0, what="Embedding(6, 3).double()(idx)",
+                 hint="the output dtype follows the weight's, and a lookup copies the float64 "
+                      "rows exactly: no detour through float32 (a one-hot .float() matmul)")
 
 
 def test_embedding_padding_idx_zero_is_not_none():
@@ -315,12 +319,18 @@ def _away_from_zero(*shape, seed=0, dtype=torch.float32):
 def test_dropout_eval_is_the_identity(p):
     drop = Dropout(p)
     drop.eval()
-    x = randn(4, 7, seed=1)
+    x = randn(4, 7, seed=1).requires_grad_()
     with unchanged(x, names=["x"]):
         out = drop(x)
     assert_close(out, x, rtol=0, atol=0, what=f"Dropout({p}).eval()(x)",
                  hint="in eval mode dropout does nothing: no mask and no scaling (the "
                       "1/(1-p) scaling in training already keeps the expected value)")
+    assert out.requires_grad, (f"Dropout({p}).eval()(x) is detached from x: the identity passes the "
+                               "gradient through unchanged; return x itself, not x.detach() or a "
+                               "result built under torch.no_grad()")
+    (grad,) = torch.autograd.grad(out, x, torch.ones(4, 7))
+    assert_close(grad, torch.ones(4, 7), rtol=0, atol=0, what=f"gradient of Dropout({p}).eval()(x)",
+                 hint="in eval mode the gradient passes through unchanged")
 
 
 @pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.8])
