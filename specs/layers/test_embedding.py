@@ -20,7 +20,7 @@ Contract-to-spec map:
   "each element independently" (binomial count, a lone element): drops_each_element_independently;
   "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
   NaN": p0..., p1...; eval identity (gradient included): eval_is_the_identity, follows_train_and_eval
-- "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64) and device (meta):
+- "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64; the p = 1 shortcut too) and device (meta):
   keeps_shape_and_dtype, half_precision, empty_input, keeps_device
 - "gradient through the same mask and scale": gradient_flows_through_the_same_mask
 - built-ins off limits: writes_its_own
@@ -453,6 +453,11 @@ def test_dropout_keeps_shape_and_dtype(shape, dtype):
     assert out.dtype == dtype, f"Dropout(0.25)({dtype} x) returned {out.dtype}"
     kept = out != 0
     assert_close(out[kept], x[kept] / 0.75, what=f"Dropout(0.25)(x of shape {shape}): kept elements")
+    out1 = Dropout(1.0)(x)
+    assert out1.dtype == dtype and out1.shape == x.shape, (
+        f"Dropout(1.0)({dtype} x of shape {shape}) returned {out1.dtype} {tuple(out1.shape)}; "
+        "hint: the p = 1 shortcut must keep x's dtype too: x * 0.0 or torch.zeros_like(x), not "
+        "torch.zeros(x.shape)")
 
 
 @pytest.mark.parametrize("dtype", HALF_DTYPES)
@@ -467,6 +472,7 @@ def test_dropout_half_precision(dtype):
     assert 0.55 < kept.double().mean().item() < 0.85, f"Dropout(0.3)({dtype} x): keep rate off"
     drop.eval()
     assert_close(drop(x), x, rtol=0, atol=0, what=f"Dropout(0.3).eval()({dtype} x)")
+    assert_dtype_kept(Dropout(1.0)(x), x, f"Dropout(1.0)({dtype} x)")
 
 
 @pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 2, 4)])
