@@ -10,8 +10,9 @@ Contract -> specs:
   default bias=True: test_linear_state_dict_*, *_default_has_a_bias, *_parameters_are_float32,
   *_weights_are_trainable_parameters
 - bias=False: layer.bias is None (like nn.Linear): test_linear_without_bias_has_bias_none
-- forward = x @ W.T + b, any leading dims (none, size 0), same dtype as x (float64, half),
-  non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*, *_non_contiguous_input
+- forward = x @ W.T + b, any leading dims (none, size 0, still in the graph), same dtype as x
+  (float64, half), non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*,
+  *_non_contiguous_input
 - forward on the layer's device, no helper on the default device (meta probe), bias or not:
   test_linear_forward_stays_on_the_input_device
 - init U(+-1/sqrt(in)) for weight and bias, random, controlled by torch.manual_seed:
@@ -139,6 +140,9 @@ def test_linear_forward_matches_nn_linear(lead, in_f, out_f):
         y = mine(x)
     assert_close(y, ref(x), what=f"Linear({in_f}, {out_f})(x of shape {(*lead, in_f)})",
                  hint=WEIGHT_HINT + "; any number of leading dims, including none")
+    assert y.requires_grad, (f"Linear({in_f}, {out_f})(x of shape {(*lead, in_f)}) is cut from the "
+                             "weight (requires_grad is False): compute x @ weight.T + bias for an "
+                             "empty batch too, instead of returning fresh zeros")
 
 
 @pytest.mark.parametrize("lead,in_f,out_f", SHAPES[1:4])
