@@ -483,8 +483,11 @@ def test_dropout_half_precision(dtype):
 @pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 2, 4)])
 def test_dropout_empty_input(shape):
     for p in (0.5, 1.0):
-        out = Dropout(p)(torch.ones(shape))
-        assert_shape(out, shape, what=f"Dropout({p})(x of shape {shape})")
+        out = Dropout(p)(torch.ones(shape, dtype=torch.float64))
+        assert_shape(out, shape, what=f"Dropout({p})(float64 x of shape {shape})")
+        assert out.dtype == torch.float64, (
+            f"Dropout({p})(float64 x of shape {shape}) returned {out.dtype}; hint: an early return "
+            "for an empty x keeps x's dtype (return x, or torch.empty_like(x))")
 
 
 def test_dropout_follows_torch_manual_seed():
