@@ -26,7 +26,8 @@ Write:
         and return the same tensor object. Any other mode or nonlinearity (a typo such as
         "Relu" or "fan_avg", or a name torch.nn.init.calculate_gain knows but this list
         lacks, such as "selu" or "conv2d") raises ValueError naming it, before the tensor is
-        touched: a silent default gain would hide the typo.
+        touched: a silent default gain would hide the typo. Names are case-sensitive, mode
+        too ("Fan_Out" raises, although torch.nn.init lowercases mode).
 
     Fans, for a weight of shape (out, in, *kernel) with at least 2 dims (a Linear weight is
     (out, in); a Conv2d weight is (out, in, kh, kw)):

@@ -10,7 +10,7 @@ Contract -> specs:
 - stride/padding/dilation int or pair, groups blocks: test_settings_*, test_groups_keep_*, test_any_settings_*
 - output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes; a 1×1 kernel
   strides and pads too: test_pointwise_kernel_keeps_stride_and_padding
-- any batch incl. N = 0: test_empty_batch_gives_empty_output
+- any batch incl. N = 0 (float64 kept, still in the graph): test_empty_batch_gives_empty_output
 - output dtype = x's (float64 computed in float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device, test_output_on_the_input_device_without_a_bias (b=None)
 - non-contiguous inputs, inputs unchanged: test_float64_and_non_contiguous_*
@@ -362,9 +362,19 @@ def test_module_does_not_call_a_convolution_built_in():
 
 def test_empty_batch_gives_empty_output():
     # N = 0 is a valid batch: reshape(n, groups, -1, L) cannot infer -1 from 0 elements.
-    x, w, b = randn(0, 4, 6, 5, seed=29), randn(6, 2, 3, 2, seed=30), randn(6, seed=31)
+    # float64 with a weight that requires grad: a shortcut such as `if n == 0: return
+    # torch.zeros(...)` must keep x's dtype and stay in the graph like any other output
+    x, w, b = (randn(0, 4, 6, 5, seed=29, dtype=torch.float64),
+               randn(6, 2, 3, 2, seed=30, dtype=torch.float64).requires_grad_(),
+               randn(6, seed=31, dtype=torch.float64))
     check_conv(x, w, b, groups=2, hint="with N = 0 every -1 in a reshape is ambiguous: spell out "
-               "the sizes (n, groups, C_in/groups·kH·kW, L) from x.shape and w.shape")
+               "the sizes (n, groups, C_in/groups·kH·kW, L) from x.shape and w.shape; a shortcut "
+               "for N = 0 keeps x's dtype (float64 here) and device")
+    out = conv2d(x, w, b, groups=2)
+    assert out.requires_grad, (
+        f"{describe(x, w, b, groups=2)} with w requiring grad is not connected to w "
+        "(requires_grad is False): convolve the empty batch like any other instead of returning "
+        "a fresh torch.zeros(...)")
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])

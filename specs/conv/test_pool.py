@@ -13,7 +13,7 @@ Contract -> specs:
 - avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
 - real pixels equal to 0 are pixels (padding found by position, not value): test_real_zero_pixels_are_pixels
 - real NaN / ±inf pixels are pixels (no nanmean, no finite mask): test_non_finite_pixels_are_pixels
-- any N incl. 0, sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
+- any N incl. 0 (float64, still in the graph), sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
 - dtype kept (float64 computed in float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device
 - non-contiguous input left unchanged, with and without padding (no view / as_strided that
@@ -93,6 +93,7 @@ def check_pool(name, x, *, hint=None, shape_hint=HINT_SIZE, **kw):
     assert_shape(out, (*x.shape[:2], *out_size(x.shape[2], x.shape[3], **kw)), what=what, hint=shape_hint)
     assert_close(out, reference(name, x, **kw), what=what + (" (vs count_include_pad=False)" if name == "avg_pool2d" else ""),
                  hint=hint)
+    return out
 
 
 POOLS = ["max_pool2d", "avg_pool2d"]
@@ -259,8 +260,16 @@ def test_avg_pool_any_settings_match_torch(data, seed):
 
 @pytest.mark.parametrize("name", POOLS)
 def test_empty_batch(name):
-    check_pool(name, randn(0, 3, 6, 5, seed=10), kernel_size=2, padding=1,
-               hint="with N = 0 a reshape with -1 is ambiguous: spell out the sizes from x.shape")
+    # float64 and requiring grad: a shortcut such as `if N == 0: return torch.empty(...)` must
+    # keep x's dtype and stay in the graph like any other output
+    x = randn(0, 3, 6, 5, seed=10, dtype=torch.float64).requires_grad_()
+    out = check_pool(name, x, kernel_size=2, padding=1,
+                     hint="with N = 0 a reshape with -1 is ambiguous: spell out the sizes from "
+                          "x.shape; a shortcut for N = 0 keeps x's dtype (float64 here) and device")
+    assert out.requires_grad, (
+        f"{describe(name, x, kernel_size=2, padding=1)} is not connected to x (requires_grad is "
+        "False): pool the empty batch like any other, or build the empty result from x "
+        "(x.new_empty is cut from the graph too)")
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])

@@ -7,20 +7,21 @@ Contract-to-spec map:
 - "row padding_idx starts at zero" (incl. padding_idx=0, a falsy int): padding_row_starts_at_zero,
   padding_idx_zero_is_not_none
 - "idx of any shape -> idx.shape + (dim,)" (0-d, size-0 and size-1 dims, non-contiguous):
-  forward_matches_nn_embedding, empty_idx, non_contiguous_idx, hypothesis forward_and_gradient
+  forward_matches_nn_embedding, empty_idx (weight's dtype, still in the graph), non_contiguous_idx,
+  hypothesis forward_and_gradient
 - "pad row never receives a gradient; others accumulate": padding_row_gets_no_gradient,
   repeated_indices_accumulate, returns_a_loaded_padding_row, hypothesis
 - "forward returns whatever row padding_idx holds": returns_a_loaded_padding_row
 - state_dict from nn.Embedding loads; output dtype follows the weight (.double(), .half(),
-  .bfloat16(), with padding_idx): float64_module, half_module_with_padding
+  .bfloat16(), with padding_idx; float64 rows copied exactly): float64_module, half_module_with_padding
 - "equivalent to nn.Embedding" on any device (meta, with padding_idx, forward and backward):
   keeps_device
 - Dropout train: "zero with prob p, scale 1/(1-p)": train_zeroes..., keeps_the_expected_value,
   outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
   "each element independently" (binomial count, a lone element): drops_each_element_independently;
   "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
-  NaN": p0..., p1...; eval identity: eval_is_the_identity, follows_train_and_eval
-- "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64) and device (meta):
+  NaN": p0..., p1...; eval identity (gradient included): eval_is_the_identity, follows_train_and_eval
+- "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64; the p = 1 shortcut too) and device (meta):
   keeps_shape_and_dtype, half_precision, empty_input, keeps_device
 - "gradient through the same mask and scale": gradient_flows_through_the_same_mask
 - built-ins off limits: writes_its_own
@@ -223,9 +224,13 @@ def test_embedding_non_contiguous_idx():
 def test_embedding_float64_module():
     mine, ref = _loaded_pair(6, 3)
     mine, ref = mine.double(), ref.double()
+    # float64 rows that float32 cannot hold: a float32 detour would round them
+    ref.load_state_dict({"weight": randn(6, 3, seed=9, dtype=torch.float64) / 3})
+    mine.load_state_dict(ref.state_dict())
     idx = torch.tensor([[5, 0], [2, 2]])
-    assert_close(mine(idx), ref(idx), what="Embedding(6, 3).double()(idx)",
-                 hint="the output dtype follows the weight's")
+    assert_close(mine(idx), ref(idx), rtol=0, atol=0, what="Embedding(6, 3).double()(idx)",
+                 hint="the output dtype follows the weight's, and a lookup copies the float64 "
+                      "rows exactly: no detour through float32 (a one-hot .float() matmul)")
 
 
 def test_embedding_padding_idx_zero_is_not_none():
@@ -243,11 +248,15 @@ def test_embedding_padding_idx_zero_is_not_none():
 @pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
 def test_embedding_empty_idx(shape):
     mine, ref = _loaded_pair(5, 3, padding_idx=2)
+    mine, ref = mine.double(), ref.double()
     idx = torch.zeros(shape, dtype=torch.long)
     out = mine(idx)
-    assert_close(out, ref(idx), what=f"Embedding(5, 3, padding_idx=2)(idx of shape {shape})",
-                 hint="an empty idx gives an empty (..., embedding_dim) output; reshape(..., -1) "
-                      "cannot infer -1 from 0 elements: spell out embedding_dim")
+    assert_close(out, ref(idx), what=f"Embedding(5, 3, padding_idx=2).double()(idx of shape {shape})",
+                 hint="an empty idx gives an empty (..., embedding_dim) output in the weight's dtype; "
+                      "reshape(..., -1) cannot infer -1 from 0 elements: spell out embedding_dim")
+    assert out.requires_grad, (
+        f"Embedding(5, 3)(idx of shape {shape}) is not connected to the weight (requires_grad is "
+        "False): index the weight for an empty idx too, instead of returning a fresh torch.zeros")
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64])
@@ -315,12 +324,18 @@ def _away_from_zero(*shape, seed=0, dtype=torch.float32):
 def test_dropout_eval_is_the_identity(p):
     drop = Dropout(p)
     drop.eval()
-    x = randn(4, 7, seed=1)
+    x = randn(4, 7, seed=1).requires_grad_()
     with unchanged(x, names=["x"]):
         out = drop(x)
     assert_close(out, x, rtol=0, atol=0, what=f"Dropout({p}).eval()(x)",
                  hint="in eval mode dropout does nothing: no mask and no scaling (the "
                       "1/(1-p) scaling in training already keeps the expected value)")
+    assert out.requires_grad, (f"Dropout({p}).eval()(x) is detached from x: the identity passes the "
+                               "gradient through unchanged; return x itself, not x.detach() or a "
+                               "result built under torch.no_grad()")
+    (grad,) = torch.autograd.grad(out, x, torch.ones(4, 7))
+    assert_close(grad, torch.ones(4, 7), rtol=0, atol=0, what=f"gradient of Dropout({p}).eval()(x)",
+                 hint="in eval mode the gradient passes through unchanged")
 
 
 @pytest.mark.parametrize("p", [0.1, 0.3, 0.5, 0.8])
@@ -443,6 +458,11 @@ def test_dropout_keeps_shape_and_dtype(shape, dtype):
     assert out.dtype == dtype, f"Dropout(0.25)({dtype} x) returned {out.dtype}"
     kept = out != 0
     assert_close(out[kept], x[kept] / 0.75, what=f"Dropout(0.25)(x of shape {shape}): kept elements")
+    out1 = Dropout(1.0)(x)
+    assert out1.dtype == dtype and out1.shape == x.shape, (
+        f"Dropout(1.0)({dtype} x of shape {shape}) returned {out1.dtype} {tuple(out1.shape)}; "
+        "hint: the p = 1 shortcut must keep x's dtype too: x * 0.0 or torch.zeros_like(x), not "
+        "torch.zeros(x.shape)")
 
 
 @pytest.mark.parametrize("dtype", HALF_DTYPES)
@@ -457,13 +477,17 @@ def test_dropout_half_precision(dtype):
     assert 0.55 < kept.double().mean().item() < 0.85, f"Dropout(0.3)({dtype} x): keep rate off"
     drop.eval()
     assert_close(drop(x), x, rtol=0, atol=0, what=f"Dropout(0.3).eval()({dtype} x)")
+    assert_dtype_kept(Dropout(1.0)(x), x, f"Dropout(1.0)({dtype} x)")
 
 
 @pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 2, 4)])
 def test_dropout_empty_input(shape):
     for p in (0.5, 1.0):
-        out = Dropout(p)(torch.ones(shape))
-        assert_shape(out, shape, what=f"Dropout({p})(x of shape {shape})")
+        out = Dropout(p)(torch.ones(shape, dtype=torch.float64))
+        assert_shape(out, shape, what=f"Dropout({p})(float64 x of shape {shape})")
+        assert out.dtype == torch.float64, (
+            f"Dropout({p})(float64 x of shape {shape}) returned {out.dtype}; hint: an early return "
+            "for an empty x keeps x's dtype (return x, or torch.empty_like(x))")
 
 
 def test_dropout_follows_torch_manual_seed():

@@ -10,8 +10,9 @@ Contract -> specs:
   default bias=True: test_linear_state_dict_*, *_default_has_a_bias, *_parameters_are_float32,
   *_weights_are_trainable_parameters
 - bias=False: layer.bias is None (like nn.Linear): test_linear_without_bias_has_bias_none
-- forward = x @ W.T + b, any leading dims (none, size 0), same dtype as x (float64, half),
-  non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*, *_non_contiguous_input
+- forward = x @ W.T + b, any leading dims (none, size 0, still in the graph), same dtype as x
+  (float64, half), non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*,
+  *_non_contiguous_input
 - forward on the layer's device, no helper on the default device (meta probe), bias or not:
   test_linear_forward_stays_on_the_input_device
 - init U(+-1/sqrt(in)) for weight and bias, random, controlled by torch.manual_seed:
@@ -19,8 +20,8 @@ Contract -> specs:
 - xavier/kaiming: in place on the tensor itself (a view fills its base), returns it, works on a
   Parameter, keeps dtype (half too), distribution and std by the fan formulas, explicit gain=0.0,
   seeded by torch.manual_seed: test_xavier_*, test_kaiming_*, test_init_functions_*
-- kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched; also
-  the names torch's calculate_gain knows but the contract's list lacks (selu, conv2d):
+- kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched (names
+  are case-sensitive: "Relu" and "Fan_Out" are typos, not aliases); also the names torch's calculate_gain knows but the contract's list lacks (selu, conv2d):
   test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error
 - off limits: test_linear_writes_its_own, test_init_functions_write_their_own
 """
@@ -139,6 +140,9 @@ def test_linear_forward_matches_nn_linear(lead, in_f, out_f):
         y = mine(x)
     assert_close(y, ref(x), what=f"Linear({in_f}, {out_f})(x of shape {(*lead, in_f)})",
                  hint=WEIGHT_HINT + "; any number of leading dims, including none")
+    assert y.requires_grad, (f"Linear({in_f}, {out_f})(x of shape {(*lead, in_f)}) is cut from the "
+                             "weight (requires_grad is False): compute x @ weight.T + bias for an "
+                             "empty batch too, instead of returning fresh zeros")
 
 
 @pytest.mark.parametrize("lead,in_f,out_f", SHAPES[1:4])
@@ -464,7 +468,8 @@ def test_kaiming_std_matches_the_formula(shape, kwargs):
                                           ({"nonlinearity": "gelu"}, "gelu"),
                                           ({"nonlinearity": "selu"}, "selu"),
                                           ({"nonlinearity": "conv2d"}, "conv2d"),
-                                          ({"mode": "fan_avg"}, "fan_avg")], ids=str)
+                                          ({"mode": "fan_avg"}, "fan_avg"),
+                                          ({"mode": "Fan_Out"}, "Fan_Out")], ids=str)
 def test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error(kwargs, named):
     t = torch.zeros(6, 4)
     args = "".join(f", {k}={v!r}" for k, v in kwargs.items())
@@ -472,7 +477,7 @@ def test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error(kwargs, named):
                   contract="any other mode or nonlinearity raises ValueError naming it, before "
                            "the tensor is touched", mentions=(named,),
                   what=f"kaiming_normal_(torch.zeros(6, 4){args})",
-                  hint="check mode and nonlinearity against the listed names only (not torch's "
+                  hint="check mode and nonlinearity against the listed names only, exactly as spelled (no .lower()), (not torch's "
                        "calculate_gain table: no selu, no conv2d) and raise "
                        "ValueError(f'unsupported nonlinearity {nonlinearity!r}'): a dict lookup "
                        "raises KeyError, and an else: gain = 1 hides the typo")

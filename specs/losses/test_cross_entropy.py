@@ -18,7 +18,7 @@ Contract-to-spec map:
 - reduction compared by value ("".join(...) built at runtime, not `is`): reduction_built_at_runtime
 - every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0, in the logits' dtype
   (float64 too: no torch.tensor(nan) literal): all_ignored
-- empty batch (0 positions), float32 and float64: empty_batch
+- empty batch (0 positions), float32 and float64, cross_entropy_backward too: empty_batch
 - unknown reduction (a typo, another case, None): ValueError naming it: unknown_reduction
 - ignore_index outside [0, C) (a pad id = C, a large id, -1): ignore_index_outside_the_classes
 - outputs on logits' device (meta stands in for a GPU): outputs_on_the_logits_device
@@ -246,6 +246,12 @@ def test_empty_batch(shape, dtype):
                           "both in the logits' dtype; " + HINT_LITERAL)
     assert_nan_scalar(cross_entropy(logits, target), logits, describe(logits, target) + f" in {dtype}",
                       "'mean' over 0 positions is 0 / 0 = NaN, like F.cross_entropy")
+    grad = cross_entropy_backward(logits, target)
+    assert_close(grad, torch.zeros_like(logits),
+                 what=f"cross_entropy_backward(logits of shape {tuple(logits.shape)}, target) in {dtype}",
+                 hint="no positions: an empty gradient of logits' shape and dtype (a guard against "
+                      "dividing by 0 positions returns torch.zeros_like(logits), not "
+                      "torch.zeros(logits.shape))")
 
 
 @pytest.mark.parametrize("reduction", ["average", "Sum", "MEAN", None])

@@ -6,7 +6,8 @@ Contract-to-spec map:
   float64_to_1e12; unknown reduction (a typo, another case, None): ValueError naming it:
   mse_unknown_reduction
 - bce_loss: mean of -(t log p + (1 - t) log(1 - p)), each log clamped at -100 (exact 0/1,
-  and p so small that log p < -100 in float64), soft labels: bce_*, float64_to_1e12
+  and p so small that log p < -100 in float64; interior p within 2^-22 of 1, no clamp of p
+  there), soft labels: bce_*, float64_to_1e12
 - bce_loss gradient finite at probs of exactly 0 and 1 (targets 0, 1, 0.3; float32 and
   float64) and at a float32 subnormal p, torch's in the interior:
   bce_gradient_is_finite_at_exactly_zero_and_one
@@ -116,8 +117,9 @@ def test_bce_soft_targets(dtype):
 
 
 def test_bce_probabilities_of_exactly_zero_and_one():
-    p = torch.tensor([0.0, 0.0, 1.0, 1.0, 0.5, 0.0, 1.0])
-    t = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.3, 0.6])
+    # 1 - 2^-22 and 2^-30 are interior (exact in float32): a clamp of probs near 0 or 1 shifts them
+    p = torch.tensor([0.0, 0.0, 1.0, 1.0, 0.5, 0.0, 1.0, 1 - 2.0**-22, 2.0**-30])
+    t = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.3, 0.6, 0.0, 1.0])
     out = bce_loss(p, t)
     assert_close(out, F.binary_cross_entropy(p, t),
                  what="bce_loss(probs with exact 0s and 1s, target)",

@@ -6,7 +6,8 @@ Contract-to-spec map:
   (hypothesis), default_dim_is_the_last
 - "same dtype as x" and float64 computed in float64 (to 1e-12, values and gradients):
   float64_is_computed_in_float64
-- any shape: size-0 dims beside dim, 0-d x (its own slice: probability 1): empty_and_scalar_inputs
+- any shape: size-0 dims beside dim, 0-d x (its own slice: probability 1), float64 kept there
+  too: empty_and_scalar_inputs
 - a dim outside [-x.dim(), x.dim()) raises IndexError (no dim % x.dim()): dim_out_of_range_raises
 - stability ("±1e4 finite and correct", shift invariance, log never of an underflowed 0):
   *_stable_at_large_logits, shift_invariance, rows_far_apart (a global max instead of the
@@ -215,10 +216,13 @@ def test_float64_is_computed_in_float64(case):
 @pytest.mark.parametrize("shape,dim", [((0, 5), -1), ((2, 0, 3), -1), ((0, 4), 1), ((2, 0, 3), 0),
                                        ((), -1), ((), 0)])
 def test_empty_and_scalar_inputs(shape, dim):
-    x = torch.randn(shape, generator=torch.Generator().manual_seed(23))
-    what = f"(x of shape {shape}, dim={dim})"
+    # float64: an early return for an empty x (torch.empty(x.shape)) must keep x's dtype too
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(23), dtype=torch.float64)
+    what = f"(float64 x of shape {shape}, dim={dim})"
     hint = ("work on whole tensors with reductions over dim (keepdim=True): a loop over rows "
-            "breaks on an empty batch, and a 0-d x is a single slice whose softmax is 1")
+            "breaks on an empty batch, and a 0-d x is a single slice whose softmax is 1; an "
+            "early return for an empty x keeps x's dtype (torch.empty_like(x), not "
+            "torch.empty(x.shape))")
     assert_close(softmax(x, dim), F.softmax(x, dim), what="softmax" + what, hint=hint)
     assert_close(log_softmax(x, dim), F.log_softmax(x, dim), what="log_softmax" + what, hint=hint)
     assert_close(Softmax.apply(x, dim), F.softmax(x, dim), what="Softmax.apply" + what, hint=hint)
