@@ -9,6 +9,8 @@ Write:
             bias_hh_l{k}    (4H,)
         (H = hidden_size, I = input_size; gate rows in the order i, f, g, o as in
         katas/rnn/cells.py), so `mine.load_state_dict(nn.LSTM(...).state_dict())` works.
+        The keys come in nn.LSTM's order too: layer 0's four as listed above, then layer 1's,
+        and so on (register them in that order; state_dict() and parameters() follow it).
         Initialise every parameter uniform in [-1/sqrt(H), 1/sqrt(H)], as nn.LSTM does: random
         draws from torch's global generator (torch.manual_seed makes them reproducible; two
         modules get different values; never seed inside the module).

@@ -5,7 +5,8 @@ Contract -> specs:
 - slopes: powers of two 2^(-8i/n), the paper's interleaving otherwise, float32: test_slopes_*
 - alibi_bias = -m_h (i - j), top-left, no masking, float32: test_alibi_bias_*
 - alibi_attention: heads at dim -3, any batch dims, L != S, causal top-left, default causal, gradients,
-  inputs untouched: test_alibi_attention_*; "computed in q's dtype" (float64, 12 and 16 heads):
+  inputs untouched: test_alibi_attention_*; causal keys hidden for good (an additive -1e4 mask is undone by
+  the bias +slope (j - i) far ahead): test_alibi_attention_causal_mask_hides_far_future_keys; "computed in q's dtype" (float64, 12 and 16 heads):
   test_alibi_attention_float64_is_computed_in_float64; "on q's device" (meta, also an output buffer on
   the CPU): test_alibi_attention_on_q_device
 - linear_bias_attention: alpha (i - j) not (j - i), any alpha in [-1, 1] incl. 0, batched, no mask:
@@ -180,6 +181,21 @@ def test_alibi_attention_prefers_near_keys():
     assert_close(out[:, -1], expected, what="alibi_attention(q = 0, k, v = eye)[:, -1] (the last query's weights)",
                  hint="with q = 0 the weights are softmax(-slope * (i - j)): the nearest key weighs most; "
                       + HINT_BIAS)
+
+
+def test_alibi_attention_causal_mask_hides_far_future_keys():
+    """ALiBi's bias is POSITIVE for future keys (+slope * (j - i)): a finite additive mask such as
+    -1e4 is cancelled once slope * (j - i) reaches 1e4 (8 heads: head 0 has slope 1/2, j > 20000)."""
+    H, S = 8, 20_010
+    q, k = torch.zeros(H, 1, 1), torch.zeros(H, S, 1)
+    v = torch.zeros(H, S, 1)
+    v[:, 1:] = 1.0  # query 0 sees key 0 alone: the output is v[key 0] = 0, any leak shows
+    out = alibi_attention(q, k, v, causal=True)
+    assert_close(out, torch.zeros(H, 1, 1),
+                 what=f"alibi_attention(q = 0 (8, 1, 1), k = 0 (8, {S}, 1), v = [0, 1, 1, ...], causal=True)",
+                 hint="hide the future keys for good: masked_fill(mask, float('-inf')) (or torch.where); an "
+                      "additive -1e4 (or -10000 * mask) is undone by ALiBi's own bias +slope * (j - i), which "
+                      "reaches 1e4 at distance 2e4 for a slope of 1/2")
 
 
 def test_alibi_attention_float64():

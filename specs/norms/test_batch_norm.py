@@ -13,7 +13,7 @@ Contract -> specs:
 - n = 1 in training raises ValueError before any state change (decided), tracked or not:
   test_one_value_per_channel_*
 - empty batch (n = 0) allowed, running stats kept, step counted (decided): test_empty_batch
-- eps=0.0 used as given, train and eval: test_explicit_zero_eps_is_used
+- eps=0.0 used as given (no hidden floor, std 1e-10 too), train and eval: test_explicit_zero_eps_is_used
 - channel means far from 0 (two-pass variance): test_mean_far_from_zero_float32
 - running stats carry no graph; gradients in train and eval: test_running_statistics_carry_no_graph,
   test_gradients_match_nn_batch_norm
@@ -336,20 +336,24 @@ def test_explicit_zero_momentum_is_used():
                       "(no `momentum or 0.1`)")
 
 
-def test_explicit_zero_eps_is_used():
+@pytest.mark.parametrize("scale", [1e-3, 1e-10])
+def test_explicit_zero_eps_is_used(scale):
     # nn.BatchNorm1d refuses eps=0 in training; the contract uses eps as given, so the oracle
-    # is the formula in float64.
+    # is the formula in float64. std ~1e-3 (variance ~1e-6): eps=1e-5 instead of 0 shrinks y
+    # ~3x; std ~1e-10 (variance ~1e-20, a normal float32) also shows a hidden floor such as
+    # max(eps, 1e-12).
     kwargs = {"eps": 0.0, "momentum": 1.0}  # momentum 1: eval then uses this batch's statistics
     mine, ref = pair(3, **kwargs)
     w, b = ref.weight.detach().double(), ref.bias.detach().double()
-    what = f"{call(3, kwargs)} on x with std ~1e-3"
-    hint = "eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-5`)"
-    x = 1e-3 * randn(6, 3, seed=42)  # variance ~1e-6: eps=1e-5 instead of 0 shrinks y ~3x
+    what = f"{call(3, kwargs)} on x with std ~{scale:g}"
+    hint = ("eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-5`) and add "
+            "nothing else (no max(eps, tiny), no clamp of the variance)")
+    x = scale * randn(6, 3, seed=42)
     var, mean = torch.var_mean(x.double(), dim=0, correction=0)
     expected = ((x.double() - mean) / var.sqrt() * w + b).float()
     assert_close(mine(x), expected, what=f"{what}, train step", hint=hint)
     mine.eval()
-    x2 = 1e-3 * randn(4, 3, seed=43)
+    x2 = scale * randn(4, 3, seed=43)
     expected = ((x2.double() - mean) / (var * 6 / 5).sqrt() * w + b).float()  # running_var: unbiased
     assert_close(mine(x2), expected, what=f"{what}, eval() after that step", hint=hint)
 

@@ -5,7 +5,7 @@ Contract -> specs:
   test_function_matches_f_layer_norm, test_empty_batch
 - weight/bias None: test_function_accepts_none_*; biased variance: test_function_uses_the_biased_variance
 - eps inside the sqrt, eps as given (0.0 too): test_function_eps_*, test_module_options_*,
-  test_module_eps_zero_is_used_as_given
+  test_module_eps_zero_is_used_as_given (std 1e-10 too: no hidden floor)
 - per-sample statistics: test_function_rows_are_independent, test_module_normalises_each_sample_alone
 - mean far from 0 (two-pass variance): test_function_mean_far_from_zero_float32, test_module_mean_far_*
 - float64 computed in float64 (TIGHT64): test_function_float64_*, test_module_float64_is_computed_*
@@ -443,12 +443,16 @@ def test_empty_batch():
         assert_close(got, ref(x), what="LayerNorm((2, 3))(x of (0, 2, 3))")
 
 
-def test_module_eps_zero_is_used_as_given():
+@pytest.mark.parametrize("scale", [1e-3, 1e-10])
+def test_module_eps_zero_is_used_as_given(scale):
+    # variance ~1e-6: eps=1e-5 instead of 0 changes y by ~5x; variance ~1e-20 (a normal
+    # float32) also shows a hidden floor such as max(eps, 1e-12)
     mine, ref = LayerNorm(8, eps=0.0), nn.LayerNorm(8, eps=0.0)
-    x = 1e-3 * randn(3, 8, seed=28)  # variance ~1e-6: eps=1e-5 instead of 0 changes y by ~5x
+    x = scale * randn(3, 8, seed=28)
     got = mine(x)
-    assert_close(got, module_reference(ref, x), what="LayerNorm(8, eps=0.0) on x with std ~1e-3",
-                 hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-5`)")
+    assert_close(got, module_reference(ref, x), what=f"LayerNorm(8, eps=0.0) on x with std ~{scale:g}",
+                 hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-5`) and "
+                      "add nothing else (no max(eps, tiny), no clamp of the variance)")
 
 
 def _on_meta(what, fn):

@@ -8,7 +8,8 @@ Contract -> specs:
 - x / sqrt(mean(x^2) + eps) * weight over the last dim, vs nn.RMSNorm, train/eval, sizes 1 and
   primes: test_fresh_module_*, test_matches_torch_with_loaded_weights, test_matches_torch_property
 - no mean subtraction (constant rows): test_constant_rows_are_not_zeroed
-- eps inside the sqrt, default 1e-6, eps=0.0 as given: test_eps_is_inside_the_sqrt, test_explicit_zero_eps_is_used
+- eps inside the sqrt, default 1e-6, eps=0.0 as given (no hidden floor, x ~ 1e-10 too):
+  test_eps_is_inside_the_sqrt, test_explicit_zero_eps_is_used
 - float64 (float32 internals allowed): test_float64; gradients: test_gradients_match_torch
 - empty leading dim, exact zero rows (finite gradient): test_empty_batch_and_zero_rows
 - non-contiguous input unchanged: test_non_contiguous_*; off limits: test_writes_its_own_rms_norm
@@ -262,13 +263,17 @@ def test_gradients_flow_through_the_residual():
 
 # ------------------------------------------------------------------------ edges
 
-def test_explicit_zero_eps_is_used():
+@pytest.mark.parametrize("magnitude", [1e-4, 1e-10])
+def test_explicit_zero_eps_is_used(magnitude):
+    # mean square ~1e-8 shows any eps; ~1e-20 (still a normal float32) also shows a hidden floor
+    # such as max(eps, 1e-12) or rms.clamp_min(1e-8)
     mine = RMSNorm(5, eps=0.0)
     ref = reference_norm(5, eps=0.0, seed=31)
     load_into(mine, ref)
-    x = inputs(3, 5, seed=32, offset=1e-4, scale=5e-5)  # mean square ~1e-8: any eps shows
-    assert_close(mine(x), ref(x), what="RMSNorm(5, eps=0.0) on x of magnitude 1e-4",
-                 hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-6`)")
+    x = inputs(3, 5, seed=32, offset=magnitude, scale=magnitude / 2)
+    assert_close(mine(x), ref(x), what=f"RMSNorm(5, eps=0.0) on x of magnitude {magnitude:g}",
+                 hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-6`) and "
+                      "add nothing else (no max(eps, tiny), no clamp of the rms)")
 
 
 def test_empty_batch_and_zero_rows():

@@ -1,7 +1,7 @@
 """Specs for katas/rnn/layers.py (day 13): LSTM, state_dict-compatible with nn.LSTM.
 
 Contract -> specs:
-- nn.LSTM's keys/shapes, all nn.Parameters: test_state_dict_matches_nn_lstm
+- nn.LSTM's keys/shapes in nn.LSTM's order, all nn.Parameters: test_state_dict_matches_nn_lstm
 - init U(±1/sqrt(H)) for every parameter (biases, weight_ih with I != H): test_parameters_initialised_*,
   test_every_parameter_initialised_uniform_in_one_over_sqrt_h; drawn from torch's global
   generator (reproducible by torch.manual_seed, fresh per module):
@@ -85,6 +85,10 @@ def test_state_dict_matches_nn_lstm(i, h, layers):
         f"LSTM({i}, {h}, num_layers={layers}).state_dict() has {got}, nn.LSTM's has {expected}\n"
         f"  hint: parameters named weight_ih_l{{k}}, weight_hh_l{{k}}, bias_ih_l{{k}}, "
         f"bias_hh_l{{k}} per layer, shapes (4H, I or H), (4H, H), (4H,), (4H,); no buffers")
+    assert list(got) == list(expected), (
+        f"LSTM({i}, {h}, num_layers={layers}).state_dict() lists its keys as {list(got)}; nn.LSTM "
+        f"lists {list(expected)}\n  hint: register layer by layer, each layer's weight_ih, weight_hh, "
+        f"bias_ih, bias_hh in that order (parameters() and state_dict() follow registration order)")
     assert_parameters_like(mine, expected, what=f"LSTM({i}, {h}, num_layers={layers})", like="nn.LSTM",
                            hint="every weight and bias must be an nn.Parameter so that optimizers see it")
 
