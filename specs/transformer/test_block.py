@@ -16,6 +16,8 @@ Contract -> specs:
 - state_dict keys, every weight an nn.Parameter like torch's, no built-in layers:
   test_state_dicts_match_torch, test_written_from_scratch
 - post-LN / pre-LN wiring, residual around each sublayer: test_*_residual, *_matches_torch
+- defaults dropout=0.0 (every sublayer's dropout) and norm_first=False, in train() mode:
+  test_encoder_defaults_are_post_ln_without_dropout, test_decoder_defaults_are_post_ln_without_dropout
 - cross-attention keys/values from memory: test_decoder_cross_attention_reads_memory
 - LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
 - masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings
@@ -446,6 +448,25 @@ def test_encoder_defaults_are_post_ln_without_dropout():
         expected = call_ref(ref, x)
     assert_close(out, expected, what="EncoderLayer(8, 2, 16)(src (2, 4, 8)) in train() mode with the "
                  "defaults dropout=0.0, norm_first=False", hint=HINT_POST)
+
+
+def test_decoder_defaults_are_post_ln_without_dropout():
+    """DecoderLayer(d, h, ff) in train() mode: the defaults dropout=0.0 and norm_first=False reach
+    every sublayer (an nn.Dropout(0.1) left at torch's default, or `dropout or 0.1`, shows here)."""
+    ref = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    randomize(ref, 70)
+    mine = DecoderLayer(8, 2, 16)
+    load(mine, ref, "DecoderLayer(8, 2, 16)", DEC_KEYS)
+    mine.train()
+    ref.train()  # dropout 0: train mode is deterministic too
+    x, memory = randn(2, 4, 8, seed=71), randn(2, 3, 8, seed=72)
+    out = mine(x, memory)
+    with torch.no_grad():
+        expected = call_ref(ref, x, memory)
+    assert_close(out, expected, what="DecoderLayer(8, 2, 16)(tgt (2, 4, 8), memory (2, 3, 8)) in train() mode "
+                 "with the defaults dropout=0.0, norm_first=False",
+                 hint=HINT_DEC_POST + "; every nn.Dropout takes the layer's dropout argument (0.0 by default: "
+                 "an explicit 0.0 is not 'not given')")
 
 
 MASK_KINDS = ["causal", "bool 2d", "float 2d", "bool kpm", "float kpm", "bool kpm 2d",
