@@ -17,12 +17,12 @@ Contract -> specs:
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
   without need_weights: a separate need_weights=False path must keep the dtype too)
-- size-0 batch / sequence (float32 and float64): test_empty_batch_or_queries; scores +-100/300 (with and
+- size-0 batch / sequence (float32 and float64; with and without need_weights): test_empty_batch_or_queries; scores +-100/300 (with and
   without need_weights): test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
   key is value (cross-attention): test_query_is_key_but_value_differs
 - "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
-- helpers on the inputs' device (meta): test_runs_on_the_inputs_device
+- helpers on the inputs' device (meta; with and without need_weights): test_runs_on_the_inputs_device
 - gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
   test_gradients_match_torch, test_non_contiguous_*, test_float_masks_are_left_alone, test_writes_its_own_attention
 """
@@ -473,12 +473,22 @@ def test_empty_batch_or_queries(B, L, S, dtype):
     ref = reference(6, 2, seed=35, dtype=dtype)
     mine = pair(ref, 6, 2)
     q, k, v = tensors(B, L, S, 6, seed=36, dtype=dtype)
+    hint = ("size-0 batches and sequences flow through: .view(B, -1, H, D) (or reshape(B, -1, E)) "
+            "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D); an early "
+            "return keeps the dtype and device: query.new_zeros(...), not torch.zeros(...)")
     out, weights = mine(q, k, v)
     assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, S, dtype=dtype)),
-                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)})",
-                 hint="size-0 batches and sequences flow through: .view(B, -1, H, D) (or reshape(B, -1, E)) "
-                      "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D); an early "
-                      "return keeps the dtype and device: query.new_zeros(...), not torch.zeros(...)")
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)})", hint=hint)
+    # need_weights=False (the transformer layers' call) may take another path: the same rules hold there
+    try:
+        out, weights = mine(q, k, v, need_weights=False)
+    except RuntimeError as err:
+        raise SpecFailure(f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)}, "
+                          f"need_weights=False) raised RuntimeError: {str(err).splitlines()[0]}\n  hint: {hint}") from None
+    assert_close(out, torch.zeros(B, L, 6, dtype=dtype), hint=hint,
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)}, "
+                      f"need_weights=False) output")
+    assert weights is None, f"need_weights=False returned weights {weights!r}; it returns (output, None)"
 
 
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
@@ -597,9 +607,11 @@ def test_runs_on_the_inputs_device(kind):
     mine = pair(reference(E, H, seed=50), E, H)
     q, k, v = tensors(B, L, S, E, seed=51)
     kwargs = masks(kind, B, H, L, S, seed=52)
-    assert_on_input_device(  # the module moves to meta only when judged there: .to("meta") costs seconds
-        lambda: mine(q, k, v, **kwargs),
-        lambda: mine.to("meta")(*(t.to("meta") for t in (q, k, v)), **{n: m.to("meta") for n, m in kwargs.items()}),
-        what=describe(E, H, q, k, **kwargs) + " on the meta device",
-        hint="build every helper tensor on the inputs' device: torch.zeros(mask.shape, dtype=scores.dtype, "
-             "device=mask.device)")
+    for need_weights in (True, False):  # need_weights=False may take another path (the sdpa kata)
+        assert_on_input_device(  # the module moves to meta only when judged there: .to("meta") costs seconds
+            lambda: mine(q, k, v, need_weights=need_weights, **kwargs),
+            lambda: mine.to("meta")(*(t.to("meta") for t in (q, k, v)), need_weights=need_weights,
+                                    **{n: m.to("meta") for n, m in kwargs.items()}),
+            what=describe(E, H, q, k, need_weights=need_weights, **kwargs) + " on the meta device",
+            hint="build every helper tensor on the inputs' device: torch.zeros(mask.shape, dtype=scores.dtype, "
+                 "device=mask.device)")
