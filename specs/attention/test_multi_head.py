@@ -20,11 +20,11 @@ Contract -> specs:
 - size-0 batch / sequence (float32 and float64; with and without need_weights): test_empty_batch_or_queries; scores +-100/300 (with and
   without need_weights): test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
-  key is value (cross-attention): test_query_is_key_but_value_differs
+  key is value (cross-attention), with and without need_weights: test_query_is_key_but_value_differs
 - "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
 - helpers on the inputs' device (meta; with and without need_weights): test_runs_on_the_inputs_device
 - gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
-  test_gradients_match_torch, test_non_contiguous_*, test_float_masks_are_left_alone, test_writes_its_own_attention
+  test_gradients_match_torch, test_non_contiguous_* (with and without need_weights), test_float_masks_are_left_alone, test_writes_its_own_attention
 """
 
 
@@ -437,12 +437,15 @@ def test_non_contiguous_inputs_are_left_alone():
     kpm, am = non_contiguous(m["key_padding_mask"]), non_contiguous(m["attn_mask"])
     with unchanged(q, k, v, kpm, am, names=["query", "key", "value", "key_padding_mask", "attn_mask"]):
         out, weights = mine(q, k, v, key_padding_mask=kpm, attn_mask=am)
+        fast, _ = mine(q, k, v, key_padding_mask=kpm, need_weights=False, attn_mask=am)
     with torch.no_grad():
         expected = call_ref(ref, q.contiguous(), k.contiguous(), v.contiguous(),
                             key_padding_mask=kpm.contiguous(), attn_mask=am.contiguous())
+    hint = "x.view needs a contiguous tensor: use .reshape, or .contiguous() first"
     assert_close((out, weights), expected,
-                 what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks)",
-                 hint="x.view needs a contiguous tensor: use .reshape, or .contiguous() first")
+                 what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks)", hint=hint)
+    assert_close(fast, expected[0], hint=hint + " (in the need_weights=False path too)",
+                 what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks, need_weights=False) output")
 
 
 def test_float_masks_are_left_alone():
@@ -565,11 +568,15 @@ def test_query_is_key_but_value_differs():
     out, weights = mine(x, x, v)
     with torch.no_grad():
         expected = call_ref(ref, x, x, v)
+    hint = ("project value with W_v itself: a fused in_proj of one tensor is right only when "
+            "query, key AND value are the same tensor (check `query is key is value`, or "
+            "always project the three separately)")
     assert_close((out, weights), expected, what=f"MultiHeadAttention({E}, {H})(x, x, value) (query is key, "
-                 f"value a different tensor)",
-                 hint="project value with W_v itself: a fused in_proj of one tensor is right only when "
-                      "query, key AND value are the same tensor (check `query is key is value`, or "
-                      "always project the three separately)")
+                 f"value a different tensor)", hint=hint)
+    fast, _ = mine(x, x, v, need_weights=False)  # DETR's layers call this path
+    assert_close(fast, expected[0], hint=hint + " (in the need_weights=False path too)",
+                 what=f"MultiHeadAttention({E}, {H})(x, x, value, need_weights=False) (query is key, "
+                      f"value a different tensor) output")
     m = tensors(B, 7, 7, E, seed=46)[1]
     out, weights = mine(x, m, m)
     with torch.no_grad():
