@@ -6,7 +6,7 @@ float32 defaults of harness.checks (rtol 1e-4, atol 1e-5) for values, atol 1e-4 
 float64 defaults for float64.
 
 Contract -> specs:
-- state_dict keys/shapes, registered parameters, bias=False, written from scratch:
+- state_dict keys/shapes, registered parameters, bias=False (with and without need_weights), written from scratch:
   test_state_dict_matches_*, test_is_written_from_scratch, test_bias_false_matches_torch
 - project / split heads (h*D..(h+1)*D-1) / softmax(q k^T / sqrt(D)) over keys / merge / out_proj:
   test_heads_own_contiguous_channel_blocks, test_weights_rows_sum_to_one, test_self_/cross_attention_*
@@ -315,6 +315,7 @@ def test_per_head_weights_match_torch(E, H, B, L, S):
 def test_bias_false_matches_torch():
     check(8, 2, 2, 4, 5, seed=13, bias=False)
     check(8, 2, 2, 4, 4, seed=14, bias=False, self_attn=True, kind="bool kpm")
+    check(8, 2, 2, 4, 5, seed=15, bias=False, kind="float kpm 2d", need_weights=False)  # the layers' path
 
 
 def test_float64_after_double():
