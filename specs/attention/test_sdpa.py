@@ -16,7 +16,7 @@ Contract -> specs:
   -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
   test_bool_mask_hiding_the_largest_scores
 - "any device: helpers on q.device" (meta): test_works_on_q_device
-- empty sizes (batch 0, L 0, S 0), float32 and float64: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
+- empty sizes (batch 0, L 0, S 0), float32 and float64, with and without is_causal: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
 - gradients: test_gradcheck_float64, test_gradients_match_torch
 - inputs untouched, non-contiguous, built-ins off limits: test_non_contiguous_*, test_float_mask_is_left_alone,
   test_writes_its_own_attention
@@ -435,11 +435,14 @@ def test_fully_masked_row_has_zero_gradient(kind):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
 def test_empty_sizes(batch, L, S, dtype):
     q, k, v = qkv(batch, L, S, 4, 3, seed=41, dtype=dtype)
-    out = sdpa(q, k, v)
-    assert_close(out, ref(q, k, v), what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)}, {dtype})",
-                 hint="size-0 dims must flow through: with S = 0 every row is fully masked and "
-                      "returns zeros; a reduction such as amax over an empty key dim raises; an early "
-                      "return keeps q's dtype and device: q.new_zeros(...), not torch.zeros(...)")
+    hint = ("size-0 dims must flow through: with S = 0 every row is fully masked and "
+            "returns zeros; a reduction such as amax over an empty key dim raises; an early "
+            "return keeps q's dtype and device: q.new_zeros(...), not torch.zeros(...)")
+    for kwargs in ({}, {"is_causal": True}):  # a separate causal path must handle them too
+        out = sdpa(q, k, v, **kwargs)
+        assert_close(out, ref(q, k, v, **kwargs), hint=hint,
+                     what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)}, {dtype}"
+                          f"{', is_causal=True' if kwargs else ''})")
 
 
 @pytest.mark.parametrize("kind", ["causal", "bool"])
