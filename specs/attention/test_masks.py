@@ -14,7 +14,7 @@ Contract -> specs:
 - q's dtype under a float64 default dtype (window 5 and = T): test_sliding_window_attention_dtype_under_*
 - budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T (ratio < 2.5),
   test_no_T_by_T_tensor_is_built; work T * window (FLOPs): test_flops_grow_linearly_with_T
-- "helpers on q.device" (meta): test_sliding_window_attention_on_q_device
+- "helpers on q.device" (meta; window 5 and = T, a plain-attention shortcut): test_sliding_window_attention_on_q_device
 - "L or S of 0: an empty mask": test_causal_mask_empty_sizes, test_sliding_window_mask_empty
 """
 
@@ -387,12 +387,15 @@ def test_sliding_window_attention_on_q_device(causal):
     """On the meta device (shapes only) every helper tensor (positions, masks, accumulators)
     must be built on q.device: torch.arange(T) lands on the CPU and fails next to GPU scores."""
     q, k, v = qkv((2, 3), 40, 4, 5, seed=21)
-    what = f"sliding_window_attention(q, k, v on the meta device, window=5, causal={causal})"
     hint = ("build every helper tensor on q.device: torch.arange(T, device=q.device), an output buffer with "
             "q.new_zeros(...) (or collect the blocks and torch.cat them)")
-    assert_on_input_device(lambda: sliding_window_attention(q, k, v, 5, causal),
-                           lambda: sliding_window_attention(*(t.to("meta") for t in (q, k, v)), 5, causal),
-                           what=what, hint=hint)
+    for window in (5, 40):  # window >= T: a plain-attention shortcut builds its helpers there too
+        assert_on_input_device(
+            lambda: sliding_window_attention(q, k, v, window, causal),
+            lambda: sliding_window_attention(*(t.to("meta") for t in (q, k, v)), window, causal),
+            what=f"sliding_window_attention(q, k, v (T = 40) on the meta device, window={window}, causal={causal})",
+            hint=hint + ("; a mask such as sliding_window_mask(T, ...) is built on the CPU: pass "
+                         "is_causal=True, or build it on q.device" if window == 40 else ""))
     # on_meta takes a block written into a CPU buffer on a line with float("-inf") for code
     # that reads data: CPU inputs with the default device set to meta must give a CPU output
     try:
