@@ -17,14 +17,15 @@ Contract -> specs:
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
   without need_weights: a separate need_weights=False path must keep the dtype too)
-- size-0 batch / sequence (float32 and float64; with and without need_weights): test_empty_batch_or_queries; scores +-100/300 (with and
+- size-0 batch / sequence (float32 and float64; with and without need_weights; self-attention):
+  test_empty_batch_or_queries; scores +-100/300 (with and
   without need_weights): test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
   key is value (cross-attention), with and without need_weights: test_query_is_key_but_value_differs
 - "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
 - helpers on the inputs' device (meta; with and without need_weights): test_runs_on_the_inputs_device
 - gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
-  test_gradients_match_torch, test_non_contiguous_* (with and without need_weights), test_float_masks_are_left_alone, test_writes_its_own_attention
+  test_gradients_match_torch, test_non_contiguous_* (with and without need_weights, self-attention), test_float_masks_are_left_alone, test_writes_its_own_attention
 """
 
 
@@ -439,6 +440,7 @@ def test_non_contiguous_inputs_are_left_alone():
     with unchanged(q, k, v, kpm, am, names=["query", "key", "value", "key_padding_mask", "attn_mask"]):
         out, weights = mine(q, k, v, key_padding_mask=kpm, attn_mask=am)
         fast, _ = mine(q, k, v, key_padding_mask=kpm, need_weights=False, attn_mask=am)
+        self_out = mine(q, q, q)  # self-attention (query is key is value) may take a fused path
     with torch.no_grad():
         expected = call_ref(ref, q.contiguous(), k.contiguous(), v.contiguous(),
                             key_padding_mask=kpm.contiguous(), attn_mask=am.contiguous())
@@ -447,6 +449,10 @@ def test_non_contiguous_inputs_are_left_alone():
                  what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks)", hint=hint)
     assert_close(fast, expected[0], hint=hint + " (in the need_weights=False path too)",
                  what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks, need_weights=False) output")
+    with torch.no_grad():
+        expected = call_ref(ref, q.contiguous(), q.contiguous(), q.contiguous())
+    assert_close(self_out, expected, hint=hint + " (in a fused self-attention path too)",
+                 what="MultiHeadAttention(6, 2)(x, x, x) with a non-contiguous x (self-attention)")
 
 
 def test_float_masks_are_left_alone():
@@ -493,6 +499,9 @@ def test_empty_batch_or_queries(B, L, S, dtype):
                  what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)}, "
                       f"need_weights=False) output")
     assert weights is None, f"need_weights=False returned weights {weights!r}; it returns (output, None)"
+    out, weights = mine(q, q, q)  # self-attention (query is key is value) may take a fused path
+    assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, L, dtype=dtype)), hint=hint,
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (self-attention: query = key = value {(B, L, 6)})")
 
 
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
