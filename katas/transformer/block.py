@@ -50,7 +50,9 @@ Write (all batch-first: x is (B, T, d_model), float32 or float64 like the parame
     tgt_is_causal / memory_is_causal as a promise that the mask given IS causal; here, when
     the flag is True and its mask is None, build the causal mask yourself (query i may see
     keys j <= i, top-left aligned: torch.ones(T, S, dtype=torch.bool).triu(1) as a "hidden"
-    mask); when a mask is given, use it as it is.
+    mask); when a mask is given, use it as it is. A causal mask you build is bool (or has
+    x's dtype): the result keeps the parameters' dtype whatever torch.get_default_dtype() is
+    (a float mask made with torch.full(...) and no dtype= follows the default dtype).
 
 Use your own multi-head attention: `from katas.attention.multi_head import MultiHeadAttention`
 (finish attention/multi_head first). nn.Linear, nn.LayerNorm and nn.Dropout are allowed.

@@ -9,12 +9,12 @@ Contract -> specs:
   test_causal_sliding_window_mask, test_bidirectional_*, test_*_by_default, test_causal_window_counts_*, property
 - sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
   test_window_at_least_T_*; T = 0 (float32 and float64): test_sliding_window_attention_empty_T; float64 accuracy:
-  test_sliding_window_attention_float64_accuracy (D = 5, window 6 and = T); scores +100/+300/-150 (no max shift, online max from 0):
-  test_sliding_window_attention_extreme_scores; gradients, inputs untouched, SDPA off limits
+  test_sliding_window_attention_float64_accuracy (D = 5, window 6 and = T); scores +100/+300/-150 (no max shift, online max from 0;
+  window 5 and = T): test_sliding_window_attention_extreme_scores; non-contiguous (window 4 and = T); gradients, inputs untouched, SDPA off limits
 - q's dtype under a float64 default dtype (window 5 and = T): test_sliding_window_attention_dtype_under_*
 - budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T (ratio < 2.5),
   test_no_T_by_T_tensor_is_built; work T * window (FLOPs): test_flops_grow_linearly_with_T
-- "helpers on q.device" (meta): test_sliding_window_attention_on_q_device
+- "helpers on q.device" (meta; window 5 and = T, a plain-attention shortcut): test_sliding_window_attention_on_q_device
 - "L or S of 0: an empty mask": test_causal_mask_empty_sizes, test_sliding_window_mask_empty
 """
 
@@ -232,10 +232,12 @@ def test_sliding_window_attention_gradients(causal):
 
 def test_sliding_window_attention_non_contiguous_inputs_are_left_alone():
     q, k, v = (non_contiguous(t) for t in qkv((2, 2), 19, 4, 3, seed=12))
-    with unchanged(q, k, v, names=["q", "k", "v"]):
-        out = sliding_window_attention(q, k, v, 4, causal=False)
-    assert_close(out, reference_attention(q.contiguous(), k.contiguous(), v.contiguous(), 4, False),
-                 what="sliding_window_attention(non-contiguous q, k, v, window=4, causal=False)", hint=HINT_ATTN)
+    for window in (4, 19):  # window = T: a plain-attention shortcut takes any layout too
+        with unchanged(q, k, v, names=["q", "k", "v"]):
+            out = sliding_window_attention(q, k, v, window, causal=False)
+        assert_close(out, reference_attention(q.contiguous(), k.contiguous(), v.contiguous(), window, False),
+                     what=f"sliding_window_attention(non-contiguous q, k, v, window={window}, causal=False)",
+                     hint=HINT_ATTN + "; .view needs a contiguous tensor: use .reshape")
 
 
 def test_sliding_window_attention_writes_its_own():
@@ -360,12 +362,14 @@ def _aligned(T, D, score, seed):
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
 def test_sliding_window_attention_extreme_scores(score, causal):
     q, k, v = _aligned(70, 4, score, seed=18)
-    out = sliding_window_attention(q, k, v, 5, causal)
-    expected = reference_attention(q.double(), k.double(), v.double(), 5, causal).float()
-    assert_close(out, expected, rtol=1e-4, atol=1e-4,
-                 what=f"sliding_window_attention(q, k (2, 70, 4), window=5, causal={causal}) with every score near {score:g}",
-                 hint="exp(100) overflows float32 and exp(-150) underflows to 0: subtract each row's max "
-                      "before exp, and start a running (online) max at -inf, not 0")
+    for window in (5, 70):  # window = T: a plain-attention shortcut needs the max shift too
+        out = sliding_window_attention(q, k, v, window, causal)
+        expected = reference_attention(q.double(), k.double(), v.double(), window, causal).float()
+        assert_close(out, expected, rtol=1e-4, atol=1e-4,
+                     what=f"sliding_window_attention(q, k (2, 70, 4), window={window}, causal={causal}) with every "
+                          f"score near {score:g}",
+                     hint="exp(100) overflows float32 and exp(-150) underflows to 0: subtract each row's max "
+                          "before exp, and start a running (online) max at -inf, not 0")
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
@@ -387,12 +391,15 @@ def test_sliding_window_attention_on_q_device(causal):
     """On the meta device (shapes only) every helper tensor (positions, masks, accumulators)
     must be built on q.device: torch.arange(T) lands on the CPU and fails next to GPU scores."""
     q, k, v = qkv((2, 3), 40, 4, 5, seed=21)
-    what = f"sliding_window_attention(q, k, v on the meta device, window=5, causal={causal})"
     hint = ("build every helper tensor on q.device: torch.arange(T, device=q.device), an output buffer with "
             "q.new_zeros(...) (or collect the blocks and torch.cat them)")
-    assert_on_input_device(lambda: sliding_window_attention(q, k, v, 5, causal),
-                           lambda: sliding_window_attention(*(t.to("meta") for t in (q, k, v)), 5, causal),
-                           what=what, hint=hint)
+    for window in (5, 40):  # window >= T: a plain-attention shortcut builds its helpers there too
+        assert_on_input_device(
+            lambda: sliding_window_attention(q, k, v, window, causal),
+            lambda: sliding_window_attention(*(t.to("meta") for t in (q, k, v)), window, causal),
+            what=f"sliding_window_attention(q, k, v (T = 40) on the meta device, window={window}, causal={causal})",
+            hint=hint + ("; a mask such as sliding_window_mask(T, ...) is built on the CPU: pass "
+                         "is_causal=True, or build it on q.device" if window == 40 else ""))
     # on_meta takes a block written into a CPU buffer on a line with float("-inf") for code
     # that reads data: CPU inputs with the default device set to meta must give a CPU output
     try:

@@ -6,7 +6,7 @@ float32 defaults of harness.checks (rtol 1e-4, atol 1e-5) for values, atol 1e-4 
 float64 defaults for float64.
 
 Contract -> specs:
-- state_dict keys/shapes, registered parameters, bias=False, written from scratch:
+- state_dict keys/shapes, registered parameters, bias=False (with and without need_weights), written from scratch:
   test_state_dict_matches_*, test_is_written_from_scratch, test_bias_false_matches_torch
 - project / split heads (h*D..(h+1)*D-1) / softmax(q k^T / sqrt(D)) over keys / merge / out_proj:
   test_heads_own_contiguous_channel_blocks, test_weights_rows_sum_to_one, test_self_/cross_attention_*
@@ -17,14 +17,15 @@ Contract -> specs:
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
   without need_weights: a separate need_weights=False path must keep the dtype too)
-- size-0 batch / sequence (float32 and float64): test_empty_batch_or_queries; scores +-100/300 (with and
+- size-0 batch / sequence (float32 and float64; with and without need_weights; self-attention):
+  test_empty_batch_or_queries; scores +-100/300 (with and
   without need_weights): test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
-  key is value (cross-attention): test_query_is_key_but_value_differs
+  key is value (cross-attention), with and without need_weights: test_query_is_key_but_value_differs
 - "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
-- helpers on the inputs' device (meta): test_runs_on_the_inputs_device
+- helpers on the inputs' device (meta; with and without need_weights): test_runs_on_the_inputs_device
 - gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
-  test_gradients_match_torch, test_non_contiguous_*, test_float_masks_are_left_alone, test_writes_its_own_attention
+  test_gradients_match_torch, test_non_contiguous_* (with and without need_weights, self-attention), test_float_masks_are_left_alone, test_writes_its_own_attention
 """
 
 
@@ -315,6 +316,7 @@ def test_per_head_weights_match_torch(E, H, B, L, S):
 def test_bias_false_matches_torch():
     check(8, 2, 2, 4, 5, seed=13, bias=False)
     check(8, 2, 2, 4, 4, seed=14, bias=False, self_attn=True, kind="bool kpm")
+    check(8, 2, 2, 4, 5, seed=15, bias=False, kind="float kpm 2d", need_weights=False)  # the layers' path
 
 
 def test_float64_after_double():
@@ -437,12 +439,20 @@ def test_non_contiguous_inputs_are_left_alone():
     kpm, am = non_contiguous(m["key_padding_mask"]), non_contiguous(m["attn_mask"])
     with unchanged(q, k, v, kpm, am, names=["query", "key", "value", "key_padding_mask", "attn_mask"]):
         out, weights = mine(q, k, v, key_padding_mask=kpm, attn_mask=am)
+        fast, _ = mine(q, k, v, key_padding_mask=kpm, need_weights=False, attn_mask=am)
+        self_out = mine(q, q, q)  # self-attention (query is key is value) may take a fused path
     with torch.no_grad():
         expected = call_ref(ref, q.contiguous(), k.contiguous(), v.contiguous(),
                             key_padding_mask=kpm.contiguous(), attn_mask=am.contiguous())
+    hint = "x.view needs a contiguous tensor: use .reshape, or .contiguous() first"
     assert_close((out, weights), expected,
-                 what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks)",
-                 hint="x.view needs a contiguous tensor: use .reshape, or .contiguous() first")
+                 what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks)", hint=hint)
+    assert_close(fast, expected[0], hint=hint + " (in the need_weights=False path too)",
+                 what="MultiHeadAttention(6, 2)(non-contiguous query, key, value and masks, need_weights=False) output")
+    with torch.no_grad():
+        expected = call_ref(ref, q.contiguous(), q.contiguous(), q.contiguous())
+    assert_close(self_out, expected, hint=hint + " (in a fused self-attention path too)",
+                 what="MultiHeadAttention(6, 2)(x, x, x) with a non-contiguous x (self-attention)")
 
 
 def test_float_masks_are_left_alone():
@@ -473,12 +483,25 @@ def test_empty_batch_or_queries(B, L, S, dtype):
     ref = reference(6, 2, seed=35, dtype=dtype)
     mine = pair(ref, 6, 2)
     q, k, v = tensors(B, L, S, 6, seed=36, dtype=dtype)
+    hint = ("size-0 batches and sequences flow through: .view(B, -1, H, D) (or reshape(B, -1, E)) "
+            "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D); an early "
+            "return keeps the dtype and device: query.new_zeros(...), not torch.zeros(...)")
     out, weights = mine(q, k, v)
     assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, S, dtype=dtype)),
-                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)})",
-                 hint="size-0 batches and sequences flow through: .view(B, -1, H, D) (or reshape(B, -1, E)) "
-                      "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D); an early "
-                      "return keeps the dtype and device: query.new_zeros(...), not torch.zeros(...)")
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)})", hint=hint)
+    # need_weights=False (the transformer layers' call) may take another path: the same rules hold there
+    try:
+        out, weights = mine(q, k, v, need_weights=False)
+    except RuntimeError as err:
+        raise SpecFailure(f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)}, "
+                          f"need_weights=False) raised RuntimeError: {str(err).splitlines()[0]}\n  hint: {hint}") from None
+    assert_close(out, torch.zeros(B, L, 6, dtype=dtype), hint=hint,
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)}, "
+                      f"need_weights=False) output")
+    assert weights is None, f"need_weights=False returned weights {weights!r}; it returns (output, None)"
+    out, weights = mine(q, q, q)  # self-attention (query is key is value) may take a fused path
+    assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, L, dtype=dtype)), hint=hint,
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (self-attention: query = key = value {(B, L, 6)})")
 
 
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
@@ -555,11 +578,15 @@ def test_query_is_key_but_value_differs():
     out, weights = mine(x, x, v)
     with torch.no_grad():
         expected = call_ref(ref, x, x, v)
+    hint = ("project value with W_v itself: a fused in_proj of one tensor is right only when "
+            "query, key AND value are the same tensor (check `query is key is value`, or "
+            "always project the three separately)")
     assert_close((out, weights), expected, what=f"MultiHeadAttention({E}, {H})(x, x, value) (query is key, "
-                 f"value a different tensor)",
-                 hint="project value with W_v itself: a fused in_proj of one tensor is right only when "
-                      "query, key AND value are the same tensor (check `query is key is value`, or "
-                      "always project the three separately)")
+                 f"value a different tensor)", hint=hint)
+    fast, _ = mine(x, x, v, need_weights=False)  # DETR's layers call this path
+    assert_close(fast, expected[0], hint=hint + " (in the need_weights=False path too)",
+                 what=f"MultiHeadAttention({E}, {H})(x, x, value, need_weights=False) (query is key, "
+                      f"value a different tensor) output")
     m = tensors(B, 7, 7, E, seed=46)[1]
     out, weights = mine(x, m, m)
     with torch.no_grad():
@@ -597,9 +624,11 @@ def test_runs_on_the_inputs_device(kind):
     mine = pair(reference(E, H, seed=50), E, H)
     q, k, v = tensors(B, L, S, E, seed=51)
     kwargs = masks(kind, B, H, L, S, seed=52)
-    assert_on_input_device(  # the module moves to meta only when judged there: .to("meta") costs seconds
-        lambda: mine(q, k, v, **kwargs),
-        lambda: mine.to("meta")(*(t.to("meta") for t in (q, k, v)), **{n: m.to("meta") for n, m in kwargs.items()}),
-        what=describe(E, H, q, k, **kwargs) + " on the meta device",
-        hint="build every helper tensor on the inputs' device: torch.zeros(mask.shape, dtype=scores.dtype, "
-             "device=mask.device)")
+    for need_weights in (True, False):  # need_weights=False may take another path (the sdpa kata)
+        assert_on_input_device(  # the module moves to meta only when judged there: .to("meta") costs seconds
+            lambda: mine(q, k, v, need_weights=need_weights, **kwargs),
+            lambda: mine.to("meta")(*(t.to("meta") for t in (q, k, v)), need_weights=need_weights,
+                                    **{n: m.to("meta") for n, m in kwargs.items()}),
+            what=describe(E, H, q, k, need_weights=need_weights, **kwargs) + " on the meta device",
+            hint="build every helper tensor on the inputs' device: torch.zeros(mask.shape, dtype=scores.dtype, "
+                 "device=mask.device)")

@@ -3,8 +3,8 @@
 Contract -> specs:
 - "softmax over the KEYS", shapes L != S, any batch dims, dtype of q: test_matches_torch_*,
   test_weights_over_the_keys_sum_to_one, hypothesis test_matches_torch_on_random_settings
-- "scale: None means 1/sqrt(E)", "only None means not given" (scale=0.0): test_default_scale_*,
-  test_explicit_scale_* (negative too), test_scale_zero_is_a_scale_not_the_default
+- "scale: None means 1/sqrt(E)", "only None means not given" (scale=0.0, also with is_causal):
+  test_default_scale_*, test_explicit_scale_* (negative too), test_scale_zero_is_a_scale_not_the_default
 - "computed in q's dtype" (float64, float64 float mask): test_float64_is_computed_in_float64
 - bool mask True = attend, float mask added after scaling, broadcast shapes: test_bool_mask_*,
   test_float_mask_*, test_adding_a_constant_*
@@ -16,10 +16,10 @@ Contract -> specs:
   -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
   test_bool_mask_hiding_the_largest_scores
 - "any device: helpers on q.device" (meta): test_works_on_q_device
-- empty sizes (batch 0, L 0, S 0), float32 and float64: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
+- empty sizes (batch 0, L 0, S 0), float32 and float64, with and without is_causal: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
 - gradients: test_gradcheck_float64, test_gradients_match_torch
-- inputs untouched, non-contiguous, built-ins off limits: test_non_contiguous_*, test_float_mask_is_left_alone,
-  test_writes_its_own_attention
+- inputs untouched, non-contiguous (attn_mask and is_causal), built-ins off limits: test_non_contiguous_*,
+  test_float_mask_is_left_alone, test_writes_its_own_attention
 """
 
 import math
@@ -345,8 +345,12 @@ def test_non_contiguous_inputs_are_left_alone():
     mask = non_contiguous(random_bool_mask((5, 4), seed=27))
     with unchanged(q, k, v, mask, names=["q", "k", "v", "attn_mask"]):
         out = sdpa(q, k, v, attn_mask=mask)
+        causal = sdpa(q, k, v, is_causal=True)  # a separate causal path takes any layout too
+    hint = "x.view needs a contiguous tensor: use .reshape (or q @ k.transpose(-2, -1) on the batch dims as they are)"
     assert_close(out, ref(q.contiguous(), k.contiguous(), v.contiguous(), attn_mask=mask.contiguous()),
-                 what="scaled_dot_product_attention(non-contiguous q, k, v, attn_mask)")
+                 what="scaled_dot_product_attention(non-contiguous q, k, v, attn_mask)", hint=hint)
+    assert_close(causal, ref(q.contiguous(), k.contiguous(), v.contiguous(), is_causal=True),
+                 what="scaled_dot_product_attention(non-contiguous q, k, v, is_causal=True)", hint=hint)
 
 
 def test_float_mask_is_left_alone():
@@ -370,10 +374,15 @@ def test_scale_zero_is_a_scale_not_the_default(falsy):
     """scale=0.0 makes every score 0: each query averages the values uniformly."""
     q, k, v = qkv((2,), 3, 5, 4, 2, seed=32)
     out = sdpa(q, k, v, scale=falsy)
+    hint = ("only scale=None means 'not given': `scale or 1 / sqrt(E)` replaces an "
+            "explicit 0.0; write `if scale is None: scale = ...`")
     assert_close(out, v.mean(dim=-2, keepdim=True).expand(2, 3, 2),
-                 what=f"scaled_dot_product_attention(q (2, 3, 4), k (2, 5, 4), v, scale={falsy!r})",
-                 hint="only scale=None means 'not given': `scale or 1 / sqrt(E)` replaces an "
-                      "explicit 0.0; write `if scale is None: scale = ...`")
+                 what=f"scaled_dot_product_attention(q (2, 3, 4), k (2, 5, 4), v, scale={falsy!r})", hint=hint)
+    # with is_causal (a separate path, maybe): query i averages keys 0..i uniformly
+    causal = sdpa(q, k, v, scale=falsy, is_causal=True)
+    expected = v[:, :3].cumsum(dim=-2) / torch.arange(1, 4, dtype=v.dtype)[:, None]
+    assert_close(causal, expected, hint=hint,
+                 what=f"scaled_dot_product_attention(q (2, 3, 4), k (2, 5, 4), v, scale={falsy!r}, is_causal=True)")
 
 
 @pytest.mark.parametrize("size", [100.0, 300.0])
@@ -435,11 +444,14 @@ def test_fully_masked_row_has_zero_gradient(kind):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
 def test_empty_sizes(batch, L, S, dtype):
     q, k, v = qkv(batch, L, S, 4, 3, seed=41, dtype=dtype)
-    out = sdpa(q, k, v)
-    assert_close(out, ref(q, k, v), what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)}, {dtype})",
-                 hint="size-0 dims must flow through: with S = 0 every row is fully masked and "
-                      "returns zeros; a reduction such as amax over an empty key dim raises; an early "
-                      "return keeps q's dtype and device: q.new_zeros(...), not torch.zeros(...)")
+    hint = ("size-0 dims must flow through: with S = 0 every row is fully masked and "
+            "returns zeros; a reduction such as amax over an empty key dim raises; an early "
+            "return keeps q's dtype and device: q.new_zeros(...), not torch.zeros(...)")
+    for kwargs in ({}, {"is_causal": True}):  # a separate causal path must handle them too
+        out = sdpa(q, k, v, **kwargs)
+        assert_close(out, ref(q, k, v, **kwargs), hint=hint,
+                     what=f"scaled_dot_product_attention({desc(batch, L, S, 4, 3)}, {dtype}"
+                          f"{', is_causal=True' if kwargs else ''})")
 
 
 @pytest.mark.parametrize("kind", ["causal", "bool"])

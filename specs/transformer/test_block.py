@@ -16,6 +16,8 @@ Contract -> specs:
 - state_dict keys, every weight an nn.Parameter like torch's, no built-in layers:
   test_state_dicts_match_torch, test_written_from_scratch
 - post-LN / pre-LN wiring, residual around each sublayer: test_*_residual, *_matches_torch
+- defaults dropout=0.0 (every sublayer's dropout) and norm_first=False, in train() mode:
+  test_encoder_defaults_are_post_ln_without_dropout, test_decoder_defaults_are_post_ln_without_dropout
 - cross-attention keys/values from memory: test_decoder_cross_attention_reads_memory
 - LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
 - masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings
@@ -24,6 +26,8 @@ Contract -> specs:
   (test_encoder_is_causal_with_only_a_key_padding_mask,
   test_decoder_causal_flags_with_only_key_padding_masks), use a given mask as it is
   (test_encoder_is_causal_uses_a_given_non_causal_mask, test_decoder_causal_flags_use_given_masks)
+- a built causal mask keeps the parameters' dtype under a float64 default dtype:
+  test_causal_flags_under_a_float64_default_dtype
 - float64, gradients, non-contiguous inputs: test_*_float64, test_*_gradients_*, test_non_contiguous_*
 """
 
@@ -36,6 +40,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device,
                             assert_parameters_like, forbid, non_contiguous, unchanged)
+from harness.edges import default_dtype
 from katas.transformer.block import DecoderLayer, EncoderLayer, FeedForward
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -443,6 +448,25 @@ def test_encoder_defaults_are_post_ln_without_dropout():
         expected = call_ref(ref, x)
     assert_close(out, expected, what="EncoderLayer(8, 2, 16)(src (2, 4, 8)) in train() mode with the "
                  "defaults dropout=0.0, norm_first=False", hint=HINT_POST)
+
+
+def test_decoder_defaults_are_post_ln_without_dropout():
+    """DecoderLayer(d, h, ff) in train() mode: the defaults dropout=0.0 and norm_first=False reach
+    every sublayer (an nn.Dropout(0.1) left at torch's default, or `dropout or 0.1`, shows here)."""
+    ref = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    randomize(ref, 70)
+    mine = DecoderLayer(8, 2, 16)
+    load(mine, ref, "DecoderLayer(8, 2, 16)", DEC_KEYS)
+    mine.train()
+    ref.train()  # dropout 0: train mode is deterministic too
+    x, memory = randn(2, 4, 8, seed=71), randn(2, 3, 8, seed=72)
+    out = mine(x, memory)
+    with torch.no_grad():
+        expected = call_ref(ref, x, memory)
+    assert_close(out, expected, what="DecoderLayer(8, 2, 16)(tgt (2, 4, 8), memory (2, 3, 8)) in train() mode "
+                 "with the defaults dropout=0.0, norm_first=False",
+                 hint=HINT_DEC_POST + "; every nn.Dropout takes the layer's dropout argument (0.0 by default: "
+                 "an explicit 0.0 is not 'not given')")
 
 
 MASK_KINDS = ["causal", "bool 2d", "float 2d", "bool kpm", "float kpm", "bool kpm 2d",
@@ -861,3 +885,33 @@ def test_causal_masks_are_built_on_the_input_device():
         lambda: DecoderLayer(8, 2, 16).to("meta")(x.to("meta"), memory.to("meta"), tgt_is_causal=True,
                                                   memory_is_causal=True),
         what="DecoderLayer(8, 2, 16) on the meta device with tgt_is_causal=True, memory_is_causal=True", hint=hint)
+
+
+def test_causal_flags_under_a_float64_default_dtype():
+    """float32 layers under torch.set_default_dtype(torch.float64): a causal mask built as a float
+    tensor without dtype= (torch.full((T, S), -inf).triu(1)) is float64 there, and the float32
+    layer's scores are promoted (or the matmul with float32 values fails)."""
+    hint = ("build the causal mask as bool (torch.ones(T, S, dtype=torch.bool, device=x.device).triu(1)) "
+            "or with dtype=x.dtype: a float tensor made without dtype= follows torch.get_default_dtype()")
+    enc, enc_ref = encoder_pair(6, 2, 8, seed=92)
+    dec, dec_ref = decoder_pair(6, 2, 8, seed=93)
+    x, memory = randn(2, 4, 6, seed=94), randn(2, 3, 6, seed=95)
+    with torch.no_grad():
+        expected_enc = call_ref(enc_ref, x, src_mask=torch.ones(4, 4, dtype=torch.bool).triu(1))
+        expected_dec = call_ref(dec_ref, x, memory, tgt_mask=torch.ones(4, 4, dtype=torch.bool).triu(1),
+                                memory_mask=torch.ones(4, 3, dtype=torch.bool).triu(1))
+    try:
+        with default_dtype(torch.float64), torch.no_grad():
+            out_enc = enc(x, is_causal=True)
+            out_dec = dec(x, memory, tgt_is_causal=True, memory_is_causal=True)
+    except RuntimeError as err:
+        if "type" not in str(err).lower():
+            raise
+        raise SpecFailure(f"float32 EncoderLayer / DecoderLayer with the causal flags under "
+                          f"torch.set_default_dtype(torch.float64) failed: {str(err).splitlines()[0]}"
+                          f"\n  hint: {hint}") from None
+    assert_close(out_enc, expected_enc, what="float32 EncoderLayer(6, 2, 8)(src (2, 4, 6), is_causal=True) "
+                 "under torch.set_default_dtype(torch.float64)", hint=hint)
+    assert_close(out_dec, expected_dec, what="float32 DecoderLayer(6, 2, 8)(tgt (2, 4, 6), memory (2, 3, 6), "
+                 "tgt_is_causal=True, memory_is_causal=True) under torch.set_default_dtype(torch.float64)",
+                 hint=hint)
