@@ -6,7 +6,7 @@ Contract -> specs:
 - "dtype of q, computed in it" (float64 to 1e-12): test_float64
 - online rescaling of l and acc: test_running_sum_is_rescaled_*, test_weights_sum_to_one
 - stable: scores of 100s: test_large_scores_do_not_overflow; running max from -inf (rows near
-  -150): test_running_max_starts_at_minus_inf
+  -150, and scores near -1e35 against a max or causal fill of -1e4 / -1e30): test_running_max_starts_at_minus_inf
 - causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped (every
   one: a bound off by one computes a masked tile per row): test_causal_skips_the_tiles_above_the_diagonal
 - L = 0 and a batch dim of 0: test_empty_queries_or_batch; non-contiguous inputs:
@@ -109,18 +109,27 @@ def test_float64(causal):
                  "is compared to 1e-12)", **TIGHT64)
 
 
+@pytest.mark.parametrize("level", ["-150", "-1e35"])
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
-def test_running_max_starts_at_minus_inf(causal):
-    """Every score near -150: exp(score - 0) underflows float32 to 0 when the max starts at 0."""
+def test_running_max_starts_at_minus_inf(causal, level):
+    """Every score near -150: exp(score - 0) underflows float32 to 0 when the max starts at 0.
+    Scores from -1e35 down (finite float32, key 0 the largest): a max started at -1e4 or -1e30
+    underflows the same way, and a causal mask filled with -1e4 / -1e30 outweighs every real key."""
     q, k, v = qkv((2,), 9, 11, 4, 3, seed=20)
     q, k = q * 0.3, k * 0.3
-    q[..., -1], k[..., -1] = 1.0, -300.0  # q . k / sqrt(4) = -150 + small
+    q[..., -1] = 1.0
+    if level == "-150":
+        k[..., -1] = -300.0  # q . k / sqrt(4) = -150 + small
+    else:
+        k[..., -1] = -2e35 * (1 + torch.arange(11.0) / 11)  # -1e35 (key 0) down to -1.9e35: weight 1 on key 0
     out = flash_attention(q, k, v, causal=causal, block_size=4)
     expected = ref(q.double(), k.double(), v.double(), causal).float()
-    assert_close(out, expected, what=f"flash_attention(q (2, 9, 4), k (2, 11, 4) with every score near -150, "
+    assert_close(out, expected, what=f"flash_attention(q (2, 9, 4), k (2, 11, 4) with every score near {level}, "
                  f"causal={causal}, block_size=4)",
-                 hint="start the running max at -inf (q.new_full(..., -inf)), not 0: with the max stuck at 0 "
-                      "exp(-150) underflows to 0 in float32 and acc / l is 0 / 0", rtol=1e-4, atol=1e-4)
+                 hint="start the running max at -inf (q.new_full(..., -inf)), not 0 or a 'very negative' "
+                      "number: with the max stuck above every score exp(score - m) underflows to 0 and acc / l "
+                      "is 0 / 0; mask the causal tile with -inf too (a finite fill such as -1e4 beats real "
+                      "scores below it)", rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
