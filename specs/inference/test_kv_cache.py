@@ -12,7 +12,8 @@ Contract -> specs:
   default device too); reset keeps the dtype (float64): test_kv_cache_reset_*; non-contiguous k, v:
   test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
 - SlidingWindowCache: last min(length, window) oldest first, length an int past window:
-  test_sliding_cache_returns_*, test_sliding_cache_multi_position_updates; reset, dtype:
+  test_sliding_cache_returns_*, test_sliding_cache_multi_position_updates (length too, after an
+  update longer than the window); reset, dtype:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
@@ -290,6 +291,9 @@ def test_sliding_cache_multi_position_updates():
         what = f"SlidingWindowCache(1, 3, window=4, 2): update of {T} positions ({n} seen)"
         assert_close(keys, ks[:, :, lo:n], what=what + " keys", hint="return the last min(length, window) keys, oldest first")
         assert_close(values, vs[:, :, lo:n], what=what + " values")
+        assert_close(cache.length, n, what=what + ": length",
+                     hint="length counts every token seen, also those of an update longer than the window "
+                          "that never get stored (add T before dropping all but the last window positions)")
 
 
 def test_sliding_cache_reset_and_dtype():
