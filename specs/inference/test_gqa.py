@@ -12,8 +12,9 @@ Contract -> specs:
   test_kv_heads_equal_query_heads_*, test_one_kv_head_*, test_matches_sdpa_property
 - "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S
 - "computed in q's dtype" (float64 to 1e-12, D = 3 so a float32 scale shows): test_float64
-- large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow; any device (default device set to meta first,
-  a clash judged on the meta device): test_runs_on_the_inputs_device
+- large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow;
+  any device (default device set to meta first, a clash judged on the meta device):
+  test_runs_on_the_inputs_device
 - gradients to q, k, v: test_gradients_match_sdpa; non-contiguous inputs: test_non_contiguous_*,
   test_heads_from_a_transpose
 - ValueError unless Hq is a multiple of Hkv (also Hq < Hkv): test_hq_not_a_multiple_of_hkv_is_refused
