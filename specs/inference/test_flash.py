@@ -15,7 +15,7 @@ Contract -> specs:
   op costs ~0.3 s, only then), test_cuda_matches_sdpa
 - off limits SDPA and its kernels: test_writes_its_own_attention
 - memory: no L x S tensor, peak linear in T, block_size honoured (no tile larger than
-  block_size^2): test_no_L_by_S_tensor_is_built, test_peak_memory_*, test_block_size_is_honoured
+  block_size^2, keys tiled by block_size too): test_no_L_by_S_tensor_is_built, test_peak_memory_*, test_block_size_is_honoured
 """
 
 import math
@@ -274,19 +274,20 @@ def test_no_L_by_S_tensor_is_built(causal):
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_block_size_is_honoured(causal):
-    """Budget: at block_size 8 with L = S = 64 and D = Dv = 2, nothing larger than the output
-    (64 * 2 = 128 elements) is ever allocated; one 8 x 8 tile of scores is 64."""
-    T, block, limit = 64, 8, 64 * 2
-    q, k, v = qkv((), T, T, 2, 2, seed=22)
+    """Budget: at block_size 8 with L = S = 64 and D = Dv = 1, nothing larger than the output
+    (64 * 1 = 64 elements) is ever allocated; one 8 x 8 tile of scores is 64 too, so a tile of
+    8 queries by 16 keys (keys tiled by another size) shows."""
+    T, block, limit = 64, 8, 64
+    q, k, v = qkv((), T, T, 1, 1, seed=22)
     found = [a for a in allocations(flash_attention, q, k, v, causal=causal, block_size=block)
              if math.prod(a.shape) > limit]
     if found:
         raise SpecFailure(
-            f"flash_attention(q ({T}, 2), k ({T}, 2), v ({T}, 2), causal={causal}, block_size={block}) allocated "
+            f"flash_attention(q ({T}, 1), k ({T}, 1), v ({T}, 1), causal={causal}, block_size={block}) allocated "
             f"{len(found)} tensor(s) larger than the output ({limit} elements), first {found[0]}; a tile of scores "
             f"is at most {block} x {block} = {block * block}\n  hint: tile BOTH the queries and the keys by "
-            f"block_size (scores of shape (..., <= block_size, <= block_size)); a fixed tile size, or all keys "
-            f"(or all queries) at once, ignores the argument")
+            f"block_size (scores of shape (..., <= block_size, <= block_size)); a fixed tile size, another size "
+            f"for the keys than for the queries, or all keys (or all queries) at once, ignores the argument")
 
 
 def test_causal_skips_the_tiles_above_the_diagonal():
