@@ -33,7 +33,7 @@ Write:
             diagonal) is fully masked: skip it, do not compute and mask it. A causal call then
             does about half the matmul FLOPs of a non-causal one at large L = S (the specs
             count them). The tile ON the diagonal is only partly masked: it must be computed,
-            with the mask j <= i inside it.
+            with the mask j <= i inside it (fill masked scores with -inf, not a finite -1e4 / -1e9).
         Numerically stable: subtract the running max before exp (scores of 100 must not
             overflow float32), and start the running max at -inf, not 0: a row whose scores
             are all near -150 underflows exp(score - 0) to 0 and divides 0 by 0.

@@ -20,8 +20,9 @@ Write:
         F.scaled_dot_product_attention's is_causal (also when L != S).
         The result equals F.scaled_dot_product_attention(q, k, v, is_causal=is_causal,
         enable_gqa=True), also for large scores (|q k^T / sqrt(D)| in the hundreds: no
-        overflow) and on any device (helper tensors such as a mask on q's device). Inputs
-        may be non-contiguous (e.g. straight from a transpose): use reshape, not view,
+        overflow; scores down to -1e35: mask with -inf, not a finite -1e4 / -1e9) and on
+        any device (helper tensors such as a mask on q's device). Inputs may be
+        non-contiguous (e.g. straight from a transpose): use reshape, not view,
         where the layout matters. Gradients flow to q, k and v.
 
         Budget (the point of GQA): never build K or V for every query head. The spec lists

@@ -38,7 +38,7 @@ Write:
             min(length, window) keys and values, OLDEST FIRST (in position order), each
             (batch, n_heads, min(length, window), head_dim). They may be views or a fresh
             tensor of that fixed size.
-        reset(): forget everything (length 0).
+        reset(): forget everything (length 0; the buffers stay where they are, on `device`).
 
     CachedSelfAttention(d_model, n_heads): causal multi-head self-attention with RoPE.
         Parameters (the specs load weights through load_state_dict; state_dict keys exactly):

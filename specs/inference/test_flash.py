@@ -6,7 +6,7 @@ Contract -> specs:
 - "dtype of q, computed in it" (float64 to 1e-12): test_float64
 - online rescaling of l and acc: test_running_sum_is_rescaled_*, test_weights_sum_to_one
 - stable: scores of 100s: test_large_scores_do_not_overflow; running max from -inf (rows near
-  -150): test_running_max_starts_at_minus_inf
+  -150, and scores near -1e35 against a max or causal fill of -1e4 / -1e30): test_running_max_starts_at_minus_inf
 - causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped (every
   one: a bound off by one computes a masked tile per row): test_causal_skips_the_tiles_above_the_diagonal
 - L = 0 and a batch dim of 0: test_empty_queries_or_batch; non-contiguous inputs:
@@ -15,7 +15,7 @@ Contract -> specs:
   op costs ~0.3 s, only then), test_cuda_matches_sdpa
 - off limits SDPA and its kernels: test_writes_its_own_attention
 - memory: no L x S tensor, peak linear in T, block_size honoured (no tile larger than
-  block_size^2): test_no_L_by_S_tensor_is_built, test_peak_memory_*, test_block_size_is_honoured
+  block_size^2, keys tiled by block_size too): test_no_L_by_S_tensor_is_built, test_peak_memory_*, test_block_size_is_honoured
 """
 
 import math
@@ -109,18 +109,27 @@ def test_float64(causal):
                  "is compared to 1e-12)", **TIGHT64)
 
 
+@pytest.mark.parametrize("level", ["-150", "-1e35"])
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
-def test_running_max_starts_at_minus_inf(causal):
-    """Every score near -150: exp(score - 0) underflows float32 to 0 when the max starts at 0."""
+def test_running_max_starts_at_minus_inf(causal, level):
+    """Every score near -150: exp(score - 0) underflows float32 to 0 when the max starts at 0.
+    Scores from -1e35 down (finite float32, key 0 the largest): a max started at -1e4 or -1e30
+    underflows the same way, and a causal mask filled with -1e4 / -1e30 outweighs every real key."""
     q, k, v = qkv((2,), 9, 11, 4, 3, seed=20)
     q, k = q * 0.3, k * 0.3
-    q[..., -1], k[..., -1] = 1.0, -300.0  # q . k / sqrt(4) = -150 + small
+    q[..., -1] = 1.0
+    if level == "-150":
+        k[..., -1] = -300.0  # q . k / sqrt(4) = -150 + small
+    else:
+        k[..., -1] = -2e35 * (1 + torch.arange(11.0) / 11)  # -1e35 (key 0) down to -1.9e35: weight 1 on key 0
     out = flash_attention(q, k, v, causal=causal, block_size=4)
     expected = ref(q.double(), k.double(), v.double(), causal).float()
-    assert_close(out, expected, what=f"flash_attention(q (2, 9, 4), k (2, 11, 4) with every score near -150, "
+    assert_close(out, expected, what=f"flash_attention(q (2, 9, 4), k (2, 11, 4) with every score near {level}, "
                  f"causal={causal}, block_size=4)",
-                 hint="start the running max at -inf (q.new_full(..., -inf)), not 0: with the max stuck at 0 "
-                      "exp(-150) underflows to 0 in float32 and acc / l is 0 / 0", rtol=1e-4, atol=1e-4)
+                 hint="start the running max at -inf (q.new_full(..., -inf)), not 0 or a 'very negative' "
+                      "number: with the max stuck above every score exp(score - m) underflows to 0 and acc / l "
+                      "is 0 / 0; mask the causal tile with -inf too (a finite fill such as -1e4 beats real "
+                      "scores below it)", rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
@@ -265,19 +274,20 @@ def test_no_L_by_S_tensor_is_built(causal):
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_block_size_is_honoured(causal):
-    """Budget: at block_size 8 with L = S = 64 and D = Dv = 2, nothing larger than the output
-    (64 * 2 = 128 elements) is ever allocated; one 8 x 8 tile of scores is 64."""
-    T, block, limit = 64, 8, 64 * 2
-    q, k, v = qkv((), T, T, 2, 2, seed=22)
+    """Budget: at block_size 8 with L = S = 64 and D = Dv = 1, nothing larger than the output
+    (64 * 1 = 64 elements) is ever allocated; one 8 x 8 tile of scores is 64 too, so a tile of
+    8 queries by 16 keys (keys tiled by another size) shows."""
+    T, block, limit = 64, 8, 64
+    q, k, v = qkv((), T, T, 1, 1, seed=22)
     found = [a for a in allocations(flash_attention, q, k, v, causal=causal, block_size=block)
              if math.prod(a.shape) > limit]
     if found:
         raise SpecFailure(
-            f"flash_attention(q ({T}, 2), k ({T}, 2), v ({T}, 2), causal={causal}, block_size={block}) allocated "
+            f"flash_attention(q ({T}, 1), k ({T}, 1), v ({T}, 1), causal={causal}, block_size={block}) allocated "
             f"{len(found)} tensor(s) larger than the output ({limit} elements), first {found[0]}; a tile of scores "
             f"is at most {block} x {block} = {block * block}\n  hint: tile BOTH the queries and the keys by "
-            f"block_size (scores of shape (..., <= block_size, <= block_size)); a fixed tile size, or all keys "
-            f"(or all queries) at once, ignores the argument")
+            f"block_size (scores of shape (..., <= block_size, <= block_size)); a fixed tile size, another size "
+            f"for the keys than for the queries, or all keys (or all queries) at once, ignores the argument")
 
 
 def test_causal_skips_the_tiles_above_the_diagonal():

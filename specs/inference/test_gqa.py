@@ -12,8 +12,9 @@ Contract -> specs:
   test_kv_heads_equal_query_heads_*, test_one_kv_head_*, test_matches_sdpa_property
 - "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S
 - "computed in q's dtype" (float64 to 1e-12, D = 3 so a float32 scale shows): test_float64
-- large scores: test_large_scores_do_not_overflow; any device (default device set to meta first,
-  a clash judged on the meta device): test_runs_on_the_inputs_device
+- large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow;
+  any device (default device set to meta first, a clash judged on the meta device):
+  test_runs_on_the_inputs_device
 - gradients to q, k, v: test_gradients_match_sdpa; non-contiguous inputs: test_non_contiguous_*,
   test_heads_from_a_transpose
 - ValueError unless Hq is a multiple of Hkv (also Hq < Hkv): test_hq_not_a_multiple_of_hkv_is_refused
@@ -173,6 +174,15 @@ def test_large_scores_do_not_overflow(is_causal):
     assert_close(out, sdpa(q, k, v, is_causal), what=call_name(q, k, v, is_causal) + " with q * 60 (scores ~ 100s)",
                  hint="subtract each row's max before exp (torch.softmax does): exp(100) overflows float32 "
                       "and inf / inf is NaN", rtol=1e-4, atol=1e-4)
+    # every score from -1e35 (key 0, the largest) down: finite float32, all of a row's weight on key 0;
+    # a causal mask filled with -1e4 or -1e9 instead of -inf outweighs every visible key
+    q, k = q / 200, k * 0.3
+    q[..., -1], k[..., -1] = 1.0, -2e35 * (1 + torch.arange(7.0) / 7)
+    out = grouped_query_attention(q, k, v, is_causal)
+    assert_close(out, sdpa(q.double(), k.double(), v.double(), is_causal).float(), rtol=1e-4, atol=1e-4,
+                 what=call_name(q, k, v, is_causal) + " with every score near -1e35",
+                 hint="mask with -inf (masked_fill(~allowed, float('-inf'))), not a finite -1e4 / -1e9: the "
+                      "masked keys then outweigh visible scores below it")
 
 
 HINT_DEVICE = ("build helper tensors (the causal mask, an arange) on q's device: torch.ones(L, S, dtype=torch.bool, "

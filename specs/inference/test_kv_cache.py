@@ -9,10 +9,11 @@ Contract -> specs:
   test_update_of_the_wrong_shape_raises_value_error; reset:
   test_kv_cache_reset_*; dtype default float32, dtype and device honoured (meta device):
   test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device (device=None under a meta
-  default device too); reset keeps the dtype (float64): test_kv_cache_reset_*; non-contiguous k, v:
+  default device too; still there after reset()); reset keeps the dtype (float64): test_kv_cache_reset_*; non-contiguous k, v:
   test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
 - SlidingWindowCache: last min(length, window) oldest first, length an int past window:
-  test_sliding_cache_returns_*, test_sliding_cache_multi_position_updates; reset, dtype:
+  test_sliding_cache_returns_*, test_sliding_cache_multi_position_updates (length too, after an
+  update longer than the window); reset, dtype:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
@@ -290,6 +291,9 @@ def test_sliding_cache_multi_position_updates():
         what = f"SlidingWindowCache(1, 3, window=4, 2): update of {T} positions ({n} seen)"
         assert_close(keys, ks[:, :, lo:n], what=what + " keys", hint="return the last min(length, window) keys, oldest first")
         assert_close(values, vs[:, :, lo:n], what=what + " values")
+        assert_close(cache.length, n, what=what + ": length",
+                     hint="length counts every token seen, also those of an update longer than the window "
+                          "that never get stored (add T before dropping all but the last window positions)")
 
 
 def test_sliding_cache_reset_and_dtype():
@@ -344,14 +348,18 @@ def test_caches_live_on_the_given_device():
             cache = made()
         name = f"{type(cache).__name__}(2, 2, 3, 4{'' if default else ', device=meta'})" + (
             " made with the default device set to meta" if default else "")
-        held = [t for t in _meta_tensors(cache) if t.numel() >= 2 * 2 * 3 * 4]
-        off = [f"{tuple(t.shape)} on {t.device}" for t in held if str(t.device) != "meta"]
-        if not held or off:
-            raise SpecFailure(f"{name} holds {off or 'no (2, 2, 3, 4) buffer'} right after construction; its "
-                              f"buffers must be preallocated on the device given (device=None: the default "
-                              f"device)\n  hint: torch.zeros(batch, n_heads, window (or max_len), head_dim, "
-                              f"dtype=dtype, device=device) in __init__, device passed as it is (`device or 'cpu'` pins the "
-                              f"cache to the CPU)")
+        for when in ("right after construction", "after reset() (called outside that default device)"):
+            if when.startswith("after"):
+                cache.reset()
+            held = [t for t in _meta_tensors(cache) if t.numel() >= 2 * 2 * 3 * 4]
+            off = [f"{tuple(t.shape)} on {t.device}" for t in held if str(t.device) != "meta"]
+            if not held or off:
+                raise SpecFailure(f"{name} holds {off or 'no (2, 2, 3, 4) buffer'} {when}; its "
+                                  f"buffers must be preallocated on the device given (device=None: the default "
+                                  f"device) and stay there\n  hint: torch.zeros(batch, n_heads, window (or max_len), "
+                                  f"head_dim, dtype=dtype, device=device) in __init__, device passed as it is "
+                                  f"(`device or 'cpu'` pins the cache to the CPU); reset() only sets length to 0 "
+                                  f"(a buffer reallocated there without device= lands on the default device)")
 
 
 def _bytes_held(n_tokens, B=2, H=2, window=4, D=8):

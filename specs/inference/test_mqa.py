@@ -13,7 +13,7 @@ Contract -> specs:
 - MQACache.update writes at length.., returns everything so far: test_cache_update_returns_everything_so_far
 - "length: an int, 0 at first": test_cache_length_is_an_int_from_zero
 - ValueError past max_len or for k, v not (batch, 1, T, head_dim), cache unchanged (v checked
-  as fully as k): test_cache_refuses_overflow_and_wrong_shapes
+  as fully as k; a 3-D k, v whose last dims match): test_cache_refuses_overflow_and_wrong_shapes
 - default dtype float32, `dtype`, `device` honoured (meta device: nothing built on the default
   device; the model probed with the default device set to meta first, a clash judged on meta);
   device=None is the default device, not the CPU: test_cache_default_dtype_is_float32,
@@ -336,7 +336,9 @@ def test_cache_device_none_means_the_default_device():
     ((2, 1, 2, 4), (2, 1, 2, 4), "head_dim 4 into a head_dim-3 cache"),
     ((2, 1, 2, 3), (2, 1, 1, 3), "k of 2 positions with v of 1"),
     ((2, 1, 2, 3), (1, 1, 2, 3), "a right k with v of batch 1 (v would broadcast)"),
-    ((2, 1, 2, 3), (2, 1, 2, 4), "a right k with v of head_dim 4")], ids=lambda c: c if isinstance(c, str) else None)
+    ((2, 1, 2, 3), (2, 1, 2, 4), "a right k with v of head_dim 4"),
+    ((2, 1, 3), (2, 1, 3), "3-D k, v without their T dim (their last dims match; slicing would broadcast)")],
+    ids=lambda c: c if isinstance(c, str) else None)
 def test_cache_refuses_overflow_and_wrong_shapes(k_shape, v_shape, case):
     cache = MQACache(2, 8, 3)
     k1, v1 = randn(2, 1, 4, 3, seed=50), randn(2, 1, 4, 3, seed=51)
