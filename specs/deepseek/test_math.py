@@ -41,7 +41,8 @@ Contract-to-spec map:
 - explicit position_ids (B, T) with gaps, per row; (1, T) shared; positions only rotate:
   test_logits_match_hugging_face[gqa-positions], test_position_ids_shared_by_every_row
 - cache: default positions continue (never restart), bottom-right mask, chunks:
-  test_decoding_through_the_cache_equals_the_full_forward; a chunk after a cached prefix with
+  test_decoding_through_the_cache_equals_the_full_forward; start = cache[0].length of the cache
+  passed in (two caches in turn): test_two_caches_used_in_turn_*; a chunk after a cached prefix with
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
@@ -362,6 +363,24 @@ def test_decoding_through_the_cache_equals_the_full_forward(name, chunks):
     assert_close(torch.cat(outs, dim=1), full, **TOL64,
                  what=f"DeepSeekMathForCausalLM({name} config) fed chunks {chunks} through make_cache(2, 9) (default "
                       "positions) vs one forward of all 9 tokens", hint=HINT_CACHE)
+
+
+def test_two_caches_used_in_turn_each_continue_from_their_own_length():
+    model = loaded("gqa")
+    ids = BASE["input_ids"]                                            # (2, 9): row 0 in cache a, row 1 in b
+    caches = make_cache(model, 1, 9), make_cache(model, 1, 9)
+    steps = [(0, 0, 5), (1, 0, 3), (0, 5, 6), (1, 3, 9), (0, 6, 9)]    # (row, from, to), interleaved
+    outs = [[], []]
+    with torch.no_grad():
+        for row, a, b in steps:
+            outs[row].append(model(ids[row:row + 1, a:b], cache=caches[row]))
+        full = model(ids)
+    for row in (0, 1):
+        assert_close(torch.cat(outs[row], dim=1)[0], full[row], **TOL64,
+                     what=f"row {row} of ids (2, 9) decoded through its own make_cache(1, 9), in turn with "
+                          f"the other row's cache (steps (row, from, to) {steps}) vs one forward of all 9 tokens",
+                     hint="the default positions start at cache[0].length, the length of the cache PASSED IN: "
+                          "never a counter kept in the model (another cache, another conversation, has its own)")
 
 
 def test_a_chunk_after_a_cached_prefix_with_explicit_positions():
