@@ -46,8 +46,9 @@ Contract-to-spec map:
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
-- errors: bad configs (4 constructors): test_bad_configs_raise; positions out of range, given or
-  default, cache untouched: test_positions_out_of_range_raise; wrong position_ids shape:
+- errors: bad configs (4 constructors; the two model classes allocate nothing first):
+  test_bad_configs_raise; positions out of range, given or default, cache untouched:
+  test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
@@ -63,7 +64,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from harness.budgets import allocations
+from harness.budgets import PeakMemory, allocations
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_raises, forbid, non_contiguous,
                             tensors_held, unchanged)
 from katas.deepseek.math import (DEEPSEEK_MATH_7B, Attention, DecoderLayer, DeepSeekMathConfig,
@@ -444,10 +445,18 @@ BAD_CONFIGS = [
 def test_bad_configs_raise(changes, mentions, label):
     c = config("gqa", **changes)
     for cls in (Attention, DecoderLayer, DeepSeekMathModel, DeepSeekMathForCausalLM):
-        assert_raises(ValueError, cls, c, what=f"{cls.__name__}(config with {changes})", mentions=mentions,
-                      contract="the constructors raise ValueError before building anything, naming the numbers, when "
-                               "H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or when "
-                               "head_dim is odd")
+        with torch.no_grad(), PeakMemory() as tracker:
+            assert_raises(ValueError, cls, c, what=f"{cls.__name__}(config with {changes})", mentions=mentions,
+                          contract="the constructors raise ValueError before building anything, naming the numbers, "
+                                   "when H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or "
+                                   "when head_dim is odd")
+        made = tracker.allocations
+        if cls in (DeepSeekMathModel, DeepSeekMathForCausalLM) and made:
+            raise SpecFailure(f"{cls.__name__}(config with {changes}) built {len(made)} tensor(s) before its "
+                              f"ValueError (first: {made[0].shape}); the constructors raise before building "
+                              f"anything\n  hint: check the config at the top of {cls.__name__}.__init__ (a shared "
+                              f"helper), not only in Attention: otherwise the embedding table (vocab_size x H, "
+                              f"1.7 GB for DeepSeekMath-7B) is allocated first")
 
 
 def test_positions_out_of_range_raise():
