@@ -262,9 +262,9 @@ def test_each_update_steps_on_the_gradient_of_its_own_loss(monkeypatch):
         raise SpecFailure(f"grpo_train(..., steps=1, inner_updates={INNER}): optimizer.step() ran "
                           f"{len(steps)} times for {len(calls)} grpo_loss calls; one step per update")
     for k, (seen, call) in enumerate(zip(steps, calls)):
-        for name, g, own in zip(names, seen, call["own_grads"]):
-            own = torch.zeros_like(g if g is not None else own) if own is None else own
-            assert_close(torch.zeros_like(own) if g is None else g, own, rtol=1e-5, atol=1e-6,
+        for name, g, own, p in zip(names, seen, call["own_grads"], run["policy"].parameters()):
+            own = torch.zeros_like(p) if own is None else own
+            assert_close(torch.zeros_like(p) if g is None else g, own, rtol=1e-5, atol=1e-6,
                          what=f"grpo_train(policy whose .grad holds 100.0 left over from the "
                               f"caller, ...): {name}.grad at optimizer.step() number {k} vs the "
                               f"gradient of that update's loss alone",
