@@ -22,7 +22,8 @@ Contract-to-spec map:
 - logits vs HF and the reference, causal: test_logits_match_*, test_a_later_token_*
 - make_cache: one MLACache per layer, model dtype/device, bytes: test_make_cache_*, cache_bytes_*,
   deepseek_v3_cache_at_128k_*
-- incremental decoding == full forward: test_incremental_decoding_*
+- incremental decoding == full forward: test_incremental_decoding_*; two make_cache calls give
+  independent empty caches (two conversations in turn): test_two_caches_from_make_cache_*
 - generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, prefill once then
   one token per step (FLOPs), max_new_tokens model runs (T0 tokens, then 1 each, the last new
   token never fed): test_generate_runs_the_prompt_once_*, on the model's device (meta):
@@ -268,6 +269,24 @@ def test_incremental_decoding_equals_the_full_forward(name, chunks):
     assert_close(torch.cat(outs, dim=1), full, **TOL64,
                  what=f"DeepSeekForCausalLM({name} config) fed chunks {chunks} through make_cache(2, 12) vs one "
                       "forward of all 12 tokens", hint=HINT_CACHE)
+
+
+def test_two_caches_from_make_cache_are_independent():
+    model = loaded("v3", torch.float64)
+    ids = FIXTURE["logits"]["v3"][0]["input_ids"]                      # (2, 12): row 0 in cache a, row 1 in b
+    caches = make_cache(model, 1, 12), make_cache(model, 1, 12)       # same arguments: two conversations
+    steps = [(0, 0, 5), (1, 0, 3), (0, 5, 6), (1, 3, 12), (0, 6, 12)]  # (row, from, to), in turn
+    outs = [[], []]
+    with torch.no_grad():
+        for row, a, b in steps:
+            outs[row].append(model(ids[row:row + 1, a:b], caches[row], a))
+        full = model(ids)
+    for row in (0, 1):
+        assert_close(torch.cat(outs[row], dim=1)[0], full[row], **TOL64,
+                     what=f"row {row} of ids (2, 12) decoded through its own make_cache(1, 12), in turn with "
+                          f"the other row's (steps (row, from, to) {steps}) vs one forward of all 12 tokens",
+                     hint="make_cache returns NEW, empty caches at every call: never a list kept on the model "
+                          "and handed out again (two conversations would then write into the same slots)")
 
 
 def test_cache_bytes_at_a_long_context():
