@@ -19,7 +19,7 @@ Contract-to-spec map:
   (stale caller grads, no accumulation): test_each_update_steps_on_the_gradient_of_its_own_loss
 - the policy's mode left as it is (train and eval): test_reference_is_frozen_*, test_on_step_*
 - reference frozen, only read, logp_ref from it: test_reference_*
-- grpo_loss arguments (mask, clip_eps, beta, shapes), inner_updates calls:
+- grpo_loss arguments (mask, clip_eps, beta incl. an explicit 0.0, shapes), inner_updates calls:
   test_grpo_loss_gets_*
 - StepStats (reward, kl, loss) and on_step: test_step_stats_*, test_on_step_*
 - generator/determinism: test_same_seed_same_run, test_generator_is_used; generator=None is
@@ -324,6 +324,15 @@ def test_grpo_loss_gets_the_mask_clip_eps_and_beta(run):
             if tuple(c[name].shape) != (P * G, 1):
                 raise SpecFailure(f"{WHAT}: grpo_loss got {name} of shape {tuple(c[name].shape)}, "
                                   f"expected ({P * G}, 1): (N, T) with T = 1")
+
+
+def test_grpo_loss_gets_an_explicit_zero_clip_eps_and_beta(monkeypatch):
+    calls = spied_run(monkeypatch, steps=1, clip_eps=0.0, beta=0.0)["calls"]
+    got = sorted({(c["clip_eps"], c["beta"]) for c in calls})
+    if got != [(0.0, 0.0)]:
+        raise SpecFailure(f"grpo_train(..., clip_eps=0.0, beta=0.0): grpo_loss got (clip_eps, beta) "
+                          f"{got}; 0.0 is a value (no clipping range, no KL term), not 'not given': "
+                          f"pass them through, no `beta or 0.04`")
 
 
 # ----------------------------------------------------------------------------- reporting
