@@ -37,7 +37,8 @@ Contract-to-spec map:
   test_logits_match_hugging_face
 - DeepSeekMathModel returns the normalised hidden states: test_deepseek_math_model_*
 - DecoderLayer (pre-norm, SwiGLU), Attention (cos/sin rows per token, GQA head h -> h // G, scale):
-  test_decoder_layer_*, test_attention_*
+  test_decoder_layer_*, test_attention_*; an explicit rms_norm_eps=0.0 in the layer norms and the final
+  norm: test_an_explicit_zero_eps_is_used
 - explicit position_ids (B, T) with gaps, per row; (1, T) shared; positions only rotate:
   test_logits_match_hugging_face[gqa-positions], test_position_ids_shared_by_every_row
 - cache: default positions continue (never restart), bottom-right mask, chunks:
@@ -302,6 +303,40 @@ def test_decoder_layer_matches_hugging_face():
                  what="DecoderLayer(gqa config)(x (2, 9, 32), cos, sin) vs Hugging Face's layer 0",
                  hint="pre-norm: h = x + self_attn(input_layernorm(x), cos, sin, cache); "
                       "return h + mlp(post_attention_layernorm(h)); both norms with eps=config.rms_norm_eps")
+
+
+def test_an_explicit_zero_eps_is_used():
+    # activations of size 1e-4: mean(x^2) ~ 1e-8, so eps 0 and a default 1e-6 differ by far.
+    # With eps = 0 an RMSNorm is x / sqrt(mean(x^2)) * weight, computed here.
+    c = config("gqa", rms_norm_eps=0.0)
+    hint = "rms_norm_eps=0.0 is a value: pass config.rms_norm_eps as it is to every RMSNorm (no `or 1e-6`)"
+
+    def rms(t, w):
+        return t / t.pow(2).mean(-1, keepdim=True).sqrt() * w
+
+    weights = sub_weights("gqa", "model.layers.0.")
+    layer = load_part(DecoderLayer(c), weights, "DecoderLayer(config)")
+    cos, sin = rope_rows(torch.arange(9).expand(2, 9), c.hidden_size // c.num_attention_heads, c.rope_theta)
+    x = BASE["layer0_in"].double() * 1e-4
+    with torch.no_grad():
+        out = layer(x, cos, sin)
+        h = x + layer.self_attn(rms(x, weights["input_layernorm.weight"].double()), cos, sin)
+        expected = h + layer.mlp(rms(h, weights["post_attention_layernorm.weight"].double()))
+    assert_close(out, expected, rtol=1e-6, atol=1e-6, hint=hint,
+                 what="DecoderLayer(gqa config with rms_norm_eps=0.0)(x of size 1e-4, cos, sin) vs its own "
+                      "self_attn and mlp around eps-free norms")
+    # the final norm: with every o_proj and down_proj zero, the layers add nothing
+    model_weights = {k: (torch.zeros_like(v) if k.endswith(("o_proj.weight", "down_proj.weight")) else v)
+                     for k, v in sub_weights("gqa", "model.").items()}
+    model_weights["embed_tokens.weight"] = model_weights["embed_tokens.weight"] * 1e-4
+    model = load_part(DeepSeekMathModel(c), model_weights, "DeepSeekMathModel(config)")
+    ids = BASE["input_ids"]
+    with torch.no_grad():
+        out = model(ids)
+    expected = rms(model_weights["embed_tokens.weight"].double()[ids], model_weights["norm.weight"].double())
+    assert_close(out, expected, rtol=1e-6, atol=1e-6, hint=hint,
+                 what="DeepSeekMathModel(gqa config with rms_norm_eps=0.0, embeddings of size 1e-4, every "
+                      "o_proj and down_proj zero)(ids): the final norm of the embeddings")
 
 
 def test_attention_matches_hugging_face():
