@@ -31,7 +31,7 @@ Contract-to-spec map:
   max_new_tokens 0 and 1: test_generate_*; "No stopping at an end-of-sequence token":
   test_generate_does_not_stop_at_the_end_of_sequence_token; "a cache for T0 + max_new_tokens
   positions" (not max_position_embeddings; peak bytes): test_generate_makes_a_cache_for_the_tokens_it_needs
-- final norm eps = rms_norm_eps: test_final_norm_uses_the_config_eps
+- final norm eps = rms_norm_eps (0.5, and an explicit 0.0): test_final_norm_uses_the_config_eps
 - gradients of forward: test_gradients_match_the_reference
 """
 
@@ -221,6 +221,22 @@ def test_final_norm_uses_the_config_eps():
     assert_close(out, expected, **TOL64, what="DeepSeekForCausalLM(v3 config, rms_norm_eps=0.5)(ids (1, 6))",
                  hint="the final norm is RMSNorm(hidden_size, eps=config.rms_norm_eps), like every norm of "
                       "the model: RMSNorm's default eps is not the config's")
+    # an explicit 0.0: with every o_proj and down_proj zero the layers add nothing, so the logits
+    # are lm_head(embedding / sqrt(mean(embedding^2)) * norm.weight); embeddings of size 1e-4 make
+    # mean(x^2) ~ 1e-8, where a substituted default eps of 1e-6 would dominate
+    weights = {k: (torch.zeros_like(v) if k.endswith(("o_proj.weight", "down_proj.weight")) else v.double())
+               for k, v in FIXTURE["state_dicts"]["v3"].items()}
+    weights["model.embed_tokens.weight"] = weights["model.embed_tokens.weight"] * 1e-4
+    model = build(config("v3", rms_norm_eps=0.0), weights)
+    with torch.no_grad():
+        out = model(ids)
+    x = weights["model.embed_tokens.weight"][ids]
+    normed = x / x.pow(2).mean(-1, keepdim=True).sqrt() * weights["model.norm.weight"]
+    assert_close(out, normed @ weights["lm_head.weight"].T, rtol=1e-6, atol=1e-6,
+                 what="DeepSeekForCausalLM(v3 config, rms_norm_eps=0.0, embeddings of size 1e-4, every o_proj "
+                      "and down_proj zero)(ids (1, 6)): lm_head of the final norm of the embeddings",
+                 hint="rms_norm_eps=0.0 is a value: RMSNorm(hidden_size, eps=config.rms_norm_eps) as given "
+                      "(no `or 1e-6`)")
 
 
 def test_a_later_token_leaves_earlier_logits_alone():
