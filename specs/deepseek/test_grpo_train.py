@@ -21,7 +21,8 @@ Contract-to-spec map:
 - reference frozen, only read, logp_ref from it: test_reference_*
 - grpo_loss arguments (mask, clip_eps, beta incl. an explicit 0.0, shapes), inner_updates calls:
   test_grpo_loss_gets_*
-- StepStats (reward, kl, loss) and on_step: test_step_stats_*, test_on_step_*
+- StepStats (reward, kl, loss) and on_step (called during the run, after each step):
+  test_step_stats_*, test_on_step_*
 - generator/determinism: test_same_seed_same_run, test_generator_is_used; generator=None is
   torch's global generator: test_no_generator_draws_from_the_global_generator
 - learning: reward rises from chance (seeds 0, 1), KL bounded with a strong KL term:
@@ -361,16 +362,25 @@ def test_step_stats_are_reported_per_step(run):
 
 
 def test_on_step_is_called_after_each_step():
-    seen = []
+    seen, stages = [], []
     torch.manual_seed(0)
     policy = TinyPolicy().eval()  # a caller's choice: the mode stays as it is
+    task = RecordingTask()
+
+    def on_step(step, s):
+        seen.append((step, s))
+        stages.append(len(task.calls))  # sampling stages run so far
+
     stats = grpo_train(policy, copy.deepcopy(policy), torch.optim.SGD(policy.parameters(), lr=0.1),
-                       AdditionTask(), steps=3, prompts_per_step=2, group_size=2, inner_updates=1,
-                       generator=torch.Generator().manual_seed(0),
-                       on_step=lambda step, s: seen.append((step, s)))
+                       task, steps=3, prompts_per_step=2, group_size=2, inner_updates=1,
+                       generator=torch.Generator().manual_seed(0), on_step=on_step)
     if seen != list(enumerate(stats)):
         raise SpecFailure(f"grpo_train(..., steps=3, on_step=f): f got {seen}, expected "
                           f"{list(enumerate(stats))}: on_step(step, stats) after each step")
+    if stages != [1, 2, 3]:
+        raise SpecFailure(f"grpo_train(..., steps=3, on_step=f): when f was called, {stages} sampling "
+                          f"stages had run; expected [1, 2, 3]: call on_step(step, stats) at the end of "
+                          f"each step (live progress), not for every step once training is over")
     if policy.training:
         raise SpecFailure("grpo_train(policy in eval mode, ...) left the policy in train mode; the "
                           "policy is used in whatever mode it is in: no policy.train() (nor "
