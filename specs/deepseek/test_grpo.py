@@ -24,8 +24,9 @@ Contract-to-spec map:
 - "dtype (and device) of logp": test_loss_is_on_the_device_of_logp (meta device)
 - log-ratios as written, never clamped (22 in rho with A < 0, 15 in the KL):
   test_large_log_ratios_are_not_clamped
-- defaults and explicit clip_eps / beta (incl. 0.0), logp's dtype (float32, float64 advantages),
-  float mask, non-contiguous, property vs reference: test_loss_*, test_clip_eps_and_beta_are_used,
+- defaults and explicit clip_eps / beta (incl. 0.0), logp's dtype (float32, float64 advantages;
+  bfloat16 logp with a float32 mask, float32 logp with a float64 mask: no promotion), float
+  mask, non-contiguous, property vs reference: test_loss_*, test_clip_eps_and_beta_are_used,
   test_float*, test_non_contiguous_*
 """
 
@@ -629,12 +630,20 @@ def test_float64_advantages_do_not_promote_a_float32_loss():
                  what=describe(batch) + " with float64 advantages")
 
 
-def test_float_mask_equals_bool_mask():
-    batch = make_batch(3, 5, seed=4)
-    out = grpo_loss(**{**batch, "mask": batch["mask"].to(torch.float64)})
-    assert_close(out, reference_loss(**batch, clip_eps=0.2, beta=0.04),
-                 what=describe(batch) + " with a 0./1. float mask",
-                 hint="a float mask of 0. and 1. means the same as the bool mask")
+@pytest.mark.parametrize("dtype,mask_dtype,tol", [
+    (torch.float64, torch.float64, None), (torch.float32, torch.float64, 1e-4),
+    (torch.bfloat16, torch.float32, 3e-2)], ids=["float64", "float32-logp", "bfloat16-logp"])
+def test_float_mask_equals_bool_mask(dtype, mask_dtype, tol):
+    batch = make_batch(3, 5, seed=4, dtype=dtype)
+    what = describe(batch) + f" with a 0./1. {mask_dtype} mask"
+    out = grpo_loss(**{**batch, "mask": batch["mask"].to(mask_dtype)})
+    assert_dtype_kept(out, batch["logp"], what)
+    expected = reference_loss(**batch, clip_eps=0.2, beta=0.04).to(dtype)
+    close = {} if tol is None else dict(rtol=tol, atol=tol)
+    assert_close(out, expected, **close, what=what,
+                 hint="a float mask of 0. and 1. means the same as the bool mask; turn it into "
+                      "bool (mask > 0) or into logp's dtype, never .float(): a float32 (or "
+                      "float64) mask in the arithmetic promotes a bfloat16 (float32) loss")
 
 
 def test_advantage_belongs_to_its_sequence_in_a_square_batch():

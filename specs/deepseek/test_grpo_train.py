@@ -15,16 +15,20 @@ Contract-to-spec map:
   test_answers_are_sampled_*, test_answers_come_from_the_policy
 - advantages per group: test_advantages_are_per_group
 - logp_old once per step, no graph, kept; ratio 1 on the first update; logp recomputed with
-  grad: test_old_logp_*, test_logp_is_recomputed_*
+  grad: test_old_logp_*, test_logp_is_recomputed_*; zero_grad, backward, step in that order
+  (stale caller grads, no accumulation): test_each_update_steps_on_the_gradient_of_its_own_loss
+- the policy's mode left as it is (train and eval): test_reference_is_frozen_*, test_on_step_*
 - reference frozen, only read, logp_ref from it: test_reference_*
-- grpo_loss arguments (mask, clip_eps, beta, shapes), inner_updates calls:
+- grpo_loss arguments (mask, clip_eps, beta incl. an explicit 0.0, shapes), inner_updates calls:
   test_grpo_loss_gets_*
-- StepStats (reward, kl, loss) and on_step: test_step_stats_*, test_on_step_*
-- generator/determinism: test_same_seed_same_run, test_generator_is_used
+- StepStats (reward, kl, loss) and on_step (called during the run, after each step):
+  test_step_stats_*, test_on_step_*
+- generator/determinism: test_same_seed_same_run, test_generator_is_used; generator=None is
+  torch's global generator: test_no_generator_draws_from_the_global_generator
 - learning: reward rises from chance (seeds 0, 1), KL bounded with a strong KL term:
   test_reward_rises_from_chance, test_kl_stays_bounded_with_a_strong_kl_term
 - steps = 0, ValueErrors: test_zero_steps_*, test_bad_arguments_*
-- sparkline: test_sparkline_*; plot_rewards: test_plot_rewards_*
+- sparkline (incl. a one-shot generator, all-infinite values): test_sparkline_*; plot_rewards: test_plot_rewards_*
 """
 
 import copy
@@ -81,22 +85,43 @@ def expected_advantages(rewards, groups):
     return ((r - r.mean(-1, keepdim=True)) / (r.std(-1, keepdim=True) + 1e-4)).reshape(-1)
 
 
-def spied_run(monkeypatch, *, steps=STEPS, seed=0, policy=None, clip_eps=0.3, beta=0.1):
+class RecordingSGD(torch.optim.SGD):
+    """SGD that keeps a copy of every parameter's .grad at each step()."""
+
+    def __init__(self, params, lr):
+        self.params = list(params)
+        super().__init__(self.params, lr=lr)
+        self.grads_at_step = []
+
+    def step(self, closure=None):
+        self.grads_at_step.append([None if p.grad is None else p.grad.clone() for p in self.params])
+        return super().step(closure)
+
+
+def spied_run(monkeypatch, *, steps=STEPS, seed=0, policy=None, clip_eps=0.3, beta=0.1,
+              stale_grads=False):
+    """stale_grads: the policy starts with .grad left over from the caller's last backward, and
+    each call records the gradient of its own loss (own_grads) next to what step() saw."""
     torch.manual_seed(seed)
     policy = policy if policy is not None else TinyPolicy()
     reference = copy.deepcopy(policy)
     ref_state = copy.deepcopy(reference.state_dict())
     task = RecordingTask()
-    optimizer = torch.optim.SGD(policy.parameters(), lr=0.5)
+    optimizer = RecordingSGD(policy.parameters(), lr=0.5)
+    if stale_grads:
+        for p in policy.parameters():
+            p.grad = torch.full_like(p, 100.0)
     real_loss = grpo_kata.grpo_loss
     loss_calls = []
 
     def spy(logp, logp_old, logp_ref, advantages, mask, clip_eps=0.2, beta=0.04):
         out = real_loss(logp, logp_old, logp_ref, advantages, mask, clip_eps, beta)
+        own = (torch.autograd.grad(out, optimizer.params, retain_graph=True, allow_unused=True)
+               if stale_grads else None)
         loss_calls.append(dict(logp=logp, logp_old=logp_old, logp_ref=logp_ref,
                                advantages=advantages, mask=mask, clip_eps=clip_eps, beta=beta,
                                out=float(out.detach()), state=copy.deepcopy(policy.state_dict()),
-                               n_rewards=len(task.calls)))
+                               n_rewards=len(task.calls), own_grads=own))
         return out
 
     # every module that holds the learner's grpo_loss by name (the kata, deepseek/grpo, and a
@@ -108,7 +133,7 @@ def spied_run(monkeypatch, *, steps=STEPS, seed=0, policy=None, clip_eps=0.3, be
                        group_size=G, inner_updates=INNER, clip_eps=clip_eps, beta=beta,
                        generator=torch.Generator().manual_seed(seed))
     return dict(stats=stats, task=task, calls=loss_calls, reference=reference,
-                ref_state=ref_state, policy=policy)
+                ref_state=ref_state, policy=policy, grads_at_step=optimizer.grads_at_step)
 
 
 WHAT = (f"grpo_train(TinyPolicy(), reference, SGD(lr=0.5), task, steps={STEPS}, "
@@ -230,6 +255,26 @@ def test_logp_is_recomputed_with_grad_at_each_update(run):
                           f"updates; each update is zero_grad, backward, optimizer.step()")
 
 
+def test_each_update_steps_on_the_gradient_of_its_own_loss(monkeypatch):
+    run = spied_run(monkeypatch, steps=1, stale_grads=True)
+    names = [n for n, _ in run["policy"].named_parameters()]
+    steps, calls = run["grads_at_step"], run["calls"]
+    if len(steps) != len(calls):
+        raise SpecFailure(f"grpo_train(..., steps=1, inner_updates={INNER}): optimizer.step() ran "
+                          f"{len(steps)} times for {len(calls)} grpo_loss calls; one step per update")
+    for k, (seen, call) in enumerate(zip(steps, calls)):
+        for name, g, own, p in zip(names, seen, call["own_grads"], run["policy"].parameters()):
+            own = torch.zeros_like(p) if own is None else own
+            assert_close(torch.zeros_like(p) if g is None else g, own, rtol=1e-5, atol=1e-6,
+                         what=f"grpo_train(policy whose .grad holds 100.0 left over from the "
+                              f"caller, ...): {name}.grad at optimizer.step() number {k} vs the "
+                              f"gradient of that update's loss alone",
+                         hint="each update is optimizer.zero_grad(); loss.backward(); "
+                              "optimizer.step(), in that order: zero_grad AFTER step leaves the "
+                              "caller's (or the last step's) gradients in the first update, and "
+                              "no zero_grad adds up every update's gradients")
+
+
 def test_reference_is_frozen_and_only_read(run):
     ref = run["reference"]
     for name, value in ref.state_dict().items():
@@ -243,6 +288,10 @@ def test_reference_is_frozen_and_only_read(run):
     if not ref.training:
         raise SpecFailure(f"{WHAT}: the reference was switched to eval mode; leave its mode "
                           f"as the caller set it")
+    if not run["policy"].training:
+        raise SpecFailure(f"{WHAT}: the policy (given in train mode) came back in eval mode; the "
+                          f"policy is used in whatever mode it is in: no policy.eval() (nor "
+                          f"policy.train()) inside grpo_train")
 
 
 def test_reference_logp_comes_from_the_reference(run):
@@ -278,6 +327,15 @@ def test_grpo_loss_gets_the_mask_clip_eps_and_beta(run):
                                   f"expected ({P * G}, 1): (N, T) with T = 1")
 
 
+def test_grpo_loss_gets_an_explicit_zero_clip_eps_and_beta(monkeypatch):
+    calls = spied_run(monkeypatch, steps=1, clip_eps=0.0, beta=0.0)["calls"]
+    got = sorted({(c["clip_eps"], c["beta"]) for c in calls})
+    if got != [(0.0, 0.0)]:
+        raise SpecFailure(f"grpo_train(..., clip_eps=0.0, beta=0.0): grpo_loss got (clip_eps, beta) "
+                          f"{got}; 0.0 is a value (no clipping range, no KL term), not 'not given': "
+                          f"pass them through, no `beta or 0.04`")
+
+
 # ----------------------------------------------------------------------------- reporting
 
 def test_step_stats_are_reported_per_step(run):
@@ -304,16 +362,29 @@ def test_step_stats_are_reported_per_step(run):
 
 
 def test_on_step_is_called_after_each_step():
-    seen = []
+    seen, stages = [], []
     torch.manual_seed(0)
-    policy = TinyPolicy()
+    policy = TinyPolicy().eval()  # a caller's choice: the mode stays as it is
+    task = RecordingTask()
+
+    def on_step(step, s):
+        seen.append((step, s))
+        stages.append(len(task.calls))  # sampling stages run so far
+
     stats = grpo_train(policy, copy.deepcopy(policy), torch.optim.SGD(policy.parameters(), lr=0.1),
-                       AdditionTask(), steps=3, prompts_per_step=2, group_size=2, inner_updates=1,
-                       generator=torch.Generator().manual_seed(0),
-                       on_step=lambda step, s: seen.append((step, s)))
+                       task, steps=3, prompts_per_step=2, group_size=2, inner_updates=1,
+                       generator=torch.Generator().manual_seed(0), on_step=on_step)
     if seen != list(enumerate(stats)):
         raise SpecFailure(f"grpo_train(..., steps=3, on_step=f): f got {seen}, expected "
                           f"{list(enumerate(stats))}: on_step(step, stats) after each step")
+    if stages != [1, 2, 3]:
+        raise SpecFailure(f"grpo_train(..., steps=3, on_step=f): when f was called, {stages} sampling "
+                          f"stages had run; expected [1, 2, 3]: call on_step(step, stats) at the end of "
+                          f"each step (live progress), not for every step once training is over")
+    if policy.training:
+        raise SpecFailure("grpo_train(policy in eval mode, ...) left the policy in train mode; the "
+                          "policy is used in whatever mode it is in: no policy.train() (nor "
+                          "policy.eval()) inside grpo_train")
 
 
 def train(seed, *, steps=40, beta=0.04, global_seed=None):
@@ -332,6 +403,27 @@ def test_same_seed_same_run():
         raise SpecFailure(f"two runs from the same generator seed and initial models (the "
                           f"global generator seeded differently) differ:\n  {a}\n  {b}"
                           f"\n  hint: draw prompts and answers with the given generator")
+
+
+def test_no_generator_draws_from_the_global_generator():
+    torch.manual_seed(0)
+    policy = TinyPolicy()
+    runs = []
+    for global_seed in (7, 7, 8):
+        torch.manual_seed(global_seed)
+        p = copy.deepcopy(policy)
+        runs.append(grpo_train(p, copy.deepcopy(policy), torch.optim.SGD(p.parameters(), lr=0.1),
+                               AdditionTask(), steps=2, prompts_per_step=4, group_size=4,
+                               inner_updates=1, generator=None))
+    if runs[0] != runs[1] or runs[0] == runs[2]:
+        raise SpecFailure(f"grpo_train(..., generator=None) after torch.manual_seed(7) twice, then "
+                          f"after torch.manual_seed(8), gave runs that are "
+                          f"{'equal' if runs[0] == runs[1] else 'different'} for the same seed and "
+                          f"{'equal' if runs[0] == runs[2] else 'different'} for another one; "
+                          f"expected equal, then different\n  hint: generator=None means torch's "
+                          f"global generator (pass None on to sample_prompts and torch.multinomial); "
+                          f"never a torch.Generator() of your own, which torch.manual_seed does not "
+                          f"control")
 
 
 def test_generator_is_used():
@@ -436,10 +528,26 @@ def test_sparkline_empty_and_constant(values, expected):
                           f"all equal -> '▁' each; never a division by max - min = 0)")
 
 
-@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
-def test_sparkline_rejects_non_finite_values(bad):
-    with pytest.raises(ValueError):
-        sparkline([0.0, bad, 1.0])
+@pytest.mark.parametrize("values", [[0.0, float("nan"), 1.0], [0.0, float("inf"), 1.0],
+                                    [float("inf")] * 2, [float("nan")]],
+                         ids=["nan", "inf", "all inf", "one nan"])
+def test_sparkline_rejects_non_finite_values(values):
+    try:
+        out = sparkline(values)
+    except ValueError:
+        return
+    raise SpecFailure(f"sparkline({values!r}) returned {out!r}; a NaN or an infinity is a "
+                      f"ValueError, also when every value is the same (check before the "
+                      f"all-equal shortcut)")
+
+
+def test_sparkline_takes_a_one_shot_iterable():
+    out = sparkline(v / 2 for v in range(3))
+    if out != "▁▅█":
+        raise SpecFailure(f"sparkline(v / 2 for v in range(3)) == {out!r}, expected '▁▅█' "
+                          f"(as for [0.0, 0.5, 1.0])\n  hint: values may be any iterable, a "
+                          f"generator too: read it once (values = [float(v) for v in values]) "
+                          f"before taking min and max")
 
 
 # --------------------------------------------------------------------------- plot_rewards

@@ -37,16 +37,19 @@ Contract-to-spec map:
   test_logits_match_hugging_face
 - DeepSeekMathModel returns the normalised hidden states: test_deepseek_math_model_*
 - DecoderLayer (pre-norm, SwiGLU), Attention (cos/sin rows per token, GQA head h -> h // G, scale):
-  test_decoder_layer_*, test_attention_*
+  test_decoder_layer_*, test_attention_*; an explicit rms_norm_eps=0.0 in the layer norms and the final
+  norm: test_an_explicit_zero_eps_is_used
 - explicit position_ids (B, T) with gaps, per row; (1, T) shared; positions only rotate:
   test_logits_match_hugging_face[gqa-positions], test_position_ids_shared_by_every_row
 - cache: default positions continue (never restart), bottom-right mask, chunks:
-  test_decoding_through_the_cache_equals_the_full_forward; a chunk after a cached prefix with
+  test_decoding_through_the_cache_equals_the_full_forward; start = cache[0].length of the cache
+  passed in (two caches in turn): test_two_caches_used_in_turn_*; a chunk after a cached prefix with
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
-- errors: bad configs (4 constructors): test_bad_configs_raise; positions out of range, given or
-  default, cache untouched: test_positions_out_of_range_raise; wrong position_ids shape:
+- errors: bad configs (4 constructors; the two model classes allocate nothing first):
+  test_bad_configs_raise; positions out of range, given or default, cache untouched:
+  test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
@@ -62,7 +65,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from harness.budgets import allocations
+from harness.budgets import PeakMemory, allocations
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_raises, forbid, non_contiguous,
                             tensors_held, unchanged)
 from katas.deepseek.math import (DEEPSEEK_MATH_7B, Attention, DecoderLayer, DeepSeekMathConfig,
@@ -302,6 +305,40 @@ def test_decoder_layer_matches_hugging_face():
                       "return h + mlp(post_attention_layernorm(h)); both norms with eps=config.rms_norm_eps")
 
 
+def test_an_explicit_zero_eps_is_used():
+    # activations of size 1e-4: mean(x^2) ~ 1e-8, so eps 0 and a default 1e-6 differ by far.
+    # With eps = 0 an RMSNorm is x / sqrt(mean(x^2)) * weight, computed here.
+    c = config("gqa", rms_norm_eps=0.0)
+    hint = "rms_norm_eps=0.0 is a value: pass config.rms_norm_eps as it is to every RMSNorm (no `or 1e-6`)"
+
+    def rms(t, w):
+        return t / t.pow(2).mean(-1, keepdim=True).sqrt() * w
+
+    weights = sub_weights("gqa", "model.layers.0.")
+    layer = load_part(DecoderLayer(c), weights, "DecoderLayer(config)")
+    cos, sin = rope_rows(torch.arange(9).expand(2, 9), c.hidden_size // c.num_attention_heads, c.rope_theta)
+    x = BASE["layer0_in"].double() * 1e-4
+    with torch.no_grad():
+        out = layer(x, cos, sin)
+        h = x + layer.self_attn(rms(x, weights["input_layernorm.weight"].double()), cos, sin)
+        expected = h + layer.mlp(rms(h, weights["post_attention_layernorm.weight"].double()))
+    assert_close(out, expected, rtol=1e-6, atol=1e-6, hint=hint,
+                 what="DecoderLayer(gqa config with rms_norm_eps=0.0)(x of size 1e-4, cos, sin) vs its own "
+                      "self_attn and mlp around eps-free norms")
+    # the final norm: with every o_proj and down_proj zero, the layers add nothing
+    model_weights = {k: (torch.zeros_like(v) if k.endswith(("o_proj.weight", "down_proj.weight")) else v)
+                     for k, v in sub_weights("gqa", "model.").items()}
+    model_weights["embed_tokens.weight"] = model_weights["embed_tokens.weight"] * 1e-4
+    model = load_part(DeepSeekMathModel(c), model_weights, "DeepSeekMathModel(config)")
+    ids = BASE["input_ids"]
+    with torch.no_grad():
+        out = model(ids)
+    expected = rms(model_weights["embed_tokens.weight"].double()[ids], model_weights["norm.weight"].double())
+    assert_close(out, expected, rtol=1e-6, atol=1e-6, hint=hint,
+                 what="DeepSeekMathModel(gqa config with rms_norm_eps=0.0, embeddings of size 1e-4, every "
+                      "o_proj and down_proj zero)(ids): the final norm of the embeddings")
+
+
 def test_attention_matches_hugging_face():
     c = config("gqa")
     attn = load_part(Attention(c), sub_weights("gqa", "model.layers.0.self_attn."), "Attention(config)")
@@ -362,6 +399,24 @@ def test_decoding_through_the_cache_equals_the_full_forward(name, chunks):
     assert_close(torch.cat(outs, dim=1), full, **TOL64,
                  what=f"DeepSeekMathForCausalLM({name} config) fed chunks {chunks} through make_cache(2, 9) (default "
                       "positions) vs one forward of all 9 tokens", hint=HINT_CACHE)
+
+
+def test_two_caches_used_in_turn_each_continue_from_their_own_length():
+    model = loaded("gqa")
+    ids = BASE["input_ids"]                                            # (2, 9): row 0 in cache a, row 1 in b
+    caches = make_cache(model, 1, 9), make_cache(model, 1, 9)
+    steps = [(0, 0, 5), (1, 0, 3), (0, 5, 6), (1, 3, 9), (0, 6, 9)]    # (row, from, to), interleaved
+    outs = [[], []]
+    with torch.no_grad():
+        for row, a, b in steps:
+            outs[row].append(model(ids[row:row + 1, a:b], cache=caches[row]))
+        full = model(ids)
+    for row in (0, 1):
+        assert_close(torch.cat(outs[row], dim=1)[0], full[row], **TOL64,
+                     what=f"row {row} of ids (2, 9) decoded through its own make_cache(1, 9), in turn with "
+                          f"the other row's cache (steps (row, from, to) {steps}) vs one forward of all 9 tokens",
+                     hint="the default positions start at cache[0].length, the length of the cache PASSED IN: "
+                          "never a counter kept in the model (another cache, another conversation, has its own)")
 
 
 def test_a_chunk_after_a_cached_prefix_with_explicit_positions():
@@ -425,10 +480,18 @@ BAD_CONFIGS = [
 def test_bad_configs_raise(changes, mentions, label):
     c = config("gqa", **changes)
     for cls in (Attention, DecoderLayer, DeepSeekMathModel, DeepSeekMathForCausalLM):
-        assert_raises(ValueError, cls, c, what=f"{cls.__name__}(config with {changes})", mentions=mentions,
-                      contract="the constructors raise ValueError before building anything, naming the numbers, when "
-                               "H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or when "
-                               "head_dim is odd")
+        with torch.no_grad(), PeakMemory() as tracker:
+            assert_raises(ValueError, cls, c, what=f"{cls.__name__}(config with {changes})", mentions=mentions,
+                          contract="the constructors raise ValueError before building anything, naming the numbers, "
+                                   "when H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or "
+                                   "when head_dim is odd")
+        made = tracker.allocations
+        if cls in (DeepSeekMathModel, DeepSeekMathForCausalLM) and made:
+            raise SpecFailure(f"{cls.__name__}(config with {changes}) built {len(made)} tensor(s) before its "
+                              f"ValueError (first: {made[0].shape}); the constructors raise before building "
+                              f"anything\n  hint: check the config at the top of {cls.__name__}.__init__ (a shared "
+                              f"helper), not only in Attention: otherwise the embedding table (vocab_size x H, "
+                              f"1.7 GB for DeepSeekMath-7B) is allocated first")
 
 
 def test_positions_out_of_range_raise():

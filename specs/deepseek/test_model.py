@@ -22,7 +22,8 @@ Contract-to-spec map:
 - logits vs HF and the reference, causal: test_logits_match_*, test_a_later_token_*
 - make_cache: one MLACache per layer, model dtype/device, bytes: test_make_cache_*, cache_bytes_*,
   deepseek_v3_cache_at_128k_*
-- incremental decoding == full forward: test_incremental_decoding_*
+- incremental decoding == full forward: test_incremental_decoding_*; two make_cache calls give
+  independent empty caches (two conversations in turn): test_two_caches_from_make_cache_*
 - generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, prefill once then
   one token per step (FLOPs), max_new_tokens model runs (T0 tokens, then 1 each, the last new
   token never fed): test_generate_runs_the_prompt_once_*, on the model's device (meta):
@@ -30,7 +31,7 @@ Contract-to-spec map:
   max_new_tokens 0 and 1: test_generate_*; "No stopping at an end-of-sequence token":
   test_generate_does_not_stop_at_the_end_of_sequence_token; "a cache for T0 + max_new_tokens
   positions" (not max_position_embeddings; peak bytes): test_generate_makes_a_cache_for_the_tokens_it_needs
-- final norm eps = rms_norm_eps: test_final_norm_uses_the_config_eps
+- final norm eps = rms_norm_eps (0.5, and an explicit 0.0): test_final_norm_uses_the_config_eps
 - gradients of forward: test_gradients_match_the_reference
 """
 
@@ -220,6 +221,22 @@ def test_final_norm_uses_the_config_eps():
     assert_close(out, expected, **TOL64, what="DeepSeekForCausalLM(v3 config, rms_norm_eps=0.5)(ids (1, 6))",
                  hint="the final norm is RMSNorm(hidden_size, eps=config.rms_norm_eps), like every norm of "
                       "the model: RMSNorm's default eps is not the config's")
+    # an explicit 0.0: with every o_proj and down_proj zero the layers add nothing, so the logits
+    # are lm_head(embedding / sqrt(mean(embedding^2)) * norm.weight); embeddings of size 1e-4 make
+    # mean(x^2) ~ 1e-8, where a substituted default eps of 1e-6 would dominate
+    weights = {k: (torch.zeros_like(v) if k.endswith(("o_proj.weight", "down_proj.weight")) else v.double())
+               for k, v in FIXTURE["state_dicts"]["v3"].items()}
+    weights["model.embed_tokens.weight"] = weights["model.embed_tokens.weight"] * 1e-4
+    model = build(config("v3", rms_norm_eps=0.0), weights)
+    with torch.no_grad():
+        out = model(ids)
+    x = weights["model.embed_tokens.weight"][ids]
+    normed = x / x.pow(2).mean(-1, keepdim=True).sqrt() * weights["model.norm.weight"]
+    assert_close(out, normed @ weights["lm_head.weight"].T, rtol=1e-6, atol=1e-6,
+                 what="DeepSeekForCausalLM(v3 config, rms_norm_eps=0.0, embeddings of size 1e-4, every o_proj "
+                      "and down_proj zero)(ids (1, 6)): lm_head of the final norm of the embeddings",
+                 hint="rms_norm_eps=0.0 is a value: RMSNorm(hidden_size, eps=config.rms_norm_eps) as given "
+                      "(no `or 1e-6`)")
 
 
 def test_a_later_token_leaves_earlier_logits_alone():
@@ -268,6 +285,24 @@ def test_incremental_decoding_equals_the_full_forward(name, chunks):
     assert_close(torch.cat(outs, dim=1), full, **TOL64,
                  what=f"DeepSeekForCausalLM({name} config) fed chunks {chunks} through make_cache(2, 12) vs one "
                       "forward of all 12 tokens", hint=HINT_CACHE)
+
+
+def test_two_caches_from_make_cache_are_independent():
+    model = loaded("v3", torch.float64)
+    ids = FIXTURE["logits"]["v3"][0]["input_ids"]                      # (2, 12): row 0 in cache a, row 1 in b
+    caches = make_cache(model, 1, 12), make_cache(model, 1, 12)       # same arguments: two conversations
+    steps = [(0, 0, 5), (1, 0, 3), (0, 5, 6), (1, 3, 12), (0, 6, 12)]  # (row, from, to), in turn
+    outs = [[], []]
+    with torch.no_grad():
+        for row, a, b in steps:
+            outs[row].append(model(ids[row:row + 1, a:b], caches[row], a))
+        full = model(ids)
+    for row in (0, 1):
+        assert_close(torch.cat(outs[row], dim=1)[0], full[row], **TOL64,
+                     what=f"row {row} of ids (2, 12) decoded through its own make_cache(1, 12), in turn with "
+                          f"the other row's (steps (row, from, to) {steps}) vs one forward of all 12 tokens",
+                     hint="make_cache returns NEW, empty caches at every call: never a list kept on the model "
+                          "and handed out again (two conversations would then write into the same slots)")
 
 
 def test_cache_bytes_at_a_long_context():
