@@ -263,7 +263,7 @@ def test_save_creates_missing_folders(tmp_path):
     save_checkpoint(path, run.model, run.optimizer, 5)
     expect(path.is_file() and read(path)["step"] == 5,
            f"save_checkpoint to runs/exp1/ckpt.pt (folders missing) wrote no checkpoint\n  hint: "
-           f"os.makedirs(os.path.dirname(path), exist_ok=True) first")
+           f"os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True) first")
 
 
 # ------------------------------------------------------------------------ resuming
