@@ -10,6 +10,8 @@ Contract -> specs:
   compare() in every check
 - +, -, *, / with Values and plain numbers on either side, ** with int/float k, at exact zeros:
   test_binary_op, test_op_with_a_plain_number, test_op_with_a_number_at_zero
+- each operator returns a new Value, also + 0 / 0 + a (sum()) / * 1 / ** 1 (no `return self`
+  shortcut): test_an_op_that_leaves_the_value_alone_is_still_a_new_node
 - exp, log, tanh, relu (0 at 0), sigmoid; sigmoid/tanh finite at +-800: test_unary_op,
   test_relu_at_zero_*, test_saturating_ops_at_large_inputs
 - += for reused nodes, reverse topological order: test_node_used_*, test_diamond,
@@ -194,6 +196,38 @@ def test_op_with_a_number_at_zero(expr):
     tout.backward()
     compare([out, va], [tout, ta], ["out", "a"], f"out = {expr} with a=0.0",
             hint + "; use the saved inputs, not out.data / a (0 / 0 at a = 0)")
+
+
+IDENTITY = {
+    "a + 0": lambda a: a + 0, "0 + a": lambda a: 0 + a, "sum([a])": lambda a: sum([a]),
+    "a - 0": lambda a: a - 0, "a * 1": lambda a: a * 1, "1 * a": lambda a: 1 * a,
+    "a / 1": lambda a: a / 1, "a ** 1": lambda a: a ** 1,
+}
+
+
+@pytest.mark.parametrize("expr", list(IDENTITY))
+def test_an_op_that_leaves_the_value_alone_is_still_a_new_node(expr):
+    """"each returning a new Value": a shortcut that returns self for + 0 (or sum()'s 0 + a),
+    * 1, ** 1 merges two nodes, and the merged node's .grad mixes both nodes' gradients."""
+    fn = IDENTITY[expr]
+    va = Value(1.5)
+    with plain_floats():
+        y = fn(va)
+        out = y * va
+        out.backward()
+    if y is va:
+        raise SpecFailure(f"y = {expr} returned a itself, not a new Value",
+                          "every operator returns a new node, also when the number leaves the value "
+                          "alone (+ 0, * 1, ** 1): with y = a, out = y * a gives y.grad = a.grad = 2a, "
+                          "where torch gives y.grad = a and a.grad = 2a")
+    ta = leaf(1.5)
+    ty = fn(ta)
+    ty.retain_grad()
+    tout = ty * ta
+    tout.retain_grad()
+    tout.backward()
+    compare([out, y, va], [tout, ty, ta], ["out", "y", "a"], f"y = {expr}; out = y * a with a=1.5",
+            "y is its own node: d out/dy = a, d out/da = y + a")
 
 
 @pytest.mark.parametrize("a", [-800.0, -40.0, 40.0, 800.0])
