@@ -27,7 +27,7 @@ Contract -> specs:
 - extra: default None, any weights_only value back as saved (falsy 0 and [] too): test_extra_*
 - a str or a pathlib.Path, also a bare file name (no folder part): test_a_str_or_a_path_round_trips
 - atomic: a crash inside torch.save keeps the old checkpoint, leaves no file when there was
-  none, no temporary file, the exception propagates: test_a_crash_during_save_*;
+  none (also after a Ctrl-C: KeyboardInterrupt is no Exception), no temporary file, the exception propagates: test_a_crash_during_save_*;
   no temporary file after a save: test_a_save_leaves_one_file; a reader of the old file
   keeps the old file (never written in place): test_a_reader_of_the_old_file_*;
   temporary file in path's folder, renamed onto path: test_the_temporary_file_is_in_paths_folder;
@@ -426,10 +426,12 @@ def test_a_str_or_a_path_round_trips(tmp_path, kind, monkeypatch):
 class CrashingSave:
     """Stands in for torch.save: writes the first half of what torch.save would have written
     to the file it was given (a path or an open file), then raises OSError, as when the disk
-    fills up or the process dies in the middle of the write."""
+    fills up or the process dies in the middle of the write (or `error`: KeyboardInterrupt,
+    Ctrl-C in the middle of the write, which `except Exception` does not catch)."""
 
-    def __init__(self):
+    def __init__(self, error=None):
         self.targets = []
+        self.error = error
 
     def __call__(self, obj, f, *args, **kwargs):
         buffer = io.BytesIO()
@@ -441,14 +443,16 @@ class CrashingSave:
                 out.write(half)
         else:
             f.write(half)
+        if self.error is not None:
+            raise self.error
         raise OSError(28, "No space left on device (simulated in the middle of torch.save)")
 
 
-def crash_during_save(monkeypatch, path, model, optimizer, step):
-    crash = CrashingSave()
+def crash_during_save(monkeypatch, path, model, optimizer, step, error=None):
+    crash = CrashingSave(error)
     monkeypatch.setattr(torch, "save", crash)
     monkeypatch.setattr(torch.serialization, "save", crash)
-    assert_raises(OSError, save_checkpoint, path, model, optimizer, step,
+    assert_raises(OSError if error is None else type(error), save_checkpoint, path, model, optimizer, step,
                   contract="if anything fails on the way (torch.save raises, the disk is full), "
                            "the exception propagates",
                   hint="do not catch it (or re-raise it after removing the temporary file): the "
@@ -480,15 +484,18 @@ def test_a_crash_during_save_keeps_the_old_checkpoint(tmp_path, monkeypatch):
            f"fails (try: ... except BaseException: os.remove(tmp); raise)")
 
 
-def test_a_crash_during_the_first_save_leaves_no_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("crash", ["disk full", "Ctrl-C"])
+def test_a_crash_during_the_first_save_leaves_no_file(tmp_path, monkeypatch, crash):
     run = Run(13, optimizer="sgd")
     path = tmp_path / "ckpt.pt"
-    crash_during_save(monkeypatch, path, run.model, run.optimizer, 0)
+    error = KeyboardInterrupt() if crash == "Ctrl-C" else None
+    crash_during_save(monkeypatch, path, run.model, run.optimizer, 0, error)
     left = sorted(p.name for p in tmp_path.iterdir())
-    expect(left == [], f"after a crash in the middle of the first save_checkpoint the folder "
-           f"holds {left}; expected nothing (half a file at path looks like a checkpoint, and a "
-           f"temporary file is litter)\n  hint: {HINT_ATOMIC}; remove the temporary file when "
-           f"the save fails")
+    expect(left == [], f"after a crash ({crash}) in the middle of the first save_checkpoint the "
+           f"folder holds {left}; expected nothing (half a file at path looks like a checkpoint, "
+           f"and a temporary file is litter)\n  hint: {HINT_ATOMIC}; remove the temporary file "
+           f"when the save fails, whatever fails: KeyboardInterrupt is not an Exception, so "
+           f"clean up in `except BaseException:` (then raise) or in a `finally:`")
 
 
 def test_a_save_leaves_one_file(tmp_path):
