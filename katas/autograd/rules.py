@@ -22,10 +22,11 @@ torch.exp, ...); the work is the backward.
         (2, 3, n, m). 1-D operands are not part of the contract.
 
     backward(ctx, grad_out) returns one gradient per forward input, each with exactly that
-    input's shape and dtype (grad_out has the output's shape). The specs call your backward
-    directly and check those shapes: autograd's engine would quietly sum a gradient of the
-    broadcast shape for you, and a hand-written engine (or your next kata) will not. You may
-    return None for an input whose ctx.needs_input_grad is False.
+    input's shape, dtype and device (grad_out has the output's shape; unbroadcast's result is
+    on grad's device: a helper such as torch.zeros(shape) needs device=grad.device). The
+    specs call your backward directly and check those shapes: autograd's engine would quietly
+    sum a gradient of the broadcast shape for you, and a hand-written engine (or your next
+    kata) will not. You may return None for an input whose ctx.needs_input_grad is False.
 
 Off limits: in backward, torch.autograd.grad, torch.autograd.backward, Tensor.backward and
     torch.func.vjp / torch.autograd.functional.vjp (write each derivative by hand); in

@@ -10,6 +10,7 @@ Contract -> specs:
 - unbroadcast: exactly `shape`, leading dims summed, size-1 dims summed with keepdim, size-0
   dims, tuple or torch.Size, dtype kept (float64, half), sum_to_size off limits:
   test_unbroadcast_*
+- results on the inputs' device (no CPU helper, meta): test_runs_on_the_device_of_its_inputs
 - each binary op under any broadcast (0-d included), forward value, one gradient per input
   with its shape and dtype, signs of Sub/Div, exact zeros, non-contiguous inputs, gradcheck:
   test_binary_*, test_sub_order_matters, test_div_gradient_signs
@@ -31,7 +32,8 @@ import torch
 from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
-from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match, forbid,
+from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
+                            assert_on_input_device, forbid,
                             gradcheck, non_contiguous, unchanged)
 from harness.edges import HALF_DTYPES, tolerance, with_exact
 from katas.autograd.rules import Add, Div, Exp, Log, MatMul, Mul, Pow, Sub, unbroadcast
@@ -201,6 +203,25 @@ def test_unbroadcast_takes_a_plain_tuple_and_keeps_dtype():
     out = unbroadcast(grad, (3, 1))
     assert_close(out, torch.full((3, 1), 8.0, dtype=torch.float64), what="unbroadcast(ones(2, 3, 4), (3, 1))",
                  hint=UNBROADCAST_HINT)
+
+
+@pytest.mark.parametrize("part", ["unbroadcast", "Mul.backward"])
+def test_runs_on_the_device_of_its_inputs(part):
+    """The meta device stands in for a GPU: an accumulator made with torch.zeros(shape) without
+    device= lives on the CPU, and autograd refuses a CPU gradient for a GPU input."""
+    def call(grad, a, b):
+        if part == "unbroadcast":
+            return unbroadcast(grad, (3, 1))
+        out = Mul.apply(a, b)
+        return out.grad_fn.apply(grad)
+
+    g, a, b = torch.ones(2, 3, 4), torch.ones(3, 1, requires_grad=True), torch.ones(2, 1, 4, requires_grad=True)
+    meta = lambda t: t.detach().to("meta").requires_grad_(t.requires_grad)  # noqa: E731
+    assert_on_input_device(lambda: call(g, a, b), lambda: call(meta(g), meta(a), meta(b)),
+                           what=f"{part} with its inputs on the meta device",
+                           hint="every gradient is on its input's device: sum grad itself (grad.sum("
+                                "dim, keepdim=True)), or build a helper with device=grad.device, "
+                                "never torch.zeros(shape) alone")
 
 
 # ------------------------------------------------------------------------------ binary ops
