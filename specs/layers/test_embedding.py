@@ -7,7 +7,8 @@ Contract-to-spec map:
 - "row padding_idx starts at zero" (incl. padding_idx=0, a falsy int): padding_row_starts_at_zero,
   padding_idx_zero_is_not_none
 - "idx of any shape -> idx.shape + (dim,)" (0-d, size-0 and size-1 dims, non-contiguous):
-  forward_matches_nn_embedding, empty_idx (weight's dtype, still in the graph), non_contiguous_idx
+  forward_matches_nn_embedding, empty_idx (weight's dtype, still in the graph, with and without
+  padding_idx), non_contiguous_idx
   (with and without padding_idx),
   hypothesis forward_and_gradient
 - "pad row never receives a gradient; others accumulate": padding_row_gets_no_gradient,
@@ -249,13 +250,14 @@ def test_embedding_padding_idx_zero_is_not_none():
                  hint="padding_idx=0 is falsy: test `padding_idx is not None`; " + PAD_HINT)
 
 
+@pytest.mark.parametrize("padding_idx", [2, None])  # None too: the no-padding path's reshape
 @pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
-def test_embedding_empty_idx(shape):
-    mine, ref = _loaded_pair(5, 3, padding_idx=2)
+def test_embedding_empty_idx(shape, padding_idx):
+    mine, ref = _loaded_pair(5, 3, padding_idx=padding_idx)
     mine, ref = mine.double(), ref.double()
     idx = torch.zeros(shape, dtype=torch.long)
     out = mine(idx)
-    assert_close(out, ref(idx), what=f"Embedding(5, 3, padding_idx=2).double()(idx of shape {shape})",
+    assert_close(out, ref(idx), what=f"Embedding(5, 3, padding_idx={padding_idx}).double()(idx of shape {shape})",
                  hint="an empty idx gives an empty (..., embedding_dim) output in the weight's dtype; "
                       "reshape(..., -1) cannot infer -1 from 0 elements: spell out embedding_dim")
     assert out.requires_grad, (
