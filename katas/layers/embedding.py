@@ -24,7 +24,8 @@ Write:
             independently with probability p and scale the survivors by 1 / (1 - p), so the
             expected output equals the input ("inverted dropout"). Draw a fresh mask on every
             call (from torch's global random generator). p = 0: output equals the input.
-            p = 1: output is all zeros (no NaN).
+            p = 1: output is all zeros (no NaN), still computed from x so that
+            the gradient (all zeros) flows back to x like at any other p.
         In eval mode (module.eval()): the identity, output equals the input exactly.
         Output has x's shape, dtype and device (also for size-0 and 0-d x); the gradient
         flows through the same mask and scale.

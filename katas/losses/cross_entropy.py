@@ -21,7 +21,9 @@ Write:
             "sum": their sum (a 0-dim tensor); "mean": the sum divided by the number of
             positions whose target is NOT ignore_index (a 0-dim tensor). When every target is
             ignore_index (or there are no positions) that is 0 / 0 = NaN, like F.cross_entropy;
-            "sum" is then 0. Any other reduction (another case such as "Sum", or None)
+            "sum" is then 0. These (and an empty batch) are computed from the logits like
+            any other batch, so backward through them runs: no fresh tensor as a special
+            case. Any other reduction (another case such as "Sum", or None)
             raises ValueError naming it.
     cross_entropy_backward(logits, target) -> same shape and dtype as logits: the gradient
         of cross_entropy(logits, target) (mean over all N or B*T positions; no ignored

@@ -6,7 +6,9 @@ Write:
         `dim` may be any dimension, negative or positive; one outside [-x.dim(), x.dim())
         raises IndexError, as in F.softmax (no wrapping with %). Other dims may have size 0 (an
         empty batch gives an empty result); a 0-d x is one slice, so softmax(x) is 1.
-        float64 x is computed in float64 (no rounding through float32).
+        float64 x is computed in float64 (no rounding through float32). The result is
+        differentiable by autograd like F.softmax's, for every shape (a 0-d x or a size-1
+        slice too: its gradient is 0, but it must reach x, so no fresh torch.ones_like(x)).
     log_softmax(x, dim=-1) -> same shape and dtype as x: log(softmax(x, dim)), computed
         without ever taking the log of a probability that underflowed to 0, like
         F.log_softmax(x, dim).

@@ -10,10 +10,12 @@ Contract -> specs:
 - stride/padding/dilation int or pair, groups blocks: test_settings_*, test_groups_keep_*, test_any_settings_*
 - output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes; a 1×1 kernel
   strides and pads too: test_pointwise_kernel_keeps_stride_and_padding
-- any batch incl. N = 0 (float64 kept, still in the graph): test_empty_batch_gives_empty_output
+- any batch incl. N = 0 (float64 kept, still in the graph; groups 1 and 2, so a groups == 1
+  fast path is fed too): test_empty_batch_gives_empty_output
 - output dtype = x's (float64 computed in float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device, test_output_on_the_input_device_without_a_bias (b=None)
-- non-contiguous inputs, inputs unchanged: test_float64_and_non_contiguous_*
+- non-contiguous inputs (groups 1 and 2: w.view in a groups == 1 fast path), inputs unchanged:
+  test_float64_and_non_contiguous_*
 - gradients to x, w, b: test_gradients_match_autograd_*
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
 - unfold + matmul, all windows at once (op count independent of image size): test_no_python_loop_over_output_positions
@@ -163,11 +165,12 @@ def test_pointwise_kernel_keeps_stride_and_padding(kw):
     check_conv(x, w, b, hint="a 1×1 kernel still strides and pads like any other: " + HINT_SIZE, **kw)
 
 
-def test_float64_and_non_contiguous_inputs_are_left_unchanged():
+@pytest.mark.parametrize("groups", [2, 1])  # groups=1 too: a groups == 1 fast path with w.view
+def test_float64_and_non_contiguous_inputs_are_left_unchanged(groups):
     x = non_contiguous(randn(2, 4, 8, 7, seed=14, dtype=torch.float64))
-    w = non_contiguous(randn(6, 2, 3, 2, seed=15, dtype=torch.float64))
+    w = non_contiguous(randn(6, 4 // groups, 3, 2, seed=15, dtype=torch.float64))
     b = non_contiguous(randn(6, seed=16, dtype=torch.float64))
-    kw = dict(stride=(1, 2), padding=1, groups=2)
+    kw = dict(stride=(1, 2), padding=1, groups=groups)
     with unchanged(x, w, b, names=["x", "w", "b"]):
         out = run_conv2d(x, w, b, hint=HINT_VALUES, **kw)
     assert_close(out, F.conv2d(x, w, b, **kw), what=describe(x, w, b, **kw) + " (float64, non-contiguous)",
@@ -360,19 +363,20 @@ def test_module_does_not_call_a_convolution_built_in():
 
 # ------------------------------------------------------------------------------ edges
 
-def test_empty_batch_gives_empty_output():
+@pytest.mark.parametrize("groups", [2, 1])  # groups=1 too: a groups == 1 fast path's reshape(-1)
+def test_empty_batch_gives_empty_output(groups):
     # N = 0 is a valid batch: reshape(n, groups, -1, L) cannot infer -1 from 0 elements.
     # float64 with a weight that requires grad: a shortcut such as `if n == 0: return
     # torch.zeros(...)` must keep x's dtype and stay in the graph like any other output
     x, w, b = (randn(0, 4, 6, 5, seed=29, dtype=torch.float64),
-               randn(6, 2, 3, 2, seed=30, dtype=torch.float64).requires_grad_(),
+               randn(6, 4 // groups, 3, 2, seed=30, dtype=torch.float64).requires_grad_(),
                randn(6, seed=31, dtype=torch.float64))
-    check_conv(x, w, b, groups=2, hint="with N = 0 every -1 in a reshape is ambiguous: spell out "
+    check_conv(x, w, b, groups=groups, hint="with N = 0 every -1 in a reshape is ambiguous: spell out "
                "the sizes (n, groups, C_in/groups·kH·kW, L) from x.shape and w.shape; a shortcut "
                "for N = 0 keeps x's dtype (float64 here) and device")
-    out = conv2d(x, w, b, groups=2)
+    out = conv2d(x, w, b, groups=groups)
     assert out.requires_grad, (
-        f"{describe(x, w, b, groups=2)} with w requiring grad is not connected to w "
+        f"{describe(x, w, b, groups=groups)} with w requiring grad is not connected to w "
         "(requires_grad is False): convolve the empty batch like any other instead of returning "
         "a fresh torch.zeros(...)")
 

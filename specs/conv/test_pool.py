@@ -13,7 +13,8 @@ Contract -> specs:
 - avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
 - real pixels equal to 0 are pixels (padding found by position, not value): test_real_zero_pixels_are_pixels
 - real NaN / ±inf pixels are pixels (no nanmean, no finite mask): test_non_finite_pixels_are_pixels
-- any N incl. 0 (float64, still in the graph), sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
+- any N incl. 0 (float64, still in the graph; padded and unpadded, so a no-padding fast path
+  is fed too), sizes 1 and primes: test_empty_batch, test_batch_one_and_odd_sizes
 - dtype kept (float64 computed in float64, float16, bfloat16), device kept: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device
 - non-contiguous input left unchanged, with and without padding (no view / as_strided that
@@ -258,16 +259,18 @@ def test_avg_pool_any_settings_match_torch(data, seed):
 
 # ------------------------------------------------------------------------------ edges
 
+@pytest.mark.parametrize("padding", [1, 0])  # 0 too: a no-padding fast path (F.unfold + view)
 @pytest.mark.parametrize("name", POOLS)
-def test_empty_batch(name):
+def test_empty_batch(name, padding):
     # float64 and requiring grad: a shortcut such as `if N == 0: return torch.empty(...)` must
     # keep x's dtype and stay in the graph like any other output
     x = randn(0, 3, 6, 5, seed=10, dtype=torch.float64).requires_grad_()
-    out = check_pool(name, x, kernel_size=2, padding=1,
+    out = check_pool(name, x, kernel_size=2, padding=padding,
                      hint="with N = 0 a reshape with -1 is ambiguous: spell out the sizes from "
-                          "x.shape; a shortcut for N = 0 keeps x's dtype (float64 here) and device")
+                          "x.shape, in every code path (with and without padding); a shortcut for "
+                          "N = 0 keeps x's dtype (float64 here) and device")
     assert out.requires_grad, (
-        f"{describe(name, x, kernel_size=2, padding=1)} is not connected to x (requires_grad is "
+        f"{describe(name, x, kernel_size=2, padding=padding)} is not connected to x (requires_grad is "
         "False): pool the empty batch like any other, or build the empty result from x "
         "(x.new_empty is cut from the graph too)")
 

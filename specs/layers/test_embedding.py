@@ -7,7 +7,9 @@ Contract-to-spec map:
 - "row padding_idx starts at zero" (incl. padding_idx=0, a falsy int): padding_row_starts_at_zero,
   padding_idx_zero_is_not_none
 - "idx of any shape -> idx.shape + (dim,)" (0-d, size-0 and size-1 dims, non-contiguous):
-  forward_matches_nn_embedding, empty_idx (weight's dtype, still in the graph), non_contiguous_idx,
+  forward_matches_nn_embedding, empty_idx (weight's dtype, still in the graph, with and without
+  padding_idx), non_contiguous_idx
+  (with and without padding_idx),
   hypothesis forward_and_gradient
 - "pad row never receives a gradient; others accumulate": padding_row_gets_no_gradient,
   repeated_indices_accumulate, returns_a_loaded_padding_row, hypothesis
@@ -20,7 +22,7 @@ Contract-to-spec map:
   outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
   "each element independently" (binomial count, a lone element): drops_each_element_independently;
   "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
-  NaN": p0..., p1...; eval identity (gradient included): eval_is_the_identity, follows_train_and_eval
+  NaN, still in the graph (gradient 0, not a detached zeros_like)": p0..., p1...; eval identity (gradient included): eval_is_the_identity, follows_train_and_eval
 - "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64; the p = 1 shortcut too) and device (meta):
   keeps_shape_and_dtype, half_precision, empty_input, keeps_device
 - "gradient through the same mask and scale": gradient_flows_through_the_same_mask
@@ -213,12 +215,15 @@ def test_embedding_same_in_train_and_eval_mode():
                      hint="an embedding lookup behaves the same in both modes")
 
 
-def test_embedding_non_contiguous_idx():
-    mine, ref = _loaded_pair(9, 4)
+@pytest.mark.parametrize("padding_idx", [None, 2])  # 2 too: the pad-mask path must not .view idx
+def test_embedding_non_contiguous_idx(padding_idx):
+    mine, ref = _loaded_pair(9, 4, padding_idx=padding_idx)
     idx = non_contiguous(_idx((3, 5), 9, seed=8))
     with unchanged(idx, names=["idx"]):
         out = mine(idx)
-    assert_close(out, ref(idx), what="Embedding(9, 4)(non-contiguous idx)")
+    assert_close(out, ref(idx), what=f"Embedding(9, 4, padding_idx={padding_idx})(non-contiguous idx)",
+                 hint="idx may be a transposed or sliced tensor: compare it with padding_idx "
+                      "as it is (idx == padding_idx), or reshape, never idx.view(-1)")
 
 
 def test_embedding_float64_module():
@@ -245,13 +250,14 @@ def test_embedding_padding_idx_zero_is_not_none():
                  hint="padding_idx=0 is falsy: test `padding_idx is not None`; " + PAD_HINT)
 
 
+@pytest.mark.parametrize("padding_idx", [2, None])  # None too: the no-padding path's reshape
 @pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
-def test_embedding_empty_idx(shape):
-    mine, ref = _loaded_pair(5, 3, padding_idx=2)
+def test_embedding_empty_idx(shape, padding_idx):
+    mine, ref = _loaded_pair(5, 3, padding_idx=padding_idx)
     mine, ref = mine.double(), ref.double()
     idx = torch.zeros(shape, dtype=torch.long)
     out = mine(idx)
-    assert_close(out, ref(idx), what=f"Embedding(5, 3, padding_idx=2).double()(idx of shape {shape})",
+    assert_close(out, ref(idx), what=f"Embedding(5, 3, padding_idx={padding_idx}).double()(idx of shape {shape})",
                  hint="an empty idx gives an empty (..., embedding_dim) output in the weight's dtype; "
                       "reshape(..., -1) cannot infer -1 from 0 elements: spell out embedding_dim")
     assert out.requires_grad, (
@@ -382,10 +388,13 @@ def test_dropout_p1_gives_zeros_without_nan():
     assert_close(out, torch.zeros(3, 5), what="Dropout(1.0)(x) in training",
                  hint="p = 1 drops everything; 1 / (1 - p) is inf and 0 * inf is NaN, so "
                       "handle p = 1 on its own")
-    if out.requires_grad:
-        (grad,) = torch.autograd.grad(out, x, torch.ones(3, 5))
-        assert_close(grad, torch.zeros(3, 5), what="gradient of Dropout(1.0)(x)",
-                     hint="p = 1: nothing gets through, so the gradient is zero (not NaN)")
+    assert out.requires_grad, (
+        "Dropout(1.0)(x) in training, x requiring grad: the output is cut from x (requires_grad "
+        "is False), so backward through it fails or leaves x.grad None; hint: the gradient flows "
+        "through the (all-zero) mask like at any p: return x * 0.0, not torch.zeros_like(x)")
+    (grad,) = torch.autograd.grad(out, x, torch.ones(3, 5))
+    assert_close(grad, torch.zeros(3, 5), what="gradient of Dropout(1.0)(x)",
+                 hint="p = 1: nothing gets through, so the gradient is zero (not NaN)")
 
 
 @pytest.mark.parametrize("p", [0.2, 0.6])

@@ -10,8 +10,8 @@ Contract -> specs:
   default bias=True: test_linear_state_dict_*, *_default_has_a_bias, *_parameters_are_float32,
   *_weights_are_trainable_parameters
 - bias=False: layer.bias is None (like nn.Linear): test_linear_without_bias_has_bias_none
-- forward = x @ W.T + b, any leading dims (none, size 0, still in the graph), same dtype as x
-  (float64, half), non-contiguous x, gradients: test_linear_forward_*, *_float64_module, *_half_*,
+- forward = x @ W.T + b, any leading dims (none, size 0, still in the graph; with and without
+  bias), same dtype as x (float64, half), non-contiguous x (bias or not), gradients: test_linear_forward_*, *_float64_module, *_half_*,
   *_non_contiguous_input
 - forward on the layer's device, no helper on the default device (meta probe), bias or not:
   test_linear_forward_stays_on_the_input_device
@@ -145,7 +145,7 @@ def test_linear_forward_matches_nn_linear(lead, in_f, out_f):
                              "empty batch too, instead of returning fresh zeros")
 
 
-@pytest.mark.parametrize("lead,in_f,out_f", SHAPES[1:4])
+@pytest.mark.parametrize("lead,in_f,out_f", SHAPES[1:4] + SHAPES[6:])  # empty leads too
 def test_linear_forward_without_bias(lead, in_f, out_f):
     mine, ref = _loaded_pair(in_f, out_f, bias=False)
     x = randn(*lead, in_f, seed=3)
@@ -176,12 +176,15 @@ def test_linear_forward_stays_on_the_input_device(bias):
                                 "(a CPU tensor, while the layer runs on the GPU)")
 
 
-def test_linear_non_contiguous_input():
-    mine, ref = _loaded_pair(6, 4)
+@pytest.mark.parametrize("bias", [True, False])  # False too: a no-bias path with x.view
+def test_linear_non_contiguous_input(bias):
+    mine, ref = _loaded_pair(6, 4, bias=bias)
     x = non_contiguous(randn(3, 5, 6, seed=1))
     with unchanged(x, names=["x"]):
         y = mine(x)
-    assert_close(y, ref(x), what="Linear(6, 4)(non-contiguous x)")
+    assert_close(y, ref(x), what=f"Linear(6, 4, bias={bias})(non-contiguous x)",
+                 hint="x may be a transposed or sliced tensor: x @ weight.T takes it as it is "
+                      "(reshape, never view, in every code path)")
 
 
 @pytest.mark.parametrize("dtype", HALF_DTYPES, ids=str)

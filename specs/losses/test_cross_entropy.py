@@ -17,8 +17,10 @@ Contract-to-spec map:
   as torch: minus_inf_logits_of_other_classes_a_vocabulary_mask
 - reduction compared by value ("".join(...) built at runtime, not `is`): reduction_built_at_runtime
 - every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0, in the logits' dtype
-  (float64 too: no torch.tensor(nan) literal): all_ignored
-- empty batch (0 positions), float32 and float64, cross_entropy_backward too: empty_batch
+  (float64 too: no torch.tensor(nan) literal), still connected to the logits (no fresh
+  new_tensor(nan) shortcut): all_ignored
+- empty batch (0 positions), float32 and float64, connected to the logits, cross_entropy_backward
+  too: empty_batch
 - unknown reduction (a typo, another case, None): ValueError naming it: unknown_reduction
 - ignore_index outside [0, C) (a pad id = C, a large id, -1): ignore_index_outside_the_classes
 - outputs on logits' device (meta stands in for a GPU): outputs_on_the_logits_device
@@ -204,9 +206,8 @@ def test_custom_ignore_index_with_smoothing(reduction):
 
 
 HINT_LITERAL = ("a special case returning torch.tensor(nan) or torch.tensor(0.0) is float32 on "
-                "the CPU: no special case is needed (sum / count gives both), or build it from "
-                "logits (logits.new_tensor(...), torch.full((), ..., dtype=logits.dtype, "
-                "device=logits.device))")
+                "the CPU (and logits.new_tensor(...) is cut from the graph): no special case is "
+                "needed, loss.sum() / count gives both")
 
 
 def assert_nan_scalar(out, logits, what, hint):
@@ -216,20 +217,32 @@ def assert_nan_scalar(out, logits, what, hint):
     if out.dtype != logits.dtype:
         fail(f"{what}: NaN of dtype {out.dtype}, expected {logits.dtype} (the logits' dtype)",
              HINT_LITERAL)
+    assert_in_graph(out, logits, what)
+
+
+def assert_in_graph(out, logits, what):
+    """A loss of logits that require grad is connected to them, special cases included."""
+    if logits.requires_grad and not out.requires_grad:
+        fail(f"{what}, logits requiring grad: the result is cut from the logits (requires_grad "
+             "is False), so loss.backward() on a fully padded or empty batch fails",
+             "no special case returning a fresh tensor (logits.new_tensor(nan), new_zeros, "
+             "new_empty): compute it from the logits like any other batch (loss.sum() / count)")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("batch", [(5,), (2, 3)])
 def test_all_ignored(batch, dtype):
     logits, target = make(batch, 4, seed=17, dtype=dtype)
+    logits.requires_grad_()  # a fully padded batch still backpropagates (zero/NaN grads)
     target = torch.full_like(target, -100)
     what = describe(logits, target) + f" in {dtype} with every target = -100"
     for eps in (0.0, 0.1):
         out = cross_entropy(logits, target, label_smoothing=eps)
         assert_nan_scalar(out, logits, f"{what}, label_smoothing={eps}",
                           "do not clamp the count to 1 or special-case it to 0")
-        assert_close(cross_entropy(logits, target, reduction="sum", label_smoothing=eps),
-                     reference(logits, target, reduction="sum"), what=what + ", reduction='sum'")
+        total = cross_entropy(logits, target, reduction="sum", label_smoothing=eps)
+        assert_in_graph(total, logits, what + ", reduction='sum'")
+        assert_close(total, reference(logits, target, reduction="sum"), what=what + ", reduction='sum'")
         assert_close(cross_entropy(logits, target, reduction="none", label_smoothing=eps),
                      reference(logits, target, reduction="none"), what=what + ", reduction='none'")
 
@@ -237,16 +250,18 @@ def test_all_ignored(batch, dtype):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0)])
 def test_empty_batch(shape, dtype):
-    logits, target = torch.zeros(*shape, 5, dtype=dtype), torch.zeros(shape, dtype=torch.long)
+    logits = torch.zeros(*shape, 5, dtype=dtype, requires_grad=True)
+    target = torch.zeros(shape, dtype=torch.long)
     for reduction in ("sum", "none"):
-        assert_close(cross_entropy(logits, target, reduction=reduction),
-                     reference(logits, target, reduction=reduction),
+        out = cross_entropy(logits, target, reduction=reduction)
+        assert_in_graph(out, logits, describe(logits, target, reduction=reduction) + f" in {dtype}")
+        assert_close(out, reference(logits, target, reduction=reduction),
                      what=describe(logits, target, reduction=reduction) + f" in {dtype}",
                      hint="no positions: 'sum' is 0 and 'none' an empty tensor of target's shape, "
                           "both in the logits' dtype; " + HINT_LITERAL)
     assert_nan_scalar(cross_entropy(logits, target), logits, describe(logits, target) + f" in {dtype}",
                       "'mean' over 0 positions is 0 / 0 = NaN, like F.cross_entropy")
-    grad = cross_entropy_backward(logits, target)
+    grad = cross_entropy_backward(logits.detach(), target)
     assert_close(grad, torch.zeros_like(logits),
                  what=f"cross_entropy_backward(logits of shape {tuple(logits.shape)}, target) in {dtype}",
                  hint="no positions: an empty gradient of logits' shape and dtype (a guard against "
@@ -430,7 +445,7 @@ def autograd_grad(logits, target):
 @pytest.mark.parametrize("batch,c", [((7,), 5), ((1,), 3), ((2, 3), 13), ((4,), 1)])
 def test_backward_matches_autograd(batch, c, dtype):
     logits, target = make(batch, c, seed=12, dtype=dtype)
-    grad = cross_entropy_backward(logits, target)
+    grad = cross_entropy_backward(logits.detach(), target)
     assert_close(grad, autograd_grad(logits, target),
                  what=f"cross_entropy_backward(logits {tuple(logits.shape)}, target {tuple(target.shape)})",
                  hint=HINT_BACKWARD)
@@ -438,7 +453,7 @@ def test_backward_matches_autograd(batch, c, dtype):
 
 def test_backward_float64_to_1e12():
     logits, target = make((2, 5), 7, seed=20, dtype=torch.float64)
-    grad = cross_entropy_backward(logits, target)
+    grad = cross_entropy_backward(logits.detach(), target)
     assert_close(grad, autograd_grad(logits, target), **TIGHT64,
                  what="cross_entropy_backward(float64 logits (2, 5, 7), target) to 1e-12",
                  hint="stay in float64: a one-hot or count built in float32 rounds the result")

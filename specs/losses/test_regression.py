@@ -17,8 +17,8 @@ Contract-to-spec map:
   not exact in float32): bce_with_logits_pos_weight_*, float64_to_1e12
 - results on the inputs' device, pos_weight None or given (meta stands in for a GPU):
   results_on_the_input_device
-- means over all elements (size-0: NaN like torch, in the inputs' dtype, float64 too):
-  empty_inputs
+- means over all elements (size-0: NaN like torch, in the inputs' dtype, float64 too, still
+  connected to the input: no fresh new_tensor(nan) shortcut): empty_inputs
 - built-ins off limits; inputs untouched (non-contiguous too): writes_its_own_losses,
   inputs_are_left_alone...
 """
@@ -286,19 +286,28 @@ def test_mse_unknown_reduction(reduction):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("shape", [(0,), (2, 0)], ids=str)
 def test_empty_inputs(shape, dtype):
+    # the first input requires grad: a special case returning a fresh tensor
+    # (pred.new_tensor(nan)) has the right value and dtype but is cut from the graph
     e = torch.zeros(shape, dtype=dtype)
-    of = f"(empty {shape}, empty {shape} in {dtype}"
+    x = e.clone().requires_grad_()
+    of = f"(empty {shape} requiring grad, empty {shape} in {dtype}"
     literal = ("; a special case returning torch.tensor(float('nan')) is float32 on the CPU: "
                "no special case is needed (.mean() of nothing is NaN in the input's dtype)")
+    cut = ("the result is cut from the input (requires_grad is False), so backward through it "
+           "fails; compute it from the input like any other (no new_tensor / new_zeros shortcut)")
     for reduction in ("mean", "sum", "none"):
-        assert_close(mse_loss(e, e, reduction=reduction), F.mse_loss(e, e, reduction=reduction),
+        out = mse_loss(x, e, reduction=reduction)
+        assert_close(out, F.mse_loss(e, e, reduction=reduction),
                      what=f"mse_loss{of}, reduction={reduction!r})",
                      hint="the mean over 0 elements is 0 / 0 = NaN (like torch), the sum 0, and "
                           "'none' an empty tensor, all in the inputs' dtype" + literal)
-    assert_close(bce_loss(e + 0.5, e), F.binary_cross_entropy(e + 0.5, e),
-                 what=f"bce_loss{of})", hint="the mean over 0 elements is NaN" + literal)
-    assert_close(bce_with_logits(e, e), F.binary_cross_entropy_with_logits(e, e),
-                 what=f"bce_with_logits{of})", hint="the mean over 0 elements is NaN" + literal)
+        assert out.requires_grad, f"mse_loss{of}, reduction={reduction!r}): {cut}"
+    for name, fn, first, ref in (("bce_loss", bce_loss, x + 0.5, F.binary_cross_entropy(e + 0.5, e)),
+                                 ("bce_with_logits", bce_with_logits, x,
+                                  F.binary_cross_entropy_with_logits(e, e))):
+        out = fn(first, e)
+        assert_close(out, ref, what=f"{name}{of})", hint="the mean over 0 elements is NaN" + literal)
+        assert out.requires_grad, f"{name}{of}): {cut}"
 
 
 def test_float64_to_1e12():

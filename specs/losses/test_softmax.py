@@ -6,8 +6,9 @@ Contract-to-spec map:
   (hypothesis), default_dim_is_the_last
 - "same dtype as x" and float64 computed in float64 (to 1e-12, values and gradients):
   float64_is_computed_in_float64
-- any shape: size-0 dims beside dim, 0-d x (its own slice: probability 1), float64 kept there
-  too: empty_and_scalar_inputs
+- any shape: size-0 dims beside dim, 0-d x (its own slice: probability 1), a size-1 slice,
+  float64 kept there too, still connected to x (no detached ones_like shortcut):
+  empty_and_scalar_inputs
 - a dim outside [-x.dim(), x.dim()) raises IndexError (no dim % x.dim()): dim_out_of_range_raises
 - stability ("±1e4 finite and correct", shift invariance, log never of an underflowed 0):
   *_stable_at_large_logits, shift_invariance, rows_far_apart (a global max instead of the
@@ -214,18 +215,28 @@ def test_float64_is_computed_in_float64(case):
 
 
 @pytest.mark.parametrize("shape,dim", [((0, 5), -1), ((2, 0, 3), -1), ((0, 4), 1), ((2, 0, 3), 0),
-                                       ((), -1), ((), 0)])
+                                       ((), -1), ((), 0), ((3, 1), -1)])
 def test_empty_and_scalar_inputs(shape, dim):
-    # float64: an early return for an empty x (torch.empty(x.shape)) must keep x's dtype too
-    x = torch.randn(shape, generator=torch.Generator().manual_seed(23), dtype=torch.float64)
-    what = f"(float64 x of shape {shape}, dim={dim})"
+    # float64: an early return for an empty x (torch.empty(x.shape)) must keep x's dtype too;
+    # x requires grad: a shortcut for a 0-d x or a size-1 slice (torch.ones_like(x)) has the
+    # right values but is cut from the graph (the gradient there is 0, but it must reach x)
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(23), dtype=torch.float64,
+                    requires_grad=True)
+    what = f"(float64 x of shape {shape}, dim={dim}, requiring grad)"
     hint = ("work on whole tensors with reductions over dim (keepdim=True): a loop over rows "
             "breaks on an empty batch, and a 0-d x is a single slice whose softmax is 1; an "
             "early return for an empty x keeps x's dtype (torch.empty_like(x), not "
             "torch.empty(x.shape))")
-    assert_close(softmax(x, dim), F.softmax(x, dim), what="softmax" + what, hint=hint)
-    assert_close(log_softmax(x, dim), F.log_softmax(x, dim), what="log_softmax" + what, hint=hint)
-    assert_close(Softmax.apply(x, dim), F.softmax(x, dim), what="Softmax.apply" + what, hint=hint)
+    with torch.no_grad():
+        refs = (F.softmax(x, dim), F.log_softmax(x, dim), F.softmax(x, dim))
+    for name, fn, ref in zip(("softmax", "log_softmax", "Softmax.apply"),
+                             (softmax, log_softmax, Softmax.apply), refs):
+        out = fn(x, dim)
+        assert_close(out, ref, what=name + what, hint=hint)
+        assert out.requires_grad, (
+            f"{name}{what} is cut from x (requires_grad is False), so no gradient reaches x "
+            "through it; hint: compute it like any other shape (x - amax, exp, sum), not as a "
+            "fresh torch.ones_like(x) / torch.zeros_like(x) shortcut")
 
 
 @pytest.mark.parametrize("shape,dim", [((3, 5), 2), ((3, 5), -3), ((4,), 1)])
@@ -242,8 +253,8 @@ def test_dim_out_of_range_raises(shape, dim):
 
 def test_scalar_keeps_dtype():
     x = torch.tensor(0.7, dtype=torch.float64)
-    hint = ("a 0-d x is one slice: reduce over dim as for any other shape (or return "
-            "torch.ones_like(x) / torch.zeros_like(x)); torch.tensor(1.0) is float32 on the CPU")
+    hint = ("a 0-d x is one slice: reduce over dim as for any other shape; torch.tensor(1.0) "
+            "is float32 on the CPU")
     for name, mine, ref in (("softmax", softmax, F.softmax), ("log_softmax", log_softmax, F.log_softmax),
                             ("Softmax.apply", Softmax.apply, F.softmax)):
         assert_close(mine(x, -1), ref(x, -1), what=f"{name}(float64 x of shape (), -1)", hint=hint)

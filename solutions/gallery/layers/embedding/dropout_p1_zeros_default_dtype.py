@@ -1,7 +1,7 @@
 """Dropout's p = 1 shortcut returns torch.zeros(x.shape, device=x.device): the device is right,
 but the dtype is the default float32, so a float64 or half activation comes back float32
 whenever p = 1, although the output must have x's dtype. Fix: x * 0.0 (which keeps the
-graph too) or torch.zeros_like(x)."""
+graph too; torch.zeros_like(x) would keep the dtype but cut the graph)."""
 
 import torch
 

@@ -5,7 +5,7 @@ float32 loss (and logits on a GPU a CPU one), where every result has the logits'
 device.
 
 Fix: no special case (loss.sum() / keep.sum() is already NaN for a zero count, and the sum
-of nothing is 0), or build the value from the logits: logits.new_tensor(float("nan")).
+of nothing is 0); logits.new_tensor(float("nan")) would fix dtype and device but cut the graph.
 """
 
 import torch

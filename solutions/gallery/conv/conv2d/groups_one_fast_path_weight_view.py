@@ -1,0 +1,26 @@
+"""A groups == 1 fast path views the weight: w.view(C_out, -1) @ cols. A view needs w's
+memory laid out row by row, so a non-contiguous weight (a transposed or sliced tensor, which
+F.conv2d accepts) raises, while the general grouped path, which reshapes, works.
+
+Fix: reshape (not view) what may be non-contiguous, in every code path."""
+
+import torch
+import torch.nn.functional as F
+
+from solutions.conv.conv2d import *  # noqa: F401,F403 (the rest is correct)
+from solutions.conv.conv2d import _pair
+
+
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
+    n, _, h, wd = x.shape
+    c_out, c_in_g, kh, kw = w.shape
+    h_out = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    w_out = (wd + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    cols = F.unfold(x, (kh, kw), dilation=dilation, padding=padding, stride=stride)
+    if groups == 1:
+        out = (w.view(c_out, -1) @ cols).view(n, c_out, h_out, w_out)
+    else:
+        cols = cols.view(n, groups, c_in_g * kh * kw, h_out * w_out)
+        out = (w.reshape(groups, c_out // groups, c_in_g * kh * kw) @ cols).reshape(n, c_out, h_out, w_out)
+    return out if b is None else out + b.reshape(1, c_out, 1, 1)
