@@ -4,7 +4,8 @@ Contract -> specs:
 - state_dict: weight/bias iff affine, buffers iff track_running_stats, initial values, int64
   counter, buffers not parameters: test_state_dict_matches_nn_batch_norm
 - (N, C) and (N, C, L), train steps then eval, options, defaults, float64: test_train_steps_then_eval_*,
-  test_defaults, test_matches_nn_batch_norm_on_random_batches, test_float64_after_double,
+  test_defaults, test_matches_nn_batch_norm_on_random_batches, test_float64_after_double (float32
+  under a float64 default dtype too),
   test_float64_is_computed_in_float64 (TIGHT64, outputs and running stats)
 - running_var unbiased (n = N or N·L), momentum weighs the new batch, counter: test_running_var_*,
   test_momentum_weighs_the_new_batch; momentum=0.0 as given: test_explicit_zero_momentum_is_used
@@ -12,7 +13,8 @@ Contract -> specs:
   test_eval_uses_the_running_statistics, test_without_running_stats_always_uses_the_batch
 - n = 1 in training raises ValueError before any state change (decided), tracked or not:
   test_one_value_per_channel_*
-- empty batch (n = 0) allowed, running stats kept, step counted (decided): test_empty_batch
+- empty batch (n = 0) allowed, running stats kept, step counted (decided), float64 and in the
+  graph: test_empty_batch
 - eps=0.0 used as given (no hidden floor, std 1e-10 too), train and eval: test_explicit_zero_eps_is_used
 - channel means far from 0 (two-pass variance): test_mean_far_from_zero_float32
 - running stats carry no graph; gradients in train and eval: test_running_statistics_carry_no_graph,
@@ -31,7 +33,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_raises, forbid, non_contiguous,
                             randn, unchanged)
-from harness.edges import TIGHT64, far_from_zero
+from harness.edges import TIGHT64, default_dtype, far_from_zero
 from katas.norms.batch_norm import BatchNorm1d
 
 FORBIDDEN = (F.batch_norm, torch.batch_norm, torch.native_batch_norm,
@@ -191,6 +193,18 @@ def test_float64_after_double():
         with torch.no_grad():
             assert_close(got, ref(x), what=f"BatchNorm1d(3).double() train step {step + 1}", hint=HINT)
         compare_state(mine, ref, f"BatchNorm1d(3).double() after train step {step + 1}")
+    # float32 under a float64 default dtype: a helper made without dtype= (an eps tensor, ones
+    # and zeros standing in for affine=False) is float64 there and promotes the float32 output.
+    mine, ref = pair(3, affine=False)
+    x = batch((5, 3), seed=3)
+    with torch.no_grad():
+        expected = ref(x)
+    with default_dtype(torch.float64):
+        got = mine(x)
+    assert_close(got, expected, what="BatchNorm1d(3, affine=False) train step on float32 x under "
+                 "torch.set_default_dtype(torch.float64)",
+                 hint="the output keeps x's dtype whatever the default dtype: a helper tensor built with "
+                      "torch.tensor([...]) / torch.ones(...) without dtype=x.dtype follows the default dtype")
 
 
 # ------------------------------------------------------------------ the typical mistakes
@@ -379,6 +393,17 @@ def test_empty_batch(shape):
                       hint="an empty batch has nothing to average: leave running_mean and running_var "
                            "as they are (its mean is NaN: if n > 0, update them), and still count the "
                            "step in num_batches_tracked")
+    # float64, train mode, through the graph: a shortcut returning torch.empty(x.shape) is
+    # float32 and cut from the graph (y.sum().backward() then raises)
+    mine.double().train()
+    got = mine(x.double())
+    what = f"BatchNorm1d(3).double() in train() on an empty float64 x of {shape}"
+    assert_close(got, x.double(), what=what, hint="an empty batch still goes through the normalisation: "
+                 "torch.empty(x.shape) without dtype= is float32 (and cut from the graph)")
+    if not got.requires_grad:
+        raise SpecFailure(f"{what}: the output does not require grad, so y.sum().backward() fails\n  hint: "
+                          "an empty batch must stay in the graph (weight.grad becomes zeros); do not return "
+                          "a fresh torch.empty(...)")
 
 
 @pytest.mark.parametrize("shape", [(1, 3), (1, 3, 1)])

@@ -2,7 +2,8 @@
 
 Contract -> specs:
 - y = (x − mean)/sqrt(var + eps)·w + b over the last dim, any leading dims (none, 1, 0):
-  test_function_matches_f_layer_norm, test_empty_batch
+  test_function_matches_f_layer_norm, test_empty_batch (module: float64 and in the graph too)
+- float32 under a float64 default dtype (None weight/bias): test_module_float64_after_double
 - weight/bias None: test_function_accepts_none_*; biased variance: test_function_uses_the_biased_variance
 - eps inside the sqrt, eps as given (0.0 too): test_function_eps_*, test_module_options_*,
   test_module_eps_zero_is_used_as_given (std 1e-10 too: no hidden floor)
@@ -33,7 +34,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_parameters_like, forbid,
                             gradcheck, non_contiguous, randn, unchanged)
-from harness.edges import TIGHT64, far_from_zero
+from harness.edges import TIGHT64, default_dtype, far_from_zero
 from katas.norms.layer_norm import LayerNorm, LayerNormFunction
 
 FORBIDDEN = (F.layer_norm, torch.layer_norm, torch.native_layer_norm)
@@ -352,6 +353,19 @@ def test_module_float64_after_double():
     got = mine(x)
     with torch.no_grad():
         assert_close(got, ref(x), what="LayerNorm(5).double()(float64 x)")
+    # float32 under a float64 default dtype: a helper made without dtype= (an eps or count
+    # tensor, ones for a None weight) is float64 there and promotes the float32 output.
+    hint = ("the output keeps x's dtype whatever torch.get_default_dtype() is: a helper tensor built "
+            "with torch.tensor([...]) / torch.ones(...) / torch.empty(...) without dtype=x.dtype follows "
+            "the default dtype")
+    x = randn(3, 5, seed=11)
+    with default_dtype(torch.float64):
+        fn_got = LayerNormFunction.apply(x, None, None, 1e-5)
+        got = LayerNorm(5, elementwise_affine=False)(x)
+    assert_close(fn_got, F.layer_norm(x, (5,), None, None, 1e-5), hint=hint,
+                 what="LayerNormFunction.apply(float32 x, None, None, 1e-5) under a float64 default dtype")
+    assert_close(got, F.layer_norm(x, (5,), None, None, 1e-5), hint=hint,
+                 what="LayerNorm(5, elementwise_affine=False)(float32 x) under a float64 default dtype")
 
 
 @pytest.mark.parametrize("normalized_shape", [4, (2, 4)])
@@ -441,6 +455,18 @@ def test_empty_batch():
                           "spell out prod(normalized_shape)") from err
     with torch.no_grad():
         assert_close(got, ref(x), what="LayerNorm((2, 3))(x of (0, 2, 3))")
+    # the empty batch in float64, through the graph: a shortcut returning torch.empty(x.shape)
+    # is float32 and has no grad_fn
+    mine.double()
+    x = x.double()
+    got = mine(x)
+    assert_close(got, x, what="LayerNorm((2, 3)).double()(float64 x of (0, 2, 3))",
+                 hint="an empty batch still goes through the normalisation (or a tensor built from x): "
+                      "torch.empty(x.shape) without dtype= is float32 and cut from the graph")
+    if not got.requires_grad:
+        raise SpecFailure("LayerNorm((2, 3))(x of (0, 2, 3)): the output does not require grad, so "
+                          "loss = y.sum(); loss.backward() fails\n  hint: an empty batch must stay in the "
+                          "graph (weight.grad becomes zeros); do not return a fresh torch.empty(...)")
 
 
 @pytest.mark.parametrize("scale", [1e-3, 1e-10])

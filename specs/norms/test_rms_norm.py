@@ -8,9 +8,9 @@ Contract -> specs:
 - x / sqrt(mean(x^2) + eps) * weight over the last dim, vs nn.RMSNorm, train/eval, sizes 1 and
   primes: test_fresh_module_*, test_matches_torch_with_loaded_weights, test_matches_torch_property
 - no mean subtraction (constant rows): test_constant_rows_are_not_zeroed
-- eps inside the sqrt, default 1e-6, eps=0.0 as given (no hidden floor, x ~ 1e-10 too):
+- eps inside the sqrt, default 1e-6, eps=0.0 as given (no hidden floor, x ~ 1e-10 and 1e-15 too):
   test_eps_is_inside_the_sqrt, test_explicit_zero_eps_is_used
-- float64 (float32 internals allowed): test_float64; gradients: test_gradients_match_torch
+- float64 (float32 internals allowed), float32 under a float64 default dtype: test_float64; gradients: test_gradients_match_torch
 - empty leading dim, exact zero rows (finite gradient): test_empty_batch_and_zero_rows
 - non-contiguous input unchanged: test_non_contiguous_*; off limits: test_writes_its_own_rms_norm
 - same device as x (helpers on x.device): test_runs_on_the_input_device
@@ -27,6 +27,7 @@ from torch import nn
 
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, forbid, non_contiguous,
                             unchanged)
+from harness.edges import default_dtype
 from katas.norms.rms_norm import RMSNorm, post_norm, pre_norm
 
 HINT_RMS = ("RMSNorm divides by the root mean square over the last dim, sqrt(mean(x^2) + eps), "
@@ -132,6 +133,15 @@ def test_float64():
     # Loose for float64 (1e-5): computing in float32 and casting back, as Llama does, is fine.
     assert_close(mine(x), ref(x), what="RMSNorm(7, eps=1e-5).double() on float64 x", rtol=1e-5,
                  atol=1e-6, hint=HINT_RMS)
+    # A float32 module under a float64 default dtype: a helper made without dtype= (torch.full,
+    # torch.tensor([eps])) is float64 there and promotes the float32 output.
+    mine.float(), ref.float()
+    with default_dtype(torch.float64):
+        out = mine(x.float())
+    assert_close(out, ref(x.float()), what="RMSNorm(7, eps=1e-5) on float32 x under "
+                 "torch.set_default_dtype(torch.float64)",
+                 hint="the output keeps x's dtype whatever the default dtype: build a helper such as an "
+                      "eps tensor with dtype=x.dtype (or add the Python float eps)")
 
 
 @pytest.mark.parametrize("shape", [(3, 7), (2, 4, 13)], ids=str)
@@ -263,10 +273,11 @@ def test_gradients_flow_through_the_residual():
 
 # ------------------------------------------------------------------------ edges
 
-@pytest.mark.parametrize("magnitude", [1e-4, 1e-10])
+@pytest.mark.parametrize("magnitude", [1e-4, 1e-10, 1e-15])
 def test_explicit_zero_eps_is_used(magnitude):
     # mean square ~1e-8 shows any eps; ~1e-20 (still a normal float32) also shows a hidden floor
-    # such as max(eps, 1e-12) or rms.clamp_min(1e-8)
+    # such as max(eps, 1e-12) or rms.clamp_min(1e-8); ~1e-30 shows F.normalize's clamp_min(1e-12)
+    # of the norm
     mine = RMSNorm(5, eps=0.0)
     ref = reference_norm(5, eps=0.0, seed=31)
     load_into(mine, ref)

@@ -9,7 +9,8 @@ Contract -> specs:
 - offset = position of x[..., 0, :], decoding token by token: test_offset_*, test_decoding_*
 - same dtype as x, computed in x's dtype: test_float64_in_float64_out, test_float64_keeps_float64_accuracy,
   test_output_dtype_is_x_dtype_whatever_the_tables
-- any leading dims / any layout / T = 0: SHAPES, test_non_contiguous_*, test_any_layout_of_x, test_empty_sequence
+- any leading dims / any layout / T = 0 (in the graph too): SHAPES, test_non_contiguous_*, test_any_layout_of_x,
+  test_empty_sequence
 - relative-position and norm properties (hypothesis): test_dot_product_*, test_rotation_preserves_*
 - differentiable w.r.t. x, inputs untouched: test_gradcheck_float64, test_gradients_match_*
 - "any device: helpers on x.device" (meta): test_runs_on_the_device_of_x
@@ -422,12 +423,17 @@ def test_any_layout_of_x(interleaved):
 @pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
 def test_empty_sequence(interleaved, dtype):
-    x = randn(2, 3, 0, 8, seed=22, dtype=dtype)
+    x = randn(2, 3, 0, 8, seed=22, dtype=dtype).requires_grad_()
     cos, sin = rope_cache(8, 4)
     out = apply_rope(x, cos, sin, offset=2, interleaved=interleaved)
-    assert_close(out, x.clone(), what=f"apply_rope({dtype} x (2, 3, 0, 8), offset=2, {convention(interleaved)})",
+    what = f"apply_rope({dtype} x (2, 3, 0, 8), offset=2, {convention(interleaved)})"
+    assert_close(out, x.detach().clone(), what=what,
                  hint="T = 0 returns an empty tensor of x's shape: reshape(-1, T, D) cannot infer -1 from "
                       "0 elements; keep the leading dims as they are and broadcast the table rows")
+    assert out.requires_grad, (
+        f"{what}: x requires grad but the output does not, so out.sum().backward() fails\n  hint: "
+        "differentiable with respect to x for every T: a T = 0 shortcut that returns a fresh "
+        "x.new_empty(...) / torch.empty(...) is cut from the graph; let the rotation run (or return x * 1)")
 
 
 @pytest.mark.parametrize("default,max_len", [(torch.float64, 6), (torch.bfloat16, 300)], ids=str)

@@ -11,7 +11,8 @@ Contract -> specs:
   test_cell_gradients_stay_finite_at_huge_pre_activations
 - B = 0 (empty (0, H) outputs, gradients too): test_cell_empty_batch
 - outputs on the inputs' device (meta; no CPU helper tensor): test_cell_output_on_the_input_device
-- float64 computed in float64 (TIGHT64): test_cell_float64_is_computed_in_float64
+- float64 computed in float64 (TIGHT64), float32 kept under a float64 default dtype:
+  test_cell_float64_is_computed_in_float64
 - gradients through autograd to x, state, weights: test_cell_gradients_match_autograd_of_builtin
 - non-contiguous inputs, inputs unchanged: test_cell_non_contiguous_inputs_are_left_alone
 - off limits: test_cell_writes_its_own
@@ -24,7 +25,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, forbid, non_contiguous, on_meta, randn,
                             unchanged)
-from harness.edges import TIGHT64
+from harness.edges import TIGHT64, default_dtype
 from katas.rnn.cells import gru_cell, lstm_cell, rnn_cell
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -248,6 +249,15 @@ def test_cell_float64_is_computed_in_float64(kind):
     assert_close(got, builtin(kind, x, state, *w), what=signature(kind, 4, 6, 5, torch.float64),
                  **TIGHT64, hint="keep float64 inputs in float64 (no .float(), no float32 helper tensors); "
                                  "a float32 detour loses digits after the 7th")
+    # float32 inputs under a float64 default dtype: a helper made without dtype= (torch.ones(H)
+    # for 1 - z) is float64 there and promotes the float32 output.
+    x, state, w = draw(kind, 2, 3, 4, seed=20)
+    with default_dtype(torch.float64):
+        got = learner(kind, x, state, *w)
+    assert_close(got, builtin(kind, x, state, *w),
+                 what=signature(kind, 2, 3, 4) + " under torch.set_default_dtype(torch.float64)",
+                 hint="the outputs keep the inputs' dtype whatever the default dtype: a helper tensor built "
+                      "with torch.ones(...) / torch.tensor([...]) without dtype=x.dtype follows the default dtype")
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])

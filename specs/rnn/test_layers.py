@@ -11,7 +11,8 @@ Contract -> specs:
   test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
 - a fresh zero state per call (nothing carried over), any batch size (3, 3, 1, 2):
   test_one_module_serves_any_batch_size
-- B = 0 (decided: empty output and states, as nn.LSTM), with and without a state: test_empty_batch
+- B = 0 (decided: empty output and states, as nn.LSTM), with and without a state, float64 and in
+  the graph: test_empty_batch
 - dtype follows .double() incl. the default zero state; device of x: test_float64_after_double,
   test_float64_default_state_after_double, test_output_and_state_on_the_module_device
 - gradients to x, h_0, c_0 and every parameter: test_gradients_match_nn_lstm
@@ -139,6 +140,18 @@ def test_matches_nn_lstm(layers, batch_first, with_state, t, b, i, h):
                       ([HINT_FINAL] if layers > 1 else []) + ([HINT_STATE] if with_state else []))
     assert_close(got[0], expected[0], what=f"{what} output", hint=hint)
     assert_close(got[1], expected[1], what=f"{what} (h_n, c_n)", hint=hint)
+    # the same in float64, through the graph: a B = 0 shortcut returning torch.zeros(...) made
+    # without dtype= is float32, and cut from the graph (output.sum().backward() raises)
+    mine.double()
+    args = tuple(a.double() for a in (x, *state)) if with_state else (x.double(),)
+    got = mine(args[0], args[1:]) if with_state else mine(*args)
+    hint64 = ("an empty batch goes through the same steps (or builds its empty results with x.new_zeros): "
+              "torch.zeros(...) without dtype= is float32 and has no graph")
+    for name, t in zip(("output", "h_n", "c_n"), (got[0], *got[1])):
+        assert_close(t.dtype, torch.float64, what=f"{what} after .double(), float64 x: {name}.dtype", hint=hint64)
+    if not got[0].requires_grad:
+        raise SpecFailure(f"{what} after .double(): the output does not require grad, so "
+                          f"output.sum().backward() fails\n  hint: {hint64}")
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])
@@ -363,6 +376,18 @@ def test_empty_batch(batch_first, with_state):
         expected = ref(*args)
     assert_close(got[0], expected[0], what=f"{what} output", hint=hint)
     assert_close(got[1], expected[1], what=f"{what} (h_n, c_n)", hint=hint)
+    # the same in float64, through the graph: a B = 0 shortcut returning torch.zeros(...) made
+    # without dtype= is float32, and cut from the graph (output.sum().backward() raises)
+    mine.double()
+    args = tuple(a.double() for a in (x, *state)) if with_state else (x.double(),)
+    got = mine(args[0], args[1:]) if with_state else mine(*args)
+    hint64 = ("an empty batch goes through the same steps (or builds its empty results with x.new_zeros): "
+              "torch.zeros(...) without dtype= is float32 and has no graph")
+    for name, t in zip(("output", "h_n", "c_n"), (got[0], *got[1])):
+        assert_close(t.dtype, torch.float64, what=f"{what} after .double(), float64 x: {name}.dtype", hint=hint64)
+    if not got[0].requires_grad:
+        raise SpecFailure(f"{what} after .double(): the output does not require grad, so "
+                          f"output.sum().backward() fails\n  hint: {hint64}")
 
 
 def test_one_module_serves_any_batch_size():
