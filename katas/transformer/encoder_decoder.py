@@ -60,6 +60,9 @@ Write (batch-first throughout; float32 or float64 like the parameters):
         T_out = the longest row's length: <= max_len, and == max_len if some row never
         produced eos_id. Output column 0 is bos_id.
         Runs without gradients (decorate it with @torch.no_grad()): no step builds a graph.
+        Returns an ordinary tensor: not one made under torch.inference_mode(), which autograd
+        refuses later ("Inference tensors cannot be saved for backward" when the ids are fed
+        to a training forward).
         Decodes in the mode the model is in and never changes it, in either direction (it calls
         neither model.eval() nor model.train(): the caller calls model.eval() first).
 

@@ -24,7 +24,9 @@ Write:
         then tie with self.lm_head.weight = self.transformer.wte.weight.
 
     GPT2.forward(idx) -> logits (B, T, V) float32, for idx (B, T) int64 with 1 <= T <= block_size
-        (T > block_size raises ValueError naming T and block_size):
+        (T > block_size raises ValueError naming T and block_size). A float32 model gives float32
+        logits whatever torch.get_default_dtype() is (a float causal mask made with torch.full(...)
+        and no dtype= follows the default dtype: build it bool, or with x's dtype):
         x = wte(idx) + wpe(positions 0, 1, ..., T-1)            (dropout after, in training)
         for each block:  x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))        (pre-LayerNorm)
         logits = lm_head(ln_f(x))
@@ -50,11 +52,15 @@ Write:
         - temperature == 0: greedy, the argmax (top_k is then ignored);
         - otherwise divide the logits by temperature; with top_k, keep only the top_k
           largest logits (the rest -inf; top_k >= vocab_size keeps them all); sample from their softmax with torch.multinomial
-          (the global RNG: torch.manual_seed makes runs repeat).
+          (the global RNG: torch.manual_seed makes runs repeat). A tiny temperature (1e-3) makes
+          the logits huge (~1e4): a hand-written softmax must subtract the max first, and the
+          result is then (almost surely) the greedy continuation.
         Does not modify idx; does not change train/eval mode, in either direction, not even
         for the duration of the call (the caller calls model.eval() first; a model left in
         train() mode generates in train mode, dropout included); runs without gradients
-        (decorate it with @torch.no_grad()).
+        (decorate it with @torch.no_grad()). Returns an ordinary tensor: not one made under
+        torch.inference_mode(), which autograd refuses later (feeding the sample back into a
+        training forward raises "Inference tensors cannot be saved for backward").
         max_new_tokens=0 returns idx's tokens.
 
 Parameter count: GPT-2 small (GPT2Config()) has 124,439,808 parameters, the tied head counted

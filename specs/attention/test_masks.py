@@ -10,7 +10,8 @@ Contract -> specs:
 - sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
   test_window_at_least_T_*; T = 0 (float32 and float64): test_sliding_window_attention_empty_T; float64 accuracy:
   test_sliding_window_attention_float64_accuracy (D = 5, window 6 and = T); scores +100/+300/-150 (no max shift, online max from 0;
-  window 5 and = T): test_sliding_window_attention_extreme_scores; non-contiguous (window 4 and = T); gradients, inputs untouched, SDPA off limits
+  window 5 and = T): test_sliding_window_attention_extreme_scores; non-contiguous (window 4 and = T, causal and not);
+  gradients (window 4 and = T), inputs untouched, SDPA off limits
 - q's dtype under a float64 default dtype (window 5 and = T): test_sliding_window_attention_dtype_under_*
 - budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T (ratio < 2.5),
   test_no_T_by_T_tensor_is_built; work T * window (FLOPs): test_flops_grow_linearly_with_T
@@ -221,23 +222,26 @@ def test_sliding_window_attention_property(T, window, causal, batch, seed):
                  hint=(HINT_WINDOW_CAUSAL if causal else HINT_WINDOW_BIDI) + "; " + HINT_ATTN)
 
 
+@pytest.mark.parametrize("window", [4, 23], ids=["window4", "window-T"])
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
-def test_sliding_window_attention_gradients(causal):
+def test_sliding_window_attention_gradients(causal, window):
     q, k, v = qkv((2,), 23, 4, 3, seed=11)
-    assert_grads_match(lambda q, k, v: sliding_window_attention(q, k, v, 4, causal),
-                       lambda q, k, v: reference_attention(q, k, v, 4, causal), q, k, v,
-                       what=f"sliding_window_attention(q (2, 23, 4), window=4, causal={causal}) gradient",
-                       hint="build the result from differentiable ops (slicing, matmul, softmax, cat)")
+    assert_grads_match(lambda q, k, v: sliding_window_attention(q, k, v, window, causal),
+                       lambda q, k, v: reference_attention(q, k, v, window, causal), q, k, v,
+                       what=f"sliding_window_attention(q (2, 23, 4), window={window}, causal={causal}) gradient",
+                       hint="build the result from differentiable ops (slicing, matmul, softmax, cat), in every "
+                            "path (a window >= T plain-attention shortcut too: no torch.no_grad(), no .detach())")
 
 
 def test_sliding_window_attention_non_contiguous_inputs_are_left_alone():
     q, k, v = (non_contiguous(t) for t in qkv((2, 2), 19, 4, 3, seed=12))
-    for window in (4, 19):  # window = T: a plain-attention shortcut takes any layout too
+    for window, causal in ((4, False), (19, False), (4, True), (19, True)):  # window = T: a shortcut too
         with unchanged(q, k, v, names=["q", "k", "v"]):
-            out = sliding_window_attention(q, k, v, window, causal=False)
-        assert_close(out, reference_attention(q.contiguous(), k.contiguous(), v.contiguous(), window, False),
-                     what=f"sliding_window_attention(non-contiguous q, k, v, window={window}, causal=False)",
-                     hint=HINT_ATTN + "; .view needs a contiguous tensor: use .reshape")
+            out = sliding_window_attention(q, k, v, window, causal)
+        assert_close(out, reference_attention(q.contiguous(), k.contiguous(), v.contiguous(), window, causal),
+                     what=f"sliding_window_attention(non-contiguous q, k, v, window={window}, causal={causal})",
+                     hint=HINT_ATTN + "; .view needs a contiguous tensor (in every path: causal or not, "
+                          "window < T or not): use .reshape")
 
 
 def test_sliding_window_attention_writes_its_own():

@@ -24,8 +24,9 @@ Contract -> specs:
   key is value (cross-attention), with and without need_weights: test_query_is_key_but_value_differs
 - "exactly as nn.MultiheadAttention" (positional argument order): test_positional_arguments_follow_the_signature
 - helpers on the inputs' device (meta; with and without need_weights): test_runs_on_the_inputs_device
-- gradients (inputs and parameters), inputs/masks untouched, non-contiguous, built-ins forbidden:
-  test_gradients_match_torch, test_non_contiguous_* (with and without need_weights, self-attention), test_float_masks_are_left_alone, test_writes_its_own_attention
+- gradients (inputs and parameters; also through the need_weights=False path), inputs/masks untouched,
+  non-contiguous, built-ins forbidden: test_gradients_match_torch, test_non_contiguous_* (with and without
+  need_weights, self-attention, key is value), test_float_masks_are_left_alone, test_writes_its_own_attention
 """
 
 
@@ -393,8 +394,9 @@ def test_matches_torch_on_random_settings(case, seed):
 
 # ------------------------------------------------------------------ gradients
 
-@pytest.mark.parametrize("kind,self_attn", [("none", False), ("bool kpm 2d", False), ("float 3d", True)])
-def test_gradients_match_torch(kind, self_attn):
+@pytest.mark.parametrize("kind,self_attn,need_weights", [("none", False, True), ("bool kpm 2d", False, True),
+                                                    ("float 3d", True, True), ("bool kpm 2d", False, False)])
+def test_gradients_match_torch(kind, self_attn, need_weights):
     E, H, B, L, S = 6, 3, 2, 4, 5
     ref = reference(E, H, seed=22)
     mine = pair(ref, E, H)
@@ -409,17 +411,25 @@ def test_gradients_match_torch(kind, self_attn):
         kv = (x, x) if self_attn else (k0.detach().clone().requires_grad_(),
                                        v0.detach().clone().requires_grad_())
         out, w = fn(module, x, *kv)
-        loss = (out * g_out).sum() + (w * g_w).sum()
+        if not out.requires_grad:
+            raise SpecFailure(f"MultiHeadAttention({E}, {H})(query, key, value, need_weights={need_weights}) "
+                              f"returned an output with no graph (requires_grad=False for inputs that require "
+                              f"grad): no gradient reaches the inputs or the weights\n  hint: compute the output "
+                              f"with differentiable ops in every path (no torch.no_grad(), .detach() or .data); "
+                              f"need_weights only decides whether the weights are returned")
+        loss = (out * g_out).sum() + ((w * g_w).sum() if need_weights else 0)
         inputs = [x] if self_attn else [x, *kv]
         names = [n for n, _ in module.named_parameters()]
         grads = torch.autograd.grad(loss, inputs + [p for _, p in module.named_parameters()],
                                     allow_unused=True)
         return dict(zip((["query"] if self_attn else ["query", "key", "value"]) + names, grads))
 
+    kwargs["need_weights"] = need_weights  # need_weights=False may take another path: it must keep the graph
     mine_grads = run(mine, lambda m, *a: m(*a, **kwargs))
     with mha_slow_path():
         ref_grads = run(ref, lambda m, *a: m(*a, **kwargs))
-    what = f"gradient of MultiHeadAttention({E}, {H}) ({kind} masks{', self-attention' if self_attn else ''})"
+    what = (f"gradient of MultiHeadAttention({E}, {H}) ({kind} masks{', self-attention' if self_attn else ''}"
+            f"{', need_weights=False' if not need_weights else ''})")
     for name, expected in ref_grads.items():
         got = mine_grads.get(name)
         if got is None:
@@ -441,6 +451,7 @@ def test_non_contiguous_inputs_are_left_alone():
         out, weights = mine(q, k, v, key_padding_mask=kpm, attn_mask=am)
         fast, _ = mine(q, k, v, key_padding_mask=kpm, need_weights=False, attn_mask=am)
         self_out = mine(q, q, q)  # self-attention (query is key is value) may take a fused path
+        cross_out = mine(q, k, k)  # key is value (cross-attention on memory) may take a fused k/v path
     with torch.no_grad():
         expected = call_ref(ref, q.contiguous(), k.contiguous(), v.contiguous(),
                             key_padding_mask=kpm.contiguous(), attn_mask=am.contiguous())
@@ -453,6 +464,10 @@ def test_non_contiguous_inputs_are_left_alone():
         expected = call_ref(ref, q.contiguous(), q.contiguous(), q.contiguous())
     assert_close(self_out, expected, hint=hint + " (in a fused self-attention path too)",
                  what="MultiHeadAttention(6, 2)(x, x, x) with a non-contiguous x (self-attention)")
+    with torch.no_grad():
+        expected = call_ref(ref, q.contiguous(), k.contiguous(), k.contiguous())
+    assert_close(cross_out, expected, hint=hint + " (in a fused key/value path too)",
+                 what="MultiHeadAttention(6, 2)(query, memory, memory) with a non-contiguous memory (key is value)")
 
 
 def test_float_masks_are_left_alone():

@@ -25,7 +25,8 @@ Contract -> specs:
   test_decoder_memory_is_causal_alone), also beside a key padding mask
   (test_encoder_is_causal_with_only_a_key_padding_mask,
   test_decoder_causal_flags_with_only_key_padding_masks), use a given mask as it is
-  (test_encoder_is_causal_uses_a_given_non_causal_mask, test_decoder_causal_flags_use_given_masks)
+  (test_encoder_is_causal_uses_a_given_non_causal_mask, test_decoder_causal_flags_use_given_masks);
+  a mask built per call, not kept from an earlier length: test_causal_flags_follow_each_calls_lengths
 - a built causal mask keeps the parameters' dtype under a float64 default dtype:
   test_causal_flags_under_a_float64_default_dtype
 - float64, gradients, non-contiguous inputs: test_*_float64, test_*_gradients_*, test_non_contiguous_*
@@ -483,6 +484,31 @@ def test_encoder_masks_match_torch(kind, norm_first):
 def test_encoder_is_causal_without_a_mask(norm_first):
     check_encoder(6, 2, 8, 2, 5, seed=25, norm_first=norm_first, is_causal=True, ref_kind="causal",
                   hint=HINT_CAUSAL)
+
+
+def test_causal_flags_follow_each_calls_lengths():
+    """One layer called at several lengths: the causal mask it builds is made for each call's
+    (T, S), not built once and kept on the module (a cache sized by the first call fails or
+    hides the wrong keys at the next length)."""
+    hint = ("build the causal mask for each call's T (and S) from the inputs' shapes; a mask kept on the "
+            "module from an earlier call has that call's size (cache per (T, S, device) if you must)")
+    # the layers keep their own init: each is compared with itself given the mask
+    enc, dec = EncoderLayer(6, 2, 8).eval(), DecoderLayer(6, 2, 8).eval()
+    with torch.no_grad():
+        for T, S in ((4, 3), (6, 5)):
+            x, memory = randn(2, T, 6, seed=99 + T), randn(2, S, 6, seed=90 + S)
+            what = f"the same {{}} called at T = 4, then 6 with its causal flag(s), at T = {T}, S = {S}"
+            try:
+                got_enc = enc(x, is_causal=True)
+                got_dec = dec(x, memory, tgt_is_causal=True, memory_is_causal=True)
+            except RuntimeError as err:
+                raise SpecFailure(f"{what.format('EncoderLayer / DecoderLayer')} raised RuntimeError: "
+                                  f"{str(err).splitlines()[0]}\n  hint: {hint}") from None
+            assert_close(got_enc, enc(x, src_mask=torch.ones(T, T, dtype=torch.bool).triu(1)),
+                         what=what.format("EncoderLayer(6, 2, 8)"), hint=hint)
+            assert_close(got_dec, dec(x, memory, tgt_mask=torch.ones(T, T, dtype=torch.bool).triu(1),
+                                      memory_mask=torch.ones(T, S, dtype=torch.bool).triu(1)),
+                         what=what.format("DecoderLayer(6, 2, 8)"), hint=hint)
 
 
 def test_encoder_is_causal_with_its_mask():

@@ -25,7 +25,8 @@ Contract -> specs:
 - bos_id == eos_id does not finish a row: test_greedy_decode_bos_equal_to_eos
 - encode once: test_greedy_decode_encodes_once; masks passed by keyword (the spec model's are
   keyword-only): every greedy spec
-- greedy output "on src's device" (prefix, causal mask, flags built on src.device; meta probe):
+- greedy output "on src's device" (prefix, causal mask, flags built on src.device; meta probe; the
+  spec model passes tgt_is_causal=False so that later steps run on meta too):
   test_greedy_decode_builds_its_tensors_on_src_device
 - src_key_padding_mask to encode AND decode: test_greedy_decode_with_source_padding,
   test_greedy_decode_passes_padding_to_both_encode_and_decode
@@ -36,7 +37,8 @@ Contract -> specs:
 - greedy: max_len counts bos (max_len=1 -> bos only, no extra step): *_max_len_one_*, *_runs_to_max_len;
   stop only when EVERY row is finished: *_pads_*, *_stops_*; causal mask = triu(1), not triu():
   *_sees_only_the_past, *_matches_*
-- greedy without gradients (decision): test_greedy_decode_runs_without_gradients
+- greedy without gradients (decision), its result an ordinary tensor (not inference_mode's):
+  test_greedy_decode_runs_without_gradients
 - greedy leaves train/eval mode alone, both directions, also while decoding (decision):
   test_greedy_decode_leaves_the_mode_alone[train|eval]
 """
@@ -416,7 +418,10 @@ class Seq2Seq(nn.Module):
         y = self.embed(self.tgt_emb, tgt)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
-                h = self.core.decoder(y, memory, tgt_mask=tgt_mask,
+                # tgt_is_causal=False: the mask is used as given, and torch does not read its
+                # values to detect causality (which cannot run on the meta device: the device
+                # spec could judge no step after the first)
+                h = self.core.decoder(y, memory, tgt_mask=tgt_mask, tgt_is_causal=False,
                                       memory_key_padding_mask=memory_key_padding_mask)
         else:
             h = self.core.decode(y, memory, tgt_mask=tgt_mask, memory_key_padding_mask=memory_key_padding_mask)
@@ -664,7 +669,13 @@ def test_greedy_decode_passes_padding_to_both_encode_and_decode():
 
 def test_greedy_decode_runs_without_gradients():
     model, src = seq2seq(seed=71), source(2, 5, seed=72)
-    greedy_decode(model, src, BOS, 0, 5)
+    out = greedy_decode(model, src, BOS, 0, 5)
+    if isinstance(out, torch.Tensor) and out.is_inference():
+        raise SpecFailure(
+            f"greedy_decode(model, src (2, 5), bos_id={BOS}, eos_id=0, max_len=5) returned an inference tensor "
+            f"(made under torch.inference_mode()): autograd refuses it later (the decoded ids fed to a "
+            f"training forward raise 'Inference tensors cannot be saved for backward')\n  hint: decorate "
+            f"greedy_decode with @torch.no_grad(), not @torch.inference_mode()")
     grads = [g for g, _ in model.seen]
     if not grads or any(grads):
         raise SpecFailure(

@@ -12,16 +12,17 @@ Contract -> specs:
   124,439,808 on meta: test_state_dict_*,
   test_lm_head_is_tied_*, test_parameter_count_*
 - logits (B, T, V) float32 vs Hugging Face, causality, 0-based positions, grads:
-  test_logits_*, test_changing_a_future_token_*, test_gradients_*, test_forward_takes_non_contiguous_*
+  test_logits_*, test_changing_a_future_token_*, test_gradients_*, test_forward_takes_non_contiguous_*;
+  float32 logits under a float64 default dtype (a float mask without dtype=): test_forward_takes_non_contiguous_*
 - eps = config.layer_norm_epsilon (formula oracle): test_layer_norm_eps_comes_from_the_config
 - T > block_size -> ValueError naming both: test_forward_longer_than_block_size_raises
 - dropout only in train(), at embeddings / attention weights (after the softmax: token 0's one
   weight becomes 0 or 2) / both residual branches, none inside the mlp:
   test_dropout_is_off_in_eval_mode, test_dropout_at_every_place_in_training
 - generate: crop, greedy, top_k (incl. 1 and >= vocab), temperature (incl. 0 with top_k, int
-  and float), softmax(logits / T) sampling on the global RNG, max_new_tokens=0:
+  and float; a tiny 1e-3 is greedy, with no overflow: test_temperature_zero_*), softmax(logits / T) sampling on the global RNG, max_new_tokens=0:
   test_greedy_*, test_top_k_*, test_temperature_zero_*, test_sampling_*, test_zero_new_tokens_*
-- generate under no_grad, mode unchanged both ways (also while it runs), idx untouched:
+- generate under no_grad (not inference_mode: an ordinary result tensor), mode unchanged both ways (also while it runs), idx untouched:
   test_generate_runs_without_gradients, test_generate_leaves_train_mode_alone,
   test_generate_leaves_idx_and_mode_alone
 - forward on idx's device (positions, causal mask; meta device): test_forward_runs_on_the_input_device
@@ -34,6 +35,7 @@ import torch
 import torch.nn.functional as F
 
 from harness.checks import SpecFailure, assert_close, assert_parameters_like, non_contiguous, on_meta, unchanged
+from harness.edges import default_dtype
 from katas.transformer.gpt2 import GPT2, GPT2Config
 
 FIXTURE = torch.load(Path(__file__).parent / "fixtures" / "gpt2_tiny.pt", weights_only=True)
@@ -258,6 +260,18 @@ def test_forward_takes_non_contiguous_idx_and_leaves_it_alone():
     with unchanged(idx, names=["idx"]):
         logits = model(idx)
     assert_close(logits, FIXTURE["logits"][1], what="GPT2 forward(non-contiguous idx (3, 7))", **LOGIT_TOL)
+    hint = ("build the causal mask bool (torch.ones(T, T, dtype=torch.bool, device=idx.device).tril()) or "
+            "with x's dtype: torch.full(...) / torch.zeros(...) without dtype= follow torch.get_default_dtype()")
+    try:
+        with default_dtype(torch.float64):
+            logits = model(idx)
+    except RuntimeError as err:
+        raise SpecFailure(f"float32 GPT2 forward(idx (3, 7)) under torch.set_default_dtype(torch.float64) raised "
+                          f"{str(err).splitlines()[0]}\n  hint: {hint}") from None
+    require(logits.dtype == torch.float32, f"float32 GPT2 forward under torch.set_default_dtype(torch.float64) "
+            f"returned {logits.dtype} logits, expected float32\n  hint: {hint}")
+    assert_close(logits, FIXTURE["logits"][1], **LOGIT_TOL, hint=hint,
+                 what="float32 GPT2 forward(idx (3, 7)) under torch.set_default_dtype(torch.float64)")
 
 
 # ------------------------------------------------------------------------ generate
@@ -551,6 +565,11 @@ def test_generate_runs_without_gradients():
     finally:
         for h in hooks:
             h.remove()
+    out = _generate(model, prompt, 1, temperature=0)
+    require(not out.is_inference(),
+            "GPT2.generate returned an inference tensor (made under torch.inference_mode()): autograd "
+            "refuses it later (model(sample) in a training step raises 'Inference tensors cannot be saved "
+            "for backward')\n  hint: decorate generate with @torch.no_grad(), not @torch.inference_mode()")
     if not seen:
         pytest.skip("no pinned module was called as a module during generate")
     require(not any(seen),
@@ -582,17 +601,27 @@ def test_generate_leaves_train_mode_alone():
             f"self.eval() / self.train(was_training) pair: the caller calls model.eval() first")
 
 
-@pytest.mark.parametrize("temperature", [0, 0.0], ids=["int 0", "float 0.0"])
+@pytest.mark.parametrize("temperature", [0, 0.0, 1e-3], ids=["int 0", "float 0.0", "tiny 1e-3"])
 def test_temperature_zero_ignores_top_k(temperature):
+    """temperature 0 is greedy whatever top_k is; temperature 1e-3 samples, but the reference's
+    top-2 logit gaps (>= 0.04 on these steps) become >= 40 after the division: the top token has
+    probability > 1 - 1e-16, so sampling gives the greedy continuation. Its logits reach ~1e4:
+    exp without the max shift overflows to inf, and inf / inf is NaN (multinomial raises)."""
     prompt, expected = FIXTURE["greedy"][0]
     model = loaded()
     n = expected.shape[1] - prompt.shape[1]
     torch.manual_seed(3)
-    out = _generate(model, prompt, n, temperature=temperature, top_k=5)
-    assert_close(out, expected, what=f"GPT2.generate(prompt {tuple(prompt.shape)}, {n}, "
-                 f"temperature={temperature!r}, top_k=5)",
-                 hint="temperature == 0 means greedy argmax whatever top_k is (check it before dividing "
-                      "by the temperature or sampling)")
+    what = f"GPT2.generate(prompt {tuple(prompt.shape)}, {n}, temperature={temperature!r}, top_k=5)"
+    hint = ("temperature == 0 means greedy argmax whatever top_k is (check it before dividing "
+            "by the temperature or sampling)")
+    if temperature:
+        hint = ("a tiny temperature divides the logits into the thousands: softmax them with torch.softmax, "
+                "or subtract the row max before exp (exp(1e4) is inf in float32, and inf / inf is NaN)")
+    try:
+        out = _generate(model, prompt, n, temperature=temperature, top_k=5)
+    except RuntimeError as err:
+        raise SpecFailure(f"{what} raised RuntimeError: {str(err).splitlines()[0]}\n  hint: {hint}") from None
+    assert_close(out, expected, what=what, hint=hint)
 
 
 def test_zero_new_tokens_returns_idx():
