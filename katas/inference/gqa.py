@@ -26,9 +26,9 @@ Write:
         where the layout matters. Gradients flow to q, k and v.
 
         Budget (the point of GQA): never build K or V for every query head. The spec lists
-        every tensor your function allocates (B=2, Hq=10, Hkv=2, so G=5; L=1 and L=3;
-        S=96; D=Dv=16; causal and not) and rejects any single new tensor with B*G*S*D
-        elements or more: that is one kv head's K (or V) repeated for its G query heads.
+        every tensor your function allocates (B=2, Hq=10, Hkv=2, so G=5, and Hkv=1, G=10;
+        L=1 and L=3; S=96; D=Dv=16; causal and not) and rejects any single new tensor with
+        B*G*S*D elements or more: that is one kv head's K (or V) repeated for its G query heads.
         All of these allocate it:
             k.repeat_interleave(G, dim=1)            (off limits anyway)
             k[:, :, None].expand(B, Hkv, G, S, D).reshape(B, Hq, S, D)

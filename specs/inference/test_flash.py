@@ -3,15 +3,17 @@
 Contract -> specs:
 - equal to SDPA, any batch dims, L != S, ragged tiles, block 1 / prime / > T: test_matches_sdpa,
   test_matches_sdpa_on_random_shapes; defaults causal=False, block_size=64: test_defaults_*
-- "dtype of q, computed in it" (float64 to 1e-12): test_float64
+- "dtype of q, computed in it" (float64 to 1e-12; also with one tile covering everything): test_float64;
+  a block_size that covers everything (one tile: a fast path) also in test_running_max_*, test_large_scores_*,
+  test_helper_tensors_*
 - online rescaling of l and acc: test_running_sum_is_rescaled_*, test_weights_sum_to_one
 - stable: scores of 100s: test_large_scores_do_not_overflow; running max from -inf (rows near
   -150, and scores near -1e35 against a max or causal fill of -1e4 / -1e30): test_running_max_starts_at_minus_inf
 - causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped (every
   one: a bound off by one computes a masked tile per row): test_causal_skips_the_tiles_above_the_diagonal
-- L = 0 and a batch dim of 0: test_empty_queries_or_batch; non-contiguous inputs:
+- L = 0 and a batch dim of 0 (float64 too): test_empty_queries_or_batch; non-contiguous inputs:
   test_non_contiguous_inputs_are_left_alone; q's device: test_helper_tensors_are_built_on_q_device
-  (the default device set to meta first: cheap; a clash is confirmed on meta inputs, whose first
+  (block_size 4, one tile for all, L = 0; the default device set to meta first: cheap; a clash is confirmed on meta inputs, whose first
   op costs ~0.3 s, only then), test_cuda_matches_sdpa
 - off limits SDPA and its kernels: test_writes_its_own_attention
 - memory: no L x S tensor, peak linear in T, block_size honoured (no tile larger than
@@ -102,11 +104,13 @@ def test_defaults_are_full_attention_and_block_64():
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_float64(causal):
     q, k, v = qkv((2,), 19, 23, 5, 3, seed=3, dtype=torch.float64)
-    out = flash_attention(q, k, v, causal=causal, block_size=6)
-    assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), 19, 23, 5, 3)}, "
-                 f"causal={causal}, block_size=6)", hint="compute in q's dtype: the running max, sum and accumulator "
-                 "made with q.new_zeros / q.new_full (torch.zeros(...) without dtype is float32, and float64 "
-                 "is compared to 1e-12)", **TIGHT64)
+    for block in (6, 32):  # 32: one tile covers everything (a fast path, if any, is float64 too)
+        out = flash_attention(q, k, v, causal=causal, block_size=block)
+        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), 19, 23, 5, 3)}, "
+                     f"causal={causal}, block_size={block})", hint="compute in q's dtype on every path (one tile "
+                     "covering everything included): the running max, sum and accumulator made with q.new_zeros / "
+                     "q.new_full (torch.zeros(...) without dtype is float32, and float64 is compared to 1e-12)",
+                     **TIGHT64)
 
 
 @pytest.mark.parametrize("level", ["-150", "-1e35"])
@@ -122,24 +126,26 @@ def test_running_max_starts_at_minus_inf(causal, level):
         k[..., -1] = -300.0  # q . k / sqrt(4) = -150 + small
     else:
         k[..., -1] = -2e35 * (1 + torch.arange(11.0) / 11)  # -1e35 (key 0) down to -1.9e35: weight 1 on key 0
-    out = flash_attention(q, k, v, causal=causal, block_size=4)
     expected = ref(q.double(), k.double(), v.double(), causal).float()
-    assert_close(out, expected, what=f"flash_attention(q (2, 9, 4), k (2, 11, 4) with every score near {level}, "
-                 f"causal={causal}, block_size=4)",
-                 hint="start the running max at -inf (q.new_full(..., -inf)), not 0 or a 'very negative' "
-                      "number: with the max stuck above every score exp(score - m) underflows to 0 and acc / l "
-                      "is 0 / 0; mask the causal tile with -inf too (a finite fill such as -1e4 beats real "
-                      "scores below it)", rtol=1e-4, atol=1e-4)
+    for block in (4, 16):  # 16: one tile covers everything (a fast path must mask with -inf too)
+        out = flash_attention(q, k, v, causal=causal, block_size=block)
+        assert_close(out, expected, what=f"flash_attention(q (2, 9, 4), k (2, 11, 4) with every score near {level}, "
+                     f"causal={causal}, block_size={block})",
+                     hint="start the running max at -inf (q.new_full(..., -inf)), not 0 or a 'very negative' "
+                          "number: with the max stuck above every score exp(score - m) underflows to 0 and acc / l "
+                          "is 0 / 0; mask the causal tile with -inf too (a finite fill such as -1e4 or -1e9 beats "
+                          "real scores below it)", rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_empty_queries_or_batch(causal):
-    for batch, L in [((2,), 0), ((0, 3), 5)]:
-        q, k, v = qkv(batch, L, 6, 4, 3, seed=21)
+    for batch, L, dtype in [((2,), 0, torch.float32), ((0, 3), 5, torch.float32), ((2,), 0, torch.float64)]:
+        q, k, v = qkv(batch, L, 6, 4, 3, seed=21, dtype=dtype)
         out = flash_attention(q, k, v, causal=causal, block_size=4)
         assert_close(out, ref(q, k, v, causal), what=f"flash_attention({desc(batch, L, 6, 4, 3)}, causal={causal}, "
-                     f"block_size=4) (empty)", hint="L = 0 or an empty batch gives an empty (..., L, Dv) output: "
-                     "allocate the output first and fill it tile by tile (torch.cat of an empty list fails)")
+                     f"block_size=4) (empty, {dtype})", hint="L = 0 or an empty batch gives an empty (..., L, Dv) output of q's dtype: "
+                     "allocate the output first (q.new_empty) and fill it tile by tile (torch.cat of an empty list "
+                     "fails; an early return of torch.empty(...) without dtype= is float32)")
 
 
 @pytest.mark.parametrize("growing", [True, False], ids=["max-grows", "max-shrinks"])
@@ -167,9 +173,11 @@ def test_weights_sum_to_one():
 def test_large_scores_do_not_overflow(causal):
     q, k, v = qkv((2,), 12, 12, 4, 4, seed=6)
     q = q * 60  # scores in the hundreds: exp(score) is inf in float32
-    out = flash_attention(q, k, v, causal=causal, block_size=5)
-    assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q * 60 (scores ~ 100s), causal={causal}, "
-                 f"block_size=5)", hint=HINT_STABLE, rtol=1e-4, atol=1e-4)
+    for block in (5, 16):  # 16: one tile covers everything
+        out = flash_attention(q, k, v, causal=causal, block_size=block)
+        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q * 60 (scores ~ 100s), causal={causal}, "
+                     f"block_size={block})", hint=HINT_STABLE + " (on every path, one tile included)",
+                     rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("L,S", [(5, 12), (12, 5), (1, 9), (9, 1)])
@@ -217,10 +225,13 @@ def test_helper_tensors_are_built_on_q_device(causal):
     scores. A clash is then confirmed on meta inputs (where, as on a GPU, a CPU 0-dim helper is allowed); code that
     reads tensor data cannot run on meta and is not judged."""
     q, k, v = qkv((2,), 9, 7, 4, 3, seed=23)
+    runs = [(slice(None), 4), (slice(None), 16), (slice(0, 0), 4)]  # tiles; one tile for all; L = 0
     assert_on_input_device(
-        lambda: flash_attention(q, k, v, causal=causal, block_size=4),
-        lambda: flash_attention(*(t.to("meta") for t in (q, k, v)), causal=causal, block_size=4),
-        what=f"flash_attention({desc((2,), 9, 7, 4, 3)} on the meta device, causal={causal}, block_size=4)",
+        lambda: [flash_attention(q[..., rows, :], k, v, causal=causal, block_size=b) for rows, b in runs],
+        lambda: [flash_attention(*(t.to("meta") for t in (q[..., rows, :], k, v)), causal=causal, block_size=b)
+                 for rows, b in runs],
+        what=f"flash_attention({desc((2,), 9, 7, 4, 3)} on the meta device, causal={causal}, block_size=4, then "
+             f"block_size=16 (one tile covers everything), then L = 0",
         hint="build every helper tensor on q's device: torch.arange(i0, i1, device=q.device) for the causal "
              "mask's rows and columns, q.new_full / q.new_zeros for the running statistics; allocate the output "
              "on q's device (q.new_empty(*q.shape[:-1], Dv)): torch.empty(...) without device= puts it on the "

@@ -13,13 +13,13 @@ Contract -> specs:
 - "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S
 - "computed in q's dtype" (float64 to 1e-12, D = 3 so a float32 scale shows): test_float64
 - large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow;
-  any device (default device set to meta first, a clash judged on the meta device):
+  these two and the device spec also at G = 1 and Hkv = 1 (a fast path for MHA or MQA); any device (default device set to meta first, a clash judged on the meta device):
   test_runs_on_the_inputs_device
 - gradients to q, k, v: test_gradients_match_sdpa; non-contiguous inputs: test_non_contiguous_*,
   test_heads_from_a_transpose
 - ValueError unless Hq is a multiple of Hkv (also Hq < Hkv): test_hq_not_a_multiple_of_hkv_is_refused
-- off limits SDPA / repeat_interleave: test_writes_its_own; no K/V copy per query head:
-  test_no_copy_of_k_or_v_per_query_head
+- off limits SDPA / repeat_interleave: test_writes_its_own; no K/V copy per query head (Hkv = 1 too: a
+  broadcasting matmul copies K Hq times): test_no_copy_of_k_or_v_per_query_head
 - module: state_dict keys, Llama head layout, causal by default, is_causal flag, float64,
   gradients, meta device: test_state_dict_*, test_module_*
 """
@@ -155,25 +155,32 @@ def test_matches_sdpa_property(B, Hkv, G, L, S, D, Dv, is_causal, seed):
     check(*qkv(B, Hkv * G, Hkv, L, S, D, Dv, seed=seed % 100_000), is_causal)
 
 
+# Hkv of 6 query heads: groups of 3, of 1 (MHA) and one kv head (MQA): a fast path for
+# G = 1 or Hkv = 1, if any, must meet every edge spec too
+EDGE_HKV = [2, 6, 1]
+
+
+@pytest.mark.parametrize("Hkv", EDGE_HKV)
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
-def test_float64(is_causal):
+def test_float64(is_causal, Hkv):
     # D = 3: 1/sqrt(3) is not a float32 number, so a float32 scale (torch.tensor(D).sqrt()) shows
-    q, k, v = qkv(2, 6, 2, 5, 7, 3, 4, seed=8, dtype=torch.float64)
+    q, k, v = qkv(2, 6, Hkv, 5, 7, 3, 4, seed=8, dtype=torch.float64)
     out = grouped_query_attention(q, k, v, is_causal)
     assert_close(out, sdpa(q, k, v, is_causal), what=call_name(q, k, v, is_causal) + " in float64",
                  hint="compute in the inputs' dtype (no .float(), no float32 constants or buffers such as "
                       "torch.tensor(D).sqrt() for the scale: use math.sqrt(D)): float64 "
-                      "is compared to 1e-12; " + HINT_ATTN, **TIGHT64)
+                      "is compared to 1e-12, on every path (G = 1 and Hkv = 1 included); " + HINT_ATTN, **TIGHT64)
 
 
+@pytest.mark.parametrize("Hkv", EDGE_HKV)
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
-def test_large_scores_do_not_overflow(is_causal):
-    q, k, v = qkv(2, 6, 2, 5, 7, 4, 4, seed=30)
+def test_large_scores_do_not_overflow(is_causal, Hkv):
+    q, k, v = qkv(2, 6, Hkv, 5, 7, 4, 4, seed=30)
     q = q * 60  # scores in the hundreds: exp(score) is inf in float32
     out = grouped_query_attention(q, k, v, is_causal)
     assert_close(out, sdpa(q, k, v, is_causal), what=call_name(q, k, v, is_causal) + " with q * 60 (scores ~ 100s)",
-                 hint="subtract each row's max before exp (torch.softmax does): exp(100) overflows float32 "
-                      "and inf / inf is NaN", rtol=1e-4, atol=1e-4)
+                 hint="subtract each row's max before exp (torch.softmax does) on every path (G = 1 and Hkv = 1 "
+                      "included): exp(100) overflows float32 and inf / inf is NaN", rtol=1e-4, atol=1e-4)
     # every score from -1e35 (key 0, the largest) down: finite float32, all of a row's weight on key 0;
     # a causal mask filled with -1e4 or -1e9 instead of -inf outweighs every visible key
     q, k = q / 200, k * 0.3
@@ -182,19 +189,20 @@ def test_large_scores_do_not_overflow(is_causal):
     assert_close(out, sdpa(q.double(), k.double(), v.double(), is_causal).float(), rtol=1e-4, atol=1e-4,
                  what=call_name(q, k, v, is_causal) + " with every score near -1e35",
                  hint="mask with -inf (masked_fill(~allowed, float('-inf'))), not a finite -1e4 / -1e9: the "
-                      "masked keys then outweigh visible scores below it")
+                      "masked keys then outweigh visible scores below it (on every path: G = 1 and Hkv = 1 too)")
 
 
 HINT_DEVICE = ("build helper tensors (the causal mask, an arange) on q's device: torch.ones(L, S, dtype=torch.bool, "
                "device=q.device); on a GPU a CPU mask fails the same way")
 
 
-def test_runs_on_the_inputs_device():
-    q, k, v = qkv(2, 6, 3, 5, 7, 4, 3, seed=17)
+@pytest.mark.parametrize("Hkv", [3, 6, 1])
+def test_runs_on_the_inputs_device(Hkv):
+    q, k, v = qkv(2, 6, Hkv, 5, 7, 4, 3, seed=17)
     for is_causal in (False, True):
         assert_on_input_device(lambda: grouped_query_attention(q, k, v, is_causal),
                                lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), is_causal),
-                               what=f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, 3, 7, 4), v (2, 3, 7, 3), "
+                               what=f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), "
                                     f"is_causal={is_causal})", hint=HINT_DEVICE)
 
 
@@ -254,18 +262,20 @@ def _elements(a):
     return max(math.prod(a.shape), a.nbytes // torch.empty((), dtype=a.dtype).element_size())
 
 
-@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+@pytest.mark.parametrize("layout,Hkv", [("contiguous", HKV_), ("transposed", HKV_), ("contiguous", 1)],
+                         ids=["contiguous", "transposed", "one-kv-head"])
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
 @pytest.mark.parametrize("L", [1, 3])
-def test_no_copy_of_k_or_v_per_query_head(L, is_causal, layout):
-    q, k, v = qkv(B_, HQ_, HKV_, L, S_, D_, D_, seed=16)
+def test_no_copy_of_k_or_v_per_query_head(L, is_causal, layout, Hkv):
+    q, k, v = qkv(B_, HQ_, Hkv, L, S_, D_, D_, seed=16)
     if layout == "transposed":  # (B, T, H, D) memory, as a module's projections give
         q, k, v = (t.transpose(1, 2).contiguous().transpose(1, 2) for t in (q, k, v))
-    found = [a for a in allocations(grouped_query_attention, q, k, v, is_causal) if _elements(a) >= COPY_ELEMENTS]
+    copy = B_ * (HQ_ // Hkv) * S_ * D_  # with Hkv = 1 every query head shares K: a broadcast matmul copies it Hq times
+    found = [a for a in allocations(grouped_query_attention, q, k, v, is_causal) if _elements(a) >= copy]
     if found:
         raise SpecFailure(
             f"{call_name(q, k, v, is_causal)} ({layout} inputs) allocated {len(found)} tensor(s) of at least "
-            f"B*G*S*D = {COPY_ELEMENTS:,} elements (K itself has {B_ * HKV_ * S_ * D_:,}), first "
+            f"B*G*S*D = {copy:,} elements (K itself has {B_ * Hkv * S_ * D_:,}), first "
             f"{found[0]}: a copy of K or V for every query head, the memory GQA exists to save\n"
             f"  hint: {HINT_COPY}")
 

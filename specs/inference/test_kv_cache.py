@@ -18,7 +18,8 @@ Contract -> specs:
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
   proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask), any
-  chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); non-contiguous
+  chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); scores ~2e5
+  (no finite mask, a max-shifted softmax on every path, T = 1 included): test_float64_decoding; non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
   confirmed on the meta device, with KVCache and SlidingWindowCache): test_forward_runs_on_the_input_device
@@ -483,6 +484,13 @@ def test_float64_decoding():
     out = attn(x)
     assert_close(out, reference(x, sd, H), what="CachedSelfAttention(8, 2).double()(float64 x (2, 6, 8)) without "
                  "a cache", hint="compute in float64 throughout: RoPE angles from a float64 arange", **TOL64)
+    big = x * 300  # scores up to ~2e5 apart: a finite mask (-1e4) leaks, exp without the max shift overflows
+    out = decode(attn, big, KVCache(B, H, T, C // H, dtype=torch.float64), [2, 1, 3])
+    assert_close(out, reference(big, sd, H), what="CachedSelfAttention(8, 2).double() decoding float64 tokens x 300 "
+                 "(attention scores up to ~2e5) in chunks [2, 1, 3]",
+                 hint="masked keys get exactly zero weight (a boolean mask or -inf, not -1e4 added to "
+                      "scores this large), and the softmax subtracts the row max before exp (exp(2e5) is inf) "
+                      "on every path, the single-token decode step included", rtol=1e-9, atol=1e-9)
 
 
 def test_non_contiguous_input_is_left_alone():

@@ -19,7 +19,8 @@ Contract -> specs:
   device=None is the default device, not the CPU: test_cache_default_dtype_is_float32,
   test_float64_cache, test_cache_and_model_on_the_given_device, test_cache_device_none_*
 - decoding token by token / prefill then decode equals the full forward (T = 1 sees every key):
-  test_decoding_*, test_prefill_7_then_decode_5_*
+  test_decoding_*, test_prefill_7_then_decode_5_*; at scores ~1e5 in float64 (no finite
+  mask in the prefill, a max-shifted softmax in the decode step): test_float64_cache
 - cache bytes exactly 1/H of MHA's, preallocated, never grown: test_cache_bytes_*, test_cache_filled_*
 """
 
@@ -224,6 +225,14 @@ def test_float64_cache():
     out = decode(mine, x, MQACache(1, 6, 4, dtype=torch.float64), prefill=2)
     assert_close(out, reference(x, W, 2), what="MultiQueryAttention(8, 2) in float64 through "
                  "MQACache(1, 6, 4, dtype=torch.float64)", hint="store the cache in the dtype asked for; " + HINT_DECODE)
+    big = randn(1, 6, 8, seed=19, dtype=torch.float64) * 300  # scores ~1e5, some rows all below -1e4:
+    # a finite causal mask (-1e4) leaks, exp without the max shift overflows
+    out = decode(mine, big, MQACache(1, 6, 4, dtype=torch.float64), prefill=5)
+    assert_close(out, reference(big, W, 2), what="MultiQueryAttention(8, 2) in float64, x (1, 6, 8) * 300 (scores ~1e5), "
+                 "prefill of 5 then 1 single token through MQACache(1, 6, 4, dtype=torch.float64)",
+                 hint="masked keys get exactly zero weight (a boolean mask or -inf, not a -1e4 fill or offset: a row "
+                      "whose visible scores all lie below -1e4 loses to it), and every softmax, the decode step's "
+                      "included, subtracts the row max before exp")
 
 
 # --------------------------------------------------------------------- cache bytes

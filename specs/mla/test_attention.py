@@ -15,8 +15,10 @@ Contract-to-spec map:
 - state_dict = HF's (o_proj added, no bias), every weight an nn.Parameter (no buffers):
   state_dict_is_hugging_faces
 - scores, scale 1/sqrt(nope + rope), causal, heads concatenated, o_proj: matches_hugging_face_*,
-  matches_the_formula, default_arguments_*; large scores: large_scores_do_not_overflow
-- "every step computed in that dtype" (float64 to 1e-10): float64_is_computed_in_float64
+  matches_the_formula, default_arguments_*; large scores (also prefill + decode through a cache):
+  large_scores_do_not_overflow
+- "every step computed in that dtype" (float64 to 1e-10, also through a cache and single-token
+  decode steps): float64_is_computed_in_float64
 - absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
   2-token chunks: the absorbed path for any T): absorbed_decode_*; without a cache too:
   absorbed_forward_without_a_cache_never_expands_the_latents
@@ -426,6 +428,16 @@ def test_float64_is_computed_in_float64(absorb):
                  hint="compute every step in the module's dtype: no softmax(..., dtype=torch.float32), no "
                       "float32 scale tensor (torch.tensor(d).rsqrt()): use a Python float "
                       "(nope + rope) ** -0.5")
+    cache = MLACache(MLAConfig(**cfg), 2, 5, dtype=torch.float64)  # the cached and single-token paths too
+    with torch.no_grad():
+        outs = [run(module, x[:, :3], f"forward(x[:, :3], cache, start_pos=0, absorb={absorb})", cache=cache,
+                    start_pos=0, absorb=absorb)]
+        outs += [run(module, x[:, t:t + 1], f"forward(x[:, {t}:{t + 1}], cache, start_pos={t}, absorb={absorb})",
+                     cache=cache, start_pos=t, absorb=absorb) for t in (3, 4)]
+    assert_close(torch.cat(outs, 1), ref_attention(sd, cfg, x, 0), rtol=1e-10, atol=1e-10,
+                 what=f"float64 prefill of 3 + 2 decode steps through an MLACache (absorb={absorb}) vs a float64 "
+                      f"reference", hint="every path (with a cache, single-token decode steps) computes in the "
+                      "module's dtype: no float32 softmax in a decode branch")
 
 
 @given(B=st.integers(1, 2), T=st.integers(1, 5), start=st.integers(0, 9), seed=SEEDS)
@@ -450,10 +462,20 @@ def test_large_scores_do_not_overflow(absorb):
     module = build(cfg, sd, torch.float32)
     x = randn(2, 6, 48, seed=46)
     out = run(module, x, f"forward(x, absorb={absorb}) with scores ~300", absorb=absorb)
-    assert_close(out, ref_attention(sd, cfg, x.double(), 0).float(), rtol=1e-3, atol=1e-3,
+    expected = ref_attention(sd, cfg, x.double(), 0).float()
+    assert_close(out, expected, rtol=1e-3, atol=1e-3,
                  what=f"float32 forward(x, absorb={absorb}) with attention scores of a few hundred",
                  hint="exp(300) overflows float32: subtract the row max before exp (or use "
                       "torch.softmax); mask with -inf, not by multiplying")
+    cache = MLACache(MLAConfig(**cfg), 2, 6)  # the cached and single-token paths too
+    with torch.no_grad():
+        outs = [run(module, x[:, :4], f"forward(x[:, :4], cache, start_pos=0, absorb={absorb})", cache=cache,
+                    start_pos=0, absorb=absorb)]
+        outs += [run(module, x[:, t:t + 1], f"forward(x[:, {t}:{t + 1}], cache, start_pos={t}, absorb={absorb})",
+                     cache=cache, start_pos=t, absorb=absorb) for t in (4, 5)]
+    assert_close(torch.cat(outs, 1), expected, rtol=1e-3, atol=1e-3,
+                 what=f"float32 prefill of 4 + 2 decode steps through an MLACache (absorb={absorb}), scores ~300",
+                 hint="every path (single-token decode steps included) subtracts the row max before exp")
 
 
 @pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])

@@ -11,12 +11,12 @@ Contract-to-spec map:
 - submodule names/shapes, no bias, no q_a_* when q_lora_rank 0/None, norm weights ones, every
   weight an nn.Parameter (RMSNorm's scale not a buffer): submodules_have_deepseek_names_and_shapes
 - RMSNorm default eps 1e-6, explicit eps (0.0 too), "computed in x's dtype" (float64 to 1e-7):
-  rms_norm_default_eps_and_explicit_eps;
+  rms_norm_default_eps_and_explicit_eps (eps=0 at x ~ 1e-10 too: no hidden floor);
   "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
 - rope_interleaved: interleaved pairs, theta, default theta, position 0, relative positions,
   broadcast positions, non-contiguous, gradient: rope_interleaved_*; "compute in x's dtype":
   rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64;
-  any positions / T = 0: rope_interleaved_arbitrary_positions_and_empty_input; device of x:
+  any positions / T = 0 (float32 and float64): rope_interleaved_arbitrary_positions_and_empty_input; device of x:
   rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device
 - queries / latent / expand_kv formulas, head layout, float32/float64, HF fixtures:
   projections_match_*; each token's own position: projections_use_each_tokens_own_position
@@ -279,10 +279,11 @@ def test_rope_interleaved_arbitrary_positions_and_empty_input():
     assert_close(rope_interleaved(x, positions), ref_rope(x, positions), **TOL[torch.float64],
                  what="rope_interleaved(x, positions [7, 0, 3, 3, 12])",
                  hint="each vector turns by ITS OWN position: do not rebuild a range from positions[0]")
-    empty = randn(2, 0, 8, seed=32)
-    out = rope_interleaved(empty, torch.arange(0))
-    assert_close(tuple(out.shape), (2, 0, 8), what="rope_interleaved(x of shape (2, 0, 8), arange(0)).shape")
-    assert_dtype_kept(out, empty, "rope_interleaved(float32 x of shape (2, 0, 8), ...)")
+    for dtype in (torch.float32, torch.float64):  # an early return of torch.empty(x.shape) is float32
+        empty = randn(2, 0, 8, seed=32, dtype=dtype)
+        out = rope_interleaved(empty, torch.arange(0))
+        assert_close(tuple(out.shape), (2, 0, 8), what="rope_interleaved(x of shape (2, 0, 8), arange(0)).shape")
+        assert_dtype_kept(out, empty, f"rope_interleaved({dtype} x of shape (2, 0, 8), ...)")
 
 
 def test_rope_interleaved_stays_on_the_input_device():
@@ -304,6 +305,11 @@ def test_rms_norm_default_eps_and_explicit_eps(dtype):
     norm = RMSNorm(6, eps=0.0).to(dtype)
     assert_close(norm(x), ref_rms(x, torch.ones(6, dtype=dtype), 0.0), what=f"RMSNorm(6, eps=0.0)(x, {dtype})",
                  hint="eps=0.0 is a value, not 'not given': use the eps you were passed")
+    tiny = x * 1e-7  # mean(x^2) ~ 1e-20: a hidden floor (clamp_min(1e-12), max(eps, 1e-12)) shows
+    assert_close(norm(tiny), ref_rms(tiny, torch.ones(6, dtype=dtype), 0.0),
+                 what=f"RMSNorm(6, eps=0.0)(x of size 1e-10, {dtype})",
+                 hint="with eps=0.0 the result is x / sqrt(mean(x^2)) exactly: no floor of your own on the "
+                      "mean or on eps (clamp_min(1e-12), max(eps, 1e-12))")
 
 
 # ------------------------------------------------------------------------ projections vs formula

@@ -8,7 +8,8 @@ and V3's published dimensions (config.json) and the V2 paper's 2·n_h·d_h vs (d
 Contract-to-spec map:
 - "best rank-`rank`", Eckart–Young errors, shapes, W's dtype: shapes_and_best_error,
   eckart_young, keeps_the_largest, recovers_an_exactly_low_rank, float32
-- "any batch dims": m, n from the last two dims (rank > batch size, empty batch): reads_m_n
+- "any batch dims": m, n from the last two dims (rank > batch size, empty batch: shapes and W's dtype):
+  reads_m_n
 - "1 <= rank <= min(m, n), else ValueError" (batched too): rejects_a_rank_out_of_range
 - "W must not be modified", any layout: non-contiguous W / W.T / a strided (2, 3, 5, 4) stack:
   non_contiguous_input_left_alone
@@ -175,10 +176,13 @@ def test_low_rank_factorize_reads_m_n_from_the_last_two_dims(shape, rank):
     if W.numel():
         check_factors(W, rank, A, B, f"low_rank_factorize(W of shape {shape}, {rank})")
     else:
-        assert_close(tuple(A.shape), shape[:-2] + (shape[-2], rank), what=f"low_rank_factorize(W of "
-                     f"shape {shape}, {rank}): A.shape")
-        assert_close(tuple(B.shape), shape[:-2] + (rank, shape[-1]), what=f"low_rank_factorize(W of "
-                     f"shape {shape}, {rank}): B.shape")
+        # empty A and B of the right shape AND of W's dtype (float64 here: an early return of
+        # torch.zeros(...) without dtype= is float32)
+        hint = "an empty batch gives empty factors of W's dtype (torch.linalg.svd handles it; or W.new_zeros)"
+        assert_close(A, torch.zeros(*shape[:-2], shape[-2], rank, dtype=W.dtype), what=f"low_rank_factorize(W "
+                     f"float64 of shape {shape}, {rank}): A", hint=hint)
+        assert_close(B, torch.zeros(*shape[:-2], rank, shape[-1], dtype=W.dtype), what=f"low_rank_factorize(W "
+                     f"float64 of shape {shape}, {rank}): B", hint=hint)
 
 
 # ------------------------------------------------------------------------ cache arithmetic
