@@ -36,9 +36,9 @@ Contract-to-spec map:
 - logits vs HF (GQA, MHA, MQA; rotate-half RoPE; theta; eps; one token), float32 and float64:
   test_logits_match_hugging_face
 - DeepSeekMathModel returns the normalised hidden states: test_deepseek_math_model_*
-- DecoderLayer (pre-norm, SwiGLU), Attention (cos/sin rows per token, GQA head h -> h // G, scale):
-  test_decoder_layer_*, test_attention_*; an explicit rms_norm_eps=0.0 in the layer norms and the final
-  norm: test_an_explicit_zero_eps_is_used
+- DecoderLayer (pre-norm, SwiGLU), Attention (cos/sin rows per token, GQA head h -> h // G, scale;
+  causal even at scores ~1e10: no finite mask): test_decoder_layer_*, test_attention_*; an explicit
+  rms_norm_eps=0.0 in the layer norms and the final norm: test_an_explicit_zero_eps_is_used
 - explicit position_ids (B, T) with gaps, per row; (1, T) shared; positions only rotate:
   test_logits_match_hugging_face[gqa-positions], test_position_ids_shared_by_every_row
 - cache: default positions continue (never restart), bottom-right mask, chunks:
@@ -349,6 +349,16 @@ def test_attention_matches_hugging_face():
                  what="Attention(gqa config: 4 heads, 2 KV heads)(x (2, 9, 32), cos, sin) vs Hugging Face's",
                  hint="q from q_proj in 4 heads, k and v in 2; rotate-half RoPE with row b, token t of cos/sin; "
                       "query head h reads KV head h // 2; scale 1/sqrt(head_dim); causal; o_proj")
+    # Causal for any x: with inputs 1e5 times larger the scores reach ~1e10, far below any
+    # finite mask value a learner might add (-1e4, -1e9); the first 4 tokens must still see
+    # nothing after them.
+    x = BASE["attn0_in"].double() * 1e5
+    with torch.no_grad():
+        full, prefix = attn(x, cos, sin), attn(x[:, :4], cos[:, :4], sin[:, :4])
+    assert_close(full[:, :4], prefix, **TOL64,
+                 what="Attention(x * 1e5, cos, sin)[:, :4] vs Attention of the first 4 tokens alone",
+                 hint="mask the future keys out entirely (a bool attn_mask, or -inf), not with a large "
+                      "finite negative number: scores of large inputs lie further down than -1e4 or -1e9")
 
 
 def test_attention_rotates_each_row_with_its_own_table_rows():
