@@ -47,7 +47,7 @@ Contract-to-spec map:
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
-- errors: bad configs (4 constructors; the two model classes allocate nothing first):
+- errors: bad configs (4 constructors, n = 0 too; the two model classes allocate nothing first):
   test_bad_configs_raise; positions out of range, given or default, cache untouched:
   test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
@@ -482,6 +482,7 @@ BAD_CONFIGS = [
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=3), (4, 3), "heads not a multiple of KV heads"),
     (dict(hidden_size=32, num_attention_heads=2, num_key_value_heads=4), (2, 4), "more KV heads than heads"),
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=0), (4, 0), "no KV head"),
+    (dict(hidden_size=32, num_attention_heads=0, num_key_value_heads=1), (32, 0), "no attention head"),
     (dict(hidden_size=12, num_attention_heads=4, num_key_value_heads=2), (3,), "odd head_dim"),
 ]
 
@@ -493,7 +494,7 @@ def test_bad_configs_raise(changes, mentions, label):
         with torch.no_grad(), PeakMemory() as tracker:
             assert_raises(ValueError, cls, c, what=f"{cls.__name__}(config with {changes})", mentions=mentions,
                           contract="the constructors raise ValueError before building anything, naming the numbers, "
-                                   "when H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or "
+                                   "when n < 1 or H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or "
                                    "when head_dim is odd")
         made = tracker.allocations
         if cls in (DeepSeekMathModel, DeepSeekMathForCausalLM) and made:
