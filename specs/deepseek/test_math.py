@@ -494,8 +494,8 @@ def test_bad_configs_raise(changes, mentions, label):
         with torch.no_grad(), PeakMemory() as tracker:
             assert_raises(ValueError, cls, c, what=f"{cls.__name__}(config with {changes})", mentions=mentions,
                           contract="the constructors raise ValueError before building anything, naming the numbers, "
-                                   "when n < 1 or H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or "
-                                   "when head_dim is odd")
+                                   "when n < 1 or H is not a multiple of n, when n_kv < 1 or n is not a "
+                                   "multiple of n_kv, or when head_dim is odd")
         made = tracker.allocations
         if cls in (DeepSeekMathModel, DeepSeekMathForCausalLM) and made:
             raise SpecFailure(f"{cls.__name__}(config with {changes}) built {len(made)} tensor(s) before its "
