@@ -58,7 +58,8 @@ Write:
         torch's global generator: the same seed and the same initial models give the same run.
         steps = 0 returns [] and calls nothing. ValueError naming the argument when
         steps < 0, prompts_per_step < 1, group_size < 2 (one answer has no group to be
-        compared with) or inner_updates < 1.
+        compared with) or inner_updates < 1, checked before anything else (steps = 0
+        with group_size = 1 raises too).
         The policy is used in whatever mode it is in (TinyPolicy has no dropout).
 
     sparkline(values) -> str: the curve as one line of the 8 blocks "▁▂▃▄▅▆▇█" (U+2581 to

@@ -116,9 +116,9 @@ Write:
             what grouped-query attention saves. More than max_len tokens: the KVCache's
             ValueError.
     The constructors (Attention, DecoderLayer, DeepSeekMathModel, DeepSeekMathForCausalLM)
-    raise ValueError before building anything, naming the numbers, when H is not a multiple
-    of n, when n_kv < 1 or n is not a multiple of n_kv, or when head_dim is odd (RoPE rotates
-    channel pairs).
+    raise ValueError before building anything, naming the numbers, when n < 1 or H is not a
+    multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or when head_dim is odd (RoPE
+    rotates channel pairs).
 
 Conventions: float32 or float64 (model.double() makes everything float64, the cache too; the
 RoPE tables carry float32 accuracy, as Hugging Face's). No dropout; train and eval modes

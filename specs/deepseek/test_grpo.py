@@ -9,7 +9,8 @@ float32 results are compared with rtol 1e-4, atol 1e-5.
 
 Contract-to-spec map:
 - group_advantages: per-group mean/unbiased std, other groups ignored, n_groups 1, equal rewards
-  -> 0, eps added (0.5 and an explicit 0.0), shape/dtype, non-contiguous, rewards far from 0:
+  -> 0, eps added (0.5 and an explicit 0.0, no floor at std 1e-14), shape/dtype, non-contiguous,
+  rewards far from 0:
   test_a_group_ignores_*, test_group_advantages_*, test_equal_rewards_*, test_eps_*
 - grpo_loss: one advantage per sequence (B == T too), per-sequence token average, padding values
   change nothing (moderate and +-1e3 where exp overflows), left padding: test_each_token_*,
@@ -244,11 +245,16 @@ def test_group_advantages_rewards_far_from_zero():
 
 
 def test_group_advantages_explicit_zero_eps():
-    rewards = torch.tensor([[0.0, 1e-3, 2e-3], [5.0, 5.001, 4.999]], dtype=torch.float64)
+    # the last row's std is 1e-14: a hidden floor (std.clamp_min(1e-12), a where(std > 1e-6))
+    # changes its advantages [-1, 0, 1]
+    rewards = torch.tensor([[0.0, 1e-3, 2e-3], [5.0, 5.001, 4.999], [0.0, 1e-14, 2e-14]],
+                           dtype=torch.float64)
     out = group_advantages(rewards, eps=0.0)
     assert_close(out, reference_advantages(rewards, 0.0), rtol=1e-6, atol=1e-9,
-                 what="group_advantages(rewards with std 1e-3, eps=0.0)",
-                 hint="eps=0.0 is a value, not 'not given': (r - mean) / (std + eps) with the eps passed")
+                 what="group_advantages(rewards with std 1e-3 and 1e-14, eps=0.0)",
+                 hint="eps=0.0 is a value, not 'not given': (r - mean) / (std + eps) with the eps passed, "
+                      "and no floor of your own under the std (clamp_min(1e-8), std > 1e-6): with eps=0.0 "
+                      "a group whose spread is 1e-14 still has advantages [-1, 0, 1]")
 
 
 def test_group_advantages_non_contiguous_input_is_left_alone():

@@ -27,8 +27,9 @@ Contract-to-spec map:
   torch's global generator: test_no_generator_draws_from_the_global_generator
 - learning: reward rises from chance (seeds 0, 1), KL bounded with a strong KL term:
   test_reward_rises_from_chance, test_kl_stays_bounded_with_a_strong_kl_term
-- steps = 0, ValueErrors: test_zero_steps_*, test_bad_arguments_*
-- sparkline (incl. a one-shot generator, all-infinite values): test_sparkline_*; plot_rewards: test_plot_rewards_*
+- steps = 0, ValueErrors (checked first, with steps = 0 too): test_zero_steps_*, test_bad_arguments_*
+- sparkline (incl. 0 .. 1 by 0.1: int(x * 8), not round; a one-shot generator, all-infinite
+  values): test_sparkline_*; plot_rewards: test_plot_rewards_*
 """
 
 import copy
@@ -493,14 +494,20 @@ def test_zero_steps_returns_an_empty_list(monkeypatch):
                                         ("group_size", 1), ("inner_updates", 0)])
 def test_bad_arguments_raise_value_error(name, value):
     policy = TinyPolicy()
-    kwargs = dict(steps=1, prompts_per_step=2, group_size=2, inner_updates=1)
-    kwargs[name] = value
-    with pytest.raises(ValueError) as info:
-        grpo_train(policy, copy.deepcopy(policy), torch.optim.SGD(policy.parameters(), lr=0.1),
-                   AdditionTask(), **kwargs)
-    if name not in str(info.value):
-        raise SpecFailure(f"grpo_train(..., {name}={value}) raised ValueError({str(info.value)!r}); "
-                          f"the message must name {name}")
+    for steps in (1, 0) if name != "steps" else (value,):   # checked first, steps = 0 too
+        kwargs = dict(steps=steps, prompts_per_step=2, group_size=2, inner_updates=1)
+        kwargs[name] = value
+        try:
+            grpo_train(policy, copy.deepcopy(policy), torch.optim.SGD(policy.parameters(), lr=0.1),
+                       AdditionTask(), **kwargs)
+        except ValueError as err:
+            if name not in str(err):
+                raise SpecFailure(f"grpo_train(..., {name}={value}) raised ValueError({str(err)!r}); "
+                                  f"the message must name {name}") from None
+        else:
+            raise SpecFailure(f"grpo_train(..., steps={steps}, {name}={value}) raised no ValueError"
+                              + ("\n  hint: check the arguments before anything else: the steps = 0 "
+                                 "shortcut (return []) comes after the checks" if steps == 0 else ""))
 
 
 # ------------------------------------------------------------------------------ sparkline
@@ -511,6 +518,7 @@ def test_bad_arguments_raise_value_error(name, value):
     ([0.0, 0.5, 1.0], "▁▅█"),
     ([1.0, 3.0], "▁█"),
     ([3.0, -1.0, 1.0], "█▁▅"),
+    ([i / 10 for i in range(11)], "▁▁▂▃▄▅▅▆▇██"),
     (torch.tensor([0.1, 0.2, 0.9]), "▁▂█"),
 ])
 def test_sparkline_maps_min_to_max_onto_8_blocks(values, expected):

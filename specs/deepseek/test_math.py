@@ -36,9 +36,9 @@ Contract-to-spec map:
 - logits vs HF (GQA, MHA, MQA; rotate-half RoPE; theta; eps; one token), float32 and float64:
   test_logits_match_hugging_face
 - DeepSeekMathModel returns the normalised hidden states: test_deepseek_math_model_*
-- DecoderLayer (pre-norm, SwiGLU), Attention (cos/sin rows per token, GQA head h -> h // G, scale):
-  test_decoder_layer_*, test_attention_*; an explicit rms_norm_eps=0.0 in the layer norms and the final
-  norm: test_an_explicit_zero_eps_is_used
+- DecoderLayer (pre-norm, SwiGLU), Attention (cos/sin rows per token, GQA head h -> h // G, scale;
+  causal even at scores ~1e10: no finite mask): test_decoder_layer_*, test_attention_*; an explicit
+  rms_norm_eps=0.0 in the layer norms and the final norm: test_an_explicit_zero_eps_is_used
 - explicit position_ids (B, T) with gaps, per row; (1, T) shared; positions only rotate:
   test_logits_match_hugging_face[gqa-positions], test_position_ids_shared_by_every_row
 - cache: default positions continue (never restart), bottom-right mask, chunks:
@@ -47,7 +47,7 @@ Contract-to-spec map:
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
-- errors: bad configs (4 constructors; the two model classes allocate nothing first):
+- errors: bad configs (4 constructors, n = 0 too; the two model classes allocate nothing first):
   test_bad_configs_raise; positions out of range, given or default, cache untouched:
   test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
@@ -349,6 +349,16 @@ def test_attention_matches_hugging_face():
                  what="Attention(gqa config: 4 heads, 2 KV heads)(x (2, 9, 32), cos, sin) vs Hugging Face's",
                  hint="q from q_proj in 4 heads, k and v in 2; rotate-half RoPE with row b, token t of cos/sin; "
                       "query head h reads KV head h // 2; scale 1/sqrt(head_dim); causal; o_proj")
+    # Causal for any x: with inputs 1e5 times larger the scores reach ~1e10, far below any
+    # finite mask value a learner might add (-1e4, -1e9); the first 4 tokens must still see
+    # nothing after them.
+    x = BASE["attn0_in"].double() * 1e5
+    with torch.no_grad():
+        full, prefix = attn(x, cos, sin), attn(x[:, :4], cos[:, :4], sin[:, :4])
+    assert_close(full[:, :4], prefix, **TOL64,
+                 what="Attention(x * 1e5, cos, sin)[:, :4] vs Attention of the first 4 tokens alone",
+                 hint="mask the future keys out entirely (a bool attn_mask, or -inf), not with a large "
+                      "finite negative number: scores of large inputs lie further down than -1e4 or -1e9")
 
 
 def test_attention_rotates_each_row_with_its_own_table_rows():
@@ -472,6 +482,7 @@ BAD_CONFIGS = [
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=3), (4, 3), "heads not a multiple of KV heads"),
     (dict(hidden_size=32, num_attention_heads=2, num_key_value_heads=4), (2, 4), "more KV heads than heads"),
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=0), (4, 0), "no KV head"),
+    (dict(hidden_size=32, num_attention_heads=0, num_key_value_heads=1), (32, 0), "no attention head"),
     (dict(hidden_size=12, num_attention_heads=4, num_key_value_heads=2), (3,), "odd head_dim"),
 ]
 
@@ -483,8 +494,8 @@ def test_bad_configs_raise(changes, mentions, label):
         with torch.no_grad(), PeakMemory() as tracker:
             assert_raises(ValueError, cls, c, what=f"{cls.__name__}(config with {changes})", mentions=mentions,
                           contract="the constructors raise ValueError before building anything, naming the numbers, "
-                                   "when H is not a multiple of n, when n_kv < 1 or n is not a multiple of n_kv, or "
-                                   "when head_dim is odd")
+                                   "when n < 1 or H is not a multiple of n, when n_kv < 1 or n is not a "
+                                   "multiple of n_kv, or when head_dim is odd")
         made = tracker.allocations
         if cls in (DeepSeekMathModel, DeepSeekMathForCausalLM) and made:
             raise SpecFailure(f"{cls.__name__}(config with {changes}) built {len(made)} tensor(s) before its "

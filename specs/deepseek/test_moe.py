@@ -11,7 +11,7 @@ different but correct summation order may break such a tie either way.
 Contract-to-spec map:
 - Gate structure (weight, persistent float32 zero bias buffer only for noaux_tc): test_gate_has_*
 - Gate steps 1-6 (V2 softmax no renorm, V2-Lite greedy, V3 sigmoid/bias/groups/-inf/renorm,
-  scale), published configs, random configs: test_gate_v2_*, test_gate_v3_*, test_gate_random_*
+  scale; -inf, not 0 nor -1e9: biases near -1e10), published configs, random configs: test_gate_v2_*, test_gate_v3_*, test_gate_random_*
 - "each step reads its own field" (mixed V2/V3 switches; greedy ignores n_group):
   test_gate_each_switch_reads_its_own_field
 - "N may be 0" / "T may be 0": test_zero_tokens_give_empty_outputs
@@ -337,6 +337,17 @@ def test_gate_v3_dropped_groups_are_minus_infinity():
                  what="Gate: experts chosen when every biased score is negative",
                  hint="mask the dropped groups with -inf, not 0: a negative biased score loses "
                       "to 0, so the dropped experts would be picked")
+    # Biased scores far below any finite mask value (the docstring says -inf, and the bias is
+    # any float32): a mask of -1e4 or -1e9 would beat every kept expert. The bias alone orders
+    # the experts here (steps of 4096, exact in float32 at 1e10): groups 0 and 1 are kept.
+    far = -1e10 + 4096.0 * torch.arange(8, 0, -1, dtype=torch.float32)
+    gate.load_state_dict({"weight": torch.eye(8), "e_score_correction_bias": far})
+    idx, w = check_gate(gate, logits, c, "tiny V3, bias about -1e10", V3_HINT)
+    assert_close(sorted_rows(idx, w)[0], torch.tensor([[0, 1, 2], [0, 1, 2]]),
+                 what="Gate: experts chosen when every biased score is about -1e10",
+                 hint="mask the dropped groups with float('-inf'), not a large finite negative "
+                      "number (-1e4, -1e9): biased scores can lie below it, and then the dropped "
+                      "experts would be picked")
 
 
 @pytest.mark.parametrize("which", ["v2", "v3"])
