@@ -11,8 +11,8 @@ Contract-to-spec map:
   -> _keeps_dtype; B or T = 0 -> _empty_batch_or_sequence.
 - patchify: row-major patch grid, (channel, dy, dx) features, equals F.unfold -> test_patchify_
   numbers_patches_and_features_like_unfold, _matches_unfold, _property; dtype kept (uint8 images,
-  int64, half) -> _keeps_dtype; B = 0 -> _empty_batch; non-contiguous, not modified ->
-  _non_contiguous_float64_input_is_left_alone; F.unfold off limits -> _writes_its_own_unfold.
+  int64, half) -> _keeps_dtype; B = 0 (also with p = H = W) -> _empty_batch; non-contiguous, not
+  modified -> _non_contiguous_float64_input_is_left_alone; F.unfold off limits -> _writes_its_own_unfold.
 - squeeze_dim: only `dim`, only when its size is 1, negative dims -> test_squeeze_dim_removes_only_
   that_dim, _leaves_a_larger_dim_alone, _cases, _property; a size-0 dim stays -> _keeps_a_size_
   zero_dim; dtype kept (int32, bool, half) -> _keeps_dtype; non-contiguous, not modified ->
@@ -238,10 +238,12 @@ def test_patchify_keeps_dtype(dtype):
                  hint=DTYPE_HINT)
 
 
-def test_patchify_empty_batch():
-    img = torch.zeros(0, 2, 4, 6)
-    out = patchify(img, 2)
-    assert_shape(out, (0, 6, 8), what="patchify(img (0, 2, 4, 6), 2)", hint=EMPTY_HINT)
+@pytest.mark.parametrize("C,H,W,p", [(2, 4, 6, 2), (2, 3, 3, 3)])  # also one patch per image (p = H = W)
+def test_patchify_empty_batch(C, H, W, p):
+    img = torch.zeros(0, C, H, W)
+    out = patchify(img, p)
+    assert_shape(out, (0, (H // p) * (W // p), C * p * p), what=f"patchify(img (0, {C}, {H}, {W}), {p})",
+                 hint=EMPTY_HINT + "; a shortcut (p == H == W, p == 1) must handle B = 0 too")
 
 
 def test_patchify_writes_its_own_unfold():
