@@ -19,7 +19,8 @@ Contract-to-spec map:
   _non_contiguous_input_is_left_alone.
 - split_heads, merge_heads, patchify: values moved, not computed (inf/NaN stay put, no 0/1
   matmul or identity convolution) -> test_values_are_moved_not_computed.
-- every function: output on the input's device -> test_output_stays_on_the_input_device (meta).
+- every function: output on the input's device with its dtype (float64 on meta), also for empty
+  inputs (B = 0 or T = 0) -> test_output_stays_on_the_input_device.
 """
 
 import pytest
@@ -363,19 +364,21 @@ def test_values_are_moved_not_computed(name):
                       "by a 0/1 matrix or an identity kernel is not a rearrangement, 0 * inf is NaN")
 
 
-ON_META = {
-    "split_heads": (lambda x: split_heads(x, 3), (2, 5, 12), (2, 3, 5, 4)),
-    "merge_heads": (merge_heads, (2, 3, 5, 4), (2, 5, 12)),
-    "patchify": (lambda x: patchify(x, 2), (2, 3, 4, 6), (2, 6, 12)),
-    "squeeze_dim": (lambda x: squeeze_dim(x, 1), (3, 1, 4), (3, 4)),
-}
+ON_META = [  # (name, call, input shape, output shape); the empty shapes reach a shortcut for empty inputs
+    ("split_heads", lambda x: split_heads(x, 3), (2, 5, 12), (2, 3, 5, 4)),
+    ("split_heads", lambda x: split_heads(x, 3), (0, 5, 12), (0, 3, 5, 4)),
+    ("merge_heads", merge_heads, (2, 3, 5, 4), (2, 5, 12)),
+    ("merge_heads", merge_heads, (2, 3, 0, 4), (2, 0, 12)),
+    ("patchify", lambda x: patchify(x, 2), (2, 3, 4, 6), (2, 6, 12)),
+    ("patchify", lambda x: patchify(x, 2), (0, 3, 4, 6), (0, 6, 12)),
+    ("squeeze_dim", lambda x: squeeze_dim(x, 1), (3, 1, 4), (3, 4)),
+]
 
 
-@pytest.mark.parametrize("name", list(ON_META))
-def test_output_stays_on_the_input_device(name):
+@pytest.mark.parametrize("name,fn,shape,expected", ON_META, ids=[f"{n}{s}" for n, _, s, _ in ON_META])
+def test_output_stays_on_the_input_device(name, fn, shape, expected):
     # the meta device holds shapes and dtypes but no data: a buffer made without
     # device=x.device lands on the CPU, as it would for an input on a GPU
-    fn, shape, expected = ON_META[name]
     x = torch.empty(shape, device="meta", dtype=torch.float64)
     out = fn(x)
     assert_shape(out, expected, what=f"{name}(x {shape} on the meta device)")
