@@ -9,8 +9,8 @@ Contract-to-spec map:
   with repeated rows -> _gradient_reaches_x; torch.gather / take_along_dim off limits -> _writes_its_own_gather.
 - last_token: position lengths - 1, not lengths -> test_last_token_picks_position_length_minus_one,
   _full_length_sequences; (B, C) for sizes 1 and primes -> _shapes, _property; B = 0, C = 0 ->
-  _empty_sizes; same dtype (float64, int64, halves) -> _keeps_dtype; inf/NaN padding ignored ->
-  _padding_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient at the picked
+  _empty_sizes (float64); same dtype (float64, int64, halves) -> _keeps_dtype; inf/NaN padding
+  ignored -> _padding_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient at the picked
   positions only -> _gradient_reaches_picked_positions.
 - masked_mean: sum / mask count (not / x.shape[dim]) -> test_masked_mean_divides_by_the_mask_count;
   empty slice -> 0 -> _empty_slice_gives_zero; a size-0 dim -> zeros of x's dtype ->
@@ -23,7 +23,7 @@ Contract-to-spec map:
   _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices ->
   _gradient_is_mask_over_count.
 - every function: results on the inputs' device (meta; helpers such as flat offsets built
-  there; also the empty-input paths of gather_rows and masked_mean) -> test_results_stay_on_the_inputs_device.
+  there; also the empty-input paths of every function) -> test_results_stay_on_the_inputs_device.
 """
 
 import pytest
@@ -164,11 +164,14 @@ def test_gather_rows_writes_its_own_gather():
 
 @pytest.mark.parametrize("B,T,C", [(0, 4, 3), (2, 4, 0), (0, 1, 0)])
 def test_last_token_empty_sizes(B, T, C):
-    x, lengths = randn(B, T, C, seed=43), random_lengths(B, T, seed=44)
+    # float64: an empty-input shortcut must keep x's dtype too (torch.empty(B, C) is float32)
+    x, lengths = randn(B, T, C, seed=43, dtype=torch.float64), random_lengths(B, T, seed=44)
     out = last_token(x, lengths)
-    assert_close(out, gather_last_token(x, lengths), what=f"last_token(x {(B, T, C)}, lengths {lengths.tolist()})",
-                 hint="B or C may be 0: the answer is an empty (B, C) tensor; torch.stack() of "
-                      "an empty Python list raises")
+    assert_close(out, gather_last_token(x, lengths),
+                 what=f"last_token(float64 x {(B, T, C)}, lengths {lengths.tolist()})",
+                 hint="B or C may be 0: the answer is an empty (B, C) tensor of x's dtype; torch.stack() "
+                      "of an empty Python list raises, and a shortcut torch.empty(B, C) without "
+                      "dtype=x.dtype is float32")
 
 
 def test_last_token_padding_may_hold_inf_and_nan():
@@ -416,6 +419,8 @@ ON_DEVICE = {  # name -> (call, inputs); the meta device stands in for a GPU
     # the empty paths too: a shortcut for empty inputs must build its zeros on x's device
     "gather_rows(x (0, 5, 2), idx (0, 4))":
         (gather_rows, lambda: (randn(0, 5, 2, seed=54), torch.zeros(0, 4, dtype=torch.int64))),
+    "last_token(x (0, 5, 2), lengths (0,))":
+        (last_token, lambda: (randn(0, 5, 2, seed=56), torch.zeros(0, dtype=torch.int64))),
     "masked_mean(x (2, 0, 3), mask, 1)":
         (lambda x, m: masked_mean(x, m, 1), lambda: (randn(2, 0, 3, seed=55), torch.zeros(2, 0, 3, dtype=torch.bool))),
 }
