@@ -9,7 +9,9 @@ Write:
         hidden units, nor torch.randn, whose std of 1 blows up the activations). The
         activation between them is ReLU, with torch's derivative 0 at exactly 0
         (F.relu, nn.ReLU or torch.where(h > 0, h, 0) all do; clamp(min=0) passes gradient 1 and
-        torch.maximum(h, 0) passes 1/2 there). Its state_dict has exactly the
+        torch.maximum(h, 0) passes 1/2 there). The parameters are made like nn.Linear's, in
+        torch's default dtype (float64 under torch.set_default_dtype(torch.float64), where a
+        float64 x must work without .to()). Its state_dict has exactly the
         keys "fc1.weight" (d_hidden, d_in), "fc1.bias" (d_hidden,), "fc2.weight"
         (d_out, d_hidden), "fc2.bias" (d_out,), laid out like nn.Linear's (weight is
         (out, in)), so a state_dict saved from nn.Linear layers loads into it.

@@ -20,7 +20,8 @@ Contract-to-spec map:
   _of_a_set_with_itself; N, M or D = 0 (float32/64, on the graph) -> _size_zero; float16/bfloat16 kept (decision; vs a
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
   gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
-- normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults;
+- normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults (eps =
+  1e-12, checked at norms 1e-10 and 1e-14) -> _defaults_to_last_dim;
   unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
   _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
   _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
@@ -475,9 +476,12 @@ def test_normalize_over_each_dim(dim):
 
 
 def test_normalize_defaults_to_last_dim():
-    x = randn((3, 4), 2)
+    x = randn((3, 4), 2, torch.float64)
+    # rows of norm ~1e-10 (above the default eps: a unit vector) and ~1e-14 (below it: x / 1e-12)
+    x = x * torch.tensor([[1.0], [1e-10], [1e-14]], dtype=torch.float64)
     out = normalize(x)
-    check_normalize(x, -1, 1e-12, out, what="normalize(x (3, 4)) (defaults dim=-1, eps=1e-12)")
+    check_normalize(x, -1, 1e-12, out, what="normalize(float64 x (3, 4) with rows of norm ~1, ~1e-10 "
+                    "and ~1e-14) (defaults dim=-1, eps=1e-12)")
 
 
 def test_normalize_gives_unit_rows():

@@ -20,7 +20,8 @@ Contract -> specs:
 - pad_collate: padded on the right with pad_id (0, negative, large), lengths int64, mask bool
   True = real, also when a real token equals pad_id; B = 1, length-1 rows: test_pad_collate_*
 - sequences of any integer dtype, padded int64, pad_id outside the sequences' dtype (and
-  outside int32: padded built in int32 then widened fails): test_pad_collate_compact_token_dtypes
+  outside int32: padded built in int32 then widened fails), also for equal lengths (no padding):
+  test_pad_collate_compact_token_dtypes
 """
 
 import functools
@@ -336,14 +337,18 @@ def test_pad_collate_non_contiguous_inputs_are_left_alone():
                  what="pad_collate(non-contiguous sequences, 0)")
 
 
-@pytest.mark.parametrize("dtype,pad_id", [(torch.int32, -1), (torch.uint8, 300), (torch.uint16, 0),
-                                          (torch.int32, 2**31)], ids=str)
-def test_pad_collate_compact_token_dtypes(dtype, pad_id):
-    batch = seqs_of([3, 1, 4], seed=8)
+@pytest.mark.parametrize("dtype,pad_id,lengths", [(torch.int32, -1, [3, 1, 4]), (torch.uint8, 300, [3, 1, 4]),
+                                                  (torch.uint16, 0, [3, 1, 4]), (torch.int32, 2**31, [3, 1, 4]),
+                                                  # equal lengths: no padding at all (a torch.stack shortcut)
+                                                  (torch.int32, -1, [2, 2])], ids=str)
+def test_pad_collate_compact_token_dtypes(dtype, pad_id, lengths):
+    batch = seqs_of(lengths, seed=8)
     out = pad_collate([s.to(dtype) for s in batch], pad_id)
     assert_close(tuple(out), expected_collate(batch, pad_id),
-                 what=f"pad_collate(sequences of {dtype}, pad_id={pad_id}) (padded, lengths, mask)",
-                 hint="padded is int64 whatever the sequences' dtype: build it with "
+                 what=f"pad_collate(sequences of {dtype} with lengths {lengths}, pad_id={pad_id}) "
+                      f"(padded, lengths, mask)",
+                 hint="padded is int64 whatever the sequences' dtype, also when no row needs padding "
+                      "(torch.stack(batch) keeps their dtype): build it with "
                       "torch.full(..., pad_id, dtype=torch.int64) (pad_id may not fit the "
                       "sequences' dtype) and copy the sequences into it")
 

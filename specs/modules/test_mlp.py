@@ -5,6 +5,8 @@ Contract -> specs:
   test_mlp_parameters_are_registered, loaded_mlp (nn.Linear state_dict loads)
 - "initialised like nn.Linear", U(+-1/sqrt(fan_in)), not zeros or randn:
   test_mlp_is_initialised_like_nn_linear
+- parameters in torch's default dtype (float64 under set_default_dtype(float64)), like nn.Linear's:
+  test_mlp_parameters_follow_the_default_dtype
 - "with torch's global generator" (no seed fixed inside __init__): test_mlp_init_follows_the_
   global_generator
 - fc2(relu(fc1(x))), any leading batch dims incl. size 0, same dtype (float64, half), non-
@@ -29,7 +31,7 @@ from torch import nn
 
 from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_shape, no_torch,
                             non_contiguous, randn, unchanged)
-from harness.edges import HALF_DTYPES, assert_exact_type, tolerance
+from harness.edges import HALF_DTYPES, assert_exact_type, default_dtype, tolerance
 from katas.modules.mlp import MLP, count_parameters, mlp_param_count
 
 
@@ -105,6 +107,19 @@ def test_mlp_is_an_nn_module_whose_dtype_follows_to():
     out = model(randn(2, 4, dtype=torch.float64))
     assert_close(out.dtype, torch.float64, what="MLP(4, 6, 3).to(torch.float64)(x of float64).dtype",
                  hint=REGISTER_HINT)
+
+
+def test_mlp_parameters_follow_the_default_dtype():
+    with default_dtype(torch.float64):
+        model = MLP(4, 6, 3)
+        dtypes = {name: p.dtype for name, p in model.named_parameters()}
+        wrong = {name: dt for name, dt in dtypes.items() if dt != torch.float64}
+        expect(not wrong, f"MLP(4, 6, 3) built under torch.set_default_dtype(torch.float64) has parameters "
+                          f"{wrong}; nn.Linear's would be float64\n  hint: torch.empty(...) / torch.rand(...) "
+                          f"with an explicit dtype=torch.float32 (or .float()) ignores the default dtype: "
+                          f"leave dtype= out, or use nn.Linear")
+        out = model(randn(2, 4, dtype=torch.float64))
+    assert_close(out.dtype, torch.float64, what="MLP(4, 6, 3)(float64 x).dtype under a float64 default dtype")
 
 
 def test_mlp_is_initialised_like_nn_linear():

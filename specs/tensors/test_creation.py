@@ -9,8 +9,8 @@ Contract-to-spec map:
 - one_hot: vs F.one_hot for any shape incl. 0-dim and size-0 dims (hypothesis) ->
   test_one_hot_matches_torch, test_one_hot_empty; width is num_classes not idx.max()+1 ->
   test_one_hot_width_is_num_classes; non-contiguous idx -> test_one_hot_non_contiguous_*;
-  on idx's device (meta; CUDA also when idx's values are read) -> test_one_hot_on_idx_device,
-  _on_cuda (gpu); F.one_hot off limits -> _writes_its_own.
+  on idx's device (meta, also for an empty idx; CUDA also when idx's values are read) ->
+  test_one_hot_on_idx_device, _on_cuda (gpu); F.one_hot off limits -> _writes_its_own.
 - share_numpy: same dtype (float16/32/64, int8/16/32/64, uint8, bool; complex64/128, uint16:
   any dtype torch supports, no whitelist) and shape, shared for every one of them, 0-dim ->
   test_share_numpy_keeps_dtype_and_values, _zero_dim; writes both ways -> _sees_writes, _writes_reach;
@@ -126,9 +126,11 @@ def test_one_hot_width_is_num_classes(values):
                  "never idx.max() + 1")
 
 
-def test_one_hot_on_idx_device():
-    """On the meta device (shapes only): helper tensors must be built on idx.device."""
-    idx = torch.tensor([[3, 0, 1], [2, 2, 4]]).to("meta")
+@pytest.mark.parametrize("shape", [(2, 3), (2, 0)])
+def test_one_hot_on_idx_device(shape):
+    """On the meta device (shapes only): helper tensors must be built on idx.device, also on
+    a shortcut for an empty idx."""
+    idx = torch.tensor([[3, 0, 1], [2, 2, 4]])[:, :shape[1]].to("meta")
     try:
         out = one_hot(idx, 5)
     except NotImplementedError as err:
@@ -144,11 +146,11 @@ def test_one_hot_on_idx_device():
         if "meta" in text:
             return  # the code reads data (a check on idx.max()): the meta device cannot judge it
         raise
-    assert isinstance(out, torch.Tensor) and out.device == idx.device and tuple(out.shape) == (2, 3, 5) \
+    assert isinstance(out, torch.Tensor) and out.device == idx.device and tuple(out.shape) == (*shape, 5) \
         and out.dtype == torch.int64, (
-        f"one_hot(idx on the meta device, 5) returned {out!r}; expected a (2, 3, 5) int64 tensor "
-        f"on idx's device (meta). hint: torch.zeros / torch.eye / torch.arange without "
-        f"device=idx.device build on the CPU")
+        f"one_hot(idx {shape} on the meta device, 5) returned {out!r}; expected a {(*shape, 5)} "
+        f"int64 tensor on idx's device (meta). hint: torch.zeros / torch.eye / torch.arange without "
+        f"device=idx.device build on the CPU (a shortcut for an empty idx too)")
 
 
 @gpu

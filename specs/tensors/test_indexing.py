@@ -4,16 +4,17 @@ Contract-to-spec map:
 - gather_rows: out[b, k] = x[b, idx[b, k]], shape (B, K, C), K below/above T, sizes 1 and primes
   -> test_gather_rows_matches_torch_gather, _property_matches_torch_gather; each batch row uses
   its own idx -> _each_batch_element_uses_its_own_indices; B, K, C (and T with K) = 0 ->
-  _empty_sizes; same dtype (float64, int64, float16, bfloat16) -> _keeps_dtype; inf/NaN in rows not
-  picked -> _unpicked_rows_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient
+  _empty_sizes (float64: an empty shortcut keeps the dtype); same dtype (float64, int64,
+  float16, bfloat16) -> _keeps_dtype; inf/NaN in rows not picked -> _unpicked_rows_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient
   with repeated rows -> _gradient_reaches_x; torch.gather / take_along_dim off limits -> _writes_its_own_gather.
 - last_token: position lengths - 1, not lengths -> test_last_token_picks_position_length_minus_one,
   _full_length_sequences; (B, C) for sizes 1 and primes -> _shapes, _property; B = 0, C = 0 ->
-  _empty_sizes; same dtype (float64, int64, halves) -> _keeps_dtype; inf/NaN padding ignored ->
-  _padding_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient at the picked
+  _empty_sizes (float64); same dtype (float64, int64, halves) -> _keeps_dtype; inf/NaN padding
+  ignored -> _padding_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient at the picked
   positions only -> _gradient_reaches_picked_positions.
 - masked_mean: sum / mask count (not / x.shape[dim]) -> test_masked_mean_divides_by_the_mask_count;
-  empty slice -> 0 -> _empty_slice_gives_zero; masked-out values up to finfo.max ignored ->
+  empty slice -> 0 -> _empty_slice_gives_zero; a size-0 dim -> zeros of x's dtype ->
+  _size_zero_dim_gives_zeros_of_x_dtype; masked-out values up to finfo.max ignored ->
   _ignores_masked_out_values, _ignores_huge_masked_out_values; full mask = mean -> _full_mask_*;
   any dim incl. negative -> _over_any_dim; any shape incl. size-0 dims (hypothesis) -> _property;
   float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
@@ -22,7 +23,7 @@ Contract-to-spec map:
   _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices ->
   _gradient_is_mask_over_count.
 - every function: results on the inputs' device (meta; helpers such as flat offsets built
-  there) -> test_results_stay_on_the_inputs_device.
+  there; also the empty-input paths of every function) -> test_results_stay_on_the_inputs_device.
 """
 
 import pytest
@@ -109,11 +110,13 @@ def test_gather_rows_property_matches_torch_gather(B, T, C, K, seed):
 
 @pytest.mark.parametrize("B,T,C,K", [(0, 3, 2, 4), (2, 3, 2, 0), (2, 3, 0, 4), (2, 0, 3, 0), (0, 0, 0, 0)])
 def test_gather_rows_empty_sizes(B, T, C, K):
-    x, idx = randn(B, T, C, seed=40), random_idx(B, max(T, 1), K, seed=41)
+    # float64: an empty-input shortcut must keep x's dtype too (torch.zeros(B, K, C) is float32)
+    x, idx = randn(B, T, C, seed=40, dtype=torch.float64), random_idx(B, max(T, 1), K, seed=41)
     out = gather_rows(x, idx)
-    assert_close(out, torch_gather_rows(x, idx), what=f"gather_rows(x {(B, T, C)}, idx {(B, K)})",
-                 hint="B, K or C may be 0: the answer is an empty (B, K, C) tensor; a Python loop "
-                      "that torch.stack()s one tensor per batch element fails on an empty list")
+    assert_close(out, torch_gather_rows(x, idx), what=f"gather_rows(float64 x {(B, T, C)}, idx {(B, K)})",
+                 hint="B, K or C may be 0: the answer is an empty (B, K, C) tensor of x's dtype; a "
+                      "Python loop that torch.stack()s one tensor per batch element fails on an empty "
+                      "list, and a shortcut torch.zeros(B, K, C) without dtype=x.dtype is float32")
 
 
 def test_gather_rows_unpicked_rows_may_hold_inf_and_nan():
@@ -161,11 +164,14 @@ def test_gather_rows_writes_its_own_gather():
 
 @pytest.mark.parametrize("B,T,C", [(0, 4, 3), (2, 4, 0), (0, 1, 0)])
 def test_last_token_empty_sizes(B, T, C):
-    x, lengths = randn(B, T, C, seed=43), random_lengths(B, T, seed=44)
+    # float64: an empty-input shortcut must keep x's dtype too (torch.empty(B, C) is float32)
+    x, lengths = randn(B, T, C, seed=43, dtype=torch.float64), random_lengths(B, T, seed=44)
     out = last_token(x, lengths)
-    assert_close(out, gather_last_token(x, lengths), what=f"last_token(x {(B, T, C)}, lengths {lengths.tolist()})",
-                 hint="B or C may be 0: the answer is an empty (B, C) tensor; torch.stack() of "
-                      "an empty Python list raises")
+    assert_close(out, gather_last_token(x, lengths),
+                 what=f"last_token(float64 x {(B, T, C)}, lengths {lengths.tolist()})",
+                 hint="B or C may be 0: the answer is an empty (B, C) tensor of x's dtype; torch.stack() "
+                      "of an empty Python list raises, and a shortcut torch.empty(B, C) without "
+                      "dtype=x.dtype is float32")
 
 
 def test_last_token_padding_may_hold_inf_and_nan():
@@ -263,6 +269,14 @@ def test_masked_mean_empty_slice_gives_zero():
     assert_close(out, expected, what="masked_mean(x (3, 4), mask with an all-False row, dim=-1)",
                  hint="an empty slice is 0 / 0 = NaN; the stated rule is 0: divide by the count "
                       "clamped to at least 1 (or use torch.where on count == 0)")
+
+
+def test_masked_mean_size_zero_dim_gives_zeros_of_x_dtype():
+    x = torch.zeros(2, 0, 3, dtype=torch.float64)  # every slice along dim 1 is empty
+    out = masked_mean(x, torch.zeros(2, 0, 3, dtype=torch.bool), 1)
+    assert_close(out, torch.zeros(2, 3, dtype=torch.float64), what="masked_mean(float64 x (2, 0, 3), mask, 1)",
+                 hint="a size-0 dim makes every slice empty: zeros of shape (2, 3) and x's dtype; a "
+                      "shortcut torch.zeros(shape) without dtype=x.dtype (and device=x.device) is float32")
 
 
 def test_masked_mean_ignores_masked_out_values():
@@ -402,6 +416,13 @@ ON_DEVICE = {  # name -> (call, inputs); the meta device stands in for a GPU
         (last_token, lambda: (randn(3, 5, 2, seed=52), torch.tensor([2, 5, 1]))),
     "masked_mean(x (3, 5), mask, 1)":
         (lambda x, m: masked_mean(x, m, 1), lambda: (randn(3, 5, seed=53), torch.arange(15).reshape(3, 5) % 3 == 0)),
+    # the empty paths too: a shortcut for empty inputs must build its zeros on x's device
+    "gather_rows(x (0, 5, 2), idx (0, 4))":
+        (gather_rows, lambda: (randn(0, 5, 2, seed=54), torch.zeros(0, 4, dtype=torch.int64))),
+    "last_token(x (0, 5, 2), lengths (0,))":
+        (last_token, lambda: (randn(0, 5, 2, seed=56), torch.zeros(0, dtype=torch.int64))),
+    "masked_mean(x (2, 0, 3), mask, 1)":
+        (lambda x, m: masked_mean(x, m, 1), lambda: (randn(2, 0, 3, seed=55), torch.zeros(2, 0, 3, dtype=torch.bool))),
 }
 
 

@@ -11,15 +11,16 @@ Contract-to-spec map:
   -> _keeps_dtype; B or T = 0 -> _empty_batch_or_sequence.
 - patchify: row-major patch grid, (channel, dy, dx) features, equals F.unfold -> test_patchify_
   numbers_patches_and_features_like_unfold, _matches_unfold, _property; dtype kept (uint8 images,
-  int64, half) -> _keeps_dtype; B = 0 -> _empty_batch; non-contiguous, not modified ->
-  _non_contiguous_float64_input_is_left_alone; F.unfold off limits -> _writes_its_own_unfold.
+  int64, half) -> _keeps_dtype; B = 0 (also with p = H = W) -> _empty_batch; non-contiguous, not
+  modified -> _non_contiguous_float64_input_is_left_alone; F.unfold off limits -> _writes_its_own_unfold.
 - squeeze_dim: only `dim`, only when its size is 1, negative dims -> test_squeeze_dim_removes_only_
   that_dim, _leaves_a_larger_dim_alone, _cases, _property; a size-0 dim stays -> _keeps_a_size_
   zero_dim; dtype kept (int32, bool, half) -> _keeps_dtype; non-contiguous, not modified ->
   _non_contiguous_input_is_left_alone.
 - split_heads, merge_heads, patchify: values moved, not computed (inf/NaN stay put, no 0/1
   matmul or identity convolution) -> test_values_are_moved_not_computed.
-- every function: output on the input's device -> test_output_stays_on_the_input_device (meta).
+- every function: output on the input's device with its dtype (float64 on meta), also for empty
+  inputs (B = 0 or T = 0) -> test_output_stays_on_the_input_device.
 """
 
 import pytest
@@ -238,10 +239,12 @@ def test_patchify_keeps_dtype(dtype):
                  hint=DTYPE_HINT)
 
 
-def test_patchify_empty_batch():
-    img = torch.zeros(0, 2, 4, 6)
-    out = patchify(img, 2)
-    assert_shape(out, (0, 6, 8), what="patchify(img (0, 2, 4, 6), 2)", hint=EMPTY_HINT)
+@pytest.mark.parametrize("C,H,W,p", [(2, 4, 6, 2), (2, 3, 3, 3)])  # also one patch per image (p = H = W)
+def test_patchify_empty_batch(C, H, W, p):
+    img = torch.zeros(0, C, H, W)
+    out = patchify(img, p)
+    assert_shape(out, (0, (H // p) * (W // p), C * p * p), what=f"patchify(img (0, {C}, {H}, {W}), {p})",
+                 hint=EMPTY_HINT + "; a shortcut (p == H == W, p == 1) must handle B = 0 too")
 
 
 def test_patchify_writes_its_own_unfold():
@@ -361,19 +364,21 @@ def test_values_are_moved_not_computed(name):
                       "by a 0/1 matrix or an identity kernel is not a rearrangement, 0 * inf is NaN")
 
 
-ON_META = {
-    "split_heads": (lambda x: split_heads(x, 3), (2, 5, 12), (2, 3, 5, 4)),
-    "merge_heads": (merge_heads, (2, 3, 5, 4), (2, 5, 12)),
-    "patchify": (lambda x: patchify(x, 2), (2, 3, 4, 6), (2, 6, 12)),
-    "squeeze_dim": (lambda x: squeeze_dim(x, 1), (3, 1, 4), (3, 4)),
-}
+ON_META = [  # (name, call, input shape, output shape); the empty shapes reach a shortcut for empty inputs
+    ("split_heads", lambda x: split_heads(x, 3), (2, 5, 12), (2, 3, 5, 4)),
+    ("split_heads", lambda x: split_heads(x, 3), (0, 5, 12), (0, 3, 5, 4)),
+    ("merge_heads", merge_heads, (2, 3, 5, 4), (2, 5, 12)),
+    ("merge_heads", merge_heads, (2, 3, 0, 4), (2, 0, 12)),
+    ("patchify", lambda x: patchify(x, 2), (2, 3, 4, 6), (2, 6, 12)),
+    ("patchify", lambda x: patchify(x, 2), (0, 3, 4, 6), (0, 6, 12)),
+    ("squeeze_dim", lambda x: squeeze_dim(x, 1), (3, 1, 4), (3, 4)),
+]
 
 
-@pytest.mark.parametrize("name", list(ON_META))
-def test_output_stays_on_the_input_device(name):
+@pytest.mark.parametrize("name,fn,shape,expected", ON_META, ids=[f"{n}{s}" for n, _, s, _ in ON_META])
+def test_output_stays_on_the_input_device(name, fn, shape, expected):
     # the meta device holds shapes and dtypes but no data: a buffer made without
     # device=x.device lands on the CPU, as it would for an input on a GPU
-    fn, shape, expected = ON_META[name]
     x = torch.empty(shape, device="meta", dtype=torch.float64)
     out = fn(x)
     assert_shape(out, expected, what=f"{name}(x {shape} on the meta device)")
