@@ -32,9 +32,9 @@ torch.nn.functional.binary_cross_entropy_with_logits, torch.binary_cross_entropy
 (and nn.MSELoss / nn.BCELoss / nn.BCEWithLogitsLoss, which call them). F.softplus,
 F.logsigmoid and torch.log1p are allowed.
 Every "mean" is over all elements (over 0 elements it is NaN, like torch, still computed
-from the inputs so that backward through it runs: no fresh tensor as a special case). float64 inputs are
-computed in float64 (pos_weight too). Results live on the inputs' device: a helper tensor (a
-default pos_weight) is made there, or is a Python number.
+from the inputs so that backward through it runs: no fresh tensor as a special case).
+float64 inputs are computed in float64 (pos_weight too). Results live on the inputs' device:
+a helper tensor (a default pos_weight) is made there, or is a Python number.
 Inputs must not be modified.
 Run: pytest katas/losses/regression.py
 """
