@@ -19,7 +19,9 @@ floating tensor of any shape (float32 or float64) and the output has x's shape a
                                                any other approximate: ValueError naming it
     Softplus.apply(x, beta=1.0, threshold=20.0)
                                                log(1 + exp(beta * x)) / beta, and x itself
-                                               where beta * x > threshold (like F.softplus)
+                                               where beta * x > threshold (like F.softplus);
+                                               finite also below a threshold above 88, where
+                                               F.softplus's own exp overflows to inf
 
 Each must equal its torch.nn.functional counterpart (F.relu, F.leaky_relu, torch.sigmoid,
 torch.tanh, F.silu, F.gelu(x, approximate=...), F.softplus(x, beta, threshold)) in value

@@ -25,7 +25,9 @@ Contract-to-spec map:
   arguments_are_per_call
 - backward returns a fresh gradient (grad_output not written in place, other branches intact):
   backward_leaves_grad_output_alone
-- "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4
+- "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4;
+  Softplus "finite also below a threshold above 88" (the soft branch's exp guarded only by the
+  threshold): softplus_finite_below_a_high_threshold
 - GELU "none" (default) / "tanh"; any other approximate ("Tanh", "erf", None): ValueError naming it:
   gelu_forms_differ, gelu_rejects_unknown_approximate
 - built-ins off limits forward and backward; own autograd.Function: writes_its_own...,
@@ -347,6 +349,19 @@ def test_sigmoid_at_minus_1e4():
                  hint=OVERFLOW_HINT)
     assert_close(grad, torch.zeros(3), atol=1e-30, rtol=0,
                  what="gradient of Sigmoid.apply([-1e4, -1e3, -90])", hint=OVERFLOW_HINT)
+
+
+def test_softplus_finite_below_a_high_threshold():
+    x = torch.tensor([95.0, 200.0, -95.0, 2e3], requires_grad=True)
+    y = Softplus.apply(x, 1.0, 1000.0)
+    (grad,) = torch.autograd.grad(y, x, torch.ones(4))
+    z = x.detach().double()  # independent formula in float64: max(z, 0) + log1p(exp(-|z|))
+    expected = z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
+    expected = torch.where(z > 1000.0, z, expected)
+    slope = torch.where(z > 1000.0, torch.ones_like(z), torch.sigmoid(z))
+    what = "Softplus.apply([95, 200, -95, 2e3], 1.0, 1000.0) (float32; 95 and 200 are below the threshold)"
+    assert_close(y, expected.float(), what=what, hint=OVERFLOW_HINT)
+    assert_close(grad, slope.float(), what=f"gradient of {what}", hint=OVERFLOW_HINT)
 
 
 def test_silu_gradient_has_both_product_rule_terms():
