@@ -10,8 +10,8 @@ Contract -> specs:
 - stride/padding/dilation int or pair, groups blocks: test_settings_*, test_groups_keep_*, test_any_settings_*
 - output size formula: test_output_size_with_dilation, test_batch_one_and_odd_sizes; a 1×1 kernel
   strides and pads too: test_pointwise_kernel_keeps_stride_and_padding
-- any batch incl. N = 0 (float64 kept, still in the graph; groups 1 and 2, so a groups == 1
-  fast path is fed too): test_empty_batch_gives_empty_output
+- any batch incl. N = 0 (float64 kept, still in the graph; groups 1 and 2 and a 1×1 kernel, so
+  a groups == 1 or pointwise fast path is fed too): test_empty_batch_gives_empty_output
 - output dtype = x's (float64 computed in float64, float16, bfloat16) and device: test_float64_*, test_half_precision_*,
   test_output_on_the_input_device, test_output_on_the_input_device_without_a_bias (b=None)
 - non-contiguous inputs (groups 1 and 2: w.view in a groups == 1 fast path), inputs unchanged:
@@ -363,13 +363,14 @@ def test_module_does_not_call_a_convolution_built_in():
 
 # ------------------------------------------------------------------------------ edges
 
-@pytest.mark.parametrize("groups", [2, 1])  # groups=1 too: a groups == 1 fast path's reshape(-1)
-def test_empty_batch_gives_empty_output(groups):
+# groups=1 too: a groups == 1 fast path's reshape(-1); a 1×1 kernel: a pointwise fast path's
+@pytest.mark.parametrize("groups, kernel", [(2, (3, 2)), (1, (3, 2)), (1, (1, 1))], ids=str)
+def test_empty_batch_gives_empty_output(groups, kernel):
     # N = 0 is a valid batch: reshape(n, groups, -1, L) cannot infer -1 from 0 elements.
     # float64 with a weight that requires grad: a shortcut such as `if n == 0: return
     # torch.zeros(...)` must keep x's dtype and stay in the graph like any other output
     x, w, b = (randn(0, 4, 6, 5, seed=29, dtype=torch.float64),
-               randn(6, 4 // groups, 3, 2, seed=30, dtype=torch.float64).requires_grad_(),
+               randn(6, 4 // groups, *kernel, seed=30, dtype=torch.float64).requires_grad_(),
                randn(6, seed=31, dtype=torch.float64))
     check_conv(x, w, b, groups=groups, hint="with N = 0 every -1 in a reshape is ambiguous: spell out "
                "the sizes (n, groups, C_in/groups·kH·kW, L) from x.shape and w.shape; a shortcut "
