@@ -19,8 +19,8 @@ Contract-to-spec map:
 - every position ignored: "mean" is 0/0 = NaN like torch, "sum" 0, in the logits' dtype
   (float64 too: no torch.tensor(nan) literal), still connected to the logits (no fresh
   new_tensor(nan) shortcut): all_ignored
-- empty batch (0 positions), float32 and float64, connected to the logits, cross_entropy_backward
-  too: empty_batch
+- empty batch (0 positions), float32 and float64, with and without smoothing, connected to the
+  logits, cross_entropy_backward too: empty_batch
 - unknown reduction (a typo, another case, None): ValueError naming it: unknown_reduction
 - ignore_index outside [0, C) (a pad id = C, a large id, -1): ignore_index_outside_the_classes
 - outputs on logits' device (meta stands in for a GPU): outputs_on_the_logits_device
@@ -254,12 +254,15 @@ def test_empty_batch(shape, dtype):
     logits = torch.zeros(*shape, 5, dtype=dtype, requires_grad=True)
     target = torch.zeros(shape, dtype=torch.long)
     for reduction in ("sum", "none"):
-        out = cross_entropy(logits, target, reduction=reduction)
-        assert_in_graph(out, logits, describe(logits, target, reduction=reduction) + f" in {dtype}")
-        assert_close(out, reference(logits, target, reduction=reduction),
-                     what=describe(logits, target, reduction=reduction) + f" in {dtype}",
-                     hint="no positions: 'sum' is 0 and 'none' an empty tensor of target's shape, "
-                          "both in the logits' dtype; " + HINT_LITERAL)
+        for eps in (0.0, 0.1):  # smoothing too: its term may flatten with a -1 of its own
+            kwargs = dict(reduction=reduction, label_smoothing=eps)
+            out = cross_entropy(logits, target, **kwargs)
+            assert_in_graph(out, logits, describe(logits, target, **kwargs) + f" in {dtype}")
+            assert_close(out, reference(logits, target, **kwargs),
+                         what=describe(logits, target, **kwargs) + f" in {dtype}",
+                         hint="no positions: 'sum' is 0 and 'none' an empty tensor of target's "
+                              "shape, both in the logits' dtype; a reshape(n, -1) cannot infer "
+                              "-1 from 0 elements (spell out C); " + HINT_LITERAL)
     assert_nan_scalar(cross_entropy(logits, target), logits, describe(logits, target) + f" in {dtype}",
                       "'mean' over 0 positions is 0 / 0 = NaN, like F.cross_entropy")
     grad = cross_entropy_backward(logits.detach(), target)
