@@ -21,7 +21,7 @@ Contract-to-spec map:
 - Dropout train: "zero with prob p, scale 1/(1-p)": train_zeroes..., keeps_the_expected_value,
   outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
   "each element independently" (binomial count, a lone element): drops_each_element_independently;
-  "from torch's global generator": follows_torch_manual_seed; "p=0 identity", "p=1 zeros, no
+  "from torch's global generator": follows_torch_manual_seed; "p=0 identity" (gradient included, no detached copy), "p=1 zeros, no
   NaN, still in the graph (gradient 0, not a detached zeros_like)": p0..., p1...; eval identity (gradient included): eval_is_the_identity, follows_train_and_eval
 - "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64; the p = 1 shortcut too) and device (meta):
   keeps_shape_and_dtype, half_precision, empty_input, keeps_device
@@ -376,9 +376,18 @@ def test_dropout_keeps_the_expected_value():
 
 def test_dropout_p0_is_the_identity_in_training():
     drop = Dropout(0.0)
-    x = randn(3, 5, seed=3)
-    assert_close(drop(x), x, rtol=0, atol=0, what="Dropout(0.0)(x) in training",
+    x = randn(3, 5, seed=3).requires_grad_()
+    out = drop(x)
+    assert_close(out, x, rtol=0, atol=0, what="Dropout(0.0)(x) in training",
                  hint="p = 0 drops nothing and scales by 1 / (1 - 0) = 1")
+    assert out.requires_grad, (
+        "Dropout(0.0)(x) in training, x requiring grad: the output is cut from x (requires_grad "
+        "is False), so no gradient reaches x; hint: p = 0 is the identity, return x itself (or "
+        "x * 1.0), not a detached copy")
+    g = randn(3, 5, seed=30)
+    (grad,) = torch.autograd.grad(out, x, g)
+    assert_close(grad, g, rtol=0, atol=0, what="gradient of Dropout(0.0)(x)",
+                 hint="p = 0: everything gets through, so the gradient is the upstream gradient")
 
 
 def test_dropout_p1_gives_zeros_without_nan():
