@@ -26,7 +26,8 @@ Write:
         such as 2^-0.5 not rounded to float32 first), and every helper tensor (bias, mask, an
         output buffer) lives on q's device. The dtypes above hold whatever
         torch.get_default_dtype() is (torch.tensor(list) and torch.arange(n) / n follow it:
-        give dtype=).
+        give dtype=), and so do the values: under a bfloat16 default,
+        torch.tensor(slopes).float() has already rounded 2^-0.5 to bfloat16.
     linear_bias_attention(q, k, v, alpha) -> (..., M, dv), LeetGPU's single-slope form:
             softmax(Q K^T / sqrt(d) + alpha * (i - j)) V
         q (..., M, d), k (..., N, d), v (..., N, dv), float32/float64: LeetGPU's (M, d),

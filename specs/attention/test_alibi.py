@@ -13,7 +13,8 @@ Contract -> specs:
   test_linear_bias_*; float64 / device: test_linear_bias_attention_float64_is_computed_in_float64,
   test_linear_bias_attention_on_q_device; ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
 - large scores (+-100, +-300) in both attentions: test_large_scores_stay_finite
-- every dtype under a float64 default dtype: test_dtypes_under_a_float64_default_dtype
+- every dtype under a float64 default dtype (slopes and bias values under a bfloat16 one too):
+  test_dtypes_under_a_float64_default_dtype
 - "empty sizes" (a batch dim of 0, L = 0) in both attentions, float32 and float64: test_empty_sizes
 """
 
@@ -394,6 +395,14 @@ def test_dtypes_under_a_float64_default_dtype():
                  what="alibi_attention(float32 q (2, 6, 5, 4)) under a float64 default dtype", hint=hint)
     assert_close(out_linear, reference_linear(q[0, 0], k[0, 0], v[0, 0], 0.3),
                  what="linear_bias_attention(float32 q (5, 4), alpha=0.3) under a float64 default dtype", hint=hint)
+    with default_dtype(torch.bfloat16):  # torch.tensor(slopes).float() rounds 2^-0.5 to bfloat16 first
+        slopes, bias = alibi_slopes(12), alibi_bias(12, 3, 4)
+    hint = ("torch.tensor(list_of_floats) follows the default dtype, here bfloat16 (8 bits of mantissa): "
+            "a later .float() cannot bring the lost bits back; build it with dtype=torch.float32")
+    assert_close(slopes, torch.tensor(paper_slopes(12), dtype=torch.float32),
+                 what="alibi_slopes(12) under torch.set_default_dtype(torch.bfloat16)", hint=hint)
+    assert_close(bias, bias_loops(12, 3, 4).float(), what="alibi_bias(12, 3, 4) under a bfloat16 default dtype",
+                 hint=hint)
 
 
 @pytest.mark.parametrize("lead,L", [((0, 4), 5), ((2, 0, 4), 3), ((2, 4), 0)], ids=["batch0", "batch-2x0", "L0"])

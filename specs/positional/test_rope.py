@@ -8,7 +8,7 @@ Contract -> specs:
   test_apply_rope_matches_complex_rotation, test_pairs_of_*, test_default_convention_is_rotate_half
 - offset = position of x[..., 0, :], decoding token by token: test_offset_*, test_decoding_*
 - same dtype as x, computed in x's dtype: test_float64_in_float64_out, test_float64_keeps_float64_accuracy,
-  test_output_dtype_is_x_dtype_whatever_the_tables
+  test_output_dtype_is_x_dtype_whatever_the_tables (float32 under a float64 default dtype too)
 - any leading dims / any layout / T = 0 (in the graph too): SHAPES, test_non_contiguous_*, test_any_layout_of_x,
   test_empty_sequence
 - relative-position and norm properties (hypothesis): test_dot_product_*, test_rotation_preserves_*
@@ -406,6 +406,13 @@ def test_output_dtype_is_x_dtype_whatever_the_tables(interleaved):
     assert_close(out64, reference(x64, c32, s32, 0, interleaved), rtol=1e-12, atol=1e-12,
                  what=f"apply_rope(float64 x, float32 rope_cache tables, {convention(interleaved)})",
                  hint="float64 x with float32 tables returns float64: cast the tables up, not x down")
+    with default_dtype(torch.float64):  # a helper (a sign vector torch.ones(half)) would follow it
+        out_default = apply_rope(x, *rope_cache(6, 5), interleaved=interleaved)
+    assert isinstance(out_default, torch.Tensor) and out_default.dtype == torch.float32, (
+        f"apply_rope(float32 x, float32 tables, {convention(interleaved)}) under "
+        f"torch.set_default_dtype(torch.float64) returned {getattr(out_default, 'dtype', type(out_default).__name__)}; "
+        f"the output has x's dtype\n  hint: a helper built without dtype= (torch.ones(half) for a sign "
+        f"vector, torch.tensor([-1.0, 1.0])) follows the default dtype and promotes x: give dtype=x.dtype")
 
 
 @pytest.mark.parametrize("interleaved", [False, True], ids=["rotate_half", "interleaved"])
