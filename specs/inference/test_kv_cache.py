@@ -17,8 +17,8 @@ Contract -> specs:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
-  proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask), any
-  chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); scores ~2e5
+  proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask; run with
+  torch's default dtype set to float64: float32 stays float32), any chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); scores ~2e5
   (no finite mask, a max-shifted softmax on every path, T = 1 included): test_float64_decoding; non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
@@ -37,7 +37,7 @@ from hypothesis import given, strategies as st
 from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
                             non_contiguous, on_meta, randn, unchanged)
-from harness.edges import assert_exact_type
+from harness.edges import assert_exact_type, default_dtype
 from katas.inference.kv_cache import CachedSelfAttention, KVCache, SlidingWindowCache
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -435,10 +435,14 @@ def test_prefill_7_then_a_chunk_of_5_equals_a_full_forward_of_12():
     B, C, H = 1, 12, 2
     attn, sd = make_attention(C, H, seed=26)
     x = randn(B, 12, C, seed=27)
-    out = decode(attn, x, KVCache(B, H, 20, C // H), [7, 5])
+    with default_dtype(torch.float64):  # a float32 model stays float32 whatever torch's default dtype
+        out = decode(attn, x, KVCache(B, H, 20, C // H), [7, 5])
     assert_close(out[:, 7:], reference(x, sd, H)[:, 7:],
-                 what="CachedSelfAttention(12, 2): a chunk of 5 tokens after a prefill of 7",
-                 hint=HINT_BOTTOM_RIGHT + "; " + HINT_OFFSET, **TOL32)
+                 what="CachedSelfAttention(12, 2): a chunk of 5 tokens after a prefill of 7 "
+                      "(torch's default dtype set to float64)",
+                 hint=HINT_BOTTOM_RIGHT + "; " + HINT_OFFSET + "; and a mask made with torch.full(..., float('-inf')) "
+                      "without dtype= follows torch's default dtype (float64 here) and promotes float32 scores: "
+                      "use a bool mask (torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T))", **TOL32)
 
 
 @st.composite
