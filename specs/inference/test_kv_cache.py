@@ -18,7 +18,8 @@ Contract -> specs:
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
   proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask; run with
-  torch's default dtype set to float64: float32 stays float32), any chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); scores ~2e5
+  torch's default dtype set to float64: float32 stays float32), any chunks; length follows;
+  float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6); scores ~2e5
   (no finite mask, a max-shifted softmax on every path, T = 1 included): test_float64_decoding; non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
@@ -488,6 +489,13 @@ def test_float64_decoding():
     out = attn(x)
     assert_close(out, reference(x, sd, H), what="CachedSelfAttention(8, 2).double()(float64 x (2, 6, 8)) without "
                  "a cache", hint="compute in float64 throughout: RoPE angles from a float64 arange", **TOL64)
+    # D = 6 (D = 4 above has the exact scale 1/2): 1/sqrt(6) rounded to float32 is ~1e-8 off
+    attn6, sd6 = make_attention(12, 2, seed=32, dtype=torch.float64)
+    x6 = randn(B, T, 12, seed=33, dtype=torch.float64)
+    out = decode(attn6, x6, KVCache(B, 2, T, 6, dtype=torch.float64), [2, 1, 3])
+    assert_close(out, reference(x6, sd6, 2), what="CachedSelfAttention(12, 2).double() (D = 6) decoding float64 "
+                 "tokens in chunks [2, 1, 3]", hint="the scale 1/sqrt(D) in float64 on every path: a Python float "
+                 "(1 / math.sqrt(D)), not a float32 tensor such as torch.tensor(D).sqrt()", **TOL64)
     big = x * 300  # scores up to ~2e5 apart: a finite mask (-1e4) leaks, exp without the max shift overflows
     out = decode(attn, big, KVCache(B, H, T, C // H, dtype=torch.float64), [2, 1, 3])
     assert_close(out, reference(big, sd, H), what="CachedSelfAttention(8, 2).double() decoding float64 tokens x 300 "
