@@ -7,7 +7,8 @@ Contract -> specs:
   a block_size that covers everything (one tile: a fast path) also in test_running_max_*, test_large_scores_*,
   test_helper_tensors_*
 - online rescaling of l and acc: test_running_sum_is_rescaled_*, test_weights_sum_to_one
-- stable: scores of 100s: test_large_scores_do_not_overflow; running max from -inf (rows near
+- stable: scores of 100s: test_large_scores_do_not_overflow (run with torch's default dtype set to
+  float64: running statistics or a mask built without dtype= must not promote float32); running max from -inf (rows near
   -150, and scores near -1e35 against a max or causal fill of -1e4 / -1e30): test_running_max_starts_at_minus_inf
 - causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped (every
   one: a bound off by one computes a masked tile per row): test_causal_skips_the_tiles_above_the_diagonal
@@ -29,7 +30,7 @@ from hypothesis import given, strategies as st
 
 from harness.budgets import allocations, count_flops, cuda_peak_bytes, gpu, peak_bytes
 from harness.checks import SpecFailure, assert_close, assert_on_input_device, forbid, non_contiguous, randn, unchanged
-from harness.edges import TIGHT64
+from harness.edges import TIGHT64, default_dtype
 from katas.inference.flash import flash_attention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -174,10 +175,14 @@ def test_large_scores_do_not_overflow(causal):
     q, k, v = qkv((2,), 12, 12, 4, 4, seed=6)
     q = q * 60  # scores in the hundreds: exp(score) is inf in float32
     for block in (5, 16):  # 16: one tile covers everything
-        out = flash_attention(q, k, v, causal=causal, block_size=block)
+        with default_dtype(torch.float64):  # float32 stays float32 whatever torch's default dtype
+            out = flash_attention(q, k, v, causal=causal, block_size=block)
         assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q * 60 (scores ~ 100s), causal={causal}, "
-                     f"block_size={block})", hint=HINT_STABLE + " (on every path, one tile included)",
-                     rtol=1e-4, atol=1e-4)
+                     f"block_size={block}) with torch's default dtype set to float64",
+                     hint=HINT_STABLE + " (on every path, one tile included); and compute in q's dtype: running "
+                     "statistics (torch.full / torch.zeros) or a mask (torch.where(..., -inf, 0.0)) built without "
+                     "dtype= follow torch's default dtype (float64 here) and promote float32 tiles: use "
+                     "q.new_full / q.new_zeros, a bool mask with masked_fill", rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("L,S", [(5, 12), (12, 5), (1, 9), (9, 1)])

@@ -12,7 +12,8 @@ Contract -> specs:
   test_kv_heads_equal_query_heads_*, test_one_kv_head_*, test_matches_sdpa_property
 - "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S
 - "computed in q's dtype" (float64 to 1e-12, D = 3 so a float32 scale shows): test_float64
-- large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow;
+- large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow
+  (the scores in the hundreds with torch's default dtype set to float64: float32 stays float32);
   these two and the device spec also at G = 1 and Hkv = 1 (a fast path for MHA or MQA); any device (default device set to meta first, a clash judged on the meta device):
   test_runs_on_the_inputs_device
 - gradients to q, k, v: test_gradients_match_sdpa; non-contiguous inputs: test_non_contiguous_*,
@@ -36,7 +37,7 @@ from torch.func import functional_call
 from harness.budgets import allocations
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
                             forbid, non_contiguous, randn, unchanged)
-from harness.edges import TIGHT64
+from harness.edges import TIGHT64, default_dtype
 from katas.inference.gqa import GroupedQueryAttention, grouped_query_attention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -177,10 +178,15 @@ def test_float64(is_causal, Hkv):
 def test_large_scores_do_not_overflow(is_causal, Hkv):
     q, k, v = qkv(2, 6, Hkv, 5, 7, 4, 4, seed=30)
     q = q * 60  # scores in the hundreds: exp(score) is inf in float32
-    out = grouped_query_attention(q, k, v, is_causal)
-    assert_close(out, sdpa(q, k, v, is_causal), what=call_name(q, k, v, is_causal) + " with q * 60 (scores ~ 100s)",
+    with default_dtype(torch.float64):  # float32 inputs stay float32: a mask built without dtype= must not promote
+        out = grouped_query_attention(q, k, v, is_causal)
+    assert_close(out, sdpa(q, k, v, is_causal),
+                 what=call_name(q, k, v, is_causal) + " with q * 60 (scores ~ 100s), torch's default dtype float64",
                  hint="subtract each row's max before exp (torch.softmax does) on every path (G = 1 and Hkv = 1 "
-                      "included): exp(100) overflows float32 and inf / inf is NaN", rtol=1e-4, atol=1e-4)
+                      "included): exp(100) overflows float32 and inf / inf is NaN; and keep q's dtype: an additive "
+                      "mask made with torch.full((L, S), float('-inf')) without dtype= follows torch's default dtype "
+                      "(float64 here) and promotes float32 scores (use a bool mask and masked_fill, or dtype=q.dtype)",
+                 rtol=1e-4, atol=1e-4)
     # every score from -1e35 (key 0, the largest) down: finite float32, all of a row's weight on key 0;
     # a causal mask filled with -1e4 or -1e9 instead of -inf outweighs every visible key
     q, k = q / 200, k * 0.3

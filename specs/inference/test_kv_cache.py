@@ -17,8 +17,9 @@ Contract -> specs:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
-  proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask), any
-  chunks; length follows; float64 computed in float64 (1e-12, RoPE angles included); scores ~2e5
+  proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask; run with
+  torch's default dtype set to float64: float32 stays float32), any chunks; length follows;
+  float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6); scores ~2e5
   (no finite mask, a max-shifted softmax on every path, T = 1 included): test_float64_decoding; non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
@@ -37,7 +38,7 @@ from hypothesis import given, strategies as st
 from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
                             non_contiguous, on_meta, randn, unchanged)
-from harness.edges import assert_exact_type
+from harness.edges import assert_exact_type, default_dtype
 from katas.inference.kv_cache import CachedSelfAttention, KVCache, SlidingWindowCache
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -435,10 +436,14 @@ def test_prefill_7_then_a_chunk_of_5_equals_a_full_forward_of_12():
     B, C, H = 1, 12, 2
     attn, sd = make_attention(C, H, seed=26)
     x = randn(B, 12, C, seed=27)
-    out = decode(attn, x, KVCache(B, H, 20, C // H), [7, 5])
+    with default_dtype(torch.float64):  # a float32 model stays float32 whatever torch's default dtype
+        out = decode(attn, x, KVCache(B, H, 20, C // H), [7, 5])
     assert_close(out[:, 7:], reference(x, sd, H)[:, 7:],
-                 what="CachedSelfAttention(12, 2): a chunk of 5 tokens after a prefill of 7",
-                 hint=HINT_BOTTOM_RIGHT + "; " + HINT_OFFSET, **TOL32)
+                 what="CachedSelfAttention(12, 2): a chunk of 5 tokens after a prefill of 7 "
+                      "(torch's default dtype set to float64)",
+                 hint=HINT_BOTTOM_RIGHT + "; " + HINT_OFFSET + "; and a mask made with torch.full(..., float('-inf')) "
+                      "without dtype= follows torch's default dtype (float64 here) and promotes float32 scores: "
+                      "use a bool mask (torch.ones(T, S, dtype=torch.bool, device=x.device).tril(S - T))", **TOL32)
 
 
 @st.composite
@@ -484,6 +489,13 @@ def test_float64_decoding():
     out = attn(x)
     assert_close(out, reference(x, sd, H), what="CachedSelfAttention(8, 2).double()(float64 x (2, 6, 8)) without "
                  "a cache", hint="compute in float64 throughout: RoPE angles from a float64 arange", **TOL64)
+    # D = 6 (D = 4 above has the exact scale 1/2): 1/sqrt(6) rounded to float32 is ~1e-8 off
+    attn6, sd6 = make_attention(12, 2, seed=32, dtype=torch.float64)
+    x6 = randn(B, T, 12, seed=33, dtype=torch.float64)
+    out = decode(attn6, x6, KVCache(B, 2, T, 6, dtype=torch.float64), [2, 1, 3])
+    assert_close(out, reference(x6, sd6, 2), what="CachedSelfAttention(12, 2).double() (D = 6) decoding float64 "
+                 "tokens in chunks [2, 1, 3]", hint="the scale 1/sqrt(D) in float64 on every path: a Python float "
+                 "(1 / math.sqrt(D)), not a float32 tensor such as torch.tensor(D).sqrt()", **TOL64)
     big = x * 300  # scores up to ~2e5 apart: a finite mask (-1e4) leaks, exp without the max shift overflows
     out = decode(attn, big, KVCache(B, H, T, C // H, dtype=torch.float64), [2, 1, 3])
     assert_close(out, reference(big, sd, H), what="CachedSelfAttention(8, 2).double() decoding float64 tokens x 300 "

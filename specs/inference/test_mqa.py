@@ -19,7 +19,7 @@ Contract -> specs:
   device=None is the default device, not the CPU: test_cache_default_dtype_is_float32,
   test_float64_cache, test_cache_and_model_on_the_given_device, test_cache_device_none_*
 - decoding token by token / prefill then decode equals the full forward (T = 1 sees every key):
-  test_decoding_*, test_prefill_7_then_decode_5_*; at scores ~1e5 in float64 (no finite
+  test_decoding_*, test_prefill_7_then_decode_5_* (torch's default dtype float64: float32 stays float32); at scores ~1e5 in float64 (no finite
   mask in the prefill, a max-shifted softmax in the decode step): test_float64_cache
 - cache bytes exactly 1/H of MHA's, preallocated, never grown: test_cache_bytes_*, test_cache_filled_*
 """
@@ -32,7 +32,7 @@ from torch.func import functional_call
 
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
                             non_contiguous, on_meta, randn, tensors_held, unchanged)
-from harness.edges import assert_exact_type
+from harness.edges import assert_exact_type, default_dtype
 from katas.inference.mqa import MQACache, MultiQueryAttention
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -198,10 +198,13 @@ def test_prefill_7_then_decode_5_equals_full_forward_of_12():
     W = weights(16, 4, seed=15)
     mine = loaded(16, 4, W)
     x = randn(2, 12, 16, seed=16)
-    out = decode(mine, x, MQACache(2, 16, 4), prefill=7)
+    with default_dtype(torch.float64):  # a float32 model stays float32 whatever torch's default dtype
+        out = decode(mine, x, MQACache(2, 16, 4), prefill=7)
     assert_close(out, reference(x, W, 4),
                  what="MultiQueryAttention(16, 4): prefill of 7 tokens then 5 single tokens through "
-                      "MQACache(2, 16, 4), vs the full causal forward of 12", hint=HINT_DECODE)
+                      "MQACache(2, 16, 4), vs the full causal forward of 12 (torch's default dtype set to float64)",
+                 hint=HINT_DECODE + "; and a mask made with torch.full(..., float('-inf')) without dtype= follows "
+                      "torch's default dtype (float64 here) and promotes float32 scores: use a bool mask")
 
 
 @given(n_heads=st.integers(1, 4), head_dim=st.integers(1, 5), B=st.integers(1, 2), T=st.integers(1, 9),

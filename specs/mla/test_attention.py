@@ -15,8 +15,8 @@ Contract-to-spec map:
 - state_dict = HF's (o_proj added, no bias), every weight an nn.Parameter (no buffers):
   state_dict_is_hugging_faces
 - scores, scale 1/sqrt(nope + rope), causal, heads concatenated, o_proj: matches_hugging_face_*,
-  matches_the_formula, default_arguments_*; large scores (also prefill + decode through a cache):
-  large_scores_do_not_overflow
+  matches_the_formula, default_arguments_*; large scores (also prefill + decode through a cache;
+  torch's default dtype set to float64 there, a float32 module stays float32): large_scores_do_not_overflow
 - "every step computed in that dtype" (float64 to 1e-10, also through a cache and single-token
   decode steps): float64_is_computed_in_float64
 - absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
@@ -42,6 +42,7 @@ from hypothesis import given, strategies as st
 from harness.budgets import count_flops, gpu, time_ratio
 from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_raises, non_contiguous,
                             randn, unchanged)
+from harness.edges import default_dtype
 from katas.mla.attention import MLACache, MultiHeadLatentAttention
 from katas.mla.components import MLAConfig
 from specs.mla._reference import (SMALL, dims, expected_shapes, load_fixture, near, random_state_dict,
@@ -461,14 +462,18 @@ def test_large_scores_do_not_overflow(absorb):
     sd["kv_b_proj.weight"] = sd["kv_b_proj.weight"] * 10
     module = build(cfg, sd, torch.float32)
     x = randn(2, 6, 48, seed=46)
-    out = run(module, x, f"forward(x, absorb={absorb}) with scores ~300", absorb=absorb)
+    with default_dtype(torch.float64):  # a float32 module stays float32 whatever torch's default dtype
+        out = run(module, x, f"forward(x, absorb={absorb}) with scores ~300", absorb=absorb)
     expected = ref_attention(sd, cfg, x.double(), 0).float()
     assert_close(out, expected, rtol=1e-3, atol=1e-3,
-                 what=f"float32 forward(x, absorb={absorb}) with attention scores of a few hundred",
+                 what=f"float32 forward(x, absorb={absorb}) with attention scores of a few hundred "
+                      "(torch's default dtype set to float64)",
                  hint="exp(300) overflows float32: subtract the row max before exp (or use "
-                      "torch.softmax); mask with -inf, not by multiplying")
+                      "torch.softmax); mask with -inf, not by multiplying; and keep the module's dtype: a mask or "
+                      "table built without dtype= (torch.zeros / torch.full) follows torch's default dtype "
+                      "(float64 here) and promotes float32 scores: masked_fill with a bool mask")
     cache = MLACache(MLAConfig(**cfg), 2, 6)  # the cached and single-token paths too
-    with torch.no_grad():
+    with torch.no_grad(), default_dtype(torch.float64):
         outs = [run(module, x[:, :4], f"forward(x[:, :4], cache, start_pos=0, absorb={absorb})", cache=cache,
                     start_pos=0, absorb=absorb)]
         outs += [run(module, x[:, t:t + 1], f"forward(x[:, {t}:{t + 1}], cache, start_pos={t}, absorb={absorb})",
