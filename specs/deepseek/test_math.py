@@ -48,8 +48,8 @@ Contract-to-spec map:
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
 - errors: bad configs (4 constructors, n = 0 too; the two model classes allocate nothing first):
-  test_bad_configs_raise; positions out of range, given or default, cache untouched:
-  test_positions_out_of_range_raise; wrong position_ids shape:
+  test_bad_configs_raise; positions out of range, given or default (after a cache and without
+  one), cache untouched: test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
@@ -530,6 +530,11 @@ def test_positions_out_of_range_raise():
                   contract=contract)
     if cache[0].length != 48:
         raise SpecFailure(f"after the ValueError for position 48 the cache holds {cache[0].length} tokens, not 48")
+    too_long = torch.cat([long_ids, long_ids[:, :1]], dim=1)          # 49 tokens, no cache: positions 0 .. 48
+    assert_raises(ValueError, model, too_long, mentions=(48,),
+                  what="model(ids (1, 49)) without a cache (default positions 0 .. 48, max_position_embeddings 48)",
+                  contract=contract + "; without a cache start is 0, and start + T > max_position_embeddings "
+                                      "still raises")
 
 
 def test_position_ids_of_another_shape_raise():
