@@ -28,8 +28,8 @@ Contract-to-spec map:
 - learning: reward rises from chance (seeds 0, 1), KL bounded with a strong KL term:
   test_reward_rises_from_chance, test_kl_stays_bounded_with_a_strong_kl_term
 - steps = 0, ValueErrors (checked first, with steps = 0 too): test_zero_steps_*, test_bad_arguments_*
-- sparkline (incl. 0 .. 1 by 0.1: int(x * 8), not round; a one-shot generator, all-infinite
-  values): test_sparkline_*; plot_rewards: test_plot_rewards_*
+- sparkline (incl. 0 .. 1 by 0.1: int(x * 8), not round; ints 1e8 .. 1e8 + 2, equal in float32;
+  a one-shot generator, all-infinite values): test_sparkline_*; plot_rewards: test_plot_rewards_*
 """
 
 import copy
@@ -520,12 +520,14 @@ def test_bad_arguments_raise_value_error(name, value):
     ([3.0, -1.0, 1.0], "█▁▅"),
     ([i / 10 for i in range(11)], "▁▁▂▃▄▅▅▆▇██"),
     (torch.tensor([0.1, 0.2, 0.9]), "▁▂█"),
+    ([10**8, 10**8 + 1, 10**8 + 2], "▁▅█"),  # all 1e8 in float32: bin the values as given
 ])
 def test_sparkline_maps_min_to_max_onto_8_blocks(values, expected):
     out = sparkline(values)
     if out != expected:
         raise SpecFailure(f"sparkline({values!r}) == {out!r}, expected {expected!r}\n  hint: "
-                          f"index = min(int((v - min) / (max - min) * 8), 7) into '▁▂▃▄▅▆▇█'")
+                          f"index = min(int((v - min) / (max - min) * 8), 7) into '▁▂▃▄▅▆▇█', on the values as given "
+                          f"(Python floats; a float32 tensor merges large nearby values)")
 
 
 @pytest.mark.parametrize("values,expected", [([], ""), ([0.5, 0.5, 0.5], "▁▁▁"), ([2], "▁")])

@@ -37,7 +37,8 @@ Contract-to-spec map:
   test_logits_match_hugging_face
 - DeepSeekMathModel returns the normalised hidden states: test_deepseek_math_model_*
 - DecoderLayer (pre-norm, SwiGLU), Attention (cos/sin rows per token, GQA head h -> h // G, scale;
-  causal even at scores ~1e10: no finite mask): test_decoder_layer_*, test_attention_*; an explicit
+  causal even at scores ~1e10: no finite mask; float64 cos/sin on a float32 Attention used in x's
+  dtype): test_decoder_layer_*, test_attention_*; an explicit
   rms_norm_eps=0.0 in the layer norms and the final norm: test_an_explicit_zero_eps_is_used
 - explicit position_ids (B, T) with gaps, per row; (1, T) shared; positions only rotate:
   test_logits_match_hugging_face[gqa-positions], test_position_ids_shared_by_every_row
@@ -48,8 +49,8 @@ Contract-to-spec map:
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
 - errors: bad configs (4 constructors, n = 0 too; the two model classes allocate nothing first):
-  test_bad_configs_raise; positions out of range, given or default, cache untouched:
-  test_positions_out_of_range_raise; wrong position_ids shape:
+  test_bad_configs_raise; positions out of range, given or default (after a cache and without
+  one), cache untouched: test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
@@ -359,6 +360,20 @@ def test_attention_matches_hugging_face():
                  what="Attention(x * 1e5, cos, sin)[:, :4] vs Attention of the first 4 tokens alone",
                  hint="mask the future keys out entirely (a bool attn_mask, or -inf), not with a large "
                       "finite negative number: scores of large inputs lie further down than -1e4 or -1e9")
+    # "cos, sin: any float dtype, used in x's dtype": float64 tables on a float32 Attention
+    attn32, x32 = copy.deepcopy(attn).float(), BASE["attn0_in"].float()
+    with torch.no_grad():
+        try:
+            mixed = attn32(x32, cos, sin)
+        except RuntimeError as err:
+            raise SpecFailure(f"float32 Attention(x, cos, sin) with float64 cos/sin raised {err!s:.200}\n  hint: "
+                              "cos and sin come in any float dtype: use them in x's dtype (cos.to(x.dtype)), "
+                              "as apply_rope does") from None
+        same = attn32(x32, cos.float(), sin.float())
+    assert_close(mixed, same, rtol=1e-5, atol=1e-6,
+                 what="float32 Attention(x, float64 cos, float64 sin) vs the same with float32 cos/sin",
+                 hint="cos and sin come in any float dtype: use them in x's dtype (cos.to(x.dtype)), as "
+                      "apply_rope does; the result is x's dtype")
 
 
 def test_attention_rotates_each_row_with_its_own_table_rows():
@@ -530,6 +545,11 @@ def test_positions_out_of_range_raise():
                   contract=contract)
     if cache[0].length != 48:
         raise SpecFailure(f"after the ValueError for position 48 the cache holds {cache[0].length} tokens, not 48")
+    too_long = torch.cat([long_ids, long_ids[:, :1]], dim=1)          # 49 tokens, no cache: positions 0 .. 48
+    assert_raises(ValueError, model, too_long, mentions=(48,),
+                  what="model(ids (1, 49)) without a cache (default positions 0 .. 48, max_position_embeddings 48)",
+                  contract=contract + "; without a cache start is 0, and start + T > max_position_embeddings "
+                                      "still raises")
 
 
 def test_position_ids_of_another_shape_raise():

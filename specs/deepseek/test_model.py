@@ -395,7 +395,7 @@ def test_generate_prefills_once_then_one_token_per_step():
                           "(T = 1) at its start_pos; re-running the whole sequence at every step ignores the cache")
 
 
-@pytest.mark.parametrize("n", [1, 4])
+@pytest.mark.parametrize("n", [0, 1, 4])
 def test_generate_runs_the_prompt_once_then_each_new_token_but_the_last(n):
     model = loaded("v3", torch.float64)
     prompt = FIXTURE["greedy"]["v3"][0]["prompt"]  # (2, 5)
@@ -405,14 +405,15 @@ def test_generate_runs_the_prompt_once_then_each_new_token_but_the_last(n):
         model.generate(prompt, n)
     finally:
         handle.remove()
-    expected = [prompt.shape[1]] + [1] * (n - 1)
+    expected = [prompt.shape[1]] + [1] * (n - 1) if n else []  # n = 0: the model never runs
     if fed != expected:
         raise SpecFailure(
             f"generate(prompt (2, 5), {n}) ran the model on {fed} tokens per call; the contract runs it "
             f"{n} times: the whole prompt once ({prompt.shape[1]} tokens), then each new token alone but "
             f"the last, {expected}\n  hint: prefill ALL T0 prompt tokens in one call (not T0 - 1 and then "
            "the last one alone), and stop once the last token is appended: feeding it would compute "
-            "logits nobody reads (and needs a cache one position longer)")
+            "logits nobody reads (and needs a cache one position longer); max_new_tokens = 0 returns the "
+            "prompt without running the model at all")
 
 
 def test_generate_builds_its_tensors_on_the_models_device():

@@ -14,7 +14,7 @@ Contract-to-spec map:
   scale; -inf, not 0 nor -1e9: biases near -1e10), published configs, random configs: test_gate_v2_*, test_gate_v3_*, test_gate_random_*
 - "each step reads its own field" (mixed V2/V3 switches; greedy ignores n_group):
   test_gate_each_switch_reads_its_own_field
-- "N may be 0" / "T may be 0": test_zero_tokens_give_empty_outputs
+- "N may be 0" / "T may be 0" (MoE in float32 and float64): test_zero_tokens_give_empty_outputs
 - "any leading dims": test_gate_any_leading_dims; "computed in float32" for float64 / bf16 x and a
   .double()'d gate: test_gate_routes_in_float32_whatever_the_dtype; non-contiguous x
 - Expert SwiGLU, no bias, weights nn.Parameters (not buffers), dtype: test_expert_*
@@ -445,12 +445,14 @@ def test_zero_tokens_give_empty_outputs(c):
                f"topk_weight {w.dtype} {tuple(w.shape)}; expected int64 and float32 of shape (0, {k})"
                f"\n  hint: N = 0 tokens is a batch like any other: view the groups as "
                f"(N, n_group, E // n_group), not (N, n_group, -1) (-1 is ambiguous with 0 elements)")
-    x = torch.zeros(2, 0, 32)
-    out = moe(x)
-    expect(isinstance(out, torch.Tensor) and tuple(out.shape) == (2, 0, 32) and out.dtype == x.dtype,
-           f"MoE({style(c)})(x of shape (2, 0, 32)) gave {out!r:.80}; expected an empty float32 "
-           f"(2, 0, 32)\n  hint: with no tokens no expert runs: torch.cat of an empty list of "
-           f"per-expert outputs raises; index_add_ each expert's rows into a zero output instead")
+    for dtype in (torch.float32, torch.float64):  # float64: an early return must keep x's dtype too
+        x = torch.zeros(2, 0, 32, dtype=dtype)
+        out = (moe if dtype == torch.float32 else copy.deepcopy(moe).to(dtype))(x)
+        expect(isinstance(out, torch.Tensor) and tuple(out.shape) == (2, 0, 32) and out.dtype == x.dtype,
+               f"MoE({style(c)})(x of shape (2, 0, 32), {dtype}) gave {out!r:.80}; expected an empty {dtype} "
+               f"(2, 0, 32)\n  hint: with no tokens no expert runs: torch.cat of an empty list of "
+               f"per-expert outputs raises; index_add_ each expert's rows into a zero output instead (an "
+               f"early return for T = 0 builds its zeros like x: x.new_zeros(x.shape), not torch.zeros)")
 
 
 @pytest.mark.parametrize("shape", [(32,), (2, 1, 3, 32)], ids=["one token (H,)", "three leading dims"])
