@@ -15,7 +15,7 @@ Contract-to-spec map:
   _int64_beyond_float_precision; size-0 dims other than `dim` -> _size_zero_other_dims;
   a tuple, not a list -> check_max in every max spec; non-contiguous -> _non_contiguous;
   values differentiable -> _values_are_differentiable; values and indices on x's device
-  (meta) -> _stays_on_the_inputs_device.
+  (meta; also x.shape[dim] == 1, where a shortcut is natural) -> _stays_on_the_inputs_device.
 - pairwise_sq_dists: vs cdist**2 within the stated tolerances -> _matches_cdist, _shapes,
   _of_a_set_with_itself; N, M or D = 0 (float32/64, on the graph) -> _size_zero; float16/bfloat16 kept (decision; vs a
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
@@ -349,7 +349,7 @@ def test_max_values_are_differentiable():
 
 
 @pytest.mark.parametrize("shape,dim,keepdim", [((2, 5), 1, False), ((3, 4, 2), 0, True),
-                                               ((0, 3), 1, False)])
+                                               ((0, 3), 1, False), ((3, 1, 2), 1, False)])
 def test_max_stays_on_the_inputs_device(shape, dim, keepdim):
     """Values and indices live on x's device (the meta device stands in for a GPU)."""
     x = randn(shape, 7)

@@ -10,7 +10,8 @@ Contract -> specs:
 - "ids in any integer dtype; items always int64" (int32, uint16, uint8 tokens):
   test_dataset_items_are_int64_for_compact_token_dtypes
 - "uint16 ... to save memory": no int64 (or int32) copy of all the tokens, neither in the
-  constructor nor per item (convert each window), torch storage or Python memory (a list,
+  constructor nor per item (convert each window; items measured early and at the last
+  window, so a converted prefix or suffix shows), torch storage or Python memory (a list,
   a numpy array): test_dataset_keeps_compact_tokens_compact
 - N <= T (N = 0 too): ValueError naming the count it got and the count it needs:
   test_dataset_too_few_*
@@ -214,21 +215,24 @@ def test_dataset_keeps_compact_tokens_compact():
            f"bytes as uint16, {8 * n} as int64)\n  hint: keep the tokens as given and convert "
            f"each window to int64 in __getitem__")
     ds = NextTokenDataset(tokens, block_size)
-    item_py = python_peak_bytes(ds.__getitem__, 100)[1]
-    expect(item_py < n,
-           f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[100] allocated {item_py} "
-           f"bytes of Python memory (a list or numpy array) for a window of {block_size + 1} "
-           f"tokens: it converted all the tokens\n  hint: slice the window first, then convert "
-           f"it: self.tokens[i : i + T + 1].long()")
-    item = peak_bytes(ds.__getitem__, 100)
-    expect(item < n,
-           f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[100] allocated {item} "
-           f"bytes for a window of {block_size + 1} tokens: it converted all the tokens\n  hint: "
-           f"slice the window first, then convert it (.long()): self.tokens[i : i + T + 1].long()")
-    x, y = ds[100]
     ex, ey = expected_windows(tokens_of(n, seed=10), block_size)
-    assert_close((x, y), (ex[100], ey[100]), what=f"NextTokenDataset({n} uint16 tokens, "
-                 f"block_size={block_size})[100]", hint="int64 windows, y shifted by one")
+    # a window early and the last one: converting a prefix (tokens[: i + T + 1].long()) or a
+    # suffix (tokens[i:].long()) of the tokens is small at one end only
+    for i in (100, n - block_size - 1):
+        item_py = python_peak_bytes(ds.__getitem__, i)[1]
+        expect(item_py < n,
+               f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[{i}] allocated {item_py} "
+               f"bytes of Python memory (a list or numpy array) for a window of {block_size + 1} "
+               f"tokens: it converted more than its window\n  hint: slice the window first, then convert "
+               f"it: self.tokens[i : i + T + 1].long()")
+        item = peak_bytes(ds.__getitem__, i)
+        expect(item < n,
+               f"NextTokenDataset({n} uint16 tokens, block_size={block_size})[{i}] allocated {item} "
+               f"bytes for a window of {block_size + 1} tokens: it converted more than its window\n  hint: "
+               f"slice the window first, then convert it (.long()): self.tokens[i : i + T + 1].long()")
+        x, y = ds[i]
+        assert_close((x, y), (ex[i], ey[i]), what=f"NextTokenDataset({n} uint16 tokens, "
+                     f"block_size={block_size})[{i}]", hint="int64 windows, y shifted by one")
 
 
 def test_dataset_non_contiguous_tokens_are_left_alone():

@@ -19,7 +19,7 @@ Contract-to-spec map:
   any dim incl. negative -> _over_any_dim; any shape incl. size-0 dims (hypothesis) -> _property;
   float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
   _keeps_half_dtypes; halves accumulated in float32 (a sum beyond float16's largest, a finite
-  mean) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
+  mean; a count of 70000 beyond float16's largest) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
   _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices ->
   _gradient_is_mask_over_count.
 - every function: results on the inputs' device (meta; helpers such as flat offsets built
@@ -369,6 +369,15 @@ def test_masked_mean_half_sum_may_overflow_the_dtype():
                  hint="a float16 sum of 700 values near 100 overflows to inf: accumulate half "
                       "dtypes in float32 (sum(dim, dtype=torch.float32)), divide, then cast back "
                       "to x.dtype, as torch.mean does")
+    # the count too: 70000 kept entries are more than float16 can count (65504), and a count
+    # summed in float16 is inf, so the mean would come out 0
+    x = torch.full((1, 70000), 0.5, dtype=torch.float16)
+    out = masked_mean(x, torch.ones(1, 70000, dtype=torch.bool), 1)
+    assert_close(out, torch.tensor([0.5], dtype=torch.float16), **tolerance(torch.float16),
+                 what="masked_mean(float16 x (1, 70000) all 0.5, a full mask, 1)",
+                 hint="count the kept entries in an integer (mask.sum(dim), int64) or in float32, "
+                      "not in x's dtype: a float16 count of 70000 entries is inf (float16's "
+                      "largest is 65504)")
 
 
 def test_masked_mean_expanded_mask():
