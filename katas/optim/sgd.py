@@ -26,6 +26,7 @@ Write:
 
     Shapes and dtypes: parameters of any shape (0-d included) and floating dtype; every update
     keeps the parameter's shape, dtype and identity (update p in place, e.g. p.add_(...)).
+    The momentum buffer has the parameter's shape and dtype, on the parameter's device.
 
 Off limits: inside step, torch.optim.SGD (also as a base class), torch.optim's functional sgd
 (torch.optim.sgd.sgd, torch.optim._functional.sgd, its _single_tensor/_multi_tensor/_fused

@@ -26,6 +26,7 @@ Contract-to-spec map:
   kept (in place): odd_shapes..., half_precision_parameters, updates_in_place
 - p.grad untouched, also when zero_grad(set_to_none=False) reuses grad tensors (a buffer
   aliasing p.grad): grads_are_left_untouched, buffer_does_not_alias_grad
+- momentum buffer on the parameter's device (meta stands in for a GPU): on_the_parameters_device
 - torch's SGD internals off limits: does_not_call_torch_sgd
 """
 
@@ -36,8 +37,9 @@ import torch
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import assert_close, forbid, non_contiguous, unchanged
+from harness.checks import assert_close, forbid, non_contiguous, on_meta, unchanged
 from harness.edges import HALF_DTYPES, tolerance
+from harness.failures import fail
 from katas.optim.sgd import SGD
 
 TOL64 = dict(rtol=1e-7, atol=1e-9)
@@ -521,6 +523,26 @@ def test_updates_in_place():
     assert moved == ptrs, (
         "SGD.step() gave a parameter new storage (p.data = ... or a new tensor): update it in "
         "place (p.add_(g, alpha=-lr)) so views of it and the module's references stay valid")
+
+
+@pytest.mark.parametrize("nesterov", [False, True], ids=["momentum", "nesterov"])
+def test_on_the_parameters_device(nesterov):
+    # meta stands in for a GPU: a buffer made with torch.empty(p.shape).copy_(g) or
+    # torch.zeros(p.shape) + g lives on the CPU, and the second step mixes devices
+    params = [nn.Parameter(torch.empty(3, 4, device="meta")), nn.Parameter(torch.empty(5, device="meta"))]
+    opt = SGD(params, lr=1e-2, momentum=0.9, dampening=0.1, weight_decay=0.1, nesterov=nesterov)
+    for p in params:
+        p.grad = torch.empty(p.shape, device="meta")
+    what = f"SGD(parameters on meta, momentum=0.9, nesterov={nesterov}).step() (twice)"
+    hint = ("the momentum buffer lives on the parameter's device: g.clone() (or "
+            "torch.zeros_like(p)), never a tensor built from p.shape alone")
+    on_meta(lambda: (opt.step(), opt.step()), what=what, hint=hint)
+    for i, p in enumerate(params):
+        away = [str(v.device) for v in opt.state[p].values()
+                if isinstance(v, torch.Tensor) and v.device != p.device]
+        if p.device.type != "meta" or away:
+            fail(f"{what}: parameter {i} is on {p.device} with state tensors on {away}; expected "
+                 "everything on meta", hint)
 
 
 # ------------------------------------------------------------------------------ off limits

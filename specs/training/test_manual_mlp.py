@@ -12,7 +12,8 @@ Contract -> specs:
   contiguous too), relu'(0) = 0, uses the cache it is given (two forwards in flight):
   test_backward_*
 - "any N >= 0": an empty batch gives empty logits and zero gradients (tensors of the
-  parameters' shapes): test_backward_of_an_empty_batch_is_zero
+  parameters' shapes), in the inputs' dtype and on their device: test_backward_of_an_empty_batch_is_zero,
+  test_runs_on_the_device_of_its_inputs[empty batch]
 - results on the inputs' device (helpers made there; meta): test_runs_on_the_device_of_its_inputs
 - no autograd inside: forbid in the backward/cross-entropy specs; the whole step and SGD:
   test_full_backward_*, test_a_manual_sgd_step_lowers_the_loss
@@ -267,18 +268,24 @@ def test_backward_of_an_empty_batch_is_zero():
     y = torch.zeros(0, dtype=torch.int64)
     dlogits = cross_entropy_grad(logits, y)
     assert_shape(dlogits, (0, 3), what="cross_entropy_grad(logits (0, 3), y (0,))")
+    expect(dlogits.dtype == torch.float64 and logits.dtype == torch.float64,
+           f"empty batch: mlp_forward gave {logits.dtype} logits and cross_entropy_grad a "
+           f"{dlogits.dtype} gradient for float64 inputs; an empty-batch shortcut must build its "
+           "result with dtype= (and device=) of its input, e.g. torch.zeros_like(logits)")
     grads = mlp_backward(torch.zeros(0, 3, dtype=torch.float64), cache)
     expected = {k: torch.zeros_like(v) for k, v in params.items()}
     check_grads(grads, expected, what="mlp_backward(dlogits (0, 3), cache) for x of shape (0, 5)")
 
 
+@pytest.mark.parametrize("n", [4, 0], ids=["N=4", "empty batch"])
 @pytest.mark.parametrize("part", ["cross_entropy_grad", "mlp_forward+mlp_backward"])
-def test_runs_on_the_device_of_its_inputs(part):
+def test_runs_on_the_device_of_its_inputs(part, n):
     """The meta device stands in for a GPU: a one-hot or a ReLU mask built with torch.zeros(...)
-    without device= lives on the CPU, and the step fails as soon as the model moves."""
-    x, params = randn(4, 5, seed=80, dtype=torch.float64), make_params(5, 7, 3, seed=81)
-    y = torch.tensor([2, 0, 1, 1])
-    dlogits = randn(4, 3, seed=82, dtype=torch.float64)
+    without device= lives on the CPU, and the step fails as soon as the model moves. N = 0
+    reaches an empty-batch shortcut (zeros / empty built without device=) too."""
+    x, params = randn(4, 5, seed=80, dtype=torch.float64)[:n], make_params(5, 7, 3, seed=81)
+    y = torch.tensor([2, 0, 1, 1])[:n]
+    dlogits = randn(4, 3, seed=82, dtype=torch.float64)[:n]
 
     def step(x, params, y, dlogits):
         if part == "cross_entropy_grad":
