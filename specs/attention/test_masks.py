@@ -4,7 +4,7 @@ sliding_window_attention (banded, O(T * window) memory).
 Contract -> specs:
 - causal_mask top-left for L != S, bool: test_causal_mask_*
 - padding_mask True on the first lengths[b], any lengths in [0, S], non-contiguous: test_padding_mask_*;
-  "same device as lengths" (meta): test_padding_mask_same_device_as_lengths; B = 0, S = 0: test_padding_mask_empty_sizes
+  "same device as lengths" (meta; B = 0 and S = 0 too): test_padding_mask_same_device_as_lengths; B = 0, S = 0: test_padding_mask_empty_sizes
 - sliding_window_mask causal i - window < j <= i, bidirectional |i - j| <= window, default causal:
   test_causal_sliding_window_mask, test_bidirectional_*, test_*_by_default, test_causal_window_counts_*, property
 - sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
@@ -322,11 +322,12 @@ def test_no_T_by_T_tensor_is_built(causal):
 def test_padding_mask_same_device_as_lengths():
     """Every helper must be built on lengths.device: probed with the default device set to
     meta, a clash judged on the meta device (no data)."""
-    lens = torch.tensor([3, 1, 0])
-    assert_on_input_device(lambda: padding_mask(lens, 5), lambda: padding_mask(lens.to("meta"), 5),
-                           what="padding_mask(lengths on the meta device, 5)",
-                           hint="the result lives on lengths.device: torch.arange(S, device=lengths.device) "
-                                "< lengths[:, None]")
+    for lens, S in ((torch.tensor([3, 1, 0]), 5), (torch.tensor([0, 0]), 0), (torch.zeros(0, dtype=torch.long), 4)):
+        # B = 0 and S = 0 too: an empty-input shortcut builds its result there as well
+        assert_on_input_device(lambda: padding_mask(lens, S), lambda: padding_mask(lens.to("meta"), S),
+                               what=f"padding_mask(lengths {tuple(lens.shape)} on the meta device, {S})",
+                               hint="the result lives on lengths.device (in every path, an empty one too): "
+                                    "torch.arange(S, device=lengths.device) < lengths[:, None]")
 
 
 @pytest.mark.parametrize("lengths,S", [([], 4), ([0, 0], 0), ([], 0)], ids=["B0", "S0", "B0-S0"])
