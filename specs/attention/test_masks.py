@@ -4,18 +4,18 @@ sliding_window_attention (banded, O(T * window) memory).
 Contract -> specs:
 - causal_mask top-left for L != S, bool: test_causal_mask_*
 - padding_mask True on the first lengths[b], any lengths in [0, S], non-contiguous: test_padding_mask_*;
-  "same device as lengths" (meta): test_padding_mask_same_device_as_lengths; B = 0, S = 0: test_padding_mask_empty_sizes
+  "same device as lengths" (meta; B = 0 and S = 0 too): test_padding_mask_same_device_as_lengths; B = 0, S = 0: test_padding_mask_empty_sizes
 - sliding_window_mask causal i - window < j <= i, bidirectional |i - j| <= window, default causal:
   test_causal_sliding_window_mask, test_bidirectional_*, test_*_by_default, test_causal_window_counts_*, property
 - sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
   test_window_at_least_T_*; T = 0 (float32 and float64): test_sliding_window_attention_empty_T; float64 accuracy:
-  test_sliding_window_attention_float64_accuracy (D = 5, window 6 and = T); scores +100/+300/-150 (no max shift, online max from 0;
+  test_sliding_window_attention_float64_accuracy (D = 5, window 1, 6 and = T); scores +100/+300/-150 (no max shift, online max from 0;
   window 5 and = T): test_sliding_window_attention_extreme_scores; non-contiguous (window 4 and = T, causal and not);
-  gradients (window 4 and = T), inputs untouched, SDPA off limits
-- q's dtype under a float64 default dtype (window 5 and = T): test_sliding_window_attention_dtype_under_*
+  gradients (window 1, 4 and = T; T = 1), inputs untouched, SDPA off limits
+- q's dtype under a float64 default dtype (window 1, 5 and = T): test_sliding_window_attention_dtype_under_*
 - budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T (ratio < 2.5),
   test_no_T_by_T_tensor_is_built; work T * window (FLOPs): test_flops_grow_linearly_with_T
-- "helpers on q.device" (meta; window 5 and = T, a plain-attention shortcut): test_sliding_window_attention_on_q_device
+- "helpers on q.device" (meta; window 1, 5 and = T: out = v and plain-attention shortcuts): test_sliding_window_attention_on_q_device
 - "L or S of 0: an empty mask": test_causal_mask_empty_sizes, test_sliding_window_mask_empty
 """
 
@@ -222,15 +222,25 @@ def test_sliding_window_attention_property(T, window, causal, batch, seed):
                  hint=(HINT_WINDOW_CAUSAL if causal else HINT_WINDOW_BIDI) + "; " + HINT_ATTN)
 
 
-@pytest.mark.parametrize("window", [4, 23], ids=["window4", "window-T"])
+@pytest.mark.parametrize("T,window", [(23, 1), (23, 4), (23, 23), (1, 3)],
+                         ids=["window1", "window4", "window-T", "T1"])
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
-def test_sliding_window_attention_gradients(causal, window):
-    q, k, v = qkv((2,), 23, 4, 3, seed=11)
+def test_sliding_window_attention_gradients(causal, T, window):
+    """window = 1 (causal: each query sees itself only) and T = 1 are natural shortcuts (out = v);
+    there every weight is exactly 1, q and k get a zero gradient (a shortcut may give them none),
+    so only v's gradient is compared."""
+    q, k, v = qkv((2,), T, 4, 3, seed=11)
+    what = f"sliding_window_attention(q (2, {T}, 4), window={window}, causal={causal}) gradient"
+    hint = ("build the result from differentiable ops (slicing, matmul, softmax, cat), in every path (a "
+            "window >= T plain-attention shortcut, or an out = v one, too: no torch.no_grad(), no .detach())")
+    if T == 1 or (causal and window == 1):
+        assert_grads_match(lambda v: sliding_window_attention(q, k, v, window, causal),
+                           lambda v: reference_attention(q, k, v, window, causal), v,
+                           what=what + " (v's)", hint=hint)
+        return
     assert_grads_match(lambda q, k, v: sliding_window_attention(q, k, v, window, causal),
                        lambda q, k, v: reference_attention(q, k, v, window, causal), q, k, v,
-                       what=f"sliding_window_attention(q (2, 23, 4), window={window}, causal={causal}) gradient",
-                       hint="build the result from differentiable ops (slicing, matmul, softmax, cat), in every "
-                            "path (a window >= T plain-attention shortcut too: no torch.no_grad(), no .detach())")
+                       what=what, hint=hint)
 
 
 def test_sliding_window_attention_non_contiguous_inputs_are_left_alone():
@@ -312,11 +322,12 @@ def test_no_T_by_T_tensor_is_built(causal):
 def test_padding_mask_same_device_as_lengths():
     """Every helper must be built on lengths.device: probed with the default device set to
     meta, a clash judged on the meta device (no data)."""
-    lens = torch.tensor([3, 1, 0])
-    assert_on_input_device(lambda: padding_mask(lens, 5), lambda: padding_mask(lens.to("meta"), 5),
-                           what="padding_mask(lengths on the meta device, 5)",
-                           hint="the result lives on lengths.device: torch.arange(S, device=lengths.device) "
-                                "< lengths[:, None]")
+    for lens, S in ((torch.tensor([3, 1, 0]), 5), (torch.tensor([0, 0]), 0), (torch.zeros(0, dtype=torch.long), 4)):
+        # B = 0 and S = 0 too: an empty-input shortcut builds its result there as well
+        assert_on_input_device(lambda: padding_mask(lens, S), lambda: padding_mask(lens.to("meta"), S),
+                               what=f"padding_mask(lengths {tuple(lens.shape)} on the meta device, {S})",
+                               hint="the result lives on lengths.device (in every path, an empty one too): "
+                                    "torch.arange(S, device=lengths.device) < lengths[:, None]")
 
 
 @pytest.mark.parametrize("lengths,S", [([], 4), ([0, 0], 0), ([], 0)], ids=["B0", "S0", "B0-S0"])
@@ -341,10 +352,10 @@ def test_sliding_window_attention_empty_T(causal, dtype):
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
-@pytest.mark.parametrize("window", [6, 45], ids=["window6", "window-T"])
+@pytest.mark.parametrize("window", [1, 6, 45], ids=["window1", "window6", "window-T"])
 def test_sliding_window_attention_float64_accuracy(causal, window):
     """D = 5: 1 / sqrt(5) is not a float32 number (1 / sqrt(4) would hide a float32 scale);
-    window = T takes any plain-attention shortcut."""
+    window = T takes any plain-attention shortcut, window = 1 any "each query sees itself" one."""
     q, k, v = qkv((2,), 45, 5, 3, seed=17, dtype=torch.float64)
     out = sliding_window_attention(q, k, v, window, causal)
     assert out.dtype == torch.float64, f"sliding_window_attention(float64 q, k, v) returned {out.dtype}"
@@ -377,7 +388,7 @@ def test_sliding_window_attention_extreme_scores(score, causal):
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)
-@pytest.mark.parametrize("window", [5, 40], ids=["window5", "window-T"])
+@pytest.mark.parametrize("window", [1, 5, 40], ids=["window1", "window5", "window-T"])
 def test_sliding_window_attention_dtype_under_a_float64_default_dtype(causal, window):
     q, k, v = qkv((2,), 40, 4, 3, seed=19)
     with default_dtype(torch.float64):
@@ -397,7 +408,7 @@ def test_sliding_window_attention_on_q_device(causal):
     q, k, v = qkv((2, 3), 40, 4, 5, seed=21)
     hint = ("build every helper tensor on q.device: torch.arange(T, device=q.device), an output buffer with "
             "q.new_zeros(...) (or collect the blocks and torch.cat them)")
-    for window in (5, 40):  # window >= T: a plain-attention shortcut builds its helpers there too
+    for window in (1, 5, 40):  # window >= T (plain attention), 1 (out = v): shortcuts build helpers too
         assert_on_input_device(
             lambda: sliding_window_attention(q, k, v, window, causal),
             lambda: sliding_window_attention(*(t.to("meta") for t in (q, k, v)), window, causal),

@@ -17,7 +17,7 @@ Contract -> specs:
   test_bool_mask_hiding_the_largest_scores
 - "any device: helpers on q.device" (meta): test_works_on_q_device
 - empty sizes (batch 0, L 0, S 0), float32 and float64, with and without is_causal: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
-- gradients: test_gradcheck_float64, test_gradients_match_torch
+- gradients (also S = 1, a shortcut's case): test_gradcheck_float64, test_gradients_match_torch
 - inputs untouched, non-contiguous (attn_mask and is_causal), built-ins off limits: test_non_contiguous_*,
   test_float_mask_is_left_alone, test_writes_its_own_attention
 """
@@ -328,11 +328,20 @@ def test_gradcheck_float64():
               hint="build the result from differentiable torch ops only (no .item(), no .detach())")
 
 
-@pytest.mark.parametrize("kind", ["none", "bool", "float", "causal"])
+@pytest.mark.parametrize("kind", ["none", "bool", "float", "causal", "S1", "S1 causal"])
 def test_gradients_match_torch(kind):
-    q, k, v = qkv((2, 2), 4, 5, 3, 2, seed=23)
+    """S = 1 (one key, weight exactly 1: the output is v on every row) is a natural shortcut; there
+    q and k get a zero gradient (a shortcut may give them none), so only v's is compared."""
+    q, k, v = qkv((2, 2), 4, 1 if kind.startswith("S1") else 5, 3, 2, seed=23)
     kwargs = {"none": {}, "bool": {"attn_mask": random_bool_mask((4, 5), 24)},
-              "float": {"attn_mask": random_float_mask((4, 5), 25)}, "causal": {"is_causal": True}}[kind]
+              "float": {"attn_mask": random_float_mask((4, 5), 25)}, "causal": {"is_causal": True},
+              "S1": {}, "S1 causal": {"is_causal": True}}[kind]
+    if kind.startswith("S1"):
+        assert_grads_match(lambda v: sdpa(q, k, v, **kwargs), lambda v: ref(q, k, v, **kwargs), v,
+                           what=f"scaled_dot_product_attention gradient of v (S = 1, {kwargs or 'no mask'})",
+                           hint="with one key the output is v on every row, but it must stay connected to "
+                                "v: no .detach(), no torch.no_grad() in a shortcut")
+        return
     assert_grads_match(lambda q, k, v: sdpa(q, k, v, **kwargs), lambda q, k, v: ref(q, k, v, **kwargs),
                        q, k, v, what=f"scaled_dot_product_attention gradient ({kind} mask)",
                        hint="the forward must match F.scaled_dot_product_attention; use differentiable ops")

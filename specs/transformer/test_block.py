@@ -29,7 +29,7 @@ Contract -> specs:
   a mask built per call, not kept from an earlier length: test_causal_flags_follow_each_calls_lengths
 - a built causal mask keeps the parameters' dtype under a float64 default dtype:
   test_causal_flags_under_a_float64_default_dtype
-- float64, gradients, non-contiguous inputs: test_*_float64, test_*_gradients_*, test_non_contiguous_*
+- float64, gradients, non-contiguous inputs (FeedForward too): test_*_float64, test_*_gradients_*, test_non_contiguous_*
 """
 
 
@@ -727,6 +727,16 @@ def test_non_contiguous_inputs_are_left_alone():
                             memory_mask=mm.contiguous(), tgt_key_padding_mask=tkpm.contiguous(),
                             memory_key_padding_mask=mkpm.contiguous())
     assert_close(out, expected, what="DecoderLayer(6, 3, 8, norm_first=True)(non-contiguous tgt, memory and masks)")
+
+    torch.manual_seed(60)
+    ff = FeedForward(6, 8)
+    with unchanged(x, names=["x"]):
+        out = ff(x)
+    with torch.no_grad():
+        expected = ff.linear2(F.relu(ff.linear1(x.contiguous())))
+    assert_close(out, expected, what="FeedForward(6, 8)(non-contiguous x (2, 5, 6))",
+                 hint=".view needs a contiguous tensor: nn.Linear takes any leading dims, so no flatten is "
+                      "needed (or use .reshape)")
 
 
 # ------------------------------------------------------------------ dropout at every place the contract names

@@ -26,7 +26,7 @@ Contract -> specs:
 - encode once: test_greedy_decode_encodes_once; masks passed by keyword (the spec model's are
   keyword-only): every greedy spec
 - greedy output "on src's device" (prefix, causal mask, flags built on src.device; meta probe; the
-  spec model passes tgt_is_causal=False so that later steps run on meta too):
+  spec model passes tgt_is_causal=False so that later steps run on meta too; max_len 5 and 1):
   test_greedy_decode_builds_its_tensors_on_src_device
 - src_key_padding_mask to encode AND decode: test_greedy_decode_with_source_padding,
   test_greedy_decode_passes_padding_to_both_encode_and_decode
@@ -643,16 +643,18 @@ def test_greedy_decode_builds_its_tensors_on_src_device():
     with device=src.device (probed with the default device set to meta, as a GPU stand-in)."""
     model, src = seq2seq(seed=58), source(2, 5, seed=59)
     kpm = padding(2, 5, seed=60)[0]
-    assert_on_input_device(
-        lambda: greedy_decode(model, src, BOS, 3, 5, src_key_padding_mask=kpm),
-        lambda: greedy_decode(copy.deepcopy(model).to("meta"), src.to("meta"), BOS, 3, 5,
-                              src_key_padding_mask=kpm.to("meta")),
-        what=f"greedy_decode(model, src (2, 5), bos_id={BOS}, eos_id=3, max_len=5, "
-             f"src_key_padding_mask) with the model and src on another device (meta)",
-        hint="build every tensor on src.device: torch.full((B, 1), bos_id, dtype=torch.long, "
-             "device=src.device), torch.ones(T, T, dtype=torch.bool, device=src.device).triu(1), "
-             "the finished flags likewise; without device= they land on the CPU while the model "
-             "runs on the GPU")
+    meta_model = copy.deepcopy(model).to("meta")
+    for max_len in (5, 1):  # max_len = 1: a "just bos" shortcut builds its prefix there too
+        assert_on_input_device(
+            lambda: greedy_decode(model, src, BOS, 3, max_len, src_key_padding_mask=kpm),
+            lambda: greedy_decode(meta_model, src.to("meta"), BOS, 3, max_len,
+                                  src_key_padding_mask=kpm.to("meta")),
+            what=f"greedy_decode(model, src (2, 5), bos_id={BOS}, eos_id=3, max_len={max_len}, "
+                 f"src_key_padding_mask) with the model and src on another device (meta)",
+            hint="build every tensor on src.device: torch.full((B, 1), bos_id, dtype=torch.long, "
+                 "device=src.device), torch.ones(T, T, dtype=torch.bool, device=src.device).triu(1), "
+                 "the finished flags likewise (in every path, max_len = 1 too); without device= they "
+                 "land on the CPU while the model runs on the GPU")
 
 
 def test_greedy_decode_passes_padding_to_both_encode_and_decode():

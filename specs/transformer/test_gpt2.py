@@ -19,7 +19,7 @@ Contract -> specs:
 - dropout only in train(), at embeddings / attention weights (after the softmax: token 0's one
   weight becomes 0 or 2) / both residual branches, none inside the mlp:
   test_dropout_is_off_in_eval_mode, test_dropout_at_every_place_in_training
-- generate: crop, greedy, top_k (incl. 1 and >= vocab), temperature (incl. 0 with top_k, int
+- generate: crop, greedy, top_k (incl. 1, >= vocab, and logits near -1e5 at temperature 1e-5: -inf fill), temperature (incl. 0 with top_k, int
   and float; a tiny 1e-3 is greedy, with no overflow: test_temperature_zero_*), softmax(logits / T) sampling on the global RNG, max_new_tokens=0:
   test_greedy_*, test_top_k_*, test_temperature_zero_*, test_sampling_*, test_zero_new_tokens_*
 - generate under no_grad (not inference_mode: an ordinary result tensor), mode unchanged both ways (also while it runs), idx untouched:
@@ -320,29 +320,41 @@ def test_generate_leaves_idx_and_mode_alone():
     require(not model.training, "GPT2.generate switched the model to train mode; leave the mode as it is")
 
 
-def constant_logits_model(seed: int = 7, spread: float = 1.5):
+def constant_logits_model(seed: int = 7, spread: float = 1.5, shift: float = 0.0):
     """The reference weights with ln_f's weight zeroed: ln_f outputs its bias b whatever the
-    input, so the logits are wte @ b at every position. Returns (model, z float64)."""
+    input, so the logits are wte @ b at every position. `shift` adds the same vector
+    shift * b / |b|^2 to every row of wte (the tied head), moving every logit by `shift`.
+    Returns (model, z float64)."""
     state = dict(FIXTURE["state_dict"])
     wte = state["transformer.wte.weight"].double()
     b = torch.randn(C, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    b = b * spread / (wte @ b).std()
+    b = (b * spread / (wte @ b).std()).float().double()
+    if shift:
+        wte = (wte + shift * b / (b @ b)).float().double()
+        state["transformer.wte.weight"] = state["lm_head.weight"] = wte.float()
     state["transformer.ln_f.weight"] = torch.zeros(C)
     state["transformer.ln_f.bias"] = b.float()
-    return load(tiny(), state), wte @ b.float().double()
+    return load(tiny(), state), wte @ b
 
 
-def test_top_k_samples_only_among_the_top_k():
-    model, z = constant_logits_model()
+@pytest.mark.parametrize("shift,temperature", [(0.0, 5.0), (-1e5, 1e-5)], ids=["t5.0", "logits-1e5,t1e-5"])
+def test_top_k_samples_only_among_the_top_k(shift, temperature):
+    """Second case: every logit near -1e5, divided by 1e-5: the kept ones near -1e10, so a finite
+    fill for the others (-1e4, -1e9) would outweigh them; only -inf hides a token."""
+    model, z = constant_logits_model(shift=shift)
     top3 = set(z.topk(3).indices.tolist())
     torch.manual_seed(1)
-    out = _generate(model, torch.zeros(300, 1, dtype=torch.long), 2, temperature=5.0, top_k=3)
+    out = _generate(model, torch.zeros(300, 1, dtype=torch.long), 2, temperature=temperature, top_k=3)
     new = out[:, 1:]
     outside = sorted(set(new.flatten().tolist()) - top3)
     require(not outside,
-            f"GPT2.generate(..., temperature=5.0, top_k=3) sampled tokens {outside[:10]} outside the 3 "
-            f"most likely {sorted(top3)}\n  hint: keep the top_k largest logits and set every other one to "
-            "-inf before the softmax (v = logits.topk(k).values; logits[logits < v[:, [-1]]] = -inf)")
+            f"GPT2.generate(..., temperature={temperature}, top_k=3) on logits near {shift:g} sampled tokens "
+            f"{outside[:10]} outside the 3 most likely {sorted(top3)}\n  hint: keep the top_k largest logits "
+            "and set every other one to -inf before the softmax (v = logits.topk(k).values; "
+            "logits[logits < v[:, [-1]]] = -inf); a finite fill such as -1e4 or -1e9 is not below "
+            "logits / temperature when those are near -1e10")
+    if shift:
+        return
     seen = set(new.flatten().tolist())
     require(len(seen) > 1,
             f"GPT2.generate(..., temperature=5.0, top_k=3) produced only token {seen} in 600 draws\n"
