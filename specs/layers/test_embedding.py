@@ -7,10 +7,8 @@ Contract-to-spec map:
 - "row padding_idx starts at zero" (incl. padding_idx=0, a falsy int): padding_row_starts_at_zero,
   padding_idx_zero_is_not_none
 - "idx of any shape -> idx.shape + (dim,)" (0-d, size-0 and size-1 dims, non-contiguous):
-  forward_matches_nn_embedding, empty_idx (weight's dtype, still in the graph, with and without
-  padding_idx), non_contiguous_idx
-  (with and without padding_idx),
-  hypothesis forward_and_gradient
+  forward_matches_nn_embedding, empty_idx (weight's dtype, still in the graph) and
+  non_contiguous_idx (both with and without padding_idx), hypothesis forward_and_gradient
 - "pad row never receives a gradient; others accumulate": padding_row_gets_no_gradient,
   repeated_indices_accumulate, returns_a_loaded_padding_row, hypothesis
 - "forward returns whatever row padding_idx holds": returns_a_loaded_padding_row
@@ -21,8 +19,10 @@ Contract-to-spec map:
 - Dropout train: "zero with prob p, scale 1/(1-p)": train_zeroes..., keeps_the_expected_value,
   outputs_zero_or_scaled_input; "fresh mask each call": draws_a_fresh_independent_mask;
   "each element independently" (binomial count, a lone element): drops_each_element_independently;
-  "from torch's global generator": follows_torch_manual_seed; "p=0 identity" (gradient included, no detached copy), "p=1 zeros, no
-  NaN, still in the graph (gradient 0, not a detached zeros_like)": p0..., p1...; eval identity (gradient included): eval_is_the_identity, follows_train_and_eval
+  "from torch's global generator": follows_torch_manual_seed; "p=0 identity" (gradient
+  included, no detached copy), "p=1 zeros, no NaN, still in the graph (gradient 0, not a
+  detached zeros_like)": p0..., p1...; eval identity (gradient included): eval_is_the_identity,
+  follows_train_and_eval
 - "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64; the p = 1 shortcut too) and device (meta):
   keeps_shape_and_dtype, half_precision, empty_input, keeps_device
 - "gradient through the same mask and scale": gradient_flows_through_the_same_mask
