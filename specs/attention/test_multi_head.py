@@ -17,8 +17,8 @@ Contract -> specs:
 - float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
   without need_weights: a separate need_weights=False path must keep the dtype too)
-- size-0 batch / sequence (float32 and float64; with and without need_weights; self-attention):
-  test_empty_batch_or_queries; scores +-100/300 (with and
+- size-0 batch / sequence (float32 and float64; with and without need_weights; self-attention;
+  per-head weights; a graph; the inputs' device): test_empty_batch_or_queries; scores +-100/300 (with and
   without need_weights): test_large_scores_stay_finite
 - "self-attention passes the same tensor three times" vs query is key, value different (DETR) and
   key is value (cross-attention), with and without need_weights: test_query_is_key_but_value_differs
@@ -504,6 +504,15 @@ def test_empty_batch_or_queries(B, L, S, dtype):
     out, weights = mine(q, k, v)
     assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, S, dtype=dtype)),
                  what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)})", hint=hint)
+    assert out.requires_grad, (
+        f"MultiHeadAttention(6, 2)(query {(B, L, 6)}, ...) returned an output with no graph "
+        f"(requires_grad=False although the parameters require grad): loss.backward() on an empty "
+        f"batch raises\n  hint: let size-0 inputs flow through the same ops as any other (or build an "
+        f"early result from the inputs and parameters), not from query.new_zeros(...)")
+    _, weights = mine(q, k, v, average_attn_weights=False)
+    assert_close(weights, torch.zeros(B, 2, L, S, dtype=dtype), hint=hint + "; " + HINT_AVERAGE,
+                 what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)}, "
+                      f"average_attn_weights=False) per-head weights")
     # need_weights=False (the transformer layers' call) may take another path: the same rules hold there
     try:
         out, weights = mine(q, k, v, need_weights=False)
@@ -517,6 +526,12 @@ def test_empty_batch_or_queries(B, L, S, dtype):
     out, weights = mine(q, q, q)  # self-attention (query is key is value) may take a fused path
     assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, L, dtype=dtype)), hint=hint,
                  what=f"MultiHeadAttention(6, 2) in {dtype} (self-attention: query = key = value {(B, L, 6)})")
+    for need_weights in (True, False):  # an early return for empty inputs builds its zeros on the inputs' device
+        assert_on_input_device(
+            lambda: mine(q, k, v, need_weights=need_weights),
+            lambda: mine.to("meta")(*(t.to("meta") for t in (q, k, v)), need_weights=need_weights),
+            what=f"MultiHeadAttention(6, 2)(query {(B, L, 6)}, key/value {(B, S, 6)}, need_weights={need_weights}) "
+                 f"on the meta device", hint=hint)
 
 
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
