@@ -21,7 +21,8 @@ Write:
         query (B, L, E), key (B, S, E), value (B, S, E), float32 or float64 (the parameters'
             dtype), computed in that dtype (float64 all the way: no float32 softmax), whatever
             torch.get_default_dtype() is. Any
-            B, L, S >= 1, and size-0 batches or query sequences (B = 0 or L = 0) too.
+            B, L, S >= 1, and size-0 batches or query sequences (B = 0 or L = 0) too; then S
+            may be 0 as well (self-attention on an empty sequence: a row max over 0 keys fails).
             Scores may be large (+-100 in float32): a hand-written softmax subtracts the row
             max first. Self-attention passes the same tensor three times; cross-attention has
             L != S in general. query and key may also be one tensor with a different value

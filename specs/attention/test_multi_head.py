@@ -500,7 +500,8 @@ def test_empty_batch_or_queries(B, L, S, dtype):
     q, k, v = tensors(B, L, S, 6, seed=36, dtype=dtype)
     hint = ("size-0 batches and sequences flow through: .view(B, -1, H, D) (or reshape(B, -1, E)) "
             "cannot infer -1 from 0 elements; spell every size out: view(B, L, H, D); an early "
-            "return keeps the dtype and device: query.new_zeros(...), not torch.zeros(...)")
+            "return keeps the dtype and device: query.new_zeros(...), not torch.zeros(...); self-attention on "
+            "an empty sequence has S = 0 keys too: a hand-written row max (amax) fails there, softmax() does not")
     out, weights = mine(q, k, v)
     assert_close((out, weights), (torch.zeros(B, L, 6, dtype=dtype), torch.zeros(B, L, S, dtype=dtype)),
                  what=f"MultiHeadAttention(6, 2) in {dtype} (query {(B, L, 6)}, key/value {(B, S, 6)})", hint=hint)
