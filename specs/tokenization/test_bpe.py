@@ -41,7 +41,8 @@ Contract -> specs:
 - special ids in the order given (no set, no sorting): test_special_token_ids_follow_the_given_order
 - a disallowed special token's text gets merge ids only, never the special id (no bytes -> id
   table holding the specials): test_disallowed_special_tokens_never_come_from_merges
-- allowed_special strings that are not special tokens are ignored (decision, as tiktoken):
+- allowed_special strings that are not special tokens are ignored (decision, as tiktoken),
+  also a collection holding "all" (only the str "all" allows every one):
   test_allowed_special_ignores_strings_that_are_not_special_tokens
 - train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__) is read as UTF-8 with
   its line ends kept (same merges as its text); a str is always the text, even one naming a
@@ -897,8 +898,9 @@ def test_special_token_ids_follow_the_given_order():
         f"once into a list), not a set or a sorted list")
 
 
-@pytest.mark.parametrize("allowed", [{"<|unknown|>"}, {"<|unknown|>", EOT}, ["<|unknown|>", FIM, EOT]],
-                         ids=["unknown only", "unknown and EOT", "list with all"])
+@pytest.mark.parametrize("allowed", [{"<|unknown|>"}, {"<|unknown|>", EOT}, ["<|unknown|>", FIM, EOT],
+                                     ("all",)],
+                         ids=["unknown only", "unknown and EOT", "list with all", "tuple holding 'all'"])
 def test_allowed_special_ignores_strings_that_are_not_special_tokens(allowed):
     """A string in allowed_special that is not one of the tokenizer's special tokens is
     ignored (decision, as tiktoken does): its text is encoded as plain text."""
@@ -919,7 +921,9 @@ def test_allowed_special_ignores_strings_that_are_not_special_tokens(allowed):
     assert got == want, (
         f"BPETokenizer(merges, special_tokens=[EOT, FIM]).encode({text!r}, allowed_special="
         f"{allowed!r}):\n  got      {got}\n  expected {want} (tiktoken)\n  hint: '<|unknown|>' is "
-        f"no special token here: it is plain text, split by the pattern like any other")
+        f"no special token here: it is plain text, split by the pattern like any other; and only the "
+        f"str 'all' allows every special token: test allowed_special == 'all', not 'all' in "
+        f"allowed_special (a collection holding 'all' names no special token)")
 
 
 NON_ASCII_SPECIALS = ["<|终|>", "\U0001F51A", "<|é|>"]
