@@ -60,7 +60,8 @@ Contract -> specs:
   allowed by default; positional (iterable, allowed_special):
   test_encode_iterable_finds_special_tokens_cut_across_chunks
 - an iterator of Python ints: stream() in every encode_iterable spec
-- lazy: line 0's ids out before line 2 is read, endless input with islice:
+- lazy: line 0's ids out before line 2 is read, endless input with islice (lines, and chunks
+  with no newline at all):
   test_encode_iterable_is_lazy
 - budget: tracemalloc peak grows by at most the 1x text's size from 1x to 8x the lines, and
   the 8x run takes at most 30x the 1x run's time: test_encode_iterable_memory_does_not_grow_with_the_text
@@ -1231,6 +1232,21 @@ def test_encode_iterable_is_lazy():
         f"{max(lines_read[:first])} lines had been read; the contract says before the line after "
         f"the next one (line 2) is read\n  hint: after each chunk, yield the ids of every "
         f"pre-token that is complete (all but the last two pre-tokens read)")
+
+    # An endless text with no line ends: the chunks are cut anywhere, not lines.
+    def endless_words():
+        for k in itertools.count():
+            if k == 1000:
+                raise SpecFailure(
+                    "encode_iterable read 1000 chunks of an endless text with no newline (' the "
+                    "cat', ' sat', ...) before yielding 50 ids\n  hint: chunks are cut anywhere, "
+                    "not at line ends: after each chunk, yield the complete pre-tokens' ids, do "
+                    "not wait for a \"\\n\"")
+            yield " the cat" if k % 2 == 0 else " sat"
+    got = list(itertools.islice(tok.encode_iterable(endless_words()), 50))
+    want = enc.encode_ordinary(" the cat sat" * 100)[:50]
+    assert got == want, (f"encode_iterable(<endless ' the cat', ' sat' chunks>), the first 50 ids:"
+                         f"\n  got      {got}\n  expected {want}")
 
 
 MEMORY_TEXT = CORPUS[:CORPUS.rindex("\n", 0, 1500) + 1] + EOT + "\n"
