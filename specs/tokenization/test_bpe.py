@@ -42,7 +42,8 @@ Contract -> specs:
 - a disallowed special token's text gets merge ids only, never the special id (no bytes -> id
   table holding the specials): test_disallowed_special_tokens_never_come_from_merges
 - allowed_special strings that are not special tokens are ignored (decision, as tiktoken),
-  also a collection holding "all" (only the str "all" allows every one):
+  also a collection holding "all" (only the str "all" allows every one), the caller's set
+  left as it was (no &= in place):
   test_allowed_special_ignores_strings_that_are_not_special_tokens
 - train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__) is read as UTF-8 with
   its line ends kept (same merges as its text); a str is always the text, even one naming a
@@ -908,6 +909,7 @@ def test_allowed_special_ignores_strings_that_are_not_special_tokens(allowed):
     merges = list(corpus_merges("gpt4"))
     tok = BPETokenizer(merges, special_tokens=[EOT, FIM])
     text = f"a<|unknown|>b {EOT}c{FIM}"
+    given = list(allowed)
     try:
         got = tok.encode(text, allowed_special=allowed)
     except (KeyError, ValueError) as err:
@@ -917,6 +919,11 @@ def test_allowed_special_ignores_strings_that_are_not_special_tokens(allowed):
             f"tokens of this tokenizer are ignored (as tiktoken does): keep only the allowed "
             f"strings that are special tokens, e.g. set(allowed_special) & special_tokens.keys()"
         ) from None
+    assert sorted(allowed) == sorted(given), (
+        f"encode(text, allowed_special={type(allowed).__name__}({sorted(given)!r})) changed the "
+        f"caller's allowed_special to {allowed!r}; inputs must not be modified\n  hint: "
+        f"allowed_special &= set(special_tokens) updates a set in place: build a new one, "
+        f"set(allowed_special) & special_tokens.keys()")
     want = tiktoken_for(merges, GPT4, [EOT, FIM]).encode(
         text, allowed_special=set(allowed) & {EOT, FIM}, disallowed_special=())
     assert got == want, (
