@@ -41,7 +41,9 @@ Contract -> specs:
 - special ids in the order given (no set, no sorting): test_special_token_ids_follow_the_given_order
 - a disallowed special token's text gets merge ids only, never the special id (no bytes -> id
   table holding the specials): test_disallowed_special_tokens_never_come_from_merges
-- allowed_special strings that are not special tokens are ignored (decision, as tiktoken):
+- allowed_special strings that are not special tokens are ignored (decision, as tiktoken),
+  also a collection holding "all" (only the str "all" allows every one), the caller's set
+  left as it was (no &= in place):
   test_allowed_special_ignores_strings_that_are_not_special_tokens
 - train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__) is read as UTF-8 with
   its line ends kept (same merges as its text); a str is always the text, even one naming a
@@ -59,7 +61,8 @@ Contract -> specs:
   allowed by default; positional (iterable, allowed_special):
   test_encode_iterable_finds_special_tokens_cut_across_chunks
 - an iterator of Python ints: stream() in every encode_iterable spec
-- lazy: line 0's ids out before line 2 is read, endless input with islice:
+- lazy: line 0's ids out before line 2 is read, endless input with islice (lines, and chunks
+  with no newline at all):
   test_encode_iterable_is_lazy
 - budget: tracemalloc peak grows by at most the 1x text's size from 1x to 8x the lines, and
   the 8x run takes at most 30x the 1x run's time: test_encode_iterable_memory_does_not_grow_with_the_text
@@ -897,14 +900,16 @@ def test_special_token_ids_follow_the_given_order():
         f"once into a list), not a set or a sorted list")
 
 
-@pytest.mark.parametrize("allowed", [{"<|unknown|>"}, {"<|unknown|>", EOT}, ["<|unknown|>", FIM, EOT]],
-                         ids=["unknown only", "unknown and EOT", "list with all"])
+@pytest.mark.parametrize("allowed", [{"<|unknown|>"}, {"<|unknown|>", EOT}, ["<|unknown|>", FIM, EOT],
+                                     ("all",)],
+                         ids=["unknown only", "unknown and EOT", "list with all", "tuple holding 'all'"])
 def test_allowed_special_ignores_strings_that_are_not_special_tokens(allowed):
     """A string in allowed_special that is not one of the tokenizer's special tokens is
     ignored (decision, as tiktoken does): its text is encoded as plain text."""
     merges = list(corpus_merges("gpt4"))
     tok = BPETokenizer(merges, special_tokens=[EOT, FIM])
     text = f"a<|unknown|>b {EOT}c{FIM}"
+    given = list(allowed)
     try:
         got = tok.encode(text, allowed_special=allowed)
     except (KeyError, ValueError) as err:
@@ -914,12 +919,19 @@ def test_allowed_special_ignores_strings_that_are_not_special_tokens(allowed):
             f"tokens of this tokenizer are ignored (as tiktoken does): keep only the allowed "
             f"strings that are special tokens, e.g. set(allowed_special) & special_tokens.keys()"
         ) from None
+    assert sorted(allowed) == sorted(given), (
+        f"encode(text, allowed_special={type(allowed).__name__}({sorted(given)!r})) changed the "
+        f"caller's allowed_special to {allowed!r}; inputs must not be modified\n  hint: "
+        f"allowed_special &= set(special_tokens) updates a set in place: build a new one, "
+        f"set(allowed_special) & special_tokens.keys()")
     want = tiktoken_for(merges, GPT4, [EOT, FIM]).encode(
         text, allowed_special=set(allowed) & {EOT, FIM}, disallowed_special=())
     assert got == want, (
         f"BPETokenizer(merges, special_tokens=[EOT, FIM]).encode({text!r}, allowed_special="
         f"{allowed!r}):\n  got      {got}\n  expected {want} (tiktoken)\n  hint: '<|unknown|>' is "
-        f"no special token here: it is plain text, split by the pattern like any other")
+        f"no special token here: it is plain text, split by the pattern like any other; and only the "
+        f"str 'all' allows every special token: test allowed_special == 'all', not 'all' in "
+        f"allowed_special (a collection holding 'all' names no special token)")
 
 
 NON_ASCII_SPECIALS = ["<|终|>", "\U0001F51A", "<|é|>"]
@@ -1227,6 +1239,21 @@ def test_encode_iterable_is_lazy():
         f"{max(lines_read[:first])} lines had been read; the contract says before the line after "
         f"the next one (line 2) is read\n  hint: after each chunk, yield the ids of every "
         f"pre-token that is complete (all but the last two pre-tokens read)")
+
+    # An endless text with no line ends: the chunks are cut anywhere, not lines.
+    def endless_words():
+        for k in itertools.count():
+            if k == 1000:
+                raise SpecFailure(
+                    "encode_iterable read 1000 chunks of an endless text with no newline (' the "
+                    "cat', ' sat', ...) before yielding 50 ids\n  hint: chunks are cut anywhere, "
+                    "not at line ends: after each chunk, yield the complete pre-tokens' ids, do "
+                    "not wait for a \"\\n\"")
+            yield " the cat" if k % 2 == 0 else " sat"
+    got = list(itertools.islice(tok.encode_iterable(endless_words()), 50))
+    want = enc.encode_ordinary(" the cat sat" * 100)[:50]
+    assert got == want, (f"encode_iterable(<endless ' the cat', ' sat' chunks>), the first 50 ids:"
+                         f"\n  got      {got}\n  expected {want}")
 
 
 MEMORY_TEXT = CORPUS[:CORPUS.rindex("\n", 0, 1500) + 1] + EOT + "\n"
