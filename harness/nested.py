@@ -6,6 +6,7 @@ own katas.*, specs.* and solutions.* modules.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.machinery
 import sys
 
@@ -30,6 +31,25 @@ def _compile_once(self, data, path, *args, **kwargs):
     if cached is None or cached[0] != data or args or kwargs:
         cached = _COMPILED[path] = (data, _COMPILE(self, data, path, *args, **kwargs))
     return cached[1]
+
+
+_KEPT: dict[tuple, object] = {}
+
+
+def kept_across_runs(fn):
+    """functools.cache for a spec's expected values that survives the fresh imports of its
+    spec module (once per gallery mistake and per variant in the self-test, once per save in
+    watch mode). Keyed by the function's file, its code (an edited function computes afresh)
+    and its arguments. Only for values that do not depend on the kata under test."""
+
+    @functools.wraps(fn)
+    def cached(*args):
+        key = (fn.__code__.co_filename, fn.__code__, args)
+        if key not in _KEPT:
+            _KEPT[key] = fn(*args)
+        return _KEPT[key]
+
+    return cached
 
 
 def _is_own(name: str) -> bool:

@@ -74,7 +74,6 @@ from __future__ import annotations
 
 import collections.abc
 import contextlib
-import functools
 import io
 import itertools
 import sys
@@ -91,6 +90,7 @@ from harness.budgets import OverTime, deadline, python_peak_bytes, time_ratio
 from harness.checks import ForbiddenCall, SpecFailure, assert_raises
 from harness.edges import OneShot
 from harness.guard import unguarded
+from harness.nested import kept_across_runs
 from katas.tokenization.bpe import BPETokenizer, train_bpe
 from solutions.tokenization.bpe import train_bpe as reference_train_bpe  # the budget's yardstick
 
@@ -166,12 +166,12 @@ def expected_merges(text: str, vocab_size: int, specials=(), pattern: str = GPT4
     return list(_expected_merges(text, vocab_size, tuple(specials), pattern))
 
 
-@functools.cache
+@kept_across_runs
 def _expected_merges(text: str, vocab_size: int, specials: tuple, pattern: str) -> tuple:
     return tuple(plain_bpe(text, vocab_size - 256 - len(specials), specials, pattern)[0])
 
 
-@functools.cache
+@kept_across_runs
 def corpus_merges(pattern_name: str) -> tuple[tuple[int, int], ...]:
     """Plain BPE on the corpus (GPT-2: a shorter piece, to save time)."""
     text = CORPUS if pattern_name == "gpt4" else CORPUS[:30_000]
@@ -288,7 +288,7 @@ def tiktoken_for(merges, pattern: str, specials=()) -> tiktoken.Encoding:
                              special_tokens={s: 256 + len(merges) + k for k, s in enumerate(specials)})
 
 
-@functools.cache
+@kept_across_runs
 def _tiktoken_disagrees() -> frozenset[str]:
     """Characters whose class (\\p{L}, \\p{N}, \\s) differs between the `regex` module and
     tiktoken's Rust regex: the two can ship different Unicode versions (regex 2026 knows
@@ -1054,13 +1054,13 @@ HINT_STREAM = ("keep the text whose pre-tokens may still change (the last two pr
                "otherwise); after the last chunk, encode what is left")
 
 
-@functools.cache
+@kept_across_runs
 def stream_merges(name: str) -> tuple[tuple[int, int], ...]:
     """Plain BPE on the TRICKY pieces (cut apart by EOT) until every pre-token is one token."""
     return tuple(expected_merges(EOT.join(TRICKY), 2000, [EOT], PATTERNS[name]))
 
 
-@functools.cache
+@kept_across_runs
 def stream_tiktoken(name: str) -> tiktoken.Encoding:
     return tiktoken_for(stream_merges(name), PATTERNS[name], [EOT, FIM])
 
