@@ -335,9 +335,39 @@ def check(kata: Kata, timings: dict[str, float] | None = None) -> list[str]:
     return problems
 
 
+class _Durations:
+    """Each spec's seconds (set-up and call), for choosing the cheapest catch."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+
+
+CATCH_CANDIDATES = 8  # specs that reject a mistake, of which the cheapest is recorded
+
+
+def cheapest_catch(kata: Kata, mistake: Path) -> str | None:
+    """The spec that rejects `mistake` at the least cost, among the first CATCH_CANDIDATES
+    that do (the gallery run pays that spec once per mistake: the first failure found was
+    often a slow budget or a long property)."""
+    durations = _Durations()
+    result = RunResult()
+    args = [str(kata.spec_path), "--solutions", f"--impl-override={kata.module}={mistake}",
+            *SKIP_ARGS, "-q", "--no-header", "--hypothesis-profile", "gallery", "--no-diagnose",
+            "--tb=native", "--assert=plain", f"--maxfail={CATCH_CANDIDATES}",
+            "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    with _deadlocks_called_sooner(kata), nested_run():
+        pytest.main(args, plugins=[_Recorder(result), durations])
+    if not result.failed or _not_started(result):
+        return None
+    return min(result.failed, key=lambda node: durations.seconds[node]).split("::", 1)[-1]
+
+
 def record_catches(katas: list[Kata]) -> dict[str, str]:
-    """Run every gallery mistake of `katas` and write the spec that rejects each to CATCHES
-    (entries of other katas are kept; mistakes no longer in the gallery are dropped)."""
+    """Run every gallery mistake of `katas` and write its cheapest catch (cheapest_catch) to
+    CATCHES (entries of other katas are kept; mistakes no longer in the gallery are dropped)."""
     from harness import curriculum
 
     catches = {k: v for k, v in load_catches().items()
@@ -345,9 +375,9 @@ def record_catches(katas: list[Kata]) -> dict[str, str]:
                and (curriculum.BY_ID[k.rsplit("/", 1)[0]].gallery_dir / f"{k.rsplit('/', 1)[1]}.py").exists()}
     for kata in katas:
         for mistake in gallery(kata):
-            result = run_spec(kata, mistake, first=catches.get(mistake_key(kata, mistake)), brief=True)
-            if result.failed:
-                catches[mistake_key(kata, mistake)] = result.failed[0].split("::", 1)[-1]
+            catch = cheapest_catch(kata, mistake)
+            if catch:
+                catches[mistake_key(kata, mistake)] = catch
     CATCHES.write_text(json.dumps(dict(sorted(catches.items())), indent=0) + "\n")
     return catches
 
