@@ -118,11 +118,12 @@ def restore_state(saved: tuple) -> list[tuple[str, Any, Any, str]]:
     return changed
 
 
-def state_failure(name: str, changed: list) -> None:
+def state_failure(name: str, changed: list, raised: BaseException | None = None) -> None:
     __tracebackhide__ = True
     what, before, after, fix = changed[0]
-    fail(f"{name} left {what} = {after!r} after it returned (it was {before!r} before the "
-         f"call): kata code must not change torch's global settings", fix)
+    how = "after it returned" if raised is None else f"when it raised {type(raised).__name__}"
+    fail(f"{name} left {what} = {after!r} {how} (it was {before!r} before the call): kata "
+         f"code must not change torch's global settings, on error paths too", fix)
 
 
 # ------------------------------------------------------------------------ inputs
@@ -292,9 +293,11 @@ def guarded(fn: Callable, name: str, *, module: str = "", owner: type | None = N
         try:
             result = fn(*args, **kwargs)
         except BaseException as err:
-            restore_state(state)
+            changed = restore_state(state)
             if _is_timeout(err):
                 HUNG[module, name] = str(err).splitlines()[0].strip("+ ")
+            elif changed and isinstance(err, Exception):  # e.g. grad mode not put back by a `finally`
+                state_failure(name, changed, raised=err)
             raise
         finally:
             _local.depth = 0

@@ -52,6 +52,14 @@ SOURCE = """
         torch.set_grad_enabled(False)
         return x * 2
 
+    def leaks_no_grad_then_raises(x):
+        torch.set_grad_enabled(False)
+        raise ValueError("x is wrong")
+
+    def raises_cleanly(x):
+        with torch.no_grad():
+            raise ValueError("x is wrong")
+
     def leaks_dtype(x):
         torch.set_default_dtype(torch.float64)
         return x
@@ -140,6 +148,15 @@ def test_a_leaked_global_setting_fails_names_the_fix_and_is_restored(tmp_path):
     assert "the default dtype = torch.float64" in message(m.leaks_dtype, torch.ones(2))
     assert torch.get_default_dtype() == torch.float32
     m.restores(torch.ones(2))  # a no_grad block is fine
+
+
+def test_a_setting_leaked_on_an_error_path_fails_instead_of_the_error(tmp_path):
+    m = kata_module(tmp_path, SOURCE)
+    text = message(m.leaks_no_grad_then_raises, torch.ones(2))
+    assert "left gradients enabled = False when it raised ValueError" in text
+    assert torch.is_grad_enabled()
+    with pytest.raises(ValueError, match="x is wrong"):  # a block that restores it is fine
+        m.raises_cleanly(torch.ones(2))
 
 
 def test_snapshots_are_invisible_to_budgets(tmp_path):
