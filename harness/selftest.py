@@ -366,15 +366,21 @@ def cheapest_catch(kata: Kata, mistake: Path) -> str | None:
 
 
 def record_catches(katas: list[Kata]) -> dict[str, str]:
-    """Run every gallery mistake of `katas` and write its cheapest catch (cheapest_catch) to
-    CATCHES (entries of other katas are kept; mistakes no longer in the gallery are dropped)."""
+    """Bring CATCHES up to date for every gallery mistake of `katas`: a recorded catch that
+    still rejects its mistake is kept; a new mistake, or one its catch no longer rejects, gets
+    its cheapest catch (cheapest_catch). Entries of other katas are kept; mistakes no longer
+    in the gallery are dropped. (Delete the file to choose every catch afresh.)"""
     from harness import curriculum
 
     catches = {k: v for k, v in load_catches().items()
                if k.rsplit("/", 1)[0] in curriculum.BY_ID
                and (curriculum.BY_ID[k.rsplit("/", 1)[0]].gallery_dir / f"{k.rsplit('/', 1)[1]}.py").exists()}
     for kata in katas:
-        for mistake in gallery(kata):
+        mistakes = gallery(kata)
+        results = run_gallery_batch(kata, mistakes, catches)
+        for mistake in mistakes:
+            if results[mistake].failed and not _not_started(results[mistake]):
+                continue
             catch = cheapest_catch(kata, mistake)
             if catch:
                 catches[mistake_key(kata, mistake)] = catch
