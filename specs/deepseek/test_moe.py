@@ -26,8 +26,8 @@ Contract-to-spec map:
   much_faster_*
 - load_balance_loss formula, alpha when balanced, gradient through P only, scores' dtype (half,
   float64): test_load_balance_loss_*
-- update_bias direction, sign(0), bias dtype (half too), true mean, gamma=0.0 (frozen, and
-  still a new tensor):
+- update_bias direction, sign(0), bias dtype (half too; counts of 4097 not compared in the
+  half dtype), true mean, gamma=0.0 (frozen, and still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
 - helpers on the inputs' device (meta), Gate and load_balance_loss (MoE's data-dependent
@@ -962,6 +962,13 @@ def test_update_bias_keeps_a_half_precision_bias_dtype(dtype):
                  what=f"update_bias(bias {dtype}, counts [7, 1, 3, 3], 0.125)",
                  hint="a float32 sign (counts.float()) promotes the half bias: cast the step to "
                       "bias.dtype before adding")
+    # counts in the thousands: float16 / bfloat16 cannot hold 4097 or 4098 (they round to 4096)
+    new = update_bias(torch.zeros(3, dtype=dtype), torch.tensor([4097, 4096, 4098]), 0.125)
+    assert_close(new, torch.tensor([0.0, 0.125, -0.125], dtype=dtype),
+                 what=f"update_bias(zeros(3) {dtype}, counts [4097, 4096, 4098] (mean 4097), 0.125)",
+                 hint="compare the counts in a dtype that holds them exactly (counts.double(), or "
+                      "int64 with a float64 mean), not in the bias's dtype: a half-precision 4097 is "
+                      "4096; only the step is cast to bias.dtype")
 
 
 def test_update_bias_mean_is_not_rounded_down():
