@@ -10,8 +10,9 @@ Write:
     Gate(config) -> nn.Module, the router.
         weight: nn.Parameter (E, H).
         e_score_correction_bias: a BUFFER (register_buffer, persistent, float32 zeros at
-            init), created only when config.topk_method == "noaux_tc". No gradient trains it:
-            update_bias below does. State-dict keys: exactly "weight" (+ "e_score_correction_bias").
+            init, float32 whatever torch's default dtype), created only when
+            config.topk_method == "noaux_tc". No gradient trains it: update_bias below does.
+            State-dict keys: exactly "weight" (+ "e_score_correction_bias").
         forward(x) -> (topk_idx, topk_weight) for x (..., H), any leading dims, flattened to
             N tokens: topk_idx (N, k) int64 and topk_weight (N, k) float32. Row t names the k
             distinct experts of token t, in any order, and their weights in the same order.

@@ -18,7 +18,9 @@ class Gate(nn.Module):
         self.weight = nn.Parameter(torch.empty(config.n_routed_experts, config.hidden_size))
         nn.init.normal_(self.weight, std=config.initializer_range)
         if config.topk_method == "noaux_tc":
-            self.register_buffer("e_score_correction_bias", torch.zeros(config.n_routed_experts))
+            # float32 whatever the default dtype (as DeepSeek's own code builds it)
+            self.register_buffer("e_score_correction_bias",
+                                 torch.zeros(config.n_routed_experts, dtype=torch.float32))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x (..., H) -> (topk_idx (N, k) int64, topk_weight (N, k) float32)."""

@@ -25,7 +25,7 @@ Contract-to-spec map:
   -> _builds_no_graph_while_running; eval mode, running stats kept -> _runs_in_eval_mode,
   _is_deterministic; mode restored (train and eval), also when the model raises ->
   _restores_training_mode, _restores_training_mode_when_the_model_raises; the caller's grad
-  mode kept -> _keeps_the_callers_grad_mode; values, batch dims, non-contiguous ->
+  mode kept -> _keeps_the_callers_grad_mode (and on an error: _when_the_model_raises); values, batch dims, non-contiguous ->
   _values_and_batch_dims.
 """
 
@@ -38,6 +38,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.budgets import gpu
+from harness.guard import unguarded
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_shape, forbid,
                             non_contiguous, on_meta, unchanged)
 from katas.autograd.basics import accumulated_grad, grad_of, jacobian, no_grad_eval
@@ -549,8 +550,15 @@ class Boom(nn.Module):
 def test_no_grad_eval_restores_training_mode_when_the_model_raises():
     model = nn.Sequential(nn.Linear(5, 5), nn.Dropout(0.5), Boom())
     model.train()
-    with pytest.raises(ValueError, match="boom"):
+    with pytest.raises(ValueError, match="boom"), unguarded():  # the guard would restore it
         no_grad_eval(model, randn(3, 5, seed=36))
+    grad_mode_after = torch.is_grad_enabled()
+    torch.set_grad_enabled(True)
+    assert grad_mode_after, (
+        "no_grad_eval(model, x) where model(x) raises: grad mode was on before the call and is "
+        "left off after the error.\n  hint: `with torch.no_grad():` restores the caller's mode "
+        "also when the model raises; torch.set_grad_enabled(False) ... set_grad_enabled(prev) "
+        "skips the restore on an error")
     wrong = [name or "model" for name, m in model.named_modules() if not m.training]
     assert not wrong, (
         f"no_grad_eval(model, x) where model(x) raises: the model was in train mode before the call "

@@ -5,7 +5,7 @@ expected padding from torch.nn.utils.rnn.pad_sequence.
 
 Contract -> specs:
 - windows x = tokens[i:i+T], y shifted by one, int64 (T,), len N - T, block_size = N - 1:
-  test_dataset_length, *_windows_*, *_last_window_*, *_one_window_*, *_items_are_int64,
+  test_dataset_length, *_windows_*, *_last_window_*, *_one_window_*, *_items_are_int64 (a tuple),
   test_dataset_property, non-contiguous tokens
 - "ids in any integer dtype; items always int64" (int32, uint16, uint8 tokens):
   test_dataset_items_are_int64_for_compact_token_dtypes
@@ -19,7 +19,7 @@ Contract -> specs:
   test_dataset_index_out_of_range, test_dataset_iterates_to_its_end
 - seeded shuffling DataLoader gives the same order: *_in_a_seeded_shuffling_dataloader
 - pad_collate: padded on the right with pad_id (0, negative, large), lengths int64, mask bool
-  True = real, also when a real token equals pad_id; B = 1, length-1 rows: test_pad_collate_*
+  True = real (a tuple: test_pad_collate_mask_is_true_on_real_tokens), also when a real token equals pad_id; B = 1, length-1 rows: test_pad_collate_*
 - sequences of any integer dtype, padded int64, pad_id outside the sequences' dtype (and
   outside int32: padded built in int32 then widened fails), also for equal lengths (no padding):
   test_pad_collate_compact_token_dtypes
@@ -176,7 +176,11 @@ def test_dataset_iterates_to_its_end():
 
 def test_dataset_items_are_int64():
     ds = NextTokenDataset(tokens_of(12, seed=2), 5)
-    x, y = ds[3]
+    item = ds[3]
+    expect(isinstance(item, tuple) and len(item) == 2,
+           f"NextTokenDataset(...)[3] is a {type(item).__name__}, expected the pair (x, y), a tuple"
+           f"\n  hint: return x, y")
+    x, y = item
     expect(x.dtype == torch.int64 and y.dtype == torch.int64,
            f"NextTokenDataset(...)[3]: dtypes {x.dtype}, {y.dtype}, expected torch.int64 (token ids)")
 
@@ -304,7 +308,11 @@ def test_pad_collate_matches_pad_sequence(lengths, pad_id):
 
 
 def test_pad_collate_mask_is_true_on_real_tokens():
-    padded, lengths, mask = pad_collate([torch.tensor([5, 6, 7]), torch.tensor([8])], 0)
+    out = pad_collate([torch.tensor([5, 6, 7]), torch.tensor([8])], 0)
+    expect(isinstance(out, tuple) and len(out) == 3,
+           f"pad_collate(...) returned a {type(out).__name__}, expected the tuple (padded, lengths, "
+           f"mask)\n  hint: return padded, lengths, mask")
+    padded, lengths, mask = out
     expected = torch.tensor([[True, True, True], [True, False, False]])
     assert_close(mask, expected, what="pad_collate([[5, 6, 7], [8]], 0) mask", hint=MASK_HINT)
 

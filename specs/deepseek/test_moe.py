@@ -9,7 +9,8 @@ routing is a near tie (two candidates within 1e-5) are left out of value compari
 different but correct summation order may break such a tie either way.
 
 Contract-to-spec map:
-- Gate structure (weight, persistent float32 zero bias buffer only for noaux_tc): test_gate_has_*
+- Gate structure (weight, persistent float32 zero bias buffer only for noaux_tc; float32 also
+  under a float64 default dtype): test_gate_has_*
 - Gate steps 1-6 (V2 softmax no renorm, V2-Lite greedy, V3 sigmoid/bias/groups/-inf/renorm,
   scale; -inf, not 0 nor -1e9: biases near -1e10), published configs, random configs: test_gate_v2_*, test_gate_v3_*, test_gate_random_*
 - "each step reads its own field" (mixed V2/V3 switches; greedy ignores n_group):
@@ -25,8 +26,8 @@ Contract-to-spec map:
   much_faster_*
 - load_balance_loss formula, alpha when balanced, gradient through P only, scores' dtype (half,
   float64): test_load_balance_loss_*
-- update_bias direction, sign(0), bias dtype (half too), true mean, gamma=0.0 (frozen, and
-  still a new tensor):
+- update_bias direction, sign(0), bias dtype (half too; counts of 4097 not compared in the
+  half dtype), true mean, gamma=0.0 (frozen, and still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
 - helpers on the inputs' device (meta), Gate and load_balance_loss (MoE's data-dependent
@@ -46,7 +47,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.budgets import count_flops, time_ratio
-from harness.edges import assert_dtype_kept, tolerance
+from harness.edges import assert_dtype_kept, default_dtype, tolerance
 from harness.checks import (LightDispatchMode, SpecFailure, assert_close, assert_on_input_device,
                             assert_parameters_like, assert_shape, non_contiguous, randn, unchanged)
 from katas.deepseek.config import DEEPSEEK_V2, DEEPSEEK_V3, TINY
@@ -245,6 +246,13 @@ def test_gate_has_a_weight_and_a_correction_bias_buffer_in_v3():
            f"values {b.tolist()}; expected float32 zeros of shape (8,)")
     expect("e_score_correction_bias" in gate.state_dict(),
            "Gate(tiny V3).state_dict() lacks e_score_correction_bias: register it persistent")
+    with default_dtype(torch.float64):
+        b = Gate(V3).e_score_correction_bias
+    expect(b.dtype == torch.float32,
+           f"Gate(tiny V3) built under torch.set_default_dtype(torch.float64): "
+           f"e_score_correction_bias is {b.dtype}, expected float32 (the docstring: float32 zeros "
+           f"at init, whatever the default dtype)\n  hint: torch.zeros(E, dtype=torch.float32); a "
+           f"bare torch.zeros(E) follows the default dtype")
 
 
 def test_gate_has_no_bias_in_v2():
@@ -954,6 +962,13 @@ def test_update_bias_keeps_a_half_precision_bias_dtype(dtype):
                  what=f"update_bias(bias {dtype}, counts [7, 1, 3, 3], 0.125)",
                  hint="a float32 sign (counts.float()) promotes the half bias: cast the step to "
                       "bias.dtype before adding")
+    # counts in the thousands: float16 / bfloat16 cannot hold 4097 or 4098 (they round to 4096)
+    new = update_bias(torch.zeros(3, dtype=dtype), torch.tensor([4097, 4096, 4098]), 0.125)
+    assert_close(new, torch.tensor([0.0, 0.125, -0.125], dtype=dtype),
+                 what=f"update_bias(zeros(3) {dtype}, counts [4097, 4096, 4098] (mean 4097), 0.125)",
+                 hint="compare the counts in a dtype that holds them exactly (counts.double(), or "
+                      "int64 with a float64 mean), not in the bias's dtype: a half-precision 4097 is "
+                      "4096; only the step is cast to bias.dtype")
 
 
 def test_update_bias_mean_is_not_rounded_down():

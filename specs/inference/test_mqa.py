@@ -10,7 +10,7 @@ Contract -> specs:
 - state_dict keys/shapes, ONE key and value head: test_state_dict_keys_and_shapes
 - forward causal, scale 1/sqrt(hd), float32/float64, non-contiguous x, gradients:
   test_forward_matches_reference, test_float64_and_input_left_alone, test_gradients_match_reference
-- MQACache.update writes at length.., returns everything so far: test_cache_update_returns_everything_so_far
+- MQACache.update writes at length.., returns everything so far (a tuple): test_cache_update_returns_everything_so_far
 - "length: an int, 0 at first": test_cache_length_is_an_int_from_zero
 - ValueError past max_len or for k, v not (batch, 1, T, head_dim), cache unchanged (v checked
   as fully as k; a 3-D k, v whose last dims match): test_cache_refuses_overflow_and_wrong_shapes
@@ -175,7 +175,11 @@ def test_cache_update_returns_everything_so_far():
     k2, v2 = randn(2, 1, 1, 3, seed=11), randn(2, 1, 1, 3, seed=12)
     cache.update(k1, v1)
     with unchanged(k2, v2, names=["k", "v"]):
-        keys, values = cache.update(k2, v2)
+        out = cache.update(k2, v2)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise SpecFailure(f"MQACache.update(k, v) returned a {type(out).__name__}, expected the tuple "
+                          f"(keys, values)\n  hint: return keys, values")
+    keys, values = out
     assert_close((keys, values), (torch.cat([k1, k2], 2), torch.cat([v1, v2], 2)),
                  what="MQACache(2, 10, 3): update(k (2, 1, 4, 3), v) then update(k (2, 1, 1, 3), v) -> (keys, values)",
                  hint="write the new positions at length .. length + T - 1 and return positions 0 .. length - 1 "

@@ -3,6 +3,7 @@
 Contract -> specs:
 - formulas with nn.*Cell's weight layout, float32 and float64, B and sizes 1 / primes:
   test_cell_matches_nn_module_with_its_weights, test_cell_matches_builtin_on_random_weights
+- lstm_cell returns the tuple (h', c'): test_cell_matches_nn_module_with_its_weights
 - LSTM gate order i, f, g, o: test_lstm_gate_order_is_i_f_g_o
 - GRU r multiplies (W_hn h + b_hn); h' = (1 − z)·n + z·h: test_gru_reset_gate_*, test_gru_update_gate_*
 - RNN uses tanh with both biases: test_rnn_cell_uses_tanh, the module tests
@@ -86,6 +87,9 @@ def test_cell_matches_nn_module_with_its_weights(kind, b, i, h, dtype):
     with torch.no_grad():
         got = learner(kind, x, state, *w)
         expected = cell(x, state)
+    assert kind != "lstm" or (isinstance(got, tuple) and len(got) == 2), (
+        f"{signature(kind, b, i, h, dtype)} returned {type(got).__name__}, expected the tuple "
+        f"(h', c'), as nn.LSTMCell returns it\n  hint: return h_next, c_next")
     assert_close(got, expected, what=signature(kind, b, i, h, dtype), hint=HINTS[kind])
 
 
