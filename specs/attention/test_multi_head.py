@@ -14,7 +14,8 @@ Contract -> specs:
   test_weights_are_averaged_*, test_per_head_weights_*, test_need_weights_false_*, test_defaults_*
 - masks: bool True = hidden, float added, key_padding (B, S), attn_mask (L, S) and (B*H, L, S) with
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
-- float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
+- float32/float64 (the parameters' dtype), computed in float64 (the 1/sqrt(D) scale too, at D = 3):
+  test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
   without need_weights: a separate need_weights=False path must keep the dtype too)
 - size-0 batch / sequence (float32 and float64; with and without need_weights; self-attention;
@@ -538,8 +539,9 @@ def test_empty_batch_or_queries(B, L, S, dtype):
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
 @pytest.mark.parametrize("need_weights", [True, False], ids=["weights", "no-weights"])
 def test_float64_is_computed_in_float64(kind, need_weights):
-    """nn.MultiheadAttention .double()'d vs the learner's: float64 all the way (no float32 softmax)."""
-    E, H, B, L, S = 8, 2, 2, 5, 6
+    """nn.MultiheadAttention .double()'d vs the learner's: float64 all the way (no float32 softmax).
+    D = 3: sqrt(D) is not exact in float32, so a float32 scale (torch.sqrt(torch.tensor(D))) shows."""
+    E, H, B, L, S = 6, 2, 2, 5, 6
     ref = reference(E, H, seed=37, dtype=torch.float64)
     mine = pair(ref, E, H)
     q, k, v = tensors(B, L, S, E, seed=38, dtype=torch.float64)
@@ -550,7 +552,8 @@ def test_float64_is_computed_in_float64(kind, need_weights):
     assert_close((out, weights), expected, rtol=1e-10, atol=1e-12,
                  what=describe(E, H, q, k, **kwargs) + " in float64",
                  hint="compute in the parameters' dtype: softmax(..., dtype=torch.float32) or a .float() "
-                      "on the way keeps float64 outputs but only float32 accuracy")
+                      "on the way keeps float64 outputs but only float32 accuracy; so does a float32 scale "
+                      "(torch.sqrt(torch.tensor(D)) is float32: use math.sqrt(D))")
 
 
 @pytest.mark.parametrize("size", [100.0, 300.0])
