@@ -51,7 +51,7 @@ Contract -> specs:
   test_train_reads_a_file_given_by_its_path, test_train_takes_a_str_as_the_text_even_if_it_names_a_file,
   test_train_names_a_missing_file, test_train_rejects_a_vocab_too_small[*-missing file]
 - encode_iterable = tiktoken on the joined text for any chunking (cut every 1/3/7 characters,
-  lines, one chunk, empty chunks, no chunks, one-shot; hypothesis: random cuts of tricky texts,
+  lines, one chunk, empty chunks, no chunks, one-shot; two streams of one tokenizer read in turn; hypothesis: random cuts of tricky texts,
   both patterns, allowed_special none / all / a collection): test_encode_iterable_equals_*,
   test_encode_iterable_matches_tiktoken_for_any_chunking (merges that make every tricky
   pre-token one token, so a cut pre-token changes the ids)
@@ -1138,6 +1138,23 @@ def test_encode_iterable_equals_encode_of_the_joined_text(cut):
                  what=f"BPETokenizer(merges).encode_iterable(<chunks: {cut}>)")
     assert stream(tok, iter([]), what="encode_iterable(iter([]))") == [], (
         "encode_iterable(iter([])) (no chunks, no text) yielded ids; expected none")
+    if cut == "3":  # two streams of one tokenizer read in turn: each holds back its own text
+        other = "Goodbye 678 they'll  go\n"
+        first = tok.encode_iterable(iter(chunks))
+        second = tok.encode_iterable(iter([other[i:i + 3] for i in range(0, len(other), 3)]))
+        got = ([], [])
+        for pair in itertools.zip_longest(first, second):
+            for ids, i in zip(got, pair):
+                if i is not None:
+                    ids.append(i)
+        want = (enc.encode_ordinary(text), enc.encode_ordinary(other))
+        k = 1 if got[0] == want[0] else 0
+        assert got == want, (
+            f"two encode_iterable streams of one tokenizer, read in turn (3-character chunks of "
+            f"{text[:20]!r}... and of {other!r}), gave other ids than each text alone:\n  got "
+            f"{got[k]}\n  expected {want[k]} (the {('first', 'second')[k]} stream)\n  hint: keep the "
+            f"text held back in the generator (a local variable), not on the tokenizer "
+            f"(self.pending): every call is its own stream")
 
 
 # Text cut where the pre-tokens read so far are not all complete yet. In "x   12r" the run
