@@ -10,7 +10,8 @@ Contract -> specs:
   test_state_dict_matches_*, test_is_written_from_scratch, test_bias_false_matches_torch
 - project / split heads (h*D..(h+1)*D-1) / softmax(q k^T / sqrt(D)) over keys / merge / out_proj:
   test_heads_own_contiguous_channel_blocks, test_weights_rows_sum_to_one, test_self_/cross_attention_*
-- weights: averaged (B, L, S), per head (B, H, L, S), None when need_weights=False, defaults:
+- returns the tuple (output, weights) (check() on every comparison);
+  weights: averaged (B, L, S), per head (B, H, L, S), None when need_weights=False, defaults:
   test_weights_are_averaged_*, test_per_head_weights_*, test_need_weights_false_*, test_defaults_*
 - masks: bool True = hidden, float added, key_padding (B, S), attn_mask (L, S) and (B*H, L, S) with
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
@@ -181,10 +182,14 @@ def check(E, H, B, L, S, *, seed, kind="none", self_attn=False, bias=True, dtype
     S = L if self_attn else S
     q, k, v = tensors(B, L, S, E, seed + 5, self_attn=self_attn, dtype=dtype)
     kwargs = {**masks(kind, B, H, L, S, seed + 7, dtype), **extra}
-    out, weights = mine(q, k, v, **kwargs)
+    result = mine(q, k, v, **kwargs)
     with torch.no_grad():
         ref_out, ref_weights = call_ref(ref, q, k, v, **kwargs)
     what = describe(E, H, q, k, **kwargs)
+    assert isinstance(result, tuple) and len(result) == 2, (
+        f"{what} returned {type(result).__name__}; like nn.MultiheadAttention it returns the tuple "
+        f"(output, weights): return out, weights")
+    out, weights = result
     hint = hint_for(kwargs)
     assert_close(out, ref_out, what=f"{what} output", hint=hint)
     if kwargs.get("need_weights", True):
