@@ -26,7 +26,8 @@ Write:
         like nn.LayerNorm. normalized_shape is an int or a tuple of the trailing dims to
         normalise over. Parameters `weight` (ones) and `bias` (zeros), both of shape
         normalized_shape, so it loads nn.LayerNorm's state_dict; bias=False leaves out `bias`,
-        elementwise_affine=False leaves out both. forward(x) -> same shape and dtype as x.
+        elementwise_affine=False leaves out both. forward(x) -> same shape and dtype as x
+        (float16 and bfloat16 too, for a module moved to that dtype with .to(dtype)).
         Gradients may come from your LayerNormFunction (flatten the normalised dims into
         one) or from autograd.
 

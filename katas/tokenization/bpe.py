@@ -12,9 +12,11 @@ Write:
         - text: the training text as a str, or a file to read as an os.PathLike (a
           pathlib.Path, or anything with __fspath__). A str is always the text itself, even
           one that names a file. A file is its bytes decoded as UTF-8 with the line ends kept
-          as they are ("\\r\\n" stays "\\r\\n": no newline translation), so the merges are the
-          same as from its text. A missing file raises FileNotFoundError (an OSError) whose
-          message names the path; vocab_size is checked before the file is read.
+          as they are ("\\r\\n" stays "\\r\\n": no newline translation) and a leading
+          byte-order mark kept as text (U+FEFF, as "utf-8" decodes it; not "utf-8-sig"), so
+          the merges are the same as from its text. A missing file raises FileNotFoundError
+          (an OSError) whose message names the path; vocab_size is checked before the file is
+          read.
         - vocab_size counts everything: the 256 bytes, the merges and the special tokens, so
           you return vocab_size - 256 - len(special_tokens) merges, or fewer when no pair is
           left to merge (every pre-token is already one token). ValueError when vocab_size is

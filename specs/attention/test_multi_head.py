@@ -10,11 +10,13 @@ Contract -> specs:
   test_state_dict_matches_*, test_is_written_from_scratch, test_bias_false_matches_torch
 - project / split heads (h*D..(h+1)*D-1) / softmax(q k^T / sqrt(D)) over keys / merge / out_proj:
   test_heads_own_contiguous_channel_blocks, test_weights_rows_sum_to_one, test_self_/cross_attention_*
-- weights: averaged (B, L, S), per head (B, H, L, S), None when need_weights=False, defaults:
+- returns the tuple (output, weights) (check() on every comparison);
+  weights: averaged (B, L, S), per head (B, H, L, S), None when need_weights=False, defaults:
   test_weights_are_averaged_*, test_per_head_weights_*, test_need_weights_false_*, test_defaults_*
 - masks: bool True = hidden, float added, key_padding (B, S), attn_mask (L, S) and (B*H, L, S) with
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
-- float32/float64 (the parameters' dtype), computed in float64: test_float64_after_double,
+- float32/float64 (the parameters' dtype), computed in float64 (the 1/sqrt(D) scale too, at D = 3):
+  test_float64_after_double,
   test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
   without need_weights: a separate need_weights=False path must keep the dtype too)
 - size-0 batch / sequence (float32 and float64; with and without need_weights; self-attention;
@@ -180,10 +182,14 @@ def check(E, H, B, L, S, *, seed, kind="none", self_attn=False, bias=True, dtype
     S = L if self_attn else S
     q, k, v = tensors(B, L, S, E, seed + 5, self_attn=self_attn, dtype=dtype)
     kwargs = {**masks(kind, B, H, L, S, seed + 7, dtype), **extra}
-    out, weights = mine(q, k, v, **kwargs)
+    result = mine(q, k, v, **kwargs)
     with torch.no_grad():
         ref_out, ref_weights = call_ref(ref, q, k, v, **kwargs)
     what = describe(E, H, q, k, **kwargs)
+    assert isinstance(result, tuple) and len(result) == 2, (
+        f"{what} returned {type(result).__name__}; like nn.MultiheadAttention it returns the tuple "
+        f"(output, weights): return out, weights")
+    out, weights = result
     hint = hint_for(kwargs)
     assert_close(out, ref_out, what=f"{what} output", hint=hint)
     if kwargs.get("need_weights", True):
@@ -538,8 +544,9 @@ def test_empty_batch_or_queries(B, L, S, dtype):
 @pytest.mark.parametrize("kind", ["none", "bool kpm 2d", "float kpm 3d"])
 @pytest.mark.parametrize("need_weights", [True, False], ids=["weights", "no-weights"])
 def test_float64_is_computed_in_float64(kind, need_weights):
-    """nn.MultiheadAttention .double()'d vs the learner's: float64 all the way (no float32 softmax)."""
-    E, H, B, L, S = 8, 2, 2, 5, 6
+    """nn.MultiheadAttention .double()'d vs the learner's: float64 all the way (no float32 softmax).
+    D = 3: sqrt(D) is not exact in float32, so a float32 scale (torch.sqrt(torch.tensor(D))) shows."""
+    E, H, B, L, S = 6, 2, 2, 5, 6
     ref = reference(E, H, seed=37, dtype=torch.float64)
     mine = pair(ref, E, H)
     q, k, v = tensors(B, L, S, E, seed=38, dtype=torch.float64)
@@ -550,7 +557,8 @@ def test_float64_is_computed_in_float64(kind, need_weights):
     assert_close((out, weights), expected, rtol=1e-10, atol=1e-12,
                  what=describe(E, H, q, k, **kwargs) + " in float64",
                  hint="compute in the parameters' dtype: softmax(..., dtype=torch.float32) or a .float() "
-                      "on the way keeps float64 outputs but only float32 accuracy")
+                      "on the way keeps float64 outputs but only float32 accuracy; so does a float32 scale "
+                      "(torch.sqrt(torch.tensor(D)) is float32: use math.sqrt(D))")
 
 
 @pytest.mark.parametrize("size", [100.0, 300.0])

@@ -24,7 +24,8 @@ Contract-to-spec map:
   deepseek_v3_cache_at_128k_*
 - incremental decoding == full forward: test_incremental_decoding_*; two make_cache calls give
   independent empty caches (two conversations in turn): test_two_caches_from_make_cache_*
-- generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, prefill once then
+- generate: greedy vs HF and vs no-cache decoding, deterministic, rows independent, a fresh
+  cache per call (a longer run after shorter ones), prefill once then
   one token per step (FLOPs), max_new_tokens model runs (T0 tokens, then 1 each, the last new
   token never fed): test_generate_runs_the_prompt_once_*, on the model's device (meta):
   test_generate_builds_its_tensors_on_the_models_device, inputs and train mode left alone, eval mode left alone, no_grad,
@@ -377,6 +378,17 @@ def test_generate_is_deterministic_and_rows_are_independent():
     assert_close(model.generate(prompt[1:], 5), first[1:],
                  what="generate(prompt[1:], 5) vs row 1 of generate(prompt, 5)",
                  hint="each sequence is decoded on its own: no state shared between rows or calls")
+    # a longer run after those: its first 5 new tokens are the same (greedy), and it needs a
+    # bigger cache than they did (one kept on the model from the first call is too small)
+    try:
+        longer = model.generate(prompt[1:], 7)
+    except ValueError as err:
+        raise SpecFailure(f"DeepSeekForCausalLM.generate(prompt[1:], 7) after generate(prompt, 5) raised "
+                          f"ValueError: {err}\n  hint: make a fresh cache for T0 + max_new_tokens positions "
+                          f"in every call; a cache kept on the model from an earlier call is too small") from None
+    assert_close(longer[:, :first.shape[1]], first[1:], what="generate(prompt[1:], 7)[:, :T0 + 5] after "
+                 "generate(prompt, 5) and generate(prompt[1:], 5) vs row 1 of generate(prompt, 5)",
+                 hint="a fresh cache per call: nothing from an earlier call may be reused")
 
 
 def test_generate_prefills_once_then_one_token_per_step():

@@ -6,7 +6,7 @@ matrices built to be exactly low-rank. The cache arithmetic is checked against D
 and V3's published dimensions (config.json) and the V2 paper's 2·n_h·d_h vs (d_c + d_h^R).
 
 Contract-to-spec map:
-- "best rank-`rank`", Eckart–Young errors, shapes, W's dtype: shapes_and_best_error,
+- "-> (A, B)" a tuple; "best rank-`rank`", Eckart–Young errors, shapes, W's dtype: shapes_and_best_error,
   eckart_young, keeps_the_largest, recovers_an_exactly_low_rank, float32
 - "any batch dims": m, n from the last two dims (rank > batch size, empty batch: shapes and W's dtype):
   reads_m_n
@@ -91,7 +91,11 @@ def check_factors(W, rank, A, B, what):
                                         ((4, 4), 4), ((2, 3, 6, 5), 2), ((1, 7, 2), 1)])
 def test_low_rank_factorize_shapes_and_best_error(shape, rank):
     W = randn(*shape, seed=sum(shape) + rank, dtype=torch.float64)
-    A, B = low_rank_factorize(W, rank)
+    result = low_rank_factorize(W, rank)
+    assert isinstance(result, tuple) and len(result) == 2, (
+        f"low_rank_factorize(W of shape {shape}, {rank}) returned {type(result).__name__}; the contract "
+        f"returns the tuple (A, B): return A, B")
+    A, B = result
     check_factors(W, rank, A, B, f"low_rank_factorize(W of shape {shape}, {rank})")
 
 

@@ -3,7 +3,8 @@
 Contract -> specs:
 - y = (x − mean)/sqrt(var + eps)·w + b over the last dim, any leading dims (none, 1, 0):
   test_function_matches_f_layer_norm, test_empty_batch (module: float64 and in the graph too)
-- float32 under a float64 default dtype (None weight/bias): test_module_float64_after_double
+- float32 under a float64 default dtype (None weight/bias), float16/bfloat16 modules keep x's
+  dtype (no float32 detour left uncast): test_module_float64_after_double
 - weight/bias None: test_function_accepts_none_*; biased variance: test_function_uses_the_biased_variance
 - eps inside the sqrt, eps as given (0.0 too): test_function_eps_*, test_module_options_*,
   test_module_eps_zero_is_used_as_given (std 1e-10 too: no hidden floor)
@@ -366,6 +367,15 @@ def test_module_float64_after_double():
                  what="LayerNormFunction.apply(float32 x, None, None, 1e-5) under a float64 default dtype")
     assert_close(got, F.layer_norm(x, (5,), None, None, 1e-5), hint=hint,
                  what="LayerNorm(5, elementwise_affine=False)(float32 x) under a float64 default dtype")
+    # A .half() / bfloat16 module: the output keeps x's dtype, also where the work is done in
+    # float32 (LayerNormFunction takes float32/float64) and must be cast back.
+    for dtype, atol in ((torch.float16, 1e-2), (torch.bfloat16, 5e-2)):
+        x = randn(3, 5, seed=12).to(dtype)
+        got = LayerNorm(5).to(dtype)(x)
+        assert_close(got, F.layer_norm(x.float(), (5,)).to(dtype), rtol=0.0, atol=atol,
+                     what=f"LayerNorm(5).to({dtype})({dtype} x)",
+                     hint="forward returns x's dtype: a float32 detour for half inputs must end with "
+                          ".to(x.dtype)")
 
 
 @pytest.mark.parametrize("normalized_shape", [4, (2, 4)])

@@ -46,12 +46,12 @@ Contract -> specs:
   left as it was (no &= in place):
   test_allowed_special_ignores_strings_that_are_not_special_tokens
 - train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__) is read as UTF-8 with
-  its line ends kept (same merges as its text); a str is always the text, even one naming a
+  its line ends kept and a leading BOM kept as text (no "utf-8-sig") (same merges as its text); a str is always the text, even one naming a
   file; a missing file is a FileNotFoundError naming it, after the vocab_size check:
   test_train_reads_a_file_given_by_its_path, test_train_takes_a_str_as_the_text_even_if_it_names_a_file,
   test_train_names_a_missing_file, test_train_rejects_a_vocab_too_small[*-missing file]
 - encode_iterable = tiktoken on the joined text for any chunking (cut every 1/3/7 characters,
-  lines, one chunk, empty chunks, no chunks, one-shot; hypothesis: random cuts of tricky texts,
+  lines, one chunk, empty chunks, no chunks, one-shot; two streams of one tokenizer read in turn; hypothesis: random cuts of tricky texts,
   both patterns, allowed_special none / all / a collection): test_encode_iterable_equals_*,
   test_encode_iterable_matches_tiktoken_for_any_chunking (merges that make every tricky
   pre-token one token, so a cut pre-token changes the ids)
@@ -999,27 +999,41 @@ class FsPath:
         return "FsPath(...)"
 
 
-@pytest.mark.parametrize("kind", ["pathlib.Path", "os.PathLike"])
-def test_train_reads_a_file_given_by_its_path(tmp_path, kind):
-    """A path (os.PathLike) is a file, read as UTF-8 with its line ends kept: the same merges
-    as from the file's text."""
+# A file that starts with a byte-order mark: U+FEFF is text like any other character, and its
+# bytes (EF BB BF) win merge 1 after (a, b); dropping it ("utf-8-sig") leaves only (" ", ab).
+BOM_TEXT, BOM_VOCAB = "\ufeffab ab", 258
+
+
+@pytest.mark.parametrize("kind, text, vocab_size", [("pathlib.Path", PATH_TEXT, PATH_VOCAB),
+                                                    ("os.PathLike", PATH_TEXT, PATH_VOCAB),
+                                                    ("pathlib.Path", BOM_TEXT, BOM_VOCAB)],
+                         ids=["pathlib.Path", "os.PathLike", "starts with a BOM"])
+def test_train_reads_a_file_given_by_its_path(tmp_path, kind, text, vocab_size):
+    """A path (os.PathLike) is a file, read as UTF-8 with its line ends kept and a leading
+    byte-order mark kept as text: the same merges as from the file's text."""
     file = tmp_path / "corpus.txt"
-    file.write_bytes(PATH_TEXT.encode("utf-8"))
+    file.write_bytes(text.encode("utf-8"))
     path = file if kind == "pathlib.Path" else FsPath(file)
-    what = f"train_bpe({kind} of a file holding 2 KB of the corpus, {PATH_VOCAB})"
-    merges = train_bpe(path, PATH_VOCAB)
-    if merges == expected_merges(PATH_TEXT, PATH_VOCAB):
+    content = f"{text!r}" if text is BOM_TEXT else "2 KB of the corpus"
+    what = f"train_bpe({kind} of a file holding {content}, {vocab_size})"
+    merges = train_bpe(path, vocab_size)
+    if merges == expected_merges(text, vocab_size):
         return
-    if isinstance(merges, list) and merges == expected_merges(str(file), PATH_VOCAB):
+    if text is BOM_TEXT and isinstance(merges, list) and merges == expected_merges(text[1:], vocab_size):
+        raise SpecFailure(f"{what}: these are the merges of the text without its leading "
+                          f"byte-order mark U+FEFF; the file's text keeps it (its bytes EF BB BF "
+                          f"are counted like any others)\n  hint: decode the bytes with "
+                          f"'utf-8', not 'utf-8-sig' (which drops a leading BOM)")
+    if isinstance(merges, list) and merges == expected_merges(str(file), vocab_size):
         raise SpecFailure(f"{what} trained on the path's name {str(file)!r}, not on the file\n  hint: "
                           f"an os.PathLike is a file to read (isinstance(text, os.PathLike)); only a "
                           f"str is the text itself")
-    if isinstance(merges, list) and merges == expected_merges(PATH_TEXT.replace("\r\n", "\n"), PATH_VOCAB):
+    if isinstance(merges, list) and merges == expected_merges(text.replace("\r\n", "\n"), vocab_size):
         raise SpecFailure(f"{what}: these are the merges of the text with its '\\r\\n' line ends "
                           f"turned into '\\n'; the file's text keeps them\n  hint: read the bytes and "
                           f"decode them (Path(path).read_bytes().decode('utf-8')) or open it with "
                           f"newline=''; read_text() and open() without newline='' translate line ends")
-    assert_merges(merges, PATH_TEXT, PATH_VOCAB, what=what,
+    assert_merges(merges, text, vocab_size, what=what,
                   hint="read the file as UTF-8, line ends as they are, then train on its text as on a str")
 
 
@@ -1124,6 +1138,23 @@ def test_encode_iterable_equals_encode_of_the_joined_text(cut):
                  what=f"BPETokenizer(merges).encode_iterable(<chunks: {cut}>)")
     assert stream(tok, iter([]), what="encode_iterable(iter([]))") == [], (
         "encode_iterable(iter([])) (no chunks, no text) yielded ids; expected none")
+    if cut == "3":  # two streams of one tokenizer read in turn: each holds back its own text
+        other = "Goodbye 678 they'll  go\n"
+        first = tok.encode_iterable(iter(chunks))
+        second = tok.encode_iterable(iter([other[i:i + 3] for i in range(0, len(other), 3)]))
+        got = ([], [])
+        for pair in itertools.zip_longest(first, second):
+            for ids, i in zip(got, pair):
+                if i is not None:
+                    ids.append(i)
+        want = (enc.encode_ordinary(text), enc.encode_ordinary(other))
+        k = 1 if got[0] == want[0] else 0
+        assert got == want, (
+            f"two encode_iterable streams of one tokenizer, read in turn (3-character chunks of "
+            f"{text[:20]!r}... and of {other!r}), gave other ids than each text alone:\n  got "
+            f"{got[k]}\n  expected {want[k]} (the {('first', 'second')[k]} stream)\n  hint: keep the "
+            f"text held back in the generator (a local variable), not on the tokenizer "
+            f"(self.pending): every call is its own stream")
 
 
 # Text cut where the pre-tokens read so far are not all complete yet. In "x   12r" the run
