@@ -24,7 +24,8 @@ Write:
         policy: the model to train (anything called like TinyPolicy); optimizer: built by the
         caller over policy's parameters only; reference: pi_ref, a frozen copy of the initial
         policy made by the caller (copy.deepcopy(policy)): only read, always under
-        torch.no_grad(); its parameters, their .grad and its train/eval mode never change. It
+        torch.no_grad(); its parameters (values and requires_grad: no requires_grad_(False),
+        torch.no_grad() is enough), their .grad and its train/eval mode never change. It
         is NOT pi_old: never copy the policy into it, never step it.
         P = prompts_per_step, G = group_size, N = P * G. Each step is ONE sampling stage:
         1. prompts = task.sample_prompts(P, generator)                    (P, 2)

@@ -18,7 +18,7 @@ Contract-to-spec map:
   grad: test_old_logp_*, test_logp_is_recomputed_*; zero_grad, backward, step in that order
   (stale caller grads, no accumulation): test_each_update_steps_on_the_gradient_of_its_own_loss
 - the policy's mode left as it is (train and eval): test_reference_is_frozen_*, test_on_step_*
-- reference frozen, only read, logp_ref from it: test_reference_*
+- reference frozen, only read (values, .grad, requires_grad, mode), logp_ref from it: test_reference_*
 - grpo_loss arguments (mask, clip_eps, beta incl. an explicit 0.0, shapes), inner_updates calls:
   test_grpo_loss_gets_*
 - StepStats (reward, kl, loss) and on_step (called during the run, after each step):
@@ -283,6 +283,10 @@ def test_reference_is_frozen_and_only_read(run):
             raise SpecFailure(f"{WHAT}: the reference's {name} changed during training; it is "
                               f"frozen\n  hint: {HINT_REF}")
     for name, p in ref.named_parameters():
+        if not p.requires_grad:
+            raise SpecFailure(f"{WHAT}: the reference's {name}.requires_grad was switched off; "
+                              f"the reference belongs to the caller: reading it under "
+                              f"torch.no_grad() is enough (no reference.requires_grad_(False))")
         if p.grad is not None:
             raise SpecFailure(f"{WHAT}: the reference's {name}.grad was set; read the reference "
                               f"under torch.no_grad()\n  hint: {HINT_REF}")

@@ -9,7 +9,8 @@ for gradients; float64 defaults for float64.
 Contract -> specs:
 - FeedForward keys (weights nn.Parameters, not buffers), "relu" default / "gelu" erf, any
   leading dims: test_feed_forward_*
-- dropout inside ff after the activation: test_feed_forward_dropout_is_after_the_activation
+- dropout inside ff after the activation (none on ff's input, FeedForward and the layers):
+  test_feed_forward_dropout_is_after_the_activation, test_dropout_never_acts_on_the_feed_forward_input
 - dropout on sa / ca / ff outputs before each residual add (never on the stream), pre-LN and
   post-LN (read at each norm's input): test_{encoder,decoder}_dropout_on_each_sublayer_output;
   train() only: test_dropout_*
@@ -742,20 +743,25 @@ def test_non_contiguous_inputs_are_left_alone():
 # ------------------------------------------------------------------ dropout at every place the contract names
 
 def test_feed_forward_dropout_is_after_the_activation():
-    """d_model 1, hidden units h_i = 2**i, linear2 sums them: each output / 2 spells out, bit by
-    bit, which hidden units the dropout kept. Dropout after linear2 keeps all or none."""
+    """d_model 1, x = 1, hidden units h_i = 2**i * x, linear2 sums them: each output / 2 spells
+    out, bit by bit, which hidden units the dropout kept. Dropout after linear2 keeps all or none;
+    a dropout on the input x doubles or zeroes every h_i at once (outputs / 2 above 255)."""
     ff = FeedForward(1, 8, dropout=0.5)
     with torch.no_grad():
-        ff.linear1.weight.zero_()
-        ff.linear1.bias.copy_(2.0 ** torch.arange(8))
+        ff.linear1.weight.copy_(2.0 ** torch.arange(8)[:, None])
+        ff.linear1.bias.zero_()
         ff.linear2.weight.fill_(1.0)
         ff.linear2.bias.zero_()
     torch.manual_seed(0)
-    out = ff.train()(torch.zeros(400, 1)).detach().flatten() / 2  # 1 / (1 - p) = 2
-    what = "FeedForward(1, 8, dropout=0.5).train()(x) with linear1 giving h_i = 2**i and linear2 summing them"
+    out = ff.train()(torch.ones(400, 1)).detach().flatten() / 2  # 1 / (1 - p) = 2
+    what = "FeedForward(1, 8, dropout=0.5).train()(x = 1) with linear1 giving h_i = 2**i and linear2 summing them"
     assert torch.equal(out, out.round()), (
         f"{what}: outputs are not 2 * (a sum of a subset of the h_i), e.g. {out[:4].tolist()}\n  hint: "
         f"dropout(p) zeroes each hidden activation and scales the kept ones by 1 / (1 - p); use nn.Dropout")
+    assert bool((out <= 255).all()), (
+        f"{what}: outputs / 2 reach {out.max().item():g}, above 2**8 - 1 = 255 (every hidden unit kept): "
+        f"the input x itself was scaled by 1 / (1 - p)\n  hint: forward(x) = linear2(dropout(activation("
+        f"linear1(x)))): one dropout, after the activation; none on ff's input")
     partial = ((out != 0) & (out != 255)).float().mean().item()
     assert partial > 0.8, (
         f"{what}: {1 - partial:.0%} of the rows kept all hidden units or none; dropout acts on the whole "
@@ -876,6 +882,43 @@ def test_decoder_dropout_on_each_sublayer_output(where, norm_first):
         check_ff_dropout(d, e, what, post=not norm_first)
     else:
         check_output_dropout(d, e, what, where, post=not norm_first)
+
+
+FF_INPUT = {  # the norm whose output is the feed-forward block's input
+    ("EncoderLayer", True): "norm2", ("EncoderLayer", False): "norm1",
+    ("DecoderLayer", True): "norm3", ("DecoderLayer", False): "norm2"}
+
+
+@pytest.mark.parametrize("layer", ["EncoderLayer", "DecoderLayer"])
+def test_dropout_never_acts_on_the_feed_forward_input(layer):
+    """train() mode, dropout=0.5: linear1 reads the normalised stream exactly as the norm gave it
+    (read through hooks: the norm's output, linear1's input)."""
+    x, memory = randn(2, 5, 8, seed=96), randn(2, 3, 8, seed=97)
+    for norm_first in (True, False):
+        mine = (EncoderLayer if layer == "EncoderLayer" else DecoderLayer)(8, 2, 16, dropout=0.5,
+                                                                          norm_first=norm_first)
+        rec = {}
+        norm = FF_INPUT[(layer, norm_first)]
+        hooks = [getattr(mine, norm).register_forward_hook(
+                     lambda m, args, out: rec.__setitem__("norm", out.detach().clone())),
+                 mine.linear1.register_forward_pre_hook(
+                     lambda m, args: rec.__setitem__("linear1", args[0].detach().clone()))]
+        try:
+            torch.manual_seed(2)
+            with torch.no_grad():
+                mine.train()(x) if layer == "EncoderLayer" else mine.train()(x, memory)
+        finally:
+            for h in hooks:
+                h.remove()
+        if "norm" not in rec or "linear1" not in rec:
+            pytest.skip(f"the spec reads ff's input through hooks on {norm} and linear1, which were "
+                        f"not called as modules")
+        what = f"{layer}(8, 2, 16, dropout=0.5, norm_first={norm_first}).train()"
+        assert torch.equal(rec["linear1"], rec["norm"]), (
+            f"{what}: linear1's input differs from {norm}'s output (the feed-forward block's input): "
+            f"{(rec['linear1'] == 0).float().mean().item():.0%} of its entries are 0\n  hint: "
+            f"ff(x) = linear2(dropout(relu(linear1(x)))): the dropouts sit after the activation and on "
+            f"ff's output, never on its input")
 
 
 # ------------------------------------------------------------------ LayerNorm eps
