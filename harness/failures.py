@@ -8,6 +8,7 @@ and locate failures without importing each other.
 from __future__ import annotations
 
 import linecache
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +27,24 @@ class SpecFailure(AssertionError):
 def fail(message: str, hint: str | None = None) -> None:
     __tracebackhide__ = True
     raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
+
+
+# torch's errors when an op meets two dtypes or two devices, and what usually caused it
+_MIXED_DTYPES = re.compile(r"same dtype|expected scalar type|same datatype|dtypes match|"
+                           r"found dtype \w+ but expected|must have the same dtype", re.I)
+_MIXED_DEVICES = re.compile(r"same device|not on the expected device|at least two devices", re.I)
+
+
+def mixed_operands_hint(message: str) -> str | None:
+    """A hint for torch's "two dtypes (or devices) met in one op" errors, else None."""
+    if _MIXED_DTYPES.search(message):
+        return ("two dtypes met in one op: a tensor you made without dtype= (torch.zeros, "
+                "ones, arange, full, tensor, a .float()) is float32 or follows torch's default "
+                "dtype; make it with dtype=x.dtype, or x.new_zeros(...) / torch.zeros_like(x)")
+    if _MIXED_DEVICES.search(message):
+        return ("two devices met in one op: a tensor you made without device= lives on the "
+                "CPU; make it with device=x.device, or x.new_zeros(...) / torch.zeros_like(x)")
+    return None
 
 
 def shown_path(filename: str) -> str:

@@ -33,7 +33,8 @@ from hypothesis import HealthCheck, Phase, settings
 from harness import curriculum, diagnose, guard, lazy_dynamo, loader, progress, triton_extra
 from harness.progress import KataTally
 from harness.curriculum import ROOT
-from harness.failures import SpecFailure, import_error_text, learner_line_of, shown_path
+from harness.failures import (SpecFailure, import_error_text, learner_line_of, mixed_operands_hint,
+                              shown_path)
 
 lazy_dynamo.install()  # before any spec: most of them would import torch._dynamo for nothing
 
@@ -309,6 +310,8 @@ class KataSession:
                 # the learner's code itself raised: name its line first, torch frames aside
                 where = learner_line_of(excinfo.tb)
                 raised = f"\nyour code raised {excinfo.typename}: {str(excinfo.value)[:300]}\n  at {where}"
+                mixed = mixed_operands_hint(str(excinfo.value))
+                raised += f"\n  hint: {mixed}" if mixed else ""
             if kata.id in self.footed:  # the footer once per kata and run (per worker under -n)
                 if raised:
                     report.longrepr.addsection(f"kata {kata.id}", raised.strip())

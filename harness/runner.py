@@ -112,10 +112,11 @@ def short_message(report, max_lines: int = 10) -> str:
 
 def raised_at(longrepr) -> str:
     """'\n  at katas/x.py:12 in f: <line>' when the learner's own code raised (the plugin
-    puts that line in the kata's report section), else ''."""
+    puts that line in the kata's report section, with a hint for some errors), else ''."""
     for title, content, *_ in getattr(longrepr, "sections", []):
         if title.startswith("kata ") and "\n  at " in content:
-            return "\n  at " + content.split("\n  at ", 1)[1].splitlines()[0]
+            at, *rest = content.split("\n  at ", 1)[1].splitlines()
+            return "\n  at " + at + "".join(f"\n{line}" for line in rest[:1] if line.startswith("  hint: "))
     return ""
 
 

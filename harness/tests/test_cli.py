@@ -507,6 +507,17 @@ def test_a_same_size_save_within_a_second_is_not_hidden_by_stale_bytecode(
     assert verdict.status == "failing" and "NotImplementedErrox" in verdict.message
 
 
+def test_a_dtype_clash_in_the_learners_code_shows_its_line_and_the_likely_cause(state, tmp_path, stub_text):
+    path = tmp_path / "creation.py"
+    path.write_text(stub_text.replace(
+        "raise NotImplementedError", "return torch.ones(2, dtype=torch.float64) @ torch.ones(2)"))
+    verdict = in_process.run_kata(CREATION, override=path)
+    assert verdict.status == "failing"
+    assert "same dtype" in verdict.message, verdict.message
+    assert "creation.py" in verdict.message and "torch.float64" in verdict.message, verdict.message
+    assert "hint: two dtypes met in one op" in verdict.message, verdict.message
+
+
 class OnFile(watch.Watcher):
     """Watch mode on a scratch copy (the specs run on `path` through --impl-override)."""
 
