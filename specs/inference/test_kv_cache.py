@@ -19,7 +19,8 @@ Contract -> specs:
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
   proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask; run with
   torch's default dtype set to float64: float32 stays float32), any chunks; length follows;
-  float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6); scores ~2e5
+  float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6, also after a float32 call then
+  .double(): no table cached on the module); scores ~2e5
   (no finite mask, a max-shifted softmax on every path, T = 1 included): test_float64_decoding; non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
@@ -503,6 +504,15 @@ def test_float64_decoding():
                  hint="masked keys get exactly zero weight (a boolean mask or -inf, not -1e4 added to "
                       "scores this large), and the softmax subtracts the row max before exp (exp(2e5) is inf) "
                       "on every path, the single-token decode step included", rtol=1e-9, atol=1e-9)
+    # a model that ran in float32 first, then .double(): nothing kept from that first call
+    warm, sd32 = make_attention(C, H, seed=38)
+    warm(x.float())
+    out = decode(warm.double(), x, KVCache(B, H, T, C // H, dtype=torch.float64), [2, 1, 3])
+    assert_close(out, reference(x, sd32, H), what="CachedSelfAttention(8, 2) run once in float32, then "
+                 ".double(), decoding float64 tokens in chunks [2, 1, 3]",
+                 hint="do not keep RoPE frequencies (or any helper) on the module from an earlier call as a "
+                      "plain attribute: .double() converts parameters and buffers only, so a table cached in "
+                      "float32 stays float32; build it in forward from x's dtype and device", **TOL64)
 
 
 def test_non_contiguous_input_is_left_alone():
