@@ -15,7 +15,8 @@ Contract-to-spec map:
   "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
 - rope_interleaved: interleaved pairs, theta, default theta, position 0, relative positions,
   broadcast positions, non-contiguous, gradient: rope_interleaved_*; "compute in x's dtype":
-  rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64;
+  rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64 (also
+  after a float32 call then .double(): no frequency table cached on the module);
   any positions / T = 0 (float32 and float64): rope_interleaved_arbitrary_positions_and_empty_input; device of x:
   rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device
 - queries / latent / expand_kv formulas, head layout, float32/float64, HF fixtures:
@@ -422,6 +423,17 @@ def test_projections_in_float64_rotate_in_float64():
                  what="MLAProjections(...).double().queries(x float64, positions 50..55)[1] (q_rope)", hint=HINT_F64)
     assert_close(module.latent(x, positions)[1], ref["k_rope"], **TIGHT,
                  what="MLAProjections(...).double().latent(x float64, positions 50..55)[1] (k_rope)", hint=HINT_F64)
+    # the same after a float32 call: nothing the first call computed may stay on the module
+    warm = build(cfg, sd, torch.float32)
+    warm.queries(x.float(), positions), warm.latent(x.float(), positions)
+    warm = load(warm.double(), {k: v.double() for k, v in sd.items()}, "MLAProjections(...)")
+    got = (warm.queries(x, positions)[1], warm.latent(x, positions)[1])
+    assert_close(got, (ref["q_rope"], ref["k_rope"]), **TIGHT,
+                 what="MLAProjections(...) called once in float32, then .double(): (q_rope, k_rope) of "
+                      "x float64, positions 50..55",
+                 hint="do not cache RoPE's frequencies on the module at the first call as a plain attribute: "
+                      ".double() converts parameters and buffers only, so a float32 table stays float32; "
+                      + HINT_F64)
 
 
 def test_projections_use_each_tokens_own_position():
