@@ -7,7 +7,7 @@ Contract -> specs:
   ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; ValueError for k, v
   of another batch / n_heads / head_dim or a 3-D k, v (KVCache and SlidingWindowCache), cache unchanged:
   test_update_of_the_wrong_shape_raises_value_error; reset:
-  test_kv_cache_reset_*; dtype default float32, dtype and device honoured (meta device):
+  test_kv_cache_reset_*; dtype default float32 (also under a float64 default dtype, both caches), dtype and device honoured (meta device):
   test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device (device=None under a meta
   default device too; still there after reset()); reset keeps the dtype (float64): test_kv_cache_reset_*; non-contiguous k, v:
   test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
@@ -222,6 +222,15 @@ def test_kv_cache_default_dtype_and_explicit_dtype_device():
     cache = KVCache(1, 2, 3, 4)
     keys, values = cache.update(*tok(1, 2, 1, 4, seed=6))
     assert_close(keys.dtype, torch.float32, what="KVCache(1, 2, 3, 4) (default dtype): keys.dtype")
+    with default_dtype(torch.float64):  # the default is dtype=torch.float32, not torch's default dtype
+        caches = [KVCache(1, 2, 3, 4), SlidingWindowCache(1, 2, 3, 4)]
+    for cache in caches:
+        keys, values = cache.update(*tok(1, 2, 1, 4, seed=6))
+        assert_close((keys.dtype, values.dtype), (torch.float32, torch.float32),
+                     what=f"{type(cache).__name__}(1, 2, 3, 4) made under torch.set_default_dtype(torch.float64): "
+                          "(keys.dtype, values.dtype)",
+                     hint="the dtype argument defaults to torch.float32: pass dtype=dtype to torch.zeros (dtype=None "
+                          "would follow torch's default dtype)")
     cache = KVCache(1, 2, 3, 4, dtype=torch.float64, device="cpu")
     k, v = tok(1, 2, 2, 4, seed=7, dtype=torch.float64)
     keys, values = cache.update(k, v)
