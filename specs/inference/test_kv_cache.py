@@ -24,7 +24,8 @@ Contract -> specs:
   (no finite mask, a max-shifted softmax on every path, T = 1 included): test_float64_decoding; non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
-  confirmed on the meta device, with KVCache and SlidingWindowCache): test_forward_runs_on_the_input_device
+  confirmed on the meta device, with KVCache and SlidingWindowCache; a model called on the CPU, then
+  moved to meta: no mask or table cached on the module): test_forward_runs_on_the_input_device
 - budgets: FLOPs per step linear in the context and independent of max_len (max_len 256 for every
   context), the new token projected only, no cache-sized allocation: test_decode_step_*
 """
@@ -599,6 +600,18 @@ def test_forward_runs_on_the_input_device():
         hint="build every helper tensor on x's device: the causal mask (torch.ones(T, S, dtype=torch.bool, "
              "device=x.device)), the RoPE positions and frequencies (torch.arange(..., device=x.device)), a "
              "ring-buffer index")
+    # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
+    moved = CachedSelfAttention(8, 2)
+    moved(randn(2, 4, 8, seed=4))
+    if not _meta_tensors(moved):  # no tensor kept in a plain attribute: nothing to judge (a meta run costs ~0.7 s)
+        return
+    moved.to("meta")
+    out = on_meta(moved, torch.empty(2, 4, 8, device="meta"), what="CachedSelfAttention(8, 2) called once on "
+                  "the CPU (T = 4), then moved with .to('meta') and called again (T = 4)",
+                  hint="do not keep the causal mask or RoPE's tables on the module as plain attributes made at an "
+                       "earlier call: .to(device) moves parameters and buffers only; build them in forward on "
+                       "x's device (or register_buffer them)")
+    assert out is None or out.device.type == "meta", f"CachedSelfAttention moved to meta: output on {out.device}"
 
 
 # ------------------------------------------------------------------------ budgets
