@@ -27,7 +27,8 @@ Contract -> specs:
 - extra: default None, any weights_only value back as saved (falsy 0 and [] too): test_extra_*
 - a str or a pathlib.Path, also a bare file name (no folder part): test_a_str_or_a_path_round_trips
 - atomic: a crash inside torch.save keeps the old checkpoint, leaves no file when there was
-  none (also after a Ctrl-C: KeyboardInterrupt is no Exception), no temporary file, the exception propagates: test_a_crash_during_save_*;
+  none (also after a Ctrl-C: KeyboardInterrupt is no Exception, and when os.fsync fails after torch.save),
+  no temporary file, the exception propagates: test_a_crash_during_save_*;
   no temporary file after a save: test_a_save_leaves_one_file; a reader of the old file
   keeps the old file (never written in place): test_a_reader_of_the_old_file_*;
   temporary file in path's folder, renamed onto path: test_the_temporary_file_is_in_paths_folder;
@@ -484,17 +485,30 @@ def test_a_crash_during_save_keeps_the_old_checkpoint(tmp_path, monkeypatch):
            f"fails (try: ... except BaseException: os.remove(tmp); raise)")
 
 
-@pytest.mark.parametrize("crash", ["disk full", "Ctrl-C"])
+def _failing_fsync(fd):
+    raise OSError(5, "Input/output error (simulated in os.fsync)")
+
+
+@pytest.mark.parametrize("crash", ["disk full", "Ctrl-C", "fsync fails"])
 def test_a_crash_during_the_first_save_leaves_no_file(tmp_path, monkeypatch, crash):
     run = Run(13, optimizer="sgd")
     path = tmp_path / "ckpt.pt"
-    error = KeyboardInterrupt() if crash == "Ctrl-C" else None
-    crash_during_save(monkeypatch, path, run.model, run.optimizer, 0, error)
+    if crash == "fsync fails":  # after torch.save succeeded: the cleanup covers the whole write
+        monkeypatch.setattr(os, "fsync", _failing_fsync)
+        assert_raises(OSError, save_checkpoint, path, run.model, run.optimizer, 0,
+                      contract="if anything fails on the way, the exception propagates and the temporary "
+                               "file is removed",
+                      hint="let os.fsync's OSError propagate (after removing the temporary file)")
+        monkeypatch.undo()
+    else:
+        error = KeyboardInterrupt() if crash == "Ctrl-C" else None
+        crash_during_save(monkeypatch, path, run.model, run.optimizer, 0, error)
     left = sorted(p.name for p in tmp_path.iterdir())
     expect(left == [], f"after a crash ({crash}) in the middle of the first save_checkpoint the "
            f"folder holds {left}; expected nothing (half a file at path looks like a checkpoint, "
            f"and a temporary file is litter)\n  hint: {HINT_ATOMIC}; remove the temporary file "
-           f"when the save fails, whatever fails: KeyboardInterrupt is not an Exception, so "
+           f"when the save fails, whatever fails (torch.save, os.fsync, the replace: one try around "
+           f"the whole write): KeyboardInterrupt is not an Exception, so "
            f"clean up in `except BaseException:` (then raise) or in a `finally:`")
 
 
