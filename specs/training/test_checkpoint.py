@@ -32,7 +32,8 @@ Contract -> specs:
   no temporary file after a save: test_a_save_leaves_one_file; a reader of the old file
   keeps the old file (never written in place): test_a_reader_of_the_old_file_*;
   temporary file in path's folder, renamed onto path: test_the_temporary_file_is_in_paths_folder;
-  flush + fsync before os.replace: test_the_temporary_file_is_flushed_and_fsynced_before_the_replace;
+  flush + fsync before os.replace, the old file not removed first:
+  test_the_temporary_file_is_flushed_and_fsynced_before_the_replace;
   the new checkpoint replaces the old: test_a_second_save_replaces_the_first
 - folder created when missing: test_save_creates_missing_folders
 - saving changes no random state: test_save_changes_no_random_state
@@ -569,12 +570,12 @@ def _watch_renames_and_fsyncs(monkeypatch):
         events.append(("fsync", stat.st_ino, stat.st_size))
         return real_fsync(fd)
 
-    def replace(src, dst, *args, **kwargs):
-        events.append(("rename", Path(src).resolve(), Path(dst).resolve()))
+    def replace(src, dst, *args, **kwargs):  # the last item: was there a file at dst already
+        events.append(("rename", Path(src).resolve(), Path(dst).resolve(), Path(dst).exists()))
         return real_replace(src, dst, *args, **kwargs)
 
-    def rename(src, dst, *args, **kwargs):
-        events.append(("rename", Path(src).resolve(), Path(dst).resolve()))
+    def rename(src, dst, *args, **kwargs):  # the last item: was there a file at dst already
+        events.append(("rename", Path(src).resolve(), Path(dst).resolve(), Path(dst).exists()))
         return real_rename(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "fsync", fsync)
@@ -628,6 +629,9 @@ def test_the_temporary_file_is_flushed_and_fsynced_before_the_replace(tmp_path, 
     expect(not onto or whole[0] < onto[-1], "save_checkpoint called os.fsync only after renaming "
            "the file onto path: until the fsync, a power cut can leave an empty checkpoint under "
            "the name\n  hint: flush and os.fsync the temporary file, then os.replace")
+    expect(not onto or events[onto[-1]][3], "save_checkpoint removed the old checkpoint before renaming "
+           "the new one onto path: a crash in between leaves no checkpoint at all\n  hint: os.replace(tmp, "
+           "path) swaps the files atomically, the old one included; do not os.remove(path) first")
 
 
 
