@@ -13,7 +13,7 @@ Contract-to-spec map:
   rewards far from 0:
   test_a_group_ignores_*, test_group_advantages_*, test_equal_rewards_*, test_eps_*
 - grpo_loss: one advantage per sequence (B == T too), per-sequence token average, padding values
-  change nothing (moderate and +-1e3 where exp overflows), left padding: test_each_token_*,
+  change nothing (moderate and +-1e3 where exp overflows, bool and float masks), left padding: test_each_token_*,
   test_sequences_of_different_lengths_*, test_*padding_*
 - rho = 1 gradient = A grad log pi; old/ref logp detached; clipping both signs, no gradient when
   clipped; KL estimator, its own term, >= 0: test_gradient_*, test_parameter_gradient_*,
@@ -323,10 +323,12 @@ def test_padding_values_change_nothing():
                  what=f"d {what} / d logp at the padding positions", hint=HINT_PADDING)
 
 
-@pytest.mark.parametrize("extreme", [1e3, -1e3], ids=["+1e3", "-1e3"])
-def test_huge_padding_values_change_nothing(extreme):
+@pytest.mark.parametrize("extreme,mask_dtype", [(1e3, torch.bool), (-1e3, torch.bool), (1e3, torch.float64)],
+                         ids=["+1e3", "-1e3", "+1e3-float-mask"])
+def test_huge_padding_values_change_nothing(extreme, mask_dtype):
     batch = make_batch(3, 5, seed=19, p_keep=0.6)
     pad = ~batch["mask"]
+    batch["mask"] = batch["mask"].to(mask_dtype)  # a 0./1. float mask must keep padding out just the same
     altered = dict(batch)
     signs = {"logp": -1.0, "logp_old": 1.0, "logp_ref": 1.0}  # exp(logp_ref - logp) overflows too
     for key, sign in signs.items():
@@ -334,7 +336,8 @@ def test_huge_padding_values_change_nothing(extreme):
     logp_a, logp_b = leaf(batch["logp"]), leaf(altered["logp"])
     out_a = grpo_loss(**{**batch, "logp": logp_a}, beta=0.1)
     out_b = grpo_loss(**{**altered, "logp": logp_b}, beta=0.1)
-    what = f"grpo_loss(...) with padding values of {extreme:+g} (exp overflows there)"
+    kind = "" if mask_dtype == torch.bool else ", a 0./1. float mask"
+    what = f"grpo_loss(...) with padding values of {extreme:+g} (exp overflows there{kind})"
     hint = ("padding must stay out of the arithmetic: replace the padded logp / logp_old / logp_ref "
             "by 0 with torch.where BEFORE any exp; multiplying by the mask, or a where() after the exp, "
             "gives 0 * inf = NaN in the loss or its gradient")

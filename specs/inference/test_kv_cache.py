@@ -7,7 +7,7 @@ Contract -> specs:
   ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; ValueError for k, v
   of another batch / n_heads / head_dim or a 3-D k, v (KVCache and SlidingWindowCache), cache unchanged:
   test_update_of_the_wrong_shape_raises_value_error; reset:
-  test_kv_cache_reset_*; dtype default float32, dtype and device honoured (meta device):
+  test_kv_cache_reset_*; dtype default float32 (also under a float64 default dtype, both caches), dtype and device honoured (meta device):
   test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device (device=None under a meta
   default device too; still there after reset()); reset keeps the dtype (float64): test_kv_cache_reset_*; non-contiguous k, v:
   test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
@@ -19,11 +19,13 @@ Contract -> specs:
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
   proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask; run with
   torch's default dtype set to float64: float32 stays float32), any chunks; length follows;
-  float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6); scores ~2e5
+  float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6, also after a float32 call then
+  .double(): no table cached on the module); scores ~2e5
   (no finite mask, a max-shifted softmax on every path, T = 1 included): test_float64_decoding; non-contiguous
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
-  confirmed on the meta device, with KVCache and SlidingWindowCache): test_forward_runs_on_the_input_device
+  confirmed on the meta device, with KVCache and SlidingWindowCache; a model called on the CPU, then
+  moved to meta: no mask or table cached on the module): test_forward_runs_on_the_input_device
 - budgets: FLOPs per step linear in the context and independent of max_len (max_len 256 for every
   context), the new token projected only, no cache-sized allocation: test_decode_step_*
 """
@@ -221,6 +223,15 @@ def test_kv_cache_default_dtype_and_explicit_dtype_device():
     cache = KVCache(1, 2, 3, 4)
     keys, values = cache.update(*tok(1, 2, 1, 4, seed=6))
     assert_close(keys.dtype, torch.float32, what="KVCache(1, 2, 3, 4) (default dtype): keys.dtype")
+    with default_dtype(torch.float64):  # the default is dtype=torch.float32, not torch's default dtype
+        caches = [KVCache(1, 2, 3, 4), SlidingWindowCache(1, 2, 3, 4)]
+    for cache in caches:
+        keys, values = cache.update(*tok(1, 2, 1, 4, seed=6))
+        assert_close((keys.dtype, values.dtype), (torch.float32, torch.float32),
+                     what=f"{type(cache).__name__}(1, 2, 3, 4) made under torch.set_default_dtype(torch.float64): "
+                          "(keys.dtype, values.dtype)",
+                     hint="the dtype argument defaults to torch.float32: pass dtype=dtype to torch.zeros (dtype=None "
+                          "would follow torch's default dtype)")
     cache = KVCache(1, 2, 3, 4, dtype=torch.float64, device="cpu")
     k, v = tok(1, 2, 2, 4, seed=7, dtype=torch.float64)
     keys, values = cache.update(k, v)
@@ -503,6 +514,15 @@ def test_float64_decoding():
                  hint="masked keys get exactly zero weight (a boolean mask or -inf, not -1e4 added to "
                       "scores this large), and the softmax subtracts the row max before exp (exp(2e5) is inf) "
                       "on every path, the single-token decode step included", rtol=1e-9, atol=1e-9)
+    # a model that ran in float32 first, then .double(): nothing kept from that first call
+    warm, sd32 = make_attention(C, H, seed=38)
+    warm(x.float())
+    out = decode(warm.double(), x, KVCache(B, H, T, C // H, dtype=torch.float64), [2, 1, 3])
+    assert_close(out, reference(x, sd32, H), what="CachedSelfAttention(8, 2) run once in float32, then "
+                 ".double(), decoding float64 tokens in chunks [2, 1, 3]",
+                 hint="do not keep RoPE frequencies (or any helper) on the module from an earlier call as a "
+                      "plain attribute: .double() converts parameters and buffers only, so a table cached in "
+                      "float32 stays float32; build it in forward from x's dtype and device", **TOL64)
 
 
 def test_non_contiguous_input_is_left_alone():
@@ -580,6 +600,18 @@ def test_forward_runs_on_the_input_device():
         hint="build every helper tensor on x's device: the causal mask (torch.ones(T, S, dtype=torch.bool, "
              "device=x.device)), the RoPE positions and frequencies (torch.arange(..., device=x.device)), a "
              "ring-buffer index")
+    # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
+    moved = CachedSelfAttention(8, 2)
+    moved(randn(2, 4, 8, seed=4))
+    if not _meta_tensors(moved):  # no tensor kept in a plain attribute: nothing to judge (a meta run costs ~0.7 s)
+        return
+    moved.to("meta")
+    out = on_meta(moved, torch.empty(2, 4, 8, device="meta"), what="CachedSelfAttention(8, 2) called once on "
+                  "the CPU (T = 4), then moved with .to('meta') and called again (T = 4)",
+                  hint="do not keep the causal mask or RoPE's tables on the module as plain attributes made at an "
+                       "earlier call: .to(device) moves parameters and buffers only; build them in forward on "
+                       "x's device (or register_buffer them)")
+    assert out is None or out.device.type == "meta", f"CachedSelfAttention moved to meta: output on {out.device}"
 
 
 # ------------------------------------------------------------------------ budgets

@@ -15,9 +15,10 @@ Contract-to-spec map:
   "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
 - rope_interleaved: interleaved pairs, theta, default theta, position 0, relative positions,
   broadcast positions, non-contiguous, gradient: rope_interleaved_*; "compute in x's dtype":
-  rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64;
+  rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64 (also
+  after a float32 call then .double(): no frequency table cached on the module);
   any positions / T = 0 (float32 and float64): rope_interleaved_arbitrary_positions_and_empty_input; device of x:
-  rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device
+  rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device (after a CPU call)
 - queries / latent / expand_kv formulas, head layout, float32/float64, HF fixtures:
   projections_match_*; each token's own position: projections_use_each_tokens_own_position
 - decoupled RoPE (c_kv and q_nope position-free; rope key from x, shared): latent_is_the_same_*,
@@ -422,6 +423,17 @@ def test_projections_in_float64_rotate_in_float64():
                  what="MLAProjections(...).double().queries(x float64, positions 50..55)[1] (q_rope)", hint=HINT_F64)
     assert_close(module.latent(x, positions)[1], ref["k_rope"], **TIGHT,
                  what="MLAProjections(...).double().latent(x float64, positions 50..55)[1] (k_rope)", hint=HINT_F64)
+    # the same after a float32 call: nothing the first call computed may stay on the module
+    warm = build(cfg, sd, torch.float32)
+    warm.queries(x.float(), positions), warm.latent(x.float(), positions)
+    warm = load(warm.double(), {k: v.double() for k, v in sd.items()}, "MLAProjections(...)")
+    got = (warm.queries(x, positions)[1], warm.latent(x, positions)[1])
+    assert_close(got, (ref["q_rope"], ref["k_rope"]), **TIGHT,
+                 what="MLAProjections(...) called once in float32, then .double(): (q_rope, k_rope) of "
+                      "x float64, positions 50..55",
+                 hint="do not cache RoPE's frequencies on the module at the first call as a plain attribute: "
+                      ".double() converts parameters and buffers only, so a float32 table stays float32; "
+                      + HINT_F64)
 
 
 def test_projections_use_each_tokens_own_position():
@@ -436,15 +448,19 @@ def test_projections_use_each_tokens_own_position():
 
 def test_projections_on_the_meta_device():
     # everything made inside the methods must follow x's device (a table on the CPU fails here)
-    module = MLAProjections(MLAConfig(**SMALL)).to("meta")
+    module = MLAProjections(MLAConfig(**SMALL))
+    cpu_x = randn(2, 3, 48, seed=38)  # a CPU call first: nothing it computed may stay behind after .to("meta")
+    module.queries(cpu_x, torch.arange(4, 7)), module.latent(cpu_x, torch.arange(4, 7))
+    module.to("meta")
     x = torch.empty(2, 3, 48, device="meta")
     positions = torch.arange(4, 7, device="meta")
     # on meta itself, not the cheap probe (assert_on_input_device): a table kept in a plain
     # attribute stays on the CPU with a CPU module, and only .to("meta") leaves it behind
     outs = on_meta(lambda: module.queries(x, positions) + module.latent(x, positions),
                    what="MLAProjections on the meta device: queries/latent",
-                   hint="build RoPE's frequencies from x (device=x.device, dtype=x.dtype), not as a "
-                        "CPU tensor or a buffer that .to() does not move")
+                   hint="build RoPE's frequencies from x (device=x.device, dtype=x.dtype) at every call, not "
+                        "as a CPU tensor, nor a table cached on the module at an earlier call (a plain attribute "
+                        "that .to() does not move)")
     if outs is None:
         return  # the code reads data: the meta device cannot judge it
     shapes = [tuple(o.shape) for o in outs]

@@ -27,11 +27,13 @@ Contract -> specs:
 - extra: default None, any weights_only value back as saved (falsy 0 and [] too): test_extra_*
 - a str or a pathlib.Path, also a bare file name (no folder part): test_a_str_or_a_path_round_trips
 - atomic: a crash inside torch.save keeps the old checkpoint, leaves no file when there was
-  none (also after a Ctrl-C: KeyboardInterrupt is no Exception), no temporary file, the exception propagates: test_a_crash_during_save_*;
+  none (also after a Ctrl-C: KeyboardInterrupt is no Exception, and when os.fsync fails after torch.save),
+  no temporary file, the exception propagates: test_a_crash_during_save_*;
   no temporary file after a save: test_a_save_leaves_one_file; a reader of the old file
   keeps the old file (never written in place): test_a_reader_of_the_old_file_*;
   temporary file in path's folder, renamed onto path: test_the_temporary_file_is_in_paths_folder;
-  flush + fsync before os.replace: test_the_temporary_file_is_flushed_and_fsynced_before_the_replace;
+  flush + fsync before os.replace, the old file not removed first:
+  test_the_temporary_file_is_flushed_and_fsynced_before_the_replace;
   the new checkpoint replaces the old: test_a_second_save_replaces_the_first
 - folder created when missing: test_save_creates_missing_folders
 - saving changes no random state: test_save_changes_no_random_state
@@ -484,17 +486,30 @@ def test_a_crash_during_save_keeps_the_old_checkpoint(tmp_path, monkeypatch):
            f"fails (try: ... except BaseException: os.remove(tmp); raise)")
 
 
-@pytest.mark.parametrize("crash", ["disk full", "Ctrl-C"])
+def _failing_fsync(fd):
+    raise OSError(5, "Input/output error (simulated in os.fsync)")
+
+
+@pytest.mark.parametrize("crash", ["disk full", "Ctrl-C", "fsync fails"])
 def test_a_crash_during_the_first_save_leaves_no_file(tmp_path, monkeypatch, crash):
     run = Run(13, optimizer="sgd")
     path = tmp_path / "ckpt.pt"
-    error = KeyboardInterrupt() if crash == "Ctrl-C" else None
-    crash_during_save(monkeypatch, path, run.model, run.optimizer, 0, error)
+    if crash == "fsync fails":  # after torch.save succeeded: the cleanup covers the whole write
+        monkeypatch.setattr(os, "fsync", _failing_fsync)
+        assert_raises(OSError, save_checkpoint, path, run.model, run.optimizer, 0,
+                      contract="if anything fails on the way, the exception propagates and the temporary "
+                               "file is removed",
+                      hint="let os.fsync's OSError propagate (after removing the temporary file)")
+        monkeypatch.undo()
+    else:
+        error = KeyboardInterrupt() if crash == "Ctrl-C" else None
+        crash_during_save(monkeypatch, path, run.model, run.optimizer, 0, error)
     left = sorted(p.name for p in tmp_path.iterdir())
     expect(left == [], f"after a crash ({crash}) in the middle of the first save_checkpoint the "
            f"folder holds {left}; expected nothing (half a file at path looks like a checkpoint, "
            f"and a temporary file is litter)\n  hint: {HINT_ATOMIC}; remove the temporary file "
-           f"when the save fails, whatever fails: KeyboardInterrupt is not an Exception, so "
+           f"when the save fails, whatever fails (torch.save, os.fsync, the replace: one try around "
+           f"the whole write): KeyboardInterrupt is not an Exception, so "
            f"clean up in `except BaseException:` (then raise) or in a `finally:`")
 
 
@@ -555,12 +570,12 @@ def _watch_renames_and_fsyncs(monkeypatch):
         events.append(("fsync", stat.st_ino, stat.st_size))
         return real_fsync(fd)
 
-    def replace(src, dst, *args, **kwargs):
-        events.append(("rename", Path(src).resolve(), Path(dst).resolve()))
+    def replace(src, dst, *args, **kwargs):  # the last item: was there a file at dst already
+        events.append(("rename", Path(src).resolve(), Path(dst).resolve(), Path(dst).exists()))
         return real_replace(src, dst, *args, **kwargs)
 
-    def rename(src, dst, *args, **kwargs):
-        events.append(("rename", Path(src).resolve(), Path(dst).resolve()))
+    def rename(src, dst, *args, **kwargs):  # the last item: was there a file at dst already
+        events.append(("rename", Path(src).resolve(), Path(dst).resolve(), Path(dst).exists()))
         return real_rename(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(os, "fsync", fsync)
@@ -614,6 +629,9 @@ def test_the_temporary_file_is_flushed_and_fsynced_before_the_replace(tmp_path, 
     expect(not onto or whole[0] < onto[-1], "save_checkpoint called os.fsync only after renaming "
            "the file onto path: until the fsync, a power cut can leave an empty checkpoint under "
            "the name\n  hint: flush and os.fsync the temporary file, then os.replace")
+    expect(not onto or events[onto[-1]][3], "save_checkpoint removed the old checkpoint before renaming "
+           "the new one onto path: a crash in between leaves no checkpoint at all\n  hint: os.replace(tmp, "
+           "path) swaps the files atomically, the old one included; do not os.remove(path) first")
 
 
 
