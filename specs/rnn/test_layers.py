@@ -6,7 +6,8 @@ Contract -> specs:
   test_every_parameter_initialised_uniform_in_one_over_sqrt_h; drawn from torch's global
   generator (reproducible by torch.manual_seed, fresh per module):
   test_initialisation_draws_from_torchs_global_generator
-- defaults num_layers=1, batch_first=False, state=None: test_defaults_are_one_layer_time_major
+- defaults num_layers=1, batch_first=False, state=None; the result is the tuple (output, (h_n, c_n))
+  (not lists): test_defaults_are_one_layer_time_major
 - forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
   test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
 - a fresh zero state per call (nothing carried over), any batch size (3, 3, 1, 2):
@@ -102,6 +103,11 @@ def test_defaults_are_one_layer_time_major():
     with torch.no_grad():
         assert_close(got, ref(x), what="LSTM(3, 5)(x of (4, 2, 3)) with the default "
                      "num_layers=1, batch_first=False and state=None", hint=HINT_BATCH_FIRST)
+    kinds = (type(got).__name__, type(got[1]).__name__ if isinstance(got, (tuple, list)) and len(got) == 2 else "?")
+    expect(kinds == ("tuple", "tuple") and len(got[1]) == 2,
+           f"LSTM(3, 5)(x) returned a {kinds[0]} whose second item is a {kinds[1]}; the contract is nn.LSTM's "
+           "tuple (output, (h_n, c_n)), a tuple inside a tuple (code written for nn.LSTM may test "
+           "isinstance(state, tuple))\n  hint: return output, (h_n, c_n)")
 
 
 def test_parameters_initialised_like_nn_lstm():
