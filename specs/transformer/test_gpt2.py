@@ -26,7 +26,8 @@ Contract -> specs:
 - generate under no_grad (not inference_mode: an ordinary result tensor), mode unchanged both ways (also while it runs), idx untouched:
   test_generate_runs_without_gradients, test_generate_leaves_train_mode_alone,
   test_generate_leaves_idx_and_mode_alone
-- forward on idx's device (positions, causal mask; meta device): test_forward_runs_on_the_input_device
+- forward on idx's device (positions, causal mask, also one cached at an earlier CPU call; meta device):
+  test_forward_runs_on_the_input_device
 """
 
 from pathlib import Path
@@ -385,7 +386,10 @@ def test_forward_runs_on_the_input_device():
     """The meta device stands in for a GPU: positions or a causal mask made on the default
     device (no device=) meet meta tensors and fail. Code that reads tensor data (a Python
     branch on a tensor, .item()) cannot run on meta: not judged."""
-    model = tiny().to("meta")
+    model = tiny()
+    with torch.no_grad():  # a CPU call first: a mask cached lazily in a plain attribute is then left on the CPU
+        model(torch.zeros(2, 5, dtype=torch.long))
+    model = model.to("meta")
     idx = torch.empty(2, 5, dtype=torch.long, device="meta")
     # the meta device lets a CPU index read a meta table, a GPU does not: watch wpe's input
     fed = []
@@ -394,10 +398,11 @@ def test_forward_runs_on_the_input_device():
     # on meta itself, not the cheap probe (assert_on_input_device): a mask kept in a plain
     # attribute stays on the CPU with a CPU model, and only .to("meta") leaves it behind
     try:
-        out = on_meta(model, idx, what="GPT2(tiny config).to('meta')(idx (2, 5) on meta)",
+        out = on_meta(model, idx, what="GPT2(tiny config), called once on the CPU, then .to('meta')(idx (2, 5) on meta)",
                       hint="build the positions and the causal mask on idx's device: torch.arange(T, "
                            "device=idx.device), torch.ones(T, T, dtype=torch.bool, device=x.device) (or a "
-                           "registered buffer, which moves with the model)")
+                           "registered buffer, which moves with the model; a mask cached in a plain attribute "
+                           "at the first call stays on that call's device)")
     finally:
         hook.remove()
     if out is None:
