@@ -14,7 +14,7 @@ Contract -> specs:
   test_one_module_serves_any_batch_size
 - B = 0 (decided: empty output and states, as nn.LSTM), with and without a state, float64 and in
   the graph: test_empty_batch
-- dtype follows .double() incl. the default zero state; device of x: test_float64_after_double,
+- dtype follows .double() incl. the default zero state; device of x (also after a CPU call): test_float64_after_double,
   test_float64_default_state_after_double, test_output_and_state_on_the_module_device
 - gradients to x, h_0, c_0 and every parameter: test_gradients_match_nn_lstm
 - non-contiguous inputs unchanged: test_non_contiguous_*; off limits: test_writes_its_own
@@ -311,10 +311,15 @@ def test_float64_default_state_after_double(batch_first):
 
 def test_output_and_state_on_the_module_device():
     # The meta device stands in for a GPU: a zero state made without device=x.device is on the CPU.
-    mine = LSTM(3, 4, num_layers=2, batch_first=True).to("meta")
+    mine = LSTM(3, 4, num_layers=2, batch_first=True)
+    with torch.no_grad():  # a CPU call first: a zero state kept from it would stay on the CPU
+        mine(torch.zeros(2, 5, 3))
+    mine = mine.to("meta")
     x = torch.empty(2, 5, 3, device="meta")
-    what = "LSTM(3, 4, 2, batch_first=True).to('meta')(x of (2, 5, 3) on meta) with state=None"
-    hint = "make the default zero state on x's device: x.new_zeros(num_layers, B, H)"
+    what = ("LSTM(3, 4, 2, batch_first=True), called once on the CPU, then .to('meta')(x of (2, 5, 3) on meta) "
+            "with state=None")
+    hint = ("make the default zero state on x's device in every call: x.new_zeros(num_layers, B, H) (a state "
+            "kept from an earlier call stays on that call's device)")
     try:
         out, (h_n, c_n) = mine(x)
     except NotImplementedError:
