@@ -19,7 +19,8 @@ Contract-to-spec map:
   test_dense_for_the_first_*, test_the_switch_changes_the_output
 - pre-norm residuals on the un-normalised stream: test_residuals_carry_x_*
 - values vs HF and the reference (float32/float64, positions): test_layer_matches_*
-- cache and start_pos passed on (prefill + decode, chunks): test_decoding_with_the_cache_*
+- cache and start_pos passed on (prefill + decode, chunks); cache=None afterwards uses no cache (none
+  kept on the layer): test_decoding_with_the_cache_*
 - shapes, x's dtype, non-contiguous x left alone: test_shapes_dtypes_and_inputs_left_alone
 - gradients: test_gradients_match_the_reference
 - eps = config.rms_norm_eps (0.5, and an explicit 0.0): test_norms_use_the_configs_eps,
@@ -221,6 +222,16 @@ def test_decoding_with_the_cache_equals_the_full_forward(name, layer_idx, chunks
                  hint="forward(x, cache, start_pos) must hand both to self_attn (self_attn(norm(x), cache=cache, "
                       "start_pos=start_pos)): the new tokens' latents go into the cache at start_pos and the "
                       "attention sees every cached position")
+    # after the cached calls, cache=None at start_pos 7 attends among x's own 5 tokens (nothing kept)
+    with torch.no_grad():
+        tail = layer(x[:, 7:], start_pos=7)
+    expected, margin = reference(layer_weights(name, layer_idx), c, layer_idx, x[:, 7:], 7)
+    assert margin > MIN_MARGIN  # fixed inputs: checked once
+    assert_close(tail, expected, **REF_TOL[torch.float64],
+                 what=f"DecoderLayer({name} config, {layer_idx}): after decoding with an MLACache, "
+                      "layer(x[:, 7:], start_pos=7) with cache=None",
+                 hint="cache=None means no cache: the T tokens of x attend among themselves, causally; keep "
+                      "no cache (or anything else) on the layer between calls")
 
 
 # ------------------------------------------------------------------------ shapes, dtypes, inputs

@@ -9,7 +9,7 @@ The H100 figures are the stub's H100 constant: 989.5e12 FLOP/s dense BF16, 3.35e
 
 Contract -> specs:
 - matmul_flops "2 per multiply-add" vs FlopCounterMode: test_matmul_flops_* ; "an exact int":
-  test_counts_are_exact_ints
+  test_counts_are_exact_ints, test_matmul_flops_large (odd factors beyond 2**53)
 - kv_cache_bytes mha/gqa/mqa/mla vs real tensors, defaults kind="mha", dtype_bytes=2:
   test_*_cache_bytes_match_real_tensors, test_defaults_*, test_named_models,
   test_cache_shrinks_by_hq_over_hkv; "n_kv_heads is ignored" (mha, mqa):
@@ -21,7 +21,7 @@ Contract -> specs:
 - arithmetic_intensity, roofline_time "the larger", floats: test_arithmetic_intensity,
   test_roofline_time_*, test_intensity_and_time_are_floats
 - decode_step_cost flops vs FlopCounterMode, bytes vs real tensors, linear in context, a tuple
-  of two ints, memory-bound on H100: test_decode_*, test_counts_are_exact_ints
+  of two ints (exact beyond 2**53 too), memory-bound on H100: test_decode_*, test_counts_are_exact_ints
 """
 
 import dataclasses
@@ -92,6 +92,12 @@ def test_matmul_flops_large():
     got = matmul_flops(4096, 4096, 4096)
     exact(got, 2 * 4096**3, "matmul_flops(4096, 4096, 4096)",
           HINT_FLOP + "; return an exact int (no floats, no rounding)")
+    # odd factors whose product passes 2**53: int(2.0 * m * n * k) has the right type but a rounded value
+    m, n, k = 100_003, 1_000_003, 99_991
+    got = matmul_flops(m, n, k)
+    exact(got, 2 * m * n * k, f"matmul_flops({m}, {n}, {k}) (about {2 * m * n * k:.2e}, more than 2**53)",
+          HINT_FLOP + "; compute with ints only: a float factor (2.0) rounds counts above 2**53, and int() of "
+          "the rounded float keeps the error")
 
 
 # --------------------------------------------------------------------- kv_cache_bytes
@@ -379,6 +385,19 @@ def test_counts_are_exact_ints():
                           f"(flops, bytes)\n  hint: return flops, nbytes")
     assert_exact_type(result[0], int, f"decode_step_cost({c}, 7)[0] (flops)")
     assert_exact_type(result[1], int, f"decode_step_cost({c}, 7)[1] (bytes)")
+    # a config with odd sizes whose counts pass 2**53, against the stub's formula written out here
+    c = ModelConfig(d_model=1_000_003, n_layers=61, n_heads=99, n_kv_heads=11, head_dim=193, d_ff=10_000_019,
+                    vocab=129_281, dtype_bytes=1)
+    ctx = 10_000_000_019  # the attention FLOPs pass 2**53
+    q, kv = c.n_heads * c.head_dim, c.n_kv_heads * c.head_dim
+    weights = c.n_layers * (c.d_model * (q + 2 * kv) + q * c.d_model + 2 * c.d_model * c.d_ff) + c.d_model * c.vocab
+    flops = 2 * weights + c.n_layers * c.n_heads * 4 * ctx * c.head_dim
+    nbytes = weights + c.n_layers * 2 * ctx * kv
+    got = decode_step_cost(c, ctx)
+    for i, (name, expected, hint) in enumerate([("flops", flops, HINT_DECODE), ("bytes", nbytes, HINT_DECODE_BYTES)]):
+        exact(got[i], expected, f"decode_step_cost({c}, {ctx})[{i}] ({name}, above 2**53)",
+              "compute with ints only: a float anywhere (a ratio n_kv_heads / n_heads, a 2.0) rounds counts above "
+              "2**53, and int() of the rounded float keeps the error; " + hint)
 
 
 def test_cache_bytes_exact_beyond_2_53():

@@ -6,14 +6,15 @@ Contract -> specs:
   test_every_parameter_initialised_uniform_in_one_over_sqrt_h; drawn from torch's global
   generator (reproducible by torch.manual_seed, fresh per module):
   test_initialisation_draws_from_torchs_global_generator
-- defaults num_layers=1, batch_first=False, state=None: test_defaults_are_one_layer_time_major
+- defaults num_layers=1, batch_first=False, state=None; the result is the tuple (output, (h_n, c_n))
+  (not lists): test_defaults_are_one_layer_time_major
 - forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
   test_batch_first_reads_batch_major_input, test_final_state_of_every_layer, test_given_initial_state_*
 - a fresh zero state per call (nothing carried over), any batch size (3, 3, 1, 2):
   test_one_module_serves_any_batch_size
 - B = 0 (decided: empty output and states, as nn.LSTM), with and without a state, float64 and in
   the graph: test_empty_batch
-- dtype follows .double() incl. the default zero state; device of x: test_float64_after_double,
+- dtype follows .double() incl. the default zero state; device of x (also after a CPU call): test_float64_after_double,
   test_float64_default_state_after_double, test_output_and_state_on_the_module_device
 - gradients to x, h_0, c_0 and every parameter: test_gradients_match_nn_lstm
 - non-contiguous inputs unchanged: test_non_contiguous_*; off limits: test_writes_its_own
@@ -102,6 +103,11 @@ def test_defaults_are_one_layer_time_major():
     with torch.no_grad():
         assert_close(got, ref(x), what="LSTM(3, 5)(x of (4, 2, 3)) with the default "
                      "num_layers=1, batch_first=False and state=None", hint=HINT_BATCH_FIRST)
+    kinds = (type(got).__name__, type(got[1]).__name__ if isinstance(got, (tuple, list)) and len(got) == 2 else "?")
+    expect(kinds == ("tuple", "tuple") and len(got[1]) == 2,
+           f"LSTM(3, 5)(x) returned a {kinds[0]} whose second item is a {kinds[1]}; the contract is nn.LSTM's "
+           "tuple (output, (h_n, c_n)), a tuple inside a tuple (code written for nn.LSTM may test "
+           "isinstance(state, tuple))\n  hint: return output, (h_n, c_n)")
 
 
 def test_parameters_initialised_like_nn_lstm():
@@ -305,10 +311,15 @@ def test_float64_default_state_after_double(batch_first):
 
 def test_output_and_state_on_the_module_device():
     # The meta device stands in for a GPU: a zero state made without device=x.device is on the CPU.
-    mine = LSTM(3, 4, num_layers=2, batch_first=True).to("meta")
+    mine = LSTM(3, 4, num_layers=2, batch_first=True)
+    with torch.no_grad():  # a CPU call first: a zero state kept from it would stay on the CPU
+        mine(torch.zeros(2, 5, 3))
+    mine = mine.to("meta")
     x = torch.empty(2, 5, 3, device="meta")
-    what = "LSTM(3, 4, 2, batch_first=True).to('meta')(x of (2, 5, 3) on meta) with state=None"
-    hint = "make the default zero state on x's device: x.new_zeros(num_layers, B, H)"
+    what = ("LSTM(3, 4, 2, batch_first=True), called once on the CPU, then .to('meta')(x of (2, 5, 3) on meta) "
+            "with state=None")
+    hint = ("make the default zero state on x's device in every call: x.new_zeros(num_layers, B, H) (a state "
+            "kept from an earlier call stays on that call's device)")
     try:
         out, (h_n, c_n) = mine(x)
     except NotImplementedError:

@@ -14,7 +14,8 @@ Contract -> specs:
 - logits (B, T, V) float32 vs Hugging Face, causality, 0-based positions, grads:
   test_logits_*, test_changing_a_future_token_*, test_gradients_*, test_forward_takes_non_contiguous_*;
   float32 logits under a float64 default dtype (a float mask without dtype=): test_forward_takes_non_contiguous_*
-- eps = config.layer_norm_epsilon (formula oracle): test_layer_norm_eps_comes_from_the_config
+- eps = config.layer_norm_epsilon (formula oracle; an explicit 0.0 too, on small activations):
+  test_layer_norm_eps_comes_from_the_config
 - T > block_size -> ValueError naming both: test_forward_longer_than_block_size_raises
 - dropout only in train(), at embeddings / attention weights (after the softmax: token 0's one
   weight becomes 0 or 2) / both residual branches, none inside the mlp:
@@ -25,7 +26,8 @@ Contract -> specs:
 - generate under no_grad (not inference_mode: an ordinary result tensor), mode unchanged both ways (also while it runs), idx untouched:
   test_generate_runs_without_gradients, test_generate_leaves_train_mode_alone,
   test_generate_leaves_idx_and_mode_alone
-- forward on idx's device (positions, causal mask; meta device): test_forward_runs_on_the_input_device
+- forward on idx's device (positions, causal mask, also one cached at an earlier CPU call; meta device):
+  test_forward_runs_on_the_input_device
 """
 
 from pathlib import Path
@@ -384,7 +386,10 @@ def test_forward_runs_on_the_input_device():
     """The meta device stands in for a GPU: positions or a causal mask made on the default
     device (no device=) meet meta tensors and fail. Code that reads tensor data (a Python
     branch on a tensor, .item()) cannot run on meta: not judged."""
-    model = tiny().to("meta")
+    model = tiny()
+    with torch.no_grad():  # a CPU call first: a mask cached lazily in a plain attribute is then left on the CPU
+        model(torch.zeros(2, 5, dtype=torch.long))
+    model = model.to("meta")
     idx = torch.empty(2, 5, dtype=torch.long, device="meta")
     # the meta device lets a CPU index read a meta table, a GPU does not: watch wpe's input
     fed = []
@@ -393,10 +398,11 @@ def test_forward_runs_on_the_input_device():
     # on meta itself, not the cheap probe (assert_on_input_device): a mask kept in a plain
     # attribute stays on the CPU with a CPU model, and only .to("meta") leaves it behind
     try:
-        out = on_meta(model, idx, what="GPT2(tiny config).to('meta')(idx (2, 5) on meta)",
+        out = on_meta(model, idx, what="GPT2(tiny config), called once on the CPU, then .to('meta')(idx (2, 5) on meta)",
                       hint="build the positions and the causal mask on idx's device: torch.arange(T, "
                            "device=idx.device), torch.ones(T, T, dtype=torch.bool, device=x.device) (or a "
-                           "registered buffer, which moves with the model)")
+                           "registered buffer, which moves with the model; a mask cached in a plain attribute "
+                           "at the first call stays on that call's device)")
     finally:
         hook.remove()
     if out is None:
@@ -437,18 +443,23 @@ def formula_logits(state: dict, idx: torch.Tensor, n_head: int, eps: float) -> t
     return x @ w["transformer.wte.weight"].T
 
 
-@pytest.mark.parametrize("eps", [0.5, 1e-2])
+@pytest.mark.parametrize("eps", [0.5, 1e-2, 0.0])
 def test_layer_norm_eps_comes_from_the_config(eps):
     idx = FIXTURE["inputs"][1]
     oracle = formula_logits(FIXTURE["state_dict"], idx, CFG["n_head"], CFG["layer_norm_epsilon"])
     assert torch.allclose(oracle, FIXTURE["logits"][1].double(), rtol=1e-6, atol=1e-6), \
         "spec data: formula_logits disagrees with Hugging Face's fixture logits"
-    model = loaded(layer_norm_epsilon=eps)
-    expected = formula_logits(FIXTURE["state_dict"], idx, CFG["n_head"], eps).float()
-    assert_close(_forward(model, idx), expected, **LOGIT_TOL,
-                 what=f"GPT2(GPT2Config(..., layer_norm_epsilon={eps})) logits for idx {tuple(idx.shape)}",
+    state, tol, note = FIXTURE["state_dict"], LOGIT_TOL, ""
+    if eps == 0.0:  # an explicit 0.0: embeddings scaled by 1e-3 (variance ~1e-6), so eps 0 and 1e-5 differ
+        state = {k: v * 1e-3 if k in ("transformer.wte.weight", "lm_head.weight", "transformer.wpe.weight") else v
+                 for k, v in state.items()}
+        tol, note = dict(rtol=1e-4, atol=1e-6), ", wte (= lm_head) and wpe scaled by 1e-3 (logits ~1e-2)"
+    model = load(tiny(layer_norm_epsilon=eps), state)
+    expected = formula_logits(state, idx, CFG["n_head"], eps).float()
+    assert_close(_forward(model, idx), expected, **tol,
+                 what=f"GPT2(GPT2Config(..., layer_norm_epsilon={eps})) logits for idx {tuple(idx.shape)}{note}",
                  hint="every LayerNorm (ln_1, ln_2, ln_f) takes eps=config.layer_norm_epsilon, not a "
-                      "hard-coded 1e-5")
+                      "hard-coded 1e-5; an explicit 0.0 is a value (no `layer_norm_epsilon or 1e-5`)")
 
 
 def test_forward_longer_than_block_size_raises():
