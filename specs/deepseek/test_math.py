@@ -25,7 +25,7 @@ References:
   weight at once).
 
 Contract-to-spec map:
-- the config's defaults are the published numbers, count 6,910,365,696:
+- the config's defaults are the published numbers, count 6,910,365,696 as a Python int (not 6910365696.0):
   test_deepseek_math_7b_is_the_published_config_and_count
 - count_parameters closed form, every block, GQA's smaller k/v, untied head:
   test_count_parameters_matches_the_architecture (hypothesis), test_models_have_the_counted_parameters,
@@ -185,6 +185,11 @@ def test_deepseek_math_7b_is_the_published_config_and_count():
                                  f"{PUBLISHED}: leave the given config as it is")
     assert spec_count(DEEPSEEK_MATH_7B) == PUBLISHED_COUNT  # the spec's own shapes agree
     got = count_parameters(DEEPSEEK_MATH_7B)
+    if type(got) is not int:  # 6910365696.0 compares equal to the int
+        raise SpecFailure(
+            f"count_parameters(DEEPSEEK_MATH_7B) returned {type(got).__name__} {got!r}; the contract says a "
+            "Python int\n  hint: head_dim = hidden_size // num_attention_heads (a / makes a float, and so "
+            "does every product with it); no float, numpy or tensor arithmetic")
     if got != PUBLISHED_COUNT:
         raise SpecFailure(
             f"count_parameters(DEEPSEEK_MATH_7B) = {got:,}, expected {PUBLISHED_COUNT:,} ({got - PUBLISHED_COUNT:+,}): "
