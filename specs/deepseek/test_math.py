@@ -48,7 +48,8 @@ Contract-to-spec map:
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
-- errors: bad configs (4 constructors, n = 0 too; the two model classes allocate nothing first):
+- errors: bad configs (4 constructors, n = 0 and negative n, n_kv too; the two model classes allocate
+  nothing first):
   test_bad_configs_raise; positions out of range, given or default (after a cache and without
   one), cache untouched: test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
@@ -503,6 +504,9 @@ BAD_CONFIGS = [
     (dict(hidden_size=32, num_attention_heads=2, num_key_value_heads=4), (2, 4), "more KV heads than heads"),
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=0), (4, 0), "no KV head"),
     (dict(hidden_size=32, num_attention_heads=0, num_key_value_heads=1), (32, 0), "no attention head"),
+    # negative counts pass a divisibility test (32 % -4 == 0, 4 % -2 == 0) and a `not n` test: n < 1 is the rule
+    (dict(hidden_size=32, num_attention_heads=-4, num_key_value_heads=2), (-4,), "negative heads"),
+    (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=-2), (-2,), "negative KV heads"),
     (dict(hidden_size=12, num_attention_heads=4, num_key_value_heads=2), (3,), "odd head_dim"),
 ]
 
