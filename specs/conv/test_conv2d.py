@@ -21,7 +21,9 @@ Contract -> specs:
 - unfold + matmul, all windows at once (op count independent of image size): test_no_python_loop_over_output_positions
 - Conv2d state_dict keys, forward, bias=False, weight/bias registered as parameters (not
   buffers): test_module_loads_*, test_module_state_dict_*
-- init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*
+- init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*;
+  drawn from torch's global RNG (manual_seed reproduces, successive layers differ):
+  test_module_initialisation_like_nn_conv2d
 - fan_in = (C_in // groups)·kH·kW with a (kH, kW) pair: test_module_initialisation_with_a_non_square_kernel
 """
 
@@ -352,6 +354,19 @@ def test_module_initialisation_like_nn_conv2d():
         f"U(−1/√fan_in, 1/√fan_in) with fan_in = (in_channels // groups)·kH·kW = {fan_in}")
     assert mine.bias is not None and float(mine.bias.detach().abs().max()) <= bound * (1 + 1e-6), (
         f"Conv2d(16, 32, 3, groups=2).bias must lie in ±1/√fan_in = ±{bound:.4g}")
+    # drawn from torch's global RNG like nn.Conv2d: torch.manual_seed reproduces a layer, and the
+    # next layer gets fresh values (a private torch.Generator().manual_seed(0) makes them all equal)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        first, second = Conv2d(2, 3, 2), Conv2d(2, 3, 2)
+        torch.manual_seed(0)
+        again = Conv2d(2, 3, 2)
+    same = [torch.equal(getattr(first, n), getattr(second, n)) for n in ("weight", "bias")]
+    reproduced = [torch.equal(getattr(first, n), getattr(again, n)) for n in ("weight", "bias")]
+    assert not any(same) and all(reproduced), (
+        f"two Conv2d(2, 3, 2) made one after the other have equal (weight, bias): {same}; after the same "
+        f"torch.manual_seed they are reproduced: {reproduced}, expected no and yes. hint: draw the init "
+        f"from torch's global RNG (tensor.uniform_(-bound, bound), no generator of your own), like nn.Conv2d")
 
 
 def test_module_does_not_call_a_convolution_built_in():

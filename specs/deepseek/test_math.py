@@ -25,7 +25,7 @@ References:
   weight at once).
 
 Contract-to-spec map:
-- the config's defaults are the published numbers, count 6,910,365,696:
+- the config's defaults are the published numbers, count 6,910,365,696 as a Python int (not 6910365696.0):
   test_deepseek_math_7b_is_the_published_config_and_count
 - count_parameters closed form, every block, GQA's smaller k/v, untied head:
   test_count_parameters_matches_the_architecture (hypothesis), test_models_have_the_counted_parameters,
@@ -48,7 +48,8 @@ Contract-to-spec map:
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
-- errors: bad configs (4 constructors, n = 0 too; the two model classes allocate nothing first):
+- errors: bad configs (4 constructors, n = 0 and negative n, n_kv too; the two model classes allocate
+  nothing first):
   test_bad_configs_raise; positions out of range, given or default (after a cache and without
   one), cache untouched: test_positions_out_of_range_raise; wrong position_ids shape:
   test_position_ids_of_another_shape_raise
@@ -185,6 +186,11 @@ def test_deepseek_math_7b_is_the_published_config_and_count():
                                  f"{PUBLISHED}: leave the given config as it is")
     assert spec_count(DEEPSEEK_MATH_7B) == PUBLISHED_COUNT  # the spec's own shapes agree
     got = count_parameters(DEEPSEEK_MATH_7B)
+    if type(got) is not int:  # 6910365696.0 compares equal to the int
+        raise SpecFailure(
+            f"count_parameters(DEEPSEEK_MATH_7B) returned {type(got).__name__} {got!r}; the contract says a "
+            "Python int\n  hint: head_dim = hidden_size // num_attention_heads (a / makes a float, and so "
+            "does every product with it); no float, numpy or tensor arithmetic")
     if got != PUBLISHED_COUNT:
         raise SpecFailure(
             f"count_parameters(DEEPSEEK_MATH_7B) = {got:,}, expected {PUBLISHED_COUNT:,} ({got - PUBLISHED_COUNT:+,}): "
@@ -498,6 +504,9 @@ BAD_CONFIGS = [
     (dict(hidden_size=32, num_attention_heads=2, num_key_value_heads=4), (2, 4), "more KV heads than heads"),
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=0), (4, 0), "no KV head"),
     (dict(hidden_size=32, num_attention_heads=0, num_key_value_heads=1), (32, 0), "no attention head"),
+    # negative counts pass a divisibility test (32 % -4 == 0, 4 % -2 == 0) and a `not n` test: n < 1 is the rule
+    (dict(hidden_size=32, num_attention_heads=-4, num_key_value_heads=2), (-4,), "negative heads"),
+    (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=-2), (-2,), "negative KV heads"),
     (dict(hidden_size=12, num_attention_heads=4, num_key_value_heads=2), (3,), "odd head_dim"),
 ]
 

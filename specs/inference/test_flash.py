@@ -2,7 +2,8 @@
 
 Contract -> specs:
 - equal to SDPA, any batch dims, L != S, ragged tiles, block 1 / prime / > T: test_matches_sdpa,
-  test_matches_sdpa_on_random_shapes; defaults causal=False, block_size=64: test_defaults_*
+  test_matches_sdpa_on_random_shapes; defaults causal=False, block_size=64 (the
+  largest allocation at L = S = 150 is one 64 x 64 tile): test_defaults_*
 - "dtype of q, computed in it" (float64 to 1e-12; also with one tile covering everything): test_float64;
   a block_size that covers everything (one tile: a fast path) also in test_running_max_*, test_large_scores_*,
   test_helper_tensors_*
@@ -100,6 +101,15 @@ def test_defaults_are_full_attention_and_block_64():
     out = flash_attention(q, k, v)
     assert_close(out, ref(q, k, v), what=f"flash_attention({desc((2,), 150, 130, 8, 8)}) (defaults)",
                  hint="causal=False by default; " + HINT_RAGGED + "; " + HINT_ONLINE)
+    # block_size=64 by default: at L = S = 150 and D = Dv = 1 the largest tensor is one 64 x 64 tile of
+    # scores (a default of 32 never builds one, 128 or "everything at once" builds a bigger one)
+    q1, k1, v1 = qkv((), 150, 150, 1, 1, seed=2)
+    biggest = max((tuple(a.shape) for a in allocations(flash_attention, q1, k1, v1)), key=math.prod)
+    if math.prod(biggest) != 64 * 64:
+        raise SpecFailure(
+            f"flash_attention(q (150, 1), k (150, 1), v (150, 1)) with the default block_size: its largest "
+            f"allocation is {biggest}, expected a (64, 64) tile of scores\n  hint: the signature's default is "
+            f"block_size=64 (tiles of 64 queries by 64 keys), not another size and not None for one tile")
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)

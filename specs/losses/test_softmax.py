@@ -11,9 +11,10 @@ Contract-to-spec map:
   empty_and_scalar_inputs
 - a dim outside [-x.dim(), x.dim()) raises IndexError (no dim % x.dim()): dim_out_of_range_raises
 - stability ("±1e4 finite and correct", shift invariance, log never of an underflowed 0):
-  *_stable_at_large_logits, shift_invariance, rows_far_apart (a global max instead of the
-  slice's)
-- "-inf entries get probability 0" (exactly 0, softmax and Softmax.apply):
+  *_stable_at_large_logits (logits just past 1e4: no clamp to ±1e4), shift_invariance,
+  rows_far_apart (a global max instead of the slice's)
+- "-inf entries get probability 0" (exactly 0, softmax and Softmax.apply; also beside logits
+  near -1e4, so -inf replaced by a finite -1e4 fails):
   masked_logits_get_probability_zero
 - Softmax.apply hand-written backward y*(g - sum(g*y)), default dim: softmax_function_*
 - backward by hand: no autograd inside it, y itself saved with ctx.save_for_backward (not x
@@ -52,7 +53,7 @@ HINT_DIM = ("every slice along `dim` must sum to 1: take the max and the sum ove
             "(not always the last one) with keepdim=True, so they broadcast back against x")
 HINT_STABLE = ("exp overflows to inf above ~88 in float32 and underflows to 0 below ~-104: "
                "subtract the max along dim first (softmax does not change when a constant "
-               "is added to a slice)")
+               "is added to a slice); that shift is enough: no clamp of the logits to ±1e4)")
 HINT_LOG = ("log(softmax(x)) is -inf where a probability underflowed to 0; compute "
             "(x - max) - log(sum(exp(x - max))) instead")
 HINT_BACKWARD = ("the softmax Jacobian is diag(y) - y y^T, so grad_x = y * (g - sum(g * y, dim, "
@@ -145,7 +146,8 @@ EXTREME = torch.tensor([[1e4, 0.0, -1e4],
                         [-1e4, -1e4, -1e4],
                         [1e4, 1e4, 1e4],
                         [-1e4, -1e4 + 1, -1e4 + 2],
-                        [1e4 - 2, 1e4, -1e4]])
+                        [1e4 - 2, 1e4, -1e4],
+                        [1e4 + 3, 1e4 + 1, 1e4]])  # just past 1e4: a clamp to [-1e4, 1e4] flattens it
 
 
 @pytest.mark.parametrize("dim", [-1, 0])
@@ -164,20 +166,24 @@ def test_log_softmax_is_stable_at_large_logits(dim):
 
 def test_masked_logits_get_probability_zero():
     x = torch.tensor([[0.0, -INF, 1.0, 2.0], [-INF, 2.0, -INF, -INF], [3.0, -1.0, -INF, 0.5]])
+    # finite logits near -1e4: -inf replaced by a finite -1e4 gets a weight there
+    far = torch.tensor([[-1e4, -INF, -1e4 + 1, -INF]])
     assert_close(softmax(x), F.softmax(x, -1), what="softmax(logits with -inf entries)",
                  hint="exp(-inf - max) is exactly 0; keep the max over each row (a finite one)")
     assert_close(log_softmax(x), F.log_softmax(x, -1), what="log_softmax(logits with -inf entries)",
                  hint="a masked entry's log-probability is -inf; " + HINT_LOG)
+    assert_close(log_softmax(far), F.log_softmax(far, -1), what="log_softmax([-1e4, -inf, -1e4 + 1, -inf])",
+                 atol=ATOL_1E4, hint="a masked entry's log-probability is -inf, also beside logits near -1e4")
     # exactly 0, not merely below assert_close's atol: a clamp of x - max "against underflow"
     # or an epsilon added to exp gives masked entries (padding, future tokens) a weight
-    masked = x == -INF
-    for name, probs in (("softmax", softmax(x)), ("Softmax.apply", Softmax.apply(x))):
-        leaked = probs.detach()[masked]
+    for name, logits, probs in (("softmax", x, softmax(x)), ("Softmax.apply", x, Softmax.apply(x)),
+                                ("softmax", far, softmax(far))):
+        leaked = probs.detach()[logits == -INF]
         if (leaked != 0).any():
             fail(f"{name}(logits with -inf entries): masked entries got probabilities "
                  f"{leaked.tolist()}, expected exactly 0",
-                 "exp(-inf - max) is exactly 0: no clamp on x - max and no epsilon added to exp "
-                 "(an underflow to 0 is the right answer)")
+                 "exp(-inf - max) is exactly 0: no clamp on x - max, no epsilon added to exp and no "
+                 "finite stand-in for -inf such as -1e4 (an underflow to 0 is the right answer)")
 
 
 def test_rows_far_apart():

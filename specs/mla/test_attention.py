@@ -22,7 +22,8 @@ Contract-to-spec map:
 - absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
   2-token chunks: the absorbed path for any T): absorbed_decode_*; without a cache too:
   absorbed_forward_without_a_cache_never_expands_the_latents
-- MLACache: zeros, dtype (default float32), device (None: the default device): fresh_cache_*;
+- MLACache: zeros, dtype (default float32, also under a float64 default dtype), device (None: the
+  default device): fresh_cache_*;
   only c_kv and k_rope, size independent of heads: cache_holds_*; update returns prefixes, rows :B only:
   cache_update_returns_the_prefix_* (also after a rewind to an earlier start_pos),
   cache_update_with_a_smaller_batch_*; ValueError for
@@ -372,6 +373,12 @@ def test_fresh_cache_is_zeros_of_the_given_dtype_and_device():
             assert_close(t, torch.zeros(3, 5, width, dtype=dtype), what=f"MLACache(config, 3, 5, "
                          f"**{kwargs}).{name} when fresh", hint="zeros of (batch_size, max_len, width) in "
                          "the given dtype (default float32): torch.zeros(..., dtype=dtype, device=device)")
+    with default_dtype(torch.float64):  # dtype=torch.float32 is the signature's default, not torch's
+        cache = MLACache(config, 2, 4)
+    assert cache.c_kv.dtype == cache.k_rope.dtype == torch.float32, (
+        f"MLACache(config, 2, 4) made under torch.set_default_dtype(torch.float64) holds {cache.c_kv.dtype} / "
+        f"{cache.k_rope.dtype}, expected float32: the dtype argument defaults to torch.float32\n  hint: "
+        "keep the signature's dtype=torch.float32 (not dtype=None) and pass it to torch.zeros")
     cache = MLACache(config, 2, 4, dtype=torch.float64, device="meta")
     assert cache.c_kv.device.type == "meta" and cache.k_rope.device.type == "meta", (
         f"MLACache(..., device='meta') allocated on {cache.c_kv.device} / {cache.k_rope.device}: "
