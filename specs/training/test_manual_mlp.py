@@ -5,7 +5,8 @@ F.relu (and F.cross_entropy with reduction="mean"), in float64 unless stated.
 
 Contract -> specs:
 - forward: Linear -> ReLU -> Linear with (out, in) weights, logits in x's dtype (float32,
-  float64, float16, bfloat16), non-contiguous inputs untouched: test_forward_*
+  float64, float16, bfloat16), non-contiguous inputs untouched: test_forward_*; the tuple
+  (logits, cache), not a list: test_forward_matches_linear_relu_linear
 - cross_entropy_grad = (softmax - one_hot) / N, any C incl. 1, stable at logits up to 1e4,
   keeps the dtype: test_cross_entropy_grad_*
 - backward: each key, parameter's shape and dtype (half too), any upstream gradient (non-
@@ -91,7 +92,12 @@ def check_grads(grads, expected, what):
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_forward_matches_linear_relu_linear(n, d, h, c, dtype):
     x, params = randn(n, d, seed=10, dtype=dtype), make_params(d, h, c, dtype=dtype)
-    logits, _ = mlp_forward(x, params)
+    out = mlp_forward(x, params)
+    expect(type(out) is tuple and len(out) == 2,
+           f"mlp_forward(x {(n, d)}, params) returned a {type(out).__name__}"
+           f"{f' of length {len(out)}' if isinstance(out, (tuple, list)) else ''}; the contract "
+           f"promises the tuple (logits, cache)\n  hint: return logits, cache")
+    logits, _ = out
     assert_close(logits, reference_forward(x, params), what=f"mlp_forward(x {(n, d)}, params) logits",
                  hint="h = x @ W1.T + b1, a = relu(h), logits = a @ W2.T + b2 (weights are (out, in))")
 
