@@ -40,6 +40,9 @@ inf/inf or 0 * inf.
         each initialised at random with a spread of about 1/sqrt(fan_in), fan_in being the
         matrix's first dim (its input size): e.g. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) or
         N(0, 1/fan_in), not a unit normal (outputs would grow with sqrt(d)). No biases.
+        Drawn from torch's global random generator (like nn.Linear): every new module is
+        different, and torch.manual_seed(s) makes the init repeatable (no seed or private
+        torch.Generator of your own inside __init__).
 
 Off limits, per activation (in both its forward and its backward): the built-in of the
 activation you are writing and its aten op — torch.relu / F.relu / Tensor.relu in ReLU,

@@ -34,7 +34,9 @@ Contract-to-spec map:
   is_an_autograd_function...
 - swiglu formula, shapes, gradients, non-contiguous: swiglu_*; SwiGLU keys/shapes/no biases,
   random init with spread ~1/sqrt(fan_in), fan_in the first dim (a 16 x 256 matrix too:
-  kaiming_uniform_'s dim-1 fan or a fan_out spread fail), float64, gradients: swiglu_module_*
+  kaiming_uniform_'s dim-1 fan or a fan_out spread fail), float64, gradients: swiglu_module_*;
+  init from torch's global generator (no seed or private generator inside __init__):
+  swiglu_module_init_follows_torch_manual_seed
 """
 
 from dataclasses import dataclass
@@ -527,6 +529,25 @@ def test_swiglu_module_initialisation(d_model, d_hidden):
             "U(-1/sqrt(fan_in), 1/sqrt(fan_in)), e.g. torch.empty(fan_in, fan_out).uniform_("
             "-bound, bound); not torch.randn (std 1), and not nn.init.kaiming_uniform_ (it reads "
             "fan_in from dim 1, nn.Linear's (out, in) layout)")
+
+
+def test_swiglu_module_init_follows_torch_manual_seed():
+    torch.manual_seed(3)
+    first, second = SwiGLU(4, 6).state_dict(), SwiGLU(4, 6).state_dict()
+    torch.manual_seed(4)
+    other = SwiGLU(4, 6).state_dict()
+    torch.manual_seed(3)
+    again = SwiGLU(4, 6).state_dict()
+    hint = ("draw the init from torch's global generator (uniform_(-b, b) or torch.randn without "
+            "generator=), which the caller seeds; torch.manual_seed(...) or a "
+            "torch.Generator().manual_seed(...) inside __init__ makes every block of a model (and "
+            "every restart) start from the same weights")
+    for key in first:
+        assert not torch.equal(first[key], second[key]) and not torch.equal(first[key], other[key]), (
+            f"SwiGLU(4, 6) built twice in a row, and once after torch.manual_seed(4), has the same "
+            f"{key} as the first one built after torch.manual_seed(3); hint: {hint}")
+        assert torch.equal(first[key], again[key]), (
+            f"torch.manual_seed(3) then SwiGLU(4, 6), twice: {key} differs; hint: {hint}")
 
 
 def test_swiglu_module_float64():
