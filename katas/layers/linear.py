@@ -8,6 +8,9 @@ Write:
                     with bias=False the attribute layer.bias is None, like nn.Linear's, so
                     code such as `if layer.bias is not None: nn.init.zeros_(layer.bias)`
                     works on both (self.register_parameter("bias", None) does it).
+            float32 being torch's default dtype: like nn.Linear's, both are made in the
+            default dtype (float64 under torch.set_default_dtype(torch.float64), where a
+            float64 x must work without .to()), so no explicit dtype=.
         Initialise both like nn.Linear: every value drawn uniformly from
             U(-1/sqrt(in_features), 1/sqrt(in_features)).
         forward(x): x @ weight^T + bias, x (..., in_features) -> (..., out_features), same

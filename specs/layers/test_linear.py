@@ -8,7 +8,8 @@ sqrt(1000/40) = 5x here, a wrong gain by at least 15%.
 Contract -> specs:
 - Linear parameters: keys weight (out, in) / bias only when bias=True, float32, trainable,
   default bias=True: test_linear_state_dict_*, *_default_has_a_bias, *_parameters_are_float32,
-  *_weights_are_trainable_parameters
+  *_weights_are_trainable_parameters; float32 as torch's default dtype (float64 under
+  set_default_dtype(float64), no explicit dtype=): test_linear_parameters_are_float32
 - bias=False: layer.bias is None (like nn.Linear): test_linear_without_bias_has_bias_none
 - forward = x @ W.T + b, any leading dims (none, size 0, still in the graph; with and without
   bias), same dtype as x (float64, half), non-contiguous x (bias or not), gradients: test_linear_forward_*, *_float64_module, *_half_*,
@@ -37,7 +38,7 @@ from torch import nn
 
 from harness.checks import (assert_close, assert_on_input_device, assert_raises, assert_shape, forbid,
                             non_contiguous, randn, unchanged)
-from harness.edges import HALF_DTYPES, tolerance
+from harness.edges import HALF_DTYPES, default_dtype, tolerance
 from katas.layers.linear import Linear, kaiming_normal_, xavier_uniform_
 
 INIT_BUILTINS = (nn.init.xavier_uniform_, nn.init.xavier_normal_, nn.init.kaiming_uniform_,
@@ -115,6 +116,16 @@ def test_linear_parameters_are_float32(bias):
         assert p.dtype == torch.float32, (
             f"Linear(5, 3, bias={bias}).{name} is {p.dtype}; the contract says float32 (like "
             "nn.Linear): create it with torch.empty(out, in) and let .to(dtype) convert it")
+    with default_dtype(torch.float64):
+        layer = Linear(5, 3, bias=bias)
+        wrong = {name: p.dtype for name, p in layer.named_parameters() if p.dtype != torch.float64}
+        assert not wrong, (
+            f"Linear(5, 3, bias={bias}) built under torch.set_default_dtype(torch.float64) has "
+            f"parameters {wrong}; nn.Linear's would be float64 (torch's default dtype)\n  hint: "
+            "an explicit dtype=torch.float32 (or .float()) ignores the default dtype: leave dtype= out")
+        out = layer(randn(2, 5, dtype=torch.float64))
+    assert out.dtype == torch.float64, (
+        f"Linear(5, 3, bias={bias}) built under a float64 default dtype gave {out.dtype} for a float64 x")
 
 
 def test_linear_weights_are_trainable_parameters():
