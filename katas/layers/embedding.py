@@ -6,6 +6,9 @@ Write:
         Parameter (registered; state_dict key "weight"):
             weight: (num_embeddings, embedding_dim) float32, initialised from N(0, 1) like
                 nn.Embedding, except that the row padding_idx (when given) starts at zero.
+                float32 being torch's default dtype: like nn.Embedding's, it is made in the
+                default dtype (float64 under torch.set_default_dtype(torch.float64)), so no
+                explicit dtype=.
                 Drawn from torch's global random generator (like nn.Embedding), so every
                 new table is different and torch.manual_seed(s) makes the init repeatable.
         forward(idx): idx int64 of any shape (values in [0, num_embeddings)) ->

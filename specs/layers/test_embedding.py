@@ -1,7 +1,8 @@
 """Specs for katas/layers/embedding.py (day 8): Embedding (with padding_idx) and Dropout.
 
 Contract-to-spec map:
-- Embedding "weight registered, state_dict key weight, float32": state_dict_and_parameter
+- Embedding "weight registered, state_dict key weight, float32" (torch's default dtype: float64
+  under set_default_dtype(float64), no explicit dtype=): state_dict_and_parameter
 - "N(0, 1) like nn.Embedding": init_is_standard_normal; "from torch's global generator"
   (different each time, repeatable under torch.manual_seed): init_follows_torch_manual_seed
 - "row padding_idx starts at zero" (incl. padding_idx=0, a falsy int): padding_row_starts_at_zero,
@@ -42,7 +43,7 @@ from torch import nn
 
 from harness.checks import (assert_close, assert_on_input_device, assert_shape, forbid, non_contiguous, on_meta, randn,
                             unchanged)
-from harness.edges import HALF_DTYPES, assert_dtype_kept, tolerance
+from harness.edges import HALF_DTYPES, assert_dtype_kept, default_dtype, tolerance
 from katas.layers.embedding import Dropout, Embedding
 
 EMBEDDING_BUILTINS = dict(
@@ -92,6 +93,12 @@ def test_embedding_state_dict_and_parameter():
     w = _weight(mine)
     assert w.requires_grad, "Embedding.weight must require grad"
     assert w.dtype == torch.float32, f"Embedding.weight is {w.dtype}, expected float32"
+    with default_dtype(torch.float64):
+        dtype = _weight(Embedding(7, 5, padding_idx=1)).dtype
+    assert dtype == torch.float64, (
+        f"Embedding(7, 5) built under torch.set_default_dtype(torch.float64) has a {dtype} weight; "
+        "nn.Embedding's would be float64 (torch's default dtype)\n  hint: an explicit "
+        "dtype=torch.float32 (or .float()) ignores the default dtype: leave dtype= out")
 
 
 @pytest.mark.parametrize("num,dim,shape", [(1, 1, ()), (3, 2, ()), (7, 5, (3,)), (11, 3, (2, 4)),
