@@ -20,7 +20,8 @@ Contract -> specs:
 - "the module and all of its sub-modules": parameters held by a module beside its children,
   0-d parameters: test_count_parameters_counts_parameters_held_beside_children
 - mlp_param_count: formula, bias default True, bias=False, bias as a truth value (0/1), exact int, no module built and no
-  tensor made: test_mlp_param_count_*
+  tensor made: test_mlp_param_count_*; exact above 2**53 (no float on the way):
+  test_mlp_param_count_formula
 """
 
 import pytest
@@ -395,14 +396,18 @@ def test_count_parameters_on_the_meta_device():
 
 # ------------------------------------------------------------------------ mlp_param_count
 
-@pytest.mark.parametrize("d_in,d_hidden,d_out", DIMS + [(768, 3072, 768)])
+# (2**27 + 1, 2**27 + 3, 2**27 + 5): a count above 2**53, where a float64 cannot hold every
+# integer (a sum through floats, then int(...), is off by 2)
+@pytest.mark.parametrize("d_in,d_hidden,d_out", DIMS + [(768, 3072, 768), (2**27 + 1, 2**27 + 3, 2**27 + 5)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_mlp_param_count_formula(d_in, d_hidden, d_out, bias):
     n = mlp_param_count(d_in, d_hidden, d_out, bias=bias)
     weights = d_hidden * d_in + d_out * d_hidden
-    assert_close(n, weights + ((d_hidden + d_out) if bias else 0),
-                 what=f"mlp_param_count({d_in}, {d_hidden}, {d_out}, bias={bias})",
-                 hint="a Linear(a, b) has a*b weights and b biases (one per output)")
+    expected = weights + ((d_hidden + d_out) if bias else 0)
+    expect(n == expected, f"mlp_param_count({d_in}, {d_hidden}, {d_out}, bias={bias}) returned {n!r}, "
+           f"expected {expected} (off by {n - expected!r})\n  hint: a Linear(a, b) has a*b weights and "
+           f"b biases (one per output); stay in int arithmetic: above 2**53 a float (float(bias), "
+           f"a / or math.sqrt on the way) cannot hold every integer")
 
 
 @pytest.mark.parametrize("bias", [True, False])
