@@ -27,7 +27,9 @@ Each must equal its torch.nn.functional counterpart (F.relu, F.leaky_relu, torch
 torch.tanh, F.silu, F.gelu(x, approximate=...), F.softplus(x, beta, threshold)) in value
 and gradient (for float64 x to float64 precision: compute in x's dtype), and stay finite —
 forward and gradient — for inputs as large as +-1e4 in float32: no exp that overflows into
-inf/inf or 0 * inf.
+inf/inf or 0 * inf. Softplus's precision is relative to the value, also in its tail where
+the value is tiny, as F.softplus's is: softplus(-40) = 4.2e-18 to every digit (log(1 + e)
+rounds a tiny e away; torch.log1p(e) keeps it).
 
     swiglu(x, w_gate, w_up) -> silu(x @ w_gate) * (x @ w_up)
         x (..., d_model); w_gate and w_up (d_model, d_hidden) -> (..., d_hidden).

@@ -26,6 +26,8 @@ Contract-to-spec map:
 - backward returns a fresh gradient (grad_output not written in place, other branches intact):
   backward_leaves_grad_output_alone
 - "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4;
+  softplus's precision relative to tiny values (softplus(-40); log1p):
+  softplus_tail_keeps_relative_precision;
   Softplus "finite also below a threshold above 88" (the soft branch's exp guarded only by the
   threshold): softplus_finite_below_a_high_threshold
 - GELU "none" (default) / "tanh"; any other approximate ("Tanh", "erf", None): ValueError naming it:
@@ -364,6 +366,22 @@ def test_softplus_finite_below_a_high_threshold():
     what = "Softplus.apply([95, 200, -95, 2e3], 1.0, 1000.0) (float32; 95 and 200 are below the threshold)"
     assert_close(y, expected.float(), what=what, hint=OVERFLOW_HINT)
     assert_close(grad, slope.float(), what=f"gradient of {what}", hint=OVERFLOW_HINT)
+
+
+# softplus's tail, where the value is tiny, compared relative to it (atol 0): log(1 + e) with
+# e = exp(z) rounds a tiny e away (softplus(-40) -> 0, float32 softplus(-15) 17% off);
+# log1p(e) keeps every digit, as F.softplus does
+@pytest.mark.parametrize("beta,x64,x32", [(1.0, (-40.0, -100.0), (-15.0, -30.0)),
+                                          (2.0, (-20.0, -50.0), (-8.0, -15.0))])
+def test_softplus_tail_keeps_relative_precision(beta, x64, x32):
+    for dtype, xs, rtol in ((torch.float64, x64, 1e-12), (torch.float32, x32, 1e-5)):
+        x = torch.tensor(xs, dtype=dtype)
+        expected = F.softplus(x, beta=beta)
+        assert_close(Softplus.apply(x, beta, 20.0), expected, rtol=rtol, atol=0.0,
+                     what=f"Softplus.apply(x = {list(xs)} ({dtype}), {beta}, 20.0), relative to "
+                          f"values as small as {expected.abs().min().item():.3g}",
+                     hint="log(1 + e) rounds a tiny e = exp(z) away: compute the soft branch as "
+                          "max(z, 0) + torch.log1p(torch.exp(-|z|)), z = beta * x")
 
 
 def test_silu_gradient_has_both_product_rule_terms():
