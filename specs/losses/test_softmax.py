@@ -16,7 +16,8 @@ Contract-to-spec map:
 - "-inf entries get probability 0" (exactly 0, softmax and Softmax.apply; also beside logits
   near -1e4, so -inf replaced by a finite -1e4 fails):
   masked_logits_get_probability_zero
-- Softmax.apply hand-written backward y*(g - sum(g*y)), default dim: softmax_function_*
+- Softmax.apply hand-written backward y*(g - sum(g*y)), default dim: softmax_function_*; dim
+  kept per call (two calls with other dims before one backward): softmax_function_keeps_dim_per_call
 - backward by hand: no autograd inside it, y itself saved with ctx.save_for_backward (not x
   recomputed), grad_out not modified in place: softmax_function_backward_by_hand
 - dtype kept, 0-d float64 too: scalar_keeps_dtype (no meta-device spec: the contract
@@ -327,6 +328,23 @@ def test_softmax_function_agrees_with_autograd(case):
     x = 2 * randn(*shape, seed=10)
     assert_grads_match(lambda t: Softmax.apply(t, dim), lambda t: F.softmax(t, dim), x,
                        what=f"Softmax.apply(x of shape {shape}, {dim})", hint=HINT_BACKWARD)
+
+
+def test_softmax_function_keeps_dim_per_call():
+    """Two calls with different dims in flight (both outputs used by one loss): each backward
+    must use its own call's dim, kept on ctx, not on the class or a global."""
+    x = randn(3, 4, seed=25, dtype=torch.float64)
+    xs = [x.clone().requires_grad_() for _ in range(2)]
+    g0, g1 = randn(3, 4, seed=26, dtype=torch.float64), randn(3, 4, seed=27, dtype=torch.float64)
+    first = Softmax.apply(xs[0], 0)
+    second = Softmax.apply(xs[0], 1)
+    (mine,) = torch.autograd.grad((first * g0).sum() + (second * g1).sum(), xs[0])
+    ref = (F.softmax(xs[1], 0) * g0).sum() + (F.softmax(xs[1], 1) * g1).sum()
+    (expected,) = torch.autograd.grad(ref, xs[1])
+    assert_close(mine, expected, what="gradient of Softmax.apply(x, 0) and Softmax.apply(x, 1) "
+                 "computed before one backward", hint="keep dim per call on ctx (ctx.dim = dim in "
+                 "forward): an attribute on the Softmax class or a global is overwritten by the "
+                 "next call, so the first call's backward sums over the second call's dim")
 
 
 def test_softmax_function_is_stable_at_large_logits():
