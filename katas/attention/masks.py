@@ -1,7 +1,9 @@
 """Day 17 — attention/masks: causal, padding and sliding-window masks, and banded attention.
 
 Every mask is bool with True = "this query may attend this key", the convention of
-F.scaled_dot_product_attention's attn_mask (and of your attention/sdpa kata).
+F.scaled_dot_product_attention's attn_mask (and of your attention/sdpa kata). Any sizes (no cap
+such as a precomputed 1024 x 1024 tril), and a new tensor at each call: a caller may change a
+mask in place (mask &= keep), and that must not reach the next call's mask.
 
 Write:
     causal_mask(L, S) -> (L, S) bool: True where key j <= query i, aligned top-left like

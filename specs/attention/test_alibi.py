@@ -10,7 +10,8 @@ Contract -> specs:
   test_alibi_attention_float64_is_computed_in_float64; "on q's device" (meta, also an output buffer on
   the CPU): test_alibi_attention_on_q_device
 - linear_bias_attention: alpha (i - j) not (j - i), any alpha in [-1, 1] incl. 0, batched, no mask:
-  test_linear_bias_*; float64 / device: test_linear_bias_attention_float64_is_computed_in_float64,
+  test_linear_bias_*; float64 (also after a float32 call of the same sizes: no table cached) / device:
+  test_linear_bias_attention_float64_is_computed_in_float64,
   test_linear_bias_attention_on_q_device; ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
 - large scores (+-100, +-300) in both attentions: test_large_scores_stay_finite
 - every dtype under a float64 default dtype (slopes and bias values under a bfloat16 one too):
@@ -326,11 +327,13 @@ def test_alibi_attention_float64_is_computed_in_float64(heads):
 
 def test_linear_bias_attention_float64_is_computed_in_float64():
     q, k, v = qkv((), 9, 11, 4, 3, seed=14, dtype=torch.float64)
+    linear_bias_attention(q.float(), k.float(), v.float(), 0.37)  # a float32 call first: nothing it built may be reused
     out = linear_bias_attention(q, k, v, 0.37)
     assert out.dtype == torch.float64, f"linear_bias_attention(float64 q, k, v) returned {out.dtype}"
     assert_close(out, reference_linear(q, k, v, 0.37), rtol=1e-11, atol=1e-12,
                  what="linear_bias_attention(float64 q (9, 4), k (11, 4), alpha=0.37)",
-                 hint="build alpha * (i - j) in q.dtype: a float32 position table (torch.arange(...).float()) "
+                 hint="build alpha * (i - j) in q.dtype at every call: a float32 position table "
+                      "(torch.arange(...).float(), or one cached at an earlier float32 call with the same M, N) "
                       "rounds 0.37 * (i - j) to float32")
 
 

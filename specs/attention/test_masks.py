@@ -3,6 +3,7 @@ sliding_window_attention (banded, O(T * window) memory).
 
 Contract -> specs:
 - causal_mask top-left for L != S, bool: test_causal_mask_*
+- no size cap (L, S past 1024) and a new tensor at each call (causal and window masks): test_masks_have_no_size_cap_and_are_fresh
 - padding_mask True on the first lengths[b], any lengths in [0, S], non-contiguous: test_padding_mask_*;
   "same device as lengths" (meta; B = 0 and S = 0 too): test_padding_mask_same_device_as_lengths; B = 0, S = 0: test_padding_mask_empty_sizes
 - sliding_window_mask causal i - window < j <= i, bidirectional |i - j| <= window, default causal:
@@ -71,6 +72,27 @@ def mode(causal):
 def test_causal_mask_is_top_left_lower_triangle(L, S):
     expected = torch.tensor([[j <= i for j in range(S)] for i in range(L)], dtype=torch.bool).reshape(L, S)
     assert_close(causal_mask(L, S), expected, what=f"causal_mask({L}, {S})", hint=HINT_CAUSAL)
+
+
+@pytest.mark.parametrize("which", ["causal", "window"])
+def test_masks_have_no_size_cap_and_are_fresh(which):
+    """Any L and S: a mask precomputed once at module level (nanoGPT's tril of block_size = 1024)
+    and sliced comes back too small past its size. And each call returns a new tensor: a caller
+    may change it in place (mask &= keep), which must not reach the next call's mask."""
+    L, S = (1500, 3) if which == "causal" else (1030, 1030)
+    i, j = torch.arange(L)[:, None], torch.arange(S)[None, :]
+    if which == "causal":
+        call, make, expected = f"causal_mask({L}, {S})", lambda: causal_mask(L, S), j <= i
+    else:
+        call, make = f"sliding_window_mask({L}, 3)", lambda: sliding_window_mask(L, 3)
+        expected = (j <= i) & (j > i - 3)
+    first = make()
+    assert_close(first, expected, what=call,
+                 hint="no size cap: build the mask for this call's sizes (torch.ones(L, S, dtype=torch.bool).tril(), "
+                      "or positions torch.arange(L)), not a slice of one precomputed at a fixed size")
+    first.fill_(False)  # the caller's in-place change
+    assert_close(make(), expected, what=f"{call} after the previous result was changed in place",
+                 hint="return a new tensor at each call, not a view of a mask (or positions) kept at module level")
 
 
 def test_causal_mask_matches_sdpa_is_causal():

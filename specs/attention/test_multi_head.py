@@ -17,8 +17,9 @@ Contract -> specs:
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
 - float32/float64 (the parameters' dtype), computed in float64 (the 1/sqrt(D) scale too, at D = 3):
   test_float64_after_double,
-  test_float64_is_computed_in_float64, test_float32_module_under_a_float64_default_dtype (both with and
-  without need_weights: a separate need_weights=False path must keep the dtype too)
+  test_float64_is_computed_in_float64 (a module called once in float32, then .double()),
+  test_float32_module_under_a_float64_default_dtype (both with and without need_weights: a separate
+  need_weights=False path must keep the dtype too)
 - size-0 batch / sequence (float32 and float64; with and without need_weights; self-attention;
   per-head weights; a graph; the inputs' device): test_empty_batch_or_queries; scores +-100/300 (with and
   without need_weights): test_large_scores_stay_finite
@@ -548,8 +549,10 @@ def test_float64_is_computed_in_float64(kind, need_weights):
     D = 3: sqrt(D) is not exact in float32, so a float32 scale (torch.sqrt(torch.tensor(D))) shows."""
     E, H, B, L, S = 6, 2, 2, 5, 6
     ref = reference(E, H, seed=37, dtype=torch.float64)
-    mine = pair(ref, E, H)
+    mine = pair(reference(E, H, seed=37), E, H)  # float32 first: one call, then .double()
     q, k, v = tensors(B, L, S, E, seed=38, dtype=torch.float64)
+    mine(q.float(), k.float(), v.float(), need_weights=need_weights)  # nothing it builds may be kept
+    mine.double().load_state_dict(ref.state_dict())
     kwargs = {**masks(kind, B, H, L, S, seed=39, dtype=torch.float64), "need_weights": need_weights}
     out, weights = mine(q, k, v, **kwargs)
     with torch.no_grad():
@@ -558,7 +561,8 @@ def test_float64_is_computed_in_float64(kind, need_weights):
                  what=describe(E, H, q, k, **kwargs) + " in float64",
                  hint="compute in the parameters' dtype: softmax(..., dtype=torch.float32) or a .float() "
                       "on the way keeps float64 outputs but only float32 accuracy; so does a float32 scale "
-                      "(torch.sqrt(torch.tensor(D)) is float32: use math.sqrt(D))")
+                      "(torch.sqrt(torch.tensor(D)) is float32: use math.sqrt(D)), and so does one kept on the module "
+                      "from an earlier float32 call (.double() does not convert plain attributes)")
 
 
 @pytest.mark.parametrize("size", [100.0, 300.0])

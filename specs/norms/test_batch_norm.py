@@ -6,7 +6,8 @@ Contract -> specs:
 - (N, C) and (N, C, L), train steps then eval, options, defaults, float64: test_train_steps_then_eval_*,
   test_defaults, test_matches_nn_batch_norm_on_random_batches, test_float64_after_double (float32
   under a float64 default dtype too),
-  test_float64_is_computed_in_float64 (TIGHT64, outputs and running stats)
+  test_float64_is_computed_in_float64 (TIGHT64, outputs and running stats; eps = 0.1 and a float32
+  eval() call before .double(): nothing kept from it)
 - running_var unbiased (n = N or N·L), momentum weighs the new batch, counter: test_running_var_*,
   test_momentum_weighs_the_new_batch; momentum=0.0 as given: test_explicit_zero_momentum_is_used
 - eval uses running stats and changes no state; untracked always uses the batch:
@@ -435,24 +436,29 @@ def test_one_value_per_channel_raises_without_running_stats_too(affine):
 
 
 def test_float64_is_computed_in_float64():
-    mine, ref = pair(3, momentum=0.3)
-    mine, ref = mine.double(), ref.double()
-    hint = "keep float64 in float64: no .float() and no float32 helper tensors (outputs and running stats)"
+    # eps = 0.1 is not exact in float32; an eval() call in float32 first changes no state, but
+    # anything the module kept from it (an eps tensor in a plain attribute) .double() leaves float32
+    mine, ref = pair(3, momentum=0.3, eps=0.1)
+    mine.eval()(batch((4, 3), seed=49))
+    mine, ref = mine.train().double(), ref.double()
+    hint = ("keep float64 in float64: no .float() and no float32 helper tensors (outputs and running stats), "
+            "nor one kept on the module from an earlier float32 call (.double() converts only parameters "
+            "and buffers): add the float self.eps itself")
     for step in range(2):
         x = batch((5, 3, 4), seed=50 + step, dtype=torch.float64) * 3 + 1
         got = mine(x)
         with torch.no_grad():
             expected = ref(x)
-        assert_close(got, expected, what=f"BatchNorm1d(3, momentum=0.3).double() train step {step + 1}",
+        assert_close(got, expected, what=f"BatchNorm1d(3, eps=0.1, momentum=0.3).double() train step {step + 1}",
                      **TIGHT64, hint=hint)
         for name in ("running_mean", "running_var"):
             assert_close(getattr(mine, name), getattr(ref, name), **TIGHT64, hint=hint,
-                         what=f"BatchNorm1d(3, momentum=0.3).double() {name} after train step {step + 1}")
+                         what=f"BatchNorm1d(3, eps=0.1, momentum=0.3).double() {name} after train step {step + 1}")
     mine.eval(), ref.eval()
     x = batch((4, 3), seed=52, dtype=torch.float64)
     with torch.no_grad():
         expected = ref(x)
-    assert_close(mine(x), expected, what="BatchNorm1d(3, momentum=0.3).double() in eval()", **TIGHT64, hint=hint)
+    assert_close(mine(x), expected, what="BatchNorm1d(3, eps=0.1, momentum=0.3).double() in eval()", **TIGHT64, hint=hint)
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"affine": False}, {"affine": False, "track_running_stats": False}])

@@ -1,7 +1,7 @@
 """Specs for katas/positional/rope.py (day 19): rope_cache and apply_rope.
 
 Contract -> specs:
-- rope_cache: (max_len, head_dim // 2) float32 (also under a float64 or bfloat16 default dtype,
+- rope_cache: the tuple (cos, sin), each (max_len, head_dim // 2) float32 (also under a float64 or bfloat16 default dtype,
   computed in float32/float64 there: test_cache_float32_under_another_default_dtype), theta_i =
   base^(-2i/head_dim), base honoured: test_cache_*
 - apply_rope pairs: rotate-half (i, i + d/2) default, interleaved (2i, 2i + 1), counter-clockwise:
@@ -135,7 +135,11 @@ def diagnose_cache(cos, sin, head_dim, max_len, base=10000.0) -> str:
 
 @pytest.mark.parametrize("head_dim,max_len", [(8, 5), (2, 1), (6, 7), (64, 3)])
 def test_cache_has_one_column_per_frequency(head_dim, max_len):
-    cos, sin = rope_cache(head_dim, max_len)
+    out = rope_cache(head_dim, max_len)
+    assert type(out) is tuple and len(out) == 2, (
+        f"rope_cache({head_dim}, {max_len}) returned a {type(out).__name__}: the contract returns the "
+        "tuple (cos, sin)\n  hint: return cos, sin (a list [cos, sin] unpacks alike, but is another type)")
+    cos, sin = out
     hint = diagnose_cache(cos, sin, head_dim, max_len)
     for name, t in (("cos", cos), ("sin", sin)):
         assert isinstance(t, torch.Tensor) and tuple(t.shape) == (max_len, head_dim // 2), (
