@@ -207,11 +207,13 @@ HINT_DEVICE = ("build helper tensors (the causal mask, an arange) on q's device:
 def _kept(code, *objs):
     """Tensors kept between calls, where a later call on another device would reuse them: plain
     tensor attributes of objs, tensors in dicts/lists at the top level of `code`'s module (a mask
-    cache keyed by shape only). Empty for code that keeps none: the meta rerun below costs ~0.5 s."""
+    cache keyed by shape only), functools caches holding entries. Empty for code that keeps none:
+    the meta rerun below costs ~0.5 s."""
     glob = vars(sys.modules[code.__module__])
     return [t for o in objs for t in vars(o).values() if isinstance(t, torch.Tensor)] + [
         t for name, c in glob.items() if not name.startswith("__") and isinstance(c, (dict, list))
-        for t in tensors_held(c, 2)]
+        for t in tensors_held(c, 2)] + [  # and functools caches holding entries (an lru_cache'd mask maker)
+        c for c in glob.values() if callable(getattr(c, "cache_info", None)) and c.cache_info().currsize]
 
 
 @pytest.mark.parametrize("Hkv", [3, 6, 1])
