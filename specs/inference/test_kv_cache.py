@@ -17,7 +17,8 @@ Contract -> specs:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
-  proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask; run with
+  proj); decoding token by token (and two sequences in turn, each with its own cache: RoPE's start
+  from that cache's length, no counter on the model), prefill + decode, prefill + chunk (bottom-right mask; run with
   torch's default dtype set to float64: float32 stays float32), any chunks; length follows;
   float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6, also after a float32 call then
   .double(): no table cached on the module); scores ~2e5
@@ -440,6 +441,18 @@ def test_token_by_token_decoding_equals_the_full_forward():
     assert_close(out, reference(x, sd, H),
                  what=f"CachedSelfAttention({C}, {H}): 9 tokens decoded one at a time through a KVCache",
                  hint=HINT_OFFSET, **TOL32)
+    # two sequences served in turn by one model, each through its own cache (a prefill of 3 and of 1,
+    # then single tokens): every position comes from its own cache's length, not a counter on the model
+    first, second = KVCache(1, H, 8, C // H), KVCache(1, H, 8, C // H)
+    a, b = [attn(x[:1, :3], first)], [attn(x[1:, :1], second)]
+    for t in range(3):
+        a.append(attn(x[:1, 3 + t:4 + t], first))
+        b.append(attn(x[1:, 1 + t:2 + t], second))
+    assert_close((torch.cat(a, 1), torch.cat(b, 1)), (reference(x[:1, :6], sd, H), reference(x[1:, :4], sd, H)),
+                 what=f"CachedSelfAttention({C}, {H}) serving two sequences in turn, each with its own KVCache "
+                      "(prefills of 3 and 1 tokens, then single tokens alternately)",
+                 hint="RoPE's start is cache.length of the cache passed in, read at every call: a position "
+                      "counter kept on the module mixes up two sequences (or a cache after reset())", **TOL32)
 
 
 def test_prefill_7_then_decode_5_equals_a_full_forward_of_12():
