@@ -16,13 +16,15 @@ Contract -> specs:
 - L = 0 and a batch dim of 0 (float64 too): test_empty_queries_or_batch; non-contiguous inputs:
   test_non_contiguous_inputs_are_left_alone; q's device: test_helper_tensors_are_built_on_q_device
   (block_size 4, one tile for all, L = 0; the default device set to meta first: cheap; a clash is confirmed on meta inputs, whose first
-  op costs ~0.3 s, only then), test_cuda_matches_sdpa
+  op costs ~0.3 s, only then; a mask cache kept at module level from the CPU calls: rerun on meta),
+  test_cuda_matches_sdpa
 - off limits SDPA and its kernels: test_writes_its_own_attention
 - memory: no L x S tensor, peak linear in T, block_size honoured (no tile larger than
   block_size^2, keys tiled by block_size too): test_no_L_by_S_tensor_is_built, test_peak_memory_*, test_block_size_is_honoured
 """
 
 import math
+import sys
 
 import pytest
 import torch
@@ -30,7 +32,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.budgets import allocations, count_flops, cuda_peak_bytes, gpu, peak_bytes
-from harness.checks import SpecFailure, assert_close, assert_on_input_device, forbid, non_contiguous, randn, unchanged
+from harness.checks import (SpecFailure, assert_close, assert_on_input_device, forbid, non_contiguous, on_meta, randn,
+                            tensors_held, unchanged)
 from harness.edges import TIGHT64, default_dtype
 from katas.inference.flash import flash_attention
 
@@ -251,6 +254,15 @@ def test_helper_tensors_are_built_on_q_device(causal):
              "mask's rows and columns, q.new_full / q.new_zeros for the running statistics; allocate the output "
              "on q's device (q.new_empty(*q.shape[:-1], Dv)): torch.empty(...) without device= puts it on the "
              "default device")
+    kept = [t for name, c in vars(sys.modules[flash_attention.__module__]).items()
+            if not name.startswith("__") and isinstance(c, (dict, list)) for t in tensors_held(c, 2)]
+    if kept:  # a mask cache kept from the CPU calls above, reused on meta inputs? (free for code that keeps none)
+        on_meta(lambda: [flash_attention(*(t.to("meta") for t in (q, k, v)), causal=causal, block_size=b)
+                         for b in (4, 16)],
+                what=f"flash_attention({desc((2,), 9, 7, 4, 3)}, causal={causal}) called on the CPU, then on meta "
+                     f"inputs of the same shapes (block_size 4, then 16)",
+                hint="do not keep masks in a module-level cache keyed by tile or shape only: it stays on the device "
+                     "of the first call; build them at every call on q's device (they are tiny)")
 
 
 def test_writes_its_own_attention():

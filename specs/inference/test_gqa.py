@@ -15,17 +15,19 @@ Contract -> specs:
 - large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow
   (the scores in the hundreds with torch's default dtype set to float64: float32 stays float32);
   these two and the device spec also at G = 1 and Hkv = 1 (a fast path for MHA or MQA); any device (default device set to meta first, a clash judged on the meta device):
-  test_runs_on_the_inputs_device
+  test_runs_on_the_inputs_device (a mask kept in a module-level cache from a CPU call: rerun on meta)
 - gradients to q, k, v: test_gradients_match_sdpa; non-contiguous inputs: test_non_contiguous_*,
   test_heads_from_a_transpose
 - ValueError unless Hq is a multiple of Hkv (also Hq < Hkv): test_hq_not_a_multiple_of_hkv_is_refused
 - off limits SDPA / repeat_interleave: test_writes_its_own; no K/V copy per query head (Hkv = 1 too: a
   broadcasting matmul copies K Hq times): test_no_copy_of_k_or_v_per_query_head
 - module: state_dict keys, Llama head layout, causal by default, is_causal flag, float64,
-  gradients, meta device: test_state_dict_*, test_module_*
+  gradients, meta device (also a model called on the CPU, then moved: no mask kept on the module):
+  test_state_dict_*, test_module_*
 """
 
 import math
+import sys
 
 import pytest
 import torch
@@ -36,7 +38,7 @@ from torch.func import functional_call
 
 from harness.budgets import allocations
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
-                            forbid, non_contiguous, randn, unchanged)
+                            forbid, non_contiguous, on_meta, randn, tensors_held, unchanged)
 from harness.edges import TIGHT64, default_dtype
 from katas.inference.gqa import GroupedQueryAttention, grouped_query_attention
 
@@ -202,6 +204,18 @@ HINT_DEVICE = ("build helper tensors (the causal mask, an arange) on q's device:
                "device=q.device); on a GPU a CPU mask fails the same way")
 
 
+def _kept(code, *objs):
+    """Tensors kept between calls, where a later call on another device would reuse them: plain
+    tensor attributes of objs, tensors in dicts/lists at the top level of `code`'s module (a mask
+    cache keyed by shape only), functools caches holding entries. Empty for code that keeps none:
+    the meta rerun below costs ~0.5 s."""
+    glob = vars(sys.modules[code.__module__])
+    return [t for o in objs for t in vars(o).values() if isinstance(t, torch.Tensor)] + [
+        t for name, c in glob.items() if not name.startswith("__") and isinstance(c, (dict, list))
+        for t in tensors_held(c, 2)] + [  # and functools caches holding entries (an lru_cache'd mask maker)
+        c for c in glob.values() if callable(getattr(c, "cache_info", None)) and c.cache_info().currsize]
+
+
 @pytest.mark.parametrize("Hkv", [3, 6, 1])
 def test_runs_on_the_inputs_device(Hkv):
     q, k, v = qkv(2, 6, Hkv, 5, 7, 4, 3, seed=17)
@@ -210,6 +224,12 @@ def test_runs_on_the_inputs_device(Hkv):
                                lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), is_causal),
                                what=f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), "
                                     f"is_causal={is_causal})", hint=HINT_DEVICE)
+    if _kept(grouped_query_attention):  # a mask kept from the CPU calls above, reused on another device?
+        on_meta(lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), True),
+                what=f"grouped_query_attention(q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), is_causal=True) "
+                     "called on the CPU, then on meta inputs of the same shapes",
+                hint="do not keep the causal mask in a module-level cache keyed by shape only: it stays on the "
+                     "device of the first call; build it at every call on q's device (it is tiny)")
 
 
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
@@ -397,6 +417,17 @@ def test_module_on_the_meta_device():
     with torch.no_grad():
         assert_on_input_device(lambda: mine(x), lambda: mine.to("meta")(x.to("meta")),
                                what="GroupedQueryAttention(12, 6, 2).to('meta')(meta x (2, 5, 12))", hint=HINT_DEVICE)
+        # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
+        moved = loaded(12, 6, 2, weights(12, 6, 2, seed=31))
+        moved(x)
+        if _kept(type(moved), moved):
+            out = on_meta(lambda: moved.to("meta")(x.to("meta")),
+                          what="GroupedQueryAttention(12, 6, 2) called once on the CPU (T = 5), then moved with "
+                               ".to('meta') and called again (T = 5)",
+                          hint="do not keep the causal mask on the module (a plain attribute) or in a module-level "
+                               "cache made at an earlier call: .to(device) moves parameters and buffers only; build "
+                               "it in forward on x's device (or register_buffer it)")
+            assert out is None or out.device.type == "meta", f"moved to meta: output on {out.device}"
 
 
 def test_module_writes_its_own():

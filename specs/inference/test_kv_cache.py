@@ -17,7 +17,8 @@ Contract -> specs:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
-  proj); decoding token by token, prefill + decode, prefill + chunk (bottom-right mask; run with
+  proj); decoding token by token (and two sequences in turn, each with its own cache: RoPE's start
+  from that cache's length, no counter on the model), prefill + decode, prefill + chunk (bottom-right mask; run with
   torch's default dtype set to float64: float32 stays float32), any chunks; length follows;
   float64 computed in float64 (1e-12, RoPE angles included, the scale at D = 6, also after a float32 call then
   .double(): no table cached on the module); scores ~2e5
@@ -25,12 +26,14 @@ Contract -> specs:
   x; gradients; sliding-window decoding: the tests of that section
 - CachedSelfAttention on x's device (mask, RoPE tables; default device set to meta, a clash
   confirmed on the meta device, with KVCache and SlidingWindowCache; a model called on the CPU, then
-  moved to meta: no mask or table cached on the module): test_forward_runs_on_the_input_device
+  moved to meta: no mask or table cached on the module, in a module-level dict or an lru_cache):
+  test_forward_runs_on_the_input_device
 - budgets: FLOPs per step linear in the context and independent of max_len (max_len 256 for every
   context), the new token projected only, no cache-sized allocation: test_decode_step_*
 """
 
 import math
+import sys
 
 import pytest
 import torch
@@ -39,7 +42,7 @@ from hypothesis import given, strategies as st
 
 from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
-                            non_contiguous, on_meta, randn, unchanged)
+                            non_contiguous, on_meta, randn, tensors_held, unchanged)
 from harness.edges import assert_exact_type, default_dtype
 from katas.inference.kv_cache import CachedSelfAttention, KVCache, SlidingWindowCache
 
@@ -345,6 +348,15 @@ def _meta_tensors(obj):
         for t in (c.values() if isinstance(c, dict) else c) if isinstance(t, torch.Tensor)]
 
 
+def _kept_in_module(code):
+    """What `code`'s module keeps between calls at its top level: tensors in dicts/lists (a mask
+    cache keyed by shape only) and functools caches holding entries (an lru_cache'd mask maker)."""
+    glob = vars(sys.modules[code.__module__])
+    return [t for name, c in glob.items() if not name.startswith("__") and isinstance(c, (dict, list))
+            for t in tensors_held(c, 2)] + [
+        c for c in glob.values() if callable(getattr(c, "cache_info", None)) and c.cache_info().currsize]
+
+
 def test_caches_live_on_the_given_device():
     cache = KVCache(2, 2, 8, 4, device="meta")
     kv = on_meta(cache.update, torch.empty(2, 2, 3, 4, device="meta"), torch.empty(2, 2, 3, 4, device="meta"),
@@ -429,6 +441,18 @@ def test_token_by_token_decoding_equals_the_full_forward():
     assert_close(out, reference(x, sd, H),
                  what=f"CachedSelfAttention({C}, {H}): 9 tokens decoded one at a time through a KVCache",
                  hint=HINT_OFFSET, **TOL32)
+    # two sequences served in turn by one model, each through its own cache (a prefill of 3 and of 1,
+    # then single tokens): every position comes from its own cache's length, not a counter on the model
+    first, second = KVCache(1, H, 8, C // H), KVCache(1, H, 8, C // H)
+    a, b = [attn(x[:1, :3], first)], [attn(x[1:, :1], second)]
+    for t in range(3):
+        a.append(attn(x[:1, 3 + t:4 + t], first))
+        b.append(attn(x[1:, 1 + t:2 + t], second))
+    assert_close((torch.cat(a, 1), torch.cat(b, 1)), (reference(x[:1, :6], sd, H), reference(x[1:, :4], sd, H)),
+                 what=f"CachedSelfAttention({C}, {H}) serving two sequences in turn, each with its own KVCache "
+                      "(prefills of 3 and 1 tokens, then single tokens alternately)",
+                 hint="RoPE's start is cache.length of the cache passed in, read at every call: a position "
+                      "counter kept on the module mixes up two sequences (or a cache after reset())", **TOL32)
 
 
 def test_prefill_7_then_decode_5_equals_a_full_forward_of_12():
@@ -603,14 +627,15 @@ def test_forward_runs_on_the_input_device():
     # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
     moved = CachedSelfAttention(8, 2)
     moved(randn(2, 4, 8, seed=4))
-    if not _meta_tensors(moved):  # no tensor kept in a plain attribute: nothing to judge (a meta run costs ~0.7 s)
-        return
+    if not _meta_tensors(moved) and not _kept_in_module(type(moved)):  # nothing kept: nothing to judge (a meta run
+        return                                                           # costs ~0.7 s)
     moved.to("meta")
     out = on_meta(moved, torch.empty(2, 4, 8, device="meta"), what="CachedSelfAttention(8, 2) called once on "
                   "the CPU (T = 4), then moved with .to('meta') and called again (T = 4)",
-                  hint="do not keep the causal mask or RoPE's tables on the module as plain attributes made at an "
-                       "earlier call: .to(device) moves parameters and buffers only; build them in forward on "
-                       "x's device (or register_buffer them)")
+                  hint="do not keep the causal mask or RoPE's tables on the module as plain attributes, or in a "
+                       "module-level dict / lru_cache keyed by shape only, made at an earlier call: .to(device) "
+                       "moves parameters and buffers only; build them in forward on x's device (or "
+                       "register_buffer them)")
     assert out is None or out.device.type == "meta", f"CachedSelfAttention moved to meta: output on {out.device}"
 
 

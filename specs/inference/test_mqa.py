@@ -16,13 +16,16 @@ Contract -> specs:
   as fully as k; a 3-D k, v whose last dims match): test_cache_refuses_overflow_and_wrong_shapes
 - default dtype float32, `dtype`, `device` honoured (meta device: nothing built on the default
   device; the model probed with the default device set to meta first, a clash judged on meta);
-  device=None is the default device, not the CPU: test_cache_default_dtype_is_float32,
+  device=None is the default device, not the CPU; a model called on the CPU, then moved to meta: no
+  mask cached on the module, in a module-level dict or an lru_cache): test_cache_default_dtype_is_float32,
   test_float64_cache, test_cache_and_model_on_the_given_device, test_cache_device_none_*
 - decoding token by token / prefill then decode equals the full forward (T = 1 sees every key):
   test_decoding_*, test_prefill_7_then_decode_5_* (torch's default dtype float64: float32 stays float32); at scores ~1e5 in float64 (no finite
   mask in the prefill, a max-shifted softmax in the decode step): test_float64_cache
 - cache bytes exactly 1/H of MHA's, preallocated, never grown: test_cache_bytes_*, test_cache_filled_*
 """
+
+import sys
 
 import pytest
 import torch
@@ -329,6 +332,24 @@ def test_cache_and_model_on_the_given_device():
             lambda: prefill_then_decode(model.to("meta"), x.to("meta"), MQACache(2, 8, 4, device="meta")),
             what="MultiQueryAttention(8, 2) on the meta device, prefill of 5 then one decode step through a meta "
                  "MQACache", hint=HINT_DEVICE)
+    # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
+    moved = loaded(8, 2, weights(8, 2, seed=30))
+    with torch.no_grad():
+        moved(x)
+    kata = sys.modules[type(moved).__module__]
+    kept = [t for t in vars(moved).values() if isinstance(t, torch.Tensor)] + [
+        t for name, c in vars(kata).items() if not name.startswith("__") and isinstance(c, (dict, list))
+        for t in tensors_held(c, 2)] + [  # and functools caches holding entries (an lru_cache'd mask maker)
+        c for c in vars(kata).values() if callable(getattr(c, "cache_info", None)) and c.cache_info().currsize]
+    if not kept:  # nothing kept on the module, in a module-level dict/list or cache: nothing to judge (a meta run ~0.7 s)
+        return
+    moved.to("meta")
+    out = on_meta(lambda: moved(x.to("meta")), what="MultiQueryAttention(8, 2) called once on the CPU (T = 5), "
+                  "then moved with .to('meta') and called again (T = 5)",
+                  hint="do not keep the causal mask on the module (a plain attribute) or in a module-level dict or "
+                       "lru_cache made at an earlier call: .to(device) moves parameters and buffers only; build it in "
+                       "forward on x's device (or register_buffer it)")
+    assert out is None or out.device.type == "meta", f"MultiQueryAttention moved to meta: output on {out.device}"
 
 
 def test_cache_device_none_means_the_default_device():

@@ -7,7 +7,8 @@ and V3's published dimensions (config.json) and the V2 paper's 2·n_h·d_h vs (d
 
 Contract-to-spec map:
 - "-> (A, B)" a tuple; "best rank-`rank`", Eckart–Young errors, shapes, W's dtype: shapes_and_best_error,
-  eckart_young, keeps_the_largest, recovers_an_exactly_low_rank, float32
+  eckart_young, keeps_the_largest, recovers_an_exactly_low_rank (also at a rank above W's own: zero singular
+  values, no division by them), float32
 - "any batch dims": m, n from the last two dims (rank > batch size, empty batch: shapes and W's dtype):
   reads_m_n
 - "1 <= rank <= min(m, n), else ValueError" (batched too): rejects_a_rank_out_of_range
@@ -131,6 +132,12 @@ def test_low_rank_factorize_recovers_an_exactly_low_rank_matrix(m, n, data, seed
     A, B = low_rank_factorize(W, r)
     assert_close(A @ B, W, rtol=1e-7, atol=1e-9, what=f"low_rank_factorize(P @ Q of rank {r}, {r}): A @ B",
                  hint="a rank-r matrix is its own best rank-r approximation; " + HINT_SVD)
+    full = min(m, n)  # a rank above W's own: the extra singular values are 0 (no division by them)
+    A, B = low_rank_factorize(W, full)
+    assert_close(A @ B, W, rtol=1e-7, atol=1e-9, what=f"low_rank_factorize(P @ Q of rank {r}, {full}): A @ B",
+                 hint="W has rank r < the rank asked for: its singular values beyond r are 0, and A @ B is W "
+                      "itself; factors that divide by a singular value (U = W V / S, from an eigendecomposition "
+                      "of W^T W) give nan there: take U, S, Vh from torch.linalg.svd")
 
 
 @pytest.mark.parametrize("rank", [1, 3])

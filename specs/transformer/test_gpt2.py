@@ -14,7 +14,7 @@ Contract -> specs:
 - logits (B, T, V) float32 vs Hugging Face, causality, 0-based positions, grads:
   test_logits_*, test_changing_a_future_token_*, test_gradients_*, test_forward_takes_non_contiguous_*;
   float32 logits under a float64 default dtype (a float mask without dtype=): test_forward_takes_non_contiguous_*
-- eps = config.layer_norm_epsilon (formula oracle; an explicit 0.0 too, on small activations):
+- eps = config.layer_norm_epsilon (formula oracle; an explicit 0.0 too, on small activations at ln_1, ln_2 and ln_f):
   test_layer_norm_eps_comes_from_the_config
 - T > block_size -> ValueError naming both: test_forward_longer_than_block_size_raises
 - dropout only in train(), at embeddings / attention weights (after the softmax: token 0's one
@@ -450,10 +450,12 @@ def test_layer_norm_eps_comes_from_the_config(eps):
     assert torch.allclose(oracle, FIXTURE["logits"][1].double(), rtol=1e-6, atol=1e-6), \
         "spec data: formula_logits disagrees with Hugging Face's fixture logits"
     state, tol, note = FIXTURE["state_dict"], LOGIT_TOL, ""
-    if eps == 0.0:  # an explicit 0.0: embeddings scaled by 1e-3 (variance ~1e-6), so eps 0 and 1e-5 differ
-        state = {k: v * 1e-3 if k in ("transformer.wte.weight", "lm_head.weight", "transformer.wpe.weight") else v
-                 for k, v in state.items()}
-        tol, note = dict(rtol=1e-4, atol=1e-6), ", wte (= lm_head) and wpe scaled by 1e-3 (logits ~1e-2)"
+    if eps == 0.0:  # an explicit 0.0: embeddings and every residual branch's c_proj scaled by 1e-3 (variance
+        # ~1e-6 at the input of ln_1, ln_2 and ln_f alike), so eps 0 and 1e-5 differ at every LayerNorm
+        state = {k: v * 1e-3 if k in ("transformer.wte.weight", "lm_head.weight", "transformer.wpe.weight")
+                 or ".c_proj." in k else v for k, v in state.items()}
+        tol, note = dict(rtol=1e-4, atol=1e-6), (", wte (= lm_head), wpe and the c_proj weights and biases scaled "
+                                                 "by 1e-3 (logits ~1e-2)")
     model = load(tiny(layer_norm_epsilon=eps), state)
     expected = formula_logits(state, idx, CFG["n_head"], eps).float()
     assert_close(_forward(model, idx), expected, **tol,
