@@ -10,6 +10,8 @@ Contract-to-spec map:
   sqrt, L2 vs decoupled decay), defaults, groups, lr read each step, skipped params (no
   update and no state), state_dict round trip: are_torch_optimizers, *_by_hand, matches_torch_*, param_groups..., lr_changed...,
   parameters_without_grad..., state_dict_round_trip..., any_options_match_torch (hypothesis)
+- a group's explicit 0.0 (weight_decay=0.0 no-decay group, lr=0.0) is not replaced by the
+  defaults: param_groups_with_their_own_options[explicit zeros]
 - "t counts this parameter's steps" (a parameter whose first gradient comes late):
   late_parameter_counts_its_own_steps
 - eps=0.0 is explicit, not the default: eps_zero_is_not_the_default
@@ -284,16 +286,31 @@ def test_float32_model_matches_torch():
 
 # ------------------------------------------------------------------------------ groups, lr
 
+GROUP_CASES = {
+    "own options": ([dict(layer=0, lr=0.02, betas=(0.8, 0.9)), dict(layer=2, weight_decay=0.2, eps=1e-4)],
+                    dict(lr=0.05), 30),
+    # a no-decay group (biases, norms) and a frozen lr=0 group next to non-zero defaults:
+    # `group["weight_decay"] or default` / `group["lr"] or default` bring the defaults back
+    "explicit zeros": ([dict(layer=0, weight_decay=0.0), dict(layer=2, lr=0.0)],
+                       dict(lr=0.05, weight_decay=0.1), 3),
+}
+
+
+@pytest.mark.parametrize("case", list(GROUP_CASES))
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
-def test_param_groups_with_their_own_options(name):
+def test_param_groups_with_their_own_options(name, case):
+    specs, defaults, steps = GROUP_CASES[case]
+
     def groups(m, cls):
-        return cls([{"params": m[0].parameters(), "lr": 0.02, "betas": (0.8, 0.9)},
-                    {"params": m[2].parameters(), "weight_decay": 0.2, "eps": 1e-4}], lr=0.05)
-    run_pair(lambda m: groups(m, MINE[name]), lambda m: groups(m, TORCH[name]), steps=30,
-             what=f"{name}([{{layer 0, lr=0.02, betas=(0.8, 0.9)}}, {{layer 2, weight_decay=0.2, "
-                  "eps=1e-4}], lr=0.05)",
-             hint="each group uses its own options; a group's missing options come from the "
-                  "constructor's defaults (read them from group[...] inside step)")
+        return cls([{"params": m[g["layer"]].parameters(), **{k: v for k, v in g.items() if k != "layer"}}
+                    for g in specs], **defaults)
+    shown = ", ".join("{layer %d%s}" % (g["layer"], "".join(f", {k}={v}" for k, v in g.items() if k != "layer"))
+                      for g in specs)
+    run_pair(lambda m: groups(m, MINE[name]), lambda m: groups(m, TORCH[name]), steps=steps,
+             what=f"{name}([{shown}], {_args(defaults)})",
+             hint="each group uses its own options, 0.0 included (a no-decay or lr=0 group is set "
+                  "on purpose); a group's missing options come from the constructor's defaults "
+                  "(read them as group[...] inside step, never `group[...] or default`)")
 
 
 def test_lr_changed_between_steps_is_used():
