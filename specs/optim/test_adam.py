@@ -11,7 +11,8 @@ Contract-to-spec map:
   update and no state), state_dict round trip: are_torch_optimizers, *_by_hand, matches_torch_*, param_groups..., lr_changed...,
   parameters_without_grad..., state_dict_round_trip..., any_options_match_torch (hypothesis)
 - a group's explicit 0.0 (weight_decay=0.0 no-decay group, lr=0.0) is not replaced by the
-  defaults: param_groups_with_their_own_options[explicit zeros]
+  defaults: param_groups_with_their_own_options[explicit zeros]; a group added later with
+  add_param_group is updated: param_group_added_later_is_updated
 - "t counts this parameter's steps" (a parameter whose first gradient comes late):
   late_parameter_counts_its_own_steps
 - eps=0.0 is explicit, not the default: eps_zero_is_not_the_default
@@ -324,6 +325,29 @@ def test_lr_changed_between_steps_is_used():
              what="AdamW with param_groups[0]['lr'] set to 0.05/t before step t",
              hint="read lr from the param group at every step (schedulers change it there), "
                   "do not keep a copy from __init__; the decay uses the current lr too")
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_param_group_added_later_is_updated(name):
+    # fine-tuning unfreezes a layer mid-run with add_param_group: step walks self.param_groups
+    # as they are now, not a list of parameters or groups taken in __init__
+    models = {}
+
+    def make(cls, key):
+        def build(m):
+            models[key] = m
+            return cls(m[0].parameters(), lr=0.05)
+        return build
+
+    def unfreeze(t, opt, ref_opt):
+        if t == 3:
+            opt.add_param_group({"params": list(models["mine"][2].parameters()), "lr": 0.02})
+            ref_opt.add_param_group({"params": list(models["ref"][2].parameters()), "lr": 0.02})
+
+    run_pair(make(MINE[name], "mine"), make(TORCH[name], "ref"), steps=5, before_step=unfreeze,
+             what=f"{name}(layer 0, lr=0.05), layer 2 added with add_param_group(lr=0.02) before step 3",
+             hint="iterate self.param_groups inside step (add_param_group appends to it); a list "
+                  "of parameters or groups copied in __init__ never sees the new group")
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
