@@ -37,7 +37,8 @@ Contract-to-spec map:
 - returns a 0-d tensor of the gradients' dtype (bfloat16, float64, float16), 0 when no gradient; the
   coefficient in that dtype too (no float32 coef for float64 grads); float16 gradients of ~300
   (no norm summed as sum(g ** 2) in float16: inf): clip_grad_norm_dtype, clip_grad_norm_no_gradients
-- cosine_schedule -> float (a Python float, not a tensor): landmarks, formula (hypothesis)
+- cosine_schedule -> float (a Python float, not a tensor; also for an int min_lr after total):
+  landmarks, decays_over_total_minus_warmup, formula (hypothesis)
 """
 
 import copy
@@ -902,6 +903,10 @@ def test_cosine_schedule_decays_over_total_minus_warmup():
     got = cosine_schedule(60, 1.0, 0.0, 20, 100)
     _lr_close(got, 0.5, what="cosine_schedule(60, max_lr=1.0, min_lr=0.0, warmup=20, total=100)",
               hint="the cosine runs from step=warmup to step=total: progress = (step − warmup) / (total − warmup)")
+    # min_lr given as the int 0: after total the result is still a float (-> float), not the int
+    got = cosine_schedule(101, 1.0, 0, 20, 100)
+    _lr_close(got, 0.0, what="cosine_schedule(101, max_lr=1.0, min_lr=0, warmup=20, total=100)",
+              hint="-> float: return float(min_lr) after total (min_lr=0 is a common int argument)")
 
 
 @given(total=st.integers(1, 500), data=st.data(), max_lr=st.floats(1e-5, 1.0),
