@@ -19,7 +19,9 @@ Write:
            bias=True)
         an nn.Module that loads nn.Conv2d's state_dict (keys "weight" (C_out, C_in // groups,
         kH, kW) and "bias" (C_out,), no "bias" key when bias=False) and then computes the same
-        forward (kernel_size, stride, padding, dilation: int or pair). Initialise like
+        forward (kernel_size, stride, padding, dilation: int or pair), also after .double() or
+        .to(...) and a new load_state_dict (keep no view of the parameters from an earlier
+        call). Initialise like
         nn.Conv2d: weight and bias ~ U(−1/√fan_in, 1/√fan_in) with
         fan_in = (in_channels // groups)·kH·kW.
 

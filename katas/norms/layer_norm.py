@@ -27,7 +27,9 @@ Write:
         normalise over. Parameters `weight` (ones) and `bias` (zeros), both of shape
         normalized_shape, so it loads nn.LayerNorm's state_dict; bias=False leaves out `bias`,
         elementwise_affine=False leaves out both. forward(x) -> same shape and dtype as x
-        (float16 and bfloat16 too, for a module moved to that dtype with .to(dtype)).
+        (float16 and bfloat16 too, for a module moved to that dtype with .to(dtype)), also for a
+        module called before it was moved and given a new state_dict (read the parameters
+        in every forward; keep no view of them from an earlier call).
         Gradients may come from your LayerNormFunction (flatten the normalised dims into
         one) or from autograd.
 

@@ -51,6 +51,7 @@ Write:
             step > total:            min_lr
         so it is 0 at step 0 (when warmup > 0), max_lr at step == warmup, halfway between
         max_lr and min_lr in the middle of the decay, and min_lr from step == total on.
+        The result is a Python float, also when max_lr or min_lr is given as an int (min_lr=0).
 
 Off limits: inside step, torch.optim.Adam / AdamW (also as base classes) and torch.optim's
 functional adam/adamw (torch.optim.adam.adam, torch.optim.adamw.adamw,

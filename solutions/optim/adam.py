@@ -82,6 +82,6 @@ def cosine_schedule(step: int, max_lr: float, min_lr: float, warmup: int, total:
     if step < warmup:
         return max_lr * step / warmup
     if step > total:
-        return min_lr
+        return float(min_lr)  # -> float, also for an int min_lr such as 0
     progress = (step - warmup) / (total - warmup)
     return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))

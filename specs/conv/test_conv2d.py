@@ -19,7 +19,7 @@ Contract -> specs:
 - gradients to x, w, b: test_gradients_match_autograd_*
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
 - unfold + matmul, all windows at once (op count independent of image size): test_no_python_loop_over_output_positions
-- Conv2d state_dict keys, forward, bias=False, weight/bias registered as parameters (not
+- Conv2d state_dict keys, forward (also after a first call and .double()), bias=False, weight/bias registered as parameters (not
   buffers): test_module_loads_*, test_module_state_dict_*
 - init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*;
   drawn from torch's global RNG (manual_seed reproduces, successive layers differ):
@@ -321,6 +321,18 @@ def test_module_loads_nn_conv2d_state_dict_and_matches(case):
     for name, r in ref_params.items():
         assert_close(params[name].grad, r.grad, what=f"gradient of {what}.{name}", rtol=1e-4, atol=1e-4,
                      hint="the module's parameters must be the tensors used in forward")
+    # the same modules, already called once, moved with .double(): nothing from that call
+    # (a bias view, a reshaped weight) may stay behind in float32
+    mine.double(), ref.double()
+    gen = torch.Generator().manual_seed(26)
+    with torch.no_grad():
+        for r in ref.parameters():
+            r.add_(torch.rand(r.shape, dtype=torch.float64, generator=gen) / 3)  # no float32 holds these
+    mine.load_state_dict(ref.state_dict())
+    x64 = x.double()
+    assert_close(mine(x64), ref(x64), what=f"{what}.double(), loaded with float64 weights, after a float32 call",
+                 hint="read self.weight and self.bias in every forward; a view of them kept on the "
+                      "module at the first call still holds the float32 values after .double()")
 
 
 @pytest.mark.parametrize("case", ["defaults", "no_bias"])

@@ -4,7 +4,8 @@ Contract -> specs:
 - y = (x − mean)/sqrt(var + eps)·w + b over the last dim, any leading dims (none, 1, 0):
   test_function_matches_f_layer_norm, test_empty_batch (module: float64 and in the graph too)
 - float32 under a float64 default dtype (None weight/bias), float16/bfloat16 modules keep x's
-  dtype (no float32 detour left uncast): test_module_float64_after_double
+  dtype (no float32 detour left uncast); a module called in float32, then .double() and
+  loaded with float64 weights (no view of the parameters kept): test_module_float64_after_double
 - weight/bias None: test_function_accepts_none_*; biased variance: test_function_uses_the_biased_variance
 - eps inside the sqrt, eps as given (0.0 too): test_function_eps_*, test_module_options_*,
   test_module_eps_zero_is_used_as_given (std 1e-10 too: no hidden floor)
@@ -354,6 +355,20 @@ def test_module_float64_after_double():
     got = mine(x)
     with torch.no_grad():
         assert_close(got, ref(x), what="LayerNorm(5).double()(float64 x)")
+    # a module called once in float32, then .double() and loaded with float64 weights: nothing
+    # from the first call (a flattened weight view kept on the module) may stay behind
+    mine, ref = LayerNorm(5), nn.LayerNorm(5).double()
+    mine(randn(3, 5, seed=9))
+    gen = torch.Generator().manual_seed(9)
+    with torch.no_grad():
+        for r in ref.parameters():
+            r.add_(torch.rand(r.shape, dtype=torch.float64, generator=gen) / 3)  # no float32 holds these
+    mine.double().load_state_dict(ref.state_dict())
+    with torch.no_grad():
+        assert_close(mine(x), ref(x), what="LayerNorm(5) called in float32, then .double() and loaded with "
+                     "float64 weights, on float64 x",
+                     hint="read self.weight / self.bias in every forward; a reshaped view of them kept "
+                          "on the module at the first call still holds the old float32 values")
     # float32 under a float64 default dtype: a helper made without dtype= (an eps or count
     # tensor, ones for a None weight) is float64 there and promotes the float32 output.
     hint = ("the output keeps x's dtype whatever torch.get_default_dtype() is: a helper tensor built "

@@ -10,6 +10,9 @@ Contract-to-spec map:
   sqrt, L2 vs decoupled decay), defaults, groups, lr read each step, skipped params (no
   update and no state), state_dict round trip: are_torch_optimizers, *_by_hand, matches_torch_*, param_groups..., lr_changed...,
   parameters_without_grad..., state_dict_round_trip..., any_options_match_torch (hypothesis)
+- a group's explicit 0.0 (weight_decay=0.0 no-decay group, lr=0.0) is not replaced by the
+  defaults: param_groups_with_their_own_options[explicit zeros]; a group added later with
+  add_param_group is updated: param_group_added_later_is_updated
 - "t counts this parameter's steps" (a parameter whose first gradient comes late):
   late_parameter_counts_its_own_steps
 - eps=0.0 is explicit, not the default: eps_zero_is_not_the_default
@@ -34,7 +37,8 @@ Contract-to-spec map:
 - returns a 0-d tensor of the gradients' dtype (bfloat16, float64, float16), 0 when no gradient; the
   coefficient in that dtype too (no float32 coef for float64 grads); float16 gradients of ~300
   (no norm summed as sum(g ** 2) in float16: inf): clip_grad_norm_dtype, clip_grad_norm_no_gradients
-- cosine_schedule -> float (a Python float, not a tensor): landmarks, formula (hypothesis)
+- cosine_schedule -> float (a Python float, not a tensor; also for an int min_lr after total):
+  landmarks, decays_over_total_minus_warmup, formula (hypothesis)
 """
 
 import copy
@@ -284,16 +288,31 @@ def test_float32_model_matches_torch():
 
 # ------------------------------------------------------------------------------ groups, lr
 
+GROUP_CASES = {
+    "own options": ([dict(layer=0, lr=0.02, betas=(0.8, 0.9)), dict(layer=2, weight_decay=0.2, eps=1e-4)],
+                    dict(lr=0.05), 30),
+    # a no-decay group (biases, norms) and a frozen lr=0 group next to non-zero defaults:
+    # `group["weight_decay"] or default` / `group["lr"] or default` bring the defaults back
+    "explicit zeros": ([dict(layer=0, weight_decay=0.0), dict(layer=2, lr=0.0)],
+                       dict(lr=0.05, weight_decay=0.1), 3),
+}
+
+
+@pytest.mark.parametrize("case", list(GROUP_CASES))
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
-def test_param_groups_with_their_own_options(name):
+def test_param_groups_with_their_own_options(name, case):
+    specs, defaults, steps = GROUP_CASES[case]
+
     def groups(m, cls):
-        return cls([{"params": m[0].parameters(), "lr": 0.02, "betas": (0.8, 0.9)},
-                    {"params": m[2].parameters(), "weight_decay": 0.2, "eps": 1e-4}], lr=0.05)
-    run_pair(lambda m: groups(m, MINE[name]), lambda m: groups(m, TORCH[name]), steps=30,
-             what=f"{name}([{{layer 0, lr=0.02, betas=(0.8, 0.9)}}, {{layer 2, weight_decay=0.2, "
-                  "eps=1e-4}], lr=0.05)",
-             hint="each group uses its own options; a group's missing options come from the "
-                  "constructor's defaults (read them from group[...] inside step)")
+        return cls([{"params": m[g["layer"]].parameters(), **{k: v for k, v in g.items() if k != "layer"}}
+                    for g in specs], **defaults)
+    shown = ", ".join("{layer %d%s}" % (g["layer"], "".join(f", {k}={v}" for k, v in g.items() if k != "layer"))
+                      for g in specs)
+    run_pair(lambda m: groups(m, MINE[name]), lambda m: groups(m, TORCH[name]), steps=steps,
+             what=f"{name}([{shown}], {_args(defaults)})",
+             hint="each group uses its own options, 0.0 included (a no-decay or lr=0 group is set "
+                  "on purpose); a group's missing options come from the constructor's defaults "
+                  "(read them as group[...] inside step, never `group[...] or default`)")
 
 
 def test_lr_changed_between_steps_is_used():
@@ -307,6 +326,29 @@ def test_lr_changed_between_steps_is_used():
              what="AdamW with param_groups[0]['lr'] set to 0.05/t before step t",
              hint="read lr from the param group at every step (schedulers change it there), "
                   "do not keep a copy from __init__; the decay uses the current lr too")
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_param_group_added_later_is_updated(name):
+    # fine-tuning unfreezes a layer mid-run with add_param_group: step walks self.param_groups
+    # as they are now, not a list of parameters or groups taken in __init__
+    models = {}
+
+    def make(cls, key):
+        def build(m):
+            models[key] = m
+            return cls(m[0].parameters(), lr=0.05)
+        return build
+
+    def unfreeze(t, opt, ref_opt):
+        if t == 3:
+            opt.add_param_group({"params": list(models["mine"][2].parameters()), "lr": 0.02})
+            ref_opt.add_param_group({"params": list(models["ref"][2].parameters()), "lr": 0.02})
+
+    run_pair(make(MINE[name], "mine"), make(TORCH[name], "ref"), steps=5, before_step=unfreeze,
+             what=f"{name}(layer 0, lr=0.05), layer 2 added with add_param_group(lr=0.02) before step 3",
+             hint="iterate self.param_groups inside step (add_param_group appends to it); a list "
+                  "of parameters or groups copied in __init__ never sees the new group")
 
 
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
@@ -861,6 +903,10 @@ def test_cosine_schedule_decays_over_total_minus_warmup():
     got = cosine_schedule(60, 1.0, 0.0, 20, 100)
     _lr_close(got, 0.5, what="cosine_schedule(60, max_lr=1.0, min_lr=0.0, warmup=20, total=100)",
               hint="the cosine runs from step=warmup to step=total: progress = (step − warmup) / (total − warmup)")
+    # min_lr given as the int 0: after total the result is still a float (-> float), not the int
+    got = cosine_schedule(101, 1.0, 0, 20, 100)
+    _lr_close(got, 0.0, what="cosine_schedule(101, max_lr=1.0, min_lr=0, warmup=20, total=100)",
+              hint="-> float: return float(min_lr) after total (min_lr=0 is a common int argument)")
 
 
 @given(total=st.integers(1, 500), data=st.data(), max_lr=st.floats(1e-5, 1.0),
