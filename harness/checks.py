@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from typing import Any, Callable, Iterable
 
 import torch
@@ -450,6 +451,29 @@ def tensors_held(obj: Any, depth: int = 3) -> list[torch.Tensor]:
     else:
         return []
     return [t for part in list(parts) for t in tensors_held(part, depth - 1)]
+
+
+_MODULE_BOOKKEEPING = ("_parameters", "_buffers", "_modules")  # .to() moves what these hold
+
+
+def kept_between_calls(code: Any, *objs: Any) -> list:
+    """What kata code keeps between calls, where a later call on another device or dtype would
+    reuse it: tensors in plain attributes of `objs` and of their submodules (parameters and
+    buffers are left out: .to() moves those), tensors in dicts and lists at the top level of
+    the module that defines `code` (a kata function or class: a mask cache keyed by shape
+    only), and functools caches there holding entries (an lru_cache'd mask maker). Empty for
+    code that keeps nothing, so a spec reruns a call on the meta device only when there is
+    something to judge (the first meta op of a process costs ~0.3 s)."""
+    kept: list = []
+    for obj in objs:
+        for part in obj.modules() if isinstance(obj, torch.nn.Module) else [obj]:
+            kept += [t for name, value in getattr(part, "__dict__", {}).items()
+                     if name not in _MODULE_BOOKKEEPING for t in tensors_held(value, 1)]
+    top_level = vars(sys.modules[code.__module__])
+    kept += [t for name, value in top_level.items() if not name.startswith("__")
+             and isinstance(value, (dict, list)) for t in tensors_held(value, 2)]
+    kept += [f for f in top_level.values() if callable(getattr(f, "cache_info", None)) and f.cache_info().currsize]
+    return kept
 
 
 def non_contiguous(x: torch.Tensor) -> torch.Tensor:

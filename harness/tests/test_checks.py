@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
-                            assert_on_input_device, assert_parameters_like, assert_raises, forbid, gradcheck, non_contiguous, on_meta,
-                            tensors_held, unchanged)
+                            assert_on_input_device, assert_parameters_like, assert_raises, forbid, gradcheck,
+                            kept_between_calls, non_contiguous, on_meta, tensors_held, unchanged)
 from harness.curriculum import ROOT
 
 pytestmark = pytest.mark.selftest
@@ -69,6 +69,27 @@ def test_assert_close_compares_complex_parts_both():
 def test_assert_close_compares_sequences_and_rejects_non_tensors():
     failure(assert_close, (torch.zeros(2), torch.ones(2)), (torch.zeros(2), torch.zeros(2)))
     assert "expected a torch.Tensor" in failure(assert_close, [0.0, 0.0], torch.zeros(2))
+
+
+def test_kept_between_calls_finds_caches_on_modules_and_at_module_level():
+    kata = types.ModuleType("katas.fake.kept")
+    exec("import functools, torch\n"
+         "MASKS = {}\n"
+         "@functools.lru_cache\n"
+         "def mask(t):\n    return torch.ones(t, t)\n"
+         "class Attn(torch.nn.Module):\n"
+         "    def __init__(self):\n        super().__init__()\n        self.proj = torch.nn.Linear(2, 2)\n"
+         "        self.register_buffer('scale', torch.ones(()))\n", vars(kata))
+    sys.modules[kata.__name__] = kata
+    try:
+        attn = kata.Attn()
+        assert kept_between_calls(kata.Attn, attn) == []  # parameters and buffers move with .to()
+        attn.proj.cached = torch.ones(2)  # a plain attribute of a submodule
+        kata.MASKS[3] = torch.ones(3, 3)
+        kata.mask(2)
+        assert len(kept_between_calls(kata.Attn, attn)) == 3
+    finally:
+        del sys.modules[kata.__name__]
 
 
 def test_forbid_catches_torch_functions_methods_and_aten_ops():

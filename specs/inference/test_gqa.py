@@ -27,7 +27,6 @@ Contract -> specs:
 """
 
 import math
-import sys
 
 import pytest
 import torch
@@ -37,8 +36,9 @@ from hypothesis import given, strategies as st
 from torch.func import functional_call
 
 from harness.budgets import allocations
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
-                            forbid, non_contiguous, on_meta, randn, tensors_held, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
+                            assert_raises, forbid, kept_between_calls, non_contiguous, on_meta, randn,
+                            unchanged)
 from harness.edges import TIGHT64, default_dtype
 from katas.inference.gqa import GroupedQueryAttention, grouped_query_attention
 
@@ -204,18 +204,6 @@ HINT_DEVICE = ("build helper tensors (the causal mask, an arange) on q's device:
                "device=q.device); on a GPU a CPU mask fails the same way")
 
 
-def _kept(code, *objs):
-    """Tensors kept between calls, where a later call on another device would reuse them: plain
-    tensor attributes of objs, tensors in dicts/lists at the top level of `code`'s module (a mask
-    cache keyed by shape only), functools caches holding entries. Empty for code that keeps none:
-    the meta rerun below costs ~0.5 s."""
-    glob = vars(sys.modules[code.__module__])
-    return [t for o in objs for t in vars(o).values() if isinstance(t, torch.Tensor)] + [
-        t for name, c in glob.items() if not name.startswith("__") and isinstance(c, (dict, list))
-        for t in tensors_held(c, 2)] + [  # and functools caches holding entries (an lru_cache'd mask maker)
-        c for c in glob.values() if callable(getattr(c, "cache_info", None)) and c.cache_info().currsize]
-
-
 @pytest.mark.parametrize("Hkv", [3, 6, 1])
 def test_runs_on_the_inputs_device(Hkv):
     q, k, v = qkv(2, 6, Hkv, 5, 7, 4, 3, seed=17)
@@ -224,7 +212,7 @@ def test_runs_on_the_inputs_device(Hkv):
                                lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), is_causal),
                                what=f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), "
                                     f"is_causal={is_causal})", hint=HINT_DEVICE)
-    if _kept(grouped_query_attention):  # a mask kept from the CPU calls above, reused on another device?
+    if kept_between_calls(grouped_query_attention):  # a mask kept from the CPU calls above, reused on another device?
         on_meta(lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), True),
                 what=f"grouped_query_attention(q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), is_causal=True) "
                      "called on the CPU, then on meta inputs of the same shapes",
@@ -420,7 +408,7 @@ def test_module_on_the_meta_device():
         # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
         moved = loaded(12, 6, 2, weights(12, 6, 2, seed=31))
         moved(x)
-        if _kept(type(moved), moved):
+        if kept_between_calls(type(moved), moved):
             out = on_meta(lambda: moved.to("meta")(x.to("meta")),
                           what="GroupedQueryAttention(12, 6, 2) called once on the CPU (T = 5), then moved with "
                                ".to('meta') and called again (T = 5)",

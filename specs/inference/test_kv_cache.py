@@ -33,7 +33,6 @@ Contract -> specs:
 """
 
 import math
-import sys
 
 import pytest
 import torch
@@ -41,8 +40,9 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
-                            non_contiguous, on_meta, randn, tensors_held, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
+                            assert_raises, kept_between_calls, non_contiguous, on_meta, randn, tensors_held,
+                            unchanged)
 from harness.edges import assert_exact_type, default_dtype
 from katas.inference.kv_cache import CachedSelfAttention, KVCache, SlidingWindowCache
 
@@ -342,21 +342,6 @@ def test_sliding_cache_non_contiguous_inputs():
         assert_close(values, vs[:, :, max(0, n - window):n], what=what + " values")
 
 
-def _meta_tensors(obj):
-    return [t for t in vars(obj).values() if isinstance(t, torch.Tensor)] + [
-        t for c in vars(obj).values() if isinstance(c, (list, tuple, dict))
-        for t in (c.values() if isinstance(c, dict) else c) if isinstance(t, torch.Tensor)]
-
-
-def _kept_in_module(code):
-    """What `code`'s module keeps between calls at its top level: tensors in dicts/lists (a mask
-    cache keyed by shape only) and functools caches holding entries (an lru_cache'd mask maker)."""
-    glob = vars(sys.modules[code.__module__])
-    return [t for name, c in glob.items() if not name.startswith("__") and isinstance(c, (dict, list))
-            for t in tensors_held(c, 2)] + [
-        c for c in glob.values() if callable(getattr(c, "cache_info", None)) and c.cache_info().currsize]
-
-
 def test_caches_live_on_the_given_device():
     cache = KVCache(2, 2, 8, 4, device="meta")
     kv = on_meta(cache.update, torch.empty(2, 2, 3, 4, device="meta"), torch.empty(2, 2, 3, 4, device="meta"),
@@ -376,7 +361,7 @@ def test_caches_live_on_the_given_device():
         for when in ("right after construction", "after reset() (called outside that default device)"):
             if when.startswith("after"):
                 cache.reset()
-            held = [t for t in _meta_tensors(cache) if t.numel() >= 2 * 2 * 3 * 4]
+            held = [t for t in tensors_held(cache, 2) if t.numel() >= 2 * 2 * 3 * 4]
             off = [f"{tuple(t.shape)} on {t.device}" for t in held if str(t.device) != "meta"]
             if not held or off:
                 raise SpecFailure(f"{name} holds {off or 'no (2, 2, 3, 4) buffer'} {when}; its "
@@ -627,8 +612,8 @@ def test_forward_runs_on_the_input_device():
     # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
     moved = CachedSelfAttention(8, 2)
     moved(randn(2, 4, 8, seed=4))
-    if not _meta_tensors(moved) and not _kept_in_module(type(moved)):  # nothing kept: nothing to judge (a meta run
-        return                                                           # costs ~0.7 s)
+    if not kept_between_calls(type(moved), moved):  # nothing kept: nothing to judge (a meta run costs ~0.7 s)
+        return
     moved.to("meta")
     out = on_meta(moved, torch.empty(2, 4, 8, device="meta"), what="CachedSelfAttention(8, 2) called once on "
                   "the CPU (T = 4), then moved with .to('meta') and called again (T = 4)",

@@ -25,16 +25,15 @@ Contract -> specs:
 - cache bytes exactly 1/H of MHA's, preallocated, never grown: test_cache_bytes_*, test_cache_filled_*
 """
 
-import sys
-
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch.func import functional_call
 
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, assert_raises,
-                            non_contiguous, on_meta, randn, tensors_held, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
+                            assert_raises, kept_between_calls, non_contiguous, on_meta, randn, tensors_held,
+                            unchanged)
 from harness.edges import assert_exact_type, default_dtype
 from katas.inference.mqa import MQACache, MultiQueryAttention
 
@@ -336,12 +335,7 @@ def test_cache_and_model_on_the_given_device():
     moved = loaded(8, 2, weights(8, 2, seed=30))
     with torch.no_grad():
         moved(x)
-    kata = sys.modules[type(moved).__module__]
-    kept = [t for t in vars(moved).values() if isinstance(t, torch.Tensor)] + [
-        t for name, c in vars(kata).items() if not name.startswith("__") and isinstance(c, (dict, list))
-        for t in tensors_held(c, 2)] + [  # and functools caches holding entries (an lru_cache'd mask maker)
-        c for c in vars(kata).values() if callable(getattr(c, "cache_info", None)) and c.cache_info().currsize]
-    if not kept:  # nothing kept on the module, in a module-level dict/list or cache: nothing to judge (a meta run ~0.7 s)
+    if not kept_between_calls(type(moved), moved):  # nothing kept on the module, in a module-level dict/list or cache: nothing to judge (a meta run ~0.7 s)
         return
     moved.to("meta")
     out = on_meta(lambda: moved(x.to("meta")), what="MultiQueryAttention(8, 2) called once on the CPU (T = 5), "
