@@ -5,6 +5,7 @@ Contract-to-spec map:
   n = 0 gives (0, 0) bool -> test_causal_mask_empty; no size limit, a new tensor per call
   (no slice of a cached mask) -> test_causal_mask_is_a_new_tensor_every_call, _of_a_long_sequence.
 - positions: (batch, t) int64 rows 0..t-1 -> test_positions_rows_count_from_zero, _index_an_embedding;
+  no limit on t (t = 5000: no slice of a cached table) -> _rows_count_from_zero[2-5000];
   batch = 0 / t = 0 empty int64 -> test_positions_empty.
 - one_hot: vs F.one_hot for any shape incl. 0-dim and size-0 dims (hypothesis) ->
   test_one_hot_matches_torch, test_one_hot_empty; width is num_classes not idx.max()+1 ->
@@ -79,11 +80,13 @@ def test_causal_mask_of_a_long_sequence():
 
 # ------------------------------------------------------------------------ positions
 
-@pytest.mark.parametrize("batch,t", [(1, 1), (1, 5), (3, 7), (4, 1), (2, 13)])
+@pytest.mark.parametrize("batch,t", [(1, 1), (1, 5), (3, 7), (4, 1), (2, 13), (2, 5000)])
 def test_positions_rows_count_from_zero(batch, t):
     expected = torch.stack([torch.arange(t, dtype=torch.int64)] * batch)
     assert_close(positions(batch, t), expected, what=f"positions({batch}, {t})",
-                 hint="int64 0..t-1 in every row; torch.arange(t) is int64 already")
+                 hint="int64 0..t-1 in every row; torch.arange(t) is int64 already"
+                 + ("; t has no upper limit: build torch.arange(t) on every call, no slice of a "
+                    "precomputed table of positions" if t > 13 else ""))
 
 
 @pytest.mark.parametrize("batch,t", [(0, 4), (3, 0), (0, 0)])
