@@ -21,7 +21,8 @@ Contract-to-spec map:
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
   gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
 - normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults (eps =
-  1e-12, checked at norms 1e-10 and 1e-14) -> _defaults_to_last_dim;
+  1e-12, checked at norms 1e-10 and 1e-14, float64 at rtol 1e-12: no float32 eps tensor) ->
+  _defaults_to_last_dim;
   unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
   _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
   _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
@@ -452,11 +453,11 @@ def test_pairwise_sq_dists_is_differentiable():
 
 # ------------------------------------------------------------------------ normalize
 
-def check_normalize(x, dim, eps, out, what):
+def check_normalize(x, dim, eps, out, what, hint="", **tol):
     __tracebackhide__ = True
-    assert_close(out, F.normalize(x, p=2.0, dim=dim, eps=eps), what=what,
+    assert_close(out, F.normalize(x, p=2.0, dim=dim, eps=eps), what=what, **tol,
                  hint="divide by the L2 norm over `dim`, kept (keepdim=True) so it broadcasts "
-                      "against x, and clamped from below: x / max(norm, eps), not norm + eps")
+                      "against x, and clamped from below: x / max(norm, eps), not norm + eps" + hint)
 
 
 @given(case=shape_and_dim(), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**31 - 1))
@@ -481,7 +482,9 @@ def test_normalize_defaults_to_last_dim():
     x = x * torch.tensor([[1.0], [1e-10], [1e-14]], dtype=torch.float64)
     out = normalize(x)
     check_normalize(x, -1, 1e-12, out, what="normalize(float64 x (3, 4) with rows of norm ~1, ~1e-10 "
-                    "and ~1e-14) (defaults dim=-1, eps=1e-12)")
+                    "and ~1e-14) (defaults dim=-1, eps=1e-12)", **TIGHT64,
+                    hint="; float64 is computed in float64, eps too: torch.tensor(eps) is float32 "
+                         "(1e-12 becomes 9.9999998e-13), clamp_min(eps) takes the Python float")
 
 
 def test_normalize_gives_unit_rows():
