@@ -2,7 +2,7 @@
 
 Contract-to-spec map:
 - mean: vs torch.mean over any dim (negative too), keepdim both ways -> test_mean_matches_torch,
-  _over_each_dim, _keepdim, _defaults_to_last_dim_without_keepdim; only `dim` removed
+  _over_each_dim, _keepdim (a size-1 `dim` too), _defaults_to_last_dim_without_keepdim; only `dim` removed
   (other size-1 dims stay) -> _keeps_other_size_one_dims; dtype kept for float16,
   bfloat16, float64 computed in float64 -> test_mean_keeps_dtype, _float64_is_exact; size-0
   dims (NaN over an empty dim), in x's dtype and on the graph -> _size_zero_dims; non-contiguous -> _non_contiguous;
@@ -118,11 +118,11 @@ def test_mean_over_each_dim(dim):
     check_mean(x, dim, False, out, what=f"mean(x (2, 3, 5), dim={dim})")
 
 
-@pytest.mark.parametrize("dim", [0, 1, -1])
-def test_mean_keepdim(dim):
-    x = randn((2, 3, 5), 2)
+@pytest.mark.parametrize("shape,dim", [((2, 3, 5), 0), ((2, 3, 5), 1), ((2, 3, 5), -1), ((2, 1, 5), 1)])
+def test_mean_keepdim(shape, dim):
+    x = randn(shape, 2)  # (2, 1, 5): a shortcut for a size-1 dim must keep it too
     out = mean(x, dim, keepdim=True)
-    check_mean(x, dim, True, out, what=f"mean(x (2, 3, 5), dim={dim}, keepdim=True)")
+    check_mean(x, dim, True, out, what=f"mean(x {shape}, dim={dim}, keepdim=True)")
     centred = x - out  # the point of keepdim: it broadcasts back against x
     assert_close(centred, x - torch.mean(x, dim, keepdim=True),
                  what=f"x - mean(x, {dim}, keepdim=True)", hint=KEEPDIM_HINT)
