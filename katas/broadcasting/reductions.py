@@ -25,8 +25,9 @@ Write:
     normalize(x, dim=-1, eps=1e-12) -> x divided by its L2 norm over `dim`, like
         F.normalize(x, p=2, dim=dim, eps=eps): the norm is clamped from below at eps, i.e.
         x / max(||x||, eps), so a zero vector gives zeros (no NaN) and a vector shorter than
-        eps is divided by eps. Same shape and dtype as x. eps=0.0 means no clamp (it is not
-        "use the default"). Large entries must not overflow: float16 x of a few hundred (whose
+        eps is divided by eps. Same shape and dtype as x (float64 computed in float64, eps
+        included: a float32 torch.tensor(eps) is 9.9999998e-13). eps=0.0 means no clamp (it is
+        not "use the default"). Large entries must not overflow: float16 x of a few hundred (whose
         squares pass float16's max, 65504) is normalised like F.normalize does (x * x in
         float16 overflows to inf there; torch's norm accumulates in float32). In float16 the
         default eps rounds to 0, so F.normalize gives NaN for a float16 zero vector: NaN or

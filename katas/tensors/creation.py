@@ -7,12 +7,13 @@ Write:
         no other result: the caller may modify it in place (mask &= keep) without changing the
         masks of later calls (so no slice of a cached, precomputed mask).
     positions(batch, t) -> (batch, t) int64: every row is 0, 1, ..., t-1 (an arange expanded
-        over the batch). batch = 0 or t = 0 give an empty int64 tensor of that shape.
+        over the batch). batch = 0 or t = 0 give an empty int64 tensor of that shape; t has
+        no upper limit (no slice of a precomputed table of positions).
     one_hot(idx, num_classes) -> idx.shape + (num_classes,) int64: 1 at each index, 0
         elsewhere, like F.one_hot. idx is an int64 tensor of any shape (0-dim, size-0 dims,
-        non-contiguous), values in [0, num_classes); the width is always num_classes, never
-        idx.max() + 1. The result is on idx's device (build every helper tensor there, also
-        when you check idx's values first).
+        non-contiguous), values in [0, num_classes); the width is always num_classes (no
+        upper limit), never idx.max() + 1. The result is on idx's device (build every helper
+        tensor there, also when you check idx's values first).
     share_numpy(a) -> a tensor that shares memory with the numpy array `a` (same dtype and
         shape, any dtype torch supports, 0-dim and non-contiguous arrays such as a.T or
         a[:, ::2] included): writing to one shows in the other. Arrays with a negative stride

@@ -33,7 +33,8 @@ Write:
 Off limits: torch.gather, Tensor.gather and torch.take_along_dim in gather_rows (you are
 writing the gather; x[rows, idx] advanced indexing is the tool).
 Inputs must not be modified. Non-contiguous inputs must work. Results live on the inputs'
-device (CPU or GPU): build any helper tensor (an arange of batch rows, flat offsets) there.
+device (CPU or GPU): build any helper tensor (an arange of batch rows, flat offsets) there, on
+every call (B has no upper limit: no slice of a cached arange).
 Run: pytest katas/tensors/indexing.py
 """
 

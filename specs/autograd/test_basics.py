@@ -19,8 +19,8 @@ Contract-to-spec map:
 - accumulated_grad: times * df/dx for times 1..5, shapes incl. 0-d -> test_accumulated_grad_
   adds_up; one forward -> _calls_f_once; `times` backward passes through that one y (not
   one pass scaled by times) -> _goes_backward_times_times; float32, values untouched -> _float32_and_values_untouched.
-- grad mode off at the call (grad_of, jacobian, accumulated_grad inside torch.no_grad()), the
-  caller's mode kept -> test_gradients_inside_no_grad.
+- grad mode off at the call (grad_of, jacobian (also of a 0-d f), accumulated_grad inside
+  torch.no_grad()), the caller's mode kept -> test_gradients_inside_no_grad.
 - no_grad_eval: detached output -> test_no_grad_eval_output_is_detached; no graph while running
   -> _builds_no_graph_while_running; eval mode, running stats kept -> _runs_in_eval_mode,
   _is_deterministic; mode restored (train and eval), also when the model raises ->
@@ -438,16 +438,19 @@ def test_accumulated_grad_float32_and_values_untouched():
 
 # ------------------------------------------------------------------------------ grad mode off
 
-@pytest.mark.parametrize("name", ["grad_of", "jacobian", "accumulated_grad"])
+@pytest.mark.parametrize("name", ["grad_of", "jacobian", "jacobian of a scalar f", "accumulated_grad"])
 def test_gradients_inside_no_grad(name):
     # e.g. an input gradient taken inside an evaluation loop that runs under torch.no_grad()
     x = randn(2, 3, seed=23, dtype=torch.float64)
-    what = f"{name}(f, x) inside torch.no_grad()"
+    what = ("jacobian(f, x) of a 0-d f(x)" if name == "jacobian of a scalar f" else f"{name}(f, x)") \
+        + " inside torch.no_grad()"
     with grad_mode_off(what), no_jacobian_shortcuts(), explain_second_backward(what):
         if name == "grad_of":
             got, expected = grad_of(f_sin, x), df_sin(x)
         elif name == "jacobian":
             got, expected = jacobian(torch.sin, x), torch.diag(x.cos().reshape(-1)).reshape(2, 3, 2, 3)
+        elif name == "jacobian of a scalar f":  # a 0-d f(x): a shortcut path must turn grad on too
+            got, expected = jacobian(f_sin, x), df_sin(x)
         else:
             leaf = x.clone().requires_grad_()
             got, expected = accumulated_grad(f_sin, leaf, 2), 2 * df_sin(x)

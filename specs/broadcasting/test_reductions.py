@@ -2,7 +2,7 @@
 
 Contract-to-spec map:
 - mean: vs torch.mean over any dim (negative too), keepdim both ways -> test_mean_matches_torch,
-  _over_each_dim, _keepdim, _defaults_to_last_dim_without_keepdim; only `dim` removed
+  _over_each_dim, _keepdim (a size-1 `dim` too), _defaults_to_last_dim_without_keepdim; only `dim` removed
   (other size-1 dims stay) -> _keeps_other_size_one_dims; dtype kept for float16,
   bfloat16, float64 computed in float64 -> test_mean_keeps_dtype, _float64_is_exact; size-0
   dims (NaN over an empty dim), in x's dtype and on the graph -> _size_zero_dims; non-contiguous -> _non_contiguous;
@@ -21,7 +21,8 @@ Contract-to-spec map:
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
   gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
 - normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults (eps =
-  1e-12, checked at norms 1e-10 and 1e-14) -> _defaults_to_last_dim;
+  1e-12, checked at norms 1e-10 and 1e-14, float64 at rtol 1e-12: no float32 eps tensor) ->
+  _defaults_to_last_dim;
   unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
   _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
   _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
@@ -117,11 +118,11 @@ def test_mean_over_each_dim(dim):
     check_mean(x, dim, False, out, what=f"mean(x (2, 3, 5), dim={dim})")
 
 
-@pytest.mark.parametrize("dim", [0, 1, -1])
-def test_mean_keepdim(dim):
-    x = randn((2, 3, 5), 2)
+@pytest.mark.parametrize("shape,dim", [((2, 3, 5), 0), ((2, 3, 5), 1), ((2, 3, 5), -1), ((2, 1, 5), 1)])
+def test_mean_keepdim(shape, dim):
+    x = randn(shape, 2)  # (2, 1, 5): a shortcut for a size-1 dim must keep it too
     out = mean(x, dim, keepdim=True)
-    check_mean(x, dim, True, out, what=f"mean(x (2, 3, 5), dim={dim}, keepdim=True)")
+    check_mean(x, dim, True, out, what=f"mean(x {shape}, dim={dim}, keepdim=True)")
     centred = x - out  # the point of keepdim: it broadcasts back against x
     assert_close(centred, x - torch.mean(x, dim, keepdim=True),
                  what=f"x - mean(x, {dim}, keepdim=True)", hint=KEEPDIM_HINT)
@@ -452,11 +453,11 @@ def test_pairwise_sq_dists_is_differentiable():
 
 # ------------------------------------------------------------------------ normalize
 
-def check_normalize(x, dim, eps, out, what):
+def check_normalize(x, dim, eps, out, what, hint="", **tol):
     __tracebackhide__ = True
-    assert_close(out, F.normalize(x, p=2.0, dim=dim, eps=eps), what=what,
+    assert_close(out, F.normalize(x, p=2.0, dim=dim, eps=eps), what=what, **tol,
                  hint="divide by the L2 norm over `dim`, kept (keepdim=True) so it broadcasts "
-                      "against x, and clamped from below: x / max(norm, eps), not norm + eps")
+                      "against x, and clamped from below: x / max(norm, eps), not norm + eps" + hint)
 
 
 @given(case=shape_and_dim(), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**31 - 1))
@@ -481,7 +482,9 @@ def test_normalize_defaults_to_last_dim():
     x = x * torch.tensor([[1.0], [1e-10], [1e-14]], dtype=torch.float64)
     out = normalize(x)
     check_normalize(x, -1, 1e-12, out, what="normalize(float64 x (3, 4) with rows of norm ~1, ~1e-10 "
-                    "and ~1e-14) (defaults dim=-1, eps=1e-12)")
+                    "and ~1e-14) (defaults dim=-1, eps=1e-12)", **TIGHT64,
+                    hint="; float64 is computed in float64, eps too: torch.tensor(eps) is float32 "
+                         "(1e-12 becomes 9.9999998e-13), clamp_min(eps) takes the Python float")
 
 
 def test_normalize_gives_unit_rows():

@@ -5,10 +5,11 @@ Contract-to-spec map:
   n = 0 gives (0, 0) bool -> test_causal_mask_empty; no size limit, a new tensor per call
   (no slice of a cached mask) -> test_causal_mask_is_a_new_tensor_every_call, _of_a_long_sequence.
 - positions: (batch, t) int64 rows 0..t-1 -> test_positions_rows_count_from_zero, _index_an_embedding;
+  no limit on t (t = 5000: no slice of a cached table) -> _rows_count_from_zero[2-5000];
   batch = 0 / t = 0 empty int64 -> test_positions_empty.
 - one_hot: vs F.one_hot for any shape incl. 0-dim and size-0 dims (hypothesis) ->
-  test_one_hot_matches_torch, test_one_hot_empty; width is num_classes not idx.max()+1 ->
-  test_one_hot_width_is_num_classes; non-contiguous idx -> test_one_hot_non_contiguous_*;
+  test_one_hot_matches_torch, test_one_hot_empty; width is num_classes not idx.max()+1, also
+  5000 (no cached arange of classes) -> test_one_hot_width_is_num_classes; non-contiguous idx -> test_one_hot_non_contiguous_*;
   on idx's device (meta, also for an empty idx; CUDA also when idx's values are read) ->
   test_one_hot_on_idx_device, _on_cuda (gpu); F.one_hot off limits -> _writes_its_own.
 - share_numpy: same dtype (float16/32/64, int8/16/32/64, uint8, bool; complex64/128, uint16:
@@ -79,11 +80,13 @@ def test_causal_mask_of_a_long_sequence():
 
 # ------------------------------------------------------------------------ positions
 
-@pytest.mark.parametrize("batch,t", [(1, 1), (1, 5), (3, 7), (4, 1), (2, 13)])
+@pytest.mark.parametrize("batch,t", [(1, 1), (1, 5), (3, 7), (4, 1), (2, 13), (2, 5000)])
 def test_positions_rows_count_from_zero(batch, t):
     expected = torch.stack([torch.arange(t, dtype=torch.int64)] * batch)
     assert_close(positions(batch, t), expected, what=f"positions({batch}, {t})",
-                 hint="int64 0..t-1 in every row; torch.arange(t) is int64 already")
+                 hint="int64 0..t-1 in every row; torch.arange(t) is int64 already"
+                 + ("; t has no upper limit: build torch.arange(t) on every call, no slice of a "
+                    "precomputed table of positions" if t > 13 else ""))
 
 
 @pytest.mark.parametrize("batch,t", [(0, 4), (3, 0), (0, 0)])
@@ -118,12 +121,15 @@ def test_one_hot_empty(shape):
                  "idx.max() (it fails on an empty tensor)")
 
 
-@pytest.mark.parametrize("values", [[0, 0, 0], [1, 2, 1]])
-def test_one_hot_width_is_num_classes(values):
+@pytest.mark.parametrize("values,num_classes", [([0, 0, 0], 6), ([1, 2, 1], 6), ([0, 4999, 7], 5000)])
+def test_one_hot_width_is_num_classes(values, num_classes):
     idx = torch.tensor(values)
-    assert_close(one_hot(idx, 6), F.one_hot(idx, 6), what=f"one_hot(torch.tensor({values}), 6)",
+    assert_close(one_hot(idx, num_classes), F.one_hot(idx, num_classes),
+                 what=f"one_hot(torch.tensor({values}), {num_classes})",
                  hint="the last dim is num_classes wide even when the largest class is absent; "
-                 "never idx.max() + 1")
+                 "never idx.max() + 1; num_classes has no upper limit (a vocabulary of 50257): "
+                 "build torch.arange(num_classes, device=idx.device) on every call, no slice of a "
+                 "cached table")
 
 
 @pytest.mark.parametrize("shape", [(2, 3), (2, 0)])

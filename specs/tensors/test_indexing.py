@@ -1,14 +1,14 @@
 """Specs for katas/tensors/indexing.py (day 1): gather_rows, last_token, masked_mean.
 
 Contract-to-spec map:
-- gather_rows: out[b, k] = x[b, idx[b, k]], shape (B, K, C), K below/above T, sizes 1 and primes
-  -> test_gather_rows_matches_torch_gather, _property_matches_torch_gather; each batch row uses
+- gather_rows: out[b, k] = x[b, idx[b, k]], shape (B, K, C), K below/above T, sizes 1 and primes,
+  B = 5000 (no cached arange of rows) -> test_gather_rows_matches_torch_gather, _property_matches_torch_gather; each batch row uses
   its own idx -> _each_batch_element_uses_its_own_indices; B, K, C (and T with K) = 0 ->
   _empty_sizes (float64: an empty shortcut keeps the dtype); same dtype (float64, int64,
   float16, bfloat16) -> _keeps_dtype; inf/NaN in rows not picked -> _unpicked_rows_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient
   with repeated rows -> _gradient_reaches_x; torch.gather / take_along_dim off limits -> _writes_its_own_gather.
 - last_token: position lengths - 1, not lengths -> test_last_token_picks_position_length_minus_one,
-  _full_length_sequences; (B, C) for sizes 1 and primes -> _shapes, _property; B = 0, C = 0 ->
+  _full_length_sequences; (B, C) for sizes 1 and primes, B = 5000 -> _shapes, _property; B = 0, C = 0 ->
   _empty_sizes (float64); same dtype (float64, int64, halves) -> _keeps_dtype; inf/NaN padding
   ignored -> _padding_may_hold_inf_and_nan; non-contiguous -> _non_contiguous_*; gradient at the picked
   positions only -> _gradient_reaches_picked_positions.
@@ -45,7 +45,9 @@ def torch_gather_rows(x, idx):
 
 
 def loop_last_token(x, lengths):
-    """Independent answer: one Python index per sequence."""
+    """Independent answer: one Python index per sequence (torch.gather for long batches)."""
+    if len(lengths) > 16:
+        return torch.gather(x, 1, (lengths - 1)[:, None, None].expand(-1, 1, x.shape[2]))[:, 0]
     return torch.stack([x[b, int(n) - 1] for b, n in enumerate(lengths)])
 
 
@@ -80,7 +82,8 @@ def random_lengths(B, T, seed):
 # ------------------------------------------------------------------------ gather_rows
 
 # (B, T, C, K): sizes 1, primes, K below and above T
-GATHER_SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 11), (1, 13, 5, 3), (4, 2, 1, 6)]
+GATHER_SHAPES = [(1, 1, 1, 1), (2, 5, 3, 4), (3, 7, 2, 11), (1, 13, 5, 3), (4, 2, 1, 6),
+                 (5000, 2, 1, 1)]  # B has no upper limit: no slice of a cached arange of rows
 
 
 @pytest.mark.parametrize("B,T,C,K", GATHER_SHAPES)
@@ -214,11 +217,12 @@ def test_last_token_full_length_sequences():
                  hint="a length-T sequence ends at position T-1; index lengths - 1")
 
 
-@pytest.mark.parametrize("B,T,C", [(1, 1, 1), (1, 4, 3), (5, 1, 2), (3, 7, 1), (2, 11, 13)])
+@pytest.mark.parametrize("B,T,C", [(1, 1, 1), (1, 4, 3), (5, 1, 2), (3, 7, 1), (2, 11, 13), (5000, 2, 1)])
 def test_last_token_shapes(B, T, C):
     x, lengths = randn(B, T, C, seed=12), random_lengths(B, T, seed=13)
     out = last_token(x, lengths)
-    assert_close(out, loop_last_token(x, lengths), what=f"last_token(x {(B, T, C)}, lengths {lengths.tolist()})",
+    shown = lengths.tolist() if B <= 16 else f"of {B} sequences (B has no upper limit: no cached arange of rows)"
+    assert_close(out, loop_last_token(x, lengths), what=f"last_token(x {(B, T, C)}, lengths {shown})",
                  hint="one row per batch element: shape (B, C), row b = x[b, lengths[b] - 1]")
 
 
