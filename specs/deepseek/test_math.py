@@ -25,7 +25,8 @@ References:
   weight at once).
 
 Contract-to-spec map:
-- the config's defaults are the published numbers, count 6,910,365,696 as a Python int (not 6910365696.0):
+- the config's defaults are the published numbers, count 6,910,365,696 as a Python int (not 6910365696.0;
+  exact past 2**53 too, with a 2**42 + 1-token vocabulary):
   test_deepseek_math_7b_is_the_published_config_and_count
 - count_parameters closed form, every block, GQA's smaller k/v, untied head:
   test_count_parameters_matches_the_architecture (hypothesis), test_models_have_the_counted_parameters,
@@ -198,6 +199,15 @@ def test_deepseek_math_7b_is_the_published_config_and_count():
             f"32 KV heads; gate, up, down: 3 * H * 11008; two norms: 2 * H) + H (final norm)")
     # the published checkpoint: 9.97 GB + 3.85 GB of bfloat16 (2 bytes a parameter)
     assert abs(2 * got / 1e9 - (9.97 + 3.85)) < 0.01 and round(got / 1e9, 2) == 6.91
+    # past 2**53 a float no longer holds every int: int(2.0 * vocab * H + ...) rounds there
+    huge = dataclasses.replace(DEEPSEEK_MATH_7B, vocab_size=2**42 + 1, hidden_size=4098, num_attention_heads=1,
+                               num_key_value_heads=1)  # one head of 4098: a count that is not a multiple of 8
+    got, want = count_parameters(huge), spec_count(huge)
+    if got != want or type(got) is not int:
+        raise SpecFailure(
+            f"count_parameters(replace(DEEPSEEK_MATH_7B, vocab_size=2**42 + 1, hidden_size=4098, one head)) = "
+            f"{got!r}, expected {want:,} (a count past 2**53)\n  hint: keep every step in Python ints (no 2.0 *, no / then int()): "
+            f"float64 rounds integers above 2**53")
 
 
 def tiny_configs():
