@@ -47,7 +47,7 @@ Contract-to-spec map:
   test_decoding_through_the_cache_equals_the_full_forward; start = cache[0].length of the cache
   passed in (two caches in turn): test_two_caches_used_in_turn_*; a chunk after a cached prefix with
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
-- make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
+- make_cache: a list (not a tuple) of one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
 - errors: bad configs (4 constructors, n = 0 and negative n, n_kv too; the two model classes allocate
   nothing first):
@@ -166,7 +166,7 @@ def make_cache(model, batch_size, max_len):
     __tracebackhide__ = True
     cache = model.make_cache(batch_size, max_len)
     n_layers = len(model.model.layers)
-    if not isinstance(cache, (list, tuple)) or len(cache) != n_layers:
+    if not isinstance(cache, list) or len(cache) != n_layers:  # a list, as promised (not a tuple)
         raise SpecFailure(f"make_cache({batch_size}, {max_len}) returned {type(cache).__name__}"
                           f"{' of length ' + str(len(cache)) if isinstance(cache, (list, tuple)) else ''}; "
                           f"expected a list of {n_layers} KVCache, one per layer")
