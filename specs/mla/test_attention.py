@@ -31,7 +31,7 @@ Contract-to-spec map:
 - decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_*,
   decode_with_a_cache_made_for_a_bigger_batch; "attend to every cached position 0 .. start_pos +
   T - 1" (not max_len): decode_cost_grows_with_the_context_not_with_max_len
-- device of x for positions/masks: forward_on_the_meta_device; gradients, non-contiguous x
+- device of x for positions/masks (also after a CPU call, then .to("meta")): forward_on_the_meta_device; gradients, non-contiguous x
 """
 
 import math
@@ -498,7 +498,11 @@ def test_large_scores_do_not_overflow(absorb):
 def test_forward_on_the_meta_device(absorb):
     # positions and the causal mask must be built on x's device (a CPU arange fails here)
     config = MLAConfig(**SMALL)
-    module = MultiHeadLatentAttention(config).to("meta")
+    module = MultiHeadLatentAttention(config)
+    with torch.no_grad():  # a CPU call first: nothing it built (a mask, a table) may stay behind after .to("meta")
+        module(randn(2, 3, 48, seed=60), start_pos=2, absorb=absorb)
+        module(randn(2, 1, 48, seed=61), cache=MLACache(config, 2, 6), start_pos=3, absorb=absorb)
+    module.to("meta")
     x = torch.empty(2, 3, 48, device="meta")
     cache = MLACache(config, 2, 6, device="meta")
     try:
@@ -509,7 +513,8 @@ def test_forward_on_the_meta_device(absorb):
     except RuntimeError as err:
         raise SpecFailure(f"MultiHeadLatentAttention on the meta device (absorb={absorb}) raised {err}\n"
                           "  hint: build positions and masks on x's device: torch.arange(..., "
-                          "device=x.device)") from None
+                          "device=x.device), at every call (a mask kept on the module from an earlier CPU "
+                          "call is a plain attribute: .to('meta') leaves it on the CPU)") from None
     shapes = [tuple(o.shape) for o in outs]
     assert shapes == [(2, 3, 48), (2, 3, 48), (2, 1, 48)], f"forward on meta: got shapes {shapes}"
 
