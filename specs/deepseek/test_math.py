@@ -56,7 +56,7 @@ Contract-to-spec map:
   test_position_ids_of_another_shape_raise
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
-- any device: test_forward_builds_its_tensors_on_the_models_device
+- any device (also after CPU calls, then .to("meta")): test_forward_builds_its_tensors_on_the_models_device
 """
 
 import copy
@@ -70,7 +70,7 @@ from hypothesis import given, strategies as st
 
 from harness.budgets import PeakMemory, allocations
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_raises, forbid, non_contiguous,
-                            tensors_held, unchanged)
+                            on_meta, tensors_held, unchanged)
 from katas.deepseek.math import (DEEPSEEK_MATH_7B, Attention, DecoderLayer, DeepSeekMathConfig,
                                  DeepSeekMathForCausalLM, DeepSeekMathModel, count_parameters)
 from katas.inference.kv_cache import KVCache
@@ -648,6 +648,11 @@ def test_forward_builds_its_tensors_on_the_models_device():
                                hint="the model runs where its weights and the inputs are (a GPU): build default "
                                     "positions and the mask on input_ids.device / x.device, keep the RoPE tables "
                                     "in buffers (they move with the model), make the cache on the weights' device")
+        # the same after CPU calls (the probe above ran them): a mask or table kept on the model in
+        # a plain attribute stays on the CPU when the model moves, which the probe cannot see
+        on_meta(on_meta_device, what="DeepSeekMathForCausalLM called on the CPU, then moved to the meta device",
+                hint="build the mask from x's device at every call; anything kept on the model must be a "
+                     "registered buffer (.to() moves those, not plain attributes)")
 
 
 # ------------------------------------------------------------------------ the 7B model (last: the first
