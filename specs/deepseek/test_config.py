@@ -12,7 +12,8 @@ Contract-to-spec map:
   activated_counts_only_*, shared_experts_*, tiny_configs_*[tied embeddings]
 - MTP not counted; correction bias a buffer: the_mtp_module_*, the_correction_bias_*
 - published 236B/21B, 671B/37B: deepseek_v2_*, deepseek_v3_*
-- "two Python ints": unpack in every check; "build no module, allocate no tensor":
+- "two Python ints": unpack in every check; exact above 2**53 (no float step):
+  counts_above_2_to_the_53_are_exact, tiny_configs_*[five of six routed experts per token]; "build no module, allocate no tensor":
   counts_in_closed_form_*, counts_allocate_no_tensor; config not modified
 """
 
@@ -225,6 +226,9 @@ CONFIGS = {
         num_hidden_layers=5, first_k_dense_replace=2, num_attention_heads=3, q_lora_rank=5,
         kv_lora_rank=7, qk_nope_head_dim=3, qk_rope_head_dim=2, v_head_dim=5,
         n_routed_experts=6, n_shared_experts=1, num_experts_per_tok=3, n_group=3, topk_group=2),
+    # k / n = 5 / 6 is not exact in binary: int(routed * (k / n)) comes out one short
+    "five of six routed experts per token": replace(TINY, n_routed_experts=6, num_experts_per_tok=5,
+                                                    n_group=1, topk_group=1),
 }
 
 
@@ -369,6 +373,19 @@ def test_deepseek_v2_is_236b_total_21b_activated():
 
 def test_deepseek_v3_is_671b_total_37b_activated():
     check_published(DEEPSEEK_V3, "DeepSeek-V3", 671, 37)
+
+
+def test_counts_above_2_to_the_53_are_exact():
+    # a 2**40 + 1-row vocabulary: the counts pass 2**53, where a float no longer holds every int
+    config = replace(TINY, vocab_size=2**40 + 1, hidden_size=2**13 + 1)
+    call = f"count_parameters({describe(config)})"
+    total, activated = unpack(count_parameters(config), call)
+    want = (reference_total(config), reference_activated(config))
+    expect((total, activated) == want,
+           f"{call} = ({total:,}, {activated:,}); expected {want[0]:,} and {want[1]:,} (off by "
+           f"{total - want[0]:+,} / {activated - want[1]:+,})\n  hint: the counts pass 2**53 here, "
+           f"where float64 rounds: keep every step in Python ints (no float factor such as 1.0 * "
+           f"or k / n, no / then int())")
 
 
 @pytest.mark.parametrize("label", list(CONFIGS))

@@ -25,7 +25,8 @@ References:
   weight at once).
 
 Contract-to-spec map:
-- the config's defaults are the published numbers, count 6,910,365,696 as a Python int (not 6910365696.0):
+- the config's defaults are the published numbers, count 6,910,365,696 as a Python int (not 6910365696.0;
+  exact past 2**53 too, with a 2**42 + 1-token vocabulary):
   test_deepseek_math_7b_is_the_published_config_and_count
 - count_parameters closed form, every block, GQA's smaller k/v, untied head:
   test_count_parameters_matches_the_architecture (hypothesis), test_models_have_the_counted_parameters,
@@ -46,7 +47,7 @@ Contract-to-spec map:
   test_decoding_through_the_cache_equals_the_full_forward; start = cache[0].length of the cache
   passed in (two caches in turn): test_two_caches_used_in_turn_*; a chunk after a cached prefix with
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
-- make_cache: one KVCache per layer, n_kv heads, model dtype/device, empty:
+- make_cache: a list (not a tuple) of one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
 - errors: bad configs (4 constructors, n = 0 and negative n, n_kv too; the two model classes allocate
   nothing first):
@@ -55,7 +56,7 @@ Contract-to-spec map:
   test_position_ids_of_another_shape_raise
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
-- any device: test_forward_builds_its_tensors_on_the_models_device
+- any device (also after CPU calls, then .to("meta")): test_forward_builds_its_tensors_on_the_models_device
 """
 
 import copy
@@ -69,7 +70,7 @@ from hypothesis import given, strategies as st
 
 from harness.budgets import PeakMemory, allocations
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_raises, forbid, non_contiguous,
-                            tensors_held, unchanged)
+                            on_meta, tensors_held, unchanged)
 from katas.deepseek.math import (DEEPSEEK_MATH_7B, Attention, DecoderLayer, DeepSeekMathConfig,
                                  DeepSeekMathForCausalLM, DeepSeekMathModel, count_parameters)
 from katas.inference.kv_cache import KVCache
@@ -165,7 +166,7 @@ def make_cache(model, batch_size, max_len):
     __tracebackhide__ = True
     cache = model.make_cache(batch_size, max_len)
     n_layers = len(model.model.layers)
-    if not isinstance(cache, (list, tuple)) or len(cache) != n_layers:
+    if not isinstance(cache, list) or len(cache) != n_layers:  # a list, as promised (not a tuple)
         raise SpecFailure(f"make_cache({batch_size}, {max_len}) returned {type(cache).__name__}"
                           f"{' of length ' + str(len(cache)) if isinstance(cache, (list, tuple)) else ''}; "
                           f"expected a list of {n_layers} KVCache, one per layer")
@@ -198,6 +199,15 @@ def test_deepseek_math_7b_is_the_published_config_and_count():
             f"32 KV heads; gate, up, down: 3 * H * 11008; two norms: 2 * H) + H (final norm)")
     # the published checkpoint: 9.97 GB + 3.85 GB of bfloat16 (2 bytes a parameter)
     assert abs(2 * got / 1e9 - (9.97 + 3.85)) < 0.01 and round(got / 1e9, 2) == 6.91
+    # past 2**53 a float no longer holds every int: int(2.0 * vocab * H + ...) rounds there
+    huge = dataclasses.replace(DEEPSEEK_MATH_7B, vocab_size=2**42 + 1, hidden_size=4098, num_attention_heads=1,
+                               num_key_value_heads=1)  # one head of 4098: a count that is not a multiple of 8
+    got, want = count_parameters(huge), spec_count(huge)
+    if got != want or type(got) is not int:
+        raise SpecFailure(
+            f"count_parameters(replace(DEEPSEEK_MATH_7B, vocab_size=2**42 + 1, hidden_size=4098, one head)) = "
+            f"{got!r}, expected {want:,} (a count past 2**53)\n  hint: keep every step in Python ints (no 2.0 *, no / then int()): "
+            f"float64 rounds integers above 2**53")
 
 
 def tiny_configs():
@@ -638,6 +648,11 @@ def test_forward_builds_its_tensors_on_the_models_device():
                                hint="the model runs where its weights and the inputs are (a GPU): build default "
                                     "positions and the mask on input_ids.device / x.device, keep the RoPE tables "
                                     "in buffers (they move with the model), make the cache on the weights' device")
+        # the same after CPU calls (the probe above ran them): a mask or table kept on the model in
+        # a plain attribute stays on the CPU when the model moves, which the probe cannot see
+        on_meta(on_meta_device, what="DeepSeekMathForCausalLM called on the CPU, then moved to the meta device",
+                hint="build the mask from x's device at every call; anything kept on the model must be a "
+                     "registered buffer (.to() moves those, not plain attributes)")
 
 
 # ------------------------------------------------------------------------ the 7B model (last: the first

@@ -20,7 +20,7 @@ Contract-to-spec map:
   untied lm_head: test_state_dict_keys_and_shapes, test_lm_head_is_its_own_matrix
 - DeepSeekModel returns the normalised hidden states: test_deepseek_model_returns_*
 - logits vs HF and the reference, causal: test_logits_match_*, test_a_later_token_*
-- make_cache: one MLACache per layer, model dtype/device, bytes: test_make_cache_*, cache_bytes_*,
+- make_cache: a list (not a tuple) of one MLACache per layer, model dtype/device, bytes: test_make_cache_*, cache_bytes_*,
   deepseek_v3_cache_at_128k_*
 - incremental decoding == full forward: test_incremental_decoding_*; two make_cache calls give
   independent empty caches (two conversations in turn): test_two_caches_from_make_cache_*
@@ -101,7 +101,7 @@ def make_cache(model, batch_size, max_len):
     __tracebackhide__ = True
     cache = model.make_cache(batch_size, max_len)
     n_layers = len(model.model.layers)
-    if not isinstance(cache, (list, tuple)) or len(cache) != n_layers:
+    if not isinstance(cache, list) or len(cache) != n_layers:  # a list, as promised (not a tuple)
         raise SpecFailure(f"make_cache({batch_size}, {max_len}) returned {type(cache).__name__} "
                           f"{'of length ' + str(len(cache)) if isinstance(cache, (list, tuple)) else ''}; expected a "
                           f"list of {n_layers} MLACache, one per layer")

@@ -27,7 +27,7 @@ Contract-to-spec map:
 - load_balance_loss formula, alpha when balanced, gradient through P only, scores' dtype (half,
   float64): test_load_balance_loss_*
 - update_bias direction, sign(0), bias dtype (half too; counts of 4097 not compared in the
-  half dtype), true mean, gamma=0.0 (frozen, and still a new tensor):
+  half dtype; 2**24 + 1 not in float32), true mean, gamma=0.0 (frozen, and still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
 - helpers on the inputs' device (meta), Gate and load_balance_loss (MoE's data-dependent
@@ -976,6 +976,13 @@ def test_update_bias_mean_is_not_rounded_down():
     new = update_bias(torch.zeros(2), torch.tensor([2, 1]), 1.0)
     assert_close(new, torch.tensor([-1.0, 1.0]), what="update_bias(zeros(2), counts [2, 1], 1.0)",
                  hint="mean(counts) is a true mean (1.5 here): counts.double().mean(), not sum // E")
+    # int64 counts past 2**24: float32 holds neither 2**24 + 1 nor their mean (a float32 bias too)
+    big = 2**24
+    new = update_bias(torch.zeros(3), torch.tensor([big, big + 1, big + 2]), 1.0)
+    assert_close(new, torch.tensor([1.0, 0.0, -1.0]),
+                 what="update_bias(zeros(3), counts [2**24, 2**24 + 1, 2**24 + 2] (mean 2**24 + 1), 1.0)",
+                 hint="counts.float() rounds 2**24 + 1 to 2**24: compare the counts in float64 "
+                      "(counts.double()), whatever the bias's dtype; only the step is cast to bias.dtype")
 
 @pytest.mark.parametrize("counts_dtype", [torch.int64, torch.float32])
 def test_update_bias_moves_against_the_load(counts_dtype):

@@ -25,13 +25,13 @@ Contract-to-spec map:
 - MLACache: zeros, dtype (default float32, also under a float64 default dtype), device (None: the
   default device): fresh_cache_*;
   only c_kv and k_rope, size independent of heads: cache_holds_*; update returns prefixes, rows :B only:
-  cache_update_returns_the_prefix_* (also after a rewind to an earlier start_pos),
+  cache_update_returns_the_prefix_* (a tuple; also after a rewind to an earlier start_pos),
   cache_update_with_a_smaller_batch_*; ValueError for
   start_pos + T > max_len and B > batch_size: cache_update_returns_the_prefix_and_rejects_overflow
 - decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_*,
   decode_with_a_cache_made_for_a_bigger_batch; "attend to every cached position 0 .. start_pos +
   T - 1" (not max_len): decode_cost_grows_with_the_context_not_with_max_len
-- device of x for positions/masks: forward_on_the_meta_device; gradients, non-contiguous x
+- device of x for positions/masks (also after a CPU call, then .to("meta")): forward_on_the_meta_device; gradients, non-contiguous x
 """
 
 import math
@@ -338,7 +338,11 @@ def test_cache_update_returns_the_prefix_and_rejects_overflow():
     c2, k2 = randn(2, 1, 24, seed=15, dtype=torch.float64), randn(2, 1, 8, seed=16, dtype=torch.float64)
     with unchanged(c1, k1, names=["c_kv", "k_rope"]):
         cache.update(c1, k1, 0)
-    c_all, k_all = cache.update(c2, k2, 4)
+    out = cache.update(c2, k2, 4)
+    assert isinstance(out, tuple) and len(out) == 2, (
+        f"MLACache.update(c_kv, k_rope, 4) returned {type(out).__name__}; the contract returns the tuple "
+        f"(c_kv_all, k_rope_all)\n  hint: return a, b (not [a, b])")
+    c_all, k_all = out
     assert_close(c_all, torch.cat([c1, c2], dim=1), what="update(c_kv, k_rope, 4)[0] after update(..., 0) of 4",
                  hint="return the cached positions 0 .. start_pos + T - 1 (here 5 of them)")
     assert_close(k_all, torch.cat([k1, k2], dim=1), what="update(c_kv, k_rope, 4)[1] after update(..., 0) of 4",
@@ -494,7 +498,11 @@ def test_large_scores_do_not_overflow(absorb):
 def test_forward_on_the_meta_device(absorb):
     # positions and the causal mask must be built on x's device (a CPU arange fails here)
     config = MLAConfig(**SMALL)
-    module = MultiHeadLatentAttention(config).to("meta")
+    module = MultiHeadLatentAttention(config)
+    with torch.no_grad():  # a CPU call first: nothing it built (a mask, a table) may stay behind after .to("meta")
+        module(randn(2, 3, 48, seed=60), start_pos=2, absorb=absorb)
+        module(randn(2, 1, 48, seed=61), cache=MLACache(config, 2, 6), start_pos=3, absorb=absorb)
+    module.to("meta")
     x = torch.empty(2, 3, 48, device="meta")
     cache = MLACache(config, 2, 6, device="meta")
     try:
@@ -505,7 +513,8 @@ def test_forward_on_the_meta_device(absorb):
     except RuntimeError as err:
         raise SpecFailure(f"MultiHeadLatentAttention on the meta device (absorb={absorb}) raised {err}\n"
                           "  hint: build positions and masks on x's device: torch.arange(..., "
-                          "device=x.device)") from None
+                          "device=x.device), at every call (a mask kept on the module from an earlier CPU "
+                          "call is a plain attribute: .to('meta') leaves it on the CPU)") from None
     shapes = [tuple(o.shape) for o in outs]
     assert shapes == [(2, 3, 48), (2, 3, 48), (2, 1, 48)], f"forward on meta: got shapes {shapes}"
 

@@ -20,7 +20,7 @@ Contract-to-spec map:
   any positions / T = 0 (float32 and float64): rope_interleaved_arbitrary_positions_and_empty_input; device of x:
   rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device (after a CPU call)
 - queries / latent / expand_kv formulas, head layout, float32/float64, HF fixtures:
-  projections_match_*; each token's own position: projections_use_each_tokens_own_position
+  projections_match_* (each returns a tuple, not a list: check_parts); each token's own position: projections_use_each_tokens_own_position
 - decoupled RoPE (c_kv and q_nope position-free; rope key from x, shared): latent_is_the_same_*,
   rope_key_comes_from_the_hidden_state_*
 - non-contiguous inputs, gradients to x and every weight: non_contiguous_*, gradients_*
@@ -101,26 +101,35 @@ def rope_hint(out, raw, positions, theta, base_hint):
     return base_hint
 
 
+def pair(out, what):
+    """The contract's return type: a tuple of two tensors (a list is not a tuple)."""
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise SpecFailure(f"{what} returned {type(out).__name__}"
+                          f"{' of length ' + str(len(out)) if isinstance(out, (list, tuple)) else ''}; the "
+                          f"contract returns a tuple of two tensors\n  hint: return a, b (not [a, b])")
+    return out
+
+
 def check_parts(module, cfg, sd, x, positions, dtype, what, which=("queries", "latent", "expand")):
     """Compare queries / latent / expand_kv of `module` with the formula on the same weights."""
     ref = ref_parts({k: v.double() for k, v in sd.items()}, cfg, x.double(), positions)
     tol = TOL[dtype]
     if "queries" in which:
-        q_nope, q_rope = module.queries(x, positions)
+        q_nope, q_rope = pair(module.queries(x, positions), f"{what}.queries(x, positions)")
         assert_close(q_nope, ref["q_nope"].to(dtype), **tol, what=f"{what}.queries(x, positions)[0] (q_nope)",
                      hint=HINT_Q)
         raw = _raw_q_rope(sd, cfg, x, dtype)
         assert_close(q_rope, ref["q_rope"].to(dtype), **tol, what=f"{what}.queries(x, positions)[1] (q_rope)",
                      hint=rope_hint(q_rope, raw, positions, cfg["rope_theta"], HINT_Q))
     if "latent" in which:
-        c_kv, k_rope = module.latent(x, positions)
+        c_kv, k_rope = pair(module.latent(x, positions), f"{what}.latent(x, positions)")
         assert_close(c_kv, ref["c_kv"].to(dtype), **tol, what=f"{what}.latent(x, positions)[0] (c_kv)",
                      hint=latent_hint(c_kv, sd, cfg, x, positions))
         raw = F.linear(x.double(), sd["kv_a_proj_with_mqa.weight"].double())[..., cfg["kv_lora_rank"]:]
         assert_close(k_rope, ref["k_rope"].to(dtype), **tol, what=f"{what}.latent(x, positions)[1] (k_rope)",
                      hint=rope_hint(k_rope, raw, positions, cfg["rope_theta"], HINT_LATENT))
     if "expand" in which:
-        k_nope, v = module.expand_kv(ref["c_kv"].to(dtype))
+        k_nope, v = pair(module.expand_kv(ref["c_kv"].to(dtype)), f"{what}.expand_kv(c_kv)")
         assert_close(k_nope, ref["k_nope"].to(dtype), **tol, what=f"{what}.expand_kv(c_kv)[0] (k_nope)",
                      hint=HINT_EXPAND)
         assert_close(v, ref["v"].to(dtype), **tol, what=f"{what}.expand_kv(c_kv)[1] (v)", hint=HINT_EXPAND)
