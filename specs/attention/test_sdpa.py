@@ -8,14 +8,14 @@ Contract -> specs:
 - "computed in q's dtype" (float64, float64 float mask): test_float64_is_computed_in_float64
 - bool mask True = attend, float mask added after scaling, broadcast shapes: test_bool_mask_*,
   test_float_mask_*, test_adding_a_constant_*
-- is_causal top-left, default False: test_is_causal_*, test_causal_first_query_*
+- is_causal top-left (also L or S of 4099), default False: test_is_causal_*, test_causal_first_query_*
 - fully masked row -> zeros, and zero gradient: test_fully_masked_*, test_padded_batch_*,
   test_fully_masked_row_has_zero_gradient; a row of finite -1e9 biases is not masked:
   test_finite_very_negative_float_row_is_not_masked
 - large scores (+-100..300 in float32; no mask, causal, bool mask): test_large_scores_stay_finite; "either sign" (rows near
   -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
   test_bool_mask_hiding_the_largest_scores
-- "any device: helpers on q.device" (meta): test_works_on_q_device
+- "any device: helpers on q.device" (meta; also a causal mask kept from a CPU call): test_works_on_q_device
 - empty sizes (batch 0, L 0, S 0), float32 and float64, with and without is_causal: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
 - gradients (also S = 1, a shortcut's case): test_gradcheck_float64, test_gradients_match_torch
 - inputs untouched, non-contiguous (attn_mask and is_causal), built-ins off limits: test_non_contiguous_*,
@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (assert_close, assert_grads_match, assert_on_input_device, forbid, gradcheck,
-                            non_contiguous, randn, unchanged)
+from harness.checks import (assert_close, assert_grads_match, assert_on_input_device, forbid, gradcheck, kept_between_calls,
+                            on_meta,                            non_contiguous, randn, unchanged)
 from harness.edges import default_dtype, very_negative
 from katas.attention.sdpa import scaled_dot_product_attention as sdpa
 
@@ -192,8 +192,9 @@ def test_float_mask_with_custom_scale():
 
 # ------------------------------------------------------------------------ causal
 
-@pytest.mark.parametrize("L,S", [(4, 4), (3, 7), (1, 5), (7, 3), (6, 1), (5, 6)])
+@pytest.mark.parametrize("L,S", [(4, 4), (3, 7), (1, 5), (7, 3), (6, 1), (5, 6), (2, 4099), (4099, 2)])
 def test_is_causal_is_aligned_top_left(L, S):
+    """Also past any size cap (4099: a tril table made once at import, _TRIL[:L, :S], is too small)."""
     q, k, v = qkv((2,), L, S, 4, 3, seed=14)
     out = sdpa(q, k, v, is_causal=True)
     expected = ref(q, k, v, attn_mask=torch.ones(L, S, dtype=torch.bool).tril())
@@ -525,3 +526,10 @@ def test_works_on_q_device(kind):
         what=f"scaled_dot_product_attention(q, k, v on the meta device, {kind} mask)",
         hint="build every helper tensor (the causal mask, an early result) on q.device: torch.ones(L, S, "
              "dtype=torch.bool, device=q.device), q.new_zeros(...)")
+    if kind == "causal" and kept_between_calls(sdpa):  # a mask kept from the CPU call above (~0.3 s on meta)
+        out = on_meta(lambda: sdpa(*(t.to("meta") for t in (q, k, v)), is_causal=True),
+                      what="scaled_dot_product_attention(q, k, v on the meta device, is_causal=True) after a call "
+                           "on the CPU with the same L, S",
+                      hint="a causal mask cached by (L, S) alone is reused on another device (on a GPU: a device "
+                           "error): build it on q.device at every call, or key the cache by device too")
+        assert out is None or out.device.type == "meta", f"is_causal on meta after a CPU call: output on {out.device}"
