@@ -10,7 +10,7 @@ Contract -> specs:
 - "query head h reads kv head h // G", equal to SDPA(enable_gqa=True), L != S, MHA and MQA
   ends, any shapes: test_matches_sdpa_*, test_query_head_h_reads_kv_head_h_over_G,
   test_kv_heads_equal_query_heads_*, test_one_kv_head_*, test_matches_sdpa_property
-- "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S
+- "is_causal=False by default", top-left causal: test_is_not_causal_by_default, CASES with L != S (and L or S = 4099)
 - "computed in q's dtype" (float64 to 1e-12, D = 3 so a float32 scale shows): test_float64
 - large scores (hundreds; and near -1e35 against a finite mask fill): test_large_scores_do_not_overflow
   (the scores in the hundreds with torch's default dtype set to float64: float32 stays float32);
@@ -104,7 +104,8 @@ def check(q, k, v, is_causal, *, default=False):
 
 # (B, Hq, Hkv, L, S, D, Dv): groups of 1 (MHA), of Hq (MQA), primes, single tokens, L != S
 CASES = [(1, 4, 2, 5, 5, 8, 8), (2, 6, 3, 7, 7, 4, 4), (2, 6, 2, 3, 11, 5, 3), (1, 8, 4, 1, 13, 8, 8),
-         (3, 9, 3, 11, 4, 2, 6), (2, 7, 1, 5, 9, 3, 3), (1, 10, 5, 13, 13, 7, 2), (2, 12, 4, 2, 17, 16, 16)]
+         (3, 9, 3, 11, 4, 2, 6), (2, 7, 1, 5, 9, 3, 3), (1, 10, 5, 13, 13, 7, 2), (2, 12, 4, 2, 17, 16, 16),
+         (1, 2, 1, 2, 4099, 2, 2), (1, 2, 2, 4099, 2, 2, 2)]  # past a size cap (a tril table made at import)
 
 
 def _ids(case):
