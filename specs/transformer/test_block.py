@@ -23,7 +23,7 @@ Contract -> specs:
 - LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
 - masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings
 - causal flags: build when mask is None (test_*_is_causal_without_a_mask,
-  test_decoder_memory_is_causal_alone), also beside a key padding mask
+  test_decoder_memory_is_causal_alone, also at S = 4099), also beside a key padding mask
   (test_encoder_is_causal_with_only_a_key_padding_mask,
   test_decoder_causal_flags_with_only_key_padding_masks), use a given mask as it is
   (test_encoder_is_causal_uses_a_given_non_causal_mask, test_decoder_causal_flags_use_given_masks);
@@ -31,6 +31,7 @@ Contract -> specs:
 - a built causal mask keeps the parameters' dtype under a float64 default dtype:
   test_causal_flags_under_a_float64_default_dtype
 - float64, gradients, non-contiguous inputs (FeedForward too): test_*_float64, test_*_gradients_*, test_non_contiguous_*
+- causal masks on the inputs' device (also after CPU calls, then .to('meta')): test_causal_masks_are_built_on_the_input_device
 """
 
 
@@ -41,7 +42,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device,
-                            assert_parameters_like, forbid, non_contiguous, unchanged)
+                            assert_parameters_like, forbid, kept_between_calls, non_contiguous, on_meta,
+                            unchanged)
 from harness.edges import default_dtype
 from katas.transformer.block import DecoderLayer, EncoderLayer, FeedForward
 
@@ -575,8 +577,9 @@ def test_decoder_memory_is_causal_without_a_mask():
                   ref_kind=("causal", "causal"), hint=HINT_CAUSAL + " (the (T, S) memory mask too)")
 
 
-def test_decoder_memory_is_causal_alone():
-    check_decoder(6, 2, 8, 2, 4, 6, seed=61, flags={"memory_is_causal": True},
+@pytest.mark.parametrize("S", [6, 4099])  # 4099: past a size cap (a triu table made once at import)
+def test_decoder_memory_is_causal_alone(S):
+    check_decoder(6, 2, 8, 2 if S < 100 else 1, 4 if S < 100 else 2, S, seed=61, flags={"memory_is_causal": True},
                   ref_kind=("none", "causal"), hint=HINT_CAUSAL + "; memory_is_causal builds the "
                   "(T, S) memory mask only, tgt_is_causal the (T, T) self-attention mask only")
 
@@ -964,6 +967,19 @@ def test_causal_masks_are_built_on_the_input_device():
         lambda: DecoderLayer(8, 2, 16).to("meta")(x.to("meta"), memory.to("meta"), tgt_is_causal=True,
                                                   memory_is_causal=True),
         what="DecoderLayer(8, 2, 16) on the meta device with tgt_is_causal=True, memory_is_causal=True", hint=hint)
+    # the same layers again on meta after their CPU calls: a mask kept between calls (on the layer, or in a
+    # module-level dict keyed by (T, S) only) is still on the CPU there, which the probe above cannot see
+    if kept_between_calls(EncoderLayer, enc, dec):
+        enc.to("meta"), dec.to("meta")
+        with torch.no_grad():
+            for what, call in (("EncoderLayer", lambda: enc(x.to("meta"), is_causal=True)),
+                               ("DecoderLayer", lambda: dec(x.to("meta"), memory.to("meta"), tgt_is_causal=True,
+                                                            memory_is_causal=True))):
+                on_meta(call, what=f"{what}(8, 2, 16) called on the CPU with causal flags, then moved with "
+                        ".to('meta') and called again (same T, S)",
+                        hint="do not keep the causal mask between calls (on the layer or in a module-level "
+                             "cache keyed by (T, S) only): it stays on the CPU when the inputs move; build it "
+                             "on x.device at every call")
 
 
 def test_causal_flags_under_a_float64_default_dtype():
