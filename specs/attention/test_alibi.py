@@ -7,7 +7,7 @@ Contract -> specs:
 - alibi_attention: heads at dim -3, any batch dims, L != S, causal top-left, default causal, gradients,
   inputs untouched: test_alibi_attention_*; causal keys hidden for good (an additive -1e4 mask is undone by
   the bias +slope (j - i) far ahead): test_alibi_attention_causal_mask_hides_far_future_keys; "computed in q's dtype" (float64, 12 and 16 heads):
-  test_alibi_attention_float64_is_computed_in_float64; "on q's device" (meta, also an output buffer on
+  test_alibi_attention_float64_is_computed_in_float64 (D = 3: a float32 scale 1/sqrt(D) shows too); "on q's device" (meta, also an output buffer on
   the CPU): test_alibi_attention_on_q_device
 - linear_bias_attention: alpha (i - j) not (j - i), any alpha in [-1, 1] incl. 0, batched, no mask:
   test_linear_bias_*; float64 (also after a float32 call of the same sizes: no table cached) / device:
@@ -316,25 +316,25 @@ def test_alibi_attention_float64_is_computed_in_float64(heads):
     """12 heads: slopes like 2^-0.5 and 2^-1.5 are not exact in float32; 16 heads (a power
     of two, 2^-0.5 again) for a separate power-of-two path."""
     for causal in (True, False):
-        q, k, v = qkv((2, heads), 7, 7, 4, 3, seed=13, dtype=torch.float64)
+        q, k, v = qkv((2, heads), 7, 7, 3, 3, seed=13, dtype=torch.float64)  # D = 3: 1/sqrt(3) is not a float32
         out = alibi_attention(q, k, v, causal)
         assert out.dtype == torch.float64, f"alibi_attention(float64 q, k, v) returned {out.dtype}"
         assert_close(out, reference_alibi(q, k, v, causal), rtol=1e-11, atol=1e-12,
-                     what=f"alibi_attention(float64 q (2, {heads}, 7, 4), causal={causal})",
+                     what=f"alibi_attention(float64 q (2, {heads}, 7, 3), causal={causal})",
                      hint="for float64 inputs build the bias in float64: alibi_bias(...) is float32, and "
-                          "2^-0.5 rounded to float32 is off by ~1e-8; compute the slopes and i - j in q.dtype")
+                          "2^-0.5 rounded to float32 is off by ~1e-8; compute the slopes and i - j in q.dtype; the scale 1 / sqrt(D) too (a Python float, not torch.tensor(D ** -0.5), which is float32)")
 
 
 def test_linear_bias_attention_float64_is_computed_in_float64():
-    q, k, v = qkv((), 9, 11, 4, 3, seed=14, dtype=torch.float64)
+    q, k, v = qkv((), 9, 11, 3, 3, seed=14, dtype=torch.float64)  # D = 3: 1/sqrt(3) is not a float32
     linear_bias_attention(q.float(), k.float(), v.float(), 0.37)  # a float32 call first: nothing it built may be reused
     out = linear_bias_attention(q, k, v, 0.37)
     assert out.dtype == torch.float64, f"linear_bias_attention(float64 q, k, v) returned {out.dtype}"
     assert_close(out, reference_linear(q, k, v, 0.37), rtol=1e-11, atol=1e-12,
-                 what="linear_bias_attention(float64 q (9, 4), k (11, 4), alpha=0.37)",
+                 what="linear_bias_attention(float64 q (9, 3), k (11, 3), alpha=0.37)",
                  hint="build alpha * (i - j) in q.dtype at every call: a float32 position table "
                       "(torch.arange(...).float(), or one cached at an earlier float32 call with the same M, N) "
-                      "rounds 0.37 * (i - j) to float32")
+                      "rounds 0.37 * (i - j) to float32; so does torch.tensor(alpha), and torch.tensor(D ** -0.5) rounds the scale")
 
 
 _DEVICE_HINT = ("build every helper tensor (positions, slopes, mask, an output buffer) on q.device: "

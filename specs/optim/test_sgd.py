@@ -9,6 +9,8 @@ Contract-to-spec map:
 - subclass of torch.optim.Optimizer, not torch.optim.SGD: is_a_torch_optimizer
 - the update rule (weight decay, momentum, dampening, first buffer = g, nesterov), step for step:
   matches_torch_*, float32_model, first_momentum_buffer..., nesterov_step_by_hand,
+  weight_decay_and_momentum_by_hand_in_float64 (float64 scalars at rtol=1e-12; negative
+  group options, as "!= 0" says),
   any_options_match_torch (hypothesis)
 - "first step" is per parameter (one that gets its first gradient late starts from its g; an
   all-zero gradient is a first step too): late_parameter_starts_its_own_buffer
@@ -199,6 +201,32 @@ def test_nesterov_step_by_hand():
     expected = P0 - lr * (G1 + m * b1) - lr * (G2 + m * b2)
     assert_close(p.detach(), expected, what="p after 2 steps of SGD(lr=0.1, momentum=0.9, nesterov=True)",
                  hint=HINT_NESTEROV)
+
+
+BY_HAND_OPTIONS = {
+    # float64 scalars (0.1 is not a float32 number): torch.tensor(weight_decay) keeps them in
+    # float32 and is off by ~1e-9, below the trajectories' rtol=1e-7 but not below 1e-12
+    "weight_decay=0.1, momentum=0.9, dampening=0.1": dict(weight_decay=0.1, momentum=0.9, dampening=0.1),
+    # options a group may set below 0 (torch checks only the constructor's): the rule says
+    # "if momentum != 0", not "> 0"; a negative weight_decay is folded in like any other
+    "group with momentum=-0.5, weight_decay=-0.1": dict(weight_decay=-0.1, momentum=-0.5, dampening=0.0),
+}
+
+
+@pytest.mark.parametrize("case", list(BY_HAND_OPTIONS))
+def test_weight_decay_and_momentum_by_hand_in_float64(case):
+    lr, o = 0.1, BY_HAND_OPTIONS[case]
+    wd, m, d = o["weight_decay"], o["momentum"], o["dampening"]
+    p = _two_steps(lambda ps: SGD([{"params": ps, **o}], lr=lr))
+    g1 = G1 + wd * P0
+    p1 = P0 - lr * g1
+    b2 = m * g1 + (1 - d) * (G2 + wd * p1)
+    expected = p1 - lr * b2
+    assert_close(p.detach(), expected, what=f"p after 2 float64 steps of SGD(lr=0.1, {case})",
+                 rtol=1e-12, atol=1e-15,
+                 hint="use each option as the Python float it is (not torch.tensor(option), which "
+                      "is float32) and apply weight decay and momentum whenever they are != 0, "
+                      "negative values included")
 
 
 # ------------------------------------------------------------------------------ groups, lr

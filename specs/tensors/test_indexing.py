@@ -20,8 +20,8 @@ Contract-to-spec map:
   float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
   _keeps_half_dtypes; halves accumulated in float32 (a sum beyond float16's largest, a finite
   mean; a count of 70000 beyond float16's largest) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
-  _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices ->
-  _gradient_is_mask_over_count.
+  _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices, also
+  when every slice is empty (no graph-less shortcut) -> _gradient_is_mask_over_count.
 - every function: results on the inputs' device (meta; helpers such as flat offsets built
   there; also the empty-input paths of every function) -> test_results_stay_on_the_inputs_device.
 """
@@ -33,6 +33,7 @@ from hypothesis import given, strategies as st
 from harness.checks import (assert_close, assert_grads_match, assert_on_input_device, forbid, non_contiguous,
                             randn, unchanged)
 from harness.edges import HALF_DTYPES, TIGHT64, assert_dtype_kept, shapes, tolerance
+from harness.failures import fail
 from katas.tensors.indexing import gather_rows, last_token, masked_mean
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -407,14 +408,27 @@ def test_masked_mean_non_contiguous_inputs_are_left_alone():
                  what="masked_mean(non-contiguous x, non-contiguous mask, 1)")
 
 
-def test_masked_mean_gradient_is_mask_over_count():
+GRAD_MASKS = {
+    "with an all-False row": [[True, False, True, True, False],
+                              [False, False, False, False, False],  # empty slice: gradient 0, not NaN
+                              [True, True, True, True, True]],
+    # every slice empty: a shortcut `if not mask.any(): return torch.zeros(...)` cuts the graph
+    "all False": [[False] * 5] * 3,
+}
+
+
+@pytest.mark.parametrize("case", list(GRAD_MASKS))
+def test_masked_mean_gradient_is_mask_over_count(case):
     x = randn(3, 5, seed=28, dtype=torch.float64)
-    mask = torch.tensor([[True, False, True, True, False],
-                         [False, False, False, False, False],  # empty slice: gradient 0, not NaN
-                         [True, True, True, True, True]])
-    masked_mean(x, mask, 1)
+    mask = torch.tensor(GRAD_MASKS[case])
+    out = masked_mean(x.detach().clone().requires_grad_(), mask, 1)
+    if not out.requires_grad:
+        fail(f"masked_mean(x that requires grad, mask {case}, 1): the result does not require grad "
+             f"(no graph back to x)",
+             hint="differentiable also where every slice is empty: the gradient there is 0, so "
+                  "compute it with the same where/sum/divide (a shortcut torch.zeros(...) has no graph)")
     assert_grads_match(lambda x_: masked_mean(x_, mask, 1), lambda x_: loop_masked_mean(x_, mask), x,
-                       what="masked_mean(x, mask with an all-False row, 1) gradient",
+                       what=f"masked_mean(x, mask {case}, 1) gradient",
                        hint="each kept entry gets upstream / count, masked-out entries and empty "
                             "slices get 0: torch.where(count == 0, 0, total / count) still back-"
                             "propagates 0 * (1 / 0) = NaN into x * mask; clamp the count to 1 instead")
