@@ -11,7 +11,8 @@ Contract -> specs:
 - stable: scores of 100s: test_large_scores_do_not_overflow (run with torch's default dtype set to
   float64: running statistics or a mask built without dtype= must not promote float32); running max from -inf (rows near
   -150, and scores near -1e35 against a max or causal fill of -1e4 / -1e30): test_running_max_starts_at_minus_inf
-- causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped (every
+- causal top-left: test_causal_is_aligned_top_left; past position 1024 (no table cached with a size cap):
+  test_causal_at_positions_past_1024; tiles above the diagonal skipped (every
   one: a bound off by one computes a masked tile per row): test_causal_skips_the_tiles_above_the_diagonal
 - L = 0 and a batch dim of 0 (float64 too): test_empty_queries_or_batch; non-contiguous inputs:
   test_non_contiguous_inputs_are_left_alone; q's device: test_helper_tensors_are_built_on_q_device
@@ -204,6 +205,21 @@ def test_causal_is_aligned_top_left(L, S):
     expected = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.ones(L, S, dtype=torch.bool).tril())
     assert_close(out, expected, what=f"flash_attention(q (2, {L}, 4), k (2, {S}, 4), causal=True, block_size=3)",
                  hint=HINT_CAUSAL + "; with L != S, query i still sees keys 0..i (not i + S - L)")
+
+
+def test_causal_at_positions_past_1024():
+    """L = S = 1100 in tiles of 550: a causal mask or an arange cached at import with a size cap
+    (a 1024 x 1024 tril, torch.arange(1024)) is sliced short there. Rows checked one by one."""
+    T = 1100
+    q, k, v = qkv((), T, T, 1, 1, seed=8)
+    out = flash_attention(q, k, v, causal=True, block_size=550)
+    rows = [0, 549, 550, 1023, 1024, 1099]
+    expected = torch.stack([torch.softmax(k[: i + 1, 0].double() * q[i, 0].double(), 0) @ v[: i + 1].double()
+                            for i in rows]).float()
+    assert_close(out[rows] if isinstance(out, torch.Tensor) else out, expected,
+                 what=f"flash_attention(q ({T}, 1), k ({T}, 1), causal=True, block_size=550), rows {rows}",
+                 hint=HINT_CAUSAL + "; L and S have no upper limit: build each tile's causal mask / positions "
+                      "on every call (torch.arange(i0, i1, device=q.device)), not by slicing a table made at import")
 
 
 @st.composite
