@@ -4,11 +4,11 @@ Contract -> specs:
 - equal to SDPA, any batch dims, L != S, ragged tiles, block 1 / prime / > T: test_matches_sdpa,
   test_matches_sdpa_on_random_shapes; defaults causal=False, block_size=64 (the
   largest allocation at L = S = 150 is one 64 x 64 tile): test_defaults_*
-- "dtype of q, computed in it" (float64 to 1e-12; also with one tile covering everything): test_float64;
+- "dtype of q, computed in it" (float64 to 1e-12; also with one tile covering everything, and L = 1): test_float64;
   a block_size that covers everything (one tile: a fast path) also in test_running_max_*, test_large_scores_*,
   test_helper_tensors_*
 - online rescaling of l and acc: test_running_sum_is_rescaled_*, test_weights_sum_to_one
-- stable: scores of 100s: test_large_scores_do_not_overflow (run with torch's default dtype set to
+- stable: scores of 100s (one tile and L = 1 too): test_large_scores_do_not_overflow (run with torch's default dtype set to
   float64: running statistics or a mask built without dtype= must not promote float32); running max from -inf (rows near
   -150, and scores near -1e35 against a max or causal fill of -1e4 / -1e30): test_running_max_starts_at_minus_inf
 - causal top-left: test_causal_is_aligned_top_left; past position 1024 (no table cached with a size cap):
@@ -117,10 +117,11 @@ def test_defaults_are_full_attention_and_block_64():
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_float64(causal):
-    q, k, v = qkv((2,), 19, 23, 5, 3, seed=3, dtype=torch.float64)
-    for block in (6, 32):  # 32: one tile covers everything (a fast path, if any, is float64 too)
+    q19, k, v = qkv((2,), 19, 23, 5, 3, seed=3, dtype=torch.float64)
+    # 32: one tile covers everything; L = 1: one decoding query (a fast path, if any, is float64 too)
+    for q, block in ((q19, 6), (q19, 32), (q19[..., :1, :], 32)):
         out = flash_attention(q, k, v, causal=causal, block_size=block)
-        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), 19, 23, 5, 3)}, "
+        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), q.shape[-2], 23, 5, 3)}, "
                      f"causal={causal}, block_size={block})", hint="compute in q's dtype on every path (one tile "
                      "covering everything included): the running max, sum and accumulator made with q.new_zeros / "
                      "q.new_full (torch.zeros(...) without dtype is float32, and float64 is compared to 1e-12)",
@@ -186,11 +187,12 @@ def test_weights_sum_to_one():
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_large_scores_do_not_overflow(causal):
     q, k, v = qkv((2,), 12, 12, 4, 4, seed=6)
-    q = q * 60  # scores in the hundreds: exp(score) is inf in float32
-    for block in (5, 16):  # 16: one tile covers everything
+    q12 = q * 60  # scores in the hundreds: exp(score) is inf in float32
+    # 16: one tile covers everything; L = 1: one decoding query (a fast path, if any, is stable too)
+    for q, block in ((q12, 5), (q12, 16), (q12[..., -1:, :], 16)):
         with default_dtype(torch.float64):  # float32 stays float32 whatever torch's default dtype
             out = flash_attention(q, k, v, causal=causal, block_size=block)
-        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q * 60 (scores ~ 100s), causal={causal}, "
+        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q {tuple(q.shape)} * 60 (scores ~ 100s), causal={causal}, "
                      f"block_size={block}) with torch's default dtype set to float64",
                      hint=HINT_STABLE + " (on every path, one tile included); and compute in q's dtype: running "
                      "statistics (torch.full / torch.zeros) or a mask (torch.where(..., -inf, 0.0)) built without "
