@@ -18,7 +18,7 @@ Write:
         q: (..., L, D), k: (..., S, D), v: (..., S, Dv); float32 or float64, the same leading
             batch dims "..." (none, or any number, e.g. (B, H)). L and S may differ, and need
             not be multiples of block_size (the last tile is smaller: a "ragged" block).
-            S >= 1; L = 0 or a batch dim of size 0 gives an empty output of the right shape.
+            L and S have no upper limit. S >= 1; L = 0 or a batch dim of size 0 gives an empty output of the right shape.
         scale 1/sqrt(D) (D = q.shape[-1]); softmax over the keys.
         Equal to torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal).
         causal=True: query i sees key j when j <= i, aligned TOP-LEFT like torch (query 0 sees

@@ -9,6 +9,7 @@ Write:
         float32, one column per FREQUENCY (not per channel):
             theta_i   = base^(-2i / head_dim)       for i = 0, 1, ..., head_dim/2 - 1
             cos[m, i] = cos(m * theta_i),   sin[m, i] = sin(m * theta_i),   m = 0..max_len-1
+        (max_len has no upper limit).
         head_dim is even. float32 whatever torch.get_default_dtype() is, computed in float32 or
         float64 (torch.arange(n) / n follows the default dtype, bfloat16 under a bfloat16 default). (Llama's code stores the same columns twice, (max_len, head_dim);
         here every frequency appears once, and apply_rope pairs it with the right channels.)

@@ -18,7 +18,8 @@ Write:
         checked.)
     cross_entropy_grad(logits, y) -> (N, C): the gradient of
         F.cross_entropy(logits, y) (reduction="mean") with respect to logits, i.e.
-        (softmax(logits) - one_hot(y)) / N. logits (N, C) float, y (N,) int64 in [0, C).
+        (softmax(logits) - one_hot(y)) / N. logits (N, C) float, y (N,) int64 in [0, C)
+        (C has no upper limit). Same dtype as logits, computed in it (float64 stays float64).
 
 Convention: the ReLU's gradient at exactly 0 is 0, as in torch (pass the gradient only
 where h > 0).

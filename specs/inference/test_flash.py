@@ -4,14 +4,15 @@ Contract -> specs:
 - equal to SDPA, any batch dims, L != S, ragged tiles, block 1 / prime / > T: test_matches_sdpa,
   test_matches_sdpa_on_random_shapes; defaults causal=False, block_size=64 (the
   largest allocation at L = S = 150 is one 64 x 64 tile): test_defaults_*
-- "dtype of q, computed in it" (float64 to 1e-12; also with one tile covering everything): test_float64;
+- "dtype of q, computed in it" (float64 to 1e-12; also with one tile covering everything, and L = 1): test_float64;
   a block_size that covers everything (one tile: a fast path) also in test_running_max_*, test_large_scores_*,
   test_helper_tensors_*
 - online rescaling of l and acc: test_running_sum_is_rescaled_*, test_weights_sum_to_one
-- stable: scores of 100s: test_large_scores_do_not_overflow (run with torch's default dtype set to
+- stable: scores of 100s (one tile and L = 1 too): test_large_scores_do_not_overflow (run with torch's default dtype set to
   float64: running statistics or a mask built without dtype= must not promote float32); running max from -inf (rows near
   -150, and scores near -1e35 against a max or causal fill of -1e4 / -1e30): test_running_max_starts_at_minus_inf
-- causal top-left: test_causal_is_aligned_top_left; tiles above the diagonal skipped (every
+- causal top-left: test_causal_is_aligned_top_left; past position 1024 (no table cached with a size cap):
+  test_causal_at_positions_past_1024; tiles above the diagonal skipped (every
   one: a bound off by one computes a masked tile per row): test_causal_skips_the_tiles_above_the_diagonal
 - L = 0 and a batch dim of 0 (float64 too): test_empty_queries_or_batch; non-contiguous inputs:
   test_non_contiguous_inputs_are_left_alone; q's device: test_helper_tensors_are_built_on_q_device
@@ -116,10 +117,11 @@ def test_defaults_are_full_attention_and_block_64():
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_float64(causal):
-    q, k, v = qkv((2,), 19, 23, 5, 3, seed=3, dtype=torch.float64)
-    for block in (6, 32):  # 32: one tile covers everything (a fast path, if any, is float64 too)
+    q19, k, v = qkv((2,), 19, 23, 5, 3, seed=3, dtype=torch.float64)
+    # 32: one tile covers everything; L = 1: one decoding query (a fast path, if any, is float64 too)
+    for q, block in ((q19, 6), (q19, 32), (q19[..., :1, :], 32)):
         out = flash_attention(q, k, v, causal=causal, block_size=block)
-        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), 19, 23, 5, 3)}, "
+        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(float64 {desc((2,), q.shape[-2], 23, 5, 3)}, "
                      f"causal={causal}, block_size={block})", hint="compute in q's dtype on every path (one tile "
                      "covering everything included): the running max, sum and accumulator made with q.new_zeros / "
                      "q.new_full (torch.zeros(...) without dtype is float32, and float64 is compared to 1e-12)",
@@ -185,11 +187,12 @@ def test_weights_sum_to_one():
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_large_scores_do_not_overflow(causal):
     q, k, v = qkv((2,), 12, 12, 4, 4, seed=6)
-    q = q * 60  # scores in the hundreds: exp(score) is inf in float32
-    for block in (5, 16):  # 16: one tile covers everything
+    q12 = q * 60  # scores in the hundreds: exp(score) is inf in float32
+    # 16: one tile covers everything; L = 1: one decoding query (a fast path, if any, is stable too)
+    for q, block in ((q12, 5), (q12, 16), (q12[..., -1:, :], 16)):
         with default_dtype(torch.float64):  # float32 stays float32 whatever torch's default dtype
             out = flash_attention(q, k, v, causal=causal, block_size=block)
-        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q * 60 (scores ~ 100s), causal={causal}, "
+        assert_close(out, ref(q, k, v, causal), what=f"flash_attention(q {tuple(q.shape)} * 60 (scores ~ 100s), causal={causal}, "
                      f"block_size={block}) with torch's default dtype set to float64",
                      hint=HINT_STABLE + " (on every path, one tile included); and compute in q's dtype: running "
                      "statistics (torch.full / torch.zeros) or a mask (torch.where(..., -inf, 0.0)) built without "
@@ -204,6 +207,21 @@ def test_causal_is_aligned_top_left(L, S):
     expected = F.scaled_dot_product_attention(q, k, v, attn_mask=torch.ones(L, S, dtype=torch.bool).tril())
     assert_close(out, expected, what=f"flash_attention(q (2, {L}, 4), k (2, {S}, 4), causal=True, block_size=3)",
                  hint=HINT_CAUSAL + "; with L != S, query i still sees keys 0..i (not i + S - L)")
+
+
+def test_causal_at_positions_past_1024():
+    """L = S = 1100 in tiles of 550: a causal mask or an arange cached at import with a size cap
+    (a 1024 x 1024 tril, torch.arange(1024)) is sliced short there. Rows checked one by one."""
+    T = 1100
+    q, k, v = qkv((), T, T, 1, 1, seed=8)
+    out = flash_attention(q, k, v, causal=True, block_size=550)
+    rows = [0, 549, 550, 1023, 1024, 1099]
+    expected = torch.stack([torch.softmax(k[: i + 1, 0].double() * q[i, 0].double(), 0) @ v[: i + 1].double()
+                            for i in rows]).float()
+    assert_close(out[rows] if isinstance(out, torch.Tensor) else out, expected,
+                 what=f"flash_attention(q ({T}, 1), k ({T}, 1), causal=True, block_size=550), rows {rows}",
+                 hint=HINT_CAUSAL + "; L and S have no upper limit: build each tile's causal mask / positions "
+                      "on every call (torch.arange(i0, i1, device=q.device)), not by slicing a table made at import")
 
 
 @st.composite

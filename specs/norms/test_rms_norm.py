@@ -8,7 +8,7 @@ Contract -> specs:
 - x / sqrt(mean(x^2) + eps) * weight over the last dim, vs nn.RMSNorm, train/eval, sizes 1 and
   primes: test_fresh_module_*, test_matches_torch_with_loaded_weights, test_matches_torch_property
 - no mean subtraction (constant rows): test_constant_rows_are_not_zeroed
-- eps inside the sqrt, default 1e-6, eps=0.0 as given (no hidden floor, x ~ 1e-10 and 1e-15 too):
+- eps inside the sqrt (dim = 1 too), default 1e-6, eps=0.0 as given (no hidden floor, x ~ 1e-10 and 1e-15 too):
   test_eps_is_inside_the_sqrt, test_explicit_zero_eps_is_used
 - float64 (float32 internals allowed), float32 under a float64 default dtype: test_float64; gradients: test_gradients_match_torch
 - empty leading dim, exact zero rows (finite gradient): test_empty_batch_and_zero_rows
@@ -112,16 +112,17 @@ def test_constant_rows_are_not_zeroed():
                       "was subtracted. " + HINT_RMS)
 
 
-@pytest.mark.parametrize("eps", [None, 1e-2, 1e-6])
-def test_eps_is_inside_the_sqrt(eps):
-    dim = 5
+# dim = 1 too: a one-channel shortcut sign(x) * weight drops eps (x / sqrt(x^2 + eps) is ~0.1 here, not 1).
+@pytest.mark.parametrize("eps,dim", [(None, 5), (1e-2, 5), (1e-6, 5), (1e-6, 1)])
+def test_eps_is_inside_the_sqrt(eps, dim):
     mine = RMSNorm(dim) if eps is None else RMSNorm(dim, eps=eps)
     ref = reference_norm(dim, eps=1e-6 if eps is None else eps, seed=5)
     load_into(mine, ref)
     # Mean square ~1e-8: far below eps = 1e-6, so where eps goes decides the output.
     x = inputs(3, dim, seed=6, offset=1e-4, scale=5e-5)
-    shown = "RMSNorm(5)" if eps is None else f"RMSNorm(5, eps={eps})"
-    assert_close(mine(x), ref(x), what=f"{shown} on x of magnitude 1e-4", hint=HINT_EPS)
+    shown = f"RMSNorm({dim})" if eps is None else f"RMSNorm({dim}, eps={eps})"
+    assert_close(mine(x), ref(x), what=f"{shown} on x of magnitude 1e-4", hint=HINT_EPS
+                 + ("; with dim = 1 too: x / sqrt(x^2 + eps), not sign(x)" if dim == 1 else ""))
 
 
 def test_float64():

@@ -7,7 +7,7 @@ Contract -> specs:
 - forward: Linear -> ReLU -> Linear with (out, in) weights, logits in x's dtype (float32,
   float64, float16, bfloat16), non-contiguous inputs untouched: test_forward_*; the tuple
   (logits, cache), not a list: test_forward_matches_linear_relu_linear
-- cross_entropy_grad = (softmax - one_hot) / N, any C incl. 1, stable at logits up to 1e4,
+- cross_entropy_grad = (softmax - one_hot) / N, any C incl. 1 and 1500, float64 to 1e-12, stable at logits up to 1e4,
   keeps the dtype: test_cross_entropy_grad_*
 - backward: each key, parameter's shape and dtype (half too), any upstream gradient (non-
   contiguous too), relu'(0) = 0, uses the cache it is given (two forwards in flight):
@@ -27,7 +27,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_shape, forbid, non_contiguous,
                             randn, unchanged)
-from harness.edges import HALF_DTYPES, LARGE_LOGITS, tolerance
+from harness.edges import HALF_DTYPES, LARGE_LOGITS, TIGHT64, tolerance
 from katas.training.manual_mlp import cross_entropy_grad, mlp_backward, mlp_forward
 
 
@@ -117,16 +117,21 @@ def autograd_ce_grad(logits, y):
     return torch.autograd.grad(F.cross_entropy(leaf, y), leaf)[0]
 
 
-@pytest.mark.parametrize("n,c", [(4, 3), (1, 5), (13, 7), (2, 1), (7, 2)])
+# C = 1500: no upper limit on C (a one-hot sliced from a torch.eye(1000) made at import is short).
+# float64 to 1e-12: a factor 1/N kept as a float32 tensor (torch.tensor(1 / N)) rounds at 1e-8.
+@pytest.mark.parametrize("n,c", [(4, 3), (1, 5), (13, 7), (2, 1), (7, 2), (3, 1500)])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_cross_entropy_grad_matches_autograd(n, c, dtype):
     logits = randn(n, c, seed=20, dtype=dtype) * 3
     y = torch.randint(0, c, (n,), generator=torch.Generator().manual_seed(21))
     with forbid(*NO_AUTOGRAD):
         grad = cross_entropy_grad(logits, y)
-    assert_close(grad, autograd_ce_grad(logits, y), what=f"cross_entropy_grad(logits {(n, c)}, y)",
+    assert_close(grad, autograd_ce_grad(logits, y), what=f"cross_entropy_grad(logits {(n, c)} {dtype}, y)",
                  hint="(softmax(logits) - one_hot(y)) / N: F.cross_entropy averages over the N "
-                      "rows, so every row's gradient carries a factor 1/N")
+                      "rows, so every row's gradient carries a factor 1/N; C has no upper limit "
+                      "(F.one_hot(y, C), no table made at import); float64 is computed in float64 "
+                      "(divide by the Python int N, no float32 tensor torch.tensor(1 / N))",
+                 **(TIGHT64 if dtype == torch.float64 else {}))
 
 
 @pytest.mark.parametrize("scale", LARGE_LOGITS, ids=lambda s: f"logits ~ {s:g}")
