@@ -25,7 +25,8 @@ Contract-to-spec map:
   detached zeros_like)": p0..., p1...; eval identity (gradient included): eval_is_the_identity,
   follows_train_and_eval
 - "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64; the p = 1 shortcut too; float64
-  kept values scaled in float64, no float32 mask/scale) and device (meta):
+  kept values scaled in float64, no float32 mask/scale; keep rate 1 - p = 0.001 for half x,
+  no mask drawn in x's dtype) and device (meta):
   keeps_shape_and_dtype, half_precision, empty_input, keeps_device
 - "gradient through the same mask and scale": gradient_flows_through_the_same_mask
 - built-ins off limits: writes_its_own
@@ -509,6 +510,15 @@ def test_dropout_half_precision(dtype):
     drop.eval()
     assert_close(drop(x), x, rtol=0, atol=0, what=f"Dropout(0.3).eval()({dtype} x)")
     assert_dtype_kept(Dropout(1.0)(x), x, f"Dropout(1.0)({dtype} x)")
+    # p = 0.999 keeps 1 element in 1000: 40 of 40000 expected (sd 6.3), none with a mask drawn
+    # in x's dtype (a bfloat16 torch.rand_like(x) never exceeds 0.99609375, so rand >= p is never true).
+    torch.manual_seed(0)
+    n_kept = int((Dropout(0.999)(torch.ones(40000, dtype=dtype)) != 0).sum())
+    assert 10 <= n_kept <= 90, (
+        f"Dropout(0.999) on 40000 {dtype} ones kept {n_kept} elements, expected about 40\n"
+        "hint: draw the random numbers in float32 (torch.rand(x.shape, device=x.device)), not in "
+        "x's dtype: torch.rand_like(x) in bfloat16/float16 has too few levels near 1 to keep "
+        "elements with probability 1 - p")
 
 
 @pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 2, 4)])

@@ -15,7 +15,8 @@ Contract-to-spec map:
   add_param_group is updated: param_group_added_later_is_updated
 - "t counts this parameter's steps" (a parameter whose first gradient comes late):
   late_parameter_counts_its_own_steps
-- eps=0.0 is explicit, not the default: eps_zero_is_not_the_default
+- eps=0.0 is explicit, not the default: eps_zero_is_not_the_default; eps used as the float
+  it is (not a float32 tensor in a float64 update): large_eps_by_hand (rtol=1e-12)
 - "p.grad is not None" is the only skip: an all-zero gradient still steps (momentum moves p):
   zero_gradient_still_steps
 - closure called once with grad enabled, its result returned; None otherwise: closure_*
@@ -220,11 +221,15 @@ def test_adam_weight_decay_by_hand_is_l2():
 
 
 def test_large_eps_by_hand():
+    # rtol=1e-12 in float64: an eps kept as a float32 tensor (torch.tensor(0.1) is 0.10000000149)
+    # moves p by ~1e-10, while any order of the same float64 operations stays within ~1e-15.
     after = _two_steps(lambda ps: Adam(ps, lr=0.1, betas=(0.5, 0.9), eps=0.1))
     expected = _adam_by_hand(0.1, 0.5, 0.9, 0.1)
     for t in range(2):
         assert_close(after[t], expected[t], what=f"p after {t + 1} step(s) of Adam([p], lr=0.1, betas=(0.5, 0.9), eps=0.1)",
-                     hint=HINT_EPS)
+                     rtol=1e-12, atol=1e-15,
+                     hint=HINT_EPS + "; in float64, use eps as the Python float it is (a float32 "
+                          "torch.tensor(eps) is off by ~1e-9)")
 
 
 def test_adam_with_default_options_matches_torch():
