@@ -17,7 +17,9 @@ Write:
         (finite, never NaN or inf). The eps in the denominator gives exactly that.
 
     grpo_loss(logp, logp_old, logp_ref, advantages, mask, clip_eps=0.2, beta=0.04)
-        -> a 0-dim tensor (the loss to minimise), dtype and device of logp.
+        -> a 0-dim tensor (the loss to minimise), dtype and device of logp, computed in that
+        dtype (float64 in float64: clip_eps and beta used as the floats given, not as float32
+        tensors; likewise eps in group_advantages, in the rewards' dtype).
         B = n_groups * G sequences (a flattened group_advantages(...) gives `advantages`),
         T = the padded completion length.
         logp:       (B, T) log pi_theta(o_t | q, o_<t) of the sampled tokens, current policy

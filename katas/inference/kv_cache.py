@@ -11,7 +11,7 @@ Write:
         Preallocates two buffers, keys and values, each (batch, n_heads, max_len, head_dim)
         of `dtype` on `device` (None: the default device), filled as tokens arrive.
         length: an int attribute (or property), the number of positions stored; 0 at first.
-        update(k, v) -> (keys, values):
+        update(k, v) -> (keys, values), a tuple:
             k, v: (batch, n_heads, T, head_dim), T >= 1 new positions (possibly
                 non-contiguous, e.g. straight from a transpose).
             Writes them into the buffers at positions length .. length+T-1 (in place: slice

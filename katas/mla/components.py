@@ -16,14 +16,16 @@ max_position_embeddings.
 Write:
     RMSNorm(dim, eps=1e-6): x / sqrt(mean(x^2 over the last dim) + eps) * weight, parameter
         `weight` (dim,) initialised to ones, computed in x's dtype (float64 in, float64
-        throughout: no float32 upcast as in Hugging Face's bf16-minded DeepseekV3RMSNorm).
+        throughout, eps included: no float32 upcast as in Hugging Face's bf16-minded
+        DeepseekV3RMSNorm).
         (Or delete the class and import yours: `from katas.norms.rms_norm import RMSNorm`.)
 
     rope_interleaved(x, positions, theta=10000.0) -> same shape and dtype as x
         x: (..., d) float32 or float64, d even. positions: int64 tensor broadcastable against
         x.shape[:-1] (e.g. (T,) for x of shape (B, H, T, d) or (B, T, d)): the position of
-        each vector. DeepSeek's convention, INTERLEAVED pairs: channels (2i, 2i + 1) of a
-        vector at position m, i = 0 .. d/2 - 1, turn by the angle m * theta^(-2i / d):
+        each vector (any values, 70000 too: no position table with a size cap). DeepSeek's
+        convention, INTERLEAVED pairs: channels (2i, 2i + 1) of a vector at position m,
+        i = 0 .. d/2 - 1, turn by the angle m * theta^(-2i / d):
             out[2i]     = x[2i] * cos - x[2i+1] * sin
             out[2i + 1] = x[2i+1] * cos + x[2i] * sin
         (DeepSeek's code: view_as_complex on pairs times e^{i m w_i}.) NOT rotate-half, which

@@ -9,7 +9,7 @@ float32 results are compared with rtol 1e-4, atol 1e-5.
 
 Contract-to-spec map:
 - group_advantages: per-group mean/unbiased std, other groups ignored, n_groups 1, equal rewards
-  -> 0, eps added (0.5 and an explicit 0.0, no floor at std 1e-14), shape/dtype, non-contiguous,
+  -> 0, eps added (0.5, and 0.1 in float64 at TIGHT64: no float32 eps tensor, and an explicit 0.0, no floor at std 1e-14), shape/dtype, non-contiguous,
   rewards far from 0:
   test_a_group_ignores_*, test_group_advantages_*, test_equal_rewards_*, test_eps_*
 - grpo_loss: one advantage per sequence (B == T too), per-sequence token average, padding values
@@ -27,7 +27,8 @@ Contract-to-spec map:
   test_large_log_ratios_are_not_clamped
 - defaults and explicit clip_eps / beta (incl. 0.0), logp's dtype (float32, float64 advantages;
   bfloat16 logp with a float32 mask, float32 logp with a float64 mask: no promotion), float
-  mask, non-contiguous, property vs reference: test_loss_*, test_clip_eps_and_beta_are_used,
+  mask, non-contiguous, property vs reference: test_loss_*, test_clip_eps_and_beta_are_used (float64
+  at TIGHT64: no float32 tensors for clip_eps / beta),
   test_float*, test_non_contiguous_*
 """
 
@@ -37,7 +38,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from harness.edges import assert_dtype_kept
+from harness.edges import TIGHT64, assert_dtype_kept
 from harness.checks import (SpecFailure, assert_close, assert_on_input_device, non_contiguous,
                             unchanged)
 from katas.deepseek.grpo import group_advantages, grpo_loss
@@ -217,12 +218,16 @@ def test_group_advantages_match_the_formula(n_groups, g):
                  hint=HINT_GROUP + "; " + HINT_UNBIASED)
 
 
-def test_eps_is_added_to_the_std():
+@pytest.mark.parametrize("eps", [0.5, 0.1])
+def test_eps_is_added_to_the_std(eps):
+    # float64 at TIGHT64 with eps = 0.1, which float32 cannot hold: an eps kept as a float32
+    # tensor (torch.tensor(eps)) is off by ~1e-9 relative, hidden by the default rtol 1e-7
     rewards = torch.tensor([[0.0, 1.0, 0.0, 1.0], [2.0, -1.0, 0.5, 4.0]], dtype=torch.float64)
-    out = group_advantages(rewards, eps=0.5)
-    assert_close(out, reference_advantages(rewards, 0.5),
-                 what="group_advantages(rewards (2, 4), eps=0.5)",
-                 hint="eps is the argument, added to the std: (r - mean) / (std + eps)")
+    out = group_advantages(rewards, eps=eps)
+    assert_close(out, reference_advantages(rewards, eps), **TIGHT64,
+                 what=f"float64 group_advantages(rewards (2, 4), eps={eps})",
+                 hint="eps is the argument, added to the std: (r - mean) / (std + eps), in the rewards' "
+                      "dtype (a torch.tensor(eps) is float32: eps = 0.1 loses digits in a float64 computation)")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
@@ -618,8 +623,12 @@ def test_loss_with_default_arguments():
 def test_clip_eps_and_beta_are_used(clip_eps, beta):
     batch = make_batch(3, 5, seed=2, spread=0.8)
     out = grpo_loss(**batch, clip_eps=clip_eps, beta=beta)
-    assert_close(out, reference_loss(**batch, clip_eps=clip_eps, beta=beta),
-                 what=describe(batch, clip_eps=clip_eps, beta=beta), hint=HINT_LOSS)
+    # float64 at TIGHT64: clip_eps and beta such as 0.1 / 0.04, kept as float32 tensors
+    # (torch.tensor(beta)), are off by ~1e-8 relative, hidden by the default rtol 1e-7
+    assert_close(out, reference_loss(**batch, clip_eps=clip_eps, beta=beta), **TIGHT64,
+                 what=describe(batch, clip_eps=clip_eps, beta=beta) + " (float64)",
+                 hint=HINT_LOSS + "; compute in logp's dtype: clip_eps and beta as Python floats, not "
+                      "torch.tensor(beta) (float32, which loses digits of 0.04 in a float64 loss)")
 
 
 def test_float32_gives_a_float32_scalar():

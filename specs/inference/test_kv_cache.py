@@ -1,7 +1,8 @@
 """Specs for katas/inference/kv_cache.py (day 22): KVCache, SlidingWindowCache, CachedSelfAttention.
 
 Contract -> specs:
-- KVCache: preallocated, update writes at length.. and returns everything so far:
+- KVCache: preallocated, update writes at length.. and returns everything so far, as a tuple
+  (SlidingWindowCache's too, before and after the window fills):
   test_kv_cache_update_returns_everything_so_far, test_kv_cache_starts_empty_*; "length: an int,
   0 at first": test_kv_cache_update_returns_* (exact int), test_kv_cache_starts_empty_*;
   ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; ValueError for k, v
@@ -16,7 +17,8 @@ Contract -> specs:
   update longer than the window); reset, dtype:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
-- CachedSelfAttention: state_dict keys; full forward (qkv split, rotate-half RoPE, causal, scale,
+- CachedSelfAttention: state_dict keys; full forward (T = 1030 too: no mask table of a fixed size;
+  qkv split, rotate-half RoPE, causal, scale,
   proj); decoding token by token (and two sequences in turn, each with its own cache: RoPE's start
   from that cache's length, no counter on the model), prefill + decode, prefill + chunk (bottom-right mask; run with
   torch's default dtype set to float64: float32 stays float32), any chunks; length follows;
@@ -138,7 +140,9 @@ def test_kv_cache_update_returns_everything_so_far():
     seen_k, seen_v = [], []
     for step, T in enumerate([3, 1, 4, 1, 2]):
         k, v = tok(B, H, T, D, seed=10 * step)
-        keys, values = cache.update(k, v)
+        out = cache.update(k, v)
+        assert_exact_type(out, tuple, f"KVCache(2, 3, 11, 5).update(...) #{step + 1} (keys, values)")
+        keys, values = out
         seen_k.append(k)
         seen_v.append(v)
         n = sum(t.shape[2] for t in seen_k)
@@ -283,9 +287,11 @@ def test_sliding_cache_returns_the_last_window_in_order(window):
     cache = SlidingWindowCache(B, H, window, D)
     ks, vs = tok(B, H, 11, D, seed=13)
     for n in range(1, 12):
-        keys, values = cache.update(ks[:, :, n - 1:n], vs[:, :, n - 1:n])
+        out = cache.update(ks[:, :, n - 1:n], vs[:, :, n - 1:n])
         lo = max(0, n - window)
         what = f"SlidingWindowCache(2, 2, window={window}, 3) after {n} single updates"
+        assert_exact_type(out, tuple, what + ": update(...) (keys, values)")  # before and after the window fills
+        keys, values = out
         assert_close(keys, ks[:, :, lo:n], what=what + " keys",
                      hint="return the last min(length, window) keys, oldest first (a ring buffer must "
                           "be read starting at the oldest slot)")
@@ -409,13 +415,15 @@ def test_state_dict_keys_and_shapes():
                  hint="two nn.Linear layers named qkv (C -> 3C) and proj (C -> C), with biases")
 
 
-@pytest.mark.parametrize("B,T,C,H", [(1, 1, 8, 2), (2, 7, 12, 3), (3, 13, 16, 2), (1, 5, 4, 1)])
+# (1, 1030, 2, 1): longer than a causal mask cut from a table cached at import (a 1024 x 1024 tril)
+@pytest.mark.parametrize("B,T,C,H", [(1, 1, 8, 2), (2, 7, 12, 3), (3, 13, 16, 2), (1, 5, 4, 1), (1, 1030, 2, 1)])
 def test_full_forward_without_cache(B, T, C, H):
     attn, sd = make_attention(C, H, seed=20)
     x = randn(B, T, C, seed=21)
     out = attn(x)
     assert_close(out, reference(x, sd, H), what=f"CachedSelfAttention({C}, {H})(x {(B, T, C)})",
-                 hint=HINT_FULL, **TOL32)
+                 hint=HINT_FULL + "; build the mask for this call's own T and S (no table of a fixed size "
+                 "made at import or at the first call)", **TOL32)
 
 
 def test_token_by_token_decoding_equals_the_full_forward():

@@ -10,14 +10,15 @@ Tolerances: float64 rtol = atol = 1e-5; float32 rtol = atol = 1e-4.
 Contract-to-spec map:
 - submodule names/shapes, no bias, no q_a_* when q_lora_rank 0/None, norm weights ones, every
   weight an nn.Parameter (RMSNorm's scale not a buffer): submodules_have_deepseek_names_and_shapes
-- RMSNorm default eps 1e-6, explicit eps (0.0 too), "computed in x's dtype" (float64 to 1e-7):
+- RMSNorm default eps 1e-6, explicit eps (0.0 too; 0.1 in float64 to 1e-10: no float32 eps tensor),
+  "computed in x's dtype" (float64 to 1e-7):
   rms_norm_default_eps_and_explicit_eps (eps=0 at x ~ 1e-10 too: no hidden floor);
   "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
 - rope_interleaved: interleaved pairs, theta, default theta, position 0, relative positions,
   broadcast positions, non-contiguous, gradient: rope_interleaved_*; "compute in x's dtype":
   rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64 (also
   after a float32 call then .double(): no frequency table cached on the module);
-  any positions / T = 0 (float32 and float64): rope_interleaved_arbitrary_positions_and_empty_input; device of x:
+  any positions (70000 too: no capped table) / T = 0 (float32 and float64): rope_interleaved_arbitrary_positions_and_empty_input; device of x:
   rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device (after a CPU call)
 - queries / latent / expand_kv formulas, head layout, float32/float64, HF fixtures:
   projections_match_* (each returns a tuple, not a list: check_parts); each token's own position: projections_use_each_tokens_own_position
@@ -284,11 +285,14 @@ def test_rope_interleaved_float64_is_computed_in_float64():
 
 
 def test_rope_interleaved_arbitrary_positions_and_empty_input():
-    x = randn(3, 5, 6, seed=31, dtype=torch.float64)
-    positions = torch.tensor([7, 0, 3, 3, 12])  # any positions, not a range from positions[0]
+    x = randn(3, 6, 6, seed=31, dtype=torch.float64)
+    # any positions, not a range from positions[0]; 70000 lies past any table cached with a
+    # size cap (a freqs_cis precomputed for 4096 positions at import, indexed or clamped)
+    positions = torch.tensor([7, 0, 3, 3, 12, 70000])
     assert_close(rope_interleaved(x, positions), ref_rope(x, positions), **TOL[torch.float64],
-                 what="rope_interleaved(x, positions [7, 0, 3, 3, 12])",
-                 hint="each vector turns by ITS OWN position: do not rebuild a range from positions[0]")
+                 what="rope_interleaved(x, positions [7, 0, 3, 3, 12, 70000])",
+                 hint="each vector turns by ITS OWN position: do not rebuild a range from positions[0], "
+                      "and compute the angles from the positions given (no table with a size cap)")
     for dtype in (torch.float32, torch.float64):  # an early return of torch.empty(x.shape) is float32
         empty = randn(2, 0, 8, seed=32, dtype=dtype)
         out = rope_interleaved(empty, torch.arange(0))
@@ -320,6 +324,12 @@ def test_rms_norm_default_eps_and_explicit_eps(dtype):
                  what=f"RMSNorm(6, eps=0.0)(x of size 1e-10, {dtype})",
                  hint="with eps=0.0 the result is x / sqrt(mean(x^2)) exactly: no floor of your own on the "
                       "mean or on eps (clamp_min(1e-12), max(eps, 1e-12))")
+    if dtype == torch.float64:  # eps = 0.1, which float32 cannot hold: no torch.tensor(eps) (float32)
+        norm, y = RMSNorm(6, eps=0.1).double(), x * 300
+        assert_close(norm(y), ref_rms(y, torch.ones(6, dtype=dtype), 0.1), **TIGHT,
+                     what="RMSNorm(6, eps=0.1).double()(float64 x of size 0.3), to 1e-10",
+                     hint="add the float eps itself in x's dtype: torch.tensor(eps) is float32 and "
+                          "rounds 0.1 in a float64 computation")
 
 
 # ------------------------------------------------------------------------ projections vs formula
