@@ -30,7 +30,7 @@ Contract-to-spec map:
   half dtype; 2**24 + 1 not in float32), true mean, gamma=0.0 (frozen, and still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
-- helpers on the inputs' device (meta), Gate and load_balance_loss (MoE's data-dependent
+- helpers on the inputs' device (meta; Gate at N = 0 too), Gate and load_balance_loss (MoE's data-dependent
   dispatch cannot run on meta): test_*_builds_its_tensors_on_the_inputs_device
 """
 
@@ -423,13 +423,13 @@ def test_gate_each_switch_reads_its_own_field(name):
 @pytest.mark.parametrize("c", [V3, V2], ids=["V3 noaux_tc", "V2 group_limited_greedy"])
 def test_gate_builds_its_tensors_on_the_inputs_device(c):
     gate = Gate(c)
-    x = randn(2, 3, c.hidden_size, seed=41)
+    for x in (randn(2, 3, c.hidden_size, seed=41), torch.zeros(0, c.hidden_size)):  # N = 0: an early return too
 
-    def on_meta_device():
-        return copy.deepcopy(gate).to("meta")(x.to("meta"))
+        def on_meta_device():
+            return copy.deepcopy(gate).to("meta")(x.to("meta"))
 
-    assert_on_input_device(lambda: gate(x), on_meta_device, what=f"Gate(config)(x (2, 3, "
-                           f"{c.hidden_size})) on the meta device", hint=HINT_DEVICE)
+        assert_on_input_device(lambda: gate(x), on_meta_device, what=f"Gate(config)(x {tuple(x.shape)}) "
+                               f"on the meta device", hint=HINT_DEVICE)
 
 
 def test_load_balance_loss_builds_its_tensors_on_the_inputs_device():
