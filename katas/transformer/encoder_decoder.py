@@ -58,7 +58,8 @@ Write (batch-first throughout; float32 or float64 like the parameters):
         row is finished, its later positions are filled with eos_id. Stop as soon as every row
         is finished, or when rows are max_len tokens long (bos included; max_len >= 1). So
         T_out = the longest row's length: <= max_len, and == max_len if some row never
-        produced eos_id. Output column 0 is bos_id.
+        produced eos_id. Output column 0 is bos_id. max_len has no upper limit (build the
+        causal mask at each step, not as a slice of a fixed-size table).
         Runs without gradients (decorate it with @torch.no_grad()): no step builds a graph.
         Returns an ordinary tensor: not one made under torch.inference_mode(), which autograd
         refuses later ("Inference tensors cannot be saved for backward" when the ids are fed

@@ -25,12 +25,12 @@ Contract-to-spec map:
   test_moe_*; vectorised dispatch (op count, FLOPs, time): test_moe_dispatch_*, computes_only_*,
   much_faster_*
 - load_balance_loss formula, alpha when balanced, gradient through P only, scores' dtype (half,
-  float64): test_load_balance_loss_*
-- update_bias direction, sign(0), bias dtype (half too; counts of 4097 not compared in the
+  float64 to 1e-12: no float32 scalar E / (K * T)): test_load_balance_loss_*
+- update_bias direction, sign(0), bias dtype (half too; float64 to 1e-12 with gamma 0.01; counts of 4097 not compared in the
   half dtype; 2**24 + 1 not in float32), true mean, gamma=0.0 (frozen, and still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
-- helpers on the inputs' device (meta), Gate and load_balance_loss (MoE's data-dependent
+- helpers on the inputs' device (meta; Gate at N = 0 too), Gate and load_balance_loss (MoE's data-dependent
   dispatch cannot run on meta): test_*_builds_its_tensors_on_the_inputs_device
 """
 
@@ -47,7 +47,7 @@ from hypothesis import given, strategies as st
 from torch import nn
 
 from harness.budgets import count_flops, time_ratio
-from harness.edges import assert_dtype_kept, default_dtype, tolerance
+from harness.edges import TIGHT64, assert_dtype_kept, default_dtype, tolerance
 from harness.checks import (LightDispatchMode, SpecFailure, assert_close, assert_on_input_device,
                             assert_parameters_like, assert_shape, non_contiguous, randn, unchanged)
 from katas.deepseek.config import DEEPSEEK_V2, DEEPSEEK_V3, TINY
@@ -423,13 +423,13 @@ def test_gate_each_switch_reads_its_own_field(name):
 @pytest.mark.parametrize("c", [V3, V2], ids=["V3 noaux_tc", "V2 group_limited_greedy"])
 def test_gate_builds_its_tensors_on_the_inputs_device(c):
     gate = Gate(c)
-    x = randn(2, 3, c.hidden_size, seed=41)
+    for x in (randn(2, 3, c.hidden_size, seed=41), torch.zeros(0, c.hidden_size)):  # N = 0: an early return too
 
-    def on_meta_device():
-        return copy.deepcopy(gate).to("meta")(x.to("meta"))
+        def on_meta_device():
+            return copy.deepcopy(gate).to("meta")(x.to("meta"))
 
-    assert_on_input_device(lambda: gate(x), on_meta_device, what=f"Gate(config)(x (2, 3, "
-                           f"{c.hidden_size})) on the meta device", hint=HINT_DEVICE)
+        assert_on_input_device(lambda: gate(x), on_meta_device, what=f"Gate(config)(x {tuple(x.shape)}) "
+                               f"on the meta device", hint=HINT_DEVICE)
 
 
 def test_load_balance_loss_builds_its_tensors_on_the_inputs_device():
@@ -947,7 +947,11 @@ def test_load_balance_loss_keeps_the_scores_dtype(dtype):
     loss = load_balance_loss(scores.to(dtype), idx, 0.01)
     assert_dtype_kept(loss, scores.to(dtype), f"load_balance_loss(scores {dtype}, topk_idx, 0.01)")
     ref = reference_balance_loss(scores.to(dtype).double(), idx, 0.01)
-    assert_close(loss, ref.to(dtype), **tolerance(dtype), what=f"load_balance_loss(scores {dtype}, ...)")
+    # float64 to 1e-12: E / (K * T) = 1/3 here, which a float32 scalar (torch.tensor(E / (K * T))) rounds
+    assert_close(loss, ref.to(dtype), **(TIGHT64 if dtype == torch.float64 else tolerance(dtype)),
+                 what=f"load_balance_loss(scores {dtype}, ...)",
+                 hint="keep every factor in the scores' dtype: Python numbers (E / (K * T), alpha), not "
+                      "torch.tensor(...) scalars, which are float32")
 
 
 # ------------------------------------------------------------------ update_bias
@@ -994,6 +998,12 @@ def test_update_bias_moves_against_the_load(counts_dtype):
     assert_close(new, expected, what="update_bias(bias, counts [10, 2, 6, 6, 1], gamma=0.01)",
                  hint="overloaded experts (count above the mean) get their bias DECREASED by gamma, "
                       "underloaded ones increased: bias + gamma * sign(mean - count)")
+    # a float64 bias to 1e-12: gamma = 0.01 is not a float32 number (no torch.tensor(gamma) step)
+    b64 = torch.tensor([0.5, -0.2, 0.0, -1.0, 0.3], dtype=torch.float64)
+    new = update_bias(b64, counts, 0.01)
+    assert_close(new, b64 + torch.tensor([-0.01, 0.01, -0.01, -0.01, 0.01], dtype=torch.float64), **TIGHT64, what="update_bias(float64 bias, counts, gamma=0.01)",
+                 hint="keep gamma a Python number (or build the step in bias.dtype): torch.tensor(gamma) "
+                      "is a float32 0.01, off by ~2e-10")
 
 
 def test_update_bias_leaves_an_expert_at_the_mean_alone():

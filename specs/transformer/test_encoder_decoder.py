@@ -34,6 +34,8 @@ Contract -> specs:
 - forward applies only the masks it is given (no causal mask added, src_key_padding_mask never
   standing in for memory_key_padding_mask or the reverse): test_forward_matches_torch (no masks),
   test_forward_gives_each_padding_mask_to_its_own_attention
+- greedy: no length cap (max_len 200, mask checked at each step; no slice of a mask table):
+  test_greedy_decode_has_no_length_cap; Seq2Seq.decode refuses a tgt_mask on another device than tgt
 - greedy: max_len counts bos (max_len=1 -> bos only, no extra step): *_max_len_one_*, *_runs_to_max_len;
   stop only when EVERY row is finished: *_pads_*, *_stops_*; causal mask = triu(1), not triu():
   *_sees_only_the_past, *_matches_*
@@ -415,6 +417,12 @@ class Seq2Seq(nn.Module):
                 f"keep the prefix int64 (torch.full((B, 1), bos_id, dtype=torch.long, device=src.device), "
                 f"argmax returns int64): models index tables or call F.one_hot with it, which need int64")
         self.prefix_lengths.append(tgt.shape[1])
+        if tgt_mask is not None and tgt_mask.device != tgt.device:
+            raise SpecFailure(
+                f"greedy_decode called model.decode with a tgt_mask on {tgt_mask.device} for a prefix on "
+                f"{tgt.device} (T = {tgt.shape[1]})\n  hint: a causal mask kept from an earlier call (a "
+                f"module-level dict or cache keyed by T) stays on the device of that call; build it at each "
+                f"step with device=src.device")
         y = self.embed(self.tgt_emb, tgt)
         if isinstance(self.core, nn.Transformer):
             with mha_slow_path():
@@ -571,6 +579,33 @@ def test_greedy_decode_without_eos_runs_to_max_len():
     eos = next(t for t in range(VOCAB) if t != BOS and all(t not in r for r in rows))
     check_greedy(model, src, max_len=6, eos=eos,
                  hint=HINT_EOS + "; no row produces eos here, so the output is (B, max_len)")
+
+
+class LongRun:
+    """A model that never produces eos (always token 1) and checks each step's causal tgt_mask,
+    cheap enough to run 200 steps: greedy_decode has no length cap (no slice of a mask table)."""
+
+    logits = torch.tensor([0.0, 1.0, 0.0])
+
+    def encode(self, src, *, src_key_padding_mask=None):
+        return src
+
+    def decode(self, tgt, memory, *, tgt_mask=None, memory_key_padding_mask=None):
+        T = tgt.shape[1]
+        hidden = tgt_mask if tgt_mask.dtype == torch.bool else tgt_mask == float("-inf")
+        if hidden.shape != (T, T) or (T % 50 == 1 and not torch.equal(hidden, torch.ones(T, T, dtype=torch.bool).triu(1))):
+            raise SpecFailure(
+                f"greedy_decode's tgt_mask at prefix length T = {T} has shape {tuple(hidden.shape)} or hides "
+                f"other keys than j > i\n  hint: no cap on the length: build torch.ones(T, T, dtype=torch.bool, "
+                f"device=src.device).triu(1) at each step, not a slice of a fixed-size table")
+        return self.logits.expand(tgt.shape[0], T, 3)
+
+
+def test_greedy_decode_has_no_length_cap():
+    got = greedy_decode(LongRun(), torch.zeros(1, 2, dtype=torch.long), 0, 2, 200)
+    assert got.shape == (1, 200) and got[0, 0] == 0 and bool((got[0, 1:] == 1).all()), (
+        f"greedy_decode(model that always picks token 1, bos_id=0, eos_id=2, max_len=200) gave shape "
+        f"{tuple(got.shape)}, expected (1, 200): bos then 199 ones")
 
 
 def test_greedy_decode_max_len_one_is_just_bos():
