@@ -122,8 +122,9 @@ def state_failure(name: str, changed: list, raised: BaseException | None = None)
     __tracebackhide__ = True
     what, before, after, fix = changed[0]
     how = "after it returned" if raised is None else f"when it raised {type(raised).__name__}"
+    paths = "" if raised is None else ", on error paths too"
     fail(f"{name} left {what} = {after!r} {how} (it was {before!r} before the call): kata "
-         f"code must not change torch's global settings, on error paths too", fix)
+         f"code must not change torch's global settings{paths}", fix)
 
 
 # ------------------------------------------------------------------------ inputs
