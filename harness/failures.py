@@ -29,14 +29,15 @@ def fail(message: str, hint: str | None = None) -> None:
     raise SpecFailure(message + (f"\n  hint: {hint}" if hint else ""))
 
 
-# torch's errors when an op meets two dtypes or two devices, and what usually caused it
+# torch's errors when an op meets two dtypes, two devices or two sizes, and what usually caused it
 _MIXED_DTYPES = re.compile(r"same dtype|expected scalar type|same datatype|dtypes match|"
                            r"found dtype \w+ but expected|must have the same dtype", re.I)
 _MIXED_DEVICES = re.compile(r"same device|not on the expected device|at least two devices", re.I)
+_SIZE_CLASH = re.compile(r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)")
 
 
 def mixed_operands_hint(message: str) -> str | None:
-    """A hint for torch's "two dtypes (or devices) met in one op" errors, else None."""
+    """A hint for torch's "two dtypes (devices, sizes) met in one op" errors, else None."""
     if _MIXED_DTYPES.search(message):
         return ("two dtypes met in one op: a tensor you made without dtype= (torch.zeros, "
                 "ones, arange, full, tensor, a .float()) is float32 or follows torch's default "
@@ -44,6 +45,11 @@ def mixed_operands_hint(message: str) -> str | None:
     if _MIXED_DEVICES.search(message):
         return ("two devices met in one op: a tensor you made without device= lives on the "
                 "CPU; make it with device=x.device, or x.new_zeros(...) / torch.zeros_like(x)")
+    sizes = _SIZE_CLASH.search(message)
+    if sizes:
+        return (f"two sizes met in one op ({sizes[1]} and {sizes[2]}): print the shapes at that line; "
+                "a table, mask or buffer built once (at import, in __init__, or on a first call) "
+                "has the size it was built for, not this call's: build it for this call's size")
     return None
 
 

@@ -518,6 +518,16 @@ def test_a_dtype_clash_in_the_learners_code_shows_its_line_and_the_likely_cause(
     assert "hint: two dtypes met in one op" in verdict.message, verdict.message
 
 
+def test_a_size_clash_in_the_learners_code_names_both_sizes_and_the_likely_cause(state, tmp_path, stub_text):
+    path = tmp_path / "creation.py"
+    path.write_text(stub_text.replace(
+        "raise NotImplementedError", "return torch.ones(5, 5).tril()[:4, :4] + torch.zeros(n + 5, n + 5)"))
+    verdict = in_process.run_kata(CREATION, override=path)
+    assert verdict.status == "failing"
+    assert "hint: two sizes met in one op (4 and " in verdict.message, verdict.message
+    assert "built once" in verdict.message, verdict.message
+
+
 class OnFile(watch.Watcher):
     """Watch mode on a scratch copy (the specs run on `path` through --impl-override)."""
 
