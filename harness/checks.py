@@ -348,6 +348,24 @@ def assert_on_input_device(cpu_call: Callable[[], Any], meta_call: Callable[[], 
     except (RuntimeError, NotImplementedError) as err:
         if "meta" not in str(err).lower():
             raise
+    _judge_on_meta(meta_call, what, hint)
+
+
+def assert_kept_state_follows_the_device(meta_call: Callable[[], Any], code: Any, *objs: Any,
+                                         what: str, hint: str) -> None:
+    """After CPU calls of kata `code` (and of modules `objs`), whatever it kept between calls
+    (kept_between_calls: a causal mask in a module-level dict keyed by shape, a table on the
+    module as a plain attribute) must not be reused on another device: meta_call() repeats
+    the calls with meta inputs (or `objs` moved with .to('meta')) and is judged as on a GPU
+    (on_meta; outputs on meta). Free for code that keeps nothing, which the probe of
+    assert_on_input_device cannot tell from code that keeps something."""
+    __tracebackhide__ = True
+    if kept_between_calls(code, *objs):
+        _judge_on_meta(meta_call, what, hint)
+
+
+def _judge_on_meta(meta_call: Callable[[], Any], what: str, hint: str) -> None:
+    __tracebackhide__ = True
     out = on_meta(meta_call, what=what, hint=hint)
     wrong = [tuple(t.shape) for t in tree_leaves(out) if isinstance(t, torch.Tensor) and t.device.type != "meta"]
     if out is not None and wrong:

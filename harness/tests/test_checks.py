@@ -9,8 +9,9 @@ import torch
 import torch.nn.functional as F
 
 from harness.checks import (ForbiddenCall, SpecFailure, assert_close, assert_grads_match,
-                            assert_on_input_device, assert_parameters_like, assert_raises, forbid, gradcheck,
-                            kept_between_calls, non_contiguous, on_meta, tensors_held, unchanged)
+                            assert_kept_state_follows_the_device, assert_on_input_device,
+                            assert_parameters_like, assert_raises, forbid, gradcheck, kept_between_calls,
+                            non_contiguous, on_meta, tensors_held, unchanged)
 from harness.curriculum import ROOT
 
 pytestmark = pytest.mark.selftest
@@ -88,6 +89,26 @@ def test_kept_between_calls_finds_caches_on_modules_and_at_module_level():
         kata.MASKS[3] = torch.ones(3, 3)
         kata.mask(2)
         assert len(kept_between_calls(kata.Attn, attn)) == 3
+    finally:
+        del sys.modules[kata.__name__]
+
+
+def test_kept_state_is_judged_on_meta_only_when_something_is_kept():
+    kata = types.ModuleType("katas.fake.masks")
+    exec("import torch\n"
+         "MASKS = {}\n"
+         "def masked(x):\n"
+         "    if x.shape not in MASKS:\n        MASKS[x.shape] = torch.ones(x.shape, device=x.device)\n"
+         "    return x * MASKS[x.shape]\n", vars(kata))
+    sys.modules[kata.__name__] = kata
+    try:
+        x = torch.ones(2, 3)
+        meta_call = lambda: kata.masked(x.to("meta"))  # noqa: E731
+        assert_kept_state_follows_the_device(meta_call, kata.masked, what="masked(x)", hint="h")  # nothing kept yet
+        kata.masked(x)  # the CPU call keeps a CPU mask keyed by shape only
+        message = failure(assert_kept_state_follows_the_device, meta_call, kata.masked,
+                          what="masked(x) on meta after a CPU call", hint="key it by device")
+        assert "meta device" in message and "hint: key it by device" in message
     finally:
         del sys.modules[kata.__name__]
 

@@ -29,8 +29,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (assert_close, assert_grads_match, assert_on_input_device, forbid, gradcheck, kept_between_calls,
-                            on_meta,                            non_contiguous, randn, unchanged)
+from harness.checks import (assert_close, assert_grads_match, assert_kept_state_follows_the_device,
+                            assert_on_input_device, forbid, gradcheck, non_contiguous, randn, unchanged)
 from harness.edges import default_dtype, very_negative
 from katas.attention.sdpa import scaled_dot_product_attention as sdpa
 
@@ -526,10 +526,10 @@ def test_works_on_q_device(kind):
         what=f"scaled_dot_product_attention(q, k, v on the meta device, {kind} mask)",
         hint="build every helper tensor (the causal mask, an early result) on q.device: torch.ones(L, S, "
              "dtype=torch.bool, device=q.device), q.new_zeros(...)")
-    if kind == "causal" and kept_between_calls(sdpa):  # a mask kept from the CPU call above (~0.3 s on meta)
-        out = on_meta(lambda: sdpa(*(t.to("meta") for t in (q, k, v)), is_causal=True),
-                      what="scaled_dot_product_attention(q, k, v on the meta device, is_causal=True) after a call "
-                           "on the CPU with the same L, S",
-                      hint="a causal mask cached by (L, S) alone is reused on another device (on a GPU: a device "
-                           "error): build it on q.device at every call, or key the cache by device too")
-        assert out is None or out.device.type == "meta", f"is_causal on meta after a CPU call: output on {out.device}"
+    if kind == "causal":  # a mask kept from the CPU call above?
+        assert_kept_state_follows_the_device(
+            lambda: sdpa(*(t.to("meta") for t in (q, k, v)), is_causal=True), sdpa,
+            what="scaled_dot_product_attention(q, k, v on the meta device, is_causal=True) after a call on the "
+                 "CPU with the same L, S",
+            hint="a causal mask cached by (L, S) alone is reused on another device (on a GPU: a device error): "
+                 "build it on q.device at every call, or key the cache by device too")

@@ -69,8 +69,8 @@ import torch
 from hypothesis import given, strategies as st
 
 from harness.budgets import PeakMemory, allocations
-from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_raises, forbid, non_contiguous,
-                            on_meta, tensors_held, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_kept_state_follows_the_device, assert_on_input_device,
+                            assert_raises, forbid, non_contiguous, tensors_held, unchanged)
 from katas.deepseek.math import (DEEPSEEK_MATH_7B, Attention, DecoderLayer, DeepSeekMathConfig,
                                  DeepSeekMathForCausalLM, DeepSeekMathModel, count_parameters)
 from katas.inference.kv_cache import KVCache
@@ -650,9 +650,11 @@ def test_forward_builds_its_tensors_on_the_models_device():
                                     "in buffers (they move with the model), make the cache on the weights' device")
         # the same after CPU calls (the probe above ran them): a mask or table kept on the model in
         # a plain attribute stays on the CPU when the model moves, which the probe cannot see
-        on_meta(on_meta_device, what="DeepSeekMathForCausalLM called on the CPU, then moved to the meta device",
-                hint="build the mask from x's device at every call; anything kept on the model must be a "
-                     "registered buffer (.to() moves those, not plain attributes)")
+        assert_kept_state_follows_the_device(
+            lambda: decode(model.to("meta"), ids.to("meta")), DeepSeekMathForCausalLM, model,
+            what="DeepSeekMathForCausalLM called on the CPU, then moved to the meta device",
+            hint="build the mask from x's device at every call; anything kept on the model must be a "
+                 "registered buffer (.to() moves those, not plain attributes)")
 
 
 # ------------------------------------------------------------------------ the 7B model (last: the first

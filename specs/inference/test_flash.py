@@ -32,8 +32,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.budgets import allocations, count_flops, cuda_peak_bytes, gpu, peak_bytes
-from harness.checks import (SpecFailure, assert_close, assert_on_input_device, forbid, kept_between_calls,
-                            non_contiguous, on_meta, randn, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_kept_state_follows_the_device, assert_on_input_device,
+                            forbid, non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64, default_dtype
 from katas.inference.flash import flash_attention
 
@@ -271,13 +271,13 @@ def test_helper_tensors_are_built_on_q_device(causal):
              "mask's rows and columns, q.new_full / q.new_zeros for the running statistics; allocate the output "
              "on q's device (q.new_empty(*q.shape[:-1], Dv)): torch.empty(...) without device= puts it on the "
              "default device")
-    if kept_between_calls(flash_attention):  # a mask cache kept from the CPU calls above, reused on meta inputs? (free for code that keeps none)
-        on_meta(lambda: [flash_attention(*(t.to("meta") for t in (q, k, v)), causal=causal, block_size=b)
-                         for b in (4, 16)],
-                what=f"flash_attention({desc((2,), 9, 7, 4, 3)}, causal={causal}) called on the CPU, then on meta "
-                     f"inputs of the same shapes (block_size 4, then 16)",
-                hint="do not keep masks in a module-level cache keyed by tile or shape only: it stays on the device "
-                     "of the first call; build them at every call on q's device (they are tiny)")
+    assert_kept_state_follows_the_device(  # a mask cache kept from the CPU calls above, reused on meta inputs?
+        lambda: [flash_attention(*(t.to("meta") for t in (q, k, v)), causal=causal, block_size=b) for b in (4, 16)],
+        flash_attention,
+        what=f"flash_attention({desc((2,), 9, 7, 4, 3)}, causal={causal}) called on the CPU, then on meta inputs "
+             f"of the same shapes (block_size 4, then 16)",
+        hint="do not keep masks in a module-level cache keyed by tile or shape only: it stays on the device of "
+             "the first call; build them at every call on q's device (they are tiny)")
 
 
 def test_writes_its_own_attention():

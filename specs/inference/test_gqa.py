@@ -36,9 +36,8 @@ from hypothesis import given, strategies as st
 from torch.func import functional_call
 
 from harness.budgets import allocations
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
-                            assert_raises, forbid, kept_between_calls, non_contiguous, on_meta, randn,
-                            unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_kept_state_follows_the_device,
+                            assert_on_input_device, assert_raises, forbid, non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64, default_dtype
 from katas.inference.gqa import GroupedQueryAttention, grouped_query_attention
 
@@ -213,12 +212,12 @@ def test_runs_on_the_inputs_device(Hkv):
                                lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), is_causal),
                                what=f"grouped_query_attention(meta q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), "
                                     f"is_causal={is_causal})", hint=HINT_DEVICE)
-    if kept_between_calls(grouped_query_attention):  # a mask kept from the CPU calls above, reused on another device?
-        on_meta(lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), True),
-                what=f"grouped_query_attention(q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), is_causal=True) "
-                     "called on the CPU, then on meta inputs of the same shapes",
-                hint="do not keep the causal mask in a module-level cache keyed by shape only: it stays on the "
-                     "device of the first call; build it at every call on q's device (it is tiny)")
+    assert_kept_state_follows_the_device(  # a mask kept from the CPU calls above, reused on another device?
+        lambda: grouped_query_attention(*(t.to("meta") for t in (q, k, v)), True), grouped_query_attention,
+        what=f"grouped_query_attention(q (2, 6, 5, 4), k (2, {Hkv}, 7, 4), v (2, {Hkv}, 7, 3), is_causal=True) "
+             "called on the CPU, then on meta inputs of the same shapes",
+        hint="do not keep the causal mask in a module-level cache keyed by shape only: it stays on the device "
+             "of the first call; build it at every call on q's device (it is tiny)")
 
 
 @pytest.mark.parametrize("is_causal", [False, True], ids=["full", "causal"])
@@ -409,14 +408,13 @@ def test_module_on_the_meta_device():
         # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
         moved = loaded(12, 6, 2, weights(12, 6, 2, seed=31))
         moved(x)
-        if kept_between_calls(type(moved), moved):
-            out = on_meta(lambda: moved.to("meta")(x.to("meta")),
-                          what="GroupedQueryAttention(12, 6, 2) called once on the CPU (T = 5), then moved with "
-                               ".to('meta') and called again (T = 5)",
-                          hint="do not keep the causal mask on the module (a plain attribute) or in a module-level "
-                               "cache made at an earlier call: .to(device) moves parameters and buffers only; build "
-                               "it in forward on x's device (or register_buffer it)")
-            assert out is None or out.device.type == "meta", f"moved to meta: output on {out.device}"
+        assert_kept_state_follows_the_device(
+            lambda: moved.to("meta")(x.to("meta")), type(moved), moved,
+            what="GroupedQueryAttention(12, 6, 2) called once on the CPU (T = 5), then moved with .to('meta') and "
+                 "called again (T = 5)",
+            hint="do not keep the causal mask on the module (a plain attribute) or in a module-level cache made at "
+                 "an earlier call: .to(device) moves parameters and buffers only; build it in forward on x's "
+                 "device (or register_buffer it)")
 
 
 def test_module_writes_its_own():

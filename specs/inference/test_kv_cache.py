@@ -42,8 +42,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.budgets import PeakMemory, allocations, count_flops, gpu, median_time
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device,
-                            assert_raises, kept_between_calls, non_contiguous, on_meta, randn, tensors_held,
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_kept_state_follows_the_device,
+                            assert_on_input_device, assert_raises, non_contiguous, on_meta, randn, tensors_held,
                             unchanged)
 from harness.edges import assert_exact_type, default_dtype
 from katas.inference.kv_cache import CachedSelfAttention, KVCache, SlidingWindowCache
@@ -620,16 +620,13 @@ def test_forward_runs_on_the_input_device():
     # a model that ran on the CPU, then moved (.to(device)): nothing made at that first call may stay behind
     moved = CachedSelfAttention(8, 2)
     moved(randn(2, 4, 8, seed=4))
-    if not kept_between_calls(type(moved), moved):  # nothing kept: nothing to judge (a meta run costs ~0.7 s)
-        return
-    moved.to("meta")
-    out = on_meta(moved, torch.empty(2, 4, 8, device="meta"), what="CachedSelfAttention(8, 2) called once on "
-                  "the CPU (T = 4), then moved with .to('meta') and called again (T = 4)",
-                  hint="do not keep the causal mask or RoPE's tables on the module as plain attributes, or in a "
-                       "module-level dict / lru_cache keyed by shape only, made at an earlier call: .to(device) "
-                       "moves parameters and buffers only; build them in forward on x's device (or "
-                       "register_buffer them)")
-    assert out is None or out.device.type == "meta", f"CachedSelfAttention moved to meta: output on {out.device}"
+    assert_kept_state_follows_the_device(
+        lambda: moved.to("meta")(torch.empty(2, 4, 8, device="meta")), type(moved), moved,
+        what="CachedSelfAttention(8, 2) called once on the CPU (T = 4), then moved with .to('meta') and called "
+             "again (T = 4)",
+        hint="do not keep the causal mask or RoPE's tables on the module as plain attributes, or in a "
+             "module-level dict / lru_cache keyed by shape only, made at an earlier call: .to(device) moves "
+             "parameters and buffers only; build them in forward on x's device (or register_buffer them)")
 
 
 # ------------------------------------------------------------------------ budgets

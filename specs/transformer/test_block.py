@@ -41,9 +41,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_on_input_device,
-                            assert_parameters_like, forbid, kept_between_calls, non_contiguous, on_meta,
-                            unchanged)
+from harness.checks import (SpecFailure, mha_slow_path, assert_close, assert_kept_state_follows_the_device,
+                            assert_on_input_device, assert_parameters_like, forbid, non_contiguous, unchanged)
 from harness.edges import default_dtype
 from katas.transformer.block import DecoderLayer, EncoderLayer, FeedForward
 
@@ -969,17 +968,16 @@ def test_causal_masks_are_built_on_the_input_device():
         what="DecoderLayer(8, 2, 16) on the meta device with tgt_is_causal=True, memory_is_causal=True", hint=hint)
     # the same layers again on meta after their CPU calls: a mask kept between calls (on the layer, or in a
     # module-level dict keyed by (T, S) only) is still on the CPU there, which the probe above cannot see
-    if kept_between_calls(EncoderLayer, enc, dec):
-        enc.to("meta"), dec.to("meta")
-        with torch.no_grad():
-            for what, call in (("EncoderLayer", lambda: enc(x.to("meta"), is_causal=True)),
-                               ("DecoderLayer", lambda: dec(x.to("meta"), memory.to("meta"), tgt_is_causal=True,
-                                                            memory_is_causal=True))):
-                on_meta(call, what=f"{what}(8, 2, 16) called on the CPU with causal flags, then moved with "
-                        ".to('meta') and called again (same T, S)",
-                        hint="do not keep the causal mask between calls (on the layer or in a module-level "
-                             "cache keyed by (T, S) only): it stays on the CPU when the inputs move; build it "
-                             "on x.device at every call")
+    with torch.no_grad():
+        for what, call in (("EncoderLayer", lambda: enc.to("meta")(x.to("meta"), is_causal=True)),
+                           ("DecoderLayer", lambda: dec.to("meta")(x.to("meta"), memory.to("meta"),
+                                                                   tgt_is_causal=True, memory_is_causal=True))):
+            assert_kept_state_follows_the_device(
+                call, EncoderLayer, enc, dec,
+                what=f"{what}(8, 2, 16) called on the CPU with causal flags, then moved with .to('meta') and "
+                     "called again (same T, S)",
+                hint="do not keep the causal mask between calls (on the layer or in a module-level cache keyed "
+                     "by (T, S) only): it stays on the CPU when the inputs move; build it on x.device at every call")
 
 
 def test_causal_flags_under_a_float64_default_dtype():
