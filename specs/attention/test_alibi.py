@@ -8,11 +8,11 @@ Contract -> specs:
   inputs untouched: test_alibi_attention_*; causal keys hidden for good (an additive -1e4 mask is undone by
   the bias +slope (j - i) far ahead): test_alibi_attention_causal_mask_hides_far_future_keys; "computed in q's dtype" (float64, 12 and 16 heads):
   test_alibi_attention_float64_is_computed_in_float64 (D = 3: a float32 scale 1/sqrt(D) shows too); "on q's device" (meta, also an output buffer on
-  the CPU): test_alibi_attention_on_q_device
+  the CPU, and a bias kept from a CPU call): test_alibi_attention_on_q_device
 - linear_bias_attention: alpha (i - j) not (j - i), any alpha in [-1, 1] incl. 0, batched, no mask:
   test_linear_bias_*; float64 (also after a float32 call of the same sizes: no table cached) / device:
   test_linear_bias_attention_float64_is_computed_in_float64,
-  test_linear_bias_attention_on_q_device; ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
+  test_linear_bias_attention_on_q_device (a table kept from a CPU call too); ALiBi = linear bias per head: test_linear_bias_equals_alibi_*
 - large scores (+-100, +-300) in both attentions: test_large_scores_stay_finite
 - every dtype under a float64 default dtype (slopes and bias values under a bfloat16 one too):
   test_dtypes_under_a_float64_default_dtype
@@ -24,7 +24,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
-from harness.checks import assert_close, assert_grads_match, assert_on_input_device, non_contiguous, randn, unchanged
+from harness.checks import (assert_close, assert_grads_match, assert_kept_state_follows_the_device, assert_on_input_device,
+                            non_contiguous, randn, unchanged)
 from harness.edges import default_dtype
 from katas.attention.alibi import alibi_attention, alibi_bias, alibi_slopes, linear_bias_attention
 
@@ -339,6 +340,9 @@ def test_linear_bias_attention_float64_is_computed_in_float64():
 
 _DEVICE_HINT = ("build every helper tensor (positions, slopes, mask, an output buffer) on q.device: "
                 "torch.arange(L, device=q.device), torch.empty(..., device=q.device)")
+_KEPT_HINT = ("a bias, position table or mask kept between calls in a module-level dict or lru_cache keyed by "
+              "sizes only stays on the device of its first call: build it at every call on q.device, move it "
+              "there (.to(q.device)), or key the cache by device and dtype too")
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=lambda c: "causal" if c else "bidirectional")
@@ -349,6 +353,10 @@ def test_alibi_attention_on_q_device(causal):
     assert_on_input_device(lambda: alibi_attention(q, k, v, causal),
                            lambda: alibi_attention(*(t.to("meta") for t in (q, k, v)), causal),
                            what=f"alibi_attention(q, k, v on meta, causal={causal})", hint=_DEVICE_HINT)
+    assert_kept_state_follows_the_device(lambda: alibi_attention(*(t.to("meta") for t in (q, k, v)), causal),
+                                         alibi_attention, hint=_KEPT_HINT,
+                                         what=f"alibi_attention(q, k, v, causal={causal}) called on the CPU, "
+                                              f"then on meta inputs of the same shapes")
 
 
 def test_linear_bias_attention_on_q_device():
@@ -356,6 +364,10 @@ def test_linear_bias_attention_on_q_device():
     assert_on_input_device(lambda: linear_bias_attention(q, k, v, 0.5),
                            lambda: linear_bias_attention(*(t.to("meta") for t in (q, k, v)), 0.5),
                            what="linear_bias_attention(q, k, v on meta, 0.5)", hint=_DEVICE_HINT)
+    assert_kept_state_follows_the_device(lambda: linear_bias_attention(*(t.to("meta") for t in (q, k, v)), 0.5),
+                                         linear_bias_attention, hint=_KEPT_HINT,
+                                         what="linear_bias_attention(q, k, v, 0.5) called on the CPU, then on "
+                                              "meta inputs of the same shapes")
 
 
 def _large(lead, L, S, size, seed):

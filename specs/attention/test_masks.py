@@ -16,7 +16,8 @@ Contract -> specs:
 - q's dtype under a float64 default dtype (window 1, 5 and = T): test_sliding_window_attention_dtype_under_*
 - budget T * window, no (T, T) tensor: test_peak_memory_grows_linearly_with_T (ratio < 2.5),
   test_no_T_by_T_tensor_is_built; work T * window (FLOPs): test_flops_grow_linearly_with_T
-- "helpers on q.device" (meta; window 1, 5 and = T: out = v and plain-attention shortcuts): test_sliding_window_attention_on_q_device
+- "helpers on q.device" (meta; window 1, 5 and = T: out = v and plain-attention shortcuts; a mask kept from a
+  CPU call): test_sliding_window_attention_on_q_device
 - "L or S of 0: an empty mask": test_causal_mask_empty_sizes, test_sliding_window_mask_empty
 """
 
@@ -26,8 +27,8 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.budgets import allocations, count_flops, peak_bytes
-from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_on_input_device, forbid,
-                            non_contiguous, randn, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_kept_state_follows_the_device,
+                            assert_on_input_device, forbid, non_contiguous, randn, unchanged)
 from harness.edges import default_dtype
 from katas.attention.masks import causal_mask, padding_mask, sliding_window_attention, sliding_window_mask
 
@@ -437,6 +438,14 @@ def test_sliding_window_attention_on_q_device(causal):
             what=f"sliding_window_attention(q, k, v (T = 40) on the meta device, window={window}, causal={causal})",
             hint=hint + ("; a mask such as sliding_window_mask(T, ...) is built on the CPU: pass "
                          "is_causal=True, or build it on q.device" if window == 40 else ""))
+    assert_kept_state_follows_the_device(
+        lambda: [sliding_window_attention(*(t.to("meta") for t in (q, k, v)), window, causal) for window in (1, 5, 40)],
+        sliding_window_attention,
+        what=f"sliding_window_attention(q, k, v (T = 40), window 1, 5, 40, causal={causal}) called on the CPU, then "
+             f"on meta inputs of the same shapes",
+        hint="a mask or position table kept between calls in a module-level dict or lru_cache keyed by (T, window) "
+             "only stays on the device of its first call: build it at every call on q.device, or key it by "
+             "device too")
     # on_meta takes a block written into a CPU buffer on a line with float("-inf") for code
     # that reads data: CPU inputs with the default device set to meta must give a CPU output
     try:
