@@ -29,7 +29,8 @@ Write:
             c_kv (B, T, kv_lora_rank), k_rope (B, T, qk_rope_head_dim) are the tokens at
             positions start_pos .. start_pos + T - 1: store them there (rows :B), and return
             the cached (B, start_pos + T, .) prefixes (positions 0 .. start_pos + T - 1).
-            ValueError if start_pos + T > max_len or B > batch_size.
+            ValueError if start_pos + T > max_len or B > batch_size, raised before anything
+            is written (the cache is left as it was).
 
     MultiHeadLatentAttention(config): subclass MLAProjections (so the submodules keep
         DeepSeek's / Hugging Face's names) and add

@@ -27,7 +27,8 @@ Contract-to-spec map:
   only c_kv and k_rope, size independent of heads: cache_holds_*; update returns prefixes, rows :B only:
   cache_update_returns_the_prefix_* (a tuple; also after a rewind to an earlier start_pos),
   cache_update_with_a_smaller_batch_*; ValueError for
-  start_pos + T > max_len and B > batch_size: cache_update_returns_the_prefix_and_rejects_overflow
+  start_pos + T > max_len and B > batch_size, the cache left as it was:
+  cache_update_returns_the_prefix_and_rejects_overflow
 - decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_*,
   decode_with_a_cache_made_for_a_bigger_batch; "attend to every cached position 0 .. start_pos +
   T - 1" (not max_len): decode_cost_grows_with_the_context_not_with_max_len
@@ -355,6 +356,7 @@ def test_cache_update_returns_the_prefix_and_rejects_overflow():
                  what="update(1 token, start_pos=2) after 5 cached positions -> (c_kv, k_rope)",
                  hint="store at start_pos and return positions 0 .. start_pos + T - 1 (3 of them): the "
                       "prefix follows start_pos, not a count of the positions ever written")
+    before = (cache.c_kv.clone(), cache.k_rope.clone())
     assert_raises(ValueError, cache.update, randn(2, 2, 24, seed=17, dtype=torch.float64),
                   randn(2, 2, 8, seed=18, dtype=torch.float64), 5,
                   contract="ValueError if start_pos + T > max_len or B > batch_size",
@@ -365,6 +367,10 @@ def test_cache_update_returns_the_prefix_and_rejects_overflow():
                   what="MLACache(config, batch_size=2, 6).update(a batch of 3, start_pos=0)",
                   hint="check B = c_kv.shape[0] against the cache's batch_size before writing: "
                        "self.c_kv[:B] silently stops at batch_size rows")
+    assert_close((cache.c_kv, cache.k_rope), before, rtol=0, atol=0,
+                 what="(cache.c_kv, cache.k_rope) after the two updates that raised ValueError",
+                 hint="the contract raises before anything is written: check start_pos + T and B first, then "
+                      "store (a cache half-written by a rejected update feeds the next decode step)")
 
 
 def test_fresh_cache_is_zeros_of_the_given_dtype_and_device():
