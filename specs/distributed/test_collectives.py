@@ -14,6 +14,7 @@ Contract-to-spec map:
   all_reduce_sums_every_rank; "what dist.all_reduce computes": all_reduce_equals_the_builtin;
   the sum in the input's own dtype (int64 near 2 ** 60, float64 1 + 2 ** -40: no float32 or
   float64 detour), all-reduce and reduce-scatter: sums_are_exact_in_the_inputs_dtype
+- any world size (3 ranks: indices modulo W, not a power-of-two mask): an_odd_number_of_ranks
 - ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
   all_gather_concatenates_in_rank_order
 - ring_reduce_scatter: block r of torch.tensor_split(sum, W, dim=0), zero rows when rows < W:
@@ -109,6 +110,14 @@ def test_all_reduce_sums_every_rank():
                       hint="every rank must end with the sum of all ranks' tensors: reduce-scatter "
                            "(add what you receive), then all-gather (replace); check the chunk "
                            "indices at a ragged size")
+
+
+def test_an_odd_number_of_ranks():
+    for name, cases in (("all_reduce", [((7,), F32), ((2,), I64)]), ("all_gather", [((2, 2), F64)]),
+                        ("reduce_scatter", [((5, 2), F32), ((2,), I64)])):
+        _check_values(name, 3, cases,
+                      hint="any world size runs the ring, not only powers of two: take indices "
+                           "modulo W ((r - s) % W), never masked with & (W - 1) or paired by r ^ 1")
 
 
 def _with_builtin(rank, world):
