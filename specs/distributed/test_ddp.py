@@ -3,8 +3,9 @@ and 4 ranks (harness.distributed), compared with single-process training on the
 concatenated batch, and its communication read from each rank's log.
 
 The model (`_Net`, float64 so that a different summation order is invisible at rtol 1e-9) has
-three Linear layers, a frozen parameter, a float buffer and an int64 buffer (unused in
-forward, like BatchNorm's num_batches_tracked), all initialised from a seed that
+three Linear layers, a frozen parameter, a float buffer, an int64 buffer (unused in
+forward, like BatchNorm's num_batches_tracked) and a non-persistent float buffer (left out
+of state_dict(), unused in forward), all initialised from a seed that
 depends on the rank: only the broadcast from rank 0 makes the ranks agree. The parent builds
 the reference (rank 0's initial weights, trained on the whole batch with a mean loss) and
 compares every rank's parameters and gradients with it. Trainable gradients in reverse
@@ -15,7 +16,8 @@ Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
 - wraps module as self.module, forward = module(...) (keyword arguments passed on), no communication:
   forward_is_the_modules_and_communicates_nothing
-- every parameter and buffer broadcast from rank 0 (frozen ones and integer buffers too), in
+- every parameter and buffer broadcast from rank 0 (frozen ones, integer buffers and
+  non-persistent buffers, which state_dict() leaves out, too), in
   place (same tensor
   objects and storage); only
   broadcasts from rank 0, their bytes the parameters' and buffers' total:
@@ -64,6 +66,7 @@ class _Net(nn.Module):
         self.c = nn.Linear(5, 2, bias=False)
         self.register_buffer("scale", torch.rand(2) + 0.5)
         self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
+        self.register_buffer("running", torch.randn(2), persistent=False)  # "every buffer": not in state_dict()
         self.double()
 
     def forward(self, x):
@@ -204,12 +207,15 @@ def test_forward_is_the_modules_and_communicates_nothing():
 def test_construction_copies_rank_0s_parameters_and_buffers():
     expected = _state(_Net(seed=100))
     results = _run(2)
-    for rank, result in enumerate(results):
+    for rank, result in enumerate(results):  # values on every rank first: they name what was missed
         for name, value in expected.items():
             assert_close(result["initial"][name], value, rtol=0, atol=0,
                          what=f"rank {rank}: {name} after DDP(...) (rank 0's initial value)",
-                         hint="broadcast every parameter AND buffer (frozen ones too) from rank 0, in "
-                              "place: dist.broadcast(tensor, src=0) under torch.no_grad()")
+                         hint="broadcast every parameter AND buffer (frozen ones too, and non-persistent "
+                              "buffers, which state_dict() leaves out: walk module.parameters() and "
+                              "module.buffers()) from rank 0, in place: dist.broadcast(tensor, src=0) "
+                              "under torch.no_grad()")
+    for rank, result in enumerate(results):
         if result["replaced"]:
             fail(f"rank {rank}: DDP(...) replaced {result['replaced']} (a new tensor, or new storage as "
                  f"param.data = ... and vector_to_parameters give) instead of writing rank 0's values into "
