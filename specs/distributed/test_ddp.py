@@ -24,6 +24,8 @@ Contract-to-spec map:
   construction_copies_rank_0s_parameters_and_buffers
 - after finish_gradient_synchronization, .grad = the full batch's gradient (the average of the
   ranks'), same shape and dtype: gradients_are_the_full_batch_average
+- the bucket holds the accumulated .grad (no zero_grad between steps: the previous average plus
+  this backward's): gradients_accumulate_without_zero_grad
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
   training_equals_one_process_on_the_whole_batch
 - buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
@@ -116,7 +118,7 @@ def _grads(module: nn.Module) -> dict:
     return {name: None if p.grad is None else p.grad.clone() for name, p in module.named_parameters()}
 
 
-def _train(rank, world, bucket_bytes, steps, model="_Net"):
+def _train(rank, world, bucket_bytes, steps, model="_Net", accumulate=False):
     """Per rank: the state after construction, then per step the gradients after finish, the
     parameters after the step and the communication of forward, backward and finish."""
     net = MODELS[model](seed=100 + rank)
@@ -129,7 +131,8 @@ def _train(rank, world, bucket_bytes, steps, model="_Net"):
     out = {"initial": _state(net), "built": built, "replaced": in_place, "steps": []}
     for step in range(steps):
         x, y = _batch(step, world)
-        net.zero_grad()
+        if not (accumulate and step):  # accumulate: no zero_grad after the first step
+            net.zero_grad()
         with comm_log() as forward:
             loss = nn.functional.mse_loss(ddp(x[rank * B:(rank + 1) * B]), y[rank * B:(rank + 1) * B])
         with comm_log() as backward:
@@ -143,13 +146,14 @@ def _train(rank, world, bucket_bytes, steps, model="_Net"):
     return out
 
 
-def _reference(world: int, steps: int, model: str = "_Net") -> list[dict]:
+def _reference(world: int, steps: int, model: str = "_Net", accumulate: bool = False) -> list[dict]:
     """Single-process training on the whole batch from rank 0's initial weights."""
     net = MODELS[model](seed=100)
     out = []
     for step in range(steps):
         x, y = _batch(step, world)
-        net.zero_grad()
+        if not (accumulate and step):
+            net.zero_grad()
         nn.functional.mse_loss(net(x), y).backward()
         grads = _grads(net)
         _sgd_step(net)
@@ -160,10 +164,11 @@ def _reference(world: int, steps: int, model: str = "_Net") -> list[dict]:
 _RUNS: dict = {}
 
 
-def _run(world: int, bucket_bytes: int = 300, steps: int = 2, model: str = "_Net") -> list[dict]:
-    key = (world, bucket_bytes, steps, model)
+def _run(world: int, bucket_bytes: int = 300, steps: int = 2, model: str = "_Net",
+         accumulate: bool = False) -> list[dict]:
+    key = (world, bucket_bytes, steps, model, accumulate)
     if key not in _RUNS:
-        _RUNS[key] = POOL.run(world, _train, bucket_bytes, steps, model)
+        _RUNS[key] = POOL.run(world, _train, bucket_bytes, steps, model, accumulate)
     return _RUNS[key]
 
 
@@ -252,6 +257,19 @@ def test_training_equals_one_process_on_the_whole_batch():
                                  what=f"rank {rank} of {world}: {name} after step {step + 1}",
                                  hint="every step must see the averaged gradients of THIS backward: "
                                       "reset the buckets after finish_gradient_synchronization")
+
+
+def test_gradients_accumulate_without_zero_grad():
+    reference = _reference(2, 2, accumulate=True)[1]["grads"]
+    for rank, result in enumerate(_run(2, 300, 2, accumulate=True)):
+        for name, value in reference.items():
+            if value is not None:
+                assert_close(result["steps"][1]["grads"][name], value, **TOL,
+                             what=f"rank {rank}: {name}.grad after a second backward with no zero_grad() "
+                                  f"(step 1's averaged gradient plus step 2's)",
+                             hint="all-reduce the accumulated .grad (what register_post_accumulate_grad_hook "
+                                  "sees), not only this backward's contribution (what a register_hook "
+                                  "hook receives), and write the average into .grad")
 
 
 def test_frozen_parameters_get_no_gradient():
