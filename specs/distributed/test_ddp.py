@@ -24,6 +24,8 @@ Contract-to-spec map:
   construction_copies_rank_0s_parameters_and_buffers
 - after finish_gradient_synchronization, .grad = the full batch's gradient (the average of the
   ranks'), same shape and dtype: gradients_are_the_full_batch_average
+- a parameter shared by two layers (module.parameters() yields it once): one bucket, broadcast
+  and all-reduced once: a_shared_parameter_counts_once
 - the bucket holds the accumulated .grad (no zero_grad between steps: the previous average plus
   this backward's): gradients_accumulate_without_zero_grad
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
@@ -92,7 +94,23 @@ class _Reordered(_Net):
         self.double()
 
 
-MODELS = {"_Net": _Net, "_Reordered": _Reordered}
+class _Tied(nn.Module):
+    """A weight shared by two layers (c.weight IS a.weight, as tied embeddings are): one
+    parameter of module.parameters(), in one bucket once, broadcast once."""
+
+    def __init__(self, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.a = nn.Linear(4, 4, dtype=torch.float64)
+        self.b = nn.Linear(4, 2, dtype=torch.float64)
+        self.c = nn.Linear(4, 4, dtype=torch.float64)
+        self.c.weight = self.a.weight
+
+    def forward(self, x):
+        return self.b(torch.tanh(self.c(torch.tanh(self.a(x)))))
+
+
+MODELS = {"_Net": _Net, "_Reordered": _Reordered, "_Tied": _Tied}
 
 
 def _batch(step: int, world: int):
@@ -269,7 +287,26 @@ def test_gradients_accumulate_without_zero_grad():
                                   f"(step 1's averaged gradient plus step 2's)",
                              hint="all-reduce the accumulated .grad (what register_post_accumulate_grad_hook "
                                   "sees), not only this backward's contribution (what a register_hook "
-                                  "hook receives), and write the average into .grad")
+                                  "hook receives), and write the average into .grad; launch a bucket when "
+                                  "its hooks have fired in THIS backward (count them), not when every "
+                                  ".grad is not None (the last step's .grad is not None)")
+
+
+def test_a_shared_parameter_counts_once():
+    net = _Tied(seed=0)
+    params = sum(p.numel() * p.element_size() for p in net.parameters())  # a.weight once
+    reference = _reference(2, 1, "_Tied")[0]["grads"]
+    for rank, result in enumerate(_run(2, 1 << 20, 1, "_Tied")):
+        built, backward = result["built"], result["steps"][0]["backward"]
+        if built.bytes("broadcast") != params or backward.bytes("all_reduce") != params:
+            fail(f"rank {rank}: with c.weight the same Parameter as a.weight ({params} bytes of "
+                 f"parameters), construction broadcast {built.bytes('broadcast')} bytes and backward "
+                 f"all-reduced {backward.bytes('all_reduce')}: a shared parameter is in one bucket, once",
+                 "walk module.parameters(), which yields a shared parameter once (module.modules() with "
+                 "parameters(recurse=False) yields it once per module that holds it)")
+        for name, value in reference.items():
+            assert_close(result["steps"][0]["grads"][name], value, **TOL,
+                         what=f"rank {rank}: {name}.grad of a model whose a.weight is also c.weight")
 
 
 def test_frozen_parameters_get_no_gradient():
