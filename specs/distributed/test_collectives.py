@@ -18,8 +18,8 @@ Contract-to-spec map:
 - ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
   all_gather_concatenates_in_rank_order
 - ring_reduce_scatter: block r of torch.tensor_split(sum, W, dim=0), zero rows when rows < W:
-  reduce_scatter_returns_this_ranks_block; 0-d ValueError and its message:
-  reduce_scatter_of_a_0d_tensor_raises
+  reduce_scatter_returns_this_ranks_block; 0-d ValueError and its message, on 2 ranks and on
+  1 (no W = 1 shortcut before the check): reduce_scatter_of_a_0d_tensor_raises
 - "returns a NEW tensor, the input unchanged" (the guard checks the input after every call;
   a W = 1 result must not share the input's storage), "inputs may be non-contiguous":
   non_contiguous_inputs, one_rank_returns_a_copy_and_sends_nothing
@@ -178,7 +178,8 @@ def _reduce_scatter_0d(rank, world):
 
 
 def test_reduce_scatter_of_a_0d_tensor_raises():
-    POOL.run(2, _reduce_scatter_0d)
+    for world in (2, 1):  # one rank too: the check comes before the W = 1 shortcut
+        POOL.run(world, _reduce_scatter_0d)
 
 
 def test_non_contiguous_inputs():
