@@ -21,6 +21,8 @@ Contract-to-spec map:
   single-process model, padding staying 0: test_training_matches_one_process
 - any unit (an nn.Embedding first, fed integer ids that have no gradient): its shard's gradient,
   and no gradient asked of the input: test_an_embedding_unit_takes_integer_ids
+- shards in the parameters' dtype and device (a bfloat16 model: no float32 padding promoting
+  the flat vector): test_shards_keep_the_parameters_dtype
 - gradients accumulate into shard.grad (added when .grad holds one), and two forwards before
   one backward (each call's backward with its own saved input): test_gradients_accumulate
 - ONE all-gather per unit in forward, ONE all-gather + ONE reduce-scatter per unit in
@@ -248,6 +250,24 @@ def _embedding(rank, world):
     return pred.detach(), [None if p.grad is None else p.grad.clone() for p in fsdp.parameters()]
 
 
+def make_bfloat16_model() -> nn.Sequential:
+    """Linear(5, 3) (P = 18), Tanh, Linear(3, 3) (P = 12) in bfloat16: padding made in the default
+    dtype (float32) would promote torch.cat's result."""
+    gen = torch.Generator().manual_seed(4)
+    model = nn.Sequential(nn.Linear(5, 3), nn.Tanh(), nn.Linear(3, 3))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+    return model.to(torch.bfloat16)
+
+
+def _bfloat16(rank, world):
+    fsdp = FSDP(make_bfloat16_model())
+    x = torch.randn(2, 5, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16)
+    dtypes = [p.dtype for p in fsdp.parameters()]
+    return dtypes, fsdp(x).detach() if dtypes == [torch.bfloat16] * 2 else None  # (every rank alike)
+
+
 DEEP = 10
 
 
@@ -388,6 +408,18 @@ def test_an_embedding_unit_takes_integer_ids():
                          hint="an input with no gradient (integer ids, or data that does not require grad) "
                               "gets none: ask for the input's gradient only when it needs one "
                               "(ctx.needs_input_grad[0]); never requires_grad_() an integer tensor")
+
+
+def test_shards_keep_the_parameters_dtype():
+    model = make_bfloat16_model()
+    x = torch.randn(2, 5, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16)
+    for rank, (dtypes, out) in enumerate(run(4, _bfloat16)):
+        if dtypes != [torch.bfloat16, torch.bfloat16]:
+            fail(f"rank {rank} of 4: FSDP of a bfloat16 model has shards of {dtypes}; expected the "
+                 "parameters' dtype, bfloat16", "make the padding with flat.new_zeros(...) (the flat "
+                 "vector's dtype and device): torch.zeros(n) is float32, and torch.cat promotes to it")
+        assert_close(out, model(x).detach(), rtol=1e-2, atol=1e-2,
+                     what=f"rank {rank} of 4: FSDP(bfloat16 model)(x) (model(x) unsharded)")
 
 
 @pytest.mark.parametrize("world", [2, 4])
