@@ -6,7 +6,9 @@ Fix: (r - s) % W, (r + 1) % W, (r - 1) % W: Python's % is never negative, for an
 
 import torch
 import torch.distributed as dist
+
 from solutions.distributed.collectives import *  # noqa: F401,F403 (the rest is correct)
+
 
 def ring_all_reduce(tensor):
     world, rank = dist.get_world_size(), dist.get_rank()

@@ -8,6 +8,7 @@ when it is needed (return None for it otherwise)."""
 import torch
 import torch.distributed as dist
 from torch.func import functional_call
+
 import solutions.distributed.fsdp as ref
 from solutions.distributed.fsdp import *  # noqa: F401,F403 (the rest is correct)
 from solutions.distributed.fsdp import _all_gather, _Unit

@@ -7,6 +7,7 @@ Fix: flat.new_zeros(n): the flat vector's own dtype and device."""
 import torch
 import torch.distributed as dist
 from torch import nn
+
 import solutions.distributed.fsdp as ref
 from solutions.distributed.fsdp import *  # noqa: F401,F403 (the rest is correct)
 from solutions.distributed.fsdp import _Unit

@@ -7,6 +7,7 @@ reading blocks."""
 
 import torch
 import torch.distributed as dist
+
 import solutions.distributed.zero as ref
 from solutions.distributed.zero import *  # noqa: F401,F403 (the rest is correct)
 
