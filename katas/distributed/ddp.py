@@ -30,7 +30,8 @@ Write:
             optimizer.step(): waits every handle launched in this backward, then writes each
             parameter's gradient back as the bucket's SUM divided by W (the average), in
             param.grad (same shape and dtype). Afterwards the next backward starts afresh
-            (every bucket launches again).
+            (every bucket launches again). Buckets hold the accumulated .grad: without
+            zero_grad() between steps, .grad ends as the last average plus this one's.
 Volume per step: one all-reduce per bucket, each of at most bucket_bytes (or of one larger
 parameter), together exactly the gradient bytes of the trainable parameters; construction
 only broadcasts from rank 0, in all the bytes of the parameters and buffers once (one call

@@ -41,6 +41,7 @@ Write:
             1. all-gather the unit's parameters again (ONE all-gather per unit);
             2. compute the gradients of the unit's input and of its parameters (recomputing
                the layer's forward from its saved input is fine: layers are deterministic);
+               an input may have no gradient: integer token ids into an nn.Embedding unit;
             3. ONE reduce-scatter per unit (dist.reduce_scatter, reduce_scatter_tensor
                or reduce_scatter_single) of the padded flat gradient (W * S elements; the
                padding's gradient is 0), summed over ranks and divided by W: the average of

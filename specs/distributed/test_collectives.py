@@ -14,11 +14,14 @@ Contract-to-spec map:
   all_reduce_sums_every_rank; "what dist.all_reduce computes": all_reduce_equals_the_builtin;
   the sum in the input's own dtype (int64 near 2 ** 60, float64 1 + 2 ** -40: no float32 or
   float64 detour), all-reduce and reduce-scatter: sums_are_exact_in_the_inputs_dtype
+- any world size (3 ranks: indices modulo W, not a power-of-two mask): an_odd_number_of_ranks
 - ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
   all_gather_concatenates_in_rank_order
 - ring_reduce_scatter: block r of torch.tensor_split(sum, W, dim=0), zero rows when rows < W:
-  reduce_scatter_returns_this_ranks_block; 0-d ValueError and its message:
-  reduce_scatter_of_a_0d_tensor_raises
+  reduce_scatter_returns_this_ranks_block; 0-d ValueError and its message, on 2 ranks and on
+  1 (no W = 1 shortcut before the check): reduce_scatter_of_a_0d_tensor_raises
+- a NEW tensor per call (no output buffer cached between calls, that the next call overwrites):
+  every_call_returns_its_own_new_tensor
 - "returns a NEW tensor, the input unchanged" (the guard checks the input after every call;
   a W = 1 result must not share the input's storage), "inputs may be non-contiguous":
   non_contiguous_inputs, one_rank_returns_a_copy_and_sends_nothing
@@ -111,6 +114,14 @@ def test_all_reduce_sums_every_rank():
                            "indices at a ragged size")
 
 
+def test_an_odd_number_of_ranks():
+    for name, cases in (("all_reduce", [((7,), F32), ((2,), I64)]), ("all_gather", [((2, 2), F64)]),
+                        ("reduce_scatter", [((5, 2), F32), ((2,), I64)])):
+        _check_values(name, 3, cases,
+                      hint="any world size runs the ring, not only powers of two: take indices "
+                           "modulo W ((r - s) % W), never masked with & (W - 1) or paired by r ^ 1")
+
+
 def _with_builtin(rank, world):
     x = _input(rank, (10,), F32)
     mine = ring_all_reduce(x)
@@ -169,7 +180,31 @@ def _reduce_scatter_0d(rank, world):
 
 
 def test_reduce_scatter_of_a_0d_tensor_raises():
-    POOL.run(2, _reduce_scatter_0d)
+    for world in (2, 1):  # one rank too: the check comes before the W = 1 shortcut
+        POOL.run(world, _reduce_scatter_0d)
+
+
+def _twice(rank, world):
+    """Each function called twice on inputs of one shape: is the first result still intact?"""
+    out = {}
+    for name, fn in FUNCTIONS.items():
+        x = _input(rank, (4, 2), F32)
+        first = fn(x)
+        kept = first.clone()
+        second = fn(x * 2 + 1)
+        out[name] = (torch.equal(first, kept), first.untyped_storage().data_ptr() == second.untyped_storage().data_ptr())
+    return out
+
+
+def test_every_call_returns_its_own_new_tensor():
+    for rank, out in enumerate(POOL.run(2, _twice)):
+        for name, (intact, shared) in out.items():
+            if not intact or shared:
+                what = "changed the first call's result" if not intact else "returned the first call's storage"
+                fail(f"rank {rank}: a second ring_{name} call on a tensor of the same shape {what}: "
+                     "every call returns a NEW tensor",
+                     "allocate the result inside the call (torch.empty / clone); a buffer cached by shape "
+                     "between calls is overwritten by the next call while the caller still holds it")
 
 
 def test_non_contiguous_inputs():

@@ -3,8 +3,9 @@ and 4 ranks (harness.distributed), compared with single-process training on the
 concatenated batch, and its communication read from each rank's log.
 
 The model (`_Net`, float64 so that a different summation order is invisible at rtol 1e-9) has
-three Linear layers, a frozen parameter, a float buffer and an int64 buffer (unused in
-forward, like BatchNorm's num_batches_tracked), all initialised from a seed that
+three Linear layers, a frozen parameter, a float buffer, an int64 buffer (unused in
+forward, like BatchNorm's num_batches_tracked) and a non-persistent float buffer (left out
+of state_dict(), unused in forward), all initialised from a seed that
 depends on the rank: only the broadcast from rank 0 makes the ranks agree. The parent builds
 the reference (rank 0's initial weights, trained on the whole batch with a mean loss) and
 compares every rank's parameters and gradients with it. Trainable gradients in reverse
@@ -15,13 +16,18 @@ Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
 - wraps module as self.module, forward = module(...) (keyword arguments passed on), no communication:
   forward_is_the_modules_and_communicates_nothing
-- every parameter and buffer broadcast from rank 0 (frozen ones and integer buffers too), in
+- every parameter and buffer broadcast from rank 0 (frozen ones, integer buffers and
+  non-persistent buffers, which state_dict() leaves out, too), in
   place (same tensor
   objects and storage); only
   broadcasts from rank 0, their bytes the parameters' and buffers' total:
   construction_copies_rank_0s_parameters_and_buffers
 - after finish_gradient_synchronization, .grad = the full batch's gradient (the average of the
   ranks'), same shape and dtype: gradients_are_the_full_batch_average
+- a parameter shared by two layers (module.parameters() yields it once): one bucket, broadcast
+  and all-reduced once: a_shared_parameter_counts_once
+- the bucket holds the accumulated .grad (no zero_grad between steps: the previous average plus
+  this backward's): gradients_accumulate_without_zero_grad
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
   training_equals_one_process_on_the_whole_batch
 - buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
@@ -64,6 +70,7 @@ class _Net(nn.Module):
         self.c = nn.Linear(5, 2, bias=False)
         self.register_buffer("scale", torch.rand(2) + 0.5)
         self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
+        self.register_buffer("running", torch.randn(2), persistent=False)  # "every buffer": not in state_dict()
         self.double()
 
     def forward(self, x):
@@ -87,7 +94,23 @@ class _Reordered(_Net):
         self.double()
 
 
-MODELS = {"_Net": _Net, "_Reordered": _Reordered}
+class _Tied(nn.Module):
+    """A weight shared by two layers (c.weight IS a.weight, as tied embeddings are): one
+    parameter of module.parameters(), in one bucket once, broadcast once."""
+
+    def __init__(self, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.a = nn.Linear(4, 4, dtype=torch.float64)
+        self.b = nn.Linear(4, 2, dtype=torch.float64)
+        self.c = nn.Linear(4, 4, dtype=torch.float64)
+        self.c.weight = self.a.weight
+
+    def forward(self, x):
+        return self.b(torch.tanh(self.c(torch.tanh(self.a(x)))))
+
+
+MODELS = {"_Net": _Net, "_Reordered": _Reordered, "_Tied": _Tied}
 
 
 def _batch(step: int, world: int):
@@ -113,7 +136,7 @@ def _grads(module: nn.Module) -> dict:
     return {name: None if p.grad is None else p.grad.clone() for name, p in module.named_parameters()}
 
 
-def _train(rank, world, bucket_bytes, steps, model="_Net"):
+def _train(rank, world, bucket_bytes, steps, model="_Net", accumulate=False):
     """Per rank: the state after construction, then per step the gradients after finish, the
     parameters after the step and the communication of forward, backward and finish."""
     net = MODELS[model](seed=100 + rank)
@@ -126,7 +149,8 @@ def _train(rank, world, bucket_bytes, steps, model="_Net"):
     out = {"initial": _state(net), "built": built, "replaced": in_place, "steps": []}
     for step in range(steps):
         x, y = _batch(step, world)
-        net.zero_grad()
+        if not (accumulate and step):  # accumulate: no zero_grad after the first step
+            net.zero_grad()
         with comm_log() as forward:
             loss = nn.functional.mse_loss(ddp(x[rank * B:(rank + 1) * B]), y[rank * B:(rank + 1) * B])
         with comm_log() as backward:
@@ -140,13 +164,14 @@ def _train(rank, world, bucket_bytes, steps, model="_Net"):
     return out
 
 
-def _reference(world: int, steps: int, model: str = "_Net") -> list[dict]:
+def _reference(world: int, steps: int, model: str = "_Net", accumulate: bool = False) -> list[dict]:
     """Single-process training on the whole batch from rank 0's initial weights."""
     net = MODELS[model](seed=100)
     out = []
     for step in range(steps):
         x, y = _batch(step, world)
-        net.zero_grad()
+        if not (accumulate and step):
+            net.zero_grad()
         nn.functional.mse_loss(net(x), y).backward()
         grads = _grads(net)
         _sgd_step(net)
@@ -157,10 +182,11 @@ def _reference(world: int, steps: int, model: str = "_Net") -> list[dict]:
 _RUNS: dict = {}
 
 
-def _run(world: int, bucket_bytes: int = 300, steps: int = 2, model: str = "_Net") -> list[dict]:
-    key = (world, bucket_bytes, steps, model)
+def _run(world: int, bucket_bytes: int = 300, steps: int = 2, model: str = "_Net",
+         accumulate: bool = False) -> list[dict]:
+    key = (world, bucket_bytes, steps, model, accumulate)
     if key not in _RUNS:
-        _RUNS[key] = POOL.run(world, _train, bucket_bytes, steps, model)
+        _RUNS[key] = POOL.run(world, _train, bucket_bytes, steps, model, accumulate)
     return _RUNS[key]
 
 
@@ -204,12 +230,15 @@ def test_forward_is_the_modules_and_communicates_nothing():
 def test_construction_copies_rank_0s_parameters_and_buffers():
     expected = _state(_Net(seed=100))
     results = _run(2)
-    for rank, result in enumerate(results):
+    for rank, result in enumerate(results):  # values on every rank first: they name what was missed
         for name, value in expected.items():
             assert_close(result["initial"][name], value, rtol=0, atol=0,
                          what=f"rank {rank}: {name} after DDP(...) (rank 0's initial value)",
-                         hint="broadcast every parameter AND buffer (frozen ones too) from rank 0, in "
-                              "place: dist.broadcast(tensor, src=0) under torch.no_grad()")
+                         hint="broadcast every parameter AND buffer (frozen ones too, and non-persistent "
+                              "buffers, which state_dict() leaves out: walk module.parameters() and "
+                              "module.buffers()) from rank 0, in place: dist.broadcast(tensor, src=0) "
+                              "under torch.no_grad()")
+    for rank, result in enumerate(results):
         if result["replaced"]:
             fail(f"rank {rank}: DDP(...) replaced {result['replaced']} (a new tensor, or new storage as "
                  f"param.data = ... and vector_to_parameters give) instead of writing rank 0's values into "
@@ -246,6 +275,38 @@ def test_training_equals_one_process_on_the_whole_batch():
                                  what=f"rank {rank} of {world}: {name} after step {step + 1}",
                                  hint="every step must see the averaged gradients of THIS backward: "
                                       "reset the buckets after finish_gradient_synchronization")
+
+
+def test_gradients_accumulate_without_zero_grad():
+    reference = _reference(2, 2, accumulate=True)[1]["grads"]
+    for rank, result in enumerate(_run(2, 300, 2, accumulate=True)):
+        for name, value in reference.items():
+            if value is not None:
+                assert_close(result["steps"][1]["grads"][name], value, **TOL,
+                             what=f"rank {rank}: {name}.grad after a second backward with no zero_grad() "
+                                  f"(step 1's averaged gradient plus step 2's)",
+                             hint="all-reduce the accumulated .grad (what register_post_accumulate_grad_hook "
+                                  "sees), not only this backward's contribution (what a register_hook "
+                                  "hook receives), and write the average into .grad; launch a bucket when "
+                                  "its hooks have fired in THIS backward (count them), not when every "
+                                  ".grad is not None (the last step's .grad is not None)")
+
+
+def test_a_shared_parameter_counts_once():
+    net = _Tied(seed=0)
+    params = sum(p.numel() * p.element_size() for p in net.parameters())  # a.weight once
+    reference = _reference(2, 1, "_Tied")[0]["grads"]
+    for rank, result in enumerate(_run(2, 1 << 20, 1, "_Tied")):
+        built, backward = result["built"], result["steps"][0]["backward"]
+        if built.bytes("broadcast") != params or backward.bytes("all_reduce") != params:
+            fail(f"rank {rank}: with c.weight the same Parameter as a.weight ({params} bytes of "
+                 f"parameters), construction broadcast {built.bytes('broadcast')} bytes and backward "
+                 f"all-reduced {backward.bytes('all_reduce')}: a shared parameter is in one bucket, once",
+                 "walk module.parameters(), which yields a shared parameter once (module.modules() with "
+                 "parameters(recurse=False) yields it once per module that holds it)")
+        for name, value in reference.items():
+            assert_close(result["steps"][0]["grads"][name], value, **TOL,
+                         what=f"rank {rank}: {name}.grad of a model whose a.weight is also c.weight")
 
 
 def test_frozen_parameters_get_no_gradient():

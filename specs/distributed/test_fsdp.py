@@ -19,6 +19,10 @@ Contract-to-spec map:
 - forward = model(x), x's gradient as in single-process autograd: test_forward_and_input_gradient
 - shard gradients = slices of the averaged (whole-batch) gradient; training equal to the
   single-process model, padding staying 0: test_training_matches_one_process
+- any unit (an nn.Embedding first, fed integer ids that have no gradient): its shard's gradient,
+  and no gradient asked of the input: test_an_embedding_unit_takes_integer_ids
+- shards in the parameters' dtype and device (a bfloat16 model: no float32 padding promoting
+  the flat vector): test_shards_keep_the_parameters_dtype
 - gradients accumulate into shard.grad (added when .grad holds one), and two forwards before
   one backward (each call's backward with its own saved input): test_gradients_accumulate
 - ONE all-gather per unit in forward, ONE all-gather + ONE reduce-scatter per unit in
@@ -222,6 +226,48 @@ def _no_grad(rank, world):
     return log
 
 
+def make_embedding_model() -> nn.Sequential:
+    """Embedding(11, 4) (P = 44), Tanh, Linear(4, 3) (P = 15): the first unit's input is integer
+    token ids, which have no gradient."""
+    gen = torch.Generator().manual_seed(2)
+    model = nn.Sequential(nn.Embedding(11, 4), nn.Tanh(), nn.Linear(4, 3)).double()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64) * 0.5)
+    return model
+
+
+def embedding_data():
+    gen = torch.Generator().manual_seed(3)
+    return torch.randint(0, 11, (ROWS, 2), generator=gen), torch.randn(ROWS, 2, 3, generator=gen, dtype=torch.float64)
+
+
+def _embedding(rank, world):
+    fsdp = FSDP(make_embedding_model())
+    ids, y = (t.chunk(world)[rank] for t in embedding_data())
+    pred = fsdp(ids)
+    loss_of(pred, y).backward()
+    return pred.detach(), [None if p.grad is None else p.grad.clone() for p in fsdp.parameters()]
+
+
+def make_bfloat16_model() -> nn.Sequential:
+    """Linear(5, 3) (P = 18), Tanh, Linear(3, 3) (P = 12) in bfloat16: padding made in the default
+    dtype (float32) would promote torch.cat's result."""
+    gen = torch.Generator().manual_seed(4)
+    model = nn.Sequential(nn.Linear(5, 3), nn.Tanh(), nn.Linear(3, 3))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+    return model.to(torch.bfloat16)
+
+
+def _bfloat16(rank, world):
+    fsdp = FSDP(make_bfloat16_model())
+    x = torch.randn(2, 5, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16)
+    dtypes = [p.dtype for p in fsdp.parameters()]
+    return dtypes, fsdp(x).detach() if dtypes == [torch.bfloat16] * 2 else None  # (every rank alike)
+
+
 DEEP = 10
 
 
@@ -339,6 +385,41 @@ def test_gradients_accumulate():
                          hint="each forward call's backward needs that call's own input: save it on the autograd "
                          "graph (ctx.save_for_backward), not on the unit or the module, where the next call "
                          "overwrites it", **TOL)
+
+
+def test_an_embedding_unit_takes_integer_ids():
+    world = 2
+    model, (ids, y) = make_embedding_model(), embedding_data()
+    pred = model(ids)
+    loss_of(pred, y).backward()
+    flats = padded_flats(model, world, grads=True)
+    rows = ROWS // world
+    for rank, (got_pred, grads) in enumerate(run(world, _embedding)):
+        assert_close(got_pred, pred.detach()[rank * rows:(rank + 1) * rows], **TOL,
+                     what=f"rank {rank}: FSDP(Embedding, Tanh, Linear)(token ids) on its slice of the batch")
+        for i, (got, flat) in enumerate(zip(grads, flats)):
+            s = flat.numel() // world
+            if got is None:
+                fail(f"rank {rank}: shard {i} of FSDP(Embedding, Tanh, Linear) has no .grad after backward "
+                     "from integer token ids", HINT_GRAD)
+            assert_close(got, flat[rank * s:(rank + 1) * s], **TOL,
+                         what=f"rank {rank}: shard {i}'s .grad of a model fed integer token ids (its slice of "
+                              "the whole-batch gradient)",
+                         hint="an input with no gradient (integer ids, or data that does not require grad) "
+                              "gets none: ask for the input's gradient only when it needs one "
+                              "(ctx.needs_input_grad[0]); never requires_grad_() an integer tensor")
+
+
+def test_shards_keep_the_parameters_dtype():
+    model = make_bfloat16_model()
+    x = torch.randn(2, 5, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16)
+    for rank, (dtypes, out) in enumerate(run(4, _bfloat16)):
+        if dtypes != [torch.bfloat16, torch.bfloat16]:
+            fail(f"rank {rank} of 4: FSDP of a bfloat16 model has shards of {dtypes}; expected the "
+                 "parameters' dtype, bfloat16", "make the padding with flat.new_zeros(...) (the flat "
+                 "vector's dtype and device): torch.zeros(n) is float32, and torch.cat promotes to it")
+        assert_close(out, model(x).detach(), rtol=1e-2, atol=1e-2,
+                     what=f"rank {rank} of 4: FSDP(bfloat16 model)(x) (model(x) unsharded)")
 
 
 @pytest.mark.parametrize("world", [2, 4])

@@ -1,6 +1,7 @@
 """FSDP with torch.nn.utils.parameters_to_vector for the flat vectors, a gather through a list
 of parts and torch.cat, the units run through a method of the module, and torch.autograd.grad
-with an explicit output gradient for the recomputed unit's backward."""
+with an explicit output gradient for the recomputed unit's backward (the input's gradient
+asked for whenever the input is floating point, integer ids skipped)."""
 
 import math
 
@@ -24,9 +25,14 @@ class _Sharded(torch.autograd.Function):
         x, shard = ctx.saved_tensors
         fsdp, index = ctx.fsdp, ctx.index
         full = fsdp.gather(shard).requires_grad_()
-        inp = x.detach().requires_grad_()
-        with torch.enable_grad():
-            grad_full, grad_x = torch.autograd.grad(fsdp.run_unit(index, full, inp), (full, inp), grad_y)
+        inp = x.detach()
+        if not inp.is_floating_point():  # integer token ids (an Embedding unit): no gradient
+            with torch.enable_grad():
+                (grad_full,), grad_x = torch.autograd.grad(fsdp.run_unit(index, full, inp), (full,), grad_y), None
+        else:
+            inp.requires_grad_()
+            with torch.enable_grad():
+                grad_full, grad_x = torch.autograd.grad(fsdp.run_unit(index, full, inp), (full, inp), grad_y)
         world = dist.get_world_size()
         pieces = list(grad_full.contiguous().view(world, -1))
         grad_shard = torch.empty_like(shard)
