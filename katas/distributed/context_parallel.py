@@ -44,7 +44,8 @@ Write:
             blocks): besides its inputs, a rank allocates at most 3 K/V blocks' worth of
             bytes at once (the block it holds, the one arriving, one copy, e.g. a fused
             k|v buffer) plus the per-block scores and the accumulators (the specs count
-            every allocation at W = 4, where holding every block takes at least 4).
+            every allocation at W = 5, where holding the other ranks' blocks takes 4: a
+            sent block kept alive until the end, by its isend handle, counts too).
         Forward only: called under torch.no_grad(); no autograd through the ring.
 
 Off limits: none (torch.softmax, logsumexp, exp are all fine); torch.distributed's

@@ -28,8 +28,9 @@ Contract -> specs:
   (W-1)(|k|+|v|) bytes sent and received, no collective:
   test_ring_traffic; a send-first deadlock fails by harness.distributed's stall detection,
   naming each rank's send (whichever spec runs first)
-- memory: at most 3 K/V blocks allocated besides the inputs, no gathering (every allocation
-  counted on each rank, W = 4): test_memory_holds_no_gathered_sequence
+- memory: at most 3 K/V blocks allocated besides the inputs, no gathering, no sent blocks kept
+  to the end by their handles (every allocation counted on each rank, W = 5):
+  test_memory_holds_no_gathered_sequence
 """
 
 import math
@@ -131,7 +132,10 @@ _q, _k, _v = qkv((2,), 4, 4, 4, seed=47, dtype=torch.float64)
 _q[..., 0], _k[..., 0] = math.sqrt(2e10), -math.sqrt(2e10)
 CASES[("huge_negative", 2)] = (2, [(_q, _k, _v, c) for c in (False, True)])
 UNMODIFIED = qkv((2,), 6, 4, 4, seed=60)
-MEMORY = (4, 2, 128, 8)  # world, T per rank, D, Dv: K/V blocks dominate every other tensor
+# world, T per rank, D, Dv: K/V blocks dominate every other tensor. W = 5: holding the other
+# ranks' blocks (a list of received ones, or of sent ones kept alive by their isend handles
+# until the end) takes 4 blocks, over the limit of 3
+MEMORY = (5, 2, 128, 8)
 _RUNS = {}  # (name, world) -> (outputs by rank, communication by rank): each case runs once
 
 
@@ -271,4 +275,5 @@ def test_memory_holds_no_gathered_sequence():
                 f"ring_attention on rank {rank} of {world} allocated up to {peak} bytes at once; one "
                 f"K/V block is {block} bytes and the limit is 3 blocks + scores and accumulators = "
                 f"{limit}: hold only the block you attend to/send and the one arriving, never all of "
-                "them (no gathering, no list of received blocks)")
+                "them (no gathering, no list of received blocks, no list of sent blocks with their isend "
+                "handles waited at the end: wait each pass before the next step)")

@@ -13,7 +13,8 @@ Contract -> specs:
 - ragged batches and a rank with no tokens (still in every all_to_all): test_ragged_batches_and_an_empty_rank
 - uneven routing (every token to one rank's experts: split sizes differ per direction):
   test_uneven_routing_needs_exchanged_split_sizes
-- float64 x, computed and returned in float64: test_float64
+- float64 x, computed and returned in float64, by a module built and first called in float32
+  then .double() (no buffer or dtype kept from the first call): test_float64
 - non-contiguous x (odd ranks, every case); each local expert run once on exactly the rows
   routed to it from every rank, no other expert run (forward hooks on moe's experts):
   every spec that compares outputs (check())
@@ -71,15 +72,22 @@ def _run(rank, world, config, seed, sizes, dtype=torch.float32, bias=None):
     non-contiguous. Also this rank's expert calls during ep(x), as (global expert,
     rows): hooks on ep.experts[j] (expert r*L + j, whether moe's own module or a copy) and on
     every other expert of moe; and how many of its (token, expert) pairs go to each expert."""
-    moe = make_moe(config, seed, dtype, bias)
-    ep = ExpertParallelMoE(moe)
+    x = randn(*sizes[rank], config.hidden_size, seed=seed + 100 + rank, dtype=dtype)
+    if dtype == torch.float64:  # built and first called in float32, then .double(): nothing kept from call 1
+        moe = make_moe(config, seed, torch.float32, bias)
+        ep = ExpertParallelMoE(moe)
+        with torch.no_grad():
+            ep(x[:, 1:].float())
+        moe.double(), ep.double()
+    else:
+        moe = make_moe(config, seed, dtype, bias)
+        ep = ExpertParallelMoE(moe)
     calls, L = [], config.n_routed_experts // world
     local = list(getattr(ep, "experts", None) or [])
     hooked = [(rank * L + j, expert) for j, expert in enumerate(local)] if len(local) == L else []
     hooked += [(e, expert) for e, expert in enumerate(moe.experts) if not any(expert is m for m in local)]
     for e, expert in hooked:
         expert.register_forward_hook(lambda module, args, out, e=e: calls.append((e, args[0].shape[0])))
-    x = randn(*sizes[rank], config.hidden_size, seed=seed + 100 + rank, dtype=dtype)
     if rank % 2 and x.numel():
         x = non_contiguous(x)
     with torch.no_grad():
@@ -185,7 +193,8 @@ def test_uneven_routing_needs_exchanged_split_sizes():
 def test_float64():
     check("float64", 2, rtol=1e-10, atol=1e-10,
           hint="keep x's dtype through the all_to_alls (rows.new_empty, torch.empty_like) and combine "
-               "in float32 as deepseek/moe does, cast to x's dtype; float64 inputs stay float64")
+               "in float32 as deepseek/moe does, cast to x's dtype; float64 inputs stay float64 (the "
+               "module was built and first called in float32, then .double(): keep no buffer between calls)")
 
 
 def test_keeps_only_its_experts():

@@ -11,6 +11,8 @@ Communication is read from harness.distributed's log of every rank's calls.
 Contract -> specs:
 - partition: a list of ranges, sizes differ by one, earlier stages larger, contiguous; ValueError naming both
   numbers when num_layers < world_size or world_size < 1 (0 and negative): test_partition_*
+- micro-batch i is inputs.chunk(M)[i] / targets.chunk(M)[i], run in order (what rank 0's stage
+  and the last rank's loss_fn got): every training spec (check_microbatches)
 - gradients and loss equal to single-process training on the whole batch, GPipe and 1F1B,
   W = 2 and 4, M > W, M < W, M = 1: test_matches_single_process_training (schedule="1f1b" and
   dtype=torch.float32 are never passed: the defaults)
@@ -90,10 +92,12 @@ class Recorded(nn.Module):
         super().__init__()
         self.inner = inner
         self.events = []
+        self.inputs = []  # what each forward got (rank 0: the micro-batches of inputs)
 
     def forward(self, x):
         i = sum(e[0] == "F" for e in self.events)
         self.events.append(f"F{i}")
+        self.inputs.append(x.detach().clone())
         y = self.inner(x)
         if y.requires_grad:
             y.register_hook(lambda grad: self.events.append(f"B{i}"))
@@ -130,14 +134,21 @@ def _train(rank, world, c):
     defaults = {"schedule": "1f1b", "dtype": torch.float32}  # left out: the defaults are used
     options = {name: value for name, value in (("schedule", schedule), ("dtype", dtype))
                if value != defaults[name]}
+    targets_seen = []
+
+    def loss_fn(out, target):  # the spec's loss, noting which targets each micro-batch's loss got
+        targets_seen.append(target.detach().clone())
+        return (F.cross_entropy if tokens else F.mse_loss)(out, target)
+
     loss = pipeline_step(stage, x if rank == 0 or everywhere else None,
-                         t if rank == world - 1 or everywhere else None, F.cross_entropy if tokens else F.mse_loss,
+                         t if rank == world - 1 or everywhere else None, loss_fn,
                          num_microbatches=M, activation_shape=(mb, H), **options)
     grads = [None if p.grad is None else p.grad.clone() for p in stage.inner.parameters()]
     # the loss goes back as (shape, requires_grad, values): the spec checks it was detached
     if isinstance(loss, torch.Tensor):
         loss = ("tensor", tuple(loss.shape), loss.requires_grad, loss.detach().numpy().copy())
-    return loss, grads, stage.events
+    seen = (stage.inputs if rank == 0 else None, targets_seen if rank == world - 1 else None)
+    return loss, grads, stage.events, seen
 
 
 def _tensor(x):
@@ -177,7 +188,8 @@ def train(world, c, *, rtol=None, atol=None):
     results, COMM = _RUNS[(world, c)]
     L, H, mb, M, schedule, dtype, _, _, tokens, _ = c
     label = f"pipeline_step({called(schedule)}, M={M}) on rank {{}} of {world} ({L} layers, {dtype})"
-    for rank, (got_loss, got_grads, _) in enumerate(results):
+    check_microbatches(results, c, world, label)
+    for rank, (got_loss, got_grads, _, _) in enumerate(results):
         got_loss, got_grads = _tensor(got_loss), [_tensor(g) for g in got_grads]
         what = label.format(rank)
         if rank == world - 1:
@@ -199,6 +211,27 @@ def train(world, c, *, rtol=None, atol=None):
             assert_close(got, expected, what=f"{what}: the gradient of {name}", rtol=rtol, atol=atol,
                          hint=HINT_GRADS)
     return results
+
+
+def check_microbatches(results, c, world, label):
+    """Rank 0's i-th forward got inputs.chunk(M)[i]; the last rank's i-th loss targets.chunk(M)[i]."""
+    L, H, mb, M, schedule, dtype, seed, _, tokens, _ = c
+    x, t = make_batch(M * mb, H, seed, dtype, tokens)
+    for rank, what, whole, seen in ((0, "stage 0's forwards got", x, results[0][3][0]),
+                                    (world - 1, "loss_fn got the targets", t, results[-1][3][1])):
+        want = list(whole.chunk(M))
+        same = lambda got, w: got.shape == w.shape and torch.equal(got, w)  # noqa: E731
+        # M calls in order; a loss_fn called r times per micro-batch (say once more for the reported
+        # loss) is fine too, its calls in runs of r or in r passes over the micro-batches
+        r = len(seen) // M if seen and len(seen) % M == 0 else 0
+        if not r or not (all(same(got, want[n // r]) for n, got in enumerate(seen))
+                         or all(same(got, want[n % M]) for n, got in enumerate(seen))):
+            order = [next((j for j, w in enumerate(want) if same(got, w)), "?") for got in seen]
+            raise SpecFailure(
+                f"{label.format(rank)}: in its {len(seen)} calls {what} the micro-batches {order} of "
+                f"chunk(M) ('?': rows that are no chunk); expected 0, 1, ..., {M - 1}: micro-batch i is "
+                f"inputs.chunk(M)[i] (and targets.chunk(M)[i]), consecutive rows, run in order (gradients "
+                "alone cannot tell, but a BatchNorm stage, the micro-batch losses or a data order can)")
 
 
 def called(schedule):
@@ -274,7 +307,7 @@ def test_one_rank():
 @pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
 @pytest.mark.parametrize("world, M", [(4, 6), (4, 2)])
 def test_schedule_order(schedule, world, M):
-    for rank, (_, _, events) in enumerate(train(world, case(world, M, schedule))):
+    for rank, (_, _, events, _) in enumerate(train(world, case(world, M, schedule))):
         order, expected = "".join(e[0] for e in events), expected_order(schedule, world, rank, M)
         backwards = [int(e[1:]) for e in events if e[0] == "B"]
         if order == expected and backwards != list(range(M)):
@@ -295,7 +328,7 @@ def test_schedule_order(schedule, world, M):
 @pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
 def test_stored_activations(schedule):
     world, M = 4, 6
-    for rank, (_, _, events) in enumerate(train(world, case(world, M, schedule))):
+    for rank, (_, _, events, _) in enumerate(train(world, case(world, M, schedule))):
         alive = peak = 0
         for e in events:
             alive += 1 if e[0] == "F" else -1

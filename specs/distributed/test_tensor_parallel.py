@@ -15,7 +15,8 @@ Contract-to-spec map:
   in test_column_parallel_linear, test_row_parallel_linear (block=1 and block=2)
 - ColumnParallelLinear: weight rows [a, b), bias[a, b) or None, output slice for x of 1
   (no batch dims), 2, 3 and 4 dims (not contiguous), no forward communication, x's gradient all-reduced once when
-  all_reduce_input_grad (partial when False), no communication in backward when x needs no
+  all_reduce_input_grad (partial when False; the defaults all_reduce_input_grad=True, block=1
+  are used when building with ColumnParallelLinear(linear)), no communication in backward when x needs no
   gradient, weight/bias gradients are slices: test_column_parallel_linear[...]
 - RowParallelLinear (x_local of 1, 3 and 4 dims): weight columns [a, b), the whole bias, one all-reduce of the output's
   size in forward, bias added once, no backward communication, gradients:
@@ -29,7 +30,7 @@ Contract-to-spec map:
 - ParallelSelfAttention: q/k/v/o attributes, whole heads per rank (ragged, a rank with
   none), head_dim = q_proj.out_features // n_heads (8 // 4 with d = 12), x not contiguous, equal to the unsplit
   causal attention, x's gradient (with a residual), weight gradients, ONE backward
-  all-reduce: test_parallel_attention
+  all-reduce, a second call with a longer T (70: no mask kept or capped): test_parallel_attention
 - under torch.no_grad() one all-reduce per pair: test_no_grad_forward_makes_one_all_reduce
 - every async all-reduce's handle waited: in every count of all-reduces (expect_ops)
 """
@@ -50,6 +51,7 @@ from katas.distributed.tensor_parallel import (ColumnParallelLinear, ParallelMLP
 POOL = RankPool()
 TOL = dict(rtol=1e-10, atol=1e-12)
 B, T = 2, 3
+LONG_T = 70  # attention's second call: past a 64-position mask made once
 
 HINT_SPLIT = ("split n // block groups like torch.tensor_split: base, extra = divmod(groups, W); "
               "rank r owns groups [r * base + min(r, extra), ... + base + (r < extra)), times block")
@@ -134,7 +136,9 @@ def _column(rank, world, bias, block, reduce, lead):
     lin = linear(5, 10, bias)
     x = strided(lead, 5, seed=1).requires_grad_()
     upstream = tensor(*lead, 10, seed=2)
-    layer = ColumnParallelLinear(lin, all_reduce_input_grad=reduce, block=block)
+    # reduce=True with block=1 is built with the defaults: all_reduce_input_grad=True, block=1
+    layer = (ColumnParallelLinear(lin) if reduce and block == 1
+             else ColumnParallelLinear(lin, all_reduce_input_grad=reduce, block=block))
     a, b = split(10, world, rank, block)
 
     def go():
@@ -216,8 +220,11 @@ def _attention(rank, world, heads, inner):
         return y
 
     y, fwd, bwd = run_logged(go)
+    with torch.no_grad():  # a second call, longer than the first (no cap on T, nothing kept from call 1)
+        y_long = attn(tensor(1, LONG_T, 12, seed=15))
     return dict(kinds=kinds, y=detached(y), x_grad=detached(x.grad), fwd=fwd, bwd=bwd, names=state_names(attn),
-                grads=grads(attn.q_proj.weight, attn.v_proj.bias, attn.o_proj.weight, attn.o_proj.bias))
+                grads=grads(attn.q_proj.weight, attn.v_proj.bias, attn.o_proj.weight, attn.o_proj.bias),
+                y_long=y_long)
 
 
 def _no_grad(rank, world):
@@ -271,8 +278,9 @@ def test_column_parallel_linear(world, reduce, block, bias, lead):
     x = strided(lead, 5, seed=1).requires_grad_()
     upstream = tensor(*lead, 10, seed=2)
     (lin(x) * upstream).sum().backward()
-    name = (f"ColumnParallelLinear(Linear(5, 10{'' if bias else ', bias=False'}), all_reduce_input_grad={reduce}, "
-            f"block={block}) on {world} ranks, x of shape {(*lead, 5)}{' (not contiguous)' if len(lead) > 1 else ''}")
+    options = (") (the defaults: all_reduce_input_grad=True, block=1)" if reduce and block == 1
+               else f", all_reduce_input_grad={reduce}, block={block})")
+    name = (f"ColumnParallelLinear(Linear(5, 10{'' if bias else ', bias=False'}){options} on {world} ranks, x of shape {(*lead, 5)}{' (not contiguous)' if len(lead) > 1 else ''}")
     for rank, r in enumerate(reports):
         a, b = split(10, world, rank, block)
         at = f"{name}, rank {rank} (owns output features [{a}, {b}))"
@@ -397,6 +405,12 @@ def test_parallel_attention(world, heads, inner):
                      "// n_heads and the scores scaled by 1 / sqrt(head_dim)", **TOL)
         assert_close(r["x_grad"], x.grad, what=f"{at}: x.grad (the loss adds x itself: a residual)",
                      hint=HINT_F + " (not a hook on x itself: that would all-reduce the residual's gradient too)", **TOL)
+        with torch.no_grad():
+            y_long = reference_attention(q, k, v, o, heads, tensor(1, LONG_T, 12, seed=15))
+        assert_close(r["y_long"], y_long, what=f"{at}: a second forward, on x of shape (1, {LONG_T}, 12) "
+                     "after (2, 5, 12)", hint="build the causal mask for this call's T (or use torch.tril / "
+                     "is_causal on the scores): a mask kept from the first call or made once at a fixed size "
+                     "does not fit a longer sequence", **TOL)
         rows = slice(h0 * hd, h1 * hd)
         for got, want, label in zip(r["grads"], (q.weight.grad[rows], v.bias.grad[rows], o.weight.grad[:, rows],
                                                  o.bias.grad), ("q_proj.weight", "v_proj.bias", "o_proj.weight", "o_proj.bias")):
