@@ -16,6 +16,8 @@ Write:
         Compute in float32 or float64 as you like (positions counted exactly, past 2048 too);
         return float32, whatever torch.get_default_dtype() is (a table from torch.zeros(...)
         without dtype= follows it, and under a bfloat16 default it would also compute in bfloat16).
+        No size limit; each call returns a new tensor that does not require grad (the caller may
+        edit it in place).
 
 Usage: x = token_embeddings + sinusoidal_table(T, d_model)[:T]  (broadcast over the batch).
 

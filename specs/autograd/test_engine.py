@@ -6,10 +6,11 @@ tensors, and compares .data and .grad of every node with torch's values and grad
 Contract -> specs:
 - Value(data): .data a float (also from an int, also for results), .grad 0.0 before backward;
   a leaf's backward sets grad 1: test_value_*, test_data_is_a_float_*, test_backward_of_a_leaf_*
+- backward() returns None: test_backward_returns_none
 - .data of every node exactly a Python float, .grad a Python number (no numpy scalars):
   compare() in every check
 - +, -, *, / with Values and plain numbers on either side, ** with int/float k, at exact zeros:
-  test_binary_op, test_op_with_a_plain_number, test_op_with_a_number_at_zero
+  test_binary_op, test_op_with_a_plain_number, test_op_with_a_number_at_zero (a ** 1 at 0 has grad 1)
 - each operator returns a new Value, also + 0 / 0 + a (sum()) / * 1 / ** 1 (no `return self`
   shortcut): test_an_op_that_leaves_the_value_alone_is_still_a_new_node
 - exp, log, tanh, relu (0 at 0), sigmoid; sigmoid/tanh finite at +-800: test_unary_op,
@@ -103,6 +104,17 @@ def test_backward_of_a_leaf_sets_its_grad_to_one():
                  what="v = Value(-3.0); v.backward(); v.grad", hint="d out / d out = 1: backward starts with out.grad = 1")
 
 
+def test_backward_returns_none():
+    a = Value(2.0)
+    with plain_floats():
+        out = a * 3
+        result = out.backward()
+    if result is not None:
+        raise SpecFailure(f"out.backward() returned {result!r}; the contract says it returns None (it "
+                          f"only fills in .grad)\n  hint: end backward() without a return value "
+                          f"(no `return self`, no returned topological order)")
+
+
 # ------------------------------------------------------------------------------ each op
 
 BINARY = {
@@ -122,6 +134,7 @@ WITH_NUMBER = {
     "2 / a": (lambda a: 2 / a, "2 / a calls a.__rtruediv__(2): 2/a, d/da = -2/a^2"),
     "a ** 2": (lambda a: a ** 2, "d(a^k)/da = k a^(k-1)"),
     "a ** 3": (lambda a: a ** 3, "d(a^k)/da = k a^(k-1)"),
+    "a ** 1": (lambda a: a ** 1, "d(a^1)/da = 1 a^0 = 1, also at a = 0 (0.0 ** 0 == 1.0 in Python)"),
     "a ** -1": (lambda a: a ** -1, "d(a^k)/da = k a^(k-1), with k = -1"),
     "a ** 0.5": (lambda a: a ** 0.5, "d(a^k)/da = k a^(k-1), with k = 0.5"),
     "a ** 1.5": (lambda a: a ** 1.5, "d(a^k)/da = k a^(k-1), with k = 1.5"),
@@ -182,9 +195,10 @@ def test_unary_op(name, a):
     compare([out, va], [tout, ta], ["out", "a"], f"out = a.{name}() with a={a}", hint)
 
 
-@pytest.mark.parametrize("expr", ["a * 3", "3 * a", "a ** 2", "a ** 3", "a / 4"])
+@pytest.mark.parametrize("expr", ["a * 3", "3 * a", "a ** 2", "a ** 3", "a ** 1", "a / 4"])
 def test_op_with_a_number_at_zero(expr):
-    """At a = 0 a local rule that recovers a factor as out / a divides 0 by 0."""
+    """At a = 0 a local rule that recovers a factor as out / a divides 0 by 0, and one that skips
+    a == 0 (to dodge 0 ** negative) loses d(a ** 1)/da = 1."""
     fn, hint = WITH_NUMBER[expr]
     va = Value(0.0)
     with plain_floats():
@@ -195,7 +209,8 @@ def test_op_with_a_number_at_zero(expr):
     tout.retain_grad()
     tout.backward()
     compare([out, va], [tout, ta], ["out", "a"], f"out = {expr} with a=0.0",
-            hint + "; use the saved inputs, not out.data / a (0 / 0 at a = 0)")
+            hint + "; use the saved inputs, not out.data / a (0 / 0 at a = 0), and no special "
+            "case for a == 0 (k a^(k-1) is 1 there for k = 1, 0 for k > 1)")
 
 
 IDENTITY = {

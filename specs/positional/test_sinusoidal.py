@@ -9,6 +9,8 @@ Contract -> specs:
 - exponent 2i / d_model: test_position_one_reveals_the_frequencies, test_matches_the_formula*
 - odd d_model ends with a lone sin (d_model = 1 too), max_len = 1: test_odd_d_model_*, SHAPES, hypothesis
 - long tables (float32 or float64 internally; positions past 2048 exact): test_long_table_matches_the_formula
+- no size limit (no table precomputed to 5000 and sliced): test_long_table_matches_the_formula (10007)
+- a new tensor per call, not requiring grad: test_each_call_returns_a_new_tensor_without_grad
 - relative-offset property: test_dot_product_depends_only_on_the_distance
 """
 
@@ -141,15 +143,18 @@ def test_matches_the_formula(max_len, d_model):
                  **tolerance(max_len), hint=diagnose(table, max_len, d_model))
 
 
-@pytest.mark.parametrize("max_len,d_model", [(1024, 64), (4100, 4)])
+@pytest.mark.parametrize("max_len,d_model", [(1024, 64), (4100, 4), (10007, 2)])
 def test_long_table_matches_the_formula(max_len, d_model):
-    """Beyond 2048 a float16 position counter rounds (2049 -> 2048); float32 counts exactly to 2^24."""
+    """Beyond 2048 a float16 position counter rounds (2049 -> 2048); float32 counts exactly to 2^24.
+    There is no size limit: a table precomputed up to 5000 positions (the tutorial's max_len) and
+    sliced must fail at 10007."""
     table = sinusoidal_table(max_len, d_model)
     assert_close(table, formula(max_len, d_model), what=f"sinusoidal_table({max_len}, {d_model})",
                  **tolerance(max_len),
                  hint=diagnose(table, max_len, d_model) + " (float32 angles lose digits at large "
                       "positions: pos * 10000^(-2i/d) and pos / 10000^(2i/d) are both fine; so is "
-                      "float64; but float16 or bfloat16 positions round past 2048 and 256)")
+                      "float64; but float16 or bfloat16 positions round past 2048 and 256; and the "
+                      "contract has no size limit: no table precomputed up to some max_len and sliced)")
 
 
 @pytest.mark.parametrize("max_len,d_model", [(9, 5), (4, 7), (3, 1), (11, 13)])
@@ -161,6 +166,25 @@ def test_odd_d_model_ends_with_a_lone_sin(max_len, d_model):
                       f"channels: the last channel {d_model - 1} is sin(pos / 10000^({d_model - 1}/{d_model})) "
                       "with no cos partner; slice the angles for the cos channels, e.g. "
                       "table[:, 1::2] = angles[:, : d_model // 2].cos(); and " + HINT_EXPONENT)
+
+
+def test_each_call_returns_a_new_tensor_without_grad():
+    """The caller may edit the table in place (scale it, add to it): the next call must not see that."""
+    first = sinusoidal_table(6, 4)
+    assert isinstance(first, torch.Tensor) and not first.requires_grad, (
+        "sinusoidal_table(6, 4) returned a tensor with requires_grad=True; the table is a constant "
+        "(the contract: a new tensor that does not require grad)\n  hint: do not call "
+        ".requires_grad_() on it, and do not return an nn.Parameter")
+    first.mul_(0.0).add_(7.0)
+    second = sinusoidal_table(6, 4)
+    assert second is not first and not (second == 7.0).all(), (
+        "sinusoidal_table(6, 4) called again after the caller overwrote the first result in place "
+        "returned that edited tensor (or a view of it); each call must return a new tensor\n  hint: "
+        "a functools.lru_cache or a module-level table hands every caller the same storage: build the "
+        "table per call, or return cached[:max_len].clone()")
+    assert_close(second, formula(6, 4), what="sinusoidal_table(6, 4) after an in-place edit of an earlier "
+                 "result", **tolerance(6), hint="each call must return a new tensor; return a .clone() of "
+                 "any cached table")
 
 
 # ------------------------------------------------------------------------ properties

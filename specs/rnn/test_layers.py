@@ -5,7 +5,8 @@ Contract -> specs:
 - init U(±1/sqrt(H)) for every parameter (biases, weight_ih with I != H): test_parameters_initialised_*,
   test_every_parameter_initialised_uniform_in_one_over_sqrt_h; drawn from torch's global
   generator (reproducible by torch.manual_seed, fresh per module):
-  test_initialisation_draws_from_torchs_global_generator
+  test_initialisation_draws_from_torchs_global_generator; every parameter its own tensor and its own
+  draw (no Parameter shared between names or layers, no copied init): test_every_parameter_is_its_own_draw
 - defaults num_layers=1, batch_first=False, state=None; the result is the tuple (output, (h_n, c_n))
   (not lists): test_defaults_are_one_layer_time_major
 - forward vs nn.LSTM (layers, batch_first, given state, sizes 1): test_matches_nn_lstm*,
@@ -364,6 +365,28 @@ def test_initialisation_draws_from_torchs_global_generator():
                f"the same {name}; nn.LSTM draws fresh random values for every module\n  hint: {hint}")
         expect(torch.equal(p, r), f"LSTM(3, 4, num_layers=2) after torch.manual_seed(5), twice: {name} "
                f"differs; the init should depend on torch's global seed alone\n  hint: {hint}")
+
+
+def test_every_parameter_is_its_own_draw():
+    # Every parameter is a separate tensor with its own random values: one nn.Parameter registered
+    # under two names (bias_ih and bias_hh, or weight_hh for every layer) ties them in training,
+    # and a copied init is not a draw.
+    mine = LSTM(4, 4, num_layers=3)
+    named = list(mine.named_parameters(remove_duplicate=False))
+    params = dict(named)
+    for a, (name, p) in enumerate(named):
+        for other, q in named[a + 1:]:
+            expect(p is not q and p.data_ptr() != q.data_ptr(),
+                   f"LSTM(4, 4, num_layers=3): {name} and {other} are the same tensor (or share its "
+                   f"storage); nn.LSTM has a separate parameter for each\n  hint: create a new "
+                   f"nn.Parameter(torch.empty(shape).uniform_(-b, b)) for every name, inside the loop "
+                   f"over layers")
+            expect(p.shape != q.shape or not torch.equal(p, q),
+                   f"LSTM(4, 4, num_layers=3): {name} and {other} hold the same values; every parameter "
+                   f"is its own random draw, as in nn.LSTM\n  hint: call .uniform_(-b, b) on each "
+                   f"parameter, rather than copying one draw into several")
+    expect(len(params) == 12, f"LSTM(4, 4, num_layers=3) has {len(params)} distinct parameter names; "
+           f"expected 12 (four per layer)")
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
