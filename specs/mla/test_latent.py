@@ -16,6 +16,7 @@ Contract-to-spec map:
   non_contiguous_input_left_alone
 - formulas of mha/mla/decompressed/cache_ratio/popular_ratio/mla_cache_bytes: *_formula, *_deepseek
 - "(all ints)" / "-> float": cache_counts_are_ints_and_ratios_floats, popular_ratio_is_a_true_division
+- mla_cache_bytes an exact int (integers only, beyond 2**53 too): mla_cache_bytes_is_an_exact_int_beyond_2_53
 - mla_cache_bytes defaults, positional batch_size, seq_len 0, an explicit batch_size=0, bytes_per_element=1:
   mla_cache_bytes_zero_tokens_and_one_byte_elements, v3_at_128k_tokens
 - "Inputs must not be modified" for config (no key popped or set): mla_cache_bytes_per_token
@@ -230,6 +231,21 @@ def test_mla_cache_bytes_zero_tokens_and_one_byte_elements():
     assert_close(mla_cache_bytes(V2, 10, batch_size=0), 0,
                  what="mla_cache_bytes(V2, 10, batch_size=0): no sequence at all",
                  hint="an explicit batch_size=0 is a value, not 'not given': no `batch_size or 1`")
+
+
+def test_mla_cache_bytes_is_an_exact_int_beyond_2_53():
+    """Odd sizes whose byte count passes 2**53: a float factor (2.0, float(bytes_per_element))
+    rounds it, and int() of the rounded float keeps the error."""
+    config = dict(V3, kv_lora_rank=511, qk_rope_head_dim=63)
+    seq_len, batch = 1_000_000_007, 999_983
+    expected = 61 * batch * seq_len * 574  # about 3.5e19 bytes at one byte per element
+    got = mla_cache_bytes(config, seq_len, batch_size=batch, bytes_per_element=1)
+    assert_exact_type(got, int, f"mla_cache_bytes(config, {seq_len}, batch_size={batch}, bytes_per_element=1)")
+    if got != expected:
+        raise SpecFailure(f"mla_cache_bytes(V3 with kv_lora_rank=511, qk_rope_head_dim=63, {seq_len}, batch_size={batch}, "
+                          f"bytes_per_element=1) = {got}, expected {expected} (off by {got - expected}); the "
+                          f"contract says an int, which should be the exact count\n  hint: multiply ints only: "
+                          f"a float anywhere on the way cannot hold every integer above 2**53")
 
 def test_mha_cache_elements_deepseek_v2():
     assert_close(mha_cache_elements(128, 128), 32768, what="mha_cache_elements(128, 128)",
