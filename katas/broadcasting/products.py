@@ -2,10 +2,11 @@
 
 Write:
     dot(a, b) -> 0-d tensor: sum_i a[i] * b[i] for two 1-D tensors of the same length k and
-        dtype, like torch.dot. Any dtype (float16, bfloat16, float32, float64, int64): the
-        result has the inputs' dtype; k = 0 gives 0. Raise ValueError if a or b is not 1-D
-        (two (2, 3) tensors of the same shape are still an error), or if their lengths differ
-        (careful: a * b would silently broadcast a (1,) against a (3,)).
+        dtype, like torch.dot. Any dtype (float16, bfloat16, float32, float64, int64, int32,
+        ...): the result has the inputs' dtype (int32 in, int32 out, like torch.dot); k = 0
+        gives 0. Raise ValueError if a or b is not 1-D (two (2, 3) tensors of the same shape
+        are still an error), or if their lengths differ (careful: a * b would silently
+        broadcast a (1,) against a (3,)).
     matmul(a, b) -> the whole torch.matmul contract, for float tensors of one dtype
         (float16 and bfloat16 included; the result has that dtype, and float64 inputs are
         computed in float64, not through float32). Any size may be 0, as in torch: k = 0

@@ -10,7 +10,8 @@ Write:
         Ties (decided here; torch leaves it open): the output is the max value itself, and the
         window's gradient goes to its tied max pixels in any split that sums to the upstream
         gradient (torch gives it all to one of them, amax splits it evenly: both are fine);
-        pixels below the max get none from that window.
+        pixels below the max get none from that window. (A border window whose real pixels
+        are all −inf ties with its −inf padding: there, a share lost to the padding is fine.)
     avg_pool2d(x, kernel_size, stride=None, padding=0) -> (N, C, H_out, W_out)
         the mean of each window over its REAL pixels only: padded positions are neither summed
         nor counted. This is F.avg_pool2d(x, kernel_size, stride, padding,

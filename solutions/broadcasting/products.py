@@ -10,7 +10,7 @@ def dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
                          f"{tuple(b.shape)}")
     if a.shape[0] != b.shape[0]:
         raise ValueError(f"dot: lengths differ, {a.shape[0]} vs {b.shape[0]}")
-    return (a * b).sum()
+    return (a * b).sum(dtype=a.dtype)  # .sum() alone would promote int32 / int8 to int64
 
 
 def matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

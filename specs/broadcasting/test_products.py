@@ -2,7 +2,7 @@
 
 Contract-to-spec map:
 - dot: sum_i a[i] * b[i] as a 0-d tensor vs torch.dot -> test_dot_matches_torch (float32/64);
-  any dtype kept (float16, bfloat16, int64) -> test_dot_keeps_dtype; int64 exact beyond
+  any dtype kept (float16, bfloat16, int64; int32 and int8 too, which .sum() promotes) -> test_dot_keeps_dtype; int64 exact beyond
   2**53 (not through float64) -> test_dot_int64_is_exact; k = 0 gives 0 (on the
   graph) -> test_dot_empty; non-contiguous -> test_dot_non_contiguous; ValueError unless both 1-D of
   one length, incl. same-shape 2-D and 0-d pairs and (1,) vs (3,) -> test_dot_rejects_bad_shapes;
@@ -133,17 +133,20 @@ def test_dot_non_contiguous():
     assert_close(out, torch.dot(a, b), what="dot(non-contiguous a (7,), strided b (7,))")
 
 
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.int64])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.int64, torch.int32, torch.int8])
 def test_dot_keeps_dtype(dtype):
-    if dtype == torch.int64:
-        a = torch.tensor([3, -1, 4, 1, -5])
-        b = torch.tensor([2, 7, -1, 8, 2])
+    if not dtype.is_floating_point:  # small values: no overflow, also in int8
+        a = torch.tensor([3, -1, 4, 1, -5], dtype=dtype)
+        b = torch.tensor([2, 7, -1, 8, 2], dtype=dtype)
     else:
         a, b = randn((6,), 1).to(dtype), randn((6,), 2).to(dtype)
     what = f"dot(a (len {a.numel()}), b) in {dtype}"
     out = dot(a, b)
+    if not dtype.is_floating_point and out.dtype != dtype:
+        raise SpecFailure(f"{what} returned a {out.dtype} tensor; torch.dot keeps {dtype}\n  hint: Tensor.sum() "
+                          f"promotes every integer dtype below int64 to int64: .sum(dtype=a.dtype) keeps it")
     assert_dtype_kept(out, a, what)
-    expected = torch.dot(a.double(), b.double()).to(dtype) if dtype != torch.int64 else torch.dot(a, b)
+    expected = torch.dot(a.double(), b.double()).to(dtype) if dtype.is_floating_point else torch.dot(a, b)
     assert_close(out, expected, what=what, **(tolerance(dtype) if dtype in HALF_DTYPES else {}),
                  hint="start the sum from the inputs themselves ((a * b).sum()), not from "
                       "torch.zeros(()) or torch.tensor(0.0), which are float32")

@@ -9,7 +9,8 @@ Contract -> specs:
 - int or pair settings, floor output size: test_settings_match_torch, test_*_any_settings_*
 - max: padding never wins (−inf, also vs huge finite negatives and −inf pixels): test_max_pool_padding_never_wins*
 - max ties (decided: the max value; gradient only to tied max pixels, summing to upstream):
-  test_max_pool_ties_value_and_gradient
+  test_max_pool_ties_value_and_gradient (a border window of all −inf real pixels ties with its −inf
+  padding: its gradient's split is left open there, by the stub, and not tested)
 - avg over real pixels only: test_avg_pool_of_ones_*, the padding cases of test_settings_*
 - real pixels equal to 0 are pixels (padding found by position, not value): test_real_zero_pixels_are_pixels
 - real NaN / ±inf pixels are pixels (no nanmean, no finite mask): test_non_finite_pixels_are_pixels

@@ -20,7 +20,8 @@ Contract-to-spec map:
   untied lm_head: test_state_dict_keys_and_shapes, test_lm_head_is_its_own_matrix
 - DeepSeekModel returns the normalised hidden states: test_deepseek_model_returns_*
 - logits vs HF and the reference, causal: test_logits_match_*, test_a_later_token_*
-- make_cache: a list (not a tuple) of one MLACache per layer, model dtype/device, bytes: test_make_cache_*, cache_bytes_*,
+- make_cache: a list (not a tuple) of one MLACache per layer, model dtype/device (those of the weights
+  at the call: a model moved after __init__ too), bytes: test_make_cache_*, cache_bytes_*,
   deepseek_v3_cache_at_128k_*
 - incremental decoding == full forward: test_incremental_decoding_*; two make_cache calls give
   independent empty caches (two conversations in turn): test_two_caches_from_make_cache_*
@@ -268,6 +269,17 @@ def test_make_cache_gives_one_latent_cache_per_layer():
             if t.dtype != torch.float64:
                 raise SpecFailure(f"make_cache on a float64 model made a {t.dtype} cache; use the dtype (and "
                                   "device) of the model's weights, e.g. self.lm_head.weight.dtype")
+    # the device too is the weights' one NOW: a model built on the CPU, then moved (to the meta
+    # device here, as to a GPU: model.to("cuda"))
+    moved = DeepSeekForCausalLM(config("v3")).to("meta")
+    for i, layer_cache in enumerate(make_cache(moved, 2, 4)):
+        for t in tensors_held([layer_cache]):
+            if t.device.type != "meta":
+                raise SpecFailure(f"make_cache(2, 4)[{i}] on a model built on the CPU and then moved with "
+                                  f".to('meta') holds a tensor on {t.device}; the cache goes on the device of the "
+                                  f"model's weights at the time of the call\n  hint: read self.lm_head.weight.device "
+                                  f"in make_cache, not a device remembered in __init__ (model.to() moves "
+                                  f"parameters, not your attributes)")
 
 
 @pytest.mark.parametrize("chunks", [(7, 1, 1, 1, 1, 1), (7, 3, 2), (1,) * 12],

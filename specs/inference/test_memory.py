@@ -13,8 +13,8 @@ Contract -> specs:
 - kv_cache_bytes mha/gqa/mqa/mla vs real tensors, defaults kind="mha", dtype_bytes=2:
   test_*_cache_bytes_match_real_tensors, test_defaults_*, test_named_models,
   test_cache_shrinks_by_hq_over_hkv; "n_kv_heads is ignored" (mha, mqa):
-  test_mha_and_mqa_ignore_n_kv_heads; "exact int beyond 2**53": test_counts_are_exact_ints,
-  test_cache_bytes_exact_beyond_2_53; ValueError for an unknown kind / a missing argument:
+  test_mha_and_mqa_ignore_n_kv_heads (not validated there either: one that does not divide n_heads); "exact int beyond 2**53": test_counts_are_exact_ints,
+  test_cache_bytes_exact_beyond_2_53 (every kind's count past 2**53, mqa and mla too); ValueError for an unknown kind / a missing argument:
   test_unknown_kind_raises, test_missing_arguments_raise; only None is missing (an explicit
   qk_rope_head_dim=0 is given): test_mla_without_a_rope_key_is_a_given_zero; kv_lora_rank=0 too:
   test_mla_zero_rank_is_a_given_zero
@@ -401,8 +401,9 @@ def test_counts_are_exact_ints():
 
 
 def test_cache_bytes_exact_beyond_2_53():
-    """Odd factors whose product passes 2**53: a float anywhere on the way rounds the count."""
-    batch, seq_len, n_layers, n_heads, head_dim, n_kv = 9973, 1_000_003, 61, 99, 193, 11
+    """Odd factors whose product passes 2**53 for EVERY kind (mqa's and mla's smaller caches
+    included): a float anywhere on the way rounds the count."""
+    batch, seq_len, n_layers, n_heads, head_dim, n_kv = 999_983, 1_000_003, 61, 99, 193, 11
     args = (batch, seq_len, n_layers, n_heads, head_dim)
     per = batch * seq_len * n_layers
     cases = [("mha", {}, 2 * per * n_heads * head_dim), ("gqa", dict(n_kv_heads=n_kv), 2 * per * n_kv * head_dim),
@@ -425,6 +426,17 @@ def test_mha_and_mqa_ignore_n_kv_heads():
     exact(got, real_kv_bytes(2, 9, 3, 1, 4, torch.bfloat16),
           "kv_cache_bytes(2, 9, n_layers=3, n_heads=6, head_dim=4, n_kv_heads=2, kind='mqa')",
           "kind='mqa' caches ONE key and one value head: n_kv_heads is ignored there, even when given")
+    # ignored means not checked either: an n_kv_heads that does not divide n_heads changes nothing
+    for kind, heads in [("mha", 6), ("mqa", 1)]:
+        try:
+            got = kv_cache_bytes(2, 9, 3, 6, 4, n_kv_heads=4, kind=kind)
+        except ValueError as err:
+            raise SpecFailure(f"kv_cache_bytes(2, 9, n_layers=3, n_heads=6, head_dim=4, n_kv_heads=4, kind={kind!r}) "
+                              f"raised ValueError({err}); the contract says n_kv_heads is ignored for {kind!r}\n"
+                              f"  hint: validate n_kv_heads only where it is used (kind='gqa')") from None
+        exact(got, real_kv_bytes(2, 9, 3, heads, 4, torch.bfloat16),
+              f"kv_cache_bytes(2, 9, n_layers=3, n_heads=6, head_dim=4, n_kv_heads=4, kind={kind!r})",
+              f"kind={kind!r}: n_kv_heads is ignored there, even when given")
 
 
 @pytest.mark.parametrize("kind", ["MHA", "gqa ", "mla2", "latent"])

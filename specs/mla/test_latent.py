@@ -16,8 +16,10 @@ Contract-to-spec map:
   non_contiguous_input_left_alone
 - formulas of mha/mla/decompressed/cache_ratio/popular_ratio/mla_cache_bytes: *_formula, *_deepseek
 - "(all ints)" / "-> float": cache_counts_are_ints_and_ratios_floats, popular_ratio_is_a_true_division
+- mla_cache_bytes an exact int (integers only, beyond 2**53 too): mla_cache_bytes_is_an_exact_int_beyond_2_53
 - mla_cache_bytes defaults, positional batch_size, seq_len 0, an explicit batch_size=0, bytes_per_element=1:
   mla_cache_bytes_zero_tokens_and_one_byte_elements, v3_at_128k_tokens
+- "Inputs must not be modified" for config (no key popped or set): mla_cache_bytes_per_token
 - "num_hidden_layers" (V3's config.json with num_nextn_predict_layers 1: MTP not counted):
   mla_cache_bytes_per_token, v3_at_128k_tokens (V3 dict)
 """
@@ -44,6 +46,8 @@ V2 = dict(num_hidden_layers=60, hidden_size=5120, num_attention_heads=128, q_lor
 V3 = dict(num_hidden_layers=61, hidden_size=7168, num_attention_heads=128, q_lora_rank=1536,
           kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128,
           num_nextn_predict_layers=1, first_k_dense_replace=3)
+# untouched copies (an implementation that pops a key from V2 or V3 changes them for later specs)
+PRISTINE = {"V2": tuple(V2.items()), "V3": tuple(V3.items())}
 
 HINT_SVD = ("U, S, Vh = torch.linalg.svd(W, full_matrices=False); keep the FIRST `rank` columns "
             "of U, values of S (the largest: svd sorts them in descending order) and rows of Vh, "
@@ -228,6 +232,21 @@ def test_mla_cache_bytes_zero_tokens_and_one_byte_elements():
                  what="mla_cache_bytes(V2, 10, batch_size=0): no sequence at all",
                  hint="an explicit batch_size=0 is a value, not 'not given': no `batch_size or 1`")
 
+
+def test_mla_cache_bytes_is_an_exact_int_beyond_2_53():
+    """Odd sizes whose byte count passes 2**53: a float factor (2.0, float(bytes_per_element))
+    rounds it, and int() of the rounded float keeps the error."""
+    config = dict(V3, kv_lora_rank=511, qk_rope_head_dim=63)
+    seq_len, batch = 1_000_000_007, 999_983
+    expected = 61 * batch * seq_len * 574  # about 3.5e19 bytes at one byte per element
+    got = mla_cache_bytes(config, seq_len, batch_size=batch, bytes_per_element=1)
+    assert_exact_type(got, int, f"mla_cache_bytes(config, {seq_len}, batch_size={batch}, bytes_per_element=1)")
+    if got != expected:
+        raise SpecFailure(f"mla_cache_bytes(V3 with kv_lora_rank=511, qk_rope_head_dim=63, {seq_len}, batch_size={batch}, "
+                          f"bytes_per_element=1) = {got}, expected {expected} (off by {got - expected}); the "
+                          f"contract says an int, which should be the exact count\n  hint: multiply ints only: "
+                          f"a float anywhere on the way cannot hold every integer above 2**53")
+
 def test_mha_cache_elements_deepseek_v2():
     assert_close(mha_cache_elements(128, 128), 32768, what="mha_cache_elements(128, 128)",
                  hint="a key and a value of head_dim for each of the heads: 2 * 128 * 128")
@@ -304,8 +323,16 @@ def test_popular_ratio_leaves_the_rope_key_out_and_differs_from_the_true_ratio()
 @pytest.mark.parametrize("config,name", [(V3, "V3"), (V2, "V2")])
 def test_mla_cache_bytes_per_token(config, name):
     layers = config["num_hidden_layers"]
-    assert_close(mla_cache_bytes(config, 1), layers * 576 * 2,
+    config = dict(PRISTINE[name])
+    mine = dict(config)
+    assert_close(mla_cache_bytes(mine, 1), layers * 576 * 2,
                  what=f"mla_cache_bytes(DeepSeek-{name} config, seq_len=1)", hint=HINT_BYTES)
+    if mine != config:
+        changed = sorted(k for k in config.keys() | mine.keys() if config.get(k, "absent") != mine.get(k, "absent"))
+        raise SpecFailure(f"mla_cache_bytes(DeepSeek-{name} config, 1) changed the caller's config dict (keys "
+                          f"{changed}); the contract says inputs must not be modified\n  hint: read the keys you "
+                          f"need (config['num_hidden_layers'], ...) and skip the others; do not pop or set keys "
+                          f"(e.g. to drop num_nextn_predict_layers)")
 
 
 def test_mla_cache_bytes_v3_at_128k_tokens():

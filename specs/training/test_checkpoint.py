@@ -23,8 +23,9 @@ Contract -> specs:
   all at once: test_resume_is_bit_identical
 - "holding, through torch.save, the dict ...": weights_only-loadable, model / optimizer
   entries, the three RNG states at the call, numpy keys as a tensor: test_the_file_*;
-  "step": a Python int, also for a 0-d tensor or numpy int: test_the_saved_step_is_a_python_int
-- extra: default None, any weights_only value back as saved (falsy 0 and [] too): test_extra_*
+  "step": a Python int, also for a 0-d tensor (int or float, like Adam's step) or numpy int: test_the_saved_step_is_a_python_int
+- extra: default None, any weights_only value back as saved (falsy 0 and [] too; a tuple stays a
+  tuple, a list a list): test_extra_*
 - a str or a pathlib.Path, also a bare file name (no folder part): test_a_str_or_a_path_round_trips
 - atomic: a crash inside torch.save keeps the old checkpoint, leaves no file when there was
   none (also after a Ctrl-C: KeyboardInterrupt is no Exception, and when os.fsync fails after torch.save),
@@ -167,6 +168,9 @@ def difference(got, want, where):
     if isinstance(want, (list, tuple)):
         if not isinstance(got, (list, tuple)) or len(got) != len(want):
             return f"{where} is {str(got)[:80]}, expected {len(want)} items"
+        if type(got) is not type(want):  # a tuple saved comes back a tuple (torch.save keeps it)
+            return (f"{where} is a {type(got).__name__} {str(got)[:80]}, expected a {type(want).__name__} "
+                    f"(as saved: torch.save keeps tuples and lists apart, so keep the value as given)")
         for i, (g, w) in enumerate(zip(got, want)):
             found = difference(g, w, f"{where}[{i}]")
             if found:
@@ -357,10 +361,12 @@ def test_the_file_loads_with_weights_only_and_holds_the_documented_dict(tmp_path
            f"keys, pos, has_gauss, cached_gaussian): keep all five, keys as a tensor")
 
 
-@pytest.mark.parametrize("kind", ["int", "0-d tensor", "numpy int"])
+@pytest.mark.parametrize("kind", ["int", "0-d tensor", "0-d float tensor", "numpy int"])
 def test_the_saved_step_is_a_python_int(tmp_path, kind):
     run = Run(4, optimizer="sgd")
-    step = {"int": 7, "0-d tensor": torch.tensor(7), "numpy int": np.int64(7)}[kind]
+    # a 0-d float tensor is what Adam keeps as its step (optimizer.state[p]["step"]): .item() is 7.0
+    step = {"int": 7, "0-d tensor": torch.tensor(7), "0-d float tensor": torch.tensor(7.0),
+            "numpy int": np.int64(7)}[kind]
     path = tmp_path / "ckpt.pt"
     save_checkpoint(path, run.model, run.optimizer, step)
     saved = read(path)["step"]

@@ -7,7 +7,7 @@ def dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     if a.dim() != 1 or b.dim() != 1 or a.shape != b.shape:
         raise ValueError(f"dot needs two 1-D tensors of one length: {tuple(a.shape)}, {tuple(b.shape)}")
     if not a.is_floating_point():
-        return (a * b).sum()
+        return (a * b).sum(dtype=a.dtype)
     return (a.double() * b.double()).sum().to(a.dtype)
 
 

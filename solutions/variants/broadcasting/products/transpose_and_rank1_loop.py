@@ -8,7 +8,7 @@ def dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"dot takes 1-D tensors, got {a.dim()}-D and {b.dim()}-D")
     if a.numel() != b.numel():
         raise ValueError(f"dot: {a.numel()} vs {b.numel()} elements")
-    return torch.sum(torch.mul(a, b), dim=0)
+    return torch.sum(torch.mul(a, b), dim=0, dtype=a.dtype)
 
 
 def matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
