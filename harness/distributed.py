@@ -13,7 +13,7 @@
         POOL.comm[1].calls("send")             # rank 1's communication during that check
 
 How it works:
-- A pool starts a world size's ranks on first use (sizes 2 and 4 are what the specs use):
+- A pool starts a world size's ranks on first use (the specs use sizes 1 to 5, mostly 2 and 4):
   it forks them from the spec's own process (torch is not imported again: ~30 ms for a world
   of 2 with its gloo process group, against ~3 s for spawned processes), each rank joins a
   gloo process group over a FileStore in a temporary folder (no port is picked, none is left
