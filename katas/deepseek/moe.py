@@ -11,7 +11,9 @@ Write:
         weight: nn.Parameter (E, H).
         e_score_correction_bias: a BUFFER (register_buffer, persistent, float32 zeros at
             init, float32 whatever torch's default dtype), created only when
-            config.topk_method == "noaux_tc". No gradient trains it: update_bias below does.
+            config.topk_method == "noaux_tc". No gradient trains it: update_bias below does
+            (the loop stores its new tensor back: gate.e_score_correction_bias = update_bias(
+            ...)), so forward reads the buffer at every call.
             State-dict keys: exactly "weight" (+ "e_score_correction_bias").
         forward(x) -> (topk_idx, topk_weight) for x (..., H), any leading dims, flattened to
             N tokens: topk_idx (N, k) int64 and topk_weight (N, k) float32. Row t names the k

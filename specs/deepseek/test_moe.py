@@ -13,6 +13,8 @@ Contract-to-spec map:
   under a float64 default dtype): test_gate_has_*
 - Gate steps 1-6 (V2 softmax no renorm, V2-Lite greedy, V3 sigmoid/bias/groups/-inf/renorm,
   scale; -inf, not 0 nor -1e9: biases near -1e10), published configs, random configs: test_gate_v2_*, test_gate_v3_*, test_gate_random_*
+- bias read at every call (assigned from update_bias after a call; .double() then
+  load_state_dict): test_gate_v3_reads_the_bias_at_every_call
 - "each step reads its own field" (mixed V2/V3 switches; greedy ignores n_group):
   test_gate_each_switch_reads_its_own_field
 - "N may be 0" / "T may be 0" (MoE in float32 and float64): test_zero_tokens_give_empty_outputs
@@ -313,6 +315,35 @@ def test_gate_v3_bias_chooses_but_never_weighs():
     assert_close(w[0], expected, what="Gate: weights of the experts chosen by the bias",
                  hint="the weights are sigmoid(logits) of the chosen experts, renormalised: the "
                       "bias must not enter them")
+
+
+def test_gate_v3_reads_the_bias_at_every_call():
+    # update_bias returns a NEW tensor, which the training loop stores back as the buffer;
+    # a .double()'d gate gets a new float64 buffer that load_state_dict then fills. A bias
+    # (or a float32 copy of it) kept from the first call misses both.
+    c = replace(TINY, hidden_size=8, n_group=1, topk_group=1, num_experts_per_tok=2)
+    gate = loaded_gate(c, bias=torch.zeros(8))
+    gate.load_state_dict({"weight": torch.eye(8), "e_score_correction_bias": torch.zeros(8)})
+    logits = torch.tensor([[3.0, -1.0, 0.5, 0.2, 0.1, -0.5, -2.0, -1.5]])
+    gate(logits)  # first call: zero bias, experts 0 and 2
+    hint = ("read self.e_score_correction_bias inside forward at every call; a bias (or a "
+            "float32 copy) kept from the first call misses the new buffer")
+    bias = torch.tensor([-0.9, 0.8, 0.0, 0.0, 0.0, 0.0, 0.0, 0.7])
+    gate.e_score_correction_bias = bias.clone()  # as a loop stores update_bias's new tensor
+    idx, _ = check_gate(gate, logits, c, "tiny V3, identity weight, bias assigned after a call",
+                        V3_HINT + "; " + hint)
+    assert_close(sorted_rows(idx, idx.float())[0], torch.tensor([[1, 7]]),
+                 what="Gate: experts chosen after gate.e_score_correction_bias = "
+                      "[-0.9, 0.8, 0, 0, 0, 0, 0, 0.7] (assigned after a first call with zeros)", hint=hint)
+    gate = loaded_gate(c, bias=torch.zeros(8))
+    gate.load_state_dict({"weight": torch.eye(8), "e_score_correction_bias": torch.zeros(8)})
+    gate(logits)
+    gate.double()
+    gate.load_state_dict({"weight": torch.eye(8), "e_score_correction_bias": bias})
+    idx, _ = gate(logits.double())
+    assert_close(sorted_rows(idx, idx.float())[0], torch.tensor([[1, 7]]),
+                 what="Gate: experts chosen after a first call, .double(), then load_state_dict "
+                      "with bias [-0.9, 0.8, 0, 0, 0, 0, 0, 0.7]", hint=hint)
 
 
 def test_gate_v3_group_score_is_the_sum_of_the_top_two():

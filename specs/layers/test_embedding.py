@@ -23,7 +23,9 @@ Contract-to-spec map:
   "from torch's global generator": follows_torch_manual_seed; "p=0 identity" (gradient
   included, no detached copy), "p=1 zeros, no NaN, still in the graph (gradient 0, not a
   detached zeros_like)": p0..., p1...; eval identity (gradient included): eval_is_the_identity,
-  follows_train_and_eval
+  follows_train_and_eval (train mode drops under no_grad / inference_mode too)
+- "p is read at every call" (drop.p = 0.0 / 0.75 on a built module): reads_p_at_every_call
+- pad mask recomputed per call (a second batch of the same shape): padding_row_gets_no_gradient
 - "x's shape and dtype" (0-d, size-0, float16/bfloat16/float64; the p = 1 shortcut too; float64
   kept values scaled in float64, no float32 mask/scale; keep rate 1 - p = 0.001 for half x,
   no mask drawn in x's dtype) and device (meta):
@@ -164,6 +166,17 @@ def test_embedding_padding_row_gets_no_gradient():
     assert_close(grad[1], torch.zeros(4), what="Embedding(6, 4, padding_idx=1): weight.grad[1]",
                  hint=PAD_HINT)
     assert_close(grad, ref.weight.grad, what="Embedding(6, 4, padding_idx=1): weight.grad")
+    # A second batch of the same shape, its pads elsewhere: a pad mask kept from the first
+    # call would cut the wrong positions off.
+    idx2 = torch.tensor([[0, 2, 5], [1, 4, 1]])
+    grad = grad.clone()
+    mine(idx2).backward(g)
+    ref(idx2).backward(g)
+    assert_close(_weight(mine).grad - grad, ref.weight.grad - grad, what=(
+        "Embedding(6, 4, padding_idx=1): weight.grad added by a second batch [[0, 2, 5], [1, 4, 1]] "
+        "of the same shape (pads at other positions)"),
+        hint="recompute the pad mask from each call's idx (idx == padding_idx); a mask kept from "
+             "the first call cuts the gradient of the wrong positions")
 
 
 def test_embedding_returns_a_loaded_padding_row():
@@ -472,6 +485,35 @@ def test_dropout_follows_train_and_eval():
     drop.eval()
     assert_close(drop(torch.ones(32, 32)), torch.ones(32, 32), rtol=0, atol=0,
                  what="Dropout(0.5) after .eval()", hint="check self.training, which train()/eval() set")
+    drop.train()
+    for ctx, name in ((torch.no_grad, "torch.no_grad()"), (torch.inference_mode, "torch.inference_mode()")):
+        with ctx():
+            out = drop(torch.ones(32, 32))
+        assert bool((out == 0).any()), (
+            f"Dropout(0.5) in train() mode dropped nothing under {name}; hint: the mode is "
+            "self.training (train()/eval()), not torch's grad mode: nn.Dropout also drops under "
+            "no_grad (e.g. sampling with dropout on, Monte Carlo dropout)")
+
+
+def test_dropout_reads_p_at_every_call():
+    drop = Dropout(0.5)
+    drop.p = 0.0
+    x = torch.ones(32, 32)
+    assert_close(drop(x), x, rtol=0, atol=0, what="Dropout(0.5) after drop.p = 0.0, in train mode",
+                 hint="the rate is the attribute p, read at every call like nn.Dropout's: "
+                      "compute the keep probability and scale from self.p inside forward, not once "
+                      "in __init__")
+    drop.p = 0.75
+    out = drop(torch.ones(100, 100))
+    kept = out != 0
+    assert_close(out[kept], torch.full_like(out[kept], 4.0), what="Dropout(0.5) after drop.p = 0.75: "
+                 "the kept elements", hint="scale the survivors by 1 / (1 - self.p) with the p of this call")
+    # 10000 Bernoulli(0.25) draws: standard error 0.0043; 0.05 is 11 of them, and the rate
+    # of the old p (0.5) misses by 0.25.
+    rate = kept.double().mean().item()
+    assert abs(rate - 0.25) <= 0.05, (
+        f"Dropout(0.5) after drop.p = 0.75 kept {rate:.1%} of the elements, expected 25%; hint: "
+        "read self.p at every call, not a keep rate stored in __init__")
 
 
 @pytest.mark.parametrize("shape,dtype", [((), torch.float32), ((1,), torch.float32),

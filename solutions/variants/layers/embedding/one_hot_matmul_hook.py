@@ -29,12 +29,13 @@ class Embedding(nn.Module):
 class Dropout(nn.Module):
     def __init__(self, p: float):
         super().__init__()
-        self.rate = float(p)
+        self.p = p
 
     def forward(self, x):
+        rate = float(self.p)  # read at every call, like nn.Dropout
         if not self.training:
             return x
-        if self.rate >= 1.0:
+        if rate >= 1.0:
             return torch.zeros_like(x) * x
-        keep = torch.bernoulli(torch.full_like(x, 1.0 - self.rate))
-        return x * keep * (1.0 / (1.0 - self.rate))
+        keep = torch.bernoulli(torch.full_like(x, 1.0 - rate))
+        return x * keep * (1.0 / (1.0 - rate))
