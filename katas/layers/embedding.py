@@ -24,8 +24,8 @@ Write:
 
     Dropout(p) — an nn.Module equivalent to nn.Dropout(p), 0 <= p <= 1. The rate is the
         attribute p, read at every call like nn.Dropout's (drop.p = 0.0 turns a built module off).
-        In training mode (module.train(), the default for a new module; under torch.no_grad()
-            too: the mode is self.training, not torch's grad mode): zero each element
+        In training mode (module.train(), the default for a new module; the mode is
+            self.training, not torch's grad mode, so under torch.no_grad() too): zero each element
             independently with probability p and scale the survivors by 1 / (1 - p), so the
             expected output equals the input ("inverted dropout"). Draw a fresh mask on every
             call (from torch's global random generator). p = 0: output equals the input.
