@@ -45,7 +45,7 @@ Contract -> specs:
   also a collection holding "all" (only the str "all" allows every one), the caller's set
   left as it was (no &= in place):
   test_allowed_special_ignores_strings_that_are_not_special_tokens
-- train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__) is read as UTF-8 with
+- train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__ returning a str) is read as UTF-8 with
   its line ends kept and a leading BOM kept as text (no "utf-8-sig") (same merges as its text); a str is always the text, even one naming a
   file; a missing file is a FileNotFoundError naming it, after the vocab_size check:
   test_train_reads_a_file_given_by_its_path, test_train_takes_a_str_as_the_text_even_if_it_names_a_file,
