@@ -10,7 +10,8 @@ Write:
         -> list[tuple[int, int]]: the merges, in the order learned; merge i is the pair of
         token ids (a, b) that becomes the new id 256 + i (a and b are always < 256 + i).
         - text: the training text as a str, or a file to read as an os.PathLike (a
-          pathlib.Path, or anything with __fspath__). A str is always the text itself, even
+          pathlib.Path, or anything whose __fspath__ returns a str path; bytes paths are not
+          asked for). A str is always the text itself, even
           one that names a file. A file is its bytes decoded as UTF-8 with the line ends kept
           as they are ("\\r\\n" stays "\\r\\n": no newline translation) and a leading
           byte-order mark kept as text (U+FEFF, as "utf-8" decodes it; not "utf-8-sig"), so

@@ -13,6 +13,7 @@ Contract -> specs:
 - returns the tuple (output, weights) (check() on every comparison);
   weights: averaged (B, L, S), per head (B, H, L, S), None when need_weights=False, defaults:
   test_weights_are_averaged_*, test_per_head_weights_*, test_need_weights_false_*, test_defaults_*
+  (None also with average_attn_weights=False: test_need_weights_false_returns_none)
 - masks: bool True = hidden, float added, key_padding (B, S), attn_mask (L, S) and (B*H, L, S) with
   b*H + h, both together: test_masks_*, test_bool_mask_true_means_hidden, test_key_padding_equals_*
 - float32/float64 (the parameters' dtype), computed in float64 (the 1/sqrt(D) scale too, at D = 3):
@@ -198,7 +199,9 @@ def check(E, H, B, L, S, *, seed, kind="none", self_attn=False, bias=True, dtype
         assert_close(weights, ref_weights, what=f"{what} weights",
                      hint=(HINT_AVERAGE if avg else HINT_HEADS + "; " + HINT_AVERAGE) + "; " + hint)
     else:
-        assert weights is None, f"{what} returned weights {weights!r}; need_weights=False returns (output, None)"
+        shown = f"of shape {tuple(weights.shape)}" if isinstance(weights, torch.Tensor) else repr(weights)
+        assert weights is None, (f"{what} returned weights {shown}; need_weights=False returns (output, None), "
+                                 f"whatever average_attn_weights says")
 
 
 # ------------------------------------------------------------------ parameters
@@ -313,6 +316,8 @@ def test_defaults_return_head_averaged_weights():
 
 def test_need_weights_false_returns_none():
     check(8, 2, 2, 3, 6, seed=5, need_weights=False)
+    # need_weights=False wins over average_attn_weights=False: still None, as torch returns
+    check(8, 2, 2, 3, 6, seed=5, need_weights=False, average_attn_weights=False)
 
 
 @pytest.mark.parametrize("E,H,B,L,S", [(6, 2, 2, 5, 7), (12, 4, 1, 6, 6), (8, 8, 2, 3, 4)])

@@ -14,7 +14,7 @@ Contract -> specs:
   test_kv_cache_non_contiguous_*; views, never torch.cat: test_kv_cache_update_allocates_*
 - SlidingWindowCache: last min(length, window) oldest first, length an int past window:
   test_sliding_cache_returns_*, test_sliding_cache_multi_position_updates (length too, after an
-  update longer than the window); reset, dtype:
+  update longer than the window, and one longer than twice the window); reset, dtype:
   test_sliding_cache_reset_and_dtype; device: test_caches_live_on_the_given_device; non-contiguous
   k, v: test_sliding_cache_non_contiguous_inputs; fixed memory: test_sliding_cache_memory_is_fixed
 - CachedSelfAttention: state_dict keys; full forward (T = 1030 too: no mask table of a fixed size;
@@ -304,13 +304,19 @@ def test_sliding_cache_returns_the_last_window_in_order(window):
 def test_sliding_cache_multi_position_updates():
     B, H, D, window = 1, 3, 2, 4
     cache = SlidingWindowCache(B, H, window, D)
-    ks, vs = tok(B, H, 15, D, seed=14)
+    ks, vs = tok(B, H, 24, D, seed=14)
     n = 0
-    for T in [3, 1, 6, 2, 3]:  # 6 > window: only its last 4 survive
-        keys, values = cache.update(ks[:, :, n:n + T], vs[:, :, n:n + T])
+    for T in [3, 1, 6, 2, 3, 9]:  # 6 > window: only its last 4 survive; 9 > 2 * window, from slot 3
+        what = f"SlidingWindowCache(1, 3, window=4, 2): update of {T} positions ({n + T} seen)"
+        try:
+            keys, values = cache.update(ks[:, :, n:n + T], vs[:, :, n:n + T])
+        except RuntimeError as err:
+            raise SpecFailure(f"{what} raised RuntimeError: {str(err)[:300]}\n  hint: an update may hold "
+                              "more than twice the window: a write that wraps around the ring once (the "
+                              "part up to the end, then the rest from slot 0) must keep only the last "
+                              "window positions of k and v first") from None
         n += T
         lo = max(0, n - window)
-        what = f"SlidingWindowCache(1, 3, window=4, 2): update of {T} positions ({n} seen)"
         assert_close(keys, ks[:, :, lo:n], what=what + " keys", hint="return the last min(length, window) keys, oldest first")
         assert_close(values, vs[:, :, lo:n], what=what + " values")
         assert_close(cache.length, n, what=what + ": length",

@@ -16,7 +16,8 @@ Contract-to-spec map:
   "both RMSNorms use config.rms_norm_eps": norm_eps_comes_from_the_config
 - rope_interleaved: interleaved pairs, theta, default theta, position 0, relative positions,
   broadcast positions, non-contiguous, gradient: rope_interleaved_*; "compute in x's dtype":
-  rope_interleaved_float64_is_computed_in_float64, projections_in_float64_rotate_in_float64 (also
+  rope_interleaved_float64_is_computed_in_float64 (theta 12345.6 and positions past 2**24 too:
+  no float32 theta tensor, no positions.float()), projections_in_float64_rotate_in_float64 (also
   after a float32 call then .double(): no frequency table cached on the module);
   any positions (70000 too: no capped table) / T = 0 (float32 and float64): rope_interleaved_arbitrary_positions_and_empty_input; device of x:
   rope_interleaved_stays_on_the_input_device, projections_on_the_meta_device (after a CPU call)
@@ -282,6 +283,20 @@ def test_rope_interleaved_float64_is_computed_in_float64():
     out = rope_interleaved(x, positions, 10000.0)
     assert_close(out, ref_rope(x, positions, 10000.0), **TIGHT,
                  what="rope_interleaved(float64 x (2, 5, 16), positions 1000..1004)", hint=HINT_F64)
+    # a theta float32 cannot hold: torch.tensor(theta) is a float32 scalar (~1e-6 off at p = 1000)
+    out = rope_interleaved(x, positions, 12345.6)
+    assert_close(out, ref_rope(x, positions, 12345.6), **TIGHT,
+                 what="rope_interleaved(float64 x (2, 5, 16), positions 1000..1004, theta=12345.6)",
+                 hint="keep theta a Python float (or a tensor of x's dtype): torch.tensor(theta) is float32, "
+                      "and 12345.6 rounds to 12345.5996 there; " + HINT_F64)
+    # positions float32 cannot hold (2**24 + 1 rounds to 2**24): positions.float() turns them by ~1 rad off
+    # (float64 itself is ~1e-8 off in the angle at 3e7, hence atol 1e-6)
+    big = torch.tensor([2**24 + 1, 2**25 + 3, 5, 2**24 + 3, 2**25 - 1])
+    out = rope_interleaved(x, big, 10000.0)
+    assert_close(out, ref_rope(x, big, 10000.0), rtol=0, atol=1e-6,
+                 what="rope_interleaved(float64 x (2, 5, 16), positions [2**24 + 1, 2**25 + 3, 5, 2**24 + 3, 2**25 - 1])",
+                 hint="convert the int64 positions straight to x's dtype (positions.to(x.dtype)): through "
+                      "float32 (positions.float()) positions past 2**24 round to a neighbour")
 
 
 def test_rope_interleaved_arbitrary_positions_and_empty_input():

@@ -22,8 +22,8 @@ Contract -> specs:
 - specials cut out first, every one, any iterable: test_train_cuts_out_special_tokens,
   test_train_cuts_every_special_token_of_any_iterable
 - budget 25x the reference: test_train_time_within_budget
-- vocab, encode by rank, = tiktoken (both patterns, own merges, default GPT-4):
-  test_vocab_*, test_encode_*
+- vocab (values exactly bytes: no bytearray), encode by rank, = tiktoken (both patterns, own merges,
+  default GPT-4): test_vocab_*, test_encode_*
 - specials: ids after the merges, allowed_special all / none / collection, disallowed ones cut
   nowhere: test_special_*, test_allowed_special_*, test_disallowed_special_tokens_do_not_cut_*
 - decode: bytes joined then UTF-8 with replace, inverse of encode, any iterable of ids:
@@ -45,7 +45,7 @@ Contract -> specs:
   also a collection holding "all" (only the str "all" allows every one), the caller's set
   left as it was (no &= in place):
   test_allowed_special_ignores_strings_that_are_not_special_tokens
-- train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__) is read as UTF-8 with
+- train_bpe from a file: an os.PathLike (pathlib.Path, any __fspath__ returning a str) is read as UTF-8 with
   its line ends kept and a leading BOM kept as text (no "utf-8-sig") (same merges as its text); a str is always the text, even one naming a
   file; a missing file is a FileNotFoundError naming it, after the vocab_size check:
   test_train_reads_a_file_given_by_its_path, test_train_takes_a_str_as_the_text_even_if_it_names_a_file,
@@ -589,6 +589,14 @@ def test_vocab_maps_every_id_to_its_bytes():
             f"first {wrong[0]}: got {vocab.get(wrong[0], 'nothing')!r}, expected "
             f"{expected.get(wrong[0], 'nothing')!r}\n  hint: ids 0-255 are the bytes, "
             f"vocab[256 + i] = vocab[a] + vocab[b] for merge i, then the special tokens' UTF-8")
+    # bytearray compares equal to bytes, but it is mutable and unhashable: {v: k for k, v in
+    # vocab.items()} (tiktoken's mergeable_ranks, an inverse lookup) raises on it
+    odd = sorted((i, type(value).__name__) for i, value in vocab.items() if type(value) is not bytes)
+    if odd:
+        raise SpecFailure(
+            f"BPETokenizer({merges}, special_tokens=[EOT, FIM]).vocab: {len(odd)} values are not bytes, "
+            f"first id {odd[0][0]}: a {odd[0][1]}\n  hint: the contract says dict[int, bytes]: bytes([i]), "
+            f"not bytearray([i]) (a bytearray is mutable and cannot key the inverse mapping bytes -> id)")
 
 
 def test_encode_applies_merges_by_rank():

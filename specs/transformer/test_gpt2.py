@@ -17,6 +17,8 @@ Contract -> specs:
 - eps = config.layer_norm_epsilon (formula oracle; an explicit 0.0 too, on small activations at ln_1, ln_2 and ln_f):
   test_layer_norm_eps_comes_from_the_config
 - T > block_size -> ValueError naming both: test_forward_longer_than_block_size_raises
+- 1 <= T <= block_size for any block_size (no mask / position table capped at GPT-2's 1024):
+  test_a_block_size_past_gpt2s_1024_has_no_cap
 - dropout only in train(), at embeddings / attention weights (after the softmax: token 0's one
   weight becomes 0 or 2) / both residual branches, none inside the mlp:
   test_dropout_is_off_in_eval_mode, test_dropout_at_every_place_in_training
@@ -462,6 +464,30 @@ def test_layer_norm_eps_comes_from_the_config(eps):
                  what=f"GPT2(GPT2Config(..., layer_norm_epsilon={eps})) logits for idx {tuple(idx.shape)}{note}",
                  hint="every LayerNorm (ln_1, ln_2, ln_f) takes eps=config.layer_norm_epsilon, not a "
                       "hard-coded 1e-5; an explicit 0.0 is a value (no `layer_norm_epsilon or 1e-5`)")
+
+
+def test_a_block_size_past_gpt2s_1024_has_no_cap():
+    # GPT-2 small's 1024 positions are a default, not a limit: a causal mask or position table
+    # built at import (or in __init__) for 1024 tokens fails here, at T = 1025 = block_size.
+    T = 1025
+    model = GPT2(GPT2Config(vocab_size=5, block_size=T, n_layer=1, n_head=1, n_embd=2)).eval()
+    gen = torch.Generator().manual_seed(4)  # weights of our own: initialisation is not checked
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=p.dtype))
+    idx = torch.randint(0, 5, (1, T), generator=torch.Generator().manual_seed(3))
+    try:
+        logits = model(idx)
+    except (RuntimeError, IndexError) as err:
+        raise SpecFailure(f"GPT2(GPT2Config(block_size={T}, ...)) forward(idx (1, {T})) raised "
+                          f"{type(err).__name__}: {str(err)[:300]}\n  hint: build the causal mask and the "
+                          "positions for this call's T (or from config.block_size), never for a fixed 1024") from None
+    require(isinstance(logits, torch.Tensor) and tuple(logits.shape) == (1, T, 5),
+            f"GPT2(GPT2Config(block_size={T}, vocab_size=5, ...)) forward(idx (1, {T})) returned "
+            f"{tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__}, expected (1, {T}, 5)")
+    assert_close(logits[:, :3], model(idx[:, :3]), rtol=1e-5, atol=1e-5,
+                 what=f"GPT2(GPT2Config(block_size={T}, ...)): forward(idx (1, {T}))[:, :3] vs forward(idx[:, :3])",
+                 hint="the mask and positions must cover every T up to config.block_size, not GPT-2 small's 1024")
 
 
 def test_forward_longer_than_block_size_raises():
