@@ -14,7 +14,8 @@ Contract -> specs:
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
   (one launch of add_kernel, grid (cdiv(n, block),)): test_add_launches_add_kernel_once_over_cdiv_programs;
   n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
-  test_add_non_contiguous_inputs;
+  test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
+  (not the default device): test_add_returns_a_new_tensor_on_x_device;
   ValueErrors (shapes, dtypes, block also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
@@ -24,7 +25,8 @@ Contract -> specs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block): test_bias_gelu_launches_once_over_cdiv_programs;
   n = 0: test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
-  test_bias_gelu_non_contiguous_inputs;
+  test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
+  test_bias_gelu_returns_a_new_tensor_on_x_device;
   ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
   test_bias_gelu_rejects_*
 - off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
@@ -44,7 +46,7 @@ from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
 from harness.edges import TIGHT64
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
 from katas.kernels.vector import add, add_kernel, bias_gelu, bias_gelu_kernel
 
 HINT_MASK = ("offsets = pid * BLOCK + tl.arange(0, BLOCK); mask = offsets < n; pass mask= to every "
@@ -82,6 +84,31 @@ def untouched_outside(buf, n, pad=5, what=""):
     outside = torch.cat([buf[:pad], buf[pad + n:]])
     if not bool((outside == SENTINEL).all()):
         fail(f"{what} wrote outside out[0:{n}]", HINT_MASK)
+
+
+def fresh_on_x_device(call, first, expected, what, hint):
+    """The result of call() is a new tensor on the inputs' device: `first` (an earlier result of
+    the same shape, still `expected`) is neither returned again nor overwritten (no output buffer
+    kept between calls), and under a default device of meta (the interpreter only: on a GPU a
+    CPU output fails at the launch) an output made without device= shows on meta."""
+    again = call()
+    if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
+        fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
+             f"each call returns a new tensor (an output buffer kept between calls is overwritten by the "
+             f"next call)", hint)
+    if not interpreting():
+        return
+    try:
+        with torch.device("meta"):
+            out = call()
+    except Exception as err:  # a CPU launch meeting a meta output fails inside the interpreter
+        if "meta" not in str(err).lower():
+            raise
+        out = None
+    if out is None or out.device != first.device:
+        fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on the "
+             f"inputs' device {first.device}: an output allocated without device= lands on the default "
+             f"device (on a GPU, on the CPU)", hint)
 
 
 def module():
@@ -194,6 +221,14 @@ def test_add_empty():
         out = add(x, x.clone(), block=4)
         assert_close(out, x, what=f"add(x {shape}, y {shape})", hint="n = 0: return torch.empty_like(x) "
                      "(a grid of 0 programs does nothing)")
+
+
+def test_add_returns_a_new_tensor_on_x_device():
+    x, y = vec(10, seed=31), vec(10, seed=32)
+    first = add(x, y, block=4)
+    fresh_on_x_device(lambda: add(y, x, block=4), first, (x + y), "add(x (10,), y, block=4)",
+                      "out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept "
+                      "from an earlier call or made with torch.empty(shape, dtype=...) alone")
 
 
 def test_add_non_contiguous_inputs():
@@ -347,6 +382,15 @@ def test_bias_gelu_empty():
         out = bias_gelu(x, b, block=4)
         assert_close(out, x, what=f"bias_gelu(x {shape}, bias ({shape[-1]},))",
                      hint="n = 0: return an empty tensor of x's shape")
+
+
+def test_bias_gelu_returns_a_new_tensor_on_x_device():
+    x, b = vec(12, seed=33).reshape(3, 4), vec(4, seed=34)
+    first = bias_gelu(x, b, block=4)
+    expected = first.clone()
+    fresh_on_x_device(lambda: bias_gelu(-x, b, block=4), first, expected, "bias_gelu(x (3, 4), bias (4,), block=4)",
+                      "out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept "
+                      "from an earlier call or made with torch.empty(shape, dtype=...) alone")
 
 
 def test_bias_gelu_non_contiguous_inputs():
