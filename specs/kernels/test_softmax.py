@@ -21,6 +21,7 @@ Contract -> specs:
   (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
+  a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
   empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
   off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
@@ -35,7 +36,7 @@ from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
 from harness.edges import TIGHT64
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
 from katas.kernels.softmax import online_softmax, online_softmax_kernel, softmax, softmax_kernel
 
 HINT_ONE_BLOCK = ("cols = tl.arange(0, BLOCK); mask = cols < n_cols; x = tl.load(x_ptr + row * x_row_stride + "
@@ -268,6 +269,37 @@ def test_non_contiguous_inputs():
                          "be; " + HINT_WRAPPER)
             if not out.is_contiguous() or out.shape != x.shape or out.data_ptr() == x.data_ptr():
                 fail(f"{what}: return a new contiguous tensor of x's shape", HINT_WRAPPER)
+
+
+@pytest.mark.parametrize("name", FUNCS)
+def test_returns_a_new_tensor_on_x_device(name):
+    """Two calls of the same shape give two tensors (no output buffer kept between calls, which the
+    second call would overwrite), and the output is made on x's device, not on the default one
+    (under the interpreter: with a default device of meta; on a GPU a CPU output fails the launch)."""
+    f = FUNCS[name]
+    x = rows_of(2, 5, seed=41)
+    first = f(x)
+    expected = first.clone()
+    what = f"{name}(x (2, 5))"
+    hint = ("out = torch.empty(x.shape, dtype=x.dtype, device=x.device) at every call, never a buffer kept from "
+            "an earlier call or made without device=")
+    again = f(-x)
+    if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
+        fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
+             f"each call returns a new tensor", hint)
+    if not interpreting():
+        return
+    try:
+        with torch.device("meta"):
+            out = f(x)
+    except Exception as err:  # a CPU launch meeting a meta output fails inside the interpreter
+        if "meta" not in str(err).lower():
+            raise
+        out = None
+    if out is None or out.device != x.device:
+        fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on x's device "
+             f"{x.device}: an output allocated without device= lands on the default device (on a GPU, on the CPU)",
+             hint)
 
 
 def test_empty():
