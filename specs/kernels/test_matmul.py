@@ -20,7 +20,9 @@ Contract -> specs:
 - float32 accumulation of float16: test_half_inputs_accumulate_in_float32
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
-- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; blocks also for M = 0): test_rejects_*; off limits
+- a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
+- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; blocks, shapes and dtypes also for M = 0
+  or N = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16):
   test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
@@ -35,7 +37,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
 from katas.kernels.matmul import matmul, matmul_kernel
 
 HINT_TILE = ("rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M); cols likewise; for k0 in range(0, K, BLOCK_K): load "
@@ -47,6 +49,8 @@ HINT_ORDER = ("grouped order: num_pid_in_group = GROUP_M * num_pid_n; group_id =
 HINT_WRAPPER = ("c = torch.empty((M, N), dtype=a.dtype, device=a.device); matmul_kernel[(cdiv(M, block_m) * "
                 "cdiv(N, block_n),)](a, b, c, M, N, K, a.stride(0), a.stride(1), b.stride(0), b.stride(1), "
                 "c.stride(0), c.stride(1), BLOCK_M=block_m, BLOCK_N=block_n, BLOCK_K=block_k, GROUP_M=group_m)")
+
+HINT_CHECKS = "check shapes, dtypes, blocks and group_m first, before any launch and before the early return for M = 0 or N = 0"
 
 
 def mat(*shape, dtype=torch.float32, seed=0):
@@ -243,25 +247,57 @@ def test_traffic_matches_the_tiling():
         fail(f"matmul's loads did not fall as the tile grew: {moved}", HINT_TILE)
 
 
+def test_returns_a_new_c_on_a_device():
+    """Two calls of the same shape give two tensors (no C kept between calls, which the second call
+    would overwrite), and C is made on a's device, not on the default one (under the interpreter:
+    with a default device of meta; on a GPU a CPU C fails the launch), K = 0 included."""
+    hint = ("c = torch.empty((M, N), dtype=a.dtype, device=a.device) (or torch.zeros for K = 0) at every call, never "
+            "a buffer kept from an earlier call or made without device=")
+    for k in (5, 0):
+        a, b = mat(3, k, seed=20), mat(k, 4, seed=21)
+        what = f"matmul(a (3, {k}), b ({k}, 4), 16, 16, 16)"
+        first = matmul(a, b, 16, 16, 16)
+        expected = first.clone()
+        again = matmul(-a, b, 16, 16, 16)
+        if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
+            fail(f"{what}: a second call with the same shape returned the first call's C or wrote into it; each call "
+                 f"returns a new tensor", hint)
+        if not interpreting():
+            continue
+        try:
+            with torch.device("meta"):
+                out = matmul(a, b, 16, 16, 16)
+        except Exception as err:  # a CPU launch meeting a meta C fails inside the interpreter
+            if "meta" not in str(err).lower():
+                raise
+            out = None
+        if out is None or out.device != a.device:
+            fail(f"{what}: with torch.set_default_device('meta') C was made on meta, not on a's device {a.device}: "
+                 f"a tensor allocated without device= lands on the default device (on a GPU, on the CPU)", hint)
+
+
 def test_rejects_bad_shapes():
     with traffic(module()) as t:
-        for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((3, 4), (4, 2, 2))]:
+        for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((3, 4), (4, 2, 2)),
+                       ((0, 4), (5, 2)), ((3, 4), (5, 0))]:  # an empty C does not excuse a wrong K
             assert_raises(ValueError, matmul, mat(*sa), mat(*sb), contract="ValueError when a or b is not 2-D or K "
                           "differs, naming both shapes", mentions=[str(sa), str(sb)],
-                          what=f"matmul(a {sa}, b {sb})")
+                          what=f"matmul(a {sa}, b {sb})", hint=HINT_CHECKS)
     if t.count:
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
 def test_rejects_bad_dtypes():
     with traffic(module()) as t:
-        assert_raises(ValueError, matmul, mat(4, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when the "
-                      "dtypes differ, naming them", mentions=["float32", "float16"], what="matmul(float32, float16)")
-        for dtype in (torch.float64, torch.bfloat16):
-            name = str(dtype).removeprefix("torch.")
-            assert_raises(ValueError, matmul, mat(4, 4, dtype=dtype), mat(4, 4, dtype=dtype),
-                          contract="ValueError unless both are float16 or both float32, naming the dtype",
-                          mentions=[name], what=f"matmul({name}, {name})")
+        for m in (4, 0):  # an empty C has nothing to launch, but the dtypes are still wrong
+            assert_raises(ValueError, matmul, mat(m, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when "
+                          "the dtypes differ, naming them", mentions=["float32", "float16"],
+                          what=f"matmul(a ({m}, 4) float32, b (4, 4) float16)", hint=HINT_CHECKS)
+            for dtype in (torch.float64, torch.bfloat16):
+                name = str(dtype).removeprefix("torch.")
+                assert_raises(ValueError, matmul, mat(m, 4, dtype=dtype), mat(4, 4, dtype=dtype),
+                              contract="ValueError unless both are float16 or both float32, naming the dtype",
+                              mentions=[name], what=f"matmul(a ({m}, 4) {name}, b (4, 4) {name})", hint=HINT_CHECKS)
     if t.count:
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
