@@ -9,7 +9,8 @@ Contract -> specs:
   n_cols masked as -inf: test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf
 - softmax = torch.softmax(x, -1), any leading dims, N = 1 / prime / power of two, every dtype:
   test_softmax_matches_torch; one launch, grid (rows,), BLOCK = next_power_of_2(N):
-  test_softmax_launches_one_program_per_row; traffic 2 n: test_softmax_traffic
+  test_softmax_launches_one_program_per_row; no cap on N (5000 is one block of 8192):
+  test_softmax_long_rows_are_one_block; traffic 2 n: test_softmax_traffic
 - online_softmax_kernel: strided rows, any n_cols in blocks: test_online_kernel_reads_strided_rows;
   running max rescales the running sum (the max grows across blocks, or shrinks):
   test_online_softmax_rescales_when_the_max_moves; loads twice, stores once:
@@ -116,6 +117,17 @@ def test_softmax_launches_one_program_per_row(shape):
     rows, N = x.numel() // shape[-1], shape[-1]
     _one_launch(t, "softmax_kernel", rows, triton.next_power_of_2(N),
                 f"softmax(x {shape}) (BLOCK = triton.next_power_of_2({N}))")
+
+
+def test_softmax_long_rows_are_one_block():
+    """No cap on the row length: N = 5000 is one block of 8192 lanes (a BLOCK capped at 1024 or 4096
+    would leave the rest of each row unwritten)."""
+    x = rows_of(2, 5000, seed=42)
+    with traffic(module()) as t:
+        out = softmax(x)
+    what = "softmax(x (2, 5000))"
+    _one_launch(t, "softmax_kernel", 2, 8192, what + " (BLOCK = triton.next_power_of_2(5000) = 8192, whatever N is)")
+    assert_close(out, ref(x), what=what, hint=HINT_ONE_BLOCK)
 
 
 def test_softmax_traffic():
