@@ -12,7 +12,8 @@ Contract -> specs:
   test_add_kernel_moves_each_element_once
 - add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n):
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
-  (one launch of add_kernel, grid (cdiv(n, block),)): test_add_launches_add_kernel_once_over_cdiv_programs;
+  (one launch of add_kernel, grid (cdiv(n, block),), block past 1024 not capped):
+  test_add_launches_add_kernel_once_over_cdiv_programs;
   n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
   test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
   (not the default device): test_add_returns_a_new_tensor_on_x_device;
@@ -23,7 +24,7 @@ Contract -> specs:
 - bias_gelu = F.gelu(x + bias) exact (not tanh): test_bias_gelu_matches_torch,
   test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
-  launch (one, cdiv grid, default block): test_bias_gelu_launches_once_over_cdiv_programs;
+  launch (one, cdiv grid, default block, block past 1024 not capped): test_bias_gelu_launches_once_over_cdiv_programs;
   n = 0: test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
   test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
   test_bias_gelu_returns_a_new_tensor_on_x_device;
@@ -197,7 +198,8 @@ def test_add_on_random_sizes(n, log_block, seed):
     assert_close(out, x + y, what=f"add(x ({n},), y, block={2 ** log_block})", hint=HINT_MASK + "; " + HINT_GRID)
 
 
-@pytest.mark.parametrize("n,block", [(3000, None), (10, 4), (8, 4), (1, 1024), (7, 1)], ids=lambda v: str(v))
+@pytest.mark.parametrize("n,block", [(3000, None), (10, 4), (8, 4), (1, 1024), (7, 1), (5000, 4096)],
+                         ids=lambda v: str(v))
 def test_add_launches_add_kernel_once_over_cdiv_programs(n, block):
     x, y = vec(n, seed=9), vec(n, seed=10)
     with traffic(module()) as t:
@@ -358,7 +360,7 @@ def test_bias_gelu_float64():
                  **TIGHT64)
 
 
-@pytest.mark.parametrize("shape,block", [((3, 100), None), ((5, 7), 8), ((2, 9), 2)], ids=str)
+@pytest.mark.parametrize("shape,block", [((3, 100), None), ((5, 7), 8), ((2, 9), 2), ((3, 1000), 2048)], ids=str)
 def test_bias_gelu_launches_once_over_cdiv_programs(shape, block):
     x, b = vec(math.prod(shape), seed=22).reshape(shape), vec(shape[-1], seed=23)
     with traffic(module()) as t:
