@@ -16,7 +16,7 @@ Contract -> specs:
   test_online_softmax_rescales_when_the_max_moves; loads twice, stores once:
   test_online_softmax_traffic
 - online_softmax = torch.softmax for block < N, = N, > N, block 1: test_online_softmax_matches_torch;
-  one launch, grid (rows,), BLOCK = block, default 1024: test_online_softmax_launches_one_program_per_row
+  one launch, grid (rows,), BLOCK = block (2048 too: no cap), default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
   float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
   (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
@@ -182,7 +182,7 @@ def test_online_softmax_rescales_when_the_max_moves(order):
                       "l = l * tl.exp(m - m_new) + tl.sum(tl.exp(x - m_new)); the second pass uses the final m")
 
 
-@pytest.mark.parametrize("shape,block", [((3, 40), None), ((2, 20), 8), ((4, 3), 1)], ids=str)
+@pytest.mark.parametrize("shape,block", [((3, 40), None), ((2, 20), 8), ((4, 3), 1), ((2, 3000), 2048)], ids=str)
 def test_online_softmax_launches_one_program_per_row(shape, block):
     x = rows_of(*shape, seed=8)
     with traffic(module()) as t:
