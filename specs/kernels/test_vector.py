@@ -10,7 +10,7 @@ Contract -> specs:
   masked past n (ragged last block, programs past the end do nothing):
   test_add_kernel_masks_the_ragged_block; loads x, y once and stores out once:
   test_add_kernel_moves_each_element_once
-- add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n):
+- add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n, 0-dim x and y):
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
   (one launch of add_kernel, grid (cdiv(n, block),), block past 1024 not capped):
   test_add_launches_add_kernel_once_over_cdiv_programs;
@@ -173,7 +173,7 @@ ADD_DTYPES = [torch.float32, torch.float16, torch.bfloat16, torch.float64, torch
 
 @pytest.mark.parametrize("dtype", ADD_DTYPES, ids=str)
 def test_add_matches_torch(dtype):
-    for shape, block in [((37,), 8), ((3, 5), 4), ((2, 3, 4), 32), ((1,), 1), ((5,), 2), ((40,), 64)]:
+    for shape, block in [((37,), 8), ((3, 5), 4), ((2, 3, 4), 32), ((1,), 1), ((5,), 2), ((40,), 64), ((), 4)]:
         n = math.prod(shape)
         x, y = vec(n, dtype, seed=7).reshape(shape), vec(n, dtype, seed=8).reshape(shape)
         with unchanged(x, y, names=["x", "y"]):
