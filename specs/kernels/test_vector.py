@@ -25,7 +25,7 @@ Contract -> specs:
   test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block, block past 1024 not capped): test_bias_gelu_launches_once_over_cdiv_programs;
-  n = 0: test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
+  n = 0 (no rows, or N = 0): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
   test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
   test_bias_gelu_returns_a_new_tensor_on_x_device;
   ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
@@ -379,7 +379,7 @@ def test_bias_gelu_launches_once_over_cdiv_programs(shape, block):
 
 
 def test_bias_gelu_empty():
-    for shape in [(0, 4), (2, 0, 3)]:
+    for shape in [(0, 4), (2, 0, 3), (3, 0)]:  # N = 0 too: bias (0,), nothing to compute
         x, b = torch.empty(shape, device=DEVICE), torch.zeros(shape[-1], device=DEVICE)
         out = bias_gelu(x, b, block=4)
         assert_close(out, x, what=f"bias_gelu(x {shape}, bias ({shape[-1]},))",
