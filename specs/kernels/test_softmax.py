@@ -24,7 +24,7 @@ Contract -> specs:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
   a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
   empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
-  off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
+  off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
   test_gpu_softmax_allocates_only_its_output
 """
@@ -346,10 +346,11 @@ def test_rejects_a_block_that_is_not_a_power_of_two(block):
                       hint="check block before the launch, and before any early return for an empty x")
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
 def test_the_kernels_do_the_work(dtype):
-    """float16 too: a float32 output converted to x's dtype in the wrapper (.to) is torch
-    computation outside the kernel; the kernel's store rounds to x's dtype."""
+    """float16 and bfloat16 too: a float32 output converted to x's dtype in the wrapper (.to) is
+    torch computation outside the kernel (bfloat16 is converted in the kernel, after the load, not by
+    a float32 detour in the wrapper); the kernel's store rounds to x's dtype."""
     x = rows_of(3, 7, dtype=dtype, seed=18)
     for name, fn in FUNCS.items():
         out = kernel_does_the_work(fn, x, what=f"{name}(x (3, 7) {dtype})", allow=("clone",))
