@@ -30,7 +30,8 @@ Contract -> specs:
   test_bias_gelu_returns_a_new_tensor_on_x_device;
   ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
   test_bias_gelu_rejects_*
-- off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper): test_the_kernels_do_the_work
+- off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper; ragged,
+  0-dim, transposed and N = 1 inputs too): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_add_latency_near_torch, test_gpu_bias_gelu_beats_unfused_torch,
   test_gpu_bias_gelu_allocates_only_its_output
 """
@@ -469,19 +470,29 @@ def test_bias_gelu_traffic():
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
 def test_the_kernels_do_the_work(dtype):
-    """float16 and bfloat16 too (bfloat16 added in float32 in the kernel, not by a float32 detour in the
-    wrapper, where the interpreter's missing bfloat16 arithmetic tempts one): a float32 output buffer converted to x's dtype in the wrapper (.to) is torch
-    computation outside the kernel, and the kernel's store is where the contract rounds."""
-    x, y = vec(12, dtype, seed=28).reshape(3, 4), vec(12, dtype, seed=29).reshape(3, 4)
-    what = f"add(x (3, 4) {dtype}, y, block=4)"
-    out = kernel_does_the_work(add, x, y, block=4, what=what, allow=("clone",))
-    assert_close(out, (x.double() + y.double()).to(dtype), what=what, hint=HINT_WRAPPER)
-    b = vec(4, dtype, seed=30)
-    what = f"bias_gelu(x (3, 4) {dtype}, bias (4,), block=4)"
-    out = kernel_does_the_work(bias_gelu, x, b, block=4, what=what, allow=("clone",))
-    assert_close(out, gelu_ref(x, b).to(dtype), what=what,
-                 hint=HINT_GELU + "; allocate the output in x's dtype (torch.empty_like(x)) and let the kernel's "
-                 "store round: .to(out_ptr.dtype.element_ty)")
+    """float16 and bfloat16 too (bfloat16 added in float32 in the kernel, not by a float32 detour in
+    the wrapper, where the interpreter's missing bfloat16 arithmetic tempts one): a float32 output
+    buffer converted to x's dtype in the wrapper (.to) is torch computation outside the kernel, and
+    the kernel's store is where the contract rounds. float32 also visits the other paths: a ragged
+    last block, a 0-dim x, a transposed x, N = 1."""
+    shapes = [((3, 4), 4)] + ([((10,), 4), ((), 4), ((4, 3), 2), ((5, 1), 4)] if dtype == torch.float32 else [])
+    for shape, block in shapes:
+        n = math.prod(shape)
+        x, y = vec(n, dtype, seed=28).reshape(shape), vec(n, dtype, seed=29).reshape(shape)
+        if shape == (4, 3):
+            x, y = x.reshape(3, 4).t(), y.reshape(3, 4).t()  # transposed: .contiguous() is the one copy allowed
+        what = f"add(x {shape} {dtype}{'' if x.is_contiguous() else ' transposed'}, y, block={block})"
+        out = kernel_does_the_work(add, x, y, block=block, what=what, allow=("clone",))
+        assert_close(out, (x.double() + y.double()).to(dtype), what=what,
+                     hint=HINT_WRAPPER + "; no torch shortcut for a small, ragged or special shape")
+        if x.dim() == 0:
+            continue
+        b = vec(x.shape[-1], dtype, seed=30)
+        what = f"bias_gelu(x {shape} {dtype}{'' if x.is_contiguous() else ' transposed'}, bias ({x.shape[-1]},), block={block})"
+        out = kernel_does_the_work(bias_gelu, x, b, block=block, what=what, allow=("clone",))
+        assert_close(out, gelu_ref(x, b).to(dtype), what=what,
+                     hint=HINT_GELU + "; allocate the output in x's dtype (torch.empty_like(x)) and let the kernel's "
+                     "store round: .to(out_ptr.dtype.element_ty); no torch shortcut for a small or special shape")
 
 
 # -------------------------------------------------------------------------------- GPU budgets
