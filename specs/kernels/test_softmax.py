@@ -24,7 +24,8 @@ Contract -> specs:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
   a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
   empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
-  off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper): test_the_kernels_do_the_work
+  off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper;
+  N = 1, 1-D and transposed x too): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
   test_gpu_softmax_allocates_only_its_output
 """
@@ -351,12 +352,16 @@ def test_the_kernels_do_the_work(dtype):
     """float16 and bfloat16 too: a float32 output converted to x's dtype in the wrapper (.to) is
     torch computation outside the kernel (bfloat16 is converted in the kernel, after the load, not by
     a float32 detour in the wrapper); the kernel's store rounds to x's dtype."""
-    x = rows_of(3, 7, dtype=dtype, seed=18)
-    for name, fn in FUNCS.items():
-        out = kernel_does_the_work(fn, x, what=f"{name}(x (3, 7) {dtype})", allow=("clone",))
-        assert_close(out, ref(x), what=f"{name}(x (3, 7) {dtype})",
-                     hint=HINT_WRAPPER + "; the output is allocated in x's dtype and the kernel's store rounds: "
-                          "y.to(out_ptr.dtype.element_ty)")
+    cases = [rows_of(3, 7, dtype=dtype, seed=18)]
+    if dtype == torch.float32:  # every path of the wrappers: N = 1, a 1-D x, a last dim that is not contiguous
+        cases += [rows_of(3, 1, seed=43), rows_of(9, seed=44), rows_of(7, 3, seed=45).t()]
+    for x in cases:
+        for name, fn in FUNCS.items():
+            what = f"{name}(x {tuple(x.shape)} {dtype}{'' if x.is_contiguous() else ' transposed'})"
+            out = kernel_does_the_work(fn, x, what=what, allow=("clone",))
+            assert_close(out, ref(x), what=what,
+                         hint=HINT_WRAPPER + "; the output is allocated in x's dtype and the kernel's store rounds: "
+                              "y.to(out_ptr.dtype.element_ty); no torch shortcut for a small or special shape")
 
 
 # -------------------------------------------------------------------------------- GPU budgets
