@@ -23,7 +23,7 @@ Contract -> specs:
 - a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
 - ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; an explicit 0 for any block, not
   its default; blocks, shapes and dtypes also for M = 0 or N = 0): test_rejects_*; off limits
-  (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16):
+  (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
   test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
 """
@@ -318,12 +318,18 @@ def test_rejects_bad_blocks(arg, value):
 def test_the_kernel_does_the_work(dtype):
     """float16 too: a float32 C converted to a's dtype in the wrapper (.to) is torch computation
     outside the kernel; the kernel's store rounds once to C's dtype."""
-    a, b = mat(20, 18, dtype=dtype, seed=16), mat(17, 18, dtype=dtype, seed=17).t()
-    what = f"matmul(a (20, 18) {dtype}, b = (17, 18).t())"
-    c = kernel_does_the_work(matmul, a, b, 16, 16, 16, 2, what=what)
-    assert_close(c, ref(a, b), what=what, **tol(dtype),
-                 hint="no copy of a or b either (.contiguous() is a torch op): pass their strides to the kernel; "
-                      "allocate C in a's dtype and let the store round: acc.to(c_ptr.dtype.element_ty)")
+    cases = [(mat(20, 18, dtype=dtype, seed=16), mat(17, 18, dtype=dtype, seed=17).t(), "a (20, 18), b = (17, 18).t()")]
+    if dtype == torch.float32:  # the other paths: a single row or column of C, a transposed a
+        cases += [(mat(1, 20, seed=46), mat(20, 5, seed=47), "a (1, 20), b (20, 5)"),
+                  (mat(6, 20, seed=48), mat(20, 1, seed=49), "a (6, 20), b (20, 1)"),
+                  (mat(9, 33, seed=50).t(), mat(9, 7, seed=51), "a = (9, 33).t(), b (9, 7)")]
+    for a, b, shapes in cases:
+        what = f"matmul({shapes}, {dtype})"
+        c = kernel_does_the_work(matmul, a, b, 16, 16, 16, 2, what=what)
+        assert_close(c, ref(a, b), what=what, **tol(dtype),
+                     hint="no copy of a or b either (.contiguous() is a torch op): pass their strides to the kernel; "
+                          "allocate C in a's dtype and let the store round: acc.to(c_ptr.dtype.element_ty); no torch "
+                          "shortcut for a single row or column")
 
 
 # -------------------------------------------------------------------------------- GPU budgets
