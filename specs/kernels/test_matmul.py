@@ -14,7 +14,8 @@ Contract -> specs:
 - 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128 too: no cap), defaults
   32/32/32/8: test_matmul_launches_one_grouped_grid
 - strides of a, b and c (a transposed b, C inside a wider buffer), stores masked:
-  test_kernel_uses_the_strides_and_masks_the_store; any layout without a copy, inputs
+  test_kernel_uses_the_strides_and_masks_the_store; rounds to C's dtype (float16 A, B into a float32 C):
+  test_kernel_rounds_once_to_c_dtype; any layout without a copy, inputs
   unchanged: test_transposed_and_sliced_inputs
 - masked lanes load 0 (other=0.0): every ragged case (unset lanes read NaN in the harness)
 - float32 accumulation of float16: test_half_inputs_accumulate_in_float32
@@ -194,6 +195,20 @@ def test_kernel_uses_the_strides_and_masks_the_store():
                  "use the six strides, never M, N or K as a row length")
     assert_close(buf[:, 18:], torch.full((20, 3), -7.0, device=DEVICE), what=f"{what}: buf beyond C's 18 columns",
                  hint="store with mask=(rows[:, None] < M) & (cols[None, :] < N)")
+
+
+def test_kernel_rounds_once_to_c_dtype():
+    """float16 A and B into a float32 C (the kernel called directly): the float32 accumulator is
+    stored as it is, not rounded to the inputs' float16 on the way."""
+    a, b = mat(20, 24, dtype=torch.float16, seed=52), mat(24, 18, dtype=torch.float16, seed=53)
+    c = torch.empty(20, 18, device=DEVICE)
+    grid = (triton.cdiv(20, 16) * triton.cdiv(18, 16),)
+    matmul_kernel[grid](a, b, c, 20, 18, 24, a.stride(0), a.stride(1), b.stride(0), b.stride(1),
+                        c.stride(0), c.stride(1), BLOCK_M=16, BLOCK_N=16, BLOCK_K=16, GROUP_M=2)
+    assert_close(c, (a.double() @ b.double()).float(), what="matmul_kernel on float16 a (20, 24), b (24, 18) into a "
+                 "float32 c", rtol=2e-5, atol=2e-5,
+                 hint="store acc.to(c_ptr.dtype.element_ty): C's dtype, not a_ptr's (the float32 sums would be "
+                      "rounded to float16)")
 
 
 def test_transposed_and_sliced_inputs():
