@@ -13,6 +13,8 @@ Contract -> specs:
   BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
 - 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128 too: no cap), defaults
   32/32/32/8: test_matmul_launches_one_grouped_grid
+- walks K in steps of BLOCK_K (cdiv(K, BLOCK_K) A tiles per program, BLOCK_K 16 and 64):
+  test_kernel_walks_k_in_steps_of_block_k
 - strides of a, b and c (a transposed b, C inside a wider buffer), stores masked:
   test_kernel_uses_the_strides_and_masks_the_store; rounds to C's dtype (float16 A, B into a float32 C):
   test_kernel_rounds_once_to_c_dtype; any layout without a copy, inputs
@@ -178,6 +180,26 @@ def test_matmul_launches_one_grouped_grid(blocks):
     if got != dict(BLOCK_M=bm, BLOCK_N=bn, BLOCK_K=bk, GROUP_M=gm):
         fail(f"{what}: launched with {got}; expected BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, GROUP_M={gm}",
              HINT_WRAPPER)
+
+
+@pytest.mark.parametrize("block_k", [16, 64])
+def test_kernel_walks_k_in_steps_of_block_k(block_k):
+    """a (20, 70): each program loads its A rows in cdiv(70, BLOCK_K) tiles of at most BLOCK_K
+    columns (5 of 16, or 2 of 64): a step fixed in the kernel, ignoring BLOCK_K, shows here only
+    (the values and the bytes moved are the same)."""
+    a, b = mat(20, 70, seed=54), mat(70, 18, seed=55)
+    with traffic(module(), trace=True) as t:
+        c = matmul(a, b, 16, 16, block_k, 2)
+    what = f"matmul(a (20, 70), b (70, 18), 16, 16, block_k={block_k})"
+    steps = triton.cdiv(70, block_k)
+    for program, parts in t.launches[0].trace.get(("load", "a_ptr"), {}).items():  # one part per tl.load of A
+        widths = sorted({len(np.unique(part % 70)) for part in parts})
+        if len(parts) != steps or widths[-1] > block_k:
+            fail(f"{what}: program {program[0]} loaded A in {len(parts)} tiles of {widths} columns; walking K in "
+                 f"steps of BLOCK_K={block_k} loads it in cdiv(70, {block_k}) = {steps} tiles of at most {block_k}",
+                 "ks = tl.arange(0, BLOCK_K); for k0 in range(0, K, BLOCK_K): one (BLOCK_M, BLOCK_K) tile of A and "
+                 "one (BLOCK_K, BLOCK_N) tile of B per step")
+    assert_close(c, ref(a, b), what=what, hint=HINT_TILE)
 
 
 def test_kernel_uses_the_strides_and_masks_the_store():
