@@ -14,7 +14,8 @@ Contract -> specs:
 - online_softmax_kernel: strided rows, any n_cols in blocks: test_online_kernel_reads_strided_rows;
   running max rescales the running sum (the max grows across blocks, or shrinks):
   test_online_softmax_rescales_when_the_max_moves; loads twice, stores once:
-  test_online_softmax_traffic
+  test_online_softmax_traffic; BLOCK columns at a time, not a step fixed in the kernel:
+  test_online_kernel_walks_the_row_in_blocks_of_block
 - online_softmax = torch.softmax for block < N, = N, > N, block 1: test_online_softmax_matches_torch;
   one launch, grid (rows,), BLOCK = block (2048 too: no cap), default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
@@ -30,6 +31,7 @@ Contract -> specs:
   test_gpu_softmax_allocates_only_its_output
 """
 
+import numpy as np
 import pytest
 import torch
 import triton
@@ -192,6 +194,26 @@ def test_online_softmax_launches_one_program_per_row(shape, block):
     _one_launch(t, "online_softmax_kernel", rows, 1024 if block is None else block,
                 f"online_softmax(x {shape}{'' if block is None else f', block={block}'})"
                 + (" (block defaults to 1024)" if block is None else ""))
+
+
+@pytest.mark.parametrize("block", [8, 64])
+def test_online_kernel_walks_the_row_in_blocks_of_block(block):
+    """x (2, 40): each program loads its row in 2 * cdiv(40, BLOCK) pieces of at most BLOCK columns
+    (10 of 8, or 2 of 64: one per block and pass). A step fixed in the kernel, ignoring BLOCK, gives
+    the same values and bytes and shows here only."""
+    x = rows_of(2, 40, seed=56)
+    with traffic(module(), trace=True) as t:
+        out = online_softmax(x, block=block)
+    what = f"online_softmax(x (2, 40), block={block})"
+    steps = 2 * triton.cdiv(40, block)
+    for program, parts in t.launches[0].trace.get(("load", "x_ptr"), {}).items():  # one part per tl.load of x
+        widths = sorted({len(np.unique(part % 40)) for part in parts})
+        if len(parts) != steps or widths[-1] > block:
+            fail(f"{what}: program {program[0]} loaded its row in {len(parts)} pieces of {widths} columns; two "
+                 f"passes of BLOCK={block} columns at a time load it in 2 * cdiv(40, {block}) = {steps} pieces of at "
+                 f"most {block}",
+                 "cols = tl.arange(0, BLOCK); for start in range(0, n_cols, BLOCK): one block per step, in each pass")
+    assert_close(out, ref(x), what=what, hint=HINT_ONLINE)
 
 
 def test_online_softmax_traffic():
