@@ -23,9 +23,9 @@ Write:
         out once.
     add(x, y, block=1024) -> Tensor
         x + y computed by add_kernel: a new contiguous tensor of x's shape, dtype and device.
-        x, y: the same shape and the same dtype (float16, bfloat16, float32, float64, int32 or
-            int64), any layout (make a non-contiguous one contiguous first: .contiguous() is
-            the one copy the wrapper may make); x and y are not modified.
+        x, y: the same shape (any, 0-dim included: n = 1) and the same dtype (float16, bfloat16,
+            float32, float64, int32 or int64), any layout (make a non-contiguous one contiguous
+            first: .contiguous() is the one copy the wrapper may make); x and y are not modified.
         bfloat16 (and float16) are added in float32 and rounded once on the store:
             (x.to(tl.float32) + y.to(tl.float32)).to(out_ptr.dtype.element_ty). Triton's CPU
             interpreter has no bfloat16 arithmetic (it adds the raw bits), so this upcast is

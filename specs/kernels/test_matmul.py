@@ -11,17 +11,22 @@ Contract -> specs:
 - program pid computes exactly the grouped-order tile (pid_m, pid_n), the last group short,
   GROUP_M 1 (row order) and > tile rows, a short last group inside a group span it does not divide,
   BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
-- 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through, defaults
+- 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128 too: no cap), defaults
   32/32/32/8: test_matmul_launches_one_grouped_grid
+- walks K in steps of BLOCK_K (cdiv(K, BLOCK_K) A tiles per program, BLOCK_K 16 and 64):
+  test_kernel_walks_k_in_steps_of_block_k
 - strides of a, b and c (a transposed b, C inside a wider buffer), stores masked:
-  test_kernel_uses_the_strides_and_masks_the_store; any layout without a copy, inputs
+  test_kernel_uses_the_strides_and_masks_the_store; rounds to C's dtype (float16 A, B into a float32 C):
+  test_kernel_rounds_once_to_c_dtype; any layout without a copy, inputs
   unchanged: test_transposed_and_sliced_inputs
 - masked lanes load 0 (other=0.0): every ragged case (unset lanes read NaN in the harness)
 - float32 accumulation of float16: test_half_inputs_accumulate_in_float32
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
-- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; blocks also for M = 0): test_rejects_*; off limits
-  (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16):
+- a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
+- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; an explicit 0 for any block, not
+  its default; blocks, shapes and dtypes also for M = 0 or N = 0): test_rejects_*; off limits
+  (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
   test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
 """
@@ -35,7 +40,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
 from katas.kernels.matmul import matmul, matmul_kernel
 
 HINT_TILE = ("rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M); cols likewise; for k0 in range(0, K, BLOCK_K): load "
@@ -47,6 +52,8 @@ HINT_ORDER = ("grouped order: num_pid_in_group = GROUP_M * num_pid_n; group_id =
 HINT_WRAPPER = ("c = torch.empty((M, N), dtype=a.dtype, device=a.device); matmul_kernel[(cdiv(M, block_m) * "
                 "cdiv(N, block_n),)](a, b, c, M, N, K, a.stride(0), a.stride(1), b.stride(0), b.stride(1), "
                 "c.stride(0), c.stride(1), BLOCK_M=block_m, BLOCK_N=block_n, BLOCK_K=block_k, GROUP_M=group_m)")
+
+HINT_CHECKS = "check shapes, dtypes, blocks and group_m first, before any launch and before the early return for M = 0 or N = 0"
 
 
 def mat(*shape, dtype=torch.float32, seed=0):
@@ -152,7 +159,8 @@ def test_each_program_computes_its_grouped_tile(M, N, group_m, bn):
     assert_close(c, ref(a, b), what=what, hint=HINT_TILE)
 
 
-@pytest.mark.parametrize("blocks", [None, (16, 32, 16, 3)], ids=["defaults", "16x32x16-group3"])
+@pytest.mark.parametrize("blocks", [None, (16, 32, 16, 3), (128, 64, 128, 1)],
+                         ids=["defaults", "16x32x16-group3", "128x64x128-group1"])
 def test_matmul_launches_one_grouped_grid(blocks):
     a, b = mat(70, 24, seed=7), mat(24, 50, seed=8)
     kw = {} if blocks is None else dict(zip(("block_m", "block_n", "block_k", "group_m"), blocks))
@@ -174,6 +182,26 @@ def test_matmul_launches_one_grouped_grid(blocks):
              HINT_WRAPPER)
 
 
+@pytest.mark.parametrize("block_k", [16, 64])
+def test_kernel_walks_k_in_steps_of_block_k(block_k):
+    """a (20, 70): each program loads its A rows in cdiv(70, BLOCK_K) tiles of at most BLOCK_K
+    columns (5 of 16, or 2 of 64): a step fixed in the kernel, ignoring BLOCK_K, shows here only
+    (the values and the bytes moved are the same)."""
+    a, b = mat(20, 70, seed=54), mat(70, 18, seed=55)
+    with traffic(module(), trace=True) as t:
+        c = matmul(a, b, 16, 16, block_k, 2)
+    what = f"matmul(a (20, 70), b (70, 18), 16, 16, block_k={block_k})"
+    steps = triton.cdiv(70, block_k)
+    for program, parts in t.launches[0].trace.get(("load", "a_ptr"), {}).items():  # one part per tl.load of A
+        widths = sorted({len(np.unique(part % 70)) for part in parts})
+        if len(parts) != steps or widths[-1] > block_k:
+            fail(f"{what}: program {program[0]} loaded A in {len(parts)} tiles of {widths} columns; walking K in "
+                 f"steps of BLOCK_K={block_k} loads it in cdiv(70, {block_k}) = {steps} tiles of at most {block_k}",
+                 "ks = tl.arange(0, BLOCK_K); for k0 in range(0, K, BLOCK_K): one (BLOCK_M, BLOCK_K) tile of A and "
+                 "one (BLOCK_K, BLOCK_N) tile of B per step")
+    assert_close(c, ref(a, b), what=what, hint=HINT_TILE)
+
+
 def test_kernel_uses_the_strides_and_masks_the_store():
     """A (20, 24), B given as the transpose of a (18, 24) matrix, C inside a (20, 21) buffer."""
     a = mat(20, 24, seed=9)
@@ -189,6 +217,20 @@ def test_kernel_uses_the_strides_and_masks_the_store():
                  "use the six strides, never M, N or K as a row length")
     assert_close(buf[:, 18:], torch.full((20, 3), -7.0, device=DEVICE), what=f"{what}: buf beyond C's 18 columns",
                  hint="store with mask=(rows[:, None] < M) & (cols[None, :] < N)")
+
+
+def test_kernel_rounds_once_to_c_dtype():
+    """float16 A and B into a float32 C (the kernel called directly): the float32 accumulator is
+    stored as it is, not rounded to the inputs' float16 on the way."""
+    a, b = mat(20, 24, dtype=torch.float16, seed=52), mat(24, 18, dtype=torch.float16, seed=53)
+    c = torch.empty(20, 18, device=DEVICE)
+    grid = (triton.cdiv(20, 16) * triton.cdiv(18, 16),)
+    matmul_kernel[grid](a, b, c, 20, 18, 24, a.stride(0), a.stride(1), b.stride(0), b.stride(1),
+                        c.stride(0), c.stride(1), BLOCK_M=16, BLOCK_N=16, BLOCK_K=16, GROUP_M=2)
+    assert_close(c, (a.double() @ b.double()).float(), what="matmul_kernel on float16 a (20, 24), b (24, 18) into a "
+                 "float32 c", rtol=2e-5, atol=2e-5,
+                 hint="store acc.to(c_ptr.dtype.element_ty): C's dtype, not a_ptr's (the float32 sums would be "
+                      "rounded to float16)")
 
 
 def test_transposed_and_sliced_inputs():
@@ -243,31 +285,63 @@ def test_traffic_matches_the_tiling():
         fail(f"matmul's loads did not fall as the tile grew: {moved}", HINT_TILE)
 
 
+def test_returns_a_new_c_on_a_device():
+    """Two calls of the same shape give two tensors (no C kept between calls, which the second call
+    would overwrite), and C is made on a's device, not on the default one (under the interpreter:
+    with a default device of meta; on a GPU a CPU C fails the launch), K = 0 included."""
+    hint = ("c = torch.empty((M, N), dtype=a.dtype, device=a.device) (or torch.zeros for K = 0) at every call, never "
+            "a buffer kept from an earlier call or made without device=")
+    for k in (5, 0):
+        a, b = mat(3, k, seed=20), mat(k, 4, seed=21)
+        what = f"matmul(a (3, {k}), b ({k}, 4), 16, 16, 16)"
+        first = matmul(a, b, 16, 16, 16)
+        expected = first.clone()
+        again = matmul(-a, b, 16, 16, 16)
+        if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
+            fail(f"{what}: a second call with the same shape returned the first call's C or wrote into it; each call "
+                 f"returns a new tensor", hint)
+        if not interpreting():
+            continue
+        try:
+            with torch.device("meta"):
+                out = matmul(a, b, 16, 16, 16)
+        except Exception as err:  # a CPU launch meeting a meta C fails inside the interpreter
+            if "meta" not in str(err).lower():
+                raise
+            out = None
+        if out is None or out.device != a.device:
+            fail(f"{what}: with torch.set_default_device('meta') C was made on meta, not on a's device {a.device}: "
+                 f"a tensor allocated without device= lands on the default device (on a GPU, on the CPU)", hint)
+
+
 def test_rejects_bad_shapes():
     with traffic(module()) as t:
-        for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((3, 4), (4, 2, 2))]:
+        for sa, sb in [((3, 4), (5, 2)), ((3, 4, 2), (2, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((3, 4), (4, 2, 2)),
+                       ((0, 4), (5, 2)), ((3, 4), (5, 0))]:  # an empty C does not excuse a wrong K
             assert_raises(ValueError, matmul, mat(*sa), mat(*sb), contract="ValueError when a or b is not 2-D or K "
                           "differs, naming both shapes", mentions=[str(sa), str(sb)],
-                          what=f"matmul(a {sa}, b {sb})")
+                          what=f"matmul(a {sa}, b {sb})", hint=HINT_CHECKS)
     if t.count:
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
 def test_rejects_bad_dtypes():
     with traffic(module()) as t:
-        assert_raises(ValueError, matmul, mat(4, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when the "
-                      "dtypes differ, naming them", mentions=["float32", "float16"], what="matmul(float32, float16)")
-        for dtype in (torch.float64, torch.bfloat16):
-            name = str(dtype).removeprefix("torch.")
-            assert_raises(ValueError, matmul, mat(4, 4, dtype=dtype), mat(4, 4, dtype=dtype),
-                          contract="ValueError unless both are float16 or both float32, naming the dtype",
-                          mentions=[name], what=f"matmul({name}, {name})")
+        for m in (4, 0):  # an empty C has nothing to launch, but the dtypes are still wrong
+            assert_raises(ValueError, matmul, mat(m, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when "
+                          "the dtypes differ, naming them", mentions=["float32", "float16"],
+                          what=f"matmul(a ({m}, 4) float32, b (4, 4) float16)", hint=HINT_CHECKS)
+            for dtype in (torch.float64, torch.bfloat16):
+                name = str(dtype).removeprefix("torch.")
+                assert_raises(ValueError, matmul, mat(m, 4, dtype=dtype), mat(4, 4, dtype=dtype),
+                              contract="ValueError unless both are float16 or both float32, naming the dtype",
+                              mentions=[name], what=f"matmul(a ({m}, 4) {name}, b (4, 4) {name})", hint=HINT_CHECKS)
     if t.count:
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
-@pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_n", 24), ("block_k", 0), ("block_k", 8),
-                                       ("group_m", 0), ("group_m", -1)], ids=str)
+@pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_m", 0), ("block_n", 24), ("block_n", 0), ("block_k", 0),
+                                       ("block_k", 8), ("group_m", 0), ("group_m", -1)], ids=str)
 def test_rejects_bad_blocks(arg, value):
     for m in (20, 0):  # an empty C has nothing to launch, but the argument is still wrong
         assert_raises(ValueError, matmul, mat(m, 20), mat(20, 20), **{arg: value},
@@ -281,12 +355,18 @@ def test_rejects_bad_blocks(arg, value):
 def test_the_kernel_does_the_work(dtype):
     """float16 too: a float32 C converted to a's dtype in the wrapper (.to) is torch computation
     outside the kernel; the kernel's store rounds once to C's dtype."""
-    a, b = mat(20, 18, dtype=dtype, seed=16), mat(17, 18, dtype=dtype, seed=17).t()
-    what = f"matmul(a (20, 18) {dtype}, b = (17, 18).t())"
-    c = kernel_does_the_work(matmul, a, b, 16, 16, 16, 2, what=what)
-    assert_close(c, ref(a, b), what=what, **tol(dtype),
-                 hint="no copy of a or b either (.contiguous() is a torch op): pass their strides to the kernel; "
-                      "allocate C in a's dtype and let the store round: acc.to(c_ptr.dtype.element_ty)")
+    cases = [(mat(20, 18, dtype=dtype, seed=16), mat(17, 18, dtype=dtype, seed=17).t(), "a (20, 18), b = (17, 18).t()")]
+    if dtype == torch.float32:  # the other paths: a single row or column of C, a transposed a
+        cases += [(mat(1, 20, seed=46), mat(20, 5, seed=47), "a (1, 20), b (20, 5)"),
+                  (mat(6, 20, seed=48), mat(20, 1, seed=49), "a (6, 20), b (20, 1)"),
+                  (mat(9, 33, seed=50).t(), mat(9, 7, seed=51), "a = (9, 33).t(), b (9, 7)")]
+    for a, b, shapes in cases:
+        what = f"matmul({shapes}, {dtype})"
+        c = kernel_does_the_work(matmul, a, b, 16, 16, 16, 2, what=what)
+        assert_close(c, ref(a, b), what=what, **tol(dtype),
+                     hint="no copy of a or b either (.contiguous() is a torch op): pass their strides to the kernel; "
+                          "allocate C in a's dtype and let the store round: acc.to(c_ptr.dtype.element_ty); no torch "
+                          "shortcut for a single row or column")
 
 
 # -------------------------------------------------------------------------------- GPU budgets

@@ -9,24 +9,29 @@ Contract -> specs:
   n_cols masked as -inf: test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf
 - softmax = torch.softmax(x, -1), any leading dims, N = 1 / prime / power of two, every dtype:
   test_softmax_matches_torch; one launch, grid (rows,), BLOCK = next_power_of_2(N):
-  test_softmax_launches_one_program_per_row; traffic 2 n: test_softmax_traffic
+  test_softmax_launches_one_program_per_row; no cap on N (5000 is one block of 8192):
+  test_softmax_long_rows_are_one_block; traffic 2 n: test_softmax_traffic
 - online_softmax_kernel: strided rows, any n_cols in blocks: test_online_kernel_reads_strided_rows;
   running max rescales the running sum (the max grows across blocks, or shrinks):
   test_online_softmax_rescales_when_the_max_moves; loads twice, stores once:
-  test_online_softmax_traffic
+  test_online_softmax_traffic; BLOCK columns at a time, not a step fixed in the kernel:
+  test_online_kernel_walks_the_row_in_blocks_of_block
 - online_softmax = torch.softmax for block < N, = N, > N, block 1: test_online_softmax_matches_torch;
-  one launch, grid (rows,), BLOCK = block, default 1024: test_online_softmax_launches_one_program_per_row
+  one launch, grid (rows,), BLOCK = block (2048 too: no cap), default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
   float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
   (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
+  a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
   empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
-  off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
+  off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper;
+  N = 1, 1-D and transposed x too): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
   test_gpu_softmax_allocates_only_its_output
 """
 
+import numpy as np
 import pytest
 import torch
 import triton
@@ -35,7 +40,7 @@ from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
 from harness.edges import TIGHT64
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
 from katas.kernels.softmax import online_softmax, online_softmax_kernel, softmax, softmax_kernel
 
 HINT_ONE_BLOCK = ("cols = tl.arange(0, BLOCK); mask = cols < n_cols; x = tl.load(x_ptr + row * x_row_stride + "
@@ -117,6 +122,17 @@ def test_softmax_launches_one_program_per_row(shape):
                 f"softmax(x {shape}) (BLOCK = triton.next_power_of_2({N}))")
 
 
+def test_softmax_long_rows_are_one_block():
+    """No cap on the row length: N = 5000 is one block of 8192 lanes (a BLOCK capped at 1024 or 4096
+    would leave the rest of each row unwritten)."""
+    x = rows_of(2, 5000, seed=42)
+    with traffic(module()) as t:
+        out = softmax(x)
+    what = "softmax(x (2, 5000))"
+    _one_launch(t, "softmax_kernel", 2, 8192, what + " (BLOCK = triton.next_power_of_2(5000) = 8192, whatever N is)")
+    assert_close(out, ref(x), what=what, hint=HINT_ONE_BLOCK)
+
+
 def test_softmax_traffic():
     x = rows_of(3, 6, seed=4)
     with traffic(module()) as t:
@@ -169,7 +185,7 @@ def test_online_softmax_rescales_when_the_max_moves(order):
                       "l = l * tl.exp(m - m_new) + tl.sum(tl.exp(x - m_new)); the second pass uses the final m")
 
 
-@pytest.mark.parametrize("shape,block", [((3, 40), None), ((2, 20), 8), ((4, 3), 1)], ids=str)
+@pytest.mark.parametrize("shape,block", [((3, 40), None), ((2, 20), 8), ((4, 3), 1), ((2, 3000), 2048)], ids=str)
 def test_online_softmax_launches_one_program_per_row(shape, block):
     x = rows_of(*shape, seed=8)
     with traffic(module()) as t:
@@ -178,6 +194,26 @@ def test_online_softmax_launches_one_program_per_row(shape, block):
     _one_launch(t, "online_softmax_kernel", rows, 1024 if block is None else block,
                 f"online_softmax(x {shape}{'' if block is None else f', block={block}'})"
                 + (" (block defaults to 1024)" if block is None else ""))
+
+
+@pytest.mark.parametrize("block", [8, 64])
+def test_online_kernel_walks_the_row_in_blocks_of_block(block):
+    """x (2, 40): each program loads its row in 2 * cdiv(40, BLOCK) pieces of at most BLOCK columns
+    (10 of 8, or 2 of 64: one per block and pass). A step fixed in the kernel, ignoring BLOCK, gives
+    the same values and bytes and shows here only."""
+    x = rows_of(2, 40, seed=56)
+    with traffic(module(), trace=True) as t:
+        out = online_softmax(x, block=block)
+    what = f"online_softmax(x (2, 40), block={block})"
+    steps = 2 * triton.cdiv(40, block)
+    for program, parts in t.launches[0].trace.get(("load", "x_ptr"), {}).items():  # one part per tl.load of x
+        widths = sorted({len(np.unique(part % 40)) for part in parts})
+        if len(parts) != steps or widths[-1] > block:
+            fail(f"{what}: program {program[0]} loaded its row in {len(parts)} pieces of {widths} columns; two "
+                 f"passes of BLOCK={block} columns at a time load it in 2 * cdiv(40, {block}) = {steps} pieces of at "
+                 f"most {block}",
+                 "cols = tl.arange(0, BLOCK); for start in range(0, n_cols, BLOCK): one block per step, in each pass")
+    assert_close(out, ref(x), what=what, hint=HINT_ONLINE)
 
 
 def test_online_softmax_traffic():
@@ -270,6 +306,37 @@ def test_non_contiguous_inputs():
                 fail(f"{what}: return a new contiguous tensor of x's shape", HINT_WRAPPER)
 
 
+@pytest.mark.parametrize("name", FUNCS)
+def test_returns_a_new_tensor_on_x_device(name):
+    """Two calls of the same shape give two tensors (no output buffer kept between calls, which the
+    second call would overwrite), and the output is made on x's device, not on the default one
+    (under the interpreter: with a default device of meta; on a GPU a CPU output fails the launch)."""
+    f = FUNCS[name]
+    x = rows_of(2, 5, seed=41)
+    first = f(x)
+    expected = first.clone()
+    what = f"{name}(x (2, 5))"
+    hint = ("out = torch.empty(x.shape, dtype=x.dtype, device=x.device) at every call, never a buffer kept from "
+            "an earlier call or made without device=")
+    again = f(-x)
+    if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
+        fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
+             f"each call returns a new tensor", hint)
+    if not interpreting():
+        return
+    try:
+        with torch.device("meta"):
+            out = f(x)
+    except Exception as err:  # a CPU launch meeting a meta output fails inside the interpreter
+        if "meta" not in str(err).lower():
+            raise
+        out = None
+    if out is None or out.device != x.device:
+        fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on x's device "
+             f"{x.device}: an output allocated without device= lands on the default device (on a GPU, on the CPU)",
+             hint)
+
+
 def test_empty():
     for shape in [(0, 5), (3, 0), (2, 0, 4)]:
         x = torch.empty(shape, device=DEVICE)
@@ -302,16 +369,21 @@ def test_rejects_a_block_that_is_not_a_power_of_two(block):
                       hint="check block before the launch, and before any early return for an empty x")
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
 def test_the_kernels_do_the_work(dtype):
-    """float16 too: a float32 output converted to x's dtype in the wrapper (.to) is torch
-    computation outside the kernel; the kernel's store rounds to x's dtype."""
-    x = rows_of(3, 7, dtype=dtype, seed=18)
-    for name, fn in FUNCS.items():
-        out = kernel_does_the_work(fn, x, what=f"{name}(x (3, 7) {dtype})", allow=("clone",))
-        assert_close(out, ref(x), what=f"{name}(x (3, 7) {dtype})",
-                     hint=HINT_WRAPPER + "; the output is allocated in x's dtype and the kernel's store rounds: "
-                          "y.to(out_ptr.dtype.element_ty)")
+    """float16 and bfloat16 too: a float32 output converted to x's dtype in the wrapper (.to) is
+    torch computation outside the kernel (bfloat16 is converted in the kernel, after the load, not by
+    a float32 detour in the wrapper); the kernel's store rounds to x's dtype."""
+    cases = [rows_of(3, 7, dtype=dtype, seed=18)]
+    if dtype == torch.float32:  # every path of the wrappers: N = 1, a 1-D x, a last dim that is not contiguous
+        cases += [rows_of(3, 1, seed=43), rows_of(9, seed=44), rows_of(7, 3, seed=45).t()]
+    for x in cases:
+        for name, fn in FUNCS.items():
+            what = f"{name}(x {tuple(x.shape)} {dtype}{'' if x.is_contiguous() else ' transposed'})"
+            out = kernel_does_the_work(fn, x, what=what, allow=("clone",))
+            assert_close(out, ref(x), what=what,
+                         hint=HINT_WRAPPER + "; the output is allocated in x's dtype and the kernel's store rounds: "
+                              "y.to(out_ptr.dtype.element_ty); no torch shortcut for a small or special shape")
 
 
 # -------------------------------------------------------------------------------- GPU budgets

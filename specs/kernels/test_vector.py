@@ -10,11 +10,13 @@ Contract -> specs:
   masked past n (ragged last block, programs past the end do nothing):
   test_add_kernel_masks_the_ragged_block; loads x, y once and stores out once:
   test_add_kernel_moves_each_element_once
-- add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n):
+- add = x + y, new contiguous tensor, x's shape/dtype (every listed dtype, block 1 to > n, 0-dim x and y):
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
-  (one launch of add_kernel, grid (cdiv(n, block),)): test_add_launches_add_kernel_once_over_cdiv_programs;
+  (one launch of add_kernel, grid (cdiv(n, block),), block past 1024 not capped):
+  test_add_launches_add_kernel_once_over_cdiv_programs;
   n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
-  test_add_non_contiguous_inputs;
+  test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
+  (not the default device): test_add_returns_a_new_tensor_on_x_device;
   ValueErrors (shapes, dtypes, block also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
@@ -22,12 +24,14 @@ Contract -> specs:
 - bias_gelu = F.gelu(x + bias) exact (not tanh): test_bias_gelu_matches_torch,
   test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
-  launch (one, cdiv grid, default block): test_bias_gelu_launches_once_over_cdiv_programs;
-  n = 0: test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
-  test_bias_gelu_non_contiguous_inputs;
+  launch (one, cdiv grid, default block, block past 1024 not capped): test_bias_gelu_launches_once_over_cdiv_programs;
+  n = 0 (no rows, or N = 0): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
+  test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
+  test_bias_gelu_returns_a_new_tensor_on_x_device;
   ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
   test_bias_gelu_rejects_*
-- off limits (torch compute in a wrapper, float32 and float16: no .to in the wrapper): test_the_kernels_do_the_work
+- off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper; ragged,
+  0-dim, transposed and N = 1 inputs too): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_add_latency_near_torch, test_gpu_bias_gelu_beats_unfused_torch,
   test_gpu_bias_gelu_allocates_only_its_output
 """
@@ -44,7 +48,7 @@ from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
 from harness.edges import TIGHT64
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
 from katas.kernels.vector import add, add_kernel, bias_gelu, bias_gelu_kernel
 
 HINT_MASK = ("offsets = pid * BLOCK + tl.arange(0, BLOCK); mask = offsets < n; pass mask= to every "
@@ -82,6 +86,31 @@ def untouched_outside(buf, n, pad=5, what=""):
     outside = torch.cat([buf[:pad], buf[pad + n:]])
     if not bool((outside == SENTINEL).all()):
         fail(f"{what} wrote outside out[0:{n}]", HINT_MASK)
+
+
+def fresh_on_x_device(call, first, expected, what, hint):
+    """The result of call() is a new tensor on the inputs' device: `first` (an earlier result of
+    the same shape, still `expected`) is neither returned again nor overwritten (no output buffer
+    kept between calls), and under a default device of meta (the interpreter only: on a GPU a
+    CPU output fails at the launch) an output made without device= shows on meta."""
+    again = call()
+    if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
+        fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
+             f"each call returns a new tensor (an output buffer kept between calls is overwritten by the "
+             f"next call)", hint)
+    if not interpreting():
+        return
+    try:
+        with torch.device("meta"):
+            out = call()
+    except Exception as err:  # a CPU launch meeting a meta output fails inside the interpreter
+        if "meta" not in str(err).lower():
+            raise
+        out = None
+    if out is None or out.device != first.device:
+        fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on the "
+             f"inputs' device {first.device}: an output allocated without device= lands on the default "
+             f"device (on a GPU, on the CPU)", hint)
 
 
 def module():
@@ -145,7 +174,7 @@ ADD_DTYPES = [torch.float32, torch.float16, torch.bfloat16, torch.float64, torch
 
 @pytest.mark.parametrize("dtype", ADD_DTYPES, ids=str)
 def test_add_matches_torch(dtype):
-    for shape, block in [((37,), 8), ((3, 5), 4), ((2, 3, 4), 32), ((1,), 1), ((5,), 2), ((40,), 64)]:
+    for shape, block in [((37,), 8), ((3, 5), 4), ((2, 3, 4), 32), ((1,), 1), ((5,), 2), ((40,), 64), ((), 4)]:
         n = math.prod(shape)
         x, y = vec(n, dtype, seed=7).reshape(shape), vec(n, dtype, seed=8).reshape(shape)
         with unchanged(x, y, names=["x", "y"]):
@@ -170,7 +199,8 @@ def test_add_on_random_sizes(n, log_block, seed):
     assert_close(out, x + y, what=f"add(x ({n},), y, block={2 ** log_block})", hint=HINT_MASK + "; " + HINT_GRID)
 
 
-@pytest.mark.parametrize("n,block", [(3000, None), (10, 4), (8, 4), (1, 1024), (7, 1)], ids=lambda v: str(v))
+@pytest.mark.parametrize("n,block", [(3000, None), (10, 4), (8, 4), (1, 1024), (7, 1), (5000, 4096)],
+                         ids=lambda v: str(v))
 def test_add_launches_add_kernel_once_over_cdiv_programs(n, block):
     x, y = vec(n, seed=9), vec(n, seed=10)
     with traffic(module()) as t:
@@ -194,6 +224,14 @@ def test_add_empty():
         out = add(x, x.clone(), block=4)
         assert_close(out, x, what=f"add(x {shape}, y {shape})", hint="n = 0: return torch.empty_like(x) "
                      "(a grid of 0 programs does nothing)")
+
+
+def test_add_returns_a_new_tensor_on_x_device():
+    x, y = vec(10, seed=31), vec(10, seed=32)
+    first = add(x, y, block=4)
+    fresh_on_x_device(lambda: add(y, x, block=4), first, (x + y), "add(x (10,), y, block=4)",
+                      "out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept "
+                      "from an earlier call or made with torch.empty(shape, dtype=...) alone")
 
 
 def test_add_non_contiguous_inputs():
@@ -323,7 +361,7 @@ def test_bias_gelu_float64():
                  **TIGHT64)
 
 
-@pytest.mark.parametrize("shape,block", [((3, 100), None), ((5, 7), 8), ((2, 9), 2)], ids=str)
+@pytest.mark.parametrize("shape,block", [((3, 100), None), ((5, 7), 8), ((2, 9), 2), ((3, 1000), 2048)], ids=str)
 def test_bias_gelu_launches_once_over_cdiv_programs(shape, block):
     x, b = vec(math.prod(shape), seed=22).reshape(shape), vec(shape[-1], seed=23)
     with traffic(module()) as t:
@@ -342,11 +380,20 @@ def test_bias_gelu_launches_once_over_cdiv_programs(shape, block):
 
 
 def test_bias_gelu_empty():
-    for shape in [(0, 4), (2, 0, 3)]:
+    for shape in [(0, 4), (2, 0, 3), (3, 0)]:  # N = 0 too: bias (0,), nothing to compute
         x, b = torch.empty(shape, device=DEVICE), torch.zeros(shape[-1], device=DEVICE)
         out = bias_gelu(x, b, block=4)
         assert_close(out, x, what=f"bias_gelu(x {shape}, bias ({shape[-1]},))",
                      hint="n = 0: return an empty tensor of x's shape")
+
+
+def test_bias_gelu_returns_a_new_tensor_on_x_device():
+    x, b = vec(12, seed=33).reshape(3, 4), vec(4, seed=34)
+    first = bias_gelu(x, b, block=4)
+    expected = first.clone()
+    fresh_on_x_device(lambda: bias_gelu(-x, b, block=4), first, expected, "bias_gelu(x (3, 4), bias (4,), block=4)",
+                      "out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept "
+                      "from an earlier call or made with torch.empty(shape, dtype=...) alone")
 
 
 def test_bias_gelu_non_contiguous_inputs():
@@ -421,20 +468,31 @@ def test_bias_gelu_traffic():
 
 # -------------------------------------------------------------------------------- off limits
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
 def test_the_kernels_do_the_work(dtype):
-    """float16 too: a float32 output buffer converted to x's dtype in the wrapper (.to) is torch
-    computation outside the kernel, and the kernel's store is where the contract rounds."""
-    x, y = vec(12, dtype, seed=28).reshape(3, 4), vec(12, dtype, seed=29).reshape(3, 4)
-    what = f"add(x (3, 4) {dtype}, y, block=4)"
-    out = kernel_does_the_work(add, x, y, block=4, what=what, allow=("clone",))
-    assert_close(out, (x.double() + y.double()).to(dtype), what=what, hint=HINT_WRAPPER)
-    b = vec(4, dtype, seed=30)
-    what = f"bias_gelu(x (3, 4) {dtype}, bias (4,), block=4)"
-    out = kernel_does_the_work(bias_gelu, x, b, block=4, what=what, allow=("clone",))
-    assert_close(out, gelu_ref(x, b).to(dtype), what=what,
-                 hint=HINT_GELU + "; allocate the output in x's dtype (torch.empty_like(x)) and let the kernel's "
-                 "store round: .to(out_ptr.dtype.element_ty)")
+    """float16 and bfloat16 too (bfloat16 added in float32 in the kernel, not by a float32 detour in
+    the wrapper, where the interpreter's missing bfloat16 arithmetic tempts one): a float32 output
+    buffer converted to x's dtype in the wrapper (.to) is torch computation outside the kernel, and
+    the kernel's store is where the contract rounds. float32 also visits the other paths: a ragged
+    last block, a 0-dim x, a transposed x, N = 1."""
+    shapes = [((3, 4), 4)] + ([((10,), 4), ((), 4), ((4, 3), 2), ((5, 1), 4)] if dtype == torch.float32 else [])
+    for shape, block in shapes:
+        n = math.prod(shape)
+        x, y = vec(n, dtype, seed=28).reshape(shape), vec(n, dtype, seed=29).reshape(shape)
+        if shape == (4, 3):
+            x, y = x.reshape(3, 4).t(), y.reshape(3, 4).t()  # transposed: .contiguous() is the one copy allowed
+        what = f"add(x {shape} {dtype}{'' if x.is_contiguous() else ' transposed'}, y, block={block})"
+        out = kernel_does_the_work(add, x, y, block=block, what=what, allow=("clone",))
+        assert_close(out, (x.double() + y.double()).to(dtype), what=what,
+                     hint=HINT_WRAPPER + "; no torch shortcut for a small, ragged or special shape")
+        if x.dim() == 0:
+            continue
+        b = vec(x.shape[-1], dtype, seed=30)
+        what = f"bias_gelu(x {shape} {dtype}{'' if x.is_contiguous() else ' transposed'}, bias ({x.shape[-1]},), block={block})"
+        out = kernel_does_the_work(bias_gelu, x, b, block=block, what=what, allow=("clone",))
+        assert_close(out, gelu_ref(x, b).to(dtype), what=what,
+                     hint=HINT_GELU + "; allocate the output in x's dtype (torch.empty_like(x)) and let the kernel's "
+                     "store round: .to(out_ptr.dtype.element_ty); no torch shortcut for a small or special shape")
 
 
 # -------------------------------------------------------------------------------- GPU budgets
