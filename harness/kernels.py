@@ -23,7 +23,10 @@ Importing this module instruments the interpreter and every launch:
   number for integers), not the interpreter's 0: on a GPU they are undefined, so a kernel
   that needs them to be 0 must say other=0.0.
 - traffic(trace=True) also records which elements each program loaded and stored
-  (Launch.touched): a spec can check which tile a program computed.
+  (Launch.touched), and in how many loads and stores (Launch.accesses): a spec can check
+  which tile a program computed, and in steps of which block.
+- new_output_on_input_device: a wrapper's output is a new tensor at every call, made on
+  the inputs' device.
 - Bounds: under the interpreter, a load or store whose unmasked lanes point outside every
   tensor passed to the kernel (the extent of the view passed, not its whole storage) fails
   before it touches memory, with the kernel's line: a missing mask on the ragged last block
@@ -104,6 +107,14 @@ class Launch:
             raise ValueError("element offsets are recorded under traffic(trace=True) only")
         return {program: np.unique(np.concatenate(parts))
                 for program, parts in self.trace.get((kind, arg), {}).items()}
+
+    def accesses(self, kind: str, arg: str) -> dict[tuple[int, int, int], list[np.ndarray]]:
+        """traffic(trace=True) only: program -> one array of element offsets per tl.load
+        ("load") or tl.store ("store") through `arg`, in the order the program made them (a
+        kernel that walks a row in BLOCK-wide steps makes one load per step)."""
+        if self.trace is None:
+            raise ValueError("element offsets are recorded under traffic(trace=True) only")
+        return dict(self.trace.get((kind, arg), {}))
 
     @property
     def programs(self) -> int:
@@ -491,3 +502,30 @@ def assert_traffic(actual: int, ideal: int, *, what: str, how: str, slack: float
         bound = f"{ideal} B" if slack == 1.0 else f"{slack:g} x {ideal} B"
         shown = f"\n  launches:\n{report}" if report is not None else ""
         fail(f"{what}: moved {actual} bytes, over the budget of {bound} ({how}){shown}", hint)
+
+
+def new_output_on_input_device(call: Callable[[], torch.Tensor], first: torch.Tensor, expected: torch.Tensor, *,
+                               what: str, hint: str) -> None:
+    """call() returns a new tensor on the inputs' device: `first` (an earlier result of the
+    same shape, still equal to `expected`) is neither returned again nor overwritten (an
+    output buffer kept between calls), and under a default device of meta an output made
+    without device= shows there (interpreter only: on a GPU a CPU output fails at the launch)."""
+    __tracebackhide__ = True
+    again = call()
+    if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
+        fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
+             f"each call returns a new tensor (an output buffer kept between calls is overwritten by the "
+             f"next call)", hint)
+    if not interpreting():
+        return
+    try:
+        with torch.device("meta"):
+            out = call()
+    except Exception as err:  # a CPU launch meeting a meta output fails inside the interpreter
+        if "meta" not in str(err).lower():
+            raise
+        out = None
+    if out is None or out.device != first.device:
+        fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on the "
+             f"inputs' device {first.device}: an output allocated without device= lands on the default "
+             f"device (on a GPU, on the CPU)", hint)

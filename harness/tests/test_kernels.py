@@ -245,3 +245,36 @@ def test_device_functions_in_a_loop_and_integer_arithmetic_stay_right():
     for _ in range(2):
         _row_max[(1,)](x, out, 37, BLOCK=8)
         assert out.item() == x.max().item()
+
+
+@needs_interpreter
+def test_accesses_lists_each_load_of_a_program_in_order():
+    x = torch.arange(37.0)
+    with kernels.traffic(trace=True) as t:
+        _row_max[(1,)](x, torch.empty(1), 37, BLOCK=8)
+    loads = t.launches[0].accesses("load", "src_ptr")[(0, 0, 0)]
+    assert [part.tolist() for part in loads] == [list(range(s, min(s + 8, 37))) for s in range(0, 37, 8)]
+
+
+def _copy_wrapper(make_output):
+    def copy(x):
+        out = make_output(x)
+        _copy[(triton.cdiv(x.numel(), 4),)](x, out, x.numel(), BLOCK=4)
+        return out
+    return copy
+
+
+def test_new_output_on_input_device_rejects_a_kept_buffer_and_the_default_device():
+    x = torch.arange(6.0, device=kernels.DEVICE)
+    kept = torch.empty(6, device=kernels.DEVICE)
+    for make_output, says in ((lambda x: torch.empty_like(x), None),
+                              (lambda x: kept, "returned the first call's tensor"),
+                              (lambda x: torch.empty(x.shape), "made on meta" if kernels.interpreting() else None)):
+        copy = _copy_wrapper(make_output)
+        first = copy(x)
+        call = lambda: copy(-x)  # noqa: E731
+        if says is None:
+            kernels.new_output_on_input_device(call, first, x.clone(), what="copy(x)", hint="h")
+            continue
+        with pytest.raises(AssertionError, match=says):
+            kernels.new_output_on_input_device(call, first, x.clone(), what="copy(x)", hint="h")

@@ -40,7 +40,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
+from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, new_output_on_input_device,
+                             traffic)
 from katas.kernels.matmul import matmul, matmul_kernel
 
 HINT_TILE = ("rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M); cols likewise; for k0 in range(0, K, BLOCK_K): load "
@@ -192,7 +193,7 @@ def test_kernel_walks_k_in_steps_of_block_k(block_k):
         c = matmul(a, b, 16, 16, block_k, 2)
     what = f"matmul(a (20, 70), b (70, 18), 16, 16, block_k={block_k})"
     steps = triton.cdiv(70, block_k)
-    for program, parts in t.launches[0].trace.get(("load", "a_ptr"), {}).items():  # one part per tl.load of A
+    for program, parts in t.launches[0].accesses("load", "a_ptr").items():  # one part per tl.load of A
         widths = sorted({len(np.unique(part % 70)) for part in parts})
         if len(parts) != steps or widths[-1] > block_k:
             fail(f"{what}: program {program[0]} loaded A in {len(parts)} tiles of {widths} columns; walking K in "
@@ -296,22 +297,7 @@ def test_returns_a_new_c_on_a_device():
         what = f"matmul(a (3, {k}), b ({k}, 4), 16, 16, 16)"
         first = matmul(a, b, 16, 16, 16)
         expected = first.clone()
-        again = matmul(-a, b, 16, 16, 16)
-        if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
-            fail(f"{what}: a second call with the same shape returned the first call's C or wrote into it; each call "
-                 f"returns a new tensor", hint)
-        if not interpreting():
-            continue
-        try:
-            with torch.device("meta"):
-                out = matmul(a, b, 16, 16, 16)
-        except Exception as err:  # a CPU launch meeting a meta C fails inside the interpreter
-            if "meta" not in str(err).lower():
-                raise
-            out = None
-        if out is None or out.device != a.device:
-            fail(f"{what}: with torch.set_default_device('meta') C was made on meta, not on a's device {a.device}: "
-                 f"a tensor allocated without device= lands on the default device (on a GPU, on the CPU)", hint)
+        new_output_on_input_device(lambda: matmul(-a, b, 16, 16, 16), first, expected, what=what, hint=hint)
 
 
 def test_rejects_bad_shapes():

@@ -40,7 +40,8 @@ from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
 from harness.edges import TIGHT64
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
+from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, new_output_on_input_device,
+                             traffic)
 from katas.kernels.softmax import online_softmax, online_softmax_kernel, softmax, softmax_kernel
 
 HINT_ONE_BLOCK = ("cols = tl.arange(0, BLOCK); mask = cols < n_cols; x = tl.load(x_ptr + row * x_row_stride + "
@@ -206,7 +207,7 @@ def test_online_kernel_walks_the_row_in_blocks_of_block(block):
         out = online_softmax(x, block=block)
     what = f"online_softmax(x (2, 40), block={block})"
     steps = 2 * triton.cdiv(40, block)
-    for program, parts in t.launches[0].trace.get(("load", "x_ptr"), {}).items():  # one part per tl.load of x
+    for program, parts in t.launches[0].accesses("load", "x_ptr").items():  # one part per tl.load of x
         widths = sorted({len(np.unique(part % 40)) for part in parts})
         if len(parts) != steps or widths[-1] > block:
             fail(f"{what}: program {program[0]} loaded its row in {len(parts)} pieces of {widths} columns; two "
@@ -318,23 +319,7 @@ def test_returns_a_new_tensor_on_x_device(name):
     what = f"{name}(x (2, 5))"
     hint = ("out = torch.empty(x.shape, dtype=x.dtype, device=x.device) at every call, never a buffer kept from "
             "an earlier call or made without device=")
-    again = f(-x)
-    if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
-        fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
-             f"each call returns a new tensor", hint)
-    if not interpreting():
-        return
-    try:
-        with torch.device("meta"):
-            out = f(x)
-    except Exception as err:  # a CPU launch meeting a meta output fails inside the interpreter
-        if "meta" not in str(err).lower():
-            raise
-        out = None
-    if out is None or out.device != x.device:
-        fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on x's device "
-             f"{x.device}: an output allocated without device= lands on the default device (on a GPU, on the CPU)",
-             hint)
+    new_output_on_input_device(lambda: f(-x), first, expected, what=what, hint=hint)
 
 
 def test_empty():

@@ -48,7 +48,8 @@ from harness.budgets import cuda_peak_bytes, gpu, time_ratio
 from harness.checks import assert_close, assert_raises, non_contiguous, unchanged
 from harness.edges import TIGHT64
 from harness.failures import fail
-from harness.kernels import DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work, traffic
+from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, new_output_on_input_device,
+                             traffic)
 from katas.kernels.vector import add, add_kernel, bias_gelu, bias_gelu_kernel
 
 HINT_MASK = ("offsets = pid * BLOCK + tl.arange(0, BLOCK); mask = offsets < n; pass mask= to every "
@@ -86,31 +87,6 @@ def untouched_outside(buf, n, pad=5, what=""):
     outside = torch.cat([buf[:pad], buf[pad + n:]])
     if not bool((outside == SENTINEL).all()):
         fail(f"{what} wrote outside out[0:{n}]", HINT_MASK)
-
-
-def fresh_on_x_device(call, first, expected, what, hint):
-    """The result of call() is a new tensor on the inputs' device: `first` (an earlier result of
-    the same shape, still `expected`) is neither returned again nor overwritten (no output buffer
-    kept between calls), and under a default device of meta (the interpreter only: on a GPU a
-    CPU output fails at the launch) an output made without device= shows on meta."""
-    again = call()
-    if again.data_ptr() == first.data_ptr() or not torch.equal(first, expected):
-        fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
-             f"each call returns a new tensor (an output buffer kept between calls is overwritten by the "
-             f"next call)", hint)
-    if not interpreting():
-        return
-    try:
-        with torch.device("meta"):
-            out = call()
-    except Exception as err:  # a CPU launch meeting a meta output fails inside the interpreter
-        if "meta" not in str(err).lower():
-            raise
-        out = None
-    if out is None or out.device != first.device:
-        fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on the "
-             f"inputs' device {first.device}: an output allocated without device= lands on the default "
-             f"device (on a GPU, on the CPU)", hint)
 
 
 def module():
@@ -229,9 +205,9 @@ def test_add_empty():
 def test_add_returns_a_new_tensor_on_x_device():
     x, y = vec(10, seed=31), vec(10, seed=32)
     first = add(x, y, block=4)
-    fresh_on_x_device(lambda: add(y, x, block=4), first, (x + y), "add(x (10,), y, block=4)",
-                      "out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept "
-                      "from an earlier call or made with torch.empty(shape, dtype=...) alone")
+    new_output_on_input_device(lambda: add(y, x, block=4), first, (x + y), what="add(x (10,), y, block=4)",
+                               hint="out = torch.empty_like(x) at every call (x's device and dtype), never a "
+                                    "buffer kept from an earlier call or made with torch.empty(shape, dtype=...) alone")
 
 
 def test_add_non_contiguous_inputs():
@@ -391,9 +367,10 @@ def test_bias_gelu_returns_a_new_tensor_on_x_device():
     x, b = vec(12, seed=33).reshape(3, 4), vec(4, seed=34)
     first = bias_gelu(x, b, block=4)
     expected = first.clone()
-    fresh_on_x_device(lambda: bias_gelu(-x, b, block=4), first, expected, "bias_gelu(x (3, 4), bias (4,), block=4)",
-                      "out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept "
-                      "from an earlier call or made with torch.empty(shape, dtype=...) alone")
+    new_output_on_input_device(lambda: bias_gelu(-x, b, block=4), first, expected,
+                               what="bias_gelu(x (3, 4), bias (4,), block=4)",
+                               hint="out = torch.empty_like(x) at every call (x's device and dtype), never a "
+                                    "buffer kept from an earlier call or made with torch.empty(shape, dtype=...) alone")
 
 
 def test_bias_gelu_non_contiguous_inputs():
