@@ -54,7 +54,7 @@ Contract-to-spec map:
   test_bad_configs_raise; positions out of range, given or default (after a cache and without
   one), cache untouched, the message naming the default position past a cache longer than the limit:
   test_positions_out_of_range_raise; wrong position_ids shape:
-  test_position_ids_of_another_shape_raise
+  test_position_ids_of_another_shape_raise (both with a cache and without one)
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
 - any device (also after CPU calls, then .to("meta")): test_forward_builds_its_tensors_on_the_models_device
@@ -555,6 +555,10 @@ def test_positions_out_of_range_raise():
         if cache[0].length != 0:
             raise SpecFailure(f"after the ValueError for position {bad} the cache holds {cache[0].length} tokens; "
                               "check the positions before any layer runs")
+        assert_raises(ValueError, model, ids, position_ids=positions, mentions=mentions,
+                      what=f"model(ids (2, 9), position_ids holding {bad}) without a cache", contract=contract
+                      + "; check given position_ids with a cache and without one (-1 would silently index the "
+                        "RoPE tables from the end)")
     long_ids = torch.randint(0, 67, (1, 48), generator=torch.Generator().manual_seed(0))
     cache = make_cache(model, 1, 60)
     with torch.no_grad():
@@ -592,6 +596,10 @@ def test_position_ids_of_another_shape_raise():
                       what=f"model(ids (2, 5), position_ids {tuple(positions.shape)})",
                       contract="position_ids is (B, T) or (1, T); any other shape: ValueError before any work")
         assert cache[0].length == 0, "the cache was written before the ValueError"
+        assert_raises(ValueError, model, ids, position_ids=positions,
+                      what=f"model(ids (2, 5), position_ids {tuple(positions.shape)}) without a cache",
+                      contract="position_ids is (B, T) or (1, T); any other shape: ValueError, with a cache "
+                               "and without one ((T,) would silently broadcast)")
 
 
 # ------------------------------------------------------------------------ gradients, inputs, devices
