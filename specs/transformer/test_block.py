@@ -19,7 +19,8 @@ Contract -> specs:
 - post-LN / pre-LN wiring, residual around each sublayer: test_*_residual, *_matches_torch
 - defaults dropout=0.0 (every sublayer's dropout) and norm_first=False, in train() mode:
   test_encoder_defaults_are_post_ln_without_dropout, test_decoder_defaults_are_post_ln_without_dropout
-- cross-attention keys/values from memory: test_decoder_cross_attention_reads_memory
+- cross-attention keys/values from memory, each call's own (a second memory of the same shape through the
+  same layer): test_decoder_cross_attention_reads_memory
 - LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
 - masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings
 - causal flags: build when mask is None (test_*_is_causal_without_a_mask,
@@ -424,6 +425,14 @@ def test_decoder_cross_attention_reads_memory(norm_first):
     assert_close(out, expected, what=f"DecoderLayer(8, 2, 16, norm_first={norm_first})(tgt (2, 4, 8), "
                  f"memory (2, 6, 8)) with self-attention and feed-forward silenced",
                  hint=HINT_CA + "; " + (HINT_DEC_PRE if norm_first else HINT_DEC_POST))
+    memory = randn(2, 6, 8, seed=22)  # a second memory of the same shape, through the same layer
+    out = mine(x, memory)
+    with torch.no_grad():
+        expected = call_ref(ref, x, memory)
+    assert_close(out, expected, what=f"DecoderLayer(8, 2, 16, norm_first={norm_first}) called again with the "
+                 f"same tgt and ANOTHER memory of the same shape (2, 6, 8)",
+                 hint="each call attends to the memory it is given: keep nothing of an earlier call's memory (the "
+                      "memory itself, or its cross-attention keys and values, in a dict keyed by shape)")
 
 
 # ------------------------------------------------------------------ EncoderLayer vs torch
