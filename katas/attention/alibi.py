@@ -16,6 +16,8 @@ Write:
         for query position i in 0..L-1 and key position j in 0..S-1 (the relative position,
         both counted from 0, top-left aligned like sdpa's is_causal). No masking here: for
         j > i the value is positive; a causal model masks those keys separately.
+    Both return a new tensor at every call: the caller may write into it (bias.masked_fill_)
+        without changing what a later call returns (no cached table handed out).
     alibi_attention(q, k, v, causal=True) -> (..., H, L, Dv):
         q (..., H, L, D), k (..., H, S, D), v (..., H, S, Dv), float32/float64, heads at dim
         -3 (any leading batch dims before them), H = q.shape[-3]:

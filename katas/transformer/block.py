@@ -40,7 +40,8 @@ Write (all batch-first: x is (B, T, d_model), float32 or float64 like the parame
                     (queries from the decoder, keys and values from memory)
             post-LN: x = norm1(x + sa(x)); x = norm2(x + ca(x)); x = norm3(x + ff(x))
             pre-LN:  x = x + sa(norm1(x)); x = x + ca(norm2(x)); x = x + ff(norm3(x))
-            (memory itself is never normalised by the layer.)
+            (memory itself is never normalised by the layer, and each call reads the memory it is
+            given: nothing of an earlier call's memory, or of its keys and values, is kept.)
         Dropout as in EncoderLayer: on sa's, ca's and ff's outputs before each residual add,
         and inside ff after the activation; train() mode only.
 

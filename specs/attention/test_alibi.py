@@ -4,6 +4,8 @@ linear_bias_attention (LeetGPU's single-slope form).
 Contract -> specs:
 - slopes: powers of two 2^(-8i/n), the paper's interleaving otherwise, float32: test_slopes_*
 - alibi_bias = -m_h (i - j), top-left, no masking, float32: test_alibi_bias_*
+- slopes and bias are new tensors at every call (a caller's in-place write does not reach a later call):
+  test_slopes_and_bias_are_fresh_tensors
 - alibi_attention: heads at dim -3, any batch dims, L != S, causal top-left, default causal, gradients,
   inputs untouched: test_alibi_attention_*; causal keys hidden for good (an additive -1e4 mask is undone by
   the bias +slope (j - i) far ahead): test_alibi_attention_causal_mask_hides_far_future_keys; "computed in q's dtype" (float64, 12 and 16 heads):
@@ -139,6 +141,20 @@ def test_alibi_bias_penalises_distance_not_position():
 def test_alibi_bias_property(n, L, S):
     out = alibi_bias(n, L, S)
     assert_close(out, bias_loops(n, L, S).float(), what=f"alibi_bias({n}, {L}, {S})", hint=HINT_BIAS)
+
+
+def test_slopes_and_bias_are_fresh_tensors():
+    """The caller owns what it gets: an lru_cache'd maker hands out one tensor to every caller."""
+    hint = ("return a new tensor at every call: an lru_cache (or dict) on alibi_slopes / alibi_bias hands the "
+            "same tensor to every caller, and one caller's in-place write (bias.masked_fill_(mask, -inf), "
+            "slopes.mul_(...)) changes what the next call returns; cache the Python list of slopes if you like, "
+            "or return cached.clone()")
+    alibi_slopes(12).fill_(7.0)
+    assert_close(alibi_slopes(12), torch.tensor(paper_slopes(12), dtype=torch.float32),
+                 what="alibi_slopes(12) after a caller wrote into an earlier alibi_slopes(12)", hint=hint)
+    alibi_bias(4, 3, 5).fill_(7.0)
+    assert_close(alibi_bias(4, 3, 5), bias_loops(4, 3, 5).float(),
+                 what="alibi_bias(4, 3, 5) after a caller wrote into an earlier alibi_bias(4, 3, 5)", hint=hint)
 
 
 # ------------------------------------------------------------------------ alibi_attention

@@ -52,8 +52,9 @@ Contract-to-spec map:
 - errors: bad configs (4 constructors, n = 0 and negative n, n_kv too; the two model classes allocate
   nothing first):
   test_bad_configs_raise; positions out of range, given or default (after a cache and without
-  one), cache untouched: test_positions_out_of_range_raise; wrong position_ids shape:
-  test_position_ids_of_another_shape_raise
+  one), cache untouched, the message naming the default position past a cache longer than the limit:
+  test_positions_out_of_range_raise; wrong position_ids shape:
+  test_position_ids_of_another_shape_raise (both with a cache and without one)
 - differentiable: test_gradients_match_finite_differences
 - inputs unchanged, non-contiguous inputs, train mode = eval mode: test_inputs_are_not_modified_*
 - any device (also after CPU calls, then .to("meta")): test_forward_builds_its_tensors_on_the_models_device
@@ -554,6 +555,10 @@ def test_positions_out_of_range_raise():
         if cache[0].length != 0:
             raise SpecFailure(f"after the ValueError for position {bad} the cache holds {cache[0].length} tokens; "
                               "check the positions before any layer runs")
+        assert_raises(ValueError, model, ids, position_ids=positions, mentions=mentions,
+                      what=f"model(ids (2, 9), position_ids holding {bad}) without a cache", contract=contract
+                      + "; check given position_ids with a cache and without one (-1 would silently index the "
+                        "RoPE tables from the end)")
     long_ids = torch.randint(0, 67, (1, 48), generator=torch.Generator().manual_seed(0))
     cache = make_cache(model, 1, 60)
     with torch.no_grad():
@@ -569,6 +574,17 @@ def test_positions_out_of_range_raise():
                   what="model(ids (1, 49)) without a cache (default positions 0 .. 48, max_position_embeddings 48)",
                   contract=contract + "; without a cache start is 0, and start + T > max_position_embeddings "
                                       "still raises")
+    # a cache filled past max_position_embeddings with explicit positions (positions only rotate): the
+    # default position 50 is not the limit 48, so the message must name 50 itself
+    ids = torch.randint(0, 67, (1, 51), generator=torch.Generator().manual_seed(1))
+    cache = make_cache(model, 1, 60)
+    with torch.no_grad():
+        model(ids[:, :50], position_ids=(torch.arange(50) % 48)[None], cache=cache)
+    assert_raises(ValueError, model, ids[:, 50:], cache=cache, mentions=(50, 48),
+                  what="the 51st token through a cache of 50 (filled with explicit positions 0 .. 47, 0, 1): "
+                       "default position 50, max_position_embeddings 48",
+                  contract=contract + "; name the offending default position (start + T - 1 = 50), not only "
+                                      "the limit")
 
 
 def test_position_ids_of_another_shape_raise():
@@ -580,6 +596,10 @@ def test_position_ids_of_another_shape_raise():
                       what=f"model(ids (2, 5), position_ids {tuple(positions.shape)})",
                       contract="position_ids is (B, T) or (1, T); any other shape: ValueError before any work")
         assert cache[0].length == 0, "the cache was written before the ValueError"
+        assert_raises(ValueError, model, ids, position_ids=positions,
+                      what=f"model(ids (2, 5), position_ids {tuple(positions.shape)}) without a cache",
+                      contract="position_ids is (B, T) or (1, T); any other shape: ValueError, with a cache "
+                               "and without one ((T,) would silently broadcast)")
 
 
 # ------------------------------------------------------------------------ gradients, inputs, devices

@@ -29,7 +29,8 @@ Contract-to-spec map:
   cache_update_with_a_smaller_batch_*; ValueError for
   start_pos + T > max_len and B > batch_size, the cache left as it was:
   cache_update_returns_the_prefix_and_rejects_overflow
-- decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_*,
+- decoding through the cache (prefill 7 + 5, chunks, B < batch_size): prefill_7_*, chunked_* (then the used
+  cache reused for a new sequence at an explicit start_pos=0),
   decode_with_a_cache_made_for_a_bigger_batch; "attend to every cached position 0 .. start_pos +
   T - 1" (not max_len): decode_cost_grows_with_the_context_not_with_max_len
 - device of x for positions/masks (also after a CPU call, then .to("meta")): forward_on_the_meta_device; gradients, non-contiguous x
@@ -279,6 +280,20 @@ def test_chunked_prefill_equals_a_full_forward(absorb):
                  what=f"chunks of 4, 3, 1, 3 tokens through the cache (absorb={absorb}) vs one forward of 11",
                  hint=HINT_DECODE + "; inside a chunk, token start_pos + t sees cached positions "
                                     "<= start_pos + t only")
+    # the same cache reused for a new sequence: start_pos=0 (explicit) means position 0 again
+    y = randn(3, 5, 48, seed=9, dtype=torch.float64)
+    what = (f"a new sequence of 5 through the cache (max_len 13) used for 11 tokens, start_pos=0 (absorb={absorb}) "
+            "vs one forward of it")
+    hint = ("start_pos is the caller's word: start_pos=0 stores the tokens at positions 0.. and attends to "
+            "positions 0 .. T - 1 only, whatever the cache held before; keep no position counter of your "
+            "own (on the cache or the module) that an explicit 0 would fall back to")
+    with torch.no_grad():
+        try:
+            out = run(module, y, "forward(a new sequence y, the used cache, start_pos=0)", cache=cache, start_pos=0,
+                      absorb=absorb)
+        except ValueError as err:
+            raise SpecFailure(f"{what} raised ValueError: {str(err)[:300]}\n  hint: {hint}") from None
+    assert_close(out, ref_attention(sd, cfg, y, 0), **TOL[torch.float64], what=what, hint=hint)
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])

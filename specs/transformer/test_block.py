@@ -19,9 +19,11 @@ Contract -> specs:
 - post-LN / pre-LN wiring, residual around each sublayer: test_*_residual, *_matches_torch
 - defaults dropout=0.0 (every sublayer's dropout) and norm_first=False, in train() mode:
   test_encoder_defaults_are_post_ln_without_dropout, test_decoder_defaults_are_post_ln_without_dropout
-- cross-attention keys/values from memory: test_decoder_cross_attention_reads_memory
+- cross-attention keys/values from memory, each call's own (a second memory of the same shape through the
+  same layer): test_decoder_cross_attention_reads_memory
 - LayerNorm eps 1e-5: test_layer_norm_eps_is_torch_default
-- masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings
+- masks (bool / float, 2-D / 3-D, key padding): test_*_masks_match_torch, *_random_settings; masks read at every call (other masks of
+  the same shapes through the same layer): test_given_masks_are_read_at_every_call
 - causal flags: build when mask is None (test_*_is_causal_without_a_mask,
   test_decoder_memory_is_causal_alone, also at S = 4099), also beside a key padding mask
   (test_encoder_is_causal_with_only_a_key_padding_mask,
@@ -424,6 +426,14 @@ def test_decoder_cross_attention_reads_memory(norm_first):
     assert_close(out, expected, what=f"DecoderLayer(8, 2, 16, norm_first={norm_first})(tgt (2, 4, 8), "
                  f"memory (2, 6, 8)) with self-attention and feed-forward silenced",
                  hint=HINT_CA + "; " + (HINT_DEC_PRE if norm_first else HINT_DEC_POST))
+    memory = randn(2, 6, 8, seed=22)  # a second memory of the same shape, through the same layer
+    out = mine(x, memory)
+    with torch.no_grad():
+        expected = call_ref(ref, x, memory)
+    assert_close(out, expected, what=f"DecoderLayer(8, 2, 16, norm_first={norm_first}) called again with the "
+                 f"same tgt and ANOTHER memory of the same shape (2, 6, 8)",
+                 hint="each call attends to the memory it is given: keep nothing of an earlier call's memory (the "
+                      "memory itself, or its cross-attention keys and values, in a dict keyed by shape)")
 
 
 # ------------------------------------------------------------------ EncoderLayer vs torch
@@ -702,6 +712,34 @@ def test_decoder_gradients_match_torch(norm_first):
     with mha_slow_path():
         expected = run(ref)
     compare_grads(f"gradient of DecoderLayer(6, 2, 10, norm_first={norm_first})", got, expected)
+
+
+def test_given_masks_are_read_at_every_call():
+    """The same layer called twice with masks of the same shapes but other values: a mask (or its
+    additive form) kept on the layer keyed by shape would answer the second call with the first."""
+    hint = ("use the masks each call is given: convert them at every call (it is cheap), or key a cache by "
+            "the mask tensors themselves, never by shape")
+    mine, ref = encoder_pair(6, 2, 8, seed=120)
+    x = randn(2, 5, 6, seed=121)
+    for seed in (122, 132):
+        am, kpm = attention_masks("bool kpm 2d", 2, 2, 5, 5, seed=seed)
+        with torch.no_grad():
+            expected = call_ref(ref, x, src_mask=am, src_key_padding_mask=kpm)
+        assert_close(mine(x, src_mask=am, src_key_padding_mask=kpm), expected, hint=hint,
+                     what=f"EncoderLayer(6, 2, 8)(src, bool src_mask (5, 5), bool src_key_padding_mask (2, 5)), "
+                          f"{'the second call with other masks of the same shapes' if seed == 132 else 'first call'}")
+    mine, ref = decoder_pair(6, 2, 8, seed=123)
+    memory = randn(2, 4, 6, seed=124)
+    for seed in (125, 135):
+        tm, tkpm = attention_masks("float kpm 2d", 2, 2, 5, 5, seed=seed)
+        mm, mkpm = attention_masks("bool kpm 2d", 2, 2, 5, 4, seed=seed + 1)
+        with torch.no_grad():
+            expected = call_ref(ref, x, memory, tgt_mask=tm, memory_mask=mm, tgt_key_padding_mask=tkpm,
+                                memory_key_padding_mask=mkpm)
+        out = mine(x, memory, tgt_mask=tm, memory_mask=mm, tgt_key_padding_mask=tkpm, memory_key_padding_mask=mkpm)
+        assert_close(out, expected, hint=hint,
+                     what=f"DecoderLayer(6, 2, 8)(tgt, memory, all four masks), "
+                          f"{'the second call with other masks of the same shapes' if seed == 135 else 'first call'}")
 
 
 # ------------------------------------------------------------------ inputs
