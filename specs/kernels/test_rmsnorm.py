@@ -7,8 +7,9 @@ non-trivial weight; row widths N are ragged (5, 13, 33: not powers of two) and 1
 Contract -> specs:
 - rms_norm_forward: y vs F.rms_norm, rstd vs 1/sqrt(mean(x^2) + eps), shapes and dtypes,
   ragged N and N = 1, one row and many: test_forward_matches_torch
-- eps inside the sqrt, as given, default 1e-6 (rms_norm_forward and rms_norm):
-  test_eps_inside_the_sqrt
+- eps inside the sqrt, as given (an explicit 0.0 too), default 1e-6 (rms_norm_forward and
+  rms_norm): test_eps_inside_the_sqrt
+- rms_norm_forward / rms_norm_backward return tuples (not lists): check_forward, check_backward
 - any float dtype in, y in x's dtype, rstd/partials in the accumulation dtype:
   test_forward_dtypes, test_backward_dtypes
 - every load converted to float32 before arithmetic (float16 rows with |x| ~ 100):
@@ -22,7 +23,8 @@ Contract -> specs:
   test_backward_matches_torch
 - rms_norm / RMSNormFunction: any leading dims, 1-D x, non-contiguous x and dy, value and
   both gradients vs F.rms_norm: test_rms_norm_autograd; saves x, weight, rstd, never y:
-  test_saves_x_weight_rstd_never_y; float64 to 1e-10: test_float64_to_1e_10;
+  test_saves_x_weight_rstd_never_y; float64 to 1e-10, after a float32 call of the same shape
+  (nothing kept between calls): test_float64_to_1e_10;
   finite differences: test_gradcheck
 - M = 0 (no launch): test_empty_batch
 - errors (ValueError before any launch, message names the shapes; rms_norm_backward
@@ -89,7 +91,10 @@ def reference(x, w, eps, dy=None):
 
 
 def check_forward(x, w, eps, what, hint=HINT_FWD):
-    y, rstd = rms_norm_forward(x, w, eps)
+    out = rms_norm_forward(x, w, eps)
+    assert type(out) is tuple and len(out) == 2, (
+        f"{what} returned a {type(out).__name__}; the contract returns the tuple (y, rstd)")
+    y, rstd = out
     y_ref, rstd_ref, _, _ = reference(x, w, eps)
     assert_close(rstd, rstd_ref.to(acc_dtype(x.dtype)), what=f"rstd of {what}", hint=hint + "; " + HINT_ACC)
     assert_close(y, y_ref.to(x.dtype), what=f"y of {what}", **TOL[x.dtype], hint=hint)
@@ -122,6 +127,9 @@ def test_eps_inside_the_sqrt(eps):
     assert_close(y, y_ref.float(), what=f"y of {what} on x ~ 1e-3", hint=hint)
     if what.endswith("(default eps)"):
         assert_close(rms_norm(x, w), y_ref.float(), what="rms_norm(x, w) (default eps) on x ~ 1e-3", hint=hint)
+    else:
+        assert_close(rms_norm(x, w, eps), y_ref.float(), what=f"rms_norm(x, w, eps={eps}) on x ~ 1e-3",
+                     hint=hint + "; an explicit eps=0.0 is 0, not the default (no `eps or 1e-6`)")
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64], ids=str)
@@ -161,7 +169,10 @@ def test_float16_y_rounded_once():
 
 def check_backward(dy, x, w, eps, what, hint=HINT_BWD):
     _, rstd = rms_norm_forward(x, w, eps)
-    dx, dw = rms_norm_backward(dy, x, w, rstd)
+    out = rms_norm_backward(dy, x, w, rstd)
+    assert type(out) is tuple and len(out) == 2, (
+        f"{what} returned a {type(out).__name__}; the contract returns the tuple (dx, dw)")
+    dx, dw = out
     _, _, dx_ref, dw_ref = reference(x, w, eps, dy)
     assert dx.dtype == x.dtype and dw.dtype == w.dtype, (
         f"{what}: dx is {dx.dtype} and dw {dw.dtype}; expected x's dtype {x.dtype} and weight's {w.dtype}")
@@ -248,10 +259,14 @@ def test_float64_to_1e_10():
     x = rows(4, 7, seed=26, dtype=torch.float64).reshape(2, 2, 7).requires_grad_()
     w = weight(7, seed=27, dtype=torch.float64).requires_grad_()
     dy = rows(4, 7, seed=28, dtype=torch.float64, offset=0.3).reshape(2, 2, 7)
+    # the same shape in float32 first: nothing (a partials buffer, a block table) kept from that
+    # call may be reused for the float64 one
+    rms_norm(x.detach().float().requires_grad_(), w.detach().float().requires_grad_(), 1e-5).backward(dy.float())
     y = rms_norm(x, w, 1e-5)
     y.backward(dy)
     y_ref, _, dx_ref, dw_ref = reference(x, w, 1e-5, dy)
-    hint = "float64 inputs accumulate in float64: rstd and the dw partials are float64 too"
+    hint = ("float64 inputs accumulate in float64: rstd and the dw partials are float64 too (allocated "
+            "for each call in the accumulation dtype, not kept from an earlier float32 call)")
     assert_close(y, y_ref, what="rms_norm on float64", rtol=1e-10, atol=1e-12, hint=hint)
     assert_close(x.grad, dx_ref, what="x.grad of rms_norm on float64", rtol=1e-10, atol=1e-12, hint=hint)
     assert_close(w.grad, dw_ref, what="weight.grad of rms_norm on float64", rtol=1e-10, atol=1e-12, hint=hint)
