@@ -10,10 +10,11 @@ Part 1, PyTorch tiles
   block 1 / block_q != block_k / block > N, size 1: test_forward_matches_dense_attention
 - o in q's dtype, lse float32 (float64 for float64): test_forward_matches_dense_attention,
   test_forward_float64, test_forward_half_precision_accumulates_in_float32
-- accumulate in float32 for float16/bfloat16 (lse to 1e-5): test_forward_half_precision_accumulates_in_float32
+- accumulate in float32 for float16/bfloat16 (lse to 1e-5): test_forward_half_precision_accumulates_in_float32;
+  backward dq over key tiles and dk, dv over query tiles: test_backward_half_precision_accumulates_in_float32
 - online max from -inf, subtracted across tiles: test_forward_large_scores_do_not_overflow,
   test_forward_running_max_starts_at_minus_inf
-- ValueError for other ranks, mismatched B / d / Nk, block < 1 (0 and negative):
+- ValueError for other ranks, mismatched B / d / Nk (v's d too), block < 1 (0 and negative):
   test_bad_shapes_raise_value_error
 - any strides, inputs untouched: test_non_contiguous_inputs_are_left_alone
 - backward = autograd of dense attention, dtypes of q, k, v: test_backward_matches_autograd,
@@ -31,13 +32,17 @@ Part 2, Triton
 - values, lse float32, causal (block_q < block_k and block_q > block_k), ragged, Nq != Nk,
   float16/float32, block_q honoured (the grid): test_triton_forward_matches_dense_attention,
   test_triton_forward_float16
-- max subtracted across tiles: test_triton_large_scores_do_not_overflow
+- max subtracted across tiles: test_triton_large_scores_do_not_overflow; running max from -inf
+  (scores ~ -150): test_triton_running_max_starts_at_minus_inf
+- (o, lse) and (dq, dk, dv) are tuples, both parts: test_forward_matches_dense_attention,
+  test_backward_matches_autograd, test_triton_forward_matches_dense_attention,
+  test_triton_backward_matches_autograd
 - backward (causal with block_q > block_k over several query tiles, and block_k = 32 > block_q
   with Nk > block_k: block_k honoured): test_triton_backward_matches_autograd;
   delta kept in float32 for float16 inputs: test_triton_backward_delta_in_float32; FlashAttentionTriton (gradients, is_causal
   default, lse saved, computed by the kernels forward and backward): test_triton_function_gradients
 - forward: one launch, one program per (query tile, batch): test_triton_forward_kernel_and_traffic
-- ValueError for float64 / bfloat16, d not in {16, 32, 64, 128}, blocks not powers of two >= 16,
+- ValueError for float64 / bfloat16, d not in {16, 32, 64, 128} (48, 8 and 256), v's d not k's, blocks not powers of two >= 16,
   and Part 1's shape errors, forward and backward: test_triton_rejects_what_the_kernels_do_not_take
 - any strides (each input its own layout), inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
 - the kernels do the work (no torch arithmetic in the wrappers, forward and backward, kernels
@@ -155,8 +160,13 @@ def _check_forward(o, lse, q, k, v, causal, what, dtype=torch.float32, **tol):
 def test_forward_matches_dense_attention(case, causal):
     B, nq, nk, d, bq, bk = case
     q, k, v = qkv(B, nq, nk, d, seed=1)
-    o, lse = flash_forward(q, k, v, causal, bq, bk)
-    _check_forward(o, lse, q, k, v, causal, call("flash_forward", B, nq, nk, d, causal, bq, bk))
+    out = flash_forward(q, k, v, causal, bq, bk)
+    what = call("flash_forward", B, nq, nk, d, causal, bq, bk)
+    if type(out) is not tuple or len(out) != 2:
+        raise SpecFailure(f"{what} must return the tuple (o, lse); got a {type(out).__name__}"
+                          f"\n  hint: return o, lse (a tuple, as the signature says), not a list")
+    o, lse = out
+    _check_forward(o, lse, q, k, v, causal, what)
 
 
 def test_forward_defaults_are_full_attention_and_blocks_of_16():
@@ -223,7 +233,7 @@ def test_bad_shapes_raise_value_error():
     contract = "anything else (other ranks, mismatched B, d or Nk, a block size < 1) raises ValueError"
     bad = [((q[None], k, v), {}, ()), ((q, k, v[:, :5]), {}, (6, 5)), ((q, k[..., :3], v[..., :3]), {}, (4, 3)),
            ((q[:1], k, v), {}, (1, 2)), ((q, k, v), {"block_q": 0}, (0,)), ((q, k, v), {"block_q": -4}, (-4,)),
-           ((q, k, v), {"block_k": 0}, (0,))]
+           ((q, k, v[..., :3]), {}, (4, 3)), ((q, k, v), {"block_k": 0}, (0,))]
     for args, kwargs, mentions in bad:
         shapes = ", ".join(str(tuple(t.shape)) for t in args)
         assert_raises(ValueError, flash_forward, *args, **kwargs, contract=contract, mentions=mentions,
@@ -260,8 +270,9 @@ def test_backward_matches_autograd(case, causal):
     o, lse = dense(q, k, v, causal)
     grads = flash_backward(q, k, v, o, lse, grad_o, causal, bq, bk)
     what = call("flash_backward", B, nq, nk, d, causal, bq, bk, torch.float64)
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        raise SpecFailure(f"{what} must return (dq, dk, dv); got {type(grads).__name__}")
+    if type(grads) is not tuple or len(grads) != 3:
+        raise SpecFailure(f"{what} must return the tuple (dq, dk, dv); got a {type(grads).__name__}"
+                          f"\n  hint: return dq, dk, dv (a tuple, as the signature says), not a list")
     for name, g, e in zip(("dq", "dk", "dv"), grads, dense_grads(q, k, v, grad_o, causal)):
         assert_close(g, e, what=f"{what} {name}", rtol=1e-10, atol=1e-10,
                      hint=(HINT_CAUSAL + "; " if causal else "") + HINT_BACKWARD + "; " + HINT_RAGGED)
@@ -279,6 +290,48 @@ def test_backward_half_precision(dtype):
     assert_close(tuple(grads), expected, what=call("flash_backward", 2, 19, 23, 8, True, 8, 8, dtype) + " (dq, dk, dv)",
                  hint="gradients come back in the dtype of q, k and v; accumulate in float32 and cast once at the end",
                  **tol)
+
+
+def _cancelling_case(which):
+    """Uniform attention (all keys equal), values +-300: in float16/bfloat16 the running dq (over
+    48 keys in tiles of 2) or dk, dv (over 48 queries in tiles of 2) pass ~1e3 and cancel to ~10,
+    so an accumulator in the input dtype loses whole units; float32 keeps them."""
+    n, d, half = 48, 4, 24
+    eps = torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=torch.float64)
+    if which == "dq":
+        q = torch.zeros(1, 3, d, dtype=torch.float64)
+        k = torch.full((1, n, d), 30.0, dtype=torch.float64)
+        k[:, half:] -= eps
+        v = torch.zeros(1, n, d, dtype=torch.float64)
+        v[:, :half, 0], v[:, half:, 0] = 300.0, -300.0
+        grad_o = torch.zeros(1, 3, d, dtype=torch.float64)
+        grad_o[..., 0] = 1.0
+        return q, k, v, grad_o, 16, 2
+    q = torch.full((1, n, d), 30.0, dtype=torch.float64)
+    q[:, half:] -= eps
+    k = torch.ones(1, 2, d, dtype=torch.float64)
+    v = torch.zeros(1, 2, d, dtype=torch.float64)
+    v[:, 0, 0], v[:, 1, 0] = 300.0, -300.0
+    grad_o = torch.ones(1, n, d, dtype=torch.float64)
+    grad_o[:, half:] = -1.0
+    grad_o[:, half:, 1:] += eps[1:]
+    return q, k, v, grad_o, 2, 16
+
+
+@pytest.mark.parametrize("which", ["dq", "dk_dv"])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_backward_half_precision_accumulates_in_float32(dtype, which):
+    q, k, v, grad_o, bq, bk = (t.to(dtype) if isinstance(t, torch.Tensor) else t for t in _cancelling_case(which))
+    o, lse = dense(q, k, v)
+    grads = flash_backward(q, k, v, o.to(dtype), lse.float(), grad_o, False, bq, bk)
+    nq, nk = q.shape[1], k.shape[1]
+    tol = 2e-3 if dtype == torch.float16 else 1.6e-2
+    over = "key tiles" if which == "dq" else "query tiles"
+    assert_close(tuple(grads), tuple(g.to(dtype) for g in dense_grads(q, k, v, grad_o)),
+                 what=call("flash_backward", 1, nq, nk, 4, False, bq, bk, dtype)
+                 + f" (dq, dk, dv) with partial sums over {over} that cancel", rtol=tol, atol=tol,
+                 hint=f"accumulate {'dq' if which == 'dq' else 'dk and dv'} over the {over} in float32 "
+                      f"(zeros(..., dtype=torch.float32)), not in q's dtype, and cast once at the end")
 
 
 def test_backward_uses_the_given_lse():
@@ -464,8 +517,12 @@ def test_triton_forward_matches_dense_attention(case):
     (B, nq, nk, d, bq, bk), causal = case
     q, k, v = qkv(B, nq, nk, d, seed=30, device=DEVICE)
     with traffic() as seen:
-        o, lse = flash_forward_triton(q, k, v, causal, bq, bk)
+        out = flash_forward_triton(q, k, v, causal, bq, bk)
     what = call("flash_forward_triton", B, nq, nk, d, causal, bq, bk)
+    if type(out) is not tuple or len(out) != 2:
+        raise SpecFailure(f"{what} must return the tuple (o, lse); got a {type(out).__name__}"
+                          f"\n  hint: return o, lse (a tuple, as the signature says), not a list")
+    o, lse = out
     _check_forward(o, lse, q, k, v, causal, what)
     programs = [launch.programs for launch in seen.launches]
     if programs != [-(-nq // bq) * B]:
@@ -488,6 +545,16 @@ def test_triton_forward_float16():
     assert_close(o, o_ref.half(), what=f"{what} o", rtol=2e-3, atol=2e-3, hint=hint)
 
 
+def test_triton_running_max_starts_at_minus_inf():
+    """Every score near -150: exp(score - 0) underflows float32 to 0 when the kernel's m starts at 0."""
+    q, k, v = qkv(1, 9, 21, 16, seed=61, device=DEVICE)
+    q, k = q * 0.3, k * 0.3
+    q[..., -1], k[..., -1] = 1.0, -600.0
+    o, lse = flash_forward_triton(q, k, v, False)
+    _check_forward(o, lse, q, k, v, False, call("flash_forward_triton", 1, 9, 21, 16, False, 16, 16)
+                   + " with scores ~ -150", rtol=1e-4, atol=1e-4)
+
+
 def test_triton_large_scores_do_not_overflow():
     q, k, v = qkv(1, 16, 48, 16, seed=32, device=DEVICE)
     k = k.abs() * torch.linspace(3.0, 0.1, 48, device=DEVICE)[:, None]
@@ -505,8 +572,9 @@ def test_triton_backward_matches_autograd(case):
     o, lse = (t.float() for t in dense(q, k, v, causal))
     grads = flash_backward_triton(q, k, v, o, lse, grad_o, causal, bq, bk)
     what = call("flash_backward_triton", B, nq, nk, d, causal, bq, bk)
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        raise SpecFailure(f"{what} must return (dq, dk, dv); got {type(grads).__name__}")
+    if type(grads) is not tuple or len(grads) != 3:
+        raise SpecFailure(f"{what} must return the tuple (dq, dk, dv); got a {type(grads).__name__}"
+                          f"\n  hint: return dq, dk, dv (a tuple, as the signature says), not a list")
     for name, g, e in zip(("dq", "dk", "dv"), grads, dense_grads(q, k, v, grad_o, causal)):
         assert_close(g, e.float(), what=f"{what} {name}", rtol=1e-4, atol=1e-5,
                      hint=(HINT_CAUSAL + "; " if causal else "") + HINT_BACKWARD + "; " + HINT_RAGGED)
@@ -568,8 +636,10 @@ def test_triton_rejects_what_the_kernels_do_not_take():
            ((q, k.half(), v.half()), {}, (), "mixed dtypes"),
            ((q[..., :8], k[..., :8], v[..., :8]), {}, (8,), "d = 8"),
            (qkv(1, 5, 6, 48, seed=36, device=DEVICE), {}, (48,), "d = 48"),
+           (qkv(1, 5, 6, 256, seed=36, device=DEVICE), {}, (256,), "d = 256 (a power of two above 128)"),
            ((q, k, v), {"block_q": 8}, (8,), "block_q = 8"), ((q, k, v), {"block_k": 24}, (24,), "block_k = 24"),
-           ((q, k, v[:, :5]), {}, (), "v shorter than k")]
+           ((q, k, v[:, :5]), {}, (), "v shorter than k"),
+           ((q, k, torch.cat([v, v], -1)), {}, (), "v with d = 32, k with d = 16")]
     for args, kwargs, mentions, label in bad:
         assert_raises(ValueError, flash_forward_triton, *args, **kwargs, contract=contract, mentions=mentions,
                       what=f"flash_forward_triton({label})")
