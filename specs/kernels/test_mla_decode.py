@@ -14,16 +14,18 @@ Contract -> specs:
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
 - any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
   and q_rope): test_strided_inputs
-- B = 0: test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens,
+- (o_latent, lse) is a tuple: check
+- B = 0: test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens (B,) and (B, 1),
   num_splits / block_n 0 or negative): test_errors
-- exactly two launches, split grid (B, num_splits), each cached row loaded once for all
+- exactly two launches (num_splits = 1 too), split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
 - splits are consecutive ranges of whole blocks of block_n positions (block_n honoured; which
   rows each split program loaded, traffic(trace=True)): test_splits_are_whole_blocks_of_block_n
 - no torch compute in the wrapper, the combine included: test_kernels_do_the_work, and in
   half precision (no float32 o cast by the wrapper): test_half_precision
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
-  prefill and two decode steps, num_splits passed on to mla_decode (its split grid):
+  prefill and two decode steps, num_splits passed on to mla_decode (its split grid) and
+  block_n (which split programs load cached rows, traffic(trace=True)):
   test_absorbed_decode_matches_mla_attention; one token only:
   test_absorbed_decode_one_token_only
 - inputs not modified: test_inputs_unchanged
@@ -80,7 +82,10 @@ def reference(q, qr, c, kr, lens, scale):
 
 
 def check(args, scale, what, *, num_splits=2, block_n=16, hint=HINT_SOFTMAX, o_tol=None, lse_tol=None):
-    o, lse = mla_decode(*args, scale, num_splits=num_splits, block_n=block_n)
+    out = mla_decode(*args, scale, num_splits=num_splits, block_n=block_n)
+    assert type(out) is tuple and len(out) == 2, (
+        f"{what} returned a {type(out).__name__}; the contract returns the tuple (o_latent, lse)")
+    o, lse = out
     o_ref, lse_ref = reference(*args, scale)
     dtype = args[0].dtype
     assert o.dtype == dtype and lse.dtype == torch.float32, (
@@ -178,6 +183,9 @@ def test_errors():
                   contract="ValueError when the cache's batch is not q's")
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens[:1], 0.2,
                   contract="ValueError when cache_seqlens is not of shape (B,)")
+    assert_raises(ValueError, mla_decode, q, qr, c, kr, lens[:, None], 0.2,
+                  contract="ValueError when cache_seqlens is not of shape (B,) (here (B, 1): B values, "
+                           "the wrong shape)")
     assert_raises(ValueError, mla_decode, q, qr[:, :2], c, kr, lens, 0.2,
                   contract="ValueError when H differs between q_latent and q_rope")
     assert_raises(ValueError, mla_decode, q, qr, c, kr[:, :10], lens, 0.2,
@@ -219,6 +227,11 @@ def test_two_launches_and_traffic():
     assert t.launches[0].programs == b * splits, (
         f"the split kernel ran {t.launches[0].programs} programs; expected B * num_splits = {b * splits} "
         f"(grid (B, num_splits): each program takes all H heads of its sequence)\n{t}")
+    with traffic(kata_module(mla_decode)) as one:
+        mla_decode(*args, 0.2, num_splits=1, block_n=4)
+    assert one.count == 2, (f"mla_decode(..., num_splits=1) made {one.count} launches; the contract says two "
+                            f"whatever num_splits: the split kernel, then the combine kernel (with one split "
+                            f"it copies and rounds the partial)\n{one}")
     s, f32, cached = 4, 4, 13 + 5
     ideal_loads = (cached * (r + dr) * s                   # each cached row once, for all heads
                    + b * splits * h * (r + dr) * s         # each program loads its queries
@@ -303,13 +316,23 @@ def test_absorbed_decode_matches_mla_attention():
         for i, x in enumerate(steps):
             pos = 4 + i
             expected = attn(x, cache=ref_cache, start_pos=pos, absorb=True)
-            with traffic(kata_module(mla_decode)) as t:
+            with traffic(kata_module(mla_decode), trace=True) as t:
                 got = absorbed_decode(attn, x, my_cache, pos, num_splits=3, block_n=4)
             assert t.count == 2 and t.launches[0].programs == 2 * 3, (
                 f"absorbed_decode(attn, x, cache, start_pos={pos}, num_splits=3, block_n=4) launched {t.count} "
                 f"kernels, the first with {t.launches[0].programs if t.count else 0} programs; expected "
                 f"mla_decode's two launches with B * num_splits = 6 split programs (pass num_splits and "
                 f"block_n on to mla_decode)\n{t}")
+            # length pos + 1 (5, 6) is 2 blocks of block_n = 4: 2 of the 3 split programs of each
+            # sequence load cached rows (block_n = 16, the default, would give 1)
+            readers = sorted({len(t.launches[0].touched("load", arg)) for kind, arg in t.launches[0].trace
+                              if kind == "load"})
+            assert 2 * 2 in readers, (
+                f"absorbed_decode(attn, x, cache, start_pos={pos}, num_splits=3, block_n=4): the split programs "
+                f"that loaded from each tensor numbered {readers}; with {pos + 1} cached positions in blocks "
+                f"of 4, 2 splits of each of the 2 sequences hold positions (4 programs load the cache)"
+                f"\n  hint: pass block_n on to mla_decode (mla_decode(..., num_splits=num_splits, "
+                f"block_n=block_n)), not its default")
             assert_close(got, expected, what=f"absorbed_decode(attn, x, cache, start_pos={pos})",
                          rtol=1e-4, atol=1e-5, hint=hint)
             assert_close(my_cache.c_kv, ref_cache.c_kv, what=f"cache.c_kv after absorbed_decode at start_pos={pos}",
