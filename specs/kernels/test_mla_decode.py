@@ -16,6 +16,7 @@ Contract -> specs:
   and q_rope): test_strided_inputs
 - (o_latent, lse) is a tuple: check
 - B = 0: test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens (B,) and (B, 1),
+  B = 0 validated too,
   num_splits / block_n 0 or negative): test_errors
 - exactly two launches (num_splits = 1 too), split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
@@ -190,6 +191,9 @@ def test_errors():
                   contract="ValueError when H differs between q_latent and q_rope")
     assert_raises(ValueError, mla_decode, q, qr, c, kr[:, :10], lens, 0.2,
                   contract="ValueError when c_kv and k_rope do not cover the same cache positions")
+    assert_raises(ValueError, mla_decode, q[:0], qr[:0], c[:0, :, :20], kr[:0], lens[:0], 0.2,
+                  contract="ValueError when r differs between q_latent and c_kv, with B = 0 too (validate "
+                           "before the empty-batch return)")
     for bad in ({"num_splits": -1}, {"block_n": -4}):
         assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, **bad,
                       contract="ValueError when num_splits < 1 or block_n < 1 (negative values too)")

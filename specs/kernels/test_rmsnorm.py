@@ -28,7 +28,7 @@ Contract -> specs:
   finite differences: test_gradcheck
 - M = 0 (no launch): test_empty_batch
 - errors (ValueError before any launch, message names the shapes; rms_norm_backward
-  validates weight too): test_errors
+  validates weight too; M = 0 validated as well): test_errors
 - inputs not modified: test_inputs_unchanged
 - the wrappers compute nothing with torch, all maths in kernels, strided x read in place
   without a copy, in float32 and float16 (no float32 y cast by the wrapper; harness.kernels
@@ -310,6 +310,12 @@ def test_errors():
     assert_raises(ValueError, rms_norm_backward, x.reshape(15), x.reshape(15), w, torch.ones(1, device=DEVICE),
                   contract="x not 2-D: ValueError")
     assert_raises(ValueError, rms_norm_forward, x, w.double(), contract="weight's dtype not x's: ValueError")
+    # M = 0 validates too: the empty batch is no shortcut past the checks
+    empty = x[:0]
+    assert_raises(ValueError, rms_norm_forward, empty, weight(7, seed=33), contract=contract + " (M = 0 too)",
+                  mentions=("(7,)", "(5,)"))
+    assert_raises(ValueError, rms_norm_backward, empty, empty, weight(7, seed=33), torch.empty(0, device=DEVICE),
+                  contract=contract + " (M = 0 too)", mentions=("(7,)", "(5,)"))
     _, rstd = rms_norm_forward(x, w, 1e-6)
     with traffic(kata_module(rms_norm_backward)) as t:
         assert_raises(ValueError, rms_norm_backward, x, x, weight(7, seed=33), rstd, contract=contract,
