@@ -42,6 +42,8 @@ Part 2, Triton
   delta kept in float32 for float16 inputs: test_triton_backward_delta_in_float32; FlashAttentionTriton (gradients, is_causal
   default, lse saved, computed by the kernels forward and backward): test_triton_function_gradients
 - forward: one launch, one program per (query tile, batch): test_triton_forward_kernel_and_traffic
+- default blocks 16 x 16 (forward grid and causal traffic; backward launches and traffic equal to
+  an explicit 16, 16): test_triton_forward_kernel_and_traffic, test_triton_backward_kernels_and_traffic
 - ValueError for float64 / bfloat16, d not in {16, 32, 64, 128} (48, 8 and 256), v's d not k's, blocks not powers of two >= 16,
   and Part 1's shape errors, forward and backward: test_triton_rejects_what_the_kernels_do_not_take
 - any strides (each input its own layout), inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
@@ -688,10 +690,11 @@ def test_triton_forward_kernel_and_traffic(causal):
     Loads may be fewer (a causal mask on the loads), never more; stores exactly these."""
     B, nq, nk, d, bq, bk = 1, 24, 24, 16, 16, 16
     q, k, v = qkv(B, nq, nk, d, seed=41, device=DEVICE)
-    what = (f"flash_forward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal={causal}, block_q={bq}, "
-            f"block_k={bk})")
+    # the default blocks (16, 16): block_q = 32 would give one program, block_k = 32 causal reads more
+    what = (f"flash_forward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal={causal}) (default "
+            f"block_q={bq}, block_k={bk})")
     with traffic() as seen:
-        kernel_does_the_work(flash_forward_triton, q, k, v, causal, bq, bk, what=what)
+        kernel_does_the_work(flash_forward_triton, q, k, v, causal, what=what)
     programs = [launch.programs for launch in seen.launches]
     if programs != [-(-nq // bq) * B]:
         raise SpecFailure(f"{what} launched {len(programs)} kernel(s) of {programs} programs; the contract: one "
@@ -732,8 +735,18 @@ def test_triton_backward_kernels_and_traffic():
     o, lse = (t.float() for t in dense(q, k, v, True))
     what = (f"flash_backward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal=True, block_q={bq}, "
             f"block_k={bk})")
-    with traffic() as seen:
+    # the default call first, both recorded with trace=True: harness.kernels.traffic removes its
+    # record from the active list by equality, and these must differ from the fixture's outer one
+    with traffic(trace=True) as default:
+        flash_backward_triton(q, k, v, o, lse, grad_o, True)
+    with traffic(trace=True) as seen:
         kernel_does_the_work(flash_backward_triton, q, k, v, o, lse, grad_o, True, bq, bk, what=what)
+    shape = [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in seen.launches]
+    if [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in default.launches] != shape:
+        raise SpecFailure(f"flash_backward_triton(..., is_causal=True) with the default blocks launched and moved "
+                          f"other amounts than with block_q=16, block_k=16 given explicitly:\n  default:\n{default}"
+                          f"\n  explicit 16, 16:\n{seen}\n  hint: the defaults are block_q=BLOCK_Q=16, "
+                          f"block_k=BLOCK_K=16, as in the signature")
     limit = 3 * B * nq * d * 4 + B * nq * 4
     if seen.stored_bytes > limit:
         raise SpecFailure(

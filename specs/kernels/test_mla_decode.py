@@ -21,7 +21,8 @@ Contract -> specs:
 - exactly two launches (num_splits = 1 too), split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
 - splits are consecutive ranges of whole blocks of block_n positions (block_n honoured; which
-  rows each split program loaded, traffic(trace=True)): test_splits_are_whole_blocks_of_block_n
+  rows each split program loaded, traffic(trace=True)), defaults num_splits=2, block_n=16:
+  test_splits_are_whole_blocks_of_block_n
 - no torch compute in the wrapper, the combine included: test_kernels_do_the_work, and in
   half precision (no float32 o cast by the wrapper): test_half_precision
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
@@ -270,15 +271,21 @@ def mla_module(seed):
     return cfg, attn
 
 
-@pytest.mark.parametrize("length,num_splits,block_n", [(13, 2, 4), (20, 2, 32)], ids=str)
+@pytest.mark.parametrize("length,num_splits,block_n", [(13, 2, 4), (20, 2, 32), (20, None, None)], ids=str)
 def test_splits_are_whole_blocks_of_block_n(length, num_splits, block_n):
     # which cached rows each split program loaded (traffic(trace=True)): the splits cut
     # 0 .. length - 1 into consecutive ranges that start at multiples of block_n (13, 2, 4: not
-    # at 7 = cdiv(13, 2); 20, 2, 32: one block, not two halves of 16 as block_n = 16 would give)
+    # at 7 = cdiv(13, 2); 20, 2, 32: one block, not two halves of 16 as block_n = 16 would give;
+    # 20, None, None: the defaults, 2 splits of blocks of 16, so [0, 16) and [16, 20))
     r = 5
     q, qr, c, kr, lens = problem(b=1, h=2, r=r, dr=3, s=24, lengths=(length,), seed=30)
+    defaults = num_splits is None
     with traffic(kata_module(mla_decode), trace=True) as t:
-        mla_decode(q, qr, c, kr, lens, 0.3, num_splits=num_splits, block_n=block_n)
+        if defaults:
+            mla_decode(q, qr, c, kr, lens, 0.3)
+            num_splits, block_n = 2, 16
+        else:
+            mla_decode(q, qr, c, kr, lens, 0.3, num_splits=num_splits, block_n=block_n)
     split = t.launches[0]
     want = set(range(length * r))   # the c_kv elements of the sequence's rows (c_kv is contiguous)
     c_args = [arg for (kind, arg) in split.trace if kind == "load"
@@ -302,6 +309,11 @@ def test_splits_are_whole_blocks_of_block_n(length, num_splits, block_n):
         f"multiple of block_n = {block_n} (a split is a whole number of blocks of block_n positions)"
         f"\n  hint: chunk = cdiv(cdiv(length, num_splits), block_n) * block_n, split s = "
         f"[s * chunk, min((s + 1) * chunk, length)), and BLOCK_N=block_n in the launch (not a fixed 16)")
+    if defaults:
+        assert split.programs == 2 and ranges == [(0, 16), (16, 20)], (
+            f"mla_decode(length 20) with the default num_splits and block_n ran {split.programs} split programs "
+            f"that loaded the ranges of positions {ranges}; the defaults are num_splits=2, block_n=16: 2 programs, "
+            f"[0, 16) and [16, 20)\n  hint: def mla_decode(..., num_splits=2, block_n=16)")
 
 
 def test_absorbed_decode_matches_mla_attention():
