@@ -37,6 +37,8 @@ Part 2, Triton
 - (o, lse) and (dq, dk, dv) are tuples, both parts: test_forward_matches_dense_attention,
   test_backward_matches_autograd, test_triton_forward_matches_dense_attention,
   test_triton_backward_matches_autograd
+- FlashAttentionTriton runs the functions with the default blocks (launches and traffic equal to
+  calling them): test_triton_function_gradients
 - backward (causal with block_q > block_k over several query tiles, and block_k = 32 > block_q
   with Nk > block_k: block_k honoured): test_triton_backward_matches_autograd;
   delta kept in float32 for float16 inputs: test_triton_backward_delta_in_float32; FlashAttentionTriton (gradients, is_causal
@@ -606,6 +608,22 @@ def test_triton_function_gradients():
     what = "FlashAttentionTriton.apply(q (1, 19, 16), k/v (1, 23, 16), float16)"
     assert_close(FlashAttentionTriton.apply(q, k, v), dense(q, k, v)[0].to(dtype), what=f"{what} (is_causal default)",
                  hint="is_causal defaults to False", **tol)
+
+    # the Function runs flash_forward_triton / flash_backward_triton with their default blocks: the same
+    # launches and traffic as calling them directly (trace=True: records unequal to the fixture's one)
+    leaves0 = [t.detach().requires_grad_() for t in (q, k, v)]
+    grad0 = randn(1, 19, 16, seed=45, dtype=dtype).to(DEVICE)
+    with traffic(trace=True) as via_function:
+        FlashAttentionTriton.apply(*leaves0, True).backward(grad0)
+    with traffic(trace=True) as direct:
+        o0, lse0 = flash_forward_triton(q, k, v, True)
+        flash_backward_triton(q, k, v, o0, lse0, grad0, True)
+    if ([(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in via_function.launches]
+            != [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in direct.launches]):
+        raise SpecFailure(f"{what[:-1]}, True).backward() launched and moved other amounts than "
+                          f"flash_forward_triton then flash_backward_triton with their default blocks:\n"
+                          f"  FlashAttentionTriton:\n{via_function}\n  the functions:\n{direct}\n  hint: as "
+                          f"FlashAttentionTorch, the Function calls the functions with the default blocks (16, 16)")
 
     # forward and backward through the Function, upstream gradient in a transposed layout (as behind a
     # transpose in a model), judged by harness.kernels.kernel_does_the_work, then compared with autograd

@@ -28,8 +28,8 @@ Contract -> specs:
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
   prefill and two decode steps, num_splits passed on to mla_decode (its split grid) and
   block_n (which split programs load cached rows, traffic(trace=True)):
-  test_absorbed_decode_matches_mla_attention; one token only:
-  test_absorbed_decode_one_token_only
+  test_absorbed_decode_matches_mla_attention; one token only, raised before cache.update
+  (the cache unchanged): test_absorbed_decode_one_token_only
 - inputs not modified: test_inputs_unchanged
 - on a CUDA device (gpu marker, skipped here): latency within 3x of
   F.scaled_dot_product_attention on the same problem: test_gpu_latency_against_sdpa
@@ -361,9 +361,13 @@ def test_absorbed_decode_matches_mla_attention():
 def test_absorbed_decode_one_token_only():
     cfg, attn = mla_module(12)
     x = torch.randn(2, 2, 32, generator=torch.Generator().manual_seed(13)).to(DEVICE)
-    with torch.no_grad():
-        assert_raises(ValueError, absorbed_decode, attn, x, MLACache(cfg, 2, 8), 0,
-                      contract="ValueError if x holds more than one token")
+    cache = MLACache(cfg, 2, 8)
+    with torch.no_grad(), unchanged(cache.c_kv, cache.k_rope, names=("cache.c_kv", "cache.k_rope"),
+                                         hint="check that x holds one token before cache.update: a call "
+                                              "that raises writes nothing to the cache"):
+        assert_raises(ValueError, absorbed_decode, attn, x, cache, 0,
+                      contract="ValueError if x holds more than one token, raised before anything is "
+                               "written to the cache (check x first, then cache.update)")
 
 
 # ------------------------------------------------------------------------------ on a GPU
