@@ -8,7 +8,8 @@ each length are filled with huge values, so a key that should be masked shows.
 Contract -> specs:
 - o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
   ragged lengths, any num_splits / block_n (one split, many, empty splits, ragged last
-  block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full
+  block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full; H, r,
+  rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile
 - the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
   combine's max from -inf): test_large_scores
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
@@ -115,6 +116,15 @@ def test_lengths_one_and_full():
     args[-1] = args[-1].long()                          # cache_seqlens of any integer dtype
     check(args, 0.3, "mla_decode(B=3, H=1, r=5, rope=2, cache of 7, int64 lengths [1, 7, 2], block_n=4)",
           num_splits=2, block_n=4, hint=HINT_SOFTMAX + "; " + HINT_MASK + "; " + HINT_EMPTY)
+
+
+def test_sizes_past_a_fixed_tile():
+    # any H, r, rope: 17 heads, r = 65, rope = 33 are just past tiles fixed at 16 / 64 / 32
+    args = problem(b=1, h=17, r=65, dr=33, s=8, lengths=(6,), seed=14)
+    check(args, 0.1, "mla_decode(B=1, H=17, r=65, rope=33, length 6, num_splits=2, block_n=4)", num_splits=2,
+          block_n=4, hint="the tiles follow the sizes: BLOCK_H = next_power_of_2(H), BLOCK_R = "
+                          "next_power_of_2(r), BLOCK_ROPE = next_power_of_2(rope) (at least 16 for tl.dot), "
+                          "masked to the real sizes; not a fixed 16, 32 or 64")
 
 
 def test_large_scores():

@@ -6,7 +6,8 @@ non-trivial weight; row widths N are ragged (5, 13, 33: not powers of two) and 1
 
 Contract -> specs:
 - rms_norm_forward: y vs F.rms_norm, rstd vs 1/sqrt(mean(x^2) + eps), shapes and dtypes,
-  ragged N and N = 1, one row and many: test_forward_matches_torch
+  ragged N and N = 1, N = 129 (past a fixed block of 64 or 128), one row and many:
+  test_forward_matches_torch
 - eps inside the sqrt, as given (an explicit 0.0 too), default 1e-6 (rms_norm_forward and
   rms_norm): test_eps_inside_the_sqrt
 - rms_norm_forward / rms_norm_backward return tuples (not lists): check_forward, check_backward
@@ -19,7 +20,7 @@ Contract -> specs:
   test_float16_weight_gradient_accumulates_in_float32
 - any strides, read in place (sliced, transposed x and dy): test_strided_inputs
 - rms_norm_backward: dx (contiguous), dw vs autograd of F.rms_norm, M below and above the
-  number of programs, M = 1, N = 33 (dw's reduction covers every column):
+  number of programs, M = 1, N = 33 (dw's reduction covers every column), N = 129 (no fixed block):
   test_backward_matches_torch
 - rms_norm / RMSNormFunction: any leading dims, 1-D x, non-contiguous x and dy, value and
   both gradients vs F.rms_norm: test_rms_norm_autograd; saves x, weight, rstd, never y:
@@ -103,7 +104,7 @@ def check_forward(x, w, eps, what, hint=HINT_FWD):
 
 # ------------------------------------------------------------------------------ forward
 
-@pytest.mark.parametrize("m,n", [(1, 1), (3, 5), (2, 16), (4, 33)], ids=str)
+@pytest.mark.parametrize("m,n", [(1, 1), (3, 5), (2, 16), (4, 33), (2, 129)], ids=str)
 def test_forward_matches_torch(m, n):
     x, w = rows(m, n, seed=1), weight(n, seed=2)
     check_forward(x, w, 1e-6, f"rms_norm_forward(x ({m}, {n}), w, eps=1e-6)",
@@ -182,7 +183,7 @@ def check_backward(dy, x, w, eps, what, hint=HINT_BWD):
                                 f"(M, N) tensor (torch.empty((M, N)), not torch.empty_like(x) of a strided x)")
 
 
-@pytest.mark.parametrize("m,n", [(1, 5), (3, 16), (9, 13), (5, 33)], ids=str)
+@pytest.mark.parametrize("m,n", [(1, 5), (3, 16), (9, 13), (5, 33), (2, 129)], ids=str)
 def test_backward_matches_torch(m, n):
     x, w, dy = rows(m, n, seed=9), weight(n, seed=10), rows(m, n, seed=11, offset=-0.3)
     check_backward(dy, x, w, 1e-6, f"rms_norm_backward with x ({m}, {n})",
