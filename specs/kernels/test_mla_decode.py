@@ -16,7 +16,7 @@ Contract -> specs:
 - any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
   and q_rope): test_strided_inputs
 - (o_latent, lse) is a tuple: check
-- B = 0: test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens (B,) and (B, 1),
+- B = 0 (dtypes as for any B): test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens (B,) and (B, 1),
   B = 0 validated too,
   num_splits / block_n 0 or negative): test_errors
 - exactly two launches (num_splits = 1 too), split grid (B, num_splits), each cached row loaded once for all
@@ -183,6 +183,10 @@ def test_empty_batch():
     assert o.shape == (0, 3, 24) and lse.shape == (0, 3), (
         f"mla_decode with B = 0: shapes {tuple(o.shape)} and {tuple(lse.shape)}, expected (0, 3, 24) and (0, 3)")
     assert t.count == 0, f"mla_decode with B = 0 launched {t.count} kernels; the contract says: no launch\n{t}"
+    o, lse = mla_decode(*problem(b=0, lengths=(), dtype=torch.float16), 0.2)
+    assert o.dtype == torch.float16 and lse.dtype == torch.float32, (
+        f"mla_decode with B = 0 on float16: o_latent is {o.dtype} and lse {lse.dtype}; expected float16 (q_latent's "
+        f"dtype) and float32, as for any B (allocate the empty results as usual, then return before launching)")
 
 
 def test_errors():

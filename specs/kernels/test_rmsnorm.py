@@ -27,7 +27,7 @@ Contract -> specs:
   test_saves_x_weight_rstd_never_y; float64 to 1e-10, after a float32 call of the same shape
   (nothing kept between calls): test_float64_to_1e_10;
   finite differences: test_gradcheck
-- M = 0 (no launch): test_empty_batch
+- M = 0 (no launch, dtypes as for any M): test_empty_batch
 - errors (ValueError before any launch, message names the shapes; rms_norm_backward
   validates weight too; M = 0 validated as well): test_errors
 - inputs not modified: test_inputs_unchanged
@@ -285,6 +285,10 @@ def test_empty_batch():
     y, rstd = rms_norm_forward(x, w.detach(), 1e-6)
     assert y.shape == (0, 6) and rstd.shape == (0,), (
         f"rms_norm_forward on x (0, 6): y {tuple(y.shape)}, rstd {tuple(rstd.shape)}; expected (0, 6) and (0,)")
+    y16, rstd16 = rms_norm_forward(x.half(), w.detach().half(), 1e-6)
+    assert y16.dtype == torch.float16 and rstd16.dtype == torch.float32, (
+        f"rms_norm_forward on a float16 x (0, 6): y is {y16.dtype} and rstd {rstd16.dtype}; expected float16 "
+        f"(x's dtype) and float32 (the accumulation dtype), as for any M")
     with traffic(kata_module(rms_norm_backward)) as t:
         dx, dw = rms_norm_backward(torch.empty(0, 6, device=DEVICE), x, w.detach(), rstd)
         rms_norm_forward(x, w.detach(), 1e-6)
