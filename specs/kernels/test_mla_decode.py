@@ -27,7 +27,8 @@ Contract -> specs:
 - no torch compute in the wrapper, the combine included: test_kernels_do_the_work, and in
   half precision (no float32 o cast by the wrapper): test_half_precision
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
-  prefill and two decode steps, num_splits passed on to mla_decode (its split grid) and
+  prefill and three decode steps (the last with the defaults num_splits=2, block_n=16),
+  num_splits passed on to mla_decode (its split grid) and
   block_n (which split programs load cached rows, traffic(trace=True)):
   test_absorbed_decode_matches_mla_attention; one token only, raised before cache.update
   (the cache unchanged): test_absorbed_decode_one_token_only
@@ -334,7 +335,7 @@ def test_absorbed_decode_matches_mla_attention():
     cfg, attn = mla_module(10)
     g = torch.Generator().manual_seed(11)
     prefix = torch.randn(2, 4, 32, generator=g).to(DEVICE)
-    steps = [torch.randn(2, 1, 32, generator=g).to(DEVICE) for _ in range(2)]
+    steps = [torch.randn(2, 1, 32, generator=g).to(DEVICE) for _ in range(3)]
     ref_cache, my_cache = MLACache(cfg, 3, 8), MLACache(cfg, 3, 8)
     hint = ("absorbed_decode: positions = [start_pos]; q_nope, q_rope = attn.queries(x, positions); "
             "c_kv, k_rope = attn.latent(x, positions); cache.update first; q_latent = q_nope @ W_UK; "
@@ -346,6 +347,20 @@ def test_absorbed_decode_matches_mla_attention():
         for i, x in enumerate(steps):
             pos = 4 + i
             expected = attn(x, cache=ref_cache, start_pos=pos, absorb=True)
+            if i == 2:   # the defaults: num_splits=2, block_n=16 (7 positions: one block, one split each)
+                with traffic(kata_module(mla_decode), trace=True) as t:
+                    got = absorbed_decode(attn, x, my_cache, pos)
+                readers = sorted({len(t.launches[0].touched("load", arg)) for kind, arg in t.launches[0].trace
+                                  if kind == "load"}) if t.count else []
+                assert t.count == 2 and t.launches[0].programs == 2 * 2 and 2 in readers, (
+                    f"absorbed_decode(attn, x, cache, start_pos={pos}) (default num_splits and block_n) launched "
+                    f"{t.count} kernels, the first with {t.launches[0].programs if t.count else 0} programs, whose "
+                    f"loads from each tensor came from {readers} programs; expected B * 2 = 4 split programs, the "
+                    f"7 cached positions one block of 16 (1 program per sequence loads the cache)\n{t}\n  hint: "
+                    f"def absorbed_decode(attn, x, cache, start_pos, num_splits=2, block_n=16)")
+                assert_close(got, expected, what=f"absorbed_decode(attn, x, cache, start_pos={pos})",
+                             rtol=1e-4, atol=1e-5, hint=hint)
+                continue
             with traffic(kata_module(mla_decode), trace=True) as t:
                 got = absorbed_decode(attn, x, my_cache, pos, num_splits=3, block_n=4)
             assert t.count == 2 and t.launches[0].programs == 2 * 3, (

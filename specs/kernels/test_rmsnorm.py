@@ -289,6 +289,10 @@ def test_empty_batch():
     assert y16.dtype == torch.float16 and rstd16.dtype == torch.float32, (
         f"rms_norm_forward on a float16 x (0, 6): y is {y16.dtype} and rstd {rstd16.dtype}; expected float16 "
         f"(x's dtype) and float32 (the accumulation dtype), as for any M")
+    dx16, dw16 = rms_norm_backward(y16, x.half(), w.detach().half(), rstd16)
+    assert dx16.dtype == torch.float16 and dw16.dtype == torch.float16, (
+        f"rms_norm_backward on a float16 x (0, 6): dx is {dx16.dtype} and dw {dw16.dtype}; expected float16 "
+        f"(x's and weight's dtype), as for any M")
     with traffic(kata_module(rms_norm_backward)) as t:
         dx, dw = rms_norm_backward(torch.empty(0, 6, device=DEVICE), x, w.detach(), rstd)
         rms_norm_forward(x, w.detach(), 1e-6)
