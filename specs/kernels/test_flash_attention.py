@@ -19,6 +19,7 @@ Part 1, PyTorch tiles
 - any strides, inputs untouched: test_non_contiguous_inputs_are_left_alone
 - backward = autograd of dense attention, dtypes of q, k, v: test_backward_matches_autograd,
   test_backward_half_precision
+- delta = rowsum(dO * O) in float32 for float16 inputs: test_backward_delta_in_float32
 - P from the lse given, delta from the o given: test_backward_uses_the_given_lse,
   test_backward_uses_the_given_o
 - FlashAttentionTorch: gradients (gradcheck, non-contiguous upstream), is_causal positional,
@@ -336,6 +337,23 @@ def test_backward_half_precision_accumulates_in_float32(dtype, which):
                  + f" (dq, dk, dv) with partial sums over {over} that cancel", rtol=tol, atol=tol,
                  hint=f"accumulate {'dq' if which == 'dq' else 'dk and dv'} over the {over} in float32 "
                       f"(zeros(..., dtype=torch.float32)), not in q's dtype, and cast once at the end")
+
+
+def test_backward_delta_in_float32():
+    # as test_triton_backward_delta_in_float32, for the PyTorch tiles: float16 inputs with v ~ 20,
+    # delta = rowsum(dO * O) ~ 100 while dP - delta is ~ 1; products or sums of dO * O in float16
+    # shift delta by ~0.03, which shows in dq and dk
+    q, k, v = qkv(1, 19, 23, 16, seed=60)
+    q, k, v = q.half(), k.half(), (v * 0.5 + 20.0).half()
+    grad_o = randn(1, 19, 16, seed=61).half()
+    o, lse = dense(q, k, v)
+    o, lse = o.half(), lse.float()
+    grads = flash_backward(q, k, v, o, lse, grad_o, False, 8, 8)
+    what = call("flash_backward", 1, 19, 23, 16, False, 8, 8, torch.float16) + " with v ~ 20"
+    for name, g, e in zip(("dq", "dk", "dv"), grads, formula_grads(q, k, v, o, lse, grad_o)):
+        assert_close(g, e.half(), what=f"{what} {name}", rtol=2e-3, atol=2e-3,
+                     hint="compute delta = rowsum(dO * O) in float32: convert dO and O to float32 before the "
+                          "product (not (grad_o * o).sum().float()), even for float16 inputs: dP - delta cancels")
 
 
 def test_backward_uses_the_given_lse():
