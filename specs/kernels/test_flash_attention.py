@@ -11,7 +11,8 @@ Part 1, PyTorch tiles
 - o in q's dtype, lse float32 (float64 for float64): test_forward_matches_dense_attention,
   test_forward_float64, test_forward_half_precision_accumulates_in_float32
 - accumulate in float32 for float16/bfloat16 (lse to 1e-5): test_forward_half_precision_accumulates_in_float32;
-  backward dq over key tiles and dk, dv over query tiles: test_backward_half_precision_accumulates_in_float32
+  backward dq over key tiles and dk, dv over query tiles: test_backward_half_precision_accumulates_in_float32,
+  and in the Triton kernels: test_triton_backward_accumulates_in_float32
 - online max from -inf, subtracted across tiles: test_forward_large_scores_do_not_overflow,
   test_forward_running_max_starts_at_minus_inf
 - ValueError for other ranks, mismatched B / d / Nk (v's d too), block < 1 (0 and negative):
@@ -297,12 +298,12 @@ def test_backward_half_precision(dtype):
                  **tol)
 
 
-def _cancelling_case(which):
+def _cancelling_case(which, n=48, d=4):
     """Uniform attention (all keys equal), values +-300: in float16/bfloat16 the running dq (over
     48 keys in tiles of 2) or dk, dv (over 48 queries in tiles of 2) pass ~1e3 and cancel to ~10,
     so an accumulator in the input dtype loses whole units; float32 keeps them."""
-    n, d, half = 48, 4, 24
-    eps = torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=torch.float64)
+    half = n // 2
+    eps = 0.1 * torch.arange(1, d + 1, dtype=torch.float64)
     if which == "dq":
         q = torch.zeros(1, 3, d, dtype=torch.float64)
         k = torch.full((1, n, d), 30.0, dtype=torch.float64)
@@ -617,6 +618,23 @@ def test_triton_backward_delta_in_float32():
         assert_close(g, e.half(), what=f"{what} {name}", rtol=2e-3, atol=2e-3,
                      hint="compute delta = rowsum(dO * O) in float32 and keep it in a float32 buffer (at most one "
                           "float32 per query row), even for float16 inputs: dP - delta cancels")
+
+
+@pytest.mark.parametrize("which", ["dq", "dk_dv"])
+def test_triton_backward_accumulates_in_float32(which):
+    # _cancelling_case with d = 16 and 64 positions in tiles of 16: float16 partial sums of dq (over
+    # the key tiles) or dk, dv (over the query tiles) reach ~1e3 and cancel
+    q, k, v, grad_o, bq, bk = _cancelling_case(which, n=64, d=16)
+    bq, bk = max(bq, 16), max(bk, 16)
+    q, k, v, grad_o = (t.half().to(DEVICE) for t in (q, k, v, grad_o))
+    o, lse = dense(q, k, v)
+    grads = flash_backward_triton(q, k, v, o.half(), lse.float(), grad_o, False, bq, bk)
+    over = "key tiles" if which == "dq" else "query tiles"
+    assert_close(tuple(grads), tuple(g.half() for g in dense_grads(q, k, v, grad_o)),
+                 what=call("flash_backward_triton", 1, q.shape[1], k.shape[1], 16, False, bq, bk, torch.float16)
+                 + f" (dq, dk, dv) with partial sums over {over} that cancel", rtol=2e-3, atol=2e-3,
+                 hint=f"accumulate {'dq' if which == 'dq' else 'dk and dv'} over the {over} in float32 "
+                      f"(tl.zeros(..., dtype=tl.float32)) and round to float16 once, when storing")
 
 
 def test_triton_function_gradients():
