@@ -12,7 +12,8 @@ Contract -> specs:
   rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile
 - the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
   combine's max from -inf): test_large_scores
-- dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
+- dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision; the running
+  output in float32 across blocks (cancelling rows): test_half_precision_running_output_in_float32
 - any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
   and q_rope): test_strided_inputs
 - (o_latent, lse) is a tuple: check
@@ -117,6 +118,22 @@ def test_lengths_one_and_full():
     args[-1] = args[-1].long()                          # cache_seqlens of any integer dtype
     check(args, 0.3, "mla_decode(B=3, H=1, r=5, rope=2, cache of 7, int64 lengths [1, 7, 2], block_n=4)",
           num_splits=2, block_n=4, hint=HINT_SOFTMAX + "; " + HINT_MASK + "; " + HINT_EMPTY)
+
+
+def test_half_precision_running_output_in_float32():
+    # float16, uniform attention (zero queries) over 32 positions in blocks of 4: rows +300 then
+    # -300 + eps, so the running output of the split passes 4800 (float16 steps of 4 there) and
+    # cancels to 16 * eps; o_latent = eps / 2
+    n, r = 32, 5
+    q, qr = torch.zeros(1, 2, r), torch.zeros(1, 2, 3)
+    c = torch.full((1, n, r), 300.0)
+    c[:, n // 2:] = -300.0 + 0.1 * torch.arange(1, r + 1)
+    kr = torch.zeros(1, n, 3)
+    args = [t.half().to(DEVICE) for t in (q, qr, c, kr)] + [torch.tensor([n], dtype=torch.int32, device=DEVICE)]
+    check(args, 0.2, "mla_decode on float16 with cancelling cached rows (1 split, block_n=4)", num_splits=1,
+          block_n=4, o_tol=dict(rtol=2e-3, atol=2e-3),
+          hint="keep the running output acc (and m, l) in float32 across the blocks of a split: a float16 "
+               "acc rounds away whole units once its partial sums pass ~1e3")
 
 
 def test_sizes_past_a_fixed_tile():
