@@ -16,6 +16,8 @@ Contract -> specs:
 - every load converted to float32 before arithmetic (float16 rows with |x| ~ 100):
   test_float16_sum_of_squares_accumulates_in_float32; y rounded to float16 once, when stored:
   test_float16_y_rounded_once
+- dx's mean term c kept in float32 (float16 dy = 1000 * x, where dx cancels):
+  test_float16_dx_mean_term_in_float32
 - dw reduced across rows in the accumulation dtype (float16 partial sums overflow):
   test_float16_weight_gradient_accumulates_in_float32
 - any strides, read in place (sliced, transposed x and dy): test_strided_inputs
@@ -197,6 +199,17 @@ def test_backward_dtypes(dtype):
     x, w = rows(6, 13, seed=12, dtype=dtype), weight(13, seed=13, dtype=dtype)
     dy = rows(6, 13, seed=14, dtype=dtype, offset=0.2)
     check_backward(dy, x, w, 1e-5, f"rms_norm_backward on {dtype}", hint=HINT_BWD + "; " + HINT_ACC)
+
+
+def test_float16_dx_mean_term_in_float32():
+    # dy = 1000 * x: w * dy and x_hat * c (c = mean(w * dy * x_hat) ~ 1e3) nearly cancel, so c
+    # rounded to float16 (steps of 0.5 there) shifts dx by ~0.1 while dx itself is ~0.5
+    x, w = rows(3, 13, seed=62, dtype=torch.float16), weight(13, seed=63, dtype=torch.float16)
+    w = torch.ones_like(w)
+    dy = (x.double() * 1000).half()
+    check_backward(dy, x, w, 1e-6, "rms_norm_backward on float16 with dy = 1000 * x (w * dy - x_hat * c cancels)",
+                   hint="keep c = sum(w * dy * x_hat) / N (and every intermediate) in float32; round only dx "
+                        "to float16, once, when storing; " + HINT_ACC)
 
 
 def test_float16_weight_gradient_accumulates_in_float32():
