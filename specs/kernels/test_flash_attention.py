@@ -11,6 +11,8 @@ Part 1, PyTorch tiles
 - o in q's dtype, lse float32 (float64 for float64): test_forward_matches_dense_attention,
   test_forward_float64, test_forward_half_precision_accumulates_in_float32
 - accumulate in float32 for float16/bfloat16 (lse to 1e-5): test_forward_half_precision_accumulates_in_float32;
+  the running output across key tiles (values that cancel): test_forward_half_precision_running_output_in_float32,
+  test_triton_forward_running_output_in_float32;
   backward dq over key tiles and dk, dv over query tiles: test_backward_half_precision_accumulates_in_float32,
   and in the Triton kernels: test_triton_backward_accumulates_in_float32
 - online max from -inf, subtracted across tiles: test_forward_large_scores_do_not_overflow,
@@ -209,6 +211,29 @@ def test_forward_half_precision_accumulates_in_float32(dtype):
     assert_close(lse, lse_ref.float(), what=f"{what} lse", rtol=1e-5, atol=1e-5, hint=hint)
     tol = dict(rtol=2e-3, atol=2e-3) if dtype == torch.float16 else dict(rtol=1.6e-2, atol=1e-2)
     assert_close(o, o_ref.to(dtype), what=f"{what} o", hint=hint, **tol)
+
+
+def _cancelling_forward(n, d, dtype, device="cpu"):
+    """Uniform attention (zero queries) over n keys whose values are +300 for the first half and
+    -300 + eps for the second (plus noise ~ 1): the running output passes ~300 * n / 2 and
+    cancels, o ~ eps / 2."""
+    q, k = torch.zeros(1, 3, d, dtype=torch.float64), torch.zeros(1, n, d, dtype=torch.float64)
+    v = torch.full((1, n, d), 300.0, dtype=torch.float64)
+    v[:, n // 2:] = -300.0 + 0.1 * torch.arange(1, d + 1, dtype=torch.float64)
+    v += randn(1, n, d, seed=3, dtype=torch.float64)   # tile sums off float16's coarse steps near 1e3
+    return tuple(t.to(dtype).to(device) for t in (q, k, v))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_forward_half_precision_running_output_in_float32(dtype):
+    q, k, v = _cancelling_forward(48, 4, dtype)
+    o, lse = flash_forward(q, k, v, False, 16, 2)
+    tol = 2e-3 if dtype == torch.float16 else 1.6e-2
+    _check_forward(o, lse, q, k, v, False, call("flash_forward", 1, 3, 48, 4, False, 16, 2, dtype)
+                   + " with values +-300 that cancel", dtype=dtype, rtol=tol, atol=tol)
+    assert_close(o, dense(q, k, v)[0].to(dtype), what=f"o of flash_forward on {dtype} with values +-300 that cancel",
+                 rtol=tol, atol=tol, hint="keep the running output in float32 across the key tiles (rescaled, "
+                 "never rounded to the input dtype); cast o once at the end")
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
@@ -576,6 +601,16 @@ def test_triton_running_max_starts_at_minus_inf():
     o, lse = flash_forward_triton(q, k, v, False)
     _check_forward(o, lse, q, k, v, False, call("flash_forward_triton", 1, 9, 21, 16, False, 16, 16)
                    + " with scores ~ -150", rtol=1e-4, atol=1e-4)
+
+
+def test_triton_forward_running_output_in_float32():
+    q, k, v = _cancelling_forward(64, 16, torch.float16, DEVICE)
+    o, lse = flash_forward_triton(q, k, v, False)
+    what = call("flash_forward_triton", 1, 3, 64, 16, False, 16, 16, torch.float16) + " with values +-300 that cancel"
+    assert_close(lse, dense(q, k, v)[1].float(), what=f"{what} lse", rtol=1e-5, atol=1e-5)
+    assert_close(o, dense(q, k, v)[0].half(), what=f"{what} o", rtol=2e-3, atol=2e-3,
+                 hint="keep the running output in float32 across the key tiles (tl.zeros(..., tl.float32), "
+                      "rescaled, never rounded to float16); round o once, when storing")
 
 
 def test_triton_large_scores_do_not_overflow():
