@@ -10,14 +10,19 @@ Part 1, PyTorch tiles
   block 1 / block_q != block_k / block > N, size 1: test_forward_matches_dense_attention
 - o in q's dtype, lse float32 (float64 for float64): test_forward_matches_dense_attention,
   test_forward_float64, test_forward_half_precision_accumulates_in_float32
-- accumulate in float32 for float16/bfloat16 (lse to 1e-5): test_forward_half_precision_accumulates_in_float32
+- accumulate in float32 for float16/bfloat16 (lse to 1e-5): test_forward_half_precision_accumulates_in_float32;
+  the running output across key tiles (values that cancel): test_forward_half_precision_running_output_in_float32,
+  test_triton_forward_running_output_in_float32;
+  backward dq over key tiles and dk, dv over query tiles: test_backward_half_precision_accumulates_in_float32,
+  and in the Triton kernels: test_triton_backward_accumulates_in_float32
 - online max from -inf, subtracted across tiles: test_forward_large_scores_do_not_overflow,
   test_forward_running_max_starts_at_minus_inf
-- ValueError for other ranks, mismatched B / d / Nk, block < 1 (0 and negative):
+- ValueError for other ranks, mismatched B / d / Nk (v's d too), block < 1 (0 and negative):
   test_bad_shapes_raise_value_error
 - any strides, inputs untouched: test_non_contiguous_inputs_are_left_alone
 - backward = autograd of dense attention, dtypes of q, k, v: test_backward_matches_autograd,
   test_backward_half_precision
+- delta = rowsum(dO * O) in float32 for float16 inputs: test_backward_delta_in_float32
 - P from the lse given, delta from the o given: test_backward_uses_the_given_lse,
   test_backward_uses_the_given_o
 - FlashAttentionTorch: gradients (gradcheck, non-contiguous upstream), is_causal positional,
@@ -31,13 +36,21 @@ Part 2, Triton
 - values, lse float32, causal (block_q < block_k and block_q > block_k), ragged, Nq != Nk,
   float16/float32, block_q honoured (the grid): test_triton_forward_matches_dense_attention,
   test_triton_forward_float16
-- max subtracted across tiles: test_triton_large_scores_do_not_overflow
+- max subtracted across tiles: test_triton_large_scores_do_not_overflow; running max from -inf
+  (scores ~ -150): test_triton_running_max_starts_at_minus_inf
+- (o, lse) and (dq, dk, dv) are tuples, both parts: test_forward_matches_dense_attention,
+  test_backward_matches_autograd, test_triton_forward_matches_dense_attention,
+  test_triton_backward_matches_autograd
+- FlashAttentionTriton runs the functions with the default blocks (launches and traffic equal to
+  calling them): test_triton_function_gradients
 - backward (causal with block_q > block_k over several query tiles, and block_k = 32 > block_q
   with Nk > block_k: block_k honoured): test_triton_backward_matches_autograd;
   delta kept in float32 for float16 inputs: test_triton_backward_delta_in_float32; FlashAttentionTriton (gradients, is_causal
   default, lse saved, computed by the kernels forward and backward): test_triton_function_gradients
 - forward: one launch, one program per (query tile, batch): test_triton_forward_kernel_and_traffic
-- ValueError for float64 / bfloat16, d not in {16, 32, 64, 128}, blocks not powers of two >= 16,
+- default blocks 16 x 16 (forward grid and causal traffic; backward launches and traffic equal to
+  an explicit 16, 16): test_triton_forward_kernel_and_traffic, test_triton_backward_kernels_and_traffic
+- ValueError for float64 / bfloat16, d not in {16, 32, 64, 128} (48, 8 and 256), v's d not k's, blocks not powers of two >= 16,
   and Part 1's shape errors, forward and backward: test_triton_rejects_what_the_kernels_do_not_take
 - any strides (each input its own layout), inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
 - the kernels do the work (no torch arithmetic in the wrappers, forward and backward, kernels
@@ -155,8 +168,13 @@ def _check_forward(o, lse, q, k, v, causal, what, dtype=torch.float32, **tol):
 def test_forward_matches_dense_attention(case, causal):
     B, nq, nk, d, bq, bk = case
     q, k, v = qkv(B, nq, nk, d, seed=1)
-    o, lse = flash_forward(q, k, v, causal, bq, bk)
-    _check_forward(o, lse, q, k, v, causal, call("flash_forward", B, nq, nk, d, causal, bq, bk))
+    out = flash_forward(q, k, v, causal, bq, bk)
+    what = call("flash_forward", B, nq, nk, d, causal, bq, bk)
+    if type(out) is not tuple or len(out) != 2:
+        raise SpecFailure(f"{what} must return the tuple (o, lse); got a {type(out).__name__}"
+                          f"\n  hint: return o, lse (a tuple, as the signature says), not a list")
+    o, lse = out
+    _check_forward(o, lse, q, k, v, causal, what)
 
 
 def test_forward_defaults_are_full_attention_and_blocks_of_16():
@@ -195,6 +213,29 @@ def test_forward_half_precision_accumulates_in_float32(dtype):
     assert_close(o, o_ref.to(dtype), what=f"{what} o", hint=hint, **tol)
 
 
+def _cancelling_forward(n, d, dtype, device="cpu"):
+    """Uniform attention (zero queries) over n keys whose values are +300 for the first half and
+    -300 + eps for the second (plus noise ~ 1): the running output passes ~300 * n / 2 and
+    cancels, o ~ eps / 2."""
+    q, k = torch.zeros(1, 3, d, dtype=torch.float64), torch.zeros(1, n, d, dtype=torch.float64)
+    v = torch.full((1, n, d), 300.0, dtype=torch.float64)
+    v[:, n // 2:] = -300.0 + 0.1 * torch.arange(1, d + 1, dtype=torch.float64)
+    v += randn(1, n, d, seed=3, dtype=torch.float64)   # tile sums off float16's coarse steps near 1e3
+    return tuple(t.to(dtype).to(device) for t in (q, k, v))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_forward_half_precision_running_output_in_float32(dtype):
+    q, k, v = _cancelling_forward(48, 4, dtype)
+    o, lse = flash_forward(q, k, v, False, 16, 2)
+    tol = 2e-3 if dtype == torch.float16 else 1.6e-2
+    _check_forward(o, lse, q, k, v, False, call("flash_forward", 1, 3, 48, 4, False, 16, 2, dtype)
+                   + " with values +-300 that cancel", dtype=dtype, rtol=tol, atol=tol)
+    assert_close(o, dense(q, k, v)[0].to(dtype), what=f"o of flash_forward on {dtype} with values +-300 that cancel",
+                 rtol=tol, atol=tol, hint="keep the running output in float32 across the key tiles (rescaled, "
+                 "never rounded to the input dtype); cast o once at the end")
+
+
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
 def test_forward_large_scores_do_not_overflow(causal):
     """Scores in the hundreds, falling along the keys: the first key tile holds each row's
@@ -223,7 +264,7 @@ def test_bad_shapes_raise_value_error():
     contract = "anything else (other ranks, mismatched B, d or Nk, a block size < 1) raises ValueError"
     bad = [((q[None], k, v), {}, ()), ((q, k, v[:, :5]), {}, (6, 5)), ((q, k[..., :3], v[..., :3]), {}, (4, 3)),
            ((q[:1], k, v), {}, (1, 2)), ((q, k, v), {"block_q": 0}, (0,)), ((q, k, v), {"block_q": -4}, (-4,)),
-           ((q, k, v), {"block_k": 0}, (0,))]
+           ((q, k, v[..., :3]), {}, (4, 3)), ((q, k, v), {"block_k": 0}, (0,))]
     for args, kwargs, mentions in bad:
         shapes = ", ".join(str(tuple(t.shape)) for t in args)
         assert_raises(ValueError, flash_forward, *args, **kwargs, contract=contract, mentions=mentions,
@@ -260,8 +301,9 @@ def test_backward_matches_autograd(case, causal):
     o, lse = dense(q, k, v, causal)
     grads = flash_backward(q, k, v, o, lse, grad_o, causal, bq, bk)
     what = call("flash_backward", B, nq, nk, d, causal, bq, bk, torch.float64)
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        raise SpecFailure(f"{what} must return (dq, dk, dv); got {type(grads).__name__}")
+    if type(grads) is not tuple or len(grads) != 3:
+        raise SpecFailure(f"{what} must return the tuple (dq, dk, dv); got a {type(grads).__name__}"
+                          f"\n  hint: return dq, dk, dv (a tuple, as the signature says), not a list")
     for name, g, e in zip(("dq", "dk", "dv"), grads, dense_grads(q, k, v, grad_o, causal)):
         assert_close(g, e, what=f"{what} {name}", rtol=1e-10, atol=1e-10,
                      hint=(HINT_CAUSAL + "; " if causal else "") + HINT_BACKWARD + "; " + HINT_RAGGED)
@@ -279,6 +321,65 @@ def test_backward_half_precision(dtype):
     assert_close(tuple(grads), expected, what=call("flash_backward", 2, 19, 23, 8, True, 8, 8, dtype) + " (dq, dk, dv)",
                  hint="gradients come back in the dtype of q, k and v; accumulate in float32 and cast once at the end",
                  **tol)
+
+
+def _cancelling_case(which, n=48, d=4):
+    """Uniform attention (all keys equal), values +-300: in float16/bfloat16 the running dq (over
+    48 keys in tiles of 2) or dk, dv (over 48 queries in tiles of 2) pass ~1e3 and cancel to ~10,
+    so an accumulator in the input dtype loses whole units; float32 keeps them."""
+    half = n // 2
+    eps = 0.1 * torch.arange(1, d + 1, dtype=torch.float64)
+    if which == "dq":
+        q = torch.zeros(1, 3, d, dtype=torch.float64)
+        k = torch.full((1, n, d), 30.0, dtype=torch.float64)
+        k[:, half:] -= eps
+        v = torch.zeros(1, n, d, dtype=torch.float64)
+        v[:, :half, 0], v[:, half:, 0] = 300.0, -300.0
+        grad_o = torch.zeros(1, 3, d, dtype=torch.float64)
+        grad_o[..., 0] = 1.0
+        return q, k, v, grad_o, 16, 2
+    q = torch.full((1, n, d), 30.0, dtype=torch.float64)
+    q[:, half:] -= eps
+    k = torch.ones(1, 2, d, dtype=torch.float64)
+    v = torch.zeros(1, 2, d, dtype=torch.float64)
+    v[:, 0, 0], v[:, 1, 0] = 300.0, -300.0
+    grad_o = torch.ones(1, n, d, dtype=torch.float64)
+    grad_o[:, half:] = -1.0
+    grad_o[:, half:, 1:] += eps[1:]
+    return q, k, v, grad_o, 2, 16
+
+
+@pytest.mark.parametrize("which", ["dq", "dk_dv"])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_backward_half_precision_accumulates_in_float32(dtype, which):
+    q, k, v, grad_o, bq, bk = (t.to(dtype) if isinstance(t, torch.Tensor) else t for t in _cancelling_case(which))
+    o, lse = dense(q, k, v)
+    grads = flash_backward(q, k, v, o.to(dtype), lse.float(), grad_o, False, bq, bk)
+    nq, nk = q.shape[1], k.shape[1]
+    tol = 2e-3 if dtype == torch.float16 else 1.6e-2
+    over = "key tiles" if which == "dq" else "query tiles"
+    assert_close(tuple(grads), tuple(g.to(dtype) for g in dense_grads(q, k, v, grad_o)),
+                 what=call("flash_backward", 1, nq, nk, 4, False, bq, bk, dtype)
+                 + f" (dq, dk, dv) with partial sums over {over} that cancel", rtol=tol, atol=tol,
+                 hint=f"accumulate {'dq' if which == 'dq' else 'dk and dv'} over the {over} in float32 "
+                      f"(zeros(..., dtype=torch.float32)), not in q's dtype, and cast once at the end")
+
+
+def test_backward_delta_in_float32():
+    # as test_triton_backward_delta_in_float32, for the PyTorch tiles: float16 inputs with v ~ 20,
+    # delta = rowsum(dO * O) ~ 100 while dP - delta is ~ 1; products or sums of dO * O in float16
+    # shift delta by ~0.03, which shows in dq and dk
+    q, k, v = qkv(1, 19, 23, 16, seed=60)
+    q, k, v = q.half(), k.half(), (v * 0.5 + 20.0).half()
+    grad_o = randn(1, 19, 16, seed=61).half()
+    o, lse = dense(q, k, v)
+    o, lse = o.half(), lse.float()
+    grads = flash_backward(q, k, v, o, lse, grad_o, False, 8, 8)
+    what = call("flash_backward", 1, 19, 23, 16, False, 8, 8, torch.float16) + " with v ~ 20"
+    for name, g, e in zip(("dq", "dk", "dv"), grads, formula_grads(q, k, v, o, lse, grad_o)):
+        assert_close(g, e.half(), what=f"{what} {name}", rtol=2e-3, atol=2e-3,
+                     hint="compute delta = rowsum(dO * O) in float32: convert dO and O to float32 before the "
+                          "product (not (grad_o * o).sum().float()), even for float16 inputs: dP - delta cancels")
 
 
 def test_backward_uses_the_given_lse():
@@ -464,8 +565,12 @@ def test_triton_forward_matches_dense_attention(case):
     (B, nq, nk, d, bq, bk), causal = case
     q, k, v = qkv(B, nq, nk, d, seed=30, device=DEVICE)
     with traffic() as seen:
-        o, lse = flash_forward_triton(q, k, v, causal, bq, bk)
+        out = flash_forward_triton(q, k, v, causal, bq, bk)
     what = call("flash_forward_triton", B, nq, nk, d, causal, bq, bk)
+    if type(out) is not tuple or len(out) != 2:
+        raise SpecFailure(f"{what} must return the tuple (o, lse); got a {type(out).__name__}"
+                          f"\n  hint: return o, lse (a tuple, as the signature says), not a list")
+    o, lse = out
     _check_forward(o, lse, q, k, v, causal, what)
     programs = [launch.programs for launch in seen.launches]
     if programs != [-(-nq // bq) * B]:
@@ -488,6 +593,26 @@ def test_triton_forward_float16():
     assert_close(o, o_ref.half(), what=f"{what} o", rtol=2e-3, atol=2e-3, hint=hint)
 
 
+def test_triton_running_max_starts_at_minus_inf():
+    """Every score near -150: exp(score - 0) underflows float32 to 0 when the kernel's m starts at 0."""
+    q, k, v = qkv(1, 9, 21, 16, seed=61, device=DEVICE)
+    q, k = q * 0.3, k * 0.3
+    q[..., -1], k[..., -1] = 1.0, -600.0
+    o, lse = flash_forward_triton(q, k, v, False)
+    _check_forward(o, lse, q, k, v, False, call("flash_forward_triton", 1, 9, 21, 16, False, 16, 16)
+                   + " with scores ~ -150", rtol=1e-4, atol=1e-4)
+
+
+def test_triton_forward_running_output_in_float32():
+    q, k, v = _cancelling_forward(64, 16, torch.float16, DEVICE)
+    o, lse = flash_forward_triton(q, k, v, False)
+    what = call("flash_forward_triton", 1, 3, 64, 16, False, 16, 16, torch.float16) + " with values +-300 that cancel"
+    assert_close(lse, dense(q, k, v)[1].float(), what=f"{what} lse", rtol=1e-5, atol=1e-5)
+    assert_close(o, dense(q, k, v)[0].half(), what=f"{what} o", rtol=2e-3, atol=2e-3,
+                 hint="keep the running output in float32 across the key tiles (tl.zeros(..., tl.float32), "
+                      "rescaled, never rounded to float16); round o once, when storing")
+
+
 def test_triton_large_scores_do_not_overflow():
     q, k, v = qkv(1, 16, 48, 16, seed=32, device=DEVICE)
     k = k.abs() * torch.linspace(3.0, 0.1, 48, device=DEVICE)[:, None]
@@ -505,8 +630,9 @@ def test_triton_backward_matches_autograd(case):
     o, lse = (t.float() for t in dense(q, k, v, causal))
     grads = flash_backward_triton(q, k, v, o, lse, grad_o, causal, bq, bk)
     what = call("flash_backward_triton", B, nq, nk, d, causal, bq, bk)
-    if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-        raise SpecFailure(f"{what} must return (dq, dk, dv); got {type(grads).__name__}")
+    if type(grads) is not tuple or len(grads) != 3:
+        raise SpecFailure(f"{what} must return the tuple (dq, dk, dv); got a {type(grads).__name__}"
+                          f"\n  hint: return dq, dk, dv (a tuple, as the signature says), not a list")
     for name, g, e in zip(("dq", "dk", "dv"), grads, dense_grads(q, k, v, grad_o, causal)):
         assert_close(g, e.float(), what=f"{what} {name}", rtol=1e-4, atol=1e-5,
                      hint=(HINT_CAUSAL + "; " if causal else "") + HINT_BACKWARD + "; " + HINT_RAGGED)
@@ -529,6 +655,23 @@ def test_triton_backward_delta_in_float32():
                           "float32 per query row), even for float16 inputs: dP - delta cancels")
 
 
+@pytest.mark.parametrize("which", ["dq", "dk_dv"])
+def test_triton_backward_accumulates_in_float32(which):
+    # _cancelling_case with d = 16 and 64 positions in tiles of 16: float16 partial sums of dq (over
+    # the key tiles) or dk, dv (over the query tiles) reach ~1e3 and cancel
+    q, k, v, grad_o, bq, bk = _cancelling_case(which, n=64, d=16)
+    bq, bk = max(bq, 16), max(bk, 16)
+    q, k, v, grad_o = (t.half().to(DEVICE) for t in (q, k, v, grad_o))
+    o, lse = dense(q, k, v)
+    grads = flash_backward_triton(q, k, v, o.half(), lse.float(), grad_o, False, bq, bk)
+    over = "key tiles" if which == "dq" else "query tiles"
+    assert_close(tuple(grads), tuple(g.half() for g in dense_grads(q, k, v, grad_o)),
+                 what=call("flash_backward_triton", 1, q.shape[1], k.shape[1], 16, False, bq, bk, torch.float16)
+                 + f" (dq, dk, dv) with partial sums over {over} that cancel", rtol=2e-3, atol=2e-3,
+                 hint=f"accumulate {'dq' if which == 'dq' else 'dk and dv'} over the {over} in float32 "
+                      f"(tl.zeros(..., dtype=tl.float32)) and round to float16 once, when storing")
+
+
 def test_triton_function_gradients():
     dtype = torch.float16
     q, k, v = qkv(1, 19, 23, 16, seed=35, dtype=dtype, device=DEVICE)
@@ -536,6 +679,22 @@ def test_triton_function_gradients():
     what = "FlashAttentionTriton.apply(q (1, 19, 16), k/v (1, 23, 16), float16)"
     assert_close(FlashAttentionTriton.apply(q, k, v), dense(q, k, v)[0].to(dtype), what=f"{what} (is_causal default)",
                  hint="is_causal defaults to False", **tol)
+
+    # the Function runs flash_forward_triton / flash_backward_triton with their default blocks: the same
+    # launches and traffic as calling them directly (trace=True: records unequal to the fixture's one)
+    leaves0 = [t.detach().requires_grad_() for t in (q, k, v)]
+    grad0 = randn(1, 19, 16, seed=45, dtype=dtype).to(DEVICE)
+    with traffic(trace=True) as via_function:
+        FlashAttentionTriton.apply(*leaves0, True).backward(grad0)
+    with traffic(trace=True) as direct:
+        o0, lse0 = flash_forward_triton(q, k, v, True)
+        flash_backward_triton(q, k, v, o0, lse0, grad0, True)
+    if ([(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in via_function.launches]
+            != [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in direct.launches]):
+        raise SpecFailure(f"{what[:-1]}, True).backward() launched and moved other amounts than "
+                          f"flash_forward_triton then flash_backward_triton with their default blocks:\n"
+                          f"  FlashAttentionTriton:\n{via_function}\n  the functions:\n{direct}\n  hint: as "
+                          f"FlashAttentionTorch, the Function calls the functions with the default blocks (16, 16)")
 
     # forward and backward through the Function, upstream gradient in a transposed layout (as behind a
     # transpose in a model), judged by harness.kernels.kernel_does_the_work, then compared with autograd
@@ -568,8 +727,10 @@ def test_triton_rejects_what_the_kernels_do_not_take():
            ((q, k.half(), v.half()), {}, (), "mixed dtypes"),
            ((q[..., :8], k[..., :8], v[..., :8]), {}, (8,), "d = 8"),
            (qkv(1, 5, 6, 48, seed=36, device=DEVICE), {}, (48,), "d = 48"),
+           (qkv(1, 5, 6, 256, seed=36, device=DEVICE), {}, (256,), "d = 256 (a power of two above 128)"),
            ((q, k, v), {"block_q": 8}, (8,), "block_q = 8"), ((q, k, v), {"block_k": 24}, (24,), "block_k = 24"),
-           ((q, k, v[:, :5]), {}, (), "v shorter than k")]
+           ((q, k, v[:, :5]), {}, (), "v shorter than k"),
+           ((q, k, torch.cat([v, v], -1)), {}, (), "v with d = 32, k with d = 16")]
     for args, kwargs, mentions, label in bad:
         assert_raises(ValueError, flash_forward_triton, *args, **kwargs, contract=contract, mentions=mentions,
                       what=f"flash_forward_triton({label})")
@@ -618,10 +779,11 @@ def test_triton_forward_kernel_and_traffic(causal):
     Loads may be fewer (a causal mask on the loads), never more; stores exactly these."""
     B, nq, nk, d, bq, bk = 1, 24, 24, 16, 16, 16
     q, k, v = qkv(B, nq, nk, d, seed=41, device=DEVICE)
-    what = (f"flash_forward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal={causal}, block_q={bq}, "
-            f"block_k={bk})")
+    # the default blocks (16, 16): block_q = 32 would give one program, block_k = 32 causal reads more
+    what = (f"flash_forward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal={causal}) (default "
+            f"block_q={bq}, block_k={bk})")
     with traffic() as seen:
-        kernel_does_the_work(flash_forward_triton, q, k, v, causal, bq, bk, what=what)
+        kernel_does_the_work(flash_forward_triton, q, k, v, causal, what=what)
     programs = [launch.programs for launch in seen.launches]
     if programs != [-(-nq // bq) * B]:
         raise SpecFailure(f"{what} launched {len(programs)} kernel(s) of {programs} programs; the contract: one "
@@ -662,8 +824,18 @@ def test_triton_backward_kernels_and_traffic():
     o, lse = (t.float() for t in dense(q, k, v, True))
     what = (f"flash_backward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal=True, block_q={bq}, "
             f"block_k={bk})")
-    with traffic() as seen:
+    # the default call first, both recorded with trace=True: harness.kernels.traffic removes its
+    # record from the active list by equality, and these must differ from the fixture's outer one
+    with traffic(trace=True) as default:
+        flash_backward_triton(q, k, v, o, lse, grad_o, True)
+    with traffic(trace=True) as seen:
         kernel_does_the_work(flash_backward_triton, q, k, v, o, lse, grad_o, True, bq, bk, what=what)
+    shape = [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in seen.launches]
+    if [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in default.launches] != shape:
+        raise SpecFailure(f"flash_backward_triton(..., is_causal=True) with the default blocks launched and moved "
+                          f"other amounts than with block_q=16, block_k=16 given explicitly:\n  default:\n{default}"
+                          f"\n  explicit 16, 16:\n{seen}\n  hint: the defaults are block_q=BLOCK_Q=16, "
+                          f"block_k=BLOCK_K=16, as in the signature")
     limit = 3 * B * nq * d * 4 + B * nq * 4
     if seen.stored_bytes > limit:
         raise SpecFailure(

@@ -8,24 +8,31 @@ each length are filled with huge values, so a key that should be masked shows.
 Contract -> specs:
 - o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
   ragged lengths, any num_splits / block_n (one split, many, empty splits, ragged last
-  block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full
+  block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full; H, r,
+  rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile
 - the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
   combine's max from -inf): test_large_scores
-- dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision
+- dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision; the running
+  output in float32 across blocks (cancelling rows): test_half_precision_running_output_in_float32
 - any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
   and q_rope): test_strided_inputs
-- B = 0: test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens,
+- (o_latent, lse) is a tuple: check
+- B = 0 (dtypes as for any B): test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens (B,) and (B, 1),
+  B = 0 validated too,
   num_splits / block_n 0 or negative): test_errors
-- exactly two launches, split grid (B, num_splits), each cached row loaded once for all
+- exactly two launches (num_splits = 1 too), split grid (B, num_splits), each cached row loaded once for all
   heads and nothing past the lengths (traffic budget): test_two_launches_and_traffic
 - splits are consecutive ranges of whole blocks of block_n positions (block_n honoured; which
-  rows each split program loaded, traffic(trace=True)): test_splits_are_whole_blocks_of_block_n
+  rows each split program loaded, traffic(trace=True)), defaults num_splits=2, block_n=16:
+  test_splits_are_whole_blocks_of_block_n
 - no torch compute in the wrapper, the combine included: test_kernels_do_the_work, and in
   half precision (no float32 o cast by the wrapper): test_half_precision
 - absorbed_decode == attn(x, cache, start_pos, absorb=True), cache left the same, over a
-  prefill and two decode steps, num_splits passed on to mla_decode (its split grid):
-  test_absorbed_decode_matches_mla_attention; one token only:
-  test_absorbed_decode_one_token_only
+  prefill and three decode steps (the last with the defaults num_splits=2, block_n=16),
+  num_splits passed on to mla_decode (its split grid) and
+  block_n (which split programs load cached rows, traffic(trace=True)):
+  test_absorbed_decode_matches_mla_attention; one token only, raised before cache.update
+  (the cache unchanged): test_absorbed_decode_one_token_only
 - inputs not modified: test_inputs_unchanged
 - on a CUDA device (gpu marker, skipped here): latency within 3x of
   F.scaled_dot_product_attention on the same problem: test_gpu_latency_against_sdpa
@@ -80,7 +87,10 @@ def reference(q, qr, c, kr, lens, scale):
 
 
 def check(args, scale, what, *, num_splits=2, block_n=16, hint=HINT_SOFTMAX, o_tol=None, lse_tol=None):
-    o, lse = mla_decode(*args, scale, num_splits=num_splits, block_n=block_n)
+    out = mla_decode(*args, scale, num_splits=num_splits, block_n=block_n)
+    assert type(out) is tuple and len(out) == 2, (
+        f"{what} returned a {type(out).__name__}; the contract returns the tuple (o_latent, lse)")
+    o, lse = out
     o_ref, lse_ref = reference(*args, scale)
     dtype = args[0].dtype
     assert o.dtype == dtype and lse.dtype == torch.float32, (
@@ -108,6 +118,31 @@ def test_lengths_one_and_full():
     args[-1] = args[-1].long()                          # cache_seqlens of any integer dtype
     check(args, 0.3, "mla_decode(B=3, H=1, r=5, rope=2, cache of 7, int64 lengths [1, 7, 2], block_n=4)",
           num_splits=2, block_n=4, hint=HINT_SOFTMAX + "; " + HINT_MASK + "; " + HINT_EMPTY)
+
+
+def test_half_precision_running_output_in_float32():
+    # float16, uniform attention (zero queries) over 32 positions in blocks of 4: rows +300 then
+    # -300 + eps, so the running output of the split passes 4800 (float16 steps of 4 there) and
+    # cancels to 16 * eps; o_latent = eps / 2
+    n, r = 32, 5
+    q, qr = torch.zeros(1, 2, r), torch.zeros(1, 2, 3)
+    c = torch.full((1, n, r), 300.0)
+    c[:, n // 2:] = -300.0 + 0.1 * torch.arange(1, r + 1)
+    kr = torch.zeros(1, n, 3)
+    args = [t.half().to(DEVICE) for t in (q, qr, c, kr)] + [torch.tensor([n], dtype=torch.int32, device=DEVICE)]
+    check(args, 0.2, "mla_decode on float16 with cancelling cached rows (1 split, block_n=4)", num_splits=1,
+          block_n=4, o_tol=dict(rtol=2e-3, atol=2e-3),
+          hint="keep the running output acc (and m, l) in float32 across the blocks of a split: a float16 "
+               "acc rounds away whole units once its partial sums pass ~1e3")
+
+
+def test_sizes_past_a_fixed_tile():
+    # any H, r, rope: 17 heads, r = 65, rope = 33 are just past tiles fixed at 16 / 64 / 32
+    args = problem(b=1, h=17, r=65, dr=33, s=8, lengths=(6,), seed=14)
+    check(args, 0.1, "mla_decode(B=1, H=17, r=65, rope=33, length 6, num_splits=2, block_n=4)", num_splits=2,
+          block_n=4, hint="the tiles follow the sizes: BLOCK_H = next_power_of_2(H), BLOCK_R = "
+                          "next_power_of_2(r), BLOCK_ROPE = next_power_of_2(rope) (at least 16 for tl.dot), "
+                          "masked to the real sizes; not a fixed 16, 32 or 64")
 
 
 def test_large_scores():
@@ -166,6 +201,10 @@ def test_empty_batch():
     assert o.shape == (0, 3, 24) and lse.shape == (0, 3), (
         f"mla_decode with B = 0: shapes {tuple(o.shape)} and {tuple(lse.shape)}, expected (0, 3, 24) and (0, 3)")
     assert t.count == 0, f"mla_decode with B = 0 launched {t.count} kernels; the contract says: no launch\n{t}"
+    o, lse = mla_decode(*problem(b=0, lengths=(), dtype=torch.float16), 0.2)
+    assert o.dtype == torch.float16 and lse.dtype == torch.float32, (
+        f"mla_decode with B = 0 on float16: o_latent is {o.dtype} and lse {lse.dtype}; expected float16 (q_latent's "
+        f"dtype) and float32, as for any B (allocate the empty results as usual, then return before launching)")
 
 
 def test_errors():
@@ -178,10 +217,16 @@ def test_errors():
                   contract="ValueError when the cache's batch is not q's")
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens[:1], 0.2,
                   contract="ValueError when cache_seqlens is not of shape (B,)")
+    assert_raises(ValueError, mla_decode, q, qr, c, kr, lens[:, None], 0.2,
+                  contract="ValueError when cache_seqlens is not of shape (B,) (here (B, 1): B values, "
+                           "the wrong shape)")
     assert_raises(ValueError, mla_decode, q, qr[:, :2], c, kr, lens, 0.2,
                   contract="ValueError when H differs between q_latent and q_rope")
     assert_raises(ValueError, mla_decode, q, qr, c, kr[:, :10], lens, 0.2,
                   contract="ValueError when c_kv and k_rope do not cover the same cache positions")
+    assert_raises(ValueError, mla_decode, q[:0], qr[:0], c[:0, :, :20], kr[:0], lens[:0], 0.2,
+                  contract="ValueError when r differs between q_latent and c_kv, with B = 0 too (validate "
+                           "before the empty-batch return)")
     for bad in ({"num_splits": -1}, {"block_n": -4}):
         assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, **bad,
                       contract="ValueError when num_splits < 1 or block_n < 1 (negative values too)")
@@ -219,6 +264,11 @@ def test_two_launches_and_traffic():
     assert t.launches[0].programs == b * splits, (
         f"the split kernel ran {t.launches[0].programs} programs; expected B * num_splits = {b * splits} "
         f"(grid (B, num_splits): each program takes all H heads of its sequence)\n{t}")
+    with traffic(kata_module(mla_decode)) as one:
+        mla_decode(*args, 0.2, num_splits=1, block_n=4)
+    assert one.count == 2, (f"mla_decode(..., num_splits=1) made {one.count} launches; the contract says two "
+                            f"whatever num_splits: the split kernel, then the combine kernel (with one split "
+                            f"it copies and rounds the partial)\n{one}")
     s, f32, cached = 4, 4, 13 + 5
     ideal_loads = (cached * (r + dr) * s                   # each cached row once, for all heads
                    + b * splits * h * (r + dr) * s         # each program loads its queries
@@ -253,15 +303,21 @@ def mla_module(seed):
     return cfg, attn
 
 
-@pytest.mark.parametrize("length,num_splits,block_n", [(13, 2, 4), (20, 2, 32)], ids=str)
+@pytest.mark.parametrize("length,num_splits,block_n", [(13, 2, 4), (20, 2, 32), (20, None, None)], ids=str)
 def test_splits_are_whole_blocks_of_block_n(length, num_splits, block_n):
     # which cached rows each split program loaded (traffic(trace=True)): the splits cut
     # 0 .. length - 1 into consecutive ranges that start at multiples of block_n (13, 2, 4: not
-    # at 7 = cdiv(13, 2); 20, 2, 32: one block, not two halves of 16 as block_n = 16 would give)
+    # at 7 = cdiv(13, 2); 20, 2, 32: one block, not two halves of 16 as block_n = 16 would give;
+    # 20, None, None: the defaults, 2 splits of blocks of 16, so [0, 16) and [16, 20))
     r = 5
     q, qr, c, kr, lens = problem(b=1, h=2, r=r, dr=3, s=24, lengths=(length,), seed=30)
+    defaults = num_splits is None
     with traffic(kata_module(mla_decode), trace=True) as t:
-        mla_decode(q, qr, c, kr, lens, 0.3, num_splits=num_splits, block_n=block_n)
+        if defaults:
+            mla_decode(q, qr, c, kr, lens, 0.3)
+            num_splits, block_n = 2, 16
+        else:
+            mla_decode(q, qr, c, kr, lens, 0.3, num_splits=num_splits, block_n=block_n)
     split = t.launches[0]
     want = set(range(length * r))   # the c_kv elements of the sequence's rows (c_kv is contiguous)
     c_args = [arg for (kind, arg) in split.trace if kind == "load"
@@ -285,13 +341,18 @@ def test_splits_are_whole_blocks_of_block_n(length, num_splits, block_n):
         f"multiple of block_n = {block_n} (a split is a whole number of blocks of block_n positions)"
         f"\n  hint: chunk = cdiv(cdiv(length, num_splits), block_n) * block_n, split s = "
         f"[s * chunk, min((s + 1) * chunk, length)), and BLOCK_N=block_n in the launch (not a fixed 16)")
+    if defaults:
+        assert split.programs == 2 and ranges == [(0, 16), (16, 20)], (
+            f"mla_decode(length 20) with the default num_splits and block_n ran {split.programs} split programs "
+            f"that loaded the ranges of positions {ranges}; the defaults are num_splits=2, block_n=16: 2 programs, "
+            f"[0, 16) and [16, 20)\n  hint: def mla_decode(..., num_splits=2, block_n=16)")
 
 
 def test_absorbed_decode_matches_mla_attention():
     cfg, attn = mla_module(10)
     g = torch.Generator().manual_seed(11)
     prefix = torch.randn(2, 4, 32, generator=g).to(DEVICE)
-    steps = [torch.randn(2, 1, 32, generator=g).to(DEVICE) for _ in range(2)]
+    steps = [torch.randn(2, 1, 32, generator=g).to(DEVICE) for _ in range(3)]
     ref_cache, my_cache = MLACache(cfg, 3, 8), MLACache(cfg, 3, 8)
     hint = ("absorbed_decode: positions = [start_pos]; q_nope, q_rope = attn.queries(x, positions); "
             "c_kv, k_rope = attn.latent(x, positions); cache.update first; q_latent = q_nope @ W_UK; "
@@ -303,13 +364,37 @@ def test_absorbed_decode_matches_mla_attention():
         for i, x in enumerate(steps):
             pos = 4 + i
             expected = attn(x, cache=ref_cache, start_pos=pos, absorb=True)
-            with traffic(kata_module(mla_decode)) as t:
+            if i == 2:   # the defaults: num_splits=2, block_n=16 (7 positions: one block, one split each)
+                with traffic(kata_module(mla_decode), trace=True) as t:
+                    got = absorbed_decode(attn, x, my_cache, pos)
+                readers = sorted({len(t.launches[0].touched("load", arg)) for kind, arg in t.launches[0].trace
+                                  if kind == "load"}) if t.count else []
+                assert t.count == 2 and t.launches[0].programs == 2 * 2 and 2 in readers, (
+                    f"absorbed_decode(attn, x, cache, start_pos={pos}) (default num_splits and block_n) launched "
+                    f"{t.count} kernels, the first with {t.launches[0].programs if t.count else 0} programs, whose "
+                    f"loads from each tensor came from {readers} programs; expected B * 2 = 4 split programs, the "
+                    f"7 cached positions one block of 16 (1 program per sequence loads the cache)\n{t}\n  hint: "
+                    f"def absorbed_decode(attn, x, cache, start_pos, num_splits=2, block_n=16)")
+                assert_close(got, expected, what=f"absorbed_decode(attn, x, cache, start_pos={pos})",
+                             rtol=1e-4, atol=1e-5, hint=hint)
+                continue
+            with traffic(kata_module(mla_decode), trace=True) as t:
                 got = absorbed_decode(attn, x, my_cache, pos, num_splits=3, block_n=4)
             assert t.count == 2 and t.launches[0].programs == 2 * 3, (
                 f"absorbed_decode(attn, x, cache, start_pos={pos}, num_splits=3, block_n=4) launched {t.count} "
                 f"kernels, the first with {t.launches[0].programs if t.count else 0} programs; expected "
                 f"mla_decode's two launches with B * num_splits = 6 split programs (pass num_splits and "
                 f"block_n on to mla_decode)\n{t}")
+            # length pos + 1 (5, 6) is 2 blocks of block_n = 4: 2 of the 3 split programs of each
+            # sequence load cached rows (block_n = 16, the default, would give 1)
+            readers = sorted({len(t.launches[0].touched("load", arg)) for kind, arg in t.launches[0].trace
+                              if kind == "load"})
+            assert 2 * 2 in readers, (
+                f"absorbed_decode(attn, x, cache, start_pos={pos}, num_splits=3, block_n=4): the split programs "
+                f"that loaded from each tensor numbered {readers}; with {pos + 1} cached positions in blocks "
+                f"of 4, 2 splits of each of the 2 sequences hold positions (4 programs load the cache)"
+                f"\n  hint: pass block_n on to mla_decode (mla_decode(..., num_splits=num_splits, "
+                f"block_n=block_n)), not its default")
             assert_close(got, expected, what=f"absorbed_decode(attn, x, cache, start_pos={pos})",
                          rtol=1e-4, atol=1e-5, hint=hint)
             assert_close(my_cache.c_kv, ref_cache.c_kv, what=f"cache.c_kv after absorbed_decode at start_pos={pos}",
@@ -322,9 +407,13 @@ def test_absorbed_decode_matches_mla_attention():
 def test_absorbed_decode_one_token_only():
     cfg, attn = mla_module(12)
     x = torch.randn(2, 2, 32, generator=torch.Generator().manual_seed(13)).to(DEVICE)
-    with torch.no_grad():
-        assert_raises(ValueError, absorbed_decode, attn, x, MLACache(cfg, 2, 8), 0,
-                      contract="ValueError if x holds more than one token")
+    cache = MLACache(cfg, 2, 8)
+    with torch.no_grad(), unchanged(cache.c_kv, cache.k_rope, names=("cache.c_kv", "cache.k_rope"),
+                                         hint="check that x holds one token before cache.update: a call "
+                                              "that raises writes nothing to the cache"):
+        assert_raises(ValueError, absorbed_decode, attn, x, cache, 0,
+                      contract="ValueError if x holds more than one token, raised before anything is "
+                               "written to the cache (check x first, then cache.update)")
 
 
 # ------------------------------------------------------------------------------ on a GPU

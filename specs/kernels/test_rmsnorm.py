@@ -6,27 +6,32 @@ non-trivial weight; row widths N are ragged (5, 13, 33: not powers of two) and 1
 
 Contract -> specs:
 - rms_norm_forward: y vs F.rms_norm, rstd vs 1/sqrt(mean(x^2) + eps), shapes and dtypes,
-  ragged N and N = 1, one row and many: test_forward_matches_torch
-- eps inside the sqrt, as given, default 1e-6 (rms_norm_forward and rms_norm):
-  test_eps_inside_the_sqrt
+  ragged N and N = 1, N = 129 (past a fixed block of 64 or 128), one row and many:
+  test_forward_matches_torch
+- eps inside the sqrt, as given (an explicit 0.0 too), default 1e-6 (rms_norm_forward and
+  rms_norm): test_eps_inside_the_sqrt
+- rms_norm_forward / rms_norm_backward return tuples (not lists): check_forward, check_backward
 - any float dtype in, y in x's dtype, rstd/partials in the accumulation dtype:
   test_forward_dtypes, test_backward_dtypes
 - every load converted to float32 before arithmetic (float16 rows with |x| ~ 100):
   test_float16_sum_of_squares_accumulates_in_float32; y rounded to float16 once, when stored:
   test_float16_y_rounded_once
+- dx's mean term c kept in float32 (float16 dy = 1000 * x, where dx cancels):
+  test_float16_dx_mean_term_in_float32
 - dw reduced across rows in the accumulation dtype (float16 partial sums overflow):
   test_float16_weight_gradient_accumulates_in_float32
 - any strides, read in place (sliced, transposed x and dy): test_strided_inputs
 - rms_norm_backward: dx (contiguous), dw vs autograd of F.rms_norm, M below and above the
-  number of programs, M = 1, N = 33 (dw's reduction covers every column):
+  number of programs, M = 1, N = 33 (dw's reduction covers every column), N = 129 (no fixed block):
   test_backward_matches_torch
 - rms_norm / RMSNormFunction: any leading dims, 1-D x, non-contiguous x and dy, value and
   both gradients vs F.rms_norm: test_rms_norm_autograd; saves x, weight, rstd, never y:
-  test_saves_x_weight_rstd_never_y; float64 to 1e-10: test_float64_to_1e_10;
+  test_saves_x_weight_rstd_never_y; float64 to 1e-10, after a float32 call of the same shape
+  (nothing kept between calls): test_float64_to_1e_10;
   finite differences: test_gradcheck
-- M = 0 (no launch): test_empty_batch
+- M = 0 (no launch, dtypes as for any M): test_empty_batch
 - errors (ValueError before any launch, message names the shapes; rms_norm_backward
-  validates weight too): test_errors
+  validates weight too; M = 0 validated as well): test_errors
 - inputs not modified: test_inputs_unchanged
 - the wrappers compute nothing with torch, all maths in kernels, strided x read in place
   without a copy, in float32 and float16 (no float32 y cast by the wrapper; harness.kernels
@@ -89,7 +94,10 @@ def reference(x, w, eps, dy=None):
 
 
 def check_forward(x, w, eps, what, hint=HINT_FWD):
-    y, rstd = rms_norm_forward(x, w, eps)
+    out = rms_norm_forward(x, w, eps)
+    assert type(out) is tuple and len(out) == 2, (
+        f"{what} returned a {type(out).__name__}; the contract returns the tuple (y, rstd)")
+    y, rstd = out
     y_ref, rstd_ref, _, _ = reference(x, w, eps)
     assert_close(rstd, rstd_ref.to(acc_dtype(x.dtype)), what=f"rstd of {what}", hint=hint + "; " + HINT_ACC)
     assert_close(y, y_ref.to(x.dtype), what=f"y of {what}", **TOL[x.dtype], hint=hint)
@@ -98,7 +106,7 @@ def check_forward(x, w, eps, what, hint=HINT_FWD):
 
 # ------------------------------------------------------------------------------ forward
 
-@pytest.mark.parametrize("m,n", [(1, 1), (3, 5), (2, 16), (4, 33)], ids=str)
+@pytest.mark.parametrize("m,n", [(1, 1), (3, 5), (2, 16), (4, 33), (2, 129)], ids=str)
 def test_forward_matches_torch(m, n):
     x, w = rows(m, n, seed=1), weight(n, seed=2)
     check_forward(x, w, 1e-6, f"rms_norm_forward(x ({m}, {n}), w, eps=1e-6)",
@@ -122,6 +130,9 @@ def test_eps_inside_the_sqrt(eps):
     assert_close(y, y_ref.float(), what=f"y of {what} on x ~ 1e-3", hint=hint)
     if what.endswith("(default eps)"):
         assert_close(rms_norm(x, w), y_ref.float(), what="rms_norm(x, w) (default eps) on x ~ 1e-3", hint=hint)
+    else:
+        assert_close(rms_norm(x, w, eps), y_ref.float(), what=f"rms_norm(x, w, eps={eps}) on x ~ 1e-3",
+                     hint=hint + "; an explicit eps=0.0 is 0, not the default (no `eps or 1e-6`)")
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64], ids=str)
@@ -161,7 +172,10 @@ def test_float16_y_rounded_once():
 
 def check_backward(dy, x, w, eps, what, hint=HINT_BWD):
     _, rstd = rms_norm_forward(x, w, eps)
-    dx, dw = rms_norm_backward(dy, x, w, rstd)
+    out = rms_norm_backward(dy, x, w, rstd)
+    assert type(out) is tuple and len(out) == 2, (
+        f"{what} returned a {type(out).__name__}; the contract returns the tuple (dx, dw)")
+    dx, dw = out
     _, _, dx_ref, dw_ref = reference(x, w, eps, dy)
     assert dx.dtype == x.dtype and dw.dtype == w.dtype, (
         f"{what}: dx is {dx.dtype} and dw {dw.dtype}; expected x's dtype {x.dtype} and weight's {w.dtype}")
@@ -171,7 +185,7 @@ def check_backward(dy, x, w, eps, what, hint=HINT_BWD):
                                 f"(M, N) tensor (torch.empty((M, N)), not torch.empty_like(x) of a strided x)")
 
 
-@pytest.mark.parametrize("m,n", [(1, 5), (3, 16), (9, 13), (5, 33)], ids=str)
+@pytest.mark.parametrize("m,n", [(1, 5), (3, 16), (9, 13), (5, 33), (2, 129)], ids=str)
 def test_backward_matches_torch(m, n):
     x, w, dy = rows(m, n, seed=9), weight(n, seed=10), rows(m, n, seed=11, offset=-0.3)
     check_backward(dy, x, w, 1e-6, f"rms_norm_backward with x ({m}, {n})",
@@ -185,6 +199,16 @@ def test_backward_dtypes(dtype):
     x, w = rows(6, 13, seed=12, dtype=dtype), weight(13, seed=13, dtype=dtype)
     dy = rows(6, 13, seed=14, dtype=dtype, offset=0.2)
     check_backward(dy, x, w, 1e-5, f"rms_norm_backward on {dtype}", hint=HINT_BWD + "; " + HINT_ACC)
+
+
+def test_float16_dx_mean_term_in_float32():
+    # dy = 1000 * x: w * dy and x_hat * c (c = mean(w * dy * x_hat) ~ 1e3) nearly cancel, so c
+    # rounded to float16 (steps of 0.5 there) shifts dx by ~0.1 while dx itself is ~0.5
+    x, w = rows(3, 13, seed=62, dtype=torch.float16), torch.ones(13, dtype=torch.float16, device=DEVICE)
+    dy = (x.double() * 1000).half()
+    check_backward(dy, x, w, 1e-6, "rms_norm_backward on float16 with dy = 1000 * x (w * dy - x_hat * c cancels)",
+                   hint="keep c = sum(w * dy * x_hat) / N (and every intermediate) in float32; round only dx "
+                        "to float16, once, when storing; " + HINT_ACC)
 
 
 def test_float16_weight_gradient_accumulates_in_float32():
@@ -248,10 +272,14 @@ def test_float64_to_1e_10():
     x = rows(4, 7, seed=26, dtype=torch.float64).reshape(2, 2, 7).requires_grad_()
     w = weight(7, seed=27, dtype=torch.float64).requires_grad_()
     dy = rows(4, 7, seed=28, dtype=torch.float64, offset=0.3).reshape(2, 2, 7)
+    # the same shape in float32 first: nothing (a partials buffer, a block table) kept from that
+    # call may be reused for the float64 one
+    rms_norm(x.detach().float().requires_grad_(), w.detach().float().requires_grad_(), 1e-5).backward(dy.float())
     y = rms_norm(x, w, 1e-5)
     y.backward(dy)
     y_ref, _, dx_ref, dw_ref = reference(x, w, 1e-5, dy)
-    hint = "float64 inputs accumulate in float64: rstd and the dw partials are float64 too"
+    hint = ("float64 inputs accumulate in float64: rstd and the dw partials are float64 too (allocated "
+            "for each call in the accumulation dtype, not kept from an earlier float32 call)")
     assert_close(y, y_ref, what="rms_norm on float64", rtol=1e-10, atol=1e-12, hint=hint)
     assert_close(x.grad, dx_ref, what="x.grad of rms_norm on float64", rtol=1e-10, atol=1e-12, hint=hint)
     assert_close(w.grad, dw_ref, what="weight.grad of rms_norm on float64", rtol=1e-10, atol=1e-12, hint=hint)
@@ -269,6 +297,14 @@ def test_empty_batch():
     y, rstd = rms_norm_forward(x, w.detach(), 1e-6)
     assert y.shape == (0, 6) and rstd.shape == (0,), (
         f"rms_norm_forward on x (0, 6): y {tuple(y.shape)}, rstd {tuple(rstd.shape)}; expected (0, 6) and (0,)")
+    y16, rstd16 = rms_norm_forward(x.half(), w.detach().half(), 1e-6)
+    assert y16.dtype == torch.float16 and rstd16.dtype == torch.float32, (
+        f"rms_norm_forward on a float16 x (0, 6): y is {y16.dtype} and rstd {rstd16.dtype}; expected float16 "
+        f"(x's dtype) and float32 (the accumulation dtype), as for any M")
+    dx16, dw16 = rms_norm_backward(y16, x.half(), w.detach().half(), rstd16)
+    assert dx16.dtype == torch.float16 and dw16.dtype == torch.float16, (
+        f"rms_norm_backward on a float16 x (0, 6): dx is {dx16.dtype} and dw {dw16.dtype}; expected float16 "
+        f"(x's and weight's dtype), as for any M")
     with traffic(kata_module(rms_norm_backward)) as t:
         dx, dw = rms_norm_backward(torch.empty(0, 6, device=DEVICE), x, w.detach(), rstd)
         rms_norm_forward(x, w.detach(), 1e-6)
@@ -295,6 +331,12 @@ def test_errors():
     assert_raises(ValueError, rms_norm_backward, x.reshape(15), x.reshape(15), w, torch.ones(1, device=DEVICE),
                   contract="x not 2-D: ValueError")
     assert_raises(ValueError, rms_norm_forward, x, w.double(), contract="weight's dtype not x's: ValueError")
+    # M = 0 validates too: the empty batch is no shortcut past the checks
+    empty = x[:0]
+    assert_raises(ValueError, rms_norm_forward, empty, weight(7, seed=33), contract=contract + " (M = 0 too)",
+                  mentions=("(7,)", "(5,)"))
+    assert_raises(ValueError, rms_norm_backward, empty, empty, weight(7, seed=33), torch.empty(0, device=DEVICE),
+                  contract=contract + " (M = 0 too)", mentions=("(7,)", "(5,)"))
     _, rstd = rms_norm_forward(x, w, 1e-6)
     with traffic(kata_module(rms_norm_backward)) as t:
         assert_raises(ValueError, rms_norm_backward, x, x, weight(7, seed=33), rstd, contract=contract,
