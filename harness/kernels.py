@@ -134,7 +134,7 @@ class Launch:
         return f"{self.kernel}[grid={self.grid}]: loaded {loads}; stored {stores}"
 
 
-@dataclass
+@dataclass(eq=False)  # identity: a nested block that saw the same launches is another record
 class Traffic:
     """The launches made inside a `traffic()` block, in order."""
     launches: list[Launch] = field(default_factory=list)

@@ -278,3 +278,12 @@ def test_new_output_on_input_device_rejects_a_kept_buffer_and_the_default_device
             continue
         with pytest.raises(AssertionError, match=says):
             kernels.new_output_on_input_device(call, first, x.clone(), what="copy(x)", hint="h")
+
+
+def test_nested_traffic_blocks_with_the_same_launches_each_keep_their_record():
+    x, out = torch.arange(6.0, device=kernels.DEVICE), torch.empty(6, device=kernels.DEVICE)
+    with kernels.traffic() as outer:
+        with kernels.traffic() as inner:
+            _copy[(2,)](x, out, 6, BLOCK=4)
+        _copy[(2,)](x, out, 6, BLOCK=4)  # the outer block still records after the inner one ends
+    assert (inner.count, outer.count) == (1, 2)

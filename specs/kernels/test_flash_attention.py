@@ -681,12 +681,12 @@ def test_triton_function_gradients():
                  hint="is_causal defaults to False", **tol)
 
     # the Function runs flash_forward_triton / flash_backward_triton with their default blocks: the same
-    # launches and traffic as calling them directly (trace=True: records unequal to the fixture's one)
+    # launches and traffic as calling them directly
     leaves0 = [t.detach().requires_grad_() for t in (q, k, v)]
     grad0 = randn(1, 19, 16, seed=45, dtype=dtype).to(DEVICE)
-    with traffic(trace=True) as via_function:
+    with traffic() as via_function:
         FlashAttentionTriton.apply(*leaves0, True).backward(grad0)
-    with traffic(trace=True) as direct:
+    with traffic() as direct:
         o0, lse0 = flash_forward_triton(q, k, v, True)
         flash_backward_triton(q, k, v, o0, lse0, grad0, True)
     if ([(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in via_function.launches]
@@ -824,11 +824,9 @@ def test_triton_backward_kernels_and_traffic():
     o, lse = (t.float() for t in dense(q, k, v, True))
     what = (f"flash_backward_triton(q ({B}, {nq}, {d}), k/v ({B}, {nk}, {d}), is_causal=True, block_q={bq}, "
             f"block_k={bk})")
-    # the default call first, both recorded with trace=True: harness.kernels.traffic removes its
-    # record from the active list by equality, and these must differ from the fixture's outer one
-    with traffic(trace=True) as default:
+    with traffic() as default:
         flash_backward_triton(q, k, v, o, lse, grad_o, True)
-    with traffic(trace=True) as seen:
+    with traffic() as seen:
         kernel_does_the_work(flash_backward_triton, q, k, v, o, lse, grad_o, True, bq, bk, what=what)
     shape = [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in seen.launches]
     if [(launch.grid, launch.loaded_bytes, launch.stored_bytes) for launch in default.launches] != shape:
