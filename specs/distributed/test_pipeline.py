@@ -18,6 +18,8 @@ Contract -> specs:
   dtype=torch.float32 are never passed: the defaults)
 - loss returned on the last rank only (detached scalar), None elsewhere: same spec
 - gradients accumulated into .grad, never zeroed: test_gradients_accumulate
+- a step keeps nothing for the next one (two steps on one stage accumulate both batches'
+  gradients; no receive buffer or .grad kept on the stage or in a cache): test_two_steps_on_one_stage
 - inputs / targets handed to every rank are ignored off rank 0 / the last rank (the role comes
   from the rank, not from `inputs is not None`): test_inputs_and_targets_given_to_every_rank
 - float64 activations and model (dtype=): test_float64
@@ -373,6 +375,47 @@ def test_point_to_point_traffic(schedule):
                 f"{len(unwaited)} of its async handles ({', '.join(unwaited[:4])}): keep every handle "
                 "dist.isend/irecv/batch_isend_irecv returns and call .wait() on each before returning "
                 "(until then the message may not have left, and its buffer must stay untouched)")
+
+
+def _two_steps(rank, world, schedule):
+    """Two pipeline_step calls on the same stage, on two different batches, no zero_grad between
+    them (gradient accumulation over two steps, as a training loop with accumulation does)."""
+    L, H, mb, M = world + 1, 4, 2, 2
+    layers = make_layers(L, H, 5, torch.float32)
+    stage = nn.Sequential(*[layers[i] for i in stages_of(L, world)[rank]])
+    losses = []
+    for step in range(2):
+        x, t = make_batch(M * mb, H, 50 + step, torch.float32)
+        loss = pipeline_step(stage, x if rank == 0 else None, t if rank == world - 1 else None, F.mse_loss,
+                             num_microbatches=M, activation_shape=(mb, H), schedule=schedule)
+        losses.append(None if loss is None else float(loss))
+    return losses, [None if p.grad is None else p.grad.clone() for p in stage.parameters()]
+
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+def test_two_steps_on_one_stage(schedule):
+    """Nothing kept from one step to the next: a receive buffer kept (on the stage, in a dict) as a
+    leaf that requires grad keeps its .grad, and the next step sends old + new gradient back."""
+    world, L, H, mb, M = 2, 3, 4, 2, 2
+    layers = make_layers(L, H, 5, torch.float32)
+    model, want = nn.Sequential(*layers), []
+    for step in range(2):
+        x, t = make_batch(M * mb, H, 50 + step, torch.float32)
+        loss = F.mse_loss(model(x), t)
+        loss.backward()
+        want.append(loss.item())
+    grads = [[p.grad for i in idx for p in layers[i].parameters()] for idx in stages_of(L, world)]
+    for rank, (losses, got) in enumerate(POOL.run(world, _two_steps, schedule)):
+        what = f"two pipeline_step(schedule={schedule!r}, M={M}) calls on one stage, rank {rank} of {world}"
+        if rank == world - 1:
+            assert_close(torch.tensor(losses), torch.tensor(want), what=f"{what}: the two returned losses")
+        for k, (g, e) in enumerate(zip(got, grads[rank])):
+            if g is None:
+                raise SpecFailure(f"{what}: parameter {k} of the stage has no gradient")
+            assert_close(g, e, what=f"{what}: the gradient of the stage's parameter {k} (both steps accumulated)",
+                         hint="each step starts fresh: new receive buffers (or .grad = None on reused "
+                              "ones), nothing kept on the stage or in a module-level cache between calls; "
+                              "a kept activation leaf keeps its .grad and the next step sends it back again")
 
 
 def _unknown(rank, world, schedule):
