@@ -15,8 +15,8 @@ Contract-to-spec map:
   the sum in the input's own dtype (int64 near 2 ** 60, float64 1 + 2 ** -40: no float32 or
   float64 detour), all-reduce and reduce-scatter: sums_are_exact_in_the_inputs_dtype
 - any world size (3 ranks: indices modulo W, not a power-of-two mask): an_odd_number_of_ranks
-- "any dtype gloo sends": float16 and bfloat16 results keep their dtype, all three functions:
-  half_precision_inputs_stay_half
+- "any dtype gloo sends": float16, bfloat16, int32 and int8 results keep their dtype, all three
+  functions: every_dtype_is_kept
 - ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
   all_gather_concatenates_in_rank_order
 - ring_reduce_scatter: block r of torch.tensor_split(sum, W, dim=0), zero rows when rows < W:
@@ -162,17 +162,19 @@ def test_sums_are_exact_in_the_inputs_dtype():
                               "1 + 2 ** -40 is not a float32)")
 
 
-def test_half_precision_inputs_stay_half():
-    """float16 and bfloat16 are dtypes gloo sends: the result keeps them (no float32 result)."""
+def test_every_dtype_is_kept():
+    """float16, bfloat16, int32 and int8 are dtypes gloo sends: the result keeps them (no float32
+    result for half precision, no int64 for narrower integers)."""
     for name, shape in (("all_reduce", (5,)), ("all_gather", (2, 3)), ("reduce_scatter", (3, 2))):
-        cases = [(shape, torch.float16), (shape, torch.bfloat16)]
+        cases = [(shape, torch.float16), (shape, torch.bfloat16), (shape, torch.int32), (shape, torch.int8)]
         results = _call(name, 2, cases)
         for rank in range(2):
             for (shape, dtype), (y, _, _) in zip(cases, results[rank]):
                 assert_close(y, _expected(name, rank, 2, shape, dtype),
                              what=f"rank {rank} of 2: ring_{name} of a {dtype} tensor of shape {shape}",
-                             hint="the result has the input's dtype, half precision included: an upcast "
-                                  "to float32 for the sum must be cast back (or add in the input's dtype)")
+                             hint="the result has the input's dtype, half precision and narrow integers "
+                                  "included: an upcast (to float32, to int64) for the sum must be cast back "
+                                  "(or add in the input's dtype)")
 
 
 def test_all_gather_concatenates_in_rank_order():
