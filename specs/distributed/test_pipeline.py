@@ -34,8 +34,8 @@ Contract -> specs:
 - point-to-point only, neighbours only, M activations forward and M gradients back per rank,
   each activation_shape x dtype, every async handle waited before returning:
   test_point_to_point_traffic
-- unknown schedule (incl. another spelling, 'GPipe'): ValueError naming it, before any communication:
-  test_unknown_schedule_raises
+- unknown schedule (incl. another spelling, 'GPipe'): ValueError naming it, before any communication,
+  on 2 ranks and on 1 (no W = 1 shortcut before the check): test_unknown_schedule_raises
 - a 1F1B with blocking sends deadlocks: failed by harness.distributed's stall detection,
   naming each rank's send (whichever 1F1B spec runs first)
 - inputs and targets not modified: the guard on every call (in each rank)
@@ -429,13 +429,20 @@ def _unknown(rank, world, schedule):
 
 @pytest.mark.parametrize("schedule", ["interleaved", "GPipe"])
 def test_unknown_schedule_raises(schedule):
-    """'GPipe': the names are exact ("gpipe", "1f1b"); another spelling is another schedule."""
-    for rank, text in enumerate(POOL.run(2, _unknown, schedule)):
+    """'GPipe': the names are exact ("gpipe", "1f1b"); another spelling is another schedule. On one
+    rank too: the check comes before a W = 1 shortcut."""
+    for world in (2, 1):
+        _unknown_raises_everywhere(schedule, world)
+
+
+def _unknown_raises_everywhere(schedule, world):
+    for rank, text in enumerate(POOL.run(world, _unknown, schedule)):
         if text is None or schedule not in text:
-            raise SpecFailure(f"pipeline_step(schedule={schedule!r}) on rank {rank} "
+            raise SpecFailure(f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} "
                               + ("did not raise ValueError" if text is None else f"raised {text!r}")
                               + ": an unknown schedule is a ValueError naming it (the schedules are exactly "
-                              "'gpipe' and '1f1b': no case folding, no prefix matching)")
+                              "'gpipe' and '1f1b': no case folding, no prefix matching; on one rank too, "
+                              "before any W = 1 shortcut)")
         if POOL.comm[rank].ops:
             raise SpecFailure(f"pipeline_step(schedule={schedule!r}) communicated before raising: "
                               f"{POOL.comm[rank].summary()}; check the schedule first")
