@@ -40,7 +40,8 @@ Write:
         zero rows when tensor.shape[0] < W leaves block r empty. A 0-d tensor raises
         ValueError("ring_reduce_scatter needs a tensor with at least one dimension"). W - 1
         steps: step s sends block (r - s - 1) % W and adds the received block (r - s - 2) % W.
-        Volume: every rank sends and receives W - 1 messages, each one block; all ranks
+        Volume: every rank sends and receives W - 1 messages, each one block (when
+        tensor.shape[0] < W, the messages of empty blocks may be left out); all ranks
         together send exactly (W - 1) x tensor.numel() elements.
 
 With W = 1 each function returns a copy (reduce-scatter: the whole tensor) and sends

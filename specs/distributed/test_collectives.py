@@ -15,6 +15,8 @@ Contract-to-spec map:
   the sum in the input's own dtype (int64 near 2 ** 60, float64 1 + 2 ** -40: no float32 or
   float64 detour), all-reduce and reduce-scatter: sums_are_exact_in_the_inputs_dtype
 - any world size (3 ranks: indices modulo W, not a power-of-two mask): an_odd_number_of_ranks
+- "any dtype gloo sends": float16, bfloat16, int32 and int8 results keep their dtype, all three
+  functions: every_dtype_is_kept
 - ring_all_gather: ranks' tensors concatenated along dim 0 in rank order, 0-d -> (W,):
   all_gather_concatenates_in_rank_order
 - ring_reduce_scatter: block r of torch.tensor_split(sum, W, dim=0), zero rows when rows < W:
@@ -35,8 +37,10 @@ Contract-to-spec map:
   all_gather_messages_follow_the_ring_schedule, reduce_scatter_messages_follow_the_ring_schedule
 - every isend/irecv handle waited before returning: every_async_handle_is_waited
 - W = 1: a copy (0-d included), no messages: one_rank_returns_a_copy_and_sends_nothing
-- no elements (no rows, or rows of no columns): an empty result of the right shape, no
-  messages: empty_tensors_send_nothing
+- no elements (no rows, or rows of no columns): an empty result of the right shape (a new
+  tensor, not the input), no messages: empty_tensors_send_nothing
+- reduce-scatter with fewer rows than ranks still sends blocks, never the whole tensor (empty
+  blocks' messages may be left out): reduce_scatter_messages_follow_the_ring_schedule
 - a blocking send first on every rank deadlocks: caught as a failure naming each rank's send
   (harness.distributed), by whichever spec runs first
 """
@@ -73,8 +77,8 @@ def _apply(rank, world, name, cases, strided=False):
             x = non_contiguous(x)
         with comm_log() as log:
             y = FUNCTIONS[name](x)
-        shares = isinstance(y, torch.Tensor) and y.numel() > 0 and (
-            y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr())
+        shares = isinstance(y, torch.Tensor) and (y is x or y.numel() > 0 and (
+            y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()))
         out.append((y, log, shares))
     return out
 
@@ -156,6 +160,21 @@ def test_sums_are_exact_in_the_inputs_dtype():
                          hint="add in the input's own dtype: a float32 (or float64, for int64) buffer, "
                               "message or accumulator rounds the sum (2 ** 60 + 1 is not a float64; "
                               "1 + 2 ** -40 is not a float32)")
+
+
+def test_every_dtype_is_kept():
+    """float16, bfloat16, int32 and int8 are dtypes gloo sends: the result keeps them (no float32
+    result for half precision, no int64 for narrower integers)."""
+    for name, shape in (("all_reduce", (5,)), ("all_gather", (2, 3)), ("reduce_scatter", (3, 2))):
+        cases = [(shape, torch.float16), (shape, torch.bfloat16), (shape, torch.int32), (shape, torch.int8)]
+        results = _call(name, 2, cases)
+        for rank in range(2):
+            for (shape, dtype), (y, _, _) in zip(cases, results[rank]):
+                assert_close(y, _expected(name, rank, 2, shape, dtype),
+                             what=f"rank {rank} of 2: ring_{name} of a {dtype} tensor of shape {shape}",
+                             hint="the result has the input's dtype, half precision and narrow integers "
+                                  "included: an upcast (to float32, to int64) for the sum must be cast back "
+                                  "(or add in the input's dtype)")
 
 
 def test_all_gather_concatenates_in_rank_order():
@@ -306,15 +325,16 @@ def test_all_gather_messages_follow_the_ring_schedule():
 
 
 def test_reduce_scatter_messages_follow_the_ring_schedule():
-    for world, rows in ((4, 6), (2, 5)):
+    for world, rows in ((4, 6), (2, 5), (4, 3)):  # 3 < 4: block 3 is empty, its messages may be left out
         c = [k * 2 for k in _chunks(rows, world)]  # shape (rows, 2): elements per block
         steps = range(world - 1)
         total = _schedule_check(
-            "reduce_scatter", world, (rows, 2),
+            "reduce_scatter", world, (rows, 2), drop_empty=rows < world,
             sends=lambda r: [c[(r - s - 1) % world] for s in steps],
             recvs=lambda r: [c[(r - s - 2) % world] for s in steps],
             how="blocks of rows as torch.tensor_split(tensor, W, dim=0) cuts them; step s sends block "
-                "(r - s - 1) % W and adds the received block (r - s - 2) % W, so rank r ends with block r")
+                "(r - s - 1) % W and adds the received block (r - s - 2) % W, so rank r ends with block r; "
+                "fewer rows than ranks still sends blocks (never the whole tensor)")
         assert total == (world - 1) * rows * 2
 
 
@@ -346,9 +366,14 @@ def test_empty_tensors_send_nothing():
     for name in FUNCTIONS:
         results = _call(name, 2, [(shape, F32) for shape in shapes])
         for rank in range(2):
-            for shape, (y, log, _) in zip(shapes, results[rank]):
+            for shape, (y, log, shares) in zip(shapes, results[rank]):
                 assert_close(y, _expected(name, rank, 2, shape, F32),
                              what=f"rank {rank} of 2: ring_{name} of an empty tensor of shape {shape}")
+                if shares:
+                    fail(f"ring_{name} of an empty tensor of shape {shape} on rank {rank} of 2 returned the "
+                         f"input itself: every call returns a NEW tensor, an empty one included",
+                         "return a new empty tensor of the result's shape (torch.empty(...) or .clone()), "
+                         "not the caller's tensor")
                 if log.ops:
                     fail(f"ring_{name} of an empty tensor of shape {shape} on rank {rank} of 2 communicated "
                          f"({log.summary()}): a tensor with no elements needs no messages",

@@ -18,6 +18,8 @@ Contract -> specs:
   dtype=torch.float32 are never passed: the defaults)
 - loss returned on the last rank only (detached scalar), None elsewhere: same spec
 - gradients accumulated into .grad, never zeroed: test_gradients_accumulate
+- a step keeps nothing for the next one (two steps on one stage accumulate both batches'
+  gradients; no receive buffer or .grad kept on the stage or in a cache): test_two_steps_on_one_stage
 - inputs / targets handed to every rank are ignored off rank 0 / the last rank (the role comes
   from the rank, not from `inputs is not None`): test_inputs_and_targets_given_to_every_rank
 - float64 activations and model (dtype=): test_float64
@@ -32,8 +34,8 @@ Contract -> specs:
 - point-to-point only, neighbours only, M activations forward and M gradients back per rank,
   each activation_shape x dtype, every async handle waited before returning:
   test_point_to_point_traffic
-- unknown schedule (incl. another spelling, 'GPipe'): ValueError naming it, before any communication:
-  test_unknown_schedule_raises
+- unknown schedule (incl. another spelling, 'GPipe'): ValueError naming it, before any communication,
+  on 2 ranks and on 1 (no W = 1 shortcut before the check): test_unknown_schedule_raises
 - a 1F1B with blocking sends deadlocks: failed by harness.distributed's stall detection,
   naming each rank's send (whichever 1F1B spec runs first)
 - inputs and targets not modified: the guard on every call (in each rank)
@@ -375,6 +377,47 @@ def test_point_to_point_traffic(schedule):
                 "(until then the message may not have left, and its buffer must stay untouched)")
 
 
+def _two_steps(rank, world, schedule):
+    """Two pipeline_step calls on the same stage, on two different batches, no zero_grad between
+    them (gradient accumulation over two steps, as a training loop with accumulation does)."""
+    L, H, mb, M = world + 1, 4, 2, 2
+    layers = make_layers(L, H, 5, torch.float32)
+    stage = nn.Sequential(*[layers[i] for i in stages_of(L, world)[rank]])
+    losses = []
+    for step in range(2):
+        x, t = make_batch(M * mb, H, 50 + step, torch.float32)
+        loss = pipeline_step(stage, x if rank == 0 else None, t if rank == world - 1 else None, F.mse_loss,
+                             num_microbatches=M, activation_shape=(mb, H), schedule=schedule)
+        losses.append(None if loss is None else float(loss))
+    return losses, [None if p.grad is None else p.grad.clone() for p in stage.parameters()]
+
+
+@pytest.mark.parametrize("schedule", ["gpipe", "1f1b"])
+def test_two_steps_on_one_stage(schedule):
+    """Nothing kept from one step to the next: a receive buffer kept (on the stage, in a dict) as a
+    leaf that requires grad keeps its .grad, and the next step sends old + new gradient back."""
+    world, L, H, mb, M = 2, 3, 4, 2, 2
+    layers = make_layers(L, H, 5, torch.float32)
+    model, want = nn.Sequential(*layers), []
+    for step in range(2):
+        x, t = make_batch(M * mb, H, 50 + step, torch.float32)
+        loss = F.mse_loss(model(x), t)
+        loss.backward()
+        want.append(loss.item())
+    grads = [[p.grad for i in idx for p in layers[i].parameters()] for idx in stages_of(L, world)]
+    for rank, (losses, got) in enumerate(POOL.run(world, _two_steps, schedule)):
+        what = f"two pipeline_step(schedule={schedule!r}, M={M}) calls on one stage, rank {rank} of {world}"
+        if rank == world - 1:
+            assert_close(torch.tensor(losses), torch.tensor(want), what=f"{what}: the two returned losses")
+        for k, (g, e) in enumerate(zip(got, grads[rank])):
+            if g is None:
+                raise SpecFailure(f"{what}: parameter {k} of the stage has no gradient")
+            assert_close(g, e, what=f"{what}: the gradient of the stage's parameter {k} (both steps accumulated)",
+                         hint="each step starts fresh: new receive buffers (or .grad = None on reused "
+                              "ones), nothing kept on the stage or in a module-level cache between calls; "
+                              "a kept activation leaf keeps its .grad and the next step sends it back again")
+
+
 def _unknown(rank, world, schedule):
     try:
         pipeline_step(nn.Linear(2, 2), torch.zeros(2, 2), torch.zeros(2, 2), F.mse_loss,
@@ -386,13 +429,20 @@ def _unknown(rank, world, schedule):
 
 @pytest.mark.parametrize("schedule", ["interleaved", "GPipe"])
 def test_unknown_schedule_raises(schedule):
-    """'GPipe': the names are exact ("gpipe", "1f1b"); another spelling is another schedule."""
-    for rank, text in enumerate(POOL.run(2, _unknown, schedule)):
+    """'GPipe': the names are exact ("gpipe", "1f1b"); another spelling is another schedule. On one
+    rank too: the check comes before a W = 1 shortcut."""
+    for world in (2, 1):
+        _unknown_raises_everywhere(schedule, world)
+
+
+def _unknown_raises_everywhere(schedule, world):
+    for rank, text in enumerate(POOL.run(world, _unknown, schedule)):
         if text is None or schedule not in text:
-            raise SpecFailure(f"pipeline_step(schedule={schedule!r}) on rank {rank} "
+            raise SpecFailure(f"pipeline_step(schedule={schedule!r}) on rank {rank} of {world} "
                               + ("did not raise ValueError" if text is None else f"raised {text!r}")
                               + ": an unknown schedule is a ValueError naming it (the schedules are exactly "
-                              "'gpipe' and '1f1b': no case folding, no prefix matching)")
+                              "'gpipe' and '1f1b': no case folding, no prefix matching; on one rank too, "
+                              "before any W = 1 shortcut)")
         if POOL.comm[rank].ops:
             raise SpecFailure(f"pipeline_step(schedule={schedule!r}) communicated before raising: "
                               f"{POOL.comm[rank].summary()}; check the schedule first")

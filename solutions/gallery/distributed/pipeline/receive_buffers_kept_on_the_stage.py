@@ -1,0 +1,106 @@
+"""pipeline_step keeps its activation receive buffers on the stage (stage._recv_buffers), one per
+micro-batch, made once as leaves that require grad and refilled by dist.recv under no_grad in
+every later step: a leaf keeps its .grad, so the next step's backward adds into the old one and
+sends old + new gradient back, and the earlier stages' gradients are wrong from the second step
+on (one step alone is right).
+
+Fix: receive each activation into a new tensor per micro-batch and step (torch.empty, then
+.requires_grad_()); keep nothing on the stage or in a module-level cache between calls.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+
+def partition(num_layers: int, world_size: int) -> list[range]:
+    """Stage r's contiguous layer indices; earlier stages take the extra layers."""
+    if world_size < 1 or num_layers < world_size:
+        raise ValueError(f"cannot split {num_layers} layers into {world_size} stages: "
+                         "every stage needs at least one layer")
+    base, extra = divmod(num_layers, world_size)
+    stages, start = [], 0
+    for r in range(world_size):
+        size = base + (1 if r < extra else 0)
+        stages.append(range(start, start + size))
+        start += size
+    return stages
+
+
+def pipeline_step(stage: nn.Module, inputs: torch.Tensor | None, targets: torch.Tensor | None,
+                  loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], *,
+                  num_microbatches: int, activation_shape: tuple[int, ...],
+                  schedule: str = "1f1b", dtype: torch.dtype = torch.float32) -> torch.Tensor | None:
+    """One step's forwards and backwards on this rank's stage; the mean loss on the last rank."""
+    if schedule not in ("gpipe", "1f1b"):
+        raise ValueError(f"unknown schedule {schedule!r}: use 'gpipe' or '1f1b'")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    first, last, M = rank == 0, rank == world - 1, num_microbatches
+    micro_inputs = inputs.chunk(M) if first else None
+    micro_targets = targets.chunk(M) if last else None
+    in_flight = []   # (input, output) of each micro-batch between its forward and backward
+    sends = []       # isend handles (and their tensors), waited at the end
+    losses = []
+
+    def send(tensor, peer):
+        tensor = tensor.detach().contiguous()
+        sends.append((dist.isend(tensor, peer), tensor))   # never blocks: no deadlock
+
+    counter = [0]
+    def recv(peer):
+        buffer = torch.empty(activation_shape, dtype=dtype)
+        dist.recv(buffer, peer)
+        return buffer
+
+    def recv_act(peer):
+        key = (tuple(activation_shape), dtype, counter[0]); counter[0] += 1
+        bufs = stage.__dict__.setdefault("_recv_buffers", {})
+        if key not in bufs:
+            bufs[key] = torch.empty(activation_shape, dtype=dtype, requires_grad=True)
+        buffer = bufs[key]
+        with torch.no_grad():
+            dist.recv(buffer, peer)
+        return buffer
+
+    def forward(i):
+        x = micro_inputs[i] if first else recv_act(rank - 1)
+        y = stage(x)
+        if last:
+            loss = loss_fn(y, micro_targets[i])
+            losses.append(loss.detach())
+            y = loss / M
+        else:
+            send(y, rank + 1)
+        in_flight.append((x, y))
+
+    def backward():
+        x, y = in_flight.pop(0)                             # the oldest micro-batch
+        if last:
+            y.backward()
+        else:
+            torch.autograd.backward(y, recv(rank + 1))
+        if not first:
+            send(x.grad, rank - 1)
+
+    if schedule == "gpipe":
+        for i in range(M):
+            forward(i)
+        for _ in range(M):
+            backward()
+    else:
+        warmup = min(world - rank - 1, M)
+        for i in range(warmup):
+            forward(i)
+        for i in range(warmup, M):
+            forward(i)
+            backward()
+        for _ in range(warmup):
+            backward()
+
+    for handle, _ in sends:
+        handle.wait()
+    return torch.stack(losses).mean() if last else None
