@@ -19,7 +19,7 @@ Contract-to-spec map:
   any dim incl. negative -> _over_any_dim; any shape incl. size-0 dims (hypothesis) -> _property;
   float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
   _keeps_half_dtypes; halves accumulated in float32 (a sum beyond float16's largest, a finite
-  mean; a count of 70000 beyond float16's largest) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
+  mean; a count of 70000 beyond float16's largest; a bfloat16 sum rounded before dividing) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
   _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices, also
   when every slice is empty (no graph-less shortcut) -> _gradient_is_mask_over_count.
 - every function: results on the inputs' device (meta; helpers such as flat offsets built
@@ -383,6 +383,18 @@ def test_masked_mean_half_sum_may_overflow_the_dtype():
                  hint="count the kept entries in an integer (mask.sum(dim), int64) or in float32, "
                       "not in x's dtype: a float16 count of 70000 entries is inf (float16's "
                       "largest is 65504)")
+    # bfloat16 too (8 significant bits): 257 ones and one 2 sum to 259, which bfloat16 rounds to
+    # 260; the mean of the 258 kept values is 259 / 258, 1.0 in bfloat16 (260 / 258 is 1.0078)
+    x = torch.full((1, 300), 1.0, dtype=torch.bfloat16)
+    x[0, 0] = 2.0
+    mask = torch.zeros(1, 300, dtype=torch.bool)
+    mask[0, :258] = True
+    out = masked_mean(x, mask, 1)
+    assert_close(out, torch.tensor([259 / 258]).to(torch.bfloat16), rtol=0, atol=0,
+                 what="masked_mean(bfloat16 x (1, 300), 258 kept: one 2.0 and 257 ones, 1)",
+                 hint="a bfloat16 sum of these 258 values rounds 259 to 260 (bfloat16 keeps 8 "
+                      "significant bits) before the division: accumulate bfloat16 in float32 as "
+                      "well, not only float16 (sum(dim, dtype=torch.float32)), divide, then cast back")
 
 
 def test_masked_mean_expanded_mask():
