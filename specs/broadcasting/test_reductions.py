@@ -21,8 +21,8 @@ Contract-to-spec map:
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
   gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
 - normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults (eps =
-  1e-12, checked at norms 1e-10 and 1e-14, float64 at rtol 1e-12: no float32 eps tensor) ->
-  _defaults_to_last_dim;
+  1e-12, checked at norms 1e-10 and 1e-14, float64 at rtol 1e-12: no float32 eps tensor; dim=-1
+  on a 3-D x, not F.normalize's dim=1) -> _defaults_to_last_dim;
   unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
   _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
   _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
@@ -268,9 +268,9 @@ def test_max_keeps_other_size_one_dims(shape, dim):
 
 
 def test_max_defaults_to_last_dim_without_keepdim():
-    x = randn((3, 5), 3)
+    x = randn((2, 3, 5), 3)  # 3-D: a default of dim=1 differs from the last dim
     got = max(x)
-    check_max(x, -1, False, got, what="max(x (3, 5)) (defaults dim=-1, keepdim=False)")
+    check_max(x, -1, False, got, what="max(x (2, 3, 5)) (defaults dim=-1, keepdim=False)")
 
 
 def test_max_ties_accept_any_max_position():
@@ -477,13 +477,15 @@ def test_normalize_over_each_dim(dim):
 
 
 def test_normalize_defaults_to_last_dim():
-    x = randn((3, 4), 2, torch.float64)
+    # 3-D, so that the last dim is not dim 1 (F.normalize's default is dim=1, ours is dim=-1)
+    x = randn((2, 3, 4), 2, torch.float64)
     # rows of norm ~1e-10 (above the default eps: a unit vector) and ~1e-14 (below it: x / 1e-12)
     x = x * torch.tensor([[1.0], [1e-10], [1e-14]], dtype=torch.float64)
     out = normalize(x)
-    check_normalize(x, -1, 1e-12, out, what="normalize(float64 x (3, 4) with rows of norm ~1, ~1e-10 "
+    check_normalize(x, -1, 1e-12, out, what="normalize(float64 x (2, 3, 4) with rows of norm ~1, ~1e-10 "
                     "and ~1e-14) (defaults dim=-1, eps=1e-12)", **TIGHT64,
-                    hint="; float64 is computed in float64, eps too: torch.tensor(eps) is float32 "
+                    hint="; the default dim is -1 (the last), not F.normalize's dim=1; float64 is "
+                         "computed in float64, eps too: torch.tensor(eps) is float32 "
                          "(1e-12 becomes 9.9999998e-13), clamp_min(eps) takes the Python float")
 
 
