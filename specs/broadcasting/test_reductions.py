@@ -12,7 +12,7 @@ Contract-to-spec map:
   removed (other size-1 dims stay) -> _keeps_other_size_one_dims;
   every dtype kept (float16, bfloat16, int32, uint8) -> _keeps_dtype; all-negative, huge
   finite, +-inf -> _negative_values, _huge_and_infinite_values; int64 beyond 2**53 ->
-  _int64_beyond_float_precision; size-0 dims other than `dim` -> _size_zero_other_dims;
+  _int64_beyond_float_precision; size-0 dims other than `dim` (values on the graph) -> _size_zero_other_dims;
   a tuple, not a list -> check_max in every max spec; non-contiguous -> _non_contiguous;
   values differentiable -> _values_are_differentiable; values and indices on x's device
   (meta; also x.shape[dim] == 1, where a shortcut is natural) -> _stays_on_the_inputs_device.
@@ -27,7 +27,7 @@ Contract-to-spec map:
   _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
   _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
   _large_half_entries; non-contiguous; gradient, also at a zero vector -> _is_differentiable,
-  _gradient_at_a_zero_vector.
+  _gradient_at_a_zero_vector; empty x (either dim 0) on the graph -> _empty_inputs_stay_on_the_graph.
 - all four: results on the inputs' device (meta; max above, mean with an empty dim,
   pairwise_sq_dists also with D = 0, normalize) -> test_results_stay_on_the_inputs_device.
 
@@ -322,7 +322,7 @@ def test_max_int64_beyond_float_precision():
 def test_max_size_zero_other_dims(shape, dim, keepdim):
     """A size-0 dim other than `dim` gives empty values and indices of the right shape: no
     slice to loop over, nothing to stack."""
-    x = randn(shape, 13)
+    x = randn(shape, 13).requires_grad_()  # values stay on the graph, empty or not
     what = f"max(x {shape}, dim={dim}, keepdim={keepdim})"
     try:
         got = max(x, dim, keepdim)
@@ -333,6 +333,7 @@ def test_max_size_zero_other_dims(shape, dim, keepdim):
              "reduce with whole-tensor ops (comparisons and torch.where over the slices along "
              "dim): a Python loop over the rows with torch.stack fails when there are none")
     check_max(x, dim, keepdim, got, what=what)
+    check_attached(got[0], f"{what} values")
 
 
 def test_max_non_contiguous():
@@ -557,6 +558,15 @@ def test_normalize_gradient_at_a_zero_vector():
                                 "derivative at 0 and 0 * inf = NaN: use torch.linalg.vector_norm "
                                 "or clamp the squared sum at eps**2 before the sqrt (squared in float32 for "
                                 "half inputs)")
+
+
+@pytest.mark.parametrize("shape,dim", [((0, 3), -1), ((3, 0), -1), ((2, 0, 3), 1)])
+def test_normalize_empty_inputs_stay_on_the_graph(shape, dim):
+    x = randn(shape, 24).requires_grad_()
+    what = f"normalize(x {shape}, dim={dim})"
+    out = normalize(x, dim)
+    check_normalize(x, dim, 1e-12, out, what=what)
+    check_attached(out, what)
 
 
 def test_normalize_non_contiguous():
