@@ -12,7 +12,7 @@ Contract-to-spec map:
   removed (other size-1 dims stay) -> _keeps_other_size_one_dims;
   every dtype kept (float16, bfloat16, int32, uint8) -> _keeps_dtype; all-negative, huge
   finite, +-inf -> _negative_values, _huge_and_infinite_values; int64 beyond 2**53 ->
-  _int64_beyond_float_precision; size-0 dims other than `dim` -> _size_zero_other_dims;
+  _int64_beyond_float_precision; size-0 dims other than `dim` (values on the graph) -> _size_zero_other_dims;
   a tuple, not a list -> check_max in every max spec; non-contiguous -> _non_contiguous;
   values differentiable -> _values_are_differentiable; values and indices on x's device
   (meta; also x.shape[dim] == 1, where a shortcut is natural) -> _stays_on_the_inputs_device.
@@ -21,13 +21,13 @@ Contract-to-spec map:
   float64 oracle) -> _keeps_half_dtype; non-contiguous -> _non_contiguous;
   gradient, also at coincident points -> _is_differentiable, _gradient_at_coincident_points.
 - normalize: vs F.normalize over any dim -> _matches_torch, _over_each_dim, defaults (eps =
-  1e-12, checked at norms 1e-10 and 1e-14, float64 at rtol 1e-12: no float32 eps tensor) ->
-  _defaults_to_last_dim;
+  1e-12, checked at norms 1e-10 and 1e-14, float64 at rtol 1e-12: no float32 eps tensor; dim=-1
+  on a 3-D x, not F.normalize's dim=1) -> _defaults_to_last_dim;
   unit rows; zero vector gives zeros; clamp at eps, not + eps, eps=0.0 not the default ->
   _clamps_the_norm_at_eps, _eps_zero_is_not_the_default; dtype kept for float16/bfloat16 ->
   _keeps_dtype; float16 entries whose squares overflow (no x * x in float16) ->
   _large_half_entries; non-contiguous; gradient, also at a zero vector -> _is_differentiable,
-  _gradient_at_a_zero_vector.
+  _gradient_at_a_zero_vector; empty x (either dim 0) on the graph -> _empty_inputs_stay_on_the_graph.
 - all four: results on the inputs' device (meta; max above, mean with an empty dim,
   pairwise_sq_dists also with D = 0, normalize) -> test_results_stay_on_the_inputs_device.
 
@@ -268,9 +268,9 @@ def test_max_keeps_other_size_one_dims(shape, dim):
 
 
 def test_max_defaults_to_last_dim_without_keepdim():
-    x = randn((3, 5), 3)
+    x = randn((2, 3, 5), 3)  # 3-D: a default of dim=1 differs from the last dim
     got = max(x)
-    check_max(x, -1, False, got, what="max(x (3, 5)) (defaults dim=-1, keepdim=False)")
+    check_max(x, -1, False, got, what="max(x (2, 3, 5)) (defaults dim=-1, keepdim=False)")
 
 
 def test_max_ties_accept_any_max_position():
@@ -322,7 +322,7 @@ def test_max_int64_beyond_float_precision():
 def test_max_size_zero_other_dims(shape, dim, keepdim):
     """A size-0 dim other than `dim` gives empty values and indices of the right shape: no
     slice to loop over, nothing to stack."""
-    x = randn(shape, 13)
+    x = randn(shape, 13).requires_grad_()  # values stay on the graph, empty or not
     what = f"max(x {shape}, dim={dim}, keepdim={keepdim})"
     try:
         got = max(x, dim, keepdim)
@@ -333,6 +333,7 @@ def test_max_size_zero_other_dims(shape, dim, keepdim):
              "reduce with whole-tensor ops (comparisons and torch.where over the slices along "
              "dim): a Python loop over the rows with torch.stack fails when there are none")
     check_max(x, dim, keepdim, got, what=what)
+    check_attached(got[0], f"{what} values")
 
 
 def test_max_non_contiguous():
@@ -477,13 +478,15 @@ def test_normalize_over_each_dim(dim):
 
 
 def test_normalize_defaults_to_last_dim():
-    x = randn((3, 4), 2, torch.float64)
+    # 3-D, so that the last dim is not dim 1 (F.normalize's default is dim=1, ours is dim=-1)
+    x = randn((2, 3, 4), 2, torch.float64)
     # rows of norm ~1e-10 (above the default eps: a unit vector) and ~1e-14 (below it: x / 1e-12)
     x = x * torch.tensor([[1.0], [1e-10], [1e-14]], dtype=torch.float64)
     out = normalize(x)
-    check_normalize(x, -1, 1e-12, out, what="normalize(float64 x (3, 4) with rows of norm ~1, ~1e-10 "
+    check_normalize(x, -1, 1e-12, out, what="normalize(float64 x (2, 3, 4) with rows of norm ~1, ~1e-10 "
                     "and ~1e-14) (defaults dim=-1, eps=1e-12)", **TIGHT64,
-                    hint="; float64 is computed in float64, eps too: torch.tensor(eps) is float32 "
+                    hint="; the default dim is -1 (the last), not F.normalize's dim=1; float64 is "
+                         "computed in float64, eps too: torch.tensor(eps) is float32 "
                          "(1e-12 becomes 9.9999998e-13), clamp_min(eps) takes the Python float")
 
 
@@ -555,6 +558,15 @@ def test_normalize_gradient_at_a_zero_vector():
                                 "derivative at 0 and 0 * inf = NaN: use torch.linalg.vector_norm "
                                 "or clamp the squared sum at eps**2 before the sqrt (squared in float32 for "
                                 "half inputs)")
+
+
+@pytest.mark.parametrize("shape,dim", [((0, 3), -1), ((3, 0), -1), ((2, 0, 3), 1)])
+def test_normalize_empty_inputs_stay_on_the_graph(shape, dim):
+    x = randn(shape, 24).requires_grad_()
+    what = f"normalize(x {shape}, dim={dim})"
+    out = normalize(x, dim)
+    check_normalize(x, dim, 1e-12, out, what=what)
+    check_attached(out, what)
 
 
 def test_normalize_non_contiguous():

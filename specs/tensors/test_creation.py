@@ -15,7 +15,8 @@ Contract-to-spec map:
 - share_numpy: same dtype (float16/32/64, int8/16/32/64, uint8, bool; complex64/128, uint16:
   any dtype torch supports, no whitelist) and shape, shared for every one of them, 0-dim ->
   test_share_numpy_keeps_dtype_and_values, _zero_dim; writes both ways -> _sees_writes, _writes_reach;
-  non-contiguous arrays shared, not copied -> test_share_numpy_non_contiguous_array_is_shared;
+  non-contiguous arrays shared, not copied, a zero (broadcast) stride too ->
+  test_share_numpy_non_contiguous_array_is_shared;
   negative stride on any axis ValueError -> test_share_numpy_negative_stride_raises.
 """
 
@@ -215,11 +216,18 @@ def test_share_numpy_zero_dim():
     assert t.item() == 4.0, "share_numpy(np.array(2.5)): a write to the 0-dim array did not reach the tensor"
 
 
-@pytest.mark.parametrize("view", ["a.T", "a[:, ::2]", "a[1:, 1:3]"])
+@pytest.mark.parametrize("view", ["a.T", "a[:, ::2]", "a[1:, 1:3]",
+                                  # a broadcast row (stride 0, as np.broadcast_to makes, but writable)
+                                  "as_strided(a[0], (4, 6), (0, 4))"])
 def test_share_numpy_non_contiguous_array_is_shared(view):
     base = np.arange(24, dtype=np.float32).reshape(4, 6)
-    a = eval(view, {"a": base})
-    t = share_numpy(a)
+    a = eval(view, {"a": base, "as_strided": np.lib.stride_tricks.as_strided})
+    try:
+        t = share_numpy(a)
+    except ValueError as e:
+        raise SpecFailure(f"share_numpy({view}) (strides {a.strides}) raised ValueError: {e}\n  hint: only "
+                          "a negative stride cannot be shared; a stride of 0 (a broadcast axis) is "
+                          "fine for torch.from_numpy: test s < 0, not s <= 0") from None
     assert_close(t, torch.from_numpy(a.copy()), what=f"share_numpy({view}) for a of shape (4, 6)")
     a[0, 0] = -1.0
     assert t[0, 0].item() == -1.0, (

@@ -19,9 +19,11 @@ Contract-to-spec map:
   any dim incl. negative -> _over_any_dim; any shape incl. size-0 dims (hypothesis) -> _property;
   float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
   _keeps_half_dtypes; halves accumulated in float32 (a sum beyond float16's largest, a finite
-  mean; a count of 70000 beyond float16's largest) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
+  mean; a count of 70000 beyond float16's largest; a bfloat16 sum rounded before dividing) -> _half_sum_may_overflow_the_dtype; non-contiguous and the documented stride-0 expanded mask ->
   _non_contiguous_*, _expanded_mask; gradient = mask / count, 0 (not NaN) on empty slices, also
   when every slice is empty (no graph-less shortcut) -> _gradient_is_mask_over_count.
+- every function: empty inputs (K, C or T = 0; not B = 0) stay on x's graph, backward works ->
+  test_empty_inputs_stay_on_the_graph.
 - every function: results on the inputs' device (meta; helpers such as flat offsets built
   there; also the empty-input paths of every function) -> test_results_stay_on_the_inputs_device.
 """
@@ -383,6 +385,18 @@ def test_masked_mean_half_sum_may_overflow_the_dtype():
                  hint="count the kept entries in an integer (mask.sum(dim), int64) or in float32, "
                       "not in x's dtype: a float16 count of 70000 entries is inf (float16's "
                       "largest is 65504)")
+    # bfloat16 too (8 significant bits): 257 ones and one 2 sum to 259, which bfloat16 rounds to
+    # 260; the mean of the 258 kept values is 259 / 258, 1.0 in bfloat16 (260 / 258 is 1.0078)
+    x = torch.full((1, 300), 1.0, dtype=torch.bfloat16)
+    x[0, 0] = 2.0
+    mask = torch.zeros(1, 300, dtype=torch.bool)
+    mask[0, :258] = True
+    out = masked_mean(x, mask, 1)
+    assert_close(out, torch.tensor([259 / 258]).to(torch.bfloat16), rtol=0, atol=0,
+                 what="masked_mean(bfloat16 x (1, 300), 258 kept: one 2.0 and 257 ones, 1)",
+                 hint="a bfloat16 sum of these 258 values rounds 259 to 260 (bfloat16 keeps 8 "
+                      "significant bits) before the division: accumulate bfloat16 in float32 as "
+                      "well, not only float16 (sum(dim, dtype=torch.float32)), divide, then cast back")
 
 
 def test_masked_mean_expanded_mask():
@@ -462,3 +476,29 @@ def test_results_stay_on_the_inputs_device(name):
                            hint="build helper tensors on the inputs' device: torch.arange(B, "
                                 "device=x.device); a bare torch.arange(B) is a CPU tensor, and "
                                 "CPU offsets + GPU lengths fail")
+
+
+# name -> (call, x's shape, the other input): x has no elements. B = 0 (no batch element at all)
+# is left out: a loop over the batch that fills a preallocated result has nothing to attach there
+EMPTY_ON_GRAPH = {
+    "gather_rows(x (2, 3, 0), idx (2, 4))": (gather_rows, (2, 3, 0), torch.tensor([[0, 2, 1, 2], [1, 1, 0, 2]])),
+    "gather_rows(x (2, 3, 2), idx (2, 0))": (gather_rows, (2, 3, 2), torch.zeros(2, 0, dtype=torch.int64)),
+    "last_token(x (2, 4, 0), lengths [4, 1])": (last_token, (2, 4, 0), torch.tensor([4, 1])),
+    "masked_mean(x (2, 0, 3), mask, 1)": (lambda x, m: masked_mean(x, m, 1), (2, 0, 3), torch.zeros(2, 0, 3, dtype=torch.bool)),
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY_ON_GRAPH))
+def test_empty_inputs_stay_on_the_graph(name):
+    # an empty batch reaches the loss like any other: backward must work through it
+    fn, shape, other = EMPTY_ON_GRAPH[name]
+    x = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+    out = fn(x, other)
+    if not out.requires_grad:
+        fail(f"{name} with x requiring grad: the result is not on x's graph (requires_grad is "
+             f"False), so backward through it fails; the contract says it is differentiable",
+             hint="no special case for empty inputs: the indexing (or the masked sum and count) "
+                  "already gives the right empty or zero result, of x's dtype and on the graph; "
+                  "a fresh x.new_zeros(...) / torch.zeros(...) is not")
+    out.sum().backward()
+    assert_close(x.grad, torch.zeros(shape, dtype=torch.float64), what=f"{name}: x.grad after out.sum().backward()")

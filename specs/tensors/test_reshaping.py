@@ -17,8 +17,9 @@ Contract-to-spec map:
   that_dim, _leaves_a_larger_dim_alone, _cases, _property; a size-0 dim stays -> _keeps_a_size_
   zero_dim; dtype kept (int32, bool, half) -> _keeps_dtype; non-contiguous, not modified ->
   _non_contiguous_input_is_left_alone.
-- split_heads, merge_heads, patchify: values moved, not computed (inf/NaN stay put, no 0/1
-  matmul or identity convolution) -> test_values_are_moved_not_computed.
+- split_heads, merge_heads, patchify, squeeze_dim: values moved, not computed (inf/NaN stay put,
+  no 0/1 matmul or identity convolution; -0.0 keeps its sign, no adding into zeros) ->
+  test_values_are_moved_not_computed.
 - every function: output on the input's device with its dtype (float64 on meta), also for empty
   inputs (B = 0 or T = 0) -> test_output_stays_on_the_input_device.
 """
@@ -29,6 +30,7 @@ import torch.nn.functional as F
 from hypothesis import given, strategies as st
 
 from harness.checks import SpecFailure, assert_close, assert_shape, forbid, non_contiguous, randn, unchanged
+from harness.failures import fail
 from katas.tensors.reshaping import merge_heads, patchify, split_heads, squeeze_dim
 
 SEEDS = st.integers(0, 2**31 - 1)
@@ -337,8 +339,9 @@ def test_squeeze_dim_keeps_dtype(dtype):
 # ------------------------------------------------------------------------ every function
 
 def with_non_finite(x):
-    """x with inf, -inf and NaN planted at a few places (masked scores, missing pixels)."""
+    """x with -0.0, inf, -inf and NaN planted at a few places (masked scores, missing pixels)."""
     flat = x.clone().reshape(-1)
+    flat[1::4] = -0.0  # its sign is a value too: 0.0 + -0.0 is 0.0
     flat[::5] = float("inf")
     flat[2::7] = float("-inf")
     flat[3::11] = float("nan")
@@ -349,6 +352,7 @@ MOVE_CASES = {
     "split_heads": (lambda x: split_heads(x, 3), (2, 4, 6), lambda x: sliced_heads(x, 3)),
     "merge_heads": (merge_heads, (2, 3, 4, 2), concat_heads),
     "patchify": (lambda x: patchify(x, 2), (2, 2, 4, 6), lambda x: loop_patches(x, 2)),
+    "squeeze_dim": (lambda x: squeeze_dim(x, 1), (3, 1, 4), lambda x: x[:, 0]),
 }
 
 
@@ -362,6 +366,14 @@ def test_values_are_moved_not_computed(name):
     assert_close(out, independent(x), what=f"{name}(x {shape} holding inf, -inf and NaN)",
                  hint="move values with view/reshape/permute/transpose (or indexing): multiplying "
                       "by a 0/1 matrix or an identity kernel is not a rearrangement, 0 * inf is NaN")
+    expected = independent(x)
+    flipped = out.signbit() != expected.signbit()
+    if bool((flipped & ~expected.isnan()).any()):
+        fail(f"{name}(x {shape} holding -0.0): {int(flipped.sum())} entries came back with the "
+             f"other sign (-0.0 became 0.0); the values were computed, not moved",
+             hint="0.0 + -0.0 is 0.0: no buffer of zeros that the values are added into "
+                  "(out = zeros; out += ...), no sum over a size-1 dim; assign, view, "
+                  "reshape or index instead")
 
 
 ON_META = [  # (name, call, input shape, output shape); the empty shapes reach a shortcut for empty inputs
