@@ -19,11 +19,13 @@ Contract -> specs:
   test_count_parameters_*
 - "the module and all of its sub-modules": parameters held by a module beside its children,
   0-d parameters: test_count_parameters_counts_parameters_held_beside_children
-- mlp_param_count: formula, bias default True, bias=False, bias as a truth value (0/1), exact int, no module built and no
+- mlp_param_count: formula, bias default True, bias=False, bias as a truth value (0/1/2 and numpy
+  bools: biases counted once, an int back), exact int, no module built and no
   tensor made: test_mlp_param_count_*; exact above 2**53 (no float on the way):
   test_mlp_param_count_formula
 """
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -432,14 +434,18 @@ def test_mlp_param_count_builds_no_module(monkeypatch):
            f"closed-form formula, no module built (not even on the meta device)")
 
 
-@pytest.mark.parametrize("bias", [0, 1], ids=["bias=0", "bias=1"])
+@pytest.mark.parametrize("bias", [0, 1, 2, np.True_, np.False_],
+                         ids=["bias=0", "bias=1", "bias=2", "numpy_True", "numpy_False"])
 def test_mlp_param_count_bias_is_a_truth_value(bias):
-    # flags read from a config file or argparse often arrive as 0/1
+    # flags read from a config file or argparse often arrive as 0/1 (or a numpy bool); any
+    # true value means "with biases", counted once (not bias * (d_hidden + d_out))
     n = mlp_param_count(3, 5, 2, bias=bias)
-    assert_close(n, 3 * 5 + 5 * 2 + ((5 + 2) if bias else 0),
-                 what=f"mlp_param_count(3, 5, 2, bias={bias})",
-                 hint="test the flag's truth (if bias: ...), not its identity: `bias is True` is "
-                      "False for 1, `bias is not False` is True for 0")
+    what = f"mlp_param_count(3, 5, 2, bias={bias!r})"
+    assert_close(n, 3 * 5 + 5 * 2 + ((5 + 2) if bias else 0), what=what,
+                 hint="test the flag's truth (if bias: ...), not its identity or its value: `bias is "
+                      "True` is False for 1, `bias is not False` is True for 0, and bias * (d_hidden + "
+                      "d_out) counts the biases twice for bias=2")
+    assert_exact_type(n, int, what)
 
 
 def test_mlp_param_count_has_bias_by_default():
