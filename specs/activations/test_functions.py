@@ -37,6 +37,8 @@ Contract-to-spec map:
 - swiglu formula, shapes, gradients, non-contiguous: swiglu_*; SwiGLU keys/shapes/no biases,
   random init with spread ~1/sqrt(fan_in), fan_in the first dim (a 16 x 256 matrix too:
   kaiming_uniform_'s dim-1 fan or a fan_out spread fail), float64, gradients: swiglu_module_*;
+  parameters in torch's default dtype (float64 under set_default_dtype, no explicit float32):
+  swiglu_module_follows_the_default_dtype;
   init from torch's global generator (no seed or private generator inside __init__):
   swiglu_module_init_follows_torch_manual_seed
 """
@@ -51,7 +53,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, assert_raises, assert_shape, forbid,
                             gradcheck, non_contiguous, on_meta, randn, unchanged)
-from harness.edges import TIGHT64
+from harness.edges import TIGHT64, default_dtype
 from harness.failures import fail
 from katas.activations.functions import (GELU, SiLU, Sigmoid, Softplus, SwiGLU, Tanh, LeakyReLU,
                                          ReLU, swiglu)
@@ -566,6 +568,23 @@ def test_swiglu_module_init_follows_torch_manual_seed():
             f"{key} as the first one built after torch.manual_seed(3); hint: {hint}")
         assert torch.equal(first[key], again[key]), (
             f"torch.manual_seed(3) then SwiGLU(4, 6), twice: {key} differs; hint: {hint}")
+
+
+def test_swiglu_module_follows_the_default_dtype():
+    # like nn.Linear: parameters in torch's default dtype (float32 unless changed), so a
+    # model built under set_default_dtype(float64) takes float64 x as it is
+    for dtype in (torch.float64, torch.float32):
+        with default_dtype(dtype):
+            module = SwiGLU(5, 3)
+        for key, p in module.state_dict().items():
+            assert p.dtype == dtype, (
+                f"SwiGLU(5, 3) built under torch.set_default_dtype({dtype}): {key} is {p.dtype}; "
+                f"hint: make the weights in the default dtype, like nn.Linear's (torch.empty(...) "
+                f"without dtype=), not with an explicit dtype=torch.float32")
+    with default_dtype(torch.float64):
+        module = SwiGLU(5, 3)
+        x = randn(2, 5, dtype=torch.float64, seed=13)
+        assert module(x).dtype == torch.float64, "SwiGLU(5, 3) under float64 default: output not float64"
 
 
 def test_swiglu_module_float64():
