@@ -28,6 +28,7 @@ Contract-to-spec map:
 - "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4;
   softplus's precision relative to tiny values (softplus(-40); log1p):
   softplus_tail_keeps_relative_precision;
+  default threshold 20 (x in (20, 30) in float64): softplus_default_threshold_is_20;
   Softplus "finite also below a threshold above 88" (the soft branch's exp guarded only by the
   threshold): softplus_finite_below_a_high_threshold
 - GELU "none" (default) / "tanh"; any other approximate ("Tanh", "erf", None): ValueError naming it:
@@ -384,6 +385,19 @@ def test_softplus_tail_keeps_relative_precision(beta, x64, x32):
                           f"values as small as {expected.abs().min().item():.3g}",
                      hint="log(1 + e) rounds a tiny e = exp(z) away: compute the soft branch as "
                           "max(z, 0) + torch.log1p(torch.exp(-|z|)), z = beta * x")
+
+
+def test_softplus_default_threshold_is_20():
+    # just above the default threshold F.softplus returns x and slope 1; a soft branch kept up
+    # to a larger default (30) is off by exp(-x) ~ 1e-9 there, a float64 difference
+    x = torch.tensor([20.25, 24.0, 29.5], dtype=torch.float64)
+    g = torch.ones_like(x)
+    y, grad = _value_and_grad(Softplus.apply, x, g)
+    y_ref, grad_ref = _value_and_grad(F.softplus, x, g)
+    what = "Softplus.apply(x) (defaults beta=1.0, threshold=20.0) for float64 x in (20, 30)"
+    hint = "the signature's defaults are beta=1.0, threshold=20.0, as F.softplus's: x itself above 20"
+    assert_close(y, y_ref, what=what, hint=hint, **TIGHT64)
+    assert_close(grad, grad_ref, what=f"gradient of {what}", hint=hint, **TIGHT64)
 
 
 def test_silu_gradient_has_both_product_rule_terms():
