@@ -38,6 +38,8 @@ Contract-to-spec map:
 - swiglu formula, shapes, gradients, non-contiguous: swiglu_*; SwiGLU keys/shapes/no biases,
   random init with spread ~1/sqrt(fan_in), fan_in the first dim (a 16 x 256 matrix too:
   kaiming_uniform_'s dim-1 fan or a fan_out spread fail), float64, gradients: swiglu_module_*;
+  the weights read at every call (nothing kept from the first call: load_state_dict, an
+  in-place step, a first call under no_grad): swiglu_module_reads_its_weights_at_each_call;
   parameters in torch's default dtype (float64 under set_default_dtype, no explicit float32):
   swiglu_module_follows_the_default_dtype;
   init from torch's global generator (no seed or private generator inside __init__):
@@ -582,6 +584,31 @@ def test_swiglu_module_init_follows_torch_manual_seed():
             f"{key} as the first one built after torch.manual_seed(3); hint: {hint}")
         assert torch.equal(first[key], again[key]), (
             f"torch.manual_seed(3) then SwiGLU(4, 6), twice: {key} differs; hint: {hint}")
+
+
+def test_swiglu_module_reads_its_weights_at_each_call():
+    # a forward that keeps something built from the weights at its first call (a fused
+    # torch.cat([w_gate, w_up], 1), a transposed view): an optimizer step or load_state_dict
+    # updates the parameters in place, and the kept copy goes on computing with the old ones
+    module = SwiGLU(4, 6)
+    x = randn(3, 4, seed=14)
+    with torch.no_grad():
+        module(x)
+    hint = ("read self.w_gate, self.w_up and self.w_down inside forward at every call: a copy made "
+            "from them at the first call (torch.cat for one fused matmul) misses every later "
+            "optimizer step and load_state_dict")
+    module.load_state_dict(SwiGLU(4, 6).state_dict())
+    with torch.no_grad():
+        module.w_up.mul_(-2.0)  # as an optimizer step does: in place
+    y = module(x)
+    sd = module.state_dict()
+    assert_close(y, _swiglu_ref(x, sd["w_gate"], sd["w_up"]) @ sd["w_down"],
+                 what="SwiGLU(4, 6) called once, then load_state_dict and an in-place update of "
+                      "w_up, then called again", hint=hint)
+    y.sum().backward()
+    missing = [key for key, p in module.named_parameters() if p.grad is None]
+    assert not missing, (f"SwiGLU(4, 6) first called under torch.no_grad(), then again with "
+                         f"backward: no gradient reached {missing}; hint: {hint}")
 
 
 def test_swiglu_module_follows_the_default_dtype():
