@@ -42,6 +42,8 @@ rounds a tiny e away; torch.log1p(e) keeps it).
         each initialised at random with a spread of about 1/sqrt(fan_in), fan_in being the
         matrix's first dim (its input size): e.g. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) or
         N(0, 1/fan_in), not a unit normal (outputs would grow with sqrt(d)). No biases.
+        Made in torch's default dtype, like nn.Linear's (float64 under
+        torch.set_default_dtype(torch.float64)), so no explicit dtype=.
         Drawn from torch's global random generator (like nn.Linear): every new module is
         different, and torch.manual_seed(s) makes the init repeatable (no seed or private
         torch.Generator of your own inside __init__).

@@ -5,7 +5,8 @@ Write:
         so that every slice along `dim` is non-negative and sums to 1, like F.softmax(x, dim).
         `dim` may be any dimension, negative or positive; one outside [-x.dim(), x.dim())
         raises IndexError, as in F.softmax (no wrapping with %). Other dims may have size 0 (an
-        empty batch gives an empty result); a 0-d x is one slice, so softmax(x) is 1.
+        empty batch gives an empty result); a 0-d x is one slice, so softmax(x) is 1, and it
+        takes dim -1 or 0 as F.softmax does (any other dim raises IndexError there too).
         float64 x is computed in float64 (no rounding through float32). The result is
         differentiable by autograd like F.softmax's, for every shape (a 0-d x or a size-1
         slice too: its gradient is 0, but it must reach x, so no fresh torch.ones_like(x)).

@@ -16,7 +16,8 @@ Write:
         (d_out, d_hidden), "fc2.bias" (d_out,), laid out like nn.Linear's (weight is
         (out, in)), so a state_dict saved from nn.Linear layers loads into it.
         forward(x): x (..., d_in) float -> (..., d_out), same dtype; any number of leading
-        batch dims, of any size (0 included).
+        batch dims, of any size (0 included). It runs where x and the parameters are (a model
+        moved with .to(device) computes there: no helper tensor made on the CPU).
     count_parameters(module) -> int: the number of scalar parameters of `module` itself and
         of all its sub-modules (a module may hold parameters of its own beside its children,
         and a parameter may be 0-d), frozen ones (requires_grad=False) included. A parameter

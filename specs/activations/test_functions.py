@@ -28,6 +28,7 @@ Contract-to-spec map:
 - "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4;
   softplus's precision relative to tiny values (softplus(-40); log1p):
   softplus_tail_keeps_relative_precision;
+  default threshold 20 (x in (20, 30) in float64): softplus_default_threshold_is_20;
   Softplus "finite also below a threshold above 88" (the soft branch's exp guarded only by the
   threshold): softplus_finite_below_a_high_threshold
 - GELU "none" (default) / "tanh"; any other approximate ("Tanh", "erf", None): ValueError naming it:
@@ -37,6 +38,10 @@ Contract-to-spec map:
 - swiglu formula, shapes, gradients, non-contiguous: swiglu_*; SwiGLU keys/shapes/no biases,
   random init with spread ~1/sqrt(fan_in), fan_in the first dim (a 16 x 256 matrix too:
   kaiming_uniform_'s dim-1 fan or a fan_out spread fail), float64, gradients: swiglu_module_*;
+  the weights read at every call (nothing kept from the first call: load_state_dict, an
+  in-place step, a first call under no_grad): swiglu_module_reads_its_weights_at_each_call;
+  parameters in torch's default dtype (float64 under set_default_dtype, no explicit float32):
+  swiglu_module_follows_the_default_dtype;
   init from torch's global generator (no seed or private generator inside __init__):
   swiglu_module_init_follows_torch_manual_seed
 """
@@ -51,7 +56,7 @@ from hypothesis import given, strategies as st
 
 from harness.checks import (assert_close, assert_grads_match, assert_raises, assert_shape, forbid,
                             gradcheck, non_contiguous, on_meta, randn, unchanged)
-from harness.edges import TIGHT64
+from harness.edges import TIGHT64, default_dtype
 from harness.failures import fail
 from katas.activations.functions import (GELU, SiLU, Sigmoid, Softplus, SwiGLU, Tanh, LeakyReLU,
                                          ReLU, swiglu)
@@ -384,6 +389,19 @@ def test_softplus_tail_keeps_relative_precision(beta, x64, x32):
                           "max(z, 0) + torch.log1p(torch.exp(-|z|)), z = beta * x")
 
 
+def test_softplus_default_threshold_is_20():
+    # just above the default threshold F.softplus returns x and slope 1; a soft branch kept up
+    # to a larger default (30) is off by exp(-x) ~ 1e-9 there, a float64 difference
+    x = torch.tensor([20.25, 24.0, 29.5], dtype=torch.float64)
+    g = torch.ones_like(x)
+    y, grad = _value_and_grad(Softplus.apply, x, g)
+    y_ref, grad_ref = _value_and_grad(F.softplus, x, g)
+    what = "Softplus.apply(x) (defaults beta=1.0, threshold=20.0) for float64 x in (20, 30)"
+    hint = "the signature's defaults are beta=1.0, threshold=20.0, as F.softplus's: x itself above 20"
+    assert_close(y, y_ref, what=what, hint=hint, **TIGHT64)
+    assert_close(grad, grad_ref, what=f"gradient of {what}", hint=hint, **TIGHT64)
+
+
 def test_silu_gradient_has_both_product_rule_terms():
     x = torch.tensor([-3.0, -1.0, 0.5, 2.0], dtype=torch.float64, requires_grad=True)
     y = SiLU.apply(x)
@@ -566,6 +584,48 @@ def test_swiglu_module_init_follows_torch_manual_seed():
             f"{key} as the first one built after torch.manual_seed(3); hint: {hint}")
         assert torch.equal(first[key], again[key]), (
             f"torch.manual_seed(3) then SwiGLU(4, 6), twice: {key} differs; hint: {hint}")
+
+
+def test_swiglu_module_reads_its_weights_at_each_call():
+    # a forward that keeps something built from the weights at its first call (a fused
+    # torch.cat([w_gate, w_up], 1), a transposed view): an optimizer step or load_state_dict
+    # updates the parameters in place, and the kept copy goes on computing with the old ones
+    module = SwiGLU(4, 6)
+    x = randn(3, 4, seed=14)
+    with torch.no_grad():
+        module(x)
+    hint = ("read self.w_gate, self.w_up and self.w_down inside forward at every call: a copy made "
+            "from them at the first call (torch.cat for one fused matmul) misses every later "
+            "optimizer step and load_state_dict")
+    module.load_state_dict(SwiGLU(4, 6).state_dict())
+    with torch.no_grad():
+        module.w_up.mul_(-2.0)  # as an optimizer step does: in place
+    y = module(x)
+    sd = module.state_dict()
+    assert_close(y, _swiglu_ref(x, sd["w_gate"], sd["w_up"]) @ sd["w_down"],
+                 what="SwiGLU(4, 6) called once, then load_state_dict and an in-place update of "
+                      "w_up, then called again", hint=hint)
+    y.sum().backward()
+    missing = [key for key, p in module.named_parameters() if p.grad is None]
+    assert not missing, (f"SwiGLU(4, 6) first called under torch.no_grad(), then again with "
+                         f"backward: no gradient reached {missing}; hint: {hint}")
+
+
+def test_swiglu_module_follows_the_default_dtype():
+    # like nn.Linear: parameters in torch's default dtype (float32 unless changed), so a
+    # model built under set_default_dtype(float64) takes float64 x as it is
+    for dtype in (torch.float64, torch.float32):
+        with default_dtype(dtype):
+            module = SwiGLU(5, 3)
+        for key, p in module.state_dict().items():
+            assert p.dtype == dtype, (
+                f"SwiGLU(5, 3) built under torch.set_default_dtype({dtype}): {key} is {p.dtype}; "
+                f"hint: make the weights in the default dtype, like nn.Linear's (torch.empty(...) "
+                f"without dtype=), not with an explicit dtype=torch.float32")
+    with default_dtype(torch.float64):
+        module = SwiGLU(5, 3)
+        x = randn(2, 5, dtype=torch.float64, seed=13)
+        assert module(x).dtype == torch.float64, "SwiGLU(5, 3) under float64 default: output not float64"
 
 
 def test_swiglu_module_float64():

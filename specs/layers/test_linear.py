@@ -14,6 +14,8 @@ Contract -> specs:
 - forward = x @ W.T + b, any leading dims (none, size 0, still in the graph; with and without
   bias), same dtype as x (float64, half), non-contiguous x (bias or not), gradients: test_linear_forward_*, *_float64_module, *_half_*,
   *_non_contiguous_input
+- "equivalent to nn.Linear" after a call: .double() and a first call under no_grad (nothing
+  kept from an earlier call): test_linear_forward_reads_the_parameters_at_each_call
 - forward on the layer's device, no helper on the default device (meta probe), bias or not:
   test_linear_forward_stays_on_the_input_device
 - init U(+-1/sqrt(in)) for weight and bias, random, controlled by torch.manual_seed:
@@ -21,6 +23,8 @@ Contract -> specs:
 - xavier/kaiming: in place on the tensor itself (a view fills its base), returns it, works on a
   Parameter, keeps dtype (half too), distribution and std by the fan formulas, explicit gain=0.0,
   seeded by torch.manual_seed: test_xavier_*, test_kaiming_*, test_init_functions_*
+- kaiming std exact (gains not rounded: 5/3, sqrt(2)), read off draws taken like torch's:
+  test_kaiming_std_is_exact_when_drawn_like_torch
 - kaiming: an unknown mode or nonlinearity is a ValueError naming it, tensor untouched (names
   are case-sensitive: "Relu" and "Fan_Out" are typos, not aliases); also the names torch's calculate_gain knows but the contract's list lacks (selu, conv2d):
   test_kaiming_unknown_mode_or_nonlinearity_is_a_value_error
@@ -213,6 +217,27 @@ def test_linear_float64_module():
     x = randn(2, 7, seed=2, dtype=torch.float64)
     assert_close(mine(x), ref(x), what="Linear(7, 3).to(torch.float64)(float64 x)",
                  hint="module.to(dtype) converts registered parameters only")
+
+
+def test_linear_forward_reads_the_parameters_at_each_call():
+    # a forward that keeps weight.T (or a cast of it) from its first call: .double() swaps
+    # the parameter's data, so the kept view still holds the old float32 values; a first call
+    # under torch.no_grad keeps a view cut from the graph, and weight.grad never fills
+    mine, ref = _loaded_pair(7, 3)
+    x = randn(2, 7, seed=31)
+    with torch.no_grad():
+        mine(x)
+    y = mine(x)
+    y.sum().backward()
+    what = "Linear(7, 3): first called under torch.no_grad(), then called again and backward"
+    hint = ("read self.weight (and self.bias) inside forward at every call: a weight.T kept on "
+            "the module from an earlier call is cut from the graph or stale after .double()")
+    assert mine.weight.grad is not None, f"{what}: weight.grad is None; hint: {hint}"
+    mine.double()
+    ref.double()
+    x64 = x.double()
+    assert_close(mine(x64), ref(x64), what="Linear(7, 3) called once, then .double(), then float64 x",
+                 hint=hint)
 
 
 @given(lead=st.lists(st.integers(1, 4), min_size=0, max_size=2), in_f=st.integers(1, 9),
@@ -476,6 +501,31 @@ def test_kaiming_std_matches_the_formula(shape, kwargs):
         f"{what}: {inside:.1%} of the values lie within one std of 0; a normal distribution "
         "has 68.3% there; hint: draw with tensor.normal_(0, std), not uniform_")
     assert abs(t.double().mean().item()) <= 0.1 * expected, f"{what}: the values are not centred on 0"
+
+
+@pytest.mark.parametrize("kwargs,gain", [({"nonlinearity": "tanh"}, 5.0 / 3.0),
+                                         ({"nonlinearity": "relu"}, math.sqrt(2.0)),
+                                         ({}, math.sqrt(2.0))], ids=["tanh", "relu", "default"])
+def test_kaiming_std_is_exact_when_drawn_like_torch(kwargs, gain):
+    # The statistical spec above cannot see a gain rounded to 1.67 or 1.41 (0.2%); but a
+    # kaiming_normal_ that draws through torch's global generator like tensor.normal_(0, 1)
+    # does gives exactly std * those draws, so the std can be read off to float32 precision.
+    # Draws of another stream (any correct way) are judged by the statistical spec only.
+    shape = (20, 30)
+    torch.manual_seed(5)
+    ours = kaiming_normal_(torch.empty(shape), **kwargs).double()
+    torch.manual_seed(5)
+    unit = torch.empty(shape).normal_(0.0, 1.0).double()
+    scale = ((ours * unit).sum() / (unit * unit).sum()).item()
+    if (ours - scale * unit).norm() > 1e-5 * ours.norm():
+        return  # not the same draws: nothing exact to compare
+    expected = gain / math.sqrt(30)
+    args = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    assert abs(scale / expected - 1) <= 1e-5, (
+        f"kaiming_normal_(torch.empty{shape}{args}) after torch.manual_seed(5) is {scale:.7g} times "
+        f"torch's N(0, 1) draws, expected std = gain / sqrt(fan_in) = {expected:.7g} "
+        f"(off by {scale / expected - 1:+.2e}); hint: use exact gains, 5 / 3 and math.sqrt(2), "
+        "not rounded decimals such as 1.67 or 1.41")
 
 
 @pytest.mark.parametrize("kwargs,named", [({"nonlinearity": "Relu"}, "Relu"),

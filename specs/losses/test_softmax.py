@@ -9,7 +9,8 @@ Contract-to-spec map:
 - any shape: size-0 dims beside dim, 0-d x (its own slice: probability 1), a size-1 slice,
   float64 kept there too, still connected to x (no detached ones_like shortcut):
   empty_and_scalar_inputs
-- a dim outside [-x.dim(), x.dim()) raises IndexError (no dim % x.dim()): dim_out_of_range_raises
+- a dim outside [-x.dim(), x.dim()) raises IndexError (no dim % x.dim()): dim_out_of_range_raises;
+  a 0-d x takes only dim -1 or 0 (a 0-d shortcut that skips the check fails): same spec
 - stability ("±1e4 finite and correct", shift invariance, log never of an underflowed 0):
   *_stable_at_large_logits (logits just past 1e4: no clamp to ±1e4), shift_invariance,
   rows_far_apart (a global max instead of the slice's)
@@ -246,13 +247,17 @@ def test_empty_and_scalar_inputs(shape, dim):
             "fresh torch.ones_like(x) / torch.zeros_like(x) shortcut")
 
 
-@pytest.mark.parametrize("shape,dim", [((3, 5), 2), ((3, 5), -3), ((4,), 1)])
+@pytest.mark.parametrize("shape,dim", [((3, 5), 2), ((3, 5), -3), ((4,), 1), ((), 1), ((), -2)])
 def test_dim_out_of_range_raises(shape, dim):
     x = randn(*shape, seed=24)
     contract = ("a dim outside [-x.dim(), x.dim()) raises IndexError, as in F.softmax "
                 "(no wrapping with %)")
     hint = ("reduce over dim as given (amax/sum raise IndexError themselves); dim % x.dim() "
             "turns a typo such as dim=2 on a matrix into a softmax over another dim")
+    if not shape:
+        contract = "a 0-d x takes dim -1 or 0, as in F.softmax; any other dim raises IndexError"
+        hint = ("a 0-d shortcut (if x.dim() == 0: ...) must still check dim: x.amax(dim) on the "
+                "0-d x raises the IndexError for you")
     for name, fn in (("softmax", softmax), ("log_softmax", log_softmax), ("Softmax.apply", Softmax.apply)):
         assert_raises(IndexError, fn, x, dim, contract=contract, what=f"{name}(x of shape {shape}, {dim})",
                       hint=hint)

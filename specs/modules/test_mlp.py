@@ -12,6 +12,10 @@ Contract -> specs:
 - fc2(relu(fc1(x))), any leading batch dims incl. size 0, same dtype (float64, half), non-
   contiguous x: test_mlp_matches_*, test_mlp_empty_batch, test_mlp_float64, test_mlp_half_*,
   test_mlp_non_contiguous_input_is_left_alone, test_mlp_matches_reference_property
+- nothing kept from an earlier call (a first call under no_grad, then .double()):
+  test_mlp_forward_reads_the_parameters_at_each_call
+- forward on the device of x and the parameters (no CPU helper; meta probe):
+  test_mlp_forward_stays_on_the_input_device
 - ReLU with derivative 0 at exactly 0: test_mlp_activation_is_relu, test_mlp_relu_grad_at_zero
 - gradients vs autograd: test_mlp_gradients_match_autograd_of_the_reference
 - count_parameters: int (exact type), every sub-module, buffers out, tied/reused once, frozen
@@ -19,19 +23,23 @@ Contract -> specs:
   test_count_parameters_*
 - "the module and all of its sub-modules": parameters held by a module beside its children,
   0-d parameters: test_count_parameters_counts_parameters_held_beside_children
-- mlp_param_count: formula, bias default True, bias=False, bias as a truth value (0/1), exact int, no module built and no
+- mlp_param_count: formula, bias default True, bias=False, bias as a truth value (0/1/2 and numpy
+  bools: biases counted once, an int back), exact int, no module built and no
   tensor made: test_mlp_param_count_*; exact above 2**53 (no float on the way):
   test_mlp_param_count_formula
 """
 
+import copy
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, strategies as st
 from torch import nn
 
-from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_shape, no_torch,
-                            non_contiguous, randn, unchanged)
+from harness.checks import (SpecFailure, assert_close, assert_on_input_device, assert_parameters_like,
+                            assert_shape, no_torch, non_contiguous, randn, unchanged)
 from harness.edges import HALF_DTYPES, assert_exact_type, default_dtype, tolerance
 from katas.modules.mlp import MLP, count_parameters, mlp_param_count
 
@@ -238,6 +246,40 @@ def test_mlp_float64():
     assert_close(model(x), reference(x), what="MLP(4, 9, 5) in float64")
 
 
+def test_mlp_forward_reads_the_parameters_at_each_call():
+    # a forward that keeps weight.T (or any view of the parameters) from its first call: a
+    # first call under torch.no_grad keeps views cut from the graph, and .double() swaps the
+    # parameters' data, leaving the kept views on the old float32 storage
+    model, reference = loaded_mlp(4, 6, 3)
+    x = randn(2, 4, seed=21)
+    with torch.no_grad():
+        model(x)
+    model(x).sum().backward()
+    hint = ("use self.fc1 / self.fc2 (or read their weights) inside forward at every call; a "
+            "weight.T kept on the module from an earlier call is cut from the graph or stale "
+            "after .double()")
+    missing = [name for name, p in model.named_parameters() if p.grad is None]
+    expect(not missing, f"MLP(4, 6, 3) first called under torch.no_grad(), then called again and "
+                        f"backward: no gradient reached {missing}\n  hint: {hint}")
+    model = model.double()
+    x64 = x.double()
+    state = {k: v.double() for k, v in model.state_dict().items()}
+    expected = F.linear(F.relu(F.linear(x64, state["fc1.weight"], state["fc1.bias"])),
+                        state["fc2.weight"], state["fc2.bias"])
+    assert_close(model(x64), expected, what="MLP(4, 6, 3) called once, then .double(), then float64 x",
+                 hint=hint)
+
+
+def test_mlp_forward_stays_on_the_input_device():
+    model = MLP(4, 6, 3)
+    x = randn(2, 4, seed=22)
+    assert_on_input_device(lambda: model(x), lambda: copy.deepcopy(model).to("meta")(x.to("meta")),
+                           what="MLP(4, 6, 3).to(device)(x on that device)",
+                           hint="build no helper tensor on the default device in forward (a "
+                                "torch.zeros(1) for the ReLU is a CPU tensor while the model runs on "
+                                "the GPU): F.relu(h), or torch.where(h > 0, h, 0) with a Python 0")
+
+
 def test_mlp_non_contiguous_input_is_left_alone():
     model, reference = loaded_mlp(5, 7, 3)
     x = non_contiguous(randn(4, 6, 5, seed=3))
@@ -432,14 +474,18 @@ def test_mlp_param_count_builds_no_module(monkeypatch):
            f"closed-form formula, no module built (not even on the meta device)")
 
 
-@pytest.mark.parametrize("bias", [0, 1], ids=["bias=0", "bias=1"])
+@pytest.mark.parametrize("bias", [0, 1, 2, np.True_, np.False_],
+                         ids=["bias=0", "bias=1", "bias=2", "numpy_True", "numpy_False"])
 def test_mlp_param_count_bias_is_a_truth_value(bias):
-    # flags read from a config file or argparse often arrive as 0/1
+    # flags read from a config file or argparse often arrive as 0/1 (or a numpy bool); any
+    # true value means "with biases", counted once (not bias * (d_hidden + d_out))
     n = mlp_param_count(3, 5, 2, bias=bias)
-    assert_close(n, 3 * 5 + 5 * 2 + ((5 + 2) if bias else 0),
-                 what=f"mlp_param_count(3, 5, 2, bias={bias})",
-                 hint="test the flag's truth (if bias: ...), not its identity: `bias is True` is "
-                      "False for 1, `bias is not False` is True for 0")
+    what = f"mlp_param_count(3, 5, 2, bias={bias!r})"
+    assert_close(n, 3 * 5 + 5 * 2 + ((5 + 2) if bias else 0), what=what,
+                 hint="test the flag's truth (if bias: ...), not its identity or its value: `bias is "
+                      "True` is False for 1, `bias is not False` is True for 0, and bias * (d_hidden + "
+                      "d_out) counts the biases twice for bias=2")
+    assert_exact_type(n, int, what)
 
 
 def test_mlp_param_count_has_bias_by_default():

@@ -5,6 +5,8 @@ import torch
 
 def _last(x, dim):
     if x.dim() == 0:
+        if dim not in (-1, 0):  # a 0-d x has the dims of a 1-d one, as in F.softmax
+            raise IndexError(f"dim {dim} out of range for a 0-d x (expected -1 or 0)")
         return x.unsqueeze(0), lambda t: t.squeeze(0)
     d = dim  # transpose checks the range (IndexError), as F.softmax does
     return x.transpose(d, -1), lambda t: t.transpose(d, -1)
