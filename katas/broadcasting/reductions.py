@@ -4,8 +4,9 @@ Write:
     mean(x, dim=-1, keepdim=False) -> the mean of float tensor x over the single int dim `dim`
         (negative dims count from the end), like torch.mean(x, dim, keepdim). The reduced dim
         is removed, or kept with size 1 when keepdim=True. Same dtype as x, for every float
-        dtype (float16 and bfloat16 included), computed in it (float64 stays float64). A size-0
-        dim gives NaN (0 / 0), as in torch.
+        dtype (float16 and bfloat16 included), computed in it (float64 stays float64; a float16
+        sum past 65504 may overflow where torch.mean, which sums in float32, does not: such
+        inputs are not asked for). A size-0 dim gives NaN (0 / 0), as in torch.
     max(x, dim=-1, keepdim=False) -> (values, indices) like torch.max(x, dim, keepdim):
         values (x's dtype) is the largest entry along `dim`, indices (int64) its position
         along `dim` (0 .. x.shape[dim]-1), so that x.gather(dim, indices) gives values (with
