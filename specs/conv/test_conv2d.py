@@ -19,7 +19,7 @@ Contract -> specs:
 - gradients to x, w, b: test_gradients_match_autograd_*
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
 - unfold + matmul, all windows at once (op count independent of image size): test_no_python_loop_over_output_positions
-- Conv2d state_dict keys, forward (also after a first call and .double()), bias=False, weight/bias registered as parameters (not
+- Conv2d state_dict keys, forward (also after a first call and .double(), and on a second image size), bias=False, weight/bias registered as parameters (not
   buffers): test_module_loads_*, test_module_state_dict_*
 - init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*;
   drawn from torch's global RNG (manual_seed reproduces, successive layers differ):
@@ -333,6 +333,12 @@ def test_module_loads_nn_conv2d_state_dict_and_matches(case):
     assert_close(mine(x64), ref(x64), what=f"{what}.double(), loaded with float64 weights, after a float32 call",
                  hint="read self.weight and self.bias in every forward; a view of them kept on the "
                       "module at the first call still holds the float32 values after .double()")
+    # and on another image size and batch: nothing about the first call's geometry (H_out, W_out,
+    # a column count) may be kept either
+    x64 = randn(3, c_in, 7, 11, seed=27, dtype=torch.float64)
+    assert_close(mine(x64), ref(x64), what=f"{what} called on x {tuple(x.shape)}, then on x {tuple(x64.shape)}",
+                 hint="compute H_out, W_out (and every reshape size) from each call's x; a size kept on "
+                      "the module at the first call is wrong for the next image size")
 
 
 @pytest.mark.parametrize("case", ["defaults", "no_bias"])
