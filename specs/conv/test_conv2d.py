@@ -25,6 +25,7 @@ Contract -> specs:
   drawn from torch's global RNG (manual_seed reproduces, successive layers differ):
   test_module_initialisation_like_nn_conv2d
 - fan_in = (C_in // groups)·kH·kW with a (kH, kW) pair: test_module_initialisation_with_a_non_square_kernel
+- parameters in the default dtype like nn.Conv2d's: test_module_parameters_follow_the_default_dtype
 """
 
 import math
@@ -38,7 +39,7 @@ from torch import nn
 from harness.budgets import count_flops
 from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_shape, forbid,
                             non_contiguous, on_meta, randn, unchanged)
-from harness.edges import TIGHT64, assert_dtype_kept, tolerance
+from harness.edges import TIGHT64, assert_dtype_kept, default_dtype, tolerance
 from harness.forbid import LightDispatchMode
 from katas.conv.conv2d import Conv2d, conv2d
 
@@ -492,3 +493,16 @@ def test_module_initialisation_with_a_non_square_kernel():
             f"{what}.{name} has std {std:.4g} and max |value| {top:.4g}; expected U(−1/√fan_in, "
             f"1/√fan_in) with fan_in = (in_channels // groups)·kH·kW = 8·1·5 = 40, std about "
             f"{expected:.4g}. hint: a kernel_size pair (kH, kW) gives kH·kW taps, not kH² or kW²")
+
+
+def test_module_parameters_follow_the_default_dtype():
+    # like nn.Conv2d: parameters made under torch.set_default_dtype(torch.float64) are float64,
+    # so float64 x works without .double() (a dtype=torch.float32 in __init__ breaks that)
+    with default_dtype(torch.float64):
+        mine, ref = Conv2d(2, 3, 2), nn.Conv2d(2, 3, 2)
+        got = {name: p.dtype for name, p in mine.named_parameters()}
+        expected = {name: p.dtype for name, p in ref.named_parameters()}
+        if got != expected:
+            raise SpecFailure(f"Conv2d(2, 3, 2) made under a float64 default dtype has parameter dtypes {got}, "
+                              f"expected {expected} like nn.Conv2d\n  hint: make the parameters with "
+                              "torch.empty(...) and no dtype=: they follow torch.get_default_dtype()")
