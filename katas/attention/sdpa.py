@@ -16,7 +16,7 @@ Write:
             average).
         attn_mask, broadcastable to (..., L, S) (e.g. (L, S), (B, 1, 1, S), (S,)):
             bool:  True = this query may attend this key; False = it may not (its weight
-                   is exactly 0).
+                   is exactly 0, whatever the scale: hide it with -inf, not a finite -1e9).
             float: added to the scaled scores (an additive bias; -inf hides a key).
         is_causal=True: query i may attend key j only when j <= i, counted from the top-left
             corner like torch's tril (query 0 sees key 0 only, whatever L and S are).

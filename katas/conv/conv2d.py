@@ -23,7 +23,8 @@ Write:
         .to(...) and a new load_state_dict (keep no view of the parameters from an earlier
         call). Initialise like
         nn.Conv2d: weight and bias ~ U(−1/√fan_in, 1/√fan_in) with
-        fan_in = (in_channels // groups)·kH·kW.
+        fan_in = (in_channels // groups)·kH·kW, in the default dtype (torch.get_default_dtype()),
+        as nn.Conv2d's parameters are.
 
 Off limits: F.conv2d / torch.conv2d, torch.convolution, nn.Conv2d's forward, and every aten
 convolution op (convolution, _convolution, conv2d, ...); F.unfold (im2col) is allowed and is

@@ -3,7 +3,9 @@ sliding_window_attention (banded, O(T * window) memory).
 
 Contract -> specs:
 - causal_mask top-left for L != S, bool: test_causal_mask_*
-- no size cap (L, S past 1024) and a new tensor at each call (causal and window masks): test_masks_have_no_size_cap_and_are_fresh
+- no size cap (L, S past 1024; padding S = 4099) and a new tensor at each call (causal, window and padding masks):
+  test_masks_have_no_size_cap_and_are_fresh
+- sliding_window_attention has no size cap either (T = 4099, causal and not): test_sliding_window_attention_has_no_size_cap
 - padding_mask True on the first lengths[b], any lengths in [0, S], non-contiguous: test_padding_mask_*;
   "same device as lengths" (meta; B = 0 and S = 0 too): test_padding_mask_same_device_as_lengths; B = 0, S = 0: test_padding_mask_empty_sizes
 - sliding_window_mask causal i - window < j <= i, bidirectional |i - j| <= window, default causal:
@@ -75,15 +77,19 @@ def test_causal_mask_is_top_left_lower_triangle(L, S):
     assert_close(causal_mask(L, S), expected, what=f"causal_mask({L}, {S})", hint=HINT_CAUSAL)
 
 
-@pytest.mark.parametrize("which", ["causal", "window"])
+@pytest.mark.parametrize("which", ["causal", "window", "padding"])
 def test_masks_have_no_size_cap_and_are_fresh(which):
     """Any L and S: a mask precomputed once at module level (nanoGPT's tril of block_size = 1024)
     and sliced comes back too small past its size. And each call returns a new tensor: a caller
     may change it in place (mask &= keep), which must not reach the next call's mask."""
-    L, S = (1500, 3) if which == "causal" else (1030, 1030)
+    L, S = {"causal": (1500, 3), "window": (1030, 1030), "padding": (4, 4099)}[which]
     i, j = torch.arange(L)[:, None], torch.arange(S)[None, :]
     if which == "causal":
         call, make, expected = f"causal_mask({L}, {S})", lambda: causal_mask(L, S), j <= i
+    elif which == "padding":
+        lengths = torch.tensor([S, 3, 0, S - 1])
+        call, make = f"padding_mask(lengths {lengths.tolist()}, {S})", lambda: padding_mask(lengths, S)
+        expected = j < lengths[:, None]
     else:
         call, make = f"sliding_window_mask({L}, 3)", lambda: sliding_window_mask(L, 3)
         expected = (j <= i) & (j > i - 3)
@@ -221,6 +227,34 @@ def test_sliding_window_attention_is_causal_by_default():
     assert_close(out, reference_attention(q, k, v, 3, True),
                  what="sliding_window_attention(q, k, v, 3) (causal default)",
                  hint="causal=True by default; " + HINT_WINDOW_CAUSAL)
+
+
+def banded_reference(q, k, v, window, causal):
+    """Sliding-window attention by shifting k and v, one offset at a time: O(T * window),
+    so a long sequence (past any precomputed table) costs next to nothing."""
+    T = q.shape[-2]
+    offsets = range(-window + 1, 1) if causal else range(-window, window + 1)
+    scores, values = [], []
+    for o in offsets:
+        idx = torch.arange(T) + o
+        valid = (idx >= 0) & (idx < T)
+        idx = idx.clamp(0, T - 1)
+        scores.append(((q * k[..., idx, :]).sum(-1) / q.shape[-1] ** 0.5).masked_fill(~valid, float("-inf")))
+        values.append(v[..., idx, :])
+    weights = torch.stack(scores, -1).softmax(-1)  # (..., T, W)
+    return (weights.unsqueeze(-1) * torch.stack(values, -2)).sum(-2)
+
+
+@pytest.mark.parametrize("causal", [True, False], ids=mode)
+def test_sliding_window_attention_has_no_size_cap(causal):
+    """T = 4099, past a positions table (torch.arange(1024), 2048, 4096) made once at import."""
+    T, window = 4099, 2
+    q, k, v = qkv((), T, 2, 1, seed=30)
+    out = sliding_window_attention(q, k, v, window, causal)
+    assert_close(out, banded_reference(q, k, v, window, causal),
+                 what=f"sliding_window_attention(q ({T}, 2), v ({T}, 1), window={window}, causal={causal})",
+                 hint="no size cap: build positions for this call's T (torch.arange(T, device=q.device)), "
+                      "not a slice of a table precomputed at a fixed size")
 
 
 @pytest.mark.parametrize("causal", [True, False], ids=mode)

@@ -14,7 +14,8 @@ Contract -> specs:
   test_finite_very_negative_float_row_is_not_masked
 - large scores (+-100..300 in float32; no mask, causal, bool mask): test_large_scores_stay_finite; "either sign" (rows near
   -150, hidden keys holding the largest scores): test_rows_of_very_negative_scores,
-  test_bool_mask_hiding_the_largest_scores
+  test_bool_mask_hiding_the_largest_scores; a hidden key's weight is 0 whatever the scale (allowed
+  scores at -2e9, below a finite -1e9 fill): test_bool_mask_hides_keys_below_any_finite_fill
 - "any device: helpers on q.device" (meta; also a causal mask kept from a CPU call): test_works_on_q_device
 - empty sizes (batch 0, L 0, S 0), float32 and float64, with and without is_causal: test_empty_sizes; q's dtype under a float64 default: test_dtype_of_q_under_*
 - gradients (also S = 1, a shortcut's case): test_gradcheck_float64, test_gradients_match_torch
@@ -494,6 +495,23 @@ def test_bool_mask_hiding_the_largest_scores():
                  hint="hide the keys BEFORE the softmax (masked_fill(~mask, -inf) on the scores): "
                       "softmax over every key, then zeroing the hidden weights and renormalising, "
                       "divides weights that underflowed to 0 when a hidden key dominates the row")
+
+
+def test_bool_mask_hides_keys_below_any_finite_fill():
+    """scale=2e9 puts the allowed keys' scores at -2e9 and -4e9: a hidden key filled with a
+    finite -1e9 (a common stand-in for -inf) then holds the row's largest score and takes all
+    the weight. A hidden key must be -inf (or left out), below every finite score."""
+    q = torch.ones(1, 2, 1)
+    k = torch.tensor([-1.0, -2.0, 3.0]).view(1, 3, 1)
+    v = torch.tensor([[1.0, 0.0], [0.0, 1.0], [5.0, 5.0]]).view(1, 3, 2)
+    mask = torch.tensor([True, True, False])
+    out = sdpa(q, k, v, attn_mask=mask, scale=2e9)
+    expected = ref(q.double(), k.double(), v.double(), attn_mask=mask, scale=2e9).float()
+    assert_close(out, expected, what="scaled_dot_product_attention(q (1, 2, 1), k (1, 3, 1), v, bool attn_mask "
+                 "(3,) hiding key 2, scale=2e9: allowed scores -2e9 and -4e9)", rtol=1e-4, atol=1e-5,
+                 hint="fill hidden keys with -inf (masked_fill(~mask, float('-inf'))), not a finite "
+                      "value such as -1e9 or -1e4: any finite fill can sit above the allowed scores "
+                      "(a large scale), and then a hidden key's weight is not 0")
 
 
 def test_rows_of_very_negative_scores():

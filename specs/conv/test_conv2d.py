@@ -19,12 +19,13 @@ Contract -> specs:
 - gradients to x, w, b: test_gradients_match_autograd_*
 - off limits: test_does_not_call_*, test_module_does_not_call_*; grouped cost: test_grouped_conv_*
 - unfold + matmul, all windows at once (op count independent of image size): test_no_python_loop_over_output_positions
-- Conv2d state_dict keys, forward (also after a first call and .double()), bias=False, weight/bias registered as parameters (not
+- Conv2d state_dict keys, forward (also after a first call and .double(), and on a second image size), bias=False, weight/bias registered as parameters (not
   buffers): test_module_loads_*, test_module_state_dict_*
 - init U(±1/√fan_in) for weight and bias: test_module_initialisation_*, test_module_bias_initialisation_*;
   drawn from torch's global RNG (manual_seed reproduces, successive layers differ):
   test_module_initialisation_like_nn_conv2d
 - fan_in = (C_in // groups)·kH·kW with a (kH, kW) pair: test_module_initialisation_with_a_non_square_kernel
+- parameters in the default dtype like nn.Conv2d's: test_module_parameters_follow_the_default_dtype
 """
 
 import math
@@ -38,7 +39,7 @@ from torch import nn
 from harness.budgets import count_flops
 from harness.checks import (SpecFailure, assert_close, assert_parameters_like, assert_shape, forbid,
                             non_contiguous, on_meta, randn, unchanged)
-from harness.edges import TIGHT64, assert_dtype_kept, tolerance
+from harness.edges import TIGHT64, assert_dtype_kept, default_dtype, tolerance
 from harness.forbid import LightDispatchMode
 from katas.conv.conv2d import Conv2d, conv2d
 
@@ -333,6 +334,12 @@ def test_module_loads_nn_conv2d_state_dict_and_matches(case):
     assert_close(mine(x64), ref(x64), what=f"{what}.double(), loaded with float64 weights, after a float32 call",
                  hint="read self.weight and self.bias in every forward; a view of them kept on the "
                       "module at the first call still holds the float32 values after .double()")
+    # and on another image size and batch: nothing about the first call's geometry (H_out, W_out,
+    # a column count) may be kept either
+    x64 = randn(3, c_in, 7, 11, seed=27, dtype=torch.float64)
+    assert_close(mine(x64), ref(x64), what=f"{what} called on x {tuple(x.shape)}, then on x {tuple(x64.shape)}",
+                 hint="compute H_out, W_out (and every reshape size) from each call's x; a size kept on "
+                      "the module at the first call is wrong for the next image size")
 
 
 @pytest.mark.parametrize("case", ["defaults", "no_bias"])
@@ -486,3 +493,16 @@ def test_module_initialisation_with_a_non_square_kernel():
             f"{what}.{name} has std {std:.4g} and max |value| {top:.4g}; expected U(−1/√fan_in, "
             f"1/√fan_in) with fan_in = (in_channels // groups)·kH·kW = 8·1·5 = 40, std about "
             f"{expected:.4g}. hint: a kernel_size pair (kH, kW) gives kH·kW taps, not kH² or kW²")
+
+
+def test_module_parameters_follow_the_default_dtype():
+    # like nn.Conv2d: parameters made under torch.set_default_dtype(torch.float64) are float64,
+    # so float64 x works without .double() (a dtype=torch.float32 in __init__ breaks that)
+    with default_dtype(torch.float64):
+        mine, ref = Conv2d(2, 3, 2), nn.Conv2d(2, 3, 2)
+        got = {name: p.dtype for name, p in mine.named_parameters()}
+        expected = {name: p.dtype for name, p in ref.named_parameters()}
+        if got != expected:
+            raise SpecFailure(f"Conv2d(2, 3, 2) made under a float64 default dtype has parameter dtypes {got}, "
+                              f"expected {expected} like nn.Conv2d\n  hint: make the parameters with "
+                              "torch.empty(...) and no dtype=: they follow torch.get_default_dtype()")

@@ -12,6 +12,7 @@ Contract -> specs:
 - per-sample statistics: test_function_rows_are_independent, test_module_normalises_each_sample_alone
 - mean far from 0 (two-pass variance): test_function_mean_far_from_zero_float32, test_module_mean_far_*
 - float64 computed in float64 (TIGHT64): test_function_float64_*, test_module_float64_is_computed_*
+  (eps=0.1 not rounded to float32, no eps tensor kept from a first float32 call: test_module_float64_is_computed_*)
 - manual backward: gradcheck (incl. None args, no leading dims), float32 vs autograd, non-contiguous
   grad_y, random shapes: test_function_gradcheck_float64, test_function_gradients_*, test_function_backward_*,
   test_function_matches_autograd_on_random_inputs
@@ -461,6 +462,18 @@ def test_module_float64_is_computed_in_float64():
     with torch.no_grad():
         assert_close(got, ref(x), what="LayerNorm((3, 4)).double()(float64 x)", **TIGHT64,
                      hint="keep float64 in float64: no .float(), no float32 helper tensors")
+    # eps in float64 too: 0.1 is no float32 value, so an eps tensor made with torch.tensor(eps)
+    # (float32), or made at a first float32 call and kept, shows at a small variance
+    mine, ref = LayerNorm(4, eps=0.1), nn.LayerNorm(4, eps=0.1).double()
+    mine(randn(2, 4, seed=29))
+    mine.double()
+    x = 0.01 * randn(3, 4, seed=30, dtype=torch.float64)
+    got = mine(x)
+    with torch.no_grad():
+        assert_close(got, ref(x), what="LayerNorm(4, eps=0.1) called once in float32, then .double()(float64 x "
+                     "with std ~0.01)", **TIGHT64,
+                     hint="use eps as the Python float it is (var + self.eps); a torch.tensor(eps) is float32 "
+                          "(0.1 rounded), and one kept from the first call keeps the first call's dtype")
 
 
 def test_empty_batch():
