@@ -37,6 +37,7 @@ parameter), together exactly the gradient bytes of the trainable parameters; con
 only broadcasts from rank 0, in all the bytes of the parameters and buffers once (one call
 per tensor, or fewer on flattened copies); forward and finish_gradient_synchronization
 communicate nothing.
+A parameter may be non-contiguous (a transposed weight): its gradient has its strides.
 Not promised: parameters that get no gradient in a backward (unused in forward), more than
 one backward per finish_gradient_synchronization, parameters of different dtypes.
 Off limits: torch.nn.parallel.DistributedDataParallel (the point is to write it).

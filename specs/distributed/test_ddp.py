@@ -28,6 +28,7 @@ Contract-to-spec map:
   and all-reduced once: a_shared_parameter_counts_once
 - the bucket holds the accumulated .grad (no zero_grad between steps: the previous average plus
   this backward's): gradients_accumulate_without_zero_grad
+- a parameter of non-contiguous layout (its gradient too): a_non_contiguous_parameter
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
   training_equals_one_process_on_the_whole_batch
 - buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
@@ -110,7 +111,21 @@ class _Tied(nn.Module):
         return self.b(torch.tanh(self.c(torch.tanh(self.a(x)))))
 
 
-MODELS = {"_Net": _Net, "_Reordered": _Reordered, "_Tied": _Tied}
+class _Strided(nn.Module):
+    """A parameter whose layout is not contiguous (a transposed weight, as channels_last
+    convolutions have): its .grad takes the parameter's strides, so .grad.view(-1) fails."""
+
+    def __init__(self, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.a = nn.Linear(4, 3, dtype=torch.float64)
+        self.w = nn.Parameter(torch.randn(2, 3, dtype=torch.float64).t())  # (3, 2), strides (1, 3)
+
+    def forward(self, x):
+        return torch.tanh(self.a(x)) @ self.w
+
+
+MODELS = {"_Net": _Net, "_Reordered": _Reordered, "_Tied": _Tied, "_Strided": _Strided}
 
 
 def _batch(step: int, world: int):
@@ -263,6 +278,19 @@ def test_gradients_are_the_full_batch_average():
                               f"(the gradient of the mean loss over both ranks' samples)",
                          hint="each rank's gradient is of ITS mean loss: the all-reduce sums W of them; "
                               "divide the sum by W exactly once")
+
+
+def test_a_non_contiguous_parameter():
+    reference = _reference(2, 2, "_Strided")
+    for rank, result in enumerate(_run(2, 1 << 20, 2, "_Strided")):
+        for step, record in enumerate(result["steps"]):
+            for name, value in reference[step]["grads"].items():
+                assert_close(record["grads"][name], value, **TOL,
+                             what=f"rank {rank}, step {step + 1}: {name}.grad of a model whose w is a "
+                                  f"transposed (non-contiguous) Parameter",
+                             hint="a gradient has its parameter's strides: flatten with .reshape(-1) (or "
+                                  "torch.cat of reshapes), and write back with grad.copy_(flat_slice."
+                                  "view_as(grad)); .view(-1) fails on a non-contiguous gradient")
 
 
 def test_training_equals_one_process_on_the_whole_batch():
