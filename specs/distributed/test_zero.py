@@ -29,6 +29,8 @@ Contract-to-spec map:
   checked first: no communication, parameters unchanged: test_missing_gradient_raises
 - the flat vector is p.reshape(-1) row-major: non-contiguous (transposed) parameters and
   gradients: test_non_contiguous_parameters_and_gradients
+- "all of one dtype": bfloat16 parameters (rank 1 padded), a bfloat16 shard, 18 bytes
+  gathered, the unsharded optimizer's bits: test_bfloat16_parameters_stay_bfloat16
 - no parameters / mixed dtypes / mixed devices (CPU + meta) raise ValueError: test_bad_parameters_raise
 - params may be a generator, read once: every spec passes model.parameters()
 - ONE all-gather per step of ceil(N / W) elements sent, no other collective:
@@ -269,6 +271,32 @@ def _strided(rank, world):
     return out
 
 
+
+def _bf16_params():
+    """bfloat16 parameters (N = 17: 9 and 8 elements on 2 ranks, so rank 1 pads), with gradients."""
+    gen = torch.Generator().manual_seed(4)
+    w = nn.Parameter(torch.randn(3, 4, generator=gen).to(torch.bfloat16))
+    b = nn.Parameter(torch.randn(5, generator=gen).to(torch.bfloat16))
+    grads = [[torch.randn(3, 4, generator=gen).to(torch.bfloat16),
+              torch.randn(5, generator=gen).to(torch.bfloat16)] for _ in range(2)]
+    return [w, b], grads
+
+
+def _bf16(rank, world):
+    params, grads = _bf16_params()
+    opt = ZeroOptimizer(iter(params), SGD, lr=0.1, momentum=0.9)
+    out, sent = [], []
+    for step_grads in grads:
+        for p, g in zip(params, step_grads):
+            p.grad = g
+        with comm_log() as log:
+            opt.step()
+        sent.append([(op.name, op.bytes) for op in log.ops])
+        out.append([p.detach().clone() for p in params])
+    shard = inner_shard(opt)[1]
+    dtypes = None if shard is None else [str(t[3].dtype) for t in shard]
+    return out, sent, dtypes, [str(p.dtype) for p in params]
+
 def _zero_grad(rank, world):
     model = make_model()
     opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
@@ -390,6 +418,34 @@ def test_non_contiguous_parameters_and_gradients():
                                   ".view(-1), and copy back with p.copy_(flat_piece.view_as(p)) or "
                                   "reshape: a transposed tensor has no flat view")
 
+
+
+def test_bfloat16_parameters_stay_bfloat16():
+    params, grads = _bf16_params()
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    want = []
+    for step_grads in grads:
+        for p, g in zip(params, step_grads):
+            p.grad = g
+        opt.step()
+        want.append([p.detach().clone() for p in params])
+    hint = ("build the shard, its padding and the all-gather's buffers in the parameters' dtype "
+            "(p.new_zeros, torch.zeros(..., dtype=shard.dtype), torch.empty_like): torch.zeros(n) "
+            "is the default dtype, float32")
+    for rank, (got, sent, dtypes, kept) in enumerate(POOL.run(2, _bf16)):
+        if kept != ["torch.bfloat16"] * 2:
+            fail(f"rank {rank} of 2: bfloat16 parameters became {kept} after step(): copy into them in place")
+        if dtypes is not None and dtypes != ["torch.bfloat16"]:
+            fail(f"rank {rank} of 2: with bfloat16 parameters the inner optimizer's shard is {dtypes}; "
+                 f"it holds the parameters' elements in their dtype, bfloat16", hint)
+        for t, ops in enumerate(sent, start=1):
+            if [b for _, b in ops] != [9 * 2]:
+                fail(f"rank {rank} of 2, step {t}: with bfloat16 parameters (N = 17) step() sent {ops}; "
+                     f"expected one all-gather of ceil(17 / 2) = 9 bfloat16 elements (18 bytes)", hint)
+        for t, (mine, ref) in enumerate(zip(got, want), start=1):
+            for i, (p, r) in enumerate(zip(mine, ref)):
+                assert_close(p, r, rtol=0, atol=0, what=f"rank {rank} of 2: bfloat16 parameter {i} after "
+                             f"step {t} (the unsharded optimizer's bits)", hint=hint)
 
 @pytest.mark.parametrize("world", [2, 4])
 def test_inner_optimizer_holds_the_shard(world):
