@@ -9,7 +9,8 @@ deepseek/moe, whose own specs check it against an independent router).
 
 Contract -> specs:
 - equal to the single-process MoE, W = 2 and 4, V3 routing: test_matches_the_single_process_moe
-- V2 routing (softmax, group-limited greedy), no shared experts, W = 1: test_other_configs
+- V2 routing (softmax, group-limited greedy), no shared experts, W = 1, and 9 experts on
+  W = 3 (L = 3: owner and local index by // and %, not shifts or masks): test_other_configs
 - ragged batches and a rank with no tokens (still in every all_to_all): test_ragged_batches_and_an_empty_rank
 - uneven routing (every token to one rank's experts: split sizes differ per direction):
   test_uneven_routing_needs_exchanged_split_sizes
@@ -133,6 +134,9 @@ CASES = {
     ("no_shared", 2): (NO_SHARED, 4, [(1, 6), (2, 3)], torch.float32, None),
     ("one", 1): (V3, 5, [(2, 5)], torch.float32, None),
     ("ragged", 4): (V3, 6, [(1, 9), (0, 4), (2, 1), (1, 0)], torch.float32, None),
+    # 9 experts over 3 ranks: L = 3, neither W nor L a power of two (no masks, no shifts)
+    ("nine", 3): (replace(V3, n_routed_experts=9, n_group=3, topk_group=2), 10, [(1, 5), (2, 2), (1, 3)],
+                  torch.float32, None),
     ("float64", 2): (V3, 7, [(2, 4), (1, 5)], torch.float64, None),
     # every token chooses experts 4..7 (rank 1 of 2): rank 0 sends nothing to itself
     ("uneven", 2): (V3, 8, [(2, 5), (1, 3)], torch.float32, torch.tensor([0.0] * 4 + [5.0] * 4)),
@@ -176,7 +180,7 @@ def test_matches_the_single_process_moe(world):
     check("v3", world)
 
 
-@pytest.mark.parametrize("name, world", [("v2", 2), ("no_shared", 2), ("one", 1)])
+@pytest.mark.parametrize("name, world", [("v2", 2), ("no_shared", 2), ("one", 1), ("nine", 3)])
 def test_other_configs(name, world):
     check(name, world)
 
