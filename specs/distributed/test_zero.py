@@ -29,6 +29,8 @@ Contract-to-spec map:
   checked first: no communication, parameters unchanged: test_missing_gradient_raises
 - the flat vector is p.reshape(-1) row-major: non-contiguous (transposed) parameters and
   gradients: test_non_contiguous_parameters_and_gradients
+- ceil(N / W) elements sent when W divides N too (N = 16, W = 2: 8, no padding):
+  test_no_padding_when_the_world_divides_n
 - "all of one dtype": bfloat16 parameters (rank 1 padded), a bfloat16 shard, 18 bytes
   gathered, the unsharded optimizer's bits: test_bfloat16_parameters_stay_bfloat16
 - no parameters / mixed dtypes / mixed devices (CPU + meta) raise ValueError: test_bad_parameters_raise
@@ -297,6 +299,20 @@ def _bf16(rank, world):
     dtypes = None if shard is None else [str(t[3].dtype) for t in shard]
     return out, sent, dtypes, [str(p.dtype) for p in params]
 
+
+def _even(rank, world):
+    """N = 16 over 2 ranks: no rank pads, every rank sends its 8 elements."""
+    gen = torch.Generator().manual_seed(5)
+    params = [nn.Parameter(torch.randn(3, 4, generator=gen, dtype=torch.float64)),
+              nn.Parameter(torch.randn(4, generator=gen, dtype=torch.float64))]
+    grads = [torch.randn(p.shape, generator=gen, dtype=torch.float64) for p in params]
+    for p, g in zip(params, grads):
+        p.grad = g
+    opt = ZeroOptimizer(iter(params), SGD, lr=0.1)
+    with comm_log() as log:
+        opt.step()
+    return [(op.name, op.bytes) for op in log.ops], [p.detach().clone() for p in params]
+
 def _zero_grad(rank, world):
     model = make_model()
     opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
@@ -419,6 +435,20 @@ def test_non_contiguous_parameters_and_gradients():
                                   "reshape: a transposed tensor has no flat view")
 
 
+
+
+def test_no_padding_when_the_world_divides_n():
+    gen = torch.Generator().manual_seed(5)
+    params = [torch.randn(3, 4, generator=gen, dtype=torch.float64), torch.randn(4, generator=gen, dtype=torch.float64)]
+    grads = [torch.randn(p.shape, generator=gen, dtype=torch.float64) for p in params]
+    want = [p - 0.1 * g for p, g in zip(params, grads)]
+    for rank, (sent, got) in enumerate(POOL.run(2, _even)):
+        if [b for _, b in sent] != [8 * 8]:
+            fail(f"rank {rank} of 2: with N = 16 parameter elements step() sent {sent}; expected one "
+                 f"all-gather of ceil(16 / 2) = 8 float64 elements (64 bytes): when W divides N nobody pads",
+                 "ceil(N / W) is -(-N // W) (or (N + W - 1) // W), not N // W + 1")
+        for i, (p, r) in enumerate(zip(got, want)):
+            assert_close(p, r, **TOL, what=f"rank {rank} of 2: parameter {i} after one SGD step (N = 16)")
 
 def test_bfloat16_parameters_stay_bfloat16():
     params, grads = _bf16_params()
