@@ -21,7 +21,8 @@ Contract-to-spec map:
   place (same tensor
   objects and storage); only
   broadcasts from rank 0, their bytes the parameters' and buffers' total:
-  construction_copies_rank_0s_parameters_and_buffers
+  construction_copies_rank_0s_parameters_and_buffers (an async broadcast's handle waited before
+  the constructor returns: the same spec)
 - after finish_gradient_synchronization, .grad = the full batch's gradient (the average of the
   ranks'), same shape and dtype: gradients_are_the_full_batch_average
 - a parameter shared by two layers (module.parameters() yields it once): one bucket, broadcast
@@ -245,6 +246,12 @@ def test_forward_is_the_modules_and_communicates_nothing():
 def test_construction_copies_rank_0s_parameters_and_buffers():
     expected = _state(_Net(seed=100))
     results = _run(2)
+    for rank, result in enumerate(results):  # before the values: an unwaited broadcast makes them a race
+        for op in result["built"].unwaited():
+            fail(f"rank {rank}: DDP(...) launched {op} at {op.where or '?'} with async_op=True and never "
+                 f"waited its handle: the parameters may still hold this rank's own values when training "
+                 f"starts", "broadcast without async_op (it returns when done), or wait() every handle "
+                 "before the constructor returns")
     for rank, result in enumerate(results):  # values on every rank first: they name what was missed
         for name, value in expected.items():
             assert_close(result["initial"][name], value, rtol=0, atol=0,
