@@ -26,6 +26,8 @@ Contract -> specs:
 - communication: only all_to_all(_single), all ranks' bytes <= 2*N*k*H*s + 2*(N*k + W*W)*8:
   test_traffic
 - inputs not modified: the guard on every call (checked in each rank)
+- every async all_to_all's handle waited (before the values, which it would make a race):
+  every spec that compares outputs (check())
 """
 
 from dataclasses import replace
@@ -150,6 +152,12 @@ def check(name, world, *, rtol=None, atol=None, hint=HINT_COMBINE):
     if (name, world) not in _RUNS:
         _RUNS[(name, world)] = (POOL.run(world, _run, config, seed, sizes, dtype, bias), POOL.comm)
     results, comm = _RUNS[(name, world)]
+    for rank, log in enumerate(comm):  # before the values: an unwaited all_to_all makes them a race
+        for op in log.unwaited():
+            raise SpecFailure(f"ExpertParallelMoE on rank {rank} of {world}: {op} at {op.where or '?'} was "
+                              "launched with async_op=True and its handle never waited: its output may not "
+                              "have arrived when it is read. Call it without async_op, or wait() the handle "
+                              "before reading the output")
     for rank, (out, reference, _, _) in enumerate(results):
         what = (f"ExpertParallelMoE on rank {rank} of {world} ({config.n_routed_experts} experts, "
                 f"{config.n_routed_experts // world} per rank, {config.topk_method} routing, k = "
