@@ -20,7 +20,7 @@ Contract -> specs:
   routed to it from every rank, no other expert run (forward hooks on moe's experts):
   every spec that compares outputs (check())
 - rank r keeps experts r*L .. (r+1)*L - 1 (same weights), gate and shared experts, state-dict
-  keys: test_keeps_only_its_experts
+  keys; shared_experts None when the MoE has none: test_keeps_only_its_experts
 - E not a multiple of W: ValueError naming both, before any communication:
   test_experts_must_split_evenly
 - communication: only all_to_all(_single), all ranks' bytes <= 2*N*k*H*s + 2*(N*k + W*W)*8:
@@ -116,7 +116,9 @@ def _kept(rank, world, config, seed):
     shared_same = all(torch.equal(a, b) for a, b in zip(ep.shared_experts.state_dict().values(),
                                                        moe.shared_experts.state_dict().values()))
     gate_same = torch.equal(ep.gate.weight, moe.gate.weight)
-    return keys, expected, same, shared_same and gate_same
+    none = ExpertParallelMoE(make_moe(NO_SHARED, seed))  # a MoE without shared experts
+    no_shared = repr(getattr(none, "shared_experts", "<no attribute shared_experts>"))
+    return keys, expected, same, shared_same and gate_same, no_shared
 
 
 def _uneven_split(rank, world, config):
@@ -210,7 +212,12 @@ def test_float64():
 
 
 def test_keeps_only_its_experts():
-    for rank, (keys, expected, same, replicated) in enumerate(POOL.run(4, _kept, V3, 9)):
+    for rank, (keys, expected, same, replicated, no_shared) in enumerate(POOL.run(4, _kept, V3, 9)):
+        if no_shared != "None":
+            raise SpecFailure(
+                f"ExpertParallelMoE of a MoE without shared experts (moe.shared_experts is None) on rank "
+                f"{rank} of 4: its shared_experts is {no_shared}; the contract says None (set the attribute "
+                "to moe.shared_experts always, and skip the shared term when it is None)")
         if keys != expected:
             raise SpecFailure(
                 f"ExpertParallelMoE on rank {rank} of 4 (8 experts) has state-dict keys {keys}; expected "
