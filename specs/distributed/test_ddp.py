@@ -16,7 +16,8 @@ Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
 - wraps module as self.module, forward = module(...) (keyword arguments passed on), no communication:
   forward_is_the_modules_and_communicates_nothing
-- every parameter and buffer broadcast from rank 0 (frozen ones, integer buffers and
+- every parameter and buffer broadcast from rank 0 (frozen ones, integer buffers (odd values
+  past 2**53: no trip through float64) and
   non-persistent buffers, which state_dict() leaves out, too), in
   place (same tensor
   objects and storage); only
@@ -71,7 +72,8 @@ class _Net(nn.Module):
         self.b = nn.Linear(6, 5)
         self.c = nn.Linear(5, 2, bias=False)
         self.register_buffer("scale", torch.rand(2) + 0.5)
-        self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
+        self.register_buffer("count", torch.randint(0, 1000, (3,)) * 2 + 1 + 2 ** 53)  # int64 past 2**53:
+        # "every buffer", not only float ones, broadcast as int64 (a float64 copy rounds these)
         self.register_buffer("running", torch.randn(2), persistent=False)  # "every buffer": not in state_dict()
         self.double()
 
@@ -92,7 +94,8 @@ class _Reordered(_Net):
         self.frozen = nn.Parameter(torch.randn(6), requires_grad=False)
         self.b = nn.Linear(6, 5)
         self.register_buffer("scale", torch.rand(2) + 0.5)
-        self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
+        self.register_buffer("count", torch.randint(0, 1000, (3,)) * 2 + 1 + 2 ** 53)  # int64 past 2**53:
+        # "every buffer", not only float ones, broadcast as int64 (a float64 copy rounds these)
         self.double()
 
 
@@ -259,7 +262,8 @@ def test_construction_copies_rank_0s_parameters_and_buffers():
                          hint="broadcast every parameter AND buffer (frozen ones too, and non-persistent "
                               "buffers, which state_dict() leaves out: walk module.parameters() and "
                               "module.buffers()) from rank 0, in place: dist.broadcast(tensor, src=0) "
-                              "under torch.no_grad()")
+                              "under torch.no_grad(); each in its own dtype (a flat float copy rounds "
+                              "int64 values past 2**53)")
     for rank, result in enumerate(results):
         if result["replaced"]:
             fail(f"rank {rank}: DDP(...) replaced {result['replaced']} (a new tensor, or new storage as "
