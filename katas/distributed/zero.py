@@ -18,7 +18,8 @@ Write:
         `rank` owns, split as torch.tensor_split splits: contiguous, in rank order, the first
         numel % world_size ranks own one element more than the others (sizes
         ceil(numel/W) then floor(numel/W)). 10 over 4 ranks: (0, 3), (3, 6), (6, 8), (8, 10).
-        When numel < world_size the last ranks own nothing: start == stop. Plain Python ints;
+        When numel < world_size the last ranks own nothing: start == stop. Plain Python ints,
+        exact for any numel (past 2**53 too: no float division, no allocation of numel elements);
         no communication (it may be called outside a process group). 0 <= rank < world_size.
 
     ZeroOptimizer(params, optimizer_cls, **kwargs)

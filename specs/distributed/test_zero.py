@@ -13,7 +13,7 @@ bits; every catalogued mistake is off by far more.
 
 Contract-to-spec map:
 - shard_range: tensor_split's split, contiguous in rank order, larger shards first, empty
-  ranges when numel < W, plain ints: test_shard_range_*
+  ranges when numel < W, plain ints, exact past 2**53 (no float division): test_shard_range_*
 - "equal to the unsharded optimizer" for AdamW and SGD with momentum, every rank, every
   step, W = 2 and 4, ragged N: test_matches_the_unsharded_optimizer
 - W = 1 (one shard of all N elements, its values still copied into the parameters):
@@ -351,6 +351,20 @@ def test_shard_range_splits_like_tensor_split():
                          f"{[len(c) for c in torch.tensor_split(torch.arange(numel), world)]})", HINT_SPLIT)
                 position = want[1]
 
+
+
+def test_shard_range_of_huge_vectors():
+    """Sizes past 2**53, where numel / world_size in floating point rounds: ints all the way."""
+    for numel, world in ((2 ** 53 + 1, 2), (2 ** 60 + 5, 3), (3 * 2 ** 54 + 2, 4)):
+        base, extra = divmod(numel, world)
+        for rank in range(world):
+            start = rank * base + min(rank, extra)
+            want = (start, start + base + (rank < extra))
+            got = shard_range(numel, world, rank)
+            if got != want or not all(type(v) is int for v in got):
+                fail(f"shard_range({numel}, {world}, {rank}) = {got!r}, expected {want} (plain ints)",
+                     "stay in integers: divmod(numel, W), or -(-numel // W) for a ceiling; "
+                     "math.ceil(numel / W) goes through a float and rounds past 2**53")
 
 def test_shard_range_example_from_the_docstring():
     got = [shard_range(10, 4, r) for r in range(4)]
