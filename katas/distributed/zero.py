@@ -33,7 +33,8 @@ Write:
             leaf tensor (its own storage, not a view of the parameters or of a full-size
             buffer) of stop - start elements, requires_grad=True, holding elements
             [start, stop) = shard_range(N, W, rank) of the flat vector (after every step
-            too). Its param_groups are where a learning-rate schedule sets "lr".
+            too). Its param_groups are where a learning-rate schedule sets "lr". Built once,
+            by the constructor: a schedule may wrap it before the first step.
         step() -> None, under torch.no_grad():
             1. Every parameter must have a .grad (else ValueError naming the parameter's
                index in params: a missing gradient is a bug here, not a skip), checked

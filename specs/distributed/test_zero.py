@@ -20,7 +20,8 @@ Contract-to-spec map:
   test_one_rank_owns_everything
 - N < W (ranks that own nothing): test_more_ranks_than_elements
 - optimizer: optimizer_cls over ONE new leaf tensor of stop - start elements that holds the
-  flat vector's [start, stop), requires_grad, its own storage: test_inner_optimizer_holds_the_shard
+  flat vector's [start, stop), requires_grad, its own storage, there from construction on and
+  the same object after every step: test_inner_optimizer_holds_the_shard
 - "its param_groups are where a schedule sets lr" (lr changed mid-run): in
   test_matches_the_unsharded_optimizer (lr halves after step 2)
 - step: parameters copied IN PLACE (same objects, same storage): test_parameters_updated_in_place
@@ -174,7 +175,9 @@ def _train(rank, world, name, sizes=(7, 24, 5), steps=STEPS):
     model, (x, y) = make_model(sizes), make_data(sizes)
     params = list(model.parameters())
     opt = ZeroOptimizer(model.parameters(), cls, **kwargs)
-    report = {"steps": [], "shard": [], "comm": [], "in_place": True, "grads_kept": True, "held": None}
+    built = getattr(opt, "optimizer", None)  # a schedule is made before the first step
+    report = {"steps": [], "shard": [], "comm": [], "in_place": True, "grads_kept": True, "held": None,
+              "built": inner_shard(opt) if built is not None else (None, None)}
     ids = [(id(p), p.data_ptr()) for p in params]
     with comm_log() as log:  # one log for the run, cut per step (by op counts)
         for t in range(1, steps + 1):
@@ -194,6 +197,7 @@ def _train(rank, world, name, sizes=(7, 24, 5), steps=STEPS):
                 inner = getattr(opt, "optimizer", None)
                 if inner is not None:
                     inner.param_groups[0]["lr"] /= 2
+    report["same_optimizer"] = built is not None and getattr(opt, "optimizer", None) is built
     exclude = {p.untyped_storage()._cdata for p in params}
     exclude |= {p.grad.untyped_storage()._cdata for p in params if p.grad is not None}
     report["held"] = held_elements(opt, exclude)
@@ -498,6 +502,17 @@ def test_inner_optimizer_holds_the_shard(world):
     ref = reference("AdamW")
     for rank, report in enumerate(reports):
         start, stop = (lambda c: (int(c[0]), int(c[-1]) + 1))(torch.tensor_split(torch.arange(n), world)[rank])
+        cls, tensors = report["built"]
+        if cls != "AdamW" or tensors is None or [t[0] for t in tensors] != [stop - start]:
+            fail(f"rank {rank} of {world}: right after ZeroOptimizer(..., AdamW) its .optimizer is "
+                 f"{cls if cls is not None else 'missing'} with tensors of "
+                 f"{None if tensors is None else [t[0] for t in tensors]} elements; the contract wants the "
+                 f"inner AdamW over the {stop - start}-element shard from construction on (a learning-rate "
+                 "schedule is built on it before the first step)", HINT_SHARD)
+        if not report["same_optimizer"]:
+            fail(f"rank {rank} of {world}: ZeroOptimizer.optimizer after the steps is not the object it "
+                 "was after construction: build the inner optimizer once, in __init__ (a schedule holds "
+                 "it, and it holds the optimizer state)", HINT_SHARD)
         for t, (cls, tensors) in enumerate(report["shard"], start=1):
             if cls != "AdamW" or tensors is None:
                 fail(f"rank {rank}: ZeroOptimizer(..., AdamW).optimizer is a {cls}: "
