@@ -13,7 +13,8 @@ Write:
           <bucket_bytes>"), before any communication.
         - Construction broadcasts every parameter and every buffer of module from rank 0
           (dist.broadcast(..., src=0), in place, under torch.no_grad()), so all ranks start
-          from rank 0's values whatever their own initialisation.
+          from rank 0's values whatever their own initialisation, exactly, in each tensor's
+          own dtype (int64 buffers past 2**53 included).
         - Buckets: the parameters with requires_grad=True, taken in REVERSE order of
           module.parameters() (roughly the order backward produces their gradients), are
           grouped greedily: a parameter joins the current bucket unless the bucket's gradient
@@ -37,6 +38,7 @@ parameter), together exactly the gradient bytes of the trainable parameters; con
 only broadcasts from rank 0, in all the bytes of the parameters and buffers once (one call
 per tensor, or fewer on flattened copies); forward and finish_gradient_synchronization
 communicate nothing.
+A parameter may be non-contiguous (a transposed weight): its gradient has its strides.
 Not promised: parameters that get no gradient in a backward (unused in forward), more than
 one backward per finish_gradient_synchronization, parameters of different dtypes.
 Off limits: torch.nn.parallel.DistributedDataParallel (the point is to write it).

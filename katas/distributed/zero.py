@@ -18,7 +18,8 @@ Write:
         `rank` owns, split as torch.tensor_split splits: contiguous, in rank order, the first
         numel % world_size ranks own one element more than the others (sizes
         ceil(numel/W) then floor(numel/W)). 10 over 4 ranks: (0, 3), (3, 6), (6, 8), (8, 10).
-        When numel < world_size the last ranks own nothing: start == stop. Plain Python ints;
+        When numel < world_size the last ranks own nothing: start == stop. Plain Python ints,
+        exact for any numel (past 2**53 too: no float division, no allocation of numel elements);
         no communication (it may be called outside a process group). 0 <= rank < world_size.
 
     ZeroOptimizer(params, optimizer_cls, **kwargs)
@@ -32,7 +33,8 @@ Write:
             leaf tensor (its own storage, not a view of the parameters or of a full-size
             buffer) of stop - start elements, requires_grad=True, holding elements
             [start, stop) = shard_range(N, W, rank) of the flat vector (after every step
-            too). Its param_groups are where a learning-rate schedule sets "lr".
+            too). Its param_groups are where a learning-rate schedule sets "lr". Built once,
+            by the constructor: a schedule may wrap it before the first step.
         step() -> None, under torch.no_grad():
             1. Every parameter must have a .grad (else ValueError naming the parameter's
                index in params: a missing gradient is a bug here, not a skip), checked

@@ -7,7 +7,7 @@ mask) V (independent of the ring and of the online softmax). Communication is re
 harness.distributed's log of every rank's calls.
 
 Contract -> specs:
-- equal to full attention, W = 2 and 4, causal and not, (B, H) leading dims, Dv != D:
+- equal to full attention, W = 2, 3 (not a power of two: (r - s) % W, no masks) and 4, causal and not, (B, H) leading dims, Dv != D:
   test_matches_full_attention (every non-causal case calls ring_attention(q, k, v): the
   default is causal=False)
 - causal positions are GLOBAL (r*T + t): test_matches_full_attention[causal],
@@ -113,6 +113,8 @@ def _peak(rank, world, q, k, v):
 # ---------------------------------------------------------------- the cases
 CASES = {
     ("full", 2): (2, [(*qkv((2, 2), 6, 8, 5, seed=20), False), (*qkv((2, 2), 6, 8, 5, seed=23), True)]),
+    # W = 3: ring indices and block sources mod a world that is not a power of two
+    ("full", 3): (3, [(*qkv((2,), 9, 4, 3, seed=30), False), (*qkv((2,), 9, 4, 3, seed=33), True)]),
     ("full", 4): (4, [(*qkv((2, 2), 12, 8, 5, seed=40), False), (*qkv((2, 2), 12, 8, 5, seed=43), True)]),
     ("lead", 2): (2, [(*qkv((), 2, 4, 4, seed=20), False), (*qkv((), 2, 4, 4, seed=21), True),
                       (*qkv((2, 1, 3), 4, 4, 2, seed=22), True), (*qkv((2, 1, 3), 4, 4, 2, seed=23), False)]),
@@ -167,7 +169,7 @@ def check(name, world, *, cases=None, rtol=None, atol=None, hint=None):
     return comm
 
 
-@pytest.mark.parametrize("world", [2, 4])
+@pytest.mark.parametrize("world", [2, 3, 4])
 def test_matches_full_attention(world):
     check("full", world)
 

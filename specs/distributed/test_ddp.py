@@ -16,18 +16,21 @@ Contract-to-spec map:
 - bucket_bytes <= 0: ValueError naming it, before any communication: bucket_bytes_must_be_positive
 - wraps module as self.module, forward = module(...) (keyword arguments passed on), no communication:
   forward_is_the_modules_and_communicates_nothing
-- every parameter and buffer broadcast from rank 0 (frozen ones, integer buffers and
+- every parameter and buffer broadcast from rank 0 (frozen ones, integer buffers (odd values
+  past 2**53: no trip through float64) and
   non-persistent buffers, which state_dict() leaves out, too), in
   place (same tensor
   objects and storage); only
   broadcasts from rank 0, their bytes the parameters' and buffers' total:
-  construction_copies_rank_0s_parameters_and_buffers
+  construction_copies_rank_0s_parameters_and_buffers (an async broadcast's handle waited before
+  the constructor returns: the same spec)
 - after finish_gradient_synchronization, .grad = the full batch's gradient (the average of the
   ranks'), same shape and dtype: gradients_are_the_full_batch_average
 - a parameter shared by two layers (module.parameters() yields it once): one bucket, broadcast
   and all-reduced once: a_shared_parameter_counts_once
 - the bucket holds the accumulated .grad (no zero_grad between steps: the previous average plus
   this backward's): gradients_accumulate_without_zero_grad
+- a parameter of non-contiguous layout (its gradient too): a_non_contiguous_parameter
 - equal to single-process training on the concatenated batch, step after step (W = 2, 4):
   training_equals_one_process_on_the_whole_batch
 - buckets: reverse order, greedy, <= bucket_bytes or one larger parameter, one all-reduce each,
@@ -69,7 +72,8 @@ class _Net(nn.Module):
         self.b = nn.Linear(6, 5)
         self.c = nn.Linear(5, 2, bias=False)
         self.register_buffer("scale", torch.rand(2) + 0.5)
-        self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
+        self.register_buffer("count", torch.randint(0, 1000, (3,)) * 2 + 1 + 2 ** 53)  # int64 past 2**53:
+        # "every buffer", not only float ones, broadcast as int64 (a float64 copy rounds these)
         self.register_buffer("running", torch.randn(2), persistent=False)  # "every buffer": not in state_dict()
         self.double()
 
@@ -90,7 +94,8 @@ class _Reordered(_Net):
         self.frozen = nn.Parameter(torch.randn(6), requires_grad=False)
         self.b = nn.Linear(6, 5)
         self.register_buffer("scale", torch.rand(2) + 0.5)
-        self.register_buffer("count", torch.randint(0, 1000, (3,)))  # int64: "every buffer", not only float ones
+        self.register_buffer("count", torch.randint(0, 1000, (3,)) * 2 + 1 + 2 ** 53)  # int64 past 2**53:
+        # "every buffer", not only float ones, broadcast as int64 (a float64 copy rounds these)
         self.double()
 
 
@@ -110,7 +115,21 @@ class _Tied(nn.Module):
         return self.b(torch.tanh(self.c(torch.tanh(self.a(x)))))
 
 
-MODELS = {"_Net": _Net, "_Reordered": _Reordered, "_Tied": _Tied}
+class _Strided(nn.Module):
+    """A parameter whose layout is not contiguous (a transposed weight, as channels_last
+    convolutions have): its .grad takes the parameter's strides, so .grad.view(-1) fails."""
+
+    def __init__(self, seed: int):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.a = nn.Linear(4, 3, dtype=torch.float64)
+        self.w = nn.Parameter(torch.randn(2, 3, dtype=torch.float64).t())  # (3, 2), strides (1, 3)
+
+    def forward(self, x):
+        return torch.tanh(self.a(x)) @ self.w
+
+
+MODELS = {"_Net": _Net, "_Reordered": _Reordered, "_Tied": _Tied, "_Strided": _Strided}
 
 
 def _batch(step: int, world: int):
@@ -230,6 +249,12 @@ def test_forward_is_the_modules_and_communicates_nothing():
 def test_construction_copies_rank_0s_parameters_and_buffers():
     expected = _state(_Net(seed=100))
     results = _run(2)
+    for rank, result in enumerate(results):  # before the values: an unwaited broadcast makes them a race
+        for op in result["built"].unwaited():
+            fail(f"rank {rank}: DDP(...) launched {op} at {op.where or '?'} with async_op=True and never "
+                 f"waited its handle: the parameters may still hold this rank's own values when training "
+                 f"starts", "broadcast without async_op (it returns when done), or wait() every handle "
+                 "before the constructor returns")
     for rank, result in enumerate(results):  # values on every rank first: they name what was missed
         for name, value in expected.items():
             assert_close(result["initial"][name], value, rtol=0, atol=0,
@@ -237,7 +262,8 @@ def test_construction_copies_rank_0s_parameters_and_buffers():
                          hint="broadcast every parameter AND buffer (frozen ones too, and non-persistent "
                               "buffers, which state_dict() leaves out: walk module.parameters() and "
                               "module.buffers()) from rank 0, in place: dist.broadcast(tensor, src=0) "
-                              "under torch.no_grad()")
+                              "under torch.no_grad(); each in its own dtype (a flat float copy rounds "
+                              "int64 values past 2**53)")
     for rank, result in enumerate(results):
         if result["replaced"]:
             fail(f"rank {rank}: DDP(...) replaced {result['replaced']} (a new tensor, or new storage as "
@@ -263,6 +289,19 @@ def test_gradients_are_the_full_batch_average():
                               f"(the gradient of the mean loss over both ranks' samples)",
                          hint="each rank's gradient is of ITS mean loss: the all-reduce sums W of them; "
                               "divide the sum by W exactly once")
+
+
+def test_a_non_contiguous_parameter():
+    reference = _reference(2, 2, "_Strided")
+    for rank, result in enumerate(_run(2, 1 << 20, 2, "_Strided")):
+        for step, record in enumerate(result["steps"]):
+            for name, value in reference[step]["grads"].items():
+                assert_close(record["grads"][name], value, **TOL,
+                             what=f"rank {rank}, step {step + 1}: {name}.grad of a model whose w is a "
+                                  f"transposed (non-contiguous) Parameter",
+                             hint="a gradient has its parameter's strides: flatten with .reshape(-1) (or "
+                                  "torch.cat of reshapes), and write back with grad.copy_(flat_slice."
+                                  "view_as(grad)); .view(-1) fails on a non-contiguous gradient")
 
 
 def test_training_equals_one_process_on_the_whole_batch():

@@ -9,7 +9,8 @@ deepseek/moe, whose own specs check it against an independent router).
 
 Contract -> specs:
 - equal to the single-process MoE, W = 2 and 4, V3 routing: test_matches_the_single_process_moe
-- V2 routing (softmax, group-limited greedy), no shared experts, W = 1: test_other_configs
+- V2 routing (softmax, group-limited greedy), no shared experts, W = 1, and 9 experts on
+  W = 3 (L = 3: owner and local index by // and %, not shifts or masks): test_other_configs
 - ragged batches and a rank with no tokens (still in every all_to_all): test_ragged_batches_and_an_empty_rank
 - uneven routing (every token to one rank's experts: split sizes differ per direction):
   test_uneven_routing_needs_exchanged_split_sizes
@@ -19,12 +20,14 @@ Contract -> specs:
   routed to it from every rank, no other expert run (forward hooks on moe's experts):
   every spec that compares outputs (check())
 - rank r keeps experts r*L .. (r+1)*L - 1 (same weights), gate and shared experts, state-dict
-  keys: test_keeps_only_its_experts
+  keys; shared_experts None when the MoE has none: test_keeps_only_its_experts
 - E not a multiple of W: ValueError naming both, before any communication:
   test_experts_must_split_evenly
 - communication: only all_to_all(_single), all ranks' bytes <= 2*N*k*H*s + 2*(N*k + W*W)*8:
   test_traffic
 - inputs not modified: the guard on every call (checked in each rank)
+- every async all_to_all's handle waited (before the values, which it would make a race):
+  every spec that compares outputs (check())
 """
 
 from dataclasses import replace
@@ -113,7 +116,9 @@ def _kept(rank, world, config, seed):
     shared_same = all(torch.equal(a, b) for a, b in zip(ep.shared_experts.state_dict().values(),
                                                        moe.shared_experts.state_dict().values()))
     gate_same = torch.equal(ep.gate.weight, moe.gate.weight)
-    return keys, expected, same, shared_same and gate_same
+    none = ExpertParallelMoE(make_moe(NO_SHARED, seed))  # a MoE without shared experts
+    no_shared = repr(getattr(none, "shared_experts", "<no attribute shared_experts>"))
+    return keys, expected, same, shared_same and gate_same, no_shared
 
 
 def _uneven_split(rank, world, config):
@@ -133,6 +138,9 @@ CASES = {
     ("no_shared", 2): (NO_SHARED, 4, [(1, 6), (2, 3)], torch.float32, None),
     ("one", 1): (V3, 5, [(2, 5)], torch.float32, None),
     ("ragged", 4): (V3, 6, [(1, 9), (0, 4), (2, 1), (1, 0)], torch.float32, None),
+    # 9 experts over 3 ranks: L = 3, neither W nor L a power of two (no masks, no shifts)
+    ("nine", 3): (replace(V3, n_routed_experts=9, n_group=3, topk_group=2), 10, [(1, 5), (2, 2), (1, 3)],
+                  torch.float32, None),
     ("float64", 2): (V3, 7, [(2, 4), (1, 5)], torch.float64, None),
     # every token chooses experts 4..7 (rank 1 of 2): rank 0 sends nothing to itself
     ("uneven", 2): (V3, 8, [(2, 5), (1, 3)], torch.float32, torch.tensor([0.0] * 4 + [5.0] * 4)),
@@ -146,6 +154,12 @@ def check(name, world, *, rtol=None, atol=None, hint=HINT_COMBINE):
     if (name, world) not in _RUNS:
         _RUNS[(name, world)] = (POOL.run(world, _run, config, seed, sizes, dtype, bias), POOL.comm)
     results, comm = _RUNS[(name, world)]
+    for rank, log in enumerate(comm):  # before the values: an unwaited all_to_all makes them a race
+        for op in log.unwaited():
+            raise SpecFailure(f"ExpertParallelMoE on rank {rank} of {world}: {op} at {op.where or '?'} was "
+                              "launched with async_op=True and its handle never waited: its output may not "
+                              "have arrived when it is read. Call it without async_op, or wait() the handle "
+                              "before reading the output")
     for rank, (out, reference, _, _) in enumerate(results):
         what = (f"ExpertParallelMoE on rank {rank} of {world} ({config.n_routed_experts} experts, "
                 f"{config.n_routed_experts // world} per rank, {config.topk_method} routing, k = "
@@ -176,7 +190,7 @@ def test_matches_the_single_process_moe(world):
     check("v3", world)
 
 
-@pytest.mark.parametrize("name, world", [("v2", 2), ("no_shared", 2), ("one", 1)])
+@pytest.mark.parametrize("name, world", [("v2", 2), ("no_shared", 2), ("one", 1), ("nine", 3)])
 def test_other_configs(name, world):
     check(name, world)
 
@@ -198,7 +212,12 @@ def test_float64():
 
 
 def test_keeps_only_its_experts():
-    for rank, (keys, expected, same, replicated) in enumerate(POOL.run(4, _kept, V3, 9)):
+    for rank, (keys, expected, same, replicated, no_shared) in enumerate(POOL.run(4, _kept, V3, 9)):
+        if no_shared != "None":
+            raise SpecFailure(
+                f"ExpertParallelMoE of a MoE without shared experts (moe.shared_experts is None) on rank "
+                f"{rank} of 4: its shared_experts is {no_shared}; the contract says None (set the attribute "
+                "to moe.shared_experts always, and skip the shared term when it is None)")
         if keys != expected:
             raise SpecFailure(
                 f"ExpertParallelMoE on rank {rank} of 4 (8 experts) has state-dict keys {keys}; expected "

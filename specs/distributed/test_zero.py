@@ -13,14 +13,15 @@ bits; every catalogued mistake is off by far more.
 
 Contract-to-spec map:
 - shard_range: tensor_split's split, contiguous in rank order, larger shards first, empty
-  ranges when numel < W, plain ints: test_shard_range_*
+  ranges when numel < W, plain ints, exact past 2**53 (no float division): test_shard_range_*
 - "equal to the unsharded optimizer" for AdamW and SGD with momentum, every rank, every
   step, W = 2 and 4, ragged N: test_matches_the_unsharded_optimizer
 - W = 1 (one shard of all N elements, its values still copied into the parameters):
   test_one_rank_owns_everything
 - N < W (ranks that own nothing): test_more_ranks_than_elements
 - optimizer: optimizer_cls over ONE new leaf tensor of stop - start elements that holds the
-  flat vector's [start, stop), requires_grad, its own storage: test_inner_optimizer_holds_the_shard
+  flat vector's [start, stop), requires_grad, its own storage, there from construction on and
+  the same object after every step: test_inner_optimizer_holds_the_shard
 - "its param_groups are where a schedule sets lr" (lr changed mid-run): in
   test_matches_the_unsharded_optimizer (lr halves after step 2)
 - step: parameters copied IN PLACE (same objects, same storage): test_parameters_updated_in_place
@@ -29,6 +30,10 @@ Contract-to-spec map:
   checked first: no communication, parameters unchanged: test_missing_gradient_raises
 - the flat vector is p.reshape(-1) row-major: non-contiguous (transposed) parameters and
   gradients: test_non_contiguous_parameters_and_gradients
+- ceil(N / W) elements sent when W divides N too (N = 16, W = 2: 8, no padding):
+  test_no_padding_when_the_world_divides_n
+- "all of one dtype": bfloat16 parameters (rank 1 padded), a bfloat16 shard, 18 bytes
+  gathered, the unsharded optimizer's bits: test_bfloat16_parameters_stay_bfloat16
 - no parameters / mixed dtypes / mixed devices (CPU + meta) raise ValueError: test_bad_parameters_raise
 - params may be a generator, read once: every spec passes model.parameters()
 - ONE all-gather per step of ceil(N / W) elements sent, no other collective:
@@ -170,7 +175,9 @@ def _train(rank, world, name, sizes=(7, 24, 5), steps=STEPS):
     model, (x, y) = make_model(sizes), make_data(sizes)
     params = list(model.parameters())
     opt = ZeroOptimizer(model.parameters(), cls, **kwargs)
-    report = {"steps": [], "shard": [], "comm": [], "in_place": True, "grads_kept": True, "held": None}
+    built = getattr(opt, "optimizer", None)  # a schedule is made before the first step
+    report = {"steps": [], "shard": [], "comm": [], "in_place": True, "grads_kept": True, "held": None,
+              "built": inner_shard(opt) if built is not None else (None, None)}
     ids = [(id(p), p.data_ptr()) for p in params]
     with comm_log() as log:  # one log for the run, cut per step (by op counts)
         for t in range(1, steps + 1):
@@ -190,6 +197,7 @@ def _train(rank, world, name, sizes=(7, 24, 5), steps=STEPS):
                 inner = getattr(opt, "optimizer", None)
                 if inner is not None:
                     inner.param_groups[0]["lr"] /= 2
+    report["same_optimizer"] = built is not None and getattr(opt, "optimizer", None) is built
     exclude = {p.untyped_storage()._cdata for p in params}
     exclude |= {p.grad.untyped_storage()._cdata for p in params if p.grad is not None}
     report["held"] = held_elements(opt, exclude)
@@ -269,6 +277,46 @@ def _strided(rank, world):
     return out
 
 
+
+def _bf16_params():
+    """bfloat16 parameters (N = 17: 9 and 8 elements on 2 ranks, so rank 1 pads), with gradients."""
+    gen = torch.Generator().manual_seed(4)
+    w = nn.Parameter(torch.randn(3, 4, generator=gen).to(torch.bfloat16))
+    b = nn.Parameter(torch.randn(5, generator=gen).to(torch.bfloat16))
+    grads = [[torch.randn(3, 4, generator=gen).to(torch.bfloat16),
+              torch.randn(5, generator=gen).to(torch.bfloat16)] for _ in range(2)]
+    return [w, b], grads
+
+
+def _bf16(rank, world):
+    params, grads = _bf16_params()
+    opt = ZeroOptimizer(iter(params), SGD, lr=0.1, momentum=0.9)
+    out, sent = [], []
+    for step_grads in grads:
+        for p, g in zip(params, step_grads):
+            p.grad = g
+        with comm_log() as log:
+            opt.step()
+        sent.append([(op.name, op.bytes) for op in log.ops])
+        out.append([p.detach().clone() for p in params])
+    shard = inner_shard(opt)[1]
+    dtypes = None if shard is None else [str(t[3].dtype) for t in shard]
+    return out, sent, dtypes, [str(p.dtype) for p in params]
+
+
+def _even(rank, world):
+    """N = 16 over 2 ranks: no rank pads, every rank sends its 8 elements."""
+    gen = torch.Generator().manual_seed(5)
+    params = [nn.Parameter(torch.randn(3, 4, generator=gen, dtype=torch.float64)),
+              nn.Parameter(torch.randn(4, generator=gen, dtype=torch.float64))]
+    grads = [torch.randn(p.shape, generator=gen, dtype=torch.float64) for p in params]
+    for p, g in zip(params, grads):
+        p.grad = g
+    opt = ZeroOptimizer(iter(params), SGD, lr=0.1)
+    with comm_log() as log:
+        opt.step()
+    return [(op.name, op.bytes) for op in log.ops], [p.detach().clone() for p in params]
+
 def _zero_grad(rank, world):
     model = make_model()
     opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
@@ -307,6 +355,20 @@ def test_shard_range_splits_like_tensor_split():
                          f"{[len(c) for c in torch.tensor_split(torch.arange(numel), world)]})", HINT_SPLIT)
                 position = want[1]
 
+
+
+def test_shard_range_of_huge_vectors():
+    """Sizes past 2**53, where numel / world_size in floating point rounds: ints all the way."""
+    for numel, world in ((2 ** 53 + 1, 2), (2 ** 60 + 5, 3), (3 * 2 ** 54 + 2, 4)):
+        base, extra = divmod(numel, world)
+        for rank in range(world):
+            start = rank * base + min(rank, extra)
+            want = (start, start + base + (rank < extra))
+            got = shard_range(numel, world, rank)
+            if got != want or not all(type(v) is int for v in got):
+                fail(f"shard_range({numel}, {world}, {rank}) = {got!r}, expected {want} (plain ints)",
+                     "stay in integers: divmod(numel, W), or -(-numel // W) for a ceiling; "
+                     "math.ceil(numel / W) goes through a float and rounds past 2**53")
 
 def test_shard_range_example_from_the_docstring():
     got = [shard_range(10, 4, r) for r in range(4)]
@@ -391,6 +453,48 @@ def test_non_contiguous_parameters_and_gradients():
                                   "reshape: a transposed tensor has no flat view")
 
 
+
+
+def test_no_padding_when_the_world_divides_n():
+    gen = torch.Generator().manual_seed(5)
+    params = [torch.randn(3, 4, generator=gen, dtype=torch.float64), torch.randn(4, generator=gen, dtype=torch.float64)]
+    grads = [torch.randn(p.shape, generator=gen, dtype=torch.float64) for p in params]
+    want = [p - 0.1 * g for p, g in zip(params, grads)]
+    for rank, (sent, got) in enumerate(POOL.run(2, _even)):
+        if [b for _, b in sent] != [8 * 8]:
+            fail(f"rank {rank} of 2: with N = 16 parameter elements step() sent {sent}; expected one "
+                 f"all-gather of ceil(16 / 2) = 8 float64 elements (64 bytes): when W divides N nobody pads",
+                 "ceil(N / W) is -(-N // W) (or (N + W - 1) // W), not N // W + 1")
+        for i, (p, r) in enumerate(zip(got, want)):
+            assert_close(p, r, **TOL, what=f"rank {rank} of 2: parameter {i} after one SGD step (N = 16)")
+
+def test_bfloat16_parameters_stay_bfloat16():
+    params, grads = _bf16_params()
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    want = []
+    for step_grads in grads:
+        for p, g in zip(params, step_grads):
+            p.grad = g
+        opt.step()
+        want.append([p.detach().clone() for p in params])
+    hint = ("build the shard, its padding and the all-gather's buffers in the parameters' dtype "
+            "(p.new_zeros, torch.zeros(..., dtype=shard.dtype), torch.empty_like): torch.zeros(n) "
+            "is the default dtype, float32")
+    for rank, (got, sent, dtypes, kept) in enumerate(POOL.run(2, _bf16)):
+        if kept != ["torch.bfloat16"] * 2:
+            fail(f"rank {rank} of 2: bfloat16 parameters became {kept} after step(): copy into them in place")
+        if dtypes is not None and dtypes != ["torch.bfloat16"]:
+            fail(f"rank {rank} of 2: with bfloat16 parameters the inner optimizer's shard is {dtypes}; "
+                 f"it holds the parameters' elements in their dtype, bfloat16", hint)
+        for t, ops in enumerate(sent, start=1):
+            if [b for _, b in ops] != [9 * 2]:
+                fail(f"rank {rank} of 2, step {t}: with bfloat16 parameters (N = 17) step() sent {ops}; "
+                     f"expected one all-gather of ceil(17 / 2) = 9 bfloat16 elements (18 bytes)", hint)
+        for t, (mine, ref) in enumerate(zip(got, want), start=1):
+            for i, (p, r) in enumerate(zip(mine, ref)):
+                assert_close(p, r, rtol=0, atol=0, what=f"rank {rank} of 2: bfloat16 parameter {i} after "
+                             f"step {t} (the unsharded optimizer's bits)", hint=hint)
+
 @pytest.mark.parametrize("world", [2, 4])
 def test_inner_optimizer_holds_the_shard(world):
     reports = trained(world, "AdamW")
@@ -398,6 +502,17 @@ def test_inner_optimizer_holds_the_shard(world):
     ref = reference("AdamW")
     for rank, report in enumerate(reports):
         start, stop = (lambda c: (int(c[0]), int(c[-1]) + 1))(torch.tensor_split(torch.arange(n), world)[rank])
+        cls, tensors = report["built"]
+        if cls != "AdamW" or tensors is None or [t[0] for t in tensors] != [stop - start]:
+            fail(f"rank {rank} of {world}: right after ZeroOptimizer(..., AdamW) its .optimizer is "
+                 f"{cls if cls is not None else 'missing'} with tensors of "
+                 f"{None if tensors is None else [t[0] for t in tensors]} elements; the contract wants the "
+                 f"inner AdamW over the {stop - start}-element shard from construction on (a learning-rate "
+                 "schedule is built on it before the first step)", HINT_SHARD)
+        if not report["same_optimizer"]:
+            fail(f"rank {rank} of {world}: ZeroOptimizer.optimizer after the steps is not the object it "
+                 "was after construction: build the inner optimizer once, in __init__ (a schedule holds "
+                 "it, and it holds the optimizer state)", HINT_SHARD)
         for t, (cls, tensors) in enumerate(report["shard"], start=1):
             if cls != "AdamW" or tensors is None:
                 fail(f"rank {rank}: ZeroOptimizer(..., AdamW).optimizer is a {cls}: "

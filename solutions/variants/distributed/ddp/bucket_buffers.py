@@ -1,6 +1,6 @@
 """Each bucket owns a flat gradient buffer: the hook copies the parameter's gradient into its
 slice, the full buffer is all-reduced, finish divides it in place and copies the slices
-back. Bucket state lives in small dataclass objects; broadcast on one flattened copy."""
+back. Bucket state lives in small dataclass objects; broadcast on one flattened copy per dtype."""
 
 from dataclasses import dataclass, field
 
@@ -25,13 +25,15 @@ class DDP(nn.Module):
             raise ValueError(f"bucket_bytes must be positive, got {bucket_bytes}")
         self.module = module
         tensors = [*module.parameters(), *module.buffers()]
-        with torch.no_grad():
-            flat = torch.cat([t.reshape(-1) for t in tensors])
-            dist.broadcast(flat, src=0)
-            start = 0
-            for t in tensors:
-                t.copy_(flat[start:start + t.numel()].view_as(t))
-                start += t.numel()
+        with torch.no_grad():  # one flattened copy per dtype (a mixed cat would promote int64 to float)
+            for dtype in dict.fromkeys(t.dtype for t in tensors):
+                group = [t for t in tensors if t.dtype == dtype]
+                flat = torch.cat([t.reshape(-1) for t in group])
+                dist.broadcast(flat, src=0)
+                start = 0
+                for t in group:
+                    t.copy_(flat[start:start + t.numel()].view_as(t))
+                    start += t.numel()
         self._buckets: list[_Bucket] = []
         trainable = [p for p in module.parameters() if p.requires_grad][::-1]
         current, used = [], 0

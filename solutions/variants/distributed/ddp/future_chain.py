@@ -5,7 +5,6 @@ import functools
 import torch
 import torch.distributed as dist
 from torch import nn
-from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 
 class DDP(nn.Module):
@@ -17,7 +16,7 @@ class DDP(nn.Module):
         params = list(module.parameters())
         with torch.no_grad():
             if params:
-                vec = parameters_to_vector(params)
+                vec = torch.cat([p.detach().reshape(-1) for p in params])  # parameters_to_vector views: fails on a transposed one
                 dist.broadcast(vec, 0)
                 off = 0
                 for p in params:

@@ -9,7 +9,7 @@ import torch.distributed as dist
 
 
 def shard_range(numel: int, world_size: int, rank: int) -> tuple[int, int]:
-    sizes = [len(c) for c in torch.tensor_split(torch.empty(numel), world_size)]
+    sizes = [len(c) for c in torch.tensor_split(torch.empty(numel, device="meta"), world_size)]  # no storage
     start = sum(sizes[:rank])
     return int(start), int(start + sizes[rank])
 
