@@ -15,7 +15,7 @@ Contract -> specs:
   32/32/32/8: test_matmul_launches_one_grouped_grid
 - walks K in steps of BLOCK_K (cdiv(K, BLOCK_K) A tiles per program, BLOCK_K 16 and 64):
   test_kernel_walks_k_in_steps_of_block_k
-- strides of a, b and c (a transposed b, C inside a wider buffer), stores masked:
+- strides of a, b and c (a transposed b, C inside a wider buffer, a column-major C: stride_cn used), stores masked:
   test_kernel_uses_the_strides_and_masks_the_store; rounds to C's dtype (float16 A, B into a float32 C):
   test_kernel_rounds_once_to_c_dtype; any layout without a copy, inputs
   unchanged: test_transposed_and_sliced_inputs
@@ -218,6 +218,16 @@ def test_kernel_uses_the_strides_and_masks_the_store():
                  "use the six strides, never M, N or K as a row length")
     assert_close(buf[:, 18:], torch.full((20, 3), -7.0, device=DEVICE), what=f"{what}: buf beyond C's 18 columns",
                  hint="store with mask=(rows[:, None] < M) & (cols[None, :] < N)")
+    # C column-major (stride_cn != 1) inside a (18, 23) buffer: each of the six strides counts
+    buf_t = torch.full((18, 23), -7.0, device=DEVICE)
+    c_t = buf_t[:, :20].t()  # (20, 18), stride_cm = 1, stride_cn = 23
+    matmul_kernel[grid](a, b, c_t, 20, 18, 24, a.stride(0), a.stride(1), b.stride(0), b.stride(1),
+                        c_t.stride(0), c_t.stride(1), BLOCK_M=16, BLOCK_N=16, BLOCK_K=16, GROUP_M=2)
+    what = "matmul_kernel into a column-major c = buf[:, :20].t() (stride_cm=1, stride_cn=23)"
+    assert_close(c_t, ref(a, b), what=what, hint="store at c_ptr + rows[:, None] * stride_cm + cols[None, :] * "
+                 "stride_cn: C's column stride need not be 1")
+    assert_close(buf_t[:, 20:], torch.full((18, 3), -7.0, device=DEVICE), what=f"{what}: buf beyond C",
+                 hint="store at rows[:, None] * stride_cm + cols[None, :] * stride_cn, masked")
 
 
 def test_kernel_rounds_once_to_c_dtype():
