@@ -25,7 +25,7 @@ Contract -> specs:
   test_traffic_matches_the_tiling
 - a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
 - ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; an explicit 0 for any block, not
-  its default; blocks, shapes and dtypes also for M = 0 or N = 0): test_rejects_*; off limits
+  its default; 48, a multiple of 16 but no power of two; blocks, shapes and dtypes also for M = 0 or N = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
   test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
@@ -336,8 +336,9 @@ def test_rejects_bad_dtypes():
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
-@pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_m", 0), ("block_n", 24), ("block_n", 0), ("block_k", 0),
-                                       ("block_k", 8), ("group_m", 0), ("group_m", -1)], ids=str)
+@pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_m", 0), ("block_m", 48), ("block_n", 24), ("block_n", 0),
+                                       ("block_k", 0), ("block_k", 8), ("block_k", 48), ("group_m", 0), ("group_m", -1)],
+                         ids=str)
 def test_rejects_bad_blocks(arg, value):
     for m in (20, 0):  # an empty C has nothing to launch, but the argument is still wrong
         assert_raises(ValueError, matmul, mat(m, 20), mat(20, 20), **{arg: value},
