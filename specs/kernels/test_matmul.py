@@ -24,7 +24,7 @@ Contract -> specs:
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
 - a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
-- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; an explicit 0 for any block, not
+- ValueErrors before any launch (b not 2-D too; bfloat16, int32 (the two allowed dtypes, not a list of refused ones); group_m -1; an explicit 0 for any block, not
   its default; 48, a multiple of 16 but no power of two; blocks, shapes and dtypes also for M = 0 or N = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
   test_the_kernel_does_the_work
@@ -327,7 +327,7 @@ def test_rejects_bad_dtypes():
             assert_raises(ValueError, matmul, mat(m, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when "
                           "the dtypes differ, naming them", mentions=["float32", "float16"],
                           what=f"matmul(a ({m}, 4) float32, b (4, 4) float16)", hint=HINT_CHECKS)
-            for dtype in (torch.float64, torch.bfloat16):
+            for dtype in (torch.float64, torch.bfloat16, torch.int32):  # a list of the two allowed, not of some refused
                 name = str(dtype).removeprefix("torch.")
                 assert_raises(ValueError, matmul, mat(m, 4, dtype=dtype), mat(4, 4, dtype=dtype),
                               contract="ValueError unless both are float16 or both float32, naming the dtype",
