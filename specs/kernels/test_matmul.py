@@ -24,8 +24,9 @@ Contract -> specs:
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
 - a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
-- ValueErrors before any launch (b not 2-D too; bfloat16, int32 (the two allowed dtypes, not a list of refused ones); group_m -1; an explicit 0 for any block, not
-  its default; 48, a multiple of 16 but no power of two; blocks, shapes and dtypes also for M = 0 or N = 0): test_rejects_*; off limits
+- ValueErrors before any launch (b not 2-D too; bfloat16, int32: only the two allowed dtypes pass; group_m -1;
+  an explicit 0 for any block, not its default; 48, a multiple of 16 but no power of two; blocks, shapes and
+  dtypes also for M = 0 or N = 0, blocks and dtypes for K = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
   test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
@@ -323,15 +324,16 @@ def test_rejects_bad_shapes():
 
 def test_rejects_bad_dtypes():
     with traffic(module()) as t:
-        for m in (4, 0):  # an empty C has nothing to launch, but the dtypes are still wrong
-            assert_raises(ValueError, matmul, mat(m, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when "
+        # an empty C (M = 0) or an empty sum (K = 0) has nothing to launch, but the dtypes are still wrong
+        for (m, k) in ((4, 4), (0, 4), (3, 0)):
+            assert_raises(ValueError, matmul, mat(m, k), mat(k, 4, dtype=torch.float16), contract="ValueError when "
                           "the dtypes differ, naming them", mentions=["float32", "float16"],
-                          what=f"matmul(a ({m}, 4) float32, b (4, 4) float16)", hint=HINT_CHECKS)
+                          what=f"matmul(a ({m}, {k}) float32, b ({k}, 4) float16)", hint=HINT_CHECKS)
             for dtype in (torch.float64, torch.bfloat16, torch.int32):  # a list of the two allowed, not of some refused
                 name = str(dtype).removeprefix("torch.")
-                assert_raises(ValueError, matmul, mat(m, 4, dtype=dtype), mat(4, 4, dtype=dtype),
+                assert_raises(ValueError, matmul, mat(m, k, dtype=dtype), mat(k, 4, dtype=dtype),
                               contract="ValueError unless both are float16 or both float32, naming the dtype",
-                              mentions=[name], what=f"matmul(a ({m}, 4) {name}, b (4, 4) {name})", hint=HINT_CHECKS)
+                              mentions=[name], what=f"matmul(a ({m}, {k}) {name}, b ({k}, 4) {name})", hint=HINT_CHECKS)
     if t.count:
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
@@ -340,12 +342,12 @@ def test_rejects_bad_dtypes():
                                        ("block_k", 0), ("block_k", 8), ("block_k", 48), ("group_m", 0), ("group_m", -1)],
                          ids=str)
 def test_rejects_bad_blocks(arg, value):
-    for m in (20, 0):  # an empty C has nothing to launch, but the argument is still wrong
-        assert_raises(ValueError, matmul, mat(m, 20), mat(20, 20), **{arg: value},
+    for m, k in ((20, 20), (0, 20), (3, 0)):  # an empty C or K = 0 has nothing to launch, the argument is still wrong
+        assert_raises(ValueError, matmul, mat(m, k), mat(k, 20), **{arg: value},
                       contract="ValueError when a block is not a power of two >= 16 or group_m < 1, naming the argument",
-                      mentions=[arg], what=f"matmul(a ({m}, 20), b (20, 20), {arg}={value})",
-                      hint="check the blocks and group_m before the launch, and before any early return for M = 0 "
-                           "or N = 0")
+                      mentions=[arg], what=f"matmul(a ({m}, {k}), b ({k}, 20), {arg}={value})",
+                      hint="check the blocks and group_m before the launch, and before any early return for M = 0, "
+                           "N = 0 or K = 0")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
