@@ -20,7 +20,7 @@ Contract -> specs:
   test_kernel_rounds_once_to_c_dtype; any layout without a copy, inputs
   unchanged: test_transposed_and_sliced_inputs
 - masked lanes load 0 (other=0.0): every ragged case (unset lanes read NaN in the harness)
-- float32 accumulation of float16: test_half_inputs_accumulate_in_float32
+- float32 accumulation of float16 (each K step's tl.dot too, not rounded to float16): test_half_inputs_accumulate_in_float32
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
 - a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
@@ -268,6 +268,18 @@ def test_half_inputs_accumulate_in_float32():
     assert_close(c, ref(a, b), what="matmul(ones (16, 256) float16, b (256, 16): 64 in its first 16 rows, ~0.028 after)",
                  hint="accumulate in float32: acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32); acc += tl.dot(a, b) "
                       "(float32 out); convert to float16 only on the store", rtol=1e-3, atol=0)
+    # each K step's tl.dot kept in float32 too: K = 32 in blocks of 16, the first block sums to 1000 + j / 32
+    # (float16 steps there are 0.5), the second to -1000: C[:, j] = j / 32, which a step rounded to float16 loses
+    a = torch.ones(16, 32, device=DEVICE, dtype=torch.float16)
+    b = torch.full((32, 16), 62.5, device=DEVICE)
+    b[0] += (1 + torch.arange(16, device=DEVICE) % 7) / 32
+    b[16:] = -62.5
+    b = b.half()
+    c = matmul(a, b, 16, 16, 16, 1)
+    assert_close(c, ref(a, b), what="matmul(ones (16, 32) float16, b (32, 16): rows 0-15 sum to 1000 + j / 32, rows "
+                 "16-31 to -1000, block_k=16)", rtol=1e-3, atol=0,
+                 hint="add each tl.dot(a, b) to the float32 accumulator as it comes (float32): rounding a K step's "
+                      "partial sum to float16 (.to(tl.float16), out_dtype=tl.float16) loses what the next step cancels")
 
 
 def test_traffic_matches_the_tiling():
