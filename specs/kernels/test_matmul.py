@@ -15,17 +15,18 @@ Contract -> specs:
   32/32/32/8: test_matmul_launches_one_grouped_grid
 - walks K in steps of BLOCK_K (cdiv(K, BLOCK_K) A tiles per program, BLOCK_K 16 and 64):
   test_kernel_walks_k_in_steps_of_block_k
-- strides of a, b and c (a transposed b, C inside a wider buffer), stores masked:
+- strides of a, b and c (a transposed b, C inside a wider buffer, a column-major C: stride_cn used), stores masked:
   test_kernel_uses_the_strides_and_masks_the_store; rounds to C's dtype (float16 A, B into a float32 C):
   test_kernel_rounds_once_to_c_dtype; any layout without a copy, inputs
   unchanged: test_transposed_and_sliced_inputs
 - masked lanes load 0 (other=0.0): every ragged case (unset lanes read NaN in the harness)
-- float32 accumulation of float16: test_half_inputs_accumulate_in_float32
+- float32 accumulation of float16 (each K step's tl.dot too, not rounded to float16): test_half_inputs_accumulate_in_float32
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
 - a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
-- ValueErrors before any launch (b not 2-D too; bfloat16; group_m -1; an explicit 0 for any block, not
-  its default; blocks, shapes and dtypes also for M = 0 or N = 0): test_rejects_*; off limits
+- ValueErrors before any launch (b not 2-D too; bfloat16, int32: only the two allowed dtypes pass; group_m -1;
+  an explicit 0 for any block, not its default; 48, a multiple of 16 but no power of two; blocks, shapes and
+  dtypes also for M = 0 or N = 0, blocks and dtypes for K = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
   test_the_kernel_does_the_work
 - GPU (skipped here): test_gpu_matmul_latency_near_torch, test_gpu_matmul_allocates_only_its_output
@@ -218,6 +219,16 @@ def test_kernel_uses_the_strides_and_masks_the_store():
                  "use the six strides, never M, N or K as a row length")
     assert_close(buf[:, 18:], torch.full((20, 3), -7.0, device=DEVICE), what=f"{what}: buf beyond C's 18 columns",
                  hint="store with mask=(rows[:, None] < M) & (cols[None, :] < N)")
+    # C column-major (stride_cn != 1) inside a (18, 23) buffer: each of the six strides counts
+    buf_t = torch.full((18, 23), -7.0, device=DEVICE)
+    c_t = buf_t[:, :20].t()  # (20, 18), stride_cm = 1, stride_cn = 23
+    matmul_kernel[grid](a, b, c_t, 20, 18, 24, a.stride(0), a.stride(1), b.stride(0), b.stride(1),
+                        c_t.stride(0), c_t.stride(1), BLOCK_M=16, BLOCK_N=16, BLOCK_K=16, GROUP_M=2)
+    what = "matmul_kernel into a column-major c = buf[:, :20].t() (stride_cm=1, stride_cn=23)"
+    assert_close(c_t, ref(a, b), what=what, hint="store at c_ptr + rows[:, None] * stride_cm + cols[None, :] * "
+                 "stride_cn: C's column stride need not be 1")
+    assert_close(buf_t[:, 20:], torch.full((18, 3), -7.0, device=DEVICE), what=f"{what}: buf beyond C",
+                 hint="store at rows[:, None] * stride_cm + cols[None, :] * stride_cn, masked")
 
 
 def test_kernel_rounds_once_to_c_dtype():
@@ -257,6 +268,18 @@ def test_half_inputs_accumulate_in_float32():
     assert_close(c, ref(a, b), what="matmul(ones (16, 256) float16, b (256, 16): 64 in its first 16 rows, ~0.028 after)",
                  hint="accumulate in float32: acc = tl.zeros((BLOCK_M, BLOCK_N), dtype=tl.float32); acc += tl.dot(a, b) "
                       "(float32 out); convert to float16 only on the store", rtol=1e-3, atol=0)
+    # each K step's tl.dot kept in float32 too: K = 32 in blocks of 16, the first block sums to 1000 + j / 32
+    # (float16 steps there are 0.5), the second to -1000: C[:, j] = j / 32, which a step rounded to float16 loses
+    a = torch.ones(16, 32, device=DEVICE, dtype=torch.float16)
+    b = torch.full((32, 16), 62.5, device=DEVICE)
+    b[0] += (1 + torch.arange(16, device=DEVICE) % 7) / 32
+    b[16:] = -62.5
+    b = b.half()
+    c = matmul(a, b, 16, 16, 16, 1)
+    assert_close(c, ref(a, b), what="matmul(ones (16, 32) float16, b (32, 16): rows 0-15 sum to 1000 + j / 32, rows "
+                 "16-31 to -1000, block_k=16)", rtol=1e-3, atol=0,
+                 hint="add each tl.dot(a, b) to the float32 accumulator as it comes (float32): rounding a K step's "
+                      "partial sum to float16 (.to(tl.float16), out_dtype=tl.float16) loses what the next step cancels")
 
 
 def test_traffic_matches_the_tiling():
@@ -313,28 +336,30 @@ def test_rejects_bad_shapes():
 
 def test_rejects_bad_dtypes():
     with traffic(module()) as t:
-        for m in (4, 0):  # an empty C has nothing to launch, but the dtypes are still wrong
-            assert_raises(ValueError, matmul, mat(m, 4), mat(4, 4, dtype=torch.float16), contract="ValueError when "
+        # an empty C (M = 0) or an empty sum (K = 0) has nothing to launch, but the dtypes are still wrong
+        for (m, k) in ((4, 4), (0, 4), (3, 0)):
+            assert_raises(ValueError, matmul, mat(m, k), mat(k, 4, dtype=torch.float16), contract="ValueError when "
                           "the dtypes differ, naming them", mentions=["float32", "float16"],
-                          what=f"matmul(a ({m}, 4) float32, b (4, 4) float16)", hint=HINT_CHECKS)
-            for dtype in (torch.float64, torch.bfloat16):
+                          what=f"matmul(a ({m}, {k}) float32, b ({k}, 4) float16)", hint=HINT_CHECKS)
+            for dtype in (torch.float64, torch.bfloat16, torch.int32):  # a list of the two allowed, not of some refused
                 name = str(dtype).removeprefix("torch.")
-                assert_raises(ValueError, matmul, mat(m, 4, dtype=dtype), mat(4, 4, dtype=dtype),
+                assert_raises(ValueError, matmul, mat(m, k, dtype=dtype), mat(k, 4, dtype=dtype),
                               contract="ValueError unless both are float16 or both float32, naming the dtype",
-                              mentions=[name], what=f"matmul(a ({m}, 4) {name}, b (4, 4) {name})", hint=HINT_CHECKS)
+                              mentions=[name], what=f"matmul(a ({m}, {k}) {name}, b ({k}, 4) {name})", hint=HINT_CHECKS)
     if t.count:
         fail(f"matmul: raise the ValueError before any launch (it launched {t.count} kernels)")
 
 
-@pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_m", 0), ("block_n", 24), ("block_n", 0), ("block_k", 0),
-                                       ("block_k", 8), ("group_m", 0), ("group_m", -1)], ids=str)
+@pytest.mark.parametrize("arg,value", [("block_m", 8), ("block_m", 0), ("block_m", 48), ("block_n", 24), ("block_n", 0),
+                                       ("block_k", 0), ("block_k", 8), ("block_k", 48), ("group_m", 0), ("group_m", -1)],
+                         ids=str)
 def test_rejects_bad_blocks(arg, value):
-    for m in (20, 0):  # an empty C has nothing to launch, but the argument is still wrong
-        assert_raises(ValueError, matmul, mat(m, 20), mat(20, 20), **{arg: value},
+    for m, k in ((20, 20), (0, 20), (3, 0)):  # an empty C or K = 0 has nothing to launch, the argument is still wrong
+        assert_raises(ValueError, matmul, mat(m, k), mat(k, 20), **{arg: value},
                       contract="ValueError when a block is not a power of two >= 16 or group_m < 1, naming the argument",
-                      mentions=[arg], what=f"matmul(a ({m}, 20), b (20, 20), {arg}={value})",
-                      hint="check the blocks and group_m before the launch, and before any early return for M = 0 "
-                           "or N = 0")
+                      mentions=[arg], what=f"matmul(a ({m}, {k}), b ({k}, 20), {arg}={value})",
+                      hint="check the blocks and group_m before the launch, and before any early return for M = 0, "
+                           "N = 0 or K = 0")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)

@@ -17,7 +17,7 @@ Contract -> specs:
   n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
   test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
   (not the default device): test_add_returns_a_new_tensor_on_x_device;
-  ValueErrors (shapes, dtypes, block also for an empty x): test_add_rejects_*; traffic 3 n elements:
+  ValueErrors (shapes, dtypes, block, each also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
   test_bias_gelu_kernel_uses_the_bias_of_each_column; traffic: test_bias_gelu_traffic
@@ -28,7 +28,7 @@ Contract -> specs:
   n = 0 (no rows, or N = 0): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
   test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
   test_bias_gelu_returns_a_new_tensor_on_x_device;
-  ValueErrors (bias shape, dtypes, 0-dim / integer x, block; shape and dtype before any launch):
+  ValueErrors (bias shape, dtypes, 0-dim / integer x, block; each also for an empty x; shape and dtype before any launch):
   test_bias_gelu_rejects_*
 - off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper; ragged,
   0-dim, transposed and N = 1 inputs too): test_the_kernels_do_the_work
@@ -62,6 +62,8 @@ HINT_WRAPPER = ("check, then x = x.contiguous(); out = torch.empty_like(x); "
                 "kernel[(triton.cdiv(n, block),)](x, ..., out, n, BLOCK=block); return out")
 
 SENTINEL = -777.0
+HINT_CHECKS = ("check shapes, dtypes and block first, before any launch and before the early return for an empty x "
+               "(an empty x with the wrong shape or dtype is still wrong)")
 
 
 def vec(n, dtype=torch.float32, seed=0, scale=3.0):
@@ -240,14 +242,18 @@ def test_add_rejects_mismatched_shapes():
                       mentions=["(2, 3)", "(3, 2)"], what="add(x (2, 3), y (3, 2))")
         assert_raises(ValueError, add, vec(6), vec(5), contract="ValueError when the shapes differ, naming both "
                       "shapes", mentions=["(6,)", "(5,)"], what="add(x (6,), y (5,))")
+        assert_raises(ValueError, add, vec(0).reshape(0, 3), vec(0).reshape(3, 0), contract="ValueError when the "
+                      "shapes differ, naming both shapes (an empty x too)", mentions=["(0, 3)", "(3, 0)"],
+                      what="add(x (0, 3), y (3, 0))", hint=HINT_CHECKS)
     no_launch(t, "add(x, y) with mismatched shapes")
 
 
 def test_add_rejects_mismatched_dtypes():
     with traffic(module()) as t:
-        assert_raises(ValueError, add, vec(6), vec(6, torch.float64), contract="ValueError when the dtypes "
-                      "differ, naming both dtypes", mentions=["float32", "float64"],
-                      what="add(x float32, y float64)")
+        for n in (6, 0):  # an empty x has nothing to add, but the dtypes still differ
+            assert_raises(ValueError, add, vec(n), vec(n, torch.float64), contract="ValueError when the dtypes "
+                          "differ, naming both dtypes", mentions=["float32", "float64"],
+                          what=f"add(x ({n},) float32, y ({n},) float64)", hint=HINT_CHECKS)
     no_launch(t, "add(x float32, y float64)")
 
 
@@ -392,18 +398,19 @@ def test_bias_gelu_non_contiguous_inputs():
 
 def test_bias_gelu_rejects_a_bias_of_the_wrong_shape():
     with traffic(module()) as t:
-        for xs, bs in [((2, 3), (2,)), ((2, 3), (1, 3)), ((4,), (3,))]:
+        for xs, bs in [((2, 3), (2,)), ((2, 3), (1, 3)), ((4,), (3,)), ((0, 3), (2,))]:  # empty x: checked too
             assert_raises(ValueError, bias_gelu, vec(math.prod(xs)).reshape(xs), vec(math.prod(bs)).reshape(bs),
                           contract="ValueError when bias is not 1-D of size x.shape[-1], naming both shapes",
-                          mentions=[str(xs), str(bs)], what=f"bias_gelu(x {xs}, bias {bs})")
+                          mentions=[str(xs), str(bs)], what=f"bias_gelu(x {xs}, bias {bs})", hint=HINT_CHECKS)
     no_launch(t, "bias_gelu(x, bias of the wrong shape)")
 
 
 def test_bias_gelu_rejects_mismatched_dtypes():
     with traffic(module()) as t:
-        assert_raises(ValueError, bias_gelu, vec(6).reshape(2, 3), vec(3, torch.float16),
-                      contract="ValueError when the dtypes differ, naming both", mentions=["float32", "float16"],
-                      what="bias_gelu(x float32, bias float16)")
+        for rows in (2, 0):  # an empty x too
+            assert_raises(ValueError, bias_gelu, vec(3 * rows).reshape(rows, 3), vec(3, torch.float16),
+                          contract="ValueError when the dtypes differ, naming both", mentions=["float32", "float16"],
+                          what=f"bias_gelu(x ({rows}, 3) float32, bias float16)", hint=HINT_CHECKS)
     no_launch(t, "bias_gelu(x float32, bias float16)")
 
 
@@ -411,9 +418,10 @@ def test_bias_gelu_rejects_a_scalar_or_integer_x():
     assert_raises(ValueError, bias_gelu, torch.tensor(1.0, device=DEVICE), vec(1),
                   contract="ValueError when x is 0-dim, naming its shape", mentions=["()"],
                   what="bias_gelu(x of shape (), bias (1,))")
-    assert_raises(ValueError, bias_gelu, vec(6, torch.int32).reshape(2, 3), vec(3, torch.int32),
-                  contract="ValueError when x is not a floating dtype, naming the dtype", mentions=["int32"],
-                  what="bias_gelu(x int32, bias int32)")
+    for rows in (2, 0):  # an empty x too
+        assert_raises(ValueError, bias_gelu, vec(3 * rows, torch.int32).reshape(rows, 3), vec(3, torch.int32),
+                      contract="ValueError when x is not a floating dtype, naming the dtype", mentions=["int32"],
+                      what=f"bias_gelu(x ({rows}, 3) int32, bias int32)", hint=HINT_CHECKS)
 
 
 @pytest.mark.parametrize("block", [3, 0, 12])
