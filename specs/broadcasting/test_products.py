@@ -13,7 +13,8 @@ Contract-to-spec map:
   -> _vector_matrix_is_a_row, _matrix_vector_is_a_column, _removes_the_promoted_dim;
   batch dims broadcast -> _broadcasts_batch_dims; dtype kept for float16/bfloat16/32/64 ->
   _keeps_dtype; float64 computed in float64 -> _float64_is_exact; size-0 dims (k = 0 gives
-  zeros), in float32/float64/float16 and still attached to the graph -> _size_zero_dims;
+  zeros), in float32/float64/float16 and still attached to the graph, also k = 0 on the
+  batched @ 1-D and 1-D @ batched paths, and n = 0 / m = 0 with batch dims -> _size_zero_dims;
   non-contiguous -> _non_contiguous_inputs; ValueError for 0-d
   and for contracted sizes that differ, also where a broadcast multiply would accept k = 1
   and on the 1-D @ batched paths -> _rejects_bad_shapes; differentiable on every path ->
@@ -329,6 +330,10 @@ def test_matmul_float64_is_exact():
     ((0, 2, 3), (3, 4)),  # batch size 0
     ((3,), (0, 3, 4)),
     ((2, 1, 2, 0), (3, 0, 2)),
+    ((2, 3, 0), (0,)),  # k = 0 on the batched @ 1-D path (reshape(-1, k) is ambiguous)
+    ((0,), (2, 0, 4)),  # k = 0 on the 1-D @ batched path
+    ((2, 0, 3), (3, 4)),  # n = 0 with batch dims (reshape(-1, n, k) is ambiguous)
+    ((2, 3), (2, 3, 0)),  # m = 0 with batch dims
 ])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16], ids=str)
 def test_matmul_size_zero_dims(a_shape, b_shape, dtype):

@@ -28,7 +28,8 @@ Contract -> specs:
   tuple, a list a list): test_extra_*
 - a str or a pathlib.Path, also a bare file name (no folder part): test_a_str_or_a_path_round_trips
 - atomic: a crash inside torch.save keeps the old checkpoint, leaves no file when there was
-  none (also after a Ctrl-C: KeyboardInterrupt is no Exception, and when os.fsync fails after torch.save),
+  none (also after a Ctrl-C: KeyboardInterrupt is no Exception, and when os.fsync or the replace
+  fails after torch.save),
   no temporary file, the exception propagates: test_a_crash_during_save_*;
   no temporary file after a save: test_a_save_leaves_one_file; a reader of the old file
   keeps the old file (never written in place): test_a_reader_of_the_old_file_*;
@@ -53,6 +54,7 @@ Contract -> specs:
 import io
 import os
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -496,16 +498,25 @@ def _failing_fsync(fd):
     raise OSError(5, "Input/output error (simulated in os.fsync)")
 
 
-@pytest.mark.parametrize("crash", ["disk full", "Ctrl-C", "fsync fails"])
+def _failing_replace(*args, **kwargs):
+    raise OSError(18, "Invalid cross-device link (simulated in the replace)")
+
+
+@pytest.mark.parametrize("crash", ["disk full", "Ctrl-C", "fsync fails", "replace fails"])
 def test_a_crash_during_the_first_save_leaves_no_file(tmp_path, monkeypatch, crash):
     run = Run(13, optimizer="sgd")
     path = tmp_path / "ckpt.pt"
-    if crash == "fsync fails":  # after torch.save succeeded: the cleanup covers the whole write
-        monkeypatch.setattr(os, "fsync", _failing_fsync)
+    if crash in ("fsync fails", "replace fails"):  # after torch.save succeeded: the cleanup covers the whole write
+        if crash == "fsync fails":
+            monkeypatch.setattr(os, "fsync", _failing_fsync)
+        else:  # every documented way to rename (Path.replace / Path.rename call os.replace / os.rename)
+            for module, name in ((os, "replace"), (os, "rename"), (shutil, "move")):
+                monkeypatch.setattr(module, name, _failing_replace)
+        what = "os.fsync" if crash == "fsync fails" else "the replace (os.replace / os.rename)"
         assert_raises(OSError, save_checkpoint, path, run.model, run.optimizer, 0,
                       contract="if anything fails on the way, the exception propagates and the temporary "
                                "file is removed",
-                      hint="let os.fsync's OSError propagate (after removing the temporary file)")
+                      hint=f"let {what}'s OSError propagate (after removing the temporary file)")
         monkeypatch.undo()
     else:
         error = KeyboardInterrupt() if crash == "Ctrl-C" else None
