@@ -610,10 +610,11 @@ def test_dropout_nowhere_else_in_training():
              ("ln_2's output", last.ln_2, "c_fc's input", last.mlp.c_fc),
              ("the last block's output", last, "ln_f's input", model.transformer.ln_f))
     for src_name, src, dst_name, dst in pairs:
-        hooks.append(src.register_forward_hook(
-            lambda m, a, o, k=src_name: rec.__setitem__(k, o.detach().clone())))
+        hooks.append(src.register_forward_hook(  # tensors only (a block may return more), flattened
+            lambda m, a, o, k=src_name: torch.is_tensor(o) and rec.__setitem__(k, o.detach().reshape(-1).clone())))
         hooks.append(dst.register_forward_pre_hook(
-            lambda m, a, k=dst_name: rec.__setitem__(k, a[0].detach().clone())))
+            lambda m, a, k=dst_name: a and torch.is_tensor(a[0])
+            and rec.__setitem__(k, a[0].detach().reshape(-1).clone())))
     try:
         torch.manual_seed(0)
         with torch.no_grad():
