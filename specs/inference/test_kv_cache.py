@@ -6,7 +6,8 @@ Contract -> specs:
   test_kv_cache_update_returns_everything_so_far, test_kv_cache_starts_empty_*; "length: an int,
   0 at first": test_kv_cache_update_returns_* (exact int), test_kv_cache_starts_empty_*;
   ValueError past max_len, cache left as it was: test_kv_cache_overflow_*; ValueError for k, v
-  of another batch / n_heads / head_dim or a 3-D k, v (KVCache and SlidingWindowCache), cache unchanged:
+  of another batch / n_heads / head_dim or a 3-D k, v (KVCache and SlidingWindowCache), cache unchanged
+  (also a good k with a bad v that fills the window: v checked before any key is written):
   test_update_of_the_wrong_shape_raises_value_error; reset:
   test_kv_cache_reset_*; dtype default float32 (also under a float64 default dtype, both caches), dtype and device honoured (meta device):
   test_kv_cache_default_dtype_*, test_caches_live_on_the_given_device (device=None under a meta
@@ -187,7 +188,9 @@ BAD_SHAPES = [((1, 2, 2, 4), (1, 2, 2, 4), "batch 1 into a batch-3 cache (it wou
               ((3, 1, 2, 4), (3, 1, 2, 4), "1 head into a 2-head cache (it would broadcast)"),
               ((3, 2, 2, 5), (3, 2, 2, 5), "head_dim 5 into a head_dim-4 cache"),
               ((3, 2, 2, 4), (3, 2, 1, 4), "k of 2 positions with v of 1"),
-              ((3, 2, 4), (3, 2, 4), "3-D k, v without their T dim (T = head_dim would broadcast)")]
+              ((3, 2, 4), (3, 2, 4), "3-D k, v without their T dim (T = head_dim would broadcast)"),
+              ((3, 2, 8, 4), (3, 1, 8, 4), "a good k of 8 positions with v of 1 head (a window's worth: "
+               "the keys written before v is checked would overwrite every kept key)")]
 
 
 @pytest.mark.parametrize("kind", ["KVCache", "SlidingWindowCache"])
@@ -208,7 +211,7 @@ def test_update_of_the_wrong_shape_raises_value_error(kind, k_shape, v_shape, ca
     keys, values = cache.update(k2, v2)
     assert_close((keys, values), (torch.cat([k1, k2], 2), torch.cat([v1, v2], 2)),
                  what=f"{kind}(3, 2, 8, 4): a valid update after a refused one ({case})",
-                 hint="a refused update writes nothing")
+                 hint="a refused update writes nothing: check k AND v before writing either")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])

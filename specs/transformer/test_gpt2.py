@@ -22,6 +22,7 @@ Contract -> specs:
 - dropout only in train(), at embeddings / attention weights (after the softmax: token 0's one
   weight becomes 0 or 2) / both residual branches, none inside the mlp:
   test_dropout_is_off_in_eval_mode, test_dropout_at_every_place_in_training
+- no dropout elsewhere (after ln_1 / ln_2 / ln_f, after the last block): test_dropout_nowhere_else_in_training
 - generate: crop, greedy, top_k (incl. 1, >= vocab, and logits near -1e5 at temperature 1e-5: -inf fill), temperature (incl. 0 with top_k, int
   and float; a tiny 1e-3 is greedy, with no overflow: test_temperature_zero_*), softmax(logits / T) sampling on the global RNG, max_new_tokens=0:
   test_greedy_*, test_top_k_*, test_temperature_zero_*, test_sampling_*, test_zero_new_tokens_*
@@ -595,6 +596,42 @@ def test_dropout_at_every_place_in_training(place):
                      hint="dropout on the attention weights AFTER the softmax: a token's weights sum to 1, then "
                           "each is zeroed or scaled by 1 / (1 - p); dropping scores before the softmax "
                           "renormalises them away (token 0's single weight stays 1)")
+
+
+def test_dropout_nowhere_else_in_training():
+    """Between each LayerNorm and the Linear it feeds, and between the last block and ln_f,
+    the contract has no dropout: those tensors pass through unchanged in train() mode."""
+    model = load(tiny(dropout=0.5), FIXTURE["state_dict"])
+    idx = torch.randint(0, V, (2, 8), generator=torch.Generator().manual_seed(9))
+    rec, hooks = {}, []
+    last = model.transformer.h[-1]
+    pairs = (("ln_f's output", model.transformer.ln_f, "lm_head's input", model.lm_head),
+             ("ln_1's output", last.ln_1, "c_attn's input", last.attn.c_attn),
+             ("ln_2's output", last.ln_2, "c_fc's input", last.mlp.c_fc),
+             ("the last block's output", last, "ln_f's input", model.transformer.ln_f))
+    for src_name, src, dst_name, dst in pairs:
+        hooks.append(src.register_forward_hook(  # tensors only (a block may return more), flattened
+            lambda m, a, o, k=src_name: torch.is_tensor(o) and rec.__setitem__(k, o.detach().reshape(-1).clone())))
+        hooks.append(dst.register_forward_pre_hook(
+            lambda m, a, k=dst_name: a and torch.is_tensor(a[0])
+            and rec.__setitem__(k, a[0].detach().reshape(-1).clone())))
+    try:
+        torch.manual_seed(0)
+        with torch.no_grad():
+            model.train()(idx)
+    finally:
+        for h in hooks:
+            h.remove()
+        model.eval()
+    for src_name, _, dst_name, _ in pairs:
+        if src_name not in rec or dst_name not in rec:
+            pytest.skip(f"the spec observes dropout through hooks on the pinned modules ({src_name} / "
+                        f"{dst_name} were not called as modules)")
+        assert_close(rec[dst_name], rec[src_name], atol=0, rtol=0,
+                     what=f"GPT2(dropout=0.5).train(): {dst_name} vs {src_name}",
+                     hint="dropout only at the four places of the contract (embeddings, attention weights, "
+                          "attn's and mlp's c_proj outputs): none after a LayerNorm, none after the last "
+                          "block, none on ln_f's output before lm_head")
 
 
 # ------------------------------------------------------------------------ generate: modes, edges, RNG
