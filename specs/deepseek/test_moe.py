@@ -32,7 +32,7 @@ Contract-to-spec map:
   half dtype; 2**24 + 1 not in float32), true mean, gamma=0.0 (frozen, and still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
-- helpers on the inputs' device (meta; Gate at N = 0 too), Gate and load_balance_loss (MoE's data-dependent
+- helpers on the inputs' device (meta; Gate at N = 0 too), Gate, load_balance_loss and update_bias (MoE's data-dependent
   dispatch cannot run on meta): test_*_builds_its_tensors_on_the_inputs_device
 """
 
@@ -470,6 +470,14 @@ def test_load_balance_loss_builds_its_tensors_on_the_inputs_device():
                            lambda: load_balance_loss(scores.to("meta"), topk_idx.to("meta"), 0.1),
                            what="load_balance_loss(scores (6, 8), topk_idx (6, 2), 0.1) on the "
                                 "meta device", hint=HINT_DEVICE)
+
+
+def test_update_bias_builds_its_tensors_on_the_inputs_device():
+    # the training loop calls it on the GPU with bincount's counts: a bare torch.zeros(E) step is on the CPU
+    bias, counts = torch.tensor([0.1, -0.2, 0.0, 0.3]), torch.tensor([5, 1, 3, 3])
+    assert_on_input_device(lambda: update_bias(bias, counts, 0.01),
+                           lambda: update_bias(bias.to("meta"), counts.to("meta"), 0.01),
+                           what="update_bias(bias (4,), counts (4,), 0.01) on the meta device", hint=HINT_DEVICE)
 
 
 @pytest.mark.parametrize("c", [V3, V2, V2_LITE], ids=["V3", "V2", "V2-Lite"])
