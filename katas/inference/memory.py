@@ -8,7 +8,8 @@ Write:
     kv_cache_bytes(batch, seq_len, n_layers, n_heads, head_dim, n_kv_heads=None,
                    dtype_bytes=2, kind="mha", kv_lora_rank=None, qk_rope_head_dim=None) -> int
         Bytes of the KV cache of `batch` sequences of `seq_len` tokens, over all layers, each
-        element dtype_bytes bytes (2 for bf16/fp16, 4 for fp32, 1 for fp8/int8):
+        element dtype_bytes bytes (2 for bf16/fp16, 4 for fp32, 1 for fp8/int8; an explicit
+        dtype_bytes=0 gives 0 like any zero factor: only an omitted one is 2):
         kind="mha": every layer caches a key AND a value vector of head_dim per head, n_heads
                     heads, per token (n_kv_heads is ignored);
         kind="gqa": the same with n_kv_heads heads (grouped-query attention, day 23);

@@ -36,9 +36,10 @@ Write:
     mla_cache_bytes(config, seq_len, batch_size=1, bytes_per_element=2) -> int
         the whole model's MLA cache: num_hidden_layers * batch_size * seq_len *
         mla_cache_elements(...) * bytes_per_element (2 = BF16), an exact int also beyond 2**53
-        (integers only: no float factor on the way); seq_len = 0 or an explicit batch_size = 0
-        gives 0. config is a dict with the keys
-        of DeepSeek's config.json (num_hidden_layers, num_attention_heads, hidden_size,
+        (integers only: no float factor on the way); seq_len = 0, an explicit batch_size = 0
+        or an explicit bytes_per_element = 0 gives 0 (only an omitted argument takes its
+        default). config is a dict with the keys of DeepSeek's config.json
+        (num_hidden_layers, num_attention_heads, hidden_size,
         kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, ...): use what you need.
         Only the num_hidden_layers decoder layers count: DeepSeek-V3's config.json also has
         num_nextn_predict_layers (1, the multi-token-prediction module, not loaded for

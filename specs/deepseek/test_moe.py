@@ -32,8 +32,10 @@ Contract-to-spec map:
   half dtype; 2**24 + 1 not in float32), true mean, gamma=0.0 (frozen, and still a new tensor):
   test_update_bias_*
 - load_balance_loss alpha=0.0: test_load_balance_loss_alpha_zero_is_zero
-- helpers on the inputs' device (meta; Gate at N = 0 too), Gate and load_balance_loss (MoE's data-dependent
-  dispatch cannot run on meta): test_*_builds_its_tensors_on_the_inputs_device
+- helpers on the inputs' device (meta; Gate at N = 0 too), Gate, load_balance_loss and update_bias:
+  test_*_builds_its_tensors_on_the_inputs_device; MoE (its data-dependent dispatch cannot run on meta: CPU
+  inputs with the default device set to meta, judging helpers of one or more dims, e.g. the output buffer):
+  test_moe_builds_its_helpers_on_the_inputs_device
 """
 
 import copy
@@ -470,6 +472,52 @@ def test_load_balance_loss_builds_its_tensors_on_the_inputs_device():
                            lambda: load_balance_loss(scores.to("meta"), topk_idx.to("meta"), 0.1),
                            what="load_balance_loss(scores (6, 8), topk_idx (6, 2), 0.1) on the "
                                 "meta device", hint=HINT_DEVICE)
+
+
+class _MetaHelpers(torch.overrides.TorchFunctionMode):
+    """Records torch calls that mix a meta tensor of one or more dims with a CPU tensor: run with the
+    default device set to meta, such a tensor is a helper built without device= (on a GPU it would sit
+    on the CPU). 0-dim helpers (torch.tensor(0.5)) are legal next to GPU tensors and not recorded."""
+
+    def __init__(self):
+        super().__init__()
+        self.mixed: list[str] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        tensors = [t for t in torch.utils._pytree.tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+        if any(t.device.type == "meta" and t.dim() > 0 for t in tensors) and any(
+                t.device.type == "cpu" for t in tensors):
+            self.mixed.append(getattr(func, "__name__", repr(func)))
+        return func(*args, **kwargs)
+
+
+def test_moe_builds_its_helpers_on_the_inputs_device():
+    # MoE's dispatch reads counts (.tolist(), nonzero) and cannot run on meta: the inputs stay on the CPU and
+    # the default device is meta, so a bare torch.zeros(N, H) output buffer lands on meta and meets CPU rows
+    moe = loaded_moe(V3, seed=28)
+    x = randn(2, 3, 32, seed=29)
+    probe = _MetaHelpers()
+    out = None
+    try:
+        with torch.device("meta"), probe:
+            out = moe(x)
+    except (RuntimeError, NotImplementedError) as err:
+        if "meta" not in str(err).lower():
+            raise
+    if probe.mixed or (out is not None and out.device.type != "cpu"):
+        raise SpecFailure(f"MoE(V3)(x (2, 3, 32) on the CPU) built a helper tensor on the default device: with "
+                          f"the default device set to meta, {sorted(set(probe.mixed))[:4] or 'its output'} mixed a "
+                          f"meta tensor with the CPU inputs; on a GPU that helper would sit on the CPU\n  hint: "
+                          + HINT_DEVICE + " (the output buffer too: torch.zeros_like(x) or x.new_zeros)")
+
+
+def test_update_bias_builds_its_tensors_on_the_inputs_device():
+    # the training loop calls it on the GPU with bincount's counts: a bare torch.zeros(E) step is on the CPU
+    bias, counts = torch.tensor([0.1, -0.2, 0.0, 0.3]), torch.tensor([5, 1, 3, 3])
+    assert_on_input_device(lambda: update_bias(bias, counts, 0.01),
+                           lambda: update_bias(bias.to("meta"), counts.to("meta"), 0.01),
+                           what="update_bias(bias (4,), counts (4,), 0.01) on the meta device", hint=HINT_DEVICE)
 
 
 @pytest.mark.parametrize("c", [V3, V2, V2_LITE], ids=["V3", "V2", "V2-Lite"])

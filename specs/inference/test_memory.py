@@ -18,6 +18,7 @@ Contract -> specs:
   test_unknown_kind_raises, test_missing_arguments_raise; only None is missing (an explicit
   qk_rope_head_dim=0 is given): test_mla_without_a_rope_key_is_a_given_zero; kv_lora_rank=0 too:
   test_mla_zero_rank_is_a_given_zero
+- an explicit dtype_bytes=0 gives 0 (not the default 2): test_explicit_zero_dtype_bytes_gives_zero
 - arithmetic_intensity, roofline_time "the larger", floats: test_arithmetic_intensity,
   test_roofline_time_*, test_intensity_and_time_are_floats
 - decode_step_cost flops vs FlopCounterMode, bytes vs real tensors, linear in context, a tuple
@@ -488,6 +489,16 @@ def test_mla_zero_rank_is_a_given_zero():
     exact(got, real_mla_bytes(2, 11, 3, 0, 8, torch.bfloat16),
           "kv_cache_bytes(2, 11, n_layers=3, n_heads=4, head_dim=16, kind='mla', kv_lora_rank=0, qk_rope_head_dim=8) "
           "vs real tensors (the rope key alone)", HINT_MLA)
+
+
+@pytest.mark.parametrize("kind,extra", [("mha", {}), ("gqa", dict(n_kv_heads=2)), ("mqa", {}),
+                                        ("mla", dict(kv_lora_rank=8, qk_rope_head_dim=4))])
+def test_explicit_zero_dtype_bytes_gives_zero(kind, extra):
+    shown = "".join(f", {k}={v}" for k, v in extra.items())
+    exact(kv_cache_bytes(2, 9, 3, 4, 8, dtype_bytes=0, kind=kind, **extra), 0,
+          f"kv_cache_bytes(2, 9, 3, 4, 8, dtype_bytes=0, kind={kind!r}{shown})",
+          "an explicit dtype_bytes=0 is a value (zero bytes per element), not 'not given': no `dtype_bytes or 2`; "
+          "only an omitted dtype_bytes takes the default 2")
 
 
 def test_intensity_and_time_are_floats():

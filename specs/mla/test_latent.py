@@ -17,7 +17,8 @@ Contract-to-spec map:
 - formulas of mha/mla/decompressed/cache_ratio/popular_ratio/mla_cache_bytes: *_formula, *_deepseek
 - "(all ints)" / "-> float": cache_counts_are_ints_and_ratios_floats, popular_ratio_is_a_true_division
 - mla_cache_bytes an exact int (integers only, beyond 2**53 too): mla_cache_bytes_is_an_exact_int_beyond_2_53
-- mla_cache_bytes defaults, positional batch_size, seq_len 0, an explicit batch_size=0, bytes_per_element=1:
+- mla_cache_bytes defaults, positional batch_size, seq_len 0, an explicit batch_size=0 or bytes_per_element=0,
+  bytes_per_element=1:
   mla_cache_bytes_zero_tokens_and_one_byte_elements, v3_at_128k_tokens
 - "Inputs must not be modified" for config (no key popped or set): mla_cache_bytes_per_token
 - "num_hidden_layers" (V3's config.json with num_nextn_predict_layers 1: MTP not counted):
@@ -231,6 +232,9 @@ def test_mla_cache_bytes_zero_tokens_and_one_byte_elements():
     assert_close(mla_cache_bytes(V2, 10, batch_size=0), 0,
                  what="mla_cache_bytes(V2, 10, batch_size=0): no sequence at all",
                  hint="an explicit batch_size=0 is a value, not 'not given': no `batch_size or 1`")
+    assert_close(mla_cache_bytes(V2, 10, 5, bytes_per_element=0), 0,
+                 what="mla_cache_bytes(V2, 10, 5, bytes_per_element=0): zero-byte elements",
+                 hint="an explicit bytes_per_element=0 is a value, not 'not given': no `bytes_per_element or 2`")
 
 
 def test_mla_cache_bytes_is_an_exact_int_beyond_2_53():
