@@ -27,7 +27,9 @@ Each must equal its torch.nn.functional counterpart (F.relu, F.leaky_relu, torch
 torch.tanh, F.silu, F.gelu(x, approximate=...), F.softplus(x, beta, threshold)) in value
 and gradient (for float64 x to float64 precision: compute in x's dtype), and stay finite —
 forward and gradient — for inputs as large as +-1e4 in float32: no exp that overflows into
-inf/inf or 0 * inf. Softplus's precision is relative to the value, also in its tail where
+inf/inf or 0 * inf. x may also hold -inf and +inf: ReLU, LeakyReLU, Sigmoid, Tanh
+and Softplus then give their F counterpart's values (ReLU(-inf) = 0, so not x * (x > 0),
+which is -inf * 0 = NaN); SiLU and GELU at +-inf are not asked for. Softplus's precision is relative to the value, also in its tail where
 the value is tiny, as F.softplus's is: softplus(-40) = 4.2e-18 to every digit (log(1 + e)
 rounds a tiny e away; torch.log1p(e) keeps it).
 

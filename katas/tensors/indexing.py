@@ -24,7 +24,8 @@ Write:
         torch.mean does, so a mean of representable values is finite even when their sum
         overflows the dtype (700 float16 values near 100 sum to 7e4 > 65504, their mean is
         100). Rule for an empty slice (no True along `dim`): the result
-        there is 0, never NaN. dim may be negative. Masked-out entries may hold any finite
+        there is 0, never NaN. Kept entries count as they are, as in torch.mean: a kept inf gives
+        inf, a kept NaN gives NaN (no nan_to_num or isfinite clean-up of the result). dim may be negative. Masked-out entries may hold any finite
         value, up to the dtype's largest, and must not affect the result. Differentiable:
         each kept entry gets upstream / count; masked-out entries and empty slices get 0,
         never NaN. (To average a (B, T, C) tensor over T with a (B, T) mask, pass

@@ -26,6 +26,8 @@ Contract-to-spec map:
 - backward returns a fresh gradient (grad_output not written in place, other branches intact):
   backward_leaves_grad_output_alone
 - "finite at +-1e4, no inf/inf or 0*inf": finite_and_correct_at_extremes, sigmoid_at_minus_1e4;
+  +-inf inputs give F's values for ReLU, LeakyReLU, Sigmoid, Tanh, Softplus (no x * mask):
+  infinite_inputs_give_the_builtins_values;
   softplus's precision relative to tiny values (softplus(-40); log1p):
   softplus_tail_keeps_relative_precision;
   default threshold 20 (x in (20, 30) in float64): softplus_default_threshold_is_20;
@@ -321,6 +323,17 @@ def test_finite_and_correct_at_extremes(case, dtype):
     what = f"{case.what} at x = [-1e4, -1e3, -100, -30, -5, -0.5, 0.5, 5, 30, 100, 1e3, 1e4] ({dtype})"
     assert_close(y, y_ref, what=what, hint=OVERFLOW_HINT)
     assert_close(grad, grad_ref, what=f"gradient of {what}", hint=OVERFLOW_HINT)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("case", [c for c in CASES if not c.id.startswith(("silu", "gelu"))],
+                         ids=[c.id for c in CASES if not c.id.startswith(("silu", "gelu"))])
+def test_infinite_inputs_give_the_builtins_values(case, dtype):
+    x = torch.tensor([float("-inf"), -2.0, 0.5, float("inf")], dtype=dtype)
+    assert_close(case.call(x), case.ref(x), what=f"{case.what} at x = [-inf, -2, 0.5, inf] ({dtype})",
+                 hint="x may hold -inf and +inf: pick branches with torch.where(x > 0, ...) "
+                      "instead of multiplying by a 0/1 mask (-inf * 0 and inf * 0 are NaN), and "
+                      "let exp(-inf) = 0 do its work")
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

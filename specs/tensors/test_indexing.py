@@ -15,7 +15,8 @@ Contract-to-spec map:
 - masked_mean: sum / mask count (not / x.shape[dim]) -> test_masked_mean_divides_by_the_mask_count;
   empty slice -> 0 -> _empty_slice_gives_zero; a size-0 dim -> zeros of x's dtype ->
   _size_zero_dim_gives_zeros_of_x_dtype; masked-out values up to finfo.max ignored ->
-  _ignores_masked_out_values, _ignores_huge_masked_out_values; full mask = mean -> _full_mask_*;
+  _ignores_masked_out_values, _ignores_huge_masked_out_values; kept inf / NaN reach the result
+  (no nan_to_num of the mean) -> _kept_inf_and_nan_propagate; full mask = mean -> _full_mask_*;
   any dim incl. negative -> _over_any_dim; any shape incl. size-0 dims (hypothesis) -> _property;
   float64 computed in float64, no count + eps -> _float64_is_exact; float16 / bfloat16 kept ->
   _keeps_half_dtypes; halves accumulated in float32 (a sum beyond float16's largest, a finite
@@ -310,6 +311,22 @@ def test_masked_mean_ignores_huge_masked_out_values(dtype):
                  hint="masked-out entries may hold any finite value: select the kept ones "
                       "(torch.where(mask, x, 0)) before summing; a total that includes them and "
                       "subtracts them again overflows to inf - inf = NaN")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_masked_mean_kept_inf_and_nan_propagate(dtype):
+    inf, nan = float("inf"), float("nan")
+    x = torch.tensor([[1.0, inf, 2.0, 5.0], [nan, 3.0, 1.0, 7.0], [-inf, 4.0, 0.0, 1.0],
+                      [1.0, 2.0, 3.0, 4.0]], dtype=dtype)
+    mask = torch.tensor([[True, True, True, False], [True, True, False, False],
+                         [True, False, True, False], [False, False, False, False]])
+    out = masked_mean(x, mask, 1)
+    want = torch.tensor([inf, nan, -inf, 0.0], dtype=dtype)
+    assert_close(out, want,
+                 what="masked_mean(x with a kept inf, NaN, -inf in rows 0-2, mask, 1); row 3 empty",
+                 hint="a kept inf or NaN is part of the mean, as in torch.mean: only an empty slice "
+                      "is 0. nan_to_num (or an isfinite guard) on the result turns inf into "
+                      "finfo.max or 0 and hides NaN; divide by count.clamp_min(1) instead")
 
 
 def test_masked_mean_full_mask_is_the_plain_mean():

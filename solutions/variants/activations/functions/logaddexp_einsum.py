@@ -15,7 +15,7 @@ class ReLU(torch.autograd.Function):
     def forward(ctx, x):
         pos = x > 0
         ctx.save_for_backward(pos)
-        return x * pos
+        return x.masked_fill(~pos, 0.0)  # not x * pos: -inf * 0 is NaN, relu(-inf) is 0
 
     @staticmethod
     def backward(ctx, g):
