@@ -865,7 +865,6 @@ class OpCounter(LightDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-
 def ops(moe, x):
     with torch.no_grad(), OpCounter() as counter:
         moe(x)
@@ -1069,6 +1068,7 @@ def test_update_bias_mean_is_not_rounded_down():
                  what="update_bias(zeros(3), counts [2**24, 2**24 + 1, 2**24 + 2] (mean 2**24 + 1), 1.0)",
                  hint="counts.float() rounds 2**24 + 1 to 2**24: compare the counts in float64 "
                       "(counts.double()), whatever the bias's dtype; only the step is cast to bias.dtype")
+
 
 @pytest.mark.parametrize("counts_dtype", [torch.int64, torch.float32])
 def test_update_bias_moves_against_the_load(counts_dtype):

@@ -277,7 +277,6 @@ def _strided(rank, world):
     return out
 
 
-
 def _bf16_params():
     """bfloat16 parameters (N = 17: 9 and 8 elements on 2 ranks, so rank 1 pads), with gradients."""
     gen = torch.Generator().manual_seed(4)
@@ -316,6 +315,7 @@ def _even(rank, world):
     with comm_log() as log:
         opt.step()
     return [(op.name, op.bytes) for op in log.ops], [p.detach().clone() for p in params]
+
 
 def _zero_grad(rank, world):
     model = make_model()
@@ -356,7 +356,6 @@ def test_shard_range_splits_like_tensor_split():
                 position = want[1]
 
 
-
 def test_shard_range_of_huge_vectors():
     """Sizes past 2**53, where numel / world_size in floating point rounds: ints all the way."""
     for numel, world in ((2 ** 53 + 1, 2), (2 ** 60 + 5, 3), (3 * 2 ** 54 + 2, 4)):
@@ -369,6 +368,7 @@ def test_shard_range_of_huge_vectors():
                 fail(f"shard_range({numel}, {world}, {rank}) = {got!r}, expected {want} (plain ints)",
                      "stay in integers: divmod(numel, W), or -(-numel // W) for a ceiling; "
                      "math.ceil(numel / W) goes through a float and rounds past 2**53")
+
 
 def test_shard_range_example_from_the_docstring():
     got = [shard_range(10, 4, r) for r in range(4)]
@@ -453,8 +453,6 @@ def test_non_contiguous_parameters_and_gradients():
                                   "reshape: a transposed tensor has no flat view")
 
 
-
-
 def test_no_padding_when_the_world_divides_n():
     gen = torch.Generator().manual_seed(5)
     params = [torch.randn(3, 4, generator=gen, dtype=torch.float64), torch.randn(4, generator=gen, dtype=torch.float64)]
@@ -467,6 +465,7 @@ def test_no_padding_when_the_world_divides_n():
                  "ceil(N / W) is -(-N // W) (or (N + W - 1) // W), not N // W + 1")
         for i, (p, r) in enumerate(zip(got, want)):
             assert_close(p, r, **TOL, what=f"rank {rank} of 2: parameter {i} after one SGD step (N = 16)")
+
 
 def test_bfloat16_parameters_stay_bfloat16():
     params, grads = _bf16_params()
@@ -494,6 +493,7 @@ def test_bfloat16_parameters_stay_bfloat16():
             for i, (p, r) in enumerate(zip(mine, ref)):
                 assert_close(p, r, rtol=0, atol=0, what=f"rank {rank} of 2: bfloat16 parameter {i} after "
                              f"step {t} (the unsharded optimizer's bits)", hint=hint)
+
 
 @pytest.mark.parametrize("world", [2, 4])
 def test_inner_optimizer_holds_the_shard(world):

@@ -251,6 +251,7 @@ def test_mla_cache_bytes_is_an_exact_int_beyond_2_53():
                           f"contract says an int, which should be the exact count\n  hint: multiply ints only: "
                           f"a float anywhere on the way cannot hold every integer above 2**53")
 
+
 def test_mha_cache_elements_deepseek_v2():
     assert_close(mha_cache_elements(128, 128), 32768, what="mha_cache_elements(128, 128)",
                  hint="a key and a value of head_dim for each of the heads: 2 * 128 * 128")

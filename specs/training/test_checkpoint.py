@@ -651,7 +651,6 @@ def test_the_temporary_file_is_flushed_and_fsynced_before_the_replace(tmp_path, 
            "path) swaps the files atomically, the old one included; do not os.remove(path) first")
 
 
-
 def test_save_changes_no_random_state(tmp_path):
     run = Run(21, dropout=True, optimizer="adam")
     run.train(1)

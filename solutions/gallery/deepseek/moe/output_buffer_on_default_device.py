@@ -11,6 +11,7 @@ import torch
 from solutions.deepseek import moe as _m
 from solutions.deepseek.moe import *  # noqa: F401,F403 (the rest is correct)
 
+
 class MoE(_m.MoE):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, T, H) -> (B, T, H), no residual."""
@@ -37,5 +38,3 @@ class MoE(_m.MoE):
         if self.shared_experts is not None:
             out = out + self.shared_experts(tokens)
         return out.view(shape)
-
-
