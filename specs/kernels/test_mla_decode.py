@@ -15,7 +15,10 @@ Contract -> specs:
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision; the running
   output in float32 across blocks (cancelling rows): test_half_precision_running_output_in_float32
 - any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
-  and q_rope): test_strided_inputs
+  and q_rope): test_strided_inputs; last dimensions of stride 2 (q_latent, c_kv, k_rope) and
+  q_rope's own batch stride: test_strided_inputs
+- o_latent and lse new tensors at every call, on the inputs' device (not kept, not made without
+  device=): test_returns_new_outputs_on_the_inputs_device
 - (o_latent, lse) is a tuple: check
 - B = 0 (dtypes as for any B): test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens (B,) and (B, 1),
   B = 0 validated too,
@@ -45,7 +48,8 @@ import torch.nn.functional as F
 
 from harness.budgets import gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, new_output_on_input_device,
+                             traffic)
 from katas.kernels.mla_decode import absorbed_decode, mla_decode
 from katas.mla.attention import MLACache, MultiHeadLatentAttention
 from katas.mla.components import MLAConfig
@@ -192,6 +196,18 @@ def test_strided_inputs():
     what = "mla_decode on slices of a larger cache (c_kv and k_rope) and transposed queries (q_latent and q_rope)"
     kernel_does_the_work(mla_decode, q_t, qr_t, c_view, kr_view, lens, 0.25, num_splits=2, block_n=8, what=what)
     check([q_t, qr_t, c_view, kr_view, lens], 0.25, what, num_splits=2, block_n=8, hint=hint)
+    # the other layouts: every last dimension strided (every other column), q_rope's batch stride its own
+    q_s = torch.full((2, 3, 48), GARBAGE, device=DEVICE)
+    q_s[..., ::2] = q
+    wide2 = torch.full((2, 12, 49), GARBAGE, device=DEVICE)
+    wide2[..., 1::2] = c
+    kr2 = torch.full((2, 12, 12), -GARBAGE, device=DEVICE)
+    kr2[..., ::2] = kr
+    qr_b = qr.transpose(0, 1).contiguous().transpose(0, 1)  # strides (rope, B*rope, 1)
+    what = ("mla_decode with every last dimension strided (q_latent, c_kv, k_rope: every other column) and "
+            "q_rope of batch stride rope")
+    check([q_s[..., ::2], qr_b, wide2[..., 1::2], kr2[..., ::2], lens], 0.25, what, num_splits=2, block_n=8,
+          hint=hint + "; the last dimension's stride is not always 1, nor the batch stride H * rope")
 
 
 def test_empty_batch():
@@ -233,6 +249,18 @@ def test_errors():
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, num_splits=0,
                   contract="ValueError when num_splits < 1")
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, block_n=0, contract="ValueError when block_n < 1")
+
+
+def test_returns_new_outputs_on_the_inputs_device():
+    args = problem(seed=12)
+    o, lse = mla_decode(*args, 0.2)
+    o_first, lse_first = o.clone(), lse.clone()
+    neg = [-t for t in args[:2]] + args[2:]
+    hint = ("allocate o_latent, lse and the partial buffers with torch.empty(..., device=q_latent.device) at every "
+            "call, never buffers kept from an earlier call or made without device=")
+    new_output_on_input_device(lambda: mla_decode(*neg, 0.2)[0], o, o_first, what="o_latent of mla_decode",
+                               hint=hint)
+    new_output_on_input_device(lambda: mla_decode(*neg, 0.2)[1], lse, lse_first, what="lse of mla_decode", hint=hint)
 
 
 def test_inputs_unchanged():
