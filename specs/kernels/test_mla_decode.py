@@ -9,7 +9,8 @@ Contract -> specs:
 - o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
   ragged lengths, any num_splits / block_n (one split, many, empty splits, ragged last
   block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full; H, r,
-  rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile
+  rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile; a split starting exactly at the length (lengths 16 and
+  32, chunk 16): test_lengths_ending_on_a_split_boundary
 - the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
   combine's max from -inf): test_large_scores
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision; the running
@@ -122,6 +123,14 @@ def test_lengths_one_and_full():
     args[-1] = args[-1].long()                          # cache_seqlens of any integer dtype
     check(args, 0.3, "mla_decode(B=3, H=1, r=5, rope=2, cache of 7, int64 lengths [1, 7, 2], block_n=4)",
           num_splits=2, block_n=4, hint=HINT_SOFTMAX + "; " + HINT_MASK + "; " + HINT_EMPTY)
+
+
+def test_lengths_ending_on_a_split_boundary():
+    # lengths 16 and 32 with blocks of 16 and 3 splits: chunk = 16, so a split starts exactly at the length
+    # (start == length: empty, like a split past it) as well as past it
+    args = problem(b=2, h=2, r=5, dr=3, s=32, lengths=(16, 32), seed=13)
+    check(args, 0.3, "mla_decode(B=2, H=2, r=5, rope=3, lengths [16, 32], num_splits=3, block_n=16)", num_splits=3,
+          block_n=16, hint=HINT_EMPTY + "; a split whose start equals the length is empty too (start >= length)")
 
 
 def test_half_precision_running_output_in_float32():
