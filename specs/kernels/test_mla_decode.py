@@ -36,7 +36,8 @@ Contract -> specs:
   num_splits passed on to mla_decode (its split grid) and
   block_n (which split programs load cached rows, traffic(trace=True)):
   test_absorbed_decode_matches_mla_attention; one token only, raised before cache.update
-  (the cache unchanged): test_absorbed_decode_one_token_only
+  (the cache unchanged): test_absorbed_decode_one_token_only; its own tensors (cache_seqlens, positions) on x's device
+  (a rerun under a default device of meta): test_absorbed_decode_allocates_on_the_inputs_device
 - inputs not modified: test_inputs_unchanged
 - on a CUDA device (gpu marker, skipped here): latency within 3x of
   F.scaled_dot_product_attention on the same problem: test_gpu_latency_against_sdpa
@@ -49,8 +50,8 @@ import torch.nn.functional as F
 
 from harness.budgets import gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
-from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, new_output_on_input_device,
-                             traffic)
+from harness.kernels import (DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work,
+                             new_output_on_input_device, traffic)
 from katas.kernels.mla_decode import absorbed_decode, mla_decode
 from katas.mla.attention import MLACache, MultiHeadLatentAttention
 from katas.mla.components import MLAConfig
@@ -439,6 +440,37 @@ def test_absorbed_decode_matches_mla_attention():
             assert_close(my_cache.k_rope, ref_cache.k_rope,
                          what=f"cache.k_rope after absorbed_decode at start_pos={pos}",
                          hint="store the new token with cache.update(c_kv, k_rope, start_pos) before attending")
+
+
+def test_absorbed_decode_allocates_on_the_inputs_device():
+    """Under a default device of meta, every tensor absorbed_decode makes (the lengths included) must still
+    be on x's device: a CPU/meta cache_seqlens fails the launch (interpreter only)."""
+    if not interpreting():
+        pytest.skip("the meta-device rerun needs Triton's interpreter")
+    cfg, attn = mla_module(12)
+    cache = MLACache(cfg, 2, 4)
+    x = torch.randn(2, 1, 32, generator=torch.Generator().manual_seed(12)).to(DEVICE)
+    ref_cache = MLACache(cfg, 2, 4)
+    with torch.no_grad():
+        try:  # day 28's module itself must keep to x's device under meta, or this check says nothing
+            with torch.device("meta"):
+                ok = attn(x, cache=ref_cache, start_pos=0, absorb=True).device == x.device
+        except Exception:
+            ok = False
+        if not ok:
+            pytest.skip("katas.mla.attention makes tensors on the default device: nothing to judge here")
+        first = absorbed_decode(attn, x, cache, 0)
+        try:
+            with torch.device("meta"):
+                again = absorbed_decode(attn, x, cache, 0)
+        except Exception as err:
+            if "meta" not in str(err).lower():
+                raise
+            again = None
+    assert again is not None and again.device == first.device, (
+        "absorbed_decode under torch.set_default_device('meta'): a tensor it made (cache_seqlens, positions) "
+        "landed on the default device, not x's\n  hint: torch.full((B,), start_pos + 1, dtype=torch.int32, "
+        "device=x.device) and torch.arange(..., device=x.device)")
 
 
 def test_absorbed_decode_one_token_only():
