@@ -262,15 +262,16 @@ def test_errors():
 
 
 def test_returns_new_outputs_on_the_inputs_device():
-    args = problem(seed=12)
-    o, lse = mla_decode(*args, 0.2)
+    args = problem(b=1, h=2, r=5, dr=3, s=4, lengths=(3,), seed=12)
+    o, lse = mla_decode(*args, 0.2, num_splits=1)
     o_first, lse_first = o.clone(), lse.clone()
     neg = [-t for t in args[:2]] + args[2:]
     hint = ("allocate o_latent, lse and the partial buffers with torch.empty(..., device=q_latent.device) at every "
             "call, never buffers kept from an earlier call or made without device=")
-    new_output_on_input_device(lambda: mla_decode(*neg, 0.2)[0], o, o_first, what="o_latent of mla_decode",
+    new_output_on_input_device(lambda: mla_decode(*neg, 0.2, num_splits=1)[0], o, o_first,
+                               what="o_latent of mla_decode", hint=hint)
+    new_output_on_input_device(lambda: mla_decode(*neg, 0.2, num_splits=1)[1], lse, lse_first, what="lse of mla_decode",
                                hint=hint)
-    new_output_on_input_device(lambda: mla_decode(*neg, 0.2)[1], lse, lse_first, what="lse of mla_decode", hint=hint)
 
 
 def test_inputs_unchanged():
