@@ -36,8 +36,8 @@ Part 1, PyTorch tiles (any float dtype: float16, bfloat16, float32, float64):
         than block_q x block_k (the specs record every allocation).
     flash_backward(q, k, v, o, lse, grad_o, is_causal=False, block_q=16, block_k=16)
             -> (dq, dk, dv), each in the dtype and shape of q, k, v.
-        o and lse are the forward's outputs, grad_o (B, Nq, d) the upstream gradient (any
-        strides). Recompute each tile of P as exp(S_tile - lse) from the lse GIVEN (never
+        o and lse are the forward's outputs, grad_o (B, Nq, d) the upstream gradient (all
+        three of any strides, like q, k, v: o or lse may be a view). Recompute each tile of P as exp(S_tile - lse) from the lse GIVEN (never
         recompute the softmax's max or sum: the specs pass an lse shifted by log 2 and expect
         P halved), and delta = rowsum(grad_o * o) from the o GIVEN. Accumulate in float32
         (float64 for float64); skip the tiles above the diagonal as in the forward; no

@@ -20,6 +20,9 @@ Part 1, PyTorch tiles
 - ValueError for other ranks, mismatched B / d / Nk (v's d too), block < 1 (0 and negative):
   test_bad_shapes_raise_value_error
 - any strides, inputs untouched: test_non_contiguous_inputs_are_left_alone
+- o and lse given to the backward with their own strides: test_backward_reads_o_and_lse_of_any_strides
+- outputs new at every call, on q's device (not kept, not made without device=):
+  test_new_outputs_on_the_inputs_device
 - backward = autograd of dense attention, dtypes of q, k, v: test_backward_matches_autograd,
   test_backward_half_precision
 - delta = rowsum(dO * O) in float32 for float16 inputs: test_backward_delta_in_float32
@@ -53,6 +56,8 @@ Part 2, Triton
 - ValueError for float64 / bfloat16, d not in {16, 32, 64, 128} (48, 8 and 256), v's d not k's, blocks not powers of two >= 16,
   and Part 1's shape errors, forward and backward: test_triton_rejects_what_the_kernels_do_not_take
 - any strides (each input its own layout), inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
+- o and lse given to the backward with their own strides: test_triton_backward_reads_o_and_lse_of_any_strides
+- outputs (and delta) new at every call, on q's device: test_triton_new_outputs_on_the_inputs_device
 - the kernels do the work (no torch arithmetic in the wrappers, forward and backward, kernels
   launched), and traffic (forward: q once, K/V once per query tile that needs them, writes o and
   lse only; backward: writes dq, dk, dv plus <= one float32 per row, reads <= 1.1 x the FA2
@@ -76,7 +81,7 @@ from harness.budgets import allocations, count_flops, cuda_peak_bytes, gpu, time
 from harness.checks import (SpecFailure, assert_close, assert_grads_match, assert_raises, forbid, gradcheck,
                             non_contiguous, randn, unchanged)
 from harness.edges import TIGHT64
-from harness.kernels import DEVICE, kata_module, kernel_does_the_work, traffic
+from harness.kernels import DEVICE, kata_module, kernel_does_the_work, new_output_on_input_device, traffic
 from katas.kernels.flash_attention import (FlashAttentionTorch, FlashAttentionTriton, flash_backward,
                                            flash_backward_triton, flash_forward, flash_forward_triton)
 
@@ -290,6 +295,52 @@ def test_non_contiguous_inputs_are_left_alone(causal):
                  what=call("flash_backward", 2, 11, 9, 4, causal, 4, 4) + " (non-contiguous inputs) (dq, dk, dv)",
                  hint="slice tiles with [:, i0:i1] and use .reshape / matmuls, never .view on an input", rtol=1e-4,
                  atol=1e-5)
+
+
+def _new_outputs_each_call(forward, backward, what, hint):
+    """forward's (o, lse) and backward's (dq, dk, dv) are new tensors at every call, on q's device."""
+    q, k, v = qkv(1, 5, 7, 16, seed=70, device=DEVICE)
+    grad_o = randn(1, 5, 16, seed=73).to(DEVICE)
+    o, lse = forward(q, k, v)
+    grads = backward(q, k, v, o, lse, grad_o)
+    firsts = [t.clone() for t in (o, lse, *grads)]
+    for i, name in enumerate(("o", "lse")):
+        new_output_on_input_device(lambda: forward(-q, k, v)[i], (o, lse)[i], firsts[i], what=f"{name} of {what[0]}",
+                                   hint=hint)
+    for i, name in enumerate(("dq", "dk", "dv")):
+        new_output_on_input_device(lambda: backward(q, k, v, o, lse, -grad_o)[i], grads[i], firsts[2 + i],
+                                   what=f"{name} of {what[1]}", hint=hint)
+
+
+def _backward_reads_o_and_lse_in_place(backward, what, hint):
+    """o and lse handed to the backward as views with their own strides (a slice of wider buffers)."""
+    q, k, v = qkv(2, 9, 7, 16, seed=74, device=DEVICE)
+    grad_o = randn(2, 9, 16, seed=77).to(DEVICE)
+    o_ref, lse_ref = dense(q, k, v, True)
+    o = non_contiguous(o_ref.float())
+    lse_wide = torch.full((3, 2, 20), float("nan"), device=DEVICE)
+    lse_wide[1, :, 3:12] = lse_ref.float()
+    lse = lse_wide[1, :, 3:12].t().contiguous().t()  # (2, 9) with strides (1, 2)
+    with unchanged(o, lse, names=["o", "lse"]):
+        grads = backward(q, k, v, o, lse, grad_o, True)
+    assert_close(tuple(grads), tuple(g.float() for g in dense_grads(q, k, v, grad_o, True)),
+                 what=f"{what} with o and lse of their own strides (dq, dk, dv)", hint=hint, rtol=1e-4, atol=1e-5)
+
+
+HINT_NEW = ("allocate every output (and delta) at every call with q.new_empty(...) / torch.empty(..., device=q.device), "
+            "never a buffer kept from an earlier call or made without device=")
+HINT_OLSE = ("o and lse are inputs of the backward like the others: any strides (pass o.stride() to the delta "
+             "computation and lse.stride() to the kernels; never assume b * Nq + row)")
+
+
+def test_new_outputs_on_the_inputs_device():
+    _new_outputs_each_call(lambda q, k, v: flash_forward(q, k, v, False, 4, 4),
+                           lambda *a: flash_backward(*a, False, 4, 4), ("flash_forward", "flash_backward"), HINT_NEW)
+
+
+def test_backward_reads_o_and_lse_of_any_strides():
+    _backward_reads_o_and_lse_in_place(lambda *a: flash_backward(*a, 4, 4), "flash_backward(..., True, 4, 4)",
+                                       HINT_OLSE)
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)
@@ -765,6 +816,15 @@ def test_triton_non_contiguous_inputs_are_left_alone():
         grads = flash_backward_triton(q, k, v, o, lse, grad_o, True)
     assert_close(tuple(grads), tuple(g.float() for g in dense_grads(q, k, v, grad_o, True)),
                  what=what.replace("forward", "backward") + " (dq, dk, dv)", hint=hint, rtol=1e-4, atol=1e-5)
+
+
+def test_triton_new_outputs_on_the_inputs_device():
+    _new_outputs_each_call(flash_forward_triton, flash_backward_triton,
+                           ("flash_forward_triton", "flash_backward_triton"), HINT_NEW)
+
+
+def test_triton_backward_reads_o_and_lse_of_any_strides():
+    _backward_reads_o_and_lse_in_place(flash_backward_triton, "flash_backward_triton(..., True)", HINT_OLSE)
 
 
 @pytest.mark.parametrize("causal", [False, True], ids=mode)

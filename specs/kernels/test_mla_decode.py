@@ -9,13 +9,17 @@ Contract -> specs:
 - o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
   ragged lengths, any num_splits / block_n (one split, many, empty splits, ragged last
   block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full; H, r,
-  rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile
+  rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile; a split starting exactly at the length (lengths 16 and
+  32, chunk 16): test_lengths_ending_on_a_split_boundary
 - the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
   combine's max from -inf): test_large_scores
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision; the running
   output in float32 across blocks (cancelling rows): test_half_precision_running_output_in_float32
 - any strides, read in place (slices of a larger cache, c_kv and k_rope; transposed q_latent
-  and q_rope): test_strided_inputs
+  and q_rope): test_strided_inputs; last dimensions of stride 2 (q_latent, c_kv, k_rope) and
+  q_rope's own batch stride: test_strided_inputs
+- o_latent and lse new tensors at every call, on the inputs' device (not kept, not made without
+  device=): test_returns_new_outputs_on_the_inputs_device
 - (o_latent, lse) is a tuple: check
 - B = 0 (dtypes as for any B): test_empty_batch; ValueErrors (B, H, r, rope, cache positions, cache_seqlens (B,) and (B, 1),
   B = 0 validated too,
@@ -32,7 +36,8 @@ Contract -> specs:
   num_splits passed on to mla_decode (its split grid) and
   block_n (which split programs load cached rows, traffic(trace=True)):
   test_absorbed_decode_matches_mla_attention; one token only, raised before cache.update
-  (the cache unchanged): test_absorbed_decode_one_token_only
+  (the cache unchanged): test_absorbed_decode_one_token_only; its own tensors (cache_seqlens, positions) on x's device
+  (a rerun under a default device of meta): test_absorbed_decode_allocates_on_the_inputs_device
 - inputs not modified: test_inputs_unchanged
 - on a CUDA device (gpu marker, skipped here): latency within 3x of
   F.scaled_dot_product_attention on the same problem: test_gpu_latency_against_sdpa
@@ -45,7 +50,8 @@ import torch.nn.functional as F
 
 from harness.budgets import gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import (DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work,
+                             new_output_on_input_device, traffic)
 from katas.kernels.mla_decode import absorbed_decode, mla_decode
 from katas.mla.attention import MLACache, MultiHeadLatentAttention
 from katas.mla.components import MLAConfig
@@ -120,6 +126,14 @@ def test_lengths_one_and_full():
           num_splits=2, block_n=4, hint=HINT_SOFTMAX + "; " + HINT_MASK + "; " + HINT_EMPTY)
 
 
+def test_lengths_ending_on_a_split_boundary():
+    # lengths 16 and 32 with blocks of 16 and 3 splits: chunk = 16, so a split starts exactly at the length
+    # (start == length: empty, like a split past it) as well as past it
+    args = problem(b=2, h=2, r=5, dr=3, s=32, lengths=(16, 32), seed=13)
+    check(args, 0.3, "mla_decode(B=2, H=2, r=5, rope=3, lengths [16, 32], num_splits=3, block_n=16)", num_splits=3,
+          block_n=16, hint=HINT_EMPTY + "; a split whose start equals the length is empty too (start >= length)")
+
+
 def test_half_precision_running_output_in_float32():
     # float16, uniform attention (zero queries) over 32 positions in blocks of 4: rows +300 then
     # -300 + eps, so the running output of the split passes 4800 (float16 steps of 4 there) and
@@ -192,6 +206,18 @@ def test_strided_inputs():
     what = "mla_decode on slices of a larger cache (c_kv and k_rope) and transposed queries (q_latent and q_rope)"
     kernel_does_the_work(mla_decode, q_t, qr_t, c_view, kr_view, lens, 0.25, num_splits=2, block_n=8, what=what)
     check([q_t, qr_t, c_view, kr_view, lens], 0.25, what, num_splits=2, block_n=8, hint=hint)
+    # the other layouts: every last dimension strided (every other column), q_rope's batch stride its own
+    q_s = torch.full((2, 3, 48), GARBAGE, device=DEVICE)
+    q_s[..., ::2] = q
+    wide2 = torch.full((2, 12, 49), GARBAGE, device=DEVICE)
+    wide2[..., 1::2] = c
+    kr2 = torch.full((2, 12, 12), -GARBAGE, device=DEVICE)
+    kr2[..., ::2] = kr
+    qr_b = qr.transpose(0, 1).contiguous().transpose(0, 1)  # strides (rope, B*rope, 1)
+    what = ("mla_decode with every last dimension strided (q_latent, c_kv, k_rope: every other column) and "
+            "q_rope of batch stride rope")
+    check([q_s[..., ::2], qr_b, wide2[..., 1::2], kr2[..., ::2], lens], 0.25, what, num_splits=2, block_n=8,
+          hint=hint + "; the last dimension's stride is not always 1, nor the batch stride H * rope")
 
 
 def test_empty_batch():
@@ -233,6 +259,19 @@ def test_errors():
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, num_splits=0,
                   contract="ValueError when num_splits < 1")
     assert_raises(ValueError, mla_decode, q, qr, c, kr, lens, 0.2, block_n=0, contract="ValueError when block_n < 1")
+
+
+def test_returns_new_outputs_on_the_inputs_device():
+    args = problem(b=1, h=2, r=5, dr=3, s=4, lengths=(3,), seed=12)
+    o, lse = mla_decode(*args, 0.2, num_splits=1)
+    o_first, lse_first = o.clone(), lse.clone()
+    neg = [-t for t in args[:2]] + args[2:]
+    hint = ("allocate o_latent, lse and the partial buffers with torch.empty(..., device=q_latent.device) at every "
+            "call, never buffers kept from an earlier call or made without device=")
+    new_output_on_input_device(lambda: mla_decode(*neg, 0.2, num_splits=1)[0], o, o_first,
+                               what="o_latent of mla_decode", hint=hint)
+    new_output_on_input_device(lambda: mla_decode(*neg, 0.2, num_splits=1)[1], lse, lse_first, what="lse of mla_decode",
+                               hint=hint)
 
 
 def test_inputs_unchanged():
@@ -402,6 +441,37 @@ def test_absorbed_decode_matches_mla_attention():
             assert_close(my_cache.k_rope, ref_cache.k_rope,
                          what=f"cache.k_rope after absorbed_decode at start_pos={pos}",
                          hint="store the new token with cache.update(c_kv, k_rope, start_pos) before attending")
+
+
+def test_absorbed_decode_allocates_on_the_inputs_device():
+    """Under a default device of meta, every tensor absorbed_decode makes (the lengths included) must still
+    be on x's device: a CPU/meta cache_seqlens fails the launch (interpreter only)."""
+    if not interpreting():
+        pytest.skip("the meta-device rerun needs Triton's interpreter")
+    cfg, attn = mla_module(12)
+    cache = MLACache(cfg, 2, 4)
+    x = torch.randn(2, 1, 32, generator=torch.Generator().manual_seed(12)).to(DEVICE)
+    ref_cache = MLACache(cfg, 2, 4)
+    with torch.no_grad():
+        try:  # day 28's module itself must keep to x's device under meta, or this check says nothing
+            with torch.device("meta"):
+                ok = attn(x, cache=ref_cache, start_pos=0, absorb=True).device == x.device
+        except Exception:
+            ok = False
+        if not ok:
+            pytest.skip("katas.mla.attention makes tensors on the default device: nothing to judge here")
+        first = absorbed_decode(attn, x, cache, 0)
+        try:
+            with torch.device("meta"):
+                again = absorbed_decode(attn, x, cache, 0)
+        except Exception as err:
+            if "meta" not in str(err).lower():
+                raise
+            again = None
+    assert again is not None and again.device == first.device, (
+        "absorbed_decode under torch.set_default_device('meta'): a tensor it made (cache_seqlens, positions) "
+        "landed on the default device, not x's\n  hint: torch.full((B,), start_pos + 1, dtype=torch.int32, "
+        "device=x.device) and torch.arange(..., device=x.device)")
 
 
 def test_absorbed_decode_one_token_only():

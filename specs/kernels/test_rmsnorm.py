@@ -32,6 +32,8 @@ Contract -> specs:
 - M = 0 (no launch, dtypes as for any M): test_empty_batch
 - errors (ValueError before any launch, message names the shapes; rms_norm_backward
   validates weight too; M = 0 validated as well): test_errors
+- y, rstd, dx, dw new tensors at every call, on the inputs' device (no buffer kept between calls, none
+  made without device=, the dw partials included): test_new_outputs_on_the_inputs_device
 - inputs not modified: test_inputs_unchanged
 - the wrappers compute nothing with torch, all maths in kernels, strided x read in place
   without a copy, in float32 and float16 (no float32 y cast by the wrapper; harness.kernels
@@ -49,7 +51,8 @@ import torch.nn.functional as F
 
 from harness.budgets import gpu, time_ratio
 from harness.checks import assert_close, assert_raises, gradcheck, non_contiguous, unchanged
-from harness.kernels import DEVICE, assert_traffic, kata_module, kernel_does_the_work, traffic
+from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, new_output_on_input_device,
+                             traffic)
 from katas.kernels.rmsnorm import RMSNormFunction, rms_norm, rms_norm_backward, rms_norm_forward  # noqa: F401
 HALF = (torch.float16, torch.bfloat16)
 TOL = {torch.float16: dict(rtol=2e-3, atol=1e-3), torch.bfloat16: dict(rtol=1.6e-2, atol=1e-2),
@@ -347,6 +350,23 @@ def test_errors():
         assert_raises(ValueError, rms_norm, x, w.half(), contract="weight's dtype not x's: ValueError")
     assert t.count == 0, (f"a call that raises ValueError launched {t.count} kernels first; the contract "
                           f"validates x and weight before any launch\n{t}")
+
+
+def test_new_outputs_on_the_inputs_device():
+    x, w, dy = rows(3, 5, seed=37), weight(5, seed=38), rows(3, 5, seed=39, offset=0.0)
+    y, rstd = rms_norm_forward(x, w, 1e-6)
+    dx, dw = rms_norm_backward(dy, x, w, rstd)
+    kept = [t.clone() for t in (y, rstd, dx, dw)]
+    hint = ("allocate y, rstd, dx, dw and the dw partials with torch.empty / zeros(..., device=x.device) at every "
+            "call, never buffers kept from an earlier call or made without device=")
+    new_output_on_input_device(lambda: rms_norm_forward(2 * x, w, 1e-6)[0], y, kept[0], what="y of rms_norm_forward",
+                               hint=hint)
+    new_output_on_input_device(lambda: rms_norm_forward(2 * x, w, 1e-6)[1], rstd, kept[1],
+                               what="rstd of rms_norm_forward", hint=hint)
+    new_output_on_input_device(lambda: rms_norm_backward(-dy, x, w, rstd)[0], dx, kept[2],
+                               what="dx of rms_norm_backward", hint=hint)
+    new_output_on_input_device(lambda: rms_norm_backward(-dy, x, w, rstd)[1], dw, kept[3],
+                               what="dw of rms_norm_backward", hint=hint)
 
 
 def test_inputs_unchanged():
