@@ -9,7 +9,7 @@ Contract -> specs:
 - alibi_attention: heads at dim -3, any batch dims, L != S, causal top-left, default causal, gradients,
   inputs untouched: test_alibi_attention_*; causal keys hidden for good (an additive -1e4 mask is undone by
   the bias +slope (j - i) far ahead): test_alibi_attention_causal_mask_hides_far_future_keys; "computed in q's dtype" (float64, 12 and 16 heads):
-  test_alibi_attention_float64_is_computed_in_float64 (D = 3: a float32 scale 1/sqrt(D) shows too); "on q's device" (meta, also an output buffer on
+  test_alibi_attention_float64_is_computed_in_float64 (D = 3: a float32 scale 1/sqrt(D) shows too; after a float32 call of the same sizes: no bias kept by size); "on q's device" (meta, also an output buffer on
   the CPU, and a bias kept from a CPU call): test_alibi_attention_on_q_device
 - linear_bias_attention: alpha (i - j) not (j - i), any alpha in [-1, 1] incl. 0, batched, no mask:
   test_linear_bias_*; float64 (also after a float32 call of the same sizes: no table cached) / device:
@@ -334,12 +334,13 @@ def test_alibi_attention_float64_is_computed_in_float64(heads):
     of two, 2^-0.5 again) for a separate power-of-two path."""
     for causal in (True, False):
         q, k, v = qkv((2, heads), 7, 7, 3, 3, seed=13, dtype=torch.float64)  # D = 3: 1/sqrt(3) is not a float32
+        alibi_attention(q.float(), k.float(), v.float(), causal)  # a float32 call first: nothing it built may be reused
         out = alibi_attention(q, k, v, causal)
         assert out.dtype == torch.float64, f"alibi_attention(float64 q, k, v) returned {out.dtype}"
         assert_close(out, reference_alibi(q, k, v, causal), rtol=1e-11, atol=1e-12,
                      what=f"alibi_attention(float64 q (2, {heads}, 7, 3), causal={causal})",
                      hint="for float64 inputs build the bias in float64: alibi_bias(...) is float32, and "
-                          "2^-0.5 rounded to float32 is off by ~1e-8; compute the slopes and i - j in q.dtype; the scale 1 / sqrt(D) too (a Python float, not torch.tensor(D ** -0.5), which is float32)")
+                          "2^-0.5 rounded to float32 is off by ~1e-8; compute the slopes and i - j in q.dtype; the scale 1 / sqrt(D) too (a Python float, not torch.tensor(D ** -0.5), which is float32); a bias cached at an earlier float32 call of the same sizes (keyed without the dtype) and .to(float64)'d is still float32-rounded")
 
 
 def test_linear_bias_attention_float64_is_computed_in_float64():

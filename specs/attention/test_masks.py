@@ -12,7 +12,7 @@ Contract -> specs:
   test_causal_sliding_window_mask, test_bidirectional_*, test_*_by_default, test_causal_window_counts_*, property
 - sliding_window_attention = masked SDPA, any batch dims, window >= T plain: test_sliding_window_attention_*,
   test_window_at_least_T_*; T = 0 (float32 and float64): test_sliding_window_attention_empty_T; float64 accuracy:
-  test_sliding_window_attention_float64_accuracy (D = 5, window 1, 6 and = T); scores +100/+300/-150 (no max shift, online max from 0;
+  test_sliding_window_attention_float64_accuracy (D = 5, window 1, 6 and = T; then float32 at the same sizes: nothing kept in float64); scores +100/+300/-150 (no max shift, online max from 0;
   window 5 and = T): test_sliding_window_attention_extreme_scores; non-contiguous (window 4 and = T, causal and not);
   gradients (window 1, 4 and = T; T = 1), inputs untouched, SDPA off limits
 - q's dtype under a float64 default dtype (window 1, 5 and = T): test_sliding_window_attention_dtype_under_*
@@ -420,6 +420,19 @@ def test_sliding_window_attention_float64_accuracy(causal, window):
                  what=f"sliding_window_attention(float64 q (2, 45, 5), window={window}, causal={causal})",
                  hint="compute in the inputs' dtype: a float32 detour (.float(), a float32 table, a scale "
                       "made as torch.tensor(D).rsqrt()) loses float64 accuracy; use 1 / math.sqrt(D)")
+    q, k, v = q.float(), k.float(), v.float()  # float32 after the float64 call of the same sizes
+    kept = ("a mask or bias kept from an earlier call (keyed by sizes, not dtype) promotes the float32 scores to "
+            "float64: build it at every call (bool, or with dtype=q.dtype), or put q.dtype in the key")
+    try:
+        out = sliding_window_attention(q, k, v, window, causal)
+    except RuntimeError as e:
+        pytest.fail(f"sliding_window_attention(float32 q (2, 45, 5), window={window}, causal={causal}), called after "
+                    f"a float64 call of the same sizes, raised {e!r}: {kept}")
+    assert out.dtype == torch.float32, (f"sliding_window_attention(float32 q, k, v), called after a float64 call of "
+                                        f"the same sizes, returned {out.dtype}: {kept}")
+    assert_close(out, reference_attention(q, k, v, window, causal),
+                 what=f"sliding_window_attention(float32 q (2, 45, 5), window={window}, causal={causal}) after float64",
+                 hint=kept)
 
 
 def _aligned(T, D, score, seed):

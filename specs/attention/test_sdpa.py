@@ -5,7 +5,8 @@ Contract -> specs:
   test_weights_over_the_keys_sum_to_one, hypothesis test_matches_torch_on_random_settings
 - "scale: None means 1/sqrt(E)", "only None means not given" (scale=0.0, also with is_causal):
   test_default_scale_*, test_explicit_scale_* (negative too), test_scale_zero_is_a_scale_not_the_default
-- "computed in q's dtype" (float64, float64 float mask): test_float64_is_computed_in_float64
+- "computed in q's dtype" (float64, float64 float mask; then float32 is_causal at the same sizes: no mask kept
+  by size in the first call's dtype): test_float64_is_computed_in_float64
 - bool mask True = attend, float mask added after scaling, broadcast shapes: test_bool_mask_*,
   test_float_mask_*, test_adding_a_constant_*
 - is_causal top-left (also L or S of 4099), default False: test_is_causal_*, test_causal_first_query_*
@@ -427,6 +428,21 @@ def test_float64_is_computed_in_float64():
                      rtol=1e-11, atol=1e-12,
                      hint="compute in q's dtype: a .float() (or a float32 mask or table) on the way "
                           "loses float64 accuracy; a float mask may be float64 too, not only float32")
+    q, k, v = qkv((2,), 9, 19, 3, 2, seed=39, dtype=torch.float64)  # sizes no other spec uses: float64 first,
+    sdpa(q, k, v, is_causal=True)                                     # then float32 at the same sizes
+    q, k, v = q.float(), k.float(), v.float()
+    kept = ("a causal mask kept from an earlier call (keyed by sizes, not dtype) promotes the float32 scores to "
+            "float64; build it at every call (bool, or with dtype=q.dtype), or put q.dtype in the key")
+    try:
+        out = sdpa(q, k, v, is_causal=True)
+    except RuntimeError as e:
+        pytest.fail(f"scaled_dot_product_attention(float32 q, k, v, is_causal=True), called after a float64 call "
+                    f"of the same sizes, raised {e!r}: {kept}")
+    assert out.dtype == torch.float32, (
+        f"scaled_dot_product_attention(float32 q, k, v, is_causal=True), called after a float64 call of the same "
+        f"sizes, returned {out.dtype}: {kept}")
+    assert_close(out, ref(q, k, v, is_causal=True),
+                 what="scaled_dot_product_attention(float32 q, k, v, is_causal=True) after float64 calls")
 
 
 @pytest.mark.parametrize("kind", ["float", "bool", "padding"])

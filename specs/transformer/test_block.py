@@ -31,7 +31,8 @@ Contract -> specs:
   (test_encoder_is_causal_uses_a_given_non_causal_mask, test_decoder_causal_flags_use_given_masks);
   a mask built per call, not kept from an earlier length: test_causal_flags_follow_each_calls_lengths
 - a built causal mask keeps the parameters' dtype under a float64 default dtype:
-  test_causal_flags_under_a_float64_default_dtype
+  test_causal_flags_under_a_float64_default_dtype; and is not kept in an earlier call's dtype (float64 layers,
+  then float32 ones of the same sizes): test_causal_flags_after_a_float64_call_of_the_same_sizes
 - float64, gradients, non-contiguous inputs (FeedForward too): test_*_float64, test_*_gradients_*, test_non_contiguous_*
 - causal masks on the inputs' device (also after CPU calls, then .to('meta')): test_causal_masks_are_built_on_the_input_device
 """
@@ -1046,3 +1047,34 @@ def test_causal_flags_under_a_float64_default_dtype():
     assert_close(out_dec, expected_dec, what="float32 DecoderLayer(6, 2, 8)(tgt (2, 4, 6), memory (2, 3, 6), "
                  "tgt_is_causal=True, memory_is_causal=True) under torch.set_default_dtype(torch.float64)",
                  hint=hint)
+
+
+def test_causal_flags_after_a_float64_call_of_the_same_sizes():
+    """A causal mask kept between calls as a float bias in the first call's dtype (a module-level
+    dict keyed by (T, S, device)) is float64 after float64 layers: a float32 layer of the same
+    sizes then gets its scores promoted (or its matmul with float32 values fails)."""
+    hint = ("build the causal mask at every call, as bool (or with dtype=x.dtype), or put the dtype in the "
+            "cache key: a float mask kept from a float64 call promotes a later float32 call's scores")
+    T, S = 13, 17  # sizes no other spec uses: the float64 call below comes first
+    for dtype in (torch.float64, torch.float32):
+        enc, enc_ref = encoder_pair(6, 2, 8, seed=96, dtype=dtype)
+        dec, dec_ref = decoder_pair(6, 2, 8, seed=97, dtype=dtype)
+        x, memory = randn(2, T, 6, seed=98, dtype=dtype), randn(2, S, 6, seed=99, dtype=dtype)
+        try:
+            with torch.no_grad():
+                out_enc = enc(x, is_causal=True)
+                out_dec = dec(x, memory, tgt_is_causal=True, memory_is_causal=True)
+        except RuntimeError as err:
+            if "type" not in str(err).lower():
+                raise
+            raise SpecFailure(f"{dtype} EncoderLayer / DecoderLayer with the causal flags, after float64 layers "
+                              f"of the same sizes, failed: {str(err).splitlines()[0]}\n  hint: {hint}") from None
+        with torch.no_grad():
+            expected_enc = call_ref(enc_ref, x, src_mask=torch.ones(T, T, dtype=torch.bool).triu(1))
+            expected_dec = call_ref(dec_ref, x, memory, tgt_mask=torch.ones(T, T, dtype=torch.bool).triu(1),
+                                    memory_mask=torch.ones(T, S, dtype=torch.bool).triu(1))
+        assert_close(out_enc, expected_enc, what=f"{dtype} EncoderLayer(6, 2, 8)(src (2, {T}, 6), is_causal=True)"
+                     " after a float64 call of the same sizes", hint=hint)
+        assert_close(out_dec, expected_dec, what=f"{dtype} DecoderLayer(6, 2, 8)(tgt (2, {T}, 6), memory (2, {S}, "
+                     f"6), tgt_is_causal=True, memory_is_causal=True) after a float64 call of the same sizes",
+                     hint=hint)
