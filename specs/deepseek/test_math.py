@@ -49,8 +49,8 @@ Contract-to-spec map:
   explicit positions: test_a_chunk_after_a_cached_prefix_with_explicit_positions
 - make_cache: a list (not a tuple) of one KVCache per layer, n_kv heads, model dtype/device, empty:
   test_make_cache_gives_one_kv_cache_per_layer; overflow: test_more_tokens_than_the_cache_holds_raise
-- errors: bad configs (4 constructors, n = 0 and negative n, n_kv too; the two model classes allocate
-  nothing first):
+- errors: bad configs (4 constructors, n = 0 and negative n, n_kv too; H not a multiple of n with an
+  even head_dim (36, 8); the two model classes allocate nothing first):
   test_bad_configs_raise; positions out of range, given or default (after a cache and without
   one), cache untouched, the message naming the default position past a cache longer than the limit:
   test_positions_out_of_range_raise; wrong position_ids shape:
@@ -511,6 +511,8 @@ def test_more_tokens_than_the_cache_holds_raise():
 
 BAD_CONFIGS = [
     (dict(hidden_size=30, num_attention_heads=4, num_key_value_heads=2), (30, 4), "hidden_size not a multiple"),
+    # 36 // 8 = 4 is even: only the multiple check catches this one (30 // 4 = 7 above is also odd)
+    (dict(hidden_size=36, num_attention_heads=8, num_key_value_heads=4), (36, 8), "hidden_size not a multiple, even head_dim"),
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=3), (4, 3), "heads not a multiple of KV heads"),
     (dict(hidden_size=32, num_attention_heads=2, num_key_value_heads=4), (2, 4), "more KV heads than heads"),
     (dict(hidden_size=32, num_attention_heads=4, num_key_value_heads=0), (4, 0), "no KV head"),

@@ -19,6 +19,8 @@ Contract-to-spec map:
   torch's default dtype set to float64 there, a float32 module stays float32): large_scores_do_not_overflow
 - "every step computed in that dtype" (float64 to 1e-10, also through a cache and single-token
   decode steps): float64_is_computed_in_float64
+- parameters read at every call (W_UK / W_UV not kept from __init__ or a first call: .double(),
+  load_state_dict afterwards): weights_are_read_at_every_call
 - absorbed == naive (float64 rounding): absorbed_equals_naive*, fewer FLOPs (single tokens and
   2-token chunks: the absorbed path for any T): absorbed_decode_*; without a cache too:
   absorbed_forward_without_a_cache_never_expands_the_latents
@@ -57,6 +59,9 @@ TOL = {torch.float64: dict(rtol=1e-5, atol=1e-5), torch.float32: dict(rtol=1e-4,
 CONFIGS = [dict(SMALL), dict(SMALL, q_lora_rank=0), dict(SMALL, q_lora_rank=None)]
 CONFIG_IDS = ["q_lora_rank=40", "q_lora_rank=0", "q_lora_rank=None"]
 
+HINT_STALE = ("read kv_b_proj.weight (and every parameter) at every call: W_UK / W_UV kept on the module "
+              "from __init__ or an earlier call still hold the old dtype (.double() replaces the storage) "
+              "or the old values (load_state_dict)")
 HINT_ATTN = ("per head: scores = (q_nope . k_nope + q_rope . k_rope) / sqrt(nope + rope), causal "
              "(position m sees n <= m), softmax over the keys, @ v; heads concatenated head after "
              "head ((B, T, H * v_head_dim)), then o_proj")
@@ -471,6 +476,29 @@ def test_float64_is_computed_in_float64(absorb):
                  what=f"float64 prefill of 3 + 2 decode steps through an MLACache (absorb={absorb}) vs a float64 "
                       f"reference", hint="every path (with a cache, single-token decode steps) computes in the "
                       "module's dtype: no float32 softmax in a decode branch")
+
+
+@pytest.mark.parametrize("absorb", [False, True], ids=["naive", "absorbed"])
+def test_weights_are_read_at_every_call(absorb):
+    # kv_b_proj.weight split into W_UK / W_UV once (at __init__ or the first call) and kept on the module
+    # is stale after .double() (a view of the old float32 storage) and after load_state_dict (a copy)
+    cfg = CONFIGS[0]
+    module = build(cfg, random_state_dict(cfg, 50, with_o_proj=True), dtype=torch.float32)
+    with torch.no_grad():
+        run(module, randn(2, 3, 48, seed=51), f"float32 forward(x, absorb={absorb})", absorb=absorb)
+    sd = random_state_dict(cfg, 52, with_o_proj=True)
+    module.double()
+    module.load_state_dict(sd)
+    x = randn(2, 3, 48, seed=53, dtype=torch.float64)
+    what = f"forward(x, start_pos=1, absorb={absorb}) after a float32 call, .double() and load_state_dict(new weights)"
+    try:
+        out = module(x, start_pos=1, absorb=absorb)
+    except RuntimeError as err:
+        if isinstance(err, NotImplementedError):
+            raise
+        raise SpecFailure(f"{what} raised RuntimeError: {str(err).splitlines()[0][:300]}\n  hint: {HINT_STALE}") from None
+    assert_close(out, ref_attention(sd, cfg, x, 1), rtol=1e-10, atol=1e-10, what=what + " vs a float64 reference",
+                 hint=HINT_STALE)
 
 
 @given(B=st.integers(1, 2), T=st.integers(1, 5), start=st.integers(0, 9), seed=SEEDS)
