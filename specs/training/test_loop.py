@@ -20,6 +20,8 @@ Contract -> specs:
 - "DataLoader (or any iterable)": plain lists, one-shot iterators, drop_last loaders (count
   the samples seen, not len(dataset)): test_*_any_iterable, test_*_drop_last
 - fit: a list of floats, one per epoch, in order; epochs=0 -> [] and no step: test_fit_*
+- train / eval mode on EVERY module, the model itself included (not only model.children()):
+  test_train_epoch_trains_in_train_mode, test_evaluate_runs_without_grad_in_eval_mode
 - evaluate: eval mode, no graph, no parameter changed, mode restored both ways, mean over
   samples, a Python float: test_evaluate_*
 - evaluate leaves torch's grad mode as found (inside no_grad):
@@ -236,7 +238,7 @@ def test_train_epoch_switches_an_eval_mode_model_to_train_mode():
     x, y = make_data(9, seed=32)
     model = make_model(seed=33, dropout=0.5).eval()  # e.g. right after an evaluate()
     seen = []
-    model.register_forward_hook(lambda m, i, o: seen.append(m[2].training))
+    model.register_forward_hook(lambda m, i, o: seen.append(all(s.training for s in m.modules())))
     train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.1),
                 nn.CrossEntropyLoss())
     expect(seen and all(seen), "train_epoch on a model left in eval mode trained it in eval mode "
@@ -297,13 +299,17 @@ def test_train_epoch_trains_in_train_mode():
     x, y = make_data(9, seed=30)
     model = make_model(seed=31, dropout=0.5)
     seen = []
-    model.register_forward_hook(lambda m, i, o: seen.append((torch.is_grad_enabled(), m[2].training)))
+    # every module, the model itself included: a forward may read self.training directly
+    # (F.dropout(x, p, self.training)), so setting only model.children() is not train mode
+    model.register_forward_hook(lambda m, i, o: seen.append(
+        (torch.is_grad_enabled(), all(s.training for s in m.modules()))))
     train_epoch(model, make_loader(x, y, 4), torch.optim.SGD(model.parameters(), lr=0.1),
                 nn.CrossEntropyLoss())
     expect(seen, "train_epoch never called the model")
     expect(all(training for _, training in seen),
-           "train_epoch ran the model in eval mode: dropout was off during training"
-           "\n  hint: call model.train() at the start of the epoch")
+           "train_epoch ran the model (or one of its modules, the model itself included) in eval "
+           "mode: dropout was off during training\n  hint: call model.train() at the start of "
+           "the epoch (it sets the model and every submodule)")
     expect(all(grad for grad, _ in seen), "train_epoch ran the model with gradients disabled")
 
 
@@ -459,11 +465,15 @@ def test_evaluate_runs_without_grad_in_eval_mode():
     x, y = make_data(9, seed=22)
     model = make_model(seed=23, dropout=0.5)
     seen = []
-    model.register_forward_hook(lambda m, i, o: seen.append((torch.is_grad_enabled(), m[2].training)))
+    # every module, the model itself included: a forward may read self.training directly
+    # (F.dropout(x, p, self.training)), so setting only model.children() is not eval mode
+    model.register_forward_hook(lambda m, i, o: seen.append(
+        (torch.is_grad_enabled(), any(s.training for s in m.modules()))))
     evaluate(model, make_loader(x, y, 4), nn.CrossEntropyLoss())
     expect(seen, "evaluate never called the model")
     expect(not any(training for _, training in seen),
-           f"evaluate: the model ran in train mode\n  hint: {EVAL_HINT}")
+           f"evaluate: the model (or one of its modules, the model itself included) ran in train "
+           f"mode\n  hint: {EVAL_HINT}; model.eval() sets the model and every submodule")
     expect(not any(grad for grad, _ in seen),
            "evaluate: the model ran with gradients enabled, building a graph nobody uses\n  hint: "
            "wrap the loop in `with torch.no_grad():` (or torch.inference_mode())")
