@@ -21,7 +21,8 @@ Write:
         tell padding apart by position, never by value.
 
     For both: x is (N, C, H, W) float; kernel_size, stride, padding are an int (same for both
-    dims) or a pair (for H, for W). stride=None means stride = kernel_size (windows side by
+    dims) or a pair (for H, for W). A pair is a tuple or a list ([2, 3] means (2, 3), as
+    in torch). stride=None means stride = kernel_size (windows side by
     side, not overlapping). padding <= kernel_size // 2 per dim (as torch requires).
     Output size per dim (floor mode, as torch's default):
         H_out = (H + 2·padding − kH) // stride + 1

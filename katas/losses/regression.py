@@ -33,6 +33,8 @@ torch.nn.functional.binary_cross_entropy_with_logits, torch.binary_cross_entropy
 F.logsigmoid and torch.log1p are allowed.
 Every "mean" is over all elements (over 0 elements it is NaN, like torch, still computed
 from the inputs so that backward through it runs: no fresh tensor as a special case).
+Gradients flow to the target as well as to the prediction (a soft target may come
+from a model), as in torch.
 float64 inputs are computed in float64 (pos_weight too). Results live on the inputs' device:
 a helper tensor (a default pos_weight) is made there, or is a Python number.
 Inputs must not be modified.

@@ -39,6 +39,8 @@ Write:
         momentum is used exactly as given: momentum=0.0 freezes the running statistics
         (num_batches_tracked still counts); it is not "not given". So is eps: eps=0.0 means no
         eps at all (nn.BatchNorm1d refuses it in training; this module does not).
+        Both live in the attributes `momentum` and `eps`, read at every forward (setting
+        module.momentum = 0.01 after construction takes effect, as in nn.BatchNorm1d).
         Eval mode (module.eval()):
             normalise with running_mean and running_var and change no state;
             without running statistics (track_running_stats=False) use the batch statistics.

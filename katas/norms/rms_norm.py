@@ -10,7 +10,8 @@ Write:
             x / sqrt(mean(x ** 2 over the last dim) + eps) * weight
         Unlike LayerNorm there is no mean subtraction and no bias: a row of constants c
         normalises to sign(c) * weight (up to eps), not to 0. eps goes INSIDE the sqrt, and
-        is used exactly as given (eps=0.0 is a value, not "not given"). Leading dims may be of
+        is used exactly as given (eps=0.0 is a value, not "not given"). It lives in
+        the attribute `eps`, read at every forward (as nn.RMSNorm's). Leading dims may be of
         any size, 0 included; a row of exact zeros gives 0 with a finite gradient.
         Equals nn.RMSNorm(dim, eps=eps) with the same weight.
     pre_norm(x, sublayer, norm) -> x + sublayer(norm(x))   (GPT-2, Llama: the residual

@@ -7,6 +7,7 @@ exact and a mean of at most 16 values differs from torch's by a few ulps.
 Contract -> specs:
 - stride=None means kernel_size (int and pair): test_stride_defaults_*, test_stride_none_*
 - int or pair settings, floor output size: test_settings_match_torch, test_*_any_settings_*
+- a pair may be a list as well as a tuple: test_pairs_may_be_lists
 - max: padding never wins (−inf, also vs huge finite negatives and −inf pixels): test_max_pool_padding_never_wins*
 - max ties (decided: the max value; gradient only to tied max pixels, summing to upstream):
   test_max_pool_ties_value_and_gradient (a border window of all −inf real pixels ties with its −inf
@@ -135,6 +136,18 @@ def test_settings_match_torch(name, case):
     x = randn(2, 3, 9, 11, seed=3)
     hint = HINTS[name] if "padding" in kw else HINT_WINDOWS
     check_pool(name, x, hint=hint, **kw)
+
+
+@pytest.mark.parametrize("name", POOLS)
+def test_pairs_may_be_lists(name):
+    x = randn(1, 2, 7, 9, seed=4)
+    kw = dict(kernel_size=[2, 3], stride=[1, 2], padding=[1, 1])
+    hint = ("a pair may be a list as well as a tuple ([2, 3] means (2, 3), as in torch): test "
+            "isinstance(v, int) for the single-number case, and index anything else")
+    try:
+        check_pool(name, x, hint=hint, **kw)
+    except TypeError as err:
+        raise SpecFailure(f"{describe(name, x, **kw)} raised TypeError: {err}\n  hint: {hint}") from err
 
 
 def test_avg_pool_of_ones_is_one_everywhere_even_at_the_border():

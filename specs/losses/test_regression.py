@@ -13,6 +13,8 @@ Contract-to-spec map:
   bce_gradient_is_finite_at_exactly_zero_and_one
 - bce_with_logits: stable at ±1e4 (values and gradients), gradients right at exactly x = 0
   (a zero-initialised head): bce_with_logits_*, gradient_at_zero_logits
+- gradients w.r.t. the target too (soft labels from a model), bce_loss and bce_with_logits:
+  bce_gradient_matches_autograd, bce_with_logits_pos_weight_gradient
 - pos_weight on the POSITIVE term only, (C,) or (1,) along the last dim, float64 too (weights
   not exact in float32): bce_with_logits_pos_weight_*, float64_to_1e12
 - results on the inputs' device, pos_weight None or given (meta stands in for a GPU):
@@ -47,6 +49,9 @@ HINT_BCE = ("-(t * log(p) + (1 - t) * log(1 - p)), each log clamped at -100 BEFO
 HINT_STABLE = ("1 - sigmoid(x) rounds to 0 for x above ~17 in float32 and log(0) = -inf: use "
                "log(sigmoid(x)) = -(max(-x, 0) + log1p(exp(-|x|))) (or F.logsigmoid) and "
                "log(1 - sigmoid(x)) = log(sigmoid(-x))")
+HINT_TARGET_GRAD = ("the target is an input like the prediction: a soft target from a model "
+                    "(distillation) needs its gradient, as torch gives it; do not detach it or "
+                    "build the target's terms under no_grad")
 HINT_POS = ("pos_weight multiplies the POSITIVE term only: -(pos_weight * t * log(sigmoid(x)) + "
             "(1 - t) * log(1 - sigmoid(x)))")
 
@@ -180,6 +185,10 @@ def test_bce_gradient_matches_autograd():
     p, t = probs_and_targets((3, 5), seed=9, soft=True)
     assert_grads_match(lambda a: bce_loss(a, t), lambda a: F.binary_cross_entropy(a, t), p,
                        what="bce_loss(probs, target) gradient w.r.t. probs", hint=HINT_BCE)
+    # soft labels may come from a model (distillation): the target gets torch's gradient too
+    assert_grads_match(bce_loss, F.binary_cross_entropy, p, t,
+                       what="bce_loss(probs, soft target) gradient w.r.t. probs and target",
+                       hint=HINT_TARGET_GRAD)
 
 
 # ------------------------------------------------------------------------ bce_with_logits
@@ -223,6 +232,10 @@ def test_bce_with_logits_pos_weight_gradient():
     assert_grads_match(lambda a: bce_with_logits(a, t, pos_weight),
                        lambda a: F.binary_cross_entropy_with_logits(a, t, pos_weight=pos_weight), x,
                        what="bce_with_logits(logits, target, pos_weight) gradient", hint=HINT_POS)
+    assert_grads_match(lambda a, b: bce_with_logits(a, b, pos_weight),
+                       lambda a, b: F.binary_cross_entropy_with_logits(a, b, pos_weight=pos_weight), x, t,
+                       what="bce_with_logits(logits, soft target, pos_weight) gradient w.r.t. logits and target",
+                       hint=HINT_TARGET_GRAD)
 
 
 # No logit is exactly 0: there the classic max(x, 0) - x * t + log1p(exp(-|x|)) has a kink

@@ -16,6 +16,7 @@ Contract -> specs:
   test_one_value_per_channel_*
 - empty batch (n = 0) allowed, running stats kept, step counted (decided), float64 and in the
   graph: test_empty_batch
+- .momentum / .eps set after construction are used (read at every forward): test_momentum_and_eps_set_after_construction_are_used
 - eps=0.0 used as given (no hidden floor, std 1e-10 too), train and eval: test_explicit_zero_eps_is_used
 - channel means far from 0 (two-pass variance): test_mean_far_from_zero_float32
 - running stats carry no graph; gradients in train and eval: test_running_statistics_carry_no_graph,
@@ -349,6 +350,24 @@ def test_explicit_zero_momentum_is_used():
     assert_close(mine.running_mean, torch.zeros(3), what=f"{call(3, kwargs)}: running_mean after 2 steps",
                  hint="momentum=0.0 is a value, not 'not given': the running statistics stay frozen "
                       "(no `momentum or 0.1`)")
+
+
+def test_momentum_and_eps_set_after_construction_are_used():
+    # Fine-tuning code sets bn.momentum = 0.01 (or bn.eps) on a built model: both are read at
+    # every forward, as nn.BatchNorm1d's are, not folded into something else in __init__.
+    mine, ref = pair(3)
+    hint = ("momentum and eps live in the attributes self.momentum and self.eps and are read at "
+            "every forward (module.momentum = 0.3 after construction takes effect, as in "
+            "nn.BatchNorm1d); do not precompute 1 - momentum or an eps tensor in __init__")
+    for m in (mine, ref):
+        m.momentum, m.eps = 0.3, 0.5
+    x = batch((5, 3, 2), seed=7)
+    got = mine(x)
+    with torch.no_grad():
+        expected = ref(x)
+    what = "BatchNorm1d(3) with .momentum = 0.3 and .eps = 0.5 set after construction"
+    assert_close(got, expected, what=f"{what}: train output", hint=hint)
+    compare_state(mine, ref, what, hint=hint)
 
 
 @pytest.mark.parametrize("scale", [1e-3, 1e-10])

@@ -10,6 +10,7 @@ Contract -> specs:
 - no mean subtraction (constant rows): test_constant_rows_are_not_zeroed
 - eps inside the sqrt (dim = 1 too), default 1e-6, eps=0.0 as given (no hidden floor, x ~ 1e-10 and 1e-15 too):
   test_eps_is_inside_the_sqrt, test_explicit_zero_eps_is_used
+- .eps set after construction is used (read at every forward): test_eps_set_after_construction_is_used
 - float64 (float32 internals allowed), float32 under a float64 default dtype: test_float64; gradients: test_gradients_match_torch
 - empty leading dim, exact zero rows (finite gradient): test_empty_batch_and_zero_rows
 - non-contiguous input unchanged: test_non_contiguous_*; off limits: test_writes_its_own_rms_norm
@@ -286,6 +287,18 @@ def test_explicit_zero_eps_is_used(magnitude):
     assert_close(mine(x), ref(x), what=f"RMSNorm(5, eps=0.0) on x of magnitude {magnitude:g}",
                  hint="eps=0.0 is a value, not 'not given': store it as is (no `eps or 1e-6`) and "
                       "add nothing else (no max(eps, tiny), no clamp of the rms)")
+
+
+def test_eps_set_after_construction_is_used():
+    # nn.RMSNorm keeps eps in .eps and reads it at every forward; so does this module
+    mine = RMSNorm(5)
+    ref = reference_norm(5, seed=33)
+    load_into(mine, ref)
+    mine.eps = ref.eps = 0.5
+    x = inputs(3, 5, seed=34, offset=0.5, scale=0.5)
+    assert_close(mine(x), ref(x), what="RMSNorm(5) with .eps = 0.5 set after construction",
+                 hint="keep eps in the attribute self.eps and read it in forward (as nn.RMSNorm "
+                      "does); do not fold it into a tensor or another attribute in __init__")
 
 
 def test_empty_batch_and_zero_rows():

@@ -1,5 +1,5 @@
 """bce_with_logits and bce_loss as autograd.Functions with closed-form gradients (bce_loss's
-is torch's, floored at 1e-12); sums divided by numel."""
+is torch's, floored at 1e-12; the target gets its gradient too); sums divided by numel."""
 
 import torch
 
@@ -26,7 +26,10 @@ class _BCE(torch.autograd.Function):
     def backward(ctx, g):
         p, t = ctx.saved_tensors
         # torch's own formula: (p - t) / (p (1 - p)), the denominator floored at 1e-12 (finite at 0 and 1)
-        return g * (p - t) / (p * (1 - p)).clamp(min=1e-12) / p.numel(), None
+        grad_t = None
+        if ctx.needs_input_grad[1]:  # d/dt = -(log p - log(1 - p)), clamped logs, as torch
+            grad_t = g * ((1 - p).log().clamp(min=-100.0) - p.log().clamp(min=-100.0)) / p.numel()
+        return g * (p - t) / (p * (1 - p)).clamp(min=1e-12) / p.numel(), grad_t
 
 
 def bce_loss(probs, target):
@@ -56,7 +59,11 @@ class _BCEWithLogits(torch.autograd.Function):
         s = _sigmoid(x)
         grad = (1 - t) * s - w * t * (1 - s)
         grad = torch.broadcast_to(grad, x.shape)
-        return g * grad / x.numel(), None, None
+        grad_t = None
+        if ctx.needs_input_grad[1]:  # d/dt = w * softplus(-x) - softplus(x)
+            grad_t = torch.broadcast_to(w * _softplus(-x) - _softplus(x), t.shape)
+            grad_t = g * grad_t / x.numel()
+        return g * grad / x.numel(), grad_t, None
 
 
 def bce_with_logits(logits, target, pos_weight=None):
