@@ -478,7 +478,8 @@ class _MetaHelpers(torch.overrides.TorchFunctionMode):
     """Records torch calls that mix a meta tensor of one or more dims with a CPU tensor: run with the
     default device set to meta, such a tensor is a helper built without device= (on a GPU it would sit
     on the CPU). 0-dim helpers (torch.tensor(0.5)) are legal next to GPU tensors and not recorded, and so
-    are CPU index tensors in x[idx] / x[idx] = y (torch moves integer and bool indices to x's device)."""
+    are CPU index tensors in x[idx] (torch moves integer and bool indices to x's device) and assignments
+    x[...] = y (a copy, which crosses devices)."""
 
     def __init__(self):
         super().__init__()
@@ -488,7 +489,10 @@ class _MetaHelpers(torch.overrides.TorchFunctionMode):
         kwargs = kwargs or {}
         tensors = [t for t in torch.utils._pytree.tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
         helpers = [t for t in tensors if t.device.type == "meta" and t.dim() > 0]
-        if getattr(func, "__name__", "") in ("__getitem__", "__setitem__"):
+        name = getattr(func, "__name__", "")
+        if name == "__setitem__":
+            return func(*args, **kwargs)
+        if name == "__getitem__":
             helpers = [t for t in helpers if t.is_floating_point()]  # not an index
         if helpers and any(t.device.type == "cpu" for t in tensors):
             self.mixed.append(getattr(func, "__name__", repr(func)))
