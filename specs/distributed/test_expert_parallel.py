@@ -16,6 +16,7 @@ Contract -> specs:
   test_uneven_routing_needs_exchanged_split_sizes
 - float64 x, computed and returned in float64, by a module built and first called in float32
   then .double() (no buffer or dtype kept from the first call): test_float64
+- bfloat16 x (no shared experts) returned in bfloat16, the float32 combine cast back: test_bfloat16
 - non-contiguous x (odd ranks, every case); each local expert run once on exactly the rows
   routed to it from every rank, no other expert run (forward hooks on moe's experts):
   every spec that compares outputs (check())
@@ -142,6 +143,7 @@ CASES = {
     ("nine", 3): (replace(V3, n_routed_experts=9, n_group=3, topk_group=2), 10, [(1, 5), (2, 2), (1, 3)],
                   torch.float32, None),
     ("float64", 2): (V3, 7, [(2, 4), (1, 5)], torch.float64, None),
+    ("bfloat16", 2): (NO_SHARED, 11, [(2, 3), (1, 4)], torch.bfloat16, None),
     # every token chooses experts 4..7 (rank 1 of 2): rank 0 sends nothing to itself
     ("uneven", 2): (V3, 8, [(2, 5), (1, 3)], torch.float32, torch.tensor([0.0] * 4 + [5.0] * 4)),
 }
@@ -209,6 +211,11 @@ def test_float64():
           hint="keep x's dtype through the all_to_alls (rows.new_empty, torch.empty_like) and combine "
                "in float32 as deepseek/moe does, cast to x's dtype; float64 inputs stay float64 (the "
                "module was built and first called in float32, then .double(): keep no buffer between calls)")
+
+
+def test_bfloat16():
+    check("bfloat16", 2, hint="the combine runs in float32 as deepseek/moe does; cast it back to x's dtype "
+                              "(routed.to(x.dtype)) before adding the shared experts: bfloat16 in, bfloat16 out")
 
 
 def test_keeps_only_its_experts():
