@@ -16,7 +16,7 @@ Contract -> specs:
   test_uneven_routing_needs_exchanged_split_sizes
 - float64 x, computed and returned in float64, by a module built and first called in float32
   then .double() (no buffer or dtype kept from the first call): test_float64
-- bfloat16 x (no shared experts) returned in bfloat16, the float32 combine cast back: test_bfloat16
+- bfloat16 x (no shared experts) returned in bfloat16, combined in float32 and cast back once: test_bfloat16
 - non-contiguous x (odd ranks, every case); each local expert run once on exactly the rows
   routed to it from every rank, no other expert run (forward hooks on moe's experts):
   every spec that compares outputs (check())
