@@ -24,8 +24,8 @@ Contract -> specs:
   keys; shared_experts None when the MoE has none: test_keeps_only_its_experts
 - E not a multiple of W: ValueError naming both, before any communication:
   test_experts_must_split_evenly
-- communication: only all_to_all(_single), all ranks' bytes <= 2*N*k*H*s + 2*(N*k + W*W)*8:
-  test_traffic
+- communication: only all_to_all(_single), all ranks' bytes <= 2*N*k*H*s + 2*(N*k + W*W)*8
+  (s = x.element_size(): bfloat16 rows travel as bfloat16, not float32): test_traffic
 - inputs not modified: the guard on every call (checked in each rank)
 - every async all_to_all's handle waited (before the values, which it would make a race):
   every spec that compares outputs (check())
@@ -251,7 +251,7 @@ def test_experts_must_split_evenly():
             raise SpecFailure(f"ExpertParallelMoE communicated {traffic} before raising: check first")
 
 
-@pytest.mark.parametrize("name, world", [("v3", 4), ("uneven", 2)])
+@pytest.mark.parametrize("name, world", [("v3", 4), ("uneven", 2), ("bfloat16", 2)])
 def test_traffic(name, world):
     config, _, sizes, dtype, _ = CASES[(name, world)]
     k, H = config.num_experts_per_tok, config.hidden_size
