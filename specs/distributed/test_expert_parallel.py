@@ -16,6 +16,7 @@ Contract -> specs:
   test_uneven_routing_needs_exchanged_split_sizes
 - float64 x, computed and returned in float64, by a module built and first called in float32
   then .double() (no buffer or dtype kept from the first call): test_float64
+- bfloat16 x (no shared experts) returned in bfloat16, combined in float32 and cast back once: test_bfloat16
 - non-contiguous x (odd ranks, every case); each local expert run once on exactly the rows
   routed to it from every rank, no other expert run (forward hooks on moe's experts):
   every spec that compares outputs (check())
@@ -23,8 +24,8 @@ Contract -> specs:
   keys; shared_experts None when the MoE has none: test_keeps_only_its_experts
 - E not a multiple of W: ValueError naming both, before any communication:
   test_experts_must_split_evenly
-- communication: only all_to_all(_single), all ranks' bytes <= 2*N*k*H*s + 2*(N*k + W*W)*8:
-  test_traffic
+- communication: only all_to_all(_single), all ranks' bytes <= 2*N*k*H*s + 2*(N*k + W*W)*8
+  (s = x.element_size(): bfloat16 rows travel as bfloat16, not float32): test_traffic
 - inputs not modified: the guard on every call (checked in each rank)
 - every async all_to_all's handle waited (before the values, which it would make a race):
   every spec that compares outputs (check())
@@ -142,6 +143,7 @@ CASES = {
     ("nine", 3): (replace(V3, n_routed_experts=9, n_group=3, topk_group=2), 10, [(1, 5), (2, 2), (1, 3)],
                   torch.float32, None),
     ("float64", 2): (V3, 7, [(2, 4), (1, 5)], torch.float64, None),
+    ("bfloat16", 2): (NO_SHARED, 11, [(2, 3), (1, 4)], torch.bfloat16, None),
     # every token chooses experts 4..7 (rank 1 of 2): rank 0 sends nothing to itself
     ("uneven", 2): (V3, 8, [(2, 5), (1, 3)], torch.float32, torch.tensor([0.0] * 4 + [5.0] * 4)),
 }
@@ -211,6 +213,11 @@ def test_float64():
                "module was built and first called in float32, then .double(): keep no buffer between calls)")
 
 
+def test_bfloat16():
+    check("bfloat16", 2, hint="the combine runs in float32 as deepseek/moe does; cast it back to x's dtype "
+                              "(routed.to(x.dtype)) before adding the shared experts: bfloat16 in, bfloat16 out")
+
+
 def test_keeps_only_its_experts():
     for rank, (keys, expected, same, replicated, no_shared) in enumerate(POOL.run(4, _kept, V3, 9)):
         if no_shared != "None":
@@ -244,7 +251,7 @@ def test_experts_must_split_evenly():
             raise SpecFailure(f"ExpertParallelMoE communicated {traffic} before raising: check first")
 
 
-@pytest.mark.parametrize("name, world", [("v3", 4), ("uneven", 2)])
+@pytest.mark.parametrize("name, world", [("v3", 4), ("uneven", 2), ("bfloat16", 2)])
 def test_traffic(name, world):
     config, _, sizes, dtype, _ = CASES[(name, world)]
     k, H = config.num_experts_per_tok, config.hidden_size
