@@ -43,6 +43,8 @@ Contract-to-spec map:
 - nothing waits inside backward; every handle waited by finish; finish launches nothing:
   handles_are_waited_in_finish_not_in_backward
 - frozen parameters: no bucket, .grad stays None: frozen_parameters_get_no_gradient
+- "exactly the gradient bytes": a bfloat16 model all-reduces 2-byte elements (no float32
+  bucket), its .grad stays bfloat16: a_bfloat16_model_reduces_in_bfloat16
 - the next backward starts afresh (every bucket launches again): covered by the 3-step
   training and one_all_reduce_per_bucket's second step
 - off limits: torch's DistributedDataParallel (its C++ reducer's all-reduces never reach
@@ -428,3 +430,28 @@ def test_handles_are_waited_in_finish_not_in_backward():
         if record["finish"].ops:
             fail(f"rank {rank}: finish_gradient_synchronization communicated {record['finish'].summary()}: "
                  f"it only waits for the buckets' all-reduces")
+
+
+def _bfloat16(rank, world):
+    """Linear(3, 2) in bfloat16: 8 elements, 16 bytes of gradient, one bucket."""
+    net = nn.Linear(3, 2).to(torch.bfloat16)
+    ddp = DDP(net, 1 << 20)
+    x = torch.full((2, 3), 0.5 + rank, dtype=torch.bfloat16)
+    loss = ddp(x).float().square().mean()
+    with comm_log() as log:
+        loss.backward()
+        ddp.finish_gradient_synchronization()
+    return [(op.name, op.bytes) for op in log.calls()], [p.grad.dtype for p in net.parameters()]
+
+
+def test_a_bfloat16_model_reduces_in_bfloat16():
+    for rank, (sent, dtypes) in enumerate(POOL.run(2, _bfloat16)):
+        if sent != [("all_reduce", 16)]:
+            fail(f"rank {rank}: backward and finish of a bfloat16 Linear(3, 2) (8 gradient elements, "
+                 f"16 bytes) communicated {sent}; expected one all-reduce of 16 bytes: the buckets "
+                 "hold exactly the gradient bytes, in the gradients' own dtype",
+                 "flatten the bucket with torch.cat of the gradients as they are: no .float() "
+                 "before the all-reduce, which doubles its bytes")
+        if dtypes != [torch.bfloat16, torch.bfloat16]:
+            fail(f"rank {rank}: a bfloat16 model's .grad came back as {dtypes}; expected bfloat16 "
+                 "(same shape and dtype)", "write the average back with param.grad.copy_(...)")
