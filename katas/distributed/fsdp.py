@@ -43,7 +43,8 @@ Write:
                the layer's forward from its saved input is fine: layers are deterministic);
                an input may have no gradient: integer token ids into an nn.Embedding unit;
             3. ONE reduce-scatter per unit (dist.reduce_scatter, reduce_scatter_tensor
-               or reduce_scatter_single) of the padded flat gradient (W * S elements; the
+               or reduce_scatter_single) of the padded flat gradient (W * S elements in the
+               parameters' dtype, like every collective here, no float32 upcast; the
                padding's gradient is 0), summed over ranks and divided by W: the average of
                the ranks' gradients. Rank r's part, [r * S, (r + 1) * S), is its shard's
                gradient, accumulated into shard.grad like any autograd gradient (added

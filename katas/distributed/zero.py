@@ -37,7 +37,8 @@ Write:
             by the constructor: a schedule may wrap it before the first step.
         step() -> None, under torch.no_grad():
             1. Every parameter must have a .grad (else ValueError naming the parameter's
-               index in params: a missing gradient is a bug here, not a skip), checked
+               index in params: a missing gradient is a bug here, not a skip; a frozen
+               parameter, requires_grad=False, is still one of params), checked
                first: a step that raises changes nothing (no update, no communication). The
                gradients are the same on every rank (already averaged, e.g. by DDP):
                step does NOT reduce them; it reads only its slice [start, stop) of the

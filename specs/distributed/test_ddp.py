@@ -42,7 +42,10 @@ Contract-to-spec map:
 - launched from hooks while backward runs, async_op=True: all_reduces_launch_during_backward
 - nothing waits inside backward; every handle waited by finish; finish launches nothing:
   handles_are_waited_in_finish_not_in_backward
-- frozen parameters: no bucket, .grad stays None: frozen_parameters_get_no_gradient
+- frozen parameters: no bucket, .grad stays None: frozen_parameters_get_no_gradient; a frozen
+  parameter between trainable ones adds no bytes to a bucket: a_frozen_parameter_takes_no_bucket_space
+- "exactly the gradient bytes": a bfloat16 model all-reduces 2-byte elements (no float32
+  bucket), its .grad stays bfloat16: a_bfloat16_model_reduces_in_bfloat16
 - the next backward starts afresh (every bucket launches again): covered by the 3-step
   training and one_all_reduce_per_bucket's second step
 - off limits: torch's DistributedDataParallel (its C++ reducer's all-reduces never reach
@@ -428,3 +431,53 @@ def test_handles_are_waited_in_finish_not_in_backward():
         if record["finish"].ops:
             fail(f"rank {rank}: finish_gradient_synchronization communicated {record['finish'].summary()}: "
                  f"it only waits for the buckets' all-reduces")
+
+
+def _bfloat16(rank, world):
+    """Linear(3, 2) in bfloat16: 8 elements, 16 bytes of gradient, one bucket."""
+    net = nn.Linear(3, 2).to(torch.bfloat16)
+    ddp = DDP(net, 1 << 20)
+    x = torch.full((2, 3), 0.5 + rank, dtype=torch.bfloat16)
+    loss = ddp(x).float().square().mean()
+    with comm_log() as log:
+        loss.backward()
+        ddp.finish_gradient_synchronization()
+    return [(op.name, op.bytes) for op in log.calls()], [p.grad.dtype for p in net.parameters()]
+
+
+def test_a_bfloat16_model_reduces_in_bfloat16():
+    for rank, (sent, dtypes) in enumerate(POOL.run(2, _bfloat16)):
+        if sent != [("all_reduce", 16)]:
+            fail(f"rank {rank}: backward and finish of a bfloat16 Linear(3, 2) (8 gradient elements, "
+                 f"16 bytes) communicated {sent}; expected one all-reduce of 16 bytes: the buckets "
+                 "hold exactly the gradient bytes, in the gradients' own dtype",
+                 "flatten the bucket with torch.cat of the gradients as they are: no .float() "
+                 "before the all-reduce, which doubles its bytes")
+        if dtypes != [torch.bfloat16, torch.bfloat16]:
+            fail(f"rank {rank}: a bfloat16 model's .grad came back as {dtypes}; expected bfloat16 "
+                 "(same shape and dtype)", "write the average back with param.grad.copy_(...)")
+
+
+def _frozen_in_the_middle(rank, world):
+    """Reverse order: c.weight 80 B, b.bias (frozen) 40 B, b.weight 240 B, a.bias 48 B,
+    a.weight 192 B. bucket_bytes=320: [c.weight, b.weight] = 320, [a.bias, a.weight] = 240."""
+    torch.manual_seed(7)
+    net = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 5), nn.Tanh(),
+                        nn.Linear(5, 2, bias=False)).double()
+    net[2].bias.requires_grad_(False)
+    ddp = DDP(net, 320)
+    loss = ddp(torch.ones(2, 4, dtype=torch.float64)).square().mean()
+    with comm_log() as log:
+        loss.backward()
+    ddp.finish_gradient_synchronization()
+    return sorted(op.bytes for op in log.calls("all_reduce"))
+
+
+def test_a_frozen_parameter_takes_no_bucket_space():
+    for rank, got in enumerate(POOL.run(2, _frozen_in_the_middle)):
+        if got != [240, 320]:
+            fail(f"rank {rank}: a frozen bias between trainable parameters, bucket_bytes=320: backward "
+                 f"all-reduced buckets of {got} bytes; expected [240, 320] (c.weight 80 + b.weight 240, "
+                 "then a.bias 48 + a.weight 192): a frozen parameter is in no bucket and adds nothing "
+                 "to a bucket's size", "filter on requires_grad first, then group greedily: "
+                 "reversed([p for p in module.parameters() if p.requires_grad])")

@@ -23,6 +23,8 @@ Contract-to-spec map:
   and no gradient asked of the input: test_an_embedding_unit_takes_integer_ids
 - shards in the parameters' dtype and device (a bfloat16 model: no float32 padding promoting
   the flat vector): test_shards_keep_the_parameters_dtype
+- collectives in the parameters' dtype (bfloat16 backward: S and W * S elements of 2 bytes,
+  no float32 reduce-scatter): test_shards_keep_the_parameters_dtype
 - gradients accumulate into shard.grad (added when .grad holds one), and two forwards before
   one backward (each call's backward with its own saved input): test_gradients_accumulate
 - ONE all-gather per unit in forward, ONE all-gather + ONE reduce-scatter per unit in
@@ -265,7 +267,13 @@ def _bfloat16(rank, world):
     fsdp = FSDP(make_bfloat16_model())
     x = torch.randn(2, 5, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16)
     dtypes = [p.dtype for p in fsdp.parameters()]
-    return dtypes, fsdp(x).detach() if dtypes == [torch.bfloat16] * 2 else None  # (every rank alike)
+    if dtypes != [torch.bfloat16] * 2:
+        return dtypes, None, None, None
+    out = fsdp(x)
+    with comm_log() as log:  # backward only: the bytes each collective sends, in bfloat16
+        out.float().square().mean().backward()
+    sent = sorted((op.name in GATHERS, op.bytes) for op in log.calls())
+    return dtypes, out.detach(), sent, [None if p.grad is None else p.grad.dtype for p in fsdp.parameters()]
 
 
 DEEP = 10
@@ -413,13 +421,24 @@ def test_an_embedding_unit_takes_integer_ids():
 def test_shards_keep_the_parameters_dtype():
     model = make_bfloat16_model()
     x = torch.randn(2, 5, generator=torch.Generator().manual_seed(5)).to(torch.bfloat16)
-    for rank, (dtypes, out) in enumerate(run(4, _bfloat16)):
+    # P = 18 and 12 over 4 ranks: S = 5 and 3; bfloat16 sends 2 bytes an element
+    want = sorted([(True, 5 * 2), (True, 3 * 2), (False, 4 * 5 * 2), (False, 4 * 3 * 2)])
+    for rank, (dtypes, out, sent, grads) in enumerate(run(4, _bfloat16)):
         if dtypes != [torch.bfloat16, torch.bfloat16]:
             fail(f"rank {rank} of 4: FSDP of a bfloat16 model has shards of {dtypes}; expected the "
                  "parameters' dtype, bfloat16", "make the padding with flat.new_zeros(...) (the flat "
                  "vector's dtype and device): torch.zeros(n) is float32, and torch.cat promotes to it")
         assert_close(out, model(x).detach(), rtol=1e-2, atol=1e-2,
                      what=f"rank {rank} of 4: FSDP(bfloat16 model)(x) (model(x) unsharded)")
+        if sent != want:
+            fail(f"rank {rank} of 4: backward of a bfloat16 model sent (is all-gather, bytes) {sent}; "
+                 f"expected {want}: per unit one all-gather of S and one reduce-scatter of W * S "
+                 "bfloat16 elements (2 bytes each): collectives run in the parameters' dtype",
+                 "reduce-scatter the gradient as autograd gives it (bfloat16): no .float() before "
+                 "the collective, which doubles its bytes")
+        if grads != [torch.bfloat16, torch.bfloat16]:
+            fail(f"rank {rank} of 4: shard gradients of a bfloat16 model have dtypes {grads}; "
+                 "expected bfloat16 (the shards' dtype)", "grad_shard = torch.empty_like(shard)")
 
 
 @pytest.mark.parametrize("world", [2, 4])

@@ -28,6 +28,8 @@ Contract-to-spec map:
 - step reads gradients only, leaves every p.grad unchanged: test_gradients_left_unchanged
 - a missing .grad raises ValueError naming the index (a standalone 2, not a digit of a shape),
   checked first: no communication, parameters unchanged: test_missing_gradient_raises
+- a frozen parameter (requires_grad=False) is still one of params: no .grad, ValueError (not
+  filtered out, not a zero gradient): test_missing_gradient_raises[frozen]
 - the flat vector is p.reshape(-1) row-major: non-contiguous (transposed) parameters and
   gradients: test_non_contiguous_parameters_and_gradients
 - ceil(N / W) elements sent when W divides N too (N = 16, W = 2: 8, no padding):
@@ -216,8 +218,10 @@ def inner_shard(opt):
                                    for t in tensors])
 
 
-def _missing_grad(rank, world):
+def _missing_grad(rank, world, frozen=False):
     model = make_model()
+    if frozen:  # a frozen parameter is still one of params: no .grad after backward, ValueError
+        model[2].weight.requires_grad_(False)
     opt = ZeroOptimizer(model.parameters(), SGD, lr=0.1)
     x, y = make_data()
     backward(model, x, y)
@@ -552,13 +556,17 @@ def test_gradients_left_unchanged():
                  "copy the gradient slice into the shard's .grad; leave p.grad alone")
 
 
-def test_missing_gradient_raises():
-    for rank, (kind, message, communicated, changed) in enumerate(POOL.run(2, _missing_grad)):
+@pytest.mark.parametrize("frozen", [False, True], ids=["grad_none", "frozen"])
+def test_missing_gradient_raises(frozen):
+    what = "frozen (requires_grad=False) parameter 2, which has no .grad," if frozen else "parameter 2's .grad None"
+    for rank, (kind, message, communicated, changed) in enumerate(POOL.run(2, _missing_grad, frozen)):
         if kind != "ValueError":
             got = "returned normally" if kind is None else f"raised {kind}: {message}"
-            fail(f"rank {rank}: step() with parameter 2's .grad None {got}; the contract says "
+            fail(f"rank {rank}: step() with {what} {got}; the contract says "
                  "ValueError naming the parameter's index (a missing gradient is a bug, not a skip)",
-                 "check every p.grad before any communication and raise ValueError(f'parameter {i} ...')")
+                 "check every p.grad before any communication and raise ValueError(f'parameter {i} ...')"
+                 + ("; params is every parameter given, frozen ones included: do not filter on "
+                    "requires_grad, and do not fill a missing gradient with zeros" if frozen else ""))
         if not re.search(r"\b2\b", message):
             fail(f"rank {rank}: the ValueError {message!r} does not name the parameter's index, 2 "
                  "(its position in params, counted from 0)", "raise ValueError(f'parameter {i} has no gradient')")
