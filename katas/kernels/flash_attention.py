@@ -51,7 +51,8 @@ Part 1, PyTorch tiles (any float dtype: float16, bfloat16, float32, float64):
             is_causal). The graph holds no Nq x Nk tensor.
 
 Part 2, Triton (float16 or float32 q, k, v of one dtype; d in {16, 32, 64, 128}; block_q
-and block_k powers of two >= 16; anything else raises ValueError naming the value):
+and block_k powers of two >= 16; anything else raises ValueError naming the value, before any
+launch):
     flash_forward_triton(q, k, v, is_causal=False, block_q=16, block_k=16) -> (o, lse)
         Same values and dtypes as flash_forward (lse float32). One launch of one @triton.jit
         kernel, one program per (query tile, batch): a grid of triton.cdiv(Nq, block_q) * B

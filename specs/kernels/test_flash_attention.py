@@ -54,7 +54,8 @@ Part 2, Triton
 - default blocks 16 x 16 (forward grid and causal traffic; backward launches and traffic equal to
   an explicit 16, 16): test_triton_forward_kernel_and_traffic, test_triton_backward_kernels_and_traffic
 - ValueError for float64 / bfloat16, d not in {16, 32, 64, 128} (48, 8 and 256), v's d not k's, blocks not powers of two >= 16,
-  and Part 1's shape errors, forward and backward: test_triton_rejects_what_the_kernels_do_not_take
+  and Part 1's shape errors, forward and backward, raised before any launch (the backward's delta kernel
+  too): test_triton_rejects_what_the_kernels_do_not_take
 - any strides (each input its own layout), inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
 - o and lse given to the backward with their own strides: test_triton_backward_reads_o_and_lse_of_any_strides
 - outputs (and delta) new at every call, on q's device: test_triton_new_outputs_on_the_inputs_device
@@ -782,20 +783,25 @@ def test_triton_rejects_what_the_kernels_do_not_take():
            ((q, k, v), {"block_q": 8}, (8,), "block_q = 8"), ((q, k, v), {"block_k": 24}, (24,), "block_k = 24"),
            ((q, k, v[:, :5]), {}, (), "v shorter than k"),
            ((q, k, torch.cat([v, v], -1)), {}, (), "v with d = 32, k with d = 16")]
-    for args, kwargs, mentions, label in bad:
-        assert_raises(ValueError, flash_forward_triton, *args, **kwargs, contract=contract, mentions=mentions,
-                      what=f"flash_forward_triton({label})")
-    o, lse = (t.float() for t in dense(q, k, v))
-    assert_raises(ValueError, flash_backward_triton, q, k, v, o, lse, o, block_k=24, contract=contract,
-                  mentions=(24,), what="flash_backward_triton(block_k = 24)")
-    # the backward validates dtypes and d as the forward does, before launching anything
-    for args, mentions, label in [((q.double(), k.double(), v.double()), ("float64",), "float64 inputs"),
-                                  ((q, k.half(), v.half()), (), "mixed dtypes"),
-                                  (bad[4][0], (48,), "d = 48")]:
-        o, lse = (t.to(args[0].dtype) for t in dense(*args))
-        assert_raises(ValueError, flash_backward_triton, *args, o, lse.float(), o, contract=contract,
-                      mentions=mentions, what=f"flash_backward_triton({label})",
-                      hint="run the same argument checks as flash_forward_triton (dtype, d, blocks)")
+    with traffic() as launched:
+        for args, kwargs, mentions, label in bad:
+            assert_raises(ValueError, flash_forward_triton, *args, **kwargs, contract=contract, mentions=mentions,
+                          what=f"flash_forward_triton({label})")
+        o, lse = (t.float() for t in dense(q, k, v))
+        assert_raises(ValueError, flash_backward_triton, q, k, v, o, lse, o, block_k=24, contract=contract,
+                      mentions=(24,), what="flash_backward_triton(block_k = 24)")
+        # the backward validates dtypes and d as the forward does, before launching anything
+        for args, mentions, label in [((q.double(), k.double(), v.double()), ("float64",), "float64 inputs"),
+                                      ((q, k.half(), v.half()), (), "mixed dtypes"),
+                                      (bad[4][0], (48,), "d = 48")]:
+            o, lse = (t.to(args[0].dtype) for t in dense(*args))
+            assert_raises(ValueError, flash_backward_triton, *args, o, lse.float(), o, contract=contract,
+                          mentions=mentions, what=f"flash_backward_triton({label})",
+                          hint="run the same argument checks as flash_forward_triton (dtype, d, blocks)")
+    assert launched.count == 0, (f"a Part 2 call that raises ValueError launched {launched.count} kernels first (the "
+                                 f"delta kernel too); the contract validates every argument before any launch\n{launched}"
+                                 f"\n  hint: run the full argument check (shapes, dtype, d, blocks) at the top of "
+                                 f"both wrappers, before allocating and launching anything")
 
 
 def test_triton_non_contiguous_inputs_are_left_alone():
