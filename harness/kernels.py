@@ -27,6 +27,9 @@ Importing this module instruments the interpreter and every launch:
   which tile a program computed, and in steps of which block.
 - new_output_on_input_device: a wrapper's output is a new tensor at every call, made on
   the inputs' device.
+- nan_filled_empty(): inside the block torch.empty / empty_like / new_empty / empty_strided
+  give NaN-filled float tensors, so a buffer a kernel leaves partly unwritten shows (on a GPU
+  it would hold garbage; on the CPU it often holds zeros).
 - Bounds: under the interpreter, a load or store whose unmasked lanes point outside every
   tensor passed to the kernel (the extent of the view passed, not its whole storage) fails
   before it touches memory, with the kernel's line: a missing mask on the ragged last block
@@ -530,3 +533,22 @@ def new_output_on_input_device(call: Callable[[], torch.Tensor], first: torch.Te
         fail(f"{what}: with torch.set_default_device('meta') the output was made on meta, not on the "
              f"inputs' device {first.device}: an output allocated without device= lands on the default "
              f"device (on a GPU, on the CPU)", hint)
+
+
+_EMPTY = (torch.empty, torch.empty_like, torch.empty_strided, torch.Tensor.new_empty)
+
+
+class _NanFilledEmpty(torch.overrides.TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func in _EMPTY and isinstance(out, torch.Tensor) and out.is_floating_point() and out.device.type != "meta":
+            out.fill_(float("nan"))  # the mode is off inside its own handler: no recursion
+        return out
+
+
+@contextlib.contextmanager
+def nan_filled_empty() -> Iterator[None]:
+    """torch.empty and its kin return NaN-filled float tensors inside the block (see the module
+    docstring): a deterministic stand-in for the garbage an unwritten buffer holds on a GPU."""
+    with _NanFilledEmpty():
+        yield

@@ -287,3 +287,12 @@ def test_nested_traffic_blocks_with_the_same_launches_each_keep_their_record():
             _copy[(2,)](x, out, 6, BLOCK=4)
         _copy[(2,)](x, out, 6, BLOCK=4)  # the outer block still records after the inner one ends
     assert (inner.count, outer.count) == (1, 2)
+
+
+def test_nan_filled_empty_fills_only_empty_float_tensors():
+    x = torch.ones(3)
+    with kernels.nan_filled_empty():
+        made = [torch.empty(2), torch.empty_like(x), x.new_empty(2), torch.empty_strided((2,), (1,))]
+        kept = [torch.empty(2, dtype=torch.int64), torch.zeros(2), torch.empty(2, device="meta")]
+    assert all(t.isnan().all() for t in made)
+    assert kept[0].dtype == torch.int64 and torch.equal(kept[1], torch.zeros(2)) and kept[2].is_meta

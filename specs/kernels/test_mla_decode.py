@@ -7,8 +7,8 @@ each length are filled with huge values, so a key that should be masked shows.
 
 Contract -> specs:
 - o_latent = softmax(score) @ c_kv[:length], lse = logsumexp(score), per sequence and head,
-  ragged lengths, any num_splits / block_n (one split, many, empty splits storing o = 0 (NaN freed
-  buffers before the call), ragged last
+  ragged lengths, any num_splits / block_n (one split, many, empty splits storing o = 0 (torch.empty
+  buffers NaN-filled: harness.kernels.nan_filled_empty), ragged last
   block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full; H, r,
   rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile; a split starting exactly at the length (lengths 16 and
   32, chunk 16): test_lengths_ending_on_a_split_boundary
@@ -52,7 +52,7 @@ import torch.nn.functional as F
 from harness.budgets import gpu, time_ratio
 from harness.checks import assert_close, assert_raises, unchanged
 from harness.kernels import (DEVICE, assert_traffic, interpreting, kata_module, kernel_does_the_work,
-                             new_output_on_input_device, traffic)
+                             nan_filled_empty, new_output_on_input_device, traffic)
 from katas.kernels.mla_decode import absorbed_decode, mla_decode
 from katas.mla.attention import MLACache, MultiHeadLatentAttention
 from katas.mla.components import MLAConfig
@@ -118,12 +118,11 @@ def test_matches_formula(num_splits, block_n):
     what = f"mla_decode(B=2, H=3, r=24, rope=6, lengths [13, 5], num_splits={num_splits}, block_n={block_n})"
     hint = HINT_SOFTMAX + "; " + HINT_MASK + ("; " + HINT_EMPTY if num_splits > 1 else "")
     if num_splits > 1:   # (2, 8): length 5 leaves split 1 empty; (3, 4): split 2 of both
-        # freed NaN buffers of the partials' sizes, so a torch.empty partial that an empty split never
-        # writes (its o = 0) most likely holds NaN, which the combine's weight 0 does not cancel
+        # torch.empty buffers hold NaN here (as garbage on a GPU): a partial that an empty split never
+        # writes (its o = 0) shows, since the combine's weight 0 does not cancel NaN
         hint += "; an empty split stores o = 0 as well as lse = -inf (0 * NaN is NaN in the combine)"
-        poison = [torch.full((2, num_splits, 3, n), float("nan"), device=DEVICE) for n in (24, 1) for _ in range(8)]
-        del poison
-    check(args, 0.2, what, num_splits=num_splits, block_n=block_n, hint=hint)
+    with nan_filled_empty():
+        check(args, 0.2, what, num_splits=num_splits, block_n=block_n, hint=hint)
 
 
 def test_lengths_one_and_full():
