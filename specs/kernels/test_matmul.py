@@ -7,7 +7,8 @@ spec can see which C tile each program computed. Oracle: float64 a @ b rounded t
 Contract -> specs:
 - matmul = a @ b, any M, N, K (ragged edges, 1, not multiples of the blocks), float16 / float32,
   default and explicit blocks: test_matmul_matches_torch; K = 0 gives zeros (written, not
-  torch.empty's memory: it reads NaN there), M = 0 / N = 0 empty: test_empty_and_k_zero
+  torch.empty's memory: it reads NaN there), M = 0 / N = 0 empty, both in a's dtype (float16 too):
+  test_empty_and_k_zero
 - program pid computes exactly the grouped-order tile (pid_m, pid_n), the last group short,
   GROUP_M 1 (row order) and > tile rows, a short last group inside a group span it does not divide,
   BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
@@ -123,14 +124,17 @@ class uninitialised_memory_is_nan(TorchDispatchMode):
 def test_empty_and_k_zero():
     """torch.empty's memory reads NaN here (not the allocator's chance zeros): K = 0 must write
     its zeros."""
-    for M, N, K in [(0, 5, 3), (4, 0, 3), (3, 70, 0), (0, 0, 0)]:
-        a, b = mat(M, K, seed=3), mat(K, N, seed=4)
-        with uninitialised_memory_is_nan():
-            c = matmul(a, b, 16, 16, 16, 2)
-        assert_close(c, torch.zeros(M, N, device=DEVICE),
-                     what=f"matmul(a ({M}, {K}), b ({K}, {N}))",
-                     hint="K = 0 is an empty sum: zeros (the kernel's loop over K runs zero times and stores its "
-                          "zero accumulator); M = 0 or N = 0: an empty (M, N) tensor")
+    for dtype in (torch.float32, torch.float16):  # float16 too: the zeros / the empty C are in a's dtype
+        for M, N, K in [(0, 5, 3), (4, 0, 3), (3, 70, 0), (0, 0, 0)]:
+            a, b = mat(M, K, dtype=dtype, seed=3), mat(K, N, dtype=dtype, seed=4)
+            with uninitialised_memory_is_nan():
+                c = matmul(a, b, 16, 16, 16, 2)
+            assert_close(c, torch.zeros(M, N, dtype=dtype, device=DEVICE),
+                         what=f"matmul(a ({M}, {K}) {dtype}, b ({K}, {N}) {dtype})",
+                         hint="K = 0 is an empty sum: zeros (the kernel's loop over K runs zero times and stores "
+                              "its zero accumulator); M = 0 or N = 0: an empty (M, N) tensor; either way C is "
+                              "allocated in a's dtype (torch.zeros / torch.empty default to float32: pass "
+                              "dtype=a.dtype)")
 
 
 @pytest.mark.parametrize("M,N,group_m,bn", [(80, 48, 2, 16), (80, 48, 1, 16), (80, 48, 8, 16), (33, 64, 3, 16),
