@@ -24,7 +24,8 @@ Contract -> specs:
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
   a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
-  empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
+  empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x; int64, int32,
+  uint8, bool: any non-float dtype): test_rejects_*;
   off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper;
   N = 1, 1-D and transposed x too): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
@@ -337,10 +338,13 @@ def test_rejects_a_scalar_or_integer_x(name):
         assert_raises(ValueError, fn, torch.tensor(2.0, device=DEVICE), contract="ValueError when x is 0-dim, "
                       "naming its shape", mentions=["()"], what=f"{name}(x of shape ())")
         for shape in [(2, 3), (0, 3)]:  # an empty x too: check the dtype before any early return
-            assert_raises(ValueError, fn, torch.ones(shape, dtype=torch.int64, device=DEVICE),
-                          contract="ValueError when x is not floating point, naming the dtype", mentions=["int64"],
-                          what=f"{name}(x {shape} int64)",
-                          hint="check x's dtype before the launch, and before any early return for an empty x")
+            for dtype in (torch.int64, torch.int32, torch.uint8, torch.bool):  # every non-float, not a list of some
+                dname = str(dtype).removeprefix("torch.")
+                assert_raises(ValueError, fn, torch.ones(shape, dtype=dtype, device=DEVICE),
+                              contract="ValueError when x is not floating point, naming the dtype", mentions=[dname],
+                              what=f"{name}(x {shape} {dname})",
+                              hint="check x's dtype before the launch, and before any early return for an empty x: "
+                                   "x.is_floating_point(), not a list of refused dtypes")
     if t.count:
         fail(f"{name}: raise the ValueError before any launch (it launched {t.count} kernels)")
 
