@@ -28,7 +28,8 @@ Contract -> specs:
   n = 0 (no rows, or N = 0): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
   test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
   test_bias_gelu_returns_a_new_tensor_on_x_device;
-  ValueErrors (bias shape, dtypes, 0-dim / integer x, block; each also for an empty x; shape and dtype before any launch):
+  ValueErrors (bias shape, dtypes, 0-dim / integer x (int32, int64, uint8,
+  bool: any non-float), block; each also for an empty x; shape and dtype before any launch):
   test_bias_gelu_rejects_*
 - off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper; ragged,
   0-dim, transposed and N = 1 inputs too): test_the_kernels_do_the_work
@@ -419,9 +420,13 @@ def test_bias_gelu_rejects_a_scalar_or_integer_x():
                   contract="ValueError when x is 0-dim, naming its shape", mentions=["()"],
                   what="bias_gelu(x of shape (), bias (1,))")
     for rows in (2, 0):  # an empty x too
-        assert_raises(ValueError, bias_gelu, vec(3 * rows, torch.int32).reshape(rows, 3), vec(3, torch.int32),
-                      contract="ValueError when x is not a floating dtype, naming the dtype", mentions=["int32"],
-                      what=f"bias_gelu(x ({rows}, 3) int32, bias int32)", hint=HINT_CHECKS)
+        for dtype in (torch.int32, torch.int64, torch.uint8, torch.bool):  # every non-float, not a list of some
+            dname = str(dtype).removeprefix("torch.")
+            assert_raises(ValueError, bias_gelu, torch.ones(rows, 3, dtype=dtype, device=DEVICE),
+                          torch.ones(3, dtype=dtype, device=DEVICE),
+                          contract="ValueError when x is not a floating dtype, naming the dtype", mentions=[dname],
+                          what=f"bias_gelu(x ({rows}, 3) {dname}, bias {dname})",
+                          hint=HINT_CHECKS + "; x.is_floating_point(), not a list of refused dtypes")
 
 
 @pytest.mark.parametrize("block", [3, 0, 12])
