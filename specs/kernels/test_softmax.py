@@ -22,7 +22,8 @@ Contract -> specs:
   float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
   (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
-  x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
+  x.stride(-2) is no row stride), unchanged, new contiguous output, still one launch over all rows:
+  test_non_contiguous_inputs;
   a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
   empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x; int64, int32,
   uint8, bool: any non-float dtype): test_rejects_*;
@@ -297,9 +298,12 @@ def test_non_contiguous_inputs():
     for x in [non_contiguous(rows_of(2, 2, 9, seed=15)), rows_of(7, 3, seed=16).t(), rows_of(2, 10, seed=17)[:, 1:8],
               rows_of(2, 3, 9, seed=19)[:, :2]]:
         for name, fn in FUNCS.items():
-            with unchanged(x, names=["x"]):
+            with unchanged(x, names=["x"]), traffic(module()) as t:
                 out = fn(x)
             what = f"{name}(x {tuple(x.shape)} with strides {x.stride()})"
+            N = x.shape[-1]  # one launch over all rows on every layout: no loop of launches over a leading dim
+            _one_launch(t, f"{name}_kernel", x.numel() // N, triton.next_power_of_2(N) if name == "softmax" else 8,
+                        what + " (any layout: still one launch, grid (rows,), rows = x.numel() // N)")
             assert_close(out, ref(x), what=what, hint="pass the row stride (x2.stride(0)) to the kernel, and make x "
                          "contiguous first when its last dim is not (stride(-1) != 1); the rows of x.reshape(-1, N) "
                          "are evenly spaced (reshape copies when they cannot be), those of x.stride(-2) need not "
