@@ -17,7 +17,7 @@ Contract -> specs:
   n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
   test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
   (not the default device): test_add_returns_a_new_tensor_on_x_device;
-  ValueErrors (shapes, dtypes, block, each also for an empty x): test_add_rejects_*; traffic 3 n elements:
+  ValueErrors (shapes, size-1 dims included, dtypes, block, each also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
   test_bias_gelu_kernel_uses_the_bias_of_each_column; traffic: test_bias_gelu_traffic
@@ -246,6 +246,11 @@ def test_add_rejects_mismatched_shapes():
         assert_raises(ValueError, add, vec(0).reshape(0, 3), vec(0).reshape(3, 0), contract="ValueError when the "
                       "shapes differ, naming both shapes (an empty x too)", mentions=["(0, 3)", "(3, 0)"],
                       what="add(x (0, 3), y (3, 0))", hint=HINT_CHECKS)
+        for xs, ys in [((1, 3), (3,)), ((), (1,))]:  # size-1 dims count: the same elements, not the same shape
+            assert_raises(ValueError, add, vec(3 if xs else 1).reshape(xs), vec(3 if xs else 1).reshape(ys),
+                          contract="ValueError when the shapes differ, naming both shapes", mentions=[str(xs), str(ys)],
+                          what=f"add(x {xs}, y {ys})", hint="compare x.shape != y.shape as they are (no squeeze, no "
+                          "numel): a size-1 dim makes another shape")
     no_launch(t, "add(x, y) with mismatched shapes")
 
 
