@@ -25,7 +25,7 @@ Contract -> specs:
   x.stride(-2) is no row stride), unchanged, new contiguous output, still one launch over all rows:
   test_non_contiguous_inputs;
   a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
-  empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x; int64, int32,
+  empty (in x's dtype, float16 and float64 too): test_empty; ValueErrors before any launch (block, dtype also for an empty x; int64, int32,
   uint8, bool: any non-float dtype): test_rejects_*;
   off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper;
   N = 1, 1-D and transposed x too): test_the_kernels_do_the_work
@@ -328,11 +328,13 @@ def test_returns_a_new_tensor_on_x_device(name):
 
 
 def test_empty():
-    for shape in [(0, 5), (3, 0), (2, 0, 4)]:
-        x = torch.empty(shape, device=DEVICE)
-        for name, fn in FUNCS.items():
-            assert_close(fn(x), x, what=f"{name}(x {shape})", hint="no elements: return an empty tensor of x's shape "
-                         "(no launch needed)")
+    for dtype in (torch.float32, torch.float16, torch.float64):  # empty, and still of x's dtype
+        for shape in [(0, 5), (3, 0), (2, 0, 4)]:
+            x = torch.empty(shape, dtype=dtype, device=DEVICE)
+            for name, fn in FUNCS.items():
+                assert_close(fn(x), x, what=f"{name}(x {shape} {dtype})", hint="no elements: return an empty tensor "
+                             "of x's shape and dtype (no launch needed): torch.empty(x.shape, dtype=x.dtype, "
+                             "device=x.device), torch.empty's default dtype is float32")
 
 
 @pytest.mark.parametrize("name", FUNCS)

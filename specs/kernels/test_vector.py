@@ -14,7 +14,7 @@ Contract -> specs:
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
   (one launch of add_kernel, grid (cdiv(n, block),), block past 1024 not capped):
   test_add_launches_add_kernel_once_over_cdiv_programs;
-  n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
+  n = 0 (an empty output of x's dtype): test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
   test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
   (not the default device): test_add_returns_a_new_tensor_on_x_device;
   ValueErrors (shapes, size-1 dims included, dtypes, block, each also for an empty x): test_add_rejects_*; traffic 3 n elements:
@@ -25,7 +25,7 @@ Contract -> specs:
   test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block, block past 1024 not capped): test_bias_gelu_launches_once_over_cdiv_programs;
-  n = 0 (no rows, or N = 0): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
+  n = 0 (no rows, or N = 0; of x's dtype): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
   test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
   test_bias_gelu_returns_a_new_tensor_on_x_device;
   ValueErrors (bias shape, dtypes, 0-dim / integer x (int32, int64, uint8,
@@ -198,11 +198,13 @@ def test_add_launches_add_kernel_once_over_cdiv_programs(n, block):
 
 
 def test_add_empty():
-    for shape in [(0,), (2, 0, 3)]:
-        x = torch.empty(shape, device=DEVICE)
-        out = add(x, x.clone(), block=4)
-        assert_close(out, x, what=f"add(x {shape}, y {shape})", hint="n = 0: return torch.empty_like(x) "
-                     "(a grid of 0 programs does nothing)")
+    for dtype in (torch.float32, torch.float16, torch.int64):  # empty, and still of x's dtype
+        for shape in [(0,), (2, 0, 3)]:
+            x = torch.empty(shape, dtype=dtype, device=DEVICE)
+            out = add(x, x.clone(), block=4)
+            assert_close(out, x, what=f"add(x {shape} {dtype}, y {shape} {dtype})", hint="n = 0: return "
+                         "torch.empty_like(x) (a grid of 0 programs does nothing), of x's dtype: torch.empty's "
+                         "default is float32")
 
 
 def test_add_returns_a_new_tensor_on_x_device():
@@ -368,11 +370,14 @@ def test_bias_gelu_launches_once_over_cdiv_programs(shape, block):
 
 
 def test_bias_gelu_empty():
-    for shape in [(0, 4), (2, 0, 3), (3, 0)]:  # N = 0 too: bias (0,), nothing to compute
-        x, b = torch.empty(shape, device=DEVICE), torch.zeros(shape[-1], device=DEVICE)
-        out = bias_gelu(x, b, block=4)
-        assert_close(out, x, what=f"bias_gelu(x {shape}, bias ({shape[-1]},))",
-                     hint="n = 0: return an empty tensor of x's shape")
+    for dtype in (torch.float32, torch.float16, torch.float64):  # empty, and still of x's dtype
+        for shape in [(0, 4), (2, 0, 3), (3, 0)]:  # N = 0 too: bias (0,), nothing to compute
+            x = torch.empty(shape, dtype=dtype, device=DEVICE)
+            b = torch.zeros(shape[-1], dtype=dtype, device=DEVICE)
+            out = bias_gelu(x, b, block=4)
+            assert_close(out, x, what=f"bias_gelu(x {shape} {dtype}, bias ({shape[-1]},))",
+                         hint="n = 0: return an empty tensor of x's shape and dtype (torch.empty_like(x); "
+                              "torch.empty's default dtype is float32)")
 
 
 def test_bias_gelu_returns_a_new_tensor_on_x_device():
