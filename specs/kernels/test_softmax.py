@@ -24,7 +24,8 @@ Contract -> specs:
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
   x.stride(-2) is no row stride), unchanged, new contiguous output, still one launch over all rows:
   test_non_contiguous_inputs;
-  a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
+  a new output at every call (no buffer kept), on x's device (an empty x too):
+  test_returns_a_new_tensor_on_x_device;
   empty (in x's dtype, float16 and float64 too): test_empty; ValueErrors before any launch (block, dtype also for an empty x; int64, int32,
   uint8, bool: any non-float dtype): test_rejects_*;
   off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper;
@@ -312,6 +313,18 @@ def test_non_contiguous_inputs():
                 fail(f"{what}: return a new contiguous tensor of x's shape", HINT_WRAPPER)
 
 
+def _empty_output_on_input_device(call, device, *, what, hint):
+    """An empty output is made on the inputs' device too: there is no launch to fail on a GPU, so run
+    it under a default device of meta, where an output allocated without device= shows.
+    (new_output_on_input_device cannot judge it: every empty tensor has data_ptr() 0.)"""
+    __tracebackhide__ = True
+    with torch.device("meta"):
+        out = call()
+    if out.device != device:
+        fail(f"{what}: with torch.set_default_device('meta') the empty output was made on {out.device}, not on the "
+             f"inputs' device {device}: an output allocated without device= lands on the default device", hint)
+
+
 @pytest.mark.parametrize("name", FUNCS)
 def test_returns_a_new_tensor_on_x_device(name):
     """Two calls of the same shape give two tensors (no output buffer kept between calls, which the
@@ -325,6 +338,8 @@ def test_returns_a_new_tensor_on_x_device(name):
     hint = ("out = torch.empty(x.shape, dtype=x.dtype, device=x.device) at every call, never a buffer kept from "
             "an earlier call or made without device=")
     new_output_on_input_device(lambda: f(-x), first, expected, what=what, hint=hint)
+    empty = torch.empty(0, 5, device=DEVICE)  # the early return for an empty x too
+    _empty_output_on_input_device(lambda: f(empty), empty.device, what=f"{name}(x (0, 5))", hint=hint)
 
 
 def test_empty():

@@ -16,7 +16,7 @@ Contract -> specs:
   test_add_launches_add_kernel_once_over_cdiv_programs;
   n = 0 (an empty output of x's dtype): test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
   test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
-  (not the default device): test_add_returns_a_new_tensor_on_x_device;
+  (not the default device; an empty x too): test_add_returns_a_new_tensor_on_x_device;
   ValueErrors (shapes, size-1 dims included, dtypes, block, each also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
@@ -26,7 +26,7 @@ Contract -> specs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block, block past 1024 not capped): test_bias_gelu_launches_once_over_cdiv_programs;
   n = 0 (no rows, or N = 0; of x's dtype): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
-  test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
+  test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device (an empty x too):
   test_bias_gelu_returns_a_new_tensor_on_x_device;
   ValueErrors (bias shape, dtypes, 0-dim / integer x (int32, int64, uint8,
   bool: any non-float), block; each also for an empty x; shape and dtype before any launch):
@@ -207,12 +207,27 @@ def test_add_empty():
                          "default is float32")
 
 
+def _empty_output_on_input_device(call, device, *, what, hint):
+    """An empty output is made on the inputs' device too: there is no launch to fail on a GPU, so run
+    it under a default device of meta, where an output allocated without device= shows.
+    (new_output_on_input_device cannot judge it: every empty tensor has data_ptr() 0.)"""
+    __tracebackhide__ = True
+    with torch.device("meta"):
+        out = call()
+    if out.device != device:
+        fail(f"{what}: with torch.set_default_device('meta') the empty output was made on {out.device}, not on the "
+             f"inputs' device {device}: an output allocated without device= lands on the default device", hint)
+
+
 def test_add_returns_a_new_tensor_on_x_device():
     x, y = vec(10, seed=31), vec(10, seed=32)
     first = add(x, y, block=4)
-    new_output_on_input_device(lambda: add(y, x, block=4), first, (x + y), what="add(x (10,), y, block=4)",
-                               hint="out = torch.empty_like(x) at every call (x's device and dtype), never a "
-                                    "buffer kept from an earlier call or made with torch.empty(shape, dtype=...) alone")
+    hint = ("out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept from an earlier "
+            "call or made with torch.empty(shape, dtype=...) alone (the early return for n = 0 too)")
+    new_output_on_input_device(lambda: add(y, x, block=4), first, (x + y), what="add(x (10,), y, block=4)", hint=hint)
+    empty = torch.empty(0, 3, device=DEVICE)
+    _empty_output_on_input_device(lambda: add(empty, empty, block=4), empty.device, what="add(x (0, 3), y (0, 3))",
+                                  hint=hint)
 
 
 def test_add_non_contiguous_inputs():
@@ -384,10 +399,13 @@ def test_bias_gelu_returns_a_new_tensor_on_x_device():
     x, b = vec(12, seed=33).reshape(3, 4), vec(4, seed=34)
     first = bias_gelu(x, b, block=4)
     expected = first.clone()
+    hint = ("out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept from an earlier "
+            "call or made with torch.empty(shape, dtype=...) alone (the early return for n = 0 too)")
     new_output_on_input_device(lambda: bias_gelu(-x, b, block=4), first, expected,
-                               what="bias_gelu(x (3, 4), bias (4,), block=4)",
-                               hint="out = torch.empty_like(x) at every call (x's device and dtype), never a "
-                                    "buffer kept from an earlier call or made with torch.empty(shape, dtype=...) alone")
+                               what="bias_gelu(x (3, 4), bias (4,), block=4)", hint=hint)
+    empty = torch.empty(0, 4, device=DEVICE)
+    _empty_output_on_input_device(lambda: bias_gelu(empty, b, block=4), empty.device,
+                                  what="bias_gelu(x (0, 4), bias (4,))", hint=hint)
 
 
 def test_bias_gelu_non_contiguous_inputs():
