@@ -7,7 +7,7 @@ grids and bytes). Oracle: torch.softmax in float64, rounded to the input dtype.
 Contract -> specs:
 - softmax_kernel: row r at x_ptr + r * x_row_stride (out: out_row_stride), one block, lanes past
   n_cols masked as -inf: test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf
-- softmax = torch.softmax(x, -1), any leading dims, N = 1 / prime / power of two, every dtype:
+- softmax = torch.softmax(x, -1), any leading dims (1-D to 4-D), N = 1 / prime / power of two, every dtype:
   test_softmax_matches_torch; one launch, grid (rows,), BLOCK = next_power_of_2(N):
   test_softmax_launches_one_program_per_row; no cap on N (5000 is one block of 8192):
   test_softmax_long_rows_are_one_block; traffic 2 n: test_softmax_traffic
@@ -16,7 +16,8 @@ Contract -> specs:
   test_online_softmax_rescales_when_the_max_moves; loads twice, stores once:
   test_online_softmax_traffic; BLOCK columns at a time, not a step fixed in the kernel:
   test_online_kernel_walks_the_row_in_blocks_of_block
-- online_softmax = torch.softmax for block < N, = N, > N, block 1: test_online_softmax_matches_torch;
+- online_softmax = torch.softmax for block < N, = N, > N, block 1, 4-D x:
+  test_online_softmax_matches_torch;
   one launch, grid (rows,), BLOCK = block (2048 too: no cap), default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
   float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
@@ -92,7 +93,7 @@ def test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf():
                  hint="store with mask=cols < n_cols")
 
 
-SHAPES = [(4, 5), (3, 1), (2, 3, 16), (1, 37), (6,)]
+SHAPES = [(4, 5), (3, 1), (2, 3, 16), (1, 37), (6,), (2, 2, 3, 5)]  # 4-D: any number of leading dims
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
@@ -168,7 +169,7 @@ def test_online_kernel_reads_strided_rows():
 
 
 @pytest.mark.parametrize("shape,block", [((3, 16), 4), ((2, 2, 21), 8), ((2, 5), 1), ((1, 1), 1), ((2, 9), 16),
-                                         ((3, 12), 64), ((2, 32), 32)], ids=str)
+                                         ((3, 12), 64), ((2, 32), 32), ((2, 2, 3, 5), 4)], ids=str)
 def test_online_softmax_matches_torch(shape, block):
     """block smaller than N (ragged or not), equal to it, larger; block 1; N = 1."""
     x = rows_of(*shape, seed=6)
