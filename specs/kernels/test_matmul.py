@@ -7,7 +7,8 @@ spec can see which C tile each program computed. Oracle: float64 a @ b rounded t
 Contract -> specs:
 - matmul = a @ b, any M, N, K (ragged edges, 1, not multiples of the blocks), float16 / float32,
   default and explicit blocks: test_matmul_matches_torch; K = 0 gives zeros (written, not
-  torch.empty's memory: it reads NaN there), M = 0 / N = 0 empty: test_empty_and_k_zero
+  torch.empty's memory: it reads NaN there), M = 0 / N = 0 empty, both in a's dtype (float16 too):
+  test_empty_and_k_zero
 - program pid computes exactly the grouped-order tile (pid_m, pid_n), the last group short,
   GROUP_M 1 (row order) and > tile rows, a short last group inside a group span it does not divide,
   BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
@@ -23,7 +24,7 @@ Contract -> specs:
 - float32 accumulation of float16 (each K step's tl.dot too, not rounded to float16): test_half_inputs_accumulate_in_float32
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
-- a new C at every call (no buffer kept), on a's device (K = 0 too): test_returns_a_new_c_on_a_device
+- a new C at every call (no buffer kept), on a's device (K = 0, M = 0, N = 0 too): test_returns_a_new_c_on_a_device
 - ValueErrors before any launch (b not 2-D too; bfloat16, int32: only the two allowed dtypes pass; group_m -1;
   an explicit 0 for any block, not its default; 48, a multiple of 16 but no power of two; blocks, shapes and
   dtypes also for M = 0 or N = 0, blocks and dtypes for K = 0): test_rejects_*; off limits
@@ -123,14 +124,17 @@ class uninitialised_memory_is_nan(TorchDispatchMode):
 def test_empty_and_k_zero():
     """torch.empty's memory reads NaN here (not the allocator's chance zeros): K = 0 must write
     its zeros."""
-    for M, N, K in [(0, 5, 3), (4, 0, 3), (3, 70, 0), (0, 0, 0)]:
-        a, b = mat(M, K, seed=3), mat(K, N, seed=4)
-        with uninitialised_memory_is_nan():
-            c = matmul(a, b, 16, 16, 16, 2)
-        assert_close(c, torch.zeros(M, N, device=DEVICE),
-                     what=f"matmul(a ({M}, {K}), b ({K}, {N}))",
-                     hint="K = 0 is an empty sum: zeros (the kernel's loop over K runs zero times and stores its "
-                          "zero accumulator); M = 0 or N = 0: an empty (M, N) tensor")
+    for dtype in (torch.float32, torch.float16):  # float16 too: the zeros / the empty C are in a's dtype
+        for M, N, K in [(0, 5, 3), (4, 0, 3), (3, 70, 0), (0, 0, 0)]:
+            a, b = mat(M, K, dtype=dtype, seed=3), mat(K, N, dtype=dtype, seed=4)
+            with uninitialised_memory_is_nan():
+                c = matmul(a, b, 16, 16, 16, 2)
+            assert_close(c, torch.zeros(M, N, dtype=dtype, device=DEVICE),
+                         what=f"matmul(a ({M}, {K}) {dtype}, b ({K}, {N}) {dtype})",
+                         hint="K = 0 is an empty sum: zeros (the kernel's loop over K runs zero times and stores "
+                              "its zero accumulator); M = 0 or N = 0: an empty (M, N) tensor; either way C is "
+                              "allocated in a's dtype (torch.zeros / torch.empty default to float32: pass "
+                              "dtype=a.dtype)")
 
 
 @pytest.mark.parametrize("M,N,group_m,bn", [(80, 48, 2, 16), (80, 48, 1, 16), (80, 48, 8, 16), (33, 64, 3, 16),
@@ -309,6 +313,18 @@ def test_traffic_matches_the_tiling():
         fail(f"matmul's loads did not fall as the tile grew: {moved}", HINT_TILE)
 
 
+def _empty_output_on_input_device(call, device, *, what, hint):
+    """An empty output is made on the inputs' device too: there is no launch to fail on a GPU, so run
+    it under a default device of meta, where an output allocated without device= shows.
+    (new_output_on_input_device cannot judge it: every empty tensor has data_ptr() 0.)"""
+    __tracebackhide__ = True
+    with torch.device("meta"):
+        out = call()
+    if out.device != device:
+        fail(f"{what}: with torch.set_default_device('meta') the empty output was made on {out.device}, not on the "
+             f"inputs' device {device}: an output allocated without device= lands on the default device", hint)
+
+
 def test_returns_a_new_c_on_a_device():
     """Two calls of the same shape give two tensors (no C kept between calls, which the second call
     would overwrite), and C is made on a's device, not on the default one (under the interpreter:
@@ -321,6 +337,10 @@ def test_returns_a_new_c_on_a_device():
         first = matmul(a, b, 16, 16, 16)
         expected = first.clone()
         new_output_on_input_device(lambda: matmul(-a, b, 16, 16, 16), first, expected, what=what, hint=hint)
+    for (m, n) in ((0, 4), (3, 0)):  # the early return for an empty C too
+        a, b = mat(m, 5, seed=22), mat(5, n, seed=23)
+        _empty_output_on_input_device(lambda: matmul(a, b, 16, 16, 16), a.device,
+                                      what=f"matmul(a ({m}, 5), b (5, {n}), 16, 16, 16)", hint=hint)
 
 
 def test_rejects_bad_shapes():

@@ -7,7 +7,7 @@ grids and bytes). Oracle: torch.softmax in float64, rounded to the input dtype.
 Contract -> specs:
 - softmax_kernel: row r at x_ptr + r * x_row_stride (out: out_row_stride), one block, lanes past
   n_cols masked as -inf: test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf
-- softmax = torch.softmax(x, -1), any leading dims, N = 1 / prime / power of two, every dtype:
+- softmax = torch.softmax(x, -1), any leading dims (1-D to 4-D), N = 1 / prime / power of two, every dtype:
   test_softmax_matches_torch; one launch, grid (rows,), BLOCK = next_power_of_2(N):
   test_softmax_launches_one_program_per_row; no cap on N (5000 is one block of 8192):
   test_softmax_long_rows_are_one_block; traffic 2 n: test_softmax_traffic
@@ -16,15 +16,19 @@ Contract -> specs:
   test_online_softmax_rescales_when_the_max_moves; loads twice, stores once:
   test_online_softmax_traffic; BLOCK columns at a time, not a step fixed in the kernel:
   test_online_kernel_walks_the_row_in_blocks_of_block
-- online_softmax = torch.softmax for block < N, = N, > N, block 1: test_online_softmax_matches_torch;
+- online_softmax = torch.softmax for block < N, = N, > N, block 1, 4-D x:
+  test_online_softmax_matches_torch;
   one launch, grid (rows,), BLOCK = block (2048 too: no cap), default 1024: test_online_softmax_launches_one_program_per_row
 - both: computed in float32 (float16 rows over many blocks): test_half_rows_are_accumulated_in_float32;
   float64 in float64: test_float64; stable for +-1e4 and for a row of only very negative entries
   (running max started at -inf, not 0 or -1e30): test_large_entries_are_stable; -inf entries, first blocks
   all -inf, a row of -inf is NaN: test_minus_inf_entries; any layout (also rows not evenly spaced:
-  x.stride(-2) is no row stride), unchanged, new contiguous output: test_non_contiguous_inputs;
-  a new output at every call (no buffer kept), on x's device: test_returns_a_new_tensor_on_x_device;
-  empty: test_empty; ValueErrors before any launch (block, dtype also for an empty x): test_rejects_*;
+  x.stride(-2) is no row stride), unchanged, new contiguous output, still one launch over all rows:
+  test_non_contiguous_inputs;
+  a new output at every call (no buffer kept), on x's device (an empty x too):
+  test_returns_a_new_tensor_on_x_device;
+  empty (in x's dtype, float16 and float64 too): test_empty; ValueErrors before any launch (block, dtype also for an empty x; int64, int32,
+  uint8, bool: any non-float dtype): test_rejects_*;
   off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper;
   N = 1, 1-D and transposed x too): test_the_kernels_do_the_work
 - GPU (skipped here): test_gpu_softmax_latency_near_torch, test_gpu_online_softmax_latency_near_torch,
@@ -89,7 +93,7 @@ def test_softmax_kernel_reads_strided_rows_and_masks_as_minus_inf():
                  hint="store with mask=cols < n_cols")
 
 
-SHAPES = [(4, 5), (3, 1), (2, 3, 16), (1, 37), (6,)]
+SHAPES = [(4, 5), (3, 1), (2, 3, 16), (1, 37), (6,), (2, 2, 3, 5)]  # 4-D: any number of leading dims
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16], ids=str)
@@ -165,7 +169,7 @@ def test_online_kernel_reads_strided_rows():
 
 
 @pytest.mark.parametrize("shape,block", [((3, 16), 4), ((2, 2, 21), 8), ((2, 5), 1), ((1, 1), 1), ((2, 9), 16),
-                                         ((3, 12), 64), ((2, 32), 32)], ids=str)
+                                         ((3, 12), 64), ((2, 32), 32), ((2, 2, 3, 5), 4)], ids=str)
 def test_online_softmax_matches_torch(shape, block):
     """block smaller than N (ragged or not), equal to it, larger; block 1; N = 1."""
     x = rows_of(*shape, seed=6)
@@ -296,15 +300,30 @@ def test_non_contiguous_inputs():
     for x in [non_contiguous(rows_of(2, 2, 9, seed=15)), rows_of(7, 3, seed=16).t(), rows_of(2, 10, seed=17)[:, 1:8],
               rows_of(2, 3, 9, seed=19)[:, :2]]:
         for name, fn in FUNCS.items():
-            with unchanged(x, names=["x"]):
+            with unchanged(x, names=["x"]), traffic(module()) as t:
                 out = fn(x)
             what = f"{name}(x {tuple(x.shape)} with strides {x.stride()})"
+            N = x.shape[-1]  # one launch over all rows on every layout: no loop of launches over a leading dim
+            _one_launch(t, f"{name}_kernel", x.numel() // N, triton.next_power_of_2(N) if name == "softmax" else 8,
+                        what + " (any layout: still one launch, grid (rows,), rows = x.numel() // N)")
             assert_close(out, ref(x), what=what, hint="pass the row stride (x2.stride(0)) to the kernel, and make x "
                          "contiguous first when its last dim is not (stride(-1) != 1); the rows of x.reshape(-1, N) "
                          "are evenly spaced (reshape copies when they cannot be), those of x.stride(-2) need not "
                          "be; " + HINT_WRAPPER)
             if not out.is_contiguous() or out.shape != x.shape or out.data_ptr() == x.data_ptr():
                 fail(f"{what}: return a new contiguous tensor of x's shape", HINT_WRAPPER)
+
+
+def _empty_output_on_input_device(call, device, *, what, hint):
+    """An empty output is made on the inputs' device too: there is no launch to fail on a GPU, so run
+    it under a default device of meta, where an output allocated without device= shows.
+    (new_output_on_input_device cannot judge it: every empty tensor has data_ptr() 0.)"""
+    __tracebackhide__ = True
+    with torch.device("meta"):
+        out = call()
+    if out.device != device:
+        fail(f"{what}: with torch.set_default_device('meta') the empty output was made on {out.device}, not on the "
+             f"inputs' device {device}: an output allocated without device= lands on the default device", hint)
 
 
 @pytest.mark.parametrize("name", FUNCS)
@@ -320,14 +339,18 @@ def test_returns_a_new_tensor_on_x_device(name):
     hint = ("out = torch.empty(x.shape, dtype=x.dtype, device=x.device) at every call, never a buffer kept from "
             "an earlier call or made without device=")
     new_output_on_input_device(lambda: f(-x), first, expected, what=what, hint=hint)
+    empty = torch.empty(0, 5, device=DEVICE)  # the early return for an empty x too
+    _empty_output_on_input_device(lambda: f(empty), empty.device, what=f"{name}(x (0, 5))", hint=hint)
 
 
 def test_empty():
-    for shape in [(0, 5), (3, 0), (2, 0, 4)]:
-        x = torch.empty(shape, device=DEVICE)
-        for name, fn in FUNCS.items():
-            assert_close(fn(x), x, what=f"{name}(x {shape})", hint="no elements: return an empty tensor of x's shape "
-                         "(no launch needed)")
+    for dtype in (torch.float32, torch.float16, torch.float64):  # empty, and still of x's dtype
+        for shape in [(0, 5), (3, 0), (2, 0, 4)]:
+            x = torch.empty(shape, dtype=dtype, device=DEVICE)
+            for name, fn in FUNCS.items():
+                assert_close(fn(x), x, what=f"{name}(x {shape} {dtype})", hint="no elements: return an empty tensor "
+                             "of x's shape and dtype (no launch needed): torch.empty(x.shape, dtype=x.dtype, "
+                             "device=x.device), torch.empty's default dtype is float32")
 
 
 @pytest.mark.parametrize("name", FUNCS)
@@ -337,10 +360,13 @@ def test_rejects_a_scalar_or_integer_x(name):
         assert_raises(ValueError, fn, torch.tensor(2.0, device=DEVICE), contract="ValueError when x is 0-dim, "
                       "naming its shape", mentions=["()"], what=f"{name}(x of shape ())")
         for shape in [(2, 3), (0, 3)]:  # an empty x too: check the dtype before any early return
-            assert_raises(ValueError, fn, torch.ones(shape, dtype=torch.int64, device=DEVICE),
-                          contract="ValueError when x is not floating point, naming the dtype", mentions=["int64"],
-                          what=f"{name}(x {shape} int64)",
-                          hint="check x's dtype before the launch, and before any early return for an empty x")
+            for dtype in (torch.int64, torch.int32, torch.uint8, torch.bool):  # every non-float, not a list of some
+                dname = str(dtype).removeprefix("torch.")
+                assert_raises(ValueError, fn, torch.ones(shape, dtype=dtype, device=DEVICE),
+                              contract="ValueError when x is not floating point, naming the dtype", mentions=[dname],
+                              what=f"{name}(x {shape} {dname})",
+                              hint="check x's dtype before the launch, and before any early return for an empty x: "
+                                   "x.is_floating_point(), not a list of refused dtypes")
     if t.count:
         fail(f"{name}: raise the ValueError before any launch (it launched {t.count} kernels)")
 

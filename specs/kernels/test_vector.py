@@ -14,10 +14,10 @@ Contract -> specs:
   test_add_matches_torch, test_add_on_random_sizes; default block 1024 and the launch
   (one launch of add_kernel, grid (cdiv(n, block),), block past 1024 not capped):
   test_add_launches_add_kernel_once_over_cdiv_programs;
-  n = 0: test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
+  n = 0 (an empty output of x's dtype): test_add_empty; any layout (x or y alone non-contiguous too), inputs unchanged:
   test_add_non_contiguous_inputs; a new tensor at each call (no output buffer kept), on x's device
-  (not the default device): test_add_returns_a_new_tensor_on_x_device;
-  ValueErrors (shapes, dtypes, block, each also for an empty x): test_add_rejects_*; traffic 3 n elements:
+  (not the default device; an empty x too): test_add_returns_a_new_tensor_on_x_device;
+  ValueErrors (shapes, size-1 dims included, dtypes, block, each also for an empty x): test_add_rejects_*; traffic 3 n elements:
   test_add_traffic_is_three_n_elements
 - bias_gelu_kernel: out[i] = gelu(x[i] + b[i % N]), its block only, masked past n:
   test_bias_gelu_kernel_uses_the_bias_of_each_column; traffic: test_bias_gelu_traffic
@@ -25,10 +25,11 @@ Contract -> specs:
   test_bias_gelu_is_the_exact_gelu; float32 compute for half inputs:
   test_bias_gelu_half_inputs_are_computed_in_float32; float64 in float64: test_bias_gelu_float64;
   launch (one, cdiv grid, default block, block past 1024 not capped): test_bias_gelu_launches_once_over_cdiv_programs;
-  n = 0 (no rows, or N = 0): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
-  test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device:
+  n = 0 (no rows, or N = 0; of x's dtype): test_bias_gelu_empty; any layout (x or bias alone non-contiguous too), unchanged:
+  test_bias_gelu_non_contiguous_inputs; a new tensor at each call, on x's device (an empty x too):
   test_bias_gelu_returns_a_new_tensor_on_x_device;
-  ValueErrors (bias shape, dtypes, 0-dim / integer x, block; each also for an empty x; shape and dtype before any launch):
+  ValueErrors (bias shape, dtypes, 0-dim / integer x (int32, int64, uint8,
+  bool: any non-float), block; each also for an empty x; shape and dtype before any launch):
   test_bias_gelu_rejects_*
 - off limits (torch compute in a wrapper, float32, float16 and bfloat16: no .to in the wrapper; ragged,
   0-dim, transposed and N = 1 inputs too): test_the_kernels_do_the_work
@@ -197,19 +198,36 @@ def test_add_launches_add_kernel_once_over_cdiv_programs(n, block):
 
 
 def test_add_empty():
-    for shape in [(0,), (2, 0, 3)]:
-        x = torch.empty(shape, device=DEVICE)
-        out = add(x, x.clone(), block=4)
-        assert_close(out, x, what=f"add(x {shape}, y {shape})", hint="n = 0: return torch.empty_like(x) "
-                     "(a grid of 0 programs does nothing)")
+    for dtype in (torch.float32, torch.float16, torch.int64):  # empty, and still of x's dtype
+        for shape in [(0,), (2, 0, 3)]:
+            x = torch.empty(shape, dtype=dtype, device=DEVICE)
+            out = add(x, x.clone(), block=4)
+            assert_close(out, x, what=f"add(x {shape} {dtype}, y {shape} {dtype})", hint="n = 0: return "
+                         "torch.empty_like(x) (a grid of 0 programs does nothing), of x's dtype: torch.empty's "
+                         "default is float32")
+
+
+def _empty_output_on_input_device(call, device, *, what, hint):
+    """An empty output is made on the inputs' device too: there is no launch to fail on a GPU, so run
+    it under a default device of meta, where an output allocated without device= shows.
+    (new_output_on_input_device cannot judge it: every empty tensor has data_ptr() 0.)"""
+    __tracebackhide__ = True
+    with torch.device("meta"):
+        out = call()
+    if out.device != device:
+        fail(f"{what}: with torch.set_default_device('meta') the empty output was made on {out.device}, not on the "
+             f"inputs' device {device}: an output allocated without device= lands on the default device", hint)
 
 
 def test_add_returns_a_new_tensor_on_x_device():
     x, y = vec(10, seed=31), vec(10, seed=32)
     first = add(x, y, block=4)
-    new_output_on_input_device(lambda: add(y, x, block=4), first, (x + y), what="add(x (10,), y, block=4)",
-                               hint="out = torch.empty_like(x) at every call (x's device and dtype), never a "
-                                    "buffer kept from an earlier call or made with torch.empty(shape, dtype=...) alone")
+    hint = ("out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept from an earlier "
+            "call or made with torch.empty(shape, dtype=...) alone (the early return for n = 0 too)")
+    new_output_on_input_device(lambda: add(y, x, block=4), first, (x + y), what="add(x (10,), y, block=4)", hint=hint)
+    empty = torch.empty(0, 3, device=DEVICE)
+    _empty_output_on_input_device(lambda: add(empty, empty, block=4), empty.device, what="add(x (0, 3), y (0, 3))",
+                                  hint=hint)
 
 
 def test_add_non_contiguous_inputs():
@@ -245,6 +263,11 @@ def test_add_rejects_mismatched_shapes():
         assert_raises(ValueError, add, vec(0).reshape(0, 3), vec(0).reshape(3, 0), contract="ValueError when the "
                       "shapes differ, naming both shapes (an empty x too)", mentions=["(0, 3)", "(3, 0)"],
                       what="add(x (0, 3), y (3, 0))", hint=HINT_CHECKS)
+        for xs, ys in [((1, 3), (3,)), ((), (1,))]:  # size-1 dims count: the same elements, not the same shape
+            assert_raises(ValueError, add, vec(3 if xs else 1).reshape(xs), vec(3 if xs else 1).reshape(ys),
+                          contract="ValueError when the shapes differ, naming both shapes", mentions=[str(xs), str(ys)],
+                          what=f"add(x {xs}, y {ys})", hint="compare x.shape != y.shape as they are (no squeeze, no "
+                          "numel): a size-1 dim makes another shape")
     no_launch(t, "add(x, y) with mismatched shapes")
 
 
@@ -362,21 +385,27 @@ def test_bias_gelu_launches_once_over_cdiv_programs(shape, block):
 
 
 def test_bias_gelu_empty():
-    for shape in [(0, 4), (2, 0, 3), (3, 0)]:  # N = 0 too: bias (0,), nothing to compute
-        x, b = torch.empty(shape, device=DEVICE), torch.zeros(shape[-1], device=DEVICE)
-        out = bias_gelu(x, b, block=4)
-        assert_close(out, x, what=f"bias_gelu(x {shape}, bias ({shape[-1]},))",
-                     hint="n = 0: return an empty tensor of x's shape")
+    for dtype in (torch.float32, torch.float16, torch.float64):  # empty, and still of x's dtype
+        for shape in [(0, 4), (2, 0, 3), (3, 0)]:  # N = 0 too: bias (0,), nothing to compute
+            x = torch.empty(shape, dtype=dtype, device=DEVICE)
+            b = torch.zeros(shape[-1], dtype=dtype, device=DEVICE)
+            out = bias_gelu(x, b, block=4)
+            assert_close(out, x, what=f"bias_gelu(x {shape} {dtype}, bias ({shape[-1]},))",
+                         hint="n = 0: return an empty tensor of x's shape and dtype (torch.empty_like(x); "
+                              "torch.empty's default dtype is float32)")
 
 
 def test_bias_gelu_returns_a_new_tensor_on_x_device():
     x, b = vec(12, seed=33).reshape(3, 4), vec(4, seed=34)
     first = bias_gelu(x, b, block=4)
     expected = first.clone()
+    hint = ("out = torch.empty_like(x) at every call (x's device and dtype), never a buffer kept from an earlier "
+            "call or made with torch.empty(shape, dtype=...) alone (the early return for n = 0 too)")
     new_output_on_input_device(lambda: bias_gelu(-x, b, block=4), first, expected,
-                               what="bias_gelu(x (3, 4), bias (4,), block=4)",
-                               hint="out = torch.empty_like(x) at every call (x's device and dtype), never a "
-                                    "buffer kept from an earlier call or made with torch.empty(shape, dtype=...) alone")
+                               what="bias_gelu(x (3, 4), bias (4,), block=4)", hint=hint)
+    empty = torch.empty(0, 4, device=DEVICE)
+    _empty_output_on_input_device(lambda: bias_gelu(empty, b, block=4), empty.device,
+                                  what="bias_gelu(x (0, 4), bias (4,))", hint=hint)
 
 
 def test_bias_gelu_non_contiguous_inputs():
@@ -419,9 +448,13 @@ def test_bias_gelu_rejects_a_scalar_or_integer_x():
                   contract="ValueError when x is 0-dim, naming its shape", mentions=["()"],
                   what="bias_gelu(x of shape (), bias (1,))")
     for rows in (2, 0):  # an empty x too
-        assert_raises(ValueError, bias_gelu, vec(3 * rows, torch.int32).reshape(rows, 3), vec(3, torch.int32),
-                      contract="ValueError when x is not a floating dtype, naming the dtype", mentions=["int32"],
-                      what=f"bias_gelu(x ({rows}, 3) int32, bias int32)", hint=HINT_CHECKS)
+        for dtype in (torch.int32, torch.int64, torch.uint8, torch.bool):  # every non-float, not a list of some
+            dname = str(dtype).removeprefix("torch.")
+            assert_raises(ValueError, bias_gelu, torch.ones(rows, 3, dtype=dtype, device=DEVICE),
+                          torch.ones(3, dtype=dtype, device=DEVICE),
+                          contract="ValueError when x is not a floating dtype, naming the dtype", mentions=[dname],
+                          what=f"bias_gelu(x ({rows}, 3) {dname}, bias {dname})",
+                          hint=HINT_CHECKS + "; x.is_floating_point(), not a list of refused dtypes")
 
 
 @pytest.mark.parametrize("block", [3, 0, 12])
