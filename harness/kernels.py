@@ -512,7 +512,8 @@ def new_output_on_input_device(call: Callable[[], torch.Tensor], first: torch.Te
     """call() returns a new tensor on the inputs' device: `first` (an earlier result of the
     same shape, still equal to `expected`) is neither returned again nor overwritten (an
     output buffer kept between calls), and under a default device of meta an output made
-    without device= shows there (interpreter only: on a GPU a CPU output fails at the launch)."""
+    without device= shows there (on a GPU only for an empty output: a CPU output with
+    elements already fails at its launch)."""
     __tracebackhide__ = True
     again = call()
     shared = first.numel() > 0 and again.data_ptr() == first.data_ptr()  # empty tensors may all have pointer 0
@@ -520,7 +521,7 @@ def new_output_on_input_device(call: Callable[[], torch.Tensor], first: torch.Te
         fail(f"{what}: a second call with the same shape returned the first call's tensor or wrote into it; "
              f"each call returns a new tensor (an output buffer kept between calls is overwritten by the "
              f"next call)", hint)
-    if not interpreting():
+    if not interpreting() and first.numel() > 0:
         return
     try:
         with torch.device("meta"):
