@@ -273,7 +273,7 @@ def test_construction_copies_rank_0s_parameters_and_buffers():
                  f"param.data = ... and vector_to_parameters give) instead of writing rank 0's values into "
                  f"them in place: an optimizer made before DDP, or a view of a parameter, would no longer "
                  f"see the model's values", "dist.broadcast(tensor, src=0) writes into the tensor you pass; "
-                 f"to broadcast one flat copy, copy_ its slices back into the parameters")
+                 "to broadcast one flat copy, copy_ its slices back into the parameters")
         built = result["built"]
         total = sum(t.numel() * t.element_size() for t in expected.values())
         if set(built.names()) != {"broadcast"} or any(op.peer != 0 for op in built.ops) or built.bytes() != total:

@@ -26,6 +26,7 @@ def _check(q, k, v, block_q, block_k):
 
 _BUF = {}
 
+
 def _acc_dtype(dtype):
     return torch.float64 if dtype == torch.float64 else torch.float32
 

@@ -90,6 +90,7 @@ def _mla_combine_kernel(o_part_ptr, lse_part_ptr, o_ptr, lse_ptr, H, R,
 
 _BUF = {}
 
+
 def _block(n: int) -> int:
     return max(16, triton.next_power_of_2(n))  # tl.dot wants tiles of at least 16 on a GPU
 

@@ -13,6 +13,7 @@ NUM_PARTIALS = 4  # backward programs: each sums dw over its rows into one float
 
 _BUF = {}
 
+
 def _acc_dtype(dtype: torch.dtype) -> torch.dtype:
     return torch.float64 if dtype == torch.float64 else torch.float32
 
