@@ -29,7 +29,7 @@ Contract -> specs:
   test_saves_x_weight_rstd_never_y; float64 to 1e-10, after a float32 call of the same shape
   (nothing kept between calls): test_float64_to_1e_10;
   finite differences: test_gradcheck
-- M = 0 (no launch, dtypes as for any M): test_empty_batch
+- M = 0 (no launch, dtypes as for any M; dw zeros, not an unwritten torch.empty): test_empty_batch
 - errors (ValueError before any launch, message names the shapes; rms_norm_backward
   validates weight too; M = 0 validated as well): test_errors
 - y, rstd, dx, dw new tensors at every call, on the inputs' device (no buffer kept between calls, none
@@ -51,8 +51,8 @@ import torch.nn.functional as F
 
 from harness.budgets import gpu, time_ratio
 from harness.checks import assert_close, assert_raises, gradcheck, non_contiguous, unchanged
-from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, new_output_on_input_device,
-                             traffic)
+from harness.kernels import (DEVICE, assert_traffic, kata_module, kernel_does_the_work, nan_filled_empty,
+                             new_output_on_input_device, traffic)
 from katas.kernels.rmsnorm import RMSNormFunction, rms_norm, rms_norm_backward, rms_norm_forward  # noqa: F401
 HALF = (torch.float16, torch.bfloat16)
 TOL = {torch.float16: dict(rtol=2e-3, atol=1e-3), torch.bfloat16: dict(rtol=1.6e-2, atol=1e-2),
@@ -308,17 +308,19 @@ def test_empty_batch():
     assert dx16.dtype == torch.float16 and dw16.dtype == torch.float16, (
         f"rms_norm_backward on a float16 x (0, 6): dx is {dx16.dtype} and dw {dw16.dtype}; expected float16 "
         f"(x's and weight's dtype), as for any M")
-    with traffic(kata_module(rms_norm_backward)) as t:
+    with traffic(kata_module(rms_norm_backward)) as t, nan_filled_empty():
         dx, dw = rms_norm_backward(torch.empty(0, 6, device=DEVICE), x, w.detach(), rstd)
         rms_norm_forward(x, w.detach(), 1e-6)
     assert t.count == 0, f"rms_norm_forward / rms_norm_backward on M = 0 launched {t.count} kernels; expected none\n{t}"
     assert dx.shape == (0, 6), f"rms_norm_backward on M = 0: dx has shape {tuple(dx.shape)}, expected (0, 6)"
     assert_close(dw, torch.zeros(6, device=DEVICE), what="dw of rms_norm_backward on M = 0",
-                 hint="no rows: dw is zeros (allocate it with torch.zeros and launch nothing)")
+                 hint="no rows: dw is zeros (allocate it with torch.zeros, not torch.empty: nothing writes it, and "
+                      "an unwritten torch.empty holds garbage on a GPU; launch nothing)")
     x3 = torch.empty(2, 0, 6, device=DEVICE, requires_grad=True)
     y3 = rms_norm(x3, w, 1e-6)
     assert y3.shape == (2, 0, 6), f"rms_norm(x (2, 0, 6), w) has shape {tuple(y3.shape)}"
-    y3.sum().backward()
+    with nan_filled_empty():
+        y3.sum().backward()
     assert_close(w.grad, torch.zeros(6, device=DEVICE), what="weight.grad after rms_norm on x (2, 0, 6)",
                  hint="no rows: dw is zeros")
 
