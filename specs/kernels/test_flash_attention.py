@@ -53,7 +53,7 @@ Part 2, Triton
 - forward: one launch, one program per (query tile, batch): test_triton_forward_kernel_and_traffic
 - default blocks 16 x 16 (forward grid and causal traffic; backward launches and traffic equal to
   an explicit 16, 16): test_triton_forward_kernel_and_traffic, test_triton_backward_kernels_and_traffic
-- ValueError for float64 / bfloat16, d not in {16, 32, 64, 128} (48, 8 and 256), v's d not k's, blocks not powers of two >= 16,
+- ValueError for float64 / bfloat16 / int32 (a whitelist, forward and backward), d not in {16, 32, 64, 128} (48, 8 and 256), v's d not k's, blocks not powers of two >= 16,
   and Part 1's shape errors, forward and backward, raised before any launch (the backward's delta kernel
   too): test_triton_rejects_what_the_kernels_do_not_take
 - any strides (each input its own layout), inputs untouched: test_triton_non_contiguous_inputs_are_left_alone
@@ -781,6 +781,7 @@ def test_triton_rejects_what_the_kernels_do_not_take():
            (qkv(1, 5, 6, 48, seed=36, device=DEVICE), {}, (48,), "d = 48"),
            (qkv(1, 5, 6, 256, seed=36, device=DEVICE), {}, (256,), "d = 256 (a power of two above 128)"),
            ((q, k, v), {"block_q": 8}, (8,), "block_q = 8"), ((q, k, v), {"block_k": 24}, (24,), "block_k = 24"),
+           ((q.int(), k.int(), v.int()), {}, ("int32",), "int32 inputs (float16 and float32 only: a whitelist)"),
            ((q, k, v[:, :5]), {}, (), "v shorter than k"),
            ((q, k, torch.cat([v, v], -1)), {}, (), "v with d = 32, k with d = 16")]
     with traffic() as launched:
@@ -792,12 +793,15 @@ def test_triton_rejects_what_the_kernels_do_not_take():
                       mentions=(24,), what="flash_backward_triton(block_k = 24)")
         # the backward validates dtypes and d as the forward does, before launching anything
         for args, mentions, label in [((q.double(), k.double(), v.double()), ("float64",), "float64 inputs"),
+                                      ((q.bfloat16(), k.bfloat16(), v.bfloat16()), ("bfloat16",), "bfloat16 inputs"),
+                                      ((q.int(), k.int(), v.int()), ("int32",), "int32 inputs"),
                                       ((q, k.half(), v.half()), (), "mixed dtypes"),
                                       (bad[4][0], (48,), "d = 48")]:
             o, lse = (t.to(args[0].dtype) for t in dense(*args))
             assert_raises(ValueError, flash_backward_triton, *args, o, lse.float(), o, contract=contract,
                           mentions=mentions, what=f"flash_backward_triton({label})",
-                          hint="run the same argument checks as flash_forward_triton (dtype, d, blocks)")
+                          hint="run the same argument checks as flash_forward_triton (dtype, d, blocks); check the dtype "
+                               "against the two it takes (float16, float32), not against a list of rejected ones")
     assert launched.count == 0, (f"a Part 2 call that raises ValueError launched {launched.count} kernels first (the "
                                  f"delta kernel too); the contract validates every argument before any launch\n{launched}"
                                  f"\n  hint: run the full argument check (shapes, dtype, d, blocks) at the top of "
