@@ -20,7 +20,7 @@ Write:
         cache_seqlens (B,) integer tensor: sequence b attends to positions
         0 .. cache_seqlens[b] - 1 (each 1 <= length <= S, not checked; rows past a length
         hold anything, such as other tokens or garbage, and must not be read).
-        softmax_scale: a float.
+        softmax_scale: a float, used as given (0.0 too: every score 0).
         Returns o_latent (B, H, r) = softmax(score) @ c_kv[:length] per sequence and head,
         in q_latent's dtype, contiguous; lse (B, H) float32, the natural-log logsumexp of
         each head's scores (log of the softmax's denominator).

@@ -12,6 +12,7 @@ Contract -> specs:
   block), H, r, rope not powers of two: test_matches_formula, test_lengths_one_and_full; H, r,
   rope past fixed tiles (17, 65, 33): test_sizes_past_a_fixed_tile; a split starting exactly at the length (lengths 16 and
   32, chunk 16): test_lengths_ending_on_a_split_boundary
+- softmax_scale = 0.0 used as given (every score 0), not replaced by a default: test_scale_zero_is_a_scale
 - the max subtracted in the splits and in the combine (scores ~ 300, and ~ -300 with the
   combine's max from -inf): test_large_scores
 - dtypes: o in q's dtype, lse float32, float32 accumulation: test_half_precision; the running
@@ -123,6 +124,14 @@ def test_matches_formula(num_splits, block_n):
         hint += "; an empty split stores o = 0 as well as lse = -inf (0 * NaN is NaN in the combine)"
     with nan_filled_empty():
         check(args, 0.2, what, num_splits=num_splits, block_n=block_n, hint=hint)
+
+
+def test_scale_zero_is_a_scale():
+    # softmax_scale = 0.0 is a float like any other: every score 0, o the plain mean of c_kv[:length]
+    args = problem(b=2, h=2, r=5, dr=2, s=8, lengths=(3, 8), seed=9)
+    check(args, 0.0, "mla_decode(B=2, H=2, r=5, rope=2, lengths [3, 8], softmax_scale=0.0)", num_splits=2, block_n=4,
+          hint="softmax_scale = 0.0 is the scale given (every score 0: o is the mean of the cached rows, lse = "
+               "log(length)), not a missing one: pass it through as is (no `softmax_scale or default`)")
 
 
 def test_lengths_one_and_full():
