@@ -14,6 +14,8 @@ full nn.Linear layers (same values); each keeps only its slice (copies, the give
 not changed): a split layer's parameters are exactly weight and bias (bias absent when None),
 the modules below hold exactly their sublayers' ones, and none keeps a buffer or the given
 nn.Linear itself as a submodule.
+Layers of any floating dtype (bfloat16 too) work in that dtype: outputs, x's gradient and
+every all-reduced tensor keep it (no float32 upcast around the communication).
 
 The split: n features in groups of `block` consecutive features (block = 1 for plain layers,
 head_dim for attention, so that a rank owns whole heads); n / block groups are split like

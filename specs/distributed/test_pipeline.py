@@ -23,6 +23,8 @@ Contract -> specs:
 - inputs / targets handed to every rank are ignored off rank 0 / the last rank (the role comes
   from the rank, not from `inputs is not None`): test_inputs_and_targets_given_to_every_rank
 - float64 activations and model (dtype=): test_float64
+- "each exactly activation_shape x dtype" for a half dtype (no float32 wire format):
+  test_float16_activations_travel_in_float16
 - inputs and targets of another dtype (int64 token ids into an nn.Embedding, int64 classes for
   F.cross_entropy: never cast to dtype=) and a
   stage whose output is non-contiguous (sent .contiguous()): test_token_inputs_and_non_contiguous_outputs
@@ -446,3 +448,19 @@ def _unknown_raises_everywhere(schedule, world):
         if POOL.comm[rank].ops:
             raise SpecFailure(f"pipeline_step(schedule={schedule!r}) communicated before raising: "
                               f"{POOL.comm[rank].summary()}; check the schedule first")
+
+
+def test_float16_activations_travel_in_float16():
+    """dtype=torch.float16: activations and gradients are sent and received as float16
+    (activation_shape x 2 bytes each, no float32 wire format)."""
+    world, M, mb, H = 2, 2, 2, 4
+    train(world, case(world, M, "1f1b", mb=mb, hidden=H, dtype=torch.float16), rtol=0.1, atol=0.05)
+    size = mb * H * 2
+    for rank, log in enumerate(COMM):
+        ops = log.calls("send", "isend", "recv", "irecv")
+        if len(ops) != 2 * M or {op.bytes for op in ops} != {size}:
+            raise SpecFailure(
+                f"pipeline_step(dtype=torch.float16, M={M}) on rank {rank} of {world}: sent and received "
+                f"{log.summary(20)}; expected {M} sends and {M} receives of activation_shape x float16 = "
+                f"{size} bytes each: send the float16 tensor as it is and receive into a buffer of dtype: "
+                "an upcast to float32 for the wire doubles the bytes")

@@ -33,6 +33,7 @@ Contract-to-spec map:
   all-reduce, a second call with a longer T (70: no mask kept or capped): test_parallel_attention
 - under torch.no_grad() one all-reduce per pair: test_no_grad_forward_makes_one_all_reduce
 - every async all-reduce's handle waited: in every count of all-reduces (expect_ops)
+- "the layers' dtype" (bfloat16: outputs, x.grad, 2-byte all-reduces): test_bfloat16_layers_stay_bfloat16
 """
 
 import math
@@ -240,6 +241,22 @@ def _no_grad(rank, world):
 
 # ------------------------------------------------------------------------------ the references
 
+def _bfloat16(rank, world):
+    """A bfloat16 column-parallel then row-parallel pair: dtypes of y and x.grad, and the ops."""
+    col = ColumnParallelLinear(linear(4, 6, seed=5).to(torch.bfloat16))
+    row = RowParallelLinear(linear(6, 4, seed=6).to(torch.bfloat16))
+    x = tensor(B, 4, seed=7).to(torch.bfloat16).requires_grad_()
+
+    def go():
+        h = col(x)
+        y = row(h)
+        y.float().sum().backward()
+        return h, y
+
+    (h, y), fwd, bwd = run_logged(go)
+    return dict(h=h.dtype, y=y.dtype, x_grad=x.grad.dtype, fwd=fwd, bwd=bwd)
+
+
 def reference_attention(q, k, v, o, heads, x):
     """Causal multi-head attention written out (no SDPA): the independent oracle."""
     Bx, Tx, C = x.shape
@@ -426,3 +443,17 @@ def test_no_grad_forward_makes_one_all_reduce():
     for rank, (mlp, attn) in enumerate(POOL.run(2, _no_grad)):
         expect_ops(mlp, 1, B * T * 6 * 8, f"rank {rank}: ParallelMLP forward under torch.no_grad()", HINT_ROW)
         expect_ops(attn, 1, B * 5 * 12 * 8, f"rank {rank}: ParallelSelfAttention forward under torch.no_grad()", HINT_ROW)
+
+
+def test_bfloat16_layers_stay_bfloat16():
+    """bfloat16 layers: outputs and x's gradient stay bfloat16, and both all-reduces send
+    2-byte elements (no float32 upcast around the communication)."""
+    hint = ("all-reduce the tensor in the layers' dtype (gloo sums bfloat16); an upcast to float32 "
+            "for the sum must be cast back, and doubles the bytes sent")
+    for rank, r in enumerate(POOL.run(2, _bfloat16)):
+        at = f"rank {rank}: ColumnParallelLinear(Linear(4, 6)) then RowParallelLinear(Linear(6, 4)), both bfloat16"
+        for key, what in (("h", "column-parallel output"), ("y", "row-parallel output"), ("x_grad", "x.grad")):
+            if r[key] != torch.bfloat16:
+                fail(f"{at}: the {what} is {r[key]}, expected torch.bfloat16 (the layers' dtype)", hint)
+        expect_ops(r["fwd"], 1, B * 4 * 2, f"{at}: forward (the row layer's all-reduce, bfloat16)", hint)
+        expect_ops(r["bwd"], 1, B * 4 * 2, f"{at}: backward (x's gradient all-reduce, bfloat16)", hint)
