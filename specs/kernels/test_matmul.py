@@ -14,6 +14,7 @@ Contract -> specs:
   BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
 - 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128 too: no cap), defaults
   32/32/32/8: test_matmul_launches_one_grouped_grid
+- group_m: no upper limit (1000 on 2 tile rows is one short group): test_group_m_has_no_cap
 - walks K in steps of BLOCK_K (cdiv(K, BLOCK_K) A tiles per program, BLOCK_K 16 and 64):
   test_kernel_walks_k_in_steps_of_block_k
 - strides of a, b and c (a transposed b, C inside a wider buffer, a column-major C: stride_cn used), stores masked:
@@ -186,6 +187,20 @@ def test_matmul_launches_one_grouped_grid(blocks):
     if got != dict(BLOCK_M=bm, BLOCK_N=bn, BLOCK_K=bk, GROUP_M=gm):
         fail(f"{what}: launched with {got}; expected BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, GROUP_M={gm}",
              HINT_WRAPPER)
+
+
+def test_group_m_has_no_cap():
+    """group_m = 1000 on 2 tile rows: only group_m < 1 is an error; a group larger than the tile
+    rows is one short group (group_size_m = min(num_pid_m - first_pid_m, GROUP_M))."""
+    a, b = mat(20, 16, seed=56), mat(16, 20, seed=57)
+    what = "matmul(a (20, 16), b (16, 20), 16, 16, 16, group_m=1000)"
+    try:
+        c = matmul(a, b, 16, 16, 16, 1000)
+    except ValueError as e:
+        fail(f"{what} raised ValueError({e}); the contract rejects only group_m < 1",
+             "no upper limit on group_m: the kernel's group_size_m = min(num_pid_m - first_pid_m, GROUP_M) "
+             "already shortens a group larger than the tile rows")
+    assert_close(c, ref(a, b), what=what, hint=HINT_ORDER)
 
 
 @pytest.mark.parametrize("block_k", [16, 64])
