@@ -12,7 +12,7 @@ Contract -> specs:
 - program pid computes exactly the grouped-order tile (pid_m, pid_n), the last group short,
   GROUP_M 1 (row order) and > tile rows, a short last group inside a group span it does not divide,
   BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
-- 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128 too: no cap), defaults
+- 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128, 256 too: no cap), defaults
   32/32/32/8: test_matmul_launches_one_grouped_grid
 - group_m: no upper limit (1000 on 2 tile rows is one short group): test_group_m_has_no_cap
 - walks K in steps of BLOCK_K (cdiv(K, BLOCK_K) A tiles per program, BLOCK_K 16 and 64):
@@ -166,8 +166,8 @@ def test_each_program_computes_its_grouped_tile(M, N, group_m, bn):
     assert_close(c, ref(a, b), what=what, hint=HINT_TILE)
 
 
-@pytest.mark.parametrize("blocks", [None, (16, 32, 16, 3), (128, 64, 128, 1)],
-                         ids=["defaults", "16x32x16-group3", "128x64x128-group1"])
+@pytest.mark.parametrize("blocks", [None, (16, 32, 16, 3), (128, 64, 128, 1), (256, 16, 16, 1)],
+                         ids=["defaults", "16x32x16-group3", "128x64x128-group1", "256x16x16-group1"])
 def test_matmul_launches_one_grouped_grid(blocks):
     a, b = mat(70, 24, seed=7), mat(24, 50, seed=8)
     kw = {} if blocks is None else dict(zip(("block_m", "block_n", "block_k", "group_m"), blocks))
