@@ -26,7 +26,8 @@ Contract -> specs:
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
 - a new C at every call (no buffer kept), on a's device (K = 0, M = 0, N = 0 too): test_returns_a_new_c_on_a_device
-- ValueErrors before any launch (b not 2-D too; bfloat16, int32: only the two allowed dtypes pass; group_m -1;
+- ValueErrors before any launch (b not 2-D too; bfloat16, int32: only the two allowed dtypes pass; float32 with
+  float64 either way round: the message names both dtypes, not only a's; group_m -1;
   an explicit 0 for any block, not its default; 48, a multiple of 16 but no power of two; blocks, shapes and
   dtypes also for M = 0 or N = 0, blocks and dtypes for K = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
@@ -365,6 +366,14 @@ def test_rejects_bad_dtypes():
             assert_raises(ValueError, matmul, mat(m, k), mat(k, 4, dtype=torch.float16), contract="ValueError when "
                           "the dtypes differ, naming them", mentions=["float32", "float16"],
                           what=f"matmul(a ({m}, {k}) float32, b ({k}, 4) float16)", hint=HINT_CHECKS)
+            # a message listing the allowed "float16 or float32" mentions those two whatever it names: a float64 side shows
+            # whether both dtypes are named
+            for da, db in ((torch.float32, torch.float64), (torch.float64, torch.float32)):
+                na, nb = (str(d).removeprefix("torch.") for d in (da, db))
+                assert_raises(ValueError, matmul, mat(m, k, dtype=da), mat(k, 4, dtype=db), contract="ValueError when "
+                              "the dtypes differ, naming them", mentions=[na, nb],
+                              what=f"matmul(a ({m}, {k}) {na}, b ({k}, 4) {nb})",
+                              hint=HINT_CHECKS + "; name both: f\"... got {a.dtype} and {b.dtype}\"")
             for dtype in (torch.float64, torch.bfloat16, torch.int32):  # a list of the two allowed, not of some refused
                 name = str(dtype).removeprefix("torch.")
                 assert_raises(ValueError, matmul, mat(m, k, dtype=dtype), mat(k, 4, dtype=dtype),
