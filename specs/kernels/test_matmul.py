@@ -371,7 +371,8 @@ def test_rejects_bad_dtypes():
             for da, db in ((torch.float32, torch.float64), (torch.float64, torch.float32)):
                 na, nb = (str(d).removeprefix("torch.") for d in (da, db))
                 assert_raises(ValueError, matmul, mat(m, k, dtype=da), mat(k, 4, dtype=db), contract="ValueError when "
-                              "the dtypes differ, naming them", mentions=[na, nb],
+                              "the dtypes differ or are not float16 / float32, naming both dtypes, a's and b's",
+                              mentions=[na, nb],
                               what=f"matmul(a ({m}, {k}) {na}, b ({k}, 4) {nb})",
                               hint=HINT_CHECKS + "; name both: f\"... got {a.dtype} and {b.dtype}\"")
             for dtype in (torch.float64, torch.bfloat16, torch.int32):  # a list of the two allowed, not of some refused
