@@ -49,7 +49,8 @@ Write:
             K step). float32 inputs: on a GPU tl.dot's default TF32 is allowed (the specs'
             GPU tolerance for float32 covers it); the interpreter computes in full float32.
         ValueError (before any launch) when a or b is not 2-D or K differs (the message names
-        both shapes), when the dtypes differ or are not float16 / float32 (it names them), when
+        both shapes), when the dtypes differ or are not float16 / float32 (the message names both
+        dtypes, a's and b's, even when only one is wrong), when
         a block is not a power of two >= 16 (tl.dot's smallest tile; it names the argument,
         e.g. "block_k"), or group_m < 1 (it names group_m).
 

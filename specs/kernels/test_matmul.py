@@ -12,8 +12,9 @@ Contract -> specs:
 - program pid computes exactly the grouped-order tile (pid_m, pid_n), the last group short,
   GROUP_M 1 (row order) and > tile rows, a short last group inside a group span it does not divide,
   BLOCK_N != BLOCK_M: test_each_program_computes_its_grouped_tile
-- 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128 too: no cap), defaults
+- 1-D grid of cdiv(M, BM) * cdiv(N, BN) programs, BLOCK_* / GROUP_M passed through (128, 256 too: no cap), defaults
   32/32/32/8: test_matmul_launches_one_grouped_grid
+- group_m: no upper limit (1000 on 2 tile rows is one short group): test_group_m_has_no_cap
 - walks K in steps of BLOCK_K (cdiv(K, BLOCK_K) A tiles per program, BLOCK_K 16 and 64):
   test_kernel_walks_k_in_steps_of_block_k
 - strides of a, b and c (a transposed b, C inside a wider buffer, a column-major C: stride_cn used), stores masked:
@@ -25,7 +26,8 @@ Contract -> specs:
 - traffic A x cdiv(N, BN), B x cdiv(M, BM), C once, falling as the tile grows:
   test_traffic_matches_the_tiling
 - a new C at every call (no buffer kept), on a's device (K = 0, M = 0, N = 0 too): test_returns_a_new_c_on_a_device
-- ValueErrors before any launch (b not 2-D too; bfloat16, int32: only the two allowed dtypes pass; group_m -1;
+- ValueErrors before any launch (b not 2-D too; bfloat16, int32: only the two allowed dtypes pass; float32 with
+  float64 either way round: the message names both dtypes, not only a's; group_m -1;
   an explicit 0 for any block, not its default; 48, a multiple of 16 but no power of two; blocks, shapes and
   dtypes also for M = 0 or N = 0, blocks and dtypes for K = 0): test_rejects_*; off limits
   (torch compute, copies of a or b, a .to of C in the wrapper; float32 and float16; M = 1, N = 1, a transposed a):
@@ -165,8 +167,8 @@ def test_each_program_computes_its_grouped_tile(M, N, group_m, bn):
     assert_close(c, ref(a, b), what=what, hint=HINT_TILE)
 
 
-@pytest.mark.parametrize("blocks", [None, (16, 32, 16, 3), (128, 64, 128, 1)],
-                         ids=["defaults", "16x32x16-group3", "128x64x128-group1"])
+@pytest.mark.parametrize("blocks", [None, (16, 32, 16, 3), (128, 64, 128, 1), (256, 16, 16, 1)],
+                         ids=["defaults", "16x32x16-group3", "128x64x128-group1", "256x16x16-group1"])
 def test_matmul_launches_one_grouped_grid(blocks):
     a, b = mat(70, 24, seed=7), mat(24, 50, seed=8)
     kw = {} if blocks is None else dict(zip(("block_m", "block_n", "block_k", "group_m"), blocks))
@@ -186,6 +188,20 @@ def test_matmul_launches_one_grouped_grid(blocks):
     if got != dict(BLOCK_M=bm, BLOCK_N=bn, BLOCK_K=bk, GROUP_M=gm):
         fail(f"{what}: launched with {got}; expected BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, GROUP_M={gm}",
              HINT_WRAPPER)
+
+
+def test_group_m_has_no_cap():
+    """group_m = 1000 on 2 tile rows: only group_m < 1 is an error; a group larger than the tile
+    rows is one short group (group_size_m = min(num_pid_m - first_pid_m, GROUP_M))."""
+    a, b = mat(20, 16, seed=56), mat(16, 20, seed=57)
+    what = "matmul(a (20, 16), b (16, 20), 16, 16, 16, group_m=1000)"
+    try:
+        c = matmul(a, b, 16, 16, 16, 1000)
+    except ValueError as e:
+        fail(f"{what} raised ValueError({e}); the contract rejects only group_m < 1",
+             "no upper limit on group_m: the kernel's group_size_m = min(num_pid_m - first_pid_m, GROUP_M) "
+             "already shortens a group larger than the tile rows")
+    assert_close(c, ref(a, b), what=what, hint=HINT_ORDER)
 
 
 @pytest.mark.parametrize("block_k", [16, 64])
@@ -350,6 +366,15 @@ def test_rejects_bad_dtypes():
             assert_raises(ValueError, matmul, mat(m, k), mat(k, 4, dtype=torch.float16), contract="ValueError when "
                           "the dtypes differ, naming them", mentions=["float32", "float16"],
                           what=f"matmul(a ({m}, {k}) float32, b ({k}, 4) float16)", hint=HINT_CHECKS)
+            # a message listing the allowed "float16 or float32" mentions those two whatever it names: a float64 side shows
+            # whether both dtypes are named
+            for da, db in ((torch.float32, torch.float64), (torch.float64, torch.float32)):
+                na, nb = (str(d).removeprefix("torch.") for d in (da, db))
+                assert_raises(ValueError, matmul, mat(m, k, dtype=da), mat(k, 4, dtype=db), contract="ValueError when "
+                              "the dtypes differ or are not float16 / float32, naming both dtypes, a's and b's",
+                              mentions=[na, nb],
+                              what=f"matmul(a ({m}, {k}) {na}, b ({k}, 4) {nb})",
+                              hint=HINT_CHECKS + "; name both: f\"... got {a.dtype} and {b.dtype}\"")
             for dtype in (torch.float64, torch.bfloat16, torch.int32):  # a list of the two allowed, not of some refused
                 name = str(dtype).removeprefix("torch.")
                 assert_raises(ValueError, matmul, mat(m, k, dtype=dtype), mat(k, 4, dtype=dtype),
