@@ -476,17 +476,11 @@ def test_absorbed_decode_allocates_on_the_inputs_device():
         if not ok:
             pytest.skip("katas.mla.attention makes tensors on the default device: nothing to judge here")
         first = absorbed_decode(attn, x, cache, 0)
-        try:
-            with torch.device("meta"):
-                again = absorbed_decode(attn, x, cache, 0)
-        except Exception as err:
-            if "meta" not in str(err).lower():
-                raise
-            again = None
-    assert again is not None and again.device == first.device, (
-        "absorbed_decode under torch.set_default_device('meta'): a tensor it made (cache_seqlens, positions) "
-        "landed on the default device, not x's\n  hint: torch.full((B,), start_pos + 1, dtype=torch.int32, "
-        "device=x.device) and torch.arange(..., device=x.device)")
+        new_output_on_input_device(  # a second call at the same position stores the same token again
+            lambda: absorbed_decode(attn, x, cache, 0), first, first.clone(),
+            what="absorbed_decode(attn, x (2, 1, 32), cache, 0): a tensor it made (cache_seqlens, positions)",
+            hint="torch.full((B,), start_pos + 1, dtype=torch.int32, device=x.device) and "
+                 "torch.arange(..., device=x.device)")
 
 
 def test_absorbed_decode_one_token_only():
