@@ -82,7 +82,7 @@ from typing import Any, Callable
 import torch
 import torch.distributed as dist
 
-from harness.failures import SpecFailure, shown_path
+from harness.failures import SpecFailure, fail, shown_path
 
 PG_TIMEOUT = 5.0  # seconds: every process group's own timeout (gloo raises after it)
 STALL = 3.0  # every rank still running, blocked in communication this long: a deadlock
@@ -139,6 +139,15 @@ class CommLog:
     def unwaited(self, *names: str) -> list[Op]:
         """The async ops (of these names, or all) whose handle's wait() was never called."""
         return [op for op in self.calls(*names) if op.async_op and not op.waited]
+
+    def assert_waited(self, what: str, why: str, hint: str) -> None:
+        """Fail, naming the op and the learner's line, if an async op's handle was never
+        waited; `why` says what may not have arrived. Check it before comparing values: an
+        unwaited op makes them a race."""
+        __tracebackhide__ = True
+        for op in self.unwaited():
+            fail(f"{what}: {op} at {op.where or '?'} was launched with async_op=True and its handle never "
+                 f"waited: {why}", hint)
 
     def bytes(self, *names: str) -> int:
         return sum(op.bytes for op in self.calls(*names))

@@ -253,11 +253,10 @@ def test_construction_copies_rank_0s_parameters_and_buffers():
     expected = _state(_Net(seed=100))
     results = _run(2)
     for rank, result in enumerate(results):  # before the values: an unwaited broadcast makes them a race
-        for op in result["built"].unwaited():
-            fail(f"rank {rank}: DDP(...) launched {op} at {op.where or '?'} with async_op=True and never "
-                 f"waited its handle: the parameters may still hold this rank's own values when training "
-                 f"starts", "broadcast without async_op (it returns when done), or wait() every handle "
-                 "before the constructor returns")
+        result["built"].assert_waited(f"rank {rank}: DDP(...)",
+                                      "the parameters may still hold this rank's own values when training starts",
+                                      "broadcast without async_op (it returns when done), or wait() every handle "
+                                      "before the constructor returns")
     for rank, result in enumerate(results):  # values on every rank first: they name what was missed
         for name, value in expected.items():
             assert_close(result["initial"][name], value, rtol=0, atol=0,

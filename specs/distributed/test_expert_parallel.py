@@ -157,11 +157,9 @@ def check(name, world, *, rtol=None, atol=None, hint=HINT_COMBINE):
         _RUNS[(name, world)] = (POOL.run(world, _run, config, seed, sizes, dtype, bias), POOL.comm)
     results, comm = _RUNS[(name, world)]
     for rank, log in enumerate(comm):  # before the values: an unwaited all_to_all makes them a race
-        for op in log.unwaited():
-            raise SpecFailure(f"ExpertParallelMoE on rank {rank} of {world}: {op} at {op.where or '?'} was "
-                              "launched with async_op=True and its handle never waited: its output may not "
-                              "have arrived when it is read. Call it without async_op, or wait() the handle "
-                              "before reading the output")
+        log.assert_waited(f"ExpertParallelMoE on rank {rank} of {world}",
+                          "its output may not have arrived when it is read",
+                          "call it without async_op, or wait() the handle before reading the output")
     for rank, (out, reference, _, _) in enumerate(results):
         what = (f"ExpertParallelMoE on rank {rank} of {world} ({config.n_routed_experts} experts, "
                 f"{config.n_routed_experts // world} per rank, {config.topk_method} routing, k = "

@@ -275,10 +275,8 @@ def expect_ops(log: CommLog, count: int, nbytes: int, what: str, hint: str) -> N
     if len(ops) != count or any(op.name != "all_reduce" for op in ops) or any(op.bytes != nbytes for op in ops):
         fail(f"{what}: expected {count} all_reduce call{'s' if count != 1 else ''} of {nbytes} bytes "
              f"each, got {log.summary()}", hint)
-    for op in log.unwaited():
-        fail(f"{what}: {op} at {op.where} was launched with async_op=True and its handle never waited: "
-             "the sum may not have arrived when the tensor is used", "call .wait() on the handle before "
-             "using the tensor (or make the call blocking)")
+    log.assert_waited(what, "the sum may not have arrived when the tensor is used",
+                      "call .wait() on the handle before using the tensor (or make the call blocking)")
 
 
 # ------------------------------------------------------------------------------ specs

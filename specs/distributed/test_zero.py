@@ -398,12 +398,10 @@ def test_matches_the_unsharded_optimizer(world, name):
     reports, ref = trained(world, name), reference(name)
     for rank, report in enumerate(reports):
         for t, log in enumerate(report["comm"], start=1):  # before the values: a race makes them flaky
-            for op in log.unwaited():
-                fail(f"rank {rank} of {world}, {name}, step {t}: {op} at {op.where or '?'} was launched "
-                     "with async_op=True and its handle never waited: the gathered shards may not have "
-                     "arrived when they are copied into the parameters",
-                     "call the collective without async_op (it returns when done), or .wait() its handle "
-                     "before reading the output")
+            log.assert_waited(f"rank {rank} of {world}, {name}, step {t}",
+                              "the gathered shards may not have arrived when they are copied into the parameters",
+                              "call the collective without async_op (it returns when done), or .wait() its "
+                              "handle before reading the output")
         for t, (mine, want) in enumerate(zip(report["steps"], ref), start=1):
             for i, (p, r) in enumerate(zip(mine, want)):
                 assert_close(p, r, what=f"rank {rank} of {world}, {name}: parameter {i} after step {t}"
