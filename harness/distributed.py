@@ -39,7 +39,8 @@ How it works:
   import all_reduce` at import time gets the wrapper too), and on the ranks each outermost
   call is logged as an `Op` (name, bytes, peer, async or not, launched during backward or
   not) and each wait() on its handle as a `Wait`. POOL.comm[rank] is the check's CommLog;
-  `with comm_log() as log:` inside a check logs a part of it.
+  `with comm_log() as log:` inside a check logs a part of it. log.assert_waited(...) fails on
+  an async op whose handle was never waited (check it before the values: they race).
 
 Bytes of an Op are the payload this rank hands to the call: the tensor of all_reduce,
 broadcast, reduce, send, isend (and what recv/irecv receive); the input of all_gather(_into_
